@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Qmp.Codegen.Model;
+using Qmp.Codegen.Schema;
+
+namespace Qmp.Codegen.Cli;
+
+/// <summary>The subcommands of qmp-codegen. Each reads schema files, runs the shared parser, and reports.</summary>
+internal static class Commands
+{
+    private static Argument<FileInfo[]> SchemaArgument() => new("schema")
+    {
+        Description = "One or more .hx schema files (commands, extra documentation, events), read together.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public static Command Check()
+    {
+        var schema = SchemaArgument();
+        var command = new Command("check", "Report the schema's diagnostics in the compiler's format; exit 1 when any is an error.") { schema };
+        command.SetAction(parse =>
+        {
+            var model = Load(parse.GetValue(schema)!, out var failed);
+            if (model is null)
+                return 2;
+            foreach (var diagnostic in model.Diagnostics)
+                Console.Out.WriteLine(diagnostic.Format());
+            var errors = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Error);
+            var warnings = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Warning);
+            Console.Error.WriteLine($"{model.Commands.Count} commands, {model.Events.Count} events, {model.Commands.Count(c => c.Doc is not null)} documented; {errors} error(s), {warnings} warning(s)");
+            return errors > 0 || failed ? 1 : 0;
+        });
+        return command;
+    }
+
+    public static Command Model()
+    {
+        var schema = SchemaArgument();
+        var command = new Command("model", "Print the model read from the schema as JSON.") { schema };
+        command.SetAction(parse =>
+        {
+            var model = Load(parse.GetValue(schema)!, out _);
+            if (model is null)
+                return 2;
+            using var stdout = Console.OpenStandardOutput();
+            ModelJsonWriter.Write(stdout, model);
+            stdout.Flush();
+            Console.Out.WriteLine();
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Reads the files and parses them together; null when a file cannot be read at all.</summary>
+    internal static SchemaModel? Load(FileInfo[] files, out bool failed)
+    {
+        failed = false;
+        var sources = new List<SchemaSource>();
+        foreach (var file in files)
+        {
+            try
+            {
+                sources.Add(new SchemaSource(DisplayPath(file), File.ReadAllText(file.FullName)));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"qmp-codegen: cannot read {file}: {e.Message}");
+                failed = true;
+                return null;
+            }
+        }
+        return SchemaParser.Parse(sources);
+    }
+
+    /// <summary>Paths as the user gave them, relative to the current directory, like compilers print them.</summary>
+    private static string DisplayPath(FileInfo file) => Path.GetRelativePath(Environment.CurrentDirectory, file.FullName);
+}

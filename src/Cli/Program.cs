@@ -1,0 +1,7 @@
+using System.CommandLine;
+using Qmp.Codegen.Cli;
+
+var root = new RootCommand("qmp-codegen: the QMP schema toolchain (check, model, generate, docs) for QEMU qmp-commands.hx files.");
+root.Subcommands.Add(Commands.Check());
+root.Subcommands.Add(Commands.Model());
+return await root.Parse(args).InvokeAsync();

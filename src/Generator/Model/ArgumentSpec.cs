@@ -1,0 +1,57 @@
+namespace Qmp.Codegen.Model;
+
+/// <summary>The type codes of QEMU 2.1's monitor <c>args_type</c> strings.</summary>
+public enum ArgumentKind
+{
+    /// <summary><c>s</c>: a string.</summary>
+    String,
+    /// <summary><c>F</c>: a file name.</summary>
+    FileName,
+    /// <summary><c>B</c>: a block device name.</summary>
+    BlockDevice,
+    /// <summary><c>i</c>: an integer.</summary>
+    Int,
+    /// <summary><c>l</c>: a target long.</summary>
+    Long,
+    /// <summary><c>M</c>: a non-negative size in bytes (megabytes in the human monitor).</summary>
+    Megabytes,
+    /// <summary><c>o</c>: a size in octets.</summary>
+    Octets,
+    /// <summary><c>T</c>: a double (seconds); accepts integers and floats.</summary>
+    Double,
+    /// <summary><c>b</c>: a boolean.</summary>
+    Bool,
+    /// <summary><c>-x</c>: an optional flag, a boolean over QMP.</summary>
+    Flag,
+    /// <summary><c>O</c>: an option list whose members travel flattened in <c>arguments</c>.</summary>
+    OptionList,
+    /// <summary><c>q</c>: any JSON value.</summary>
+    Any,
+}
+
+/// <summary>One <c>name:code</c> pair of a command's <c>args_type</c>.</summary>
+public sealed record ArgumentSpec(string Name, string Code, ArgumentKind Kind, bool Optional, SchemaLocation Location)
+{
+    /// <summary>The CLR type an argument of this kind has in generated code (before optionality).</summary>
+    public string ClrType => ClrTypeOf(Kind);
+
+    public static string ClrTypeOf(ArgumentKind kind) => kind switch
+    {
+        ArgumentKind.String or ArgumentKind.FileName or ArgumentKind.BlockDevice => "string",
+        ArgumentKind.Int or ArgumentKind.Long or ArgumentKind.Megabytes or ArgumentKind.Octets => "long",
+        ArgumentKind.Double => "double",
+        ArgumentKind.Bool or ArgumentKind.Flag => "bool",
+        ArgumentKind.OptionList => "System.Collections.Generic.IReadOnlyDictionary<string, System.Text.Json.JsonElement>",
+        _ => "System.Text.Json.JsonElement",
+    };
+
+    /// <summary>The JSON type QEMU 2.1 checks for this kind over QMP, as it names it in errors; null where unchecked.</summary>
+    public string? JsonType => Kind switch
+    {
+        ArgumentKind.String or ArgumentKind.FileName or ArgumentKind.BlockDevice => "string",
+        ArgumentKind.Int or ArgumentKind.Long or ArgumentKind.Megabytes or ArgumentKind.Octets => "int",
+        ArgumentKind.Double => "number",
+        ArgumentKind.Bool or ArgumentKind.Flag => "bool",
+        _ => null,
+    };
+}
