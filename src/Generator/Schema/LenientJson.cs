@@ -375,7 +375,7 @@ public sealed class LenientJsonReader
 
     private LenientJsonValue? ReadObject(int depth)
     {
-        var open = _pos;
+        // The opening brace is consumed; a missing closing one is repaired where the JSON stops.
         _pos++;
         var result = LenientJsonValue.Object();
         var expectMember = true;
@@ -385,7 +385,7 @@ public sealed class LenientJsonReader
             if (AtEnd || !(Current is '"' or '}' or ','))
             {
                 // Whatever follows is not JSON: the closing brace is missing (or the text was cut).
-                Repair(_pos, $"missing '}}' to close the object opened at offset {open}");
+                Repair(_pos, "missing '}' to close an object");
                 return result;
             }
             if (Current == '}')
@@ -462,7 +462,7 @@ public sealed class LenientJsonReader
 
     private LenientJsonValue? ReadArray(int depth)
     {
-        var open = _pos;
+        // The opening bracket is consumed; a missing closing one is repaired where the JSON stops.
         _pos++;
         var result = LenientJsonValue.Array();
         var expectElement = true;
@@ -471,7 +471,7 @@ public sealed class LenientJsonReader
             SkipWhitespace();
             if (AtEnd || !(Current is ']' or ',' || IsValueStart(Current) || StartsWith("...")))
             {
-                Repair(_pos, $"missing ']' to close the array opened at offset {open}");
+                Repair(_pos, "missing ']' to close an array");
                 return result;
             }
             if (Current == ']')
