@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Qmp.Runtime;
+
+/// <summary>
+/// Runs commands for a <see cref="QmpServer"/> (generated dispatch implements this).
+/// The server itself handles framing, input checks, negotiation and <c>qmp_capabilities</c>.
+/// </summary>
+public interface IQmpCommandDispatcher
+{
+    /// <summary>Whether <paramref name="name"/> is a command; unknown ones get CommandNotFound.</summary>
+    bool HasCommand(string name);
+
+    /// <summary>
+    /// Runs a command. <paramref name="arguments"/> is the <c>arguments</c> object, or
+    /// <c>default(JsonElement)</c> (ValueKind Undefined) when absent; it is valid only during the call
+    /// (Clone() to keep it). Throw <see cref="QmpException"/> for an error reply; any other exception
+    /// becomes a GenericError with its message. Commands of one session run one at a time, in order.
+    /// </summary>
+    ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken);
+}
