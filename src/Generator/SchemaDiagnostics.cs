@@ -36,5 +36,6 @@ public static class SchemaDiagnostics
     public static readonly SchemaDiagnosticDescriptor UnexpectedText = new("QMP0020", SchemaSeverity.Warning, "Unexpected text outside any block");
     public static readonly SchemaDiagnosticDescriptor DuplicateDocBlock = new("QMP0021", SchemaSeverity.Warning, "Duplicate documentation block");
     public static readonly SchemaDiagnosticDescriptor DuplicateArgument = new("QMP0022", SchemaSeverity.Error, "Duplicate argument in args_type");
+    public static readonly SchemaDiagnosticDescriptor UnknownTableField = new("QMP0024", SchemaSeverity.Warning, "Unknown table field");
     public static readonly SchemaDiagnosticDescriptor UnquotedArgumentName = new("QMP0023", SchemaSeverity.Warning, "Documented argument name is not quoted");
 }

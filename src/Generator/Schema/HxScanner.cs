@@ -309,6 +309,10 @@ internal sealed class HxScanner
                     return Malformed(open, valueStart, $"field '.{field}' has no value");
                 entry.Expressions[field] = (expression, valueStart);
             }
+            // C wants a comma between initializers; anything else means the entry is not what it seems.
+            pos = HxText.SkipWhitespace(_text, pos, length);
+            if (pos < length && _text[pos] != ',' && _text[pos] != '}')
+                return Malformed(open, pos, $"expected ',' or '}}' after field '.{field}'");
         }
         entry.End = pos;
         pos = HxText.SkipWhitespace(_text, pos, length);

@@ -310,17 +310,19 @@ public sealed class LenientJsonReader
         return LenientJsonValue.Literal(kind);
     }
 
+    private static readonly System.Text.RegularExpressions.Regex NumberGrammar =
+        new(@"\G-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private LenientJsonValue? ReadNumber()
     {
-        var start = _pos;
-        if (Current == '-')
-            _pos++;
-        while (!AtEnd && (char.IsDigit(Current) || Current is '.' or 'e' or 'E' or '+' or '-'))
-            _pos++;
-        var text = _text.Substring(start, _pos - start);
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            return Fail(start, $"'{text}' is not a number");
-        return LenientJsonValue.Number(text);
+        // JSON's own number grammar: what double.Parse would accept ("05", "1.") is not JSON.
+        var match = NumberGrammar.Match(_text, _pos, _limit - _pos);
+        if (!match.Success)
+            return Fail(_pos, $"'{Current}' does not start a number");
+        _pos += match.Length;
+        if (!AtEnd && (char.IsDigit(Current) || Current is '.' or 'e' or 'E' or '+' or '-'))
+            return Fail(match.Index, "malformed number");
+        return LenientJsonValue.Number(match.Value);
     }
 
     private LenientJsonValue? ReadString()

@@ -117,8 +117,8 @@ public static class SchemaParser
         {
             if (!KnownFields.Contains(field.Key))
             {
-                diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Create(source.Locate(field.Value, field.Value + field.Key.Length + 1),
-                    $"unknown table field '.{field.Key}' is ignored") with { Severity = SchemaSeverity.Warning });
+                diagnostics.Add(SchemaDiagnostics.UnknownTableField.Create(source.Locate(field.Value, field.Value + field.Key.Length + 1),
+                    $"unknown table field '.{field.Key}' is ignored"));
             }
         }
         var isEvent = entry.Strings.ContainsKey("event");

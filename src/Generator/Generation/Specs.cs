@@ -1,0 +1,140 @@
+using Qmp.Codegen.Helpers;
+
+namespace Qmp.Codegen.Generation;
+
+// The generation spec: plain, value-equatable records that say what to emit. Built from the
+// SchemaModel by SpecBuilder; read by the emitters, which never look at schema text or Roslyn.
+
+/// <summary>The JSON shape of a value in generated code.</summary>
+public enum ValueKind
+{
+    String,
+    Int,
+    Number,
+    Bool,
+    /// <summary>Any JSON value, kept as a <c>JsonElement</c>.</summary>
+    Json,
+    /// <summary>An object with a generated record type.</summary>
+    Object,
+    /// <summary>An array, <c>IReadOnlyList&lt;Element&gt;</c>.</summary>
+    List,
+}
+
+/// <summary>A type in generated code: a scalar, a generated record, or a list of either.</summary>
+public sealed record TypeRef(ValueKind Kind, string? RecordName = null, TypeRef? Element = null)
+{
+    public static readonly TypeRef String = new(ValueKind.String);
+    public static readonly TypeRef Int = new(ValueKind.Int);
+    public static readonly TypeRef Number = new(ValueKind.Number);
+    public static readonly TypeRef Bool = new(ValueKind.Bool);
+    public static readonly TypeRef Json = new(ValueKind.Json);
+
+    public static TypeRef Record(string name) => new(ValueKind.Object, name);
+
+    public static TypeRef ListOf(TypeRef element) => new(ValueKind.List, null, element);
+
+    public bool IsValueType => Kind is ValueKind.Int or ValueKind.Number or ValueKind.Bool or ValueKind.Json;
+
+    public string ClrType => Kind switch
+    {
+        ValueKind.String => "string",
+        ValueKind.Int => "long",
+        ValueKind.Number => "double",
+        ValueKind.Bool => "bool",
+        ValueKind.Json => "global::System.Text.Json.JsonElement",
+        ValueKind.Object => RecordName!,
+        _ => "global::System.Collections.Generic.IReadOnlyList<" + Element!.ClrType + ">",
+    };
+
+    public override string ToString() => ClrType;
+}
+
+/// <summary>A member of a generated record: its exact JSON name, its C# names, type and docs.</summary>
+public sealed record PropertySpec(
+    string JsonName,
+    string ClrName,
+    string ParameterName,
+    TypeRef Type,
+    bool Optional,
+    string? Doc)
+{
+    /// <summary>The declared C# type (nullable when optional).</summary>
+    public string DeclaredType => Optional ? Type.ClrType + "?" : Type.ClrType;
+}
+
+/// <summary>
+/// A generated record with hand-written marshaling. <see cref="HasExtra"/>: the record also
+/// carries the members nobody documented (the rest of an <c>O</c> option list).
+/// <see cref="EventName"/>: the record is a typed event with this wire name.
+/// </summary>
+public sealed record RecordSpec(
+    string Name,
+    string? Summary,
+    EquatableArray<PropertySpec> Properties,
+    bool HasExtra,
+    string? EventName);
+
+/// <summary>A documented parameter for XML docs.</summary>
+public sealed record DocParam(string Name, string Text);
+
+/// <summary>The XML documentation of a generated member.</summary>
+public sealed record DocSpec(
+    string Summary,
+    string? Returns,
+    string? ExampleRequest,
+    string? ExampleReply,
+    string? Remarks);
+
+/// <summary>One argument as QEMU 2.1 validates it: name, optionality and expected JSON type (null: unchecked).</summary>
+public sealed record ArgumentCheck(string Name, bool Optional, string? JsonType);
+
+/// <summary>
+/// A command to emit. <see cref="ArgumentsType"/> is null for a command without arguments;
+/// <see cref="Result"/> null for a command that returns <c>{}</c>.
+/// </summary>
+public sealed record CommandGenerationSpec(
+    string Name,
+    string MethodName,
+    string? ArgumentsType,
+    EquatableArray<PropertySpec> Parameters,
+    TypeRef? Result,
+    bool AcceptsAnyKey,
+    EquatableArray<ArgumentCheck> Checks,
+    DocSpec Doc,
+    string? Condition);
+
+/// <summary>An event to emit: its wire name, its record and its docs.</summary>
+public sealed record EventGenerationSpec(string Name, string MethodName, RecordSpec Record, DocSpec Doc);
+
+/// <summary>
+/// Everything generated for one namespace. <see cref="Stem"/> names the entry types
+/// (<c>QemuClient</c>, <c>QemuCommandsBase</c>, <c>QemuEvents</c>).
+/// </summary>
+public sealed record GenerationSpec(
+    string Namespace,
+    string Stem,
+    bool Client,
+    bool Server,
+    EquatableArray<RecordSpec> Records,
+    EquatableArray<CommandGenerationSpec> Commands,
+    EquatableArray<RecordSpec> EventRecords,
+    EquatableArray<EventGenerationSpec> Events)
+{
+    public TypesOutputSpec Types => new(Namespace, Stem, Records, EventRecords);
+
+    public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, Commands) : null;
+
+    public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) : null;
+
+    public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events);
+}
+
+// One spec per generated file, so an edit to the schema regenerates only the files it changes.
+
+public sealed record TypesOutputSpec(string Namespace, string Stem, EquatableArray<RecordSpec> Records, EquatableArray<RecordSpec> EventRecords);
+
+public sealed record ClientOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands);
+
+public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands);
+
+public sealed record EventsOutputSpec(string Namespace, string Stem, bool Client, bool Server, EquatableArray<EventGenerationSpec> Events);

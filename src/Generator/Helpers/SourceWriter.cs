@@ -1,0 +1,58 @@
+using System;
+using System.Text;
+
+namespace Qmp.Codegen.Helpers;
+
+/// <summary>
+/// A StringBuilder with an indentation level: the emitters write generated C# line by line with it.
+/// No SyntaxFactory and no NormalizeWhitespace: what is written is what the user reads.
+/// </summary>
+public sealed class SourceWriter
+{
+    private const string IndentUnit = "    ";
+    private readonly StringBuilder _builder = new();
+
+    public int Indentation { get; set; }
+
+    /// <summary>Writes one line at the current indentation (an empty line stays empty).</summary>
+    public SourceWriter Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            for (var i = 0; i < Indentation; i++)
+                _builder.Append(IndentUnit);
+            _builder.Append(text);
+        }
+        _builder.Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes <c>{</c> and indents.</summary>
+    public SourceWriter Open(string? header = null)
+    {
+        if (header is not null)
+            Line(header);
+        Line("{");
+        Indentation++;
+        return this;
+    }
+
+    /// <summary>Unindents and writes <c>}</c> (or <c>};</c> and the like).</summary>
+    public SourceWriter Close(string closing = "}")
+    {
+        if (Indentation == 0)
+            throw new InvalidOperationException("Unbalanced Close.");
+        Indentation--;
+        return Line(closing);
+    }
+
+    /// <summary>Writes a multi-line block, each line at the current indentation.</summary>
+    public SourceWriter Lines(string text)
+    {
+        foreach (var line in text.Replace("\r\n", "\n").Split('\n'))
+            Line(line);
+        return this;
+    }
+
+    public override string ToString() => _builder.ToString();
+}

@@ -1,0 +1,1 @@
+{ .name = "stop", .args_type = "", .mhandler.cmd_new = qmp_stop, },

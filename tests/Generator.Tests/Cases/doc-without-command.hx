@@ -1,0 +1,5 @@
+SQMP
+frobnicate
+----------
+Frobnicates.
+EQMP

@@ -1,0 +1,9 @@
+{ .name = "stop", .args_type = "", .mhandler.cmd_new = qmp_stop, },
+SQMP
+stop
+----
+Stop the emulator.
+Example:
+-> { "execute": "stop" }
+<- { "return": @nothing }
+EQMP

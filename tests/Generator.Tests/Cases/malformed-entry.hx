@@ -1,0 +1,7 @@
+{ .name = "stop" .args_type = "", .mhandler.cmd_new = qmp_stop, },
+{ .name = "cont", .args_type = "", .mhandler.cmd_new = qmp_cont, },
+SQMP
+cont
+----
+Resume emulation.
+EQMP

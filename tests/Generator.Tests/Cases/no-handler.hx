@@ -1,0 +1,6 @@
+{ .name = "stop", .args_type = "", },
+SQMP
+stop
+----
+Stop the emulator.
+EQMP

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Qmp.Codegen.Tests;
+
+/// <summary>The qmp-codegen command as a user runs it: a separate process, its output and exit code.</summary>
+public class CliTests
+{
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qmp-codegen.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "qmp-codegen did not exit");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Check_prints_msbuild_style_warnings_and_exits_0_on_the_seed()
+    {
+        var (exit, stdout, stderr) = Run("check", "schema/qmp-commands.hx");
+        Assert.Equal(0, exit);
+        Assert.Contains("schema/qmp-commands.hx(1,29386): warning QMP0007: argument 'buf_size' of 'drive-mirror' is documented but args_type names 'buf-size'", stdout, StringComparison.Ordinal);
+        Assert.All(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches(@"^schema/qmp-commands\.hx\(1,\d+\): (warning|error|info) QMP\d{4}: ", line));
+        Assert.Contains("108 commands", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_exits_1_when_any_diagnostic_is_an_error()
+    {
+        var (exit, stdout, _) = Run("check", "Cases/unknown-code.hx");
+        Assert.Equal(1, exit);
+        Assert.Contains("Cases/unknown-code.hx(1,39): error QMP0001: unknown args_type code 'x'", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_reports_a_missing_file_without_a_stack_trace()
+    {
+        var (exit, _, stderr) = Run("check", "no/such/file.hx");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("cannot read", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Model_prints_the_contract_members()
+    {
+        var (exit, stdout, _) = Run("model", "schema/qmp-commands.hx", "schema/qmp-commands-extra.hx", "schema/qmp-events.hx");
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(stdout);
+        var root = document.RootElement;
+        Assert.Equal(108, root.GetProperty("commands").GetArrayLength());
+        Assert.Equal(32, root.GetProperty("events").GetArrayLength());
+        var eject = root.GetProperty("commands").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "eject");
+        Assert.Equal(JsonValueKind.Null, eject.GetProperty("condition").ValueKind);
+        Assert.False(eject.GetProperty("async").GetBoolean());
+        var force = eject.GetProperty("arguments")[0];
+        Assert.Equal("force", force.GetProperty("name").GetString());
+        Assert.Equal("-f", force.GetProperty("code").GetString());
+        Assert.True(force.GetProperty("optional").GetBoolean());
+        Assert.Equal("bool", force.GetProperty("clrType").GetString());
+        var doc = eject.GetProperty("doc");
+        foreach (var member in new[] { "title", "description", "arguments", "returns", "examples", "notes" })
+            Assert.True(doc.TryGetProperty(member, out _), member);
+        var docArgument = doc.GetProperty("arguments")[0];
+        foreach (var member in new[] { "name", "type", "optional", "description" })
+            Assert.True(docArgument.TryGetProperty(member, out _), member);
+        var example = doc.GetProperty("examples")[0];
+        Assert.Equal("eject", example.GetProperty("request").GetProperty("execute").GetString());
+        Assert.False(example.GetProperty("repaired").GetBoolean());
+        foreach (var diagnostic in root.GetProperty("diagnostics").EnumerateArray())
+        {
+            foreach (var member in new[] { "id", "severity", "line", "column", "message" })
+                Assert.True(diagnostic.TryGetProperty(member, out _), member);
+        }
+        Assert.True(root.TryGetProperty("prose", out _));
+    }
+}
