@@ -245,7 +245,7 @@ public sealed class LenientJsonReader
                         // "[ ... more channels follow ... ]": prose standing in for elements.
                         placeholder = true;
                         SkipPlaceholder(closeAt: ']');
-                        Repair(open, $"placeholder '{Collapse(_text.Substring(open, _pos - open))}' removed");
+                        Repair(open, $"placeholder '{HxText.Collapse(_text, open, _pos)}' removed");
                         return null;
                     }
                     _pos = open;
@@ -264,25 +264,6 @@ public sealed class LenientJsonReader
                     return ReadNumber();
                 return Fail(_pos, $"unexpected '{Current}' where a value was expected");
         }
-    }
-
-    private static string Collapse(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        var space = false;
-        foreach (var c in text)
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                space = true;
-                continue;
-            }
-            if (space && builder.Length > 0)
-                builder.Append(' ');
-            space = false;
-            builder.Append(c);
-        }
-        return builder.ToString();
     }
 
     /// <summary>Skips prose from "..." to the closing bracket (when given) or to the next separator.</summary>
