@@ -70,10 +70,10 @@ public static class TypesEmitter
         if (isEvent)
         {
             writer.Line("/// <summary>The wire name of this event.</summary>");
-            writer.Line("public const string Name = \"" + record.EventName + "\";");
+            writer.Line("public const string WireName = \"" + record.EventName + "\";");
             writer.Line();
             writer.Line("/// <inheritdoc/>");
-            writer.Line("public override string EventName => Name;");
+            writer.Line("public override string EventName => WireName;");
             writer.Line();
         }
         foreach (var property in record.Properties)
@@ -151,7 +151,7 @@ public static class TypesEmitter
         }
         if (record.HasExtra)
         {
-            writer.Open(first ? "" : "else");
+            writer.Open(first ? null : "else");
             writer.Line("var key = reader.GetString()!;");
             writer.Line("reader.Read();");
             writer.Line("(extra ??= new())[key] = " + Json + ".JsonElement.ParseValue(ref reader);");
@@ -208,6 +208,7 @@ public static class TypesEmitter
     public static string WriteValueStatement(TypeRef type, string value, string json) => type.Kind switch
     {
         ValueKind.Json => value + ".WriteTo(writer);",
+        ValueKind.List => json + ".WriteList(writer, " + value + ", " + WriterFor(type.Element!, json) + ");",
         _ => WriterFor(type, json) + "(writer, " + value + ");",
     };
 
@@ -306,10 +307,12 @@ public static void WriteList<T>(global::System.Text.Json.Utf8JsonWriter writer, 
     writer.WriteEndArray();
 }
 
-/// <summary>Positions a reader on the first token of <paramref name=""element""/>'s UTF-8 text.</summary>
-public static global::System.Text.Json.Utf8JsonReader ReaderOf(global::System.Text.Json.JsonElement element)
+/// <summary>Positions a reader on the first token of <paramref name=""element""/>'s UTF-8 text; an absent element reads as <c>{}</c>.</summary>
+public static global::System.Text.Json.Utf8JsonReader ReaderOf(global::System.Text.Json.JsonElement? element)
 {
-    var reader = new global::System.Text.Json.Utf8JsonReader(global::System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element));
+    var reader = new global::System.Text.Json.Utf8JsonReader(element is { } value
+        ? global::System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)
+        : ""{}""u8);
     reader.Read();
     return reader;
 }");

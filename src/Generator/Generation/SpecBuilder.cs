@@ -16,7 +16,7 @@ namespace Qmp.Codegen.Generation;
 public static class SpecBuilder
 {
     /// <summary>Member names a generated record keeps for itself; a JSON member with such a C# name gets a suffix.</summary>
-    private static readonly string[] ReservedMemberNames = { "Read", "Write", "Extra", "Timestamp", "EventName", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
+    private static readonly string[] ReservedMemberNames = { "Read", "Write", "Extra", "WireName", "Timestamp", "EventName", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
     public static GenerationSpec Build(SchemaModel model, string ns, bool client, bool server)
     {
@@ -133,6 +133,7 @@ public static class SpecBuilder
             }
             var doc = DocOf(e.Doc, e.Name, "The QMP event <c>" + e.Name + "</c>.");
             var record = new RecordSpec(name, doc.Summary, properties.ToEquatableArray(), false, e.Name);
+            _records.Add(record);
             return new EventGenerationSpec(e.Name, "Emit" + stem, record, doc);
         }
 

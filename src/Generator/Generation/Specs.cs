@@ -122,7 +122,7 @@ public sealed record GenerationSpec(
 {
     public TypesOutputSpec Types => new(Namespace, Stem, Records, EventRecords);
 
-    public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, Commands) : null;
+    public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, Commands, !Events.IsEmpty) : null;
 
     public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) : null;
 
@@ -133,7 +133,7 @@ public sealed record GenerationSpec(
 
 public sealed record TypesOutputSpec(string Namespace, string Stem, EquatableArray<RecordSpec> Records, EquatableArray<RecordSpec> EventRecords);
 
-public sealed record ClientOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands);
+public sealed record ClientOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands, bool HasEvents);
 
 public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands);
 

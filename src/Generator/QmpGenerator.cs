@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using Qmp.Codegen.Emit;
+using Qmp.Codegen.Generation;
+using Qmp.Codegen.Helpers;
+using Qmp.Codegen.Model;
+using Qmp.Codegen.Schema;
+
+namespace Qmp.Codegen;
+
+/// <summary>
+/// The incremental generator. A project names its schema with
+/// <c>&lt;QmpSchema Include="..." Namespace="..." Generate="Client;Server" /&gt;</c>; the package's
+/// props turn that into an <c>AdditionalFiles</c> item with <c>QmpNamespace</c>/<c>QmpGenerate</c>
+/// metadata, which is all this generator looks at. It never reads the Compilation, so editing C#
+/// code leaves every step cached.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class QmpGenerator : IIncrementalGenerator
+{
+    public const string NamespaceMetadata = "build_metadata.AdditionalFiles.QmpNamespace";
+    public const string GenerateMetadata = "build_metadata.AdditionalFiles.QmpGenerate";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // Step 1: the .hx files that carry our metadata, as plain values (path, text, namespace,
+        // what to generate). An .hx file without a namespace is not ours.
+        var files = context.AdditionalTextsProvider
+            .Where(static text => text.Path.EndsWith(".hx", StringComparison.OrdinalIgnoreCase))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, ct) => ReadFile(pair.Left, pair.Right.GetOptions(pair.Left), ct))
+            .Where(static file => file is not null)
+            .Select(static (file, _) => file!)
+            .WithTrackingName(TrackingNames.SchemaFiles);
+
+        // Step 2: several files (commands, extra docs, events) generate into one namespace together.
+        var groups = files
+            .Collect()
+            .SelectMany(static (all, _) => Group(all))
+            .WithTrackingName(TrackingNames.SchemaGroups);
+
+        // Step 3: parse and build the generation spec. The expensive step; it reruns only when a
+        // schema file or its metadata changes.
+        var parsed = groups
+            .Select(static (group, ct) => Parse(group, ct))
+            .WithTrackingName(TrackingNames.ParsedSchemas);
+
+        var specs = parsed.Select(static (p, _) => p.Spec).WithTrackingName(TrackingNames.GenerationSpecs);
+
+        // Diagnostics are their own output: a changed message does not regenerate source.
+        var diagnostics = parsed.Select(static (p, _) => p.Diagnostics).WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (var diagnostic in list)
+                spc.ReportDiagnostic(ToDiagnostic(diagnostic));
+        });
+
+        // Step 4: one spec per generated file, so a schema edit regenerates only the files it changes.
+        var types = specs.Select(static (s, _) => s.Types).WithTrackingName(TrackingNames.TypesOutput);
+        context.RegisterSourceOutput(types, static (spc, s) => spc.AddSource(s.Namespace + ".Types.g.cs", SourceText.From(TypesEmitter.Emit(s), System.Text.Encoding.UTF8)));
+
+        var client = specs.Select(static (s, _) => s.ClientOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientOutput);
+        context.RegisterSourceOutput(client, static (spc, s) => spc.AddSource(s!.Namespace + ".Client.g.cs", SourceText.From(ClientEmitter.Emit(s), System.Text.Encoding.UTF8)));
+
+        var server = specs.Select(static (s, _) => s.ServerOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ServerOutput);
+        context.RegisterSourceOutput(server, static (spc, s) => spc.AddSource(s!.Namespace + ".Server.g.cs", SourceText.From(ServerEmitter.Emit(s), System.Text.Encoding.UTF8)));
+
+        var events = specs.Select(static (s, _) => s.EventsOutput).Where(static s => !s.Events.IsEmpty).WithTrackingName(TrackingNames.EventsOutput);
+        context.RegisterSourceOutput(events, static (spc, s) => spc.AddSource(s.Namespace + ".Events.g.cs", SourceText.From(EventsEmitter.Emit(s), System.Text.Encoding.UTF8)));
+    }
+
+    private static SchemaFileInput? ReadFile(AdditionalText text, AnalyzerConfigOptions options, CancellationToken ct)
+    {
+        if (!options.TryGetValue(NamespaceMetadata, out var ns) || string.IsNullOrWhiteSpace(ns))
+            return null;
+        options.TryGetValue(GenerateMetadata, out var generate);
+        var (client, server) = ParseGenerate(generate);
+        var content = text.GetText(ct)?.ToString();
+        if (content is null)
+            return null;
+        return new SchemaFileInput(text.Path, content, ns.Trim(), client, server);
+    }
+
+    private static readonly char[] GenerateSeparators = { ';', ',' };
+
+    /// <summary><c>Client;Server</c> (the default when empty), <c>Client</c>, <c>Server</c>, or <c>Types</c> for neither.</summary>
+    public static (bool Client, bool Server) ParseGenerate(string? generate)
+    {
+        if (string.IsNullOrWhiteSpace(generate))
+            return (true, true);
+        var parts = generate!.Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToList();
+        return (parts.Any(p => p.Equals("Client", StringComparison.OrdinalIgnoreCase)),
+            parts.Any(p => p.Equals("Server", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    private static IEnumerable<SchemaGroup> Group(ImmutableArray<SchemaFileInput> files) =>
+        files
+            .GroupBy(f => f.Namespace, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new SchemaGroup(
+                g.Key,
+                g.Any(f => f.Client),
+                g.Any(f => f.Server),
+                g.OrderBy(f => f.Path, StringComparer.Ordinal).ToEquatableArray()));
+
+    private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var model = SchemaParser.Parse(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
+        ct.ThrowIfCancellationRequested();
+        var spec = SpecBuilder.Build(model, group.Namespace, group.Client, group.Server);
+        return new ParsedSchema(spec, model.Diagnostics);
+    }
+
+    private static readonly ConcurrentDictionary<(string, SchemaSeverity), DiagnosticDescriptor> Descriptors = new();
+
+    private static readonly Lazy<Dictionary<string, string>> Titles = new(() =>
+        typeof(SchemaDiagnostics).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => f.GetValue(null)).OfType<SchemaDiagnosticDescriptor>()
+            .GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First().Title));
+
+    /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file.</summary>
+    public static Diagnostic ToDiagnostic(SchemaDiagnostic diagnostic)
+    {
+        var descriptor = Descriptors.GetOrAdd((diagnostic.Id, diagnostic.Severity), static key =>
+            new DiagnosticDescriptor(
+                key.Item1,
+                Titles.Value.TryGetValue(key.Item1, out var title) ? title : key.Item1,
+                "{0}",
+                "QmpSchema",
+                key.Item2 switch
+                {
+                    SchemaSeverity.Error => DiagnosticSeverity.Error,
+                    SchemaSeverity.Warning => DiagnosticSeverity.Warning,
+                    _ => DiagnosticSeverity.Info,
+                },
+                isEnabledByDefault: true));
+        var l = diagnostic.Location;
+        var location = string.IsNullOrEmpty(l.Path)
+            ? Location.None
+            : Location.Create(l.Path, new TextSpan(l.Start, l.Length),
+                new LinePositionSpan(new LinePosition(Math.Max(0, l.Line - 1), Math.Max(0, l.Column - 1)), new LinePosition(Math.Max(0, l.EndLine - 1), Math.Max(0, l.EndColumn - 1))));
+        return Diagnostic.Create(descriptor, location, diagnostic.Message);
+    }
+}

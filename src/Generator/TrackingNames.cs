@@ -1,0 +1,20 @@
+namespace Qmp.Codegen;
+
+/// <summary>Names of the pipeline steps, so tests can assert what was cached.</summary>
+public static class TrackingNames
+{
+    public const string SchemaFiles = nameof(SchemaFiles);
+    public const string SchemaGroups = nameof(SchemaGroups);
+    public const string ParsedSchemas = nameof(ParsedSchemas);
+    public const string GenerationSpecs = nameof(GenerationSpecs);
+    public const string Diagnostics = nameof(Diagnostics);
+    public const string TypesOutput = nameof(TypesOutput);
+    public const string ClientOutput = nameof(ClientOutput);
+    public const string ServerOutput = nameof(ServerOutput);
+    public const string EventsOutput = nameof(EventsOutput);
+
+    public static readonly string[] All =
+    {
+        SchemaFiles, SchemaGroups, ParsedSchemas, GenerationSpecs, Diagnostics, TypesOutput, ClientOutput, ServerOutput, EventsOutput,
+    };
+}
