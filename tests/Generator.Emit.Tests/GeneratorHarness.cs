@@ -31,9 +31,14 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver CreateDriver(IEnumerable<SchemaFile> schemas, bool trackSteps = true) =>
+        CreateDriver(schemas, schemas.Select(s => Text(s.Path, s.Text)).ToList(), trackSteps);
+
+    public static AdditionalText Text(string path, string text) => new InMemoryText(path, text);
+
+    public static GeneratorDriver CreateDriver(IEnumerable<SchemaFile> schemas, IEnumerable<AdditionalText> texts, bool trackSteps = true) =>
         CSharpGeneratorDriver.Create(
             new[] { new QmpGenerator().AsSourceGenerator() },
-            schemas.Select(s => (AdditionalText)new InMemoryText(s.Path, s.Text)),
+            texts,
             ParseOptions,
             new OptionsProvider(schemas.ToDictionary(s => s.Path, s => s)),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
