@@ -94,7 +94,8 @@ public static class SpecBuilder
                 // arguments that args_type does not name (device_add's driver, bus, id).
                 foreach (var member in doc.Arguments)
                 {
-                    if (command.Arguments.Any(a => Same(a.Name, member.Name)) || properties.Any(p => p.JsonName == member.Name))
+                    // A doc name that misspells an args_type name (send-key documents "key" for "keys") is not an option.
+                    if (command.Arguments.Any(a => Same(a.Name, member.Name) || Same(Singular(a.Name), member.Name)) || properties.Any(p => p.JsonName == member.Name))
                         continue;
                     var samples = requests.Select(r => r["arguments"]?[member.Name]).Where(v => v is not null).ToList();
                     var type = TypeOf(member.Type, member.Members, samples!, methodStem + Naming.Pascal(member.Name), allOptional: true);
@@ -154,6 +155,9 @@ public static class SpecBuilder
                     return doc.Returns is null || samples.Count > 0 ? null : TypeRef.Json;
                 return Infer(meaningful, resultStem, suffix, singular: true);
             }
+            // The replies are scalars although the docs list a member (query-migrate-cache-size returns a bare int).
+            if (samples.Count > 0 && samples.All(s => s.Kind is not (LenientJsonKind.Object or LenientJsonKind.Array)))
+                return Infer(samples, resultStem, suffix, singular: false);
             var isList = samples.Any(s => s.Kind == LenientJsonKind.Array)
                 || (samples.Count == 0 && doc.Returns!.Description.IndexOf("json-array", StringComparison.OrdinalIgnoreCase) >= 0);
             if (isList)
