@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Qmp.Runtime.Tests;
+
+/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
+public sealed class QemuFactAttribute : FactAttribute
+{
+    public QemuFactAttribute()
+    {
+        if (QemuBinary is null)
+        {
+            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+        }
+    }
+
+    public static string? QemuBinary { get; } = FindOnPath("qemu-system-x86_64");
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+}
+
+public class QemuInteropTests
+{
+    [QemuFact]
+    public async Task TalksToRealQemu()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qmp-qemu-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        string socketPath = Path.Combine(dir, "qmp.sock");
+        using var qemu = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
+        {
+            ArgumentList = { "-machine", "none", "-nodefaults", "-display", "none", "-S", "-qmp", $"unix:{socketPath},server=on,wait=off" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            for (int i = 0; i < 200 && !File.Exists(socketPath); i++)
+            {
+                if (qemu.HasExited)
+                {
+                    Assert.Fail("QEMU exited: " + await qemu.StandardError.ReadToEndAsync());
+                }
+
+                await Task.Delay(25);
+            }
+
+            await using var client = await QmpClient.ConnectAsync($"unix:{socketPath}", new QmpClientOptions { EnableOob = true, CommandTimeout = TimeSpan.FromSeconds(10) }).Within();
+            Assert.True(client.Greeting.Version.Major >= 2);
+            Assert.Contains("oob", client.Greeting.Capabilities);
+            Assert.Equal(["oob"], client.EnabledCapabilities);
+
+            var version = await client.ExecuteAsync("query-version").Within();
+            Assert.Equal(client.Greeting.Version.Major, version.GetProperty("qemu").GetProperty("major").GetInt32());
+
+            using var events = client.SubscribeEvents(["STOP", "RESUME"]);
+            await client.ExecuteAsync("cont").Within();
+            Assert.True((await client.ExecuteAsync("query-status").Within()).GetProperty("running").GetBoolean());
+            await client.ExecuteAsync("stop").Within();
+            Assert.Equal("paused", (await client.ExecuteAsync("query-status").Within()).GetProperty("status").GetString());
+            await client.ExecuteAsync("cont").Within();
+            var names = new List<string>();
+            for (int i = 0; i < 3; i++)
+            {
+                names.Add((await events.Reader.ReadAsync().AsTask().Within()).Name);
+            }
+
+            Assert.Equal(["RESUME", "STOP", "RESUME"], names);
+
+            var ex = await Assert.ThrowsAsync<QmpException>(() => client.ExecuteAsync("no-such-command").Within());
+            Assert.Equal(QmpErrorClass.CommandNotFound, ex.ErrorClass);
+            Assert.Equal("no-such-command", ex.Command);
+
+            using var hmpArgs = JsonDocument.Parse("{\"command-line\":\"info version\"}");
+            var hmp = await client.ExecuteAsync("human-monitor-command", hmpArgs.RootElement).Within();
+            Assert.StartsWith(client.Greeting.Version.Major.ToString(System.Globalization.CultureInfo.InvariantCulture), hmp.GetString(), StringComparison.Ordinal);
+
+            // Many in flight at once; QEMU answers them in order.
+            var all = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => client.ExecuteAsync("query-status"))).Within(20);
+            Assert.All(all, s => Assert.True(s.GetProperty("running").GetBoolean()));
+
+            // A large reply (query-qmp-schema is well over 100 KB).
+            var schema = await client.ExecuteAsync("query-qmp-schema").Within();
+            Assert.True(schema.GetArrayLength() > 100);
+
+            await client.ExecuteAsync("quit").Within();
+            await qemu.WaitForExitAsync().Within();
+        }
+        finally
+        {
+            if (!qemu.HasExited)
+            {
+                qemu.Kill();
+            }
+
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
