@@ -279,7 +279,7 @@ public sealed class QmpServer : IAsyncDisposable
             connection.CompleteOutput();
             try
             {
-                await writer.WaitAsync(TimeSpan.FromSeconds(2), _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+                await writer.WaitAsync(TimeSpan.FromSeconds(2), TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or IOException or ObjectDisposedException or SocketException)
             {
