@@ -107,6 +107,25 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task ServerEmitsTypedEventsTheClientReadsTyped()
+    {
+        var (client, _, server, _) = await ConnectAsync();
+        await using var _s = server;
+        await using var _c = client;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var events = client.ReadEventsAsync<BlockJobCompletedEvent>(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var next = events.MoveNextAsync();
+
+        server.EmitEvent("SOMETHING_NEWER");
+        server.EmitBlockJobCompleted(type: "stream", device: "virtio-disk0", len: 10, offset: 10, speed: 0, error: "I/O error");
+
+        Assert.True(await next);
+        Assert.Equal("virtio-disk0", events.Current.Device);
+        Assert.Equal("I/O error", events.Current.Error);
+        Assert.NotEqual(default, events.Current.Timestamp);
+    }
+
+    [Fact]
     public void RepositorySchemaClientIsGenerated()
     {
         // Compiles only if the repository's schema generated a typed client in Consumer.Qemu.
