@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using Scriban;
+using Scriban.Runtime;
+
+namespace Qmp.Codegen.Cli.Docs;
+
+/// <summary>
+/// Renders a <see cref="DocsPage"/> with the Scriban templates in <c>Templates/</c> beside
+/// qmp-codegen.dll. Each template is read and parsed once per process (a static Lazy); a render
+/// only evaluates it. Output always uses '\n' line ends, whatever the template file has.
+/// </summary>
+internal static partial class DocsRenderer
+{
+    public const string MarkdownFile = "qmp-reference.md";
+    public const string HtmlFile = "qmp-reference.html";
+
+    /// <summary>Where the templates are: copied to the output directory by the CLI's project.</summary>
+    public static string TemplateDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "Templates");
+
+    private static readonly Lazy<Template> Markdown = new(() => Load("qmp-reference.md.scriban"));
+    private static readonly Lazy<Template> Html = new(() => Load("qmp-reference.html.scriban"));
+
+    public static string RenderMarkdown(DocsPage page) => Render(Markdown.Value, page);
+
+    public static string RenderHtml(DocsPage page) => Render(Html.Value, page);
+
+    private static Template Load(string name)
+    {
+        var path = Path.Combine(TemplateDirectory, name);
+        var template = Template.Parse(File.ReadAllText(path), path);
+        if (template.HasErrors)
+            throw new InvalidOperationException($"template {path}: {string.Join("; ", template.Messages)}");
+        return template;
+    }
+
+    private static string Render(Template template, DocsPage page)
+    {
+        var globals = new ScriptObject();
+        globals.Import(typeof(Functions));
+        globals.SetValue("page", page, readOnly: true);
+        var context = new TemplateContext
+        {
+            StrictVariables = true,
+            LoopLimit = int.MaxValue,
+            NewLine = "\n",
+        };
+        context.PushGlobal(globals);
+        var text = template.Render(context);
+        return text.Replace("\r\n", "\n", StringComparison.Ordinal);
+    }
+
+    /// <summary>Functions the templates call: <c>md_text</c>, <c>md_cell</c>, <c>md_code</c>.</summary>
+    private static partial class Functions
+    {
+        /// <summary>Markdown text with the characters that would start markup escaped.</summary>
+        public static string MdText(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+                return "";
+            var escaped = MarkdownSpecial().Replace(text, m => "\\" + m.Value);
+            escaped = escaped.Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+            // '_' only where it could open or close emphasis; inside names (backing_file) it is literal.
+            return LooseUnderscore().Replace(escaped, "\\_");
+        }
+
+        /// <summary>Markdown text safe inside a table cell.</summary>
+        public static string MdCell(string? text) => MdText(text).Replace("|", "\\|", StringComparison.Ordinal);
+
+        /// <summary>An inline code span that survives backticks in the text.</summary>
+        public static string MdCode(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+                return "";
+            var fence = text.Contains('`', StringComparison.Ordinal) ? "``" : "`";
+            var pad = text.StartsWith('`') || text.EndsWith('`') ? " " : "";
+            return fence + pad + text + pad + fence;
+        }
+
+        /// <summary>The indentation of a nested member's name in a table cell.</summary>
+        public static string MdIndent(int depth) =>
+            depth <= 0 ? "" : string.Concat(Enumerable.Repeat("&nbsp;&nbsp;&nbsp;&nbsp;", depth - 1)) + "&nbsp;&nbsp;↳&nbsp;";
+
+        [GeneratedRegex(@"[\\`*\[\]]")]
+        private static partial Regex MarkdownSpecial();
+
+        [GeneratedRegex(@"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")]
+        private static partial Regex LooseUnderscore();
+    }
+}
