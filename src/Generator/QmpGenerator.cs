@@ -6,6 +6,7 @@ using System.Linq;
 using System.Reflection;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Qmp.Codegen.Emit;
@@ -53,7 +54,7 @@ public sealed class QmpGenerator : IIncrementalGenerator
             .Select(static (group, ct) => Parse(group, ct))
             .WithTrackingName(TrackingNames.ParsedSchemas);
 
-        var specs = parsed.Select(static (p, _) => p.Spec).WithTrackingName(TrackingNames.GenerationSpecs);
+        var specs = parsed.Select(static (p, _) => p.Spec).Where(static s => s is not null).Select(static (s, _) => s!).WithTrackingName(TrackingNames.GenerationSpecs);
 
         // Diagnostics are their own output: a changed message does not regenerate source.
         var diagnostics = parsed.Select(static (p, _) => p.Diagnostics).WithTrackingName(TrackingNames.Diagnostics);
@@ -86,8 +87,17 @@ public sealed class QmpGenerator : IIncrementalGenerator
         var content = text.GetText(ct)?.ToString();
         if (content is null)
             return null;
-        return new SchemaFileInput(text.Path, content, ns.Trim(), client, server);
+        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server);
     }
+
+    private static readonly string[] KnownGenerateValues = { "Client", "Server", "Types" };
+
+    /// <summary>Dotted C# identifiers (letters, digits, underscores; not starting with a digit; no keywords).</summary>
+    public static bool IsValidNamespace(string ns) =>
+        ns.Split('.').All(part => part.Length > 0
+            && (char.IsLetter(part[0]) || part[0] == '_')
+            && part.All(c => char.IsLetterOrDigit(c) || c == '_')
+            && SyntaxFacts.GetKeywordKind(part) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None);
 
     private static readonly char[] GenerateSeparators = { ';', ',' };
 
@@ -114,10 +124,25 @@ public sealed class QmpGenerator : IIncrementalGenerator
     private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        var problems = new List<SchemaDiagnostic>();
+        foreach (var file in group.Files)
+        {
+            var at = new SchemaLocation(file.Path, 0, 0, 1, 1, 1, 1);
+            var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (unknown.Count > 0)
+                problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Create(at, $"QmpSchema Generate value '{string.Join(",", unknown)}' is not one of Client, Server, Types"));
+        }
+        if (!IsValidNamespace(group.Namespace))
+        {
+            var first = group.Files[0];
+            problems.Add(GeneratorDiagnostics.InvalidNamespace.Create(new SchemaLocation(first.Path, 0, 0, 1, 1, 1, 1), $"QmpSchema Namespace '{group.Namespace}' is not a valid C# namespace; nothing is generated for it"));
+            return new ParsedSchema(null, problems.ToEquatableArray());
+        }
         var model = SchemaParser.Parse(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
         ct.ThrowIfCancellationRequested();
         var spec = SpecBuilder.Build(model, group.Namespace, group.Client, group.Server);
-        return new ParsedSchema(spec, model.Diagnostics);
+        return new ParsedSchema(spec, problems.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).ToEquatableArray());
     }
 
     private static readonly ConcurrentDictionary<(string, SchemaSeverity), DiagnosticDescriptor> Descriptors = new();

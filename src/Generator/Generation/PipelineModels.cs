@@ -4,10 +4,10 @@ using Qmp.Codegen.Model;
 namespace Qmp.Codegen.Generation;
 
 /// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata.</summary>
-public sealed record SchemaFileInput(string Path, string Text, string Namespace, bool Client, bool Server);
+public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server);
 
 /// <summary>The schema files that generate into one namespace.</summary>
 public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files);
 
-/// <summary>A parsed group: what to generate, and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
-public sealed record ParsedSchema(GenerationSpec Spec, EquatableArray<SchemaDiagnostic> Diagnostics);
+/// <summary>A parsed group: what to generate (null when the group cannot generate, e.g. a bad namespace), and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
+public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics);

@@ -1,0 +1,13 @@
+using Qmp.Codegen.Model;
+
+namespace Qmp.Codegen;
+
+/// <summary>
+/// Diagnostics of the generator itself (about a <c>QmpSchema</c> item, not the schema text),
+/// reported like the schema's: located at the start of the .hx file. Ids from QMP0100 up.
+/// </summary>
+public static class GeneratorDiagnostics
+{
+    public static readonly SchemaDiagnosticDescriptor InvalidNamespace = new("QMP0100", SchemaSeverity.Error, "Invalid QmpSchema Namespace");
+    public static readonly SchemaDiagnosticDescriptor UnknownGenerateValue = new("QMP0101", SchemaSeverity.Warning, "Unknown QmpSchema Generate value");
+}
