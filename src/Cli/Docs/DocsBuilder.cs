@@ -91,7 +91,7 @@ internal static partial class DocsBuilder
             .Where(p => !string.IsNullOrWhiteSpace(p.Text))
             .Select(p => new DocsProse(p.Title, Sections(p.Text)))
             .ToList();
-        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName)), model.Commands.Count, model.Events.Count, prose, areas, other);
+        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), model.Commands.Count, model.Events.Count, prose, areas, other);
     }
 
     private static DocsEntry Command(CommandSpec command, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)

@@ -1,0 +1,35 @@
+using System.Runtime.CompilerServices;
+using Qmp.Codegen.Cli.Docs;
+using Qmp.Codegen.Schema;
+
+namespace Qmp.Codegen.Docs.Tests;
+
+/// <summary>Where things are: the test sources (for golden files) and the repository (schema/, docs/).</summary>
+internal static class RepoFiles
+{
+    /// <summary>This project's source directory, so QMP_UPDATE_GOLDEN=1 rewrites the files in the tree, not in bin/.</summary>
+    public static string TestSourceDir { get; } = SourceDir();
+
+    public static string RepoRoot { get; } = Path.GetFullPath(Path.Combine(TestSourceDir, "..", ".."));
+
+    public static string CasesDir => Path.Combine(TestSourceDir, "Cases");
+
+    public static string DocsDir => Path.Combine(RepoRoot, "docs");
+
+    public static bool UpdateGolden => Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1";
+
+    private static string SourceDir([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+
+    /// <summary>Parses files the way the CLI does and renders both pages.</summary>
+    public static (string Markdown, string Html) Render(IEnumerable<string> files)
+    {
+        var list = files.ToList();
+        var model = SchemaParser.Parse(list.Select(f => new SchemaSource(Path.GetRelativePath(RepoRoot, f), File.ReadAllText(f))));
+        var page = DocsBuilder.Build(model, list);
+        return (DocsRenderer.RenderMarkdown(page), DocsRenderer.RenderHtml(page));
+    }
+
+    /// <summary>The repository's schema files, in the order a shell glob gives them.</summary>
+    public static IReadOnlyList<string> SchemaFiles() =>
+        Directory.GetFiles(Path.Combine(RepoRoot, "schema"), "*.hx").Order(StringComparer.Ordinal).ToList();
+}
