@@ -51,6 +51,26 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void EditingOneCommandsDocLeavesEventsUnchanged()
+    {
+        var schema = GeneratorHarness.RepositorySchema();
+        var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
+        var texts = schema.Select(s => GeneratorHarness.Text(s.Path, s.Text)).ToList();
+        var driver = GeneratorHarness.CreateDriver(schema, texts).RunGenerators(compilation);
+
+        var commands = schema.Single(s => s.Path.EndsWith("qmp-commands.hx", StringComparison.Ordinal));
+        var editedText = commands.Text.Replace("Eject a removable medium.", "Eject a removable medium (tray permitting).", StringComparison.Ordinal);
+        Assert.NotEqual(commands.Text, editedText);
+        driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == commands.Path), GeneratorHarness.Text(commands.Path, editedText));
+        var result = driver.RunGenerators(compilation).GetRunResult().Results.Single();
+
+        Assert.Contains(result.TrackedSteps[TrackingNames.ClientOutput].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(result.TrackedSteps[TrackingNames.ServerOutput].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.All(result.TrackedSteps[TrackingNames.EventsOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
+        Assert.Contains("tray permitting", result.GeneratedSources.Single(s => s.HintName.EndsWith(".Client.g.cs", StringComparison.Ordinal)).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PipelineModelsHoldNoRoslynObjects()
     {
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
