@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Qmp.Codegen.Model;
+
+namespace QmpShell;
+
+/// <summary><c>help</c> and <c>help NAME</c>, from the schema's documentation blocks.</summary>
+internal static class HelpText
+{
+    public static string List(CommandCatalog catalog, int width = 100)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{catalog.Commands.Count} commands (help NAME shows one; Tab completes names and arguments):");
+        var column = Math.Min(32, catalog.Commands.Max(c => c.Name.Length) + 2);
+        foreach (var command in catalog.Commands)
+        {
+            var line = "  " + command.Name.PadRight(column) + command.Summary;
+            if (line.Length > width)
+                line = line[..(width - 3)] + "...";
+            sb.AppendLine(line.TrimEnd());
+        }
+        sb.AppendLine();
+        sb.AppendLine("Shell: NAME arg=value ... runs a command; quit, exit or Ctrl-D leaves (!quit sends QMP's quit);");
+        sb.Append("values: true/false, integers, {...}/[...] JSON, \"quoted\" strings, else text.");
+        return sb.ToString();
+    }
+
+    public static string Command(CommandCatalog catalog, string name)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var command = catalog.Find(name);
+        if (command is null)
+            return $"error: no command '{name}' in the schema (help lists them)";
+        var sb = new StringBuilder();
+        sb.AppendLine(command.Name);
+        var doc = command.Doc;
+        if (doc is not null && doc.Description.Length > 0)
+            sb.AppendLine(Indent(doc.Description, "  "));
+
+        sb.AppendLine();
+        sb.Append("Usage: ").Append(command.Name);
+        foreach (var argument in command.Arguments)
+            sb.Append(' ').Append(argument.Optional ? $"[{argument.Name}=...]" : $"{argument.Name}=...");
+        sb.AppendLine();
+
+        if (command.Arguments.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Arguments:");
+            var nameWidth = Math.Max(4, command.Arguments.Max(a => a.Name.Length)) + 2;
+            var typeWidth = Math.Max(4, command.Arguments.Max(a => a.TypeName.Length)) + 2;
+            sb.AppendLine("  " + "name".PadRight(nameWidth) + "type".PadRight(typeWidth) + "optional  description");
+            foreach (var argument in command.Arguments)
+            {
+                sb.AppendLine(("  " + argument.Name.PadRight(nameWidth) + argument.TypeName.PadRight(typeWidth)
+                    + (argument.Optional ? "yes" : "").PadRight(10) + (argument.Description ?? "")).TrimEnd());
+            }
+        }
+
+        if (doc?.Returns is { } returns)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Returns:");
+            if (returns.Description.Length > 0)
+                sb.AppendLine(Indent(returns.Description, "  "));
+            AppendMembers(sb, returns.Members, "  ");
+        }
+
+        if (doc is not null)
+        {
+            foreach (var example in doc.Examples)
+            {
+                sb.AppendLine();
+                sb.AppendLine(example.Caption is { Length: > 0 } caption ? $"Example ({caption}):" : "Example:");
+                if (example.Request is not null)
+                    sb.AppendLine("  -> " + Compact(example.Request));
+                if (example.Reply is not null)
+                    sb.AppendLine("  <- " + Compact(example.Reply));
+            }
+            if (doc.Notes.Length > 0)
+            {
+                sb.AppendLine();
+                sb.AppendLine("Notes:");
+                sb.AppendLine(Indent(doc.Notes, "  "));
+            }
+        }
+        return sb.ToString().TrimEnd();
+    }
+
+    private static void AppendMembers(StringBuilder sb, IEnumerable<DocMember> members, string indent)
+    {
+        foreach (var member in members)
+        {
+            var type = member.Type is null ? "" : $" ({member.Type}{(member.Optional ? ", optional" : "")})";
+            sb.Append(indent).Append("- ").Append(member.Name).Append(type).Append(": ").AppendLine(member.Description.TrimEnd());
+            AppendMembers(sb, member.Members, indent + "  ");
+        }
+    }
+
+    /// <summary>Example JSON on one line.</summary>
+    private static string Compact(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return JsonSerializer.Serialize(document.RootElement, JsonText.Compact);
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
+
+    private static string Indent(string text, string indent) =>
+        string.Join(Environment.NewLine, text.Split('\n').Select(l => indent + l.TrimEnd()));
+}
