@@ -75,15 +75,44 @@ internal sealed class DocBlockReader
 
     public List<ProseBlock> Prose { get; } = new();
 
-    /// <summary>Reads one block; returns null when it is prose (kept in <see cref="Prose"/>).</summary>
-    public RawDoc? Read(int sqmpStart, int bodyStart, int bodyEnd, HxScanner scanner)
+    /// <summary>
+    /// Reads every block of the file; prose blocks go to <see cref="Prose"/>. First each block's
+    /// comments and headings are blanked out in one working copy of the file (offsets stay valid),
+    /// then the blocks are read from that copy: two copies of the text in all, not one per block.
+    /// </summary>
+    public List<RawDoc> ReadAll(IEnumerable<(int SqmpStart, int BodyStart, int BodyEnd)> blocks, HxScanner scanner)
     {
-        // The title: words up to an underline of dashes. Several words make a prose block.
+        var working = _text.ToCharArray();
+        var pending = new List<(RawDoc Doc, int ContentStart, int BodyEnd)>();
+        foreach (var (sqmpStart, bodyStart, bodyEnd) in blocks)
+        {
+            var doc = ReadTitle(sqmpStart, bodyStart, bodyEnd, out var contentStart);
+            if (doc is null)
+                continue;
+            if (doc.Title.Length > 0)
+                BlankForeignText(doc, working, contentStart, bodyEnd, scanner);
+            pending.Add((doc, contentStart, bodyEnd));
+        }
+        var blanked = new string(working);
+        var docs = new List<RawDoc>(pending.Count);
+        foreach (var (doc, contentStart, bodyEnd) in pending)
+        {
+            if (doc.Title.Length > 0)
+                ReadContent(doc, blanked, contentStart, bodyEnd);
+            docs.Add(doc);
+        }
+        return docs;
+    }
+
+    /// <summary>The title: words up to an underline of dashes. Several words make a prose block (null).</summary>
+    private RawDoc? ReadTitle(int sqmpStart, int bodyStart, int bodyEnd, out int contentStart)
+    {
         var first = HxText.SkipWhitespace(_text, bodyStart, bodyEnd);
         var underline = -1;
         var underlineEnd = -1;
         var words = 0;
         var i = first;
+        contentStart = bodyEnd;
         while (i < bodyEnd && words < 12)
         {
             var end = HxText.WordEnd(_text, i, bodyEnd);
@@ -102,7 +131,8 @@ internal sealed class DocBlockReader
             return null;
         }
         var titleEnd = HxText.WordEnd(_text, first, bodyEnd);
-        var doc = new RawDoc
+        contentStart = underline >= 0 ? underlineEnd : titleEnd;
+        return new RawDoc
         {
             SqmpStart = sqmpStart,
             End = bodyEnd,
@@ -110,13 +140,14 @@ internal sealed class DocBlockReader
             TitleEnd = titleEnd,
             Title = _text.Substring(first, titleEnd - first),
         };
-        if (doc.Title.Length == 0)
-            return doc;
-        var contentStart = underline >= 0 ? underlineEnd : titleEnd;
+    }
 
-        // Comments and section headings that sit inside a block are not part of its documentation:
-        // blank them out (offsets stay valid) and report them.
-        var body = new StringBuilder(_text.Substring(0, bodyEnd));
+    /// <summary>
+    /// Comments and section headings that sit inside a block are not part of its documentation:
+    /// blank them out and report them.
+    /// </summary>
+    private void BlankForeignText(RawDoc doc, char[] working, int contentStart, int bodyEnd, HxScanner scanner)
+    {
         var hx = contentStart;
         while ((hx = HxText.FindWord(_text, "HXCOMM", hx, bodyEnd)) >= 0)
         {
@@ -124,23 +155,20 @@ internal sealed class DocBlockReader
             _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Create(_source.Locate(hx, hx + 6),
                 $"HXCOMM comment inside the documentation block of '{doc.Title}' is left out of its documentation"));
             for (var k = hx; k < end; k++)
-                body[k] = ' ';
+                working[k] = ' ';
             hx = end;
         }
-        var blanked = body.ToString();
-        foreach (Match heading in HeadingPattern.Matches(blanked, contentStart))
+        var region = new string(working, contentStart, bodyEnd - contentStart);
+        foreach (Match heading in HeadingPattern.Matches(region))
         {
-            if (heading.Index + heading.Length > bodyEnd)
-                break;
+            var start = contentStart + heading.Index;
             var title = HxText.Collapse(heading.Groups[1].Value);
-            Prose.Add(new ProseBlock(title, string.Empty, _source.Locate(heading.Index, heading.Index + heading.Length)));
-            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Create(_source.Locate(heading.Index, heading.Index + heading.Length),
+            Prose.Add(new ProseBlock(title, string.Empty, _source.Locate(start, start + heading.Length)));
+            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Create(_source.Locate(start, start + heading.Length),
                 $"section heading '{title}' inside the documentation block of '{doc.Title}' is kept as prose"));
-            for (var k = heading.Index; k < heading.Index + heading.Length; k++)
-                body[k] = ' ';
+            for (var k = start; k < start + heading.Length; k++)
+                working[k] = ' ';
         }
-        ReadContent(doc, body.ToString(), contentStart, bodyEnd);
-        return doc;
     }
 
     private enum Section

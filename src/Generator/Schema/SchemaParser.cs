@@ -34,12 +34,8 @@ public static class SchemaParser
                     (built.IsEvent ? events : commands).Add(built);
             }
             var reader = new DocBlockReader(source, diagnostics);
-            foreach (var (sqmp, bodyStart, bodyEnd) in scanner.DocBlocks)
-            {
-                var doc = reader.Read(sqmp, bodyStart, bodyEnd, scanner);
-                if (doc is not null)
-                    docs.Add((source, doc));
-            }
+            foreach (var doc in reader.ReadAll(scanner.DocBlocks, scanner))
+                docs.Add((source, doc));
             prose.AddRange(reader.Prose);
         }
 

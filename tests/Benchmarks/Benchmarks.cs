@@ -1,0 +1,236 @@
+using System.Net.Sockets;
+using BenchmarkDotNet.Attributes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using Qmp.Benchmarks.Qemu;
+using Qmp.Codegen;
+using Qmp.Codegen.Schema;
+using Qmp.Runtime;
+
+namespace Qmp.Benchmarks;
+
+/// <summary>
+/// One query-status round trip at a time over a unix socket, each server in its own process:
+/// the bare socket ping-pong of the same bytes (the floor), the generated client against a
+/// Qmp.Runtime server, and the generated client against real QEMU when it is installed.
+/// Allocations are the client process's own.
+/// </summary>
+[MemoryDiagnoser]
+public class RoundTrip
+{
+    private System.Diagnostics.Process? _floorServer;
+    private System.Diagnostics.Process? _qmpServer;
+    private System.Diagnostics.Process? _qemu;
+    private Socket? _floor;
+    private readonly byte[] _buffer = new byte[4096];
+    private QemuClient? _client;
+    private QemuClient? _qemuClient;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        var floorSocket = Servers.SocketPath("floor");
+        _floorServer = Servers.Start("serve-floor", floorSocket);
+        _floor = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await _floor.ConnectAsync(new UnixDomainSocketEndPoint(floorSocket));
+
+        var qmpSocket = Servers.SocketPath("qmp");
+        _qmpServer = Servers.Start("serve-qmp", qmpSocket);
+        _client = await QemuClient.ConnectAsync($"unix:{qmpSocket}");
+
+        var qemuSocket = Servers.SocketPath("qemu");
+        _qemu = Servers.StartQemu(qemuSocket);
+        if (_qemu is not null)
+            _qemuClient = await QemuClient.ConnectAsync($"unix:{qemuSocket}");
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        _floor?.Dispose();
+        if (_client is not null)
+            await _client.DisposeAsync();
+        if (_qemuClient is not null)
+            await _qemuClient.DisposeAsync();
+        Servers.Stop(_floorServer);
+        Servers.Stop(_qmpServer);
+        Servers.Stop(_qemu);
+    }
+
+    [Benchmark(Baseline = true, Description = "socket ping-pong (floor)")]
+    public async Task SocketPingPong()
+    {
+        await _floor!.SendAsync(Servers.FloorRequest);
+        while (true)
+        {
+            var read = await _floor.ReceiveAsync(_buffer);
+            if (read == 0 || _buffer[read - 1] == '\n')
+                return;
+        }
+    }
+
+    [Benchmark(Description = "generated client, query-status")]
+    public Task<StatusInfo> GeneratedClient() => _client!.QueryStatusAsync();
+
+    [Benchmark(Description = "generated client, query-status, real QEMU")]
+    public Task<StatusInfo> RealQemu() =>
+        _qemuClient is null ? throw new InvalidOperationException("qemu-system-x86_64 is not installed") : _qemuClient.QueryStatusAsync();
+}
+
+/// <summary>Thousands of commands in flight from one client.</summary>
+public class Pipelined
+{
+    public const int InFlight = 2000;
+
+    private System.Diagnostics.Process? _server;
+    private QemuClient? _client;
+    private readonly Task<StatusInfo>[] _tasks = new Task<StatusInfo>[InFlight];
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        var socket = Servers.SocketPath("pipelined");
+        _server = Servers.Start("serve-qmp", socket);
+        _client = await QemuClient.ConnectAsync($"unix:{socket}");
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        if (_client is not null)
+            await _client.DisposeAsync();
+        Servers.Stop(_server);
+    }
+
+    [Benchmark(OperationsPerInvoke = InFlight, Description = "pipelined query-status, 2000 in flight")]
+    public async Task QueryStatusPipelined()
+    {
+        for (var i = 0; i < _tasks.Length; i++)
+            _tasks[i] = _client!.QueryStatusAsync();
+        await Task.WhenAll(_tasks);
+    }
+}
+
+/// <summary>1,000 negotiated connections to one server; one event broadcast; time until every client has it.</summary>
+public class Broadcast
+{
+    public const int Connections = 1000;
+
+    private QmpServer? _server;
+    private readonly List<QmpClient> _clients = new();
+    private readonly List<IAsyncEnumerator<QmpEvent>> _events = new();
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        var socket = Servers.SocketPath("broadcast");
+        _server = QmpServer.Listen($"unix:{socket},server,nowait", new NoCommands());
+        for (var i = 0; i < Connections; i++)
+        {
+            var client = await QmpClient.ConnectAsync($"unix:{socket}");
+            _clients.Add(client);
+            _events.Add(client.SubscribeEvents(new[] { "RESUME" }).GetAsyncEnumerator());
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        foreach (var client in _clients)
+            await client.DisposeAsync();
+        if (_server is not null)
+            await _server.DisposeAsync();
+    }
+
+    [Benchmark(Description = "event to 1000 connections")]
+    public async Task EventToAll()
+    {
+        _server!.EmitEvent("RESUME");
+        var pending = new Task<bool>[_events.Count];
+        for (var i = 0; i < pending.Length; i++)
+            pending[i] = _events[i].MoveNextAsync().AsTask();
+        await Task.WhenAll(pending);
+    }
+
+    private sealed class NoCommands : IQmpCommandDispatcher
+    {
+        public bool HasCommand(string name) => false;
+
+        public ValueTask<QmpReturn> DispatchAsync(string command, System.Text.Json.JsonElement arguments, QmpSession session, CancellationToken cancellationToken) =>
+            throw QmpException.CommandNotFound(command);
+    }
+}
+
+/// <summary>The schema parser on the seed, warm.</summary>
+[MemoryDiagnoser]
+public class Parser
+{
+    private readonly string _seed = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schema", "qmp-commands.hx"));
+
+    [Benchmark(Description = "parse the seed")]
+    public object ParseSeed() => SchemaParser.Parse("schema/qmp-commands.hx", _seed);
+}
+
+/// <summary>The generator on the repository's schema: a full run, and a re-run after an unrelated edit (cached).</summary>
+[MemoryDiagnoser]
+public class Generator
+{
+    private CSharpCompilation _compilation = null!;
+    private GeneratorDriver _warm = null!;
+    private AdditionalText[] _schema = null!;
+    private SyntaxTree _edited = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _schema = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "schema"), "*.hx").Order(StringComparer.Ordinal)
+            .Select(p => (AdditionalText)new SchemaText(p, File.ReadAllText(p))).ToArray();
+        _compilation = CSharpCompilation.Create("Bench",
+            new[] { CSharpSyntaxTree.ParseText("class User { int X; }") },
+            Basic.Reference.Assemblies.Net100.References.All,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        _warm = NewDriver().RunGenerators(_compilation);
+        _edited = CSharpSyntaxTree.ParseText("class User { int Y; }");
+    }
+
+    private GeneratorDriver NewDriver() =>
+        CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, _schema, CSharpParseOptions.Default, new Options());
+
+    [Benchmark(Description = "generator, full run")]
+    public GeneratorDriver FullRun() => NewDriver().RunGenerators(_compilation);
+
+    [Benchmark(Description = "generator, re-run after an unrelated edit")]
+    public GeneratorDriver CachedRun() =>
+        _warm.RunGenerators(_compilation.ReplaceSyntaxTree(_compilation.SyntaxTrees.First(), _edited));
+
+    private sealed class SchemaText(string path, string text) : AdditionalText
+    {
+        private readonly SourceText _text = SourceText.From(text);
+
+        public override string Path => path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+    }
+
+    private sealed class Options : AnalyzerConfigOptionsProvider
+    {
+        private static readonly SchemaOptions Schema = new();
+
+        public override AnalyzerConfigOptions GlobalOptions => Schema;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Schema;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Schema;
+    }
+
+    private sealed class SchemaOptions : AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+        {
+            value = key == QmpGenerator.NamespaceMetadata ? "Bench.Qemu" : key == QmpGenerator.GenerateMetadata ? "Client,Server" : null;
+            return value is not null;
+        }
+    }
+}

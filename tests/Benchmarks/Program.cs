@@ -1,0 +1,50 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Qmp.Benchmarks;
+
+// Server modes: the benchmarks start this same program as the server process they talk to.
+if (args is ["serve-qmp", var qmpSocket])
+    return await Servers.ServeQmpAsync(qmpSocket);
+if (args is ["serve-floor", var floorSocket])
+    return await Servers.ServeFloorAsync(floorSocket);
+
+var config = ManualConfig.Create(DefaultConfig.Instance)
+    .AddJob(Job.ShortRun)
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+var types = new[] { typeof(RoundTrip), typeof(Pipelined), typeof(Broadcast), typeof(Parser), typeof(Generator) };
+var summaries = args.Length > 0
+    ? BenchmarkSwitcher.FromTypes(types).Run(args, config).ToArray()
+    : types.Select(t => BenchmarkRunner.Run(t, config)).ToArray();
+Figures.Print(summaries);
+return 0;
+
+/// <summary>Each figure beside its anchors, from the same run.</summary>
+internal static class Figures
+{
+    public static void Print(IReadOnlyList<Summary> summaries)
+    {
+        var reports = summaries.SelectMany(s => s.Reports).Where(r => r.ResultStatistics is not null)
+            .GroupBy(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo)
+            .ToDictionary(g => g.Key, g => g.Last());
+        string Us(string name) => reports.TryGetValue(name, out var r) ? (r.ResultStatistics!.Mean / 1000).ToString("F1", CultureInfo.InvariantCulture) + " us" : "n/a";
+        double? Ns(string name) => reports.TryGetValue(name, out var r) ? r.ResultStatistics!.Mean : null;
+        long? Bytes(string name) => reports.TryGetValue(name, out var r) ? r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) : null;
+
+        Console.WriteLine();
+        Console.WriteLine($"== Qmp.Codegen figures ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version})");
+        var floor = Ns("'socket ping-pong (floor)'") ?? Ns("socket ping-pong (floor)");
+        var client = Ns("'generated client, query-status'") ?? Ns("generated client, query-status");
+        foreach (var key in reports.Keys.Order(StringComparer.Ordinal))
+            Console.WriteLine($"  {key,-50} {Us(key),12}  {(Bytes(key) is { } b ? b + " B allocated/op" : "")}");
+        if (floor is { } f && client is { } c)
+            Console.WriteLine($"  round trip: generated client {c / 1000:F1} us = {c / f:F2}x the socket floor {f / 1000:F1} us (goal: at most 2x)");
+        var pipelined = reports.Keys.FirstOrDefault(k => k.Contains("pipelined", StringComparison.Ordinal));
+        if (pipelined is not null)
+            Console.WriteLine($"  pipelined: {1e9 / Ns(pipelined)!.Value:N0} commands/s (goal: 100,000; QEMU 7.2 about 2,400)");
+    }
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Qmp.Runtime;
+
+namespace Qmp.Benchmarks;
+
+/// <summary>The QMP servers the client benchmarks talk to, each in a process of its own.</summary>
+internal static class Servers
+{
+    /// <summary>What query-status answers, the same bytes for every server here.</summary>
+    public static readonly byte[] StatusReturn = """{"running":true,"singlestep":false,"status":"running"}"""u8.ToArray();
+
+    public static string SocketPath(string name) => Path.Combine(Path.GetTempPath(), $"qmp-bench-{name}-{Environment.ProcessId}.sock");
+
+    /// <summary>Starts this program in a server mode and waits until its socket accepts connections.</summary>
+    public static Process Start(string mode, string socket)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            start.ArgumentList.Add(typeof(Servers).Assembly.Location);
+        start.ArgumentList.Add(mode);
+        start.ArgumentList.Add(socket);
+        var process = Process.Start(start)!;
+        WaitForSocket(socket, process);
+        return process;
+    }
+
+    /// <summary>Starts real QEMU with a QMP monitor on a unix socket, or returns null when it is not installed.</summary>
+    public static Process? StartQemu(string socket)
+    {
+        var qemu = FindOnPath("qemu-system-x86_64");
+        if (qemu is null)
+            return null;
+        var start = new ProcessStartInfo(qemu) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-machine", "none", "-nodefaults", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" })
+            start.ArgumentList.Add(arg);
+        var process = Process.Start(start)!;
+        WaitForSocket(socket, process);
+        return process;
+    }
+
+    public static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+
+    public static void Stop(Process? process)
+    {
+        if (process is null)
+            return;
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        process.Dispose();
+    }
+
+    private static void WaitForSocket(string socket, Process process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"server process exited with {process.ExitCode}");
+            try
+            {
+                using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                probe.Connect(new UnixDomainSocketEndPoint(socket));
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(20);
+            }
+        }
+        throw new TimeoutException($"{socket} did not accept connections");
+    }
+
+    /// <summary>Server mode "qmp": a Qmp.Runtime server answering query-status.</summary>
+    public static async Task<int> ServeQmpAsync(string socket)
+    {
+        await using var server = QmpServer.Listen($"unix:{socket},server,nowait", new StatusDispatcher());
+        await WaitForParentAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// Server mode "floor": the cheapest thing that can answer — read a line, write the reply
+    /// bytes. No JSON, no QMP; what is left is the socket round trip itself.
+    /// </summary>
+    public static async Task<int> ServeFloorAsync(string socket)
+    {
+        File.Delete(socket);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socket));
+        listener.Listen(16);
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var connection = await listener.AcceptAsync();
+                _ = Task.Run(() => EchoReplies(connection));
+            }
+        });
+        await WaitForParentAsync();
+        return 0;
+    }
+
+    public static readonly byte[] FloorReply = Encoding.UTF8.GetBytes("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":1}\r\n");
+
+    public static readonly byte[] FloorRequest = Encoding.UTF8.GetBytes("{\"execute\":\"query-status\",\"id\":1}\r\n");
+
+    private static async Task EchoReplies(Socket connection)
+    {
+        using var _ = connection;
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var read = await connection.ReceiveAsync(buffer);
+            if (read == 0)
+                return;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] == '\n')
+                    await connection.SendAsync(FloorReply);
+            }
+        }
+    }
+
+    /// <summary>Server processes live as long as the benchmark that started them.</summary>
+    private static async Task WaitForParentAsync()
+    {
+        // The parent kills us; reading stdin to EOF also ends us if it goes away first.
+        await Task.Delay(Timeout.Infinite);
+    }
+
+    private sealed class StatusDispatcher : IQmpCommandDispatcher
+    {
+        public bool HasCommand(string name) => name == "query-status";
+
+        public ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(QmpReturn.FromUtf8(StatusReturn));
+    }
+}
