@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace Qmp.Emulator;
+
+/// <summary>How to start a <see cref="QemuEmulator"/>; mirrors <c>qemu-system-x86_64</c>'s options.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary><c>-qmp</c> addresses, each a separate monitor: <c>unix:PATH,server,nowait</c> or <c>tcp:HOST:PORT,server,nowait</c>.</summary>
+    public IReadOnlyList<string> Qmp { get; init; } = [];
+
+    /// <summary><c>-S</c>: start in <c>prelaunch</c> and wait for <c>cont</c>.</summary>
+    public bool StartPaused { get; init; }
+
+    /// <summary><c>-name</c>.</summary>
+    public string? Name { get; init; }
+
+    /// <summary><c>-uuid</c>.</summary>
+    public string? Uuid { get; init; }
+
+    /// <summary><c>-smp N</c>; null takes the machine description's (1 by default).</summary>
+    public int? Cpus { get; init; }
+
+    /// <summary><c>-smp N,maxcpus=M</c>.</summary>
+    public int? MaxCpus { get; init; }
+
+    /// <summary><c>-m SIZE</c> in bytes; null takes the machine description's (128 MiB by default).</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>The virtual hardware (<c>--machine FILE</c>); null is QEMU 2.1's default PC with a disk and a CD-ROM.</summary>
+    public MachineDescription? Machine { get; init; }
+
+    /// <summary>Where commands may write files (<c>--data-dir</c>); without it every file-writing command is refused.</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>The clock of block jobs, migration and event timestamps.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>How often jobs and migration advance (in the options' clock).</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public ILogger? Logger { get; init; }
+}

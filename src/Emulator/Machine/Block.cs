@@ -1,0 +1,612 @@
+using System.Text.Json;
+using Qmp.Emulator.Model;
+using Qmp.Emulator.Qemu;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator;
+
+public sealed partial class QemuMachine
+{
+    private static readonly string[] s_blockFormats = ["qcow2", "raw", "qcow", "qed", "vmdk", "vdi", "vpc", "vhdx", "cow", "cloop", "dmg", "bochs", "parallels", "host_device", "host_cdrom", "file", "nbd", "iscsi", "sheepdog", "rbd", "quorum", "blkdebug", "blkverify"];
+
+    private static readonly byte[] s_qcow2Magic = [(byte)'Q', (byte)'F', (byte)'I', 0xfb];
+
+    public override ValueTask<IReadOnlyList<BlockInfo>> QueryBlockAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<BlockInfo>>(Vm.Drives.Select(d => new BlockInfo
+            {
+                Device = d.Id,
+                Type = "unknown",
+                Removable = d.Removable,
+                Locked = d.Locked,
+                TrayOpen = d.Removable ? d.TrayOpen : null,
+                IoStatus = d.IoStatusEnabled ? d.IoStatus : null,
+                Inserted = d.Image is { } image ? Inserted(d, image) : null,
+            }).ToList());
+        }
+    }
+
+    private static BlockInsertedInfo Inserted(Drive d, BlockImage image)
+    {
+        var t = d.Throttle;
+        return new BlockInsertedInfo
+        {
+            File = image.Filename,
+            Ro = d.ReadOnly,
+            Drv = image.Format,
+            BackingFile = image.Backing?.Filename,
+            BackingFileDepth = image.Depth,
+            Encrypted = image.Encrypted,
+            Bps = t.Bps, BpsRd = t.BpsRd, BpsWr = t.BpsWr, Iops = t.Iops, IopsRd = t.IopsRd, IopsWr = t.IopsWr,
+            BpsMax = t.BpsMax, BpsRdMax = t.BpsRdMax, BpsWrMax = t.BpsWrMax, IopsMax = t.IopsMax, IopsRdMax = t.IopsRdMax, IopsWrMax = t.IopsWrMax,
+            IopsSize = t.IopsSize,
+            DetectZeroes = d.DetectZeroes,
+            Image = ImageInfo(image),
+        };
+    }
+
+    private static BlockInsertedImageInfo ImageInfo(BlockImage image) => new()
+    {
+        Filename = image.Filename,
+        Format = image.Format,
+        VirtualSize = image.VirtualSize,
+        ActualSize = image.ActualSize,
+        DirtyFlag = image.Format == "qcow2" ? false : null,
+        ClusterSize = image.Format == "qcow2" ? 65536 : null,
+        Encrypted = image.Encrypted ? true : null,
+        BackingFile = image.Backing?.Filename,
+        FullBackingFilename = image.Backing?.Filename,
+        BackingFilenameFormat = image.Backing?.Format,
+        Snapshots = image.Snapshots.Count == 0 ? null : image.Snapshots.Select(s => new BlockInsertedImageSnapshotInfo
+        {
+            Id = s.Id, Name = s.Name, VmStateSize = s.VmStateSize, DateSec = s.DateSec, DateNsec = s.DateNsec, VmClockSec = s.VmClockSec, VmClockNsec = s.VmClockNsec,
+        }).ToList(),
+        BackingImage = image.Backing is { } b ? new BlockInsertedImageBackingImageInfo { Filename = b.Filename, Format = b.Format, VirtualSize = b.VirtualSize } : null,
+    };
+
+    public override ValueTask<IReadOnlyList<BlockstatInfo>> QueryBlockstatsAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<BlockstatInfo>>(Vm.Drives.Select(d => new BlockstatInfo
+            {
+                Device = d.Id,
+                Stats = new BlockstatStatsInfo
+                {
+                    RdBytes = d.RdBytes, WrBytes = d.WrBytes, RdOperations = d.RdOperations, WrOperations = d.WrOperations,
+                    FlushOperations = d.FlushOperations, WrHighestOffset = d.WrHighestOffset,
+                    WrTotalTimesNs = d.WrOperations * 40_000, RdTotalTimesNs = d.RdOperations * 20_000, FlushTotalTimesNs = d.FlushOperations * 800,
+                },
+                Parent = d.Image is null ? null : new BlockstatParentInfo
+                {
+                    Stats = new BlockstatParentStatsInfo
+                    {
+                        RdBytes = d.RdBytes, WrBytes = d.WrBytes, RdOperations = d.RdOperations, WrOperations = d.WrOperations,
+                        FlushOperations = d.FlushOperations, WrHighestOffset = d.WrHighestOffset,
+                        WrTotalTimesNs = d.WrOperations * 40_000, RdTotalTimesNs = d.RdOperations * 20_000, FlushTotalTimesNs = d.FlushOperations * 800,
+                    },
+                },
+            }).ToList());
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<NamedBlockNodeInfo>> QueryNamedBlockNodesAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var nodes = new List<NamedBlockNodeInfo>();
+            foreach (var d in Vm.Drives)
+            {
+                foreach (var image in d.Image?.Chain() ?? [])
+                {
+                    if (image.NodeName is null)
+                    {
+                        continue;
+                    }
+
+                    var t = d.Throttle;
+                    var info = ImageInfo(image);
+                    nodes.Add(new NamedBlockNodeInfo
+                    {
+                        Ro = d.ReadOnly, Drv = image.Format, Encrypted = image.Encrypted, File = image.Filename, NodeName = image.NodeName,
+                        BackingFileDepth = image.Depth,
+                        Bps = t.Bps, BpsRd = t.BpsRd, BpsWr = t.BpsWr, Iops = t.Iops, IopsRd = t.IopsRd, IopsWr = t.IopsWr,
+                        BpsMax = t.BpsMax, BpsRdMax = t.BpsRdMax, BpsWrMax = t.BpsWrMax, IopsMax = t.IopsMax, IopsRdMax = t.IopsRdMax, IopsWrMax = t.IopsWrMax,
+                        IopsSize = t.IopsSize,
+                        Image = new NamedBlockNodeImageInfo
+                        {
+                            Filename = info.Filename, Format = info.Format, VirtualSize = info.VirtualSize, BackingFile = info.BackingFile,
+                            FullBackingFilename = info.FullBackingFilename, BackingFilenameFormat = info.BackingFilenameFormat,
+                            Snapshots = image.Snapshots.Count == 0 ? null : image.Snapshots.Select(s => new NamedBlockNodeImageSnapshotInfo
+                            {
+                                Id = s.Id, Name = s.Name, VmStateSize = s.VmStateSize, DateSec = s.DateSec, DateNsec = s.DateNsec, VmClockSec = s.VmClockSec, VmClockNsec = s.VmClockNsec,
+                            }).ToList(),
+                            BackingImage = image.Backing is { } b ? new NamedBlockNodeImageBackingImageInfo { Filename = b.Filename, Format = b.Format, VirtualSize = b.VirtualSize } : null,
+                        },
+                    });
+                }
+            }
+
+            return Done<IReadOnlyList<NamedBlockNodeInfo>>(nodes);
+        }
+    }
+
+    public override ValueTask EjectAsync(EjectArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            Eject(FindDrive(arguments.Device), arguments.Force ?? false);
+        }
+
+        return Done();
+    }
+
+    /// <summary>QEMU 2.1's eject_device: in use, not removable, locked (unless forced), then the medium goes and the tray opens.</summary>
+    private void Eject(Drive drive, bool force)
+    {
+        if (Vm.Jobs.ContainsKey(drive.Id) || drive.Exported)
+        {
+            throw Generic($"Device '{drive.Id}' is in use");
+        }
+
+        if (!drive.Removable)
+        {
+            throw Generic($"Device '{drive.Id}' is not removable");
+        }
+
+        if (drive.Locked && !drive.TrayOpen)
+        {
+            if (!force)
+            {
+                throw Generic($"Device '{drive.Id}' is locked");
+            }
+
+            drive.Locked = false;
+        }
+
+        if (drive.Image is not null || !drive.TrayOpen)
+        {
+            drive.Image = null;
+            if (!drive.TrayOpen)
+            {
+                drive.TrayOpen = true;
+                string id = drive.Id;
+                Vm.Emit(s => s.EmitDeviceTrayMoved(id, true));
+            }
+        }
+    }
+
+    public override ValueTask ChangeAsync(ChangeArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (arguments.Device == "vnc")
+            {
+                if (arguments.Target == "password")
+                {
+                    if (arguments.Arg is null)
+                    {
+                        throw MissingParameter("password");
+                    }
+
+                    SetVncPassword(arguments.Arg);
+                }
+
+                // Any other target moves the VNC display; the emulated server keeps its address.
+                return Done();
+            }
+
+            var drive = FindDrive(arguments.Device);
+            string format = arguments.Arg ?? "";
+            if (format.Length > 0 && !s_blockFormats.Contains(format))
+            {
+                throw Generic($"Invalid block format '{format}'");
+            }
+
+            Eject(drive, force: false);
+            var file = OpenImage(arguments.Target, format.Length > 0 ? format : null);
+            drive.Image = file;
+            drive.ReadOnly = drive.Media == "cdrom";
+            string id = drive.Id;
+            drive.TrayOpen = false;
+            Vm.Emit(s => s.EmitDeviceTrayMoved(id, false));
+            if (file.Encrypted)
+            {
+                throw new QmpException(QmpErrorClass.DeviceEncrypted, $"'{id}' ({file.Filename}) is encrypted");
+            }
+        }
+
+        return Done();
+    }
+
+    /// <summary>Opens an image as QEMU would: a known virtual image or a real file; otherwise QEMU's error.</summary>
+    private BlockImage OpenImage(string filename, string? format)
+    {
+        if (Vm.VirtualFiles.TryGetValue(filename, out var known))
+        {
+            return new BlockImage { Filename = filename, Format = format ?? known.Format, VirtualSize = known.Size, ActualSize = Math.Min(known.Size, 200 * VirtualMachine.MiB), Encrypted = known.Encrypted, Password = known.Password };
+        }
+
+        if (filename.StartsWith("/dev/fdset/", StringComparison.Ordinal)
+            && long.TryParse(filename.AsSpan(11), out long setId) && Vm.FdSets.TryGetValue(setId, out var set) && set.Fds.Count > 0)
+        {
+            return new BlockImage { Filename = filename, Format = format ?? "raw", VirtualSize = 1L << 30, ActualSize = 1L << 30 };
+        }
+
+        string path = Vm.DataDir is not null && !Path.IsPathRooted(filename) ? Path.Combine(Vm.DataDir, filename) : filename;
+        if (Directory.Exists(path))
+        {
+            throw Generic($"Could not open '{filename}': Is a directory");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw Generic($"Could not open '{filename}': No such file or directory");
+        }
+
+        long size;
+        string detected = "raw";
+        try
+        {
+            using var stream = File.OpenRead(path);
+            size = stream.Length;
+            Span<byte> magic = stackalloc byte[4];
+            if (stream.Read(magic) == 4 && magic.SequenceEqual(s_qcow2Magic))
+            {
+                detected = "qcow2";
+            }
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw Generic($"Could not open '{filename}': Permission denied");
+        }
+
+        return new BlockImage { Filename = filename, Format = format ?? detected, VirtualSize = size, ActualSize = size };
+    }
+
+    private bool FileExists(string filename) =>
+        Vm.VirtualFiles.ContainsKey(filename) || File.Exists(Vm.DataDir is not null && !Path.IsPathRooted(filename) ? Path.Combine(Vm.DataDir, filename) : filename);
+
+    public override ValueTask BlockResizeAsync(BlockResizeArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var (drive, image) = FindNode(arguments.Device, arguments.NodeName);
+            if (arguments.Size < 0)
+            {
+                throw InvalidParameterValue("size", "a >0 size");
+            }
+
+            if (Vm.Jobs.ContainsKey(drive.Id))
+            {
+                throw Generic($"Device '{drive.Id}' is in use");
+            }
+
+            if (drive.ReadOnly)
+            {
+                throw Generic($"Device '{drive.Id}' is read only");
+            }
+
+            if (image.Format == "qcow2" && arguments.Size < image.VirtualSize)
+            {
+                throw Generic("this feature or command is not currently supported");
+            }
+
+            if (arguments.Size % 512 != 0 && image.Format == "qcow2")
+            {
+                throw Generic("An undefined error has occurred");
+            }
+
+            image.VirtualSize = arguments.Size;
+        }
+
+        return Done();
+    }
+
+    /// <summary>A device name or a node name, as QEMU 2.1's commands that take either.</summary>
+    private (Drive Drive, BlockImage Image) FindNode(string? device, string? nodeName)
+    {
+        if (device is not null)
+        {
+            var drive = FindDrive(device);
+            return (drive, drive.Image ?? throw Generic($"Device '{device}' has no medium"));
+        }
+
+        if (nodeName is not null)
+        {
+            foreach (var d in Vm.Drives)
+            {
+                foreach (var image in d.Image?.Chain() ?? [])
+                {
+                    if (image.NodeName == nodeName)
+                    {
+                        return (d, image);
+                    }
+                }
+            }
+
+            throw DeviceNotFound(nodeName);
+        }
+
+        throw Generic("Cannot find device= nor node_name=");
+    }
+
+    public override ValueTask BlockPasswdAsync(BlockPasswdArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var (drive, image) = FindNode(arguments.Device, arguments.NodeName);
+            if (!image.Encrypted)
+            {
+                throw Generic($"Device '{drive.Id}' is not encrypted");
+            }
+
+            if (image.Password is not null && image.Password != arguments.Password)
+            {
+                throw Generic("Password incorrect");
+            }
+
+            image.Unlocked = true;
+        }
+
+        return Done();
+    }
+
+    public override ValueTask BlockSetIoThrottleAsync(BlockSetIoThrottleArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var a = arguments;
+        lock (Gate)
+        {
+            var drive = FindDrive(a.Device);
+            var t = new Throttle(a.Bps, a.BpsRd, a.BpsWr, a.Iops, a.IopsRd, a.IopsWr, a.BpsMax ?? 0, a.BpsRdMax ?? 0, a.BpsWrMax ?? 0, a.IopsMax ?? 0, a.IopsRdMax ?? 0, a.IopsWrMax ?? 0, a.IopsSize ?? 0);
+            if ((t.Bps != 0 && (t.BpsRd != 0 || t.BpsWr != 0)) || (t.Iops != 0 && (t.IopsRd != 0 || t.IopsWr != 0))
+                || (t.BpsMax != 0 && (t.BpsRdMax != 0 || t.BpsWrMax != 0)) || (t.IopsMax != 0 && (t.IopsRdMax != 0 || t.IopsWrMax != 0)))
+            {
+                throw Generic("bps/iops/max total values and read/write values cannot be used at the same time");
+            }
+
+            if (new[] { t.Bps, t.BpsRd, t.BpsWr, t.Iops, t.IopsRd, t.IopsWr, t.BpsMax, t.BpsRdMax, t.BpsWrMax, t.IopsMax, t.IopsRdMax, t.IopsWrMax, t.IopsSize }.Any(v => v < 0))
+            {
+                throw Generic("bps/iops/maxs values must be 0 or greater");
+            }
+
+            if (drive.Image is null)
+            {
+                throw Generic($"Device '{a.Device}' has no medium");
+            }
+
+            drive.Throttle = t;
+        }
+
+        return Done();
+    }
+
+    public override ValueTask BlockdevSnapshotSyncAsync(BlockdevSnapshotSyncArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var a = arguments;
+        lock (Gate)
+        {
+            Vm.Atomically(() => SnapshotSync(a.Device, a.NodeName, a.SnapshotFile, a.SnapshotNodeName, a.Format, a.Mode));
+        }
+
+        return Done();
+    }
+
+    private void SnapshotSync(string? device, string? nodeName, string snapshotFile, string? snapshotNodeName, string? format, string? mode)
+    {
+        var (drive, image) = FindNode(device, nodeName);
+        if (Vm.Jobs.ContainsKey(drive.Id))
+        {
+            throw Generic($"Device '{drive.Id}' is in use");
+        }
+
+        if (image != drive.Image)
+        {
+            throw Generic($"Node '{nodeName}' is not a top-level device");
+        }
+
+        format ??= "qcow2";
+        if (!s_blockFormats.Contains(format))
+        {
+            throw Generic($"Invalid block format '{format}'");
+        }
+
+        mode ??= "absolute-paths";
+        if (mode is not ("existing" or "absolute-paths"))
+        {
+            throw InvalidParameter("mode");
+        }
+
+        if (snapshotNodeName is not null && Vm.Drives.Any(d => d.Image?.Chain().Any(i => i.NodeName == snapshotNodeName) == true))
+        {
+            throw Generic("Duplicate node name");
+        }
+
+        if (mode == "existing" && !FileExists(snapshotFile))
+        {
+            throw Generic($"Could not open '{snapshotFile}': No such file or directory");
+        }
+
+        drive.Image = new BlockImage
+        {
+            Filename = snapshotFile,
+            Format = format,
+            VirtualSize = image.VirtualSize,
+            ActualSize = 196_608,
+            NodeName = snapshotNodeName,
+            Backing = image,
+        };
+        Vm.VirtualFiles[snapshotFile] = new ImageDescription { Filename = snapshotFile, Format = format, Size = image.VirtualSize };
+    }
+
+    public override ValueTask BlockdevSnapshotInternalSyncAsync(BlockdevSnapshotInternalSyncArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var a = arguments;
+        lock (Gate)
+        {
+            Vm.Atomically(() => SnapshotInternal(a.Device, a.Name));
+        }
+
+        return Done();
+    }
+
+    private void SnapshotInternal(string device, string name)
+    {
+        var drive = FindDrive(device);
+        var image = drive.Image ?? throw Generic($"Device '{device}' has no medium");
+        if (Vm.Jobs.ContainsKey(drive.Id))
+        {
+            throw Generic($"Device '{drive.Id}' is in use");
+        }
+
+        if (drive.ReadOnly)
+        {
+            throw Generic($"Device '{device}' is read only");
+        }
+
+        if (!image.SupportsInternalSnapshots)
+        {
+            throw Generic($"Block format '{image.Format}' used by device '{device}' does not support internal snapshots");
+        }
+
+        if (name.Length == 0)
+        {
+            throw Generic("Name is empty");
+        }
+
+        if (image.Snapshots.Any(s => s.Name == name))
+        {
+            throw Generic($"Snapshot with name '{name}' already exists on device '{device}'");
+        }
+
+        var now = Vm.Time.GetUtcNow();
+        int id = image.Snapshots.Select(s => int.TryParse(s.Id, out int n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
+        long clockNs = Vm.Milliseconds(0) * 1_000_000;
+        image.Snapshots.Add(new InternalSnapshot(Str(id), name, 0, now.ToUnixTimeSeconds(), (now.Ticks % TimeSpan.TicksPerSecond) * 100, clockNs / 1_000_000_000, clockNs % 1_000_000_000));
+    }
+
+    public override ValueTask<BlockdevSnapshotDeleteInternalSyncResult> BlockdevSnapshotDeleteInternalSyncAsync(BlockdevSnapshotDeleteInternalSyncArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var a = arguments;
+        lock (Gate)
+        {
+            var drive = FindDrive(a.Device);
+            var image = drive.Image ?? throw Generic($"Device '{a.Device}' has no medium");
+            if (a.Id is null && a.Name is null)
+            {
+                throw MissingParameter("id or name");
+            }
+
+            if (Vm.Jobs.ContainsKey(drive.Id))
+            {
+                throw Generic($"Device '{drive.Id}' is in use");
+            }
+
+            if (!image.SupportsInternalSnapshots)
+            {
+                throw Generic($"Block format '{image.Format}' used by device '{a.Device}' does not support internal snapshots");
+            }
+
+            var snapshot = image.Snapshots.FirstOrDefault(s => (a.Id is null || s.Id == a.Id) && (a.Name is null || s.Name == a.Name))
+                ?? throw Generic($"Snapshot with id '{a.Id ?? "(null)"}' and name '{a.Name ?? "(null)"}' does not exist on device '{a.Device}'");
+            image.Snapshots.Remove(snapshot);
+            return Done(new BlockdevSnapshotDeleteInternalSyncResult
+            {
+                Id = snapshot.Id, Name = snapshot.Name, VmStateSize = snapshot.VmStateSize, DateSec = snapshot.DateSec, DateNsec = snapshot.DateNsec,
+                VmClockSec = snapshot.VmClockSec, VmClockNsec = snapshot.VmClockNsec,
+            });
+        }
+    }
+
+    public override ValueTask TransactionAsync(TransactionArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var raw = RawMember(RawArguments, "actions");
+        lock (Gate)
+        {
+            Vm.Atomically(() =>
+            {
+                int i = 0;
+                foreach (var action in raw?.EnumerateArray() ?? Enumerable.Empty<JsonElement>())
+                {
+                    var typed = arguments.Actions[i++];
+                    var data = RawMember(action, "data") ?? default;
+                    var d = typed.Data ?? new TransactionActionDataInfo();
+                    switch (typed.Type)
+                    {
+                        case "blockdev-snapshot-sync":
+                            SnapshotSync(d.Device, d.NodeName, d.SnapshotFile ?? throw MissingParameter("snapshot-file"), d.SnapshotNodeName, d.Format, d.Mode);
+                            break;
+                        case "blockdev-snapshot-internal-sync":
+                            SnapshotInternal(d.Device ?? throw MissingParameter("device"), d.Name ?? throw MissingParameter("name"));
+                            break;
+                        case "drive-backup":
+                            StartBackup(
+                                RawString(data, "device") ?? throw MissingParameter("device"),
+                                RawString(data, "target") ?? throw MissingParameter("target"),
+                                RawString(data, "sync") ?? throw MissingParameter("sync"),
+                                RawMember(data, "speed") is { ValueKind: JsonValueKind.Number } speed ? speed.GetInt64() : 0,
+                                RawString(data, "mode"),
+                                RawString(data, "format"));
+                            break;
+                        case "abort":
+                            throw Generic("Transaction aborted using Abort action");
+                        default:
+                            throw InvalidParameter("type");
+                    }
+                }
+            });
+        }
+
+        return Done();
+    }
+
+    public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var options = RawMember(RawArguments, "options") ?? default;
+        lock (Gate)
+        {
+            string? id = RawString(options, "id");
+            string? nodeName = RawString(options, "node-name");
+            string driver = RawString(options, "driver") ?? throw MissingParameter("driver");
+            if (id is null)
+            {
+                throw Generic("Block device needs an ID");
+            }
+
+            if (Vm.Drives.Any(d => d.Id == id))
+            {
+                throw Generic($"Duplicate ID '{id}' for drive");
+            }
+
+            if (!s_blockFormats.Contains(driver))
+            {
+                throw Generic($"Invalid driver: '{driver}'");
+            }
+
+            string? filename = RawString(options, "file", "filename") ?? RawString(options, "file") ?? RawString(options, "filename");
+            if (filename is null)
+            {
+                throw Generic("The 'file' block driver requires a file name");
+            }
+
+            var image = OpenImage(filename, driver is "file" or "host_device" ? "raw" : driver);
+            image.NodeName = nodeName;
+            if (RawString(options, "backing", "file", "filename") is { } backing)
+            {
+                image.Backing = OpenImage(backing, RawString(options, "backing", "driver"));
+            }
+
+            var drive = new Drive { Id = id, Media = "disk", Image = image, ReadOnly = RawMember(options, "read-only") is { ValueKind: JsonValueKind.True } };
+            if (RawString(options, "detect-zeroes") is { } dz)
+            {
+                drive.DetectZeroes = dz;
+            }
+
+            Vm.Drives.Add(drive);
+        }
+
+        return Done();
+    }
+}

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using Microsoft.Win32.SafeHandles;
+using Qmp.Emulator.Model;
+using Qmp.Emulator.Qemu;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator;
+
+public sealed partial class QemuMachine
+{
+    /// <summary>Named descriptors per monitor connection (<c>getfd</c>), closed with the connection.</summary>
+    private readonly ConcurrentDictionary<long, Dictionary<string, SafeFileHandle>> _sessionFds = new();
+
+    private Dictionary<string, SafeFileHandle> SessionFds(QmpSession session) =>
+        _sessionFds.GetOrAdd(session.Id, id =>
+        {
+            session.Closed.Register(() =>
+            {
+                if (_sessionFds.TryRemove(id, out var fds))
+                {
+                    lock (Gate)
+                    {
+                        foreach (var fd in fds.Values)
+                        {
+                            fd.Dispose();
+                        }
+                    }
+                }
+            });
+            return new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
+        });
+
+    public override ValueTask GetfdAsync(GetfdArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (!session.TryTakeFileDescriptor(out var fd))
+            {
+                throw Generic("No file descriptor supplied via SCM_RIGHTS");
+            }
+
+            if (arguments.Fdname.Length > 0 && char.IsAsciiDigit(arguments.Fdname[0]))
+            {
+                fd.Dispose();
+                throw InvalidParameterValue("fdname", "a name not starting with a digit");
+            }
+
+            var fds = SessionFds(session);
+            if (fds.Remove(arguments.Fdname, out var old))
+            {
+                old.Dispose();
+            }
+
+            fds[arguments.Fdname] = fd;
+        }
+
+        return Done();
+    }
+
+    public override ValueTask ClosefdAsync(ClosefdArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (!SessionFds(session).Remove(arguments.Fdname, out var fd))
+            {
+                throw Generic($"File descriptor named '{arguments.Fdname}' not found");
+            }
+
+            fd.Dispose();
+        }
+
+        return Done();
+    }
+
+    /// <summary>Takes a named descriptor (as add_client and migrate fd: do).</summary>
+    private SafeFileHandle TakeNamedFd(QmpSession session, string name)
+    {
+        if (!SessionFds(session).Remove(name, out var fd))
+        {
+            throw Generic($"File descriptor named '{name}' not found");
+        }
+
+        return fd;
+    }
+
+    public override ValueTask<AddFdResult> AddFdAsync(AddFdArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (arguments.FdsetId is < 0)
+            {
+                throw InvalidParameterValue("fdset-id", "a non-negative value");
+            }
+
+            if (!session.TryTakeFileDescriptor(out var fd))
+            {
+                throw Generic("No file descriptor supplied via SCM_RIGHTS");
+            }
+
+            long setId = arguments.FdsetId ?? Enumerable.Range(0, int.MaxValue).First(i => !Vm.FdSets.ContainsKey(i));
+            if (!Vm.FdSets.TryGetValue(setId, out var set))
+            {
+                Vm.FdSets[setId] = set = new FdSet { Id = setId };
+            }
+
+            long number = (long)fd.DangerousGetHandle();
+            set.Fds.Add((number, arguments.Opaque, fd));
+            return Done(new AddFdResult { FdsetId = setId, Fd = number });
+        }
+    }
+
+    public override ValueTask RemoveFdAsync(RemoveFdArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            string what = arguments.Fd is { } n ? $"fdset-id:{arguments.FdsetId}, fd:{n}" : $"fdset-id:{arguments.FdsetId}";
+            if (!Vm.FdSets.TryGetValue(arguments.FdsetId, out var set))
+            {
+                throw Generic($"File descriptor named '{what}' not found");
+            }
+
+            var removed = set.Fds.Where(f => arguments.Fd is null || f.Fd == arguments.Fd).ToList();
+            if (removed.Count == 0)
+            {
+                throw Generic($"File descriptor named '{what}' not found");
+            }
+
+            foreach (var f in removed)
+            {
+                set.Fds.Remove(f);
+                f.Handle.Dispose();
+            }
+
+            if (set.Fds.Count == 0)
+            {
+                Vm.FdSets.Remove(set.Id);
+            }
+        }
+
+        return Done();
+    }
+
+    public override ValueTask<IReadOnlyList<FdsetInfo>> QueryFdsetsAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<FdsetInfo>>(Vm.FdSets.Values.OrderBy(s => s.Id).Select(s => new FdsetInfo
+            {
+                FdsetId = s.Id,
+                Fds = s.Fds.Select(f => new FdsetFdInfo { Fd = f.Fd, Opaque = f.Opaque }).ToList(),
+            }).ToList());
+        }
+    }
+}

@@ -1,0 +1,278 @@
+using System.Numerics;
+using System.Text.Json;
+using Qmp.Emulator.Qemu;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator;
+
+public sealed partial class QemuMachine
+{
+    private const long PageSize = 4096;
+
+    private bool MigrationRunning => Vm.Migration.Status is "setup" or "active";
+
+    public override ValueTask MigrateAsync(MigrateArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (MigrationRunning)
+            {
+                throw Generic("There's a migration process in progress");
+            }
+
+            string uri = arguments.Uri;
+            int colon = uri.IndexOf(':', StringComparison.Ordinal);
+            string scheme = colon < 0 ? "" : uri[..colon];
+            string rest = colon < 0 ? "" : uri[(colon + 1)..];
+            switch (scheme)
+            {
+                case "tcp":
+                case "rdma":
+                    int portSep = rest.LastIndexOf(':');
+                    if (portSep < 0 || !int.TryParse(rest.AsSpan(portSep + 1), out int port) || port is < 0 or > 65535)
+                    {
+                        throw Generic($"error parsing address '{rest}'");
+                    }
+
+                    break;
+                case "unix":
+                case "exec":
+                    if (rest.Length == 0)
+                    {
+                        throw InvalidParameterValue("uri", "a valid migration protocol");
+                    }
+
+                    break;
+                case "fd":
+                    if (!SessionFds(session).ContainsKey(rest))
+                    {
+                        throw Generic($"File descriptor named '{rest}' not found");
+                    }
+
+                    break;
+                default:
+                    throw InvalidParameterValue("uri", "a valid migration protocol");
+            }
+
+            var m = Vm.Migration;
+            m.Status = "setup";
+            m.Uri = uri;
+            m.StartTimestamp = Vm.Time.GetTimestamp();
+            m.SetupTimeMs = 0;
+            m.TotalTimeMs = 0;
+            m.DowntimeMs = 0;
+            m.Transferred = 0;
+            m.Total = Vm.RamSize;
+            m.Duplicate = 0;
+            m.DirtySyncCount = 0;
+            m.Blk = arguments.Blk == true || arguments.Inc == true;
+            m.DiskTransferred = 0;
+            m.DiskTotal = m.Blk ? Vm.Drives.Where(d => d.Image is not null && !d.ReadOnly).Sum(d => d.Image!.VirtualSize) : 0;
+            m.XbzrleUsed = Vm.MigrationCapabilities["xbzrle"];
+        }
+
+        return Done();
+    }
+
+    private void TickMigration(double seconds)
+    {
+        var m = Vm.Migration;
+        if (m.Status == "setup")
+        {
+            m.Status = "active";
+            m.SetupTimeMs = Vm.Milliseconds(m.StartTimestamp);
+            m.DirtySyncCount = 1;
+            return;
+        }
+
+        if (m.Status != "active")
+        {
+            return;
+        }
+
+        double budget = seconds * Math.Max(1, Vm.MigrationSpeed);
+        if (m.Blk && m.DiskTransferred < m.DiskTotal)
+        {
+            double disk = Math.Min(budget, m.DiskTotal - m.DiskTransferred);
+            m.DiskTransferred += disk;
+            budget -= disk;
+        }
+
+        // Zero pages go as "duplicate" pages of a few bytes: a quarter of guest RAM is zero.
+        double ram = Math.Min(budget, m.Total - m.Transferred);
+        m.Transferred += ram;
+        m.Duplicate = (long)(m.Transferred / PageSize / 4);
+        if (m.Transferred >= m.Total && (!m.Blk || m.DiskTransferred >= m.DiskTotal))
+        {
+            m.DirtySyncCount++;
+            m.DowntimeMs = Math.Max(1, (long)(Vm.MigrationDowntime * 1000 / 3));
+            m.TotalTimeMs = Vm.Milliseconds(m.StartTimestamp);
+            if (Vm.RunState == "running")
+            {
+                Vm.RunState = "finish-migrate";
+                Vm.Emit(s => s.EmitStop());
+            }
+
+            Vm.RunState = "postmigrate";
+            m.Status = "completed";
+            if (Vm.Display.SpiceMigrationTarget is not null)
+            {
+                Vm.Emit(s => s.EmitSpiceMigrateCompleted());
+            }
+        }
+    }
+
+    public override ValueTask<MigrateInfo> QueryMigrateAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var m = Vm.Migration;
+            if (m.Status is null or "setup" or "cancelled" or "failed")
+            {
+                return Done(new MigrateInfo { Status = m.Status });
+            }
+
+            bool active = m.Status == "active";
+            long transferred = (long)m.Transferred;
+            long remaining = m.Total - transferred;
+            long elapsed = active ? Vm.Milliseconds(m.StartTimestamp) : m.TotalTimeMs;
+            long normalPages = (transferred / PageSize) - m.Duplicate;
+            long expected = active ? Math.Max(1, remaining * 1000 / Math.Max(1, Vm.MigrationSpeed)) : 0;
+            var ram = new MigrateRamInfo
+            {
+                Transferred = transferred,
+                Remaining = remaining,
+                Total = m.Total,
+                Duplicate = m.Duplicate,
+                Skipped = 0,
+                Normal = normalPages,
+                NormalBytes = normalPages * PageSize,
+                DirtySyncCount = m.DirtySyncCount,
+            };
+            return Done(new MigrateInfo
+            {
+                Status = m.Status,
+                TotalTime = elapsed,
+                SetupTime = m.SetupTimeMs,
+                Downtime = active ? null : m.DowntimeMs,
+                ExpectedDowntime = active ? expected : null,
+                Ram = ram,
+                Disk = m.Blk ? new MigrateDiskInfo { Total = m.DiskTotal, Transferred = (long)m.DiskTransferred, Remaining = m.DiskTotal - (long)m.DiskTransferred } : null,
+                XbzrleCache = m.XbzrleUsed ? new MigrateXbzrleCacheInfo { CacheSize = Vm.MigrationCacheSize, Bytes = 0, Pages = 0, CacheMiss = normalPages, CacheMissRate = normalPages > 0 ? 1.0 : 0, Overflow = 0 } : null,
+                Capabilities = Vm.MigrationCapabilities.Select(c => new MigrateCapabilityInfo { Capability = c.Key, State = c.Value }).ToList(),
+            });
+        }
+    }
+
+    public override ValueTask MigrateCancelAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (MigrationRunning)
+            {
+                Vm.Migration.Status = "cancelled";
+            }
+        }
+
+        return Done();
+    }
+
+    public override ValueTask<MigrateSetCapabilitiesResult> MigrateSetCapabilitiesAsync(MigrateSetCapabilitiesArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var list = RawMember(RawArguments, "capabilities");
+        lock (Gate)
+        {
+            if (list is not { ValueKind: JsonValueKind.Array } capabilities)
+            {
+                throw list is null ? MissingParameter("capabilities") : Generic("Invalid parameter type for 'capabilities', expected: array");
+            }
+
+            if (MigrationRunning)
+            {
+                throw Generic("There's a migration process in progress");
+            }
+
+            var changes = new List<(string, bool)>();
+            foreach (var item in capabilities.EnumerateArray())
+            {
+                string name = RawString(item, "capability") ?? throw MissingParameter("capability");
+                if (!Vm.MigrationCapabilities.ContainsKey(name))
+                {
+                    throw InvalidParameter(name);
+                }
+
+                var state = RawMember(item, "state");
+                if (state is not { ValueKind: JsonValueKind.True or JsonValueKind.False })
+                {
+                    throw state is null ? MissingParameter("state") : Generic("Invalid parameter type for 'state', expected: bool");
+                }
+
+                changes.Add((name, state.Value.GetBoolean()));
+            }
+
+            foreach (var (name, state) in changes)
+            {
+                Vm.MigrationCapabilities[name] = state;
+            }
+
+            // The reply is {} on the wire (see the dispatcher); this record is what the generated base wants.
+            return Done(new MigrateSetCapabilitiesResult { Xbzrle = ToJson(Vm.MigrationCapabilities["xbzrle"]) });
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<MigrateCapabilityInfo2>> QueryMigrateCapabilitiesAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<MigrateCapabilityInfo2>>(Vm.MigrationCapabilities.Select(c => new MigrateCapabilityInfo2 { Capability = c.Key, State = c.Value }).ToList());
+        }
+    }
+
+    public override ValueTask MigrateSetCacheSizeAsync(MigrateSetCacheSizeArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (arguments.Value > Vm.RamSize)
+            {
+                throw InvalidParameterValue("cache size", "exceeding address space");
+            }
+
+            if (arguments.Value < PageSize)
+            {
+                throw InvalidParameterValue("cache size", "is smaller than page size");
+            }
+
+            Vm.MigrationCacheSize = (long)BitOperations.RoundUpToPowerOf2((ulong)arguments.Value + 1) >> 1;
+        }
+
+        return Done();
+    }
+
+    public override ValueTask<long> QueryMigrateCacheSizeAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done(Vm.MigrationCacheSize);
+        }
+    }
+
+    public override ValueTask MigrateSetSpeedAsync(MigrateSetSpeedArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            Vm.MigrationSpeed = Math.Max(0, arguments.Value);
+        }
+
+        return Done();
+    }
+
+    public override ValueTask MigrateSetDowntimeAsync(MigrateSetDowntimeArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            Vm.MigrationDowntime = Math.Max(0, arguments.Value);
+        }
+
+        return Done();
+    }
+}

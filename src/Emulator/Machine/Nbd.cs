@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Qmp.Emulator.Qemu;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator;
+
+public sealed partial class QemuMachine
+{
+    private Socket? _nbdListener;
+    private CancellationTokenSource? _nbdStop;
+
+    /// <summary>Where the NBD server listens (for tests: port 0 binds a free port).</summary>
+    public EndPoint? NbdEndPoint
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _nbdListener?.LocalEndPoint;
+            }
+        }
+    }
+
+    public override ValueTask NbdServerStartAsync(NbdServerStartArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var addr = RawMember(RawArguments, "addr") ?? default;
+        lock (Gate)
+        {
+            if (_nbdListener is not null)
+            {
+                throw Generic("NBD server already running");
+            }
+
+            string type = RawString(addr, "type") ?? throw MissingParameter("type");
+            Socket socket;
+            switch (type)
+            {
+                case "inet":
+                    string host = RawString(addr, "data", "host") ?? throw MissingParameter("host");
+                    string portText = RawString(addr, "data", "port") ?? throw MissingParameter("port");
+                    if (!int.TryParse(portText, out int port) || port is < 0 or > 65535)
+                    {
+                        throw Generic($"address resolution failed for {host}:{portText}: Servname not supported for ai_socktype");
+                    }
+
+                    var ip = host.Length == 0 ? IPAddress.Any : IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw Generic($"address resolution failed for {host}:{portText}: Name or service not known");
+                    socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                    try
+                    {
+                        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                        socket.Bind(new IPEndPoint(ip, port));
+                    }
+                    catch (SocketException ex)
+                    {
+                        socket.Dispose();
+                        throw Generic($"Failed to bind socket: {ex.Message}");
+                    }
+
+                    break;
+                case "unix":
+                    string path = RawString(addr, "data", "path") ?? throw MissingParameter("path");
+                    socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        File.Delete(path);
+                        socket.Bind(new UnixDomainSocketEndPoint(path));
+                    }
+                    catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+                    {
+                        socket.Dispose();
+                        throw Generic($"Failed to bind socket to {path}: {ex.Message}");
+                    }
+
+                    break;
+                default:
+                    throw InvalidParameter("type");
+            }
+
+            socket.Listen(16);
+            _nbdListener = socket;
+            _nbdStop = new CancellationTokenSource();
+            _ = ServeNbdAsync(socket, _nbdStop.Token);
+        }
+
+        return Done();
+    }
+
+    /// <summary>Greets each client with the NBD newstyle handshake (NBDMAGIC, IHAVEOPT) and closes on its first option.</summary>
+    private static async Task ServeNbdAsync(Socket listener, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                var hello = new byte[18];
+                "NBDMAGIC"u8.CopyTo(hello);
+                "IHAVEOPT"u8.CopyTo(hello.AsSpan(8));
+                hello[17] = 1; // NBD_FLAG_FIXED_NEWSTYLE
+                await client.SendAsync(hello, cancellationToken).ConfigureAwait(false);
+                var buffer = new byte[64];
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await client.ReceiveAsync(buffer, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    public override ValueTask NbdServerAddAsync(NbdServerAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (_nbdListener is null)
+            {
+                throw Generic("NBD server not running");
+            }
+
+            var drive = FindDrive(arguments.Device);
+            if (drive.Exported)
+            {
+                throw Generic($"NBD server already exporting device '{arguments.Device}'");
+            }
+
+            if (drive.Image is null)
+            {
+                throw Generic($"Device '{arguments.Device}' has no medium");
+            }
+
+            drive.Exported = true;
+        }
+
+        return Done();
+    }
+
+    public override ValueTask NbdServerStopAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            StopNbd();
+        }
+
+        return Done();
+    }
+
+    internal void StopNbd()
+    {
+        _nbdStop?.Cancel();
+        _nbdStop?.Dispose();
+        _nbdStop = null;
+        if (_nbdListener is { } listener)
+        {
+            if (listener.LocalEndPoint is UnixDomainSocketEndPoint unix && unix.ToString() is { Length: > 0 } path)
+            {
+                try
+                {
+                    File.Delete(path);
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            listener.Dispose();
+        }
+
+        _nbdListener = null;
+        foreach (var drive in Vm.Drives)
+        {
+            drive.Exported = false;
+        }
+    }
+}

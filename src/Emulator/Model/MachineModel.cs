@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace Qmp.Emulator.Model;
+
+internal sealed class Nic
+{
+    public required string Id { get; init; }
+    public required string Model { get; init; }
+    public required string Mac { get; set; }
+    public string? Netdev { get; set; }
+    public bool LinkUp { get; set; } = true;
+    public bool Promiscuous { get; set; } = true;
+}
+
+internal sealed class Netdev
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public bool LinkUp { get; set; } = true;
+}
+
+/// <summary>A character device; ring buffers keep their bytes.</summary>
+internal sealed class Chardev
+{
+    public required string Id { get; init; }
+    public required string Backend { get; init; }
+    public string Filename { get; set; } = "";
+    public RingBuffer? Ring { get; init; }
+    public bool Busy { get; set; }
+}
+
+/// <summary>QEMU's ringbuf chardev: a power-of-two buffer that overwrites its oldest bytes.</summary>
+internal sealed class RingBuffer(int size)
+{
+    private readonly byte[] _buffer = new byte[size];
+    private long _prod;
+    private long _cons;
+
+    public int Size => _buffer.Length;
+
+    public int Count => (int)(_prod - _cons);
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data)
+        {
+            _buffer[(int)(_prod++ & (_buffer.Length - 1))] = b;
+            if (_prod - _cons > _buffer.Length)
+            {
+                _cons = _prod - _buffer.Length;
+            }
+        }
+    }
+
+    public byte[] Read(long max)
+    {
+        int n = (int)Math.Min(max, _prod - _cons);
+        var result = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            result[i] = _buffer[(int)(_cons++ & (_buffer.Length - 1))];
+        }
+
+        return result;
+    }
+}
+
+/// <summary>A device added with <c>-device</c>/<c>device_add</c> (or built in).</summary>
+internal sealed class Device
+{
+    public required string Driver { get; init; }
+    public string? Id { get; init; }
+    public string? Bus { get; init; }
+    public Dictionary<string, JsonElement> Properties { get; init; } = [];
+    public int PciSlot { get; set; } = -1;
+    public int PciFunction { get; set; }
+    public bool Hotplugged { get; init; }
+    public bool BuiltIn { get; init; }
+
+    public string Path => Id is null ? $"/machine/unattached/device[{Driver}]" : $"/machine/peripheral/{Id}";
+}
+
+/// <summary>A user-creatable object (<c>object-add</c>).</summary>
+internal sealed class QomObject
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public Dictionary<string, JsonElement> Properties { get; init; } = [];
+}
+
+internal sealed class FdSet
+{
+    public required long Id { get; init; }
+    public List<(long Fd, string? Opaque, SafeFileHandle Handle)> Fds { get; } = [];
+}
+
+internal sealed class MigrationState
+{
+    public string? Status { get; set; }
+    public long StartTimestamp { get; set; }
+    public long SetupTimeMs { get; set; }
+    public long TotalTimeMs { get; set; }
+    public long DowntimeMs { get; set; }
+    public double Transferred { get; set; }
+    public long Total { get; set; }
+    public long Duplicate { get; set; }
+    public long DirtySyncCount { get; set; }
+    public bool Blk { get; set; }
+    public double DiskTransferred { get; set; }
+    public long DiskTotal { get; set; }
+    public string Uri { get; set; } = "";
+    public bool XbzrleUsed { get; set; }
+}
+
+internal sealed class DisplayState
+{
+    public bool VncEnabled { get; set; } = true;
+    public string? VncPassword { get; set; }
+    public DateTimeOffset? VncExpiry { get; set; }
+    public string VncAuth { get; set; } = "none";
+    public List<(string Host, string Service)> VncClients { get; } = [];
+    public bool SpiceEnabled { get; set; } = true;
+    public string? SpicePassword { get; set; }
+    public DateTimeOffset? SpiceExpiry { get; set; }
+    public List<(string Host, string Port, long ConnectionId, long ChannelType, bool Tls)> SpiceChannels { get; } = [];
+    public (string Hostname, long? Port, long? TlsPort, string? Subject)? SpiceMigrationTarget { get; set; }
+    public List<string> KeysSent { get; } = [];
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator;
+
+/// <summary>
+/// A running emulator: the machine, its QMP monitors and its clock. In-process use:
+/// <code>await using var emulator = await QemuEmulator.StartAsync(new EmulatorOptions { Qmp = ["unix:/tmp/x.sock,server,nowait"] });</code>
+/// </summary>
+public sealed class QemuEmulator : IAsyncDisposable
+{
+    private readonly ITimer _timer;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposed;
+
+    private QemuEmulator(EmulatorOptions options)
+    {
+        Options = options;
+        Vm = new VirtualMachine(options);
+        Machine = new QemuMachine(Vm);
+        Server = QmpServer.Create(Machine, new QmpServerOptions { TimeProvider = options.TimeProvider, Logger = options.Logger });
+        Vm.Server = Server;
+        Vm.QuitRequested = () => _exited.TrySetResult();
+        _timer = options.TimeProvider.CreateTimer(_ => Machine.Tick(), null, options.TickInterval, options.TickInterval);
+        Machine.Tick();
+    }
+
+    public EmulatorOptions Options { get; }
+
+    /// <summary>The machine state (run state, and hooks for what a guest would do).</summary>
+    public VirtualMachine Vm { get; }
+
+    /// <summary>The command implementations.</summary>
+    public QemuMachine Machine { get; }
+
+    /// <summary>The QMP server behind every monitor; serve more streams with <see cref="QmpServer.RunSessionAsync"/>.</summary>
+    public QmpServer Server { get; }
+
+    /// <summary>Bound endpoints of the TCP and unix monitors (for <c>tcp:127.0.0.1:0</c>).</summary>
+    public IReadOnlyList<EndPoint> EndPoints => Server.LocalEndPoints;
+
+    /// <summary>Completes when a client sends <c>quit</c>.</summary>
+    public Task Exited => _exited.Task;
+
+    /// <summary>Starts the machine and listens on each <see cref="EmulatorOptions.Qmp"/> address.</summary>
+    public static Task<QemuEmulator> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (options.DataDir is not null && !Directory.Exists(options.DataDir))
+        {
+            throw new DirectoryNotFoundException($"data directory '{options.DataDir}' does not exist");
+        }
+
+        var emulator = new QemuEmulator(options);
+        try
+        {
+            foreach (var address in options.Qmp)
+            {
+                emulator.Server.AddListener(address);
+            }
+        }
+        catch
+        {
+            emulator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
+        return Task.FromResult(emulator);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        await Server.DisposeAsync().ConfigureAwait(false);
+        Machine.Dispose();
+
+        _exited.TrySetResult();
+    }
+}

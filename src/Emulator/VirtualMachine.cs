@@ -1,0 +1,304 @@
+using System.Text.Json;
+using Qmp.Emulator.Model;
+using Qmp.Emulator.Qemu;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator;
+
+/// <summary>
+/// The emulated machine's state. One lock (<see cref="Gate"/>) guards all of it; commands, the clock
+/// tick and the in-process API take it. Events go out through the QMP server's typed Emit helpers.
+/// </summary>
+public sealed class VirtualMachine
+{
+    internal const long MiB = 1024 * 1024;
+
+    private readonly List<Action<QmpServer>> _deferred = [];
+    private bool _deferring;
+
+    internal VirtualMachine(EmulatorOptions options)
+    {
+        var description = options.Machine ?? MachineDescription.Default();
+        Time = options.TimeProvider;
+        DataDir = options.DataDir is null ? null : Path.GetFullPath(options.DataDir);
+        Name = options.Name ?? description.Name;
+        Uuid = options.Uuid ?? description.Uuid ?? "00000000-0000-0000-0000-000000000000";
+        Cpus = options.Cpus ?? description.Cpus ?? 1;
+        MaxCpus = Math.Max(Cpus, options.MaxCpus ?? description.MaxCpus ?? Cpus);
+        RamSize = options.MemoryBytes ?? description.Memory ?? 128 * MiB;
+        MemorySlots = description.MemorySlots ?? 0;
+        MaxMemory = description.MaxMemory ?? RamSize;
+        Kvm = description.Kvm ?? true;
+        BalloonPresent = description.Balloon ?? true;
+        BalloonActual = RamSize;
+        RunState = options.StartPaused ? "prelaunch" : "running";
+        Display.VncEnabled = description.Vnc ?? true;
+        Display.SpiceEnabled = description.Spice ?? true;
+        for (int i = 0; i < Cpus; i++)
+        {
+            OnlineCpus.Add(i);
+        }
+
+        foreach (var d in description.Drives ?? [])
+        {
+            Drives.Add(CreateDrive(d));
+        }
+
+        foreach (var image in description.Images ?? [])
+        {
+            VirtualFiles[image.Filename] = image;
+        }
+
+        int slot = 0;
+        foreach (var builtin in new[] { "i440FX", "PIIX3", "piix3-ide", "PIIX4_PM", "VGA" })
+        {
+            Devices.Add(new Device { Driver = builtin, BuiltIn = true, PciSlot = builtin is "piix3-ide" or "PIIX4_PM" ? 1 : slot++, PciFunction = builtin == "piix3-ide" ? 1 : builtin == "PIIX4_PM" ? 3 : 0 });
+        }
+
+        foreach (var nic in description.Nics ?? [])
+        {
+            string netdev = nic.Netdev ?? "hub0port0";
+            Nics.Add(new Nic { Id = nic.Id, Model = nic.Model, Mac = nic.Mac ?? $"52:54:00:12:34:{0x56 + Nics.Count:x2}", Netdev = netdev });
+            if (!Netdevs.ContainsKey(netdev))
+            {
+                Netdevs[netdev] = new Netdev { Id = netdev, Type = nic.Netdev is null ? "hubport" : "user" };
+            }
+
+            Devices.Add(new Device { Driver = nic.Model, Id = nic.Id, PciSlot = NextPciSlot(), BuiltIn = true });
+        }
+
+        if (BalloonPresent)
+        {
+            Devices.Add(new Device { Driver = "virtio-balloon-pci", Id = "balloon0", PciSlot = NextPciSlot(), BuiltIn = true });
+        }
+
+        foreach (var device in description.Devices ?? [])
+        {
+            Devices.Add(new Device
+            {
+                Driver = device.Driver,
+                Id = device.Id,
+                Properties = device.Properties ?? [],
+                PciSlot = Catalog.IsPci(device.Driver) ? NextPciSlot() : -1,
+                BuiltIn = false,
+            });
+        }
+
+        foreach (var c in description.Chardevs ?? [])
+        {
+            Chardevs[c.Id] = new Chardev
+            {
+                Id = c.Id,
+                Backend = c.Backend,
+                Filename = c.Backend switch { "pty" => "pty:/dev/pts/0", "file" => "file:" + c.Path, "socket" => "disconnected:unix:" + c.Path + ",server", _ => c.Backend },
+                Ring = c.Backend is "ringbuf" or "memory" ? new RingBuffer((int)(c.Size ?? 65536)) : null,
+                Busy = c.Id is "serial0" or "monitor" or "parallel0",
+            };
+        }
+    }
+
+    /// <summary>The lock that guards all state.</summary>
+    internal Lock Gate { get; } = new();
+
+    internal TimeProvider Time { get; }
+    internal string? DataDir { get; }
+    internal QmpServer? Server { get; set; }
+    internal Action? QuitRequested { get; set; }
+
+    internal string RunState { get; set; }
+    internal string? Name { get; }
+    internal string Uuid { get; }
+    internal int Cpus { get; }
+    internal int MaxCpus { get; }
+    internal SortedSet<int> OnlineCpus { get; } = [];
+    internal long RamSize { get; }
+    internal int MemorySlots { get; }
+    internal long MaxMemory { get; }
+    internal bool Kvm { get; }
+    internal bool BalloonPresent { get; }
+    internal long BalloonActual { get; set; }
+    internal int NmiCount { get; set; }
+    internal bool XenDirtyLog { get; set; }
+
+    internal List<Drive> Drives { get; private set; } = [];
+    internal Dictionary<string, BlockJob> Jobs { get; private set; } = new(StringComparer.Ordinal);
+    internal Dictionary<string, ImageDescription> VirtualFiles { get; private set; } = new(StringComparer.Ordinal);
+    internal List<Nic> Nics { get; } = [];
+    internal Dictionary<string, Netdev> Netdevs { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<string, Chardev> Chardevs { get; } = new(StringComparer.Ordinal);
+    internal List<Device> Devices { get; } = [];
+    internal Dictionary<string, QomObject> Objects { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<string, Dictionary<string, JsonElement>> QomValues { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<long, FdSet> FdSets { get; } = [];
+    internal MigrationState Migration { get; } = new();
+    internal Dictionary<string, bool> MigrationCapabilities { get; } = new(StringComparer.Ordinal)
+    {
+        ["xbzrle"] = false,
+        ["rdma-pin-all"] = false,
+        ["auto-converge"] = false,
+        ["zero-blocks"] = false,
+    };
+    internal long MigrationCacheSize { get; set; } = 64 * MiB;
+    internal long MigrationSpeed { get; set; } = 32 * MiB;
+    internal double MigrationDowntime { get; set; } = 0.3;
+    internal DisplayState Display { get; } = new();
+    internal List<(string Device, string Slot, string SlotType, long Source, long Status)> AcpiOst { get; } = [];
+
+    /// <summary>The current run state, as <c>query-status</c> reports it.</summary>
+    public string Status
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return RunState;
+            }
+        }
+    }
+
+    /// <summary>The guest suspends to RAM (S3): <c>suspended</c>, SUSPEND; <c>system_wakeup</c> resumes it.</summary>
+    public void GuestSuspend()
+    {
+        lock (Gate)
+        {
+            if (RunState == "running")
+            {
+                RunState = "suspended";
+                Emit(s => s.EmitSuspend());
+            }
+        }
+    }
+
+    /// <summary>The guest panics: <c>guest-panicked</c>, GUEST_PANICKED {action: pause}.</summary>
+    public void GuestPanic()
+    {
+        lock (Gate)
+        {
+            RunState = "guest-panicked";
+            Emit(s => s.EmitGuestPanicked("pause"));
+        }
+    }
+
+    /// <summary>The guest locks or unlocks a removable drive's tray.</summary>
+    public void GuestLockTray(string device, bool locked)
+    {
+        lock (Gate)
+        {
+            var drive = Drives.FirstOrDefault(d => d.Id == device) ?? throw new ArgumentException($"no drive {device}", nameof(device));
+            drive.Locked = locked;
+        }
+    }
+
+    internal static Drive CreateDrive(DriveDescription d)
+    {
+        BlockImage? image = null;
+        if (d.File is not null)
+        {
+            image = new BlockImage
+            {
+                Filename = d.File,
+                Format = d.Format,
+                VirtualSize = d.Size,
+                ActualSize = Math.Min(d.Size, 200 * MiB),
+                Encrypted = d.Encrypted,
+                Password = d.Password,
+                NodeName = d.NodeName,
+            };
+            var below = image;
+            foreach (var b in d.Backing ?? [])
+            {
+                below.Backing = new BlockImage { Filename = b.Filename, Format = b.Format, VirtualSize = b.Size, ActualSize = Math.Min(b.Size, 200 * MiB), NodeName = b.NodeName };
+                below = below.Backing;
+            }
+
+            int n = 0;
+            foreach (var name in d.Snapshots ?? [])
+            {
+                n++;
+                image.Snapshots.Add(new InternalSnapshot(n.ToString(System.Globalization.CultureInfo.InvariantCulture), name, 0, 1_400_000_000 + n, 0, n, 0));
+            }
+        }
+
+        bool removable = d.Removable ?? d.Media is "cdrom" or "floppy" or "sd";
+        return new Drive
+        {
+            Id = d.Id,
+            Media = d.Media,
+            Removable = removable,
+            Locked = d.Locked,
+            ReadOnly = d.ReadOnly || d.Media == "cdrom",
+            Image = image,
+        };
+    }
+
+    internal int NextPciSlot()
+    {
+        int slot = 0;
+        while (Devices.Any(d => d.PciSlot == slot))
+        {
+            slot++;
+        }
+
+        return slot;
+    }
+
+    /// <summary>Emits an event now, or at commit time inside a transaction.</summary>
+    internal void Emit(Action<QmpServer> emit)
+    {
+        if (_deferring)
+        {
+            _deferred.Add(emit);
+            return;
+        }
+
+        if (Server is { } server)
+        {
+            emit(server);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> all or nothing: on an exception the block state is restored and no event is sent.</summary>
+    internal void Atomically(Action body)
+    {
+        var drives = Drives.Select(d => d.Clone()).ToList();
+        var jobs = Jobs.ToDictionary(p => p.Key, p => p.Value.Clone(), StringComparer.Ordinal);
+        var files = new Dictionary<string, ImageDescription>(VirtualFiles, StringComparer.Ordinal);
+        _deferring = true;
+        try
+        {
+            body();
+        }
+        catch
+        {
+            Drives = drives;
+            Jobs = jobs;
+            VirtualFiles = files;
+            _deferred.Clear();
+            throw;
+        }
+        finally
+        {
+            _deferring = false;
+        }
+
+        var events = _deferred.ToList();
+        _deferred.Clear();
+        foreach (var e in events)
+        {
+            Emit(e);
+        }
+    }
+
+    internal long Milliseconds(long fromTimestamp) => (long)Time.GetElapsedTime(fromTimestamp).TotalMilliseconds;
+
+    /// <summary>Guest RAM contents: a deterministic pattern (emulated memory is never written by QMP).</summary>
+    internal static byte MemoryByte(long address) => (byte)((address >> 12) ^ address ^ 0x5a);
+
+    internal static void FillMemory(long address, Span<byte> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = MemoryByte(address + i);
+        }
+    }
+}
