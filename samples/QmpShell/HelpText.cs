@@ -41,7 +41,7 @@ internal static class HelpText
 
         sb.AppendLine();
         sb.Append("Usage: ").Append(command.Name);
-        foreach (var argument in command.Arguments)
+        foreach (var argument in command.Arguments.OrderBy(a => a.Optional))
             sb.Append(' ').Append(argument.Optional ? $"[{argument.Name}=...]" : $"{argument.Name}=...");
         sb.AppendLine();
 

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Qmp.Runtime;
+
+namespace QmpShell.Tests;
+
+/// <summary>
+/// A small QMP server in-process: query-status, stop/cont (with STOP/RESUME events), query-version,
+/// and eject failing with DeviceNotFound. It records the arguments each command received.
+/// </summary>
+internal sealed class FakeQmpServer : IQmpCommandDispatcher, IAsyncDisposable
+{
+    private readonly QmpServer _server;
+    private volatile bool _running = true;
+
+    public FakeQmpServer()
+    {
+        SocketPath = Path.Combine(Path.GetTempPath(), $"qmpshell-{Guid.NewGuid():N}.sock");
+        _server = QmpServer.Listen($"unix:{SocketPath},server,nowait", this);
+    }
+
+    public string SocketPath { get; }
+
+    public string Address => $"unix:{SocketPath}";
+
+    /// <summary>Command name → the arguments object it last received, as JSON text ("" when none).</summary>
+    public ConcurrentDictionary<string, string> Received { get; } = new();
+
+    public void EmitEvent(string name) => _server.EmitEvent(name);
+
+    public bool HasCommand(string name) => name is "query-status" or "stop" or "cont" or "eject" or "query-version";
+
+    public ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        Received[command] = arguments.ValueKind == JsonValueKind.Undefined ? "" : arguments.GetRawText();
+        switch (command)
+        {
+            case "query-status":
+                return Json($$"""{"status": "{{(_running ? "running" : "paused")}}", "singlestep": false, "running": {{(_running ? "true" : "false")}}}""");
+            case "stop":
+                _running = false;
+                _server.EmitEvent("STOP");
+                return ValueTask.FromResult(QmpReturn.Empty);
+            case "cont":
+                _running = true;
+                _server.EmitEvent("RESUME");
+                return ValueTask.FromResult(QmpReturn.Empty);
+            case "query-version":
+                return Json("""{"qemu": {"major": 2, "minor": 1, "micro": 0}, "package": " (fake)"}""");
+            case "eject":
+                var device = arguments.TryGetProperty("device", out var d) ? d.GetString() : null;
+                throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
+            default:
+                throw QmpException.CommandNotFound(command);
+        }
+    }
+
+    private static ValueTask<QmpReturn> Json(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return ValueTask.FromResult(QmpReturn.FromJson(document.RootElement));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync().ConfigureAwait(false);
+        File.Delete(SocketPath);
+    }
+}
