@@ -13,13 +13,13 @@ mkdir -p "$work/app/schema"
 cp "$repo"/schema/*.hx "$work/app/schema/"
 cp "$repo/tests/Package.Smoke/Consumer.csproj.template" "$work/app/Consumer.csproj"
 cp "$repo/tests/Package.Smoke/Program.cs.template" "$work/app/Program.cs"
+# The local feed is added to the machine's configured sources (not replacing them), so the
+# packages' own dependencies restore as they would for any user.
 cat > "$work/app/nuget.config" <<CONFIG
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
-    <clear />
-    <add key="local" value="$work/feed" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+    <add key="qmp-local" value="$work/feed" />
   </packageSources>
 </configuration>
 CONFIG
