@@ -292,7 +292,7 @@ public sealed class VirtualMachine
     internal long Milliseconds(long fromTimestamp) => (long)Time.GetElapsedTime(fromTimestamp).TotalMilliseconds;
 
     /// <summary>Guest RAM contents: a deterministic pattern (emulated memory is never written by QMP).</summary>
-    internal static byte MemoryByte(long address) => (byte)((address >> 12) ^ address ^ 0x5a);
+    public static byte MemoryByte(long address) => (byte)((address >> 12) ^ address ^ 0x5a);
 
     internal static void FillMemory(long address, Span<byte> destination)
     {

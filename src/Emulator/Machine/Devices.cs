@@ -380,7 +380,7 @@ public sealed partial class QemuMachine
                 MulticastOverflow = false,
                 UnicastOverflow = false,
                 MainMac = n.Mac,
-                VlanTable = [],
+                VlanTable = [0],
                 UnicastTable = [],
                 MulticastTable = ["01:00:5e:00:00:01", "33:33:00:00:00:01"],
             }).ToList());

@@ -148,6 +148,12 @@ public sealed partial class QemuMachine
                 Normal = normalPages,
                 NormalBytes = normalPages * PageSize,
                 DirtySyncCount = m.DirtySyncCount,
+
+                // QEMU 2.1 reports these at the top level; the docs' examples (and so the generated type) also show them in "ram".
+                TotalTime = elapsed,
+                SetupTime = m.SetupTimeMs,
+                Downtime = active ? null : m.DowntimeMs,
+                ExpectedDowntime = active ? expected : null,
             };
             return Done(new MigrateInfo
             {
@@ -159,7 +165,7 @@ public sealed partial class QemuMachine
                 Ram = ram,
                 Disk = m.Blk ? new MigrateDiskInfo { Total = m.DiskTotal, Transferred = (long)m.DiskTransferred, Remaining = m.DiskTotal - (long)m.DiskTransferred } : null,
                 XbzrleCache = m.XbzrleUsed ? new MigrateXbzrleCacheInfo { CacheSize = Vm.MigrationCacheSize, Bytes = 0, Pages = 0, CacheMiss = normalPages, CacheMissRate = normalPages > 0 ? 1.0 : 0, Overflow = 0 } : null,
-                Capabilities = Vm.MigrationCapabilities.Select(c => new MigrateCapabilityInfo { Capability = c.Key, State = c.Value }).ToList(),
+                Capabilities = !Vm.MigrationCapabilities.Values.Any(v => v) ? null : Vm.MigrationCapabilities.Select(c => new MigrateCapabilityInfo { Capability = c.Key, State = c.Value }).ToList(),
             });
         }
     }

@@ -1,0 +1,312 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Qmp.Codegen.Schema;
+using Qmp.Runtime;
+using Xunit.Abstractions;
+
+namespace Qmp.Emulator.Tests;
+
+/// <summary>
+/// Replays every <c>-&gt;</c> example of the schema's docs against a fresh emulator, after setting up what
+/// the example presumes, and checks the reply has the example's shape: every member the example shows,
+/// with the same JSON type (values free; arrays: each example element matches some reply element).
+/// </summary>
+public sealed class ConformanceTests(ITestOutputHelper output)
+{
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Qmp.Codegen.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("repository root");
+    }
+
+    /// <summary>The hardware the docs' examples talk about.</summary>
+    private static MachineDescription Machine(string command)
+    {
+        var m = MachineDescription.Default();
+        m.Name = "qemu-name";
+        m.MaxCpus = 4;
+        m.MemorySlots = 4;
+        m.Memory = command switch { "migrate-set-cache-size" => 1L << 30, "dump-guest-memory" => 16L << 20, _ => 128L << 20 };
+        m.Drives![0].Backing = [new ImageDescription { Filename = "base.qcow2" }];
+        m.Drives[0].Snapshots = ["snapshot1"];
+        m.Drives[0].NodeName = "my-node";
+        m.Drives[0].Encrypted = command == "block_passwd";
+        m.Drives[0].Password = "12345";
+        m.Drives.AddRange(
+        [
+            new DriveDescription { Id = "virtio-disk0", File = "/var/lib/images/top.qcow2", Backing = [new ImageDescription { Filename = "/var/lib/images/base.qcow2" }] },
+            new DriveDescription { Id = "virtio0", File = "/tmp/snap2.qcow2", Backing = [new ImageDescription { Filename = "/tmp/snap1.qcow2" }, new ImageDescription { Filename = "/tmp/base.qcow2" }] },
+            new DriveDescription { Id = "scratch", File = "scratch.qcow2", Size = 512L << 20 },
+            new DriveDescription { Id = "drive0", File = "drive0.qcow2" },
+            new DriveDescription { Id = "ide-hd0", File = "hd0.qcow2" },
+            new DriveDescription { Id = "ide-hd1", File = "hd1.qcow2" },
+            new DriveDescription { Id = "ide-hd2", File = "hd2.qcow2" },
+            new DriveDescription { Id = "ide-hd3", File = "hd3.qcow2", NodeName = "myfile" },
+        ]);
+        m.Nics!.Add(new NicDescription { Id = "vnet0", Model = "virtio-net-pci" });
+        m.Devices = [new DeviceDescription { Driver = "tpm-tis", Id = "tpm0" }];
+        m.Images =
+        [
+            new ImageDescription { Filename = "/srv/images/Fedora-12-x86_64-DVD.iso", Format = "raw" },
+            new ImageDescription { Filename = "/some/place/my-image2" },
+            new ImageDescription { Filename = "/tmp/test.qcow2" },
+            new ImageDescription { Filename = "test.qcow2" },
+        ];
+        return m;
+    }
+
+    /// <summary>What an example presumes, set up through QMP; may rewrite request values (paths, ports, fds).</summary>
+    private static async Task<JsonObject> SetUpAsync(TestVm vm, string command, int index, JsonObject request)
+    {
+        var args = request["arguments"] as JsonObject;
+        async Task Run(string c, string? a = null) => await vm.Run(c, a);
+        switch (command)
+        {
+            case "ringbuf-write" or "ringbuf-read":
+                await Run("chardev-add", """{"id": "foo", "backend": {"type": "ringbuf", "data": {}}}""");
+                await Run("ringbuf-write", """{"device": "foo", "data": "abcdefgh"}""");
+                break;
+            case "migrate_cancel":
+                await Run("migrate", """{"uri": "tcp:0:4446"}""");
+                break;
+            case "block-job-set-speed" or "block-job-cancel" or "block-job-pause" or "block-job-resume":
+                await Run("block-stream", """{"device": "virtio-disk0", "speed": 1048576}""");
+                break;
+            case "block-job-complete":
+                await Run("drive-mirror", """{"device": "virtio-disk0", "target": "m.qcow2", "sync": "full"}""");
+                vm.Advance(TimeSpan.FromSeconds(11));
+                break;
+            case "query-block-jobs":
+                await Run("drive-mirror", """{"device": "ide0-hd0", "target": "m.qcow2", "sync": "full", "speed": 1048576}""");
+                break;
+            case "device_del":
+                await Run("device_add", """{"driver": "e1000", "id": "net1"}""");
+                break;
+            case "netdev_del":
+                await Run("netdev_add", """{"type": "user", "id": "netdev1"}""");
+                break;
+            case "object-del":
+                await Run("object-add", """{"qom-type": "rng-random", "id": "rng1", "props": {"filename": "/dev/hwrng"}}""");
+                break;
+            case "chardev-remove":
+                await Run("chardev-add", """{"id": "foo", "backend": {"type": "null", "data": {}}}""");
+                break;
+            case "closefd":
+                await vm.RunWithFd("getfd", """{"fdname": "fd1"}""");
+                break;
+            case "add_client":
+                await vm.RunWithFd("getfd", """{"fdname": "myclient"}""");
+                break;
+            case "dump-guest-memory":
+                await vm.RunWithFd("getfd", """{"fdname": "dump"}""");
+                break;
+            case "remove-fd":
+                var added = await vm.RunWithFd("add-fd", """{"fdset-id": 1}""");
+                args!["fd"] = added.GetProperty("fd").GetInt64();
+                break;
+            case "query-fdsets":
+                await vm.RunWithFd("add-fd", """{"fdset-id": 1, "opaque": "rdonly:/path/to/file"}""");
+                await vm.RunWithFd("add-fd", """{"fdset-id": 0}""");
+                break;
+            case "blockdev-add":
+                await vm.RunWithFd("add-fd", """{"fdset-id": 4}""");
+                break;
+            case "blockdev-snapshot-delete-internal-sync":
+                await Run("blockdev-snapshot-internal-sync", """{"device": "ide-hd0", "name": "snapshot0"}""");
+                break;
+            case "nbd-server-start":
+                args!["addr"]!["data"]!["port"] = "0";
+                args["addr"]!["data"]!["host"] = "127.0.0.1";
+                break;
+            case "nbd-server-add" or "nbd-server-stop":
+                await Run("nbd-server-start", """{"addr": {"type": "inet", "data": {"host": "127.0.0.1", "port": "0"}}}""");
+                break;
+            case "screendump" or "memsave" or "pmemsave" or "xen-save-devices-state":
+                args!["filename"] = Path.GetFileName(args["filename"]!.GetValue<string>());
+                break;
+            case "query-iothreads":
+                await Run("object-add", """{"qom-type": "iothread", "id": "iothread0"}""");
+                break;
+            case "query-memdev":
+                await Run("object-add", """{"qom-type": "memory-backend-ram", "id": "m0", "props": {"size": 536870912, "policy": "bind", "host-nodes": [0, 1]}}""");
+                break;
+            case "query-memory-devices" or "query-acpi-ospm-status":
+                await Run("object-add", """{"qom-type": "memory-backend-ram", "id": "memX", "props": {"size": 1073741824}}""");
+                await Run("device_add", """{"driver": "pc-dimm", "id": "d1", "memdev": "memX"}""");
+                break;
+            case "query-vnc":
+                await vm.RunWithFd("getfd", """{"fdname": "c"}""");
+                await Run("add_client", """{"protocol": "vnc", "fdname": "c"}""");
+                break;
+            case "query-spice":
+                await Run("set_password", """{"protocol": "spice", "password": "p"}""");
+                foreach (bool tls in new[] { true, false })
+                {
+                    await vm.RunWithFd("getfd", """{"fdname": "c"}""");
+                    await Run("add_client", $$"""{"protocol": "spice", "fdname": "c", "tls": {{(tls ? "true" : "false")}}}""");
+                }
+
+                break;
+            case "query-cpus":
+                await Run("cpu-add", """{"id": 1}""");
+                break;
+            case "query-migrate":
+                switch (index)
+                {
+                    case 1:
+                        await Run("migrate", """{"uri": "tcp:0:4446"}""");
+                        vm.Advance(TimeSpan.FromSeconds(6));
+                        break;
+                    case 2:
+                        await Run("migrate", """{"uri": "tcp:0:4446"}""");
+                        vm.Advance(TimeSpan.FromSeconds(1));
+                        await Run("migrate_cancel");
+                        break;
+                    case 3:
+                        await Run("migrate", """{"uri": "tcp:0:4446"}""");
+                        vm.Advance(TimeSpan.FromSeconds(1));
+                        break;
+                    case 4:
+                        await Run("migrate", """{"uri": "tcp:0:4446", "blk": true}""");
+                        vm.Advance(TimeSpan.FromSeconds(1));
+                        break;
+                    case 5:
+                        await Run("migrate-set-capabilities", """{"capabilities": [{"capability": "xbzrle", "state": true}]}""");
+                        await Run("migrate", """{"uri": "tcp:0:4446"}""");
+                        vm.Advance(TimeSpan.FromSeconds(1));
+                        break;
+                }
+
+                break;
+        }
+
+        return request;
+    }
+
+    /// <summary>Shape mismatches of <paramref name="actual"/> against <paramref name="expected"/>.</summary>
+    private static void Compare(JsonElement expected, JsonElement actual, string path, List<string> problems)
+    {
+        static string Kind(JsonValueKind k) => k is JsonValueKind.True or JsonValueKind.False ? "bool" : k.ToString();
+        if (Kind(expected.ValueKind) != Kind(actual.ValueKind))
+        {
+            problems.Add($"{path}: expected {Kind(expected.ValueKind)}, got {Kind(actual.ValueKind)}");
+            return;
+        }
+
+        if (expected.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var member in expected.EnumerateObject())
+            {
+                if (actual.TryGetProperty(member.Name, out var value))
+                {
+                    Compare(member.Value, value, path + "." + member.Name, problems);
+                }
+                else
+                {
+                    problems.Add($"{path}: missing '{member.Name}'");
+                }
+            }
+        }
+        else if (expected.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var item in expected.EnumerateArray())
+            {
+                List<string>? best = null;
+                foreach (var candidate in actual.EnumerateArray())
+                {
+                    var attempt = new List<string>();
+                    Compare(item, candidate, $"{path}[{i}]", attempt);
+                    if (best is null || attempt.Count < best.Count)
+                    {
+                        best = attempt;
+                    }
+                }
+
+                problems.AddRange(best ?? [$"{path}: empty array, the example has elements"]);
+                i++;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Every_example_of_the_docs_replays()
+    {
+        string root = RepoRoot();
+        var model = SchemaParser.Parse(Directory.GetFiles(Path.Combine(root, "schema"), "*.hx").Order(StringComparer.Ordinal)
+            .Select(f => new SchemaSource("schema/" + Path.GetFileName(f), File.ReadAllText(f))));
+        int total = 0, replayed = 0;
+        var failures = new List<string>();
+        foreach (var command in model.Commands)
+        {
+            int index = 0;
+            foreach (var example in command.Doc?.Examples ?? [])
+            {
+                int exampleIndex = index++;
+                if (example.Request is null)
+                {
+                    continue;
+                }
+
+                total++;
+                var request = JsonNode.Parse(example.Request)!.AsObject();
+                string name = request["execute"]!.GetValue<string>();
+                if (name == "qmp_capabilities")
+                {
+                    // The client's own negotiation sends exactly this request and checks its {} reply.
+                    replayed++;
+                    continue;
+                }
+
+                await using var vm = await TestVm.StartAsync(Machine(name));
+                var problems = new List<string>();
+                try
+                {
+                    request = await SetUpAsync(vm, name, exampleIndex, request);
+                    var arguments = request["arguments"] is JsonObject a ? JsonSerializer.SerializeToElement(a) : (JsonElement?)null;
+                    var reply = name is "getfd" or "add-fd"
+                        ? await vm.RunWithFd(name, arguments!.Value.GetRawText())
+                        : await vm.Client.ExecuteAsync(name, arguments);
+                    if (example.Reply is not null)
+                    {
+                        using var expected = JsonDocument.Parse(example.Reply);
+                        if (expected.RootElement.TryGetProperty("return", out var value))
+                        {
+                            Compare(value, reply, "return", problems);
+                        }
+                    }
+                }
+                catch (QmpException ex)
+                {
+                    problems.Add(ex.Message);
+                }
+
+                if (problems.Count == 0)
+                {
+                    replayed++;
+                }
+                else
+                {
+                    failures.Add($"{name} #{exampleIndex}: {string.Join("; ", problems.Take(3))}");
+                }
+            }
+        }
+
+        output.WriteLine($"{replayed} of {total} examples replay");
+        foreach (var failure in failures)
+        {
+            output.WriteLine("  " + failure);
+        }
+
+        Console.WriteLine($"{replayed} of {total} examples replay");
+        Assert.True(total >= 110, $"only {total} examples found");
+        Assert.True(replayed >= total - 2, $"{replayed} of {total} examples replay:\n" + string.Join("\n", failures));
+    }
+}
