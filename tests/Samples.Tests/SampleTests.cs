@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace Qmp.Samples.Tests;
+
+public sealed class SampleTests
+{
+    [Fact]
+    public async Task Quickstart_runs_its_session_against_the_embedded_emulator()
+    {
+        var (exit, output) = await RunAsync("Quickstart");
+        Assert.True(exit == 0, output);
+        Assert.Contains("connected: QEMU 2.1.0", output, StringComparison.Ordinal);
+        Assert.Contains("query-status: running (running: True)", output, StringComparison.Ordinal);
+        Assert.Contains("stop -> event STOP, status now paused", output, StringComparison.Ordinal);
+        Assert.Contains("cont -> event RESUME, status now running", output, StringComparison.Ordinal);
+        Assert.Contains("query-block: 4 drive(s)", output, StringComparison.Ordinal);
+        Assert.Contains("eject ide9-cd0 -> DeviceNotFound: Device 'ide9-cd0' not found", output, StringComparison.Ordinal);
+        Assert.Matches(@"backup on ide0-hd0: +\d+\.\d% of 10240 MiB", output);
+        Assert.Contains("event BLOCK_JOB_COMPLETED (backup on ide0-hd0, 10240 of 10240 MiB)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Quickstart_rejects_unknown_arguments()
+    {
+        var (exit, output) = await RunAsync("Quickstart", "--bogus");
+        Assert.Equal(2, exit);
+        Assert.Contains("usage: Quickstart", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CustomSchema_serves_and_calls_its_own_command()
+    {
+        var (exit, output) = await RunAsync("CustomSchema");
+        Assert.True(exit == 0, output);
+        Assert.Contains("cpu0    1800 rpm  auto  CPU socket 0", output, StringComparison.Ordinal);
+        Assert.Contains("event FAN_SPEED_CHANGED: rear now 1200 rpm", output, StringComparison.Ordinal);
+        Assert.Contains("refused as expected: GenericError: Speed 100 is below the safe minimum", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string sample, params string[] args)
+    {
+        var configuration = typeof(SampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+        var dll = Path.Combine(RepositoryRoot(), "samples", sample, "bin", configuration, "net10.0", sample + ".dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+}
