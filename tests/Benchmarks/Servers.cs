@@ -1,17 +1,12 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
-using Qmp.Runtime;
 
 namespace Qmp.Benchmarks;
 
 /// <summary>The QMP servers the client benchmarks talk to, each in a process of its own.</summary>
 internal static class Servers
 {
-    /// <summary>What query-status answers, the same bytes for every server here.</summary>
-    public static readonly byte[] StatusReturn = """{"running":true,"singlestep":false,"status":"running"}"""u8.ToArray();
-
     public static string SocketPath(string name) => Path.Combine(Path.GetTempPath(), $"qmp-bench-{name}-{Environment.ProcessId}.sock");
 
     /// <summary>Starts this program in a server mode and waits until its socket accepts connections.</summary>
@@ -80,10 +75,10 @@ internal static class Servers
         throw new TimeoutException($"{socket} did not accept connections");
     }
 
-    /// <summary>Server mode "qmp": a Qmp.Runtime server answering query-status.</summary>
-    public static async Task<int> ServeQmpAsync(string socket)
+    /// <summary>Server mode "emulator": the reference emulator with one QMP monitor.</summary>
+    public static async Task<int> ServeEmulatorAsync(string socket)
     {
-        await using var server = QmpServer.Listen($"unix:{socket},server,nowait", new StatusDispatcher());
+        await using var emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket},server,nowait"] });
         await WaitForParentAsync();
         return 0;
     }
@@ -136,13 +131,5 @@ internal static class Servers
     {
         // The parent kills us; reading stdin to EOF also ends us if it goes away first.
         await Task.Delay(Timeout.Infinite);
-    }
-
-    private sealed class StatusDispatcher : IQmpCommandDispatcher
-    {
-        public bool HasCommand(string name) => name == "query-status";
-
-        public ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(QmpReturn.FromUtf8(StatusReturn));
     }
 }

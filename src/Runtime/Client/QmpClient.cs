@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -231,20 +232,6 @@ public sealed class QmpClient : IAsyncDisposable
         ThrowIfClosed();
 
         long id = Interlocked.Increment(ref _nextId);
-        byte[] line = QmpWire.BuildLine((command, arguments, writeArguments, id), static (w, s) =>
-        {
-            w.WriteStartObject();
-            w.WriteString("execute", s.command);
-            if (s.writeArguments is not null)
-            {
-                w.WritePropertyName("arguments");
-                s.writeArguments(w, s.arguments);
-            }
-
-            w.WriteNumber("id", s.id);
-            w.WriteEndObject();
-        });
-
         var pending = new PendingCommand<TResult>(command, readResult);
         _pending[id] = pending;
         if (!IsConnected && _pending.TryRemove(id, out _))
@@ -269,7 +256,7 @@ public sealed class QmpClient : IAsyncDisposable
 
         try
         {
-            await SendAsync(line, fds, token).ConfigureAwait(false);
+            await SendAsync(command, arguments, writeArguments, id, fds, token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -285,22 +272,49 @@ public sealed class QmpClient : IAsyncDisposable
         return await pending.Task.ConfigureAwait(false);
     }
 
-    private async Task SendAsync(byte[] line, IReadOnlyList<SafeHandle> fds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one request. The message is built under the write lock into one buffer and writer
+    /// kept for the connection's life, so a round trip allocates no per-request buffers.
+    /// </summary>
+    private async Task SendAsync<TArgs>(string command, TArgs arguments, QmpJsonWriter<TArgs>? writeArguments, long id, IReadOnlyList<SafeHandle> fds, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosed();
+            var buffer = _sendBuffer;
+            buffer.ResetWrittenCount();
+            var writer = _sendWriter ??= new Utf8JsonWriter(buffer, QmpWire.WriterOptions);
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            writer.WriteString("execute", command);
+            if (writeArguments is not null)
+            {
+                writer.WritePropertyName("arguments");
+                writeArguments(writer, arguments);
+            }
+
+            writer.WriteNumber("id", id);
+            writer.WriteEndObject();
+            writer.Flush();
+            buffer.Write("\r\n"u8);
 
             // Once writing starts it is not cancelled: half a message would desynchronise the stream.
             if (fds.Count > 0)
             {
-                await UnixFdInterop.SendAsync(_socket!, line, fds, CancellationToken.None).ConfigureAwait(false);
+                await UnixFdInterop.SendAsync(_socket!, buffer.WrittenMemory, fds, CancellationToken.None).ConfigureAwait(false);
             }
             else
             {
-                await _stream.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
+                await _stream.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
                 await _stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // A huge request (tens of MB of arguments) should not pin its buffer for the connection's life.
+            if (buffer.Capacity > MaxRetainedSendBuffer)
+            {
+                _sendBuffer = new ArrayBufferWriter<byte>(InitialSendBuffer);
+                _sendWriter = null;
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && ex is not QmpDisconnectedException)
@@ -313,6 +327,11 @@ public sealed class QmpClient : IAsyncDisposable
             _writeLock.Release();
         }
     }
+
+    private const int InitialSendBuffer = 1024;
+    private const int MaxRetainedSendBuffer = 1 << 20;
+    private ArrayBufferWriter<byte> _sendBuffer = new(InitialSendBuffer);
+    private Utf8JsonWriter? _sendWriter;
 
     private void ThrowIfClosed()
     {
