@@ -6,7 +6,8 @@ namespace Qmp.Codegen.Consumer.Tests;
 /// <summary>
 /// The packed NuGet packages work outside the solution: tests/Package.Smoke/run.sh packs
 /// Qmp.Codegen and Qmp.Runtime into a local folder and builds and runs a throwaway project
-/// that consumes them by version and calls a generated method.
+/// that consumes them by version, calls a generated method and renders its docs with the
+/// package's build step.
 /// </summary>
 public sealed class PackageSmokeTests
 {
@@ -25,6 +26,7 @@ public sealed class PackageSmokeTests
         Assert.True(process.ExitCode == 0, output);
         Assert.Contains("QemuClient methods: ", output, StringComparison.Ordinal);
         Assert.Contains("event: BLOCK_JOB_COMPLETED", output, StringComparison.Ordinal);
+        Assert.Contains("docs rendered: qmp-reference.html qmp-reference.md", output, StringComparison.Ordinal);
         Assert.Contains("package smoke test: OK", output, StringComparison.Ordinal);
     }
 

@@ -26,4 +26,7 @@ CONFIG
 # The schema's known quirks are warnings in the build output (QMP00xx); they are expected here.
 dotnet run --project "$work/app/Consumer.csproj" --nologo -v:q -p:NoWarn=QMP0007%3BQMP0008%3BQMP0009%3BQMP0010%3BQMP0013%3BQMP0015%3BQMP0016%3BQMP0018%3BQMP0019%3BQMP0023 | tee "$work/out.txt"
 grep -q "QemuClient methods:" "$work/out.txt"
+# The package's docs step ran with the qmp-codegen it carries.
+test -s "$work/app/docs/qmp-reference.html" && grep -q "query-status" "$work/app/docs/qmp-reference.md"
+echo "docs rendered: $(ls "$work/app/docs" | tr '\n' ' ')"
 echo "package smoke test: OK"
