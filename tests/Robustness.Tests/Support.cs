@@ -1,0 +1,215 @@
+using System.Net.Sockets;
+using System.Text;
+using Qmp.Emulator;
+
+namespace Qmp.Robustness.Tests;
+
+/// <summary>An emulator serving QMP on a unix socket in its own temp directory (with a data dir), removed afterwards.</summary>
+internal sealed class Emu : IAsyncDisposable
+{
+    private Emu(QemuEmulator emulator, string root)
+    {
+        Emulator = emulator;
+        Root = root;
+    }
+
+    public QemuEmulator Emulator { get; }
+
+    /// <summary>The temp directory holding the socket, <see cref="DataDir"/> and <see cref="Outside"/>.</summary>
+    public string Root { get; }
+
+    public string SocketPath => Path.Combine(Root, "qmp.sock");
+
+    public string DataDir => Path.Combine(Root, "data");
+
+    /// <summary>A directory beside the data dir that nothing may ever write into.</summary>
+    public string Outside => Path.Combine(Root, "outside");
+
+    public static async Task<Emu> StartAsync()
+    {
+        string root = Directory.CreateTempSubdirectory("qmprob-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "data"));
+        Directory.CreateDirectory(Path.Combine(root, "outside"));
+        var emulator = await QemuEmulator.StartAsync(new EmulatorOptions
+        {
+            Qmp = [$"unix:{Path.Combine(root, "qmp.sock")},server,nowait"],
+            DataDir = Path.Combine(root, "data"),
+        });
+        return new Emu(emulator, root);
+    }
+
+    public Task<Peer> ConnectAsync() => Peer.ConnectAsync(SocketPath);
+
+    public async Task<Peer> ConnectNegotiatedAsync()
+    {
+        var peer = await Peer.ConnectAsync(SocketPath);
+        await peer.NegotiateAsync();
+        return peer;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Emulator.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A raw QMP peer on a unix socket: sends bytes, reads CRLF lines, each read bounded in time.</summary>
+internal sealed class Peer : IAsyncDisposable
+{
+    public const string Status = "{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}";
+
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly MemoryStream _pending = new();
+
+    private Peer(Socket socket) => Socket = socket;
+
+    public Socket Socket { get; }
+
+    public static async Task<Peer> ConnectAsync(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new Peer(socket);
+    }
+
+    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    public async Task SendAsync(byte[] bytes)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (int sent = 0; sent < bytes.Length;)
+        {
+            sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
+        }
+    }
+
+    /// <summary>The next line without its CRLF; fails if none arrives within the time or the peer closes.</summary>
+    public async Task<string> ReadLineAsync(int seconds = 10)
+    {
+        string? line = await TryReadLineAsync(seconds);
+        Assert.True(line is not null, "the server closed the connection");
+        return line;
+    }
+
+    /// <summary>The next line, or null when the server closed the connection.</summary>
+    public async Task<string?> TryReadLineAsync(int seconds = 10)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (true)
+        {
+            var data = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
+            int lf = data.IndexOf((byte)'\n');
+            if (lf >= 0)
+            {
+                Assert.True(lf > 0 && data[lf - 1] == (byte)'\r', "server lines end with CRLF");
+                string line = Encoding.UTF8.GetString(data[..(lf - 1)]);
+                byte[] rest = data[(lf + 1)..].ToArray();
+                _pending.SetLength(0);
+                _pending.Write(rest);
+                return line;
+            }
+
+            int n;
+            try
+            {
+                n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
+            }
+            catch (SocketException)
+            {
+                return null;
+            }
+
+            if (n == 0)
+            {
+                return null;
+            }
+
+            _pending.Write(_buffer, 0, n);
+        }
+    }
+
+    public async Task NegotiateAsync()
+    {
+        Assert.StartsWith("{\"QMP\":", await ReadLineAsync());
+        await SendAsync("{\"execute\":\"qmp_capabilities\"}");
+        Assert.Equal("{\"return\":{}}", await ReadLineAsync());
+    }
+
+    /// <summary>A full round trip of query-status with an id: the connection is alive and in sync.</summary>
+    public async Task AssertAliveAsync(string id = "\"alive\"")
+    {
+        await SendAsync("{\"execute\":\"query-status\",\"id\":" + id + "}");
+        Assert.Equal("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":" + id + "}", await ReadLineAsync());
+    }
+
+    /// <summary>True when the server closes the connection (EOF or reset) within the time; lines still queued are skipped.</summary>
+    public async Task<bool> IsClosedByServerAsync(int seconds = 10)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            while (true)
+            {
+                int n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
+                if (n == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Socket.Dispose();
+        _pending.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal static class Wait
+{
+    /// <summary>Polls until the condition holds or the time is up (short steps, never one long sleep).</summary>
+    public static async Task<bool> UntilAsync(Func<bool> condition, int milliseconds = 5000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(milliseconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return condition();
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
+    }
+
+    public static string Error(string errorClass, string desc, string? id = null) =>
+        "{\"error\":{\"class\":\"" + errorClass + "\",\"desc\":\"" + desc + "\"}" + (id is null ? "" : ",\"id\":" + id) + "}";
+}
