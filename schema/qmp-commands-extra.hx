@@ -225,8 +225,8 @@ Arguments:
 - "path": the object's path in the QOM composition tree, absolute or partial (json-string)
 - "property": the name of the property to read (json-string)
 
-Returns the property's value itself. Its JSON type follows from the
-property's type, so the reply can be any JSON value: a string, a number, a
+Return a json-value: the property's value itself. Its JSON type follows from
+the property's type, so the reply can be any JSON value: a string, a number, a
 boolean, an object or an array.
 
 Example:

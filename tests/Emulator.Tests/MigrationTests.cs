@@ -55,4 +55,32 @@ public sealed class MigrationTests
         Assert.Equal("cancelled", (await vm.Run("query-migrate")).GetProperty("status").GetString());
         Assert.Equal("running", await vm.Status());
     }
+
+    [Fact]
+    public async Task QueryMigrateReportsTimesAtTheTopLevel()
+    {
+        // QEMU 2.1 (and the docs' member list) put total-time, setup-time and (expected-)downtime beside "ram", not in it.
+        await using var vm = await TestVm.StartAsync();
+        await vm.Run("migrate", """{"uri": "tcp:0:4446"}""");
+        vm.Advance(TimeSpan.FromSeconds(1));
+        var active = await vm.Run("query-migrate");
+        foreach (var name in new[] { "total-time", "setup-time", "expected-downtime" })
+        {
+            Assert.True(active.TryGetProperty(name, out _), name);
+            Assert.False(active.GetProperty("ram").TryGetProperty(name, out _), name);
+        }
+
+        vm.Advance(TimeSpan.FromSeconds(10));
+        var done = await vm.Run("query-migrate");
+        Assert.True(done.TryGetProperty("downtime", out _));
+        Assert.False(done.GetProperty("ram").TryGetProperty("downtime", out _));
+    }
+
+    [Fact]
+    public async Task QomGetReturnsTheValueItself()
+    {
+        await using var vm = await TestVm.StartAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.String, (await vm.Run("qom-get", """{"path": "/machine", "property": "type"}""")).ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, (await vm.Run("qom-get", """{"path": "/machine/i440fx", "property": "pci-hole64-size"}""")).ValueKind);
+    }
 }

@@ -89,6 +89,52 @@ public class ExampleRoundTripTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    /// <summary>
+    /// Requests with members the docs' examples never show (they only describe the arguments in
+    /// part): the typed records keep them (in <c>Extra</c>) and write them back, nothing lost.
+    /// </summary>
+    [Theory]
+    [InlineData("chardev-add", """{"id":"r","backend":{"type":"ringbuf","data":{"size":8}}}""")]
+    [InlineData("chardev-add", """{"id":"s","backend":{"type":"socket","data":{"addr":{"type":"unix","data":{"path":"/tmp/s"}},"server":true,"wait":false}}}""")]
+    [InlineData("chardev-add", """{"id":"t","backend":{"type":"serial","data":{"device":"/dev/ttyS0"}}}""")]
+    [InlineData("object-add", """{"qom-type":"memory-backend-ram","id":"m","props":{"size":1073741824,"policy":"bind","host-nodes":[0,1]}}""")]
+    [InlineData("transaction", """{"actions":[{"type":"drive-backup","data":{"device":"d","target":"b.qcow2","sync":"full","speed":1024}},{"type":"abort","data":{}}]}""")]
+    [InlineData("blockdev-add", """{"options":{"driver":"qcow2","id":"d","node-name":"n","read-only":true,"file":{"driver":"file","filename":"a.qcow2","aio":"native"}}}""")]
+    [InlineData("nbd-server-start", """{"addr":{"type":"unix","data":{"path":"/tmp/nbd"}}}""")]
+    [InlineData("send-key", """{"keys":[{"type":"qcode","data":"ctrl"},{"type":"number","data":83}],"hold-time":50}""")]
+    [InlineData("migrate-set-capabilities", """{"capabilities":[{"capability":"xbzrle","state":true},{"capability":"auto-converge","state":false}]}""")]
+    [InlineData("device_add", """{"driver":"e1000","id":"n1","mac":"52:54:00:12:34:57","netdev":"u"}""")]
+    public void RequestsWithUndocumentedMembersRoundTrip(string command, string arguments)
+    {
+        var (args, _, _) = Probe.Value;
+        var written = JsonNode.Parse(args(command, arguments));
+        Assert.True(JsonNode.DeepEquals(Normalize(JsonNode.Parse(arguments)), Normalize(written)), $"{arguments} -> {written!.ToJsonString()}");
+    }
+
+    /// <summary>Return types where the docs' stray items or examples would mislead the spec.</summary>
+    [Fact]
+    public void ReturnTypesFollowWhatTheDocsSay()
+    {
+        var model = SchemaParser.Parse(GeneratorHarness.RepositorySchema("Acme.Qemu").Select(s => new SchemaSource(s.Path, s.Text)));
+        var spec = SpecBuilder.Build(model, "Acme.Qemu", client: true, server: true);
+        CommandGenerationSpec Command(string name) => spec.Commands.Single(c => c.Name == name);
+
+        // "- xbzrle: XBZRLE support" sits before "Arguments:", the doc never says it returns anything, and QEMU replies {}.
+        Assert.Null(Command("migrate-set-capabilities").Result);
+        // "Return a json-value: the property's value itself": any JSON value, not the example's string.
+        Assert.Equal(TypeRef.Json, Command("qom-get").Result);
+        // The member list puts total-time & co. at the top level; the example shows them inside "ram".
+        var info = spec.Records.Single(r => r.Name == Command("query-migrate").Result!.RecordName);
+        var ram = spec.Records.Single(r => r.Name == info.Properties.Single(p => p.JsonName == "ram").Type.RecordName);
+        foreach (var name in new[] { "total-time", "setup-time", "downtime", "expected-downtime" })
+        {
+            Assert.Contains(info.Properties, p => p.JsonName == name);
+            Assert.DoesNotContain(ram.Properties, p => p.JsonName == name);
+        }
+        // Members only the examples show are still added, optional.
+        Assert.Contains(info.Properties, p => p.JsonName == "capabilities" && p.Optional);
+    }
+
     /// <summary>QMP JSON numbers compare by value (1 and 1.0 are the same argument).</summary>
     private static JsonNode? Normalize(JsonNode? node) => node switch
     {

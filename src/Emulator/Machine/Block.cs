@@ -522,17 +522,14 @@ public sealed partial class QemuMachine
 
     public override ValueTask TransactionAsync(TransactionArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var raw = RawMember(RawArguments, "actions");
         lock (Gate)
         {
             Vm.Atomically(() =>
             {
-                int i = 0;
-                foreach (var action in raw?.EnumerateArray() ?? Enumerable.Empty<JsonElement>())
+                foreach (var typed in arguments.Actions)
                 {
-                    var typed = arguments.Actions[i++];
-                    var data = RawMember(action, "data") ?? default;
                     var d = typed.Data ?? new TransactionActionDataInfo();
+                    var data = d.Extra;
                     switch (typed.Type)
                     {
                         case "blockdev-snapshot-sync":
@@ -543,12 +540,12 @@ public sealed partial class QemuMachine
                             break;
                         case "drive-backup":
                             StartBackup(
-                                RawString(data, "device") ?? throw MissingParameter("device"),
-                                RawString(data, "target") ?? throw MissingParameter("target"),
-                                RawString(data, "sync") ?? throw MissingParameter("sync"),
-                                RawMember(data, "speed") is { ValueKind: JsonValueKind.Number } speed ? speed.GetInt64() : 0,
-                                RawString(data, "mode"),
-                                RawString(data, "format"));
+                                d.Device ?? throw MissingParameter("device"),
+                                ExtraString(data, "target") ?? throw MissingParameter("target"),
+                                ExtraString(data, "sync") ?? throw MissingParameter("sync"),
+                                ExtraMember(data, "speed") is { ValueKind: JsonValueKind.Number } speed ? speed.GetInt64() : 0,
+                                d.Mode,
+                                d.Format);
                             break;
                         case "abort":
                             throw Generic("Transaction aborted using Abort action");
@@ -564,12 +561,12 @@ public sealed partial class QemuMachine
 
     public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var options = RawMember(RawArguments, "options") ?? default;
+        var options = arguments.Options;
         lock (Gate)
         {
-            string? id = RawString(options, "id");
-            string? nodeName = RawString(options, "node-name");
-            string driver = RawString(options, "driver") ?? throw MissingParameter("driver");
+            string? id = options.Id;
+            string? nodeName = ExtraString(options.Extra, "node-name");
+            string driver = options.Driver ?? throw MissingParameter("driver");
             if (id is null)
             {
                 throw Generic("Block device needs an ID");
@@ -585,7 +582,7 @@ public sealed partial class QemuMachine
                 throw Generic($"Invalid driver: '{driver}'");
             }
 
-            string? filename = RawString(options, "file", "filename") ?? RawString(options, "file") ?? RawString(options, "filename");
+            string? filename = options.File?.Filename ?? ExtraString(options.Extra, "filename");
             if (filename is null)
             {
                 throw Generic("The 'file' block driver requires a file name");
@@ -593,13 +590,13 @@ public sealed partial class QemuMachine
 
             var image = OpenImage(filename, driver is "file" or "host_device" ? "raw" : driver);
             image.NodeName = nodeName;
-            if (RawString(options, "backing", "file", "filename") is { } backing)
+            if (options.Backing?.File?.Filename is { } backing)
             {
-                image.Backing = OpenImage(backing, RawString(options, "backing", "driver"));
+                image.Backing = OpenImage(backing, options.Backing.Driver);
             }
 
-            var drive = new Drive { Id = id, Media = "disk", Image = image, ReadOnly = RawMember(options, "read-only") is { ValueKind: JsonValueKind.True } };
-            if (RawString(options, "detect-zeroes") is { } dz)
+            var drive = new Drive { Id = id, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };
+            if (ExtraString(options.Extra, "detect-zeroes") is { } dz)
             {
                 drive.DetectZeroes = dz;
             }

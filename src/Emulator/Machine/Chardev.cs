@@ -22,7 +22,7 @@ public sealed partial class QemuMachine
 
     public override ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var data = RawMember(RawArguments, "backend", "data") ?? default;
+        var data = arguments.Backend.Data;
         lock (Gate)
         {
             string type = arguments.Backend.Type ?? throw MissingParameter("type");
@@ -42,7 +42,7 @@ public sealed partial class QemuMachine
             switch (type)
             {
                 case "file":
-                    filename = "file:" + (RawString(data, "out") ?? throw MissingParameter("out"));
+                    filename = "file:" + (data?.Out ?? throw MissingParameter("out"));
                     break;
                 case "pty":
                     pty = $"/dev/pts/{_nextPty++}";
@@ -50,7 +50,7 @@ public sealed partial class QemuMachine
                     break;
                 case "ringbuf":
                 case "memory":
-                    long size = RawMember(data, "size") is { ValueKind: System.Text.Json.JsonValueKind.Number } s ? s.GetInt64() : 65536;
+                    long size = ExtraMember(data?.Extra, "size") is { ValueKind: System.Text.Json.JsonValueKind.Number } s ? s.GetInt64() : 65536;
                     if (size <= 0 || (size & (size - 1)) != 0 || size > int.MaxValue)
                     {
                         throw Generic("ringbuf size must be power of two");
@@ -60,18 +60,18 @@ public sealed partial class QemuMachine
                     filename = "memory";
                     break;
                 case "socket":
-                    var addr = RawMember(data, "addr") ?? throw MissingParameter("addr");
+                    var addr = ExtraMember(data?.Extra, "addr") ?? throw MissingParameter("addr");
                     string? path = RawString(addr, "data", "path");
                     string? host = RawString(addr, "data", "host");
                     string? port = RawString(addr, "data", "port");
-                    bool server = RawMember(data, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
+                    bool server = ExtraMember(data?.Extra, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
                     filename = path is not null ? $"disconnected:unix:{path}{(server ? ",server" : "")}" : $"disconnected:tcp:{host}:{port}{(server ? ",server" : "")}";
                     break;
                 case "serial":
                 case "parallel":
                 case "tty":
                 case "parport":
-                    string device = RawString(data, "device") ?? throw MissingParameter("device");
+                    string device = ExtraString(data?.Extra, "device") ?? throw MissingParameter("device");
                     if (!File.Exists(device))
                     {
                         throw Generic($"Could not open '{device}': No such file or directory");

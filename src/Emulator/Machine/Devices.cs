@@ -389,7 +389,7 @@ public sealed partial class QemuMachine
 
     public override ValueTask ObjectAddAsync(ObjectAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var raw = RawMember(RawArguments, "props");
+        JsonElement? raw = arguments.Props is { } given ? AsJson(given, ObjectAddPropsInfo.Write) : null;
         lock (Gate)
         {
             var type = Catalog.ObjectTypes.FirstOrDefault(t => t.Name == arguments.QomType);

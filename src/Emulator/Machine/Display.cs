@@ -183,13 +183,9 @@ public sealed partial class QemuMachine
 
     public override ValueTask SendKeyAsync(SendKeyArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var keys = RawMember(RawArguments, "keys");
         lock (Gate)
         {
-            if (keys is not { ValueKind: JsonValueKind.Array } list)
-            {
-                throw keys is null ? MissingParameter("keys") : Generic("Invalid parameter type for 'keys', expected: array");
-            }
+            var list = arguments.Keys ?? throw MissingParameter("keys");
 
             if (arguments.HoldTime is < 0)
             {
@@ -197,10 +193,10 @@ public sealed partial class QemuMachine
             }
 
             var pressed = new List<string>();
-            foreach (var key in list.EnumerateArray())
+            foreach (var key in list)
             {
-                string? type = RawString(key, "type");
-                var data = RawMember(key, "data");
+                string? type = key.Type;
+                var data = key.Data;
                 switch (type)
                 {
                     case "qcode" when data is { ValueKind: JsonValueKind.String } q:

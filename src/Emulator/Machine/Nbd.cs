@@ -25,7 +25,7 @@ public sealed partial class QemuMachine
 
     public override ValueTask NbdServerStartAsync(NbdServerStartArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var addr = RawMember(RawArguments, "addr") ?? default;
+        var addr = arguments.Addr;
         lock (Gate)
         {
             if (_nbdListener is not null)
@@ -33,13 +33,13 @@ public sealed partial class QemuMachine
                 throw Generic("NBD server already running");
             }
 
-            string type = RawString(addr, "type") ?? throw MissingParameter("type");
+            string type = addr.Type ?? throw MissingParameter("type");
             Socket socket;
             switch (type)
             {
                 case "inet":
-                    string host = RawString(addr, "data", "host") ?? throw MissingParameter("host");
-                    string portText = RawString(addr, "data", "port") ?? throw MissingParameter("port");
+                    string host = addr.Data?.Host ?? throw MissingParameter("host");
+                    string portText = addr.Data?.Port ?? throw MissingParameter("port");
                     if (!int.TryParse(portText, out int port) || port is < 0 or > 65535)
                     {
                         throw Generic($"address resolution failed for {host}:{portText}: Servname not supported for ai_socktype");
@@ -60,7 +60,7 @@ public sealed partial class QemuMachine
 
                     break;
                 case "unix":
-                    string path = RawString(addr, "data", "path") ?? throw MissingParameter("path");
+                    string path = ExtraString(addr.Data?.Extra, "path") ?? throw MissingParameter("path");
                     socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                     try
                     {

@@ -10,10 +10,8 @@ namespace Qmp.Emulator;
 /// Serves every command of the QEMU 2.1 schema against a <see cref="VirtualMachine"/>. The generated
 /// <see cref="QemuCommandsBase"/> validates arguments; each area of the machine lives in its own file.
 /// </summary>
-public sealed partial class QemuMachine : QemuCommandsBase, IQmpCommandDispatcher, IDisposable
+public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
 {
-    private static readonly AsyncLocal<CallContext?> s_call = new();
-
     public QemuMachine(VirtualMachine vm)
     {
         ArgumentNullException.ThrowIfNull(vm);
@@ -24,34 +22,6 @@ public sealed partial class QemuMachine : QemuCommandsBase, IQmpCommandDispatche
     public VirtualMachine Vm { get; }
 
     private Lock Gate => Vm.Gate;
-
-    /// <summary>
-    /// The request's raw <c>arguments</c>: the generated argument records keep only members the docs'
-    /// examples show (e.g. a chardev backend's <c>data</c>), so handlers read the rest from here.
-    /// </summary>
-    private static JsonElement RawArguments => s_call.Value?.Arguments ?? default;
-
-    /// <summary>Per-request state shared between the dispatcher and a handler (an object, so a handler's writes flow back).</summary>
-    private sealed class CallContext
-    {
-        public JsonElement Arguments { get; init; }
-        public JsonElement? Reply { get; set; }
-    }
-
-    async ValueTask<QmpReturn> IQmpCommandDispatcher.DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken)
-    {
-        var call = new CallContext { Arguments = arguments.ValueKind == JsonValueKind.Undefined ? default : arguments.Clone() };
-        s_call.Value = call;
-        var result = await DispatchAsync(command, arguments, session, cancellationToken).ConfigureAwait(false);
-        return command switch
-        {
-            // The generated return types are derived from the docs and narrower than QEMU's replies here:
-            // migrate-set-capabilities returns {} and qom-get any JSON value.
-            "migrate-set-capabilities" => QmpReturn.Empty,
-            "qom-get" when call.Reply is { } value => QmpReturn.FromJson(value),
-            _ => result,
-        };
-    }
 
     /// <summary>Closes the NBD server's socket.</summary>
     public void Dispose()
@@ -74,6 +44,14 @@ public sealed partial class QemuMachine : QemuCommandsBase, IQmpCommandDispatche
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A member the docs do not name, kept in a generated record's <c>Extra</c>.</summary>
+    private static JsonElement? ExtraMember(IReadOnlyDictionary<string, JsonElement>? extra, string name) =>
+        extra is not null && extra.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>A string member kept in <c>Extra</c>.</summary>
+    private static string? ExtraString(IReadOnlyDictionary<string, JsonElement>? extra, string name) =>
+        ExtraMember(extra, name) is { ValueKind: JsonValueKind.String } e ? e.GetString() : null;
+
     private static JsonElement? RawMember(JsonElement element, params string[] path)
     {
         foreach (var name in path)
@@ -91,6 +69,19 @@ public sealed partial class QemuMachine : QemuCommandsBase, IQmpCommandDispatche
         RawMember(element, path) is { ValueKind: JsonValueKind.String } e ? e.GetString() : null;
 
     private static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value);
+
+    /// <summary>A generated record as the JSON it writes: its typed members and its <c>Extra</c> together.</summary>
+    private static JsonElement AsJson<T>(T value, QmpJsonWriter<T> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer, value);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
 
     private Drive FindDrive(string device) =>
         Vm.Drives.FirstOrDefault(d => d.Id == device) ?? throw DeviceNotFound(device);

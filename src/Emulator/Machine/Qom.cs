@@ -97,7 +97,7 @@ public sealed partial class QemuMachine
         }
     }
 
-    public override ValueTask<string> QomGetAsync(QomGetArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    public override ValueTask<JsonElement> QomGetAsync(QomGetArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
@@ -108,13 +108,7 @@ public sealed partial class QemuMachine
                 throw Generic($"Property '.{arguments.Property}' not found");
             }
 
-            // The dispatcher sends the value itself; the string is for the generated signature.
-            if (s_call.Value is { } call)
-            {
-                call.Reply = property.Value;
-            }
-
-            return Done(property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText());
+            return Done(property.Value);
         }
     }
 

@@ -85,7 +85,7 @@ public static class TypesEmitter
         }
         if (record.HasExtra)
         {
-            writer.Line("/// <summary>Members not named above; they travel flattened beside them in <c>arguments</c>.</summary>");
+            writer.Line("/// <summary>Members not named above, as they arrived; written back beside them, so nothing is lost in a round trip.</summary>");
             writer.Line("public global::System.Collections.Generic.IReadOnlyDictionary<string, " + Json + ".JsonElement>? Extra { get; init; }");
             writer.Line();
         }
@@ -128,7 +128,7 @@ public static class TypesEmitter
         writer.Line();
 
         // Read
-        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>");
+        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are " + (record.HasExtra ? "kept in <c>Extra</c>" : "skipped") + ".</summary>");
         writer.Open("public static " + record.Name + " Read(ref " + Json + ".Utf8JsonReader reader" + (isEvent ? ", global::System.DateTimeOffset timestamp = default" : string.Empty) + ")");
         writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.StartObject)");
         writer.Line("    throw new " + Json + ".JsonException(\"Expected a JSON object for " + record.Name + ".\");");

@@ -37,6 +37,7 @@ public static class SpecBuilder
     {
         private readonly HashSet<string> _typeNames;
         private readonly HashSet<string> _methodNames = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _displaced = new(StringComparer.Ordinal);
         private List<RecordSpec> _records = new();
 
         public Builder(string stem)
@@ -71,6 +72,16 @@ public static class SpecBuilder
                 if (argument.Kind == ArgumentKind.OptionList)
                 {
                     acceptsAnyKey = true;
+                    // An O argument that the examples send, or the docs describe, under its own name
+                    // (send-key's "keys", migrate-set-capabilities' "capabilities") travels as one
+                    // value of that name: typed, and optional, since QEMU 2.1 never checks O for presence.
+                    var named = FindDoc(doc?.Arguments, argument.Name) ?? FindDoc(doc?.Arguments, Singular(argument.Name));
+                    var values = requests.Select(r => r["arguments"]?[argument.Name]).Where(v => v is not null).ToList();
+                    if (named is not null || values.Count > 0)
+                    {
+                        var namedType = TypeOf(named?.Type, named?.Members ?? EquatableArray<DocMember>.Empty, values!, methodStem + Naming.Pascal(argument.Name), input: true);
+                        properties.Add(Property(argument.Name, namedType, true, named?.Description, used));
+                    }
                     continue;
                 }
                 var optional = argument.Optional || argument.Kind == ArgumentKind.Flag;
@@ -80,7 +91,7 @@ public static class SpecBuilder
                 if (argument.Kind == ArgumentKind.Any)
                 {
                     var samples = requests.Select(r => r["arguments"]?[argument.Name]).Where(v => v is not null).ToList();
-                    type = member is null ? TypeRef.Json : TypeOf(member.Type, member.Members, samples!, methodStem + Naming.Pascal(argument.Name), allOptional: true);
+                    type = member is null ? TypeRef.Json : TypeOf(member.Type, member.Members, samples!, methodStem + Naming.Pascal(argument.Name), input: true);
                 }
                 else
                 {
@@ -98,7 +109,7 @@ public static class SpecBuilder
                     if (command.Arguments.Any(a => Same(a.Name, member.Name) || Same(Singular(a.Name), member.Name)) || properties.Any(p => p.JsonName == member.Name))
                         continue;
                     var samples = requests.Select(r => r["arguments"]?[member.Name]).Where(v => v is not null).ToList();
-                    var type = TypeOf(member.Type, member.Members, samples!, methodStem + Naming.Pascal(member.Name), allOptional: true);
+                    var type = TypeOf(member.Type, member.Members, samples!, methodStem + Naming.Pascal(member.Name), input: true);
                     properties.Add(Property(member.Name, type, member.Optional, member.Description, used));
                 }
             }
@@ -128,7 +139,7 @@ public static class SpecBuilder
                 var member = FindDoc(e.Doc?.Arguments, argument.Name);
                 var values = samples.Select(s => s[argument.Name]).Where(v => v is not null).ToList();
                 var type = argument.Kind == ArgumentKind.Any
-                    ? TypeOf(member?.Type, member?.Members ?? EquatableArray<DocMember>.Empty, values!, stem + Naming.Pascal(argument.Name), allOptional: false)
+                    ? TypeOf(member?.Type, member?.Members ?? EquatableArray<DocMember>.Empty, values!, stem + Naming.Pascal(argument.Name), input: false)
                     : ScalarOf(argument.Kind);
                 properties.Add(Property(argument.Name, type, argument.Optional, member?.Description, used));
             }
@@ -148,6 +159,14 @@ public static class SpecBuilder
             var isQuery = command.Name.StartsWith("query-", StringComparison.Ordinal);
             var resultStem = isQuery ? Naming.Pascal(command.Name.Substring(6)) : methodStem;
             var suffix = isQuery ? "Info" : "Result";
+            // "Return a json-value: ..." (qom-get): any JSON value, whatever the examples happen to show.
+            if (members.IsEmpty && doc.Returns is { } described && AnyValue.IsMatch(described.Description))
+                return TypeRef.Json;
+            // Items before "Arguments:" in a doc that never says it returns anything, and whose replies
+            // are all {} (or not shown), are no reply members (migrate-set-capabilities lists its
+            // capabilities there): the command returns {}.
+            if (!members.IsEmpty && samples.All(s => s.Kind == LenientJsonKind.Object && s.Members.Count == 0) && !ReturnWording.IsMatch(doc.Returns!.Description))
+                return null;
             if (members.IsEmpty)
             {
                 var meaningful = samples.Where(s => !(s.Kind == LenientJsonKind.Object && s.Members.Count == 0)).ToList();
@@ -158,49 +177,104 @@ public static class SpecBuilder
             // The replies are scalars although the docs list a member (query-migrate-cache-size returns a bare int).
             if (samples.Count > 0 && samples.All(s => s.Kind is not (LenientJsonKind.Object or LenientJsonKind.Array)))
                 return Infer(samples, resultStem, suffix, singular: false);
+            // Where the member list and an example disagree on where a member sits, the member list wins.
+            _displaced.Clear();
+            Displaced(members, samples.SelectMany(s => s.Kind == LenientJsonKind.Array ? s.Items : new List<LenientJsonValue> { s }).Where(s => s.Kind == LenientJsonKind.Object).ToList(), _displaced);
+            try
+            {
+                return TypedResult(doc, samples, members, resultStem, suffix);
+            }
+            finally
+            {
+                _displaced.Clear();
+            }
+        }
+
+        private TypeRef TypedResult(DocBlock doc, List<LenientJsonValue> samples, EquatableArray<DocMember> members, string resultStem, string suffix)
+        {
             var isList = samples.Any(s => s.Kind == LenientJsonKind.Array)
                 || (samples.Count == 0 && doc.Returns!.Description.IndexOf("json-array", StringComparison.OrdinalIgnoreCase) >= 0);
             if (isList)
             {
                 var items = samples.Where(s => s.Kind == LenientJsonKind.Array).SelectMany(s => s.Items).Where(i => i.Kind == LenientJsonKind.Object).ToList();
-                return TypeRef.ListOf(TypeRef.Record(Record(Singular(resultStem), suffix, doc.Returns!.Description, members, items, allOptional: false)));
+                return TypeRef.ListOf(TypeRef.Record(Record(Singular(resultStem), suffix, doc.Returns!.Description, members, items, input: false)));
             }
             var objects = samples.Where(s => s.Kind == LenientJsonKind.Object).ToList();
-            return TypeRef.Record(Record(resultStem, suffix, doc.Returns!.Description, members, objects, allOptional: false));
+            return TypeRef.Record(Record(resultStem, suffix, doc.Returns!.Description, members, objects, input: false));
         }
 
-        /// <summary>Declares a record from documented members and example objects; returns its name.</summary>
-        private string Record(string stem, string suffix, string? summary, IReadOnlyList<DocMember> members, List<LenientJsonValue> samples, bool allOptional)
+        /// <summary>
+        /// Declares a record from documented members and example objects; returns its name.
+        /// <paramref name="input"/>: the record types an argument (a <c>q</c> or <c>O</c> value), so every
+        /// member is optional, and a record the docs do not fully describe (no documented members, or
+        /// <paramref name="open"/>: the <c>data</c> of a union, whose members vary with its <c>type</c>)
+        /// keeps the members it does not know in <c>Extra</c>, so nothing is lost in a round trip.
+        /// </summary>
+        private string Record(string stem, string suffix, string? summary, IReadOnlyList<DocMember> members, List<LenientJsonValue> samples, bool input, bool open = false)
         {
             var name = Naming.Unique(stem + suffix, _typeNames);
             var used = NewMemberSet(name);
             var properties = new List<PropertySpec>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            // A QAPI simple union on the wire: {"type": ..., "data": {...}} (chardev backends, socket
+            // addresses, key values, transaction actions); what "data" holds depends on "type".
+            var isUnion = input && HasMember(members, samples, "type") && HasMember(members, samples, "data");
             foreach (var member in members)
             {
                 if (!seen.Add(member.Name))
                     continue;
                 var values = samples.Select(s => s[member.Name]).Where(v => v is not null).ToList();
                 var absent = samples.Count > 0 && values.Count < samples.Count;
-                var type = TypeOf(member.Type, member.Members, values!, stem + Naming.Pascal(member.Name), allOptional);
-                properties.Add(Property(member.Name, type, allOptional || member.Optional || absent, member.Description, used));
+                var type = isUnion && member.Name == "data"
+                    ? UnionData(member.Type, member.Members, values!, stem + Naming.Pascal(member.Name))
+                    : TypeOf(member.Type, member.Members, values!, stem + Naming.Pascal(member.Name), input);
+                properties.Add(Property(member.Name, type, input || member.Optional || absent, member.Description, used));
             }
             // Members the examples show but the docs do not name (query-cpus' "pc"): typed from the examples, optional.
+            // Not those the docs place elsewhere (query-migrate's example shows "total-time" inside "ram").
             foreach (var sample in samples)
             {
                 foreach (var pair in sample.Members)
                 {
-                    if (!seen.Add(pair.Key))
+                    if (_displaced.Contains(pair.Key) || !seen.Add(pair.Key))
                         continue;
                     var values = samples.Select(s => s[pair.Key]).Where(v => v is not null).ToList();
-                    properties.Add(Property(pair.Key, Infer(values!, stem + Naming.Pascal(pair.Key), "Info", singular: false), true, null, used));
+                    var type = isUnion && pair.Key == "data"
+                        ? UnionData(null, EquatableArray<DocMember>.Empty, values!, stem + Naming.Pascal(pair.Key))
+                        : Infer(values!, stem + Naming.Pascal(pair.Key), "Info", singular: false, input);
+                    properties.Add(Property(pair.Key, type, true, null, used));
                 }
             }
-            _records.Add(new RecordSpec(name, summary, properties.ToEquatableArray(), false, null));
+            var hasExtra = input && (open || members.Count == 0);
+            _records.Add(new RecordSpec(name, summary, properties.ToEquatableArray(), hasExtra, null));
             return name;
         }
 
-        private TypeRef TypeOf(string? docType, EquatableArray<DocMember> members, List<LenientJsonValue> samples, string stem, bool allOptional)
+        /// <summary>The <c>data</c> of a union in an argument: an open record when it is an object, else any JSON value (send-key's number or qcode).</summary>
+        private TypeRef UnionData(string? docType, EquatableArray<DocMember> members, List<LenientJsonValue> samples, string stem)
+        {
+            if (members.Count > 0 || (samples.Count > 0 && samples.All(s => s.Kind == LenientJsonKind.Object)))
+                return TypeRef.Record(Record(stem, "Info", null, members, samples, input: true, open: true));
+            return TypeRef.Json;
+        }
+
+        private static bool HasMember(IReadOnlyList<DocMember> members, List<LenientJsonValue> samples, string name) =>
+            members.Any(m => m.Name == name) || samples.Any(s => s[name] is not null);
+
+        /// <summary>Names the member list places where no example shows them: an example that shows them elsewhere is wrong about where.</summary>
+        private static void Displaced(IReadOnlyList<DocMember> members, List<LenientJsonValue> samples, HashSet<string> into)
+        {
+            foreach (var member in members)
+            {
+                var values = samples.Select(s => s[member.Name]).Where(v => v is not null).ToList();
+                if (samples.Count > 0 && values.Count == 0)
+                    into.Add(member.Name);
+                if (member.Members.Count > 0)
+                    Displaced(member.Members, values.SelectMany(v => v!.Kind == LenientJsonKind.Array ? v.Items : new List<LenientJsonValue> { v }).Where(v => v.Kind == LenientJsonKind.Object).ToList(), into);
+            }
+        }
+
+        private TypeRef TypeOf(string? docType, EquatableArray<DocMember> members, List<LenientJsonValue> samples, string stem, bool input)
         {
             var type = (docType ?? string.Empty).Trim().ToLowerInvariant().Replace('_', '-');
             switch (type)
@@ -222,18 +296,18 @@ public static class SpecBuilder
                 {
                     var objects = samples.Where(s => s.Kind == LenientJsonKind.Object).ToList();
                     if (members.Count > 0 || objects.Any(o => o.Members.Count > 0))
-                        return TypeRef.Record(Record(stem, "Info", null, members, objects, allOptional));
+                        return TypeRef.Record(Record(stem, "Info", null, members, objects, input));
                     return TypeRef.Json;
                 }
                 case "json-array":
                 {
                     var items = samples.Where(s => s.Kind == LenientJsonKind.Array).SelectMany(s => s.Items).ToList();
                     if (members.Count > 0)
-                        return TypeRef.ListOf(TypeRef.Record(Record(Singular(stem), "Info", null, members, items.Where(i => i.Kind == LenientJsonKind.Object).ToList(), allOptional)));
-                    return TypeRef.ListOf(items.Count > 0 ? Infer(items, Singular(stem), "Info", singular: false) : TypeRef.Json);
+                        return TypeRef.ListOf(TypeRef.Record(Record(Singular(stem), "Info", null, members, items.Where(i => i.Kind == LenientJsonKind.Object).ToList(), input)));
+                    return TypeRef.ListOf(items.Count > 0 ? Infer(items, Singular(stem), "Info", singular: false, input) : TypeRef.Json);
                 }
                 case "":
-                    return samples.Count > 0 ? Infer(samples, stem, "Info", singular: false) : TypeRef.Json;
+                    return samples.Count > 0 ? Infer(samples, stem, "Info", singular: false, input) : TypeRef.Json;
                 default:
                     // A QAPI type name (NewImageMode, BlockdevOnError, ...): in QEMU 2.1 these are enums, strings on the wire.
                     return TypeRef.String;
@@ -241,7 +315,7 @@ public static class SpecBuilder
         }
 
         /// <summary>Infers a type from example values alone.</summary>
-        private TypeRef Infer(List<LenientJsonValue> samples, string stem, string suffix, bool singular)
+        private TypeRef Infer(List<LenientJsonValue> samples, string stem, string suffix, bool singular, bool input = false)
         {
             if (samples.Count == 0)
                 return TypeRef.Json;
@@ -257,11 +331,11 @@ public static class SpecBuilder
                 case LenientJsonKind.Number:
                     return samples.All(s => IsInteger(s.Text)) ? TypeRef.Int : TypeRef.Number;
                 case LenientJsonKind.Object:
-                    return TypeRef.Record(Record(stem, suffix, null, Array.Empty<DocMember>(), samples, allOptional: false));
+                    return TypeRef.Record(Record(stem, suffix, null, Array.Empty<DocMember>(), samples, input));
                 case LenientJsonKind.Array:
                 {
                     var items = samples.SelectMany(s => s.Items).ToList();
-                    return TypeRef.ListOf(items.Count > 0 ? Infer(items, singular ? Singular(stem) : Singular(stem), suffix, false) : TypeRef.Json);
+                    return TypeRef.ListOf(items.Count > 0 ? Infer(items, Singular(stem), suffix, false, input) : TypeRef.Json);
                 }
                 default:
                     return TypeRef.Json;
@@ -286,6 +360,12 @@ public static class SpecBuilder
             return used;
         }
     }
+
+    /// <summary>A return text that says the reply is any JSON value.</summary>
+    private static readonly System.Text.RegularExpressions.Regex AnyValue = new(@"\bjson-value\b|\bany JSON value\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A text that says what a command returns (as opposed to a description that happens to precede member items).</summary>
+    private static readonly System.Text.RegularExpressions.Regex ReturnWording = new(@"\b(return|returns|returned|json-object|json-array|json-value)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private static TypeRef ScalarOf(ArgumentKind kind) => kind switch
     {

@@ -138,7 +138,7 @@ public sealed partial record DeviceAddArguments
     /// <summary>the device's ID, must be unique (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
 
-    /// <summary>Members not named above; they travel flattened beside them in <c>arguments</c>.</summary>
+    /// <summary>Members not named above, as they arrived; written back beside them, so nothing is lost in a round trip.</summary>
     public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? Extra { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
@@ -166,7 +166,7 @@ public sealed partial record DeviceAddArguments
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
+    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are kept in <c>Extra</c>.</summary>
     public static DeviceAddArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
