@@ -242,7 +242,11 @@ public sealed class VirtualMachine
         return slot;
     }
 
-    /// <summary>Emits an event now, or at commit time inside a transaction.</summary>
+    /// <summary>
+    /// Emits an event: at commit time inside a transaction; during a command, once the command's reply
+    /// is queued (QEMU answers first, then reports what the command caused: quit's <c>{}</c>, then
+    /// SHUTDOWN); otherwise (a job or the guest on the clock) now.
+    /// </summary>
     internal void Emit(Action<QmpServer> emit)
     {
         if (_deferring)
@@ -253,7 +257,14 @@ public sealed class VirtualMachine
 
         if (Server is { } server)
         {
-            emit(server);
+            if (QmpSession.Current is { } session)
+            {
+                session.AfterReply(() => emit(server));
+            }
+            else
+            {
+                emit(server);
+            }
         }
     }
 

@@ -53,6 +53,41 @@ public sealed class RunStateAndQueryTests
     }
 
     [Fact]
+    public async Task A_commands_reply_comes_before_the_events_it_causes()
+    {
+        // QEMU answers first, then reports what the command caused: stop's {} then STOP, quit's {} then SHUTDOWN.
+        await using var vm = await TestVm.StartAsync();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(vm.Socket));
+        await using var stream = new System.Net.Sockets.NetworkStream(socket);
+        using var reader = new StreamReader(stream);
+        await using var writer = new StreamWriter(stream) { AutoFlush = true, NewLine = "\r\n" };
+        async Task<string> Line() => (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
+        Assert.Contains("\"QMP\"", await Line());
+        await writer.WriteLineAsync("""{"execute": "qmp_capabilities"}""");
+        Assert.Equal("""{"return":{}}""", await Line());
+
+        foreach (var (command, events) in new[]
+        {
+            ("stop", new[] { "STOP" }),
+            ("cont", ["RESUME"]),
+            ("system_powerdown", ["POWERDOWN", "SHUTDOWN", "STOP"]),
+            ("system_reset", ["RESET"]),
+            ("quit", ["SHUTDOWN"]),
+        })
+        {
+            await writer.WriteLineAsync($$"""{"execute": "{{command}}", "id": "{{command}}"}""");
+            Assert.Equal($$"""{"return":{},"id":"{{command}}"}""", await Line());
+            foreach (var name in events)
+            {
+                Assert.Equal(name, JsonDocument.Parse(await Line()).RootElement.GetProperty("event").GetString());
+            }
+        }
+
+        await vm.Emulator.Exited.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Queries_describe_a_QEMU_21_x86_64_machine()
     {
         await using var vm = await TestVm.StartAsync(name: "test-vm");

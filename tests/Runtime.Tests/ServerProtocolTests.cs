@@ -166,6 +166,31 @@ public class ServerProtocolTests
     }
 
     [Fact]
+    public async Task WorkDeferredWithAfterReplyRunsAfterTheReplyInOrder()
+    {
+        await using var fx = new ServerFixture();
+        await using var peer = await fx.ConnectNegotiatedAsync();
+        await using var other = await fx.ConnectNegotiatedAsync();
+        await peer.SendAsync("{\"execute\":\"quit\",\"id\":1}");
+        Assert.Equal("{\"return\":{},\"id\":1}", await peer.ReadLineAsync().Within());
+        Assert.StartsWith("{\"event\":\"SHUTDOWN\"", await peer.ReadLineAsync().Within());
+        Assert.StartsWith("{\"event\":\"AFTER\"", await peer.ReadLineAsync().Within());
+        Assert.StartsWith("{\"event\":\"SHUTDOWN\"", await other.ReadLineAsync().Within());
+
+        // After an error reply too; a failing action is logged, the connection goes on.
+        await peer.SendAsync("{\"execute\":\"fail-after\",\"id\":2}{\"execute\":\"echo\",\"id\":3}");
+        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"failed\"},\"id\":2}", await peer.ReadLineAsync().Within());
+        Assert.StartsWith("{\"event\":\"AFTER\"", await peer.ReadLineAsync().Within());
+        Assert.Equal("{\"return\":{},\"id\":3}", await peer.ReadLineAsync().Within());
+
+        // Outside a command there is nothing to wait for.
+        Assert.Null(QmpSession.Current);
+        bool ran = false;
+        fx.Server.Sessions.First().AfterReply(() => ran = true);
+        Assert.True(ran);
+    }
+
+    [Fact]
     public async Task OversizedAndTooDeepRequestsGetAnErrorAndTheConnectionContinues()
     {
         await using var fx = new ServerFixture(new QmpServerOptions { MaxMessageBytes = 1000, MaxDepth = 8 });

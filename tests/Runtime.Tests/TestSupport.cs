@@ -5,12 +5,15 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Qmp.Runtime.Tests;
 
-/// <summary>A tiny dispatcher: echo, query-status, getfd (reads a line through the fd), slow, fail, big.</summary>
+/// <summary>A tiny dispatcher: echo, query-status, getfd (reads a line through the fd), slow, fail, big, quit (SHUTDOWN after its reply).</summary>
 internal sealed class TestDispatcher : IQmpCommandDispatcher
 {
     public TaskCompletionSource SlowGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool HasCommand(string name) => name is "echo" or "query-status" or "getfd" or "slow" or "fail" or "big" or "throw";
+    /// <summary>The server events go out through (set by <see cref="ServerFixture"/>).</summary>
+    public QmpServer? Server { get; set; }
+
+    public bool HasCommand(string name) => name is "echo" or "query-status" or "getfd" or "slow" or "fail" or "big" or "throw" or "quit" or "fail-after";
 
     public async ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken)
     {
@@ -47,6 +50,15 @@ internal sealed class TestDispatcher : IQmpCommandDispatcher
                 throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{arguments.GetProperty("device").GetString()}' not found");
             case "throw":
                 throw new InvalidOperationException("boom");
+            case "quit":
+                // Emitted from within the command, as an emulator would; the reply must still come first.
+                QmpSession.Current!.AfterReply(() => Server!.EmitEvent("SHUTDOWN"));
+                session.AfterReply(() => Server!.EmitEvent("AFTER"));
+                return QmpReturn.Empty;
+            case "fail-after":
+                session.AfterReply(() => Server!.EmitEvent("AFTER"));
+                session.AfterReply(() => throw new InvalidOperationException("after-reply work that fails is logged"));
+                throw QmpException.Generic("failed");
             case "big":
                 int size = arguments.GetProperty("size").GetInt32();
                 return QmpReturn.Create(size, static (w, n) => w.WriteStringValue(new string('x', n)));
@@ -142,6 +154,7 @@ internal sealed class ServerFixture : IAsyncDisposable
         SocketPath = Path.Combine(_directory, "qmp.sock");
         Dispatcher = dispatcher ?? new TestDispatcher();
         Server = QmpServer.Listen($"unix:{SocketPath},server,nowait", Dispatcher, options);
+        Dispatcher.Server = Server;
     }
 
     public string SocketPath { get; }

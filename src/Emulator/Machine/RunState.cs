@@ -137,7 +137,9 @@ public sealed partial class QemuMachine
         lock (Gate)
         {
             Vm.Emit(s => s.EmitShutdown());
-            Vm.QuitRequested?.Invoke();
+
+            // Exit once the reply and SHUTDOWN are queued, as QEMU does.
+            session.AfterReply(() => Vm.QuitRequested?.Invoke());
         }
 
         return Done();

@@ -380,50 +380,82 @@ public sealed class QmpServer : IAsyncDisposable
                 return;
             }
 
-            byte[] reply;
+            session.BeginCommand();
             try
             {
-                QmpReturn result;
-                if (command == "qmp_capabilities" && !session.IsNegotiated)
-                {
-                    Negotiate(session, arguments);
-                    result = QmpReturn.Empty;
-                }
-                else if (!session.IsNegotiated || command == "qmp_capabilities" || !_dispatcher.HasCommand(command))
-                {
-                    // QEMU 2.1 answers a command in the wrong mode exactly like an unknown one.
-                    throw QmpException.CommandNotFound(command);
-                }
-                else
-                {
-                    result = await _dispatcher.DispatchAsync(command, arguments, session, connection.Token).ConfigureAwait(false);
-                }
+                // QEMU's order on this connection: the reply, then what the command deferred (its events).
+                connection.EnqueueReply(await ReplyAsync(connection, command, arguments, id).ConfigureAwait(false));
+            }
+            finally
+            {
+                RunAfterReply(session.EndCommand());
+            }
+        }
+    }
 
-                reply = QmpWire.BuildLine((result, id), static (w, s) =>
-                {
-                    w.WriteStartObject();
-                    w.WritePropertyName("return");
-                    s.result.WriteTo(w);
-                    WriteId(w, s.id);
-                    w.WriteEndObject();
-                });
-            }
-            catch (QmpException ex)
+    /// <summary>Work a command deferred with <see cref="QmpSession.AfterReply"/>, now that its reply is queued.</summary>
+    private void RunAfterReply(List<Action>? actions)
+    {
+        foreach (var action in actions ?? [])
+        {
+            try
             {
-                reply = ErrorLine(id, ex.ErrorClassName, ex.Description);
-            }
-            catch (OperationCanceledException) when (connection.Token.IsCancellationRequested)
-            {
-                throw;
+                action();
             }
             catch (Exception ex)
             {
-                QmpLog.CommandFailed(_logger, command, ex);
-                reply = ErrorLine(id, "GenericError", ex.Message);
+                QmpLog.CommandFailed(_logger, "after-reply", ex);
+            }
+        }
+    }
+
+    /// <summary>Runs the command (or negotiation) and builds its reply line.</summary>
+    private async ValueTask<byte[]> ReplyAsync(Connection connection, string command, JsonElement arguments, JsonElement id)
+    {
+        var session = connection.Session;
+        byte[] reply;
+        try
+        {
+            QmpReturn result;
+            if (command == "qmp_capabilities" && !session.IsNegotiated)
+            {
+                Negotiate(session, arguments);
+                result = QmpReturn.Empty;
+            }
+            else if (!session.IsNegotiated || command == "qmp_capabilities" || !_dispatcher.HasCommand(command))
+            {
+                // QEMU 2.1 answers a command in the wrong mode exactly like an unknown one.
+                throw QmpException.CommandNotFound(command);
+            }
+            else
+            {
+                result = await _dispatcher.DispatchAsync(command, arguments, session, connection.Token).ConfigureAwait(false);
             }
 
-            connection.EnqueueReply(reply);
+            reply = QmpWire.BuildLine((result, id), static (w, s) =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("return");
+                s.result.WriteTo(w);
+                WriteId(w, s.id);
+                w.WriteEndObject();
+            });
         }
+        catch (QmpException ex)
+        {
+            reply = ErrorLine(id, ex.ErrorClassName, ex.Description);
+        }
+        catch (OperationCanceledException) when (connection.Token.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            QmpLog.CommandFailed(_logger, command, ex);
+            reply = ErrorLine(id, "GenericError", ex.Message);
+        }
+
+        return reply;
     }
 
     private void Negotiate(QmpSession session, JsonElement arguments)
