@@ -144,6 +144,19 @@ internal sealed class Peer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next line that is not an event.</summary>
+    public async Task<string> ReadReplyAsync(int seconds = 10)
+    {
+        while (true)
+        {
+            string line = await ReadLineAsync(seconds);
+            if (!line.StartsWith("{\"event\":", StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+    }
+
     public async Task NegotiateAsync()
     {
         Assert.StartsWith("{\"QMP\":", await ReadLineAsync());
