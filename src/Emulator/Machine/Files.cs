@@ -22,18 +22,25 @@ public sealed partial class QemuMachine
             throw Generic(denied);
         }
 
-        string root = RealPath(Vm.DataDir);
         string full = Path.GetFullPath(filename, Vm.DataDir);
+
+        // Every link on the way, the file's own included, is followed before the check.
+        string root;
+        string real;
+        try
+        {
+            root = RealPath(Vm.DataDir);
+            real = RealPath(full);
+        }
+        catch (IOException e)
+        {
+            throw Generic($"Could not open '{filename}': {e.Message}");
+        }
+
         string parent = Path.GetDirectoryName(full) ?? throw Generic(denied);
         if (!Directory.Exists(parent))
         {
             throw Generic($"Could not open '{filename}': No such file or directory");
-        }
-
-        string real = Path.Combine(RealPath(parent), Path.GetFileName(full));
-        if (File.Exists(real) && new FileInfo(real).LinkTarget is not null)
-        {
-            real = new FileInfo(real).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? real;
         }
 
         if (!IsInside(real, root) || Directory.Exists(real))
@@ -47,19 +54,35 @@ public sealed partial class QemuMachine
     private static bool IsInside(string path, string root) =>
         path.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    /// <summary>The path with every symbolic link among its directories resolved.</summary>
-    private static string RealPath(string path)
+    /// <summary>
+    /// The path with every symbolic link resolved, as realpath(3) does: walking from the root, a
+    /// link's target replaces the walk so far and the walk starts over, so links inside link
+    /// targets (a file link through a directory link) are followed too. A dangling final link
+    /// resolves to where it points, which is where a write would land.
+    /// </summary>
+    private static string RealPath(string path, int depth = 0)
     {
+        // Linux gives up after 40 links (ELOOP); so do we.
+        if (depth > 40)
+        {
+            throw new IOException("Too many levels of symbolic links");
+        }
+
         string full = Path.GetFullPath(path);
         string current = Path.GetPathRoot(full) ?? "/";
-        foreach (var part in full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        string[] parts = full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < parts.Length; i++)
         {
-            current = Path.Combine(current, part);
-            var info = new DirectoryInfo(current);
-            if (info.Exists && info.LinkTarget is not null)
+            string next = Path.Combine(current, parts[i]);
+            string? link = new FileInfo(next).LinkTarget;
+            if (link is not null)
             {
-                current = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? current;
+                string target = Path.IsPathRooted(link) ? link : Path.Combine(current, link);
+                string rest = string.Join(Path.DirectorySeparatorChar, parts[(i + 1)..]);
+                return RealPath(rest.Length == 0 ? target : Path.Combine(target, rest), depth + 1);
             }
+
+            current = next;
         }
 
         return current;

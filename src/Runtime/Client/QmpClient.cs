@@ -402,6 +402,13 @@ public sealed class QmpClient : IAsyncDisposable
 
     private void HandleMessage(ReadOnlyMemory<byte> utf8)
     {
+        // A message whose strings are not text would throw when read; drop it like invalid JSON.
+        if (QmpWire.HasInvalidText(utf8.Span))
+        {
+            QmpLog.InvalidJson(_logger);
+            return;
+        }
+
         JsonDocument doc;
         try
         {

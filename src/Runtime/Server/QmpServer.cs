@@ -258,6 +258,14 @@ public sealed class QmpServer : IAsyncDisposable
                         connection.EnqueueReply(ErrorLine(default, "GenericError", $"QMP input exceeds the nesting limit of {_options.MaxDepth}"));
                         break;
                     default:
+                        // Text that is not Unicode (invalid UTF-8, a lone surrogate escape) is a lexical
+                        // error, as QEMU's lexer has it: refuse the message, keep the connection.
+                        if (QmpWire.HasInvalidText(frame.Utf8.Span))
+                        {
+                            connection.EnqueueReply(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
+                            break;
+                        }
+
                         await HandleRequestAsync(connection, frame.Utf8).ConfigureAwait(false);
                         break;
                 }
