@@ -268,6 +268,90 @@ public sealed class VirtualMachine
         }
     }
 
+    /// <summary>QEMU 2.1 sends these at most once a second; the last one of a burst is kept.</summary>
+    internal static readonly IReadOnlySet<string> ThrottledEvents = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "RTC_CHANGE", "WATCHDOG", "BALLOON_CHANGE", "QUORUM_REPORT_BAD", "QUORUM_FAILURE", "VSERPORT_CHANGE",
+    };
+
+    internal static readonly TimeSpan ThrottleInterval = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<string, EventThrottle> _throttles = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Emits an event the way QEMU 2.1's monitor_protocol_event_throttle does for the events it
+    /// rate-limits: the first goes out at once; one that comes within a second of the last one sent
+    /// waits for the second to end, and a later one replaces it, so a burst ends with its final state.
+    /// <paramref name="key"/> tells apart the throttle's instances (VSERPORT_CHANGE's id), else the name.
+    /// </summary>
+    internal void Emit(string name, Action<QmpServer> emit, string? key = null)
+    {
+        if (!ThrottledEvents.Contains(name))
+        {
+            Emit(emit);
+            return;
+        }
+
+        key = key is null ? name : name + "/" + key;
+        lock (_throttles)
+        {
+            if (!_throttles.TryGetValue(key, out var throttle))
+            {
+                _throttles[key] = throttle = new EventThrottle();
+            }
+
+            var now = Time.GetUtcNow();
+            if (throttle.Pending is not null)
+            {
+                throttle.Pending = emit;
+                return;
+            }
+
+            if (throttle.LastSent is { } last && now - last < ThrottleInterval)
+            {
+                throttle.Pending = emit;
+                // The timer's callback is nobody's command: it must not inherit this one's session.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    throttle.Timer = Time.CreateTimer(_ => SendPending(throttle), null, last + ThrottleInterval - now, Timeout.InfiniteTimeSpan);
+                }
+
+                return;
+            }
+
+            throttle.LastSent = now;
+        }
+
+        Emit(emit);
+    }
+
+    private void SendPending(EventThrottle throttle)
+    {
+        Action<QmpServer>? emit;
+        lock (_throttles)
+        {
+            emit = throttle.Pending;
+            throttle.Pending = null;
+            throttle.LastSent = Time.GetUtcNow();
+            throttle.Timer?.Dispose();
+            throttle.Timer = null;
+        }
+
+        if (emit is not null && Server is { } server)
+        {
+            emit(server);
+        }
+    }
+
+    private sealed class EventThrottle
+    {
+        public DateTimeOffset? LastSent { get; set; }
+
+        public Action<QmpServer>? Pending { get; set; }
+
+        public ITimer? Timer { get; set; }
+    }
+
     /// <summary>Runs <paramref name="body"/> all or nothing: on an exception the block state is restored and no event is sent.</summary>
     internal void Atomically(Action body)
     {

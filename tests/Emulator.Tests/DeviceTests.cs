@@ -90,4 +90,27 @@ public sealed class DeviceTests
         await using var vm = await TestVm.StartAsync(machine);
         await vm.FailsWith("query-balloon", null, "No balloon device has been activated", QmpErrorClass.DeviceNotActive);
     }
+
+    [Fact]
+    public async Task BalloonChangeIsThrottledToOnePerSecondKeepingTheLastValue()
+    {
+        await using var vm = await TestVm.StartAsync();
+        await vm.Run("balloon", """{"value": 100663296}""");
+        Assert.Equal(100663296, (await vm.Next("BALLOON_CHANGE")).Data!.Value.GetProperty("actual").GetInt64());
+
+        // Within the second: held back, and the later value replaces the earlier one.
+        await vm.Run("balloon", """{"value": 83886080}""");
+        await vm.Run("balloon", """{"value": 67108864}""");
+        Assert.DoesNotContain("BALLOON_CHANGE", await vm.Drain());
+
+        vm.Time.Advance(TimeSpan.FromSeconds(1));
+        var held = await vm.Next("BALLOON_CHANGE");
+        Assert.Equal(67108864, held.Data!.Value.GetProperty("actual").GetInt64());
+        Assert.DoesNotContain("BALLOON_CHANGE", await vm.Drain());
+
+        // A second after that, the next change goes out at once.
+        vm.Time.Advance(TimeSpan.FromSeconds(1));
+        await vm.Run("balloon", """{"value": 50331648}""");
+        Assert.Equal(50331648, (await vm.Next("BALLOON_CHANGE")).Data!.Value.GetProperty("actual").GetInt64());
+    }
 }

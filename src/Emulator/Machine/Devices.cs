@@ -264,7 +264,7 @@ public sealed partial class QemuMachine
             if (actual != Vm.BalloonActual)
             {
                 Vm.BalloonActual = actual;
-                Vm.Emit(s => s.EmitBalloonChange(actual));
+                Vm.Emit("BALLOON_CHANGE", s => s.EmitBalloonChange(actual));
             }
         }
 
