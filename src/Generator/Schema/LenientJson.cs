@@ -362,37 +362,8 @@ public sealed class LenientJsonReader
         _pos++;
         var result = LenientJsonValue.Object();
         var expectMember = true;
-        while (true)
+        while (NextItem(inObject: true, ref expectMember))
         {
-            SkipWhitespace();
-            if (AtEnd || !(Current is '"' or '}' or ','))
-            {
-                // Whatever follows is not JSON: the closing brace is missing (or the text was cut).
-                Repair(_pos, "missing '}' to close an object");
-                return result;
-            }
-            if (Current == '}')
-            {
-                _pos++;
-                return result;
-            }
-            if (Current == ',')
-            {
-                var comma = _pos;
-                _pos++;
-                SkipWhitespace();
-                if (!AtEnd && Current == '}')
-                {
-                    Repair(comma, "trailing ',' before '}' removed");
-                    continue;
-                }
-                if (expectMember)
-                    Repair(comma, "stray ',' removed");
-                expectMember = true;
-                continue;
-            }
-            if (!expectMember)
-                Repair(_pos, "missing ',' between members inserted");
             var keyStart = _pos;
             var key = ReadString();
             if (key is null)
@@ -441,6 +412,7 @@ public sealed class LenientJsonReader
             result.Members.Add(new KeyValuePair<string, LenientJsonValue>(key.Text, value));
             expectMember = false;
         }
+        return result;
     }
 
     private LenientJsonValue? ReadArray(int depth)
@@ -449,36 +421,8 @@ public sealed class LenientJsonReader
         _pos++;
         var result = LenientJsonValue.Array();
         var expectElement = true;
-        while (true)
+        while (NextItem(inObject: false, ref expectElement))
         {
-            SkipWhitespace();
-            if (AtEnd || !(Current is ']' or ',' || IsValueStart(Current) || StartsWith("...")))
-            {
-                Repair(_pos, "missing ']' to close an array");
-                return result;
-            }
-            if (Current == ']')
-            {
-                _pos++;
-                return result;
-            }
-            if (Current == ',')
-            {
-                var comma = _pos;
-                _pos++;
-                SkipWhitespace();
-                if (!AtEnd && Current == ']')
-                {
-                    Repair(comma, "trailing ',' before ']' removed");
-                    continue;
-                }
-                if (expectElement)
-                    Repair(comma, "stray ',' removed");
-                expectElement = true;
-                continue;
-            }
-            if (!expectElement)
-                Repair(_pos, "missing ',' between elements inserted");
             var elementStart = _pos;
             var value = ReadValue(depth + 1, out var placeholder);
             if (placeholder)
@@ -492,6 +436,51 @@ public sealed class LenientJsonReader
                 return null;
             result.Items.Add(value);
             expectElement = false;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Reads what stands between a container's items: its closing bracket, commas, or the start of
+    /// the next item. Repairs a missing or trailing comma and a missing close on the way. Returns
+    /// true when an item follows, false when the container ends here.
+    /// </summary>
+    private bool NextItem(bool inObject, ref bool expectItem)
+    {
+        var close = inObject ? '}' : ']';
+        while (true)
+        {
+            SkipWhitespace();
+            var startsItem = !AtEnd && (inObject ? Current == '"' : IsValueStart(Current) || StartsWith("..."));
+            if (AtEnd || !(Current == close || Current == ',' || startsItem))
+            {
+                // Whatever follows is not JSON: the closing bracket is missing (or the text was cut).
+                Repair(_pos, inObject ? "missing '}' to close an object" : "missing ']' to close an array");
+                return false;
+            }
+            if (Current == close)
+            {
+                _pos++;
+                return false;
+            }
+            if (Current == ',')
+            {
+                var comma = _pos;
+                _pos++;
+                SkipWhitespace();
+                if (!AtEnd && Current == close)
+                {
+                    Repair(comma, $"trailing ',' before '{close}' removed");
+                    continue;
+                }
+                if (expectItem)
+                    Repair(comma, "stray ',' removed");
+                expectItem = true;
+                continue;
+            }
+            if (!expectItem)
+                Repair(_pos, inObject ? "missing ',' between members inserted" : "missing ',' between elements inserted");
+            return true;
         }
     }
 
