@@ -22,12 +22,12 @@ internal static class EmulatorProgram
 
     public static async Task<int> RunAsync(string[] args)
     {
-        EmulatorOptions options;
+        EmulatorOptions? options;
         try
         {
             options = Parse(args);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or OverflowException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             await Console.Error.WriteLineAsync("qmp-emulator: " + ex.Message).ConfigureAwait(false);
             await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
@@ -63,7 +63,8 @@ internal static class EmulatorProgram
         return 0;
     }
 
-    internal static EmulatorOptions Parse(string[] args)
+    /// <summary>Reads QEMU-style options; null when only help was asked for.</summary>
+    internal static EmulatorOptions? Parse(string[] args)
     {
         var qmp = new List<string>();
         bool paused = false;
@@ -126,7 +127,7 @@ internal static class EmulatorProgram
                     dataDir = Value();
                     break;
                 case "-h" or "--help" or "-help":
-                    return null!;
+                    return null;
                 default:
                     throw new FormatException($"unknown option '{arg}'");
             }

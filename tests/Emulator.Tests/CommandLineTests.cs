@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace Qmp.Emulator.Tests;
+
+/// <summary>qmp-emulator takes QEMU's options.</summary>
+public class CommandLineTests
+{
+    [Fact]
+    public void Qemu_style_options_are_read()
+    {
+        var options = EmulatorProgram.Parse(
+        [
+            "-qmp", "unix:/tmp/a.sock,server,nowait", "-qmp", "tcp:127.0.0.1:4444,server,nowait",
+            "-S", "-name", "guest=vm1,debug-threads=on", "-uuid", "550e8400-e29b-41d4-a716-446655440000",
+            "-smp", "2,maxcpus=4", "-m", "512", "-nodefaults", "-display", "none", "--data-dir", "/tmp/vm",
+        ])!;
+        Assert.Equal(["unix:/tmp/a.sock,server,nowait", "tcp:127.0.0.1:4444,server,nowait"], options.Qmp);
+        Assert.True(options.StartPaused);
+        Assert.Equal("vm1", options.Name);
+        Assert.Equal("550e8400-e29b-41d4-a716-446655440000", options.Uuid);
+        Assert.Equal(2, options.Cpus);
+        Assert.Equal(4, options.MaxCpus);
+        Assert.Equal(512L << 20, options.MemoryBytes);
+        Assert.Equal("/tmp/vm", options.DataDir);
+        Assert.Null(options.Machine);
+    }
+
+    [Theory]
+    [InlineData("128", 128L << 20)]
+    [InlineData("2G", 2L << 30)]
+    [InlineData("1024k", 1L << 20)]
+    [InlineData("4096B", 4096L)]
+    public void Sizes_are_mebibytes_unless_suffixed(string text, long bytes) => Assert.Equal(bytes, EmulatorProgram.ParseSize(text));
+
+    [Theory]
+    [InlineData("-m")]
+    [InlineData("-m", "lots")]
+    [InlineData("-uuid", "not-a-uuid")]
+    [InlineData("--frobnicate")]
+    public void Bad_options_are_format_errors(params string[] args) =>
+        Assert.Throws<FormatException>(() => EmulatorProgram.Parse(args));
+
+    [Fact]
+    public void Help_is_not_an_error() => Assert.Null(EmulatorProgram.Parse(["--help"]));
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("-smp", "99999999999")]
+    [InlineData("--machine", "/no/such/machine.json")]
+    public async Task The_program_reports_bad_options_with_its_usage_and_exit_code_1(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(1, process.ExitCode);
+        Assert.StartsWith("qmp-emulator: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("usage: qmp-emulator", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+}
