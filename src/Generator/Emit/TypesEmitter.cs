@@ -145,7 +145,7 @@ public static class TypesEmitter
             writer.Open((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
             writer.Line("reader.Read();");
             writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.Null)");
-            writer.Line("    p" + index++ + " = " + ReadExpression(property.Type, json) + ";");
+            writer.Line("    p" + index++ + " = " + ReadExpression(property.Type, json, property.JsonName) + ";");
             writer.Close();
             first = false;
         }
@@ -236,15 +236,19 @@ public static class TypesEmitter
         _ => "static (ref " + Json + ".Utf8JsonReader r) => " + json + ".ReadList(ref r, " + ReaderFor(type.Element!, json) + ")",
     };
 
-    private static string ReadExpression(TypeRef type, string json) => type.Kind switch
+    /// <summary>
+    /// How a member's value is read. The member's name goes along so a value of the wrong JSON type
+    /// fails as QEMU 2.1's QAPI input visitor words it: <c>Invalid parameter type for 'device', expected: string</c>.
+    /// </summary>
+    private static string ReadExpression(TypeRef type, string json, string member) => type.Kind switch
     {
-        ValueKind.String => json + ".ReadString(ref reader)",
-        ValueKind.Int => json + ".ReadInt64(ref reader)",
-        ValueKind.Number => json + ".ReadDouble(ref reader)",
-        ValueKind.Bool => json + ".ReadBoolean(ref reader)",
+        ValueKind.String => json + ".ReadString(ref reader, " + Literal(member) + ")",
+        ValueKind.Int => json + ".ReadInt64(ref reader, " + Literal(member) + ")",
+        ValueKind.Number => json + ".ReadDouble(ref reader, " + Literal(member) + ")",
+        ValueKind.Bool => json + ".ReadBoolean(ref reader, " + Literal(member) + ")",
         ValueKind.Json => Json + ".JsonElement.ParseValue(ref reader)",
-        ValueKind.Object => type.RecordName + ".Read(ref reader)",
-        _ => json + ".ReadList(ref reader, " + ReaderFor(type.Element!, json) + ")",
+        ValueKind.Object => json + ".ReadObject(ref reader, " + Literal(member) + ", " + type.RecordName + ".Read)",
+        _ => json + ".ReadList(ref reader, " + Literal(member) + ", " + ReaderFor(type.Element!, json) + ")",
     };
 
     public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
@@ -271,6 +275,28 @@ public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reade
 
 public static global::System.Text.Json.JsonElement ReadElement(ref global::System.Text.Json.Utf8JsonReader reader) =>
     global::System.Text.Json.JsonElement.ParseValue(ref reader);
+
+/// <summary>A member's value of the wrong JSON type, in the words of QEMU 2.1's QAPI input visitor.</summary>
+public static global::System.Text.Json.JsonException InvalidType(string member, string expected) =>
+    new($""Invalid parameter type for '{member}', expected: {expected}"");
+
+public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+    reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, ""string"");
+
+public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+    reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw InvalidType(member, ""integer"");
+
+public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+    reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw InvalidType(member, ""number"");
+
+public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+    reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, ""boolean"");
+
+public static T ReadObject<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> read) =>
+    reader.TokenType == global::System.Text.Json.JsonTokenType.StartObject ? read(ref reader) : throw InvalidType(member, ""QDict"");
+
+public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> item) =>
+    reader.TokenType == global::System.Text.Json.JsonTokenType.StartArray ? ReadList(ref reader, item) : throw InvalidType(member, ""list"");
 
 /// <summary>Skips a value nobody reads (the <c>{}</c> of a command that returns nothing).</summary>
 public static bool Skip(ref global::System.Text.Json.Utf8JsonReader reader)

@@ -25,6 +25,28 @@ internal static partial class CommandsJson
     public static global::System.Text.Json.JsonElement ReadElement(ref global::System.Text.Json.Utf8JsonReader reader) =>
         global::System.Text.Json.JsonElement.ParseValue(ref reader);
 
+    /// <summary>A member's value of the wrong JSON type, in the words of QEMU 2.1's QAPI input visitor.</summary>
+    public static global::System.Text.Json.JsonException InvalidType(string member, string expected) =>
+        new($"Invalid parameter type for '{member}', expected: {expected}");
+
+    public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, "string");
+
+    public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw InvalidType(member, "integer");
+
+    public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw InvalidType(member, "number");
+
+    public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, "boolean");
+
+    public static T ReadObject<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> read) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.StartObject ? read(ref reader) : throw InvalidType(member, "QDict");
+
+    public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> item) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.StartArray ? ReadList(ref reader, item) : throw InvalidType(member, "list");
+
     /// <summary>Skips a value nobody reads (the <c>{}</c> of a command that returns nothing).</summary>
     public static bool Skip(ref global::System.Text.Json.Utf8JsonReader reader)
     {
@@ -107,13 +129,13 @@ public sealed partial record EjectArguments
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadBoolean(ref reader);
+                    p0 = CommandsJson.ReadBoolean(ref reader, "force");
             }
             else if (reader.ValueTextEquals("device"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader);
+                    p1 = CommandsJson.ReadString(ref reader, "device");
             }
             else
                 reader.Skip();
@@ -181,19 +203,19 @@ public sealed partial record DeviceAddArguments
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader);
+                    p0 = CommandsJson.ReadString(ref reader, "driver");
             }
             else if (reader.ValueTextEquals("bus"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader);
+                    p1 = CommandsJson.ReadString(ref reader, "bus");
             }
             else if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = CommandsJson.ReadString(ref reader);
+                    p2 = CommandsJson.ReadString(ref reader, "id");
             }
             else
             {
@@ -245,13 +267,13 @@ public sealed partial record StatusInfo
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadBoolean(ref reader);
+                    p0 = CommandsJson.ReadBoolean(ref reader, "running");
             }
             else if (reader.ValueTextEquals("status"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader);
+                    p1 = CommandsJson.ReadString(ref reader, "status");
             }
             else
                 reader.Skip();
@@ -296,13 +318,13 @@ public sealed partial record BlockInsertedInfo
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader);
+                    p0 = CommandsJson.ReadString(ref reader, "file");
             }
             else if (reader.ValueTextEquals("backing_file_depth"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadInt64(ref reader);
+                    p1 = CommandsJson.ReadInt64(ref reader, "backing_file_depth");
             }
             else
                 reader.Skip();
@@ -360,19 +382,19 @@ public sealed partial record BlockInfo
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader);
+                    p0 = CommandsJson.ReadString(ref reader, "device");
             }
             else if (reader.ValueTextEquals("tray_open"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadBoolean(ref reader);
+                    p1 = CommandsJson.ReadBoolean(ref reader, "tray_open");
             }
             else if (reader.ValueTextEquals("inserted"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = BlockInsertedInfo.Read(ref reader);
+                    p2 = CommandsJson.ReadObject(ref reader, "inserted", BlockInsertedInfo.Read);
             }
             else
                 reader.Skip();
@@ -465,37 +487,37 @@ public sealed partial record BlockJobCompletedEvent : CommandsEvent
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader);
+                    p0 = CommandsJson.ReadString(ref reader, "type");
             }
             else if (reader.ValueTextEquals("device"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader);
+                    p1 = CommandsJson.ReadString(ref reader, "device");
             }
             else if (reader.ValueTextEquals("len"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = CommandsJson.ReadInt64(ref reader);
+                    p2 = CommandsJson.ReadInt64(ref reader, "len");
             }
             else if (reader.ValueTextEquals("offset"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p3 = CommandsJson.ReadInt64(ref reader);
+                    p3 = CommandsJson.ReadInt64(ref reader, "offset");
             }
             else if (reader.ValueTextEquals("speed"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p4 = CommandsJson.ReadInt64(ref reader);
+                    p4 = CommandsJson.ReadInt64(ref reader, "speed");
             }
             else if (reader.ValueTextEquals("error"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p5 = CommandsJson.ReadString(ref reader);
+                    p5 = CommandsJson.ReadString(ref reader, "error");
             }
             else
                 reader.Skip();

@@ -25,6 +25,28 @@ internal static partial class DiagnosticsJson
     public static global::System.Text.Json.JsonElement ReadElement(ref global::System.Text.Json.Utf8JsonReader reader) =>
         global::System.Text.Json.JsonElement.ParseValue(ref reader);
 
+    /// <summary>A member's value of the wrong JSON type, in the words of QEMU 2.1's QAPI input visitor.</summary>
+    public static global::System.Text.Json.JsonException InvalidType(string member, string expected) =>
+        new($"Invalid parameter type for '{member}', expected: {expected}");
+
+    public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, "string");
+
+    public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw InvalidType(member, "integer");
+
+    public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw InvalidType(member, "number");
+
+    public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
+        reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, "boolean");
+
+    public static T ReadObject<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> read) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.StartObject ? read(ref reader) : throw InvalidType(member, "QDict");
+
+    public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> item) =>
+        reader.TokenType == global::System.Text.Json.JsonTokenType.StartArray ? ReadList(ref reader, item) : throw InvalidType(member, "list");
+
     /// <summary>Skips a value nobody reads (the <c>{}</c> of a command that returns nothing).</summary>
     public static bool Skip(ref global::System.Text.Json.Utf8JsonReader reader)
     {
@@ -115,19 +137,19 @@ public sealed partial record DriveMirrorArguments
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = DiagnosticsJson.ReadString(ref reader);
+                    p0 = DiagnosticsJson.ReadString(ref reader, "device");
             }
             else if (reader.ValueTextEquals("buf-size"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = DiagnosticsJson.ReadInt64(ref reader);
+                    p1 = DiagnosticsJson.ReadInt64(ref reader, "buf-size");
             }
             else if (reader.ValueTextEquals("granularity"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = DiagnosticsJson.ReadInt64(ref reader);
+                    p2 = DiagnosticsJson.ReadInt64(ref reader, "granularity");
             }
             else
                 reader.Skip();
