@@ -89,7 +89,7 @@ internal sealed class CommandCatalog
                 continue;
             }
             docs.TryGetValue(argument.Name, out var doc);
-            arguments.Add(new ArgInfo(argument.Name, TypeOf(argument.Kind), argument.Optional,
+            arguments.Add(new ArgInfo(argument.Name, TypeOf(argument), argument.Optional,
                 doc?.Type ?? argument.JsonType ?? "value", doc?.Description));
         }
         if (hasOptionList && spec.Doc is { } block)
@@ -104,12 +104,13 @@ internal sealed class CommandCatalog
         return new CommandInfo(spec.Name, arguments, spec.Doc);
     }
 
-    internal static ArgValueType TypeOf(ArgumentKind kind) => kind switch
+    /// <summary>How a value typed for an args_type argument is read: by the JSON type QEMU checks for it.</summary>
+    internal static ArgValueType TypeOf(ArgumentSpec argument) => argument.JsonType switch
     {
-        ArgumentKind.String or ArgumentKind.FileName or ArgumentKind.BlockDevice => ArgValueType.String,
-        ArgumentKind.Int or ArgumentKind.Long or ArgumentKind.Megabytes or ArgumentKind.Octets => ArgValueType.Integer,
-        ArgumentKind.Double => ArgValueType.Number,
-        ArgumentKind.Bool or ArgumentKind.Flag => ArgValueType.Bool,
+        "string" => ArgValueType.String,
+        "int" => ArgValueType.Integer,
+        "number" => ArgValueType.Number,
+        "bool" => ArgValueType.Bool,
         _ => ArgValueType.Any,
     };
 
