@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Qmp.Codegen.Model;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Codegen.Cli;
 

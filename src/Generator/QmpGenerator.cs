@@ -13,7 +13,7 @@ using Qmp.Codegen.Emit;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Codegen;
 

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Qmp.Benchmarks.Qemu;
 using Qmp.Codegen;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 using Qmp.Runtime;
 
 namespace Qmp.Benchmarks;

@@ -1,5 +1,5 @@
 using Qmp.Codegen.Cli.Docs;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Codegen.Docs.Tests;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Qmp.Codegen.Cli.Docs;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Codegen.Docs.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 using Qmp.Runtime;
 using Xunit.Abstractions;
 

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis;
 using Qmp.Codegen.Emit;
 using Qmp.Codegen.Generation;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Codegen.Emit.Tests;
 

@@ -1,5 +1,5 @@
 using Qmp.Codegen.Model;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Codegen.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Robustness.Tests;
 

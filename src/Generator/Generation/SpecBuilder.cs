@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
-using Qmp.Codegen.Schema;
+using Qmp.Codegen.Hx;
 
 namespace Qmp.Codegen.Generation;
 

@@ -1,0 +1,92 @@
+using System.Text;
+
+namespace Qmp.Codegen.Hx;
+
+/// <summary>Small text helpers shared by the schema readers.</summary>
+internal static class HxText
+{
+    /// <summary>True when the whitespace-delimited word <paramref name="word"/> starts at <paramref name="offset"/>.</summary>
+    public static bool IsWordAt(string text, int offset, string word, int limit)
+    {
+        if (offset < 0 || offset + word.Length > limit)
+            return false;
+        if (string.CompareOrdinal(text, offset, word, 0, word.Length) != 0)
+            return false;
+        if (offset > 0 && !char.IsWhiteSpace(text[offset - 1]))
+            return false;
+        var end = offset + word.Length;
+        return end >= limit || char.IsWhiteSpace(text[end]);
+    }
+
+    /// <summary>Offset of the next whitespace-delimited <paramref name="word"/> at or after <paramref name="from"/>, or -1.</summary>
+    public static int FindWord(string text, string word, int from, int limit)
+    {
+        var i = from;
+        while (i < limit)
+        {
+            i = text.IndexOf(word, i, limit - i, System.StringComparison.Ordinal);
+            if (i < 0)
+                return -1;
+            if (IsWordAt(text, i, word, limit))
+                return i;
+            i += word.Length;
+        }
+        return -1;
+    }
+
+    public static int SkipWhitespace(string text, int offset, int limit)
+    {
+        while (offset < limit && char.IsWhiteSpace(text[offset]))
+            offset++;
+        return offset;
+    }
+
+    /// <summary>End of the word starting at <paramref name="offset"/> (first whitespace or limit).</summary>
+    public static int WordEnd(string text, int offset, int limit)
+    {
+        while (offset < limit && !char.IsWhiteSpace(text[offset]))
+            offset++;
+        return offset;
+    }
+
+    /// <summary>
+    /// Collapses every whitespace run to one space and trims. The folded seed and the same file with
+    /// its line breaks differ only in whitespace, so all model text goes through this.
+    /// </summary>
+    public static string Collapse(string text, int start, int end)
+    {
+        var builder = new StringBuilder(end - start);
+        var pendingSpace = false;
+        for (var i = start; i < end; i++)
+        {
+            var c = text[i];
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = builder.Length > 0;
+                continue;
+            }
+            if (pendingSpace)
+                builder.Append(' ');
+            pendingSpace = false;
+            builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
+    public static string Collapse(string text) => Collapse(text, 0, text.Length);
+
+    public static bool IsDashRun(string text, int start, int end)
+    {
+        if (end - start < 2)
+            return false;
+        var first = text[start];
+        if (first != '-' && first != '=')
+            return false;
+        for (var i = start; i < end; i++)
+        {
+            if (text[i] != first)
+                return false;
+        }
+        return true;
+    }
+}
