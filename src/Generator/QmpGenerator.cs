@@ -141,7 +141,7 @@ public sealed class QmpGenerator : IIncrementalGenerator
         }
         var model = SchemaParser.Parse(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
         ct.ThrowIfCancellationRequested();
-        var spec = SpecBuilder.Build(model, group.Namespace, group.Client, group.Server);
+        var spec = SpecBuilder.Build(HxSchemaBuilder.Build(model), group.Namespace, group.Client, group.Server);
         return new ParsedSchema(spec, problems.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).ToEquatableArray());
     }
 

@@ -24,6 +24,12 @@ public class ExampleRoundTripTests
     /// </summary>
     private static readonly HashSet<string> RefusedByQemu = new(StringComparer.Ordinal) { "dump-guest-memory" };
 
+    /// <summary>
+    /// Example replies QEMU 2.1 never sends: query-blockstats' examples spell <c>*_total_time_ns</c>
+    /// as <c>*_total_times_ns</c>; the member list wins, so the typed reader refuses the typo.
+    /// </summary>
+    private static readonly HashSet<string> NeverSentByQemu = new(StringComparer.Ordinal) { "query-blockstats" };
+
     private static readonly Lazy<(Func<string, string, string> Args, Func<string, string, string> Result, List<Model.CommandSpec> Commands)> Probe = new(Build);
 
     [Fact]
@@ -74,6 +80,12 @@ public class ExampleRoundTripTests
                     continue;
                 if (example.Request is not null && JsonNode.Parse(example.Request) is JsonObject request && (string?)request["execute"] != command.Name)
                     continue;
+                if (NeverSentByQemu.Contains(command.Name))
+                {
+                    var refused = Assert.Throws<TargetInvocationException>(() => result(command.Name, reply["return"]!.ToJsonString()));
+                    Assert.Contains("total_time_ns", refused.InnerException!.Message, StringComparison.Ordinal);
+                    continue;
+                }
                 count++;
                 try
                 {
@@ -116,7 +128,7 @@ public class ExampleRoundTripTests
     public void ReturnTypesFollowWhatTheDocsSay()
     {
         var model = SchemaParser.Parse(GeneratorHarness.RepositorySchema("Acme.Qemu").Select(s => new SchemaSource(s.Path, s.Text)));
-        var spec = SpecBuilder.Build(model, "Acme.Qemu", client: true, server: true);
+        var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), "Acme.Qemu", client: true, server: true);
         CommandGenerationSpec Command(string name) => spec.Commands.Single(c => c.Name == name);
 
         // "- xbzrle: XBZRLE support" sits before "Arguments:", the doc never says it returns anything, and QEMU replies {}.
@@ -150,7 +162,7 @@ public class ExampleRoundTripTests
         const string ns = "Acme.Qemu";
         var schema = GeneratorHarness.RepositorySchema(ns);
         var model = SchemaParser.Parse(schema.Select(s => new SchemaSource(s.Path, s.Text)));
-        var spec = SpecBuilder.Build(model, ns, client: true, server: true);
+        var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), ns, client: true, server: true);
         var json = TypesEmitter.JsonClass(spec.Stem);
 
         var probe = new StringBuilder();

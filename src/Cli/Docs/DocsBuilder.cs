@@ -28,7 +28,7 @@ internal static partial class DocsBuilder
     /// <summary>The page for <paramref name="model"/>, read from <paramref name="sources"/> (paths; only file names are shown).</summary>
     public static DocsPage Build(SchemaModel model, IEnumerable<string> sources)
     {
-        var spec = SpecBuilder.Build(model, ClientNamespace, client: true, server: false);
+        var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), ClientNamespace, client: true, server: false);
         var client = spec.Stem + "Client";
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)

@@ -28,6 +28,9 @@ public sealed partial class QemuMachine
         }
     }
 
+    // QEMU sends the *_max throttle members (and iops_size) only when set.
+    private static long? IfSet(long value) => value == 0 ? null : value;
+
     private static BlockInsertedInfo Inserted(Drive d, BlockImage image)
     {
         var t = d.Throttle;
@@ -40,8 +43,8 @@ public sealed partial class QemuMachine
             BackingFileDepth = image.Depth,
             Encrypted = image.Encrypted,
             Bps = t.Bps, BpsRd = t.BpsRd, BpsWr = t.BpsWr, Iops = t.Iops, IopsRd = t.IopsRd, IopsWr = t.IopsWr,
-            BpsMax = t.BpsMax, BpsRdMax = t.BpsRdMax, BpsWrMax = t.BpsWrMax, IopsMax = t.IopsMax, IopsRdMax = t.IopsRdMax, IopsWrMax = t.IopsWrMax,
-            IopsSize = t.IopsSize,
+            BpsMax = IfSet(t.BpsMax), BpsRdMax = IfSet(t.BpsRdMax), BpsWrMax = IfSet(t.BpsWrMax), IopsMax = IfSet(t.IopsMax), IopsRdMax = IfSet(t.IopsRdMax), IopsWrMax = IfSet(t.IopsWrMax),
+            IopsSize = IfSet(t.IopsSize),
             DetectZeroes = d.DetectZeroes,
             Image = ImageInfo(image),
         };
@@ -77,15 +80,15 @@ public sealed partial class QemuMachine
                 {
                     RdBytes = d.RdBytes, WrBytes = d.WrBytes, RdOperations = d.RdOperations, WrOperations = d.WrOperations,
                     FlushOperations = d.FlushOperations, WrHighestOffset = d.WrHighestOffset,
-                    WrTotalTimesNs = d.WrOperations * 40_000, RdTotalTimesNs = d.RdOperations * 20_000, FlushTotalTimesNs = d.FlushOperations * 800,
+                    WrTotalTimeNs = d.WrOperations * 40_000, RdTotalTimeNs = d.RdOperations * 20_000, FlushTotalTimeNs = d.FlushOperations * 800,
                 },
-                Parent = d.Image is null ? null : new BlockstatParentInfo
+                Parent = d.Image is null ? null : new BlockstatInfo
                 {
-                    Stats = new BlockstatParentStatsInfo
+                    Stats = new BlockstatStatsInfo
                     {
                         RdBytes = d.RdBytes, WrBytes = d.WrBytes, RdOperations = d.RdOperations, WrOperations = d.WrOperations,
                         FlushOperations = d.FlushOperations, WrHighestOffset = d.WrHighestOffset,
-                        WrTotalTimesNs = d.WrOperations * 40_000, RdTotalTimesNs = d.RdOperations * 20_000, FlushTotalTimesNs = d.FlushOperations * 800,
+                        WrTotalTimeNs = d.WrOperations * 40_000, RdTotalTimeNs = d.RdOperations * 20_000, FlushTotalTimeNs = d.FlushOperations * 800,
                     },
                 },
             }).ToList());
@@ -113,8 +116,8 @@ public sealed partial class QemuMachine
                         Ro = d.ReadOnly, Drv = image.Format, Encrypted = image.Encrypted, File = image.Filename, NodeName = image.NodeName,
                         BackingFileDepth = image.Depth,
                         Bps = t.Bps, BpsRd = t.BpsRd, BpsWr = t.BpsWr, Iops = t.Iops, IopsRd = t.IopsRd, IopsWr = t.IopsWr,
-                        BpsMax = t.BpsMax, BpsRdMax = t.BpsRdMax, BpsWrMax = t.BpsWrMax, IopsMax = t.IopsMax, IopsRdMax = t.IopsRdMax, IopsWrMax = t.IopsWrMax,
-                        IopsSize = t.IopsSize,
+                        BpsMax = IfSet(t.BpsMax), BpsRdMax = IfSet(t.BpsRdMax), BpsWrMax = IfSet(t.BpsWrMax), IopsMax = IfSet(t.IopsMax), IopsRdMax = IfSet(t.IopsRdMax), IopsWrMax = IfSet(t.IopsWrMax),
+                        IopsSize = IfSet(t.IopsSize),
                         Image = new NamedBlockNodeImageInfo
                         {
                             Filename = info.Filename, Format = info.Format, VirtualSize = info.VirtualSize, BackingFile = info.BackingFile,

@@ -116,7 +116,7 @@ public sealed partial class QemuMachine
                 string slot = Str(dimmSlot);
                 Vm.AcpiOst.RemoveAll(o => o.Slot == slot);
                 Vm.AcpiOst.Add((id, slot, "DIMM", 1, 0));
-                Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfoInfo { Device = id, Slot = slot, SlotType = "DIMM", Source = 1, Status = 0 }));
+                Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfo { Device = id, Slot = slot, SlotType = "DIMM", Source = 1, Status = 0 }));
             }
         }
 
@@ -154,7 +154,7 @@ public sealed partial class QemuMachine
                 string slot = Str(device.PciFunction);
                 Vm.AcpiOst.RemoveAll(o => o.Slot == slot);
                 Vm.AcpiOst.Add((device.Id!, slot, "DIMM", 3, 0));
-                Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfoInfo { Device = device.Id, Slot = slot, SlotType = "DIMM", Source = 3, Status = 0 }));
+                Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfo { Device = device.Id, Slot = slot, SlotType = "DIMM", Source = 3, Status = 0 }));
             }
 
             Vm.QomValues.Remove(device.Path);
@@ -194,7 +194,7 @@ public sealed partial class QemuMachine
                     Bus = 0,
                     Slot = d.PciSlot,
                     Function = d.PciFunction,
-                    ClassInfo = new PciDeviceClassInfoInfo { Class = info?.Class ?? 0, Desc = info?.ClassDesc },
+                    ClassInfo = new PciDeviceClassInfo { Class = info?.Class ?? 0, Desc = info?.ClassDesc },
                     Id = new PciDeviceIdInfo { Vendor = info?.Vendor ?? 0, Device = info?.DeviceId ?? 0 },
                     Irq = d.PciSlot >= 3 ? 10 + (d.PciSlot % 2) : null,
                     QdevId = d.Id ?? "",
@@ -500,19 +500,19 @@ public sealed partial class QemuMachine
         }
     }
 
-    public override ValueTask<IReadOnlyList<AcpiOspmStatuInfo>> QueryAcpiOspmStatusAsync(QmpSession session, CancellationToken cancellationToken)
+    public override ValueTask<IReadOnlyList<AcpiOspmStatusInfo>> QueryAcpiOspmStatusAsync(QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
-            var list = new List<AcpiOspmStatuInfo>();
+            var list = new List<AcpiOspmStatusInfo>();
             for (int slot = 0; slot < Vm.MemorySlots; slot++)
             {
                 string s = Str(slot);
                 var ost = Vm.AcpiOst.FirstOrDefault(o => o.Slot == s);
-                list.Add(new AcpiOspmStatuInfo { Device = ost.Device, Slot = s, SlotType = "DIMM", Source = ost.Slot is null ? 0 : ost.Source, Status = ost.Status });
+                list.Add(new AcpiOspmStatusInfo { Device = ost.Device, Slot = s, SlotType = "DIMM", Source = ost.Slot is null ? 0 : ost.Source, Status = ost.Status });
             }
 
-            return Done<IReadOnlyList<AcpiOspmStatuInfo>>(list);
+            return Done<IReadOnlyList<AcpiOspmStatusInfo>>(list);
         }
     }
 }

@@ -244,15 +244,15 @@ public sealed partial class QemuMachine
                 long id = _nextSpiceConnection++;
                 bool tls = arguments.Tls == true;
                 Vm.Display.SpiceChannels.Add(("127.0.0.1", "54924", id, 1, tls));
-                Vm.Emit(s => s.EmitSpiceConnected(new SpiceConnectedServerInfo { Host = "0.0.0.0", Port = "5920", Family = "ipv4" }, new SpiceConnectedClientInfo { Host = "127.0.0.1", Port = "54924", Family = "ipv4" }));
+                Vm.Emit(s => s.EmitSpiceConnected(new SpiceServerInfo { Host = "0.0.0.0", Port = "5920", Family = "ipv4" }, new SpiceClientInfo { Host = "127.0.0.1", Port = "54924", Family = "ipv4" }));
             }
             else
             {
                 string service = (50401 + Vm.Display.VncClients.Count).ToString(CultureInfo.InvariantCulture);
                 Vm.Display.VncClients.Add(("127.0.0.1", service));
                 string auth = arguments.Skipauth == true ? "none" : Vm.Display.VncAuth;
-                Vm.Emit(s => s.EmitVncConnected(new VncConnectedServerInfo { Host = "127.0.0.1", Service = "5900", Family = "ipv4", Auth = auth }, new VncConnectedClientInfo { Host = "127.0.0.1", Service = service, Family = "ipv4" }));
-                Vm.Emit(s => s.EmitVncInitialized(new VncInitializedServerInfo { Host = "127.0.0.1", Service = "5900", Family = "ipv4", Auth = auth }, new VncInitializedClientInfo { Host = "127.0.0.1", Service = service, Family = "ipv4" }));
+                Vm.Emit(s => s.EmitVncConnected(new VncServerInfo { Host = "127.0.0.1", Service = "5900", Family = "ipv4", Auth = auth }, new VncClientInfo { Host = "127.0.0.1", Service = service, Family = "ipv4" }));
+                Vm.Emit(s => s.EmitVncInitialized(new VncServerInfo { Host = "127.0.0.1", Service = "5900", Family = "ipv4", Auth = auth }, new VncClientInfo { Host = "127.0.0.1", Service = service, Family = "ipv4" }));
             }
         }
 

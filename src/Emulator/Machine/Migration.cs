@@ -209,11 +209,11 @@ public sealed partial class QemuMachine
         return Done();
     }
 
-    public override ValueTask<IReadOnlyList<MigrateCapabilityInfo2>> QueryMigrateCapabilitiesAsync(QmpSession session, CancellationToken cancellationToken)
+    public override ValueTask<IReadOnlyList<MigrateCapabilityInfo>> QueryMigrateCapabilitiesAsync(QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
-            return Done<IReadOnlyList<MigrateCapabilityInfo2>>(Vm.MigrationCapabilities.Select(c => new MigrateCapabilityInfo2 { Capability = c.Key, State = c.Value }).ToList());
+            return Done<IReadOnlyList<MigrateCapabilityInfo>>(Vm.MigrationCapabilities.Select(c => new MigrateCapabilityInfo { Capability = c.Key, State = c.Value }).ToList());
         }
     }
 

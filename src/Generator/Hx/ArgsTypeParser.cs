@@ -54,27 +54,13 @@ internal static class ArgsTypeParser
                 optional = true;
                 core = core.Substring(0, core.Length - 1);
             }
-            ArgumentKind? known = core switch
-            {
-                "s" => ArgumentKind.String,
-                "F" => ArgumentKind.FileName,
-                "B" => ArgumentKind.BlockDevice,
-                "i" => ArgumentKind.Int,
-                "l" => ArgumentKind.Long,
-                "M" => ArgumentKind.Megabytes,
-                "o" => ArgumentKind.Octets,
-                "T" => ArgumentKind.Double,
-                "b" => ArgumentKind.Bool,
-                "O" => ArgumentKind.OptionList,
-                "q" => ArgumentKind.Any,
-                _ => null,
-            };
+            var known = ArgsTypeCodes.Find(core)?.Kind;
             if (known is null)
             {
                 var codeStart = start + colon + 1;
                 diagnostics.Add(SchemaDiagnostics.UnknownArgsTypeCode.Create(
                     source.Locate(field.OffsetOf(codeStart), field.OffsetOf(end - 1) + 1),
-                    $"unknown args_type code '{code}' for argument '{name}' (known: s F B i l M o T b O q, -x, each optionally followed by '?')"));
+                    $"unknown args_type code '{code}' for argument '{name}' (known: {ArgsTypeCodes.Known}, -x, each optionally followed by '?')"));
                 return;
             }
             kind = known.Value;

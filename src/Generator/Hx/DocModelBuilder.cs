@@ -143,10 +143,13 @@ internal static class DocModelBuilder
         public HashSet<string> Used { get; } = new();
     }
 
-    private static List<DocMember> Nest(SchemaSource source, List<RawItem> items, ref int index, Shape? shape, List<Frame> ancestors, int depth)
+    private static List<DocMember> Nest(SchemaSource source, List<RawItem> items, ref int index, Shape? shape, List<Frame> ancestors, int depth, List<DocMember>? previousSibling = null, string? opener = null)
     {
         var result = new List<DocMember>();
         var frame = new Frame(shape);
+        // Members of an object no example shows, nested by the text alone (its item ends in ':').
+        var byText = depth > 0 && shape is null;
+        List<DocMember>? lastByText = null;
         while (index < items.Count)
         {
             var item = items[index];
@@ -154,6 +157,14 @@ internal static class DocModelBuilder
             // An item leaves this level when the example shows it in an enclosing object that does
             // not have it yet; an item no example shows stays where the text put it.
             if (depth > 0 && !(shape is not null && shape.Has(itemName)) && BelongsToAncestor(ancestors, itemName, frame))
+                break;
+            // Without an example, the text alone: an object introduced by ':' ends where the next
+            // object is introduced in the same words (pci_bridge's io_range, memory_range and
+            // prefetchable_range are each "..., a json-object with the following members:"), or
+            // where it has repeated the members of the sibling before it.
+            if (byText && result.Count > 0
+                && ((opener is not null && IntroOf(item.Description) == opener)
+                    || (previousSibling is { Count: > 0 } && previousSibling.Select(m => m.Name).SequenceEqual(result.Select(m => m.Name)))))
                 break;
             index++;
             frame.Used.Add(itemName);
@@ -163,13 +174,22 @@ internal static class DocModelBuilder
             if (childShape is { HasMembers: true })
                 children = Nest(source, items, ref index, childShape, nested, depth + 1);
             else if (childShape is null && item.Description.EndsWith(":", System.StringComparison.Ordinal))
-                children = Nest(source, items, ref index, null, nested, depth + 1);
+                lastByText = children = Nest(source, items, ref index, null, nested, depth + 1, lastByText, IntroOf(item.Description));
             var type = item.Type;
             if (type is null && children.Count > 0)
                 type = childShape is { IsArray: true } ? "json-array" : "json-object";
             result.Add(new DocMember(itemName, type, item.Optional, item.Description, children.ToEquatableArray(), source.Locate(item.NameStart, item.NameEnd)));
         }
         return result;
+    }
+
+    /// <summary>The words that introduce an object's members: the last clause of an item ending in ':'.</summary>
+    private static string? IntroOf(string description)
+    {
+        if (!description.EndsWith(":", System.StringComparison.Ordinal))
+            return null;
+        var comma = description.LastIndexOf(',');
+        return description.Substring(comma + 1).Trim();
     }
 
     private static bool BelongsToAncestor(List<Frame> ancestors, string name, Frame current)

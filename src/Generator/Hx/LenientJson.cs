@@ -44,6 +44,15 @@ public sealed class LenientJsonValue
 
     internal static LenientJsonValue Number(string text) => new(LenientJsonKind.Number) { Text = text, _raw = text };
 
+    /// <summary>A copy of this object with members renamed (<paramref name="renames"/>: old name to new); values are shared.</summary>
+    public LenientJsonValue WithRenamedMembers(IReadOnlyDictionary<string, string> renames)
+    {
+        var copy = Object();
+        foreach (var member in Members)
+            copy.Members.Add(new KeyValuePair<string, LenientJsonValue>(renames.TryGetValue(member.Key, out var name) ? name : member.Key, member.Value));
+        return copy;
+    }
+
     /// <summary>The value of member <paramref name="name"/> of an object, or null.</summary>
     public LenientJsonValue? this[string name]
     {

@@ -46,12 +46,8 @@ public sealed record ArgumentSpec(string Name, string Code, ArgumentKind Kind, b
     };
 
     /// <summary>The JSON type QEMU 2.1 checks for this kind over QMP, as it names it in errors; null where unchecked.</summary>
-    public string? JsonType => Kind switch
-    {
-        ArgumentKind.String or ArgumentKind.FileName or ArgumentKind.BlockDevice => "string",
-        ArgumentKind.Int or ArgumentKind.Long or ArgumentKind.Megabytes or ArgumentKind.Octets => "int",
-        ArgumentKind.Double => "number",
-        ArgumentKind.Bool or ArgumentKind.Flag => "bool",
-        _ => null,
-    };
+    public string? JsonType => Hx.ArgsTypeCodes.Of(Kind).CheckedAs;
+
+    /// <summary>The QAPI builtin a value of this kind is on the wire; null for an option list.</summary>
+    public string? WireType => Hx.ArgsTypeCodes.Of(Kind).WireType;
 }

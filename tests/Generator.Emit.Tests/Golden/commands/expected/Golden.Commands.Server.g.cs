@@ -122,6 +122,9 @@ public abstract partial class CommandsCommandsBase : global::Qmp.Runtime.IQmpCom
 
     private static readonly ArgumentCheck[] s_checks1 =
     {
+        new("driver", false, "string"),
+        new("bus", true, "string"),
+        new("id", false, "string"),
     };
 
     private static readonly ArgumentCheck[] s_checks2 =

@@ -1,0 +1,51 @@
+using System.Collections.Generic;
+using System.Linq;
+using Qmp.Codegen.Model;
+using Qmp.Codegen.Schema;
+
+namespace Qmp.Codegen.Hx;
+
+/// <summary>
+/// One <c>args_type</c> code of QEMU 2.1's monitor: its kind, the QAPI builtin its value has on the
+/// wire (null for an <c>O</c> option list, whose members travel flattened), and the name QEMU 2.1's
+/// <c>check_client_args_type</c> uses for it in errors (null where it does not check the type).
+/// </summary>
+public sealed record ArgsTypeCode(string Code, ArgumentKind Kind, string? WireType, string? CheckedAs);
+
+/// <summary>
+/// The one table from an <c>args_type</c> code to what travels on the wire. Everything else (the
+/// parser, the schema model, the C# types, the docs, the shell) reads the wire type from here, so
+/// adding a code is adding a row.
+/// </summary>
+public static class ArgsTypeCodes
+{
+    /// <summary><c>-x</c>: an optional flag, a boolean over QMP.</summary>
+    public static readonly ArgsTypeCode Flag = new("-", ArgumentKind.Flag, SchemaBuiltins.Bool, "bool");
+
+    public static readonly IReadOnlyList<ArgsTypeCode> All = new[]
+    {
+        new ArgsTypeCode("s", ArgumentKind.String, SchemaBuiltins.Str, "string"),
+        new ArgsTypeCode("F", ArgumentKind.FileName, SchemaBuiltins.Str, "string"),
+        new ArgsTypeCode("B", ArgumentKind.BlockDevice, SchemaBuiltins.Str, "string"),
+        new ArgsTypeCode("i", ArgumentKind.Int, SchemaBuiltins.Int, "int"),
+        new ArgsTypeCode("l", ArgumentKind.Long, SchemaBuiltins.Int, "int"),
+        new ArgsTypeCode("M", ArgumentKind.Megabytes, SchemaBuiltins.Size, "int"),
+        new ArgsTypeCode("o", ArgumentKind.Octets, SchemaBuiltins.Size, "int"),
+        new ArgsTypeCode("T", ArgumentKind.Double, SchemaBuiltins.Number, "number"),
+        new ArgsTypeCode("b", ArgumentKind.Bool, SchemaBuiltins.Bool, "bool"),
+        new ArgsTypeCode("O", ArgumentKind.OptionList, null, null),
+        new ArgsTypeCode("q", ArgumentKind.Any, SchemaBuiltins.Any, null),
+    };
+
+    private static readonly Dictionary<string, ArgsTypeCode> ByCode = All.ToDictionary(c => c.Code);
+
+    private static readonly Dictionary<ArgumentKind, ArgsTypeCode> ByKind = All.Concat(new[] { Flag }).ToDictionary(c => c.Kind);
+
+    /// <summary>The codes as an error message lists them: <c>s F B i l M o T b O q</c>.</summary>
+    public static string Known => string.Join(" ", All.Select(c => c.Code));
+
+    /// <summary>The row of a code (without its <c>?</c>); null for an unknown code.</summary>
+    public static ArgsTypeCode? Find(string code) => ByCode.TryGetValue(code, out var row) ? row : null;
+
+    public static ArgsTypeCode Of(ArgumentKind kind) => ByKind[kind];
+}
