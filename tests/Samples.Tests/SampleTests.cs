@@ -21,6 +21,55 @@ public sealed class SampleTests
         Assert.Contains("event BLOCK_JOB_COMPLETED (backup on ide0-hd0, 10240 of 10240 MiB)", output, StringComparison.Ordinal);
     }
 
+    /// <summary>The README's claim: the same session against a real QEMU started as a user would (-M pc, a disk, a CD-ROM).</summary>
+    [QemuFact]
+    public async Task Quickstart_runs_its_session_against_qemu()
+    {
+        var dir = Directory.CreateTempSubdirectory("qmp-quickstart-qemu-");
+        var disk = Path.Combine(dir.FullName, "disk.qcow2");
+        var socket = Path.Combine(dir.FullName, "qmp.sock");
+        using (var img = Process.Start(new ProcessStartInfo("qemu-img") { ArgumentList = { "create", "-q", "-f", "qcow2", disk, "64M" } })!)
+        {
+            await img.WaitForExitAsync();
+            Assert.Equal(0, img.ExitCode);
+        }
+        using var qemu = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
+        {
+            ArgumentList =
+            {
+                "-M", "pc", "-m", "128", "-display", "none",
+                "-drive", $"file={disk},if=ide,id=disk0", "-drive", "if=ide,media=cdrom,id=cd0",
+                "-qmp", $"unix:{socket},server=on,wait=off",
+            },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (!File.Exists(socket))
+            {
+                Assert.False(qemu.HasExited, "QEMU exited early");
+                await Task.Delay(20, timeout.Token);
+            }
+            var (exit, output) = await RunAsync("Quickstart", "--connect", "unix:" + socket);
+            Assert.True(exit == 0, output);
+            Assert.Contains("query-status: running (running: True)", output, StringComparison.Ordinal);
+            Assert.Contains("stop -> event STOP, status now paused", output, StringComparison.Ordinal);
+            Assert.Matches(@"disk0 +\S+ +removable=False \S*disk\.qcow2", output);
+            Assert.Matches(@"cd0 +\S+ +removable=True +\(empty\)", output);
+            Assert.Contains("eject ide9-cd0 -> DeviceNotFound:", output, StringComparison.Ordinal);
+            Assert.Contains("event BLOCK_JOB_COMPLETED (backup on disk0, 64 of 64 MiB)", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!qemu.HasExited)
+                qemu.Kill();
+            await qemu.WaitForExitAsync(CancellationToken.None);
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Quickstart_rejects_unknown_arguments()
     {
@@ -58,4 +107,18 @@ public sealed class SampleTests
 
     private static string RepositoryRoot([CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+}
+
+/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
+public sealed class QemuFactAttribute : FactAttribute
+{
+    public QemuFactAttribute()
+    {
+        if (QemuBinary is null)
+            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+    }
+
+    public static string? QemuBinary { get; } =
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
 }
