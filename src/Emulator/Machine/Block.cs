@@ -22,7 +22,7 @@ public sealed partial class QemuMachine
                 Removable = d.Removable,
                 Locked = d.Locked,
                 TrayOpen = d.Removable ? d.TrayOpen : null,
-                IoStatus = d.IoStatusEnabled ? d.IoStatus : null,
+                IoStatus = d.IoStatusEnabled && d.IoStatus is { } ioStatus ? new BlockDeviceIoStatus(ioStatus) : (BlockDeviceIoStatus?)null,
                 Inserted = d.Image is { } image ? Inserted(d, image) : null,
             }).ToList());
         }

@@ -129,7 +129,7 @@ public sealed partial class QemuMachine
             var m = Vm.Migration;
             if (m.Status is null or "setup" or "cancelled" or "failed")
             {
-                return Done(new MigrateInfo { Status = m.Status });
+                return Done(new MigrateInfo { Status = m.Status is { } status ? new MigrationStatus(status) : (MigrationStatus?)null });
             }
 
             bool active = m.Status == "active";

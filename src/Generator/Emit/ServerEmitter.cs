@@ -60,12 +60,11 @@ public static class ServerEmitter
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(command);");
         writer.Line("global::System.Text.Json.JsonElement? args = arguments.ValueKind == global::System.Text.Json.JsonValueKind.Undefined ? null : arguments;");
         writer.Open("switch (command)");
-        var index = 0;
         foreach (var command in commands)
         {
             writer.Open("case " + TypesEmitter.Literal(command.Name) + ":");
-            writer.Line("CheckArguments(args, s_checks" + index + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
-            var call = command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : "ReadArguments(args, " + command.ArgumentsType + ".Read), ") + "session, cancellationToken)";
+            writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
+            var call = command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : "global::Qmp.Runtime.QmpArguments.Read(args, " + command.ArgumentsType + ".Read), ") + "session, cancellationToken)";
             if (command.Result is null)
             {
                 writer.Line("await " + call + ".ConfigureAwait(false);");
@@ -77,80 +76,30 @@ public static class ServerEmitter
                 writer.Line("return global::Qmp.Runtime.QmpReturn.Create(result, " + TypesEmitter.WriterFor(command.Result, json) + ");");
             }
             writer.Close();
-            index++;
         }
         writer.Line("default:");
         writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(command);");
         writer.Close();
         writer.Close();
 
-        writer.Line();
-        writer.Line("/// <summary>One argument as QEMU 2.1 checks it; <c>Type</c> is null for arguments it does not type-check.</summary>");
-        writer.Line("private readonly record struct ArgumentCheck(string Name, bool Optional, string? Type);");
-        index = 0;
+        // One check table per command, named after it: what QEMU 2.1's monitor checks before the handler runs.
         foreach (var command in commands)
         {
             writer.Line();
-            writer.Line("private static readonly ArgumentCheck[] s_checks" + index++ + " =");
+            writer.Line("private static readonly global::Qmp.Runtime.QmpArgumentCheck[] " + ChecksOf(command) + " =");
             writer.Line("{");
             foreach (var check in command.Checks)
                 writer.Line("    new(" + TypesEmitter.Literal(check.Name) + ", " + (check.Optional ? "true" : "false") + ", " + (check.JsonType is null ? "null" : TypesEmitter.Literal(check.JsonType)) + "),");
             writer.Line("};");
         }
-        writer.Line();
-        writer.Lines(Helpers.Replace("JSONCLASS", json));
         writer.Close();
         return writer.ToString();
     }
 
-    private const string Helpers = @"/// <summary>QEMU 2.1's checks, in its order: missing, unknown, wrong type.</summary>
-private static void CheckArguments(global::System.Text.Json.JsonElement? arguments, ArgumentCheck[] checks, bool acceptsAnyKey)
-{
-    var hasObject = arguments is { ValueKind: global::System.Text.Json.JsonValueKind.Object };
-    foreach (var check in checks)
+    /// <summary>The check table of a command: <c>s_ejectChecks</c>.</summary>
+    private static string ChecksOf(CommandGenerationSpec command)
     {
-        if (!check.Optional && !(hasObject && arguments!.Value.TryGetProperty(check.Name, out _)))
-            throw global::Qmp.Runtime.QmpException.Generic($""Parameter '{check.Name}' is missing"");
+        var stem = command.MethodName.Substring(0, command.MethodName.Length - "Async".Length);
+        return "s_" + char.ToLowerInvariant(stem[0]) + stem.Substring(1) + "Checks";
     }
-    if (!hasObject)
-        return;
-    if (!acceptsAnyKey)
-    {
-        foreach (var member in arguments!.Value.EnumerateObject())
-        {
-            if (global::System.Array.FindIndex(checks, c => c.Name == member.Name) < 0)
-                throw global::Qmp.Runtime.QmpException.Generic($""Invalid parameter '{member.Name}'"");
-        }
-    }
-    foreach (var member in arguments!.Value.EnumerateObject())
-    {
-        var index = global::System.Array.FindIndex(checks, c => c.Name == member.Name);
-        if (index < 0 || checks[index].Type is not { } type)
-            continue;
-        var ok = type switch
-        {
-            ""string"" => member.Value.ValueKind == global::System.Text.Json.JsonValueKind.String,
-            ""int"" => member.Value.ValueKind == global::System.Text.Json.JsonValueKind.Number && member.Value.TryGetInt64(out _),
-            ""number"" => member.Value.ValueKind == global::System.Text.Json.JsonValueKind.Number,
-            ""bool"" => member.Value.ValueKind is global::System.Text.Json.JsonValueKind.True or global::System.Text.Json.JsonValueKind.False,
-            _ => true,
-        };
-        if (!ok)
-            throw global::Qmp.Runtime.QmpException.Generic($""Invalid parameter type for '{member.Name}', expected: {type}"");
-    }
-}
-
-/// <summary>Reads validated arguments into their record; a shape the record cannot hold is a GenericError.</summary>
-private static T ReadArguments<T>(global::System.Text.Json.JsonElement? arguments, global::Qmp.Runtime.QmpJsonReader<T> read)
-{
-    try
-    {
-        var reader = JSONCLASS.ReaderOf(arguments is { ValueKind: global::System.Text.Json.JsonValueKind.Object } ? arguments : null);
-        return read(ref reader);
-    }
-    catch (global::System.Exception exception) when (exception is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException)
-    {
-        throw global::Qmp.Runtime.QmpException.Generic(exception.Message);
-    }
-}";
 }

@@ -16,10 +16,19 @@ public static class TypesEmitter
     public static string Emit(TypesOutputSpec spec)
     {
         var writer = SourceHeader.Start(spec.Namespace);
-        WriteJsonHelpers(writer, spec.Stem);
+        var first = true;
+        foreach (var e in spec.Enums)
+        {
+            if (!first)
+                writer.Line();
+            first = false;
+            WriteEnum(writer, e);
+        }
         foreach (var record in spec.Records)
         {
-            writer.Line();
+            if (!first)
+                writer.Line();
+            first = false;
             WriteRecord(writer, record, spec.Stem);
         }
         if (!spec.EventRecords.IsEmpty)
@@ -35,7 +44,52 @@ public static class TypesEmitter
         return writer.ToString();
     }
 
-    public static string JsonClass(string stem) => stem + "Json";
+    /// <summary>The runtime's helpers that generated marshaling calls (<c>Qmp.Runtime.QmpJson</c>).</summary>
+    public static string JsonClass(string stem) => "global::Qmp.Runtime.QmpJson";
+
+    /// <summary>
+    /// An enum as a string-backed record struct: a constant per known value, and any other string
+    /// kept as it is, so a newer QEMU's value round-trips instead of failing (<c>new RunState("colo")</c>).
+    /// </summary>
+    private static void WriteEnum(SourceWriter writer, EnumSpec e)
+    {
+        if (e.Summary is not null)
+            DocComments.Summary(writer, e.Summary);
+        else
+            writer.Line("/// <summary>A string from a known set of values; other values are kept as they arrive.</summary>");
+        writer.Line("/// <param name=\"Value\">The value as it travels on the wire.</param>");
+        writer.Open("public readonly partial record struct " + e.Name + "(string Value)");
+        foreach (var value in e.Values)
+        {
+            DocComments.Summary(writer, (value.Doc is null ? string.Empty : value.Doc + " ") + "(JSON \"" + value.JsonName + "\")");
+            writer.Line("public static readonly " + e.Name + " " + value.ClrName + " = new(" + Literal(value.JsonName) + ");");
+            writer.Line();
+        }
+        writer.Line("/// <summary>The values this schema knows, in its order.</summary>");
+        writer.Line("public static global::System.Collections.Generic.IReadOnlyList<" + e.Name + "> Values { get; } = new " + e.Name + "[] { " + string.Join(", ", e.Values.Select(v => v.ClrName)) + " };");
+        writer.Line();
+        writer.Line("/// <summary>True for a value this schema knows.</summary>");
+        writer.Line("public bool IsKnown => Value switch { " + string.Join(" ", e.Values.Select(v => Literal(v.JsonName) + " => true,")) + " _ => false };");
+        writer.Line();
+        writer.Line("/// <summary>The value as it travels on the wire.</summary>");
+        writer.Line("public override string ToString() => Value ?? string.Empty;");
+        writer.Line();
+        writer.Line("/// <summary>Any string is a value, known or not.</summary>");
+        writer.Line("public static implicit operator " + e.Name + "(string value) => new(value);");
+        writer.Line();
+        writer.Line("/// <summary>Reads a JSON string.</summary>");
+        writer.Line("public static " + e.Name + " Read(ref " + Json + ".Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));");
+        writer.Line();
+        writer.Line("/// <summary>Writes the value as a JSON string.</summary>");
+        writer.Line("public static void Write(" + Json + ".Utf8JsonWriter writer, " + e.Name + " value) => writer.WriteStringValue(value.Value ?? string.Empty);");
+        writer.Close();
+    }
+
+    /// <summary>Locals and pattern variables named after their member (<c>device</c>, not <c>p0</c>), clear of the method's own names.</summary>
+    private static string LocalOf(PropertySpec property) =>
+        property.ParameterName.TrimStart('@') is "reader" or "writer" or "value" or "extra" or "key" or "pair" or "timestamp" or "global"
+            ? property.ParameterName.TrimStart('@') + "Value"
+            : property.ParameterName;
 
     private static void WriteEventBase(SourceWriter writer, string stem)
     {
@@ -96,10 +150,9 @@ public static class TypesEmitter
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
         writer.Line("writer.WriteStartObject();");
-        var index = 0;
         foreach (var property in record.Properties)
         {
-            var local = "v" + index++;
+            var local = LocalOf(property);
             var name = Utf8(property.JsonName);
             if (property.Optional)
             {
@@ -131,21 +184,19 @@ public static class TypesEmitter
         writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are " + (record.HasExtra ? "kept in <c>Extra</c>" : "skipped") + ".</summary>");
         writer.Open("public static " + record.Name + " Read(ref " + Json + ".Utf8JsonReader reader" + (isEvent ? ", global::System.DateTimeOffset timestamp = default" : string.Empty) + ")");
         writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.StartObject)");
-        writer.Line("    throw new " + Json + ".JsonException(\"Expected a JSON object for " + record.Name + ".\");");
-        index = 0;
+        writer.Line("    throw global::Qmp.Runtime.QmpJson.InvalidType(null, \"QDict\");");
         foreach (var property in record.Properties)
-            writer.Line(property.Type.ClrType + "? p" + index++ + " = null;");
+            writer.Line(property.Type.ClrType + "? " + LocalOf(property) + " = null;");
         if (record.HasExtra)
             writer.Line("global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>? extra = null;");
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
-        index = 0;
         var first = true;
         foreach (var property in record.Properties)
         {
             writer.Open((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
             writer.Line("reader.Read();");
             writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.Null)");
-            writer.Line("    p" + index++ + " = " + ReadExpression(property.Type, json, property.JsonName) + ";");
+            writer.Line("    " + LocalOf(property) + " = " + ReadExpression(property.Type, json, property.JsonName) + ";");
             writer.Close();
             first = false;
         }
@@ -168,11 +219,10 @@ public static class TypesEmitter
         }
         writer.Close();
         writer.Open("return new " + record.Name);
-        index = 0;
         foreach (var property in record.Properties)
         {
-            var local = "p" + index++;
-            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + Literal(property.JsonName) + ", " + Literal(record.Name) + ")") + ",");
+            var local = LocalOf(property);
+            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + Literal(property.JsonName) + ")") + ",");
         }
         if (record.HasExtra)
             writer.Line("Extra = extra,");
@@ -220,7 +270,7 @@ public static class TypesEmitter
         ValueKind.Number => json + ".WriteDouble",
         ValueKind.Bool => json + ".WriteBoolean",
         ValueKind.Json => json + ".WriteElement",
-        ValueKind.Object => type.RecordName + ".Write",
+        ValueKind.Object or ValueKind.Enum => type.RecordName + ".Write",
         _ => "static (" + Json + ".Utf8JsonWriter w, " + type.ClrType + " v) => " + json + ".WriteList(w, v, " + WriterFor(type.Element!, json) + ")",
     };
 
@@ -232,7 +282,7 @@ public static class TypesEmitter
         ValueKind.Number => json + ".ReadDouble",
         ValueKind.Bool => json + ".ReadBoolean",
         ValueKind.Json => json + ".ReadElement",
-        ValueKind.Object => type.RecordName + ".Read",
+        ValueKind.Object or ValueKind.Enum => type.RecordName + ".Read",
         _ => "static (ref " + Json + ".Utf8JsonReader r) => " + json + ".ReadList(ref r, " + ReaderFor(type.Element!, json) + ")",
     };
 
@@ -248,100 +298,34 @@ public static class TypesEmitter
         ValueKind.Bool => json + ".ReadBoolean(ref reader, " + Literal(member) + ")",
         ValueKind.Json => Json + ".JsonElement.ParseValue(ref reader)",
         ValueKind.Object => json + ".ReadObject(ref reader, " + Literal(member) + ", " + type.RecordName + ".Read)",
+        ValueKind.Enum => "new " + type.RecordName + "(" + json + ".ReadString(ref reader, " + Literal(member) + "))",
         _ => json + ".ReadList(ref reader, " + Literal(member) + ", " + ReaderFor(type.Element!, json) + ")",
     };
 
-    public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    /// <summary>
+    /// A C# string literal of <paramref name="text"/>: quotes and backslashes escaped, and every control
+    /// and line-separator character (U+000A, U+000D, U+0085, U+2028, U+2029 end a line for Roslyn) as
+    /// a <c>\uXXXX</c> escape, so no schema text can end the literal or the line it sits on.
+    /// </summary>
+    public static string Literal(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length + 2).Append('"');
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                default:
+                    if (c < ' ' || c == '\u007f' || c == '\u0085' || c == '\u2028' || c == '\u2029')
+                        builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    else
+                        builder.Append(c);
+                    break;
+            }
+        }
+        return builder.Append('"').ToString();
+    }
 
     private static string Utf8(string text) => Literal(text) + "u8";
-
-    private static void WriteJsonHelpers(SourceWriter writer, string stem)
-    {
-        writer.Line("/// <summary>Reading and writing helpers shared by the generated marshaling code.</summary>");
-        writer.Open("internal static partial class " + JsonClass(stem));
-        writer.Lines(@"public static global::System.Text.Json.JsonException Missing(string member, string type) =>
-    new($""The JSON member '{member}' of {type} is missing."");
-
-public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader) =>
-    reader.TokenType == global::System.Text.Json.JsonTokenType.String
-        ? reader.GetString()!
-        : throw new global::System.Text.Json.JsonException($""Expected a JSON string, got {reader.TokenType}."");
-
-public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetInt64();
-
-public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetDouble();
-
-public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetBoolean();
-
-public static global::System.Text.Json.JsonElement ReadElement(ref global::System.Text.Json.Utf8JsonReader reader) =>
-    global::System.Text.Json.JsonElement.ParseValue(ref reader);
-
-/// <summary>A member's value of the wrong JSON type, in the words of QEMU 2.1's QAPI input visitor.</summary>
-public static global::System.Text.Json.JsonException InvalidType(string member, string expected) =>
-    new($""Invalid parameter type for '{member}', expected: {expected}"");
-
-public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-    reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, ""string"");
-
-public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-    reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw InvalidType(member, ""integer"");
-
-public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-    reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw InvalidType(member, ""number"");
-
-public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-    reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, ""boolean"");
-
-public static T ReadObject<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> read) =>
-    reader.TokenType == global::System.Text.Json.JsonTokenType.StartObject ? read(ref reader) : throw InvalidType(member, ""QDict"");
-
-public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> item) =>
-    reader.TokenType == global::System.Text.Json.JsonTokenType.StartArray ? ReadList(ref reader, item) : throw InvalidType(member, ""list"");
-
-/// <summary>Skips a value nobody reads (the <c>{}</c> of a command that returns nothing).</summary>
-public static bool Skip(ref global::System.Text.Json.Utf8JsonReader reader)
-{
-    reader.Skip();
-    return true;
-}
-
-public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, global::Qmp.Runtime.QmpJsonReader<T> item)
-{
-    if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
-        throw new global::System.Text.Json.JsonException(""Expected a JSON array."");
-    var list = new global::System.Collections.Generic.List<T>();
-    while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-        list.Add(item(ref reader));
-    return list;
-}
-
-public static void WriteString(global::System.Text.Json.Utf8JsonWriter writer, string value) => writer.WriteStringValue(value);
-
-public static void WriteInt64(global::System.Text.Json.Utf8JsonWriter writer, long value) => writer.WriteNumberValue(value);
-
-public static void WriteDouble(global::System.Text.Json.Utf8JsonWriter writer, double value) => writer.WriteNumberValue(value);
-
-public static void WriteBoolean(global::System.Text.Json.Utf8JsonWriter writer, bool value) => writer.WriteBooleanValue(value);
-
-public static void WriteElement(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonElement value) => value.WriteTo(writer);
-
-public static void WriteList<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.IReadOnlyList<T> values, global::Qmp.Runtime.QmpJsonWriter<T> item)
-{
-    writer.WriteStartArray();
-    foreach (var value in values)
-        item(writer, value);
-    writer.WriteEndArray();
-}
-
-/// <summary>Positions a reader on the first token of <paramref name=""element""/>'s UTF-8 text; an absent element reads as <c>{}</c>.</summary>
-public static global::System.Text.Json.Utf8JsonReader ReaderOf(global::System.Text.Json.JsonElement? element)
-{
-    var reader = new global::System.Text.Json.Utf8JsonReader(element is { } value
-        ? global::System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)
-        : ""{}""u8);
-    reader.Read();
-    return reader;
-}");
-        writer.Close();
-    }
 }

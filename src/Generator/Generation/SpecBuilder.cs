@@ -18,6 +18,9 @@ public static class SpecBuilder
     /// <summary>Member names a generated record keeps for itself; a JSON member with such a C# name gets a suffix.</summary>
     private static readonly string[] ReservedMemberNames = { "Read", "Write", "Extra", "WireName", "Timestamp", "EventName", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
+    /// <summary>Member names a generated enum keeps for itself.</summary>
+    private static readonly string[] ReservedEnumMemberNames = { "Value", "Values", "IsKnown", "Read", "Write", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
+
     public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server)
     {
         var stem = Naming.StemOf(ns);
@@ -25,7 +28,7 @@ public static class SpecBuilder
         var commands = schema.Commands.Select(builder.Command).ToList();
         var events = schema.Events.Select(builder.Event).ToList();
         return new GenerationSpec(ns, stem, client, server, builder.Records().ToEquatableArray(), commands.ToEquatableArray(),
-            events.Select(e => e.Record).ToEquatableArray(), events.ToEquatableArray());
+            events.Select(e => e.Record).ToEquatableArray(), events.ToEquatableArray(), builder.Enums().ToEquatableArray());
     }
 
     private sealed class Builder
@@ -76,6 +79,20 @@ public static class SpecBuilder
             {
                 if (type is SchemaObjectType o && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
                     yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : o.Doc?.Body, null);
+            }
+        }
+
+        /// <summary>Every enum type, in schema order.</summary>
+        public IEnumerable<EnumSpec> Enums()
+        {
+            foreach (var type in _schema.Types)
+            {
+                if (type is not SchemaEnumType e)
+                    continue;
+                var name = _clrNames[e.Name];
+                var used = new HashSet<string>(ReservedEnumMemberNames, StringComparer.Ordinal) { name };
+                var values = e.Values.Select(v => new EnumValueSpec(v.Name, Naming.Unique(Naming.Pascal(v.Name), used), v.Doc)).ToEquatableArray();
+                yield return new EnumSpec(name, e.Doc?.Body, values);
             }
         }
 
@@ -150,7 +167,7 @@ public static class SpecBuilder
             {
                 return named switch
                 {
-                    SchemaEnumType => TypeRef.String,
+                    SchemaEnumType => TypeRef.EnumOf(_clrNames[named.Name]),
                     SchemaObjectType => TypeRef.Record(_clrNames[named.Name]),
                     _ => TypeRef.Json,
                 };

@@ -18,6 +18,8 @@ public enum ValueKind
     Object,
     /// <summary>An array, <c>IReadOnlyList&lt;Element&gt;</c>.</summary>
     List,
+    /// <summary>A string from a known set: a generated string-backed <c>readonly record struct</c> that keeps unknown values.</summary>
+    Enum,
 }
 
 /// <summary>A type in generated code: a scalar, a generated record, or a list of either.</summary>
@@ -33,7 +35,9 @@ public sealed record TypeRef(ValueKind Kind, string? RecordName = null, TypeRef?
 
     public static TypeRef ListOf(TypeRef element) => new(ValueKind.List, null, element);
 
-    public bool IsValueType => Kind is ValueKind.Int or ValueKind.Number or ValueKind.Bool or ValueKind.Json;
+    public static TypeRef EnumOf(string name) => new(ValueKind.Enum, name);
+
+    public bool IsValueType => Kind is ValueKind.Int or ValueKind.Number or ValueKind.Bool or ValueKind.Json or ValueKind.Enum;
 
     public string ClrType => Kind switch
     {
@@ -42,7 +46,7 @@ public sealed record TypeRef(ValueKind Kind, string? RecordName = null, TypeRef?
         ValueKind.Number => "double",
         ValueKind.Bool => "bool",
         ValueKind.Json => "global::System.Text.Json.JsonElement",
-        ValueKind.Object => RecordName!,
+        ValueKind.Object or ValueKind.Enum => RecordName!,
         _ => "global::System.Collections.Generic.IReadOnlyList<" + Element!.ClrType + ">",
     };
 
@@ -74,6 +78,12 @@ public sealed record RecordSpec(
     EquatableArray<PropertySpec> Properties,
     bool HasExtra,
     string? EventName);
+
+/// <summary>A generated enum: a string-backed record struct with a constant per known value.</summary>
+public sealed record EnumSpec(string Name, string? Summary, EquatableArray<EnumValueSpec> Values);
+
+/// <summary>One known value of an enum: its wire string, its constant's C# name, its docs.</summary>
+public sealed record EnumValueSpec(string JsonName, string ClrName, string? Doc);
 
 /// <summary>A documented parameter for XML docs.</summary>
 public sealed record DocParam(string Name, string Text);
@@ -119,9 +129,10 @@ public sealed record GenerationSpec(
     EquatableArray<RecordSpec> Records,
     EquatableArray<CommandGenerationSpec> Commands,
     EquatableArray<RecordSpec> EventRecords,
-    EquatableArray<EventGenerationSpec> Events)
+    EquatableArray<EventGenerationSpec> Events,
+    EquatableArray<EnumSpec> Enums)
 {
-    public TypesOutputSpec Types => new(Namespace, Stem, Records, EventRecords);
+    public TypesOutputSpec Types => new(Namespace, Stem, Records, EventRecords, Enums);
 
     public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, Commands, !Events.IsEmpty) : null;
 
@@ -132,7 +143,7 @@ public sealed record GenerationSpec(
 
 // One spec per generated file, so an edit to the schema regenerates only the files it changes.
 
-public sealed record TypesOutputSpec(string Namespace, string Stem, EquatableArray<RecordSpec> Records, EquatableArray<RecordSpec> EventRecords);
+public sealed record TypesOutputSpec(string Namespace, string Stem, EquatableArray<RecordSpec> Records, EquatableArray<RecordSpec> EventRecords, EquatableArray<EnumSpec> Enums);
 
 public sealed record ClientOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands, bool HasEvents);
 

@@ -75,7 +75,7 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     public async global::System.Threading.Tasks.Task EjectAsync(EjectArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(arguments);
-        await Client.ExecuteAsync<EjectArguments, bool>("eject", arguments, EjectArguments.Write, CommandsJson.Skip, cancellationToken).ConfigureAwait(false);
+        await Client.ExecuteAsync<EjectArguments, bool>("eject", arguments, EjectArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Add a device.</summary>
@@ -105,7 +105,7 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     public async global::System.Threading.Tasks.Task DeviceAddAsync(DeviceAddArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(arguments);
-        await Client.ExecuteAsync<DeviceAddArguments, bool>("device_add", arguments, DeviceAddArguments.Write, CommandsJson.Skip, cancellationToken).ConfigureAwait(false);
+        await Client.ExecuteAsync<DeviceAddArguments, bool>("device_add", arguments, DeviceAddArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Return a json-object with the following information:</summary>
@@ -133,6 +133,6 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     /// <returns>Each json-object contain the following:</returns>
     public async global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return await Client.ExecuteAsync<object?, global::System.Collections.Generic.IReadOnlyList<BlockInfo>>("query-block", null, null, static (ref global::System.Text.Json.Utf8JsonReader r) => CommandsJson.ReadList(ref r, BlockInfo.Read), cancellationToken).ConfigureAwait(false);
+        return await Client.ExecuteAsync<object?, global::System.Collections.Generic.IReadOnlyList<BlockInfo>>("query-block", null, null, static (ref global::System.Text.Json.Utf8JsonReader r) => global::Qmp.Runtime.QmpJson.ReadList(ref r, BlockInfo.Read), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -24,7 +24,7 @@ public static partial class CommandsEvents
             {
                 case BlockJobCompletedEvent.WireName:
                 {
-                    var reader = CommandsJson.ReaderOf(qmpEvent.Data);
+                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
                     return BlockJobCompletedEvent.Read(ref reader, qmpEvent.Timestamp);
                 }
             }

@@ -5,94 +5,6 @@
 
 namespace Golden.Commands;
 
-/// <summary>Reading and writing helpers shared by the generated marshaling code.</summary>
-internal static partial class CommandsJson
-{
-    public static global::System.Text.Json.JsonException Missing(string member, string type) =>
-        new($"The JSON member '{member}' of {type} is missing.");
-
-    public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.String
-            ? reader.GetString()!
-            : throw new global::System.Text.Json.JsonException($"Expected a JSON string, got {reader.TokenType}.");
-
-    public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetInt64();
-
-    public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetDouble();
-
-    public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetBoolean();
-
-    public static global::System.Text.Json.JsonElement ReadElement(ref global::System.Text.Json.Utf8JsonReader reader) =>
-        global::System.Text.Json.JsonElement.ParseValue(ref reader);
-
-    /// <summary>A member's value of the wrong JSON type, in the words of QEMU 2.1's QAPI input visitor.</summary>
-    public static global::System.Text.Json.JsonException InvalidType(string member, string expected) =>
-        new($"Invalid parameter type for '{member}', expected: {expected}");
-
-    public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, "string");
-
-    public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw InvalidType(member, "integer");
-
-    public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw InvalidType(member, "number");
-
-    public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, "boolean");
-
-    public static T ReadObject<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> read) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.StartObject ? read(ref reader) : throw InvalidType(member, "QDict");
-
-    public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> item) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.StartArray ? ReadList(ref reader, item) : throw InvalidType(member, "list");
-
-    /// <summary>Skips a value nobody reads (the <c>{}</c> of a command that returns nothing).</summary>
-    public static bool Skip(ref global::System.Text.Json.Utf8JsonReader reader)
-    {
-        reader.Skip();
-        return true;
-    }
-
-    public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, global::Qmp.Runtime.QmpJsonReader<T> item)
-    {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
-            throw new global::System.Text.Json.JsonException("Expected a JSON array.");
-        var list = new global::System.Collections.Generic.List<T>();
-        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-            list.Add(item(ref reader));
-        return list;
-    }
-
-    public static void WriteString(global::System.Text.Json.Utf8JsonWriter writer, string value) => writer.WriteStringValue(value);
-
-    public static void WriteInt64(global::System.Text.Json.Utf8JsonWriter writer, long value) => writer.WriteNumberValue(value);
-
-    public static void WriteDouble(global::System.Text.Json.Utf8JsonWriter writer, double value) => writer.WriteNumberValue(value);
-
-    public static void WriteBoolean(global::System.Text.Json.Utf8JsonWriter writer, bool value) => writer.WriteBooleanValue(value);
-
-    public static void WriteElement(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonElement value) => value.WriteTo(writer);
-
-    public static void WriteList<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.IReadOnlyList<T> values, global::Qmp.Runtime.QmpJsonWriter<T> item)
-    {
-        writer.WriteStartArray();
-        foreach (var value in values)
-            item(writer, value);
-        writer.WriteEndArray();
-    }
-
-    /// <summary>Positions a reader on the first token of <paramref name="element"/>'s UTF-8 text; an absent element reads as <c>{}</c>.</summary>
-    public static global::System.Text.Json.Utf8JsonReader ReaderOf(global::System.Text.Json.JsonElement? element)
-    {
-        var reader = new global::System.Text.Json.Utf8JsonReader(element is { } value
-            ? global::System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)
-            : "{}"u8);
-        reader.Read();
-        return reader;
-    }
-}
-
 /// <summary>The arguments of <c>eject</c>.</summary>
 public sealed partial record EjectArguments
 {
@@ -108,9 +20,9 @@ public sealed partial record EjectArguments
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
-        if (value.Force is { } v0)
+        if (value.Force is { } force)
         {
-            writer.WriteBoolean("force"u8, v0);
+            writer.WriteBoolean("force"u8, force);
         }
         writer.WriteString("device"u8, value.Device);
         writer.WriteEndObject();
@@ -120,30 +32,30 @@ public sealed partial record EjectArguments
     public static EjectArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw new global::System.Text.Json.JsonException("Expected a JSON object for EjectArguments.");
-        bool? p0 = null;
-        string? p1 = null;
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        bool? force = null;
+        string? device = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("force"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadBoolean(ref reader, "force");
+                    force = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "force");
             }
             else if (reader.ValueTextEquals("device"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader, "device");
+                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             }
             else
                 reader.Skip();
         }
         return new EjectArguments
         {
-            Force = p0,
-            Device = p1 ?? throw CommandsJson.Missing("device", "EjectArguments"),
+            Force = force,
+            Device = device ?? throw global::Qmp.Runtime.QmpJson.Missing("device"),
         };
     }
 }
@@ -170,9 +82,9 @@ public sealed partial record DeviceAddArguments
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         writer.WriteString("driver"u8, value.Driver);
-        if (value.Bus is { } v1)
+        if (value.Bus is { } bus)
         {
-            writer.WriteString("bus"u8, v1);
+            writer.WriteString("bus"u8, bus);
         }
         writer.WriteString("id"u8, value.Id);
         if (value.Extra is { } extra)
@@ -192,10 +104,10 @@ public sealed partial record DeviceAddArguments
     public static DeviceAddArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw new global::System.Text.Json.JsonException("Expected a JSON object for DeviceAddArguments.");
-        string? p0 = null;
-        string? p1 = null;
-        string? p2 = null;
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? driver = null;
+        string? bus = null;
+        string? id = null;
         global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
@@ -203,19 +115,19 @@ public sealed partial record DeviceAddArguments
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader, "driver");
+                    driver = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "driver");
             }
             else if (reader.ValueTextEquals("bus"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader, "bus");
+                    bus = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "bus");
             }
             else if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = CommandsJson.ReadString(ref reader, "id");
+                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             }
             else
             {
@@ -226,9 +138,9 @@ public sealed partial record DeviceAddArguments
         }
         return new DeviceAddArguments
         {
-            Driver = p0 ?? throw CommandsJson.Missing("driver", "DeviceAddArguments"),
-            Bus = p1,
-            Id = p2 ?? throw CommandsJson.Missing("id", "DeviceAddArguments"),
+            Driver = driver ?? throw global::Qmp.Runtime.QmpJson.Missing("driver"),
+            Bus = bus,
+            Id = id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
             Extra = extra,
         };
     }
@@ -258,30 +170,30 @@ public sealed partial record StatusInfo
     public static StatusInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw new global::System.Text.Json.JsonException("Expected a JSON object for StatusInfo.");
-        bool? p0 = null;
-        string? p1 = null;
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        bool? running = null;
+        string? status = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("running"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadBoolean(ref reader, "running");
+                    running = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "running");
             }
             else if (reader.ValueTextEquals("status"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader, "status");
+                    status = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "status");
             }
             else
                 reader.Skip();
         }
         return new StatusInfo
         {
-            Running = p0 ?? throw CommandsJson.Missing("running", "StatusInfo"),
-            Status = p1 ?? throw CommandsJson.Missing("status", "StatusInfo"),
+            Running = running ?? throw global::Qmp.Runtime.QmpJson.Missing("running"),
+            Status = status ?? throw global::Qmp.Runtime.QmpJson.Missing("status"),
         };
     }
 }
@@ -309,30 +221,30 @@ public sealed partial record BlockInsertedInfo
     public static BlockInsertedInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw new global::System.Text.Json.JsonException("Expected a JSON object for BlockInsertedInfo.");
-        string? p0 = null;
-        long? p1 = null;
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? file = null;
+        long? backingFileDepth = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("file"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader, "file");
+                    file = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "file");
             }
             else if (reader.ValueTextEquals("backing_file_depth"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadInt64(ref reader, "backing_file_depth");
+                    backingFileDepth = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "backing_file_depth");
             }
             else
                 reader.Skip();
         }
         return new BlockInsertedInfo
         {
-            File = p0 ?? throw CommandsJson.Missing("file", "BlockInsertedInfo"),
-            BackingFileDepth = p1 ?? throw CommandsJson.Missing("backing_file_depth", "BlockInsertedInfo"),
+            File = file ?? throw global::Qmp.Runtime.QmpJson.Missing("file"),
+            BackingFileDepth = backingFileDepth ?? throw global::Qmp.Runtime.QmpJson.Missing("backing_file_depth"),
         };
     }
 }
@@ -356,14 +268,14 @@ public sealed partial record BlockInfo
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         writer.WriteString("device"u8, value.Device);
-        if (value.TrayOpen is { } v1)
+        if (value.TrayOpen is { } trayOpen)
         {
-            writer.WriteBoolean("tray_open"u8, v1);
+            writer.WriteBoolean("tray_open"u8, trayOpen);
         }
-        if (value.Inserted is { } v2)
+        if (value.Inserted is { } inserted)
         {
             writer.WritePropertyName("inserted"u8);
-            BlockInsertedInfo.Write(writer, v2);
+            BlockInsertedInfo.Write(writer, inserted);
         }
         writer.WriteEndObject();
     }
@@ -372,38 +284,38 @@ public sealed partial record BlockInfo
     public static BlockInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw new global::System.Text.Json.JsonException("Expected a JSON object for BlockInfo.");
-        string? p0 = null;
-        bool? p1 = null;
-        BlockInsertedInfo? p2 = null;
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? device = null;
+        bool? trayOpen = null;
+        BlockInsertedInfo? inserted = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("device"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader, "device");
+                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             }
             else if (reader.ValueTextEquals("tray_open"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadBoolean(ref reader, "tray_open");
+                    trayOpen = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "tray_open");
             }
             else if (reader.ValueTextEquals("inserted"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = CommandsJson.ReadObject(ref reader, "inserted", BlockInsertedInfo.Read);
+                    inserted = global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "inserted", BlockInsertedInfo.Read);
             }
             else
                 reader.Skip();
         }
         return new BlockInfo
         {
-            Device = p0 ?? throw CommandsJson.Missing("device", "BlockInfo"),
-            TrayOpen = p1,
-            Inserted = p2,
+            Device = device ?? throw global::Qmp.Runtime.QmpJson.Missing("device"),
+            TrayOpen = trayOpen,
+            Inserted = inserted,
         };
     }
 }
@@ -463,9 +375,9 @@ public sealed partial record BlockJobCompletedEvent : CommandsEvent
         writer.WriteNumber("len"u8, value.Len);
         writer.WriteNumber("offset"u8, value.Offset);
         writer.WriteNumber("speed"u8, value.Speed);
-        if (value.Error is { } v5)
+        if (value.Error is { } error)
         {
-            writer.WriteString("error"u8, v5);
+            writer.WriteString("error"u8, error);
         }
         writer.WriteEndObject();
     }
@@ -474,62 +386,62 @@ public sealed partial record BlockJobCompletedEvent : CommandsEvent
     public static BlockJobCompletedEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw new global::System.Text.Json.JsonException("Expected a JSON object for BlockJobCompletedEvent.");
-        string? p0 = null;
-        string? p1 = null;
-        long? p2 = null;
-        long? p3 = null;
-        long? p4 = null;
-        string? p5 = null;
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? type = null;
+        string? device = null;
+        long? len = null;
+        long? offset = null;
+        long? speed = null;
+        string? error = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("type"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = CommandsJson.ReadString(ref reader, "type");
+                    type = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "type");
             }
             else if (reader.ValueTextEquals("device"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = CommandsJson.ReadString(ref reader, "device");
+                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             }
             else if (reader.ValueTextEquals("len"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = CommandsJson.ReadInt64(ref reader, "len");
+                    len = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "len");
             }
             else if (reader.ValueTextEquals("offset"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p3 = CommandsJson.ReadInt64(ref reader, "offset");
+                    offset = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "offset");
             }
             else if (reader.ValueTextEquals("speed"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p4 = CommandsJson.ReadInt64(ref reader, "speed");
+                    speed = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "speed");
             }
             else if (reader.ValueTextEquals("error"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p5 = CommandsJson.ReadString(ref reader, "error");
+                    error = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "error");
             }
             else
                 reader.Skip();
         }
         return new BlockJobCompletedEvent
         {
-            Type = p0 ?? throw CommandsJson.Missing("type", "BlockJobCompletedEvent"),
-            Device = p1 ?? throw CommandsJson.Missing("device", "BlockJobCompletedEvent"),
-            Len = p2 ?? throw CommandsJson.Missing("len", "BlockJobCompletedEvent"),
-            Offset = p3 ?? throw CommandsJson.Missing("offset", "BlockJobCompletedEvent"),
-            Speed = p4 ?? throw CommandsJson.Missing("speed", "BlockJobCompletedEvent"),
-            Error = p5,
+            Type = type ?? throw global::Qmp.Runtime.QmpJson.Missing("type"),
+            Device = device ?? throw global::Qmp.Runtime.QmpJson.Missing("device"),
+            Len = len ?? throw global::Qmp.Runtime.QmpJson.Missing("len"),
+            Offset = offset ?? throw global::Qmp.Runtime.QmpJson.Missing("offset"),
+            Speed = speed ?? throw global::Qmp.Runtime.QmpJson.Missing("speed"),
+            Error = error,
             Timestamp = timestamp,
         };
     }

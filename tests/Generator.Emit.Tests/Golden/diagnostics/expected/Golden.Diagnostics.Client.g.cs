@@ -48,6 +48,6 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     public async global::System.Threading.Tasks.Task DriveMirrorAsync(DriveMirrorArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(arguments);
-        await Client.ExecuteAsync<DriveMirrorArguments, bool>("drive-mirror", arguments, DriveMirrorArguments.Write, DiagnosticsJson.Skip, cancellationToken).ConfigureAwait(false);
+        await Client.ExecuteAsync<DriveMirrorArguments, bool>("drive-mirror", arguments, DriveMirrorArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
     }
 }

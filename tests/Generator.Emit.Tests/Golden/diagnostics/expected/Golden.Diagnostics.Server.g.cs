@@ -39,8 +39,8 @@ public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmp
         {
             case "drive-mirror":
             {
-                CheckArguments(args, s_checks0, acceptsAnyKey: false);
-                await DriveMirrorAsync(ReadArguments(args, DriveMirrorArguments.Read), session, cancellationToken).ConfigureAwait(false);
+                global::Qmp.Runtime.QmpArguments.Check(args, s_driveMirrorChecks, acceptsAnyKey: false);
+                await DriveMirrorAsync(global::Qmp.Runtime.QmpArguments.Read(args, DriveMirrorArguments.Read), session, cancellationToken).ConfigureAwait(false);
                 return global::Qmp.Runtime.QmpReturn.Empty;
             }
             default:
@@ -48,64 +48,10 @@ public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmp
         }
     }
 
-    /// <summary>One argument as QEMU 2.1 checks it; <c>Type</c> is null for arguments it does not type-check.</summary>
-    private readonly record struct ArgumentCheck(string Name, bool Optional, string? Type);
-
-    private static readonly ArgumentCheck[] s_checks0 =
+    private static readonly global::Qmp.Runtime.QmpArgumentCheck[] s_driveMirrorChecks =
     {
         new("device", false, "string"),
         new("buf-size", true, "int"),
         new("granularity", true, "int"),
     };
-
-    /// <summary>QEMU 2.1's checks, in its order: missing, unknown, wrong type.</summary>
-    private static void CheckArguments(global::System.Text.Json.JsonElement? arguments, ArgumentCheck[] checks, bool acceptsAnyKey)
-    {
-        var hasObject = arguments is { ValueKind: global::System.Text.Json.JsonValueKind.Object };
-        foreach (var check in checks)
-        {
-            if (!check.Optional && !(hasObject && arguments!.Value.TryGetProperty(check.Name, out _)))
-                throw global::Qmp.Runtime.QmpException.Generic($"Parameter '{check.Name}' is missing");
-        }
-        if (!hasObject)
-            return;
-        if (!acceptsAnyKey)
-        {
-            foreach (var member in arguments!.Value.EnumerateObject())
-            {
-                if (global::System.Array.FindIndex(checks, c => c.Name == member.Name) < 0)
-                    throw global::Qmp.Runtime.QmpException.Generic($"Invalid parameter '{member.Name}'");
-            }
-        }
-        foreach (var member in arguments!.Value.EnumerateObject())
-        {
-            var index = global::System.Array.FindIndex(checks, c => c.Name == member.Name);
-            if (index < 0 || checks[index].Type is not { } type)
-                continue;
-            var ok = type switch
-            {
-                "string" => member.Value.ValueKind == global::System.Text.Json.JsonValueKind.String,
-                "int" => member.Value.ValueKind == global::System.Text.Json.JsonValueKind.Number && member.Value.TryGetInt64(out _),
-                "number" => member.Value.ValueKind == global::System.Text.Json.JsonValueKind.Number,
-                "bool" => member.Value.ValueKind is global::System.Text.Json.JsonValueKind.True or global::System.Text.Json.JsonValueKind.False,
-                _ => true,
-            };
-            if (!ok)
-                throw global::Qmp.Runtime.QmpException.Generic($"Invalid parameter type for '{member.Name}', expected: {type}");
-        }
-    }
-
-    /// <summary>Reads validated arguments into their record; a shape the record cannot hold is a GenericError.</summary>
-    private static T ReadArguments<T>(global::System.Text.Json.JsonElement? arguments, global::Qmp.Runtime.QmpJsonReader<T> read)
-    {
-        try
-        {
-            var reader = DiagnosticsJson.ReaderOf(arguments is { ValueKind: global::System.Text.Json.JsonValueKind.Object } ? arguments : null);
-            return read(ref reader);
-        }
-        catch (global::System.Exception exception) when (exception is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException)
-        {
-            throw global::Qmp.Runtime.QmpException.Generic(exception.Message);
-        }
-    }
 }

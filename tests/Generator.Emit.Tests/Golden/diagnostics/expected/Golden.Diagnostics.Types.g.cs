@@ -5,94 +5,6 @@
 
 namespace Golden.Diagnostics;
 
-/// <summary>Reading and writing helpers shared by the generated marshaling code.</summary>
-internal static partial class DiagnosticsJson
-{
-    public static global::System.Text.Json.JsonException Missing(string member, string type) =>
-        new($"The JSON member '{member}' of {type} is missing.");
-
-    public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.String
-            ? reader.GetString()!
-            : throw new global::System.Text.Json.JsonException($"Expected a JSON string, got {reader.TokenType}.");
-
-    public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetInt64();
-
-    public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetDouble();
-
-    public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader) => reader.GetBoolean();
-
-    public static global::System.Text.Json.JsonElement ReadElement(ref global::System.Text.Json.Utf8JsonReader reader) =>
-        global::System.Text.Json.JsonElement.ParseValue(ref reader);
-
-    /// <summary>A member's value of the wrong JSON type, in the words of QEMU 2.1's QAPI input visitor.</summary>
-    public static global::System.Text.Json.JsonException InvalidType(string member, string expected) =>
-        new($"Invalid parameter type for '{member}', expected: {expected}");
-
-    public static string ReadString(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, "string");
-
-    public static long ReadInt64(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw InvalidType(member, "integer");
-
-    public static double ReadDouble(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.Number ? reader.GetDouble() : throw InvalidType(member, "number");
-
-    public static bool ReadBoolean(ref global::System.Text.Json.Utf8JsonReader reader, string member) =>
-        reader.TokenType is global::System.Text.Json.JsonTokenType.True or global::System.Text.Json.JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, "boolean");
-
-    public static T ReadObject<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> read) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.StartObject ? read(ref reader) : throw InvalidType(member, "QDict");
-
-    public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, string member, global::Qmp.Runtime.QmpJsonReader<T> item) =>
-        reader.TokenType == global::System.Text.Json.JsonTokenType.StartArray ? ReadList(ref reader, item) : throw InvalidType(member, "list");
-
-    /// <summary>Skips a value nobody reads (the <c>{}</c> of a command that returns nothing).</summary>
-    public static bool Skip(ref global::System.Text.Json.Utf8JsonReader reader)
-    {
-        reader.Skip();
-        return true;
-    }
-
-    public static global::System.Collections.Generic.IReadOnlyList<T> ReadList<T>(ref global::System.Text.Json.Utf8JsonReader reader, global::Qmp.Runtime.QmpJsonReader<T> item)
-    {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
-            throw new global::System.Text.Json.JsonException("Expected a JSON array.");
-        var list = new global::System.Collections.Generic.List<T>();
-        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
-            list.Add(item(ref reader));
-        return list;
-    }
-
-    public static void WriteString(global::System.Text.Json.Utf8JsonWriter writer, string value) => writer.WriteStringValue(value);
-
-    public static void WriteInt64(global::System.Text.Json.Utf8JsonWriter writer, long value) => writer.WriteNumberValue(value);
-
-    public static void WriteDouble(global::System.Text.Json.Utf8JsonWriter writer, double value) => writer.WriteNumberValue(value);
-
-    public static void WriteBoolean(global::System.Text.Json.Utf8JsonWriter writer, bool value) => writer.WriteBooleanValue(value);
-
-    public static void WriteElement(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonElement value) => value.WriteTo(writer);
-
-    public static void WriteList<T>(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.IReadOnlyList<T> values, global::Qmp.Runtime.QmpJsonWriter<T> item)
-    {
-        writer.WriteStartArray();
-        foreach (var value in values)
-            item(writer, value);
-        writer.WriteEndArray();
-    }
-
-    /// <summary>Positions a reader on the first token of <paramref name="element"/>'s UTF-8 text; an absent element reads as <c>{}</c>.</summary>
-    public static global::System.Text.Json.Utf8JsonReader ReaderOf(global::System.Text.Json.JsonElement? element)
-    {
-        var reader = new global::System.Text.Json.Utf8JsonReader(element is { } value
-            ? global::System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)
-            : "{}"u8);
-        reader.Read();
-        return reader;
-    }
-}
-
 /// <summary>The arguments of <c>drive-mirror</c>.</summary>
 public sealed partial record DriveMirrorArguments
 {
@@ -112,13 +24,13 @@ public sealed partial record DriveMirrorArguments
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         writer.WriteString("device"u8, value.Device);
-        if (value.BufSize is { } v1)
+        if (value.BufSize is { } bufSize)
         {
-            writer.WriteNumber("buf-size"u8, v1);
+            writer.WriteNumber("buf-size"u8, bufSize);
         }
-        if (value.Granularity is { } v2)
+        if (value.Granularity is { } granularity)
         {
-            writer.WriteNumber("granularity"u8, v2);
+            writer.WriteNumber("granularity"u8, granularity);
         }
         writer.WriteEndObject();
     }
@@ -127,38 +39,38 @@ public sealed partial record DriveMirrorArguments
     public static DriveMirrorArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw new global::System.Text.Json.JsonException("Expected a JSON object for DriveMirrorArguments.");
-        string? p0 = null;
-        long? p1 = null;
-        long? p2 = null;
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? device = null;
+        long? bufSize = null;
+        long? granularity = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("device"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p0 = DiagnosticsJson.ReadString(ref reader, "device");
+                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             }
             else if (reader.ValueTextEquals("buf-size"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p1 = DiagnosticsJson.ReadInt64(ref reader, "buf-size");
+                    bufSize = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "buf-size");
             }
             else if (reader.ValueTextEquals("granularity"u8))
             {
                 reader.Read();
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    p2 = DiagnosticsJson.ReadInt64(ref reader, "granularity");
+                    granularity = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "granularity");
             }
             else
                 reader.Skip();
         }
         return new DriveMirrorArguments
         {
-            Device = p0 ?? throw DiagnosticsJson.Missing("device", "DriveMirrorArguments"),
-            BufSize = p1,
-            Granularity = p2,
+            Device = device ?? throw global::Qmp.Runtime.QmpJson.Missing("device"),
+            BufSize = bufSize,
+            Granularity = granularity,
         };
     }
 }
