@@ -42,7 +42,7 @@ internal static class Commands
             if (model is null)
                 return 2;
             using var stdout = Console.OpenStandardOutput();
-            ModelJsonWriter.Write(stdout, model);
+            ModelJsonWriter.Write(stdout, model, HxSchemaBuilder.Build(model));
             stdout.Flush();
             Console.Out.WriteLine();
             return 0;

@@ -1,17 +1,21 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Qmp.Codegen.Model;
+using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Cli;
 
 /// <summary>
 /// Writes a <see cref="SchemaModel"/> as the JSON of the <c>qmp-codegen model</c> contract. Other
-/// tools depend on these member names; change them only with the contract.
+/// tools depend on these member names; change them only with the contract. The members that
+/// describe what QMP carries (each command's <c>returns</c>, the named <c>types</c>) come from the
+/// QMP schema model (<see cref="QmpSchema"/>); the rest describe the .hx text as it was read.
 /// </summary>
 internal static class ModelJsonWriter
 {
-    public static void Write(Stream output, SchemaModel model)
+    public static void Write(Stream output, SchemaModel model, QmpSchema schema)
     {
+        var returns = schema.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Returns, StringComparer.Ordinal);
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
         writer.WriteStartArray("commands");
@@ -24,6 +28,8 @@ internal static class ModelJsonWriter
             writer.WriteString("argsType", command.ArgsType);
             WriteArguments(writer, command.Arguments);
             WriteDoc(writer, command.Doc);
+            // The type of the reply's "return" (QAPI spelling, [T] for an array); null for {}.
+            writer.WriteString("returns", returns.TryGetValue(command.Name, out var type) ? type?.ToString() : null);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
@@ -47,6 +53,7 @@ internal static class ModelJsonWriter
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
+        WriteTypes(writer, schema);
         writer.WriteStartArray("diagnostics");
         foreach (var diagnostic in model.Diagnostics)
         {
@@ -61,6 +68,56 @@ internal static class ModelJsonWriter
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
+    }
+
+    /// <summary>Every named type: objects with their members, enums with their values.</summary>
+    private static void WriteTypes(Utf8JsonWriter writer, QmpSchema schema)
+    {
+        writer.WriteStartArray("types");
+        foreach (var type in schema.Types)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", type.Name);
+            writer.WriteString("kind", type.MetaType);
+            switch (type)
+            {
+                case SchemaObjectType o:
+                    if (o.IsImplicit)
+                        writer.WriteBoolean("implicit", true);
+                    if (o.AcceptsAnyMember)
+                        writer.WriteBoolean("open", true);
+                    writer.WriteStartArray("members");
+                    foreach (var member in o.Members)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("name", member.Name);
+                        writer.WriteString("type", member.Type.ToString());
+                        writer.WriteBoolean("optional", member.Optional);
+                        writer.WriteEndObject();
+                    }
+                    writer.WriteEndArray();
+                    break;
+                case SchemaEnumType e:
+                    writer.WriteStartArray("values");
+                    foreach (var value in e.Values)
+                        writer.WriteStringValue(value.Name);
+                    writer.WriteEndArray();
+                    break;
+                case SchemaAlternateType a:
+                    writer.WriteStartArray("members");
+                    foreach (var branch in a.Branches)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("name", branch.Name);
+                        writer.WriteString("type", branch.Type.ToString());
+                        writer.WriteEndObject();
+                    }
+                    writer.WriteEndArray();
+                    break;
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 
     private static void WriteArguments(Utf8JsonWriter writer, Helpers.EquatableArray<ArgumentSpec> arguments, string name = "arguments")

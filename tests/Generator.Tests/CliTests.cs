@@ -79,4 +79,26 @@ public class CliTests
         }
         Assert.True(root.TryGetProperty("prose", out _));
     }
+
+    [Fact]
+    public void Model_prints_the_named_types_and_each_commands_return_type()
+    {
+        var (exit, stdout, _) = Run("model", "schema/qmp-commands.hx", "schema/qmp-commands-extra.hx", "schema/qmp-events.hx");
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(stdout);
+        var root = document.RootElement;
+        string? Returns(string name) => root.GetProperty("commands").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).GetProperty("returns").GetString();
+        Assert.Equal("[BlockInfo]", Returns("query-block"));
+        Assert.Equal("VncInfo", Returns("query-vnc"));
+        Assert.Null(Returns("eject"));
+        var types = root.GetProperty("types").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        var vnc = types["VncInfo"];
+        Assert.Equal("object", vnc.GetProperty("kind").GetString());
+        var host = vnc.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "host");
+        Assert.Equal("str", host.GetProperty("type").GetString());
+        Assert.True(host.GetProperty("optional").GetBoolean());
+        var runState = types["RunState"];
+        Assert.Equal("enum", runState.GetProperty("kind").GetString());
+        Assert.Contains("running", runState.GetProperty("values").EnumerateArray().Select(v => v.GetString()));
+    }
 }

@@ -73,7 +73,7 @@ public class LineBreakTests
     private static string WithoutLocations(SchemaModel model)
     {
         using var stream = new MemoryStream();
-        ModelJsonWriter.Write(stream, model);
+        ModelJsonWriter.Write(stream, model, HxSchemaBuilder.Build(model));
         var node = JsonNode.Parse(stream.ToArray())!;
         foreach (var diagnostic in node["diagnostics"]!.AsArray())
         {
