@@ -246,8 +246,8 @@ public static class HxSchemaBuilder
                 var type = member.Members.IsEmpty && Recursive.IsMatch(member.Description)
                     ? SchemaTypeRef.Of(NameOf(stem, suffix))
                     : isUnion && member.Name == "data"
-                    ? UnionData(member.Members, values!, stem + Pascal(member.Name))
-                    : TypeOf(member.Type, member.Members, values!, stem + Pascal(member.Name), input, memberPath, member.Description);
+                    ? UnionData(member.Members, values!, Nested(stem, member.Name))
+                    : TypeOf(member.Type, member.Members, values!, Nested(stem, member.Name), input, memberPath, member.Description);
                 result.Add(Member(member.Name, type, input || member.Optional || absent || corrected, member.Description, member.Location));
             }
             // Members the examples show but the docs do not name (query-cpus' "pc"): typed from the examples, optional.
@@ -260,8 +260,8 @@ public static class HxSchemaBuilder
                         continue;
                     var values = samples.Select(s => s[pair.Key]).Where(v => v is not null).ToList();
                     var type = isUnion && pair.Key == "data"
-                        ? UnionData(EquatableArray<DocMember>.Empty, values!, stem + Pascal(pair.Key))
-                        : Infer(values!, stem + Pascal(pair.Key), "Info", input, path is null ? null : path + "/" + pair.Key);
+                        ? UnionData(EquatableArray<DocMember>.Empty, values!, Nested(stem, pair.Key))
+                        : Infer(values!, Nested(stem, pair.Key), "Info", input, path is null ? null : path + "/" + pair.Key);
                     result.Add(Member(pair.Key, type, true, null, SchemaLocation.None));
                 }
             }
@@ -493,6 +493,20 @@ public static class HxSchemaBuilder
         stem.EndsWith(suffix, StringComparison.Ordinal) ? stem : stem + suffix;
 
     private static SchemaTypeRef Builtin(string name) => SchemaTypeRef.Of(name);
+
+    /// <summary>
+    /// The stem of a nested object's type: the enclosing stem and the member's name, except where the
+    /// member's name already starts with the area (<c>PciDevice</c> + <c>pci_bridge</c> is
+    /// <c>PciBridge</c>, not <c>PciDevicePciBridge</c>).
+    /// </summary>
+    private static string Nested(string stem, string member)
+    {
+        var pascal = Pascal(member);
+        var area = 1;
+        while (area < stem.Length && !char.IsUpper(stem[area]))
+            area++;
+        return pascal.Length > area && pascal.StartsWith(stem.Substring(0, area), StringComparison.Ordinal) && char.IsUpper(pascal[area]) ? pascal : stem + pascal;
+    }
 
     /// <summary>A QAPI-style type name part from a QMP name: <c>block_set_io-throttle</c> -> <c>BlockSetIoThrottle</c>.</summary>
     internal static string Pascal(string name)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Tests.Hx;
 
@@ -42,7 +43,7 @@ public class GoldenCaseTests
         Assert.Equal(all.Count, all.Count(seen.Contains));
     }
 
-    /// <summary>What a case prints: its commands and events, then its diagnostics as `check` prints them.</summary>
+    /// <summary>What a case prints: its commands and events, its diagnostics as `check` prints them, then the whole QMP schema model.</summary>
     internal static string Describe(string path, string text)
     {
         var model = SchemaParser.Parse(path, text);
@@ -67,6 +68,8 @@ public class GoldenCaseTests
         }
         foreach (var diagnostic in model.Diagnostics)
             output.Append(diagnostic.Format()).Append('\n');
+        output.Append("--- model\n");
+        output.Append(SchemaPrinter.Print(HxSchemaBuilder.Build(model) with { Diagnostics = default }));
         return output.ToString();
     }
 
