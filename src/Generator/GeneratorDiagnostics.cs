@@ -10,4 +10,6 @@ public static class GeneratorDiagnostics
 {
     public static readonly SchemaDiagnosticDescriptor InvalidNamespace = new("QMP0100", SchemaSeverity.Error, "Invalid QmpSchema Namespace");
     public static readonly SchemaDiagnosticDescriptor UnknownGenerateValue = new("QMP0101", SchemaSeverity.Warning, "Unknown QmpSchema Generate value");
+    public static readonly SchemaDiagnosticDescriptor ReservedMemberName = new("QMP0102", SchemaSeverity.Warning, "Member name is reserved in a C# record");
+    public static readonly SchemaDiagnosticDescriptor SameIdentifier = new("QMP0103", SchemaSeverity.Warning, "Names that are one C# identifier");
 }

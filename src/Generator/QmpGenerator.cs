@@ -141,8 +141,9 @@ public sealed class QmpGenerator : IIncrementalGenerator
         }
         var model = SchemaParser.Parse(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
         ct.ThrowIfCancellationRequested();
-        var spec = SpecBuilder.Build(HxSchemaBuilder.Build(model), group.Namespace, group.Client, group.Server);
-        return new ParsedSchema(spec, problems.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).ToEquatableArray());
+        var naming = new List<SchemaDiagnostic>();
+        var spec = SpecBuilder.Build(HxSchemaBuilder.Build(model), group.Namespace, group.Client, group.Server, naming);
+        return new ParsedSchema(spec, problems.Count == 0 && naming.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).Concat(naming).ToEquatableArray());
     }
 
     private static readonly ConcurrentDictionary<(string, SchemaSeverity), DiagnosticDescriptor> Descriptors = new();

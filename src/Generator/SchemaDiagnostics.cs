@@ -38,4 +38,5 @@ public static class SchemaDiagnostics
     public static readonly SchemaDiagnosticDescriptor DuplicateArgument = new("QMP0022", SchemaSeverity.Error, "Duplicate argument in args_type");
     public static readonly SchemaDiagnosticDescriptor UnknownTableField = new("QMP0024", SchemaSeverity.Warning, "Unknown table field");
     public static readonly SchemaDiagnosticDescriptor UnquotedArgumentName = new("QMP0023", SchemaSeverity.Warning, "Documented argument name is not quoted");
+    public static readonly SchemaDiagnosticDescriptor InvalidName = new("QMP0025", SchemaSeverity.Error, "Name outside QMP's character set");
 }

@@ -90,15 +90,14 @@ public static class ClientEmitter
             return;
         }
 
-        // Overload 1: one parameter per argument.
+        // Overload 1: one parameter per argument; documented by overload 2, plus its own parameters.
         var ordered = command.Parameters.Where(p => !p.Optional).Concat(command.Parameters.Where(p => p.Optional)).ToList();
-        DocComments.Member(writer, command.Doc);
+        DocComments.InheritFrom(writer, command.MethodName + "(" + command.ArgumentsType + ", " + Ct + ")");
         foreach (var parameter in ordered)
             DocComments.Param(writer, parameter.ParameterName, parameter.Doc ?? "JSON member " + parameter.JsonName + ".");
         if (command.AcceptsAnyKey)
             DocComments.Param(writer, "extra", "Further members of the option list, sent beside the others.");
         DocComments.Param(writer, "cancellationToken", "Cancels waiting for the reply.");
-        DocComments.Returns(writer, command.Doc.Returns);
         var parameters = ordered.Select(p => p.Optional ? p.DeclaredType + " " + p.ParameterName + " = null" : p.DeclaredType + " " + p.ParameterName).ToList();
         if (command.AcceptsAnyKey)
             parameters.Add("global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null");

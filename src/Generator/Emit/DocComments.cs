@@ -18,30 +18,69 @@ internal static class DocComments
                 case '<': builder.Append("&lt;"); break;
                 case '>': builder.Append("&gt;"); break;
                 case '\r': break;
-                case '\n': builder.Append(' '); break;
-                default: builder.Append(c); break;
+                default:
+                    // A line break would end the /// line (Roslyn breaks at NEL, LS and PS too), and XML
+                    // allows no other control character: each becomes a space.
+                    builder.Append(c < ' ' || c == '\u007f' || LineMap.IsLineBreak(c) ? ' ' : c);
+                    break;
             }
         }
         return builder.ToString();
     }
 
+    /// <summary>Where a doc comment line wraps: the text after <c>/// </c> stays within this many characters.</summary>
+    private const int Width = 100;
+
+    /// <summary>
+    /// Writes <c>&lt;tag&gt;xml&lt;/tag&gt;</c>: on one line when it fits, else the element's text
+    /// wrapped at word boundaries between the opening and closing tags on lines of their own.
+    /// </summary>
+    public static void Element(SourceWriter writer, string tag, string xml, string attributes = "")
+    {
+        var open = "<" + tag + attributes + ">";
+        var close = "</" + tag + ">";
+        if (open.Length + xml.Length + close.Length <= Width)
+        {
+            writer.Line("/// " + open + xml + close);
+            return;
+        }
+        writer.Line("/// " + open);
+        var line = new StringBuilder();
+        foreach (var word in xml.Split(' '))
+        {
+            if (word.Length == 0)
+                continue;
+            if (line.Length > 0 && line.Length + 1 + word.Length > Width)
+            {
+                writer.Line("/// " + line);
+                line.Clear();
+            }
+            if (line.Length > 0)
+                line.Append(' ');
+            line.Append(word);
+        }
+        if (line.Length > 0)
+            writer.Line("/// " + line);
+        writer.Line("/// " + close);
+    }
+
     /// <summary>A summary whose text is already XML (it may contain <c>&lt;c&gt;</c>).</summary>
-    public static void SummaryXml(SourceWriter writer, string xml) => writer.Line("/// <summary>" + xml + "</summary>");
+    public static void SummaryXml(SourceWriter writer, string xml) => Element(writer, "summary", xml);
 
     public static void Summary(SourceWriter writer, string? text)
     {
         if (!string.IsNullOrWhiteSpace(text))
-            writer.Line("/// <summary>" + Escape(text!) + "</summary>");
+            Element(writer, "summary", Escape(text!));
     }
 
-    public static void Member(SourceWriter writer, DocSpec doc, bool summaryIsXml = false)
+    public static void Member(SourceWriter writer, DocSpec doc)
     {
-        if (summaryIsXml)
+        if (doc.SummaryIsXml)
             SummaryXml(writer, doc.Summary);
         else
             Summary(writer, doc.Summary);
         if (doc.Remarks is not null)
-            writer.Line("/// <remarks>" + Escape(doc.Remarks) + "</remarks>");
+            Element(writer, "remarks", Escape(doc.Remarks));
         if (doc.ExampleRequest is not null || doc.ExampleReply is not null)
         {
             writer.Line("/// <example>");
@@ -55,12 +94,16 @@ internal static class DocComments
         }
     }
 
+    /// <summary>An overload documented by another: <c>&lt;inheritdoc cref="..."/&gt;</c>, its own parameters after.</summary>
+    public static void InheritFrom(SourceWriter writer, string cref) =>
+        writer.Line("/// <inheritdoc cref=\"" + cref + "\"/>");
+
     public static void Param(SourceWriter writer, string name, string? text) =>
-        writer.Line("/// <param name=\"" + name.TrimStart('@') + "\">" + (string.IsNullOrWhiteSpace(text) ? string.Empty : Escape(text!)) + "</param>");
+        Element(writer, "param", string.IsNullOrWhiteSpace(text) ? string.Empty : Escape(text!), " name=\"" + name.TrimStart('@') + "\"");
 
     public static void Returns(SourceWriter writer, string? text)
     {
         if (!string.IsNullOrWhiteSpace(text))
-            writer.Line("/// <returns>" + Escape(text!) + "</returns>");
+            Element(writer, "returns", Escape(text!));
     }
 }

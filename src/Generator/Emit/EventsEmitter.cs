@@ -113,7 +113,7 @@ public static class EventsEmitter
         foreach (var e in spec.Events)
         {
             writer.Line();
-            DocComments.Member(writer, e.Doc, summaryIsXml: e.Doc.Summary.Contains("<c>"));
+            DocComments.Member(writer, e.Doc);
             var ordered = e.Record.Properties.Where(p => !p.Optional).Concat(e.Record.Properties.Where(p => p.Optional)).ToList();
             DocComments.Param(writer, "qmpServer", "The server whose sessions receive the event.");
             foreach (var p in ordered)

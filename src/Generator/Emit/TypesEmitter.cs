@@ -133,7 +133,7 @@ public static class TypesEmitter
         foreach (var property in record.Properties)
         {
             var doc = (property.Doc is null ? string.Empty : DocComments.Escape(property.Doc) + " ") + "(JSON <c>" + DocComments.Escape(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")";
-            writer.Line("/// <summary>" + doc + "</summary>");
+            DocComments.Element(writer, "summary", doc);
             writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
             writer.Line();
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Helpers;
+using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Generation;
@@ -16,15 +17,18 @@ namespace Qmp.Codegen.Generation;
 public static class SpecBuilder
 {
     /// <summary>Member names a generated record keeps for itself; a JSON member with such a C# name gets a suffix.</summary>
-    private static readonly string[] ReservedMemberNames = { "Read", "Write", "Extra", "WireName", "Timestamp", "EventName", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
+    private static readonly string[] ReservedMemberNames = { "Read", "Write", "Extra", "WireName", "Timestamp", "EventName", "Clone", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
     /// <summary>Member names a generated enum keeps for itself.</summary>
     private static readonly string[] ReservedEnumMemberNames = { "Value", "Values", "IsKnown", "Read", "Write", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
-    public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server)
+    public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server) => Build(schema, ns, client, server, new List<SchemaDiagnostic>());
+
+    /// <summary>Builds the spec; <paramref name="diagnostics"/> receives where a QMP name could not be its C# name.</summary>
+    public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server, List<SchemaDiagnostic> diagnostics)
     {
         var stem = Naming.StemOf(ns);
-        var builder = new Builder(schema, stem);
+        var builder = new Builder(schema, stem, diagnostics);
         var commands = schema.Commands.Select(builder.Command).ToList();
         var events = schema.Events.Select(builder.Event).ToList();
         return new GenerationSpec(ns, stem, client, server, builder.Records().ToEquatableArray(), commands.ToEquatableArray(),
@@ -37,10 +41,13 @@ public static class SpecBuilder
         private readonly Dictionary<string, string> _clrNames = new(StringComparer.Ordinal);
         private readonly HashSet<string> _eventTypes = new(StringComparer.Ordinal);
         private readonly QmpSchema _schema;
+        private readonly List<SchemaDiagnostic> _diagnostics;
+        private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
-        public Builder(QmpSchema schema, string stem)
+        public Builder(QmpSchema schema, string stem, List<SchemaDiagnostic> diagnostics)
         {
             _schema = schema;
+            _diagnostics = diagnostics;
             _types = schema.Types.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var used = new HashSet<string>(StringComparer.Ordinal)
             {
@@ -62,7 +69,13 @@ public static class SpecBuilder
             }
             foreach (var e in schema.Events)
             {
-                var name = Naming.Unique(Naming.Pascal(e.Name.ToLowerInvariant()) + "Event", used);
+                var wanted = Naming.Pascal(e.Name.ToLowerInvariant()) + "Event";
+                var name = Naming.Unique(wanted, used);
+                if (name != wanted)
+                {
+                    _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Create(e.Location,
+                        $"event '{Printable(e.Name)}' is '{wanted}' in C#, as another name is; it is generated as '{name}'"));
+                }
                 _eventTypes.Add(name);
                 if (e.Data is { } data)
                     _clrNames[data.Name] = name;
@@ -105,8 +118,19 @@ public static class SpecBuilder
         private RecordSpec Record(SchemaObjectType type, string name, string? summary, string? eventName)
         {
             var used = NewMemberSet(name);
-            var properties = type.Members.Select(m => Property(m.Name, TypeOf(m.Type), m.Optional, m.Doc, used)).ToEquatableArray();
-            return new RecordSpec(name, summary, properties, type.AcceptsAnyMember, eventName);
+            var properties = new List<PropertySpec>();
+            foreach (var member in type.Members)
+            {
+                var property = Property(member.Name, TypeOf(member.Type), member.Optional, member.Doc, used);
+                var pascal = Naming.Pascal(member.Name);
+                if (property.ClrName != pascal && Array.IndexOf(ReservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
+                {
+                    _diagnostics.Add(GeneratorDiagnostics.ReservedMemberName.Create(member.Location,
+                        $"member '{Printable(member.Name)}' of {name} is generated as '{property.ClrName}': '{pascal}' is reserved in a C# record"));
+                }
+                properties.Add(property);
+            }
+            return new RecordSpec(name, summary, properties.ToEquatableArray(), type.AcceptsAnyMember, eventName);
         }
 
         public CommandGenerationSpec Command(SchemaCommand command)
@@ -130,11 +154,20 @@ public static class SpecBuilder
                 acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString());
         }
 
-        private readonly Dictionary<string, string> _methodNames = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedMethods = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _usedEmits = new(StringComparer.Ordinal);
 
-        private string MethodName(SchemaCommand command) =>
-            Naming.Unique(Naming.Pascal(command.Name), _usedMethods) + "Async";
+        private string MethodName(SchemaCommand command)
+        {
+            var wanted = Naming.Pascal(command.Name);
+            var name = Naming.Unique(wanted, _usedMethods);
+            if (name != wanted)
+            {
+                _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Create(command.Location,
+                    $"command '{Printable(command.Name)}' is '{wanted}Async' in C#, as another name is; it is generated as '{name}Async'"));
+            }
+            return name + "Async";
+        }
 
         public EventGenerationSpec Event(SchemaEvent e)
         {
@@ -144,7 +177,9 @@ public static class SpecBuilder
             var record = data is null
                 ? new RecordSpec(name, doc.Summary, EquatableArray<PropertySpec>.Empty, false, e.Name)
                 : Record(data, name, doc.Summary, e.Name);
-            return new EventGenerationSpec(e.Name, "Emit" + Naming.Pascal(e.Name.ToLowerInvariant()), record, doc);
+            // Two events that are one identifier (FOO_BAR, FOO-BAR) get distinct Emit methods too (no CS0111).
+            var emit = Naming.Unique("Emit" + Naming.Pascal(e.Name.ToLowerInvariant()), _usedEmits);
+            return new EventGenerationSpec(e.Name, emit, record, doc);
         }
 
         /// <summary>The C# type of a wire type: builtins as scalars, enums as strings, objects as their records.</summary>
@@ -198,6 +233,8 @@ public static class SpecBuilder
             return new PropertySpec(jsonName, name, parameter, type, optional, string.IsNullOrWhiteSpace(doc) ? null : doc);
         }
 
+        private static string Printable(string name) => Hx.HxText.Printable(name);
+
         private static HashSet<string> NewMemberSet(string typeName) =>
             new(ReservedMemberNames, StringComparer.Ordinal) { typeName };
     }
@@ -205,7 +242,7 @@ public static class SpecBuilder
     private static DocSpec DocOf(SchemaDoc? doc, string fallback)
     {
         if (doc is null)
-            return new DocSpec(fallback, null, null, null, null);
+            return new DocSpec(fallback, null, null, null, null, SummaryIsXml: true);
         var example = doc.Examples.FirstOrDefault(e => !e.Messages.IsEmpty);
         var notes = doc.Section("Notes");
         return new DocSpec(
@@ -213,6 +250,7 @@ public static class SpecBuilder
             doc.Section(SchemaDoc.Returns),
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json,
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json,
-            string.IsNullOrWhiteSpace(notes) ? null : notes);
+            string.IsNullOrWhiteSpace(notes) ? null : notes,
+            SummaryIsXml: string.IsNullOrWhiteSpace(doc.Body));
     }
 }

@@ -88,13 +88,14 @@ public sealed record EnumValueSpec(string JsonName, string ClrName, string? Doc)
 /// <summary>A documented parameter for XML docs.</summary>
 public sealed record DocParam(string Name, string Text);
 
-/// <summary>The XML documentation of a generated member.</summary>
+/// <summary>The XML documentation of a generated member. <see cref="SummaryIsXml"/>: the summary is already XML (a fallback with <c>&lt;c&gt;</c>), not text to escape.</summary>
 public sealed record DocSpec(
     string Summary,
     string? Returns,
     string? ExampleRequest,
     string? ExampleReply,
-    string? Remarks);
+    string? Remarks,
+    bool SummaryIsXml = false);
 
 /// <summary>One argument as QEMU 2.1 validates it: name, optionality and expected JSON type (null: unchecked).</summary>
 public sealed record ArgumentCheck(string Name, bool Optional, string? JsonType);

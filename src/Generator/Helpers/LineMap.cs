@@ -12,14 +12,20 @@ public sealed class LineMap
 
     public LineMap(string text)
     {
+        // The line breaks Roslyn counts (SourceText.Lines): CR LF, CR, LF, NEL, LS, PS; so a
+        // diagnostic's line and column are where the IDE shows them.
         for (var i = 0; i < text.Length; i++)
         {
-            if (text[i] == '\n')
-                _lineStarts.Add(i + 1);
-            else if (text[i] == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n'))
+            var c = text[i];
+            if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                continue;
+            if (IsLineBreak(c))
                 _lineStarts.Add(i + 1);
         }
     }
+
+    /// <summary>A character that ends a line for Roslyn (and so for a C# comment or string literal).</summary>
+    public static bool IsLineBreak(char c) => c is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029';
 
     /// <summary>Returns the 1-based line and column of <paramref name="offset"/>.</summary>
     public (int Line, int Column) GetPosition(int offset)

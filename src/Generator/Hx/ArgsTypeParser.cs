@@ -65,6 +65,12 @@ internal static class ArgsTypeParser
             }
             kind = known.Value;
         }
+        if (!HxText.IsQmpName(name))
+        {
+            diagnostics.Add(SchemaDiagnostics.InvalidName.Create(source.Locate(field.OffsetOf(start), field.OffsetOf(start + colon - 1) + 1),
+                $"argument name '{HxText.Printable(name)}' is not a QMP name (letters, digits, '-', '_', '.'); the argument is ignored"));
+            return;
+        }
         if (!seen.Add(name))
         {
             diagnostics.Add(SchemaDiagnostics.DuplicateArgument.Create(location, $"argument '{name}' appears twice in args_type"));

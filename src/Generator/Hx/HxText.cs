@@ -3,8 +3,41 @@ using System.Text;
 namespace Qmp.Codegen.Hx;
 
 /// <summary>Small text helpers shared by the schema readers.</summary>
-internal static class HxText
+public static class HxText
 {
+    /// <summary>
+    /// A QMP name: ASCII letters, digits, '-', '_' and '.' (QEMU's downstream prefix
+    /// <c>__com.redhat_</c>), starting with a letter or '_'. Anything else (a space, a quote, a
+    /// line break) cannot name a command, event or member.
+    /// </summary>
+    public static bool IsQmpName(string name)
+    {
+        if (name.Length == 0 || !(IsAsciiLetter(name[0]) || name[0] == '_'))
+            return false;
+        foreach (var c in name)
+        {
+            if (!(IsAsciiLetter(c) || (c >= '0' && c <= '9') || c is '-' or '_' or '.'))
+                return false;
+        }
+        return true;
+    }
+
+    private static bool IsAsciiLetter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+    /// <summary>A name as a diagnostic quotes it: every character outside printable ASCII as <c>\uXXXX</c>, so the message stays one line.</summary>
+    public static string Printable(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            if (c < ' ' || c > '~')
+                builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            else
+                builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
     /// <summary>True when the whitespace-delimited word <paramref name="word"/> starts at <paramref name="offset"/>.</summary>
     public static bool IsWordAt(string text, int offset, string word, int limit)
     {

@@ -123,6 +123,12 @@ public static class SchemaParser
             diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Create(source.Locate(entry.Start, entry.Start + 1), "table entry has no '.name'"));
             return null;
         }
+        if (!HxText.IsQmpName(name.Value))
+        {
+            diagnostics.Add(SchemaDiagnostics.InvalidName.Create(source.Locate(name.OffsetOf(0), name.OffsetOf(name.Value.Length - 1) + 1),
+                $"{(isEvent ? "event" : "command")} name '{HxText.Printable(name.Value)}' is not a QMP name (letters, digits, '-', '_', '.'); the entry is ignored"));
+            return null;
+        }
         var builder = new CommandBuilder
         {
             Name = name.Value,

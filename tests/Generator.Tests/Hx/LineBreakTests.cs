@@ -83,3 +83,24 @@ public class LineBreakTests
         return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 }
+
+/// <summary>Diagnostics are located where Roslyn (and so the IDE) counts lines: CR LF, CR, LF, NEL, LS and PS each end a line.</summary>
+public class RoslynLineCountingTests
+{
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    [InlineData("\u0085")]
+    [InlineData("\u2028")]
+    [InlineData("\u2029")]
+    public void Locations_agree_with_roslyn(string lineBreak)
+    {
+        var text = "HXCOMM one" + lineBreak + "HXCOMM two" + lineBreak + "{ .name = \"x\", .args_type = \"a:z\", .mhandler.cmd_new = qmp_x, }" + lineBreak;
+        var diagnostic = Assert.Single(SchemaParser.Parse("t.hx", text).Diagnostics, d => d.Id == "QMP0001");
+        var roslyn = Microsoft.CodeAnalysis.Text.SourceText.From(text).Lines.GetLinePosition(diagnostic.Location.Start);
+        Assert.Equal(roslyn.Line + 1, diagnostic.Location.Line);
+        Assert.Equal(roslyn.Character + 1, diagnostic.Location.Column);
+        Assert.Equal(3, diagnostic.Location.Line);
+    }
+}

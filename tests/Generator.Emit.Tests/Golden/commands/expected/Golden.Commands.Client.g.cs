@@ -50,13 +50,7 @@ public partial class CommandsClient : global::System.IAsyncDisposable
                 yield return typed;
     }
 
-    /// <summary>Eject a removable medium.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"eject","arguments":{"device":"ide1-cd0"}}
-    /// &lt;- {"return":{}}
-    /// </code>
-    /// </example>
+    /// <inheritdoc cref="EjectAsync(EjectArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="device">device name</param>
     /// <param name="force">force ejection</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -78,13 +72,7 @@ public partial class CommandsClient : global::System.IAsyncDisposable
         await Client.ExecuteAsync<EjectArguments, bool>("eject", arguments, EjectArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Add a device.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"device_add","arguments":{"driver":"e1000","id":"net1"}}
-    /// &lt;- {"return":{}}
-    /// </code>
-    /// </example>
+    /// <inheritdoc cref="DeviceAddAsync(DeviceAddArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="driver">the name of the new device's driver</param>
     /// <param name="id">the device's ID, must be unique</param>
     /// <param name="bus">the device's parent bus</param>

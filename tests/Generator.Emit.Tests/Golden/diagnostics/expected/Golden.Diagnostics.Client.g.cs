@@ -34,7 +34,23 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     /// <summary>Closes the connection.</summary>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => Client.DisposeAsync();
 
-    /// <summary>Mirror a drive.</summary>
+    /// <summary>Events from now on, typed where the schema knows them (<see cref="UntypedDiagnosticsEvent"/> otherwise). <paramref name="names"/> filters by wire name.</summary>
+    public async global::System.Collections.Generic.IAsyncEnumerable<DiagnosticsEvent> ReadEventsAsync(global::System.Collections.Generic.IEnumerable<string>? names = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+    {
+        using var subscription = Client.SubscribeEvents(names);
+        await foreach (var qmpEvent in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(subscription, cancellationToken).ConfigureAwait(false))
+            yield return DiagnosticsEvents.Parse(qmpEvent);
+    }
+
+    /// <summary>Events of one typed kind, e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>
+    public async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>([global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent
+    {
+        await foreach (var e in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(ReadEventsAsync(null, cancellationToken), false))
+            if (e is TEvent typed)
+                yield return typed;
+    }
+
+    /// <inheritdoc cref="DriveMirrorAsync(DriveMirrorArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="device">device name</param>
     /// <param name="bufSize">bytes in flight</param>
     /// <param name="granularity">JSON member granularity.</param>
@@ -49,5 +65,28 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     {
         global::System.ArgumentNullException.ThrowIfNull(arguments);
         await Client.ExecuteAsync<DriveMirrorArguments, bool>("drive-mirror", arguments, DriveMirrorArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="SnapshotCopyAsync(SnapshotCopyArguments, global::System.Threading.CancellationToken)"/>
+    /// <param name="clone2">JSON member clone.</param>
+    /// <param name="device">JSON member device.</param>
+    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
+    public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(string clone2, string device, global::System.Threading.CancellationToken cancellationToken = default) =>
+        SnapshotCopyAsync(new SnapshotCopyArguments { Clone2 = clone2, Device = device }, cancellationToken);
+
+    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
+    /// <param name="arguments">The command's arguments.</param>
+    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
+    public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(arguments);
+        return await Client.ExecuteAsync<SnapshotCopyArguments, global::System.Text.Json.JsonElement>("snapshot-copy", arguments, SnapshotCopyArguments.Write, global::Qmp.Runtime.QmpJson.ReadElement, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
+    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
+    public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::System.Threading.CancellationToken cancellationToken = default)
+    {
+        return await Client.ExecuteAsync<object?, global::System.Text.Json.JsonElement>("snapshot_copy", null, null, global::Qmp.Runtime.QmpJson.ReadElement, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -16,6 +16,8 @@ public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmp
     public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]
     {
         "drive-mirror",
+        "snapshot-copy",
+        "snapshot_copy",
     };
 
     /// <summary>Mirror a drive.</summary>
@@ -23,6 +25,17 @@ public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmp
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
     public abstract global::System.Threading.Tasks.ValueTask DriveMirrorAsync(DriveMirrorArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+
+    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
+    /// <param name="arguments">The validated arguments.</param>
+    /// <param name="session">The client connection the command came from.</param>
+    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    public abstract global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+
+    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
+    /// <param name="session">The client connection the command came from.</param>
+    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    public abstract global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
 
     /// <inheritdoc/>
     public bool HasCommand(string name) => s_commandSet.Contains(name);
@@ -43,6 +56,18 @@ public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmp
                 await DriveMirrorAsync(global::Qmp.Runtime.QmpArguments.Read(args, DriveMirrorArguments.Read), session, cancellationToken).ConfigureAwait(false);
                 return global::Qmp.Runtime.QmpReturn.Empty;
             }
+            case "snapshot-copy":
+            {
+                global::Qmp.Runtime.QmpArguments.Check(args, s_snapshotCopyChecks, acceptsAnyKey: false);
+                var result = await SnapshotCopyAsync(global::Qmp.Runtime.QmpArguments.Read(args, SnapshotCopyArguments.Read), session, cancellationToken).ConfigureAwait(false);
+                return global::Qmp.Runtime.QmpReturn.Create(result, global::Qmp.Runtime.QmpJson.WriteElement);
+            }
+            case "snapshot_copy":
+            {
+                global::Qmp.Runtime.QmpArguments.Check(args, s_snapshotCopy2Checks, acceptsAnyKey: false);
+                var result = await SnapshotCopy2Async(session, cancellationToken).ConfigureAwait(false);
+                return global::Qmp.Runtime.QmpReturn.Create(result, global::Qmp.Runtime.QmpJson.WriteElement);
+            }
             default:
                 throw global::Qmp.Runtime.QmpException.CommandNotFound(command);
         }
@@ -53,5 +78,15 @@ public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmp
         new("device", false, "string"),
         new("buf-size", true, "int"),
         new("granularity", true, "int"),
+    };
+
+    private static readonly global::Qmp.Runtime.QmpArgumentCheck[] s_snapshotCopyChecks =
+    {
+        new("clone", false, "string"),
+        new("device", false, "string"),
+    };
+
+    private static readonly global::Qmp.Runtime.QmpArgumentCheck[] s_snapshotCopy2Checks =
+    {
     };
 }

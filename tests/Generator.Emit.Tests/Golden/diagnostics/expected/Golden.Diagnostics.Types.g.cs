@@ -74,3 +74,166 @@ public sealed partial record DriveMirrorArguments
         };
     }
 }
+
+/// <summary>The arguments of <c>snapshot-copy</c>.</summary>
+public sealed partial record SnapshotCopyArguments
+{
+    /// <summary>(JSON <c>clone</c>)</summary>
+    public required string Clone2 { get; init; }
+
+    /// <summary>(JSON <c>device</c>)</summary>
+    public required string Device { get; init; }
+
+    /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
+    public static void Write(global::System.Text.Json.Utf8JsonWriter writer, SnapshotCopyArguments value)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        global::System.ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStartObject();
+        writer.WriteString("clone"u8, value.Clone2);
+        writer.WriteString("device"u8, value.Device);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
+    public static SnapshotCopyArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
+    {
+        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? clone2 = null;
+        string? device = null;
+        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("clone"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
+                    clone2 = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "clone");
+            }
+            else if (reader.ValueTextEquals("device"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
+                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
+            }
+            else
+                reader.Skip();
+        }
+        return new SnapshotCopyArguments
+        {
+            Clone2 = clone2 ?? throw global::Qmp.Runtime.QmpJson.Missing("clone"),
+            Device = device ?? throw global::Qmp.Runtime.QmpJson.Missing("device"),
+        };
+    }
+}
+
+/// <summary>An event from the QMP peer: a typed record per known event, <see cref="UntypedDiagnosticsEvent"/> for the rest.</summary>
+public abstract partial record DiagnosticsEvent
+{
+    /// <summary>The event's wire name, e.g. <c>BLOCK_JOB_COMPLETED</c>.</summary>
+    public abstract string EventName { get; }
+
+    /// <summary>When the peer says the event happened.</summary>
+    public global::System.DateTimeOffset Timestamp { get; init; }
+}
+
+/// <summary>An event the schema does not describe (newer QEMU has many): kept as it arrived.</summary>
+public sealed partial record UntypedDiagnosticsEvent(global::Qmp.Runtime.QmpEvent Raw) : DiagnosticsEvent
+{
+    /// <inheritdoc/>
+    public override string EventName => Raw.Name;
+}
+
+/// <summary>The QMP event <c>DISK_FULL</c>.</summary>
+public sealed partial record DiskFullEvent : DiagnosticsEvent
+{
+    /// <summary>The wire name of this event.</summary>
+    public const string WireName = "DISK_FULL";
+
+    /// <inheritdoc/>
+    public override string EventName => WireName;
+
+    /// <summary>(JSON <c>device</c>)</summary>
+    public required string Device { get; init; }
+
+    /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
+    public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DiskFullEvent value)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        global::System.ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStartObject();
+        writer.WriteString("device"u8, value.Device);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
+    public static DiskFullEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
+    {
+        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? device = null;
+        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("device"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
+                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
+            }
+            else
+                reader.Skip();
+        }
+        return new DiskFullEvent
+        {
+            Device = device ?? throw global::Qmp.Runtime.QmpJson.Missing("device"),
+            Timestamp = timestamp,
+        };
+    }
+}
+
+/// <summary>The QMP event <c>DISK-FULL</c>.</summary>
+public sealed partial record DiskFullEvent2 : DiagnosticsEvent
+{
+    /// <summary>The wire name of this event.</summary>
+    public const string WireName = "DISK-FULL";
+
+    /// <inheritdoc/>
+    public override string EventName => WireName;
+
+    /// <summary>(JSON <c>device</c>)</summary>
+    public required string Device { get; init; }
+
+    /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
+    public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DiskFullEvent2 value)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        global::System.ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStartObject();
+        writer.WriteString("device"u8, value.Device);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
+    public static DiskFullEvent2 Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
+    {
+        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
+            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        string? device = null;
+        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("device"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
+                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
+            }
+            else
+                reader.Skip();
+        }
+        return new DiskFullEvent2
+        {
+            Device = device ?? throw global::Qmp.Runtime.QmpJson.Missing("device"),
+            Timestamp = timestamp,
+        };
+    }
+}
