@@ -66,7 +66,11 @@ public sealed class QmpGenerator : IIncrementalGenerator
 
         // Step 4: one spec per generated file, so a schema edit regenerates only the files it changes.
         var types = specs.Select(static (s, _) => s.Types).WithTrackingName(TrackingNames.TypesOutput);
-        context.RegisterSourceOutput(types, static (spc, s) => spc.AddSource(s.Namespace + ".Types.g.cs", SourceText.From(TypesEmitter.Emit(s), System.Text.Encoding.UTF8)));
+        context.RegisterSourceOutput(types, static (spc, s) =>
+        {
+            foreach (var (area, text) in TypesEmitter.EmitFiles(s))
+                spc.AddSource(s.Namespace + ".Types." + area + ".g.cs", SourceText.From(text, System.Text.Encoding.UTF8));
+        });
 
         var client = specs.Select(static (s, _) => s.ClientOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientOutput);
         context.RegisterSourceOutput(client, static (spc, s) => spc.AddSource(s!.Namespace + ".Client.g.cs", SourceText.From(ClientEmitter.Emit(s), System.Text.Encoding.UTF8)));
