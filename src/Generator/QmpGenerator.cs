@@ -157,6 +157,9 @@ public sealed class QmpGenerator : IIncrementalGenerator
             .Select(f => f.GetValue(null)).OfType<SchemaDiagnosticDescriptor>()
             .GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First().Title));
 
+    /// <summary>Where a diagnostic is explained: its row of the diagnostics table in the README.</summary>
+    public static string HelpLinkOf(string id) => "README.md#" + id.ToLowerInvariant();
+
     /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file.</summary>
     public static Diagnostic ToDiagnostic(SchemaDiagnostic diagnostic)
     {
@@ -172,7 +175,8 @@ public sealed class QmpGenerator : IIncrementalGenerator
                     SchemaSeverity.Warning => DiagnosticSeverity.Warning,
                     _ => DiagnosticSeverity.Info,
                 },
-                isEnabledByDefault: true));
+                isEnabledByDefault: true,
+                helpLinkUri: HelpLinkOf(key.Item1)));
         var l = diagnostic.Location;
         var location = string.IsNullOrEmpty(l.Path)
             ? Location.None

@@ -102,3 +102,25 @@ public class CliTests
         Assert.Contains("running", runState.GetProperty("values").EnumerateArray().Select(v => v.GetString()));
     }
 }
+
+/// <summary>Every diagnostic id has its row in the README's table, where its help link points.</summary>
+public class DiagnosticsCatalogueTests
+{
+    [Fact]
+    public void Every_diagnostic_has_a_readme_row_its_help_link_points_at()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        var ids = typeof(SchemaDiagnostics).GetFields().Concat(typeof(GeneratorDiagnostics).GetFields())
+            .Select(f => ((SchemaDiagnosticDescriptor)f.GetValue(null)!).Id).ToList();
+        Assert.True(ids.Count >= 29);
+        foreach (var id in ids)
+        {
+            var link = QmpGenerator.HelpLinkOf(id);
+            var anchor = link[(link.IndexOf('#', StringComparison.Ordinal) + 1)..];
+            Assert.Contains($"| <a id=\"{anchor}\"></a>{id} |", readme, StringComparison.Ordinal);
+        }
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+}
