@@ -1,5 +1,6 @@
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Schema;
 
 namespace QmpShell;
 
@@ -50,7 +51,12 @@ internal sealed class CommandCatalog
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
-        Commands = model.Commands.Select(Describe).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+        // What each command takes comes from the QMP schema model (the same one the generator and
+        // the docs read); the doc blocks only give the help text.
+        var schema = HxSchemaBuilder.Build(model);
+        var types = schema.Types.OfType<SchemaObjectType>().ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var docs = model.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Doc, StringComparer.Ordinal);
+        Commands = schema.Commands.Select(c => Describe(c, types, docs.GetValueOrDefault(c.Name))).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
         _byName = new Dictionary<string, CommandInfo>(StringComparer.Ordinal);
         foreach (var command in Commands)
             _byName.TryAdd(command.Name, command);
@@ -75,51 +81,30 @@ internal sealed class CommandCatalog
 
     public static CommandCatalog FromText(string text) => new(SchemaParser.Parse("inline.hx", text));
 
-    private static CommandInfo Describe(CommandSpec spec)
+    private static CommandInfo Describe(SchemaCommand command, Dictionary<string, SchemaObjectType> types, DocBlock? doc)
     {
-        var docs = spec.Doc?.Arguments.ToDictionary(m => m.Name, StringComparer.Ordinal) ?? [];
+        var documented = doc?.Arguments.ToDictionary(m => m.Name, StringComparer.Ordinal) ?? [];
         var arguments = new List<ArgInfo>();
-        var hasOptionList = false;
-        foreach (var argument in spec.Arguments)
+        if (command.Arguments is { } reference && types.TryGetValue(reference.Name, out var type))
         {
-            if (argument.Kind == ArgumentKind.OptionList)
+            // An option list's members travel flattened: the model lists them beside the others.
+            foreach (var member in type.Members)
             {
-                // An option list travels flattened: its documented members are what one types.
-                hasOptionList = true;
-                continue;
-            }
-            docs.TryGetValue(argument.Name, out var doc);
-            arguments.Add(new ArgInfo(argument.Name, TypeOf(argument), argument.Optional,
-                doc?.Type ?? argument.JsonType ?? "value", doc?.Description));
-        }
-        if (hasOptionList && spec.Doc is { } block)
-        {
-            foreach (var doc in block.Arguments)
-            {
-                if (arguments.Any(a => a.Name == doc.Name))
-                    continue;
-                arguments.Add(new ArgInfo(doc.Name, TypeOf(doc.Type), doc.Optional, doc.Type ?? "value", doc.Description));
+                documented.TryGetValue(member.Name, out var memberDoc);
+                arguments.Add(new ArgInfo(member.Name, TypeOf(member.Type), member.Optional,
+                    memberDoc?.Type ?? member.Type.ToString(), member.Doc ?? memberDoc?.Description));
             }
         }
-        return new CommandInfo(spec.Name, arguments, spec.Doc);
+        return new CommandInfo(command.Name, arguments, doc);
     }
 
-    /// <summary>How a value typed for an args_type argument is read: by the JSON type QEMU checks for it.</summary>
-    internal static ArgValueType TypeOf(ArgumentSpec argument) => argument.JsonType switch
+    /// <summary>How a value typed for an argument is read: by the JSON type of its wire type.</summary>
+    internal static ArgValueType TypeOf(SchemaTypeRef type) => type.IsArray ? ArgValueType.Any : SchemaBuiltins.JsonTypeOf(type.Name) switch
     {
-        "string" => ArgValueType.String,
-        "int" => ArgValueType.Integer,
-        "number" => ArgValueType.Number,
-        "bool" => ArgValueType.Bool,
-        _ => ArgValueType.Any,
-    };
-
-    internal static ArgValueType TypeOf(string? documentedType) => documentedType switch
-    {
-        "json-string" => ArgValueType.String,
-        "json-int" => ArgValueType.Integer,
-        "json-number" or "json-double" => ArgValueType.Number,
-        "json-bool" => ArgValueType.Bool,
+        JsonType.String => ArgValueType.String,
+        JsonType.Int => ArgValueType.Integer,
+        JsonType.Number => ArgValueType.Number,
+        JsonType.Boolean => ArgValueType.Bool,
         _ => ArgValueType.Any,
     };
 }
