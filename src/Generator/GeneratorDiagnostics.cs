@@ -8,8 +8,12 @@ namespace Qmp.Codegen;
 /// </summary>
 public static class GeneratorDiagnostics
 {
-    public static readonly SchemaDiagnosticDescriptor InvalidNamespace = new("QMP0100", SchemaSeverity.Error, "Invalid QmpSchema Namespace");
-    public static readonly SchemaDiagnosticDescriptor UnknownGenerateValue = new("QMP0101", SchemaSeverity.Warning, "Unknown QmpSchema Generate value");
-    public static readonly SchemaDiagnosticDescriptor ReservedMemberName = new("QMP0102", SchemaSeverity.Warning, "Member name is reserved in a C# record");
-    public static readonly SchemaDiagnosticDescriptor SameIdentifier = new("QMP0103", SchemaSeverity.Warning, "Names that are one C# identifier");
+    public static readonly SchemaDiagnosticDescriptor InvalidNamespace = new("QMP0100", SchemaSeverity.Error, "Invalid QmpSchema Namespace",
+        "QmpSchema Namespace '{namespace}' is not a valid C# namespace; nothing is generated for it");
+    public static readonly SchemaDiagnosticDescriptor UnknownGenerateValue = new("QMP0101", SchemaSeverity.Warning, "Unknown QmpSchema Generate value",
+        "QmpSchema Generate value '{values}' is not one of Client, Server, Types");
+    public static readonly SchemaDiagnosticDescriptor ReservedMemberName = new("QMP0102", SchemaSeverity.Warning, "Member name is reserved in a C# record",
+        "member '{name}' of {type} is generated as '{csharp}': '{reserved}' is reserved in a C# record");
+    public static readonly SchemaDiagnosticDescriptor SameIdentifier = new("QMP0103", SchemaSeverity.Warning, "Names that are one C# identifier",
+        "event '{name}' is '{csharp}' in C#, as another name is; it is generated as '{generated}'", "command '{name}' is '{csharp}' in C#, as another name is; it is generated as '{generated}'");
 }

@@ -2,10 +2,20 @@ using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen;
 
-/// <summary>A diagnostic kind: a stable id, its severity, and a title (message format).</summary>
-public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severity, string Title)
+/// <summary>
+/// A diagnostic kind: a stable id, its severity, a title, and <see cref="Messages"/>, the forms of
+/// every message it reports, with <c>{placeholders}</c> for what varies; so this file is the
+/// catalogue of every message a user can see (a test checks each message reported against them).
+/// </summary>
+public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severity, string Title, params string[] Messages)
 {
     public SchemaDiagnostic Create(SchemaLocation location, string message) => new(Id, Severity, message, location);
+
+    /// <summary>True when <paramref name="message"/> has one of the forms of <see cref="Messages"/>.</summary>
+    public bool Describes(string message) =>
+        System.Array.Exists(Messages, form => System.Text.RegularExpressions.Regex.IsMatch(message,
+            "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(form), @"\\\{[^}]*}", ".*") + "$",
+            System.Text.RegularExpressions.RegexOptions.Singleline));
 }
 
 /// <summary>
@@ -14,29 +24,56 @@ public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severi
 /// </summary>
 public static class SchemaDiagnostics
 {
-    public static readonly SchemaDiagnosticDescriptor UnknownArgsTypeCode = new("QMP0001", SchemaSeverity.Error, "Unknown args_type code");
-    public static readonly SchemaDiagnosticDescriptor DuplicateCommand = new("QMP0002", SchemaSeverity.Error, "Duplicate command");
-    public static readonly SchemaDiagnosticDescriptor MalformedTableEntry = new("QMP0003", SchemaSeverity.Error, "Malformed table entry");
-    public static readonly SchemaDiagnosticDescriptor UnterminatedDocBlock = new("QMP0004", SchemaSeverity.Error, "Unterminated documentation block");
-    public static readonly SchemaDiagnosticDescriptor DocTitleMatchesNoCommand = new("QMP0005", SchemaSeverity.Warning, "Documentation block matches no command");
-    public static readonly SchemaDiagnosticDescriptor CommandWithoutDoc = new("QMP0006", SchemaSeverity.Warning, "Command has no documentation block");
-    public static readonly SchemaDiagnosticDescriptor DocumentedArgumentNotInArgsType = new("QMP0007", SchemaSeverity.Warning, "Documented argument is not in args_type");
-    public static readonly SchemaDiagnosticDescriptor ArgumentNotDocumented = new("QMP0008", SchemaSeverity.Warning, "Argument is not documented");
-    public static readonly SchemaDiagnosticDescriptor UnknownDocumentedType = new("QMP0009", SchemaSeverity.Warning, "Unknown documented type");
-    public static readonly SchemaDiagnosticDescriptor ExampleRepaired = new("QMP0010", SchemaSeverity.Warning, "Example JSON repaired");
-    public static readonly SchemaDiagnosticDescriptor ExampleUnreadable = new("QMP0011", SchemaSeverity.Warning, "Example JSON unreadable");
-    public static readonly SchemaDiagnosticDescriptor ExampleExecuteMismatch = new("QMP0012", SchemaSeverity.Warning, "Example executes another command");
-    public static readonly SchemaDiagnosticDescriptor DocTitleAlias = new("QMP0013", SchemaSeverity.Warning, "Documentation title names the command differently");
-    public static readonly SchemaDiagnosticDescriptor UnbalancedConditional = new("QMP0014", SchemaSeverity.Error, "Unbalanced #if/#endif");
-    public static readonly SchemaDiagnosticDescriptor ConditionalCommand = new("QMP0015", SchemaSeverity.Warning, "Conditional command");
-    public static readonly SchemaDiagnosticDescriptor StringConcatenation = new("QMP0016", SchemaSeverity.Warning, "args_type uses C string literal concatenation");
-    public static readonly SchemaDiagnosticDescriptor MarkerInComment = new("QMP0017", SchemaSeverity.Warning, "Comment contains a block marker");
-    public static readonly SchemaDiagnosticDescriptor ForeignTextInDocBlock = new("QMP0018", SchemaSeverity.Warning, "Documentation block contains a comment or section heading");
-    public static readonly SchemaDiagnosticDescriptor MemberInsideOptionList = new("QMP0019", SchemaSeverity.Warning, "Documented argument travels inside an option list");
-    public static readonly SchemaDiagnosticDescriptor UnexpectedText = new("QMP0020", SchemaSeverity.Warning, "Unexpected text outside any block");
-    public static readonly SchemaDiagnosticDescriptor DuplicateDocBlock = new("QMP0021", SchemaSeverity.Warning, "Duplicate documentation block");
-    public static readonly SchemaDiagnosticDescriptor DuplicateArgument = new("QMP0022", SchemaSeverity.Error, "Duplicate argument in args_type");
-    public static readonly SchemaDiagnosticDescriptor UnknownTableField = new("QMP0024", SchemaSeverity.Warning, "Unknown table field");
-    public static readonly SchemaDiagnosticDescriptor UnquotedArgumentName = new("QMP0023", SchemaSeverity.Warning, "Documented argument name is not quoted");
-    public static readonly SchemaDiagnosticDescriptor InvalidName = new("QMP0025", SchemaSeverity.Error, "Name outside QMP's character set");
+    public static readonly SchemaDiagnosticDescriptor UnknownArgsTypeCode = new("QMP0001", SchemaSeverity.Error, "Unknown args_type code",
+        "unknown args_type code '{code}' for argument '{name}' (known: {codes}, -x, each optionally followed by '?')");
+    public static readonly SchemaDiagnosticDescriptor DuplicateCommand = new("QMP0002", SchemaSeverity.Error, "Duplicate command",
+        "{command or event} '{name}' is declared twice (first at {path}({line},{column}))");
+    public static readonly SchemaDiagnosticDescriptor MalformedTableEntry = new("QMP0003", SchemaSeverity.Error, "Malformed table entry",
+        "table entry has no '.name'", "'{name}' has no '.args_type'", "command '{name}' has no '.mhandler.cmd_new' or '.mhandler.cmd_async'", "args_type item '{item}' is not 'name:code'",
+        "table entry has no closing '}'", "expected '.field = value' in table entry, found '{character}'", "expected '=' after field '.{field}'",
+        "field '.{field}' is set twice", "unterminated string in field '.{field}'", "field '.{field}' has no value", "expected ',' or '}' after field '.{field}'");
+    public static readonly SchemaDiagnosticDescriptor UnterminatedDocBlock = new("QMP0004", SchemaSeverity.Error, "Unterminated documentation block",
+        "documentation block opened by SQMP has no EQMP");
+    public static readonly SchemaDiagnosticDescriptor DocTitleMatchesNoCommand = new("QMP0005", SchemaSeverity.Warning, "Documentation block matches no command",
+        "documentation block '{title}' matches no command or event");
+    public static readonly SchemaDiagnosticDescriptor CommandWithoutDoc = new("QMP0006", SchemaSeverity.Warning, "Command has no documentation block",
+        "{command or event} '{name}' has no documentation block");
+    public static readonly SchemaDiagnosticDescriptor DocumentedArgumentNotInArgsType = new("QMP0007", SchemaSeverity.Warning, "Documented argument is not in args_type",
+        "{argument or data member} '{name}' of '{command}' is documented but args_type names '{other}'", "{argument or data member} '{name}' of '{command}' is documented but args_type has no such {argument or data member}");
+    public static readonly SchemaDiagnosticDescriptor ArgumentNotDocumented = new("QMP0008", SchemaSeverity.Warning, "Argument is not documented",
+        "{argument or data member} '{name}' of '{command}' is in args_type but not documented");
+    public static readonly SchemaDiagnosticDescriptor UnknownDocumentedType = new("QMP0009", SchemaSeverity.Warning, "Unknown documented type",
+        "unknown documented type '{type}'", "unknown documented type '{type}'; read as '{guess}'");
+    public static readonly SchemaDiagnosticDescriptor ExampleRepaired = new("QMP0010", SchemaSeverity.Warning, "Example JSON repaired",
+        "example {request, reply or event} of '{name}' is not valid JSON: {repair}");
+    public static readonly SchemaDiagnosticDescriptor ExampleUnreadable = new("QMP0011", SchemaSeverity.Warning, "Example JSON unreadable",
+        "example {request, reply or event} of '{name}' cannot be read as JSON: {error}");
+    public static readonly SchemaDiagnosticDescriptor ExampleExecuteMismatch = new("QMP0012", SchemaSeverity.Warning, "Example executes another command",
+        "example of '{name}' executes '{other}'");
+    public static readonly SchemaDiagnosticDescriptor DocTitleAlias = new("QMP0013", SchemaSeverity.Warning, "Documentation title names the command differently",
+        "documentation block '{title}' is taken as the documentation of '{name}'");
+    public static readonly SchemaDiagnosticDescriptor UnbalancedConditional = new("QMP0014", SchemaSeverity.Error, "Unbalanced #if/#endif",
+        "'#if {condition}' is never closed by '#endif'", "'{directive}' without '#if'", "'#endif' without '#if'");
+    public static readonly SchemaDiagnosticDescriptor ConditionalCommand = new("QMP0015", SchemaSeverity.Warning, "Conditional command",
+        "command '{name}' is declared only '#if {condition}'; the generated code always includes it");
+    public static readonly SchemaDiagnosticDescriptor StringConcatenation = new("QMP0016", SchemaSeverity.Warning, "args_type uses C string literal concatenation",
+        "args_type of '{name}' is {count} concatenated C string literals; read as \"{text}\"");
+    public static readonly SchemaDiagnosticDescriptor MarkerInComment = new("QMP0017", SchemaSeverity.Warning, "Comment contains a block marker",
+        "HXCOMM comment contains the word '{marker}'; it is read as comment text, not as a block marker");
+    public static readonly SchemaDiagnosticDescriptor ForeignTextInDocBlock = new("QMP0018", SchemaSeverity.Warning, "Documentation block contains a comment or section heading",
+        "HXCOMM comment inside the documentation block of '{title}' is left out of its documentation", "section heading '{heading}' inside the documentation block of '{title}' is kept as prose");
+    public static readonly SchemaDiagnosticDescriptor MemberInsideOptionList = new("QMP0019", SchemaSeverity.Warning, "Documented argument travels inside an option list",
+        "{argument or data member} '{name}' of '{command}' is documented but travels inside the option list '{list}' (args_type '{list}:O')");
+    public static readonly SchemaDiagnosticDescriptor UnexpectedText = new("QMP0020", SchemaSeverity.Warning, "Unexpected text outside any block",
+        "unexpected text '{text}' outside any table entry or documentation block", "unknown preprocessor directive '{directive}'");
+    public static readonly SchemaDiagnosticDescriptor DuplicateDocBlock = new("QMP0021", SchemaSeverity.Warning, "Duplicate documentation block",
+        "'{name}' is documented twice; this block is ignored");
+    public static readonly SchemaDiagnosticDescriptor DuplicateArgument = new("QMP0022", SchemaSeverity.Error, "Duplicate argument in args_type",
+        "argument '{name}' appears twice in args_type");
+    public static readonly SchemaDiagnosticDescriptor UnknownTableField = new("QMP0024", SchemaSeverity.Warning, "Unknown table field",
+        "unknown table field '.{field}' is ignored");
+    public static readonly SchemaDiagnosticDescriptor UnquotedArgumentName = new("QMP0023", SchemaSeverity.Warning, "Documented argument name is not quoted",
+        "{argument or data member} name {name} of '{command}' is not quoted");
+    public static readonly SchemaDiagnosticDescriptor InvalidName = new("QMP0025", SchemaSeverity.Error, "Name outside QMP's character set",
+        "{command or event} name '{name}' is not a QMP name (letters, digits, '-', '_', '.'); the entry is ignored", "argument name '{name}' is not a QMP name (letters, digits, '-', '_', '.'); the argument is ignored");
 }

@@ -121,6 +121,21 @@ public class DiagnosticsCatalogueTests
         }
     }
 
+    [Fact]
+    public void The_generators_own_messages_have_their_forms_in_the_catalogue()
+    {
+        var descriptors = typeof(GeneratorDiagnostics).GetFields().Select(f => (SchemaDiagnosticDescriptor)f.GetValue(null)!).ToDictionary(d => d.Id);
+        var lines = File.ReadAllLines(Path.Combine(RepoRoot(), "tests", "Generator.Emit.Tests", "Golden", "diagnostics", "expected", "diagnostics.txt"))
+            .Where(l => l.StartsWith("QMP01", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            var id = line[..7];
+            var message = line[(line.IndexOf("): ", StringComparison.Ordinal) + 3)..];
+            Assert.True(descriptors[id].Describes(message), line);
+        }
+    }
+
     private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

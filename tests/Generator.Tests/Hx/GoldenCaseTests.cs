@@ -43,6 +43,19 @@ public class GoldenCaseTests
         Assert.Equal(all.Count, all.Count(seen.Contains));
     }
 
+    /// <summary>Every message reported for the cases and the seed has a form its descriptor lists (the catalogue is complete).</summary>
+    [Fact]
+    public void Every_message_has_a_form_in_the_catalogue()
+    {
+        var descriptors = typeof(SchemaDiagnostics).GetFields().Select(f => (SchemaDiagnosticDescriptor)f.GetValue(null)!).ToDictionary(d => d.Id);
+        var diagnostics = Directory.GetFiles(TestFiles.Dir("Cases"), "*.hx")
+            .SelectMany(f => SchemaParser.Parse(Path.GetFileName(f), File.ReadAllText(f)).Diagnostics)
+            .Concat(TestFiles.ParseAll().Diagnostics).ToList();
+        Assert.True(diagnostics.Count > 50);
+        Assert.All(diagnostics, d => Assert.True(descriptors[d.Id].Describes(d.Message), $"{d.Id}: {d.Message}"));
+        Assert.False(descriptors["QMP0001"].Describes("something else entirely"));
+    }
+
     /// <summary>What a case prints: its commands and events, its diagnostics as `check` prints them, then the whole QMP schema model.</summary>
     internal static string Describe(string path, string text)
     {
