@@ -35,14 +35,18 @@ public sealed record ArgumentSpec(string Name, string Code, ArgumentKind Kind, b
     /// <summary>The CLR type an argument of this kind has in generated code (before optionality).</summary>
     public string ClrType => ClrTypeOf(Kind);
 
-    public static string ClrTypeOf(ArgumentKind kind) => kind switch
+    /// <summary>The C# type of a value of this kind, from its wire type in <see cref="Hx.ArgsTypeCodes"/> (the one table).</summary>
+    public static string ClrTypeOf(ArgumentKind kind) => Hx.ArgsTypeCodes.Of(kind).WireType switch
     {
-        ArgumentKind.String or ArgumentKind.FileName or ArgumentKind.BlockDevice => "string",
-        ArgumentKind.Int or ArgumentKind.Long or ArgumentKind.Megabytes or ArgumentKind.Octets => "long",
-        ArgumentKind.Double => "double",
-        ArgumentKind.Bool or ArgumentKind.Flag => "bool",
-        ArgumentKind.OptionList => "System.Collections.Generic.IReadOnlyDictionary<string, System.Text.Json.JsonElement>",
-        _ => "System.Text.Json.JsonElement",
+        null => "System.Collections.Generic.IReadOnlyDictionary<string, System.Text.Json.JsonElement>",
+        var wire => Schema.SchemaBuiltins.JsonTypeOf(wire) switch
+        {
+            Schema.JsonType.String => "string",
+            Schema.JsonType.Int => "long",
+            Schema.JsonType.Number => "double",
+            Schema.JsonType.Boolean => "bool",
+            _ => "System.Text.Json.JsonElement",
+        },
     };
 
     /// <summary>The JSON type QEMU 2.1 checks for this kind over QMP, as it names it in errors; null where unchecked.</summary>
