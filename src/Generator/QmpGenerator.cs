@@ -143,10 +143,10 @@ public sealed class QmpGenerator : IIncrementalGenerator
             problems.Add(GeneratorDiagnostics.InvalidNamespace.Create(new SchemaLocation(first.Path, 0, 0, 1, 1, 1, 1), $"QmpSchema Namespace '{group.Namespace}' is not a valid C# namespace; nothing is generated for it"));
             return new ParsedSchema(null, problems.ToEquatableArray());
         }
-        var model = SchemaParser.Parse(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
+        var (model, schema) = SchemaParser.Read(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
         ct.ThrowIfCancellationRequested();
         var naming = new List<SchemaDiagnostic>();
-        var spec = SpecBuilder.Build(HxSchemaBuilder.Build(model), group.Namespace, group.Client, group.Server, naming);
+        var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming);
         return new ParsedSchema(spec, problems.Count == 0 && naming.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).Concat(naming).ToEquatableArray());
     }
 

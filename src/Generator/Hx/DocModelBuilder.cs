@@ -15,7 +15,7 @@ internal static class DocModelBuilder
 {
     private static readonly Regex ArrayIntro = new(@"^(\S+) array:$", RegexOptions.CultureInvariant);
 
-    public static DocBlock Build(SchemaSource source, RawDoc raw, string name, bool isEvent, List<ArgumentSpec> arguments, List<SchemaDiagnostic> diagnostics)
+    public static DocBlock Build(SchemaSource source, RawDoc raw, string name, bool isEvent, List<ArgumentSpec> arguments, List<SchemaDiagnostic> diagnostics, HxExampleValues? values = null)
     {
         var examples = new List<DocExample>();
         var requestArguments = new List<LenientJsonValue>();
@@ -38,7 +38,9 @@ internal static class DocModelBuilder
             }
             if (example.Reply?.Value is { } replyValue && replyValue[isEvent ? "data" : "return"] is { } returned)
                 replyValues.Add(returned);
-            examples.Add(new DocExample(example.Caption, request, reply, repairs.ToEquatableArray(), source.Locate(example.Start, example.End)));
+            var docExample = new DocExample(example.Caption, request, reply, repairs.ToEquatableArray(), source.Locate(example.Start, example.End));
+            values?.Add(docExample, request is null ? null : example.Request?.Value, reply is null ? null : example.Reply?.Value);
+            examples.Add(docExample);
         }
 
         // Arguments (an event's data members). "actions array:" puts the items inside that argument.

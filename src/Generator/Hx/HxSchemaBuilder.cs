@@ -20,9 +20,12 @@ namespace Qmp.Codegen.Hx;
 /// </summary>
 public static class HxSchemaBuilder
 {
-    public static QmpSchema Build(SchemaModel model)
+    public static QmpSchema Build(SchemaModel model) => Build(model, null);
+
+    /// <summary>Builds the model; <paramref name="examples"/>: the example values as read, so their text is not parsed again.</summary>
+    public static QmpSchema Build(SchemaModel model, HxExampleValues? examples)
     {
-        var builder = new Builder();
+        var builder = new Builder(examples);
         var commands = model.Commands.Select(builder.Command).ToList();
         var events = model.Events.Select(builder.Event).ToList();
         var prose = model.Prose.Select(p => new SchemaProse(p.Title, 1, p.Text, p.Location)).ToEquatableArray();
@@ -70,6 +73,9 @@ public static class HxSchemaBuilder
         private readonly List<string> _order = new();
         private readonly Dictionary<string, SchemaType> _types = new(StringComparer.Ordinal);
         private readonly HashSet<string> _displaced = new(StringComparer.Ordinal);
+        private readonly HxExampleValues? _examples;
+
+        public Builder(HxExampleValues? examples) => _examples = examples;
 
         public EquatableArray<SchemaType> Types() => _order.Select(n => _types[n]).ToEquatableArray();
 
@@ -77,7 +83,7 @@ public static class HxSchemaBuilder
         {
             var doc = command.Doc;
             var stem = Pascal(command.Name);
-            var requests = Samples(doc, command.Name, request: true);
+            var requests = Samples(_examples, doc, command.Name, request: true);
 
             // Arguments: args_type says what travels; the docs type the O and q arguments.
             var members = new List<SchemaMember>();
@@ -147,7 +153,7 @@ public static class HxSchemaBuilder
             // the same type as VNC_INITIALIZED's; its "info" or "data" by the whole event (AcpiDeviceOstInfo).
             var area = Pascal(e.Name.Split('_')[0].ToLowerInvariant());
             var whole = Pascal(e.Name.ToLowerInvariant());
-            var samples = Samples(e.Doc, e.Name, request: false, member: "data");
+            var samples = Samples(_examples, e.Doc, e.Name, request: false, member: "data");
             var members = new List<SchemaMember>();
             foreach (var argument in e.Data)
             {
@@ -175,7 +181,7 @@ public static class HxSchemaBuilder
             var doc = command.Doc;
             if (doc is null)
                 return Builtin(SchemaBuiltins.Any);
-            var samples = Samples(doc, command.Name, request: false, member: "return");
+            var samples = Samples(_examples, doc, command.Name, request: false, member: "return");
             var members = doc.Returns?.Members ?? EquatableArray<DocMember>.Empty;
             var isQuery = command.Name.StartsWith("query-", StringComparison.Ordinal);
             var resultStem = isQuery ? Pascal(command.Name.Substring(6)) : commandStem;
@@ -574,14 +580,16 @@ public static class HxSchemaBuilder
     /// The example values of a doc block: each request (when <paramref name="request"/>), or the
     /// <paramref name="member"/> of each reply, skipping examples that execute another command.
     /// </summary>
-    private static List<LenientJsonValue> Samples(DocBlock? doc, string name, bool request, string member = "return")
+    private static List<LenientJsonValue> Samples(HxExampleValues? parsed, DocBlock? doc, string name, bool request, string member = "return")
     {
         var values = new List<LenientJsonValue>();
         if (doc is null)
             return values;
         foreach (var example in doc.Examples)
         {
-            var requestValue = Parse(example.Request);
+            (LenientJsonValue? Request, LenientJsonValue? Reply) read = default;
+            var known = parsed is not null && parsed.TryGet(example, out read);
+            var requestValue = known ? read.Request : Parse(example.Request);
             var executes = requestValue?["execute"]?.Text;
             if (executes is not null && executes != name)
                 continue;
@@ -591,7 +599,7 @@ public static class HxSchemaBuilder
                     values.Add(requestValue);
                 continue;
             }
-            var reply = Parse(example.Reply);
+            var reply = known ? read.Reply : Parse(example.Reply);
             if (reply is null)
                 continue;
             var eventName = reply["event"]?.Text;

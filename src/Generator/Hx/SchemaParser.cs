@@ -15,7 +15,20 @@ public static class SchemaParser
 {
     public static SchemaModel Parse(string path, string text) => Parse(new[] { new SchemaSource(path, text) });
 
-    public static SchemaModel Parse(IEnumerable<SchemaSource> sources)
+    public static SchemaModel Parse(IEnumerable<SchemaSource> sources) => Parse(sources, null);
+
+    /// <summary>
+    /// Reads the files into the QMP schema model: <see cref="Parse(IEnumerable{SchemaSource})"/>, then
+    /// <see cref="HxSchemaBuilder"/> on the example values as the lenient reader read them (no second parse).
+    /// </summary>
+    public static QmpSchemaResult Read(IEnumerable<SchemaSource> sources)
+    {
+        var examples = new HxExampleValues();
+        var model = Parse(sources, examples);
+        return new QmpSchemaResult(model, HxSchemaBuilder.Build(model, examples));
+    }
+
+    internal static SchemaModel Parse(IEnumerable<SchemaSource> sources, HxExampleValues? examples)
     {
         var diagnostics = new List<SchemaDiagnostic>();
         var commands = new List<CommandBuilder>();
@@ -53,7 +66,7 @@ public static class SchemaParser
         }
 
         foreach (var (source, doc) in docs)
-            Attach(source, doc, byName, diagnostics);
+            Attach(source, doc, byName, diagnostics, examples);
 
         foreach (var entry in commands.Concat(events).Where(e => !e.Duplicate))
         {
@@ -173,7 +186,7 @@ public static class SchemaParser
         return builder;
     }
 
-    private static void Attach(SchemaSource source, RawDoc doc, Dictionary<string, CommandBuilder> byName, List<SchemaDiagnostic> diagnostics)
+    private static void Attach(SchemaSource source, RawDoc doc, Dictionary<string, CommandBuilder> byName, List<SchemaDiagnostic> diagnostics, HxExampleValues? examples)
     {
         var title = doc.Title.StartsWith("@", System.StringComparison.Ordinal) ? doc.Title.Substring(1) : doc.Title;
         var titleLocation = source.Locate(doc.TitleStart, doc.TitleEnd);
@@ -203,6 +216,29 @@ public static class SchemaParser
             diagnostics.Add(SchemaDiagnostics.DuplicateDocBlock.Create(titleLocation, $"'{target.Name}' is documented twice; this block is ignored"));
             return;
         }
-        target.Doc = DocModelBuilder.Build(source, doc, target.Name, target.IsEvent, target.Arguments, diagnostics);
+        target.Doc = DocModelBuilder.Build(source, doc, target.Name, target.IsEvent, target.Arguments, diagnostics, examples);
+    }
+}
+
+/// <summary>What <see cref="SchemaParser.Read"/> gives: the .hx-level model and the QMP schema model built from it.</summary>
+public sealed record QmpSchemaResult(SchemaModel Hx, Schema.QmpSchema Schema);
+
+/// <summary>
+/// The example messages as the lenient reader read them, by the <see cref="DocExample"/> they
+/// belong to, so the schema builder infers types from them without parsing their text again.
+/// </summary>
+public sealed class HxExampleValues
+{
+    private readonly Dictionary<DocExample, (LenientJsonValue? Request, LenientJsonValue? Reply)> _values = new(new ByReference());
+
+    internal void Add(DocExample example, LenientJsonValue? request, LenientJsonValue? reply) => _values[example] = (request, reply);
+
+    internal bool TryGet(DocExample example, out (LenientJsonValue? Request, LenientJsonValue? Reply) values) => _values.TryGetValue(example, out values);
+
+    private sealed class ByReference : IEqualityComparer<DocExample>
+    {
+        public bool Equals(DocExample? x, DocExample? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(DocExample obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
     }
 }

@@ -25,6 +25,15 @@ public class ModelGoldenTests
     }
 
     [Fact]
+    public void Reading_once_gives_the_model_of_parsing_the_example_text_again()
+    {
+        var sources = new[] { "qmp-commands.hx", "qmp-commands-extra.hx", "qmp-events.hx" }
+            .Select(f => new SchemaSource("schema/" + f, File.ReadAllText(Path.Combine(TestFiles.Dir("schema"), f))));
+        var (model, schema) = SchemaParser.Read(sources);
+        Assert.Equal(SchemaPrinter.Print(HxSchemaBuilder.Build(model)), SchemaPrinter.Print(schema));
+    }
+
+    [Fact]
     public void Replies_the_prose_gets_wrong_are_typed_as_qemu_sends_them()
     {
         var schema = HxSchemaBuilder.Build(TestFiles.ParseAll());
