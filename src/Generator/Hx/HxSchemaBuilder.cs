@@ -282,23 +282,23 @@ public static class HxSchemaBuilder
         /// </summary>
         private static List<LenientJsonValue> Respell(IReadOnlyList<DocMember> members, List<LenientJsonValue> samples)
         {
-            if (members.Count == 0)
+            if (members.Count == 0 || samples.Count == 0)
                 return samples;
             var listed = new HashSet<string>(members.Select(m => m.Name), StringComparer.Ordinal);
             List<LenientJsonValue>? result = null;
             for (var i = 0; i < samples.Count; i++)
             {
                 var sample = samples[i];
-                var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+                Dictionary<string, string>? renames = null;
                 foreach (var pair in sample.Members)
                 {
                     if (listed.Contains(pair.Key))
                         continue;
                     var match = members.FirstOrDefault(m => sample[m.Name] is null && IsMisspelling(pair.Key, m.Name));
                     if (match is not null)
-                        renames[pair.Key] = match.Name;
+                        (renames ??= new Dictionary<string, string>(StringComparer.Ordinal))[pair.Key] = match.Name;
                 }
-                if (renames.Count == 0)
+                if (renames is null)
                     continue;
                 result ??= new List<LenientJsonValue>(samples);
                 result[i] = sample.WithRenamedMembers(renames);
