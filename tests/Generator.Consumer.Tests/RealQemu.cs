@@ -55,7 +55,29 @@ internal sealed class RealQemu : IAsyncDisposable
             }
             await Task.Delay(20, timeout.Token);
         }
+        await WaitUntilListeningAsync(socket, timeout.Token);
         return qemu;
+    }
+
+    /// <summary>
+    /// QEMU creates the socket file before it listens on it: connect (and close) until it accepts.
+    /// The monitor takes the next client as soon as this one leaves.
+    /// </summary>
+    public static async Task WaitUntilListeningAsync(string socket, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            try
+            {
+                await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), cancellationToken);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
