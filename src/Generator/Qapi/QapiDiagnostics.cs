@@ -30,7 +30,7 @@ public static class QapiDiagnostics
     public static readonly SchemaDiagnosticDescriptor BadCondition = new("QMP0216", SchemaSeverity.Error, "'if' of {0}: {1}");
     public static readonly SchemaDiagnosticDescriptor BadValue = new("QMP0217", SchemaSeverity.Error, "{0} must be {1}");
     public static readonly SchemaDiagnosticDescriptor BadFlag = new("QMP0218", SchemaSeverity.Error, "{0}");
-    public static readonly SchemaDiagnosticDescriptor Duplicate = new("QMP0219", SchemaSeverity.Error, "'{0}' is already defined (at line {1})");
+    public static readonly SchemaDiagnosticDescriptor Duplicate = new("QMP0219", SchemaSeverity.Error, "'{0}' is already defined ({1})");
     public static readonly SchemaDiagnosticDescriptor UnknownType = new("QMP0220", SchemaSeverity.Error, "{0} uses unknown type '{1}'");
     public static readonly SchemaDiagnosticDescriptor MemberClash = new("QMP0221", SchemaSeverity.Error, "{0} collides with {1}");
     public static readonly SchemaDiagnosticDescriptor BadBase = new("QMP0222", SchemaSeverity.Error, "base of '{0}': {1}");

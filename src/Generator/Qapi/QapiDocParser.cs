@@ -150,6 +150,9 @@ internal sealed class QapiDocParser
 
         /// <summary>The tag line held no text: the section runs to the next tag (QEMU 7.2), unless its first line is indented.</summary>
         public bool Absorbing { get; set; }
+
+        /// <summary>The tag line held text (its first line); the indentation of the lines after it is what a dedent removes.</summary>
+        public bool HeaderText { get; set; }
     }
 
     private QapiDoc Definition()
@@ -211,7 +214,10 @@ internal sealed class QapiDocParser
             sections.Add(section);
             var text = line.Text.Substring(textStart).Trim();
             if (text.Length > 0)
+            {
                 section.Lines.Add(new Line(text, line.Offset + line.Text.IndexOf(text, textStart, StringComparison.Ordinal)));
+                section.HeaderText = true;
+            }
             else
                 section.Absorbing = true;
             mode = tag.Length == 0 ? Mode.Untagged : Mode.Tagged;
@@ -322,7 +328,7 @@ internal sealed class QapiDocParser
         doc.Body = Join(body);
         foreach (var s in sections)
         {
-            var lines = s.Tag == "Example" || s.Tag.Length == 0 ? s.Lines : Dedent(s.Lines, headerText: !s.Absorbing);
+            var lines = s.Tag == "Example" || s.Tag.Length == 0 ? s.Lines : Dedent(s.Lines, headerText: s.HeaderText);
             if (s.Tag == "Example")
             {
                 doc.Examples.Add(ReadExample(symbol, Caption(lines), lines, Span(s.Header)));

@@ -469,6 +469,8 @@ internal sealed class QapiParser
         {
             Eof => ", found the end of the file",
             Comment => ", found a documentation comment",
+            Str => ", found a string",
+            Bool => ", found a boolean",
             _ => ", found '" + _tok + "'",
         };
 
@@ -549,7 +551,7 @@ internal sealed class QapiParser
                 }
                 if (_tok != Comment)
                 {
-                    Report(QapiDiagnostics.DocSyntax, block.Start, block.Start + 2, "documentation comment does not end with '##'");
+                    Report(QapiDiagnostics.DocSyntax, block.Start, block.Start + 2, "it does not end with '##'");
                     break;
                 }
                 var line = _val!;

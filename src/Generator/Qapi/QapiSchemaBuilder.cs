@@ -190,13 +190,13 @@ internal sealed partial class QapiSchemaBuilder
         {
             if (SchemaBuiltins.IsBuiltin(name))
             {
-                Report(QapiDiagnostics.Duplicate, nameNode.Location, name, "0 (a builtin type)");
+                Report(QapiDiagnostics.Duplicate, nameNode.Location, name, "a builtin type");
                 return;
             }
         }
         if (_defined.TryGetValue(name, out var earlier))
         {
-            Report(QapiDiagnostics.Duplicate, nameNode.Location, name, earlier.NameNode.Location.Line);
+            Report(QapiDiagnostics.Duplicate, nameNode.Location, name, "at line " + earlier.NameNode.Location.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
         _defined[name] = definition;
@@ -400,7 +400,7 @@ internal sealed partial class QapiSchemaBuilder
         }
         else if (data.Members.Count == 0)
         {
-            Report(QapiDiagnostics.BadValue, data.Location, "'data' of alternate '" + d.Name + "'", "not empty");
+            Report(QapiDiagnostics.BadValue, data.Location, "'data' of alternate '" + d.Name + "'", "an object with at least one branch");
         }
         else
         {
