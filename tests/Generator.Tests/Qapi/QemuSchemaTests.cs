@@ -57,21 +57,28 @@ public sealed class QemuSchemaTests(ITestOutputHelper output)
     {
         var result = Read("trixie");
         Report("QEMU 10.0 (trixie)", result);
+        var messages = ExampleMessages(result.Schema);
+        output.WriteLine($"QEMU 10.0 example messages: {messages.Count(m => m.Message.Json is not null)} of {messages.Count} read as JSON " +
+            $"({messages.Count(m => m.Message.Json is not null && !m.Message.Repairs.IsEmpty)} of them repaired)");
         Assert.Empty(result.Schema.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error).Select(d => d.Format()));
         if (QemusOwnCounts("trixie") is { } qemu)
             Assert.Equal(qemu, Count(result));
     }
 
+    /// <summary>Every example message of every definition's doc, with the definition's name.</summary>
+    internal static List<(string Name, SchemaExampleMessage Message)> ExampleMessages(QmpSchema schema) =>
+        schema.Commands.Select(c => (c.Name, c.Doc))
+            .Concat(schema.Events.Select(e => (e.Name, e.Doc)))
+            .Concat(schema.Types.Select(t => (t.Name, t.Doc)))
+            .Where(x => x.Doc is not null)
+            .SelectMany(x => x.Doc!.Examples.SelectMany(e => e.Messages.Select(m => (x.Name, Message: m))))
+            .ToList();
+
     [QemuSchemaFact("bookworm")]
     public void Every_example_message_of_qemu_7_2_is_read()
     {
         var result = Read("bookworm");
-        var messages = result.Schema.Commands.Select(c => (c.Name, c.Doc))
-            .Concat(result.Schema.Events.Select(e => (e.Name, e.Doc)))
-            .Concat(result.Schema.Types.Select(t => (t.Name, t.Doc)))
-            .Where(x => x.Doc is not null)
-            .SelectMany(x => x.Doc!.Examples.SelectMany(e => e.Messages.Select(m => (x.Name, Message: m))))
-            .ToList();
+        var messages = ExampleMessages(result.Schema);
         var json = messages.Count(m => m.Message.Json is not null);
         var repaired = messages.Count(m => m.Message.Json is not null && !m.Message.Repairs.IsEmpty);
         output.WriteLine($"QEMU 7.2 example messages: {json} of {messages.Count} read as JSON ({repaired} of them repaired)");
