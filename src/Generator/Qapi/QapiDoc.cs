@@ -30,7 +30,7 @@ internal sealed class QapiDoc
 
     public List<QapiDocArg> Features { get; } = new();
 
-    /// <summary>Tagged sections (Returns, Errors, Since, Note, TODO) and untagged paragraphs after the members (tag "").</summary>
+    /// <summary>Tagged sections (Returns, Errors, Since, Note, TODO) and untagged paragraphs after the members (<see cref="SchemaDoc.Untagged"/>).</summary>
     public List<SchemaDocSection> Sections { get; } = new();
 
     public List<SchemaExample> Examples { get; } = new();

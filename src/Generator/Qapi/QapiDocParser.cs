@@ -284,7 +284,7 @@ internal sealed class QapiDocParser
                     Report(line, "'=' heading markup is not allowed in a definition's documentation");
                 if (doc.Args.Count > 0 || doc.Features.Count > 0 || sections.Count > 0)
                 {
-                    StartSection(line, string.Empty, 0);
+                    StartSection(line, SchemaDoc.Untagged, 0);
                     continue;
                 }
                 body.Add(line);
@@ -320,7 +320,7 @@ internal sealed class QapiDocParser
                 continue;
             }
             // A paragraph after member or feature descriptions.
-            StartSection(line, string.Empty, 0);
+            StartSection(line, SchemaDoc.Untagged, 0);
         }
         EndArg();
         doc.Body = Join(body);
