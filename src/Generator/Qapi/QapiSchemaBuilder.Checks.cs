@@ -223,11 +223,11 @@ internal sealed partial class QapiSchemaBuilder
         if (doc is null || doc.Symbol != d.Name)
             return;
         var exceptions = _pragmas.DocumentationExceptions;
-        foreach (var (name, location, isBranch) in d.DocumentedMembers)
+        foreach (var (name, location) in d.DocumentedMembers)
         {
             if (doc.Arg(name) is { } arg)
                 arg.Connected = true;
-            else if (exceptions is not null && !isBranch && !exceptions.Contains(d.Name))
+            else if (exceptions is not null && !exceptions.Contains(d.Name))
                 Report(QapiDiagnostics.DocMissing, location, "member", name, d.Name);
         }
         foreach (var (name, location) in d.Features)

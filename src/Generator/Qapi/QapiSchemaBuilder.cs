@@ -81,8 +81,8 @@ internal sealed partial class QapiSchemaBuilder
 
         public string Describe => Meta + " '" + Name + "'";
 
-        /// <summary>The members, branches and values a doc may describe with <c>@name:</c>, and their features.</summary>
-        public List<(string Name, SchemaLocation Location, bool IsBranch)> DocumentedMembers { get; } = new();
+        /// <summary>The members, alternate branches and enum values a doc may describe with <c>@name:</c>, and their features.</summary>
+        public List<(string Name, SchemaLocation Location)> DocumentedMembers { get; } = new();
 
         public List<(string Name, SchemaLocation Location)> Features { get; } = new();
 
@@ -327,7 +327,7 @@ internal sealed partial class QapiSchemaBuilder
                     Report(QapiDiagnostics.MemberClash, nameNode.Location, "value '" + name + "' of enum '" + d.Name + "'", "value '" + other + "'");
                 else
                     seen[cname] = name;
-                d.DocumentedMembers.Add((name, nameNode.Location, false));
+                d.DocumentedMembers.Add((name, nameNode.Location));
                 values.Add(new SchemaEnumValue(name, null, valueCondition, valueFeatures, nameNode.Location));
             }
         }
@@ -379,7 +379,6 @@ internal sealed partial class QapiSchemaBuilder
                     continue;
                 }
                 var type = Use(typeNode, source);
-                d.DocumentedMembers.Add((member.Key, member.KeyLocation, true));
                 branches.Add(new SchemaVariant(member.Key, SchemaTypeRef.Of(type), branchCondition, member.KeyLocation));
             }
         }
@@ -415,7 +414,7 @@ internal sealed partial class QapiSchemaBuilder
                 var type = TypeRef(typeNode, source);
                 if (type is null)
                     continue;
-                d.DocumentedMembers.Add((member.Key, member.KeyLocation, false));
+                d.DocumentedMembers.Add((member.Key, member.KeyLocation));
                 branches.Add(new SchemaAlternateBranch(member.Key, type, null, branchCondition, member.KeyLocation));
             }
         }
@@ -521,7 +520,7 @@ internal sealed partial class QapiSchemaBuilder
             }
             seen[cname] = name;
             if (documented)
-                d.DocumentedMembers.Add((name, member.KeyLocation, false));
+                d.DocumentedMembers.Add((name, member.KeyLocation));
             members.Add(new SchemaMember(name, type, optional, null, condition, features, member.KeyLocation));
         }
         return members.ToEquatableArray();
