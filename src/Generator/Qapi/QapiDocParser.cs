@@ -331,7 +331,8 @@ internal sealed class QapiDocParser
             var lines = s.Tag == "Example" || s.Tag.Length == 0 ? s.Lines : Dedent(s.Lines, headerText: s.HeaderText);
             if (s.Tag == "Example")
             {
-                doc.Examples.Add(ReadExample(symbol, Caption(lines), lines, Span(s.Header)));
+                foreach (var (group, first) in SplitExamples(lines))
+                    doc.Examples.Add(ReadExample(symbol, Caption(group), group, first ? Span(s.Header) : Span(group[0])));
                 continue;
             }
             ExtractDirectives(doc, lines, symbol);
@@ -433,6 +434,40 @@ internal sealed class QapiDocParser
     // ---- examples ----
 
     private static bool IsMessage(string trimmed) => trimmed.StartsWith("->", StringComparison.Ordinal) || trimmed.StartsWith("<-", StringComparison.Ordinal);
+
+    /// <summary>
+    /// QEMU 7.2 writes several examples in one <c>Example:</c> section, each after its own prose
+    /// ("1. Add a node", messages, "2. Remove it", messages): prose after messages starts the next.
+    /// </summary>
+    private static IEnumerable<(List<Line> Lines, bool First)> SplitExamples(List<Line> lines)
+    {
+        var group = new List<Line>();
+        var sawMessage = false;
+        var first = true;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var trimmed = lines[i].Text.TrimStart();
+            if (IsMessage(trimmed))
+            {
+                sawMessage = true;
+                group.Add(lines[i]);
+                // The lines a message runs over belong to it, even when they do not look like JSON.
+                while (i + 1 < lines.Count && !lines[i + 1].IsBlank && !IsMessage(lines[i + 1].Text.TrimStart()))
+                    group.Add(lines[++i]);
+                continue;
+            }
+            if (!lines[i].IsBlank && sawMessage)
+            {
+                yield return (group, first);
+                group = new List<Line>();
+                sawMessage = false;
+                first = false;
+            }
+            group.Add(lines[i]);
+        }
+        if (group.Exists(l => !l.IsBlank) || first)
+            yield return (group, first);
+    }
 
     /// <summary>QEMU 7.2's caption: the prose of an Example section before its first message.</summary>
     private static string? Caption(List<Line> lines)
