@@ -25,9 +25,14 @@ public static class QapiReader
 {
     public static QmpSchema Read(string path, Func<string, string?> readFile) => ReadDetailed(path, readFile).Schema;
 
-    /// <summary>Reads from texts keyed by path (normalized as includes are).</summary>
-    public static QmpSchema Read(string path, IReadOnlyDictionary<string, string> files) =>
-        Read(path, p => files.TryGetValue(p, out var text) ? text : null);
+    /// <summary>Reads from texts keyed by path (any spelling: keys are normalized as include paths are, <c>\\</c> read as <c>/</c>).</summary>
+    public static QmpSchema Read(string path, IReadOnlyDictionary<string, string> files)
+    {
+        var normalized = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+            normalized[QapiParser.NormalizePath(file.Key)] = file.Value;
+        return Read(path, p => normalized.TryGetValue(p, out var text) ? text : null);
+    }
 
     public static QapiReadResult ReadDetailed(string path, Func<string, string?> readFile)
     {

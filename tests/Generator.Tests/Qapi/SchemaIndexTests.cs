@@ -53,3 +53,28 @@ public class SchemaIndexTests
         Assert.Equal(new[] { "a", "b" }.Order(), index.AllMembers(index.ObjectType("Loop1")!).Select(m => m.Name).Order());
     }
 }
+
+/// <summary>How include paths are formed, so a caller (the generator's AdditionalTexts) can key the texts.</summary>
+public class QapiIncludePathTests
+{
+    [Fact]
+    public void Includes_resolve_relative_to_the_including_file_from_a_dictionary_in_any_spelling()
+    {
+        var files = new Dictionary<string, string>
+        {
+            [@"C:\src\qemu\qapi\qapi-schema.json"] = "{ 'include': 'sub/types.json' }",
+            ["C:/src/qemu/qapi/sub/types.json"] = "{ 'include': '../common.json' }\n{ 'struct': 'Local', 'data': {} }",
+            ["C:/src/qemu/qapi/./common.json"] = "{ 'struct': 'Common', 'data': {} }",
+        };
+        var schema = QapiReader.Read(@"C:\src\qemu\qapi\qapi-schema.json", files);
+        Assert.Empty(schema.Diagnostics);
+        Assert.Equal(new[] { "Common", "Local" }, schema.Types.Select(t => t.Name));
+        var detailed = QapiReader.ReadDetailed("/q/qapi/qapi-schema.json", p => p switch
+        {
+            "/q/qapi/qapi-schema.json" => "{ 'include': 'a.json' }",
+            "/q/qapi/a.json" => "{ 'command': 'a' }",
+            _ => null,
+        });
+        Assert.Equal(new[] { "/q/qapi/qapi-schema.json", "/q/qapi/a.json" }, detailed.Files);
+    }
+}
