@@ -25,6 +25,9 @@ public sealed record SchemaDoc(
     public const string Since = "Since";
     public const string Note = "Note";
 
+    /// <summary>The tag of text that follows the member descriptions without a tag of its own (QAPI readers).</summary>
+    public const string Untagged = "";
+
     /// <summary>The text of the first section with this tag, or null.</summary>
     public string? Section(string tag) => Sections.FirstOrDefault(s => string.Equals(s.Tag, tag, StringComparison.Ordinal))?.Text;
 

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Qmp.Codegen.Model;
+using Qmp.Codegen.Qapi;
+using Xunit.Abstractions;
+
+namespace Qmp.Codegen.Tests.Qapi;
+
+/// <summary>
+/// Our corpus against the real thing: QEMU's own scripts/qapi (7.2's and 10.0's, run with python3
+/// by qapi_check.py) must accept each case we read without errors and reject each case we report
+/// an error for. A case named <c>*-72</c> is written in QEMU 7.2's doc dialect and compared with 7.2
+/// only, <c>*-10</c> with 10.0 only (each QEMU rejects the other's dialect; we read both).
+/// Skipped with the reason when python3 or QEMU's sources cannot be had.
+/// </summary>
+public sealed class QemuAgreementTests(ITestOutputHelper output)
+{
+    private static string CasesDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Cases");
+
+    [QemuSchemaFact("bookworm")]
+    public void Qemu_7_2_agrees_with_every_case() => Agree("bookworm", "-10");
+
+    [QemuSchemaFact("trixie")]
+    public void Qemu_10_0_agrees_with_every_case() => Agree("trixie", "-72");
+
+    private void Agree(string suite, string otherDialect)
+    {
+        var files = Directory.GetFiles(CasesDir(), "*.json")
+            .Where(f => !Path.GetFileName(f).StartsWith("sub-", StringComparison.Ordinal))
+            .Where(f => !Path.GetFileNameWithoutExtension(f).EndsWith(otherDialect, StringComparison.Ordinal))
+            .OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var qemu = RunQemu(QemuSources.Get(suite).Dir!, files);
+        if (qemu is null)
+        {
+            output.WriteLine("python3 with QEMU's scripts/qapi could not run; nothing compared");
+            return;
+        }
+        var disagreements = new List<string>();
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file);
+            var ours = QapiReader.Read(name, p => File.Exists(Path.Combine(CasesDir(), p)) ? File.ReadAllText(Path.Combine(CasesDir(), p)) : null)
+                .Diagnostics.FirstOrDefault(d => d.Severity == SchemaSeverity.Error);
+            var theirs = qemu.TryGetValue(name, out var verdict) ? verdict : "(no verdict)";
+            output.WriteLine($"{name}: ours {(ours is null ? "ok" : ours.Id + " " + ours.Message)} | QEMU {theirs}");
+            if ((ours is null) != (theirs == "ok"))
+                disagreements.Add(name);
+        }
+        Assert.Empty(disagreements);
+    }
+
+    private static Dictionary<string, string>? RunQemu(string qemuDir, List<string> files)
+    {
+        try
+        {
+            var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CasesDir() };
+            start.ArgumentList.Add(Path.Combine(Path.GetDirectoryName(CasesDir())!, "qapi_check.py"));
+            start.ArgumentList.Add(qemuDir);
+            foreach (var file in files)
+                start.ArgumentList.Add(Path.GetFileName(file));
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            process.WaitForExit();
+            _ = stderr.Result;
+            if (process.ExitCode != 0)
+                return null;
+            return lines.Select(l => l.Split(' ', 2)).ToDictionary(p => p[0], p => p[1]);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Qmp.Codegen.Qapi;
+using Qmp.Codegen.Schema;
+
+namespace Qmp.Codegen.Tests.Qapi;
+
+/// <summary>The lookups over a schema read from QAPI text.</summary>
+public class SchemaIndexTests
+{
+    private const string Text = """
+        { 'enum': 'Kind', 'data': [ 'file', 'socket', 'null' ] }
+        { 'struct': 'Common', 'data': { 'id': 'str' } }
+        { 'struct': 'Base', 'base': 'Common', 'data': { 'kind': 'Kind' } }
+        { 'struct': 'FileOptions', 'base': 'Common', 'data': { 'path': 'str' } }
+        { 'struct': 'SocketOptions', 'data': { 'port': 'uint16' } }
+        { 'union': 'Backend', 'base': 'Base', 'discriminator': 'kind',
+          'data': { 'file': 'FileOptions', 'socket': 'SocketOptions' } }
+        { 'command': 'open', 'data': { 'name': 'str' } }
+        { 'event': 'OPENED' }
+        { 'struct': 'Loop1', 'base': 'Loop2', 'data': { 'a': 'int' } }
+        { 'struct': 'Loop2', 'base': 'Loop1', 'data': { 'b': 'int' } }
+        """;
+
+    private static SchemaIndex Index() => new(QapiReader.Read("index.json", _ => Text));
+
+    [Fact]
+    public void Finds_entities_by_name()
+    {
+        var index = Index();
+        Assert.IsType<SchemaEnumType>(index.Type("Kind"));
+        Assert.Null(index.Type("str"));
+        Assert.Equal("q_obj_open-arg", index.Command("open")!.Arguments!.Name);
+        Assert.NotNull(index.Event("OPENED"));
+        Assert.Null(index.Command("OPENED"));
+    }
+
+    [Fact]
+    public void All_members_follow_the_base_chain_and_branches_add_theirs()
+    {
+        var index = Index();
+        var backend = index.ObjectType("Backend")!;
+        Assert.Equal(new[] { "id", "kind" }, index.AllMembers(backend).Select(m => m.Name));
+        Assert.Equal(new[] { "id", "path" }, index.BranchMembers(backend, "file").Select(m => m.Name));
+        Assert.Equal(new[] { "port" }, index.BranchMembers(backend, "socket").Select(m => m.Name));
+        Assert.Empty(index.BranchMembers(backend, "null"));
+        Assert.Equal("Kind", index.TagEnum(backend)!.Name);
+        Assert.Equal(new[] { "null" }, index.EmptyBranches(backend));
+    }
+
+    [Fact]
+    public void A_base_cycle_ends_the_walk()
+    {
+        var index = Index();
+        Assert.Equal(new[] { "a", "b" }.Order(), index.AllMembers(index.ObjectType("Loop1")!).Select(m => m.Name).Order());
+    }
+}
+
+/// <summary>How include paths are formed, so a caller (the generator's AdditionalTexts) can key the texts.</summary>
+public class QapiIncludePathTests
+{
+    [Fact]
+    public void Includes_resolve_relative_to_the_including_file_from_a_dictionary_in_any_spelling()
+    {
+        var files = new Dictionary<string, string>
+        {
+            [@"C:\src\qemu\qapi\qapi-schema.json"] = "{ 'include': 'sub/types.json' }",
+            ["C:/src/qemu/qapi/sub/types.json"] = "{ 'include': '../common.json' }\n{ 'struct': 'Local', 'data': {} }",
+            ["C:/src/qemu/qapi/./common.json"] = "{ 'struct': 'Common', 'data': {} }",
+        };
+        var schema = QapiReader.Read(@"C:\src\qemu\qapi\qapi-schema.json", files);
+        Assert.Empty(schema.Diagnostics);
+        Assert.Equal(new[] { "Common", "Local" }, schema.Types.Select(t => t.Name));
+        var detailed = QapiReader.ReadDetailed("/q/qapi/qapi-schema.json", p => p switch
+        {
+            "/q/qapi/qapi-schema.json" => "{ 'include': 'a.json' }",
+            "/q/qapi/a.json" => "{ 'command': 'a' }",
+            _ => null,
+        });
+        Assert.Equal(new[] { "/q/qapi/qapi-schema.json", "/q/qapi/a.json" }, detailed.Files);
+    }
+}
