@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Qmp.Runtime.Introspection;
@@ -57,7 +58,8 @@ public static class QmpIntrospection
         var version = await client.ExecuteAsync("query-version", null, cancellationToken).ConfigureAwait(false);
         var schema = await client.ExecuteAsync("query-qmp-schema", null, cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps QEMU's package string ("7.2+dfsg") readable in the file.
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WritePropertyName("query-version");
