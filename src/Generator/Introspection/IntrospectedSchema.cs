@@ -150,10 +150,11 @@ public static class IntrospectedSchema
             {
                 var (type, suggested) = queue.Dequeue();
                 var entry = _info.Find(type);
-                if (entry is SchemaInfoArray a)
+                // An array's element is named where the array is used (bounded: a schema may loop).
+                for (var depth = 0; entry is SchemaInfoArray a && depth < 8; depth++)
                 {
-                    queue.Enqueue((a.ElementType, suggested));
-                    continue;
+                    type = a.ElementType;
+                    entry = _info.Find(type);
                 }
                 if (entry is null || !IsNamedType(entry) || !visited.Add(type))
                     continue;

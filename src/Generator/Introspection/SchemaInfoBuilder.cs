@@ -70,9 +70,10 @@ public static class SchemaInfoBuilder
         {
             if (!type.IsArray)
                 return Use(type.Name);
-            var element = Use(type.Name);
-            var name = "[" + element + "]";
+            // As introspect.py: the array is used before its element.
+            var name = "[" + (SchemaBuiltins.JsonTypeOf(type.Name) == JsonType.Int ? SchemaBuiltins.Int : type.Name) + "]";
             Mark(name);
+            Use(type.Name);
             return name;
         }
 
