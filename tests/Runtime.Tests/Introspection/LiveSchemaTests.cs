@@ -115,6 +115,13 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
     }
 
     [QemuFact]
+    public async Task QueryVersionAsync_is_the_greeting_version()
+    {
+        var version = await _qemu.Client!.QueryVersionAsync().Within(20);
+        Assert.Equal(_qemu.Client!.Greeting.Version, version);
+    }
+
+    [QemuFact]
     public void The_saved_file_reads_back_with_its_version()
     {
         var s = SchemaInfoReader.Read(_qemu.Saved, out var version);
