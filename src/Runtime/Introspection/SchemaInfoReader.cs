@@ -409,7 +409,7 @@ public static class SchemaInfoReader
                 Next(ref reader);
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    package = reader.GetString() ?? "";
+                    package = Text(ref reader, -1, "query-version");
                 }
                 else
                 {
@@ -449,7 +449,20 @@ public static class SchemaInfoReader
             throw Bad(index, name, "'" + what + "' is not a string");
         }
 
-        return reader.GetString()!;
+        return Text(ref reader, index, name);
+    }
+
+    private static string Text(ref Utf8JsonReader reader, int index, string? name)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string that is not valid UTF-8.
+            throw new FormatException(Bad(index, name, "a string is not valid UTF-8").Message, e);
+        }
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader)

@@ -236,3 +236,32 @@ public class IntrospectedSchemaTests
     [InlineData("x86_64", "X8664")]
     public void Camel_case_in_QAPI_style(string name, string expected) => Assert.Equal(expected, IntrospectedSchema.Camel(name));
 }
+
+public class IntrospectionRobustnessTests
+{
+    [Fact]
+    public void Cuts_and_flips_of_a_saved_file_give_diagnostics_never_exceptions()
+    {
+        var text = "{\"query-version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"query-qmp-schema\": "
+            + SchemaInfoBuilder.Describe(Block()) + "}";
+        var readable = 0;
+        for (var i = 0; i < text.Length; i += 7)
+        {
+            Try(text[..i]);
+            foreach (var c in "\"}]0x")
+                Try(text[..i] + c + text[(i + 1)..]);
+        }
+        Assert.True(readable > 0);
+
+        void Try(string input)
+        {
+            var file = IntrospectionFile.Read(input, "fuzz.json");
+            var schema = file.ToSchema(Block());
+            Assert.Equal(file.Info is null, schema.Diagnostics.Any(d => d.Severity == SchemaSeverity.Error));
+            if (file.Info is null)
+                return;
+            readable++;
+            _ = SchemaInfoBuilder.Describe(schema);
+        }
+    }
+}

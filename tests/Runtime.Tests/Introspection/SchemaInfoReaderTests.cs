@@ -126,3 +126,61 @@ public class SchemaInfoReaderTests
         Assert.Equal("q\"uote\\", ((SchemaInfoObject)again.Find("0")!).Tag);
     }
 }
+
+/// <summary>Bad input: every cut and every byte flip of a valid schema reads or fails with FormatException, and what reads can be probed, aligned and reported.</summary>
+public class SchemaInfoRobustnessTests
+{
+    private const string Valid = """
+        [{"name":"c","meta-type":"command","arg-type":"1","ret-type":"[2]","allow-oob":true,"features":["unstable"]},
+         {"name":"E","meta-type":"event","arg-type":"1"},
+         {"name":"1","meta-type":"object","members":[{"name":"a","type":"3","default":null}],"tag":"a","variants":[{"case":"x","type":"1"}]},
+         {"name":"[2]","meta-type":"array","element-type":"2"},
+         {"name":"2","meta-type":"alternate","members":[{"type":"str"},{"type":"1"}]},
+         {"name":"3","meta-type":"enum","members":[{"name":"x","features":["deprecated"]}],"values":["x"]},
+         {"name":"str","meta-type":"builtin","json-type":"string"}]
+        """;
+
+    private static readonly string[] Paths = ["c/arg-type/a/^x", "c/ret-type/!string", "c/ret-type/+x/*a", "E/arg-type/+x/a/^x/$deprecated", "c/$unstable", "str/!string"];
+
+    [Fact]
+    public void Cuts_and_flips_never_fail_otherwise()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(Valid);
+        var reference = SchemaInfoReader.Read(bytes);
+        var read = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            Try(bytes.AsSpan(0, i).ToArray());
+            foreach (var b in new byte[] { (byte)'"', (byte)'}', (byte)']', (byte)'0', (byte)'x', 0xC3 })
+            {
+                var flipped = (byte[])bytes.Clone();
+                flipped[i] = b;
+                Try(flipped);
+            }
+        }
+
+        Assert.True(read > 0);
+
+        void Try(byte[] input)
+        {
+            SchemaInfo s;
+            try
+            {
+                s = SchemaInfoReader.Read(input);
+            }
+            catch (FormatException)
+            {
+                return;
+            }
+
+            read++;
+            foreach (var path in Paths)
+            {
+                s.Has(path);
+            }
+
+            _ = SchemaCompatibilityReport.Compare(reference, s).ToString();
+            _ = SchemaCompatibilityReport.Compare(s, reference).ToString();
+        }
+    }
+}
