@@ -68,7 +68,14 @@ internal static class IntrospectCommands
         var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout };
         command.SetAction(async (parse, ct) =>
         {
-            var client = ReadFile(parse.GetValue(schema)!);
+            var schemaFile = parse.GetValue(schema)!;
+            if (string.Equals(schemaFile.Extension, ".hx", StringComparison.OrdinalIgnoreCase))
+            {
+                // The .hx and QAPI readers fill the schema model; compat takes their description once the emitters do.
+                Console.Error.WriteLine($"qmp-codegen: compat reads a SchemaInfo JSON file (qmp-codegen introspect's, or a generated client's description); {schemaFile.Name} is a .hx schema");
+                return 2;
+            }
+            var client = ReadFile(schemaFile);
             if (client is null)
                 return 2;
             var target = parse.GetValue(against)!;

@@ -169,6 +169,10 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         Assert.Equal(1, differs.Exit);
         Assert.Contains("commands the server lacks (1):\n  x-future-command\n", differs.Stdout, StringComparison.Ordinal);
 
+        var hx = Cli("compat", "schema/qmp-commands.hx", "--against", _saved.File72);
+        Assert.Equal(2, hx.Exit);
+        Assert.Contains("is a .hx schema", hx.Stderr, StringComparison.Ordinal);
+
         var nothing = Cli("compat", client, "--against", "unix:" + Path.Combine(_saved.Dir, "no.sock"));
         Assert.Equal(2, nothing.Exit);
         Assert.DoesNotContain("   at ", nothing.Stderr, StringComparison.Ordinal);

@@ -170,6 +170,13 @@ public sealed class SchemaCompatibilityReport
 
     private HashSet<string> Reachable(string entity)
     {
+        // The report is otherwise immutable; this cache is its only state, so it is locked.
+        lock (_reachable)
+            return ReachableLocked(entity);
+    }
+
+    private HashSet<string> ReachableLocked(string entity)
+    {
         if (_reachable.TryGetValue(entity, out var set))
             return set;
         set = new HashSet<string>(StringComparer.Ordinal);
