@@ -104,6 +104,26 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
     }
 
     [QemuIntrospectionFact]
+    public void Introspect_reports_a_file_it_cannot_write()
+    {
+        var (exit, _, stderr) = Cli("introspect", "unix:" + _saved.Socket, "-o", Path.Combine(_saved.Dir, "no", "such", "dir.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot write", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Introspect_reports_an_unreachable_server_without_a_stack_trace()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "qmp-introspect-none-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        var (exit, _, stderr) = Cli("introspect", "unix:" + output + ".sock", "-o", output);
+        Assert.Equal(2, exit);
+        Assert.Contains("qmp-codegen: unix:", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [QemuIntrospectionFact]
     public void The_saved_file_reads_into_a_model_whose_counts_match()
     {
         var text = File.ReadAllText(_saved.File72);
