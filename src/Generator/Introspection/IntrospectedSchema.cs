@@ -67,6 +67,7 @@ public static class IntrospectedSchema
         private readonly List<string> _order = new();
         private readonly Dictionary<string, SchemaType> _sourceTypes = new(StringComparer.Ordinal);
         private readonly List<SchemaDiagnostic> _diagnostics = new();
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
         public Converter(SchemaInfo info, string path, QmpSchema? source)
         {
@@ -88,6 +89,8 @@ public static class IntrospectedSchema
             var types = new List<SchemaType>();
             foreach (var t in _order)
                 Convert(_info.Find(t)!, types);
+            for (var i = 0; i < _info.Entries.Count; i++)
+                _index[_info.Entries[i].Name] = i;
             var commands = _info.Commands.Select(Command).ToEquatableArray();
             var events = _info.Events.Select(Event).ToEquatableArray();
             foreach (var e in _info.Entries)
@@ -235,14 +238,18 @@ public static class IntrospectedSchema
         {
             var doc = _source?.Commands.FirstOrDefault(s => string.Equals(s.Name, c.Name, StringComparison.Ordinal))?.Doc;
             var flags = c.AllowOob ? new SchemaCommandFlags(AllowOob: true) : SchemaCommandFlags.Default;
-            return new SchemaCommand(c.Name, Optional(c.ArgType), Optional(c.RetType), flags, null, Features(c.Features), doc, _location);
+            return new SchemaCommand(c.Name, Optional(c.ArgType), Optional(c.RetType), flags, null, Features(c.Features), doc, At(c.Name));
         }
 
         private SchemaEvent Event(SchemaInfoEvent e)
         {
             var doc = _source?.Events.FirstOrDefault(s => string.Equals(s.Name, e.Name, StringComparison.Ordinal))?.Doc;
-            return new SchemaEvent(e.Name, Optional(e.ArgType), false, null, Features(e.Features), doc, _location);
+            return new SchemaEvent(e.Name, Optional(e.ArgType), false, null, Features(e.Features), doc, At(e.Name));
         }
+
+        // There is no text position: Start is the entry's index in the answer, which keeps the order
+        // of commands and events among each other (SchemaInfoBuilder lists them in it).
+        private SchemaLocation At(string entry) => _location with { Start = _index[entry] };
 
         private SchemaType? SourceType(string name) => _sourceTypes.TryGetValue(name, out var t) ? t : null;
 

@@ -12,8 +12,9 @@ namespace Qmp.Codegen.Introspection;
 /// an array of one <c>[int]</c>; <c>QType</c> is an enum; an absent <c>arguments</c>,
 /// <c>returns</c> or event <c>data</c> is the empty object <c>q_empty</c>; an object's members are
 /// flattened (its base's first); a union lists a <c>q_empty</c> variant for each tag value it
-/// gives no branch. Commands come first, then events, each in model order, then every type they
-/// use, in the order first used. A generated client carries <see cref="Describe"/>'s JSON and the
+/// gives no branch. Commands and events come in schema order (by location when all are in one
+/// file; otherwise commands first, then events), then every type they use, in the order first used
+/// (an array before its element), as introspect.py lists them. A generated client carries <see cref="Describe"/>'s JSON and the
 /// runtime compares it with the live schema by the same alignment.
 /// </summary>
 public static class SchemaInfoBuilder
@@ -52,14 +53,25 @@ public static class SchemaInfoBuilder
 
         public SchemaInfo Run()
         {
-            foreach (var c in _schema.Commands)
+            // QEMU lists commands and events in schema order, interleaved. The model keeps them apart;
+            // their locations restore the order when all come from one file, else commands come first.
+            var entities = _schema.Commands.Select(c => (c.Location, Command: (SchemaCommand?)c, Event: (SchemaEvent?)null))
+                .Concat(_schema.Events.Select(e => (e.Location, Command: (SchemaCommand?)null, Event: (SchemaEvent?)e))).ToList();
+            if (entities.Select(x => x.Location.Path).Distinct(StringComparer.Ordinal).Count() == 1)
+                entities = entities.OrderBy(x => x.Location.Start).ToList();
+            foreach (var (_, c, e) in entities)
             {
-                var arg = c.Arguments is null ? Use(EmptyObject) : Use(c.Arguments);
-                var ret = c.Returns is null ? Use(EmptyObject) : Use(c.Returns);
-                _entries.Add(new SchemaInfoCommand(c.Name, arg, ret, c.Flags.AllowOob, Features(c.Features)));
+                if (c is not null)
+                {
+                    var arg = c.Arguments is null ? Use(EmptyObject) : Use(c.Arguments);
+                    var ret = c.Returns is null ? Use(EmptyObject) : Use(c.Returns);
+                    _entries.Add(new SchemaInfoCommand(c.Name, arg, ret, c.Flags.AllowOob, Features(c.Features)));
+                }
+                else if (e is not null)
+                {
+                    _entries.Add(new SchemaInfoEvent(e.Name, e.Data is null ? Use(EmptyObject) : Use(e.Data), Features(e.Features)));
+                }
             }
-            foreach (var e in _schema.Events)
-                _entries.Add(new SchemaInfoEvent(e.Name, e.Data is null ? Use(EmptyObject) : Use(e.Data), Features(e.Features)));
             // Emitting a type uses more types; the list grows as it is walked, as in introspect.py.
             for (var i = 0; i < _used.Count; i++)
                 Emit(_used[i]);

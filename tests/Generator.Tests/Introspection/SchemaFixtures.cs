@@ -74,6 +74,12 @@ internal static class SchemaFixtures
                 numbers[e.Name] = numbers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string N(string name) => numbers.TryGetValue(name, out var n) ? n
             : name.StartsWith('[') ? "[" + N(name[1..^1]) + "]" : name;
+        return Rename(real, N);
+    }
+
+    /// <summary>The schema with every type name passed through <paramref name="N"/>.</summary>
+    public static SchemaInfo Rename(SchemaInfo real, Func<string, string> N)
+    {
         return new SchemaInfo(real.Entries.Select(e => (SchemaInfoEntry)(e switch
         {
             SchemaInfoCommand c => new SchemaInfoCommand(c.Name, N(c.ArgType), N(c.RetType), c.AllowOob, c.Features),
