@@ -6,4 +6,5 @@ var root = new RootCommand("qmp-codegen: the QMP schema toolchain (check, model,
 root.Subcommands.Add(Commands.Check());
 root.Subcommands.Add(Commands.Model());
 root.Subcommands.Add(DocsCommand.Create());
+IntrospectCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

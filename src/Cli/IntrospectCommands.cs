@@ -1,0 +1,139 @@
+using System.CommandLine;
+using Qmp.Runtime;
+using Qmp.Runtime.Introspection;
+
+namespace Qmp.Codegen.Cli;
+
+/// <summary>
+/// <c>introspect</c>: saves a live server's <c>query-qmp-schema</c> with its <c>query-version</c>.
+/// <c>compat</c>: the compatibility report of a schema against a live server or a saved schema.
+/// </summary>
+internal static class IntrospectCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(Introspect());
+        root.Subcommands.Add(Compat());
+    }
+
+    private static Option<int> TimeoutOption() => new("--timeout")
+    {
+        Description = "Seconds to wait for the connection and each answer.",
+        DefaultValueFactory = _ => 30,
+    };
+
+    public static Command Introspect()
+    {
+        var address = new Argument<string>("address") { Description = "The server's QMP address: unix:PATH or tcp:HOST:PORT." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write ({\"query-version\": ..., \"query-qmp-schema\": [...]}).", Required = true };
+        var timeout = TimeoutOption();
+        var command = new Command("introspect", "Save a live server's query-qmp-schema and query-version to a file, as the generator and compat read it.") { address, output, timeout };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(output)!;
+            var saved = await Fetch(parse.GetValue(address)!, parse.GetValue(timeout), async client => await client.SaveSchemaAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            if (saved is null)
+                return 2;
+            var schema = SchemaInfoReader.Read(saved, out var version);
+            try
+            {
+                // Written beside the target and moved over it: a failed run never leaves half a file.
+                var temp = file.FullName + ".tmp";
+                await File.WriteAllBytesAsync(temp, saved, ct).ConfigureAwait(false);
+                File.Move(temp, file.FullName, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"qmp-codegen: cannot write {file}: {e.Message}");
+                return 2;
+            }
+            Console.Error.WriteLine($"QEMU {version}: {schema.Entries.Count} entries, {schema.Commands.Count} commands, {schema.Events.Count} events -> {file}");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Compat()
+    {
+        var schema = new Argument<FileInfo>("schema")
+        {
+            Description = "The client's schema: a SchemaInfo JSON file (one qmp-codegen introspect saved, or a generated client's description).",
+        };
+        var against = new Option<string>("--against")
+        {
+            Description = "The server: a QMP address (unix:PATH, tcp:HOST:PORT) or a saved schema file.",
+            Required = true,
+        };
+        var timeout = TimeoutOption();
+        var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout };
+        command.SetAction(async (parse, ct) =>
+        {
+            var schemaFile = parse.GetValue(schema)!;
+            if (string.Equals(schemaFile.Extension, ".hx", StringComparison.OrdinalIgnoreCase))
+            {
+                // The .hx and QAPI readers fill the schema model; compat takes their description once the emitters do.
+                Console.Error.WriteLine($"qmp-codegen: compat reads a SchemaInfo JSON file (qmp-codegen introspect's, or a generated client's description); {schemaFile.Name} is a .hx schema");
+                return 2;
+            }
+            var client = ReadFile(schemaFile);
+            if (client is null)
+                return 2;
+            var target = parse.GetValue(against)!;
+            SchemaInfo? server;
+            if (File.Exists(target))
+            {
+                server = ReadFile(new FileInfo(target));
+            }
+            else
+            {
+                server = await Fetch(target, parse.GetValue(timeout), client => client.QueryQmpSchemaAsync(ct), ct).ConfigureAwait(false);
+            }
+            if (server is null)
+                return 2;
+            var report = SchemaCompatibilityReport.Compare(client, server);
+            Console.Out.Write(report.ToString());
+            return report.IsCompatible ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static SchemaInfo? ReadFile(FileInfo file)
+    {
+        try
+        {
+            return SchemaInfoReader.Read(File.ReadAllBytes(file.FullName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"qmp-codegen: cannot read {file}: {e.Message}");
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {e.Message}");
+        }
+        return null;
+    }
+
+    /// <summary>Connects, runs <paramref name="fetch"/>, disconnects; null (with the reason on stderr) when any step fails.</summary>
+    private static async Task<T?> Fetch<T>(string address, int timeoutSeconds, Func<QmpClient, Task<T>> fetch, CancellationToken ct) where T : class
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)));
+        try
+        {
+            await using var client = await QmpClient.ConnectAsync(address, new QmpClientOptions { CommandTimeout = TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)) }, timeout.Token).ConfigureAwait(false);
+            return await fetch(client).WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (QmpException e)
+        {
+            // Before QEMU 2.5 there is no query-qmp-schema.
+            Console.Error.WriteLine($"qmp-codegen: {address}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or QmpProtocolException or QmpDisconnectedException
+            or OperationCanceledException or TimeoutException or FormatException or ArgumentException)
+        {
+            Console.Error.WriteLine($"qmp-codegen: {address}: {(e is OperationCanceledException ? "timed out" : e.Message)}");
+        }
+        return null;
+    }
+}

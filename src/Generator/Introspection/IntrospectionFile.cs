@@ -1,0 +1,270 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
+using Qmp.Codegen.Schema;
+
+namespace Qmp.Codegen.Introspection;
+
+/// <summary>The QEMU version saved beside a schema (<c>query-version</c>'s answer).</summary>
+public sealed record IntrospectedVersion(int Major, int Minor, int Micro, string Package)
+{
+    public override string ToString() =>
+        Major + "." + Minor + "." + Micro + (string.IsNullOrWhiteSpace(Package) ? "" : " (" + Package.Trim() + ")");
+}
+
+/// <summary>The diagnostics of a saved introspection file (ids kept apart from the .hx and QAPI readers').</summary>
+public static class IntrospectionDiagnostics
+{
+    public static readonly SchemaDiagnosticDescriptor Unreadable = new("QMP0301", SchemaSeverity.Error, "Introspection file is not a query-qmp-schema answer");
+    public static readonly SchemaDiagnosticDescriptor Problem = new("QMP0302", SchemaSeverity.Warning, "Introspection schema refers to a type it lacks or lists a name twice");
+    public static readonly SchemaDiagnosticDescriptor Unsupported = new("QMP0303", SchemaSeverity.Warning, "Introspection entry cannot be represented");
+    public static readonly SchemaDiagnosticDescriptor AlignmentConflict = new("QMP0304", SchemaSeverity.Warning, "Live type pairs with two source types");
+}
+
+/// <summary>
+/// A saved <c>query-qmp-schema</c> answer: the array itself, the reply <c>{"return": [...]}</c>, or
+/// what <c>qmp-codegen introspect</c> writes (<c>{"query-version": {...}, "query-qmp-schema": [...]}</c>).
+/// The same shapes and the same tolerance as the runtime's <c>SchemaInfoReader</c> (unknown keys
+/// skipped, unknown meta-types kept); read here with the generator's own JSON reader, strictly:
+/// any text a strict reader would refuse is an error (<see cref="IntrospectionDiagnostics.Unreadable"/>).
+/// </summary>
+public sealed class IntrospectionFile
+{
+    private IntrospectionFile(string path, SchemaInfo? info, IntrospectedVersion? version, List<SchemaDiagnostic> diagnostics)
+    {
+        Path = path;
+        Info = info;
+        Version = version;
+        Diagnostics = diagnostics;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The schema read; null when the text could not be read (see <see cref="Diagnostics"/>).</summary>
+    public SchemaInfo? Info { get; }
+
+    public IntrospectedVersion? Version { get; }
+
+    public IReadOnlyList<SchemaDiagnostic> Diagnostics { get; }
+
+    public static IntrospectionFile Read(string text, string path)
+    {
+        if (text is null)
+            throw new ArgumentNullException(nameof(text));
+        var diagnostics = new List<SchemaDiagnostic>();
+        var location = new SchemaLocation(path ?? string.Empty, 0, 0, 1, 1, 1, 1);
+        var result = LenientJsonReader.Read(text, 0, text.Length);
+        var end = result.End;
+        while (end < text.Length && char.IsWhiteSpace(text[end]))
+            end++;
+        if (result.Value is null || result.Repairs.Count > 0 || end < text.Length)
+        {
+            var why = result.Error?.Message ?? (result.Repairs.Count > 0 ? result.Repairs[0].Message : "text follows the JSON value");
+            var offset = result.Error?.Offset ?? (result.Repairs.Count > 0 ? result.Repairs[0].Offset : end);
+            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Create(At(text, path, offset), "not strict JSON: " + why));
+            return new IntrospectionFile(path ?? string.Empty, null, null, diagnostics);
+        }
+        try
+        {
+            var root = result.Value;
+            LenientJsonValue? array = null;
+            IntrospectedVersion? version = null;
+            if (root.Kind == LenientJsonKind.Array)
+            {
+                array = root;
+            }
+            else if (root.Kind == LenientJsonKind.Object)
+            {
+                array = root["return"] ?? root["query-qmp-schema"];
+                if (root["query-version"] is { Kind: LenientJsonKind.Object } v)
+                    version = ReadVersion(v);
+            }
+            if (array is null || array.Kind != LenientJsonKind.Array)
+                throw new FormatException("expected query-qmp-schema's array of SchemaInfo, its reply {\"return\": [...]}, or a saved {\"query-qmp-schema\": [...]}");
+            var entries = new List<SchemaInfoEntry>(array.Items.Count);
+            for (var i = 0; i < array.Items.Count; i++)
+                entries.Add(ReadEntry(array.Items[i], i));
+            var info = new SchemaInfo(entries);
+            foreach (var problem in info.Problems)
+                diagnostics.Add(IntrospectionDiagnostics.Problem.Create(location, problem));
+            return new IntrospectionFile(path ?? string.Empty, info, version, diagnostics);
+        }
+        catch (FormatException e)
+        {
+            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Create(location, e.Message));
+            return new IntrospectionFile(path ?? string.Empty, null, null, diagnostics);
+        }
+    }
+
+    /// <summary>
+    /// The schema as a doc-less <see cref="QmpSchema"/>, types named by where they are used; with
+    /// <paramref name="source"/>, names and docs come from it wherever the alignment pairs a type
+    /// (see <see cref="IntrospectedSchema"/>).
+    /// </summary>
+    public QmpSchema ToSchema(QmpSchema? source = null)
+    {
+        if (Info is null)
+            return QmpSchema.Empty with { Diagnostics = new Helpers.EquatableArray<SchemaDiagnostic>(Diagnostics) };
+        var schema = IntrospectedSchema.Build(Info, Path, source);
+        var all = new List<SchemaDiagnostic>(Diagnostics);
+        all.AddRange(schema.Diagnostics);
+        return schema with { Diagnostics = new Helpers.EquatableArray<SchemaDiagnostic>(all) };
+    }
+
+    private static SchemaLocation At(string text, string? path, int offset)
+    {
+        offset = Math.Max(0, Math.Min(offset, text.Length));
+        int line = 1, column = 1;
+        for (var i = 0; i < offset; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                column = 1;
+            }
+            else
+            {
+                column++;
+            }
+        }
+        return new SchemaLocation(path ?? string.Empty, offset, 0, line, column, line, column);
+    }
+
+    private static IntrospectedVersion ReadVersion(LenientJsonValue v)
+    {
+        int major = 0, minor = 0, micro = 0;
+        if (v["qemu"] is { Kind: LenientJsonKind.Object } qemu)
+        {
+            major = Int(qemu["major"]);
+            minor = Int(qemu["minor"]);
+            micro = Int(qemu["micro"]);
+        }
+        var package = v["package"] is { Kind: LenientJsonKind.String } p ? p.Text : "";
+        return new IntrospectedVersion(major, minor, micro, package);
+
+        static int Int(LenientJsonValue? n) =>
+            n is { Kind: LenientJsonKind.Number } && int.TryParse(n.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : 0;
+    }
+
+    private static SchemaInfoEntry ReadEntry(LenientJsonValue e, int index)
+    {
+        if (e.Kind != LenientJsonKind.Object)
+            throw Bad(index, null, "it is not an object");
+        var name = Str(e, "name", index, null) ?? throw Bad(index, null, "it has no 'name'");
+        var metaType = Str(e, "meta-type", index, name) ?? throw Bad(index, name, "it has no 'meta-type'");
+        var features = Strings(e["features"], "features", index, name);
+        switch (metaType)
+        {
+            case SchemaMetaType.Builtin:
+                return new SchemaInfoBuiltin(name, Required(e, "json-type", index, name), features);
+            case SchemaMetaType.Array:
+                return new SchemaInfoArray(name, Required(e, "element-type", index, name), features);
+            case SchemaMetaType.Command:
+                return new SchemaInfoCommand(name, Required(e, "arg-type", index, name), Required(e, "ret-type", index, name),
+                    e["allow-oob"]?.Kind == LenientJsonKind.True, features);
+            case SchemaMetaType.Event:
+                return new SchemaInfoEvent(name, Required(e, "arg-type", index, name), features);
+            case SchemaMetaType.Enum:
+                {
+                    var list = new List<SchemaInfoEnumMember>();
+                    if (e["members"] is { } members)
+                    {
+                        foreach (var m in Items(members, "members", index, name))
+                            list.Add(new SchemaInfoEnumMember(Str(m, "name", index, name) ?? throw Bad(index, name, "an enum member has no 'name'"),
+                                Strings(m["features"], "features", index, name)));
+                    }
+                    else if (e["values"] is { } values)
+                    {
+                        // Before QEMU 6.2 an enum had only "values".
+                        foreach (var v in Strings(values, "values", index, name) ?? new List<string>())
+                            list.Add(new SchemaInfoEnumMember(v));
+                    }
+                    else
+                    {
+                        throw Bad(index, name, "it has no 'members'");
+                    }
+                    return new SchemaInfoEnum(name, list, features);
+                }
+            case SchemaMetaType.Object:
+                {
+                    var members = new List<SchemaInfoObjectMember>();
+                    foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
+                    {
+                        members.Add(new SchemaInfoObjectMember(
+                            Str(m, "name", index, name) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
+                            Str(m, "type", index, name) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
+                            m["default"] is not null,
+                            Strings(m["features"], "features", index, name)));
+                    }
+                    var tag = Str(e, "tag", index, name);
+                    List<SchemaInfoVariant>? variants = null;
+                    if (e["variants"] is { } vs)
+                    {
+                        variants = new List<SchemaInfoVariant>();
+                        foreach (var v in Items(vs, "variants", index, name))
+                            variants.Add(new SchemaInfoVariant(
+                                Str(v, "case", index, name) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"),
+                                Str(v, "type", index, name) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'")));
+                    }
+                    if ((tag is null) != (variants is null))
+                        throw Bad(index, name, "'tag' and 'variants' come together");
+                    return new SchemaInfoObject(name, members, tag, variants, features);
+                }
+            case SchemaMetaType.Alternate:
+                {
+                    var types = new List<string>();
+                    foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
+                        types.Add(Str(m, "type", index, name) ?? throw Bad(index, name, "an alternate member has no 'type'"));
+                    return new SchemaInfoAlternate(name, types, features);
+                }
+            default:
+                return new SchemaInfoUnknown(name, metaType, features);
+        }
+    }
+
+    private static string Required(LenientJsonValue e, string key, int index, string name) =>
+        Str(e, key, index, name) ?? throw Bad(index, name, "it has no '" + key + "'");
+
+    private static string? Str(LenientJsonValue e, string key, int index, string? name)
+    {
+        if (e.Kind != LenientJsonKind.Object)
+            throw Bad(index, name, "'" + key + "' is looked up in something that is not an object");
+        var v = e[key];
+        if (v is null)
+            return null;
+        if (v.Kind != LenientJsonKind.String)
+            throw Bad(index, name, "'" + key + "' is not a string");
+        return v.Text;
+    }
+
+    private static List<LenientJsonValue> Items(LenientJsonValue v, string key, int index, string name)
+    {
+        if (v.Kind != LenientJsonKind.Array)
+            throw Bad(index, name, "'" + key + "' is not an array");
+        foreach (var item in v.Items)
+            if (item.Kind != LenientJsonKind.Object)
+                throw Bad(index, name, "an element of '" + key + "' is not an object");
+        return v.Items;
+    }
+
+    private static List<string>? Strings(LenientJsonValue? v, string key, int index, string name)
+    {
+        if (v is null)
+            return null;
+        if (v.Kind != LenientJsonKind.Array)
+            throw Bad(index, name, "'" + key + "' is not an array");
+        var list = new List<string>(v.Items.Count);
+        foreach (var item in v.Items)
+        {
+            if (item.Kind != LenientJsonKind.String)
+                throw Bad(index, name, "an element of '" + key + "' is not a string");
+            list.Add(item.Text);
+        }
+        return list;
+    }
+
+    private static FormatException Bad(int index, string? name, string why) =>
+        new("schema entry " + index + (name is null ? "" : " ('" + name + "')") + " is malformed: " + why);
+}

@@ -1,0 +1,420 @@
+// Shared with the generator (see SchemaInfo.cs).
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+#if NETSTANDARD2_0
+namespace Qmp.Codegen.Introspection;
+#else
+namespace Qmp.Runtime.Introspection;
+#endif
+
+/// <summary>What differs between a client's schema and a server's.</summary>
+public enum SchemaDifferenceKind
+{
+    /// <summary>The client has the command, the server lacks it.</summary>
+    CommandMissing,
+    /// <summary>The server has a command the client does not know.</summary>
+    CommandAdded,
+    EventMissing,
+    EventAdded,
+    /// <summary>An object member the client has and the server lacks.</summary>
+    MemberMissing,
+    /// <summary>An object member the server has and the client does not know.</summary>
+    MemberAdded,
+    /// <summary>A member (or a command's arguments or return, an event's data) whose type has another shape on the server.</summary>
+    TypeChanged,
+    /// <summary>A member optional on one side and required on the other.</summary>
+    OptionalityChanged,
+    /// <summary>A union variant the client has and the server lacks.</summary>
+    VariantMissing,
+    /// <summary>A union variant the server has and the client does not know.</summary>
+    VariantAdded,
+    /// <summary>A union whose tag member is another on the server.</summary>
+    TagChanged,
+    /// <summary>An enum value the client has and the server lacks.</summary>
+    EnumValueMissing,
+    /// <summary>An enum value the server has and the client does not know.</summary>
+    EnumValueUnknown,
+    /// <summary>An alternate member (by JSON type) the client has and the server lacks.</summary>
+    AlternateMemberMissing,
+    /// <summary>An alternate member (by JSON type) the server has and the client does not know.</summary>
+    AlternateMemberAdded,
+    /// <summary>A feature (<c>deprecated</c>, <c>unstable</c>, ...) the server has and the client's schema does not.</summary>
+    FeatureAdded,
+    /// <summary>A feature the client's schema has and the server does not.</summary>
+    FeatureRemoved,
+    /// <summary>A type the alignment paired with two different types of the other side.</summary>
+    Conflict,
+}
+
+/// <summary>
+/// One difference. <see cref="Path"/> is a libvirt schema path that holds on the side that has the
+/// thing (<c>query-status/ret-type/singlestep</c>, <c>blockdev-add/arg-type/+file</c>,
+/// <c>query-status/ret-type/status/^suspended</c>, <c>drive-backup/$deprecated</c>).
+/// <see cref="IsBreaking"/>: a call or event the client may make or read can fail because of it.
+/// </summary>
+public sealed class SchemaDifference
+{
+    internal SchemaDifference(SchemaDifferenceKind kind, string path, string name, string? clientType, string? serverType,
+        SchemaDirection direction, bool isBreaking, string detail)
+    {
+        Kind = kind;
+        Path = path;
+        Name = name;
+        ClientType = clientType;
+        ServerType = serverType;
+        Direction = direction;
+        IsBreaking = isBreaking;
+        Detail = detail;
+    }
+
+    public SchemaDifferenceKind Kind { get; }
+
+    public string Path { get; }
+
+    /// <summary>The command, event, member, variant case, enum value or feature concerned.</summary>
+    public string Name { get; }
+
+    /// <summary>The client's type holding it (its real name for a generated client), when there is one.</summary>
+    public string? ClientType { get; }
+
+    /// <summary>The server's type holding it (masked on a live server), when there is one.</summary>
+    public string? ServerType { get; }
+
+    /// <summary>How the type holding it travels; <see cref="SchemaDirection.None"/> for commands and events themselves.</summary>
+    public SchemaDirection Direction { get; }
+
+    public bool IsBreaking { get; }
+
+    /// <summary>A short explanation, such as <c>str became int</c> or <c>required by the client, optional on the server</c>.</summary>
+    public string Detail { get; }
+
+    public override string ToString() =>
+        (IsBreaking ? "! " : "  ") + Path + (ClientType is null ? "" : " (" + ClientType + ")") + (Detail.Length == 0 ? "" : ": " + Detail);
+}
+
+/// <summary>
+/// How a server's schema differs from the client's: commands and events each lacks, members missing
+/// or added, members whose type changed, enum values the client does not know, features that
+/// differ, from the <see cref="SchemaInfoAlignment"/> of the two. <see cref="IsCompatible"/> is true
+/// when nothing breaking differs: every command and event of the client exists on the server,
+/// every member and enum value the client may send exists there and the server requires nothing
+/// the client cannot send, every member the client requires in a reply is always sent, and no
+/// type changed shape. New commands, members, variants and enum values on the server are reported
+/// but not breaking: a generated client ignores unknown members and keeps unknown values.
+/// </summary>
+public sealed class SchemaCompatibilityReport
+{
+    private readonly List<SchemaDifference> _differences = new();
+
+    private SchemaCompatibilityReport(SchemaInfoAlignment alignment) => Alignment = alignment;
+
+    public SchemaInfoAlignment Alignment { get; }
+
+    public IReadOnlyList<SchemaDifference> Differences => _differences;
+
+    public bool IsCompatible => _differences.All(d => !d.IsBreaking);
+
+    public IEnumerable<SchemaDifference> Breaking => _differences.Where(d => d.IsBreaking);
+
+    public IEnumerable<SchemaDifference> OfKind(SchemaDifferenceKind kind) => _differences.Where(d => d.Kind == kind);
+
+    /// <summary>Commands the client has and the server lacks.</summary>
+    public IReadOnlyList<string> MissingCommands => Names(SchemaDifferenceKind.CommandMissing);
+
+    /// <summary>Commands the server has and the client lacks.</summary>
+    public IReadOnlyList<string> AddedCommands => Names(SchemaDifferenceKind.CommandAdded);
+
+    public IReadOnlyList<string> MissingEvents => Names(SchemaDifferenceKind.EventMissing);
+
+    public IReadOnlyList<string> AddedEvents => Names(SchemaDifferenceKind.EventAdded);
+
+    /// <summary>Compares a client's schema (usually its own description) with a server's (usually the live one).</summary>
+    public static SchemaCompatibilityReport Compare(SchemaInfo client, SchemaInfo server) =>
+        Create(SchemaInfoAlignment.Align(client, server));
+
+    public static SchemaCompatibilityReport Create(SchemaInfoAlignment alignment)
+    {
+        SchemaInfo.NotNull(alignment, nameof(alignment));
+        var report = new SchemaCompatibilityReport(alignment);
+        report.Build();
+        return report;
+    }
+
+    /// <summary>
+    /// Whether the given commands and events (all of them when null) can be used: none is missing
+    /// and nothing breaking lies below them.
+    /// </summary>
+    public bool IsCompatibleFor(IEnumerable<string> commandsAndEvents)
+    {
+        SchemaInfo.NotNull(commandsAndEvents, nameof(commandsAndEvents));
+        var wanted = new HashSet<string>(commandsAndEvents, StringComparer.Ordinal);
+        return Breaking.All(d => !wanted.Contains(FirstComponent(d.Path)) && !ReachesAny(d, wanted));
+    }
+
+    private bool ReachesAny(SchemaDifference d, HashSet<string> wanted)
+    {
+        // A difference inside a shared type is reported once, at the first path met; any command or
+        // event that reaches the type is affected too.
+        if (d.ClientType is null)
+            return false;
+        foreach (var name in wanted)
+            if (Reachable(name).Contains(d.ClientType))
+                return true;
+        return false;
+    }
+
+    private readonly Dictionary<string, HashSet<string>> _reachable = new(StringComparer.Ordinal);
+
+    private HashSet<string> Reachable(string entity)
+    {
+        // The report is otherwise immutable; this cache is its only state, so it is locked.
+        lock (_reachable)
+            return ReachableLocked(entity);
+    }
+
+    private HashSet<string> ReachableLocked(string entity)
+    {
+        if (_reachable.TryGetValue(entity, out var set))
+            return set;
+        set = new HashSet<string>(StringComparer.Ordinal);
+        var client = Alignment.Client;
+        var stack = new Stack<string>();
+        if (client.Find(entity) is { } e)
+            foreach (var t in SchemaInfo.ReferencedTypes(e))
+                stack.Push(t);
+        while (stack.Count > 0)
+        {
+            var t = stack.Pop();
+            if (!set.Add(t) || client.Find(t) is not { } te)
+                continue;
+            foreach (var u in SchemaInfo.ReferencedTypes(te))
+                stack.Push(u);
+        }
+        _reachable.Add(entity, set);
+        return set;
+    }
+
+    private static string FirstComponent(string path)
+    {
+        var slash = path.IndexOf('/');
+        return slash < 0 ? path : path.Substring(0, slash);
+    }
+
+    private List<string> Names(SchemaDifferenceKind kind) => OfKind(kind).Select(d => d.Name).ToList();
+
+    private void Add(SchemaDifferenceKind kind, string path, string name, string? clientType, string? serverType,
+        SchemaDirection direction, bool breaking, string detail) =>
+        _differences.Add(new SchemaDifference(kind, path, name, clientType, serverType, direction, breaking, detail));
+
+    private void Build()
+    {
+        var client = Alignment.Client;
+        var server = Alignment.Server;
+
+        foreach (var c in client.Commands)
+        {
+            if (server.FindCommand(c.Name) is not { } s)
+            {
+                Add(SchemaDifferenceKind.CommandMissing, c.Name, c.Name, null, null, SchemaDirection.None, true, "");
+                continue;
+            }
+            Features(c.Name, c.Features, s.Features, null, null, SchemaDirection.None);
+            Shape(c.Name + "/arg-type", "arg-type", c.ArgType, s.ArgType, null, null, SchemaDirection.Input);
+            Shape(c.Name + "/ret-type", "ret-type", c.RetType, s.RetType, null, null, SchemaDirection.Output);
+        }
+        foreach (var s in server.Commands)
+            if (!client.HasCommand(s.Name))
+                Add(SchemaDifferenceKind.CommandAdded, s.Name, s.Name, null, null, SchemaDirection.None, false, "");
+        foreach (var c in client.Events)
+        {
+            if (server.FindEvent(c.Name) is not { } s)
+            {
+                Add(SchemaDifferenceKind.EventMissing, c.Name, c.Name, null, null, SchemaDirection.None, true, "");
+                continue;
+            }
+            Features(c.Name, c.Features, s.Features, null, null, SchemaDirection.None);
+            Shape(c.Name + "/arg-type", "arg-type", c.ArgType, s.ArgType, null, null, SchemaDirection.Output);
+        }
+        foreach (var s in server.Events)
+            if (!client.HasEvent(s.Name))
+                Add(SchemaDifferenceKind.EventAdded, s.Name, s.Name, null, null, SchemaDirection.None, false, "");
+
+        foreach (var pair in Alignment.Pairs)
+        {
+            var ce = client.Find(pair.ClientType);
+            var se = server.Find(pair.ServerType);
+            if (ce is null || se is null || ce is SchemaInfoArray)
+                continue;
+            var ct = pair.ClientType;
+            var st = pair.ServerType;
+            var dir = pair.Direction;
+            var input = (dir & SchemaDirection.Input) != 0;
+            var output = (dir & SchemaDirection.Output) != 0;
+            Features(pair.Path, ce.Features, se.Features, ct, st, dir);
+            switch (ce)
+            {
+                case SchemaInfoObject co:
+                    Object(pair.Path, co, (SchemaInfoObject)se, dir, input, output);
+                    break;
+                case SchemaInfoEnum cen:
+                    var sen = (SchemaInfoEnum)se;
+                    foreach (var v in cen.Members)
+                    {
+                        if (sen.FindMember(v.Name) is { } sv)
+                            Features(pair.Path + "/^" + v.Name, v.Features, sv.Features, ct, st, dir);
+                        else
+                            Add(SchemaDifferenceKind.EnumValueMissing, pair.Path + "/^" + v.Name, v.Name, ct, st, dir, input,
+                                input ? "the client may send it" : "");
+                    }
+                    foreach (var v in sen.Members)
+                        if (cen.FindMember(v.Name) is null)
+                            Add(SchemaDifferenceKind.EnumValueUnknown, pair.Path + "/^" + v.Name, v.Name, ct, st, dir, false,
+                                output ? "kept as an unknown value" : "");
+                    break;
+                case SchemaInfoAlternate calt:
+                    foreach (var (cm, sm) in Alignment.AlternateMembers(calt, (SchemaInfoAlternate)se))
+                    {
+                        if (sm is null && cm is not null)
+                            Add(SchemaDifferenceKind.AlternateMemberMissing, pair.Path, cm, ct, st, dir, input,
+                                "the server takes no " + (client.JsonTypeOf(cm) ?? cm));
+                        else if (cm is null && sm is not null)
+                            Add(SchemaDifferenceKind.AlternateMemberAdded, pair.Path, sm, ct, st, dir, output,
+                                "the server may send " + (server.JsonTypeOf(sm) ?? sm));
+                    }
+                    break;
+            }
+        }
+
+        foreach (var conflict in Alignment.Conflicts)
+            Add(SchemaDifferenceKind.Conflict, conflict.Path, conflict.Name,
+                conflict.IsServerType ? conflict.Second : conflict.Name, conflict.IsServerType ? conflict.Name : conflict.Second,
+                SchemaDirection.None, false, conflict.ToString());
+    }
+
+    private void Object(string path, SchemaInfoObject c, SchemaInfoObject s, SchemaDirection dir, bool input, bool output)
+    {
+        var ct = c.Name;
+        var st = s.Name;
+        foreach (var cm in c.Members)
+        {
+            var memberPath = path + "/" + cm.Name;
+            if (s.FindMember(cm.Name) is not { } sm)
+            {
+                var breaking = input || (output && !cm.IsOptional);
+                Add(SchemaDifferenceKind.MemberMissing, memberPath, cm.Name, ct, st, dir, breaking,
+                    output && !cm.IsOptional ? "required by the client, never sent" : input ? "the client may send it" : "optional");
+                continue;
+            }
+            Features(memberPath, cm.Features, sm.Features, ct, st, dir);
+            Shape(memberPath, cm.Name, cm.Type, sm.Type, ct, st, dir);
+            if (cm.IsOptional != sm.IsOptional)
+            {
+                // Sent by the client: the server now requires what the client may omit.
+                // Read by the client: the server may now omit what the client requires.
+                var breaking = (input && cm.IsOptional && !sm.IsOptional) || (output && !cm.IsOptional && sm.IsOptional);
+                Add(SchemaDifferenceKind.OptionalityChanged, memberPath, cm.Name, ct, st, dir, breaking,
+                    cm.IsOptional ? "optional for the client, required by the server" : "required by the client, optional on the server");
+            }
+        }
+        foreach (var sm in s.Members)
+        {
+            if (c.FindMember(sm.Name) is not null)
+                continue;
+            var breaking = input && !sm.IsOptional;
+            Add(SchemaDifferenceKind.MemberAdded, path + "/" + sm.Name, sm.Name, ct, st, dir, breaking,
+                breaking ? "required by the server, unknown to the client" : sm.IsOptional ? "optional" : "ignored by the client");
+        }
+        if (!string.Equals(c.Tag, s.Tag, StringComparison.Ordinal))
+        {
+            Add(SchemaDifferenceKind.TagChanged, path, c.Tag ?? s.Tag ?? "", ct, st, dir, true,
+                (c.Tag ?? "no tag") + " became " + (s.Tag ?? "no tag"));
+        }
+        foreach (var cv in c.Variants)
+            if (s.FindVariant(cv.Case) is null)
+                Add(SchemaDifferenceKind.VariantMissing, path + "/+" + cv.Case, cv.Case, ct, st, dir, input,
+                    input ? "the client may send it" : "");
+        foreach (var sv in s.Variants)
+            if (c.FindVariant(sv.Case) is null)
+                Add(SchemaDifferenceKind.VariantAdded, path + "/+" + sv.Case, sv.Case, ct, st, dir, false,
+                    output ? "arrives as an unknown variant" : "");
+    }
+
+    private void Shape(string path, string name, string clientType, string serverType, string? ct, string? st, SchemaDirection dir)
+    {
+        var cs = SchemaInfoAlignment.ShapeOf(Alignment.Client, clientType);
+        var ss = SchemaInfoAlignment.ShapeOf(Alignment.Server, serverType);
+        if (cs is null || ss is null || string.Equals(cs, ss, StringComparison.Ordinal))
+            return;
+        Add(SchemaDifferenceKind.TypeChanged, path, name, ct, st, dir, true, Describe(cs, clientType) + " became " + ss);
+    }
+
+    private static string Describe(string shape, string typeName) =>
+        string.Equals(shape, typeName, StringComparison.Ordinal) ? shape : shape + " " + typeName;
+
+    private void Features(string path, IReadOnlyList<string> client, IReadOnlyList<string> server, string? ct, string? st, SchemaDirection dir)
+    {
+        foreach (var f in server)
+            if (!SchemaInfo.Contains(client, f))
+                Add(SchemaDifferenceKind.FeatureAdded, path + "/$" + f, f, ct, st, dir, false, "");
+        foreach (var f in client)
+            if (!SchemaInfo.Contains(server, f))
+                Add(SchemaDifferenceKind.FeatureRemoved, path + "/$" + f, f, ct, st, dir, false, "");
+    }
+
+    private static readonly (SchemaDifferenceKind Kind, string Heading)[] Headings =
+    {
+        (SchemaDifferenceKind.CommandMissing, "commands the server lacks"),
+        (SchemaDifferenceKind.EventMissing, "events the server lacks"),
+        (SchemaDifferenceKind.TypeChanged, "types that changed"),
+        (SchemaDifferenceKind.TagChanged, "union tags that changed"),
+        (SchemaDifferenceKind.MemberMissing, "members the server lacks"),
+        (SchemaDifferenceKind.OptionalityChanged, "members whose optionality changed"),
+        (SchemaDifferenceKind.MemberAdded, "members only the server has"),
+        (SchemaDifferenceKind.VariantMissing, "union variants the server lacks"),
+        (SchemaDifferenceKind.VariantAdded, "union variants only the server has"),
+        (SchemaDifferenceKind.EnumValueMissing, "enum values the server lacks"),
+        (SchemaDifferenceKind.EnumValueUnknown, "enum values the client does not know"),
+        (SchemaDifferenceKind.AlternateMemberMissing, "alternate members the server lacks"),
+        (SchemaDifferenceKind.AlternateMemberAdded, "alternate members only the server has"),
+        (SchemaDifferenceKind.FeatureAdded, "features the server adds"),
+        (SchemaDifferenceKind.FeatureRemoved, "features the server drops"),
+        (SchemaDifferenceKind.Conflict, "alignment conflicts"),
+        (SchemaDifferenceKind.CommandAdded, "commands only the server has"),
+        (SchemaDifferenceKind.EventAdded, "events only the server has"),
+    };
+
+    /// <summary>
+    /// The report as text: a verdict line, then each kind of difference under a heading with its
+    /// count, one per line (breaking ones marked <c>!</c>); commands and events as a list.
+    /// </summary>
+    public override string ToString()
+    {
+        var w = new StringBuilder();
+        var breaking = _differences.Count(d => d.IsBreaking);
+        w.Append("QMP schema: client ").Append(Alignment.Client.Commands.Count).Append(" commands, ")
+            .Append(Alignment.Client.Events.Count).Append(" events; server ").Append(Alignment.Server.Commands.Count)
+            .Append(" commands, ").Append(Alignment.Server.Events.Count).Append(" events; ")
+            .Append(Alignment.Pairs.Count).Append(" types paired. ")
+            .Append(breaking == 0 ? "Compatible" : "NOT compatible").Append(": ")
+            .Append(_differences.Count).Append(" difference(s), ").Append(breaking).Append(" breaking.\n");
+        foreach (var (kind, heading) in Headings)
+        {
+            var items = OfKind(kind).ToList();
+            if (items.Count == 0)
+                continue;
+            w.Append(heading).Append(" (").Append(items.Count).Append("):\n");
+            if (kind is SchemaDifferenceKind.CommandMissing or SchemaDifferenceKind.CommandAdded
+                or SchemaDifferenceKind.EventMissing or SchemaDifferenceKind.EventAdded)
+            {
+                w.Append("  ").Append(string.Join(", ", items.Select(d => d.Name))).Append('\n');
+                continue;
+            }
+            foreach (var d in items)
+                w.Append(d).Append('\n');
+        }
+        return w.ToString();
+    }
+}

@@ -1,0 +1,572 @@
+// This file is compiled into two assemblies: the runtime (net10.0, namespace Qmp.Runtime.Introspection)
+// and the generator (netstandard2.0, linked from src/Generator, namespace Qmp.Codegen.Introspection),
+// so a generated client's description of its schema and a server's live schema are compared by the
+// same code on both sides. It uses nothing beyond netstandard2.0 and no JSON library.
+using System;
+using System.Collections.Generic;
+
+#if NETSTANDARD2_0
+namespace Qmp.Codegen.Introspection;
+#else
+namespace Qmp.Runtime.Introspection;
+#endif
+
+/// <summary>The meta-types of QEMU's <c>SchemaInfo</c> (<c>SchemaMetaType</c> in qapi/introspect.json).</summary>
+public static class SchemaMetaType
+{
+    public const string Builtin = "builtin";
+    public const string Enum = "enum";
+    public const string Array = "array";
+    public const string Object = "object";
+    public const string Alternate = "alternate";
+    public const string Command = "command";
+    public const string Event = "event";
+}
+
+/// <summary>The features QMP gives special meaning to.</summary>
+public static class SchemaInfoFeature
+{
+    public const string Deprecated = "deprecated";
+    public const string Unstable = "unstable";
+}
+
+/// <summary>
+/// One entry of <c>query-qmp-schema</c>: a command, an event or a type. A live QEMU masks the names
+/// of enum, object and alternate types as numbers (<c>"37"</c>); builtins, arrays (<c>"[37]"</c>),
+/// commands and events keep theirs. A client's own description carries the real names.
+/// </summary>
+public abstract class SchemaInfoEntry
+{
+    private static readonly IReadOnlyList<string> NoFeatures = Array.Empty<string>();
+
+    protected SchemaInfoEntry(string name, IReadOnlyList<string>? features)
+    {
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        Features = features ?? NoFeatures;
+    }
+
+    /// <summary>The entry's name, masked or real.</summary>
+    public string Name { get; }
+
+    /// <summary>The meta-type as QEMU spells it (<see cref="SchemaMetaType"/>).</summary>
+    public abstract string MetaType { get; }
+
+    /// <summary>The entry's features, in schema order (<c>deprecated</c>, <c>unstable</c>, or any other).</summary>
+    public IReadOnlyList<string> Features { get; }
+
+    public bool HasFeature(string feature) => SchemaInfo.Contains(Features, feature);
+
+    public bool IsDeprecated => HasFeature(SchemaInfoFeature.Deprecated);
+
+    public bool IsUnstable => HasFeature(SchemaInfoFeature.Unstable);
+
+    public override string ToString() => MetaType + " " + Name;
+}
+
+/// <summary>A builtin type: <c>str</c>, <c>int</c>, <c>number</c>, <c>bool</c>, <c>null</c>, <c>any</c>. Every integer width is <c>int</c>.</summary>
+public sealed class SchemaInfoBuiltin : SchemaInfoEntry
+{
+    public SchemaInfoBuiltin(string name, string jsonType, IReadOnlyList<string>? features = null)
+        : base(name, features) => JsonType = jsonType ?? throw new ArgumentNullException(nameof(jsonType));
+
+    public override string MetaType => SchemaMetaType.Builtin;
+
+    /// <summary><c>string</c>, <c>number</c>, <c>int</c>, <c>boolean</c>, <c>null</c>, <c>object</c>, <c>array</c> or <c>value</c>.</summary>
+    public string JsonType { get; }
+}
+
+// Named after QEMU's SchemaInfoEnum (qapi/introspect.json).
+#pragma warning disable CA1711
+/// <summary>An enum. QEMU 6.2 and later send <c>members</c> (with features) and, until 9.1, <c>values</c> too; older ones only <c>values</c>.</summary>
+public sealed class SchemaInfoEnum : SchemaInfoEntry
+#pragma warning restore CA1711
+{
+    public SchemaInfoEnum(string name, IReadOnlyList<SchemaInfoEnumMember> members, IReadOnlyList<string>? features = null)
+        : base(name, features) => Members = members ?? throw new ArgumentNullException(nameof(members));
+
+    public override string MetaType => SchemaMetaType.Enum;
+
+    public IReadOnlyList<SchemaInfoEnumMember> Members { get; }
+
+    public SchemaInfoEnumMember? FindMember(string value)
+    {
+        foreach (var m in Members)
+            if (string.Equals(m.Name, value, StringComparison.Ordinal))
+                return m;
+        return null;
+    }
+}
+
+/// <summary>One value of an enum.</summary>
+public sealed class SchemaInfoEnumMember
+{
+    public SchemaInfoEnumMember(string name, IReadOnlyList<string>? features = null)
+    {
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        Features = features ?? Array.Empty<string>();
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<string> Features { get; }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>An array type, named <c>[ELEMENT]</c>.</summary>
+public sealed class SchemaInfoArray : SchemaInfoEntry
+{
+    public SchemaInfoArray(string name, string elementType, IReadOnlyList<string>? features = null)
+        : base(name, features) => ElementType = elementType ?? throw new ArgumentNullException(nameof(elementType));
+
+    public override string MetaType => SchemaMetaType.Array;
+
+    public string ElementType { get; }
+}
+
+/// <summary>
+/// An object type, its members flattened (a base's members first). With <see cref="Variants"/> it is a
+/// union: the value of member <see cref="Tag"/> picks the variant whose type's members are added.
+/// </summary>
+public sealed class SchemaInfoObject : SchemaInfoEntry
+{
+    public SchemaInfoObject(string name, IReadOnlyList<SchemaInfoObjectMember> members, string? tag = null,
+        IReadOnlyList<SchemaInfoVariant>? variants = null, IReadOnlyList<string>? features = null)
+        : base(name, features)
+    {
+        Members = members ?? throw new ArgumentNullException(nameof(members));
+        Tag = tag;
+        Variants = variants ?? Array.Empty<SchemaInfoVariant>();
+    }
+
+    public override string MetaType => SchemaMetaType.Object;
+
+    public IReadOnlyList<SchemaInfoObjectMember> Members { get; }
+
+    /// <summary>The member whose value selects a variant; null when the object is not a union.</summary>
+    public string? Tag { get; }
+
+    public IReadOnlyList<SchemaInfoVariant> Variants { get; }
+
+    public SchemaInfoObjectMember? FindMember(string name)
+    {
+        foreach (var m in Members)
+            if (string.Equals(m.Name, name, StringComparison.Ordinal))
+                return m;
+        return null;
+    }
+
+    public SchemaInfoVariant? FindVariant(string @case)
+    {
+        foreach (var v in Variants)
+            if (string.Equals(v.Case, @case, StringComparison.Ordinal))
+                return v;
+        return null;
+    }
+}
+
+/// <summary>
+/// A member of an object. <see cref="IsOptional"/>: the entry has <c>default</c> (QEMU always sends
+/// <c>"default": null</c> for an optional member; no QEMU so far sends another default).
+/// </summary>
+public sealed class SchemaInfoObjectMember
+{
+    public SchemaInfoObjectMember(string name, string type, bool isOptional = false, IReadOnlyList<string>? features = null)
+    {
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        Type = type ?? throw new ArgumentNullException(nameof(type));
+        IsOptional = isOptional;
+        Features = features ?? Array.Empty<string>();
+    }
+
+    public string Name { get; }
+
+    public string Type { get; }
+
+    public bool IsOptional { get; }
+
+    public IReadOnlyList<string> Features { get; }
+
+    public override string ToString() => (IsOptional ? "*" : "") + Name + ": " + Type;
+}
+
+/// <summary>A variant of a union: when the tag is <see cref="Case"/>, the members of <see cref="Type"/> are added.</summary>
+public sealed class SchemaInfoVariant
+{
+    public SchemaInfoVariant(string @case, string type)
+    {
+        Case = @case ?? throw new ArgumentNullException(nameof(@case));
+        Type = type ?? throw new ArgumentNullException(nameof(type));
+    }
+
+    public string Case { get; }
+
+    public string Type { get; }
+
+    public override string ToString() => Case + ": " + Type;
+}
+
+/// <summary>An alternate: a value of one of its members' types, told apart by JSON type.</summary>
+public sealed class SchemaInfoAlternate : SchemaInfoEntry
+{
+    public SchemaInfoAlternate(string name, IReadOnlyList<string> memberTypes, IReadOnlyList<string>? features = null)
+        : base(name, features) => MemberTypes = memberTypes ?? throw new ArgumentNullException(nameof(memberTypes));
+
+    public override string MetaType => SchemaMetaType.Alternate;
+
+    /// <summary>The type of each member, in schema order (introspection gives alternate members no names).</summary>
+    public IReadOnlyList<string> MemberTypes { get; }
+}
+
+/// <summary>A command. <see cref="ArgType"/> and <see cref="RetType"/> are always present (an empty object when the command has none).</summary>
+public sealed class SchemaInfoCommand : SchemaInfoEntry
+{
+    public SchemaInfoCommand(string name, string argType, string retType, bool allowOob = false, IReadOnlyList<string>? features = null)
+        : base(name, features)
+    {
+        ArgType = argType ?? throw new ArgumentNullException(nameof(argType));
+        RetType = retType ?? throw new ArgumentNullException(nameof(retType));
+        AllowOob = allowOob;
+    }
+
+    public override string MetaType => SchemaMetaType.Command;
+
+    public string ArgType { get; }
+
+    public string RetType { get; }
+
+    /// <summary>The command may run out of band (<c>exec-oob</c>).</summary>
+    public bool AllowOob { get; }
+}
+
+/// <summary>An event; <see cref="ArgType"/> is the object type of its <c>data</c>.</summary>
+public sealed class SchemaInfoEvent : SchemaInfoEntry
+{
+    public SchemaInfoEvent(string name, string argType, IReadOnlyList<string>? features = null)
+        : base(name, features) => ArgType = argType ?? throw new ArgumentNullException(nameof(argType));
+
+    public override string MetaType => SchemaMetaType.Event;
+
+    public string ArgType { get; }
+}
+
+/// <summary>An entry of a meta-type this library does not know (a newer QEMU's): kept by name, never an error.</summary>
+public sealed class SchemaInfoUnknown : SchemaInfoEntry
+{
+    private readonly string _metaType;
+
+    public SchemaInfoUnknown(string name, string metaType, IReadOnlyList<string>? features = null)
+        : base(name, features) => _metaType = metaType ?? throw new ArgumentNullException(nameof(metaType));
+
+    public override string MetaType => _metaType;
+}
+
+/// <summary>
+/// A whole <c>query-qmp-schema</c> reply: its entries by name, the commands and events, and feature
+/// probes in libvirt's schema-path syntax (<see cref="Has"/>). Entries are kept in the order given.
+/// A second entry with a name already seen, and a type name nothing defines, are recorded in
+/// <see cref="Problems"/>, never thrown: a server's schema is data, not our contract.
+/// </summary>
+public sealed partial class SchemaInfo
+{
+    // libvirt's bound on traversal steps (a schema whose arrays or alternates refer to themselves).
+    private const int MaxTraversalSteps = 1000;
+
+    private readonly Dictionary<string, SchemaInfoEntry> _byName = new(StringComparer.Ordinal);
+    private readonly List<SchemaInfoEntry> _entries = new();
+    private readonly List<SchemaInfoCommand> _commands = new();
+    private readonly List<SchemaInfoEvent> _events = new();
+    private readonly List<string> _problems = new();
+
+    public SchemaInfo(IEnumerable<SchemaInfoEntry> entries)
+    {
+        SchemaInfo.NotNull(entries, nameof(entries));
+        foreach (var entry in entries)
+        {
+            if (entry is null)
+                continue;
+            if (_byName.ContainsKey(entry.Name))
+            {
+                _problems.Add("entry '" + entry.Name + "' appears more than once; the first is kept");
+                continue;
+            }
+            _byName.Add(entry.Name, entry);
+            _entries.Add(entry);
+            if (entry is SchemaInfoCommand c)
+                _commands.Add(c);
+            else if (entry is SchemaInfoEvent e)
+                _events.Add(e);
+        }
+        foreach (var entry in _entries)
+            foreach (var type in ReferencedTypes(entry))
+                if (!_byName.ContainsKey(type))
+                    _problems.Add(entry.MetaType + " '" + entry.Name + "' refers to type '" + type + "', which the schema does not define");
+    }
+
+    /// <summary>Every entry, in the order read.</summary>
+    public IReadOnlyList<SchemaInfoEntry> Entries => _entries;
+
+    public IReadOnlyList<SchemaInfoCommand> Commands => _commands;
+
+    public IReadOnlyList<SchemaInfoEvent> Events => _events;
+
+    /// <summary>What was wrong with the entries (duplicates, dangling type names); empty for any real QEMU.</summary>
+    public IReadOnlyList<string> Problems => _problems;
+
+    public SchemaInfoEntry? Find(string name) => name is not null && _byName.TryGetValue(name, out var e) ? e : null;
+
+    public SchemaInfoCommand? FindCommand(string name) => Find(name) as SchemaInfoCommand;
+
+    public SchemaInfoEvent? FindEvent(string name) => Find(name) as SchemaInfoEvent;
+
+    public bool HasCommand(string name) => FindCommand(name) is not null;
+
+    public bool HasEvent(string name) => FindEvent(name) is not null;
+
+    /// <summary>
+    /// The JSON type a value of type <paramref name="typeName"/> has on the wire: a builtin's
+    /// <c>json-type</c>, <c>string</c> for an enum, <c>object</c>, <c>array</c>; null for an
+    /// alternate, an unknown meta-type or a name the schema lacks.
+    /// </summary>
+    public string? JsonTypeOf(string typeName) => Find(typeName) switch
+    {
+        SchemaInfoBuiltin b => b.JsonType,
+        SchemaInfoEnum => "string",
+        SchemaInfoObject => "object",
+        SchemaInfoArray => "array",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Answers a libvirt schema path (<c>virQEMUQAPISchemaPathExists</c>): true when it leads to an
+    /// entry, or when its last (boolean) component holds. Components, separated by <c>/</c>:
+    /// the first names a command, event or type; then, on a command or event, <c>arg-type</c> or
+    /// <c>ret-type</c>; on an object, <c>name</c> (a member), <c>*name</c> (a member that must be
+    /// optional), <c>+case</c> (a union variant); arrays are entered transparently and alternates
+    /// are tried member by member until one succeeds. Boolean components end the path:
+    /// <c>^value</c> (the enum has the value, optionally followed by <c>$feature</c> of that value),
+    /// <c>!json-type</c> (the builtin has that JSON type), <c>$feature</c> (the command, event or
+    /// object has the feature). A name starting with a character other than a letter is prefixed
+    /// with one space. Throws <see cref="ArgumentException"/> for a malformed path (an empty
+    /// component, a boolean component followed by more), as libvirt reports an error for it; a
+    /// schema that refers to types it lacks answers false where libvirt would report an error.
+    /// </summary>
+    public bool Has(string path) => TryResolve(path, out _);
+
+    /// <summary>
+    /// <see cref="Has"/>, also giving the entry a type query leads to (null when the path ends in a
+    /// boolean component).
+    /// </summary>
+    public bool TryResolve(string path, out SchemaInfoEntry? entry)
+    {
+        entry = null;
+        SchemaInfo.NotNull(path, nameof(path));
+        var components = path.Split('/');
+        foreach (var c in components)
+            if (c.Length == 0)
+                throw new ArgumentException("the schema path '" + path + "' has an empty component", nameof(path));
+        if (Find(components[0]) is null)
+            return false;
+        var walk = new PathWalk(this, components);
+        var rc = walk.Traverse(components[0]);
+        if (rc == PathWalk.Malformed)
+            throw new ArgumentException("the schema path '" + path + "' continues after its boolean component '" + walk.Previous + "'", nameof(path));
+        if (rc == PathWalk.Found)
+            entry = walk.Result;
+        return rc == PathWalk.Found;
+    }
+
+    internal static void NotNull(object? value, string name)
+    {
+#if NETSTANDARD2_0
+        if (value is null)
+            throw new ArgumentNullException(name);
+#else
+        ArgumentNullException.ThrowIfNull(value, name);
+#endif
+    }
+
+    internal static bool Contains(IReadOnlyList<string> list, string value)
+    {
+        foreach (var s in list)
+            if (string.Equals(s, value, StringComparison.Ordinal))
+                return true;
+        return false;
+    }
+
+    internal static IEnumerable<string> ReferencedTypes(SchemaInfoEntry entry)
+    {
+        switch (entry)
+        {
+            case SchemaInfoArray a:
+                yield return a.ElementType;
+                break;
+            case SchemaInfoObject o:
+                foreach (var m in o.Members)
+                    yield return m.Type;
+                foreach (var v in o.Variants)
+                    yield return v.Type;
+                break;
+            case SchemaInfoAlternate alt:
+                foreach (var t in alt.MemberTypes)
+                    yield return t;
+                break;
+            case SchemaInfoCommand c:
+                yield return c.ArgType;
+                yield return c.RetType;
+                break;
+            case SchemaInfoEvent e:
+                yield return e.ArgType;
+                break;
+        }
+    }
+
+    // libvirt's traversal (qemu_qapi.c), result for result: Found 1, NotFound 0, and its two errors,
+    // a schema that names a type it lacks (-2) and a boolean component with followers (-3).
+    private sealed class PathWalk
+    {
+        public const int Found = 1;
+        public const int NotFound = 0;
+        public const int BadSchema = -2;
+        public const int Malformed = -3;
+
+        private readonly SchemaInfo _schema;
+        private readonly string[] _components;
+        private int _next = 1;
+        private int _steps;
+
+        public PathWalk(SchemaInfo schema, string[] components)
+        {
+            _schema = schema;
+            _components = components;
+        }
+
+        public SchemaInfoEntry? Result { get; private set; }
+
+        public string? Previous { get; private set; }
+
+        private bool HasNext => _next < _components.Length;
+
+        private string Next()
+        {
+            Previous = _components[_next++];
+            return Previous;
+        }
+
+        public int Traverse(string typeName)
+        {
+            if (_steps++ > MaxTraversalSteps)
+                return BadSchema;
+            var cur = _schema.Find(typeName);
+            if (cur is null)
+                return BadSchema;
+            if (!HasNext)
+            {
+                Result = cur;
+                return Found;
+            }
+            return cur switch
+            {
+                SchemaInfoObject o => TraverseObject(o),
+                SchemaInfoArray a => Traverse(a.ElementType),
+                SchemaInfoCommand c => TraverseCommand(c, c.ArgType, c.RetType),
+                SchemaInfoEvent e => TraverseCommand(e, e.ArgType, null),
+                SchemaInfoEnum en => TraverseEnum(en),
+                SchemaInfoBuiltin b => TraverseBuiltin(b),
+                SchemaInfoAlternate alt => TraverseAlternate(alt),
+                _ => NotFound,
+            };
+        }
+
+        private static char Modifier(string query, out string name)
+        {
+            var c = query[0];
+            var isLetter = c is >= 'a' and <= 'z' or >= 'A' and <= 'Z';
+            name = isLetter ? query : query.Substring(1);
+            return isLetter ? '\0' : c;
+        }
+
+        private int TraverseObject(SchemaInfoObject o)
+        {
+            var modifier = Modifier(Next(), out var name);
+            if (modifier is '^' or '!')
+                return NotFound;
+            if (modifier == '$')
+                return HasNext ? Malformed : (o.HasFeature(name) ? Found : NotFound);
+            string? type;
+            if (modifier == '+')
+            {
+                type = o.FindVariant(name)?.Type;
+            }
+            else
+            {
+                var member = o.FindMember(name);
+                if (modifier == '*' && member is { IsOptional: false })
+                    return NotFound;
+                type = member?.Type;
+            }
+            return type is null ? NotFound : Traverse(type);
+        }
+
+        private int TraverseCommand(SchemaInfoEntry entity, string argType, string? retType)
+        {
+            var modifier = Modifier(Next(), out var name);
+            if (modifier is '^' or '!' or '+' or '*')
+                return NotFound;
+            if (modifier == '$')
+                return HasNext ? Malformed : (entity.HasFeature(name) ? Found : NotFound);
+            var type = name switch
+            {
+                "arg-type" => argType,
+                "ret-type" => retType,
+                _ => null,
+            };
+            return type is null ? NotFound : Traverse(type);
+        }
+
+        private int TraverseEnum(SchemaInfoEnum e)
+        {
+            var query = Next();
+            if (query[0] != '^')
+                return NotFound;
+            string? feature = null;
+            if (HasNext)
+            {
+                // Only a feature of the value may follow a value.
+                var featureQuery = Next();
+                if (featureQuery[0] != '$' || HasNext)
+                    return Malformed;
+                feature = featureQuery.Substring(1);
+            }
+            var member = e.FindMember(query.Substring(1));
+            if (member is null)
+                return NotFound;
+            return feature is null || Contains(member.Features, feature) ? Found : NotFound;
+        }
+
+        private int TraverseBuiltin(SchemaInfoBuiltin b)
+        {
+            var query = Next();
+            if (query[0] != '!')
+                return NotFound;
+            if (HasNext)
+                return Malformed;
+            return string.Equals(b.JsonType, query.Substring(1), StringComparison.Ordinal) ? Found : NotFound;
+        }
+
+        private int TraverseAlternate(SchemaInfoAlternate alt)
+        {
+            var saveNext = _next;
+            var savePrevious = Previous;
+            foreach (var type in alt.MemberTypes)
+            {
+                _next = saveNext;
+                Previous = savePrevious;
+                var rc = Traverse(type);
+                if (rc != NotFound)
+                    return rc;
+            }
+            return NotFound;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+// Shared with the generator (see SchemaInfo.cs).
+using System;
+using System.Collections.Generic;
+
+#if NETSTANDARD2_0
+namespace Qmp.Codegen.Introspection;
+#else
+namespace Qmp.Runtime.Introspection;
+#endif
+
+/// <summary>Which way values of a type travel, from the client's point of view.</summary>
+[Flags]
+public enum SchemaDirection
+{
+    None = 0,
+    /// <summary>The client sends it: command arguments.</summary>
+    Input = 1,
+    /// <summary>The server sends it: command returns, event data.</summary>
+    Output = 2,
+}
+
+/// <summary>
+/// A client type and the server type found in the same place. <see cref="Path"/> is the first place
+/// the walk met them, in libvirt's schema-path syntax (<c>query-block/ret-type/inserted</c>; arrays
+/// are entered without a component), valid on both sides.
+/// </summary>
+public sealed class SchemaTypePair
+{
+    internal SchemaTypePair(string clientType, string serverType, SchemaDirection direction, string path)
+    {
+        ClientType = clientType;
+        ServerType = serverType;
+        Direction = direction;
+        Path = path;
+    }
+
+    public string ClientType { get; }
+
+    public string ServerType { get; }
+
+    /// <summary>Every way the pair is used (a type may be both sent and received).</summary>
+    public SchemaDirection Direction { get; internal set; }
+
+    public string Path { get; }
+
+    public override string ToString() => ClientType + " = " + ServerType + " (" + Path + ")";
+}
+
+/// <summary>A named type that the walk paired with two different types of the other side.</summary>
+public sealed class SchemaAlignmentConflict
+{
+    internal SchemaAlignmentConflict(bool onServer, string name, string first, string second, string path)
+    {
+        IsServerType = onServer;
+        Name = name;
+        First = first;
+        Second = second;
+        Path = path;
+    }
+
+    /// <summary>True when <see cref="Name"/> is the server's (a masked name on a live server), false when it is the client's.</summary>
+    public bool IsServerType { get; }
+
+    public string Name { get; }
+
+    /// <summary>The other side's type it was paired with first.</summary>
+    public string First { get; }
+
+    /// <summary>The other side's type met at <see cref="Path"/>.</summary>
+    public string Second { get; }
+
+    public string Path { get; }
+
+    public override string ToString() =>
+        (IsServerType ? "server" : "client") + " type " + Name + " is both " + First + " and " + Second + " (at " + Path + ")";
+}
+
+/// <summary>
+/// The alignment of two schemas (typically a client's own, with real names, and a live server's,
+/// masked): starting from the commands and events both have, it pairs <c>arg-type</c> with
+/// <c>arg-type</c> and <c>ret-type</c> with <c>ret-type</c>, then, for each pair, object members
+/// by name, union variants by case, array element types, alternate members by JSON type. Enums
+/// are compared by values in the report, not walked into. Nothing depends on the names themselves,
+/// so either side may be masked. Builtins pair with builtins by JSON type and are not mapped. Two
+/// types of different shapes (an object and an array, <c>str</c> and <c>int</c>) are not paired;
+/// the report names the place as a type change.
+/// </summary>
+public sealed class SchemaInfoAlignment
+{
+    private readonly Dictionary<string, string> _clientToServer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _serverToClient = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SchemaTypePair> _pairs = new(StringComparer.Ordinal);
+    private readonly List<SchemaTypePair> _pairList = new();
+    private readonly List<SchemaAlignmentConflict> _conflicts = new();
+    private readonly HashSet<string> _conflictKeys = new(StringComparer.Ordinal);
+
+    private SchemaInfoAlignment(SchemaInfo client, SchemaInfo server)
+    {
+        Client = client;
+        Server = server;
+    }
+
+    public SchemaInfo Client { get; }
+
+    public SchemaInfo Server { get; }
+
+    /// <summary>Every pair of named or array types met, in the order met (breadth first from the commands, then the events).</summary>
+    public IReadOnlyList<SchemaTypePair> Pairs => _pairList;
+
+    /// <summary>Each client enum, object or alternate type and the server type it was first paired with.</summary>
+    public IReadOnlyDictionary<string, string> ClientToServer => _clientToServer;
+
+    /// <summary>Each server enum, object or alternate type and the client type it was first paired with: the unmasking of a live schema.</summary>
+    public IReadOnlyDictionary<string, string> ServerToClient => _serverToClient;
+
+    /// <summary>Types paired with two different types of the other side (none for a schema against its own build).</summary>
+    public IReadOnlyList<SchemaAlignmentConflict> Conflicts => _conflicts;
+
+    public string? ServerNameOf(string clientType) => _clientToServer.TryGetValue(clientType, out var s) ? s : null;
+
+    public string? ClientNameOf(string serverType) => _serverToClient.TryGetValue(serverType, out var c) ? c : null;
+
+    public static SchemaInfoAlignment Align(SchemaInfo client, SchemaInfo server)
+    {
+        SchemaInfo.NotNull(client, nameof(client));
+        SchemaInfo.NotNull(server, nameof(server));
+        var a = new SchemaInfoAlignment(client, server);
+        a.Walk();
+        return a;
+    }
+
+    /// <summary>
+    /// The shape two types must share to be paired: a builtin's JSON type, <c>enum</c>,
+    /// <c>object</c>, <c>alternate</c>, <c>[shape]</c> for an array; null for a name the schema lacks.
+    /// </summary>
+    public static string? ShapeOf(SchemaInfo schema, string typeName)
+    {
+        SchemaInfo.NotNull(schema, nameof(schema));
+        for (var depth = 0; depth < 8; depth++)
+        {
+            switch (schema.Find(typeName))
+            {
+                case null:
+                    return null;
+                case SchemaInfoBuiltin b:
+                    return Wrap(b.JsonType, depth);
+                case SchemaInfoArray a:
+                    typeName = a.ElementType;
+                    continue;
+                case var e:
+                    return Wrap(e.MetaType, depth);
+            }
+        }
+        return null;
+
+        static string Wrap(string shape, int depth)
+        {
+            for (var i = 0; i < depth; i++)
+                shape = "[" + shape + "]";
+            return shape;
+        }
+    }
+
+    private void Walk()
+    {
+        var queue = new Queue<(string Client, string Server, SchemaDirection Direction, string Path)>();
+        foreach (var c in Client.Commands)
+        {
+            if (Server.FindCommand(c.Name) is not { } s)
+                continue;
+            queue.Enqueue((c.ArgType, s.ArgType, SchemaDirection.Input, c.Name + "/arg-type"));
+            queue.Enqueue((c.RetType, s.RetType, SchemaDirection.Output, c.Name + "/ret-type"));
+        }
+        foreach (var e in Client.Events)
+        {
+            if (Server.FindEvent(e.Name) is { } s)
+                queue.Enqueue((e.ArgType, s.ArgType, SchemaDirection.Output, e.Name + "/arg-type"));
+        }
+
+        while (queue.Count > 0)
+        {
+            var (c, s, direction, path) = queue.Dequeue();
+            var ce = Client.Find(c);
+            var se = Server.Find(s);
+            if (ce is null || se is null || ce is SchemaInfoBuiltin || se is SchemaInfoBuiltin)
+                continue;
+            if (!string.Equals(ShapeOf(Client, c), ShapeOf(Server, s), StringComparison.Ordinal))
+                continue;
+
+            var key = c + "\u0001" + s;
+            if (_pairs.TryGetValue(key, out var pair))
+            {
+                if ((pair.Direction | direction) == pair.Direction)
+                    continue;
+                // Met again in a new direction: walk on so everything below learns it too.
+                pair.Direction |= direction;
+                direction = pair.Direction;
+            }
+            else
+            {
+                pair = new SchemaTypePair(c, s, direction, path);
+                _pairs.Add(key, pair);
+                _pairList.Add(pair);
+                if (ce is not SchemaInfoArray)
+                    Map(c, s, path);
+            }
+
+            switch (ce)
+            {
+                case SchemaInfoArray ca:
+                    queue.Enqueue((ca.ElementType, ((SchemaInfoArray)se).ElementType, direction, path));
+                    break;
+                case SchemaInfoObject co:
+                    var so = (SchemaInfoObject)se;
+                    foreach (var cm in co.Members)
+                        if (so.FindMember(cm.Name) is { } sm)
+                            queue.Enqueue((cm.Type, sm.Type, direction, path + "/" + cm.Name));
+                    foreach (var cv in co.Variants)
+                        if (so.FindVariant(cv.Case) is { } sv)
+                            queue.Enqueue((cv.Type, sv.Type, direction, path + "/+" + cv.Case));
+                    break;
+                case SchemaInfoAlternate calt:
+                    foreach (var (ct, st) in AlternateMembers(calt, (SchemaInfoAlternate)se))
+                        if (ct is not null && st is not null)
+                            queue.Enqueue((ct, st, direction, path));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The members of two alternates matched by JSON type; a member only one side has comes with null on the other.</summary>
+    internal IEnumerable<(string? Client, string? Server)> AlternateMembers(SchemaInfoAlternate client, SchemaInfoAlternate server)
+    {
+        var used = new bool[server.MemberTypes.Count];
+        foreach (var ct in client.MemberTypes)
+        {
+            var jsonType = Client.JsonTypeOf(ct);
+            string? match = null;
+            for (var i = 0; i < server.MemberTypes.Count && match is null && jsonType is not null; i++)
+            {
+                if (!used[i] && string.Equals(Server.JsonTypeOf(server.MemberTypes[i]), jsonType, StringComparison.Ordinal))
+                {
+                    used[i] = true;
+                    match = server.MemberTypes[i];
+                }
+            }
+            yield return (ct, match);
+        }
+        for (var i = 0; i < used.Length; i++)
+            if (!used[i])
+                yield return (null, server.MemberTypes[i]);
+    }
+
+    private void Map(string c, string s, string path)
+    {
+        if (_clientToServer.TryGetValue(c, out var knownServer))
+        {
+            if (!string.Equals(knownServer, s, StringComparison.Ordinal) && _conflictKeys.Add("c\u0001" + c + "\u0001" + s))
+                _conflicts.Add(new SchemaAlignmentConflict(false, c, knownServer, s, path));
+        }
+        else
+        {
+            _clientToServer.Add(c, s);
+        }
+        if (_serverToClient.TryGetValue(s, out var knownClient))
+        {
+            if (!string.Equals(knownClient, c, StringComparison.Ordinal) && _conflictKeys.Add("s\u0001" + s + "\u0001" + c))
+                _conflicts.Add(new SchemaAlignmentConflict(true, s, knownClient, c, path));
+        }
+        else
+        {
+            _serverToClient.Add(s, c);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Qmp.Codegen.Introspection;
+using Qmp.Codegen.Schema;
+
+namespace Qmp.Codegen.Tests.Introspection;
+
+/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
+public sealed class QemuIntrospectionFactAttribute : FactAttribute
+{
+    public QemuIntrospectionFactAttribute()
+    {
+        if (Binary is null)
+            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+    }
+
+    public static string? Binary { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "")
+        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Select(dir => Path.Combine(dir, "qemu-system-x86_64"))
+        .FirstOrDefault(File.Exists);
+}
+
+/// <summary>
+/// qmp-codegen introspect against the installed QEMU (7.2 on Debian 12), then the saved file read
+/// as the generator reads it: counts from the raw JSON, names by use, and the model described again
+/// aligned with the live schema without a difference.
+/// </summary>
+public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTests.SavedSchema>
+{
+    private readonly SavedSchema _saved;
+
+    public LiveIntrospectionTests(SavedSchema saved) => _saved = saved;
+
+    public sealed class SavedSchema : IAsyncLifetime
+    {
+        private Process? _qemu;
+
+        public string Dir { get; } = Path.Combine(Path.GetTempPath(), "qmp-introspect-" + Guid.NewGuid().ToString("N")[..8]);
+
+        public string Socket => Path.Combine(Dir, "qmp.sock");
+
+        public string File72 => Path.Combine(Dir, "qemu-7.2.json");
+
+        public (int Exit, string Stdout, string Stderr) Saving { get; private set; }
+
+        public async Task InitializeAsync()
+        {
+            if (QemuIntrospectionFactAttribute.Binary is null)
+                return;
+            Directory.CreateDirectory(Dir);
+            _qemu = Process.Start(new ProcessStartInfo(QemuIntrospectionFactAttribute.Binary)
+            {
+                ArgumentList = { "-M", "pc", "-m", "128", "-display", "none", "-nodefaults", "-S", "-qmp", $"unix:{Socket},server=on,wait=off" },
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            })!;
+            for (var i = 0; i < 400 && !File.Exists(Socket); i++)
+            {
+                if (_qemu.HasExited)
+                    throw new InvalidOperationException("QEMU exited: " + await _qemu.StandardError.ReadToEndAsync());
+                await Task.Delay(25);
+            }
+            Saving = Cli("introspect", "unix:" + Socket, "-o", File72);
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_qemu is { HasExited: false })
+            {
+                _qemu.Kill();
+                await _qemu.WaitForExitAsync();
+            }
+            _qemu?.Dispose();
+            if (Directory.Exists(Dir))
+                Directory.Delete(Dir, true);
+        }
+    }
+
+    internal static (int Exit, string Stdout, string Stderr) Cli(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qmp-codegen.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "qmp-codegen did not exit");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [QemuIntrospectionFact]
+    public void Introspect_saves_the_schema_and_the_version()
+    {
+        Assert.Equal(0, _saved.Saving.Exit);
+        using var saved = JsonDocument.Parse(File.ReadAllBytes(_saved.File72));
+        var version = saved.RootElement.GetProperty("query-version").GetProperty("qemu");
+        var schema = saved.RootElement.GetProperty("query-qmp-schema");
+        var commands = schema.EnumerateArray().Count(e => e.GetProperty("meta-type").GetString() == "command");
+        Assert.Contains($"QEMU {version.GetProperty("major")}.{version.GetProperty("minor")}.{version.GetProperty("micro")}", _saved.Saving.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{schema.GetArrayLength()} entries, {commands} commands", _saved.Saving.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_saved.File72 + ".tmp"));
+    }
+
+    [QemuIntrospectionFact]
+    public void Introspect_reports_a_file_it_cannot_write()
+    {
+        var (exit, _, stderr) = Cli("introspect", "unix:" + _saved.Socket, "-o", Path.Combine(_saved.Dir, "no", "such", "dir.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot write", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Introspect_reports_an_unreachable_server_without_a_stack_trace()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "qmp-introspect-none-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        var (exit, _, stderr) = Cli("introspect", "unix:" + output + ".sock", "-o", output);
+        Assert.Equal(2, exit);
+        Assert.Contains("qmp-codegen: unix:", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [QemuIntrospectionFact]
+    public void The_saved_file_reads_into_a_model_whose_counts_match()
+    {
+        var text = File.ReadAllText(_saved.File72);
+        var file = IntrospectionFile.Read(text, "qemu-7.2.json");
+        Assert.Empty(file.Diagnostics);
+        var info = file.Info!;
+        var schema = file.ToSchema();
+        Assert.Empty(schema.Diagnostics);
+
+        using var raw = JsonDocument.Parse(text);
+        var entries = raw.RootElement.GetProperty("query-qmp-schema").EnumerateArray().ToList();
+        int Count(string meta) => entries.Count(e => e.GetProperty("meta-type").GetString() == meta);
+        var unions = entries.Count(e => e.TryGetProperty("variants", out _));
+        Assert.Equal(Count("command"), schema.Commands.Count);
+        Assert.Equal(Count("event"), schema.Events.Count);
+        Assert.Equal(Count("enum"), schema.Types.OfType<SchemaEnumType>().Count());
+        Assert.Equal(Count("alternate"), schema.Types.OfType<SchemaAlternateType>().Count());
+        // Each union adds its implicit base.
+        Assert.Equal(Count("object") + unions, schema.Types.OfType<SchemaObjectType>().Count());
+        Assert.Equal(info.Entries.Count, entries.Count);
+        if (file.Version is { Major: 7, Minor: 2 })
+            Assert.Equal((216, 52), (schema.Commands.Count, schema.Events.Count));
+
+        // Named where used; no masked name is left.
+        Assert.Equal("BlockdevAddArguments", schema.Commands.Single(c => c.Name == "blockdev-add").Arguments!.Name);
+        Assert.Equal(SchemaTypeRef.ArrayOf("QueryBlockResult"), schema.Commands.Single(c => c.Name == "query-block").Returns);
+        Assert.Equal("QueryStatusResult", schema.Commands.Single(c => c.Name == "query-status").Returns!.Name);
+        Assert.DoesNotContain(schema.Types, t => t.Name.All(char.IsDigit));
+        Assert.Equal(schema.Types.Count, schema.Types.Select(t => t.Name).Distinct().Count());
+        Assert.All(schema.Types.OfType<SchemaObjectType>().SelectMany(o => o.Members), m =>
+            Assert.True(SchemaBuiltins.IsBuiltin(m.Type.Name) ? SchemaBuiltins.JsonTypeOf(m.Type.Name) != JsonType.Int || m.Type.Name == "int" : schema.Types.Any(t => t.Name == m.Type.Name), m.Name));
+    }
+
+    [QemuIntrospectionFact]
+    public void The_model_described_again_aligns_with_the_live_schema_without_a_difference()
+    {
+        var file = IntrospectionFile.Read(File.ReadAllText(_saved.File72), "qemu-7.2.json");
+        var described = SchemaInfoBuilder.Build(file.ToSchema());
+        var report = SchemaCompatibilityReport.Compare(described, file.Info!);
+        Assert.Empty(report.Alignment.Conflicts);
+        Assert.Empty(report.Differences);
+        Assert.Equal(file.Info!.Commands.Count, described.Commands.Count);
+        // Every type a command or event reaches is paired (7.2 lists two that nothing uses).
+        var reached = report.Alignment.ServerToClient.Count;
+        Assert.Equal(described.Entries.Count(e => e is SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate), reached);
+        Assert.InRange(file.Info.Entries.Count(e => e is SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate) - reached, 0, 5);
+    }
+
+    [QemuIntrospectionFact]
+    public void Described_again_it_lists_the_live_entries_as_QEMU_does()
+    {
+        // QEMU's introspect.py lists commands and events in schema order, then each type where it is
+        // first used (an array before its element). Our builder, given the model read from the live
+        // schema, must list the same entries, each the same once renamed, in the same order, except
+        // types whose first use in QEMU's list is an entity compiled out of this build (7.2 x86_64:
+        // query-cpu-model-comparison and the like): those QEMU places earlier than we can see.
+        var file = IntrospectionFile.Read(File.ReadAllText(_saved.File72), "qemu-7.2.json");
+        var live = file.Info!;
+        var ours = SchemaInfoBuilder.Build(file.ToSchema());
+        var alignment = SchemaInfoAlignment.Align(ours, live);
+        string ToLive(string n) => alignment.ServerNameOf(n) ?? (n.StartsWith('[') ? "[" + ToLive(n[1..^1]) + "]" : n);
+        var renamed = SchemaFixtures.Rename(ours, ToLive);
+
+        // Same entries, same content.
+        var liveUsed = live.Entries.Where(e => e is not (SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate) || alignment.ClientNameOf(e.Name) is not null).ToList();
+        Assert.Equal(liveUsed.Count, renamed.Entries.Count);
+        foreach (var e in renamed.Entries)
+            Assert.Equal(new SchemaInfo([live.Find(e.Name)!]).ToJson(), new SchemaInfo([e]).ToJson());
+
+        // Commands and events in the same order; types in the same order but for the displaced few.
+        Assert.Equal(live.Entries.Where(e => e is SchemaInfoCommand or SchemaInfoEvent).Select(e => e.Name),
+            renamed.Entries.Where(e => e is SchemaInfoCommand or SchemaInfoEvent).Select(e => e.Name));
+        var position = liveUsed.Select((e, i) => (e.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        var inOrder = LongestIncreasing(renamed.Entries.Select(e => position[e.Name]).ToList());
+        var displaced = renamed.Entries.Where((e, i) => !inOrder.Contains(i)).Select(e => ours.Entries[renamed.Entries.ToList().IndexOf(e)].Name).ToList();
+        Assert.True(displaced.Count <= 8, "listed elsewhere than QEMU lists them: " + string.Join(", ", displaced));
+        if (file.Version is { Major: 7, Minor: 2 })
+        {
+            // CpuModelInfo, first used by the compiled-out query-cpu-model-comparison, comes before
+            // CpuModelExpansionType in QEMU's list and after it in ours: one of the two is out of order.
+            Assert.StartsWith("QueryCpuModelExpansionArguments", Assert.Single(displaced), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The indices of one longest strictly increasing subsequence.</summary>
+    private static HashSet<int> LongestIncreasing(List<int> values)
+    {
+        var tails = new List<int>();
+        var previous = new int[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            int lo = 0, hi = tails.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (values[tails[mid]] < values[i])
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            previous[i] = lo > 0 ? tails[lo - 1] : -1;
+            if (lo == tails.Count)
+                tails.Add(i);
+            else
+                tails[lo] = i;
+        }
+        var result = new HashSet<int>();
+        for (var i = tails.Count > 0 ? tails[^1] : -1; i >= 0; i = previous[i])
+            result.Add(i);
+        return result;
+    }
+
+    [QemuIntrospectionFact]
+    public void Compat_exits_0_against_the_same_server_and_1_when_the_client_has_more()
+    {
+        var same = Cli("compat", _saved.File72, "--against", "unix:" + _saved.Socket);
+        Assert.Equal(0, same.Exit);
+        Assert.Contains("Compatible: 0 difference(s), 0 breaking.", same.Stdout, StringComparison.Ordinal);
+
+        // A client with a command the server lacks, against the saved file this time.
+        var file = IntrospectionFile.Read(File.ReadAllText(_saved.File72), "x").Info!;
+        var stop = file.FindCommand("stop")!;
+        var more = new SchemaInfo(file.Entries.Append(new SchemaInfoCommand("x-future-command", stop.ArgType, stop.RetType)));
+        var client = Path.Combine(_saved.Dir, "client.json");
+        File.WriteAllText(client, more.ToJson());
+        var differs = Cli("compat", client, "--against", _saved.File72);
+        Assert.Equal(1, differs.Exit);
+        Assert.Contains("commands the server lacks (1):\n  x-future-command\n", differs.Stdout, StringComparison.Ordinal);
+
+        var hx = Cli("compat", "schema/qmp-commands.hx", "--against", _saved.File72);
+        Assert.Equal(2, hx.Exit);
+        Assert.Contains("is a .hx schema", hx.Stderr, StringComparison.Ordinal);
+
+        var nothing = Cli("compat", client, "--against", "unix:" + Path.Combine(_saved.Dir, "no.sock"));
+        Assert.Equal(2, nothing.Exit);
+        Assert.DoesNotContain("   at ", nothing.Stderr, StringComparison.Ordinal);
+    }
+}
