@@ -243,9 +243,30 @@ public sealed class VirtualMachine
     }
 
     /// <summary>
-    /// Emits an event: at commit time inside a transaction; during a command, once the command's reply
-    /// is queued (QEMU answers first, then reports what the command caused: quit's <c>{}</c>, then
-    /// SHUTDOWN); otherwise (a job or the guest on the clock) now.
+    /// Emits an event QEMU raises for the command itself: STOP (do_vm_stop), RESUME (vm_start),
+    /// DEVICE_TRAY_MOVED (the tray callback), and RESET, POWERDOWN, WAKEUP and quit's SHUTDOWN, which
+    /// QEMU 7.2's main loop raises while the command's dispatch waits. Every client gets it before the
+    /// command's reply, as from QEMU 7.2 (QEMU 2.1 sent the main-loop ones after the reply).
+    /// </summary>
+    internal void EmitNow(Action<QmpServer> emit)
+    {
+        if (_deferring)
+        {
+            _deferred.Add(emit);
+            return;
+        }
+
+        if (Server is { } server)
+        {
+            emit(server);
+        }
+    }
+
+    /// <summary>
+    /// Emits an event a job or the guest raises: at commit time inside a transaction; during a command,
+    /// once the command's reply is queued (the guest reacts later than the command returns); otherwise
+    /// (a job or the guest on the clock) now. Events QEMU raises for the command itself go through
+    /// <see cref="EmitNow"/>.
     /// </summary>
     internal void Emit(Action<QmpServer> emit)
     {
