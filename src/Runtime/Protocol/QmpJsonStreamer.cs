@@ -139,6 +139,9 @@ internal sealed class QmpJsonStreamer
                 var rest = _input.AsSpan(_inputStart, _inputEnd - _inputStart);
                 int plain = rest.IndexOfAny(s_stringSpecial);
                 int take = plain < 0 ? rest.Length : plain;
+
+                // Never past the byte that makes the token one too long: QEMU cuts exactly there.
+                take = Math.Min(take, _maxMessageBytes + 1 - (_length - _tokenStart));
                 if (take > 0)
                 {
                     Append(rest[..take]);

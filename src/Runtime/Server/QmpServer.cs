@@ -528,6 +528,13 @@ public sealed class QmpServer : IAsyncDisposable
         try
         {
             doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = _options.MaxDepth + 2 });
+            if (HasDuplicateKey(doc.RootElement))
+            {
+                // QEMU's parser refuses an object that names a member twice.
+                doc.Dispose();
+                connection.Enqueue(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
+                return;
+            }
 
         }
         catch (JsonException)
@@ -599,6 +606,45 @@ public sealed class QmpServer : IAsyncDisposable
                 RunAfterReply(session.EndCommand());
             }
         }
+    }
+
+    private static bool HasDuplicateKey(JsonElement root)
+    {
+        var pending = new Stack<JsonElement>();
+        pending.Push(root);
+        HashSet<string>? names = null;
+        while (pending.Count > 0)
+        {
+            var element = pending.Pop();
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        pending.Push(item);
+                    }
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.Object)
+            {
+                names?.Clear();
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (!(names ??= new HashSet<string>(StringComparer.Ordinal)).Add(member.Name))
+                    {
+                        return true;
+                    }
+
+                    if (member.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        pending.Push(member.Value);
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Work a command deferred with <see cref="QmpSession.AfterReply"/>, now that its reply is queued.</summary>
@@ -772,7 +818,8 @@ public sealed class QmpServer : IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(_tasks.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // A session blocked reading stdin cannot be interrupted: do not wait for it long.
+            await Task.WhenAll(_tasks.Keys).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
