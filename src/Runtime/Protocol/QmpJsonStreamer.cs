@@ -103,6 +103,12 @@ internal sealed class QmpJsonStreamer
         if (_pendingReset)
         {
             ResetMessage();
+
+            // A big message's buffer goes back to the GC instead of staying with the connection.
+            if (_message.Length > 1024 * 1024)
+            {
+                _message = new byte[1024];
+            }
         }
 
         while (true)
@@ -480,6 +486,11 @@ internal sealed class QmpJsonStreamer
     private QmpInput Fail(QmpInputKind kind)
     {
         ResetMessage();
+        if (_message.Length > 1024 * 1024)
+        {
+            _message = new byte[1024];
+        }
+
         return new QmpInput(kind, default);
     }
 
@@ -516,7 +527,8 @@ internal sealed class QmpJsonStreamer
 
     private void Grow(int needed)
     {
-        long size = Math.Max((long)_message.Length * 2, (long)_length + needed);
+        // Doubling, but never far past what the limit lets a message hold.
+        long size = Math.Max(Math.Min((long)_message.Length * 2, (long)_maxMessageBytes + ReadSize), (long)_length + needed);
         Array.Resize(ref _message, (int)Math.Min(size, Array.MaxLength));
     }
 }
