@@ -230,7 +230,7 @@ internal static class EmulatorProgram
         var qmp = new List<string>();
         var fds = new List<int>();
         var chardevs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        var monitors = new List<string>();
+        var monitors = new List<(string Chardev, string Option)>();
         bool paused = false, daemonize = false;
         string? name = null, uuid = null, machineFile = null, dataDir = null, pidFile = null;
         int? cpus = null, maxCpus = null;
@@ -288,12 +288,13 @@ internal static class EmulatorProgram
 
                 case "mon":
                 {
-                    var properties = SplitOptions(Value(), "chardev");
+                    string value = Value();
+                    var properties = SplitOptions(value, "chardev");
                     string mode = properties.GetValueOrDefault("mode", "readline");
                     string chardev = properties.TryGetValue("chardev", out string? c) ? c : throw new FormatException($"{arg}: Parameter 'chardev' is missing");
                     if (mode == "control")
                     {
-                        monitors.Add(chardev);
+                        monitors.Add((chardev, $"{arg} {value}"));
                     }
                     else
                     {
@@ -369,11 +370,11 @@ internal static class EmulatorProgram
             string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg}: requires an argument");
         }
 
-        foreach (string id in monitors)
+        foreach (var (id, option) in monitors)
         {
             if (!chardevs.TryGetValue(id, out var chardev))
             {
-                throw new FormatException($"-mon: chardev \"{id}\" not found");
+                throw new FormatException($"{option}: chardev \"{id}\" not found");
             }
 
             AddMonitor(id, chardev, qmp, fds);
