@@ -78,7 +78,7 @@ public class QemuPythonTests
     // with its listener waiting), a command, a clean shutdown; then a QEMUMonitorProtocol(server=True) listener
     // that the process connects to in client mode (-qmp unix:PATH).
     private const string Script = """
-        import os, subprocess, sys
+        import json, os, socket, subprocess, sys
         from qemu.machine import QEMUMachine
         from qemu.qmp.legacy import QEMUMonitorProtocol
 
@@ -104,6 +104,17 @@ public class QemuPythonTests
         except EOFError:
             pass  # the server closed first, after quit: as QEMU does
         print('listener exit:', proc.wait(timeout=30))
+
+        # An inherited, connected socket as the monitor (-chardev socket,fd=N), as later launchers pass it.
+        ours, theirs = socket.socketpair()
+        proc = subprocess.Popen([binary, '-chardev', 'socket,id=mon,fd=%d' % theirs.fileno(), '-mon', 'chardev=mon,mode=control'] + extra,
+                                pass_fds=[theirs.fileno()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        theirs.close()
+        lines = ours.makefile('rb')
+        print('fd greeting:', sorted(json.loads(lines.readline())['QMP']))
+        ours.sendall(b'{"execute":"qmp_capabilities"}{"execute":"quit"}')
+        print('fd replies:', [json.loads(line).get('event', 'return') for line in lines])
+        print('fd exit:', proc.wait(timeout=30))
         """;
 
     private const string Expected = """
@@ -112,6 +123,9 @@ public class QemuPythonTests
         listener greeting: ['capabilities', 'version']
         listener kvm: ['enabled', 'present']
         listener exit: 0
+        fd greeting: ['capabilities', 'version']
+        fd replies: ['return', 'SHUTDOWN', 'return']
+        fd exit: 0
 
         """;
 

@@ -357,6 +357,25 @@ public class ServerProtocolTests
     }
 
     [Fact]
+    public async Task AtTheConnectionLimitListenersWaitUntilOneEnds()
+    {
+        var log = new ListLogger();
+        await using var fx = new ServerFixture(new QmpServerOptions { MaxConnections = 2, MaxClientsPerListener = 16, Logger = log });
+        await using var first = await fx.ConnectNegotiatedAsync();
+        var second = await fx.ConnectNegotiatedAsync();
+        await using var third = await fx.ConnectRawAsync();
+        var greeting = third.ReadLineAsync();
+        await first.SendAsync("{\"execute\":\"echo\",\"id\":1}");
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await first.ReadLineAsync().Within());
+        Assert.False(greeting.IsCompleted, "the third client waits while two are served");
+        Assert.Equal(2, fx.Server.Sessions.Count);
+
+        await second.DisposeAsync();
+        Assert.StartsWith("{\"QMP\": ", await greeting.Within());
+        Assert.Contains(log.Messages, m => m.Contains("limit of 2 connections", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WithoutServerTheAddressIsConnectedToAsQemusClientMode()
     {
         string dir = Directory.CreateTempSubdirectory("qmp-client-mode-").FullName;
