@@ -33,10 +33,10 @@ internal static class EmulatorProgram
     private static readonly HashSet<string> s_ignoredWithValue = new(StringComparer.Ordinal)
     {
         "display", "vga", "machine", "M", "accel", "k", "boot", "cpu", "rtc", "global", "L", "bios", "msg",
-        "serial", "parallel", "D", "d", "icount", "watchdog", "watchdog-action", "action", "sandbox",
-        "runas", "chroot", "mem-path", "realtime", "overcommit", "readconfig", "writeconfig", "option-rom",
-        "soundhw", "balloon", "uuid-file", "echr", "g", "trace", "qtest", "qtest-log", "incoming",
-        "loadvm", "gdb", "tb-size", "smbios", "acpitable", "fw_cfg", "prom-env",
+        "serial", "parallel", "D", "d", "icount", "watchdog", "watchdog-action", "sandbox",
+        "runas", "chroot", "mem-path", "realtime", "readconfig", "writeconfig", "option-rom",
+        "soundhw", "balloon", "echr", "g", "trace", "qtest", "qtest-log", "incoming",
+        "loadvm", "gdb", "tb-size", "smbios", "acpitable", "prom-env",
     };
 
     /// <summary>QEMU 2.1 options that would add hardware or backends: accepted, ignored, and said so.</summary>
@@ -44,7 +44,7 @@ internal static class EmulatorProgram
     {
         "drive", "device", "netdev", "net", "hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "sd", "pflash",
         "mtdblock", "usbdevice", "object", "numa", "kernel", "initrd", "append", "dtb", "vnc", "spice",
-        "monitor", "add-fd", "fsdev", "virtfs", "iscsi", "tpmdev", "mem-prealloc", "set",
+        "monitor", "add-fd", "fsdev", "virtfs", "iscsi", "tpmdev", "set",
     };
 
     /// <summary>QEMU 2.1 flags that change nothing here.</summary>
@@ -53,8 +53,8 @@ internal static class EmulatorProgram
         "no-shutdown", "nodefaults", "nographic", "no-user-config", "nodefconfig", "no-reboot", "enable-kvm",
         "no-kvm", "no-hpet", "no-acpi", "snapshot", "full-screen", "sdl", "curses", "s", "usb", "localtime",
         "win2k-hack", "no-fd-bootchk", "no-quit", "no-frame", "alt-grab", "ctrl-grab", "enable-fips",
-        "semihosting", "old-param", "rtc-td-hack", "singlestep", "no-kvm-irqchip", "no-kvm-pit",
-        "no-kvm-pit-reinjection", "enable-nesting", "xen-attach", "nodefconfig", "mem-prealloc",
+        "semihosting", "old-param", "singlestep", "no-kvm-irqchip", "no-kvm-pit-reinjection",
+        "xen-attach", "mem-prealloc",
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -115,6 +115,22 @@ public class QemuPythonTests
         ours.sendall(b'{"execute":"qmp_capabilities"}{"execute":"quit"}')
         print('fd replies:', [json.loads(line).get('event', 'return') for line in lines])
         print('fd exit:', proc.wait(timeout=30))
+
+        # An inherited listening socket (-chardev socket,fd=N,server=on), as libvirt passes it.
+        path = os.path.join(tmp, 'inherited.sock')
+        listening = socket.socket(socket.AF_UNIX)
+        listening.bind(path)
+        listening.listen(1)
+        proc = subprocess.Popen([binary, '-chardev', 'socket,id=mon,fd=%d,server=on,wait=off' % listening.fileno(), '-mon', 'chardev=mon,mode=control'] + extra,
+                                pass_fds=[listening.fileno()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listening.close()
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(path)
+        lines = client.makefile('rb')
+        print('listening fd greeting:', sorted(json.loads(lines.readline())['QMP']))
+        client.sendall(b'{"execute":"qmp_capabilities"}{"execute":"quit"}')
+        print('listening fd replies:', [json.loads(line).get('event', 'return') for line in lines])
+        print('listening fd exit:', proc.wait(timeout=30))
         """;
 
     private const string Expected = """
@@ -126,6 +142,9 @@ public class QemuPythonTests
         fd greeting: ['capabilities', 'version']
         fd replies: ['return', 'SHUTDOWN', 'return']
         fd exit: 0
+        listening fd greeting: ['capabilities', 'version']
+        listening fd replies: ['return', 'SHUTDOWN', 'return']
+        listening fd exit: 0
 
         """;
 
