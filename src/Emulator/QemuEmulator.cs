@@ -100,7 +100,12 @@ public sealed class QemuEmulator : IAsyncDisposable
     /// </summary>
     public void TerminateOnSignal()
     {
-        Vm.Emit(s => s.EmitShutdown());
+        // Under the machine's lock: after any command in progress, never inside a transaction.
+        lock (Vm.Gate)
+        {
+            Vm.EmitNow(s => s.EmitShutdown());
+        }
+
         _exited.TrySetResult();
     }
 
