@@ -149,7 +149,7 @@ internal static class QmpWire
     /// </summary>
     internal static void WriteQemuStyle(ReadOnlySpan<byte> compact, IBufferWriter<byte> output)
     {
-        int end = WriteQemuValue(compact, 0, output);
+        int end = WriteQemuValue(compact, 0, output, 0);
         if (end < compact.Length)
         {
             output.Write(compact[end..]);
@@ -158,7 +158,7 @@ internal static class QmpWire
 
     private readonly record struct Member(int KeyStart, int ValueStart, int ValueEnd, uint Bucket, int Index);
 
-    private static int WriteQemuValue(ReadOnlySpan<byte> json, int at, IBufferWriter<byte> output)
+    private static int WriteQemuValue(ReadOnlySpan<byte> json, int at, IBufferWriter<byte> output, int depth)
     {
         switch (json[at])
         {
@@ -177,7 +177,7 @@ internal static class QmpWire
                     }
 
                     first = false;
-                    i = WriteQemuValue(json, i, output);
+                    i = WriteQemuValue(json, i, output, depth + 1);
                     if (json[i] == (byte)',')
                     {
                         i++;
@@ -190,7 +190,9 @@ internal static class QmpWire
 
             case (byte)'{':
             {
-                var members = new List<Member>();
+                // Small objects near the top (nearly all) sort on the stack; deep ones on the heap.
+                Span<Member> members = depth < 32 ? stackalloc Member[16] : new Member[16];
+                int count = 0;
                 int i = at + 1;
                 while (json[i] != (byte)'}')
                 {
@@ -198,14 +200,23 @@ internal static class QmpWire
                     int keyEnd = SkipValue(json, i);
                     int valueStart = keyEnd + 1; // past ':'
                     int valueEnd = SkipValue(json, valueStart);
-                    members.Add(new Member(keyStart, valueStart, valueEnd, QdictBucket(json[(keyStart + 1)..(keyEnd - 1)]), members.Count));
+                    if (count == members.Length)
+                    {
+                        var larger = new Member[members.Length * 2];
+                        members.CopyTo(larger);
+                        members = larger;
+                    }
+
+                    members[count] = new Member(keyStart, valueStart, valueEnd, QdictBucket(json[(keyStart + 1)..(keyEnd - 1)]), count);
+                    count++;
                     i = json[valueEnd] == (byte)',' ? valueEnd + 1 : valueEnd;
                 }
 
                 // Bucket by bucket; within a bucket the last inserted first.
+                members = members[..count];
                 members.Sort(static (a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : b.Index.CompareTo(a.Index));
                 WriteByte(output, (byte)'{');
-                for (int m = 0; m < members.Count; m++)
+                for (int m = 0; m < count; m++)
                 {
                     if (m > 0)
                     {
@@ -214,7 +225,7 @@ internal static class QmpWire
 
                     WriteQemuString(json, members[m].KeyStart, output);
                     WriteAscii(output, ": ");
-                    WriteQemuValue(json, members[m].ValueStart, output);
+                    WriteQemuValue(json, members[m].ValueStart, output, depth + 1);
                 }
 
                 WriteByte(output, (byte)'}');
