@@ -8,6 +8,15 @@ public sealed class EmulatorOptions
     /// <summary><c>-qmp</c> addresses, each a separate monitor: <c>unix:PATH,server,nowait</c> or <c>tcp:HOST:PORT,server,nowait</c>.</summary>
     public IReadOnlyList<string> Qmp { get; init; } = [];
 
+    /// <summary>
+    /// Inherited socket descriptors that are monitors (<c>-chardev socket,id=ID,fd=N -mon chardev=ID,mode=control</c>):
+    /// a listening socket is served like a <c>server</c> address, a connected one is one session.
+    /// </summary>
+    public IReadOnlyList<int> QmpFds { get; init; } = [];
+
+    /// <summary>Clients each monitor serves at a time (<c>--max-clients N</c>); 1, as QEMU: a second client waits for the first to leave.</summary>
+    public int MaxClients { get; init; } = 1;
+
     /// <summary><c>-S</c>: start in <c>prelaunch</c> and wait for <c>cont</c>.</summary>
     public bool StartPaused { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Qmp.Emulator;
@@ -9,23 +10,61 @@ internal static class EmulatorProgram
 {
     internal const string Usage = """
         usage: qmp-emulator [options]
-          -qmp unix:PATH,server,nowait | tcp:HOST:PORT,server,nowait   a QMP monitor (repeatable)
+          -qmp unix:PATH,server,nowait | tcp:HOST:PORT,server,nowait   a QMP monitor (repeatable);
+                                  without 'server' it connects to PATH (QEMU's client mode)
+          -chardev socket,id=ID,path=PATH|fd=N|host=H,port=P[,server=on|off][,wait=off]
+          -mon chardev=ID,mode=control   a QMP monitor on that chardev (QEMU's launchers use these)
           -S                      start paused (prelaunch) until 'cont'
           -name NAME              the guest name (query-name)
           -uuid UUID              the machine UUID (query-uuid)
           -smp N[,maxcpus=M]      CPUs
           -m SIZE                 RAM, in MiB or with a suffix (K, M, G)
-          -no-shutdown            accepted (the emulator always stays up after a guest shutdown)
+          -pidfile FILE           write the process id to FILE (removed at exit)
+          -daemonize              detach once the monitors are ready
+          -no-shutdown, -display, -vga, -nographic, -nodefaults, -no-user-config, -machine, ...
+                                  QEMU 2.1's other options are accepted; those that would change the
+                                  hardware (-drive, -device, ...) are ignored with a warning
           --machine FILE          a JSON description of the virtual hardware
           --data-dir DIR          where commands may write files (screendump, memsave, dump-guest-memory)
+          --max-clients N         clients each monitor serves at a time (default 1, as QEMU)
         """;
+
+    /// <summary>QEMU 2.1 options that change nothing in the emulator (display, defaults, machine type, ...): value taken, ignored.</summary>
+    private static readonly HashSet<string> s_ignoredWithValue = new(StringComparer.Ordinal)
+    {
+        "display", "vga", "machine", "M", "accel", "k", "boot", "cpu", "rtc", "global", "L", "bios", "msg",
+        "serial", "parallel", "D", "d", "icount", "watchdog", "watchdog-action", "sandbox",
+        "runas", "chroot", "mem-path", "realtime", "readconfig", "writeconfig", "option-rom",
+        "soundhw", "balloon", "echr", "g", "trace", "qtest", "qtest-log", "incoming",
+        "loadvm", "gdb", "tb-size", "smbios", "acpitable", "prom-env",
+    };
+
+    /// <summary>QEMU 2.1 options that would add hardware or backends: accepted, ignored, and said so.</summary>
+    private static readonly HashSet<string> s_warnedWithValue = new(StringComparer.Ordinal)
+    {
+        "drive", "device", "netdev", "net", "hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "sd", "pflash",
+        "mtdblock", "usbdevice", "object", "numa", "kernel", "initrd", "append", "dtb", "vnc", "spice",
+        "monitor", "add-fd", "fsdev", "virtfs", "iscsi", "tpmdev", "set",
+    };
+
+    /// <summary>QEMU 2.1 flags that change nothing here.</summary>
+    private static readonly HashSet<string> s_ignoredFlags = new(StringComparer.Ordinal)
+    {
+        "no-shutdown", "nodefaults", "nographic", "no-user-config", "nodefconfig", "no-reboot", "enable-kvm",
+        "no-kvm", "no-hpet", "no-acpi", "snapshot", "full-screen", "sdl", "curses", "s", "usb", "localtime",
+        "win2k-hack", "no-fd-bootchk", "no-quit", "no-frame", "alt-grab", "ctrl-grab", "enable-fips",
+        "semihosting", "old-param", "singlestep", "no-kvm-irqchip", "no-kvm-pit-reinjection",
+        "xen-attach", "mem-prealloc",
+    };
 
     public static async Task<int> RunAsync(string[] args)
     {
         EmulatorOptions? options;
+        CommandLine? line;
         try
         {
-            options = Parse(args);
+            line = Parse(args, Console.Error);
+            options = line?.Options;
         }
         catch (Exception ex) when (ex is FormatException or OverflowException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
@@ -34,59 +73,250 @@ internal static class EmulatorProgram
             return 1;
         }
 
-        if (options is null)
+        if (line is null || options is null)
         {
             Console.WriteLine(Usage);
             return 0;
         }
 
-        await using var emulator = await QemuEmulator.StartAsync(options).ConfigureAwait(false);
-        using var stop = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        foreach (var endPoint in emulator.EndPoints)
+        if (line.Daemonize && Environment.GetEnvironmentVariable(DaemonChildVariable) is null)
         {
-            await Console.Error.WriteLineAsync($"qmp-emulator: QMP on {endPoint}").ConfigureAwait(false);
+            return await DaemonizeAsync(args).ConfigureAwait(false);
         }
 
+        QemuEmulator emulator;
         try
         {
-            await emulator.Exited.WaitAsync(stop.Token).ConfigureAwait(false);
-
-            // Let the reply to 'quit' and the SHUTDOWN event reach the client.
-            await Task.Delay(100).ConfigureAwait(false);
+            emulator = await QemuEmulator.StartAsync(options).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {
+            // As QEMU fails at startup: one line naming what could not be opened.
+            await Console.Error.WriteLineAsync("qmp-emulator: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (emulator.ConfigureAwait(false))
+        {
+            using var signals = new SignalWatcher(emulator);
+            foreach (var endPoint in emulator.EndPoints)
+            {
+                await Console.Error.WriteLineAsync($"qmp-emulator: QMP on {endPoint}").ConfigureAwait(false);
+            }
+
+            WritePidFile(line.PidFile);
+            try
+            {
+                if (Environment.GetEnvironmentVariable(DaemonChildVariable) is not null)
+                {
+                    // The launching parent waits for this line, then exits; nothing more goes to it.
+                    Console.Out.WriteLine("ready");
+                    Console.Out.Flush();
+                    Console.SetOut(TextWriter.Null);
+                }
+
+                await emulator.Exited.ConfigureAwait(false);
+                if (signals.Received is { } signal)
+                {
+                    await Console.Error.WriteLineAsync($"qmp-emulator: terminating on signal {signal}").ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                RemovePidFile(line.PidFile);
+            }
         }
 
         return 0;
     }
 
+    private const string DaemonChildVariable = "QMP_EMULATOR_DAEMON_CHILD";
+
+    /// <summary>-daemonize: run the emulator as a detached child and return once its monitors are ready.</summary>
+    private static async Task<int> DaemonizeAsync(string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(EmulatorProgram).Assembly.Location);
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment[DaemonChildVariable] = "1";
+        using var child = Process.Start(start)!;
+        child.StandardInput.Close();
+        string? ready = await child.StandardOutput.ReadLineAsync().ConfigureAwait(false);
+        if (ready != "ready")
+        {
+            await child.WaitForExitAsync().ConfigureAwait(false);
+            return child.ExitCode == 0 ? 1 : child.ExitCode;
+        }
+
+        return 0;
+    }
+
+    private static void WritePidFile(string? path)
+    {
+        if (path is not null)
+        {
+            File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        }
+    }
+
+    private static void RemovePidFile(string? path)
+    {
+        try
+        {
+            if (path is not null && File.Exists(path) && File.ReadAllText(path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>SIGTERM, SIGINT, SIGHUP: as QEMU, SHUTDOWN to every monitor, then exit 0 (QEMU's message is printed on the way out).</summary>
+    private sealed class SignalWatcher : IDisposable
+    {
+        private readonly List<PosixSignalRegistration> _registrations = [];
+        private int _received;
+
+        public SignalWatcher(QemuEmulator emulator)
+        {
+            foreach (var (signal, number) in new[] { (PosixSignal.SIGTERM, 15), (PosixSignal.SIGINT, 2), (PosixSignal.SIGHUP, 1) })
+            {
+                _registrations.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    context.Cancel = true;
+                    if (Interlocked.CompareExchange(ref _received, number, 0) == 0)
+                    {
+                        emulator.TerminateOnSignal();
+                    }
+                }));
+            }
+        }
+
+        public int? Received => _received == 0 ? null : _received;
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The parsed command line: the emulator's options plus what the program itself does.</summary>
+    internal sealed record CommandLine(EmulatorOptions Options, string? PidFile, bool Daemonize);
+
     /// <summary>Reads QEMU-style options; null when only help was asked for.</summary>
-    internal static EmulatorOptions? Parse(string[] args)
+    internal static EmulatorOptions? Parse(string[] args) => Parse(args, TextWriter.Null)?.Options;
+
+    /// <summary>Reads QEMU-style options (<c>-opt</c> or <c>--opt</c>); null when only help was asked for. Warnings go to <paramref name="warnings"/>.</summary>
+    internal static CommandLine? Parse(string[] args, TextWriter warnings)
     {
         var qmp = new List<string>();
-        bool paused = false;
-        string? name = null, uuid = null, machineFile = null, dataDir = null;
+        var fds = new List<int>();
+        var chardevs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        var monitors = new List<(string Chardev, string Option)>();
+        bool paused = false, daemonize = false;
+        string? name = null, uuid = null, machineFile = null, dataDir = null, pidFile = null;
         int? cpus = null, maxCpus = null;
+        int maxClients = 1;
         long? memory = null;
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"option '{arg}' needs a value");
+
+            // The emulator's own long options, then QEMU's (which accepts -opt and --opt alike).
             switch (arg)
             {
-                case "-qmp" or "--qmp":
+                case "--machine":
+                    machineFile = Value();
+                    continue;
+                case "--data-dir":
+                    dataDir = Value();
+                    continue;
+                case "--max-clients":
+                    maxClients = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
+                    if (maxClients < 1)
+                    {
+                        throw new FormatException("--max-clients: at least 1");
+                    }
+
+                    continue;
+                case "-h" or "--help" or "-help":
+                    return null;
+            }
+
+            if (!arg.StartsWith('-') || arg.Length < 2)
+            {
+                // QEMU takes a lone argument as the first hard disk image.
+                warnings.WriteLine($"qmp-emulator: {arg}: disk image ignored (describe drives with --machine FILE)");
+                continue;
+            }
+
+            string option = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
+            switch (option)
+            {
+                case "qmp":
                     qmp.Add(Value());
                     break;
-                case "-S":
+                case "chardev":
+                {
+                    var properties = SplitOptions(Value(), "backend");
+                    if (!properties.TryGetValue("id", out string? id))
+                    {
+                        throw new FormatException($"{arg}: Parameter 'id' is missing");
+                    }
+
+                    chardevs[id] = properties;
+                    break;
+                }
+
+                case "mon":
+                {
+                    string value = Value();
+                    var properties = SplitOptions(value, "chardev");
+                    string mode = properties.GetValueOrDefault("mode", "readline");
+                    string chardev = properties.TryGetValue("chardev", out string? c) ? c : throw new FormatException($"{arg}: Parameter 'chardev' is missing");
+                    if (mode == "control")
+                    {
+                        monitors.Add((chardev, $"{arg} {value}"));
+                    }
+                    else
+                    {
+                        warnings.WriteLine($"qmp-emulator: -mon chardev={chardev},mode={mode}: only mode=control (QMP) is served; ignored");
+                    }
+
+                    break;
+                }
+
+                case "S":
                     paused = true;
                     break;
-                case "-name" or "--name":
+                case "daemonize":
+                    daemonize = true;
+                    break;
+                case "pidfile":
+                    pidFile = Value();
+                    break;
+                case "name":
                     name = Value().Split(',')[0].Replace("guest=", "", StringComparison.Ordinal);
                     break;
-                case "-uuid" or "--uuid":
+                case "uuid":
                     uuid = Value();
                     if (!Guid.TryParse(uuid, out _))
                     {
@@ -94,7 +324,7 @@ internal static class EmulatorProgram
                     }
 
                     break;
-                case "-smp" or "--smp":
+                case "smp":
                     foreach (var part in Value().Split(','))
                     {
                         if (part.StartsWith("maxcpus=", StringComparison.Ordinal))
@@ -112,30 +342,49 @@ internal static class EmulatorProgram
                     }
 
                     break;
-                case "-m" or "--m":
+                case "m":
                     memory = ParseSize(Value().Split(',')[0].Replace("size=", "", StringComparison.Ordinal));
                     break;
-                case "-no-shutdown" or "-nodefaults" or "-nographic":
-                    break;
-                case "-display" or "-machine" or "-M" or "-accel":
-                    Value();
-                    break;
-                case "--machine":
-                    machineFile = Value();
-                    break;
-                case "--data-dir":
-                    dataDir = Value();
-                    break;
-                case "-h" or "--help" or "-help":
-                    return null;
                 default:
-                    throw new FormatException($"unknown option '{arg}'");
+                    if (s_ignoredFlags.Contains(option))
+                    {
+                        break;
+                    }
+
+                    if (s_ignoredWithValue.Contains(option))
+                    {
+                        Value();
+                        break;
+                    }
+
+                    if (s_warnedWithValue.Contains(option))
+                    {
+                        warnings.WriteLine($"qmp-emulator: {arg} {Value()}: ignored (the emulator's hardware comes from --machine FILE)");
+                        break;
+                    }
+
+                    // QEMU 2.1's words for an option it does not know.
+                    throw new FormatException($"{arg}: invalid option");
             }
+
+            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg}: requires an argument");
         }
 
-        return new EmulatorOptions
+        foreach (var (id, option) in monitors)
+        {
+            if (!chardevs.TryGetValue(id, out var chardev))
+            {
+                throw new FormatException($"{option}: chardev \"{id}\" not found");
+            }
+
+            AddMonitor(id, chardev, qmp, fds);
+        }
+
+        var options = new EmulatorOptions
         {
             Qmp = qmp,
+            QmpFds = fds,
+            MaxClients = maxClients,
             StartPaused = paused,
             Name = name,
             Uuid = uuid,
@@ -145,6 +394,95 @@ internal static class EmulatorProgram
             Machine = machineFile is null ? null : MachineDescription.Load(machineFile),
             DataDir = dataDir,
         };
+        return new CommandLine(options, pidFile, daemonize);
+    }
+
+    /// <summary>A <c>-mon mode=control</c> on a chardev: its socket as a -qmp address, an inherited fd, or stdio.</summary>
+    private static void AddMonitor(string id, Dictionary<string, string> chardev, List<string> qmp, List<int> fds)
+    {
+        string backend = chardev.GetValueOrDefault("backend", "");
+        if (backend == "stdio")
+        {
+            qmp.Add("stdio");
+            return;
+        }
+
+        if (backend != "socket")
+        {
+            throw new FormatException($"-chardev {backend},id={id}: only 'socket' and 'stdio' chardevs can carry a monitor here");
+        }
+
+        bool server = chardev.TryGetValue("server", out string? s) && s is "" or "on" or "yes" or "true";
+        string flags = server ? ",server=on,wait=off" : "";
+        if (chardev.TryGetValue("fd", out string? fd))
+        {
+            fds.Add(int.Parse(fd, NumberStyles.None, CultureInfo.InvariantCulture));
+        }
+        else if (chardev.TryGetValue("path", out string? path))
+        {
+            qmp.Add("unix:" + path.Replace(",", ",,", StringComparison.Ordinal) + flags);
+        }
+        else if (chardev.TryGetValue("port", out string? port))
+        {
+            qmp.Add($"tcp:{chardev.GetValueOrDefault("host", "")}:{port}{flags}");
+        }
+        else
+        {
+            throw new FormatException($"-chardev socket,id={id}: chardev: socket: no address given (path=, host=/port= or fd=)");
+        }
+    }
+
+    /// <summary>QEMU's option string: <c>first,key=value,flag,...</c> (<c>,,</c> is a comma); a bare first item is <paramref name="implied"/>.</summary>
+    private static Dictionary<string, string> SplitOptions(string text, string implied)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var parts = new List<string>();
+        var current = new System.Text.StringBuilder();
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == ',' && i + 1 < text.Length && text[i + 1] == ',')
+            {
+                current.Append(',');
+                i++;
+            }
+            else if (text[i] == ',')
+            {
+                parts.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(text[i]);
+            }
+        }
+
+        parts.Add(current.ToString());
+        for (int i = 0; i < parts.Count; i++)
+        {
+            int eq = parts[i].IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                result[parts[i][..eq]] = parts[i][(eq + 1)..];
+            }
+            else if (i == 0)
+            {
+                result[implied] = parts[i];
+            }
+            else if (parts[i].StartsWith("no", StringComparison.Ordinal) && parts[i] != "nowait")
+            {
+                result[parts[i][2..]] = "off";
+            }
+            else if (parts[i] == "nowait")
+            {
+                result["wait"] = "off";
+            }
+            else
+            {
+                result[parts[i]] = "on";
+            }
+        }
+
+        return result;
     }
 
     /// <summary>QEMU's -m: a bare number is MiB; K, M, G, T suffixes.</summary>

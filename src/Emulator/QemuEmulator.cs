@@ -1,4 +1,5 @@
 using System.Net;
+using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
 
 namespace Qmp.Emulator;
@@ -18,7 +19,12 @@ public sealed class QemuEmulator : IAsyncDisposable
         Options = options;
         Vm = new VirtualMachine(options);
         Machine = new QemuMachine(Vm);
-        Server = QmpServer.Create(Machine, new QmpServerOptions { TimeProvider = options.TimeProvider, Logger = options.Logger });
+        Server = QmpServer.Create(Machine, new QmpServerOptions
+        {
+            TimeProvider = options.TimeProvider,
+            Logger = options.Logger,
+            MaxClientsPerListener = options.MaxClients,
+        });
         Vm.Server = Server;
         Vm.QuitRequested = () => _exited.TrySetResult();
         _timer = options.TimeProvider.CreateTimer(_ => Machine.Tick(), null, options.TickInterval, options.TickInterval);
@@ -59,6 +65,11 @@ public sealed class QemuEmulator : IAsyncDisposable
             {
                 emulator.Server.AddListener(address);
             }
+
+            foreach (int fd in options.QmpFds)
+            {
+                emulator.AddInheritedMonitor(fd);
+            }
         }
         catch
         {
@@ -67,6 +78,35 @@ public sealed class QemuEmulator : IAsyncDisposable
         }
 
         return Task.FromResult(emulator);
+    }
+
+    /// <summary>An inherited socket: listening (<c>server=on</c>) or already connected to its one client.</summary>
+    private void AddInheritedMonitor(int fd)
+    {
+        var socket = new System.Net.Sockets.Socket(new System.Net.Sockets.SafeSocketHandle((IntPtr)fd, ownsHandle: true));
+        if (socket.GetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.AcceptConnection) is int listening && listening != 0)
+        {
+            Server.AddListener(socket);
+        }
+        else
+        {
+            _ = Server.RunSocketSessionAsync(socket);
+        }
+    }
+
+    /// <summary>
+    /// What QEMU does on SIGTERM/SIGINT/SIGHUP: SHUTDOWN to every monitor, then the process ends
+    /// (<see cref="Exited"/> completes; disposing sends what is queued first).
+    /// </summary>
+    public void TerminateOnSignal()
+    {
+        // Under the machine's lock: after any command in progress, never inside a transaction.
+        lock (Vm.Gate)
+        {
+            Vm.EmitNow(s => s.EmitShutdown());
+        }
+
+        _exited.TrySetResult();
     }
 
     public async ValueTask DisposeAsync()

@@ -52,7 +52,7 @@ public sealed class VirtualMachine
         int slot = 0;
         foreach (var builtin in new[] { "i440FX", "PIIX3", "piix3-ide", "PIIX4_PM", "VGA" })
         {
-            Devices.Add(new Device { Driver = builtin, BuiltIn = true, PciSlot = builtin is "piix3-ide" or "PIIX4_PM" ? 1 : slot++, PciFunction = builtin == "piix3-ide" ? 1 : builtin == "PIIX4_PM" ? 3 : 0 });
+            Devices.Add(new Device { Driver = builtin, BuiltIn = true, Index = NextDeviceIndex(hotplugged: false), PciSlot = builtin is "piix3-ide" or "PIIX4_PM" ? 1 : slot++, PciFunction = builtin == "piix3-ide" ? 1 : builtin == "PIIX4_PM" ? 3 : 0 });
         }
 
         foreach (var nic in description.Nics ?? [])
@@ -78,6 +78,7 @@ public sealed class VirtualMachine
             {
                 Driver = device.Driver,
                 Id = device.Id,
+                Index = device.Id is null ? NextDeviceIndex(hotplugged: false) : 0,
                 Properties = device.Properties ?? [],
                 PciSlot = Catalog.IsPci(device.Driver) ? NextPciSlot() : -1,
                 BuiltIn = false,
@@ -231,6 +232,12 @@ public sealed class VirtualMachine
         };
     }
 
+    private int _unattachedDevices;
+    private int _anonymousDevices;
+
+    /// <summary>The next <c>device[N]</c> of /machine/unattached (built with the machine) or /machine/peripheral-anon (device_add).</summary>
+    internal int NextDeviceIndex(bool hotplugged) => hotplugged ? _anonymousDevices++ : _unattachedDevices++;
+
     internal int NextPciSlot()
     {
         int slot = 0;
@@ -243,9 +250,30 @@ public sealed class VirtualMachine
     }
 
     /// <summary>
-    /// Emits an event: at commit time inside a transaction; during a command, once the command's reply
-    /// is queued (QEMU answers first, then reports what the command caused: quit's <c>{}</c>, then
-    /// SHUTDOWN); otherwise (a job or the guest on the clock) now.
+    /// Emits an event QEMU raises for the command itself: STOP (do_vm_stop), RESUME (vm_start),
+    /// DEVICE_TRAY_MOVED (the tray callback), and RESET, POWERDOWN, WAKEUP and quit's SHUTDOWN, which
+    /// QEMU 7.2's main loop raises while the command's dispatch waits. Every client gets it before the
+    /// command's reply, as from QEMU 7.2 (QEMU 2.1 sent the main-loop ones after the reply).
+    /// </summary>
+    internal void EmitNow(Action<QmpServer> emit)
+    {
+        if (_deferring)
+        {
+            _deferred.Add(emit);
+            return;
+        }
+
+        if (Server is { } server)
+        {
+            emit(server);
+        }
+    }
+
+    /// <summary>
+    /// Emits an event a job or the guest raises: at commit time inside a transaction; during a command,
+    /// once the command's reply is queued (the guest reacts later than the command returns); otherwise
+    /// (a job or the guest on the clock) now. Events QEMU raises for the command itself go through
+    /// <see cref="EmitNow"/>.
     /// </summary>
     internal void Emit(Action<QmpServer> emit)
     {

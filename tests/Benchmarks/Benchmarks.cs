@@ -131,7 +131,7 @@ public class Broadcast
     public async Task Setup()
     {
         var socket = Servers.SocketPath("broadcast");
-        _emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket},server,nowait"] });
+        _emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket},server,nowait"], MaxClients = Connections + 1 });
         _controller = await QemuClient.ConnectAsync($"unix:{socket}");
         for (var i = 0; i < Connections; i++)
         {

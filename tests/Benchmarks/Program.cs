@@ -11,6 +11,8 @@ if (args is ["serve-emulator", var emulatorSocket])
     return await Servers.ServeEmulatorAsync(emulatorSocket);
 if (args is ["serve-floor", var floorSocket])
     return await Servers.ServeFloorAsync(floorSocket);
+if (args is ["limits"])
+    return await Limits.MeasureAsync();
 
 var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(Job.ShortRun)

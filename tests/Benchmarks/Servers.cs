@@ -105,7 +105,7 @@ internal static class Servers
         return 0;
     }
 
-    public static readonly byte[] FloorReply = Encoding.UTF8.GetBytes("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":1}\r\n");
+    public static readonly byte[] FloorReply = Encoding.UTF8.GetBytes("{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}, \"id\": 1}\r\n");
 
     public static readonly byte[] FloorRequest = Encoding.UTF8.GetBytes("{\"execute\":\"query-status\",\"id\":1}\r\n");
 

@@ -25,6 +25,41 @@ public class CommandLineTests
         Assert.Null(options.Machine);
     }
 
+    [Fact]
+    public void Launcher_options_become_monitors_or_are_accepted()
+    {
+        var line = EmulatorProgram.Parse(
+        [
+            "-display", "none", "-vga", "none", "-nographic", "-no-user-config", "-nodefaults", "-machine", "pc,accel=tcg",
+            "-chardev", "socket,id=mon,path=/tmp/harness,,x.sock", "-mon", "chardev=mon,mode=control",
+            "-chardev", "socket,id=m1,fd=3,server=on,wait=off", "-mon", "chardev=m1,mode=control",
+            "-chardev", "socket,id=m2,host=127.0.0.1,port=4444,server=on,wait=off", "-mon", "chardev=m2,mode=control",
+            "-qmp", "unix:/tmp/client.sock", "--max-clients", "3", "-pidfile", "/tmp/x.pid", "-daemonize",
+        ], TextWriter.Null)!;
+        Assert.Equal(["unix:/tmp/client.sock", "unix:/tmp/harness,,x.sock", "tcp:127.0.0.1:4444,server=on,wait=off"], line.Options.Qmp);
+        Assert.Equal([3], line.Options.QmpFds);
+        Assert.Equal(3, line.Options.MaxClients);
+        Assert.Equal("/tmp/x.pid", line.PidFile);
+        Assert.True(line.Daemonize);
+    }
+
+    [Theory]
+    [InlineData("-frobnicate: invalid option", "-frobnicate")]
+    [InlineData("--vnc-ish: invalid option", "--vnc-ish")]
+    [InlineData("-m: requires an argument", "-m")]
+    [InlineData("-mon chardev=nope,mode=control: chardev \"nope\" not found", "-mon", "chardev=nope,mode=control")]
+    public void Refusals_are_in_QEMUs_words(string message, params string[] args) =>
+        Assert.Equal(message, Assert.Throws<FormatException>(() => EmulatorProgram.Parse(args)).Message);
+
+    [Fact]
+    public void Options_that_would_add_hardware_are_ignored_with_a_warning()
+    {
+        var warnings = new StringWriter();
+        EmulatorProgram.Parse(["-drive", "file=x.img,if=virtio", "-device", "e1000"], warnings);
+        Assert.Contains("qmp-emulator: -drive file=x.img,if=virtio: ignored", warnings.ToString(), StringComparison.Ordinal);
+        Assert.Contains("qmp-emulator: -device e1000: ignored", warnings.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("128", 128L << 20)]
     [InlineData("2G", 2L << 30)]

@@ -36,7 +36,8 @@ internal sealed class FakeQmpServer : IQmpCommandDispatcher, IAsyncDisposable
         switch (command)
         {
             case "query-status":
-                return Json($$"""{"status": "{{(_running ? "running" : "paused")}}", "singlestep": false, "running": {{(_running ? "true" : "false")}}}""");
+                // QEMU's insertion order; the server writes it in QEMU's output order (status, singlestep, running).
+                return Json($$"""{"running": {{(_running ? "true" : "false")}}, "singlestep": false, "status": "{{(_running ? "running" : "paused")}}"}""");
             case "stop":
                 _running = false;
                 _server.EmitEvent("STOP");

@@ -89,7 +89,7 @@ public sealed class FileConfinementTests
 
         // The same command inside the data dir works (so the refusals above are about the path).
         await peer.SendAsync(Request(template, "sub/fine"));
-        Assert.Equal("{\"return\":{}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
         Assert.True(File.Exists(Path.Combine(emu.DataDir, "sub", "fine")));
     }
 
@@ -127,11 +127,11 @@ public sealed class FileConfinementTests
             Directory.CreateSymbolicLink(link, real);
             Directory.CreateSymbolicLink(Path.Combine(real, "out"), outside);
             string socket = Path.Combine(root, "q.sock");
-            await using var emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket}"], DataDir = link });
+            await using var emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket},server,nowait"], DataDir = link });
             await using var peer = await Peer.ConnectAsync(socket);
             await peer.NegotiateAsync();
             await peer.SendAsync("{\"execute\":\"memsave\",\"arguments\":{\"val\":0,\"size\":1,\"filename\":\"ok\"}}");
-            Assert.Equal("{\"return\":{}}", await peer.ReadLineAsync());
+            Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
             Assert.True(File.Exists(Path.Combine(real, "ok")));
             foreach (var name in new[] { "out/x", "../outside/y", "../real/../outside/z" })
             {
@@ -179,7 +179,7 @@ public sealed class FileConfinementTests
         for (int i = 0; i < 50; i++)
         {
             await peer.SendAsync("{\"execute\":\"query-block-jobs\"}");
-            if (await peer.ReadReplyAsync() == "{\"return\":[]}")
+            if (await peer.ReadReplyAsync() == "{\"return\": []}")
             {
                 break;
             }

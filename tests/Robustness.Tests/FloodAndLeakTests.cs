@@ -89,7 +89,7 @@ public sealed class FloodAndLeakTests
         for (int i = 0; i < 40; i++)
         {
             string line = await peer.ReadLineAsync();
-            Assert.StartsWith(Peer.Status[..^1] + ",\"id\":[" + i + ",\"rrr", line);
+            Assert.StartsWith(Peer.Status[..^1] + ", \"id\": [" + i + ", \"rrr", line);
         }
 
         await send.WaitAsync(TimeSpan.FromSeconds(10));

@@ -34,6 +34,10 @@ internal sealed class Emu : IAsyncDisposable
         {
             Qmp = [$"unix:{Path.Combine(root, "qmp.sock")},server,nowait"],
             DataDir = Path.Combine(root, "data"),
+
+            // These tests drive several clients at once (--max-clients); QEMU's one client per monitor,
+            // the default, is tested in Emulator.Tests.
+            MaxClients = 16,
         });
         return new Emu(emulator, root);
     }
@@ -63,7 +67,7 @@ internal sealed class Emu : IAsyncDisposable
 /// <summary>A raw QMP peer on a unix socket: sends bytes, reads CRLF lines, each read bounded in time.</summary>
 internal sealed class Peer : IAsyncDisposable
 {
-    public const string Status = "{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}";
+    public const string Status = "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}";
 
     private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly MemoryStream _pending = new();
@@ -150,7 +154,7 @@ internal sealed class Peer : IAsyncDisposable
         while (true)
         {
             string line = await ReadLineAsync(seconds);
-            if (!line.StartsWith("{\"event\":", StringComparison.Ordinal))
+            if (!line.StartsWith("{\"timestamp\": ", StringComparison.Ordinal))
             {
                 return line;
             }
@@ -159,16 +163,16 @@ internal sealed class Peer : IAsyncDisposable
 
     public async Task NegotiateAsync()
     {
-        Assert.StartsWith("{\"QMP\":", await ReadLineAsync());
+        Assert.StartsWith("{\"QMP\": ", await ReadLineAsync());
         await SendAsync("{\"execute\":\"qmp_capabilities\"}");
-        Assert.Equal("{\"return\":{}}", await ReadLineAsync());
+        Assert.Equal("{\"return\": {}}", await ReadLineAsync());
     }
 
     /// <summary>A full round trip of query-status with an id: the connection is alive and in sync.</summary>
     public async Task AssertAliveAsync(string id = "\"alive\"")
     {
         await SendAsync("{\"execute\":\"query-status\",\"id\":" + id + "}");
-        Assert.Equal("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":" + id + "}", await ReadLineAsync());
+        Assert.Equal(Status[..^1] + ", \"id\": " + id + "}", await ReadLineAsync());
     }
 
     /// <summary>True when the server closes the connection (EOF or reset) within the time; lines still queued are skipped.</summary>
@@ -224,5 +228,5 @@ internal static class Wait
     }
 
     public static string Error(string errorClass, string desc, string? id = null) =>
-        "{\"error\":{\"class\":\"" + errorClass + "\",\"desc\":\"" + desc + "\"}" + (id is null ? "" : ",\"id\":" + id) + "}";
+        (id is null ? "{" : "{\"id\": " + id + ", ") + "\"error\": {\"class\": \"" + errorClass + "\", \"desc\": \"" + desc + "\"}}";
 }

@@ -52,7 +52,7 @@ public class FdPassingTests
     [Fact]
     public async Task FdPassingNeedsAUnixSocket()
     {
-        await using var server = QmpServer.Listen("tcp:127.0.0.1:0", new TestDispatcher());
+        await using var server = QmpServer.Listen("tcp:127.0.0.1:0,server,nowait", new TestDispatcher());
         int port = ((System.Net.IPEndPoint)server.LocalEndPoints[0]).Port;
         await using var client = await QmpClient.ConnectAsync($"tcp:127.0.0.1:{port}");
         using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);

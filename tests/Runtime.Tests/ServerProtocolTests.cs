@@ -9,7 +9,7 @@ public class ServerProtocolTests
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectRawAsync();
-        Assert.Equal("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":0,\"minor\":1,\"major\":2},\"package\":\"\"},\"capabilities\":[]}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 1, \"major\": 2}, \"package\": \"\"}, \"capabilities\": []}}", await peer.ReadLineAsync());
     }
 
     [Fact]
@@ -37,15 +37,15 @@ public class ServerProtocolTests
         await using var peer = await fx.ConnectRawAsync();
         await peer.ReadLineAsync();
         await peer.SendAsync("{\"execute\":\"query-status\",\"id\":1}\r\n");
-        Assert.Equal("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command query-status has not been found\"},\"id\":1}", await peer.ReadLineAsync());
+        Assert.Equal("{\"id\": 1, \"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command query-status has not been found\"}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"qmp_capabilities\"}");
-        Assert.Equal("{\"return\":{}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"qmp_capabilities\",\"id\":2}");
-        Assert.Equal("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command qmp_capabilities has not been found\"},\"id\":2}", await peer.ReadLineAsync());
+        Assert.Equal("{\"id\": 2, \"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command qmp_capabilities has not been found\"}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"query-status\"}");
-        Assert.Equal("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"no-such\"}");
-        Assert.Equal("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command no-such has not been found\"}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command no-such has not been found\"}}", await peer.ReadLineAsync());
     }
 
     [Theory]
@@ -62,9 +62,9 @@ public class ServerProtocolTests
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
         await peer.SendAsync(input + tail + "\r\n");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"" + message + "\"}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"error\": {\"class\": \"GenericError\", \"desc\": \"" + message + "\"}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"echo\",\"arguments\":{\"x\":1},\"id\":\"after\"}\r\n");
-        Assert.Equal("{\"return\":{\"x\":1},\"id\":\"after\"}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {\"x\": 1}, \"id\": \"after\"}", await peer.ReadLineAsync());
     }
 
     [Fact]
@@ -74,28 +74,30 @@ public class ServerProtocolTests
         await using var peer = await fx.ConnectRawAsync();
         await peer.ReadLineAsync();
         await peer.SendAsync("{\"id\":1}");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Expected 'execute' in QMP input\"}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Expected 'execute' in QMP input\"}}", await peer.ReadLineAsync());
     }
 
     [Theory]
-    [InlineData("1")]
-    [InlineData("-12.50e+3")]
-    [InlineData("\"abc\"")]
-    [InlineData("\"\\u00e9\\n'q'\"")]
-    [InlineData("\"caf\u00e9\"")]
-    [InlineData("true")]
-    [InlineData("false")]
-    [InlineData("null")]
-    [InlineData("[1,\"a\",{\"b\":[]}]")]
-    [InlineData("{\"k\":{\"n\":18446744073709551616}}")]
-    public async Task IdIsEchoedVerbatimWhateverItsType(string id)
+    [InlineData("1", "1")]
+    [InlineData("-12.50e+3", "-12.50e+3")]
+    [InlineData("\"abc\"", "\"abc\"")]
+    [InlineData("'abc'", "\"abc\"")]
+    [InlineData("\"\\u00e9\\n'q'\"", "\"\\u00E9\\n'q'\"")]
+    [InlineData("\"caf\u00e9\\/\"", "\"caf\\u00E9/\"")]
+    [InlineData("\"\U0001F600\"", "\"\\uD83D\\uDE00\"")]
+    [InlineData("true", "true")]
+    [InlineData("false", "false")]
+    [InlineData("null", "null")]
+    [InlineData("[1,\"a\",{\"b\":[]}]", "[1, \"a\", {\"b\": []}]")]
+    [InlineData("{\"k\":{\"n\":18446744073709551616}}", "{\"k\": {\"n\": 18446744073709551616}}")]
+    public async Task IdIsEchoedWhateverItsTypeWrittenAsQemuWritesIt(string id, string echoed)
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
         await peer.SendAsync("{\"execute\":\"echo\",\"id\":" + id + "}\r\n");
-        Assert.Equal("{\"return\":{},\"id\":" + id + "}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}, \"id\": " + echoed + "}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"id\":" + id + ",\"execute\":\"nope\"}\r\n");
-        Assert.Equal("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command nope has not been found\"},\"id\":" + id + "}", await peer.ReadLineAsync());
+        Assert.Equal("{\"id\": " + echoed + ", \"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command nope has not been found\"}}", await peer.ReadLineAsync());
     }
 
     [Fact]
@@ -104,7 +106,7 @@ public class ServerProtocolTests
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
         await peer.SendAsync("{\"execute\":\"echo\",\"id\":{ \"a b\" :\r\n [ 1 , 2 ] }}\r\n");
-        Assert.Equal("{\"return\":{},\"id\":{\"a b\":[1,2]}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}, \"id\": {\"a b\": [1, 2]}}", await peer.ReadLineAsync());
     }
 
     [Fact]
@@ -113,9 +115,9 @@ public class ServerProtocolTests
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
         await peer.SendAsync("{\"execute\":\"fail\",\"arguments\":{\"device\":\"ide9\"},\"id\":7}");
-        Assert.Equal("{\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'ide9' not found\"},\"id\":7}", await peer.ReadLineAsync());
+        Assert.Equal("{\"id\": 7, \"error\": {\"class\": \"DeviceNotFound\", \"desc\": \"Device 'ide9' not found\"}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"throw\",\"id\":8}");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"boom\"},\"id\":8}", await peer.ReadLineAsync());
+        Assert.Equal("{\"id\": 8, \"error\": {\"class\": \"GenericError\", \"desc\": \"boom\"}}", await peer.ReadLineAsync());
     }
 
     [Fact]
@@ -125,17 +127,17 @@ public class ServerProtocolTests
         await using var peer = await fx.ConnectRawAsync();
         await peer.ReadLineAsync();
         await peer.SendAsync("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Capability 'oob' not available\"}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Capability 'oob' not available\"}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"x\":1}}");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Invalid parameter 'x'\"}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid parameter 'x'\"}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"qmp_capabilities\",\"arguments\":{}}");
-        Assert.Equal("{\"return\":{}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
     }
 
     [Fact]
     public async Task OobIsNegotiatedWhenOfferedAndEnablesExecOob()
     {
-        var options = new QmpServerOptions { Greeting = new QmpGreeting(new QmpVersion(7, 2, 0, "test"), ["oob"]) };
+        var options = new QmpServerOptions { Greeting = new QmpGreeting(new QmpVersion(7, 2, 0, "test"), ["oob"]), MaxClientsPerListener = 2 };
         await using var fx = new ServerFixture(options);
         await using var client = await fx.ConnectClientAsync(new QmpClientOptions { EnableOob = true });
         Assert.Equal(["oob"], client.EnabledCapabilities);
@@ -143,26 +145,26 @@ public class ServerProtocolTests
         await using var peer = await fx.ConnectRawAsync();
         await peer.ReadLineAsync();
         await peer.SendAsync("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}{\"exec-oob\":\"echo\",\"id\":1}");
-        Assert.Equal("{\"return\":{}}", await peer.ReadLineAsync());
-        Assert.Equal("{\"return\":{},\"id\":1}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await peer.ReadLineAsync());
     }
 
     [Fact]
     public async Task EventsGoOnlyToNegotiatedConnections()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_400_000_000_123));
-        await using var fx = new ServerFixture(new QmpServerOptions { TimeProvider = time });
+        await using var fx = new ServerFixture(new QmpServerOptions { TimeProvider = time, MaxClientsPerListener = 2 });
         await using var fresh = await fx.ConnectRawAsync();
         await fresh.ReadLineAsync();
         await using var ready = await fx.ConnectNegotiatedAsync();
         fx.Server.EmitEvent("STOP");
         fx.Server.EmitEvent("RTC_CHANGE", w => { w.WriteStartObject(); w.WriteNumber("offset", 78); w.WriteEndObject(); });
-        Assert.Equal("{\"event\":\"STOP\",\"timestamp\":{\"seconds\":1400000000,\"microseconds\":123000}}", await ready.ReadLineAsync());
-        Assert.Equal("{\"event\":\"RTC_CHANGE\",\"data\":{\"offset\":78},\"timestamp\":{\"seconds\":1400000000,\"microseconds\":123000}}", await ready.ReadLineAsync());
+        Assert.Equal("{\"timestamp\": {\"seconds\": 1400000000, \"microseconds\": 123000}, \"event\": \"STOP\"}", await ready.ReadLineAsync());
+        Assert.Equal("{\"timestamp\": {\"seconds\": 1400000000, \"microseconds\": 123000}, \"event\": \"RTC_CHANGE\", \"data\": {\"offset\": 78}}", await ready.ReadLineAsync());
 
         // The unnegotiated peer got nothing: its next line is the reply to its own command.
         await fresh.SendAsync("{\"execute\":\"qmp_capabilities\",\"id\":\"n\"}");
-        Assert.Equal("{\"return\":{},\"id\":\"n\"}", await fresh.ReadLineAsync());
+        Assert.Equal("{\"return\": {}, \"id\": \"n\"}", await fresh.ReadLineAsync());
     }
 
     [Fact]
@@ -172,16 +174,16 @@ public class ServerProtocolTests
         await using var peer = await fx.ConnectNegotiatedAsync();
         await using var other = await fx.ConnectNegotiatedAsync();
         await peer.SendAsync("{\"execute\":\"quit\",\"id\":1}");
-        Assert.Equal("{\"return\":{},\"id\":1}", await peer.ReadLineAsync().Within());
-        Assert.StartsWith("{\"event\":\"SHUTDOWN\"", await peer.ReadLineAsync().Within());
-        Assert.StartsWith("{\"event\":\"AFTER\"", await peer.ReadLineAsync().Within());
-        Assert.StartsWith("{\"event\":\"SHUTDOWN\"", await other.ReadLineAsync().Within());
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await peer.ReadLineAsync().Within());
+        Assert.EndsWith("\"event\": \"SHUTDOWN\"}", await peer.ReadLineAsync().Within());
+        Assert.EndsWith("\"event\": \"AFTER\"}", await peer.ReadLineAsync().Within());
+        Assert.EndsWith("\"event\": \"SHUTDOWN\"}", await other.ReadLineAsync().Within());
 
         // After an error reply too; a failing action is logged, the connection goes on.
         await peer.SendAsync("{\"execute\":\"fail-after\",\"id\":2}{\"execute\":\"echo\",\"id\":3}");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"failed\"},\"id\":2}", await peer.ReadLineAsync().Within());
-        Assert.StartsWith("{\"event\":\"AFTER\"", await peer.ReadLineAsync().Within());
-        Assert.Equal("{\"return\":{},\"id\":3}", await peer.ReadLineAsync().Within());
+        Assert.Equal("{\"id\": 2, \"error\": {\"class\": \"GenericError\", \"desc\": \"failed\"}}", await peer.ReadLineAsync().Within());
+        Assert.EndsWith("\"event\": \"AFTER\"}", await peer.ReadLineAsync().Within());
+        Assert.Equal("{\"return\": {}, \"id\": 3}", await peer.ReadLineAsync().Within());
 
         // Outside a command there is nothing to wait for.
         Assert.Null(QmpSession.Current);
@@ -191,16 +193,36 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task OversizedAndTooDeepRequestsGetAnErrorAndTheConnectionContinues()
+    public async Task OversizedAndTooDeepRequestsGetAnErrorAndReadingGoesOnAsInQemu()
     {
+        const string invalid = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid JSON syntax\"}}";
         await using var fx = new ServerFixture(new QmpServerOptions { MaxMessageBytes = 1000, MaxDepth = 8 });
         await using var peer = await fx.ConnectNegotiatedAsync();
-        await peer.SendAsync("{\"execute\":\"echo\",\"arguments\":{\"s\":\"" + new string('x', 5000) + "\"},\"id\":1}\r\n{\"execute\":\"echo\",\"id\":2}\r\n");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input exceeds the limit of 1000 bytes\"}}", await peer.ReadLineAsync());
-        Assert.Equal("{\"return\":{},\"id\":2}", await peer.ReadLineAsync());
-        await peer.SendAsync("{\"execute\":\"echo\",\"arguments\":{\"a\":[[[[[[[[[[1]]]]]]]]]]},\"id\":3}{\"execute\":\"echo\",\"id\":4}");
-        Assert.Equal("{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input exceeds the nesting limit of 8\"}}", await peer.ReadLineAsync());
-        Assert.Equal("{\"return\":{},\"id\":4}", await peer.ReadLineAsync());
+
+        // A token one byte over the limit is cut there (error); the rest of the line is read afresh:
+        // 'xx...' is a keyword token (error), the quote opens a string the CR ends (error).
+        await peer.SendAsync("{\"execute\":\"echo\",\"id\":\"" + new string('x', 1500) + "\"}\r\n{\"execute\":\"echo\",\"id\":2}\r\n");
+        Assert.Equal(invalid, await peer.ReadLineAsync());
+        Assert.Equal(invalid, await peer.ReadLineAsync());
+        Assert.Equal(invalid, await peer.ReadLineAsync());
+        Assert.Equal("{\"return\": {}, \"id\": 2}", await peer.ReadLineAsync());
+
+        // Many small tokens over the limit: the same, from the token that crossed it.
+        await peer.SendAsync("{\"execute\":\"echo\",\"arguments\":{\"a\":\"" + new string('y', 900) + "\",\"b\":\"" + new string('z', 200) + "\"}}{\"execute\":\"echo\",\"id\":3}");
+        Assert.Equal(invalid, await peer.ReadLineAsync()); // at "zzz...", the tokens before it dropped
+        Assert.Equal(invalid, await peer.ReadLineAsync()); // the stray '}'
+        Assert.Equal(invalid, await peer.ReadLineAsync()); // the stray '}'
+        Assert.Equal("{\"return\": {}, \"id\": 3}", await peer.ReadLineAsync());
+
+        // Depth 8 is served; the bracket that opens level 9 is refused, then each stray ']' on its own.
+        await peer.SendAsync("{\"execute\":\"echo\",\"id\":[[[[[[[1]]]]]]]}" + new string('[', 9) + new string(']', 9) + "{\"execute\":\"echo\",\"id\":4}");
+        Assert.Equal("{\"return\": {}, \"id\": [[[[[[[1]]]]]]]}", await peer.ReadLineAsync());
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal(invalid, await peer.ReadLineAsync());
+        }
+
+        Assert.Equal("{\"return\": {}, \"id\": 4}", await peer.ReadLineAsync());
     }
 
     [Fact]
@@ -226,30 +248,208 @@ public class ServerProtocolTests
         Assert.Empty(fx.Server.Sessions);
         await using var other = await fx.ConnectNegotiatedAsync();
         await other.SendAsync("{\"execute\":\"echo\",\"id\":1}");
-        Assert.Equal("{\"return\":{},\"id\":1}", await other.ReadLineAsync());
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await other.ReadLineAsync());
     }
 
     [Fact]
-    public async Task StalledClientDoesNotDelayOthersAndItsEventsAreDroppedAndCounted()
+    public async Task StalledClientDoesNotDelayOthersNoEventIsDroppedAndItIsClosedPastItsLimit()
     {
-        await using var fx = new ServerFixture(new QmpServerOptions { EventQueueLimit = 16 });
+        var log = new ListLogger();
+        await using var fx = new ServerFixture(new QmpServerOptions { MaxQueuedBytes = 1024 * 1024, MaxClientsPerListener = 2, Logger = log });
         await using var stalled = await fx.ConnectNegotiatedAsync();
         stalled.Socket.ReceiveBufferSize = 4096;
         await using var client = await fx.ConnectClientAsync();
         using var events = client.SubscribeEvents(["BIG"], capacity: 100_000);
-        var payload = new string('p', 4000);
-        var emitted = Task.Run(() =>
+        var payload = new string('p', 1000);
+
+        // In rounds the reading client keeps up with; the stalled one never reads.
+        for (int round = 0; round < 20; round++)
         {
-            for (int i = 0; i < 2000; i++)
+            for (int i = round * 100; i < (round + 1) * 100; i++)
+            {
+                fx.Server.EmitEvent("BIG", w => { w.WriteStartObject(); w.WriteNumber("n", i); w.WriteString("p", payload); w.WriteEndObject(); });
+            }
+
+            // The reading client has every event, in order.
+            for (int i = round * 100; i < (round + 1) * 100; i++)
+            {
+                var e = await events.Reader.ReadAsync().AsTask().Within();
+                Assert.Equal(i, e.Data!.Value.GetProperty("n").GetInt32());
+            }
+        }
+
+        var status = await client.ExecuteAsync("query-status").Within();
+        Assert.True(status.GetProperty("running").GetBoolean());
+
+        // The stalled one was closed, with the reason logged.
+        Assert.True(await stalled.IsClosedAsync(), "the stalled client is disconnected");
+        Assert.Single(fx.Server.Sessions);
+        Assert.Contains(log.Messages, m => m.Contains("output queue would exceed 1048576 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PastTheServerBudgetTheLongestStalledClientIsClosedFirst()
+    {
+        var log = new ListLogger();
+        await using var fx = new ServerFixture(new QmpServerOptions
+        {
+            MaxQueuedBytes = 16 * 1024 * 1024, MaxTotalQueuedBytes = 1024 * 1024, MaxClientsPerListener = 3, Logger = log,
+        });
+        var payload = new string('p', 4000);
+        void Emit(int count)
+        {
+            for (int i = 0; i < count; i++)
             {
                 fx.Server.EmitEvent("BIG", w => { w.WriteStartObject(); w.WriteString("p", payload); w.WriteEndObject(); });
             }
-        });
-        await emitted.Within();
-        var status = await client.ExecuteAsync("query-status").Within();
-        Assert.True(status.GetProperty("running").GetBoolean());
-        var stalledSession = fx.Server.Sessions.OrderBy(s => s.Id).First();
-        Assert.True(stalledSession.DroppedEvents > 0);
+        }
+
+        await using var older = await fx.ConnectNegotiatedAsync();
+        older.Socket.ReceiveBufferSize = 4096;
+        Emit(150);
+        Assert.True(await Eventually(() => fx.Server.QueuedBytes > 0), "the first client is stalled");
+
+        await using var newer = await fx.ConnectNegotiatedAsync();
+        newer.Socket.ReceiveBufferSize = 4096;
+        Emit(150);
+
+        Assert.True(await older.IsClosedAsync(), "the longest-stalled client is closed");
+        Assert.Contains(log.Messages, m => m.Contains("output budget of 1048576 bytes", StringComparison.Ordinal));
+
+        // The newer one keeps every event and its connection.
+        for (int i = 0; i < 150; i++)
+        {
+            Assert.Contains("\"event\": \"BIG\"", await newer.ReadLineAsync().Within(), StringComparison.Ordinal);
+        }
+
+        await newer.SendAsync("{\"execute\":\"echo\",\"id\":1}");
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await newer.ReadLineAsync().Within());
+        Assert.True(fx.Server.QueuedBytes <= 1024 * 1024);
+    }
+
+    [Fact]
+    public async Task OneClientPerListenerByDefaultTheNextGetsItsGreetingWhenTheFirstLeaves()
+    {
+        string dir = Directory.CreateTempSubdirectory("qmp-one-").FullName;
+        string path = Path.Combine(dir, "qmp.sock");
+        try
+        {
+            await using var server = QmpServer.Listen($"unix:{path},server=on,wait=off", new TestDispatcher());
+            var first = await RawPeer.ConnectAsync(path);
+            Assert.StartsWith("{\"QMP\": ", await first.ReadLineAsync().Within());
+
+            // The second connects (the kernel queues it) but hears nothing while the first is there.
+            await using var second = await RawPeer.ConnectAsync(path);
+            var greeting = second.ReadLineAsync();
+            await first.NegotiateAsync(greetingRead: true);
+            await first.SendAsync("{\"execute\":\"echo\",\"id\":1}");
+            Assert.Equal("{\"return\": {}, \"id\": 1}", await first.ReadLineAsync().Within());
+            Assert.False(greeting.IsCompleted);
+            Assert.Single(server.Sessions);
+
+            await first.DisposeAsync();
+            Assert.StartsWith("{\"QMP\": ", await greeting.Within());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AtTheConnectionLimitListenersWaitUntilOneEnds()
+    {
+        var log = new ListLogger();
+        await using var fx = new ServerFixture(new QmpServerOptions { MaxConnections = 2, MaxClientsPerListener = 16, Logger = log });
+        await using var first = await fx.ConnectNegotiatedAsync();
+        var second = await fx.ConnectNegotiatedAsync();
+        await using var third = await fx.ConnectRawAsync();
+        var greeting = third.ReadLineAsync();
+        await first.SendAsync("{\"execute\":\"echo\",\"id\":1}");
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await first.ReadLineAsync().Within());
+        Assert.False(greeting.IsCompleted, "the third client waits while two are served");
+        Assert.Equal(2, fx.Server.Sessions.Count);
+
+        await second.DisposeAsync();
+        Assert.StartsWith("{\"QMP\": ", await greeting.Within());
+        Assert.Contains(log.Messages, m => m.Contains("limit of 2 connections", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithoutServerTheAddressIsConnectedToAsQemusClientMode()
+    {
+        string dir = Directory.CreateTempSubdirectory("qmp-client-mode-").FullName;
+        string path = Path.Combine(dir, "harness.sock");
+        try
+        {
+            using var harness = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            harness.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            harness.Listen(1);
+            await using (var server = QmpServer.Listen($"unix:{path}", new TestDispatcher()))
+            {
+                using var accepted = await harness.AcceptAsync().Within();
+                await using var peer = RawPeer.FromSocket(accepted);
+                Assert.StartsWith("{\"QMP\": ", await peer.ReadLineAsync().Within());
+                await peer.NegotiateAsync(greetingRead: true);
+            }
+
+            // The harness's socket is the harness's: still there after the server is gone.
+            Assert.True(File.Exists(path));
+            Assert.Throws<IOException>(() => QmpServer.Listen($"unix:{Path.Combine(dir, "absent.sock")}", new TestDispatcher()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ListeningNeverRemovesAPathItDidNotCreateExceptAStaleSocket()
+    {
+        string dir = Directory.CreateTempSubdirectory("qmp-paths-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "file");
+            File.WriteAllText(file, "keep");
+            Assert.Throws<IOException>(() => QmpServer.Listen($"unix:{file},server,nowait", new TestDispatcher()));
+            Assert.Equal("keep", File.ReadAllText(file));
+
+            string live = Path.Combine(dir, "live.sock");
+            await using (var owner = QmpServer.Listen($"unix:{live},server,nowait", new TestDispatcher()))
+            {
+                Assert.Throws<IOException>(() => QmpServer.Listen($"unix:{live},server,nowait", new TestDispatcher()));
+                await using var client = await QmpClient.ConnectAsync($"unix:{live}");
+                Assert.Equal(JsonValueKind.Object, (await client.ExecuteAsync("query-status").Within()).ValueKind);
+            }
+
+            // A socket left behind with nobody listening is replaced.
+            string stale = Path.Combine(dir, "stale.sock");
+            using (var dead = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+            {
+                dead.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(stale));
+            }
+
+            await using (var server = QmpServer.Listen($"unix:{stale},server,nowait", new TestDispatcher()))
+            {
+                await using var client = await QmpClient.ConnectAsync($"unix:{stale}");
+            }
+
+            Assert.False(File.Exists(stale));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<bool> Eventually(Func<bool> condition)
+    {
+        for (int i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        return condition();
     }
 
     [Fact]
@@ -288,14 +488,14 @@ public class ServerProtocolTests
         await using var client = await QmpClient.ConnectAsync($"tcp:127.0.0.1:{endPoint.Port}");
         Assert.Equal("2.1.0", client.Greeting.Version.ToString());
         var result = await client.ExecuteAsync("echo", TestExtensions.Json("{\"a\":[1,2]}")).Within();
-        Assert.Equal("{\"a\":[1,2]}", result.GetRawText());
+        Assert.Equal("{\"a\": [1, 2]}", result.GetRawText());
     }
 
     [Fact]
     public async Task OneServerServesSeveralAddressesAndStreams()
     {
         await using var fx = new ServerFixture();
-        fx.Server.AddListener("tcp:127.0.0.1:0");
+        fx.Server.AddListener("tcp:127.0.0.1:0,server,nowait");
         var port = ((System.Net.IPEndPoint)fx.Server.LocalEndPoints[1]).Port;
         await using var a = await fx.ConnectClientAsync();
         await using var b = await QmpClient.ConnectAsync($"tcp:127.0.0.1:{port}");

@@ -91,6 +91,8 @@ internal sealed class RawPeer : IAsyncDisposable
         return new RawPeer(socket);
     }
 
+    public static RawPeer FromSocket(Socket connected) => new(connected);
+
     public async Task SendAsync(string text)
     {
         await _stream.WriteAsync(Encoding.UTF8.GetBytes(text));
@@ -112,26 +114,39 @@ internal sealed class RawPeer : IAsyncDisposable
         return doc.RootElement.Clone();
     }
 
-    /// <summary>Reads the greeting and negotiates.</summary>
-    public async Task NegotiateAsync()
+    /// <summary>Reads the greeting (unless already read) and negotiates.</summary>
+    public async Task NegotiateAsync(bool greetingRead = false)
     {
-        var greeting = await ReadJsonAsync();
-        Assert.True(greeting.TryGetProperty("QMP", out _));
+        if (!greetingRead)
+        {
+            var greeting = await ReadJsonAsync();
+            Assert.True(greeting.TryGetProperty("QMP", out _));
+        }
+
         await SendAsync("{\"execute\":\"qmp_capabilities\"}\r\n");
-        Assert.Equal("{\"return\":{}}", await ReadLineAsync());
+        Assert.Equal("{\"return\": {}}", await ReadLineAsync());
     }
 
+    /// <summary>True when the server closes the connection within the time (what it sent before is skipped).</summary>
     public async Task<bool> IsClosedAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[1];
+        var buffer = new byte[64 * 1024];
         try
         {
-            return await _stream.ReadAsync(buffer, cts.Token) == 0;
+            while (await _stream.ReadAsync(buffer, cts.Token) > 0)
+            {
+            }
+
+            return true;
         }
         catch (IOException)
         {
             return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -153,6 +168,8 @@ internal sealed class ServerFixture : IAsyncDisposable
         Directory.CreateDirectory(_directory);
         SocketPath = Path.Combine(_directory, "qmp.sock");
         Dispatcher = dispatcher ?? new TestDispatcher();
+        // Tests drive several clients on one socket; QEMU's one-client default has tests of its own.
+        options ??= new QmpServerOptions { MaxClientsPerListener = 16 };
         Server = QmpServer.Listen($"unix:{SocketPath},server,nowait", Dispatcher, options);
         Dispatcher.Server = Server;
     }
@@ -200,4 +217,20 @@ internal static class TestExtensions
         using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
     }
+}
+
+/// <summary>Collects log messages (the server logs why it closes a connection).</summary>
+internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+    public IReadOnlyCollection<string> Messages => _messages.ToArray();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _messages.Enqueue(formatter(state, exception));
 }

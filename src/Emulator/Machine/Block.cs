@@ -176,7 +176,7 @@ public sealed partial class QemuMachine
             {
                 drive.TrayOpen = true;
                 string id = drive.Id;
-                Vm.Emit(s => s.EmitDeviceTrayMoved(id, true));
+                Vm.EmitNow(s => s.EmitDeviceTrayMoved(id, true));
             }
         }
     }
@@ -214,7 +214,7 @@ public sealed partial class QemuMachine
             drive.ReadOnly = drive.Media == "cdrom";
             string id = drive.Id;
             drive.TrayOpen = false;
-            Vm.Emit(s => s.EmitDeviceTrayMoved(id, false));
+            Vm.EmitNow(s => s.EmitDeviceTrayMoved(id, false));
             if (file.Encrypted)
             {
                 throw new QmpException(QmpErrorClass.DeviceEncrypted, $"'{id}' ({file.Filename}) is encrypted");

@@ -7,6 +7,47 @@ namespace Qmp.Emulator;
 
 public sealed partial class QemuMachine
 {
+    /// <summary>The human monitor commands served: name (with aliases, as QEMU lists them), parameters, what it does.</summary>
+    private static readonly (string Name, string Params, string Help)[] s_hmpCommands =
+    [
+        ("balloon", "target", "ask the guest to change its memory allocation to target (in MiB)"),
+        ("cont|c", "", "resume the guest"),
+        ("cpu", "index", "select the default CPU"),
+        ("eject", "[-f] device", "eject the medium of a removable drive (-f: even when locked)"),
+        ("help|?", "[cmd]", "list the commands, or describe cmd"),
+        ("info", "[subcommand]", "show information about the machine"),
+        ("nmi", "", "inject a non-maskable interrupt"),
+        ("stop|s", "", "pause the guest"),
+        ("system_powerdown", "", "press the guest's power button"),
+        ("system_reset", "", "reset the machine"),
+        ("system_wakeup", "", "wake the guest from suspend"),
+    ];
+
+    /// <summary>The <c>info</c> subcommands served, in QEMU's (alphabetical) order.</summary>
+    private static readonly (string Name, string Params, string Help)[] s_hmpInfo =
+    [
+        ("balloon", "", "show the balloon's current size"),
+        ("block", "", "show the block devices"),
+        ("block-jobs", "", "show the running block jobs"),
+        ("chardev", "", "show the character devices"),
+        ("cpus", "", "show each CPU"),
+        ("kvm", "", "show whether KVM is enabled"),
+        ("mice", "", "show the pointing devices"),
+        ("migrate", "", "show migration capabilities and status"),
+        ("name", "", "show the guest's name"),
+        ("network", "", "show the network devices"),
+        ("pci", "", "show the PCI devices"),
+        ("status", "", "show the run state (running|paused)"),
+        ("uuid", "", "show the machine's UUID"),
+        ("version", "", "show QEMU's version"),
+    ];
+
+    private static string HmpHelpLine(string prefix, (string Name, string Params, string Help) command) =>
+        $"{prefix}{command.Name} {command.Params} -- {command.Help}";
+
+    private static (string Name, string Params, string Help)? FindHmp((string Name, string Params, string Help)[] table, string word) =>
+        table.Where(c => c.Name.Split('|').Contains(word, StringComparer.Ordinal)).Select(c => ((string, string, string)?)c).FirstOrDefault();
+
     /// <summary>A subset of the human monitor; output lines end with CRLF as QEMU's monitor sends them over QMP.</summary>
     public override async ValueTask<string> HumanMonitorCommandAsync(HumanMonitorCommandArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
@@ -38,9 +79,23 @@ public sealed partial class QemuMachine
                     Info(words[1], session, Print);
                     break;
                 case "info":
-                    Print("info version  -- show the version of QEMU");
+                    // As QEMU: 'info' alone lists every subcommand.
+                    foreach (var sub in s_hmpInfo)
+                    {
+                        Print(HmpHelpLine("info ", sub));
+                    }
+
                     break;
-                case "stop":
+                case "cpu":
+                    // Checked as QEMU checks it; like QEMU's, each human-monitor-command runs in a fresh
+                    // monitor, so the choice lasts for this command line only.
+                    if (words.Length < 2 || !int.TryParse(words[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int index) || !OnlineCpu(index))
+                    {
+                        Print("invalid CPU index");
+                    }
+
+                    break;
+                case "stop" or "s":
                     await StopAsync(session, cancellationToken).ConfigureAwait(false);
                     break;
                 case "cont" or "c":
@@ -73,12 +128,7 @@ public sealed partial class QemuMachine
                     await BalloonAsync(new BalloonArguments { Value = mb * VirtualMachine.MiB }, session, cancellationToken).ConfigureAwait(false);
                     break;
                 case "help" or "?":
-                    Print("cont|c  -- resume emulation");
-                    Print("eject [-f] device -- eject a removable medium (use -f to force it)");
-                    Print("info [subcommand] -- show various information about the system state");
-                    Print("stop  -- stop emulation");
-                    Print("system_powerdown  -- send system power down event");
-                    Print("system_reset  -- reset the system");
+                    Help(words.Skip(1).ToArray(), Print);
                     break;
                 default:
                     Print($"unknown command: '{words[0]}'");
@@ -92,6 +142,51 @@ public sealed partial class QemuMachine
         }
 
         return output.ToString();
+    }
+
+    /// <summary><c>help</c>: every command; <c>help CMD</c>: that one; <c>help info [SUB]</c>: the info subcommands or one.</summary>
+    private static void Help(string[] topic, Action<string> print)
+    {
+        if (topic.Length == 0)
+        {
+            foreach (var each in s_hmpCommands)
+            {
+                print(HmpHelpLine("", each));
+            }
+
+            return;
+        }
+
+        if (topic[0] == "info")
+        {
+            if (topic.Length == 1)
+            {
+                foreach (var sub in s_hmpInfo)
+                {
+                    print(HmpHelpLine("info ", sub));
+                }
+            }
+            else if (FindHmp(s_hmpInfo, topic[1]) is { } sub)
+            {
+                print(HmpHelpLine("info ", sub));
+            }
+            else
+            {
+                print($"unknown command: 'info {topic[1]}'");
+            }
+
+            return;
+        }
+
+        print(FindHmp(s_hmpCommands, topic[0]) is { } command ? HmpHelpLine("", command) : $"unknown command: '{topic[0]}'");
+    }
+
+    private bool OnlineCpu(int index)
+    {
+        lock (Gate)
+        {
+            return Vm.OnlineCpus.Contains(index);
+        }
     }
 
     private void Info(string what, QmpSession session, Action<string> print)

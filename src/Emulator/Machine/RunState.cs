@@ -19,23 +19,25 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            Stop("paused");
+            // QEMU's qmp_stop: in inmigrate it only cancels the autostart; otherwise vm_stop, which
+            // changes nothing unless the VM runs (prelaunch stays prelaunch, as on QEMU 7.2).
+            if (Vm.RunState == "running")
+            {
+                Vm.RunState = "paused";
+                Vm.EmitNow(s => s.EmitStop());
+            }
         }
 
         return Done();
     }
 
-    /// <summary>vm_stop: only a running VM stops (and says STOP).</summary>
+    /// <summary>vm_stop from the main loop (a guest shutdown): only a running VM stops, and says STOP after the reply.</summary>
     private void Stop(string state)
     {
         if (Vm.RunState == "running")
         {
             Vm.RunState = state;
             Vm.Emit(s => s.EmitStop());
-        }
-        else if (Vm.RunState == "prelaunch" && state == "paused")
-        {
-            Vm.RunState = "paused";
         }
     }
 
@@ -78,7 +80,9 @@ public sealed partial class QemuMachine
         if (Vm.RunState != "running")
         {
             Vm.RunState = "running";
-            Vm.Emit(s => s.EmitResume());
+
+            // vm_start says RESUME while cont runs: before its reply.
+            Vm.EmitNow(s => s.EmitResume());
         }
     }
 
@@ -86,7 +90,8 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            Vm.Emit(s => s.EmitReset());
+            // QEMU 7.2 raises RESET from its main loop while the command's dispatch waits for it: before the reply.
+            Vm.EmitNow(s => s.EmitReset());
             if (s_needsReset.Contains(Vm.RunState))
             {
                 Vm.RunState = "paused";
@@ -104,9 +109,10 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            Vm.Emit(s => s.EmitPowerdown());
+            Vm.EmitNow(s => s.EmitPowerdown());
 
-            // A running guest answers the ACPI power button by shutting down; the emulator keeps running (-no-shutdown).
+            // A running guest answers the ACPI power button by shutting down (later: after the reply);
+            // the emulator keeps running (-no-shutdown).
             if (Vm.RunState == "running")
             {
                 Vm.Emit(s => s.EmitShutdown());
@@ -125,7 +131,7 @@ public sealed partial class QemuMachine
             if (Vm.RunState == "suspended")
             {
                 Vm.RunState = "running";
-                Vm.Emit(s => s.EmitWakeup());
+                Vm.EmitNow(s => s.EmitWakeup());
             }
         }
 
@@ -136,9 +142,10 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            Vm.Emit(s => s.EmitShutdown());
+            // QEMU 7.2 sends SHUTDOWN, then the reply, then closes.
+            Vm.EmitNow(s => s.EmitShutdown());
 
-            // Exit once the reply and SHUTDOWN are queued, as QEMU does.
+            // Exit once the reply is queued.
             session.AfterReply(() => Vm.QuitRequested?.Invoke());
         }
 

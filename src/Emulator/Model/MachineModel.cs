@@ -78,7 +78,15 @@ internal sealed class Device
     public bool Hotplugged { get; init; }
     public bool BuiltIn { get; init; }
 
-    public string Path => Id is null ? $"/machine/unattached/device[{Driver}]" : $"/machine/peripheral/{Id}";
+    /// <summary>N of <c>device[N]</c>, QEMU's name for a device without id: numbered in creation order per container.</summary>
+    public int Index { get; init; }
+
+    /// <summary>
+    /// Where QOM shows it: <c>/machine/peripheral/ID</c>; without an id, <c>/machine/unattached/device[N]</c> for
+    /// what the machine built and <c>/machine/peripheral-anon/device[N]</c> for what device_add added.
+    /// </summary>
+    public string Path => Id is not null ? $"/machine/peripheral/{Id}"
+        : Hotplugged ? $"/machine/peripheral-anon/device[{Index}]" : $"/machine/unattached/device[{Index}]";
 }
 
 /// <summary>A user-creatable object (<c>object-add</c>).</summary>

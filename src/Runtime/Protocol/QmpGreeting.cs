@@ -30,9 +30,10 @@ public sealed record QmpGreeting(QmpVersion Version, IReadOnlyList<string> Capab
         writer.WriteStartObject("QMP");
         writer.WriteStartObject("version");
         writer.WriteStartObject("qemu");
-        writer.WriteNumber("micro", Version.Micro);
-        writer.WriteNumber("minor", Version.Minor);
+        // QEMU's insertion order; the server prints members in QEMU's QDict order from it (micro, minor, major).
         writer.WriteNumber("major", Version.Major);
+        writer.WriteNumber("minor", Version.Minor);
+        writer.WriteNumber("micro", Version.Micro);
         writer.WriteEndObject();
         writer.WriteString("package", Version.Package);
         writer.WriteEndObject();

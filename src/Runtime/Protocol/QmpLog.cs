@@ -32,14 +32,20 @@ internal static partial class QmpLog
     [LoggerMessage(21, LogLevel.Information, "QMP server: session {Session} ended")]
     public static partial void SessionEnded(ILogger logger, long session, Exception? exception);
 
-    [LoggerMessage(22, LogLevel.Warning, "QMP server: session {Session} output queue exceeded {Limit} bytes; closing it")]
-    public static partial void OutputOverflow(ILogger logger, long session, long limit);
+    [LoggerMessage(22, LogLevel.Warning, "QMP server: closing session {Session} ({Remote}): {Reason}")]
+    public static partial void ClosedByLimit(ILogger logger, long session, string remote, string reason);
 
     [LoggerMessage(23, LogLevel.Error, "QMP server: command {Command} failed")]
     public static partial void CommandFailed(ILogger logger, string command, Exception exception);
 
     [LoggerMessage(24, LogLevel.Warning, "QMP server: listener {Address} stopped")]
     public static partial void ListenerFailed(ILogger logger, string address, Exception exception);
+
+    [LoggerMessage(26, LogLevel.Warning, "QMP server: {Address} waits to accept: the server already serves its limit of {Limit} connections")]
+    public static partial void ConnectionBudget(ILogger logger, string address, int limit);
+
+    [LoggerMessage(27, LogLevel.Warning, "QMP server: accept on {Address} failed ({Reason}); retrying shortly")]
+    public static partial void AcceptFailed(ILogger logger, string address, string reason);
 
     [LoggerMessage(25, LogLevel.Warning, "QMP server: session {Session} holds too many file descriptors; closed one")]
     public static partial void TooManyFds(ILogger logger, long session);

@@ -15,10 +15,12 @@ namespace Qmp.Runtime;
 /// A QMP server: greeting on connect, QEMU 2.1 input checks and error messages, per-connection
 /// negotiation, <c>qmp_capabilities</c> handled here, other commands sent to an
 /// <see cref="IQmpCommandDispatcher"/>, events broadcast to negotiated connections.
-/// One server may listen on several addresses: <see cref="Listen"/> then <see cref="AddListener"/>;
-/// <see cref="RunSessionAsync"/> serves any duplex stream. Each connection has a bounded output
-/// queue (see <see cref="QmpServerOptions.EventQueueLimit"/> and <see cref="QmpServerOptions.MaxQueuedBytes"/>)
-/// so a stalled client never delays others.
+/// One server may listen on several addresses: <see cref="Listen"/> then <see cref="AddListener(string)"/>;
+/// <see cref="RunSessionAsync"/> serves any duplex stream. Each connection has an output queue bounded
+/// in bytes (<see cref="QmpServerOptions.MaxQueuedBytes"/>), all of them share a server-wide budget
+/// (<see cref="QmpServerOptions.MaxTotalQueuedBytes"/>, <see cref="QmpServerOptions.MaxConnections"/>), so a
+/// stalled client never delays others; no message is ever dropped from a queue, a client past a limit is
+/// disconnected with a logged reason instead.
 /// </summary>
 public sealed class QmpServer : IAsyncDisposable
 {
@@ -30,7 +32,10 @@ public sealed class QmpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly List<Listener> _listeners = [];
+    private readonly SemaphoreSlim _connectionSlots;
     private long _nextSessionId;
+    private long _totalQueuedBytes;
+    private long _accepting;
     private int _disposed;
 
     private QmpServer(IQmpCommandDispatcher dispatcher, QmpServerOptions? options)
@@ -39,17 +44,18 @@ public sealed class QmpServer : IAsyncDisposable
         _dispatcher = dispatcher;
         _options = options ?? new QmpServerOptions();
         _logger = _options.Logger ?? NullLogger.Instance;
-        _greetingLine = QmpWire.BuildLine(_options.Greeting, static (w, g) => g.WriteTo(w));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxClientsPerListener, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnections, 1);
+        _connectionSlots = new SemaphoreSlim(_options.MaxConnections, _options.MaxConnections);
+        _greetingLine = QmpWire.BuildServerLine(_options.Greeting, static (w, g) => g.WriteTo(w));
     }
 
     /// <summary>Creates a server without listeners (add them, or serve streams with <see cref="RunSessionAsync"/>).</summary>
     public static QmpServer Create(IQmpCommandDispatcher dispatcher, QmpServerOptions? options = null) => new(dispatcher, options);
 
     /// <summary>
-    /// Listens on a <c>-qmp</c> style address: <c>unix:PATH,server,nowait</c> (socket created owner-only,
-    /// an existing file at PATH is replaced as QEMU does), <c>tcp:HOST:PORT,server,nowait</c> (empty HOST or
-    /// port 0 allowed; see <see cref="LocalEndPoints"/>), or <c>stdio</c> (one session on stdin/stdout).
-    /// The <c>server</c>/<c>wait</c> flags are accepted and ignored: this always serves, never waits.
+    /// Serves a <c>-qmp</c> style address (see <see cref="AddListener(string)"/>): <c>unix:PATH,server,nowait</c>,
+    /// <c>tcp:HOST:PORT,server,nowait</c>, <c>stdio</c>, or without <c>server</c> a connection to PATH.
     /// </summary>
     public static QmpServer Listen(string address, IQmpCommandDispatcher dispatcher, QmpServerOptions? options = null)
     {
@@ -81,7 +87,16 @@ public sealed class QmpServer : IAsyncDisposable
     /// <summary>Sessions currently connected.</summary>
     public IReadOnlyCollection<QmpSession> Sessions => _connections.Values.Select(c => c.Session).ToArray();
 
-    /// <summary>Adds another listening address to this server.</summary>
+    /// <summary>
+    /// Adds a monitor address, with QEMU's meaning: <c>unix:PATH,server,nowait</c> listens (socket created
+    /// owner-only; a stale socket nobody listens on is replaced, anything else at PATH is refused and left
+    /// alone), <c>tcp:HOST:PORT,server,nowait</c> listens (empty HOST or port 0 allowed; see
+    /// <see cref="LocalEndPoints"/>), <c>stdio</c> serves one session on stdin/stdout. Without
+    /// <c>server</c>, <c>unix:PATH</c> and <c>tcp:HOST:PORT</c> connect to PATH (QEMU's chardev client
+    /// mode, for harnesses that listen first) and serve that one connection. A listener serves
+    /// <see cref="QmpServerOptions.MaxClientsPerListener"/> clients at a time (1, as QEMU); later ones wait
+    /// for their greeting until one leaves. <c>wait</c> is accepted and ignored: startup never blocks.
+    /// </summary>
     public QmpServer AddListener(string address)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -92,15 +107,25 @@ public sealed class QmpServer : IAsyncDisposable
             return this;
         }
 
+        if (!parsed.Server)
+        {
+            var (stream, client) = ConnectAsClient(parsed);
+            string peer = parsed.Kind == QmpTransportKind.Unix ? "unix:" + parsed.Path : client.RemoteEndPoint?.ToString() ?? "tcp";
+            Track(RunConnectionAsync(stream, client, peer, null, _shutdown.Token));
+            return this;
+        }
+
         Socket socket;
+        bool createdPath = false;
         if (parsed.Kind == QmpTransportKind.Unix)
         {
             string path = parsed.Path!;
-            File.Delete(path);
+            RemoveStaleSocket(path);
             socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
                 socket.Bind(new UnixDomainSocketEndPoint(path));
+                createdPath = true;
 
                 // Owner-only before listen(): nobody can connect while the mode is still wider.
                 if (!OperatingSystem.IsWindows())
@@ -113,6 +138,11 @@ public sealed class QmpServer : IAsyncDisposable
             catch
             {
                 socket.Dispose();
+                if (createdPath)
+                {
+                    File.Delete(path);
+                }
+
                 throw;
             }
         }
@@ -142,7 +172,7 @@ public sealed class QmpServer : IAsyncDisposable
             }
         }
 
-        var listener = new Listener(parsed, socket);
+        var listener = new Listener(parsed, socket, createdPath, new SemaphoreSlim(_options.MaxClientsPerListener, _options.MaxClientsPerListener));
         lock (_listeners)
         {
             _listeners.Add(listener);
@@ -156,7 +186,88 @@ public sealed class QmpServer : IAsyncDisposable
     public Task RunSessionAsync(Stream duplex, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(duplex);
-        return Track(RunConnectionAsync(duplex, null, "stream", cancellationToken));
+        return Track(RunConnectionAsync(duplex, null, "stream", null, cancellationToken));
+    }
+
+    /// <summary>
+    /// Serves clients of an already listening socket (an inherited <c>fd=N</c> with <c>server=on</c>), with
+    /// the same per-listener limit as <see cref="AddListener(string)"/>; the server owns the socket.
+    /// </summary>
+    public QmpServer AddListener(Socket listening)
+    {
+        ArgumentNullException.ThrowIfNull(listening);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var address = listening.LocalEndPoint switch
+        {
+            UnixDomainSocketEndPoint unix => new QmpAddress(QmpTransportKind.Unix, unix.ToString(), null, 0, true, false),
+            IPEndPoint ip => new QmpAddress(QmpTransportKind.Tcp, null, ip.Address.ToString(), ip.Port, true, false),
+            _ => new QmpAddress(QmpTransportKind.Unix, "(inherited socket)", null, 0, true, false),
+        };
+        var listener = new Listener(address, listening, false, new SemaphoreSlim(_options.MaxClientsPerListener, _options.MaxClientsPerListener));
+        lock (_listeners)
+        {
+            _listeners.Add(listener);
+        }
+
+        Track(AcceptLoopAsync(listener));
+        return this;
+    }
+
+    /// <summary>Serves one QMP session on an already connected socket (an inherited <c>fd=N</c>); the server owns it.</summary>
+    public Task RunSocketSessionAsync(Socket connected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connected);
+        string peer = connected.AddressFamily == AddressFamily.Unix ? "unix:socket" : connected.RemoteEndPoint?.ToString() ?? "tcp";
+        return Track(RunConnectionAsync(new NetworkStream(connected, ownsSocket: true), connected, peer, null, cancellationToken));
+    }
+
+    /// <summary>Bytes queued for output on all connections (the figure <see cref="QmpServerOptions.MaxTotalQueuedBytes"/> bounds).</summary>
+    public long QueuedBytes => Interlocked.Read(ref _totalQueuedBytes);
+
+    /// <summary>QEMU's chardev client mode: connect now, fail now (as QEMU fails at startup).</summary>
+    private static (Stream Stream, Socket Socket) ConnectAsClient(QmpAddress address)
+    {
+        try
+        {
+            var (stream, socket) = QmpTransport.ConnectAsync(address, CancellationToken.None).GetAwaiter().GetResult();
+            return (stream, socket!);
+        }
+        catch (SocketException ex)
+        {
+            string target = address.Kind == QmpTransportKind.Unix ? address.Path! : $"{address.Host}:{address.Port}";
+            throw new IOException($"Failed to connect to '{target}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Frees PATH for bind only when it holds a socket nobody listens on (left by a process that died);
+    /// a live socket or any other file is someone else's and stays (bind then fails with "address in use").
+    /// </summary>
+    private static void RemoveStaleSocket(string path)
+    {
+        var kind = UnixPathInfo.Probe(path);
+        if (kind == UnixPathInfo.Kind.Missing)
+        {
+            return;
+        }
+
+        if (kind != UnixPathInfo.Kind.Socket)
+        {
+            throw new IOException($"Failed to bind socket to {path}: Address already in use (not a socket; left untouched)");
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        throw new IOException($"Failed to bind socket to {path}: Address already in use");
     }
 
     /// <summary>Broadcasts an event to every negotiated connection; <paramref name="writeData"/> writes the <c>data</c> object.</summary>
@@ -164,7 +275,7 @@ public sealed class QmpServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         var timestamp = _options.TimeProvider.GetUtcNow();
-        byte[] line = QmpWire.BuildLine((name, writeData, timestamp), static (w, s) =>
+        byte[] line = QmpWire.BuildServerLine((name, writeData, timestamp), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteString("event", s.name);
@@ -181,7 +292,7 @@ public sealed class QmpServer : IAsyncDisposable
         {
             if (connection.Session.IsNegotiated)
             {
-                connection.EnqueueEvent(line);
+                connection.Enqueue(line);
             }
         }
     }
@@ -206,7 +317,33 @@ public sealed class QmpServer : IAsyncDisposable
         {
             while (!_shutdown.IsCancellationRequested)
             {
-                var socket = await listener.Socket!.AcceptAsync(_shutdown.Token).ConfigureAwait(false);
+                // One slot per client this monitor serves at a time (QEMU: one); later clients wait in
+                // the kernel's backlog and get their greeting when a slot frees.
+                await listener.Slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+                bool serverSlot = false;
+                Socket socket;
+                try
+                {
+                    if (!_connectionSlots.Wait(0))
+                    {
+                        QmpLog.ConnectionBudget(_logger, listener.Address.ToString(), _options.MaxConnections);
+                        await _connectionSlots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+                    }
+
+                    serverSlot = true;
+                    socket = await AcceptAsync(listener).ConfigureAwait(false);
+                }
+                catch
+                {
+                    listener.Slots.Release();
+                    if (serverSlot)
+                    {
+                        _connectionSlots.Release();
+                    }
+
+                    throw;
+                }
+
                 if (socket.AddressFamily != AddressFamily.Unix)
                 {
                     socket.NoDelay = true;
@@ -215,7 +352,11 @@ public sealed class QmpServer : IAsyncDisposable
                 string remote = socket.AddressFamily == AddressFamily.Unix
                     ? "unix:" + listener.Address.Path
                     : socket.RemoteEndPoint?.ToString() ?? "tcp";
-                _ = Track(RunConnectionAsync(new NetworkStream(socket, ownsSocket: true), socket, remote, _shutdown.Token));
+                _ = Track(RunConnectionAsync(new NetworkStream(socket, ownsSocket: true), socket, remote, () =>
+                {
+                    _connectionSlots.Release();
+                    listener.Slots.Release();
+                }, _shutdown.Token));
             }
         }
         catch (Exception ex) when (_shutdown.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -227,7 +368,41 @@ public sealed class QmpServer : IAsyncDisposable
         }
     }
 
-    private async Task RunConnectionAsync(Stream stream, Socket? socket, string remote, CancellationToken cancellationToken)
+    /// <summary>Accepts; out of file descriptors (EMFILE/ENFILE), logs and retries after a pause instead of giving up.</summary>
+    private async Task<Socket> AcceptAsync(Listener listener)
+    {
+        while (true)
+        {
+            try
+            {
+                Interlocked.Increment(ref _accepting);
+                return await listener.Socket!.AcceptAsync(_shutdown.Token).ConfigureAwait(false);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TooManyOpenSockets || ex.NativeErrorCode is 23 or 24)
+            {
+                QmpLog.AcceptFailed(_logger, listener.Address.ToString(), ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _shutdown.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _accepting);
+            }
+        }
+    }
+
+    private async Task RunConnectionAsync(Stream stream, Socket? socket, string remote, Action? ended, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ServeConnectionAsync(stream, socket, remote, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ended?.Invoke();
+        }
+    }
+
+    private async Task ServeConnectionAsync(Stream stream, Socket? socket, string remote, CancellationToken cancellationToken)
     {
         await Task.Yield();
         long id = Interlocked.Increment(ref _nextSessionId);
@@ -239,34 +414,30 @@ public sealed class QmpServer : IAsyncDisposable
         var writer = connection.RunWriterAsync();
         try
         {
-            connection.EnqueueReply(_greetingLine);
-            var reader = new QmpFrameReader(CreateReadFunc(stream, socket, session), _options.MaxMessageBytes, _options.MaxDepth);
+            connection.Enqueue(_greetingLine);
+            var reader = new QmpJsonStreamer(CreateReadFunc(stream, socket, session), _options.MaxMessageBytes, _options.MaxDepth);
             while (!connection.Token.IsCancellationRequested)
             {
-                var frame = await reader.ReadAsync(connection.Token).ConfigureAwait(false);
-                switch (frame.Kind)
+                var input = await reader.ReadAsync(connection.Token).ConfigureAwait(false);
+                switch (input.Kind)
                 {
-                    case QmpFrameKind.EndOfStream:
+                    case QmpInputKind.EndOfStream:
                         return;
-                    case QmpFrameKind.InvalidJson:
-                        connection.EnqueueReply(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
-                        break;
-                    case QmpFrameKind.TooLarge:
-                        connection.EnqueueReply(ErrorLine(default, "GenericError", $"QMP input exceeds the limit of {_options.MaxMessageBytes} bytes"));
-                        break;
-                    case QmpFrameKind.TooDeep:
-                        connection.EnqueueReply(ErrorLine(default, "GenericError", $"QMP input exceeds the nesting limit of {_options.MaxDepth}"));
+                    case QmpInputKind.LexicalError or QmpInputKind.TooLarge or QmpInputKind.TooDeep:
+                        // QEMU 2.1 answers a lexical error and a message over its token or nesting
+                        // limit alike; the lexer has already recovered and reads on.
+                        connection.Enqueue(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
                         break;
                     default:
-                        // Text that is not Unicode (invalid UTF-8, a lone surrogate escape) is a lexical
-                        // error, as QEMU's lexer has it: refuse the message, keep the connection.
-                        if (QmpWire.HasInvalidText(frame.Utf8.Span))
+                        // Text that is not Unicode (invalid UTF-8, a lone surrogate escape) is a parse
+                        // error, as QEMU's parser has it: refuse the message, keep the connection.
+                        if (QmpWire.HasInvalidText(input.Json.Span))
                         {
-                            connection.EnqueueReply(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
+                            connection.Enqueue(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
                             break;
                         }
 
-                        await HandleRequestAsync(connection, frame.Utf8).ConfigureAwait(false);
+                        await HandleRequestAsync(connection, input.Json).ConfigureAwait(false);
                         break;
                 }
             }
@@ -293,8 +464,36 @@ public sealed class QmpServer : IAsyncDisposable
             {
             }
 
+            connection.Abort(null);
             session.CloseFileDescriptors();
             QmpLog.SessionEnded(_logger, id, error);
+        }
+    }
+
+    /// <summary>
+    /// The server-wide output budget is exceeded: close the connection that has been stalled longest
+    /// (unsent output since the earliest time), logged, until the total fits again.
+    /// </summary>
+    private void EnforceBudget()
+    {
+        while (Interlocked.Read(ref _totalQueuedBytes) > _options.MaxTotalQueuedBytes)
+        {
+            Connection? oldest = null;
+            foreach (var candidate in _connections.Values)
+            {
+                long since = candidate.StalledSince;
+                if (since != 0 && (oldest is null || since < oldest.StalledSince))
+                {
+                    oldest = candidate;
+                }
+            }
+
+            if (oldest is null)
+            {
+                return;
+            }
+
+            oldest.Abort($"the server's output budget of {_options.MaxTotalQueuedBytes} bytes is spent and this client has been stalled longest ({oldest.QueuedBytes} bytes unsent)");
         }
     }
 
@@ -329,10 +528,18 @@ public sealed class QmpServer : IAsyncDisposable
         try
         {
             doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = _options.MaxDepth + 2 });
+            if (HasDuplicateKey(doc.RootElement))
+            {
+                // QEMU's parser refuses an object that names a member twice.
+                doc.Dispose();
+                connection.Enqueue(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
+                return;
+            }
+
         }
         catch (JsonException)
         {
-            connection.EnqueueReply(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
+            connection.Enqueue(ErrorLine(default, "GenericError", "Invalid JSON syntax"));
             return;
         }
 
@@ -342,7 +549,7 @@ public sealed class QmpServer : IAsyncDisposable
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                connection.EnqueueReply(ErrorLine(default, "GenericError", "Expected 'object' in QMP input"));
+                connection.Enqueue(ErrorLine(default, "GenericError", "Expected 'object' in QMP input"));
                 return;
             }
 
@@ -358,7 +565,7 @@ public sealed class QmpServer : IAsyncDisposable
                     case "exec-oob" when oob:
                         if (member.Value.ValueKind != JsonValueKind.String)
                         {
-                            connection.EnqueueReply(ErrorLine(default, "GenericError", $"QMP input object member '{member.Name}' expects 'string'"));
+                            connection.Enqueue(ErrorLine(default, "GenericError", $"QMP input object member '{member.Name}' expects 'string'"));
                             return;
                         }
 
@@ -367,7 +574,7 @@ public sealed class QmpServer : IAsyncDisposable
                     case "arguments":
                         if (member.Value.ValueKind != JsonValueKind.Object)
                         {
-                            connection.EnqueueReply(ErrorLine(default, "GenericError", "QMP input object member 'arguments' expects 'object'"));
+                            connection.Enqueue(ErrorLine(default, "GenericError", "QMP input object member 'arguments' expects 'object'"));
                             return;
                         }
 
@@ -377,14 +584,14 @@ public sealed class QmpServer : IAsyncDisposable
                         id = member.Value;
                         break;
                     default:
-                        connection.EnqueueReply(ErrorLine(default, "GenericError", $"QMP input object member '{member.Name}' is unexpected"));
+                        connection.Enqueue(ErrorLine(default, "GenericError", $"QMP input object member '{member.Name}' is unexpected"));
                         return;
                 }
             }
 
             if (command is null)
             {
-                connection.EnqueueReply(ErrorLine(default, "GenericError", "Expected 'execute' in QMP input"));
+                connection.Enqueue(ErrorLine(default, "GenericError", "Expected 'execute' in QMP input"));
                 return;
             }
 
@@ -392,13 +599,52 @@ public sealed class QmpServer : IAsyncDisposable
             try
             {
                 // QEMU's order on this connection: the reply, then what the command deferred (its events).
-                connection.EnqueueReply(await ReplyAsync(connection, command, arguments, id).ConfigureAwait(false));
+                connection.Enqueue(await ReplyAsync(connection, command, arguments, id).ConfigureAwait(false));
             }
             finally
             {
                 RunAfterReply(session.EndCommand());
             }
         }
+    }
+
+    private static bool HasDuplicateKey(JsonElement root)
+    {
+        var pending = new Stack<JsonElement>();
+        pending.Push(root);
+        HashSet<string>? names = null;
+        while (pending.Count > 0)
+        {
+            var element = pending.Pop();
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        pending.Push(item);
+                    }
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.Object)
+            {
+                names?.Clear();
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (!(names ??= new HashSet<string>(StringComparer.Ordinal)).Add(member.Name))
+                    {
+                        return true;
+                    }
+
+                    if (member.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        pending.Push(member.Value);
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Work a command deferred with <see cref="QmpSession.AfterReply"/>, now that its reply is queued.</summary>
@@ -440,7 +686,7 @@ public sealed class QmpServer : IAsyncDisposable
                 result = await _dispatcher.DispatchAsync(command, arguments, session, connection.Token).ConfigureAwait(false);
             }
 
-            reply = QmpWire.BuildLine((result, id), static (w, s) =>
+            reply = QmpWire.BuildServerLine((result, id), static (w, s) =>
             {
                 w.WriteStartObject();
                 w.WritePropertyName("return");
@@ -500,7 +746,7 @@ public sealed class QmpServer : IAsyncDisposable
     }
 
     private static byte[] ErrorLine(JsonElement id, string errorClass, string description) =>
-        QmpWire.BuildLine((id, errorClass, description), static (w, s) =>
+        QmpWire.BuildServerLine((id, errorClass, description), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteStartObject("error");
@@ -520,7 +766,11 @@ public sealed class QmpServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops listening, closes every session (pending dispatches see their token cancelled) and removes unix socket files.</summary>
+    /// <summary>
+    /// Stops listening, lets each connection send what is already queued (up to a second, so a
+    /// SHUTDOWN emitted just before reaches its clients), closes every session (pending dispatches see
+    /// their token cancelled) and removes the unix socket files this server created.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -528,33 +778,48 @@ public sealed class QmpServer : IAsyncDisposable
             return;
         }
 
-        await _shutdown.CancelAsync().ConfigureAwait(false);
         lock (_listeners)
         {
             foreach (var listener in _listeners)
             {
                 listener.Socket?.Dispose();
-                if (listener.Address.Kind == QmpTransportKind.Unix)
+                if (listener.CreatedPath && UnixPathInfo.Probe(listener.Address.Path!) == UnixPathInfo.Kind.Socket)
                 {
                     try
                     {
                         File.Delete(listener.Address.Path!);
                     }
-                    catch (IOException)
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
                     }
                 }
             }
         }
 
-        foreach (var connection in _connections.Values)
+        var connections = _connections.Values.ToArray();
+        foreach (var connection in connections)
         {
-            connection.Abort();
+            connection.CompleteOutput();
         }
 
         try
         {
-            await Task.WhenAll(_tasks.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Task.WhenAll(connections.Select(c => c.Drained)).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        foreach (var connection in _connections.Values)
+        {
+            connection.Abort(null);
+        }
+
+        try
+        {
+            // A session blocked reading stdin cannot be interrupted: do not wait for it long.
+            await Task.WhenAll(_tasks.Keys).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
@@ -563,17 +828,20 @@ public sealed class QmpServer : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    private sealed record Listener(QmpAddress Address, Socket? Socket);
+    private sealed record Listener(QmpAddress Address, Socket? Socket, bool CreatedPath, SemaphoreSlim Slots);
 
-    /// <summary>One connection: its session and its output queue.</summary>
+    /// <summary>One connection: its session and its output queue, accounted in bytes here and in the server's total.</summary>
     private sealed class Connection : IDisposable
     {
         private readonly QmpServer _server;
         private readonly Stream _stream;
         private readonly CancellationTokenSource _cts;
         private readonly Channel<byte[]> _output = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-        private int _queuedCount;
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock _accounting = new();
         private long _queuedBytes;
+        private long _stalledSince;
+        private bool _closed;
 
         public Connection(QmpServer server, Stream stream, long id, string remote, CancellationToken cancellationToken)
         {
@@ -587,36 +855,74 @@ public sealed class QmpServer : IAsyncDisposable
 
         public CancellationToken Token => _cts.Token;
 
-        /// <summary>Replies always queue; beyond the hard byte limit the connection is closed instead.</summary>
-        public void EnqueueReply(byte[] line) => Enqueue(line);
+        /// <summary>Completes when the writer has sent everything (or the connection is gone).</summary>
+        public Task Drained => _drained.Task;
 
-        /// <summary>Events are dropped (and counted) while the queue is at its soft limit.</summary>
-        public void EnqueueEvent(byte[] line)
+        public long QueuedBytes
         {
-            if (Volatile.Read(ref _queuedCount) >= _server._options.EventQueueLimit)
+            get
             {
-                Session.CountDroppedEvent();
-                return;
+                lock (_accounting)
+                {
+                    return _queuedBytes;
+                }
             }
-
-            Enqueue(line);
         }
 
-        private void Enqueue(byte[] line)
+        /// <summary>When this connection's output last went from empty to waiting (Stopwatch ticks); 0 while it is all sent.</summary>
+        public long StalledSince
         {
-            long bytes = Interlocked.Add(ref _queuedBytes, line.Length);
-            if (bytes > _server._options.MaxQueuedBytes)
+            get
             {
-                QmpLog.OutputOverflow(_server._logger, Session.Id, _server._options.MaxQueuedBytes);
-                Abort();
+                lock (_accounting)
+                {
+                    return _stalledSince;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Queues a message (greeting, reply, error or event: all alike, none is ever dropped). Past the
+        /// connection's byte limit the connection is closed, logged; past the server's budget the
+        /// longest-stalled connection is.
+        /// </summary>
+        public void Enqueue(byte[] line)
+        {
+            var options = _server._options;
+            lock (_accounting)
+            {
+                if (_closed)
+                {
+                    return;
+                }
+
+                if (_queuedBytes + line.Length > options.MaxQueuedBytes)
+                {
+                    // Closed below, outside the lock.
+                }
+                else
+                {
+                    if (_queuedBytes == 0)
+                    {
+                        _stalledSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                    }
+
+                    _queuedBytes += line.Length;
+                    Interlocked.Add(ref _server._totalQueuedBytes, line.Length);
+                    _output.Writer.TryWrite(line);
+                    line = [];
+                }
+            }
+
+            if (line.Length > 0)
+            {
+                Abort($"its output queue would exceed {options.MaxQueuedBytes} bytes (the client is not reading)");
                 return;
             }
 
-            Interlocked.Increment(ref _queuedCount);
-            if (!_output.Writer.TryWrite(line))
+            if (Interlocked.Read(ref _server._totalQueuedBytes) > options.MaxTotalQueuedBytes)
             {
-                Interlocked.Decrement(ref _queuedCount);
-                Interlocked.Add(ref _queuedBytes, -line.Length);
+                _server.EnforceBudget();
             }
         }
 
@@ -632,8 +938,7 @@ public sealed class QmpServer : IAsyncDisposable
                     while (reader.TryRead(out var line))
                     {
                         await _stream.WriteAsync(line, _cts.Token).ConfigureAwait(false);
-                        Interlocked.Decrement(ref _queuedCount);
-                        Interlocked.Add(ref _queuedBytes, -line.Length);
+                        Sent(line.Length);
                     }
 
                     await _stream.FlushAsync(_cts.Token).ConfigureAwait(false);
@@ -642,12 +947,47 @@ public sealed class QmpServer : IAsyncDisposable
             catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or SocketException)
             {
                 // The peer is gone: stop reading its requests too.
-                Abort();
+                Abort(null);
+            }
+            finally
+            {
+                _drained.TrySetResult();
             }
         }
 
-        public void Abort()
+        private void Sent(int bytes)
         {
+            lock (_accounting)
+            {
+                if (_closed)
+                {
+                    return;
+                }
+
+                _queuedBytes -= bytes;
+                Interlocked.Add(ref _server._totalQueuedBytes, -bytes);
+                _stalledSince = _queuedBytes == 0 ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+        }
+
+        /// <summary>Closes the connection; a non-null <paramref name="reason"/> is logged (a limit closed it).</summary>
+        public void Abort(string? reason)
+        {
+            lock (_accounting)
+            {
+                if (!_closed)
+                {
+                    _closed = true;
+                    Interlocked.Add(ref _server._totalQueuedBytes, -_queuedBytes);
+                    _queuedBytes = 0;
+                    _stalledSince = 0;
+                    if (reason is not null)
+                    {
+                        QmpLog.ClosedByLimit(_server._logger, Session.Id, Session.RemoteEndPoint, reason);
+                    }
+                }
+            }
+
             try
             {
                 _cts.Cancel();
@@ -662,7 +1002,7 @@ public sealed class QmpServer : IAsyncDisposable
 
         public void Dispose()
         {
-            Abort();
+            Abort(null);
             _cts.Dispose();
         }
     }

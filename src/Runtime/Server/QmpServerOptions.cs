@@ -8,23 +8,41 @@ public sealed class QmpServerOptions
     /// <summary>Greeting sent on connect; QEMU 2.1.0 with no capabilities by default. Offer <c>oob</c> to allow <c>exec-oob</c>.</summary>
     public QmpGreeting Greeting { get; set; } = QmpGreeting.Qemu21;
 
-    /// <summary>Largest request accepted; a bigger one gets a GenericError, is skipped, and the session continues.</summary>
+    /// <summary>
+    /// Most bytes of tokens one request may gather (QEMU's 64 MiB). Past it the request's tokens are
+    /// dropped, one <c>Invalid JSON syntax</c> error is sent, and reading goes on after the token that
+    /// crossed the limit, as QEMU does. A connection holds at most about this much input at a time.
+    /// </summary>
     public int MaxMessageBytes { get; set; } = QmpLimits.DefaultServerMaxMessageBytes;
 
-    /// <summary>Deepest nesting accepted in a request (same handling as <see cref="MaxMessageBytes"/>).</summary>
-    public int MaxDepth { get; set; } = QmpLimits.DefaultMaxDepth;
+    /// <summary>Deepest nesting of objects and arrays accepted in a request (QEMU's 1024; handled like <see cref="MaxMessageBytes"/>).</summary>
+    public int MaxDepth { get; set; } = QmpLimits.DefaultServerMaxDepth;
 
     /// <summary>
-    /// Output queue policy, soft limit: while this many messages wait to be sent to a connection,
-    /// new events for it are dropped and counted (<see cref="QmpSession.DroppedEvents"/>). Replies are never dropped.
-    /// </summary>
-    public int EventQueueLimit { get; set; } = 1024;
-
-    /// <summary>
-    /// Output queue policy, hard limit: a connection whose unsent output exceeds this many bytes
-    /// (a client that sends commands but does not read replies) is closed.
+    /// Most unsent output bytes per connection. Nothing queued is ever dropped: a connection that would
+    /// pass this (a client that does not read its replies and events) is closed, with the reason logged.
     /// </summary>
     public long MaxQueuedBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Server-wide budget of unsent output bytes over all connections. When it is spent, the connection
+    /// that has been stalled longest (unsent output and no write progress since the earliest time) is
+    /// closed, with the reason logged, until the total fits.
+    /// </summary>
+    public long MaxTotalQueuedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Server-wide limit of accepted connections served at once (over all listeners). At the limit,
+    /// listeners stop accepting (new clients wait in the backlog) until a connection ends. Client-mode
+    /// monitors and streams given to <c>RunSessionAsync</c> are one connection each and not limited.
+    /// </summary>
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>
+    /// Clients one listening address serves at a time: 1, as QEMU (a second client of the same monitor
+    /// gets its greeting when the first leaves). Raise it to let several clients share a monitor.
+    /// </summary>
+    public int MaxClientsPerListener { get; set; } = 1;
 
     /// <summary>Receive file descriptors (SCM_RIGHTS) on unix sockets into <see cref="QmpSession"/>.</summary>
     public bool ReceiveFileDescriptors { get; set; } = true;

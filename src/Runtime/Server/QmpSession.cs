@@ -12,7 +12,6 @@ public sealed class QmpSession
     private readonly Lock _commandGate = new();
     private List<Action>? _afterReply;
     private bool _inCommand;
-    private long _droppedEvents;
     private volatile bool _negotiated;
     private IReadOnlyList<string> _capabilities = [];
 
@@ -34,9 +33,6 @@ public sealed class QmpSession
 
     /// <summary>Capabilities the client enabled (e.g. <c>oob</c>).</summary>
     public IReadOnlyList<string> Capabilities => _capabilities;
-
-    /// <summary>Events not delivered because this connection's output queue was full.</summary>
-    public long DroppedEvents => Interlocked.Read(ref _droppedEvents);
 
     /// <summary>Cancelled when the connection ends.</summary>
     public CancellationToken Closed { get; }
@@ -104,8 +100,6 @@ public sealed class QmpSession
             return actions;
         }
     }
-
-    internal void CountDroppedEvent() => Interlocked.Increment(ref _droppedEvents);
 
     internal bool AddFileDescriptor(SafeFileHandle fd, int limit)
     {

@@ -46,7 +46,8 @@ public class ClientIntrospectionTests
     {
         var dir = Path.Combine(Path.GetTempPath(), "qmp-intro-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
-        var server = QmpServer.Listen($"unix:{Path.Combine(dir, "qmp.sock")},server,nowait", dispatcher);
+        // Two clients at once: one per connection is the point of the cache test.
+        var server = QmpServer.Listen($"unix:{Path.Combine(dir, "qmp.sock")},server,nowait", dispatcher, new QmpServerOptions { MaxClientsPerListener = 2 });
         await Task.Yield();
         return (dir, server);
     }

@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Qmp.Emulator.Tests;
+
+/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
+public sealed class QemuFactAttribute : FactAttribute
+{
+    public QemuFactAttribute()
+    {
+        if (Target.QemuBinary is null)
+        {
+            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+        }
+    }
+}
+
+/// <summary>
+/// A process under test: the emulator (<c>dotnet Qmp.Emulator.dll</c>) or QEMU 7.2, started with the same
+/// QEMU options, so a test sends both the same bytes and compares what comes back.
+/// </summary>
+internal sealed class Target : IAsyncDisposable
+{
+    public const string Emulator = "emulator";
+    public const string Qemu = "qemu";
+
+    private readonly StringBuilder _stderr = new();
+
+    private Target(string kind, Process process, string directory)
+    {
+        Kind = kind;
+        Process = process;
+        Directory = directory;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_stderr)
+                {
+                    _stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+    }
+
+    public static string? QemuBinary { get; } =
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+
+    public string Kind { get; }
+
+    public Process Process { get; }
+
+    /// <summary>A fresh temporary directory for sockets, removed at the end.</summary>
+    public string Directory { get; }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>A temp directory for a test that needs one before starting a target.</summary>
+    public static string NewDirectory() => System.IO.Directory.CreateTempSubdirectory("qmp-parity-").FullName;
+
+    /// <summary>
+    /// Starts <paramref name="kind"/> with QEMU options; <paramref name="qemuOnly"/> are added for QEMU (its
+    /// machine and drives), <paramref name="emulatorOnly"/> for the emulator (its own long options).
+    /// </summary>
+    public static Target Start(string kind, string directory, IEnumerable<string> args, IEnumerable<string>? qemuOnly = null, IEnumerable<string>? emulatorOnly = null)
+    {
+        ProcessStartInfo start;
+        if (kind == Qemu)
+        {
+            start = new ProcessStartInfo(QemuBinary!);
+            foreach (var arg in new[] { "-nodefaults", "-display", "none" }.Concat(qemuOnly ?? ["-machine", "none"]))
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+        else
+        {
+            start = new ProcessStartInfo("dotnet");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll"));
+            foreach (var arg in emulatorOnly ?? [])
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+        return new Target(kind, Process.Start(start)!, directory);
+    }
+
+    /// <summary>Waits for a unix socket the target listens on, then connects.</summary>
+    public async Task<Line> ConnectAsync(string path)
+    {
+        for (int i = 0; i < 400; i++)
+        {
+            if (Process.HasExited)
+            {
+                Assert.Fail($"{Kind} exited early: {Stderr}");
+            }
+
+            if (File.Exists(path))
+            {
+                try
+                {
+                    return await Line.ConnectAsync(path);
+                }
+                catch (SocketException) when (i < 399)
+                {
+                }
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"{Kind} never listened on {path}");
+    }
+
+    public async Task<int> WaitForExitAsync(int seconds = 15)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        await Process.WaitForExitAsync(cts.Token);
+        return Process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+
+        Process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A raw QMP connection: bytes out, CRLF lines in, each read bounded in time.</summary>
+internal sealed class Line : IAsyncDisposable
+{
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly MemoryStream _pending = new();
+
+    private Line(Socket socket) => Socket = socket;
+
+    public Socket Socket { get; }
+
+    public static async Task<Line> ConnectAsync(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new Line(socket);
+    }
+
+    public static Line FromSocket(Socket socket) => new(socket);
+
+    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    public async Task SendAsync(byte[] bytes)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (int sent = 0; sent < bytes.Length;)
+        {
+            sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
+        }
+    }
+
+    /// <summary>The next line without CRLF, or null at end of stream.</summary>
+    public async Task<string?> ReadAsync(int seconds = 15)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (true)
+        {
+            var data = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
+            int lf = data.IndexOf((byte)'\n');
+            if (lf >= 0)
+            {
+                Assert.True(lf > 0 && data[lf - 1] == (byte)'\r', "lines end with CRLF");
+                string line = Encoding.UTF8.GetString(data[..(lf - 1)]);
+                byte[] rest = data[(lf + 1)..].ToArray();
+                _pending.SetLength(0);
+                _pending.Write(rest);
+                return line;
+            }
+
+            int n;
+            try
+            {
+                n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
+            }
+            catch (SocketException)
+            {
+                n = 0;
+            }
+
+            if (n == 0)
+            {
+                return null;
+            }
+
+            _pending.Write(_buffer, 0, n);
+        }
+    }
+
+    public async Task<string> ReadLineAsync(int seconds = 15) =>
+        await ReadAsync(seconds) ?? throw new Xunit.Sdk.XunitException("the peer closed the connection");
+
+    /// <summary>Reads the greeting and negotiates; returns the greeting.</summary>
+    public async Task<string> NegotiateAsync()
+    {
+        string greeting = await ReadLineAsync();
+        Assert.StartsWith("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": ", greeting, StringComparison.Ordinal);
+        await SendAsync("{\"execute\":\"qmp_capabilities\"}\r\n");
+        Assert.Equal("{\"return\": {}}", await ReadLineAsync());
+        return greeting;
+    }
+
+    /// <summary>
+    /// What a line is, with version wording aside: an event's name, <c>return</c> (with its id), or
+    /// <c>error</c> (with its id; the text differs between QEMU 2.1 and 7.2).
+    /// </summary>
+    public static string Kind(string line)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(line, new System.Text.Json.JsonDocumentOptions { MaxDepth = 2048 });
+        var root = doc.RootElement;
+        string id = root.TryGetProperty("id", out var value) ? " " + value.GetRawText() : "";
+        return root.TryGetProperty("event", out var name) ? name.GetString()!
+            : root.TryGetProperty("return", out _) ? "return" + id
+            : "error" + id;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

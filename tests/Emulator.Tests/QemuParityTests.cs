@@ -1,0 +1,358 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Qmp.Emulator.Tests;
+
+/// <summary>
+/// The same bytes against the emulator and, where it is installed, QEMU 7.2, asserting the same outcome
+/// (version wording aside): each check is one method run once per target.
+/// </summary>
+public class QemuParityTests
+{
+    // --- Event order, reply format, stop in prelaunch (items 1, 7, 10) ---
+
+    [Fact]
+    public Task Event_order_and_reply_bytes_emulator() => EventOrderAndReplyBytes(Target.Emulator);
+
+    [QemuFact]
+    public Task Event_order_and_reply_bytes_qemu() => EventOrderAndReplyBytes(Target.Qemu);
+
+    private static async Task EventOrderAndReplyBytes(string kind)
+    {
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        await using var target = Target.Start(kind, dir, ["-S", "-smp", "2", "-qmp", $"unix:{socket},server=on,wait=off"],
+            qemuOnly: ["-machine", "pc", "-drive", "if=none,id=ide1-cd0,media=cdrom", "-device", "ide-cd,drive=ide1-cd0"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+
+        // stop in prelaunch changes nothing and says nothing.
+        await qmp.SendAsync("{\"execute\":\"stop\",\"id\":1}");
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await qmp.ReadLineAsync());
+        await qmp.SendAsync("{\"execute\":\"query-status\",\"id\":2}");
+        Assert.Equal("{\"return\": {\"status\": \"prelaunch\", \"singlestep\": false, \"running\": false}, \"id\": 2}", await qmp.ReadLineAsync());
+
+        // What a command raises comes before its reply.
+        foreach (var (request, expected) in new[]
+        {
+            ("{\"execute\":\"cont\",\"id\":3}", new[] { "RESUME", "return 3" }),
+            ("{\"execute\":\"stop\",\"id\":4}", ["STOP", "return 4"]),
+            ("{\"execute\":\"eject\",\"arguments\":{\"device\":\"ide1-cd0\"},\"id\":5}", ["DEVICE_TRAY_MOVED", "return 5"]),
+            ("{\"execute\":\"system_reset\",\"id\":6}", ["RESET", "return 6"]),
+        })
+        {
+            await qmp.SendAsync(request);
+            var lines = new List<string>();
+            foreach (var _ in expected)
+            {
+                lines.Add(await qmp.ReadLineAsync());
+            }
+
+            Assert.Equal(expected, lines.Select(Line.Kind));
+            Assert.Matches("^\\{\"timestamp\": \\{\"seconds\": \\d+, \"microseconds\": \\d+\\}, \"event\": \"[A-Z_]+\"(, \"data\": \\{.*\\})?\\}$", lines[0]);
+        }
+
+        // Nested objects and arrays, non-ASCII text, member order: byte for byte as QEMU writes them.
+        await qmp.SendAsync("{\"execute\":\"bogus\",\"id\":[7, {'a': [\"\u00e9\\u00e9\", true, null, {}, []]}]}");
+        Assert.Equal(
+            "{\"id\": [7, {\"a\": [\"\\u00E9\\u00E9\", true, null, {}, []]}], \"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command bogus has not been found\"}}",
+            await qmp.ReadLineAsync());
+
+        // quit: SHUTDOWN, the reply, then the connection closes and the process exits 0.
+        await qmp.SendAsync("{\"execute\":\"quit\",\"id\":8}");
+        Assert.Equal(["SHUTDOWN", "return 8"], [Line.Kind(await qmp.ReadLineAsync()), Line.Kind(await qmp.ReadLineAsync())]);
+        Assert.Null(await qmp.ReadAsync());
+        Assert.Equal(0, await target.WaitForExitAsync());
+    }
+
+    // --- SIGTERM (item 2) ---
+
+    [Fact]
+    public Task Sigterm_sends_shutdown_then_closes_emulator() => SigtermSendsShutdownThenCloses(Target.Emulator);
+
+    [QemuFact]
+    public Task Sigterm_sends_shutdown_then_closes_qemu() => SigtermSendsShutdownThenCloses(Target.Qemu);
+
+    private static async Task SigtermSendsShutdownThenCloses(string kind)
+    {
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", target.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        Assert.Equal("SHUTDOWN", Line.Kind(await qmp.ReadLineAsync()));
+        Assert.Null(await qmp.ReadAsync());
+        Assert.Equal(0, await target.WaitForExitAsync());
+        await Task.Delay(100); // stderr is read asynchronously
+        Assert.Contains(": terminating on signal 15", target.Stderr, StringComparison.Ordinal);
+    }
+
+    // --- Client mode, launchers' options (items 3, 4) ---
+
+    [Fact]
+    public Task Qmp_without_server_connects_to_the_path_emulator() => QmpWithoutServerConnects(Target.Emulator);
+
+    [QemuFact]
+    public Task Qmp_without_server_connects_to_the_path_qemu() => QmpWithoutServerConnects(Target.Qemu);
+
+    private static Task QmpWithoutServerConnects(string kind) =>
+        ServedToAHarness(kind, harness => ["-qmp", $"unix:{harness}"]);
+
+    [Fact]
+    public Task Launcher_options_and_chardev_monitors_emulator() => LauncherOptions(Target.Emulator);
+
+    [QemuFact]
+    public Task Launcher_options_and_chardev_monitors_qemu() => LauncherOptions(Target.Qemu);
+
+    private static async Task LauncherOptions(string kind)
+    {
+        // What qemu.machine.QEMUMachine passes (7.2: a path; later: an inherited fd=N).
+        await ServedToAHarness(kind, harness =>
+        [
+            "-display", "none", "-vga", "none", "-no-user-config", "-nodefaults", "-machine", "none",
+            "-chardev", $"socket,id=mon,path={harness}", "-mon", "chardev=mon,mode=control",
+        ]);
+
+        // The server side of -chardev, as libvirt uses it.
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "mon.sock");
+        await using (var target = Target.Start(kind, dir, ["-chardev", $"socket,id=m0,path={socket},server=on,wait=off", "-mon", "chardev=m0,mode=control"]))
+        {
+            await using var qmp = await target.ConnectAsync(socket);
+            await qmp.NegotiateAsync();
+            await qmp.SendAsync("{\"execute\":\"quit\"}");
+            Assert.Equal(["SHUTDOWN", "return"], [Line.Kind(await qmp.ReadLineAsync()), Line.Kind(await qmp.ReadLineAsync())]);
+        }
+
+        // An option QEMU does not know, a missing argument: refused in QEMU's words, exit 1.
+        foreach (var (args, message) in new[] { (new[] { "-frobnicate" }, "-frobnicate: invalid option"), (["-m"], "-m: requires an argument") })
+        {
+            string other = Target.NewDirectory();
+            await using var target = Target.Start(kind, other, args);
+            Assert.Equal(1, await target.WaitForExitAsync());
+            await Task.Delay(100);
+            Assert.Matches("^(qemu-system-x86_64|qmp-emulator): " + Regex.Escape(message) + "\\r?\\n", target.Stderr);
+        }
+    }
+
+    /// <summary>A harness listens first; the target started with <paramref name="args"/> connects to it and is served.</summary>
+    private static async Task ServedToAHarness(string kind, Func<string, string[]> args)
+    {
+        string dir = Target.NewDirectory();
+        string harness = Path.Combine(dir, "harness.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(harness));
+        listener.Listen(1);
+        await using var target = Target.Start(kind, dir, args(harness), qemuOnly: []);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var accepted = await listener.AcceptAsync(cts.Token);
+        await using var qmp = Line.FromSocket(accepted);
+        await qmp.NegotiateAsync();
+        await qmp.SendAsync("{\"execute\":\"query-status\",\"id\":1}");
+        Assert.Equal("return 1", Line.Kind(await qmp.ReadLineAsync()));
+        await qmp.SendAsync("{\"execute\":\"quit\",\"id\":2}");
+        Assert.Equal(["SHUTDOWN", "return 2"], [Line.Kind(await qmp.ReadLineAsync()), Line.Kind(await qmp.ReadLineAsync())]);
+        Assert.Null(await qmp.ReadAsync());
+        Assert.Equal(0, await target.WaitForExitAsync());
+
+        // The harness's socket is the harness's: the target left it alone.
+        Assert.True(File.Exists(harness));
+
+        // Nobody listening: the target fails at startup, as QEMU does.
+        string absent = Path.Combine(dir, "absent.sock");
+        await using var failed = Target.Start(kind, Target.NewDirectory(), ["-qmp", $"unix:{absent}"], qemuOnly: []);
+        Assert.Equal(1, await failed.WaitForExitAsync());
+        await Task.Delay(100);
+        Assert.Contains($"Failed to connect to '{absent}'", failed.Stderr, StringComparison.Ordinal);
+    }
+
+    // --- Framing after invalid JSON, limits (items 5, 9) ---
+
+    /// <summary>Input, then what comes back before the reply to a final query-kvm: E an error, R a reply (with its id).</summary>
+    private static readonly (string Name, byte[] Input, string Expected)[] s_framing =
+    [
+        ("an error, then the rest of the line runs", B("{\"execute\" 1}{\"execute\":\"query-kvm\",\"id\":\"x\"}\n"), "E R\"x\""),
+        ("single-quoted strings", B("{'execute':'query-kvm','id':'a\"b\\'c'}"), "R\"a\\\"b'c\""),
+        ("\\' in a double-quoted string", B("{\"execute\":\"query-kvm\",\"id\":\"a\\'b\"}"), "R\"a'b\""),
+        ("a stray character, the rest of the object, 0xFF, then an object", [.. B("{\"execute\":@\"query-kvm\"}"), 0xFF, .. B("{\"execute\":\"query-kvm\"}")], "E E E R"),
+        ("a control character resets a cut-off request", [.. B("{\"execute\":\"query-"), 1, .. B("{\"execute\":\"query-kvm\"}")], "E R"),
+        ("0xFF 0xFE before an object", [0xFF, 0xFE, .. B("{\"execute\":\"query-kvm\"}")], "E E R"),
+        ("NUL inside an object", [.. B("{\"execute\":\"query-kvm\""), 0, .. B("}")], "E E"),
+        ("a raw tab inside a string", B("{\"execute\":\"query-\tkvm\"}"), "E E"),
+        ("trailing comma", B("{\"execute\":\"query-kvm\",}"), "E"),
+        ("stray closing brace and bracket", B("} ]"), "E E"),
+        ("colon and comma at top level", B(": , {\"execute\":\"query-kvm\"}"), "E E R"),
+        ("a number with a leading zero", B("{\"execute\":\"query-kvm\",\"id\":01}"), "E E"),
+        ("an unknown keyword", B("{\"execute\":\"query-kvm\",\"id\":tru}"), "E"),
+        ("an upper-case keyword", B("{\"execute\":\"query-kvm\",\"id\":TRUE}"), "E E"),
+        ("two scalars without a comma", B("{\"execute\":\"query-kvm\",\"id\":1 2}"), "E"),
+        ("a duplicate key", B("{\"execute\":\"query-kvm\",\"execute\":\"query-kvm\",\"id\":1}"), "E"),
+        ("several values in one write", B("1 \"s\" null {\"execute\":\"query-kvm\",\"arguments\":[]} {\"x\":1} {\"execute\":\"query-kvm\",\"id\":9}"), "E E E E E R9"),
+        ("nesting 1024 is served", B("{\"execute\":\"query-kvm\",\"id\":" + new string('[', 1023) + new string(']', 1023) + "}"), "R" + new string('[', 1023) + new string(']', 1023)),
+        ("nesting 1025: the deepest bracket and every stray closing one after it", B("{\"execute\":\"query-kvm\",\"id\":" + new string('[', 1024) + new string(']', 1024) + "}"), string.Join(' ', Enumerable.Repeat("E", 1026))),
+    ];
+
+    public static TheoryData<string> FramingCases => new(s_framing.Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(FramingCases))]
+    public Task Framing_and_recovery_emulator(string name) => Framing(Target.Emulator, name);
+
+    [QemuFact]
+    public async Task Framing_and_recovery_qemu()
+    {
+        foreach (var (name, _, _) in s_framing)
+        {
+            await Framing(Target.Qemu, name);
+        }
+    }
+
+    private static async Task Framing(string kind, string name)
+    {
+        var (_, input, expected) = s_framing.Single(c => c.Name == name);
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+        await qmp.SendAsync(input);
+        await qmp.SendAsync("\n{\"execute\":\"query-kvm\",\"id\":\"sync\"}\n");
+        var seen = new List<string>();
+        while (true)
+        {
+            string kindOfLine = Line.Kind(await qmp.ReadLineAsync());
+            if (kindOfLine == "return \"sync\"")
+            {
+                break;
+            }
+
+            seen.Add(kindOfLine.StartsWith("error", StringComparison.Ordinal) ? "E" : "R" + kindOfLine["return".Length..].Trim());
+        }
+
+        Assert.True(expected == string.Join(' ', seen), $"{kind}, {name}: expected {expected}, got {string.Join(' ', seen)}");
+    }
+
+    // --- No lost events (item 6) ---
+
+    [Fact]
+    public Task Four_thousand_commands_before_reading_lose_no_event_emulator() => NoLostEvents(Target.Emulator);
+
+    [QemuFact]
+    public Task Four_thousand_commands_before_reading_lose_no_event_qemu() => NoLostEvents(Target.Qemu);
+
+    private static async Task NoLostEvents(string kind)
+    {
+        string dir = Target.NewDirectory();
+        string busy = Path.Combine(dir, "busy.sock"), idle = Path.Combine(dir, "idle.sock");
+        await using var target = Target.Start(kind, dir,
+            ["-qmp", $"unix:{busy},server=on,wait=off", "-qmp", $"unix:{idle},server=on,wait=off"]);
+        await using var watcher = await target.ConnectAsync(idle);
+        await watcher.NegotiateAsync();
+        await using var qmp = await target.ConnectAsync(busy);
+        await qmp.NegotiateAsync();
+
+        var burst = new StringBuilder();
+        for (int i = 0; i < 2000; i++)
+        {
+            burst.Append("{\"execute\":\"stop\",\"id\":").Append(2 * i).Append("}{\"execute\":\"cont\",\"id\":").Append((2 * i) + 1).Append('}');
+        }
+
+        await qmp.SendAsync(burst.ToString());
+        int replies = 0, stops = 0, resumes = 0;
+        while (replies < 4000 || stops + resumes < 4000)
+        {
+            string line = Line.Kind(await qmp.ReadLineAsync(60));
+            if (line.StartsWith("return ", StringComparison.Ordinal))
+            {
+                Assert.Equal("return " + replies, line);
+                replies++;
+            }
+            else
+            {
+                Assert.Equal(stops == resumes ? "STOP" : "RESUME", line);
+                _ = line == "STOP" ? stops++ : resumes++;
+            }
+        }
+
+        Assert.Equal((4000, 2000, 2000), (replies, stops, resumes));
+        for (int i = 0; i < 4000; i++)
+        {
+            Assert.Equal(i % 2 == 0 ? "STOP" : "RESUME", Line.Kind(await watcher.ReadLineAsync(60)));
+        }
+    }
+
+    // --- QOM and HMP details (item 7) ---
+
+    [Fact]
+    public Task Qom_and_hmp_details_emulator() => QomAndHmp(Target.Emulator);
+
+    [QemuFact]
+    public Task Qom_and_hmp_details_qemu() => QomAndHmp(Target.Qemu);
+
+    private static async Task QomAndHmp(string kind)
+    {
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        await using var target = Target.Start(kind, dir, ["-S", "-smp", "2", "-qmp", $"unix:{socket},server=on,wait=off"], qemuOnly: ["-machine", "pc"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+
+        await qmp.SendAsync("{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/machine/unattached\"}}");
+        Assert.Matches("\\{\"name\": \"device\\[0\\]\", \"type\": \"child<[^>]+>\"\\}", await qmp.ReadLineAsync());
+
+        async Task<string> Hmp(string commandLine)
+        {
+            await qmp.SendAsync("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"" + commandLine + "\"}}");
+            using var doc = System.Text.Json.JsonDocument.Parse(await qmp.ReadLineAsync());
+            return doc.RootElement.GetProperty("return").GetString()!;
+        }
+
+        // 'info' lists every subcommand, one "info NAME PARAMS -- HELP" line each.
+        string info = await Hmp("info");
+        var lines = info.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, l => Assert.Matches("^info [a-z_-]+ .*-- .+$", l));
+        foreach (var sub in new[] { "status", "version", "block", "cpus", "name", "uuid", "kvm", "pci", "chardev", "balloon", "migrate" })
+        {
+            Assert.Contains(lines, l => l.StartsWith("info " + sub + " ", StringComparison.Ordinal));
+        }
+
+        Assert.StartsWith("stop|s  -- ", await Hmp("help stop"), StringComparison.Ordinal);
+        Assert.StartsWith("info status  -- ", await Hmp("help info status"), StringComparison.Ordinal);
+        Assert.Equal("unknown command: 'nosuch'\r\n", await Hmp("help nosuch"));
+        Assert.Equal("", await Hmp("cpu 1"));
+        Assert.Equal("invalid CPU index\r\n", await Hmp("cpu 5"));
+        Assert.Matches("^\\* CPU #0: .*\\r\\n  CPU #1: ", await Hmp("info cpus"));
+    }
+
+    // --- One client per monitor (item 8) ---
+
+    [Fact]
+    public Task A_second_client_waits_for_the_first_emulator() => SecondClientWaits(Target.Emulator);
+
+    [QemuFact]
+    public Task A_second_client_waits_for_the_first_qemu() => SecondClientWaits(Target.Qemu);
+
+    private static async Task SecondClientWaits(string kind)
+    {
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
+        var first = await target.ConnectAsync(socket);
+        await first.NegotiateAsync();
+        await using var second = await Line.ConnectAsync(socket);
+        var greeting = second.ReadAsync(30);
+        await first.SendAsync("{\"execute\":\"query-status\",\"id\":1}");
+        Assert.Equal("return 1", Line.Kind(await first.ReadLineAsync()));
+        Assert.False(greeting.IsCompleted, "the second client is greeted only when the first leaves");
+
+        await first.DisposeAsync();
+        Assert.StartsWith("{\"QMP\": ", await greeting, StringComparison.Ordinal);
+    }
+
+    private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
+}

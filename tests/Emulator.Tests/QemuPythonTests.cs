@@ -1,0 +1,211 @@
+using System.Diagnostics;
+
+namespace Qmp.Emulator.Tests;
+
+/// <summary>
+/// Runs when python3 and QEMU's Python package (python/qemu of QEMU 7.2's source tree, fetched by
+/// <c>eng/get-qemu-schema.sh bookworm</c>, never committed) are available; otherwise skipped with the reason.
+/// </summary>
+public sealed class QemuPythonFactAttribute : FactAttribute
+{
+    public QemuPythonFactAttribute()
+    {
+        if (QemuPython.Skip is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>Finds python3 and QEMU's python/ folder once.</summary>
+internal static class QemuPython
+{
+    private static readonly Lazy<(string? Python, string? Tree, string? Skip)> s_found = new(Find);
+
+    public static string Python => s_found.Value.Python!;
+
+    /// <summary>The folder to put on PYTHONPATH (holds <c>qemu/machine</c> and <c>qemu/qmp</c>).</summary>
+    public static string PythonPath => Path.Combine(s_found.Value.Tree!, "python");
+
+    public static string? Skip => s_found.Value.Skip;
+
+    private static (string?, string?, string?) Find()
+    {
+        string? python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "python3")).FirstOrDefault(File.Exists);
+        if (python is null)
+        {
+            return (null, null, "python3 not installed");
+        }
+
+        string? root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "eng", "get-qemu-schema.sh")))
+        {
+            root = Path.GetDirectoryName(root);
+        }
+
+        if (root is null)
+        {
+            return (null, null, "eng/get-qemu-schema.sh not found above the test folder");
+        }
+
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(root, "eng", "get-qemu-schema.sh"));
+        start.ArgumentList.Add("bookworm");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (null, null, "eng/get-qemu-schema.sh bookworm took too long");
+        }
+
+        string tree = stdout.Result.Trim();
+        if (process.ExitCode != 0 || !Directory.Exists(Path.Combine(tree, "python", "qemu", "machine")))
+        {
+            return (null, null, "QEMU 7.2's python/qemu is not available: " + stderr.Result.Trim());
+        }
+
+        return (python, tree, null);
+    }
+}
+
+/// <summary>QEMU's own Python tools drive the emulator as they drive QEMU (and QEMU 7.2 itself, where installed).</summary>
+public class QemuPythonTests
+{
+    // The launcher (QEMUMachine: -display none -vga none -chardev socket,id=mon,path=... -mon chardev=mon,mode=control,
+    // with its listener waiting), a command, a clean shutdown; then a QEMUMonitorProtocol(server=True) listener
+    // that the process connects to in client mode (-qmp unix:PATH).
+    private const string Script = """
+        import json, os, socket, subprocess, sys
+        from qemu.machine import QEMUMachine
+        from qemu.qmp.legacy import QEMUMonitorProtocol
+
+        binary, tmp = sys.argv[1], sys.argv[2]
+        extra = sys.argv[3:]
+        vm = QEMUMachine(binary=binary, args=extra, base_temp_dir=tmp, sock_dir=tmp)
+        vm.launch()
+        status = vm.qmp('query-status')
+        assert status['return']['status'] in ('running', 'prelaunch'), status
+        print('launcher:', sorted(status['return']))
+        vm.shutdown()
+        print('launcher exit:', vm.exitcode())
+
+        path = os.path.join(tmp, 'listener.sock')
+        mon = QEMUMonitorProtocol(path, server=True)
+        proc = subprocess.Popen([binary, '-qmp', 'unix:' + path] + extra, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        greeting = mon.accept(timeout=30)
+        print('listener greeting:', sorted(greeting['QMP']))
+        print('listener kvm:', sorted(mon.cmd('query-kvm')['return']))
+        mon.cmd('quit')
+        try:
+            mon.close()
+        except EOFError:
+            pass  # the server closed first, after quit: as QEMU does
+        print('listener exit:', proc.wait(timeout=30))
+
+        # An inherited, connected socket as the monitor (-chardev socket,fd=N), as later launchers pass it.
+        ours, theirs = socket.socketpair()
+        proc = subprocess.Popen([binary, '-chardev', 'socket,id=mon,fd=%d' % theirs.fileno(), '-mon', 'chardev=mon,mode=control'] + extra,
+                                pass_fds=[theirs.fileno()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        theirs.close()
+        lines = ours.makefile('rb')
+        print('fd greeting:', sorted(json.loads(lines.readline())['QMP']))
+        ours.sendall(b'{"execute":"qmp_capabilities"}{"execute":"quit"}')
+        print('fd replies:', [json.loads(line).get('event', 'return') for line in lines])
+        print('fd exit:', proc.wait(timeout=30))
+
+        # An inherited listening socket (-chardev socket,fd=N,server=on), as libvirt passes it.
+        path = os.path.join(tmp, 'inherited.sock')
+        listening = socket.socket(socket.AF_UNIX)
+        listening.bind(path)
+        listening.listen(1)
+        proc = subprocess.Popen([binary, '-chardev', 'socket,id=mon,fd=%d,server=on,wait=off' % listening.fileno(), '-mon', 'chardev=mon,mode=control'] + extra,
+                                pass_fds=[listening.fileno()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listening.close()
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(path)
+        lines = client.makefile('rb')
+        print('listening fd greeting:', sorted(json.loads(lines.readline())['QMP']))
+        client.sendall(b'{"execute":"qmp_capabilities"}{"execute":"quit"}')
+        print('listening fd replies:', [json.loads(line).get('event', 'return') for line in lines])
+        print('listening fd exit:', proc.wait(timeout=30))
+        """;
+
+    private const string Expected = """
+        launcher: ['running', 'singlestep', 'status']
+        launcher exit: 0
+        listener greeting: ['capabilities', 'version']
+        listener kvm: ['enabled', 'present']
+        listener exit: 0
+        fd greeting: ['capabilities', 'version']
+        fd replies: ['return', 'SHUTDOWN', 'return']
+        fd exit: 0
+        listening fd greeting: ['capabilities', 'version']
+        listening fd replies: ['return', 'SHUTDOWN', 'return']
+        listening fd exit: 0
+
+        """;
+
+    [QemuPythonFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task QEMUMachine_and_a_listening_QEMUMonitorProtocol_drive_the_emulator()
+    {
+        string dir = Directory.CreateTempSubdirectory("qmp-python-").FullName;
+        try
+        {
+            // QEMUMachine needs one binary path: a wrapper that execs the emulator.
+            string wrapper = Path.Combine(dir, "qmp-emulator");
+            await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll")}' \"$@\"\n");
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Assert.Equal(Expected, await RunAsync(wrapper, dir, []));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [QemuPythonFact]
+    public async Task The_same_script_against_QEMU()
+    {
+        if (Target.QemuBinary is null)
+        {
+            return; // nothing to compare with; the emulator's run above stands alone
+        }
+
+        string dir = Directory.CreateTempSubdirectory("qmp-python-").FullName;
+        try
+        {
+            Assert.Equal(Expected, await RunAsync(Target.QemuBinary, dir, ["-machine", "none"]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<string> RunAsync(string binary, string dir, string[] extra)
+    {
+        string script = Path.Combine(dir, "drive.py");
+        await File.WriteAllTextAsync(script, Script);
+        var start = new ProcessStartInfo(QemuPython.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(binary);
+        start.ArgumentList.Add(dir);
+        foreach (var arg in extra)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["PYTHONPATH"] = QemuPython.PythonPath;
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"python exited {process.ExitCode}: {await stderr}");
+        return (await stdout).Replace("\r\n", "\n", StringComparison.Ordinal);
+    }
+}
