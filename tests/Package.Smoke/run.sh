@@ -3,8 +3,9 @@
 # (tracked and new files, no bin/ or obj/), run the README's pack commands there into a local
 # folder, then, in a temp directory away from this repository's Directory.*.props, build and run
 # a console app that references Qmp.Codegen, Qmp.Runtime and Qmp.Emulator by version and names the
-# repository's schema with <QmpSchema>; build a second app that forgot Qmp.Runtime and expect the
-# one QMP1001 error; install the qmp-emulator tool and run it.
+# repository's schema with <QmpSchema>; build an app that forgot Qmp.Runtime and expect the one
+# QMP1001 error, and one with a Qmp.Runtime of another version and expect QMP1002; install the
+# qmp-emulator tool and run it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
@@ -81,6 +82,17 @@ fi
 errors=$(grep -E -o "error [A-Z]+[0-9]+" "$work/forgot.txt" | sort -u)
 grep -m1 "error QMP1001" "$work/forgot.txt" | sed -E "s/^.*(error QMP1001)/\1/; s/ \[[^]]*\]$//"
 test "$errors" = "error QMP1001"
+
+echo "== an app whose Qmp.Runtime is of another version"
+(cd "$work/clone" && dotnet pack src/Runtime -o "$work/feed" --nologo -v:q -p:Version=0.2.0)
+new_app other
+sed '/Include="Qmp.Emulator"/d; s/Include="Qmp.Runtime" Version="0.1.0"/Include="Qmp.Runtime" Version="0.2.0"/' "$repo/tests/Package.Smoke/Consumer.csproj.template" > "$work/other/Other.csproj"
+echo 'System.Console.WriteLine(typeof(Acme.Qemu.QemuClient));' > "$work/other/Program.cs"
+if dotnet build "$work/other/Other.csproj" --nologo -v:q -p:QmpGenerateDocs=false > "$work/other.txt" 2>&1; then
+  echo "an app with Qmp.Runtime 0.2.0 built against Qmp.Codegen 0.1.0"; exit 1
+fi
+grep -m1 "error QMP1002" "$work/other.txt" | sed -E "s/^.*(error QMP1002)/\1/; s/ \[[^]]*\]$//"
+test "$(grep -E -o "error [A-Z]+[0-9]+" "$work/other.txt" | sort -u)" = "error QMP1002"
 
 echo "== the qmp-emulator tool"
 dotnet tool install qmp-emulator --version 0.1.0 --tool-path "$work/tools" --add-source "$work/feed" >/dev/null

@@ -39,6 +39,8 @@ public sealed class QmpClientOptions
     /// at <see cref="LogLevel.Trace"/> (cut at 512 characters), what is dropped or ignored (invalid JSON,
     /// replies over a limit or without id, events a full buffer dropped, a lost connection) at
     /// <see cref="LogLevel.Warning"/>, the end of the connection at <see cref="LogLevel.Information"/>.
+    /// Trace lines carry arguments as sent, secrets included (<c>set_password</c>, <c>block_passwd</c>):
+    /// turn Trace on to debug, not in production.
     /// </summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
