@@ -174,6 +174,25 @@ public sealed class ClientEventsAndLoggingTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_subscriber_that_falls_behind_is_logged_at_warning_without_flooding_the_log()
+    {
+        var logs = new ListLoggerFactory();
+        await using var client = await QmpClient.ConnectAsync("unix:" + Socket, new QmpClientOptions { LoggerFactory = logs });
+        using var small = client.SubscribeEvents(capacity: 2);
+        for (int i = 0; i < 10; i++)
+        {
+            _server.EmitEvent("E" + i);
+        }
+
+        await client.ExecuteAsync("query-status").Within(); // the reply follows the ten events
+        Assert.Equal(8, small.DroppedCount);
+        var warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Equal(4, warnings.Count); // at the 1st, 2nd, 4th and 8th drop
+        Assert.All(warnings, w => Assert.Contains("buffer (2) is full", w, StringComparison.Ordinal));
+        Assert.EndsWith("8 event(s) dropped so far, the oldest first", warnings[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Completion_says_who_ended_the_connection_and_when()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
