@@ -13,10 +13,10 @@ Console.WriteLine($"connected to {socket}; the server greets as QEMU {client.Gre
 foreach (var fan in await client.QueryFansAsync())
     Console.WriteLine($"  {fan.Name,-6} {fan.Rpm,5} rpm  {(fan.Auto ? "auto" : "fixed")}  {fan.Label ?? ""}");
 
-var events = client.ReadEventsAsync<FanSpeedChangedEvent>().GetAsyncEnumerator();
-await client.SetFanSpeedAsync(name: "rear", rpm: 1200);
-await events.MoveNextAsync();
-Console.WriteLine($"event {FanSpeedChangedEvent.WireName}: {events.Current.Name} now {events.Current.Rpm} rpm");
+// Subscribed before the command is sent, so the event it causes cannot be missed.
+var changed = await client.Client.ExecuteAndWaitForEventAsync(
+    ct => client.SetFanSpeedAsync(name: "rear", rpm: 1200, cancellationToken: ct), ThermalEvents.Parse, (FanSpeedChangedEvent e) => e.Name == "rear", TimeSpan.FromSeconds(10));
+Console.WriteLine($"event {FanSpeedChangedEvent.WireName}: {changed.Name} now {changed.Rpm} rpm");
 
 try
 {
@@ -26,7 +26,6 @@ catch (QmpException e)
 {
     Console.WriteLine($"refused as expected: {e.Message}");
 }
-await events.DisposeAsync();
 File.Delete(socket);
 
 /// <summary>The server side: one member per command of the schema, generated as an abstract base.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Qmp.Codegen.Model;
+using Spectre.Console;
 
 namespace QmpShell;
 
@@ -13,21 +14,22 @@ internal static class HelpText
         ArgumentNullException.ThrowIfNull(catalog);
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"{catalog.Commands.Count} commands (help NAME shows one; Tab completes names and arguments):");
-        var column = Math.Min(32, catalog.Commands.Max(c => c.Name.Length) + 2);
+
+        // Name and summary, the summary wrapped to the terminal (Spectre.Console) rather than cut.
+        var table = new Table().Border(TableBorder.None).HideHeaders();
+        table.AddColumn(new TableColumn("name").NoWrap().PadLeft(0).PadRight(2));
+        table.AddColumn(new TableColumn("summary").PadLeft(0).PadRight(0));
         foreach (var command in catalog.Commands)
-        {
-            var line = "  " + command.Name.PadRight(column) + command.Summary;
-            if (line.Length > width)
-                line = line[..(width - 3)] + "...";
-            sb.AppendLine(line.TrimEnd());
-        }
+            table.AddRow(new Text(command.Name), new Text(command.Summary));
+        foreach (var line in SpectreText.Render(table, Math.Max(40, width - 2), colors: false).Split('\n'))
+            sb.AppendLine(("  " + line).TrimEnd());
         sb.AppendLine();
         sb.AppendLine("Shell: NAME arg=value ... runs a command; quit, exit or Ctrl-D leaves (!quit sends QMP's quit);");
         sb.Append("values: true/false, integers, {...}/[...] JSON, \"quoted\" strings, else text.");
         return sb.ToString();
     }
 
-    public static string Command(CommandCatalog catalog, string name)
+    public static string Command(CommandCatalog catalog, string name, int width = 100)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var command = catalog.Find(name);
@@ -49,14 +51,15 @@ internal static class HelpText
         {
             sb.AppendLine();
             sb.AppendLine("Arguments:");
-            var nameWidth = Math.Max(4, command.Arguments.Max(a => a.Name.Length)) + 2;
-            var typeWidth = Math.Max(4, command.Arguments.Max(a => a.TypeName.Length)) + 2;
-            sb.AppendLine("  " + "name".PadRight(nameWidth) + "type".PadRight(typeWidth) + "optional  description");
+            var table = new Table().Border(TableBorder.None);
+            table.AddColumn(new TableColumn("name").NoWrap().PadLeft(0).PadRight(2));
+            table.AddColumn(new TableColumn("type").NoWrap().PadLeft(0).PadRight(2));
+            table.AddColumn(new TableColumn("optional").NoWrap().PadLeft(0).PadRight(2));
+            table.AddColumn(new TableColumn("description").PadLeft(0).PadRight(0));
             foreach (var argument in command.Arguments)
-            {
-                sb.AppendLine(("  " + argument.Name.PadRight(nameWidth) + argument.TypeName.PadRight(typeWidth)
-                    + (argument.Optional ? "yes" : "").PadRight(10) + (argument.Description ?? "")).TrimEnd());
-            }
+                table.AddRow(new Text(argument.Name), new Text(argument.TypeName), new Text(argument.Optional ? "yes" : ""), new Text(argument.Description ?? ""));
+            foreach (var line in SpectreText.Render(table, Math.Max(40, width - 2), colors: false).Split('\n'))
+                sb.AppendLine(("  " + line).TrimEnd());
         }
 
         if (doc?.Returns is { } returns)

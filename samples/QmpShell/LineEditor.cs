@@ -33,6 +33,10 @@ internal sealed class LineEditor : IShellConsole
 
     public object Sync { get; } = new();
 
+    public int Width => TerminalWidth;
+
+    public bool Colors => true;
+
     public void WriteLine(string text)
     {
         lock (Sync)
@@ -242,7 +246,7 @@ internal sealed class LineEditor : IShellConsole
         // Nothing more to insert: list the candidates under the line, then prompt again.
         var sb = new StringBuilder();
         MoveToEnd(sb);
-        sb.Append('\n').Append(Columns(result.Candidates, Width)).Append('\n');
+        sb.Append('\n').Append(Columns(result.Candidates, TerminalWidth)).Append('\n');
         _cursorRow = 0;
         Render(sb);
     }
@@ -279,7 +283,7 @@ internal sealed class LineEditor : IShellConsole
         return sb.ToString();
     }
 
-    private static int Width
+    private static int TerminalWidth
     {
         get
         {
@@ -314,7 +318,7 @@ internal sealed class LineEditor : IShellConsole
     /// <summary>Moves the terminal cursor from its place to just after the last character of the line.</summary>
     private void MoveToEnd(StringBuilder sb)
     {
-        var width = Width;
+        var width = TerminalWidth;
         var length = _prompt.Length + _buffer.Length;
         var endRow = length / width;
         if (endRow > _cursorRow)
@@ -328,7 +332,7 @@ internal sealed class LineEditor : IShellConsole
     /// <summary>Writes prompt and line from the start of the edit area and puts the cursor in place.</summary>
     private void Render(StringBuilder sb)
     {
-        var width = Width;
+        var width = TerminalWidth;
         var text = _prompt + _buffer;
         sb.Append(text);
         var endRow = text.Length / width;

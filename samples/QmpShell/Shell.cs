@@ -67,10 +67,10 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
             case "quit" or "exit" when words.Length == 1:
                 return Outcome.Quit;
             case "help" when words.Length == 1:
-                console.WriteLine(HelpText.List(catalog));
+                console.WriteLine(HelpText.List(catalog, console.Width));
                 return Outcome.Continue;
             case "help":
-                console.WriteLine(HelpText.Command(catalog, words[1]));
+                console.WriteLine(HelpText.Command(catalog, words[1], console.Width));
                 return Outcome.Continue;
         }
         if (text.StartsWith('!'))
@@ -96,7 +96,7 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
         try
         {
             var result = await qemu.Client.ExecuteAsync(command.Name, arguments, cancellationToken).ConfigureAwait(false);
-            output = JsonText.Pretty(result);
+            output = SpectreText.Json(result, console.Width, console.Colors);
         }
         catch (QmpException e)
         {

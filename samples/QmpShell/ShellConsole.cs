@@ -11,6 +11,12 @@ internal interface IShellConsole
 
     /// <summary>Writes a line (when a line is being edited, above it).</summary>
     void WriteLine(string text);
+
+    /// <summary>Columns to lay tables out in.</summary>
+    int Width { get; }
+
+    /// <summary>Whether output may carry ANSI colours (a terminal, not a pipe).</summary>
+    bool Colors { get; }
 }
 
 /// <summary>Standard input that is not a terminal: plain lines, no prompt, so the shell is scriptable.</summary>
@@ -20,6 +26,10 @@ internal sealed class PlainConsole(TextReader input, TextWriter output) : IShell
 
     public string? ReadLine(CancellationToken cancellationToken) =>
         cancellationToken.IsCancellationRequested ? null : input.ReadLine();
+
+    public int Width => 100;
+
+    public bool Colors => false;
 
     public void WriteLine(string text)
     {

@@ -38,12 +38,13 @@ try
     var status = await qemu.QueryStatusAsync(ct);
     Console.WriteLine($"query-status: {status.Status} (running: {status.Running})");
 
-    // Events arrive on their own; subscribe before the commands that cause them.
-    await using var events = qemu.ReadEventsAsync(cancellationToken: ct).GetAsyncEnumerator(ct);
-    await qemu.StopAsync(ct);
-    Console.WriteLine($"stop -> event {await NextEventAsync(events, "STOP")}, status now {(await qemu.QueryStatusAsync(ct)).Status}");
-    await qemu.ContAsync(ct);
-    Console.WriteLine($"cont -> event {await NextEventAsync(events, "RESUME")}, status now {(await qemu.QueryStatusAsync(ct)).Status}");
+    // Events arrive on their own, from the moment of subscription: ExecuteAndWaitForEventAsync
+    // subscribes, then sends the command, and returns the event the command caused.
+    var eventTimeout = TimeSpan.FromSeconds(10);
+    var stop = await qemu.Client.ExecuteAndWaitForEventAsync<StopEvent>(qemu.StopAsync, QemuEvents.Parse, timeout: eventTimeout, cancellationToken: ct);
+    Console.WriteLine($"stop -> event {stop.EventName}, status now {(await qemu.QueryStatusAsync(ct)).Status}");
+    var resume = await qemu.Client.ExecuteAndWaitForEventAsync<ResumeEvent>(qemu.ContAsync, QemuEvents.Parse, timeout: eventTimeout, cancellationToken: ct);
+    Console.WriteLine($"cont -> event {resume.EventName}, status now {(await qemu.QueryStatusAsync(ct)).Status}");
 
     var drives = await qemu.QueryBlockAsync(ct);
     Console.WriteLine($"query-block: {drives.Count} drive(s)");
@@ -68,9 +69,11 @@ try
     var size = disk.Inserted!.Image?.VirtualSize ?? (1L << 30);
     var target = Path.Combine(work.FullName, "backup.qcow2");
     // A speed that makes the job take about two seconds, so there is progress to watch.
+    // Waiting starts before the command, so a job that ends at once is not missed.
+    var completed = qemu.Client.WaitForEventAsync<BlockJobCompletedEvent>(QemuEvents.Parse, e => e.Device == disk.Device, cancellationToken: ct);
     await qemu.DriveBackupAsync(device: disk.Device, target: target, sync: "full", format: "qcow2", speed: size / 2, cancellationToken: ct);
     Console.WriteLine($"drive-backup {disk.Device} -> {target}");
-    var done = NextEventAsync(events, "BLOCK_JOB_COMPLETED");
+    var done = Describe(completed);
     while (!done.IsCompleted)
     {
         foreach (var job in await qemu.QueryBlockJobsAsync(ct))
@@ -80,7 +83,7 @@ try
     Console.WriteLine($"event {await done}");
     return 0;
 }
-catch (Exception e) when (e is QmpException or IOException or OperationCanceledException)
+catch (Exception e) when (e is QmpException or IOException or OperationCanceledException or TimeoutException)
 {
     Console.Error.WriteLine($"quickstart: {e.Message}");
     return 1;
@@ -92,16 +95,8 @@ finally
     work.Delete(recursive: true);
 }
 
-// Waits for the named event, printing any other that arrives first.
-static async Task<string> NextEventAsync(IAsyncEnumerator<QemuEvent> events, string name)
+static async Task<string> Describe(Task<BlockJobCompletedEvent> completed)
 {
-    while (await events.MoveNextAsync())
-    {
-        var e = events.Current;
-        var text = e is BlockJobCompletedEvent job ? $"{BlockJobCompletedEvent.WireName} ({job.Type} on {job.Device}, {job.Offset >> 20} of {job.Len >> 20} MiB)" : e.EventName;
-        if (e.EventName == name)
-            return text;
-        Console.WriteLine($"  (event {text})");
-    }
-    throw new IOException("the connection closed before " + name);
+    var job = await completed;
+    return $"{BlockJobCompletedEvent.WireName} ({job.Type} on {job.Device}, {job.Offset >> 20} of {job.Len >> 20} MiB)";
 }

@@ -4,10 +4,13 @@ using System.Runtime.CompilerServices;
 namespace Qmp.Codegen.Consumer.Tests;
 
 /// <summary>
-/// The packed NuGet packages work outside the solution: tests/Package.Smoke/run.sh packs
-/// Qmp.Codegen and Qmp.Runtime into a local folder and builds and runs a throwaway project
-/// that consumes them by version, calls a generated method and renders its docs with the
-/// package's build step.
+/// The packed NuGet packages work outside the solution: tests/Package.Smoke/run.sh runs the
+/// README's pack commands in a clean copy of the repository, checks the packages' contents and
+/// metadata, builds (warnings as errors) and runs a throwaway app that consumes them by version
+/// (the emulator in-process, the generated client, events from now on, a command with its event,
+/// getfd), renders its docs with the package's build step, expects one QMP1001 error from an app
+/// without Qmp.Runtime and one QMP1002 from an app with another version of it, and runs the
+/// installed qmp-emulator tool.
 /// </summary>
 public sealed class PackageSmokeTests
 {
@@ -20,12 +23,18 @@ public sealed class PackageSmokeTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         await process.WaitForExitAsync(timeout.Token);
         var output = await stdout + await stderr;
         Assert.True(process.ExitCode == 0, output);
         Assert.Contains("QemuClient methods: ", output, StringComparison.Ordinal);
         Assert.Contains("event: BLOCK_JOB_COMPLETED", output, StringComparison.Ordinal);
+        Assert.Contains("package contents and metadata: OK", output, StringComparison.Ordinal);
+        Assert.Contains("events from now on: OK (cont -> RESUME)", output, StringComparison.Ordinal);
+        Assert.Contains("getfd: OK", output, StringComparison.Ordinal);
+        Assert.Contains("error QMP1001: The project generates QMP code from", output, StringComparison.Ordinal);
+        Assert.Contains("error QMP1002: Qmp.Codegen 0.1.0 generates code for Qmp.Runtime 0.1.x, but the project references Qmp.Runtime 0.2.0.", output, StringComparison.Ordinal);
+        Assert.Contains("usage: qmp-emulator", output, StringComparison.Ordinal);
         Assert.Contains("docs rendered: qmp-reference.html qmp-reference.md", output, StringComparison.Ordinal);
         Assert.Contains("package smoke test: OK", output, StringComparison.Ordinal);
     }

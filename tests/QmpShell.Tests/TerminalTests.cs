@@ -57,7 +57,10 @@ public sealed class TerminalTests : IAsyncLifetime
         Assert.Equal("(QEMU) query-status ".Length, await CursorColumnAsync()); // a blank after a whole word
         await KeysAsync("Enter");
         var screen = await ScreenShowsAsync("\"running\": true\n}");
-        Assert.Contains("{\n  \"status\": \"running\",\n  \"singlestep\": false,\n  \"running\": true\n}", screen, StringComparison.Ordinal);
+        Assert.Contains("{\n   \"status\": \"running\",\n   \"singlestep\": false,\n   \"running\": true\n}", screen, StringComparison.Ordinal);
+        // On a terminal the reply is coloured (Spectre.Console.Json): member names and values in colours of their own.
+        var (_, coloured) = await TmuxAsync("capture-pane", "-p", "-e", "-t", _session);
+        Assert.Matches(@"\e\[[0-9;]*m""status""\e\[", coloured);
 
         // Argument names complete after the command, bool values after name=.
         await KeysAsync("ej", "Tab", "dev", "Tab", "ide9 f", "Tab", "t", "Tab");

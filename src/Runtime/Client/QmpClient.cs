@@ -13,10 +13,10 @@ namespace Qmp.Runtime;
 /// <summary>
 /// A QMP client: reads the greeting, negotiates capabilities, then runs commands with
 /// client-generated ids (many in flight; replies matched by id) and fans events out to subscribers.
-/// Thread-safe. On disconnect every pending command fails with <see cref="QmpDisconnectedException"/>
-/// and every event subscription completes.
+/// Thread-safe. On disconnect every pending command fails with <see cref="QmpDisconnectedException"/>,
+/// every event subscription completes and <see cref="Completion"/> says why.
 /// </summary>
-public sealed class QmpClient : IAsyncDisposable
+public sealed partial class QmpClient : IAsyncDisposable
 {
     private static readonly QmpJsonReader<JsonElement> ReadElement = static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
     private static readonly QmpJsonWriter<JsonElement?> WriteElement = static (writer, value) => value!.Value.WriteTo(writer);
@@ -37,6 +37,7 @@ public sealed class QmpClient : IAsyncDisposable
     private long _nextId;
     private int _closed;
     private QmpDisconnectedException? _closeError;
+    private readonly TaskCompletionSource<QmpDisconnect> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
 
     private QmpClient(Stream stream, Socket? socket, QmpClientOptions options)
@@ -44,7 +45,7 @@ public sealed class QmpClient : IAsyncDisposable
         _stream = stream;
         _socket = socket;
         _options = options;
-        _logger = options.Logger ?? NullLogger.Instance;
+        _logger = options.Logger ?? options.LoggerFactory?.CreateLogger("Qmp.Runtime.QmpClient") ?? NullLogger.Instance;
         _reader = new QmpFrameReader(stream, options.MaxMessageBytes, options.MaxDepth);
     }
 
@@ -57,7 +58,13 @@ public sealed class QmpClient : IAsyncDisposable
     /// <summary>False once the connection is gone.</summary>
     public bool IsConnected => Volatile.Read(ref _closed) == 0;
 
-    /// <summary>Events dropped from the no-subscriber backlog.</summary>
+    /// <summary>
+    /// Completes when the connection ends, with why (<see cref="QmpDisconnectReason"/>) and when; never
+    /// faults. Pending commands have failed by then.
+    /// </summary>
+    public Task<QmpDisconnect> Completion => _completion.Task;
+
+    /// <summary>Events dropped from the opt-in backlog (<see cref="QmpClientOptions.EventBacklogCapacity"/>).</summary>
     public long EventBacklogDropped => Interlocked.Read(ref _backlogDropped);
 
     /// <summary>Number of commands awaiting a reply.</summary>
@@ -177,14 +184,19 @@ public sealed class QmpClient : IAsyncDisposable
         ExecuteWithFileDescriptorsAsync(command, arguments, arguments is null ? null : WriteElement, ReadElement, fileDescriptors, cancellationToken);
 
     /// <summary>
-    /// Subscribes to events, optionally only those named in <paramref name="names"/>. Each subscription
-    /// has its own buffer of <paramref name="capacity"/> events (oldest dropped when full, counted).
-    /// Events that arrived while no subscriber wanted them (see <see cref="QmpClientOptions.EventBacklogCapacity"/>)
-    /// are delivered first, in order.
+    /// Subscribes to the events that arrive from now on, optionally only those named in
+    /// <paramref name="names"/>. Each subscription has its own buffer of <paramref name="capacity"/>
+    /// events (oldest dropped when full, counted in <see cref="QmpEventSubscription.DroppedCount"/>).
+    /// With the opt-in backlog (<see cref="QmpClientOptions.EventBacklogCapacity"/>), events that arrived
+    /// earlier while no subscriber wanted them are delivered first, in order.
+    /// Subscribe before sending the command that causes an event; <see cref="ExecuteAndWaitForEventAsync(string, JsonElement?, string, Func{QmpEvent, bool}?, TimeSpan?, CancellationToken)"/>
+    /// does both.
     /// </summary>
+    /// <param name="names">Wire names of the events wanted (<c>STOP</c>); null for all.</param>
+    /// <param name="capacity">Events buffered for this subscriber before the oldest is dropped.</param>
     public QmpEventSubscription SubscribeEvents(IEnumerable<string>? names = null, int capacity = 1024)
     {
-        var subscription = new QmpEventSubscription(this, names, capacity);
+        var subscription = new QmpEventSubscription(this, names, capacity, _logger);
         lock (_eventLock)
         {
             if (!IsConnected)
@@ -297,6 +309,11 @@ public sealed class QmpClient : IAsyncDisposable
             writer.WriteNumber("id", id);
             writer.WriteEndObject();
             writer.Flush();
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                QmpClientLog.Sent(_logger, QmpClientLog.Excerpt(buffer.WrittenSpan));
+            }
+
             buffer.Write("\r\n"u8);
 
             // Once writing starts it is not cancelled: half a message would desynchronise the stream.
@@ -319,7 +336,7 @@ public sealed class QmpClient : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && ex is not QmpDisconnectedException)
         {
-            Close(ex);
+            Close(QmpDisconnectReason.ConnectionLost, ex);
             throw _closeError!;
         }
         finally
@@ -344,6 +361,7 @@ public sealed class QmpClient : IAsyncDisposable
     private async Task ReadLoopAsync()
     {
         Exception? error = null;
+        var reason = QmpDisconnectReason.ClosedByServer;
         try
         {
             while (true)
@@ -354,13 +372,18 @@ public sealed class QmpClient : IAsyncDisposable
                     case QmpFrameKind.EndOfStream:
                         return;
                     case QmpFrameKind.InvalidJson:
-                        QmpLog.InvalidJson(_logger);
+                        QmpClientLog.InvalidJson(_logger);
                         break;
                     case QmpFrameKind.TooLarge or QmpFrameKind.TooDeep:
-                        QmpLog.OverLimit(_logger, frame.Kind);
+                        QmpClientLog.OverLimit(_logger, frame.Kind);
                         FailOldestPending(frame.Kind);
                         break;
                     default:
+                        if (_logger.IsEnabled(LogLevel.Trace))
+                        {
+                            QmpClientLog.Received(_logger, QmpClientLog.Excerpt(frame.Utf8.Span));
+                        }
+
                         HandleMessage(frame.Utf8);
                         break;
                 }
@@ -368,14 +391,16 @@ public sealed class QmpClient : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
+            reason = QmpDisconnectReason.ClosedByClient;
         }
         catch (Exception ex)
         {
             error = ex;
+            reason = QmpDisconnectReason.ConnectionLost;
         }
         finally
         {
-            Close(error);
+            Close(reason, error);
         }
     }
 
@@ -405,7 +430,7 @@ public sealed class QmpClient : IAsyncDisposable
         // A message whose strings are not text would throw when read; drop it like invalid JSON.
         if (QmpWire.HasInvalidText(utf8.Span))
         {
-            QmpLog.InvalidJson(_logger);
+            QmpClientLog.InvalidJson(_logger);
             return;
         }
 
@@ -416,7 +441,7 @@ public sealed class QmpClient : IAsyncDisposable
         }
         catch (JsonException)
         {
-            QmpLog.InvalidJson(_logger);
+            QmpClientLog.InvalidJson(_logger);
             return;
         }
 
@@ -425,7 +450,7 @@ public sealed class QmpClient : IAsyncDisposable
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                QmpLog.UnexpectedMessage(_logger, Truncate(root.GetRawText()));
+                QmpClientLog.UnexpectedMessage(_logger, Truncate(root.GetRawText()));
                 return;
             }
 
@@ -441,7 +466,7 @@ public sealed class QmpClient : IAsyncDisposable
             bool isError = root.TryGetProperty("error", out var error);
             if (!isReturn && !isError)
             {
-                QmpLog.UnexpectedMessage(_logger, Truncate(root.GetRawText()));
+                QmpClientLog.UnexpectedMessage(_logger, Truncate(root.GetRawText()));
                 return;
             }
 
@@ -462,13 +487,22 @@ public sealed class QmpClient : IAsyncDisposable
             if (!root.TryGetProperty("id", out var idElement))
             {
                 // A parse error reply: QEMU could not read our id. Not fatal; nothing to match.
-                QmpLog.ErrorWithoutId(_logger, errorClass, isError ? description : "(return without id)");
+                QmpClientLog.ErrorWithoutId(_logger, errorClass, isError ? description : "(return without id)");
                 return;
             }
 
             if (!idElement.TryGetInt64(out long id) || !_pending.TryRemove(id, out var pending))
             {
-                QmpLog.UnmatchedReply(_logger, Truncate(idElement.GetRawText()));
+                // Ids are ours and increase: one we issued is a reply to a cancelled or timed-out command.
+                if (idElement.ValueKind == JsonValueKind.Number && id > 0 && id <= Interlocked.Read(ref _nextId))
+                {
+                    QmpClientLog.LateReply(_logger, id);
+                }
+                else
+                {
+                    QmpClientLog.UnmatchedReply(_logger, Truncate(idElement.GetRawText()));
+                }
+
                 return;
             }
 
@@ -502,7 +536,7 @@ public sealed class QmpClient : IAsyncDisposable
                 _backlog.AddLast(qmpEvent);
                 if (_backlog.Count > _options.EventBacklogCapacity)
                 {
-                    QmpLog.BacklogDropped(_logger, _backlog.First!.Value.Name);
+                    QmpClientLog.BacklogDropped(_logger, _options.EventBacklogCapacity, _backlog.First!.Value.Name);
                     _backlog.RemoveFirst();
                     _backlogDropped++;
                 }
@@ -510,17 +544,27 @@ public sealed class QmpClient : IAsyncDisposable
         }
     }
 
-    private void Close(Exception? error)
+    private void Close(QmpDisconnectReason reason, Exception? error)
     {
         if (Interlocked.Exchange(ref _closed, 1) == 1)
         {
             return;
         }
 
-        _closeError = error is null
-            ? new QmpDisconnectedException("The QMP connection was closed.")
-            : new QmpDisconnectedException("The QMP connection was lost: " + error.Message, error);
-        QmpLog.Disconnected(_logger, error);
+        _closeError = reason switch
+        {
+            QmpDisconnectReason.ClosedByServer => new QmpDisconnectedException("The QMP server closed the connection."),
+            QmpDisconnectReason.ConnectionLost => new QmpDisconnectedException("The QMP connection was lost: " + error?.Message, error),
+            _ => new QmpDisconnectedException("The QMP connection was closed."),
+        };
+        if (reason == QmpDisconnectReason.ConnectionLost)
+        {
+            QmpClientLog.Lost(_logger, error);
+        }
+        else
+        {
+            QmpClientLog.Closed(_logger, reason);
+        }
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var pending))
@@ -541,12 +585,13 @@ public sealed class QmpClient : IAsyncDisposable
 
         _shutdown.Cancel();
         _stream.Dispose();
+        _completion.TrySetResult(new QmpDisconnect(reason, _options.TimeProvider.GetUtcNow(), _closeError));
     }
 
     /// <summary>Closes the connection; pending commands fail with <see cref="QmpDisconnectedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        Close(null);
+        Close(QmpDisconnectReason.ClosedByClient, null);
         try
         {
             await _readLoop.ConfigureAwait(false);

@@ -24,13 +24,26 @@ public sealed class QmpClientOptions
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Events that no subscriber's filter matches are kept here (oldest dropped beyond this many,
-    /// counted in <see cref="QmpClient.EventBacklogDropped"/>) and handed to the next subscriber that matches them.
+    /// Opt-in backlog: how many events that no subscriber's filter matched to keep (oldest dropped
+    /// beyond it, counted in <see cref="QmpClient.EventBacklogDropped"/>) and hand to the next
+    /// subscriber that matches them, before its own events. 0, the default, keeps none: a
+    /// subscription receives the events that arrive after it was made, never an earlier one.
     /// </summary>
-    public int EventBacklogCapacity { get; set; } = 256;
+    public int EventBacklogCapacity { get; set; }
 
-    /// <summary>Clock for timeouts (a fake one in tests).</summary>
+    /// <summary>Clock for timeouts and event waits (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where the client logs (category <c>Qmp.Runtime.QmpClient</c>): every message sent and received
+    /// at <see cref="LogLevel.Trace"/> (cut at 512 characters), what is dropped or ignored (invalid JSON,
+    /// replies over a limit or without id, events a full buffer dropped, a lost connection) at
+    /// <see cref="LogLevel.Warning"/>, the end of the connection at <see cref="LogLevel.Information"/>.
+    /// Trace lines carry arguments as sent, secrets included (<c>set_password</c>, <c>block_passwd</c>):
+    /// turn Trace on to debug, not in production.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>A logger to use as is; when set it wins over <see cref="LoggerFactory"/>.</summary>
     public ILogger? Logger { get; set; }
 }

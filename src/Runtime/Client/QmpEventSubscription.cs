@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Qmp.Runtime;
 
@@ -15,7 +17,7 @@ public sealed class QmpEventSubscription : IAsyncEnumerable<QmpEvent>, IDisposab
     private readonly Channel<QmpEvent> _channel;
     private long _dropped;
 
-    internal QmpEventSubscription(QmpClient? owner, IEnumerable<string>? names, int capacity)
+    internal QmpEventSubscription(QmpClient? owner, IEnumerable<string>? names, int capacity, ILogger? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _owner = owner;
@@ -23,7 +25,16 @@ public sealed class QmpEventSubscription : IAsyncEnumerable<QmpEvent>, IDisposab
         Capacity = capacity;
         _channel = Channel.CreateBounded<QmpEvent>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true },
-            _ => Interlocked.Increment(ref _dropped));
+            _ =>
+            {
+                long dropped = Interlocked.Increment(ref _dropped);
+
+                // Said once, then at 2, 4, 8, ... drops: a consumer that stays behind does not flood the log.
+                if ((dropped & (dropped - 1)) == 0)
+                {
+                    QmpClientLog.SubscriberDropped(logger ?? NullLogger.Instance, capacity, dropped);
+                }
+            });
     }
 
     /// <summary>The events, as a channel reader.</summary>
@@ -44,6 +55,8 @@ public sealed class QmpEventSubscription : IAsyncEnumerable<QmpEvent>, IDisposab
 
     internal void Complete() => _channel.Writer.TryComplete();
 
+    /// <summary>Reads the events as they arrive, until the client disconnects or the subscription is disposed.</summary>
+    /// <param name="cancellationToken">Stops the enumeration (the subscription stays).</param>
     public IAsyncEnumerator<QmpEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 

@@ -19,25 +19,34 @@ public static class QmpJson
     public static JsonException InvalidType(string? member, string expected) =>
         new($"Invalid parameter type for '{member ?? "null"}', expected: {expected}");
 
+    /// <summary>A string, as an array element (named <c>null</c> in the error, as QEMU does).</summary>
     public static string ReadString(ref Utf8JsonReader reader) => ReadString(ref reader, null);
 
+    /// <summary>An integer, as an array element (named <c>null</c> in the error, as QEMU does).</summary>
     public static long ReadInt64(ref Utf8JsonReader reader) => ReadInt64(ref reader, null);
 
+    /// <summary>A number (an integer too), as an array element (named <c>null</c> in the error, as QEMU does).</summary>
     public static double ReadDouble(ref Utf8JsonReader reader) => ReadDouble(ref reader, null);
 
+    /// <summary>A boolean, as an array element (named <c>null</c> in the error, as QEMU does).</summary>
     public static bool ReadBoolean(ref Utf8JsonReader reader) => ReadBoolean(ref reader, null);
 
+    /// <summary>Any JSON value as it is (QAPI's <c>any</c>).</summary>
     public static JsonElement ReadElement(ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
 
+    /// <summary>The string value of <paramref name="member"/>; any other JSON type is QEMU's "expected: string".</summary>
     public static string ReadString(ref Utf8JsonReader reader, string? member) =>
         reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, "string");
 
+    /// <summary>The integer value of <paramref name="member"/>; any other JSON type, a fraction or a value beyond 64 bits is QEMU's "expected: integer".</summary>
     public static long ReadInt64(ref Utf8JsonReader reader, string? member) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw InvalidType(member, "integer");
 
+    /// <summary>The number value of <paramref name="member"/> (an integer too); any other JSON type is QEMU's "expected: number".</summary>
     public static double ReadDouble(ref Utf8JsonReader reader, string? member) =>
         reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : throw InvalidType(member, "number");
 
+    /// <summary>The boolean value of <paramref name="member"/>; any other JSON type is QEMU's "expected: boolean".</summary>
     public static bool ReadBoolean(ref Utf8JsonReader reader, string? member) =>
         reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, "boolean");
 
@@ -56,6 +65,7 @@ public static class QmpJson
         return list;
     }
 
+    /// <summary>Reads an array that is itself an array element (named <c>null</c> in errors), each element with <paramref name="item"/>.</summary>
     public static IReadOnlyList<T> ReadList<T>(ref Utf8JsonReader reader, QmpJsonReader<T> item) => ReadList(ref reader, null, item);
 
     /// <summary>Skips a value nobody reads (the <c>{}</c> of a command that returns nothing).</summary>
@@ -65,16 +75,22 @@ public static class QmpJson
         return true;
     }
 
+    /// <summary>Writes a JSON string.</summary>
     public static void WriteString(Utf8JsonWriter writer, string value) => writer.WriteStringValue(value);
 
+    /// <summary>Writes a JSON integer.</summary>
     public static void WriteInt64(Utf8JsonWriter writer, long value) => writer.WriteNumberValue(value);
 
+    /// <summary>Writes a JSON number.</summary>
     public static void WriteDouble(Utf8JsonWriter writer, double value) => writer.WriteNumberValue(value);
 
+    /// <summary>Writes <c>true</c> or <c>false</c>.</summary>
     public static void WriteBoolean(Utf8JsonWriter writer, bool value) => writer.WriteBooleanValue(value);
 
+    /// <summary>Writes a JSON value as it is (QAPI's <c>any</c>).</summary>
     public static void WriteElement(Utf8JsonWriter writer, JsonElement value) => value.WriteTo(writer);
 
+    /// <summary>Writes a JSON array, each element with <paramref name="item"/>.</summary>
     public static void WriteList<T>(Utf8JsonWriter writer, IReadOnlyList<T> values, QmpJsonWriter<T> item)
     {
         ArgumentNullException.ThrowIfNull(writer);

@@ -5,11 +5,23 @@ public enum QmpErrorClass
 {
     /// <summary>A class this library does not know; see <see cref="QmpException.ErrorClassName"/>.</summary>
     Unknown = 0,
+
+    /// <summary>Most errors: a bad argument, a failed operation; the <c>desc</c> says which.</summary>
     GenericError,
+
+    /// <summary>The server has no such command (or it is not allowed before <c>qmp_capabilities</c>).</summary>
     CommandNotFound,
+
+    /// <summary>An encrypted image needs its key (<c>block_passwd</c>) before use.</summary>
     DeviceEncrypted,
+
+    /// <summary>The device exists but is not active (e.g. a balloon without a driver in the guest).</summary>
     DeviceNotActive,
+
+    /// <summary>No device (drive, net client, block job's device) of the given name.</summary>
     DeviceNotFound,
+
+    /// <summary>KVM lacks a capability the command needs.</summary>
     KVMMissingCap,
 }
 

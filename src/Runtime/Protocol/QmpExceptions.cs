@@ -7,11 +7,19 @@ namespace Qmp.Runtime;
 /// </summary>
 public class QmpException : Exception
 {
+    /// <summary>An error of a known class, as a dispatcher throws it to reply with it.</summary>
+    /// <param name="errorClass">The <c>class</c>.</param>
+    /// <param name="description">The <c>desc</c>, QEMU's words.</param>
+    /// <param name="command">The command that failed, when known.</param>
     public QmpException(QmpErrorClass errorClass, string description, string? command = null)
         : this(errorClass.ToWireName(), description, command)
     {
     }
 
+    /// <summary>An error whose class is given by its wire name (kept as is when this library does not know it).</summary>
+    /// <param name="errorClassName">The <c>class</c> as sent on the wire.</param>
+    /// <param name="description">The <c>desc</c>, QEMU's words.</param>
+    /// <param name="command">The command that failed, when known.</param>
     public QmpException(string errorClassName, string description, string? command = null)
         : base(FormatMessage(errorClassName, description, command))
     {
@@ -21,10 +29,16 @@ public class QmpException : Exception
         Command = command;
     }
 
+    /// <summary>A <c>GenericError</c> without words.</summary>
     public QmpException() : this(QmpErrorClass.GenericError, "QMP error") { }
 
+    /// <summary>A <c>GenericError</c> whose <c>desc</c> is <paramref name="message"/>.</summary>
+    /// <param name="message">The <c>desc</c>.</param>
     public QmpException(string message) : this(QmpErrorClass.GenericError, message) { }
 
+    /// <summary>A <c>GenericError</c> whose <c>desc</c> is <paramref name="message"/>, caused by <paramref name="innerException"/>.</summary>
+    /// <param name="message">The <c>desc</c>.</param>
+    /// <param name="innerException">The cause.</param>
     public QmpException(string message, Exception innerException) : base(message, innerException)
     {
         ErrorClassName = "GenericError";
@@ -58,15 +72,31 @@ public class QmpException : Exception
 /// <summary>The connection to the QMP peer closed; pending commands fail with it.</summary>
 public class QmpDisconnectedException : IOException
 {
+    /// <summary>The connection was closed.</summary>
     public QmpDisconnectedException() : base("The QMP connection was closed.") { }
+
+    /// <summary>The connection ended, as <paramref name="message"/> says.</summary>
+    /// <param name="message">How it ended.</param>
     public QmpDisconnectedException(string message) : base(message) { }
+
+    /// <summary>The connection ended because of <paramref name="innerException"/> (an I/O error).</summary>
+    /// <param name="message">How it ended.</param>
+    /// <param name="innerException">The error that ended it, if any.</param>
     public QmpDisconnectedException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
 /// <summary>The peer broke the protocol (bad greeting, a message over a limit, ...).</summary>
 public class QmpProtocolException : IOException
 {
+    /// <summary>An unspecified protocol violation.</summary>
     public QmpProtocolException() : base("QMP protocol violation.") { }
+
+    /// <summary>The violation <paramref name="message"/> describes.</summary>
+    /// <param name="message">What the peer did.</param>
     public QmpProtocolException(string message) : base(message) { }
+
+    /// <summary>The violation <paramref name="message"/> describes, found through <paramref name="innerException"/>.</summary>
+    /// <param name="message">What the peer did.</param>
+    /// <param name="innerException">The error that revealed it (e.g. a JSON reader's), if any.</param>
     public QmpProtocolException(string message, Exception? innerException) : base(message, innerException) { }
 }

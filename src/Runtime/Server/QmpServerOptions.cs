@@ -53,5 +53,6 @@ public sealed class QmpServerOptions
     /// <summary>Clock for event timestamps.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Where the server logs sessions, failed commands and dropped input; null logs nothing.</summary>
     public ILogger? Logger { get; set; }
 }

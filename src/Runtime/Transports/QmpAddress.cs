@@ -5,8 +5,13 @@ namespace Qmp.Runtime;
 /// <summary>Kind of QMP endpoint.</summary>
 public enum QmpTransportKind
 {
+    /// <summary>A unix domain socket path (<c>unix:/run/vm1/qmp.sock</c>); the only one that can pass file descriptors.</summary>
     Unix,
+
+    /// <summary>A TCP host and port (<c>tcp:localhost:4444</c>).</summary>
     Tcp,
+
+    /// <summary>The process's standard input and output (<c>stdio</c>).</summary>
     Stdio,
 }
 

@@ -17,7 +17,9 @@ public enum SchemaDifferenceKind
     CommandMissing,
     /// <summary>The server has a command the client does not know.</summary>
     CommandAdded,
+    /// <summary>The client has the event, the server lacks it.</summary>
     EventMissing,
+    /// <summary>The server has an event the client does not know.</summary>
     EventAdded,
     /// <summary>An object member the client has and the server lacks.</summary>
     MemberMissing,
@@ -70,8 +72,10 @@ public sealed class SchemaDifference
         Detail = detail;
     }
 
+    /// <summary>What kind of difference this is; <see cref="Path"/> and <see cref="Name"/> say where and what.</summary>
     public SchemaDifferenceKind Kind { get; }
 
+    /// <summary>Where, as a libvirt schema path written for the side that has the thing.</summary>
     public string Path { get; }
 
     /// <summary>The command, event, member, variant case, enum value or feature concerned.</summary>
@@ -86,11 +90,13 @@ public sealed class SchemaDifference
     /// <summary>How the type holding it travels; <see cref="SchemaDirection.None"/> for commands and events themselves.</summary>
     public SchemaDirection Direction { get; }
 
+    /// <summary>Whether a command the client sends, or a reply or event it reads, can fail because of it.</summary>
     public bool IsBreaking { get; }
 
     /// <summary>A short explanation, such as <c>str became int</c> or <c>required by the client, optional on the server</c>.</summary>
     public string Detail { get; }
 
+    /// <summary>One line: <c>!</c> when breaking, the path, the client's type in parentheses, then the detail.</summary>
     public override string ToString() =>
         (IsBreaking ? "! " : "  ") + Path + (ClientType is null ? "" : " (" + ClientType + ")") + (Detail.Length == 0 ? "" : ": " + Detail);
 }
@@ -111,14 +117,19 @@ public sealed class SchemaCompatibilityReport
 
     private SchemaCompatibilityReport(SchemaInfoAlignment alignment) => Alignment = alignment;
 
+    /// <summary>The alignment the report was made from: both schemas and the pairing of their types.</summary>
     public SchemaInfoAlignment Alignment { get; }
 
+    /// <summary>Every difference, breaking or not, in the order found: commands and events first, then the paired types, then conflicts.</summary>
     public IReadOnlyList<SchemaDifference> Differences => _differences;
 
+    /// <summary>True when no difference is breaking: everything the client knows can be used as described.</summary>
     public bool IsCompatible => _differences.All(d => !d.IsBreaking);
 
+    /// <summary>The breaking differences only, in report order.</summary>
     public IEnumerable<SchemaDifference> Breaking => _differences.Where(d => d.IsBreaking);
 
+    /// <summary>The differences of one kind, in report order.</summary>
     public IEnumerable<SchemaDifference> OfKind(SchemaDifferenceKind kind) => _differences.Where(d => d.Kind == kind);
 
     /// <summary>Commands the client has and the server lacks.</summary>
@@ -127,14 +138,17 @@ public sealed class SchemaCompatibilityReport
     /// <summary>Commands the server has and the client lacks.</summary>
     public IReadOnlyList<string> AddedCommands => Names(SchemaDifferenceKind.CommandAdded);
 
+    /// <summary>Events the client has and the server lacks.</summary>
     public IReadOnlyList<string> MissingEvents => Names(SchemaDifferenceKind.EventMissing);
 
+    /// <summary>Events the server has and the client lacks.</summary>
     public IReadOnlyList<string> AddedEvents => Names(SchemaDifferenceKind.EventAdded);
 
     /// <summary>Compares a client's schema (usually its own description) with a server's (usually the live one).</summary>
     public static SchemaCompatibilityReport Compare(SchemaInfo client, SchemaInfo server) =>
         Create(SchemaInfoAlignment.Align(client, server));
 
+    /// <summary>Makes the report from an alignment already made, such as one also used to unmask server type names.</summary>
     public static SchemaCompatibilityReport Create(SchemaInfoAlignment alignment)
     {
         SchemaInfo.NotNull(alignment, nameof(alignment));

@@ -14,19 +14,28 @@ namespace Qmp.Runtime.Introspection;
 /// <summary>The meta-types of QEMU's <c>SchemaInfo</c> (<c>SchemaMetaType</c> in qapi/introspect.json).</summary>
 public static class SchemaMetaType
 {
+    /// <summary><c>builtin</c>: a type QAPI predefines, such as <c>str</c> or <c>int</c> (<see cref="SchemaInfoBuiltin"/>).</summary>
     public const string Builtin = "builtin";
+    /// <summary><c>enum</c>: a fixed set of string values (<see cref="SchemaInfoEnum"/>).</summary>
     public const string Enum = "enum";
+    /// <summary><c>array</c>: a list of values of one element type (<see cref="SchemaInfoArray"/>).</summary>
     public const string Array = "array";
+    /// <summary><c>object</c>: a struct or union, including the implicit type of a command's arguments or an event's data (<see cref="SchemaInfoObject"/>).</summary>
     public const string Object = "object";
+    /// <summary><c>alternate</c>: a value of one of several types, told apart by JSON type (<see cref="SchemaInfoAlternate"/>).</summary>
     public const string Alternate = "alternate";
+    /// <summary><c>command</c>: something a client can execute (<see cref="SchemaInfoCommand"/>).</summary>
     public const string Command = "command";
+    /// <summary><c>event</c>: a notification the server can emit (<see cref="SchemaInfoEvent"/>).</summary>
     public const string Event = "event";
 }
 
 /// <summary>The features QMP gives special meaning to.</summary>
 public static class SchemaInfoFeature
 {
+    /// <summary><c>deprecated</c>: the command, event, type, member or enum value carrying it is on its way out; stop relying on it.</summary>
     public const string Deprecated = "deprecated";
+    /// <summary><c>unstable</c>: what carries it is experimental and may change or go away without first being deprecated.</summary>
     public const string Unstable = "unstable";
 }
 
@@ -39,6 +48,7 @@ public abstract class SchemaInfoEntry
 {
     private static readonly IReadOnlyList<string> NoFeatures = Array.Empty<string>();
 
+    /// <summary>Sets what every entry has: its name and its features (null for none).</summary>
     protected SchemaInfoEntry(string name, IReadOnlyList<string>? features)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
@@ -54,21 +64,27 @@ public abstract class SchemaInfoEntry
     /// <summary>The entry's features, in schema order (<c>deprecated</c>, <c>unstable</c>, or any other).</summary>
     public IReadOnlyList<string> Features { get; }
 
+    /// <summary>Whether the entry lists <paramref name="feature"/> (compared exactly).</summary>
     public bool HasFeature(string feature) => SchemaInfo.Contains(Features, feature);
 
+    /// <summary>The entry has the <c>deprecated</c> feature.</summary>
     public bool IsDeprecated => HasFeature(SchemaInfoFeature.Deprecated);
 
+    /// <summary>The entry has the <c>unstable</c> feature.</summary>
     public bool IsUnstable => HasFeature(SchemaInfoFeature.Unstable);
 
+    /// <summary>The meta-type and the name, such as <c>command query-status</c> or <c>object 37</c>.</summary>
     public override string ToString() => MetaType + " " + Name;
 }
 
 /// <summary>A builtin type: <c>str</c>, <c>int</c>, <c>number</c>, <c>bool</c>, <c>null</c>, <c>any</c>. Every integer width is <c>int</c>.</summary>
 public sealed class SchemaInfoBuiltin : SchemaInfoEntry
 {
+    /// <summary>A builtin whose values have JSON type <paramref name="jsonType"/> on the wire (see <see cref="JsonType"/>).</summary>
     public SchemaInfoBuiltin(string name, string jsonType, IReadOnlyList<string>? features = null)
         : base(name, features) => JsonType = jsonType ?? throw new ArgumentNullException(nameof(jsonType));
 
+    /// <summary>Always <c>builtin</c>.</summary>
     public override string MetaType => SchemaMetaType.Builtin;
 
     /// <summary><c>string</c>, <c>number</c>, <c>int</c>, <c>boolean</c>, <c>null</c>, <c>object</c>, <c>array</c> or <c>value</c>.</summary>
@@ -81,13 +97,17 @@ public sealed class SchemaInfoBuiltin : SchemaInfoEntry
 public sealed class SchemaInfoEnum : SchemaInfoEntry
 #pragma warning restore CA1711
 {
+    /// <summary>An enum with its values in schema order, each with its own features.</summary>
     public SchemaInfoEnum(string name, IReadOnlyList<SchemaInfoEnumMember> members, IReadOnlyList<string>? features = null)
         : base(name, features) => Members = members ?? throw new ArgumentNullException(nameof(members));
 
+    /// <summary>Always <c>enum</c>.</summary>
     public override string MetaType => SchemaMetaType.Enum;
 
+    /// <summary>The values in schema order, each with its features (featureless when read from a QEMU before 6.2, which sends only <c>values</c>).</summary>
     public IReadOnlyList<SchemaInfoEnumMember> Members { get; }
 
+    /// <summary>The value <paramref name="value"/> (compared exactly), or null when the enum lacks it.</summary>
     public SchemaInfoEnumMember? FindMember(string value)
     {
         foreach (var m in Members)
@@ -100,27 +120,34 @@ public sealed class SchemaInfoEnum : SchemaInfoEntry
 /// <summary>One value of an enum.</summary>
 public sealed class SchemaInfoEnumMember
 {
+    /// <summary>A value and its features (null for none).</summary>
     public SchemaInfoEnumMember(string name, IReadOnlyList<string>? features = null)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
         Features = features ?? Array.Empty<string>();
     }
 
+    /// <summary>The value as it travels on the wire; enum values are never masked.</summary>
     public string Name { get; }
 
+    /// <summary>The value's own features, such as <c>deprecated</c> on a value being phased out.</summary>
     public IReadOnlyList<string> Features { get; }
 
+    /// <summary>The value itself.</summary>
     public override string ToString() => Name;
 }
 
 /// <summary>An array type, named <c>[ELEMENT]</c>.</summary>
 public sealed class SchemaInfoArray : SchemaInfoEntry
 {
+    /// <summary>An array type, named <c>[ELEMENT]</c>, of <paramref name="elementType"/>.</summary>
     public SchemaInfoArray(string name, string elementType, IReadOnlyList<string>? features = null)
         : base(name, features) => ElementType = elementType ?? throw new ArgumentNullException(nameof(elementType));
 
+    /// <summary>Always <c>array</c>.</summary>
     public override string MetaType => SchemaMetaType.Array;
 
+    /// <summary>The element type's name (a number on a live server when it is an enum, object or alternate).</summary>
     public string ElementType { get; }
 }
 
@@ -130,6 +157,7 @@ public sealed class SchemaInfoArray : SchemaInfoEntry
 /// </summary>
 public sealed class SchemaInfoObject : SchemaInfoEntry
 {
+    /// <summary>An object with its flattened members and, for a union, its <paramref name="tag"/> member and <paramref name="variants"/>.</summary>
     public SchemaInfoObject(string name, IReadOnlyList<SchemaInfoObjectMember> members, string? tag = null,
         IReadOnlyList<SchemaInfoVariant>? variants = null, IReadOnlyList<string>? features = null)
         : base(name, features)
@@ -139,15 +167,19 @@ public sealed class SchemaInfoObject : SchemaInfoEntry
         Variants = variants ?? Array.Empty<SchemaInfoVariant>();
     }
 
+    /// <summary>Always <c>object</c>.</summary>
     public override string MetaType => SchemaMetaType.Object;
 
+    /// <summary>The common members, a base's first, in schema order; a variant's members are not among them (see <see cref="Variants"/>).</summary>
     public IReadOnlyList<SchemaInfoObjectMember> Members { get; }
 
     /// <summary>The member whose value selects a variant; null when the object is not a union.</summary>
     public string? Tag { get; }
 
+    /// <summary>A union's variants, by tag value; empty when the object is not a union.</summary>
     public IReadOnlyList<SchemaInfoVariant> Variants { get; }
 
+    /// <summary>The member named <paramref name="name"/> (compared exactly), or null; variants' members are not searched.</summary>
     public SchemaInfoObjectMember? FindMember(string name)
     {
         foreach (var m in Members)
@@ -156,6 +188,7 @@ public sealed class SchemaInfoObject : SchemaInfoEntry
         return null;
     }
 
+    /// <summary>The variant selected by tag value <paramref name="case"/>, or null when the union has none.</summary>
     public SchemaInfoVariant? FindVariant(string @case)
     {
         foreach (var v in Variants)
@@ -171,6 +204,7 @@ public sealed class SchemaInfoObject : SchemaInfoEntry
 /// </summary>
 public sealed class SchemaInfoObjectMember
 {
+    /// <summary>A member of type <paramref name="type"/>; <paramref name="isOptional"/> when a value may omit it.</summary>
     public SchemaInfoObjectMember(string name, string type, bool isOptional = false, IReadOnlyList<string>? features = null)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
@@ -179,39 +213,50 @@ public sealed class SchemaInfoObjectMember
         Features = features ?? Array.Empty<string>();
     }
 
+    /// <summary>The member's name, the key in JSON (never masked).</summary>
     public string Name { get; }
 
+    /// <summary>The name of the member's type (a number on a live server for enum, object and alternate types).</summary>
     public string Type { get; }
 
+    /// <summary>A value may omit the member (introspection gives it a <c>default</c>).</summary>
     public bool IsOptional { get; }
 
+    /// <summary>The member's own features, such as <c>deprecated</c> or <c>unstable</c>.</summary>
     public IReadOnlyList<string> Features { get; }
 
+    /// <summary>The member in QAPI notation: <c>name: type</c>, with a leading <c>*</c> when optional.</summary>
     public override string ToString() => (IsOptional ? "*" : "") + Name + ": " + Type;
 }
 
 /// <summary>A variant of a union: when the tag is <see cref="Case"/>, the members of <see cref="Type"/> are added.</summary>
 public sealed class SchemaInfoVariant
 {
+    /// <summary>The variant that tag value <paramref name="case"/> selects, adding the members of <paramref name="type"/>.</summary>
     public SchemaInfoVariant(string @case, string type)
     {
         Case = @case ?? throw new ArgumentNullException(nameof(@case));
         Type = type ?? throw new ArgumentNullException(nameof(type));
     }
 
+    /// <summary>The tag value that selects this variant.</summary>
     public string Case { get; }
 
+    /// <summary>The object type whose members the variant adds.</summary>
     public string Type { get; }
 
+    /// <summary>The case and its type, as <c>case: type</c>.</summary>
     public override string ToString() => Case + ": " + Type;
 }
 
 /// <summary>An alternate: a value of one of its members' types, told apart by JSON type.</summary>
 public sealed class SchemaInfoAlternate : SchemaInfoEntry
 {
+    /// <summary>An alternate of <paramref name="memberTypes"/>, in schema order.</summary>
     public SchemaInfoAlternate(string name, IReadOnlyList<string> memberTypes, IReadOnlyList<string>? features = null)
         : base(name, features) => MemberTypes = memberTypes ?? throw new ArgumentNullException(nameof(memberTypes));
 
+    /// <summary>Always <c>alternate</c>.</summary>
     public override string MetaType => SchemaMetaType.Alternate;
 
     /// <summary>The type of each member, in schema order (introspection gives alternate members no names).</summary>
@@ -221,6 +266,7 @@ public sealed class SchemaInfoAlternate : SchemaInfoEntry
 /// <summary>A command. <see cref="ArgType"/> and <see cref="RetType"/> are always present (an empty object when the command has none).</summary>
 public sealed class SchemaInfoCommand : SchemaInfoEntry
 {
+    /// <summary>A command taking <paramref name="argType"/> and returning <paramref name="retType"/>; <paramref name="allowOob"/> when it may run out of band.</summary>
     public SchemaInfoCommand(string name, string argType, string retType, bool allowOob = false, IReadOnlyList<string>? features = null)
         : base(name, features)
     {
@@ -229,10 +275,13 @@ public sealed class SchemaInfoCommand : SchemaInfoEntry
         AllowOob = allowOob;
     }
 
+    /// <summary>Always <c>command</c>.</summary>
     public override string MetaType => SchemaMetaType.Command;
 
+    /// <summary>The object type of the command's <c>arguments</c>.</summary>
     public string ArgType { get; }
 
+    /// <summary>The type of the command's <c>return</c> value, of any meta-type (often an object or an array).</summary>
     public string RetType { get; }
 
     /// <summary>The command may run out of band (<c>exec-oob</c>).</summary>
@@ -242,11 +291,14 @@ public sealed class SchemaInfoCommand : SchemaInfoEntry
 /// <summary>An event; <see cref="ArgType"/> is the object type of its <c>data</c>.</summary>
 public sealed class SchemaInfoEvent : SchemaInfoEntry
 {
+    /// <summary>An event whose <c>data</c> is of type <paramref name="argType"/>.</summary>
     public SchemaInfoEvent(string name, string argType, IReadOnlyList<string>? features = null)
         : base(name, features) => ArgType = argType ?? throw new ArgumentNullException(nameof(argType));
 
+    /// <summary>Always <c>event</c>.</summary>
     public override string MetaType => SchemaMetaType.Event;
 
+    /// <summary>The object type of the event's <c>data</c>.</summary>
     public string ArgType { get; }
 }
 
@@ -255,9 +307,11 @@ public sealed class SchemaInfoUnknown : SchemaInfoEntry
 {
     private readonly string _metaType;
 
+    /// <summary>An entry of meta-type <paramref name="metaType"/>, which this library does not model.</summary>
     public SchemaInfoUnknown(string name, string metaType, IReadOnlyList<string>? features = null)
         : base(name, features) => _metaType = metaType ?? throw new ArgumentNullException(nameof(metaType));
 
+    /// <summary>The meta-type as the server sent it.</summary>
     public override string MetaType => _metaType;
 }
 
@@ -278,6 +332,7 @@ public sealed partial class SchemaInfo
     private readonly List<SchemaInfoEvent> _events = new();
     private readonly List<string> _problems = new();
 
+    /// <summary>Indexes <paramref name="entries"/> by name; null entries are skipped, duplicates and dangling type names go to <see cref="Problems"/>.</summary>
     public SchemaInfo(IEnumerable<SchemaInfoEntry> entries)
     {
         SchemaInfo.NotNull(entries, nameof(entries));
@@ -306,21 +361,28 @@ public sealed partial class SchemaInfo
     /// <summary>Every entry, in the order read.</summary>
     public IReadOnlyList<SchemaInfoEntry> Entries => _entries;
 
+    /// <summary>The commands, in the order read.</summary>
     public IReadOnlyList<SchemaInfoCommand> Commands => _commands;
 
+    /// <summary>The events, in the order read.</summary>
     public IReadOnlyList<SchemaInfoEvent> Events => _events;
 
     /// <summary>What was wrong with the entries (duplicates, dangling type names); empty for any real QEMU.</summary>
     public IReadOnlyList<string> Problems => _problems;
 
+    /// <summary>The entry named <paramref name="name"/> (a command, an event, or a type, masked or real), or null.</summary>
     public SchemaInfoEntry? Find(string name) => name is not null && _byName.TryGetValue(name, out var e) ? e : null;
 
+    /// <summary>The command <paramref name="name"/>, or null when there is none or the name is another kind of entry.</summary>
     public SchemaInfoCommand? FindCommand(string name) => Find(name) as SchemaInfoCommand;
 
+    /// <summary>The event <paramref name="name"/>, or null when there is none or the name is another kind of entry.</summary>
     public SchemaInfoEvent? FindEvent(string name) => Find(name) as SchemaInfoEvent;
 
+    /// <summary>Whether the schema has the command <paramref name="name"/>: the quick probe before calling a command an older QEMU may lack.</summary>
     public bool HasCommand(string name) => FindCommand(name) is not null;
 
+    /// <summary>Whether the schema has the event <paramref name="name"/>.</summary>
     public bool HasEvent(string name) => FindEvent(name) is not null;
 
     /// <summary>

@@ -12,6 +12,7 @@ namespace Qmp.Runtime.Introspection;
 [Flags]
 public enum SchemaDirection
 {
+    /// <summary>Not a value that travels: a command or event itself, or an alignment conflict.</summary>
     None = 0,
     /// <summary>The client sends it: command arguments.</summary>
     Input = 1,
@@ -34,15 +35,19 @@ public sealed class SchemaTypePair
         Path = path;
     }
 
+    /// <summary>The client's type name (the real one for a generated client).</summary>
     public string ClientType { get; }
 
+    /// <summary>The server's type name (a number such as <c>37</c> on a live server).</summary>
     public string ServerType { get; }
 
     /// <summary>Every way the pair is used (a type may be both sent and received).</summary>
     public SchemaDirection Direction { get; internal set; }
 
+    /// <summary>Where the pair was first met, as a libvirt schema path valid on both sides.</summary>
     public string Path { get; }
 
+    /// <summary><c>client = server (path)</c>, such as <c>BlockInfo = 212 (query-block/ret-type)</c>.</summary>
     public override string ToString() => ClientType + " = " + ServerType + " (" + Path + ")";
 }
 
@@ -61,6 +66,7 @@ public sealed class SchemaAlignmentConflict
     /// <summary>True when <see cref="Name"/> is the server's (a masked name on a live server), false when it is the client's.</summary>
     public bool IsServerType { get; }
 
+    /// <summary>The type paired twice: the server's when <see cref="IsServerType"/>, otherwise the client's.</summary>
     public string Name { get; }
 
     /// <summary>The other side's type it was paired with first.</summary>
@@ -69,8 +75,10 @@ public sealed class SchemaAlignmentConflict
     /// <summary>The other side's type met at <see cref="Path"/>.</summary>
     public string Second { get; }
 
+    /// <summary>Where the second pairing happened, as a libvirt schema path.</summary>
     public string Path { get; }
 
+    /// <summary>One sentence: <c>server type 37 is both A and B (at path)</c>, or the same for a client type.</summary>
     public override string ToString() =>
         (IsServerType ? "server" : "client") + " type " + Name + " is both " + First + " and " + Second + " (at " + Path + ")";
 }
@@ -100,8 +108,10 @@ public sealed class SchemaInfoAlignment
         Server = server;
     }
 
+    /// <summary>The client's schema, usually a generated client's own description with real names.</summary>
     public SchemaInfo Client { get; }
 
+    /// <summary>The server's schema, usually the live one with masked names.</summary>
     public SchemaInfo Server { get; }
 
     /// <summary>Every pair of named or array types met, in the order met (breadth first from the commands, then the events).</summary>
@@ -116,10 +126,13 @@ public sealed class SchemaInfoAlignment
     /// <summary>Types paired with two different types of the other side (none for a schema against its own build).</summary>
     public IReadOnlyList<SchemaAlignmentConflict> Conflicts => _conflicts;
 
+    /// <summary>The server type first paired with <paramref name="clientType"/>, or null when the walk never reached it (builtins and arrays are not mapped).</summary>
     public string? ServerNameOf(string clientType) => _clientToServer.TryGetValue(clientType, out var s) ? s : null;
 
+    /// <summary>Unmasks a server type: the client type first paired with <paramref name="serverType"/>, or null when the walk never reached it (builtins and arrays are not mapped).</summary>
     public string? ClientNameOf(string serverType) => _serverToClient.TryGetValue(serverType, out var c) ? c : null;
 
+    /// <summary>Pairs the types of two schemas by structure, walking from the commands and events both have.</summary>
     public static SchemaInfoAlignment Align(SchemaInfo client, SchemaInfo server)
     {
         SchemaInfo.NotNull(client, nameof(client));
