@@ -204,9 +204,25 @@ public sealed class QmpServer : IAsyncDisposable
     {
         try
         {
+            int backoffMs = 0;
             while (!_shutdown.IsCancellationRequested)
             {
-                var socket = await listener.Socket!.AcceptAsync(_shutdown.Token).ConfigureAwait(false);
+                Socket socket;
+                try
+                {
+                    socket = await listener.Socket!.AcceptAsync(_shutdown.Token).ConfigureAwait(false);
+                    backoffMs = 0;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable && !_shutdown.IsCancellationRequested)
+                {
+                    // EMFILE/ENFILE/ENOBUFS: the pending connection stays queued; wait for descriptors to be
+                    // freed (doubling up to a second) instead of ending the listener.
+                    backoffMs = Math.Clamp(backoffMs * 2, 10, 1000);
+                    QmpLog.AcceptBackoff(_logger, listener.Address.ToString(), ex.SocketErrorCode.ToString(), backoffMs);
+                    await Task.Delay(backoffMs, _shutdown.Token).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (socket.AddressFamily != AddressFamily.Unix)
                 {
                     socket.NoDelay = true;
@@ -459,12 +475,16 @@ public sealed class QmpServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // .NET's text (and any path in it) stays in the log; the client gets QEMU's generic words.
             QmpLog.CommandFailed(_logger, command, ex);
-            reply = ErrorLine(id, "GenericError", ex.Message);
+            reply = ErrorLine(id, "GenericError", QmpServer.UnexpectedErrorDescription);
         }
 
         return reply;
     }
+
+    /// <summary>What a client is told when a command fails in a way it did not foresee (QEMU's QERR_UNDEFINED_ERROR); the detail is logged.</summary>
+    public const string UnexpectedErrorDescription = "An undefined error has occurred";
 
     private void Negotiate(QmpSession session, JsonElement arguments)
     {
