@@ -94,7 +94,8 @@ internal sealed class DataDirectory : IDisposable
     {
         if (UseOpenat2)
         {
-            int fd = OpenAt2(_root, relative, flags | O_NOFOLLOW, mode, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+            // RESOLVE_NO_SYMLINKS refuses a link anywhere, the last name included (ELOOP).
+            int fd = OpenAt2(_root, relative, flags, mode, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
             if (fd != -ENOSYS)
             {
                 return Handle(fd);
@@ -104,8 +105,12 @@ internal sealed class DataDirectory : IDisposable
         }
 
         using var parent = Walk(relative, out string leaf);
-        return Handle(OpenAt(parent.Top, leaf, flags | O_NOFOLLOW, mode));
+        return Handle(Refine(parent.Top, leaf, OpenAt(parent.Top, leaf, flags | O_NOFOLLOW, mode)));
     }
+
+    /// <summary>O_NOFOLLOW with O_DIRECTORY fails on a link with ENOTDIR: a link is refused as a link (EACCES).</summary>
+    private static int Refine(SafeFileHandle dir, string name, int result) =>
+        result == -ENOTDIR && Interop.Stat(dir, name, out var status) == 0 && status.Type == S_IFLNK ? -EACCES : result;
 
     private static SafeFileHandle Handle(int fd) =>
         fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true)
@@ -161,7 +166,7 @@ internal sealed class DataDirectory : IDisposable
             }
 
             int fd = OpenAt(Top, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-            _opened.Push(Handle(fd));
+            _opened.Push(Handle(Refine(Top, name, fd)));
         }
 
         public void Dispose()
