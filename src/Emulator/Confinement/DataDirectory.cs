@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using static Qmp.Emulator.Confinement.Interop;
 
@@ -263,9 +262,16 @@ internal sealed class DataDirectory : IDisposable
                 throw new ConfinementException(-result);
             }
 
-            string temporary = ".qmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + ".tmp";
-            int fd = OpenAt(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0b110_100_100);
-            return new NewFile(parent, temporary, leaf, Handle(fd));
+            // O_EXCL makes a guessed or planted name harmless (EEXIST): another name is tried.
+            for (int attempt = 0; ; attempt++)
+            {
+                string temporary = ".qmp-" + Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+                int fd = OpenAt(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0b110_100_100);
+                if (fd != -EEXIST || attempt == 16)
+                {
+                    return new NewFile(parent, temporary, leaf, Handle(fd));
+                }
+            }
         }
         catch
         {
@@ -340,29 +346,16 @@ internal sealed class DataDirectory : IDisposable
     public BoundSocket BindSocket(string name)
     {
         var parent = OpenParent(Relative(name), out string leaf);
-        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        System.Net.Sockets.Socket? socket = null;
         try
         {
-            string via = $"/proc/self/fd/{parent.DangerousGetHandle()}/{leaf}";
-            try
+            int fd = BindUnixSocket($"/proc/self/fd/{parent.DangerousGetHandle()}/{leaf}");
+            if (fd < 0)
             {
-                socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(via));
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                throw new ConfinementException(e.SocketErrorCode switch
-                {
-                    System.Net.Sockets.SocketError.AddressAlreadyInUse => EADDRINUSE,
-                    System.Net.Sockets.SocketError.AccessDenied => EACCES,
-                    _ => e.NativeErrorCode > 0 ? e.NativeErrorCode : EACCES,
-                });
-            }
-            catch (ArgumentException)
-            {
-                // The path does not fit sun_path.
-                throw new ConfinementException(ENAMETOOLONG);
+                throw new ConfinementException(-fd is EEXIST ? EADDRINUSE : -fd is ELOOP or EXDEV ? EACCES : -fd);
             }
 
+            socket = new System.Net.Sockets.Socket(new System.Net.Sockets.SafeSocketHandle(fd, ownsHandle: true));
             int result = Interop.Stat(parent, leaf, out var status);
             if (result != 0)
             {
@@ -373,7 +366,7 @@ internal sealed class DataDirectory : IDisposable
         }
         catch
         {
-            socket.Dispose();
+            socket?.Dispose();
             parent.Dispose();
             throw;
         }

@@ -88,6 +88,49 @@ internal static partial class Interop
     [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int UnlinkAtCore(int dirfd, string path, int flags);
 
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int SocketCore(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    private static unsafe partial int BindCore(int fd, byte* address, uint length);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int CloseCore(int fd);
+
+    /// <summary>
+    /// A unix stream socket bound to <paramref name="path"/>, made with socket(2) and bind(2) directly: a
+    /// <see cref="System.Net.Sockets.Socket"/> bound by .NET deletes its path by name when disposed, whatever
+    /// is there by then; one wrapped from a handle does not. A descriptor, or -errno.
+    /// </summary>
+    public static unsafe int BindUnixSocket(string path)
+    {
+        const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000, SunPathLength = 108;
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(path);
+        if (utf8.Length >= SunPathLength)
+        {
+            return -ENAMETOOLONG;
+        }
+
+        int fd = SocketCore(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return -Marshal.GetLastPInvokeError();
+        }
+
+        byte* address = stackalloc byte[2 + SunPathLength];
+        new Span<byte>(address, 2 + SunPathLength).Clear();
+        *(ushort*)address = AF_UNIX;
+        utf8.CopyTo(new Span<byte>(address + 2, SunPathLength));
+        if (BindCore(fd, address, (uint)(2 + utf8.Length + 1)) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = CloseCore(fd);
+            return -errno;
+        }
+
+        return fd;
+    }
+
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     private static partial int GetRLimit(int resource, out RLimit limit);
 

@@ -227,11 +227,13 @@ public sealed partial class QemuMachine
             begin = arguments.Begin ?? 0;
             length = arguments.End ?? ram;
 
-            // Compared, never added: begin + length can wrap.
-            if (begin < 0 || begin >= ram || length <= 0 || length > ram - begin)
+            // Compared, never added: begin + length can wrap. As QEMU, a range running past RAM is cut at its end.
+            if (begin < 0 || begin >= ram || length <= 0)
             {
                 throw InvalidParameter(begin < 0 || begin >= ram ? "begin" : "length");
             }
+
+            length = Math.Min(length, ram - begin);
 
             CheckWriteSize("length", length);
             if (!arguments.Protocol.StartsWith("file:", StringComparison.Ordinal) && !arguments.Protocol.StartsWith("fd:", StringComparison.Ordinal))
