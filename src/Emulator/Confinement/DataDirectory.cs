@@ -104,12 +104,26 @@ internal sealed class DataDirectory : IDisposable
         }
 
         using var parent = Walk(relative, out string leaf);
-        return Handle(Refine(parent.Top, leaf, OpenAt(parent.Top, leaf, flags | O_NOFOLLOW, mode)));
+        return (flags & O_DIRECTORY) != 0 ? OpenDirectory(parent.Top, leaf) : Handle(OpenAt(parent.Top, leaf, flags | O_NOFOLLOW, mode));
     }
 
-    /// <summary>O_NOFOLLOW with O_DIRECTORY fails on a link with ENOTDIR: a link is refused as a link (EACCES).</summary>
-    private static int Refine(SafeFileHandle dir, string name, int result) =>
-        result == -ENOTDIR && Interop.Stat(dir, name, out var status) == 0 && status.Type == S_IFLNK ? -EACCES : result;
+    /// <summary>
+    /// A directory by one name, never a link: opened as O_PATH|O_NOFOLLOW (the entry itself, whatever it is)
+    /// and then looked at through that descriptor, so a swap between the look and the open cannot fool it.
+    /// An O_PATH handle serves as the directory of later *at calls.
+    /// </summary>
+    private static SafeFileHandle OpenDirectory(SafeFileHandle dir, string name)
+    {
+        var handle = Handle(OpenAt(dir, name, O_PATH | O_NOFOLLOW));
+        int result = Interop.Stat(handle, "", out var status);
+        if (result != 0 || status.Type != S_IFDIR)
+        {
+            handle.Dispose();
+            throw new ConfinementException(result != 0 ? -result : status.Type == S_IFLNK ? EACCES : ENOTDIR);
+        }
+
+        return handle;
+    }
 
     private static SafeFileHandle Handle(int fd) =>
         fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true)
@@ -164,8 +178,7 @@ internal sealed class DataDirectory : IDisposable
                 return;
             }
 
-            int fd = OpenAt(Top, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-            _opened.Push(Handle(Refine(Top, name, fd)));
+            _opened.Push(OpenDirectory(Top, name));
         }
 
         public void Dispose()

@@ -32,6 +32,7 @@ internal static partial class Interop
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_PATH = 0x200000;
 
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     public const ulong RESOLVE_NO_SYMLINKS = 0x04;
