@@ -21,6 +21,7 @@ public sealed class VirtualMachine
         var description = options.Machine ?? MachineDescription.Default();
         Time = options.TimeProvider;
         DataDir = options.DataDir is null ? null : Path.GetFullPath(options.DataDir);
+        Files = options.DataDir is null ? null : Confinement.DataDirectory.Open(options.DataDir);
         Name = options.Name ?? description.Name;
         Uuid = options.Uuid ?? description.Uuid ?? "00000000-0000-0000-0000-000000000000";
         Cpus = options.Cpus ?? description.Cpus ?? 1;
@@ -103,6 +104,9 @@ public sealed class VirtualMachine
 
     internal TimeProvider Time { get; }
     internal string? DataDir { get; }
+
+    /// <summary>The data dir's handle: every file a command reads or writes goes through it.</summary>
+    internal Confinement.DataDirectory? Files { get; }
     internal QmpServer? Server { get; set; }
     internal Action? QuitRequested { get; set; }
 

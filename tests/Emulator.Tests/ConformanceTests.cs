@@ -129,6 +129,10 @@ public sealed class ConformanceTests(ITestOutputHelper output)
             case "nbd-server-add" or "nbd-server-stop":
                 await Run("nbd-server-start", """{"addr": {"type": "inet", "data": {"host": "127.0.0.1", "port": "0"}}}""");
                 break;
+            case "blockdev-snapshot-sync" or "drive-mirror" or "drive-backup" or "transaction":
+                // New targets are created inside the data dir only: the docs' absolute paths become file names there.
+                InDataDir(request);
+                break;
             case "screendump" or "memsave" or "pmemsave" or "xen-save-devices-state":
                 args!["filename"] = Path.GetFileName(args["filename"]!.GetValue<string>());
                 break;
@@ -189,6 +193,32 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         }
 
         return request;
+    }
+
+    private static void InDataDir(JsonNode? node)
+    {
+        if (node is JsonObject o)
+        {
+            foreach (var name in new[] { "snapshot-file", "target" })
+            {
+                if (o[name] is JsonValue v && v.TryGetValue(out string? path) && path.StartsWith('/') && o["mode"]?.GetValue<string>() != "existing")
+                {
+                    o[name] = Path.GetFileName(path);
+                }
+            }
+
+            foreach (var (_, child) in o.ToList())
+            {
+                InDataDir(child);
+            }
+        }
+        else if (node is JsonArray a)
+        {
+            foreach (var child in a)
+            {
+                InDataDir(child);
+            }
+        }
     }
 
     /// <summary>

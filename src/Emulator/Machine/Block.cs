@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
@@ -183,6 +184,8 @@ public sealed partial class QemuMachine
 
     public override ValueTask ChangeAsync(ChangeArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        // The file is looked at before the lock: a slow or blocking file cannot hold up other clients.
+        var probe = arguments.Device == "vnc" ? null : ProbeImage(arguments.Target);
         lock (Gate)
         {
             if (arguments.Device == "vnc")
@@ -209,7 +212,7 @@ public sealed partial class QemuMachine
             }
 
             Eject(drive, force: false);
-            var file = OpenImage(arguments.Target, format.Length > 0 ? format : null);
+            var file = OpenImage(arguments.Target, format.Length > 0 ? format : null, probe!);
             drive.Image = file;
             drive.ReadOnly = drive.Media == "cdrom";
             string id = drive.Id;
@@ -224,8 +227,50 @@ public sealed partial class QemuMachine
         return Done();
     }
 
-    /// <summary>Opens an image as QEMU would: a known virtual image or a real file; otherwise QEMU's error.</summary>
-    private BlockImage OpenImage(string filename, string? format)
+    /// <summary>Refuses a backing chain longer than <see cref="EmulatorLimits.MaxBackingChainDepth"/> images.</summary>
+    private static void CheckChainDepth(Drive drive, int backingFiles)
+    {
+        if (backingFiles + 1 > EmulatorLimits.MaxBackingChainDepth)
+        {
+            throw Generic($"Device '{drive.Id}' has a backing chain of {EmulatorLimits.MaxBackingChainDepth} images, the most it may have");
+        }
+    }
+
+    /// <summary>What a real file holds, looked at before the machine lock is taken (or why it cannot be opened).</summary>
+    private sealed record ImageProbe(long Size, string Detected, string? Error);
+
+    /// <summary>
+    /// Looks at an image file through the data dir, outside the machine lock: only a regular file
+    /// inside it, opened without blocking (a FIFO is refused, never waited on). A name outside, a link
+    /// and a missing data dir all read as "Permission denied", so nothing tells what exists outside.
+    /// </summary>
+    private ImageProbe ProbeImage(string filename)
+    {
+        if (Vm.Files is not { } files)
+        {
+            return new ImageProbe(0, "raw", "Permission denied");
+        }
+
+        try
+        {
+            using var handle = files.OpenRead(filename);
+            long size = RandomAccess.GetLength(handle);
+            Span<byte> magic = stackalloc byte[4];
+            string detected = RandomAccess.Read(handle, magic, 0) == 4 && magic.SequenceEqual(s_qcow2Magic) ? "qcow2" : "raw";
+            return new ImageProbe(size, detected, null);
+        }
+        catch (ConfinementException e)
+        {
+            return new ImageProbe(0, "raw", e.Reason);
+        }
+        catch (IOException e)
+        {
+            return new ImageProbe(0, "raw", WriteFailure(e));
+        }
+    }
+
+    /// <summary>Opens an image as QEMU would: a known virtual image, an fd set, or the real file <paramref name="probe"/> looked at.</summary>
+    private BlockImage OpenImage(string filename, string? format, ImageProbe probe)
     {
         if (Vm.VirtualFiles.TryGetValue(filename, out var known))
         {
@@ -238,39 +283,34 @@ public sealed partial class QemuMachine
             return new BlockImage { Filename = filename, Format = format ?? "raw", VirtualSize = 1L << 30, ActualSize = 1L << 30 };
         }
 
-        string path = Vm.DataDir is not null && !Path.IsPathRooted(filename) ? Path.Combine(Vm.DataDir, filename) : filename;
-        if (Directory.Exists(path))
+        if (probe.Error is { } error)
         {
-            throw Generic($"Could not open '{filename}': Is a directory");
+            throw OpenError(filename, error);
         }
 
-        if (!File.Exists(path))
-        {
-            throw Generic($"Could not open '{filename}': No such file or directory");
-        }
-
-        long size;
-        string detected = "raw";
-        try
-        {
-            using var stream = File.OpenRead(path);
-            size = stream.Length;
-            Span<byte> magic = stackalloc byte[4];
-            if (stream.Read(magic) == 4 && magic.SequenceEqual(s_qcow2Magic))
-            {
-                detected = "qcow2";
-            }
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw Generic($"Could not open '{filename}': Permission denied");
-        }
-
-        return new BlockImage { Filename = filename, Format = format ?? detected, VirtualSize = size, ActualSize = size };
+        return new BlockImage { Filename = filename, Format = format ?? probe.Detected, VirtualSize = probe.Size, ActualSize = probe.Size };
     }
 
-    private bool FileExists(string filename) =>
-        Vm.VirtualFiles.ContainsKey(filename) || File.Exists(Vm.DataDir is not null && !Path.IsPathRooted(filename) ? Path.Combine(Vm.DataDir, filename) : filename);
+    /// <summary>
+    /// Null when <paramref name="filename"/> names a virtual image or an entry inside the data dir;
+    /// otherwise QEMU's open() error, the same one for every name outside.
+    /// </summary>
+    private QmpException? MissingFile(string filename)
+    {
+        if (Vm.VirtualFiles.ContainsKey(filename))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Vm.Files?.Stat(filename) is not null ? null : OpenError(filename, Interop.Describe(Vm.Files is null ? Interop.EACCES : Interop.ENOENT));
+        }
+        catch (ConfinementException e)
+        {
+            return OpenError(filename, e.Reason);
+        }
+    }
 
     public override ValueTask BlockResizeAsync(BlockResizeArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
@@ -416,6 +456,7 @@ public sealed partial class QemuMachine
             throw Generic($"Invalid block format '{format}'");
         }
 
+        CheckChainDepth(drive, image.Depth + 1);
         mode ??= "absolute-paths";
         if (mode is not ("existing" or "absolute-paths"))
         {
@@ -427,9 +468,14 @@ public sealed partial class QemuMachine
             throw Generic("Duplicate node name");
         }
 
-        if (mode == "existing" && !FileExists(snapshotFile))
+        if (mode == "existing" && MissingFile(snapshotFile) is { } missing)
         {
-            throw Generic($"Could not open '{snapshotFile}': No such file or directory");
+            throw missing;
+        }
+
+        if (mode == "absolute-paths")
+        {
+            CreateImageFile(snapshotFile, format, image.VirtualSize, image);
         }
 
         drive.Image = new BlockImage
@@ -546,7 +592,7 @@ public sealed partial class QemuMachine
                                 d.Device ?? throw MissingParameter("device"),
                                 ExtraString(data, "target") ?? throw MissingParameter("target"),
                                 ExtraString(data, "sync") ?? throw MissingParameter("sync"),
-                                ExtraMember(data, "speed") is { ValueKind: JsonValueKind.Number } speed ? speed.GetInt64() : 0,
+                                ExtraMember(data, "speed") is { } speed ? IntMember(speed, "speed") : 0,
                                 d.Mode,
                                 d.Format);
                             break;
@@ -565,6 +611,10 @@ public sealed partial class QemuMachine
     public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var options = arguments.Options;
+        string? filename = options.File?.Filename ?? ExtraString(options.Extra, "filename");
+        string? backing = options.Backing?.File?.Filename;
+        var probe = filename is null ? null : ProbeImage(filename);
+        var backingProbe = backing is null ? null : ProbeImage(backing);
         lock (Gate)
         {
             string? id = options.Id;
@@ -585,17 +635,16 @@ public sealed partial class QemuMachine
                 throw Generic($"Invalid driver: '{driver}'");
             }
 
-            string? filename = options.File?.Filename ?? ExtraString(options.Extra, "filename");
             if (filename is null)
             {
                 throw Generic("The 'file' block driver requires a file name");
             }
 
-            var image = OpenImage(filename, driver is "file" or "host_device" ? "raw" : driver);
+            var image = OpenImage(filename, driver is "file" or "host_device" ? "raw" : driver, probe!);
             image.NodeName = nodeName;
-            if (options.Backing?.File?.Filename is { } backing)
+            if (backing is not null)
             {
-                image.Backing = OpenImage(backing, options.Backing.Driver);
+                image.Backing = OpenImage(backing, options.Backing!.Driver, backingProbe!);
             }
 
             var drive = new Drive { Id = id, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };

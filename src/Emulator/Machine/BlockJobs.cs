@@ -229,9 +229,15 @@ public sealed partial class QemuMachine
             throw Generic($"Invalid block format '{format}'");
         }
 
-        if (mode == "existing" && !FileExists(target))
+        if (mode == "existing" && MissingFile(target) is { } missing)
         {
-            throw Generic($"Could not open '{target}': No such file or directory");
+            throw missing;
+        }
+
+        if (mode == "absolute-paths")
+        {
+            // As QEMU: the new target backs onto what the sync leaves out (nothing for full).
+            CreateImageFile(target, format, source.VirtualSize, sync switch { "top" => source.Backing, "none" => source, _ => null });
         }
 
         Vm.VirtualFiles[target] = new ImageDescription { Filename = target, Format = format, Size = source.VirtualSize };
@@ -262,6 +268,11 @@ public sealed partial class QemuMachine
             if (a.OnSourceError is not null and not ("report" or "ignore" or "enospc" or "stop") || a.OnTargetError is not null and not ("report" or "ignore" or "enospc" or "stop"))
             {
                 throw InvalidParameter(a.OnSourceError is not null and not ("report" or "ignore" or "enospc" or "stop") ? "on-source-error" : "on-target-error");
+            }
+
+            if (a.Sync == "none")
+            {
+                CheckChainDepth(drive, source.Depth + 1);
             }
 
             string? format = a.Format;

@@ -50,7 +50,7 @@ public sealed partial class QemuMachine
                     break;
                 case "ringbuf":
                 case "memory":
-                    long size = ExtraMember(data?.Extra, "size") is { ValueKind: System.Text.Json.JsonValueKind.Number } s ? s.GetInt64() : 65536;
+                    long size = ExtraMember(data?.Extra, "size") is { } s ? IntMember(s, "size") : 65536;
                     if (size <= 0 || (size & (size - 1)) != 0 || size > int.MaxValue)
                     {
                         throw Generic("ringbuf size must be power of two");
@@ -72,9 +72,9 @@ public sealed partial class QemuMachine
                 case "tty":
                 case "parport":
                     string device = ExtraString(data?.Extra, "device") ?? throw MissingParameter("device");
-                    if (!File.Exists(device))
+                    if (MissingFile(device) is { } missing)
                     {
-                        throw Generic($"Could not open '{device}': No such file or directory");
+                        throw missing;
                     }
 
                     filename = device;

@@ -71,7 +71,7 @@ public sealed partial class QemuMachine
                     throw Generic($"Property '{arguments.Driver}.memdev' can't find value '{memdev}'");
                 }
 
-                if (Vm.Devices.Any(d => d.Driver == "pc-dimm" && d.Properties.TryGetValue("memdev", out var m) && m.GetString() == memdev))
+                if (Vm.Devices.Any(d => d.Driver == "pc-dimm" && d.Properties.TryGetValue("memdev", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() == memdev))
                 {
                     throw Generic($"can't use already busy memdev: {memdev}");
                 }
@@ -419,7 +419,7 @@ public sealed partial class QemuMachine
 
             if (arguments.QomType.StartsWith("memory-backend", StringComparison.Ordinal))
             {
-                if (!props.TryGetValue("size", out var size) || size.ValueKind != JsonValueKind.Number || size.GetInt64() <= 0)
+                if (!props.TryGetValue("size", out var size) || size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out long bytes) || bytes <= 0)
                 {
                     throw Generic("Invalid parameter 'size'");
                 }
@@ -469,7 +469,7 @@ public sealed partial class QemuMachine
                 Merge = Bool(o, "merge", true),
                 Dump = Bool(o, "dump", true),
                 Prealloc = Bool(o, "prealloc", false),
-                HostNodes = o.Properties.TryGetValue("host-nodes", out var nodes) && nodes.ValueKind == JsonValueKind.Array ? nodes.EnumerateArray().Select(n => n.GetInt64()).ToList() : [],
+                HostNodes = o.Properties.TryGetValue("host-nodes", out var nodes) && nodes.ValueKind == JsonValueKind.Array ? nodes.EnumerateArray().Where(n => n.ValueKind == JsonValueKind.Number && n.TryGetInt64(out _)).Select(n => n.GetInt64()).ToList() : [],
                 Policy = o.Properties.TryGetValue("policy", out var policy) && policy.ValueKind == JsonValueKind.String ? policy.GetString() : "default",
             }).ToList());
         }
@@ -483,8 +483,8 @@ public sealed partial class QemuMachine
             var list = new List<MemoryDeviceInfo>();
             foreach (var d in Vm.Devices.Where(d => d.Driver == "pc-dimm").OrderBy(d => d.PciFunction))
             {
-                string memdev = d.Properties["memdev"].GetString()!;
-                long size = Vm.Objects.TryGetValue(memdev, out var o) ? o.Properties["size"].GetInt64() : 0;
+                string memdev = d.Properties.TryGetValue("memdev", out var md) && md.ValueKind == JsonValueKind.String ? md.GetString()! : "";
+                long size = Vm.Objects.TryGetValue(memdev, out var o) && o.Properties.TryGetValue("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out long n) ? n : 0;
                 list.Add(new MemoryDeviceInfo
                 {
                     Type = "dimm",

@@ -85,11 +85,12 @@ public sealed partial class QemuMachine
             }
             else if (time.StartsWith('+') && long.TryParse(time.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out long delta))
             {
-                when = now.AddSeconds(delta);
+                // Far enough ahead is never (QEMU keeps the number; .NET dates end in 9999).
+                when = delta >= (DateTimeOffset.MaxValue - now).TotalSeconds ? DateTimeOffset.MaxValue : now.AddSeconds(delta);
             }
             else if (long.TryParse(time, NumberStyles.None, CultureInfo.InvariantCulture, out long absolute))
             {
-                when = DateTimeOffset.FromUnixTimeSeconds(absolute);
+                when = absolute > DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.MaxValue : DateTimeOffset.FromUnixTimeSeconds(absolute);
             }
             else
             {
@@ -209,7 +210,7 @@ public sealed partial class QemuMachine
                         pressed.Add(code);
                         break;
                     case "number" when data is { ValueKind: JsonValueKind.Number } n:
-                        pressed.Add("0x" + n.GetInt64().ToString("x", CultureInfo.InvariantCulture));
+                        pressed.Add("0x" + IntMember(n, "data").ToString("x", CultureInfo.InvariantCulture));
                         break;
                     case "qcode" or "number":
                         throw Generic($"Invalid parameter type for 'data', expected: {(type == "qcode" ? "string" : "int")}");

@@ -11,6 +11,37 @@ public sealed partial class QemuMachine
     /// <summary>Named descriptors per monitor connection (<c>getfd</c>), closed with the connection.</summary>
     private readonly ConcurrentDictionary<long, Dictionary<string, SafeFileHandle>> _sessionFds = new();
 
+    /// <summary>Which monitor connection passed each descriptor now in an fd set (for the per-session cap).</summary>
+    private readonly Dictionary<SafeFileHandle, long> _fdsetOwners = [];
+
+    /// <summary>
+    /// Refuses one more held descriptor past the caps (EmulatorLimits: per fd set, per connection,
+    /// per process); the descriptor offered is closed. Runs under the machine lock.
+    /// </summary>
+    private void CheckFdCaps(QmpSession session, SafeFileHandle fd, FdSet? set)
+    {
+        string? refusal = null;
+        int named = _sessionFds.Values.Sum(f => f.Count);
+        if (set is not null && set.Fds.Count >= EmulatorLimits.MaxFdsPerFdset)
+        {
+            refusal = $"fdset-id {set.Id} already holds {EmulatorLimits.MaxFdsPerFdset} file descriptors, the most one fd set may hold";
+        }
+        else if (SessionFds(session).Count + _fdsetOwners.Values.Count(id => id == session.Id) >= EmulatorLimits.MaxFdsPerSession)
+        {
+            refusal = $"This monitor connection already holds {EmulatorLimits.MaxFdsPerSession} file descriptors, the most one connection may hold";
+        }
+        else if (named + _fdsetOwners.Count >= EmulatorLimits.EffectiveMaxFdsPerProcess)
+        {
+            refusal = $"The emulator already holds {EmulatorLimits.EffectiveMaxFdsPerProcess} file descriptors for clients, the most it may hold";
+        }
+
+        if (refusal is not null)
+        {
+            fd.Dispose();
+            throw Generic(refusal);
+        }
+    }
+
     private Dictionary<string, SafeFileHandle> SessionFds(QmpSession session) =>
         _sessionFds.GetOrAdd(session.Id, id =>
         {
@@ -46,6 +77,11 @@ public sealed partial class QemuMachine
             }
 
             var fds = SessionFds(session);
+            if (!fds.ContainsKey(arguments.Fdname))
+            {
+                CheckFdCaps(session, fd, null);
+            }
+
             if (fds.Remove(arguments.Fdname, out var old))
             {
                 old.Dispose();
@@ -98,13 +134,16 @@ public sealed partial class QemuMachine
             }
 
             long setId = arguments.FdsetId ?? Enumerable.Range(0, int.MaxValue).First(i => !Vm.FdSets.ContainsKey(i));
-            if (!Vm.FdSets.TryGetValue(setId, out var set))
+            Vm.FdSets.TryGetValue(setId, out var existing);
+            CheckFdCaps(session, fd, existing);
+            if (existing is not { } set)
             {
                 Vm.FdSets[setId] = set = new FdSet { Id = setId };
             }
 
             long number = (long)fd.DangerousGetHandle();
             set.Fds.Add((number, arguments.Opaque, fd));
+            _fdsetOwners[fd] = session.Id;
             return Done(new AddFdResult { FdsetId = setId, Fd = number });
         }
     }
@@ -128,6 +167,7 @@ public sealed partial class QemuMachine
             foreach (var f in removed)
             {
                 set.Fds.Remove(f);
+                _fdsetOwners.Remove(f.Handle);
                 f.Handle.Dispose();
             }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
 
@@ -10,104 +11,95 @@ public sealed partial class QemuMachine
     internal const int ScreenWidth = 720;
     internal const int ScreenHeight = 400;
 
-    /// <summary>
-    /// Resolves a file a command writes to: only inside <c>--data-dir</c>, and not through a symbolic link
-    /// that leads out of it. Anything else fails as QEMU's open() would in a sandbox.
-    /// </summary>
-    internal string ResolveOutputPath(string filename)
+    /// <summary>Cancelled when the machine is disposed (shutdown): stops writes under way.</summary>
+    private readonly CancellationTokenSource _shutdown = new();
+
+    /// <summary>QEMU's open() error for a name the data dir refuses or cannot create; the client's name only, never the data dir's path.</summary>
+    private static QmpException OpenError(string filename, string reason) => Generic($"Could not open '{filename}': {reason}");
+
+    /// <summary>A fresh file in the data dir (see <see cref="DataDirectory.Create"/>), or QEMU's open() error.</summary>
+    private DataDirectory.NewFile CreateFile(string filename)
     {
-        string denied = $"Could not open '{filename}': Permission denied";
-        if (Vm.DataDir is null || filename.Length == 0 || filename.Contains('\0', StringComparison.Ordinal))
+        if (Vm.Files is not { } files)
         {
-            throw Generic(denied);
+            throw OpenError(filename, "Permission denied");
         }
 
-        string full = Path.GetFullPath(filename, Vm.DataDir);
-
-        // Every link on the way, the file's own included, is followed before the check.
-        string root;
-        string real;
         try
         {
-            root = RealPath(Vm.DataDir);
-            real = RealPath(full);
+            return files.Create(filename);
         }
-        catch (IOException e)
+        catch (ConfinementException e)
         {
-            throw Generic($"Could not open '{filename}': {e.Message}");
+            throw OpenError(filename, e.Reason);
         }
-
-        string parent = Path.GetDirectoryName(full) ?? throw Generic(denied);
-        if (!Directory.Exists(parent))
-        {
-            throw Generic($"Could not open '{filename}': No such file or directory");
-        }
-
-        if (!IsInside(real, root) || Directory.Exists(real))
-        {
-            throw Generic(Directory.Exists(real) && IsInside(real, root) ? $"Could not open '{filename}': Is a directory" : denied);
-        }
-
-        return real;
     }
-
-    private static bool IsInside(string path, string root) =>
-        path.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>
-    /// The path with every symbolic link resolved, as realpath(3) does: walking from the root, a
-    /// link's target replaces the walk so far and the walk starts over, so links inside link
-    /// targets (a file link through a directory link) are followed too. A dangling final link
-    /// resolves to where it points, which is where a write would land.
+    /// Writes a new file outside the machine lock, on a pool thread, in chunks that check for the
+    /// client leaving and for shutdown; the file appears under its name only when complete.
     /// </summary>
-    private static string RealPath(string path, int depth = 0)
+    private async ValueTask WriteNewFileAsync(string filename, DataDirectory.NewFile? created, Action<Action<ReadOnlySpan<byte>>, CancellationToken> write, CancellationToken cancellationToken)
     {
-        // Linux gives up after 40 links (ELOOP); so do we.
-        if (depth > 40)
-        {
-            throw new IOException("Too many levels of symbolic links");
-        }
-
-        string full = Path.GetFullPath(path);
-        string current = Path.GetPathRoot(full) ?? "/";
-        string[] parts = full[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < parts.Length; i++)
-        {
-            string next = Path.Combine(current, parts[i]);
-            string? link = new FileInfo(next).LinkTarget;
-            if (link is not null)
+        using var file = created ?? CreateFile(filename);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        var token = cancel.Token;
+        await Task.Run(
+            () =>
             {
-                string target = Path.IsPathRooted(link) ? link : Path.Combine(current, link);
-                string rest = string.Join(Path.DirectorySeparatorChar, parts[(i + 1)..]);
-                return RealPath(rest.Length == 0 ? target : Path.Combine(target, rest), depth + 1);
-            }
+                try
+                {
+                    write(bytes => file.Write(bytes), token);
+                    file.Commit();
+                }
+                catch (ConfinementException e)
+                {
+                    throw OpenError(filename, e.Reason);
+                }
+                catch (IOException e)
+                {
+                    throw Generic($"Could not write '{filename}': {WriteFailure(e)}");
+                }
+            },
+            token).ConfigureAwait(false);
+    }
 
-            current = next;
+    /// <summary>strerror's words for a failed write (.NET keeps errno in HResult on Unix), never its message (it may name paths).</summary>
+    private static string WriteFailure(IOException e) =>
+        e.HResult is > 0 and < 4096 ? Interop.Describe(e.HResult) : "Input/output error";
+
+    /// <summary>Writes <paramref name="bytes"/> in chunks, checking <paramref name="cancellationToken"/> between them.</summary>
+    private static void WriteChunked(Action<ReadOnlySpan<byte>> sink, ReadOnlySpan<byte> bytes, CancellationToken cancellationToken)
+    {
+        for (int at = 0; at < bytes.Length; at += EmulatorLimits.WriteChunkBytes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            sink(bytes.Slice(at, Math.Min(EmulatorLimits.WriteChunkBytes, bytes.Length - at)));
         }
-
-        return current;
     }
 
-    private static void WriteFile(string path, Action<Stream> write)
+    /// <summary>The cap on one command's output, as an error naming the argument.</summary>
+    private static void CheckWriteSize(string argument, long size)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
-        write(stream);
+        if (size > EmulatorLimits.MaxWriteBytes)
+        {
+            throw InvalidParameterValue(argument, $"at most {EmulatorLimits.MaxWriteBytes} bytes");
+        }
     }
 
-    public override ValueTask ScreendumpAsync(ScreendumpArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    public override async ValueTask ScreendumpAsync(ScreendumpArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        byte[] pixels;
         lock (Gate)
         {
-            string path = ResolveOutputPath(arguments.Filename);
-            byte[] pixels = RenderScreen();
-            WriteFile(path, s =>
-            {
-                s.Write(Encoding.ASCII.GetBytes($"P6\n{ScreenWidth} {ScreenHeight}\n255\n"));
-                s.Write(pixels);
-            });
+            pixels = RenderScreen();
         }
 
-        return Done();
+        await WriteNewFileAsync(arguments.Filename, null, (sink, token) =>
+        {
+            sink(Encoding.ASCII.GetBytes($"P6\n{ScreenWidth} {ScreenHeight}\n255\n"));
+            WriteChunked(sink, pixels, token);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The emulated VGA text screen: a blue console with a status line whose colour shows the run state.</summary>
@@ -135,8 +127,9 @@ public sealed partial class QemuMachine
         return pixels;
     }
 
-    public override ValueTask MemsaveAsync(MemsaveArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    public override async ValueTask MemsaveAsync(MemsaveArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        long ram;
         lock (Gate)
         {
             if (arguments.Cpu is { } cpu && !Vm.OnlineCpus.Contains((int)Math.Clamp(cpu, int.MinValue, int.MaxValue)))
@@ -144,59 +137,69 @@ public sealed partial class QemuMachine
                 throw InvalidParameterValue("cpu-index", "a CPU number");
             }
 
-            if (arguments.Val < 0 || arguments.Size < 0 || arguments.Val + arguments.Size > Vm.RamSize)
+            // Compared, never added: val + size can wrap.
+            ram = Vm.RamSize;
+            if (arguments.Val < 0 || arguments.Size < 0 || arguments.Size > ram || arguments.Val > ram - arguments.Size)
             {
                 throw Generic($"Invalid addr 0x{arguments.Val:x16}/size {arguments.Size} specified");
             }
-
-            string path = ResolveOutputPath(arguments.Filename);
-            WriteMemory(path, arguments.Val, arguments.Size);
         }
 
-        return Done();
+        CheckWriteSize("size", arguments.Size);
+        await WriteNewFileAsync(arguments.Filename, null, (sink, token) => CopyMemory(sink, ram, arguments.Val, arguments.Size, token), cancellationToken).ConfigureAwait(false);
     }
 
-    public override ValueTask PmemsaveAsync(PmemsaveArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    public override async ValueTask PmemsaveAsync(PmemsaveArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        lock (Gate)
+        // QEMU opens the file first, then reads memory: a bad name is the first error.
+        var file = CreateFile(arguments.Filename);
+        long ram;
+        try
         {
-            string path = ResolveOutputPath(arguments.Filename);
             if (arguments.Size < 0)
             {
                 throw InvalidParameterValue("size", "a positive size");
             }
 
-            WriteMemory(path, arguments.Val, arguments.Size);
+            CheckWriteSize("size", arguments.Size);
+            lock (Gate)
+            {
+                ram = Vm.RamSize;
+            }
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
 
-        return Done();
+        await WriteNewFileAsync(arguments.Filename, file, (sink, token) => CopyMemory(sink, ram, arguments.Val, arguments.Size, token), cancellationToken).ConfigureAwait(false);
     }
 
-    private void WriteMemory(string path, long address, long size) =>
-        WriteFile(path, s => CopyMemory(s, address, size));
-
-    /// <summary>Writes guest RAM; addresses beyond it read as 0xff (unassigned memory).</summary>
-    private void CopyMemory(Stream s, long address, long size)
+    /// <summary>Writes guest RAM in chunks; addresses beyond it (or wrapping past 2^63) read as 0xff (unassigned memory).</summary>
+    private static void CopyMemory(Action<ReadOnlySpan<byte>> sink, long ramSize, long address, long size, CancellationToken cancellationToken)
     {
-        var buffer = new byte[65536];
+        var buffer = new byte[Math.Min(EmulatorLimits.WriteChunkBytes, Math.Max(size, 1))];
         for (long done = 0; done < size;)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int n = (int)Math.Min(buffer.Length, size - done);
-            long at = address + done;
-            VirtualMachine.FillMemory(at, buffer.AsSpan(0, n));
-            if (at + n > Vm.RamSize)
-            {
-                int from = (int)Math.Clamp(Vm.RamSize - at, 0, n);
-                buffer.AsSpan(from, n - from).Fill(0xff);
-            }
-
-            s.Write(buffer, 0, n);
+            long at = unchecked(address + done);
+            var chunk = buffer.AsSpan(0, n);
+            VirtualMachine.FillMemory(at, chunk);
+            long inRam = at >= 0 && at < ramSize ? Math.Min(n, ramSize - at) : 0;
+            chunk[(int)inRam..].Fill(0xff);
+            sink(chunk);
             done += n;
         }
     }
 
-    public override ValueTask DumpGuestMemoryAsync(DumpGuestMemoryArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    public override async ValueTask DumpGuestMemoryAsync(DumpGuestMemoryArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        long begin, length, ram;
+        string format;
+        byte[]? elfHeader = null;
+        Microsoft.Win32.SafeHandles.SafeFileHandle? fd = null;
         lock (Gate)
         {
             if (arguments.Begin is not null && arguments.End is null)
@@ -209,7 +212,7 @@ public sealed partial class QemuMachine
                 throw MissingParameter("begin");
             }
 
-            string format = arguments.Format ?? "elf";
+            format = arguments.Format ?? "elf";
             if (format is not ("elf" or "kdump-zlib" or "kdump-lzo" or "kdump-snappy"))
             {
                 throw InvalidParameter("format");
@@ -220,47 +223,77 @@ public sealed partial class QemuMachine
                 throw Generic("kdump-compressed format doesn't support paging or filter");
             }
 
-            long begin = arguments.Begin ?? 0;
-            long length = arguments.End ?? Vm.RamSize;
-            if (begin < 0 || length <= 0 || begin + length > Vm.RamSize)
+            ram = Vm.RamSize;
+            begin = arguments.Begin ?? 0;
+            length = arguments.End ?? ram;
+
+            // Compared, never added: begin + length can wrap. As QEMU, a range running past RAM is cut at its end.
+            if (begin < 0 || begin >= ram || length <= 0)
             {
-                throw InvalidParameter(begin < 0 || begin >= Vm.RamSize ? "begin" : "length");
+                throw InvalidParameter(begin < 0 || begin >= ram ? "begin" : "length");
             }
 
-            Stream output;
-            if (arguments.Protocol.StartsWith("file:", StringComparison.Ordinal))
-            {
-                output = new FileStream(ResolveOutputPath(arguments.Protocol[5..]), FileMode.Create, FileAccess.Write);
-            }
-            else if (arguments.Protocol.StartsWith("fd:", StringComparison.Ordinal))
-            {
-                output = new FileStream(TakeNamedFd(session, arguments.Protocol[3..]), FileAccess.Write);
-            }
-            else
+            length = Math.Min(length, ram - begin);
+
+            CheckWriteSize("length", length);
+            if (!arguments.Protocol.StartsWith("file:", StringComparison.Ordinal) && !arguments.Protocol.StartsWith("fd:", StringComparison.Ordinal))
             {
                 throw InvalidParameter("protocol");
             }
 
-            using (output)
+            if (format == "elf")
             {
-                if (format == "elf")
-                {
-                    WriteElfCore(output, begin, length);
-                }
-                else
-                {
-                    // makedumpfile's flattened header signature, then the pages.
-                    output.Write("KDUMP   "u8);
-                    CopyMemory(output, begin, length);
-                }
+                elfHeader = ElfCoreHeader(begin, length);
+            }
+
+            if (arguments.Protocol.StartsWith("fd:", StringComparison.Ordinal))
+            {
+                fd = TakeNamedFd(session, arguments.Protocol[3..]);
             }
         }
 
-        return Done();
+        void Write(Action<ReadOnlySpan<byte>> sink, CancellationToken token)
+        {
+            if (elfHeader is not null)
+            {
+                sink(elfHeader);
+            }
+            else
+            {
+                // makedumpfile's flattened header signature, then the pages.
+                sink("KDUMP   "u8);
+            }
+
+            CopyMemory(sink, ram, begin, length, token);
+        }
+
+        if (fd is null)
+        {
+            await WriteNewFileAsync(arguments.Protocol[5..], null, Write, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A descriptor the client passed: written as it is (it may be a pipe), outside the lock too.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        using var output = new FileStream(fd, FileAccess.Write, bufferSize: 0);
+        var token = cancel.Token;
+        await Task.Run(
+            () =>
+            {
+                try
+                {
+                    Write(bytes => output.Write(bytes), token);
+                }
+                catch (IOException e)
+                {
+                    throw Generic($"dump: failed to save memory: {WriteFailure(e)}");
+                }
+            },
+            token).ConfigureAwait(false);
     }
 
     /// <summary>An x86_64 ELF core: header, a PT_NOTE with one NT_PRSTATUS per CPU, one PT_LOAD of the range.</summary>
-    private void WriteElfCore(Stream s, long begin, long length)
+    private byte[] ElfCoreHeader(long begin, long length)
     {
         const int ehdrSize = 64, phdrSize = 56, prstatusSize = 336;
         int cpus = Vm.OnlineCpus.Count;
@@ -305,39 +338,37 @@ public sealed partial class QemuMachine
             at += 20 + prstatusSize;
         }
 
-        s.Write(header);
-        CopyMemory(s, begin, length);
+        return header;
     }
 
-    public override ValueTask XenSaveDevicesStateAsync(XenSaveDevicesStateArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    public override async ValueTask XenSaveDevicesStateAsync(XenSaveDevicesStateArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        List<string> sections;
         lock (Gate)
         {
-            string path = ResolveOutputPath(arguments.Filename);
-            var sections = Vm.Devices.Select(d => d.Id ?? d.Driver).ToList();
-            WriteFile(path, s =>
-            {
-                Span<byte> word = stackalloc byte[4];
-                BinaryPrimitives.WriteUInt32BigEndian(word, 0x5145564d); // QEMU_VM_FILE_MAGIC "QEVM"
-                s.Write(word);
-                BinaryPrimitives.WriteUInt32BigEndian(word, 3); // QEMU_VM_FILE_VERSION
-                s.Write(word);
-                uint id = 0;
-                foreach (var name in sections)
-                {
-                    s.WriteByte(0x04); // QEMU_VM_SECTION_FULL
-                    BinaryPrimitives.WriteUInt32BigEndian(word, id++);
-                    s.Write(word);
-                    byte[] idstr = Encoding.ASCII.GetBytes(name);
-                    s.WriteByte((byte)Math.Min(255, idstr.Length));
-                    s.Write(idstr, 0, Math.Min(255, idstr.Length));
-                }
-
-                s.WriteByte(0x00); // QEMU_VM_EOF
-            });
+            sections = Vm.Devices.Select(d => d.Id ?? d.Driver).ToList();
         }
 
-        return Done();
+        var state = new MemoryStream();
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(word, 0x5145564d); // QEMU_VM_FILE_MAGIC "QEVM"
+        state.Write(word);
+        BinaryPrimitives.WriteUInt32BigEndian(word, 3); // QEMU_VM_FILE_VERSION
+        state.Write(word);
+        uint id = 0;
+        foreach (var name in sections)
+        {
+            state.WriteByte(0x04); // QEMU_VM_SECTION_FULL
+            BinaryPrimitives.WriteUInt32BigEndian(word, id++);
+            state.Write(word);
+            byte[] idstr = Encoding.ASCII.GetBytes(name);
+            state.WriteByte((byte)Math.Min(255, idstr.Length));
+            state.Write(idstr, 0, Math.Min(255, idstr.Length));
+        }
+
+        state.WriteByte(0x00); // QEMU_VM_EOF
+        byte[] bytes = state.ToArray();
+        await WriteNewFileAsync(arguments.Filename, null, (sink, token) => WriteChunked(sink, bytes, token), cancellationToken).ConfigureAwait(false);
     }
 
     public override ValueTask XenSetGlobalDirtyLogAsync(XenSetGlobalDirtyLogArguments arguments, QmpSession session, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
 
@@ -10,6 +11,7 @@ public sealed partial class QemuMachine
 {
     private Socket? _nbdListener;
     private CancellationTokenSource? _nbdStop;
+    private DataDirectory.BoundSocket? _nbdUnix;
 
     /// <summary>Where the NBD server listens (for tests: port 0 binds a free port).</summary>
     public EndPoint? NbdEndPoint
@@ -60,19 +62,24 @@ public sealed partial class QemuMachine
 
                     break;
                 case "unix":
+                    // Confined to the data dir like every file the emulator creates; an entry already
+                    // there (of any kind) is never removed: bind fails as on a path in use.
                     string path = ExtraString(addr.Data?.Extra, "path") ?? throw MissingParameter("path");
-                    socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    try
+                    if (Vm.Files is not { } files)
                     {
-                        File.Delete(path);
-                        socket.Bind(new UnixDomainSocketEndPoint(path));
-                    }
-                    catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
-                    {
-                        socket.Dispose();
-                        throw Generic($"Failed to bind socket to {path}: {ex.Message}");
+                        throw Generic($"Failed to bind socket to {path}: Permission denied");
                     }
 
+                    try
+                    {
+                        _nbdUnix = files.BindSocket(path);
+                    }
+                    catch (ConfinementException ex)
+                    {
+                        throw Generic($"Failed to bind socket to {path}: {ex.Reason}");
+                    }
+
+                    socket = _nbdUnix.Socket;
                     break;
                 default:
                     throw InvalidParameter("type");
@@ -158,22 +165,10 @@ public sealed partial class QemuMachine
         _nbdStop?.Cancel();
         _nbdStop?.Dispose();
         _nbdStop = null;
-        if (_nbdListener is { } listener)
-        {
-            if (listener.LocalEndPoint is UnixDomainSocketEndPoint unix && unix.ToString() is { Length: > 0 } path)
-            {
-                try
-                {
-                    File.Delete(path);
-                }
-                catch (IOException)
-                {
-                }
-            }
-
-            listener.Dispose();
-        }
-
+        // The unix socket's entry goes only while it is still the socket bound here.
+        _nbdListener?.Dispose();
+        _nbdUnix?.Dispose();
+        _nbdUnix = null;
         _nbdListener = null;
         foreach (var drive in Vm.Drives)
         {

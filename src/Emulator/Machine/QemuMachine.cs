@@ -23,13 +23,16 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
 
     private Lock Gate => Vm.Gate;
 
-    /// <summary>Closes the NBD server's socket.</summary>
+    /// <summary>Stops writes under way, closes the NBD server's socket and the data dir's handle.</summary>
     public void Dispose()
     {
+        _shutdown.Cancel();
         lock (Gate)
         {
             StopNbd();
         }
+
+        Vm.Files?.Dispose();
     }
 
     private static QmpException DeviceNotFound(string device) => new(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
@@ -41,6 +44,10 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     private static QmpException InvalidParameterValue(string name, string expected) => Generic($"Parameter '{name}' expects {expected}");
 
     private static QmpException MissingParameter(string name) => Generic($"Parameter '{name}' is missing");
+
+    /// <summary>An int member read from raw JSON: anything but a JSON integer in range fails as QEMU's input visitor says it.</summary>
+    private static long IntMember(JsonElement value, string name) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n) ? n : throw Generic($"Invalid parameter type for '{name}', expected: int");
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 

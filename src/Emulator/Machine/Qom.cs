@@ -151,6 +151,11 @@ public sealed partial class QemuMachine
                 Vm.QomValues[path] = values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             }
 
+            if (arguments.Property == "mac" && arguments.Value.ValueKind != JsonValueKind.String && Vm.Nics.Any(n => "/machine/peripheral/" + n.Id == path))
+            {
+                throw Generic("Invalid parameter type for 'mac', expected: string");
+            }
+
             values[arguments.Property] = arguments.Value.Clone();
             if (arguments.Property == "mac" && Vm.Nics.FirstOrDefault(n => "/machine/peripheral/" + n.Id == path) is { } nic)
             {

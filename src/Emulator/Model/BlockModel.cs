@@ -14,7 +14,8 @@ internal sealed class BlockImage
     public List<InternalSnapshot> Snapshots { get; set; } = [];
     public BlockImage? Backing { get; set; }
 
-    public int Depth => Backing is null ? 0 : 1 + Backing.Depth;
+    /// <summary>How many backing files lie below (counted in a loop: chains can be long).</summary>
+    public int Depth => Chain().Count() - 1;
 
     public bool SupportsInternalSnapshots => Format is "qcow2" or "qed" or "sheepdog" or "rbd";
 
@@ -26,19 +27,38 @@ internal sealed class BlockImage
         }
     }
 
-    public BlockImage Clone() => new()
+    /// <summary>A deep copy of the chain, image by image in a loop (a recursive copy overflowed the stack on long chains).</summary>
+    public BlockImage Clone()
     {
-        Filename = Filename,
-        Format = Format,
-        VirtualSize = VirtualSize,
-        ActualSize = ActualSize,
-        Encrypted = Encrypted,
-        Password = Password,
-        Unlocked = Unlocked,
-        NodeName = NodeName,
-        Snapshots = Snapshots.Select(s => s with { }).ToList(),
-        Backing = Backing?.Clone(),
-    };
+        BlockImage? top = null, above = null;
+        foreach (var image in Chain())
+        {
+            var copy = new BlockImage
+            {
+                Filename = image.Filename,
+                Format = image.Format,
+                VirtualSize = image.VirtualSize,
+                ActualSize = image.ActualSize,
+                Encrypted = image.Encrypted,
+                Password = image.Password,
+                Unlocked = image.Unlocked,
+                NodeName = image.NodeName,
+                Snapshots = image.Snapshots.Select(s => s with { }).ToList(),
+            };
+            if (above is null)
+            {
+                top = copy;
+            }
+            else
+            {
+                above.Backing = copy;
+            }
+
+            above = copy;
+        }
+
+        return top!;
+    }
 }
 
 internal sealed record InternalSnapshot(string Id, string Name, long VmStateSize, long DateSec, long DateNsec, long VmClockSec, long VmClockNsec);

@@ -30,14 +30,17 @@ internal sealed class Chardev
     public bool Busy { get; set; }
 }
 
-/// <summary>QEMU's ringbuf chardev: a power-of-two buffer that overwrites its oldest bytes.</summary>
+/// <summary>
+/// QEMU's ringbuf chardev: a power-of-two buffer that overwrites its oldest bytes. The memory grows with
+/// what is written (up to the size), so a client cannot make the emulator allocate a gigabyte per chardev-add.
+/// </summary>
 internal sealed class RingBuffer(int size)
 {
-    private readonly byte[] _buffer = new byte[size];
+    private byte[] _buffer = new byte[Math.Min(size, 4096)];
     private long _prod;
     private long _cons;
 
-    public int Size => _buffer.Length;
+    public int Size => size;
 
     public int Count => (int)(_prod - _cons);
 
@@ -45,10 +48,16 @@ internal sealed class RingBuffer(int size)
     {
         foreach (byte b in data)
         {
-            _buffer[(int)(_prod++ & (_buffer.Length - 1))] = b;
-            if (_prod - _cons > _buffer.Length)
+            // Until it has its full size the buffer has never wrapped: positions are indices, and growing keeps them.
+            if (_prod >= _buffer.Length && _buffer.Length < size)
             {
-                _cons = _prod - _buffer.Length;
+                Array.Resize(ref _buffer, (int)Math.Min(size, (long)_buffer.Length * 2));
+            }
+
+            _buffer[(int)(_prod++ & (_buffer.Length - 1))] = b;
+            if (_prod - _cons > size)
+            {
+                _cons = _prod - size;
             }
         }
     }

@@ -44,9 +44,6 @@ internal static partial class QmpLog
     [LoggerMessage(26, LogLevel.Warning, "QMP server: {Address} waits to accept: the server already serves its limit of {Limit} connections")]
     public static partial void ConnectionBudget(ILogger logger, string address, int limit);
 
-    [LoggerMessage(27, LogLevel.Warning, "QMP server: accept on {Address} failed ({Reason}); retrying shortly")]
-    public static partial void AcceptFailed(ILogger logger, string address, string reason);
-
     [LoggerMessage(25, LogLevel.Warning, "QMP server: session {Session} holds too many file descriptors; closed one")]
     public static partial void TooManyFds(ILogger logger, long session);
 }

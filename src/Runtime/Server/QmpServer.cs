@@ -371,6 +371,7 @@ public sealed class QmpServer : IAsyncDisposable
     /// <summary>Accepts; out of file descriptors (EMFILE/ENFILE), logs and retries after a pause instead of giving up.</summary>
     private async Task<Socket> AcceptAsync(Listener listener)
     {
+        int backoffMs = 0;
         while (true)
         {
             try
@@ -378,10 +379,14 @@ public sealed class QmpServer : IAsyncDisposable
                 Interlocked.Increment(ref _accepting);
                 return await listener.Socket!.AcceptAsync(_shutdown.Token).ConfigureAwait(false);
             }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TooManyOpenSockets || ex.NativeErrorCode is 23 or 24)
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable
+                || ex.NativeErrorCode is 23 or 24)
             {
-                QmpLog.AcceptFailed(_logger, listener.Address.ToString(), ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(100), _shutdown.Token).ConfigureAwait(false);
+                // EMFILE/ENFILE/ENOBUFS: the pending connection stays queued; wait for descriptors to be
+                // freed (10 ms, doubling up to a second) instead of ending the listener.
+                backoffMs = Math.Clamp(backoffMs * 2, 10, 1000);
+                QmpLog.AcceptBackoff(_logger, listener.Address.ToString(), ex.SocketErrorCode.ToString(), backoffMs);
+                await Task.Delay(backoffMs, _shutdown.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -705,12 +710,16 @@ public sealed class QmpServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // .NET's text (and any path in it) stays in the log; the client gets QEMU's generic words.
             QmpLog.CommandFailed(_logger, command, ex);
-            reply = ErrorLine(id, "GenericError", ex.Message);
+            reply = ErrorLine(id, "GenericError", QmpServer.UnexpectedErrorDescription);
         }
 
         return reply;
     }
+
+    /// <summary>What a client is told when a command fails in a way it did not foresee (QEMU's QERR_UNDEFINED_ERROR); the detail is logged.</summary>
+    public const string UnexpectedErrorDescription = "An undefined error has occurred";
 
     private void Negotiate(QmpSession session, JsonElement arguments)
     {

@@ -1,0 +1,404 @@
+using Microsoft.Win32.SafeHandles;
+using static Qmp.Emulator.Confinement.Interop;
+
+namespace Qmp.Emulator.Confinement;
+
+/// <summary>A file operation refused or failed inside the data directory; <see cref="Reason"/> is strerror's words, never a path.</summary>
+internal sealed class ConfinementException(int errno) : IOException(Interop.Describe(errno))
+{
+    public int Errno { get; } = errno;
+
+    public string Reason => Describe(Errno);
+}
+
+/// <summary>
+/// The one way the emulator touches files: everything is opened relative to a handle of
+/// <c>--data-dir</c> taken at start, name by name, never through a symbolic link (<c>openat2</c> with
+/// RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS where the kernel has it, else <c>openat</c> with O_NOFOLLOW
+/// per component, <c>..</c> walked back on the handles already open and never above the root).
+/// Files are read only when regular and opened with O_NONBLOCK (a FIFO cannot block); files are
+/// written by creating a fresh one (O_CREAT|O_EXCL under a temporary name) and renaming it into
+/// place, so a planted hard link or symlink is replaced, never written through. A link, a name
+/// outside and a name that leads out are all refused the same way (EACCES), so nothing answers
+/// whether a path outside exists.
+/// </summary>
+internal sealed class DataDirectory : IDisposable
+{
+    private readonly SafeFileHandle _root;
+    private readonly string[] _prefixes;
+
+    private DataDirectory(SafeFileHandle root, string path, string realPath)
+    {
+        _root = root;
+        Path = path;
+        _prefixes = path == realPath ? [path] : [path, realPath];
+    }
+
+    /// <summary>The data directory as the operator named it (never put in a QMP reply).</summary>
+    public string Path { get; }
+
+    /// <summary>Whether openat2 is used; false forces the per-component walk (tests cover both).</summary>
+    internal static bool UseOpenat2 { get; set; } = true;
+
+    /// <summary>Opens the operator's directory (following links: the operator chose it).</summary>
+    public static DataDirectory Open(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!IsSupported)
+        {
+            throw new PlatformNotSupportedException("--data-dir needs Linux (openat, statx)");
+        }
+
+        int fd = OpenAt(new SafeFileHandle(-100, ownsHandle: false), full, O_RDONLY | O_DIRECTORY); // AT_FDCWD; the path is absolute
+        if (fd < 0)
+        {
+            throw new DirectoryNotFoundException($"data directory '{path}' cannot be opened: {Describe(-fd)}");
+        }
+
+        string real = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        return new DataDirectory(new SafeFileHandle(fd, ownsHandle: true), full, System.IO.Path.TrimEndingDirectorySeparator(real));
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    /// <summary>
+    /// A client's name as a path below the root: relative names as they are; an absolute name only
+    /// when it lies (lexically) under the data dir; anything else is refused like a link.
+    /// </summary>
+    private string Relative(string name)
+    {
+        if (name.Length == 0 || name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ConfinementException(name.Length == 0 ? ENOENT : EACCES);
+        }
+
+        if (!name.StartsWith('/'))
+        {
+            return name;
+        }
+
+        foreach (var prefix in _prefixes)
+        {
+            if (name.StartsWith(prefix + "/", StringComparison.Ordinal))
+            {
+                return name[(prefix.Length + 1)..];
+            }
+        }
+
+        throw new ConfinementException(EACCES);
+    }
+
+    /// <summary>Opens <paramref name="relative"/> under the root with <paramref name="flags"/>, never through a link nor out.</summary>
+    private SafeFileHandle OpenBeneath(string relative, int flags, int mode = 0)
+    {
+        if (UseOpenat2)
+        {
+            // RESOLVE_NO_SYMLINKS refuses a link anywhere, the last name included (ELOOP).
+            int fd = OpenAt2(_root, relative, flags, mode, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+            if (fd != -ENOSYS)
+            {
+                return Handle(fd);
+            }
+
+            UseOpenat2 = false;
+        }
+
+        using var parent = Walk(relative, out string leaf);
+        return (flags & O_DIRECTORY) != 0 ? OpenDirectory(parent.Top, leaf) : Handle(OpenAt(parent.Top, leaf, flags | O_NOFOLLOW, mode));
+    }
+
+    /// <summary>
+    /// A directory by one name, never a link: opened as O_PATH|O_NOFOLLOW (the entry itself, whatever it is)
+    /// and then looked at through that descriptor, so a swap between the look and the open cannot fool it.
+    /// An O_PATH handle serves as the directory of later *at calls.
+    /// </summary>
+    private static SafeFileHandle OpenDirectory(SafeFileHandle dir, string name)
+    {
+        var handle = Handle(OpenAt(dir, name, O_PATH | O_NOFOLLOW));
+        int result = Interop.Stat(handle, "", out var status);
+        if (result != 0 || status.Type != S_IFDIR)
+        {
+            handle.Dispose();
+            throw new ConfinementException(result != 0 ? -result : status.Type == S_IFLNK ? EACCES : ENOTDIR);
+        }
+
+        return handle;
+    }
+
+    private static SafeFileHandle Handle(int fd) =>
+        fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true)
+        : throw new ConfinementException(-fd is ELOOP or EXDEV ? EACCES : -fd);
+
+    /// <summary>The directory holding the last component, walked one name at a time; <paramref name="leaf"/> is that name.</summary>
+    private DirectoryStack Walk(string relative, out string leaf)
+    {
+        var parts = relative.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToList();
+        // A trailing ".." or a name ending in "/" names a directory: open it as the leaf.
+        leaf = parts.Count == 0 ? "." : parts[^1];
+        var stack = new DirectoryStack(_root);
+        try
+        {
+            for (int i = 0; i < parts.Count - 1; i++)
+            {
+                stack.Enter(parts[i]);
+            }
+
+            if (leaf == "..")
+            {
+                stack.Enter("..");
+                leaf = ".";
+            }
+
+            return stack;
+        }
+        catch
+        {
+            stack.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The directory handles of a walk; <c>..</c> pops one, and popping the root is refused.</summary>
+    private sealed class DirectoryStack(SafeFileHandle root) : IDisposable
+    {
+        private readonly Stack<SafeFileHandle> _opened = new();
+
+        public SafeFileHandle Top => _opened.Count > 0 ? _opened.Peek() : root;
+
+        public void Enter(string name)
+        {
+            if (name == "..")
+            {
+                if (_opened.Count == 0)
+                {
+                    throw new ConfinementException(EACCES);
+                }
+
+                _opened.Pop().Dispose();
+                return;
+            }
+
+            _opened.Push(OpenDirectory(Top, name));
+        }
+
+        public void Dispose()
+        {
+            while (_opened.Count > 0)
+            {
+                _opened.Pop().Dispose();
+            }
+        }
+    }
+
+    /// <summary>What the entry is, without following a link; null when there is nothing by that name.</summary>
+    public Status? Stat(string name)
+    {
+        string relative = Relative(name);
+        SafeFileHandle parent;
+        string leaf;
+        try
+        {
+            parent = OpenParent(relative, out leaf);
+        }
+        catch (ConfinementException e) when (e.Errno is ENOENT or ENOTDIR)
+        {
+            return null;
+        }
+
+        using (parent)
+        {
+            int result = Interop.Stat(parent, leaf, out var status);
+            return result == 0 ? status : result is -ENOENT or -ENOTDIR ? null : throw new ConfinementException(-result);
+        }
+    }
+
+    /// <summary>Whether a regular file by that name is there (links and anything outside: no).</summary>
+    public bool FileExists(string name)
+    {
+        try
+        {
+            return Stat(name) is { Type: S_IFREG };
+        }
+        catch (ConfinementException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The directory that will hold <paramref name="relative"/>'s last component (a handle the caller disposes).</summary>
+    private SafeFileHandle OpenParent(string relative, out string leaf)
+    {
+        string trimmed = relative.TrimEnd('/');
+        int slash = trimmed.LastIndexOf('/');
+        leaf = slash < 0 ? trimmed : trimmed[(slash + 1)..];
+        string dir = slash < 0 ? "." : trimmed[..slash];
+        if (leaf is "" or "." or "..")
+        {
+            throw new ConfinementException(leaf == "" ? ENOENT : EISDIR);
+        }
+
+        return OpenBeneath(dir.Length == 0 ? "." : dir, O_RDONLY | O_DIRECTORY);
+    }
+
+    /// <summary>Opens a regular file for reading, without blocking on a FIFO or device; anything else is refused.</summary>
+    public SafeFileHandle OpenRead(string name)
+    {
+        var handle = OpenBeneath(Relative(name), O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        int result = Interop.Stat(handle, "", out var status);
+        if (result != 0 || status.Type != S_IFREG)
+        {
+            handle.Dispose();
+            throw new ConfinementException(result != 0 ? -result : status.Type == S_IFDIR ? EISDIR : EACCES);
+        }
+
+        return handle;
+    }
+
+    /// <summary>
+    /// Starts writing a new file by that name: a fresh temporary file beside it, renamed over the name
+    /// by <see cref="NewFile.Commit"/>. An existing directory is refused (EISDIR), an existing link is
+    /// refused (EACCES) and an existing file is replaced, never written through.
+    /// </summary>
+    public NewFile Create(string name)
+    {
+        var parent = OpenParent(Relative(name), out string leaf);
+        try
+        {
+            int result = Interop.Stat(parent, leaf, out var existing);
+            if (result == 0 && existing.Type != S_IFREG)
+            {
+                throw new ConfinementException(existing.Type == S_IFDIR ? EISDIR : EACCES);
+            }
+
+            if (result != 0 && result != -ENOENT)
+            {
+                throw new ConfinementException(-result);
+            }
+
+            // O_EXCL makes a guessed or planted name harmless (EEXIST): another name is tried.
+            for (int attempt = 0; ; attempt++)
+            {
+                string temporary = ".qmp-" + Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+                int fd = OpenAt(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0b110_100_100);
+                if (fd != -EEXIST || attempt == 16)
+                {
+                    return new NewFile(parent, temporary, leaf, Handle(fd));
+                }
+            }
+        }
+        catch
+        {
+            parent.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A file being written under a temporary name; renamed into place on commit, removed otherwise.</summary>
+    internal sealed class NewFile : IDisposable
+    {
+        private readonly SafeFileHandle _parent;
+        private readonly string _temporary;
+        private readonly string _name;
+        private bool _done;
+
+        public NewFile(SafeFileHandle parent, string temporary, string name, SafeFileHandle handle)
+        {
+            _parent = parent;
+            _temporary = temporary;
+            _name = name;
+            Handle = handle;
+        }
+
+        public SafeFileHandle Handle { get; }
+
+        public long Length { get; private set; }
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            RandomAccess.Write(Handle, bytes, Length);
+            Length += bytes.Length;
+        }
+
+        /// <summary>Makes the file exactly <paramref name="length"/> bytes (a sparse tail reads as zeros).</summary>
+        public void SetLength(long length)
+        {
+            RandomAccess.SetLength(Handle, length);
+            Length = length;
+        }
+
+        public void Commit()
+        {
+            Handle.Dispose();
+            int result = RenameAt(_parent, _temporary, _name);
+            if (result != 0)
+            {
+                throw new ConfinementException(-result);
+            }
+
+            _done = true;
+        }
+
+        public void Dispose()
+        {
+            Handle.Dispose();
+            if (!_done)
+            {
+                _ = UnlinkAt(_parent, _temporary);
+                _done = true;
+            }
+
+            _parent.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Binds a listening unix socket at <paramref name="name"/> inside the data dir, through the
+    /// parent directory's handle (bind on <c>/proc/self/fd/N/leaf</c>, so no link on the way is
+    /// followed, and an existing entry of any kind makes bind fail instead of being replaced).
+    /// </summary>
+    public BoundSocket BindSocket(string name)
+    {
+        var parent = OpenParent(Relative(name), out string leaf);
+        System.Net.Sockets.Socket? socket = null;
+        try
+        {
+            int fd = BindUnixSocket($"/proc/self/fd/{parent.DangerousGetHandle()}/{leaf}");
+            if (fd < 0)
+            {
+                throw new ConfinementException(-fd is EEXIST ? EADDRINUSE : -fd is ELOOP or EXDEV ? EACCES : -fd);
+            }
+
+            socket = new System.Net.Sockets.Socket(new System.Net.Sockets.SafeSocketHandle(fd, ownsHandle: true));
+            int result = Interop.Stat(parent, leaf, out var status);
+            if (result != 0)
+            {
+                throw new ConfinementException(-result);
+            }
+
+            return new BoundSocket(parent, leaf, socket, status);
+        }
+        catch
+        {
+            socket?.Dispose();
+            parent.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A socket the emulator bound; <see cref="Dispose"/> removes its entry only while it is still that socket.</summary>
+    internal sealed class BoundSocket(SafeFileHandle parent, string name, System.Net.Sockets.Socket socket, Status created) : IDisposable
+    {
+        public System.Net.Sockets.Socket Socket { get; } = socket;
+
+        public void Dispose()
+        {
+            Socket.Dispose();
+            if (Interop.Stat(parent, name, out var now) == 0 && now.Type == S_IFSOCK && now.Inode == created.Inode && now.Device == created.Device)
+            {
+                _ = UnlinkAt(parent, name);
+            }
+
+            parent.Dispose();
+        }
+    }
+}

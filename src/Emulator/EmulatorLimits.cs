@@ -1,0 +1,33 @@
+namespace Qmp.Emulator;
+
+/// <summary>
+/// The emulator's limits against hostile clients, each answered with a QMP error (README.md, "The
+/// reference emulator", lists them with their numbers).
+/// </summary>
+public static class EmulatorLimits
+{
+    /// <summary>Bytes one file-writing command may write (memsave, pmemsave, dump-guest-memory): 1 GiB.</summary>
+    public const long MaxWriteBytes = 1L << 30;
+
+    /// <summary>Large writes go out in chunks of this size, outside the machine lock, checking for shutdown between them.</summary>
+    public const int WriteChunkBytes = 1 << 20;
+
+    /// <summary>Images in one backing chain (the active image and its backing files): 1000.</summary>
+    public const int MaxBackingChainDepth = 1000;
+
+    /// <summary>Descriptors in one fd set (<c>add-fd</c>): 64.</summary>
+    public const int MaxFdsPerFdset = 64;
+
+    /// <summary>Descriptors one monitor connection holds through <c>getfd</c> and <c>add-fd</c>: 256.</summary>
+    public const int MaxFdsPerSession = 256;
+
+    /// <summary>
+    /// Descriptors the whole emulator holds for clients (fd sets and named fds): 1024, and never more
+    /// than a quarter of the soft RLIMIT_NOFILE, so sockets, files and the runtime always have room.
+    /// </summary>
+    public const int MaxFdsPerProcess = 1024;
+
+    /// <summary>The process-wide cap in effect: <see cref="MaxFdsPerProcess"/> or a quarter of RLIMIT_NOFILE, the smaller.</summary>
+    public static int EffectiveMaxFdsPerProcess { get; } =
+        (int)Math.Min(MaxFdsPerProcess, Math.Max(8, (Confinement.Interop.OpenFileLimit() ?? 4 * MaxFdsPerProcess) / 4));
+}
