@@ -55,9 +55,10 @@ internal static class IntrospectCommands
 
     public static Command Compat()
     {
-        var schema = new Argument<FileInfo>("schema")
+        var schema = new Argument<FileInfo[]>("schema")
         {
-            Description = "The client's schema: a SchemaInfo JSON file (one qmp-codegen introspect saved, or a generated client's description).",
+            Description = "The client's schema: .hx files (read together), a QAPI top file (qapi-schema.json, with its includes), or a saved schema (qmp-codegen introspect's file, or a generated client's description).",
+            Arity = ArgumentArity.OneOrMore,
         };
         var against = new Option<string>("--against")
         {
@@ -68,14 +69,7 @@ internal static class IntrospectCommands
         var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout };
         command.SetAction(async (parse, ct) =>
         {
-            var schemaFile = parse.GetValue(schema)!;
-            if (string.Equals(schemaFile.Extension, ".hx", StringComparison.OrdinalIgnoreCase))
-            {
-                // The .hx and QAPI readers fill the schema model; compat takes their description once the emitters do.
-                Console.Error.WriteLine($"qmp-codegen: compat reads a SchemaInfo JSON file (qmp-codegen introspect's, or a generated client's description); {schemaFile.Name} is a .hx schema");
-                return 2;
-            }
-            var client = ReadFile(schemaFile);
+            var client = SchemaInputs.Describe(parse.GetValue(schema)!);
             if (client is null)
                 return 2;
             var target = parse.GetValue(against)!;

@@ -1,0 +1,82 @@
+using System.Text;
+using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
+using Qmp.Codegen.Qapi;
+using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
+
+namespace Qmp.Codegen.Cli;
+
+/// <summary>
+/// Reads what a command is given as "the schema" into a SchemaInfo description: <c>.hx</c> files (read
+/// together), a QAPI top file (<c>qapi-schema.json</c> with its includes), or a saved live schema
+/// (<c>qmp-codegen introspect</c>'s file, or a generated client's description).
+/// </summary>
+internal static class SchemaInputs
+{
+    /// <summary>The description, or null with the reasons on stderr (unreadable file, schema errors).</summary>
+    public static SchemaInfo? Describe(FileInfo[] files)
+    {
+        if (files.All(f => string.Equals(f.Extension, ".hx", StringComparison.OrdinalIgnoreCase)))
+        {
+            var model = Commands.Load(files, out _);
+            return model is null ? null : FromModel(HxSchemaBuilder.Build(model));
+        }
+
+        if (files.Length != 1)
+        {
+            Console.Error.WriteLine("qmp-codegen: give .hx files (read together), or one QAPI top file, or one saved schema");
+            return null;
+        }
+
+        var file = files[0];
+        string text;
+        try
+        {
+            text = File.ReadAllText(file.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"qmp-codegen: cannot read {file}: {e.Message}");
+            return null;
+        }
+
+        if (IsSavedSchema(text))
+        {
+            try
+            {
+                return SchemaInfoReader.Read(Encoding.UTF8.GetBytes(text));
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {e.Message}");
+                return null;
+            }
+        }
+
+        // QAPI: includes are relative to the top file, read from disk here (the reader itself does no I/O).
+        var root = file.DirectoryName!;
+        var schema = QapiReader.Read(file.Name, path =>
+        {
+            var full = Path.Combine(root, path);
+            return File.Exists(full) ? File.ReadAllText(full) : null;
+        });
+        return FromModel(schema, root);
+    }
+
+    /// <summary>A saved live schema is JSON: an array of entries, or an object with "query-qmp-schema"; QAPI files start with comments or single quotes.</summary>
+    private static bool IsSavedSchema(string text)
+    {
+        var start = text.AsSpan().TrimStart();
+        return start.StartsWith("[") || (start.StartsWith("{") && text.Contains("\"query-qmp-schema\"", StringComparison.Ordinal));
+    }
+
+    private static SchemaInfo? FromModel(QmpSchema schema, string? root = null)
+    {
+        var errors = schema.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error).ToList();
+        foreach (var error in errors)
+            Console.Error.WriteLine(error.Format(root is null ? null : Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(root, error.Location.Path))));
+        // The generator compiles its own copy of the SchemaInfo types; its JSON is the runtime's input.
+        return errors.Count > 0 ? null : SchemaInfoReader.Read(Encoding.UTF8.GetBytes(Qmp.Codegen.Introspection.SchemaInfoBuilder.Describe(schema)));
+    }
+}
