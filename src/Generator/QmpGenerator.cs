@@ -75,6 +75,10 @@ public sealed class QmpGenerator : IIncrementalGenerator
         var client = specs.Select(static (s, _) => s.ClientOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientOutput);
         context.RegisterSourceOutput(client, static (spc, s) => spc.AddSource(s!.Namespace + ".Client.g.cs", SourceText.From(ClientEmitter.Emit(s), System.Text.Encoding.UTF8)));
 
+        // The client's own schema, for CheckSchemaAsync: its own output, so only a schema change re-emits it.
+        var clientSchema = parsed.Select(static (p, _) => p.ClientSchema).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientSchemaOutput);
+        context.RegisterSourceOutput(clientSchema, static (spc, s) => spc.AddSource(s!.Namespace + ".ClientSchema.g.cs", SourceText.From(ClientSchemaEmitter.Emit(s), System.Text.Encoding.UTF8)));
+
         var server = specs.Select(static (s, _) => s.ServerOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ServerOutput);
         context.RegisterSourceOutput(server, static (spc, s) => spc.AddSource(s!.Namespace + ".Server.g.cs", SourceText.From(ServerEmitter.Emit(s), System.Text.Encoding.UTF8)));
 
@@ -147,7 +151,19 @@ public sealed class QmpGenerator : IIncrementalGenerator
         ct.ThrowIfCancellationRequested();
         var naming = new List<SchemaDiagnostic>();
         var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming);
-        return new ParsedSchema(spec, problems.Count == 0 && naming.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).Concat(naming).ToEquatableArray());
+        var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
+        return new ParsedSchema(spec, problems.Count == 0 && naming.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema);
+    }
+
+    /// <summary>The model as <c>query-qmp-schema</c> entries, each entry's JSON on its own.</summary>
+    private static EquatableArray<string> DescribeEntries(Qmp.Codegen.Schema.QmpSchema schema)
+    {
+        var info = Qmp.Codegen.Introspection.SchemaInfoBuilder.Build(schema);
+        return info.Entries.Select(static e =>
+        {
+            var one = new Qmp.Codegen.Introspection.SchemaInfo(new[] { e }).ToJson();
+            return one.Substring(1, one.Length - 2);
+        }).ToEquatableArray();
     }
 
     private static readonly ConcurrentDictionary<(string, SchemaSeverity), DiagnosticDescriptor> Descriptors = new();

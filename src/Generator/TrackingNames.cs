@@ -12,9 +12,10 @@ public static class TrackingNames
     public const string ClientOutput = nameof(ClientOutput);
     public const string ServerOutput = nameof(ServerOutput);
     public const string EventsOutput = nameof(EventsOutput);
+    public const string ClientSchemaOutput = nameof(ClientSchemaOutput);
 
     public static readonly string[] All =
     {
-        SchemaFiles, SchemaGroups, ParsedSchemas, GenerationSpecs, Diagnostics, TypesOutput, ClientOutput, ServerOutput, EventsOutput,
+        SchemaFiles, SchemaGroups, ParsedSchemas, GenerationSpecs, Diagnostics, TypesOutput, ClientOutput, ServerOutput, EventsOutput, ClientSchemaOutput,
     };
 }

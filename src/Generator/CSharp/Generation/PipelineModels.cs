@@ -10,4 +10,10 @@ public sealed record SchemaFileInput(string Path, string Text, string Namespace,
 public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files);
 
 /// <summary>A parsed group: what to generate (null when the group cannot generate, e.g. a bad namespace), and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
-public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics);
+public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null);
+
+/// <summary>
+/// The schema a generated client carries for the check at connect: <see cref="Entries"/> are the
+/// model described as <c>query-qmp-schema</c> entries (one JSON object each) with real type names.
+/// </summary>
+public sealed record ClientSchemaSpec(string Namespace, string Stem, EquatableArray<string> Entries);
