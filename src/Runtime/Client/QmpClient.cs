@@ -628,6 +628,11 @@ public sealed partial class QmpClient : IAsyncDisposable
                 reader.Read();
                 _completion.TrySetResult(read(ref reader));
             }
+            catch (JsonException ex)
+            {
+                var path = ex.Path is null or "" ? "return" : ex.Path.StartsWith('[') ? "return" + ex.Path : "return." + ex.Path;
+                _completion.TrySetException(new QmpReplyException(Command, path, returnValue.GetRawText(), ex));
+            }
             catch (Exception ex)
             {
                 _completion.TrySetException(new QmpProtocolException($"Could not read the reply to {Command}: {ex.Message}", ex));

@@ -12,12 +12,24 @@ namespace Qmp.Runtime;
 /// </summary>
 public static class QmpJson
 {
-    /// <summary>A required member that is absent.</summary>
-    public static JsonException Missing(string member) => new($"Parameter '{member}' is missing");
+    /// <summary>A required member that is absent (its <see cref="JsonException.Path"/> is the member).</summary>
+    public static JsonException Missing(string member) => new($"Parameter '{member}' is missing", member, null, null);
 
     /// <summary>A member's value of the wrong JSON type; <paramref name="expected"/> in QEMU's words (string, integer, number, boolean, QDict, list).</summary>
     public static JsonException InvalidType(string? member, string expected) =>
-        new($"Invalid parameter type for '{member ?? "null"}', expected: {expected}");
+        new($"Invalid parameter type for '{member ?? "null"}', expected: {expected}", member, null, null);
+
+    /// <summary>
+    /// The same error one level up: <see cref="JsonException.Path"/> gains <paramref name="member"/> or
+    /// <paramref name="index"/> in front (<c>inserted.bps_max</c>, <c>[0].inserted.bps_max</c>), so a
+    /// reply that cannot be read names where, not only what.
+    /// </summary>
+    private static JsonException Within(JsonException inner, string? member, int? index)
+    {
+        string prefix = index is { } i ? "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]" : member ?? "";
+        string path = inner.Path is null or "" ? prefix : inner.Path.StartsWith('[') || prefix.Length == 0 ? prefix + inner.Path : prefix + "." + inner.Path;
+        return new JsonException(inner.Message, path, null, null, inner.InnerException);
+    }
 
     /// <summary>A string, as an array element (named <c>null</c> in the error, as QEMU does).</summary>
     public static string ReadString(ref Utf8JsonReader reader) => ReadString(ref reader, null);
@@ -51,8 +63,19 @@ public static class QmpJson
         reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean() : throw InvalidType(member, "boolean");
 
     /// <summary>Reads an object with <paramref name="read"/>; anything but an object is the wrong type.</summary>
-    public static T ReadObject<T>(ref Utf8JsonReader reader, string? member, QmpJsonReader<T> read) =>
-        reader.TokenType == JsonTokenType.StartObject ? read(ref reader) : throw InvalidType(member, "QDict");
+    public static T ReadObject<T>(ref Utf8JsonReader reader, string? member, QmpJsonReader<T> read)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw InvalidType(member, "QDict");
+        try
+        {
+            return read(ref reader);
+        }
+        catch (JsonException e) when (member is not null)
+        {
+            throw Within(e, member, null);
+        }
+    }
 
     /// <summary>Reads an array, each element with <paramref name="item"/>; anything but an array is the wrong type.</summary>
     public static IReadOnlyList<T> ReadList<T>(ref Utf8JsonReader reader, string? member, QmpJsonReader<T> item)
@@ -61,7 +84,18 @@ public static class QmpJson
             throw InvalidType(member, "list");
         var list = new List<T>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            list.Add(item(ref reader));
+        {
+            try
+            {
+                list.Add(item(ref reader));
+            }
+            catch (JsonException e)
+            {
+                var element = Within(e, null, list.Count);
+                throw member is null ? element : Within(element, member, null);
+            }
+        }
+
         return list;
     }
 

@@ -100,3 +100,32 @@ public class QmpProtocolException : IOException
     /// <param name="innerException">The error that revealed it (e.g. a JSON reader's), if any.</param>
     public QmpProtocolException(string message, Exception? innerException) : base(message, innerException) { }
 }
+
+/// <summary>
+/// A reply this client's schema cannot read: a member it requires is absent, or has another JSON type
+/// (a server of another QEMU version). Only this call fails; the connection and every other call go on.
+/// </summary>
+public class QmpReplyException : QmpProtocolException
+{
+    /// <summary>A reply to <paramref name="command"/> that failed to read at <paramref name="path"/>.</summary>
+    /// <param name="command">The command whose reply it is.</param>
+    /// <param name="path">Where in the reply, from <c>return</c>: <c>return[0].inserted.bps_max</c>.</param>
+    /// <param name="reply">The <c>return</c> value as the server sent it.</param>
+    /// <param name="innerException">The reader's error, in QEMU's words.</param>
+    public QmpReplyException(string command, string path, string reply, Exception? innerException)
+        : base($"Could not read the reply to {command}: {innerException?.Message} (at {path})", innerException)
+    {
+        Command = command;
+        Path = path;
+        Reply = reply;
+    }
+
+    /// <summary>The command whose reply could not be read.</summary>
+    public string Command { get; }
+
+    /// <summary>Where in the reply: <c>return</c>, then members and array indices (<c>return[0].inserted.bps_max</c>).</summary>
+    public string Path { get; }
+
+    /// <summary>The <c>return</c> value as the server sent it (raw JSON), to log or to read by hand.</summary>
+    public string Reply { get; }
+}
