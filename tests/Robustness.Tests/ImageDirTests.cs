@@ -99,6 +99,14 @@ public sealed class ImageDirTests
     }
 
     [Fact]
+    public void Image_dirs_are_repeatable_and_kept_in_order_on_the_command_line()
+    {
+        var options = global::EmulatorProgram.Parse(["--data-dir", "/srv/vm", "--image-dir", "/srv/b", "--image-dir", "/srv/a"]);
+        Assert.NotNull(options);
+        Assert.Equal(["/srv/b", "/srv/a"], options.ImageDirs);
+    }
+
+    [Fact]
     public async Task A_missing_image_dir_stops_the_emulator_at_start()
     {
         string root = Directory.CreateTempSubdirectory("qmprob-imgdir-").FullName;
