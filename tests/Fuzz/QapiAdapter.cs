@@ -19,7 +19,9 @@ internal static class QapiAdapter
         filesRead = result.Files.Count;
         foreach (var d in result.Schema.Diagnostics)
         {
-            if (d.Message.Contains("internal error", StringComparison.Ordinal))
+            // The reader's safety net (QapiReader.ReadDetailed) turns an exception into this diagnostic; a message
+            // merely quoting schema text that says "internal error" is not one.
+            if (d.Message.StartsWith("internal error of the QAPI reader: ", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException(d.Format());
             }
