@@ -41,6 +41,12 @@ public sealed class EmulatorOptions
     /// <summary>Where commands may write files (<c>--data-dir</c>); without it every file-writing command is refused.</summary>
     public string? DataDir { get; init; }
 
+    /// <summary>
+    /// Directories existing images are also read from (<c>--image-dir DIR</c>, repeatable): after the data dir,
+    /// in this order, with the same confinement; nothing is ever written into them.
+    /// </summary>
+    public IReadOnlyList<string> ImageDirs { get; init; } = [];
+
     /// <summary>The clock of block jobs, migration and event timestamps.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -26,6 +26,9 @@ internal static class EmulatorProgram
                                   hardware (-drive, -device, ...) are ignored with a warning
           --machine FILE          a JSON description of the virtual hardware
           --data-dir DIR          where commands may write files (screendump, memsave, dump-guest-memory)
+                                  and read images (change, blockdev-add)
+          --image-dir DIR         also read images from DIR, never written (repeatable; a relative
+                                  name is looked for in --data-dir, then each --image-dir in order)
           --max-clients N         clients each monitor serves at a time (default 1, as QEMU)
         """;
 
@@ -233,6 +236,7 @@ internal static class EmulatorProgram
         var monitors = new List<(string Chardev, string Option)>();
         bool paused = false, daemonize = false;
         string? name = null, uuid = null, machineFile = null, dataDir = null, pidFile = null;
+        var imageDirs = new List<string>();
         int? cpus = null, maxCpus = null;
         int maxClients = 1;
         long? memory = null;
@@ -248,6 +252,9 @@ internal static class EmulatorProgram
                     continue;
                 case "--data-dir":
                     dataDir = Value();
+                    continue;
+                case "--image-dir":
+                    imageDirs.Add(Value());
                     continue;
                 case "--max-clients":
                     maxClients = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
@@ -393,6 +400,7 @@ internal static class EmulatorProgram
             MemoryBytes = memory,
             Machine = machineFile is null ? null : MachineDescription.Load(machineFile),
             DataDir = dataDir,
+            ImageDirs = imageDirs,
         };
         return new CommandLine(options, pidFile, daemonize);
     }

@@ -58,6 +58,11 @@ public sealed class QemuEmulator : IAsyncDisposable
             throw new DirectoryNotFoundException($"data directory '{options.DataDir}' does not exist");
         }
 
+        if (options.ImageDirs.FirstOrDefault(d => !Directory.Exists(d)) is { } missingImageDir)
+        {
+            throw new DirectoryNotFoundException($"image directory '{missingImageDir}' does not exist");
+        }
+
         var emulator = new QemuEmulator(options);
         try
         {

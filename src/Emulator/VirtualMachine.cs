@@ -22,6 +22,7 @@ public sealed class VirtualMachine
         Time = options.TimeProvider;
         DataDir = options.DataDir is null ? null : Path.GetFullPath(options.DataDir);
         Files = options.DataDir is null ? null : Confinement.DataDirectory.Open(options.DataDir);
+        Images = new Confinement.ImageDirectories(Files, options.ImageDirs.Select(d => Confinement.DataDirectory.Open(d, readOnly: true)).ToList());
         Name = options.Name ?? description.Name;
         Uuid = options.Uuid ?? description.Uuid ?? "00000000-0000-0000-0000-000000000000";
         Cpus = options.Cpus ?? description.Cpus ?? 1;
@@ -107,6 +108,9 @@ public sealed class VirtualMachine
 
     /// <summary>The data dir's handle: every file a command reads or writes goes through it.</summary>
     internal Confinement.DataDirectory? Files { get; }
+
+    /// <summary>Where existing images are read from: the data dir, then each <c>--image-dir</c>.</summary>
+    internal Confinement.ImageDirectories Images { get; }
     internal QmpServer? Server { get; set; }
     internal Action? QuitRequested { get; set; }
 

@@ -37,6 +37,9 @@ internal sealed class ChildEmulator : IAsyncDisposable
 
     public string Outside => Path.Combine(Root, "outside");
 
+    /// <summary>An empty directory made beside the data dir, for <c>--image-dir {root}/images</c> in the extra arguments.</summary>
+    public string ImageDir => Path.Combine(Root, "images");
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -52,11 +55,13 @@ internal sealed class ChildEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the emulator; <c>{root}</c> in <paramref name="extra"/> stands for <see cref="Root"/>.</summary>
     public static async Task<ChildEmulator> StartAsync(int? openFileLimit = null, params string[] extra)
     {
         string root = Directory.CreateTempSubdirectory("qmprob-child-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "data"));
         Directory.CreateDirectory(Path.Combine(root, "outside"));
+        Directory.CreateDirectory(Path.Combine(root, "images"));
         string dll = Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll");
         var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {
@@ -75,7 +80,7 @@ internal sealed class ChildEmulator : IAsyncDisposable
         string maxClients = openFileLimit is null ? "4" : "1000";
         foreach (var a in new[] { dll, "-qmp", $"unix:{Path.Combine(root, "qmp.sock")},server,nowait", "--data-dir", Path.Combine(root, "data"), "--max-clients", maxClients }.Concat(extra))
         {
-            start.ArgumentList.Add(a);
+            start.ArgumentList.Add(a.Replace("{root}", root, StringComparison.Ordinal));
         }
 
         var child = new ChildEmulator(Process.Start(start)!, root);

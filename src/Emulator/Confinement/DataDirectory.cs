@@ -27,12 +27,16 @@ internal sealed class DataDirectory : IDisposable
     private readonly SafeFileHandle _root;
     private readonly string[] _prefixes;
 
-    private DataDirectory(SafeFileHandle root, string path, string realPath)
+    private DataDirectory(SafeFileHandle root, string path, string realPath, bool readOnly)
     {
         _root = root;
         Path = path;
+        ReadOnly = readOnly;
         _prefixes = path == realPath ? [path] : [path, realPath];
     }
+
+    /// <summary>An <c>--image-dir</c>: images are read from it, nothing is ever created in it (EACCES).</summary>
+    public bool ReadOnly { get; }
 
     /// <summary>The data directory as the operator named it (never put in a QMP reply).</summary>
     public string Path { get; }
@@ -40,24 +44,29 @@ internal sealed class DataDirectory : IDisposable
     /// <summary>Whether openat2 is used; false forces the per-component walk (tests cover both).</summary>
     internal static bool UseOpenat2 { get; set; } = true;
 
-    /// <summary>Opens the operator's directory (following links: the operator chose it).</summary>
-    public static DataDirectory Open(string path)
+    /// <summary>Opens the operator's directory (following links: the operator chose it); <paramref name="readOnly"/> for an <c>--image-dir</c>.</summary>
+    public static DataDirectory Open(string path, bool readOnly = false)
     {
+        string what = readOnly ? "image directory" : "data directory";
         string full = System.IO.Path.GetFullPath(path);
         if (!IsSupported)
         {
-            throw new PlatformNotSupportedException("--data-dir needs Linux (openat, statx)");
+            throw new PlatformNotSupportedException(readOnly ? "--image-dir needs Linux (openat, statx)" : "--data-dir needs Linux (openat, statx)");
         }
 
         int fd = OpenAt(new SafeFileHandle(-100, ownsHandle: false), full, O_RDONLY | O_DIRECTORY); // AT_FDCWD; the path is absolute
         if (fd < 0)
         {
-            throw new DirectoryNotFoundException($"data directory '{path}' cannot be opened: {Describe(-fd)}");
+            throw new DirectoryNotFoundException($"{what} '{path}' cannot be opened: {Describe(-fd)}");
         }
 
         string real = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
-        return new DataDirectory(new SafeFileHandle(fd, ownsHandle: true), full, System.IO.Path.TrimEndingDirectorySeparator(real));
+        return new DataDirectory(new SafeFileHandle(fd, ownsHandle: true), full, System.IO.Path.TrimEndingDirectorySeparator(real), readOnly);
     }
+
+    /// <summary>Whether an absolute name lies (lexically) under this directory, as it was named or where its link leads.</summary>
+    public bool Holds(string name) =>
+        name.StartsWith('/') && _prefixes.Any(prefix => name.StartsWith(prefix + "/", StringComparison.Ordinal));
 
     public void Dispose() => _root.Dispose();
 
@@ -261,6 +270,7 @@ internal sealed class DataDirectory : IDisposable
     /// </summary>
     public NewFile Create(string name)
     {
+        RefuseWriteIfReadOnly();
         var parent = OpenParent(Relative(name), out string leaf);
         try
         {
@@ -290,6 +300,15 @@ internal sealed class DataDirectory : IDisposable
         {
             parent.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Nothing is created in an image directory, whatever a caller asks (the search for images is the only user of one).</summary>
+    private void RefuseWriteIfReadOnly()
+    {
+        if (ReadOnly)
+        {
+            throw new ConfinementException(EACCES);
         }
     }
 
@@ -358,6 +377,7 @@ internal sealed class DataDirectory : IDisposable
     /// </summary>
     public BoundSocket BindSocket(string name)
     {
+        RefuseWriteIfReadOnly();
         var parent = OpenParent(Relative(name), out string leaf);
         System.Net.Sockets.Socket? socket = null;
         try

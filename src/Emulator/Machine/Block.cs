@@ -240,20 +240,16 @@ public sealed partial class QemuMachine
     private sealed record ImageProbe(long Size, string Detected, string? Error);
 
     /// <summary>
-    /// Looks at an image file through the data dir, outside the machine lock: only a regular file
-    /// inside it, opened without blocking (a FIFO is refused, never waited on). A name outside, a link
-    /// and a missing data dir all read as "Permission denied", so nothing tells what exists outside.
+    /// Looks at an image file through the data dir or an image dir (<see cref="Confinement.ImageDirectories"/>),
+    /// outside the machine lock: only a regular file inside one, opened without blocking (a FIFO is refused,
+    /// never waited on). A name outside, a link and no directory at all read as "Permission denied", so
+    /// nothing tells what exists outside.
     /// </summary>
     private ImageProbe ProbeImage(string filename)
     {
-        if (Vm.Files is not { } files)
-        {
-            return new ImageProbe(0, "raw", "Permission denied");
-        }
-
         try
         {
-            using var handle = files.OpenRead(filename);
+            using var handle = Vm.Images.OpenRead(filename);
             long size = RandomAccess.GetLength(handle);
             Span<byte> magic = stackalloc byte[4];
             string detected = RandomAccess.Read(handle, magic, 0) == 4 && magic.SequenceEqual(s_qcow2Magic) ? "qcow2" : "raw";

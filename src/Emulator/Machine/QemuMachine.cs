@@ -32,6 +32,7 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
             StopNbd();
         }
 
+        Vm.Images.Dispose();
         Vm.Files?.Dispose();
     }
 
