@@ -302,4 +302,22 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         Assert.Contains("query-cpu-model-comparison", report.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("types that changed", report.Stdout, StringComparison.Ordinal);
     }
+
+    [QemuAndSourcesFact("trixie")]
+    public void Compat_of_QEMU_10_0s_source_against_7_2_reports_the_drift()
+    {
+        var dir = Qapi.QemuSources.Get("trixie").Dir!;
+        var report = Cli("compat", Path.Combine(dir, "qapi", "qapi-schema.json"), "--against", _saved.File72);
+        Assert.True(report.Exit == 1, report.Stderr);
+        string Section(string title) => report.Stdout.Split('\n').SkipWhile(l => !l.StartsWith(title, StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal) || l.StartsWith("! ", StringComparison.Ordinal)).Aggregate("", (a, l) => a + l + "\n");
+
+        // Commands 10.0 added, which 7.2 lacks; and 7.2's that 10.0 dropped.
+        Assert.Contains("block-job-change", Section("commands the server lacks"), StringComparison.Ordinal);
+        Assert.Contains("x-query-rdma", Section("commands only the server has"), StringComparison.Ordinal);
+        // StatusInfo lost 'singlestep' in 10.0: 7.2 still sends it, the 10.0 client ignores it.
+        Assert.Contains("query-status/ret-type/singlestep (StatusInfo): ignored by the client", Section("members only the server has"), StringComparison.Ordinal);
+        // Enum values a 10.0 client may send and 7.2 does not know.
+        Assert.Contains("dump-guest-memory/arg-type/format/^kdump-raw-zlib", Section("enum values the server lacks"), StringComparison.Ordinal);
+    }
 }
