@@ -172,8 +172,28 @@ public class Parser
 {
     private readonly string _seed = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schema", "qmp-commands.hx"));
 
+    // Shapes that make naive scanners quadratic or recursive (the robustness tests parse the same
+    // ones for correctness; their speed is measured here, not asserted there).
+    private readonly string[] _pathological =
+    [
+        string.Concat(Enumerable.Repeat("{ ", 50_000)),
+        string.Concat(Enumerable.Repeat("SQMP x\n-\n", 20_000)),
+        "{ .name = \"x\", .args_type = \"" + string.Concat(Enumerable.Repeat("a:s,", 50_000)) + "\", .mhandler.cmd_new = f, },",
+        "SQMP\nx\n-\n\nExample:\n\n-> " + new string('{', 50_000) + "\n<- " + new string('[', 50_000) + "\nEQMP",
+        "SQMP\nx\n-\n\nArguments:\n\n" + string.Concat(Enumerable.Repeat("- \"a\": b (json-int, optional)\n", 20_000)) + "EQMP",
+    ];
+
     [Benchmark(Description = "parse the seed")]
     public object ParseSeed() => SchemaParser.Parse("schema/qmp-commands.hx", _seed);
+
+    [Benchmark(Description = "parse 5 pathological shapes (~1 MB)")]
+    public int ParsePathological()
+    {
+        int diagnostics = 0;
+        foreach (var text in _pathological)
+            diagnostics += SchemaParser.Parse("shape.hx", text).Diagnostics.Count;
+        return diagnostics;
+    }
 }
 
 /// <summary>The generator on the repository's schema: a full run, and a re-run after an unrelated edit (cached).</summary>

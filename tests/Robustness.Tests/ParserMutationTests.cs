@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
@@ -8,7 +7,7 @@ namespace Qmp.Robustness.Tests;
 /// <summary>
 /// The schema parser on mutations Generator.Tests does not make (it truncates, deletes and inserts ASCII): splices of
 /// two schema files, duplicated blocks, removed SQMP/EQMP markers, unicode, NUL and lone surrogates. Fixed seeds, so a
-/// failure reproduces. Every parse returns a model, finishes quickly (2 s is a hang guard, not a benchmark), and every
+/// failure reproduces. Every parse returns a model, finishes (60 s is a hang guard, not a benchmark), and every
 /// diagnostic has a location inside the text whose line and column agree with its offset.
 /// </summary>
 public sealed class ParserMutationTests
@@ -19,10 +18,11 @@ public sealed class ParserMutationTests
 
     private static SchemaModel ParseChecked(params SchemaSource[] sources)
     {
-        var clock = Stopwatch.StartNew();
-        var model = SchemaParser.Parse(sources);
-        clock.Stop();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"a parse took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        // A hang guard, not a timing: a parse takes milliseconds (tests/Benchmarks measures it), and a
+        // loaded CI machine must not turn a slow parse into a failure.
+        var parse = Task.Run(() => SchemaParser.Parse(sources));
+        Assert.True(parse.Wait(TimeSpan.FromSeconds(60)), "a parse did not finish within 60 s (a hang)");
+        var model = parse.Result;
         Assert.NotNull(model);
         var lines = sources.ToDictionary(s => s.Path, s => new LineMap(s.Text));
         foreach (var d in model.Diagnostics)
