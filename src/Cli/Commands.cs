@@ -50,6 +50,34 @@ internal static class Commands
         return command;
     }
 
+    /// <summary>
+    /// <c>qmp-codegen diagnostics</c>: the catalogue of every diagnostic, with every form of its
+    /// message (<c>{placeholders}</c> for what varies). The .hx reader and the generator build their
+    /// messages only from these forms, so this is every message they can report.
+    /// </summary>
+    public static Command Diagnostics()
+    {
+        var command = new Command("diagnostics", "Print every diagnostic id with its severity, title and the forms of its messages.");
+        command.SetAction(_ =>
+        {
+            foreach (var descriptor in Catalogue())
+            {
+                Console.Out.WriteLine($"{descriptor.Id} {descriptor.Severity.ToString().ToLowerInvariant()}: {descriptor.Title}");
+                foreach (var form in descriptor.Messages)
+                    Console.Out.WriteLine("    " + form);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Every descriptor, by id: the .hx reader's, the generator's, the QAPI reader's (whose title is its message format) and the introspection reader's.</summary>
+    internal static IEnumerable<SchemaDiagnosticDescriptor> Catalogue() =>
+        new[] { typeof(SchemaDiagnostics), typeof(GeneratorDiagnostics), typeof(Qmp.Codegen.Qapi.QapiDiagnostics), typeof(Qmp.Codegen.Introspection.IntrospectionDiagnostics) }
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Select(f => f.GetValue(null)).OfType<SchemaDiagnosticDescriptor>()
+            .OrderBy(d => d.Id, StringComparer.Ordinal);
+
     /// <summary>Reads the files and parses them together; null when a file cannot be read at all.</summary>
     internal static SchemaModel? Load(FileInfo[] files, out bool failed)
     {

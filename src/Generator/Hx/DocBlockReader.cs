@@ -152,8 +152,7 @@ internal sealed class DocBlockReader
         while ((hx = HxText.FindWord(_text, "HXCOMM", hx, bodyEnd)) >= 0)
         {
             var end = scanner.NextStructural(hx + 6, bodyEnd, inDocBlock: true);
-            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Create(_source.Locate(hx, hx + 6),
-                $"HXCOMM comment inside the documentation block of '{doc.Title}' is left out of its documentation"));
+            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Report(_source.Locate(hx, hx + 6), 0, doc.Title));
             for (var k = hx; k < end; k++)
                 working[k] = ' ';
             hx = end;
@@ -164,8 +163,7 @@ internal sealed class DocBlockReader
             var start = contentStart + heading.Index;
             var title = HxText.Collapse(heading.Groups[1].Value);
             Prose.Add(new ProseBlock(title, string.Empty, _source.Locate(start, start + heading.Length)));
-            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Create(_source.Locate(start, start + heading.Length),
-                $"section heading '{title}' inside the documentation block of '{doc.Title}' is kept as prose"));
+            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Report(_source.Locate(start, start + heading.Length), 1, title, doc.Title));
             for (var k = start; k < start + heading.Length; k++)
                 working[k] = ' ';
         }
@@ -454,8 +452,9 @@ internal sealed class DocBlockReader
         if (System.Array.IndexOf(KnownTypes, token) >= 0 || char.IsUpper(token[0]))
             return token;
         var guess = Guess(token);
-        _diagnostics.Add(SchemaDiagnostics.UnknownDocumentedType.Create(_source.Locate(offset, offset + token.Length),
-            guess is null ? $"unknown documented type '{token}'" : $"unknown documented type '{token}'; read as '{guess}'"));
+        _diagnostics.Add(guess is null
+            ? SchemaDiagnostics.UnknownDocumentedType.Report(_source.Locate(offset, offset + token.Length), 0, token)
+            : SchemaDiagnostics.UnknownDocumentedType.Report(_source.Locate(offset, offset + token.Length), 1, token, guess));
         return guess ?? token;
     }
 
