@@ -38,11 +38,11 @@ internal static class Commands
         var command = new Command("model", "Print the model read from the schema as JSON.") { schema };
         command.SetAction(parse =>
         {
-            var model = Load(parse.GetValue(schema)!, out _);
-            if (model is null)
+            var read = Read(parse.GetValue(schema)!, out _);
+            if (read is null)
                 return 2;
             using var stdout = Console.OpenStandardOutput();
-            ModelJsonWriter.Write(stdout, model, HxSchemaBuilder.Build(model));
+            ModelJsonWriter.Write(stdout, read.Hx, read.Schema);
             stdout.Flush();
             Console.Out.WriteLine();
             return 0;
@@ -79,7 +79,10 @@ internal static class Commands
             .OrderBy(d => d.Id, StringComparer.Ordinal);
 
     /// <summary>Reads the files and parses them together; null when a file cannot be read at all.</summary>
-    internal static SchemaModel? Load(FileInfo[] files, out bool failed)
+    internal static SchemaModel? Load(FileInfo[] files, out bool failed) => Read(files, out failed)?.Hx;
+
+    /// <summary>Reads the files into the QMP schema model (with the .hx records it was built from); null when a file cannot be read at all.</summary>
+    internal static QmpSchemaResult? Read(FileInfo[] files, out bool failed)
     {
         failed = false;
         var sources = new List<SchemaSource>();
@@ -96,7 +99,7 @@ internal static class Commands
                 return null;
             }
         }
-        return SchemaParser.Parse(sources);
+        return SchemaParser.Read(sources);
     }
 
     /// <summary>Paths as the user gave them, relative to the current directory, like compilers print them.</summary>
