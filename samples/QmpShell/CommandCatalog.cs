@@ -1,4 +1,3 @@
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
 using Qmp.Codegen.Schema;
 
@@ -22,8 +21,8 @@ internal enum ArgValueType
 /// <summary>One argument the user can type as <c>name=value</c>.</summary>
 internal sealed record ArgInfo(string Name, ArgValueType Type, bool Optional, string TypeName, string? Description);
 
-/// <summary>One command: its arguments as the user types them, and its documentation.</summary>
-internal sealed record CommandInfo(string Name, IReadOnlyList<ArgInfo> Arguments, DocBlock? Doc)
+/// <summary>One command of the QMP schema model: its arguments as the user types them, its documentation, what it returns.</summary>
+internal sealed record CommandInfo(string Name, IReadOnlyList<ArgInfo> Arguments, SchemaDoc? Doc, SchemaTypeRef? Returns)
 {
     public ArgInfo? FindArgument(string name) =>
         Arguments.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.Ordinal));
@@ -33,7 +32,7 @@ internal sealed record CommandInfo(string Name, IReadOnlyList<ArgInfo> Arguments
     {
         get
         {
-            var text = Doc?.Description.Trim() ?? string.Empty;
+            var text = Doc?.Body.Trim() ?? string.Empty;
             var end = text.IndexOf(". ", StringComparison.Ordinal);
             if (end >= 0)
                 text = text[..(end + 1)];
@@ -42,31 +41,34 @@ internal sealed record CommandInfo(string Name, IReadOnlyList<ArgInfo> Arguments
     }
 }
 
-/// <summary>The commands of the schema files, read with the generator's own parser.</summary>
+/// <summary>The commands of the schema files, from the QMP schema model the generator reads too.</summary>
 internal sealed class CommandCatalog
 {
     private readonly Dictionary<string, CommandInfo> _byName;
+    private readonly Dictionary<string, SchemaType> _types;
 
-    public CommandCatalog(SchemaModel model)
+    public CommandCatalog(QmpSchema schema)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        Model = model;
-        // What each command takes comes from the QMP schema model (the same one the generator and
-        // the docs read); the doc blocks only give the help text.
-        var schema = HxSchemaBuilder.Build(model);
-        var types = schema.Types.OfType<SchemaObjectType>().ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var docs = model.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Doc, StringComparer.Ordinal);
-        Commands = schema.Commands.Select(c => Describe(c, types, docs.GetValueOrDefault(c.Name))).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+        ArgumentNullException.ThrowIfNull(schema);
+        Schema = schema;
+        _types = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
+        foreach (var type in schema.Types)
+            _types.TryAdd(type.Name, type);
+        Commands = schema.Commands.Select(Describe).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
         _byName = new Dictionary<string, CommandInfo>(StringComparer.Ordinal);
         foreach (var command in Commands)
             _byName.TryAdd(command.Name, command);
     }
 
-    public SchemaModel Model { get; }
+    public QmpSchema Schema { get; }
 
     public IReadOnlyList<CommandInfo> Commands { get; }
 
     public CommandInfo? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>The object type of this name (the element type of an array), or null for a builtin or an enum.</summary>
+    public SchemaObjectType? ObjectType(SchemaTypeRef? type) =>
+        type is not null && _types.GetValueOrDefault(type.Name) is SchemaObjectType o ? o : null;
 
     /// <summary>Reads every <c>*.hx</c> file of <paramref name="directory"/> (by default the <c>schema</c> folder next to the program).</summary>
     public static CommandCatalog Load(string? directory = null)
@@ -76,26 +78,21 @@ internal sealed class CommandCatalog
             ? Directory.GetFiles(directory, "*.hx").OrderBy(p => p, StringComparer.Ordinal)
                 .Select(p => new SchemaSource(p, File.ReadAllText(p))).ToArray()
             : [];
-        return new CommandCatalog(SchemaParser.Parse(sources));
+        return new CommandCatalog(SchemaParser.Read(sources).Schema);
     }
 
-    public static CommandCatalog FromText(string text) => new(SchemaParser.Parse("inline.hx", text));
+    public static CommandCatalog FromText(string text) => new(SchemaParser.Read([new SchemaSource("inline.hx", text)]).Schema);
 
-    private static CommandInfo Describe(SchemaCommand command, Dictionary<string, SchemaObjectType> types, DocBlock? doc)
+    private CommandInfo Describe(SchemaCommand command)
     {
-        var documented = doc?.Arguments.ToDictionary(m => m.Name, StringComparer.Ordinal) ?? [];
         var arguments = new List<ArgInfo>();
-        if (command.Arguments is { } reference && types.TryGetValue(reference.Name, out var type))
+        // An option list's members travel flattened: the model lists them beside the others.
+        if (ObjectType(command.Arguments) is { } type)
         {
-            // An option list's members travel flattened: the model lists them beside the others.
             foreach (var member in type.Members)
-            {
-                documented.TryGetValue(member.Name, out var memberDoc);
-                arguments.Add(new ArgInfo(member.Name, TypeOf(member.Type), member.Optional,
-                    memberDoc?.Type ?? member.Type.ToString(), member.Doc ?? memberDoc?.Description));
-            }
+                arguments.Add(new ArgInfo(member.Name, TypeOf(member.Type), member.Optional, member.Type.ToString(), member.Doc));
         }
-        return new CommandInfo(command.Name, arguments, doc);
+        return new CommandInfo(command.Name, arguments, command.Doc, command.Returns);
     }
 
     /// <summary>How a value typed for an argument is read: by the JSON type of its wire type.</summary>

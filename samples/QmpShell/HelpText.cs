@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Qmp.Codegen.Model;
+using Qmp.Codegen.Schema;
 using Spectre.Console;
 
 namespace QmpShell;
 
-/// <summary><c>help</c> and <c>help NAME</c>, from the schema's documentation blocks.</summary>
+/// <summary><c>help</c> and <c>help NAME</c>, from the QMP schema model: its documentation, arguments and return types.</summary>
 internal static class HelpText
 {
     public static string List(CommandCatalog catalog, int width = 100)
@@ -38,8 +38,8 @@ internal static class HelpText
         var sb = new StringBuilder();
         sb.AppendLine(command.Name);
         var doc = command.Doc;
-        if (doc is not null && doc.Description.Length > 0)
-            sb.AppendLine(Indent(doc.Description, "  "));
+        if (doc is not null && doc.Body.Length > 0)
+            sb.AppendLine(Indent(doc.Body, "  "));
 
         sb.AppendLine();
         sb.Append("Usage: ").Append(command.Name);
@@ -62,13 +62,15 @@ internal static class HelpText
                 sb.AppendLine(("  " + line).TrimEnd());
         }
 
-        if (doc?.Returns is { } returns)
+        var returnsText = doc?.Section(SchemaDoc.Returns);
+        if (command.Returns is { } returns)
         {
             sb.AppendLine();
-            sb.AppendLine("Returns:");
-            if (returns.Description.Length > 0)
-                sb.AppendLine(Indent(returns.Description, "  "));
-            AppendMembers(sb, returns.Members, "  ");
+            sb.AppendLine("Returns: " + returns);
+            if (returnsText is { Length: > 0 } && returnsText != doc!.Body)
+                sb.AppendLine(Indent(returnsText, "  "));
+            if (catalog.ObjectType(returns) is { } type)
+                AppendMembers(sb, catalog, type, "  ", [type.Name]);
         }
 
         if (doc is not null)
@@ -77,28 +79,31 @@ internal static class HelpText
             {
                 sb.AppendLine();
                 sb.AppendLine(example.Caption is { Length: > 0 } caption ? $"Example ({caption}):" : "Example:");
-                if (example.Request is not null)
-                    sb.AppendLine("  -> " + Compact(example.Request));
-                if (example.Reply is not null)
-                    sb.AppendLine("  <- " + Compact(example.Reply));
+                foreach (var message in example.Messages)
+                    sb.AppendLine((message.Direction == ExampleDirection.ToServer ? "  -> " : "  <- ") + Compact(message.Json ?? message.Text));
             }
-            if (doc.Notes.Length > 0)
+            if (doc.Section("Notes") is { Length: > 0 } notes)
             {
                 sb.AppendLine();
                 sb.AppendLine("Notes:");
-                sb.AppendLine(Indent(doc.Notes, "  "));
+                sb.AppendLine(Indent(notes, "  "));
             }
         }
         return sb.ToString().TrimEnd();
     }
 
-    private static void AppendMembers(StringBuilder sb, IEnumerable<DocMember> members, string indent)
+    /// <summary>An object type's members, each followed by the members of its own object type, indented (a type inside itself once).</summary>
+    private static void AppendMembers(StringBuilder sb, CommandCatalog catalog, SchemaObjectType type, string indent, HashSet<string> enclosing)
     {
-        foreach (var member in members)
+        foreach (var member in type.Members)
         {
-            var type = member.Type is null ? "" : $" ({member.Type}{(member.Optional ? ", optional" : "")})";
-            sb.Append(indent).Append("- ").Append(member.Name).Append(type).Append(": ").AppendLine(member.Description.TrimEnd());
-            AppendMembers(sb, member.Members, indent + "  ");
+            sb.Append(indent).Append("- ").Append(member.Name).Append(" (").Append(member.Type).Append(member.Optional ? ", optional)" : ")");
+            sb.AppendLine(member.Doc is null ? "" : ": " + member.Doc.TrimEnd());
+            if (catalog.ObjectType(member.Type) is { IsImplicit: false } nested && enclosing.Add(nested.Name))
+            {
+                AppendMembers(sb, catalog, nested, indent + "  ", enclosing);
+                enclosing.Remove(nested.Name);
+            }
         }
     }
 

@@ -139,12 +139,12 @@ public sealed class QmpGenerator : IIncrementalGenerator
             var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
                 .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
             if (unknown.Count > 0)
-                problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Create(at, $"QmpSchema Generate value '{string.Join(",", unknown)}' is not one of Client, Server, Types"));
+                problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Report(at, string.Join(",", unknown)));
         }
         if (!IsValidNamespace(group.Namespace))
         {
             var first = group.Files[0];
-            problems.Add(GeneratorDiagnostics.InvalidNamespace.Create(new SchemaLocation(first.Path, 0, 0, 1, 1, 1, 1), $"QmpSchema Namespace '{group.Namespace}' is not a valid C# namespace; nothing is generated for it"));
+            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(new SchemaLocation(first.Path, 0, 0, 1, 1, 1, 1), group.Namespace));
             return new ParsedSchema(null, problems.ToEquatableArray());
         }
         var (model, schema) = SchemaParser.Read(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));

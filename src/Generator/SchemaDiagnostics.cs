@@ -5,11 +5,63 @@ namespace Qmp.Codegen;
 /// <summary>
 /// A diagnostic kind: a stable id, its severity, a title, and <see cref="Messages"/>, the forms of
 /// every message it reports, with <c>{placeholders}</c> for what varies; so this file is the
-/// catalogue of every message a user can see (a test checks each message reported against them).
+/// catalogue of every message a user can see. The .hx reader and the generator build their
+/// messages only from these forms (<see cref="Report(SchemaLocation, string[])"/>), so the
+/// catalogue and what users see cannot drift apart.
 /// </summary>
 public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severity, string Title, params string[] Messages)
 {
+    /// <summary>A diagnostic with a message made elsewhere (the QAPI and introspection readers, whose descriptors carry no forms).</summary>
     public SchemaDiagnostic Create(SchemaLocation location, string message) => new(Id, Severity, message, location);
+
+    /// <summary>A diagnostic with the message of the descriptor's only form, its placeholders filled with <paramref name="args"/>.</summary>
+    public SchemaDiagnostic Report(SchemaLocation location, params string[] args)
+    {
+        if (Messages.Length != 1)
+            throw new System.InvalidOperationException(Id + " has " + Messages.Length + " message forms; name the form");
+        return new(Id, Severity, Format(0, args), location);
+    }
+
+    /// <summary>A diagnostic with the message of form number <paramref name="form"/> (0-based, in the order of <see cref="Messages"/>).</summary>
+    public SchemaDiagnostic Report(SchemaLocation location, int form, params string[] args) => new(Id, Severity, Format(form, args), location);
+
+    /// <summary>
+    /// Form <paramref name="form"/> with its placeholders filled: <paramref name="args"/> in the
+    /// order the distinct placeholders first appear; a placeholder named twice gets the same value
+    /// (<c>'{list}' ... '{list}:O'</c>). The values are not scanned again, so a value may hold braces.
+    /// </summary>
+    public string Format(int form, params string[] args)
+    {
+        var text = Messages[form];
+        var names = new System.Collections.Generic.List<string>();
+        var builder = new System.Text.StringBuilder(text.Length + 32);
+        var i = 0;
+        while (i < text.Length)
+        {
+            var open = text.IndexOf('{', i);
+            var close = open < 0 ? -1 : text.IndexOf('}', open + 1);
+            if (close < 0)
+            {
+                builder.Append(text, i, text.Length - i);
+                break;
+            }
+            builder.Append(text, i, open - i);
+            var name = text.Substring(open + 1, close - open - 1);
+            var index = names.IndexOf(name);
+            if (index < 0)
+            {
+                index = names.Count;
+                names.Add(name);
+            }
+            if (index >= args.Length)
+                throw new System.ArgumentException(Id + ": no value for '{" + name + "}'", nameof(args));
+            builder.Append(args[index]);
+            i = close + 1;
+        }
+        if (names.Count != args.Length)
+            throw new System.ArgumentException(Id + ": " + args.Length + " values for " + names.Count + " placeholders", nameof(args));
+        return builder.ToString();
+    }
 
     /// <summary>True when <paramref name="message"/> has one of the forms of <see cref="Messages"/>.</summary>
     public bool Describes(string message) =>

@@ -90,7 +90,7 @@ public class ChromiumTests
         Assert.True(start >= 0, "the query-status section is not in the DOM");
         var section = dom[start..dom.IndexOf("</section>", start, StringComparison.Ordinal)];
         Assert.Contains("<code>query-status</code>", section, StringComparison.Ordinal);
-        Assert.Contains("Return members", section.Replace("<h4>Returns</h4>", "Return members", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("<h4>Returns <code>StatusInfo</code></h4>", section, StringComparison.Ordinal);
         Assert.Contains("<code>running</code>", section, StringComparison.Ordinal);
         Assert.Contains("await qemu.QueryStatusAsync(cancellationToken);", section, StringComparison.Ordinal);
     }

@@ -9,8 +9,8 @@ public class ContentTests
     private static readonly Lazy<DocsPage> Page = new(() =>
     {
         var files = RepoFiles.SchemaFiles();
-        var model = SchemaParser.Parse(files.Select(f => new SchemaSource(Path.GetRelativePath(RepoFiles.RepoRoot, f), File.ReadAllText(f))));
-        return DocsBuilder.Build(model, files);
+        var read = SchemaParser.Read(files.Select(f => new SchemaSource(Path.GetRelativePath(RepoFiles.RepoRoot, f), File.ReadAllText(f))));
+        return DocsBuilder.Build(read, files);
     });
 
     private static DocsEntry Entry(string name) => Page.Value.Areas.SelectMany(a => a.Entries).Single(e => e.Name == name);
@@ -85,6 +85,22 @@ public class ContentTests
         Assert.Empty(Entry("query-status").Diagnostics);
         // The HXCOMM header mentions SQMP/EQMP: that belongs to no command.
         Assert.Contains(Page.Value.OtherDiagnostics, d => d.Id == "QMP0017");
+    }
+
+    /// <summary>The tables show the QMP schema model: its types, its optionality, its nesting (issue 12).</summary>
+    [Fact]
+    public void Member_tables_show_the_schema_models_types_optionality_and_nesting()
+    {
+        var vnc = Entry("query-vnc");
+        Assert.Equal("VncInfo", vnc.ReturnsType);
+        Assert.Contains(vnc.Returns, r => r.Name == "host" && r.Depth == 0 && r.Optional && r.Type == "str");
+        Assert.Equal("[BlockInfo]", Entry("query-block").ReturnsType);
+        Assert.Contains(Entry("query-block").Returns, r => r.Name == "bps_max" && r.Depth == 1 && r.Optional);
+        var pci = Entry("query-pci").Returns;
+        var io = pci.Single(r => r.Name == "io_range");
+        Assert.Equal("PciBridgeIoRangeInfo", io.Type);
+        Assert.Equal(io.Depth, pci.Single(r => r.Name == "memory_range").Depth);
+        Assert.Null(Entry("eject").ReturnsType);
     }
 
     [Fact]

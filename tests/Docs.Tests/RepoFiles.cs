@@ -24,8 +24,8 @@ internal static class RepoFiles
     public static (string Markdown, string Html) Render(IEnumerable<string> files)
     {
         var list = files.ToList();
-        var model = SchemaParser.Parse(list.Select(f => new SchemaSource(Path.GetRelativePath(RepoRoot, f), File.ReadAllText(f))));
-        var page = DocsBuilder.Build(model, list);
+        var read = SchemaParser.Read(list.Select(f => new SchemaSource(Path.GetRelativePath(RepoRoot, f), File.ReadAllText(f))));
+        var page = DocsBuilder.Build(read, list);
         return (DocsRenderer.RenderMarkdown(page), DocsRenderer.RenderHtml(page));
     }
 

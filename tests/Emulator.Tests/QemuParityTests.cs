@@ -354,5 +354,33 @@ public class QemuParityTests
         Assert.StartsWith("{\"QMP\": ", await greeting, StringComparison.Ordinal);
     }
 
+    // --- A VM without VNC (issue 12): the reply has "enabled" and nothing else ---
+
+    [Fact]
+    public Task Query_vnc_without_vnc_emulator() => QueryVncWithoutVnc(Target.Emulator);
+
+    [QemuFact]
+    public Task Query_vnc_without_vnc_qemu() => QueryVncWithoutVnc(Target.Qemu);
+
+    private static async Task QueryVncWithoutVnc(string kind)
+    {
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        string machine = Path.Combine(dir, "machine.json");
+        await File.WriteAllTextAsync(machine, "{\"vnc\": false, \"spice\": false}");
+        await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"], emulatorOnly: ["--machine", machine]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+        await qmp.SendAsync("{\"execute\":\"query-vnc\",\"id\":1}");
+        Assert.Equal("{\"return\": {\"enabled\": false}, \"id\": 1}", await qmp.ReadLineAsync());
+        // query-spice: QEMU 7.2 adds "migrated" and "mouse-mode" (not in the 2.1 docs); neither names a host or port.
+        await qmp.SendAsync("{\"execute\":\"query-spice\",\"id\":2}");
+        using var spice = System.Text.Json.JsonDocument.Parse(await qmp.ReadLineAsync());
+        var info = spice.RootElement.GetProperty("return");
+        Assert.False(info.GetProperty("enabled").GetBoolean());
+        var names = info.EnumerateObject().Select(m => m.Name).ToList();
+        Assert.Empty(names.Intersect(["host", "port", "tls-port", "auth", "channels"]));
+    }
+
     private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
 }

@@ -81,6 +81,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Diagnostics_prints_every_form_of_every_message_under_its_id()
+    {
+        var (exit, stdout, _) = Run("diagnostics");
+        Assert.Equal(0, exit);
+        var descriptors = typeof(SchemaDiagnostics).GetFields().Concat(typeof(GeneratorDiagnostics).GetFields())
+            .Select(f => (SchemaDiagnosticDescriptor)f.GetValue(null)!).ToList();
+        Assert.True(descriptors.Count >= 29);
+        foreach (var descriptor in descriptors)
+        {
+            Assert.NotEmpty(descriptor.Messages);
+            var entry = $"{descriptor.Id} {descriptor.Severity.ToString().ToLowerInvariant()}: {descriptor.Title}\n"
+                + string.Concat(descriptor.Messages.Select(m => "    " + m + "\n"));
+            Assert.Contains(entry, stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
+        // The QAPI reader's descriptors are listed too, with their message format.
+        Assert.Contains("QMP0201 error: duplicate key '{0}'", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Model_prints_the_named_types_and_each_commands_return_type()
     {
         var (exit, stdout, _) = Run("model", "schema/qmp-commands.hx", "schema/qmp-commands-extra.hx", "schema/qmp-events.hx");
@@ -133,6 +152,36 @@ public class DiagnosticsCatalogueTests
             var id = line[..7];
             var message = line[(line.IndexOf("): ", StringComparison.Ordinal) + 3)..];
             Assert.True(descriptors[id].Describes(message), line);
+        }
+    }
+
+    [Fact]
+    public void A_message_is_its_descriptors_form_with_the_values_filled_in()
+    {
+        Assert.Equal("argument 'buf_size' of 'drive-mirror' is documented but args_type names 'buf-size'",
+            SchemaDiagnostics.DocumentedArgumentNotInArgsType.Format(0, "argument", "buf_size", "drive-mirror", "buf-size"));
+        // A placeholder named twice takes one value; values are not scanned for placeholders again.
+        Assert.Equal("argument 'id' of 'device_add' is documented but travels inside the option list '{x}' (args_type '{x}:O')",
+            SchemaDiagnostics.MemberInsideOptionList.Format(0, "argument", "id", "device_add", "{x}"));
+        Assert.Equal("expected ',' or '}' after field '.name'", SchemaDiagnostics.MalformedTableEntry.Format(10, "name"));
+        Assert.Throws<ArgumentException>(() => SchemaDiagnostics.DuplicateArgument.Format(0));
+        Assert.Throws<ArgumentException>(() => SchemaDiagnostics.DuplicateArgument.Format(0, "a", "b"));
+        Assert.Throws<InvalidOperationException>(() => SchemaDiagnostics.MalformedTableEntry.Report(default, "x"));
+    }
+
+    /// <summary>The .hx reader and the generator report only through the forms: no message text is built beside them.</summary>
+    [Fact]
+    public void The_hx_reader_and_the_generator_build_no_message_text_of_their_own()
+    {
+        var sources = Path.Combine(RepoRoot(), "src", "Generator");
+        var files = Directory.GetFiles(Path.Combine(sources, "Hx"), "*.cs")
+            .Concat(Directory.GetFiles(Path.Combine(sources, "CSharp"), "*.cs", SearchOption.AllDirectories))
+            .Append(Path.Combine(sources, "QmpGenerator.cs"));
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            Assert.DoesNotMatch(@"(Schema|Generator)Diagnostics\.\w+\.Create\(", text);
+            Assert.DoesNotContain("descriptor.Create(", text, StringComparison.Ordinal);
         }
     }
 

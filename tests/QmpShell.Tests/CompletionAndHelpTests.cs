@@ -77,8 +77,8 @@ public sealed class CompletionAndHelpTests
         var help = HelpText.Command(Catalog, "eject");
         Assert.Contains("Eject a removable medium.", help, StringComparison.Ordinal);
         Assert.Contains("Usage: eject device=... [force=...]", help, StringComparison.Ordinal);
-        Assert.Matches(@"device\s+json-string\s+device name", help);
-        Assert.Matches(@"force\s+json-bool\s+yes\s+force ejection", help);
+        Assert.Matches(@"device\s+str\s+device name", help);
+        Assert.Matches(@"force\s+bool\s+yes\s+force ejection", help);
         Assert.Contains("""-> {"execute":"eject","arguments":{"device":"ide1-cd0"}}""", help, StringComparison.Ordinal);
         Assert.Contains("""<- {"return":{}}""", help, StringComparison.Ordinal);
         Assert.Contains("The \"force\" argument defaults to false.", help, StringComparison.Ordinal);
@@ -88,8 +88,13 @@ public sealed class CompletionAndHelpTests
     public void HelpForACommand_ShowsReturnMembers()
     {
         var help = HelpText.Command(Catalog, "query-status");
-        Assert.Contains("Returns:", help, StringComparison.Ordinal);
-        Assert.Contains("- running (json-bool)", help, StringComparison.Ordinal);
+        Assert.Contains("Returns: StatusInfo", help, StringComparison.Ordinal);
+        Assert.Contains("- running (bool): true if the VM is running", help, StringComparison.Ordinal);
+        // Members of a named object type follow it, indented; optionality is the model's.
+        var vnc = HelpText.Command(Catalog, "query-vnc");
+        Assert.Contains("- host (str, optional)", vnc, StringComparison.Ordinal);
+        Assert.Contains("- clients ([VncClientInfo], optional)", vnc, StringComparison.Ordinal);
+        Assert.Contains("    - x509_dname (str, optional)", vnc, StringComparison.Ordinal);
     }
 
     [Fact]

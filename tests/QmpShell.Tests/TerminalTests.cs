@@ -76,7 +76,7 @@ public sealed class TerminalTests : IAsyncLifetime
         await KeysAsync("help eject", "Enter");
         screen = await ScreenShowsAsync(@"defaults to false\.\n\(QEMU\)");
         Assert.Contains("Eject a removable medium.", screen, StringComparison.Ordinal);
-        Assert.Matches(@"device\s+json-string\s+device name", screen);
+        Assert.Matches(@"device\s+str\s+device name", screen);
         Assert.Contains("-> {\"execute\":\"eject\"", screen, StringComparison.Ordinal);
 
         // Ctrl-D leaves; the history file has what was run.

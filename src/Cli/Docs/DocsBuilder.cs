@@ -4,12 +4,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Qmp.Codegen.Generation;
+using Qmp.Codegen.Hx;
 using Qmp.Codegen.Model;
+using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Cli.Docs;
 
 /// <summary>
-/// Builds the <see cref="DocsPage"/> from a parsed schema: areas, synopses, member tables,
+/// Builds the <see cref="DocsPage"/> from the QMP schema model: areas, synopses, member tables,
 /// pretty-printed examples, the diagnostics that fall inside each entry, and the generated C#
 /// client's call for each command (taken from the generator's own <see cref="SpecBuilder"/>, so the
 /// docs name exactly what the generator emits). Deterministic: no clock, no absolute paths.
@@ -25,10 +27,17 @@ internal static partial class DocsBuilder
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>The page for <paramref name="model"/>, read from <paramref name="sources"/> (paths; only file names are shown).</summary>
-    public static DocsPage Build(SchemaModel model, IEnumerable<string> sources)
+    /// <summary>
+    /// The page for a schema read from <paramref name="sources"/> (paths; only file names are shown).
+    /// Everything QMP carries (arguments, return and data members with their types, optionality and
+    /// nesting, documentation, examples) comes from the QMP schema model; the .hx records give only
+    /// what is a fact of the .hx text itself: each entry's <c>args_type</c> string and whether its
+    /// handler is asynchronous.
+    /// </summary>
+    public static DocsPage Build(QmpSchemaResult read, IEnumerable<string> sources)
     {
-        var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), ClientNamespace, client: true, server: false);
+        var schema = read.Schema;
+        var spec = SpecBuilder.Build(schema, ClientNamespace, client: true, server: false);
         var client = spec.Stem + "Client";
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)
@@ -36,16 +45,24 @@ internal static partial class DocsBuilder
         var eventSpecs = new Dictionary<string, EventGenerationSpec>(StringComparer.Ordinal);
         foreach (var e in spec.Events)
             eventSpecs.TryAdd(e.Name, e);
+        var types = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
+        foreach (var type in schema.Types)
+            types.TryAdd(type.Name, type);
+        var entries = new Dictionary<(string, bool), (string ArgsType, bool Async)>();
+        foreach (var c in read.Hx.Commands)
+            entries.TryAdd((c.Name, false), (c.ArgsType, c.Async));
+        foreach (var e in read.Hx.Events)
+            entries.TryAdd((e.Name, true), (e.ArgsType, false));
 
         // Each diagnostic goes to the first entry whose table entry or doc block contains it.
         var spans = new List<(string Name, bool IsEvent, SchemaLocation Location)>();
-        foreach (var c in model.Commands)
+        foreach (var c in schema.Commands)
         {
             spans.Add((c.Name, false, c.Location));
             if (c.Doc is not null)
                 spans.Add((c.Name, false, c.Doc.Location));
         }
-        foreach (var e in model.Events)
+        foreach (var e in schema.Events)
         {
             spans.Add((e.Name, true, e.Location));
             if (e.Doc is not null)
@@ -53,7 +70,7 @@ internal static partial class DocsBuilder
         }
         var byEntry = new Dictionary<(string, bool), List<DocsDiagnostic>>();
         var other = new List<DocsDiagnostic>();
-        foreach (var d in model.Diagnostics)
+        foreach (var d in schema.Diagnostics)
         {
             var view = new DocsDiagnostic(d.Id, d.Severity.ToString().ToLowerInvariant(), Where(d.Location), d.Message);
             var owner = spans.FirstOrDefault(s => Contains(s.Location, d.Location));
@@ -69,43 +86,40 @@ internal static partial class DocsBuilder
         IReadOnlyList<DocsDiagnostic> DiagnosticsOf(string name, bool isEvent) =>
             byEntry.TryGetValue((name, isEvent), out var list) ? list : [];
 
-        var commandsByArea = model.Commands
+        var commandsByArea = schema.Commands
             .GroupBy(c => c.Name, StringComparer.Ordinal).Select(g => g.First())
             .ToLookup(c => DocsAreas.Of(c.Name));
         var areas = new List<DocsArea>();
         foreach (var (id, title, summary) in DocsAreas.All)
         {
-            List<DocsEntry> entries = id == DocsAreas.Events
-                ? model.Events.GroupBy(e => e.Name, StringComparer.Ordinal).Select(g => g.First())
+            List<DocsEntry> list = id == DocsAreas.Events
+                ? schema.Events.GroupBy(e => e.Name, StringComparer.Ordinal).Select(g => g.First())
                     .OrderBy(e => e.Name, StringComparer.Ordinal)
-                    .Select(e => Event(e, eventSpecs.GetValueOrDefault(e.Name), DiagnosticsOf(e.Name, true)))
+                    .Select(e => Event(e, types, entries.GetValueOrDefault((e.Name, true)).ArgsType ?? "", eventSpecs.GetValueOrDefault(e.Name), DiagnosticsOf(e.Name, true)))
                     .ToList()
                 : commandsByArea[id].OrderBy(c => c.Name, StringComparer.Ordinal)
-                    .Select(c => Command(c, commandSpecs.GetValueOrDefault(c.Name), client, DiagnosticsOf(c.Name, false)))
+                    .Select(c => Command(c, types, entries.GetValueOrDefault((c.Name, false)), commandSpecs.GetValueOrDefault(c.Name), client, DiagnosticsOf(c.Name, false)))
                     .ToList();
-            if (entries.Count > 0)
-                areas.Add(new DocsArea(id, title, summary, entries));
+            if (list.Count > 0)
+                areas.Add(new DocsArea(id, title, summary, list));
         }
 
-        var prose = model.Prose
+        var prose = schema.Prose
             .Where(p => !string.IsNullOrWhiteSpace(p.Text))
-            .Select(p => new DocsProse(p.Title, Sections(p.Text)))
+            .Select(p => new DocsProse(p.Heading ?? "", Sections(p.Text)))
             .ToList();
-        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), model.Commands.Count, model.Events.Count, prose, areas, other);
+        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), schema.Commands.Count, schema.Events.Count, prose, areas, other);
     }
 
-    private static DocsEntry Command(CommandSpec command, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)
+    private static DocsEntry Command(SchemaCommand command, Dictionary<string, SchemaType> types, (string? ArgsType, bool Async) entry, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)
     {
         var doc = command.Doc;
-        var description = doc is null ? [] : Paragraphs(doc.Description);
-        var returnsDescription = doc?.Returns is null ? [] : Paragraphs(doc.Returns.Description);
+        var description = doc is null ? [] : Paragraphs(doc.Body);
+        var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? Paragraphs(returnsText) : [];
         if (returnsDescription.SequenceEqual(description, StringComparer.Ordinal))
             returnsDescription = [];
-        var rows = Rows(command.Arguments, doc?.Arguments ?? EquatableArrayEmpty);
-        var parts = command.Arguments.Select(a => a.Kind == ArgumentKind.OptionList
-            ? "..." + a.Name
-            : Quote(a.Name) + (a.Optional || a.Kind == ArgumentKind.Flag ? "?" : "") + ": " + SynopsisType(a)).ToList();
-        var synopsis = Envelope("-> { \"execute\": " + Quote(command.Name), "\"arguments\"", parts);
+        var arguments = ObjectOf(command.Arguments, types);
+        var synopsis = Envelope("-> { \"execute\": " + Quote(command.Name), "\"arguments\"", Synopsis(arguments, types));
 
         string signature, call;
         if (spec is null)
@@ -129,23 +143,26 @@ internal static partial class DocsBuilder
             call = (result is null ? "" : "var result = ") + "await qemu." + spec.MethodName + "(" + string.Join(", ", passed) + ");";
         }
 
+        // The reply's members: those of the returned object type (of each item, for an array).
+        var returned = command.Returns is { } r && types.TryGetValue(r.Name, out var t) && t is SchemaObjectType o ? o : null;
         return new DocsEntry(
             "command", command.Name, command.Name, doc is not null,
             description,
-            synopsis, command.ArgsType, command.Condition, command.Async,
-            rows,
+            synopsis, entry.ArgsType ?? "", command.Condition?.ToString(), entry.Async,
+            Rows(arguments, types, argumentList: true),
             returnsDescription,
-            doc?.Returns is null ? [] : Flatten(doc.Returns.Members),
+            command.Returns?.ToString(),
+            returned is null ? [] : Rows(returned, types, argumentList: false),
             doc is null ? [] : doc.Examples.Select(Example).ToList(),
-            doc is null ? [] : Paragraphs(doc.Notes),
+            doc?.Section("Notes") is { } notes ? Paragraphs(notes) : [],
             diagnostics, signature, call);
     }
 
-    private static DocsEntry Event(EventSpec e, EventGenerationSpec? spec, IReadOnlyList<DocsDiagnostic> diagnostics)
+    private static DocsEntry Event(SchemaEvent e, Dictionary<string, SchemaType> types, string argsType, EventGenerationSpec? spec, IReadOnlyList<DocsDiagnostic> diagnostics)
     {
         var doc = e.Doc;
-        var parts = e.Data.Select(a => Quote(a.Name) + (a.Optional ? "?" : "") + ": " + SynopsisType(a)).ToList();
-        var synopsis = Envelope("<- { \"event\": " + Quote(e.Name), "\"data\"", parts, ", \"timestamp\": { \"seconds\": int, \"microseconds\": int }");
+        var data = ObjectOf(e.Data, types);
+        var synopsis = Envelope("<- { \"event\": " + Quote(e.Name), "\"data\"", Synopsis(data, types), ", \"timestamp\": { \"seconds\": int, \"microseconds\": int }");
         string signature = "", call = "";
         if (spec is not null)
         {
@@ -155,68 +172,90 @@ internal static partial class DocsBuilder
         }
         return new DocsEntry(
             "event", e.Name, "event-" + e.Name, doc is not null,
-            doc is null ? [] : Paragraphs(doc.Description),
-            synopsis, e.ArgsType, e.Condition, false,
-            Rows(e.Data, doc?.Arguments ?? EquatableArrayEmpty),
-            [], [],
+            doc is null ? [] : Paragraphs(doc.Body),
+            synopsis, argsType, e.Condition?.ToString(), false,
+            Rows(data, types, argumentList: false),
+            [], null, [],
             doc is null ? [] : doc.Examples.Select(Example).ToList(),
-            doc is null ? [] : Paragraphs(doc.Notes),
+            doc?.Section("Notes") is { } notes ? Paragraphs(notes) : [],
             diagnostics, signature, call);
     }
 
-    private static readonly Qmp.Codegen.Helpers.EquatableArray<DocMember> EquatableArrayEmpty = Qmp.Codegen.Helpers.EquatableArray<DocMember>.Empty;
+    private static SchemaObjectType? ObjectOf(SchemaTypeRef? reference, Dictionary<string, SchemaType> types) =>
+        reference is not null && !reference.IsArray && types.TryGetValue(reference.Name, out var type) ? type as SchemaObjectType : null;
+
+    /// <summary>The members of an object type as <c>"name"?: json-type</c>, and <c>...</c> where it accepts any other member.</summary>
+    private static List<string> Synopsis(SchemaObjectType? type, Dictionary<string, SchemaType> types)
+    {
+        if (type is null)
+            return [];
+        var parts = Members(type, types).Select(m => Quote(m.Name) + (m.Optional ? "?" : "") + ": " + JsonTypeName(m.Type, types)).ToList();
+        if (type.AcceptsAnyMember)
+            parts.Add("...");
+        return parts;
+    }
+
+    /// <summary>An object type's members, those of its base first.</summary>
+    private static IEnumerable<SchemaMember> Members(SchemaObjectType type, Dictionary<string, SchemaType> types) =>
+        type.Base is { } b && types.TryGetValue(b, out var baseType) && baseType is SchemaObjectType o && !ReferenceEquals(o, type)
+            ? Members(o, types).Concat(type.Members)
+            : type.Members;
+
+    /// <summary>What a value of the type is on the wire, in JSON's words (QEMU 2.1 names them so in its errors).</summary>
+    private static string JsonTypeName(SchemaTypeRef type, Dictionary<string, SchemaType> types)
+    {
+        if (type.IsArray)
+            return "array";
+        if (SchemaBuiltins.JsonTypeOf(type.Name) is { } json)
+        {
+            return json switch
+            {
+                Schema.JsonType.String => "string",
+                Schema.JsonType.Int => "int",
+                Schema.JsonType.Number => "number",
+                Schema.JsonType.Boolean => "bool",
+                Schema.JsonType.Null => "null",
+                _ => "any",
+            };
+        }
+        return types.GetValueOrDefault(type.Name) switch
+        {
+            SchemaEnumType => "string",
+            SchemaObjectType => "object",
+            _ => "any",
+        };
+    }
 
     /// <summary>
-    /// The documented members in doc order (nested ones indented), then the <c>args_type</c>
-    /// arguments nobody documented. Where both exist, <c>args_type</c> decides optionality: it is
-    /// what QEMU checks.
+    /// The rows of an object type's members, in the model's order; a member whose type (or item
+    /// type) is a named object type is followed by that type's members, one level deeper (a type
+    /// that contains itself, query-blockstats' <c>parent</c>, is shown once).
+    /// <paramref name="argumentList"/>: the type is a command's arguments, where an open type gets a
+    /// last row for the members it accepts beyond those listed (an option list).
     /// </summary>
-    private static List<DocsRow> Rows(IEnumerable<ArgumentSpec> wire, IEnumerable<DocMember> documented)
+    private static List<DocsRow> Rows(SchemaObjectType? type, Dictionary<string, SchemaType> types, bool argumentList)
     {
-        var arguments = wire.ToList();
         var rows = new List<DocsRow>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var member in documented)
-        {
-            var argument = arguments.FirstOrDefault(a => a.Name == member.Name);
-            if (argument is not null)
-                seen.Add(argument.Name);
-            var optional = argument is null ? member.Optional : argument.Optional || argument.Kind == ArgumentKind.Flag;
-            rows.Add(new DocsRow(member.Name, 0, member.Type ?? (argument is null ? "" : RowType(argument)), optional, Clean(member.Description)));
-            AddMembers(rows, member.Members, 1);
-        }
-        foreach (var argument in arguments.Where(a => !seen.Contains(a.Name)))
-            rows.Add(new DocsRow(argument.Name, 0, RowType(argument), argument.Optional || argument.Kind == ArgumentKind.Flag,
-                argument.Kind == ArgumentKind.OptionList
-                    ? "An option list: its members travel flattened at the top level of \"arguments\", and any key is accepted."
-                    : "Not documented."));
+        if (type is null)
+            return rows;
+        AddMembers(rows, type, types, 0, new HashSet<string>(StringComparer.Ordinal) { type.Name });
+        if (argumentList && type.AcceptsAnyMember)
+            rows.Add(new DocsRow("...", 0, "any", true, "An option list: other members travel flattened at the top level of \"arguments\", and any key is accepted."));
         return rows;
     }
 
-    private static List<DocsRow> Flatten(IEnumerable<DocMember> members)
+    private static void AddMembers(List<DocsRow> rows, SchemaObjectType type, Dictionary<string, SchemaType> types, int depth, HashSet<string> enclosing)
     {
-        var rows = new List<DocsRow>();
-        AddMembers(rows, members, 0);
-        return rows;
-    }
-
-    private static void AddMembers(List<DocsRow> rows, IEnumerable<DocMember> members, int depth)
-    {
-        foreach (var member in members)
+        foreach (var member in Members(type, types))
         {
-            rows.Add(new DocsRow(member.Name, depth, member.Type ?? "", member.Optional, Clean(member.Description)));
-            AddMembers(rows, member.Members, depth + 1);
+            rows.Add(new DocsRow(member.Name, depth, member.Type.ToString(), member.Optional, member.Doc is null ? "Not documented." : Clean(member.Doc)));
+            if (types.GetValueOrDefault(member.Type.Name) is SchemaObjectType nested && !nested.IsImplicit && enclosing.Add(nested.Name))
+            {
+                AddMembers(rows, nested, types, depth + 1, enclosing);
+                enclosing.Remove(nested.Name);
+            }
         }
     }
-
-    private static string RowType(ArgumentSpec argument) => argument.Kind switch
-    {
-        ArgumentKind.OptionList => "option list",
-        ArgumentKind.Any => "any JSON",
-        _ => argument.JsonType ?? "any JSON",
-    };
-
-    private static string SynopsisType(ArgumentSpec argument) => argument.JsonType ?? "any";
 
     /// <summary>One line when it is short, else one member a line.</summary>
     private static string Envelope(string head, string key, List<string> parts, string tail = "")
@@ -234,10 +273,14 @@ internal static partial class DocsBuilder
         return builder.ToString();
     }
 
-    private static DocsExample Example(DocExample example)
+    private static DocsExample Example(SchemaExample example)
     {
-        var status = example.Repaired ? "repaired" : example.Request is null && example.Reply is null ? "unreadable" : "checked";
-        return new DocsExample(example.Caption is null ? null : Clean(example.Caption), Pretty(example.Request), Pretty(example.Reply), status, example.Repairs.ToList());
+        var request = example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json;
+        var reply = example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json;
+        // The .hx reader gives each message of an example the repairs of the whole example: count them once.
+        var repairs = example.Messages.Select(m => m.Repairs).Distinct().SelectMany(r => r).ToList();
+        var status = repairs.Count > 0 ? "repaired" : request is null && reply is null ? "unreadable" : "checked";
+        return new DocsExample(example.Caption is null ? null : Clean(example.Caption), Pretty(request), Pretty(reply), status, repairs);
     }
 
     /// <summary>System.Text.Json's indented form of a compact JSON string; the text itself when it is not JSON.</summary>

@@ -22,21 +22,21 @@ internal static class DocsCommand
         command.SetAction(parse =>
         {
             var files = parse.GetValue(schema)!;
-            var model = Commands.Load(files, out var failed);
-            if (model is null)
+            var read = Commands.Read(files, out var failed);
+            if (read is null)
                 return 2;
             var directory = parse.GetValue(output)!;
-            var written = Write(model, files.Select(f => f.Name), directory.FullName);
-            Console.Error.WriteLine($"qmp-codegen docs: {string.Join(", ", written)} ({model.Commands.Count} commands, {model.Events.Count} events)");
+            var written = Write(read, files.Select(f => f.Name), directory.FullName);
+            Console.Error.WriteLine($"qmp-codegen docs: {string.Join(", ", written)} ({read.Schema.Commands.Count} commands, {read.Schema.Events.Count} events)");
             return failed ? 1 : 0;
         });
         return command;
     }
 
     /// <summary>Renders both files into <paramref name="directory"/>. Always writes them, so their time stamps tell MSBuild they are up to date.</summary>
-    internal static IReadOnlyList<string> Write(Model.SchemaModel model, IEnumerable<string> sources, string directory)
+    internal static IReadOnlyList<string> Write(Hx.QmpSchemaResult read, IEnumerable<string> sources, string directory)
     {
-        var page = DocsBuilder.Build(model, sources);
+        var page = DocsBuilder.Build(read, sources);
         Directory.CreateDirectory(directory);
         var files = new[]
         {

@@ -1,6 +1,6 @@
 namespace Qmp.Codegen.Cli.Docs;
 
-// The docs view model: plain records the templates read. Built from the SchemaModel (and the
+// The docs view model: plain records the templates read. Built from the QMP schema model (and the
 // generator's GenerationSpec, for the C# client calls) by DocsBuilder; the templates never look at
 // schema text or specs, and the builder never formats Markdown or HTML.
 // Scriban sees the properties in snake_case: DocsEntry.ClientCall is entry.client_call.
@@ -37,6 +37,7 @@ internal sealed record DocsEntry(
     bool Async,
     IReadOnlyList<DocsRow> Arguments,
     IReadOnlyList<string> ReturnsDescription,
+    string? ReturnsType,
     IReadOnlyList<DocsRow> Returns,
     IReadOnlyList<DocsExample> Examples,
     IReadOnlyList<string> Notes,

@@ -129,6 +129,9 @@ public sealed partial class QemuMachine
         lock (Gate)
         {
             var d = Vm.Display;
+            // QEMU (2.1 and 7.2) answers {"enabled": false} and nothing else when VNC is off.
+            if (!d.VncEnabled)
+                return Done(new VncInfo { Enabled = false });
             return Done(new VncInfo
             {
                 Enabled = d.VncEnabled,
@@ -146,6 +149,9 @@ public sealed partial class QemuMachine
         lock (Gate)
         {
             var d = Vm.Display;
+            // Without a SPICE server QEMU answers {"enabled": false} (7.2 adds its "migrated": false).
+            if (!d.SpiceEnabled)
+                return Done(new SpiceInfo { Enabled = false });
             return Done(new SpiceInfo
             {
                 Enabled = d.SpiceEnabled,

@@ -27,6 +27,19 @@ public sealed class SourceWriter
         return this;
     }
 
+    /// <summary>
+    /// Writes one line made of <paramref name="prefix"/>, <paramref name="text"/> from
+    /// <paramref name="start"/> for <paramref name="length"/> characters, and <paramref name="suffix"/>,
+    /// at the current indentation, without building the line as a string first.
+    /// </summary>
+    public SourceWriter Line(string prefix, string text, int start, int length, string suffix = "")
+    {
+        for (var i = 0; i < Indentation; i++)
+            _builder.Append(IndentUnit);
+        _builder.Append(prefix).Append(text, start, length).Append(suffix).Append('\n');
+        return this;
+    }
+
     /// <summary>Writes <c>{</c> and indents.</summary>
     public SourceWriter Open(string? header = null)
     {

@@ -34,7 +34,7 @@ internal static class ArgsTypeParser
         var location = source.Locate(field.OffsetOf(start), field.OffsetOf(end - 1) + 1);
         if (colon <= 0 || colon == pair.Length - 1)
         {
-            diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Create(location, $"args_type item '{pair}' is not 'name:code'"));
+            diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Report(location, 3, pair));
             return;
         }
         var name = pair.Substring(0, colon);
@@ -58,22 +58,20 @@ internal static class ArgsTypeParser
             if (known is null)
             {
                 var codeStart = start + colon + 1;
-                diagnostics.Add(SchemaDiagnostics.UnknownArgsTypeCode.Create(
-                    source.Locate(field.OffsetOf(codeStart), field.OffsetOf(end - 1) + 1),
-                    $"unknown args_type code '{code}' for argument '{name}' (known: {ArgsTypeCodes.Known}, -x, each optionally followed by '?')"));
+                diagnostics.Add(SchemaDiagnostics.UnknownArgsTypeCode.Report(
+                    source.Locate(field.OffsetOf(codeStart), field.OffsetOf(end - 1) + 1), code, name, ArgsTypeCodes.Known));
                 return;
             }
             kind = known.Value;
         }
         if (!HxText.IsQmpName(name))
         {
-            diagnostics.Add(SchemaDiagnostics.InvalidName.Create(source.Locate(field.OffsetOf(start), field.OffsetOf(start + colon - 1) + 1),
-                $"argument name '{HxText.Printable(name)}' is not a QMP name (letters, digits, '-', '_', '.'); the argument is ignored"));
+            diagnostics.Add(SchemaDiagnostics.InvalidName.Report(source.Locate(field.OffsetOf(start), field.OffsetOf(start + colon - 1) + 1), 1, HxText.Printable(name)));
             return;
         }
         if (!seen.Add(name))
         {
-            diagnostics.Add(SchemaDiagnostics.DuplicateArgument.Create(location, $"argument '{name}' appears twice in args_type"));
+            diagnostics.Add(SchemaDiagnostics.DuplicateArgument.Report(location, name));
             return;
         }
         var nameLocation = source.Locate(field.OffsetOf(start), field.OffsetOf(start + colon - 1) + 1);

@@ -59,7 +59,6 @@ internal sealed class DocBlockReader
     private static readonly Regex UnquotedName = new(@"^([A-Za-z][\w-]*)\s*:(?!\S)", RegexOptions.CultureInvariant);
     private static readonly Regex ReturnPhrase = new(@"(?<!\S)Returns?\s+(a|an)\s+json-", RegexOptions.CultureInvariant);
     private static readonly Regex NoArguments = new(@"^None\.?", RegexOptions.CultureInvariant);
-    private static readonly Regex ExampleWord = new(@"^Examples?:?$", RegexOptions.CultureInvariant);
     private static readonly Regex ExampleNumber = new(@"^\(\d+\):$", RegexOptions.CultureInvariant);
 
     private readonly SchemaSource _source;
@@ -78,11 +77,12 @@ internal sealed class DocBlockReader
     /// <summary>
     /// Reads every block of the file; prose blocks go to <see cref="Prose"/>. First each block's
     /// comments and headings are blanked out in one working copy of the file (offsets stay valid),
-    /// then the blocks are read from that copy: two copies of the text in all, not one per block.
+    /// then the blocks are read from that copy: two copies of the text in all, not one per block,
+    /// and none when no block has anything to blank out.
     /// </summary>
     public List<RawDoc> ReadAll(IEnumerable<(int SqmpStart, int BodyStart, int BodyEnd)> blocks, HxScanner scanner)
     {
-        var working = _text.ToCharArray();
+        char[]? working = null;
         var pending = new List<(RawDoc Doc, int ContentStart, int BodyEnd)>();
         foreach (var (sqmpStart, bodyStart, bodyEnd) in blocks)
         {
@@ -90,10 +90,10 @@ internal sealed class DocBlockReader
             if (doc is null)
                 continue;
             if (doc.Title.Length > 0)
-                BlankForeignText(doc, working, contentStart, bodyEnd, scanner);
+                BlankForeignText(doc, ref working, contentStart, bodyEnd, scanner);
             pending.Add((doc, contentStart, bodyEnd));
         }
-        var blanked = new string(working);
+        var blanked = working is null ? _text : new string(working);
         var docs = new List<RawDoc>(pending.Count);
         foreach (var (doc, contentStart, bodyEnd) in pending)
         {
@@ -146,26 +146,33 @@ internal sealed class DocBlockReader
     /// Comments and section headings that sit inside a block are not part of its documentation:
     /// blank them out and report them.
     /// </summary>
-    private void BlankForeignText(RawDoc doc, char[] working, int contentStart, int bodyEnd, HxScanner scanner)
+    private void BlankForeignText(RawDoc doc, ref char[]? working, int contentStart, int bodyEnd, HxScanner scanner)
     {
         var hx = contentStart;
+        var commented = false;
         while ((hx = HxText.FindWord(_text, "HXCOMM", hx, bodyEnd)) >= 0)
         {
             var end = scanner.NextStructural(hx + 6, bodyEnd, inDocBlock: true);
-            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Create(_source.Locate(hx, hx + 6),
-                $"HXCOMM comment inside the documentation block of '{doc.Title}' is left out of its documentation"));
+            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Report(_source.Locate(hx, hx + 6), 0, doc.Title));
+            working ??= _text.ToCharArray();
             for (var k = hx; k < end; k++)
                 working[k] = ' ';
+            commented = true;
             hx = end;
         }
-        var region = new string(working, contentStart, bodyEnd - contentStart);
-        foreach (Match heading in HeadingPattern.Matches(region))
+        // Headings are looked for with the block's comments blanked out; in a block without
+        // comments, in the text itself (the match sees only the block: its start and end bound
+        // the lookarounds as the ends of a string would).
+        var heading = commented
+            ? HeadingPattern.Match(new string(working!, contentStart, bodyEnd - contentStart))
+            : HeadingPattern.Match(_text, contentStart, bodyEnd - contentStart);
+        for (; heading.Success; heading = heading.NextMatch())
         {
-            var start = contentStart + heading.Index;
+            var start = (commented ? contentStart : 0) + heading.Index;
             var title = HxText.Collapse(heading.Groups[1].Value);
             Prose.Add(new ProseBlock(title, string.Empty, _source.Locate(start, start + heading.Length)));
-            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Create(_source.Locate(start, start + heading.Length),
-                $"section heading '{title}' inside the documentation block of '{doc.Title}' is kept as prose"));
+            _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Report(_source.Locate(start, start + heading.Length), 1, title, doc.Title));
+            working ??= _text.ToCharArray();
             for (var k = start; k < start + heading.Length; k++)
                 working[k] = ' ';
         }
@@ -205,34 +212,36 @@ internal sealed class DocBlockReader
         while (i < end)
         {
             var wordEnd = HxText.WordEnd(text, i, end);
-            var word = text.Substring(i, wordEnd - i);
+            // Words are compared in place: a doc block has thousands, few of them marks.
+            bool Is(string word) => wordEnd - i == word.Length && string.CompareOrdinal(text, i, word, 0, word.Length) == 0;
             var next = HxText.SkipWhitespace(text, wordEnd, end);
-            if (word is "Arguments:" or "Data:")
+            var colon = text[wordEnd - 1] == ':';
+            if (Is("Arguments:") || Is("Data:"))
             {
                 marks.Add(new Mark { Kind = MarkKind.Arguments, Start = i, ContentStart = wordEnd });
             }
-            else if (ExampleWord.IsMatch(word) && (word.EndsWith(":", System.StringComparison.Ordinal) || IsExampleNumber(text, next, end)))
+            else if ((Is("Example") || Is("Examples") || Is("Example:") || Is("Examples:")) && (colon || IsExampleNumber(text, next, end)))
             {
                 var contentStart = wordEnd;
-                if (!word.EndsWith(":", System.StringComparison.Ordinal))
+                if (!colon)
                 {
                     contentStart = HxText.WordEnd(text, next, end);
                     wordEnd = contentStart;
                 }
                 marks.Add(new Mark { Kind = MarkKind.Examples, Start = i, ContentStart = contentStart });
             }
-            else if (word is "Note:" or "Notes:")
+            else if (Is("Note:") || Is("Notes:"))
             {
                 marks.Add(new Mark { Kind = MarkKind.Notes, Start = i, ContentStart = wordEnd });
             }
-            else if (word == "-")
+            else if (Is("-"))
             {
                 marks.Add(new Mark { Kind = MarkKind.Item, Start = i, ContentStart = wordEnd });
             }
-            else if ((word is "->" or "<-") && next < end && text[next] is '{' or '[')
+            else if ((Is("->") || Is("<-")) && next < end && text[next] is '{' or '[')
             {
                 var json = LenientJsonReader.Read(text, next, end);
-                marks.Add(new Mark { Kind = word == "->" ? MarkKind.Request : MarkKind.Reply, Start = i, ContentStart = next, Json = json });
+                marks.Add(new Mark { Kind = text[i] == '-' ? MarkKind.Request : MarkKind.Reply, Start = i, ContentStart = next, Json = json });
                 wordEnd = json.End > next ? json.End : HxText.WordEnd(text, next, end);
             }
             i = HxText.SkipWhitespace(text, wordEnd, end);
@@ -454,8 +463,9 @@ internal sealed class DocBlockReader
         if (System.Array.IndexOf(KnownTypes, token) >= 0 || char.IsUpper(token[0]))
             return token;
         var guess = Guess(token);
-        _diagnostics.Add(SchemaDiagnostics.UnknownDocumentedType.Create(_source.Locate(offset, offset + token.Length),
-            guess is null ? $"unknown documented type '{token}'" : $"unknown documented type '{token}'; read as '{guess}'"));
+        _diagnostics.Add(guess is null
+            ? SchemaDiagnostics.UnknownDocumentedType.Report(_source.Locate(offset, offset + token.Length), 0, token)
+            : SchemaDiagnostics.UnknownDocumentedType.Report(_source.Locate(offset, offset + token.Length), 1, token, guess));
         return guess ?? token;
     }
 

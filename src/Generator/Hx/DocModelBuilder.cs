@@ -30,8 +30,7 @@ internal static class DocModelBuilder
                 var executed = requestValue["execute"];
                 if (!isEvent && executed is { Kind: LenientJsonKind.String } && executed.Text != name)
                 {
-                    diagnostics.Add(SchemaDiagnostics.ExampleExecuteMismatch.Create(source.Locate(example.RequestStart, example.Request.End),
-                        $"example of '{name}' executes '{executed.Text}'"));
+                    diagnostics.Add(SchemaDiagnostics.ExampleExecuteMismatch.Report(source.Locate(example.RequestStart, example.Request.End), name, executed.Text));
                 }
                 if (requestValue["arguments"] is { Kind: LenientJsonKind.Object } args)
                     requestArguments.Add(args);
@@ -116,14 +115,12 @@ internal static class DocModelBuilder
         foreach (var repair in result.Repairs)
         {
             repairs.Add(repair.Message);
-            diagnostics.Add(SchemaDiagnostics.ExampleRepaired.Create(source.Locate(repair.Offset, repair.Offset + 1),
-                $"example {what} of '{name}' is not valid JSON: {repair.Message}"));
+            diagnostics.Add(SchemaDiagnostics.ExampleRepaired.Report(source.Locate(repair.Offset, repair.Offset + 1), what, name, repair.Message));
         }
         if (result.Value is null)
         {
             var error = result.Error ?? new JsonRepair(start, "unreadable");
-            diagnostics.Add(SchemaDiagnostics.ExampleUnreadable.Create(source.Locate(error.Offset, error.Offset + 1),
-                $"example {what} of '{name}' cannot be read as JSON: {error.Message}"));
+            diagnostics.Add(SchemaDiagnostics.ExampleUnreadable.Report(source.Locate(error.Offset, error.Offset + 1), what, name, error.Message));
             return null;
         }
         return result.Value.ToJson();
@@ -219,26 +216,23 @@ internal static class DocModelBuilder
         {
             var location = member.Location;
             if (unquoted.Contains(location.Start))
-                diagnostics.Add(SchemaDiagnostics.UnquotedArgumentName.Create(location, $"{what} name {member.Name} of '{name}' is not quoted"));
+                diagnostics.Add(SchemaDiagnostics.UnquotedArgumentName.Report(location, what, member.Name, name));
             if (argumentNames.Contains(member.Name))
                 continue;
             var similar = arguments.FirstOrDefault(a => !documentedNames.Contains(a.Name) && !explained.Contains(a.Name) && Similar(a.Name, member.Name));
             if (similar is not null)
             {
                 explained.Add(similar.Name);
-                diagnostics.Add(SchemaDiagnostics.DocumentedArgumentNotInArgsType.Create(location,
-                    $"{what} '{member.Name}' of '{name}' is documented but args_type names '{similar.Name}'"));
+                diagnostics.Add(SchemaDiagnostics.DocumentedArgumentNotInArgsType.Report(location, 0, what, member.Name, name, similar.Name));
             }
             else if (optionList is not null)
             {
                 insideOptionList = true;
-                diagnostics.Add(SchemaDiagnostics.MemberInsideOptionList.Create(location,
-                    $"{what} '{member.Name}' of '{name}' is documented but travels inside the option list '{optionList.Name}' (args_type '{optionList.Name}:O')"));
+                diagnostics.Add(SchemaDiagnostics.MemberInsideOptionList.Report(location, what, member.Name, name, optionList.Name));
             }
             else
             {
-                diagnostics.Add(SchemaDiagnostics.DocumentedArgumentNotInArgsType.Create(location,
-                    $"{what} '{member.Name}' of '{name}' is documented but args_type has no such {what}"));
+                diagnostics.Add(SchemaDiagnostics.DocumentedArgumentNotInArgsType.Report(location, 1, what, member.Name, name));
             }
         }
         foreach (var argument in arguments)
@@ -247,8 +241,7 @@ internal static class DocModelBuilder
                 continue;
             if (argument.Kind == ArgumentKind.OptionList && insideOptionList)
                 continue;
-            diagnostics.Add(SchemaDiagnostics.ArgumentNotDocumented.Create(argument.Location,
-                $"{what} '{argument.Name}' of '{name}' is in args_type but not documented"));
+            diagnostics.Add(SchemaDiagnostics.ArgumentNotDocumented.Report(argument.Location, what, argument.Name, name));
         }
     }
 

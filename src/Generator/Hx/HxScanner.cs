@@ -56,19 +56,18 @@ internal sealed class HxScanner
             else
             {
                 var end = NextStructural(pos + 1, length, inDocBlock: false);
-                Report(SchemaDiagnostics.UnexpectedText, pos, end,
-                    $"unexpected text '{Shorten(HxText.Collapse(_text, pos, end))}' outside any table entry or documentation block");
+                Report(SchemaDiagnostics.UnexpectedText, pos, end, 0, Shorten(HxText.Collapse(_text, pos, end)));
                 pos = end;
             }
         }
         if (_conditions.Count > 0)
-            Report(SchemaDiagnostics.UnbalancedConditional, length, length, $"'#if {_conditions[_conditions.Count - 1]}' is never closed by '#endif'");
+            Report(SchemaDiagnostics.UnbalancedConditional, length, length, 0, _conditions[_conditions.Count - 1]);
     }
 
     internal static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
 
-    private void Report(SchemaDiagnosticDescriptor descriptor, int start, int end, string message) =>
-        _diagnostics.Add(descriptor.Create(_source.Locate(start, end), message));
+    private void Report(SchemaDiagnosticDescriptor descriptor, int start, int end, int form, params string[] args) =>
+        _diagnostics.Add(descriptor.Report(_source.Locate(start, end), form, args));
 
     /// <summary>
     /// A comment runs to the next piece: another HXCOMM, a documentation block (a SQMP that is
@@ -82,8 +81,7 @@ internal sealed class HxScanner
         {
             var at = HxText.FindWord(_text, marker, start, end);
             if (at >= 0)
-                Report(SchemaDiagnostics.MarkerInComment, at, at + marker.Length,
-                    $"HXCOMM comment contains the word '{marker}'; it is read as comment text, not as a block marker");
+                Report(SchemaDiagnostics.MarkerInComment, at, at + marker.Length, 0, marker);
         }
         return end;
     }
@@ -154,7 +152,7 @@ internal sealed class HxScanner
         if (!IsDirective(start, length))
         {
             var end = NextStructural(wordEnd, length, inDocBlock: false);
-            Report(SchemaDiagnostics.UnexpectedText, start, end, $"unknown preprocessor directive '{word}'");
+            Report(SchemaDiagnostics.UnexpectedText, start, end, 1, word);
             return end;
         }
         // A directive's operand runs to the end of its line; folded, to the next piece.
@@ -176,7 +174,7 @@ internal sealed class HxScanner
             case "#else":
                 if (_conditions.Count == 0)
                 {
-                    Report(SchemaDiagnostics.UnbalancedConditional, start, wordEnd, $"'{word}' without '#if'");
+                    Report(SchemaDiagnostics.UnbalancedConditional, start, wordEnd, 1, word);
                     break;
                 }
                 var previous = _conditions[_conditions.Count - 1];
@@ -184,7 +182,7 @@ internal sealed class HxScanner
                 break;
             default:
                 if (_conditions.Count == 0)
-                    Report(SchemaDiagnostics.UnbalancedConditional, start, wordEnd, "'#endif' without '#if'");
+                    Report(SchemaDiagnostics.UnbalancedConditional, start, wordEnd, 2);
                 else
                     _conditions.RemoveAt(_conditions.Count - 1);
                 break;
@@ -204,7 +202,7 @@ internal sealed class HxScanner
         if (eqmp < 0 || next >= 0)
         {
             var end = next >= 0 ? next : length;
-            Report(SchemaDiagnostics.UnterminatedDocBlock, sqmp, sqmp + 4, "documentation block opened by SQMP has no EQMP");
+            Report(SchemaDiagnostics.UnterminatedDocBlock, sqmp, sqmp + 4, 0);
             DocBlocks.Add((sqmp, bodyStart, end));
             return end;
         }
@@ -244,7 +242,7 @@ internal sealed class HxScanner
         {
             pos = HxText.SkipWhitespace(_text, pos, length);
             if (pos >= length)
-                return Malformed(open, length, "table entry has no closing '}'");
+                return Malformed(open, length, 4);
             var c = _text[pos];
             if (c == '}')
             {
@@ -257,7 +255,7 @@ internal sealed class HxScanner
                 continue;
             }
             if (c != '.')
-                return Malformed(open, pos, $"expected '.field = value' in table entry, found '{c}'");
+                return Malformed(open, pos, 5, c.ToString());
             var nameStart = pos + 1;
             var nameEnd = nameStart;
             while (nameEnd < length && (char.IsLetterOrDigit(_text[nameEnd]) || _text[nameEnd] is '_' or '.'))
@@ -265,10 +263,10 @@ internal sealed class HxScanner
             var field = _text.Substring(nameStart, nameEnd - nameStart);
             pos = HxText.SkipWhitespace(_text, nameEnd, length);
             if (field.Length == 0 || pos >= length || _text[pos] != '=')
-                return Malformed(open, pos, $"expected '=' after field '.{field}'");
+                return Malformed(open, pos, 6, field);
             pos = HxText.SkipWhitespace(_text, pos + 1, length);
             if (entry.FieldOffsets.ContainsKey(field))
-                return Malformed(open, nameStart - 1, $"field '.{field}' is set twice");
+                return Malformed(open, nameStart - 1, 7, field);
             entry.FieldOffsets[field] = nameStart - 1;
             if (pos < length && _text[pos] == '"')
             {
@@ -289,7 +287,7 @@ internal sealed class HxScanner
                         pos++;
                     }
                     if (pos >= length)
-                        return Malformed(open, first, $"unterminated string in field '.{field}'");
+                        return Malformed(open, first, 8, field);
                     pos++;
                     pos = HxText.SkipWhitespace(_text, pos, length);
                 }
@@ -301,18 +299,18 @@ internal sealed class HxScanner
                 while (pos < length && _text[pos] != ',' && _text[pos] != '}')
                 {
                     if (_text[pos] == '{' || IsStructuralWord(pos))
-                        return Malformed(open, pos, $"field '.{field}' has no value");
+                        return Malformed(open, pos, 9, field);
                     pos++;
                 }
                 var expression = HxText.Collapse(_text, valueStart, pos);
                 if (expression.Length == 0)
-                    return Malformed(open, valueStart, $"field '.{field}' has no value");
+                    return Malformed(open, valueStart, 9, field);
                 entry.Expressions[field] = (expression, valueStart);
             }
             // C wants a comma between initializers; anything else means the entry is not what it seems.
             pos = HxText.SkipWhitespace(_text, pos, length);
             if (pos < length && _text[pos] != ',' && _text[pos] != '}')
-                return Malformed(open, pos, $"expected ',' or '}}' after field '.{field}'");
+                return Malformed(open, pos, 10, field);
         }
         entry.End = pos;
         pos = HxText.SkipWhitespace(_text, pos, length);
@@ -325,9 +323,10 @@ internal sealed class HxScanner
     private bool IsStructuralWord(int pos) =>
         HxText.IsWordAt(_text, pos, "SQMP", _text.Length) || HxText.IsWordAt(_text, pos, "EQMP", _text.Length) || HxText.IsWordAt(_text, pos, "HXCOMM", _text.Length);
 
-    private int Malformed(int open, int at, string message)
+    /// <summary>Reports form <paramref name="form"/> of <see cref="SchemaDiagnostics.MalformedTableEntry"/> and skips the entry.</summary>
+    private int Malformed(int open, int at, int form, params string[] args)
     {
-        Report(SchemaDiagnostics.MalformedTableEntry, at, at + 1, message);
+        Report(SchemaDiagnostics.MalformedTableEntry, at, at + 1, form, args);
         // Resynchronise at the next piece so one bad entry costs only itself.
         return NextStructural(open + 1, _text.Length, inDocBlock: false);
     }

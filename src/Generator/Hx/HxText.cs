@@ -88,6 +88,19 @@ public static class HxText
     /// </summary>
     public static string Collapse(string text, int start, int end)
     {
+        while (start < end && char.IsWhiteSpace(text[start]))
+            start++;
+        while (end > start && char.IsWhiteSpace(text[end - 1]))
+            end--;
+        // Most text of the folded seed is collapsed already (single spaces): take it as it is.
+        var collapsed = true;
+        for (var i = start; i < end && collapsed; i++)
+        {
+            if (char.IsWhiteSpace(text[i]))
+                collapsed = text[i] == ' ' && !char.IsWhiteSpace(text[i + 1]);
+        }
+        if (collapsed)
+            return start == 0 && end == text.Length ? text : text.Substring(start, end - start);
         var builder = new StringBuilder(end - start);
         var pendingSpace = false;
         for (var i = start; i < end; i++)

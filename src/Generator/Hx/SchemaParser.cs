@@ -28,6 +28,8 @@ public static class SchemaParser
         return new QmpSchemaResult(model, HxSchemaBuilder.Build(model, examples));
     }
 
+    private static string Number(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     internal static SchemaModel Parse(IEnumerable<SchemaSource> sources, HxExampleValues? examples)
     {
         var diagnostics = new List<SchemaDiagnostic>();
@@ -58,8 +60,8 @@ public static class SchemaParser
             if (byName.TryGetValue(entry.Name, out var first))
             {
                 entry.Duplicate = true;
-                diagnostics.Add(SchemaDiagnostics.DuplicateCommand.Create(entry.NameLocation,
-                    $"{(entry.IsEvent ? "event" : "command")} '{entry.Name}' is declared twice (first at {first.NameLocation.Path}({first.NameLocation.Line},{first.NameLocation.Column}))"));
+                diagnostics.Add(SchemaDiagnostics.DuplicateCommand.Report(entry.NameLocation, entry.IsEvent ? "event" : "command", entry.Name,
+                    first.NameLocation.Path, Number(first.NameLocation.Line), Number(first.NameLocation.Column)));
                 continue;
             }
             byName.Add(entry.Name, entry);
@@ -72,13 +74,11 @@ public static class SchemaParser
         {
             if (entry.Condition is not null && !entry.IsEvent)
             {
-                diagnostics.Add(SchemaDiagnostics.ConditionalCommand.Create(entry.NameLocation,
-                    $"command '{entry.Name}' is declared only '#if {entry.Condition}'; the generated code always includes it"));
+                diagnostics.Add(SchemaDiagnostics.ConditionalCommand.Report(entry.NameLocation, entry.Name, entry.Condition!));
             }
             if (entry.Doc is null)
             {
-                diagnostics.Add(SchemaDiagnostics.CommandWithoutDoc.Create(entry.NameLocation,
-                    $"{(entry.IsEvent ? "event" : "command")} '{entry.Name}' has no documentation block"));
+                diagnostics.Add(SchemaDiagnostics.CommandWithoutDoc.Report(entry.NameLocation, entry.IsEvent ? "event" : "command", entry.Name));
             }
         }
 
@@ -126,20 +126,19 @@ public static class SchemaParser
         {
             if (!KnownFields.Contains(field.Key))
             {
-                diagnostics.Add(SchemaDiagnostics.UnknownTableField.Create(source.Locate(field.Value, field.Value + field.Key.Length + 1),
-                    $"unknown table field '.{field.Key}' is ignored"));
+                diagnostics.Add(SchemaDiagnostics.UnknownTableField.Report(source.Locate(field.Value, field.Value + field.Key.Length + 1), field.Key));
             }
         }
         var isEvent = entry.Strings.ContainsKey("event");
         if (!entry.Strings.TryGetValue(isEvent ? "event" : "name", out var name) || name.Value.Length == 0)
         {
-            diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Create(source.Locate(entry.Start, entry.Start + 1), "table entry has no '.name'"));
+            diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Report(source.Locate(entry.Start, entry.Start + 1), 0));
             return null;
         }
         if (!HxText.IsQmpName(name.Value))
         {
-            diagnostics.Add(SchemaDiagnostics.InvalidName.Create(source.Locate(name.OffsetOf(0), name.OffsetOf(name.Value.Length - 1) + 1),
-                $"{(isEvent ? "event" : "command")} name '{HxText.Printable(name.Value)}' is not a QMP name (letters, digits, '-', '_', '.'); the entry is ignored"));
+            diagnostics.Add(SchemaDiagnostics.InvalidName.Report(source.Locate(name.OffsetOf(0), name.OffsetOf(name.Value.Length - 1) + 1), 0,
+                isEvent ? "event" : "command", HxText.Printable(name.Value)));
             return null;
         }
         var builder = new CommandBuilder
@@ -156,13 +155,13 @@ public static class SchemaParser
             builder.Arguments = ArgsTypeParser.Parse(argsType, source, diagnostics);
             if (argsType.LiteralCount > 1)
             {
-                diagnostics.Add(SchemaDiagnostics.StringConcatenation.Create(source.Locate(argsType.Start, argsType.OffsetOf(argsType.Value.Length - 1) + 2),
-                    $"args_type of '{builder.Name}' is {argsType.LiteralCount} concatenated C string literals; read as \"{argsType.Value}\""));
+                diagnostics.Add(SchemaDiagnostics.StringConcatenation.Report(source.Locate(argsType.Start, argsType.OffsetOf(argsType.Value.Length - 1) + 2),
+                    builder.Name, Number(argsType.LiteralCount), argsType.Value));
             }
         }
         else
         {
-            diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Create(builder.NameLocation, $"'{builder.Name}' has no '.args_type'"));
+            diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Report(builder.NameLocation, 1, builder.Name));
         }
         if (!isEvent)
         {
@@ -177,7 +176,7 @@ public static class SchemaParser
             }
             else
             {
-                diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Create(builder.NameLocation, $"command '{builder.Name}' has no '.mhandler.cmd_new' or '.mhandler.cmd_async'"));
+                diagnostics.Add(SchemaDiagnostics.MalformedTableEntry.Report(builder.NameLocation, 2, builder.Name));
             }
             builder.Params = entry.Strings.TryGetValue("params", out var p) ? p.Value : null;
             builder.Help = entry.Strings.TryGetValue("help", out var h) ? h.Value : null;
@@ -205,15 +204,15 @@ public static class SchemaParser
             }
             if (alias is null)
             {
-                diagnostics.Add(SchemaDiagnostics.DocTitleMatchesNoCommand.Create(titleLocation, $"documentation block '{doc.Title}' matches no command or event"));
+                diagnostics.Add(SchemaDiagnostics.DocTitleMatchesNoCommand.Report(titleLocation, doc.Title));
                 return;
             }
-            diagnostics.Add(SchemaDiagnostics.DocTitleAlias.Create(titleLocation, $"documentation block '{doc.Title}' is taken as the documentation of '{alias.Name}'"));
+            diagnostics.Add(SchemaDiagnostics.DocTitleAlias.Report(titleLocation, doc.Title, alias.Name));
             target = alias;
         }
         if (target.Doc is not null)
         {
-            diagnostics.Add(SchemaDiagnostics.DuplicateDocBlock.Create(titleLocation, $"'{target.Name}' is documented twice; this block is ignored"));
+            diagnostics.Add(SchemaDiagnostics.DuplicateDocBlock.Report(titleLocation, target.Name));
             return;
         }
         target.Doc = DocModelBuilder.Build(source, doc, target.Name, target.IsEvent, target.Arguments, diagnostics, examples);

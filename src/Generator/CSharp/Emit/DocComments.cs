@@ -1,3 +1,4 @@
+using System;
 using System.Text;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
@@ -41,26 +42,40 @@ internal static class DocComments
         var close = "</" + tag + ">";
         if (open.Length + xml.Length + close.Length <= Width)
         {
-            writer.Line("/// " + open + xml + close);
+            writer.Line("/// " + open, xml, 0, xml.Length, close);
             return;
         }
         writer.Line("/// " + open);
-        var line = new StringBuilder();
-        foreach (var word in xml.Split(' '))
+        // Words are separated by one space on the wrapped lines, however many the text has.
+        while (xml.IndexOf("  ", StringComparison.Ordinal) >= 0)
+            xml = xml.Replace("  ", " ");
+        // Lines are cut from the text in place (no word list, no line strings): a line runs from
+        // its first word to the end of the last word that fits.
+        var lineStart = -1;
+        var lineEnd = 0;
+        var at = 0;
+        while (at < xml.Length)
         {
-            if (word.Length == 0)
-                continue;
-            if (line.Length > 0 && line.Length + 1 + word.Length > Width)
+            if (xml[at] == ' ')
             {
-                writer.Line("/// " + line);
-                line.Clear();
+                at++;
+                continue;
             }
-            if (line.Length > 0)
-                line.Append(' ');
-            line.Append(word);
+            var wordEnd = xml.IndexOf(' ', at);
+            if (wordEnd < 0)
+                wordEnd = xml.Length;
+            if (lineStart >= 0 && wordEnd - lineStart > Width)
+            {
+                writer.Line("/// ", xml, lineStart, lineEnd - lineStart);
+                lineStart = -1;
+            }
+            if (lineStart < 0)
+                lineStart = at;
+            lineEnd = wordEnd;
+            at = wordEnd;
         }
-        if (line.Length > 0)
-            writer.Line("/// " + line);
+        if (lineStart >= 0)
+            writer.Line("/// ", xml, lineStart, lineEnd - lineStart);
         writer.Line("/// " + close);
     }
 

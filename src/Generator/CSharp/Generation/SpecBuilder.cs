@@ -73,8 +73,7 @@ public static class SpecBuilder
                 var name = Naming.Unique(wanted, used);
                 if (name != wanted)
                 {
-                    _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Create(e.Location,
-                        $"event '{Printable(e.Name)}' is '{wanted}' in C#, as another name is; it is generated as '{name}'"));
+                    _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Report(e.Location, 0, Printable(e.Name), wanted, name));
                 }
                 _eventTypes.Add(name);
                 if (e.Data is { } data)
@@ -125,8 +124,7 @@ public static class SpecBuilder
                 var pascal = Naming.Pascal(member.Name);
                 if (property.ClrName != pascal && Array.IndexOf(ReservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
                 {
-                    _diagnostics.Add(GeneratorDiagnostics.ReservedMemberName.Create(member.Location,
-                        $"member '{Printable(member.Name)}' of {name} is generated as '{property.ClrName}': '{pascal}' is reserved in a C# record"));
+                    _diagnostics.Add(GeneratorDiagnostics.ReservedMemberName.Report(member.Location, Printable(member.Name), name, property.ClrName, pascal));
                 }
                 properties.Add(property);
             }
@@ -163,8 +161,7 @@ public static class SpecBuilder
             var name = Naming.Unique(wanted, _usedMethods);
             if (name != wanted)
             {
-                _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Create(command.Location,
-                    $"command '{Printable(command.Name)}' is '{wanted}Async' in C#, as another name is; it is generated as '{name}Async'"));
+                _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Report(command.Location, 1, Printable(command.Name), wanted + "Async", name + "Async"));
             }
             return name + "Async";
         }
