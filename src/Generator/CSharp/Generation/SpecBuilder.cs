@@ -51,7 +51,7 @@ public static class SpecBuilder
             _types = schema.Types.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var used = new HashSet<string>(StringComparer.Ordinal)
             {
-                stem + "Client", stem + "CommandsBase", stem + "Events", stem + "Event", stem + "EventEmitter",
+                stem + "Client", "I" + stem + "Client", stem + "CommandsBase", stem + "CommandHandlers", stem + "Events", stem + "Event", stem + "EventEmitter",
                 "Untyped" + stem + "Event", stem + "Json", stem,
             };
             // Implicit types take their names from what they belong to, first, as they always did.
