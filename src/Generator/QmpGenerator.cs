@@ -73,10 +73,18 @@ public sealed class QmpGenerator : IIncrementalGenerator
         });
 
         var client = specs.Select(static (s, _) => s.ClientOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientOutput);
-        context.RegisterSourceOutput(client, static (spc, s) => spc.AddSource(s!.Namespace + ".Client.g.cs", SourceText.From(ClientEmitter.Emit(s), System.Text.Encoding.UTF8)));
+        context.RegisterSourceOutput(client, static (spc, s) =>
+        {
+            spc.AddSource(s!.Namespace + ".Client.g.cs", SourceText.From(ClientEmitter.Emit(s), System.Text.Encoding.UTF8));
+            spc.AddSource(s.Namespace + ".Client.Interface.g.cs", SourceText.From(ClientEmitter.EmitInterface(s), System.Text.Encoding.UTF8));
+        });
 
         var server = specs.Select(static (s, _) => s.ServerOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ServerOutput);
-        context.RegisterSourceOutput(server, static (spc, s) => spc.AddSource(s!.Namespace + ".Server.g.cs", SourceText.From(ServerEmitter.Emit(s), System.Text.Encoding.UTF8)));
+        context.RegisterSourceOutput(server, static (spc, s) =>
+        {
+            spc.AddSource(s!.Namespace + ".Server.g.cs", SourceText.From(ServerEmitter.Emit(s), System.Text.Encoding.UTF8));
+            spc.AddSource(s.Namespace + ".Server.Handlers.g.cs", SourceText.From(ServerEmitter.EmitHandlers(s), System.Text.Encoding.UTF8));
+        });
 
         var events = specs.Select(static (s, _) => s.EventsOutput).Where(static s => !s.Events.IsEmpty).WithTrackingName(TrackingNames.EventsOutput);
         context.RegisterSourceOutput(events, static (spc, s) => spc.AddSource(s.Namespace + ".Events.g.cs", SourceText.From(EventsEmitter.Emit(s), System.Text.Encoding.UTF8)));

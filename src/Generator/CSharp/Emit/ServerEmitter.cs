@@ -18,10 +18,10 @@ public static class ServerEmitter
     /// <summary>Negotiation is the runtime's business: no handler for it.</summary>
     public static bool Handles(CommandGenerationSpec command) => command.Name != "qmp_capabilities";
 
-    public static string Emit(ServerOutputSpec spec)
+    /// <summary><c>{Stem}CommandHandlers</c>, in a file of its own.</summary>
+    public static string EmitHandlers(ServerOutputSpec spec)
     {
         var writer = SourceHeader.Start(spec.Namespace);
-        var json = TypesEmitter.JsonClass(spec.Stem);
         var commands = spec.Commands.Where(Handles).ToList();
         var handlers = spec.Stem + "CommandHandlers";
         var name = spec.Stem + "CommandsBase";
@@ -57,7 +57,16 @@ public static class ServerEmitter
             writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(" + TypesEmitter.Literal(command.Name) + ");");
         }
         writer.Close();
-        writer.Line();
+        return writer.ToString();
+    }
+
+    public static string Emit(ServerOutputSpec spec)
+    {
+        var writer = SourceHeader.Start(spec.Namespace);
+        var json = TypesEmitter.JsonClass(spec.Stem);
+        var commands = spec.Commands.Where(Handles).ToList();
+        var handlers = spec.Stem + "CommandHandlers";
+        var name = spec.Stem + "CommandsBase";
 
         writer.Line("/// <summary>");
         writer.Line("/// The server side of the schema: override the members of the commands you serve, hand an instance to the QMP server.");

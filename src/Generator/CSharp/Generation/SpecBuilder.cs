@@ -22,6 +22,13 @@ public static class SpecBuilder
     /// <summary>Member names a generated enum keeps for itself.</summary>
     private static readonly string[] ReservedEnumMemberNames = { "Value", "Values", "IsKnown", "Read", "Write", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
+    /// <summary>
+    /// Commands that read a file descriptor sent with them as SCM_RIGHTS ancillary data (QEMU's
+    /// monitor takes it from the socket, not from the arguments, so the schema cannot say so):
+    /// <c>getfd</c> names it, <c>add-fd</c> adds it to an fd set. The client gets overloads that take it.
+    /// </summary>
+    private static readonly string[] FileDescriptorCommands = { "getfd", "add-fd" };
+
     public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server) => Build(schema, ns, client, server, new List<SchemaDiagnostic>());
 
     /// <summary>Builds the spec; <paramref name="diagnostics"/> receives where a QMP name could not be its C# name.</summary>
@@ -151,7 +158,8 @@ public static class SpecBuilder
             var result = command.Returns is null ? null : TypeOf(command.Returns);
             var doc = DocOf(command.Doc, "Executes the QMP command <c>" + command.Name + "</c>.");
             return new CommandGenerationSpec(command.Name, MethodName(command), argumentsType, properties, result,
-                acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString());
+                acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
+                Array.IndexOf(FileDescriptorCommands, command.Name) >= 0);
         }
 
         private readonly HashSet<string> _usedMethods = new(StringComparer.Ordinal);

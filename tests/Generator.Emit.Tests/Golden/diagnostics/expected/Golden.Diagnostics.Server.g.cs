@@ -6,42 +6,6 @@
 namespace Golden.Diagnostics;
 
 /// <summary>
-/// The commands of the schema, one virtual member each. Derive from <see cref="DiagnosticsCommandsBase"/> and override
-/// the members of the commands you serve; a member not overridden answers <c>CommandNotFound</c>,
-/// as QEMU does for a command it lacks, and its command is left out of <see cref="DiagnosticsCommandsBase.ServedCommandNames"/>.
-/// </summary>
-public abstract partial class DiagnosticsCommandHandlers
-{
-    /// <summary>Only <see cref="DiagnosticsCommandsBase"/> derives from this class.</summary>
-    private protected DiagnosticsCommandHandlers()
-    {
-    }
-
-    /// <summary>Mirror a drive.</summary>
-    /// <param name="arguments">The validated arguments.</param>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
-    public virtual global::System.Threading.Tasks.ValueTask DriveMirrorAsync(DriveMirrorArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
-        throw global::Qmp.Runtime.QmpException.CommandNotFound("drive-mirror");
-
-    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
-    /// <param name="arguments">The validated arguments.</param>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
-    public virtual global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
-        throw global::Qmp.Runtime.QmpException.CommandNotFound("snapshot-copy");
-
-    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
-    public virtual global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
-        throw global::Qmp.Runtime.QmpException.CommandNotFound("snapshot_copy");
-}
-
-/// <summary>
 /// The server side of the schema: override the members of the commands you serve, hand an instance to the QMP server.
 /// <see cref="DispatchAsync"/> validates arguments exactly as QEMU 2.1 did before calling a handler.
 /// Throw <see cref="global::Qmp.Runtime.QmpException"/> from a handler to send an error reply.
