@@ -51,11 +51,24 @@ public static class SpecBuilder
         private readonly List<SchemaDiagnostic> _diagnostics;
         private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// The first doc of each member name and wire type in the schema. QEMU 2.1 documents some
+        /// replies only by example (<c>query-named-block-nodes</c>), while the same members are
+        /// documented where another command returns them (<c>query-block</c>): such a member borrows
+        /// that doc rather than have none.
+        /// </summary>
+        private readonly Dictionary<string, string> _memberDocs = new(StringComparer.Ordinal);
+
         public Builder(QmpSchema schema, string stem, List<SchemaDiagnostic> diagnostics)
         {
             _schema = schema;
             _diagnostics = diagnostics;
             _types = schema.Types.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var member in schema.Types.OfType<SchemaObjectType>().SelectMany(t => t.Members))
+            {
+                if (!string.IsNullOrWhiteSpace(member.Doc) && !_memberDocs.ContainsKey(DocKey(member)))
+                    _memberDocs[DocKey(member)] = member.Doc!;
+            }
             var used = new HashSet<string>(StringComparer.Ordinal)
             {
                 stem + "Client", "I" + stem + "Client", stem + "CommandsBase", stem + "CommandHandlers", stem + "Events", stem + "Event", stem + "EventEmitter",
@@ -90,6 +103,14 @@ public static class SpecBuilder
             }
         }
 
+        private static string DocKey(SchemaMember member) => member.Name + "\0" + member.Type;
+
+        /// <summary>A member's doc: its own, one borrowed from the same member elsewhere, or its name in words.</summary>
+        private string MemberDoc(SchemaMember member) =>
+            !string.IsNullOrWhiteSpace(member.Doc) ? member.Doc!
+            : _memberDocs.TryGetValue(DocKey(member), out var borrowed) ? borrowed
+            : Docs.Words(member.Name);
+
         private bool IsImplicit(string name) => _types.TryGetValue(name, out var type) && type is SchemaObjectType { IsImplicit: true };
 
         /// <summary>Every object type but events' data, in schema order.</summary>
@@ -98,7 +119,7 @@ public static class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is SchemaObjectType o && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
-                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : o.Doc?.Body, null);
+                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : Docs.Meaningful(o.Doc?.Body) ?? ReturnedBy(o.Name), null);
             }
         }
 
@@ -116,6 +137,13 @@ public static class SpecBuilder
             }
         }
 
+        /// <summary>A record known only as a reply: "What <c>query-block</c> returns."</summary>
+        private string? ReturnedBy(string typeName)
+        {
+            var command = _schema.Commands.FirstOrDefault(c => c.Returns?.Name == typeName);
+            return command is null ? null : $"What <c>{command.Name}</c> returns.";
+        }
+
         private string? ArgumentsSummary(string typeName)
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Arguments?.Name == typeName);
@@ -128,7 +156,7 @@ public static class SpecBuilder
             var properties = new List<PropertySpec>();
             foreach (var member in type.Members)
             {
-                var property = Property(member.Name, TypeOf(member.Type), member.Optional, member.Doc, used);
+                var property = Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), used);
                 var pascal = Naming.Pascal(member.Name);
                 if (property.ClrName != pascal && Array.IndexOf(ReservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
                 {
@@ -142,6 +170,7 @@ public static class SpecBuilder
 
         public CommandGenerationSpec Command(SchemaCommand command)
         {
+            var result = command.Returns is null ? null : TypeOf(command.Returns);
             var methodName = Naming.Pascal(command.Name);
             string? argumentsType = null;
             var properties = EquatableArray<PropertySpec>.Empty;
@@ -155,8 +184,7 @@ public static class SpecBuilder
                 foreach (var member in o.Members)
                     checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));
             }
-            var result = command.Returns is null ? null : TypeOf(command.Returns);
-            var doc = DocOf(command.Doc, "Executes the QMP command <c>" + command.Name + "</c>.");
+            var doc = DocOf(command.Doc, Docs.CommandFallback(command.Name, result));
             return new CommandGenerationSpec(command.Name, MethodName(command), argumentsType, properties, result,
                 acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
                 Array.IndexOf(FileDescriptorCommands, command.Name) >= 0);
@@ -247,18 +275,26 @@ public static class SpecBuilder
             new(ReservedMemberNames, StringComparer.Ordinal) { typeName };
     }
 
+    /// <summary>
+    /// The XML docs of a command or event: the first real sentence of its description as the summary
+    /// (the rest, then its notes, as remarks); lead-ins that only introduce a member list ("Return a
+    /// json-object with the following information:") are left out, and a description with nothing
+    /// else gets <paramref name="fallback"/> (XML).
+    /// </summary>
     private static DocSpec DocOf(SchemaDoc? doc, string fallback)
     {
         if (doc is null)
             return new DocSpec(fallback, null, null, null, null, SummaryIsXml: true);
         var example = doc.Examples.FirstOrDefault(e => !e.Messages.IsEmpty);
         var notes = doc.Section("Notes");
+        var (first, rest) = Docs.FirstSentence(Docs.Meaningful(doc.Body));
+        var remarks = string.Join(" ", new[] { rest, notes }.Where(t => !string.IsNullOrWhiteSpace(t)));
         return new DocSpec(
-            string.IsNullOrWhiteSpace(doc.Body) ? fallback : doc.Body,
-            doc.Section(SchemaDoc.Returns),
+            first ?? fallback,
+            Docs.Meaningful(doc.Section(SchemaDoc.Returns)),
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json,
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json,
-            string.IsNullOrWhiteSpace(notes) ? null : notes,
-            SummaryIsXml: string.IsNullOrWhiteSpace(doc.Body));
+            remarks.Length == 0 ? null : remarks,
+            SummaryIsXml: first is null);
     }
 }

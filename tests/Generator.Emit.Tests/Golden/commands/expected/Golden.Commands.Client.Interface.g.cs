@@ -102,7 +102,7 @@ public partial interface ICommandsClient : global::System.IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task DeviceAddAsync(DeviceAddArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
-    /// <summary>Return a json-object with the following information:</summary>
+    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="StatusInfo"/>.</summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}
@@ -110,7 +110,6 @@ public partial interface ICommandsClient : global::System.IAsyncDisposable
     /// </code>
     /// </example>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     global::System.Threading.Tasks.Task<StatusInfo> QueryStatusAsync(global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Show the block devices.</summary>
@@ -121,7 +120,6 @@ public partial interface ICommandsClient : global::System.IAsyncDisposable
     /// </code>
     /// </example>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Each json-object contain the following:</returns>
     global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::System.Threading.CancellationToken cancellationToken = default);
 }
 

@@ -140,7 +140,7 @@ public partial class CommandsClient : global::System.IAsyncDisposable
         await Client.ExecuteAsync<DeviceAddArguments, bool>("device_add", arguments, DeviceAddArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Return a json-object with the following information:</summary>
+    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="StatusInfo"/>.</summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}
@@ -148,7 +148,6 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     /// </code>
     /// </example>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     public async global::System.Threading.Tasks.Task<StatusInfo> QueryStatusAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
         return await Client.ExecuteAsync<object?, StatusInfo>("query-status", null, null, StatusInfo.Read, cancellationToken).ConfigureAwait(false);
@@ -162,7 +161,6 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     /// </code>
     /// </example>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Each json-object contain the following:</returns>
     public async global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
         return await Client.ExecuteAsync<object?, global::System.Collections.Generic.IReadOnlyList<BlockInfo>>("query-block", null, null, static (ref global::System.Text.Json.Utf8JsonReader r) => global::Qmp.Runtime.QmpJson.ReadList(ref r, BlockInfo.Read), cancellationToken).ConfigureAwait(false);

@@ -45,7 +45,7 @@ public abstract partial class CommandsCommandHandlers
     public virtual global::System.Threading.Tasks.ValueTask DeviceAddAsync(DeviceAddArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("device_add");
 
-    /// <summary>Return a json-object with the following information:</summary>
+    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="StatusInfo"/>.</summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}
@@ -54,7 +54,6 @@ public abstract partial class CommandsCommandHandlers
     /// </example>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
     public virtual global::System.Threading.Tasks.ValueTask<StatusInfo> QueryStatusAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-status");
@@ -68,7 +67,6 @@ public abstract partial class CommandsCommandHandlers
     /// </example>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <returns>Each json-object contain the following:</returns>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
     public virtual global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-block");

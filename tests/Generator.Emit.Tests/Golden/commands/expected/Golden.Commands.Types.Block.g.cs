@@ -56,7 +56,7 @@ public sealed partial record BlockInsertedInfo
     }
 }
 
-/// <summary>Each json-object contain the following:</summary>
+/// <summary>What <c>query-block</c> returns.</summary>
 public sealed partial record BlockInfo
 {
     /// <summary>device name (JSON <c>device</c>)</summary>

@@ -69,7 +69,7 @@ public partial interface IDiagnosticsClient : global::System.IAsyncDisposable
     /// <inheritdoc cref="DriveMirrorAsync(DriveMirrorArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="device">device name</param>
     /// <param name="bufSize">bytes in flight</param>
-    /// <param name="granularity">JSON member granularity.</param>
+    /// <param name="granularity">Granularity.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task DriveMirrorAsync(string device, long? bufSize = null, long? granularity = null, global::System.Threading.CancellationToken cancellationToken = default);
 
@@ -79,17 +79,17 @@ public partial interface IDiagnosticsClient : global::System.IAsyncDisposable
     global::System.Threading.Tasks.Task DriveMirrorAsync(DriveMirrorArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <inheritdoc cref="SnapshotCopyAsync(SnapshotCopyArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="clone2">JSON member clone.</param>
-    /// <param name="device">JSON member device.</param>
+    /// <param name="clone2">Clone.</param>
+    /// <param name="device">device name</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(string clone2, string device, global::System.Threading.CancellationToken cancellationToken = default);
 
-    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
+    /// <summary>Runs <c>snapshot-copy</c> and returns a JSON value.</summary>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
-    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
+    /// <summary>Runs <c>snapshot_copy</c> and returns a JSON value.</summary>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::System.Threading.CancellationToken cancellationToken = default);
 }

@@ -97,7 +97,7 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     /// <inheritdoc cref="DriveMirrorAsync(DriveMirrorArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="device">device name</param>
     /// <param name="bufSize">bytes in flight</param>
-    /// <param name="granularity">JSON member granularity.</param>
+    /// <param name="granularity">Granularity.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public global::System.Threading.Tasks.Task DriveMirrorAsync(string device, long? bufSize = null, long? granularity = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         DriveMirrorAsync(new DriveMirrorArguments { Device = device, BufSize = bufSize, Granularity = granularity }, cancellationToken);
@@ -112,13 +112,13 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     }
 
     /// <inheritdoc cref="SnapshotCopyAsync(SnapshotCopyArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="clone2">JSON member clone.</param>
-    /// <param name="device">JSON member device.</param>
+    /// <param name="clone2">Clone.</param>
+    /// <param name="device">device name</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(string clone2, string device, global::System.Threading.CancellationToken cancellationToken = default) =>
         SnapshotCopyAsync(new SnapshotCopyArguments { Clone2 = clone2, Device = device }, cancellationToken);
 
-    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
+    /// <summary>Runs <c>snapshot-copy</c> and returns a JSON value.</summary>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
@@ -127,7 +127,7 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
         return await Client.ExecuteAsync<SnapshotCopyArguments, global::System.Text.Json.JsonElement>("snapshot-copy", arguments, SnapshotCopyArguments.Write, global::Qmp.Runtime.QmpJson.ReadElement, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
+    /// <summary>Runs <c>snapshot_copy</c> and returns a JSON value.</summary>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::System.Threading.CancellationToken cancellationToken = default)
     {

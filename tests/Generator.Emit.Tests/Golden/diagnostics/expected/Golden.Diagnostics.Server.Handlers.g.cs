@@ -25,7 +25,7 @@ public abstract partial class DiagnosticsCommandHandlers
     public virtual global::System.Threading.Tasks.ValueTask DriveMirrorAsync(DriveMirrorArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("drive-mirror");
 
-    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
+    /// <summary>Runs <c>snapshot-copy</c> and returns a JSON value.</summary>
     /// <param name="arguments">The validated arguments.</param>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
@@ -33,7 +33,7 @@ public abstract partial class DiagnosticsCommandHandlers
     public virtual global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("snapshot-copy");
 
-    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
+    /// <summary>Runs <c>snapshot_copy</c> and returns a JSON value.</summary>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>

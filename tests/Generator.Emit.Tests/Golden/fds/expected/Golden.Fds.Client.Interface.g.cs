@@ -82,7 +82,6 @@ public partial interface IFdsClient : global::System.IAsyncDisposable
     /// </example>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     global::System.Threading.Tasks.Task<AddFdResult> AddFdAsync(AddFdArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <inheritdoc cref="AddFdAsync(global::System.Runtime.InteropServices.SafeHandle, AddFdArguments, global::System.Threading.CancellationToken)"/>
@@ -108,7 +107,6 @@ public partial interface IFdsClient : global::System.IAsyncDisposable
     /// </param>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     global::System.Threading.Tasks.Task<AddFdResult> AddFdAsync(global::System.Runtime.InteropServices.SafeHandle fileDescriptor, AddFdArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 }
 

@@ -122,7 +122,6 @@ public partial class FdsClient : global::System.IAsyncDisposable
     /// </example>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     public async global::System.Threading.Tasks.Task<AddFdResult> AddFdAsync(AddFdArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(arguments);
@@ -153,7 +152,6 @@ public partial class FdsClient : global::System.IAsyncDisposable
     /// </param>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     public async global::System.Threading.Tasks.Task<AddFdResult> AddFdAsync(global::System.Runtime.InteropServices.SafeHandle fileDescriptor, AddFdArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(fileDescriptor);

@@ -55,7 +55,6 @@ public abstract partial class FdsCommandHandlers
     /// <param name="arguments">The validated arguments.</param>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
     public virtual global::System.Threading.Tasks.ValueTask<AddFdResult> AddFdAsync(AddFdArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("add-fd");

@@ -67,7 +67,7 @@ public sealed partial record AddFdArguments
     }
 }
 
-/// <summary>Return a json-object with the following information:</summary>
+/// <summary>What <c>add-fd</c> returns.</summary>
 public sealed partial record AddFdResult
 {
     /// <summary>The ID of the fd set that the fd was added to. (JSON <c>fdset-id</c>)</summary>
