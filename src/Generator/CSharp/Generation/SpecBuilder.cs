@@ -109,7 +109,7 @@ public static class SpecBuilder
         private string MemberDoc(SchemaMember member) =>
             !string.IsNullOrWhiteSpace(member.Doc) ? member.Doc!
             : _memberDocs.TryGetValue(DocKey(member), out var borrowed) ? borrowed
-            : Docs.Words(member.Name);
+            : DocText.Words(member.Name);
 
         private bool IsImplicit(string name) => _types.TryGetValue(name, out var type) && type is SchemaObjectType { IsImplicit: true };
 
@@ -119,7 +119,7 @@ public static class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is SchemaObjectType o && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
-                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : Docs.Meaningful(o.Doc?.Body) ?? ReturnedBy(o.Name), null);
+                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : DocText.Meaningful(o.Doc?.Body) ?? ReturnedBy(o.Name), null);
             }
         }
 
@@ -184,7 +184,7 @@ public static class SpecBuilder
                 foreach (var member in o.Members)
                     checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));
             }
-            var doc = DocOf(command.Doc, Docs.CommandFallback(command.Name, result));
+            var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result));
             return new CommandGenerationSpec(command.Name, MethodName(command), argumentsType, properties, result,
                 acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
                 Array.IndexOf(FileDescriptorCommands, command.Name) >= 0);
@@ -287,11 +287,11 @@ public static class SpecBuilder
             return new DocSpec(fallback, null, null, null, null, SummaryIsXml: true);
         var example = doc.Examples.FirstOrDefault(e => !e.Messages.IsEmpty);
         var notes = doc.Section("Notes");
-        var (first, rest) = Docs.FirstSentence(Docs.Meaningful(doc.Body));
+        var (first, rest) = DocText.FirstSentence(DocText.Meaningful(doc.Body));
         var remarks = string.Join(" ", new[] { rest, notes }.Where(t => !string.IsNullOrWhiteSpace(t)));
         return new DocSpec(
             first ?? fallback,
-            Docs.Meaningful(doc.Section(SchemaDoc.Returns)),
+            DocText.Meaningful(doc.Section(SchemaDoc.Returns)),
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json,
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json,
             remarks.Length == 0 ? null : remarks,

@@ -8,7 +8,7 @@ namespace Qmp.Codegen.Generation;
 /// Turns the schema's doc text into IntelliSense summaries: QEMU 2.1's docs open many replies with a
 /// lead-in that only introduces a member list, and leave some members and values undocumented.
 /// </summary>
-public static class Docs
+public static class DocText
 {
     /// <summary>Where one sentence ends and the next (capitalised) begins; "e.g. this" does not split.</summary>
     private static readonly Regex SentenceBreak = new(@"(?<=[.!?:])\s+(?=[A-Z""'(])", RegexOptions.CultureInvariant);
