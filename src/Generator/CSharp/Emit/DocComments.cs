@@ -66,8 +66,8 @@ internal static class DocComments
         writer.Line("/// " + close);
     }
 
-    /// <summary>A value list in doc text: <c>Possible values: "utf8" (default), "base64"</c>.</summary>
-    private static readonly Regex ValueList = new(@"(?:-\s*)?[Pp]ossible values(?: are)?:?\s*(?<values>""[^""]*""(?:\s*\([^)]*\))?(?:\s*(?:,|or|and)\s*""[^""]*""(?:\s*\([^)]*\))?)+)\.?", RegexOptions.CultureInvariant);
+    /// <summary>A value list in doc text: <c>Possible values: "utf8" (default), "base64"</c>, <c>one of "report", "stop"</c>.</summary>
+    private static readonly Regex ValueList = new(@"(?:-\s*)?(?:[Pp]ossible values(?: are)?:?|one of)\s*(?<values>""[^""]*""(?:\s*\([^)]*\))?(?:\s*(?:,|or|and)\s*""[^""]*""(?:\s*\([^)]*\))?)+)\.?", RegexOptions.CultureInvariant);
 
     private static readonly Regex ListedValue = new(@"""(?<value>[^""]*)""(?:\s*\((?<note>[^)]*)\))?", RegexOptions.CultureInvariant);
 

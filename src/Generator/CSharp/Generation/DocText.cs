@@ -35,6 +35,25 @@ public static class DocText
         return joined.Length == 0 ? null : joined;
     }
 
+    /// <summary>
+    /// A member's doc without a closing lead-in clause ("only present if the device is inserted, it
+    /// is a json-object containing the following:" keeps its first clause); null when nothing is left.
+    /// </summary>
+    public static string? WithoutTrailingLeadIn(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var trimmed = text!.Trim();
+        if (!IsLeadIn(trimmed))
+            return trimmed;
+        var cut = trimmed.LastIndexOfAny(ClauseBreaks, trimmed.Length - 2);
+        while (cut > 0 && IsLeadIn(trimmed.Substring(cut + 1)) && IsLeadIn(trimmed.Substring(0, cut) + ":"))
+            cut = trimmed.LastIndexOfAny(ClauseBreaks, cut - 1);
+        return cut <= 0 ? null : trimmed.Substring(0, cut).Trim();
+    }
+
+    private static readonly char[] ClauseBreaks = { ',', ';', '.' };
+
     /// <summary>The first sentence and the rest (null when none).</summary>
     public static (string? First, string? Others) FirstSentence(string? text)
     {

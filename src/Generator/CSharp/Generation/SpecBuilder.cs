@@ -107,9 +107,9 @@ public static class SpecBuilder
 
         /// <summary>A member's doc: its own, one borrowed from the same member elsewhere, or its name in words.</summary>
         private string MemberDoc(SchemaMember member) =>
-            !string.IsNullOrWhiteSpace(member.Doc) ? member.Doc!
-            : _memberDocs.TryGetValue(DocKey(member), out var borrowed) ? borrowed
-            : DocText.Words(member.Name);
+            DocText.WithoutTrailingLeadIn(member.Doc)
+            ?? (_memberDocs.TryGetValue(DocKey(member), out var borrowed) ? DocText.WithoutTrailingLeadIn(borrowed) : null)
+            ?? DocText.Words(member.Name);
 
         private bool IsImplicit(string name) => _types.TryGetValue(name, out var type) && type is SchemaObjectType { IsImplicit: true };
 
@@ -137,12 +137,28 @@ public static class SpecBuilder
             }
         }
 
-        /// <summary>A record known only as a reply: "What <c>query-block</c> returns."</summary>
+        /// <summary>
+        /// An undocumented record by where it is used (XML): "What <c>query-block</c> returns.", or
+        /// "The <c>inserted</c> member of BlockInfo: only present if ..." (with a see-reference).
+        /// </summary>
         private string? ReturnedBy(string typeName)
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Returns?.Name == typeName);
-            return command is null ? null : $"What <c>{command.Name}</c> returns.";
+            if (command is not null)
+                return $"What <c>{command.Name}</c> returns.";
+            foreach (var owner in _schema.Types.OfType<SchemaObjectType>())
+            {
+                var member = owner.Members.FirstOrDefault(m => m.Type.Name == typeName);
+                if (member is null || !_clrNames.TryGetValue(owner.Name, out var ownerName))
+                    continue;
+                var text = DocText.WithoutTrailingLeadIn(member.Doc);
+                var doc = text is null ? "." : ": " + Xml(text.TrimEnd('.')) + ".";
+                return $"The <c>{Xml(member.Name)}</c> member of <see cref=\"{ownerName}\"/>{doc}";
+            }
+            return null;
         }
+
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
         private string? ArgumentsSummary(string typeName)
         {

@@ -5,6 +5,9 @@
 
 namespace Golden.Commands;
 
+/// <summary>
+/// The <c>inserted</c> member of <see cref="BlockInfo"/>: only present if the device is inserted.
+/// </summary>
 public sealed partial record BlockInsertedInfo
 {
     /// <summary>device file name (JSON <c>file</c>)</summary>
