@@ -28,7 +28,7 @@ catch (QmpException e)
 }
 File.Delete(socket);
 
-/// <summary>The server side: one member per command of the schema, generated as an abstract base.</summary>
+/// <summary>The server side: one virtual member per command of the schema; this serves the ones it overrides.</summary>
 internal sealed class Chassis : ThermalCommandsBase
 {
     private readonly Dictionary<string, FanInfo> _fans = new()

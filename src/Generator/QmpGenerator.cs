@@ -73,14 +73,22 @@ public sealed class QmpGenerator : IIncrementalGenerator
         });
 
         var client = specs.Select(static (s, _) => s.ClientOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientOutput);
-        context.RegisterSourceOutput(client, static (spc, s) => spc.AddSource(s!.Namespace + ".Client.g.cs", SourceText.From(ClientEmitter.Emit(s), System.Text.Encoding.UTF8)));
+        context.RegisterSourceOutput(client, static (spc, s) =>
+        {
+            spc.AddSource(s!.Namespace + ".Client.g.cs", SourceText.From(ClientEmitter.Emit(s), System.Text.Encoding.UTF8));
+            spc.AddSource(s.Namespace + ".Client.Interface.g.cs", SourceText.From(ClientEmitter.EmitInterface(s), System.Text.Encoding.UTF8));
+        });
 
         // The client's own schema, for CheckSchemaAsync: its own output, so only a schema change re-emits it.
         var clientSchema = parsed.Select(static (p, _) => p.ClientSchema).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientSchemaOutput);
         context.RegisterSourceOutput(clientSchema, static (spc, s) => spc.AddSource(s!.Namespace + ".ClientSchema.g.cs", SourceText.From(ClientSchemaEmitter.Emit(s), System.Text.Encoding.UTF8)));
 
         var server = specs.Select(static (s, _) => s.ServerOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ServerOutput);
-        context.RegisterSourceOutput(server, static (spc, s) => spc.AddSource(s!.Namespace + ".Server.g.cs", SourceText.From(ServerEmitter.Emit(s), System.Text.Encoding.UTF8)));
+        context.RegisterSourceOutput(server, static (spc, s) =>
+        {
+            spc.AddSource(s!.Namespace + ".Server.g.cs", SourceText.From(ServerEmitter.Emit(s), System.Text.Encoding.UTF8));
+            spc.AddSource(s.Namespace + ".Server.Handlers.g.cs", SourceText.From(ServerEmitter.EmitHandlers(s), System.Text.Encoding.UTF8));
+        });
 
         var events = specs.Select(static (s, _) => s.EventsOutput).Where(static s => !s.Events.IsEmpty).WithTrackingName(TrackingNames.EventsOutput);
         context.RegisterSourceOutput(events, static (spc, s) => spc.AddSource(s.Namespace + ".Events.g.cs", SourceText.From(EventsEmitter.Emit(s), System.Text.Encoding.UTF8)));

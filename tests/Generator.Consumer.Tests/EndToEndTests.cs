@@ -135,7 +135,7 @@ public sealed class EndToEndTests
     }
 
     /// <summary>Two connected in-memory duplex streams.</summary>
-    private static (Stream, Stream) DuplexPair()
+    internal static (Stream, Stream) DuplexPair()
     {
         var ab = new Pipe();
         var ba = new Pipe();

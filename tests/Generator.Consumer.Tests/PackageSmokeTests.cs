@@ -8,9 +8,10 @@ namespace Qmp.Codegen.Consumer.Tests;
 /// README's pack commands in a clean copy of the repository, checks the packages' contents and
 /// metadata, builds (warnings as errors) and runs a throwaway app that consumes them by version
 /// (the emulator in-process, the generated client, events from now on, a command with its event,
-/// getfd), renders its docs with the package's build step, expects one QMP1001 error from an app
-/// without Qmp.Runtime and one QMP1002 from an app with another version of it, and runs the
-/// installed qmp-emulator tool.
+/// getfd; the typed wait that ignores a STOP from before it, the typed getfd overload, a server of
+/// its own serving one command by overriding one member), renders its docs with the package's build
+/// step, expects one QMP1001 error from an app without Qmp.Runtime and one QMP1002 from an app with
+/// another version of it, and runs the installed qmp-emulator tool.
 /// </summary>
 public sealed class PackageSmokeTests
 {
@@ -32,6 +33,9 @@ public sealed class PackageSmokeTests
         Assert.Contains("package contents and metadata: OK", output, StringComparison.Ordinal);
         Assert.Contains("events from now on: OK (cont -> RESUME)", output, StringComparison.Ordinal);
         Assert.Contains("getfd: OK", output, StringComparison.Ordinal);
+        Assert.Contains("typed wait from now on: OK (stop, then cont -> RESUME)", output, StringComparison.Ordinal);
+        Assert.Contains("typed getfd: OK; IQemuClient: running", output, StringComparison.Ordinal);
+        Assert.Contains("one member served: smoke; served: query-name; query-status: The command query-status has not been found", output, StringComparison.Ordinal);
         Assert.Contains("error QMP1001: The project generates QMP code from", output, StringComparison.Ordinal);
         Assert.Contains("error QMP1002: Qmp.Codegen 0.1.0 generates code for Qmp.Runtime 0.1.x, but the project references Qmp.Runtime 0.2.0.", output, StringComparison.Ordinal);
         Assert.Contains("usage: qmp-emulator", output, StringComparison.Ordinal);

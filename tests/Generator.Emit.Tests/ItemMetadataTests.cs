@@ -15,11 +15,11 @@ public class ItemMetadataTests
     }
 
     [Theory]
-    [InlineData(null, new[] { "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
-    [InlineData("Client;Server", new[] { "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
-    [InlineData("Client,Server", new[] { "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
-    [InlineData("Client", new[] { "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Types.g.cs" })]
-    [InlineData("server", new[] { "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
+    [InlineData(null, new[] { "My.Vm.Client.Interface.g.cs", "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Server.Handlers.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
+    [InlineData("Client;Server", new[] { "My.Vm.Client.Interface.g.cs", "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Server.Handlers.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
+    [InlineData("Client,Server", new[] { "My.Vm.Client.Interface.g.cs", "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Server.Handlers.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
+    [InlineData("Client", new[] { "My.Vm.Client.Interface.g.cs", "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Types.g.cs" })]
+    [InlineData("server", new[] { "My.Vm.Server.Handlers.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
     [InlineData("Types", new[] { "My.Vm.Types.g.cs" })]
     public void GenerateSelectsTheOutputs(string? generate, string[] expected)
     {

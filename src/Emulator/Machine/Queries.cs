@@ -9,7 +9,7 @@ public sealed partial class QemuMachine
         Done(new VersionInfo { Qemu = new VersionQemuInfo { Major = 2, Minor = 1, Micro = 0 }, Package = "" });
 
     public override ValueTask<IReadOnlyList<CommandInfo>> QueryCommandsAsync(QmpSession session, CancellationToken cancellationToken) =>
-        Done<IReadOnlyList<CommandInfo>>(CommandNames.Append("qmp_capabilities").Select(n => new CommandInfo { Name = n }).ToList());
+        Done<IReadOnlyList<CommandInfo>>(ServedCommandNames.Append("qmp_capabilities").Select(n => new CommandInfo { Name = n }).ToList());
 
     public override ValueTask<IReadOnlyList<EventInfo>> QueryEventsAsync(QmpSession session, CancellationToken cancellationToken) =>
         Done<IReadOnlyList<EventInfo>>(QemuEvents.Names.Select(n => new EventInfo { Name = n }).ToList());

@@ -1,5 +1,7 @@
 using System;
+using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
 
@@ -77,6 +79,55 @@ internal static class DocComments
         if (lineStart >= 0)
             writer.Line("/// ", xml, lineStart, lineEnd - lineStart);
         writer.Line("/// " + close);
+    }
+
+    /// <summary>A value list in doc text: <c>Possible values: "utf8" (default), "base64"</c>, <c>one of "report", "stop"</c>.</summary>
+    private static readonly Regex ValueList = new(@"(?:-\s*)?(?:[Pp]ossible values(?: are)?:?|one of)\s*(?<values>""[^""]*""(?:\s*\([^)]*\))?(?:\s*(?:,|or|and)\s*""[^""]*""(?:\s*\([^)]*\))?)+)\.?", RegexOptions.CultureInvariant);
+
+    private static readonly Regex ListedValue = new(@"""(?<value>[^""]*)""(?:\s*\((?<note>[^)]*)\))?", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// A summary from doc text (escaped here) and an XML suffix; a value list in the text
+    /// (<c>Possible values: "a", "b"</c>) becomes a <c>&lt;list type="bullet"&gt;</c> after it.
+    /// </summary>
+    public static void SummaryWithValues(SourceWriter writer, string? text, string suffixXml)
+    {
+        var match = text is null ? Match.Empty : ValueList.Match(text);
+        if (!match.Success)
+        {
+            Element(writer, "summary", (text is null ? string.Empty : Escape(text) + " ") + suffixXml);
+            return;
+        }
+        var prose = (text!.Substring(0, match.Index) + " " + text.Substring(match.Index + match.Length)).Trim().TrimEnd('-', ' ');
+        writer.Line("/// <summary>");
+        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : Escape(prose) + " ") + suffixXml))
+            writer.Line("/// " + line);
+        writer.Line("/// <list type=\"bullet\">");
+        foreach (Match value in ListedValue.Matches(match.Groups["values"].Value))
+        {
+            var note = value.Groups["note"].Success ? " (" + Escape(value.Groups["note"].Value) + ")" : string.Empty;
+            writer.Line("/// <item><description><c>" + Escape(value.Groups["value"].Value) + "</c>" + note + "</description></item>");
+        }
+        writer.Line("/// </list>");
+        writer.Line("/// </summary>");
+    }
+
+    private static System.Collections.Generic.IEnumerable<string> Wrap(string xml)
+    {
+        var line = new StringBuilder();
+        foreach (var word in xml.Split(' ').Where(w => w.Length > 0))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > Width)
+            {
+                yield return line.ToString();
+                line.Clear();
+            }
+            if (line.Length > 0)
+                line.Append(' ');
+            line.Append(word);
+        }
+        if (line.Length > 0)
+            yield return line.ToString();
     }
 
     /// <summary>A summary whose text is already XML (it may contain <c>&lt;c&gt;</c>).</summary>

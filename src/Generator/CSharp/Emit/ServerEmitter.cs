@@ -5,9 +5,10 @@ using Qmp.Codegen.Helpers;
 namespace Qmp.Codegen.Emit;
 
 /// <summary>
-/// Emits <c>{Stem}CommandsBase</c>: an abstract handler per command and the dispatcher that
-/// validates <c>arguments</c> the way QEMU 2.1 does (missing, then unknown, then wrong type; all
-/// <c>GenericError</c>), calls the handler, and writes its result.
+/// Emits <c>{Stem}CommandHandlers</c> (a virtual handler per command, answering
+/// <c>CommandNotFound</c> until overridden) and <c>{Stem}CommandsBase</c>, the dispatcher that serves
+/// the overridden ones: it validates <c>arguments</c> the way QEMU 2.1 does (missing, then unknown,
+/// then wrong type; all <c>GenericError</c>), calls the handler, and writes its result.
 /// </summary>
 public static class ServerEmitter
 {
@@ -17,23 +18,31 @@ public static class ServerEmitter
     /// <summary>Negotiation is the runtime's business: no handler for it.</summary>
     public static bool Handles(CommandGenerationSpec command) => command.Name != "qmp_capabilities";
 
-    public static string Emit(ServerOutputSpec spec)
+    /// <summary><c>{Stem}CommandHandlers</c>, in a file of its own.</summary>
+    public static string EmitHandlers(ServerOutputSpec spec)
     {
         var writer = SourceHeader.Start(spec.Namespace);
-        var json = TypesEmitter.JsonClass(spec.Stem);
         var commands = spec.Commands.Where(Handles).ToList();
+        var handlers = spec.Stem + "CommandHandlers";
+        var name = spec.Stem + "CommandsBase";
+
+        // Every command is a virtual member whose default answers as QEMU does for a command it
+        // lacks. Which ones a server overrides is found without reflection (AOT-safe): a delegate
+        // bound to the member through this object (virtual dispatch, so the most derived override)
+        // is compared with one bound to the default here (a base call is not virtual). Delegates are
+        // equal when they are the same method on the same object (Delegate.Equals), so the two
+        // differ exactly when a derived class overrides the member. That needs the defaults one class
+        // below the dispatcher, hence two classes; the check runs once per server type.
         writer.Line("/// <summary>");
-        writer.Line("/// The server side of the schema: implement every command, hand an instance to the QMP server.");
-        writer.Line("/// <see cref=\"DispatchAsync\"/> validates arguments exactly as QEMU 2.1 did before calling a handler.");
-        writer.Line("/// Throw <see cref=\"global::Qmp.Runtime.QmpException\"/> from a handler to send an error reply.");
+        writer.Line("/// The commands of the schema, one virtual member each. Derive from <see cref=\"" + name + "\"/> and override");
+        writer.Line("/// the members of the commands you serve; a member not overridden answers <c>CommandNotFound</c>,");
+        writer.Line("/// as QEMU does for a command it lacks, and its command is left out of <see cref=\"" + name + ".ServedCommandNames\"/>.");
         writer.Line("/// </summary>");
-        writer.Open("public abstract partial class " + spec.Stem + "CommandsBase : global::Qmp.Runtime.IQmpCommandDispatcher");
-        writer.Line("/// <summary>The names of the commands this dispatcher serves.</summary>");
-        writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]");
+        writer.Open("public abstract partial class " + handlers);
+        writer.Line("/// <summary>Only <see cref=\"" + name + "\"/> derives from this class.</summary>");
+        writer.Line("private protected " + handlers + "()");
         writer.Line("{");
-        foreach (var command in commands)
-            writer.Line("    " + TypesEmitter.Literal(command.Name) + ",");
-        writer.Line("};");
+        writer.Line("}");
         foreach (var command in commands)
         {
             writer.Line();
@@ -43,21 +52,70 @@ public static class ServerEmitter
             DocComments.Param(writer, "session", "The client connection the command came from.");
             DocComments.Param(writer, "cancellationToken", "Cancelled when the connection closes.");
             DocComments.Returns(writer, command.Doc.Returns);
-            var returnType = command.Result is null ? "global::System.Threading.Tasks.ValueTask" : "global::System.Threading.Tasks.ValueTask<" + command.Result.ClrType + ">";
-            var args = command.ArgumentsType is null ? string.Empty : command.ArgumentsType + " arguments, ";
-            writer.Line("public abstract " + returnType + " " + command.MethodName + "(" + args + Session + " session, " + Ct + " cancellationToken);");
+            writer.Line("/// <exception cref=\"global::Qmp.Runtime.QmpException\">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>");
+            writer.Line("public virtual " + Signature(command) + " =>");
+            writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(" + TypesEmitter.Literal(command.Name) + ");");
         }
+        writer.Close();
+        return writer.ToString();
+    }
 
+    public static string Emit(ServerOutputSpec spec)
+    {
+        var writer = SourceHeader.Start(spec.Namespace);
+        var json = TypesEmitter.JsonClass(spec.Stem);
+        var commands = spec.Commands.Where(Handles).ToList();
+        var handlers = spec.Stem + "CommandHandlers";
+        var name = spec.Stem + "CommandsBase";
+
+        writer.Line("/// <summary>");
+        writer.Line("/// The server side of the schema: override the members of the commands you serve, hand an instance to the QMP server.");
+        writer.Line("/// <see cref=\"DispatchAsync\"/> validates arguments exactly as QEMU 2.1 did before calling a handler.");
+        writer.Line("/// Throw <see cref=\"global::Qmp.Runtime.QmpException\"/> from a handler to send an error reply.");
+        writer.Line("/// </summary>");
+        writer.Open("public abstract partial class " + name + " : " + handlers + ", global::Qmp.Runtime.IQmpCommandDispatcher");
+        writer.Line("/// <summary>The names of every command of the schema (served or not; see <see cref=\"ServedCommandNames\"/>).</summary>");
+        writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]");
+        writer.Line("{");
+        foreach (var command in commands)
+            writer.Line("    " + TypesEmitter.Literal(command.Name) + ",");
+        writer.Line("};");
+        writer.Line();
+        writer.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<global::System.Type, string[]> s_servedByType = new();");
+        writer.Line();
+        writer.Line("private readonly string[] _served;");
+        writer.Line();
+        writer.Line("private readonly global::System.Collections.Generic.HashSet<string> _servedSet;");
+        writer.Line();
+        writer.Line("/// <summary>Finds which commands this server's type overrides (once per type).</summary>");
+        writer.Open("protected " + name + "()");
+        writer.Line("_served = s_servedByType.GetOrAdd(GetType(), static (_, self) => self.FindServed(), this);");
+        writer.Line("_servedSet = new(_served, global::System.StringComparer.Ordinal);");
+        writer.Close();
+        writer.Line();
+        writer.Line("/// <summary>The commands this server serves (those whose member it overrides), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>");
+        writer.Line("public global::System.Collections.Generic.IReadOnlyList<string> ServedCommandNames => _served;");
         writer.Line();
         writer.Line("/// <inheritdoc/>");
-        writer.Line("public bool HasCommand(string name) => s_commandSet.Contains(name);");
+        writer.Line("public bool HasCommand(string name) => _servedSet.Contains(name);");
         writer.Line();
-        writer.Line("private static readonly global::System.Collections.Generic.HashSet<string> s_commandSet = new(CommandNames, global::System.StringComparer.Ordinal);");
+        writer.Open("private string[] FindServed()");
+        writer.Line("var served = new global::System.Collections.Generic.List<string>();");
+        foreach (var command in commands)
+        {
+            var type = DelegateType(command);
+            writer.Line("if (!new " + type + "(" + command.MethodName + ").Equals(new " + type + "(base." + command.MethodName + ")))");
+            writer.Line("    served.Add(" + TypesEmitter.Literal(command.Name) + ");");
+        }
+        writer.Line("return served.ToArray();");
+        writer.Close();
         writer.Line();
         writer.Line("/// <summary>Validates <paramref name=\"arguments\"/> as QEMU 2.1 did, runs the command's handler and returns its value with its writer.</summary>");
         writer.Line("/// <exception cref=\"global::Qmp.Runtime.QmpException\">CommandNotFound for an unknown command; GenericError for invalid arguments (QEMU 2.1 wording).</exception>");
         writer.Open("public async global::System.Threading.Tasks.ValueTask<global::Qmp.Runtime.QmpReturn> DispatchAsync(string command, global::System.Text.Json.JsonElement arguments, " + Session + " session, " + Ct + " cancellationToken)");
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(command);");
+        writer.Line("if (!_servedSet.Contains(command))");
+        writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(command);");
         writer.Line("global::System.Text.Json.JsonElement? args = arguments.ValueKind == global::System.Text.Json.JsonValueKind.Undefined ? null : arguments;");
         writer.Open("switch (command)");
         foreach (var command in commands)
@@ -95,6 +153,17 @@ public static class ServerEmitter
         writer.Close();
         return writer.ToString();
     }
+
+    private static string ReturnType(CommandGenerationSpec command) =>
+        command.Result is null ? "global::System.Threading.Tasks.ValueTask" : "global::System.Threading.Tasks.ValueTask<" + command.Result.ClrType + ">";
+
+    /// <summary>A handler's signature, without modifiers.</summary>
+    private static string Signature(CommandGenerationSpec command) =>
+        ReturnType(command) + " " + command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : command.ArgumentsType + " arguments, ") + Session + " session, " + Ct + " cancellationToken)";
+
+    /// <summary>The delegate type of a handler: <c>Func&lt;..., ValueTask&gt;</c>.</summary>
+    private static string DelegateType(CommandGenerationSpec command) =>
+        "global::System.Func<" + (command.ArgumentsType is null ? string.Empty : command.ArgumentsType + ", ") + Session + ", " + Ct + ", " + ReturnType(command) + ">";
 
     /// <summary>The check table of a command: <c>s_ejectChecks</c>.</summary>
     private static string ChecksOf(CommandGenerationSpec command)

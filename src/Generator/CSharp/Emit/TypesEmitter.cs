@@ -91,7 +91,10 @@ public static class TypesEmitter
         writer.Open("public readonly partial record struct " + e.Name + "(string Value)");
         foreach (var value in e.Values)
         {
-            DocComments.Summary(writer, (value.Doc is null ? string.Empty : value.Doc + " ") + "(JSON \"" + value.JsonName + "\")");
+            if (value.Doc is null)
+                DocComments.SummaryXml(writer, "The value <c>" + DocComments.Escape(value.JsonName) + "</c>.");
+            else
+                DocComments.Summary(writer, value.Doc + " (JSON \"" + value.JsonName + "\")");
             writer.Line("public static readonly " + e.Name + " " + value.ClrName + " = new(" + Literal(value.JsonName) + ");");
             writer.Line();
         }
@@ -162,8 +165,7 @@ public static class TypesEmitter
         }
         foreach (var property in record.Properties)
         {
-            var doc = (property.Doc is null ? string.Empty : DocComments.Escape(property.Doc) + " ") + "(JSON <c>" + DocComments.Escape(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")";
-            DocComments.Element(writer, "summary", doc);
+            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + DocComments.Escape(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")");
             writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
             writer.Line();
         }

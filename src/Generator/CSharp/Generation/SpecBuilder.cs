@@ -22,6 +22,13 @@ public static class SpecBuilder
     /// <summary>Member names a generated enum keeps for itself.</summary>
     private static readonly string[] ReservedEnumMemberNames = { "Value", "Values", "IsKnown", "Read", "Write", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
+    /// <summary>
+    /// Commands that read a file descriptor sent with them as SCM_RIGHTS ancillary data (QEMU's
+    /// monitor takes it from the socket, not from the arguments, so the schema cannot say so):
+    /// <c>getfd</c> names it, <c>add-fd</c> adds it to an fd set. The client gets overloads that take it.
+    /// </summary>
+    private static readonly string[] FileDescriptorCommands = { "getfd", "add-fd" };
+
     public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server) => Build(schema, ns, client, server, new List<SchemaDiagnostic>());
 
     /// <summary>Builds the spec; <paramref name="diagnostics"/> receives where a QMP name could not be its C# name.</summary>
@@ -44,14 +51,27 @@ public static class SpecBuilder
         private readonly List<SchemaDiagnostic> _diagnostics;
         private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// The first doc of each member name and wire type in the schema. QEMU 2.1 documents some
+        /// replies only by example (<c>query-named-block-nodes</c>), while the same members are
+        /// documented where another command returns them (<c>query-block</c>): such a member borrows
+        /// that doc rather than have none.
+        /// </summary>
+        private readonly Dictionary<string, string> _memberDocs = new(StringComparer.Ordinal);
+
         public Builder(QmpSchema schema, string stem, List<SchemaDiagnostic> diagnostics)
         {
             _schema = schema;
             _diagnostics = diagnostics;
             _types = schema.Types.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var member in schema.Types.OfType<SchemaObjectType>().SelectMany(t => t.Members))
+            {
+                if (!string.IsNullOrWhiteSpace(member.Doc) && !_memberDocs.ContainsKey(DocKey(member)))
+                    _memberDocs[DocKey(member)] = member.Doc!;
+            }
             var used = new HashSet<string>(StringComparer.Ordinal)
             {
-                stem + "Client", stem + "CommandsBase", stem + "Events", stem + "Event", stem + "EventEmitter",
+                stem + "Client", "I" + stem + "Client", stem + "CommandsBase", stem + "CommandHandlers", stem + "Events", stem + "Event", stem + "EventEmitter",
                 "Untyped" + stem + "Event", stem + "Json", stem,
             };
             // Implicit types take their names from what they belong to, first, as they always did.
@@ -82,6 +102,14 @@ public static class SpecBuilder
             }
         }
 
+        private static string DocKey(SchemaMember member) => member.Name + "\0" + member.Type;
+
+        /// <summary>A member's doc: its own, one borrowed from the same member elsewhere, or its name in words.</summary>
+        private string MemberDoc(SchemaMember member) =>
+            DocText.WithoutTrailingLeadIn(member.Doc)
+            ?? (_memberDocs.TryGetValue(DocKey(member), out var borrowed) ? DocText.WithoutTrailingLeadIn(borrowed) : null)
+            ?? DocText.Words(member.Name);
+
         private bool IsImplicit(string name) => _types.TryGetValue(name, out var type) && type is SchemaObjectType { IsImplicit: true };
 
         /// <summary>Every object type but events' data, in schema order.</summary>
@@ -90,7 +118,7 @@ public static class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is SchemaObjectType o && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
-                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : o.Doc?.Body, null);
+                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : DocText.Meaningful(o.Doc?.Body) ?? ReturnedBy(o.Name), null);
             }
         }
 
@@ -108,6 +136,29 @@ public static class SpecBuilder
             }
         }
 
+        /// <summary>
+        /// An undocumented record by where it is used (XML): "What <c>query-block</c> returns.", or
+        /// "The <c>inserted</c> member of BlockInfo: only present if ..." (with a see-reference).
+        /// </summary>
+        private string? ReturnedBy(string typeName)
+        {
+            var command = _schema.Commands.FirstOrDefault(c => c.Returns?.Name == typeName);
+            if (command is not null)
+                return $"What <c>{command.Name}</c> returns.";
+            foreach (var owner in _schema.Types.OfType<SchemaObjectType>())
+            {
+                var member = owner.Members.FirstOrDefault(m => m.Type.Name == typeName);
+                if (member is null || !_clrNames.TryGetValue(owner.Name, out var ownerName))
+                    continue;
+                var text = DocText.WithoutTrailingLeadIn(member.Doc);
+                var doc = text is null ? "." : ": " + Xml(text.TrimEnd('.')) + ".";
+                return $"The <c>{Xml(member.Name)}</c> member of <see cref=\"{ownerName}\"/>{doc}";
+            }
+            return null;
+        }
+
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
         private string? ArgumentsSummary(string typeName)
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Arguments?.Name == typeName);
@@ -120,7 +171,7 @@ public static class SpecBuilder
             var properties = new List<PropertySpec>();
             foreach (var member in type.Members)
             {
-                var property = Property(member.Name, TypeOf(member.Type), member.Optional, member.Doc, used);
+                var property = Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), used);
                 var pascal = Naming.Pascal(member.Name);
                 if (property.ClrName != pascal && Array.IndexOf(ReservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
                 {
@@ -133,6 +184,7 @@ public static class SpecBuilder
 
         public CommandGenerationSpec Command(SchemaCommand command)
         {
+            var result = command.Returns is null ? null : TypeOf(command.Returns);
             var methodName = Naming.Pascal(command.Name);
             string? argumentsType = null;
             var properties = EquatableArray<PropertySpec>.Empty;
@@ -146,10 +198,10 @@ public static class SpecBuilder
                 foreach (var member in o.Members)
                     checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));
             }
-            var result = command.Returns is null ? null : TypeOf(command.Returns);
-            var doc = DocOf(command.Doc, "Executes the QMP command <c>" + command.Name + "</c>.");
+            var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result));
             return new CommandGenerationSpec(command.Name, MethodName(command), argumentsType, properties, result,
-                acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString());
+                acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
+                Array.IndexOf(FileDescriptorCommands, command.Name) >= 0);
         }
 
         private readonly HashSet<string> _usedMethods = new(StringComparer.Ordinal);
@@ -236,18 +288,26 @@ public static class SpecBuilder
             new(ReservedMemberNames, StringComparer.Ordinal) { typeName };
     }
 
+    /// <summary>
+    /// The XML docs of a command or event: the first real sentence of its description as the summary
+    /// (the rest, then its notes, as remarks); lead-ins that only introduce a member list ("Return a
+    /// json-object with the following information:") are left out, and a description with nothing
+    /// else gets <paramref name="fallback"/> (XML).
+    /// </summary>
     private static DocSpec DocOf(SchemaDoc? doc, string fallback)
     {
         if (doc is null)
             return new DocSpec(fallback, null, null, null, null, SummaryIsXml: true);
         var example = doc.Examples.FirstOrDefault(e => !e.Messages.IsEmpty);
         var notes = doc.Section("Notes");
+        var (first, rest) = DocText.FirstSentence(DocText.Meaningful(doc.Body));
+        var remarks = string.Join(" ", new[] { rest, notes }.Where(t => !string.IsNullOrWhiteSpace(t)));
         return new DocSpec(
-            string.IsNullOrWhiteSpace(doc.Body) ? fallback : doc.Body,
-            doc.Section(SchemaDoc.Returns),
+            first ?? fallback,
+            DocText.Meaningful(doc.Section(SchemaDoc.Returns)),
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json,
             example?.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json,
-            string.IsNullOrWhiteSpace(notes) ? null : notes,
-            SummaryIsXml: string.IsNullOrWhiteSpace(doc.Body));
+            remarks.Length == 0 ? null : remarks,
+            SummaryIsXml: first is null);
     }
 }

@@ -102,7 +102,8 @@ public sealed record ArgumentCheck(string Name, bool Optional, string? JsonType)
 
 /// <summary>
 /// A command to emit. <see cref="ArgumentsType"/> is null for a command without arguments;
-/// <see cref="Result"/> null for a command that returns <c>{}</c>.
+/// <see cref="Result"/> null for a command that returns <c>{}</c>. <see cref="TakesFileDescriptor"/>:
+/// the command reads a file descriptor passed with it (SCM_RIGHTS), so the client gets overloads that take one.
 /// </summary>
 public sealed record CommandGenerationSpec(
     string Name,
@@ -113,7 +114,8 @@ public sealed record CommandGenerationSpec(
     bool AcceptsAnyKey,
     EquatableArray<ArgumentCheck> Checks,
     DocSpec Doc,
-    string? Condition);
+    string? Condition,
+    bool TakesFileDescriptor = false);
 
 /// <summary>An event to emit: its wire name, its record and its docs.</summary>
 public sealed record EventGenerationSpec(string Name, string MethodName, RecordSpec Record, DocSpec Doc);

@@ -34,21 +34,65 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     /// <summary>Closes the connection.</summary>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => Client.DisposeAsync();
 
-    /// <summary>Events from now on, typed where the schema knows them (<see cref="UntypedCommandsEvent"/> otherwise). <paramref name="names"/> filters by wire name.</summary>
-    public async global::System.Collections.Generic.IAsyncEnumerable<CommandsEvent> ReadEventsAsync(global::System.Collections.Generic.IEnumerable<string>? names = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        using var subscription = Client.SubscribeEvents(names);
-        await foreach (var qmpEvent in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(subscription, cancellationToken).ConfigureAwait(false))
-            yield return CommandsEvents.Parse(qmpEvent);
-    }
+    /// <summary>
+    /// Subscribes now, at the call (not when the enumeration starts), to the events that arrive from now on,
+    /// typed where the schema knows them (<see cref="UntypedCommandsEvent"/> otherwise); an event that arrived
+    /// before the call is not seen unless the client keeps a backlog (<see cref="global::Qmp.Runtime.QmpClientOptions.EventBacklogCapacity"/>).
+    /// Enumerate it once; the subscription ends with the enumeration or the connection.
+    /// </summary>
+    /// <param name="names">Wire names of the events wanted (<c>STOP</c>); null for all.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<CommandsEvent> ReadEventsAsync(global::System.Collections.Generic.IEnumerable<string>? names = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        ReadAsync<CommandsEvent>(Client.SubscribeEvents(names), cancellationToken);
 
-    /// <summary>Events of one typed kind, e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>
-    public async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>([global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default) where TEvent : CommandsEvent
-    {
-        await foreach (var e in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(ReadEventsAsync(null, cancellationToken), false))
-            if (e is TEvent typed)
-                yield return typed;
-    }
+    /// <summary>Events of one typed kind from now on (subscribed at the call), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>
+    /// <typeparam name="TEvent">The typed event.</typeparam>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>(global::System.Threading.CancellationToken cancellationToken = default) where TEvent : CommandsEvent =>
+        ReadAsync<TEvent>(Client.SubscribeEvents(), cancellationToken);
+
+    /// <summary>
+    /// Waits for the next <typeparamref name="TEvent"/> (that <paramref name="predicate"/> accepts) to arrive after this call;
+    /// the subscription is made before it returns, so a command sent after it cannot outrun it.
+    /// </summary>
+    /// <typeparam name="TEvent">The typed event, e.g. <c>StopEvent</c>.</typeparam>
+    /// <param name="predicate">Which of those events; null takes the first.</param>
+    /// <param name="timeout">How long to wait, on <see cref="global::Qmp.Runtime.QmpClientOptions.TimeProvider"/>'s clock; null waits until cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The event.</returns>
+    /// <exception cref="global::System.TimeoutException">No such event within <paramref name="timeout"/>.</exception>
+    /// <exception cref="global::Qmp.Runtime.QmpDisconnectedException">The connection ended first.</exception>
+    public global::System.Threading.Tasks.Task<TEvent> WaitForEventAsync<TEvent>(global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : CommandsEvent =>
+        Client.WaitForEventAsync<TEvent>(CommandsEvents.Parse, predicate, timeout, cancellationToken);
+
+    /// <summary>
+    /// Runs a command and waits for the event it causes, subscribed <em>before</em> the command is sent, so an event that comes with or before the reply is not missed:
+    /// <c>var (status, stop) = await qemu.ExecuteAndWaitForEventAsync(ct =&gt; qemu.QueryStatusAsync(ct), (StopEvent e) =&gt; true, timeout)</c>.
+    /// A command that fails throws its <see cref="global::Qmp.Runtime.QmpException"/> and stops waiting.
+    /// </summary>
+    /// <typeparam name="TResult">What the command returns.</typeparam>
+    /// <typeparam name="TEvent">The typed event.</typeparam>
+    /// <param name="command">Sends the command with the token it is given, e.g. <c>ct =&gt; qemu.QueryStatusAsync(ct)</c>.</param>
+    /// <param name="predicate">Which of those events; null takes the first.</param>
+    /// <param name="timeout">For the reply and the event together; null waits until cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The command's reply and the event.</returns>
+    public global::System.Threading.Tasks.Task<(TResult Reply, TEvent Event)> ExecuteAndWaitForEventAsync<TResult, TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TResult>> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : CommandsEvent =>
+        Client.ExecuteAndWaitForEventAsync<TResult, TEvent>(command, CommandsEvents.Parse, predicate, timeout, cancellationToken);
+
+    /// <summary>
+    /// Runs a command and waits for the event it causes, subscribed <em>before</em> the command is sent, so an event that comes with or before the reply is not missed:
+    /// <c>await qemu.ExecuteAndWaitForEventAsync(ct =&gt; qemu.DeviceDelAsync("nic1", ct), (DeviceDeletedEvent e) =&gt; e.Device == "nic1", timeout)</c>.
+    /// A command that fails throws its <see cref="global::Qmp.Runtime.QmpException"/> and stops waiting.
+    /// </summary>
+    /// <typeparam name="TEvent">The typed event.</typeparam>
+    /// <param name="command">Sends the command with the token it is given, e.g. <c>ct =&gt; qemu.DeviceDelAsync("nic1", ct)</c>.</param>
+    /// <param name="predicate">Which of those events; null takes the first.</param>
+    /// <param name="timeout">For the reply and the event together; null waits until cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The event.</returns>
+    public global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : CommandsEvent =>
+        Client.ExecuteAndWaitForEventAsync<TEvent>(command, CommandsEvents.Parse, predicate, timeout, cancellationToken);
 
     /// <inheritdoc cref="EjectAsync(EjectArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="device">device name</param>
@@ -96,7 +140,7 @@ public partial class CommandsClient : global::System.IAsyncDisposable
         await Client.ExecuteAsync<DeviceAddArguments, bool>("device_add", arguments, DeviceAddArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Return a json-object with the following information:</summary>
+    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="StatusInfo"/>.</summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}
@@ -104,7 +148,6 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     /// </code>
     /// </example>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Return a json-object with the following information:</returns>
     public async global::System.Threading.Tasks.Task<StatusInfo> QueryStatusAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
         return await Client.ExecuteAsync<object?, StatusInfo>("query-status", null, null, StatusInfo.Read, cancellationToken).ConfigureAwait(false);
@@ -118,9 +161,20 @@ public partial class CommandsClient : global::System.IAsyncDisposable
     /// </code>
     /// </example>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>Each json-object contain the following:</returns>
     public async global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
         return await Client.ExecuteAsync<object?, global::System.Collections.Generic.IReadOnlyList<BlockInfo>>("query-block", null, null, static (ref global::System.Text.Json.Utf8JsonReader r) => global::Qmp.Runtime.QmpJson.ReadList(ref r, BlockInfo.Read), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadAsync<TEvent>(global::Qmp.Runtime.QmpEventSubscription subscription, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken) where TEvent : CommandsEvent
+    {
+        using (subscription)
+        {
+            await foreach (var qmpEvent in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(subscription, cancellationToken).ConfigureAwait(false))
+            {
+                if (CommandsEvents.Parse(qmpEvent) is TEvent typed)
+                    yield return typed;
+            }
+        }
     }
 }

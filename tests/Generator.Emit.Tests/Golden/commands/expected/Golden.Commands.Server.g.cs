@@ -6,13 +6,13 @@
 namespace Golden.Commands;
 
 /// <summary>
-/// The server side of the schema: implement every command, hand an instance to the QMP server.
+/// The server side of the schema: override the members of the commands you serve, hand an instance to the QMP server.
 /// <see cref="DispatchAsync"/> validates arguments exactly as QEMU 2.1 did before calling a handler.
 /// Throw <see cref="global::Qmp.Runtime.QmpException"/> from a handler to send an error reply.
 /// </summary>
-public abstract partial class CommandsCommandsBase : global::Qmp.Runtime.IQmpCommandDispatcher
+public abstract partial class CommandsCommandsBase : CommandsCommandHandlers, global::Qmp.Runtime.IQmpCommandDispatcher
 {
-    /// <summary>The names of the commands this dispatcher serves.</summary>
+    /// <summary>The names of every command of the schema (served or not; see <see cref="ServedCommandNames"/>).</summary>
     public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]
     {
         "eject",
@@ -21,64 +21,46 @@ public abstract partial class CommandsCommandsBase : global::Qmp.Runtime.IQmpCom
         "query-block",
     };
 
-    /// <summary>Eject a removable medium.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"eject","arguments":{"device":"ide1-cd0"}}
-    /// &lt;- {"return":{}}
-    /// </code>
-    /// </example>
-    /// <param name="arguments">The validated arguments.</param>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    public abstract global::System.Threading.Tasks.ValueTask EjectAsync(EjectArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+    private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<global::System.Type, string[]> s_servedByType = new();
 
-    /// <summary>Add a device.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"device_add","arguments":{"driver":"e1000","id":"net1"}}
-    /// &lt;- {"return":{}}
-    /// </code>
-    /// </example>
-    /// <param name="arguments">The validated arguments.</param>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    public abstract global::System.Threading.Tasks.ValueTask DeviceAddAsync(DeviceAddArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+    private readonly string[] _served;
 
-    /// <summary>Return a json-object with the following information:</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"query-status"}
-    /// &lt;- {"return":{"running":true,"status":"running"}}
-    /// </code>
-    /// </example>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <returns>Return a json-object with the following information:</returns>
-    public abstract global::System.Threading.Tasks.ValueTask<StatusInfo> QueryStatusAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+    private readonly global::System.Collections.Generic.HashSet<string> _servedSet;
 
-    /// <summary>Show the block devices.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"query-block"}
-    /// &lt;- {"return":[{"device":"ide0-hd0","inserted":{"file":"disk.img","backing_file_depth":0}},{"device":"ide1-cd0","tray_open":false}]}
-    /// </code>
-    /// </example>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    /// <returns>Each json-object contain the following:</returns>
-    public abstract global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+    /// <summary>Finds which commands this server's type overrides (once per type).</summary>
+    protected CommandsCommandsBase()
+    {
+        _served = s_servedByType.GetOrAdd(GetType(), static (_, self) => self.FindServed(), this);
+        _servedSet = new(_served, global::System.StringComparer.Ordinal);
+    }
+
+    /// <summary>The commands this server serves (those whose member it overrides), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>
+    public global::System.Collections.Generic.IReadOnlyList<string> ServedCommandNames => _served;
 
     /// <inheritdoc/>
-    public bool HasCommand(string name) => s_commandSet.Contains(name);
+    public bool HasCommand(string name) => _servedSet.Contains(name);
 
-    private static readonly global::System.Collections.Generic.HashSet<string> s_commandSet = new(CommandNames, global::System.StringComparer.Ordinal);
+    private string[] FindServed()
+    {
+        var served = new global::System.Collections.Generic.List<string>();
+        if (!new global::System.Func<EjectArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(EjectAsync).Equals(new global::System.Func<EjectArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(base.EjectAsync)))
+            served.Add("eject");
+        if (!new global::System.Func<DeviceAddArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(DeviceAddAsync).Equals(new global::System.Func<DeviceAddArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(base.DeviceAddAsync)))
+            served.Add("device_add");
+        if (!new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<StatusInfo>>(QueryStatusAsync).Equals(new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<StatusInfo>>(base.QueryStatusAsync)))
+            served.Add("query-status");
+        if (!new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<BlockInfo>>>(QueryBlockAsync).Equals(new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<BlockInfo>>>(base.QueryBlockAsync)))
+            served.Add("query-block");
+        return served.ToArray();
+    }
 
     /// <summary>Validates <paramref name="arguments"/> as QEMU 2.1 did, runs the command's handler and returns its value with its writer.</summary>
     /// <exception cref="global::Qmp.Runtime.QmpException">CommandNotFound for an unknown command; GenericError for invalid arguments (QEMU 2.1 wording).</exception>
     public async global::System.Threading.Tasks.ValueTask<global::Qmp.Runtime.QmpReturn> DispatchAsync(string command, global::System.Text.Json.JsonElement arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken)
     {
         global::System.ArgumentNullException.ThrowIfNull(command);
+        if (!_servedSet.Contains(command))
+            throw global::Qmp.Runtime.QmpException.CommandNotFound(command);
         global::System.Text.Json.JsonElement? args = arguments.ValueKind == global::System.Text.Json.JsonValueKind.Undefined ? null : arguments;
         switch (command)
         {

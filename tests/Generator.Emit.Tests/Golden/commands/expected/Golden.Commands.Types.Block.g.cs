@@ -5,6 +5,9 @@
 
 namespace Golden.Commands;
 
+/// <summary>
+/// The <c>inserted</c> member of <see cref="BlockInfo"/>: only present if the device is inserted.
+/// </summary>
 public sealed partial record BlockInsertedInfo
 {
     /// <summary>device file name (JSON <c>file</c>)</summary>
@@ -56,7 +59,7 @@ public sealed partial record BlockInsertedInfo
     }
 }
 
-/// <summary>Each json-object contain the following:</summary>
+/// <summary>What <c>query-block</c> returns.</summary>
 public sealed partial record BlockInfo
 {
     /// <summary>device name (JSON <c>device</c>)</summary>

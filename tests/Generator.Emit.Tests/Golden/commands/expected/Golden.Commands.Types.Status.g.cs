@@ -5,7 +5,7 @@
 
 namespace Golden.Commands;
 
-/// <summary>Return a json-object with the following information:</summary>
+/// <summary>What <c>query-status</c> returns.</summary>
 public sealed partial record StatusInfo
 {
     /// <summary>true if the VM is running (JSON <c>running</c>)</summary>

@@ -34,26 +34,70 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     /// <summary>Closes the connection.</summary>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => Client.DisposeAsync();
 
-    /// <summary>Events from now on, typed where the schema knows them (<see cref="UntypedDiagnosticsEvent"/> otherwise). <paramref name="names"/> filters by wire name.</summary>
-    public async global::System.Collections.Generic.IAsyncEnumerable<DiagnosticsEvent> ReadEventsAsync(global::System.Collections.Generic.IEnumerable<string>? names = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        using var subscription = Client.SubscribeEvents(names);
-        await foreach (var qmpEvent in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(subscription, cancellationToken).ConfigureAwait(false))
-            yield return DiagnosticsEvents.Parse(qmpEvent);
-    }
+    /// <summary>
+    /// Subscribes now, at the call (not when the enumeration starts), to the events that arrive from now on,
+    /// typed where the schema knows them (<see cref="UntypedDiagnosticsEvent"/> otherwise); an event that arrived
+    /// before the call is not seen unless the client keeps a backlog (<see cref="global::Qmp.Runtime.QmpClientOptions.EventBacklogCapacity"/>).
+    /// Enumerate it once; the subscription ends with the enumeration or the connection.
+    /// </summary>
+    /// <param name="names">Wire names of the events wanted (<c>STOP</c>); null for all.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<DiagnosticsEvent> ReadEventsAsync(global::System.Collections.Generic.IEnumerable<string>? names = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        ReadAsync<DiagnosticsEvent>(Client.SubscribeEvents(names), cancellationToken);
 
-    /// <summary>Events of one typed kind, e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>
-    public async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>([global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent
-    {
-        await foreach (var e in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(ReadEventsAsync(null, cancellationToken), false))
-            if (e is TEvent typed)
-                yield return typed;
-    }
+    /// <summary>Events of one typed kind from now on (subscribed at the call), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>
+    /// <typeparam name="TEvent">The typed event.</typeparam>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>(global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent =>
+        ReadAsync<TEvent>(Client.SubscribeEvents(), cancellationToken);
+
+    /// <summary>
+    /// Waits for the next <typeparamref name="TEvent"/> (that <paramref name="predicate"/> accepts) to arrive after this call;
+    /// the subscription is made before it returns, so a command sent after it cannot outrun it.
+    /// </summary>
+    /// <typeparam name="TEvent">The typed event, e.g. <c>StopEvent</c>.</typeparam>
+    /// <param name="predicate">Which of those events; null takes the first.</param>
+    /// <param name="timeout">How long to wait, on <see cref="global::Qmp.Runtime.QmpClientOptions.TimeProvider"/>'s clock; null waits until cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The event.</returns>
+    /// <exception cref="global::System.TimeoutException">No such event within <paramref name="timeout"/>.</exception>
+    /// <exception cref="global::Qmp.Runtime.QmpDisconnectedException">The connection ended first.</exception>
+    public global::System.Threading.Tasks.Task<TEvent> WaitForEventAsync<TEvent>(global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent =>
+        Client.WaitForEventAsync<TEvent>(DiagnosticsEvents.Parse, predicate, timeout, cancellationToken);
+
+    /// <summary>
+    /// Runs a command and waits for the event it causes, subscribed <em>before</em> the command is sent, so an event that comes with or before the reply is not missed:
+    /// <c>var (status, stop) = await qemu.ExecuteAndWaitForEventAsync(ct =&gt; qemu.QueryStatusAsync(ct), (StopEvent e) =&gt; true, timeout)</c>.
+    /// A command that fails throws its <see cref="global::Qmp.Runtime.QmpException"/> and stops waiting.
+    /// </summary>
+    /// <typeparam name="TResult">What the command returns.</typeparam>
+    /// <typeparam name="TEvent">The typed event.</typeparam>
+    /// <param name="command">Sends the command with the token it is given, e.g. <c>ct =&gt; qemu.QueryStatusAsync(ct)</c>.</param>
+    /// <param name="predicate">Which of those events; null takes the first.</param>
+    /// <param name="timeout">For the reply and the event together; null waits until cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The command's reply and the event.</returns>
+    public global::System.Threading.Tasks.Task<(TResult Reply, TEvent Event)> ExecuteAndWaitForEventAsync<TResult, TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TResult>> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent =>
+        Client.ExecuteAndWaitForEventAsync<TResult, TEvent>(command, DiagnosticsEvents.Parse, predicate, timeout, cancellationToken);
+
+    /// <summary>
+    /// Runs a command and waits for the event it causes, subscribed <em>before</em> the command is sent, so an event that comes with or before the reply is not missed:
+    /// <c>await qemu.ExecuteAndWaitForEventAsync(ct =&gt; qemu.DeviceDelAsync("nic1", ct), (DeviceDeletedEvent e) =&gt; e.Device == "nic1", timeout)</c>.
+    /// A command that fails throws its <see cref="global::Qmp.Runtime.QmpException"/> and stops waiting.
+    /// </summary>
+    /// <typeparam name="TEvent">The typed event.</typeparam>
+    /// <param name="command">Sends the command with the token it is given, e.g. <c>ct =&gt; qemu.DeviceDelAsync("nic1", ct)</c>.</param>
+    /// <param name="predicate">Which of those events; null takes the first.</param>
+    /// <param name="timeout">For the reply and the event together; null waits until cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The event.</returns>
+    public global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent =>
+        Client.ExecuteAndWaitForEventAsync<TEvent>(command, DiagnosticsEvents.Parse, predicate, timeout, cancellationToken);
 
     /// <inheritdoc cref="DriveMirrorAsync(DriveMirrorArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="device">device name</param>
     /// <param name="bufSize">bytes in flight</param>
-    /// <param name="granularity">JSON member granularity.</param>
+    /// <param name="granularity">Granularity.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public global::System.Threading.Tasks.Task DriveMirrorAsync(string device, long? bufSize = null, long? granularity = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         DriveMirrorAsync(new DriveMirrorArguments { Device = device, BufSize = bufSize, Granularity = granularity }, cancellationToken);
@@ -68,13 +112,13 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     }
 
     /// <inheritdoc cref="SnapshotCopyAsync(SnapshotCopyArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="clone2">JSON member clone.</param>
-    /// <param name="device">JSON member device.</param>
+    /// <param name="clone2">Clone.</param>
+    /// <param name="device">device name</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(string clone2, string device, global::System.Threading.CancellationToken cancellationToken = default) =>
         SnapshotCopyAsync(new SnapshotCopyArguments { Clone2 = clone2, Device = device }, cancellationToken);
 
-    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
+    /// <summary>Runs <c>snapshot-copy</c> and returns a JSON value.</summary>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
@@ -83,10 +127,22 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
         return await Client.ExecuteAsync<SnapshotCopyArguments, global::System.Text.Json.JsonElement>("snapshot-copy", arguments, SnapshotCopyArguments.Write, global::Qmp.Runtime.QmpJson.ReadElement, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
+    /// <summary>Runs <c>snapshot_copy</c> and returns a JSON value.</summary>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::System.Threading.CancellationToken cancellationToken = default)
     {
         return await Client.ExecuteAsync<object?, global::System.Text.Json.JsonElement>("snapshot_copy", null, null, global::Qmp.Runtime.QmpJson.ReadElement, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadAsync<TEvent>(global::Qmp.Runtime.QmpEventSubscription subscription, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken) where TEvent : DiagnosticsEvent
+    {
+        using (subscription)
+        {
+            await foreach (var qmpEvent in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(subscription, cancellationToken).ConfigureAwait(false))
+            {
+                if (DiagnosticsEvents.Parse(qmpEvent) is TEvent typed)
+                    yield return typed;
+            }
+        }
     }
 }

@@ -96,7 +96,7 @@ public static partial class DiagnosticsServerEvents
 
     /// <summary>The QMP event <c>DISK_FULL</c>.</summary>
     /// <param name="qmpServer">The server whose sessions receive the event.</param>
-    /// <param name="device">JSON member device.</param>
+    /// <param name="device">device name</param>
     public static void EmitDiskFull(this global::Qmp.Runtime.QmpServer qmpServer, string device)
     {
         global::System.ArgumentNullException.ThrowIfNull(qmpServer);
@@ -105,7 +105,7 @@ public static partial class DiagnosticsServerEvents
 
     /// <summary>The QMP event <c>DISK-FULL</c>.</summary>
     /// <param name="qmpServer">The server whose sessions receive the event.</param>
-    /// <param name="device">JSON member device.</param>
+    /// <param name="device">device name</param>
     public static void EmitDiskFull2(this global::Qmp.Runtime.QmpServer qmpServer, string device)
     {
         global::System.ArgumentNullException.ThrowIfNull(qmpServer);

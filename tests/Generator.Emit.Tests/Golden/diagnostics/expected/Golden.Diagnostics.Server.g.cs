@@ -6,13 +6,13 @@
 namespace Golden.Diagnostics;
 
 /// <summary>
-/// The server side of the schema: implement every command, hand an instance to the QMP server.
+/// The server side of the schema: override the members of the commands you serve, hand an instance to the QMP server.
 /// <see cref="DispatchAsync"/> validates arguments exactly as QEMU 2.1 did before calling a handler.
 /// Throw <see cref="global::Qmp.Runtime.QmpException"/> from a handler to send an error reply.
 /// </summary>
-public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmpCommandDispatcher
+public abstract partial class DiagnosticsCommandsBase : DiagnosticsCommandHandlers, global::Qmp.Runtime.IQmpCommandDispatcher
 {
-    /// <summary>The names of the commands this dispatcher serves.</summary>
+    /// <summary>The names of every command of the schema (served or not; see <see cref="ServedCommandNames"/>).</summary>
     public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]
     {
         "drive-mirror",
@@ -20,33 +20,44 @@ public abstract partial class DiagnosticsCommandsBase : global::Qmp.Runtime.IQmp
         "snapshot_copy",
     };
 
-    /// <summary>Mirror a drive.</summary>
-    /// <param name="arguments">The validated arguments.</param>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    public abstract global::System.Threading.Tasks.ValueTask DriveMirrorAsync(DriveMirrorArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+    private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<global::System.Type, string[]> s_servedByType = new();
 
-    /// <summary>Executes the QMP command <c>snapshot-copy</c>.</summary>
-    /// <param name="arguments">The validated arguments.</param>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    public abstract global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+    private readonly string[] _served;
 
-    /// <summary>Executes the QMP command <c>snapshot_copy</c>.</summary>
-    /// <param name="session">The client connection the command came from.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    public abstract global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken);
+    private readonly global::System.Collections.Generic.HashSet<string> _servedSet;
+
+    /// <summary>Finds which commands this server's type overrides (once per type).</summary>
+    protected DiagnosticsCommandsBase()
+    {
+        _served = s_servedByType.GetOrAdd(GetType(), static (_, self) => self.FindServed(), this);
+        _servedSet = new(_served, global::System.StringComparer.Ordinal);
+    }
+
+    /// <summary>The commands this server serves (those whose member it overrides), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>
+    public global::System.Collections.Generic.IReadOnlyList<string> ServedCommandNames => _served;
 
     /// <inheritdoc/>
-    public bool HasCommand(string name) => s_commandSet.Contains(name);
+    public bool HasCommand(string name) => _servedSet.Contains(name);
 
-    private static readonly global::System.Collections.Generic.HashSet<string> s_commandSet = new(CommandNames, global::System.StringComparer.Ordinal);
+    private string[] FindServed()
+    {
+        var served = new global::System.Collections.Generic.List<string>();
+        if (!new global::System.Func<DriveMirrorArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(DriveMirrorAsync).Equals(new global::System.Func<DriveMirrorArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(base.DriveMirrorAsync)))
+            served.Add("drive-mirror");
+        if (!new global::System.Func<SnapshotCopyArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement>>(SnapshotCopyAsync).Equals(new global::System.Func<SnapshotCopyArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement>>(base.SnapshotCopyAsync)))
+            served.Add("snapshot-copy");
+        if (!new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement>>(SnapshotCopy2Async).Equals(new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Text.Json.JsonElement>>(base.SnapshotCopy2Async)))
+            served.Add("snapshot_copy");
+        return served.ToArray();
+    }
 
     /// <summary>Validates <paramref name="arguments"/> as QEMU 2.1 did, runs the command's handler and returns its value with its writer.</summary>
     /// <exception cref="global::Qmp.Runtime.QmpException">CommandNotFound for an unknown command; GenericError for invalid arguments (QEMU 2.1 wording).</exception>
     public async global::System.Threading.Tasks.ValueTask<global::Qmp.Runtime.QmpReturn> DispatchAsync(string command, global::System.Text.Json.JsonElement arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken)
     {
         global::System.ArgumentNullException.ThrowIfNull(command);
+        if (!_servedSet.Contains(command))
+            throw global::Qmp.Runtime.QmpException.CommandNotFound(command);
         global::System.Text.Json.JsonElement? args = arguments.ValueKind == global::System.Text.Json.JsonValueKind.Undefined ? null : arguments;
         switch (command)
         {

@@ -14,7 +14,7 @@ public sealed partial record DriveMirrorArguments
     /// <summary>bytes in flight (JSON <c>buf-size</c>, optional)</summary>
     public long? BufSize { get; init; }
 
-    /// <summary>(JSON <c>granularity</c>, optional)</summary>
+    /// <summary>Granularity. (JSON <c>granularity</c>, optional)</summary>
     public long? Granularity { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>

@@ -31,7 +31,7 @@ public sealed partial record DiskFullEvent : DiagnosticsEvent
     /// <inheritdoc/>
     public override string EventName => WireName;
 
-    /// <summary>(JSON <c>device</c>)</summary>
+    /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
@@ -78,7 +78,7 @@ public sealed partial record DiskFullEvent2 : DiagnosticsEvent
     /// <inheritdoc/>
     public override string EventName => WireName;
 
-    /// <summary>(JSON <c>device</c>)</summary>
+    /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>

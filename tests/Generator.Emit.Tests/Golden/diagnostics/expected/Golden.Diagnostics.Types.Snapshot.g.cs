@@ -8,10 +8,10 @@ namespace Golden.Diagnostics;
 /// <summary>The arguments of <c>snapshot-copy</c>.</summary>
 public sealed partial record SnapshotCopyArguments
 {
-    /// <summary>(JSON <c>clone</c>)</summary>
+    /// <summary>Clone. (JSON <c>clone</c>)</summary>
     public required string Clone2 { get; init; }
 
-    /// <summary>(JSON <c>device</c>)</summary>
+    /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
