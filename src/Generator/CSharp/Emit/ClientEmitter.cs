@@ -16,7 +16,7 @@ public static class ClientEmitter
 
     public static string Emit(ClientOutputSpec spec)
     {
-        var writer = SourceHeader.Start(spec.Namespace);
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var json = TypesEmitter.JsonClass(spec.Stem);
         var name = spec.Stem + "Client";
         writer.Line("/// <summary>");

@@ -19,7 +19,7 @@ public static class ServerEmitter
 
     public static string Emit(ServerOutputSpec spec)
     {
-        var writer = SourceHeader.Start(spec.Namespace);
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var json = TypesEmitter.JsonClass(spec.Stem);
         var commands = spec.Commands.Where(Handles).ToList();
         writer.Line("/// <summary>");
