@@ -188,7 +188,7 @@ public sealed class QmpGenerator : IIncrementalGenerator
             .GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First().Title));
 
     /// <summary>Where a diagnostic is explained: its row of the diagnostics table in the README.</summary>
-    public static string HelpLinkOf(string id) => "README.md#" + id.ToLowerInvariant();
+    public static string HelpLinkOf(string id) => SchemaDiagnosticDescriptor.HelpLinkBase + id.ToLowerInvariant();
 
     /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file, with the severity it has by default.</summary>
     public static Diagnostic ToDiagnostic(SchemaDiagnostic diagnostic) =>

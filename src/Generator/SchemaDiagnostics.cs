@@ -16,6 +16,12 @@ public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severi
         System.Array.Exists(Messages, form => System.Text.RegularExpressions.Regex.IsMatch(message,
             "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(form), @"\\\{[^}]*}", ".*") + "$",
             System.Text.RegularExpressions.RegexOptions.Singleline));
+
+    /// <summary>Where every diagnostic is explained: its row of the README's diagnostics table (anchor <c>qmpNNNN</c>).</summary>
+    public const string HelpLinkBase = "README.md#";
+
+    /// <summary>This diagnostic's row in the README's diagnostics table: its Roslyn descriptor's <c>helpLinkUri</c>.</summary>
+    public string HelpLinkUri => HelpLinkBase + Id.ToLowerInvariant();
 }
 
 /// <summary>

@@ -9,8 +9,9 @@ namespace Qmp.Codegen.Consumer.Tests;
 /// metadata, builds (warnings as errors) and runs a throwaway app that consumes them by version
 /// (the emulator in-process, the generated client, events from now on, a command with its event,
 /// getfd), renders its docs with the package's build step, expects one QMP1001 error from an app
-/// without Qmp.Runtime and one QMP1002 from an app with another version of it, and runs the
-/// installed qmp-emulator tool.
+/// without Qmp.Runtime and one QMP1002 from an app with another version of it, builds a library
+/// with Access="Internal" (no public generated type) and Diagnostics="all" (the schema's Info
+/// diagnostics as warnings, one silenced by .editorconfig), and runs the installed qmp-emulator tool.
 /// </summary>
 public sealed class PackageSmokeTests
 {
@@ -30,6 +31,9 @@ public sealed class PackageSmokeTests
         Assert.Contains("QemuClient methods: ", output, StringComparison.Ordinal);
         Assert.Contains("event: BLOCK_JOB_COMPLETED", output, StringComparison.Ordinal);
         Assert.Contains("package contents and metadata: OK", output, StringComparison.Ordinal);
+        Assert.Contains("untouched 2.1 schema with TreatWarningsAsErrors: 0 warnings, 0 errors", output, StringComparison.Ordinal);
+        Assert.Contains("Diagnostics=all: 32 schema warnings, 0 QMP0010 (.editorconfig: none)", output, StringComparison.Ordinal);
+        Assert.Matches(@"Access=Internal: [1-9]\d+ generated types, public types: Wrapper\.Vm\r?\n", output);
         Assert.Contains("events from now on: OK (cont -> RESUME)", output, StringComparison.Ordinal);
         Assert.Contains("getfd: OK", output, StringComparison.Ordinal);
         Assert.Contains("error QMP1001: The project generates QMP code from", output, StringComparison.Ordinal);
