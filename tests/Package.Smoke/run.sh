@@ -27,7 +27,9 @@ done
 ls "$work/feed"
 
 # What the packages must (not) carry.
-listing() { unzip -Z1 "$work/feed/$1"; }
+# (Listed into a file first: `grep -q` stops reading at its match, and with pipefail the unzip it
+# cut off by SIGPIPE would fail the check now and then.)
+listing() { unzip -Z1 "$work/feed/$1" > "$work/listing.txt" || exit 1; cat "$work/listing.txt" || true; }
 listing Qmp.Codegen.0.1.0.nupkg | grep -qx "analyzers/dotnet/cs/Qmp.Codegen.Generator.dll"
 listing Qmp.Codegen.0.1.0.nupkg | grep -qx "tools/cli/qmp-codegen.dll"
 ! listing Qmp.Codegen.0.1.0.nupkg | grep -qx "tools/cli/qmp-codegen" || { echo "apphost in Qmp.Codegen tools/cli"; exit 1; }
