@@ -141,7 +141,7 @@ var exported = all.Where(t => (t.Attributes & System.Reflection.TypeAttributes.V
     .Select(t => md.GetString(t.Namespace) + "." + md.GetString(t.Name)).ToList();
 Console.WriteLine($"Access=Internal: {all.Count(t => md.GetString(t.Namespace).StartsWith("Acme.Qemu", StringComparison.Ordinal))} generated types, public types: {string.Join(", ", exported)}");
 CS
-dotnet run --project "$work/exports/Exports.csproj" --nologo -v:q -- "$work/internal/bin/Debug/net10.0/Wrapper.dll" | tee "$work/exports.txt"
+dotnet run --project "$work/exports/Exports.csproj" -- "$work/internal/bin/Debug/net10.0/Wrapper.dll" | tee "$work/exports.txt"
 grep -q "public types: Wrapper.Vm$" "$work/exports.txt"
 
 echo "== the qmp-emulator tool"
