@@ -26,7 +26,8 @@ internal static class Commands
                 Console.Out.WriteLine(diagnostic.Format());
             var errors = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Error);
             var warnings = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Warning);
-            Console.Error.WriteLine($"{model.Commands.Count} commands, {model.Events.Count} events, {model.Commands.Count(c => c.Doc is not null)} documented; {errors} error(s), {warnings} warning(s)");
+            var infos = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Info);
+            Console.Error.WriteLine($"{model.Commands.Count} commands, {model.Events.Count} events, {model.Commands.Count(c => c.Doc is not null)} documented; {errors} error(s), {warnings} warning(s), {infos} info");
             return errors > 0 || failed ? 1 : 0;
         });
         return command;

@@ -16,4 +16,8 @@ public static class GeneratorDiagnostics
         "member '{name}' of {type} is generated as '{csharp}': '{reserved}' is reserved in a C# record");
     public static readonly SchemaDiagnosticDescriptor SameIdentifier = new("QMP0103", SchemaSeverity.Warning, "Names that are one C# identifier",
         "event '{name}' is '{csharp}' in C#, as another name is; it is generated as '{generated}'", "command '{name}' is '{csharp}' in C#, as another name is; it is generated as '{generated}'");
+    public static readonly SchemaDiagnosticDescriptor UnknownAccessValue = new("QMP0104", SchemaSeverity.Error, "Unknown QmpSchema Access value",
+        "QmpSchema Access value '{value}' is not Public or Internal; the generated types are {public or internal}");
+    public static readonly SchemaDiagnosticDescriptor UnknownDiagnosticsValue = new("QMP0105", SchemaSeverity.Warning, "Unknown QmpSchema Diagnostics value",
+        "QmpSchema Diagnostics value '{value}' is not all or default");
 }

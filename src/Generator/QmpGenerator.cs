@@ -29,6 +29,8 @@ public sealed class QmpGenerator : IIncrementalGenerator
 {
     public const string NamespaceMetadata = "build_metadata.AdditionalFiles.QmpNamespace";
     public const string GenerateMetadata = "build_metadata.AdditionalFiles.QmpGenerate";
+    public const string AccessMetadata = "build_metadata.AdditionalFiles.QmpAccess";
+    public const string DiagnosticsMetadata = "build_metadata.AdditionalFiles.QmpDiagnostics";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -56,12 +58,23 @@ public sealed class QmpGenerator : IIncrementalGenerator
 
         var specs = parsed.Select(static (p, _) => p.Spec).Where(static s => s is not null).Select(static (s, _) => s!).WithTrackingName(TrackingNames.GenerationSpecs);
 
-        // Diagnostics are their own output: a changed message does not regenerate source.
+        // Diagnostics are their own output: a changed message does not regenerate source. Their
+        // severities come from each file's Diagnostics metadata and the project's .editorconfig
+        // files (see DiagnosticSeverities), which likewise change no generated source.
         var diagnostics = parsed.Select(static (p, _) => p.Diagnostics).WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        var editorConfigs = context.AdditionalTextsProvider
+            .Where(static text => string.Equals(System.IO.Path.GetFileName(text.Path), ".editorconfig", StringComparison.Ordinal))
+            .Select(static (text, ct) => new EditorConfigInput(text.Path, text.GetText(ct)?.ToString() ?? string.Empty))
+            .Collect();
+        var severities = files
+            .Select(static (file, _) => new DiagnosticsSetting(file.Path, file.Diagnostics))
+            .Collect()
+            .Combine(editorConfigs)
+            .Select(static (pair, _) => new DiagnosticSeverities(pair.Left.ToEquatableArray(), pair.Right.ToEquatableArray()));
+        context.RegisterSourceOutput(diagnostics.Combine(severities), static (spc, pair) =>
         {
-            foreach (var diagnostic in list)
-                spc.ReportDiagnostic(ToDiagnostic(diagnostic));
+            foreach (var diagnostic in pair.Right.Apply(pair.Left))
+                spc.ReportDiagnostic(diagnostic);
         });
 
         // Step 4: one spec per generated file, so a schema edit regenerates only the files it changes.
@@ -99,12 +112,20 @@ public sealed class QmpGenerator : IIncrementalGenerator
         if (!options.TryGetValue(NamespaceMetadata, out var ns) || string.IsNullOrWhiteSpace(ns))
             return null;
         options.TryGetValue(GenerateMetadata, out var generate);
+        options.TryGetValue(AccessMetadata, out var access);
+        options.TryGetValue(DiagnosticsMetadata, out var diagnostics);
         var (client, server) = ParseGenerate(generate);
         var content = text.GetText(ct)?.ToString();
         if (content is null)
             return null;
-        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server);
+        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics);
     }
+
+    /// <summary><c>Public</c> (the default when empty) or <c>Internal</c>, as Grpc.Tools spells its Access switch; null when neither.</summary>
+    public static bool? ParseInternal(string? access) =>
+        string.IsNullOrWhiteSpace(access) || access!.Trim().Equals("Public", StringComparison.OrdinalIgnoreCase) ? false
+        : access.Trim().Equals("Internal", StringComparison.OrdinalIgnoreCase) ? true
+        : null;
 
     private static readonly string[] KnownGenerateValues = { "Client", "Server", "Types" };
 
@@ -135,7 +156,11 @@ public sealed class QmpGenerator : IIncrementalGenerator
                 g.Key,
                 g.Any(f => f.Client),
                 g.Any(f => f.Server),
-                g.OrderBy(f => f.Path, StringComparer.Ordinal).ToEquatableArray()));
+                g.OrderBy(f => f.Path, StringComparer.Ordinal).ToEquatableArray())
+            {
+                // One Internal file makes the namespace's types internal: they are one set of types.
+                Internal = g.Any(f => ParseInternal(f.Access) == true),
+            });
 
     private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
     {
@@ -148,6 +173,10 @@ public sealed class QmpGenerator : IIncrementalGenerator
                 .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
             if (unknown.Count > 0)
                 problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Report(at, string.Join(",", unknown)));
+            if (ParseInternal(file.Access) is null)
+                problems.Add(GeneratorDiagnostics.UnknownAccessValue.Report(at, file.Access!.Trim(), group.Internal ? "internal" : "public"));
+            if (!string.IsNullOrWhiteSpace(file.Diagnostics) && !file.Diagnostics!.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) && !file.Diagnostics.Trim().Equals("default", StringComparison.OrdinalIgnoreCase))
+                problems.Add(GeneratorDiagnostics.UnknownDiagnosticsValue.Report(at, file.Diagnostics.Trim()));
         }
         if (!IsValidNamespace(group.Namespace))
         {
@@ -158,7 +187,7 @@ public sealed class QmpGenerator : IIncrementalGenerator
         var (model, schema) = SchemaParser.Read(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
         ct.ThrowIfCancellationRequested();
         var naming = new List<SchemaDiagnostic>();
-        var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming);
+        var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming) with { Internal = group.Internal };
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
         return new ParsedSchema(spec, problems.Count == 0 && naming.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema);
     }
@@ -174,31 +203,36 @@ public sealed class QmpGenerator : IIncrementalGenerator
         }).ToEquatableArray();
     }
 
-    private static readonly ConcurrentDictionary<(string, SchemaSeverity), DiagnosticDescriptor> Descriptors = new();
+    private static readonly ConcurrentDictionary<(string, DiagnosticSeverity), DiagnosticDescriptor> Descriptors = new();
 
     private static readonly Lazy<Dictionary<string, string>> Titles = new(() =>
         typeof(SchemaDiagnostics).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Concat(typeof(GeneratorDiagnostics).GetFields(BindingFlags.Public | BindingFlags.Static))
             .Select(f => f.GetValue(null)).OfType<SchemaDiagnosticDescriptor>()
             .GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First().Title));
 
     /// <summary>Where a diagnostic is explained: its row of the diagnostics table in the README.</summary>
-    public static string HelpLinkOf(string id) => "README.md#" + id.ToLowerInvariant();
+    public static string HelpLinkOf(string id) => SchemaDiagnosticDescriptor.HelpLinkBase + id.ToLowerInvariant();
 
-    /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file.</summary>
-    public static Diagnostic ToDiagnostic(SchemaDiagnostic diagnostic)
+    /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file, with the severity it has by default.</summary>
+    public static Diagnostic ToDiagnostic(SchemaDiagnostic diagnostic) =>
+        ToDiagnostic(diagnostic, diagnostic.Severity switch
+        {
+            SchemaSeverity.Error => DiagnosticSeverity.Error,
+            SchemaSeverity.Warning => DiagnosticSeverity.Warning,
+            _ => DiagnosticSeverity.Info,
+        });
+
+    /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file, with <paramref name="severity"/>.</summary>
+    public static Diagnostic ToDiagnostic(SchemaDiagnostic diagnostic, DiagnosticSeverity severity)
     {
-        var descriptor = Descriptors.GetOrAdd((diagnostic.Id, diagnostic.Severity), static key =>
+        var descriptor = Descriptors.GetOrAdd((diagnostic.Id, severity), static key =>
             new DiagnosticDescriptor(
                 key.Item1,
                 Titles.Value.TryGetValue(key.Item1, out var title) ? title : key.Item1,
                 "{0}",
                 "QmpSchema",
-                key.Item2 switch
-                {
-                    SchemaSeverity.Error => DiagnosticSeverity.Error,
-                    SchemaSeverity.Warning => DiagnosticSeverity.Warning,
-                    _ => DiagnosticSeverity.Info,
-                },
+                key.Item2,
                 isEnabledByDefault: true,
                 helpLinkUri: HelpLinkOf(key.Item1)));
         var l = diagnostic.Location;

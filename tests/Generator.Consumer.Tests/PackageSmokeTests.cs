@@ -11,7 +11,9 @@ namespace Qmp.Codegen.Consumer.Tests;
 /// getfd; the typed wait that ignores a STOP from before it, the typed getfd overload, a server of
 /// its own serving one command by overriding one member), renders its docs with the package's build
 /// step, expects one QMP1001 error from an app without Qmp.Runtime and one QMP1002 from an app with
-/// another version of it, and runs the installed qmp-emulator tool.
+/// another version of it, builds a library with Access="Internal" (no public generated type) and
+/// Diagnostics="all" (the schema's Info diagnostics as warnings, one silenced by .editorconfig), and
+/// runs the installed qmp-emulator tool.
 /// </summary>
 public sealed class PackageSmokeTests
 {
@@ -31,6 +33,9 @@ public sealed class PackageSmokeTests
         Assert.Contains("QemuClient methods: ", output, StringComparison.Ordinal);
         Assert.Contains("event: BLOCK_JOB_COMPLETED", output, StringComparison.Ordinal);
         Assert.Contains("package contents and metadata: OK", output, StringComparison.Ordinal);
+        Assert.Contains("untouched 2.1 schema with TreatWarningsAsErrors: 0 warnings, 0 errors", output, StringComparison.Ordinal);
+        Assert.Contains("Diagnostics=all: 32 schema warnings, 0 QMP0010 (.editorconfig: none)", output, StringComparison.Ordinal);
+        Assert.Matches(@"Access=Internal: [1-9]\d+ generated types, public types: Wrapper\.Vm\r?\n", output);
         Assert.Contains("events from now on: OK (cont -> RESUME)", output, StringComparison.Ordinal);
         Assert.Contains("getfd: OK", output, StringComparison.Ordinal);
         Assert.Contains("typed wait from now on: OK (stop, then cont -> RESUME)", output, StringComparison.Ordinal);

@@ -52,7 +52,7 @@ internal static class GeneratorHarness
 
     public static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
-    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server");
+    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null);
 
     private sealed class InMemoryText(string path, string text) : AdditionalText
     {
@@ -78,6 +78,10 @@ internal static class GeneratorHarness
             var options = ImmutableDictionary<string, string>.Empty.Add(QmpGenerator.NamespaceMetadata, file.Namespace);
             if (file.Generate is not null)
                 options = options.Add(QmpGenerator.GenerateMetadata, file.Generate);
+            if (file.Access is not null)
+                options = options.Add(QmpGenerator.AccessMetadata, file.Access);
+            if (file.Diagnostics is not null)
+                options = options.Add(QmpGenerator.DiagnosticsMetadata, file.Diagnostics);
             return new DictionaryOptions(options);
         }
     }

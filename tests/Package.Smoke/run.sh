@@ -4,8 +4,9 @@
 # folder, then, in a temp directory away from this repository's Directory.*.props, build and run
 # a console app that references Qmp.Codegen, Qmp.Runtime and Qmp.Emulator by version and names the
 # repository's schema with <QmpSchema>; build an app that forgot Qmp.Runtime and expect the one
-# QMP1001 error, and one with a Qmp.Runtime of another version and expect QMP1002; install the
-# qmp-emulator tool and run it.
+# QMP1001 error, and one with a Qmp.Runtime of another version and expect QMP1002; build a library
+# with Access="Internal" (no public generated type) and Diagnostics="all" plus an .editorconfig
+# severity; install the qmp-emulator tool and run it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
@@ -26,8 +27,9 @@ done
 ls "$work/feed"
 
 # What the packages must (not) carry.
-# grep -q stops reading at its match: the listing may then die of SIGPIPE, which is no failure.
-listing() { unzip -Z1 "$work/feed/$1" || true; }
+# (Listed into a file first: `grep -q` stops reading at its match, and with pipefail the unzip it
+# cut off by SIGPIPE would fail the check now and then.)
+listing() { unzip -Z1 "$work/feed/$1" > "$work/listing.txt" || exit 1; cat "$work/listing.txt" || true; }
 listing Qmp.Codegen.0.1.0.nupkg | grep -qx "analyzers/dotnet/cs/Qmp.Codegen.Generator.dll"
 listing Qmp.Codegen.0.1.0.nupkg | grep -qx "tools/cli/qmp-codegen.dll"
 ! listing Qmp.Codegen.0.1.0.nupkg | grep -qx "tools/cli/qmp-codegen" || { echo "apphost in Qmp.Codegen tools/cli"; exit 1; }
@@ -63,10 +65,11 @@ echo "== a console app on the packages"
 new_app app
 cp "$repo/tests/Package.Smoke/Consumer.csproj.template" "$work/app/Consumer.csproj"
 cp "$repo/tests/Package.Smoke/Program.cs.template" "$work/app/Program.cs"
-# The schema's known quirks are warnings in the build output (QMP00xx); until they are Info by
-# default the app lists them in NoWarn (it builds with TreatWarningsAsErrors).
+# QEMU 2.1's untouched schema, TreatWarningsAsErrors, no NoWarn: its quirks are Info, not warnings.
 dotnet build "$work/app/Consumer.csproj" --nologo -v:q | tee "$work/build.txt"
-grep -q " 0 Warning(s)" "$work/build.txt"
+grep -q " 0 Warning(s)" "$work/build.txt" && grep -q " 0 Error(s)" "$work/build.txt"
+! grep -q "warning QMP" "$work/build.txt" || { echo "QMP warnings on the untouched schema"; exit 1; }
+echo "untouched 2.1 schema with TreatWarningsAsErrors: 0 warnings, 0 errors"
 dotnet run --project "$work/app/Consumer.csproj" --no-build | tee "$work/out.txt"
 grep -q "QemuClient methods:" "$work/out.txt"
 # The package's docs step ran with the qmp-codegen it carries.
@@ -94,6 +97,52 @@ if dotnet build "$work/other/Other.csproj" --nologo -v:q -p:QmpGenerateDocs=fals
 fi
 grep -m1 "error QMP1002" "$work/other.txt" | sed -E "s/^.*(error QMP1002)/\1/; s/ \[[^]]*\]$//"
 test "$(grep -E -o "error [A-Z]+[0-9]+" "$work/other.txt" | sort -u)" = "error QMP1002"
+
+echo "== a library that wraps QMP without exporting it (Access=Internal), its schema's quirks raised"
+new_app internal
+sed '/Include="Qmp.Emulator"/d; s#<OutputType>Exe</OutputType>#<OutputType>Library</OutputType>#; s#Generate="Client;Server" />#Generate="Client;Server" Access="Internal" Diagnostics="all" />#' \
+  "$repo/tests/Package.Smoke/Consumer.csproj.template" > "$work/internal/Wrapper.csproj"
+grep -q 'Access="Internal" Diagnostics="all"' "$work/internal/Wrapper.csproj"
+cat > "$work/internal/Vm.cs" <<'CS'
+namespace Wrapper;
+
+/// <summary>The library's own API: the generated QMP types stay inside it.</summary>
+public static class Vm
+{
+    public static async Task<string> StatusAsync(string address)
+    {
+        await using var qemu = await Acme.Qemu.QemuClient.ConnectAsync(address);
+        return (await qemu.QueryStatusAsync()).Status.ToString();
+    }
+}
+CS
+# An .editorconfig severity for one id, beside Diagnostics="all" for the rest.
+printf 'root = true\n[*.hx]\ndotnet_diagnostic.QMP0010.severity = none\n' > "$work/internal/.editorconfig"
+dotnet build "$work/internal/Wrapper.csproj" --nologo -v:q -p:QmpGenerateDocs=false -p:TreatWarningsAsErrors=false > "$work/internal.txt" 2>&1 || { cat "$work/internal.txt"; exit 1; }
+# (MSBuild's console logger repeats every warning in its summary: count distinct lines.)
+raised=$(grep "warning QMP00" "$work/internal.txt" | sort -u | wc -l)
+echo "Diagnostics=all: $raised schema warnings, $(grep -c "QMP0010" "$work/internal.txt" || true) QMP0010 (.editorconfig: none)"
+test "$raised" -eq 32
+! grep -q "QMP0010" "$work/internal.txt"
+# Only the library's own type is public: list the assembly's exported types with a throwaway reader.
+mkdir "$work/exports"
+cat > "$work/exports/Exports.csproj" <<'CSPROJ'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+</Project>
+CSPROJ
+cat > "$work/exports/Program.cs" <<'CS'
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using var pe = new PEReader(File.OpenRead(args[0]));
+var md = pe.GetMetadataReader();
+var all = md.TypeDefinitions.Select(md.GetTypeDefinition).ToList();
+var exported = all.Where(t => (t.Attributes & System.Reflection.TypeAttributes.VisibilityMask) == System.Reflection.TypeAttributes.Public)
+    .Select(t => md.GetString(t.Namespace) + "." + md.GetString(t.Name)).ToList();
+Console.WriteLine($"Access=Internal: {all.Count(t => md.GetString(t.Namespace).StartsWith("Acme.Qemu", StringComparison.Ordinal))} generated types, public types: {string.Join(", ", exported)}");
+CS
+dotnet run --project "$work/exports/Exports.csproj" -- "$work/internal/bin/Debug/net10.0/Wrapper.dll" | tee "$work/exports.txt"
+grep -q "public types: Wrapper.Vm$" "$work/exports.txt"
 
 echo "== the qmp-emulator tool"
 dotnet tool install qmp-emulator --version 0.1.0 --tool-path "$work/tools" --add-source "$work/feed" >/dev/null

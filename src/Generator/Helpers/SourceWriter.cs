@@ -14,6 +14,13 @@ public sealed class SourceWriter
 
     public int Indentation { get; set; }
 
+    /// <summary>
+    /// <c>Access="Internal"</c>: a type declared at the top level (the files use file-scoped
+    /// namespaces, so that is indentation 0) as <c>public</c> is written <c>internal</c>. This one
+    /// place decides the accessibility of every generated type; members keep theirs.
+    /// </summary>
+    public bool Internal { get; set; }
+
     /// <summary>Writes one line at the current indentation (an empty line stays empty).</summary>
     public SourceWriter Line(string text = "")
     {
@@ -44,7 +51,7 @@ public sealed class SourceWriter
     public SourceWriter Open(string? header = null)
     {
         if (header is not null)
-            Line(header);
+            Line(Internal && Indentation == 0 && header.StartsWith("public ", StringComparison.Ordinal) ? "internal " + header.Substring("public ".Length) : header);
         Line("{");
         Indentation++;
         return this;

@@ -44,7 +44,7 @@ public static class ClientEmitter
 
     public static string Emit(ClientOutputSpec spec)
     {
-        var writer = SourceHeader.Start(spec.Namespace);
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var json = TypesEmitter.JsonClass(spec.Stem);
         var name = spec.Stem + "Client";
         var members = Members(spec);
@@ -115,7 +115,7 @@ public static class ClientEmitter
     /// </summary>
     public static string EmitInterface(ClientOutputSpec spec)
     {
-        var writer = SourceHeader.Start(spec.Namespace);
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var name = spec.Stem + "Client";
         var contract = "I" + name;
         writer.Line("/// <summary>");

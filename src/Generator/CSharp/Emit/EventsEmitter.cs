@@ -16,7 +16,7 @@ public static class EventsEmitter
 
     public static string Emit(EventsOutputSpec spec)
     {
-        var writer = SourceHeader.Start(spec.Namespace);
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var json = TypesEmitter.JsonClass(spec.Stem);
         var baseType = spec.Stem + "Event";
         var untyped = "Untyped" + spec.Stem + "Event";

@@ -21,7 +21,7 @@ public static class ServerEmitter
     /// <summary><c>{Stem}CommandHandlers</c>, in a file of its own.</summary>
     public static string EmitHandlers(ServerOutputSpec spec)
     {
-        var writer = SourceHeader.Start(spec.Namespace);
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var commands = spec.Commands.Where(Handles).ToList();
         var handlers = spec.Stem + "CommandHandlers";
         var name = spec.Stem + "CommandsBase";
@@ -62,7 +62,7 @@ public static class ServerEmitter
 
     public static string Emit(ServerOutputSpec spec)
     {
-        var writer = SourceHeader.Start(spec.Namespace);
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var json = TypesEmitter.JsonClass(spec.Stem);
         var commands = spec.Commands.Where(Handles).ToList();
         var handlers = spec.Stem + "CommandHandlers";

@@ -29,7 +29,7 @@ public static class TypesEmitter
             AreaOf(areas, record.Name).Records.Add(record);
         foreach (var area in areas)
         {
-            var writer = SourceHeader.Start(spec.Namespace);
+            var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
             var first = true;
             foreach (var e in area.Value.Enums)
             {
@@ -49,7 +49,7 @@ public static class TypesEmitter
         }
         if (!spec.EventRecords.IsEmpty)
         {
-            var writer = SourceHeader.Start(spec.Namespace);
+            var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
             WriteEventBase(writer, spec.Stem);
             foreach (var record in spec.EventRecords)
             {

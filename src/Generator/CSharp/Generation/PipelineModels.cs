@@ -3,11 +3,15 @@ using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Generation;
 
-/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata.</summary>
-public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server);
+/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata (Namespace, Generate, Access, Diagnostics).</summary>
+public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server, string? Access = null, string? Diagnostics = null);
 
 /// <summary>The schema files that generate into one namespace.</summary>
-public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files);
+public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files)
+{
+    /// <summary>Some file says <c>Access="Internal"</c>: every generated type is internal.</summary>
+    public bool Internal { get; init; }
+}
 
 /// <summary>A parsed group: what to generate (null when the group cannot generate, e.g. a bad namespace), and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
 public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null);

@@ -135,21 +135,36 @@ public sealed record GenerationSpec(
     EquatableArray<EventGenerationSpec> Events,
     EquatableArray<EnumSpec> Enums)
 {
-    public TypesOutputSpec Types => new(Namespace, Stem, Records, EventRecords, Enums);
+    /// <summary><c>Access="Internal"</c>: every generated top-level type is internal (see <see cref="Helpers.SourceWriter.Internal"/>).</summary>
+    public bool Internal { get; init; }
 
-    public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, Commands, !Events.IsEmpty) : null;
+    public TypesOutputSpec Types => new(Namespace, Stem, Records, EventRecords, Enums) { Internal = Internal };
 
-    public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) : null;
+    public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, Commands, !Events.IsEmpty) { Internal = Internal } : null;
 
-    public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events);
+    public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) { Internal = Internal } : null;
+
+    public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events) { Internal = Internal };
 }
 
 // One spec per generated file, so an edit to the schema regenerates only the files it changes.
 
-public sealed record TypesOutputSpec(string Namespace, string Stem, EquatableArray<RecordSpec> Records, EquatableArray<RecordSpec> EventRecords, EquatableArray<EnumSpec> Enums);
+public sealed record TypesOutputSpec(string Namespace, string Stem, EquatableArray<RecordSpec> Records, EquatableArray<RecordSpec> EventRecords, EquatableArray<EnumSpec> Enums)
+{
+    public bool Internal { get; init; }
+}
 
-public sealed record ClientOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands, bool HasEvents);
+public sealed record ClientOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands, bool HasEvents)
+{
+    public bool Internal { get; init; }
+}
 
-public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands);
+public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands)
+{
+    public bool Internal { get; init; }
+}
 
-public sealed record EventsOutputSpec(string Namespace, string Stem, bool Client, bool Server, EquatableArray<EventGenerationSpec> Events);
+public sealed record EventsOutputSpec(string Namespace, string Stem, bool Client, bool Server, EquatableArray<EventGenerationSpec> Events)
+{
+    public bool Internal { get; init; }
+}
