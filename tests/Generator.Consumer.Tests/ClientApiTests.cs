@@ -127,7 +127,7 @@ public sealed class ClientApiTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(Shapes(typeof(SmallClient)), Shapes(typeof(ISmallClient)));
-        Assert.Equal(11, Shapes(typeof(ISmallClient)).Count()); // 4 commands, 2 with arguments (2 overloads each), 5 event methods
+        Assert.Equal(13, Shapes(typeof(ISmallClient)).Count()); // 4 commands, 2 with arguments (2 overloads each), 5 event methods, the schema check and the live schema
         Assert.Contains("GetfdAsync(SafeHandle,String,CancellationToken)", Shapes(typeof(global::Consumer.Qemu.IQemuClient)));
         Assert.Equal(Shapes(typeof(global::Consumer.Qemu.QemuClient)), Shapes(typeof(global::Consumer.Qemu.IQemuClient)));
 

@@ -132,6 +132,14 @@ public static class ClientEmitter
             member.Docs(writer);
             writer.Line(member.Signature + ";");
         }
+
+        // The check at connect, implemented in the client's ClientSchema file (ClientSchemaEmitter).
+        writer.Line();
+        writer.Line("/// <inheritdoc cref=\"" + name + ".CheckSchemaAsync\"/>");
+        writer.Line("global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(" + Ct + " cancellationToken = default);");
+        writer.Line();
+        writer.Line("/// <inheritdoc cref=\"" + name + ".GetSchemaAsync\"/>");
+        writer.Line("global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaInfo> GetSchemaAsync(" + Ct + " cancellationToken = default);");
         writer.Close();
         writer.Line();
         writer.Line("partial class " + name + " : " + contract);

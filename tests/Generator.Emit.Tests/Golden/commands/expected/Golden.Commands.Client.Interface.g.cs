@@ -121,6 +121,12 @@ public partial interface ICommandsClient : global::System.IAsyncDisposable
     /// </example>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::System.Threading.CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="CommandsClient.CheckSchemaAsync"/>
+    global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="CommandsClient.GetSchemaAsync"/>
+    global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaInfo> GetSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
 }
 
 partial class CommandsClient : ICommandsClient

@@ -92,6 +92,12 @@ public partial interface IDiagnosticsClient : global::System.IAsyncDisposable
     /// <summary>Runs <c>snapshot_copy</c> and returns a JSON value.</summary>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::System.Threading.CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="DiagnosticsClient.CheckSchemaAsync"/>
+    global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="DiagnosticsClient.GetSchemaAsync"/>
+    global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaInfo> GetSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
 }
 
 partial class DiagnosticsClient : IDiagnosticsClient

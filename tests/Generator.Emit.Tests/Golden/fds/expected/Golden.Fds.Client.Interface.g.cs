@@ -108,6 +108,12 @@ public partial interface IFdsClient : global::System.IAsyncDisposable
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task<AddFdResult> AddFdAsync(global::System.Runtime.InteropServices.SafeHandle fileDescriptor, AddFdArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="FdsClient.CheckSchemaAsync"/>
+    global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="FdsClient.GetSchemaAsync"/>
+    global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaInfo> GetSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
 }
 
 partial class FdsClient : IFdsClient
