@@ -84,9 +84,18 @@ public static class ClientEmitter
             DocComments.Member(writer, command.Doc);
             DocComments.Param(writer, "cancellationToken", "Cancels waiting for the reply.");
             DocComments.Returns(writer, command.Doc.Returns);
+            foreach (var attribute in command.Attributes)
+                writer.Line(attribute);
             writer.Open("public async " + taskType + " " + command.MethodName + "(" + Ct + " cancellationToken = default)");
             writer.Line(awaitPrefix + execute + TypesEmitter.Literal(command.Name) + ", null, null, " + reader + ", cancellationToken).ConfigureAwait(false);");
             writer.Close();
+            return;
+        }
+
+        // A boxed QAPI command takes its options object only.
+        if (command.Boxed)
+        {
+            WriteBoxed(writer, command, taskType, execute, awaitPrefix, reader);
             return;
         }
 
@@ -102,6 +111,8 @@ public static class ClientEmitter
         if (command.AcceptsAnyKey)
             parameters.Add("global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null");
         parameters.Add(Ct + " cancellationToken = default");
+        foreach (var attribute in command.Attributes)
+            writer.Line(attribute);
         writer.Line("public " + taskType + " " + command.MethodName + "(" + string.Join(", ", parameters) + ") =>");
         writer.Indentation++;
         var initializers = command.Parameters.Select(p => p.ClrName + " = " + p.ParameterName).ToList();
@@ -116,6 +127,23 @@ public static class ClientEmitter
         DocComments.Param(writer, "arguments", "The command's arguments.");
         DocComments.Param(writer, "cancellationToken", "Cancels waiting for the reply.");
         DocComments.Returns(writer, command.Doc.Returns);
+        foreach (var attribute in command.Attributes)
+            writer.Line(attribute);
+        writer.Open("public async " + taskType + " " + command.MethodName + "(" + command.ArgumentsType + " arguments, " + Ct + " cancellationToken = default)");
+        writer.Line("global::System.ArgumentNullException.ThrowIfNull(arguments);");
+        writer.Line(awaitPrefix + execute + TypesEmitter.Literal(command.Name) + ", arguments, " + command.ArgumentsType + ".Write, " + reader + ", cancellationToken).ConfigureAwait(false);");
+        writer.Close();
+    }
+
+    /// <summary>A boxed QAPI command: one method taking the options object (a struct or a union).</summary>
+    private static void WriteBoxed(SourceWriter writer, CommandGenerationSpec command, string taskType, string execute, string awaitPrefix, string reader)
+    {
+        DocComments.Member(writer, command.Doc);
+        DocComments.Param(writer, "arguments", "The command's arguments (QAPI boxed: one object).");
+        DocComments.Param(writer, "cancellationToken", "Cancels waiting for the reply.");
+        DocComments.Returns(writer, command.Doc.Returns);
+        foreach (var attribute in command.Attributes)
+            writer.Line(attribute);
         writer.Open("public async " + taskType + " " + command.MethodName + "(" + command.ArgumentsType + " arguments, " + Ct + " cancellationToken = default)");
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(arguments);");
         writer.Line(awaitPrefix + execute + TypesEmitter.Literal(command.Name) + ", arguments, " + command.ArgumentsType + ".Write, " + reader + ", cancellationToken).ConfigureAwait(false);");

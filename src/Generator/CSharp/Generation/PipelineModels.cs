@@ -7,10 +7,10 @@ namespace Qmp.Codegen.Generation;
 public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server);
 
 /// <summary>The schema files that generate into one namespace.</summary>
-public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files);
+public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files, EquatableArray<QapiIncludeInput> Includes = default);
 
 /// <summary>A parsed group: what to generate (null when the group cannot generate, e.g. a bad namespace), and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
-public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null);
+public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null, QapiTypesSpec? QapiTypes = null);
 
 /// <summary>
 /// The schema a generated client carries for the check at connect: <see cref="Entries"/> are the
