@@ -84,7 +84,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(server, static (spc, s) => spc.AddSource(s!.Namespace + ".Server.g.cs", SourceText.From(ServerEmitter.Emit(s), System.Text.Encoding.UTF8)));
 
         var qapiTypes = parsed.Select(static (p, _) => p.QapiTypes).Where(static s => s is not null).WithTrackingName(TrackingNames.QapiTypesOutput);
-        context.RegisterSourceOutput(qapiTypes, static (spc, s) => spc.AddSource(s!.Namespace + ".Types.Unions.g.cs", SourceText.From(UnionEmitter.Emit(s), System.Text.Encoding.UTF8)));
+        context.RegisterSourceOutput(qapiTypes, static (spc, s) => spc.AddSource(s!.Namespace + ".Unions.g.cs", SourceText.From(UnionEmitter.Emit(s), System.Text.Encoding.UTF8)));
 
         var events = specs.Select(static (s, _) => s.EventsOutput).Where(static s => !s.Events.IsEmpty).WithTrackingName(TrackingNames.EventsOutput);
         context.RegisterSourceOutput(events, static (spc, s) => spc.AddSource(s.Namespace + ".Events.g.cs", SourceText.From(EventsEmitter.Emit(s), System.Text.Encoding.UTF8)));

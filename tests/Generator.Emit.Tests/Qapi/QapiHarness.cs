@@ -14,10 +14,14 @@ namespace Qmp.Codegen.Emit.Tests.Qapi;
 /// </summary>
 internal static class QapiHarness
 {
-    public static GeneratorDriver CreateDriver(string top, IReadOnlyDictionary<string, string> files, string ns, string generate = "Client")
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyDictionary<string, string> files, string ns, string generate = "Client") =>
+        CreateDriver(top, files.Select(f => TextOf(f.Key, f.Value)).ToList(), ns, generate);
+
+    public static AdditionalText TextOf(string path, string text) => new Text(path, text);
+
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client")
     {
-        var texts = files.Select(f => (AdditionalText)new Text(f.Key, f.Value)).ToList();
-        var options = new Options(files.Keys.ToDictionary(k => k, _ => ImmutableDictionary<string, string>.Empty
+        var options = new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => ImmutableDictionary<string, string>.Empty
             .Add(QmpGenerator.NamespaceMetadata, ns)
             .Add(QmpGenerator.GenerateMetadata, generate)
             .Add(QmpGenerator.QapiTopMetadata, top)));

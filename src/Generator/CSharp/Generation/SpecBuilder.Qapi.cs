@@ -28,15 +28,19 @@ public static partial class SpecBuilder
         var builder = new Builder(schema, stem, diagnostics, qapi: true) { Namespace = ns };
         var commands = schema.Commands.Select(builder.Command).ToList();
         var events = schema.Events.Select(builder.Event).ToList();
+        var records = builder.Records().ToEquatableArray();
+        var unions = builder.Unions().ToEquatableArray();
+        var alternates = builder.Alternates().ToEquatableArray();
         var enums = builder.Enums().ToList();
+        // After every type is built: only then is it known whether one uses QType.
         if (builder.UsesQType)
         {
             enums.Add(new EnumSpec(QTypeName, "The JSON type of a value, as QEMU names it (QAPI's builtin QType).",
                 QTypeValues.Select(v => new EnumValueSpec(v, Naming.Pascal(v), null)).ToEquatableArray()));
         }
-        var spec = new GenerationSpec(ns, stem, client, false, builder.Records().ToEquatableArray(), commands.ToEquatableArray(),
+        var spec = new GenerationSpec(ns, stem, client, false, records, commands.ToEquatableArray(),
             events.Select(e => e.Record).ToEquatableArray(), events.ToEquatableArray(), enums.ToEquatableArray());
-        return (spec, new QapiTypesSpec(ns, stem, builder.Unions().ToEquatableArray(), builder.Alternates().ToEquatableArray()));
+        return (spec, new QapiTypesSpec(ns, stem, unions, alternates));
     }
 
     private sealed partial class Builder
