@@ -17,7 +17,8 @@ public static class GeneratorDiagnostics
     public static readonly SchemaDiagnosticDescriptor SameIdentifier = new("QMP0103", SchemaSeverity.Warning, "Names that are one C# identifier",
         "event '{name}' is '{csharp}' in C#, as another name is; it is generated as '{generated}'", "command '{name}' is '{csharp}' in C#, as another name is; it is generated as '{generated}'");
     public static readonly SchemaDiagnosticDescriptor QapiServerNotGenerated = new("QMP0110", SchemaSeverity.Warning, "No server for a QAPI schema",
-        "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}'");
+        "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only the client and its types",
+        "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only its types");
     public static readonly SchemaDiagnosticDescriptor QapiNotAlone = new("QMP0111", SchemaSeverity.Error, "A QAPI schema generates alone",
         "'{file}' shares Namespace '{namespace}' with the QAPI schema '{top}'; a QAPI schema generates alone, so this file is ignored");
 }
