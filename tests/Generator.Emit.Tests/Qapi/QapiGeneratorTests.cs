@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace Qmp.Codegen.Emit.Tests.Qapi;
 
 /// <summary>
-/// The generator on a small QAPI schema of our own (Golden/qapi: a union with a base and an
+/// The generator on a small QAPI schema of our own (GoldenQapi: a union with a base and an
 /// empty branch, an alternate with a null branch, a boxed command, features, conditions, every
 /// builtin width, an include): the C# it writes, that it compiles clean, and what it does.
 /// </summary>
@@ -14,8 +14,8 @@ public class QapiGeneratorTests
 
     private static Dictionary<string, string> Files() => new()
     {
-        [Top] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "qapi", "schema.json")),
-        ["/qapi/sub/widths.json"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "qapi", "sub", "widths.json")),
+        [Top] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenQapi", "schema.json")),
+        ["/qapi/sub/widths.json"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenQapi", "sub", "widths.json")),
     };
 
     [Fact]
@@ -23,7 +23,7 @@ public class QapiGeneratorTests
     {
         var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"));
         Assert.Empty(diagnostics);
-        var expectedDir = Path.Combine(GeneratorHarness.SourceDirectory(), "..", "Golden", "qapi", "expected");
+        var expectedDir = Path.Combine(GeneratorHarness.SourceDirectory(), "..", "GoldenQapi", "expected");
         var generated = run.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
         if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
         {
