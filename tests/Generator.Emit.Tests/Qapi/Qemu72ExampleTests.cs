@@ -16,18 +16,10 @@ namespace Qmp.Codegen.Emit.Tests.Qapi;
 /// </summary>
 public class Qemu72ExampleTests(ITestOutputHelper output)
 {
-    private const string Ns = "Acme.Qemu72";
-
     [QemuTreeFact("bookworm")]
     public void ExamplesReadIntoTheTypedArgumentsAndReturns()
     {
-        var qapi = Path.Combine(QemuTree.Get("bookworm").Dir!, "qapi");
-        var files = QapiHarness.Folder(qapi);
-        var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
-        var schema = QapiReader.Read(top, files);
-        var (spec, _) = SpecBuilder.BuildQapi(schema, Ns, true, new List<Model.SchemaDiagnostic>());
-
-        var (compilation, diagnostics, _) = QapiHarness.Generate(QapiHarness.CreateDriver(top, files, Ns), CheckerSource(spec));
+        var (schema, _, compilation, diagnostics, _, _) = Qemu72Fixture.Get();
         Assert.Empty(diagnostics);
         var checker = QapiHarness.Load(compilation).GetType("Consumer.Checker")!;
         var arguments = checker.GetMethod("Arguments")!;
@@ -98,7 +90,7 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
     /// <summary>QEMU 7.2's examples that leave out a member its schema requires (README, QAPI section).</summary>
     private const int MissingMemberExamples = 13;
 
-    private static string CheckerSource(GenerationSpec spec)
+    internal static string CheckerSource(GenerationSpec spec)
     {
         const string json = "global::Qmp.Runtime.QmpJson";
         var source = new StringBuilder();
