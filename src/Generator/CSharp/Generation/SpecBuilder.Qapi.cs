@@ -189,7 +189,11 @@ public static partial class SpecBuilder
                 var unknownMembers = Naming.Unique("BranchMembers", new HashSet<string>(used, StringComparer.Ordinal) { unknown });
                 var branches = new List<UnionBranchSpec>();
                 // Every branch's name first: a branch's member must not hide another branch's record.
-                var branchNames = cases.Select(c => Naming.Unique(Naming.Pascal(c), used)).ToList();
+                // A branch record named as a member of some branch gets "Branch" added, so members keep their names (Qcow2.File, BlockdevOptions.FileBranch).
+                var memberNames = new HashSet<string>(variants.Branches
+                    .SelectMany(v => _types.TryGetValue(v.Type.Name, out var vt) && vt is SchemaObjectType vo ? MembersOf(vo) : Enumerable.Empty<SchemaMember>())
+                    .Select(m => Naming.Pascal(m.Name)), StringComparer.Ordinal);
+                var branchNames = cases.Select(c => Naming.Pascal(c)).Select(n => Naming.Unique(memberNames.Contains(n) ? n + "Branch" : n, used)).ToList();
                 for (var i = 0; i < cases.Count; i++)
                 {
                     var @case = cases[i];
