@@ -292,6 +292,12 @@ public static partial class SpecBuilder
         var sentences = FeatureSentences(features, condition);
         if (sentences.Length > 0)
             remarks.Add(sentences);
+        // What the docs say of each feature (why deprecated, what is unstable).
+        foreach (var feature in doc?.Features ?? EquatableArray<SchemaFeatureDoc>.Empty)
+        {
+            if (!string.IsNullOrWhiteSpace(feature.Text))
+                remarks.Add("Feature " + feature.Name + ": " + feature.Text.Trim());
+        }
         if (doc?.SinceVersion is { } since && !string.IsNullOrWhiteSpace(since))
             remarks.Add("Since QEMU " + since.Trim() + ".");
         return spec with { Remarks = remarks.Count == 0 ? null : string.Join(" ", remarks) };

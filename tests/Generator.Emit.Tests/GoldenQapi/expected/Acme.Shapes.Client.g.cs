@@ -84,7 +84,7 @@ public partial class ShapesClient : global::System.IAsyncDisposable
     }
 
     /// <summary>Adds a shape (its members are the arguments).</summary>
-    /// <remarks>Unstable (experimental in QEMU).</remarks>
+    /// <remarks>Unstable (experimental in QEMU). Feature unstable: it may change</remarks>
     /// <param name="arguments">The command's arguments (QAPI boxed: one object).</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
@@ -95,7 +95,10 @@ public partial class ShapesClient : global::System.IAsyncDisposable
     }
 
     /// <summary>Erases everything.</summary>
-    /// <remarks>Deprecated. Only in QEMU builds where {'not': CONFIG_PERMANENT}.</remarks>
+    /// <remarks>
+    /// Deprecated. Only in QEMU builds where {'not': CONFIG_PERMANENT}. Feature deprecated: use draw with
+    /// nothing
+    /// </remarks>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Obsolete("QMP command 'erase' is deprecated in the schema.")]
     public async global::System.Threading.Tasks.Task EraseAsync(global::System.Threading.CancellationToken cancellationToken = default)
