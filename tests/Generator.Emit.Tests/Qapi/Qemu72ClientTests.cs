@@ -61,3 +61,19 @@ public class Qemu72ClientTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(40)));
     }
 }
+
+/// <summary>The client generated from QEMU 10.0's QAPI schema (Debian 13's source package) compiles with no warning too.</summary>
+public class Qemu100ClientTests(ITestOutputHelper output)
+{
+    [QemuTreeFact("trixie")]
+    public void Qemu100ClientCompilesWithoutWarnings()
+    {
+        var qapi = Path.Combine(QemuTree.Get("trixie").Dir!, "qapi");
+        var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
+        var (compilation, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(top, QapiHarness.Folder(qapi), "Acme.Qemu100"));
+        Assert.True(diagnostics.IsEmpty, string.Join(Environment.NewLine, diagnostics.Take(30)));
+        var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        output.WriteLine($"generated {run.GeneratedTrees.Length} files; {problems.Count} warnings and errors");
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(40)));
+    }
+}
