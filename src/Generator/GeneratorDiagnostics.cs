@@ -20,4 +20,9 @@ public static class GeneratorDiagnostics
         "QmpSchema Access value '{value}' is not Public or Internal; the generated types are {public or internal}");
     public static readonly SchemaDiagnosticDescriptor UnknownDiagnosticsValue = new("QMP0105", SchemaSeverity.Warning, "Unknown QmpSchema Diagnostics value",
         "QmpSchema Diagnostics value '{value}' is not all or default");
+    public static readonly SchemaDiagnosticDescriptor QapiServerNotGenerated = new("QMP0110", SchemaSeverity.Warning, "No server for a QAPI schema",
+        "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only the client and its types",
+        "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only its types");
+    public static readonly SchemaDiagnosticDescriptor QapiNotAlone = new("QMP0111", SchemaSeverity.Error, "A QAPI schema generates alone",
+        "'{file}' shares Namespace '{namespace}' with the QAPI schema '{top}'; a QAPI schema generates alone, so this file is ignored");
 }

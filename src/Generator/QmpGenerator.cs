@@ -25,7 +25,7 @@ namespace Qmp.Codegen;
 /// code leaves every step cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
-public sealed class QmpGenerator : IIncrementalGenerator
+public sealed partial class QmpGenerator : IIncrementalGenerator
 {
     public const string NamespaceMetadata = "build_metadata.AdditionalFiles.QmpNamespace";
     public const string GenerateMetadata = "build_metadata.AdditionalFiles.QmpGenerate";
@@ -37,7 +37,7 @@ public sealed class QmpGenerator : IIncrementalGenerator
         // Step 1: the .hx files that carry our metadata, as plain values (path, text, namespace,
         // what to generate). An .hx file without a namespace is not ours.
         var files = context.AdditionalTextsProvider
-            .Where(static text => text.Path.EndsWith(".hx", StringComparison.OrdinalIgnoreCase))
+            .Where(static text => text.Path.EndsWith(".hx", StringComparison.OrdinalIgnoreCase) || IsJson(text.Path))
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Select(static (pair, ct) => ReadFile(pair.Left, pair.Right.GetOptions(pair.Left), ct))
             .Where(static file => file is not null)
@@ -47,7 +47,8 @@ public sealed class QmpGenerator : IIncrementalGenerator
         // Step 2: several files (commands, extra docs, events) generate into one namespace together.
         var groups = files
             .Collect()
-            .SelectMany(static (all, _) => Group(all))
+            .Combine(QapiIncludes(context))
+            .SelectMany(static (pair, _) => Group(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.SchemaGroups);
 
         // Step 3: parse and build the generation spec. The expensive step; it reruns only when a
@@ -103,13 +104,16 @@ public sealed class QmpGenerator : IIncrementalGenerator
             spc.AddSource(s.Namespace + ".Server.Handlers.g.cs", SourceText.From(ServerEmitter.EmitHandlers(s), System.Text.Encoding.UTF8));
         });
 
+        var qapiTypes = parsed.Select(static (p, _) => p.QapiTypes).Where(static s => s is not null).WithTrackingName(TrackingNames.QapiTypesOutput);
+        context.RegisterSourceOutput(qapiTypes, static (spc, s) => spc.AddSource(s!.Namespace + ".Unions.g.cs", SourceText.From(UnionEmitter.Emit(s), System.Text.Encoding.UTF8)));
+
         var events = specs.Select(static (s, _) => s.EventsOutput).Where(static s => !s.Events.IsEmpty).WithTrackingName(TrackingNames.EventsOutput);
         context.RegisterSourceOutput(events, static (spc, s) => spc.AddSource(s.Namespace + ".Events.g.cs", SourceText.From(EventsEmitter.Emit(s), System.Text.Encoding.UTF8)));
     }
 
     private static SchemaFileInput? ReadFile(AdditionalText text, AnalyzerConfigOptions options, CancellationToken ct)
     {
-        if (!options.TryGetValue(NamespaceMetadata, out var ns) || string.IsNullOrWhiteSpace(ns))
+        if (!options.TryGetValue(NamespaceMetadata, out var ns) || string.IsNullOrWhiteSpace(ns) || IsQapiInclude(text.Path, options))
             return null;
         options.TryGetValue(GenerateMetadata, out var generate);
         options.TryGetValue(AccessMetadata, out var access);
@@ -165,6 +169,8 @@ public sealed class QmpGenerator : IIncrementalGenerator
     private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (group.Files.Any(static f => IsJson(f.Path)))
+            return ParseQapi(group, ct);
         var problems = new List<SchemaDiagnostic>();
         foreach (var file in group.Files)
         {

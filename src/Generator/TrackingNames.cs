@@ -13,6 +13,8 @@ public static class TrackingNames
     public const string ServerOutput = nameof(ServerOutput);
     public const string EventsOutput = nameof(EventsOutput);
     public const string ClientSchemaOutput = nameof(ClientSchemaOutput);
+    public const string QapiIncludes = nameof(QapiIncludes);
+    public const string QapiTypesOutput = nameof(QapiTypesOutput);
 
     public static readonly string[] All =
     {

@@ -284,6 +284,7 @@ public static class ClientEmitter
                             DocComments.Param(w, fd, FdDoc);
                         DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                         DocComments.Returns(w, command.Doc.Returns);
+                        Attributes(w, command);
                     },
                     taskType + " " + command.MethodName + "(" + fdParameter + Ct + " cancellationToken = default)",
                     true,
@@ -292,6 +293,7 @@ public static class ClientEmitter
             }
 
             // Overload 1: one parameter per argument; documented by overload 2, plus its own parameters.
+            // A boxed QAPI command takes its options object only (overload 2).
             var ordered = command.Parameters.Where(p => !p.Optional).Concat(command.Parameters.Where(p => p.Optional)).ToList();
             var parameters = ordered.Select(p => p.Optional ? p.DeclaredType + " " + p.ParameterName + " = null" : p.DeclaredType + " " + p.ParameterName).ToList();
             if (command.AcceptsAnyKey)
@@ -301,21 +303,25 @@ public static class ClientEmitter
             if (command.AcceptsAnyKey)
                 initializers.Add("Extra = extra");
             var recordOverload = command.MethodName + "(" + (withFd ? SafeHandle + ", " : string.Empty) + command.ArgumentsType + ", " + Ct + ")";
-            yield return new Member(
-                w =>
-                {
-                    DocComments.InheritFrom(w, recordOverload);
-                    if (withFd)
-                        DocComments.Param(w, fd, FdDoc);
-                    foreach (var parameter in ordered)
-                        DocComments.Param(w, parameter.ParameterName, parameter.Doc ?? "JSON member " + parameter.JsonName + ".");
-                    if (command.AcceptsAnyKey)
-                        DocComments.Param(w, "extra", "Further members of the option list, sent beside the others.");
-                    DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
-                },
-                taskType + " " + command.MethodName + "(" + fdParameter + string.Join(", ", parameters) + ")",
-                false,
-                command.MethodName + "(" + (withFd ? fd + ", " : string.Empty) + "new " + command.ArgumentsType + (initializers.Count == 0 ? "()" : " { " + string.Join(", ", initializers) + " }") + ", cancellationToken);");
+            if (!command.Boxed)
+            {
+                yield return new Member(
+                    w =>
+                    {
+                        DocComments.InheritFrom(w, recordOverload);
+                        if (withFd)
+                            DocComments.Param(w, fd, FdDoc);
+                        foreach (var parameter in ordered)
+                            DocComments.Param(w, parameter.ParameterName, parameter.Doc ?? "JSON member " + parameter.JsonName + ".");
+                        if (command.AcceptsAnyKey)
+                            DocComments.Param(w, "extra", "Further members of the option list, sent beside the others.");
+                        DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
+                        Attributes(w, command);
+                    },
+                    taskType + " " + command.MethodName + "(" + fdParameter + string.Join(", ", parameters) + ")",
+                    false,
+                    command.MethodName + "(" + (withFd ? fd + ", " : string.Empty) + "new " + command.ArgumentsType + (initializers.Count == 0 ? "()" : " { " + string.Join(", ", initializers) + " }") + ", cancellationToken);");
+            }
 
             // Overload 2: the arguments record.
             yield return new Member(
@@ -324,13 +330,21 @@ public static class ClientEmitter
                     DocComments.Member(w, command.Doc);
                     if (withFd)
                         DocComments.Param(w, fd, FdDoc);
-                    DocComments.Param(w, "arguments", "The command's arguments.");
+                    DocComments.Param(w, "arguments", command.Boxed ? "The command's arguments (QAPI boxed: one object)." : "The command's arguments.");
                     DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                     DocComments.Returns(w, command.Doc.Returns);
+                    Attributes(w, command);
                 },
                 taskType + " " + command.MethodName + "(" + fdParameter + command.ArgumentsType + " arguments, " + Ct + " cancellationToken = default)",
                 true,
                 new[] { fdCheck, "global::System.ArgumentNullException.ThrowIfNull(arguments);", Execute("arguments", command.ArgumentsType + ".Write", withFd) }.Where(l => l is not null).Select(l => l!).ToArray());
         }
+    }
+
+    /// <summary>A command method's attributes (<c>Obsolete</c>, <c>Experimental</c> from QAPI features), after its docs.</summary>
+    private static void Attributes(SourceWriter writer, CommandGenerationSpec command)
+    {
+        foreach (var attribute in command.Attributes)
+            writer.Line(attribute);
     }
 }

@@ -119,7 +119,7 @@ public static class TypesEmitter
     }
 
     /// <summary>Locals and pattern variables named after their member (<c>device</c>, not <c>p0</c>), clear of the method's own names.</summary>
-    private static string LocalOf(PropertySpec property) =>
+    internal static string LocalOf(PropertySpec property) =>
         property.ParameterName.TrimStart('@') is "reader" or "writer" or "value" or "extra" or "key" or "pair" or "timestamp" or "global"
             ? property.ParameterName.TrimStart('@') + "Value"
             : property.ParameterName;
@@ -227,8 +227,10 @@ public static class TypesEmitter
         {
             writer.Open((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
             writer.Line("reader.Read();");
-            writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.Null)");
-            writer.Line("    " + LocalOf(property) + " = " + ReadExpression(property.Type, json, property.JsonName) + ";");
+            // An alternate with a null branch reads JSON null as that branch, not as an absent member.
+            if (!property.Type.AcceptsNull)
+                writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.Null)");
+            writer.Line((property.Type.AcceptsNull ? "" : "    ") + LocalOf(property) + " = " + ReadExpression(property.Type, json, property.JsonName) + ";");
             writer.Close();
             first = false;
         }
@@ -265,7 +267,7 @@ public static class TypesEmitter
         writer.Close();
     }
 
-    private static void WriteMember(SourceWriter writer, TypeRef type, string name, string value, string json)
+    internal static void WriteMember(SourceWriter writer, TypeRef type, string name, string value, string json)
     {
         switch (type.Kind)
         {
@@ -298,7 +300,7 @@ public static class TypesEmitter
     public static string WriterFor(TypeRef type, string json) => type.Kind switch
     {
         ValueKind.String => json + ".WriteString",
-        ValueKind.Int => json + ".WriteInt64",
+        ValueKind.Int => type.Width is null ? json + ".WriteInt64" : QapiJson.Writer(type.Width),
         ValueKind.Number => json + ".WriteDouble",
         ValueKind.Bool => json + ".WriteBoolean",
         ValueKind.Json => json + ".WriteElement",
@@ -310,7 +312,7 @@ public static class TypesEmitter
     public static string ReaderFor(TypeRef type, string json) => type.Kind switch
     {
         ValueKind.String => json + ".ReadString",
-        ValueKind.Int => json + ".ReadInt64",
+        ValueKind.Int => type.Width is null ? json + ".ReadInt64" : QapiJson.Reader(type.Width),
         ValueKind.Number => json + ".ReadDouble",
         ValueKind.Bool => json + ".ReadBoolean",
         ValueKind.Json => json + ".ReadElement",
@@ -322,13 +324,14 @@ public static class TypesEmitter
     /// How a member's value is read. The member's name goes along so a value of the wrong JSON type
     /// fails as QEMU 2.1's QAPI input visitor words it: <c>Invalid parameter type for 'device', expected: string</c>.
     /// </summary>
-    private static string ReadExpression(TypeRef type, string json, string member) => type.Kind switch
+    internal static string ReadExpression(TypeRef type, string json, string member) => type.Kind switch
     {
         ValueKind.String => json + ".ReadString(ref reader, " + Literal(member) + ")",
-        ValueKind.Int => json + ".ReadInt64(ref reader, " + Literal(member) + ")",
+        ValueKind.Int => (type.Width is null ? json + ".ReadInt64" : QapiJson.Reader(type.Width)) + "(ref reader, " + Literal(member) + ")",
         ValueKind.Number => json + ".ReadDouble(ref reader, " + Literal(member) + ")",
         ValueKind.Bool => json + ".ReadBoolean(ref reader, " + Literal(member) + ")",
         ValueKind.Json => Json + ".JsonElement.ParseValue(ref reader)",
+        ValueKind.Object when type.IsAlternate => type.RecordName + ".Read(ref reader, " + Literal(member) + ")",
         ValueKind.Object => json + ".ReadObject(ref reader, " + Literal(member) + ", " + type.RecordName + ".Read)",
         ValueKind.Enum => "new " + type.RecordName + "(" + json + ".ReadString(ref reader, " + Literal(member) + "))",
         _ => json + ".ReadList(ref reader, " + Literal(member) + ", " + ReaderFor(type.Element!, json) + ")",

@@ -7,14 +7,14 @@ namespace Qmp.Codegen.Generation;
 public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server, string? Access = null, string? Diagnostics = null);
 
 /// <summary>The schema files that generate into one namespace.</summary>
-public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files)
+public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files, EquatableArray<QapiIncludeInput> Includes = default)
 {
     /// <summary>Some file says <c>Access="Internal"</c>: every generated type is internal.</summary>
     public bool Internal { get; init; }
 }
 
 /// <summary>A parsed group: what to generate (null when the group cannot generate, e.g. a bad namespace), and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
-public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null);
+public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null, QapiTypesSpec? QapiTypes = null);
 
 /// <summary>
 /// The schema a generated client carries for the check at connect: <see cref="Entries"/> are the

@@ -14,7 +14,7 @@ namespace Qmp.Codegen.Generation;
 /// arguments type becomes <c>XxxArguments</c>, an event's data <c>XxxEvent</c>, every named type a
 /// record of its (PascalCase) name.
 /// </summary>
-public static class SpecBuilder
+public static partial class SpecBuilder
 {
     /// <summary>Member names a generated record keeps for itself; a JSON member with such a C# name gets a suffix.</summary>
     private static readonly string[] ReservedMemberNames = { "Read", "Write", "Extra", "WireName", "Timestamp", "EventName", "Clone", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
@@ -42,7 +42,7 @@ public static class SpecBuilder
             events.Select(e => e.Record).ToEquatableArray(), events.ToEquatableArray(), builder.Enums().ToEquatableArray());
     }
 
-    private sealed class Builder
+    private sealed partial class Builder
     {
         private readonly Dictionary<string, SchemaType> _types;
         private readonly Dictionary<string, string> _clrNames = new(StringComparer.Ordinal);
@@ -59,8 +59,9 @@ public static class SpecBuilder
         /// </summary>
         private readonly Dictionary<string, string> _memberDocs = new(StringComparer.Ordinal);
 
-        public Builder(QmpSchema schema, string stem, List<SchemaDiagnostic> diagnostics)
+        public Builder(QmpSchema schema, string stem, List<SchemaDiagnostic> diagnostics, bool qapi = false)
         {
+            _qapi = qapi;
             _schema = schema;
             _diagnostics = diagnostics;
             _types = schema.Types.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -74,6 +75,8 @@ public static class SpecBuilder
                 stem + "Client", "I" + stem + "Client", stem + "CommandsBase", stem + "CommandHandlers", stem + "Events", stem + "Event", stem + "EventEmitter",
                 "Untyped" + stem + "Event", stem + "Json", stem,
             };
+            if (qapi)
+                used.Add(QTypeName);
             // Implicit types take their names from what they belong to, first, as they always did.
             var methods = new HashSet<string>(StringComparer.Ordinal);
             foreach (var command in schema.Commands)
@@ -96,7 +99,8 @@ public static class SpecBuilder
                     _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Report(e.Location, 0, Printable(e.Name), wanted, name));
                 }
                 _eventTypes.Add(name);
-                if (e.Data is { } data)
+                // A QAPI event may name a type used elsewhere too: only an implicit one becomes the event's record.
+                if (e.Data is { } data && (!qapi || IsImplicit(data.Name)))
                     _clrNames[data.Name] = name;
                 _clrNames["event:" + e.Name] = name;
             }
@@ -117,8 +121,8 @@ public static class SpecBuilder
         {
             foreach (var type in _schema.Types)
             {
-                if (type is SchemaObjectType o && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
-                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : DocText.Meaningful(o.Doc?.Body) ?? ReturnedBy(o.Name), null);
+                if (type is SchemaObjectType o && !o.IsUnion && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
+                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : _qapi ? TypeSummary(o) : DocText.Meaningful(o.Doc?.Body) ?? ReturnedBy(o.Name), null);
             }
         }
 
@@ -132,7 +136,7 @@ public static class SpecBuilder
                 var name = _clrNames[e.Name];
                 var used = new HashSet<string>(ReservedEnumMemberNames, StringComparer.Ordinal) { name };
                 var values = e.Values.Select(v => new EnumValueSpec(v.Name, Naming.Unique(Naming.Pascal(v.Name), used), v.Doc)).ToEquatableArray();
-                yield return new EnumSpec(name, e.Doc?.Body, values);
+                yield return new EnumSpec(name, _qapi ? TypeSummary(e) : e.Doc?.Body, values);
             }
         }
 
@@ -169,9 +173,9 @@ public static class SpecBuilder
         {
             var used = NewMemberSet(name);
             var properties = new List<PropertySpec>();
-            foreach (var member in type.Members)
+            foreach (var member in MembersOf(type))
             {
-                var property = Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), used);
+                var property = Property(member.Name, TypeOf(member.Type), member.Optional, _qapi ? QapiMemberDoc(member) : MemberDoc(member), used);
                 var pascal = Naming.Pascal(member.Name);
                 if (property.ClrName != pascal && Array.IndexOf(ReservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
                 {
@@ -184,6 +188,8 @@ public static class SpecBuilder
 
         public CommandGenerationSpec Command(SchemaCommand command)
         {
+            if (_qapi)
+                return QapiCommand(command);
             var result = command.Returns is null ? null : TypeOf(command.Returns);
             var methodName = Naming.Pascal(command.Name);
             string? argumentsType = null;
@@ -220,6 +226,8 @@ public static class SpecBuilder
 
         public EventGenerationSpec Event(SchemaEvent e)
         {
+            if (_qapi)
+                return QapiEvent(e);
             var name = _clrNames["event:" + e.Name];
             var doc = DocOf(e.Doc, "The QMP event <c>" + e.Name + "</c>.");
             var data = e.Data is { } d && _types.TryGetValue(d.Name, out var t) && t is SchemaObjectType o ? o : null;
@@ -234,6 +242,8 @@ public static class SpecBuilder
         /// <summary>The C# type of a wire type: builtins as scalars, enums as strings, objects as their records.</summary>
         private TypeRef TypeOf(SchemaTypeRef type)
         {
+            if (_qapi)
+                return QapiTypeOf(type);
             if (type.IsArray)
                 return TypeRef.ListOf(TypeOf(type.Element));
             if (SchemaBuiltins.JsonTypeOf(type.Name) is { } json)

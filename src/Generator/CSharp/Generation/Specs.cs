@@ -22,8 +22,13 @@ public enum ValueKind
     Enum,
 }
 
-/// <summary>A type in generated code: a scalar, a generated record, or a list of either.</summary>
-public sealed record TypeRef(ValueKind Kind, string? RecordName = null, TypeRef? Element = null)
+/// <summary>
+/// A type in generated code: a scalar, a generated record, or a list of either. <see cref="Width"/>:
+/// the CLR integer type of a QAPI sized integer (<c>sbyte</c> ... <c>ulong</c>), null for <c>long</c>.
+/// <see cref="IsAlternate"/>: an object kind that is a QAPI alternate (read from any JSON token,
+/// <see cref="AcceptsNull"/> when one of its branches is <c>null</c>).
+/// </summary>
+public sealed record TypeRef(ValueKind Kind, string? RecordName = null, TypeRef? Element = null, string? Width = null, bool IsAlternate = false, bool AcceptsNull = false)
 {
     public static readonly TypeRef String = new(ValueKind.String);
     public static readonly TypeRef Int = new(ValueKind.Int);
@@ -42,7 +47,7 @@ public sealed record TypeRef(ValueKind Kind, string? RecordName = null, TypeRef?
     public string ClrType => Kind switch
     {
         ValueKind.String => "string",
-        ValueKind.Int => "long",
+        ValueKind.Int => Width ?? "long",
         ValueKind.Number => "double",
         ValueKind.Bool => "bool",
         ValueKind.Json => "global::System.Text.Json.JsonElement",
@@ -104,6 +109,8 @@ public sealed record ArgumentCheck(string Name, bool Optional, string? JsonType)
 /// A command to emit. <see cref="ArgumentsType"/> is null for a command without arguments;
 /// <see cref="Result"/> null for a command that returns <c>{}</c>. <see cref="TakesFileDescriptor"/>:
 /// the command reads a file descriptor passed with it (SCM_RIGHTS), so the client gets overloads that take one.
+/// <see cref="Boxed"/>: the arguments travel as one options object only (QAPI's <c>boxed</c>), no flat overload.
+/// <see cref="Attributes"/>: C# attributes of its methods (<c>Obsolete</c>, <c>Experimental</c>).
 /// </summary>
 public sealed record CommandGenerationSpec(
     string Name,
@@ -115,7 +122,9 @@ public sealed record CommandGenerationSpec(
     EquatableArray<ArgumentCheck> Checks,
     DocSpec Doc,
     string? Condition,
-    bool TakesFileDescriptor = false);
+    bool TakesFileDescriptor = false,
+    bool Boxed = false,
+    EquatableArray<string> Attributes = default);
 
 /// <summary>An event to emit: its wire name, its record and its docs.</summary>
 public sealed record EventGenerationSpec(string Name, string MethodName, RecordSpec Record, DocSpec Doc);

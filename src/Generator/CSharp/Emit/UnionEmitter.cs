@@ -1,0 +1,238 @@
+using System.Collections.Generic;
+using System.Linq;
+using Qmp.Codegen.Generation;
+using Qmp.Codegen.Helpers;
+
+namespace Qmp.Codegen.Emit;
+
+/// <summary>
+/// Emits a QAPI union as an abstract record holding the base members, with a nested sealed record
+/// per value of the discriminator's enum and an <c>Unknown</c> branch that keeps the members of a
+/// branch this client does not know (a newer QEMU's), so such a reply is read and written back,
+/// not refused. Reading finds the discriminator first (it may come after the branch's members)
+/// on a copy of the reader, then reads the branch in one pass.
+/// </summary>
+public static class UnionEmitter
+{
+    private const string Json = "global::System.Text.Json";
+
+    /// <summary>The unions and alternates of a QAPI schema, one file.</summary>
+    public static string Emit(QapiTypesSpec spec)
+    {
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
+        var first = true;
+        foreach (var union in spec.Unions)
+        {
+            if (!first)
+                writer.Line();
+            first = false;
+            WriteUnion(writer, union, spec.Stem);
+        }
+        foreach (var alternate in spec.Alternates)
+        {
+            if (!first)
+                writer.Line();
+            first = false;
+            AlternateEmitter.Write(writer, alternate, spec.Stem);
+        }
+        return writer.ToString();
+    }
+
+    private static void WriteUnion(SourceWriter writer, UnionSpec union, string stem)
+    {
+        var json = TypesEmitter.JsonClass(stem);
+        var tag = union.Tag;
+        var tagType = tag.Type.RecordName!;
+        if (union.Summary is not null)
+            DocComments.Summary(writer, union.Summary);
+        writer.Line("/// <remarks>A union on <c>" + DocComments.Escape(tag.JsonName) + "</c>: a nested record per value, <see cref=\"" + union.Unknown() + "\"/> for a value this client does not know.</remarks>");
+        writer.Open("public abstract partial record " + union.Name);
+        writer.Line("private protected " + union.Name + "()");
+        writer.Line("{");
+        writer.Line("}");
+        writer.Line();
+        DocComments.Element(writer, "summary", (tag.Doc is null ? string.Empty : DocComments.Escape(tag.Doc) + " ") + "(JSON <c>" + DocComments.Escape(tag.JsonName) + "</c>, the discriminator: fixed by the branch)");
+        writer.Line("public abstract " + tagType + " " + tag.ClrName + " { get; }");
+        writer.Line();
+        WriteProperties(writer, union.BaseProperties);
+
+        writer.Line("/// <summary>Writes <paramref name=\"value\"/> as a JSON object: the discriminator, the base members, the branch's.</summary>");
+        writer.Open("public static void Write(" + Json + ".Utf8JsonWriter writer, " + union.Name + " value)");
+        writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
+        writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
+        writer.Line("writer.WriteStartObject();");
+        writer.Line("writer.WritePropertyName(" + Utf8(tag.JsonName) + ");");
+        writer.Line(tagType + ".Write(writer, value." + tag.ClrName + ");");
+        WriteMembers(writer, union.BaseProperties, json);
+        writer.Line("value.WriteBranch(writer);");
+        writer.Line("writer.WriteEndObject();");
+        writer.Close();
+        writer.Line();
+        writer.Line("private protected abstract void WriteBranch(" + Json + ".Utf8JsonWriter writer);");
+        writer.Line();
+
+        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. The branch is chosen by <c>" + DocComments.Escape(tag.JsonName) + "</c>; a value this client does not know gives <see cref=\"" + union.UnknownName + "\"/>.</summary>");
+        writer.Open("public static " + union.Name + " Read(ref " + Json + ".Utf8JsonReader reader)");
+        writer.Line("var tag = " + QapiJson.Class + ".PeekTag(reader, " + Utf8(tag.JsonName) + ", " + TypesEmitter.Literal(tag.JsonName) + ") ?? throw " + json + ".Missing(" + TypesEmitter.Literal(tag.JsonName) + ");");
+        writer.Open("return tag switch");
+        foreach (var branch in union.Branches)
+            writer.Line(TypesEmitter.Literal(branch.Case) + " => " + branch.Name + ".ReadBranch(ref reader),");
+        writer.Line("_ => " + union.UnknownName + ".ReadBranch(ref reader, new " + tagType + "(tag)),");
+        writer.Close("};");
+        writer.Close();
+
+        foreach (var branch in union.Branches)
+        {
+            writer.Line();
+            WriteBranch(writer, union, branch, json);
+        }
+        writer.Line();
+        WriteUnknown(writer, union, json);
+        writer.Close();
+    }
+
+    private static void WriteBranch(SourceWriter writer, UnionSpec union, UnionBranchSpec branch, string json)
+    {
+        var tag = union.Tag;
+        if (branch.Summary is not null)
+            DocComments.Summary(writer, branch.Summary);
+        writer.Open("public sealed partial record " + branch.Name + " : " + union.Name);
+        writer.Line("/// <inheritdoc/>");
+        writer.Line("public override " + tag.Type.RecordName + " " + tag.ClrName + " => new(" + TypesEmitter.Literal(branch.Case) + ");");
+        writer.Line();
+        WriteProperties(writer, branch.Properties);
+        writer.Line("/// <inheritdoc/>");
+        writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
+        writer.Line("var value = this;");
+        WriteMembers(writer, branch.Properties, json);
+        writer.Close();
+        writer.Line();
+        var all = union.BaseProperties.Concat(branch.Properties).ToList();
+        writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
+        ReadLoop(writer, tag, all, json, null);
+        writer.Open("return new " + branch.Name);
+        Initializers(writer, all, json);
+        writer.Close("};");
+        writer.Close();
+        writer.Close();
+    }
+
+    private static void WriteUnknown(SourceWriter writer, UnionSpec union, string json)
+    {
+        var tag = union.Tag;
+        var tagType = tag.Type.RecordName!;
+        var members = union.UnknownMembersName;
+        writer.Line("/// <summary>A branch this client does not know (a newer QEMU's): its discriminator and members as they arrived, written back as they were.</summary>");
+        writer.Open("public sealed partial record " + union.UnknownName + " : " + union.Name);
+        writer.Line("private readonly " + tagType + " _tag;");
+        writer.Line();
+        writer.Line("/// <summary>A branch for <paramref name=\"tag\"/>, a value of the discriminator this schema does not know.</summary>");
+        writer.Line("public " + union.UnknownName + "(" + tagType + " tag) => _tag = tag;");
+        writer.Line();
+        writer.Line("/// <inheritdoc/>");
+        writer.Line("public override " + tagType + " " + tag.ClrName + " => _tag;");
+        writer.Line();
+        writer.Line("/// <summary>The branch's members (all but the base's), as they arrived.</summary>");
+        writer.Line("public global::System.Collections.Generic.IReadOnlyDictionary<string, " + Json + ".JsonElement> " + members + " { get; init; } = new global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>();");
+        writer.Line();
+        writer.Line("/// <inheritdoc/>");
+        writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
+        writer.Open("foreach (var pair in " + members + ")");
+        var names = union.BaseProperties.Select(p => p.JsonName).Concat(new[] { tag.JsonName }).ToList();
+        writer.Line("if (" + string.Join(" || ", names.Select(n => "pair.Key == " + TypesEmitter.Literal(n))) + ")");
+        writer.Line("    continue;");
+        writer.Line("writer.WritePropertyName(pair.Key);");
+        writer.Line("pair.Value.WriteTo(writer);");
+        writer.Close();
+        writer.Close();
+        writer.Line();
+        writer.Open("internal static " + union.UnknownName + " ReadBranch(ref " + Json + ".Utf8JsonReader reader, " + tagType + " tagValue__)");
+        ReadLoop(writer, tag, union.BaseProperties.ToList(), json, "branchMembers__");
+        writer.Open("return new " + union.UnknownName + "(tagValue__)");
+        Initializers(writer, union.BaseProperties.ToList(), json);
+        writer.Line(members + " = branchMembers__,");
+        writer.Close("};");
+        writer.Close();
+        writer.Close();
+    }
+
+    internal static void WriteProperties(SourceWriter writer, IEnumerable<PropertySpec> properties)
+    {
+        foreach (var property in properties)
+        {
+            var doc = (property.Doc is null ? string.Empty : DocComments.Escape(property.Doc) + " ") + "(JSON <c>" + DocComments.Escape(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")";
+            DocComments.Element(writer, "summary", doc);
+            writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
+            writer.Line();
+        }
+    }
+
+    private static void WriteMembers(SourceWriter writer, IEnumerable<PropertySpec> properties, string json)
+    {
+        foreach (var property in properties)
+        {
+            var local = TypesEmitter.LocalOf(property);
+            var name = Utf8(property.JsonName);
+            if (property.Optional)
+            {
+                writer.Open("if (value." + property.ClrName + " is { } " + local + ")");
+                TypesEmitter.WriteMember(writer, property.Type, name, local, json);
+                writer.Close();
+            }
+            else
+            {
+                TypesEmitter.WriteMember(writer, property.Type, name, "value." + property.ClrName, json);
+            }
+        }
+    }
+
+    /// <summary>The member loop of a branch's reader: the discriminator skipped (the branch already fixes it), other members into <paramref name="rest"/> or skipped.</summary>
+    private static void ReadLoop(SourceWriter writer, PropertySpec tag, IReadOnlyList<PropertySpec> properties, string json, string? rest)
+    {
+        foreach (var property in properties)
+            writer.Line(property.Type.ClrType + "? " + TypesEmitter.LocalOf(property) + " = null;");
+        if (rest is not null)
+            writer.Line("var " + rest + " = new global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>();");
+        writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
+        writer.Open("if (reader.ValueTextEquals(" + Utf8(tag.JsonName) + "))");
+        writer.Line("reader.Read();");
+        writer.Line("reader.Skip();");
+        writer.Close();
+        foreach (var property in properties)
+        {
+            writer.Open("else if (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
+            writer.Line("reader.Read();");
+            if (!property.Type.AcceptsNull)
+                writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.Null)");
+            writer.Line((property.Type.AcceptsNull ? "" : "    ") + TypesEmitter.LocalOf(property) + " = " + TypesEmitter.ReadExpression(property.Type, json, property.JsonName) + ";");
+            writer.Close();
+        }
+        writer.Open("else");
+        if (rest is not null)
+        {
+            writer.Line("var key = reader.GetString()!;");
+            writer.Line("reader.Read();");
+            writer.Line(rest + "[key] = " + Json + ".JsonElement.ParseValue(ref reader);");
+        }
+        else
+        {
+            writer.Line("reader.Read();");
+            writer.Line("reader.Skip();");
+        }
+        writer.Close();
+        writer.Close();
+    }
+
+    private static void Initializers(SourceWriter writer, IEnumerable<PropertySpec> properties, string json)
+    {
+        foreach (var property in properties)
+        {
+            var local = TypesEmitter.LocalOf(property);
+            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + TypesEmitter.Literal(property.JsonName) + ")") + ",");
+        }
+    }
+
+    private static string Unknown(this UnionSpec union) => union.UnknownName;
+
+    private static string Utf8(string text) => TypesEmitter.Literal(text) + "u8";
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Qmp.Codegen.Generation;
+using Qmp.Codegen.Helpers;
+using Qmp.Codegen.Model;
+using Qmp.Codegen.Qapi;
+
+namespace Qmp.Codegen;
+
+// The QAPI front end in the pipeline. A QmpSchema item naming a .json file is a QAPI top file
+// (qapi-schema.json); the package's props add every .json file of its folder as AdditionalFiles
+// with QmpQapiTop metadata naming the top file, since the generator may do no I/O and MSBuild
+// cannot know which files the top file includes. The top file's group carries those texts, so an
+// edit to any of them reruns the group's parse; C# edits still rerun nothing.
+public sealed partial class QmpGenerator
+{
+    public const string QapiTopMetadata = "build_metadata.AdditionalFiles.QmpQapiTop";
+
+    private static bool IsJson(string path) => path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    private static string NormalizedPath(string path) => QapiParser.NormalizePath(path);
+
+    /// <summary>A .json file that comes with a QAPI top file and is not that file itself.</summary>
+    private static bool IsQapiInclude(string path, Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+        IsJson(path) && options.TryGetValue(QapiTopMetadata, out var top) && !string.IsNullOrWhiteSpace(top)
+        && !string.Equals(NormalizedPath(top), NormalizedPath(path), StringComparison.Ordinal);
+
+    /// <summary>The texts of the .json files that come with QAPI top files, for the reader's includes.</summary>
+    private static IncrementalValueProvider<ImmutableArray<QapiIncludeInput>> QapiIncludes(IncrementalGeneratorInitializationContext context) =>
+        context.AdditionalTextsProvider
+            .Where(static text => IsJson(text.Path))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, ct) =>
+            {
+                var options = pair.Right.GetOptions(pair.Left);
+                if (!IsQapiInclude(pair.Left.Path, options) || !options.TryGetValue(QapiTopMetadata, out var top))
+                    return null;
+                var text = pair.Left.GetText(ct)?.ToString();
+                return text is null ? null : new QapiIncludeInput(NormalizedPath(pair.Left.Path), text, NormalizedPath(top));
+            })
+            .Where(static include => include is not null)
+            .Select(static (include, _) => include!)
+            .WithTrackingName(TrackingNames.QapiIncludes)
+            .Collect();
+
+    private static IEnumerable<SchemaGroup> Group(ImmutableArray<SchemaFileInput> files, ImmutableArray<QapiIncludeInput> includes)
+    {
+        foreach (var group in Group(files))
+        {
+            var tops = group.Files.Where(f => IsJson(f.Path)).Select(f => NormalizedPath(f.Path)).ToList();
+            if (tops.Count == 0)
+            {
+                yield return group;
+                continue;
+            }
+            yield return group with
+            {
+                Includes = includes.Where(i => tops.Contains(i.TopFile, StringComparer.Ordinal))
+                    .OrderBy(i => i.Path, StringComparer.Ordinal).ToEquatableArray(),
+            };
+        }
+    }
+
+    /// <summary>A group with a QAPI top file: the QAPI reader on the texts given, then the QAPI spec builder.</summary>
+    private static ParsedSchema ParseQapi(SchemaGroup group, CancellationToken ct)
+    {
+        var problems = new List<SchemaDiagnostic>();
+        var top = group.Files.First(f => IsJson(f.Path));
+        var at = new SchemaLocation(top.Path, 0, 0, 1, 1, 1, 1);
+        foreach (var file in group.Files)
+        {
+            var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (unknown.Count > 0)
+                problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Report(new SchemaLocation(file.Path, 0, 0, 1, 1, 1, 1), string.Join(",", unknown)));
+            if (!ReferenceEquals(file, top))
+                problems.Add(GeneratorDiagnostics.QapiNotAlone.Report(new SchemaLocation(file.Path, 0, 0, 1, 1, 1, 1), file.Path, group.Namespace, top.Path));
+        }
+        if (!IsValidNamespace(group.Namespace))
+        {
+            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(at, group.Namespace));
+            return new ParsedSchema(null, problems.ToEquatableArray());
+        }
+        if (group.Server)
+        {
+            problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(at, group.Client ? 0 : 1, group.Namespace));
+        }
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var include in group.Includes)
+            texts[include.Path] = include.Text;
+        texts[NormalizedPath(top.Path)] = top.Text;
+        var read = QapiReader.ReadDetailed(top.Path, path => texts.TryGetValue(NormalizedPath(path), out var text) ? text : null);
+        ct.ThrowIfCancellationRequested();
+        var schema = read.Schema;
+        var naming = new List<SchemaDiagnostic>();
+        var (qapiSpec, types) = SpecBuilder.BuildQapi(schema, group.Namespace, group.Client, naming);
+        var spec = qapiSpec with { Internal = group.Internal };
+        var qapiTypes = types with { Internal = group.Internal };
+        var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
+        return new ParsedSchema(spec, problems.Concat(schema.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema, qapiTypes);
+    }
+}

@@ -1,0 +1,191 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Qmp.Codegen.Emit.Tests.Qapi;
+
+/// <summary>
+/// The generator on a small QAPI schema of our own (GoldenQapi: a union with a base and an
+/// empty branch, an alternate with a null branch, a boxed command, features, conditions, every
+/// builtin width, an include): the C# it writes, that it compiles clean, and what it does.
+/// </summary>
+public class QapiGeneratorTests
+{
+    private const string Top = "/qapi/schema.json";
+
+    private static Dictionary<string, string> Files() => new()
+    {
+        [Top] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenQapi", "schema.json")),
+        ["/qapi/sub/widths.json"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenQapi", "sub", "widths.json")),
+    };
+
+    [Fact]
+    public void OutputMatchesTheGoldenFiles()
+    {
+        var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"));
+        Assert.Empty(diagnostics);
+        var expectedDir = Path.Combine(GeneratorHarness.SourceDirectory(), "..", "GoldenQapi", "expected");
+        var generated = run.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
+        {
+            Directory.CreateDirectory(expectedDir);
+            foreach (var old in Directory.GetFiles(expectedDir))
+                File.Delete(old);
+            foreach (var (name, text) in generated)
+                File.WriteAllText(Path.Combine(expectedDir, name), text);
+        }
+        var expected = Directory.GetFiles(expectedDir).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, generated.Keys.OrderBy(n => n, StringComparer.Ordinal));
+        foreach (var name in expected)
+            Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, name!)).ReplaceLineEndings(), generated[name!].ReplaceLineEndings());
+    }
+
+    private const string Consumer = """"
+        #pragma warning disable QMP0900, CS0618
+        using System.Text;
+        using System.Text.Json;
+        using Acme.Shapes;
+        namespace Consumer;
+        public static class Probe
+        {
+            static T Read<T>(string json, Qmp.Runtime.QmpJsonReader<T> read)
+            {
+                var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+                reader.Read();
+                return read(ref reader);
+            }
+            static string Write<T>(T value, Qmp.Runtime.QmpJsonWriter<T> write)
+            {
+                var buffer = new System.IO.MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                    write(writer, value);
+                return Encoding.UTF8.GetString(buffer.ToArray());
+            }
+            static string Try<T>(string json, Qmp.Runtime.QmpJsonReader<T> read)
+            {
+                try { Read(json, read); return "ok"; }
+                catch (JsonException e) { return e.Message; }
+            }
+            public static string Run()
+            {
+                var log = new StringBuilder();
+                // A branch after its members, an empty branch, an unknown branch kept whole.
+                var circle = Read("""{"radius":7,"name":"c","kind":"circle"}""", Shape.Read);
+                log.AppendLine(circle is Shape.Circle { Radius: 7u, Name: "c" } c ? "circle " + c.Kind : "wrong");
+                log.AppendLine(Write(circle, Shape.Write));
+                var dot = Read("""{"kind":"dot"}""", Shape.Read);
+                log.AppendLine(dot.GetType().Name + " " + Write(dot, Shape.Write));
+                var triangle = Read("""{"kind":"triangle","name":"t","corners":[1,2,3]}""", Shape.Read);
+                log.AppendLine(triangle is Shape.Unknown u ? "unknown " + u.Kind + " " + u.BranchMembers.Count + " " + u.Name : "wrong");
+                log.AppendLine(Write(triangle, Shape.Write));
+                log.AppendLine(Try("""{"radius":7}""", Shape.Read));
+                // The alternate by JSON type.
+                log.AppendLine(Read("\"s1\"", ShapeRef.Read).Reference);
+                log.AppendLine(Read("null", ShapeRef.Read).IsNull.ToString());
+                log.AppendLine(Read("""{"kind":"square","side":-3}""", ShapeRef.Read).Definition is Shape.Square { Side: -3 } ? "square" : "wrong");
+                log.AppendLine(Try("true", ShapeRef.Read));
+                ShapeRef byName = "s2";
+                log.AppendLine(Write(byName, ShapeRef.Write) + Write(ShapeRef.Null, ShapeRef.Write));
+                // Exact widths, with QEMU's range errors.
+                var widths = Read("""{"id":"w","i8":-128,"u8":255,"i16":-2,"u16":65535,"i32":-5,"u32":4294967295,"i64":-9,"u64":18446744073709551615,"i":1,"sz":-1,"n":0.5,"b":true,"s":"x","a":{"k":[1]},"q":"qdict","list":[0,255]}""", Widths.Read);
+                log.AppendLine($"{widths.I8.GetType().Name} {widths.U8.GetType().Name} {widths.I16.GetType().Name} {widths.U16.GetType().Name} {widths.I32.GetType().Name} {widths.U32.GetType().Name} {widths.I64.GetType().Name} {widths.U64.GetType().Name} {widths.Sz} {widths.Q} {widths.List!.Count}");
+                log.AppendLine(Write(widths, Widths.Write));
+                log.AppendLine(Try("""{"id":"w","i8":128,"u8":0,"i16":0,"u16":0,"i32":0,"u32":0,"i64":0,"u64":0,"i":0,"sz":0,"n":0,"b":true,"s":"","a":1}""", Widths.Read));
+                // The event's data, and the boxed command's arguments object.
+                var drawn = Read("""{"shape":{"kind":"circle","radius":1},"count":2}""", (ref Utf8JsonReader r) => ShapeDrawnEvent.Read(ref r));
+                log.AppendLine(drawn.Shape.GetType().Name + " " + drawn.Count);
+                return log.ToString();
+            }
+        }
+        """";
+
+    [Fact]
+    public void GeneratedCodeCompilesCleanAndReadsWhatQemuSends()
+    {
+        var (output, diagnostics, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"), Consumer);
+        Assert.Empty(diagnostics);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        var run = QapiHarness.Load(output).GetType("Consumer.Probe")!.GetMethod("Run")!;
+        var log = ((string)run.Invoke(null, null)!).ReplaceLineEndings("\n").Split('\n');
+        Assert.Equal(new[]
+        {
+            "circle circle",
+            """{"kind":"circle","name":"c","radius":7}""",
+            """Dot {"kind":"dot"}""",
+            "unknown triangle 1 t",
+            """{"kind":"triangle","name":"t","corners":[1,2,3]}""",
+            "Parameter 'kind' is missing",
+            "s1",
+            "True",
+            "square",
+            "Invalid parameter type for 'null', expected: QDict or string or null",
+            "\"s2\"null",
+            "SByte Byte Int16 UInt16 Int32 UInt32 Int64 UInt64 18446744073709551615 qdict 2",
+            """{"id":"w","i8":-128,"u8":255,"i16":-2,"u16":65535,"i32":-5,"u32":4294967295,"i64":-9,"u64":18446744073709551615,"i":1,"sz":18446744073709551615,"n":0.5,"b":true,"s":"x","a":{"k":[1]},"q":"qdict","list":[0,255]}""",
+            "Parameter 'i8' expects int8",
+            "Circle 2",
+            "",
+        }, log);
+    }
+
+    [Fact]
+    public void UnstableIsExperimentalAndDeprecatedIsObsolete()
+    {
+        const string uses = """
+            namespace Consumer;
+            public static class Uses
+            {
+                public static System.Threading.Tasks.Task A(Acme.Shapes.ShapesClient c) => c.AddShapeAsync(new Acme.Shapes.Shape.Dot());
+                public static System.Threading.Tasks.Task B(Acme.Shapes.ShapesClient c) => c.EraseAsync();
+            }
+            """;
+        var (output, _, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"), uses);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.Id).OrderBy(i => i, StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { "CS0618", "QMP0900" }, problems);
+    }
+
+    [Fact]
+    public void ServerOnAQapiSchemaIsAWarningAndGeneratesTheClient()
+    {
+        var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes", "Client;Server"));
+        var warning = Assert.Single(diagnostics);
+        Assert.Equal(("QMP0110", DiagnosticSeverity.Warning, Top), (warning.Id, warning.Severity, warning.Location.GetLineSpan().Path));
+        var names = run.Results.Single().GeneratedSources.Select(s => s.HintName).ToList();
+        Assert.Contains("Acme.Shapes.Client.g.cs", names);
+        Assert.DoesNotContain("Acme.Shapes.Server.g.cs", names);
+    }
+
+    [Fact]
+    public void EditingAnIncludedFileRegeneratesAndACSharpEditDoesNot()
+    {
+        var files = Files();
+        var texts = files.Select(f => QapiHarness.TextOf(f.Key, f.Value)).ToList();
+        var driver = QapiHarness.CreateDriver(Top, texts, "Acme.Shapes");
+        var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
+        driver = driver.RunGenerators(compilation);
+
+        // A C# edit: the parse is cached.
+        driver = driver.RunGenerators(compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class B { }", GeneratorHarness.ParseOptions)));
+        var steps = driver.GetRunResult().Results.Single().TrackedSteps;
+        Assert.All(steps[TrackingNames.ParsedSchemas].SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.DoesNotContain("Extra2", driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Acme.Shapes.Types.Widths.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+
+        // An edit to the included file: parsed again, and the new member is in the output.
+        const string include = "/qapi/sub/widths.json";
+        var edited = files[include].Replace("'*list': [ 'uint8' ]", "'*list': [ 'uint8' ], '*extra2': 'int8'", StringComparison.Ordinal);
+        driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == include), new EditedText(include, edited));
+        driver = driver.RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Contains(result.TrackedSteps[TrackingNames.ParsedSchemas].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("Extra2", result.GeneratedSources.Single(s => s.HintName == "Acme.Shapes.Types.Widths.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class EditedText(string path, string text) : AdditionalText
+    {
+        private readonly SourceText _text = SourceText.From(text);
+
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+    }
+}

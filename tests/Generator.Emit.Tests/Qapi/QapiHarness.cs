@@ -1,0 +1,128 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Qmp.Codegen.Emit.Tests.Qapi;
+
+/// <summary>
+/// Runs the generator on a QAPI schema the way the package's props hand it over: every .json file
+/// of the folder as an AdditionalFile with the namespace, and QmpQapiTop naming the top file.
+/// </summary>
+internal static class QapiHarness
+{
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyDictionary<string, string> files, string ns, string generate = "Client") =>
+        CreateDriver(top, files.Select(f => TextOf(f.Key, f.Value)).ToList(), ns, generate);
+
+    public static AdditionalText TextOf(string path, string text) => new Text(path, text);
+
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client")
+    {
+        var options = new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => ImmutableDictionary<string, string>.Empty
+            .Add(QmpGenerator.NamespaceMetadata, ns)
+            .Add(QmpGenerator.GenerateMetadata, generate)
+            .Add(QmpGenerator.QapiTopMetadata, top)));
+        return CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions, options,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+    }
+
+    /// <summary>Every .json file under <paramref name="dir"/>, keyed by full path.</summary>
+    public static Dictionary<string, string> Folder(string dir) =>
+        Directory.GetFiles(dir, "*.json", SearchOption.AllDirectories).ToDictionary(p => Path.GetFullPath(p), File.ReadAllText);
+
+    /// <summary>Generates and compiles with <paramref name="extra"/> sources; the compilation and the generator's diagnostics.</summary>
+    public static (Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Run) Generate(GeneratorDriver driver, params string[] extra)
+    {
+        var compilation = GeneratorHarness.Compilation(extra.Length == 0 ? new[] { "namespace Consumer; public static class Placeholder { }" } : extra);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        return (output, diagnostics, driver.GetRunResult());
+    }
+
+    public static System.Reflection.Assembly Load(Compilation output)
+    {
+        using var stream = new MemoryStream();
+        var emit = output.Emit(stream);
+        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(30)));
+        return System.Reflection.Assembly.Load(stream.ToArray());
+    }
+
+    private sealed class Text(string path, string text) : AdditionalText
+    {
+        private readonly SourceText _text = SourceText.From(text);
+
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+    }
+
+    private sealed class Options(Dictionary<string, ImmutableDictionary<string, string>> files) : AnalyzerConfigOptionsProvider
+    {
+        private static readonly DictionaryOptions Empty = new(ImmutableDictionary<string, string>.Empty);
+
+        public override AnalyzerConfigOptions GlobalOptions => Empty;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
+            files.TryGetValue(textFile.Path, out var values) ? new DictionaryOptions(values) : Empty;
+    }
+
+    private sealed class DictionaryOptions(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+    }
+}
+
+/// <summary>QEMU's source tree for a Debian suite through eng/get-qemu-schema.sh; null with the reason when it cannot be had.</summary>
+internal static class QemuTree
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? Dir, string Reason)> Trees = new();
+
+    public static (string? Dir, string Reason) Get(string suite) => Trees.GetOrAdd(suite, Fetch);
+
+    private static (string? Dir, string Reason) Fetch(string suite)
+    {
+        var script = Path.Combine(RepositoryRoot(), "eng", "get-qemu-schema.sh");
+        if (!File.Exists(script))
+            return (null, "eng/get-qemu-schema.sh not found");
+        try
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(script);
+            start.ArgumentList.Add(suite);
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(300_000))
+            {
+                process.Kill(entireProcessTree: true);
+                return (null, $"eng/get-qemu-schema.sh {suite} did not finish in 5 minutes");
+            }
+            var dir = stdout.Result.Trim();
+            if (process.ExitCode != 0 || !File.Exists(Path.Combine(dir, "qapi", "qapi-schema.json")))
+                return (null, $"eng/get-qemu-schema.sh {suite} could not get QEMU's sources: {stderr.Result.Trim()}");
+            return (dir, "");
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+        {
+            return (null, "bash could not run eng/get-qemu-schema.sh: " + e.Message);
+        }
+    }
+
+    public static string RepositoryRoot([CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+}
+
+/// <summary>Runs when QEMU's sources for the suite can be had; otherwise skipped with the reason.</summary>
+public sealed class QemuTreeFactAttribute : FactAttribute
+{
+    public QemuTreeFactAttribute(string suite)
+    {
+        var (dir, reason) = QemuTree.Get(suite);
+        if (dir is null)
+            Skip = reason;
+    }
+}
