@@ -27,6 +27,30 @@ public static class EmulatorLimits
     /// </summary>
     public const int MaxFdsPerProcess = 1024;
 
+    /// <summary>
+    /// Client connections served at once: the runtime's 1024, and never more than half of the
+    /// descriptors RLIMIT_NOFILE leaves free at start. Past it new clients wait in the listen backlog;
+    /// at the limit itself .NET cannot always fail gracefully (a thread or a wait handle it cannot get
+    /// ends the process with "Out of memory."), so the emulator keeps well clear of it.
+    /// </summary>
+    public static int EffectiveMaxConnections { get; } = ConnectionsFor(Confinement.Interop.OpenFileLimit(), OpenDescriptors());
+
+    /// <summary>The connection cap for a descriptor limit and the descriptors already open.</summary>
+    internal static int ConnectionsFor(long? limit, int open) =>
+        limit is { } l ? (int)Math.Clamp((l - open) / 2, 1, 1024) : 1024;
+
+    private static int OpenDescriptors()
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 64;
+        }
+    }
+
     /// <summary>The process-wide cap in effect: <see cref="MaxFdsPerProcess"/> or a quarter of RLIMIT_NOFILE, the smaller.</summary>
     public static int EffectiveMaxFdsPerProcess { get; } =
         (int)Math.Min(MaxFdsPerProcess, Math.Max(8, (Confinement.Interop.OpenFileLimit() ?? 4 * MaxFdsPerProcess) / 4));

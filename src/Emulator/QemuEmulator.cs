@@ -24,6 +24,7 @@ public sealed class QemuEmulator : IAsyncDisposable
             TimeProvider = options.TimeProvider,
             Logger = options.Logger,
             MaxClientsPerListener = options.MaxClients,
+            MaxConnections = EmulatorLimits.EffectiveMaxConnections,
         });
         Vm.Server = Server;
         Vm.QuitRequested = () => _exited.TrySetResult();
