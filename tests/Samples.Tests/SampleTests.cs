@@ -102,6 +102,32 @@ public sealed class SampleTests
         Assert.Contains("refused as expected: GenericError: Speed 100 is below the safe minimum", output, StringComparison.Ordinal);
     }
 
+    [QemuFact]
+    public async Task ModernQemu_drives_qemu_with_the_client_generated_from_its_qapi_schema()
+    {
+        var (exit, output) = await RunAsync("ModernQemu");
+        if (exit == 2 && output.Contains("built without a client", StringComparison.Ordinal))
+        {
+            // QEMU is here but its source package was not (no apt deb-src): the sample says so plainly.
+            Assert.Contains("eng/get-qemu-schema.sh bookworm", output, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("connected: QEMU 7.2", output, StringComparison.Ordinal);
+        Assert.Contains("schema check: ", output, StringComparison.Ordinal);
+        Assert.Contains("drive cd0: (empty)", output, StringComparison.Ordinal);
+        Assert.Contains("event STOP\nevent RESUME", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModernQemu_rejects_unknown_arguments()
+    {
+        var (exit, output) = await RunAsync("ModernQemu", "--bogus");
+        Assert.Equal(2, exit);
+        Assert.True(output.Contains("usage: ModernQemu", StringComparison.Ordinal) || output.Contains("built without a client", StringComparison.Ordinal), output);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunAsync(string sample, params string[] args)
     {
         var configuration = typeof(SampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;

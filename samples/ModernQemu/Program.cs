@@ -1,0 +1,113 @@
+// The QEMU people run today, through the client generated from its own QAPI schema (QEMU 7.2).
+// With no argument it starts qemu-system-x86_64 (-M pc, a qcow2 disk, an empty CD-ROM) and drives
+// it; with --connect unix:PATH it drives a QEMU that is already running.
+#if QEMU72_CLIENT
+using System.Diagnostics;
+using ModernQemu.Qemu72;
+
+string? address = args switch
+{
+    [] => null,
+    ["--connect", var a] => a,
+    _ => null,
+};
+if (args.Length > 0 && address is null)
+{
+    Console.Error.WriteLine("usage: ModernQemu [--connect unix:PATH]");
+    return 2;
+}
+
+Process? qemu = null;
+DirectoryInfo? dir = null;
+try
+{
+    if (address is null)
+    {
+        var binary = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+        if (binary is null)
+        {
+            Console.Error.WriteLine("ModernQemu: no QEMU here: install it (apt-get install qemu-system-x86 qemu-utils), or pass --connect unix:PATH of a running one");
+            return 2;
+        }
+
+        dir = Directory.CreateTempSubdirectory("modern-qemu-");
+        var disk = Path.Combine(dir.FullName, "disk.qcow2");
+        using (var img = Process.Start(new ProcessStartInfo("qemu-img") { ArgumentList = { "create", "-q", "-f", "qcow2", disk, "64M" } })!)
+        {
+            await img.WaitForExitAsync();
+        }
+
+        var socket = Path.Combine(dir.FullName, "qmp.sock");
+        qemu = Process.Start(new ProcessStartInfo(binary)
+        {
+            ArgumentList =
+            {
+                "-M", "pc", "-m", "128", "-display", "none",
+                "-drive", $"file={disk},if=ide,id=disk0", "-drive", "if=ide,media=cdrom,id=cd0",
+                "-qmp", $"unix:{socket},server=on,wait=off",
+            },
+            RedirectStandardError = true,
+        })!;
+        for (var i = 0; i < 300 && !File.Exists(socket) && !qemu.HasExited; i++)
+            await Task.Delay(20);
+        address = "unix:" + socket;
+    }
+
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+    var ct = timeout.Token;
+    await using var client = await ConnectAsync(address, ct);
+    Console.WriteLine($"connected: QEMU {client.Greeting.Version}");
+
+    // What this QEMU lacks of the schema the client was generated from, before using it.
+    var report = await client.CheckSchemaAsync(ct);
+    Console.WriteLine($"schema check: {report.Differences.Count} difference(s), {report.Breaking.Count()} breaking; commands this QEMU lacks: {report.MissingCommands.Count} ({string.Join(", ", report.MissingCommands)})");
+
+    var status = await client.QueryStatusAsync(ct);
+    Console.WriteLine($"status: {status.Status} (running: {status.Running})");
+    foreach (var drive in await client.QueryBlockAsync(ct))
+        Console.WriteLine($"drive {drive.Device}: {drive.Inserted?.File ?? "(empty)"}");
+
+    // Subscribed before the command is sent: QEMU sends STOP before the reply.
+    var stop = await client.ExecuteAndWaitForEventAsync(c => client.StopAsync(c), (StopEvent e) => true, TimeSpan.FromSeconds(10), ct);
+    Console.WriteLine("event STOP");
+    await client.ExecuteAndWaitForEventAsync(c => client.ContAsync(c), (ResumeEvent e) => true, TimeSpan.FromSeconds(10), ct);
+    Console.WriteLine("event RESUME");
+    return 0;
+}
+catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Qmp.Runtime.QmpException or OperationCanceledException)
+{
+    Console.Error.WriteLine($"ModernQemu: {e.Message}");
+    return 1;
+}
+finally
+{
+    if (qemu is { HasExited: false })
+    {
+        qemu.Kill();
+        await qemu.WaitForExitAsync();
+    }
+
+    dir?.Delete(recursive: true);
+}
+
+static async Task<Qemu72Client> ConnectAsync(string address, CancellationToken ct)
+{
+    // QEMU creates the socket file before it listens: retry briefly.
+    for (var attempt = 0; ; attempt++)
+    {
+        try
+        {
+            return await Qemu72Client.ConnectAsync(address, cancellationToken: ct);
+        }
+        catch (System.Net.Sockets.SocketException) when (attempt < 50)
+        {
+            await Task.Delay(50, ct);
+        }
+    }
+}
+#else
+Console.Error.WriteLine("ModernQemu: built without a client: QEMU 7.2's QAPI schema could not be had at build time. "
+    + "Run eng/get-qemu-schema.sh bookworm (it needs apt and Debian's deb-src entries; see obj/qemu72-error.txt), then build again.");
+return 2;
+#endif
