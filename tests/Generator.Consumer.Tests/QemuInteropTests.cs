@@ -13,9 +13,7 @@ public sealed class QemuFactAttribute : FactAttribute
             Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
     }
 
-    public static string? QemuBinary { get; } =
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+    public static string? QemuBinary => Qmp.Testing.RealQemu.Binary;
 }
 
 /// <summary>

@@ -13,7 +13,5 @@ public sealed class Qemu72FactAttribute : FactAttribute
 #endif
     }
 
-    public static string? QemuBinary { get; } =
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+    public static string? QemuBinary => Qmp.Testing.RealQemu.Binary;
 }

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 
-namespace Qmp.Codegen.Qapi.Consumer.Tests;
+namespace Qmp.Testing;
 
 /// <summary>
 /// A real QEMU as a user starts one: <c>-M pc</c> with a qcow2 disk (made with qemu-img) and an
-/// empty CD-ROM on IDE, QMP on a unix socket. Killed and its folder deleted on dispose.
+/// empty CD-ROM on IDE, QMP on a unix socket. Killed and its folder deleted on dispose. One file,
+/// linked into each test project that drives QEMU.
 /// </summary>
 internal sealed class RealQemu : IAsyncDisposable
 {
@@ -17,6 +18,11 @@ internal sealed class RealQemu : IAsyncDisposable
         _dir = dir;
         Socket = socket;
     }
+
+    /// <summary><c>qemu-system-x86_64</c> on PATH, or null when QEMU is not installed.</summary>
+    public static string? Binary { get; } =
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
 
     public string Socket { get; }
 
@@ -32,7 +38,7 @@ internal sealed class RealQemu : IAsyncDisposable
             Assert.Equal(0, img.ExitCode);
         }
         var socket = Path.Combine(dir.FullName, "qmp.sock");
-        var process = Process.Start(new ProcessStartInfo(Qemu72FactAttribute.QemuBinary!)
+        var process = Process.Start(new ProcessStartInfo(Binary ?? throw new InvalidOperationException("qemu-system-x86_64 is not installed"))
         {
             ArgumentList =
             {
