@@ -202,11 +202,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     private static EquatableArray<string> DescribeEntries(Qmp.Codegen.Schema.QmpSchema schema)
     {
         var info = Qmp.Codegen.Introspection.SchemaInfoBuilder.Build(schema);
-        return info.Entries.Select(static e =>
-        {
-            var one = new Qmp.Codegen.Introspection.SchemaInfo(new[] { e }).ToJson();
-            return one.Substring(1, one.Length - 2);
-        }).ToEquatableArray();
+        return info.Entries.Select(Qmp.Codegen.Introspection.SchemaInfo.EntryToJson).ToEquatableArray();
     }
 
     private static readonly ConcurrentDictionary<(string, DiagnosticSeverity), DiagnosticDescriptor> Descriptors = new();

@@ -136,10 +136,10 @@ public static class ClientEmitter
         // The check at connect, implemented in the client's ClientSchema file (ClientSchemaEmitter).
         writer.Line();
         writer.Line("/// <inheritdoc cref=\"" + name + ".CheckSchemaAsync\"/>");
-        writer.Line("global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(" + Ct + " cancellationToken = default);");
+        writer.Line(ClientSchemaEmitter.CheckSchemaSignature + ";");
         writer.Line();
         writer.Line("/// <inheritdoc cref=\"" + name + ".GetSchemaAsync\"/>");
-        writer.Line("global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaInfo> GetSchemaAsync(" + Ct + " cancellationToken = default);");
+        writer.Line(ClientSchemaEmitter.GetSchemaSignature + ";");
         writer.Close();
         writer.Line();
         writer.Line("partial class " + name + " : " + contract);

@@ -12,6 +12,11 @@ public static class ClientSchemaEmitter
 {
     private const string Ct = "global::System.Threading.CancellationToken";
 
+    /// <summary>The two members' signatures, shared with the client's interface (ClientEmitter).</summary>
+    internal const string CheckSchemaSignature = "global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(" + Ct + " cancellationToken = default)";
+
+    internal const string GetSchemaSignature = "global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaInfo> GetSchemaAsync(" + Ct + " cancellationToken = default)";
+
     public static string Emit(ClientSchemaSpec spec)
     {
         var writer = SourceHeader.Start(spec.Namespace);
@@ -37,14 +42,14 @@ public static class ClientSchemaEmitter
         writer.Line("/// this client may send or read exists on the server. Before QEMU 2.5 there is no <c>query-qmp-schema</c>:");
         writer.Line("/// that throws <see cref=\"global::Qmp.Runtime.QmpException\"/> (CommandNotFound).");
         writer.Line("/// </summary>");
-        writer.Line("public global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(" + Ct + " cancellationToken = default) =>");
+        writer.Line("public " + CheckSchemaSignature + " =>");
         writer.Line("    global::Qmp.Runtime.Introspection.QmpIntrospection.CheckSchemaAsync(Client, SchemaDescription, cancellationToken);");
         writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// The server's live schema (fetched once per connection), for feature probes with libvirt's paths:");
         writer.Line("/// <c>HasCommand(\"blockdev-reopen\")</c>, <c>Has(\"blockdev-add/arg-type/+file/aio/^io_uring\")</c>.");
         writer.Line("/// </summary>");
-        writer.Line("public global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaInfo> GetSchemaAsync(" + Ct + " cancellationToken = default) =>");
+        writer.Line("public " + GetSchemaSignature + " =>");
         writer.Line("    global::Qmp.Runtime.Introspection.QmpIntrospection.GetSchemaAsync(Client, cancellationToken);");
         writer.Close();
         return writer.ToString();

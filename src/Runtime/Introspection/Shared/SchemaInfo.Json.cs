@@ -30,6 +30,14 @@ public sealed partial class SchemaInfo
         return w.ToString();
     }
 
+    /// <summary>One entry as compact JSON, as <see cref="ToJson"/> writes it inside the array.</summary>
+    internal static string EntryToJson(SchemaInfoEntry entry)
+    {
+        var w = new StringBuilder(120);
+        WriteEntry(w, entry);
+        return w.ToString();
+    }
+
     private static void WriteEntry(StringBuilder w, SchemaInfoEntry entry)
     {
         w.Append("{\"name\":");
