@@ -1,5 +1,4 @@
 using System.Text;
-using Qmp.Codegen.Hx;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
@@ -19,8 +18,9 @@ internal static class SchemaInputs
     {
         if (files.All(f => string.Equals(f.Extension, ".hx", StringComparison.OrdinalIgnoreCase)))
         {
-            var model = Commands.Load(files, out _);
-            return model is null ? null : FromModel(HxSchemaBuilder.Build(model));
+            // The model exactly as the generator builds it (types inferred with the examples as read).
+            var read = Commands.Read(files, out _);
+            return read is null ? null : FromModel(read.Schema);
         }
 
         if (files.Length != 1)
