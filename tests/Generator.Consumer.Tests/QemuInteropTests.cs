@@ -43,6 +43,8 @@ public sealed class QemuInteropTests
                 await Task.Delay(20, ct);
             }
 
+            // The file exists before QEMU listens on it (failed CI once with "Connection refused").
+            await RealQemu.WaitUntilListeningAsync(socket, ct);
             await using var client = await QemuClient.ConnectAsync($"unix:{socket}", cancellationToken: ct);
             Assert.True(client.Greeting.Version.Major >= 2);
 

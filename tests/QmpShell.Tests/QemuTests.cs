@@ -33,6 +33,9 @@ public sealed class QemuTests : IDisposable
             while (!File.Exists(socket) && waited.Elapsed < TimeSpan.FromSeconds(10))
                 await Task.Delay(50);
             Assert.True(File.Exists(socket), "QEMU did not create its QMP socket");
+            // The file exists before QEMU listens on it.
+            using (var listening = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+                await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socket, listening.Token);
 
             var (exitCode, output, error) = await ShellProcess.RunPipedAsync($"unix:{socket}",
                 "query-status\nstop\nquery-status\neject device=ide1-cd0 force=true\n", _home);

@@ -52,20 +52,7 @@ public sealed class SampleTests
                 Assert.False(qemu.HasExited, "QEMU exited early");
                 await Task.Delay(20, timeout.Token);
             }
-            // QEMU creates the socket file before it listens: connect (and leave) until it accepts.
-            while (true)
-            {
-                using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-                try
-                {
-                    await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), timeout.Token);
-                    break;
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    await Task.Delay(20, timeout.Token);
-                }
-            }
+            await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socket, timeout.Token);
             var (exit, output) = await RunAsync("Quickstart", "--connect", "unix:" + socket);
             Assert.True(exit == 0, output);
             Assert.Contains("query-status: running (running: True)", output, StringComparison.Ordinal);
