@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Qmp.Codegen.Cli.Docs;
 using Qmp.Codegen.Hx;
 
@@ -8,17 +7,15 @@ namespace Qmp.Codegen.Docs.Tests;
 internal static class RepoFiles
 {
     /// <summary>This project's source directory, so QMP_UPDATE_GOLDEN=1 rewrites the files in the tree, not in bin/.</summary>
-    public static string TestSourceDir { get; } = SourceDir();
+    public static string TestSourceDir { get; } = Qmp.Testing.Repository.PathOf("tests", "Docs.Tests");
 
-    public static string RepoRoot { get; } = Path.GetFullPath(Path.Combine(TestSourceDir, "..", ".."));
+    public static string RepoRoot { get; } = Qmp.Testing.Repository.Root;
 
     public static string CasesDir => Path.Combine(TestSourceDir, "Cases");
 
     public static string DocsDir => Path.Combine(RepoRoot, "docs");
 
     public static bool UpdateGolden => Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1";
-
-    private static string SourceDir([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     /// <summary>Parses files the way the CLI does and renders both pages.</summary>
     public static (string Markdown, string Html) Render(IEnumerable<string> files)

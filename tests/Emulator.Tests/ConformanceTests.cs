@@ -14,18 +14,7 @@ namespace Qmp.Emulator.Tests;
 /// </summary>
 public sealed class ConformanceTests(ITestOutputHelper output)
 {
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Qmp.Codegen.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("repository root");
-    }
+    private static string RepoRoot() => Qmp.Testing.Repository.Root;
 
     /// <summary>The hardware the docs' examples talk about.</summary>
     private static MachineDescription Machine(string command)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace Qmp.Codegen.Consumer.Tests;
 
@@ -48,6 +47,5 @@ public sealed class PackageSmokeTests
         Assert.Contains("package smoke test: OK", output, StringComparison.Ordinal);
     }
 
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+    private static string RepositoryRoot() => Qmp.Testing.Repository.Root;
 }

@@ -89,7 +89,7 @@ public class FirstBuildTests
     [Fact]
     public void Every_reported_diagnostic_links_to_its_readme_row()
     {
-        var readme = File.ReadAllText(Path.Combine(GeneratorHarness.SourceDirectory(), "..", "..", "README.md"));
+        var readme = File.ReadAllText(Qmp.Testing.Repository.PathOf("README.md"));
         var (_, diagnostics) = Run(Schema(access: "Privat"));
         Assert.Contains(diagnostics, d => d.Id == "QMP0104");
         foreach (var diagnostic in diagnostics.DistinctBy(d => d.Id))

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -50,7 +49,8 @@ internal static class GeneratorHarness
             .Select(p => new SchemaFile("/schema/" + Path.GetFileName(p), File.ReadAllText(p), ns, generate))
             .ToList();
 
-    public static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    /// <summary>This project's source folder, so QMP_UPDATE_GOLDEN=1 rewrites the files in the tree, not in bin/.</summary>
+    public static string SourceDirectory() => Qmp.Testing.Repository.PathOf("tests", "Generator.Emit.Tests");
 
     public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null);
 

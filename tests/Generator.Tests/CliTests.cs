@@ -201,6 +201,5 @@ public class DiagnosticsCatalogueTests
         }
     }
 
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+    private static string RepoRoot() => Qmp.Testing.Repository.Root;
 }

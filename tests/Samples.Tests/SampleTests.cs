@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 
 namespace Qmp.Samples.Tests;
 
@@ -132,8 +131,7 @@ public sealed class SampleTests
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+    private static string RepositoryRoot() => Qmp.Testing.Repository.Root;
 }
 
 /// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>

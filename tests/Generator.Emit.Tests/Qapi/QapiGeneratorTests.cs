@@ -23,7 +23,7 @@ public class QapiGeneratorTests
     {
         var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"));
         Assert.Empty(diagnostics);
-        var expectedDir = Path.Combine(GeneratorHarness.SourceDirectory(), "..", "GoldenQapi", "expected");
+        var expectedDir = Path.Combine(GeneratorHarness.SourceDirectory(), "GoldenQapi", "expected");
         var generated = run.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
         if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
         {

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -112,8 +111,7 @@ internal static class QemuTree
         }
     }
 
-    public static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+    public static string RepositoryRoot() => Qmp.Testing.Repository.Root;
 }
 
 /// <summary>Runs when QEMU's sources for the suite can be had; otherwise skipped with the reason.</summary>

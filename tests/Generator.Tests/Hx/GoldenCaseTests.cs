@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Qmp.Codegen.Hx;
 using Qmp.Codegen.Schema;
@@ -86,5 +85,5 @@ public class GoldenCaseTests
         return output.ToString();
     }
 
-    private static string SourceDir([CallerFilePath] string path = "") => Path.GetDirectoryName(Path.GetDirectoryName(path))!;
+    private static string SourceDir() => Qmp.Testing.Repository.PathOf("tests", "Generator.Tests");
 }

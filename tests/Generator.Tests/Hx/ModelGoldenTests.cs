@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Qmp.Codegen.Hx;
 using Qmp.Codegen.Schema;
 
@@ -75,5 +74,5 @@ public class ModelGoldenTests
         Assert.Equal(["ipv4", "ipv6", "unix", "unknown"], family.Values.Select(v => v.Name));
     }
 
-    private static string SourceDir([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    private static string SourceDir() => Qmp.Testing.Repository.PathOf("tests", "Generator.Tests", "Hx");
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
@@ -13,7 +12,7 @@ namespace Qmp.Codegen.Tests.Qapi;
 /// </summary>
 public class QapiCaseTests
 {
-    private static string CasesDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Cases");
+    private static string CasesDir() => Qmp.Testing.Repository.PathOf("tests", "Generator.Tests", "Qapi", "Cases");
 
     private static List<string> Names() => Directory.GetFiles(CasesDir(), "*.json")
         .Select(f => Path.GetFileNameWithoutExtension(f)!)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
 using Xunit.Abstractions;
@@ -15,7 +14,7 @@ namespace Qmp.Codegen.Tests.Qapi;
 /// </summary>
 public sealed class QemuAgreementTests(ITestOutputHelper output)
 {
-    private static string CasesDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Cases");
+    private static string CasesDir() => Qmp.Testing.Repository.PathOf("tests", "Generator.Tests", "Qapi", "Cases");
 
     [QemuSchemaFact("bookworm")]
     public void Qemu_7_2_agrees_with_every_case() => Agree("bookworm", "-10");

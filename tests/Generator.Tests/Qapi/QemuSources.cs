@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace Qmp.Codegen.Tests.Qapi;
 
@@ -43,8 +42,7 @@ internal static class QemuSources
         }
     }
 
-    public static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+    public static string RepositoryRoot() => Qmp.Testing.Repository.Root;
 }
 
 /// <summary>Runs when QEMU's sources for the suite can be had; otherwise skipped with the reason.</summary>
