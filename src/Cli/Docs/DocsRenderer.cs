@@ -76,6 +76,28 @@ internal static partial class DocsRenderer
             return fence + pad + text + pad + fence;
         }
 
+        /// <summary>A type (<c>T</c> or <c>[T]</c>) as a Markdown link to its section; the plain cell text without a link.</summary>
+        public static string MdLink(string? type, string? link)
+        {
+            if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(link))
+                return MdCell(type);
+            var array = type.StartsWith('[') && type.EndsWith(']');
+            var name = array ? type[1..^1] : type;
+            var text = "[" + MdCell(name) + "](#" + link + ")";
+            return array ? "\\[" + text + "\\]" : text;
+        }
+
+        /// <summary>A type (<c>T</c> or <c>[T]</c>) as an HTML link to its section; escaped text without a link.</summary>
+        public static string HtmlLink(string? type, string? link)
+        {
+            if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(link))
+                return System.Net.WebUtility.HtmlEncode(type ?? "");
+            var array = type.StartsWith('[') && type.EndsWith(']');
+            var name = array ? type[1..^1] : type;
+            var text = "<a href=\"#" + System.Net.WebUtility.HtmlEncode(link) + "\">" + System.Net.WebUtility.HtmlEncode(name) + "</a>";
+            return array ? "[" + text + "]" : text;
+        }
+
         /// <summary>The indentation of a nested member's name in a table cell.</summary>
         public static string MdIndent(int depth) =>
             depth <= 0 ? "" : string.Concat(Enumerable.Repeat("&nbsp;&nbsp;&nbsp;&nbsp;", depth - 1)) + "&nbsp;&nbsp;↳&nbsp;";
