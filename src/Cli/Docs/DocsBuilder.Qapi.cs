@@ -17,8 +17,13 @@ internal static partial class DocsBuilder
     /// <summary>The anchor prefix of a named type's section (commands use their name, events <c>event-</c>).</summary>
     public const string TypeAnchorPrefix = "type-";
 
-    /// <summary>The page for a QAPI schema read from <paramref name="topFile"/> (only its file name is shown).</summary>
-    public static DocsPage BuildQapi(QapiReadResult read, string topFile)
+    /// <summary>
+    /// The page for a QAPI schema read from <paramref name="topFile"/> (only its file name is shown).
+    /// <paramref name="texts"/> (the files' texts by the reader's paths) place each included file's
+    /// sections where its <c>include</c> stands, as QEMU's own manual does; without them a file's
+    /// sections follow the file that includes it.
+    /// </summary>
+    public static DocsPage BuildQapi(QapiReadResult read, string topFile, IReadOnlyDictionary<string, string>? texts = null)
     {
         var schema = read.Schema;
         var index = new SchemaIndex(schema);
@@ -37,6 +42,7 @@ internal static partial class DocsBuilder
             eventSpecs.TryAdd(e.Name, e);
 
         var files = read.Files.ToList();
+        var documentOrder = DocumentOrder(files, texts);
         int FileIndex(string path)
         {
             var i = files.IndexOf(path);
@@ -79,18 +85,21 @@ internal static partial class DocsBuilder
         IReadOnlyList<DocsDiagnostic> DiagnosticsOf(string anchor) => byAnchor.TryGetValue(anchor, out var list) ? list : [];
 
         // Sections: the last '= Heading' before an entity in its own file; the file itself when it has none before it.
-        var headings = schema.Prose.Where(p => !string.IsNullOrWhiteSpace(p.Heading) && !IsTop(p.Location.Path, topFile))
+        var headings = schema.Prose.Where(p => !string.IsNullOrWhiteSpace(p.Heading))
             .OrderBy(p => FileIndex(p.Location.Path)).ThenBy(p => p.Location.Start).ToList();
         var sections = new Dictionary<string, Section>(StringComparer.Ordinal);
+        (string Key, SchemaProse? Heading) Find(SchemaLocation location, bool self)
+        {
+            var heading = headings.LastOrDefault(h => h.Location.Path == location.Path && (self ? h.Location.Start <= location.Start : h.Location.Start < location.Start));
+            return (heading is null ? "file:" + location.Path : "heading:" + location.Path + ":" + heading.Location.Start, heading);
+        }
         Section SectionOf(SchemaLocation location)
         {
-            var heading = headings.LastOrDefault(h => h.Location.Path == location.Path && h.Location.Start < location.Start);
-            var key = heading is null ? "file:" + location.Path : "heading:" + location.Path + ":" + heading.Location.Start;
+            var (key, heading) = Find(location, self: false);
             if (!sections.TryGetValue(key, out var section))
             {
                 var title = heading is null ? Path.GetFileNameWithoutExtension(FileName(location.Path)) : Clean(heading.Heading!);
-                sections[key] = section = new Section(title, FileName(location.Path), (FileIndex(location.Path), heading?.Location.Start ?? -1),
-                    heading is null ? [] : Paragraphs(heading.Text));
+                sections[key] = section = new Section(title, location.Path, (FileIndex(location.Path), heading?.Location.Start ?? -1));
             }
             return section;
         }
@@ -103,9 +112,22 @@ internal static partial class DocsBuilder
         foreach (var t in shownTypes.OrderBy(t => FileIndex(t.Location.Path)).ThenBy(t => t.Location.Start))
             SectionOf(t.Location).Types.Add(QapiType(t, context, DiagnosticsOf(TypeAnchorPrefix + t.Name)));
 
+        // Free-form text: under its section when that section has entries; otherwise (QEMU's
+        // introduction in the top file) it opens the page.
+        var prose = new List<DocsProse>();
+        foreach (var p in schema.Prose.OrderBy(p => FileIndex(p.Location.Path)).ThenBy(p => p.Location.Start))
+        {
+            if (string.IsNullOrWhiteSpace(p.Text))
+                continue;
+            if (sections.TryGetValue(Find(p.Location, self: true).Key, out var section))
+                section.Paragraphs.AddRange(QapiParagraphs(p.Text));
+            else
+                prose.Add(new DocsProse(string.IsNullOrWhiteSpace(p.Heading) ? "Introduction" : Clean(p.Heading), Sections(QapiText(p.Text))));
+        }
+
         var areas = new List<DocsArea>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var section in sections.Values.OrderBy(s => s.Order.File).ThenBy(s => s.Order.Start))
+        foreach (var section in sections.Values.OrderBy(s => Position(documentOrder, s.Path, s.Order.Start, s.Order.File), PositionComparer.Instance))
         {
             var id = Slug(section.Title);
             for (var n = 2; !ids.Add(id); n++)
@@ -117,15 +139,10 @@ internal static partial class DocsBuilder
                 counts.Add(Count(section.Events.Count, "event"));
             if (section.Types.Count > 0)
                 counts.Add(Count(section.Types.Count, "type"));
-            areas.Add(new DocsArea(id, section.Title, section.File + ": " + string.Join(", ", counts) + ".",
+            areas.Add(new DocsArea(id, section.Title, FileName(section.Path) + ": " + string.Join(", ", counts) + ".",
                 [.. section.Commands, .. section.Events, .. section.Types]) { Paragraphs = section.Paragraphs });
         }
 
-        // The top file's free-form blocks (QEMU's introduction) open the page.
-        var prose = schema.Prose
-            .Where(p => IsTop(p.Location.Path, topFile) && !string.IsNullOrWhiteSpace(p.Text))
-            .Select(p => new DocsProse(string.IsNullOrWhiteSpace(p.Heading) ? "Introduction" : Clean(p.Heading), Sections(p.Text)))
-            .ToList();
         return new DocsPage("QMP reference", FileName(topFile), commands.Count, events.Count, prose, areas, other)
         {
             Qapi = true,
@@ -134,7 +151,62 @@ internal static partial class DocsBuilder
         };
     }
 
-    private static bool IsTop(string path, string topFile) => string.Equals(FileName(path), FileName(topFile), StringComparison.Ordinal);
+    /// <summary>
+    /// Where each file's text goes in the document: the path of include offsets that leads to it from
+    /// the top file (a file is read once, at its first include). Empty without the texts.
+    /// </summary>
+    private static Dictionary<string, List<int>> DocumentOrder(List<string> files, IReadOnlyDictionary<string, string>? texts)
+    {
+        var order = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        if (texts is null || files.Count == 0)
+            return order;
+        void Walk(string path, List<int> at)
+        {
+            if (!order.TryAdd(path, at) || !texts.TryGetValue(path, out var text))
+                return;
+            foreach (Match include in Include().Matches(text))
+                Walk(IncludePath(path, include.Groups["file"].Value), [.. at, include.Index]);
+        }
+        Walk(files[0], []);
+        return order;
+    }
+
+    /// <summary>The path of an included file as the QAPI reader names it: relative to the including file, '/'-separated, '.' and '..' folded.</summary>
+    private static string IncludePath(string including, string include)
+    {
+        var slash = including.Replace('\\', '/').LastIndexOf('/');
+        var joined = include.StartsWith('/') || slash < 0 ? include : including[..(slash + 1)] + include;
+        var parts = new List<string>();
+        foreach (var part in joined.Replace('\\', '/').Split('/'))
+        {
+            if (part == "." || (part.Length == 0 && parts.Count > 0))
+                continue;
+            if (part == ".." && parts.Count > 0 && parts[^1] != "..")
+                parts.RemoveAt(parts.Count - 1);
+            else
+                parts.Add(part);
+        }
+        return string.Join('/', parts);
+    }
+
+    /// <summary>A position as a sortable path: the file's include path, then the offset in the file; files the walk did not reach go last, in reading order.</summary>
+    private static List<int> Position(Dictionary<string, List<int>> order, string path, int start, int fileIndex) =>
+        order.TryGetValue(path, out var at) ? [.. at, start] : [int.MaxValue, fileIndex, start];
+
+    private sealed class PositionComparer : IComparer<List<int>>
+    {
+        public static readonly PositionComparer Instance = new();
+
+        public int Compare(List<int>? x, List<int>? y)
+        {
+            for (var i = 0; i < Math.Min(x!.Count, y!.Count); i++)
+            {
+                if (x[i] != y[i])
+                    return x[i].CompareTo(y[i]);
+            }
+            return x.Count.CompareTo(y.Count);
+        }
+    }
 
     private static string Count(int n, string noun) => n + " " + noun + (n == 1 ? "" : "s");
 
@@ -144,12 +216,12 @@ internal static partial class DocsBuilder
         return slug.Length == 0 ? "section" : slug;
     }
 
-    private sealed class Section(string title, string file, (int File, int Start) order, IReadOnlyList<string> paragraphs)
+    private sealed class Section(string title, string path, (int File, int Start) order)
     {
         public string Title { get; } = title;
-        public string File { get; } = file;
+        public string Path { get; } = path;
         public (int File, int Start) Order { get; } = order;
-        public IReadOnlyList<string> Paragraphs { get; } = paragraphs;
+        public List<string> Paragraphs { get; } = [];
         public List<DocsEntry> Commands { get; } = [];
         public List<DocsEntry> Events { get; } = [];
         public List<DocsEntry> Types { get; } = [];
@@ -190,13 +262,13 @@ internal static partial class DocsBuilder
 
         // A named arguments type (or a boxed union) is linked; its members are still listed when it is a struct.
         var named = command.Arguments is { } a && context.Link(a.Name) is not null ? a : null;
-        var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? Paragraphs(returnsText) : [];
+        var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? QapiParagraphs(returnsText) : [];
         var qapi = Facts("command", command.Features, command.Condition, doc, command.Location) with
         {
             ArgumentsType = named?.ToString(),
             ArgumentsLink = named is null ? null : context.Link(named.Name),
             ReturnsLink = command.Returns is null ? null : context.Link(command.Returns.Name),
-            Errors = doc?.Section(SchemaDoc.Errors) is { } errors ? Paragraphs(errors) : [],
+            Errors = doc?.Section(SchemaDoc.Errors) is { } errors ? QapiParagraphs(errors) : [],
             Examples = QapiExamples(doc),
         };
         return new DocsEntry(
@@ -266,13 +338,13 @@ internal static partial class DocsBuilder
             case SchemaEnumType en:
                 qapi = qapi with
                 {
-                    Values = en.Values.Select(v => new DocsValue(v.Name, DocText(v.Doc), Badges(v.Features), ConditionSentence(v.Condition))).ToList(),
+                    Values = en.Values.Select(v => new DocsValue(v.Name, WithCondition(DocText(v.Doc, ""), v.Condition), Badges(v.Features), ConditionSentence(v.Condition))).ToList(),
                 };
                 break;
             case SchemaAlternateType alt:
                 qapi = qapi with
                 {
-                    Branches = alt.Branches.Select(br => new DocsBranch(br.Name, br.Type.ToString(), context.Link(br.Type.Name), DocText(br.Doc), ConditionSentence(br.Condition))).ToList(),
+                    Branches = alt.Branches.Select(br => new DocsBranch(br.Name, br.Type.ToString(), context.Link(br.Type.Name), WithCondition(DocText(br.Doc), br.Condition), ConditionSentence(br.Condition))).ToList(),
                 };
                 break;
         }
@@ -295,7 +367,7 @@ internal static partial class DocsBuilder
         {
             var valueDoc = tagEnum?.Values.FirstOrDefault(v => v.Name == value)?.Doc;
             if (written.TryGetValue(value, out var branch))
-                branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), DocText(valueDoc, ""), ConditionSentence(branch.Condition)));
+                branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), WithCondition(DocText(valueDoc, ""), branch.Condition), ConditionSentence(branch.Condition)));
             else
                 branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, ""), null));
         }
@@ -312,10 +384,7 @@ internal static partial class DocsBuilder
             var from = ReferenceEquals(owner, type) || owner.IsImplicit ? null : owner.Name;
             foreach (var member in owner.Members)
             {
-                var description = DocText(member.Doc);
-                if (ConditionSentence(member.Condition) is { } sentence)
-                    description += " " + sentence;
-                rows.Add(new DocsRow(member.Name, 0, member.Type.ToString(), member.Optional, description)
+                rows.Add(new DocsRow(member.Name, 0, member.Type.ToString(), member.Optional, WithCondition(DocText(member.Doc), member.Condition))
                 {
                     Link = context.Link(member.Type.Name),
                     Badges = Badges(member.Features),
@@ -329,13 +398,16 @@ internal static partial class DocsBuilder
     /// <summary>What every QAPI entity has: kind, since, marks, condition, features; the rest empty, for the caller to fill.</summary>
     private static DocsQapi Facts(string kind, EquatableArray<SchemaFeature> features, SchemaCondition? condition, SchemaDoc? doc, SchemaLocation location)
     {
-        var since = doc?.SinceVersion is { } s && !string.IsNullOrWhiteSpace(s) ? Clean(s) : null;
+        var since = doc?.SinceVersion is { } s && !string.IsNullOrWhiteSpace(s) ? Clean(QapiText(s)).TrimEnd('.') : null;
         var featureDocs = doc?.Features ?? EquatableArray<SchemaFeatureDoc>.Empty;
         var list = features.Select(f => new DocsFeature(
             f.Name,
-            featureDocs.FirstOrDefault(fd => fd.Name == f.Name) is { } fd && !string.IsNullOrWhiteSpace(fd.Text) ? Clean(fd.Text) : "",
+            featureDocs.FirstOrDefault(fd => fd.Name == f.Name) is { } fd && !string.IsNullOrWhiteSpace(fd.Text) ? Clean(QapiText(fd.Text)) : "",
             f.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable,
             ConditionSentence(f.Condition))).ToList();
+        // Features the doc describes for members (QEMU documents a member's feature on its definition).
+        foreach (var fd in featureDocs.Where(fd => !list.Exists(f => f.Name == fd.Name) && !string.IsNullOrWhiteSpace(fd.Text)))
+            list.Add(new DocsFeature(fd.Name, Clean(QapiText(fd.Text)), fd.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable, null));
         return new DocsQapi(kind, since, Badges(features), ConditionSentence(condition), list,
             null, null, null, [], null, null, [], null, [], [], [], FileName(location.Path));
     }
@@ -367,17 +439,27 @@ internal static partial class DocsBuilder
     {
         if (doc is null)
             return [];
-        var paragraphs = Paragraphs(doc.Body);
+        var paragraphs = QapiParagraphs(doc.Body);
         foreach (var section in doc.Sections.Where(s => s.Tag == SchemaDoc.Untagged))
-            paragraphs.AddRange(Paragraphs(section.Text));
+            paragraphs.AddRange(QapiParagraphs(section.Text));
         return paragraphs;
     }
 
     private static List<string> NotesOf(SchemaDoc? doc) =>
-        doc is null ? [] : doc.Sections.Where(s => s.Tag is SchemaDoc.Note or "Notes").SelectMany(s => Paragraphs(s.Text)).ToList();
+        doc is null ? [] : doc.Sections.Where(s => s.Tag is SchemaDoc.Note or "Notes").SelectMany(s => QapiParagraphs(s.Text)).ToList();
 
     private static string DocText(string? text, string missing = "Not documented.") =>
-        string.IsNullOrWhiteSpace(text) ? missing : Clean(text);
+        string.IsNullOrWhiteSpace(text) ? missing : Clean(QapiText(text));
+
+    private static string WithCondition(string text, SchemaCondition? condition) =>
+        ConditionSentence(condition) is not { } sentence ? text
+        : text.Length == 0 ? sentence
+        : text + (text[^1] is '.' or '!' or '?' or ':' ? " " : ". ") + sentence;
+
+    /// <summary>QAPI prose as a reader reads it: <c>@name</c> (a reference to a member or definition) is just the name.</summary>
+    private static string QapiText(string text) => AtReference().Replace(text, "");
+
+    private static List<string> QapiParagraphs(string text) => Paragraphs(QapiText(text));
 
     private static List<DocsQapiExample> QapiExamples(SchemaDoc? doc)
     {
@@ -396,6 +478,13 @@ internal static partial class DocsBuilder
 
     /// <summary>C# types as a reader writes them: the client's namespace and System's dropped.</summary>
     private static string QapiShort(string type) => Short(type.Replace("global::" + ClientNamespace + ".", "", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"(?<![\w@.])@(?=[A-Za-z_])")]
+    private static partial Regex AtReference();
+
+    /// <summary>An <c>include</c> directive at the start of a line (comments start with '#', so they never match).</summary>
+    [GeneratedRegex(@"^[ \t]*\{[ \t]*'include'[ \t]*:[ \t]*'(?<file>[^']*)'", RegexOptions.Multiline)]
+    private static partial Regex Include();
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotSlug();

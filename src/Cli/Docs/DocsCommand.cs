@@ -46,10 +46,11 @@ internal static class DocsCommand
             Console.Error.WriteLine("qmp-codegen docs: give .hx files (read together) or one QAPI top file (.json)");
             return 2;
         }
-        var read = ReadQapi(files[0]);
-        if (read is null)
+        var input = ReadQapi(files[0]);
+        if (input is null)
             return 2;
-        var page = DocsBuilder.BuildQapi(read, files[0].Name);
+        var (read, texts) = input.Value;
+        var page = DocsBuilder.BuildQapi(read, files[0].Name, texts);
         var written = Write(page, directory.FullName);
         var errors = read.Schema.Diagnostics.Count(d => d.Severity == Qmp.Codegen.Model.SchemaSeverity.Error);
         Console.Error.WriteLine($"qmp-codegen docs: {string.Join(", ", written)} ({page.CommandCount} commands, {page.EventCount} events, {page.TypeCount} types from {page.FileCount} files{(errors > 0 ? $"; {errors} schema errors" : "")})");
@@ -57,7 +58,7 @@ internal static class DocsCommand
     }
 
     /// <summary>The QAPI schema of a top file and what it includes, or null (with the reason on stderr) when the top file cannot be read.</summary>
-    internal static Qmp.Codegen.Qapi.QapiReadResult? ReadQapi(FileInfo top)
+    internal static (Qmp.Codegen.Qapi.QapiReadResult Read, IReadOnlyDictionary<string, string> Texts)? ReadQapi(FileInfo top)
     {
         if (!top.Exists)
         {
@@ -65,18 +66,23 @@ internal static class DocsCommand
             return null;
         }
         var root = top.DirectoryName!;
-        return Qmp.Codegen.Qapi.QapiReader.ReadDetailed(top.Name, path =>
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        var read = Qmp.Codegen.Qapi.QapiReader.ReadDetailed(top.Name, path =>
         {
             var full = Path.Combine(root, path);
             try
             {
-                return File.Exists(full) ? File.ReadAllText(full) : null;
+                var text = File.Exists(full) ? File.ReadAllText(full) : null;
+                if (text is not null)
+                    texts[path] = text;
+                return text;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return null;
             }
         });
+        return (read, texts);
     }
 
     /// <summary>Renders both files into <paramref name="directory"/>. Always writes them, so their time stamps tell MSBuild they are up to date.</summary>
