@@ -108,9 +108,9 @@ public class ChromiumTests
     }
 
     [ChromiumFact]
-    public void The_page_renders_to_a_non_blank_screenshot() => AssertScreenshotNotBlank(HtmlUri, "#top");
+    public void The_page_renders_to_a_non_blank_screenshot() => AssertScreenshotNotBlank(HtmlUri, "");
 
-    /// <summary>QEMU 7.2's page, rendered to a temporary file only (it carries QEMU's prose), at a union's section.</summary>
+    /// <summary>QEMU 7.2's page, rendered to a temporary file only (it carries QEMU's prose): a union's section is in the DOM, the top is not blank.</summary>
     [ChromiumQemu72Fact]
     public void The_QEMU_72_page_renders_to_a_non_blank_screenshot()
     {
@@ -123,7 +123,8 @@ public class ChromiumTests
             var dom = Chromium.Run("--dump-dom", uri);
             Assert.Contains("<section class=\"entry union\" id=\"type-BlockdevOptions\">", dom, StringComparison.Ordinal);
             Assert.Contains("<li><a href=\"#type-BlockdevOptions\">BlockdevOptions</a></li>", dom, StringComparison.Ordinal);
-            AssertScreenshotNotBlank(uri, "#type-BlockdevOptions");
+            // Headless Chromium screenshots only the top of a page (scrolled to a fragment, it captures nothing).
+            AssertScreenshotNotBlank(uri, "");
         }
         finally
         {

@@ -42,6 +42,8 @@ internal static partial class DocsRenderer
         {
             StrictVariables = true,
             LoopLimit = int.MaxValue,
+            // Scriban cuts a rendered string at 1 MB by default; QEMU 7.2's page is larger.
+            LimitToString = 0,
             NewLine = "\n",
         };
         context.PushGlobal(globals);
