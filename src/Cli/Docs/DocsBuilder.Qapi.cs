@@ -51,30 +51,58 @@ internal static partial class DocsBuilder
         string? Link(string name) =>
             types.TryGetValue(name, out var t) && t is not SchemaObjectType { IsImplicit: true } ? TypeAnchorPrefix + name : null;
 
-        // Diagnostics go to the entity whose definition or doc block holds them.
-        var spans = new List<(string Anchor, SchemaLocation Location)>();
-        void Span(string anchor, SchemaLocation location, SchemaDoc? doc)
-        {
-            spans.Add((anchor, location));
-            if (doc is not null)
-                spans.Add((anchor, doc.Location));
-        }
+        // Diagnostics go to the entity whose doc block holds them, else to the entity whose
+        // definition runs from its name to the next thing in the file (a definition, a doc block,
+        // an include or pragma); what lies elsewhere is shown at the end of the page.
         var shownTypes = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true })
             .GroupBy(t => t.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var commands = schema.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var events = schema.Events.GroupBy(e => e.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
-        foreach (var c in commands)
-            Span(c.Name, c.Location, c.Doc);
-        foreach (var e in events)
-            Span("event-" + e.Name, e.Location, e.Doc);
-        foreach (var t in shownTypes)
-            Span(TypeAnchorPrefix + t.Name, t.Location, t.Doc);
+        var definitions = new List<(string Anchor, SchemaLocation Location, SchemaDoc? Doc)>();
+        definitions.AddRange(commands.Select(c => (c.Name, c.Location, c.Doc)));
+        definitions.AddRange(events.Select(e => ("event-" + e.Name, e.Location, e.Doc)));
+        definitions.AddRange(shownTypes.Select(t => (TypeAnchorPrefix + t.Name, t.Location, t.Doc)));
+        var boundaries = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        void Boundary(string path, int at)
+        {
+            if (!boundaries.TryGetValue(path, out var list))
+                boundaries[path] = list = [];
+            list.Add(at);
+        }
+        foreach (var (_, location, doc) in definitions)
+        {
+            Boundary(location.Path, location.Start);
+            if (doc is not null)
+                Boundary(doc.Location.Path, doc.Location.Start);
+        }
+        foreach (var p in schema.Prose)
+            Boundary(p.Location.Path, p.Location.Start);
+        foreach (var (path, text) in texts ?? new Dictionary<string, string>())
+        {
+            foreach (Match directive in Directive().Matches(text))
+                Boundary(path, directive.Index);
+        }
+        foreach (var list in boundaries.Values)
+            list.Sort();
+        var spans = new List<(string Anchor, string Path, int Start, int End)>();
+        foreach (var (anchor, location, doc) in definitions)
+        {
+            if (doc is not null && doc.Location.Path.Length > 0)
+                spans.Add((anchor, doc.Location.Path, doc.Location.Start, doc.Location.Start + Math.Max(doc.Location.Length, 1)));
+        }
+        foreach (var (anchor, location, _) in definitions)
+        {
+            if (location.Path.Length == 0)
+                continue;
+            var next = boundaries[location.Path].FirstOrDefault(b => b > location.Start, int.MaxValue);
+            spans.Add((anchor, location.Path, location.Start, next));
+        }
         var byAnchor = new Dictionary<string, List<DocsDiagnostic>>(StringComparer.Ordinal);
         var other = new List<DocsDiagnostic>();
         foreach (var d in schema.Diagnostics)
         {
             var view = new DocsDiagnostic(d.Id, d.Severity.ToString().ToLowerInvariant(), Where(d.Location), d.Message);
-            var owner = spans.FirstOrDefault(s => Contains(s.Location, d.Location));
+            var owner = spans.FirstOrDefault(s => s.Path == d.Location.Path && d.Location.Start >= s.Start && d.Location.Start < s.End);
             if (owner.Anchor is null)
                 other.Add(view);
             else if (byAnchor.TryGetValue(owner.Anchor, out var list))
@@ -481,6 +509,10 @@ internal static partial class DocsBuilder
 
     [GeneratedRegex(@"(?<![\w@.])@(?=[A-Za-z_])")]
     private static partial Regex AtReference();
+
+    /// <summary>An <c>include</c> or <c>pragma</c> directive at the start of a line: where a definition's text ends.</summary>
+    [GeneratedRegex(@"^[ \t]*\{[ \t]*'(include|pragma)'", RegexOptions.Multiline)]
+    private static partial Regex Directive();
 
     /// <summary>An <c>include</c> directive at the start of a line (comments start with '#', so they never match).</summary>
     [GeneratedRegex(@"^[ \t]*\{[ \t]*'include'[ \t]*:[ \t]*'(?<file>[^']*)'", RegexOptions.Multiline)]
