@@ -85,7 +85,7 @@ internal static partial class DocsBuilder
         foreach (var list in boundaries.Values)
             list.Sort();
         var spans = new List<(string Anchor, string Path, int Start, int End)>();
-        foreach (var (anchor, location, doc) in definitions)
+        foreach (var (anchor, _, doc) in definitions)
         {
             if (doc is not null && doc.Location.Path.Length > 0)
                 spans.Add((anchor, doc.Location.Path, doc.Location.Start, doc.Location.Start + Math.Max(doc.Location.Length, 1)));
@@ -291,7 +291,7 @@ internal static partial class DocsBuilder
         // A named arguments type (or a boxed union) is linked; its members are still listed when it is a struct.
         var named = command.Arguments is { } a && context.Link(a.Name) is not null ? a : null;
         var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? QapiParagraphs(returnsText) : [];
-        var qapi = Facts("command", command.Features, command.Condition, doc, command.Location) with
+        var qapi = Facts("command", command.Features, command.Condition, doc) with
         {
             ArgumentsType = named?.ToString(),
             ArgumentsLink = named is null ? null : context.Link(named.Name),
@@ -324,7 +324,7 @@ internal static partial class DocsBuilder
             call = "await foreach (var e in qemu.ReadEventsAsync<" + record.Name + ">(cancellationToken))";
         }
         var named = e.Data is { } d && context.Link(d.Name) is not null ? d : null;
-        var qapi = Facts("event", e.Features, e.Condition, doc, e.Location) with
+        var qapi = Facts("event", e.Features, e.Condition, doc) with
         {
             ArgumentsType = named?.ToString(),
             ArgumentsLink = named is null ? null : context.Link(named.Name),
@@ -349,7 +349,7 @@ internal static partial class DocsBuilder
             SchemaEnumType => "enum",
             _ => "alternate",
         };
-        var qapi = Facts(kind, type.Features, type.Condition, doc, type.Location) with { Examples = QapiExamples(doc) };
+        var qapi = Facts(kind, type.Features, type.Condition, doc) with { Examples = QapiExamples(doc) };
         switch (type)
         {
             case SchemaObjectType o:
@@ -424,7 +424,7 @@ internal static partial class DocsBuilder
     }
 
     /// <summary>What every QAPI entity has: kind, since, marks, condition, features; the rest empty, for the caller to fill.</summary>
-    private static DocsQapi Facts(string kind, EquatableArray<SchemaFeature> features, SchemaCondition? condition, SchemaDoc? doc, SchemaLocation location)
+    private static DocsQapi Facts(string kind, EquatableArray<SchemaFeature> features, SchemaCondition? condition, SchemaDoc? doc)
     {
         var since = doc?.SinceVersion is { } s && !string.IsNullOrWhiteSpace(s) ? Clean(QapiText(s)).TrimEnd('.') : null;
         var featureDocs = doc?.Features ?? EquatableArray<SchemaFeatureDoc>.Empty;
@@ -437,7 +437,7 @@ internal static partial class DocsBuilder
         foreach (var fd in featureDocs.Where(fd => !list.Exists(f => f.Name == fd.Name) && !string.IsNullOrWhiteSpace(fd.Text)))
             list.Add(new DocsFeature(fd.Name, Clean(QapiText(fd.Text)), fd.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable, null));
         return new DocsQapi(kind, since, Badges(features), ConditionSentence(condition), list,
-            null, null, null, [], null, null, [], null, [], [], [], FileName(location.Path));
+            null, null, null, [], null, null, [], null, [], [], []);
     }
 
     private static List<string> Badges(EquatableArray<SchemaFeature> features)

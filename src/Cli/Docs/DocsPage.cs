@@ -91,8 +91,7 @@ internal sealed record DocsQapi(
     string? Discriminator,
     IReadOnlyList<DocsBranch> Branches,
     IReadOnlyList<DocsValue> Values,
-    IReadOnlyList<DocsQapiExample> Examples,
-    string Module);
+    IReadOnlyList<DocsQapiExample> Examples);
 
 /// <summary>A feature of an entity: its name, what the schema says of it, whether it is special (deprecated, unstable).</summary>
 internal sealed record DocsFeature(string Name, string Description, bool Special, string? ConditionSentence);
