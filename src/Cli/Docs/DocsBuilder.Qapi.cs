@@ -51,9 +51,6 @@ internal static partial class DocsBuilder
         string? Link(string name) =>
             types.TryGetValue(name, out var t) && t is not SchemaObjectType { IsImplicit: true } ? TypeAnchorPrefix + name : null;
 
-        // Diagnostics go to the entity whose doc block holds them, else to the entity whose
-        // definition runs from its name to the next thing in the file (a definition, a doc block,
-        // an include or pragma); what lies elsewhere is shown at the end of the page.
         var shownTypes = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true })
             .GroupBy(t => t.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var commands = schema.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
@@ -62,54 +59,7 @@ internal static partial class DocsBuilder
         definitions.AddRange(commands.Select(c => (c.Name, c.Location, c.Doc)));
         definitions.AddRange(events.Select(e => ("event-" + e.Name, e.Location, e.Doc)));
         definitions.AddRange(shownTypes.Select(t => (TypeAnchorPrefix + t.Name, t.Location, t.Doc)));
-        var boundaries = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        void Boundary(string path, int at)
-        {
-            if (!boundaries.TryGetValue(path, out var list))
-                boundaries[path] = list = [];
-            list.Add(at);
-        }
-        foreach (var (_, location, doc) in definitions)
-        {
-            Boundary(location.Path, location.Start);
-            if (doc is not null)
-                Boundary(doc.Location.Path, doc.Location.Start);
-        }
-        foreach (var p in schema.Prose)
-            Boundary(p.Location.Path, p.Location.Start);
-        foreach (var (path, text) in texts ?? new Dictionary<string, string>())
-        {
-            foreach (Match directive in Directive().Matches(text))
-                Boundary(path, directive.Index);
-        }
-        foreach (var list in boundaries.Values)
-            list.Sort();
-        var spans = new List<(string Anchor, string Path, int Start, int End)>();
-        foreach (var (anchor, _, doc) in definitions)
-        {
-            if (doc is not null && doc.Location.Path.Length > 0)
-                spans.Add((anchor, doc.Location.Path, doc.Location.Start, doc.Location.Start + Math.Max(doc.Location.Length, 1)));
-        }
-        foreach (var (anchor, location, _) in definitions)
-        {
-            if (location.Path.Length == 0)
-                continue;
-            var next = boundaries[location.Path].FirstOrDefault(b => b > location.Start, int.MaxValue);
-            spans.Add((anchor, location.Path, location.Start, next));
-        }
-        var byAnchor = new Dictionary<string, List<DocsDiagnostic>>(StringComparer.Ordinal);
-        var other = new List<DocsDiagnostic>();
-        foreach (var d in schema.Diagnostics)
-        {
-            var view = new DocsDiagnostic(d.Id, d.Severity.ToString().ToLowerInvariant(), Where(d.Location), d.Message);
-            var owner = spans.FirstOrDefault(s => s.Path == d.Location.Path && d.Location.Start >= s.Start && d.Location.Start < s.End);
-            if (owner.Anchor is null)
-                other.Add(view);
-            else if (byAnchor.TryGetValue(owner.Anchor, out var list))
-                list.Add(view);
-            else
-                byAnchor[owner.Anchor] = [view];
-        }
+        var (byAnchor, other) = AttributeDiagnostics(schema, definitions, texts);
         IReadOnlyList<DocsDiagnostic> DiagnosticsOf(string anchor) => byAnchor.TryGetValue(anchor, out var list) ? list : [];
 
         // Sections: the last '= Heading' before an entity in its own file; the file itself when it has none before it.
@@ -234,6 +184,65 @@ internal static partial class DocsBuilder
             }
             return x.Count.CompareTo(y.Count);
         }
+    }
+
+    /// <summary>
+    /// Each diagnostic to the entity whose doc block holds it, else to the entity whose definition
+    /// runs from its name to the next thing in the file (a definition, a doc block, an include or
+    /// pragma); the rest (an include that cannot be read, a syntax error between definitions) apart.
+    /// </summary>
+    private static (Dictionary<string, List<DocsDiagnostic>> ByAnchor, List<DocsDiagnostic> Other) AttributeDiagnostics(
+        QmpSchema schema, List<(string Anchor, SchemaLocation Location, SchemaDoc? Doc)> definitions, IReadOnlyDictionary<string, string>? texts)
+    {
+        var boundaries = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        void Boundary(string path, int at)
+        {
+            if (!boundaries.TryGetValue(path, out var list))
+                boundaries[path] = list = [];
+            list.Add(at);
+        }
+        foreach (var (_, location, doc) in definitions)
+        {
+            Boundary(location.Path, location.Start);
+            if (doc is not null)
+                Boundary(doc.Location.Path, doc.Location.Start);
+        }
+        foreach (var p in schema.Prose)
+            Boundary(p.Location.Path, p.Location.Start);
+        foreach (var (path, text) in texts ?? new Dictionary<string, string>())
+        {
+            foreach (Match directive in Directive().Matches(text))
+                Boundary(path, directive.Index);
+        }
+        foreach (var list in boundaries.Values)
+            list.Sort();
+        var spans = new List<(string Anchor, string Path, int Start, int End)>();
+        foreach (var (anchor, _, doc) in definitions)
+        {
+            if (doc is not null && doc.Location.Path.Length > 0)
+                spans.Add((anchor, doc.Location.Path, doc.Location.Start, doc.Location.Start + Math.Max(doc.Location.Length, 1)));
+        }
+        foreach (var (anchor, location, _) in definitions)
+        {
+            if (location.Path.Length == 0)
+                continue;
+            var next = boundaries[location.Path].FirstOrDefault(b => b > location.Start, int.MaxValue);
+            spans.Add((anchor, location.Path, location.Start, next));
+        }
+        var byAnchor = new Dictionary<string, List<DocsDiagnostic>>(StringComparer.Ordinal);
+        var other = new List<DocsDiagnostic>();
+        foreach (var d in schema.Diagnostics)
+        {
+            var view = new DocsDiagnostic(d.Id, d.Severity.ToString().ToLowerInvariant(), Where(d.Location), d.Message);
+            var owner = spans.FirstOrDefault(s => s.Path == d.Location.Path && d.Location.Start >= s.Start && d.Location.Start < s.End);
+            if (owner.Anchor is null)
+                other.Add(view);
+            else if (byAnchor.TryGetValue(owner.Anchor, out var list))
+                list.Add(view);
+            else
+                byAnchor[owner.Anchor] = [view];
+        }
+        return (byAnchor, other);
     }
 
     private static string Count(int n, string noun) => n + " " + noun + (n == 1 ? "" : "s");
