@@ -307,6 +307,7 @@ internal static partial class DocsBuilder
             ReturnsLink = command.Returns is null ? null : context.Link(command.Returns.Name),
             Errors = doc?.Section(SchemaDoc.Errors) is { } errors ? QapiParagraphs(errors) : [],
             Examples = QapiExamples(doc),
+            Flags = FlagSentences(command.Flags),
         };
         return new DocsEntry(
             "command", command.Name, command.Name, doc is not null,
@@ -447,6 +448,19 @@ internal static partial class DocsBuilder
             list.Add(new DocsFeature(fd.Name, Clean(QapiText(fd.Text)), fd.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable, null));
         return new DocsQapi(kind, since, Badges(features), ConditionSentence(condition), list,
             null, null, null, [], null, null, [], null, [], [], []);
+    }
+
+    /// <summary>A command's QAPI flags that change what a client may do or gets back, as sentences.</summary>
+    private static List<string> FlagSentences(SchemaCommandFlags flags)
+    {
+        var sentences = new List<string>();
+        if (flags.AllowOob)
+            sentences.Add("May be sent out-of-band (exec-oob), once the oob capability is on.");
+        if (flags.AllowPreconfig)
+            sentences.Add("Allowed before the machine is configured (--preconfig).");
+        if (!flags.SuccessResponse)
+            sentences.Add("QEMU sends no reply when it succeeds.");
+        return sentences;
     }
 
     private static List<string> Badges(EquatableArray<SchemaFeature> features)

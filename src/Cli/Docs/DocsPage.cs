@@ -91,7 +91,14 @@ internal sealed record DocsQapi(
     string? Discriminator,
     IReadOnlyList<DocsBranch> Branches,
     IReadOnlyList<DocsValue> Values,
-    IReadOnlyList<DocsQapiExample> Examples);
+    IReadOnlyList<DocsQapiExample> Examples)
+{
+    /// <summary>What a command's flags mean for a client (out-of-band, preconfig, no reply); empty otherwise.</summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
+
+    /// <summary>The line under the description: since, the build condition, the flags.</summary>
+    public string Facts => string.Join(" ", new[] { Since is null ? null : "Since " + Since + ".", ConditionSentence }.Concat(Flags).Where(f => !string.IsNullOrEmpty(f)));
+}
 
 /// <summary>A feature of an entity: its name, what the schema says of it, whether it is special (deprecated, unstable).</summary>
 internal sealed record DocsFeature(string Name, string Description, bool Special, string? ConditionSentence);
