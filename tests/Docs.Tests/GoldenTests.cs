@@ -1,7 +1,8 @@
 namespace Qmp.Codegen.Docs.Tests;
 
 /// <summary>
-/// Each Cases/NAME.hx renders to NAME.md and NAME.html beside it, exactly. A template or builder
+/// Each Cases/NAME.hx, and each QAPI top file Cases/NAME.json (with what it includes from
+/// Cases/qapi-include/), renders to NAME.md and NAME.html beside it, exactly. A template or builder
 /// change shows up as a diff in those files; QMP_UPDATE_GOLDEN=1 rewrites them.
 /// </summary>
 public class GoldenTests
@@ -13,6 +14,26 @@ public class GoldenTests
             data.Add(Path.GetFileNameWithoutExtension(file));
         return data;
     }
+
+    public static TheoryData<string> QapiCases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(RepoFiles.CasesDir, "*.json").Order(StringComparer.Ordinal))
+            data.Add(Path.GetFileNameWithoutExtension(file));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(QapiCases))]
+    public void Qapi_case_renders_its_expected_markdown_and_html(string name)
+    {
+        var (markdown, html) = RepoFiles.RenderQapi(Path.Combine(RepoFiles.CasesDir, name + ".json"));
+        Compare(Path.Combine(RepoFiles.CasesDir, name + ".md"), markdown);
+        Compare(Path.Combine(RepoFiles.CasesDir, name + ".html"), html);
+    }
+
+    [Fact]
+    public void There_are_qapi_cases() => Assert.True(QapiCases().Count >= 2);
 
     [Theory]
     [MemberData(nameof(Cases))]

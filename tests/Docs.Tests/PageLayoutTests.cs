@@ -36,6 +36,24 @@ public sealed partial class PageLayoutTests
     [ChromiumFact]
     public void At_a_phone_width_nothing_scrolls_sideways() => AssertFits(Measure(390, phone: true));
 
+    [ChromiumQemu72Fact]
+    public void The_QEMU_72_page_fits_at_1400_px_and_at_a_phone_width()
+    {
+        AssertFits(Measure(1400, phone: false, Qemu72PageTests.Html));
+        AssertFits(Measure(390, phone: true, Qemu72PageTests.Html));
+    }
+
+    [ChromiumQemu72Fact]
+    public void The_QEMU_72_page_search_box_filters_the_index()
+    {
+        var report = Measure(1400, phone: false, Qemu72PageTests.Html);
+        Assert.Equal("true", report["search-visible"]);
+        var hits = report["hits"].Split(' ');
+        Assert.Contains("device_del", hits);
+        Assert.Contains("DEVICE_DELETED", hits);
+        Assert.DoesNotContain("query-status", hits);
+    }
+
     [ChromiumFact]
     public void The_search_box_filters_the_index_by_every_word()
     {
@@ -56,12 +74,12 @@ public sealed partial class PageLayoutTests
         Assert.True(scroll <= client, $"the page is {scroll} px wide in a {client} px viewport");
     }
 
-    private static Dictionary<string, string> Measure(int width, bool phone)
+    private static Dictionary<string, string> Measure(int width, bool phone, string? pageHtml = null)
     {
         var dir = Directory.CreateTempSubdirectory("qmp-docs-layout-");
         try
         {
-            var html = File.ReadAllText(Path.Combine(RepoFiles.DocsDir, "qmp-reference.html"));
+            var html = pageHtml ?? File.ReadAllText(Path.Combine(RepoFiles.DocsDir, "qmp-reference.html"));
             var page = Path.Combine(dir.FullName, "page.html");
             File.WriteAllText(page, html.Replace("</body>", Probe + "</body>", StringComparison.Ordinal));
             var open = page;

@@ -26,6 +26,20 @@ internal static class RepoFiles
         return (DocsRenderer.RenderMarkdown(page), DocsRenderer.RenderHtml(page));
     }
 
+    /// <summary>Reads a QAPI top file and its includes the way the CLI does and renders both pages.</summary>
+    public static (string Markdown, string Html) RenderQapi(string topFile)
+    {
+        var page = QapiPage(topFile);
+        return (DocsRenderer.RenderMarkdown(page), DocsRenderer.RenderHtml(page));
+    }
+
+    /// <summary>The page of a QAPI top file, read as <c>qmp-codegen docs</c> reads it.</summary>
+    public static DocsPage QapiPage(string topFile)
+    {
+        var input = DocsCommand.ReadQapi(new FileInfo(topFile)) ?? throw new FileNotFoundException(topFile);
+        return DocsBuilder.BuildQapi(input.Read, Path.GetFileName(topFile), input.Texts);
+    }
+
     /// <summary>The repository's schema files, in the order a shell glob gives them.</summary>
     public static IReadOnlyList<string> SchemaFiles() =>
         Directory.GetFiles(Path.Combine(RepoRoot, "schema"), "*.hx").Order(StringComparer.Ordinal).ToList();

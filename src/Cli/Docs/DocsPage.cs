@@ -13,7 +13,17 @@ internal sealed record DocsPage(
     int EventCount,
     IReadOnlyList<DocsProse> Prose,
     IReadOnlyList<DocsArea> Areas,
-    IReadOnlyList<DocsDiagnostic> OtherDiagnostics);
+    IReadOnlyList<DocsDiagnostic> OtherDiagnostics)
+{
+    /// <summary>Read from a QAPI schema: the areas are its sections, and the named types have sections too.</summary>
+    public bool Qapi { get; init; }
+
+    /// <summary>The named types with a section (QAPI only).</summary>
+    public int TypeCount { get; init; }
+
+    /// <summary>How many files the schema was read from (QAPI: the top file and its includes).</summary>
+    public int FileCount { get; init; }
+}
 
 /// <summary>A free-standing prose block of the schema (the introduction), cut at its <c>====</c>-underlined headings.</summary>
 internal sealed record DocsProse(string Title, IReadOnlyList<DocsProseSection> Sections);
@@ -22,7 +32,11 @@ internal sealed record DocsProse(string Title, IReadOnlyList<DocsProseSection> S
 internal sealed record DocsProseSection(string? Heading, IReadOnlyList<string> Paragraphs);
 
 /// <summary>A group of the index: an area of commands, or the events.</summary>
-internal sealed record DocsArea(string Id, string Title, string Summary, IReadOnlyList<DocsEntry> Entries);
+internal sealed record DocsArea(string Id, string Title, string Summary, IReadOnlyList<DocsEntry> Entries)
+{
+    /// <summary>The prose under the section's heading (QAPI); null on the .hx page.</summary>
+    public IReadOnlyList<string>? Paragraphs { get; init; }
+}
 
 /// <summary>One command or event with everything its section shows.</summary>
 internal sealed record DocsEntry(
@@ -43,10 +57,76 @@ internal sealed record DocsEntry(
     IReadOnlyList<string> Notes,
     IReadOnlyList<DocsDiagnostic> Diagnostics,
     string ClientSignature,
-    string ClientCall);
+    string ClientCall)
+{
+    /// <summary>What only a QAPI schema says (types, since, features, errors, all example messages); null for the .hx page.</summary>
+    public DocsQapi? Qapi { get; init; }
+
+    /// <summary>The anchor of the returned type's section (QAPI), so the templates need not look into <see cref="Qapi"/> for the .hx page.</summary>
+    public string? ReturnsLink => Qapi?.ReturnsLink;
+
+    /// <summary>The named arguments (or data) type and its anchor (QAPI); null when the members are written inline.</summary>
+    public string? ArgumentsType => Qapi?.ArgumentsType;
+
+    public string? ArgumentsLink => Qapi?.ArgumentsLink;
+}
+
+/// <summary>
+/// The QAPI part of an entry's section. <see cref="Kind"/>: command, event, struct, union, enum,
+/// alternate. Links are anchors on the same page (<c>type-NAME</c>), null for builtins.
+/// </summary>
+internal sealed record DocsQapi(
+    string Kind,
+    string? Since,
+    IReadOnlyList<string> Badges,
+    string? ConditionSentence,
+    IReadOnlyList<DocsFeature> Features,
+    string? ArgumentsType,
+    string? ArgumentsLink,
+    string? ReturnsLink,
+    IReadOnlyList<string> Errors,
+    string? Base,
+    string? BaseLink,
+    IReadOnlyList<DocsRow> Members,
+    string? Discriminator,
+    IReadOnlyList<DocsBranch> Branches,
+    IReadOnlyList<DocsValue> Values,
+    IReadOnlyList<DocsQapiExample> Examples)
+{
+    /// <summary>What a command's flags mean for a client (out-of-band, preconfig, no reply); empty otherwise.</summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
+
+    /// <summary>The line under the description: since, the build condition, the flags.</summary>
+    public string Facts => string.Join(" ", new[] { Since is null ? null : "Since " + Since + ".", ConditionSentence }.Concat(Flags).Where(f => !string.IsNullOrEmpty(f)));
+}
+
+/// <summary>A feature of an entity: its name, what the schema says of it, whether it is special (deprecated, unstable).</summary>
+internal sealed record DocsFeature(string Name, string Description, bool Special, string? ConditionSentence);
+
+/// <summary>A union branch (tag value to a type) or an alternate branch (member name to a type); <see cref="Type"/> empty for a tag value with no members of its own.</summary>
+internal sealed record DocsBranch(string Name, string Type, string? Link, string Description, string? ConditionSentence);
+
+/// <summary>An enum value with its doc and marks.</summary>
+internal sealed record DocsValue(string Name, string Description, IReadOnlyList<string> Badges, string? ConditionSentence);
+
+/// <summary>A QAPI example: every message in order, each pretty-printed with its arrow.</summary>
+internal sealed record DocsQapiExample(string? Caption, IReadOnlyList<DocsMessage> Messages, string Status, IReadOnlyList<string> Repairs);
+
+/// <summary>One message of an example: <c>-&gt;</c> or <c>&lt;-</c> and its text (indented JSON, or the text as written when unreadable).</summary>
+internal sealed record DocsMessage(string Arrow, string Text);
 
 /// <summary>One row of an arguments or members table; <see cref="Depth"/> &gt; 0 for nested members.</summary>
-internal sealed record DocsRow(string Name, int Depth, string Type, bool Optional, string Description);
+internal sealed record DocsRow(string Name, int Depth, string Type, bool Optional, string Description)
+{
+    /// <summary>The anchor of the member's type on the page (QAPI); null for builtins and on the .hx page.</summary>
+    public string? Link { get; init; }
+
+    /// <summary>Marks of the member (deprecated, unstable); null on the .hx page.</summary>
+    public IReadOnlyList<string>? Badges { get; init; }
+
+    /// <summary>The type the member comes from when not the one the table is of (a base); null otherwise.</summary>
+    public string? From { get; init; }
+}
 
 /// <summary>An example, pretty-printed; <see cref="Status"/> is checked, repaired or unreadable.</summary>
 internal sealed record DocsExample(

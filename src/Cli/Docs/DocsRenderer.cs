@@ -42,6 +42,8 @@ internal static partial class DocsRenderer
         {
             StrictVariables = true,
             LoopLimit = int.MaxValue,
+            // Scriban cuts a rendered string at 1 MB by default; QEMU 7.2's page is larger.
+            LimitToString = 0,
             NewLine = "\n",
         };
         context.PushGlobal(globals);
@@ -74,6 +76,28 @@ internal static partial class DocsRenderer
             var fence = text.Contains('`', StringComparison.Ordinal) ? "``" : "`";
             var pad = text.StartsWith('`') || text.EndsWith('`') ? " " : "";
             return fence + pad + text + pad + fence;
+        }
+
+        /// <summary>A type (<c>T</c> or <c>[T]</c>) as a Markdown link to its section; the plain cell text without a link.</summary>
+        public static string MdLink(string? type, string? link)
+        {
+            if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(link))
+                return MdCell(type);
+            var array = type.StartsWith('[') && type.EndsWith(']');
+            var name = array ? type[1..^1] : type;
+            var text = "[" + MdCell(name) + "](#" + link + ")";
+            return array ? "\\[" + text + "\\]" : text;
+        }
+
+        /// <summary>A type (<c>T</c> or <c>[T]</c>) as an HTML link to its section; escaped text without a link.</summary>
+        public static string HtmlLink(string? type, string? link)
+        {
+            if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(link))
+                return System.Net.WebUtility.HtmlEncode(type ?? "");
+            var array = type.StartsWith('[') && type.EndsWith(']');
+            var name = array ? type[1..^1] : type;
+            var text = "<a href=\"#" + System.Net.WebUtility.HtmlEncode(link) + "\">" + System.Net.WebUtility.HtmlEncode(name) + "</a>";
+            return array ? "[" + text + "]" : text;
         }
 
         /// <summary>The indentation of a nested member's name in a table cell.</summary>
