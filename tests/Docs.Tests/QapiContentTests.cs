@@ -152,9 +152,12 @@ public sealed partial class QapiContentTests
             # .. table:: Modes
             #    :widths: auto
             #
-            #    =====  ====
-            #    mode   fast
-            #    =====  ====
+            #    =====  ========
+            #    mode   how fast
+            #    =====  ========
+            #    slow   not very
+            #    fast   very
+            #    =====  ========
             #
             # .. note:: The mode is kept across resets.
             #
@@ -173,6 +176,8 @@ public sealed partial class QapiContentTests
         Assert.Contains("Notes:", entry.Description);
         Assert.Contains("2. Cannot be undone.", entry.Description);
         Assert.Contains("Modes:", entry.Description);
+        // A simple table: a paragraph per row, cells apart by commas (a cell keeps its single spaces).
+        Assert.Equal(["mode, how fast", "slow, not very", "fast, very"], entry.Description.SkipWhile(p => p != "Modes:").Skip(1).Take(3));
         Assert.Equal(["The mode is kept across resets."], entry.Notes);
         var example = Assert.Single(entry.Qapi!.Examples);
         Assert.Equal("Fast", example.Caption);

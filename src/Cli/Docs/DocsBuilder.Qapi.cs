@@ -580,7 +580,8 @@ internal static partial class DocsBuilder
     /// <summary>
     /// rST directives in doc text: an admonition becomes its title as a label (<c>.. caution:: X</c>
     /// reads <c>Caution: X</c>, <c>.. admonition:: Notes</c> reads <c>Notes:</c>), any other directive
-    /// its argument; a directive's option lines (<c>:widths: auto</c>) and a simple table's rules go.
+    /// its argument; a directive's option lines (<c>:widths: auto</c>) go, and a simple table (a run
+    /// of lines between '=' rules) reads a paragraph per row, its cells joined by commas.
     /// QEMU's reader already made examples and notes of <c>qmp-example</c> and <c>note</c>.
     /// </summary>
     private static string Directives(string text)
@@ -600,7 +601,9 @@ internal static partial class DocsBuilder
             };
             return m.Groups["indent"].Value + label;
         });
-        return TableRule().Replace(text, "");
+        return SimpleTable().Replace(text, table => string.Join("\n\n", table.Value.Split('\n')
+            .Where(line => !TableRule().IsMatch(line))
+            .Select(line => string.Join(", ", TableCellGap().Split(line.Trim())))));
     }
 
     private static List<DocsQapiExample> QapiExamples(SchemaDoc? doc, References refs)
@@ -629,9 +632,17 @@ internal static partial class DocsBuilder
     [GeneratedRegex(@"^(?<indent>[ \t]*)\.\.[ \t]+(?<name>[a-z][a-z-]*)::(?<argument>[^\n]*)(?:\n[ \t]+:[a-z-]+:[^\n]*)*", RegexOptions.Multiline)]
     private static partial Regex DirectiveLine();
 
-    /// <summary>A rule of an rST simple table: only '=' runs and spaces.</summary>
-    [GeneratedRegex(@"^[ \t]*=+(?:[ \t]+=+)*[ \t]*$", RegexOptions.Multiline)]
+    /// <summary>A rule of an rST simple table: '=' runs (two or more columns) and spaces.</summary>
+    [GeneratedRegex(@"^[ \t]*=+(?:[ \t]+=+)+[ \t]*$")]
     private static partial Regex TableRule();
+
+    /// <summary>An rST simple table: lines without a blank one, from a rule to a rule.</summary>
+    [GeneratedRegex(@"^[ \t]*=+(?:[ \t]+=+)+[ \t]*\n(?:[ \t]*\S[^\n]*\n)*[ \t]*=+(?:[ \t]+=+)+[ \t]*$", RegexOptions.Multiline)]
+    private static partial Regex SimpleTable();
+
+    /// <summary>What separates the cells of a simple table's row: two spaces or more.</summary>
+    [GeneratedRegex(@"[ \t]{2,}")]
+    private static partial Regex TableCellGap();
 
     /// <summary>An <c>include</c> or <c>pragma</c> directive at the start of a line: where a definition's text ends.</summary>
     [GeneratedRegex(@"^[ \t]*\{[ \t]*'(include|pragma)'", RegexOptions.Multiline)]
