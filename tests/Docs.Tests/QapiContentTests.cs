@@ -22,12 +22,172 @@ public sealed partial class QapiContentTests
         foreach (var top in Directory.GetFiles(RepoFiles.CasesDir, "*.json"))
         {
             var (markdown, html) = RepoFiles.RenderQapi(top);
-            var ids = HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            var idList = HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
+            var ids = idList.ToHashSet(StringComparer.Ordinal);
+            Assert.Equal(idList.Count, ids.Count); // no id twice
+            // The cases' prose references members, definitions and names with no place on the page.
+            Assert.Contains("<a class=\"ref\" href=\"#type-", html, StringComparison.Ordinal);
+            Assert.Matches(RowReference(), html);
             var hrefs = HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
             Assert.Contains(hrefs, h => h.StartsWith(DocsBuilder.TypeAnchorPrefix, StringComparison.Ordinal));
             Assert.All(hrefs, h => Assert.Contains(h, ids));
             var anchors = MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
             Assert.All(MarkdownLink().Matches(markdown).Select(m => m.Groups[1].Value), l => Assert.Contains(l, anchors));
+        }
+    }
+
+    [Fact]
+    public void References_link_to_the_member_row_else_the_definition_else_show_as_code()
+    {
+        var page = Page(("top.json", """
+            ##
+            # = Parts
+            #
+            # A @Widget is made by @make-widget; @WIDGET_MADE says so.
+            ##
+
+            ##
+            # @Widget:
+            #
+            # A widget.  Its @size bounds @weight; mail widgets@example.org.
+            #
+            # @size: how big, see @Widget
+            #
+            # @weight: never more than @size allows; unlike @colour
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Widget', 'data': { 'size': 'int', 'weight': 'int' } }
+
+            ##
+            # @make-widget:
+            #
+            # Make one; @size must be positive, the result a @Widget.
+            #
+            # @size: how big
+            #
+            # Since: 1.0
+            ##
+            { 'command': 'make-widget', 'data': { 'size': 'int' }, 'returns': 'Widget' }
+
+            ##
+            # @WIDGET_MADE:
+            #
+            # A widget was made; @make-widget- says how.
+            #
+            # Since: 1.0
+            ##
+            { 'event': 'WIDGET_MADE' }
+            """));
+        var html = DocsRenderer.RenderHtml(page);
+        var markdown = DocsRenderer.RenderMarkdown(page);
+        // Prose under a heading: definitions only.
+        Assert.Contains("A <a class=\"ref\" href=\"#type-Widget\"><code>Widget</code></a> is made by <a class=\"ref\" href=\"#make-widget\"><code>make-widget</code></a>; <a class=\"ref\" href=\"#event-WIDGET_MADE\"><code>WIDGET_MADE</code></a> says so.", html, StringComparison.Ordinal);
+        // A type's own members: their rows, which carry the anchors; an address is no reference.
+        Assert.Contains("Its <a class=\"ref\" href=\"#type-Widget.size\"><code>size</code></a> bounds <a class=\"ref\" href=\"#type-Widget.weight\"><code>weight</code></a>; mail widgets@example.org.", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"depth-0\" id=\"type-Widget.size\">", html, StringComparison.Ordinal);
+        Assert.Contains("never more than [`size`](#type-Widget.size) allows; unlike `colour` |", markdown, StringComparison.Ordinal);
+        Assert.Contains("<a id=\"type-Widget.weight\"></a>`weight`", markdown, StringComparison.Ordinal);
+        // The same name in a command's doc is the command's own argument; a name nothing defines is code.
+        Assert.Contains("<a class=\"ref\" href=\"#make-widget.size\"><code>size</code></a> must be positive", html, StringComparison.Ordinal);
+        Assert.Contains("unlike <code class=\"ref\">colour</code>", html, StringComparison.Ordinal);
+        // A trailing '-' is the sentence's, not the name's.
+        Assert.Contains("<a class=\"ref\" href=\"#make-widget\"><code>make-widget</code></a>- says how", html, StringComparison.Ordinal);
+        Assert.DoesNotContain('@', html[html.IndexOf("<main", StringComparison.Ordinal)..].Replace("widgets@example.org", "", StringComparison.Ordinal));
+        Assert.DoesNotMatch(Marker(), html + markdown);
+    }
+
+    [Fact]
+    public void A_member_named_twice_anchors_its_first_row_only()
+    {
+        // A clash (an error QEMU reports too) still renders, and the page keeps its ids unique.
+        var page = Page(("top.json", """
+            ##
+            # @Base:
+            #
+            # @x: the base's
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Base', 'data': { 'x': 'int' } }
+
+            ##
+            # @Derived:
+            #
+            # See @x.
+            #
+            # @x: the derived one's
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Derived', 'base': 'Base', 'data': { 'x': 'str' } }
+            """));
+        var derived = Entry(page, "type-Derived");
+        Assert.Equal(["type-Derived.x", null], derived.Qapi!.Members.Select(m => m.Anchor));
+        var html = DocsRenderer.RenderHtml(page);
+        var ids = HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("See <a class=\"ref\" href=\"#type-Derived.x\">", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rst_directives_read_as_text_examples_and_notes()
+    {
+        var page = Page(("top.json", """
+            ##
+            # @set-mode:
+            #
+            # Set the mode.
+            #
+            # @mode: the new mode
+            #
+            # .. caution:: Old builds ignore @mode.
+            #
+            # .. admonition:: Notes
+            #
+            #    1. Takes effect at once.
+            #
+            #    2. Cannot be undone.
+            #
+            # .. table:: Modes
+            #    :widths: auto
+            #
+            #    =====  ========
+            #    mode   how fast
+            #    =====  ========
+            #    slow   not very
+            #    fast   very
+            #    =====  ========
+            #
+            # .. note:: The mode is kept across resets.
+            #
+            # Since: 9.0
+            #
+            # .. qmp-example::
+            #    :title: Fast
+            #
+            #    -> { "execute": "set-mode", "arguments": { "mode": "fast" } }
+            #    <- { "return": {} }
+            ##
+            { 'command': 'set-mode', 'data': { 'mode': 'str' } }
+            """));
+        var entry = Entry(page, "set-mode");
+        Assert.Contains("Caution: Old builds ignore " + DocsText.Reference("mode", "set-mode.mode") + ".", entry.Description);
+        Assert.Contains("Notes:", entry.Description);
+        Assert.Contains("2. Cannot be undone.", entry.Description);
+        Assert.Contains("Modes:", entry.Description);
+        // A simple table: a paragraph per row, cells apart by commas (a cell keeps its single spaces).
+        Assert.Equal(["mode, how fast", "slow, not very", "fast, very"], entry.Description.SkipWhile(p => p != "Modes:").Skip(1).Take(3));
+        Assert.Equal(["The mode is kept across resets."], entry.Notes);
+        var example = Assert.Single(entry.Qapi!.Examples);
+        Assert.Equal("Fast", example.Caption);
+        Assert.Equal(["->", "<-"], example.Messages.Select(m => m.Arrow));
+        Assert.Equal("{\n  \"execute\": \"set-mode\",\n  \"arguments\": {\n    \"mode\": \"fast\"\n  }\n}", example.Messages[0].Text);
+        foreach (var text in new[] { DocsRenderer.RenderHtml(page), DocsRenderer.RenderMarkdown(page) })
+        {
+            Assert.DoesNotMatch(RawDirective(), text);
+            Assert.DoesNotContain(":widths:", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("====", text, StringComparison.Ordinal);
         }
     }
 
@@ -48,7 +208,8 @@ public sealed partial class QapiContentTests
         var old = Entry(page, "x-old-flip");
         Assert.Equal("Only in QEMU builds with CONFIG_OLD and not CONFIG_NEW.", old.Qapi!.ConditionSentence);
         Assert.Equal(["deprecated"], old.Qapi.Badges);
-        Assert.Equal("Use flip instead.", Assert.Single(old.Qapi.Features).Description);
+        // The feature's text names a command: a reference to its section.
+        Assert.Equal("Use " + DocsText.Reference("flip", "flip") + " instead.", Assert.Single(old.Qapi.Features).Description);
         // A boxed command takes its arguments type; the others take one parameter per member.
         Assert.Contains("(Switch arguments, CancellationToken", Entry(page, "press-boxed").ClientSignature, StringComparison.Ordinal);
         Assert.Contains("(string id, bool on, CancellationToken", Entry(page, "press").ClientSignature, StringComparison.Ordinal);
@@ -108,6 +269,16 @@ public sealed partial class QapiContentTests
 
     [GeneratedRegex("\\sid=\"([^\"]+)\"")]
     private static partial Regex HtmlId();
+
+    /// <summary>A reference linked to a member's row (its anchor is the entry's, a dot, the member's name).</summary>
+    [GeneratedRegex("<a class=\"ref\" href=\"#[^\"]+\\.[^\"]+\">")]
+    private static partial Regex RowReference();
+
+    [GeneratedRegex("[\u0001-\u0003\u001F]")]
+    private static partial Regex Marker();
+
+    [GeneratedRegex(@"\.\. [a-z-]+::")]
+    private static partial Regex RawDirective();
 
     [GeneratedRegex("href=\"#([^\"]+)\"")]
     private static partial Regex HtmlHref();

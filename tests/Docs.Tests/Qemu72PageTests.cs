@@ -83,6 +83,13 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
         Assert.True(typeLinks > 1000, $"only {typeLinks} links to types");
         Assert.Equal(HtmlId().Count(html), ids.Count); // no id twice
         output.WriteLine($"HTML: {hrefs.Count:N0} links ({typeLinks:N0} to types) to {ids.Count:N0} anchors; Markdown: {links.Count:N0} links to {anchors.Count:N0} anchors; none broken");
+
+        // @name in the doc text: a link to a member's row or a definition's section, else code.
+        var (toRows, toSections, code) = References(html);
+        Assert.True(toRows > 100 && toSections > 50, $"only {toRows} references to member rows and {toSections} to sections");
+        Assert.Equal(toRows, MarkdownRowReferences(markdown));
+        Assert.DoesNotMatch(Marker(), html + markdown);
+        output.WriteLine($"@references: {toRows + toSections:N0} links ({toRows:N0} to member rows, {toSections:N0} to sections), {code:N0} shown as code");
     }
 
     [QemuSchemaFact(Suite)]
@@ -116,6 +123,17 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
         Assert.Equal(page.Areas.Count, page.Areas.Select(a => a.Id).Distinct(StringComparer.Ordinal).Count());
     }
 
+    /// <summary>The page's rendered @references: linked to a member's row (an anchor with a dot), to a section, or code.</summary>
+    internal static (int ToRows, int ToSections, int Code) References(string html)
+    {
+        var targets = HtmlReference().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var toRows = targets.Count(t => t.Contains('.', StringComparison.Ordinal));
+        return (toRows, targets.Count - toRows, html.Split("<code class=\"ref\">").Length - 1);
+    }
+
+    /// <summary>The Markdown page's references to member rows (code spans linked to an anchor with a dot): as many as the HTML page's.</summary>
+    internal static int MarkdownRowReferences(string markdown) => MarkdownRowReference().Count(markdown);
+
     private static HashSet<string> Ids(string html) =>
         HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
@@ -133,4 +151,13 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"\]\(#([^)\s]+)\)")]
     private static partial Regex MarkdownLink();
+
+    [GeneratedRegex("<a class=\"ref\" href=\"#([^\"]+)\">")]
+    private static partial Regex HtmlReference();
+
+    [GeneratedRegex(@"\[`[^`]+`\]\(#[^)\s]*\.[^)\s]*\)")]
+    private static partial Regex MarkdownRowReference();
+
+    [GeneratedRegex("[\u0001-\u0003\u001F]")]
+    private static partial Regex Marker();
 }

@@ -82,7 +82,13 @@ internal static partial class DocsBuilder
             return section;
         }
 
-        var context = new QapiContext(types, index, Link);
+        // Where a definition's name points from doc text (@name): its section.
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (anchor, name) in commands.Select(c => (c.Name, c.Name))
+            .Concat(events.Select(e => ("event-" + e.Name, e.Name)))
+            .Concat(shownTypes.Select(t => (TypeAnchorPrefix + t.Name, t.Name))))
+            named.TryAdd(name, anchor);
+        var context = new QapiContext(types, index, Link, new References(named), definitions.Select(d => d.Anchor).ToHashSet(StringComparer.Ordinal));
         foreach (var c in commands.OrderBy(c => FileIndex(c.Location.Path)).ThenBy(c => c.Location.Start))
             SectionOf(c.Location).Commands.Add(QapiCommand(c, context, commandSpecs.GetValueOrDefault(c.Name), client, DiagnosticsOf(c.Name)));
         foreach (var e in events.OrderBy(e => FileIndex(e.Location.Path)).ThenBy(e => e.Location.Start))
@@ -98,9 +104,9 @@ internal static partial class DocsBuilder
             if (string.IsNullOrWhiteSpace(p.Text))
                 continue;
             if (sections.TryGetValue(Find(p.Location, self: true).Key, out var section))
-                section.Paragraphs.AddRange(QapiParagraphs(p.Text));
+                section.Paragraphs.AddRange(QapiParagraphs(p.Text, context.Refs));
             else
-                prose.Add(new DocsProse(string.IsNullOrWhiteSpace(p.Heading) ? "Introduction" : Clean(p.Heading), Sections(QapiText(p.Text))));
+                prose.Add(new DocsProse(string.IsNullOrWhiteSpace(p.Heading) ? "Introduction" : Clean(p.Heading), Sections(QapiText(p.Text, context.Refs))));
         }
 
         var areas = new List<DocsArea>();
@@ -264,12 +270,42 @@ internal static partial class DocsBuilder
         public List<DocsEntry> Types { get; } = [];
     }
 
-    private sealed record QapiContext(Dictionary<string, SchemaType> Types, SchemaIndex Index, Func<string, string?> Link);
+    /// <summary>
+    /// What the entity builders share. <see cref="Refs"/> resolves @name to definitions only;
+    /// <see cref="Ids"/> holds every anchor given out so far, so a member's anchor never takes one twice.
+    /// </summary>
+    private sealed record QapiContext(Dictionary<string, SchemaType> Types, SchemaIndex Index, Func<string, string?> Link, References Refs, HashSet<string> Ids)
+    {
+        /// <summary>
+        /// The anchors of an entity's member rows (<c>ANCHOR.member</c>, each name once, none that is
+        /// taken), and the references of its doc text: its own members first, then definitions.
+        /// </summary>
+        public (References Refs, Dictionary<string, string> Anchors) Scope(string entryAnchor, IEnumerable<string> names)
+        {
+            var anchors = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                if (!anchors.ContainsKey(name) && Ids.Add(entryAnchor + "." + name))
+                    anchors[name] = entryAnchor + "." + name;
+            }
+            return (Refs.With(anchors), anchors);
+        }
+    }
+
+    /// <summary>What an <c>@name</c> in doc text points to: a member of the entity described (its row), else a definition (its section), else nothing (shown as code).</summary>
+    private sealed class References(IReadOnlyDictionary<string, string> definitions, IReadOnlyDictionary<string, string>? members = null)
+    {
+        public References With(IReadOnlyDictionary<string, string> rows) => new(definitions, rows);
+
+        public string? Anchor(string name) =>
+            members is not null && members.TryGetValue(name, out var row) ? row : definitions.GetValueOrDefault(name);
+    }
 
     private static DocsEntry QapiCommand(SchemaCommand command, QapiContext context, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)
     {
         var doc = command.Doc;
         var arguments = ObjectOf(command.Arguments, context.Types);
+        var (refs, anchors) = context.Scope(command.Name, arguments is null ? [] : context.Index.AllMembers(arguments).Select(m => m.Name));
         var parts = Synopsis(arguments, context.Types);
         if (arguments is { IsUnion: true })
             parts.Add("...");
@@ -299,22 +335,22 @@ internal static partial class DocsBuilder
 
         // A named arguments type (or a boxed union) is linked; its members are still listed when it is a struct.
         var named = command.Arguments is { } a && context.Link(a.Name) is not null ? a : null;
-        var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? QapiParagraphs(returnsText) : [];
-        var qapi = Facts("command", command.Features, command.Condition, doc) with
+        var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? QapiParagraphs(returnsText, refs) : [];
+        var qapi = Facts("command", command.Features, command.Condition, doc, refs) with
         {
             ArgumentsType = named?.ToString(),
             ArgumentsLink = named is null ? null : context.Link(named.Name),
             ReturnsLink = command.Returns is null ? null : context.Link(command.Returns.Name),
-            Errors = doc?.Section(SchemaDoc.Errors) is { } errors ? QapiParagraphs(errors) : [],
-            Examples = QapiExamples(doc),
+            Errors = doc?.Section(SchemaDoc.Errors) is { } errors ? QapiParagraphs(errors, refs) : [],
+            Examples = QapiExamples(doc, refs),
             Flags = FlagSentences(command.Flags),
         };
         return new DocsEntry(
             "command", command.Name, command.Name, doc is not null,
-            Description(doc), synopsis, "", null, false,
-            arguments is null ? [] : MemberRows(arguments, context),
+            Description(doc, refs), synopsis, "", null, false,
+            arguments is null ? [] : MemberRows(arguments, context, refs, anchors),
             returnsDescription, command.Returns?.ToString(), [], [],
-            NotesOf(doc), diagnostics, signature, call)
+            NotesOf(doc, refs), diagnostics, signature, call)
         { Qapi = qapi };
     }
 
@@ -322,6 +358,7 @@ internal static partial class DocsBuilder
     {
         var doc = e.Doc;
         var data = ObjectOf(e.Data, context.Types);
+        var (refs, anchors) = context.Scope("event-" + e.Name, data is null ? [] : context.Index.AllMembers(data).Select(m => m.Name));
         var parts = Synopsis(data, context.Types);
         if (data is { IsUnion: true })
             parts.Add("...");
@@ -334,18 +371,18 @@ internal static partial class DocsBuilder
             call = "await foreach (var e in qemu.ReadEventsAsync<" + record.Name + ">(cancellationToken))";
         }
         var named = e.Data is { } d && context.Link(d.Name) is not null ? d : null;
-        var qapi = Facts("event", e.Features, e.Condition, doc) with
+        var qapi = Facts("event", e.Features, e.Condition, doc, refs) with
         {
             ArgumentsType = named?.ToString(),
             ArgumentsLink = named is null ? null : context.Link(named.Name),
-            Examples = QapiExamples(doc),
+            Examples = QapiExamples(doc, refs),
         };
         return new DocsEntry(
             "event", e.Name, "event-" + e.Name, doc is not null,
-            Description(doc), synopsis, "", null, false,
-            data is null ? [] : MemberRows(data, context),
+            Description(doc, refs), synopsis, "", null, false,
+            data is null ? [] : MemberRows(data, context, refs, anchors),
             [], null, [], [],
-            NotesOf(doc), diagnostics, signature, call)
+            NotesOf(doc, refs), diagnostics, signature, call)
         { Qapi = qapi };
     }
 
@@ -359,7 +396,16 @@ internal static partial class DocsBuilder
             SchemaEnumType => "enum",
             _ => "alternate",
         };
-        var qapi = Facts(kind, type.Features, type.Condition, doc) with { Examples = QapiExamples(doc) };
+        IEnumerable<string> names = type switch
+        {
+            SchemaObjectType o => context.Index.AllMembers(o).Select(m => m.Name),
+            SchemaEnumType en => en.Values.Select(v => v.Name),
+            SchemaAlternateType alt => alt.Branches.Select(b => b.Name),
+            _ => [],
+        };
+        var (refs, anchors) = context.Scope(TypeAnchorPrefix + type.Name, names);
+        var qapi = Facts(kind, type.Features, type.Condition, doc, refs) with { Examples = QapiExamples(doc, refs) };
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         switch (type)
         {
             case SchemaObjectType o:
@@ -368,34 +414,40 @@ internal static partial class DocsBuilder
                 {
                     Base = baseType,
                     BaseLink = baseType is null ? null : context.Link(baseType),
-                    Members = MemberRows(o, context),
+                    Members = MemberRows(o, context, refs, anchors),
                     Discriminator = o.Variants?.Tag,
-                    Branches = o.Variants is null ? [] : UnionBranches(o, context),
+                    Branches = o.Variants is null ? [] : UnionBranches(o, context, refs),
                 };
                 break;
             case SchemaEnumType en:
                 qapi = qapi with
                 {
-                    Values = en.Values.Select(v => new DocsValue(v.Name, WithCondition(DocText(v.Doc, ""), v.Condition), Badges(v.Features), ConditionSentence(v.Condition))).ToList(),
+                    Values = en.Values.Select(v => new DocsValue(v.Name, WithCondition(DocText(v.Doc, refs, ""), v.Condition), Badges(v.Features), ConditionSentence(v.Condition))
+                    {
+                        Anchor = RowAnchor(anchors, v.Name, seen),
+                    }).ToList(),
                 };
                 break;
             case SchemaAlternateType alt:
                 qapi = qapi with
                 {
-                    Branches = alt.Branches.Select(br => new DocsBranch(br.Name, br.Type.ToString(), context.Link(br.Type.Name), WithCondition(DocText(br.Doc), br.Condition), ConditionSentence(br.Condition))).ToList(),
+                    Branches = alt.Branches.Select(br => new DocsBranch(br.Name, br.Type.ToString(), context.Link(br.Type.Name), WithCondition(DocText(br.Doc, refs), br.Condition), ConditionSentence(br.Condition))
+                    {
+                        Anchor = RowAnchor(anchors, br.Name, seen),
+                    }).ToList(),
                 };
                 break;
         }
         return new DocsEntry(
             kind, type.Name, TypeAnchorPrefix + type.Name, doc is not null,
-            Description(doc), "", "", null, false,
+            Description(doc, refs), "", "", null, false,
             [], [], null, [], [],
-            NotesOf(doc), diagnostics, "", "")
+            NotesOf(doc, refs), diagnostics, "", "")
         { Qapi = qapi };
     }
 
     /// <summary>A union's branches in the order of its tag's enum, tag values without members of their own included.</summary>
-    private static List<DocsBranch> UnionBranches(SchemaObjectType union, QapiContext context)
+    private static List<DocsBranch> UnionBranches(SchemaObjectType union, QapiContext context, References refs)
     {
         var written = union.Variants!.Branches.GroupBy(v => v.Case, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var tagEnum = context.Index.TagEnum(union);
@@ -405,25 +457,27 @@ internal static partial class DocsBuilder
         {
             var valueDoc = tagEnum?.Values.FirstOrDefault(v => v.Name == value)?.Doc;
             if (written.TryGetValue(value, out var branch))
-                branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), WithCondition(DocText(valueDoc, ""), branch.Condition), ConditionSentence(branch.Condition)));
+                branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), WithCondition(DocText(valueDoc, refs, ""), branch.Condition), ConditionSentence(branch.Condition)));
             else
-                branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, ""), null));
+                branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, refs, ""), null));
         }
         return branches;
     }
 
     /// <summary>An object type's members, its bases' first (each marked with the base it comes from), each type linked.</summary>
-    private static List<DocsRow> MemberRows(SchemaObjectType type, QapiContext context)
+    private static List<DocsRow> MemberRows(SchemaObjectType type, QapiContext context, References refs, Dictionary<string, string> anchors)
     {
         var rows = new List<DocsRow>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var owner in context.Index.BaseChain(type))
         {
             // An inline base (q_obj_NAME-base) has no section: its members read as the type's own.
             var from = ReferenceEquals(owner, type) || owner.IsImplicit ? null : owner.Name;
             foreach (var member in owner.Members)
             {
-                rows.Add(new DocsRow(member.Name, 0, member.Type.ToString(), member.Optional, WithCondition(DocText(member.Doc), member.Condition))
+                rows.Add(new DocsRow(member.Name, 0, member.Type.ToString(), member.Optional, WithCondition(DocText(member.Doc, refs), member.Condition))
                 {
+                    Anchor = RowAnchor(anchors, member.Name, seen),
                     Link = context.Link(member.Type.Name),
                     Badges = Badges(member.Features),
                     From = from,
@@ -433,19 +487,24 @@ internal static partial class DocsBuilder
         return rows;
     }
 
+    /// <summary>The anchor of a member's row, for the first row of that name only (a schema with errors may repeat a name).</summary>
+    private static string? RowAnchor(Dictionary<string, string> anchors, string name, HashSet<string> seen) =>
+        anchors.TryGetValue(name, out var anchor) && seen.Add(name) ? anchor : null;
+
     /// <summary>What every QAPI entity has: kind, since, marks, condition, features; the rest empty, for the caller to fill.</summary>
-    private static DocsQapi Facts(string kind, EquatableArray<SchemaFeature> features, SchemaCondition? condition, SchemaDoc? doc)
+    private static DocsQapi Facts(string kind, EquatableArray<SchemaFeature> features, SchemaCondition? condition, SchemaDoc? doc, References refs)
     {
-        var since = doc?.SinceVersion is { } s && !string.IsNullOrWhiteSpace(s) ? Clean(QapiText(s)).TrimEnd('.') : null;
+        // Since is a version, rendered as plain text: a reference there is just its name.
+        var since = doc?.SinceVersion is { } s && !string.IsNullOrWhiteSpace(s) ? Clean(AtReference().Replace(s, "${name}")).TrimEnd('.') : null;
         var featureDocs = doc?.Features ?? EquatableArray<SchemaFeatureDoc>.Empty;
         var list = features.Select(f => new DocsFeature(
             f.Name,
-            featureDocs.FirstOrDefault(fd => fd.Name == f.Name) is { } fd && !string.IsNullOrWhiteSpace(fd.Text) ? Clean(QapiText(fd.Text)) : "",
+            featureDocs.FirstOrDefault(fd => fd.Name == f.Name) is { } fd && !string.IsNullOrWhiteSpace(fd.Text) ? Clean(QapiText(fd.Text, refs)) : "",
             f.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable,
             ConditionSentence(f.Condition))).ToList();
         // Features the doc describes for members (QEMU documents a member's feature on its definition).
         foreach (var fd in featureDocs.Where(fd => !list.Exists(f => f.Name == fd.Name) && !string.IsNullOrWhiteSpace(fd.Text)))
-            list.Add(new DocsFeature(fd.Name, Clean(QapiText(fd.Text)), fd.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable, null));
+            list.Add(new DocsFeature(fd.Name, Clean(QapiText(fd.Text, refs)), fd.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable, null));
         return new DocsQapi(kind, since, Badges(features), ConditionSentence(condition), list,
             null, null, null, [], null, null, [], null, [], [], []);
     }
@@ -486,33 +545,68 @@ internal static partial class DocsBuilder
     };
 
     /// <summary>The body, then the text after the member descriptions (QAPI's untagged sections).</summary>
-    private static List<string> Description(SchemaDoc? doc)
+    private static List<string> Description(SchemaDoc? doc, References refs)
     {
         if (doc is null)
             return [];
-        var paragraphs = QapiParagraphs(doc.Body);
+        var paragraphs = QapiParagraphs(doc.Body, refs);
         foreach (var section in doc.Sections.Where(s => s.Tag == SchemaDoc.Untagged))
-            paragraphs.AddRange(QapiParagraphs(section.Text));
+            paragraphs.AddRange(QapiParagraphs(section.Text, refs));
         return paragraphs;
     }
 
-    private static List<string> NotesOf(SchemaDoc? doc) =>
-        doc is null ? [] : doc.Sections.Where(s => s.Tag is SchemaDoc.Note or "Notes").SelectMany(s => QapiParagraphs(s.Text)).ToList();
+    private static List<string> NotesOf(SchemaDoc? doc, References refs) =>
+        doc is null ? [] : doc.Sections.Where(s => s.Tag is SchemaDoc.Note or "Notes").SelectMany(s => QapiParagraphs(s.Text, refs)).ToList();
 
-    private static string DocText(string? text, string missing = "Not documented.") =>
-        string.IsNullOrWhiteSpace(text) ? missing : Clean(QapiText(text));
+    private static string DocText(string? text, References refs, string missing = "Not documented.") =>
+        string.IsNullOrWhiteSpace(text) ? missing : Clean(QapiText(text, refs));
 
     private static string WithCondition(string text, SchemaCondition? condition) =>
         ConditionSentence(condition) is not { } sentence ? text
         : text.Length == 0 ? sentence
         : text + (text[^1] is '.' or '!' or '?' or ':' ? " " : ". ") + sentence;
 
-    /// <summary>QAPI prose as a reader reads it: <c>@name</c> (a reference to a member or definition) is just the name.</summary>
-    private static string QapiText(string text) => AtReference().Replace(text, "");
+    /// <summary>
+    /// QAPI prose as a reader reads it: each <c>@name</c> a reference (<see cref="DocsText"/>) to the
+    /// member's row or the definition's section when the page has one, else to nothing (code); the
+    /// rST directives the reader leaves in the text (QEMU 10's caution, admonition, table) as plain
+    /// labelled text.
+    /// </summary>
+    private static string QapiText(string text, References refs) =>
+        AtReference().Replace(Directives(DocsText.WithoutMarkers(text)), m => DocsText.Reference(m.Groups["name"].Value, refs.Anchor(m.Groups["name"].Value)));
 
-    private static List<string> QapiParagraphs(string text) => Paragraphs(QapiText(text));
+    private static List<string> QapiParagraphs(string text, References refs) => Paragraphs(QapiText(text, refs));
 
-    private static List<DocsQapiExample> QapiExamples(SchemaDoc? doc)
+    /// <summary>
+    /// rST directives in doc text: an admonition becomes its title as a label (<c>.. caution:: X</c>
+    /// reads <c>Caution: X</c>, <c>.. admonition:: Notes</c> reads <c>Notes:</c>), any other directive
+    /// its argument; a directive's option lines (<c>:widths: auto</c>) go, and a simple table (a run
+    /// of lines between '=' rules) reads a paragraph per row, its cells joined by commas.
+    /// QEMU's reader already made examples and notes of <c>qmp-example</c> and <c>note</c>.
+    /// </summary>
+    private static string Directives(string text)
+    {
+        if (!text.Contains(".. ", StringComparison.Ordinal))
+            return text;
+        text = DirectiveLine().Replace(text, m =>
+        {
+            var name = m.Groups["name"].Value;
+            var argument = m.Groups["argument"].Value.Trim();
+            var label = name switch
+            {
+                "admonition" => argument.Length == 0 ? "" : argument.TrimEnd(':') + ":",
+                "caution" or "warning" or "important" or "attention" or "danger" or "error" or "hint" or "tip" or "note" or "seealso"
+                    => (name == "seealso" ? "See also" : char.ToUpperInvariant(name[0]) + name[1..]) + ":" + (argument.Length == 0 ? "" : " " + argument),
+                _ => argument.Length == 0 ? "" : argument.TrimEnd(':') + ":",
+            };
+            return m.Groups["indent"].Value + label;
+        });
+        return SimpleTable().Replace(text, table => string.Join("\n\n", table.Value.Split('\n')
+            .Where(line => !TableRule().IsMatch(line))
+            .Select(line => string.Join(", ", TableCellGap().Split(line.Trim())))));
+    }
+
+    private static List<DocsQapiExample> QapiExamples(SchemaDoc? doc, References refs)
     {
         if (doc is null)
             return [];
@@ -523,15 +617,32 @@ internal static partial class DocsBuilder
                 .ToList();
             var repairs = example.Messages.SelectMany(m => m.Repairs).Distinct(StringComparer.Ordinal).ToList();
             var status = example.Messages.Any(m => m.Json is null) ? "unreadable" : repairs.Count > 0 ? "repaired" : "checked";
-            return new DocsQapiExample(example.Caption is null ? null : Clean(example.Caption), messages, status, repairs);
+            return new DocsQapiExample(example.Caption is null ? null : Clean(QapiText(example.Caption, refs)), messages, status, repairs);
         }).ToList();
     }
 
     /// <summary>C# types as a reader writes them: the client's namespace and System's dropped.</summary>
     private static string QapiShort(string type) => Short(type.Replace("global::" + ClientNamespace + ".", "", StringComparison.Ordinal));
 
-    [GeneratedRegex(@"(?<![\w@.])@(?=[A-Za-z_])")]
+    /// <summary>QAPI's <c>@name</c> (QEMU's own docs read <c>@([\w-]+)</c>); not inside an address (<c>a@b</c>), never ending in '-'.</summary>
+    [GeneratedRegex(@"(?<![\w@.])@(?<name>[A-Za-z_](?:[\w-]*\w)?)")]
     private static partial Regex AtReference();
+
+    /// <summary>An rST directive line, <c>.. name:: argument</c>, with the option lines (<c>:key: value</c>) right after it.</summary>
+    [GeneratedRegex(@"^(?<indent>[ \t]*)\.\.[ \t]+(?<name>[a-z][a-z-]*)::(?<argument>[^\n]*)(?:\n[ \t]+:[a-z-]+:[^\n]*)*", RegexOptions.Multiline)]
+    private static partial Regex DirectiveLine();
+
+    /// <summary>A rule of an rST simple table: '=' runs (two or more columns) and spaces.</summary>
+    [GeneratedRegex(@"^[ \t]*=+(?:[ \t]+=+)+[ \t]*$")]
+    private static partial Regex TableRule();
+
+    /// <summary>An rST simple table: lines without a blank one, from a rule to a rule.</summary>
+    [GeneratedRegex(@"^[ \t]*=+(?:[ \t]+=+)+[ \t]*\n(?:[ \t]*\S[^\n]*\n)*[ \t]*=+(?:[ \t]+=+)+[ \t]*$", RegexOptions.Multiline)]
+    private static partial Regex SimpleTable();
+
+    /// <summary>What separates the cells of a simple table's row: two spaces or more.</summary>
+    [GeneratedRegex(@"[ \t]{2,}")]
+    private static partial Regex TableCellGap();
 
     /// <summary>An <c>include</c> or <c>pragma</c> directive at the start of a line: where a definition's text ends.</summary>
     [GeneratedRegex(@"^[ \t]*\{[ \t]*'(include|pragma)'", RegexOptions.Multiline)]

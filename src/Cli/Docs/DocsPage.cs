@@ -4,6 +4,8 @@ namespace Qmp.Codegen.Cli.Docs;
 // generator's GenerationSpec, for the C# client calls) by DocsBuilder; the templates never look at
 // schema text or specs, and the builder never formats Markdown or HTML.
 // Scriban sees the properties in snake_case: DocsEntry.ClientCall is entry.client_call.
+// Prose strings of the QAPI page carry QAPI's @name references as DocsText markers; the templates
+// render prose with html_prose / md_prose / md_prose_cell, which turn them into links or code.
 
 /// <summary>The whole reference: the introduction, the command areas, the events, and what fits nowhere.</summary>
 internal sealed record DocsPage(
@@ -104,10 +106,18 @@ internal sealed record DocsQapi(
 internal sealed record DocsFeature(string Name, string Description, bool Special, string? ConditionSentence);
 
 /// <summary>A union branch (tag value to a type) or an alternate branch (member name to a type); <see cref="Type"/> empty for a tag value with no members of its own.</summary>
-internal sealed record DocsBranch(string Name, string Type, string? Link, string Description, string? ConditionSentence);
+internal sealed record DocsBranch(string Name, string Type, string? Link, string Description, string? ConditionSentence)
+{
+    /// <summary>The row's own anchor (an alternate's branch, <c>type-NAME.branch</c>), what <c>@branch</c> in its type's docs links to; null for a union's.</summary>
+    public string? Anchor { get; init; }
+}
 
 /// <summary>An enum value with its doc and marks.</summary>
-internal sealed record DocsValue(string Name, string Description, IReadOnlyList<string> Badges, string? ConditionSentence);
+internal sealed record DocsValue(string Name, string Description, IReadOnlyList<string> Badges, string? ConditionSentence)
+{
+    /// <summary>The row's own anchor, <c>type-NAME.value</c>, what <c>@value</c> in the enum's docs links to.</summary>
+    public string? Anchor { get; init; }
+}
 
 /// <summary>A QAPI example: every message in order, each pretty-printed with its arrow.</summary>
 internal sealed record DocsQapiExample(string? Caption, IReadOnlyList<DocsMessage> Messages, string Status, IReadOnlyList<string> Repairs);
@@ -126,6 +136,9 @@ internal sealed record DocsRow(string Name, int Depth, string Type, bool Optiona
 
     /// <summary>The type the member comes from when not the one the table is of (a base); null otherwise.</summary>
     public string? From { get; init; }
+
+    /// <summary>The row's own anchor (QAPI: <c>ENTRY-ANCHOR.member</c>), what <c>@member</c> in the entry's docs links to; null on the .hx page.</summary>
+    public string? Anchor { get; init; }
 }
 
 /// <summary>An example, pretty-printed; <see cref="Status"/> is checked, repaired or unreadable.</summary>

@@ -100,6 +100,24 @@ internal static partial class DocsRenderer
             return array ? "[" + text + "]" : text;
         }
 
+        /// <summary>Escaped HTML text whose QAPI references are links (<c>&lt;a class="ref"&gt;</c>) or, without a place on the page, code.</summary>
+        public static string HtmlProse(string? text) => DocsText.Render(text, System.Net.WebUtility.HtmlEncode, (name, anchor) =>
+        {
+            var code = "<code>" + System.Net.WebUtility.HtmlEncode(name) + "</code>";
+            return anchor is null
+                ? "<code class=\"ref\">" + System.Net.WebUtility.HtmlEncode(name) + "</code>"
+                : "<a class=\"ref\" href=\"#" + System.Net.WebUtility.HtmlEncode(anchor) + "\">" + code + "</a>";
+        });
+
+        /// <summary>Markdown text (<see cref="MdText"/>) whose QAPI references are links or code spans.</summary>
+        public static string MdProse(string? text) => DocsText.Render(text, MdText, MdReference);
+
+        /// <summary>Markdown text safe inside a table cell (<see cref="MdCell"/>), references as in <see cref="MdProse"/>.</summary>
+        public static string MdProseCell(string? text) => DocsText.Render(text, MdCell, MdReference);
+
+        private static string MdReference(string name, string? anchor) =>
+            anchor is null ? MdCode(name) : "[" + MdCode(name) + "](#" + anchor + ")";
+
         /// <summary>The indentation of a nested member's name in a table cell.</summary>
         public static string MdIndent(int depth) =>
             depth <= 0 ? "" : string.Concat(Enumerable.Repeat("&nbsp;&nbsp;&nbsp;&nbsp;", depth - 1)) + "&nbsp;&nbsp;↳&nbsp;";
