@@ -419,13 +419,23 @@ internal sealed partial class QapiDocParser
             start++;
         while (end > start && lines[end - 1].IsBlank)
             end--;
-        var sb = new StringBuilder();
+        if (end - start <= 1)
+            return end == start ? string.Empty : lines[start].Text;
+        // One builder per thread, kept: doc texts are joined by the thousand.
+        var sb = t_join ??= new StringBuilder();
+        sb.Clear();
         for (var i = start; i < end; i++)
         {
             if (i > start)
                 sb.Append('\n');
             sb.Append(lines[i].Text);
         }
-        return sb.ToString();
+        var text = sb.ToString();
+        if (sb.Capacity > 1 << 16)
+            t_join = null;
+        return text;
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_join;
 }
