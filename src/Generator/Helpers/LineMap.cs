@@ -14,15 +14,15 @@ public sealed class LineMap
     {
         // The line breaks Roslyn counts (SourceText.Lines): CR LF, CR, LF, NEL, LS, PS; so a
         // diagnostic's line and column are where the IDE shows them.
-        for (var i = 0; i < text.Length; i++)
+        for (var i = text.IndexOfAny(LineBreaks); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(LineBreaks, i + 1) : -1)
         {
-            var c = text[i];
-            if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+            if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
                 continue;
-            if (IsLineBreak(c))
-                _lineStarts.Add(i + 1);
+            _lineStarts.Add(i + 1);
         }
     }
+
+    private static readonly char[] LineBreaks = { '\n', '\r', '\u0085', '\u2028', '\u2029' };
 
     /// <summary>A character that ends a line for Roslyn (and so for a C# comment or string literal).</summary>
     public static bool IsLineBreak(char c) => c is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029';

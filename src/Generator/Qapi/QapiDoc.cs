@@ -35,9 +35,20 @@ internal sealed class QapiDoc
 
     public List<SchemaExample> Examples { get; } = new();
 
-    public QapiDocArg? Arg(string name) => Args.Find(a => a.Name == name);
+    public QapiDocArg? Arg(string name) => Find(Args, name);
 
-    public QapiDocArg? Feature(string name) => Features.Find(a => a.Name == name);
+    public QapiDocArg? Feature(string name) => Find(Features, name);
+
+    // A loop rather than List.Find: asked for every member of every definition, and a lambda capturing name allocates each time.
+    private static QapiDocArg? Find(List<QapiDocArg> args, string name)
+    {
+        foreach (var arg in args)
+        {
+            if (arg.Name == name)
+                return arg;
+        }
+        return null;
+    }
 
     public bool HasSection(string tag) => Sections.Exists(s => s.Tag == tag);
 }

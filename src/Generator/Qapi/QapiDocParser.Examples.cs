@@ -18,7 +18,14 @@ internal sealed partial class QapiDocParser
     {
         for (var i = 0; i < lines.Count; i++)
         {
-            var trimmed = lines[i].Text.TrimStart();
+            // Only a line that is a directive is cut: most lines are not.
+            var line = lines[i].Text;
+            var lead = 0;
+            while (lead < line.Length && char.IsWhiteSpace(line[lead]))
+                lead++;
+            if (string.CompareOrdinal(line, lead, ".. ", 0, 3) != 0)
+                continue;
+            var trimmed = line.Substring(lead);
             var isExample = trimmed.StartsWith(".. qmp-example::", StringComparison.Ordinal);
             var isNote = trimmed.StartsWith(".. note::", StringComparison.Ordinal);
             if (!isExample && !isNote)

@@ -53,21 +53,26 @@ internal sealed partial class QapiDocParser
     public static List<QapiDoc> Parse(QapiDocBlock block, List<SchemaDiagnostic> diagnostics)
     {
         var parser = new QapiDocParser(block, diagnostics);
+        var source = block.File.Text;
+        parser._lines.Capacity = block.Lines.Count;
         foreach (var raw in block.Lines)
         {
-            var text = raw.Text;
-            if (text.Length == 0)
+            // The text after '#' runs from raw.Offset + 1 to raw.End; each line is cut out once,
+            // without the space after '#' and without trailing white space.
+            if (raw.Offset + 1 >= raw.End)
             {
                 parser._lines.Add(new Line(string.Empty, raw.Offset + 1));
                 continue;
             }
-            if (text[0] != ' ')
-            {
-                parser.Report(raw.Offset, raw.Offset + 1 + text.Length, "missing space after '#'");
-                parser._lines.Add(new Line(text.TrimEnd(), raw.Offset + 1));
-                continue;
-            }
-            parser._lines.Add(new Line(text.Substring(1).TrimEnd(), raw.Offset + 2));
+            var start = raw.Offset + 1;
+            if (source[start] != ' ')
+                parser.Report(raw.Offset, raw.End, "missing space after '#'");
+            else
+                start++;
+            var end = raw.End;
+            while (end > start && char.IsWhiteSpace(source[end - 1]))
+                end--;
+            parser._lines.Add(new Line(end == start ? string.Empty : source.Substring(start, end - start), start));
         }
         var first = parser._lines.FindIndex(l => !l.IsBlank);
         if (first >= 0 && parser._lines[first].Text.StartsWith("@", StringComparison.Ordinal) && first == 0)
@@ -414,13 +419,23 @@ internal sealed partial class QapiDocParser
             start++;
         while (end > start && lines[end - 1].IsBlank)
             end--;
-        var sb = new StringBuilder();
+        if (end - start <= 1)
+            return end == start ? string.Empty : lines[start].Text;
+        // One builder per thread, kept: doc texts are joined by the thousand.
+        var sb = t_join ??= new StringBuilder();
+        sb.Clear();
         for (var i = start; i < end; i++)
         {
             if (i > start)
                 sb.Append('\n');
             sb.Append(lines[i].Text);
         }
-        return sb.ToString();
+        var text = sb.ToString();
+        if (sb.Capacity > 1 << 16)
+            t_join = null;
+        return text;
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_join;
 }

@@ -124,6 +124,9 @@ internal sealed class QapiParser
         private string? _val;
         private bool _bool;
 
+        /// <summary>Where the current comment token's line ends (before its line break).</summary>
+        private int _commentEnd;
+
         public FileParser(QapiParser owner, QapiFile file)
         {
             _owner = owner;
@@ -353,8 +356,8 @@ internal sealed class QapiParser
                         _cursor = end;
                         if (skipComment && !isDoc)
                             continue;
-                        var lineEnd = end > _tokStart && _text[end - 1] == '\r' ? end - 1 : end;
-                        _val = _text.Substring(_tokStart, lineEnd - _tokStart);
+                        // The line is not cut out here: the doc block reader cuts what it keeps.
+                        _commentEnd = end > _tokStart && _text[end - 1] == '\r' ? end - 1 : end;
                         return;
                     }
                     case '{': case '}': case ':': case ',': case '[': case ']':
@@ -390,6 +393,20 @@ internal sealed class QapiParser
 
         private string ReadString()
         {
+            // Most strings have no escape and no character in error: cut them from the text. Any
+            // other is read again below, character by character, for its value or its error.
+            for (var i = _cursor; i < _text.Length; i++)
+            {
+                var c = _text[i];
+                if (c == '\'')
+                {
+                    var cut = _text.Substring(_cursor, i - _cursor);
+                    _cursor = i + 1;
+                    return cut;
+                }
+                if (c == '\\' || c < ' ' || c >= 127)
+                    break;
+            }
             var value = new StringBuilder();
             var escaped = false;
             while (true)
@@ -539,8 +556,8 @@ internal sealed class QapiParser
         private List<QapiDoc> ReadDocBlock()
         {
             var block = new QapiDocBlock(_file, _tokStart);
-            if (_val != "##")
-                Report(QapiDiagnostics.DocSyntax, _tokStart, _tokStart + (_val?.Length ?? 1), "junk after '##' at the start of a documentation comment");
+            if (_commentEnd - _tokStart != 2)
+                Report(QapiDiagnostics.DocSyntax, _tokStart, _commentEnd, "junk after '##' at the start of a documentation comment");
             var closed = false;
             while (true)
             {
@@ -554,21 +571,21 @@ internal sealed class QapiParser
                     Report(QapiDiagnostics.DocSyntax, block.Start, block.Start + 2, "it does not end with '##'");
                     break;
                 }
-                var line = _val!;
-                if (line.StartsWith("##", StringComparison.Ordinal))
+                // The line runs from its '#' at _tokStart to _commentEnd.
+                if (_tokStart + 1 < _commentEnd && _text[_tokStart + 1] == '#')
                 {
-                    if (line != "##")
-                        Report(QapiDiagnostics.DocSyntax, _tokStart, _tokStart + line.Length, "junk after '##' at the end of a documentation comment");
+                    if (_commentEnd - _tokStart != 2)
+                        Report(QapiDiagnostics.DocSyntax, _tokStart, _commentEnd, "junk after '##' at the end of a documentation comment");
                     block.End = _tokStart + 2;
                     closed = true;
                     if (!TryAdvance(skipComment: true))
                         Resync();
                     break;
                 }
-                block.Lines.Add(new QapiDocLine(line.Substring(1), _tokStart));
+                block.Lines.Add(new QapiDocLine(_tokStart, _commentEnd));
             }
             if (!closed)
-                block.End = block.Lines.Count > 0 ? block.Lines[block.Lines.Count - 1].Offset + block.Lines[block.Lines.Count - 1].Text.Length + 1 : block.Start + 2;
+                block.End = block.Lines.Count > 0 ? block.Lines[block.Lines.Count - 1].End : block.Start + 2;
             return QapiDocParser.Parse(block, Diagnostics);
         }
     }

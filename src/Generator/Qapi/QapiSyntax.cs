@@ -68,10 +68,14 @@ internal sealed class QapiValue
 
     public bool Bool { get; private set; }
 
-    /// <summary>An object's members in written order (keys are unique: a duplicate is reported and dropped).</summary>
-    public List<QapiMemberSyntax> Members { get; } = new();
+    private List<QapiMemberSyntax>? _members;
+    private List<QapiValue>? _items;
 
-    public List<QapiValue> Items { get; } = new();
+    /// <summary>An object's members in written order (keys are unique: a duplicate is reported and dropped).</summary>
+    /// <remarks>Made when first asked for: most values are strings, which have neither members nor items.</remarks>
+    public List<QapiMemberSyntax> Members => _members ??= new List<QapiMemberSyntax>();
+
+    public List<QapiValue> Items => _items ??= new List<QapiValue>();
 
     public SchemaLocation Location => File.Span(Start, End);
 
@@ -85,7 +89,9 @@ internal sealed class QapiValue
 
     public QapiMemberSyntax? Member(string key)
     {
-        foreach (var member in Members)
+        if (_members is null)
+            return null;
+        foreach (var member in _members)
         {
             if (member.Key == key)
                 return member;
@@ -127,8 +133,12 @@ internal sealed class QapiMemberSyntax
     public SchemaLocation KeyLocation => Value.File.Span(KeyStart, KeyEnd);
 }
 
-/// <summary>One line of a <c>##</c> documentation block: the text after its <c>#</c>, and where the <c>#</c> is.</summary>
-internal readonly record struct QapiDocLine(string Text, int Offset);
+/// <summary>
+/// One line of a <c>##</c> documentation block in its file's text: <see cref="Offset"/> is where its
+/// <c>#</c> is, <see cref="End"/> where the line ends (before the line break). Only offsets: the
+/// doc parser cuts out the text it keeps, once.
+/// </summary>
+internal readonly record struct QapiDocLine(int Offset, int End);
 
 /// <summary>A whole <c>##</c> ... <c>##</c> block, its lines not yet interpreted.</summary>
 internal sealed class QapiDocBlock

@@ -55,5 +55,14 @@ public sealed record SchemaFeature(string Name, SchemaCondition? Condition)
     public const string Deprecated = "deprecated";
     public const string Unstable = "unstable";
 
-    public static bool Has(EquatableArray<SchemaFeature> features, string name) => features.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal));
+    public static bool Has(EquatableArray<SchemaFeature> features, string name)
+    {
+        // A loop, not Any(): asked for every entity and member, and LINQ would box the array each time.
+        foreach (var feature in features)
+        {
+            if (string.Equals(feature.Name, name, StringComparison.Ordinal))
+                return true;
+        }
+        return false;
+    }
 }

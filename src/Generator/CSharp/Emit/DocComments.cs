@@ -12,6 +12,18 @@ internal static class DocComments
 {
     public static string Escape(string text)
     {
+        // Most doc text needs no escape: hand it back as it is rather than copy it.
+        var clean = true;
+        foreach (var c in text)
+        {
+            if (c is '&' or '<' or '>' || c < ' ' || c == '\u007f' || LineMap.IsLineBreak(c))
+            {
+                clean = false;
+                break;
+            }
+        }
+        if (clean)
+            return text;
         var builder = new StringBuilder(text.Length);
         foreach (var c in text)
         {
@@ -92,7 +104,9 @@ internal static class DocComments
     /// </summary>
     public static void SummaryWithValues(SourceWriter writer, string? text, string suffixXml)
     {
-        var match = text is null ? Match.Empty : ValueList.Match(text);
+        // The regex is run only on text that has its words: most summaries have neither.
+        var match = text is null || (text.IndexOf("ossible values", StringComparison.Ordinal) < 0 && text.IndexOf("one of", StringComparison.Ordinal) < 0)
+            ? Match.Empty : ValueList.Match(text);
         if (!match.Success)
         {
             Element(writer, "summary", (text is null ? string.Empty : Escape(text) + " ") + suffixXml);
