@@ -13,17 +13,23 @@ namespace Qmp.Codegen.Emit.Tests.Qapi;
 /// </summary>
 internal static class QapiHarness
 {
-    public static GeneratorDriver CreateDriver(string top, IReadOnlyDictionary<string, string> files, string ns, string generate = "Client") =>
-        CreateDriver(top, files.Select(f => TextOf(f.Key, f.Value)).ToList(), ns, generate);
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyDictionary<string, string> files, string ns, string generate = "Client", string? commands = null, string? events = null) =>
+        CreateDriver(top, files.Select(f => TextOf(f.Key, f.Value)).ToList(), ns, generate, commands, events);
 
     public static AdditionalText TextOf(string path, string text) => new Text(path, text);
 
-    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client")
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client", string? commands = null, string? events = null)
     {
-        var options = new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => ImmutableDictionary<string, string>.Empty
+        // As the props copy them: every .json file carries the top file's metadata, ';' as ','.
+        var metadata = ImmutableDictionary<string, string>.Empty
             .Add(QmpGenerator.NamespaceMetadata, ns)
             .Add(QmpGenerator.GenerateMetadata, generate)
-            .Add(QmpGenerator.QapiTopMetadata, top)));
+            .Add(QmpGenerator.QapiTopMetadata, top);
+        if (commands is not null)
+            metadata = metadata.Add(QmpGenerator.CommandsMetadata, commands.Replace(';', ','));
+        if (events is not null)
+            metadata = metadata.Add(QmpGenerator.EventsMetadata, events.Replace(';', ','));
+        var options = new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => metadata));
         return CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions, options,
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }

@@ -38,7 +38,7 @@ public static class UnionEmitter
         return writer.ToString();
     }
 
-    private static void WriteUnion(SourceWriter writer, UnionSpec union, string stem)
+    internal static void WriteUnion(SourceWriter writer, UnionSpec union, string stem)
     {
         var json = TypesEmitter.JsonClass(stem);
         var tag = union.Tag;
