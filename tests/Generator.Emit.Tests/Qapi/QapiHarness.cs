@@ -18,9 +18,13 @@ internal static class QapiHarness
 
     public static AdditionalText TextOf(string path, string text) => new Text(path, text);
 
-    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client", string? commands = null, string? events = null)
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client", string? commands = null, string? events = null) =>
+        CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions, OptionsOf(top, texts, ns, generate, commands, events),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>The metadata as the props copy it: every .json file carries the top file's, with ';' as ','.</summary>
+    public static AnalyzerConfigOptionsProvider OptionsOf(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client", string? commands = null, string? events = null)
     {
-        // As the props copy them: every .json file carries the top file's metadata, ';' as ','.
         var metadata = ImmutableDictionary<string, string>.Empty
             .Add(QmpGenerator.NamespaceMetadata, ns)
             .Add(QmpGenerator.GenerateMetadata, generate)
@@ -29,9 +33,7 @@ internal static class QapiHarness
             metadata = metadata.Add(QmpGenerator.CommandsMetadata, commands.Replace(';', ','));
         if (events is not null)
             metadata = metadata.Add(QmpGenerator.EventsMetadata, events.Replace(';', ','));
-        var options = new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => metadata));
-        return CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions, options,
-            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        return new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => metadata));
     }
 
     /// <summary>Every .json file under <paramref name="dir"/>, keyed by full path.</summary>
