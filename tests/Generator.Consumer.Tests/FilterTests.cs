@@ -9,7 +9,7 @@ public sealed class FilterTests
     [Fact]
     public void The_Commands_metadata_reaches_the_generator_through_the_build()
     {
-        var client = typeof(Consumer.Filtered.FilteredClient);
+        var client = typeof(global::Consumer.Filtered.FilteredClient);
         var commands = client.GetMethods().Select(m => m.Name)
             .Where(n => n.EndsWith("Async", StringComparison.Ordinal) && n is not ("DisposeAsync" or "ConnectAsync" or "CheckSchemaAsync" or "GetSchemaAsync"))
             .Distinct().Order(StringComparer.Ordinal);
