@@ -88,6 +88,16 @@ public class FilterTests
     }
 
     [Fact]
+    public void A_filter_that_keeps_nothing_leaves_a_client_that_compiles()
+    {
+        var (output, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes", commands: "nope", events: "NOPE"));
+        Assert.Equal(new[] { "QMP0106", "QMP0106" }, diagnostics.Select(d => d.Id));
+        AssertCompilesClean(output);
+        Assert.Empty(CommandMethods(output, "Acme.Shapes.ShapesClient"));
+        Assert.Equal(new[] { "Acme.Shapes.Client.Interface.g.cs", "Acme.Shapes.Client.g.cs", "Acme.Shapes.ClientSchema.g.cs" }, HintNames(run));
+    }
+
+    [Fact]
     public void An_hx_client_and_server_keep_the_commands_and_events_named()
     {
         var schema = GeneratorHarness.RepositorySchema().Select(s => s with { Commands = "query-*;blockdev-*", Events = "BLOCK_JOB_*" }).ToList();
