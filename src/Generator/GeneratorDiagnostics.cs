@@ -20,6 +20,9 @@ public static class GeneratorDiagnostics
         "QmpSchema Access value '{value}' is not Public or Internal; the generated types are {public or internal}");
     public static readonly SchemaDiagnosticDescriptor UnknownDiagnosticsValue = new("QMP0105", SchemaSeverity.Warning, "Unknown QmpSchema Diagnostics value",
         "QmpSchema Diagnostics value '{value}' is not all or default");
+    public static readonly SchemaDiagnosticDescriptor FilterMatchesNothing = new("QMP0106", SchemaSeverity.Warning, "A QmpSchema filter pattern matches nothing",
+        "QmpSchema Commands pattern '{pattern}' matches no command of the schema",
+        "QmpSchema Events pattern '{pattern}' matches no event of the schema");
     public static readonly SchemaDiagnosticDescriptor QapiServerNotGenerated = new("QMP0110", SchemaSeverity.Warning, "No server for a QAPI schema",
         "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only the client and its types",
         "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only its types");

@@ -95,12 +95,10 @@ public sealed partial class QmpGenerator
         texts[NormalizedPath(top.Path)] = top.Text;
         var read = QapiReader.ReadDetailed(top.Path, path => texts.TryGetValue(NormalizedPath(path), out var text) ? text : null);
         ct.ThrowIfCancellationRequested();
-        var schema = read.Schema;
+        var schema = Filter(read.Schema, new[] { top }, problems);
         var naming = new List<SchemaDiagnostic>();
-        var (qapiSpec, types) = SpecBuilder.BuildQapi(schema, group.Namespace, group.Client, naming);
-        var spec = qapiSpec with { Internal = group.Internal };
-        var qapiTypes = types with { Internal = group.Internal };
+        var (spec, modules) = SpecBuilder.BuildQapiModules(schema, group.Namespace, group.Client, naming, top.Path, group.Internal);
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
-        return new ParsedSchema(spec, problems.Concat(schema.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema, qapiTypes);
+        return new ParsedSchema(spec, problems.Concat(schema.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema, modules);
     }
 }

@@ -104,8 +104,13 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
             spc.AddSource(s.Namespace + ".Server.Handlers.g.cs", SourceText.From(ServerEmitter.EmitHandlers(s), System.Text.Encoding.UTF8));
         });
 
-        var qapiTypes = parsed.Select(static (p, _) => p.QapiTypes).Where(static s => s is not null).WithTrackingName(TrackingNames.QapiTypesOutput);
-        context.RegisterSourceOutput(qapiTypes, static (spc, s) => spc.AddSource(s!.Namespace + ".Unions.g.cs", SourceText.From(UnionEmitter.Emit(s), System.Text.Encoding.UTF8)));
+        // A QAPI schema's types, commands and events, one spec per QAPI module (its .json file), so an edit regenerates only its module's files.
+        var modules = parsed.SelectMany(static (p, _) => p.Modules.AsImmutableArray()).WithTrackingName(TrackingNames.QapiModulesOutput);
+        context.RegisterSourceOutput(modules, static (spc, s) =>
+        {
+            foreach (var (kind, text) in ModuleEmitter.EmitFiles(s))
+                spc.AddSource(s.Namespace + "." + s.Name + "." + kind + ".g.cs", SourceText.From(text, System.Text.Encoding.UTF8));
+        });
 
         var events = specs.Select(static (s, _) => s.EventsOutput).Where(static s => !s.Events.IsEmpty).WithTrackingName(TrackingNames.EventsOutput);
         context.RegisterSourceOutput(events, static (spc, s) => spc.AddSource(s.Namespace + ".Events.g.cs", SourceText.From(EventsEmitter.Emit(s), System.Text.Encoding.UTF8)));
@@ -118,11 +123,13 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         options.TryGetValue(GenerateMetadata, out var generate);
         options.TryGetValue(AccessMetadata, out var access);
         options.TryGetValue(DiagnosticsMetadata, out var diagnostics);
+        options.TryGetValue(CommandsMetadata, out var commands);
+        options.TryGetValue(EventsMetadata, out var events);
         var (client, server) = ParseGenerate(generate);
         var content = text.GetText(ct)?.ToString();
         if (content is null)
             return null;
-        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics);
+        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics) { Commands = commands, Events = events };
     }
 
     /// <summary><c>Public</c> (the default when empty) or <c>Internal</c>, as Grpc.Tools spells its Access switch; null when neither.</summary>
@@ -190,8 +197,9 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
             problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(new SchemaLocation(first.Path, 0, 0, 1, 1, 1, 1), group.Namespace));
             return new ParsedSchema(null, problems.ToEquatableArray());
         }
-        var (model, schema) = SchemaParser.Read(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
+        var (model, read) = SchemaParser.Read(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
         ct.ThrowIfCancellationRequested();
+        var schema = Filter(read, group.Files, problems);
         var naming = new List<SchemaDiagnostic>();
         var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming) with { Internal = group.Internal };
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;

@@ -14,7 +14,7 @@ public static class TrackingNames
     public const string EventsOutput = nameof(EventsOutput);
     public const string ClientSchemaOutput = nameof(ClientSchemaOutput);
     public const string QapiIncludes = nameof(QapiIncludes);
-    public const string QapiTypesOutput = nameof(QapiTypesOutput);
+    public const string QapiModulesOutput = nameof(QapiModulesOutput);
 
     public static readonly string[] All =
     {

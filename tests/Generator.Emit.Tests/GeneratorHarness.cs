@@ -52,7 +52,7 @@ internal static class GeneratorHarness
     /// <summary>This project's source folder, so QMP_UPDATE_GOLDEN=1 rewrites the files in the tree, not in bin/.</summary>
     public static string SourceDirectory() => Qmp.Testing.Repository.PathOf("tests", "Generator.Emit.Tests");
 
-    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null);
+    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null, string? Commands = null, string? Events = null);
 
     private sealed class InMemoryText(string path, string text) : AdditionalText
     {
@@ -82,6 +82,10 @@ internal static class GeneratorHarness
                 options = options.Add(QmpGenerator.AccessMetadata, file.Access);
             if (file.Diagnostics is not null)
                 options = options.Add(QmpGenerator.DiagnosticsMetadata, file.Diagnostics);
+            if (file.Commands is not null)
+                options = options.Add(QmpGenerator.CommandsMetadata, file.Commands);
+            if (file.Events is not null)
+                options = options.Add(QmpGenerator.EventsMetadata, file.Events);
             return new DictionaryOptions(options);
         }
     }

@@ -168,7 +168,7 @@ public class QapiGeneratorTests
         driver = driver.RunGenerators(compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class B { }", GeneratorHarness.ParseOptions)));
         var steps = driver.GetRunResult().Results.Single().TrackedSteps;
         Assert.All(steps[TrackingNames.ParsedSchemas].SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
-        Assert.DoesNotContain("Extra2", driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Acme.Shapes.Types.Widths.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Extra2", driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Acme.Shapes.SubWidths.Types.g.cs").SourceText.ToString(), StringComparison.Ordinal);
 
         // An edit to the included file: parsed again, and the new member is in the output.
         const string include = "/qapi/sub/widths.json";
@@ -177,7 +177,7 @@ public class QapiGeneratorTests
         driver = driver.RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         Assert.Contains(result.TrackedSteps[TrackingNames.ParsedSchemas].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.Contains("Extra2", result.GeneratedSources.Single(s => s.HintName == "Acme.Shapes.Types.Widths.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Extra2", result.GeneratedSources.Single(s => s.HintName == "Acme.Shapes.SubWidths.Types.g.cs").SourceText.ToString(), StringComparison.Ordinal);
     }
 
     private sealed class EditedText(string path, string text) : AdditionalText

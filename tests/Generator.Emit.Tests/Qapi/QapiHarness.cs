@@ -13,19 +13,27 @@ namespace Qmp.Codegen.Emit.Tests.Qapi;
 /// </summary>
 internal static class QapiHarness
 {
-    public static GeneratorDriver CreateDriver(string top, IReadOnlyDictionary<string, string> files, string ns, string generate = "Client") =>
-        CreateDriver(top, files.Select(f => TextOf(f.Key, f.Value)).ToList(), ns, generate);
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyDictionary<string, string> files, string ns, string generate = "Client", string? commands = null, string? events = null) =>
+        CreateDriver(top, files.Select(f => TextOf(f.Key, f.Value)).ToList(), ns, generate, commands, events);
 
     public static AdditionalText TextOf(string path, string text) => new Text(path, text);
 
-    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client")
+    public static GeneratorDriver CreateDriver(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client", string? commands = null, string? events = null) =>
+        CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions, OptionsOf(top, texts, ns, generate, commands, events),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>The metadata as the props copy it: every .json file carries the top file's, with ';' as ','.</summary>
+    public static AnalyzerConfigOptionsProvider OptionsOf(string top, IReadOnlyList<AdditionalText> texts, string ns, string generate = "Client", string? commands = null, string? events = null)
     {
-        var options = new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => ImmutableDictionary<string, string>.Empty
+        var metadata = ImmutableDictionary<string, string>.Empty
             .Add(QmpGenerator.NamespaceMetadata, ns)
             .Add(QmpGenerator.GenerateMetadata, generate)
-            .Add(QmpGenerator.QapiTopMetadata, top)));
-        return CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions, options,
-            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+            .Add(QmpGenerator.QapiTopMetadata, top);
+        if (commands is not null)
+            metadata = metadata.Add(QmpGenerator.CommandsMetadata, commands.Replace(';', ','));
+        if (events is not null)
+            metadata = metadata.Add(QmpGenerator.EventsMetadata, events.Replace(';', ','));
+        return new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => metadata));
     }
 
     /// <summary>Every .json file under <paramref name="dir"/>, keyed by full path.</summary>

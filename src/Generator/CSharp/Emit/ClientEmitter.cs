@@ -148,6 +148,54 @@ public static class ClientEmitter
         return writer.ToString();
     }
 
+    /// <summary>
+    /// Some commands' members as parts of the client and of its interface: a QAPI module's commands
+    /// file (the client's own file then holds the connection and the events).
+    /// </summary>
+    public static string EmitCommands(ModuleOutputSpec spec, string module)
+    {
+        var writer = SourceHeader.Start(spec.Namespace, spec.Internal, module);
+        var json = TypesEmitter.JsonClass(spec.Stem);
+        var name = spec.Stem + "Client";
+        var members = spec.Commands.SelectMany(c => CommandMembers(c, json)).ToList();
+        writer.Open("partial class " + name);
+        var first = true;
+        foreach (var member in members)
+        {
+            if (!first)
+                writer.Line();
+            first = false;
+            member.Docs(writer);
+            var head = "public " + (member.IsAsync ? "async " : string.Empty) + member.Signature;
+            if (!member.IsAsync)
+            {
+                writer.Line(head + " =>");
+                writer.Line("    " + member.Body[0]);
+            }
+            else
+            {
+                writer.Open(head);
+                foreach (var line in member.Body)
+                    writer.Line(line);
+                writer.Close();
+            }
+        }
+        writer.Close();
+        writer.Line();
+        writer.Open("partial interface I" + name);
+        first = true;
+        foreach (var member in members)
+        {
+            if (!first)
+                writer.Line();
+            first = false;
+            member.Docs(writer);
+            writer.Line(member.Signature + ";");
+        }
+        writer.Close();
+        return writer.ToString();
+    }
+
     private static List<Member> Members(ClientOutputSpec spec)
     {
         var json = TypesEmitter.JsonClass(spec.Stem);

@@ -81,7 +81,7 @@ public static class TypesEmitter
     /// An enum as a string-backed record struct: a constant per known value, and any other string
     /// kept as it is, so a newer QEMU's value round-trips instead of failing (<c>new RunState("colo")</c>).
     /// </summary>
-    private static void WriteEnum(SourceWriter writer, EnumSpec e)
+    internal static void WriteEnum(SourceWriter writer, EnumSpec e)
     {
         if (e.Summary is not null)
             DocComments.Summary(writer, e.Summary);
@@ -124,7 +124,7 @@ public static class TypesEmitter
             ? property.ParameterName.TrimStart('@') + "Value"
             : property.ParameterName;
 
-    private static void WriteEventBase(SourceWriter writer, string stem)
+    internal static void WriteEventBase(SourceWriter writer, string stem)
     {
         writer.Line("/// <summary>An event from the QMP peer: a typed record per known event, <see cref=\"Untyped" + stem + "Event\"/> for the rest.</summary>");
         writer.Open("public abstract partial record " + stem + "Event");
@@ -142,7 +142,7 @@ public static class TypesEmitter
         writer.Close();
     }
 
-    private static void WriteRecord(SourceWriter writer, RecordSpec record, string stem)
+    internal static void WriteRecord(SourceWriter writer, RecordSpec record, string stem)
     {
         var json = JsonClass(stem);
         if (record.Summary is not null)

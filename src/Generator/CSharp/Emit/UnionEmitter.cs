@@ -16,29 +16,7 @@ public static class UnionEmitter
 {
     private const string Json = "global::System.Text.Json";
 
-    /// <summary>The unions and alternates of a QAPI schema, one file.</summary>
-    public static string Emit(QapiTypesSpec spec)
-    {
-        var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
-        var first = true;
-        foreach (var union in spec.Unions)
-        {
-            if (!first)
-                writer.Line();
-            first = false;
-            WriteUnion(writer, union, spec.Stem);
-        }
-        foreach (var alternate in spec.Alternates)
-        {
-            if (!first)
-                writer.Line();
-            first = false;
-            AlternateEmitter.Write(writer, alternate, spec.Stem);
-        }
-        return writer.ToString();
-    }
-
-    private static void WriteUnion(SourceWriter writer, UnionSpec union, string stem)
+    internal static void WriteUnion(SourceWriter writer, UnionSpec union, string stem)
     {
         var json = TypesEmitter.JsonClass(stem);
         var tag = union.Tag;

@@ -3,8 +3,15 @@ using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Generation;
 
-/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata (Namespace, Generate, Access, Diagnostics).</summary>
-public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server, string? Access = null, string? Diagnostics = null);
+/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata (Namespace, Generate, Access, Diagnostics, the Commands and Events filters).</summary>
+public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server, string? Access = null, string? Diagnostics = null)
+{
+    /// <summary>The <c>Commands</c> metadata: the commands to keep (patterns with <c>*</c>); null or empty keeps all.</summary>
+    public string? Commands { get; init; }
+
+    /// <summary>The <c>Events</c> metadata: the events to keep; null or empty keeps all.</summary>
+    public string? Events { get; init; }
+}
 
 /// <summary>The schema files that generate into one namespace.</summary>
 public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files, EquatableArray<QapiIncludeInput> Includes = default)
@@ -14,7 +21,7 @@ public sealed record SchemaGroup(string Namespace, bool Client, bool Server, Equ
 }
 
 /// <summary>A parsed group: what to generate (null when the group cannot generate, e.g. a bad namespace), and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
-public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null, QapiTypesSpec? QapiTypes = null);
+public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null, EquatableArray<ModuleOutputSpec> Modules = default);
 
 /// <summary>
 /// The schema a generated client carries for the check at connect: <see cref="Entries"/> are the

@@ -22,10 +22,13 @@ public static partial class SpecBuilder
     private static readonly string[] QTypeValues = { "none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool" };
 
     /// <summary>Builds the spec of a QAPI schema: the records, enums, commands and events, and the unions and alternates beside them. QAPI schemas generate no server yet.</summary>
-    public static (GenerationSpec Spec, QapiTypesSpec Types) BuildQapi(QmpSchema schema, string ns, bool client, List<SchemaDiagnostic> diagnostics)
+    public static (GenerationSpec Spec, QapiTypesSpec Types) BuildQapi(QmpSchema schema, string ns, bool client, List<SchemaDiagnostic> diagnostics) =>
+        BuildQapi(schema, ns, client, diagnostics, out _);
+
+    private static (GenerationSpec Spec, QapiTypesSpec Types) BuildQapi(QmpSchema schema, string ns, bool client, List<SchemaDiagnostic> diagnostics, out Builder builder)
     {
         var stem = Naming.StemOf(ns);
-        var builder = new Builder(schema, stem, diagnostics, qapi: true) { Namespace = ns };
+        builder = new Builder(schema, stem, diagnostics, qapi: true) { Namespace = ns };
         var commands = schema.Commands.Select(builder.Command).ToList();
         var events = schema.Events.Select(builder.Event).ToList();
         var records = builder.Records().ToEquatableArray();

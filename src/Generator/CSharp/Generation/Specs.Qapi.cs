@@ -37,3 +37,26 @@ public sealed record QapiTypesSpec(string Namespace, string Stem, EquatableArray
     /// <summary><c>Access="Internal"</c>: the unions and alternates are internal too.</summary>
     public bool Internal { get; init; }
 }
+
+/// <summary>
+/// What one QAPI module (one .json file of the schema, as QEMU's <c>qapi-types-MODULE.h</c>) generates:
+/// its types, its commands' client members, its events' records. <see cref="Name"/> names its files
+/// (<c>BlockCore</c>: <c>Acme.Qemu72.BlockCore.Types.g.cs</c>); <see cref="File"/> is the file as the
+/// schema names it, relative to the top file (<c>block-core.json</c>), or <c>builtin</c> for QAPI's builtin types.
+/// <see cref="Commands"/> is empty when no client is generated.
+/// </summary>
+public sealed record ModuleOutputSpec(
+    string Namespace,
+    string Stem,
+    string Name,
+    string File,
+    EquatableArray<EnumSpec> Enums,
+    EquatableArray<RecordSpec> Records,
+    EquatableArray<UnionSpec> Unions,
+    EquatableArray<AlternateSpec> Alternates,
+    EquatableArray<CommandGenerationSpec> Commands,
+    EquatableArray<RecordSpec> EventRecords)
+{
+    /// <summary><c>Access="Internal"</c>.</summary>
+    public bool Internal { get; init; }
+}

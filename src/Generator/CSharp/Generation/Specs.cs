@@ -153,7 +153,14 @@ public sealed record GenerationSpec(
 
     public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) { Internal = Internal } : null;
 
-    public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events) { Internal = Internal };
+    /// <summary>
+    /// A QAPI schema: the types, the commands' client members and the event records are in its
+    /// modules' files (<see cref="ModuleOutputSpec"/>); this spec keeps what is one per namespace
+    /// (the client's core, the event dispatch, which then declares the event base too).
+    /// </summary>
+    public bool PerModule { get; init; }
+
+    public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events) { Internal = Internal, DeclaresEventBase = PerModule };
 }
 
 // One spec per generated file, so an edit to the schema regenerates only the files it changes.
@@ -176,4 +183,7 @@ public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableAr
 public sealed record EventsOutputSpec(string Namespace, string Stem, bool Client, bool Server, EquatableArray<EventGenerationSpec> Events)
 {
     public bool Internal { get; init; }
+
+    /// <summary>The events' base records are declared here (a QAPI schema's event records are in its modules' files).</summary>
+    public bool DeclaresEventBase { get; init; }
 }

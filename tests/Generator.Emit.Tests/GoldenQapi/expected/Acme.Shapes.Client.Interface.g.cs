@@ -66,47 +66,6 @@ public partial interface IShapesClient : global::System.IAsyncDisposable
     /// <returns>The event.</returns>
     global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : ShapesEvent;
 
-    /// <summary>Executes the QMP command <c>get-widths</c>.</summary>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>the widths</returns>
-    global::System.Threading.Tasks.Task<global::Acme.Shapes.Widths> GetWidthsAsync(global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <inheritdoc cref="DrawAsync(DrawArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="shapes">what to draw</param>
-    /// <param name="scale">how much bigger</param>
-    /// <param name="where">a shape to draw into</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> shapes, double? scale = null, global::Acme.Shapes.ShapeRef? where = null, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Draws shapes.</summary>
-    /// <remarks>Since QEMU 2.0.</remarks>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"draw","arguments":{"shapes":[{"kind":"circle","radius":3}],"scale":1.5}}
-    /// &lt;- {"return":[{"kind":"circle","radius":3}]}
-    /// </code>
-    /// </example>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>the shapes drawn</returns>
-    global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(DrawArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Adds a shape (its members are the arguments).</summary>
-    /// <remarks>Unstable (experimental in QEMU). Feature unstable: it may change</remarks>
-    /// <param name="arguments">The command's arguments (QAPI boxed: one object).</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
-    global::System.Threading.Tasks.Task AddShapeAsync(Shape arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Erases everything.</summary>
-    /// <remarks>
-    /// Deprecated. Only in QEMU builds where {'not': CONFIG_PERMANENT}. Feature deprecated: use draw with
-    /// nothing
-    /// </remarks>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Obsolete("QMP command 'erase' is deprecated in the schema.")]
-    global::System.Threading.Tasks.Task EraseAsync(global::System.Threading.CancellationToken cancellationToken = default);
-
     /// <inheritdoc cref="ShapesClient.CheckSchemaAsync"/>
     global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
 

@@ -94,62 +94,6 @@ public partial class ShapesClient : global::System.IAsyncDisposable
     public global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : ShapesEvent =>
         Client.ExecuteAndWaitForEventAsync<TEvent>(command, ShapesEvents.Parse, predicate, timeout, cancellationToken);
 
-    /// <summary>Executes the QMP command <c>get-widths</c>.</summary>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>the widths</returns>
-    public async global::System.Threading.Tasks.Task<global::Acme.Shapes.Widths> GetWidthsAsync(global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        return await Client.ExecuteAsync<object?, global::Acme.Shapes.Widths>("get-widths", null, null, global::Acme.Shapes.Widths.Read, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc cref="DrawAsync(DrawArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="shapes">what to draw</param>
-    /// <param name="scale">how much bigger</param>
-    /// <param name="where">a shape to draw into</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> shapes, double? scale = null, global::Acme.Shapes.ShapeRef? where = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        DrawAsync(new DrawArguments { Shapes = shapes, Scale = scale, Where = where }, cancellationToken);
-
-    /// <summary>Draws shapes.</summary>
-    /// <remarks>Since QEMU 2.0.</remarks>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"draw","arguments":{"shapes":[{"kind":"circle","radius":3}],"scale":1.5}}
-    /// &lt;- {"return":[{"kind":"circle","radius":3}]}
-    /// </code>
-    /// </example>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>the shapes drawn</returns>
-    public async global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(DrawArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(arguments);
-        return await Client.ExecuteAsync<DrawArguments, global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>>("draw", arguments, DrawArguments.Write, static (ref global::System.Text.Json.Utf8JsonReader r) => global::Qmp.Runtime.QmpJson.ReadList(ref r, global::Acme.Shapes.Shape.Read), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Adds a shape (its members are the arguments).</summary>
-    /// <remarks>Unstable (experimental in QEMU). Feature unstable: it may change</remarks>
-    /// <param name="arguments">The command's arguments (QAPI boxed: one object).</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
-    public async global::System.Threading.Tasks.Task AddShapeAsync(Shape arguments, global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(arguments);
-        await Client.ExecuteAsync<Shape, bool>("add-shape", arguments, Shape.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Erases everything.</summary>
-    /// <remarks>
-    /// Deprecated. Only in QEMU builds where {'not': CONFIG_PERMANENT}. Feature deprecated: use draw with
-    /// nothing
-    /// </remarks>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Obsolete("QMP command 'erase' is deprecated in the schema.")]
-    public async global::System.Threading.Tasks.Task EraseAsync(global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        await Client.ExecuteAsync<object?, bool>("erase", null, null, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
-    }
-
     private static async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadAsync<TEvent>(global::Qmp.Runtime.QmpEventSubscription subscription, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken) where TEvent : ShapesEvent
     {
         using (subscription)
