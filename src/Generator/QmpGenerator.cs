@@ -118,11 +118,12 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         options.TryGetValue(GenerateMetadata, out var generate);
         options.TryGetValue(AccessMetadata, out var access);
         options.TryGetValue(DiagnosticsMetadata, out var diagnostics);
+        options.TryGetValue(FormatMetadata, out var format);
         var (client, server) = ParseGenerate(generate);
         var content = text.GetText(ct)?.ToString();
         if (content is null)
             return null;
-        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics);
+        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics) { Format = format };
     }
 
     /// <summary><c>Public</c> (the default when empty) or <c>Internal</c>, as Grpc.Tools spells its Access switch; null when neither.</summary>
@@ -166,9 +167,13 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
                 Internal = g.Any(f => ParseInternal(f.Access) == true),
             });
 
-    private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
+    private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct) => WithFormatProblems(group, ParseGroup(group, ct));
+
+    private static ParsedSchema ParseGroup(SchemaGroup group, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (group.Files.Any(static f => IsIntrospection(f)))
+            return ParseIntrospection(group, ct);
         if (group.Files.Any(static f => IsJson(f.Path)))
             return ParseQapi(group, ct);
         var problems = new List<SchemaDiagnostic>();

@@ -49,6 +49,32 @@ public sealed class IntrospectionFile
 
     public IReadOnlyList<SchemaDiagnostic> Diagnostics { get; }
 
+    /// <summary>
+    /// Whether a <c>.json</c> schema file is a saved <c>query-qmp-schema</c> answer rather than QAPI:
+    /// its first character (after white space) opens a JSON array, or an object whose first key is
+    /// double-quoted. QAPI's dialect has only single-quoted strings and its files start with
+    /// <c>#</c> comments or <c>{ 'include'</c>, so no QAPI file looks like this. The package's props
+    /// apply the same rule (a regular expression) to decide whether to add a top file's folder.
+    /// </summary>
+    public static bool LooksLikeIntrospection(string text)
+    {
+        if (text is null)
+            return false;
+        var i = 0;
+        while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == '\uFEFF'))
+            i++;
+        if (i == text.Length)
+            return false;
+        if (text[i] == '[')
+            return true;
+        if (text[i] != '{')
+            return false;
+        i++;
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+            i++;
+        return i < text.Length && text[i] == '"';
+    }
+
     public static IntrospectionFile Read(string text, string path)
     {
         if (text is null)

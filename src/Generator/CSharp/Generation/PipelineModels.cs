@@ -3,8 +3,12 @@ using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Generation;
 
-/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata (Namespace, Generate, Access, Diagnostics).</summary>
-public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server, string? Access = null, string? Diagnostics = null);
+/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata (Namespace, Generate, Access, Diagnostics, Format).</summary>
+public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server, string? Access = null, string? Diagnostics = null)
+{
+    /// <summary>The item's <c>Format</c>: <c>Qapi</c>, <c>Introspection</c>, or empty to recognise a .json file by its content.</summary>
+    public string? Format { get; init; }
+}
 
 /// <summary>The schema files that generate into one namespace.</summary>
 public sealed record SchemaGroup(string Namespace, bool Client, bool Server, EquatableArray<SchemaFileInput> Files, EquatableArray<QapiIncludeInput> Includes = default)
