@@ -52,7 +52,11 @@ internal static class GeneratorHarness
     /// <summary>This project's source folder, so QMP_UPDATE_GOLDEN=1 rewrites the files in the tree, not in bin/.</summary>
     public static string SourceDirectory() => Qmp.Testing.Repository.PathOf("tests", "Generator.Emit.Tests");
 
-    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null);
+    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null)
+    {
+        /// <summary>The item's <c>Format</c> metadata (<c>Qapi</c>, <c>Introspection</c>); none when null.</summary>
+        public string? Format { get; init; }
+    }
 
     private sealed class InMemoryText(string path, string text) : AdditionalText
     {
@@ -82,6 +86,8 @@ internal static class GeneratorHarness
                 options = options.Add(QmpGenerator.AccessMetadata, file.Access);
             if (file.Diagnostics is not null)
                 options = options.Add(QmpGenerator.DiagnosticsMetadata, file.Diagnostics);
+            if (file.Format is not null)
+                options = options.Add(QmpGenerator.FormatMetadata, file.Format);
             return new DictionaryOptions(options);
         }
     }
