@@ -130,7 +130,9 @@ public class IntrospectionGeneratorTests
     }
 
     [Theory]
-    [InlineData("[{\"name\": \"query-x\", \"meta-type\": \"command\", \"ret-type\": \"0\"}]", 1, 1, "schema entry 0 ('query-x') is malformed: it has no 'arg-type'")]
+    [InlineData("{\"return\": [{\"name\": \"int\", \"meta-type\": \"builtin\", \"json-type\": \"int\"},\n {\"name\": \"query-x\", \"meta-type\": \"command\", \"ret-type\": \"0\"}]}", 2, 2, "schema entry 1 ('query-x') is malformed: it has no 'arg-type'")]
+    [InlineData("{\"query-version\": {\"qemu\": {\"major\": 7}}, \"query-qmp-schema\": [{\"name\": \"a\", \"meta-type\": \"builtin\"}]}", 1, 64, "schema entry 0 ('a') is malformed: it has no 'json-type'")]
+    [InlineData("[\"int\"]", 1, 2, "schema entry 0 is malformed: it is not an object")]
     [InlineData("{\"return\": [\n  {\"name\": \"int\", \"meta-type\": \"builtin\", \"json-type\": \"int\"},\n]}", 2, 62, "not strict JSON")]
     [InlineData("{\"return\": {\"name\": \"int\"}}", 1, 1, "expected query-qmp-schema's array of SchemaInfo")]
     public void A_malformed_file_is_an_error_located_in_it_and_nothing_crashes(string text, int line, int column, string message)
