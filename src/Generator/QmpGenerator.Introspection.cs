@@ -20,6 +20,32 @@ public sealed partial class QmpGenerator
 {
     public const string FormatMetadata = "build_metadata.AdditionalFiles.QmpFormat";
 
+    /// <summary>A saved answer's QAPI source: the full path of its top file (the props resolve the item's <c>QapiSource</c>).</summary>
+    public const string QapiSourceMetadata = "build_metadata.AdditionalFiles.QmpQapiSource";
+
+    /// <summary>
+    /// The top file of a QAPI source named by a saved answer: the props add its folder's .json files
+    /// with QmpQapiTop naming it and no namespace (they generate nothing of their own), so the top
+    /// file itself is one of the texts the answer's group carries.
+    /// </summary>
+    private static bool IsQapiSourceTop(string path, Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+        IsJson(path) && options.TryGetValue(QapiTopMetadata, out var top) && !string.IsNullOrWhiteSpace(top)
+        && string.Equals(NormalizedPath(top), NormalizedPath(path), StringComparison.Ordinal)
+        && !(options.TryGetValue(NamespaceMetadata, out var ns) && !string.IsNullOrWhiteSpace(ns));
+
+    /// <summary>A QAPI source that is a QmpSchema item of its own is a schema file, not an include: its text comes from there.</summary>
+    private static List<QapiIncludeInput> WithQapiSourceItems(SchemaGroup group, System.Collections.Immutable.ImmutableArray<SchemaFileInput> files, IEnumerable<QapiIncludeInput> includes)
+    {
+        var list = includes.ToList();
+        foreach (var source in group.Files.Where(f => f.QapiSource is not null).Select(f => NormalizedPath(f.QapiSource!)).Distinct(StringComparer.Ordinal))
+        {
+            if (!list.Any(i => string.Equals(i.Path, source, StringComparison.Ordinal))
+                && files.FirstOrDefault(f => string.Equals(NormalizedPath(f.Path), source, StringComparison.Ordinal)) is { } own)
+                list.Add(new QapiIncludeInput(source, own.Text, source));
+        }
+        return list;
+    }
+
     private static bool IsIntrospection(SchemaFileInput file)
     {
         if (!IsJson(file.Path))
@@ -72,7 +98,8 @@ public sealed partial class QmpGenerator
             problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(at, group.Client ? 0 : 1, group.Namespace));
         var read = IntrospectionFile.Read(live.Text, live.Path);
         ct.ThrowIfCancellationRequested();
-        var schema = read.ToSchema();
+        var source = live.QapiSource is null ? null : ReadQapiSource(live.QapiSource, group, problems);
+        var schema = read.ToSchema(source);
         ct.ThrowIfCancellationRequested();
         var naming = new List<SchemaDiagnostic>();
         var (qapiSpec, types) = SpecBuilder.BuildQapi(schema, group.Namespace, group.Client, naming);
@@ -80,5 +107,21 @@ public sealed partial class QmpGenerator
         var qapiTypes = types with { Internal = group.Internal };
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
         return new ParsedSchema(spec, problems.Concat(schema.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema, qapiTypes);
+    }
+
+    /// <summary>
+    /// The QAPI source of a saved answer, read from the group's include texts; its errors are
+    /// reported in its files and make it unused (a schema QEMU's own generator would refuse is no
+    /// guide to names). Its warnings are the QAPI schema's own business and are not repeated here.
+    /// </summary>
+    private static Qmp.Codegen.Schema.QmpSchema? ReadQapiSource(string top, SchemaGroup group, List<SchemaDiagnostic> problems)
+    {
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var include in group.Includes)
+            texts[include.Path] = include.Text;
+        var read = Qmp.Codegen.Qapi.QapiReader.ReadDetailed(top, path => texts.TryGetValue(NormalizedPath(path), out var text) ? text : null);
+        var errors = read.Schema.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error).ToList();
+        problems.AddRange(errors);
+        return errors.Count == 0 ? read.Schema : null;
     }
 }

@@ -119,11 +119,16 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         options.TryGetValue(AccessMetadata, out var access);
         options.TryGetValue(DiagnosticsMetadata, out var diagnostics);
         options.TryGetValue(FormatMetadata, out var format);
+        options.TryGetValue(QapiSourceMetadata, out var qapiSource);
         var (client, server) = ParseGenerate(generate);
         var content = text.GetText(ct)?.ToString();
         if (content is null)
             return null;
-        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics) { Format = format };
+        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics)
+        {
+            Format = format,
+            QapiSource = string.IsNullOrWhiteSpace(qapiSource) ? null : qapiSource!.Trim(),
+        };
     }
 
     /// <summary><c>Public</c> (the default when empty) or <c>Internal</c>, as Grpc.Tools spells its Access switch; null when neither.</summary>

@@ -191,4 +191,96 @@ public class IntrospectionGeneratorTests
     [InlineData("", false)]
     public void A_json_file_is_an_answer_when_it_opens_as_JSON_does(string text, bool answer) =>
         Assert.Equal(answer, Qmp.Codegen.Introspection.IntrospectionFile.LooksLikeIntrospection(text));
+
+    /// <summary>GoldenQapi's schema as QEMU would list it: described, then every type name masked as a number.</summary>
+    private static string MaskedAnswerOf(Qmp.Codegen.Schema.QmpSchema source)
+    {
+        var entries = System.Text.Json.Nodes.JsonNode.Parse(Qmp.Codegen.Introspection.SchemaInfoBuilder.Describe(source))!.AsArray();
+        var masks = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            if (e!["meta-type"]!.GetValue<string>() is "object" or "enum" or "alternate")
+                masks[e["name"]!.GetValue<string>()] = masks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        string Mask(string name) =>
+            name.StartsWith('[') ? "[" + Mask(name[1..^1]) + "]" : masks.TryGetValue(name, out var masked) ? masked : name;
+        void Rename(System.Text.Json.Nodes.JsonNode? node, string key)
+        {
+            if (node?[key] is { } value)
+                node[key] = Mask(value.GetValue<string>());
+        }
+        foreach (var e in entries)
+        {
+            if (e!["meta-type"]!.GetValue<string>() is not ("command" or "event"))
+                Rename(e, "name");
+            foreach (var key in new[] { "arg-type", "ret-type", "element-type" })
+                Rename(e, key);
+            foreach (var list in new[] { "members", "variants" })
+            {
+                if (e[list] is System.Text.Json.Nodes.JsonArray items && e["meta-type"]!.GetValue<string>() != "enum")
+                    foreach (var item in items)
+                        Rename(item, "type");
+            }
+        }
+        return "{\"return\": " + entries.ToJsonString() + "}";
+    }
+
+    [Fact]
+    public void With_QapiSource_the_types_take_the_sources_names_and_docs()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["/qapi/schema.json"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenQapi", "schema.json")),
+            ["/qapi/sub/widths.json"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenQapi", "sub", "widths.json")),
+        };
+        var source = Qmp.Codegen.Qapi.QapiReader.Read("/qapi/schema.json", files);
+        var answer = MaskedAnswerOf(source);
+        Assert.DoesNotContain("\"Shape\"", answer, StringComparison.Ordinal);
+        files[Live] = answer;
+        var texts = files.Select(f => QapiHarness.TextOf(f.Key, f.Value)).ToList();
+
+        var sourceFile = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add(QmpGenerator.QapiTopMetadata, "/qapi/schema.json");
+        var liveFile = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty
+            .Add(QmpGenerator.NamespaceMetadata, "Acme.Live").Add(QmpGenerator.GenerateMetadata, "Client");
+        var named = Generated(QapiHarness.CreateDriver(texts, new Dictionary<string, System.Collections.Immutable.ImmutableDictionary<string, string>>
+        {
+            ["/qapi/schema.json"] = sourceFile,
+            ["/qapi/sub/widths.json"] = sourceFile,
+            [Live] = liveFile.Add(QmpGenerator.QapiSourceMetadata, "/qapi/schema.json"),
+        }));
+        // The source's names and docs; integer widths stay the answer's (every integer a long).
+        Assert.Contains("public abstract partial record Shape", named, StringComparison.Ordinal);
+        Assert.Contains("public sealed partial record Widths", named, StringComparison.Ordinal);
+        Assert.Contains("readonly partial record struct Color(string Value)", named, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>A color.</summary>", named, StringComparison.Ordinal);
+        Assert.Contains("public required long Radius { get; init; }", named, StringComparison.Ordinal);
+
+        // Without it, the same answer's types are named from their use, without docs.
+        var byUse = Generated(QapiHarness.CreateDriver(texts, new Dictionary<string, System.Collections.Immutable.ImmutableDictionary<string, string>> { [Live] = liveFile }));
+        Assert.DoesNotContain("public abstract partial record Shape", byUse, StringComparison.Ordinal);
+        Assert.DoesNotContain("/// <summary>A color.</summary>", byUse, StringComparison.Ordinal);
+
+        static string Generated(GeneratorDriver driver)
+        {
+            var (output, diagnostics, run) = QapiHarness.Generate(driver);
+            Assert.Empty(diagnostics);
+            Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            return string.Concat(run.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
+        }
+    }
+
+    [Fact]
+    public void A_QapiSource_that_cannot_be_read_is_an_error_and_the_answer_still_generates()
+    {
+        var texts = new[] { QapiHarness.TextOf(Live, LiveText()) };
+        var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(texts, new Dictionary<string, System.Collections.Immutable.ImmutableDictionary<string, string>>
+        {
+            [Live] = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty
+                .Add(QmpGenerator.NamespaceMetadata, "Acme.Live").Add(QmpGenerator.GenerateMetadata, "Client")
+                .Add(QmpGenerator.QapiSourceMetadata, "/qapi/missing.json"),
+        }));
+        var error = Assert.Single(diagnostics);
+        Assert.Equal(("QMP0202", "/qapi/missing.json"), (error.Id, error.Location.GetLineSpan().Path));
+        Assert.Contains("Acme.Live.Types.Query.g.cs", run.Results.Single().GeneratedSources.Select(s => s.HintName));
+    }
 }

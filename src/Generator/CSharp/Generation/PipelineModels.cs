@@ -8,6 +8,9 @@ public sealed record SchemaFileInput(string Path, string Text, string Namespace,
 {
     /// <summary>The item's <c>Format</c>: <c>Qapi</c>, <c>Introspection</c>, or empty to recognise a .json file by its content.</summary>
     public string? Format { get; init; }
+
+    /// <summary>For a saved query-qmp-schema answer: the full path of the QAPI top file its names and docs come from (<c>QapiSource</c>); null when none.</summary>
+    public string? QapiSource { get; init; }
 }
 
 /// <summary>The schema files that generate into one namespace.</summary>
