@@ -4,6 +4,9 @@ using System.Text.Json;
 using Introspection.Consumer.LiveQemu;
 using Qmp.Runtime;
 #endif
+#if QEMU_LIVE_NAMED_CLIENT
+using Named = Introspection.Consumer.NamedQemu;
+#endif
 
 namespace Qmp.Codegen.Introspection.Consumer.Tests;
 
@@ -107,6 +110,30 @@ public sealed class LiveClientTests(Xunit.Abstractions.ITestOutputHelper output)
         var report = await client.CheckSchemaAsync(timeout.Token);
         output.WriteLine(report.ToString());
         Assert.True(report.IsCompatible, report.ToString());
+        Assert.Empty(report.Differences);
+#else
+        await Task.CompletedTask;
+#endif
+    }
+
+    [NamedQemuFact]
+    public async Task With_the_QAPI_source_the_types_have_its_names_and_the_client_drives_QEMU()
+    {
+#if QEMU_LIVE_NAMED_CLIENT
+        await using var qemu = await RealQemu.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var client = await Named.NamedQemuClient.ConnectAsync(qemu.Address, cancellationToken: timeout.Token);
+
+        Named.StatusInfo status = await client.QueryStatusAsync(timeout.Token);
+        Assert.Equal(Named.RunState.Running, status.Status);
+        IReadOnlyList<Named.BlockInfo> blocks = await client.QueryBlockAsync(timeout.Token);
+        Named.BlockDeviceInfo inserted = Assert.Single(blocks, b => b.Device == "disk0").Inserted!;
+        Named.ImageInfo image = inserted.Image;
+        long size = image.VirtualSize;
+        Assert.Equal(64L * 1024 * 1024, size);
+
+        var report = await client.CheckSchemaAsync(timeout.Token);
+        output.WriteLine(report.ToString());
         Assert.Empty(report.Differences);
 #else
         await Task.CompletedTask;

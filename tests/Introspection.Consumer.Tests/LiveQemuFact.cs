@@ -18,3 +18,20 @@ public sealed class LiveQemuFactAttribute : FactAttribute
 #endif
     }
 }
+
+/// <summary>Runs when the second client (the saved schema with QEMU 7.2's QAPI source) was generated and QEMU is there; otherwise skipped with the reason.</summary>
+public sealed class NamedQemuFactAttribute : FactAttribute
+{
+    public NamedQemuFactAttribute()
+    {
+#if QEMU_LIVE_NAMED_CLIENT
+        if (RealQemu.Binary is null)
+            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+#else
+        var reason = typeof(NamedQemuFactAttribute).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "QemuQapiSourceSkipReason")?.Value;
+        Skip = "no client was generated from the installed QEMU's schema with QEMU 7.2's QAPI source: "
+            + (string.IsNullOrWhiteSpace(reason) ? "eng/get-qemu-schema.sh bookworm failed" : reason);
+#endif
+    }
+}
