@@ -64,12 +64,8 @@ internal static class SchemaInputs
         return FromModel(schema, root);
     }
 
-    /// <summary>A saved live schema is JSON: an array of entries, or an object with "query-qmp-schema"; QAPI files start with comments or single quotes.</summary>
-    private static bool IsSavedSchema(string text)
-    {
-        var start = text.AsSpan().TrimStart();
-        return start.StartsWith("[") || (start.StartsWith("{") && text.Contains("\"query-qmp-schema\"", StringComparison.Ordinal));
-    }
+    /// <summary>A saved live schema is JSON (an array of entries, a reply, or introspect's file); QAPI files start with comments or single quotes. The generator's rule.</summary>
+    private static bool IsSavedSchema(string text) => Qmp.Codegen.Introspection.IntrospectionFile.LooksLikeIntrospection(text);
 
     private static SchemaInfo? FromModel(QmpSchema schema, string? root = null)
     {

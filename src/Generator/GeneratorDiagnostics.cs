@@ -28,4 +28,6 @@ public static class GeneratorDiagnostics
         "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only its types");
     public static readonly SchemaDiagnosticDescriptor QapiNotAlone = new("QMP0111", SchemaSeverity.Error, "A QAPI schema generates alone",
         "'{file}' shares Namespace '{namespace}' with the QAPI schema '{top}'; a QAPI schema generates alone, so this file is ignored");
+    public static readonly SchemaDiagnosticDescriptor UnknownFormatValue = new("QMP0120", SchemaSeverity.Warning, "Unknown QmpSchema Format value",
+        "QmpSchema Format value '{value}' is not Qapi or Introspection; the file is read as {what its content says it is}");
 }

@@ -37,7 +37,7 @@ public sealed partial class QmpGenerator
             .Select(static (pair, ct) =>
             {
                 var options = pair.Right.GetOptions(pair.Left);
-                if (!IsQapiInclude(pair.Left.Path, options) || !options.TryGetValue(QapiTopMetadata, out var top))
+                if (!(IsQapiInclude(pair.Left.Path, options) || IsQapiSourceTop(pair.Left.Path, options)) || !options.TryGetValue(QapiTopMetadata, out var top))
                     return null;
                 var text = pair.Left.GetText(ct)?.ToString();
                 return text is null ? null : new QapiIncludeInput(NormalizedPath(pair.Left.Path), text, NormalizedPath(top));
@@ -51,7 +51,8 @@ public sealed partial class QmpGenerator
     {
         foreach (var group in Group(files))
         {
-            var tops = group.Files.Where(f => IsJson(f.Path)).Select(f => NormalizedPath(f.Path)).ToList();
+            var tops = group.Files.Where(f => IsJson(f.Path)).Select(f => NormalizedPath(f.Path))
+                .Concat(group.Files.Where(f => f.QapiSource is not null).Select(f => NormalizedPath(f.QapiSource!))).ToList();
             if (tops.Count == 0)
             {
                 yield return group;
@@ -59,7 +60,7 @@ public sealed partial class QmpGenerator
             }
             yield return group with
             {
-                Includes = includes.Where(i => tops.Contains(i.TopFile, StringComparer.Ordinal))
+                Includes = WithQapiSourceItems(group, files, includes.Where(i => tops.Contains(i.TopFile, StringComparer.Ordinal)))
                     .OrderBy(i => i.Path, StringComparer.Ordinal).ToEquatableArray(),
             };
         }

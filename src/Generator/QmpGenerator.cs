@@ -125,11 +125,19 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         options.TryGetValue(DiagnosticsMetadata, out var diagnostics);
         options.TryGetValue(CommandsMetadata, out var commands);
         options.TryGetValue(EventsMetadata, out var events);
+        options.TryGetValue(FormatMetadata, out var format);
+        options.TryGetValue(QapiSourceMetadata, out var qapiSource);
         var (client, server) = ParseGenerate(generate);
         var content = text.GetText(ct)?.ToString();
         if (content is null)
             return null;
-        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics) { Commands = commands, Events = events };
+        return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics)
+        {
+            Commands = commands,
+            Events = events,
+            Format = format,
+            QapiSource = string.IsNullOrWhiteSpace(qapiSource) ? null : qapiSource!.Trim(),
+        };
     }
 
     /// <summary><c>Public</c> (the default when empty) or <c>Internal</c>, as Grpc.Tools spells its Access switch; null when neither.</summary>
@@ -173,9 +181,13 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
                 Internal = g.Any(f => ParseInternal(f.Access) == true),
             });
 
-    private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
+    private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct) => WithFormatProblems(group, ParseGroup(group, ct));
+
+    private static ParsedSchema ParseGroup(SchemaGroup group, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (group.Files.Any(static f => IsIntrospection(f)))
+            return ParseIntrospection(group, ct);
         if (group.Files.Any(static f => IsJson(f.Path)))
             return ParseQapi(group, ct);
         var problems = new List<SchemaDiagnostic>();

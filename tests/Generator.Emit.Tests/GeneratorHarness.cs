@@ -52,7 +52,11 @@ internal static class GeneratorHarness
     /// <summary>This project's source folder, so QMP_UPDATE_GOLDEN=1 rewrites the files in the tree, not in bin/.</summary>
     public static string SourceDirectory() => Qmp.Testing.Repository.PathOf("tests", "Generator.Emit.Tests");
 
-    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null, string? Commands = null, string? Events = null);
+    public sealed record SchemaFile(string Path, string Text, string Namespace, string? Generate = "Client;Server", string? Access = null, string? Diagnostics = null, string? Commands = null, string? Events = null)
+    {
+        /// <summary>The item's <c>Format</c> metadata (<c>Qapi</c>, <c>Introspection</c>); none when null.</summary>
+        public string? Format { get; init; }
+    }
 
     private sealed class InMemoryText(string path, string text) : AdditionalText
     {
@@ -86,6 +90,8 @@ internal static class GeneratorHarness
                 options = options.Add(QmpGenerator.CommandsMetadata, file.Commands);
             if (file.Events is not null)
                 options = options.Add(QmpGenerator.EventsMetadata, file.Events);
+            if (file.Format is not null)
+                options = options.Add(QmpGenerator.FormatMetadata, file.Format);
             return new DictionaryOptions(options);
         }
     }

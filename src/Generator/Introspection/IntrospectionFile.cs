@@ -49,6 +49,32 @@ public sealed class IntrospectionFile
 
     public IReadOnlyList<SchemaDiagnostic> Diagnostics { get; }
 
+    /// <summary>
+    /// Whether a <c>.json</c> schema file is a saved <c>query-qmp-schema</c> answer rather than QAPI:
+    /// its first character (after white space) opens a JSON array, or an object whose first key is
+    /// double-quoted. QAPI's dialect has only single-quoted strings and its files start with
+    /// <c>#</c> comments or <c>{ 'include'</c>, so no QAPI file looks like this. The package's props
+    /// apply the same rule (a regular expression) to decide whether to add a top file's folder.
+    /// </summary>
+    public static bool LooksLikeIntrospection(string text)
+    {
+        if (text is null)
+            return false;
+        var i = 0;
+        while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == '\uFEFF'))
+            i++;
+        if (i == text.Length)
+            return false;
+        if (text[i] == '[')
+            return true;
+        if (text[i] != '{')
+            return false;
+        i++;
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+            i++;
+        return i < text.Length && text[i] == '"';
+    }
+
     public static IntrospectionFile Read(string text, string path)
     {
         if (text is null)
@@ -93,7 +119,9 @@ public sealed class IntrospectionFile
         }
         catch (FormatException e)
         {
-            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Create(location, e.Message));
+            // A malformed entry is located where it starts, so the IDE goes to it in a file of one line.
+            var at = e is EntryException entry && EntryOffset(text, entry.Index) is var offset and >= 0 ? At(text, path, offset) : location;
+            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Create(at, e.Message));
             return new IntrospectionFile(path ?? string.Empty, null, null, diagnostics);
         }
     }
@@ -265,6 +293,117 @@ public sealed class IntrospectionFile
         return list;
     }
 
-    private static FormatException Bad(int index, string? name, string why) =>
-        new("schema entry " + index + (name is null ? "" : " ('" + name + "')") + " is malformed: " + why);
+    private static EntryException Bad(int index, string? name, string why) =>
+        new EntryException(index, "schema entry " + index + (name is null ? "" : " ('" + name + "')") + " is malformed: " + why);
+
+    private sealed class EntryException : FormatException
+    {
+        public EntryException(int index, string message)
+            : base(message) => Index = index;
+
+        public int Index { get; }
+    }
+
+    /// <summary>
+    /// Where entry <paramref name="index"/> of the schema array starts in <paramref name="text"/> (strict
+    /// JSON, read already): in the root array, or in the value of <c>return</c> (else
+    /// <c>query-qmp-schema</c>) of the root object, as <see cref="Read"/> takes them; -1 when not found.
+    /// </summary>
+    private static int EntryOffset(string text, int index)
+    {
+        var root = SkipWhiteSpace(text, 0);
+        if (root >= text.Length)
+            return -1;
+        if (text[root] == '[')
+            return ElementStart(text, root, index);
+        int returned = -1, saved = -1;
+        // The root object's keys and where each value starts.
+        var i = SkipWhiteSpace(text, root + 1);
+        while (i < text.Length && text[i] == '"')
+        {
+            var end = StringEnd(text, i);
+            var key = text.Substring(i + 1, end - i - 1);
+            var value = SkipWhiteSpace(text, SkipWhiteSpace(text, end + 1) + 1);
+            if (value < text.Length && text[value] == '[')
+            {
+                if (key == "return" && returned < 0)
+                    returned = value;
+                else if (key == "query-qmp-schema" && saved < 0)
+                    saved = value;
+            }
+            i = SkipWhiteSpace(text, ValueEnd(text, value));
+            if (i < text.Length && text[i] == ',')
+                i = SkipWhiteSpace(text, i + 1);
+        }
+        var array = returned >= 0 ? returned : saved;
+        return array < 0 ? -1 : ElementStart(text, array, index);
+    }
+
+    /// <summary>Where element <paramref name="index"/> of the array opening at <paramref name="open"/> starts; -1 past its end.</summary>
+    private static int ElementStart(string text, int open, int index)
+    {
+        var i = SkipWhiteSpace(text, open + 1);
+        for (var n = 0; i < text.Length && text[i] != ']'; n++)
+        {
+            if (n == index)
+                return i;
+            i = SkipWhiteSpace(text, ValueEnd(text, i));
+            if (i < text.Length && text[i] == ',')
+                i = SkipWhiteSpace(text, i + 1);
+        }
+        return -1;
+    }
+
+    private static int SkipWhiteSpace(string text, int i)
+    {
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+            i++;
+        return i;
+    }
+
+    /// <summary>The offset of the closing quote of the string opening at <paramref name="open"/>.</summary>
+    private static int StringEnd(string text, int open)
+    {
+        var i = open + 1;
+        while (i < text.Length && text[i] != '"')
+            i += text[i] == '\\' ? 2 : 1;
+        return Math.Min(i, text.Length);
+    }
+
+    /// <summary>The offset just past the JSON value starting at <paramref name="start"/>.</summary>
+    private static int ValueEnd(string text, int start)
+    {
+        if (start >= text.Length)
+            return text.Length;
+        if (text[start] == '"')
+            return StringEnd(text, start) + 1;
+        if (text[start] is not ('[' or '{'))
+        {
+            var i = start;
+            while (i < text.Length && text[i] is not (',' or ']' or '}') && !char.IsWhiteSpace(text[i]))
+                i++;
+            return i;
+        }
+        var depth = 0;
+        for (var i = start; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '"':
+                    i = StringEnd(text, i);
+                    break;
+                case '[':
+                case '{':
+                    depth++;
+                    break;
+                case ']':
+                case '}':
+                    if (--depth == 0)
+                        return i + 1;
+                    break;
+            }
+        }
+        return text.Length;
+    }
+
 }

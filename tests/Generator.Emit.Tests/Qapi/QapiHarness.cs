@@ -36,6 +36,12 @@ internal static class QapiHarness
         return new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => metadata));
     }
 
+    /// <summary>A driver over <paramref name="texts"/> with each file's own metadata (keys such as <see cref="QmpGenerator.NamespaceMetadata"/>).</summary>
+    public static GeneratorDriver CreateDriver(IReadOnlyList<AdditionalText> texts, IReadOnlyDictionary<string, ImmutableDictionary<string, string>> metadata) =>
+        CSharpGeneratorDriver.Create(new[] { new QmpGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions,
+            new Options(texts.ToDictionary(t => t.Path, t => metadata.TryGetValue(t.Path, out var values) ? values : ImmutableDictionary<string, string>.Empty)),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
     /// <summary>Every .json file under <paramref name="dir"/>, keyed by full path.</summary>
     public static Dictionary<string, string> Folder(string dir) =>
         Directory.GetFiles(dir, "*.json", SearchOption.AllDirectories).ToDictionary(p => Path.GetFullPath(p), File.ReadAllText);

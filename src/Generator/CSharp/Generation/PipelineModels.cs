@@ -3,7 +3,7 @@ using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Generation;
 
-/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata (Namespace, Generate, Access, Diagnostics, the Commands and Events filters).</summary>
+/// <summary>One schema file as the pipeline sees it: path, text and its <c>QmpSchema</c> metadata (Namespace, Generate, Access, Diagnostics, the Commands and Events filters, Format, QapiSource).</summary>
 public sealed record SchemaFileInput(string Path, string Text, string Namespace, string? Generate, bool Client, bool Server, string? Access = null, string? Diagnostics = null)
 {
     /// <summary>The <c>Commands</c> metadata: the commands to keep (patterns with <c>*</c>); null or empty keeps all.</summary>
@@ -11,6 +11,12 @@ public sealed record SchemaFileInput(string Path, string Text, string Namespace,
 
     /// <summary>The <c>Events</c> metadata: the events to keep; null or empty keeps all.</summary>
     public string? Events { get; init; }
+
+    /// <summary>The item's <c>Format</c>: <c>Qapi</c>, <c>Introspection</c>, or empty to recognise a .json file by its content.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>For a saved query-qmp-schema answer: the full path of the QAPI top file its names and docs come from (<c>QapiSource</c>); null when none.</summary>
+    public string? QapiSource { get; init; }
 }
 
 /// <summary>The schema files that generate into one namespace.</summary>
