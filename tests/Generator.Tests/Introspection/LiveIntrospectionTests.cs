@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Qmp.Codegen.Introspection;
+using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Tests.Introspection;
@@ -39,8 +40,13 @@ public sealed class QemuAndSourcesFactAttribute : FactAttribute
 public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTests.SavedSchema>
 {
     private readonly SavedSchema _saved;
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public LiveIntrospectionTests(SavedSchema saved) => _saved = saved;
+    public LiveIntrospectionTests(SavedSchema saved, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _saved = saved;
+        _output = output;
+    }
 
     public sealed class SavedSchema : IAsyncLifetime
     {
@@ -292,15 +298,73 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
     public void Compat_of_QEMU_7_2s_own_source_differs_only_in_what_this_build_compiled_out()
     {
         var dir = Qapi.QemuSources.Get("bookworm").Dir!;
-        var report = Cli("compat", Path.Combine(dir, "qapi", "qapi-schema.json"), "--against", _saved.File72);
+        var top = Path.Combine(dir, "qapi", "qapi-schema.json");
+        var report = Cli("compat", top, "--against", _saved.File72);
         Assert.True(report.Exit is 0 or 1, report.Stderr);
         Assert.StartsWith("QMP schema: client 220 commands, 52 events;", report.Stdout, StringComparison.Ordinal);
         // Only entities behind a build condition (a target or a host feature) may be absent here:
-        // 4 commands of other targets, and the io_uring/vmnet/cocoa/vhost-user/vfio branches.
+        // on Debian's x86_64 build, 4 commands of other targets (TARGET_S390X, TARGET_ARM) and the
+        // branches and values of CONFIG_BLKIO (io_uring, nvme-io_uring, virtio-blk-*), CONFIG_VMNET, CONFIG_COCOA.
         var reasons = report.Stdout.Split('\n').Where(l => l.EndsWith("):", StringComparison.Ordinal)).ToList();
         Assert.All(reasons, r => Assert.Matches("^(commands|union variants|enum values) the server lacks", r));
         Assert.Contains("query-cpu-model-comparison", report.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("types that changed", report.Stdout, StringComparison.Ordinal);
+
+        // The same comparison in process, each difference with the 'if' of the source that explains it.
+        var schema = QapiReader.Read(top, p => File.Exists(p) ? File.ReadAllText(p) : null);
+        var live = IntrospectionFile.Read(File.ReadAllText(_saved.File72), "qemu-7.2.json").Info!;
+        var compared = SchemaCompatibilityReport.Compare(SchemaInfoBuilder.Build(schema), live);
+        var explained = compared.Differences.Select(d => (Difference: d, Condition: ConditionOf(schema, d))).ToList();
+        _output.WriteLine($"QEMU 7.2's source against the live QEMU {live.Commands.Count}-command schema: {explained.Count} build-configuration branches");
+        foreach (var (d, c) in explained)
+            _output.WriteLine($"  {d.Kind,-17} {d.Path,-60} if {c?.Condition.ToQapi() ?? "(none)"}   {(c is null ? "" : Path.GetFileName(c.Value.Location.Path) + ":" + c.Value.Location.Line)}");
+        _output.WriteLine("conditions: " + string.Join(", ", explained.Select(e => e.Condition?.Condition.ToQapi() ?? "(none)").Distinct()));
+        Assert.NotEmpty(explained);
+        Assert.All(explained, e => Assert.True(e.Condition is not null, $"{e.Difference.Kind} {e.Difference.Path}: no 'if' in the source explains it"));
+        // Absent here because the build left them out: only missing things, never added or changed ones.
+        Assert.All(explained, e => Assert.Contains(e.Difference.Kind, new[] { SchemaDifferenceKind.CommandMissing, SchemaDifferenceKind.EventMissing,
+            SchemaDifferenceKind.VariantMissing, SchemaDifferenceKind.EnumValueMissing, SchemaDifferenceKind.MemberMissing, SchemaDifferenceKind.AlternateMemberMissing,
+            SchemaDifferenceKind.FeatureRemoved }));
+        // x86_64's build: the commands of other targets are gone, its own stay.
+        Assert.Contains(explained, e => e.Difference.Path == "query-cpu-model-comparison" && e.Condition!.Value.Condition.ToQapi().Contains("TARGET_S390X", StringComparison.Ordinal));
+        Assert.DoesNotContain(explained, e => e.Condition!.Value.Condition.ToQapi() == "TARGET_I386");
+    }
+
+    /// <summary>
+    /// The build condition in the source that leaves out what <paramref name="d"/> names: the 'if' of
+    /// the command or event, else of the variant, enum value, member, alternate branch or feature, else
+    /// of the type that holds it or the type a variant adds; null when none.
+    /// </summary>
+    private static (SchemaCondition Condition, Qmp.Codegen.Model.SchemaLocation Location)? ConditionOf(QmpSchema schema, SchemaDifference d)
+    {
+        static (SchemaCondition, Qmp.Codegen.Model.SchemaLocation)? Of(SchemaCondition? c, Qmp.Codegen.Model.SchemaLocation at) => c is null ? null : (c, at);
+        var entity = d.Path.Split('/')[0];
+        if (schema.Commands.FirstOrDefault(c => c.Name == entity) is { Condition: { } cc } command)
+            return (cc, command.Location);
+        if (schema.Events.FirstOrDefault(e => e.Name == entity) is { Condition: { } ec } ev)
+            return (ec, ev.Location);
+        var type = schema.Types.FirstOrDefault(t => t.Name == d.ClientType);
+        var own = (d.Kind, type) switch
+        {
+            (SchemaDifferenceKind.VariantMissing, SchemaObjectType { Variants: { } v }) when v.Branches.FirstOrDefault(b => b.Case == d.Name) is { } b =>
+                Of(b.Condition, b.Location) ?? (schema.Types.FirstOrDefault(t => t.Name == b.Type.Name) is { Condition: { } bc } bt ? (bc, bt.Location) : null),
+            // A tag value the union gives no branch is described as an empty variant: its 'if' is the enum value's.
+            (SchemaDifferenceKind.VariantMissing, SchemaObjectType { Variants: { } v } o) =>
+                MembersOf(schema, o).FirstOrDefault(m => m.Name == v.Tag) is { } tag && schema.Types.FirstOrDefault(t => t.Name == tag.Type.Name) is SchemaEnumType tags
+                    && tags.Values.FirstOrDefault(x => x.Name == d.Name) is { } tagValue ? Of(tagValue.Condition, tagValue.Location) : null,
+            (SchemaDifferenceKind.EnumValueMissing, SchemaEnumType e) when e.Values.FirstOrDefault(x => x.Name == d.Name) is { } value => Of(value.Condition, value.Location),
+            (SchemaDifferenceKind.MemberMissing, SchemaObjectType o) => MembersOf(schema, o).Where(m => m.Name == d.Name).Select(m => Of(m.Condition, m.Location)).FirstOrDefault(),
+            (SchemaDifferenceKind.AlternateMemberMissing, SchemaAlternateType a) => a.Branches.Where(b => b.Name == d.Name).Select(b => Of(b.Condition, b.Location)).FirstOrDefault(),
+            _ => null,
+        };
+        return own ?? (type is { Condition: { } tc } ? (tc, type.Location) : null);
+    }
+
+    private static IEnumerable<SchemaMember> MembersOf(QmpSchema schema, SchemaObjectType type)
+    {
+        for (SchemaObjectType? t = type; t is not null; t = t.Base is null ? null : schema.Types.OfType<SchemaObjectType>().FirstOrDefault(b => b.Name == t.Base))
+            foreach (var m in t.Members)
+                yield return m;
     }
 
     [QemuAndSourcesFact("trixie")]
