@@ -281,6 +281,6 @@ public class IntrospectionGeneratorTests
         }));
         var error = Assert.Single(diagnostics);
         Assert.Equal(("QMP0202", "/qapi/missing.json"), (error.Id, error.Location.GetLineSpan().Path));
-        Assert.Contains("Acme.Live.Types.Query.g.cs", run.Results.Single().GeneratedSources.Select(s => s.HintName));
+        Assert.Contains("Acme.Live.QemuQmpSchema.Commands.g.cs", run.Results.Single().GeneratedSources.Select(s => s.HintName));
     }
 }

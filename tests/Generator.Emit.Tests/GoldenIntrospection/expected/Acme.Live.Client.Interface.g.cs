@@ -66,41 +66,6 @@ public partial interface ILiveClient : global::System.IAsyncDisposable
     /// <returns>The event.</returns>
     global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : LiveEvent;
 
-    /// <inheritdoc cref="QueryWidgetsAsync(QueryWidgetsArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="kind">JSON member kind.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Live.QueryWidgetsResult>> QueryWidgetsAsync(global::Acme.Live.QueryWidgetsArgumentsKind? kind = null, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Executes the QMP command <c>query-widgets</c>.</summary>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Live.QueryWidgetsResult>> QueryWidgetsAsync(QueryWidgetsArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Executes the QMP command <c>add-widget</c>.</summary>
-    /// <param name="arguments">The command's arguments (QAPI boxed: one object).</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task AddWidgetAsync(AddWidgetArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <inheritdoc cref="ResizeWidgetAsync(ResizeWidgetArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="id">JSON member id.</param>
-    /// <param name="size">JSON member size.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
-    global::System.Threading.Tasks.Task<global::Acme.Live.ResizeWidgetResult> ResizeWidgetAsync(string id, global::Acme.Live.ResizeWidgetArgumentsSize size, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Executes the QMP command <c>resize-widget</c>.</summary>
-    /// <remarks>Unstable (experimental in QEMU).</remarks>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
-    global::System.Threading.Tasks.Task<global::Acme.Live.ResizeWidgetResult> ResizeWidgetAsync(ResizeWidgetArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Executes the QMP command <c>query-gadget</c>.</summary>
-    /// <remarks>Deprecated.</remarks>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Obsolete("QMP command 'query-gadget' is deprecated in the schema.")]
-    global::System.Threading.Tasks.Task<global::Acme.Live.QueryGadgetResult> QueryGadgetAsync(global::System.Threading.CancellationToken cancellationToken = default);
-
     /// <inheritdoc cref="LiveClient.CheckSchemaAsync"/>
     global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
 

@@ -94,58 +94,6 @@ public partial class LiveClient : global::System.IAsyncDisposable
     public global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : LiveEvent =>
         Client.ExecuteAndWaitForEventAsync<TEvent>(command, LiveEvents.Parse, predicate, timeout, cancellationToken);
 
-    /// <inheritdoc cref="QueryWidgetsAsync(QueryWidgetsArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="kind">JSON member kind.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Live.QueryWidgetsResult>> QueryWidgetsAsync(global::Acme.Live.QueryWidgetsArgumentsKind? kind = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        QueryWidgetsAsync(new QueryWidgetsArguments { Kind = kind }, cancellationToken);
-
-    /// <summary>Executes the QMP command <c>query-widgets</c>.</summary>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public async global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Live.QueryWidgetsResult>> QueryWidgetsAsync(QueryWidgetsArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(arguments);
-        return await Client.ExecuteAsync<QueryWidgetsArguments, global::System.Collections.Generic.IReadOnlyList<global::Acme.Live.QueryWidgetsResult>>("query-widgets", arguments, QueryWidgetsArguments.Write, static (ref global::System.Text.Json.Utf8JsonReader r) => global::Qmp.Runtime.QmpJson.ReadList(ref r, global::Acme.Live.QueryWidgetsResult.Read), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Executes the QMP command <c>add-widget</c>.</summary>
-    /// <param name="arguments">The command's arguments (QAPI boxed: one object).</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public async global::System.Threading.Tasks.Task AddWidgetAsync(AddWidgetArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(arguments);
-        await Client.ExecuteAsync<AddWidgetArguments, bool>("add-widget", arguments, AddWidgetArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc cref="ResizeWidgetAsync(ResizeWidgetArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="id">JSON member id.</param>
-    /// <param name="size">JSON member size.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
-    public global::System.Threading.Tasks.Task<global::Acme.Live.ResizeWidgetResult> ResizeWidgetAsync(string id, global::Acme.Live.ResizeWidgetArgumentsSize size, global::System.Threading.CancellationToken cancellationToken = default) =>
-        ResizeWidgetAsync(new ResizeWidgetArguments { Id = id, Size = size }, cancellationToken);
-
-    /// <summary>Executes the QMP command <c>resize-widget</c>.</summary>
-    /// <remarks>Unstable (experimental in QEMU).</remarks>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
-    public async global::System.Threading.Tasks.Task<global::Acme.Live.ResizeWidgetResult> ResizeWidgetAsync(ResizeWidgetArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(arguments);
-        return await Client.ExecuteAsync<ResizeWidgetArguments, global::Acme.Live.ResizeWidgetResult>("resize-widget", arguments, ResizeWidgetArguments.Write, global::Acme.Live.ResizeWidgetResult.Read, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Executes the QMP command <c>query-gadget</c>.</summary>
-    /// <remarks>Deprecated.</remarks>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    [global::System.Obsolete("QMP command 'query-gadget' is deprecated in the schema.")]
-    public async global::System.Threading.Tasks.Task<global::Acme.Live.QueryGadgetResult> QueryGadgetAsync(global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        return await Client.ExecuteAsync<object?, global::Acme.Live.QueryGadgetResult>("query-gadget", null, null, global::Acme.Live.QueryGadgetResult.Read, cancellationToken).ConfigureAwait(false);
-    }
-
     private static async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadAsync<TEvent>(global::Qmp.Runtime.QmpEventSubscription subscription, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken) where TEvent : LiveEvent
     {
         using (subscription)

@@ -5,6 +5,23 @@
 
 namespace Acme.Live;
 
+/// <summary>An event from the QMP peer: a typed record per known event, <see cref="UntypedLiveEvent"/> for the rest.</summary>
+public abstract partial record LiveEvent
+{
+    /// <summary>The event's wire name, e.g. <c>BLOCK_JOB_COMPLETED</c>.</summary>
+    public abstract string EventName { get; }
+
+    /// <summary>When the peer says the event happened.</summary>
+    public global::System.DateTimeOffset Timestamp { get; init; }
+}
+
+/// <summary>An event the schema does not describe (newer QEMU has many): kept as it arrived.</summary>
+public sealed partial record UntypedLiveEvent(global::Qmp.Runtime.QmpEvent Raw) : LiveEvent
+{
+    /// <inheritdoc/>
+    public override string EventName => Raw.Name;
+}
+
 /// <summary>Typed views of QMP events.</summary>
 public static partial class LiveEvents
 {
