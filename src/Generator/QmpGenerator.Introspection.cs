@@ -78,24 +78,8 @@ public sealed partial class QmpGenerator
     {
         var problems = new List<SchemaDiagnostic>();
         var live = group.Files.First(IsIntrospection);
-        var at = new SchemaLocation(live.Path, 0, 0, 1, 1, 1, 1);
-        foreach (var file in group.Files)
-        {
-            var fileAt = new SchemaLocation(file.Path, 0, 0, 1, 1, 1, 1);
-            var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
-                .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
-            if (unknown.Count > 0)
-                problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Report(fileAt, string.Join(",", unknown)));
-            if (!ReferenceEquals(file, live))
-                problems.Add(GeneratorDiagnostics.QapiNotAlone.Report(fileAt, file.Path, group.Namespace, live.Path));
-        }
-        if (!IsValidNamespace(group.Namespace))
-        {
-            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(at, group.Namespace));
+        if (!CheckGeneratesAlone(group, live, problems))
             return new ParsedSchema(null, problems.ToEquatableArray());
-        }
-        if (group.Server)
-            problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(at, group.Client ? 0 : 1, group.Namespace));
         var read = IntrospectionFile.Read(live.Text, live.Path);
         ct.ThrowIfCancellationRequested();
         var source = live.QapiSource is null ? null : ReadQapiSource(live.QapiSource, group, problems);

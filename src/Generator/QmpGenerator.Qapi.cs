@@ -66,30 +66,38 @@ public sealed partial class QmpGenerator
         }
     }
 
+    /// <summary>
+    /// What a QAPI top file and a saved answer check alike: each file's Generate, that the file
+    /// generates alone in its namespace (QMP0111 on the others), a valid namespace (false when not:
+    /// nothing generates), and that no server is generated for it yet (QMP0110).
+    /// </summary>
+    private static bool CheckGeneratesAlone(SchemaGroup group, SchemaFileInput main, List<SchemaDiagnostic> problems)
+    {
+        foreach (var file in group.Files)
+        {
+            if (UnknownGenerate(file) is { } unknown)
+                problems.Add(unknown);
+            if (!ReferenceEquals(file, main))
+                problems.Add(GeneratorDiagnostics.QapiNotAlone.Report(StartOf(file.Path), file.Path, group.Namespace, main.Path));
+        }
+        var at = StartOf(main.Path);
+        if (!IsValidNamespace(group.Namespace))
+        {
+            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(at, group.Namespace));
+            return false;
+        }
+        if (group.Server)
+            problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(at, group.Client ? 0 : 1, group.Namespace));
+        return true;
+    }
+
     /// <summary>A group with a QAPI top file: the QAPI reader on the texts given, then the QAPI spec builder.</summary>
     private static ParsedSchema ParseQapi(SchemaGroup group, CancellationToken ct)
     {
         var problems = new List<SchemaDiagnostic>();
         var top = group.Files.First(f => IsJson(f.Path));
-        var at = new SchemaLocation(top.Path, 0, 0, 1, 1, 1, 1);
-        foreach (var file in group.Files)
-        {
-            var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
-                .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
-            if (unknown.Count > 0)
-                problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Report(new SchemaLocation(file.Path, 0, 0, 1, 1, 1, 1), string.Join(",", unknown)));
-            if (!ReferenceEquals(file, top))
-                problems.Add(GeneratorDiagnostics.QapiNotAlone.Report(new SchemaLocation(file.Path, 0, 0, 1, 1, 1, 1), file.Path, group.Namespace, top.Path));
-        }
-        if (!IsValidNamespace(group.Namespace))
-        {
-            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(at, group.Namespace));
+        if (!CheckGeneratesAlone(group, top, problems))
             return new ParsedSchema(null, problems.ToEquatableArray());
-        }
-        if (group.Server)
-        {
-            problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(at, group.Client ? 0 : 1, group.Namespace));
-        }
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var include in group.Includes)
             texts[include.Path] = include.Text;

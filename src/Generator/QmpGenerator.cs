@@ -183,6 +183,14 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
 
     private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct) => WithFormatProblems(group, ParseGroup(group, ct));
 
+    /// <summary>QMP0101 for the values of a file's Generate that are not Client, Server or Types; null when all are known.</summary>
+    private static SchemaDiagnostic? UnknownGenerate(SchemaFileInput file)
+    {
+        var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
+        return unknown.Count == 0 ? null : GeneratorDiagnostics.UnknownGenerateValue.Report(StartOf(file.Path), string.Join(",", unknown));
+    }
+
     private static ParsedSchema ParseGroup(SchemaGroup group, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
@@ -193,11 +201,9 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         var problems = new List<SchemaDiagnostic>();
         foreach (var file in group.Files)
         {
-            var at = new SchemaLocation(file.Path, 0, 0, 1, 1, 1, 1);
-            var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
-                .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
-            if (unknown.Count > 0)
-                problems.Add(GeneratorDiagnostics.UnknownGenerateValue.Report(at, string.Join(",", unknown)));
+            var at = StartOf(file.Path);
+            if (UnknownGenerate(file) is { } unknown)
+                problems.Add(unknown);
             if (ParseInternal(file.Access) is null)
                 problems.Add(GeneratorDiagnostics.UnknownAccessValue.Report(at, file.Access!.Trim(), group.Internal ? "internal" : "public"));
             if (!string.IsNullOrWhiteSpace(file.Diagnostics) && !file.Diagnostics!.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) && !file.Diagnostics.Trim().Equals("default", StringComparison.OrdinalIgnoreCase))
