@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Diagnostics;
 
 namespace Qmp.Codegen.Docs.Tests;
@@ -19,7 +20,7 @@ public sealed class ChromiumQemu72FactAttribute : FactAttribute
     {
         if (Chromium.Path is null)
             Skip = "chromium is not installed (apt-get install chromium); the HTML was not opened in a browser";
-        else if (Qmp.Codegen.Tests.Qapi.QemuSources.Get("bookworm") is { Dir: null, Reason: var reason })
+        else if (Qmp.Testing.QemuSources.Get("bookworm") is { Dir: null, Reason: var reason })
             Skip = reason;
     }
 }

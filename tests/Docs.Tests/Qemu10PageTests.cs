@@ -1,8 +1,8 @@
+using Qmp.Testing;
 using System.Text.RegularExpressions;
 using Qmp.Codegen.Cli.Docs;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
-using Qmp.Codegen.Tests.Qapi;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Docs.Tests;

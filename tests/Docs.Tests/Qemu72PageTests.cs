@@ -1,7 +1,7 @@
+using Qmp.Testing;
 using System.Text.RegularExpressions;
 using Qmp.Codegen.Cli.Docs;
 using Qmp.Codegen.Schema;
-using Qmp.Codegen.Tests.Qapi;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Docs.Tests;

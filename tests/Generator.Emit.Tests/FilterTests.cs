@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -221,10 +222,10 @@ public class FilterTests
 /// <summary>QEMU 7.2's client cut to <c>Commands="query-*;blockdev-*"</c>: it compiles clean; the figures say how much of the full client remains.</summary>
 public class Qemu72FilterTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    [QemuTreeFact("bookworm")]
+    [QemuSchemaFact("bookworm")]
     public void The_query_and_blockdev_client_of_7_2_compiles_without_warnings()
     {
-        var qapi = Path.Combine(QemuTree.Get("bookworm").Dir!, "qapi");
+        var qapi = Path.Combine(QemuSources.Get("bookworm").Dir!, "qapi");
         var files = QapiHarness.Folder(qapi);
         var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
         const string Ns = "Acme.Qemu72";

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Qmp.Codegen.Tests.Qapi;
+namespace Qmp.Testing;
 
 /// <summary>
 /// QEMU's source tree for a Debian suite, through eng/get-qemu-schema.sh (cached by the script; the
-/// repository holds none of QEMU's files). Null, with the reason, when it cannot be had.
+/// repository holds none of QEMU's files). Null, with the reason, when it cannot be had. One file,
+/// linked into each test project that reads QEMU's sources.
 /// </summary>
 internal static class QemuSources
 {
@@ -42,7 +43,7 @@ internal static class QemuSources
         }
     }
 
-    public static string RepositoryRoot() => Qmp.Testing.Repository.Root;
+    public static string RepositoryRoot() => Repository.Root;
 }
 
 /// <summary>Runs when QEMU's sources for the suite can be had; otherwise skipped with the reason.</summary>

@@ -23,20 +23,7 @@ public class QapiGeneratorTests
     {
         var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"));
         Assert.Empty(diagnostics);
-        var expectedDir = Path.Combine(GeneratorHarness.SourceDirectory(), "GoldenQapi", "expected");
-        var generated = run.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
-        if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
-        {
-            Directory.CreateDirectory(expectedDir);
-            foreach (var old in Directory.GetFiles(expectedDir))
-                File.Delete(old);
-            foreach (var (name, text) in generated)
-                File.WriteAllText(Path.Combine(expectedDir, name), text);
-        }
-        var expected = Directory.GetFiles(expectedDir).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();
-        Assert.Equal(expected, generated.Keys.OrderBy(n => n, StringComparer.Ordinal));
-        foreach (var name in expected)
-            Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, name!)).ReplaceLineEndings(), generated[name!].ReplaceLineEndings());
+        QapiHarness.AssertMatchesGolden("GoldenQapi", run);
     }
 
     private const string Consumer = """"

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -87,54 +86,26 @@ internal static class QapiHarness
     {
         public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
     }
-}
 
-/// <summary>QEMU's source tree for a Debian suite through eng/get-qemu-schema.sh; null with the reason when it cannot be had.</summary>
-internal static class QemuTree
-{
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? Dir, string Reason)> Trees = new();
-
-    public static (string? Dir, string Reason) Get(string suite) => Trees.GetOrAdd(suite, Fetch);
-
-    private static (string? Dir, string Reason) Fetch(string suite)
+    /// <summary>
+    /// The run's generated files equal <c>FOLDER/expected/</c> in this project's sources, file for
+    /// file; with QMP_UPDATE_GOLDEN=1 the folder is rewritten from the run first.
+    /// </summary>
+    public static void AssertMatchesGolden(string folder, GeneratorDriverRunResult run)
     {
-        var script = Path.Combine(RepositoryRoot(), "eng", "get-qemu-schema.sh");
-        if (!File.Exists(script))
-            return (null, "eng/get-qemu-schema.sh not found");
-        try
+        var expectedDir = Path.Combine(GeneratorHarness.SourceDirectory(), folder, "expected");
+        var generated = run.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
         {
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(script);
-            start.ArgumentList.Add(suite);
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(300_000))
-            {
-                process.Kill(entireProcessTree: true);
-                return (null, $"eng/get-qemu-schema.sh {suite} did not finish in 5 minutes");
-            }
-            var dir = stdout.Result.Trim();
-            if (process.ExitCode != 0 || !File.Exists(Path.Combine(dir, "qapi", "qapi-schema.json")))
-                return (null, $"eng/get-qemu-schema.sh {suite} could not get QEMU's sources: {stderr.Result.Trim()}");
-            return (dir, "");
+            Directory.CreateDirectory(expectedDir);
+            foreach (var old in Directory.GetFiles(expectedDir))
+                File.Delete(old);
+            foreach (var (name, text) in generated)
+                File.WriteAllText(Path.Combine(expectedDir, name), text);
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
-        {
-            return (null, "bash could not run eng/get-qemu-schema.sh: " + e.Message);
-        }
-    }
-
-    public static string RepositoryRoot() => Qmp.Testing.Repository.Root;
-}
-
-/// <summary>Runs when QEMU's sources for the suite can be had; otherwise skipped with the reason.</summary>
-public sealed class QemuTreeFactAttribute : FactAttribute
-{
-    public QemuTreeFactAttribute(string suite)
-    {
-        var (dir, reason) = QemuTree.Get(suite);
-        if (dir is null)
-            Skip = reason;
+        var expected = Directory.GetFiles(expectedDir).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, generated.Keys.OrderBy(n => n, StringComparer.Ordinal));
+        foreach (var name in expected)
+            Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, name!)).ReplaceLineEndings(), generated[name!].ReplaceLineEndings());
     }
 }

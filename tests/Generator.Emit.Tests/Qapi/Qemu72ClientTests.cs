@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Qmp.Codegen.Generation;
@@ -23,7 +24,7 @@ public static class Qemu72Fixture
 
     private static Result Build()
     {
-        var qapi = Path.Combine(QemuTree.Get("bookworm").Dir!, "qapi");
+        var qapi = Path.Combine(QemuSources.Get("bookworm").Dir!, "qapi");
         var files = QapiHarness.Folder(qapi);
         var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
         var schema = QapiReader.Read(top, files);
@@ -44,7 +45,7 @@ public static class Qemu72Fixture
 /// <summary>The client generated from QEMU 7.2's QAPI schema compiles with no warning.</summary>
 public class Qemu72ClientTests(ITestOutputHelper output)
 {
-    [QemuTreeFact("bookworm")]
+    [QemuSchemaFact("bookworm")]
     public void Qemu72ClientCompilesWithoutWarnings()
     {
         var (_, _, compilation, diagnostics, run, figures) = Qemu72Fixture.Get();
@@ -65,10 +66,10 @@ public class Qemu72ClientTests(ITestOutputHelper output)
 /// <summary>The client generated from QEMU 10.0's QAPI schema (Debian 13's source package) compiles with no warning too.</summary>
 public class Qemu100ClientTests(ITestOutputHelper output)
 {
-    [QemuTreeFact("trixie")]
+    [QemuSchemaFact("trixie")]
     public void Qemu100ClientCompilesWithoutWarnings()
     {
-        var qapi = Path.Combine(QemuTree.Get("trixie").Dir!, "qapi");
+        var qapi = Path.Combine(QemuSources.Get("trixie").Dir!, "qapi");
         var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
         var (compilation, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(top, QapiHarness.Folder(qapi), "Acme.Qemu100"));
         Assert.True(diagnostics.IsEmpty, string.Join(Environment.NewLine, diagnostics.Take(30)));

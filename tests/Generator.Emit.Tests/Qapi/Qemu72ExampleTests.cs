@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Text;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
@@ -16,7 +17,7 @@ namespace Qmp.Codegen.Emit.Tests.Qapi;
 /// </summary>
 public class Qemu72ExampleTests(ITestOutputHelper output)
 {
-    [QemuTreeFact("bookworm")]
+    [QemuSchemaFact("bookworm")]
     public void ExamplesReadIntoTheTypedArgumentsAndReturns()
     {
         var (schema, _, compilation, diagnostics, _, _) = Qemu72Fixture.Get();

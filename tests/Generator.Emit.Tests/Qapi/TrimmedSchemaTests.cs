@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Emit.Tests.Qapi;
@@ -67,7 +68,7 @@ public sealed class TrimmedSchemaTests(ITestOutputHelper output)
     [QemuTreeAndQemuFact("bookworm")]
     public async Task A_reply_with_an_enum_value_and_a_union_branch_the_client_does_not_know_is_read()
     {
-        var qapi = Path.Combine(QemuTree.Get("bookworm").Dir!, "qapi");
+        var qapi = Path.Combine(QemuSources.Get("bookworm").Dir!, "qapi");
         var files = QapiHarness.Folder(qapi);
         var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
         var blockCore = Path.GetFullPath(Path.Combine(qapi, "block-core.json"));
@@ -112,6 +113,6 @@ public sealed class QemuTreeAndQemuFactAttribute : FactAttribute
     {
         Skip = Qmp.Testing.RealQemu.Binary is null
             ? "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-            : QemuTree.Get(suite) is (null, var reason) ? reason : null;
+            : QemuSources.Get(suite) is (null, var reason) ? reason : null;
     }
 }

@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using Qmp.Codegen.Introspection;
@@ -28,7 +29,7 @@ public sealed class QemuAndSourcesFactAttribute : FactAttribute
     {
         Skip = QemuIntrospectionFactAttribute.Binary is null
             ? "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-            : Qapi.QemuSources.Get(suite) is (null, var reason) ? reason : null;
+            : Qmp.Testing.QemuSources.Get(suite) is (null, var reason) ? reason : null;
     }
 }
 
@@ -282,7 +283,7 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
     [QemuIntrospectionFact]
     public void Compat_of_the_2_1_schema_names_what_QEMU_7_2_removed()
     {
-        var root = Qapi.QemuSources.RepositoryRoot();
+        var root = Qmp.Testing.QemuSources.RepositoryRoot();
         var hx = Cli("compat", Path.Combine(root, "schema", "qmp-commands.hx"), Path.Combine(root, "schema", "qmp-commands-extra.hx"),
             Path.Combine(root, "schema", "qmp-events.hx"), "--against", _saved.File72);
         Assert.True(hx.Exit == 1, hx.Stderr);
@@ -297,7 +298,7 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
     [QemuAndSourcesFact("bookworm")]
     public void Compat_of_QEMU_7_2s_own_source_differs_only_in_what_this_build_compiled_out()
     {
-        var dir = Qapi.QemuSources.Get("bookworm").Dir!;
+        var dir = Qmp.Testing.QemuSources.Get("bookworm").Dir!;
         var top = Path.Combine(dir, "qapi", "qapi-schema.json");
         var report = Cli("compat", top, "--against", _saved.File72);
         Assert.True(report.Exit is 0 or 1, report.Stderr);
@@ -370,7 +371,7 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
     [QemuAndSourcesFact("trixie")]
     public void Compat_of_QEMU_10_0s_source_against_7_2_reports_the_drift()
     {
-        var dir = Qapi.QemuSources.Get("trixie").Dir!;
+        var dir = Qmp.Testing.QemuSources.Get("trixie").Dir!;
         var report = Cli("compat", Path.Combine(dir, "qapi", "qapi-schema.json"), "--against", _saved.File72);
         Assert.True(report.Exit == 1, report.Stderr);
         string Section(string title) => report.Stdout.Split('\n').SkipWhile(l => !l.StartsWith(title, StringComparison.Ordinal)).Skip(1)

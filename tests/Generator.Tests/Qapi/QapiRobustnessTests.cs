@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
 

@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Diagnostics;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;

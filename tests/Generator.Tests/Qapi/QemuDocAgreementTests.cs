@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;

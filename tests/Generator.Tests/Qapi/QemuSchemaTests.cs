@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
