@@ -40,6 +40,30 @@ public static class ClientEmitter
 
         /// <summary>An async member's body is a block; another's is one expression.</summary>
         public string[] Body { get; }
+
+        /// <summary>The member in the client class: docs, then an async block or an expression body.</summary>
+        public void WriteImplementation(SourceWriter writer)
+        {
+            Docs(writer);
+            var head = "public " + (IsAsync ? "async " : string.Empty) + Signature;
+            if (!IsAsync)
+            {
+                writer.Line(head + " =>");
+                writer.Line("    " + Body[0]);
+                return;
+            }
+            writer.Open(head);
+            foreach (var line in Body)
+                writer.Line(line);
+            writer.Close();
+        }
+
+        /// <summary>The member in the client's interface: docs and the signature.</summary>
+        public void WriteDeclaration(SourceWriter writer)
+        {
+            Docs(writer);
+            writer.Line(Signature + ";");
+        }
     }
 
     public static string Emit(ClientOutputSpec spec)
@@ -77,20 +101,7 @@ public static class ClientEmitter
         foreach (var member in members)
         {
             writer.Line();
-            member.Docs(writer);
-            var head = "public " + (member.IsAsync ? "async " : string.Empty) + member.Signature;
-            if (!member.IsAsync)
-            {
-                writer.Line(head + " =>");
-                writer.Line("    " + member.Body[0]);
-            }
-            else
-            {
-                writer.Open(head);
-                foreach (var line in member.Body)
-                    writer.Line(line);
-                writer.Close();
-            }
+            member.WriteImplementation(writer);
         }
         if (spec.HasEvents)
         {
@@ -129,8 +140,7 @@ public static class ClientEmitter
             if (!first)
                 writer.Line();
             first = false;
-            member.Docs(writer);
-            writer.Line(member.Signature + ";");
+            member.WriteDeclaration(writer);
         }
 
         // The check at connect, implemented in the client's ClientSchema file (ClientSchemaEmitter).
@@ -165,20 +175,7 @@ public static class ClientEmitter
             if (!first)
                 writer.Line();
             first = false;
-            member.Docs(writer);
-            var head = "public " + (member.IsAsync ? "async " : string.Empty) + member.Signature;
-            if (!member.IsAsync)
-            {
-                writer.Line(head + " =>");
-                writer.Line("    " + member.Body[0]);
-            }
-            else
-            {
-                writer.Open(head);
-                foreach (var line in member.Body)
-                    writer.Line(line);
-                writer.Close();
-            }
+            member.WriteImplementation(writer);
         }
         writer.Close();
         writer.Line();
@@ -189,8 +186,7 @@ public static class ClientEmitter
             if (!first)
                 writer.Line();
             first = false;
-            member.Docs(writer);
-            writer.Line(member.Signature + ";");
+            member.WriteDeclaration(writer);
         }
         writer.Close();
         return writer.ToString();
