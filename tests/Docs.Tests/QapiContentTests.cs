@@ -22,17 +22,17 @@ public sealed partial class QapiContentTests
         foreach (var top in Directory.GetFiles(RepoFiles.CasesDir, "*.json"))
         {
             var (markdown, html) = RepoFiles.RenderQapi(top);
-            var idList = HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
+            var idList = PageText.HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
             var ids = idList.ToHashSet(StringComparer.Ordinal);
             Assert.Equal(idList.Count, ids.Count); // no id twice
             // The cases' prose references members, definitions and names with no place on the page.
             Assert.Contains("<a class=\"ref\" href=\"#type-", html, StringComparison.Ordinal);
             Assert.Matches(RowReference(), html);
-            var hrefs = HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
+            var hrefs = PageText.HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
             Assert.Contains(hrefs, h => h.StartsWith(DocsBuilder.TypeAnchorPrefix, StringComparison.Ordinal));
             Assert.All(hrefs, h => Assert.Contains(h, ids));
-            var anchors = MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-            Assert.All(MarkdownLink().Matches(markdown).Select(m => m.Groups[1].Value), l => Assert.Contains(l, anchors));
+            var anchors = PageText.MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            Assert.All(PageText.MarkdownLink().Matches(markdown).Select(m => m.Groups[1].Value), l => Assert.Contains(l, anchors));
         }
     }
 
@@ -94,7 +94,7 @@ public sealed partial class QapiContentTests
         // A trailing '-' is the sentence's, not the name's.
         Assert.Contains("<a class=\"ref\" href=\"#make-widget\"><code>make-widget</code></a>- says how", html, StringComparison.Ordinal);
         Assert.DoesNotContain('@', html[html.IndexOf("<main", StringComparison.Ordinal)..].Replace("widgets@example.org", "", StringComparison.Ordinal));
-        Assert.DoesNotMatch(Marker(), html + markdown);
+        Assert.DoesNotMatch(PageText.Marker(), html + markdown);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed partial class QapiContentTests
         var derived = Entry(page, "type-Derived");
         Assert.Equal(["type-Derived.x", null], derived.Qapi!.Members.Select(m => m.Anchor));
         var html = DocsRenderer.RenderHtml(page);
-        var ids = HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var ids = PageText.HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
         Assert.Contains("See <a class=\"ref\" href=\"#type-Derived.x\">", html, StringComparison.Ordinal);
     }
@@ -185,7 +185,7 @@ public sealed partial class QapiContentTests
         Assert.Equal("{\n  \"execute\": \"set-mode\",\n  \"arguments\": {\n    \"mode\": \"fast\"\n  }\n}", example.Messages[0].Text);
         foreach (var text in new[] { DocsRenderer.RenderHtml(page), DocsRenderer.RenderMarkdown(page) })
         {
-            Assert.DoesNotMatch(RawDirective(), text);
+            Assert.DoesNotMatch(PageText.RawDirective(), text);
             Assert.DoesNotContain(":widths:", text, StringComparison.Ordinal);
             Assert.DoesNotContain("====", text, StringComparison.Ordinal);
         }
@@ -267,25 +267,13 @@ public sealed partial class QapiContentTests
         Assert.Contains("0 commands", DocsRenderer.RenderMarkdown(page), StringComparison.Ordinal);
     }
 
-    [GeneratedRegex("\\sid=\"([^\"]+)\"")]
-    private static partial Regex HtmlId();
 
     /// <summary>A reference linked to a member's row (its anchor is the entry's, a dot, the member's name).</summary>
     [GeneratedRegex("<a class=\"ref\" href=\"#[^\"]+\\.[^\"]+\">")]
     private static partial Regex RowReference();
 
-    [GeneratedRegex("[\u0001-\u0003\u001F]")]
-    private static partial Regex Marker();
 
-    [GeneratedRegex(@"\.\. [a-z-]+::")]
-    private static partial Regex RawDirective();
 
-    [GeneratedRegex("href=\"#([^\"]+)\"")]
-    private static partial Regex HtmlHref();
 
-    [GeneratedRegex("<a id=\"([^\"]+)\"></a>")]
-    private static partial Regex MarkdownAnchor();
 
-    [GeneratedRegex(@"\]\(#([^)\s]+)\)")]
-    private static partial Regex MarkdownLink();
 }

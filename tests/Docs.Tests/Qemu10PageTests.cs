@@ -33,7 +33,7 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
         var (page, schema, _, markdown, html) = Rendered.Value;
         Assert.DoesNotContain(schema.Diagnostics, d => d.Severity == SchemaSeverity.Error);
         var sections = Section().Matches(html).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-        var anchors = MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var anchors = PageText.MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         var named = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true }).ToList();
         var missing = schema.Commands.Select(c => c.Name)
             .Concat(schema.Events.Select(e => "event-" + e.Name))
@@ -57,18 +57,18 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
     public void Every_link_resolves_and_no_id_is_used_twice()
     {
         var (_, _, _, markdown, html) = Rendered.Value;
-        var idList = HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var idList = PageText.HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
         var ids = idList.ToHashSet(StringComparer.Ordinal);
         var twice = idList.GroupBy(i => i, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(twice.Count == 0, "ids used twice: " + string.Join(", ", twice.Take(20)));
-        var hrefs = HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var hrefs = PageText.HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
         var broken = hrefs.Where(h => !ids.Contains(h)).Distinct(StringComparer.Ordinal).ToList();
         Assert.True(broken.Count == 0, "HTML links without an anchor: " + string.Join(", ", broken.Take(20)));
 
-        var anchorList = MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToList();
+        var anchorList = PageText.MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToList();
         var anchors = anchorList.ToHashSet(StringComparer.Ordinal);
         Assert.Equal(anchorList.Count, anchors.Count);
-        var links = MarkdownLink().Matches(markdown).Select(m => m.Groups[1].Value).ToList();
+        var links = PageText.MarkdownLink().Matches(markdown).Select(m => m.Groups[1].Value).ToList();
         var brokenMd = links.Where(l => !anchors.Contains(l)).Distinct(StringComparer.Ordinal).ToList();
         Assert.True(brokenMd.Count == 0, "Markdown links without an anchor: " + string.Join(", ", brokenMd.Take(20)));
 
@@ -86,7 +86,7 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
         // No directive is left as text, in any dialect of either page.
         foreach (var (name, text) in new[] { ("HTML", html), ("Markdown", markdown) })
         {
-            var raw = RawDirective().Matches(text).Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList();
+            var raw = PageText.RawDirective().Matches(text).Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList();
             Assert.True(raw.Count == 0, $"{name} page shows rST directives: {string.Join(", ", raw)}");
         }
 
@@ -115,23 +115,13 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
             $"{noteDirectives} note directives -> {notes} note paragraphs");
     }
 
-    [GeneratedRegex("\\sid=\"([^\"]+)\"")]
-    private static partial Regex HtmlId();
 
-    [GeneratedRegex("href=\"#([^\"]+)\"")]
-    private static partial Regex HtmlHref();
 
-    [GeneratedRegex("<a id=\"([^\"]+)\"></a>")]
-    private static partial Regex MarkdownAnchor();
 
-    [GeneratedRegex(@"\]\(#([^)\s]+)\)")]
-    private static partial Regex MarkdownLink();
 
     [GeneratedRegex("<section class=\"entry [a-z]+\" id=\"([^\"]+)\">")]
     private static partial Regex Section();
 
-    [GeneratedRegex(@"\.\. [a-z-]+::")]
-    private static partial Regex RawDirective();
 
     /// <summary>A doc comment block: a '##' line, comment lines, a '##' line.</summary>
     [GeneratedRegex(@"^##[ \t]*\n(?<body>(?:#(?:[ \t][^\n]*)?\n)*)##", RegexOptions.Multiline)]

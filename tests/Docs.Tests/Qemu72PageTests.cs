@@ -70,25 +70,25 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     {
         var (_, _, markdown, html) = Rendered.Value;
         var ids = Ids(html);
-        var hrefs = HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var hrefs = PageText.HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
         var broken = hrefs.Where(h => !ids.Contains(h)).Distinct(StringComparer.Ordinal).ToList();
         Assert.True(broken.Count == 0, "HTML links without an anchor: " + string.Join(", ", broken.Take(20)));
 
         var anchors = MarkdownAnchors(markdown);
-        var links = MarkdownLink().Matches(markdown).Select(m => m.Groups[1].Value).ToList();
+        var links = PageText.MarkdownLink().Matches(markdown).Select(m => m.Groups[1].Value).ToList();
         var brokenMd = links.Where(l => !anchors.Contains(l)).Distinct(StringComparer.Ordinal).ToList();
         Assert.True(brokenMd.Count == 0, "Markdown links without an anchor: " + string.Join(", ", brokenMd.Take(20)));
 
         var typeLinks = hrefs.Count(h => h.StartsWith(DocsBuilder.TypeAnchorPrefix, StringComparison.Ordinal));
         Assert.True(typeLinks > 1000, $"only {typeLinks} links to types");
-        Assert.Equal(HtmlId().Count(html), ids.Count); // no id twice
+        Assert.Equal(PageText.HtmlId().Count(html), ids.Count); // no id twice
         output.WriteLine($"HTML: {hrefs.Count:N0} links ({typeLinks:N0} to types) to {ids.Count:N0} anchors; Markdown: {links.Count:N0} links to {anchors.Count:N0} anchors; none broken");
 
         // @name in the doc text: a link to a member's row or a definition's section, else code.
         var (toRows, toSections, code) = References(html);
         Assert.True(toRows > 100 && toSections > 50, $"only {toRows} references to member rows and {toSections} to sections");
         Assert.Equal(toRows, MarkdownRowReferences(markdown));
-        Assert.DoesNotMatch(Marker(), html + markdown);
+        Assert.DoesNotMatch(PageText.Marker(), html + markdown);
         output.WriteLine($"@references: {toRows + toSections:N0} links ({toRows:N0} to member rows, {toSections:N0} to sections), {code:N0} shown as code");
     }
 
@@ -135,22 +135,14 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     internal static int MarkdownRowReferences(string markdown) => MarkdownRowReference().Count(markdown);
 
     private static HashSet<string> Ids(string html) =>
-        HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        PageText.HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
     private static HashSet<string> MarkdownAnchors(string markdown) =>
-        MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        PageText.MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
-    [GeneratedRegex("\\sid=\"([^\"]+)\"")]
-    private static partial Regex HtmlId();
 
-    [GeneratedRegex("href=\"#([^\"]+)\"")]
-    private static partial Regex HtmlHref();
 
-    [GeneratedRegex("<a id=\"([^\"]+)\"></a>")]
-    private static partial Regex MarkdownAnchor();
 
-    [GeneratedRegex(@"\]\(#([^)\s]+)\)")]
-    private static partial Regex MarkdownLink();
 
     [GeneratedRegex("<a class=\"ref\" href=\"#([^\"]+)\">")]
     private static partial Regex HtmlReference();
@@ -158,6 +150,4 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     [GeneratedRegex(@"\[`[^`]+`\]\(#[^)\s]*\.[^)\s]*\)")]
     private static partial Regex MarkdownRowReference();
 
-    [GeneratedRegex("[\u0001-\u0003\u001F]")]
-    private static partial Regex Marker();
 }
