@@ -12,6 +12,10 @@ namespace Qmp.Codegen.Qapi.Consumer.Tests;
 /// </summary>
 public sealed class BlockJobTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    // Kept in a field so the class compiles whether or not the client was generated (without it,
+    // the tests skip and never write: an unread primary-constructor parameter is CS9113).
+    private readonly Xunit.Abstractions.ITestOutputHelper _output = output;
+
     [Qemu72Fact]
     public async Task A_backup_job_reports_its_status_changes_and_its_completion_as_typed_events()
     {
@@ -63,7 +67,7 @@ public sealed class BlockJobTests(Xunit.Abstractions.ITestOutputHelper output)
             if (e is JobStatusChangeEvent { Status: var status } && status == JobStatus.Null)
                 break;
         }
-        output.WriteLine("QEMU 7.2 sent: " + string.Join(", ", seen));
+        _output.WriteLine("QEMU 7.2 sent: " + string.Join(", ", seen));
 
         // As QEMU 7.2 sends them: attaching the target drains the disk, pausing and resuming the
         // new job before blockdev-backup returns; the job then waits for its transaction, is
