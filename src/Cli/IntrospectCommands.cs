@@ -37,10 +37,7 @@ internal static class IntrospectCommands
             var schema = SchemaInfoReader.Read(saved, out var version);
             try
             {
-                // Written beside the target and moved over it: a failed run never leaves half a file.
-                var temp = file.FullName + ".tmp";
-                await File.WriteAllBytesAsync(temp, saved, ct).ConfigureAwait(false);
-                File.Move(temp, file.FullName, overwrite: true);
+                OutputFile.Write(file.FullName, saved);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

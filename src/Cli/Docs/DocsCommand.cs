@@ -105,7 +105,7 @@ internal static class DocsCommand
         {
             var path = Path.Combine(directory, name);
             written.Add(path);
-            File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            OutputFile.Write(path, text);
         }
         return written;
     }
