@@ -95,18 +95,7 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         }
     }
 
-    internal static (int Exit, string Stdout, string Stderr) Cli(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qmp-codegen.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "qmp-codegen did not exit");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    internal static (int Exit, string Stdout, string Stderr) Cli(params string[] args) => QmpCodegenCli.Run(args);
 
     [QemuIntrospectionFact]
     public void Introspect_saves_the_schema_and_the_version()
