@@ -259,6 +259,67 @@ public sealed partial class QapiContentTests
     }
 
     [Fact]
+    public void A_base_cycle_is_reported_and_its_types_render_nothing()
+    {
+        const string schema = """
+            ##
+            # = Loop
+            ##
+
+            ##
+            # @Egg:
+            #
+            # @shell: hard
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Egg', 'base': 'Chicken', 'data': { 'shell': 'int' } }
+
+            ##
+            # @Chicken:
+            #
+            # @feathers: soft
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Chicken', 'base': 'Egg', 'data': { 'feathers': 'int' } }
+
+            ##
+            # @hatch:
+            #
+            # Since: 1.0
+            ##
+            { 'command': 'hatch', 'data': 'Egg', 'returns': 'Chicken' }
+            """;
+        // As a user runs it first: the stack overflow it once was kills the process, not this test run.
+        var dir = Directory.CreateTempSubdirectory("qmp-docs-cycle-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "top.json"), schema);
+            var (exit, _, stderr) = Qmp.Testing.QmpCodegenCli.Run("docs", Path.Combine(dir, "top.json"), "-o", Path.Combine(dir, "out"));
+            Assert.True(exit == 1, $"exit {exit}: {stderr}");
+            Assert.Contains("2 schema errors", stderr, StringComparison.Ordinal);
+            var markdown = File.ReadAllText(Path.Combine(dir, "out", DocsRenderer.MarkdownFile));
+            Assert.Contains("QMP0222", markdown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        var page = Page(("top.json", schema));
+        Assert.Equal(["QMP0222", "QMP0222"], page.OtherDiagnostics.Select(d => d.Id));
+        Assert.Contains(page.OtherDiagnostics, d => d.Message == "base of 'Egg': 'Egg' contains itself through its bases");
+        // No section for either type, no member of theirs, no link to them; the command still has its section.
+        var entries = page.Areas.SelectMany(a => a.Entries).ToList();
+        Assert.Equal(["hatch"], entries.Select(e => e.Anchor));
+        Assert.Empty(entries[0].Arguments);
+        var html = DocsRenderer.RenderHtml(page);
+        Assert.DoesNotContain("type-Egg", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("feathers", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Text_that_is_not_a_schema_renders_an_empty_page_with_the_error()
     {
         var page = Page(("top.json", "{ 'struct': "));
