@@ -63,10 +63,11 @@ internal static class IntrospectCommands
             Required = true,
         };
         var timeout = TimeoutOption();
-        var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout };
+        var includeDirs = Docs.DocsCommand.IncludeDirOption();
+        var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout, includeDirs };
         command.SetAction(async (parse, ct) =>
         {
-            var client = SchemaInputs.Describe(parse.GetValue(schema)!);
+            var client = SchemaInputs.Describe(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (client is null)
                 return 2;
             var target = parse.GetValue(against)!;

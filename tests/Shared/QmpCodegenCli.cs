@@ -9,9 +9,17 @@ namespace Qmp.Testing;
 /// </summary>
 internal static class QmpCodegenCli
 {
-    public static (int Exit, string Stdout, string Stderr) Run(params string[] args)
+    public static (int Exit, string Stdout, string Stderr) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="Run(string[])"/>, with <paramref name="environment"/> added to the process's.</summary>
+    public static (int Exit, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qmp-codegen.dll"));
         foreach (var arg in args)
         {
