@@ -37,10 +37,7 @@ internal static class IntrospectCommands
             var schema = SchemaInfoReader.Read(saved, out var version);
             try
             {
-                // Written beside the target and moved over it: a failed run never leaves half a file.
-                var temp = file.FullName + ".tmp";
-                await File.WriteAllBytesAsync(temp, saved, ct).ConfigureAwait(false);
-                File.Move(temp, file.FullName, overwrite: true);
+                OutputFile.Write(file.FullName, saved);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -66,10 +63,11 @@ internal static class IntrospectCommands
             Required = true,
         };
         var timeout = TimeoutOption();
-        var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout };
+        var includeDirs = Docs.DocsCommand.IncludeDirOption();
+        var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout, includeDirs };
         command.SetAction(async (parse, ct) =>
         {
-            var client = SchemaInputs.Describe(parse.GetValue(schema)!);
+            var client = SchemaInputs.Describe(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (client is null)
                 return 2;
             var target = parse.GetValue(against)!;

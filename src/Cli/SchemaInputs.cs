@@ -14,7 +14,7 @@ namespace Qmp.Codegen.Cli;
 internal static class SchemaInputs
 {
     /// <summary>The description, or null with the reasons on stderr (unreadable file, schema errors).</summary>
-    public static SchemaInfo? Describe(FileInfo[] files)
+    public static SchemaInfo? Describe(FileInfo[] files, IReadOnlyList<DirectoryInfo>? includeDirs = null)
     {
         if (files.All(f => string.Equals(f.Extension, ".hx", StringComparison.OrdinalIgnoreCase)))
         {
@@ -30,16 +30,8 @@ internal static class SchemaInputs
         }
 
         var file = files[0];
-        string text;
-        try
-        {
-            text = File.ReadAllText(file.FullName);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"qmp-codegen: cannot read {file}: {e.Message}");
+        if (QapiFiles.ReadTop(file) is not { } text)
             return null;
-        }
 
         if (IsSavedSchema(text))
         {
@@ -54,14 +46,10 @@ internal static class SchemaInputs
             }
         }
 
-        // QAPI: includes are relative to the top file, read from disk here (the reader itself does no I/O).
-        var root = file.DirectoryName!;
-        var schema = QapiReader.Read(file.Name, path =>
-        {
-            var full = Path.Combine(root, path);
-            return File.Exists(full) ? File.ReadAllText(full) : null;
-        });
-        return FromModel(schema, root);
+        // QAPI: includes are relative to the top file, read from disk here, confined (the reader itself does no I/O).
+        if (QapiFiles.Read(file, text, includeDirs ?? []) is not { } qapi)
+            return null;
+        return FromModel(qapi.Read.Schema, file.DirectoryName!);
     }
 
     /// <summary>A saved live schema is JSON (an array of entries, a reply, or introspect's file); QAPI files start with comments or single quotes. The generator's rule.</summary>

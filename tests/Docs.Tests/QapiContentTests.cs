@@ -259,6 +259,138 @@ public sealed partial class QapiContentTests
     }
 
     [Fact]
+    public void A_base_cycle_is_reported_and_its_types_render_nothing()
+    {
+        const string schema = """
+            ##
+            # = Loop
+            ##
+
+            ##
+            # @Egg:
+            #
+            # @shell: hard
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Egg', 'base': 'Chicken', 'data': { 'shell': 'int' } }
+
+            ##
+            # @Chicken:
+            #
+            # @feathers: soft
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Chicken', 'base': 'Egg', 'data': { 'feathers': 'int' } }
+
+            ##
+            # @hatch:
+            #
+            # Since: 1.0
+            ##
+            { 'command': 'hatch', 'data': 'Egg', 'returns': 'Chicken' }
+            """;
+        // As a user runs it first: the stack overflow it once was kills the process, not this test run.
+        var dir = Directory.CreateTempSubdirectory("qmp-docs-cycle-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "top.json"), schema);
+            var (exit, _, stderr) = Qmp.Testing.QmpCodegenCli.Run("docs", Path.Combine(dir, "top.json"), "-o", Path.Combine(dir, "out"));
+            Assert.True(exit == 1, $"exit {exit}: {stderr}");
+            Assert.Contains("2 schema errors", stderr, StringComparison.Ordinal);
+            var markdown = File.ReadAllText(Path.Combine(dir, "out", DocsRenderer.MarkdownFile));
+            Assert.Contains("QMP0222", markdown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        var page = Page(("top.json", schema));
+        Assert.Equal(["QMP0222", "QMP0222"], page.OtherDiagnostics.Select(d => d.Id));
+        Assert.Contains(page.OtherDiagnostics, d => d.Message == "base of 'Egg': 'Egg' contains itself through its bases");
+        // No section for either type, no member of theirs, no link to them; the command still has its section.
+        var entries = page.Areas.SelectMany(a => a.Entries).ToList();
+        Assert.Equal(["hatch"], entries.Select(e => e.Anchor));
+        Assert.Empty(entries[0].Arguments);
+        var html = DocsRenderer.RenderHtml(page);
+        Assert.DoesNotContain("type-Egg", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("feathers", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Schema_text_never_becomes_markup_on_either_page()
+    {
+        // HTML in every place schema text reaches the page: headings, prose, member docs, Since, an
+        // example that closes its code fence, names that close their code spans or table cells
+        // (errors the reader reports but keeps), character references.
+        var page = Page(("top.json", """
+            ##
+            # = Intro <img src=x onerror=alert(1)>
+            #
+            # Text <script>alert(2)</script>, &lt;img src=x onerror=alert(3)&gt; and &#60;img src=x onerror=alert(4)&#62;.
+            ##
+
+            ##
+            # == Parts <img src=x onerror=alert(5)>
+            ##
+
+            ##
+            # @Lamp:
+            #
+            # A lamp <img src=x onerror=alert(6)>.
+            #
+            # @watts: power <img src=x onerror=alert(7)>
+            #
+            # Features:
+            #
+            # @f`<img src=x onerror=alert(8)>: a feature
+            #
+            # Example:
+            #
+            # -> { "execute": "x" }
+            # <- x
+            # ```
+            # <img src=x onerror=alert(9)>
+            #
+            # Since: 1.0 <img src=x onerror=alert(10)>
+            ##
+            { 'struct': 'Lamp', 'data': { 'watts': 'int' }, 'features': [ 'f`<img src=x onerror=alert(8)>' ] }
+
+            ##
+            # @Bad`<img src=x onerror=alert(11)>:
+            #
+            # Since: 1.0
+            ##
+            { 'struct': 'Bad`<img src=x onerror=alert(11)>', 'data': { 'x|<img src=x onerror=alert(12)>': 'int', 'y"><img src=x onerror=alert(13)>': 'int' } }
+
+            ##
+            # @Colour:
+            #
+            # Since: 1.0
+            ##
+            { 'enum': 'Colour', 'data': [ 'red|<img src=x onerror=alert(14)>' ] }
+            """));
+        var markdown = DocsRenderer.RenderMarkdown(page);
+        var html = DocsRenderer.RenderHtml(page);
+        // What a Markdown viewer makes of the page (GitHub's tables included): text, never an element of the schema's.
+        var viewed = Markdig.Markdown.ToHtml(markdown, Markdig.MarkdownExtensions.UseAdvancedExtensions(new Markdig.MarkdownPipelineBuilder()).Build());
+        for (var n = 1; n <= 14; n++)
+        {
+            Assert.Contains($"alert({n})", markdown, StringComparison.Ordinal); // every payload is on the page
+        }
+        Assert.DoesNotContain("<img", viewed, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<script", viewed, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(Regex.Matches(html, "<script", RegexOptions.IgnoreCase)); // the page's own search script
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", viewed, StringComparison.Ordinal);
+        // A character reference in the text is shown as written, not decoded into markup.
+        Assert.Contains("&amp;lt;img src=x onerror=alert(3)&amp;gt;", viewed, StringComparison.Ordinal);
+        Assert.Contains("&amp;#60;img src=x onerror=alert(4)&amp;#62;", viewed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Text_that_is_not_a_schema_renders_an_empty_page_with_the_error()
     {
         var page = Page(("top.json", "{ 'struct': "));

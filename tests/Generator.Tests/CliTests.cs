@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Qmp.Codegen.Tests;
@@ -6,18 +5,7 @@ namespace Qmp.Codegen.Tests;
 /// <summary>The qmp-codegen command as a user runs it: a separate process, its output and exit code.</summary>
 public class CliTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qmp-codegen.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "qmp-codegen did not exit");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Qmp.Testing.QmpCodegenCli.Run(args);
 
     [Fact]
     public void Check_prints_msbuild_style_diagnostics_and_exits_0_on_the_seed()

@@ -30,6 +30,11 @@ internal static partial class DocsBuilder
         var types = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
         foreach (var type in schema.Types)
             types.TryAdd(type.Name, type);
+        // A type whose bases lead back to it (QMP0222, which the page lists) renders nothing: no
+        // section, no members where it is used, its name plain text, no client method that takes or returns it.
+        var cyclic = types.Values.Where(t => HasBaseCycle(t, types)).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in cyclic)
+            types.Remove(name);
 
         // The generator's own names for the client's methods and event records.
         var (spec, _) = SpecBuilder.BuildQapi(schema, ClientNamespace, client: true, new List<SchemaDiagnostic>());
@@ -40,6 +45,10 @@ internal static partial class DocsBuilder
         var eventSpecs = new Dictionary<string, EventGenerationSpec>(StringComparer.Ordinal);
         foreach (var e in spec.Events)
             eventSpecs.TryAdd(e.Name, e);
+        foreach (var c in schema.Commands.Where(c => cyclic.Contains(c.Arguments?.Name ?? "") || cyclic.Contains(c.Returns?.Name ?? "")))
+            commandSpecs.Remove(c.Name);
+        foreach (var e in schema.Events.Where(e => cyclic.Contains(e.Data?.Name ?? "")))
+            eventSpecs.Remove(e.Name);
 
         var files = read.Files.ToList();
         var documentOrder = DocumentOrder(files, texts);
@@ -51,7 +60,7 @@ internal static partial class DocsBuilder
         string? Link(string name) =>
             types.TryGetValue(name, out var t) && t is not SchemaObjectType { IsImplicit: true } ? TypeAnchorPrefix + name : null;
 
-        var shownTypes = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true })
+        var shownTypes = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true } && types.ContainsKey(t.Name))
             .GroupBy(t => t.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var commands = schema.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var events = schema.Events.GroupBy(e => e.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();

@@ -195,11 +195,31 @@ internal static partial class DocsBuilder
         return parts;
     }
 
-    /// <summary>An object type's members, those of its base first.</summary>
-    private static IEnumerable<SchemaMember> Members(SchemaObjectType type, Dictionary<string, SchemaType> types) =>
-        type.Base is { } b && types.TryGetValue(b, out var baseType) && baseType is SchemaObjectType o && !ReferenceEquals(o, type)
-            ? Members(o, types).Concat(type.Members)
-            : type.Members;
+    /// <summary>An object type's members, those of its bases first; a base cycle (an error the reader reports) ends the chain.</summary>
+    private static IEnumerable<SchemaMember> Members(SchemaObjectType type, Dictionary<string, SchemaType> types)
+    {
+        var chain = new List<SchemaObjectType>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var t = type; t is not null && seen.Add(t.Name); t = BaseOf(t, types))
+            chain.Add(t);
+        chain.Reverse();
+        return chain.SelectMany(t => t.Members);
+    }
+
+    private static SchemaObjectType? BaseOf(SchemaObjectType type, Dictionary<string, SchemaType> types) =>
+        type.Base is { } b && types.TryGetValue(b, out var baseType) ? baseType as SchemaObjectType : null;
+
+    /// <summary>Whether the type's base chain comes back to a type already in it (QMP0222: a type containing itself has no members to show).</summary>
+    private static bool HasBaseCycle(SchemaType type, Dictionary<string, SchemaType> types)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var t = type as SchemaObjectType; t is not null; t = BaseOf(t, types))
+        {
+            if (!seen.Add(t.Name))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>What a value of the type is on the wire, in JSON's words (QEMU 2.1 names them so in its errors).</summary>
     private static string JsonTypeName(SchemaTypeRef type, Dictionary<string, SchemaType> types)

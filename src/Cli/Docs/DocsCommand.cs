@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 
 namespace Qmp.Codegen.Cli.Docs;
 
@@ -18,13 +17,14 @@ internal static class DocsCommand
             Description = "Directory for qmp-reference.md and qmp-reference.html (created when missing).",
             Required = true,
         };
-        var command = new Command("docs", "Render the QMP reference (Markdown and single-page HTML) from the schema's documentation.") { schema, output };
+        var includeDirs = IncludeDirOption();
+        var command = new Command("docs", "Render the QMP reference (Markdown and single-page HTML) from the schema's documentation.") { schema, output, includeDirs };
         command.SetAction(parse =>
         {
             var files = parse.GetValue(schema)!;
             var directory = parse.GetValue(output)!;
             if (!files.All(f => string.Equals(f.Extension, ".hx", StringComparison.OrdinalIgnoreCase)))
-                return RenderQapi(files, directory);
+                return RenderQapi(files, directory, parse.GetValue(includeDirs) ?? []);
             var read = Commands.Read(files, out var failed);
             if (read is null)
                 return 2;
@@ -36,17 +36,27 @@ internal static class DocsCommand
     }
 
     /// <summary>
-    /// A QAPI top file: read with its includes from disk (relative to it), rendered even with schema
+    /// <c>--include-dir DIR</c> (repeatable): a folder besides the top file's own that a QAPI include
+    /// may be read from (<see cref="QapiFiles"/>).
+    /// </summary>
+    internal static Option<DirectoryInfo[]> IncludeDirOption() => new("--include-dir")
+    {
+        Description = "A QAPI top file's includes are read only from beneath its folder; this adds another folder they may be read from (repeatable). Symbolic links, non-regular files and files over 16 MiB (64 MiB in all) are refused.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    /// <summary>
+    /// A QAPI top file: read with its includes from disk (relative to it, confined by QapiFiles), rendered even with schema
     /// errors (the page shows them where they are), and exit code 1 then, as for .hx files.
     /// </summary>
-    private static int RenderQapi(FileInfo[] files, DirectoryInfo directory)
+    private static int RenderQapi(FileInfo[] files, DirectoryInfo directory, DirectoryInfo[] includeDirs)
     {
         if (files.Length != 1 || !string.Equals(files[0].Extension, ".json", StringComparison.OrdinalIgnoreCase))
         {
             Console.Error.WriteLine("qmp-codegen docs: give .hx files (read together) or one QAPI top file (.json)");
             return 2;
         }
-        var input = ReadQapi(files[0]);
+        var input = ReadQapi(files[0], includeDirs);
         if (input is null)
             return 2;
         var (read, texts) = input.Value;
@@ -58,31 +68,14 @@ internal static class DocsCommand
     }
 
     /// <summary>The QAPI schema of a top file and what it includes, or null (with the reason on stderr) when the top file cannot be read.</summary>
-    internal static (Qmp.Codegen.Qapi.QapiReadResult Read, IReadOnlyDictionary<string, string> Texts)? ReadQapi(FileInfo top)
+    internal static (Qmp.Codegen.Qapi.QapiReadResult Read, IReadOnlyDictionary<string, string> Texts)? ReadQapi(FileInfo top, IReadOnlyList<DirectoryInfo>? includeDirs = null)
     {
         if (!top.Exists)
         {
             Console.Error.WriteLine($"qmp-codegen docs: {top} does not exist");
             return null;
         }
-        var root = top.DirectoryName!;
-        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
-        var read = Qmp.Codegen.Qapi.QapiReader.ReadDetailed(top.Name, path =>
-        {
-            var full = Path.Combine(root, path);
-            try
-            {
-                var text = File.Exists(full) ? File.ReadAllText(full) : null;
-                if (text is not null)
-                    texts[path] = text;
-                return text;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return null;
-            }
-        });
-        return (read, texts);
+        return QapiFiles.ReadTop(top) is { } text ? QapiFiles.Read(top, text, includeDirs ?? []) : null;
     }
 
     /// <summary>Renders both files into <paramref name="directory"/>. Always writes them, so their time stamps tell MSBuild they are up to date.</summary>
@@ -105,7 +98,7 @@ internal static class DocsCommand
         {
             var path = Path.Combine(directory, name);
             written.Add(path);
-            File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            OutputFile.Write(path, text);
         }
         return written;
     }

@@ -54,12 +54,17 @@ internal static partial class DocsRenderer
     /// <summary>Functions the templates call: <c>md_text</c>, <c>md_cell</c>, <c>md_code</c>.</summary>
     private static partial class Functions
     {
-        /// <summary>Markdown text with the characters that would start markup escaped.</summary>
+        /// <summary>
+        /// Markdown text with the characters that would start markup escaped: Markdown's own marks,
+        /// <c>&lt;</c> and <c>&gt;</c> (no HTML, no autolink), and an <c>&amp;</c> that would start an
+        /// entity (a lone one, "Devices &amp; objects", is text already).
+        /// </summary>
         public static string MdText(string? text)
         {
             if (string.IsNullOrEmpty(text))
                 return "";
-            var escaped = MarkdownSpecial().Replace(text, m => "\\" + m.Value);
+            var escaped = EntityStart().Replace(text, "&amp;");
+            escaped = MarkdownSpecial().Replace(escaped, m => "\\" + m.Value);
             escaped = escaped.Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
             // '_' only where it could open or close emphasis; inside names (backing_file) it is literal.
             return LooseUnderscore().Replace(escaped, "\\_");
@@ -78,6 +83,34 @@ internal static partial class DocsRenderer
             return fence + pad + text + pad + fence;
         }
 
+        /// <summary>A fence for a code block holding <paramref name="text"/> and <paramref name="more"/>: three backticks, or one more than the longest run inside, so no line of the text can close it.</summary>
+        public static string MdFence(string? text, string? more = null)
+        {
+            var longest = 0;
+            foreach (Match run in BacktickRun().Matches((text ?? "") + "\n" + (more ?? "")))
+                longest = Math.Max(longest, run.Length);
+            return new string('`', Math.Max(3, longest + 1));
+        }
+
+        /// <summary>A code span inside a table cell: a '|' would end the cell even there (GFM), so it is escaped.</summary>
+        public static string MdCodeCell(string? text) => MdCode(text).Replace("|", "\\|", StringComparison.Ordinal);
+
+        /// <summary>An anchor as the value of an HTML attribute on the Markdown page (<c>&lt;a id="..."&gt;</c>), in a table cell too.</summary>
+        public static string MdAttribute(string? anchor) => System.Net.WebUtility.HtmlEncode(anchor ?? "").Replace("|", "&#124;", StringComparison.Ordinal);
+
+        /// <summary>An anchor as a Markdown link's destination (<c>(#...)</c>): anything but a name's own characters percent-encoded, as a browser decodes it.</summary>
+        public static string MdHref(string? anchor) => "#" + NotAnchorCharacter().Replace(anchor ?? "", m =>
+            string.Concat(System.Text.Encoding.UTF8.GetBytes(m.Value).Select(b => "%" + b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture))));
+
+        /// <summary>Text inside an HTML comment, where only <c>--</c> means anything.</summary>
+        public static string MdComment(string? text)
+        {
+            var result = text ?? "";
+            while (result.Contains("--", StringComparison.Ordinal))
+                result = result.Replace("--", "- -", StringComparison.Ordinal);
+            return result;
+        }
+
         /// <summary>A type (<c>T</c> or <c>[T]</c>) as a Markdown link to its section; the plain cell text without a link.</summary>
         public static string MdLink(string? type, string? link)
         {
@@ -85,7 +118,7 @@ internal static partial class DocsRenderer
                 return MdCell(type);
             var array = type.StartsWith('[') && type.EndsWith(']');
             var name = array ? type[1..^1] : type;
-            var text = "[" + MdCell(name) + "](#" + link + ")";
+            var text = "[" + MdCell(name) + "](" + MdHref(link) + ")";
             return array ? "\\[" + text + "\\]" : text;
         }
 
@@ -116,7 +149,7 @@ internal static partial class DocsRenderer
         public static string MdProseCell(string? text) => DocsText.Render(text, MdCell, MdReference);
 
         private static string MdReference(string name, string? anchor) =>
-            anchor is null ? MdCode(name) : "[" + MdCode(name) + "](#" + anchor + ")";
+            anchor is null ? MdCode(name) : "[" + MdCode(name) + "](" + MdHref(anchor) + ")";
 
         /// <summary>The indentation of a nested member's name in a table cell.</summary>
         public static string MdIndent(int depth) =>
@@ -124,6 +157,17 @@ internal static partial class DocsRenderer
 
         [GeneratedRegex(@"[\\`*\[\]]")]
         private static partial Regex MarkdownSpecial();
+
+        /// <summary>An '&amp;' that starts a character reference (<c>&amp;lt;</c>, <c>&amp;#60;</c>, <c>&amp;#x3c;</c>).</summary>
+        [GeneratedRegex("&(?=#?[A-Za-z0-9]+;)")]
+        private static partial Regex EntityStart();
+
+        [GeneratedRegex("`+")]
+        private static partial Regex BacktickRun();
+
+        /// <summary>What a QAPI or .hx name never holds: percent-encoded in a link (a schema with errors may still name things so).</summary>
+        [GeneratedRegex(@"[^A-Za-z0-9_.+\-]+")]
+        private static partial Regex NotAnchorCharacter();
 
         [GeneratedRegex(@"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")]
         private static partial Regex LooseUnderscore();

@@ -95,18 +95,7 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         }
     }
 
-    internal static (int Exit, string Stdout, string Stderr) Cli(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qmp-codegen.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "qmp-codegen did not exit");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    internal static (int Exit, string Stdout, string Stderr) Cli(params string[] args) => QmpCodegenCli.Run(args);
 
     [QemuIntrospectionFact]
     public void Introspect_saves_the_schema_and_the_version()
@@ -128,6 +117,31 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         Assert.Equal(2, exit);
         Assert.Contains("cannot write", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [QemuIntrospectionFact]
+    public void Introspect_replaces_a_planted_link_and_never_writes_through_one()
+    {
+        // Links at the old fixed temporary name and at the target itself, both aimed at a victim of our own.
+        var dir = Path.Combine(_saved.Dir, "planted-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var victim = Path.Combine(dir, "victim.txt");
+        File.WriteAllText(victim, "victim");
+        var output = Path.Combine(dir, "saved.json");
+        File.CreateSymbolicLink(output + ".tmp", victim);
+        var linkedOutput = Path.Combine(dir, "linked.json");
+        File.CreateSymbolicLink(linkedOutput, victim);
+        Assert.Equal(0, Cli("introspect", "unix:" + _saved.Socket, "-o", output).Exit);
+        Assert.Equal(0, Cli("introspect", "unix:" + _saved.Socket, "-o", linkedOutput).Exit);
+        Assert.Equal("victim", File.ReadAllText(victim));
+        foreach (var file in new[] { output, linkedOutput })
+        {
+            Assert.Null(new FileInfo(file).LinkTarget);
+            using var saved = JsonDocument.Parse(File.ReadAllBytes(file));
+            Assert.True(saved.RootElement.TryGetProperty("query-qmp-schema", out _));
+        }
+        // Only what was planted and what was written: no temporary left behind.
+        Assert.Equal(["linked.json", "saved.json", "saved.json.tmp", "victim.txt"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

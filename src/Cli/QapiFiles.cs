@@ -1,0 +1,211 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Qmp.Codegen.Qapi;
+using Qmp.Emulator.Confinement;
+
+namespace Qmp.Codegen.Cli;
+
+/// <summary>
+/// Reads a QAPI top file and the files it includes from disk, for <c>docs</c> and <c>compat</c>. The
+/// reader resolves an include as QEMU does (relative to the including file); this decides whether
+/// the file may be read at all. An include is read only when it lies beneath the top file's folder
+/// or a folder named with <c>--include-dir</c>, is reached through no symbolic link, is a regular
+/// file, and keeps within <see cref="MaxFileBytes"/> (and all of them within
+/// <see cref="MaxTotalBytes"/> and <see cref="MaxFiles"/>). Anything else is unreadable: the
+/// reader's QMP0202 on the include line, as for a missing file, with the reason on stderr.
+/// </summary>
+/// <remarks>
+/// On Linux every check is made on what was opened, not on a name looked at before: each folder is
+/// opened once, and an include beneath its handle name by name (the emulator's
+/// <see cref="DataDirectory"/>: openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, else O_NOFOLLOW per
+/// component), with O_NONBLOCK, its type read from the descriptor: a FIFO is refused at once, a
+/// device is never read. Elsewhere the same rules are checked on the path just before it is opened.
+/// The top file is the user's choice and is read as named (links followed), within the size limit.
+/// </remarks>
+internal sealed class QapiFiles : IDisposable
+{
+    /// <summary>The most one file (the top file or an include) may hold; QEMU 10's largest is under 0.3 MiB.</summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
+    /// <summary>The most all the files of one schema may hold together; QEMU 10's 50 files hold about 2 MiB.</summary>
+    public const long MaxTotalBytes = 64L * 1024 * 1024;
+
+    /// <summary>The most files one schema may read, the top file included.</summary>
+    public const int MaxFiles = 1024;
+
+    private readonly string _topName;
+    private readonly string _topText;
+    private readonly string _root;
+    private readonly List<(string Path, DataDirectory? Handle)> _folders = [];
+    private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
+    private long _total;
+
+    private QapiFiles(FileInfo top, string topText)
+    {
+        _topName = top.Name;
+        _topText = topText;
+        _root = top.DirectoryName!;
+        _total = Encoding.UTF8.GetByteCount(topText);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, handle) in _folders)
+            handle?.Dispose();
+    }
+
+    /// <summary>
+    /// The schema of <paramref name="top"/> (its text already read, <see cref="ReadTop"/>) with its
+    /// includes, and every file's text by the reader's path; null (the reason on stderr) when an
+    /// <c>--include-dir</c> cannot be opened.
+    /// </summary>
+    public static (QapiReadResult Read, IReadOnlyDictionary<string, string> Texts)? Read(FileInfo top, string topText, IReadOnlyList<DirectoryInfo> includeDirs)
+    {
+        using var files = new QapiFiles(top, topText);
+        foreach (var named in new[] { top.DirectoryName! }.Concat(includeDirs.Select(d => d.FullName)))
+        {
+            var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(named));
+            try
+            {
+                files._folders.Add((folder, Interop.IsSupported ? DataDirectory.Open(folder, readOnly: true) : null));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"qmp-codegen: cannot open include folder {folder}: {e.Message}");
+                return null;
+            }
+        }
+        var read = QapiReader.ReadDetailed(top.Name, files.ReadFile);
+        return (read, files._texts);
+    }
+
+    /// <summary>The text of the file the user named, or null (the reason on stderr) when it cannot be read or passes <see cref="MaxFileBytes"/>.</summary>
+    public static string? ReadTop(FileInfo top)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(top.FullName);
+            return Decode(ReadAtMost(handle, MaxFileBytes) ?? throw new IOException($"it is larger than {MaxFileBytes / (1024 * 1024)} MiB"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"qmp-codegen: cannot read {top}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The reader's callback: the text of a path relative to the top file's folder, or null (unreadable).</summary>
+    private string? ReadFile(string path)
+    {
+        if (path == _topName)
+        {
+            _texts[path] = _topText;
+            return _topText;
+        }
+        string? refusal;
+        try
+        {
+            var text = ReadInclude(path, out refusal);
+            if (text is not null)
+            {
+                _texts[path] = text;
+                return text;
+            }
+        }
+        catch (ConfinementException e)
+        {
+            // A link, a way out, anything but a regular file: refused alike (EACCES), so nothing tells what lies outside.
+            refusal = e.Errno is Interop.ENOENT or Interop.ENOTDIR ? null : e.Errno == Interop.EACCES ? "refused: a symbolic link, or not a regular file" : e.Reason;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            refusal = e is FileNotFoundException or DirectoryNotFoundException ? null : e.Message;
+        }
+        if (refusal is not null)
+            Console.Error.WriteLine($"qmp-codegen: include '{path}': {refusal}");
+        return null;
+    }
+
+    private string? ReadInclude(string path, out string? refusal)
+    {
+        refusal = null;
+        if (_texts.Count >= MaxFiles)
+        {
+            refusal = $"the schema reads more than {MaxFiles} files";
+            return null;
+        }
+        var full = path.Contains('\0', StringComparison.Ordinal) ? null : Path.GetFullPath(Path.Combine(_root, path));
+        var folder = full is null ? default : _folders.FirstOrDefault(f => full.StartsWith(f.Path + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        if (folder.Path is null)
+        {
+            refusal = "outside the top file's folder and the --include-dir folders";
+            return null;
+        }
+
+        var allowed = (int)Math.Min(MaxFileBytes, MaxTotalBytes - _total);
+        byte[]? bytes;
+        if (folder.Handle is { } directory)
+        {
+            using var handle = directory.OpenRead(full!);
+            bytes = ReadAtMost(handle, allowed);
+        }
+        else
+        {
+            bytes = ReadChecked(folder.Path, full!, allowed);
+        }
+        if (bytes is null)
+        {
+            refusal = allowed < MaxFileBytes
+                ? $"the schema's files hold more than {MaxTotalBytes / (1024 * 1024)} MiB in all"
+                : $"larger than {MaxFileBytes / (1024 * 1024)} MiB";
+            return null;
+        }
+        _total += bytes.Length;
+        return Decode(bytes);
+    }
+
+    /// <summary>Where there is no handle-based walk: no link from the folder down, a regular file, then read.</summary>
+    private static byte[]? ReadChecked(string folder, string full, int allowed)
+    {
+        var relative = Path.GetRelativePath(folder, full).Split(Path.DirectorySeparatorChar);
+        var at = folder;
+        foreach (var part in relative)
+        {
+            at = Path.Combine(at, part);
+            var info = new FileInfo(at);
+            if (info.LinkTarget is not null)
+                throw new UnauthorizedAccessException("refused: a symbolic link");
+        }
+        if (!File.Exists(full) || (File.GetAttributes(full) & (FileAttributes.Device | FileAttributes.Directory)) != 0)
+            throw new FileNotFoundException(null, full);
+        using var handle = File.OpenHandle(full);
+        return ReadAtMost(handle, allowed);
+    }
+
+    /// <summary>The file's bytes, or null when it holds more than <paramref name="limit"/> (never read past it, whatever its size says).</summary>
+    private static byte[]? ReadAtMost(SafeFileHandle handle, int limit)
+    {
+        var buffer = new byte[Math.Min(limit + 1, 64 * 1024)];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > limit)
+                    return null;
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+            }
+            var read = RandomAccess.Read(handle, buffer.AsSpan(length), length);
+            if (read == 0)
+                return length > limit ? null : buffer[..length];
+            length += read;
+        }
+    }
+
+    /// <summary>As File.ReadAllText: UTF-8 unless a byte order mark says otherwise.</summary>
+    private static string Decode(byte[] bytes)
+    {
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+}
