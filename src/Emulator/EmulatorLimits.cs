@@ -15,6 +15,12 @@ public static class EmulatorLimits
     /// <summary>Images in one backing chain (the active image and its backing files): 1000.</summary>
     public const int MaxBackingChainDepth = 1000;
 
+    /// <summary>
+    /// Actions in one <c>transaction</c>: 1024. QEMU sets no number; here the whole transaction runs under
+    /// the machine lock, so its length bounds how long one request keeps every other monitor waiting.
+    /// </summary>
+    public const int MaxTransactionActions = 1024;
+
     /// <summary>Descriptors in one fd set (<c>add-fd</c>): 64.</summary>
     public const int MaxFdsPerFdset = 64;
 

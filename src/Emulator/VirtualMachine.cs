@@ -43,7 +43,7 @@ public sealed class VirtualMachine
 
         foreach (var d in description.Drives ?? [])
         {
-            Drives.Add(CreateDrive(d));
+            AddDrive(CreateDrive(d));
         }
 
         foreach (var image in description.Images ?? [])
@@ -129,7 +129,39 @@ public sealed class VirtualMachine
     internal int NmiCount { get; set; }
     internal bool XenDirtyLog { get; set; }
 
-    internal List<Drive> Drives { get; private set; } = [];
+    private List<Drive> _drives = [];
+    private Dictionary<string, Drive>? _drivesById;
+
+    /// <summary>The drives in creation order; add and remove them with <see cref="AddDrive"/> and <see cref="RemoveDrive"/>, which keep the index by id.</summary>
+    internal IReadOnlyList<Drive> Drives => _drives;
+
+    internal void AddDrive(Drive drive)
+    {
+        _drives.Add(drive);
+        _drivesById = null;
+    }
+
+    internal void RemoveDrive(string id)
+    {
+        _drives.RemoveAll(d => d.Id == id);
+        _drivesById = null;
+    }
+
+    /// <summary>The first drive named <paramref name="id"/>: an index rebuilt after a change, so a transaction's actions each look it up in O(1).</summary>
+    internal Drive? FindDrive(string id)
+    {
+        if (_drivesById is null)
+        {
+            _drivesById = new Dictionary<string, Drive>(StringComparer.Ordinal);
+            foreach (var drive in _drives)
+            {
+                _drivesById.TryAdd(drive.Id, drive);
+            }
+        }
+
+        return _drivesById.GetValueOrDefault(id);
+    }
+
     internal Dictionary<string, BlockJob> Jobs { get; private set; } = new(StringComparer.Ordinal);
     internal Dictionary<string, ImageDescription> VirtualFiles { get; private set; } = new(StringComparer.Ordinal);
     internal List<Nic> Nics { get; } = [];
@@ -224,7 +256,7 @@ public sealed class VirtualMachine
             foreach (var name in d.Snapshots ?? [])
             {
                 n++;
-                image.Snapshots.Add(new InternalSnapshot(n.ToString(System.Globalization.CultureInfo.InvariantCulture), name, 0, 1_400_000_000 + n, 0, n, 0));
+                image.Snapshots = image.Snapshots.Add(new InternalSnapshot(n.ToString(System.Globalization.CultureInfo.InvariantCulture), name, 0, 1_400_000_000 + n, 0, n, 0));
             }
         }
 
@@ -401,7 +433,8 @@ public sealed class VirtualMachine
         }
         catch
         {
-            Drives = drives;
+            _drives = drives;
+            _drivesById = null;
             Jobs = jobs;
             VirtualFiles = files;
             _deferred.Clear();

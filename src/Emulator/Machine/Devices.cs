@@ -141,7 +141,7 @@ public sealed partial class QemuMachine
                 // As in QEMU, a drive that was added for the device goes with it.
                 string driveId = drive.GetString()!;
                 Vm.Jobs.Remove(driveId);
-                Vm.Drives.RemoveAll(d => d.Id == driveId);
+                Vm.RemoveDrive(driveId);
             }
 
             if (device.Properties.TryGetValue("chardev", out var chardev) && chardev.ValueKind == JsonValueKind.String && Vm.Chardevs.TryGetValue(chardev.GetString()!, out var chr))

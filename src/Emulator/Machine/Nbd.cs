@@ -162,17 +162,24 @@ public sealed partial class QemuMachine
 
     internal void StopNbd()
     {
-        _nbdStop?.Cancel();
-        _nbdStop?.Dispose();
-        _nbdStop = null;
-        // The unix socket's entry goes only while it is still the socket bound here.
-        _nbdListener?.Dispose();
-        _nbdUnix?.Dispose();
-        _nbdUnix = null;
-        _nbdListener = null;
+        CloseNbdSockets();
         foreach (var drive in Vm.Drives)
         {
             drive.Exported = false;
         }
+    }
+
+    /// <summary>Stops serving NBD and closes its socket; each field is taken once, so this may run without the lock at exit.</summary>
+    private void CloseNbdSockets()
+    {
+        if (Interlocked.Exchange(ref _nbdStop, null) is { } stop)
+        {
+            stop.Cancel();
+            stop.Dispose();
+        }
+
+        // The unix socket's entry goes only while it is still the socket bound here.
+        Interlocked.Exchange(ref _nbdListener, null)?.Dispose();
+        Interlocked.Exchange(ref _nbdUnix, null)?.Dispose();
     }
 }

@@ -27,9 +27,23 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     public void Dispose()
     {
         _shutdown.Cancel();
-        lock (Gate)
+
+        // Exit never waits on the machine lock (a command may hold it): without it, the NBD socket is
+        // closed all the same, and what only the lock guards (export flags) no longer matters.
+        if (Gate.TryEnter(QemuEmulator.SignalLockWait))
         {
-            StopNbd();
+            try
+            {
+                StopNbd();
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+        else
+        {
+            CloseNbdSockets();
         }
 
         Vm.Images.Dispose();
@@ -92,7 +106,7 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     }
 
     private Drive FindDrive(string device) =>
-        Vm.Drives.FirstOrDefault(d => d.Id == device) ?? throw DeviceNotFound(device);
+        Vm.FindDrive(device) ?? throw DeviceNotFound(device);
 
     private static ValueTask Done() => ValueTask.CompletedTask;
 
