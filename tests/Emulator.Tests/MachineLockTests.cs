@@ -91,6 +91,35 @@ public class MachineLockTests
     }
 
     [Fact]
+    public async Task Nbd_server_start_resolves_its_host_outside_the_machine_lock()
+    {
+        // Issue 20, item 16: a name that takes long to resolve must not hold every other monitor back.
+        await using var vm = await TestVm.StartAsync();
+        var heldWhileResolving = new List<bool>();
+        vm.Emulator.Machine.ResolveHost = host =>
+        {
+            heldWhileResolving.Add(vm.Emulator.Vm.Gate.IsHeldByCurrentThread);
+            throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound);
+        };
+
+        await vm.FailsWith(
+            "nbd-server-start",
+            "{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"slow.example\",\"port\":\"10809\"}}}",
+            "address resolution failed for slow.example:10809: Name or service not known");
+        Assert.Equal([false], heldWhileResolving);
+
+        // A name that resolves: the server starts on what the resolver said.
+        vm.Emulator.Machine.ResolveHost = host =>
+        {
+            heldWhileResolving.Add(vm.Emulator.Vm.Gate.IsHeldByCurrentThread);
+            return [System.Net.IPAddress.Loopback];
+        };
+        await vm.Run("nbd-server-start", "{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"localhost.example\",\"port\":\"0\"}}}");
+        Assert.Equal([false, false], heldWhileResolving);
+        Assert.Equal(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)vm.Emulator.Machine.NbdEndPoint!).Address);
+    }
+
+    [Fact]
     public async Task Sigterm_does_not_wait_on_a_command_holding_the_machine_lock()
     {
         await using var vm = await TestVm.StartAsync();

@@ -382,5 +382,34 @@ public class QemuParityTests
         Assert.Empty(names.Intersect(["host", "port", "tls-port", "auth", "channels"]));
     }
 
+    // --- nbd-server-start with a name that does not resolve (issue 20, item 16) ---
+
+    [Fact]
+    public Task Nbd_server_start_with_an_unknown_host_emulator() => NbdUnknownHost(Target.Emulator);
+
+    [QemuFact]
+    public Task Nbd_server_start_with_an_unknown_host_qemu() => NbdUnknownHost(Target.Qemu);
+
+    private static async Task NbdUnknownHost(string kind)
+    {
+        // QEMU 7.2: {"error": {"class": "GenericError", "desc": "address resolution failed for
+        // no-such-host.invalid:10809: Name or service not known"}}; a .invalid name fails without a network.
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+        await qmp.SendAsync("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"no-such-host.invalid\",\"port\":\"10809\"}}},\"id\":1}");
+        Assert.Matches(
+            "^\\{\"id\": 1, \"error\": \\{\"class\": \"GenericError\", \"desc\": \"address resolution failed for no-such-host\\.invalid:10809: (Name or service not known|Temporary failure in name resolution)\"\\}\\}$",
+            await qmp.ReadLineAsync(60));
+
+        // A port that is no number: QEMU 7.2 says "address resolution failed for 127.0.0.1:abc: Servname not supported for ai_socktype".
+        await qmp.SendAsync("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\",\"port\":\"abc\"}}},\"id\":2}");
+        Assert.Equal(
+            "{\"id\": 2, \"error\": {\"class\": \"GenericError\", \"desc\": \"address resolution failed for 127.0.0.1:abc: Servname not supported for ai_socktype\"}}",
+            await qmp.ReadLineAsync());
+    }
+
     private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
 }
