@@ -464,6 +464,7 @@ public sealed partial class QemuMachine
             throw InvalidParameter("mode");
         }
 
+        CheckNodeName(snapshotNodeName);
         if (snapshotNodeName is not null && (_transactionNodes?.ContainsKey(snapshotNodeName) ?? Vm.Drives.Any(d => d.Image?.Chain().Any(i => i.NodeName == snapshotNodeName) == true)))
         {
             throw Generic("Duplicate node name");
@@ -538,7 +539,38 @@ public sealed partial class QemuMachine
         var now = Vm.Time.GetUtcNow();
         long id = image.Snapshots.MaxId + 1;
         long clockNs = Vm.Milliseconds(0) * 1_000_000;
-        image.Snapshots = image.Snapshots.Add(new InternalSnapshot(Str(id), name, 0, now.ToUnixTimeSeconds(), (now.Ticks % TimeSpan.TicksPerSecond) * 100, clockNs / 1_000_000_000, clockNs % 1_000_000_000));
+
+        // QEMU keeps 255 bytes of the name (its name[256]), after checking the whole name is new.
+        var snapshot = new InternalSnapshot(Str(id), TruncateUtf8(name, MaxSnapshotNameBytes), 0, now.ToUnixTimeSeconds(), (now.Ticks % TimeSpan.TicksPerSecond) * 100, clockNs / 1_000_000_000, clockNs % 1_000_000_000);
+        Vm.Retain(VirtualMachine.RetainedCost(snapshot));
+        image.Snapshots = image.Snapshots.Add(snapshot);
+    }
+
+    /// <summary>QEMU's QEMUSnapshotInfo.name holds 255 bytes and a NUL.</summary>
+    internal const int MaxSnapshotNameBytes = 255;
+
+    /// <summary>The longest prefix of <paramref name="text"/> of at most <paramref name="bytes"/> UTF-8 bytes, never splitting a character (QEMU splits bytes).</summary>
+    internal static string TruncateUtf8(string text, int bytes)
+    {
+        if (text.Length * 3 <= bytes || System.Text.Encoding.UTF8.GetByteCount(text) <= bytes)
+        {
+            return text;
+        }
+
+        int used = 0;
+        int end = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (used + rune.Utf8SequenceLength > bytes)
+            {
+                break;
+            }
+
+            used += rune.Utf8SequenceLength;
+            end += rune.Utf16SequenceLength;
+        }
+
+        return text[..end];
     }
 
     public override ValueTask<BlockdevSnapshotDeleteInternalSyncResult> BlockdevSnapshotDeleteInternalSyncAsync(BlockdevSnapshotDeleteInternalSyncArguments arguments, QmpSession session, CancellationToken cancellationToken)
@@ -566,6 +598,7 @@ public sealed partial class QemuMachine
             var snapshot = image.Snapshots.FirstOrDefault(s => (a.Id is null || s.Id == a.Id) && (a.Name is null || s.Name == a.Name))
                 ?? throw Generic($"Snapshot with id '{a.Id ?? "(null)"}' and name '{a.Name ?? "(null)"}' does not exist on device '{a.Device}'");
             image.Snapshots = image.Snapshots.Remove(snapshot);
+            Vm.Release(VirtualMachine.RetainedCost(snapshot));
             return Done(new BlockdevSnapshotDeleteInternalSyncResult
             {
                 Id = snapshot.Id, Name = snapshot.Name, VmStateSize = snapshot.VmStateSize, DateSec = snapshot.DateSec, DateNsec = snapshot.DateNsec,
@@ -656,6 +689,11 @@ public sealed partial class QemuMachine
         string? backing = options.Backing?.File?.Filename;
         var probe = filename is null ? null : ProbeImage(filename);
         var backingProbe = backing is null ? null : ProbeImage(backing);
+        if (options.Id is { } given)
+        {
+            CheckId(given);
+        }
+
         lock (Gate)
         {
             string? id = options.Id;
@@ -681,6 +719,7 @@ public sealed partial class QemuMachine
                 throw Generic("The 'file' block driver requires a file name");
             }
 
+            CheckNodeName(nodeName);
             var image = OpenImage(filename, driver is "file" or "host_device" ? "raw" : driver, probe!);
             image.NodeName = nodeName;
             if (backing is not null)
@@ -688,7 +727,8 @@ public sealed partial class QemuMachine
                 image.Backing = OpenImage(backing, options.Backing!.Driver, backingProbe!);
             }
 
-            var drive = new Drive { Id = id, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };
+            long retained = Vm.Retain(VirtualMachine.RetainedCost(id, filename, backing, nodeName));
+            var drive = new Drive { Id = id, Retained = retained, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };
             if (ExtraString(options.Extra, "detect-zeroes") is { } dz)
             {
                 drive.DetectZeroes = dz;

@@ -60,6 +60,33 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
 
     private static QmpException MissingParameter(string name) => Generic($"Parameter '{name}' is missing");
 
+    /// <summary>
+    /// An id a client names, checked before the machine lock: at most <see cref="EmulatorLimits.MaxIdBytes"/>
+    /// bytes; with <paramref name="wellFormed"/>, also QEMU's id_wellformed (a letter, then letters, digits,
+    /// '-', '.', '_'), which device_add and netdev_add apply and chardev-add does not.
+    /// </summary>
+    private static void CheckId(string id, bool wellFormed = false)
+    {
+        if (wellFormed && !(id.Length > 0 && char.IsAsciiLetter(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')))
+        {
+            throw InvalidParameterValue("id", "an identifier");
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(id) > EmulatorLimits.MaxIdBytes)
+        {
+            throw InvalidParameterValue("id", $"at most {EmulatorLimits.MaxIdBytes} bytes");
+        }
+    }
+
+    /// <summary>QEMU's node names: at most 31 bytes (its node_name[32]), else "Node name too long".</summary>
+    private static void CheckNodeName(string? nodeName)
+    {
+        if (nodeName is not null && System.Text.Encoding.UTF8.GetByteCount(nodeName) > 31)
+        {
+            throw Generic("Node name too long");
+        }
+    }
+
     /// <summary>An int member read from raw JSON: anything but a JSON integer in range fails as QEMU's input visitor says it.</summary>
     private static long IntMember(JsonElement value, string name) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n) ? n : throw Generic($"Invalid parameter type for '{name}', expected: int");

@@ -155,6 +155,9 @@ internal sealed class Drive
     public long FlushOperations { get; set; }
     public long WrHighestOffset { get; set; }
 
+    /// <summary>The client state it charged (<see cref="VirtualMachine.Retain"/>); 0 when the machine description made it.</summary>
+    public long Retained { get; init; }
+
     /// <summary>Name of the NBD export, when exported.</summary>
     public bool Exported { get; set; }
 
@@ -177,6 +180,7 @@ internal sealed class Drive
         FlushOperations = FlushOperations,
         WrHighestOffset = WrHighestOffset,
         Exported = Exported,
+        Retained = Retained,
     };
 }
 
