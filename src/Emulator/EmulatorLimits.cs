@@ -15,6 +15,29 @@ public static class EmulatorLimits
     /// <summary>Images in one backing chain (the active image and its backing files): 1000.</summary>
     public const int MaxBackingChainDepth = 1000;
 
+    /// <summary>
+    /// Actions in one <c>transaction</c>: 1024. QEMU sets no number; here the whole transaction runs under
+    /// the machine lock, so its length bounds how long one request keeps every other monitor waiting.
+    /// </summary>
+    public const int MaxTransactionActions = 1024;
+
+    /// <summary>
+    /// Bytes of an id a client names (<c>chardev-add</c>, <c>device_add</c>, <c>netdev_add</c>,
+    /// <c>object-add</c>, <c>blockdev-add</c>): 1024. QEMU sets no length (only node names, 31 bytes,
+    /// and snapshot names, cut at 255 bytes, which the emulator copies).
+    /// </summary>
+    public const int MaxIdBytes = 1024;
+
+    /// <summary>
+    /// Bytes of client state one machine keeps after the clients leave: ids, names, device and object
+    /// properties, <c>qom-set</c> values, ring buffers (at their full size) and internal snapshots, each
+    /// entry counted as its text plus <see cref="RetainedEntryBytes"/>: 64 MiB.
+    /// </summary>
+    public const long MaxRetainedBytes = 64L << 20;
+
+    /// <summary>What each retained entry counts beyond its text (the objects that hold it).</summary>
+    public const int RetainedEntryBytes = 256;
+
     /// <summary>Descriptors in one fd set (<c>add-fd</c>): 64.</summary>
     public const int MaxFdsPerFdset = 64;
 

@@ -106,14 +106,29 @@ public sealed class QemuEmulator : IAsyncDisposable
     /// </summary>
     public void TerminateOnSignal()
     {
-        // Under the machine's lock: after any command in progress, never inside a transaction.
-        lock (Vm.Gate)
+        // After the command in progress when it ends soon (never inside a transaction's deferred events),
+        // but a signal never waits on the machine lock: a command holding it must not delay the exit.
+        if (Vm.Gate.TryEnter(SignalLockWait))
         {
-            Vm.EmitNow(s => s.EmitShutdown());
+            try
+            {
+                Vm.EmitNow(s => s.EmitShutdown());
+            }
+            finally
+            {
+                Vm.Gate.Exit();
+            }
+        }
+        else
+        {
+            Server.EmitShutdown();
         }
 
         _exited.TrySetResult();
     }
+
+    /// <summary>How long a signal lets a command in progress finish before SHUTDOWN goes out anyway.</summary>
+    internal static readonly TimeSpan SignalLockWait = TimeSpan.FromMilliseconds(100);
 
     public async ValueTask DisposeAsync()
     {
@@ -122,7 +137,8 @@ public sealed class QemuEmulator : IAsyncDisposable
             return;
         }
 
-        await _timer.DisposeAsync().ConfigureAwait(false);
+        // Not DisposeAsync: that waits for a tick in progress, and a tick waits on the machine lock.
+        _timer.Dispose();
         await Server.DisposeAsync().ConfigureAwait(false);
         Machine.Dispose();
 

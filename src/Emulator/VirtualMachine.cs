@@ -43,7 +43,7 @@ public sealed class VirtualMachine
 
         foreach (var d in description.Drives ?? [])
         {
-            Drives.Add(CreateDrive(d));
+            AddDrive(CreateDrive(d));
         }
 
         foreach (var image in description.Images ?? [])
@@ -129,7 +129,44 @@ public sealed class VirtualMachine
     internal int NmiCount { get; set; }
     internal bool XenDirtyLog { get; set; }
 
-    internal List<Drive> Drives { get; private set; } = [];
+    private List<Drive> _drives = [];
+    private Dictionary<string, Drive>? _drivesById;
+
+    /// <summary>The drives in creation order; add and remove them with <see cref="AddDrive"/> and <see cref="RemoveDrive"/>, which keep the index by id.</summary>
+    internal IReadOnlyList<Drive> Drives => _drives;
+
+    internal void AddDrive(Drive drive)
+    {
+        _drives.Add(drive);
+        _drivesById = null;
+    }
+
+    internal void RemoveDrive(string id)
+    {
+        foreach (var drive in _drives.Where(d => d.Id == id))
+        {
+            Release(drive.Retained);
+        }
+
+        _drives.RemoveAll(d => d.Id == id);
+        _drivesById = null;
+    }
+
+    /// <summary>The first drive named <paramref name="id"/>: an index rebuilt after a change, so a transaction's actions each look it up in O(1).</summary>
+    internal Drive? FindDrive(string id)
+    {
+        if (_drivesById is null)
+        {
+            _drivesById = new Dictionary<string, Drive>(StringComparer.Ordinal);
+            foreach (var drive in _drives)
+            {
+                _drivesById.TryAdd(drive.Id, drive);
+            }
+        }
+
+        return _drivesById.GetValueOrDefault(id);
+    }
+
     internal Dictionary<string, BlockJob> Jobs { get; private set; } = new(StringComparer.Ordinal);
     internal Dictionary<string, ImageDescription> VirtualFiles { get; private set; } = new(StringComparer.Ordinal);
     internal List<Nic> Nics { get; } = [];
@@ -152,6 +189,66 @@ public sealed class VirtualMachine
     internal double MigrationDowntime { get; set; } = 0.3;
     internal DisplayState Display { get; } = new();
     internal List<(string Device, string Slot, string SlotType, long Source, long Status)> AcpiOst { get; } = [];
+
+    /// <summary>
+    /// Bytes of client state the machine keeps (<see cref="EmulatorLimits.MaxRetainedBytes"/>): charged by
+    /// <see cref="Retain"/> when a command adds something, given back by <see cref="Release"/> when it goes.
+    /// What the machine description built is not counted, except its snapshots (which clients may delete).
+    /// </summary>
+    internal long RetainedBytes { get; private set; }
+
+    /// <summary>Charges <paramref name="bytes"/> of client state, or refuses when the machine would pass its budget.</summary>
+    internal long Retain(long bytes)
+    {
+        if (bytes > EmulatorLimits.MaxRetainedBytes - RetainedBytes)
+        {
+            throw QmpException.Generic($"The emulator already holds {RetainedBytes} bytes of client state (ids, names, properties, ring buffers, snapshots); {bytes} more would pass the most it may hold, {EmulatorLimits.MaxRetainedBytes}");
+        }
+
+        RetainedBytes += bytes;
+        return bytes;
+    }
+
+    internal void Release(long bytes) => RetainedBytes -= bytes;
+
+    /// <summary>What an entry naming these texts counts: their UTF-8 bytes and <see cref="EmulatorLimits.RetainedEntryBytes"/>.</summary>
+    internal static long RetainedCost(params ReadOnlySpan<string?> texts)
+    {
+        long bytes = EmulatorLimits.RetainedEntryBytes;
+        foreach (var text in texts)
+        {
+            bytes += text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>What properties count: each name and its JSON text.</summary>
+    internal static long RetainedCost(IReadOnlyDictionary<string, JsonElement> properties)
+    {
+        long bytes = 0;
+        foreach (var (name, value) in properties)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(name) + System.Text.Encoding.UTF8.GetByteCount(value.GetRawText());
+        }
+
+        return bytes;
+    }
+
+    /// <summary>An internal snapshot's charge: its name and the entry.</summary>
+    internal static long RetainedCost(InternalSnapshot snapshot) => RetainedCost(snapshot.Name);
+
+    /// <summary>Forgets the <c>qom-set</c> values of <paramref name="path"/> (its device or object is gone), giving back their bytes.</summary>
+    internal void RemoveQomValues(string path)
+    {
+        if (QomValues.Remove(path, out var values))
+        {
+            foreach (var (name, value) in values)
+            {
+                Release(RetainedCost(path, name, value.GetRawText()));
+            }
+        }
+    }
 
     /// <summary>The current run state, as <c>query-status</c> reports it.</summary>
     public string Status
@@ -198,7 +295,7 @@ public sealed class VirtualMachine
         }
     }
 
-    internal static Drive CreateDrive(DriveDescription d)
+    internal Drive CreateDrive(DriveDescription d)
     {
         BlockImage? image = null;
         if (d.File is not null)
@@ -224,7 +321,11 @@ public sealed class VirtualMachine
             foreach (var name in d.Snapshots ?? [])
             {
                 n++;
-                image.Snapshots.Add(new InternalSnapshot(n.ToString(System.Globalization.CultureInfo.InvariantCulture), name, 0, 1_400_000_000 + n, 0, n, 0));
+                var snapshot = new InternalSnapshot(n.ToString(System.Globalization.CultureInfo.InvariantCulture), name, 0, 1_400_000_000 + n, 0, n, 0);
+                image.Snapshots = image.Snapshots.Add(snapshot);
+
+                // Counted (unchecked) so that deleting one gives back what it charged.
+                RetainedBytes += RetainedCost(snapshot);
             }
         }
 
@@ -394,6 +495,7 @@ public sealed class VirtualMachine
         var drives = Drives.Select(d => d.Clone()).ToList();
         var jobs = Jobs.ToDictionary(p => p.Key, p => p.Value.Clone(), StringComparer.Ordinal);
         var files = new Dictionary<string, ImageDescription>(VirtualFiles, StringComparer.Ordinal);
+        long retained = RetainedBytes;
         _deferring = true;
         try
         {
@@ -401,9 +503,11 @@ public sealed class VirtualMachine
         }
         catch
         {
-            Drives = drives;
+            _drives = drives;
+            _drivesById = null;
             Jobs = jobs;
             VirtualFiles = files;
+            RetainedBytes = retained;
             _deferred.Clear();
             throw;
         }

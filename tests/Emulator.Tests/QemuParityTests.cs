@@ -382,5 +382,74 @@ public class QemuParityTests
         Assert.Empty(names.Intersect(["host", "port", "tls-port", "auth", "channels"]));
     }
 
+    // --- nbd-server-start with a name that does not resolve (issue 20, item 16) ---
+
+    [Fact]
+    public Task Nbd_server_start_with_an_unknown_host_emulator() => NbdUnknownHost(Target.Emulator);
+
+    [QemuFact]
+    public Task Nbd_server_start_with_an_unknown_host_qemu() => NbdUnknownHost(Target.Qemu);
+
+    private static async Task NbdUnknownHost(string kind)
+    {
+        // QEMU 7.2: {"error": {"class": "GenericError", "desc": "address resolution failed for
+        // no-such-host.invalid:10809: Name or service not known"}}; a .invalid name fails without a network.
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+        await qmp.SendAsync("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"no-such-host.invalid\",\"port\":\"10809\"}}},\"id\":1}");
+        Assert.Matches(
+            "^\\{\"id\": 1, \"error\": \\{\"class\": \"GenericError\", \"desc\": \"address resolution failed for no-such-host\\.invalid:10809: (Name or service not known|Temporary failure in name resolution)\"\\}\\}$",
+            await qmp.ReadLineAsync(60));
+
+        // A port that is no number: QEMU 7.2 says "address resolution failed for 127.0.0.1:abc: Servname not supported for ai_socktype".
+        await qmp.SendAsync("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\",\"port\":\"abc\"}}},\"id\":2}");
+        Assert.Equal(
+            "{\"id\": 2, \"error\": {\"class\": \"GenericError\", \"desc\": \"address resolution failed for 127.0.0.1:abc: Servname not supported for ai_socktype\"}}",
+            await qmp.ReadLineAsync());
+    }
+
+    // --- Ids and names clients leave behind (issue 20, item 8) ---
+
+    [Fact]
+    public Task Ids_and_snapshot_names_emulator() => IdsAndSnapshotNames(Target.Emulator);
+
+    [QemuFact]
+    public Task Ids_and_snapshot_names_qemu() => IdsAndSnapshotNames(Target.Qemu);
+
+    private static async Task IdsAndSnapshotNames(string kind)
+    {
+        string dir = Target.NewDirectory();
+        string socket = Path.Combine(dir, "qmp.sock");
+        string image = Path.Combine(dir, "disk.qcow2");
+        if (kind == Target.Qemu)
+        {
+            using var create = System.Diagnostics.Process.Start("qemu-img", ["create", "-q", "-f", "qcow2", image, "16M"]);
+            await create.WaitForExitAsync();
+        }
+
+        await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"],
+            qemuOnly: ["-machine", "pc", "-drive", $"file={image},if=none,id=ide0-hd0"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+
+        // QEMU 7.2: {"id": 1, "error": {"class": "GenericError", "desc": "Parameter 'id' expects an identifier"}}, and the same for netdev_add.
+        await qmp.SendAsync("{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"virtio-net-pci\",\"id\":\"bad id\"},\"id\":1}");
+        Assert.Equal("{\"id\": 1, \"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'id' expects an identifier\"}}", await qmp.ReadLineAsync());
+        await qmp.SendAsync("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"user\",\"id\":\"1abc\"},\"id\":2}");
+        Assert.Equal("{\"id\": 2, \"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'id' expects an identifier\"}}", await qmp.ReadLineAsync());
+
+        // QEMU 7.2 keeps 255 bytes of an internal snapshot's name: {"return": {}, "id": 3}, then query-block lists "nnn…" (255).
+        await qmp.SendAsync("{\"execute\":\"blockdev-snapshot-internal-sync\",\"arguments\":{\"device\":\"ide0-hd0\",\"name\":\"" + new string('n', 1000) + "\"},\"id\":3}");
+        Assert.Equal("{\"return\": {}, \"id\": 3}", await qmp.ReadLineAsync());
+        await qmp.SendAsync("{\"execute\":\"query-block\",\"id\":4}");
+        using var block = System.Text.Json.JsonDocument.Parse(await qmp.ReadLineAsync());
+        var drive = block.RootElement.GetProperty("return").EnumerateArray().Single(d => d.GetProperty("device").GetString() == "ide0-hd0");
+        var snapshot = drive.GetProperty("inserted").GetProperty("image").GetProperty("snapshots").EnumerateArray().Single();
+        Assert.Equal(new string('n', 255), snapshot.GetProperty("name").GetString());
+    }
+
     private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
 }

@@ -353,6 +353,11 @@ public sealed partial class QemuMachine
             return (drive, drive.Image ?? throw Generic($"Device '{device}' has no medium"));
         }
 
+        if (nodeName is not null && _transactionNodes is not null)
+        {
+            return _transactionNodes.TryGetValue(nodeName, out var node) ? node : throw DeviceNotFound(nodeName);
+        }
+
         if (nodeName is not null)
         {
             foreach (var d in Vm.Drives)
@@ -459,7 +464,8 @@ public sealed partial class QemuMachine
             throw InvalidParameter("mode");
         }
 
-        if (snapshotNodeName is not null && Vm.Drives.Any(d => d.Image?.Chain().Any(i => i.NodeName == snapshotNodeName) == true))
+        CheckNodeName(snapshotNodeName);
+        if (snapshotNodeName is not null && (_transactionNodes?.ContainsKey(snapshotNodeName) ?? Vm.Drives.Any(d => d.Image?.Chain().Any(i => i.NodeName == snapshotNodeName) == true)))
         {
             throw Generic("Duplicate node name");
         }
@@ -484,6 +490,10 @@ public sealed partial class QemuMachine
             Backing = image,
         };
         Vm.VirtualFiles[snapshotFile] = new ImageDescription { Filename = snapshotFile, Format = format, Size = image.VirtualSize };
+        if (snapshotNodeName is not null)
+        {
+            _transactionNodes?.TryAdd(snapshotNodeName, (drive, drive.Image));
+        }
     }
 
     public override ValueTask BlockdevSnapshotInternalSyncAsync(BlockdevSnapshotInternalSyncArguments arguments, QmpSession session, CancellationToken cancellationToken)
@@ -521,15 +531,46 @@ public sealed partial class QemuMachine
             throw Generic("Name is empty");
         }
 
-        if (image.Snapshots.Any(s => s.Name == name))
+        if (image.Snapshots.ContainsName(name))
         {
             throw Generic($"Snapshot with name '{name}' already exists on device '{device}'");
         }
 
         var now = Vm.Time.GetUtcNow();
-        int id = image.Snapshots.Select(s => int.TryParse(s.Id, out int n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
+        long id = image.Snapshots.MaxId + 1;
         long clockNs = Vm.Milliseconds(0) * 1_000_000;
-        image.Snapshots.Add(new InternalSnapshot(Str(id), name, 0, now.ToUnixTimeSeconds(), (now.Ticks % TimeSpan.TicksPerSecond) * 100, clockNs / 1_000_000_000, clockNs % 1_000_000_000));
+
+        // QEMU keeps 255 bytes of the name (its name[256]), after checking the whole name is new.
+        var snapshot = new InternalSnapshot(Str(id), TruncateUtf8(name, MaxSnapshotNameBytes), 0, now.ToUnixTimeSeconds(), (now.Ticks % TimeSpan.TicksPerSecond) * 100, clockNs / 1_000_000_000, clockNs % 1_000_000_000);
+        Vm.Retain(VirtualMachine.RetainedCost(snapshot));
+        image.Snapshots = image.Snapshots.Add(snapshot);
+    }
+
+    /// <summary>QEMU's QEMUSnapshotInfo.name holds 255 bytes and a NUL.</summary>
+    internal const int MaxSnapshotNameBytes = 255;
+
+    /// <summary>The longest prefix of <paramref name="text"/> of at most <paramref name="bytes"/> UTF-8 bytes, never splitting a character (QEMU splits bytes).</summary>
+    internal static string TruncateUtf8(string text, int bytes)
+    {
+        if (text.Length * 3 <= bytes || System.Text.Encoding.UTF8.GetByteCount(text) <= bytes)
+        {
+            return text;
+        }
+
+        int used = 0;
+        int end = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (used + rune.Utf8SequenceLength > bytes)
+            {
+                break;
+            }
+
+            used += rune.Utf8SequenceLength;
+            end += rune.Utf16SequenceLength;
+        }
+
+        return text[..end];
     }
 
     public override ValueTask<BlockdevSnapshotDeleteInternalSyncResult> BlockdevSnapshotDeleteInternalSyncAsync(BlockdevSnapshotDeleteInternalSyncArguments arguments, QmpSession session, CancellationToken cancellationToken)
@@ -556,7 +597,8 @@ public sealed partial class QemuMachine
 
             var snapshot = image.Snapshots.FirstOrDefault(s => (a.Id is null || s.Id == a.Id) && (a.Name is null || s.Name == a.Name))
                 ?? throw Generic($"Snapshot with id '{a.Id ?? "(null)"}' and name '{a.Name ?? "(null)"}' does not exist on device '{a.Device}'");
-            image.Snapshots.Remove(snapshot);
+            image.Snapshots = image.Snapshots.Remove(snapshot);
+            Vm.Release(VirtualMachine.RetainedCost(snapshot));
             return Done(new BlockdevSnapshotDeleteInternalSyncResult
             {
                 Id = snapshot.Id, Name = snapshot.Name, VmStateSize = snapshot.VmStateSize, DateSec = snapshot.DateSec, DateNsec = snapshot.DateNsec,
@@ -565,43 +607,79 @@ public sealed partial class QemuMachine
         }
     }
 
+    /// <summary>
+    /// During a transaction, every node name of every chain, built once, so each action finds a node or
+    /// checks a new name's uniqueness in O(1) instead of walking all chains (null outside one).
+    /// </summary>
+    private Dictionary<string, (Drive Drive, BlockImage Image)>? _transactionNodes;
+
     public override ValueTask TransactionAsync(TransactionArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        // QEMU sets no number; one request must not hold the machine lock for long (README's limits table).
+        if (arguments.Actions.Count > EmulatorLimits.MaxTransactionActions)
+        {
+            throw InvalidParameterValue("actions", $"at most {EmulatorLimits.MaxTransactionActions} actions");
+        }
+
         lock (Gate)
         {
             Vm.Atomically(() =>
             {
-                foreach (var typed in arguments.Actions)
+                _transactionNodes = new Dictionary<string, (Drive, BlockImage)>(StringComparer.Ordinal);
+                foreach (var d in Vm.Drives)
                 {
-                    var d = typed.Data ?? new TransactionActionDataInfo();
-                    var data = d.Extra;
-                    switch (typed.Type)
+                    foreach (var image in d.Image?.Chain() ?? [])
                     {
-                        case "blockdev-snapshot-sync":
-                            SnapshotSync(d.Device, d.NodeName, d.SnapshotFile ?? throw MissingParameter("snapshot-file"), d.SnapshotNodeName, d.Format, d.Mode);
-                            break;
-                        case "blockdev-snapshot-internal-sync":
-                            SnapshotInternal(d.Device ?? throw MissingParameter("device"), d.Name ?? throw MissingParameter("name"));
-                            break;
-                        case "drive-backup":
-                            StartBackup(
-                                d.Device ?? throw MissingParameter("device"),
-                                ExtraString(data, "target") ?? throw MissingParameter("target"),
-                                ExtraString(data, "sync") ?? throw MissingParameter("sync"),
-                                ExtraMember(data, "speed") is { } speed ? IntMember(speed, "speed") : 0,
-                                d.Mode,
-                                d.Format);
-                            break;
-                        case "abort":
-                            throw Generic("Transaction aborted using Abort action");
-                        default:
-                            throw InvalidParameter("type");
+                        if (image.NodeName is not null)
+                        {
+                            _transactionNodes.TryAdd(image.NodeName, (d, image));
+                        }
                     }
+                }
+
+                try
+                {
+                    RunActions(arguments.Actions);
+                }
+                finally
+                {
+                    _transactionNodes = null;
                 }
             });
         }
 
         return Done();
+    }
+
+    private void RunActions(IReadOnlyList<TransactionActionInfo> actions)
+    {
+        foreach (var typed in actions)
+        {
+            var d = typed.Data ?? new TransactionActionDataInfo();
+            var data = d.Extra;
+            switch (typed.Type)
+            {
+                case "blockdev-snapshot-sync":
+                    SnapshotSync(d.Device, d.NodeName, d.SnapshotFile ?? throw MissingParameter("snapshot-file"), d.SnapshotNodeName, d.Format, d.Mode);
+                    break;
+                case "blockdev-snapshot-internal-sync":
+                    SnapshotInternal(d.Device ?? throw MissingParameter("device"), d.Name ?? throw MissingParameter("name"));
+                    break;
+                case "drive-backup":
+                    StartBackup(
+                        d.Device ?? throw MissingParameter("device"),
+                        ExtraString(data, "target") ?? throw MissingParameter("target"),
+                        ExtraString(data, "sync") ?? throw MissingParameter("sync"),
+                        ExtraMember(data, "speed") is { } speed ? IntMember(speed, "speed") : 0,
+                        d.Mode,
+                        d.Format);
+                    break;
+                case "abort":
+                    throw Generic("Transaction aborted using Abort action");
+                default:
+                    throw InvalidParameter("type");
+            }
+        }
     }
 
     public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
@@ -611,6 +689,11 @@ public sealed partial class QemuMachine
         string? backing = options.Backing?.File?.Filename;
         var probe = filename is null ? null : ProbeImage(filename);
         var backingProbe = backing is null ? null : ProbeImage(backing);
+        if (options.Id is { } given)
+        {
+            CheckId(given);
+        }
+
         lock (Gate)
         {
             string? id = options.Id;
@@ -621,7 +704,7 @@ public sealed partial class QemuMachine
                 throw Generic("Block device needs an ID");
             }
 
-            if (Vm.Drives.Any(d => d.Id == id))
+            if (Vm.FindDrive(id) is not null)
             {
                 throw Generic($"Duplicate ID '{id}' for drive");
             }
@@ -636,6 +719,7 @@ public sealed partial class QemuMachine
                 throw Generic("The 'file' block driver requires a file name");
             }
 
+            CheckNodeName(nodeName);
             var image = OpenImage(filename, driver is "file" or "host_device" ? "raw" : driver, probe!);
             image.NodeName = nodeName;
             if (backing is not null)
@@ -643,13 +727,14 @@ public sealed partial class QemuMachine
                 image.Backing = OpenImage(backing, options.Backing!.Driver, backingProbe!);
             }
 
-            var drive = new Drive { Id = id, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };
+            long retained = Vm.Retain(VirtualMachine.RetainedCost(id, filename, backing, nodeName));
+            var drive = new Drive { Id = id, Retained = retained, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };
             if (ExtraString(options.Extra, "detect-zeroes") is { } dz)
             {
                 drive.DetectZeroes = dz;
             }
 
-            Vm.Drives.Add(drive);
+            Vm.AddDrive(drive);
         }
 
         return Done();

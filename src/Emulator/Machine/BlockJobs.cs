@@ -58,7 +58,7 @@ public sealed partial class QemuMachine
     private void FinishJob(BlockJob job)
     {
         Vm.Jobs.Remove(job.Device);
-        var drive = Vm.Drives.FirstOrDefault(d => d.Id == job.Device);
+        var drive = Vm.FindDrive(job.Device);
         if (drive is not null)
         {
             job.OnComplete?.Invoke(drive);

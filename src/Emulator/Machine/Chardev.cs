@@ -23,6 +23,7 @@ public sealed partial class QemuMachine
     public override ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var data = arguments.Backend.Data;
+        CheckId(arguments.Id);
         lock (Gate)
         {
             string type = arguments.Backend.Type ?? throw MissingParameter("type");
@@ -81,7 +82,9 @@ public sealed partial class QemuMachine
                     break;
             }
 
-            Vm.Chardevs[arguments.Id] = new Chardev { Id = arguments.Id, Backend = type, Filename = filename, Ring = ring };
+            // A ring buffer counts at its full size: it grows to it with what is written.
+            long retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, filename) + (ring?.Size ?? 0));
+            Vm.Chardevs[arguments.Id] = new Chardev { Id = arguments.Id, Backend = type, Filename = filename, Ring = ring, Retained = retained };
             return Done(new ChardevAddResult { Pty = pty });
         }
     }
@@ -101,6 +104,7 @@ public sealed partial class QemuMachine
             }
 
             Vm.Chardevs.Remove(arguments.Id);
+            Vm.Release(chr.Retained);
         }
 
         return Done();

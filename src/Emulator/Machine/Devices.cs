@@ -14,6 +14,7 @@ public sealed partial class QemuMachine
 
     public override ValueTask DeviceAddAsync(DeviceAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        CheckId(arguments.Id, wellFormed: true);
         lock (Gate)
         {
             var info = Catalog.FindDevice(arguments.Driver) ?? throw InvalidParameterValue("driver", "a driver name");
@@ -89,8 +90,10 @@ public sealed partial class QemuMachine
                 }
             }
 
+            long retained = VirtualMachine.RetainedCost(arguments.Id, arguments.Driver, arguments.Bus) + VirtualMachine.RetainedCost(props);
             var device = new Device
             {
+                Retained = retained,
                 Driver = arguments.Driver,
                 Id = arguments.Id,
                 Bus = arguments.Bus,
@@ -104,6 +107,7 @@ public sealed partial class QemuMachine
                 throw Generic("PCI: no slot/function available for " + arguments.Driver + ", all in use");
             }
 
+            Vm.Retain(retained);
             Vm.Devices.Add(device);
             if (Catalog.IsPci(arguments.Driver) && arguments.Driver is "e1000" or "rtl8139" or "virtio-net-pci")
             {
@@ -135,13 +139,14 @@ public sealed partial class QemuMachine
             }
 
             Vm.Devices.Remove(device);
+            Vm.Release(device.Retained);
             Vm.Nics.RemoveAll(n => n.Id == device.Id);
             if (device.Properties.TryGetValue("drive", out var drive) && drive.ValueKind == JsonValueKind.String)
             {
                 // As in QEMU, a drive that was added for the device goes with it.
                 string driveId = drive.GetString()!;
                 Vm.Jobs.Remove(driveId);
-                Vm.Drives.RemoveAll(d => d.Id == driveId);
+                Vm.RemoveDrive(driveId);
             }
 
             if (device.Properties.TryGetValue("chardev", out var chardev) && chardev.ValueKind == JsonValueKind.String && Vm.Chardevs.TryGetValue(chardev.GetString()!, out var chr))
@@ -157,7 +162,7 @@ public sealed partial class QemuMachine
                 Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfo { Device = device.Id, Slot = slot, SlotType = "DIMM", Source = 3, Status = 0 }));
             }
 
-            Vm.QomValues.Remove(device.Path);
+            Vm.RemoveQomValues(device.Path);
             string path = device.Path;
             string id = arguments.Id;
             Vm.Emit(s => s.EmitDeviceDeleted(path, id));
@@ -286,6 +291,7 @@ public sealed partial class QemuMachine
 
     public override ValueTask NetdevAddAsync(NetdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        CheckId(arguments.Id, wellFormed: true);
         lock (Gate)
         {
             if (!Catalog.NetdevTypes.Contains(arguments.Type))
@@ -298,7 +304,8 @@ public sealed partial class QemuMachine
                 throw Generic($"Duplicate ID '{arguments.Id}' for netdev");
             }
 
-            Vm.Netdevs[arguments.Id] = new Netdev { Id = arguments.Id, Type = arguments.Type };
+            long retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.Type));
+            Vm.Netdevs[arguments.Id] = new Netdev { Id = arguments.Id, Type = arguments.Type, Retained = retained };
         }
 
         return Done();
@@ -308,10 +315,12 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            if (!Vm.Netdevs.Remove(arguments.Id))
+            if (!Vm.Netdevs.Remove(arguments.Id, out var netdev))
             {
                 throw DeviceNotFound(arguments.Id);
             }
+
+            Vm.Release(netdev.Retained);
         }
 
         return Done();
@@ -390,6 +399,7 @@ public sealed partial class QemuMachine
     public override ValueTask ObjectAddAsync(ObjectAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         JsonElement? raw = arguments.Props is { } given ? AsJson(given, ObjectAddPropsInfo.Write) : null;
+        CheckId(arguments.Id);
         lock (Gate)
         {
             var type = Catalog.ObjectTypes.FirstOrDefault(t => t.Name == arguments.QomType);
@@ -430,7 +440,8 @@ public sealed partial class QemuMachine
                 }
             }
 
-            Vm.Objects[arguments.Id] = new QomObject { Id = arguments.Id, Type = arguments.QomType, Properties = props };
+            long retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.QomType) + VirtualMachine.RetainedCost(props));
+            Vm.Objects[arguments.Id] = new QomObject { Id = arguments.Id, Type = arguments.QomType, Properties = props, Retained = retained };
         }
 
         return Done();
@@ -440,7 +451,7 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            if (!Vm.Objects.ContainsKey(arguments.Id))
+            if (!Vm.Objects.TryGetValue(arguments.Id, out var removed))
             {
                 throw Generic("object id not found");
             }
@@ -451,7 +462,8 @@ public sealed partial class QemuMachine
             }
 
             Vm.Objects.Remove(arguments.Id);
-            Vm.QomValues.Remove("/objects/" + arguments.Id);
+            Vm.Release(removed.Retained);
+            Vm.RemoveQomValues("/objects/" + arguments.Id);
         }
 
         return Done();

@@ -225,6 +225,12 @@ public sealed partial class QemuMachine
                 }
             }
 
+            // Only the last few are kept: a client sending keys for hours must not grow the machine.
+            if (Vm.Display.KeysSent.Count >= Model.DisplayState.MaxKeysKept)
+            {
+                Vm.Display.KeysSent.RemoveAt(0);
+            }
+
             Vm.Display.KeysSent.Add(string.Join('-', pressed));
         }
 

@@ -25,9 +25,16 @@ public sealed partial class QemuMachine
         }
     }
 
+    /// <summary>Resolves a host name for <c>nbd-server-start</c> (tests replace it to watch where it runs).</summary>
+    internal Func<string, IPAddress[]> ResolveHost { get; set; } = Dns.GetHostAddresses;
+
     public override ValueTask NbdServerStartAsync(NbdServerStartArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var addr = arguments.Addr;
+
+        // A name is resolved before the machine lock is taken (DNS may take seconds); its failure is
+        // answered after the checks QEMU makes first.
+        (IPEndPoint? EndPoint, QmpException? Error) inet = addr.Type == "inet" ? ResolveInet(addr.Data?.Host, addr.Data?.Port) : default;
         lock (Gate)
         {
             if (_nbdListener is not null)
@@ -40,14 +47,9 @@ public sealed partial class QemuMachine
             switch (type)
             {
                 case "inet":
-                    string host = addr.Data?.Host ?? throw MissingParameter("host");
-                    string portText = addr.Data?.Port ?? throw MissingParameter("port");
-                    if (!int.TryParse(portText, out int port) || port is < 0 or > 65535)
-                    {
-                        throw Generic($"address resolution failed for {host}:{portText}: Servname not supported for ai_socktype");
-                    }
-
-                    var ip = host.Length == 0 ? IPAddress.Any : IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw Generic($"address resolution failed for {host}:{portText}: Name or service not known");
+                    var endPoint = inet.EndPoint ?? throw inet.Error!;
+                    var ip = endPoint.Address;
+                    int port = endPoint.Port;
                     socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                     try
                     {
@@ -92,6 +94,60 @@ public sealed partial class QemuMachine
         }
 
         return Done();
+    }
+
+    /// <summary>
+    /// QEMU's inet_parse and getaddrinfo for a listening address: an empty host is any address; a failure
+    /// is answered in QEMU's words, <c>address resolution failed for HOST:PORT: REASON</c>.
+    /// </summary>
+    private (IPEndPoint? EndPoint, QmpException? Error) ResolveInet(string? host, string? portText)
+    {
+        if (host is null)
+        {
+            return (null, MissingParameter("host"));
+        }
+
+        if (portText is null)
+        {
+            return (null, MissingParameter("port"));
+        }
+
+        QmpException Failed(string reason) => Generic($"address resolution failed for {host}:{portText}: {reason}");
+        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port > 65535)
+        {
+            return (null, Failed("Servname not supported for ai_socktype"));
+        }
+
+        if (host.Length == 0)
+        {
+            return (new IPEndPoint(IPAddress.Any, port), null);
+        }
+
+        if (IPAddress.TryParse(host, out var parsed))
+        {
+            return (new IPEndPoint(parsed, port), null);
+        }
+
+        try
+        {
+            return ResolveHost(host).FirstOrDefault() is { } ip ? (new IPEndPoint(ip, port), null) : (null, Failed("No address associated with hostname"));
+        }
+        catch (SocketException ex)
+        {
+            // gai_strerror's words, which QEMU prints, rather than .NET's.
+            return (null, Failed(ex.SocketErrorCode switch
+            {
+                SocketError.HostNotFound => "Name or service not known",
+                SocketError.TryAgain => "Temporary failure in name resolution",
+                SocketError.NoData => "No address associated with hostname",
+                _ => "Name or service not known",
+            }));
+        }
+        catch (ArgumentException)
+        {
+            // A name .NET refuses outright (too long, bad characters): getaddrinfo does not know it either.
+            return (null, Failed("Name or service not known"));
+        }
     }
 
     /// <summary>Greets each client with the NBD newstyle handshake (NBDMAGIC, IHAVEOPT) and closes on its first option.</summary>
@@ -162,17 +218,24 @@ public sealed partial class QemuMachine
 
     internal void StopNbd()
     {
-        _nbdStop?.Cancel();
-        _nbdStop?.Dispose();
-        _nbdStop = null;
-        // The unix socket's entry goes only while it is still the socket bound here.
-        _nbdListener?.Dispose();
-        _nbdUnix?.Dispose();
-        _nbdUnix = null;
-        _nbdListener = null;
+        CloseNbdSockets();
         foreach (var drive in Vm.Drives)
         {
             drive.Exported = false;
         }
+    }
+
+    /// <summary>Stops serving NBD and closes its socket; each field is taken once, so this may run without the lock at exit.</summary>
+    private void CloseNbdSockets()
+    {
+        if (Interlocked.Exchange(ref _nbdStop, null) is { } stop)
+        {
+            stop.Cancel();
+            stop.Dispose();
+        }
+
+        // The unix socket's entry goes only while it is still the socket bound here.
+        Interlocked.Exchange(ref _nbdListener, null)?.Dispose();
+        Interlocked.Exchange(ref _nbdUnix, null)?.Dispose();
     }
 }

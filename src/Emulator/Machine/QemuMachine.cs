@@ -27,9 +27,23 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     public void Dispose()
     {
         _shutdown.Cancel();
-        lock (Gate)
+
+        // Exit never waits on the machine lock (a command may hold it): without it, the NBD socket is
+        // closed all the same, and what only the lock guards (export flags) no longer matters.
+        if (Gate.TryEnter(QemuEmulator.SignalLockWait))
         {
-            StopNbd();
+            try
+            {
+                StopNbd();
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+        else
+        {
+            CloseNbdSockets();
         }
 
         Vm.Images.Dispose();
@@ -45,6 +59,33 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     private static QmpException InvalidParameterValue(string name, string expected) => Generic($"Parameter '{name}' expects {expected}");
 
     private static QmpException MissingParameter(string name) => Generic($"Parameter '{name}' is missing");
+
+    /// <summary>
+    /// An id a client names, checked before the machine lock: at most <see cref="EmulatorLimits.MaxIdBytes"/>
+    /// bytes; with <paramref name="wellFormed"/>, also QEMU's id_wellformed (a letter, then letters, digits,
+    /// '-', '.', '_'), which device_add and netdev_add apply and chardev-add does not.
+    /// </summary>
+    private static void CheckId(string id, bool wellFormed = false)
+    {
+        if (wellFormed && !(id.Length > 0 && char.IsAsciiLetter(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')))
+        {
+            throw InvalidParameterValue("id", "an identifier");
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(id) > EmulatorLimits.MaxIdBytes)
+        {
+            throw InvalidParameterValue("id", $"at most {EmulatorLimits.MaxIdBytes} bytes");
+        }
+    }
+
+    /// <summary>QEMU's node names: at most 31 bytes (its node_name[32]), else "Node name too long".</summary>
+    private static void CheckNodeName(string? nodeName)
+    {
+        if (nodeName is not null && System.Text.Encoding.UTF8.GetByteCount(nodeName) > 31)
+        {
+            throw Generic("Node name too long");
+        }
+    }
 
     /// <summary>An int member read from raw JSON: anything but a JSON integer in range fails as QEMU's input visitor says it.</summary>
     private static long IntMember(JsonElement value, string name) =>
@@ -92,7 +133,7 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     }
 
     private Drive FindDrive(string device) =>
-        Vm.Drives.FirstOrDefault(d => d.Id == device) ?? throw DeviceNotFound(device);
+        Vm.FindDrive(device) ?? throw DeviceNotFound(device);
 
     private static ValueTask Done() => ValueTask.CompletedTask;
 

@@ -156,6 +156,11 @@ public sealed partial class QemuMachine
                 throw Generic("Invalid parameter type for 'mac', expected: string");
             }
 
+            // A value replaced gives back what it charged; the new one is charged first, so a refusal changes nothing.
+            long charge = VirtualMachine.RetainedCost(path, arguments.Property, arguments.Value.GetRawText());
+            long refund = values.TryGetValue(arguments.Property, out var old) ? VirtualMachine.RetainedCost(path, arguments.Property, old.GetRawText()) : 0;
+            Vm.Retain(Math.Max(0, charge - refund));
+            Vm.Release(Math.Max(0, refund - charge));
             values[arguments.Property] = arguments.Value.Clone();
             if (arguments.Property == "mac" && Vm.Nics.FirstOrDefault(n => "/machine/peripheral/" + n.Id == path) is { } nic)
             {

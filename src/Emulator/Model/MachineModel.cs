@@ -15,6 +15,9 @@ internal sealed class Nic
 
 internal sealed class Netdev
 {
+    /// <summary>The client state it charged (<see cref="VirtualMachine.Retain"/>); 0 when the machine description made it.</summary>
+    public long Retained { get; init; }
+
     public required string Id { get; init; }
     public required string Type { get; init; }
     public bool LinkUp { get; set; } = true;
@@ -23,6 +26,9 @@ internal sealed class Netdev
 /// <summary>A character device; ring buffers keep their bytes.</summary>
 internal sealed class Chardev
 {
+    /// <summary>The client state it charged (<see cref="VirtualMachine.Retain"/>); 0 when the machine description made it.</summary>
+    public long Retained { get; init; }
+
     public required string Id { get; init; }
     public required string Backend { get; init; }
     public string Filename { get; set; } = "";
@@ -78,6 +84,9 @@ internal sealed class RingBuffer(int size)
 /// <summary>A device added with <c>-device</c>/<c>device_add</c> (or built in).</summary>
 internal sealed class Device
 {
+    /// <summary>The client state it charged (<see cref="VirtualMachine.Retain"/>); 0 when the machine description made it.</summary>
+    public long Retained { get; init; }
+
     public required string Driver { get; init; }
     public string? Id { get; init; }
     public string? Bus { get; init; }
@@ -101,6 +110,9 @@ internal sealed class Device
 /// <summary>A user-creatable object (<c>object-add</c>).</summary>
 internal sealed class QomObject
 {
+    /// <summary>The client state it charged (<see cref="VirtualMachine.Retain"/>); 0 when the machine description made it.</summary>
+    public long Retained { get; init; }
+
     public required string Id { get; init; }
     public required string Type { get; init; }
     public Dictionary<string, JsonElement> Properties { get; init; } = [];
@@ -142,5 +154,8 @@ internal sealed class DisplayState
     public DateTimeOffset? SpiceExpiry { get; set; }
     public List<(string Host, string Port, long ConnectionId, long ChannelType, bool Tls)> SpiceChannels { get; } = [];
     public (string Hostname, long? Port, long? TlsPort, string? Subject)? SpiceMigrationTarget { get; set; }
+    /// <summary>The last <see cref="MaxKeysKept"/> key combinations <c>send-key</c> pressed.</summary>
     public List<string> KeysSent { get; } = [];
+
+    public const int MaxKeysKept = 16;
 }
