@@ -26,6 +26,12 @@ internal static class IntrospectionAdapter
     {
         var file = IntrospectionFile.Read(text, Path);
         entries = file.Info?.Entries.Count ?? 0;
+        // The reader leaves out what `introspect` would refuse: the two apply one rule.
+        if (file.Info is not null && SchemaNames.Invalid(file.Info) is { Count: > 0 } invalid)
+        {
+            throw new InvalidOperationException("the reader kept " + invalid[0]);
+        }
+
         var schema = file.ToSchema();
         foreach (var d in schema.Diagnostics)
         {

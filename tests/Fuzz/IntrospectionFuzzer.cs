@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Qmp.Fuzz;
 
@@ -55,7 +57,7 @@ internal static class IntrospectionFuzzer
         var mutator = new Mutator(random, [.. seeds.Select(Encoding.UTF8.GetBytes)], [.. s_tokens.Select(Encoding.UTF8.GetBytes), [0xed, 0xa0, 0x80], [0xff], [0xe2, 0x80, 0xa8]]);
         byte[] whole = Encoding.UTF8.GetBytes(qemu);
         int failures = 0;
-        long diagnostics = 0, entries = 0, wholeRuns = 0;
+        long diagnostics = 0, entries = 0, wholeRuns = 0, reshaped = 0;
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < inputs; i++)
         {
@@ -65,9 +67,15 @@ internal static class IntrospectionFuzzer
                 input = mutator.Mutate(whole);
                 wholeRuns++;
             }
-            else
+            else if (random.Next(2) == 0)
             {
                 input = mutator.Mutate(mutator.Seed());
+            }
+            else
+            {
+                // Half the inputs stay JSON, so they reach the model and the C# rather than stop at the reader.
+                input = Reshape(random, mutator.Seed());
+                reshaped++;
             }
 
             watchdog.Arm("introspection", input);
@@ -91,8 +99,122 @@ internal static class IntrospectionFuzzer
             }
         }
 
-        Console.WriteLine($"introspection: {inputs} inputs ({wholeRuns} whole QEMU answers, {entries} entries read) in {clock.Elapsed.TotalSeconds:F1} s, {diagnostics} diagnostics, {failures} findings");
+        Console.WriteLine($"introspection: {inputs} inputs ({wholeRuns} whole QEMU answers mutated, {reshaped} reshaped as JSON, {entries} entries read) in {clock.Elapsed.TotalSeconds:F1} s, {diagnostics} diagnostics, {failures} findings");
         return failures;
+    }
+
+    /// <summary>Names and values a reshaped answer may take: QEMU's kinds of names, and the ones the reader must refuse.</summary>
+    private static readonly string[] s_names =
+    [
+        "", "0", "37", "[37]", "[[37]]", "[", "]", "[]", "q_empty", "q_obj_x-arg", "__com.redhat_x", "x-y", "A_B", "int", "str", "any", "null", "QType",
+        "a b", "a\u2028b", "a\u2029b", "a\u0085b", "a\rb", "a\nb", "a\"b", "a\\b", "</c></summary>", "a&b", "caf\u00e9", "\ud800", "\ud83d\ude00", "\u202e", "\u0000",
+        "command", "event", "object", "enum", "array", "alternate", "builtin", "string", "boolean", "number", "value",
+    ];
+
+    /// <summary>
+    /// <paramref name="seed"/> (JSON) with one to three changes that keep it JSON: a string becomes another
+    /// of the answer's strings or one of <see cref="s_names"/>, a member or an element goes or is doubled,
+    /// a value changes JSON type.
+    /// </summary>
+    private static byte[] Reshape(Random random, byte[] seed)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(seed);
+        }
+        catch (JsonException)
+        {
+            return seed;
+        }
+
+        if (root is null)
+        {
+            return seed;
+        }
+
+        for (int round = 1 + random.Next(3); round > 0; round--)
+        {
+            var nodes = new List<JsonNode>();
+            var strings = new List<string>();
+            Collect(root, nodes, strings);
+            var node = nodes[random.Next(nodes.Count)];
+            switch (random.Next(6))
+            {
+                case 0 or 1 when node is JsonValue && node.Parent is not null:
+                    string text = random.Next(3) == 0 || strings.Count == 0 ? s_names[random.Next(s_names.Length)] : strings[random.Next(strings.Count)];
+                    Replace(node, JsonValue.Create(text));
+                    break;
+                case 2 when node is JsonObject o && o.Count > 0:
+                    o.Remove(o.ElementAt(random.Next(o.Count)).Key);
+                    break;
+                case 3 when node is JsonArray a && a.Count > 0:
+                    int at = random.Next(a.Count);
+                    if (random.Next(2) == 0)
+                    {
+                        a.RemoveAt(at);
+                    }
+                    else
+                    {
+                        a.Insert(random.Next(a.Count + 1), a[at]?.DeepClone());
+                    }
+
+                    break;
+                case 4 when node.Parent is not null:
+                    Replace(node, random.Next(4) switch { 0 => JsonValue.Create(1), 1 => null, 2 => new JsonArray(), _ => new JsonObject() });
+                    break;
+                case 5 when node is JsonObject o:
+                    o[s_names[random.Next(s_names.Length)]] = JsonValue.Create(strings.Count == 0 ? "x" : strings[random.Next(strings.Count)]);
+                    break;
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    }
+
+    private static void Collect(JsonNode node, List<JsonNode> nodes, List<string> strings)
+    {
+        nodes.Add(node);
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, value) in o)
+                {
+                    if (value is not null)
+                    {
+                        Collect(value, nodes, strings);
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var value in a)
+                {
+                    if (value is not null)
+                    {
+                        Collect(value, nodes, strings);
+                    }
+                }
+
+                break;
+            case JsonValue v when v.TryGetValue(out string? s):
+                strings.Add(s);
+                break;
+        }
+    }
+
+    /// <summary>Puts <paramref name="replacement"/> where <paramref name="node"/> is, in its object or array.</summary>
+    private static void Replace(JsonNode node, JsonNode? replacement)
+    {
+        switch (node.Parent)
+        {
+            case JsonObject o:
+                o[node.GetPropertyName()] = replacement;
+                break;
+            case JsonArray a:
+                a[node.GetElementIndex()] = replacement;
+                break;
+        }
     }
 
     /// <summary>The answer cut into arrays of 1 to 3 consecutive entries, each with the builtins (so most references resolve).</summary>
