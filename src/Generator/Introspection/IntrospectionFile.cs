@@ -200,9 +200,15 @@ public sealed class IntrospectionFile
     /// </summary>
     private static SchemaInfoEntry? ReadEntry(LenientJsonValue e, int index, List<BadName> bad)
     {
+        var first = bad.Count;
+        var entry = ParseEntry(e, index, bad);
+        return bad.Count > first ? null : entry;
+    }
+
+    private static SchemaInfoEntry ParseEntry(LenientJsonValue e, int index, List<BadName> bad)
+    {
         if (e.Kind != LenientJsonKind.Object)
             throw Bad(index, null, "it is not an object");
-        var first = bad.Count;
         var name = Str(e, "name", index, null, null, null) ?? throw Bad(index, null, "it has no 'name'");
         var metaType = Str(e, "meta-type", index, name, null, null) ?? throw Bad(index, name, "it has no 'meta-type'");
         // Printable: a bad name is shown as \uXXXX escapes in the message, never as it is.
@@ -213,78 +219,72 @@ public sealed class IntrospectionFile
         if (!SchemaNames.IsName(metaType))
             bad.Add(new BadName("meta-type of entry " + index, metaType, e["meta-type"]!.Offset));
         var features = Strings(e["features"], "features", index, name, bad, "feature of " + owner);
-        var entry = Entry();
-        return bad.Count > first ? null : entry;
-
-        SchemaInfoEntry Entry()
+        switch (metaType)
         {
-            switch (metaType)
-            {
-                case SchemaMetaType.Builtin:
-                    return new SchemaInfoBuiltin(name, Required(e, "json-type", index, name, bad, "json-type of " + owner), features);
-                case SchemaMetaType.Array:
-                    return new SchemaInfoArray(name, Required(e, "element-type", index, name, bad, "element-type of " + owner), features);
-                case SchemaMetaType.Command:
-                    return new SchemaInfoCommand(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), Required(e, "ret-type", index, name, bad, "ret-type of " + owner),
-                        e["allow-oob"]?.Kind == LenientJsonKind.True, features);
-                case SchemaMetaType.Event:
-                    return new SchemaInfoEvent(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), features);
-                case SchemaMetaType.Enum:
+            case SchemaMetaType.Builtin:
+                return new SchemaInfoBuiltin(name, Required(e, "json-type", index, name, bad, "json-type of " + owner), features);
+            case SchemaMetaType.Array:
+                return new SchemaInfoArray(name, Required(e, "element-type", index, name, bad, "element-type of " + owner), features);
+            case SchemaMetaType.Command:
+                return new SchemaInfoCommand(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), Required(e, "ret-type", index, name, bad, "ret-type of " + owner),
+                    e["allow-oob"]?.Kind == LenientJsonKind.True, features);
+            case SchemaMetaType.Event:
+                return new SchemaInfoEvent(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), features);
+            case SchemaMetaType.Enum:
+                {
+                    var list = new List<SchemaInfoEnumMember>();
+                    if (e["members"] is { } members)
                     {
-                        var list = new List<SchemaInfoEnumMember>();
-                        if (e["members"] is { } members)
-                        {
-                            foreach (var m in Items(members, "members", index, name))
-                                list.Add(new SchemaInfoEnumMember(Str(m, "name", index, name, bad, "value of " + owner) ?? throw Bad(index, name, "an enum member has no 'name'"),
-                                    Strings(m["features"], "features", index, name, bad, "feature of a value of " + owner)));
-                        }
-                        else if (e["values"] is { } values)
-                        {
-                            // Before QEMU 6.2 an enum had only "values".
-                            foreach (var v in Strings(values, "values", index, name, bad, "value of " + owner) ?? new List<string>())
-                                list.Add(new SchemaInfoEnumMember(v));
-                        }
-                        else
-                        {
-                            throw Bad(index, name, "it has no 'members'");
-                        }
-                        return new SchemaInfoEnum(name, list, features);
+                        foreach (var m in Items(members, "members", index, name))
+                            list.Add(new SchemaInfoEnumMember(Str(m, "name", index, name, bad, "value of " + owner) ?? throw Bad(index, name, "an enum member has no 'name'"),
+                                Strings(m["features"], "features", index, name, bad, "feature of a value of " + owner)));
                     }
-                case SchemaMetaType.Object:
+                    else if (e["values"] is { } values)
                     {
-                        var members = new List<SchemaInfoObjectMember>();
-                        foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
-                        {
-                            members.Add(new SchemaInfoObjectMember(
-                                Str(m, "name", index, name, bad, "member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
-                                Str(m, "type", index, name, bad, "type of a member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
-                                m["default"] is not null,
-                                Strings(m["features"], "features", index, name, bad, "feature of a member of " + owner)));
-                        }
-                        var tag = Str(e, "tag", index, name, bad, "tag of " + owner);
-                        List<SchemaInfoVariant>? variants = null;
-                        if (e["variants"] is { } vs)
-                        {
-                            variants = new List<SchemaInfoVariant>();
-                            foreach (var v in Items(vs, "variants", index, name))
-                                variants.Add(new SchemaInfoVariant(
-                                    Str(v, "case", index, name, bad, "branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"),
-                                    Str(v, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'")));
-                        }
-                        if ((tag is null) != (variants is null))
-                            throw Bad(index, name, "'tag' and 'variants' come together");
-                        return new SchemaInfoObject(name, members, tag, variants, features);
+                        // Before QEMU 6.2 an enum had only "values".
+                        foreach (var v in Strings(values, "values", index, name, bad, "value of " + owner) ?? new List<string>())
+                            list.Add(new SchemaInfoEnumMember(v));
                     }
-                case SchemaMetaType.Alternate:
+                    else
                     {
-                        var types = new List<string>();
-                        foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
-                            types.Add(Str(m, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "an alternate member has no 'type'"));
-                        return new SchemaInfoAlternate(name, types, features);
+                        throw Bad(index, name, "it has no 'members'");
                     }
-                default:
-                    return new SchemaInfoUnknown(name, metaType, features);
-            }
+                    return new SchemaInfoEnum(name, list, features);
+                }
+            case SchemaMetaType.Object:
+                {
+                    var members = new List<SchemaInfoObjectMember>();
+                    foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
+                    {
+                        members.Add(new SchemaInfoObjectMember(
+                            Str(m, "name", index, name, bad, "member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
+                            Str(m, "type", index, name, bad, "type of a member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
+                            m["default"] is not null,
+                            Strings(m["features"], "features", index, name, bad, "feature of a member of " + owner)));
+                    }
+                    var tag = Str(e, "tag", index, name, bad, "tag of " + owner);
+                    List<SchemaInfoVariant>? variants = null;
+                    if (e["variants"] is { } vs)
+                    {
+                        variants = new List<SchemaInfoVariant>();
+                        foreach (var v in Items(vs, "variants", index, name))
+                            variants.Add(new SchemaInfoVariant(
+                                Str(v, "case", index, name, bad, "branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"),
+                                Str(v, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'")));
+                    }
+                    if ((tag is null) != (variants is null))
+                        throw Bad(index, name, "'tag' and 'variants' come together");
+                    return new SchemaInfoObject(name, members, tag, variants, features);
+                }
+            case SchemaMetaType.Alternate:
+                {
+                    var types = new List<string>();
+                    foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
+                        types.Add(Str(m, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "an alternate member has no 'type'"));
+                    return new SchemaInfoAlternate(name, types, features);
+                }
+            default:
+                return new SchemaInfoUnknown(name, metaType, features);
         }
     }
 
