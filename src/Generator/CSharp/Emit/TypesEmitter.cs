@@ -145,13 +145,10 @@ public static class TypesEmitter
     internal static void WriteRecord(SourceWriter writer, RecordSpec record, string stem)
     {
         var json = JsonClass(stem);
-        if (record.Summary is not null)
-        {
-            if (record.Summary.Contains("<c>"))
-                DocComments.SummaryXml(writer, record.Summary);
-            else
-                DocComments.Summary(writer, record.Summary);
-        }
+        // XML already: the spec builder escaped the schema's text (guessing by "<c>" here let a doc
+        // that merely said "<c>" through as markup).
+        if (!string.IsNullOrWhiteSpace(record.Summary))
+            DocComments.SummaryXml(writer, record.Summary!);
         var isEvent = record.EventName is not null;
         writer.Open("public sealed partial record " + record.Name + (isEvent ? " : " + stem + "Event" : string.Empty));
         if (isEvent)
