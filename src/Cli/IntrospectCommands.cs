@@ -22,6 +22,9 @@ internal static class IntrospectCommands
         DefaultValueFactory = _ => 30,
     };
 
+    /// <summary>How many invalid names <c>introspect</c> lists before it counts the rest.</summary>
+    private const int MaxInvalidShown = 20;
+
     public static Command Introspect()
     {
         var address = new Argument<string>("address") { Description = "The server's QMP address: unix:PATH or tcp:HOST:PORT." };
@@ -35,6 +38,22 @@ internal static class IntrospectCommands
             if (saved is null)
                 return 2;
             var schema = SchemaInfoReader.Read(saved, out var version);
+            // The generator refuses such an answer (QMP0305): a name outside QMP's character set is
+            // not QEMU's, and a file that would carry it into generated C# is not written at all.
+            var invalid = SchemaNames.Invalid(schema);
+            if (invalid.Count > 0)
+            {
+                Console.Error.WriteLine($"qmp-codegen: the server's schema has {invalid.Count} name(s) outside QMP's character set (letters, digits, '-', '_', '.'); {file} is not written:");
+                foreach (var name in invalid.Take(MaxInvalidShown))
+                {
+                    Console.Error.WriteLine("  " + name);
+                }
+                if (invalid.Count > MaxInvalidShown)
+                {
+                    Console.Error.WriteLine($"  ... and {invalid.Count - MaxInvalidShown} more");
+                }
+                return 1;
+            }
             try
             {
                 OutputFile.Write(file.FullName, saved);

@@ -7,7 +7,7 @@ using Qmp.Emulator;
 using Qmp.Fuzz;
 using Qmp.Runtime;
 
-// dotnet run -c Release --project tests/Fuzz -- [qmp|schema|qapi|all] [inputs per target] [seed]
+// dotnet run -c Release --project tests/Fuzz -- [qmp|schema|qapi|introspection|all] [inputs per target] [seed]
 string mode = args.Length > 0 ? args[0] : "all";
 long inputs = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
 int seed = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2026;
@@ -28,6 +28,11 @@ if (mode is "schema" or "all")
 if (mode is "qapi" or "all")
 {
     failures += QapiFuzzer.Run(inputs, seed, watchdog, findings);
+}
+
+if (mode is "introspection" or "all")
+{
+    failures += IntrospectionFuzzer.Run(inputs, seed, watchdog, findings);
 }
 
 Console.WriteLine(failures == 0 ? "no crash, no hang, no finding" : $"{failures} findings in {findings}");

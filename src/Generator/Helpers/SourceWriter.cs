@@ -42,6 +42,7 @@ public sealed class SourceWriter
     {
         if (text.Length > 0)
         {
+            CheckOneLine(text, 0, text.Length);
             Indent();
             Append(text, 0, text.Length);
         }
@@ -56,6 +57,9 @@ public sealed class SourceWriter
     /// </summary>
     public SourceWriter Line(string prefix, string text, int start, int length, string suffix = "")
     {
+        CheckOneLine(prefix, 0, prefix.Length);
+        CheckOneLine(text, start, length);
+        CheckOneLine(suffix, 0, suffix.Length);
         Indent();
         Append(prefix, 0, prefix.Length);
         Append(text, start, length);
@@ -101,6 +105,22 @@ public sealed class SourceWriter
             s_spare = _buffer;
         _buffer = null;
         return _text;
+    }
+
+    /// <summary>
+    /// A line is one line: schema text reaches C# only through <see cref="CSharpText"/>, which leaves
+    /// no line break in it; one that got past would end a comment or a literal and let the rest run
+    /// as code, so writing it is a bug and fails the run rather than emitting it.
+    /// </summary>
+    private static void CheckOneLine(string text, int start, int length)
+    {
+        for (var i = start; i < start + length; i++)
+        {
+            if (LineMap.IsLineBreak(text[i]))
+            {
+                throw new InvalidOperationException("A generated line holds a line break (U+" + ((int)text[i]).ToString("X4", System.Globalization.CultureInfo.InvariantCulture) + ").");
+            }
+        }
     }
 
     private void Indent()

@@ -40,7 +40,10 @@ public sealed class LenientJsonValue
 
     internal static LenientJsonValue Literal(LenientJsonKind kind) => new(kind);
 
-    internal static LenientJsonValue String(string decoded, string raw) => new(LenientJsonKind.String) { Text = decoded, _raw = raw };
+    /// <summary>Where a string read from text opens (its quote), or -1 (a value not read from text).</summary>
+    public int Offset { get; private set; } = -1;
+
+    internal static LenientJsonValue String(string decoded, string raw, int offset = -1) => new(LenientJsonKind.String) { Text = decoded, _raw = raw, Offset = offset };
 
     internal static LenientJsonValue Number(string text) => new(LenientJsonKind.Number) { Text = text, _raw = text };
 
@@ -326,7 +329,7 @@ public sealed class LenientJsonReader
             if (c == '"')
             {
                 _pos++;
-                return LenientJsonValue.String(decoded.ToString(), _text.Substring(start + 1, _pos - start - 2));
+                return LenientJsonValue.String(decoded.ToString(), _text.Substring(start + 1, _pos - start - 2), start);
             }
             if (c == '\\')
             {

@@ -21,6 +21,8 @@ public static class IntrospectionDiagnostics
     public static readonly SchemaDiagnosticDescriptor Problem = new("QMP0302", SchemaSeverity.Warning, "Introspection schema refers to a type it lacks or lists a name twice");
     public static readonly SchemaDiagnosticDescriptor Unsupported = new("QMP0303", SchemaSeverity.Warning, "Introspection entry cannot be represented");
     public static readonly SchemaDiagnosticDescriptor AlignmentConflict = new("QMP0304", SchemaSeverity.Warning, "Live type pairs with two source types");
+    public static readonly SchemaDiagnosticDescriptor InvalidName = new("QMP0305", SchemaSeverity.Error, "Introspection name outside QMP's character set",
+        "{what} '{name}' is not a QMP name (letters, digits, '-', '_', '.'; a type also '[' type ']'); schema entry {index} is left out");
 }
 
 /// <summary>
@@ -110,8 +112,19 @@ public sealed class IntrospectionFile
             if (array is null || array.Kind != LenientJsonKind.Array)
                 throw new FormatException("expected query-qmp-schema's array of SchemaInfo, its reply {\"return\": [...]}, or a saved {\"query-qmp-schema\": [...]}");
             var entries = new List<SchemaInfoEntry>(array.Items.Count);
+            var bad = new List<BadName>();
             for (var i = 0; i < array.Items.Count; i++)
-                entries.Add(ReadEntry(array.Items[i], i));
+            {
+                var first = bad.Count;
+                if (ReadEntry(array.Items[i], i, bad) is { } entry)
+                    entries.Add(entry);
+                for (var b = first; b < bad.Count; b++)
+                {
+                    var name = bad[b];
+                    diagnostics.Add(IntrospectionDiagnostics.InvalidName.Report(At(text, path, name.Offset), name.What, SchemaNames.Printable(name.Name),
+                        i.ToString(CultureInfo.InvariantCulture)));
+                }
+            }
             var info = new SchemaInfo(entries);
             foreach (var problem in info.Problems)
                 diagnostics.Add(IntrospectionDiagnostics.Problem.Create(location, problem));
@@ -176,37 +189,60 @@ public sealed class IntrospectionFile
             n is { Kind: LenientJsonKind.Number } && int.TryParse(n.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : 0;
     }
 
-    private static SchemaInfoEntry ReadEntry(LenientJsonValue e, int index)
+    /// <summary>A name of the answer that breaks <see cref="SchemaNames"/>' rules, and where its string opens.</summary>
+    private readonly record struct BadName(string What, string Name, int Offset);
+
+    /// <summary>
+    /// Entry <paramref name="index"/>, or null when one of its names (its own, its members', values',
+    /// features', branches', tag's, or a type it names) is not a QMP name: those go to
+    /// <paramref name="bad"/> and the entry is left out, so nothing a server sends outside QMP's
+    /// character set reaches the model, let alone the C# written from it.
+    /// </summary>
+    private static SchemaInfoEntry? ReadEntry(LenientJsonValue e, int index, List<BadName> bad)
+    {
+        var first = bad.Count;
+        var entry = ParseEntry(e, index, bad);
+        return bad.Count > first ? null : entry;
+    }
+
+    private static SchemaInfoEntry ParseEntry(LenientJsonValue e, int index, List<BadName> bad)
     {
         if (e.Kind != LenientJsonKind.Object)
             throw Bad(index, null, "it is not an object");
-        var name = Str(e, "name", index, null) ?? throw Bad(index, null, "it has no 'name'");
-        var metaType = Str(e, "meta-type", index, name) ?? throw Bad(index, name, "it has no 'meta-type'");
-        var features = Strings(e["features"], "features", index, name);
+        var name = Str(e, "name", index, null, null, null) ?? throw Bad(index, null, "it has no 'name'");
+        var metaType = Str(e, "meta-type", index, name, null, null) ?? throw Bad(index, name, "it has no 'meta-type'");
+        // Printable: a bad name is shown as \uXXXX escapes in the message, never as it is.
+        var owner = SchemaNames.Printable(metaType) + " '" + SchemaNames.Printable(name) + "'";
+        var valid = metaType == SchemaMetaType.Array ? SchemaNames.IsTypeName(name) && name[0] == '[' : SchemaNames.IsName(name);
+        if (!valid)
+            bad.Add(new BadName(SchemaNames.IsName(metaType) ? metaType : "entry", name, e["name"]!.Offset));
+        if (!SchemaNames.IsName(metaType))
+            bad.Add(new BadName("meta-type of entry " + index, metaType, e["meta-type"]!.Offset));
+        var features = Strings(e["features"], "features", index, name, bad, "feature of " + owner);
         switch (metaType)
         {
             case SchemaMetaType.Builtin:
-                return new SchemaInfoBuiltin(name, Required(e, "json-type", index, name), features);
+                return new SchemaInfoBuiltin(name, Required(e, "json-type", index, name, bad, "json-type of " + owner), features);
             case SchemaMetaType.Array:
-                return new SchemaInfoArray(name, Required(e, "element-type", index, name), features);
+                return new SchemaInfoArray(name, Required(e, "element-type", index, name, bad, "element-type of " + owner), features);
             case SchemaMetaType.Command:
-                return new SchemaInfoCommand(name, Required(e, "arg-type", index, name), Required(e, "ret-type", index, name),
+                return new SchemaInfoCommand(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), Required(e, "ret-type", index, name, bad, "ret-type of " + owner),
                     e["allow-oob"]?.Kind == LenientJsonKind.True, features);
             case SchemaMetaType.Event:
-                return new SchemaInfoEvent(name, Required(e, "arg-type", index, name), features);
+                return new SchemaInfoEvent(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), features);
             case SchemaMetaType.Enum:
                 {
                     var list = new List<SchemaInfoEnumMember>();
                     if (e["members"] is { } members)
                     {
                         foreach (var m in Items(members, "members", index, name))
-                            list.Add(new SchemaInfoEnumMember(Str(m, "name", index, name) ?? throw Bad(index, name, "an enum member has no 'name'"),
-                                Strings(m["features"], "features", index, name)));
+                            list.Add(new SchemaInfoEnumMember(Str(m, "name", index, name, bad, "value of " + owner) ?? throw Bad(index, name, "an enum member has no 'name'"),
+                                Strings(m["features"], "features", index, name, bad, "feature of a value of " + owner)));
                     }
                     else if (e["values"] is { } values)
                     {
                         // Before QEMU 6.2 an enum had only "values".
-                        foreach (var v in Strings(values, "values", index, name) ?? new List<string>())
+                        foreach (var v in Strings(values, "values", index, name, bad, "value of " + owner) ?? new List<string>())
                             list.Add(new SchemaInfoEnumMember(v));
                     }
                     else
@@ -221,20 +257,20 @@ public sealed class IntrospectionFile
                     foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
                     {
                         members.Add(new SchemaInfoObjectMember(
-                            Str(m, "name", index, name) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
-                            Str(m, "type", index, name) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
+                            Str(m, "name", index, name, bad, "member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
+                            Str(m, "type", index, name, bad, "type of a member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
                             m["default"] is not null,
-                            Strings(m["features"], "features", index, name)));
+                            Strings(m["features"], "features", index, name, bad, "feature of a member of " + owner)));
                     }
-                    var tag = Str(e, "tag", index, name);
+                    var tag = Str(e, "tag", index, name, bad, "tag of " + owner);
                     List<SchemaInfoVariant>? variants = null;
                     if (e["variants"] is { } vs)
                     {
                         variants = new List<SchemaInfoVariant>();
                         foreach (var v in Items(vs, "variants", index, name))
                             variants.Add(new SchemaInfoVariant(
-                                Str(v, "case", index, name) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"),
-                                Str(v, "type", index, name) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'")));
+                                Str(v, "case", index, name, bad, "branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"),
+                                Str(v, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'")));
                     }
                     if ((tag is null) != (variants is null))
                         throw Bad(index, name, "'tag' and 'variants' come together");
@@ -244,7 +280,7 @@ public sealed class IntrospectionFile
                 {
                     var types = new List<string>();
                     foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
-                        types.Add(Str(m, "type", index, name) ?? throw Bad(index, name, "an alternate member has no 'type'"));
+                        types.Add(Str(m, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "an alternate member has no 'type'"));
                     return new SchemaInfoAlternate(name, types, features);
                 }
             default:
@@ -252,10 +288,14 @@ public sealed class IntrospectionFile
         }
     }
 
-    private static string Required(LenientJsonValue e, string key, int index, string name) =>
-        Str(e, key, index, name) ?? throw Bad(index, name, "it has no '" + key + "'");
+    private static string Required(LenientJsonValue e, string key, int index, string name, List<BadName> bad, string what) =>
+        Str(e, key, index, name, bad, what) ?? throw Bad(index, name, "it has no '" + key + "'");
 
-    private static string? Str(LenientJsonValue e, string key, int index, string? name)
+    /// <summary>
+    /// The string <paramref name="key"/> of <paramref name="e"/>; with <paramref name="what"/>, it is a
+    /// name (a type's for the keys that name a type) and one that breaks the rules goes to <paramref name="bad"/>.
+    /// </summary>
+    private static string? Str(LenientJsonValue e, string key, int index, string? name, List<BadName>? bad, string? what)
     {
         if (e.Kind != LenientJsonKind.Object)
             throw Bad(index, name, "'" + key + "' is looked up in something that is not an object");
@@ -264,6 +304,9 @@ public sealed class IntrospectionFile
             return null;
         if (v.Kind != LenientJsonKind.String)
             throw Bad(index, name, "'" + key + "' is not a string");
+        var isType = key is "type" or "arg-type" or "ret-type" or "element-type";
+        if (bad is not null && what is not null && !(isType ? SchemaNames.IsTypeName(v.Text) : SchemaNames.IsName(v.Text)))
+            bad.Add(new BadName(what, v.Text, v.Offset));
         return v.Text;
     }
 
@@ -277,7 +320,7 @@ public sealed class IntrospectionFile
         return v.Items;
     }
 
-    private static List<string>? Strings(LenientJsonValue? v, string key, int index, string name)
+    private static List<string>? Strings(LenientJsonValue? v, string key, int index, string name, List<BadName> bad, string what)
     {
         if (v is null)
             return null;
@@ -288,13 +331,14 @@ public sealed class IntrospectionFile
         {
             if (item.Kind != LenientJsonKind.String)
                 throw Bad(index, name, "an element of '" + key + "' is not a string");
+            if (!SchemaNames.IsName(item.Text))
+                bad.Add(new BadName(what, item.Text, item.Offset));
             list.Add(item.Text);
         }
         return list;
     }
-
     private static EntryException Bad(int index, string? name, string why) =>
-        new EntryException(index, "schema entry " + index + (name is null ? "" : " ('" + name + "')") + " is malformed: " + why);
+        new EntryException(index, "schema entry " + index + (name is null ? "" : " ('" + SchemaNames.Printable(name) + "')") + " is malformed: " + why);
 
     private sealed class EntryException : FormatException
     {

@@ -134,6 +134,55 @@ public class IntrospectionGeneratorTests
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
+    /// <summary>
+    /// A server's answer whose names carry C#: an event name that closes the <c>WireName</c> literal
+    /// and the doc comment, then a real U+2028 (a line break to Roslyn) and a class with a module
+    /// initializer; a type, a member and an enum value doing the same.
+    /// </summary>
+    private static readonly string Hostile =
+        "{\"query-qmp-schema\": [\n" +
+        "  {\"name\": \"query-widgets\", \"meta-type\": \"command\", \"arg-type\": \"0\", \"ret-type\": \"1\"},\n" +
+        "  {\"name\": \"query-pwn\", \"meta-type\": \"command\", \"arg-type\": \"0\", \"ret-type\": \"Pwn\\u2028internal static class PwnType { }\"},\n" +
+        "  {\"name\": \"X\\\";//</c></summary>\u2028internal static class Pwn { [System.Runtime.CompilerServices.ModuleInitializer] internal static void Run() => System.Environment.Exit(42); }\u2028//\", \"meta-type\": \"event\", \"arg-type\": \"0\"},\n" +
+        "  {\"name\": \"0\", \"meta-type\": \"object\", \"members\": []},\n" +
+        "  {\"name\": \"1\", \"meta-type\": \"object\", \"members\": [{\"name\": \"id\", \"type\": \"str\"}, {\"name\": \"kind\", \"type\": \"2\"}, {\"name\": \"ok\\u2028class Pwn2 {}\", \"type\": \"str\"}]},\n" +
+        "  {\"name\": \"2\", \"meta-type\": \"enum\", \"members\": [{\"name\": \"gear\"}, {\"name\": \"a\\\" + Pwn3 + \\\"\"}]},\n" +
+        "  {\"name\": \"Pwn\\u2028internal static class PwnType { }\", \"meta-type\": \"object\", \"members\": []},\n" +
+        "  {\"name\": \"str\", \"meta-type\": \"builtin\", \"json-type\": \"string\"}\n" +
+        "]}";
+
+    [Fact]
+    public void Names_outside_QMPs_character_set_are_located_errors_and_reach_no_generated_source()
+    {
+        Assert.Contains('\u2028', Hostile);
+        var (output, diagnostics, run) = QapiHarness.Generate(Driver(Hostile));
+        Assert.Null(run.Results.Single().Exception);
+        var errors = diagnostics.Where(d => d.Id == "QMP0305").ToList();
+        Assert.All(errors, e => Assert.Equal((DiagnosticSeverity.Error, Live), (e.Severity, e.Location.GetLineSpan().Path)));
+        string Where(Diagnostic d) => (d.Location.GetLineSpan().StartLinePosition.Line + 1) + ":" + (d.Location.GetLineSpan().StartLinePosition.Character + 1);
+        var messages = errors.Select(e => Where(e) + " " + e.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        // Each at the string that holds the name; the name shown escaped, never raw.
+        Assert.Equal(
+        [
+            "3:78 ret-type of command 'query-pwn' 'Pwn\\u2028internal static class PwnType { }' is not a QMP name (letters, digits, '-', '_', '.'; a type also '[' type ']'); schema entry 1 is left out",
+            "4:12 event 'X\";//</c></summary>\\u2028internal static class Pwn { [System.Runtime.CompilerServices.ModuleInitializer] internal static void Run() => System.Environment.Exit(42); }\\u2028//' is not a QMP name (letters, digits, '-', '_', '.'; a type also '[' type ']'); schema entry 2 is left out",
+            "6:123 member of object '1' 'ok\\u2028class Pwn2 {}' is not a QMP name (letters, digits, '-', '_', '.'; a type also '[' type ']'); schema entry 4 is left out",
+            "7:77 value of enum '2' 'a\" + Pwn3 + \"' is not a QMP name (letters, digits, '-', '_', '.'; a type also '[' type ']'); schema entry 5 is left out",
+            "8:12 object 'Pwn\\u2028internal static class PwnType { }' is not a QMP name (letters, digits, '-', '_', '.'; a type also '[' type ']'); schema entry 6 is left out",
+        ], messages);
+        Assert.DoesNotContain(diagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains('\u2028'));
+        // Nothing of the payload is generated; what is (query-widgets, its result now 'any') compiles.
+        var sources = run.Results.Single().GeneratedSources;
+        Assert.Contains(sources, s => s.SourceText.ToString().Contains("QueryWidgetsAsync", StringComparison.Ordinal));
+        foreach (var source in sources)
+        {
+            var text = source.SourceText.ToString();
+            foreach (var payload in new[] { "ModuleInitializer", "Pwn", "\u2028", "</c></summary>" })
+                Assert.False(text.Contains(payload, StringComparison.Ordinal), source.HintName + " holds " + payload);
+        }
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
     [Fact]
     public void Format_Introspection_on_a_QAPI_file_reads_it_as_an_answer_and_says_it_is_not_one()
     {

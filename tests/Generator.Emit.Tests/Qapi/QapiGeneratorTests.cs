@@ -116,6 +116,46 @@ public class QapiGeneratorTests
     }
 
     [Fact]
+    public void Doc_text_that_looks_like_markup_is_escaped_in_record_summaries()
+    {
+        // A record's summary was written as XML whenever it contained "<c>", so schema text saying
+        // "<c>" went in as markup, with its '&' and anything after it.
+        const string schema = """
+            ##
+            # @Thing:
+            #
+            # Use <c>x</c> & y.
+            #
+            # @a: the a
+            ##
+            { 'struct': 'Thing', 'data': { 'a': 'str' } }
+
+            ##
+            # @query-thing:
+            #
+            # Returns the thing.
+            ##
+            { 'command': 'query-thing', 'returns': 'Thing' }
+
+            ##
+            # @THING_HAPPENED:
+            #
+            # Sent when <c>a</c> & b.
+            #
+            # @a: the a
+            ##
+            { 'event': 'THING_HAPPENED', 'data': { 'a': 'str' } }
+            """;
+        var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver("/q/top.json", new Dictionary<string, string> { ["/q/top.json"] = schema }, "Acme.Markup"));
+        Assert.Empty(diagnostics);
+        var text = string.Concat(run.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
+        Assert.Contains("/// <summary>Use &lt;c&gt;x&lt;/c&gt; &amp; y.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Sent when &lt;c&gt;a&lt;/c&gt; &amp; b.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<c>x</c>", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<c>a</c> &", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnstableIsExperimentalAndDeprecatedIsObsolete()
     {
         const string uses = """

@@ -110,7 +110,7 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
         source.AppendLine("            {");
         foreach (var command in spec.Commands)
         {
-            source.AppendLine("                case " + TypesEmitter.Literal(command.Name) + ":");
+            source.AppendLine("                case " + Qmp.Codegen.Helpers.CSharpText.Literal(command.Name) + ":");
             source.AppendLine(command.ArgumentsType is null
                 ? "                    return json == \"{}\" ? null : \"arguments to a command that takes none\";"
                 : "                    global::" + spec.Namespace + "." + command.ArgumentsType + ".Read(ref reader); return null;");
@@ -129,7 +129,7 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
         source.AppendLine("            {");
         foreach (var command in spec.Commands)
         {
-            source.AppendLine("                case " + TypesEmitter.Literal(command.Name) + ":");
+            source.AppendLine("                case " + Qmp.Codegen.Helpers.CSharpText.Literal(command.Name) + ":");
             if (command.Result is null)
             {
                 source.AppendLine("                    return json == \"{}\" ? null : \"a return value from a command that returns none\";");
@@ -155,7 +155,7 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
         source.AppendLine("            switch (name)");
         source.AppendLine("            {");
         foreach (var e in spec.Events)
-            source.AppendLine("                case " + TypesEmitter.Literal(e.Name) + ": global::" + spec.Namespace + "." + e.Record.Name + ".Read(ref reader); return null;");
+            source.AppendLine("                case " + Qmp.Codegen.Helpers.CSharpText.Literal(e.Name) + ": global::" + spec.Namespace + "." + e.Record.Name + ".Read(ref reader); return null;");
         source.AppendLine("                default: return \"no such event\";");
         source.AppendLine("            }");
         source.AppendLine("        }");

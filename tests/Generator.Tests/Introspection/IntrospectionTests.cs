@@ -257,7 +257,9 @@ public class IntrospectionRobustnessTests
         {
             var file = IntrospectionFile.Read(input, "fuzz.json");
             var schema = file.ToSchema(Block());
-            Assert.Equal(file.Info is null, schema.Diagnostics.Any(d => d.Severity == SchemaSeverity.Error));
+            // An unreadable file is an error with no model; a name a flip made invalid ('}' inside a
+            // string) is an error too (QMP0305), its entry left out of a model that is still built.
+            Assert.Equal(file.Info is null, schema.Diagnostics.Any(d => d.Severity == SchemaSeverity.Error && d.Id != "QMP0305"));
             if (file.Info is null)
                 return;
             readable++;

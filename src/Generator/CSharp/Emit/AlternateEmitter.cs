@@ -30,15 +30,15 @@ public static class AlternateEmitter
         {
             var type = branch.Type!;
             writer.Line();
-            DocComments.Element(writer, "summary", (branch.Doc is null ? string.Empty : DocComments.Escape(branch.Doc) + " ") + "(branch <c>" + DocComments.Escape(branch.JsonName) + "</c>)");
+            DocComments.Element(writer, "summary", (branch.Doc is null ? string.Empty : CSharpText.Xml(branch.Doc) + " ") + "(branch <c>" + CSharpText.Xml(branch.JsonName) + "</c>)");
             writer.Line("public " + type.ClrType + "? " + branch.ClrName + " { get; private init; }");
             writer.Line();
-            writer.Line("/// <summary>The value as branch <c>" + DocComments.Escape(branch.JsonName) + "</c>.</summary>");
+            writer.Line("/// <summary>The value as branch <c>" + CSharpText.Xml(branch.JsonName) + "</c>.</summary>");
             writer.Line("public " + name + "(" + type.ClrType + " value) => " + branch.ClrName + " = " + (type.IsValueType ? "value" : "value ?? throw new global::System.ArgumentNullException(nameof(value))") + ";");
             if (type.Kind != ValueKind.List)
             {
                 writer.Line();
-                writer.Line("/// <summary>The value as branch <c>" + DocComments.Escape(branch.JsonName) + "</c>.</summary>");
+                writer.Line("/// <summary>The value as branch <c>" + CSharpText.Xml(branch.JsonName) + "</c>.</summary>");
                 writer.Line("public static implicit operator " + name + "(" + type.ClrType + " value) => new(value);");
             }
         }
@@ -71,7 +71,7 @@ public static class AlternateEmitter
             writer.Line("    return Null;");
         }
         writer.Close();
-        writer.Line("throw " + json + ".InvalidType(member, " + TypesEmitter.Literal(string.Join(" or ", alternate.Branches.Select(b => b.Type is null ? "null" : Expected(b.Type)))) + ");");
+        writer.Line("throw " + json + ".InvalidType(member, " + CSharpText.Literal(string.Join(" or ", alternate.Branches.Select(b => b.Type is null ? "null" : Expected(b.Type)))) + ");");
         writer.Close();
         writer.Line();
         writer.Line("/// <summary>Writes the branch that is set.</summary>");

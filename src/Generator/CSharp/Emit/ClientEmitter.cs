@@ -304,7 +304,7 @@ public static class ClientEmitter
         var reader = command.Result is null ? json + ".Skip" : TypesEmitter.ReaderFor(command.Result, json);
         var typeArgs = "<" + (command.ArgumentsType ?? "object?") + ", " + (resultType ?? "bool") + ">(";
         var awaitPrefix = resultType is null ? "await " : "return await ";
-        var name = TypesEmitter.Literal(command.Name);
+        var name = CSharpText.Literal(command.Name);
         var fd = command.Parameters.Any(p => p.ParameterName == "fileDescriptor") ? "fileDescriptor_" : "fileDescriptor";
         const string FdDoc = "The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its SafeHandle.";
 

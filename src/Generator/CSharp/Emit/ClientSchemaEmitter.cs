@@ -1,4 +1,5 @@
 using Qmp.Codegen.Generation;
+using Qmp.Codegen.Helpers;
 
 namespace Qmp.Codegen.Emit;
 
@@ -31,7 +32,7 @@ public static class ClientSchemaEmitter
         var entries = spec.Entries;
         writer.Line("\"[\" +");
         for (var i = 0; i < entries.Count; i++)
-            writer.Line(TypesEmitter.Literal(entries[i] + (i + 1 < entries.Count ? "," : "")) + " +");
+            writer.Line(CSharpText.Literal(entries[i] + (i + 1 < entries.Count ? "," : "")) + " +");
         writer.Line("\"]\";");
         writer.Indentation--;
         writer.Line();

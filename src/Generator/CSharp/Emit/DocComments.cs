@@ -10,39 +10,6 @@ namespace Qmp.Codegen.Emit;
 /// <summary>Writes XML documentation comments from the schema's doc blocks.</summary>
 internal static class DocComments
 {
-    public static string Escape(string text)
-    {
-        // Most doc text needs no escape: hand it back as it is rather than copy it.
-        var clean = true;
-        foreach (var c in text)
-        {
-            if (c is '&' or '<' or '>' || c < ' ' || c == '\u007f' || LineMap.IsLineBreak(c))
-            {
-                clean = false;
-                break;
-            }
-        }
-        if (clean)
-            return text;
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '&': builder.Append("&amp;"); break;
-                case '<': builder.Append("&lt;"); break;
-                case '>': builder.Append("&gt;"); break;
-                case '\r': break;
-                default:
-                    // A line break would end the /// line (Roslyn breaks at NEL, LS and PS too), and XML
-                    // allows no other control character: each becomes a space.
-                    builder.Append(c < ' ' || c == '\u007f' || LineMap.IsLineBreak(c) ? ' ' : c);
-                    break;
-            }
-        }
-        return builder.ToString();
-    }
-
     /// <summary>Where a doc comment line wraps: the text after <c>/// </c> stays within this many characters.</summary>
     private const int Width = 100;
 
@@ -109,18 +76,18 @@ internal static class DocComments
             ? Match.Empty : ValueList.Match(text);
         if (!match.Success)
         {
-            Element(writer, "summary", (text is null ? string.Empty : Escape(text) + " ") + suffixXml);
+            Element(writer, "summary", (text is null ? string.Empty : CSharpText.Xml(text) + " ") + suffixXml);
             return;
         }
         var prose = (text!.Substring(0, match.Index) + " " + text.Substring(match.Index + match.Length)).Trim().TrimEnd('-', ' ');
         writer.Line("/// <summary>");
-        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : Escape(prose) + " ") + suffixXml))
+        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : CSharpText.Xml(prose) + " ") + suffixXml))
             writer.Line("/// " + line);
         writer.Line("/// <list type=\"bullet\">");
         foreach (Match value in ListedValue.Matches(match.Groups["values"].Value))
         {
-            var note = value.Groups["note"].Success ? " (" + Escape(value.Groups["note"].Value) + ")" : string.Empty;
-            writer.Line("/// <item><description><c>" + Escape(value.Groups["value"].Value) + "</c>" + note + "</description></item>");
+            var note = value.Groups["note"].Success ? " (" + CSharpText.Xml(value.Groups["note"].Value) + ")" : string.Empty;
+            writer.Line("/// <item><description><c>" + CSharpText.Xml(value.Groups["value"].Value) + "</c>" + note + "</description></item>");
         }
         writer.Line("/// </list>");
         writer.Line("/// </summary>");
@@ -150,7 +117,7 @@ internal static class DocComments
     public static void Summary(SourceWriter writer, string? text)
     {
         if (!string.IsNullOrWhiteSpace(text))
-            Element(writer, "summary", Escape(text!));
+            Element(writer, "summary", CSharpText.Xml(text!));
     }
 
     public static void Member(SourceWriter writer, DocSpec doc)
@@ -160,15 +127,15 @@ internal static class DocComments
         else
             Summary(writer, doc.Summary);
         if (doc.Remarks is not null)
-            Element(writer, "remarks", Escape(doc.Remarks));
+            Element(writer, "remarks", CSharpText.Xml(doc.Remarks));
         if (doc.ExampleRequest is not null || doc.ExampleReply is not null)
         {
             writer.Line("/// <example>");
             writer.Line("/// <code>");
             if (doc.ExampleRequest is not null)
-                writer.Line("/// -> " + Escape(doc.ExampleRequest));
+                writer.Line("/// -> " + CSharpText.Xml(doc.ExampleRequest));
             if (doc.ExampleReply is not null)
-                writer.Line("/// &lt;- " + Escape(doc.ExampleReply));
+                writer.Line("/// &lt;- " + CSharpText.Xml(doc.ExampleReply));
             writer.Line("/// </code>");
             writer.Line("/// </example>");
         }
@@ -179,11 +146,11 @@ internal static class DocComments
         writer.Line("/// <inheritdoc cref=\"" + cref + "\"/>");
 
     public static void Param(SourceWriter writer, string name, string? text) =>
-        Element(writer, "param", string.IsNullOrWhiteSpace(text) ? string.Empty : Escape(text!), " name=\"" + name.TrimStart('@') + "\"");
+        Element(writer, "param", string.IsNullOrWhiteSpace(text) ? string.Empty : CSharpText.Xml(text!), " name=\"" + name.TrimStart('@') + "\"");
 
     public static void Returns(SourceWriter writer, string? text)
     {
         if (!string.IsNullOrWhiteSpace(text))
-            Element(writer, "returns", Escape(text!));
+            Element(writer, "returns", CSharpText.Xml(text!));
     }
 }

@@ -32,7 +32,7 @@ public static class EventsEmitter
         writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> Names { get; } = new string[]");
         writer.Line("{");
         foreach (var e in spec.Events)
-            writer.Line("    " + TypesEmitter.Literal(e.Name) + ",");
+            writer.Line("    " + CSharpText.Literal(e.Name) + ",");
         writer.Line("};");
         writer.Line();
         writer.Line("/// <summary>Turns a raw event into its typed record; an event the schema does not know, or whose data does not fit, stays untyped.</summary>");

@@ -54,7 +54,7 @@ public static class ServerEmitter
             DocComments.Returns(writer, command.Doc.Returns);
             writer.Line("/// <exception cref=\"global::Qmp.Runtime.QmpException\">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>");
             writer.Line("public virtual " + Signature(command) + " =>");
-            writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(" + TypesEmitter.Literal(command.Name) + ");");
+            writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(" + CSharpText.Literal(command.Name) + ");");
         }
         writer.Close();
         return writer.ToString();
@@ -78,7 +78,7 @@ public static class ServerEmitter
         writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]");
         writer.Line("{");
         foreach (var command in commands)
-            writer.Line("    " + TypesEmitter.Literal(command.Name) + ",");
+            writer.Line("    " + CSharpText.Literal(command.Name) + ",");
         writer.Line("};");
         writer.Line();
         writer.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<global::System.Type, string[]> s_servedByType = new();");
@@ -105,7 +105,7 @@ public static class ServerEmitter
         {
             var type = DelegateType(command);
             writer.Line("if (!new " + type + "(" + command.MethodName + ").Equals(new " + type + "(base." + command.MethodName + ")))");
-            writer.Line("    served.Add(" + TypesEmitter.Literal(command.Name) + ");");
+            writer.Line("    served.Add(" + CSharpText.Literal(command.Name) + ");");
         }
         writer.Line("return served.ToArray();");
         writer.Close();
@@ -120,7 +120,7 @@ public static class ServerEmitter
         writer.Open("switch (command)");
         foreach (var command in commands)
         {
-            writer.Open("case " + TypesEmitter.Literal(command.Name) + ":");
+            writer.Open("case " + CSharpText.Literal(command.Name) + ":");
             writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
             var call = command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : "global::Qmp.Runtime.QmpArguments.Read(args, " + command.ArgumentsType + ".Read), ") + "session, cancellationToken)";
             if (command.Result is null)
@@ -147,7 +147,7 @@ public static class ServerEmitter
             writer.Line("private static readonly global::Qmp.Runtime.QmpArgumentCheck[] " + ChecksOf(command) + " =");
             writer.Line("{");
             foreach (var check in command.Checks)
-                writer.Line("    new(" + TypesEmitter.Literal(check.Name) + ", " + (check.Optional ? "true" : "false") + ", " + (check.JsonType is null ? "null" : TypesEmitter.Literal(check.JsonType)) + "),");
+                writer.Line("    new(" + CSharpText.Literal(check.Name) + ", " + (check.Optional ? "true" : "false") + ", " + (check.JsonType is null ? "null" : CSharpText.Literal(check.JsonType)) + "),");
             writer.Line("};");
         }
         writer.Close();

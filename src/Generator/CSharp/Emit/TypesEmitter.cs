@@ -92,17 +92,17 @@ public static class TypesEmitter
         foreach (var value in e.Values)
         {
             if (value.Doc is null)
-                DocComments.SummaryXml(writer, "The value <c>" + DocComments.Escape(value.JsonName) + "</c>.");
+                DocComments.SummaryXml(writer, "The value <c>" + CSharpText.Xml(value.JsonName) + "</c>.");
             else
                 DocComments.Summary(writer, value.Doc + " (JSON \"" + value.JsonName + "\")");
-            writer.Line("public static readonly " + e.Name + " " + value.ClrName + " = new(" + Literal(value.JsonName) + ");");
+            writer.Line("public static readonly " + e.Name + " " + value.ClrName + " = new(" + CSharpText.Literal(value.JsonName) + ");");
             writer.Line();
         }
         writer.Line("/// <summary>The values this schema knows, in its order.</summary>");
         writer.Line("public static global::System.Collections.Generic.IReadOnlyList<" + e.Name + "> Values { get; } = new " + e.Name + "[] { " + string.Join(", ", e.Values.Select(v => v.ClrName)) + " };");
         writer.Line();
         writer.Line("/// <summary>True for a value this schema knows.</summary>");
-        writer.Line("public bool IsKnown => Value switch { " + string.Join(" ", e.Values.Select(v => Literal(v.JsonName) + " => true,")) + " _ => false };");
+        writer.Line("public bool IsKnown => Value switch { " + string.Join(" ", e.Values.Select(v => CSharpText.Literal(v.JsonName) + " => true,")) + " _ => false };");
         writer.Line();
         writer.Line("/// <summary>The value as it travels on the wire.</summary>");
         writer.Line("public override string ToString() => Value ?? string.Empty;");
@@ -145,19 +145,16 @@ public static class TypesEmitter
     internal static void WriteRecord(SourceWriter writer, RecordSpec record, string stem)
     {
         var json = JsonClass(stem);
-        if (record.Summary is not null)
-        {
-            if (record.Summary.Contains("<c>"))
-                DocComments.SummaryXml(writer, record.Summary);
-            else
-                DocComments.Summary(writer, record.Summary);
-        }
+        // XML already: the spec builder escaped the schema's text (guessing by "<c>" here let a doc
+        // that merely said "<c>" through as markup).
+        if (!string.IsNullOrWhiteSpace(record.Summary))
+            DocComments.SummaryXml(writer, record.Summary!);
         var isEvent = record.EventName is not null;
         writer.Open("public sealed partial record " + record.Name + (isEvent ? " : " + stem + "Event" : string.Empty));
         if (isEvent)
         {
             writer.Line("/// <summary>The wire name of this event.</summary>");
-            writer.Line("public const string WireName = \"" + record.EventName + "\";");
+            writer.Line("public const string WireName = " + CSharpText.Literal(record.EventName!) + ";");
             writer.Line();
             writer.Line("/// <inheritdoc/>");
             writer.Line("public override string EventName => WireName;");
@@ -165,7 +162,7 @@ public static class TypesEmitter
         }
         foreach (var property in record.Properties)
         {
-            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + DocComments.Escape(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")");
+            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")");
             writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
             writer.Line();
         }
@@ -202,7 +199,7 @@ public static class TypesEmitter
             writer.Open("if (value.Extra is { } extra)");
             writer.Open("foreach (var pair in extra)");
             if (!record.Properties.IsEmpty)
-                writer.Line("if (" + string.Join(" || ", record.Properties.Select(p => "pair.Key == " + Literal(p.JsonName))) + ")").Line("    continue;");
+                writer.Line("if (" + string.Join(" || ", record.Properties.Select(p => "pair.Key == " + CSharpText.Literal(p.JsonName))) + ")").Line("    continue;");
             writer.Line("writer.WritePropertyName(pair.Key);");
             writer.Line("pair.Value.WriteTo(writer);");
             writer.Close();
@@ -256,7 +253,7 @@ public static class TypesEmitter
         foreach (var property in record.Properties)
         {
             var local = LocalOf(property);
-            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + Literal(property.JsonName) + ")") + ",");
+            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + CSharpText.Literal(property.JsonName) + ")") + ",");
         }
         if (record.HasExtra)
             writer.Line("Extra = extra,");
@@ -326,41 +323,16 @@ public static class TypesEmitter
     /// </summary>
     internal static string ReadExpression(TypeRef type, string json, string member) => type.Kind switch
     {
-        ValueKind.String => json + ".ReadString(ref reader, " + Literal(member) + ")",
-        ValueKind.Int => (type.Width is null ? json + ".ReadInt64" : QapiJson.Reader(type.Width)) + "(ref reader, " + Literal(member) + ")",
-        ValueKind.Number => json + ".ReadDouble(ref reader, " + Literal(member) + ")",
-        ValueKind.Bool => json + ".ReadBoolean(ref reader, " + Literal(member) + ")",
+        ValueKind.String => json + ".ReadString(ref reader, " + CSharpText.Literal(member) + ")",
+        ValueKind.Int => (type.Width is null ? json + ".ReadInt64" : QapiJson.Reader(type.Width)) + "(ref reader, " + CSharpText.Literal(member) + ")",
+        ValueKind.Number => json + ".ReadDouble(ref reader, " + CSharpText.Literal(member) + ")",
+        ValueKind.Bool => json + ".ReadBoolean(ref reader, " + CSharpText.Literal(member) + ")",
         ValueKind.Json => Json + ".JsonElement.ParseValue(ref reader)",
-        ValueKind.Object when type.IsAlternate => type.RecordName + ".Read(ref reader, " + Literal(member) + ")",
-        ValueKind.Object => json + ".ReadObject(ref reader, " + Literal(member) + ", " + type.RecordName + ".Read)",
-        ValueKind.Enum => "new " + type.RecordName + "(" + json + ".ReadString(ref reader, " + Literal(member) + "))",
-        _ => json + ".ReadList(ref reader, " + Literal(member) + ", " + ReaderFor(type.Element!, json) + ")",
+        ValueKind.Object when type.IsAlternate => type.RecordName + ".Read(ref reader, " + CSharpText.Literal(member) + ")",
+        ValueKind.Object => json + ".ReadObject(ref reader, " + CSharpText.Literal(member) + ", " + type.RecordName + ".Read)",
+        ValueKind.Enum => "new " + type.RecordName + "(" + json + ".ReadString(ref reader, " + CSharpText.Literal(member) + "))",
+        _ => json + ".ReadList(ref reader, " + CSharpText.Literal(member) + ", " + ReaderFor(type.Element!, json) + ")",
     };
 
-    /// <summary>
-    /// A C# string literal of <paramref name="text"/>: quotes and backslashes escaped, and every control
-    /// and line-separator character (U+000A, U+000D, U+0085, U+2028, U+2029 end a line for Roslyn) as
-    /// a <c>\uXXXX</c> escape, so no schema text can end the literal or the line it sits on.
-    /// </summary>
-    public static string Literal(string text)
-    {
-        var builder = new System.Text.StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                default:
-                    if (c < ' ' || c == '\u007f' || c == '\u0085' || c == '\u2028' || c == '\u2029')
-                        builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    else
-                        builder.Append(c);
-                    break;
-            }
-        }
-        return builder.Append('"').ToString();
-    }
-
-    private static string Utf8(string text) => Literal(text) + "u8";
+    private static string Utf8(string text) => CSharpText.Literal(text) + "u8";
 }

@@ -23,13 +23,13 @@ public static class UnionEmitter
         var tagType = tag.Type.RecordName!;
         if (union.Summary is not null)
             DocComments.Summary(writer, union.Summary);
-        writer.Line("/// <remarks>A union on <c>" + DocComments.Escape(tag.JsonName) + "</c>: a nested record per value, <see cref=\"" + union.Unknown() + "\"/> for a value this client does not know.</remarks>");
+        writer.Line("/// <remarks>A union on <c>" + CSharpText.Xml(tag.JsonName) + "</c>: a nested record per value, <see cref=\"" + union.Unknown() + "\"/> for a value this client does not know.</remarks>");
         writer.Open("public abstract partial record " + union.Name);
         writer.Line("private protected " + union.Name + "()");
         writer.Line("{");
         writer.Line("}");
         writer.Line();
-        DocComments.Element(writer, "summary", (tag.Doc is null ? string.Empty : DocComments.Escape(tag.Doc) + " ") + "(JSON <c>" + DocComments.Escape(tag.JsonName) + "</c>, the discriminator: fixed by the branch)");
+        DocComments.Element(writer, "summary", (tag.Doc is null ? string.Empty : CSharpText.Xml(tag.Doc) + " ") + "(JSON <c>" + CSharpText.Xml(tag.JsonName) + "</c>, the discriminator: fixed by the branch)");
         writer.Line("public abstract " + tagType + " " + tag.ClrName + " { get; }");
         writer.Line();
         WriteProperties(writer, union.BaseProperties);
@@ -49,12 +49,12 @@ public static class UnionEmitter
         writer.Line("private protected abstract void WriteBranch(" + Json + ".Utf8JsonWriter writer);");
         writer.Line();
 
-        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. The branch is chosen by <c>" + DocComments.Escape(tag.JsonName) + "</c>; a value this client does not know gives <see cref=\"" + union.UnknownName + "\"/>.</summary>");
+        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. The branch is chosen by <c>" + CSharpText.Xml(tag.JsonName) + "</c>; a value this client does not know gives <see cref=\"" + union.UnknownName + "\"/>.</summary>");
         writer.Open("public static " + union.Name + " Read(ref " + Json + ".Utf8JsonReader reader)");
-        writer.Line("var tag = " + QapiJson.Class + ".PeekTag(reader, " + Utf8(tag.JsonName) + ", " + TypesEmitter.Literal(tag.JsonName) + ") ?? throw " + json + ".Missing(" + TypesEmitter.Literal(tag.JsonName) + ");");
+        writer.Line("var tag = " + QapiJson.Class + ".PeekTag(reader, " + Utf8(tag.JsonName) + ", " + CSharpText.Literal(tag.JsonName) + ") ?? throw " + json + ".Missing(" + CSharpText.Literal(tag.JsonName) + ");");
         writer.Open("return tag switch");
         foreach (var branch in union.Branches)
-            writer.Line(TypesEmitter.Literal(branch.Case) + " => " + branch.Name + ".ReadBranch(ref reader),");
+            writer.Line(CSharpText.Literal(branch.Case) + " => " + branch.Name + ".ReadBranch(ref reader),");
         writer.Line("_ => " + union.UnknownName + ".ReadBranch(ref reader, new " + tagType + "(tag)),");
         writer.Close("};");
         writer.Close();
@@ -76,7 +76,7 @@ public static class UnionEmitter
             DocComments.Summary(writer, branch.Summary);
         writer.Open("public sealed partial record " + branch.Name + " : " + union.Name);
         writer.Line("/// <inheritdoc/>");
-        writer.Line("public override " + tag.Type.RecordName + " " + tag.ClrName + " => new(" + TypesEmitter.Literal(branch.Case) + ");");
+        writer.Line("public override " + tag.Type.RecordName + " " + tag.ClrName + " => new(" + CSharpText.Literal(branch.Case) + ");");
         writer.Line();
         WriteProperties(writer, branch.Properties);
         writer.Line("/// <inheritdoc/>");
@@ -117,7 +117,7 @@ public static class UnionEmitter
         writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
         writer.Open("foreach (var pair in " + members + ")");
         var names = union.BaseProperties.Select(p => p.JsonName).Concat(new[] { tag.JsonName }).ToList();
-        writer.Line("if (" + string.Join(" || ", names.Select(n => "pair.Key == " + TypesEmitter.Literal(n))) + ")");
+        writer.Line("if (" + string.Join(" || ", names.Select(n => "pair.Key == " + CSharpText.Literal(n))) + ")");
         writer.Line("    continue;");
         writer.Line("writer.WritePropertyName(pair.Key);");
         writer.Line("pair.Value.WriteTo(writer);");
@@ -138,7 +138,7 @@ public static class UnionEmitter
     {
         foreach (var property in properties)
         {
-            var doc = (property.Doc is null ? string.Empty : DocComments.Escape(property.Doc) + " ") + "(JSON <c>" + DocComments.Escape(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")";
+            var doc = (property.Doc is null ? string.Empty : CSharpText.Xml(property.Doc) + " ") + "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")";
             DocComments.Element(writer, "summary", doc);
             writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
             writer.Line();
@@ -206,11 +206,11 @@ public static class UnionEmitter
         foreach (var property in properties)
         {
             var local = TypesEmitter.LocalOf(property);
-            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + TypesEmitter.Literal(property.JsonName) + ")") + ",");
+            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + CSharpText.Literal(property.JsonName) + ")") + ",");
         }
     }
 
     private static string Unknown(this UnionSpec union) => union.UnknownName;
 
-    private static string Utf8(string text) => TypesEmitter.Literal(text) + "u8";
+    private static string Utf8(string text) => CSharpText.Literal(text) + "u8";
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Qmp.Codegen.Helpers;
 
 namespace Qmp.Codegen.Generation;
 
@@ -82,9 +83,9 @@ public static class DocText
         if (result is not null && command.StartsWith(Query, StringComparison.Ordinal) && command.Length > Query.Length)
         {
             var what = command.Substring(Query.Length).Replace('-', ' ').Replace('_', ' ');
-            return "Returns the " + what + " (<c>" + command + "</c>) as " + Describe(result) + ".";
+            return "Returns the " + CSharpText.Xml(what) + " (<c>" + CSharpText.Xml(command) + "</c>) as " + Describe(result) + ".";
         }
-        return "Runs <c>" + command + "</c>" + (result is null ? "." : " and returns " + Describe(result) + ".");
+        return "Runs <c>" + CSharpText.Xml(command) + "</c>" + (result is null ? "." : " and returns " + Describe(result) + ".");
     }
 
     /// <summary>A type in words, as XML: a see-reference to <c>BlockInfo</c>, or a list of them.</summary>

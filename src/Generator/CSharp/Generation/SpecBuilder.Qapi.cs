@@ -141,7 +141,7 @@ public static partial class SpecBuilder
                 }
             }
             var result = command.Returns is null ? null : TypeOf(command.Returns);
-            var doc = QapiDocOf(command.Doc, "Executes the QMP command <c>" + command.Name + "</c>.", command.Features, command.Condition);
+            var doc = QapiDocOf(command.Doc, "Executes the QMP command <c>" + CSharpText.Xml(command.Name) + "</c>.", command.Features, command.Condition);
             return new CommandGenerationSpec(command.Name, methodName, argumentsType, properties, result, false,
                 checks.ToEquatableArray(), doc, command.Condition?.ToString(), false, boxed, AttributesOf(command.Features, command.Name));
         }
@@ -149,11 +149,11 @@ public static partial class SpecBuilder
         private EventGenerationSpec QapiEvent(SchemaEvent e)
         {
             var name = _clrNames["event:" + e.Name];
-            var doc = QapiDocOf(e.Doc, "The QMP event <c>" + e.Name + "</c>.", e.Features, e.Condition);
+            var doc = QapiDocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.", e.Features, e.Condition);
             var data = e.Data is { } d && _types.TryGetValue(d.Name, out var t) && t is SchemaObjectType { IsUnion: false } o ? o : null;
             // A union as an event's data (boxed) has no flat record: its members are kept in Extra.
             var unionData = data is null && e.Data is not null;
-            var summary = doc.Summary + (doc.Remarks is null ? string.Empty : " " + doc.Remarks);
+            var summary = SummaryXml(doc) + (doc.Remarks is null ? string.Empty : " " + CSharpText.Xml(doc.Remarks));
             var record = data is null
                 ? new RecordSpec(name, summary, EquatableArray<PropertySpec>.Empty, unionData, e.Name)
                 : Record(data, name, summary, e.Name);
@@ -274,7 +274,7 @@ public static partial class SpecBuilder
     {
         var attributes = new List<string>();
         if (SchemaFeature.Has(features, SchemaFeature.Deprecated))
-            attributes.Add("[global::System.Obsolete(" + Emit.TypesEmitter.Literal("QMP command '" + name + "' is deprecated in the schema.") + ")]");
+            attributes.Add("[global::System.Obsolete(" + CSharpText.Literal("QMP command '" + name + "' is deprecated in the schema.") + ")]");
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
             attributes.Add("[global::System.Diagnostics.CodeAnalysis.Experimental(\"" + UnstableDiagnosticId + "\")]");
         return attributes.ToEquatableArray();

@@ -122,7 +122,7 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is SchemaObjectType o && !o.IsUnion && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
-                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : _qapi ? TypeSummary(o) : DocText.Meaningful(o.Doc?.Body) ?? ReturnedBy(o.Name), null);
+                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : _qapi ? XmlOf(TypeSummary(o)) : XmlOf(DocText.Meaningful(o.Doc?.Body)) ?? ReturnedBy(o.Name), null);
             }
         }
 
@@ -148,25 +148,29 @@ public static partial class SpecBuilder
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Returns?.Name == typeName);
             if (command is not null)
-                return $"What <c>{command.Name}</c> returns.";
+                return $"What <c>{CSharpText.Xml(command.Name)}</c> returns.";
             foreach (var owner in _schema.Types.OfType<SchemaObjectType>())
             {
                 var member = owner.Members.FirstOrDefault(m => m.Type.Name == typeName);
                 if (member is null || !_clrNames.TryGetValue(owner.Name, out var ownerName))
                     continue;
                 var text = DocText.WithoutTrailingLeadIn(member.Doc);
-                var doc = text is null ? "." : ": " + Xml(text.TrimEnd('.')) + ".";
-                return $"The <c>{Xml(member.Name)}</c> member of <see cref=\"{ownerName}\"/>{doc}";
+                var doc = text is null ? "." : ": " + CSharpText.Xml(text.TrimEnd('.')) + ".";
+                return $"The <c>{CSharpText.Xml(member.Name)}</c> member of <see cref=\"{ownerName}\"/>{doc}";
             }
             return null;
         }
 
-        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        /// <summary>Schema text as the XML of a record's summary (null stays null).</summary>
+        private static string? XmlOf(string? text) => text is null ? null : CSharpText.Xml(text);
+
+        /// <summary>A doc's summary as XML: a fallback is XML already, the schema's text is escaped.</summary>
+        private static string SummaryXml(DocSpec doc) => doc.SummaryIsXml ? doc.Summary : CSharpText.Xml(doc.Summary);
 
         private string? ArgumentsSummary(string typeName)
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Arguments?.Name == typeName);
-            return command is null ? null : $"The arguments of <c>{command.Name}</c>.";
+            return command is null ? null : $"The arguments of <c>{CSharpText.Xml(command.Name)}</c>.";
         }
 
         private RecordSpec Record(SchemaObjectType type, string name, string? summary, string? eventName)
@@ -229,11 +233,11 @@ public static partial class SpecBuilder
             if (_qapi)
                 return QapiEvent(e);
             var name = _clrNames["event:" + e.Name];
-            var doc = DocOf(e.Doc, "The QMP event <c>" + e.Name + "</c>.");
+            var doc = DocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.");
             var data = e.Data is { } d && _types.TryGetValue(d.Name, out var t) && t is SchemaObjectType o ? o : null;
             var record = data is null
-                ? new RecordSpec(name, doc.Summary, EquatableArray<PropertySpec>.Empty, false, e.Name)
-                : Record(data, name, doc.Summary, e.Name);
+                ? new RecordSpec(name, SummaryXml(doc), EquatableArray<PropertySpec>.Empty, false, e.Name)
+                : Record(data, name, SummaryXml(doc), e.Name);
             // Two events that are one identifier (FOO_BAR, FOO-BAR) get distinct Emit methods too (no CS0111).
             var emit = Naming.Unique("Emit" + Naming.Pascal(e.Name.ToLowerInvariant()), _usedEmits);
             return new EventGenerationSpec(e.Name, emit, record, doc);

@@ -72,7 +72,8 @@ public sealed record PropertySpec(
 }
 
 /// <summary>
-/// A generated record with hand-written marshaling. <see cref="HasExtra"/>: the record also
+/// A generated record with hand-written marshaling. <see cref="Summary"/> is XML (schema text escaped
+/// by <c>CSharpText.Xml</c> where it is built, the fallbacks' <c>&lt;c&gt;</c> kept). <see cref="HasExtra"/>: the record also
 /// carries the members nobody documented (the rest of an <c>O</c> option list, or of an argument
 /// object the docs describe only in part), read into <c>Extra</c> and written back.
 /// <see cref="EventName"/>: the record is a typed event with this wire name.
