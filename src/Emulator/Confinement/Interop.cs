@@ -6,7 +6,9 @@ namespace Qmp.Emulator.Confinement;
 /// <summary>
 /// The Linux calls the data directory needs and .NET has no API for: opening relative to a directory
 /// handle without following links (openat, openat2), statx without following, renameat, unlinkat,
-/// and the descriptor limit. All of the emulator's P/Invoke lives here.
+/// statvfs and the descriptor limit; and what the program needs to be QEMU's: the pidfile's lock
+/// (fcntl), and a daemon's session, umask and standard descriptors (setsid, umask, dup2). All of the
+/// emulator's P/Invoke lives here.
 /// </summary>
 internal static partial class Interop
 {
@@ -131,6 +133,62 @@ internal static partial class Interop
 
         return fd;
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Flock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static unsafe partial int FcntlLock(int fd, int command, Flock* flock);
+
+    /// <summary>
+    /// A write lock on the whole file, not waited for (fcntl F_SETLK with F_WRLCK, as QEMU locks its
+    /// pidfile, so QEMU and the emulator see each other's); 0, or -errno (EAGAIN or EACCES: held elsewhere).
+    /// </summary>
+    public static unsafe int LockWholeFile(SafeFileHandle file)
+    {
+        const int F_SETLK = 6;
+        const short F_WRLCK = 1;
+        var flock = new Flock { Type = F_WRLCK, Whence = 0, Start = 0, Length = 0 };
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            return FcntlLock((int)file.DangerousGetHandle(), F_SETLK, &flock) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            file.DangerousRelease();
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
+    private static partial int SetSidCore();
+
+    /// <summary>setsid(2): a new session (and process group) led by this process; its id, or -errno.</summary>
+    public static int NewSession()
+    {
+        int sid = SetSidCore();
+        return sid >= 0 ? sid : -Marshal.GetLastPInvokeError();
+    }
+
+    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
+    private static partial int Dup2Core(int from, int to);
+
+    /// <summary>dup2(2): makes descriptor <paramref name="to"/> another name for <paramref name="from"/>'s file; 0, or -errno.</summary>
+    public static int DuplicateOnto(SafeFileHandle from, int to) => WithFd(from, fd => Dup2Core(fd, to) < 0 ? -1 : 0);
+
+    [LibraryImport("libc", EntryPoint = "umask")]
+    private static partial uint UmaskCore(uint mask);
+
+    /// <summary>umask(2): the process's file creation mask (the old one is returned).</summary>
+    public static uint SetUmask(uint mask) => UmaskCore(mask);
 
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     private static partial int GetRLimit(int resource, out RLimit limit);
