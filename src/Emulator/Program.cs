@@ -30,6 +30,9 @@ internal static class EmulatorProgram
           --machine FILE          a JSON description of the virtual hardware
           --data-dir DIR          where commands may write files (screendump, memsave, dump-guest-memory)
                                   and read images (change, blockdev-add)
+          --data-dir-quota SIZE   bytes (K, M, G, T suffixes) commands may write into --data-dir in all
+                                  (default 4G; 0: no quota); no write leaves the filesystem with less
+                                  than 1G (or 5% of a smaller one) free
           --image-dir DIR         also read images from DIR, never written (repeatable; a relative
                                   name is looked for in --data-dir, then each --image-dir in order)
           --max-clients N         clients each monitor serves at a time (default 1, as QEMU)
@@ -284,6 +287,7 @@ internal static class EmulatorProgram
         var imageDirs = new List<string>();
         int? cpus = null, maxCpus = null;
         int maxClients = 1;
+        long dataDirQuota = EmulatorLimits.DefaultDataDirQuota;
         long? memory = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -300,6 +304,9 @@ internal static class EmulatorProgram
                     continue;
                 case "--image-dir":
                     imageDirs.Add(Value());
+                    continue;
+                case "--data-dir-quota":
+                    dataDirQuota = ParseBytes(Value());
                     continue;
                 case "--max-clients":
                     maxClients = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
@@ -445,6 +452,7 @@ internal static class EmulatorProgram
             MemoryBytes = memory,
             Machine = machineFile is null ? null : MachineDescription.Load(machineFile),
             DataDir = dataDir,
+            DataDirQuota = dataDirQuota,
             ImageDirs = imageDirs,
         };
         return new CommandLine(options, pidFile, daemonize);
@@ -538,6 +546,9 @@ internal static class EmulatorProgram
         return result;
     }
 
+    /// <summary>A size in bytes: a bare number is bytes; K, M, G, T suffixes (binary).</summary>
+    internal static long ParseBytes(string text) => ParseSize(text.Length > 0 && char.IsAsciiDigit(text[^1]) ? text + "B" : text);
+
     /// <summary>QEMU's -m: a bare number is MiB; K, M, G, T suffixes.</summary>
     internal static long ParseSize(string text)
     {
@@ -554,6 +565,6 @@ internal static class EmulatorProgram
             throw new FormatException($"invalid size '{text}'");
         }
 
-        return value * (multiplier == 0 ? 1L << 20 : multiplier);
+        return checked(value * (multiplier == 0 ? 1L << 20 : multiplier));
     }
 }

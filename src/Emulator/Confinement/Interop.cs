@@ -14,12 +14,14 @@ internal static partial class Interop
 {
     public const int ENOENT = 2;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int EEXIST = 17;
     public const int EXDEV = 18;
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
     public const int EMFILE = 24;
+    public const int ENOSPC = 28;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
@@ -166,6 +168,35 @@ internal static partial class Interop
         {
             file.DangerousRelease();
         }
+    }
+
+    [LibraryImport("libc", EntryPoint = "fstatvfs", SetLastError = true)]
+    private static unsafe partial int FstatvfsCore(int fd, byte* buffer);
+
+    /// <summary>
+    /// fstatvfs(3) of the filesystem holding <paramref name="file"/>: bytes an unprivileged user may still
+    /// write (f_bavail, so root's reserve is left to others) and the filesystem's size; null when unknown.
+    /// </summary>
+    public static unsafe (long Available, long Size)? FreeSpace(SafeFileHandle file)
+    {
+        // struct statvfs on 64-bit Linux: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ... (8 bytes each).
+        byte* buffer = stackalloc byte[256];
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            if (FstatvfsCore((int)file.DangerousGetHandle(), buffer) != 0)
+            {
+                return null;
+            }
+        }
+        finally
+        {
+            file.DangerousRelease();
+        }
+
+        ulong fragment = *(ulong*)(buffer + 8), blocks = *(ulong*)(buffer + 16), available = *(ulong*)(buffer + 32);
+        return ((long)Math.Min(available * fragment, long.MaxValue), (long)Math.Min(blocks * fragment, long.MaxValue));
     }
 
     [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
@@ -317,6 +348,7 @@ internal static partial class Interop
         EISDIR => "Is a directory",
         EMFILE => "Too many open files",
         ENAMETOOLONG => "File name too long",
+        ENOSPC => "No space left on device",
         EADDRINUSE => "Address already in use",
         _ => Marshal.GetPInvokeErrorMessage(errno),
     };
