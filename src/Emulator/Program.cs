@@ -88,7 +88,7 @@ internal static class EmulatorProgram
             return 0;
         }
 
-        bool daemonChild = Environment.GetEnvironmentVariable(DaemonChildVariable) is not null;
+        bool daemonChild = line.Daemonize && Environment.GetEnvironmentVariable(DaemonChildVariable) is not null;
         if (line.Daemonize && !daemonChild)
         {
             return await DaemonizeAsync(args).ConfigureAwait(false);

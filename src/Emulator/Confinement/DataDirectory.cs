@@ -37,9 +37,6 @@ internal sealed class DataDirectory : IDisposable
         _prefixes = path == realPath ? [path] : [path, realPath];
     }
 
-    /// <summary>What the emulator has written here, against <c>--data-dir-quota</c> (null: no accounting).</summary>
-    public WriteQuota? Quota => _quota;
-
     /// <summary>An <c>--image-dir</c>: images are read from it, nothing is ever created in it (EACCES).</summary>
     public bool ReadOnly { get; }
 
@@ -448,7 +445,8 @@ internal sealed class DataDirectory : IDisposable
         {
             int statted = Interop.Stat(Handle, "", out var written);
             Status? replaced = Interop.Stat(_parent, _name, out var existing) == 0 ? existing : null;
-            Handle.Dispose();
+
+            // Renamed while still open, so still locked: no other emulator's start-up takes it for stale.
             int result = RenameAt(_parent, _temporary, _name);
             if (result != 0)
             {
@@ -456,6 +454,7 @@ internal sealed class DataDirectory : IDisposable
             }
 
             _done = true;
+            Handle.Dispose();
             if (_quota is not null && statted == 0)
             {
                 _quota.Named(written, _counted, replaced);
