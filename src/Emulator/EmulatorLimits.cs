@@ -9,6 +9,12 @@ public static class EmulatorLimits
     /// <summary>Bytes one file-writing command may write (memsave, pmemsave, dump-guest-memory): 1 GiB.</summary>
     public const long MaxWriteBytes = 1L << 30;
 
+    /// <summary>
+    /// Bytes the emulator may write into its data dir in all, by default (<c>--data-dir-quota</c>): 4 GiB. What
+    /// it wrote and still holds under a name counts, each file at least 4 KiB; files there before it started do not.
+    /// </summary>
+    public const long DefaultDataDirQuota = 4L << 30;
+
     /// <summary>Large writes go out in chunks of this size, outside the machine lock, checking for shutdown between them.</summary>
     public const int WriteChunkBytes = 1 << 20;
 

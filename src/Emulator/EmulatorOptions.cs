@@ -42,6 +42,13 @@ public sealed class EmulatorOptions
     public string? DataDir { get; init; }
 
     /// <summary>
+    /// Bytes commands may write into <see cref="DataDir"/> in all (<c>--data-dir-quota SIZE</c>; 0: no quota):
+    /// <see cref="EmulatorLimits.DefaultDataDirQuota"/> by default. Whatever the quota, no write leaves the
+    /// filesystem with less than 1 GiB (or 5% of a smaller one) free. Past either: "No space left on device".
+    /// </summary>
+    public long DataDirQuota { get; init; } = EmulatorLimits.DefaultDataDirQuota;
+
+    /// <summary>
     /// Directories existing images are also read from (<c>--image-dir DIR</c>, repeatable): after the data dir,
     /// in this order, with the same confinement; nothing is ever written into them.
     /// </summary>

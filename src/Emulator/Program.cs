@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Qmp.Emulator;
+using Qmp.Emulator.Confinement;
 
 return await EmulatorProgram.RunAsync(args).ConfigureAwait(false);
 
@@ -19,14 +21,18 @@ internal static class EmulatorProgram
           -uuid UUID              the machine UUID (query-uuid)
           -smp N[,maxcpus=M]      CPUs
           -m SIZE                 RAM, in MiB or with a suffix (K, M, G)
-          -pidfile FILE           write the process id to FILE (removed at exit)
-          -daemonize              detach once the monitors are ready
+          -pidfile FILE           write the process id to FILE, locked, as QEMU (removed at exit);
+                                  a link, FIFO or other non-regular file there is refused
+          -daemonize              detach once the monitors listen and the pidfile is written
           -no-shutdown, -display, -vga, -nographic, -nodefaults, -no-user-config, -machine, ...
                                   QEMU 2.1's other options are accepted; those that would change the
                                   hardware (-drive, -device, ...) are ignored with a warning
           --machine FILE          a JSON description of the virtual hardware
           --data-dir DIR          where commands may write files (screendump, memsave, dump-guest-memory)
                                   and read images (change, blockdev-add)
+          --data-dir-quota SIZE   bytes (K, M, G, T suffixes) commands may write into --data-dir in all
+                                  (default 4G; 0: no quota); no write leaves the filesystem with less
+                                  than 1G (or 5% of a smaller one) free
           --image-dir DIR         also read images from DIR, never written (repeatable; a relative
                                   name is looked for in --data-dir, then each --image-dir in order)
           --max-clients N         clients each monitor serves at a time (default 1, as QEMU)
@@ -82,11 +88,42 @@ internal static class EmulatorProgram
             return 0;
         }
 
-        if (line.Daemonize && Environment.GetEnvironmentVariable(DaemonChildVariable) is null)
+        bool daemonChild = line.Daemonize && Environment.GetEnvironmentVariable(DaemonChildVariable) is not null;
+        if (line.Daemonize && !daemonChild)
         {
             return await DaemonizeAsync(args).ConfigureAwait(false);
         }
 
+        if (daemonChild)
+        {
+            // As QEMU's os_daemonize: a session of its own (no controlling terminal, not in the
+            // launcher's process group), and umask 027.
+            _ = Interop.NewSession();
+            _ = Interop.SetUmask(0b000_010_111);
+        }
+
+        // As QEMU, the pidfile comes first: a second emulator given the same file stops here, before it
+        // touches any socket.
+        PidFile? pidFile;
+        try
+        {
+            pidFile = line.PidFile is null ? null : PidFile.Create(line.PidFile);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync("qmp-emulator: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        using (pidFile)
+        {
+            return await RunEmulatorAsync(options, daemonChild).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts the emulator and serves until <c>quit</c> or a signal; 1 when it cannot start.</summary>
+    private static async Task<int> RunEmulatorAsync(EmulatorOptions options, bool daemonChild)
+    {
         QemuEmulator emulator;
         try
         {
@@ -107,26 +144,15 @@ internal static class EmulatorProgram
                 await Console.Error.WriteLineAsync($"qmp-emulator: QMP on {endPoint}").ConfigureAwait(false);
             }
 
-            WritePidFile(line.PidFile);
-            try
+            if (daemonChild && !DetachFromLauncher())
             {
-                if (Environment.GetEnvironmentVariable(DaemonChildVariable) is not null)
-                {
-                    // The launching parent waits for this line, then exits; nothing more goes to it.
-                    Console.Out.WriteLine("ready");
-                    Console.Out.Flush();
-                    Console.SetOut(TextWriter.Null);
-                }
-
-                await emulator.Exited.ConfigureAwait(false);
-                if (signals.Received is { } signal)
-                {
-                    await Console.Error.WriteLineAsync($"qmp-emulator: terminating on signal {signal}").ConfigureAwait(false);
-                }
+                return 1;
             }
-            finally
+
+            await emulator.Exited.ConfigureAwait(false);
+            if (signals.Received is { } signal)
             {
-                RemovePidFile(line.PidFile);
+                await Console.Error.WriteLineAsync($"qmp-emulator: terminating on signal {signal}").ConfigureAwait(false);
             }
         }
 
@@ -135,13 +161,19 @@ internal static class EmulatorProgram
 
     private const string DaemonChildVariable = "QMP_EMULATOR_DAEMON_CHILD";
 
-    /// <summary>-daemonize: run the emulator as a detached child and return once its monitors are ready.</summary>
+    /// <summary>
+    /// -daemonize, as QEMU's launching parent: runs the emulator as a child and returns 0 once the child
+    /// reports its monitors listening and its pidfile written, and has let go of the pipes to this process
+    /// (libvirt waits for this process to exit and for its stderr to reach end of file). What the child
+    /// prints until then is passed on to this process's stderr; a child that fails first makes this fail.
+    /// </summary>
     private static async Task<int> DaemonizeAsync(string[] args)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
@@ -157,36 +189,52 @@ internal static class EmulatorProgram
         start.Environment[DaemonChildVariable] = "1";
         using var child = Process.Start(start)!;
         child.StandardInput.Close();
+        using var stderr = Console.OpenStandardError();
+        var forwarded = child.StandardError.BaseStream.CopyToAsync(stderr);
         string? ready = await child.StandardOutput.ReadLineAsync().ConfigureAwait(false);
-        if (ready != "ready")
+
+        // The child closes its end of both pipes when it puts /dev/null over its descriptors (or exits).
+        await forwarded.ConfigureAwait(false);
+        if (ready == "ready")
         {
-            await child.WaitForExitAsync().ConfigureAwait(false);
-            return child.ExitCode == 0 ? 1 : child.ExitCode;
+            return 0;
         }
 
-        return 0;
+        await child.WaitForExitAsync().ConfigureAwait(false);
+        return child.ExitCode == 0 ? 1 : child.ExitCode;
     }
 
-    private static void WritePidFile(string? path)
+    /// <summary>
+    /// The daemon's side, as QEMU's os_setup_post: tells the launcher it is ready, then puts /dev/null over
+    /// descriptors 0, 1 and 2 and over every copy of them (.NET's runtime and Console keep duplicates of
+    /// the standard descriptors), so it holds nothing of the launcher's, whose stderr then reaches its end.
+    /// </summary>
+    private static bool DetachFromLauncher()
     {
-        if (path is not null)
+        Console.Out.WriteLine("ready");
+        Console.Out.Flush();
+        Console.Error.Flush();
+        var launchers = new HashSet<(ulong Device, ulong Inode)>();
+        for (int fd = 0; fd <= 2; fd++)
         {
-            File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        }
-    }
-
-    private static void RemovePidFile(string? path)
-    {
-        try
-        {
-            if (path is not null && File.Exists(path) && File.ReadAllText(path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+            if (Interop.Stat(new SafeFileHandle(fd, ownsHandle: false), "", out var stream) == 0)
             {
-                File.Delete(path);
+                launchers.Add((stream.Device, stream.Inode));
             }
         }
-        catch (IOException)
+
+        using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite);
+        foreach (var entry in Directory.GetFileSystemEntries("/proc/self/fd"))
         {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int fd)
+                && (fd <= 2 || (Interop.Stat(new SafeFileHandle(fd, ownsHandle: false), "", out var open) == 0 && launchers.Contains((open.Device, open.Inode))))
+                && Interop.DuplicateOnto(devNull, fd) != 0)
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
     /// <summary>SIGTERM, SIGINT, SIGHUP: as QEMU, SHUTDOWN to every monitor, then exit 0 (QEMU's message is printed on the way out).</summary>
@@ -239,6 +287,7 @@ internal static class EmulatorProgram
         var imageDirs = new List<string>();
         int? cpus = null, maxCpus = null;
         int maxClients = 1;
+        long dataDirQuota = EmulatorLimits.DefaultDataDirQuota;
         long? memory = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -255,6 +304,9 @@ internal static class EmulatorProgram
                     continue;
                 case "--image-dir":
                     imageDirs.Add(Value());
+                    continue;
+                case "--data-dir-quota":
+                    dataDirQuota = ParseBytes(Value());
                     continue;
                 case "--max-clients":
                     maxClients = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
@@ -400,6 +452,7 @@ internal static class EmulatorProgram
             MemoryBytes = memory,
             Machine = machineFile is null ? null : MachineDescription.Load(machineFile),
             DataDir = dataDir,
+            DataDirQuota = dataDirQuota,
             ImageDirs = imageDirs,
         };
         return new CommandLine(options, pidFile, daemonize);
@@ -493,6 +546,9 @@ internal static class EmulatorProgram
         return result;
     }
 
+    /// <summary>A size in bytes: a bare number is bytes; K, M, G, T suffixes (binary).</summary>
+    internal static long ParseBytes(string text) => ParseSize(text.Length > 0 && char.IsAsciiDigit(text[^1]) ? text + "B" : text);
+
     /// <summary>QEMU's -m: a bare number is MiB; K, M, G, T suffixes.</summary>
     internal static long ParseSize(string text)
     {
@@ -509,6 +565,6 @@ internal static class EmulatorProgram
             throw new FormatException($"invalid size '{text}'");
         }
 
-        return value * (multiplier == 0 ? 1L << 20 : multiplier);
+        return checked(value * (multiplier == 0 ? 1L << 20 : multiplier));
     }
 }

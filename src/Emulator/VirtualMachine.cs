@@ -21,7 +21,7 @@ public sealed class VirtualMachine
         var description = options.Machine ?? MachineDescription.Default();
         Time = options.TimeProvider;
         DataDir = options.DataDir is null ? null : Path.GetFullPath(options.DataDir);
-        Files = options.DataDir is null ? null : Confinement.DataDirectory.Open(options.DataDir);
+        Files = options.DataDir is null ? null : Confinement.DataDirectory.Open(options.DataDir, quota: new Confinement.WriteQuota(options.DataDirQuota));
         Images = new Confinement.ImageDirectories(Files, options.ImageDirs.Select(d => Confinement.DataDirectory.Open(d, readOnly: true)).ToList());
         Name = options.Name ?? description.Name;
         Uuid = options.Uuid ?? description.Uuid ?? "00000000-0000-0000-0000-000000000000";

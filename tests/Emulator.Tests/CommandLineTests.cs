@@ -44,6 +44,25 @@ public class CommandLineTests
     }
 
     [Theory]
+    [InlineData(null, EmulatorLimits.DefaultDataDirQuota)]
+    [InlineData("0", 0L)]
+    [InlineData("5000", 5000L)]
+    [InlineData("1M", 1L << 20)]
+    [InlineData("10g", 10L << 30)]
+    public void The_data_dir_quota_is_bytes_or_a_suffixed_size(string? value, long bytes)
+    {
+        var options = EmulatorProgram.Parse(value is null ? [] : ["--data-dir-quota", value])!;
+        Assert.Equal(bytes, options.DataDirQuota);
+    }
+
+    [Fact]
+    public void A_data_dir_quota_that_is_no_size_is_refused()
+    {
+        Assert.Equal("invalid size '4X'", Assert.Throws<FormatException>(() => EmulatorProgram.Parse(["--data-dir-quota", "4X"])).Message);
+        Assert.Throws<OverflowException>(() => EmulatorProgram.Parse(["--data-dir-quota", "99999999999T"]));
+    }
+
+    [Theory]
     [InlineData("-frobnicate: invalid option", "-frobnicate")]
     [InlineData("--vnc-ish: invalid option", "--vnc-ish")]
     [InlineData("-m: requires an argument", "-m")]

@@ -56,12 +56,16 @@ internal sealed class ChildEmulator : IAsyncDisposable
     }
 
     /// <summary>Starts the emulator; <c>{root}</c> in <paramref name="extra"/> stands for <see cref="Root"/>.</summary>
-    public static async Task<ChildEmulator> StartAsync(int? openFileLimit = null, params string[] extra)
+    public static Task<ChildEmulator> StartAsync(int? openFileLimit = null, params string[] extra) => StartAsync(openFileLimit, null, extra);
+
+    /// <summary>Starts the emulator once <paramref name="prepare"/> has been given the root (to lay out what the emulator finds at start).</summary>
+    public static async Task<ChildEmulator> StartAsync(int? openFileLimit, Action<string>? prepare, params string[] extra)
     {
         string root = Directory.CreateTempSubdirectory("qmprob-child-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "data"));
         Directory.CreateDirectory(Path.Combine(root, "outside"));
         Directory.CreateDirectory(Path.Combine(root, "images"));
+        prepare?.Invoke(root);
         string dll = Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll");
         var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {

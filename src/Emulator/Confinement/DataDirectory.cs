@@ -26,12 +26,14 @@ internal sealed class DataDirectory : IDisposable
 {
     private readonly SafeFileHandle _root;
     private readonly string[] _prefixes;
+    private readonly WriteQuota? _quota;
 
-    private DataDirectory(SafeFileHandle root, string path, string realPath, bool readOnly)
+    private DataDirectory(SafeFileHandle root, string path, string realPath, bool readOnly, WriteQuota? quota)
     {
         _root = root;
         Path = path;
         ReadOnly = readOnly;
+        _quota = quota;
         _prefixes = path == realPath ? [path] : [path, realPath];
     }
 
@@ -44,8 +46,11 @@ internal sealed class DataDirectory : IDisposable
     /// <summary>Whether openat2 is used; false forces the per-component walk (tests cover both).</summary>
     internal static bool UseOpenat2 { get; set; } = true;
 
-    /// <summary>Opens the operator's directory (following links: the operator chose it); <paramref name="readOnly"/> for an <c>--image-dir</c>.</summary>
-    public static DataDirectory Open(string path, bool readOnly = false)
+    /// <summary>
+    /// Opens the operator's directory (following links: the operator chose it); <paramref name="readOnly"/> for an
+    /// <c>--image-dir</c>. A data dir's stale temporaries (ours, left by an emulator that died) are removed.
+    /// </summary>
+    public static DataDirectory Open(string path, bool readOnly = false, WriteQuota? quota = null)
     {
         string what = readOnly ? "image directory" : "data directory";
         string full = System.IO.Path.GetFullPath(path);
@@ -61,7 +66,60 @@ internal sealed class DataDirectory : IDisposable
         }
 
         string real = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
-        return new DataDirectory(new SafeFileHandle(fd, ownsHandle: true), full, System.IO.Path.TrimEndingDirectorySeparator(real), readOnly);
+        var root = new SafeFileHandle(fd, ownsHandle: true);
+        if (!readOnly)
+        {
+            RemoveStaleTemporaries(root);
+        }
+
+        return new DataDirectory(root, full, System.IO.Path.TrimEndingDirectorySeparator(real), readOnly, quota);
+    }
+
+    /// <summary>Whether a name is one of our temporaries (<c>.qmp-</c>, 16 hex digits, <c>.tmp</c>).</summary>
+    internal static bool IsTemporaryName(string name) =>
+        name.Length == 25 && name.StartsWith(".qmp-", StringComparison.Ordinal) && name.EndsWith(".tmp", StringComparison.Ordinal)
+        && !name.AsSpan(5, 16).ContainsAnyExcept(s_lowerHex);
+
+    private static readonly System.Buffers.SearchValues<char> s_lowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>
+    /// Removes the temporaries a killed emulator left directly in the data dir: regular files by our naming
+    /// pattern that no running emulator holds (each is locked while it is written), looked at and removed
+    /// through the directory's handle, never following a link. Anything else is left alone.
+    /// </summary>
+    private static void RemoveStaleTemporaries(SafeFileHandle root)
+    {
+        IEnumerable<string> names;
+        try
+        {
+            // The handle's own directory, whatever its path leads to by now.
+            names = Directory.EnumerateFileSystemEntries($"/proc/self/fd/{root.DangerousGetHandle()}").Select(e => System.IO.Path.GetFileName(e)).Where(IsTemporaryName).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var name in names)
+        {
+            if (Interop.Stat(root, name, out var named) != 0 || named.Type != S_IFREG)
+            {
+                continue;
+            }
+
+            int fd = OpenAt(root, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+            if (fd < 0)
+            {
+                continue;
+            }
+
+            using var file = new SafeFileHandle(fd, ownsHandle: true);
+            if (Interop.Stat(file, "", out var opened) == 0 && opened.Type == S_IFREG && opened.Inode == named.Inode && opened.Device == named.Device
+                && LockWholeFile(file) == 0)
+            {
+                _ = UnlinkAt(root, name);
+            }
+        }
     }
 
     /// <summary>Whether an absolute name lies (lexically) under this directory, as it was named or where its link leads.</summary>
@@ -285,15 +343,28 @@ internal sealed class DataDirectory : IDisposable
                 throw new ConfinementException(-result);
             }
 
-            // O_EXCL makes a guessed or planted name harmless (EEXIST): another name is tried.
-            for (int attempt = 0; ; attempt++)
+            _quota?.Reserve(parent, WriteQuota.MinimumFileBytes);
+            try
             {
-                string temporary = ".qmp-" + Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
-                int fd = OpenAt(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0b110_100_100);
-                if (fd != -EEXIST || attempt == 16)
+                // O_EXCL makes a guessed or planted name harmless (EEXIST): another name is tried.
+                for (int attempt = 0; ; attempt++)
                 {
-                    return new NewFile(parent, temporary, leaf, Handle(fd));
+                    string temporary = ".qmp-" + Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+                    int fd = OpenAt(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0b110_100_100);
+                    if (fd != -EEXIST || attempt == 16)
+                    {
+                        var handle = Handle(fd);
+
+                        // Locked while written: a later emulator's start-up cleaning leaves it alone.
+                        _ = LockWholeFile(handle);
+                        return new NewFile(parent, temporary, leaf, handle, _quota);
+                    }
                 }
+            }
+            catch
+            {
+                _quota?.Release(WriteQuota.MinimumFileBytes);
+                throw;
             }
         }
         catch
@@ -312,19 +383,27 @@ internal sealed class DataDirectory : IDisposable
         }
     }
 
-    /// <summary>A file being written under a temporary name; renamed into place on commit, removed otherwise.</summary>
+    /// <summary>
+    /// A file being written under a temporary name; renamed into place on commit, removed otherwise. Its
+    /// bytes are counted against the quota as they are written (<see cref="WriteQuota"/>); a sparse length
+    /// set by <see cref="SetLength"/> takes no space and is not counted.
+    /// </summary>
     internal sealed class NewFile : IDisposable
     {
         private readonly SafeFileHandle _parent;
         private readonly string _temporary;
         private readonly string _name;
+        private readonly WriteQuota? _quota;
+        private long _counted;
         private bool _done;
 
-        public NewFile(SafeFileHandle parent, string temporary, string name, SafeFileHandle handle)
+        public NewFile(SafeFileHandle parent, string temporary, string name, SafeFileHandle handle, WriteQuota? quota = null)
         {
             _parent = parent;
             _temporary = temporary;
             _name = name;
+            _quota = quota;
+            _counted = quota is null ? 0 : WriteQuota.MinimumFileBytes;
             Handle = handle;
         }
 
@@ -332,8 +411,25 @@ internal sealed class DataDirectory : IDisposable
 
         public long Length { get; private set; }
 
+        /// <summary>Appends <paramref name="bytes"/>; past the quota or the free-space floor, an IOException with ENOSPC and nothing written.</summary>
         public void Write(ReadOnlySpan<byte> bytes)
         {
+            if (_quota is not null && Length + bytes.Length > _counted)
+            {
+                long more = Length + bytes.Length - _counted;
+                try
+                {
+                    _quota.Reserve(Handle, more);
+                }
+                catch (ConfinementException e)
+                {
+                    // A write that fails, as the disk being full does (not an open that fails).
+                    throw new IOException(e.Message, e.Errno);
+                }
+
+                _counted += more;
+            }
+
             RandomAccess.Write(Handle, bytes, Length);
             Length += bytes.Length;
         }
@@ -347,7 +443,10 @@ internal sealed class DataDirectory : IDisposable
 
         public void Commit()
         {
-            Handle.Dispose();
+            int statted = Interop.Stat(Handle, "", out var written);
+            Status? replaced = Interop.Stat(_parent, _name, out var existing) == 0 ? existing : null;
+
+            // Renamed while still open, so still locked: no other emulator's start-up takes it for stale.
             int result = RenameAt(_parent, _temporary, _name);
             if (result != 0)
             {
@@ -355,6 +454,11 @@ internal sealed class DataDirectory : IDisposable
             }
 
             _done = true;
+            Handle.Dispose();
+            if (_quota is not null && statted == 0)
+            {
+                _quota.Named(written, _counted, replaced);
+            }
         }
 
         public void Dispose()
@@ -363,6 +467,7 @@ internal sealed class DataDirectory : IDisposable
             if (!_done)
             {
                 _ = UnlinkAt(_parent, _temporary);
+                _quota?.Release(_counted);
                 _done = true;
             }
 

@@ -6,18 +6,22 @@ namespace Qmp.Emulator.Confinement;
 /// <summary>
 /// The Linux calls the data directory needs and .NET has no API for: opening relative to a directory
 /// handle without following links (openat, openat2), statx without following, renameat, unlinkat,
-/// and the descriptor limit. All of the emulator's P/Invoke lives here.
+/// statvfs and the descriptor limit; and what the program needs to be QEMU's: the pidfile's lock
+/// (fcntl), and a daemon's session, umask and standard descriptors (setsid, umask, dup2). All of the
+/// emulator's P/Invoke lives here.
 /// </summary>
 internal static partial class Interop
 {
     public const int ENOENT = 2;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int EEXIST = 17;
     public const int EXDEV = 18;
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
     public const int EMFILE = 24;
+    public const int ENOSPC = 28;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
@@ -131,6 +135,91 @@ internal static partial class Interop
 
         return fd;
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Flock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static unsafe partial int FcntlLock(int fd, int command, Flock* flock);
+
+    /// <summary>
+    /// A write lock on the whole file, not waited for (fcntl F_SETLK with F_WRLCK, as QEMU locks its
+    /// pidfile, so QEMU and the emulator see each other's); 0, or -errno (EAGAIN or EACCES: held elsewhere).
+    /// </summary>
+    public static unsafe int LockWholeFile(SafeFileHandle file)
+    {
+        const int F_SETLK = 6;
+        const short F_WRLCK = 1;
+        var flock = new Flock { Type = F_WRLCK, Whence = 0, Start = 0, Length = 0 };
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            return FcntlLock((int)file.DangerousGetHandle(), F_SETLK, &flock) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            file.DangerousRelease();
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "fstatvfs", SetLastError = true)]
+    private static unsafe partial int FstatvfsCore(int fd, byte* buffer);
+
+    /// <summary>
+    /// fstatvfs(3) of the filesystem holding <paramref name="file"/>: bytes an unprivileged user may still
+    /// write (f_bavail, so root's reserve is left to others) and the filesystem's size; null when unknown.
+    /// </summary>
+    public static unsafe (long Available, long Size)? FreeSpace(SafeFileHandle file)
+    {
+        // struct statvfs on 64-bit Linux: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ... (8 bytes each).
+        byte* buffer = stackalloc byte[256];
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            if (FstatvfsCore((int)file.DangerousGetHandle(), buffer) != 0)
+            {
+                return null;
+            }
+        }
+        finally
+        {
+            file.DangerousRelease();
+        }
+
+        ulong fragment = *(ulong*)(buffer + 8), blocks = *(ulong*)(buffer + 16), available = *(ulong*)(buffer + 32);
+        return ((long)Math.Min(available * fragment, long.MaxValue), (long)Math.Min(blocks * fragment, long.MaxValue));
+    }
+
+    [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
+    private static partial int SetSidCore();
+
+    /// <summary>setsid(2): a new session (and process group) led by this process; its id, or -errno.</summary>
+    public static int NewSession()
+    {
+        int sid = SetSidCore();
+        return sid >= 0 ? sid : -Marshal.GetLastPInvokeError();
+    }
+
+    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
+    private static partial int Dup2Core(int from, int to);
+
+    /// <summary>dup2(2): makes descriptor <paramref name="to"/> another name for <paramref name="from"/>'s file; 0, or -errno.</summary>
+    public static int DuplicateOnto(SafeFileHandle from, int to) => WithFd(from, fd => Dup2Core(fd, to) < 0 ? -1 : 0);
+
+    [LibraryImport("libc", EntryPoint = "umask")]
+    private static partial uint UmaskCore(uint mask);
+
+    /// <summary>umask(2): the process's file creation mask (the old one is returned).</summary>
+    public static uint SetUmask(uint mask) => UmaskCore(mask);
 
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     private static partial int GetRLimit(int resource, out RLimit limit);
@@ -259,6 +348,7 @@ internal static partial class Interop
         EISDIR => "Is a directory",
         EMFILE => "Too many open files",
         ENAMETOOLONG => "File name too long",
+        ENOSPC => "No space left on device",
         EADDRINUSE => "Address already in use",
         _ => Marshal.GetPInvokeErrorMessage(errno),
     };

@@ -124,12 +124,21 @@ public sealed class QmpServer : IAsyncDisposable
             socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
+                // Owner-only from the start: Linux gives the socket file the mode of the socket's own inode
+                // (less the umask) at bind, so it is set on the descriptor before bind, never by name
+                // afterwards, where a link swapped in after bind would be followed (and the umask is the
+                // whole process's, so it is left alone).
+                if (OperatingSystem.IsLinux())
+                {
+                    using var descriptor = new SafeFileHandle(socket.Handle, ownsHandle: false);
+                    File.SetUnixFileMode(descriptor, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
                 socket.Bind(new UnixDomainSocketEndPoint(path));
                 createdPath = true;
-
-                // Owner-only before listen(): nobody can connect while the mode is still wider.
-                if (!OperatingSystem.IsWindows())
+                if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
                 {
+                    // Elsewhere bind takes the umask alone: owner-only by name, before listen().
                     File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 }
 
