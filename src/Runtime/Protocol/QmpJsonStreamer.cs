@@ -40,9 +40,10 @@ internal readonly record struct QmpInput(QmpInputKind Kind, ReadOnlyMemory<byte>
 /// Each growth of the message's buffer past its first kilobyte is first reserved through the
 /// <c>account</c> callback (the server's budget) and released when the buffer is let go; a refused
 /// reservation ends reading with <see cref="OperationCanceledException"/> (the connection was closed).
+/// The message buffer is unmanaged (<see cref="NativeBuffer"/>): dispose the streamer when done.
 /// Not thread-safe: one reader loop owns it. A returned message stays valid until the next call.
 /// </summary>
-internal sealed class QmpJsonStreamer
+internal sealed class QmpJsonStreamer : IDisposable
 {
     private const int ReadSize = 16 * 1024;
     private const int InitialMessageSize = 1024;
@@ -63,7 +64,7 @@ internal sealed class QmpJsonStreamer
     private int _inputEnd;
 
     // The message being gathered, as standard JSON.
-    private byte[] _message = new byte[InitialMessageSize];
+    private readonly NativeBuffer _message = new(InitialMessageSize);
     private int _length;
     private int _tokenStart;   // where the current token's bytes begin in _message
     private bool _lastWasScalar;
@@ -109,6 +110,9 @@ internal sealed class QmpJsonStreamer
 
     /// <summary>Bytes of message buffer beyond the first kilobyte: what <c>account</c> has been told of.</summary>
     public int AccountedBytes => _message.Length - InitialMessageSize;
+
+    /// <summary>Frees the message buffer; the last message returned is no longer valid.</summary>
+    public void Dispose() => ((IDisposable)_message).Dispose();
 
     /// <summary>Returns the next message or error; <see cref="QmpInputKind.EndOfStream"/> once the peer is gone.</summary>
     public async ValueTask<QmpInput> ReadAsync(CancellationToken cancellationToken = default)
@@ -480,7 +484,7 @@ internal sealed class QmpJsonStreamer
         }
 
         _pendingReset = true;
-        return new QmpInput(QmpInputKind.Message, _message.AsMemory(0, _length));
+        return new QmpInput(QmpInputKind.Message, _message.Memory[.._length]);
     }
 
     private QmpInput LexicalError()
@@ -513,7 +517,7 @@ internal sealed class QmpJsonStreamer
             Grow(1);
         }
 
-        _message[_length++] = b;
+        _message.GetSpan()[_length++] = b;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
@@ -523,7 +527,7 @@ internal sealed class QmpJsonStreamer
             Grow(bytes.Length);
         }
 
-        bytes.CopyTo(_message.AsSpan(_length));
+        bytes.CopyTo(_message.GetSpan()[_length..]);
         _length += bytes.Length;
     }
 
@@ -537,7 +541,7 @@ internal sealed class QmpJsonStreamer
             throw new OperationCanceledException("The input budget closed the connection.");
         }
 
-        Array.Resize(ref _message, newSize);
+        _message.Resize(newSize);
     }
 
     private void ReleaseMessageBuffer()
@@ -545,7 +549,7 @@ internal sealed class QmpJsonStreamer
         if (_message.Length > KeptMessageSize)
         {
             _account?.Invoke(-(long)AccountedBytes);
-            _message = new byte[InitialMessageSize];
+            _message.Resize(InitialMessageSize);
         }
     }
 }

@@ -429,7 +429,7 @@ public sealed class QmpServer : IAsyncDisposable
         try
         {
             connection.Enqueue(_greetingLine);
-            var reader = new QmpJsonStreamer(CreateReadFunc(stream, socket, session), _options.MaxMessageBytes, _options.MaxDepth, connection.AccountInput);
+            using var reader = new QmpJsonStreamer(CreateReadFunc(stream, socket, session), _options.MaxMessageBytes, _options.MaxDepth, connection.AccountInput);
             while (!connection.Token.IsCancellationRequested)
             {
                 var input = await reader.ReadAsync(connection.Token).ConfigureAwait(false);
