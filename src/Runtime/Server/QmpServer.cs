@@ -805,7 +805,7 @@ public sealed class QmpServer : IAsyncDisposable
         {
             return await _dispatcher.DispatchAsync(command, arguments, connection.Session, peerLeft.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (peerLeft.IsCancellationRequested)
+        catch (OperationCanceledException) when (peerLeft.IsCancellationRequested && !connection.Token.IsCancellationRequested)
         {
             QmpLog.LeftDuringCommand(_logger, connection.Session.Id, command);
             connection.Abort(null);
