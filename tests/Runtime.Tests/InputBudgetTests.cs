@@ -79,6 +79,19 @@ public class InputBudgetTests
     }
 
     [Fact]
+    public async Task AClientThatOnlyShutsItsSendingSideStillGetsItsReply()
+    {
+        // As `echo '...' | socat - UNIX-CONNECT:...` does: send, shut down the sending side, read the reply.
+        await using var fx = new ServerFixture();
+        await using var peer = await fx.ConnectNegotiatedAsync();
+        await peer.SendAsync("{\"execute\":\"slow\",\"id\":1}\n");
+        peer.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        await fx.Dispatcher.SlowStarted.Task.Within(60);
+        fx.Dispatcher.SlowGate.SetResult();
+        Assert.Equal("{\"return\": {}, \"id\": 1}", await peer.ReadLineAsync().Within(60));
+    }
+
+    [Fact]
     public async Task ARequestWaitingBehindARunningCommandIsNotMistakenForLeaving()
     {
         await using var fx = new ServerFixture();

@@ -787,9 +787,8 @@ public sealed class QmpServer : IAsyncDisposable
     /// Runs a command while watching its connection. Requests are read one after another, so while a
     /// command runs nobody reads the socket: a client that left would go unnoticed until the command
     /// ends, and a command waiting on the client (a dump into a pipe nobody drains) would never end.
-    /// A peek at the socket notices the end of the stream; the command's token is then cancelled and
-    /// the session ends. Input that is already waiting (a pipelined request) stops the watch: it is
-    /// read when this command is done, and the end after it then.
+    /// So the socket is watched (<see cref="WatchForEndAsync"/>); when the client has left, the
+    /// command's token is cancelled and the session ends.
     /// </summary>
     private async ValueTask<QmpReturn> DispatchWatchedAsync(Connection connection, string command, JsonElement arguments)
     {
@@ -820,13 +819,26 @@ public sealed class QmpServer : IAsyncDisposable
 
     private static async Task WatchForEndAsync(Socket socket, CancellationTokenSource peerLeft, CancellationToken stop)
     {
-        var probe = new byte[1];
         try
         {
-            if (await socket.ReceiveAsync(probe, SocketFlags.Peek, stop).ConfigureAwait(false) == 0)
+            if (socket.AddressFamily == AddressFamily.Unix && UnixFdInterop.IsSupported)
             {
-                await peerLeft.CancelAsync().ConfigureAwait(false);
+                // A unix peer that closed hangs up; one that only shut down its sending side (as socat does
+                // at the end of its input) is still reading its reply and is left alone. Checked now, then
+                // after a pause of 10 ms doubling to 200 ms while the command runs.
+                for (int pause = 10; !UnixFdInterop.HasHungUp(socket); pause = Math.Min(pause * 2, 200))
+                {
+                    await Task.Delay(pause, stop).ConfigureAwait(false);
+                }
             }
+            else if (await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, stop).ConfigureAwait(false) != 0)
+            {
+                // TCP cannot tell a half-close from a close, so the end of the stream means the client
+                // left; a request already waiting stops the watch (it is read after this command).
+                return;
+            }
+
+            await peerLeft.CancelAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
