@@ -95,6 +95,21 @@ internal sealed class ChildEmulator : IAsyncDisposable
         }
 
         Assert.True(File.Exists(child.SocketPath), "the emulator did not listen: " + child.Stderr);
+
+        // The socket file appears at bind, a moment before listen: until then a connection is refused.
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); ;)
+        {
+            try
+            {
+                await using var probe = await Peer.ConnectAsync(child.SocketPath);
+                break;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && !child.HasExited)
+            {
+                await Task.Delay(25);
+            }
+        }
+
         return child;
     }
 

@@ -170,6 +170,76 @@ public sealed class FloodAndLeakTests
         await bystander.AssertAliveAsync("\"end\"");
     }
 
+    [Fact]
+    public async Task Unfinished_requests_stay_within_the_server_budget_the_largest_holders_are_closed()
+    {
+        // Ten clients each send 48 MiB of a string and never end it: 480 MiB, where the server-wide
+        // budget (MaxTotalQueuedBytes, 256 MiB, output and unfinished input together) holds four.
+        const int Clients = 10;
+        const long Budget = 256L << 20;
+        await using var emu = await ChildEmulator.StartAsync(null, "--max-clients", "16");
+        var start = await emu.BaselineAsync();
+        byte[] unfinished = Encoding.ASCII.GetBytes("{\"execute\":\"nope\",\"arguments\":{\"s\":\"" + new string('a', 48 << 20));
+        var peers = new List<Peer>();
+        for (int i = 0; i < Clients; i++)
+        {
+            peers.Add(await emu.ConnectNegotiatedAsync());
+        }
+
+        long peak = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, emu.Rss);
+                await Task.Delay(5);
+            }
+        });
+
+        await Task.WhenAll(peers.Select(async peer =>
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                for (int sent = 0; sent < unfinished.Length;)
+                {
+                    sent += await peer.Socket.SendAsync(unfinished.AsMemory(sent), SocketFlags.None, cts.Token);
+                }
+            }
+            catch (SocketException)
+            {
+                // Closed by the server while sending.
+            }
+        }));
+
+        // Each ends its request: the ones still connected get an answer, the others find the connection closed.
+        int answered = 0;
+        foreach (var peer in peers)
+        {
+            try
+            {
+                await peer.SendAsync("\"}}\n");
+                if (await peer.TryReadLineAsync(60) is { } line)
+                {
+                    Assert.Contains("CommandNotFound", line, StringComparison.Ordinal);
+                    answered++;
+                }
+            }
+            catch (SocketException)
+            {
+            }
+
+            await peer.DisposeAsync();
+        }
+
+        await sampling.CancelAsync();
+        await sampler;
+        Assert.True(answered <= (int)(Budget / (64L << 20)), $"{answered} of {Clients} unfinished 48 MiB requests were kept");
+        Assert.True(peak <= start.Rss + Budget + (128L << 20), $"RSS peaked at {peak >> 20} MiB, {start.Rss >> 20} MiB at the start");
+        await emu.AssertRecoveredAsync(start, 160L << 20);
+    }
+
     private static byte[] RandomBytes(Random random, int length)
     {
         var bytes = new byte[length];

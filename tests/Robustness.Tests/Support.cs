@@ -96,7 +96,8 @@ internal sealed class Peer : IAsyncDisposable
 
     public async Task SendAsync(byte[] bytes)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        // Generous: 64 MiB through the lexer's byte-by-byte path takes seconds on a loaded machine.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         for (int sent = 0; sent < bytes.Length;)
         {
             sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);

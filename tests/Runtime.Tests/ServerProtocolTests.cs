@@ -315,7 +315,7 @@ public class ServerProtocolTests
         Emit(150);
 
         Assert.True(await older.IsClosedAsync(), "the longest-stalled client is closed");
-        Assert.Contains(log.Messages, m => m.Contains("output budget of 1048576 bytes", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, m => m.Contains("budget of 1048576 bytes for unsent output and unfinished requests is spent and this client holds the output stalled longest", StringComparison.Ordinal));
 
         // The newer one keeps every event and its connection.
         for (int i = 0; i < 150; i++)

@@ -10,6 +10,9 @@ internal sealed class TestDispatcher : IQmpCommandDispatcher
 {
     public TaskCompletionSource SlowGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Completes when a <c>slow</c> command has started waiting for <see cref="SlowGate"/>.</summary>
+    public TaskCompletionSource SlowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The server events go out through (set by <see cref="ServerFixture"/>).</summary>
     public QmpServer? Server { get; set; }
 
@@ -44,6 +47,7 @@ internal sealed class TestDispatcher : IQmpCommandDispatcher
                 }
 
             case "slow":
+                SlowStarted.TrySetResult();
                 await SlowGate.Task.WaitAsync(cancellationToken);
                 return QmpReturn.Empty;
             case "fail":

@@ -6,9 +6,9 @@ namespace Qmp.Emulator.Confinement;
 /// <summary>
 /// The Linux calls the data directory needs and .NET has no API for: opening relative to a directory
 /// handle without following links (openat, openat2), statx without following, renameat, unlinkat,
-/// statvfs and the descriptor limit; and what the program needs to be QEMU's: the pidfile's lock
-/// (fcntl), and a daemon's session, umask and standard descriptors (setsid, umask, dup2). All of the
-/// emulator's P/Invoke lives here.
+/// statvfs, the descriptor limit, and non-blocking writes to descriptors clients pass; and what the
+/// program needs to be QEMU's: the pidfile's lock (fcntl), and a daemon's session, umask and standard
+/// descriptors (setsid, umask, dup2). All of the emulator's P/Invoke lives here.
 /// </summary>
 internal static partial class Interop
 {
@@ -50,6 +50,9 @@ internal static partial class Interop
     public const int S_IFDIR = 0x4000;
     public const int S_IFLNK = 0xA000;
     public const int S_IFSOCK = 0xC000;
+
+    private const int F_GETFL = 3;
+    private const int F_SETFL = 4;
 
     private const long SYS_openat2 = 437;
     private const int RLIMIT_NOFILE = 7;
@@ -220,6 +223,38 @@ internal static partial class Interop
 
     /// <summary>umask(2): the process's file creation mask (the old one is returned).</summary>
     public static uint SetUmask(uint mask) => UmaskCore(mask);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlCore(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint WriteCore(int fd, byte* buffer, nuint count);
+
+    /// <summary>Sets O_NONBLOCK on <paramref name="handle"/> (its open file description, shared with the client); 0 or -errno.</summary>
+    public static int SetNonBlocking(SafeFileHandle handle) => WithFd(handle, fd =>
+    {
+        int flags = FcntlCore(fd, F_GETFL, 0);
+        return flags < 0 ? flags : FcntlCore(fd, F_SETFL, flags | O_NONBLOCK);
+    });
+
+    /// <summary>One write(2): the bytes written, or -errno (-EAGAIN when a non-blocking pipe or socket is full).</summary>
+    public static unsafe int Write(SafeFileHandle handle, ReadOnlySpan<byte> bytes)
+    {
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* p = bytes)
+            {
+                nint n = WriteCore((int)handle.DangerousGetHandle(), p, (nuint)bytes.Length);
+                return n >= 0 ? (int)n : -Marshal.GetLastPInvokeError();
+            }
+        }
+        finally
+        {
+            handle.DangerousRelease();
+        }
+    }
 
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     private static partial int GetRLimit(int resource, out RLimit limit);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
+using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
@@ -15,18 +16,25 @@ public sealed partial class QemuMachine
     private readonly Dictionary<SafeFileHandle, long> _fdsetOwners = [];
 
     /// <summary>
+    /// Descriptors a command took from a client and still writes to (<c>dump-guest-memory fd:NAME</c>),
+    /// with the connection that passed each: they count against the caps until closed, so repeating the
+    /// command cannot hold descriptors past them.
+    /// </summary>
+    private readonly Dictionary<SafeFileHandle, long> _busyFds = [];
+
+    /// <summary>
     /// Refuses one more held descriptor past the caps (EmulatorLimits: per fd set, per connection,
     /// per process); the descriptor offered is closed. Runs under the machine lock.
     /// </summary>
     private void CheckFdCaps(QmpSession session, SafeFileHandle fd, FdSet? set)
     {
         string? refusal = null;
-        int named = _sessionFds.Values.Sum(f => f.Count);
+        int named = _sessionFds.Values.Sum(f => f.Count) + _busyFds.Count;
         if (set is not null && set.Fds.Count >= EmulatorLimits.MaxFdsPerFdset)
         {
             refusal = $"fdset-id {set.Id} already holds {EmulatorLimits.MaxFdsPerFdset} file descriptors, the most one fd set may hold";
         }
-        else if (SessionFds(session).Count + _fdsetOwners.Values.Count(id => id == session.Id) >= EmulatorLimits.MaxFdsPerSession)
+        else if (SessionFds(session).Count + _fdsetOwners.Values.Count(id => id == session.Id) + _busyFds.Values.Count(id => id == session.Id) >= EmulatorLimits.MaxFdsPerSession)
         {
             refusal = $"This monitor connection already holds {EmulatorLimits.MaxFdsPerSession} file descriptors, the most one connection may hold";
         }
@@ -117,6 +125,54 @@ public sealed partial class QemuMachine
         }
 
         return fd;
+    }
+
+    /// <summary>Takes a named descriptor for a command that goes on using it: counted until <see cref="ReleaseBusyFd"/>. Under the machine lock.</summary>
+    private SafeFileHandle TakeBusyFd(QmpSession session, string name)
+    {
+        var fd = TakeNamedFd(session, name);
+        _busyFds[fd] = session.Id;
+        return fd;
+    }
+
+    /// <summary>The command is done with a descriptor <see cref="TakeBusyFd"/> gave it: closed and no longer counted.</summary>
+    private void ReleaseBusyFd(SafeFileHandle fd)
+    {
+        lock (Gate)
+        {
+            _busyFds.Remove(fd);
+            fd.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes to a descriptor a client passed, which may be a pipe or socket nobody drains: set
+    /// non-blocking, and when full, retried after a pause (1 ms doubling to 50 ms) that holds no thread,
+    /// until everything is written or <paramref name="cancellationToken"/> (the client left, shutdown) ends it.
+    /// </summary>
+    private static async ValueTask WriteToClientFdAsync(SafeFileHandle fd, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        int pause = 0;
+        while (bytes.Length > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = Interop.Write(fd, bytes.Span);
+            if (n >= 0)
+            {
+                bytes = bytes[n..];
+                pause = 0;
+            }
+            else if (n == -Interop.EAGAIN)
+            {
+                pause = Math.Clamp(pause * 2, 1, 50);
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            }
+            else if (n != -Interop.EINTR)
+            {
+                // HResult carries errno, as .NET's own IOExceptions do on Unix.
+                throw new IOException(null, -n);
+            }
+        }
     }
 
     public override ValueTask<AddFdResult> AddFdAsync(AddFdArguments arguments, QmpSession session, CancellationToken cancellationToken)

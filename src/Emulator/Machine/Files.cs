@@ -176,20 +176,32 @@ public sealed partial class QemuMachine
         await WriteNewFileAsync(arguments.Filename, file, (sink, token) => CopyMemory(sink, ram, arguments.Val, arguments.Size, token), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes guest RAM in chunks; addresses beyond it (or wrapping past 2^63) read as 0xff (unassigned memory).</summary>
+    /// <summary>Writes guest RAM in chunks, checking <paramref name="cancellationToken"/> between them.</summary>
     private static void CopyMemory(Action<ReadOnlySpan<byte>> sink, long ramSize, long address, long size, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in MemoryChunks(ramSize, address, size))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            sink(chunk.Span);
+        }
+    }
+
+    /// <summary>
+    /// Guest RAM in chunks of at most <see cref="EmulatorLimits.WriteChunkBytes"/>, each valid until the next
+    /// is asked for; addresses beyond RAM (or wrapping past 2^63) read as 0xff (unassigned memory).
+    /// </summary>
+    private static IEnumerable<ReadOnlyMemory<byte>> MemoryChunks(long ramSize, long address, long size)
     {
         var buffer = new byte[Math.Min(EmulatorLimits.WriteChunkBytes, Math.Max(size, 1))];
         for (long done = 0; done < size;)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             int n = (int)Math.Min(buffer.Length, size - done);
             long at = unchecked(address + done);
-            var chunk = buffer.AsSpan(0, n);
-            VirtualMachine.FillMemory(at, chunk);
+            var chunk = buffer.AsMemory(0, n);
+            VirtualMachine.FillMemory(at, chunk.Span);
             long inRam = at >= 0 && at < ramSize ? Math.Min(n, ramSize - at) : 0;
-            chunk[(int)inRam..].Fill(0xff);
-            sink(chunk);
+            chunk.Span[(int)inRam..].Fill(0xff);
+            yield return chunk;
             done += n;
         }
     }
@@ -248,48 +260,45 @@ public sealed partial class QemuMachine
 
             if (arguments.Protocol.StartsWith("fd:", StringComparison.Ordinal))
             {
-                fd = TakeNamedFd(session, arguments.Protocol[3..]);
+                fd = TakeBusyFd(session, arguments.Protocol[3..]);
             }
         }
 
-        void Write(Action<ReadOnlySpan<byte>> sink, CancellationToken token)
-        {
-            if (elfHeader is not null)
-            {
-                sink(elfHeader);
-            }
-            else
-            {
-                // makedumpfile's flattened header signature, then the pages.
-                sink("KDUMP   "u8);
-            }
-
-            CopyMemory(sink, ram, begin, length, token);
-        }
+        // The ELF header, or makedumpfile's flattened header signature; then the pages.
+        IEnumerable<ReadOnlyMemory<byte>> Chunks() => MemoryChunks(ram, begin, length).Prepend(elfHeader ?? "KDUMP   "u8.ToArray());
 
         if (fd is null)
         {
-            await WriteNewFileAsync(arguments.Protocol[5..], null, Write, cancellationToken).ConfigureAwait(false);
+            await WriteNewFileAsync(arguments.Protocol[5..], null, (sink, token) =>
+            {
+                foreach (var chunk in Chunks())
+                {
+                    token.ThrowIfCancellationRequested();
+                    sink(chunk.Span);
+                }
+            }, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        // A descriptor the client passed: written as it is (it may be a pipe), outside the lock too.
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
-        using var output = new FileStream(fd, FileAccess.Write, bufferSize: 0);
-        var token = cancel.Token;
-        await Task.Run(
-            () =>
+        // A descriptor the client passed (it may be a pipe nobody drains): written without blocking,
+        // outside the lock, until done or the client leaves; counted against the fd caps until closed.
+        try
+        {
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+            _ = Interop.SetNonBlocking(fd);
+            foreach (var chunk in Chunks())
             {
-                try
-                {
-                    Write(bytes => output.Write(bytes), token);
-                }
-                catch (IOException e)
-                {
-                    throw Generic($"dump: failed to save memory: {WriteFailure(e)}");
-                }
-            },
-            token).ConfigureAwait(false);
+                await WriteToClientFdAsync(fd, chunk, cancel.Token).ConfigureAwait(false);
+            }
+        }
+        catch (IOException e)
+        {
+            throw Generic($"dump: failed to save memory: {WriteFailure(e)}");
+        }
+        finally
+        {
+            ReleaseBusyFd(fd);
+        }
     }
 
     /// <summary>An x86_64 ELF core: header, a PT_NOTE with one NT_PRSTATUS per CPU, one PT_LOAD of the range.</summary>

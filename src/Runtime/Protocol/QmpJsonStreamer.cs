@@ -37,11 +37,19 @@ internal readonly record struct QmpInput(QmpInputKind Kind, ReadOnlyMemory<byte>
 /// everything before it and one error is reported; lexing continues right after it.</item>
 /// </list>
 /// Memory: the current message only (at most <c>MaxMessageBytes</c> plus one read), never the stream.
+/// Each growth of the message's buffer past its first kilobyte is first reserved through the
+/// <c>account</c> callback (the server's budget) and released when the buffer is let go; a refused
+/// reservation ends reading with <see cref="OperationCanceledException"/> (the connection was closed).
+/// The message buffer is unmanaged (<see cref="NativeBuffer"/>): dispose the streamer when done.
 /// Not thread-safe: one reader loop owns it. A returned message stays valid until the next call.
 /// </summary>
-internal sealed class QmpJsonStreamer
+internal sealed class QmpJsonStreamer : IDisposable
 {
     private const int ReadSize = 16 * 1024;
+    private const int InitialMessageSize = 1024;
+
+    // A message buffer larger than this is let go after its message, so an idle connection holds little.
+    private const int KeptMessageSize = 64 * 1024;
 
     // Bytes that end a run of ordinary string content: quotes, backslash, control bytes, 0xFE, 0xFF.
     private static readonly SearchValues<byte> s_stringSpecial = SearchValues.Create(
@@ -50,12 +58,13 @@ internal sealed class QmpJsonStreamer
     private readonly QmpReadFunc _read;
     private readonly int _maxMessageBytes;
     private readonly int _maxDepth;
+    private readonly Func<long, bool>? _account;
     private readonly byte[] _input = new byte[ReadSize];
     private int _inputStart;
     private int _inputEnd;
 
     // The message being gathered, as standard JSON.
-    private byte[] _message = new byte[1024];
+    private readonly NativeBuffer _message = new(InitialMessageSize);
     private int _length;
     private int _tokenStart;   // where the current token's bytes begin in _message
     private bool _lastWasScalar;
@@ -85,17 +94,25 @@ internal sealed class QmpJsonStreamer
 
     private enum Step { Consumed, Reprocess }
 
-    public QmpJsonStreamer(QmpReadFunc read, int maxMessageBytes, int maxDepth)
+    /// <summary>A streamer reading through <paramref name="read"/>; <paramref name="account"/> is asked before the message buffer grows by N bytes (false: stop reading) and told of -N when it shrinks.</summary>
+    public QmpJsonStreamer(QmpReadFunc read, int maxMessageBytes, int maxDepth, Func<long, bool>? account = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageBytes, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 1);
         _read = read;
         _maxMessageBytes = maxMessageBytes;
         _maxDepth = maxDepth;
+        _account = account;
     }
 
     /// <summary>Bytes held for the message being gathered (for memory accounting).</summary>
     public int BufferedBytes => _length;
+
+    /// <summary>Bytes of message buffer beyond the first kilobyte: what <c>account</c> has been told of.</summary>
+    public int AccountedBytes => _message.Length - InitialMessageSize;
+
+    /// <summary>Frees the message buffer; the last message returned is no longer valid.</summary>
+    public void Dispose() => ((IDisposable)_message).Dispose();
 
     /// <summary>Returns the next message or error; <see cref="QmpInputKind.EndOfStream"/> once the peer is gone.</summary>
     public async ValueTask<QmpInput> ReadAsync(CancellationToken cancellationToken = default)
@@ -105,10 +122,7 @@ internal sealed class QmpJsonStreamer
             ResetMessage();
 
             // A big message's buffer goes back to the GC instead of staying with the connection.
-            if (_message.Length > 1024 * 1024)
-            {
-                _message = new byte[1024];
-            }
+            ReleaseMessageBuffer();
         }
 
         while (true)
@@ -125,11 +139,7 @@ internal sealed class QmpJsonStreamer
                 _inputEnd = 0;
                 ResetMessage();
                 _state = State.Start;
-                if (_message.Length > 64 * 1024)
-                {
-                    _message = new byte[1024];
-                }
-
+                ReleaseMessageBuffer();
                 return new QmpInput(QmpInputKind.EndOfStream, default);
             }
         }
@@ -474,7 +484,7 @@ internal sealed class QmpJsonStreamer
         }
 
         _pendingReset = true;
-        return new QmpInput(QmpInputKind.Message, _message.AsMemory(0, _length));
+        return new QmpInput(QmpInputKind.Message, _message.Memory[.._length]);
     }
 
     private QmpInput LexicalError()
@@ -486,11 +496,7 @@ internal sealed class QmpJsonStreamer
     private QmpInput Fail(QmpInputKind kind)
     {
         ResetMessage();
-        if (_message.Length > 1024 * 1024)
-        {
-            _message = new byte[1024];
-        }
-
+        ReleaseMessageBuffer();
         return new QmpInput(kind, default);
     }
 
@@ -511,7 +517,7 @@ internal sealed class QmpJsonStreamer
             Grow(1);
         }
 
-        _message[_length++] = b;
+        _message.GetSpan()[_length++] = b;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
@@ -521,7 +527,7 @@ internal sealed class QmpJsonStreamer
             Grow(bytes.Length);
         }
 
-        bytes.CopyTo(_message.AsSpan(_length));
+        bytes.CopyTo(_message.GetSpan()[_length..]);
         _length += bytes.Length;
     }
 
@@ -529,6 +535,21 @@ internal sealed class QmpJsonStreamer
     {
         // Doubling, but never far past what the limit lets a message hold.
         long size = Math.Max(Math.Min((long)_message.Length * 2, (long)_maxMessageBytes + ReadSize), (long)_length + needed);
-        Array.Resize(ref _message, (int)Math.Min(size, Array.MaxLength));
+        int newSize = (int)Math.Min(size, Array.MaxLength);
+        if (_account is not null && !_account(newSize - _message.Length))
+        {
+            throw new OperationCanceledException("The input budget closed the connection.");
+        }
+
+        _message.Resize(newSize);
+    }
+
+    private void ReleaseMessageBuffer()
+    {
+        if (_message.Length > KeptMessageSize)
+        {
+            _account?.Invoke(-(long)AccountedBytes);
+            _message.Resize(InitialMessageSize);
+        }
     }
 }

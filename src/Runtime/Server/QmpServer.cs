@@ -17,10 +17,12 @@ namespace Qmp.Runtime;
 /// <see cref="IQmpCommandDispatcher"/>, events broadcast to negotiated connections.
 /// One server may listen on several addresses: <see cref="Listen"/> then <see cref="AddListener(string)"/>;
 /// <see cref="RunSessionAsync"/> serves any duplex stream. Each connection has an output queue bounded
-/// in bytes (<see cref="QmpServerOptions.MaxQueuedBytes"/>), all of them share a server-wide budget
+/// in bytes (<see cref="QmpServerOptions.MaxQueuedBytes"/>), and all of them share a server-wide budget for
+/// that output and the unfinished requests they are still reading
 /// (<see cref="QmpServerOptions.MaxTotalQueuedBytes"/>, <see cref="QmpServerOptions.MaxConnections"/>), so a
 /// stalled client never delays others; no message is ever dropped from a queue, a client past a limit is
-/// disconnected with a logged reason instead.
+/// disconnected with a logged reason instead. A command runs while its connection is watched: a client
+/// that leaves meanwhile has the command's token cancelled.
 /// </summary>
 public sealed class QmpServer : IAsyncDisposable
 {
@@ -35,6 +37,8 @@ public sealed class QmpServer : IAsyncDisposable
     private readonly SemaphoreSlim _connectionSlots;
     private long _nextSessionId;
     private long _totalQueuedBytes;
+    private long _totalInputBytes;
+    private readonly Lock _inputBudget = new();
     private long _accepting;
     private int _disposed;
 
@@ -230,8 +234,13 @@ public sealed class QmpServer : IAsyncDisposable
         return Track(RunConnectionAsync(new NetworkStream(connected, ownsSocket: true), connected, peer, null, cancellationToken));
     }
 
-    /// <summary>Bytes queued for output on all connections (the figure <see cref="QmpServerOptions.MaxTotalQueuedBytes"/> bounds).</summary>
+    /// <summary>Bytes queued for output on all connections (with <see cref="BufferedInputBytes"/>, the figure <see cref="QmpServerOptions.MaxTotalQueuedBytes"/> bounds).</summary>
     public long QueuedBytes => Interlocked.Read(ref _totalQueuedBytes);
+
+    /// <summary>Bytes held for requests not yet complete on all connections (counted in <see cref="QmpServerOptions.MaxTotalQueuedBytes"/>).</summary>
+    public long BufferedInputBytes => Interlocked.Read(ref _totalInputBytes);
+
+    private long BudgetUsed => Interlocked.Read(ref _totalQueuedBytes) + Interlocked.Read(ref _totalInputBytes);
 
     /// <summary>QEMU's chardev client mode: connect now, fail now (as QEMU fails at startup).</summary>
     private static (Stream Stream, Socket Socket) ConnectAsClient(QmpAddress address)
@@ -420,7 +429,7 @@ public sealed class QmpServer : IAsyncDisposable
     {
         await Task.Yield();
         long id = Interlocked.Increment(ref _nextSessionId);
-        using var connection = new Connection(this, stream, id, remote, cancellationToken);
+        using var connection = new Connection(this, stream, socket, id, remote, cancellationToken);
         var session = connection.Session;
         _connections[id] = connection;
         QmpLog.SessionStarted(_logger, id, remote);
@@ -429,7 +438,7 @@ public sealed class QmpServer : IAsyncDisposable
         try
         {
             connection.Enqueue(_greetingLine);
-            var reader = new QmpJsonStreamer(CreateReadFunc(stream, socket, session), _options.MaxMessageBytes, _options.MaxDepth);
+            using var reader = new QmpJsonStreamer(CreateReadFunc(stream, socket, session), _options.MaxMessageBytes, _options.MaxDepth, connection.AccountInput);
             while (!connection.Token.IsCancellationRequested)
             {
                 var input = await reader.ReadAsync(connection.Token).ConfigureAwait(false);
@@ -485,30 +494,86 @@ public sealed class QmpServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The server-wide output budget is exceeded: close the connection that has been stalled longest
-    /// (unsent output since the earliest time), logged, until the total fits again.
+    /// The server-wide budget is exceeded by output: close the connection that has been stalled longest
+    /// (unsent output since the earliest time), else the one holding the most unfinished input, logged,
+    /// until the total fits again.
     /// </summary>
     private void EnforceBudget()
     {
-        while (Interlocked.Read(ref _totalQueuedBytes) > _options.MaxTotalQueuedBytes)
+        while (BudgetUsed > _options.MaxTotalQueuedBytes)
         {
-            Connection? oldest = null;
-            foreach (var candidate in _connections.Values)
-            {
-                long since = candidate.StalledSince;
-                if (since != 0 && (oldest is null || since < oldest.StalledSince))
-                {
-                    oldest = candidate;
-                }
-            }
-
-            if (oldest is null)
+            var victim = LongestStalled() ?? LargestInput();
+            if (victim is null)
             {
                 return;
             }
 
-            oldest.Abort($"the server's output budget of {_options.MaxTotalQueuedBytes} bytes is spent and this client has been stalled longest ({oldest.QueuedBytes} bytes unsent)");
+            victim.Abort(BudgetReason(victim));
         }
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="bytes"/> more of the budget for <paramref name="requester"/>'s unfinished
+    /// request. When they do not fit, the connection holding the most unfinished input is closed (the
+    /// requester itself when that is it), else the longest-stalled one, logged, until they fit.
+    /// False when the requester was closed.
+    /// </summary>
+    private bool ReserveInput(Connection requester, long bytes)
+    {
+        while (true)
+        {
+            Connection victim;
+            lock (_inputBudget)
+            {
+                if (BudgetUsed + bytes <= _options.MaxTotalQueuedBytes)
+                {
+                    return requester.AddInput(bytes);
+                }
+
+                victim = LargestInput() ?? LongestStalled() ?? requester;
+            }
+
+            victim.Abort(BudgetReason(victim));
+            if (victim == requester)
+            {
+                return false;
+            }
+        }
+    }
+
+    private string BudgetReason(Connection victim) =>
+        $"the server's budget of {_options.MaxTotalQueuedBytes} bytes for unsent output and unfinished requests is spent and this client holds "
+        + (victim.StalledSince != 0 && victim.InputBytes == 0
+            ? $"the output stalled longest ({victim.QueuedBytes} bytes unsent)"
+            : $"the most ({victim.InputBytes} bytes of an unfinished request, {victim.QueuedBytes} bytes unsent)");
+
+    private Connection? LongestStalled()
+    {
+        Connection? oldest = null;
+        foreach (var candidate in _connections.Values)
+        {
+            long since = candidate.StalledSince;
+            if (since != 0 && (oldest is null || since < oldest.StalledSince))
+            {
+                oldest = candidate;
+            }
+        }
+
+        return oldest;
+    }
+
+    private Connection? LargestInput()
+    {
+        Connection? largest = null;
+        foreach (var candidate in _connections.Values)
+        {
+            if (candidate.InputBytes > (largest?.InputBytes ?? 0))
+            {
+                largest = candidate;
+            }
+        }
+
+        return largest;
     }
 
     private QmpReadFunc CreateReadFunc(Stream stream, Socket? socket, QmpSession session)
@@ -697,7 +762,7 @@ public sealed class QmpServer : IAsyncDisposable
             }
             else
             {
-                result = await _dispatcher.DispatchAsync(command, arguments, session, connection.Token).ConfigureAwait(false);
+                result = await DispatchWatchedAsync(connection, command, arguments).ConfigureAwait(false);
             }
 
             reply = QmpWire.BuildServerLine((result, id), static (w, s) =>
@@ -725,6 +790,73 @@ public sealed class QmpServer : IAsyncDisposable
         }
 
         return reply;
+    }
+
+    /// <summary>
+    /// Runs a command while watching its connection. Requests are read one after another, so while a
+    /// command runs nobody reads the socket: a client that left would go unnoticed until the command
+    /// ends, and a command waiting on the client (a dump into a pipe nobody drains) would never end.
+    /// So the socket is watched (<see cref="WatchForEndAsync"/>); when the client has left, the
+    /// command's token is cancelled and the session ends.
+    /// </summary>
+    private async ValueTask<QmpReturn> DispatchWatchedAsync(Connection connection, string command, JsonElement arguments)
+    {
+        if (connection.Socket is not { } socket)
+        {
+            return await _dispatcher.DispatchAsync(command, arguments, connection.Session, connection.Token).ConfigureAwait(false);
+        }
+
+        using var peerLeft = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
+        using var stopWatching = new CancellationTokenSource();
+        var watch = WatchForEndAsync(socket, peerLeft, stopWatching.Token);
+        try
+        {
+            return await _dispatcher.DispatchAsync(command, arguments, connection.Session, peerLeft.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (peerLeft.IsCancellationRequested && !connection.Token.IsCancellationRequested)
+        {
+            QmpLog.LeftDuringCommand(_logger, connection.Session.Id, command);
+            connection.Abort(null);
+            throw;
+        }
+        finally
+        {
+            await stopWatching.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WatchForEndAsync(Socket socket, CancellationTokenSource peerLeft, CancellationToken stop)
+    {
+        try
+        {
+            if (socket.AddressFamily == AddressFamily.Unix && UnixFdInterop.IsSupported)
+            {
+                // A unix peer that closed hangs up; one that only shut down its sending side (as socat does
+                // at the end of its input) is still reading its reply and is left alone. Checked now, then
+                // after a pause of 10 ms doubling to 200 ms while the command runs.
+                for (int pause = 10; !UnixFdInterop.HasHungUp(socket); pause = Math.Min(pause * 2, 200))
+                {
+                    await Task.Delay(pause, stop).ConfigureAwait(false);
+                }
+            }
+            else if (await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, stop).ConfigureAwait(false) != 0)
+            {
+                // TCP cannot tell a half-close from a close, so the end of the stream means the client
+                // left; a request already waiting stops the watch (it is read after this command).
+                return;
+            }
+
+            await peerLeft.CancelAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Reset or closed: gone as well.
+            await peerLeft.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>What a client is told when a command fails in a way it did not foresee (QEMU's QERR_UNDEFINED_ERROR); the detail is logged.</summary>
@@ -854,6 +986,7 @@ public sealed class QmpServer : IAsyncDisposable
         private readonly QmpServer _server;
         private readonly Stream _stream;
         private readonly CancellationTokenSource _cts;
+        private long _inputBytes;
         private readonly Channel<byte[]> _output = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
         private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Lock _accounting = new();
@@ -861,17 +994,55 @@ public sealed class QmpServer : IAsyncDisposable
         private long _stalledSince;
         private bool _closed;
 
-        public Connection(QmpServer server, Stream stream, long id, string remote, CancellationToken cancellationToken)
+        public Connection(QmpServer server, Stream stream, Socket? socket, long id, string remote, CancellationToken cancellationToken)
         {
             _server = server;
             _stream = stream;
+            Socket = socket;
             _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Session = new QmpSession(id, remote, _cts.Token);
         }
 
         public QmpSession Session { get; }
 
+        /// <summary>The connection's socket, when it is one (watched while a command runs).</summary>
+        public Socket? Socket { get; }
+
         public CancellationToken Token => _cts.Token;
+
+        /// <summary>Bytes this connection holds for a request it is still reading (in the server's budget).</summary>
+        public long InputBytes
+        {
+            get
+            {
+                lock (_accounting)
+                {
+                    return _inputBytes;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The reader's buffer for an unfinished request grows by <paramref name="bytes"/> (or shrinks, when
+        /// negative): false when the server's budget made room by closing this connection.
+        /// </summary>
+        public bool AccountInput(long bytes) => bytes <= 0 ? AddInput(bytes) : _server.ReserveInput(this, bytes);
+
+        /// <summary>Counts input bytes here and in the server's total; false (nothing counted) once closed.</summary>
+        public bool AddInput(long bytes)
+        {
+            lock (_accounting)
+            {
+                if (_closed)
+                {
+                    return false;
+                }
+
+                _inputBytes += bytes;
+                Interlocked.Add(ref _server._totalInputBytes, bytes);
+                return true;
+            }
+        }
 
         /// <summary>Completes when the writer has sent everything (or the connection is gone).</summary>
         public Task Drained => _drained.Task;
@@ -938,7 +1109,7 @@ public sealed class QmpServer : IAsyncDisposable
                 return;
             }
 
-            if (Interlocked.Read(ref _server._totalQueuedBytes) > options.MaxTotalQueuedBytes)
+            if (_server.BudgetUsed > options.MaxTotalQueuedBytes)
             {
                 _server.EnforceBudget();
             }
@@ -997,7 +1168,9 @@ public sealed class QmpServer : IAsyncDisposable
                 {
                     _closed = true;
                     Interlocked.Add(ref _server._totalQueuedBytes, -_queuedBytes);
+                    Interlocked.Add(ref _server._totalInputBytes, -_inputBytes);
                     _queuedBytes = 0;
+                    _inputBytes = 0;
                     _stalledSince = 0;
                     if (reason is not null)
                     {

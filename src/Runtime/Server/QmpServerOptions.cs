@@ -25,9 +25,12 @@ public sealed class QmpServerOptions
     public long MaxQueuedBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
-    /// Server-wide budget of unsent output bytes over all connections. When it is spent, the connection
-    /// that has been stalled longest (unsent output and no write progress since the earliest time) is
-    /// closed, with the reason logged, until the total fits.
+    /// Server-wide budget of memory clients make the server hold: unsent output over all connections and
+    /// the buffers of requests still being read (an unfinished 60 MiB string counts as it arrives). When
+    /// output overruns it, the connection that has been stalled longest (unsent output and no write
+    /// progress since the earliest time) is closed; when a request's buffer would, the connection holding
+    /// the most unfinished input is (the sender itself when that is it). Each closing is logged with its
+    /// reason, until the total fits.
     /// </summary>
     public long MaxTotalQueuedBytes { get; set; } = 256L * 1024 * 1024;
 

@@ -5,8 +5,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Qmp.Runtime.Transports;
 
 /// <summary>
-/// File descriptor passing (SCM_RIGHTS) over unix sockets. <see cref="Socket"/> has no managed
-/// API for ancillary data, so this calls Linux's sendmsg/recvmsg directly. All P/Invoke lives here.
+/// File descriptor passing (SCM_RIGHTS) over unix sockets, and telling a peer that closed from one
+/// that only shut down its sending side. <see cref="Socket"/> has no managed API for either, so this
+/// calls Linux's sendmsg/recvmsg/poll directly. All P/Invoke lives here.
 /// Calls use MSG_DONTWAIT and wait for readiness through the socket's own async machinery.
 /// </summary>
 internal static partial class UnixFdInterop
@@ -53,6 +54,17 @@ internal static partial class UnixFdInterop
         public int Type;
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int PollCore(PollFd* fds, nuint count, int timeout);
+
     [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
     private static unsafe partial nint SendMsg(nint fd, MsgHdr* message, int flags);
 
@@ -62,6 +74,30 @@ internal static partial class UnixFdInterop
     private static unsafe nuint Align(nuint length) => (length + (nuint)sizeof(nuint) - 1) & ~((nuint)sizeof(nuint) - 1);
 
     private static unsafe nuint HeaderSize => Align((nuint)sizeof(CmsgHdr));
+
+    /// <summary>
+    /// True when the peer of a unix socket has closed its end entirely (POLLHUP or POLLERR now), not
+    /// merely shut down its sending side; pending input does not hide it. Does not wait.
+    /// </summary>
+    public static unsafe bool HasHungUp(Socket socket)
+    {
+        const short PollErr = 0x8, PollHup = 0x10;
+        EnsureSupported();
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            var entry = new PollFd { Fd = (int)socket.SafeHandle.DangerousGetHandle(), Events = 0 };
+            return PollCore(&entry, 1, 0) > 0 && (entry.Revents & (PollHup | PollErr)) != 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
 
     /// <summary>Sends <paramref name="data"/> with <paramref name="fds"/> attached; completes when every byte is sent.</summary>
     public static async ValueTask SendAsync(Socket socket, ReadOnlyMemory<byte> data, IReadOnlyList<SafeHandle> fds, CancellationToken cancellationToken)
