@@ -122,8 +122,30 @@ public sealed class SchemaDifference
     /// One line: <c>!</c> when breaking, the path, the client's type in parentheses, then the detail;
     /// what the server named is escaped (<see cref="TerminalText.Escape"/>).
     /// </summary>
-    public override string ToString() =>
-        TerminalText.Escape((IsBreaking ? "! " : "  ") + Path + (ClientType is null ? "" : " (" + ClientType + ")") + (Detail.Length == 0 ? "" : ": " + Detail));
+    public override string ToString()
+    {
+        var w = new StringBuilder();
+        WriteTo(w, new List<string>());
+        return w.ToString();
+    }
+
+    /// <summary>Writes <see cref="ToString"/>'s line into <paramref name="w"/>, the path straight from its pairs.</summary>
+    internal void WriteTo(StringBuilder w, List<string> scratch)
+    {
+        w.Append(IsBreaking ? "! " : "  ");
+        SchemaTypePair.AppendPath(w, Root, _pair, _rest, escape: true, scratch);
+        if (ClientType is not null)
+        {
+            w.Append(" (");
+            TerminalText.Append(w, ClientType);
+            w.Append(')');
+        }
+        if (Detail.Length > 0)
+        {
+            w.Append(": ");
+            TerminalText.Append(w, Detail);
+        }
+    }
 }
 
 /// <summary>
@@ -253,13 +275,17 @@ public sealed class SchemaCompatibilityReport
     }
 
     // One difference per thing and direction: a client type the walk paired with several server
-    // types (or the reverse) has its own differences reported once, not once per pairing.
+    // types (or the reverse) has its own differences reported once, not once per pairing. Only such
+    // types, each named by a conflict (none for a schema against its own build), are remembered.
     private readonly HashSet<(SchemaDifferenceKind, string, string, string, string, SchemaDirection)> _reported = new();
+    private HashSet<string>? _pairedTwiceClient;
+    private HashSet<string>? _pairedTwiceServer;
 
     private void Add(SchemaDifferenceKind kind, At at, string? rest, string name, string? clientType, string? serverType,
         SchemaDirection direction, bool breaking, string detail, string? condition = null)
     {
-        if (at.Pair is not null)
+        if (at.Pair is not null
+            && (_pairedTwiceClient?.Contains(at.Pair.ClientType) == true || _pairedTwiceServer?.Contains(at.Pair.ServerType) == true))
         {
             // The side that has the thing names it; a change between the two sides needs both.
             var clientSide = kind is not (SchemaDifferenceKind.MemberAdded or SchemaDifferenceKind.VariantAdded
@@ -279,6 +305,13 @@ public sealed class SchemaCompatibilityReport
     {
         var client = Alignment.Client;
         var server = Alignment.Server;
+        foreach (var conflict in Alignment.Conflicts)
+        {
+            if (conflict.IsServerType)
+                (_pairedTwiceServer ??= new HashSet<string>(StringComparer.Ordinal)).Add(conflict.Name);
+            else
+                (_pairedTwiceClient ??= new HashSet<string>(StringComparer.Ordinal)).Add(conflict.Name);
+        }
 
         foreach (var c in client.Commands)
         {
@@ -507,10 +540,14 @@ public sealed class SchemaCompatibilityReport
         room -= shown;
         left += items.Count - shown;
         var names = items.Take(shown).Where(IsEntity).ToList();
+        var scratch = new List<string>();
         if (names.Count > 0)
             w.Append(indent).Append("  ").Append(TerminalText.Escape(string.Join(", ", names.Select(d => d.Name)))).Append('\n');
         foreach (var d in items.Take(shown).Where(d => !IsEntity(d)))
-            w.Append(indent).Append(d).Append('\n');
+        {
+            d.WriteTo(w.Append(indent), scratch);
+            w.Append('\n');
+        }
         if (shown < items.Count)
             w.Append(indent).Append("  ... ").Append(items.Count - shown).Append(" more not printed\n");
     }

@@ -1,6 +1,7 @@
 // Shared with the generator (see SchemaInfo.cs).
 using System;
 using System.Collections.Generic;
+using System.Text;
 
 #if NETSTANDARD2_0
 namespace Qmp.Codegen.Introspection;
@@ -65,15 +66,36 @@ public sealed class SchemaTypePair
     /// <summary><paramref name="root"/>, <paramref name="pair"/>'s components from the root down, then <paramref name="rest"/> when given.</summary>
     internal static string PathOf(string root, SchemaTypePair? pair, string? rest)
     {
-        var parts = new List<string>();
-        if (rest is not null)
-            parts.Add(rest);
+        if (pair is null)
+            return rest is null ? root : root + "/" + rest;
+        var w = new StringBuilder();
+        AppendPath(w, root, pair, rest, escape: false, new List<string>());
+        return w.ToString();
+    }
+
+    /// <summary>
+    /// Writes the path <see cref="PathOf"/> gives into <paramref name="w"/>, each component escaped
+    /// when <paramref name="escape"/>; <paramref name="parents"/> is scratch space, reused across calls.
+    /// </summary>
+    internal static void AppendPath(StringBuilder w, string root, SchemaTypePair? pair, string? rest, bool escape, List<string> parents)
+    {
+        parents.Clear();
         for (var p = pair; p is not null; p = p.Parent)
             if (p.Component is not null)
-                parts.Add(p.Component);
-        parts.Add(root);
-        parts.Reverse();
-        return string.Join("/", parts);
+                parents.Add(p.Component);
+        Append(w, root, escape);
+        for (var i = parents.Count - 1; i >= 0; i--)
+            Append(w.Append('/'), parents[i], escape);
+        if (rest is not null)
+            Append(w.Append('/'), rest, escape);
+
+        static void Append(StringBuilder w, string text, bool escape)
+        {
+            if (escape)
+                TerminalText.Append(w, text);
+            else
+                w.Append(text);
+        }
     }
 
     /// <summary><c>client = server (path)</c>, such as <c>BlockInfo = 212 (query-block/ret-type)</c>.</summary>

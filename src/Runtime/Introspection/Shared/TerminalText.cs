@@ -32,18 +32,27 @@ public static class TerminalText
         if (i == text.Length)
             return text;
         var w = new StringBuilder(text.Length + 16);
-        w.Append(text, 0, i);
-        for (; i < text.Length; i++)
+        Append(w, text);
+        return w.ToString();
+    }
+
+    /// <summary>Appends <see cref="Escape"/>'s result for <paramref name="text"/> to <paramref name="w"/> without an intermediate string.</summary>
+    internal static void Append(StringBuilder w, string text)
+    {
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
         {
+            if (!NeedsEscape(text, i))
+                continue;
+            w.Append(text, start, i - start);
             var c = text[i];
             if (c == '\\')
                 w.Append("\\\\");
-            else if (NeedsEscape(text, i))
-                w.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
             else
-                w.Append(c);
+                w.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            start = i + 1;
         }
-        return w.ToString();
+        w.Append(text, start, text.Length - start);
     }
 
     private static bool NeedsEscape(string text, int i)
