@@ -282,7 +282,7 @@ public class CompatibilityReportTests
         Assert.Contains("""
             commands the server lacks (1):
               plain
-            what this build lacks, by the client schema's condition (4):
+            what the server lacks under a condition (its build left it out, or it is older), by condition (4):
               if CONFIG_BLKIO (2):
                 set/arg-type/+blkio (Args): the client may send it
                 set/arg-type/driver/^blkio (Driver): the client may send it

@@ -523,7 +523,7 @@ public sealed class SchemaCompatibilityReport
             .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (byCondition.Count > 0)
         {
-            w.Append("what this build lacks, by the client schema's condition (").Append(conditional).Append("):\n");
+            w.Append("what the server lacks under a condition (its build left it out, or it is older), by condition (").Append(conditional).Append("):\n");
             foreach (var group in byCondition)
                 Section(w, "if " + group.Key, "  ", group.ToList(), ref room, ref left);
         }
