@@ -63,7 +63,8 @@ internal static class IntrospectCommands
                 Console.Error.WriteLine($"qmp-codegen: cannot write {file}: {e.Message}");
                 return 2;
             }
-            Console.Error.WriteLine($"QEMU {version}: {schema.Entries.Count} entries, {schema.Commands.Count} commands, {schema.Events.Count} events -> {file}");
+            // The version string is the server's own text: escaped, so it cannot steer the terminal.
+            Console.Error.WriteLine($"QEMU {TerminalText.Escape(version?.ToString())}: {schema.Entries.Count} entries, {schema.Commands.Count} commands, {schema.Events.Count} events -> {file}");
             return 0;
         });
         return command;
@@ -120,7 +121,7 @@ internal static class IntrospectCommands
         }
         catch (FormatException e)
         {
-            Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {e.Message}");
+            Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {TerminalText.Escape(e.Message)}");
         }
         return null;
     }
@@ -138,12 +139,12 @@ internal static class IntrospectCommands
         catch (QmpException e)
         {
             // Before QEMU 2.5 there is no query-qmp-schema.
-            Console.Error.WriteLine($"qmp-codegen: {address}: {e.Message}");
+            Console.Error.WriteLine($"qmp-codegen: {address}: {TerminalText.Escape(e.Message)}");
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or QmpProtocolException or QmpDisconnectedException
             or OperationCanceledException or TimeoutException or FormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"qmp-codegen: {address}: {(e is OperationCanceledException ? "timed out" : e.Message)}");
+            Console.Error.WriteLine($"qmp-codegen: {address}: {(e is OperationCanceledException ? "timed out" : TerminalText.Escape(e.Message))}");
         }
         return null;
     }

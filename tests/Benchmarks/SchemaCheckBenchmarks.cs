@@ -75,3 +75,47 @@ public class SchemaCheck
     public Task<SchemaCompatibilityReport> CheckSchemaAsync() =>
         _client is null ? throw new InvalidOperationException("qemu-system-x86_64 is not installed") : _client.CheckSchemaAsync(_clientInfo);
 }
+
+/// <summary>
+/// CheckSchemaAsync against the hostile answer of issue 20 (item 4): 6,000 object types chained
+/// through a member, each with a recursive member, the client's description of the chain differing
+/// on every link (tests/Shared/HostileSchema.cs). The server is this program in mode "schema"; each
+/// operation connects, checks (fetching and reading the 0.8 MB answer) and disconnects. The goal:
+/// under 100 MB and 2 s, at most 10x the answer in memory (it once took gigabytes and seconds).
+/// </summary>
+[MemoryDiagnoser]
+public class SchemaCheckHostile
+{
+    /// <summary>The chain's length, as the attacker's answer had it.</summary>
+    public const int Links = 6000;
+
+    private System.Diagnostics.Process? _server;
+    private string _socket = null!;
+    private byte[] _answer = null!;
+    private SchemaInfo _clientInfo = null!;
+    private SchemaInfo _serverInfo = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _socket = Servers.SocketPath("hostile-schema");
+        _server = Servers.Start("serve-schema", _socket);
+        _answer = Encoding.UTF8.GetBytes(Qmp.Testing.HostileSchema.Server(Links));
+        _clientInfo = SchemaInfoReader.Read(Encoding.UTF8.GetBytes(Qmp.Testing.HostileSchema.Client(Links)));
+        _serverInfo = SchemaInfoReader.Read(_answer);
+        Console.WriteLine($"// hostile answer {_answer.Length:N0} bytes, {_serverInfo.Entries.Count} entries");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Servers.Stop(_server);
+
+    [Benchmark(Description = "schema: CheckSchemaAsync, hostile 6,000-type chain")]
+    public async Task<SchemaCompatibilityReport> CheckSchemaAsync()
+    {
+        await using var client = await QmpClient.ConnectAsync($"unix:{_socket}");
+        return await client.CheckSchemaAsync(_clientInfo);
+    }
+
+    [Benchmark(Description = "schema: align + report + ToString, hostile chain")]
+    public string AlignReportPrint() => SchemaCompatibilityReport.Compare(_clientInfo, _serverInfo).ToString();
+}

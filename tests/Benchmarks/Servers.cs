@@ -105,6 +105,28 @@ internal static class Servers
         return 0;
     }
 
+    /// <summary>
+    /// Server mode "schema": a QMP server whose query-qmp-schema answer is the hostile chain of issue 20
+    /// (tests/Shared/HostileSchema.cs), <paramref name="links"/> types long.
+    /// </summary>
+    public static async Task<int> ServeSchemaAsync(string socket, int links)
+    {
+        var answer = Encoding.UTF8.GetBytes(Qmp.Testing.HostileSchema.Server(links));
+        File.Delete(socket);
+        await using var server = Qmp.Runtime.QmpServer.Listen($"unix:{socket},server,nowait", new SchemaAnswer(answer),
+            new Qmp.Runtime.QmpServerOptions { MaxClientsPerListener = 64 });
+        await WaitForParentAsync();
+        return 0;
+    }
+
+    private sealed class SchemaAnswer(byte[] answer) : Qmp.Runtime.IQmpCommandDispatcher
+    {
+        public bool HasCommand(string name) => name == "query-qmp-schema";
+
+        public ValueTask<Qmp.Runtime.QmpReturn> DispatchAsync(string command, System.Text.Json.JsonElement arguments, Qmp.Runtime.QmpSession session, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Qmp.Runtime.QmpReturn.FromUtf8(answer));
+    }
+
     public static readonly byte[] FloorReply = Encoding.UTF8.GetBytes("{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}, \"id\": 1}\r\n");
 
     public static readonly byte[] FloorRequest = Encoding.UTF8.GetBytes("{\"execute\":\"query-status\",\"id\":1}\r\n");

@@ -7,8 +7,10 @@ namespace Qmp.Codegen.Introspection;
 
 /// <summary>
 /// The schema model as <c>query-qmp-schema</c> would describe it, with real names: what QEMU's
-/// scripts/qapi/introspect.py produces with <c>--unmask-non-abi-names</c>. Conditions are dropped
-/// (everything the model has is listed, whatever the build); every integer type is <c>int</c> and
+/// scripts/qapi/introspect.py produces with <c>--unmask-non-abi-names</c>. Everything the model has
+/// is listed, whatever the build, each command, event, type, member, branch and enum value with its
+/// QAPI condition as <c>"if"</c> (which introspection, answering for one build, never has), so the
+/// report tells what a build leaves out from what it lacks; every integer type is <c>int</c> and
 /// an array of one <c>[int]</c>; <c>QType</c> is an enum; an absent <c>arguments</c>,
 /// <c>returns</c> or event <c>data</c> is the empty object <c>q_empty</c>; an object's members are
 /// flattened (its base's first); a union lists a <c>q_empty</c> variant for each tag value it
@@ -65,11 +67,11 @@ public static class SchemaInfoBuilder
                 {
                     var arg = c.Arguments is null ? Use(EmptyObject) : Use(c.Arguments);
                     var ret = c.Returns is null ? Use(EmptyObject) : Use(c.Returns);
-                    _entries.Add(new SchemaInfoCommand(c.Name, arg, ret, c.Flags.AllowOob, Features(c.Features)));
+                    _entries.Add(new SchemaInfoCommand(c.Name, arg, ret, c.Flags.AllowOob, Features(c.Features)) { Condition = If(c.Condition) });
                 }
                 else if (e is not null)
                 {
-                    _entries.Add(new SchemaInfoEvent(e.Name, e.Data is null ? Use(EmptyObject) : Use(e.Data), Features(e.Features)));
+                    _entries.Add(new SchemaInfoEvent(e.Name, e.Data is null ? Use(EmptyObject) : Use(e.Data), Features(e.Features)) { Condition = If(e.Condition) });
                 }
             }
             // Emitting a type uses more types; the list grows as it is walked, as in introspect.py.
@@ -130,10 +132,11 @@ public static class SchemaInfoBuilder
             switch (type)
             {
                 case SchemaEnumType e:
-                    _entries.Add(new SchemaInfoEnum(name, e.Values.Select(v => new SchemaInfoEnumMember(v.Name, Features(v.Features))).ToList(), Features(e.Features)));
+                    _entries.Add(new SchemaInfoEnum(name, e.Values.Select(v => new SchemaInfoEnumMember(v.Name, Features(v.Features)) { Condition = If(v.Condition) }).ToList(),
+                        Features(e.Features)) { Condition = If(e.Condition) });
                     break;
                 case SchemaAlternateType a:
-                    _entries.Add(new SchemaInfoAlternate(name, a.Branches.Select(b => Use(b.Type)).ToList(), Features(a.Features)));
+                    _entries.Add(new SchemaInfoAlternate(name, a.Branches.Select(b => Use(b.Type)).ToList(), Features(a.Features)) { Condition = If(a.Condition) });
                     break;
                 case SchemaObjectType o:
                     EmitObject(o);
@@ -145,25 +148,29 @@ public static class SchemaInfoBuilder
         {
             var members = new List<SchemaInfoObjectMember>();
             foreach (var m in FlatMembers(o))
-                members.Add(new SchemaInfoObjectMember(m.Name, Use(m.Type), m.Optional, Features(m.Features)));
+                members.Add(new SchemaInfoObjectMember(m.Name, Use(m.Type), m.Optional, Features(m.Features)) { Condition = If(m.Condition) });
             string? tag = null;
             List<SchemaInfoVariant>? variants = null;
             if (o.Variants is { } v)
             {
                 tag = v.Tag;
                 variants = new List<SchemaInfoVariant>();
-                foreach (var b in v.Branches)
-                    variants.Add(new SchemaInfoVariant(b.Case, Use(b.Type)));
-                // QAPI gives every tag value without a branch the empty branch.
                 var tagMember = FlatMembers(o).FirstOrDefault(m => string.Equals(m.Name, v.Tag, StringComparison.Ordinal));
-                if (tagMember is not null && !tagMember.Type.IsArray && _types.TryGetValue(tagMember.Type.Name, out var t) && t is SchemaEnumType tagEnum)
+                var tagEnum = tagMember is not null && !tagMember.Type.IsArray && _types.TryGetValue(tagMember.Type.Name, out var t) ? t as SchemaEnumType : null;
+                // A branch exists only when its tag value does: either's condition holds for it.
+                SchemaCondition? ValueCondition(string value) =>
+                    tagEnum?.Values.FirstOrDefault(x => string.Equals(x.Name, value, StringComparison.Ordinal))?.Condition;
+                foreach (var b in v.Branches)
+                    variants.Add(new SchemaInfoVariant(b.Case, Use(b.Type)) { Condition = If(b.Condition ?? ValueCondition(b.Case)) });
+                // QAPI gives every tag value without a branch the empty branch.
+                if (tagEnum is not null)
                 {
                     foreach (var value in tagEnum.Values)
                         if (!v.Branches.Any(b => string.Equals(b.Case, value.Name, StringComparison.Ordinal)))
-                            variants.Add(new SchemaInfoVariant(value.Name, Use(EmptyObject)));
+                            variants.Add(new SchemaInfoVariant(value.Name, Use(EmptyObject)) { Condition = If(value.Condition) });
                 }
             }
-            _entries.Add(new SchemaInfoObject(o.Name, members, tag, variants, Features(o.Features)));
+            _entries.Add(new SchemaInfoObject(o.Name, members, tag, variants, Features(o.Features)) { Condition = If(o.Condition) });
         }
 
         private IEnumerable<SchemaMember> FlatMembers(SchemaObjectType o)
@@ -176,6 +183,8 @@ public static class SchemaInfoBuilder
                 foreach (var m in chain[i].Members)
                     yield return m;
         }
+
+        private static string? If(SchemaCondition? condition) => condition?.ToQapi();
 
         private static List<string>? Features(Helpers.EquatableArray<SchemaFeature> features) =>
             features.Count == 0 ? null : features.Select(f => f.Name).ToList();

@@ -108,7 +108,7 @@ public static class SchemaInfoReader
 
     private static SchemaInfoEntry ReadEntry(ref Utf8JsonReader reader, int index)
     {
-        string? name = null, metaType = null, jsonType = null, elementType = null, argType = null, retType = null, tag = null;
+        string? name = null, metaType = null, jsonType = null, elementType = null, argType = null, retType = null, tag = null, condition = null;
         bool allowOob = false;
         IReadOnlyList<string>? features = null;
         List<SchemaInfoEnumMember>? enumMembers = null;
@@ -166,6 +166,10 @@ public static class SchemaInfoReader
             {
                 features = Strings(ref reader, "features", index, name);
             }
+            else if (key.SequenceEqual("if"u8))
+            {
+                condition = Condition(ref reader);
+            }
             else if (key.SequenceEqual("allow-oob"u8))
             {
                 allowOob = reader.TokenType == JsonTokenType.True;
@@ -193,7 +197,7 @@ public static class SchemaInfoReader
         switch (metaType)
         {
             case SchemaMetaType.Builtin:
-                return new SchemaInfoBuiltin(name, jsonType ?? throw Missing(index, name, "json-type"), features);
+                return new SchemaInfoBuiltin(name, jsonType ?? throw Missing(index, name, "json-type"), features) { Condition = condition };
             case SchemaMetaType.Enum:
                 if (enumMembers is null && values is not null)
                 {
@@ -206,9 +210,9 @@ public static class SchemaInfoReader
                     throw Missing(index, name, "members");
                 }
 
-                return new SchemaInfoEnum(name, enumMembers ?? [], features);
+                return new SchemaInfoEnum(name, enumMembers ?? [], features) { Condition = condition };
             case SchemaMetaType.Array:
-                return new SchemaInfoArray(name, elementType ?? throw Missing(index, name, "element-type"), features);
+                return new SchemaInfoArray(name, elementType ?? throw Missing(index, name, "element-type"), features) { Condition = condition };
             case SchemaMetaType.Object:
                 if (enumMembers is { Count: > 0 } || alternateMembers is { Count: > 0 })
                 {
@@ -225,21 +229,21 @@ public static class SchemaInfoReader
                     throw Bad(index, name, "'tag' and 'variants' come together");
                 }
 
-                return new SchemaInfoObject(name, objectMembers ?? [], tag, variants, features);
+                return new SchemaInfoObject(name, objectMembers ?? [], tag, variants, features) { Condition = condition };
             case SchemaMetaType.Alternate:
                 if (alternateMembers is null)
                 {
                     throw Missing(index, name, "members");
                 }
 
-                return new SchemaInfoAlternate(name, alternateMembers, features);
+                return new SchemaInfoAlternate(name, alternateMembers, features) { Condition = condition };
             case SchemaMetaType.Command:
                 return new SchemaInfoCommand(name, argType ?? throw Missing(index, name, "arg-type"),
-                    retType ?? throw Missing(index, name, "ret-type"), allowOob, features);
+                    retType ?? throw Missing(index, name, "ret-type"), allowOob, features) { Condition = condition };
             case SchemaMetaType.Event:
-                return new SchemaInfoEvent(name, argType ?? throw Missing(index, name, "arg-type"), features);
+                return new SchemaInfoEvent(name, argType ?? throw Missing(index, name, "arg-type"), features) { Condition = condition };
             default:
-                return new SchemaInfoUnknown(name, metaType, features);
+                return new SchemaInfoUnknown(name, metaType, features) { Condition = condition };
         }
     }
 
@@ -263,7 +267,7 @@ public static class SchemaInfoReader
                 throw Bad(index, name, "a member is not an object");
             }
 
-            string? memberName = null, type = null;
+            string? memberName = null, type = null, memberCondition = null;
             var optional = false;
             IReadOnlyList<string>? features = null;
             while (Next(ref reader) == JsonTokenType.PropertyName)
@@ -287,6 +291,10 @@ public static class SchemaInfoReader
                 {
                     features = Strings(ref reader, "members/features", index, name);
                 }
+                else if (key.SequenceEqual("if"u8))
+                {
+                    memberCondition = Condition(ref reader);
+                }
                 else
                 {
                     reader.Skip();
@@ -295,11 +303,11 @@ public static class SchemaInfoReader
 
             if (memberName is not null && type is not null)
             {
-                (objectMembers ??= []).Add(new SchemaInfoObjectMember(memberName, type, optional, features));
+                (objectMembers ??= []).Add(new SchemaInfoObjectMember(memberName, type, optional, features) { Condition = memberCondition });
             }
             else if (memberName is not null)
             {
-                (enumMembers ??= []).Add(new SchemaInfoEnumMember(memberName, features));
+                (enumMembers ??= []).Add(new SchemaInfoEnumMember(memberName, features) { Condition = memberCondition });
             }
             else if (type is not null)
             {
@@ -338,7 +346,7 @@ public static class SchemaInfoReader
                 throw Bad(index, name, "a variant is not an object");
             }
 
-            string? @case = null, type = null;
+            string? @case = null, type = null, variantCondition = null;
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
                 var key = reader.ValueSpan;
@@ -351,6 +359,10 @@ public static class SchemaInfoReader
                 {
                     type = String(ref reader, "variants/type", index, name);
                 }
+                else if (key.SequenceEqual("if"u8))
+                {
+                    variantCondition = Condition(ref reader);
+                }
                 else
                 {
                     reader.Skip();
@@ -362,7 +374,7 @@ public static class SchemaInfoReader
                 throw Bad(index, name, "a variant lacks 'case' or 'type'");
             }
 
-            list.Add(new SchemaInfoVariant(@case, type));
+            list.Add(new SchemaInfoVariant(@case, type) { Condition = variantCondition });
         }
 
         return list;
@@ -440,6 +452,21 @@ public static class SchemaInfoReader
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// A client description's <c>"if"</c> (QEMU's answer has none): a string, or null and skipped
+    /// when it is anything else, as any key this reader does not know.
+    /// </summary>
+    private static string? Condition(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
     }
 
     private static string String(ref Utf8JsonReader reader, string what, int index, string? name)

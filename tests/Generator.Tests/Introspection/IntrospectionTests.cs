@@ -205,9 +205,12 @@ public class IntrospectedSchemaTests
         var report = SchemaCompatibilityReport.Compare(again, Masked);
         Assert.Empty(report.Differences);
         Assert.Equal(Masked.Entries.Count(e => e is SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate), report.Alignment.ServerToClient.Count);
-        // With the source, the names are the source's own: the description is the source's, byte for byte.
+        // With the source, the names are the source's own: the description is the source's, byte for
+        // byte, but for the source's conditions ("if"), which the live build has already applied.
         var named = IntrospectedSchema.Build(Masked, "live.json", Block());
-        Assert.Equal(SchemaInfoBuilder.Describe(Block()), SchemaInfoBuilder.Describe(named));
+        var source = SchemaInfoBuilder.Describe(Block());
+        Assert.Contains(",\"if\":\"CONFIG_LINUX_AIO\"", source, StringComparison.Ordinal);
+        Assert.Equal(System.Text.RegularExpressions.Regex.Replace(source, ",\"if\":\"[^\"]*\"", ""), SchemaInfoBuilder.Describe(named));
     }
 
     [Fact]

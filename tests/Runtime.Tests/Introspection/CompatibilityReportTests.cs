@@ -253,4 +253,104 @@ public class CompatibilityReportTests
             Assert.False((onClient ? server : client).Has(d.Path), d.ToString());
         }
     }
+
+    [Fact]
+    public void What_the_server_lacks_under_a_condition_is_listed_by_condition_and_does_not_break()
+    {
+        // The client's schema has a command, a union branch, an enum value and a member under an 'if';
+        // this server's build left them out. 'plain' has no condition: its absence still breaks.
+        var r = Compare("""
+            {'name': 'set', 'meta-type': 'command', 'arg-type': 'Args', 'ret-type': 'q_empty'},
+            {'name': 'query-s390', 'meta-type': 'command', 'arg-type': 'q_empty', 'ret-type': 'q_empty', 'if': 'TARGET_S390X'},
+            {'name': 'plain', 'meta-type': 'command', 'arg-type': 'q_empty', 'ret-type': 'q_empty'},
+            {'name': 'Args', 'meta-type': 'object', 'tag': 'driver',
+             'members': [{'name': 'driver', 'type': 'Driver'}, {'name': 'vmnet', 'type': 'str', 'default': null, 'if': 'CONFIG_VMNET'}],
+             'variants': [{'case': 'file', 'type': 'q_empty'}, {'case': 'blkio', 'type': 'q_empty', 'if': 'CONFIG_BLKIO'}]},
+            {'name': 'Driver', 'meta-type': 'enum', 'members': [{'name': 'file'}, {'name': 'blkio', 'if': 'CONFIG_BLKIO'}]}
+            """, """
+            {'name': 'set', 'meta-type': 'command', 'arg-type': '1', 'ret-type': 'q_empty'},
+            {'name': '1', 'meta-type': 'object', 'tag': 'driver', 'members': [{'name': 'driver', 'type': '2'}],
+             'variants': [{'case': 'file', 'type': 'q_empty'}]},
+            {'name': '2', 'meta-type': 'enum', 'members': [{'name': 'file'}]}
+            """);
+        Assert.Equal(["plain"], r.Breaking.Select(d => d.Name));
+        Assert.Equal(["TARGET_S390X", "CONFIG_VMNET", "CONFIG_BLKIO", "CONFIG_BLKIO"],
+            r.Differences.Where(d => d.Condition is not null).Select(d => d.Condition));
+        Assert.All(r.Differences.Where(d => d.Condition is not null), d => Assert.False(d.IsBreaking));
+        Assert.True(r.IsCompatibleFor(["set", "query-s390"]));
+        Assert.Contains("NOT compatible: 5 difference(s), 1 breaking, 4 under conditions this build lacks.", r.ToString(), StringComparison.Ordinal);
+        Assert.Contains("""
+            commands the server lacks (1):
+              plain
+            what the server lacks under a condition (its build left it out, or it is older), by condition (4):
+              if CONFIG_BLKIO (2):
+                set/arg-type/+blkio (Args): the client may send it
+                set/arg-type/driver/^blkio (Driver): the client may send it
+              if CONFIG_VMNET (1):
+                set/arg-type/vmnet (Args): the client may send it
+              if TARGET_S390X (1):
+                query-s390
+
+            """.Replace("\r", ""), r.ToString(), StringComparison.Ordinal);
+        // Without 'plain' the verdict is compatible, the build-dependent parts listed.
+        var conditionalOnly = SchemaCompatibilityReport.Compare(
+            new SchemaInfo(r.Alignment.Client.Entries.Where(e => e.Name != "plain")),
+            r.Alignment.Server);
+        Assert.True(conditionalOnly.IsCompatible);
+        Assert.StartsWith("QMP schema: client 2 commands", conditionalOnly.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Compatible: 4 difference(s), 0 breaking, 4 under conditions this build lacks.", conditionalOnly.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_condition_survives_the_description_written_and_read_back()
+    {
+        var client = SchemaInfoReader.Read("""
+            [{"name": "x", "meta-type": "command", "arg-type": "A", "ret-type": "A", "if": "{'all': [TARGET_S390X, CONFIG_KVM]}"},
+             {"name": "A", "meta-type": "object", "members": [{"name": "m", "type": "E", "if": "M"}], "tag": "m", "variants": [{"case": "v", "type": "A", "if": "V"}], "if": "T"},
+             {"name": "E", "meta-type": "enum", "members": [{"name": "v", "if": "EV"}]}]
+            """);
+        var again = SchemaInfoReader.Read(System.Text.Encoding.UTF8.GetBytes(client.ToJson()));
+        Assert.Equal(client.ToJson(), again.ToJson());
+        Assert.Equal("{'all': [TARGET_S390X, CONFIG_KVM]}", again.FindCommand("x")!.Condition);
+        var a = (SchemaInfoObject)again.Find("A")!;
+        Assert.Equal("T M V", $"{a.Condition} {a.Members[0].Condition} {a.Variants[0].Condition}");
+        Assert.Equal("EV", ((SchemaInfoEnum)again.Find("E")!).Members[0].Condition);
+        // Not a string (no QEMU sends "if"): skipped like any key the reader does not know.
+        Assert.Null(Schema("[{'name': 'y', 'meta-type': 'event', 'arg-type': 'q_empty', 'if': {'all': []}}]").FindEvent("y")!.Condition);
+    }
+
+    [Fact]
+    public void Names_a_server_sends_reach_the_text_escaped()
+    {
+        // An escape sequence that would retitle the terminal and a right-to-left override in a member
+        // name, an enum value and a command name.
+        var r = Compare(SetGet + """
+            {'name': 'Args', 'meta-type': 'object', 'members': []},
+            {'name': 'Info', 'meta-type': 'object', 'members': []}
+            """, SetGet.Replace("Args", "1").Replace("Info", "2") + """
+            {'name': '1', 'meta-type': 'object', 'members': []},
+            {'name': '2', 'meta-type': 'object', 'members': [{'name': 'x\u001b]0;owned\u0007', 'type': 'str'}, {'name': 'gpj.\u202eexe', 'type': 'str'}]},
+            {'name': 'run\u2028me\r\nnow', 'meta-type': 'command', 'arg-type': 'q_empty', 'ret-type': 'q_empty'}
+            """);
+        var text = r.ToString();
+        Assert.DoesNotContain(text, c => c is '\u001b' or '\u0007' or '\u202e' or '\u2028' or '\r');
+        Assert.Contains("get/ret-type/x\\u001B]0;owned\\u0007 (Info)", text, StringComparison.Ordinal);
+        Assert.Contains("get/ret-type/gpj.\\u202Eexe", text, StringComparison.Ordinal);
+        Assert.Contains("  run\\u2028me\\u000D\\u000Anow\n", text, StringComparison.Ordinal);
+        Assert.All(r.Differences, d => Assert.DoesNotContain(d.ToString(), c => c < ' ' || c is '\u202e' or '\u2028'));
+    }
+
+    [Theory]
+    [InlineData("plain 7.2.0 (Debian 1:7.2+dfsg-7)", "plain 7.2.0 (Debian 1:7.2+dfsg-7)")]
+    [InlineData("\u001b[2J\u001b]0;x\u0007", "\\u001B[2J\\u001B]0;x\\u0007")]
+    [InlineData("a\u0085b\u2028c\u2029d\u007f\u009b", "a\\u0085b\\u2028c\\u2029d\\u007F\\u009B")]
+    [InlineData("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\ufeff", "\\u202A\\u202B\\u202C\\u202D\\u202E\\u2066\\u2067\\u2068\\u2069\\u200E\\u200F\\u061C\\uFEFF")]
+    [InlineData("back\\slash \\u001B", "back\\\\slash \\\\u001B")]
+    [InlineData("caf\u00e9 \U0001F600", "caf\u00e9 \U0001F600")]
+    public void TerminalText_escapes_what_steers_a_terminal_and_keeps_the_rest(string raw, string shown) =>
+        Assert.Equal(shown, TerminalText.Escape(raw));
+
+    [Fact]
+    public void TerminalText_escapes_an_unpaired_surrogate() =>
+        Assert.Equal("a\\uD800b\\uDC00", TerminalText.Escape("a\ud800b\udc00"));
 }

@@ -59,11 +59,17 @@ public enum SchemaDifferenceKind
 /// </summary>
 public sealed class SchemaDifference
 {
-    internal SchemaDifference(SchemaDifferenceKind kind, string path, string name, string? clientType, string? serverType,
-        SchemaDirection direction, bool isBreaking, string detail)
+    private readonly SchemaTypePair? _pair;
+    private readonly string? _rest;
+
+    internal SchemaDifference(SchemaDifferenceKind kind, string root, SchemaTypePair? pair, string? rest, string name, string? clientType, string? serverType,
+        SchemaDirection direction, bool isBreaking, string detail, string? condition = null)
     {
+        Condition = condition;
         Kind = kind;
-        Path = path;
+        Root = root;
+        _pair = pair;
+        _rest = rest;
         Name = name;
         ClientType = clientType;
         ServerType = serverType;
@@ -75,8 +81,14 @@ public sealed class SchemaDifference
     /// <summary>What kind of difference this is; <see cref="Path"/> and <see cref="Name"/> say where and what.</summary>
     public SchemaDifferenceKind Kind { get; }
 
-    /// <summary>Where, as a libvirt schema path written for the side that has the thing.</summary>
-    public string Path { get; }
+    /// <summary>
+    /// Where, as a libvirt schema path written for the side that has the thing. Built on each call
+    /// from the type pair it lies in (see <see cref="SchemaTypePair.Path"/>).
+    /// </summary>
+    public string Path => SchemaTypePair.PathOf(Root, _pair, _rest);
+
+    /// <summary>The command or event the path starts from.</summary>
+    internal string Root { get; }
 
     /// <summary>The command, event, member, variant case, enum value or feature concerned.</summary>
     public string Name { get; }
@@ -90,15 +102,50 @@ public sealed class SchemaDifference
     /// <summary>How the type holding it travels; <see cref="SchemaDirection.None"/> for commands and events themselves.</summary>
     public SchemaDirection Direction { get; }
 
-    /// <summary>Whether a command the client sends, or a reply or event it reads, can fail because of it.</summary>
+    /// <summary>
+    /// Whether a command the client sends, or a reply or event it reads, can fail because of it.
+    /// Never for a difference under a <see cref="Condition"/>: that is what the server's build leaves out.
+    /// </summary>
     public bool IsBreaking { get; }
+
+    /// <summary>
+    /// The client schema's condition (QAPI <c>if</c>, such as <c>CONFIG_BLKIO</c>) on the command,
+    /// event, member, branch or enum value the server lacks: the server was built without it. Null
+    /// for everything else, and always for a client description without conditions.
+    /// </summary>
+    public string? Condition { get; }
 
     /// <summary>A short explanation, such as <c>str became int</c> or <c>required by the client, optional on the server</c>.</summary>
     public string Detail { get; }
 
-    /// <summary>One line: <c>!</c> when breaking, the path, the client's type in parentheses, then the detail.</summary>
-    public override string ToString() =>
-        (IsBreaking ? "! " : "  ") + Path + (ClientType is null ? "" : " (" + ClientType + ")") + (Detail.Length == 0 ? "" : ": " + Detail);
+    /// <summary>
+    /// One line: <c>!</c> when breaking, the path, the client's type in parentheses, then the detail;
+    /// what the server named is escaped (<see cref="TerminalText.Escape"/>).
+    /// </summary>
+    public override string ToString()
+    {
+        var w = new StringBuilder();
+        WriteTo(w, new List<string>());
+        return w.ToString();
+    }
+
+    /// <summary>Writes <see cref="ToString"/>'s line into <paramref name="w"/>, the path straight from its pairs.</summary>
+    internal void WriteTo(StringBuilder w, List<string> scratch)
+    {
+        w.Append(IsBreaking ? "! " : "  ");
+        SchemaTypePair.AppendPath(w, Root, _pair, _rest, escape: true, scratch);
+        if (ClientType is not null)
+        {
+            w.Append(" (");
+            TerminalText.Append(w, ClientType);
+            w.Append(')');
+        }
+        if (Detail.Length > 0)
+        {
+            w.Append(": ");
+            TerminalText.Append(w, Detail);
+        }
+    }
 }
 
 /// <summary>
@@ -165,7 +212,7 @@ public sealed class SchemaCompatibilityReport
     {
         SchemaInfo.NotNull(commandsAndEvents, nameof(commandsAndEvents));
         var wanted = new HashSet<string>(commandsAndEvents, StringComparer.Ordinal);
-        return Breaking.All(d => !wanted.Contains(FirstComponent(d.Path)) && !ReachesAny(d, wanted));
+        return Breaking.All(d => !wanted.Contains(d.Root) && !ReachesAny(d, wanted));
     }
 
     private bool ReachesAny(SchemaDifference d, HashSet<string> wanted)
@@ -211,50 +258,90 @@ public sealed class SchemaCompatibilityReport
         return set;
     }
 
-    private static string FirstComponent(string path)
-    {
-        var slash = path.IndexOf('/');
-        return slash < 0 ? path : path.Substring(0, slash);
-    }
-
     private List<string> Names(SchemaDifferenceKind kind) => OfKind(kind).Select(d => d.Name).ToList();
 
-    private void Add(SchemaDifferenceKind kind, string path, string name, string? clientType, string? serverType,
-        SchemaDirection direction, bool breaking, string detail) =>
-        _differences.Add(new SchemaDifference(kind, path, name, clientType, serverType, direction, breaking, detail));
+    // Where a difference lies: a command's or event's own (Pair null), or inside a type pair.
+    private readonly struct At
+    {
+        public At(string root, SchemaTypePair? pair)
+        {
+            Root = root;
+            Pair = pair;
+        }
+
+        public string Root { get; }
+
+        public SchemaTypePair? Pair { get; }
+    }
+
+    // One difference per thing and direction: a client type the walk paired with several server
+    // types (or the reverse) has its own differences reported once, not once per pairing. Only such
+    // types, each named by a conflict (none for a schema against its own build), are remembered.
+    private readonly HashSet<(SchemaDifferenceKind, string, string, string, string, SchemaDirection)> _reported = new();
+    private HashSet<string>? _pairedTwiceClient;
+    private HashSet<string>? _pairedTwiceServer;
+
+    private void Add(SchemaDifferenceKind kind, At at, string? rest, string name, string? clientType, string? serverType,
+        SchemaDirection direction, bool breaking, string detail, string? condition = null)
+    {
+        if (at.Pair is not null
+            && (_pairedTwiceClient?.Contains(at.Pair.ClientType) == true || _pairedTwiceServer?.Contains(at.Pair.ServerType) == true))
+        {
+            // The side that has the thing names it; a change between the two sides needs both.
+            var clientSide = kind is not (SchemaDifferenceKind.MemberAdded or SchemaDifferenceKind.VariantAdded
+                or SchemaDifferenceKind.EnumValueUnknown or SchemaDifferenceKind.AlternateMemberAdded or SchemaDifferenceKind.FeatureAdded);
+            var serverSide = kind is not (SchemaDifferenceKind.MemberMissing or SchemaDifferenceKind.VariantMissing
+                or SchemaDifferenceKind.EnumValueMissing or SchemaDifferenceKind.AlternateMemberMissing or SchemaDifferenceKind.FeatureRemoved);
+            if (!_reported.Add((kind, clientSide ? clientType ?? "" : "", serverSide ? serverType ?? "" : "", rest ?? "", name, direction)))
+                return;
+        }
+        _differences.Add(new SchemaDifference(kind, at.Root, at.Pair, rest, name, clientType, serverType, direction,
+            breaking && condition is null, detail, condition));
+    }
+
+    private static string Under(string? prefix, string component) => prefix is null ? component : prefix + "/" + component;
 
     private void Build()
     {
         var client = Alignment.Client;
         var server = Alignment.Server;
+        foreach (var conflict in Alignment.Conflicts)
+        {
+            if (conflict.IsServerType)
+                (_pairedTwiceServer ??= new HashSet<string>(StringComparer.Ordinal)).Add(conflict.Name);
+            else
+                (_pairedTwiceClient ??= new HashSet<string>(StringComparer.Ordinal)).Add(conflict.Name);
+        }
 
         foreach (var c in client.Commands)
         {
+            var at = new At(c.Name, null);
             if (server.FindCommand(c.Name) is not { } s)
             {
-                Add(SchemaDifferenceKind.CommandMissing, c.Name, c.Name, null, null, SchemaDirection.None, true, "");
+                Add(SchemaDifferenceKind.CommandMissing, at, null, c.Name, null, null, SchemaDirection.None, true, "", c.Condition);
                 continue;
             }
-            Features(c.Name, c.Features, s.Features, null, null, SchemaDirection.None);
-            Shape(c.Name + "/arg-type", "arg-type", c.ArgType, s.ArgType, null, null, SchemaDirection.Input);
-            Shape(c.Name + "/ret-type", "ret-type", c.RetType, s.RetType, null, null, SchemaDirection.Output);
+            Features(at, null, c.Features, s.Features, null, null, SchemaDirection.None);
+            Shape(at, "arg-type", "arg-type", c.ArgType, s.ArgType, null, null, SchemaDirection.Input);
+            Shape(at, "ret-type", "ret-type", c.RetType, s.RetType, null, null, SchemaDirection.Output);
         }
         foreach (var s in server.Commands)
             if (!client.HasCommand(s.Name))
-                Add(SchemaDifferenceKind.CommandAdded, s.Name, s.Name, null, null, SchemaDirection.None, false, "");
+                Add(SchemaDifferenceKind.CommandAdded, new At(s.Name, null), null, s.Name, null, null, SchemaDirection.None, false, "");
         foreach (var c in client.Events)
         {
+            var at = new At(c.Name, null);
             if (server.FindEvent(c.Name) is not { } s)
             {
-                Add(SchemaDifferenceKind.EventMissing, c.Name, c.Name, null, null, SchemaDirection.None, true, "");
+                Add(SchemaDifferenceKind.EventMissing, at, null, c.Name, null, null, SchemaDirection.None, true, "", c.Condition);
                 continue;
             }
-            Features(c.Name, c.Features, s.Features, null, null, SchemaDirection.None);
-            Shape(c.Name + "/arg-type", "arg-type", c.ArgType, s.ArgType, null, null, SchemaDirection.Output);
+            Features(at, null, c.Features, s.Features, null, null, SchemaDirection.None);
+            Shape(at, "arg-type", "arg-type", c.ArgType, s.ArgType, null, null, SchemaDirection.Output);
         }
         foreach (var s in server.Events)
             if (!client.HasEvent(s.Name))
-                Add(SchemaDifferenceKind.EventAdded, s.Name, s.Name, null, null, SchemaDirection.None, false, "");
+                Add(SchemaDifferenceKind.EventAdded, new At(s.Name, null), null, s.Name, null, null, SchemaDirection.None, false, "");
 
         foreach (var pair in Alignment.Pairs)
         {
@@ -262,40 +349,41 @@ public sealed class SchemaCompatibilityReport
             var se = server.Find(pair.ServerType);
             if (ce is null || se is null || ce is SchemaInfoArray)
                 continue;
+            var at = new At(pair.Root, pair);
             var ct = pair.ClientType;
             var st = pair.ServerType;
             var dir = pair.Direction;
             var input = (dir & SchemaDirection.Input) != 0;
             var output = (dir & SchemaDirection.Output) != 0;
-            Features(pair.Path, ce.Features, se.Features, ct, st, dir);
+            Features(at, null, ce.Features, se.Features, ct, st, dir);
             switch (ce)
             {
                 case SchemaInfoObject co:
-                    Object(pair.Path, co, (SchemaInfoObject)se, dir, input, output);
+                    Object(at, co, (SchemaInfoObject)se, dir, input, output);
                     break;
                 case SchemaInfoEnum cen:
                     var sen = (SchemaInfoEnum)se;
                     foreach (var v in cen.Members)
                     {
                         if (sen.FindMember(v.Name) is { } sv)
-                            Features(pair.Path + "/^" + v.Name, v.Features, sv.Features, ct, st, dir);
+                            Features(at, "^" + v.Name, v.Features, sv.Features, ct, st, dir);
                         else
-                            Add(SchemaDifferenceKind.EnumValueMissing, pair.Path + "/^" + v.Name, v.Name, ct, st, dir, input,
-                                input ? "the client may send it" : "");
+                            Add(SchemaDifferenceKind.EnumValueMissing, at, "^" + v.Name, v.Name, ct, st, dir, input,
+                                input ? "the client may send it" : "", v.Condition);
                     }
                     foreach (var v in sen.Members)
                         if (cen.FindMember(v.Name) is null)
-                            Add(SchemaDifferenceKind.EnumValueUnknown, pair.Path + "/^" + v.Name, v.Name, ct, st, dir, false,
+                            Add(SchemaDifferenceKind.EnumValueUnknown, at, "^" + v.Name, v.Name, ct, st, dir, false,
                                 output ? "kept as an unknown value" : "");
                     break;
                 case SchemaInfoAlternate calt:
                     foreach (var (cm, sm) in Alignment.AlternateMembers(calt, (SchemaInfoAlternate)se))
                     {
                         if (sm is null && cm is not null)
-                            Add(SchemaDifferenceKind.AlternateMemberMissing, pair.Path, cm, ct, st, dir, input,
+                            Add(SchemaDifferenceKind.AlternateMemberMissing, at, null, cm, ct, st, dir, input,
                                 "the server takes no " + (client.JsonTypeOf(cm) ?? cm));
                         else if (cm is null && sm is not null)
-                            Add(SchemaDifferenceKind.AlternateMemberAdded, pair.Path, sm, ct, st, dir, output,
+                            Add(SchemaDifferenceKind.AlternateMemberAdded, at, null, sm, ct, st, dir, output,
                                 "the server may send " + (server.JsonTypeOf(sm) ?? sm));
                     }
                     break;
@@ -303,33 +391,32 @@ public sealed class SchemaCompatibilityReport
         }
 
         foreach (var conflict in Alignment.Conflicts)
-            Add(SchemaDifferenceKind.Conflict, conflict.Path, conflict.Name,
+            _differences.Add(new SchemaDifference(SchemaDifferenceKind.Conflict, conflict.Root, conflict.Parent, conflict.Component, conflict.Name,
                 conflict.IsServerType ? conflict.Second : conflict.Name, conflict.IsServerType ? conflict.Name : conflict.Second,
-                SchemaDirection.None, false, conflict.ToString());
+                SchemaDirection.None, false, conflict.Sentence));
     }
 
-    private void Object(string path, SchemaInfoObject c, SchemaInfoObject s, SchemaDirection dir, bool input, bool output)
+    private void Object(At at, SchemaInfoObject c, SchemaInfoObject s, SchemaDirection dir, bool input, bool output)
     {
         var ct = c.Name;
         var st = s.Name;
         foreach (var cm in c.Members)
         {
-            var memberPath = path + "/" + cm.Name;
             if (s.FindMember(cm.Name) is not { } sm)
             {
                 var breaking = input || (output && !cm.IsOptional);
-                Add(SchemaDifferenceKind.MemberMissing, memberPath, cm.Name, ct, st, dir, breaking,
-                    output && !cm.IsOptional ? "required by the client, never sent" : input ? "the client may send it" : "optional");
+                Add(SchemaDifferenceKind.MemberMissing, at, cm.Name, cm.Name, ct, st, dir, breaking,
+                    output && !cm.IsOptional ? "required by the client, never sent" : input ? "the client may send it" : "optional", cm.Condition);
                 continue;
             }
-            Features(memberPath, cm.Features, sm.Features, ct, st, dir);
-            Shape(memberPath, cm.Name, cm.Type, sm.Type, ct, st, dir);
+            Features(at, cm.Name, cm.Features, sm.Features, ct, st, dir);
+            Shape(at, cm.Name, cm.Name, cm.Type, sm.Type, ct, st, dir);
             if (cm.IsOptional != sm.IsOptional)
             {
                 // Sent by the client: the server now requires what the client may omit.
                 // Read by the client: the server may now omit what the client requires.
                 var breaking = (input && cm.IsOptional && !sm.IsOptional) || (output && !cm.IsOptional && sm.IsOptional);
-                Add(SchemaDifferenceKind.OptionalityChanged, memberPath, cm.Name, ct, st, dir, breaking,
+                Add(SchemaDifferenceKind.OptionalityChanged, at, cm.Name, cm.Name, ct, st, dir, breaking,
                     cm.IsOptional ? "optional for the client, required by the server" : "required by the client, optional on the server");
             }
         }
@@ -338,44 +425,44 @@ public sealed class SchemaCompatibilityReport
             if (c.FindMember(sm.Name) is not null)
                 continue;
             var breaking = input && !sm.IsOptional;
-            Add(SchemaDifferenceKind.MemberAdded, path + "/" + sm.Name, sm.Name, ct, st, dir, breaking,
+            Add(SchemaDifferenceKind.MemberAdded, at, sm.Name, sm.Name, ct, st, dir, breaking,
                 breaking ? "required by the server, unknown to the client" : sm.IsOptional ? "optional" : "ignored by the client");
         }
         if (!string.Equals(c.Tag, s.Tag, StringComparison.Ordinal))
         {
-            Add(SchemaDifferenceKind.TagChanged, path, c.Tag ?? s.Tag ?? "", ct, st, dir, true,
+            Add(SchemaDifferenceKind.TagChanged, at, null, c.Tag ?? s.Tag ?? "", ct, st, dir, true,
                 (c.Tag ?? "no tag") + " became " + (s.Tag ?? "no tag"));
         }
         foreach (var cv in c.Variants)
             if (s.FindVariant(cv.Case) is null)
-                Add(SchemaDifferenceKind.VariantMissing, path + "/+" + cv.Case, cv.Case, ct, st, dir, input,
-                    input ? "the client may send it" : "");
+                Add(SchemaDifferenceKind.VariantMissing, at, "+" + cv.Case, cv.Case, ct, st, dir, input,
+                    input ? "the client may send it" : "", cv.Condition);
         foreach (var sv in s.Variants)
             if (c.FindVariant(sv.Case) is null)
-                Add(SchemaDifferenceKind.VariantAdded, path + "/+" + sv.Case, sv.Case, ct, st, dir, false,
+                Add(SchemaDifferenceKind.VariantAdded, at, "+" + sv.Case, sv.Case, ct, st, dir, false,
                     output ? "arrives as an unknown variant" : "");
     }
 
-    private void Shape(string path, string name, string clientType, string serverType, string? ct, string? st, SchemaDirection dir)
+    private void Shape(At at, string rest, string name, string clientType, string serverType, string? ct, string? st, SchemaDirection dir)
     {
         var cs = SchemaInfoAlignment.ShapeOf(Alignment.Client, clientType);
         var ss = SchemaInfoAlignment.ShapeOf(Alignment.Server, serverType);
         if (cs is null || ss is null || string.Equals(cs, ss, StringComparison.Ordinal))
             return;
-        Add(SchemaDifferenceKind.TypeChanged, path, name, ct, st, dir, true, Describe(cs, clientType) + " became " + ss);
+        Add(SchemaDifferenceKind.TypeChanged, at, rest, name, ct, st, dir, true, Describe(cs, clientType) + " became " + ss);
     }
 
     private static string Describe(string shape, string typeName) =>
         string.Equals(shape, typeName, StringComparison.Ordinal) ? shape : shape + " " + typeName;
 
-    private void Features(string path, IReadOnlyList<string> client, IReadOnlyList<string> server, string? ct, string? st, SchemaDirection dir)
+    private void Features(At at, string? prefix, IReadOnlyList<string> client, IReadOnlyList<string> server, string? ct, string? st, SchemaDirection dir)
     {
         foreach (var f in server)
             if (!SchemaInfo.Contains(client, f))
-                Add(SchemaDifferenceKind.FeatureAdded, path + "/$" + f, f, ct, st, dir, false, "");
+                Add(SchemaDifferenceKind.FeatureAdded, at, Under(prefix, "$" + f), f, ct, st, dir, false, "");
         foreach (var f in client)
             if (!SchemaInfo.Contains(server, f))
-                Add(SchemaDifferenceKind.FeatureRemoved, path + "/$" + f, f, ct, st, dir, false, "");
+                Add(SchemaDifferenceKind.FeatureRemoved, at, Under(prefix, "$" + f), f, ct, st, dir, false, "");
     }
 
     private static readonly (SchemaDifferenceKind Kind, string Heading)[] Headings =
@@ -400,35 +487,71 @@ public sealed class SchemaCompatibilityReport
         (SchemaDifferenceKind.EventAdded, "events only the server has"),
     };
 
+    /// <summary>The most differences <see cref="ToString"/> prints; the rest are counted, and all are in <see cref="Differences"/>.</summary>
+    public const int MaxPrinted = 1000;
+
     /// <summary>
     /// The report as text: a verdict line, then each kind of difference under a heading with its
-    /// count, one per line (breaking ones marked <c>!</c>); commands and events as a list.
+    /// count, one per line (breaking ones marked <c>!</c>); commands and events as a list; then what
+    /// the server's build lacks, grouped by the client schema's condition. At most
+    /// <see cref="MaxPrinted"/> differences are printed (a heading says how many it leaves out), and
+    /// what a server named is escaped (<see cref="TerminalText.Escape"/>).
     /// </summary>
     public override string ToString()
     {
         var w = new StringBuilder();
         var breaking = _differences.Count(d => d.IsBreaking);
+        var conditional = _differences.Count(d => d.Condition is not null);
         w.Append("QMP schema: client ").Append(Alignment.Client.Commands.Count).Append(" commands, ")
             .Append(Alignment.Client.Events.Count).Append(" events; server ").Append(Alignment.Server.Commands.Count)
             .Append(" commands, ").Append(Alignment.Server.Events.Count).Append(" events; ")
             .Append(Alignment.Pairs.Count).Append(" types paired. ")
             .Append(breaking == 0 ? "Compatible" : "NOT compatible").Append(": ")
-            .Append(_differences.Count).Append(" difference(s), ").Append(breaking).Append(" breaking.\n");
+            .Append(_differences.Count).Append(" difference(s), ").Append(breaking).Append(" breaking");
+        if (conditional > 0)
+            w.Append(", ").Append(conditional).Append(" under conditions this build lacks");
+        w.Append(".\n");
+        var room = MaxPrinted;
+        var left = 0;
         foreach (var (kind, heading) in Headings)
         {
-            var items = OfKind(kind).ToList();
-            if (items.Count == 0)
-                continue;
-            w.Append(heading).Append(" (").Append(items.Count).Append("):\n");
-            if (kind is SchemaDifferenceKind.CommandMissing or SchemaDifferenceKind.CommandAdded
-                or SchemaDifferenceKind.EventMissing or SchemaDifferenceKind.EventAdded)
-            {
-                w.Append("  ").Append(string.Join(", ", items.Select(d => d.Name))).Append('\n');
-                continue;
-            }
-            foreach (var d in items)
-                w.Append(d).Append('\n');
+            var items = OfKind(kind).Where(d => d.Condition is null).ToList();
+            if (items.Count > 0)
+                Section(w, heading, "", items, ref room, ref left);
         }
+        var byCondition = _differences.Where(d => d.Condition is not null).GroupBy(d => d.Condition!, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (byCondition.Count > 0)
+        {
+            w.Append("what the server lacks under a condition (its build left it out, or it is older), by condition (").Append(conditional).Append("):\n");
+            foreach (var group in byCondition)
+                Section(w, "if " + group.Key, "  ", group.ToList(), ref room, ref left);
+        }
+        if (left > 0)
+            w.Append('(').Append(left).Append(" difference(s) not printed: at most ").Append(MaxPrinted).Append(" are; Differences has them all)\n");
         return w.ToString();
     }
+
+    // One heading and as many of its items as there is room for; what does not fit is counted in left.
+    private static void Section(StringBuilder w, string heading, string indent, List<SchemaDifference> items, ref int room, ref int left)
+    {
+        w.Append(indent).Append(TerminalText.Escape(heading)).Append(" (").Append(items.Count).Append("):\n");
+        var shown = Math.Min(items.Count, room);
+        room -= shown;
+        left += items.Count - shown;
+        var names = items.Take(shown).Where(IsEntity).ToList();
+        var scratch = new List<string>();
+        if (names.Count > 0)
+            w.Append(indent).Append("  ").Append(TerminalText.Escape(string.Join(", ", names.Select(d => d.Name)))).Append('\n');
+        foreach (var d in items.Take(shown).Where(d => !IsEntity(d)))
+        {
+            d.WriteTo(w.Append(indent), scratch);
+            w.Append('\n');
+        }
+        if (shown < items.Count)
+            w.Append(indent).Append("  ... ").Append(items.Count - shown).Append(" more not printed\n");
+    }
+
+    private static bool IsEntity(SchemaDifference d) => d.Kind is SchemaDifferenceKind.CommandMissing or SchemaDifferenceKind.CommandAdded
+        or SchemaDifferenceKind.EventMissing or SchemaDifferenceKind.EventAdded;
 }

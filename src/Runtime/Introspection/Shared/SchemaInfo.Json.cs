@@ -13,8 +13,8 @@ public sealed partial class SchemaInfo
 {
     /// <summary>
     /// The entries as compact JSON, the array <c>query-qmp-schema</c> returns, in the same shape
-    /// (an enum carries both <c>members</c> and <c>values</c>, as QEMU 6.2 to 9.0 send). Reading it
-    /// back gives an equal schema.
+    /// (an enum carries both <c>members</c> and <c>values</c>, as QEMU 6.2 to 9.0 send), plus each
+    /// <see cref="SchemaInfoEntry.Condition"/> as <c>"if"</c>. Reading it back gives an equal schema.
     /// </summary>
     public string ToJson()
     {
@@ -59,6 +59,7 @@ public sealed partial class SchemaInfo
                     w.Append("{\"name\":");
                     Str(w, e.Members[i].Name);
                     Features(w, e.Members[i].Features);
+                    Condition(w, e.Members[i].Condition);
                     w.Append('}');
                 }
                 w.Append("],\"values\":[");
@@ -88,6 +89,7 @@ public sealed partial class SchemaInfo
                     if (m.IsOptional)
                         w.Append(",\"default\":null");
                     Features(w, m.Features);
+                    Condition(w, m.Condition);
                     w.Append('}');
                 }
                 w.Append(']');
@@ -104,6 +106,7 @@ public sealed partial class SchemaInfo
                         Str(w, o.Variants[i].Case);
                         w.Append(",\"type\":");
                         Str(w, o.Variants[i].Type);
+                        Condition(w, o.Variants[i].Condition);
                         w.Append('}');
                     }
                     w.Append(']');
@@ -135,7 +138,18 @@ public sealed partial class SchemaInfo
                 break;
         }
         Features(w, entry.Features);
+        Condition(w, entry.Condition);
         w.Append('}');
+    }
+
+    // Not in QEMU's answer (its build has already applied them): a client's description keeps its
+    // schema's conditions under "if", which QEMU's SchemaInfo lacks and a reader of it skips.
+    private static void Condition(StringBuilder w, string? condition)
+    {
+        if (condition is null)
+            return;
+        w.Append(",\"if\":");
+        Str(w, condition);
     }
 
     private static void Features(StringBuilder w, IReadOnlyList<string> features)

@@ -73,6 +73,14 @@ public abstract class SchemaInfoEntry
     /// <summary>The entry has the <c>unstable</c> feature.</summary>
     public bool IsUnstable => HasFeature(SchemaInfoFeature.Unstable);
 
+    /// <summary>
+    /// The QAPI condition (<c>if</c>) the schema puts on it, in QAPI's notation (<c>CONFIG_BLKIO</c>,
+    /// <c>{'all': [TARGET_S390X, CONFIG_KVM]}</c>); null when it is unconditional. Only a client's own
+    /// description carries conditions (a live QEMU answers for its build, with none): what the
+    /// server lacks under a condition is what its build leaves out, not an incompatibility.
+    /// </summary>
+    public string? Condition { get; init; }
+
     /// <summary>The meta-type and the name, such as <c>command query-status</c> or <c>object 37</c>.</summary>
     public override string ToString() => MetaType + " " + Name;
 }
@@ -107,14 +115,10 @@ public sealed class SchemaInfoEnum : SchemaInfoEntry
     /// <summary>The values in schema order, each with its features (featureless when read from a QEMU before 6.2, which sends only <c>values</c>).</summary>
     public IReadOnlyList<SchemaInfoEnumMember> Members { get; }
 
+    private Dictionary<string, SchemaInfoEnumMember>? _byName;
+
     /// <summary>The value <paramref name="value"/> (compared exactly), or null when the enum lacks it.</summary>
-    public SchemaInfoEnumMember? FindMember(string value)
-    {
-        foreach (var m in Members)
-            if (string.Equals(m.Name, value, StringComparison.Ordinal))
-                return m;
-        return null;
-    }
+    public SchemaInfoEnumMember? FindMember(string value) => SchemaInfo.FindByName(Members, value, m => m.Name, ref _byName);
 }
 
 /// <summary>One value of an enum.</summary>
@@ -132,6 +136,14 @@ public sealed class SchemaInfoEnumMember
 
     /// <summary>The value's own features, such as <c>deprecated</c> on a value being phased out.</summary>
     public IReadOnlyList<string> Features { get; }
+
+    /// <summary>
+    /// The QAPI condition (<c>if</c>) the schema puts on the value, in QAPI's notation (<c>CONFIG_BLKIO</c>,
+    /// <c>{'all': [TARGET_S390X, CONFIG_KVM]}</c>); null when it is unconditional. Only a client's own
+    /// description carries conditions (a live QEMU answers for its build, with none): what the
+    /// server lacks under a condition is what its build leaves out, not an incompatibility.
+    /// </summary>
+    public string? Condition { get; init; }
 
     /// <summary>The value itself.</summary>
     public override string ToString() => Name;
@@ -179,23 +191,14 @@ public sealed class SchemaInfoObject : SchemaInfoEntry
     /// <summary>A union's variants, by tag value; empty when the object is not a union.</summary>
     public IReadOnlyList<SchemaInfoVariant> Variants { get; }
 
+    private Dictionary<string, SchemaInfoObjectMember>? _membersByName;
+    private Dictionary<string, SchemaInfoVariant>? _variantsByCase;
+
     /// <summary>The member named <paramref name="name"/> (compared exactly), or null; variants' members are not searched.</summary>
-    public SchemaInfoObjectMember? FindMember(string name)
-    {
-        foreach (var m in Members)
-            if (string.Equals(m.Name, name, StringComparison.Ordinal))
-                return m;
-        return null;
-    }
+    public SchemaInfoObjectMember? FindMember(string name) => SchemaInfo.FindByName(Members, name, m => m.Name, ref _membersByName);
 
     /// <summary>The variant selected by tag value <paramref name="case"/>, or null when the union has none.</summary>
-    public SchemaInfoVariant? FindVariant(string @case)
-    {
-        foreach (var v in Variants)
-            if (string.Equals(v.Case, @case, StringComparison.Ordinal))
-                return v;
-        return null;
-    }
+    public SchemaInfoVariant? FindVariant(string @case) => SchemaInfo.FindByName(Variants, @case, v => v.Case, ref _variantsByCase);
 }
 
 /// <summary>
@@ -225,6 +228,14 @@ public sealed class SchemaInfoObjectMember
     /// <summary>The member's own features, such as <c>deprecated</c> or <c>unstable</c>.</summary>
     public IReadOnlyList<string> Features { get; }
 
+    /// <summary>
+    /// The QAPI condition (<c>if</c>) the schema puts on the member, in QAPI's notation (<c>CONFIG_BLKIO</c>,
+    /// <c>{'all': [TARGET_S390X, CONFIG_KVM]}</c>); null when it is unconditional. Only a client's own
+    /// description carries conditions (a live QEMU answers for its build, with none): what the
+    /// server lacks under a condition is what its build leaves out, not an incompatibility.
+    /// </summary>
+    public string? Condition { get; init; }
+
     /// <summary>The member in QAPI notation: <c>name: type</c>, with a leading <c>*</c> when optional.</summary>
     public override string ToString() => (IsOptional ? "*" : "") + Name + ": " + Type;
 }
@@ -244,6 +255,14 @@ public sealed class SchemaInfoVariant
 
     /// <summary>The object type whose members the variant adds.</summary>
     public string Type { get; }
+
+    /// <summary>
+    /// The QAPI condition (<c>if</c>) the schema puts on the branch, in QAPI's notation (<c>CONFIG_BLKIO</c>,
+    /// <c>{'all': [TARGET_S390X, CONFIG_KVM]}</c>); null when it is unconditional. Only a client's own
+    /// description carries conditions (a live QEMU answers for its build, with none): what the
+    /// server lacks under a condition is what its build leaves out, not an incompatibility.
+    /// </summary>
+    public string? Condition { get; init; }
 
     /// <summary>The case and its type, as <c>case: type</c>.</summary>
     public override string ToString() => Case + ": " + Type;
@@ -446,6 +465,32 @@ public sealed partial class SchemaInfo
 #else
         ArgumentNullException.ThrowIfNull(value, name);
 #endif
+    }
+
+    // Past this many items a list is searched through an index: a hostile server's type with
+    // thousands of members, compared with a client's, would otherwise cost members x members.
+    private const int IndexFrom = 16;
+
+    /// <summary>The first item named <paramref name="name"/>: a scan for a short list, an index (built once, first name wins) for a long one.</summary>
+    internal static T? FindByName<T>(IReadOnlyList<T> items, string name, Func<T, string> nameOf, ref Dictionary<string, T>? index) where T : class
+    {
+        if (items.Count < IndexFrom)
+        {
+            foreach (var item in items)
+                if (string.Equals(nameOf(item), name, StringComparison.Ordinal))
+                    return item;
+            return null;
+        }
+        if (index is null)
+        {
+            // Built aside and published whole: two threads may both build it, never see half of one.
+            var built = new Dictionary<string, T>(items.Count, StringComparer.Ordinal);
+            foreach (var item in items)
+                if (!built.ContainsKey(nameOf(item)))
+                    built.Add(nameOf(item), item);
+            index = built;
+        }
+        return name is not null && index.TryGetValue(name, out var found) ? found : null;
     }
 
     internal static bool Contains(IReadOnlyList<string> list, string value)

@@ -16,13 +16,13 @@ partial class ShapesClient
         "{\"name\":\"get-widths\",\"meta-type\":\"command\",\"arg-type\":\"q_empty\",\"ret-type\":\"Widths\"}," +
         "{\"name\":\"draw\",\"meta-type\":\"command\",\"arg-type\":\"q_obj_draw-arg\",\"ret-type\":\"[Shape]\"}," +
         "{\"name\":\"add-shape\",\"meta-type\":\"command\",\"arg-type\":\"Shape\",\"ret-type\":\"q_empty\",\"features\":[\"unstable\"]}," +
-        "{\"name\":\"erase\",\"meta-type\":\"command\",\"arg-type\":\"q_empty\",\"ret-type\":\"q_empty\",\"features\":[\"deprecated\"]}," +
+        "{\"name\":\"erase\",\"meta-type\":\"command\",\"arg-type\":\"q_empty\",\"ret-type\":\"q_empty\",\"features\":[\"deprecated\"],\"if\":\"{'not': CONFIG_PERMANENT}\"}," +
         "{\"name\":\"SHAPE_DRAWN\",\"meta-type\":\"event\",\"arg-type\":\"q_obj_SHAPE_DRAWN-arg\"}," +
         "{\"name\":\"q_empty\",\"meta-type\":\"object\",\"members\":[]}," +
         "{\"name\":\"Widths\",\"meta-type\":\"object\",\"members\":[{\"name\":\"id\",\"type\":\"str\"},{\"name\":\"i8\",\"type\":\"int\"},{\"name\":\"u8\",\"type\":\"int\"},{\"name\":\"i16\",\"type\":\"int\"},{\"name\":\"u16\",\"type\":\"int\"},{\"name\":\"i32\",\"type\":\"int\"},{\"name\":\"u32\",\"type\":\"int\"},{\"name\":\"i64\",\"type\":\"int\"},{\"name\":\"u64\",\"type\":\"int\"},{\"name\":\"i\",\"type\":\"int\"},{\"name\":\"sz\",\"type\":\"int\"},{\"name\":\"n\",\"type\":\"number\"},{\"name\":\"b\",\"type\":\"bool\"},{\"name\":\"s\",\"type\":\"str\"},{\"name\":\"a\",\"type\":\"any\"},{\"name\":\"q\",\"type\":\"QType\",\"default\":null},{\"name\":\"list\",\"type\":\"[int]\",\"default\":null}]}," +
         "{\"name\":\"q_obj_draw-arg\",\"meta-type\":\"object\",\"members\":[{\"name\":\"shapes\",\"type\":\"[Shape]\"},{\"name\":\"scale\",\"type\":\"number\",\"default\":null},{\"name\":\"where\",\"type\":\"ShapeRef\",\"default\":null}]}," +
         "{\"name\":\"[Shape]\",\"meta-type\":\"array\",\"element-type\":\"Shape\"}," +
-        "{\"name\":\"Shape\",\"meta-type\":\"object\",\"members\":[{\"name\":\"kind\",\"type\":\"ShapeKind\"},{\"name\":\"name\",\"type\":\"str\",\"default\":null}],\"tag\":\"kind\",\"variants\":[{\"case\":\"circle\",\"type\":\"Circle\"},{\"case\":\"square\",\"type\":\"Square\"},{\"case\":\"dot\",\"type\":\"q_empty\"}]}," +
+        "{\"name\":\"Shape\",\"meta-type\":\"object\",\"members\":[{\"name\":\"kind\",\"type\":\"ShapeKind\"},{\"name\":\"name\",\"type\":\"str\",\"default\":null}],\"tag\":\"kind\",\"variants\":[{\"case\":\"circle\",\"type\":\"Circle\"},{\"case\":\"square\",\"type\":\"Square\",\"if\":\"CONFIG_SQUARES\"},{\"case\":\"dot\",\"type\":\"q_empty\"}]}," +
         "{\"name\":\"q_obj_SHAPE_DRAWN-arg\",\"meta-type\":\"object\",\"members\":[{\"name\":\"shape\",\"type\":\"Shape\"},{\"name\":\"count\",\"type\":\"int\"}]}," +
         "{\"name\":\"str\",\"meta-type\":\"builtin\",\"json-type\":\"string\"}," +
         "{\"name\":\"int\",\"meta-type\":\"builtin\",\"json-type\":\"int\"}," +
