@@ -568,7 +568,7 @@ internal sealed class QapiParser
                 }
                 if (_tok != Comment)
                 {
-                    Report(QapiDiagnostics.DocSyntax, block.Start, block.Start + 2, "it does not end with '##'");
+                    Report(QapiDiagnostics.DocSyntax, block.Start, block.Start + 2, "documentation comment must end with '##'");
                     break;
                 }
                 // The line runs from its '#' at _tokStart to _commentEnd.
