@@ -240,6 +240,27 @@ public class DiagnosticsCatalogueTests
         }
     }
 
+    /// <summary>Every id written anywhere in the generator or the CLI has a descriptor in the one catalogue, and the IDE shows its title, not its id.</summary>
+    [Fact]
+    public void Every_id_reported_anywhere_has_a_descriptor_with_a_title()
+    {
+        var catalogue = DiagnosticCatalogue.All.ToDictionary(d => d.Id);
+        var ids = Directory.GetFiles(Path.Combine(RepoRoot(), "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), "\"(QMP\\d{4})\"").Select(m => m.Groups[1].Value))
+            // QMP0900 is the id of the generated [Experimental] attribute, which the C# compiler reports, not us.
+            .Where(id => id != Qmp.Codegen.Generation.SpecBuilder.UnstableDiagnosticId)
+            .ToHashSet();
+        Assert.True(ids.Count >= 70, ids.Count + " ids");
+        Assert.DoesNotContain(ids, id => !catalogue.ContainsKey(id));
+        foreach (var descriptor in catalogue.Values)
+        {
+            Assert.DoesNotContain("{", descriptor.Title, StringComparison.Ordinal);
+            var roslyn = QmpGenerator.ToDiagnostic(new Model.SchemaDiagnostic(descriptor.Id, descriptor.Severity, "m", default)).Descriptor;
+            Assert.Equal(descriptor.Title, roslyn.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     [Fact]
     public void The_quirks_of_the_schema_text_are_info_and_the_generators_choices_warnings()
     {
