@@ -5,8 +5,8 @@ namespace Qmp.Codegen.Qapi;
 /// <summary>
 /// Every diagnostic the QAPI reader reports, with its message format (the block QMP0200-QMP0299;
 /// the .hx reader owns QMP00xx and QMP01xx). They mirror the errors of QEMU's scripts/qapi
-/// (parser.py, expr.py, schema.py) with our own wording; QEMU stops at its first error, we report
-/// each and go on with the next definition. Ids are stable: never renumber one.
+/// (parser.py, expr.py, schema.py), in QEMU's words where QemuAgreementTests compares them. QEMU
+/// stops at its first error; we report each and go on with the next definition. Ids are stable: never renumber one.
 /// </summary>
 public static class QapiDiagnostics
 {
