@@ -110,7 +110,7 @@ internal sealed partial class QapiDocParser
         foreach (var line in _lines)
         {
             if (AtName(line.Text) is { } name)
-                Report(line, "'@" + name + ":' is not allowed in free-form documentation");
+                Report(line, "'@" + name + ":' not allowed in free-form documentation");
             if (line.Text.StartsWith("=", StringComparison.Ordinal))
             {
                 // QEMU 7.2 splits a block at a heading that follows text; QEMU 10 wants one heading first.
@@ -166,7 +166,7 @@ internal sealed partial class QapiDocParser
         var doc = new QapiDoc(BlockSpan(_block.Start, _block.End));
         var symbol = symbolLine.Text.Substring(1);
         if (!symbol.EndsWith(":", StringComparison.Ordinal))
-            Report(symbolLine, "the line naming the definition should end with ':'");
+            Report(symbolLine, "line should end with ':'");
         else
             symbol = symbol.Substring(0, symbol.Length - 1);
         if (symbol.Length == 0)

@@ -150,7 +150,7 @@ internal sealed partial class QapiSchemaBuilder
         if (metas.Count != 1)
         {
             Report(QapiDiagnostics.ExpressionKind, value.File.Span(value.Start, value.Start + 1),
-                "a definition must have exactly one of the keys 'enum', 'struct', 'union', 'alternate', 'command', 'event'");
+                "expression must have exactly one key 'enum', 'struct', 'union', 'alternate', 'command', 'event'");
             return;
         }
         var meta = metas[0];
@@ -484,7 +484,7 @@ internal sealed partial class QapiSchemaBuilder
             return false;
         if (node.Kind != QapiValueKind.Bool || node.Bool != onlyValue)
         {
-            Report(QapiDiagnostics.BadFlag, node.Location, "flag '" + key + "' may only be " + (onlyValue ? "true" : "false"));
+            Report(QapiDiagnostics.BadFlag, node.Location, "flag '" + key + "' may only use " + (onlyValue ? "true" : "false") + " value");
             return false;
         }
         return true;
