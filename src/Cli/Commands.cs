@@ -9,7 +9,7 @@ internal static class Commands
 {
     private static Argument<FileInfo[]> SchemaArgument() => new("schema")
     {
-        Description = "One or more .hx schema files (commands, extra documentation, events), read together.",
+        Description = "The schema: .hx files (commands, extra documentation, events, read together), or one QAPI top file (qapi-schema.json, its includes read beside it), or one saved query-qmp-schema answer.",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -19,16 +19,17 @@ internal static class Commands
         var command = new Command("check", "Report the schema's diagnostics in the compiler's format; exit 1 when any is an error.") { schema };
         command.SetAction(parse =>
         {
-            var model = Load(parse.GetValue(schema)!, out var failed);
-            if (model is null)
+            var read = SchemaLoader.Load(parse.GetValue(schema)!);
+            if (read is null)
                 return 2;
-            foreach (var diagnostic in model.Diagnostics)
+            foreach (var diagnostic in read.Diagnostics)
                 Console.Out.WriteLine(diagnostic.Format());
-            var errors = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Error);
-            var warnings = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Warning);
-            var infos = model.Diagnostics.Count(d => d.Severity == SchemaSeverity.Info);
+            var model = read.Schema;
+            var errors = read.Diagnostics.Count(d => d.Severity == SchemaSeverity.Error);
+            var warnings = read.Diagnostics.Count(d => d.Severity == SchemaSeverity.Warning);
+            var infos = read.Diagnostics.Count(d => d.Severity == SchemaSeverity.Info);
             Console.Error.WriteLine($"{model.Commands.Count} commands, {model.Events.Count} events, {model.Commands.Count(c => c.Doc is not null)} documented; {errors} error(s), {warnings} warning(s), {infos} info");
-            return errors > 0 || failed ? 1 : 0;
+            return errors > 0 ? 1 : 0;
         });
         return command;
     }
@@ -36,14 +37,14 @@ internal static class Commands
     public static Command Model()
     {
         var schema = SchemaArgument();
-        var command = new Command("model", "Print the model read from the schema as JSON.") { schema };
+        var command = new Command("model", "Print the model read from the schema as JSON (one shape for .hx, QAPI and a saved answer).") { schema };
         command.SetAction(parse =>
         {
-            var read = Read(parse.GetValue(schema)!, out _);
+            var read = SchemaLoader.Load(parse.GetValue(schema)!);
             if (read is null)
                 return 2;
             using var stdout = Console.OpenStandardOutput();
-            ModelJsonWriter.Write(stdout, read.Hx, read.Schema);
+            ModelJsonWriter.Write(stdout, read);
             stdout.Flush();
             Console.Out.WriteLine();
             return 0;
@@ -72,15 +73,8 @@ internal static class Commands
         return command;
     }
 
-    /// <summary>Every descriptor, by id: the .hx reader's, the generator's, the QAPI reader's (whose title is its message format) and the introspection reader's.</summary>
-    internal static IEnumerable<SchemaDiagnosticDescriptor> Catalogue() =>
-        new[] { typeof(SchemaDiagnostics), typeof(GeneratorDiagnostics), typeof(Qmp.Codegen.Qapi.QapiDiagnostics), typeof(Qmp.Codegen.Introspection.IntrospectionDiagnostics) }
-            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
-            .Select(f => f.GetValue(null)).OfType<SchemaDiagnosticDescriptor>()
-            .OrderBy(d => d.Id, StringComparer.Ordinal);
-
-    /// <summary>Reads the files and parses them together; null when a file cannot be read at all.</summary>
-    internal static SchemaModel? Load(FileInfo[] files, out bool failed) => Read(files, out failed)?.Hx;
+    /// <summary>Every descriptor, by id (the generator's one catalogue).</summary>
+    internal static IEnumerable<SchemaDiagnosticDescriptor> Catalogue() => DiagnosticCatalogue.All;
 
     /// <summary>Reads the files into the QMP schema model (with the .hx records it was built from); null when a file cannot be read at all.</summary>
     internal static QmpSchemaResult? Read(FileInfo[] files, out bool failed)
@@ -91,7 +85,7 @@ internal static class Commands
         {
             try
             {
-                sources.Add(new SchemaSource(DisplayPath(file), File.ReadAllText(file.FullName)));
+                sources.Add(new SchemaSource(SchemaLoader.DisplayPath(file), File.ReadAllText(file.FullName)));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -102,7 +96,4 @@ internal static class Commands
         }
         return SchemaParser.Read(sources);
     }
-
-    /// <summary>Paths as the user gave them, relative to the current directory, like compilers print them.</summary>
-    private static string DisplayPath(FileInfo file) => Path.GetRelativePath(Environment.CurrentDirectory, file.FullName);
 }

@@ -6,18 +6,52 @@ using Qmp.Codegen.Schema;
 namespace Qmp.Codegen.Cli;
 
 /// <summary>
-/// Writes a <see cref="SchemaModel"/> as the JSON of the <c>qmp-codegen model</c> contract. Other
-/// tools depend on these member names; change them only with the contract. The members that
-/// describe what QMP carries (each command's <c>returns</c>, the named <c>types</c>) come from the
-/// QMP schema model (<see cref="QmpSchema"/>); the rest describe the .hx text as it was read.
+/// Writes what <see cref="SchemaInput.Read"/> gave as the JSON of the <c>qmp-codegen model</c>
+/// contract, one shape for every input (.hx, QAPI, saved answer). Other tools depend on these member
+/// names; change them only with the contract. What QMP carries (commands, their arguments, each
+/// command's <c>returns</c>, events, the named <c>types</c>) comes from the QMP schema model
+/// (<see cref="QmpSchema"/>). For .hx input, the members that describe the .hx text as it was read
+/// (<c>args_type</c> codes, the doc blocks' own member lists and type words) come from its table
+/// records; for QAPI and a saved answer, where there is no such text, <c>code</c> and
+/// <c>argsType</c> are null and <c>doc</c> is the QAPI doc in the same shape.
 /// </summary>
 internal static class ModelJsonWriter
 {
-    public static void Write(Stream output, SchemaModel model, QmpSchema schema)
+    public static void Write(Stream output, SchemaReadResult read)
     {
-        var returns = schema.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Returns, StringComparer.Ordinal);
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
+        writer.WriteString("kind", read.Kind switch
+        {
+            SchemaInputKind.Hx => "hx",
+            SchemaInputKind.Qapi => "qapi",
+            _ => "introspection",
+        });
+        if (read.Hx is { } hx)
+            WriteHxEntries(writer, hx, read.Schema);
+        else
+            WriteEntries(writer, read.Schema);
+        WriteTypes(writer, read.Schema);
+        writer.WriteStartArray("diagnostics");
+        foreach (var diagnostic in read.Diagnostics)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", diagnostic.Id);
+            writer.WriteString("severity", diagnostic.Severity.ToString().ToLowerInvariant());
+            writer.WriteString("path", diagnostic.Location.Path);
+            writer.WriteNumber("line", diagnostic.Location.Line);
+            writer.WriteNumber("column", diagnostic.Location.Column);
+            writer.WriteString("message", diagnostic.Message);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Commands, events and prose of .hx input: its table records and doc blocks as read.</summary>
+    private static void WriteHxEntries(Utf8JsonWriter writer, SchemaModel model, QmpSchema schema)
+    {
+        var returns = schema.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Returns, StringComparer.Ordinal);
         writer.WriteStartArray("commands");
         foreach (var command in model.Commands)
         {
@@ -53,20 +87,125 @@ internal static class ModelJsonWriter
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
-        WriteTypes(writer, schema);
-        writer.WriteStartArray("diagnostics");
-        foreach (var diagnostic in model.Diagnostics)
+    }
+
+    /// <summary>Commands, events and prose of QAPI input or a saved answer, from the QMP schema model alone.</summary>
+    private static void WriteEntries(Utf8JsonWriter writer, QmpSchema schema)
+    {
+        var index = new SchemaIndex(schema);
+        writer.WriteStartArray("commands");
+        foreach (var command in schema.Commands)
         {
             writer.WriteStartObject();
-            writer.WriteString("id", diagnostic.Id);
-            writer.WriteString("severity", diagnostic.Severity.ToString().ToLowerInvariant());
-            writer.WriteString("path", diagnostic.Location.Path);
-            writer.WriteNumber("line", diagnostic.Location.Line);
-            writer.WriteNumber("column", diagnostic.Location.Column);
-            writer.WriteString("message", diagnostic.Message);
+            writer.WriteString("name", command.Name);
+            writer.WriteString("condition", command.Condition?.ToString());
+            writer.WriteBoolean("async", false);
+            writer.WriteNull("argsType");
+            var arguments = Members(index, command.Arguments);
+            WriteMembers(writer, "arguments", arguments);
+            WriteDoc(writer, command.Name, command.Doc, arguments);
+            writer.WriteString("returns", command.Returns?.ToString());
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
+        writer.WriteStartArray("events");
+        foreach (var @event in schema.Events)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", @event.Name);
+            writer.WriteString("condition", @event.Condition?.ToString());
+            var data = Members(index, @event.Data);
+            WriteMembers(writer, "data", data);
+            WriteDoc(writer, @event.Name, @event.Doc, data);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteStartArray("prose");
+        foreach (var prose in schema.Prose)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("title", prose.Heading);
+            writer.WriteString("text", prose.Text);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The members of an arguments or data type, its bases' first; none for a type that is not an object (a boxed union's branches stay in <c>types</c>).</summary>
+    private static IReadOnlyList<SchemaMember> Members(SchemaIndex index, SchemaTypeRef? type) =>
+        type is null || type.IsArray || index.ObjectType(type.Name) is not { } o ? Array.Empty<SchemaMember>() : index.AllMembers(o);
+
+    /// <summary>Arguments as the .hx input writes them, with no <c>args_type</c> code.</summary>
+    private static void WriteMembers(Utf8JsonWriter writer, string name, IReadOnlyList<SchemaMember> members)
+    {
+        writer.WriteStartArray(name);
+        foreach (var member in members)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", member.Name);
+            writer.WriteNull("code");
+            writer.WriteBoolean("optional", member.Optional);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>A QAPI doc in the shape of an .hx doc block: its body, its members' docs, Returns, examples and notes.</summary>
+    private static void WriteDoc(Utf8JsonWriter writer, string name, SchemaDoc? doc, IReadOnlyList<SchemaMember> members)
+    {
+        if (doc is null)
+        {
+            writer.WriteNull("doc");
+            return;
+        }
+        writer.WriteStartObject("doc");
+        writer.WriteString("title", name);
+        writer.WriteString("description", doc.Body);
+        writer.WriteStartArray("arguments");
+        foreach (var member in members.Where(m => m.Doc is not null))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", member.Name);
+            writer.WriteString("type", member.Type.ToString());
+            writer.WriteBoolean("optional", member.Optional);
+            writer.WriteString("description", member.Doc);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        if (doc.Section(SchemaDoc.Returns) is { } returns)
+        {
+            writer.WriteStartObject("returns");
+            writer.WriteString("description", returns);
+            writer.WriteStartArray("members");
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("returns");
+        }
+        writer.WriteStartArray("examples");
+        foreach (var example in doc.Examples)
+        {
+            writer.WriteStartObject();
+            if (example.Caption is not null)
+                writer.WriteString("caption", example.Caption);
+            WriteJson(writer, "request", example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json);
+            WriteJson(writer, "reply", example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json);
+            var repairs = example.Messages.SelectMany(m => m.Repairs).ToList();
+            writer.WriteBoolean("repaired", repairs.Count > 0);
+            if (repairs.Count > 0)
+            {
+                writer.WriteStartArray("repairs");
+                foreach (var repair in repairs)
+                    writer.WriteStringValue(repair);
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        var notes = doc.Sections.Where(s => s.Tag.StartsWith(SchemaDoc.Note, StringComparison.Ordinal)).Select(s => s.Text).ToList();
+        writer.WriteString("notes", notes.Count == 0 ? null : string.Join("\n\n", notes));
         writer.WriteEndObject();
     }
 
@@ -129,7 +268,6 @@ internal static class ModelJsonWriter
             writer.WriteString("name", argument.Name);
             writer.WriteString("code", argument.Code);
             writer.WriteBoolean("optional", argument.Optional);
-            writer.WriteString("clrType", argument.ClrType);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

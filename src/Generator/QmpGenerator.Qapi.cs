@@ -65,49 +65,4 @@ public sealed partial class QmpGenerator
             };
         }
     }
-
-    /// <summary>
-    /// What a QAPI top file and a saved answer check alike: each file's Generate, that the file
-    /// generates alone in its namespace (QMP0111 on the others), a valid namespace (false when not:
-    /// nothing generates), and that no server is generated for it yet (QMP0110).
-    /// </summary>
-    private static bool CheckGeneratesAlone(SchemaGroup group, SchemaFileInput main, List<SchemaDiagnostic> problems)
-    {
-        foreach (var file in group.Files)
-        {
-            if (UnknownGenerate(file) is { } unknown)
-                problems.Add(unknown);
-            if (!ReferenceEquals(file, main))
-                problems.Add(GeneratorDiagnostics.QapiNotAlone.Report(StartOf(file.Path), file.Path, group.Namespace, main.Path));
-        }
-        var at = StartOf(main.Path);
-        if (!IsValidNamespace(group.Namespace))
-        {
-            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(at, group.Namespace));
-            return false;
-        }
-        if (group.Server)
-            problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(at, group.Client ? 0 : 1, group.Namespace));
-        return true;
-    }
-
-    /// <summary>A group with a QAPI top file: the QAPI reader on the texts given, then the QAPI spec builder.</summary>
-    private static ParsedSchema ParseQapi(SchemaGroup group, CancellationToken ct)
-    {
-        var problems = new List<SchemaDiagnostic>();
-        var top = group.Files.First(f => IsJson(f.Path));
-        if (!CheckGeneratesAlone(group, top, problems))
-            return new ParsedSchema(null, problems.ToEquatableArray());
-        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var include in group.Includes)
-            texts[include.Path] = include.Text;
-        texts[NormalizedPath(top.Path)] = top.Text;
-        var read = QapiReader.ReadDetailed(top.Path, path => texts.TryGetValue(NormalizedPath(path), out var text) ? text : null);
-        ct.ThrowIfCancellationRequested();
-        var schema = Filter(read.Schema, new[] { top }, problems);
-        var naming = new List<SchemaDiagnostic>();
-        var (spec, modules) = SpecBuilder.BuildQapiModules(schema, group.Namespace, group.Client, naming, top.Path, group.Internal);
-        var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
-        return new ParsedSchema(spec, problems.Concat(schema.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema, modules);
-    }
 }

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using System.Reflection;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -181,8 +180,6 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
                 Internal = g.Any(f => ParseInternal(f.Access) == true),
             });
 
-    private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct) => WithFormatProblems(group, ParseGroup(group, ct));
-
     /// <summary>QMP0101 for the values of a file's Generate that are not Client, Server or Types; null when all are known.</summary>
     private static SchemaDiagnostic? UnknownGenerate(SchemaFileInput file)
     {
@@ -191,14 +188,23 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         return unknown.Count == 0 ? null : GeneratorDiagnostics.UnknownGenerateValue.Report(StartOf(file.Path), string.Join(",", unknown));
     }
 
-    private static ParsedSchema ParseGroup(SchemaGroup group, CancellationToken ct)
+    /// <summary>
+    /// The item metadata of every file in the group, checked once whatever the file holds: Format
+    /// (QMP0120), Generate (QMP0101), Access (QMP0104), Diagnostics (QMP0105); and, when a QAPI top
+    /// file or a saved answer is read (<paramref name="main"/>), QMP0111 on every other file, since
+    /// such a schema generates alone.
+    /// </summary>
+    private static List<SchemaDiagnostic> CheckMetadata(SchemaGroup group, SchemaFileInput? main)
     {
-        ct.ThrowIfCancellationRequested();
-        if (group.Files.Any(static f => IsIntrospection(f)))
-            return ParseIntrospection(group, ct);
-        if (group.Files.Any(static f => IsJson(f.Path)))
-            return ParseQapi(group, ct);
-        var problems = new List<SchemaDiagnostic>();
+        var problems = group.Files.Where(f => !SchemaInput.IsKnownFormat(f.Format))
+            .Select(f => GeneratorDiagnostics.UnknownFormatValue.Report(StartOf(f.Path), f.Format!.Trim(),
+                SchemaInput.KindOf(f.Path, f.Text, f.Format) switch
+                {
+                    SchemaInputKind.Introspection => "a saved query-qmp-schema answer",
+                    SchemaInputKind.Qapi => "QAPI",
+                    _ => "an .hx file",
+                }))
+            .ToList();
         foreach (var file in group.Files)
         {
             var at = StartOf(file.Path);
@@ -208,20 +214,54 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
                 problems.Add(GeneratorDiagnostics.UnknownAccessValue.Report(at, file.Access!.Trim(), group.Internal ? "internal" : "public"));
             if (!string.IsNullOrWhiteSpace(file.Diagnostics) && !file.Diagnostics!.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) && !file.Diagnostics.Trim().Equals("default", StringComparison.OrdinalIgnoreCase))
                 problems.Add(GeneratorDiagnostics.UnknownDiagnosticsValue.Report(at, file.Diagnostics.Trim()));
+            if (main is not null && !ReferenceEquals(file, main))
+                problems.Add(GeneratorDiagnostics.QapiNotAlone.Report(at, file.Path, group.Namespace, main.Path));
         }
+        return problems;
+    }
+
+    /// <summary>
+    /// A group through the one parse step every input takes (<see cref="SchemaInput.Read"/>): .hx
+    /// files read together, or a QAPI top file or saved answer alone, its includes and QAPI source
+    /// from the group's include texts. Then the filter and the spec builder of that kind.
+    /// </summary>
+    private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var inputs = group.Files.Select(f => new SchemaInputFile(f.Path, f.Text, f.Format)).ToList();
+        var mainInput = SchemaInput.MainFile(inputs);
+        var main = mainInput is null ? null : group.Files[inputs.IndexOf(mainInput)];
+        var problems = CheckMetadata(group, main);
         if (!IsValidNamespace(group.Namespace))
         {
-            var first = group.Files[0];
-            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(new SchemaLocation(first.Path, 0, 0, 1, 1, 1, 1), group.Namespace));
+            problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(StartOf((main ?? group.Files[0]).Path), group.Namespace));
             return new ParsedSchema(null, problems.ToEquatableArray());
         }
-        var (model, read) = SchemaParser.Read(group.Files.Select(f => new SchemaSource(f.Path, f.Text)));
+        if (main is not null && group.Server)
+            problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(StartOf(main.Path), group.Client ? 0 : 1, group.Namespace));
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var include in group.Includes)
+            texts[include.Path] = include.Text;
+        var read = SchemaInput.Read(
+            mainInput is null ? inputs : new[] { mainInput },
+            path => texts.TryGetValue(NormalizedPath(path), out var text) ? text : null,
+            main?.QapiSource);
         ct.ThrowIfCancellationRequested();
-        var schema = Filter(read, group.Files, problems);
+        var schema = Filter(read.Schema, main is null ? group.Files : new[] { main }, problems);
         var naming = new List<SchemaDiagnostic>();
-        var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming) with { Internal = group.Internal };
+        GenerationSpec spec;
+        var modules = default(EquatableArray<ModuleOutputSpec>);
+        if (main is null)
+        {
+            spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming) with { Internal = group.Internal };
+        }
+        else
+        {
+            // A saved answer is one module: its entries carry no module of their own.
+            (spec, modules) = SpecBuilder.BuildQapiModules(schema, group.Namespace, group.Client, naming, main.Path, group.Internal);
+        }
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
-        return new ParsedSchema(spec, problems.Count == 0 && naming.Count == 0 ? model.Diagnostics : problems.Concat(model.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema);
+        return new ParsedSchema(spec, problems.Concat(read.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema, modules);
     }
 
     /// <summary>The model as <c>query-qmp-schema</c> entries, each entry's JSON on its own.</summary>
@@ -234,10 +274,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     private static readonly ConcurrentDictionary<(string, DiagnosticSeverity), DiagnosticDescriptor> Descriptors = new();
 
     private static readonly Lazy<Dictionary<string, string>> Titles = new(() =>
-        typeof(SchemaDiagnostics).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Concat(typeof(GeneratorDiagnostics).GetFields(BindingFlags.Public | BindingFlags.Static))
-            .Select(f => f.GetValue(null)).OfType<SchemaDiagnosticDescriptor>()
-            .GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First().Title));
+        DiagnosticCatalogue.All.ToDictionary(d => d.Id, d => d.Title));
 
     /// <summary>Where a diagnostic is explained: its row of the diagnostics table in the README.</summary>
     public static string HelpLinkOf(string id) => SchemaDiagnosticDescriptor.HelpLinkBase + id.ToLowerInvariant();

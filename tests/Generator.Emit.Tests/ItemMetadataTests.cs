@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Qmp.Codegen.Emit.Tests;
@@ -60,5 +61,41 @@ public class ItemMetadataTests
                 trackSteps: false)
             .RunGenerators(compilation).GetRunResult().Results.Single();
         Assert.Empty(result.GeneratedSources);
+    }
+
+    private const string QapiSchema = "{ 'command': 'stop', 'data': { '*force': 'bool' } }\n";
+
+    private const string SavedAnswer = "[{\"name\": \"stop\", \"meta-type\": \"command\", \"arg-type\": \"0\", \"ret-type\": \"0\"},"
+        + " {\"name\": \"0\", \"meta-type\": \"object\", \"members\": []}]";
+
+    private static ImmutableArray<Diagnostic> Diagnostics(GeneratorHarness.SchemaFile file)
+    {
+        var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
+        return GeneratorHarness.CreateDriver(new[] { file }, trackSteps: false).RunGenerators(compilation).GetRunResult().Results.Single().Diagnostics;
+    }
+
+    /// <summary>Item metadata are checked once for every kind of input: a QAPI item and a saved answer report what an .hx item does.</summary>
+    [Theory]
+    [InlineData("/a.hx")]
+    [InlineData("/qapi-schema.json")]
+    [InlineData("/live.json")]
+    public void Bogus_Access_and_Diagnostics_are_reported_for_every_kind_of_input(string path)
+    {
+        var text = path switch { "/a.hx" => Schema, "/live.json" => SavedAnswer, _ => QapiSchema };
+        var diagnostics = Diagnostics(new GeneratorHarness.SchemaFile(path, text, "My.Vm", "Client", Access: "Bogus", Diagnostics: "bogus"));
+        var access = Assert.Single(diagnostics, d => d.Id == "QMP0104");
+        Assert.Equal(DiagnosticSeverity.Error, access.Severity);
+        Assert.Equal(path, access.Location.GetLineSpan().Path);
+        Assert.Contains("'Bogus'", access.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Single(diagnostics, d => d.Id == "QMP0105");
+    }
+
+    /// <summary>Every id a reader or the generator reports has a title in the IDE, never its bare id (QMP0220 showed as "QMP0220").</summary>
+    [Fact]
+    public void A_qapi_diagnostic_has_its_descriptors_title()
+    {
+        var diagnostics = Diagnostics(new GeneratorHarness.SchemaFile("/qapi-schema.json", "{ 'struct': 'Holder', 'data': { 'thing': 'Thing' } }\n", "My.Vm", "Client"));
+        var unknown = Assert.Single(diagnostics, d => d.Id == "QMP0220");
+        Assert.Equal("Reference to an unknown type", unknown.Descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

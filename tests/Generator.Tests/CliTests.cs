@@ -50,7 +50,8 @@ public class CliTests
         Assert.Equal("force", force.GetProperty("name").GetString());
         Assert.Equal("-f", force.GetProperty("code").GetString());
         Assert.True(force.GetProperty("optional").GetBoolean());
-        Assert.Equal("bool", force.GetProperty("clrType").GetString());
+        // The .hx fields stay; the C# type is no part of a language-neutral model.
+        Assert.False(force.TryGetProperty("clrType", out _));
         var doc = eject.GetProperty("doc");
         foreach (var member in new[] { "title", "description", "arguments", "returns", "examples", "notes" })
             Assert.True(doc.TryGetProperty(member, out _), member);
@@ -83,8 +84,8 @@ public class CliTests
                 + string.Concat(descriptor.Messages.Select(m => "    " + m + "\n"));
             Assert.Contains(entry, stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         }
-        // The QAPI reader's descriptors are listed too, with their message format.
-        Assert.Contains("QMP0201 error: duplicate key '{0}'", stdout, StringComparison.Ordinal);
+        // The QAPI reader's descriptors are listed too, with a title and their message format.
+        Assert.Contains("QMP0201 error: Duplicate key\n    duplicate key '{0}'\n", stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,6 +109,100 @@ public class CliTests
         Assert.Equal("enum", runState.GetProperty("kind").GetString());
         Assert.Contains("running", runState.GetProperty("values").EnumerateArray().Select(v => v.GetString()));
     }
+
+    private static string QapiCase(string name) => Qmp.Testing.Repository.PathOf("tests", "Generator.Tests", "Qapi", "Cases", name);
+
+    /// <summary>QEMU's errors, at QEMU's line, in QEMU's words (QEMU 7.2's and 10.0's scripts/qapi print the same for these cases).</summary>
+    [Theory]
+    [InlineData("bad-union-no-branches.json", "(3,12): error QMP0232: union has no branches")]
+    [InlineData("bad-redefine-builtin-command.json", "(3,14): error QMP0219: built-in type 'int' is already defined")]
+    [InlineData("bad-feature-special-on-type.json", "(2,13): error QMP0231: feature 'deprecated' is not supported for types")]
+    [InlineData("bad-doc-deindent.json", "(11,3): error QMP0206: unexpected de-indent (expected at least 8 spaces)")]
+    public void Check_reads_a_qapi_file_and_exits_1_on_its_errors(string name, string expected)
+    {
+        var (exit, stdout, stderr) = Run("check", QapiCase(name));
+        Assert.Equal(1, exit);
+        Assert.Contains(name + expected, stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("QMP00", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(" 0 error(s)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_reads_a_valid_qapi_file_with_its_includes_and_exits_0()
+    {
+        var (exit, stdout, stderr) = Run("check", QapiCase("include.json"));
+        Assert.Equal(0, exit);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("0 error(s)", stderr, StringComparison.Ordinal);
+    }
+
+    [QemuSchemaFact("bookworm")]
+    public void Check_accepts_qemu_7_2s_schema() => AcceptsQemuSchema("bookworm");
+
+    [QemuSchemaFact("trixie")]
+    public void Check_accepts_qemu_10_0s_schema() => AcceptsQemuSchema("trixie");
+
+    private static void AcceptsQemuSchema(string suite)
+    {
+        var (exit, stdout, stderr) = Run("check", Path.Combine(QemuSources.Get(suite).Dir!, "qapi", "qapi-schema.json"));
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.DoesNotContain(": error ", stdout, StringComparison.Ordinal);
+        Assert.Contains(" 0 error(s)", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>The members of every object of a model: one shape whichever input it was read from.</summary>
+    private static SortedSet<string> Shape(JsonElement root)
+    {
+        var shape = new SortedSet<string>(StringComparer.Ordinal);
+        void Walk(JsonElement element, string path)
+        {
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in element.EnumerateObject())
+                {
+                    shape.Add(path + "." + property.Name);
+                    Walk(property.Value, path + "." + property.Name);
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                    Walk(item, path + "[]");
+            }
+        }
+        Walk(root, "");
+        return shape;
+    }
+
+    [Fact]
+    public void Model_prints_one_shape_for_hx_qapi_and_a_saved_answer()
+    {
+        var live = Qmp.Testing.Repository.PathOf("tests", "Generator.Emit.Tests", "GoldenIntrospection", "live.json");
+        var shapes = new Dictionary<string, SortedSet<string>>();
+        var inputs = new[]
+        {
+            ("hx", new[] { "model", "schema/qmp-commands.hx", "schema/qmp-commands-extra.hx", "schema/qmp-events.hx" }),
+            ("qapi", new[] { "model", QapiCase("doc-features.json") }),
+            ("introspection", new[] { "model", live }),
+        };
+        foreach (var (kind, args) in inputs)
+        {
+            var (exit, stdout, stderr) = Run(args);
+            Assert.True(exit == 0, stderr);
+            using var document = JsonDocument.Parse(stdout);
+            Assert.Equal(kind, document.RootElement.GetProperty("kind").GetString());
+            Assert.NotEqual(0, document.RootElement.GetProperty("commands").GetArrayLength());
+            shapes[kind] = Shape(document.RootElement);
+        }
+        // Each command of every input has the members the .hx model always had (clrType gone).
+        var command = new[] { ".commands[].name", ".commands[].condition", ".commands[].async", ".commands[].argsType", ".commands[].arguments", ".commands[].doc", ".commands[].returns" };
+        foreach (var (kind, shape) in shapes)
+        {
+            Assert.All(command, member => Assert.Contains(member, shape));
+            Assert.DoesNotContain(shape, m => m.EndsWith(".clrType", StringComparison.Ordinal));
+            Assert.All(shape, m => Assert.True(shapes["hx"].Contains(m), kind + ": " + m + " is not in the .hx model's shape"));
+        }
+    }
 }
 
 /// <summary>Every diagnostic id has its row in the README's table, where its help link points.</summary>
@@ -129,6 +224,27 @@ public class DiagnosticsCatalogueTests
             var anchor = link[(link.IndexOf('#', StringComparison.Ordinal) + 1)..];
             // The row says the id's default severity.
             Assert.Contains($"| <a id=\"{anchor}\"></a>{descriptor.Id} | {descriptor.Severity.ToString().ToLowerInvariant()} |", readme, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Every id written anywhere in the generator or the CLI has a descriptor in the one catalogue, and the IDE shows its title, not its id.</summary>
+    [Fact]
+    public void Every_id_reported_anywhere_has_a_descriptor_with_a_title()
+    {
+        var catalogue = DiagnosticCatalogue.All.ToDictionary(d => d.Id);
+        var ids = Directory.GetFiles(Path.Combine(RepoRoot(), "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), "\"(QMP\\d{4})\"").Select(m => m.Groups[1].Value))
+            // QMP0900 is the id of the generated [Experimental] attribute, which the C# compiler reports, not us.
+            .Where(id => id != Qmp.Codegen.Generation.SpecBuilder.UnstableDiagnosticId)
+            .ToHashSet();
+        Assert.True(ids.Count >= 70, ids.Count + " ids");
+        Assert.DoesNotContain(ids, id => !catalogue.ContainsKey(id));
+        foreach (var descriptor in catalogue.Values)
+        {
+            Assert.DoesNotContain("{", descriptor.Title, StringComparison.Ordinal);
+            var roslyn = QmpGenerator.ToDiagnostic(new Model.SchemaDiagnostic(descriptor.Id, descriptor.Severity, "m", default)).Descriptor;
+            Assert.Equal(descriptor.Title, roslyn.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 

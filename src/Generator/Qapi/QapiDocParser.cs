@@ -66,7 +66,7 @@ internal sealed partial class QapiDocParser
             }
             var start = raw.Offset + 1;
             if (source[start] != ' ')
-                parser.Report(raw.Offset, raw.End, "missing space after '#'");
+                parser.Report(raw.Offset, raw.End, "missing space after #");
             else
                 start++;
             var end = raw.End;
@@ -110,7 +110,7 @@ internal sealed partial class QapiDocParser
         foreach (var line in _lines)
         {
             if (AtName(line.Text) is { } name)
-                Report(line, "'@" + name + ":' is not allowed in free-form documentation");
+                Report(line, "'@" + name + ":' not allowed in free-form documentation");
             if (line.Text.StartsWith("=", StringComparison.Ordinal))
             {
                 // QEMU 7.2 splits a block at a heading that follows text; QEMU 10 wants one heading first.
@@ -166,7 +166,7 @@ internal sealed partial class QapiDocParser
         var doc = new QapiDoc(BlockSpan(_block.Start, _block.End));
         var symbol = symbolLine.Text.Substring(1);
         if (!symbol.EndsWith(":", StringComparison.Ordinal))
-            Report(symbolLine, "the line naming the definition should end with ':'");
+            Report(symbolLine, "line should end with ':'");
         else
             symbol = symbol.Substring(0, symbol.Length - 1);
         if (symbol.Length == 0)
@@ -179,6 +179,11 @@ internal sealed partial class QapiDocParser
         QapiDocArg? arg = null;
         var argLines = new List<Line>();
         var argHasText = false;
+        // Where the description text starts on the '@name:' line (0: none), how many lines followed
+        // it, and the indentation of the first of them: what the de-indent check below compares.
+        var argTextColumn = 0;
+        var argContinuations = 0;
+        var argFirstIndent = 0;
         var mode = Mode.Body;
         var noMoreArgs = false;
         var sawFeatures = false;
@@ -191,6 +196,7 @@ internal sealed partial class QapiDocParser
                 arg.Text = Join(Dedent(argLines, headerText: argHasText));
             arg = null;
             argLines.Clear();
+            argTextColumn = 0;
         }
 
         void StartArg(Line line, string name, bool feature)
@@ -205,8 +211,10 @@ internal sealed partial class QapiDocParser
             list.Add(arg);
             var text = line.Text.Substring(line.Text.IndexOf(':') + 1).Trim();
             argHasText = text.Length > 0;
+            argTextColumn = argHasText ? line.Text.IndexOf(text, line.Text.IndexOf(':'), StringComparison.Ordinal) : 0;
+            argContinuations = 0;
             if (argHasText)
-                argLines.Add(new Line(text, line.Offset + line.Text.IndexOf(text, line.Text.IndexOf(':'), StringComparison.Ordinal)));
+                argLines.Add(new Line(text, line.Offset + argTextColumn));
             mode = feature ? Mode.Feature : Mode.Arg;
         }
 
@@ -252,6 +260,14 @@ internal sealed partial class QapiDocParser
             // Lines that continue what is open.
             if (mode is Mode.Arg or Mode.Feature && atName is null && tag is null && line.Text != "Features:")
             {
+                // QEMU's "unexpected de-indent": the line right after an indented first continuation
+                // of '@name: text' is indented less than both it (QEMU 10's get_doc_indented) and
+                // the text after '@name: ' (QEMU 7.2's Section.append). Both dialects refuse that.
+                if (!wasBlank && argContinuations == 1 && argTextColumn > 0 && argFirstIndent > 0
+                    && line.Indent < argFirstIndent && line.Indent < argTextColumn)
+                    Report(line, "unexpected de-indent (expected at least " + argFirstIndent.ToString(System.Globalization.CultureInfo.InvariantCulture) + " spaces)");
+                if (argContinuations++ == 0)
+                    argFirstIndent = wasBlank ? 0 : line.Indent;
                 if (indented || (!argHasText && !wasBlank))
                 {
                     argLines.Add(line);

@@ -172,7 +172,7 @@ internal sealed class QapiParser
                 }
                 if (value.Kind != QapiValueKind.Object)
                 {
-                    Report(QapiDiagnostics.ExpressionKind, start, value.End, "a top-level expression must be an object");
+                    Report(QapiDiagnostics.ExpressionKind, start, value.End, "top-level expression must be an object");
                 }
                 else if (value.Member("include") is { } include)
                 {
@@ -431,7 +431,7 @@ internal sealed class QapiParser
                     return value.ToString();
                 }
                 if (c < ' ' || c >= 127)
-                    throw new SyntaxError(_cursor - 1, "funny character in string (only printable ASCII)");
+                    throw new SyntaxError(_cursor - 1, "funny character in string");
                 value.Append(c);
             }
         }
@@ -568,7 +568,7 @@ internal sealed class QapiParser
                 }
                 if (_tok != Comment)
                 {
-                    Report(QapiDiagnostics.DocSyntax, block.Start, block.Start + 2, "it does not end with '##'");
+                    Report(QapiDiagnostics.DocSyntax, block.Start, block.Start + 2, "documentation comment must end with '##'");
                     break;
                 }
                 // The line runs from its '#' at _tokStart to _commentEnd.

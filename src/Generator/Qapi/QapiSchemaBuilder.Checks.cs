@@ -108,6 +108,10 @@ internal sealed partial class QapiSchemaBuilder
             if (tag.Condition is not null)
                 Report(QapiDiagnostics.BadDiscriminator, tagNode.Location, variants.Tag, union.Name, "must not be a conditional member");
         }
+        // schema.py: the enum's values without a branch get an empty one, so only an enum without
+        // values and a union without branches leave it with none.
+        if (tagEnum is not null && tagEnum.Values.Count == 0 && variants.Branches.Count == 0)
+            Report(QapiDiagnostics.UnionNoBranches, union.Location);
         foreach (var branch in variants.Branches)
         {
             if (tagEnum is not null && !tagEnum.Values.Any(v => v.Name == branch.Case))

@@ -138,6 +138,9 @@ internal sealed partial class QapiSchemaBuilder
     private void Report(SchemaDiagnosticDescriptor descriptor, SchemaLocation location, params object[] args) =>
         _diagnostics.Add(QapiDiagnostics.Make(descriptor, location, args));
 
+    private void ReportForm(SchemaDiagnosticDescriptor descriptor, int form, SchemaLocation location, params object[] args) =>
+        _diagnostics.Add(QapiDiagnostics.Make(descriptor, form, location, args));
+
     // ---- pass 1: shape and names ----
 
     private void Declare(QapiExpression expression)
@@ -147,7 +150,7 @@ internal sealed partial class QapiSchemaBuilder
         if (metas.Count != 1)
         {
             Report(QapiDiagnostics.ExpressionKind, value.File.Span(value.Start, value.Start + 1),
-                "a definition must have exactly one of the keys 'enum', 'struct', 'union', 'alternate', 'command', 'event'");
+                "expression must have exactly one key 'enum', 'struct', 'union', 'alternate', 'command', 'event'");
             return;
         }
         var meta = metas[0];
@@ -186,17 +189,16 @@ internal sealed partial class QapiSchemaBuilder
         if (!keysOk)
             return;
 
-        if (meta is not ("command" or "event"))
+        // Commands, events and types share one namespace with the predefined types (schema.py's
+        // _def_entity), which QEMU describes by their meta: built-in type 'int', enum type 'QType'.
+        if (SchemaBuiltins.IsBuiltin(name))
         {
-            if (SchemaBuiltins.IsBuiltin(name))
-            {
-                Report(QapiDiagnostics.Duplicate, nameNode.Location, name, "a builtin type");
-                return;
-            }
+            Report(QapiDiagnostics.Duplicate, nameNode.Location, (name == SchemaBuiltins.QType ? "enum type '" : "built-in type '") + name + "'");
+            return;
         }
         if (_defined.TryGetValue(name, out var earlier))
         {
-            Report(QapiDiagnostics.Duplicate, nameNode.Location, name, "at line " + earlier.NameNode.Location.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            ReportForm(QapiDiagnostics.Duplicate, 1, nameNode.Location, name, earlier.NameNode.Location.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
         _defined[name] = definition;
@@ -233,6 +235,9 @@ internal sealed partial class QapiSchemaBuilder
         var condition = Condition(value["if"], d.Describe);
         var features = Features(value["features"], d, d.Describe);
         var location = d.NameNode.Location;
+        // schema.py's QAPISchemaType.check: the special features mark commands, events and members.
+        if (d.Meta is not ("command" or "event") && features.FirstOrDefault(f => f.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable) is { } special)
+            Report(QapiDiagnostics.SpecialFeatureOnType, location, special.Name);
         switch (d.Meta)
         {
             case "enum":
@@ -479,7 +484,7 @@ internal sealed partial class QapiSchemaBuilder
             return false;
         if (node.Kind != QapiValueKind.Bool || node.Bool != onlyValue)
         {
-            Report(QapiDiagnostics.BadFlag, node.Location, "flag '" + key + "' may only be " + (onlyValue ? "true" : "false"));
+            Report(QapiDiagnostics.BadFlag, node.Location, "flag '" + key + "' may only use " + (onlyValue ? "true" : "false") + " value");
             return false;
         }
         return true;

@@ -73,7 +73,8 @@ public class LineBreakTests
     private static string WithoutLocations(SchemaModel model)
     {
         using var stream = new MemoryStream();
-        ModelJsonWriter.Write(stream, model, HxSchemaBuilder.Build(model));
+        var schema = HxSchemaBuilder.Build(model);
+        ModelJsonWriter.Write(stream, new SchemaReadResult(SchemaInputKind.Hx, schema, model, Qmp.Codegen.Helpers.EquatableArray<string>.Empty));
         var node = JsonNode.Parse(stream.ToArray())!;
         foreach (var diagnostic in node["diagnostics"]!.AsArray())
         {

@@ -13,4 +13,6 @@ for path in sys.argv[2:]:
         verdict = 'ok'
     except QAPIError as e:
         verdict = 'error ' + str(e).replace('\n', ' ')
+    except Exception as e:  # QEMU 7.2's parser asserts on some bad input instead of reporting it
+        verdict = 'error (scripts/qapi failed: ' + type(e).__name__ + ')'
     print(os.path.basename(path), verdict, flush=True)
