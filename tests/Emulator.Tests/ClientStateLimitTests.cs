@@ -160,4 +160,36 @@ public class ClientStateLimitTests
 
         Assert.Equal(Enumerable.Range(84, 16).Select(i => "0x" + i.ToString("x", System.Globalization.CultureInfo.InvariantCulture)), vm.Emulator.Vm.Display.KeysSent);
     }
+    [Fact]
+    public async Task Backup_targets_of_a_machine_without_data_dir_are_charged()
+    {
+        // The attack: without --data-dir no file is made, but the machine remembers every target it "wrote"
+        // (so a later mode: existing finds it). drive-backup with a fresh 1 MiB name, block-job-cancel, again:
+        // each round left a megabyte behind, uncharged, without end. Now each new name is charged as state.
+        await using var vm = await TestVm.StartAsync(dataDir: false);
+        long before = vm.Emulator.Vm.RetainedBytes;
+        QmpException? refusal = null;
+        int rounds = 0;
+        for (; rounds < 80 && refusal is null; rounds++)
+        {
+            string target = rounds.ToString(System.Globalization.CultureInfo.InvariantCulture) + new string('t', 1 << 20);
+            try
+            {
+                await vm.Run("drive-backup", JsonSerializer.Serialize(new { device = "ide0-hd0", target, sync = "full", format = "raw" }));
+            }
+            catch (QmpException ex)
+            {
+                refusal = ex;
+                break;
+            }
+
+            await vm.Run("block-job-cancel", "{\"device\":\"ide0-hd0\"}");
+            Assert.True(vm.Emulator.Vm.RetainedBytes - before >= (long)(rounds + 1) << 20, $"{vm.Emulator.Vm.RetainedBytes - before} bytes charged for {rounds + 1} targets");
+        }
+
+        Assert.NotNull(refusal);
+        Assert.StartsWith("The emulator already holds ", refusal.Description, StringComparison.Ordinal);
+        Assert.InRange(rounds, 50, 64);
+        Assert.True(vm.Emulator.Vm.RetainedBytes <= EmulatorLimits.MaxRetainedBytes);
+    }
 }
