@@ -192,4 +192,25 @@ public class ClientStateLimitTests
         Assert.InRange(rounds, 50, 64);
         Assert.True(vm.Emulator.Vm.RetainedBytes <= EmulatorLimits.MaxRetainedBytes);
     }
+
+    [Fact]
+    public async Task Descriptor_names_and_fd_set_notes_are_at_most_1024_bytes()
+    {
+        // The attack: getfd and add-fd each keep a descriptor (up to 1024 for the process) and with it a name
+        // or an opaque note of any length: 1024 notes of 48 MiB were 48 GiB kept. Both are ids now.
+        await using var vm = await TestVm.StartAsync();
+        string huge = new('f', 4 << 20);
+        var refused = await Assert.ThrowsAsync<QmpException>(() => vm.RunWithFd("getfd", JsonSerializer.Serialize(new { fdname = huge })));
+        Assert.Equal("Parameter 'fdname' expects at most 1024 bytes", refused.Description);
+        refused = await Assert.ThrowsAsync<QmpException>(() => vm.RunWithFd("add-fd", "{\"fdset-id\": 3, \"opaque\": \"" + huge + "\"}"));
+        Assert.Equal("Parameter 'opaque' expects at most 1024 bytes", refused.Description);
+        Assert.DoesNotContain(3L, vm.Emulator.Vm.FdSets.Keys);
+        await vm.FailsWith("closefd", JsonSerializer.Serialize(new { fdname = huge }), $"File descriptor named '{huge}' not found");
+
+        // At the limit both are served.
+        string longest = new('g', EmulatorLimits.MaxIdBytes);
+        await vm.RunWithFd("getfd", JsonSerializer.Serialize(new { fdname = longest }));
+        await vm.Run("closefd", JsonSerializer.Serialize(new { fdname = longest }));
+        await vm.RunWithFd("add-fd", "{\"fdset-id\": 3, \"opaque\": \"" + longest + "\"}");
+    }
 }
