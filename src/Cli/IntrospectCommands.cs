@@ -63,7 +63,7 @@ internal static class IntrospectCommands
                 Console.Error.WriteLine($"qmp-codegen: cannot write {file}: {e.Message}");
                 return 2;
             }
-            Console.Error.WriteLine($"QEMU {version}: {schema.Entries.Count} entries, {schema.Commands.Count} commands, {schema.Events.Count} events -> {file}");
+            Console.Error.WriteLine($"QEMU {ConsoleText.Safe(version?.ToString() ?? "")}: {schema.Entries.Count} entries, {schema.Commands.Count} commands, {schema.Events.Count} events -> {file}");
             return 0;
         });
         return command;
@@ -102,7 +102,7 @@ internal static class IntrospectCommands
             if (server is null)
                 return 2;
             var report = SchemaCompatibilityReport.Compare(client, server);
-            Console.Out.Write(report.ToString());
+            Console.Out.Write(ConsoleText.Safe(report.ToString(), keepLineFeeds: true));
             return report.IsCompatible ? 0 : 1;
         });
         return command;
@@ -120,7 +120,7 @@ internal static class IntrospectCommands
         }
         catch (FormatException e)
         {
-            Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {e.Message}");
+            Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {ConsoleText.Safe(e.Message)}");
         }
         return null;
     }
@@ -138,12 +138,12 @@ internal static class IntrospectCommands
         catch (QmpException e)
         {
             // Before QEMU 2.5 there is no query-qmp-schema.
-            Console.Error.WriteLine($"qmp-codegen: {address}: {e.Message}");
+            Console.Error.WriteLine($"qmp-codegen: {address}: {ConsoleText.Safe(e.Message)}");
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or QmpProtocolException or QmpDisconnectedException
             or OperationCanceledException or TimeoutException or FormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"qmp-codegen: {address}: {(e is OperationCanceledException ? "timed out" : e.Message)}");
+            Console.Error.WriteLine($"qmp-codegen: {address}: {(e is OperationCanceledException ? "timed out" : ConsoleText.Safe(e.Message))}");
         }
         return null;
     }

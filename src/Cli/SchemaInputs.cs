@@ -41,7 +41,7 @@ internal static class SchemaInputs
             }
             catch (FormatException e)
             {
-                Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {e.Message}");
+                Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {ConsoleText.Safe(e.Message)}");
                 return null;
             }
         }
