@@ -213,4 +213,24 @@ public class ClientStateLimitTests
         await vm.Run("closefd", JsonSerializer.Serialize(new { fdname = longest }));
         await vm.RunWithFd("add-fd", "{\"fdset-id\": 3, \"opaque\": \"" + longest + "\"}");
     }
+
+    [Fact]
+    public async Task Add_client_lists_only_the_last_few_connections()
+    {
+        // The attack: getfd then add_client, again and again. The descriptor is let go at once, but each
+        // round left an entry in query-vnc's (or query-spice's) list, without end. The last 16 are kept.
+        await using var vm = await TestVm.StartAsync();
+        for (int i = 0; i < 40; i++)
+        {
+            await vm.RunWithFd("getfd", "{\"fdname\": \"c\"}");
+            await vm.Run("add_client", "{\"protocol\": \"vnc\", \"fdname\": \"c\"}");
+            await vm.RunWithFd("getfd", "{\"fdname\": \"c\"}");
+            await vm.Run("add_client", "{\"protocol\": \"spice\", \"fdname\": \"c\"}");
+        }
+
+        Assert.Equal(16, vm.Emulator.Vm.Display.VncClients.Count);
+        Assert.Equal(16, vm.Emulator.Vm.Display.SpiceChannels.Count);
+        var clients = (await vm.Run("query-vnc")).GetProperty("clients").EnumerateArray().Select(c => c.GetProperty("service").GetString()).ToList();
+        Assert.Equal(Enumerable.Range(50401 + 40 - 16, 16).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)), clients);
+    }
 }
