@@ -60,6 +60,19 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Introspect_writes_a_file_whose_name_is_as_long_as_a_name_may_be()
+    {
+        // The temporary beside it is a dot-name with 128 random bits; from the target's whole name it
+        // passed NAME_MAX (255 bytes) for any name over 216 bytes, so such a file could never be written.
+        var address = Serve("long", new Answers("{\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}, \"package\": \"\"}", Schema));
+        var output = Path.Combine(_dir, new string('n', 250) + ".json");
+        var (exit, _, stderr) = LiveIntrospectionTests.Cli("introspect", address, "-o", output);
+        Assert.True(exit == 0, stderr);
+        Assert.True(File.Exists(output));
+        Assert.Equal([Path.GetFileName(output)], Directory.GetFiles(_dir, "*", new EnumerationOptions { AttributesToSkip = 0 }).Select(Path.GetFileName).Where(n => !n!.EndsWith(".sock", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Introspect_and_compat_print_a_servers_error_description_with_controls_escaped()
     {
         var address = Serve("error", new Failing(Hostile));
