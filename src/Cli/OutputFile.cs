@@ -18,7 +18,11 @@ internal static class OutputFile
     {
         var target = Path.GetFullPath(path);
         // A dot-name with 128 random bits: nobody can plant it in advance, and globs skip it.
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + "." + RandomNumberGenerator.GetHexString(32, lowercase: true) + ".tmp");
+        // The target's name is cut to 64 characters there, so the temporary's stays within NAME_MAX (255
+        // bytes) whenever the target's does.
+        var name = Path.GetFileName(target);
+        var cut = name.Length > 64 && char.IsHighSurrogate(name[63]) ? 63 : Math.Min(name.Length, 64);
+        var temporary = Path.Combine(Path.GetDirectoryName(target)!, "." + name[..cut] + "." + RandomNumberGenerator.GetHexString(32, lowercase: true) + ".tmp");
         using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             try

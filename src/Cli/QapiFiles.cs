@@ -122,7 +122,7 @@ internal sealed class QapiFiles : IDisposable
             refusal = e is FileNotFoundException or DirectoryNotFoundException ? null : e.Message;
         }
         if (refusal is not null)
-            Console.Error.WriteLine($"qmp-codegen: include '{path}': {refusal}");
+            Console.Error.WriteLine($"qmp-codegen: include '{Qmp.Runtime.Introspection.TerminalText.Escape(path)}': {refusal}");
         return null;
     }
 

@@ -41,7 +41,7 @@ internal static class SchemaInputs
             }
             catch (FormatException e)
             {
-                Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {e.Message}");
+                Console.Error.WriteLine($"qmp-codegen: {file} is not a schema: {TerminalText.Escape(e.Message)}");
                 return null;
             }
         }

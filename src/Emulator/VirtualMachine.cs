@@ -200,13 +200,18 @@ public sealed class VirtualMachine
     /// <summary>Charges <paramref name="bytes"/> of client state, or refuses when the machine would pass its budget.</summary>
     internal long Retain(long bytes)
     {
+        CheckRoom(bytes);
+        RetainedBytes += bytes;
+        return bytes;
+    }
+
+    /// <summary>Refuses, as <see cref="Retain"/> would, when <paramref name="bytes"/> more would pass the budget; charges nothing.</summary>
+    internal void CheckRoom(long bytes)
+    {
         if (bytes > EmulatorLimits.MaxRetainedBytes - RetainedBytes)
         {
             throw QmpException.Generic($"The emulator already holds {RetainedBytes} bytes of client state (ids, names, properties, ring buffers, snapshots); {bytes} more would pass the most it may hold, {EmulatorLimits.MaxRetainedBytes}");
         }
-
-        RetainedBytes += bytes;
-        return bytes;
     }
 
     internal void Release(long bytes) => RetainedBytes -= bytes;
@@ -233,6 +238,30 @@ public sealed class VirtualMachine
         }
 
         return bytes;
+    }
+
+    /// <summary>Refuses before a target is made when remembering its name would pass the budget (so no file is left behind by a refusal).</summary>
+    internal void CheckRoomForVirtualFile(string filename)
+    {
+        if (!VirtualFiles.ContainsKey(filename))
+        {
+            CheckRoom(RetainedCost(filename));
+        }
+    }
+
+    /// <summary>
+    /// Remembers a file the machine made (a backup, mirror or snapshot target), so that a later
+    /// <c>mode: existing</c> finds it; a name not seen before is charged as client state (without a data
+    /// dir nothing bounds these names otherwise), a name made again costs nothing more.
+    /// </summary>
+    internal void AddVirtualFile(ImageDescription file)
+    {
+        if (!VirtualFiles.ContainsKey(file.Filename))
+        {
+            Retain(RetainedCost(file.Filename));
+        }
+
+        VirtualFiles[file.Filename] = file;
     }
 
     /// <summary>An internal snapshot's charge: its name and the entry.</summary>

@@ -160,4 +160,77 @@ public class ClientStateLimitTests
 
         Assert.Equal(Enumerable.Range(84, 16).Select(i => "0x" + i.ToString("x", System.Globalization.CultureInfo.InvariantCulture)), vm.Emulator.Vm.Display.KeysSent);
     }
+    [Fact]
+    public async Task Backup_targets_of_a_machine_without_data_dir_are_charged()
+    {
+        // The attack: without --data-dir no file is made, but the machine remembers every target it "wrote"
+        // (so a later mode: existing finds it). drive-backup with a fresh 1 MiB name, block-job-cancel, again:
+        // each round left a megabyte behind, uncharged, without end. Now each new name is charged as state.
+        await using var vm = await TestVm.StartAsync(dataDir: false);
+        long before = vm.Emulator.Vm.RetainedBytes;
+        QmpException? refusal = null;
+        int rounds = 0;
+        for (; rounds < 80 && refusal is null; rounds++)
+        {
+            string target = rounds.ToString(System.Globalization.CultureInfo.InvariantCulture) + new string('t', 1 << 20);
+            try
+            {
+                await vm.Run("drive-backup", JsonSerializer.Serialize(new { device = "ide0-hd0", target, sync = "full", format = "raw" }));
+            }
+            catch (QmpException ex)
+            {
+                refusal = ex;
+                break;
+            }
+
+            await vm.Run("block-job-cancel", "{\"device\":\"ide0-hd0\"}");
+            Assert.True(vm.Emulator.Vm.RetainedBytes - before >= (long)(rounds + 1) << 20, $"{vm.Emulator.Vm.RetainedBytes - before} bytes charged for {rounds + 1} targets");
+        }
+
+        Assert.NotNull(refusal);
+        Assert.StartsWith("The emulator already holds ", refusal.Description, StringComparison.Ordinal);
+        Assert.InRange(rounds, 50, 64);
+        Assert.True(vm.Emulator.Vm.RetainedBytes <= EmulatorLimits.MaxRetainedBytes);
+    }
+
+    [Fact]
+    public async Task Descriptor_names_and_fd_set_notes_are_at_most_1024_bytes()
+    {
+        // The attack: getfd and add-fd each keep a descriptor (up to 1024 for the process) and with it a name
+        // or an opaque note of any length: 1024 notes of 48 MiB were 48 GiB kept. Both are ids now.
+        await using var vm = await TestVm.StartAsync();
+        string huge = new('f', 4 << 20);
+        var refused = await Assert.ThrowsAsync<QmpException>(() => vm.RunWithFd("getfd", JsonSerializer.Serialize(new { fdname = huge })));
+        Assert.Equal("Parameter 'fdname' expects at most 1024 bytes", refused.Description);
+        refused = await Assert.ThrowsAsync<QmpException>(() => vm.RunWithFd("add-fd", "{\"fdset-id\": 3, \"opaque\": \"" + huge + "\"}"));
+        Assert.Equal("Parameter 'opaque' expects at most 1024 bytes", refused.Description);
+        Assert.DoesNotContain(3L, vm.Emulator.Vm.FdSets.Keys);
+        await vm.FailsWith("closefd", JsonSerializer.Serialize(new { fdname = huge }), $"File descriptor named '{huge}' not found");
+
+        // At the limit both are served.
+        string longest = new('g', EmulatorLimits.MaxIdBytes);
+        await vm.RunWithFd("getfd", JsonSerializer.Serialize(new { fdname = longest }));
+        await vm.Run("closefd", JsonSerializer.Serialize(new { fdname = longest }));
+        await vm.RunWithFd("add-fd", "{\"fdset-id\": 3, \"opaque\": \"" + longest + "\"}");
+    }
+
+    [Fact]
+    public async Task Add_client_lists_only_the_last_few_connections()
+    {
+        // The attack: getfd then add_client, again and again. The descriptor is let go at once, but each
+        // round left an entry in query-vnc's (or query-spice's) list, without end. The last 16 are kept.
+        await using var vm = await TestVm.StartAsync();
+        for (int i = 0; i < 40; i++)
+        {
+            await vm.RunWithFd("getfd", "{\"fdname\": \"c\"}");
+            await vm.Run("add_client", "{\"protocol\": \"vnc\", \"fdname\": \"c\"}");
+            await vm.RunWithFd("getfd", "{\"fdname\": \"c\"}");
+            await vm.Run("add_client", "{\"protocol\": \"spice\", \"fdname\": \"c\"}");
+        }
+
+        Assert.Equal(16, vm.Emulator.Vm.Display.VncClients.Count);
+        Assert.Equal(16, vm.Emulator.Vm.Display.SpiceChannels.Count);
+        var clients = (await vm.Run("query-vnc")).GetProperty("clients").EnumerateArray().Select(c => c.GetProperty("service").GetString()).ToList();
+        Assert.Equal(Enumerable.Range(50401 + 40 - 16, 16).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)), clients);
+    }
 }

@@ -475,6 +475,7 @@ public sealed partial class QemuMachine
             throw missing;
         }
 
+        Vm.CheckRoomForVirtualFile(snapshotFile);
         if (mode == "absolute-paths")
         {
             CreateImageFile(snapshotFile, format, image.VirtualSize, image);
@@ -489,7 +490,7 @@ public sealed partial class QemuMachine
             NodeName = snapshotNodeName,
             Backing = image,
         };
-        Vm.VirtualFiles[snapshotFile] = new ImageDescription { Filename = snapshotFile, Format = format, Size = image.VirtualSize };
+        Vm.AddVirtualFile(new ImageDescription { Filename = snapshotFile, Format = format, Size = image.VirtualSize });
         if (snapshotNodeName is not null)
         {
             _transactionNodes?.TryAdd(snapshotNodeName, (drive, drive.Image));

@@ -234,13 +234,14 @@ public sealed partial class QemuMachine
             throw missing;
         }
 
+        Vm.CheckRoomForVirtualFile(target);
         if (mode == "absolute-paths")
         {
             // As QEMU: the new target backs onto what the sync leaves out (nothing for full).
             CreateImageFile(target, format, source.VirtualSize, sync switch { "top" => source.Backing, "none" => source, _ => null });
         }
 
-        Vm.VirtualFiles[target] = new ImageDescription { Filename = target, Format = format, Size = source.VirtualSize };
+        Vm.AddVirtualFile(new ImageDescription { Filename = target, Format = format, Size = source.VirtualSize });
     }
 
     public override ValueTask DriveMirrorAsync(DriveMirrorArguments arguments, QmpSession session, CancellationToken cancellationToken)

@@ -8,6 +8,7 @@ namespace Qmp.Emulator;
 public sealed partial class QemuMachine
 {
     private long _nextSpiceConnection = 1804289383;
+    private long _nextVncService = 50401;
 
     private void SetVncPassword(string password)
     {
@@ -256,12 +257,22 @@ public sealed partial class QemuMachine
             {
                 long id = _nextSpiceConnection++;
                 bool tls = arguments.Tls == true;
+                if (Vm.Display.SpiceChannels.Count >= Model.DisplayState.MaxClientsKept)
+                {
+                    Vm.Display.SpiceChannels.RemoveAt(0);
+                }
+
                 Vm.Display.SpiceChannels.Add(("127.0.0.1", "54924", id, 1, tls));
                 Vm.Emit(s => s.EmitSpiceConnected(new SpiceServerInfo { Host = "0.0.0.0", Port = "5920", Family = "ipv4" }, new SpiceClientInfo { Host = "127.0.0.1", Port = "54924", Family = "ipv4" }));
             }
             else
             {
-                string service = (50401 + Vm.Display.VncClients.Count).ToString(CultureInfo.InvariantCulture);
+                string service = (_nextVncService++).ToString(CultureInfo.InvariantCulture);
+                if (Vm.Display.VncClients.Count >= Model.DisplayState.MaxClientsKept)
+                {
+                    Vm.Display.VncClients.RemoveAt(0);
+                }
+
                 Vm.Display.VncClients.Add(("127.0.0.1", service));
                 string auth = arguments.Skipauth == true ? "none" : Vm.Display.VncAuth;
                 Vm.Emit(s => s.EmitVncConnected(new VncServerInfo { Host = "127.0.0.1", Service = "5900", Family = "ipv4", Auth = auth }, new VncClientInfo { Host = "127.0.0.1", Service = service, Family = "ipv4" }));

@@ -50,6 +50,19 @@ public sealed partial class QemuMachine
         }
     }
 
+    /// <summary>
+    /// A descriptor's name or fd set note is kept as long as the descriptor, up to 1024 of them: at most
+    /// <see cref="EmulatorLimits.MaxIdBytes"/> bytes, like the ids clients name (QEMU sets no length).
+    /// </summary>
+    private static void CheckKeptText(SafeFileHandle fd, string parameter, string? text)
+    {
+        if (text is not null && System.Text.Encoding.UTF8.GetByteCount(text) > EmulatorLimits.MaxIdBytes)
+        {
+            fd.Dispose();
+            throw InvalidParameterValue(parameter, $"at most {EmulatorLimits.MaxIdBytes} bytes");
+        }
+    }
+
     private Dictionary<string, SafeFileHandle> SessionFds(QmpSession session) =>
         _sessionFds.GetOrAdd(session.Id, id =>
         {
@@ -83,6 +96,8 @@ public sealed partial class QemuMachine
                 fd.Dispose();
                 throw InvalidParameterValue("fdname", "a name not starting with a digit");
             }
+
+            CheckKeptText(fd, "fdname", arguments.Fdname);
 
             var fds = SessionFds(session);
             if (!fds.ContainsKey(arguments.Fdname))
@@ -189,6 +204,7 @@ public sealed partial class QemuMachine
                 throw Generic("No file descriptor supplied via SCM_RIGHTS");
             }
 
+            CheckKeptText(fd, "opaque", arguments.Opaque);
             long setId = arguments.FdsetId ?? Enumerable.Range(0, int.MaxValue).First(i => !Vm.FdSets.ContainsKey(i));
             Vm.FdSets.TryGetValue(setId, out var existing);
             CheckFdCaps(session, fd, existing);

@@ -158,4 +158,7 @@ internal sealed class DisplayState
     public List<string> KeysSent { get; } = [];
 
     public const int MaxKeysKept = 16;
+
+    /// <summary>How many <c>add_client</c> connections <c>query-vnc</c> and <c>query-spice</c> list (the latest); the descriptor itself is let go at once.</summary>
+    public const int MaxClientsKept = 16;
 }
