@@ -1,3 +1,4 @@
+using Qmp.Testing;
 using System.Text.Json;
 
 namespace Qmp.Codegen.Tests;
