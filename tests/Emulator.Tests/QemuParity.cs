@@ -107,11 +107,23 @@ internal sealed class Target : IAsyncDisposable
         return new Target(kind, Process.Start(start)!, directory);
     }
 
+    /// <summary>
+    /// The bound, in seconds, on a wait for something that will happen (a start, a reply, an exit): never a
+    /// measure of speed, so a loaded machine (another build on both cores) does not turn late into failed.
+    /// </summary>
+    public const int Patience = 60;
+
     /// <summary>Waits for a unix socket the target listens on, then connects.</summary>
     public async Task<Line> ConnectAsync(string path)
     {
-        for (int i = 0; i < 400; i++)
+        for (var deadline = DateTime.UtcNow.AddSeconds(Patience); ;)
         {
+            bool last = DateTime.UtcNow > deadline;
+            if (last && !File.Exists(path))
+            {
+                break;
+            }
+
             if (Process.HasExited)
             {
                 Assert.Fail($"{Kind} exited early: {Stderr}");
@@ -123,7 +135,7 @@ internal sealed class Target : IAsyncDisposable
                 {
                     return await Line.ConnectAsync(path);
                 }
-                catch (SocketException) when (i < 399)
+                catch (SocketException) when (!last)
                 {
                 }
             }
@@ -134,7 +146,8 @@ internal sealed class Target : IAsyncDisposable
         throw new TimeoutException($"{Kind} never listened on {path}");
     }
 
-    public async Task<int> WaitForExitAsync(int seconds = 15)
+    /// <summary>Waits for the exit and for the end of stderr (so <see cref="Stderr"/> is complete).</summary>
+    public async Task<int> WaitForExitAsync(int seconds = Patience)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         await Process.WaitForExitAsync(cts.Token);
@@ -175,7 +188,7 @@ internal sealed class Line : IAsyncDisposable
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(5));
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(Target.Patience));
         }
         catch
         {
@@ -192,7 +205,7 @@ internal sealed class Line : IAsyncDisposable
 
     public async Task SendAsync(byte[] bytes)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Target.Patience));
         for (int sent = 0; sent < bytes.Length;)
         {
             sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
@@ -200,7 +213,7 @@ internal sealed class Line : IAsyncDisposable
     }
 
     /// <summary>The next line without CRLF, or null at end of stream.</summary>
-    public async Task<string?> ReadAsync(int seconds = 15)
+    public async Task<string?> ReadAsync(int seconds = Target.Patience)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         while (true)
@@ -236,7 +249,7 @@ internal sealed class Line : IAsyncDisposable
         }
     }
 
-    public async Task<string> ReadLineAsync(int seconds = 15) =>
+    public async Task<string> ReadLineAsync(int seconds = Target.Patience) =>
         await ReadAsync(seconds) ?? throw new Xunit.Sdk.XunitException("the peer closed the connection");
 
     /// <summary>Reads the greeting and negotiates; returns the greeting.</summary>

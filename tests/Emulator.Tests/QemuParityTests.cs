@@ -88,7 +88,6 @@ public class QemuParityTests
         Assert.Equal("SHUTDOWN", Line.Kind(await qmp.ReadLineAsync()));
         Assert.Null(await qmp.ReadAsync());
         Assert.Equal(0, await target.WaitForExitAsync());
-        await Task.Delay(100); // stderr is read asynchronously
         Assert.Contains(": terminating on signal 15", target.Stderr, StringComparison.Ordinal);
     }
 
@@ -135,7 +134,6 @@ public class QemuParityTests
             string other = Target.NewDirectory();
             await using var target = Target.Start(kind, other, args);
             Assert.Equal(1, await target.WaitForExitAsync());
-            await Task.Delay(100);
             Assert.Matches("^(qemu-system-x86_64|qmp-emulator): " + Regex.Escape(message) + "\\r?\\n", target.Stderr);
         }
     }
@@ -149,7 +147,7 @@ public class QemuParityTests
         listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(harness));
         listener.Listen(1);
         await using var target = Target.Start(kind, dir, args(harness), qemuOnly: []);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Target.Patience));
         var accepted = await listener.AcceptAsync(cts.Token);
         await using var qmp = Line.FromSocket(accepted);
         await qmp.NegotiateAsync();
@@ -167,7 +165,6 @@ public class QemuParityTests
         string absent = Path.Combine(dir, "absent.sock");
         await using var failed = Target.Start(kind, Target.NewDirectory(), ["-qmp", $"unix:{absent}"], qemuOnly: []);
         Assert.Equal(1, await failed.WaitForExitAsync());
-        await Task.Delay(100);
         Assert.Contains($"Failed to connect to '{absent}'", failed.Stderr, StringComparison.Ordinal);
     }
 
@@ -345,7 +342,7 @@ public class QemuParityTests
         var first = await target.ConnectAsync(socket);
         await first.NegotiateAsync();
         await using var second = await Line.ConnectAsync(socket);
-        var greeting = second.ReadAsync(30);
+        var greeting = second.ReadAsync();
         await first.SendAsync("{\"execute\":\"query-status\",\"id\":1}");
         Assert.Equal("return 1", Line.Kind(await first.ReadLineAsync()));
         Assert.False(greeting.IsCompleted, "the second client is greeted only when the first leaves");

@@ -49,7 +49,7 @@ public sealed class RunStateAndQueryTests
         await using var vm = await TestVm.StartAsync();
         await vm.Run("quit");
         await vm.Next("SHUTDOWN");
-        await vm.Emulator.Exited.WaitAsync(TimeSpan.FromSeconds(5));
+        await vm.Emulator.Exited.WaitAsync(TimeSpan.FromSeconds(Target.Patience));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class RunStateAndQueryTests
         await using var stream = new System.Net.Sockets.NetworkStream(socket);
         using var reader = new StreamReader(stream);
         await using var writer = new StreamWriter(stream) { AutoFlush = true, NewLine = "\r\n" };
-        async Task<string> Line() => (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
+        async Task<string> Line() => (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(Target.Patience)))!;
         Assert.Contains("\"QMP\"", await Line());
         await writer.WriteLineAsync("""{"execute": "qmp_capabilities"}""");
         Assert.Equal("""{"return": {}}""", await Line());
@@ -94,7 +94,7 @@ public sealed class RunStateAndQueryTests
             }
         }
 
-        await vm.Emulator.Exited.WaitAsync(TimeSpan.FromSeconds(5));
+        await vm.Emulator.Exited.WaitAsync(TimeSpan.FromSeconds(Target.Patience));
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class RunStateAndQueryTests
         await using var b = await QmpClient.ConnectAsync($"tcp:127.0.0.1:{tcp.Port}");
         using var events = b.SubscribeEvents(["STOP"]);
         await a.ExecuteAsync("stop");
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Target.Patience));
         Assert.Equal("STOP", (await events.Reader.ReadAsync(cts.Token)).Name);
         Assert.Equal("paused", (await b.ExecuteAsync("query-status")).GetProperty("status").GetString());
     }

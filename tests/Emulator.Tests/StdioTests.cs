@@ -21,7 +21,7 @@ public class StdioTests
         start.ArgumentList.Add("-name");
         start.ArgumentList.Add("stdio-vm");
         using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Target.Patience));
 
         // Two requests in one write, the third split over two: the monitor reads a JSON stream.
         await process.StandardInput.WriteAsync("{\"execute\":\"qmp_capabilities\"} {\"execute\":\"query-name\",\"id\":\"a\"}\n{\"execute\":\"qu");

@@ -89,7 +89,7 @@ internal sealed class TestVm : IAsyncDisposable
     /// <summary>The next event with this name (others are skipped), or a timeout failure.</summary>
     public async Task<QmpEvent> Next(string name)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Target.Patience));
         while (true)
         {
             var e = await Events.Reader.ReadAsync(cts.Token);

@@ -11,7 +11,8 @@ namespace Qmp.Codegen.Consumer.Tests;
 /// </summary>
 public sealed class ClientApiTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    // A bound on waits for events that will come, generous so a loaded machine does not fail them.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Eject and query-block send BLOCK_JOB_COMPLETED before the reply, as a fast device_del does with DEVICE_DELETED.</summary>
     private sealed class Jobs : SmallCommandsBase

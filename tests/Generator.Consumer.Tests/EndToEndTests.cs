@@ -112,7 +112,7 @@ public sealed class EndToEndTests
         var (client, _, server, _) = await ConnectAsync();
         await using var _s = server;
         await using var _c = client;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var events = client.ReadEventsAsync<BlockJobCompletedEvent>(timeout.Token).GetAsyncEnumerator(timeout.Token);
         var next = events.MoveNextAsync();
 

@@ -33,7 +33,7 @@ public sealed class QemuInteropTests
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         })!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ct = timeout.Token;
         try
         {

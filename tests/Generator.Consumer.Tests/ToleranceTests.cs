@@ -55,7 +55,7 @@ public sealed class ToleranceTests
             var dispatcher = new HandMadeServer(Replies);
             await using var server = QmpServer.Listen($"unix:{socket},server,nowait", dispatcher);
             dispatcher.Server = server;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await using var client = await QemuClient.ConnectAsync($"unix:{socket}", cancellationToken: timeout.Token);
 
             // An unknown member is ignored; an unknown enum value is kept as sent.

@@ -38,7 +38,7 @@ public sealed class BlockJobTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // Both subscribed before the command: QEMU sends the first status changes before its reply.
         var events = client.ReadEventsAsync([JobStatusChangeEvent.WireName, BlockJobCompletedEvent.WireName], timeout.Token);
-        var completion = client.WaitForEventAsync<BlockJobCompletedEvent>(e => e.Device == "backup0", TimeSpan.FromSeconds(30), timeout.Token);
+        var completion = client.WaitForEventAsync<BlockJobCompletedEvent>(e => e.Device == "backup0", TimeSpan.FromSeconds(60), timeout.Token);
         await client.BlockdevBackupAsync(new BlockdevBackup
         {
             JobId = "backup0",

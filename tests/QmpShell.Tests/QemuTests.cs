@@ -30,11 +30,11 @@ public sealed class QemuTests : IDisposable
         try
         {
             var waited = Stopwatch.StartNew();
-            while (!File.Exists(socket) && waited.Elapsed < TimeSpan.FromSeconds(10))
+            while (!File.Exists(socket) && waited.Elapsed < TimeSpan.FromSeconds(60))
                 await Task.Delay(50);
             Assert.True(File.Exists(socket), "QEMU did not create its QMP socket");
             // The file exists before QEMU listens on it.
-            using (var listening = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            using (var listening = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
                 await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socket, listening.Token);
 
             var (exitCode, output, error) = await ShellProcess.RunPipedAsync($"unix:{socket}",

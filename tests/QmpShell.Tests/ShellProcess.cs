@@ -39,7 +39,7 @@ internal static class ShellProcess
         var error = process.StandardError.ReadToEndAsync();
         await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -47,7 +47,7 @@ internal static class ShellProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the shell did not exit within 20 s; output so far: {await output}");
+            throw new TimeoutException($"the shell did not exit within 60 s; output so far: {await output}");
         }
         return (process.ExitCode, await output, await error);
     }

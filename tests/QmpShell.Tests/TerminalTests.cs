@@ -136,13 +136,13 @@ public sealed class TerminalTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Waits (up to 10 s) until the screen matches <paramref name="pattern"/>; returns the screen.</summary>
+    /// <summary>Waits (up to 60 s, a hang guard) until the screen matches <paramref name="pattern"/>; returns the screen.</summary>
     private async Task<string> ScreenShowsAsync(string pattern)
     {
         var regex = new Regex(pattern, RegexOptions.Multiline);
         var stopwatch = Stopwatch.StartNew();
         var screen = "";
-        while (stopwatch.Elapsed < TimeSpan.FromSeconds(10))
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
         {
             (_, screen) = await TmuxAsync("capture-pane", "-p", "-t", _session);
             screen = string.Join('\n', screen.Split('\n').Select(l => l.TrimEnd())).TrimEnd() + "\n";

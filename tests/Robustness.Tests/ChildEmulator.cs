@@ -88,7 +88,8 @@ internal sealed class ChildEmulator : IAsyncDisposable
         }
 
         var child = new ChildEmulator(Process.Start(start)!, root);
-        for (int i = 0; i < 400 && !File.Exists(child.SocketPath); i++)
+        // Starting dotnet takes seconds on a loaded machine: wait for the socket, bounded only against a hang.
+        for (var deadline = DateTime.UtcNow.AddSeconds(Wait.Patience); !File.Exists(child.SocketPath) && DateTime.UtcNow < deadline;)
         {
             Assert.False(child.HasExited, "the emulator exited: " + child.Stderr);
             await Task.Delay(25);
@@ -166,7 +167,7 @@ internal sealed class ChildEmulator : IAsyncDisposable
         Assert.False(HasExited, "the emulator died: " + Stderr);
         // A backlog still full of connections the attacker left refuses new ones (EAGAIN) until it drains.
         Peer? fresh = null;
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); fresh is null;)
+        for (var deadline = DateTime.UtcNow.AddSeconds(Wait.Patience); fresh is null;)
         {
             try
             {
@@ -184,8 +185,8 @@ internal sealed class ChildEmulator : IAsyncDisposable
             await fresh.AssertAliveAsync("\"fresh\"");
         }
 
-        Assert.True(await Wait.UntilAsync(() => FdCount <= start.Fds + 4, 10_000), $"descriptors: {FdCount} now, {start.Fds} at the start: {FdTargets}");
-        Assert.True(await Wait.UntilAsync(() => Rss <= start.Rss + rssSlack, 10_000), $"RSS: {Rss >> 20} MiB now, {start.Rss >> 20} MiB at the start");
+        Assert.True(await Wait.UntilAsync(() => FdCount <= start.Fds + 4, Wait.Patience * 1000), $"descriptors: {FdCount} now, {start.Fds} at the start: {FdTargets}");
+        Assert.True(await Wait.UntilAsync(() => Rss <= start.Rss + rssSlack, Wait.Patience * 1000), $"RSS: {Rss >> 20} MiB now, {start.Rss >> 20} MiB at the start");
     }
 
     /// <summary>SIGTERM, as a CI runner stops a job; true when the process exits within the time.</summary>

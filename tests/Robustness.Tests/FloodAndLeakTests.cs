@@ -29,7 +29,7 @@ public sealed class FloodAndLeakTests
         // Each request is just under the 1 MiB message limit and its reply echoes the id: ~1 MB queued per request.
         // 64 MiB of replies are queued after ~70; 200 is the bound, well past the limit.
         byte[] request = Encoding.UTF8.GetBytes("{\"execute\":\"query-status\",\"id\":\"" + new string('f', 1_000_000) + "\"}");
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2 * Wait.Patience));
         int sent = 0;
         var flood = Task.Run(async () =>
         {
@@ -67,7 +67,7 @@ public sealed class FloodAndLeakTests
 
         // The queued replies were released with the connection: memory is back near where it was.
         Assert.True(
-            await Wait.UntilAsync(() => GC.GetTotalMemory(forceFullCollection: true) < memoryBefore + (32L << 20), 10_000),
+            await Wait.UntilAsync(() => GC.GetTotalMemory(forceFullCollection: true) < memoryBefore + (32L << 20), Wait.Patience * 1000),
             $"managed memory stays {(GC.GetTotalMemory(true) - memoryBefore) >> 20} MiB above the baseline");
     }
 
@@ -92,7 +92,7 @@ public sealed class FloodAndLeakTests
             Assert.StartsWith(Peer.Status[..^1] + ", \"id\": [" + i + ", \"rrr", line);
         }
 
-        await send.WaitAsync(TimeSpan.FromSeconds(10));
+        await send.WaitAsync(TimeSpan.FromSeconds(Wait.Patience));
         await peer.AssertAliveAsync();
     }
 
@@ -132,7 +132,7 @@ public sealed class FloodAndLeakTests
                 if (i % 3 == 0)
                 {
                     // Sometimes read a little (the greeting) before leaving; sometimes reset instead of closing.
-                    await socket.ReceiveAsync(new byte[256], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(5));
+                    await socket.ReceiveAsync(new byte[256], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(Wait.Patience));
                 }
             }
             catch (SocketException)
@@ -164,9 +164,9 @@ public sealed class FloodAndLeakTests
             }
         }
 
-        Assert.True(await Wait.UntilAsync(() => emu.Emulator.Server.Sessions.Count == 1, 10_000), $"{emu.Emulator.Server.Sessions.Count} sessions left");
-        Assert.True(await Wait.UntilAsync(() => OpenDescriptors() <= fdBefore + 4, 10_000), $"descriptors {fdBefore} -> {OpenDescriptors()}");
-        Assert.True(await Wait.UntilAsync(() => Threads() <= threadsBefore + 8, 10_000), $"threads {threadsBefore} -> {Threads()}");
+        Assert.True(await Wait.UntilAsync(() => emu.Emulator.Server.Sessions.Count == 1, Wait.Patience * 1000), $"{emu.Emulator.Server.Sessions.Count} sessions left");
+        Assert.True(await Wait.UntilAsync(() => OpenDescriptors() <= fdBefore + 4, Wait.Patience * 1000), $"descriptors {fdBefore} -> {OpenDescriptors()}");
+        Assert.True(await Wait.UntilAsync(() => Threads() <= threadsBefore + 8, Wait.Patience * 1000), $"threads {threadsBefore} -> {Threads()}");
         await bystander.AssertAliveAsync("\"end\"");
     }
 

@@ -153,9 +153,10 @@ public sealed class ParserMutationTests
     }
 
     [Fact]
-    public void Pathological_shapes_finish_quickly()
+    public void Pathological_shapes_parse_to_a_model()
     {
-        // Shapes that make naive scanners quadratic or recursive.
+        // Shapes that make naive scanners quadratic or recursive: each parse returns a model with valid
+        // diagnostics (ParseChecked's 60 s is a hang guard). Their speed is tests/Benchmarks' Parser, not asserted here.
         string[] texts =
         [
             string.Concat(Enumerable.Repeat("{ ", 50_000)),

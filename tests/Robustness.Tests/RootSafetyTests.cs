@@ -260,14 +260,14 @@ public sealed class RootSafetyTests
         await writer.SendAsync("{\"execute\":\"pmemsave\",\"arguments\":{\"val\":0,\"size\":" + Qmp.Emulator.EmulatorLimits.MaxWriteBytes + ",\"filename\":\"big\"}}");
 
         // The write is under way (its temporary file grows) ...
-        Assert.True(await Wait.UntilAsync(() => Directory.GetFiles(emu.DataDir, ".qmp-*").Any(f => new FileInfo(f).Length > 0), 10_000));
+        Assert.True(await Wait.UntilAsync(() => Directory.GetFiles(emu.DataDir, ".qmp-*").Any(f => new FileInfo(f).Length > 0), Wait.Patience * 1000));
 
         // ... and meanwhile another client is served: the write holds no lock. The final name appears only when done.
         await other.AssertAliveAsync();
         Assert.False(File.Exists(Path.Combine(emu.DataDir, "big")) && new FileInfo(Path.Combine(emu.DataDir, "big")).Length == Qmp.Emulator.EmulatorLimits.MaxWriteBytes && Directory.GetFiles(emu.DataDir, ".qmp-*").Length > 0);
 
         // SIGTERM stops it: the process exits promptly and leaves no partial file.
-        Assert.True(emu.Terminate(15), "the emulator did not exit after SIGTERM");
+        Assert.True(emu.Terminate(Wait.Patience), "the emulator did not exit after SIGTERM");
         Assert.Empty(Directory.GetFiles(emu.DataDir, ".qmp-*"));
     }
 

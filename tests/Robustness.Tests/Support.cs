@@ -81,7 +81,7 @@ internal sealed class Peer : IAsyncDisposable
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(5));
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(Wait.Patience));
         }
         catch
         {
@@ -97,7 +97,7 @@ internal sealed class Peer : IAsyncDisposable
     public async Task SendAsync(byte[] bytes)
     {
         // Generous: 64 MiB through the lexer's byte-by-byte path takes seconds on a loaded machine.
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Wait.Patience));
         for (int sent = 0; sent < bytes.Length;)
         {
             sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
@@ -105,7 +105,7 @@ internal sealed class Peer : IAsyncDisposable
     }
 
     /// <summary>The next line without its CRLF; fails if none arrives within the time or the peer closes.</summary>
-    public async Task<string> ReadLineAsync(int seconds = 10)
+    public async Task<string> ReadLineAsync(int seconds = Wait.Patience)
     {
         string? line = await TryReadLineAsync(seconds);
         Assert.True(line is not null, "the server closed the connection");
@@ -113,7 +113,7 @@ internal sealed class Peer : IAsyncDisposable
     }
 
     /// <summary>The next line, or null when the server closed the connection.</summary>
-    public async Task<string?> TryReadLineAsync(int seconds = 10)
+    public async Task<string?> TryReadLineAsync(int seconds = Wait.Patience)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         while (true)
@@ -150,7 +150,7 @@ internal sealed class Peer : IAsyncDisposable
     }
 
     /// <summary>The next line that is not an event.</summary>
-    public async Task<string> ReadReplyAsync(int seconds = 10)
+    public async Task<string> ReadReplyAsync(int seconds = Wait.Patience)
     {
         while (true)
         {
@@ -177,7 +177,7 @@ internal sealed class Peer : IAsyncDisposable
     }
 
     /// <summary>True when the server closes the connection (EOF or reset) within the time; lines still queued are skipped.</summary>
-    public async Task<bool> IsClosedByServerAsync(int seconds = 10)
+    public async Task<bool> IsClosedByServerAsync(int seconds = Wait.Patience)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         try
@@ -211,8 +211,14 @@ internal sealed class Peer : IAsyncDisposable
 
 internal static class Wait
 {
+    /// <summary>
+    /// The bound, in seconds, on a wait for something that will happen: never a measure of speed, so generous
+    /// enough that a loaded machine (another build on both cores) does not turn a late answer into a failure.
+    /// </summary>
+    public const int Patience = 60;
+
     /// <summary>Polls until the condition holds or the time is up (short steps, never one long sleep).</summary>
-    public static async Task<bool> UntilAsync(Func<bool> condition, int milliseconds = 5000)
+    public static async Task<bool> UntilAsync(Func<bool> condition, int milliseconds = Patience * 1000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(milliseconds);
         while (!condition())

@@ -241,12 +241,7 @@ public class ServerProtocolTests
         var peer = await fx.ConnectNegotiatedAsync();
         await peer.SendAsync("{\"execute\":\"echo\",\"argu");
         await peer.DisposeAsync();
-        for (int i = 0; i < 200 && fx.Server.Sessions.Count > 0; i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.Empty(fx.Server.Sessions);
+        Assert.True(await Eventually(() => fx.Server.Sessions.Count == 0));
         await using var other = await fx.ConnectNegotiatedAsync();
         await other.SendAsync("{\"execute\":\"echo\",\"id\":1}");
         Assert.Equal("{\"return\": {}, \"id\": 1}", await other.ReadLineAsync());
@@ -443,9 +438,10 @@ public class ServerProtocolTests
         }
     }
 
+    /// <summary>Polls until the condition holds, bounded only against a hang (TestExtensions.Patience).</summary>
     private static async Task<bool> Eventually(Func<bool> condition)
     {
-        for (int i = 0; i < 500 && !condition(); i++)
+        for (var deadline = DateTime.UtcNow.AddSeconds(TestExtensions.Patience); !condition() && DateTime.UtcNow < deadline;)
         {
             await Task.Delay(10);
         }
@@ -472,12 +468,7 @@ public class ServerProtocolTests
             // Closed by the server while we were still sending: what we expect.
         }
 
-        for (int i = 0; i < 300 && fx.Server.Sessions.Count > 0; i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.Empty(fx.Server.Sessions);
+        Assert.True(await Eventually(() => fx.Server.Sessions.Count == 0));
     }
 
     [Fact]

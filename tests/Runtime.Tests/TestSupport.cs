@@ -105,7 +105,7 @@ internal sealed class RawPeer : IAsyncDisposable
 
     public async Task<string> ReadLineAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(TestExtensions.Patience));
         string? line = await _reader.ReadLineAsync(cts.Token);
         Assert.NotNull(line);
         return line;
@@ -134,7 +134,7 @@ internal sealed class RawPeer : IAsyncDisposable
     /// <summary>True when the server closes the connection within the time (what it sent before is skipped).</summary>
     public async Task<bool> IsClosedAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(TestExtensions.Patience));
         var buffer = new byte[64 * 1024];
         try
         {
@@ -212,9 +212,13 @@ internal sealed class ServerFixture : IAsyncDisposable
 
 internal static class TestExtensions
 {
-    public static async Task<T> Within<T>(this Task<T> task, int seconds = 10) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
+    // A bound on a wait for something that will happen, never a measure of speed: generous, so a slow or
+    // loaded machine (another build on both cores) does not turn a late answer into a failure.
+    public const int Patience = 60;
 
-    public static async Task Within(this Task task, int seconds = 10) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
+    public static async Task<T> Within<T>(this Task<T> task, int seconds = Patience) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    public static async Task Within(this Task task, int seconds = Patience) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
 
     public static JsonElement Json(string text)
     {

@@ -45,7 +45,7 @@ public sealed class SampleTests
         })!;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             while (!File.Exists(socket))
             {
                 Assert.False(qemu.HasExited, "QEMU exited early");

@@ -50,7 +50,7 @@ internal sealed class RealQemu : IAsyncDisposable
             RedirectStandardOutput = true,
         })!;
         var qemu = new RealQemu(process, dir, socket);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (!File.Exists(socket))
         {
             if (process.HasExited)

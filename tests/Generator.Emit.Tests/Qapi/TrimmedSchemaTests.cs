@@ -34,7 +34,7 @@ public sealed class TrimmedSchemaTests(ITestOutputHelper output)
                 var seen = new List<string>();
                 await using var client = await Trimmed72Client.ConnectAsync(address, cancellationToken: ct);
                 // RunState without 'paused': stop, then query-status reads the value all the same.
-                await client.ExecuteAndWaitForEventAsync(c => client.StopAsync(c), (StopEvent e) => true, TimeSpan.FromSeconds(10), ct);
+                await client.ExecuteAndWaitForEventAsync(c => client.StopAsync(c), (StopEvent e) => true, TimeSpan.FromSeconds(60), ct);
                 var paused = await client.QueryStatusAsync(ct);
                 seen.Add($"status {paused.Status} known={paused.Status.IsKnown} running={paused.Running}");
 
@@ -57,7 +57,7 @@ public sealed class TrimmedSchemaTests(ITestOutputHelper output)
                         seen.Add($"query-named-block-nodes {node.NodeName}: {specific.GetType().Name} type={specific.Type}");
 
                 // The connection goes on: the known value after cont.
-                await client.ExecuteAndWaitForEventAsync(c => client.ContAsync(c), (ResumeEvent e) => true, TimeSpan.FromSeconds(10), ct);
+                await client.ExecuteAndWaitForEventAsync(c => client.ContAsync(c), (ResumeEvent e) => true, TimeSpan.FromSeconds(60), ct);
                 var running = await client.QueryStatusAsync(ct);
                 seen.Add($"status {running.Status} known={running.Status.IsKnown} running={running.Running}");
                 return seen;

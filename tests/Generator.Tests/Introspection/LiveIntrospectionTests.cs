@@ -73,12 +73,15 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             })!;
-            for (var i = 0; i < 400 && !File.Exists(Socket); i++)
+            using var started = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (!File.Exists(Socket))
             {
                 if (_qemu.HasExited)
                     throw new InvalidOperationException("QEMU exited: " + await _qemu.StandardError.ReadToEndAsync());
-                await Task.Delay(25);
+                await Task.Delay(25, started.Token);
             }
+            // The file exists before QEMU listens on it; the CLI connects once and would be refused.
+            await Qmp.Testing.RealQemu.WaitUntilListeningAsync(Socket, started.Token);
             Saving = Cli("introspect", "unix:" + Socket, "-o", File72);
         }
 

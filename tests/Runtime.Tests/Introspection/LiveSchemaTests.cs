@@ -45,19 +45,22 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             })!;
-            for (var i = 0; i < 400 && !File.Exists(socket); i++)
+            using var started = new CancellationTokenSource(TimeSpan.FromSeconds(TestExtensions.Patience));
+            while (!File.Exists(socket))
             {
                 if (_process.HasExited)
                 {
                     throw new InvalidOperationException("QEMU exited: " + await _process.StandardError.ReadToEndAsync());
                 }
 
-                await Task.Delay(25);
+                await Task.Delay(25, started.Token);
             }
 
-            Client = await QmpClient.ConnectAsync($"unix:{socket}", new QmpClientOptions { CommandTimeout = TimeSpan.FromSeconds(20) }).Within(20);
-            Schema = await Client.QueryQmpSchemaAsync().Within(20);
-            Saved = await Client.SaveSchemaAsync().Within(20);
+            // The file exists before QEMU listens on it.
+            await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socket, started.Token);
+            Client = await QmpClient.ConnectAsync($"unix:{socket}", new QmpClientOptions { CommandTimeout = TimeSpan.FromSeconds(TestExtensions.Patience) }).Within();
+            Schema = await Client.QueryQmpSchemaAsync().Within();
+            Saved = await Client.SaveSchemaAsync().Within();
         }
 
         public async Task DisposeAsync()
@@ -117,7 +120,7 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
     [QemuFact]
     public async Task QueryVersionAsync_is_the_greeting_version()
     {
-        var version = await _qemu.Client!.QueryVersionAsync().Within(20);
+        var version = await _qemu.Client!.QueryVersionAsync().Within();
         Assert.Equal(_qemu.Client!.Greeting.Version, version);
     }
 
@@ -157,7 +160,7 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
         Assert.True(s.Has("migrate-set-parameters/arg-type/*x-checkpoint-delay"));
 
         // The same answers from a client-side call, as the generated client's Schema will give them.
-        var again = await _qemu.Client.QueryQmpSchemaAsync().Within(20);
+        var again = await _qemu.Client.QueryQmpSchemaAsync().Within();
         Assert.True(again.Has("device_add/$json-cli-hotplug"));
     }
 
@@ -239,7 +242,7 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
             .Append(new SchemaInfoCommand("query-cpus", s.FindCommand("query-status")!.ArgType, s.FindCommand("query-status")!.RetType))
             .ToList();
         var client = new SchemaInfo(entries);
-        var report = await _qemu.Client!.CheckSchemaAsync(client.ToJson()).Within(20);
+        var report = await _qemu.Client!.CheckSchemaAsync(client.ToJson()).Within();
         Assert.Equal(["query-cpus"], report.MissingCommands);
         Assert.Equal(["query-pr-managers"], report.AddedCommands);
         var unknown = Assert.Single(report.OfKind(SchemaDifferenceKind.EnumValueUnknown));
