@@ -55,7 +55,7 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
         var (exit, stdout, stderr) = LiveIntrospectionTests.Cli("introspect", address, "-o", Path.Combine(_dir, "saved.json"));
         Assert.Equal(0, exit);
         Assert.Contains("QEMU 7.2.0 (", stderr, StringComparison.Ordinal);
-        Assert.Contains("\\u001b[2J", stderr, StringComparison.Ordinal);
+        Assert.Contains("\\u001B[2J", stderr, StringComparison.Ordinal);
         AssertNoControls(stdout + stderr);
     }
 
@@ -78,7 +78,7 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
         var address = Serve("error", new Failing(Hostile));
         var (exit, stdout, stderr) = LiveIntrospectionTests.Cli("introspect", address, "-o", Path.Combine(_dir, "saved.json"));
         Assert.Equal(2, exit);
-        Assert.Contains("\\u001b]0;owned", stderr, StringComparison.Ordinal);
+        Assert.Contains("\\u001B]0;owned", stderr, StringComparison.Ordinal);
         AssertNoControls(stdout + stderr);
 
         var client = Path.Combine(_dir, "client.json");
