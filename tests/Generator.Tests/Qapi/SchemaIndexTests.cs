@@ -98,6 +98,29 @@ public class SchemaIndexTests
     }
 }
 
+/// <summary>Modules and includes are entities of the model, as schema.py's QAPISchemaModule and QAPISchemaInclude.</summary>
+public class SchemaModuleTests
+{
+    [Fact]
+    public void Each_file_read_is_a_module_with_its_includes_where_they_stand()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["top.json"] = "# top\n{ 'include': 'sub/a.json' }\n{ 'include': 'b.json' }\n{ 'include': 'b.json' }\n",
+            ["sub/a.json"] = "{ 'include': '../b.json' }\n{ 'enum': 'E', 'data': [ 'x' ] }\n",
+            ["b.json"] = "{ 'struct': 'S', 'data': { 'e': 'E' } }\n",
+        };
+        var schema = QapiReader.Read("top.json", p => files.GetValueOrDefault(p));
+        Assert.Equal(["top.json", "sub/a.json", "b.json"], schema.Modules.Select(m => m.Path));
+        var top = schema.Modules[0];
+        Assert.Equal(["sub/a.json", "b.json", "b.json"], top.Includes.Select(i => i.Path));
+        Assert.Equal([2, 3, 4], top.Includes.Select(i => i.Location.Line));
+        Assert.Equal(files["top.json"].IndexOf("{ 'include': 'sub/a.json' }", StringComparison.Ordinal), top.Includes[0].Location.Start);
+        Assert.Equal(["b.json"], schema.Modules[1].Includes.Select(i => i.Path));
+        Assert.Empty(schema.Modules[2].Includes);
+    }
+}
+
 /// <summary>How include paths are formed, so a caller (the generator's AdditionalTexts) can key the texts.</summary>
 public class QapiIncludePathTests
 {

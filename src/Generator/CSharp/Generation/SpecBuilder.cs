@@ -74,9 +74,9 @@ public static partial class SpecBuilder
             {
                 stem + "Client", "I" + stem + "Client", stem + "CommandsBase", stem + "CommandHandlers", stem + "Events", stem + "Event", stem + "EventEmitter",
                 "Untyped" + stem + "Event", stem + "Json", stem,
+                // The model's predefined QType keeps its name whenever a schema uses it.
+                QTypeName,
             };
-            if (qapi)
-                used.Add(QTypeName);
             // Implicit types take their names from what they belong to, first, as they always did.
             var methods = new HashSet<string>(StringComparer.Ordinal);
             foreach (var command in schema.Commands)
@@ -99,8 +99,8 @@ public static partial class SpecBuilder
                     _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Report(e.Location, 0, Printable(e.Name), wanted, name));
                 }
                 _eventTypes.Add(name);
-                // A QAPI event may name a type used elsewhere too: only an implicit one becomes the event's record.
-                if (e.Data is { } data && (!qapi || IsImplicit(data.Name)))
+                // An event may name a type used elsewhere too: only an implicit one becomes the event's record.
+                if (e.Data is { } data && IsImplicit(data.Name))
                     _clrNames[data.Name] = name;
                 _clrNames["event:" + e.Name] = name;
             }
@@ -136,7 +136,7 @@ public static partial class SpecBuilder
                 var name = _clrNames[e.Name];
                 var used = new HashSet<string>(ReservedEnumMemberNames, StringComparer.Ordinal) { name };
                 var values = e.Values.Select(v => new EnumValueSpec(v.Name, Naming.Unique(Naming.Pascal(v.Name), used), v.Doc)).ToEquatableArray();
-                yield return new EnumSpec(name, _qapi ? TypeSummary(e) : e.Doc?.Body, values);
+                yield return new EnumSpec(name, TypeSummary(e), values);
             }
         }
 
