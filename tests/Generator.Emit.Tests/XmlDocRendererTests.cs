@@ -64,4 +64,13 @@ public class XmlDocRendererTests
         // A lone dash inside a sentence is not a list.
         Assert.Equal("Fast - usually.", XmlDocRenderer.Block("Fast - usually."));
     }
+
+    [Fact]
+    public void An_events_summary_keeps_since_apart_and_its_markup_unescaped()
+    {
+        var doc = XmlDocRenderer.Qapi(new DocSpec("Emitted when a block job has completed", null, null, null, null), null, "Only in QEMU builds with CONFIG_X.");
+        Assert.Equal("Emitted when a block job has completed<para>Only in QEMU builds with CONFIG_X.</para>", XmlDocRenderer.EventSummary(doc with { Remarks = doc.Remarks + "\nSince QEMU 1.1." }).Replace("<para>Since QEMU 1.1.</para>", string.Empty, StringComparison.Ordinal));
+        Assert.EndsWith("<para>Since QEMU 1.1.</para>", XmlDocRenderer.EventSummary(doc with { Remarks = doc.Remarks + "\nSince QEMU 1.1." }), StringComparison.Ordinal);
+        Assert.DoesNotContain("&lt;", XmlDocRenderer.EventSummary(doc with { Remarks = "<para>a <c>b</c></para>\n<para>Since QEMU 1.1.</para>" }), StringComparison.Ordinal);
+    }
 }

@@ -112,7 +112,25 @@ internal static class DocComments
     }
 
     /// <summary>A summary whose text is already XML (it may contain <c>&lt;c&gt;</c>).</summary>
-    public static void SummaryXml(SourceWriter writer, string xml) => Element(writer, "summary", xml);
+    public static void SummaryXml(SourceWriter writer, string xml)
+    {
+        var para = xml.IndexOf("<para>", StringComparison.Ordinal);
+        if (para < 0)
+        {
+            Element(writer, "summary", xml);
+            return;
+        }
+        // Paragraphs on lines of their own ("Since QEMU 1.1." apart from the sentence before it).
+        writer.Line("/// <summary>");
+        foreach (var line in Wrap(xml.Substring(0, para)))
+            writer.Line("/// " + line);
+        foreach (var paragraph in xml.Substring(para).Replace("</para><para>", "</para>\n<para>").Split('\n'))
+        {
+            foreach (var line in Wrap(paragraph))
+                writer.Line("/// " + line);
+        }
+        writer.Line("/// </summary>");
+    }
 
     public static void Summary(SourceWriter writer, string? text)
     {

@@ -153,7 +153,7 @@ public static partial class SpecBuilder
             var data = e.Data is { } d && _types.TryGetValue(d.Name, out var t) && t is SchemaObjectType { IsUnion: false } o ? o : null;
             // A union as an event's data (boxed) has no flat record: its members are kept in Extra.
             var unionData = data is null && e.Data is not null;
-            var summary = SummaryXml(doc) + (doc.Remarks is null ? string.Empty : " " + CSharpText.Xml(doc.Remarks));
+            var summary = XmlDocRenderer.EventSummary(doc);
             var record = data is null
                 ? new RecordSpec(name, summary, EquatableArray<PropertySpec>.Empty, unionData, e.Name)
                 : Record(data, name, summary, e.Name);

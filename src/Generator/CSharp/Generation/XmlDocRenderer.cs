@@ -180,4 +180,19 @@ public static class XmlDocRenderer
         var remarks = QapiRemarks(spec.Remarks, notes, featureSentences, features, doc?.SinceVersion);
         return spec with { Remarks = remarks, RemarksIsXml = true, ErrorsXml = Errors(doc?.Section(SchemaDoc.Errors)) };
     }
+
+    /// <summary>
+    /// The summary of an event's record (XML, one element: the record has no remarks of its own): the
+    /// first sentence, then each paragraph of the remarks as a <c>&lt;para&gt;</c>, so "Since QEMU 1.1."
+    /// does not run on from "Emitted when a block job has completed".
+    /// </summary>
+    public static string EventSummary(DocSpec doc)
+    {
+        var summary = doc.SummaryIsXml ? doc.Summary : CSharpText.Xml(doc.Summary);
+        if (doc.Remarks is null)
+            return summary;
+        if (!doc.RemarksIsXml)
+            return summary + " " + CSharpText.Xml(doc.Remarks);
+        return summary + string.Concat(doc.Remarks.Split('\n').Select(p => p.StartsWith("<para>", StringComparison.Ordinal) ? p : "<para>" + p + "</para>"));
+    }
 }
