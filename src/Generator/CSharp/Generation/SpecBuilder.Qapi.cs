@@ -133,7 +133,7 @@ public static partial class SpecBuilder
             var data = e.Data is { } d && _index.Type(d.Name) is { } t && t is SchemaObjectType { IsUnion: false } o ? o : null;
             // A union as an event's data (boxed) has no flat record: its members are kept in Extra.
             var unionData = data is null && e.Data is not null;
-            var summary = SummaryXml(doc) + (doc.Remarks is null ? string.Empty : " " + CSharpText.Xml(doc.Remarks));
+            var summary = XmlDocRenderer.EventSummary(doc);
             var record = data is null
                 ? new RecordSpec(name, summary, EquatableArray<PropertySpec>.Empty, unionData, e.Name)
                 : Record(data, name, summary, e.Name);
@@ -192,7 +192,7 @@ public static partial class SpecBuilder
                             properties.Add(Property(member.Name, TypeOf(member.Type), member.Optional, QapiMemberDoc(member), branchUsed));
                     }
                     var summary = "The branch of " + name + " for " + tag.JsonName + " \"" + @case + "\"."
-                        + (variant?.Condition is { } c ? " Only in QEMU builds where " + c.ToQapi() + "." : string.Empty);
+                        + (variant?.Condition is { } c ? " " + XmlDocRenderer.ConditionSentence(c) : string.Empty);
                     branches.Add(new UnionBranchSpec(@case, branchName, summary, properties.ToEquatableArray()));
                 }
                 yield return new UnionSpec(name, TypeSummary(union), tag, baseProperties.ToEquatableArray(), branches.ToEquatableArray(), unknown, unknownMembers);
@@ -245,7 +245,7 @@ public static partial class SpecBuilder
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
             parts.Add("Unstable (experimental in QEMU).");
         if (condition is not null)
-            parts.Add("Only in QEMU builds where " + condition.ToQapi() + ".");
+            parts.Add(XmlDocRenderer.ConditionSentence(condition));
         return string.Join(" ", parts);
     }
 
@@ -260,29 +260,7 @@ public static partial class SpecBuilder
         return attributes.ToEquatableArray();
     }
 
-    /// <summary>A QAPI doc as XML docs: the body, returns, and in the remarks the errors, since, notes, features and condition.</summary>
-    private static DocSpec QapiDocOf(SchemaDoc? doc, string fallback, EquatableArray<SchemaFeature> features, SchemaCondition? condition)
-    {
-        var spec = DocOf(doc, fallback);
-        var remarks = new List<string>();
-        if (doc?.Section(SchemaDoc.Errors) is { } errors && !string.IsNullOrWhiteSpace(errors))
-            remarks.Add("Errors: " + errors.Trim());
-        foreach (var section in doc?.Sections ?? EquatableArray<SchemaDocSection>.Empty)
-        {
-            if (section.Tag is SchemaDoc.Note or "Notes" && !string.IsNullOrWhiteSpace(section.Text))
-                remarks.Add(section.Text.Trim());
-        }
-        var sentences = FeatureSentences(features, condition);
-        if (sentences.Length > 0)
-            remarks.Add(sentences);
-        // What the docs say of each feature (why deprecated, what is unstable).
-        foreach (var feature in doc?.Features ?? EquatableArray<SchemaFeatureDoc>.Empty)
-        {
-            if (!string.IsNullOrWhiteSpace(feature.Text))
-                remarks.Add("Feature " + feature.Name + ": " + feature.Text.Trim());
-        }
-        if (doc?.SinceVersion is { } since && !string.IsNullOrWhiteSpace(since))
-            remarks.Add("Since QEMU " + since.Trim() + ".");
-        return spec with { Remarks = remarks.Count == 0 ? null : string.Join(" ", remarks) };
-    }
+    /// <summary>A QAPI doc as XML docs: the body, returns, the errors, and in the remarks the rest, notes, features, condition and since.</summary>
+    private static DocSpec QapiDocOf(SchemaDoc? doc, string fallback, EquatableArray<SchemaFeature> features, SchemaCondition? condition) =>
+        XmlDocRenderer.Qapi(DocOf(doc, fallback), doc, FeatureSentences(features, condition));
 }
