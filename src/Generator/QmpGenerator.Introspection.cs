@@ -29,7 +29,7 @@ public sealed partial class QmpGenerator
     /// with QmpQapiTop naming it and no namespace (they generate nothing of their own), so the top
     /// file itself is one of the texts the answer's group carries.
     /// </summary>
-    private static bool IsQapiSourceTop(string path, Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+    private static bool IsSchemaSourceTop(string path, Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
         IsJson(path) && options.TryGetValue(QapiTopMetadata, out var top) && !string.IsNullOrWhiteSpace(top)
         && string.Equals(NormalizedPath(top), NormalizedPath(path), StringComparison.Ordinal)
         && !(options.TryGetValue(NamespaceMetadata, out var ns) && !string.IsNullOrWhiteSpace(ns));

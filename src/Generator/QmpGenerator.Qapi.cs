@@ -25,7 +25,7 @@ public sealed partial class QmpGenerator
     private static string NormalizedPath(string path) => QapiParser.NormalizePath(path);
 
     /// <summary>A .json file that comes with a QAPI top file and is not that file itself.</summary>
-    private static bool IsQapiInclude(string path, Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+    private static bool IsSchemaInclude(string path, Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
         IsJson(path) && options.TryGetValue(QapiTopMetadata, out var top) && !string.IsNullOrWhiteSpace(top)
         && !string.Equals(NormalizedPath(top), NormalizedPath(path), StringComparison.Ordinal);
 
@@ -37,7 +37,7 @@ public sealed partial class QmpGenerator
             .Select(static (pair, ct) =>
             {
                 var options = pair.Right.GetOptions(pair.Left);
-                if (!(IsQapiInclude(pair.Left.Path, options) || IsQapiSourceTop(pair.Left.Path, options)) || !options.TryGetValue(QapiTopMetadata, out var top))
+                if (!(IsSchemaInclude(pair.Left.Path, options) || IsSchemaSourceTop(pair.Left.Path, options)) || !options.TryGetValue(QapiTopMetadata, out var top))
                     return null;
                 var text = pair.Left.GetText(ct)?.ToString();
                 return text is null ? null : new QapiIncludeInput(NormalizedPath(pair.Left.Path), text, NormalizedPath(top));

@@ -117,7 +117,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
 
     private static SchemaFileInput? ReadFile(AdditionalText text, AnalyzerConfigOptions options, CancellationToken ct)
     {
-        if (!options.TryGetValue(NamespaceMetadata, out var ns) || string.IsNullOrWhiteSpace(ns) || IsQapiInclude(text.Path, options))
+        if (!options.TryGetValue(NamespaceMetadata, out var ns) || string.IsNullOrWhiteSpace(ns) || IsSchemaInclude(text.Path, options))
             return null;
         options.TryGetValue(GenerateMetadata, out var generate);
         options.TryGetValue(AccessMetadata, out var access);

@@ -202,6 +202,18 @@ public sealed partial class QapiContentTests
     }
 
     [Fact]
+    public void Sections_stand_where_the_model_says_files_are_included_without_the_texts()
+    {
+        // The model's modules and includes place lamps.json's section before '== Parts': the texts are
+        // only for diagnostics, no include line is read from them again.
+        var top = Path.Combine(RepoFiles.CasesDir, "qapi-types.json");
+        var read = DocsCommand.ReadQapi(new FileInfo(top))!.Value.Read;
+        Assert.Contains(read.Schema.Modules[0].Includes, i => i.Path.EndsWith("lamps.json", StringComparison.Ordinal));
+        var page = DocsBuilder.BuildQapi(read, Path.GetFileName(top), texts: null);
+        Assert.Equal(["Lamps", "Parts"], page.Areas.Select(a => a.Title));
+    }
+
+    [Fact]
     public void Conditions_read_as_sentences()
     {
         var page = RepoFiles.QapiPage(Path.Combine(RepoFiles.CasesDir, "qapi-commands.json"));

@@ -19,22 +19,18 @@ internal static partial class DocsBuilder
 
     /// <summary>
     /// The page for a QAPI schema read from <paramref name="topFile"/> (only its file name is shown).
-    /// <paramref name="texts"/> (the files' texts by the reader's paths) place each included file's
-    /// sections where its <c>include</c> stands, as QEMU's own manual does; without them a file's
-    /// sections follow the file that includes it.
+    /// Each included file's sections stand where its <c>include</c> stands (the model's modules and
+    /// includes), as QEMU's own manual does. <paramref name="texts"/> (the files' texts by the
+    /// reader's paths) place diagnostics with the definitions whose text holds them.
     /// </summary>
     public static DocsPage BuildQapi(QapiReadResult read, string topFile, IReadOnlyDictionary<string, string>? texts = null)
     {
         var schema = read.Schema;
-        var index = new SchemaIndex(schema);
-        var types = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
-        foreach (var type in schema.Types)
-            types.TryAdd(type.Name, type);
+        var index = SchemaIndex.Of(schema);
+        var types = new ShownTypes(index);
         // A type whose bases lead back to it (QMP0222, which the page lists) renders nothing: no
         // section, no members where it is used, its name plain text, no client method that takes or returns it.
-        var cyclic = types.Values.Where(t => HasBaseCycle(t, types)).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in cyclic)
-            types.Remove(name);
+        var cyclic = schema.Types.Where(index.InBaseCycle).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
 
         // The generator's own names for the client's methods and event records.
         var (spec, _) = SpecBuilder.BuildQapi(schema, ClientNamespace, client: true, new List<SchemaDiagnostic>());
@@ -51,16 +47,16 @@ internal static partial class DocsBuilder
             eventSpecs.Remove(e.Name);
 
         var files = read.Files.ToList();
-        var documentOrder = DocumentOrder(files, texts);
+        var documentOrder = DocumentOrder(schema);
         int FileIndex(string path)
         {
             var i = files.IndexOf(path);
             return i < 0 ? files.Count : i;
         }
         string? Link(string name) =>
-            types.TryGetValue(name, out var t) && t is not SchemaObjectType { IsImplicit: true } ? TypeAnchorPrefix + name : null;
+            types.Get(name) is { } t && t is not SchemaObjectType { IsImplicit: true } ? TypeAnchorPrefix + name : null;
 
-        var shownTypes = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true } && types.ContainsKey(t.Name))
+        var shownTypes = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true } && types.Get(t.Name) is not null)
             .GroupBy(t => t.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var commands = schema.Commands.GroupBy(c => c.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var events = schema.Events.GroupBy(e => e.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
@@ -146,40 +142,24 @@ internal static partial class DocsBuilder
 
     /// <summary>
     /// Where each file's text goes in the document: the path of include offsets that leads to it from
-    /// the top file (a file is read once, at its first include). Empty without the texts.
+    /// the top file (a file is read once, at its first include), from the model's modules and includes.
     /// </summary>
-    private static Dictionary<string, List<int>> DocumentOrder(List<string> files, IReadOnlyDictionary<string, string>? texts)
+    private static Dictionary<string, List<int>> DocumentOrder(QmpSchema schema)
     {
         var order = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        if (texts is null || files.Count == 0)
-            return order;
+        var modules = new Dictionary<string, SchemaModule>(StringComparer.Ordinal);
+        foreach (var module in schema.Modules)
+            modules.TryAdd(module.Path, module);
         void Walk(string path, List<int> at)
         {
-            if (!order.TryAdd(path, at) || !texts.TryGetValue(path, out var text))
+            if (!order.TryAdd(path, at) || !modules.TryGetValue(path, out var module))
                 return;
-            foreach (Match include in Include().Matches(text))
-                Walk(IncludePath(path, include.Groups["file"].Value), [.. at, include.Index]);
+            foreach (var include in module.Includes)
+                Walk(include.Path, [.. at, include.Location.Start]);
         }
-        Walk(files[0], []);
+        if (schema.Modules.Count > 0)
+            Walk(schema.Modules[0].Path, []);
         return order;
-    }
-
-    /// <summary>The path of an included file as the QAPI reader names it: relative to the including file, '/'-separated, '.' and '..' folded.</summary>
-    private static string IncludePath(string including, string include)
-    {
-        var slash = including.Replace('\\', '/').LastIndexOf('/');
-        var joined = include.StartsWith('/') || slash < 0 ? include : including[..(slash + 1)] + include;
-        var parts = new List<string>();
-        foreach (var part in joined.Replace('\\', '/').Split('/'))
-        {
-            if (part == "." || (part.Length == 0 && parts.Count > 0))
-                continue;
-            if (part == ".." && parts.Count > 0 && parts[^1] != "..")
-                parts.RemoveAt(parts.Count - 1);
-            else
-                parts.Add(part);
-        }
-        return string.Join('/', parts);
     }
 
     /// <summary>A position as a sortable path: the file's include path, then the offset in the file; files the walk did not reach go last, in reading order.</summary>
@@ -283,7 +263,7 @@ internal static partial class DocsBuilder
     /// What the entity builders share. <see cref="Refs"/> resolves @name to definitions only;
     /// <see cref="Ids"/> holds every anchor given out so far, so a member's anchor never takes one twice.
     /// </summary>
-    private sealed record QapiContext(Dictionary<string, SchemaType> Types, SchemaIndex Index, Func<string, string?> Link, References Refs, HashSet<string> Ids)
+    private sealed record QapiContext(ShownTypes Types, SchemaIndex Index, Func<string, string?> Link, References Refs, HashSet<string> Ids)
     {
         /// <summary>
         /// The anchors of an entity's member rows (<c>ANCHOR.member</c>, each name once, none that is
@@ -657,9 +637,6 @@ internal static partial class DocsBuilder
     [GeneratedRegex(@"^[ \t]*\{[ \t]*'(include|pragma)'", RegexOptions.Multiline)]
     private static partial Regex Directive();
 
-    /// <summary>An <c>include</c> directive at the start of a line (comments start with '#', so they never match).</summary>
-    [GeneratedRegex(@"^[ \t]*\{[ \t]*'include'[ \t]*:[ \t]*'(?<file>[^']*)'", RegexOptions.Multiline)]
-    private static partial Regex Include();
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotSlug();

@@ -45,9 +45,7 @@ internal static partial class DocsBuilder
         var eventSpecs = new Dictionary<string, EventGenerationSpec>(StringComparer.Ordinal);
         foreach (var e in spec.Events)
             eventSpecs.TryAdd(e.Name, e);
-        var types = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
-        foreach (var type in schema.Types)
-            types.TryAdd(type.Name, type);
+        var types = new ShownTypes(SchemaIndex.Of(schema));
         var entries = new Dictionary<(string, bool), (string ArgsType, bool Async)>();
         foreach (var c in read.Hx.Commands)
             entries.TryAdd((c.Name, false), (c.ArgsType, c.Async));
@@ -111,7 +109,7 @@ internal static partial class DocsBuilder
         return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), schema.Commands.Count, schema.Events.Count, prose, areas, other);
     }
 
-    private static DocsEntry Command(SchemaCommand command, Dictionary<string, SchemaType> types, (string? ArgsType, bool Async) entry, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)
+    private static DocsEntry Command(SchemaCommand command, ShownTypes types, (string? ArgsType, bool Async) entry, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)
     {
         var doc = command.Doc;
         var description = doc is null ? [] : Paragraphs(doc.Body);
@@ -144,7 +142,7 @@ internal static partial class DocsBuilder
         }
 
         // The reply's members: those of the returned object type (of each item, for an array).
-        var returned = command.Returns is { } r && types.TryGetValue(r.Name, out var t) && t is SchemaObjectType o ? o : null;
+        var returned = command.Returns is { } r && types.Get(r.Name) is { } t && t is SchemaObjectType o ? o : null;
         return new DocsEntry(
             "command", command.Name, command.Name, doc is not null,
             description,
@@ -158,7 +156,7 @@ internal static partial class DocsBuilder
             diagnostics, signature, call);
     }
 
-    private static DocsEntry Event(SchemaEvent e, Dictionary<string, SchemaType> types, string argsType, EventGenerationSpec? spec, IReadOnlyList<DocsDiagnostic> diagnostics)
+    private static DocsEntry Event(SchemaEvent e, ShownTypes types, string argsType, EventGenerationSpec? spec, IReadOnlyList<DocsDiagnostic> diagnostics)
     {
         var doc = e.Doc;
         var data = ObjectOf(e.Data, types);
@@ -181,48 +179,33 @@ internal static partial class DocsBuilder
             diagnostics, signature, call);
     }
 
-    private static SchemaObjectType? ObjectOf(SchemaTypeRef? reference, Dictionary<string, SchemaType> types) =>
-        reference is not null && !reference.IsArray && types.TryGetValue(reference.Name, out var type) ? type as SchemaObjectType : null;
+    private static SchemaObjectType? ObjectOf(SchemaTypeRef? reference, ShownTypes types) =>
+        reference is not null && !reference.IsArray && types.Get(reference.Name) is { } type ? type as SchemaObjectType : null;
 
     /// <summary>The members of an object type as <c>"name"?: json-type</c>, and <c>...</c> where it accepts any other member.</summary>
-    private static List<string> Synopsis(SchemaObjectType? type, Dictionary<string, SchemaType> types)
+    private static List<string> Synopsis(SchemaObjectType? type, ShownTypes types)
     {
         if (type is null)
             return [];
-        var parts = Members(type, types).Select(m => Quote(m.Name) + (m.Optional ? "?" : "") + ": " + JsonTypeName(m.Type, types)).ToList();
+        var parts = types.Index.AllMembers(type).Select(m => Quote(m.Name) + (m.Optional ? "?" : "") + ": " + JsonTypeName(m.Type, types)).ToList();
         if (type.AcceptsAnyMember)
             parts.Add("...");
         return parts;
     }
 
-    /// <summary>An object type's members, those of its bases first; a base cycle (an error the reader reports) ends the chain.</summary>
-    private static IEnumerable<SchemaMember> Members(SchemaObjectType type, Dictionary<string, SchemaType> types)
+    /// <summary>
+    /// The schema's types as the page shows them: the model's one index, less the types whose base
+    /// chain comes back to itself (QMP0222, which the page lists): a type containing itself has no members to show.
+    /// </summary>
+    private sealed class ShownTypes(SchemaIndex index)
     {
-        var chain = new List<SchemaObjectType>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var t = type; t is not null && seen.Add(t.Name); t = BaseOf(t, types))
-            chain.Add(t);
-        chain.Reverse();
-        return chain.SelectMany(t => t.Members);
-    }
+        public SchemaIndex Index => index;
 
-    private static SchemaObjectType? BaseOf(SchemaObjectType type, Dictionary<string, SchemaType> types) =>
-        type.Base is { } b && types.TryGetValue(b, out var baseType) ? baseType as SchemaObjectType : null;
-
-    /// <summary>Whether the type's base chain comes back to a type already in it (QMP0222: a type containing itself has no members to show).</summary>
-    private static bool HasBaseCycle(SchemaType type, Dictionary<string, SchemaType> types)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var t = type as SchemaObjectType; t is not null; t = BaseOf(t, types))
-        {
-            if (!seen.Add(t.Name))
-                return true;
-        }
-        return false;
+        public SchemaType? Get(string name) => index.Type(name) is { } type && !index.InBaseCycle(type) ? type : null;
     }
 
     /// <summary>What a value of the type is on the wire, in JSON's words (QEMU 2.1 names them so in its errors).</summary>
-    private static string JsonTypeName(SchemaTypeRef type, Dictionary<string, SchemaType> types)
+    private static string JsonTypeName(SchemaTypeRef type, ShownTypes types)
     {
         if (type.IsArray)
             return "array";
@@ -238,7 +221,7 @@ internal static partial class DocsBuilder
                 _ => "any",
             };
         }
-        return types.GetValueOrDefault(type.Name) switch
+        return types.Get(type.Name) switch
         {
             SchemaEnumType => "string",
             SchemaObjectType => "object",
@@ -253,7 +236,7 @@ internal static partial class DocsBuilder
     /// <paramref name="argumentList"/>: the type is a command's arguments, where an open type gets a
     /// last row for the members it accepts beyond those listed (an option list).
     /// </summary>
-    private static List<DocsRow> Rows(SchemaObjectType? type, Dictionary<string, SchemaType> types, bool argumentList)
+    private static List<DocsRow> Rows(SchemaObjectType? type, ShownTypes types, bool argumentList)
     {
         var rows = new List<DocsRow>();
         if (type is null)
@@ -264,12 +247,12 @@ internal static partial class DocsBuilder
         return rows;
     }
 
-    private static void AddMembers(List<DocsRow> rows, SchemaObjectType type, Dictionary<string, SchemaType> types, int depth, HashSet<string> enclosing)
+    private static void AddMembers(List<DocsRow> rows, SchemaObjectType type, ShownTypes types, int depth, HashSet<string> enclosing)
     {
-        foreach (var member in Members(type, types))
+        foreach (var member in types.Index.AllMembers(type))
         {
             rows.Add(new DocsRow(member.Name, depth, member.Type.ToString(), member.Optional, member.Doc is null ? "Not documented." : Clean(member.Doc)));
-            if (types.GetValueOrDefault(member.Type.Name) is SchemaObjectType nested && !nested.IsImplicit && enclosing.Add(nested.Name))
+            if (types.Get(member.Type.Name) is SchemaObjectType nested && !nested.IsImplicit && enclosing.Add(nested.Name))
             {
                 AddMembers(rows, nested, types, depth + 1, enclosing);
                 enclosing.Remove(nested.Name);

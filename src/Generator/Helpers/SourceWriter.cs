@@ -28,6 +28,13 @@ public sealed class SourceWriter
     /// <summary>The text once <see cref="ToString"/> was called (the buffer is then given back).</summary>
     private string? _text;
 
+    /// <summary>
+    /// <c>[GeneratedCode]</c> on every generated type: analyzers, coverage and debuggers' "just my
+    /// code" treat it as tool output. The version is the generator's own.
+    /// </summary>
+    public static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Qmp.Codegen\", \""
+        + (typeof(SourceWriter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0") + "\")]";
+
     public int Indentation { get; set; }
 
     /// <summary>
@@ -71,8 +78,17 @@ public sealed class SourceWriter
     /// <summary>Writes <c>{</c> and indents.</summary>
     public SourceWriter Open(string? header = null)
     {
-        if (header is not null)
-            Line(Internal && Indentation == 0 && header.StartsWith("public ", StringComparison.Ordinal) ? "internal " + header.Substring("public ".Length) : header);
+        if (header is not null && Indentation == 0 && header.StartsWith("public ", StringComparison.Ordinal))
+        {
+            // Each generated type is declared public in exactly one file (its other partial parts are
+            // plain "partial class"), so the attribute is written once per type, where it is public.
+            Line(GeneratedCode);
+            Line(Internal ? "internal " + header.Substring("public ".Length) : header);
+        }
+        else if (header is not null)
+        {
+            Line(header);
+        }
         Line("{");
         Indentation++;
         return this;

@@ -82,7 +82,7 @@ public static class HxSchemaBuilder
         public SchemaCommand Command(CommandSpec command)
         {
             var doc = command.Doc;
-            var stem = Pascal(command.Name);
+            var stem = NameCase.Pascal(command.Name);
             var requests = Samples(_examples, doc, command.Name, request: true);
 
             // Arguments: args_type says what travels; the docs type the O and q arguments.
@@ -100,7 +100,7 @@ public static class HxSchemaBuilder
                     var values = requests.Select(r => r["arguments"]?[argument.Name]).Where(v => v is not null).ToList();
                     if (named is not null || values.Count > 0)
                     {
-                        var namedType = TypeOf(named?.Type, named?.Members ?? EquatableArray<DocMember>.Empty, values!, stem + Pascal(argument.Name), input: true, path: null);
+                        var namedType = TypeOf(named?.Type, named?.Members ?? EquatableArray<DocMember>.Empty, values!, stem + NameCase.Pascal(argument.Name), input: true, path: null);
                         members.Add(Member(argument.Name, namedType, true, named?.Description, argument.Location));
                     }
                     continue;
@@ -111,7 +111,7 @@ public static class HxSchemaBuilder
                 if (argument.Kind == ArgumentKind.Any)
                 {
                     var samples = requests.Select(r => r["arguments"]?[argument.Name]).Where(v => v is not null).ToList();
-                    type = member is null ? Builtin(SchemaBuiltins.Any) : TypeOf(member.Type, member.Members, samples!, stem + Pascal(argument.Name), input: true, path: null);
+                    type = member is null ? Builtin(SchemaBuiltins.Any) : TypeOf(member.Type, member.Members, samples!, stem + NameCase.Pascal(argument.Name), input: true, path: null);
                 }
                 else
                 {
@@ -129,7 +129,7 @@ public static class HxSchemaBuilder
                     if (command.Arguments.Any(a => Same(a.Name, member.Name) || Same(Singular(a.Name), member.Name)) || members.Any(p => p.Name == member.Name))
                         continue;
                     var samples = requests.Select(r => r["arguments"]?[member.Name]).Where(v => v is not null).ToList();
-                    var type = TypeOf(member.Type, member.Members, samples!, stem + Pascal(member.Name), input: true, path: null);
+                    var type = TypeOf(member.Type, member.Members, samples!, stem + NameCase.Pascal(member.Name), input: true, path: null);
                     members.Add(Member(member.Name, type, member.Optional, member.Description, member.Location));
                 }
             }
@@ -151,15 +151,15 @@ public static class HxSchemaBuilder
         {
             // An event's nested objects are named by its area: VNC_CONNECTED's "server" is VncServerInfo,
             // the same type as VNC_INITIALIZED's; its "info" or "data" by the whole event (AcpiDeviceOstInfo).
-            var area = Pascal(e.Name.Split('_')[0].ToLowerInvariant());
-            var whole = Pascal(e.Name.ToLowerInvariant());
+            var area = NameCase.Pascal(e.Name.Split('_')[0].ToLowerInvariant());
+            var whole = NameCase.Pascal(e.Name.ToLowerInvariant());
             var samples = Samples(_examples, e.Doc, e.Name, request: false, member: "data");
             var members = new List<SchemaMember>();
             foreach (var argument in e.Data)
             {
                 var member = FindDoc(e.Doc?.Arguments, argument.Name);
                 var values = samples.Select(s => s[argument.Name]).Where(v => v is not null).ToList();
-                var stem = argument.Name is "info" or "data" ? whole + Pascal(argument.Name) : area + Pascal(argument.Name);
+                var stem = argument.Name is "info" or "data" ? whole + NameCase.Pascal(argument.Name) : area + NameCase.Pascal(argument.Name);
                 var type = argument.Kind == ArgumentKind.Any
                     ? TypeOf(member?.Type, member?.Members ?? EquatableArray<DocMember>.Empty, values!, stem, input: false, path: e.Name + "/" + argument.Name)
                     : Builtin(argument.WireType!);
@@ -184,7 +184,7 @@ public static class HxSchemaBuilder
             var samples = Samples(_examples, doc, command.Name, request: false, member: "return");
             var members = doc.Returns?.Members ?? EquatableArray<DocMember>.Empty;
             var isQuery = command.Name.StartsWith("query-", StringComparison.Ordinal);
-            var resultStem = isQuery ? Pascal(command.Name.Substring(6)) : commandStem;
+            var resultStem = isQuery ? NameCase.Pascal(command.Name.Substring(6)) : commandStem;
             var suffix = isQuery ? "Info" : "Result";
             // "Return a json-value: ..." (qom-get): any JSON value, whatever the examples happen to show.
             if (members.IsEmpty && doc.Returns is { } described && AnyValue.IsMatch(described.Description))
@@ -507,31 +507,11 @@ public static class HxSchemaBuilder
     /// </summary>
     private static string Nested(string stem, string member)
     {
-        var pascal = Pascal(member);
+        var pascal = NameCase.Pascal(member);
         var area = 1;
         while (area < stem.Length && !char.IsUpper(stem[area]))
             area++;
         return pascal.Length > area && pascal.StartsWith(stem.Substring(0, area), StringComparison.Ordinal) && char.IsUpper(pascal[area]) ? pascal : stem + pascal;
-    }
-
-    /// <summary>A QAPI-style type name part from a QMP name: <c>block_set_io-throttle</c> -> <c>BlockSetIoThrottle</c>.</summary>
-    internal static string Pascal(string name)
-    {
-        var builder = new System.Text.StringBuilder(name.Length);
-        var upper = true;
-        foreach (var c in name)
-        {
-            if (c < 128 && char.IsLetterOrDigit(c))
-            {
-                builder.Append(upper ? char.ToUpperInvariant(c) : c);
-                upper = false;
-            }
-            else
-            {
-                upper = true;
-            }
-        }
-        return builder.Length == 0 ? "Value" : builder.ToString();
     }
 
     private static readonly Regex Recursive = new(@"\brecursively\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

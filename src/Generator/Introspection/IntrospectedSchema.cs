@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
@@ -36,22 +35,9 @@ public static class IntrospectedSchema
         return new Converter(info, path ?? string.Empty, source).Run();
     }
 
-    private static readonly char[] Separators = { '-', '_', '.', ' ' };
-
     /// <summary>QAPI-style CamelCase of a schema name: <c>query-block</c> <c>QueryBlock</c>, <c>BLOCK_JOB_COMPLETED</c> <c>BlockJobCompleted</c>.</summary>
-    public static string Camel(string name)
-    {
-        if (name is null)
-            throw new ArgumentNullException(nameof(name));
-        var shouting = !name.Any(char.IsLower);
-        var w = new StringBuilder(name.Length);
-        foreach (var part in name.Split(Separators, StringSplitOptions.RemoveEmptyEntries))
-        {
-            w.Append(char.ToUpperInvariant(part[0]));
-            w.Append(shouting ? part.Substring(1).ToLowerInvariant() : part.Substring(1));
-        }
-        return w.ToString();
-    }
+    public static string Camel(string name) =>
+        NameCase.Pascal(name ?? throw new ArgumentNullException(nameof(name)), shouting: true);
 
     private static bool IsMasked(string name) => name.Length > 0 && name.All(c => c is >= '0' and <= '9');
 
@@ -65,7 +51,7 @@ public static class IntrospectedSchema
         private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
         private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
         private readonly List<string> _order = new();
-        private readonly Dictionary<string, SchemaType> _sourceTypes = new(StringComparer.Ordinal);
+        private readonly SchemaIndex? _sourceIndex;
         private readonly List<SchemaDiagnostic> _diagnostics = new();
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
@@ -73,6 +59,7 @@ public static class IntrospectedSchema
         {
             _info = info;
             _source = source;
+            _sourceIndex = source is null ? null : SchemaIndex.Of(source);
             _location = new SchemaLocation(path, 0, 0, 1, 1, 1, 1);
         }
 
@@ -103,9 +90,6 @@ public static class IntrospectedSchema
 
         private void AlignWithSource(QmpSchema source)
         {
-            foreach (var t in source.Types)
-                if (!_sourceTypes.ContainsKey(t.Name))
-                    _sourceTypes.Add(t.Name, t);
             var described = SchemaInfoBuilder.Build(source);
             var alignment = SchemaInfoAlignment.Align(described, _info);
             foreach (var conflict in alignment.Conflicts)
@@ -251,7 +235,7 @@ public static class IntrospectedSchema
         // of commands and events among each other (SchemaInfoBuilder lists them in it).
         private SchemaLocation At(string entry) => _location with { Start = _index[entry] };
 
-        private SchemaType? SourceType(string name) => _sourceTypes.TryGetValue(name, out var t) ? t : null;
+        private SchemaType? SourceType(string name) => _sourceIndex?.Type(name);
 
         private void Convert(SchemaInfoEntry entry, List<SchemaType> types)
         {
@@ -322,11 +306,11 @@ public static class IntrospectedSchema
         private Dictionary<string, SchemaMember> SourceMembers(SchemaObjectType o)
         {
             var members = new Dictionary<string, SchemaMember>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (SchemaObjectType? t = o; t is not null && seen.Add(t.Name); t = t.Base is null ? null : SourceType(t.Base) as SchemaObjectType)
-                foreach (var m in t.Members)
-                    if (!members.ContainsKey(m.Name))
-                        members.Add(m.Name, m);
+            foreach (var m in _sourceIndex!.AllMembers(o))
+            {
+                if (!members.ContainsKey(m.Name))
+                    members.Add(m.Name, m);
+            }
             return members;
         }
     }

@@ -24,9 +24,6 @@ public static class SchemaInfoBuilder
     /// <summary>QEMU's name for the empty object type.</summary>
     public const string EmptyObject = "q_empty";
 
-    /// <summary>The values of QEMU's builtin enum <c>QType</c> (schema.py's predefined types).</summary>
-    private static readonly string[] QTypeValues = { "none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool" };
-
     /// <summary>The schema's <c>SchemaInfo</c> JSON: the compact description a generated client carries.</summary>
     public static string Describe(QmpSchema schema) => Build(schema).ToJson();
 
@@ -39,7 +36,7 @@ public static class SchemaInfoBuilder
 
     private sealed class Builder
     {
-        private readonly Dictionary<string, SchemaType> _types = new(StringComparer.Ordinal);
+        private readonly SchemaIndex _index;
         private readonly QmpSchema _schema;
         private readonly List<SchemaInfoEntry> _entries = new();
         private readonly List<string> _used = new();
@@ -48,9 +45,7 @@ public static class SchemaInfoBuilder
         public Builder(QmpSchema schema)
         {
             _schema = schema;
-            foreach (var t in schema.Types)
-                if (!_types.ContainsKey(t.Name))
-                    _types.Add(t.Name, t);
+            _index = SchemaIndex.Of(schema);
         }
 
         public SchemaInfo Run()
@@ -112,22 +107,22 @@ public static class SchemaInfoBuilder
                 _entries.Add(new SchemaInfoArray(name, name.Substring(1, name.Length - 2)));
                 return;
             }
-            if (string.Equals(name, SchemaBuiltins.QType, StringComparison.Ordinal) && !_types.ContainsKey(name))
+            if (string.Equals(name, SchemaBuiltins.QType, StringComparison.Ordinal) && _index.Type(name) is null)
             {
-                _entries.Add(new SchemaInfoEnum(name, QTypeValues.Select(v => new SchemaInfoEnumMember(v)).ToList()));
+                _entries.Add(new SchemaInfoEnum(name, SchemaBuiltins.QTypeEnum.Values.Select(v => new SchemaInfoEnumMember(v.Name)).ToList()));
                 return;
             }
-            if (SchemaBuiltins.JsonTypeOf(name) is { } jsonType && !_types.ContainsKey(name))
+            if (SchemaBuiltins.JsonTypeOf(name) is { } jsonType && _index.Type(name) is null)
             {
                 _entries.Add(new SchemaInfoBuiltin(name, JsonTypeName(jsonType)));
                 return;
             }
-            if (string.Equals(name, EmptyObject, StringComparison.Ordinal) && !_types.ContainsKey(name))
+            if (string.Equals(name, EmptyObject, StringComparison.Ordinal) && _index.Type(name) is null)
             {
                 _entries.Add(new SchemaInfoObject(name, Array.Empty<SchemaInfoObjectMember>()));
                 return;
             }
-            if (!_types.TryGetValue(name, out var type))
+            if (_index.Type(name) is not { } type)
                 return; // a name the model lacks: SchemaInfo records it as a problem
             switch (type)
             {
@@ -147,7 +142,7 @@ public static class SchemaInfoBuilder
         private void EmitObject(SchemaObjectType o)
         {
             var members = new List<SchemaInfoObjectMember>();
-            foreach (var m in FlatMembers(o))
+            foreach (var m in _index.AllMembers(o))
                 members.Add(new SchemaInfoObjectMember(m.Name, Use(m.Type), m.Optional, Features(m.Features)) { Condition = If(m.Condition) });
             string? tag = null;
             List<SchemaInfoVariant>? variants = null;
@@ -155,33 +150,17 @@ public static class SchemaInfoBuilder
             {
                 tag = v.Tag;
                 variants = new List<SchemaInfoVariant>();
-                var tagMember = FlatMembers(o).FirstOrDefault(m => string.Equals(m.Name, v.Tag, StringComparison.Ordinal));
-                var tagEnum = tagMember is not null && !tagMember.Type.IsArray && _types.TryGetValue(tagMember.Type.Name, out var t) ? t as SchemaEnumType : null;
+                var tagEnum = _index.TagEnum(o);
                 // A branch exists only when its tag value does: either's condition holds for it.
                 SchemaCondition? ValueCondition(string value) =>
                     tagEnum?.Values.FirstOrDefault(x => string.Equals(x.Name, value, StringComparison.Ordinal))?.Condition;
                 foreach (var b in v.Branches)
                     variants.Add(new SchemaInfoVariant(b.Case, Use(b.Type)) { Condition = If(b.Condition ?? ValueCondition(b.Case)) });
                 // QAPI gives every tag value without a branch the empty branch.
-                if (tagEnum is not null)
-                {
-                    foreach (var value in tagEnum.Values)
-                        if (!v.Branches.Any(b => string.Equals(b.Case, value.Name, StringComparison.Ordinal)))
-                            variants.Add(new SchemaInfoVariant(value.Name, Use(EmptyObject)) { Condition = If(value.Condition) });
-                }
+                foreach (var value in _index.EmptyBranches(o))
+                    variants.Add(new SchemaInfoVariant(value, Use(EmptyObject)) { Condition = If(ValueCondition(value)) });
             }
             _entries.Add(new SchemaInfoObject(o.Name, members, tag, variants, Features(o.Features)) { Condition = If(o.Condition) });
-        }
-
-        private IEnumerable<SchemaMember> FlatMembers(SchemaObjectType o)
-        {
-            var chain = new List<SchemaObjectType>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (var t = o; t is not null && seen.Add(t.Name); t = t.Base is not null && _types.TryGetValue(t.Base, out var b) ? b as SchemaObjectType : null)
-                chain.Add(t);
-            for (var i = chain.Count - 1; i >= 0; i--)
-                foreach (var m in chain[i].Members)
-                    yield return m;
         }
 
         private static string? If(SchemaCondition? condition) => condition?.ToQapi();

@@ -218,6 +218,7 @@ internal sealed class QapiParser
                 return;
             }
             var path = Combine(_file.Path, include.Value.String!);
+            _file.Includes.Add(new Schema.SchemaInclude(path, _file.Span(expression.Start, expression.End)));
             for (var f = _file; f is not null; f = f.IncludedBy)
             {
                 if (f.Path == path)

@@ -16,7 +16,7 @@ internal sealed partial class QapiSchemaBuilder
             return "an array of '" + type.Name + "'";
         if (SchemaBuiltins.IsBuiltin(type.Name))
             return "builtin type '" + type.Name + "'";
-        return _byName.TryGetValue(type.Name, out var t) ? Kind(t) + " '" + type.Name + "'" : "'" + type.Name + "'";
+        return _index.Type(type.Name) is { } t ? Kind(t) + " '" + type.Name + "'" : "'" + type.Name + "'";
     }
 
     private static string Kind(SchemaType type) => type switch
@@ -27,18 +27,11 @@ internal sealed partial class QapiSchemaBuilder
         _ => "alternate",
     };
 
-    private SchemaObjectType? ObjectType(string? name) => name is not null && _byName.TryGetValue(name, out var t) ? t as SchemaObjectType : null;
+    private SchemaObjectType? ObjectType(string? name) => _index.ObjectType(name);
 
     /// <summary>Every member of an object: its base chain's first, then its own (branch members excluded), stopping at a cycle.</summary>
-    private List<(SchemaMember Member, string Owner)> AllMembers(SchemaObjectType type)
-    {
-        var chain = new List<SchemaObjectType>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var t = type; t is not null && seen.Add(t.Name); t = ObjectType(t.Base))
-            chain.Add(t);
-        chain.Reverse();
-        return chain.SelectMany(t => t.Members.Select(m => (m, t.Name))).ToList();
-    }
+    private List<(SchemaMember Member, string Owner)> AllMembers(SchemaObjectType type) =>
+        _index.BaseChain(type).SelectMany(t => t.Members.Select(m => (m, t.Name))).ToList();
 
     private void CheckType(SchemaType type)
     {
@@ -56,7 +49,7 @@ internal sealed partial class QapiSchemaBuilder
     private void CheckObject(SchemaObjectType o)
     {
         var members = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (o.Base is { } baseName && (SchemaBuiltins.IsBuiltin(baseName) || _byName.ContainsKey(baseName)))
+        if (o.Base is { } baseName && (SchemaBuiltins.IsBuiltin(baseName) || _index.Type(baseName) is not null))
         {
             var b = ObjectType(baseName);
             if (b is null || b.IsUnion)
@@ -100,7 +93,7 @@ internal sealed partial class QapiSchemaBuilder
         }
         else
         {
-            tagEnum = !tag.Type.IsArray && _byName.TryGetValue(tag.Type.Name, out var t) ? t as SchemaEnumType : null;
+            tagEnum = !tag.Type.IsArray && _index.Type(tag.Type.Name) is { } t ? t as SchemaEnumType : null;
             if (tagEnum is null)
                 Report(QapiDiagnostics.BadDiscriminator, tagNode.Location, variants.Tag, union.Name, "must be a member of enum type, not of " + DescribeType(tag.Type));
             if (tag.Optional)
@@ -116,7 +109,7 @@ internal sealed partial class QapiSchemaBuilder
         {
             if (tagEnum is not null && !tagEnum.Values.Any(v => v.Name == branch.Case))
                 Report(QapiDiagnostics.BranchNotInEnum, branch.Location, branch.Case, union.Name, tagEnum.Name);
-            if (!_byName.TryGetValue(branch.Type.Name, out var type))
+            if (_index.Type(branch.Type.Name) is not { } type)
                 continue;
             if (type is not SchemaObjectType branchType)
             {
@@ -159,10 +152,10 @@ internal sealed partial class QapiSchemaBuilder
                         continue;
                 }
             }
-            else if (branch.Type.Name == SchemaBuiltins.QType || _byName.TryGetValue(branch.Type.Name, out var t) && t is SchemaEnumType)
+            else if (branch.Type.Name == SchemaBuiltins.QType || _index.Type(branch.Type.Name) is { } t && t is SchemaEnumType)
             {
                 kinds.Add("string");
-                if (_byName.TryGetValue(branch.Type.Name, out var e) && e is SchemaEnumType enumType)
+                if (_index.Type(branch.Type.Name) is { } e && e is SchemaEnumType enumType)
                 {
                     if (enumType.Values.Any(v => v.Name is "on" or "off"))
                         kinds.Add("boolean");
@@ -170,7 +163,7 @@ internal sealed partial class QapiSchemaBuilder
                         kinds.Add("number");
                 }
             }
-            else if (_byName.TryGetValue(branch.Type.Name, out var other))
+            else if (_index.Type(branch.Type.Name) is { } other)
             {
                 if (other is not SchemaObjectType)
                 {
@@ -204,13 +197,16 @@ internal sealed partial class QapiSchemaBuilder
         CheckData("command", command.Name, command.Arguments, command.Flags.Boxed, command.Location);
         if (command.Returns is not { } returns || _pragmas.CommandReturnsExceptions.Contains(command.Name))
             return;
-        if (SchemaBuiltins.IsBuiltin(returns.Name) || _byName.TryGetValue(returns.Name, out var type) && type is not SchemaObjectType)
+        if (SchemaBuiltins.IsBuiltin(returns.Name) || _index.Type(returns.Name) is { } type && type is not SchemaObjectType)
             Report(QapiDiagnostics.BadReturns, command.Location, command.Name, DescribeType(returns) + " (only objects or arrays of objects, unless pragma 'command-returns-exceptions' names it)");
     }
 
     private void CheckData(string meta, string name, SchemaTypeRef? data, bool boxed, SchemaLocation location)
     {
-        if (data is null || !_byName.TryGetValue(data.Name, out var type) && !SchemaBuiltins.IsBuiltin(data.Name))
+        if (data is null)
+            return;
+        var type = _index.Type(data.Name);
+        if (type is null && !SchemaBuiltins.IsBuiltin(data.Name))
             return;
         if (type is not SchemaObjectType o)
             Report(QapiDiagnostics.BadData, location, meta, name, DescribeType(data) + " (it must be an object type)");

@@ -45,7 +45,8 @@ internal sealed partial class QapiSchemaBuilder
     private readonly List<SchemaCommand> _commands = new();
     private readonly List<SchemaEvent> _events = new();
     private readonly Dictionary<string, Definition> _defined = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SchemaType> _byName = new(StringComparer.Ordinal);
+    /// <summary>The model's index of the types declared in pass 1, which pass 2 (QEMU's check) resolves names against.</summary>
+    private SchemaIndex _index = new(QmpSchema.Empty);
     private readonly List<TypeUse> _uses = new();
     private readonly List<Definition> _definitions = new();
 
@@ -106,9 +107,10 @@ internal sealed partial class QapiSchemaBuilder
         foreach (var definition in _definitions)
             Define(definition);
         // Pass 2: what needs every name known (QEMU's QAPISchema.check).
+        _index = new SchemaIndex(QmpSchema.Empty with { Types = _types.ToEquatableArray() });
         foreach (var use in _uses)
         {
-            if (!SchemaBuiltins.IsBuiltin(use.Name) && !_byName.ContainsKey(use.Name))
+            if (!SchemaBuiltins.IsBuiltin(use.Name) && _index.Type(use.Name) is null)
                 Report(QapiDiagnostics.UnknownType, use.Node.Location, use.Source, use.Name);
         }
         foreach (var type in _types)
@@ -132,7 +134,10 @@ internal sealed partial class QapiSchemaBuilder
             .ToEquatableArray();
         // Docs first: they replace the commands and events with their documented selves.
         var types = ApplyDocs(_types).ToEquatableArray();
-        return new QmpSchema(_commands.ToEquatableArray(), _events.ToEquatableArray(), types, prose, diagnostics);
+        return new QmpSchema(_commands.ToEquatableArray(), _events.ToEquatableArray(), types, prose, diagnostics)
+        {
+            Modules = _parsed.Files.Select(f => new SchemaModule(f.Path, f.Includes.ToEquatableArray())).ToEquatableArray(),
+        };
     }
 
     private void Report(SchemaDiagnosticDescriptor descriptor, SchemaLocation location, params object[] args) =>
@@ -273,7 +278,6 @@ internal sealed partial class QapiSchemaBuilder
     private void AddType(SchemaType type, Definition docOwner)
     {
         _types.Add(type);
-        _byName[type.Name] = type;
         _docOwner[type.Name] = docOwner;
     }
 

@@ -23,6 +23,9 @@ internal sealed class QapiFile
 
     public LineMap Lines { get; }
 
+    /// <summary>The file's <c>include</c> directives, in order, as the model's entities.</summary>
+    public List<Schema.SchemaInclude> Includes { get; } = new();
+
     public SchemaLocation Span(int start, int end)
     {
         if (start < 0) start = 0;

@@ -22,6 +22,13 @@ public sealed record QmpSchema(
     EquatableArray<SchemaProse> Prose,
     EquatableArray<SchemaDiagnostic> Diagnostics)
 {
+    /// <summary>
+    /// The modules (schema files) in reading order, the top one first, each with its <c>include</c>
+    /// directives (QEMU's QAPISchemaModule and QAPISchemaInclude). A reader of one text (.hx, a saved
+    /// <c>query-qmp-schema</c>) leaves it empty: its entities all come from the one file their locations name.
+    /// </summary>
+    public EquatableArray<SchemaModule> Modules { get; init; } = EquatableArray<SchemaModule>.Empty;
+
     public static readonly QmpSchema Empty = new(
         EquatableArray<SchemaCommand>.Empty, EquatableArray<SchemaEvent>.Empty, EquatableArray<SchemaType>.Empty,
         EquatableArray<SchemaProse>.Empty, EquatableArray<SchemaDiagnostic>.Empty);
@@ -76,3 +83,9 @@ public sealed record SchemaEvent(
 
 /// <summary>Documentation that belongs to no entity: an introduction, a section heading (QAPI's <c>= Heading</c>).</summary>
 public sealed record SchemaProse(string? Heading, int Level, string Text, SchemaLocation Location);
+
+/// <summary>A schema file: its path (as the reader names it, '/'-separated) and the files it includes.</summary>
+public sealed record SchemaModule(string Path, EquatableArray<SchemaInclude> Includes);
+
+/// <summary>An <c>include</c> directive: the included file's path (relative paths resolved against the including file) and where the directive stands.</summary>
+public sealed record SchemaInclude(string Path, SchemaLocation Location);

@@ -69,17 +69,12 @@ public static class SchemaFilter
         var keptCommands = Select(schema.Commands, c => c.Name, commands, out var unmatchedCommands);
         var keptEvents = Select(schema.Events, e => e.Name, events, out var unmatchedEvents);
 
-        var types = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
-        foreach (var type in schema.Types)
-        {
-            if (!types.ContainsKey(type.Name))
-                types[type.Name] = type;
-        }
+        var index = SchemaIndex.Of(schema);
         var reached = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>();
         void Reach(SchemaTypeRef? type)
         {
-            if (type is not null && types.ContainsKey(type.Name) && reached.Add(type.Name))
+            if (type is not null && index.Type(type.Name) is not null && reached.Add(type.Name))
                 pending.Push(type.Name);
         }
         foreach (var command in keptCommands)
@@ -91,7 +86,7 @@ public static class SchemaFilter
             Reach(e.Data);
         while (pending.Count > 0)
         {
-            switch (types[pending.Pop()])
+            switch (index.Type(pending.Pop()))
             {
                 case SchemaObjectType o:
                     if (o.Base is not null)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
 
@@ -80,6 +81,17 @@ public static class SchemaBuiltins
     };
 
     public static IEnumerable<string> Names => JsonTypes.Keys;
+
+    /// <summary>
+    /// QEMU's predefined enum <c>QType</c>: the JSON types by QEMU's names for them, in QEMU's order
+    /// (schema.py defines it among the builtins). Every consumer (the C# enum, introspection) reads its values here.
+    /// </summary>
+    public static readonly SchemaEnumType QTypeEnum = new(
+        QType, null,
+        new[] { "none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool" }
+            .Select(v => new SchemaEnumValue(v, null, null, EquatableArray<SchemaFeature>.Empty, SchemaLocation.None)).ToEquatableArray(),
+        null, EquatableArray<SchemaFeature>.Empty,
+        null, SchemaLocation.None);
 
     public static bool IsBuiltin(string name) => JsonTypes.ContainsKey(name);
 

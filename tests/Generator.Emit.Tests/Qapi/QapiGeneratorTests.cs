@@ -115,6 +115,82 @@ public class QapiGeneratorTests
         }, log);
     }
 
+    private const string ShapeConsumer = """"
+        using System.Text;
+        using System.Text.Json;
+        using Acme.Shapes;
+        namespace Consumer;
+        public static class Shapes
+        {
+            static T Read<T>(string json, Qmp.Runtime.QmpJsonReader<T> read)
+            {
+                var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+                reader.Read();
+                return read(ref reader);
+            }
+            static string Name(ShapeRef value) => value.Match(d => "definition " + d.Kind, r => "reference " + r, () => "null");
+            public static string Run()
+            {
+                var log = new StringBuilder();
+                // Match and Switch: one function or action per branch.
+                log.AppendLine(Name(Read("""{"name":"n","kind":"circle","radius":2}""", ShapeRef.Read)));
+                log.AppendLine(Name("s1"));
+                log.AppendLine(Name(ShapeRef.Null));
+                Read("\"s2\"", ShapeRef.Read).Switch(d => log.AppendLine("switch definition"), r => log.AppendLine("switch " + r), () => log.AppendLine("switch null"));
+                ShapeRef.Null.Switch(d => log.AppendLine("switch definition"), r => log.AppendLine("switch " + r), () => log.AppendLine("switch null"));
+                // A state the constructors cannot make (no branch): an exception, never a silent null.
+                var impossible = (ShapeRef)System.Activator.CreateInstance(typeof(ShapeRef), nonPublic: true)!;
+                try { Name(impossible); log.AppendLine("no exception"); }
+                catch (System.InvalidOperationException e) { log.AppendLine(e.Message); }
+                try { ShapeRef.Write(new Utf8JsonWriter(new System.IO.MemoryStream()), impossible); log.AppendLine("no exception"); }
+                catch (System.InvalidOperationException e) { log.AppendLine(e.Message); }
+                // The discriminator: one value per branch, the same instance's value each time.
+                var circle = new Shape.Circle { Name = "c", Radius = 1 };
+                log.AppendLine(Shape.Circle.Case.Value + " " + (circle.Kind == Shape.Circle.Case) + " " + (circle.Kind == ShapeKind.Circle) + " " + Shape.Square.Case.Value);
+                return log.ToString();
+            }
+        }
+        """";
+
+    [Fact]
+    public void Alternates_match_and_switch_on_their_branch_and_unions_have_discriminator_constants()
+    {
+        var (output, diagnostics, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"), ShapeConsumer);
+        Assert.Empty(diagnostics);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        var assembly = QapiHarness.Load(output);
+        var log = ((string)assembly.GetType("Consumer.Shapes")!.GetMethod("Run")!.Invoke(null, null)!).ReplaceLineEndings("\n").Split('\n');
+        Assert.Equal(new[]
+        {
+            "definition circle",
+            "reference s1",
+            "null",
+            "switch s2",
+            "switch null",
+            "ShapeRef holds no branch; its constructors always set one.",
+            "ShapeRef holds no branch; its constructors always set one.",
+            "circle True True square",
+            "",
+        }, log);
+        var field = assembly.GetType("Acme.Shapes.Shape+Circle")!.GetField("Case")!;
+        Assert.True(field.IsStatic && field.IsInitOnly, "the discriminator is a static readonly field, not rebuilt on each access");
+    }
+
+    [Fact]
+    public void Every_generated_type_is_marked_GeneratedCode()
+    {
+        var (output, diagnostics, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"));
+        Assert.Empty(diagnostics);
+        var types = QapiHarness.Load(output).GetTypes().Where(t => t.Namespace == "Acme.Shapes" && !t.IsNested).ToList();
+        Assert.NotEmpty(types);
+        Assert.All(types, t =>
+        {
+            var attribute = t.GetCustomAttributes(typeof(System.CodeDom.Compiler.GeneratedCodeAttribute), false).Cast<System.CodeDom.Compiler.GeneratedCodeAttribute>().SingleOrDefault();
+            Assert.True(attribute is { Tool: "Qmp.Codegen" }, t.FullName + " has no [GeneratedCode(\"Qmp.Codegen\", ...)]");
+        });
+    }
+
     [Fact]
     public void Doc_text_that_looks_like_markup_is_escaped_in_record_summaries()
     {

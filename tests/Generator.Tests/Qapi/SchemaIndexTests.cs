@@ -52,6 +52,73 @@ public class SchemaIndexTests
         var index = Index();
         Assert.Equal(new[] { "a", "b" }.Order(), index.AllMembers(index.ObjectType("Loop1")!).Select(m => m.Name).Order());
     }
+
+    [Fact]
+    public void A_base_cycle_is_known_to_the_index_and_reported_by_the_reader()
+    {
+        var schema = QapiReader.Read("index.json", _ => Text);
+        var index = SchemaIndex.Of(schema);
+        Assert.True(index.InBaseCycle(index.Type("Loop1")!));
+        Assert.True(index.InBaseCycle(index.Type("Loop2")!));
+        Assert.False(index.InBaseCycle(index.Type("Backend")!));
+        Assert.False(index.InBaseCycle(index.Type("Kind")!));
+        Assert.Contains(schema.Diagnostics, d => d.Id == "QMP0222");
+    }
+
+    [Fact]
+    public void The_resolved_view_is_built_once_per_schema()
+    {
+        var schema = QapiReader.Read("index.json", _ => Text);
+        Assert.Same(SchemaIndex.Of(schema), SchemaIndex.Of(schema));
+        var backend = SchemaIndex.Of(schema).ObjectType("Backend")!;
+        Assert.Same(SchemaIndex.Of(schema).AllMembers(backend), SchemaIndex.Of(schema).AllMembers(backend));
+    }
+
+    [Fact]
+    public void QType_is_a_predefined_enum_of_the_model()
+    {
+        Assert.Equal(SchemaBuiltins.QType, SchemaBuiltins.QTypeEnum.Name);
+        Assert.Equal(["none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool"], SchemaBuiltins.QTypeEnum.Values.Select(v => v.Name));
+        // The C# back end's enum and introspection's entry read the same values.
+        var info = Qmp.Codegen.Introspection.SchemaInfoBuilder.Build(QapiReader.Read("q.json", _ => "{ 'struct': 'S', 'data': { 't': 'QType' } }\n{ 'command': 'c', 'returns': 'S' }"));
+        var qtype = Assert.IsType<Qmp.Codegen.Introspection.SchemaInfoEnum>(info.Find("QType"));
+        Assert.Equal(SchemaBuiltins.QTypeEnum.Values.Select(v => v.Name), qtype.Members.Select(m => m.Name));
+    }
+
+    [Theory]
+    [InlineData("block_set_io-throttle", false, "BlockSetIoThrottle")]
+    [InlineData("BLOCK_JOB_COMPLETED", true, "BlockJobCompleted")]
+    [InlineData("BLOCK_JOB_COMPLETED", false, "BLOCKJOBCOMPLETED")]
+    [InlineData("x86_64", false, "X8664")]
+    [InlineData("--", false, "Value")]
+    public void One_PascalCase_for_every_reader_and_the_back_end(string name, bool shouting, string expected)
+    {
+        Assert.Equal(expected, NameCase.Pascal(name, shouting));
+        Assert.Equal(NameCase.Pascal(name, shouting: true), Qmp.Codegen.Introspection.IntrospectedSchema.Camel(name));
+    }
+}
+
+/// <summary>Modules and includes are entities of the model, as schema.py's QAPISchemaModule and QAPISchemaInclude.</summary>
+public class SchemaModuleTests
+{
+    [Fact]
+    public void Each_file_read_is_a_module_with_its_includes_where_they_stand()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["top.json"] = "# top\n{ 'include': 'sub/a.json' }\n{ 'include': 'b.json' }\n{ 'include': 'b.json' }\n",
+            ["sub/a.json"] = "{ 'include': '../b.json' }\n{ 'enum': 'E', 'data': [ 'x' ] }\n",
+            ["b.json"] = "{ 'struct': 'S', 'data': { 'e': 'E' } }\n",
+        };
+        var schema = QapiReader.Read("top.json", p => files.GetValueOrDefault(p));
+        Assert.Equal(["top.json", "sub/a.json", "b.json"], schema.Modules.Select(m => m.Path));
+        var top = schema.Modules[0];
+        Assert.Equal(["sub/a.json", "b.json", "b.json"], top.Includes.Select(i => i.Path));
+        Assert.Equal([2, 3, 4], top.Includes.Select(i => i.Location.Line));
+        Assert.Equal(files["top.json"].IndexOf("{ 'include': 'sub/a.json' }", StringComparison.Ordinal), top.Includes[0].Location.Start);
+        Assert.Equal(["b.json"], schema.Modules[1].Includes.Select(i => i.Path));
+        Assert.Empty(schema.Modules[2].Includes);
+    }
 }
 
 /// <summary>How include paths are formed, so a caller (the generator's AdditionalTexts) can key the texts.</summary>

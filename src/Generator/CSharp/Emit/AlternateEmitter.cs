@@ -21,7 +21,7 @@ public static class AlternateEmitter
         var typed = alternate.Branches.Where(b => b.Type is not null).ToList();
         if (alternate.Summary is not null)
             DocComments.Summary(writer, alternate.Summary);
-        writer.Line("/// <remarks>One of several types (a QAPI alternate), told apart by the JSON type: exactly one property is set" + (hasNull ? ", or <see cref=\"IsNull\"/>" : string.Empty) + ".</remarks>");
+        writer.Line("/// <remarks>One of several types (a QAPI alternate), told apart by the JSON type: exactly one property is set" + (hasNull ? ", or <see cref=\"IsNull\"/>" : string.Empty) + "; <c>Match</c> and <c>Switch</c> take a function or action per branch.</remarks>");
         writer.Open("public sealed partial record " + name);
         writer.Line("private " + name + "()");
         writer.Line("{");
@@ -81,18 +81,81 @@ public static class AlternateEmitter
         var first = true;
         foreach (var branch in typed)
         {
-            writer.Open((first ? "if" : "else if") + " (value." + branch.ClrName + " is { } " + LocalOf(branch) + ")");
-            writer.Line(TypesEmitter.WriteValueStatement(branch.Type!, LocalOf(branch), json));
-            writer.Close();
+            writer.Line((first ? "if" : "else if") + " (value." + branch.ClrName + " is { } " + LocalOf(branch) + ")");
+            writer.Line("    " + TypesEmitter.WriteValueStatement(branch.Type!, LocalOf(branch), json));
             first = false;
         }
-        if (first)
-            writer.Line("writer.WriteNullValue();");
-        else
-            writer.Line("else").Line("    writer.WriteNullValue();");
+        if (hasNull)
+        {
+            writer.Line((first ? "if" : "else if") + " (value.IsNull)");
+            writer.Line("    writer.WriteNullValue();");
+        }
+        writer.Line("else");
+        writer.Line("    throw " + json + ".NoBranch(" + CSharpText.Literal(name) + ");");
         writer.Close();
+        WriteMatch(writer, alternate, json, hasNull);
         writer.Close();
     }
+
+    /// <summary>
+    /// <c>Match</c> (a function per branch, the result of the one that is set) and <c>Switch</c> (an
+    /// action per branch), so a caller handles every branch without testing properties for null; a
+    /// state with no branch set (which the constructors cannot make) throws.
+    /// </summary>
+    private static void WriteMatch(SourceWriter writer, AlternateSpec alternate, string json, bool hasNull)
+    {
+        var typed = alternate.Branches.Where(b => b.Type is not null).ToList();
+        var parameters = typed.Select(b => (Name: ParameterOf(b), Type: b.Type!.ClrType, Branch: b)).ToList();
+        var nullName = "whenNull";
+        while (parameters.Any(p => p.Name == nullName))
+            nullName += "_";
+        foreach (var (function, result) in new[] { (true, "TResult"), (false, "void") })
+        {
+            writer.Line();
+            writer.Line(function
+                ? "/// <summary>The result of the function for the branch that is set.</summary>"
+                : "/// <summary>Calls the action for the branch that is set.</summary>");
+            foreach (var p in parameters)
+                writer.Line("/// <param name=\"" + p.Name + "\">For branch <c>" + CSharpText.Xml(p.Branch.JsonName) + "</c>.</param>");
+            if (hasNull)
+                writer.Line("/// <param name=\"" + nullName + "\">For JSON <c>null</c>.</param>");
+            writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">No branch is set (a state the constructors cannot make).</exception>");
+            var list = parameters.Select(p => (function ? "global::System.Func<" + p.Type + ", TResult> " : "global::System.Action<" + p.Type + "> ") + p.Name).ToList();
+            if (hasNull)
+                list.Add((function ? "global::System.Func<TResult> " : "global::System.Action ") + nullName);
+            writer.Open("public " + result + " " + (function ? "Match<TResult>" : "Switch") + "(" + string.Join(", ", list) + ")");
+            foreach (var p in parameters)
+                writer.Line("global::System.ArgumentNullException.ThrowIfNull(" + p.Name + ");");
+            if (hasNull)
+                writer.Line("global::System.ArgumentNullException.ThrowIfNull(" + nullName + ");");
+            // Match returns from each branch; Switch is one if/else chain.
+            var keyword = "if";
+            foreach (var p in parameters)
+            {
+                writer.Line(keyword + " (" + p.Branch.ClrName + " is { } " + LocalOf(p.Branch) + ")");
+                writer.Line("    " + (function ? "return " : string.Empty) + p.Name + "(" + LocalOf(p.Branch) + ");");
+                keyword = function ? "if" : "else if";
+            }
+            if (hasNull)
+            {
+                writer.Line(keyword + " (IsNull)");
+                writer.Line("    " + (function ? "return " : string.Empty) + nullName + "();");
+            }
+            if (function)
+            {
+                writer.Line("throw " + json + ".NoBranch(" + CSharpText.Literal(alternate.Name) + ");");
+            }
+            else
+            {
+                writer.Line("else");
+                writer.Line("    throw " + json + ".NoBranch(" + CSharpText.Literal(alternate.Name) + ");");
+            }
+            writer.Close();
+        }
+    }
+
+    /// <summary>The parameter for a branch in <c>Match</c>/<c>Switch</c>: <c>whenString</c>, <c>whenReference</c>.</summary>
+    private static string ParameterOf(AlternateBranchSpec branch) => "when" + branch.ClrName;
 
     private static string LocalOf(AlternateBranchSpec branch) => "branch" + branch.ClrName;
 

@@ -327,7 +327,7 @@ public static class ClientEmitter
                         if (withFd)
                             DocComments.Param(w, fd, FdDoc);
                         DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
-                        DocComments.Returns(w, command.Doc.Returns);
+                        DocComments.Returns(w, command.Doc);
                         Attributes(w, command);
                     },
                     taskType + " " + command.MethodName + "(" + fdParameter + Ct + " cancellationToken = default)",
@@ -376,7 +376,7 @@ public static class ClientEmitter
                         DocComments.Param(w, fd, FdDoc);
                     DocComments.Param(w, "arguments", command.Boxed ? "The command's arguments (QAPI boxed: one object)." : "The command's arguments.");
                     DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
-                    DocComments.Returns(w, command.Doc.Returns);
+                    DocComments.Returns(w, command.Doc);
                     Attributes(w, command);
                 },
                 taskType + " " + command.MethodName + "(" + fdParameter + command.ArgumentsType + " arguments, " + Ct + " cancellationToken = default)",

@@ -76,12 +76,12 @@ internal static class DocComments
             ? Match.Empty : ValueList.Match(text);
         if (!match.Success)
         {
-            Element(writer, "summary", (text is null ? string.Empty : CSharpText.Xml(text) + " ") + suffixXml);
+            Element(writer, "summary", (text is null ? string.Empty : XmlDocRenderer.Inline(text) + " ") + suffixXml);
             return;
         }
         var prose = (text!.Substring(0, match.Index) + " " + text.Substring(match.Index + match.Length)).Trim().TrimEnd('-', ' ');
         writer.Line("/// <summary>");
-        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : CSharpText.Xml(prose) + " ") + suffixXml))
+        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : XmlDocRenderer.Inline(prose) + " ") + suffixXml))
             writer.Line("/// " + line);
         writer.Line("/// <list type=\"bullet\">");
         foreach (Match value in ListedValue.Matches(match.Groups["values"].Value))
@@ -112,12 +112,30 @@ internal static class DocComments
     }
 
     /// <summary>A summary whose text is already XML (it may contain <c>&lt;c&gt;</c>).</summary>
-    public static void SummaryXml(SourceWriter writer, string xml) => Element(writer, "summary", xml);
+    public static void SummaryXml(SourceWriter writer, string xml)
+    {
+        var para = xml.IndexOf("<para>", StringComparison.Ordinal);
+        if (para < 0)
+        {
+            Element(writer, "summary", xml);
+            return;
+        }
+        // Paragraphs on lines of their own ("Since QEMU 1.1." apart from the sentence before it).
+        writer.Line("/// <summary>");
+        foreach (var line in Wrap(xml.Substring(0, para)))
+            writer.Line("/// " + line);
+        foreach (var paragraph in xml.Substring(para).Replace("</para><para>", "</para>\n<para>").Split('\n'))
+        {
+            foreach (var line in Wrap(paragraph))
+                writer.Line("/// " + line);
+        }
+        writer.Line("/// </summary>");
+    }
 
     public static void Summary(SourceWriter writer, string? text)
     {
         if (!string.IsNullOrWhiteSpace(text))
-            Element(writer, "summary", CSharpText.Xml(text!));
+            Element(writer, "summary", XmlDocRenderer.Inline(text!));
     }
 
     public static void Member(SourceWriter writer, DocSpec doc)
@@ -126,8 +144,25 @@ internal static class DocComments
             SummaryXml(writer, doc.Summary);
         else
             Summary(writer, doc.Summary);
-        if (doc.Remarks is not null)
-            Element(writer, "remarks", CSharpText.Xml(doc.Remarks));
+        if (doc.Remarks is not null && !doc.RemarksIsXml)
+        {
+            Element(writer, "remarks", XmlDocRenderer.Inline(doc.Remarks));
+        }
+        else if (doc.Remarks is not null && doc.Remarks.IndexOf('\n') < 0)
+        {
+            Element(writer, "remarks", doc.Remarks);
+        }
+        else if (doc.Remarks is not null)
+        {
+            // A paragraph a line ("Since QEMU 7.2." on its own), each wrapped.
+            writer.Line("/// <remarks>");
+            foreach (var paragraph in doc.Remarks.Split('\n'))
+            {
+                foreach (var line in Wrap(paragraph))
+                    writer.Line("/// " + line);
+            }
+            writer.Line("/// </remarks>");
+        }
         if (doc.ExampleRequest is not null || doc.ExampleReply is not null)
         {
             writer.Line("/// <example>");
@@ -146,11 +181,21 @@ internal static class DocComments
         writer.Line("/// <inheritdoc cref=\"" + cref + "\"/>");
 
     public static void Param(SourceWriter writer, string name, string? text) =>
-        Element(writer, "param", string.IsNullOrWhiteSpace(text) ? string.Empty : CSharpText.Xml(text!), " name=\"" + name.TrimStart('@') + "\"");
+        Element(writer, "param", string.IsNullOrWhiteSpace(text) ? string.Empty : XmlDocRenderer.Inline(text!), " name=\"" + name.TrimStart('@') + "\"");
 
-    public static void Returns(SourceWriter writer, string? text)
+    /// <summary>
+    /// The <c>&lt;returns&gt;</c> of a command and, apart from it, its error cases under
+    /// <c>&lt;exception&gt;</c>: QEMU's Returns section lists both ("Nothing on success", "If ..., DeviceNotFound").
+    /// </summary>
+    public static void Returns(SourceWriter writer, DocSpec doc)
     {
-        if (!string.IsNullOrWhiteSpace(text))
-            Element(writer, "returns", CSharpText.Xml(text!));
+        var (returns, errors) = XmlDocRenderer.Returns(doc.Returns);
+        if (returns is not null)
+            Element(writer, "returns", returns);
+        foreach (var xml in new[] { errors, doc.ErrorsXml })
+        {
+            if (xml is not null)
+                Element(writer, "exception", xml, " cref=\"" + XmlDocRenderer.ErrorException + "\"");
+        }
     }
 }

@@ -51,7 +51,7 @@ public static class ServerEmitter
                 DocComments.Param(writer, "arguments", "The validated arguments.");
             DocComments.Param(writer, "session", "The client connection the command came from.");
             DocComments.Param(writer, "cancellationToken", "Cancelled when the connection closes.");
-            DocComments.Returns(writer, command.Doc.Returns);
+            DocComments.Returns(writer, command.Doc);
             writer.Line("/// <exception cref=\"global::Qmp.Runtime.QmpException\">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>");
             writer.Line("public virtual " + Signature(command) + " =>");
             writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(" + CSharpText.Literal(command.Name) + ");");

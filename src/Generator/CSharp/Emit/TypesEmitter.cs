@@ -185,9 +185,10 @@ public static class TypesEmitter
             var name = Utf8(property.JsonName);
             if (property.Optional)
             {
-                writer.Open("if (value." + property.ClrName + " is { } " + local + ")");
+                writer.Line("if (value." + property.ClrName + " is { } " + local + ")");
+                writer.Indentation++;
                 WriteMember(writer, property.Type, name, local, json);
-                writer.Close();
+                writer.Indentation--;
             }
             else
             {
@@ -222,13 +223,7 @@ public static class TypesEmitter
         var first = true;
         foreach (var property in record.Properties)
         {
-            writer.Open((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
-            writer.Line("reader.Read();");
-            // An alternate with a null branch reads JSON null as that branch, not as an absent member.
-            if (!property.Type.AcceptsNull)
-                writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.Null)");
-            writer.Line((property.Type.AcceptsNull ? "" : "    ") + LocalOf(property) + " = " + ReadExpression(property.Type, json, property.JsonName) + ";");
-            writer.Close();
+            ReadMember(writer, property, first ? "if" : "else if", LocalOf(property), json);
             first = false;
         }
         if (record.HasExtra)
@@ -264,6 +259,29 @@ public static class TypesEmitter
         writer.Close();
     }
 
+    /// <summary>
+    /// One member of a reader's loop, the reader on the member's name: its value into <paramref name="target"/>,
+    /// JSON <c>null</c> taken as absent (the target keeps what it had) through the runtime's
+    /// <c>NextIsNull</c>, so a member costs two lines, not six.
+    /// </summary>
+    internal static void ReadMember(SourceWriter writer, PropertySpec property, string keyword, string target, string json)
+    {
+        writer.Line(keyword + " (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
+        var read = ReadExpression(property.Type, json, property.JsonName);
+        if (property.Type.AcceptsNull)
+        {
+            // An alternate with a null branch reads JSON null as that branch, not as an absent member.
+            writer.Open();
+            writer.Line("reader.Read();");
+            writer.Line(target + " = " + read + ";");
+            writer.Close();
+        }
+        else
+        {
+            writer.Line("    " + target + " = " + json + ".NextIsNull(ref reader) ? " + target + " : " + read + ";");
+        }
+    }
+
     internal static void WriteMember(SourceWriter writer, TypeRef type, string name, string value, string json)
     {
         switch (type.Kind)
@@ -279,8 +297,8 @@ public static class TypesEmitter
                 writer.Line("writer.WriteBoolean(" + name + ", " + value + ");");
                 break;
             default:
-                writer.Line("writer.WritePropertyName(" + name + ");");
-                writer.Line(WriteValueStatement(type, value, json));
+                // One statement (the runtime's WriteMember: name, then value), so an optional member is an if and one line.
+                writer.Line(json + ".WriteMember(writer, " + name + ", " + value + ", " + WriterFor(type, json) + ");");
                 break;
         }
     }

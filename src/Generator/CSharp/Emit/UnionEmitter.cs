@@ -58,6 +58,8 @@ public static class UnionEmitter
         writer.Line("_ => " + union.UnknownName + ".ReadBranch(ref reader, new " + tagType + "(tag)),");
         writer.Close("};");
         writer.Close();
+        writer.Line();
+        WriteBaseReader(writer, union, json);
 
         foreach (var branch in union.Branches)
         {
@@ -75,8 +77,12 @@ public static class UnionEmitter
         if (branch.Summary is not null)
             DocComments.Summary(writer, branch.Summary);
         writer.Open("public sealed partial record " + branch.Name + " : " + union.Name);
+        var constant = CaseConstant(union, branch);
+        writer.Line("/// <summary>The value of <c>" + CSharpText.Xml(tag.JsonName) + "</c> that selects this branch: <c>" + CSharpText.Xml(branch.Case) + "</c>.</summary>");
+        writer.Line("public static readonly " + tag.Type.RecordName + " " + constant + " = new(" + CSharpText.Literal(branch.Case) + ");");
+        writer.Line();
         writer.Line("/// <inheritdoc/>");
-        writer.Line("public override " + tag.Type.RecordName + " " + tag.ClrName + " => new(" + CSharpText.Literal(branch.Case) + ");");
+        writer.Line("public override " + tag.Type.RecordName + " " + tag.ClrName + " => " + constant + ";");
         writer.Line();
         WriteProperties(writer, branch.Properties);
         writer.Line("/// <inheritdoc/>");
@@ -85,11 +91,11 @@ public static class UnionEmitter
         WriteMembers(writer, branch.Properties, json);
         writer.Close();
         writer.Line();
-        var all = union.BaseProperties.Concat(branch.Properties).ToList();
         writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
-        ReadLoop(writer, tag, all, json, null);
+        ReadLoop(writer, union, branch.Properties, json, null);
         writer.Open("return new " + branch.Name);
-        Initializers(writer, all, json);
+        BaseInitializers(writer, union, json);
+        Initializers(writer, branch.Properties, json);
         writer.Close("};");
         writer.Close();
         writer.Close();
@@ -125,9 +131,9 @@ public static class UnionEmitter
         writer.Close();
         writer.Line();
         writer.Open("internal static " + union.UnknownName + " ReadBranch(ref " + Json + ".Utf8JsonReader reader, " + tagType + " tagValue__)");
-        ReadLoop(writer, tag, union.BaseProperties.ToList(), json, "branchMembers__");
+        ReadLoop(writer, union, new List<PropertySpec>(), json, "branchMembers__");
         writer.Open("return new " + union.UnknownName + "(tagValue__)");
-        Initializers(writer, union.BaseProperties.ToList(), json);
+        BaseInitializers(writer, union, json);
         writer.Line(members + " = branchMembers__,");
         writer.Close("};");
         writer.Close();
@@ -153,9 +159,10 @@ public static class UnionEmitter
             var name = Utf8(property.JsonName);
             if (property.Optional)
             {
-                writer.Open("if (value." + property.ClrName + " is { } " + local + ")");
+                writer.Line("if (value." + property.ClrName + " is { } " + local + ")");
+                writer.Indentation++;
                 TypesEmitter.WriteMember(writer, property.Type, name, local, json);
-                writer.Close();
+                writer.Indentation--;
             }
             else
             {
@@ -164,41 +171,85 @@ public static class UnionEmitter
         }
     }
 
-    /// <summary>The member loop of a branch's reader: the discriminator skipped (the branch already fixes it), other members into <paramref name="rest"/> or skipped.</summary>
-    private static void ReadLoop(SourceWriter writer, PropertySpec tag, IReadOnlyList<PropertySpec> properties, string json, string? rest)
+    /// <summary>
+    /// The union's one reader of its base members and discriminator, which every branch's loop calls
+    /// first: the base members are read by this one method, not copied into each branch's reader.
+    /// </summary>
+    private static void WriteBaseReader(SourceWriter writer, UnionSpec union, string json)
     {
+        var tag = union.Tag;
+        writer.Line("/// <summary>The base members as read so far (a branch's reader holds one while it reads its object).</summary>");
+        writer.Open("private protected struct " + BaseMembers);
+        foreach (var property in union.BaseProperties)
+            writer.Line("public " + property.Type.ClrType + "? " + property.ClrName + ";");
+        writer.Close();
+        writer.Line();
+        writer.Line("/// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>");
+        writer.Open("private protected static bool ReadBase(ref " + Json + ".Utf8JsonReader reader, ref " + BaseMembers + " members)");
+        writer.Line("if (reader.ValueTextEquals(" + Utf8(tag.JsonName) + "))");
+        writer.Line("    " + json + ".SkipMember(ref reader);");
+        foreach (var property in union.BaseProperties)
+            TypesEmitter.ReadMember(writer, property, "else if", "members." + property.ClrName, json);
+        writer.Line("else");
+        writer.Line("    return false;");
+        writer.Line("return true;");
+        writer.Close();
+    }
+
+    /// <summary>The name of the nested struct that holds the base members while a branch is read.</summary>
+    private const string BaseMembers = "BaseMembers__";
+
+    /// <summary>The member loop of a branch's reader: the base's reader first, then the branch's own members, other members into <paramref name="rest"/> or skipped.</summary>
+    private static void ReadLoop(SourceWriter writer, UnionSpec union, IReadOnlyList<PropertySpec> properties, string json, string? rest)
+    {
+        writer.Line("var base__ = default(" + BaseMembers + ");");
         foreach (var property in properties)
             writer.Line(property.Type.ClrType + "? " + TypesEmitter.LocalOf(property) + " = null;");
         if (rest is not null)
             writer.Line("var " + rest + " = new global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>();");
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
-        writer.Open("if (reader.ValueTextEquals(" + Utf8(tag.JsonName) + "))");
-        writer.Line("reader.Read();");
-        writer.Line("reader.Skip();");
-        writer.Close();
+        writer.Line("if (ReadBase(ref reader, ref base__))");
+        writer.Line("    continue;");
+        var first = true;
         foreach (var property in properties)
         {
-            writer.Open("else if (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
-            writer.Line("reader.Read();");
-            if (!property.Type.AcceptsNull)
-                writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.Null)");
-            writer.Line((property.Type.AcceptsNull ? "" : "    ") + TypesEmitter.LocalOf(property) + " = " + TypesEmitter.ReadExpression(property.Type, json, property.JsonName) + ";");
-            writer.Close();
+            TypesEmitter.ReadMember(writer, property, first ? "if" : "else if", TypesEmitter.LocalOf(property), json);
+            first = false;
         }
-        writer.Open("else");
         if (rest is not null)
         {
+            writer.Open(first ? null : "else");
             writer.Line("var key = reader.GetString()!;");
             writer.Line("reader.Read();");
             writer.Line(rest + "[key] = " + Json + ".JsonElement.ParseValue(ref reader);");
+            writer.Close();
         }
         else
         {
-            writer.Line("reader.Read();");
-            writer.Line("reader.Skip();");
+            if (!first)
+                writer.Line("else");
+            writer.Line((first ? string.Empty : "    ") + json + ".SkipMember(ref reader);");
         }
         writer.Close();
-        writer.Close();
+    }
+
+    private static void BaseInitializers(SourceWriter writer, UnionSpec union, string json)
+    {
+        foreach (var property in union.BaseProperties)
+        {
+            var local = "base__." + property.ClrName;
+            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + CSharpText.Literal(property.JsonName) + ")") + ",");
+        }
+    }
+
+    /// <summary>The branch's static field holding its discriminator value: <c>Case</c>, unless a member already has that name.</summary>
+    private static string CaseConstant(UnionSpec union, UnionBranchSpec branch)
+    {
+        var name = "Case";
+        while (branch.Name == name || union.Name == name || union.Tag.ClrName == name
+            || union.BaseProperties.Any(p => p.ClrName == name) || branch.Properties.Any(p => p.ClrName == name))
+            name += "_";
+        return name;
     }
 
     private static void Initializers(SourceWriter writer, IEnumerable<PropertySpec> properties, string json)

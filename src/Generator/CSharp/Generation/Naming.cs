@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using System.Text;
+using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Generation;
 
@@ -17,28 +17,11 @@ public static class Naming
         "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
     };
 
-    /// <summary>PascalCase: every run of letters and digits starts upper case; the rest keeps its case.</summary>
+    /// <summary>PascalCase (<see cref="NameCase.Pascal"/>), with <c>_</c> before a leading digit so it is an identifier.</summary>
     public static string Pascal(string name)
     {
-        var builder = new StringBuilder(name.Length);
-        var upper = true;
-        foreach (var c in name)
-        {
-            if (c < 128 && char.IsLetterOrDigit(c))
-            {
-                builder.Append(upper ? char.ToUpperInvariant(c) : c);
-                upper = false;
-            }
-            else
-            {
-                upper = true;
-            }
-        }
-        if (builder.Length == 0)
-            return "Value";
-        if (char.IsDigit(builder[0]))
-            builder.Insert(0, '_');
-        return builder.ToString();
+        var pascal = NameCase.Pascal(name);
+        return char.IsDigit(pascal[0]) ? "_" + pascal : pascal;
     }
 
     /// <summary>camelCase, escaped with <c>@</c> when it is a keyword.</summary>

@@ -18,9 +18,6 @@ public static partial class SpecBuilder
     /// <summary>The name of the enum generated for QAPI's builtin <c>QType</c>.</summary>
     private const string QTypeName = "QType";
 
-    /// <summary>QAPI's builtin <c>QType</c> values (the JSON types, as QEMU names them).</summary>
-    private static readonly string[] QTypeValues = { "none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool" };
-
     /// <summary>Builds the spec of a QAPI schema: the records, enums, commands and events, and the unions and alternates beside them. QAPI schemas generate no server yet.</summary>
     public static (GenerationSpec Spec, QapiTypesSpec Types) BuildQapi(QmpSchema schema, string ns, bool client, List<SchemaDiagnostic> diagnostics) =>
         BuildQapi(schema, ns, client, diagnostics, out _);
@@ -39,7 +36,7 @@ public static partial class SpecBuilder
         if (builder.UsesQType)
         {
             enums.Add(new EnumSpec(QTypeName, "The JSON type of a value, as QEMU names it (QAPI's builtin QType).",
-                QTypeValues.Select(v => new EnumValueSpec(v, Naming.Pascal(v), null)).ToEquatableArray()));
+                SchemaBuiltins.QTypeEnum.Values.Select(v => new EnumValueSpec(v.Name, Naming.Pascal(v.Name), null)).ToEquatableArray()));
         }
         var spec = new GenerationSpec(ns, stem, client, false, records, commands.ToEquatableArray(),
             events.Select(e => e.Record).ToEquatableArray(), events.ToEquatableArray(), enums.ToEquatableArray());
@@ -60,23 +57,6 @@ public static partial class SpecBuilder
         public string Namespace { get; set; } = string.Empty;
 
         private string Qualified(string name) => "global::" + Namespace + "." + name;
-
-        /// <summary>The members of an object type with its bases' first (QAPI's base flattening); a type without a base has its own only.</summary>
-        private IEnumerable<SchemaMember> MembersOf(SchemaObjectType type)
-        {
-            if (type.Base is null)
-                return type.Members;
-            var chain = new List<SchemaObjectType>();
-            var seen = new HashSet<string>(StringComparer.Ordinal) { type.Name };
-            var current = type;
-            while (current.Base is { } b && seen.Add(b) && _types.TryGetValue(b, out var t) && t is SchemaObjectType o)
-            {
-                chain.Add(o);
-                current = o;
-            }
-            chain.Reverse();
-            return chain.SelectMany(o => o.Members).Concat(type.Members);
-        }
 
         private TypeRef QapiTypeOf(SchemaTypeRef type)
         {
@@ -105,7 +85,7 @@ public static partial class SpecBuilder
                     // 'null' outside an alternate is only ever JSON null: kept as the JsonElement it is.
                     return TypeRef.Json;
             }
-            if (_types.TryGetValue(type.Name, out var named) && _clrNames.TryGetValue(named.Name, out var name))
+            if (_index.Type(type.Name) is { } named && _clrNames.TryGetValue(named.Name, out var name))
             {
                 return named switch
                 {
@@ -126,7 +106,7 @@ public static partial class SpecBuilder
             var properties = EquatableArray<PropertySpec>.Empty;
             var checks = new List<ArgumentCheck>();
             var boxed = false;
-            if (command.Arguments is { } arguments && _types.TryGetValue(arguments.Name, out var type) && _clrNames.TryGetValue(type.Name, out var clr))
+            if (command.Arguments is { } arguments && _index.Type(arguments.Name) is { } type && _clrNames.TryGetValue(type.Name, out var clr))
             {
                 argumentsType = clr;
                 if (command.Flags.Boxed || type is not SchemaObjectType { IsUnion: false })
@@ -136,7 +116,7 @@ public static partial class SpecBuilder
                 else if (type is SchemaObjectType o)
                 {
                     properties = Record(o, argumentsType, null, null).Properties;
-                    foreach (var member in MembersOf(o))
+                    foreach (var member in _index.AllMembers(o))
                         checks.Add(new ArgumentCheck(member.Name, member.Optional, null));
                 }
             }
@@ -150,10 +130,10 @@ public static partial class SpecBuilder
         {
             var name = _clrNames["event:" + e.Name];
             var doc = QapiDocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.", e.Features, e.Condition);
-            var data = e.Data is { } d && _types.TryGetValue(d.Name, out var t) && t is SchemaObjectType { IsUnion: false } o ? o : null;
+            var data = e.Data is { } d && _index.Type(d.Name) is { } t && t is SchemaObjectType { IsUnion: false } o ? o : null;
             // A union as an event's data (boxed) has no flat record: its members are kept in Extra.
             var unionData = data is null && e.Data is not null;
-            var summary = SummaryXml(doc) + (doc.Remarks is null ? string.Empty : " " + CSharpText.Xml(doc.Remarks));
+            var summary = XmlDocRenderer.EventSummary(doc);
             var record = data is null
                 ? new RecordSpec(name, summary, EquatableArray<PropertySpec>.Empty, unionData, e.Name)
                 : Record(data, name, summary, e.Name);
@@ -175,7 +155,7 @@ public static partial class SpecBuilder
                 var unknown = Naming.Unique("Unknown", used);
                 PropertySpec? tag = null;
                 var baseProperties = new List<PropertySpec>();
-                var baseMembers = MembersOf(union).ToList();
+                var baseMembers = _index.AllMembers(union).ToList();
                 foreach (var member in baseMembers)
                 {
                     var property = Property(member.Name, TypeOf(member.Type), member.Optional, QapiMemberDoc(member), used);
@@ -186,7 +166,7 @@ public static partial class SpecBuilder
                 }
                 if (tag is null || tag.Type.Kind != ValueKind.Enum)
                     continue; // the reader reports a discriminator that is not an enum member of the base
-                var cases = _types.TryGetValue(baseMembers.First(m => m.Name == variants.Tag).Type.Name, out var tagType) && tagType is SchemaEnumType tagEnum
+                var cases = _index.Type(baseMembers.First(m => m.Name == variants.Tag).Type.Name) is { } tagType && tagType is SchemaEnumType tagEnum
                     ? tagEnum.Values.Select(v => v.Name).ToList()
                     : variants.Branches.Select(b => b.Case).ToList();
                 var unknownMembers = Naming.Unique("BranchMembers", new HashSet<string>(used, StringComparer.Ordinal) { unknown });
@@ -194,7 +174,7 @@ public static partial class SpecBuilder
                 // Every branch's name first: a branch's member must not hide another branch's record.
                 // A branch record named as a member of some branch gets "Branch" added, so members keep their names (Qcow2.File, BlockdevOptions.FileBranch).
                 var memberNames = new HashSet<string>(variants.Branches
-                    .SelectMany(v => _types.TryGetValue(v.Type.Name, out var vt) && vt is SchemaObjectType vo ? MembersOf(vo) : Enumerable.Empty<SchemaMember>())
+                    .SelectMany(v => _index.Type(v.Type.Name) is { } vt && vt is SchemaObjectType vo ? _index.AllMembers(vo) : Enumerable.Empty<SchemaMember>())
                     .Select(m => Naming.Pascal(m.Name)), StringComparer.Ordinal);
                 var branchNames = cases.Select(c => Naming.Pascal(c)).Select(n => Naming.Unique(memberNames.Contains(n) ? n + "Branch" : n, used)).ToList();
                 for (var i = 0; i < cases.Count; i++)
@@ -206,13 +186,13 @@ public static partial class SpecBuilder
                     foreach (var p in baseProperties)
                         branchUsed.Add(p.ClrName);
                     var properties = new List<PropertySpec>();
-                    if (variant is not null && _types.TryGetValue(variant.Type.Name, out var bt) && bt is SchemaObjectType branchType)
+                    if (variant is not null && _index.Type(variant.Type.Name) is { } bt && bt is SchemaObjectType branchType)
                     {
-                        foreach (var member in MembersOf(branchType))
+                        foreach (var member in _index.AllMembers(branchType))
                             properties.Add(Property(member.Name, TypeOf(member.Type), member.Optional, QapiMemberDoc(member), branchUsed));
                     }
                     var summary = "The branch of " + name + " for " + tag.JsonName + " \"" + @case + "\"."
-                        + (variant?.Condition is { } c ? " Only in QEMU builds where " + c.ToQapi() + "." : string.Empty);
+                        + (variant?.Condition is { } c ? " " + XmlDocRenderer.ConditionSentence(c) : string.Empty);
                     branches.Add(new UnionBranchSpec(@case, branchName, summary, properties.ToEquatableArray()));
                 }
                 yield return new UnionSpec(name, TypeSummary(union), tag, baseProperties.ToEquatableArray(), branches.ToEquatableArray(), unknown, unknownMembers);
@@ -265,7 +245,7 @@ public static partial class SpecBuilder
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
             parts.Add("Unstable (experimental in QEMU).");
         if (condition is not null)
-            parts.Add("Only in QEMU builds where " + condition.ToQapi() + ".");
+            parts.Add(XmlDocRenderer.ConditionSentence(condition));
         return string.Join(" ", parts);
     }
 
@@ -280,29 +260,7 @@ public static partial class SpecBuilder
         return attributes.ToEquatableArray();
     }
 
-    /// <summary>A QAPI doc as XML docs: the body, returns, and in the remarks the errors, since, notes, features and condition.</summary>
-    private static DocSpec QapiDocOf(SchemaDoc? doc, string fallback, EquatableArray<SchemaFeature> features, SchemaCondition? condition)
-    {
-        var spec = DocOf(doc, fallback);
-        var remarks = new List<string>();
-        if (doc?.Section(SchemaDoc.Errors) is { } errors && !string.IsNullOrWhiteSpace(errors))
-            remarks.Add("Errors: " + errors.Trim());
-        foreach (var section in doc?.Sections ?? EquatableArray<SchemaDocSection>.Empty)
-        {
-            if (section.Tag is SchemaDoc.Note or "Notes" && !string.IsNullOrWhiteSpace(section.Text))
-                remarks.Add(section.Text.Trim());
-        }
-        var sentences = FeatureSentences(features, condition);
-        if (sentences.Length > 0)
-            remarks.Add(sentences);
-        // What the docs say of each feature (why deprecated, what is unstable).
-        foreach (var feature in doc?.Features ?? EquatableArray<SchemaFeatureDoc>.Empty)
-        {
-            if (!string.IsNullOrWhiteSpace(feature.Text))
-                remarks.Add("Feature " + feature.Name + ": " + feature.Text.Trim());
-        }
-        if (doc?.SinceVersion is { } since && !string.IsNullOrWhiteSpace(since))
-            remarks.Add("Since QEMU " + since.Trim() + ".");
-        return spec with { Remarks = remarks.Count == 0 ? null : string.Join(" ", remarks) };
-    }
+    /// <summary>A QAPI doc as XML docs: the body, returns, the errors, and in the remarks the rest, notes, features, condition and since.</summary>
+    private static DocSpec QapiDocOf(SchemaDoc? doc, string fallback, EquatableArray<SchemaFeature> features, SchemaCondition? condition) =>
+        XmlDocRenderer.Qapi(DocOf(doc, fallback), doc, FeatureSentences(features, condition));
 }

@@ -44,7 +44,7 @@ public static partial class SpecBuilder
 
     private sealed partial class Builder
     {
-        private readonly Dictionary<string, SchemaType> _types;
+        private readonly SchemaIndex _index;
         private readonly Dictionary<string, string> _clrNames = new(StringComparer.Ordinal);
         private readonly HashSet<string> _eventTypes = new(StringComparer.Ordinal);
         private readonly QmpSchema _schema;
@@ -64,7 +64,7 @@ public static partial class SpecBuilder
             _qapi = qapi;
             _schema = schema;
             _diagnostics = diagnostics;
-            _types = schema.Types.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            _index = SchemaIndex.Of(schema);
             foreach (var member in schema.Types.OfType<SchemaObjectType>().SelectMany(t => t.Members))
             {
                 if (!string.IsNullOrWhiteSpace(member.Doc) && !_memberDocs.ContainsKey(DocKey(member)))
@@ -74,9 +74,9 @@ public static partial class SpecBuilder
             {
                 stem + "Client", "I" + stem + "Client", stem + "CommandsBase", stem + "CommandHandlers", stem + "Events", stem + "Event", stem + "EventEmitter",
                 "Untyped" + stem + "Event", stem + "Json", stem,
+                // The model's predefined QType keeps its name whenever a schema uses it.
+                QTypeName,
             };
-            if (qapi)
-                used.Add(QTypeName);
             // Implicit types take their names from what they belong to, first, as they always did.
             var methods = new HashSet<string>(StringComparer.Ordinal);
             foreach (var command in schema.Commands)
@@ -99,8 +99,8 @@ public static partial class SpecBuilder
                     _diagnostics.Add(GeneratorDiagnostics.SameIdentifier.Report(e.Location, 0, Printable(e.Name), wanted, name));
                 }
                 _eventTypes.Add(name);
-                // A QAPI event may name a type used elsewhere too: only an implicit one becomes the event's record.
-                if (e.Data is { } data && (!qapi || IsImplicit(data.Name)))
+                // An event may name a type used elsewhere too: only an implicit one becomes the event's record.
+                if (e.Data is { } data && IsImplicit(data.Name))
                     _clrNames[data.Name] = name;
                 _clrNames["event:" + e.Name] = name;
             }
@@ -114,7 +114,7 @@ public static partial class SpecBuilder
             ?? (_memberDocs.TryGetValue(DocKey(member), out var borrowed) ? DocText.WithoutTrailingLeadIn(borrowed) : null)
             ?? DocText.Words(member.Name);
 
-        private bool IsImplicit(string name) => _types.TryGetValue(name, out var type) && type is SchemaObjectType { IsImplicit: true };
+        private bool IsImplicit(string name) => _index.Type(name) is { } type && type is SchemaObjectType { IsImplicit: true };
 
         /// <summary>Every object type but events' data, in schema order.</summary>
         public IEnumerable<RecordSpec> Records()
@@ -136,7 +136,7 @@ public static partial class SpecBuilder
                 var name = _clrNames[e.Name];
                 var used = new HashSet<string>(ReservedEnumMemberNames, StringComparer.Ordinal) { name };
                 var values = e.Values.Select(v => new EnumValueSpec(v.Name, Naming.Unique(Naming.Pascal(v.Name), used), v.Doc)).ToEquatableArray();
-                yield return new EnumSpec(name, _qapi ? TypeSummary(e) : e.Doc?.Body, values);
+                yield return new EnumSpec(name, TypeSummary(e), values);
             }
         }
 
@@ -177,7 +177,7 @@ public static partial class SpecBuilder
         {
             var used = NewMemberSet(name);
             var properties = new List<PropertySpec>();
-            foreach (var member in MembersOf(type))
+            foreach (var member in _index.AllMembers(type))
             {
                 var property = Property(member.Name, TypeOf(member.Type), member.Optional, _qapi ? QapiMemberDoc(member) : MemberDoc(member), used);
                 var pascal = Naming.Pascal(member.Name);
@@ -200,7 +200,7 @@ public static partial class SpecBuilder
             var properties = EquatableArray<PropertySpec>.Empty;
             var checks = new List<ArgumentCheck>();
             var acceptsAnyKey = false;
-            if (command.Arguments is { } arguments && _types.TryGetValue(arguments.Name, out var type) && type is SchemaObjectType o)
+            if (command.Arguments is { } arguments && _index.Type(arguments.Name) is { } type && type is SchemaObjectType o)
             {
                 argumentsType = _clrNames[o.Name];
                 properties = Record(o, argumentsType, null, null).Properties;
@@ -234,7 +234,7 @@ public static partial class SpecBuilder
                 return QapiEvent(e);
             var name = _clrNames["event:" + e.Name];
             var doc = DocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.");
-            var data = e.Data is { } d && _types.TryGetValue(d.Name, out var t) && t is SchemaObjectType o ? o : null;
+            var data = e.Data is { } d && _index.Type(d.Name) is { } t && t is SchemaObjectType o ? o : null;
             var record = data is null
                 ? new RecordSpec(name, SummaryXml(doc), EquatableArray<PropertySpec>.Empty, false, e.Name)
                 : Record(data, name, SummaryXml(doc), e.Name);
@@ -261,7 +261,7 @@ public static partial class SpecBuilder
                     _ => TypeRef.Json,
                 };
             }
-            if (_types.TryGetValue(type.Name, out var named))
+            if (_index.Type(type.Name) is { } named)
             {
                 return named switch
                 {

@@ -94,14 +94,20 @@ public sealed record EnumValueSpec(string JsonName, string ClrName, string? Doc)
 /// <summary>A documented parameter for XML docs.</summary>
 public sealed record DocParam(string Name, string Text);
 
-/// <summary>The XML documentation of a generated member. <see cref="SummaryIsXml"/>: the summary is already XML (a fallback with <c>&lt;c&gt;</c>), not text to escape.</summary>
+/// <summary>
+/// The XML documentation of a generated member. <see cref="SummaryIsXml"/>: the summary is already XML (a
+/// fallback with <c>&lt;c&gt;</c>), not text to escape; <see cref="RemarksIsXml"/>: the remarks are XML
+/// paragraphs, one a line; <see cref="ErrorsXml"/>: the error cases, for an <c>&lt;exception&gt;</c>.
+/// </summary>
 public sealed record DocSpec(
     string Summary,
     string? Returns,
     string? ExampleRequest,
     string? ExampleReply,
     string? Remarks,
-    bool SummaryIsXml = false);
+    bool SummaryIsXml = false,
+    bool RemarksIsXml = false,
+    string? ErrorsXml = null);
 
 /// <summary>One argument as QEMU 2.1 validates it: name, optionality and expected JSON type (null: unchecked).</summary>
 public sealed record ArgumentCheck(string Name, bool Optional, string? JsonType);

@@ -9,6 +9,7 @@ namespace Acme.Live;
 /// The typed commands and events of <see cref="LiveClient"/>, for mocking: code that takes an
 /// <see cref="ILiveClient"/> runs against the real client or a test double.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public partial interface ILiveClient : global::System.IAsyncDisposable
 {
     /// <summary>

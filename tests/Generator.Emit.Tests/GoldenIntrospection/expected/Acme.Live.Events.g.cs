@@ -6,6 +6,7 @@
 namespace Acme.Live;
 
 /// <summary>An event from the QMP peer: a typed record per known event, <see cref="UntypedLiveEvent"/> for the rest.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial record LiveEvent
 {
     /// <summary>The event's wire name, e.g. <c>BLOCK_JOB_COMPLETED</c>.</summary>
@@ -16,6 +17,7 @@ public abstract partial record LiveEvent
 }
 
 /// <summary>An event the schema does not describe (newer QEMU has many): kept as it arrived.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record UntypedLiveEvent(global::Qmp.Runtime.QmpEvent Raw) : LiveEvent
 {
     /// <inheritdoc/>
@@ -23,6 +25,7 @@ public sealed partial record UntypedLiveEvent(global::Qmp.Runtime.QmpEvent Raw) 
 }
 
 /// <summary>Typed views of QMP events.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public static partial class LiveEvents
 {
     /// <summary>The names of the events this schema describes.</summary>

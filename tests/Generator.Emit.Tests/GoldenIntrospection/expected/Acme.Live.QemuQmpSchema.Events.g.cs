@@ -7,6 +7,7 @@
 namespace Acme.Live;
 
 /// <summary>The QMP event <c>WIDGET_ADDED</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record WidgetAddedEvent : LiveEvent
 {
     /// <summary>The wire name of this event.</summary>
@@ -28,8 +29,7 @@ public sealed partial record WidgetAddedEvent : LiveEvent
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         writer.WriteString("id"u8, value.Id);
-        writer.WritePropertyName("kind"u8);
-        global::Acme.Live.QueryWidgetsArgumentsKind.Write(writer, value.Kind);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteEndObject();
     }
 
@@ -43,17 +43,9 @@ public sealed partial record WidgetAddedEvent : LiveEvent
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            }
+                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             else if (reader.ValueTextEquals("kind"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    kind = new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            }
+                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
             else
                 reader.Skip();
         }
@@ -67,6 +59,7 @@ public sealed partial record WidgetAddedEvent : LiveEvent
 }
 
 /// <summary>The QMP event <c>RESET</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ResetEvent : LiveEvent
 {
     /// <summary>The wire name of this event.</summary>

@@ -8,6 +8,7 @@ namespace Acme.Live;
 
 /// <summary>A string from a known set of values; other values are kept as they arrive.</summary>
 /// <param name="Value">The value as it travels on the wire.</param>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public readonly partial record struct QueryWidgetsArgumentsKind(string Value)
 {
     /// <summary>The value <c>gear</c>.</summary>
@@ -38,6 +39,7 @@ public readonly partial record struct QueryWidgetsArgumentsKind(string Value)
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QueryWidgetsArgumentsKind value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record QueryWidgetsArguments
 {
     /// <summary>(JSON <c>kind</c>, optional)</summary>
@@ -50,10 +52,7 @@ public sealed partial record QueryWidgetsArguments
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         if (value.Kind is { } kind)
-        {
-            writer.WritePropertyName("kind"u8);
-            global::Acme.Live.QueryWidgetsArgumentsKind.Write(writer, kind);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteEndObject();
     }
 
@@ -66,11 +65,7 @@ public sealed partial record QueryWidgetsArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("kind"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    kind = new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            }
+                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
             else
                 reader.Skip();
         }
@@ -81,6 +76,7 @@ public sealed partial record QueryWidgetsArguments
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record QueryWidgetsResult
 {
     /// <summary>(JSON <c>id</c>)</summary>
@@ -105,18 +101,12 @@ public sealed partial record QueryWidgetsResult
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         writer.WriteString("id"u8, value.Id);
-        writer.WritePropertyName("kind"u8);
-        global::Acme.Live.QueryWidgetsArgumentsKind.Write(writer, value.Kind);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteNumber("size"u8, value.Size);
         if (value.Tags is { } tags)
-        {
-            writer.WritePropertyName("tags"u8);
-            global::Qmp.Runtime.QmpJson.WriteList(writer, tags, global::Qmp.Runtime.QmpJson.WriteString);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "tags"u8, tags, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<string> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Qmp.Runtime.QmpJson.WriteString));
         if (value.Weight is { } weight)
-        {
             writer.WriteNumber("weight"u8, weight);
-        }
         writer.WriteEndObject();
     }
 
@@ -133,35 +123,15 @@ public sealed partial record QueryWidgetsResult
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            }
+                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             else if (reader.ValueTextEquals("kind"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    kind = new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            }
+                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
             else if (reader.ValueTextEquals("size"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    size = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "size");
-            }
+                size = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? size : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "size");
             else if (reader.ValueTextEquals("tags"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    tags = global::Qmp.Runtime.QmpJson.ReadList(ref reader, "tags", global::Qmp.Runtime.QmpJson.ReadString);
-            }
+                tags = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? tags : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "tags", global::Qmp.Runtime.QmpJson.ReadString);
             else if (reader.ValueTextEquals("weight"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    weight = global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "weight");
-            }
+                weight = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? weight : global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "weight");
             else
                 reader.Skip();
         }
@@ -176,6 +146,7 @@ public sealed partial record QueryWidgetsResult
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record QEmpty
 {
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
@@ -202,6 +173,7 @@ public sealed partial record QEmpty
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ResizeWidgetArguments
 {
     /// <summary>(JSON <c>id</c>)</summary>
@@ -217,8 +189,7 @@ public sealed partial record ResizeWidgetArguments
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         writer.WriteString("id"u8, value.Id);
-        writer.WritePropertyName("size"u8);
-        global::Acme.Live.ResizeWidgetArgumentsSize.Write(writer, value.Size);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "size"u8, value.Size, global::Acme.Live.ResizeWidgetArgumentsSize.Write);
         writer.WriteEndObject();
     }
 
@@ -232,17 +203,9 @@ public sealed partial record ResizeWidgetArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            }
+                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             else if (reader.ValueTextEquals("size"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    size = global::Acme.Live.ResizeWidgetArgumentsSize.Read(ref reader, "size");
-            }
+                size = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? size : global::Acme.Live.ResizeWidgetArgumentsSize.Read(ref reader, "size");
             else
                 reader.Skip();
         }
@@ -254,6 +217,7 @@ public sealed partial record ResizeWidgetArguments
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ResizeWidgetResult
 {
     /// <summary>(JSON <c>previous</c>)</summary>
@@ -283,17 +247,9 @@ public sealed partial record ResizeWidgetResult
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("previous"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    previous = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "previous");
-            }
+                previous = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? previous : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "previous");
             else if (reader.ValueTextEquals("ok"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    ok = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "ok");
-            }
+                ok = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? ok : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "ok");
             else
                 reader.Skip();
         }
@@ -305,6 +261,7 @@ public sealed partial record ResizeWidgetResult
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record QueryGadgetResult
 {
     /// <summary>(JSON <c>name</c>)</summary>
@@ -321,10 +278,7 @@ public sealed partial record QueryGadgetResult
         writer.WriteStartObject();
         writer.WriteString("name"u8, value.Name);
         if (value.Data is { } data)
-        {
-            writer.WritePropertyName("data"u8);
-            data.WriteTo(writer);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "data"u8, data, global::Qmp.Runtime.QmpJson.WriteElement);
         writer.WriteEndObject();
     }
 
@@ -338,17 +292,9 @@ public sealed partial record QueryGadgetResult
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("name"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    name = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-            }
+                name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
             else if (reader.ValueTextEquals("data"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    data = global::System.Text.Json.JsonElement.ParseValue(ref reader);
-            }
+                data = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? data : global::System.Text.Json.JsonElement.ParseValue(ref reader);
             else
                 reader.Skip();
         }
@@ -360,6 +306,7 @@ public sealed partial record QueryGadgetResult
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record WidgetAddedData
 {
     /// <summary>(JSON <c>id</c>)</summary>
@@ -375,8 +322,7 @@ public sealed partial record WidgetAddedData
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         writer.WriteString("id"u8, value.Id);
-        writer.WritePropertyName("kind"u8);
-        global::Acme.Live.QueryWidgetsArgumentsKind.Write(writer, value.Kind);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteEndObject();
     }
 
@@ -390,17 +336,9 @@ public sealed partial record WidgetAddedData
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            }
+                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             else if (reader.ValueTextEquals("kind"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    kind = new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            }
+                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
             else
                 reader.Skip();
         }
@@ -412,6 +350,7 @@ public sealed partial record WidgetAddedData
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record AddWidgetArgumentsGear
 {
     /// <summary>(JSON <c>teeth</c>)</summary>
@@ -436,11 +375,7 @@ public sealed partial record AddWidgetArgumentsGear
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("teeth"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    teeth = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "teeth");
-            }
+                teeth = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? teeth : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "teeth");
             else
                 reader.Skip();
         }
@@ -451,6 +386,7 @@ public sealed partial record AddWidgetArgumentsGear
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ResizeWidgetArgumentsSizeObject
 {
     /// <summary>(JSON <c>width</c>)</summary>
@@ -480,17 +416,9 @@ public sealed partial record ResizeWidgetArgumentsSizeObject
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("width"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    width = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "width");
-            }
+                width = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? width : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "width");
             else if (reader.ValueTextEquals("height"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    height = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "height");
-            }
+                height = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? height : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "height");
             else
                 reader.Skip();
         }
@@ -503,6 +431,7 @@ public sealed partial record ResizeWidgetArgumentsSizeObject
 }
 
 /// <remarks>A union on <c>kind</c>: a nested record per value, <see cref="Unknown"/> for a value this client does not know.</remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial record AddWidgetArguments
 {
     private protected AddWidgetArguments()
@@ -543,11 +472,32 @@ public abstract partial record AddWidgetArguments
         };
     }
 
+    /// <summary>The base members as read so far (a branch's reader holds one while it reads its object).</summary>
+    private protected struct BaseMembers__
+    {
+        public string? Id;
+    }
+
+    /// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>
+    private protected static bool ReadBase(ref global::System.Text.Json.Utf8JsonReader reader, ref BaseMembers__ members)
+    {
+        if (reader.ValueTextEquals("kind"u8))
+            global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
+        else if (reader.ValueTextEquals("id"u8))
+            members.Id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? members.Id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
+        else
+            return false;
+        return true;
+    }
+
     /// <summary>The branch of AddWidgetArguments for kind "gear".</summary>
     public sealed partial record Gear : AddWidgetArguments
     {
+        /// <summary>The value of <c>kind</c> that selects this branch: <c>gear</c>.</summary>
+        public static readonly global::Acme.Live.QueryWidgetsArgumentsKind Case = new("gear");
+
         /// <inheritdoc/>
-        public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => new("gear");
+        public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => Case;
 
         /// <summary>(JSON <c>teeth</c>)</summary>
         public required long Teeth { get; init; }
@@ -561,36 +511,20 @@ public abstract partial record AddWidgetArguments
 
         internal static Gear ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            string? id = null;
+            var base__ = default(BaseMembers__);
             long? teeth = null;
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-                }
-                else if (reader.ValueTextEquals("teeth"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        teeth = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "teeth");
-                }
+                if (ReadBase(ref reader, ref base__))
+                    continue;
+                if (reader.ValueTextEquals("teeth"u8))
+                    teeth = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? teeth : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "teeth");
                 else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                    global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
             }
             return new Gear
             {
-                Id = id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
+                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
                 Teeth = teeth ?? throw global::Qmp.Runtime.QmpJson.Missing("teeth"),
             };
         }
@@ -599,8 +533,11 @@ public abstract partial record AddWidgetArguments
     /// <summary>The branch of AddWidgetArguments for kind "lever".</summary>
     public sealed partial record Lever : AddWidgetArguments
     {
+        /// <summary>The value of <c>kind</c> that selects this branch: <c>lever</c>.</summary>
+        public static readonly global::Acme.Live.QueryWidgetsArgumentsKind Case = new("lever");
+
         /// <inheritdoc/>
-        public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => new("lever");
+        public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => Case;
 
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
@@ -610,29 +547,16 @@ public abstract partial record AddWidgetArguments
 
         internal static Lever ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            string? id = null;
+            var base__ = default(BaseMembers__);
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                if (ReadBase(ref reader, ref base__))
+                    continue;
+                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
             }
             return new Lever
             {
-                Id = id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
+                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
             };
         }
     }
@@ -640,8 +564,11 @@ public abstract partial record AddWidgetArguments
     /// <summary>The branch of AddWidgetArguments for kind "old-crank".</summary>
     public sealed partial record OldCrank : AddWidgetArguments
     {
+        /// <summary>The value of <c>kind</c> that selects this branch: <c>old-crank</c>.</summary>
+        public static readonly global::Acme.Live.QueryWidgetsArgumentsKind Case = new("old-crank");
+
         /// <inheritdoc/>
-        public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => new("old-crank");
+        public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => Case;
 
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
@@ -651,29 +578,16 @@ public abstract partial record AddWidgetArguments
 
         internal static OldCrank ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            string? id = null;
+            var base__ = default(BaseMembers__);
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                if (ReadBase(ref reader, ref base__))
+                    continue;
+                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
             }
             return new OldCrank
             {
-                Id = id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
+                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
             };
         }
     }
@@ -706,22 +620,12 @@ public abstract partial record AddWidgetArguments
 
         internal static Unknown ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader, global::Acme.Live.QueryWidgetsArgumentsKind tagValue__)
         {
-            string? id = null;
+            var base__ = default(BaseMembers__);
             var branchMembers__ = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-                }
-                else
+                if (ReadBase(ref reader, ref base__))
+                    continue;
                 {
                     var key = reader.GetString()!;
                     reader.Read();
@@ -730,14 +634,15 @@ public abstract partial record AddWidgetArguments
             }
             return new Unknown(tagValue__)
             {
-                Id = id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
+                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
                 BranchMembers = branchMembers__,
             };
         }
     }
 }
 
-/// <remarks>One of several types (a QAPI alternate), told apart by the JSON type: exactly one property is set.</remarks>
+/// <remarks>One of several types (a QAPI alternate), told apart by the JSON type: exactly one property is set; <c>Match</c> and <c>Switch</c> take a function or action per branch.</remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ResizeWidgetArgumentsSize
 {
     private ResizeWidgetArgumentsSize()
@@ -784,14 +689,41 @@ public sealed partial record ResizeWidgetArgumentsSize
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         if (value.Int is { } branchInt)
-        {
             global::Qmp.Runtime.QmpJson.WriteInt64(writer, branchInt);
-        }
         else if (value.Object is { } branchObject)
-        {
             global::Acme.Live.ResizeWidgetArgumentsSizeObject.Write(writer, branchObject);
-        }
         else
-            writer.WriteNullValue();
+            throw global::Qmp.Runtime.QmpJson.NoBranch("ResizeWidgetArgumentsSize");
+    }
+
+    /// <summary>The result of the function for the branch that is set.</summary>
+    /// <param name="whenInt">For branch <c>int</c>.</param>
+    /// <param name="whenObject">For branch <c>object</c>.</param>
+    /// <exception cref="global::System.InvalidOperationException">No branch is set (a state the constructors cannot make).</exception>
+    public TResult Match<TResult>(global::System.Func<long, TResult> whenInt, global::System.Func<global::Acme.Live.ResizeWidgetArgumentsSizeObject, TResult> whenObject)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(whenInt);
+        global::System.ArgumentNullException.ThrowIfNull(whenObject);
+        if (Int is { } branchInt)
+            return whenInt(branchInt);
+        if (Object is { } branchObject)
+            return whenObject(branchObject);
+        throw global::Qmp.Runtime.QmpJson.NoBranch("ResizeWidgetArgumentsSize");
+    }
+
+    /// <summary>Calls the action for the branch that is set.</summary>
+    /// <param name="whenInt">For branch <c>int</c>.</param>
+    /// <param name="whenObject">For branch <c>object</c>.</param>
+    /// <exception cref="global::System.InvalidOperationException">No branch is set (a state the constructors cannot make).</exception>
+    public void Switch(global::System.Action<long> whenInt, global::System.Action<global::Acme.Live.ResizeWidgetArgumentsSizeObject> whenObject)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(whenInt);
+        global::System.ArgumentNullException.ThrowIfNull(whenObject);
+        if (Int is { } branchInt)
+            whenInt(branchInt);
+        else if (Object is { } branchObject)
+            whenObject(branchObject);
+        else
+            throw global::Qmp.Runtime.QmpJson.NoBranch("ResizeWidgetArgumentsSize");
     }
 }

@@ -8,6 +8,7 @@ namespace Acme.Shapes;
 
 /// <summary>The JSON type of a value, as QEMU names it (QAPI's builtin QType).</summary>
 /// <param name="Value">The value as it travels on the wire.</param>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public readonly partial record struct QType(string Value)
 {
     /// <summary>The value <c>none</c>.</summary>

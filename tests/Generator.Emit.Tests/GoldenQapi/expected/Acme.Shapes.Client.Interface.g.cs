@@ -9,6 +9,7 @@ namespace Acme.Shapes;
 /// The typed commands and events of <see cref="ShapesClient"/>, for mocking: code that takes an
 /// <see cref="IShapesClient"/> runs against the real client or a test double.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public partial interface IShapesClient : global::System.IAsyncDisposable
 {
     /// <summary>

@@ -34,7 +34,10 @@ partial class ShapesClient
     }
 
     /// <summary>Adds a shape (its members are the arguments).</summary>
-    /// <remarks>Unstable (experimental in QEMU). Feature unstable: it may change</remarks>
+    /// <remarks>
+    /// <para>Unstable (experimental in QEMU).</para>
+    /// <para>Feature <c>unstable</c>: it may change</para>
+    /// </remarks>
     /// <param name="arguments">The command's arguments (QAPI boxed: one object).</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
@@ -46,8 +49,8 @@ partial class ShapesClient
 
     /// <summary>Erases everything.</summary>
     /// <remarks>
-    /// Deprecated. Only in QEMU builds where {'not': CONFIG_PERMANENT}. Feature deprecated: use draw with
-    /// nothing
+    /// <para>Deprecated. Only in QEMU builds without CONFIG_PERMANENT.</para>
+    /// <para>Feature <c>deprecated</c>: use draw with nothing</para>
     /// </remarks>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Obsolete("QMP command 'erase' is deprecated in the schema.")]
@@ -80,7 +83,10 @@ partial interface IShapesClient
     global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(DrawArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Adds a shape (its members are the arguments).</summary>
-    /// <remarks>Unstable (experimental in QEMU). Feature unstable: it may change</remarks>
+    /// <remarks>
+    /// <para>Unstable (experimental in QEMU).</para>
+    /// <para>Feature <c>unstable</c>: it may change</para>
+    /// </remarks>
     /// <param name="arguments">The command's arguments (QAPI boxed: one object).</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
@@ -88,8 +94,8 @@ partial interface IShapesClient
 
     /// <summary>Erases everything.</summary>
     /// <remarks>
-    /// Deprecated. Only in QEMU builds where {'not': CONFIG_PERMANENT}. Feature deprecated: use draw with
-    /// nothing
+    /// <para>Deprecated. Only in QEMU builds without CONFIG_PERMANENT.</para>
+    /// <para>Feature <c>deprecated</c>: use draw with nothing</para>
     /// </remarks>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Obsolete("QMP command 'erase' is deprecated in the schema.")]

@@ -7,6 +7,7 @@
 namespace Acme.Shapes;
 
 /// <summary>Emitted when a shape is drawn.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ShapeDrawnEvent : ShapesEvent
 {
     /// <summary>The wire name of this event.</summary>
@@ -27,8 +28,7 @@ public sealed partial record ShapeDrawnEvent : ShapesEvent
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
-        writer.WritePropertyName("shape"u8);
-        global::Acme.Shapes.Shape.Write(writer, value.Shape);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "shape"u8, value.Shape, global::Acme.Shapes.Shape.Write);
         writer.WriteNumber("count"u8, value.Count);
         writer.WriteEndObject();
     }
@@ -43,17 +43,9 @@ public sealed partial record ShapeDrawnEvent : ShapesEvent
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("shape"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    shape = global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "shape", global::Acme.Shapes.Shape.Read);
-            }
+                shape = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? shape : global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "shape", global::Acme.Shapes.Shape.Read);
             else if (reader.ValueTextEquals("count"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    count = global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "count");
-            }
+                count = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? count : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "count");
             else
                 reader.Skip();
         }

@@ -8,6 +8,7 @@ namespace Acme.Shapes;
 
 /// <summary>A color.</summary>
 /// <param name="Value">The value as it travels on the wire.</param>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public readonly partial record struct Color(string Value)
 {
     /// <summary>warm (JSON "red")</summary>
@@ -40,6 +41,7 @@ public readonly partial record struct Color(string Value)
 
 /// <summary>A string from a known set of values; other values are kept as they arrive.</summary>
 /// <param name="Value">The value as it travels on the wire.</param>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public readonly partial record struct ShapeKind(string Value)
 {
     /// <summary>round (JSON "circle")</summary>
@@ -70,6 +72,7 @@ public readonly partial record struct ShapeKind(string Value)
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ShapeKind value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ShapeBase
 {
     /// <summary>which shape (JSON <c>kind</c>)</summary>
@@ -84,12 +87,9 @@ public sealed partial record ShapeBase
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
-        writer.WritePropertyName("kind"u8);
-        global::Acme.Shapes.ShapeKind.Write(writer, value.Kind);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Shapes.ShapeKind.Write);
         if (value.Name is { } name)
-        {
             writer.WriteString("name"u8, name);
-        }
         writer.WriteEndObject();
     }
 
@@ -103,17 +103,9 @@ public sealed partial record ShapeBase
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("kind"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    kind = new global::Acme.Shapes.ShapeKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            }
+                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Shapes.ShapeKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
             else if (reader.ValueTextEquals("name"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    name = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-            }
+                name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
             else
                 reader.Skip();
         }
@@ -125,6 +117,7 @@ public sealed partial record ShapeBase
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record Circle
 {
     /// <summary>in pixels (JSON <c>radius</c>)</summary>
@@ -149,11 +142,7 @@ public sealed partial record Circle
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("radius"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    radius = global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "radius");
-            }
+                radius = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? radius : global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "radius");
             else
                 reader.Skip();
         }
@@ -164,6 +153,7 @@ public sealed partial record Circle
     }
 }
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record Square
 {
     /// <summary>in pixels (JSON <c>side</c>)</summary>
@@ -180,10 +170,7 @@ public sealed partial record Square
         writer.WriteStartObject();
         writer.WriteNumber("side"u8, value.Side);
         if (value.Color is { } color)
-        {
-            writer.WritePropertyName("color"u8);
-            global::Acme.Shapes.Color.Write(writer, color);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "color"u8, color, global::Acme.Shapes.Color.Write);
         writer.WriteEndObject();
     }
 
@@ -197,17 +184,9 @@ public sealed partial record Square
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("side"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    side = global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "side");
-            }
+                side = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? side : global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "side");
             else if (reader.ValueTextEquals("color"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    color = new global::Acme.Shapes.Color(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "color"));
-            }
+                color = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? color : new global::Acme.Shapes.Color(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "color"));
             else
                 reader.Skip();
         }
@@ -220,6 +199,7 @@ public sealed partial record Square
 }
 
 /// <summary>The arguments of <c>draw</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record DrawArguments
 {
     /// <summary>what to draw (JSON <c>shapes</c>)</summary>
@@ -237,17 +217,11 @@ public sealed partial record DrawArguments
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
-        writer.WritePropertyName("shapes"u8);
-        global::Qmp.Runtime.QmpJson.WriteList(writer, value.Shapes, global::Acme.Shapes.Shape.Write);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "shapes"u8, value.Shapes, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Acme.Shapes.Shape.Write));
         if (value.Scale is { } scale)
-        {
             writer.WriteNumber("scale"u8, scale);
-        }
         if (value.Where is { } where)
-        {
-            writer.WritePropertyName("where"u8);
-            global::Acme.Shapes.ShapeRef.Write(writer, where);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "where"u8, where, global::Acme.Shapes.ShapeRef.Write);
         writer.WriteEndObject();
     }
 
@@ -262,17 +236,9 @@ public sealed partial record DrawArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("shapes"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    shapes = global::Qmp.Runtime.QmpJson.ReadList(ref reader, "shapes", global::Acme.Shapes.Shape.Read);
-            }
+                shapes = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? shapes : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "shapes", global::Acme.Shapes.Shape.Read);
             else if (reader.ValueTextEquals("scale"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    scale = global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "scale");
-            }
+                scale = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? scale : global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "scale");
             else if (reader.ValueTextEquals("where"u8))
             {
                 reader.Read();
@@ -292,6 +258,7 @@ public sealed partial record DrawArguments
 
 /// <summary>A shape, by kind.</summary>
 /// <remarks>A union on <c>kind</c>: a nested record per value, <see cref="Unknown"/> for a value this client does not know.</remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial record Shape
 {
     private protected Shape()
@@ -313,9 +280,7 @@ public abstract partial record Shape
         writer.WritePropertyName("kind"u8);
         global::Acme.Shapes.ShapeKind.Write(writer, value.Kind);
         if (value.Name is { } name)
-        {
             writer.WriteString("name"u8, name);
-        }
         value.WriteBranch(writer);
         writer.WriteEndObject();
     }
@@ -335,11 +300,32 @@ public abstract partial record Shape
         };
     }
 
+    /// <summary>The base members as read so far (a branch's reader holds one while it reads its object).</summary>
+    private protected struct BaseMembers__
+    {
+        public string? Name;
+    }
+
+    /// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>
+    private protected static bool ReadBase(ref global::System.Text.Json.Utf8JsonReader reader, ref BaseMembers__ members)
+    {
+        if (reader.ValueTextEquals("kind"u8))
+            global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
+        else if (reader.ValueTextEquals("name"u8))
+            members.Name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? members.Name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
+        else
+            return false;
+        return true;
+    }
+
     /// <summary>The branch of Shape for kind "circle".</summary>
     public sealed partial record Circle : Shape
     {
+        /// <summary>The value of <c>kind</c> that selects this branch: <c>circle</c>.</summary>
+        public static readonly global::Acme.Shapes.ShapeKind Case = new("circle");
+
         /// <inheritdoc/>
-        public override global::Acme.Shapes.ShapeKind Kind => new("circle");
+        public override global::Acme.Shapes.ShapeKind Kind => Case;
 
         /// <summary>in pixels (JSON <c>radius</c>)</summary>
         public required uint Radius { get; init; }
@@ -353,46 +339,33 @@ public abstract partial record Shape
 
         internal static Circle ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            string? name = null;
+            var base__ = default(BaseMembers__);
             uint? radius = null;
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("name"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        name = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-                }
-                else if (reader.ValueTextEquals("radius"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        radius = global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "radius");
-                }
+                if (ReadBase(ref reader, ref base__))
+                    continue;
+                if (reader.ValueTextEquals("radius"u8))
+                    radius = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? radius : global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "radius");
                 else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                    global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
             }
             return new Circle
             {
-                Name = name,
+                Name = base__.Name,
                 Radius = radius ?? throw global::Qmp.Runtime.QmpJson.Missing("radius"),
             };
         }
     }
 
-    /// <summary>The branch of Shape for kind "square". Only in QEMU builds where CONFIG_SQUARES.</summary>
+    /// <summary>The branch of Shape for kind "square". Only in QEMU builds with CONFIG_SQUARES.</summary>
     public sealed partial record Square : Shape
     {
+        /// <summary>The value of <c>kind</c> that selects this branch: <c>square</c>.</summary>
+        public static readonly global::Acme.Shapes.ShapeKind Case = new("square");
+
         /// <inheritdoc/>
-        public override global::Acme.Shapes.ShapeKind Kind => new("square");
+        public override global::Acme.Shapes.ShapeKind Kind => Case;
 
         /// <summary>in pixels (JSON <c>side</c>)</summary>
         public required short Side { get; init; }
@@ -406,51 +379,28 @@ public abstract partial record Shape
             var value = this;
             writer.WriteNumber("side"u8, value.Side);
             if (value.Color is { } color)
-            {
-                writer.WritePropertyName("color"u8);
-                global::Acme.Shapes.Color.Write(writer, color);
-            }
+                global::Qmp.Runtime.QmpJson.WriteMember(writer, "color"u8, color, global::Acme.Shapes.Color.Write);
         }
 
         internal static Square ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            string? name = null;
+            var base__ = default(BaseMembers__);
             short? side = null;
             global::Acme.Shapes.Color? color = null;
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("name"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        name = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-                }
-                else if (reader.ValueTextEquals("side"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        side = global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "side");
-                }
+                if (ReadBase(ref reader, ref base__))
+                    continue;
+                if (reader.ValueTextEquals("side"u8))
+                    side = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? side : global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "side");
                 else if (reader.ValueTextEquals("color"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        color = new global::Acme.Shapes.Color(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "color"));
-                }
+                    color = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? color : new global::Acme.Shapes.Color(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "color"));
                 else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                    global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
             }
             return new Square
             {
-                Name = name,
+                Name = base__.Name,
                 Side = side ?? throw global::Qmp.Runtime.QmpJson.Missing("side"),
                 Color = color,
             };
@@ -460,8 +410,11 @@ public abstract partial record Shape
     /// <summary>The branch of Shape for kind "dot".</summary>
     public sealed partial record Dot : Shape
     {
+        /// <summary>The value of <c>kind</c> that selects this branch: <c>dot</c>.</summary>
+        public static readonly global::Acme.Shapes.ShapeKind Case = new("dot");
+
         /// <inheritdoc/>
-        public override global::Acme.Shapes.ShapeKind Kind => new("dot");
+        public override global::Acme.Shapes.ShapeKind Kind => Case;
 
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
@@ -471,29 +424,16 @@ public abstract partial record Shape
 
         internal static Dot ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            string? name = null;
+            var base__ = default(BaseMembers__);
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("name"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        name = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                if (ReadBase(ref reader, ref base__))
+                    continue;
+                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
             }
             return new Dot
             {
-                Name = name,
+                Name = base__.Name,
             };
         }
     }
@@ -526,22 +466,12 @@ public abstract partial record Shape
 
         internal static Unknown ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader, global::Acme.Shapes.ShapeKind tagValue__)
         {
-            string? name = null;
+            var base__ = default(BaseMembers__);
             var branchMembers__ = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("kind"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-                else if (reader.ValueTextEquals("name"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                        name = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-                }
-                else
+                if (ReadBase(ref reader, ref base__))
+                    continue;
                 {
                     var key = reader.GetString()!;
                     reader.Read();
@@ -550,7 +480,7 @@ public abstract partial record Shape
             }
             return new Unknown(tagValue__)
             {
-                Name = name,
+                Name = base__.Name,
                 BranchMembers = branchMembers__,
             };
         }
@@ -558,7 +488,8 @@ public abstract partial record Shape
 }
 
 /// <summary>A shape, its name, or nothing.</summary>
-/// <remarks>One of several types (a QAPI alternate), told apart by the JSON type: exactly one property is set, or <see cref="IsNull"/>.</remarks>
+/// <remarks>One of several types (a QAPI alternate), told apart by the JSON type: exactly one property is set, or <see cref="IsNull"/>; <c>Match</c> and <c>Switch</c> take a function or action per branch.</remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ShapeRef
 {
     private ShapeRef()
@@ -613,14 +544,51 @@ public sealed partial record ShapeRef
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         if (value.Definition is { } branchDefinition)
-        {
             global::Acme.Shapes.Shape.Write(writer, branchDefinition);
-        }
         else if (value.Reference is { } branchReference)
-        {
             global::Qmp.Runtime.QmpJson.WriteString(writer, branchReference);
-        }
-        else
+        else if (value.IsNull)
             writer.WriteNullValue();
+        else
+            throw global::Qmp.Runtime.QmpJson.NoBranch("ShapeRef");
+    }
+
+    /// <summary>The result of the function for the branch that is set.</summary>
+    /// <param name="whenDefinition">For branch <c>definition</c>.</param>
+    /// <param name="whenReference">For branch <c>reference</c>.</param>
+    /// <param name="whenNull">For JSON <c>null</c>.</param>
+    /// <exception cref="global::System.InvalidOperationException">No branch is set (a state the constructors cannot make).</exception>
+    public TResult Match<TResult>(global::System.Func<global::Acme.Shapes.Shape, TResult> whenDefinition, global::System.Func<string, TResult> whenReference, global::System.Func<TResult> whenNull)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(whenDefinition);
+        global::System.ArgumentNullException.ThrowIfNull(whenReference);
+        global::System.ArgumentNullException.ThrowIfNull(whenNull);
+        if (Definition is { } branchDefinition)
+            return whenDefinition(branchDefinition);
+        if (Reference is { } branchReference)
+            return whenReference(branchReference);
+        if (IsNull)
+            return whenNull();
+        throw global::Qmp.Runtime.QmpJson.NoBranch("ShapeRef");
+    }
+
+    /// <summary>Calls the action for the branch that is set.</summary>
+    /// <param name="whenDefinition">For branch <c>definition</c>.</param>
+    /// <param name="whenReference">For branch <c>reference</c>.</param>
+    /// <param name="whenNull">For JSON <c>null</c>.</param>
+    /// <exception cref="global::System.InvalidOperationException">No branch is set (a state the constructors cannot make).</exception>
+    public void Switch(global::System.Action<global::Acme.Shapes.Shape> whenDefinition, global::System.Action<string> whenReference, global::System.Action whenNull)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(whenDefinition);
+        global::System.ArgumentNullException.ThrowIfNull(whenReference);
+        global::System.ArgumentNullException.ThrowIfNull(whenNull);
+        if (Definition is { } branchDefinition)
+            whenDefinition(branchDefinition);
+        else if (Reference is { } branchReference)
+            whenReference(branchReference);
+        else if (IsNull)
+            whenNull();
+        else
+            throw global::Qmp.Runtime.QmpJson.NoBranch("ShapeRef");
     }
 }

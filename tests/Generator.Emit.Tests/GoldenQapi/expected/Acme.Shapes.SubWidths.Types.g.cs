@@ -6,6 +6,7 @@
 
 namespace Acme.Shapes;
 
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record WidthsBase
 {
     /// <summary>which one (JSON <c>id</c>)</summary>
@@ -30,11 +31,7 @@ public sealed partial record WidthsBase
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            }
+                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             else
                 reader.Skip();
         }
@@ -46,6 +43,7 @@ public sealed partial record WidthsBase
 }
 
 /// <summary>Every builtin type.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record Widths
 {
     /// <summary>which one (JSON <c>id</c>)</summary>
@@ -119,18 +117,11 @@ public sealed partial record Widths
         writer.WriteNumber("n"u8, value.N);
         writer.WriteBoolean("b"u8, value.B);
         writer.WriteString("s"u8, value.S);
-        writer.WritePropertyName("a"u8);
-        value.A.WriteTo(writer);
+        global::Qmp.Runtime.QmpJson.WriteMember(writer, "a"u8, value.A, global::Qmp.Runtime.QmpJson.WriteElement);
         if (value.Q is { } q)
-        {
-            writer.WritePropertyName("q"u8);
-            global::Acme.Shapes.QType.Write(writer, q);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "q"u8, q, global::Acme.Shapes.QType.Write);
         if (value.List is { } list)
-        {
-            writer.WritePropertyName("list"u8);
-            global::Qmp.Runtime.QmpJson.WriteList(writer, list, global::Qmp.Runtime.QmpJsonQapi.WriteUInt8);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "list"u8, list, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<byte> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Qmp.Runtime.QmpJsonQapi.WriteUInt8));
         writer.WriteEndObject();
     }
 
@@ -159,107 +150,39 @@ public sealed partial record Widths
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            }
+                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             else if (reader.ValueTextEquals("i8"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    i8 = global::Qmp.Runtime.QmpJsonQapi.ReadInt8(ref reader, "i8");
-            }
+                i8 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i8 : global::Qmp.Runtime.QmpJsonQapi.ReadInt8(ref reader, "i8");
             else if (reader.ValueTextEquals("u8"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    u8 = global::Qmp.Runtime.QmpJsonQapi.ReadUInt8(ref reader, "u8");
-            }
+                u8 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u8 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt8(ref reader, "u8");
             else if (reader.ValueTextEquals("i16"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    i16 = global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "i16");
-            }
+                i16 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i16 : global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "i16");
             else if (reader.ValueTextEquals("u16"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    u16 = global::Qmp.Runtime.QmpJsonQapi.ReadUInt16(ref reader, "u16");
-            }
+                u16 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u16 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt16(ref reader, "u16");
             else if (reader.ValueTextEquals("i32"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    i32 = global::Qmp.Runtime.QmpJsonQapi.ReadInt32(ref reader, "i32");
-            }
+                i32 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i32 : global::Qmp.Runtime.QmpJsonQapi.ReadInt32(ref reader, "i32");
             else if (reader.ValueTextEquals("u32"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    u32 = global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "u32");
-            }
+                u32 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u32 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "u32");
             else if (reader.ValueTextEquals("i64"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    i64 = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "i64");
-            }
+                i64 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i64 : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "i64");
             else if (reader.ValueTextEquals("u64"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    u64 = global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "u64");
-            }
+                u64 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u64 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "u64");
             else if (reader.ValueTextEquals("i"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    i = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "i");
-            }
+                i = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "i");
             else if (reader.ValueTextEquals("sz"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    sz = global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "sz");
-            }
+                sz = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? sz : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "sz");
             else if (reader.ValueTextEquals("n"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    n = global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "n");
-            }
+                n = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? n : global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "n");
             else if (reader.ValueTextEquals("b"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    b = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "b");
-            }
+                b = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? b : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "b");
             else if (reader.ValueTextEquals("s"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    s = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "s");
-            }
+                s = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? s : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "s");
             else if (reader.ValueTextEquals("a"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    a = global::System.Text.Json.JsonElement.ParseValue(ref reader);
-            }
+                a = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? a : global::System.Text.Json.JsonElement.ParseValue(ref reader);
             else if (reader.ValueTextEquals("q"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    q = new global::Acme.Shapes.QType(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "q"));
-            }
+                q = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? q : new global::Acme.Shapes.QType(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "q"));
             else if (reader.ValueTextEquals("list"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    list = global::Qmp.Runtime.QmpJson.ReadList(ref reader, "list", global::Qmp.Runtime.QmpJsonQapi.ReadUInt8);
-            }
+                list = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? list : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "list", global::Qmp.Runtime.QmpJsonQapi.ReadUInt8);
             else
                 reader.Skip();
         }

@@ -9,6 +9,7 @@ namespace Golden.Commands;
 /// The typed commands and events of <see cref="CommandsClient"/>, for mocking: code that takes an
 /// <see cref="ICommandsClient"/> runs against the real client or a test double.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public partial interface ICommandsClient : global::System.IAsyncDisposable
 {
     /// <summary>

@@ -6,6 +6,7 @@
 namespace Golden.Commands;
 
 /// <summary>Typed views of QMP events.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public static partial class CommandsEvents
 {
     /// <summary>The names of the events this schema describes.</summary>
@@ -69,6 +70,7 @@ public static partial class CommandsEvents
 }
 
 /// <summary>Typed <c>Emit...</c> for every event of the schema, on <see cref="global::Qmp.Runtime.QmpServer"/> (the server stamps the time).</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public static partial class CommandsServerEvents
 {
     /// <summary>Sends a typed event to every negotiated session.</summary>

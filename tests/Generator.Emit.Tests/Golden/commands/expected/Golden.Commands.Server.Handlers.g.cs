@@ -10,6 +10,7 @@ namespace Golden.Commands;
 /// the members of the commands you serve; a member not overridden answers <c>CommandNotFound</c>,
 /// as QEMU does for a command it lacks, and its command is left out of <see cref="CommandsCommandsBase.ServedCommandNames"/>.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial class CommandsCommandHandlers
 {
     /// <summary>Only <see cref="CommandsCommandsBase"/> derives from this class.</summary>

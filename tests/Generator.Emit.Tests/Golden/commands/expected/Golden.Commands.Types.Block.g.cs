@@ -8,6 +8,7 @@ namespace Golden.Commands;
 /// <summary>
 /// The <c>inserted</c> member of <see cref="BlockInfo"/>: only present if the device is inserted.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record BlockInsertedInfo
 {
     /// <summary>device file name (JSON <c>file</c>)</summary>
@@ -37,17 +38,9 @@ public sealed partial record BlockInsertedInfo
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("file"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    file = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "file");
-            }
+                file = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? file : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "file");
             else if (reader.ValueTextEquals("backing_file_depth"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    backingFileDepth = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "backing_file_depth");
-            }
+                backingFileDepth = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? backingFileDepth : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "backing_file_depth");
             else
                 reader.Skip();
         }
@@ -60,6 +53,7 @@ public sealed partial record BlockInsertedInfo
 }
 
 /// <summary>What <c>query-block</c> returns.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record BlockInfo
 {
     /// <summary>device name (JSON <c>device</c>)</summary>
@@ -79,14 +73,9 @@ public sealed partial record BlockInfo
         writer.WriteStartObject();
         writer.WriteString("device"u8, value.Device);
         if (value.TrayOpen is { } trayOpen)
-        {
             writer.WriteBoolean("tray_open"u8, trayOpen);
-        }
         if (value.Inserted is { } inserted)
-        {
-            writer.WritePropertyName("inserted"u8);
-            BlockInsertedInfo.Write(writer, inserted);
-        }
+            global::Qmp.Runtime.QmpJson.WriteMember(writer, "inserted"u8, inserted, BlockInsertedInfo.Write);
         writer.WriteEndObject();
     }
 
@@ -101,23 +90,11 @@ public sealed partial record BlockInfo
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("device"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            }
+                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             else if (reader.ValueTextEquals("tray_open"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    trayOpen = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "tray_open");
-            }
+                trayOpen = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? trayOpen : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "tray_open");
             else if (reader.ValueTextEquals("inserted"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    inserted = global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "inserted", BlockInsertedInfo.Read);
-            }
+                inserted = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? inserted : global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "inserted", BlockInsertedInfo.Read);
             else
                 reader.Skip();
         }

@@ -6,6 +6,7 @@
 namespace Golden.Commands;
 
 /// <summary>The arguments of <c>device_add</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record DeviceAddArguments
 {
     /// <summary>the name of the new device's driver (JSON <c>driver</c>)</summary>
@@ -28,9 +29,7 @@ public sealed partial record DeviceAddArguments
         writer.WriteStartObject();
         writer.WriteString("driver"u8, value.Driver);
         if (value.Bus is { } bus)
-        {
             writer.WriteString("bus"u8, bus);
-        }
         writer.WriteString("id"u8, value.Id);
         if (value.Extra is { } extra)
         {
@@ -57,23 +56,11 @@ public sealed partial record DeviceAddArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("driver"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    driver = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "driver");
-            }
+                driver = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? driver : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "driver");
             else if (reader.ValueTextEquals("bus"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    bus = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "bus");
-            }
+                bus = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? bus : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "bus");
             else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    id = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            }
+                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
             else
             {
                 var key = reader.GetString()!;

@@ -6,6 +6,7 @@
 namespace Golden.Commands;
 
 /// <summary>The arguments of <c>eject</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record EjectArguments
 {
     /// <summary>force ejection (JSON <c>force</c>, optional)</summary>
@@ -21,9 +22,7 @@ public sealed partial record EjectArguments
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         if (value.Force is { } force)
-        {
             writer.WriteBoolean("force"u8, force);
-        }
         writer.WriteString("device"u8, value.Device);
         writer.WriteEndObject();
     }
@@ -38,17 +37,9 @@ public sealed partial record EjectArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("force"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    force = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "force");
-            }
+                force = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? force : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "force");
             else if (reader.ValueTextEquals("device"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            }
+                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             else
                 reader.Skip();
         }

@@ -6,6 +6,7 @@
 namespace Golden.Commands;
 
 /// <summary>An event from the QMP peer: a typed record per known event, <see cref="UntypedCommandsEvent"/> for the rest.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial record CommandsEvent
 {
     /// <summary>The event's wire name, e.g. <c>BLOCK_JOB_COMPLETED</c>.</summary>
@@ -16,6 +17,7 @@ public abstract partial record CommandsEvent
 }
 
 /// <summary>An event the schema does not describe (newer QEMU has many): kept as it arrived.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record UntypedCommandsEvent(global::Qmp.Runtime.QmpEvent Raw) : CommandsEvent
 {
     /// <inheritdoc/>
@@ -23,6 +25,7 @@ public sealed partial record UntypedCommandsEvent(global::Qmp.Runtime.QmpEvent R
 }
 
 /// <summary>Emitted when a block job has completed.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record BlockJobCompletedEvent : CommandsEvent
 {
     /// <summary>The wire name of this event.</summary>
@@ -61,9 +64,7 @@ public sealed partial record BlockJobCompletedEvent : CommandsEvent
         writer.WriteNumber("offset"u8, value.Offset);
         writer.WriteNumber("speed"u8, value.Speed);
         if (value.Error is { } error)
-        {
             writer.WriteString("error"u8, error);
-        }
         writer.WriteEndObject();
     }
 
@@ -81,41 +82,17 @@ public sealed partial record BlockJobCompletedEvent : CommandsEvent
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    type = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "type");
-            }
+                type = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? type : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "type");
             else if (reader.ValueTextEquals("device"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            }
+                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             else if (reader.ValueTextEquals("len"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    len = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "len");
-            }
+                len = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? len : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "len");
             else if (reader.ValueTextEquals("offset"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    offset = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "offset");
-            }
+                offset = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? offset : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "offset");
             else if (reader.ValueTextEquals("speed"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    speed = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "speed");
-            }
+                speed = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? speed : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "speed");
             else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    error = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "error");
-            }
+                error = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? error : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "error");
             else
                 reader.Skip();
         }

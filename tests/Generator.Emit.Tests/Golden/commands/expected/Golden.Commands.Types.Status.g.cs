@@ -6,6 +6,7 @@
 namespace Golden.Commands;
 
 /// <summary>What <c>query-status</c> returns.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record StatusInfo
 {
     /// <summary>true if the VM is running (JSON <c>running</c>)</summary>
@@ -35,17 +36,9 @@ public sealed partial record StatusInfo
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("running"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    running = global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "running");
-            }
+                running = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? running : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "running");
             else if (reader.ValueTextEquals("status"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    status = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "status");
-            }
+                status = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? status : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "status");
             else
                 reader.Skip();
         }

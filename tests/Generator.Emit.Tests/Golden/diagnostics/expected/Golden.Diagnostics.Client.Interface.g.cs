@@ -9,6 +9,7 @@ namespace Golden.Diagnostics;
 /// The typed commands and events of <see cref="DiagnosticsClient"/>, for mocking: code that takes an
 /// <see cref="IDiagnosticsClient"/> runs against the real client or a test double.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public partial interface IDiagnosticsClient : global::System.IAsyncDisposable
 {
     /// <summary>

@@ -9,6 +9,7 @@ namespace Golden.Diagnostics;
 /// Typed QMP commands over a <see cref="global::Qmp.Runtime.QmpClient"/>: one method per command of the schema.
 /// A QMP error reply throws <see cref="global::Qmp.Runtime.QmpException"/>.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public partial class DiagnosticsClient : global::System.IAsyncDisposable
 {
     /// <summary>Wraps a connected client.</summary>

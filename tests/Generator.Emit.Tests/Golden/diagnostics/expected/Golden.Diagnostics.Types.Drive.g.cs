@@ -6,6 +6,7 @@
 namespace Golden.Diagnostics;
 
 /// <summary>The arguments of <c>drive-mirror</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record DriveMirrorArguments
 {
     /// <summary>device name (JSON <c>device</c>)</summary>
@@ -25,13 +26,9 @@ public sealed partial record DriveMirrorArguments
         writer.WriteStartObject();
         writer.WriteString("device"u8, value.Device);
         if (value.BufSize is { } bufSize)
-        {
             writer.WriteNumber("buf-size"u8, bufSize);
-        }
         if (value.Granularity is { } granularity)
-        {
             writer.WriteNumber("granularity"u8, granularity);
-        }
         writer.WriteEndObject();
     }
 
@@ -46,23 +43,11 @@ public sealed partial record DriveMirrorArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("device"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            }
+                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             else if (reader.ValueTextEquals("buf-size"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    bufSize = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "buf-size");
-            }
+                bufSize = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? bufSize : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "buf-size");
             else if (reader.ValueTextEquals("granularity"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    granularity = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "granularity");
-            }
+                granularity = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? granularity : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "granularity");
             else
                 reader.Skip();
         }

@@ -6,6 +6,7 @@
 namespace Golden.Diagnostics;
 
 /// <summary>An event from the QMP peer: a typed record per known event, <see cref="UntypedDiagnosticsEvent"/> for the rest.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial record DiagnosticsEvent
 {
     /// <summary>The event's wire name, e.g. <c>BLOCK_JOB_COMPLETED</c>.</summary>
@@ -16,6 +17,7 @@ public abstract partial record DiagnosticsEvent
 }
 
 /// <summary>An event the schema does not describe (newer QEMU has many): kept as it arrived.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record UntypedDiagnosticsEvent(global::Qmp.Runtime.QmpEvent Raw) : DiagnosticsEvent
 {
     /// <inheritdoc/>
@@ -23,6 +25,7 @@ public sealed partial record UntypedDiagnosticsEvent(global::Qmp.Runtime.QmpEven
 }
 
 /// <summary>The QMP event <c>DISK_FULL</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record DiskFullEvent : DiagnosticsEvent
 {
     /// <summary>The wire name of this event.</summary>
@@ -53,11 +56,7 @@ public sealed partial record DiskFullEvent : DiagnosticsEvent
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("device"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            }
+                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             else
                 reader.Skip();
         }
@@ -70,6 +69,7 @@ public sealed partial record DiskFullEvent : DiagnosticsEvent
 }
 
 /// <summary>The QMP event <c>DISK-FULL</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record DiskFullEvent2 : DiagnosticsEvent
 {
     /// <summary>The wire name of this event.</summary>
@@ -100,11 +100,7 @@ public sealed partial record DiskFullEvent2 : DiagnosticsEvent
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("device"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            }
+                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             else
                 reader.Skip();
         }

@@ -6,6 +6,7 @@
 namespace Golden.Diagnostics;
 
 /// <summary>The arguments of <c>snapshot-copy</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record SnapshotCopyArguments
 {
     /// <summary>Clone. (JSON <c>clone</c>)</summary>
@@ -35,17 +36,9 @@ public sealed partial record SnapshotCopyArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("clone"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    clone2 = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "clone");
-            }
+                clone2 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? clone2 : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "clone");
             else if (reader.ValueTextEquals("device"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    device = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            }
+                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
             else
                 reader.Skip();
         }

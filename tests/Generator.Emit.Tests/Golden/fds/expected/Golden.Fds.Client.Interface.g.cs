@@ -9,6 +9,7 @@ namespace Golden.Fds;
 /// The typed commands and events of <see cref="FdsClient"/>, for mocking: code that takes an
 /// <see cref="IFdsClient"/> runs against the real client or a test double.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public partial interface IFdsClient : global::System.IAsyncDisposable
 {
     /// <inheritdoc cref="GetfdAsync(GetfdArguments, global::System.Threading.CancellationToken)"/>

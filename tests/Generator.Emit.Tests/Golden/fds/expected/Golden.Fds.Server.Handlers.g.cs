@@ -10,6 +10,7 @@ namespace Golden.Fds;
 /// the members of the commands you serve; a member not overridden answers <c>CommandNotFound</c>,
 /// as QEMU does for a command it lacks, and its command is left out of <see cref="FdsCommandsBase.ServedCommandNames"/>.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial class FdsCommandHandlers
 {
     /// <summary>Only <see cref="FdsCommandsBase"/> derives from this class.</summary>

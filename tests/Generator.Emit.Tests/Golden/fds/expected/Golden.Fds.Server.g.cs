@@ -10,6 +10,7 @@ namespace Golden.Fds;
 /// <see cref="DispatchAsync"/> validates arguments exactly as QEMU 2.1 did before calling a handler.
 /// Throw <see cref="global::Qmp.Runtime.QmpException"/> from a handler to send an error reply.
 /// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public abstract partial class FdsCommandsBase : FdsCommandHandlers, global::Qmp.Runtime.IQmpCommandDispatcher
 {
     /// <summary>The names of every command of the schema (served or not; see <see cref="ServedCommandNames"/>).</summary>

@@ -6,6 +6,7 @@
 namespace Golden.Fds;
 
 /// <summary>The arguments of <c>add-fd</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record AddFdArguments
 {
     /// <summary>
@@ -25,13 +26,9 @@ public sealed partial record AddFdArguments
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
         if (value.FdsetId is { } fdsetId)
-        {
             writer.WriteNumber("fdset-id"u8, fdsetId);
-        }
         if (value.Opaque is { } opaque)
-        {
             writer.WriteString("opaque"u8, opaque);
-        }
         writer.WriteEndObject();
     }
 
@@ -45,17 +42,9 @@ public sealed partial record AddFdArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("fdset-id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    fdsetId = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fdset-id");
-            }
+                fdsetId = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fdsetId : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fdset-id");
             else if (reader.ValueTextEquals("opaque"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    opaque = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "opaque");
-            }
+                opaque = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? opaque : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "opaque");
             else
                 reader.Skip();
         }
@@ -68,6 +57,7 @@ public sealed partial record AddFdArguments
 }
 
 /// <summary>What <c>add-fd</c> returns.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record AddFdResult
 {
     /// <summary>The ID of the fd set that the fd was added to. (JSON <c>fdset-id</c>)</summary>
@@ -99,17 +89,9 @@ public sealed partial record AddFdResult
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("fdset-id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    fdsetId = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fdset-id");
-            }
+                fdsetId = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fdsetId : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fdset-id");
             else if (reader.ValueTextEquals("fd"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    fd = global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fd");
-            }
+                fd = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fd : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fd");
             else
                 reader.Skip();
         }

@@ -6,6 +6,7 @@
 namespace Golden.Fds;
 
 /// <summary>The arguments of <c>getfd</c>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record GetfdArguments
 {
     /// <summary>file descriptor name (JSON <c>fdname</c>)</summary>
@@ -30,11 +31,7 @@ public sealed partial record GetfdArguments
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("fdname"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.Null)
-                    fdname = global::Qmp.Runtime.QmpJson.ReadString(ref reader, "fdname");
-            }
+                fdname = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fdname : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "fdname");
             else
                 reader.Skip();
         }
