@@ -111,7 +111,7 @@ internal sealed class Target : IAsyncDisposable
     /// The bound, in seconds, on a wait for something that will happen (a start, a reply, an exit): never a
     /// measure of speed, so a loaded machine (another build on both cores) does not turn late into failed.
     /// </summary>
-    public const int Patience = 60;
+    public const int Patience = Qmp.Testing.Patience.Seconds;
 
     /// <summary>Waits for a unix socket the target listens on, then connects.</summary>
     public async Task<Line> ConnectAsync(string path)

@@ -215,7 +215,7 @@ internal static class Wait
     /// The bound, in seconds, on a wait for something that will happen: never a measure of speed, so generous
     /// enough that a loaded machine (another build on both cores) does not turn a late answer into a failure.
     /// </summary>
-    public const int Patience = 60;
+    public const int Patience = Qmp.Testing.Patience.Seconds;
 
     /// <summary>Polls until the condition holds or the time is up (short steps, never one long sleep).</summary>
     public static async Task<bool> UntilAsync(Func<bool> condition, int milliseconds = Patience * 1000)

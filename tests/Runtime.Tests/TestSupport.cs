@@ -214,7 +214,7 @@ internal static class TestExtensions
 {
     // A bound on a wait for something that will happen, never a measure of speed: generous, so a slow or
     // loaded machine (another build on both cores) does not turn a late answer into a failure.
-    public const int Patience = 60;
+    public const int Patience = Qmp.Testing.Patience.Seconds;
 
     public static async Task<T> Within<T>(this Task<T> task, int seconds = Patience) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
 
