@@ -11,7 +11,8 @@ using Qmp.Runtime.Transports;
 namespace Qmp.Runtime;
 
 /// <summary>
-/// A QMP server: greeting on connect, QEMU 2.1 input checks and error messages, per-connection
+/// A QMP server in QEMU 2.1's dialect or the modern one (<see cref="QmpServerOptions.Dialect"/>):
+/// greeting on connect, the dialect's input checks and error messages, per-connection
 /// negotiation, <c>qmp_capabilities</c> handled here, other commands sent to an
 /// <see cref="IQmpCommandDispatcher"/>, events broadcast to negotiated connections.
 /// One server may listen on several addresses: <see cref="Listen"/> then <see cref="AddListener(string)"/>;
@@ -51,7 +52,9 @@ public sealed class QmpServer : IAsyncDisposable
         _logger = _options.Logger ?? NullLogger.Instance;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxClientsPerListener, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnections, 1);
-        _greetingLine = QmpWire.BuildServerLine(_options.Greeting, static (w, g) => g.WriteTo(w));
+        // The modern dialect offers oob, as QEMU does on every socket monitor.
+        var greeting = _options.Dialect == QmpDialect.Modern ? _options.Greeting with { Capabilities = ["oob"] } : _options.Greeting;
+        _greetingLine = QmpWire.BuildServerLine(greeting, static (w, g) => g.WriteTo(w));
         _budget = new QmpOutputBudget(_options.MaxTotalQueuedBytes, _connections);
         _listeners = new QmpListenerSet(_options, _logger,
             (stream, socket, peer, ended) => Track(RunConnectionAsync(stream, socket, peer, ended, _shutdown.Token)), _shutdown.Token);
@@ -242,6 +245,13 @@ public sealed class QmpServer : IAsyncDisposable
     private Task RunSessionCoreAsync(Stream stream, Socket? socket, string peer, CancellationToken cancellationToken) =>
         RunConnectionAsync(stream, socket, peer, null, cancellationToken);
 
+    /// <summary>One connection's protocol handler in the configured dialect.</summary>
+    private QmpProtocolHandler CreateProtocol() => _options.Dialect switch
+    {
+        QmpDialect.Modern => new QmpModernProtocol(_dispatcher, _options, _logger, _greetingLine),
+        _ => new Qemu21Protocol(_dispatcher, _options, _logger, _greetingLine),
+    };
+
     /// <summary>Registers a connection, serves it in the configured dialect, then releases what admitted it.</summary>
     private async Task RunConnectionAsync(Stream stream, Socket? socket, string remote, Action? ended, CancellationToken cancellationToken)
     {
@@ -254,7 +264,7 @@ public sealed class QmpServer : IAsyncDisposable
             using var connection = new QmpConnection(stream, socket, session, cts, _options, _budget, _logger);
             _connections[id] = connection;
             QmpLog.SessionStarted(_logger, id, remote);
-            await connection.RunAsync(new Qemu21Protocol(_dispatcher, _options, _logger, _greetingLine), () => _connections.TryRemove(id, out _)).ConfigureAwait(false);
+            await connection.RunAsync(CreateProtocol(), () => _connections.TryRemove(id, out _)).ConfigureAwait(false);
         }
         finally
         {
