@@ -7,7 +7,10 @@ internal enum QmpInputKind
 {
     /// <summary>A balanced run of tokens (usually one JSON value) in standard JSON: <see cref="QmpInput.Json"/>.</summary>
     Message,
-    /// <summary>A lexical error; the lexer skips to the next structural or control character.</summary>
+    /// <summary>
+    /// A lexical error; the lexer skips to the next structural or control character. <see cref="QmpInput.Json"/>
+    /// holds the bad token's bytes so far and the byte that ended it (not JSON).
+    /// </summary>
     LexicalError,
     /// <summary>The message grew past <c>MaxMessageBytes</c>; its tokens were dropped.</summary>
     TooLarge,
@@ -47,6 +50,9 @@ internal sealed class QmpJsonStreamer : IDisposable
 {
     private const int ReadSize = 16 * 1024;
     private const int InitialMessageSize = 1024;
+
+    /// <summary>Most bytes of a bad token quoted in a lexical error (QEMU quotes all of it).</summary>
+    internal const int MaxStrayBytes = 1024;
 
     // A message buffer larger than this is let go after its message, so an idle connection holds little.
     private const int KeptMessageSize = 64 * 1024;
@@ -235,7 +241,7 @@ internal sealed class QmpJsonStreamer : IDisposable
                         output = EndToken(b);
                         return Step.Consumed;
                     default:
-                        output = LexicalError();
+                        output = LexicalError(b, inToken: false);
                         return Step.Consumed;
                 }
 
@@ -270,7 +276,7 @@ internal sealed class QmpJsonStreamer : IDisposable
 
                 if (b < 0x20 || b >= 0xFE)
                 {
-                    output = LexicalError();
+                    output = LexicalError(b, inToken: true);
                     return Step.Consumed;
                 }
 
@@ -287,7 +293,7 @@ internal sealed class QmpJsonStreamer : IDisposable
             case State.DqEscape or State.SqEscape:
                 if (b < 0x20 || b >= 0xFE)
                 {
-                    output = LexicalError();
+                    output = LexicalError(b, inToken: true);
                     return Step.Consumed;
                 }
 
@@ -304,7 +310,7 @@ internal sealed class QmpJsonStreamer : IDisposable
             case State.Zero:
                 if (b is >= (byte)'0' and <= (byte)'9')
                 {
-                    output = LexicalError();
+                    output = LexicalError(b, inToken: true);
                     return Step.Consumed;
                 }
 
@@ -332,7 +338,7 @@ internal sealed class QmpJsonStreamer : IDisposable
                     return Step.Consumed;
                 }
 
-                output = LexicalError();
+                output = LexicalError(b, inToken: true);
                 return Step.Consumed;
 
             case State.Digits:
@@ -365,7 +371,7 @@ internal sealed class QmpJsonStreamer : IDisposable
                     return Step.Consumed;
                 }
 
-                output = LexicalError();
+                output = LexicalError(b, inToken: true);
                 return Step.Consumed;
 
             case State.MantissaDigits:
@@ -401,7 +407,7 @@ internal sealed class QmpJsonStreamer : IDisposable
                     return Step.Consumed;
                 }
 
-                output = LexicalError();
+                output = LexicalError(b, inToken: true);
                 return Step.Consumed;
 
             case State.ExpDigits:
@@ -487,10 +493,24 @@ internal sealed class QmpJsonStreamer : IDisposable
         return new QmpInput(QmpInputKind.Message, _message.Memory[.._length]);
     }
 
-    private QmpInput LexicalError()
+    /// <summary>
+    /// A byte no token can take: the error carries the token so far and that byte (QEMU 7.2 quotes them:
+    /// <c>JSON parse error, stray '...'</c>), at most <see cref="MaxStrayBytes"/> of them.
+    /// </summary>
+    private QmpInput LexicalError(byte b, bool inToken)
     {
+        // In an escape the backslash is not in the message yet.
+        bool escape = _state is State.DqEscape or State.SqEscape;
         _state = State.Recovery;
-        return Fail(QmpInputKind.LexicalError);
+        var token = inToken ? _message.Memory[_tokenStart.._length].Span : default;
+        if (token.Length >= MaxStrayBytes - 2)
+        {
+            token = token[..(MaxStrayBytes - 2)];
+        }
+
+        byte[] stray = escape ? [.. token, (byte)'\\', b] : [.. token, b];
+        Fail(QmpInputKind.LexicalError);
+        return new QmpInput(QmpInputKind.LexicalError, stray);
     }
 
     private QmpInput Fail(QmpInputKind kind)

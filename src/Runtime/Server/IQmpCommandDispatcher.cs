@@ -12,10 +12,17 @@ public interface IQmpCommandDispatcher
     bool HasCommand(string name);
 
     /// <summary>
+    /// Whether <paramref name="name"/> may run out of band (QAPI's <c>allow-oob</c>): in the
+    /// <see cref="QmpDialect.Modern"/> dialect, <c>exec-oob</c> runs only such commands. None by default.
+    /// An out-of-band command may run while an in-band command of its session is still running.
+    /// </summary>
+    bool AllowsOutOfBand(string name) => false;
+
+    /// <summary>
     /// Runs a command. <paramref name="arguments"/> is the <c>arguments</c> object, or
     /// <c>default(JsonElement)</c> (ValueKind Undefined) when absent; it is valid only during the call
     /// (Clone() to keep it). Throw <see cref="QmpException"/> for an error reply; any other exception
-    /// becomes a GenericError with its message. Commands of one session run one at a time, in order.
+    /// becomes a GenericError with its message. In-band commands of one session run one at a time, in order.
     /// </summary>
     ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken);
 }

@@ -6,7 +6,15 @@ namespace Qmp.Runtime;
 public sealed class QmpServerOptions
 {
     /// <summary>Greeting sent on connect; QEMU 2.1.0 with no capabilities by default. Offer <c>oob</c> to allow <c>exec-oob</c>.</summary>
+    /// <remarks>In the <see cref="QmpDialect.Modern"/> dialect only its version is used: the capabilities are QEMU's, <c>["oob"]</c>.</remarks>
     public QmpGreeting Greeting { get; set; } = QmpGreeting.Qemu21;
+
+    /// <summary>
+    /// The protocol and its words: <see cref="QmpDialect.Qemu21"/> (the default) or <see cref="QmpDialect.Modern"/>
+    /// (QEMU 7.2 and 10.0: negotiation, <c>exec-oob</c>, 7.2's error messages). Set <see cref="Greeting"/>'s
+    /// version to the QEMU the server stands for.
+    /// </summary>
+    public QmpDialect Dialect { get; set; } = QmpDialect.Qemu21;
 
     /// <summary>
     /// Most bytes of tokens one request may gather (QEMU's 64 MiB). Past it the request's tokens are

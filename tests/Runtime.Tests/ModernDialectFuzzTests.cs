@@ -1,0 +1,119 @@
+using System.Text;
+using System.Text.Json;
+using Qmp.Runtime.Protocol;
+using Qmp.Runtime.Server;
+
+namespace Qmp.Runtime.Tests;
+
+/// <summary>
+/// Mutants of the parity requests through the read loop's streamer and QEMU 7.2's parser
+/// (<see cref="QmpJsonSyntax"/>), then a whole session: nothing throws, and what the parser accepts
+/// System.Text.Json reads too (the server never falls back to a guess).
+/// </summary>
+public class ModernDialectFuzzTests
+{
+    private static readonly byte[] s_alphabet = Encoding.UTF8.GetBytes("{}[]:,\"'\\ -01e.+aelnrstuxy@\u00e9\n")
+        .Concat(new byte[] { 0x00, 0x01, 0x80, 0xC3, 0xED, 0xA0, 0xFF }).ToArray();
+
+    private static IEnumerable<byte[]> Mutants(int count, int seed)
+    {
+        var random = new Random(seed);
+        var seeds = ModernDialectParityTests.BeforeNegotiation.Concat(ModernDialectParityTests.AfterNegotiation)
+            .Select(Encoding.UTF8.GetBytes).ToArray();
+        for (int i = 0; i < count; i++)
+        {
+            var bytes = new List<byte>(seeds[random.Next(seeds.Length)]);
+            for (int edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                int at = random.Next(bytes.Count + 1);
+                switch (random.Next(3))
+                {
+                    case 0:
+                        bytes.Insert(at, s_alphabet[random.Next(s_alphabet.Length)]);
+                        break;
+                    case 1 when at < bytes.Count:
+                        bytes.RemoveAt(at);
+                        break;
+                    default:
+                        if (at < bytes.Count)
+                        {
+                            bytes[at] = s_alphabet[random.Next(s_alphabet.Length)];
+                        }
+
+                        break;
+                }
+            }
+
+            bytes.Add((byte)'\n');
+            yield return [.. bytes];
+        }
+    }
+
+    [Fact]
+    public async Task TheParserNeverThrowsAndAgreesWithSystemTextJson()
+    {
+        int messages = 0;
+        foreach (byte[] input in Mutants(50_000, 2026))
+        {
+            int offered = 0;
+            using var streamer = new QmpJsonStreamer((buffer, _) =>
+            {
+                int n = Math.Min(buffer.Length, input.Length - offered);
+                input.AsSpan(offered, n).CopyTo(buffer.Span);
+                offered += n;
+                return ValueTask.FromResult(n);
+            }, 1 << 20, 64, null);
+            while (await streamer.ReadAsync() is { Kind: not QmpInputKind.EndOfStream } found)
+            {
+                if (found.Kind != QmpInputKind.Message)
+                {
+                    continue;
+                }
+
+                messages++;
+                string? error = QmpJsonSyntax.Check(found.Json.Span);
+                if (error is null)
+                {
+                    var text = Encoding.UTF8.GetString(found.Json.Span);
+                    var exception = Record.Exception(() => JsonDocument.Parse(found.Json).Dispose());
+                    Assert.True(exception is null, $"QEMU's parser accepts {text} but System.Text.Json refuses it: {exception?.Message}");
+                }
+                else
+                {
+                    Assert.StartsWith("JSON parse error, ", error, StringComparison.Ordinal);
+                }
+            }
+        }
+
+        Assert.True(messages > 40_000, $"only {messages} messages");
+    }
+
+    [Fact]
+    public async Task ASessionAnswersEveryMutantAndGoesOn()
+    {
+        await using var fx = new ModernFixture();
+        await using var peer = await fx.ConnectRawAsync();
+        await peer.ReadLineAsync();
+        await peer.SendAsync("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n");
+        Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
+        var all = new List<byte>();
+        foreach (byte[] input in Mutants(3_000, 7))
+        {
+            // Each mutant on its own line; a quote left open would swallow the rest, so one is closed here.
+            all.AddRange(input);
+            all.AddRange("\"}]}]\n"u8.ToArray());
+        }
+
+        await peer.Socket.SendAsync(all.ToArray());
+        await peer.SendAsync("\n{\"execute\":\"query-status\",\"id\":\"end\"}\n");
+        string line;
+        do
+        {
+            line = await peer.ReadLineAsync();
+            using var reply = JsonDocument.Parse(line);
+            Assert.True(reply.RootElement.TryGetProperty("return", out _) || reply.RootElement.TryGetProperty("error", out _), line);
+            Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        }
+        while (!line.Contains("\"id\": \"end\"", StringComparison.Ordinal));
+    }
+}
