@@ -78,13 +78,6 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         });
 
         // Step 4: one spec per generated file, so a schema edit regenerates only the files it changes.
-        var types = specs.Select(static (s, _) => s.Types).WithTrackingName(TrackingNames.TypesOutput);
-        context.RegisterSourceOutput(types, static (spc, s) =>
-        {
-            foreach (var (area, text) in TypesEmitter.EmitFiles(s))
-                spc.AddSource(s.Namespace + ".Types." + area + ".g.cs", SourceText.From(text, System.Text.Encoding.UTF8));
-        });
-
         var client = specs.Select(static (s, _) => s.ClientOutput).Where(static s => s is not null).WithTrackingName(TrackingNames.ClientOutput);
         context.RegisterSourceOutput(client, static (spc, s) =>
         {
@@ -103,8 +96,8 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
             spc.AddSource(s.Namespace + ".Server.Handlers.g.cs", SourceText.From(ServerEmitter.EmitHandlers(s), System.Text.Encoding.UTF8));
         });
 
-        // A QAPI schema's types, commands and events, one spec per QAPI module (its .json file), so an edit regenerates only its module's files.
-        var modules = parsed.SelectMany(static (p, _) => p.Modules.AsImmutableArray()).WithTrackingName(TrackingNames.QapiModulesOutput);
+        // The types, commands and events, one spec per module (a schema file), so an edit regenerates only its module's files.
+        var modules = specs.SelectMany(static (s, _) => s.Modules.AsImmutableArray()).WithTrackingName(TrackingNames.ModulesOutput);
         context.RegisterSourceOutput(modules, static (spc, s) =>
         {
             foreach (var (kind, text) in ModuleEmitter.EmitFiles(s))
@@ -223,7 +216,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     /// <summary>
     /// A group through the one parse step every input takes (<see cref="SchemaInput.Read"/>): .hx
     /// files read together, or a QAPI top file or saved answer alone, its includes and QAPI source
-    /// from the group's include texts. Then the filter and the spec builder of that kind.
+    /// from the group's include texts. Then the filter and the one spec builder.
     /// </summary>
     private static ParsedSchema Parse(SchemaGroup group, CancellationToken ct)
     {
@@ -249,19 +242,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         ct.ThrowIfCancellationRequested();
         var schema = Filter(read.Schema, main is null ? group.Files : new[] { main }, problems);
         var naming = new List<SchemaDiagnostic>();
-        GenerationSpec spec;
-        var modules = default(EquatableArray<ModuleOutputSpec>);
-        if (main is null)
-        {
-            spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming) with { Internal = group.Internal };
-        }
-        else
-        {
-            // A saved answer is one module: its entries carry no module of their own.
-            (spec, modules) = SpecBuilder.BuildQapiModules(schema, group.Namespace, group.Client, naming, main.Path, group.Internal);
-        }
+        // QAPI schemas generate no server yet (QMP0110 above says so).
+        var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server && main is null, naming, group.Internal);
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
-        return new ParsedSchema(spec, problems.Concat(read.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema, modules);
+        return new ParsedSchema(spec, problems.Concat(read.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema);
     }
 
     /// <summary>The model as <c>query-qmp-schema</c> entries, each entry's JSON on its own.</summary>

@@ -8,16 +8,15 @@ public static class TrackingNames
     public const string ParsedSchemas = nameof(ParsedSchemas);
     public const string GenerationSpecs = nameof(GenerationSpecs);
     public const string Diagnostics = nameof(Diagnostics);
-    public const string TypesOutput = nameof(TypesOutput);
     public const string ClientOutput = nameof(ClientOutput);
     public const string ServerOutput = nameof(ServerOutput);
     public const string EventsOutput = nameof(EventsOutput);
     public const string ClientSchemaOutput = nameof(ClientSchemaOutput);
     public const string QapiIncludes = nameof(QapiIncludes);
-    public const string QapiModulesOutput = nameof(QapiModulesOutput);
+    public const string ModulesOutput = nameof(ModulesOutput);
 
     public static readonly string[] All =
     {
-        SchemaFiles, SchemaGroups, ParsedSchemas, GenerationSpecs, Diagnostics, TypesOutput, ClientOutput, ServerOutput, EventsOutput, ClientSchemaOutput,
+        SchemaFiles, SchemaGroups, ParsedSchemas, GenerationSpecs, Diagnostics, ModulesOutput, ClientOutput, ServerOutput, EventsOutput, ClientSchemaOutput,
     };
 }

@@ -44,7 +44,7 @@ internal static class IntrospectionAdapter
 
         CheckNames(schema);
         var naming = new List<SchemaDiagnostic>();
-        var (_, modules) = SpecBuilder.BuildQapiModules(schema, "Fuzz.Live", true, naming, Path);
+        var modules = SpecBuilder.Build(schema, "Fuzz.Live", true, false, naming).Modules;
         foreach (var module in modules)
         {
             foreach (var (kind, source) in ModuleEmitter.EmitFiles(module))

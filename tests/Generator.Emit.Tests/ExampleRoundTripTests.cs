@@ -130,14 +130,16 @@ public class ExampleRoundTripTests
         var model = SchemaParser.Parse(GeneratorHarness.RepositorySchema("Acme.Qemu").Select(s => new SchemaSource(s.Path, s.Text)));
         var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), "Acme.Qemu", client: true, server: true);
         CommandGenerationSpec Command(string name) => spec.Commands.Single(c => c.Name == name);
+        // Type references are qualified (global::Acme.Qemu.MigrationInfo); records are named plainly.
+        RecordSpec Record(TypeRef type) => spec.Records.Single(r => "global::Acme.Qemu." + r.Name == type.RecordName);
 
         // "- xbzrle: XBZRLE support" sits before "Arguments:", the doc never says it returns anything, and QEMU replies {}.
         Assert.Null(Command("migrate-set-capabilities").Result);
         // "Return a json-value: the property's value itself": any JSON value, not the example's string.
         Assert.Equal(TypeRef.Json, Command("qom-get").Result);
         // The member list puts total-time & co. at the top level; the example shows them inside "ram".
-        var info = spec.Records.Single(r => r.Name == Command("query-migrate").Result!.RecordName);
-        var ram = spec.Records.Single(r => r.Name == info.Properties.Single(p => p.JsonName == "ram").Type.RecordName);
+        var info = Record(Command("query-migrate").Result!);
+        var ram = Record(info.Properties.Single(p => p.JsonName == "ram").Type);
         foreach (var name in new[] { "total-time", "setup-time", "downtime", "expected-downtime" })
         {
             Assert.Contains(info.Properties, p => p.JsonName == name);

@@ -146,14 +146,14 @@ public class FilterTests
         var cached = driver.GetRunResult().Results.Single();
         Assert.All(cached.TrackedSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
 
-        var before = cached.TrackedSteps[TrackingNames.QapiModulesOutput].SelectMany(s => s.Outputs).Select(o => (Generation.ModuleOutputSpec)o.Value).Single(m => m.Name == "Schema");
+        var before = cached.TrackedSteps[TrackingNames.ModulesOutput].SelectMany(s => s.Outputs).Select(o => (Generation.ModuleOutputSpec)o.Value).Single(m => m.Name == "Schema");
         driver = driver.WithUpdatedAnalyzerConfigOptions(QapiHarness.OptionsOf(Top, texts, "Acme.Shapes", commands: "draw;get-widths")).RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         Assert.Contains(result.TrackedSteps[TrackingNames.ParsedSchemas].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains(result.GeneratedSources, s => s.HintName == "Acme.Shapes.SubWidths.Commands.g.cs");
         // The module draw is in says the same (Roslyn compares a SelectMany's items by position, so
         // whether its files are rewritten depends on the modules before it; an edit inside modules keeps them).
-        var modules = result.TrackedSteps[TrackingNames.QapiModulesOutput].SelectMany(s => s.Outputs).Select(o => (Generation.ModuleOutputSpec)o.Value).ToList();
+        var modules = result.TrackedSteps[TrackingNames.ModulesOutput].SelectMany(s => s.Outputs).Select(o => (Generation.ModuleOutputSpec)o.Value).ToList();
         Assert.Equal(new[] { "Builtin", "Schema", "SubWidths" }, modules.Select(m => m.Name).Order(StringComparer.Ordinal));
         Assert.Equal(before, modules.Single(m => m.Name == "Schema"));
     }
@@ -170,7 +170,7 @@ public class FilterTests
         var edited = files[include].Replace("# Every builtin type.", "# Every builtin type, each once.", StringComparison.Ordinal);
         Assert.NotEqual(files[include], edited);
         driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == include), QapiHarness.TextOf(include, edited)).RunGenerators(compilation);
-        var modules = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.QapiModulesOutput].SelectMany(s => s.Outputs)
+        var modules = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.ModulesOutput].SelectMany(s => s.Outputs)
             .Select(o => (((Generation.ModuleOutputSpec)o.Value).Name, o.Reason)).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
         Assert.Equal(new[] { ("Builtin", IncrementalStepRunReason.Unchanged), ("Schema", IncrementalStepRunReason.Unchanged), ("SubWidths", IncrementalStepRunReason.Modified) }, modules);
     }
@@ -248,7 +248,7 @@ public class Qemu72FilterTests(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine($"Commands=\"query-*;blockdev-*\": {run.GeneratedTrees.Length} files, {types} types, {commands.Count} commands, {run.GeneratedTrees.Sum(t => t.GetText().Lines.Count)} lines");
         Assert.True(types < fullTypes && commands.Count < fullCommands, $"{types} of {fullTypes} types, {commands.Count} of {fullCommands} commands");
         // Every file is a module's or the namespace's own; each module file names its module.
-        Assert.All(run.GeneratedTrees.Where(t => t.FilePath.EndsWith(".Types.g.cs", StringComparison.Ordinal)), t => Assert.Contains("// QAPI module: ", t.ToString(), StringComparison.Ordinal));
+        Assert.All(run.GeneratedTrees.Where(t => t.FilePath.EndsWith(".Types.g.cs", StringComparison.Ordinal)), t => Assert.Contains("// Schema module: ", t.ToString(), StringComparison.Ordinal));
         Assert.Contains(run.GeneratedTrees, t => t.FilePath.EndsWith("Acme.Qemu72.BlockCore.Types.g.cs", StringComparison.Ordinal));
     }
 }

@@ -33,7 +33,7 @@ internal static partial class DocsBuilder
         var cyclic = schema.Types.Where(index.InBaseCycle).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
 
         // The generator's own names for the client's methods and event records.
-        var (spec, _) = SpecBuilder.BuildQapi(schema, ClientNamespace, client: true, new List<SchemaDiagnostic>());
+        var spec = SpecBuilder.Build(schema, ClientNamespace, client: true, server: false, new List<SchemaDiagnostic>());
         var client = spec.Stem + "Client";
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)

@@ -340,8 +340,8 @@ internal static partial class DocsBuilder
         span.Path.Length > 0 && span.Path == point.Path &&
         point.Start >= span.Start && point.Start < span.Start + Math.Max(span.Length, 1);
 
-    /// <summary>C# types as a reader writes them: no <c>global::</c> namespaces.</summary>
-    private static string Short(string type) => GlobalNamespace().Replace(type, "");
+    /// <summary>C# types as a reader writes them: no <c>global::</c> namespaces, the client's own types by their names.</summary>
+    private static string Short(string type) => GlobalNamespace().Replace(type.Replace("global::" + ClientNamespace + ".", "", StringComparison.Ordinal), "");
 
     [GeneratedRegex(@"\n[ \t]*\n\s*")]
     private static partial Regex BlankLine();

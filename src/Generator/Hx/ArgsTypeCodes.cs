@@ -13,7 +13,13 @@ namespace Qmp.Codegen.Hx;
 public sealed record ArgsTypeCode(string Code, ArgumentKind Kind, string? WireType, string? CheckedAs);
 
 /// <summary>
-/// The one table from an <c>args_type</c> code to what travels on the wire. Everything else (the
+/// The one table from an <c>args_type</c> code to what travels on the wire, in the model's terms
+/// (QAPI's builtins), so an .hx schema's C# types follow the same mapping as a QAPI schema's.
+/// <c>M</c> and <c>o</c> are sizes to the human monitor (suffixes, megabytes), but over QMP QEMU 2.1
+/// checks them only for a JSON integer (<c>check_client_args_type</c>: <c>QTYPE_QINT</c>) and hands
+/// the handler an <c>int64_t</c> (which refuses or clamps a negative one itself), as QEMU's own QAPI
+/// schema types those arguments <c>int</c> (<c>block_resize</c>'s <c>size</c>, <c>balloon</c>'s
+/// <c>value</c>): so they are <c>int</c> here too (a <c>long</c>), not QAPI's unsigned <c>size</c>. Everything else (the
 /// parser, the schema model, the C# types, the docs, the shell) reads the wire type from here, so
 /// adding a code is adding a row.
 /// </summary>
@@ -29,8 +35,8 @@ public static class ArgsTypeCodes
         new ArgsTypeCode("B", ArgumentKind.BlockDevice, SchemaBuiltins.Str, "string"),
         new ArgsTypeCode("i", ArgumentKind.Int, SchemaBuiltins.Int, "int"),
         new ArgsTypeCode("l", ArgumentKind.Long, SchemaBuiltins.Int, "int"),
-        new ArgsTypeCode("M", ArgumentKind.Megabytes, SchemaBuiltins.Size, "int"),
-        new ArgsTypeCode("o", ArgumentKind.Octets, SchemaBuiltins.Size, "int"),
+        new ArgsTypeCode("M", ArgumentKind.Megabytes, SchemaBuiltins.Int, "int"),
+        new ArgsTypeCode("o", ArgumentKind.Octets, SchemaBuiltins.Int, "int"),
         new ArgsTypeCode("T", ArgumentKind.Double, SchemaBuiltins.Number, "number"),
         new ArgsTypeCode("b", ArgumentKind.Bool, SchemaBuiltins.Bool, "bool"),
         new ArgsTypeCode("O", ArgumentKind.OptionList, null, null),

@@ -75,12 +75,19 @@ public static class HxSchemaBuilder
         private readonly HashSet<string> _displaced = new(StringComparer.Ordinal);
         private readonly HxExampleValues? _examples;
 
+        /// <summary>
+        /// Where the command or event being read is written: the types inferred for it are written
+        /// there too, so they belong to its module (its .hx file).
+        /// </summary>
+        private SchemaLocation _at = SchemaLocation.None;
+
         public Builder(HxExampleValues? examples) => _examples = examples;
 
         public EquatableArray<SchemaType> Types() => _order.Select(n => _types[n]).ToEquatableArray();
 
         public SchemaCommand Command(CommandSpec command)
         {
+            _at = command.Location;
             var doc = command.Doc;
             var stem = NameCase.Pascal(command.Name);
             var requests = Samples(_examples, doc, command.Name, request: true);
@@ -149,6 +156,7 @@ public static class HxSchemaBuilder
 
         public SchemaEvent Event(EventSpec e)
         {
+            _at = e.Location;
             // An event's nested objects are named by its area: VNC_CONNECTED's "server" is VncServerInfo,
             // the same type as VNC_INITIALIZED's; its "info" or "data" by the whole event (AcpiDeviceOstInfo).
             var area = NameCase.Pascal(e.Name.Split('_')[0].ToLowerInvariant());
@@ -408,7 +416,7 @@ public static class HxSchemaBuilder
                 }
                 name = Unique(name);
             }
-            Add(new SchemaEnumType(name, null, values.ToEquatableArray(), null, EquatableArray<SchemaFeature>.Empty, null, SchemaLocation.None));
+            Add(new SchemaEnumType(name, null, values.ToEquatableArray(), null, EquatableArray<SchemaFeature>.Empty, null, _at));
             return SchemaTypeRef.Of(name);
         }
 
@@ -466,7 +474,7 @@ public static class HxSchemaBuilder
                 name = Unique(name);
             }
             var doc = summary is null ? null : new SchemaDoc(summary, EquatableArray<SchemaDocSection>.Empty, EquatableArray<SchemaFeatureDoc>.Empty, EquatableArray<SchemaExample>.Empty, SchemaLocation.None);
-            Add(new SchemaObjectType(name, null, members.ToEquatableArray(), null, false, acceptsAny, null, EquatableArray<SchemaFeature>.Empty, doc, SchemaLocation.None));
+            Add(new SchemaObjectType(name, null, members.ToEquatableArray(), null, false, acceptsAny, null, EquatableArray<SchemaFeature>.Empty, doc, _at));
             return name;
         }
 

@@ -159,8 +159,8 @@ public static class ClientEmitter
     }
 
     /// <summary>
-    /// Some commands' members as parts of the client and of its interface: a QAPI module's commands
-    /// file (the client's own file then holds the connection and the events).
+    /// Some commands' members as parts of the client and of its interface: a module's commands
+    /// file (the client's own file holds the connection and the events).
     /// </summary>
     public static string EmitCommands(ModuleOutputSpec spec, string module)
     {
@@ -194,12 +194,11 @@ public static class ClientEmitter
 
     private static List<Member> Members(ClientOutputSpec spec)
     {
-        var json = TypesEmitter.JsonClass(spec.Stem);
         var members = new List<Member>();
         if (spec.HasEvents)
+        {
             members.AddRange(EventMembers(spec.Stem));
-        foreach (var command in spec.Commands)
-            members.AddRange(CommandMembers(command, json));
+        }
         return members;
     }
 

@@ -21,11 +21,8 @@ public static class EventsEmitter
         var baseType = spec.Stem + "Event";
         var untyped = "Untyped" + spec.Stem + "Event";
 
-        if (spec.DeclaresEventBase)
-        {
-            TypesEmitter.WriteEventBase(writer, spec.Stem);
-            writer.Line();
-        }
+        TypesEmitter.WriteEventBase(writer, spec.Stem);
+        writer.Line();
         writer.Line("/// <summary>Typed views of QMP events.</summary>");
         writer.Open("public static partial class " + spec.Stem + "Events");
         writer.Line("/// <summary>The names of the events this schema describes.</summary>");

@@ -13,67 +13,6 @@ public static class TypesEmitter
 {
     private const string Json = "global::System.Text.Json";
 
-    /// <summary>All the types in one text (what the per-area files hold together).</summary>
-    public static string Emit(TypesOutputSpec spec) => string.Join("\n", EmitFiles(spec).Select(f => f.Text));
-
-    /// <summary>
-    /// One file per area, named by the first word of its types' names (<c>Types.Block.g.cs</c> holds
-    /// BlockInfo, BlockJobInfo, BlockResizeArguments, ...); the events' records in <c>Types.Events.g.cs</c>.
-    /// </summary>
-    public static System.Collections.Generic.IEnumerable<(string Area, string Text)> EmitFiles(TypesOutputSpec spec)
-    {
-        var areas = new System.Collections.Generic.SortedDictionary<string, (System.Collections.Generic.List<EnumSpec> Enums, System.Collections.Generic.List<RecordSpec> Records)>(System.StringComparer.Ordinal);
-        foreach (var e in spec.Enums)
-            AreaOf(areas, e.Name).Enums.Add(e);
-        foreach (var record in spec.Records)
-            AreaOf(areas, record.Name).Records.Add(record);
-        foreach (var area in areas)
-        {
-            var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
-            var first = true;
-            foreach (var e in area.Value.Enums)
-            {
-                if (!first)
-                    writer.Line();
-                first = false;
-                WriteEnum(writer, e);
-            }
-            foreach (var record in area.Value.Records)
-            {
-                if (!first)
-                    writer.Line();
-                first = false;
-                WriteRecord(writer, record, spec.Stem);
-            }
-            yield return (area.Key, writer.ToString());
-        }
-        if (!spec.EventRecords.IsEmpty)
-        {
-            var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
-            WriteEventBase(writer, spec.Stem);
-            foreach (var record in spec.EventRecords)
-            {
-                writer.Line();
-                WriteRecord(writer, record, spec.Stem);
-            }
-            yield return ("Events", writer.ToString());
-        }
-    }
-
-    private static (System.Collections.Generic.List<EnumSpec> Enums, System.Collections.Generic.List<RecordSpec> Records) AreaOf(
-        System.Collections.Generic.SortedDictionary<string, (System.Collections.Generic.List<EnumSpec> Enums, System.Collections.Generic.List<RecordSpec> Records)> areas, string typeName)
-    {
-        var end = 1;
-        while (end < typeName.Length && !char.IsUpper(typeName[end]) && typeName[end] != '_')
-            end++;
-        var area = typeName.Substring(0, end).TrimStart('_');
-        if (area.Length == 0 || area == "Events")
-            area = "Other";
-        if (!areas.TryGetValue(area, out var lists))
-            areas[area] = lists = (new System.Collections.Generic.List<EnumSpec>(), new System.Collections.Generic.List<RecordSpec>());
-        return lists;
-    }
-
     /// <summary>The runtime's helpers that generated marshaling calls (<c>Qmp.Runtime.QmpJson</c>).</summary>
     public static string JsonClass(string stem) => "global::Qmp.Runtime.QmpJson";
 

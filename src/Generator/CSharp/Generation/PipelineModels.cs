@@ -27,7 +27,7 @@ public sealed record SchemaGroup(string Namespace, bool Client, bool Server, Equ
 }
 
 /// <summary>A parsed group: what to generate (null when the group cannot generate, e.g. a bad namespace), and what was wrong with the schema (value types only, never a Roslyn Diagnostic).</summary>
-public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null, EquatableArray<ModuleOutputSpec> Modules = default);
+public sealed record ParsedSchema(GenerationSpec? Spec, EquatableArray<SchemaDiagnostic> Diagnostics, ClientSchemaSpec? ClientSchema = null);
 
 /// <summary>
 /// The schema a generated client carries for the check at connect: <see cref="Entries"/> are the

@@ -7,55 +7,69 @@ using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Generation;
 
-// A QAPI schema's output split by module, as QEMU's scripts/qapi writes qapi-types-block-core.h
-// for block-core.json: each definition goes to the file of the module (the .json file) it is
-// written in, QAPI's builtin QType to a module of its own. One spec per module, so an edit to one
-// module's definitions regenerates only that module's files.
+// The one file layout: each definition goes to the file of the module (the schema file) it is
+// written in, as QEMU's scripts/qapi writes qapi-types-block-core.h for block-core.json; a QAPI
+// schema's modules are its .json files, an .hx schema's its .hx files (qmp-commands.hx,
+// qmp-events.hx), a saved answer is one module. What has no source file (QAPI's builtin QType)
+// goes to a module of its own. One spec per module, so an edit to one module's definitions
+// regenerates only that module's files.
 public static partial class SpecBuilder
 {
     /// <summary>The module of QAPI's builtin types (QEMU's <c>./builtin</c>).</summary>
     public const string BuiltinModule = "builtin";
 
     /// <summary>
-    /// The spec of a QAPI schema split by module: the namespace-wide part (the client's core, the
-    /// event dispatch; <see cref="GenerationSpec.PerModule"/>) and a <see cref="ModuleOutputSpec"/>
-    /// per module with definitions, in the schema's order. <paramref name="topPath"/> is the top
-    /// file: modules are named by their path relative to its folder.
+    /// A <see cref="ModuleOutputSpec"/> per module with definitions, in the schema's order. Modules
+    /// are named by their path relative to the top file's folder (the first module of the schema,
+    /// else the first file an entity is written in).
     /// </summary>
-    public static (GenerationSpec Spec, EquatableArray<ModuleOutputSpec> Modules) BuildQapiModules(
-        QmpSchema schema, string ns, bool client, List<SchemaDiagnostic> diagnostics, string topPath, bool @internal = false)
+    private static EquatableArray<ModuleOutputSpec> ModulesOf(QmpSchema schema, GenerationSpec spec, Builder builder)
     {
-        var (spec, types) = BuildQapi(schema, ns, client, diagnostics, out var builder);
-
+        var ns = spec.Namespace;
         // Where each generated C# type and each command comes from.
         var typeModule = new Dictionary<string, string>(StringComparer.Ordinal);
         var order = new List<string>();
-        void Note(string path)
+        // A definition without a source file (QType) goes to the builtin module.
+        string Note(string path)
         {
+            if (path.Length == 0)
+            {
+                return BuiltinModule;
+            }
             if (!order.Contains(path))
+            {
                 order.Add(path);
+            }
+            return path;
         }
         foreach (var type in schema.Types)
         {
+            var path = Note(type.Location.Path);
             if (builder.ClrNameOf(type.Name) is { } name && !typeModule.ContainsKey(name))
-                typeModule[name] = type.Location.Path;
-            Note(type.Location.Path);
+            {
+                typeModule[name] = path;
+            }
         }
         var commandModule = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var command in schema.Commands)
         {
+            var path = Note(command.Location.Path);
             if (!commandModule.ContainsKey(command.Name))
-                commandModule[command.Name] = command.Location.Path;
-            Note(command.Location.Path);
+            {
+                commandModule[command.Name] = path;
+            }
         }
         foreach (var e in schema.Events)
         {
             // An event's record is named for the event; it belongs where the event is written.
+            var path = Note(e.Location.Path);
             if (builder.ClrNameOf("event:" + e.Name) is { } name)
-                typeModule[name] = e.Location.Path;
-            Note(e.Location.Path);
+            {
+                typeModule[name] = path;
+            }
         }
 
+        var topPath = schema.Modules.IsEmpty ? order.FirstOrDefault() ?? string.Empty : schema.Modules[0].Path;
         var top = Qapi.QapiParser.NormalizePath(topPath);
         var folder = top.Substring(0, top.LastIndexOf('/') + 1);
         var used = new HashSet<string>(StringComparer.Ordinal);
@@ -66,7 +80,8 @@ public static partial class SpecBuilder
             var file = folder.Length > 0 && normalized.StartsWith(folder, StringComparison.Ordinal)
                 ? normalized.Substring(folder.Length)
                 : normalized.Substring(normalized.LastIndexOf('/') + 1);
-            var stem = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? file.Substring(0, file.Length - ".json".Length) : file;
+            var dot = file.LastIndexOf('.');
+            var stem = dot > 0 ? file.Substring(0, dot) : file;
             modules.Add((path, Naming.Unique(Naming.Pascal(stem), used), file));
         }
         modules.Add((BuiltinModule, Naming.Unique(Naming.Pascal(BuiltinModule), used), BuiltinModule));
@@ -79,26 +94,17 @@ public static partial class SpecBuilder
             var module = new ModuleOutputSpec(ns, spec.Stem, name, file,
                 spec.Enums.Where(e => ModuleOf(e.Name) == path).ToEquatableArray(),
                 spec.Records.Where(r => ModuleOf(r.Name) == path).ToEquatableArray(),
-                types.Unions.Where(u => ModuleOf(u.Name) == path).ToEquatableArray(),
-                types.Alternates.Where(a => ModuleOf(a.Name) == path).ToEquatableArray(),
-                client ? spec.Commands.Where(c => commandModule.TryGetValue(c.Name, out var at) && at == path).ToEquatableArray() : EquatableArray<CommandGenerationSpec>.Empty,
+                spec.Unions.Where(u => ModuleOf(u.Name) == path).ToEquatableArray(),
+                spec.Alternates.Where(a => ModuleOf(a.Name) == path).ToEquatableArray(),
+                spec.Client ? spec.Commands.Where(c => commandModule.TryGetValue(c.Name, out var at) && at == path).ToEquatableArray() : EquatableArray<CommandGenerationSpec>.Empty,
                 spec.EventRecords.Where(r => ModuleOf(r.Name) == path).ToEquatableArray())
             {
-                Internal = @internal,
+                Internal = spec.Internal,
             };
             if (!module.Enums.IsEmpty || !module.Records.IsEmpty || !module.Unions.IsEmpty || !module.Alternates.IsEmpty || !module.Commands.IsEmpty || !module.EventRecords.IsEmpty)
                 result.Add(module);
         }
-        var shared = spec with
-        {
-            Records = EquatableArray<RecordSpec>.Empty,
-            Enums = EquatableArray<EnumSpec>.Empty,
-            EventRecords = EquatableArray<RecordSpec>.Empty,
-            Commands = EquatableArray<CommandGenerationSpec>.Empty,
-            Internal = @internal,
-            PerModule = true,
-        };
-        return (shared, result.ToEquatableArray());
+        return result.ToEquatableArray();
     }
 
     private sealed partial class Builder

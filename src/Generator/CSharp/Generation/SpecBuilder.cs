@@ -31,15 +31,35 @@ public static partial class SpecBuilder
 
     public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server) => Build(schema, ns, client, server, new List<SchemaDiagnostic>());
 
-    /// <summary>Builds the spec; <paramref name="diagnostics"/> receives where a QMP name could not be its C# name.</summary>
-    public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server, List<SchemaDiagnostic> diagnostics)
+    /// <summary>
+    /// The one entry, whatever the reader: the records, enums, unions, alternates, commands and
+    /// events of the schema, and their split into modules (<see cref="GenerationSpec.Modules"/>).
+    /// <paramref name="diagnostics"/> receives where a QMP name could not be its C# name.
+    /// </summary>
+    public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server, List<SchemaDiagnostic> diagnostics, bool @internal = false)
     {
         var stem = Naming.StemOf(ns);
-        var builder = new Builder(schema, stem, diagnostics);
+        var builder = new Builder(schema, stem, ns, diagnostics);
         var commands = schema.Commands.Select(builder.Command).ToList();
         var events = schema.Events.Select(builder.Event).ToList();
-        return new GenerationSpec(ns, stem, client, server, builder.Records().ToEquatableArray(), commands.ToEquatableArray(),
-            events.Select(e => e.Record).ToEquatableArray(), events.ToEquatableArray(), builder.Enums().ToEquatableArray());
+        var records = builder.Records().ToEquatableArray();
+        var unions = builder.Unions().ToEquatableArray();
+        var alternates = builder.Alternates().ToEquatableArray();
+        var enums = builder.Enums().ToList();
+        // After every type is built: only then is it known whether one uses QType.
+        if (builder.UsesQType)
+        {
+            enums.Add(new EnumSpec(QTypeName, "The JSON type of a value, as QEMU names it (QAPI's builtin QType).",
+                SchemaBuiltins.QTypeEnum.Values.Select(v => new EnumValueSpec(v.Name, Naming.Pascal(v.Name), null)).ToEquatableArray()));
+        }
+        var spec = new GenerationSpec(ns, stem, client, server, records, commands.ToEquatableArray(),
+            events.Select(e => e.Record).ToEquatableArray(), events.ToEquatableArray(), enums.ToEquatableArray())
+        {
+            Unions = unions,
+            Alternates = alternates,
+            Internal = @internal,
+        };
+        return spec with { Modules = ModulesOf(schema, spec, builder) };
     }
 
     private sealed partial class Builder
@@ -59,9 +79,9 @@ public static partial class SpecBuilder
         /// </summary>
         private readonly Dictionary<string, string> _memberDocs = new(StringComparer.Ordinal);
 
-        public Builder(QmpSchema schema, string stem, List<SchemaDiagnostic> diagnostics, bool qapi = false)
+        public Builder(QmpSchema schema, string stem, string ns, List<SchemaDiagnostic> diagnostics)
         {
-            _qapi = qapi;
+            Namespace = ns;
             _schema = schema;
             _diagnostics = diagnostics;
             _index = SchemaIndex.Of(schema);
@@ -108,11 +128,18 @@ public static partial class SpecBuilder
 
         private static string DocKey(SchemaMember member) => member.Name + "\0" + member.Type;
 
-        /// <summary>A member's doc: its own, one borrowed from the same member elsewhere, or its name in words.</summary>
-        private string MemberDoc(SchemaMember member) =>
-            DocText.WithoutTrailingLeadIn(member.Doc)
-            ?? (_memberDocs.TryGetValue(DocKey(member), out var borrowed) ? DocText.WithoutTrailingLeadIn(borrowed) : null)
-            ?? DocText.Words(member.Name);
+        /// <summary>
+        /// A member's doc: its own, one borrowed from the same member elsewhere, or its name in words;
+        /// then what its features and condition say.
+        /// </summary>
+        private string MemberDoc(SchemaMember member)
+        {
+            var doc = DocText.WithoutTrailingLeadIn(member.Doc)
+                ?? (_memberDocs.TryGetValue(DocKey(member), out var borrowed) ? DocText.WithoutTrailingLeadIn(borrowed) : null)
+                ?? DocText.Words(member.Name);
+            var extra = FeatureSentences(member.Features, member.Condition);
+            return extra.Length == 0 ? doc : doc + " " + extra;
+        }
 
         private bool IsImplicit(string name) => _index.Type(name) is { } type && type is SchemaObjectType { IsImplicit: true };
 
@@ -122,7 +149,7 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is SchemaObjectType o && !o.IsUnion && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
-                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : _qapi ? XmlOf(TypeSummary(o)) : XmlOf(DocText.Meaningful(o.Doc?.Body)) ?? ReturnedBy(o.Name), null);
+                    yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : XmlOf(TypeSummary(o)) ?? ReturnedBy(o.Name), null);
             }
         }
 
@@ -164,9 +191,6 @@ public static partial class SpecBuilder
         /// <summary>Schema text as the XML of a record's summary (null stays null).</summary>
         private static string? XmlOf(string? text) => text is null ? null : CSharpText.Xml(text);
 
-        /// <summary>A doc's summary as XML: a fallback is XML already, the schema's text is escaped.</summary>
-        private static string SummaryXml(DocSpec doc) => doc.SummaryIsXml ? doc.Summary : CSharpText.Xml(doc.Summary);
-
         private string? ArgumentsSummary(string typeName)
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Arguments?.Name == typeName);
@@ -179,7 +203,7 @@ public static partial class SpecBuilder
             var properties = new List<PropertySpec>();
             foreach (var member in _index.AllMembers(type))
             {
-                var property = Property(member.Name, TypeOf(member.Type), member.Optional, _qapi ? QapiMemberDoc(member) : MemberDoc(member), used);
+                var property = Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), used);
                 var pascal = Naming.Pascal(member.Name);
                 if (property.ClrName != pascal && Array.IndexOf(ReservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
                 {
@@ -190,28 +214,41 @@ public static partial class SpecBuilder
             return new RecordSpec(name, summary, properties.ToEquatableArray(), type.AcceptsAnyMember, eventName);
         }
 
+        /// <summary>
+        /// A command: its method, its arguments record (flattened into parameters unless QAPI's
+        /// <c>boxed</c> or a union makes it one object), the checks a server makes on its arguments,
+        /// its docs and the attributes its features give.
+        /// </summary>
         public CommandGenerationSpec Command(SchemaCommand command)
         {
-            if (_qapi)
-                return QapiCommand(command);
+            var methodName = MethodName(command);
             var result = command.Returns is null ? null : TypeOf(command.Returns);
-            var methodName = Naming.Pascal(command.Name);
             string? argumentsType = null;
             var properties = EquatableArray<PropertySpec>.Empty;
             var checks = new List<ArgumentCheck>();
             var acceptsAnyKey = false;
-            if (command.Arguments is { } arguments && _index.Type(arguments.Name) is { } type && type is SchemaObjectType o)
+            var boxed = false;
+            if (command.Arguments is { } arguments && _index.Type(arguments.Name) is { } type && _clrNames.TryGetValue(type.Name, out var clr))
             {
-                argumentsType = _clrNames[o.Name];
-                properties = Record(o, argumentsType, null, null).Properties;
-                acceptsAnyKey = o.AcceptsAnyMember;
-                foreach (var member in o.Members)
-                    checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));
+                argumentsType = clr;
+                if (command.Flags.Boxed || type is not SchemaObjectType { IsUnion: false })
+                {
+                    boxed = true;
+                }
+                else if (type is SchemaObjectType o)
+                {
+                    properties = Record(o, argumentsType, null, null).Properties;
+                    acceptsAnyKey = o.AcceptsAnyMember;
+                    foreach (var member in _index.AllMembers(o))
+                    {
+                        checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));
+                    }
+                }
             }
-            var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result));
-            return new CommandGenerationSpec(command.Name, MethodName(command), argumentsType, properties, result,
+            var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result), command.Features, command.Condition);
+            return new CommandGenerationSpec(command.Name, methodName, argumentsType, properties, result,
                 acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
-                Array.IndexOf(FileDescriptorCommands, command.Name) >= 0);
+                Array.IndexOf(FileDescriptorCommands, command.Name) >= 0, boxed, AttributesOf(command.Features, command.Name));
         }
 
         private readonly HashSet<string> _usedMethods = new(StringComparer.Ordinal);
@@ -228,52 +265,73 @@ public static partial class SpecBuilder
             return name + "Async";
         }
 
+        /// <summary>An event: its record (the summary carries the remarks, the record has none of its own) and its docs.</summary>
         public EventGenerationSpec Event(SchemaEvent e)
         {
-            if (_qapi)
-                return QapiEvent(e);
             var name = _clrNames["event:" + e.Name];
-            var doc = DocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.");
-            var data = e.Data is { } d && _index.Type(d.Name) is { } t && t is SchemaObjectType o ? o : null;
+            var doc = DocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.", e.Features, e.Condition);
+            var data = e.Data is { } d && _index.Type(d.Name) is { } t && t is SchemaObjectType { IsUnion: false } o ? o : null;
+            // A union as an event's data (boxed) has no flat record: its members are kept in Extra.
+            var unionData = data is null && e.Data is not null;
+            var summary = XmlDocRenderer.EventSummary(doc);
             var record = data is null
-                ? new RecordSpec(name, SummaryXml(doc), EquatableArray<PropertySpec>.Empty, false, e.Name)
-                : Record(data, name, SummaryXml(doc), e.Name);
+                ? new RecordSpec(name, summary, EquatableArray<PropertySpec>.Empty, unionData, e.Name)
+                : Record(data, name, summary, e.Name);
             // Two events that are one identifier (FOO_BAR, FOO-BAR) get distinct Emit methods too (no CS0111).
             var emit = Naming.Unique("Emit" + Naming.Pascal(e.Name.ToLowerInvariant()), _usedEmits);
             return new EventGenerationSpec(e.Name, emit, record, doc);
         }
 
-        /// <summary>The C# type of a wire type: builtins as scalars, enums as strings, objects as their records.</summary>
+        /// <summary>
+        /// The C# type of a wire type: each builtin as its CLR type of that width (<c>int</c> and
+        /// <c>int64</c> <c>long</c>, <c>size</c> <c>ulong</c>, ...), enums, records and alternates as
+        /// their generated types (referred to fully qualified, as a member is often named as its type:
+        /// <c>OnCbwError? OnCbwError</c>), <c>any</c> and a bare <c>null</c> as the <c>JsonElement</c> they are.
+        /// </summary>
         private TypeRef TypeOf(SchemaTypeRef type)
         {
-            if (_qapi)
-                return QapiTypeOf(type);
             if (type.IsArray)
-                return TypeRef.ListOf(TypeOf(type.Element));
-            if (SchemaBuiltins.JsonTypeOf(type.Name) is { } json)
             {
-                return json switch
-                {
-                    JsonType.String => TypeRef.String,
-                    JsonType.Int => TypeRef.Int,
-                    JsonType.Number => TypeRef.Number,
-                    JsonType.Boolean => TypeRef.Bool,
-                    _ => TypeRef.Json,
-                };
+                return TypeRef.ListOf(TypeOf(type.Element));
             }
-            if (_index.Type(type.Name) is { } named)
+            switch (type.Name)
+            {
+                case SchemaBuiltins.Str: return TypeRef.String;
+                case SchemaBuiltins.Number: return TypeRef.Number;
+                case SchemaBuiltins.Bool: return TypeRef.Bool;
+                case SchemaBuiltins.Int:
+                case SchemaBuiltins.Int64: return TypeRef.Int;
+                case SchemaBuiltins.Int8: return new TypeRef(ValueKind.Int, Width: "sbyte");
+                case SchemaBuiltins.UInt8: return new TypeRef(ValueKind.Int, Width: "byte");
+                case SchemaBuiltins.Int16: return new TypeRef(ValueKind.Int, Width: "short");
+                case SchemaBuiltins.UInt16: return new TypeRef(ValueKind.Int, Width: "ushort");
+                case SchemaBuiltins.Int32: return new TypeRef(ValueKind.Int, Width: "int");
+                case SchemaBuiltins.UInt32: return new TypeRef(ValueKind.Int, Width: "uint");
+                case SchemaBuiltins.UInt64:
+                case SchemaBuiltins.Size: return new TypeRef(ValueKind.Int, Width: "ulong");
+                case SchemaBuiltins.QType:
+                    UsesQType = true;
+                    return TypeRef.EnumOf(Qualified(QTypeName));
+                case SchemaBuiltins.Any:
+                case SchemaBuiltins.Null:
+                    // 'null' outside an alternate is only ever JSON null: kept as the JsonElement it is.
+                    return TypeRef.Json;
+            }
+            if (_index.Type(type.Name) is { } named && _clrNames.TryGetValue(named.Name, out var name))
             {
                 return named switch
                 {
-                    SchemaEnumType => TypeRef.EnumOf(_clrNames[named.Name]),
-                    SchemaObjectType => TypeRef.Record(_clrNames[named.Name]),
+                    SchemaEnumType => TypeRef.EnumOf(Qualified(name)),
+                    SchemaObjectType => TypeRef.Record(Qualified(name)),
+                    SchemaAlternateType a => new TypeRef(ValueKind.Object, Qualified(name), IsAlternate: true,
+                        AcceptsNull: a.Branches.Any(b => !b.Type.IsArray && b.Type.Name == SchemaBuiltins.Null)),
                     _ => TypeRef.Json,
                 };
             }
             return TypeRef.Json;
         }
 
-        /// <summary>The JSON type QEMU 2.1 checks an argument for, as it names it in errors; null where it does not.</summary>
+        /// <summary>The JSON type a server checks an argument for, as QEMU 2.1 names it in errors; null where it does not.</summary>
         private static string? CheckedAs(SchemaTypeRef type) =>
             type.IsArray ? null : SchemaBuiltins.JsonTypeOf(type.Name) switch
             {
@@ -306,12 +364,18 @@ public static partial class SpecBuilder
     /// The XML docs of a command or event: the first real sentence of its description as the summary
     /// (the rest, then its notes, as remarks); lead-ins that only introduce a member list ("Return a
     /// json-object with the following information:") are left out, and a description with nothing
-    /// else gets <paramref name="fallback"/> (XML).
+    /// else gets <paramref name="fallback"/> (XML). Then, through the one renderer, the remarks as XML
+    /// paragraphs with what the features and condition say and "Since" last, the errors apart.
     /// </summary>
-    private static DocSpec DocOf(SchemaDoc? doc, string fallback)
+    private static DocSpec DocOf(SchemaDoc? doc, string fallback, EquatableArray<SchemaFeature> features, SchemaCondition? condition) =>
+        XmlDocRenderer.Qapi(Sentences(doc, fallback), doc, FeatureSentences(features, condition));
+
+    private static DocSpec Sentences(SchemaDoc? doc, string fallback)
     {
         if (doc is null)
+        {
             return new DocSpec(fallback, null, null, null, null, SummaryIsXml: true);
+        }
         var example = doc.Examples.FirstOrDefault(e => !e.Messages.IsEmpty);
         var notes = doc.Section("Notes");
         var (first, rest) = DocText.FirstSentence(DocText.Meaningful(doc.Body));

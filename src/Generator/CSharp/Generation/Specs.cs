@@ -154,30 +154,29 @@ public sealed record GenerationSpec(
     /// <summary><c>Access="Internal"</c>: every generated top-level type is internal (see <see cref="Helpers.SourceWriter.Internal"/>).</summary>
     public bool Internal { get; init; }
 
-    public TypesOutputSpec Types => new(Namespace, Stem, Records, EventRecords, Enums) { Internal = Internal };
+    /// <summary>The unions, each an abstract record with a sealed record per branch.</summary>
+    public EquatableArray<UnionSpec> Unions { get; init; } = EquatableArray<UnionSpec>.Empty;
 
-    public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, Commands, !Events.IsEmpty) { Internal = Internal } : null;
+    /// <summary>The alternates, each one of several types chosen by the JSON token.</summary>
+    public EquatableArray<AlternateSpec> Alternates { get; init; } = EquatableArray<AlternateSpec>.Empty;
+
+    /// <summary>
+    /// Where the types, the commands' client members and the event records are written: one spec per
+    /// module (<see cref="ModuleOutputSpec"/>). The outputs below hold what is one per namespace.
+    /// </summary>
+    public EquatableArray<ModuleOutputSpec> Modules { get; init; } = EquatableArray<ModuleOutputSpec>.Empty;
+
+    /// <summary>The client's core (the connection, the events' members); its commands are in the modules' files.</summary>
+    public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, !Events.IsEmpty) { Internal = Internal } : null;
 
     public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) { Internal = Internal } : null;
 
-    /// <summary>
-    /// A QAPI schema: the types, the commands' client members and the event records are in its
-    /// modules' files (<see cref="ModuleOutputSpec"/>); this spec keeps what is one per namespace
-    /// (the client's core, the event dispatch, which then declares the event base too).
-    /// </summary>
-    public bool PerModule { get; init; }
-
-    public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events) { Internal = Internal, DeclaresEventBase = PerModule };
+    public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events) { Internal = Internal };
 }
 
 // One spec per generated file, so an edit to the schema regenerates only the files it changes.
 
-public sealed record TypesOutputSpec(string Namespace, string Stem, EquatableArray<RecordSpec> Records, EquatableArray<RecordSpec> EventRecords, EquatableArray<EnumSpec> Enums)
-{
-    public bool Internal { get; init; }
-}
-
-public sealed record ClientOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands, bool HasEvents)
+public sealed record ClientOutputSpec(string Namespace, string Stem, bool HasEvents)
 {
     public bool Internal { get; init; }
 }
@@ -190,7 +189,4 @@ public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableAr
 public sealed record EventsOutputSpec(string Namespace, string Stem, bool Client, bool Server, EquatableArray<EventGenerationSpec> Events)
 {
     public bool Internal { get; init; }
-
-    /// <summary>The events' base records are declared here (a QAPI schema's event records are in its modules' files).</summary>
-    public bool DeclaresEventBase { get; init; }
 }

@@ -67,62 +67,6 @@ public partial interface ICommandsClient : global::System.IAsyncDisposable
     /// <returns>The event.</returns>
     global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : CommandsEvent;
 
-    /// <inheritdoc cref="EjectAsync(EjectArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="device">device name</param>
-    /// <param name="force">force ejection</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task EjectAsync(string device, bool? force = null, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Eject a removable medium.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"eject","arguments":{"device":"ide1-cd0"}}
-    /// &lt;- {"return":{}}
-    /// </code>
-    /// </example>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task EjectAsync(EjectArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <inheritdoc cref="DeviceAddAsync(DeviceAddArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="driver">the name of the new device's driver</param>
-    /// <param name="id">the device's ID, must be unique</param>
-    /// <param name="bus">the device's parent bus</param>
-    /// <param name="extra">Further members of the option list, sent beside the others.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task DeviceAddAsync(string driver, string id, string? bus = null, global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Add a device.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"device_add","arguments":{"driver":"e1000","id":"net1"}}
-    /// &lt;- {"return":{}}
-    /// </code>
-    /// </example>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task DeviceAddAsync(DeviceAddArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="StatusInfo"/>.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"query-status"}
-    /// &lt;- {"return":{"running":true,"status":"running"}}
-    /// </code>
-    /// </example>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<StatusInfo> QueryStatusAsync(global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Show the block devices.</summary>
-    /// <example>
-    /// <code>
-    /// -> {"execute":"query-block"}
-    /// &lt;- {"return":[{"device":"ide0-hd0","inserted":{"file":"disk.img","backing_file_depth":0}},{"device":"ide1-cd0","tray_open":false}]}
-    /// </code>
-    /// </example>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::System.Threading.CancellationToken cancellationToken = default);
-
     /// <inheritdoc cref="CommandsClient.CheckSchemaAsync"/>
     global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
 

@@ -46,7 +46,9 @@ public abstract partial class CommandsCommandHandlers
     public virtual global::System.Threading.Tasks.ValueTask DeviceAddAsync(DeviceAddArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("device_add");
 
-    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="StatusInfo"/>.</summary>
+    /// <summary>
+    /// Returns the status (<c>query-status</c>) as a <see cref="global::Golden.Commands.StatusInfo"/>.
+    /// </summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}
@@ -56,7 +58,7 @@ public abstract partial class CommandsCommandHandlers
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
-    public virtual global::System.Threading.Tasks.ValueTask<StatusInfo> QueryStatusAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
+    public virtual global::System.Threading.Tasks.ValueTask<global::Golden.Commands.StatusInfo> QueryStatusAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-status");
 
     /// <summary>Show the block devices.</summary>
@@ -69,6 +71,6 @@ public abstract partial class CommandsCommandHandlers
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
-    public virtual global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<BlockInfo>> QueryBlockAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
+    public virtual global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Golden.Commands.BlockInfo>> QueryBlockAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-block");
 }

@@ -48,9 +48,9 @@ public abstract partial class CommandsCommandsBase : CommandsCommandHandlers, gl
             served.Add("eject");
         if (!new global::System.Func<DeviceAddArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(DeviceAddAsync).Equals(new global::System.Func<DeviceAddArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(base.DeviceAddAsync)))
             served.Add("device_add");
-        if (!new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<StatusInfo>>(QueryStatusAsync).Equals(new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<StatusInfo>>(base.QueryStatusAsync)))
+        if (!new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::Golden.Commands.StatusInfo>>(QueryStatusAsync).Equals(new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::Golden.Commands.StatusInfo>>(base.QueryStatusAsync)))
             served.Add("query-status");
-        if (!new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<BlockInfo>>>(QueryBlockAsync).Equals(new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<BlockInfo>>>(base.QueryBlockAsync)))
+        if (!new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Golden.Commands.BlockInfo>>>(QueryBlockAsync).Equals(new global::System.Func<global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Golden.Commands.BlockInfo>>>(base.QueryBlockAsync)))
             served.Add("query-block");
         return served.ToArray();
     }
@@ -81,13 +81,13 @@ public abstract partial class CommandsCommandsBase : CommandsCommandHandlers, gl
             {
                 global::Qmp.Runtime.QmpArguments.Check(args, s_queryStatusChecks, acceptsAnyKey: false);
                 var result = await QueryStatusAsync(session, cancellationToken).ConfigureAwait(false);
-                return global::Qmp.Runtime.QmpReturn.Create(result, StatusInfo.Write);
+                return global::Qmp.Runtime.QmpReturn.Create(result, global::Golden.Commands.StatusInfo.Write);
             }
             case "query-block":
             {
                 global::Qmp.Runtime.QmpArguments.Check(args, s_queryBlockChecks, acceptsAnyKey: false);
                 var result = await QueryBlockAsync(session, cancellationToken).ConfigureAwait(false);
-                return global::Qmp.Runtime.QmpReturn.Create(result, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<BlockInfo> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, BlockInfo.Write));
+                return global::Qmp.Runtime.QmpReturn.Create(result, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<global::Golden.Commands.BlockInfo> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Golden.Commands.BlockInfo.Write));
             }
             default:
                 throw global::Qmp.Runtime.QmpException.CommandNotFound(command);

@@ -67,33 +67,6 @@ public partial interface IDiagnosticsClient : global::System.IAsyncDisposable
     /// <returns>The event.</returns>
     global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent;
 
-    /// <inheritdoc cref="DriveMirrorAsync(DriveMirrorArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="device">device name</param>
-    /// <param name="bufSize">bytes in flight</param>
-    /// <param name="granularity">Granularity.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task DriveMirrorAsync(string device, long? bufSize = null, long? granularity = null, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Mirror a drive.</summary>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task DriveMirrorAsync(DriveMirrorArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <inheritdoc cref="SnapshotCopyAsync(SnapshotCopyArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="clone2">Clone.</param>
-    /// <param name="device">device name</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(string clone2, string device, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Runs <c>snapshot-copy</c> and returns a JSON value.</summary>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
-
-    /// <summary>Runs <c>snapshot_copy</c> and returns a JSON value.</summary>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::System.Threading.CancellationToken cancellationToken = default);
-
     /// <inheritdoc cref="DiagnosticsClient.CheckSchemaAsync"/>
     global::System.Threading.Tasks.Task<global::Qmp.Runtime.Introspection.SchemaCompatibilityReport> CheckSchemaAsync(global::System.Threading.CancellationToken cancellationToken = default);
 

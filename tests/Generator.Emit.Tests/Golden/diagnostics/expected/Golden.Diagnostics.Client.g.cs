@@ -95,46 +95,6 @@ public partial class DiagnosticsClient : global::System.IAsyncDisposable
     public global::System.Threading.Tasks.Task<TEvent> ExecuteAndWaitForEventAsync<TEvent>(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> command, global::System.Func<TEvent, bool>? predicate = null, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent =>
         Client.ExecuteAndWaitForEventAsync<TEvent>(command, DiagnosticsEvents.Parse, predicate, timeout, cancellationToken);
 
-    /// <inheritdoc cref="DriveMirrorAsync(DriveMirrorArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="device">device name</param>
-    /// <param name="bufSize">bytes in flight</param>
-    /// <param name="granularity">Granularity.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public global::System.Threading.Tasks.Task DriveMirrorAsync(string device, long? bufSize = null, long? granularity = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        DriveMirrorAsync(new DriveMirrorArguments { Device = device, BufSize = bufSize, Granularity = granularity }, cancellationToken);
-
-    /// <summary>Mirror a drive.</summary>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public async global::System.Threading.Tasks.Task DriveMirrorAsync(DriveMirrorArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(arguments);
-        await Client.ExecuteAsync<DriveMirrorArguments, bool>("drive-mirror", arguments, DriveMirrorArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc cref="SnapshotCopyAsync(SnapshotCopyArguments, global::System.Threading.CancellationToken)"/>
-    /// <param name="clone2">Clone.</param>
-    /// <param name="device">device name</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(string clone2, string device, global::System.Threading.CancellationToken cancellationToken = default) =>
-        SnapshotCopyAsync(new SnapshotCopyArguments { Clone2 = clone2, Device = device }, cancellationToken);
-
-    /// <summary>Runs <c>snapshot-copy</c> and returns a JSON value.</summary>
-    /// <param name="arguments">The command's arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopyAsync(SnapshotCopyArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        global::System.ArgumentNullException.ThrowIfNull(arguments);
-        return await Client.ExecuteAsync<SnapshotCopyArguments, global::System.Text.Json.JsonElement>("snapshot-copy", arguments, SnapshotCopyArguments.Write, global::Qmp.Runtime.QmpJson.ReadElement, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs <c>snapshot_copy</c> and returns a JSON value.</summary>
-    /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> SnapshotCopy2Async(global::System.Threading.CancellationToken cancellationToken = default)
-    {
-        return await Client.ExecuteAsync<object?, global::System.Text.Json.JsonElement>("snapshot_copy", null, null, global::Qmp.Runtime.QmpJson.ReadElement, cancellationToken).ConfigureAwait(false);
-    }
-
     private static async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadAsync<TEvent>(global::Qmp.Runtime.QmpEventSubscription subscription, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken) where TEvent : DiagnosticsEvent
     {
         using (subscription)

@@ -5,6 +5,25 @@
 
 namespace Golden.Diagnostics;
 
+/// <summary>An event from the QMP peer: a typed record per known event, <see cref="UntypedDiagnosticsEvent"/> for the rest.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
+public abstract partial record DiagnosticsEvent
+{
+    /// <summary>The event's wire name, e.g. <c>BLOCK_JOB_COMPLETED</c>.</summary>
+    public abstract string EventName { get; }
+
+    /// <summary>When the peer says the event happened.</summary>
+    public global::System.DateTimeOffset Timestamp { get; init; }
+}
+
+/// <summary>An event the schema does not describe (newer QEMU has many): kept as it arrived.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
+public sealed partial record UntypedDiagnosticsEvent(global::Qmp.Runtime.QmpEvent Raw) : DiagnosticsEvent
+{
+    /// <inheritdoc/>
+    public override string EventName => Raw.Name;
+}
+
 /// <summary>Typed views of QMP events.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public static partial class DiagnosticsEvents

@@ -57,6 +57,6 @@ public abstract partial class FdsCommandHandlers
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
-    public virtual global::System.Threading.Tasks.ValueTask<AddFdResult> AddFdAsync(AddFdArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
+    public virtual global::System.Threading.Tasks.ValueTask<global::Golden.Fds.AddFdResult> AddFdAsync(AddFdArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("add-fd");
 }

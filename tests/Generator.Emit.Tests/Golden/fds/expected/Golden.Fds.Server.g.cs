@@ -47,7 +47,7 @@ public abstract partial class FdsCommandsBase : FdsCommandHandlers, global::Qmp.
             served.Add("getfd");
         if (!new global::System.Func<ClosefdArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(ClosefdAsync).Equals(new global::System.Func<ClosefdArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask>(base.ClosefdAsync)))
             served.Add("closefd");
-        if (!new global::System.Func<AddFdArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<AddFdResult>>(AddFdAsync).Equals(new global::System.Func<AddFdArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<AddFdResult>>(base.AddFdAsync)))
+        if (!new global::System.Func<AddFdArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::Golden.Fds.AddFdResult>>(AddFdAsync).Equals(new global::System.Func<AddFdArguments, global::Qmp.Runtime.QmpSession, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::Golden.Fds.AddFdResult>>(base.AddFdAsync)))
             served.Add("add-fd");
         return served.ToArray();
     }
@@ -78,7 +78,7 @@ public abstract partial class FdsCommandsBase : FdsCommandHandlers, global::Qmp.
             {
                 global::Qmp.Runtime.QmpArguments.Check(args, s_addFdChecks, acceptsAnyKey: false);
                 var result = await AddFdAsync(global::Qmp.Runtime.QmpArguments.Read(args, AddFdArguments.Read), session, cancellationToken).ConfigureAwait(false);
-                return global::Qmp.Runtime.QmpReturn.Create(result, AddFdResult.Write);
+                return global::Qmp.Runtime.QmpReturn.Create(result, global::Golden.Fds.AddFdResult.Write);
             }
             default:
                 throw global::Qmp.Runtime.QmpException.CommandNotFound(command);

@@ -2,8 +2,7 @@ using Qmp.Codegen.Helpers;
 
 namespace Qmp.Codegen.Generation;
 
-// What a QAPI schema adds to the generation spec: unions and alternates (the .hx front end has
-// neither), and the files a QAPI top file includes.
+// Unions, alternates and modules in the generation spec, and the files a QAPI top file includes.
 
 /// <summary>A file a QAPI top file may include: its path and text (the generator reads no file itself).</summary>
 public sealed record QapiIncludeInput(string Path, string Text, string TopFile);
@@ -31,18 +30,11 @@ public sealed record AlternateSpec(string Name, string? Summary, EquatableArray<
 /// <summary>One branch of an alternate; <see cref="Type"/> null for the <c>null</c> branch.</summary>
 public sealed record AlternateBranchSpec(string JsonName, string ClrName, TypeRef? Type, string? Doc);
 
-/// <summary>The unions and alternates of a QAPI schema, emitted beside the records and enums.</summary>
-public sealed record QapiTypesSpec(string Namespace, string Stem, EquatableArray<UnionSpec> Unions, EquatableArray<AlternateSpec> Alternates)
-{
-    /// <summary><c>Access="Internal"</c>: the unions and alternates are internal too.</summary>
-    public bool Internal { get; init; }
-}
-
 /// <summary>
-/// What one QAPI module (one .json file of the schema, as QEMU's <c>qapi-types-MODULE.h</c>) generates:
+/// What one module (one file of the schema, as QEMU's <c>qapi-types-MODULE.h</c>) generates:
 /// its types, its commands' client members, its events' records. <see cref="Name"/> names its files
 /// (<c>BlockCore</c>: <c>Acme.Qemu72.BlockCore.Types.g.cs</c>); <see cref="File"/> is the file as the
-/// schema names it, relative to the top file (<c>block-core.json</c>), or <c>builtin</c> for QAPI's builtin types.
+/// schema names it, relative to the top file (<c>block-core.json</c>, <c>qmp-commands.hx</c>), or <c>builtin</c> for QAPI's builtin types.
 /// <see cref="Commands"/> is empty when no client is generated.
 /// </summary>
 public sealed record ModuleOutputSpec(
