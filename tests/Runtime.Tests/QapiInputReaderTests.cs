@@ -138,6 +138,39 @@ public class QapiInputReaderTests
             Assert.Throws<QmpException>(() => QapiShapes.Check("blockdev-add", document.RootElement)).Description);
     }
 
+    /// <summary>
+    /// Found by the fuzzer: JsonDocument leaves a string's UTF-8 unchecked until it is read, and a lone
+    /// surrogate escape cannot become a .NET string. The server refuses both before (as QEMU's parser
+    /// does); the reader, given them anyway, answers a GenericError instead of throwing System.Text.Json's
+    /// InvalidOperationException.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"x<FF>":1}""", "query-status", "Parameter 'x\ufffd' is unexpected")]
+    [InlineData("""{"driver":"<C3>"}""", "blockdev-add", "Parameter 'driver' is not valid Unicode text")]
+    [InlineData("""{"driver":"\ud800"}""", "blockdev-add", "Parameter 'driver' is not valid Unicode text")]
+    [InlineData("""{"id":"<80>"}""", "eject", "Parameter 'id' is not valid Unicode text")]
+    public void Text_that_is_not_Unicode_is_a_GenericError_not_a_crash(string arguments, string command, string desc)
+    {
+        // <XX> stands for the byte 0xXX, which is not UTF-8 there.
+        var bytes = new List<byte>();
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            if (arguments[i] == '<')
+            {
+                bytes.Add(Convert.ToByte(arguments.Substring(i + 1, 2), 16));
+                i += 3;
+            }
+            else
+            {
+                bytes.Add((byte)arguments[i]);
+            }
+        }
+
+        using var document = JsonDocument.Parse(bytes.ToArray());
+        var error = Assert.Throws<QmpException>(() => QapiShapes.Check(command, document.RootElement));
+        Assert.Equal(desc, error.Description);
+    }
+
     [Fact]
     public void Misuse_by_the_caller_is_an_InvalidOperationException_not_a_QMP_error()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -145,7 +146,7 @@ public sealed class QapiInputReader
         {
             if ((seen[index >> 6] & (1UL << (index & 63))) == 0)
             {
-                throw Error($"Parameter '{FullName(member.Name)}' is unexpected");
+                throw Error($"Parameter '{FullName(NameOf(member))}' is unexpected");
             }
 
             index++;
@@ -237,8 +238,7 @@ public sealed class QapiInputReader
         }
         catch (InvalidOperationException)
         {
-            // Text that is not Unicode (a lone surrogate escape); the server's parser refuses it first.
-            throw Error($"Parameter '{FullName(name)}' is not valid Unicode text");
+            throw NotUnicode(name);
         }
     }
 
@@ -368,22 +368,22 @@ public sealed class QapiInputReader
             throw InvalidType(name, "string");
         }
 
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (value.ValueEquals(values[i]))
-            {
-                return i;
-            }
-        }
-
         string text;
         try
         {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (value.ValueEquals(values[i]))
+                {
+                    return i;
+                }
+            }
+
             text = value.GetString()!;
         }
         catch (InvalidOperationException)
         {
-            throw Error($"Parameter '{FullName(name)}' is not valid Unicode text");
+            throw NotUnicode(name);
         }
 
         // QEMU prints the value as a C string: it ends at the first NUL.
@@ -447,7 +447,7 @@ public sealed class QapiInputReader
         int index = 0;
         foreach (var member in frame.Value.EnumerateObject())
         {
-            if (member.NameEquals(name))
+            if (NameEquals(member, name))
             {
                 if (consume)
                 {
@@ -492,6 +492,38 @@ public sealed class QapiInputReader
         }
 
         return ref _frames[_depth - 1];
+    }
+
+    /// <summary>
+    /// Text that is not Unicode (invalid UTF-8, a lone surrogate escape) inside a string: the server's
+    /// parser refuses it before (QEMU's too), so these words are this library's own.
+    /// </summary>
+    private QmpException NotUnicode(string? name) => Error($"Parameter '{FullName(name)}' is not valid Unicode text");
+
+    /// <summary>A member's name that is not Unicode never equals a schema's name.</summary>
+    private static bool NameEquals(JsonProperty member, string name)
+    {
+        try
+        {
+            return member.NameEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A member's name for an error: as sent where it is not Unicode (escapes kept, bad bytes as U+FFFD).</summary>
+    private static string NameOf(JsonProperty member)
+    {
+        try
+        {
+            return member.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8PropertyName(member));
+        }
     }
 
     private QmpException InvalidType(string? name, string expected) =>
