@@ -74,6 +74,30 @@ public class QapiInputReaderTests
     }
 
     [Fact]
+    public void Member_names_written_with_escapes_are_the_same_names()
+    {
+        using var document = JsonDocument.Parse("""{"dri\u0076er":"qcow2","file":{"driver":"file","file\u006eame":"a"},"\u0062ogus":1}""");
+        Assert.Equal("Parameter 'bogus' is unexpected",
+            Assert.Throws<QmpException>(() => QapiShapes.Check("blockdev-add", document.RootElement)).Description);
+    }
+
+    [Fact]
+    public void A_lookup_is_not_reused_across_objects_of_the_same_depth()
+    {
+        using var document = JsonDocument.Parse("""{"a":{"x":1},"b":{"y":2}}""");
+        var reader = new QapiInputReader(document.RootElement);
+        const string x = "x";
+        reader.StartObject(null);
+        reader.StartObject("a");
+        Assert.True(reader.IsPresent(x));
+        reader.ReadInt64(x);
+        reader.EndObject();
+        reader.StartObject("b");
+        Assert.False(reader.IsPresent(x));
+        Assert.Equal("Parameter 'b.x' is missing", Assert.Throws<QmpException>(() => reader.ReadInt64(x)).Description);
+    }
+
+    [Fact]
     public void No_arguments_read_as_an_empty_object_as_QEMU_reads_them()
     {
         Assert.Equal("Parameter 'value' is missing", Assert.Throws<QmpException>(() => QapiShapes.Check("balloon", null)).Description);

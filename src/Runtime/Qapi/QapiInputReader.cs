@@ -70,6 +70,11 @@ public sealed class QapiInputReader
     private JsonElement _root;
     private bool _rootTaken;
     private StringBuilder? _name;
+    private int _generations;
+    private string? _lastName;
+    private int _lastGeneration;
+    private int _lastIndex;
+    private JsonElement _lastValue;
 
     /// <summary>A reader of <paramref name="arguments"/> (null or undefined: the request had none, read as <c>{}</c> as QEMU does).</summary>
     /// <param name="arguments">The request's <c>arguments</c>.</param>
@@ -92,6 +97,7 @@ public sealed class QapiInputReader
         _rootTaken = false;
         _depth = 0;
         _visitedTop = 0;
+        _lastName = null;
     }
 
     /// <summary>
@@ -444,25 +450,60 @@ public sealed class QapiInputReader
             throw new InvalidOperationException("An object's member is read by its name.");
         }
 
-        int index = 0;
-        foreach (var member in frame.Value.EnumerateObject())
+        // Generated code asks IsPresent then reads the same member with the same (literal) string:
+        // the second lookup reuses the first.
+        int index;
+        if (ReferenceEquals(name, _lastName) && _lastGeneration == frame.Generation)
         {
-            if (NameEquals(member, name))
-            {
-                if (consume)
-                {
-                    _visited[frame.VisitedOffset + (index >> 6)] |= 1UL << (index & 63);
-                }
+            index = _lastIndex;
+            value = _lastValue;
+        }
+        else
+        {
+            index = IndexOf(frame.Value, name, out value);
+            _lastName = name;
+            _lastGeneration = frame.Generation;
+            _lastIndex = index;
+            _lastValue = value;
+        }
 
+        if (index < 0)
+        {
+            return false;
+        }
+
+        if (consume)
+        {
+            _visited[frame.VisitedOffset + (index >> 6)] |= 1UL << (index & 63);
+        }
+
+        return true;
+    }
+
+    /// <summary>The position of member <paramref name="name"/> in <paramref name="obj"/> (-1: none) and its value.</summary>
+    private static int IndexOf(JsonElement obj, string name, out JsonElement value)
+    {
+        // Compare the raw UTF-8 of each name with the wanted one's; only a name written with escapes
+        // needs System.Text.Json's unescaping comparison.
+        Span<byte> buffer = stackalloc byte[256];
+        int length = Encoding.UTF8.GetMaxByteCount(name.Length);
+        var wanted = length <= buffer.Length ? buffer : new byte[length];
+        wanted = wanted[..Encoding.UTF8.GetBytes(name, wanted)];
+        int index = 0;
+        foreach (var member in obj.EnumerateObject())
+        {
+            var raw = JsonMarshal.GetRawUtf8PropertyName(member);
+            if (raw.SequenceEqual(wanted) || (raw.Contains((byte)'\\') && NameEquals(member, name)))
+            {
                 value = member.Value;
-                return true;
+                return index;
             }
 
             index++;
         }
 
         value = default;
-        return false;
+        return -1;
     }
 
     private ref Frame Push(string? name, JsonElement value)
@@ -481,6 +522,7 @@ public sealed class QapiInputReader
         frame = default;
         frame.Name = name;
         frame.Value = value;
+        frame.Generation = ++_generations;
         return ref frame;
     }
 
@@ -585,5 +627,8 @@ public sealed class QapiInputReader
         /// <summary>An object's member count and its first word of read-member bits in <c>_visited</c>.</summary>
         public int Count;
         public int VisitedOffset;
+
+        /// <summary>Tells this object from an earlier one at the same depth (for the lookup reused).</summary>
+        public int Generation;
     }
 }
