@@ -114,6 +114,21 @@ public class QapiInputReaderParityTests
         { "balloon", """{"value":-9223372036854775809}""", "Invalid parameter type for 'value', expected: integer" },
         { "object-add", """{"qom-type":"memory-backend-ram","id":"m","size":18446744073709551616}""", "Parameter 'size' expects uint64" },
         { "blockdev-add", """{"driver":"qcow2","file":{"driver":"file","filename":"f","aio":1}}""", "Invalid parameter type for 'file.aio', expected: string" },
+
+        // Several unexpected members: QEMU names the first in its GLib hash table's slot order, which
+        // depends on the names' hashes, the table's growth and shrinking, and the order members were read.
+        { "eject", """{"device":"x","x":1,"y":2}""", "Parameter 'y' is unexpected" },
+        { "eject", """{"device":"x","y":1,"x":2}""", "Parameter 'y' is unexpected" },
+        { "eject", """{"a":1,"b":2,"c":3}""", "Parameter 'b' is unexpected" },
+        { "eject", """{"id":"i","force":true,"device":"d","zz":1,"aa":2,"mm":3}""", "Parameter 'aa' is unexpected" },
+        { "eject", """{"device":"x","é":1,"ü":2,"ß":3}""", "Parameter 'ü' is unexpected" },
+        { "migrate-set-parameters", """{"announce-initial":1,"announce-max":2,"announce-rounds":3,"announce-step":4,"compress-level":1,"compress-threads":1,"compress-wait-thread":true,"decompress-threads":1,"throttle-trigger-threshold":50,"cpu-throttle-initial":20,"zzz":1,"aaa":2,"mmm":3}""", "Parameter 'mmm' is unexpected" },
+        { "object-add", """{"qom-type":"memory-backend-ram","id":"m","size":1,"k1":1,"k2":1,"k3":1,"k4":1,"k5":1,"k6":1,"k7":1,"k8":1,"k9":1,"k10":1,"k11":1,"k12":1,"k13":1,"k14":1,"k15":1,"k16":1,"k17":1,"k18":1,"k19":1,"k20":1}""", "Parameter 'k7' is unexpected" },
+        { "blockdev-add", """{"driver":"qcow2","node-name":"n","file":{"driver":"file","filename":"f","q":1,"p":2},"read-only":true,"cache":{"direct":true},"lazy-refcounts":true,"cache-size":1,"l2-cache-size":1,"bogus1":1,"bogus2":2,"bogus3":3,"x":4}""", "Parameter 'file.p' is unexpected" },
+        { "transaction", """{"actions":[],"b":1,"a":2,"properties":{"c":1,"d":2}}""", "Parameter 'properties.d' is unexpected" },
+        { "query-status", """{"one":1,"two":2,"three":3,"four":4,"five":5,"six":6,"seven":7,"eight":8,"nine":9}""", "Parameter 'one' is unexpected" },
+        { "balloon", """{"value":1,"zz":0,"yy":0}""", "Parameter 'yy' is unexpected" },
+        { "set_link", """{"zz":0,"name":"n","yy":0,"up":true,"xx":0}""", "Parameter 'yy' is unexpected" },
     };
 
     [Theory]

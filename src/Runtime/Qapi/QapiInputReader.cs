@@ -53,8 +53,8 @@ public enum QapiJsonType
 /// caller parsed; deeper is a <c>GenericError</c> of this library's own words (QEMU's parser refuses
 /// such input before its visitor sees it). The arguments must come from a parser that refuses a
 /// member named twice (as the server's and QEMU's do): a second one is reported unexpected. When
-/// several members are unexpected, QEMU names the first in its hash table's order; this reader names
-/// the first in the request's order. A reader may be reused for another request
+/// several members are unexpected, QEMU names the first in its GLib hash table's slot order, and so
+/// does this reader (<see cref="QemuMemberOrder"/> replays the table). A reader may be reused for another request
 /// (<see cref="Reset"/>); it is not thread-safe. Values read with <see cref="ReadAny"/> live as long
 /// as the caller's <see cref="JsonDocument"/>.
 /// </para>
@@ -67,6 +67,8 @@ public sealed class QapiInputReader
     private int _depth;
     private ulong[] _visited = new ulong[8];
     private int _visitedTop;
+    private int[] _consumed = new int[32];
+    private int _consumedTop;
     private JsonElement _root;
     private bool _rootTaken;
     private StringBuilder? _name;
@@ -97,6 +99,7 @@ public sealed class QapiInputReader
         _rootTaken = false;
         _depth = 0;
         _visitedTop = 0;
+        _consumedTop = 0;
         _lastName = null;
     }
 
@@ -137,6 +140,7 @@ public sealed class QapiInputReader
 
         Array.Clear(_visited, _visitedTop, words);
         _visitedTop += words;
+        frame.ConsumedOffset = _consumedTop;
     }
 
     /// <summary>
@@ -152,14 +156,28 @@ public sealed class QapiInputReader
         {
             if ((seen[index >> 6] & (1UL << (index & 63))) == 0)
             {
-                throw Error($"Parameter '{FullName(NameOf(member))}' is unexpected");
+                throw Error($"Parameter '{FullName(UnexpectedMember(ref frame))}' is unexpected");
             }
 
             index++;
         }
 
         _visitedTop = frame.VisitedOffset;
+        _consumedTop = frame.ConsumedOffset;
         _depth--;
+    }
+
+    /// <summary>Of the members nobody read, the one QEMU names (see <see cref="QemuMemberOrder"/>).</summary>
+    private string UnexpectedMember(ref Frame frame)
+    {
+        var names = new List<byte[]>(frame.Count);
+        foreach (var member in frame.Value.EnumerateObject())
+        {
+            names.Add(Encoding.UTF8.GetBytes(NameOf(member)));
+        }
+
+        int first = QemuMemberOrder.FirstUnread(names, _consumed.AsSpan(frame.ConsumedOffset, _consumedTop - frame.ConsumedOffset));
+        return Encoding.UTF8.GetString(names[first]);
     }
 
     /// <summary>
@@ -472,9 +490,18 @@ public sealed class QapiInputReader
             return false;
         }
 
-        if (consume)
+        ref ulong word = ref _visited[frame.VisitedOffset + (index >> 6)];
+        ulong bit = 1UL << (index & 63);
+        if (consume && (word & bit) == 0)
         {
-            _visited[frame.VisitedOffset + (index >> 6)] |= 1UL << (index & 63);
+            // QEMU's order of reading decides which unread member it names (QemuMemberOrder).
+            word |= bit;
+            if (_consumedTop == _consumed.Length)
+            {
+                Array.Resize(ref _consumed, _consumed.Length * 2);
+            }
+
+            _consumed[_consumedTop++] = index;
         }
 
         return true;
@@ -627,6 +654,9 @@ public sealed class QapiInputReader
         /// <summary>An object's member count and its first word of read-member bits in <c>_visited</c>.</summary>
         public int Count;
         public int VisitedOffset;
+
+        /// <summary>An object's first entry in <c>_consumed</c>: the members read, in the order read.</summary>
+        public int ConsumedOffset;
 
         /// <summary>Tells this object from an earlier one at the same depth (for the lookup reused).</summary>
         public int Generation;
