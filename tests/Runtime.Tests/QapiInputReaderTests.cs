@@ -97,6 +97,19 @@ public class QapiInputReaderTests
         Assert.Equal("Parameter 'b.x' is missing", Assert.Throws<QmpException>(() => reader.ReadInt64(x)).Description);
     }
 
+    /// <summary>
+    /// Found by the fuzzer: QEMU's parser (and the server's) refuse a member named twice, but a reader
+    /// given one anyway (JsonDocument keeps both) reports the copy nobody read instead of failing to
+    /// find it in QEMU's hash table, where the name is only once.
+    /// </summary>
+    [Fact]
+    public void A_member_named_twice_is_unexpected_the_second_time()
+    {
+        using var document = JsonDocument.Parse("""{"node-name":"disk","size":1,"size":2}""");
+        var error = Assert.Throws<QmpException>(() => QapiShapes.Check("block_resize", document.RootElement));
+        Assert.Equal("Parameter 'size' is unexpected", error.Description);
+    }
+
     [Fact]
     public void No_arguments_read_as_an_empty_object_as_QEMU_reads_them()
     {

@@ -156,7 +156,7 @@ public sealed class QapiInputReader
         {
             if ((seen[index >> 6] & (1UL << (index & 63))) == 0)
             {
-                throw Error($"Parameter '{FullName(UnexpectedMember(ref frame))}' is unexpected");
+                throw Error($"Parameter '{FullName(UnexpectedMember(ref frame, index))}' is unexpected");
             }
 
             index++;
@@ -167,8 +167,11 @@ public sealed class QapiInputReader
         _depth--;
     }
 
-    /// <summary>Of the members nobody read, the one QEMU names (see <see cref="QemuMemberOrder"/>).</summary>
-    private string UnexpectedMember(ref Frame frame)
+    /// <summary>
+    /// Of the members nobody read, the one QEMU names (see <see cref="QemuMemberOrder"/>); with a name
+    /// given twice (which QEMU's parser and the server's refuse) the first unread one, <paramref name="firstUnread"/>.
+    /// </summary>
+    private string UnexpectedMember(ref Frame frame, int firstUnread)
     {
         var names = new List<byte[]>(frame.Count);
         foreach (var member in frame.Value.EnumerateObject())
@@ -177,7 +180,7 @@ public sealed class QapiInputReader
         }
 
         int first = QemuMemberOrder.FirstUnread(names, _consumed.AsSpan(frame.ConsumedOffset, _consumedTop - frame.ConsumedOffset));
-        return Encoding.UTF8.GetString(names[first]);
+        return Encoding.UTF8.GetString(names[first >= 0 ? first : firstUnread]);
     }
 
     /// <summary>
