@@ -111,6 +111,20 @@ public class QapiInputReaderTests
     }
 
     [Fact]
+    public void Two_hundred_thousand_unknown_members_get_one_error()
+    {
+        var text = new System.Text.StringBuilder("{\"device\":\"cd0\"");
+        for (int i = 0; i < 200_000; i++)
+        {
+            text.Append(",\"m").Append(i).Append("\":").Append(i);
+        }
+
+        using var document = JsonDocument.Parse(text.Append('}').ToString());
+        var error = Assert.Throws<QmpException>(() => QapiShapes.Check("eject", document.RootElement));
+        Assert.Matches("^Parameter 'm[0-9]+' is unexpected$", error.Description);
+    }
+
+    [Fact]
     public void No_arguments_read_as_an_empty_object_as_QEMU_reads_them()
     {
         Assert.Equal("Parameter 'value' is missing", Assert.Throws<QmpException>(() => QapiShapes.Check("balloon", null)).Description);

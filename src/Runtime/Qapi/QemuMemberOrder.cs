@@ -48,19 +48,26 @@ internal static class QemuMemberOrder
     /// </summary>
     private static List<int> QDictOrder(IReadOnlyList<byte[]> names)
     {
-        var buckets = new SortedDictionary<uint, List<int>>();
+        var buckets = new List<int>?[QDictBuckets];
         for (int i = 0; i < names.Count; i++)
         {
-            uint bucket = QDictHash(names[i]) % QDictBuckets;
-            if (!buckets.TryGetValue(bucket, out var list))
-            {
-                buckets[bucket] = list = [];
-            }
-
-            list.Insert(0, i);
+            (buckets[QDictHash(names[i]) % QDictBuckets] ??= []).Add(i);
         }
 
-        return buckets.Values.SelectMany(list => list).ToList();
+        var order = new List<int>(names.Count);
+        foreach (var bucket in buckets)
+        {
+            if (bucket is not null)
+            {
+                // Newest first: each name was put at its bucket's head.
+                for (int i = bucket.Count - 1; i >= 0; i--)
+                {
+                    order.Add(bucket[i]);
+                }
+            }
+        }
+
+        return order;
     }
 
     /// <summary>QDict's hash (gdbm's, by way of tdb): bytes unsigned, 32-bit arithmetic.</summary>
