@@ -22,7 +22,7 @@ public class ItemMetadataTests
     [InlineData("Client", new[] { "My.Vm.Client.Interface.g.cs", "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs", "My.Vm.Types.g.cs" })]
     [InlineData("server", new[] { "My.Vm.Server.Handlers.g.cs", "My.Vm.Server.g.cs", "My.Vm.Types.g.cs" })]
     [InlineData("Types", new[] { "My.Vm.Types.g.cs" })]
-    public void GenerateSelectsTheOutputs(string? generate, string[] expected)
+    public void Generate_selects_the_outputs(string? generate, string[] expected)
     {
         var result = Run("My.Vm", generate);
         // The types come one file per area (My.Vm.Types.Stop.g.cs, ...): counted here as one output.
@@ -32,7 +32,7 @@ public class ItemMetadataTests
     }
 
     [Fact]
-    public void AnInvalidNamespaceIsAnErrorAndGeneratesNothing()
+    public void An_invalid_namespace_is_an_error_and_generates_nothing()
     {
         var result = Run("My-Vm.2x", "Client");
         Assert.Empty(result.GeneratedSources);
@@ -42,7 +42,7 @@ public class ItemMetadataTests
     }
 
     [Fact]
-    public void AnUnknownGenerateValueIsAWarning()
+    public void An_unknown_generate_value_is_a_warning()
     {
         var result = Run("My.Vm", "Clinet;Server");
         var warning = Assert.Single(result.Diagnostics);
@@ -52,7 +52,7 @@ public class ItemMetadataTests
     }
 
     [Fact]
-    public void HxFilesWithoutNamespaceMetadataAreIgnored()
+    public void Hx_files_without_namespace_metadata_are_ignored()
     {
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
         var result = GeneratorHarness.CreateDriver(

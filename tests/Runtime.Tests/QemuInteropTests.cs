@@ -26,7 +26,7 @@ public sealed class QemuFactAttribute : FactAttribute
 public class QemuInteropTests
 {
     [QemuFact]
-    public async Task TalksToRealQemu()
+    public async Task Talks_to_real_qemu()
     {
         string dir = Path.Combine(Path.GetTempPath(), "qmp-qemu-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
