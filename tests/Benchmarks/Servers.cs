@@ -25,7 +25,7 @@ internal static class Servers
     /// <summary>Starts real QEMU with a QMP monitor on a unix socket, or returns null when it is not installed.</summary>
     public static Process? StartQemu(string socket)
     {
-        var qemu = FindOnPath("qemu-system-x86_64");
+        var qemu = Executables.Qemu;
         if (qemu is null)
             return null;
         var start = new ProcessStartInfo(qemu) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -35,9 +35,6 @@ internal static class Servers
         WaitForSocket(socket, process);
         return process;
     }
-
-    public static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
 
     public static void Stop(Process? process)
     {

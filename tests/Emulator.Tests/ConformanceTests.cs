@@ -236,7 +236,7 @@ public sealed class ConformanceTests(ITestOutputHelper output)
                 }
                 else if (documented is not null && doc is null && placedElsewhere.Contains(member.Name))
                 {
-                    // Checked at the level the member list gives it (see QueryMigrateReportsTimesAtTheTopLevel).
+                    // Checked at the level the member list gives it (see Query_migrate_reports_times_at_the_top_level).
                 }
                 else if (s_command == "query-blockstats" && member.Name.EndsWith("_total_times_ns", StringComparison.Ordinal))
                 {

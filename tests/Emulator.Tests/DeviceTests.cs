@@ -92,7 +92,7 @@ public sealed class DeviceTests
     }
 
     [Fact]
-    public async Task BalloonChangeIsThrottledToOnePerSecondKeepingTheLastValue()
+    public async Task Balloon_change_is_throttled_to_one_per_second_keeping_the_last_value()
     {
         await using var vm = await TestVm.StartAsync();
         await vm.Run("balloon", """{"value": 100663296}""");

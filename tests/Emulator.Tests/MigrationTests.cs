@@ -57,7 +57,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task QueryMigrateReportsTimesAtTheTopLevel()
+    public async Task Query_migrate_reports_times_at_the_top_level()
     {
         // QEMU 2.1 (and the docs' member list) put total-time, setup-time and (expected-)downtime beside "ram", not in it.
         await using var vm = await TestVm.StartAsync();
@@ -77,7 +77,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task QomGetReturnsTheValueItself()
+    public async Task Qom_get_returns_the_value_itself()
     {
         await using var vm = await TestVm.StartAsync();
         Assert.Equal(System.Text.Json.JsonValueKind.String, (await vm.Run("qom-get", """{"path": "/machine", "property": "type"}""")).ValueKind);

@@ -1,20 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Qmp.Testing;
 
 namespace Qmp.Emulator.Tests;
-
-/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
-public sealed class QemuFactAttribute : FactAttribute
-{
-    public QemuFactAttribute()
-    {
-        if (Target.QemuBinary is null)
-        {
-            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
-        }
-    }
-}
 
 /// <summary>
 /// A process under test: the emulator (<c>dotnet Qmp.Emulator.dll</c>) or QEMU 7.2, started with the same
@@ -45,9 +34,7 @@ internal sealed class Target : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public static string? QemuBinary { get; } =
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+    public static string? QemuBinary => Executables.Qemu;
 
     public string Kind { get; }
 
@@ -174,83 +161,19 @@ internal sealed class Target : IAsyncDisposable
 }
 
 /// <summary>A raw QMP connection: bytes out, CRLF lines in, each read bounded in time.</summary>
-internal sealed class Line : IAsyncDisposable
+internal sealed class Line : QmpLinePeer
 {
-    private readonly byte[] _buffer = new byte[64 * 1024];
-    private readonly MemoryStream _pending = new();
-
-    private Line(Socket socket) => Socket = socket;
-
-    public Socket Socket { get; }
-
-    public static async Task<Line> ConnectAsync(string path)
+    private Line(Socket socket)
+        : base(socket)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(Target.Patience));
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        return new Line(socket);
     }
+
+    public static async Task<Line> ConnectAsync(string path) => new(await ConnectSocketAsync(path));
 
     public static Line FromSocket(Socket socket) => new(socket);
 
-    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
-
-    public async Task SendAsync(byte[] bytes)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Target.Patience));
-        for (int sent = 0; sent < bytes.Length;)
-        {
-            sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
-        }
-    }
-
     /// <summary>The next line without CRLF, or null at end of stream.</summary>
-    public async Task<string?> ReadAsync(int seconds = Target.Patience)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        while (true)
-        {
-            var data = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
-            int lf = data.IndexOf((byte)'\n');
-            if (lf >= 0)
-            {
-                Assert.True(lf > 0 && data[lf - 1] == (byte)'\r', "lines end with CRLF");
-                string line = Encoding.UTF8.GetString(data[..(lf - 1)]);
-                byte[] rest = data[(lf + 1)..].ToArray();
-                _pending.SetLength(0);
-                _pending.Write(rest);
-                return line;
-            }
-
-            int n;
-            try
-            {
-                n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
-            }
-            catch (SocketException)
-            {
-                n = 0;
-            }
-
-            if (n == 0)
-            {
-                return null;
-            }
-
-            _pending.Write(_buffer, 0, n);
-        }
-    }
-
-    public async Task<string> ReadLineAsync(int seconds = Target.Patience) =>
-        await ReadAsync(seconds) ?? throw new Xunit.Sdk.XunitException("the peer closed the connection");
+    public Task<string?> ReadAsync(int seconds = Target.Patience) => TryReadLineAsync(seconds);
 
     /// <summary>Reads the greeting and negotiates; returns the greeting.</summary>
     public async Task<string> NegotiateAsync()
@@ -274,11 +197,5 @@ internal sealed class Line : IAsyncDisposable
         return root.TryGetProperty("event", out var name) ? name.GetString()!
             : root.TryGetProperty("return", out _) ? "return" + id
             : "error" + id;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        Socket.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

@@ -46,7 +46,7 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public async Task TypedCallsRoundTrip()
+    public async Task Typed_calls_round_trip()
     {
         var (client, machine, server, _) = await ConnectAsync();
         await using var _s = server;
@@ -72,7 +72,7 @@ public sealed class EndToEndTests
     [InlineData("eject", "{\"device\": 1}", "Invalid parameter type for 'device', expected: string")]
     [InlineData("eject", "{\"device\": \"x\", \"force\": \"yes\"}", "Invalid parameter type for 'force', expected: bool")]
     [InlineData("eject", "{\"bogus\": 1}", "Parameter 'device' is missing")]
-    public async Task ArgumentsAreValidatedAsQemu21Did(string command, string arguments, string message)
+    public async Task Arguments_are_validated_as_qemu21_did(string command, string arguments, string message)
     {
         var (client, _, server, _) = await ConnectAsync();
         await using var _s = server;
@@ -83,7 +83,7 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public async Task OptionListCommandsAcceptAnyKey()
+    public async Task Option_list_commands_accept_any_key()
     {
         var (client, machine, server, _) = await ConnectAsync();
         await using var _s = server;
@@ -93,7 +93,7 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public void TypedEventsParseAndUnknownOnesStayUntyped()
+    public void Typed_events_parse_and_unknown_ones_stay_untyped()
     {
         var data = JsonDocument.Parse("{\"type\": \"stream\", \"device\": \"virtio-disk0\", \"len\": 10, \"offset\": 10, \"speed\": 0, \"new-in-qemu-9\": true}").RootElement;
         var typed = SmallEvents.Parse(new QmpEvent("BLOCK_JOB_COMPLETED", data, DateTimeOffset.UnixEpoch));
@@ -107,7 +107,7 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public async Task ServerEmitsTypedEventsTheClientReadsTyped()
+    public async Task Server_emits_typed_events_the_client_reads_typed()
     {
         var (client, _, server, _) = await ConnectAsync();
         await using var _s = server;
@@ -126,7 +126,7 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public void RepositorySchemaClientIsGenerated()
+    public void Repository_schema_client_is_generated()
     {
         // Compiles only if the repository's schema generated a typed client in Consumer.Qemu.
         Func<global::Consumer.Qemu.QemuClient, Task<global::Consumer.Qemu.StatusInfo>> call = c => c.QueryStatusAsync();

@@ -4,18 +4,6 @@ using Qmp.Runtime;
 
 namespace Qmp.Codegen.Consumer.Tests;
 
-/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
-public sealed class QemuFactAttribute : FactAttribute
-{
-    public QemuFactAttribute()
-    {
-        if (QemuBinary is null)
-            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
-    }
-
-    public static string? QemuBinary => Qmp.Testing.RealQemu.Binary;
-}
-
 /// <summary>
 /// The client generated from QEMU 2.1's schema drives the QEMU people run today (7.2 on Debian):
 /// typed calls, typed events, errors. Newer QEMU adds members to replies; the generated readers skip them.

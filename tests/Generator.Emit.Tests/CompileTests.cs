@@ -6,7 +6,7 @@ namespace Qmp.Codegen.Emit.Tests;
 public class CompileTests
 {
     [Fact]
-    public void RepositorySchemaCompilesWithoutWarnings()
+    public void Repository_schema_compiles_without_warnings()
     {
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class Placeholder { }");
         var driver = GeneratorHarness.CreateDriver(GeneratorHarness.RepositorySchema(), trackSteps: false);
@@ -35,7 +35,7 @@ public class CompileTests
     }
 
     [Fact]
-    public void SchemaDiagnosticsAreLocatedInTheHxFile()
+    public void Schema_diagnostics_are_located_in_the_hx_file()
     {
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class Placeholder { }");
         var driver = GeneratorHarness.CreateDriver(GeneratorHarness.RepositorySchema(), trackSteps: false);

@@ -33,7 +33,7 @@ public class ExampleRoundTripTests
     private static readonly Lazy<(Func<string, string, string> Args, Func<string, string, string> Result, List<Model.CommandSpec> Commands)> Probe = new(Build);
 
     [Fact]
-    public void EveryExampleRequestRoundTripsThroughItsArgumentsRecord()
+    public void Every_example_request_round_trips_through_its_arguments_record()
     {
         var (args, _, commands) = Probe.Value;
         var failures = new List<string>();
@@ -67,7 +67,7 @@ public class ExampleRoundTripTests
     }
 
     [Fact]
-    public void EveryExampleReplyReadsIntoItsTypedReturn()
+    public void Every_example_reply_reads_into_its_typed_return()
     {
         var (_, result, commands) = Probe.Value;
         var failures = new List<string>();
@@ -116,7 +116,7 @@ public class ExampleRoundTripTests
     [InlineData("send-key", """{"keys":[{"type":"qcode","data":"ctrl"},{"type":"number","data":83}],"hold-time":50}""")]
     [InlineData("migrate-set-capabilities", """{"capabilities":[{"capability":"xbzrle","state":true},{"capability":"auto-converge","state":false}]}""")]
     [InlineData("device_add", """{"driver":"e1000","id":"n1","mac":"52:54:00:12:34:57","netdev":"u"}""")]
-    public void RequestsWithUndocumentedMembersRoundTrip(string command, string arguments)
+    public void Requests_with_undocumented_members_round_trip(string command, string arguments)
     {
         var (args, _, _) = Probe.Value;
         var written = JsonNode.Parse(args(command, arguments));
@@ -125,7 +125,7 @@ public class ExampleRoundTripTests
 
     /// <summary>Return types where the docs' stray items or examples would mislead the spec.</summary>
     [Fact]
-    public void ReturnTypesFollowWhatTheDocsSay()
+    public void Return_types_follow_what_the_docs_say()
     {
         var model = SchemaParser.Parse(GeneratorHarness.RepositorySchema("Acme.Qemu").Select(s => new SchemaSource(s.Path, s.Text)));
         var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), "Acme.Qemu", client: true, server: true);

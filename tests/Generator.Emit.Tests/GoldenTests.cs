@@ -25,7 +25,7 @@ public class GoldenTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task GeneratesExpectedSourcesAndDiagnostics(string name)
+    public async Task Generates_expected_sources_and_diagnostics(string name)
     {
         var caseDir = Path.Combine(AppContext.BaseDirectory, "Golden", name);
         var ns = "Golden." + Generation.Naming.Pascal(name);

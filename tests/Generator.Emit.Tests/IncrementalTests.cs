@@ -10,7 +10,7 @@ public class IncrementalTests
     private static readonly IncrementalStepRunReason[] Reused = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
 
     [Fact]
-    public void EditingUnrelatedCSharpLeavesEveryStepCachedOrUnchanged()
+    public void Editing_unrelated_csharp_leaves_every_step_cached_or_unchanged()
     {
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
         var driver = GeneratorHarness.CreateDriver(GeneratorHarness.RepositorySchema()).RunGenerators(compilation);
@@ -32,7 +32,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void EditingOnlyEventsRegeneratesTypesAndEventsButNotClientOrServer()
+    public void Editing_only_events_regenerates_types_and_events_but_not_client_or_server()
     {
         var schema = GeneratorHarness.RepositorySchema();
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
@@ -51,7 +51,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void EditingOneCommandsDocLeavesEventsUnchanged()
+    public void Editing_one_commands_doc_leaves_events_unchanged()
     {
         var schema = GeneratorHarness.RepositorySchema();
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
@@ -74,7 +74,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void PipelineModelsHoldNoRoslynObjects()
+    public void Pipeline_models_hold_no_roslyn_objects()
     {
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
         var result = GeneratorHarness.CreateDriver(GeneratorHarness.RepositorySchema()).RunGenerators(compilation).GetRunResult().Results.Single();

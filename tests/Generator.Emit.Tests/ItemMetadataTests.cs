@@ -22,7 +22,7 @@ public class ItemMetadataTests
     [InlineData("Client", new[] { "My.Vm.A.Commands.g.cs", "My.Vm.A.Types.g.cs", "My.Vm.Client.Interface.g.cs", "My.Vm.Client.g.cs", "My.Vm.ClientSchema.g.cs" })]
     [InlineData("server", new[] { "My.Vm.A.Types.g.cs", "My.Vm.Server.Handlers.g.cs", "My.Vm.Server.g.cs" })]
     [InlineData("Types", new[] { "My.Vm.A.Types.g.cs" })]
-    public void GenerateSelectsTheOutputs(string? generate, string[] expected)
+    public void Generate_selects_the_outputs(string? generate, string[] expected)
     {
         var result = Run("My.Vm", generate);
         // The types and the client's commands are in the files of the schema's module (a.hx: A).
@@ -31,7 +31,7 @@ public class ItemMetadataTests
     }
 
     [Fact]
-    public void AnInvalidNamespaceIsAnErrorAndGeneratesNothing()
+    public void An_invalid_namespace_is_an_error_and_generates_nothing()
     {
         var result = Run("My-Vm.2x", "Client");
         Assert.Empty(result.GeneratedSources);
@@ -41,7 +41,7 @@ public class ItemMetadataTests
     }
 
     [Fact]
-    public void AnUnknownGenerateValueIsAWarning()
+    public void An_unknown_generate_value_is_a_warning()
     {
         var result = Run("My.Vm", "Clinet;Server");
         var warning = Assert.Single(result.Diagnostics);
@@ -51,7 +51,7 @@ public class ItemMetadataTests
     }
 
     [Fact]
-    public void HxFilesWithoutNamespaceMetadataAreIgnored()
+    public void Hx_files_without_namespace_metadata_are_ignored()
     {
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
         var result = GeneratorHarness.CreateDriver(

@@ -1,4 +1,6 @@
 using Qmp.Codegen.Generation;
+using Qmp.Codegen.Helpers;
+using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Emit.Tests;
@@ -72,5 +74,36 @@ public class XmlDocRendererTests
         Assert.Equal("Emitted when a block job has completed<para>Only in QEMU builds with CONFIG_X.</para>", XmlDocRenderer.EventSummary(doc with { Remarks = doc.Remarks + "\nSince QEMU 1.1." }).Replace("<para>Since QEMU 1.1.</para>", string.Empty, StringComparison.Ordinal));
         Assert.EndsWith("<para>Since QEMU 1.1.</para>", XmlDocRenderer.EventSummary(doc with { Remarks = doc.Remarks + "\nSince QEMU 1.1." }), StringComparison.Ordinal);
         Assert.DoesNotContain("&lt;", XmlDocRenderer.EventSummary(doc with { Remarks = "<para>a <c>b</c></para>\n<para>Since QEMU 1.1.</para>" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void At_names_are_paramrefs_for_the_methods_parameters_see_crefs_for_types_else_code()
+    {
+        var references = XmlDocRenderer.References(new[] { ("read-only", "readOnly"), ("device", "@device") }, name => name == "BlockInfo" ? "global::Qemu.BlockInfo" : null);
+        Assert.Equal("Opens <paramref name=\"device\"/> <paramref name=\"readOnly\"/>, a <see cref=\"global::Qemu.BlockInfo\"/>, else <c>node-name</c>.",
+            XmlDocRenderer.Inline("Opens @device @read-only, a @BlockInfo, else @node-name.", references));
+    }
+
+    [Fact]
+    public void Numbered_lists_become_number_lists_and_paragraphs_paras()
+    {
+        Assert.Equal("Steps: <list type=\"number\"><item><description>stop</description></item><item><description>go</description></item></list>",
+            XmlDocRenderer.Block("Steps:\n1. stop\n2. go"));
+        Assert.Equal("<para>One.</para><para>Two.</para>", XmlDocRenderer.Block("One.\n\nTwo."));
+    }
+
+    [Fact]
+    public void A_literal_block_keeps_its_lines_in_a_code_element()
+    {
+        Assert.Equal("<para>Run:</para><code>qemu -S\n  -m 1G</code><para>Done.</para>", XmlDocRenderer.Block("Run::\n\n    qemu -S\n      -m 1G\n\nDone."));
+    }
+
+    [Fact]
+    public void Qapi_remarks_resolve_references_when_given_the_parameters()
+    {
+        var doc = new SchemaDoc("Ejects.", new[] { new SchemaDocSection(SchemaDoc.Note, "Fails while @device is locked.", SchemaLocation.None), new SchemaDocSection(SchemaDoc.Since, "0.14", SchemaLocation.None) }.ToEquatableArray(),
+            EquatableArray<SchemaFeatureDoc>.Empty, EquatableArray<SchemaExample>.Empty, SchemaLocation.None);
+        var spec = XmlDocRenderer.Qapi(new DocSpec("Ejects.", null, null, null, null), doc, string.Empty, XmlDocRenderer.References(new[] { ("device", "device") }));
+        Assert.Equal("<para>Fails while <paramref name=\"device\"/> is locked.</para>\n<para>Since QEMU 0.14.</para>", spec.Remarks);
     }
 }

@@ -2,16 +2,6 @@ using System.Diagnostics;
 
 namespace QmpShell.Tests;
 
-/// <summary>A test that needs QEMU; skipped, with the reason shown, where it is not installed.</summary>
-public sealed class QemuFactAttribute : FactAttribute
-{
-    public QemuFactAttribute()
-    {
-        if (ShellProcess.FindOnPath("qemu-system-x86_64") is null)
-            Skip = "qemu-system-x86_64 is not installed (apt-get install -y qemu-system-x86)";
-    }
-}
-
 /// <summary>The shell against a real QEMU (no machine, no disks), piped.</summary>
 public sealed class QemuTests : IDisposable
 {

@@ -17,10 +17,6 @@ internal static class ShellProcess
         }
     }
 
-    public static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
-
     /// <summary>Runs the shell with <paramref name="input"/> piped to it; returns exit code, stdout, stderr.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunPipedAsync(string address, string input, string home)
     {

@@ -85,7 +85,7 @@ public sealed class SyntaxTests
     }
 
     [Fact]
-    public void ArgumentsSerializeForTheClient()
+    public void Arguments_serialize_for_the_client()
     {
         var parsed = ShellSyntax.Parse("eject device=ide1-cd0 force=true", Catalog)!;
         var element = JsonSerializer.SerializeToElement(parsed.Arguments);

@@ -8,7 +8,7 @@ public sealed class TmuxFactAttribute : FactAttribute
 {
     public TmuxFactAttribute()
     {
-        if (ShellProcess.FindOnPath("tmux") is null)
+        if (Executables.Find("tmux") is null)
             Skip = "tmux is not installed (apt-get install -y tmux): the terminal tests type into the shell through it";
     }
 }
@@ -34,7 +34,7 @@ public sealed class TerminalTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (ShellProcess.FindOnPath("tmux") is not null)
+        if (Executables.Find("tmux") is not null)
             await TmuxAsync("kill-session", "-t", _session).ConfigureAwait(false);
         if (_server is not null)
             await _server.DisposeAsync().ConfigureAwait(false);

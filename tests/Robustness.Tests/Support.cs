@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Qmp.Emulator;
+using Qmp.Testing;
 
 namespace Qmp.Robustness.Tests;
 
@@ -65,89 +66,16 @@ internal sealed class Emu : IAsyncDisposable
 }
 
 /// <summary>A raw QMP peer on a unix socket: sends bytes, reads CRLF lines, each read bounded in time.</summary>
-internal sealed class Peer : IAsyncDisposable
+internal sealed class Peer : QmpLinePeer
 {
     public const string Status = "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}";
 
-    private readonly byte[] _buffer = new byte[64 * 1024];
-    private readonly MemoryStream _pending = new();
-
-    private Peer(Socket socket) => Socket = socket;
-
-    public Socket Socket { get; }
-
-    public static async Task<Peer> ConnectAsync(string path)
+    private Peer(Socket socket)
+        : base(socket)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(TimeSpan.FromSeconds(Wait.Patience));
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        return new Peer(socket);
     }
 
-    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
-
-    public async Task SendAsync(byte[] bytes)
-    {
-        // Generous: 64 MiB through the lexer's byte-by-byte path takes seconds on a loaded machine.
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Wait.Patience));
-        for (int sent = 0; sent < bytes.Length;)
-        {
-            sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
-        }
-    }
-
-    /// <summary>The next line without its CRLF; fails if none arrives within the time or the peer closes.</summary>
-    public async Task<string> ReadLineAsync(int seconds = Wait.Patience)
-    {
-        string? line = await TryReadLineAsync(seconds);
-        Assert.True(line is not null, "the server closed the connection");
-        return line;
-    }
-
-    /// <summary>The next line, or null when the server closed the connection.</summary>
-    public async Task<string?> TryReadLineAsync(int seconds = Wait.Patience)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        while (true)
-        {
-            var data = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
-            int lf = data.IndexOf((byte)'\n');
-            if (lf >= 0)
-            {
-                Assert.True(lf > 0 && data[lf - 1] == (byte)'\r', "server lines end with CRLF");
-                string line = Encoding.UTF8.GetString(data[..(lf - 1)]);
-                byte[] rest = data[(lf + 1)..].ToArray();
-                _pending.SetLength(0);
-                _pending.Write(rest);
-                return line;
-            }
-
-            int n;
-            try
-            {
-                n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
-            }
-            catch (SocketException)
-            {
-                return null;
-            }
-
-            if (n == 0)
-            {
-                return null;
-            }
-
-            _pending.Write(_buffer, 0, n);
-        }
-    }
+    public static async Task<Peer> ConnectAsync(string path) => new(await ConnectSocketAsync(path));
 
     /// <summary>The next line that is not an event.</summary>
     public async Task<string> ReadReplyAsync(int seconds = Wait.Patience)
@@ -174,38 +102,6 @@ internal sealed class Peer : IAsyncDisposable
     {
         await SendAsync("{\"execute\":\"query-status\",\"id\":" + id + "}");
         Assert.Equal(Status[..^1] + ", \"id\": " + id + "}", await ReadLineAsync());
-    }
-
-    /// <summary>True when the server closes the connection (EOF or reset) within the time; lines still queued are skipped.</summary>
-    public async Task<bool> IsClosedByServerAsync(int seconds = Wait.Patience)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        try
-        {
-            while (true)
-            {
-                int n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
-                if (n == 0)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        Socket.Dispose();
-        _pending.Dispose();
-        return ValueTask.CompletedTask;
     }
 }
 

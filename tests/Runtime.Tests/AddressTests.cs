@@ -10,7 +10,7 @@ public class AddressTests
     [InlineData("tcp::4444", QmpTransportKind.Tcp, null, "", 4444, false, true)]
     [InlineData("tcp:[::1]:5555", QmpTransportKind.Tcp, null, "::1", 5555, false, true)]
     [InlineData("stdio", QmpTransportKind.Stdio, null, null, 0, false, true)]
-    public void ParsesQemuSyntax(string text, QmpTransportKind kind, string? path, string? host, int port, bool server, bool wait)
+    public void Parses_qemu_syntax(string text, QmpTransportKind kind, string? path, string? host, int port, bool server, bool wait)
     {
         var address = QmpAddress.Parse(text);
         Assert.Equal(new QmpAddress(kind, path, host, port, server, wait), address);
@@ -23,5 +23,5 @@ public class AddressTests
     [InlineData("tcp:localhost:99999")]
     [InlineData("file:/x")]
     [InlineData("unix:/x,server=maybe")]
-    public void RejectsMalformed(string text) => Assert.Throws<FormatException>(() => QmpAddress.Parse(text));
+    public void Rejects_malformed(string text) => Assert.Throws<FormatException>(() => QmpAddress.Parse(text));
 }

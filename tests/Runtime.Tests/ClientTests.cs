@@ -27,7 +27,7 @@ public class ClientTests
     };
 
     [Fact]
-    public async Task GreetsNegotiatesAndRunsTypedCommands()
+    public async Task Greets_negotiates_and_runs_typed_commands()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -41,7 +41,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task ErrorRepliesSurfaceAsQmpException()
+    public async Task Error_replies_surface_as_qmp_exception()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -55,7 +55,7 @@ public class ClientTests
     }
 
     [Fact]
-    public void UnknownErrorClassKeepsItsText()
+    public void Unknown_error_class_keeps_its_text()
     {
         var ex = new QmpException("MigrationExpected", "Guest not migrating", "cont");
         Assert.Equal(QmpErrorClass.Unknown, ex.ErrorClass);
@@ -64,7 +64,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task ThousandsOfPipelinedCommandsAreMatchedById()
+    public async Task Thousands_of_pipelined_commands_are_matched_by_id()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -76,7 +76,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task EventsReachEverySubscriberInOrderFilteredByName()
+    public async Task Events_reach_every_subscriber_in_order_filtered_by_name()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -105,7 +105,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task EventsBeforeAnySubscriberAreKeptInTheBacklog()
+    public async Task Events_before_any_subscriber_are_kept_in_the_backlog()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync(new QmpClientOptions { EventBacklogCapacity = 3 });
@@ -125,7 +125,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task SlowSubscriberDropsOldestAndCounts()
+    public async Task Slow_subscriber_drops_oldest_and_counts()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -142,7 +142,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task CancellationFailsOnlyThatCommand()
+    public async Task Cancellation_fails_only_that_command()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -156,7 +156,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task CommandTimeoutUsesTheTimeProvider()
+    public async Task Command_timeout_uses_the_time_provider()
     {
         var time = new FakeTimeProvider();
         await using var fx = new ServerFixture();
@@ -170,7 +170,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task DisconnectFailsPendingCommandsAndCompletesEventStreams()
+    public async Task Disconnect_fails_pending_commands_and_completes_event_streams()
     {
         var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -189,7 +189,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task RepliesOfTensOfMegabytesWork()
+    public async Task Replies_of_tens_of_megabytes_work()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
@@ -198,7 +198,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task ReplyOverTheLimitFailsTheOldestCommandAndTheClientContinues()
+    public async Task Reply_over_the_limit_fails_the_oldest_command_and_the_client_continues()
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync(new QmpClientOptions { MaxMessageBytes = 10_000 });
@@ -208,7 +208,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task ErrorWithoutIdAndGarbageFromTheServerAreNotFatal()
+    public async Task Error_without_id_and_garbage_from_the_server_are_not_fatal()
     {
         var (clientEnd, serverEnd) = await ServerProtocolTests.SocketPairAsync();
         var connect = QmpClient.ConnectAsync(clientEnd, new QmpClientOptions { Negotiate = false });
@@ -227,7 +227,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task GreetingMustArriveBeforeTheHandshakeTimeout()
+    public async Task Greeting_must_arrive_before_the_handshake_timeout()
     {
         var (clientEnd, serverEnd) = await ServerProtocolTests.SocketPairAsync();
         using var _ = serverEnd;
@@ -239,7 +239,7 @@ public class ClientTests
     }
 
     [Fact]
-    public async Task ServerThatIsNotQmpIsRejected()
+    public async Task Server_that_is_not_qmp_is_rejected()
     {
         var (clientEnd, serverEnd) = await ServerProtocolTests.SocketPairAsync();
         var connect = QmpClient.ConnectAsync(clientEnd);

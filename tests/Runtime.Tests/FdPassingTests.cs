@@ -8,7 +8,7 @@ namespace Qmp.Runtime.Tests;
 public class FdPassingTests
 {
     [Fact]
-    public async Task PipeDescriptorTravelsOverARealUnixSocket()
+    public async Task Pipe_descriptor_travels_over_a_real_unix_socket()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -29,7 +29,7 @@ public class FdPassingTests
     }
 
     [Fact]
-    public async Task UnreadDescriptorsAreClosedWithTheSession()
+    public async Task Unread_descriptors_are_closed_with_the_session()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -50,7 +50,7 @@ public class FdPassingTests
     }
 
     [Fact]
-    public async Task FdPassingNeedsAUnixSocket()
+    public async Task Fd_passing_needs_a_unix_socket()
     {
         await using var server = QmpServer.Listen("tcp:127.0.0.1:0,server,nowait", new TestDispatcher());
         int port = ((System.Net.IPEndPoint)server.LocalEndPoints[0]).Port;

@@ -49,14 +49,14 @@ public class FrameReaderTests
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     [Fact]
-    public async Task SeveralValuesInOneRead()
+    public async Task Several_values_in_one_read()
     {
         var frames = await ReadAll(ReaderOver([B("{\"a\":1}{\"b\":[2,3]}\r\n  {\"c\":\"}\"} \"s\" 42\n")]));
         Assert.Equal(["{\"a\":1}", "{\"b\":[2,3]}", "{\"c\":\"}\"}", "\"s\"", "42"], frames);
     }
 
     [Fact]
-    public async Task OneValueOverManyReads()
+    public async Task One_value_over_many_reads()
     {
         string text = "{\"execute\":\"eject\",\"arguments\":{\"device\":\"ide1-cd0\",\"force\":true},\"id\":\"a\\\"b\"}";
         var chunks = text.Select(c => B(c.ToString())).ToList();
@@ -69,7 +69,7 @@ public class FrameReaderTests
     [InlineData(3)]
     [InlineData(42)]
     [InlineData(2024)]
-    public async Task RandomSplitsGiveTheSameValues(int seed)
+    public async Task Random_splits_give_the_same_values(int seed)
     {
         // Property: however the byte stream is cut into reads, the same values come out.
         var random = new Random(seed);
@@ -102,14 +102,14 @@ public class FrameReaderTests
     }
 
     [Fact]
-    public async Task InvalidJsonIsReportedAndTheNextLineStillParses()
+    public async Task Invalid_json_is_reported_and_the_next_line_still_parses()
     {
         var frames = await ReadAll(ReaderOver([B("{\"a\" \"b\"} junk\r\n"), B("{\"ok\":1}\r\n}\n[1]\n")]));
         Assert.Equal(["!InvalidJson", "{\"ok\":1}", "!InvalidJson", "[1]"], frames);
     }
 
     [Fact]
-    public async Task OversizedValueIsSkippedAndReadingContinues()
+    public async Task Oversized_value_is_skipped_and_reading_continues()
     {
         string big = "{\"s\":\"" + new string('x', 5000) + "\",\"a\":[{\"b\":\"]}\"}]}";
         var frames = await ReadAll(ReaderOver([B("{\"a\":1}"), B(big[..3000]), B(big[3000..] + "{\"b\":2}\n")], maxBytes: 1000));
@@ -117,14 +117,14 @@ public class FrameReaderTests
     }
 
     [Fact]
-    public async Task OversizedValueCompleteInOneReadIsSkipped()
+    public async Task Oversized_value_complete_in_one_read_is_skipped()
     {
         var frames = await ReadAll(ReaderOver([B("[" + string.Join(",", Enumerable.Range(0, 100)) + "] {\"b\":2}")], maxBytes: 50));
         Assert.Equal(["!TooLarge", "{\"b\":2}"], frames);
     }
 
     [Fact]
-    public async Task TooDeepValueIsSkipped()
+    public async Task Too_deep_value_is_skipped()
     {
         string deep = new string('[', 20) + new string(']', 20);
         var frames = await ReadAll(ReaderOver([B(deep + " {\"ok\":true}\n")], maxDepth: 10));
@@ -132,13 +132,13 @@ public class FrameReaderTests
     }
 
     [Fact]
-    public async Task PartialValueAtEndOfStreamLeavesNothing()
+    public async Task Partial_value_at_end_of_stream_leaves_nothing()
     {
         Assert.Equal(["{\"a\":1}"], await ReadAll(ReaderOver([B("{\"a\":1}{\"execute\":\"qu")])));
     }
 
     [Fact]
-    public async Task LargeValueOfManyMegabytesIsReadWhole()
+    public async Task Large_value_of_many_megabytes_is_read_whole()
     {
         string big = "{\"return\":\"" + new string('y', 20 * 1024 * 1024) + "\"}";
         byte[] bytes = B(big + "\r\n");

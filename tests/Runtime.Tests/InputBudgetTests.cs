@@ -9,7 +9,7 @@ public class InputBudgetTests
     private const long Budget = 8L << 20;
 
     [Fact]
-    public async Task UnfinishedRequestsCountInTheServerBudgetAndTheLargestHolderIsClosed()
+    public async Task Unfinished_requests_count_in_the_server_budget_and_the_largest_holder_is_closed()
     {
         var log = new ListLogger();
         await using var fx = new ServerFixture(new QmpServerOptions { MaxTotalQueuedBytes = Budget, MaxClientsPerListener = 8, Logger = log });
@@ -43,7 +43,7 @@ public class InputBudgetTests
     }
 
     [Fact]
-    public async Task ALargeRequestFromOneClientStillFitsOnceTheOthersAreDone()
+    public async Task A_large_request_from_one_client_still_fits_once_the_others_are_done()
     {
         await using var fx = new ServerFixture(new QmpServerOptions { MaxTotalQueuedBytes = Budget, MaxClientsPerListener = 8 });
         string big = "{\"execute\":\"echo\",\"arguments\":{\"s\":\"" + new string('b', 3 << 20) + "\"},\"id\":1}\n";
@@ -59,7 +59,7 @@ public class InputBudgetTests
     }
 
     [Fact]
-    public async Task AClientThatLeavesWhileItsCommandRunsHasTheCommandCancelled()
+    public async Task A_client_that_leaves_while_its_command_runs_has_the_command_cancelled()
     {
         var log = new ListLogger();
         await using var fx = new ServerFixture(new QmpServerOptions { MaxClientsPerListener = 1, Logger = log });
@@ -79,7 +79,7 @@ public class InputBudgetTests
     }
 
     [Fact]
-    public async Task AClientThatOnlyShutsItsSendingSideStillGetsItsReply()
+    public async Task A_client_that_only_shuts_its_sending_side_still_gets_its_reply()
     {
         // As `echo '...' | socat - UNIX-CONNECT:...` does: send, shut down the sending side, read the reply.
         await using var fx = new ServerFixture();
@@ -92,7 +92,7 @@ public class InputBudgetTests
     }
 
     [Fact]
-    public async Task ARequestWaitingBehindARunningCommandIsNotMistakenForLeaving()
+    public async Task A_request_waiting_behind_a_running_command_is_not_mistaken_for_leaving()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();

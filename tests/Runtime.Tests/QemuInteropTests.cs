@@ -3,30 +3,10 @@ using System.Text.Json;
 
 namespace Qmp.Runtime.Tests;
 
-/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
-public sealed class QemuFactAttribute : FactAttribute
-{
-    public QemuFactAttribute()
-    {
-        if (QemuBinary is null)
-        {
-            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
-        }
-    }
-
-    public static string? QemuBinary { get; } = FindOnPath("qemu-system-x86_64");
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
-}
-
 public class QemuInteropTests
 {
     [QemuFact]
-    public async Task TalksToRealQemu()
+    public async Task Talks_to_real_qemu()
     {
         string dir = Path.Combine(Path.GetTempPath(), "qmp-qemu-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);

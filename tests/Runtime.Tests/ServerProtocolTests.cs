@@ -5,7 +5,7 @@ namespace Qmp.Runtime.Tests;
 public class ServerProtocolTests
 {
     [Fact]
-    public async Task GreetingIsQemu21ByDefault()
+    public async Task Greeting_is_qemu21_by_default()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -13,7 +13,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task LinesEndWithCrlf()
+    public async Task Lines_end_with_crlf()
     {
         await using var fx = new ServerFixture();
         var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
@@ -31,7 +31,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task CommandsBeforeNegotiationAreNotFound()
+    public async Task Commands_before_negotiation_are_not_found()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -57,7 +57,7 @@ public class ServerProtocolTests
     [InlineData("{\"execute\":\"echo\",\"foo\":1,\"id\":5}", "QMP input object member 'foo' is unexpected", "")]
     [InlineData("{\"arguments\":{},\"id\":5}", "Expected 'execute' in QMP input", "")]
     [InlineData("{\"exec-oob\":\"echo\"}", "QMP input object member 'exec-oob' is unexpected", "")]
-    public async Task InputErrorsUseQemu21MessagesWithoutIdAndTheConnectionStays(string input, string message, string tail)
+    public async Task Input_errors_use_qemu21_messages_without_id_and_the_connection_stays(string input, string message, string tail)
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
@@ -68,7 +68,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task InputErrorsAreCheckedBeforeNegotiationToo()
+    public async Task Input_errors_are_checked_before_negotiation_too()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -90,7 +90,7 @@ public class ServerProtocolTests
     [InlineData("null", "null")]
     [InlineData("[1,\"a\",{\"b\":[]}]", "[1, \"a\", {\"b\": []}]")]
     [InlineData("{\"k\":{\"n\":18446744073709551616}}", "{\"k\": {\"n\": 18446744073709551616}}")]
-    public async Task IdIsEchoedWhateverItsTypeWrittenAsQemuWritesIt(string id, string echoed)
+    public async Task Id_is_echoed_whatever_its_type_written_as_qemu_writes_it(string id, string echoed)
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
@@ -101,7 +101,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task IdWithWhitespaceIsEchoedOnOneLine()
+    public async Task Id_with_whitespace_is_echoed_on_one_line()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
@@ -110,7 +110,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task DispatcherErrorsBecomeErrorReplies()
+    public async Task Dispatcher_errors_become_error_replies()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
@@ -122,7 +122,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task NegotiationRejectsUnknownCapabilityAndParameters()
+    public async Task Negotiation_rejects_unknown_capability_and_parameters()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -136,7 +136,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task OobIsNegotiatedWhenOfferedAndEnablesExecOob()
+    public async Task Oob_is_negotiated_when_offered_and_enables_exec_oob()
     {
         var options = new QmpServerOptions { Greeting = new QmpGreeting(new QmpVersion(7, 2, 0, "test"), ["oob"]), MaxClientsPerListener = 2 };
         await using var fx = new ServerFixture(options);
@@ -151,7 +151,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task EventsGoOnlyToNegotiatedConnections()
+    public async Task Events_go_only_to_negotiated_connections()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_400_000_000_123));
         await using var fx = new ServerFixture(new QmpServerOptions { TimeProvider = time, MaxClientsPerListener = 2 });
@@ -169,7 +169,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task WorkDeferredWithAfterReplyRunsAfterTheReplyInOrder()
+    public async Task Work_deferred_with_after_reply_runs_after_the_reply_in_order()
     {
         await using var fx = new ServerFixture();
         await using var peer = await fx.ConnectNegotiatedAsync();
@@ -194,7 +194,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task OversizedAndTooDeepRequestsGetAnErrorAndReadingGoesOnAsInQemu()
+    public async Task Oversized_and_too_deep_requests_get_an_error_and_reading_goes_on_as_in_qemu()
     {
         const string invalid = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid JSON syntax\"}}";
         await using var fx = new ServerFixture(new QmpServerOptions { MaxMessageBytes = 1000, MaxDepth = 8 });
@@ -228,14 +228,14 @@ public class ServerProtocolTests
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task UnixSocketIsOwnerOnly()
+    public async Task Unix_socket_is_owner_only()
     {
         await using var fx = new ServerFixture();
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(fx.SocketPath));
     }
 
     [Fact]
-    public async Task DisconnectMidMessageLeavesNothingBehind()
+    public async Task Disconnect_mid_message_leaves_nothing_behind()
     {
         await using var fx = new ServerFixture();
         var peer = await fx.ConnectNegotiatedAsync();
@@ -248,7 +248,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task StalledClientDoesNotDelayOthersNoEventIsDroppedAndItIsClosedPastItsLimit()
+    public async Task Stalled_client_does_not_delay_others_no_event_is_dropped_and_it_is_closed_past_its_limit()
     {
         var log = new ListLogger();
         await using var fx = new ServerFixture(new QmpServerOptions { MaxQueuedBytes = 1024 * 1024, MaxClientsPerListener = 2, Logger = log });
@@ -284,7 +284,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task PastTheServerBudgetTheLongestStalledClientIsClosedFirst()
+    public async Task Past_the_server_budget_the_longest_stalled_client_is_closed_first()
     {
         var log = new ListLogger();
         await using var fx = new ServerFixture(new QmpServerOptions
@@ -324,7 +324,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task OneClientPerListenerByDefaultTheNextGetsItsGreetingWhenTheFirstLeaves()
+    public async Task One_client_per_listener_by_default_the_next_gets_its_greeting_when_the_first_leaves()
     {
         string dir = Directory.CreateTempSubdirectory("qmp-one-").FullName;
         string path = Path.Combine(dir, "qmp.sock");
@@ -353,7 +353,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task AtTheConnectionLimitListenersWaitUntilOneEnds()
+    public async Task At_the_connection_limit_listeners_wait_until_one_ends()
     {
         var log = new ListLogger();
         await using var fx = new ServerFixture(new QmpServerOptions { MaxConnections = 2, MaxClientsPerListener = 16, Logger = log });
@@ -372,7 +372,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task WithoutServerTheAddressIsConnectedToAsQemusClientMode()
+    public async Task Without_server_the_address_is_connected_to_as_qemus_client_mode()
     {
         string dir = Directory.CreateTempSubdirectory("qmp-client-mode-").FullName;
         string path = Path.Combine(dir, "harness.sock");
@@ -400,7 +400,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task ListeningNeverRemovesAPathItDidNotCreateExceptAStaleSocket()
+    public async Task Listening_never_removes_a_path_it_did_not_create_except_a_stale_socket()
     {
         string dir = Directory.CreateTempSubdirectory("qmp-paths-").FullName;
         try
@@ -450,7 +450,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task ClientThatNeverReadsRepliesIsClosedAtTheHardLimit()
+    public async Task Client_that_never_reads_replies_is_closed_at_the_hard_limit()
     {
         await using var fx = new ServerFixture(new QmpServerOptions { MaxQueuedBytes = 256 * 1024 });
         await using var peer = await fx.ConnectNegotiatedAsync();
@@ -472,7 +472,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task TcpListenerBindsWhereTold()
+    public async Task Tcp_listener_binds_where_told()
     {
         await using var server = QmpServer.Listen("tcp:127.0.0.1:0,server,nowait", new TestDispatcher());
         var endPoint = (System.Net.IPEndPoint)Assert.Single(server.LocalEndPoints);
@@ -484,7 +484,7 @@ public class ServerProtocolTests
     }
 
     [Fact]
-    public async Task OneServerServesSeveralAddressesAndStreams()
+    public async Task One_server_serves_several_addresses_and_streams()
     {
         await using var fx = new ServerFixture();
         fx.Server.AddListener("tcp:127.0.0.1:0,server,nowait");

@@ -183,17 +183,3 @@ public sealed class SampleTests
 
     private static string RepositoryRoot() => Qmp.Testing.Repository.Root;
 }
-
-/// <summary>Runs only when <c>qemu-system-x86_64</c> is on PATH; otherwise reported as skipped with the reason.</summary>
-public sealed class QemuFactAttribute : FactAttribute
-{
-    public QemuFactAttribute()
-    {
-        if (QemuBinary is null)
-            Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
-    }
-
-    public static string? QemuBinary { get; } =
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
-}

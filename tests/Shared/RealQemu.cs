@@ -20,9 +20,7 @@ internal sealed class RealQemu : IAsyncDisposable
     }
 
     /// <summary><c>qemu-system-x86_64</c> on PATH, or null when QEMU is not installed.</summary>
-    public static string? Binary { get; } =
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+    public static string? Binary => Executables.Qemu;
 
     public string Socket { get; }
 

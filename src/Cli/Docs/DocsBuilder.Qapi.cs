@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Qmp.Codegen.Docs;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
@@ -324,13 +325,17 @@ internal static partial class DocsBuilder
 
         // A named arguments type (or a boxed union) is linked; its members are still listed when it is a struct.
         var named = command.Arguments is { } a && context.Link(a.Name) is not null ? a : null;
-        var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? QapiParagraphs(returnsText, refs) : [];
+        // What is returned and, apart from it, the error cases QEMU 7.2 lists under Returns; QEMU 8+'s Errors after them.
+        var (returned, errorCases) = DocReader.Returns(doc?.Section(SchemaDoc.Returns) is { } returnsText ? QapiText(returnsText, refs) : null);
+        var returnsDescription = returned.Select(DocSourceWriter.Instance.Write).ToList();
+        var errors = errorCases.Concat(DocReader.Errors(doc?.Section(SchemaDoc.Errors) is { } errorsText ? QapiText(errorsText, refs) : null))
+            .Select(e => DocSourceWriter.Instance.Write(e.When) + (e.ErrorClass is null ? "" : ": ``" + e.ErrorClass + "``")).ToList();
         var qapi = Facts("command", command.Features, command.Condition, doc, refs) with
         {
             ArgumentsType = named?.ToString(),
             ArgumentsLink = named is null ? null : context.Link(named.Name),
             ReturnsLink = command.Returns is null ? null : context.Link(command.Returns.Name),
-            Errors = doc?.Section(SchemaDoc.Errors) is { } errors ? QapiParagraphs(errors, refs) : [],
+            Errors = errors,
             Examples = QapiExamples(doc, refs),
             Flags = FlagSentences(command.Flags),
         };
@@ -521,17 +526,9 @@ internal static partial class DocsBuilder
         return badges;
     }
 
-    /// <summary>A build condition in words: <c>Only in QEMU builds with CONFIG_A and not CONFIG_B.</c></summary>
+    /// <summary>A build condition in words, as the XML docs word it: <c>Only in QEMU builds with CONFIG_A and without CONFIG_B.</c></summary>
     internal static string? ConditionSentence(SchemaCondition? condition) =>
-        condition is null ? null : "Only in QEMU builds with " + Phrase(condition, top: true) + ".";
-
-    private static string Phrase(SchemaCondition c, bool top) => c.Kind switch
-    {
-        ConditionKind.Config => c.Config!,
-        ConditionKind.Not => "not " + Phrase(c.Operands[0], top: false),
-        _ when c.Operands.Count == 1 => Phrase(c.Operands[0], top),
-        _ => (top ? "" : "(") + string.Join(c.Kind == ConditionKind.All ? " and " : " or ", c.Operands.Select(o => Phrase(o, top: false))) + (top ? "" : ")"),
-    };
+        condition is null ? null : DocReader.ConditionSentence(condition);
 
     /// <summary>The body, then the text after the member descriptions (QAPI's untagged sections).</summary>
     private static List<string> Description(SchemaDoc? doc, References refs)
@@ -564,7 +561,9 @@ internal static partial class DocsBuilder
     private static string QapiText(string text, References refs) =>
         AtReference().Replace(Directives(DocsText.WithoutMarkers(text)), m => DocsText.Reference(m.Groups["name"].Value, refs.Anchor(m.Groups["name"].Value)));
 
-    private static List<string> QapiParagraphs(string text, References refs) => Paragraphs(QapiText(text, refs));
+    /// <summary>QAPI prose as its blocks (<see cref="DocReader"/>: paragraphs, lists, literal blocks), each in the text form the templates' writers read back.</summary>
+    private static List<string> QapiParagraphs(string text, References refs) =>
+        DocReader.Blocks(QapiText(text, refs)).Select(DocSourceWriter.Instance.Write).ToList();
 
     /// <summary>
     /// rST directives in doc text: an admonition becomes its title as a label (<c>.. caution:: X</c>

@@ -302,10 +302,23 @@ internal static partial class DocsBuilder
         }
     }
 
-    /// <summary>Text split into paragraphs at blank lines (the folded seed has none), whitespace collapsed.</summary>
+    /// <summary>
+    /// Text split into paragraphs at blank lines (the folded seed has none), whitespace collapsed; a
+    /// numbered list the folding ran into one line ("... the following: 1. The ... 2. DO NOT ...") gets
+    /// its items back on lines of their own, so the docs' reader (DocReader) reads one list.
+    /// </summary>
     private static List<string> Paragraphs(string text) =>
         BlankLine().Split(text.Replace("\r\n", "\n", StringComparison.Ordinal))
-            .Select(Clean).Where(p => p.Length > 0).ToList();
+            .Select(Clean).Where(p => p.Length > 0)
+            .Select(p => FoldedListStart().IsMatch(p) ? FoldedItem().Replace(p, "\n") : p).ToList();
+
+    /// <summary>A folded numbered list's first item: "1." then a capital, at the start or after a space or colon.</summary>
+    [GeneratedRegex(@"(?:^|[\s:])1\.\s+[A-Z]")]
+    private static partial Regex FoldedListStart();
+
+    /// <summary>The space before each item of a folded numbered list.</summary>
+    [GeneratedRegex(@"\s+(?=\d{1,2}\.\s+[A-Z])")]
+    private static partial Regex FoldedItem();
 
     /// <summary>
     /// Prose cut at its headings. QEMU underlines them with '=' (<c>1. Stability Considerations</c>

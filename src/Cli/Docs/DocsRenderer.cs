@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Qmp.Codegen.Docs;
 using Scriban;
 using Scriban.Runtime;
 
@@ -50,6 +51,21 @@ internal static partial class DocsRenderer
         var text = template.Render(context);
         return text.Replace("\r\n", "\n", StringComparison.Ordinal);
     }
+
+    // What the docs writers (DocsWriters.cs) share with the templates' functions.
+    internal static string MdText(string? text) => Functions.MdText(text);
+
+    internal static string MdCell(string? text) => Functions.MdCell(text);
+
+    internal static string MdCode(string? text) => Functions.MdCode(text);
+
+    internal static string MdCodeCell(string? text) => Functions.MdCodeCell(text);
+
+    internal static string MdFence(string? text) => Functions.MdFence(text);
+
+    internal static string MdReference(string name, string? anchor) => Functions.MdReference(name, anchor);
+
+    internal static string HtmlReference(string name, string? anchor) => Functions.HtmlReference(name, anchor);
 
     /// <summary>Functions the templates call: <c>md_text</c>, <c>md_cell</c>, <c>md_code</c>.</summary>
     private static partial class Functions
@@ -133,22 +149,39 @@ internal static partial class DocsRenderer
             return array ? "[" + text + "]" : text;
         }
 
-        /// <summary>Escaped HTML text whose QAPI references are links (<c>&lt;a class="ref"&gt;</c>) or, without a place on the page, code.</summary>
-        public static string HtmlProse(string? text) => DocsText.Render(text, System.Net.WebUtility.HtmlEncode, (name, anchor) =>
+        /// <summary>A reference on the HTML page: a link (<c>&lt;a class="ref"&gt;</c>) to its anchor, or code without a place on the page.</summary>
+        public static string HtmlReference(string name, string? anchor)
         {
             var code = "<code>" + System.Net.WebUtility.HtmlEncode(name) + "</code>";
             return anchor is null
                 ? "<code class=\"ref\">" + System.Net.WebUtility.HtmlEncode(name) + "</code>"
                 : "<a class=\"ref\" href=\"#" + System.Net.WebUtility.HtmlEncode(anchor) + "\">" + code + "</a>";
-        });
+        }
 
-        /// <summary>Markdown text (<see cref="MdText"/>) whose QAPI references are links or code spans.</summary>
-        public static string MdProse(string? text) => DocsText.Render(text, MdText, MdReference);
+        /// <summary>Doc text inside an element (a cell, a caption, after a label): its inlines (<see cref="DocReader.Inlines"/>) as HTML, no blocks.</summary>
+        public static string HtmlProse(string? text) => string.IsNullOrEmpty(text) ? "" : HtmlDocWriter.Instance.Write(DocReader.Inlines(text));
 
-        /// <summary>Markdown text safe inside a table cell (<see cref="MdCell"/>), references as in <see cref="MdProse"/>.</summary>
-        public static string MdProseCell(string? text) => DocsText.Render(text, MdCell, MdReference);
+        /// <summary>Doc text as HTML blocks: <c>&lt;p&gt;</c>, <c>&lt;ul&gt;</c>/<c>&lt;ol&gt;</c>, <c>&lt;pre&gt;</c> (the same blocks the XML docs and the Markdown page write).</summary>
+        public static string HtmlBlock(string? text) => HtmlDocWriter.Instance.Write(DocReader.Blocks(text));
 
-        private static string MdReference(string name, string? anchor) =>
+        /// <summary>Error cases (each "If ...: ``Class``") as an HTML list.</summary>
+        public static string HtmlErrors(IEnumerable<string> errors) => HtmlDocWriter.Instance.WriteErrors(errors.Select(ErrorCase));
+
+        /// <summary>Doc text inline on the Markdown page (a caption, after a label): its inlines, no blocks.</summary>
+        public static string MdProse(string? text) => string.IsNullOrEmpty(text) ? "" : MarkdownDocWriter.Page.Write(DocReader.Inlines(text));
+
+        /// <summary>Doc text as Markdown blocks: paragraphs, lists, fenced literal blocks.</summary>
+        public static string MdBlock(string? text) => MarkdownDocWriter.Page.Write(DocReader.Blocks(text));
+
+        /// <summary>Error cases as a Markdown list.</summary>
+        public static string MdErrors(IEnumerable<string> errors) => MarkdownDocWriter.Page.WriteErrors(errors.Select(ErrorCase));
+
+        /// <summary>Doc text safe inside a table cell: its inlines on one line, '|' escaped.</summary>
+        public static string MdProseCell(string? text) => string.IsNullOrEmpty(text) ? "" : MarkdownDocWriter.Cell.Write(DocReader.Inlines(text));
+
+        private static DocErrorCase ErrorCase(string text) => new(DocReader.Inlines(text), null);
+
+        public static string MdReference(string name, string? anchor) =>
             anchor is null ? MdCode(name) : "[" + MdCode(name) + "](" + MdHref(anchor) + ")";
 
         /// <summary>The indentation of a nested member's name in a table cell.</summary>

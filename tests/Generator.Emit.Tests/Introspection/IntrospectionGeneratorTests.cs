@@ -19,7 +19,7 @@ public class IntrospectionGeneratorTests
         GeneratorHarness.CreateDriver([new GeneratorHarness.SchemaFile(path, text, "Acme.Live", generate) { Format = format }]);
 
     [Fact]
-    public void OutputMatchesTheGoldenFiles()
+    public void Output_matches_the_golden_files()
     {
         var (_, diagnostics, run) = QapiHarness.Generate(Driver(LiveText()));
         Assert.Empty(diagnostics);
@@ -76,7 +76,7 @@ public class IntrospectionGeneratorTests
         """";
 
     [Fact]
-    public void GeneratedCodeCompilesWithoutWarningsAndReadsWhatTheServerSends()
+    public void Generated_code_compiles_without_warnings_and_reads_what_the_server_sends()
     {
         var (output, diagnostics, _) = QapiHarness.Generate(Driver(LiveText()), Consumer);
         Assert.Empty(diagnostics);

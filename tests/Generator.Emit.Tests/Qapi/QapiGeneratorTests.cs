@@ -19,7 +19,7 @@ public class QapiGeneratorTests
     };
 
     [Fact]
-    public void OutputMatchesTheGoldenFiles()
+    public void Output_matches_the_golden_files()
     {
         var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"));
         Assert.Empty(diagnostics);
@@ -86,7 +86,7 @@ public class QapiGeneratorTests
         """";
 
     [Fact]
-    public void GeneratedCodeCompilesCleanAndReadsWhatQemuSends()
+    public void Generated_code_compiles_clean_and_reads_what_qemu_sends()
     {
         var (output, diagnostics, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"), Consumer);
         Assert.Empty(diagnostics);
@@ -232,7 +232,7 @@ public class QapiGeneratorTests
     }
 
     [Fact]
-    public void UnstableIsExperimentalAndDeprecatedIsObsolete()
+    public void Unstable_is_experimental_and_deprecated_is_obsolete()
     {
         const string uses = """
             namespace Consumer;
@@ -248,7 +248,7 @@ public class QapiGeneratorTests
     }
 
     [Fact]
-    public void ServerOnAQapiSchemaIsAWarningAndGeneratesTheClient()
+    public void Server_on_a_qapi_schema_is_a_warning_and_generates_the_client()
     {
         var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes", "Client;Server"));
         var warning = Assert.Single(diagnostics);
@@ -259,7 +259,7 @@ public class QapiGeneratorTests
     }
 
     [Fact]
-    public void EditingAnIncludedFileRegeneratesAndACSharpEditDoesNot()
+    public void Editing_an_included_file_regenerates_and_a_csharp_edit_does_not()
     {
         var files = Files();
         var texts = files.Select(f => QapiHarness.TextOf(f.Key, f.Value)).ToList();

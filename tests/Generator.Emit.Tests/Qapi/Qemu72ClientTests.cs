@@ -46,7 +46,7 @@ public static class Qemu72Fixture
 public class Qemu72ClientTests(ITestOutputHelper output)
 {
     [QemuSchemaFact("bookworm")]
-    public void Qemu72ClientCompilesWithoutWarnings()
+    public void Qemu72_client_compiles_without_warnings()
     {
         var (_, _, compilation, diagnostics, run, figures) = Qemu72Fixture.Get();
         output.WriteLine(figures);
@@ -67,7 +67,7 @@ public class Qemu72ClientTests(ITestOutputHelper output)
 public class Qemu100ClientTests(ITestOutputHelper output)
 {
     [QemuSchemaFact("trixie")]
-    public void Qemu100ClientCompilesWithoutWarnings()
+    public void Qemu100_client_compiles_without_warnings()
     {
         var qapi = Path.Combine(QemuSources.Get("trixie").Dir!, "qapi");
         var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));

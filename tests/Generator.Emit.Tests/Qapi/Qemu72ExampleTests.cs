@@ -18,7 +18,7 @@ namespace Qmp.Codegen.Emit.Tests.Qapi;
 public class Qemu72ExampleTests(ITestOutputHelper output)
 {
     [QemuSchemaFact("bookworm")]
-    public void ExamplesReadIntoTheTypedArgumentsAndReturns()
+    public void Examples_read_into_the_typed_arguments_and_returns()
     {
         var (schema, _, compilation, diagnostics, _, _) = Qemu72Fixture.Get();
         Assert.Empty(diagnostics);

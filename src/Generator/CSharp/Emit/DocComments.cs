@@ -21,6 +21,20 @@ internal static class DocComments
     {
         var open = "<" + tag + attributes + ">";
         var close = "</" + tag + ">";
+        if (xml.IndexOf('\n') >= 0)
+        {
+            // A literal block's lines (<code>) keep their line breaks: each line wrapped on its own.
+            writer.Line("/// " + open);
+            foreach (var part in xml.Split('\n'))
+            {
+                foreach (var line in Wrap(part))
+                {
+                    writer.Line("/// " + line);
+                }
+            }
+            writer.Line("/// " + close);
+            return;
+        }
         if (open.Length + xml.Length + close.Length <= Width)
         {
             writer.Line("/// " + open, xml, 0, xml.Length, close);
@@ -132,21 +146,35 @@ internal static class DocComments
         writer.Line("/// </summary>");
     }
 
-    public static void Summary(SourceWriter writer, string? text)
+    /// <summary>
+    /// A summary from doc text; <paramref name="references"/> says what an <c>@name</c> in it is
+    /// (<see cref="XmlDocRenderer.References"/>: a parameter of the member, a generated type), else code.
+    /// </summary>
+    public static void Summary(SourceWriter writer, string? text, Func<string, string?>? references = null)
     {
         if (!string.IsNullOrWhiteSpace(text))
-            Element(writer, "summary", XmlDocRenderer.Inline(text!));
+        {
+            Element(writer, "summary", XmlDocRenderer.Block(text!, references));
+        }
     }
 
-    public static void Member(SourceWriter writer, DocSpec doc)
+    /// <summary>
+    /// A member's summary, remarks and example; <paramref name="references"/> as in <see cref="Summary"/>
+    /// (for a method: <see cref="XmlDocRenderer.References"/> of its parameters).
+    /// </summary>
+    public static void Member(SourceWriter writer, DocSpec doc, Func<string, string?>? references = null)
     {
         if (doc.SummaryIsXml)
+        {
             SummaryXml(writer, doc.Summary);
+        }
         else
-            Summary(writer, doc.Summary);
+        {
+            Summary(writer, doc.Summary, references);
+        }
         if (doc.Remarks is not null && !doc.RemarksIsXml)
         {
-            Element(writer, "remarks", XmlDocRenderer.Inline(doc.Remarks));
+            Element(writer, "remarks", XmlDocRenderer.Block(doc.Remarks, references));
         }
         else if (doc.Remarks is not null && doc.Remarks.IndexOf('\n') < 0)
         {
@@ -180,16 +208,16 @@ internal static class DocComments
     public static void InheritFrom(SourceWriter writer, string cref) =>
         writer.Line("/// <inheritdoc cref=\"" + cref + "\"/>");
 
-    public static void Param(SourceWriter writer, string name, string? text) =>
-        Element(writer, "param", string.IsNullOrWhiteSpace(text) ? string.Empty : XmlDocRenderer.Inline(text!), " name=\"" + name.TrimStart('@') + "\"");
+    public static void Param(SourceWriter writer, string name, string? text, Func<string, string?>? references = null) =>
+        Element(writer, "param", string.IsNullOrWhiteSpace(text) ? string.Empty : XmlDocRenderer.Block(text!, references), " name=\"" + name.TrimStart('@') + "\"");
 
     /// <summary>
     /// The <c>&lt;returns&gt;</c> of a command and, apart from it, its error cases under
     /// <c>&lt;exception&gt;</c>: QEMU's Returns section lists both ("Nothing on success", "If ..., DeviceNotFound").
     /// </summary>
-    public static void Returns(SourceWriter writer, DocSpec doc)
+    public static void Returns(SourceWriter writer, DocSpec doc, Func<string, string?>? references = null)
     {
-        var (returns, errors) = XmlDocRenderer.Returns(doc.Returns);
+        var (returns, errors) = XmlDocRenderer.Returns(doc.Returns, references);
         if (returns is not null)
             Element(writer, "returns", returns);
         foreach (var xml in new[] { errors, doc.ErrorsXml })

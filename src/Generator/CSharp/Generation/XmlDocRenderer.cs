@@ -2,16 +2,18 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using System.Text.RegularExpressions;
+using Qmp.Codegen.Docs;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Generation;
 
 /// <summary>
-/// Schema doc text as XML documentation a .NET engineer reads in IntelliSense: <c>@name</c> as
-/// <c>&lt;paramref&gt;</c> (a parameter of the member) or <c>&lt;c&gt;</c>, rST literals as
-/// <c>&lt;c&gt;</c>, rST bullet lists as <c>&lt;list&gt;</c>, error cases out of <c>&lt;returns&gt;</c>
+/// Schema doc text as XML documentation a .NET engineer reads in IntelliSense, written from the
+/// blocks <see cref="DocReader"/> reads (the docs pages write the same blocks as Markdown and HTML):
+/// <c>@name</c> as <c>&lt;paramref&gt;</c> (a parameter of the member), <c>&lt;see cref&gt;</c> (a
+/// generated type) or <c>&lt;c&gt;</c>, rST literals as <c>&lt;c&gt;</c>, rST lists as
+/// <c>&lt;list type="bullet"&gt;</c> or <c>"number"</c>, error cases out of <c>&lt;returns&gt;</c>
 /// into their own <c>&lt;exception&gt;</c>, build conditions as a sentence, "Since" as a paragraph of its own.
 /// </summary>
 public static class XmlDocRenderer
@@ -19,48 +21,47 @@ public static class XmlDocRenderer
     /// <summary>The exception a QMP error reply raises in the generated client (the errors' heading).</summary>
     public const string ErrorException = "global::Qmp.Runtime.QmpException";
 
-    /// <summary><c>@name</c> not inside a word or an address (<c>user@host</c> stays).</summary>
-    private static readonly Regex NameReference = new(@"(?<![\w@.])@(?<name>[A-Za-z_](?:[\w-]*\w)?)", RegexOptions.CultureInvariant);
-
-    /// <summary>An rST inline literal: <c>``text``</c>.</summary>
-    private static readonly Regex Literal = new(@"``(?<text>[^`]+)``", RegexOptions.CultureInvariant);
-
-    /// <summary>Where a bullet item begins: <c>- </c> or <c>* </c> at the start or after white space (the reader may have joined the lines).</summary>
-    private static readonly Regex Bullet = new(@"(?:^|\s)[-*]\s+", RegexOptions.CultureInvariant);
-
-    /// <summary>An error case: "If the device is not found, DeviceNotFound" (the class last, after a comma).</summary>
-    private static readonly Regex ErrorCase = new(@"^(?<when>[Ii]f\b.+?),?\s+(?<class>[A-Z][A-Za-z]+)\.?$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
-
     /// <summary>
-    /// Doc text as XML: escaped, <c>@name</c> what <paramref name="parameterOf"/> gives for the schema name
-    /// (a <c>&lt;paramref&gt;</c> or <c>&lt;see cref&gt;</c>), else <c>&lt;c&gt;name&lt;/c&gt;</c>; <c>``x``</c> a <c>&lt;c&gt;</c>.
+    /// What an <c>@name</c> in a member's docs refers to, as XML: <c>&lt;paramref name="..."/&gt;</c> when it
+    /// names one of <paramref name="parameters"/> (schema name, C# parameter name), else what
+    /// <paramref name="typeOf"/> gives (a generated type's C# name, for <c>&lt;see cref&gt;</c>), else null (code).
     /// </summary>
-    public static string Inline(string text, Func<string, string?>? parameterOf = null)
+    public static Func<string, string?> References(IEnumerable<(string SchemaName, string ParameterName)> parameters, Func<string, string?>? typeOf = null)
     {
-        var xml = CSharpText.Xml(text);
-        if (xml.IndexOf('@') >= 0)
+        var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (schemaName, parameterName) in parameters)
         {
-            xml = NameReference.Replace(xml, m =>
-            {
-                var name = m.Groups["name"].Value;
-                return parameterOf?.Invoke(name) ?? "<c>" + name + "</c>";
-            });
+            byName[schemaName] = parameterName;
         }
-        if (xml.IndexOf("``", StringComparison.Ordinal) >= 0)
-            xml = Literal.Replace(xml, m => "<c>" + m.Groups["text"].Value + "</c>");
-        return xml;
+        return name => byName.TryGetValue(name, out var parameter)
+            ? "<paramref name=\"" + CSharpText.Xml(parameter.TrimStart('@')) + "\"/>"
+            : typeOf?.Invoke(name) is { } type ? "<see cref=\"" + CSharpText.Xml(type) + "\"/>" : null;
     }
 
     /// <summary>
-    /// Text that may hold an rST bullet list (<c>- one - two</c>) as XML: prose before the list, then a
-    /// <c>&lt;list type="bullet"&gt;</c>; text without one is <see cref="Inline"/>.
+    /// Doc text as XML: escaped, <c>@name</c> what <paramref name="parameterOf"/> gives for the schema name
+    /// (a <c>&lt;paramref&gt;</c> or <c>&lt;see cref&gt;</c>, see <see cref="References"/>), else
+    /// <c>&lt;c&gt;name&lt;/c&gt;</c>; <c>``x``</c> a <c>&lt;c&gt;</c>.
     /// </summary>
-    public static string Block(string text, Func<string, string?>? parameterOf = null)
+    public static string Inline(string text, Func<string, string?>? parameterOf = null) =>
+        new XmlDocWriter(parameterOf).Write(DocReader.Inlines(text));
+
+    /// <summary>
+    /// Text that may hold rST lists (<c>- one - two</c>, <c>1. one</c>) or paragraphs as XML: a lone
+    /// paragraph as it is, prose before a list then the <c>&lt;list&gt;</c>, several paragraphs each a <c>&lt;para&gt;</c>.
+    /// </summary>
+    public static string Block(string text, Func<string, string?>? parameterOf = null) =>
+        Blocks(DocReader.Blocks(text), parameterOf);
+
+    /// <summary>Blocks as XML (<see cref="Block"/>).</summary>
+    public static string Blocks(IReadOnlyList<DocBlock> blocks, Func<string, string?>? parameterOf = null)
     {
-        var (lead, items) = Items(text);
-        if (items.Count == 0)
-            return Inline(text.Trim(), parameterOf);
-        return (lead.Length == 0 ? string.Empty : Inline(lead, parameterOf) + " ") + List(items.Select(i => Inline(i, parameterOf)));
+        var writer = new XmlDocWriter(parameterOf);
+        if (blocks.Count(b => b is not DocList) <= 1)
+        {
+            return string.Join(" ", blocks.Select(writer.Write));
+        }
+        return string.Concat(blocks.Select(b => b is DocParagraph ? "<para>" + writer.Write(b) + "</para>" : writer.Write(b)));
     }
 
     /// <summary>A bullet list of XML items.</summary>
@@ -74,97 +75,64 @@ public static class XmlDocRenderer
     /// </summary>
     public static (string? Returns, string? Errors) Returns(string? text, Func<string, string?>? parameterOf = null)
     {
-        if (string.IsNullOrWhiteSpace(text))
-            return (null, null);
-        var (lead, items) = Items(text!);
-        if (items.Count == 0)
-            return (Inline(text!.Trim(), parameterOf), null);
-        var errors = items.Where(i => ErrorCase.IsMatch(i)).ToList();
-        var returns = items.Where(i => !ErrorCase.IsMatch(i)).ToList();
-        string? returnsXml = returns.Count switch
-        {
-            0 => null,
-            1 => Inline(returns[0], parameterOf),
-            _ => List(returns.Select(r => Inline(r, parameterOf))),
-        };
-        if (lead.Length > 0)
-            returnsXml = Inline(lead, parameterOf) + (returnsXml is null ? string.Empty : " " + returnsXml);
-        return (returnsXml, errors.Count == 0 ? null : ErrorList(errors, parameterOf));
+        var (returns, errors) = DocReader.Returns(text);
+        return (returns.Count == 0 ? null : Blocks(returns, parameterOf), ErrorList(errors, parameterOf));
     }
 
     /// <summary>An Errors section (QEMU 8+ has one of its own) as XML for an <c>&lt;exception&gt;</c>.</summary>
-    public static string? Errors(string? text, Func<string, string?>? parameterOf = null)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        var (lead, items) = Items(text!);
-        return items.Count == 0 ? Inline(text!.Trim(), parameterOf) : (lead.Length == 0 ? string.Empty : Inline(lead, parameterOf) + " ") + ErrorList(items, parameterOf);
-    }
+    public static string? Errors(string? text, Func<string, string?>? parameterOf = null) =>
+        ErrorList(DocReader.Errors(text), parameterOf);
 
-    private static string ErrorList(IEnumerable<string> items, Func<string, string?>? parameterOf) =>
-        "The peer answered with an error:" + List(items.Select(i => ErrorCase.Match(i) is { Success: true } m
-            ? Inline(m.Groups["when"].Value, parameterOf) + ": <c>" + m.Groups["class"].Value + "</c>"
-            : Inline(i, parameterOf)));
-
-    /// <summary>The prose before an rST bullet list and the list's items (none when the text has no list).</summary>
-    private static (string Lead, List<string> Items) Items(string text)
-    {
-        var trimmed = text.Trim();
-        var matches = Bullet.Matches(trimmed);
-        // A list is at least one bullet at the very start or two bullets: a lone " - " mid-sentence is a dash.
-        if (matches.Count == 0 || (matches[0].Index != 0 && matches.Count < 2))
-            return (trimmed, new List<string>());
-        var items = new List<string>();
-        for (var i = 0; i < matches.Count; i++)
-        {
-            var start = matches[i].Index + matches[i].Length;
-            var end = i + 1 < matches.Count ? matches[i + 1].Index : trimmed.Length;
-            var item = trimmed.Substring(start, end - start).Trim();
-            if (item.Length > 0)
-                items.Add(item);
-        }
-        return (trimmed.Substring(0, matches[0].Index).Trim(), items);
-    }
+    /// <summary>Error cases as XML for an <c>&lt;exception&gt;</c>: a heading sentence and a list; null when none.</summary>
+    public static string? ErrorList(IReadOnlyList<DocErrorCase> errors, Func<string, string?>? parameterOf = null) =>
+        errors.Count == 0 ? null : "The peer answered with an error:" + new XmlDocWriter(parameterOf).WriteErrors(errors);
 
     /// <summary>
     /// A build condition as a sentence: <c>{'not': CONFIG_PERMANENT}</c> is "Only in QEMU builds without
-    /// CONFIG_PERMANENT.", <c>{'all': [A, B]}</c> "Only in QEMU builds with A and B.".
+    /// CONFIG_PERMANENT.", <c>{'all': [A, B]}</c> "Only in QEMU builds with A and B." (<see cref="DocReader.ConditionSentence"/>).
     /// </summary>
-    public static string ConditionSentence(SchemaCondition condition) => "Only in QEMU builds " + Phrase(condition) + ".";
-
-    private static string Phrase(SchemaCondition c) => c.Kind switch
-    {
-        ConditionKind.Config => "with " + c.Config,
-        ConditionKind.Not when c.Operands[0].Kind == ConditionKind.Config => "without " + c.Operands[0].Config,
-        ConditionKind.Not => "not " + Grouped(c.Operands[0]),
-        ConditionKind.All => string.Join(" and ", c.Operands.Select(Grouped)),
-        _ => string.Join(" or ", c.Operands.Select(Grouped)),
-    };
-
-    private static string Grouped(SchemaCondition c) =>
-        c.Kind is ConditionKind.All or ConditionKind.Any && c.Operands.Count > 1 ? "(" + Phrase(c) + ")" : Phrase(c);
+    public static string ConditionSentence(SchemaCondition condition) => DocReader.ConditionSentence(condition);
 
     /// <summary>
     /// The remarks of a QAPI command or event as XML paragraphs, one per line of <c>\n</c>-separated
     /// text: the rest of the description, notes, the features and condition, then "Since QEMU x." alone.
     /// The errors are not here: they go under <c>&lt;exception&gt;</c> (<see cref="Errors"/>).
     /// </summary>
-    public static string? QapiRemarks(string? rest, IEnumerable<string> notes, string featureSentences, IEnumerable<(string Name, string Text)> featureDocs, string? since)
+    public static string? QapiRemarks(string? rest, IEnumerable<string> notes, string featureSentences, IEnumerable<(string Name, string Text)> featureDocs, string? since) =>
+        Remarks(
+            DocReader.Blocks(rest),
+            notes.SelectMany(n => DocReader.Blocks(n)).ToList(),
+            featureSentences,
+            featureDocs.Where(f => !string.IsNullOrWhiteSpace(f.Text)).Select(f => new DocFeature(f.Name, DocReader.Blocks(f.Text))).ToList(),
+            string.IsNullOrWhiteSpace(since) ? null : since!.Trim(),
+            null);
+
+    private static string? Remarks(IReadOnlyList<DocBlock> rest, IReadOnlyList<DocBlock> notes, string featureSentences, IReadOnlyList<DocFeature> features, string? since, Func<string, string?>? parameterOf)
     {
         var paragraphs = new List<string>();
-        if (!string.IsNullOrWhiteSpace(rest))
-            paragraphs.Add(Block(rest!));
-        paragraphs.AddRange(notes.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => Block(n.Trim())));
+        if (rest.Count > 0)
+        {
+            paragraphs.Add(Blocks(rest, parameterOf));
+        }
+        paragraphs.AddRange(notes.Select(n => Blocks(new[] { n }, parameterOf)));
         if (featureSentences.Length > 0)
+        {
             paragraphs.Add(CSharpText.Xml(featureSentences));
-        paragraphs.AddRange(featureDocs.Where(f => !string.IsNullOrWhiteSpace(f.Text)).Select(f => "Feature <c>" + CSharpText.Xml(f.Name) + "</c>: " + Block(f.Text.Trim())));
-        if (!string.IsNullOrWhiteSpace(since))
-            paragraphs.Add("Since QEMU " + CSharpText.Xml(since!.Trim()) + ".");
+        }
+        paragraphs.AddRange(features.Select(f => "Feature <c>" + CSharpText.Xml(f.Name) + "</c>: " + Blocks(f.Description, parameterOf)));
+        if (since is not null)
+        {
+            paragraphs.Add("Since QEMU " + CSharpText.Xml(since) + ".");
+        }
         if (paragraphs.Count == 0)
+        {
             return null;
+        }
         var xml = new StringBuilder();
         foreach (var paragraph in paragraphs)
+        {
             xml.Append(xml.Length == 0 ? string.Empty : "\n").Append(paragraphs.Count == 1 ? paragraph : "<para>" + paragraph + "</para>");
+        }
         return xml.ToString();
     }
 
@@ -173,12 +141,17 @@ public static class XmlDocRenderer
     /// paragraphs (the rest of the description and notes, features, condition, "Since" last and alone),
     /// the Errors section (QEMU 8+) as <see cref="DocSpec.ErrorsXml"/>.
     /// </summary>
-    public static DocSpec Qapi(DocSpec spec, SchemaDoc? doc, string featureSentences)
+    public static DocSpec Qapi(DocSpec spec, SchemaDoc? doc, string featureSentences) => Qapi(spec, doc, featureSentences, null);
+
+    /// <summary>
+    /// <see cref="Qapi(DocSpec, SchemaDoc?, string)"/>, <c>@name</c> resolved by <paramref name="parameterOf"/>
+    /// (<see cref="References"/>: the command's or event's parameters, the generated types).
+    /// </summary>
+    public static DocSpec Qapi(DocSpec spec, SchemaDoc? doc, string featureSentences, Func<string, string?>? parameterOf)
     {
-        var notes = (doc?.Sections ?? EquatableArray<SchemaDocSection>.Empty).Where(s => s.Tag == SchemaDoc.Note).Select(s => s.Text);
-        var features = (doc?.Features ?? EquatableArray<SchemaFeatureDoc>.Empty).Select(f => (f.Name, f.Text));
-        var remarks = QapiRemarks(spec.Remarks, notes, featureSentences, features, doc?.SinceVersion);
-        return spec with { Remarks = remarks, RemarksIsXml = true, ErrorsXml = Errors(doc?.Section(SchemaDoc.Errors)) };
+        var entity = DocReader.Entity(doc);
+        var remarks = Remarks(DocReader.Blocks(spec.Remarks), entity.Notes, featureSentences, entity.Features, entity.Since is null ? null : doc!.SinceVersion!.Trim(), parameterOf);
+        return spec with { Remarks = remarks, RemarksIsXml = true, ErrorsXml = Errors(doc?.Section(SchemaDoc.Errors), parameterOf) };
     }
 
     /// <summary>
@@ -190,9 +163,33 @@ public static class XmlDocRenderer
     {
         var summary = doc.SummaryIsXml ? doc.Summary : CSharpText.Xml(doc.Summary);
         if (doc.Remarks is null)
+        {
             return summary;
+        }
         if (!doc.RemarksIsXml)
+        {
             return summary + " " + CSharpText.Xml(doc.Remarks);
+        }
         return summary + string.Concat(doc.Remarks.Split('\n').Select(p => p.StartsWith("<para>", StringComparison.Ordinal) ? p : "<para>" + p + "</para>"));
+    }
+
+    /// <summary>The XML docs writer: escaped text, <c>&lt;c&gt;</c> code, references as the member resolves them, <c>&lt;list&gt;</c>s.</summary>
+    private sealed class XmlDocWriter(Func<string, string?>? parameterOf) : DocWriter
+    {
+        protected override string BlockSeparator => " ";
+
+        protected override string Text(string text) => CSharpText.Xml(text);
+
+        protected override string Code(string text) => "<c>" + CSharpText.Xml(text) + "</c>";
+
+        protected override string Reference(string name) => parameterOf?.Invoke(name) ?? Code(name);
+
+        protected override string Paragraph(string inlines) => inlines;
+
+        protected override string List(bool numbered, IReadOnlyList<string> items, int start) =>
+            "<list type=\"" + (numbered ? "number" : "bullet") + "\">" + string.Concat(items.Select(i => "<item><description>" + i + "</description></item>")) + "</list>";
+
+        // One line a code line: DocComments writes each on its own /// line.
+        protected override string CodeBlock(string text) => "<code>" + string.Join("\n", text.Split('\n').Select(CSharpText.Xml)) + "</code>";
     }
 }
