@@ -60,7 +60,7 @@ internal static class SchemaInputs
         var errors = schema.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error).ToList();
         foreach (var error in errors)
             Console.Error.WriteLine(error.Format(root is null ? null : Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(root, error.Location.Path))));
-        // The generator compiles its own copy of the SchemaInfo types; its JSON is the runtime's input.
-        return errors.Count > 0 ? null : SchemaInfoReader.Read(Encoding.UTF8.GetBytes(Qmp.Codegen.Introspection.SchemaInfoBuilder.Describe(schema)));
+        // One SchemaInfo type: the generator's library build takes it from Qmp.Runtime.
+        return errors.Count > 0 ? null : Qmp.Codegen.Introspection.SchemaInfoBuilder.Build(schema);
     }
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
 
 namespace Qmp.Codegen.Introspection;
 
@@ -26,7 +27,12 @@ namespace Qmp.Codegen.Introspection;
 /// is no arguments, <c>{}</c>, no data. Conditions are none: the schema is one build's.</item>
 /// </list>
 /// </summary>
-public static class IntrospectedSchema
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+static class IntrospectedSchema
 {
     public static QmpSchema Build(SchemaInfo info, string path, QmpSchema? source = null)
     {
