@@ -18,10 +18,14 @@ public sealed record IntrospectedVersion(int Major, int Minor, int Micro, string
 /// <summary>The diagnostics of a saved introspection file (ids kept apart from the .hx and QAPI readers').</summary>
 public static class IntrospectionDiagnostics
 {
-    public static readonly SchemaDiagnosticDescriptor Unreadable = new("QMP0301", SchemaSeverity.Error, "Introspection file is not a query-qmp-schema answer");
-    public static readonly SchemaDiagnosticDescriptor Problem = new("QMP0302", SchemaSeverity.Warning, "Introspection schema refers to a type it lacks or lists a name twice");
-    public static readonly SchemaDiagnosticDescriptor Unsupported = new("QMP0303", SchemaSeverity.Warning, "Introspection entry cannot be represented");
-    public static readonly SchemaDiagnosticDescriptor AlignmentConflict = new("QMP0304", SchemaSeverity.Warning, "Live type pairs with two source types");
+    public static readonly SchemaDiagnosticDescriptor Unreadable = new("QMP0301", SchemaSeverity.Error, "Introspection file is not a query-qmp-schema answer",
+        "not strict JSON: {problem}", "{problem}");
+    public static readonly SchemaDiagnosticDescriptor Problem = new("QMP0302", SchemaSeverity.Warning, "Introspection schema refers to a type it lacks or lists a name twice",
+        "{problem}");
+    public static readonly SchemaDiagnosticDescriptor Unsupported = new("QMP0303", SchemaSeverity.Warning, "Introspection entry cannot be represented",
+        "entry '{name}' of meta-type '{meta-type}' is left out", "type '{type}' is {what}; read as 'any'");
+    public static readonly SchemaDiagnosticDescriptor AlignmentConflict = new("QMP0304", SchemaSeverity.Warning, "Live type pairs with two source types",
+        "{conflict}");
     public static readonly SchemaDiagnosticDescriptor InvalidName = new("QMP0305", SchemaSeverity.Error, "Introspection name outside QMP's character set",
         "{what} '{name}' is not a QMP name (letters, digits, '-', '_', '.'; a type also '[' type ']'); schema entry {index} is left out");
 }
@@ -98,7 +102,7 @@ sealed class IntrospectionFile
         {
             var why = result.Error?.Message ?? (result.Repairs.Count > 0 ? result.Repairs[0].Message : "text follows the JSON value");
             var offset = result.Error?.Offset ?? (result.Repairs.Count > 0 ? result.Repairs[0].Offset : end);
-            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Create(At(text, path, offset), "not strict JSON: " + why));
+            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Report(At(text, path, offset), 0, why));
             return new IntrospectionFile(path ?? string.Empty, null, null, diagnostics);
         }
         try
@@ -116,14 +120,14 @@ sealed class IntrospectionFile
                     index.ToString(CultureInfo.InvariantCulture)));
             }
             foreach (var problem in info.Problems)
-                diagnostics.Add(IntrospectionDiagnostics.Problem.Create(location, problem));
+                diagnostics.Add(IntrospectionDiagnostics.Problem.Report(location, problem));
             return new IntrospectionFile(path ?? string.Empty, info, version, diagnostics);
         }
         catch (SchemaInfoFormatException e)
         {
             // A malformed entry is located where it starts, so the IDE goes to it in a file of one line.
             var at = e.Index >= 0 && EntryOffset(text, e.Index) is var offset and >= 0 ? At(text, path, offset) : location;
-            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Create(at, e.Message));
+            diagnostics.Add(IntrospectionDiagnostics.Unreadable.Report(at, 1, e.Message));
             return new IntrospectionFile(path ?? string.Empty, null, null, diagnostics);
         }
     }
