@@ -16,10 +16,11 @@ internal static class Commands
     public static Command Check()
     {
         var schema = SchemaArgument();
-        var command = new Command("check", "Report the schema's diagnostics in the compiler's format; exit 1 when any is an error.") { schema };
+        var includeDirs = Docs.DocsCommand.IncludeDirOption();
+        var command = new Command("check", "Report the schema's diagnostics in the compiler's format; exit 1 when any is an error.") { schema, includeDirs };
         command.SetAction(parse =>
         {
-            var read = SchemaLoader.Load(parse.GetValue(schema)!);
+            var read = SchemaLoader.Load(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (read is null)
                 return 2;
             foreach (var diagnostic in read.Diagnostics)
@@ -37,10 +38,11 @@ internal static class Commands
     public static Command Model()
     {
         var schema = SchemaArgument();
-        var command = new Command("model", "Print the model read from the schema as JSON (one shape for .hx, QAPI and a saved answer).") { schema };
+        var includeDirs = Docs.DocsCommand.IncludeDirOption();
+        var command = new Command("model", "Print the model read from the schema as JSON (one shape for .hx, QAPI and a saved answer).") { schema, includeDirs };
         command.SetAction(parse =>
         {
-            var read = SchemaLoader.Load(parse.GetValue(schema)!);
+            var read = SchemaLoader.Load(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (read is null)
                 return 2;
             using var stdout = Console.OpenStandardOutput();

@@ -87,7 +87,7 @@ internal static class IntrospectCommands
         var command = new Command("compat", "Report what differs between a client's schema and a server's; exit 0 when everything the client uses exists on the server, 1 when not.") { schema, against, timeout, includeDirs };
         command.SetAction(async (parse, ct) =>
         {
-            var client = SchemaInputs.Describe(parse.GetValue(schema)!, parse.GetValue(includeDirs));
+            var client = Describe(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (client is null)
                 return 2;
             var target = parse.GetValue(against)!;
@@ -107,6 +107,28 @@ internal static class IntrospectCommands
             return report.IsCompatible ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The client's schema as <c>query-qmp-schema</c> would describe it, read as <c>check</c> reads it
+    /// (<see cref="SchemaLoader"/>); null when it has errors, which are printed as <c>check</c> prints them.
+    /// A saved answer (a live schema, or a generated client's description, whose <c>"if"</c>
+    /// conditions the report groups by) is the description itself.
+    /// </summary>
+    private static SchemaInfo? Describe(FileInfo[] files, IReadOnlyList<DirectoryInfo>? includeDirs)
+    {
+        var loaded = SchemaLoader.LoadWithTexts(files, includeDirs);
+        if (loaded is null)
+            return null;
+        var read = loaded.Read;
+        var errors = read.Diagnostics.Where(d => d.Severity == Model.SchemaSeverity.Error).ToList();
+        foreach (var error in errors)
+            Console.Error.WriteLine(error.Format());
+        if (errors.Count > 0)
+            return null;
+        return read.Kind == SchemaInputKind.Introspection
+            ? SchemaInfoReader.Read(loaded.Texts[read.Files[0]])
+            : Introspection.SchemaInfoBuilder.Build(read.Schema);
     }
 
     private static SchemaInfo? ReadFile(FileInfo file)

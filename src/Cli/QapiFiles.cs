@@ -1,12 +1,11 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Qmp.Codegen.Qapi;
 using Qmp.Emulator.Confinement;
 
 namespace Qmp.Codegen.Cli;
 
 /// <summary>
-/// Reads a QAPI top file and the files it includes from disk, for <c>docs</c> and <c>compat</c>. The
+/// Reads a QAPI top file's includes from disk for <see cref="SchemaLoader"/> (every command that reads a schema). The
 /// reader resolves an include as QEMU does (relative to the including file); this decides whether
 /// the file may be read at all. An include is read only when it lies beneath the top file's folder
 /// or a folder named with <c>--include-dir</c>, is reached through no symbolic link, is a regular
@@ -40,12 +39,13 @@ internal sealed class QapiFiles : IDisposable
     private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
     private long _total;
 
-    private QapiFiles(FileInfo top, string topText)
+    private QapiFiles(string topPath, string topText, string pathBase)
     {
-        _topName = top.Name;
+        _topName = topPath;
         _topText = topText;
-        _root = top.DirectoryName!;
+        _root = pathBase;
         _total = Encoding.UTF8.GetByteCount(topText);
+        _texts[topPath] = topText;
     }
 
     public void Dispose()
@@ -54,14 +54,19 @@ internal sealed class QapiFiles : IDisposable
             handle?.Dispose();
     }
 
+    /// <summary>Every file read so far, the top file's too, by the reader's path.</summary>
+    public IReadOnlyDictionary<string, string> Texts => _texts;
+
     /// <summary>
-    /// The schema of <paramref name="top"/> (its text already read, <see cref="ReadTop"/>) with its
-    /// includes, and every file's text by the reader's path; null (the reason on stderr) when an
+    /// The include reader for the top file <paramref name="top"/> (its text already read,
+    /// <see cref="ReadTop"/>), which the schema reader names <paramref name="topPath"/>: the reader's
+    /// paths are resolved against <paramref name="pathBase"/>. Includes are read from beneath the top
+    /// file's folder and the <paramref name="includeDirs"/> only. Null (the reason on stderr) when an
     /// <c>--include-dir</c> cannot be opened.
     /// </summary>
-    public static (QapiReadResult Read, IReadOnlyDictionary<string, string> Texts)? Read(FileInfo top, string topText, IReadOnlyList<DirectoryInfo> includeDirs)
+    public static QapiFiles? Open(FileInfo top, string topPath, string topText, string pathBase, IReadOnlyList<DirectoryInfo> includeDirs)
     {
-        using var files = new QapiFiles(top, topText);
+        var files = new QapiFiles(topPath, topText, pathBase);
         foreach (var named in new[] { top.DirectoryName! }.Concat(includeDirs.Select(d => d.FullName)))
         {
             var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(named));
@@ -72,11 +77,11 @@ internal sealed class QapiFiles : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"qmp-codegen: cannot open include folder {folder}: {e.Message}");
+                files.Dispose();
                 return null;
             }
         }
-        var read = QapiReader.ReadDetailed(top.Name, files.ReadFile);
-        return (read, files._texts);
+        return files;
     }
 
     /// <summary>The text of the file the user named, or null (the reason on stderr) when it cannot be read or passes <see cref="MaxFileBytes"/>.</summary>
@@ -94,14 +99,11 @@ internal sealed class QapiFiles : IDisposable
         }
     }
 
-    /// <summary>The reader's callback: the text of a path relative to the top file's folder, or null (unreadable).</summary>
-    private string? ReadFile(string path)
+    /// <summary>The reader's callback: the text of a path as the reader spells it (relative to the path base), or null (unreadable).</summary>
+    public string? ReadFile(string path)
     {
         if (path == _topName)
-        {
-            _texts[path] = _topText;
             return _topText;
-        }
         string? refusal;
         try
         {
@@ -122,7 +124,11 @@ internal sealed class QapiFiles : IDisposable
             refusal = e is FileNotFoundException or DirectoryNotFoundException ? null : e.Message;
         }
         if (refusal is not null)
-            Console.Error.WriteLine($"qmp-codegen: include '{Qmp.Runtime.Introspection.TerminalText.Escape(path)}': {refusal}");
+        {
+            // Named from the top file's folder, as its include lines name it, whatever the reader's path base.
+            var named = path.Contains('\0', StringComparison.Ordinal) ? path : Path.GetRelativePath(_folders[0].Path, Path.GetFullPath(Path.Combine(_root, path)));
+            Console.Error.WriteLine($"qmp-codegen: include '{Qmp.Runtime.Introspection.TerminalText.Escape(named)}': {refusal}");
+        }
         return null;
     }
 

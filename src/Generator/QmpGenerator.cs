@@ -252,7 +252,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     private static EquatableArray<string> DescribeEntries(Qmp.Codegen.Schema.QmpSchema schema)
     {
         var info = Qmp.Codegen.Introspection.SchemaInfoBuilder.Build(schema);
-        return info.Entries.Select(Qmp.Codegen.Introspection.SchemaInfo.EntryToJson).ToEquatableArray();
+        return info.Entries.Select(e => e.ToJson()).ToEquatableArray();
     }
 
     private static readonly ConcurrentDictionary<(string, DiagnosticSeverity), DiagnosticDescriptor> Descriptors = new();

@@ -5,15 +5,12 @@ namespace Qmp.Codegen;
 /// <summary>
 /// A diagnostic kind: a stable id, its severity, a title, and <see cref="Messages"/>, the forms of
 /// every message it reports, with <c>{placeholders}</c> for what varies; so this file is the
-/// catalogue of every message a user can see. The .hx reader and the generator build their
-/// messages only from these forms (<see cref="Report(SchemaLocation, string[])"/>), so the
-/// catalogue and what users see cannot drift apart.
+/// catalogue of every message a user can see. Every reader (.hx, QAPI, introspection) and the
+/// generator build their messages only from these forms (<see cref="Report(SchemaLocation, string[])"/>),
+/// so the catalogue and what users see cannot drift apart.
 /// </summary>
 public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severity, string Title, params string[] Messages)
 {
-    /// <summary>A diagnostic with a message made elsewhere (the QAPI and introspection readers, whose descriptors carry no forms).</summary>
-    public SchemaDiagnostic Create(SchemaLocation location, string message) => new(Id, Severity, message, location);
-
     /// <summary>A diagnostic with the message of the descriptor's only form, its placeholders filled with <paramref name="args"/>.</summary>
     public SchemaDiagnostic Report(SchemaLocation location, params string[] args)
     {

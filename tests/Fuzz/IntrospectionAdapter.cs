@@ -1,6 +1,7 @@
 using Qmp.Codegen.Emit;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Introspection;
+using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 

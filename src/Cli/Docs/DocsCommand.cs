@@ -9,7 +9,7 @@ internal static class DocsCommand
     {
         var schema = new Argument<FileInfo[]>("schema")
         {
-            Description = "One or more .hx schema files (commands, extra documentation, events), read together; or one QAPI top file (qapi-schema.json, with the files it includes).",
+            Description = "One or more .hx schema files (commands, extra documentation, events), read together; or one QAPI top file (qapi-schema.json, with the files it includes); or one saved query-qmp-schema answer.",
             Arity = ArgumentArity.OneOrMore,
         };
         var output = new Option<DirectoryInfo>("--output", "-o")
@@ -23,14 +23,23 @@ internal static class DocsCommand
         {
             var files = parse.GetValue(schema)!;
             var directory = parse.GetValue(output)!;
-            if (!files.All(f => string.Equals(f.Extension, ".hx", StringComparison.OrdinalIgnoreCase)))
-                return RenderQapi(files, directory, parse.GetValue(includeDirs) ?? []);
-            var read = Commands.Read(files, out var failed);
-            if (read is null)
+            // Read as every command reads a schema (SchemaLoader): the same files, limits and diagnostics as
+            // check, with paths from the first file's folder, as the page names files (not from wherever it is run).
+            var loaded = SchemaLoader.LoadWithTexts(files, parse.GetValue(includeDirs), files[0].DirectoryName);
+            if (loaded is null)
                 return 2;
-            var written = Write(read, files.Select(f => f.Name), directory.FullName);
-            Console.Error.WriteLine($"qmp-codegen docs: {string.Join(", ", written)} ({read.Schema.Commands.Count} commands, {read.Schema.Events.Count} events)");
-            return failed ? 1 : 0;
+            var read = loaded.Read;
+            var page = read.Kind == SchemaInputKind.Hx
+                ? DocsBuilder.Build(new Hx.QmpSchemaResult(read.Hx!, read.Schema), files.Select(f => f.Name))
+                : DocsBuilder.BuildQapi(new Qapi.QapiReadResult(read.Schema, read.Files, DocBlocks: 0), files[0].Name, loaded.Texts);
+            var written = Write(page, directory.FullName);
+            var errors = read.Diagnostics.Count(d => d.Severity == Qmp.Codegen.Model.SchemaSeverity.Error);
+            var counts = read.Kind == SchemaInputKind.Hx
+                ? $"{read.Schema.Commands.Count} commands, {read.Schema.Events.Count} events"
+                : $"{page.CommandCount} commands, {page.EventCount} events, {page.TypeCount} types from {page.FileCount} files";
+            Console.Error.WriteLine($"qmp-codegen docs: {string.Join(", ", written)} ({counts}{(errors > 0 ? $"; {errors} schema errors" : "")})");
+            // Rendered even with schema errors (the page shows them where they are); exit 1 then, as check does.
+            return errors > 0 ? 1 : 0;
         });
         return command;
     }
@@ -46,28 +55,10 @@ internal static class DocsCommand
     };
 
     /// <summary>
-    /// A QAPI top file: read with its includes from disk (relative to it, confined by QapiFiles), rendered even with schema
-    /// errors (the page shows them where they are), and exit code 1 then, as for .hx files.
+    /// The QAPI schema of a top file and what it includes, read by <see cref="SchemaLoader"/> with
+    /// paths relative to the top file's folder (as the page names files); null (with the reason on
+    /// stderr) when the top file cannot be read.
     /// </summary>
-    private static int RenderQapi(FileInfo[] files, DirectoryInfo directory, DirectoryInfo[] includeDirs)
-    {
-        if (files.Length != 1 || !string.Equals(files[0].Extension, ".json", StringComparison.OrdinalIgnoreCase))
-        {
-            Console.Error.WriteLine("qmp-codegen docs: give .hx files (read together) or one QAPI top file (.json)");
-            return 2;
-        }
-        var input = ReadQapi(files[0], includeDirs);
-        if (input is null)
-            return 2;
-        var (read, texts) = input.Value;
-        var page = DocsBuilder.BuildQapi(read, files[0].Name, texts);
-        var written = Write(page, directory.FullName);
-        var errors = read.Schema.Diagnostics.Count(d => d.Severity == Qmp.Codegen.Model.SchemaSeverity.Error);
-        Console.Error.WriteLine($"qmp-codegen docs: {string.Join(", ", written)} ({page.CommandCount} commands, {page.EventCount} events, {page.TypeCount} types from {page.FileCount} files{(errors > 0 ? $"; {errors} schema errors" : "")})");
-        return errors > 0 ? 1 : 0;
-    }
-
-    /// <summary>The QAPI schema of a top file and what it includes, or null (with the reason on stderr) when the top file cannot be read.</summary>
     internal static (Qmp.Codegen.Qapi.QapiReadResult Read, IReadOnlyDictionary<string, string> Texts)? ReadQapi(FileInfo top, IReadOnlyList<DirectoryInfo>? includeDirs = null)
     {
         if (!top.Exists)
@@ -75,7 +66,9 @@ internal static class DocsCommand
             Console.Error.WriteLine($"qmp-codegen docs: {top} does not exist");
             return null;
         }
-        return QapiFiles.ReadTop(top) is { } text ? QapiFiles.Read(top, text, includeDirs ?? []) : null;
+        if (SchemaLoader.LoadWithTexts([top], includeDirs, top.DirectoryName) is not { } loaded)
+            return null;
+        return (new Qmp.Codegen.Qapi.QapiReadResult(loaded.Read.Schema, loaded.Read.Files, DocBlocks: 0), loaded.Texts);
     }
 
     /// <summary>Renders both files into <paramref name="directory"/>. Always writes them, so their time stamps tell MSBuild they are up to date.</summary>

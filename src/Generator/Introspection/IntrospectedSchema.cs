@@ -4,6 +4,7 @@ using System.Linq;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
 
 namespace Qmp.Codegen.Introspection;
 
@@ -26,7 +27,12 @@ namespace Qmp.Codegen.Introspection;
 /// is no arguments, <c>{}</c>, no data. Conditions are none: the schema is one build's.</item>
 /// </list>
 /// </summary>
-public static class IntrospectedSchema
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+static class IntrospectedSchema
 {
     public static QmpSchema Build(SchemaInfo info, string path, QmpSchema? source = null)
     {
@@ -82,7 +88,7 @@ public static class IntrospectedSchema
             var events = _info.Events.Select(Event).ToEquatableArray();
             foreach (var e in _info.Entries)
                 if (e is SchemaInfoUnknown)
-                    _diagnostics.Add(IntrospectionDiagnostics.Unsupported.Create(_location, "entry '" + e.Name + "' of meta-type '" + e.MetaType + "' is left out"));
+                    _diagnostics.Add(IntrospectionDiagnostics.Unsupported.Report(_location, 0, e.Name, e.MetaType));
             return new QmpSchema(commands, events, types.ToEquatableArray(), EquatableArray<SchemaProse>.Empty, _diagnostics.ToEquatableArray());
         }
 
@@ -93,7 +99,7 @@ public static class IntrospectedSchema
             var described = SchemaInfoBuilder.Build(source);
             var alignment = SchemaInfoAlignment.Align(described, _info);
             foreach (var conflict in alignment.Conflicts)
-                _diagnostics.Add(IntrospectionDiagnostics.AlignmentConflict.Create(_location, conflict.ToString()));
+                _diagnostics.Add(IntrospectionDiagnostics.AlignmentConflict.Report(_location, conflict.ToString()));
             foreach (var pair in alignment.Pairs)
             {
                 // Pairs come in the order met, so a type met twice keeps its first partner's name.
@@ -193,7 +199,7 @@ public static class IntrospectedSchema
 
         private SchemaTypeRef Unsupported(string type, string what)
         {
-            _diagnostics.Add(IntrospectionDiagnostics.Unsupported.Create(_location, "type '" + type + "' is " + what + "; read as 'any'"));
+            _diagnostics.Add(IntrospectionDiagnostics.Unsupported.Report(_location, 1, type, what));
             return SchemaTypeRef.Of(SchemaBuiltins.Any);
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
 
 namespace Qmp.Codegen.Introspection;
 
@@ -19,7 +20,12 @@ namespace Qmp.Codegen.Introspection;
 /// (an array before its element), as introspect.py lists them. A generated client carries <see cref="Describe"/>'s JSON and the
 /// runtime compares it with the live schema by the same alignment.
 /// </summary>
-public static class SchemaInfoBuilder
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+static class SchemaInfoBuilder
 {
     /// <summary>QEMU's name for the empty object type.</summary>
     public const string EmptyObject = "q_empty";

@@ -228,19 +228,19 @@ internal sealed partial class QapiSchemaBuilder
             if (doc.Arg(name) is { } arg)
                 arg.Connected = true;
             else if (exceptions is not null && !exceptions.Contains(d.Name))
-                Report(QapiDiagnostics.DocMissing, location, "member", name, d.Name);
+                Report(QapiDiagnostics.DocMissing, location, "member", name);
         }
         foreach (var (name, location) in d.Features)
         {
             if (doc.Feature(name) is { } feature)
                 feature.Connected = true;
             else
-                Report(QapiDiagnostics.DocMissing, location, "feature", name, d.Name);
+                Report(QapiDiagnostics.DocMissing, location, "feature", name);
         }
         foreach (var arg in doc.Args.Where(a => !a.Connected))
-            Report(QapiDiagnostics.DocNamesAbsent, arg.Location, d.Name, "member", arg.Name);
+            Report(QapiDiagnostics.DocNamesAbsent, arg.Location, "member", arg.Name);
         foreach (var feature in doc.Features.Where(a => !a.Connected))
-            Report(QapiDiagnostics.DocNamesAbsent, feature.Location, d.Name, "feature", feature.Name);
+            Report(QapiDiagnostics.DocNamesAbsent, feature.Location, "feature", feature.Name);
         if (d.Meta != "command" && doc.Sections.FirstOrDefault(s => s.Tag == SchemaDoc.Returns) is { } returns)
             Report(QapiDiagnostics.ReturnsNotCommand, returns.Location, d.Meta, d.Name);
         d.ModelDoc = new SchemaDoc(doc.Body, doc.Sections.ToEquatableArray(),

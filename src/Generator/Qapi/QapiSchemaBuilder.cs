@@ -179,7 +179,7 @@ internal sealed partial class QapiSchemaBuilder
         if (expression.Doc is { } doc && doc.Symbol != name)
             Report(QapiDiagnostics.DocForOther, doc.SymbolLocation, doc.Symbol ?? "", name);
         else if (expression.Doc is null && _pragmas.DocRequired)
-            Report(QapiDiagnostics.DocRequired, nameNode.Location, meta, name);
+            Report(QapiDiagnostics.DocRequired, nameNode.Location);
 
         var keysOk = meta switch
         {

@@ -1,4 +1,5 @@
 using Qmp.Codegen.Introspection;
+using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 using static Qmp.Codegen.Tests.Introspection.SchemaFixtures;

@@ -2,6 +2,7 @@ using Qmp.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using Qmp.Codegen.Introspection;
+using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
 

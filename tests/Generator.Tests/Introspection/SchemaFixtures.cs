@@ -1,5 +1,6 @@
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Introspection;
+using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 

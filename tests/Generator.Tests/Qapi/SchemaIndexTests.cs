@@ -81,7 +81,7 @@ public class SchemaIndexTests
         Assert.Equal(["none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool"], SchemaBuiltins.QTypeEnum.Values.Select(v => v.Name));
         // The C# back end's enum and introspection's entry read the same values.
         var info = Qmp.Codegen.Introspection.SchemaInfoBuilder.Build(QapiReader.Read("q.json", _ => "{ 'struct': 'S', 'data': { 't': 'QType' } }\n{ 'command': 'c', 'returns': 'S' }"));
-        var qtype = Assert.IsType<Qmp.Codegen.Introspection.SchemaInfoEnum>(info.Find("QType"));
+        var qtype = Assert.IsType<Qmp.Runtime.Introspection.SchemaInfoEnum>(info.Find("QType"));
         Assert.Equal(SchemaBuiltins.QTypeEnum.Values.Select(v => v.Name), qtype.Members.Select(m => m.Name));
     }
 

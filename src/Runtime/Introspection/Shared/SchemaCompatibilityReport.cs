@@ -4,14 +4,15 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 
-#if NETSTANDARD2_0
-namespace Qmp.Codegen.Introspection;
-#else
 namespace Qmp.Runtime.Introspection;
-#endif
 
 /// <summary>What differs between a client's schema and a server's.</summary>
-public enum SchemaDifferenceKind
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+enum SchemaDifferenceKind
 {
     /// <summary>The client has the command, the server lacks it.</summary>
     CommandMissing,
@@ -57,7 +58,12 @@ public enum SchemaDifferenceKind
 /// <c>query-status/ret-type/status/^suspended</c>, <c>drive-backup/$deprecated</c>).
 /// <see cref="IsBreaking"/>: a call or event the client may make or read can fail because of it.
 /// </summary>
-public sealed class SchemaDifference
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaDifference
 {
     private readonly SchemaTypePair? _pair;
     private readonly string? _rest;
@@ -158,7 +164,12 @@ public sealed class SchemaDifference
 /// type changed shape. New commands, members, variants and enum values on the server are reported
 /// but not breaking: a generated client ignores unknown members and keeps unknown values.
 /// </summary>
-public sealed class SchemaCompatibilityReport
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaCompatibilityReport
 {
     private readonly List<SchemaDifference> _differences = new();
 

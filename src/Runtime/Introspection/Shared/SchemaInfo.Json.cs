@@ -3,13 +3,14 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-#if NETSTANDARD2_0
-namespace Qmp.Codegen.Introspection;
-#else
 namespace Qmp.Runtime.Introspection;
-#endif
 
-public sealed partial class SchemaInfo
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed partial class SchemaInfo
 {
     /// <summary>
     /// The entries as compact JSON, the array <c>query-qmp-schema</c> returns, in the same shape
@@ -30,15 +31,7 @@ public sealed partial class SchemaInfo
         return w.ToString();
     }
 
-    /// <summary>One entry as compact JSON, as <see cref="ToJson"/> writes it inside the array.</summary>
-    internal static string EntryToJson(SchemaInfoEntry entry)
-    {
-        var w = new StringBuilder(120);
-        WriteEntry(w, entry);
-        return w.ToString();
-    }
-
-    private static void WriteEntry(StringBuilder w, SchemaInfoEntry entry)
+    internal static void WriteEntry(StringBuilder w, SchemaInfoEntry entry)
     {
         w.Append("{\"name\":");
         Str(w, entry.Name);

@@ -1,18 +1,19 @@
 // This file is compiled into two assemblies: the runtime (net10.0, namespace Qmp.Runtime.Introspection)
-// and the generator (netstandard2.0, linked from src/Generator, namespace Qmp.Codegen.Introspection),
+// and the generator's analyzer build (netstandard2.0, linked, the same namespace, internal there),
 // so a generated client's description of its schema and a server's live schema are compared by the
 // same code on both sides. It uses nothing beyond netstandard2.0 and no JSON library.
 using System;
 using System.Collections.Generic;
 
-#if NETSTANDARD2_0
-namespace Qmp.Codegen.Introspection;
-#else
 namespace Qmp.Runtime.Introspection;
-#endif
 
 /// <summary>The meta-types of QEMU's <c>SchemaInfo</c> (<c>SchemaMetaType</c> in qapi/introspect.json).</summary>
-public static class SchemaMetaType
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+static class SchemaMetaType
 {
     /// <summary><c>builtin</c>: a type QAPI predefines, such as <c>str</c> or <c>int</c> (<see cref="SchemaInfoBuiltin"/>).</summary>
     public const string Builtin = "builtin";
@@ -31,7 +32,12 @@ public static class SchemaMetaType
 }
 
 /// <summary>The features QMP gives special meaning to.</summary>
-public static class SchemaInfoFeature
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+static class SchemaInfoFeature
 {
     /// <summary><c>deprecated</c>: the command, event, type, member or enum value carrying it is on its way out; stop relying on it.</summary>
     public const string Deprecated = "deprecated";
@@ -44,7 +50,12 @@ public static class SchemaInfoFeature
 /// of enum, object and alternate types as numbers (<c>"37"</c>); builtins, arrays (<c>"[37]"</c>),
 /// commands and events keep theirs. A client's own description carries the real names.
 /// </summary>
-public abstract class SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+abstract class SchemaInfoEntry
 {
     private static readonly IReadOnlyList<string> NoFeatures = Array.Empty<string>();
 
@@ -81,12 +92,25 @@ public abstract class SchemaInfoEntry
     /// </summary>
     public string? Condition { get; init; }
 
+    /// <summary>The entry as compact JSON, as <see cref="SchemaInfo.ToJson"/> writes it inside the array.</summary>
+    public string ToJson()
+    {
+        var w = new System.Text.StringBuilder(120);
+        SchemaInfo.WriteEntry(w, this);
+        return w.ToString();
+    }
+
     /// <summary>The meta-type and the name, such as <c>command query-status</c> or <c>object 37</c>.</summary>
     public override string ToString() => MetaType + " " + Name;
 }
 
 /// <summary>A builtin type: <c>str</c>, <c>int</c>, <c>number</c>, <c>bool</c>, <c>null</c>, <c>any</c>. Every integer width is <c>int</c>.</summary>
-public sealed class SchemaInfoBuiltin : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoBuiltin : SchemaInfoEntry
 {
     /// <summary>A builtin whose values have JSON type <paramref name="jsonType"/> on the wire (see <see cref="JsonType"/>).</summary>
     public SchemaInfoBuiltin(string name, string jsonType, IReadOnlyList<string>? features = null)
@@ -102,7 +126,12 @@ public sealed class SchemaInfoBuiltin : SchemaInfoEntry
 // Named after QEMU's SchemaInfoEnum (qapi/introspect.json).
 #pragma warning disable CA1711
 /// <summary>An enum. QEMU 6.2 and later send <c>members</c> (with features) and, until 9.1, <c>values</c> too; older ones only <c>values</c>.</summary>
-public sealed class SchemaInfoEnum : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoEnum : SchemaInfoEntry
 #pragma warning restore CA1711
 {
     /// <summary>An enum with its values in schema order, each with its own features.</summary>
@@ -122,7 +151,12 @@ public sealed class SchemaInfoEnum : SchemaInfoEntry
 }
 
 /// <summary>One value of an enum.</summary>
-public sealed class SchemaInfoEnumMember
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoEnumMember
 {
     /// <summary>A value and its features (null for none).</summary>
     public SchemaInfoEnumMember(string name, IReadOnlyList<string>? features = null)
@@ -150,7 +184,12 @@ public sealed class SchemaInfoEnumMember
 }
 
 /// <summary>An array type, named <c>[ELEMENT]</c>.</summary>
-public sealed class SchemaInfoArray : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoArray : SchemaInfoEntry
 {
     /// <summary>An array type, named <c>[ELEMENT]</c>, of <paramref name="elementType"/>.</summary>
     public SchemaInfoArray(string name, string elementType, IReadOnlyList<string>? features = null)
@@ -167,7 +206,12 @@ public sealed class SchemaInfoArray : SchemaInfoEntry
 /// An object type, its members flattened (a base's members first). With <see cref="Variants"/> it is a
 /// union: the value of member <see cref="Tag"/> picks the variant whose type's members are added.
 /// </summary>
-public sealed class SchemaInfoObject : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoObject : SchemaInfoEntry
 {
     /// <summary>An object with its flattened members and, for a union, its <paramref name="tag"/> member and <paramref name="variants"/>.</summary>
     public SchemaInfoObject(string name, IReadOnlyList<SchemaInfoObjectMember> members, string? tag = null,
@@ -205,7 +249,12 @@ public sealed class SchemaInfoObject : SchemaInfoEntry
 /// A member of an object. <see cref="IsOptional"/>: the entry has <c>default</c> (QEMU always sends
 /// <c>"default": null</c> for an optional member; no QEMU so far sends another default).
 /// </summary>
-public sealed class SchemaInfoObjectMember
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoObjectMember
 {
     /// <summary>A member of type <paramref name="type"/>; <paramref name="isOptional"/> when a value may omit it.</summary>
     public SchemaInfoObjectMember(string name, string type, bool isOptional = false, IReadOnlyList<string>? features = null)
@@ -241,7 +290,12 @@ public sealed class SchemaInfoObjectMember
 }
 
 /// <summary>A variant of a union: when the tag is <see cref="Case"/>, the members of <see cref="Type"/> are added.</summary>
-public sealed class SchemaInfoVariant
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoVariant
 {
     /// <summary>The variant that tag value <paramref name="case"/> selects, adding the members of <paramref name="type"/>.</summary>
     public SchemaInfoVariant(string @case, string type)
@@ -269,7 +323,12 @@ public sealed class SchemaInfoVariant
 }
 
 /// <summary>An alternate: a value of one of its members' types, told apart by JSON type.</summary>
-public sealed class SchemaInfoAlternate : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoAlternate : SchemaInfoEntry
 {
     /// <summary>An alternate of <paramref name="memberTypes"/>, in schema order.</summary>
     public SchemaInfoAlternate(string name, IReadOnlyList<string> memberTypes, IReadOnlyList<string>? features = null)
@@ -283,7 +342,12 @@ public sealed class SchemaInfoAlternate : SchemaInfoEntry
 }
 
 /// <summary>A command. <see cref="ArgType"/> and <see cref="RetType"/> are always present (an empty object when the command has none).</summary>
-public sealed class SchemaInfoCommand : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoCommand : SchemaInfoEntry
 {
     /// <summary>A command taking <paramref name="argType"/> and returning <paramref name="retType"/>; <paramref name="allowOob"/> when it may run out of band.</summary>
     public SchemaInfoCommand(string name, string argType, string retType, bool allowOob = false, IReadOnlyList<string>? features = null)
@@ -308,7 +372,12 @@ public sealed class SchemaInfoCommand : SchemaInfoEntry
 }
 
 /// <summary>An event; <see cref="ArgType"/> is the object type of its <c>data</c>.</summary>
-public sealed class SchemaInfoEvent : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoEvent : SchemaInfoEntry
 {
     /// <summary>An event whose <c>data</c> is of type <paramref name="argType"/>.</summary>
     public SchemaInfoEvent(string name, string argType, IReadOnlyList<string>? features = null)
@@ -322,7 +391,12 @@ public sealed class SchemaInfoEvent : SchemaInfoEntry
 }
 
 /// <summary>An entry of a meta-type this library does not know (a newer QEMU's): kept by name, never an error.</summary>
-public sealed class SchemaInfoUnknown : SchemaInfoEntry
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoUnknown : SchemaInfoEntry
 {
     private readonly string _metaType;
 
@@ -340,7 +414,12 @@ public sealed class SchemaInfoUnknown : SchemaInfoEntry
 /// A second entry with a name already seen, and a type name nothing defines, are recorded in
 /// <see cref="Problems"/>, never thrown: a server's schema is data, not our contract.
 /// </summary>
-public sealed partial class SchemaInfo
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed partial class SchemaInfo
 {
     // libvirt's bound on traversal steps (a schema whose arrays or alternates refer to themselves).
     private const int MaxTraversalSteps = 1000;

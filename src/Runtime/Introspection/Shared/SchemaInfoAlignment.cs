@@ -3,15 +3,16 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-#if NETSTANDARD2_0
-namespace Qmp.Codegen.Introspection;
-#else
 namespace Qmp.Runtime.Introspection;
-#endif
 
 /// <summary>Which way values of a type travel, from the client's point of view.</summary>
 [Flags]
-public enum SchemaDirection
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+enum SchemaDirection
 {
     /// <summary>Not a value that travels: a command or event itself, or an alignment conflict.</summary>
     None = 0,
@@ -26,7 +27,12 @@ public enum SchemaDirection
 /// the walk met them, in libvirt's schema-path syntax (<c>query-block/ret-type/inserted</c>; arrays
 /// are entered without a component), valid on both sides.
 /// </summary>
-public sealed class SchemaTypePair
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaTypePair
 {
     internal SchemaTypePair(string clientType, string serverType, SchemaDirection direction, string root, SchemaTypePair? parent, string? component)
     {
@@ -103,7 +109,12 @@ public sealed class SchemaTypePair
 }
 
 /// <summary>A named type that the walk paired with two different types of the other side.</summary>
-public sealed class SchemaAlignmentConflict
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaAlignmentConflict
 {
     private readonly SchemaTypePair? _parent;
     private readonly string? _component;
@@ -166,7 +177,12 @@ public sealed class SchemaAlignmentConflict
 /// of the other side, that is recorded in <see cref="Conflicts"/> once per pairing. Paths are not
 /// stored: each pair keeps its parent and its own component.
 /// </remarks>
-public sealed class SchemaInfoAlignment
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+sealed class SchemaInfoAlignment
 {
     private readonly Dictionary<string, string> _clientToServer = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _serverToClient = new(StringComparer.Ordinal);

@@ -1,22 +1,23 @@
 // This file is compiled into two assemblies: the runtime (net10.0, namespace Qmp.Runtime.Introspection)
-// and the generator (netstandard2.0, linked from src/Generator, namespace Qmp.Codegen.Introspection),
+// and the generator's analyzer build (netstandard2.0, linked, the same namespace, internal there),
 // so `qmp-codegen introspect` refuses exactly the answers the generator would refuse.
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-#if NETSTANDARD2_0
-namespace Qmp.Codegen.Introspection;
-#else
 namespace Qmp.Runtime.Introspection;
-#endif
 
 /// <summary>
 /// The names a <c>query-qmp-schema</c> answer may carry: QMP's character set, as the .hx reader
 /// checks (QMP0025), and the shapes QEMU's introspection writes. A name comes from the server, and
 /// the generator writes names into C#: one outside these rules is refused, never escaped into code.
 /// </summary>
-public static class SchemaNames
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+static class SchemaNames
 {
     /// <summary>
     /// A name of a command, event, member, enum value, feature, tag or branch: one or more letters,

@@ -2,17 +2,18 @@
 using System.Globalization;
 using System.Text;
 
-#if NETSTANDARD2_0
-namespace Qmp.Codegen.Introspection;
-#else
 namespace Qmp.Runtime.Introspection;
-#endif
 
 /// <summary>
 /// Text a server chose (type and member names, its version string, its error messages) made safe
 /// for an operator's terminal: one line, shown as sent, with nothing that can steer the terminal.
 /// </summary>
-public static class TerminalText
+#if BUILDING_SOURCE_GENERATOR
+internal
+#else
+public
+#endif
+static class TerminalText
 {
     /// <summary>
     /// <paramref name="text"/> with every character that is not plain printable text written as
