@@ -17,7 +17,7 @@ public sealed class QemuCatalogueTests
     private static JsonElement Args(string json) => JsonDocument.Parse(json).RootElement;
 
     [Fact]
-    public void TheLoaderServesEveryRecordedCommandAndRequest()
+    public void The_loader_serves_every_recorded_command_and_request()
     {
         var catalogue = QemuCatalogue.Qemu72;
         Assert.Contains("7.2", QemuCatalogue.Versions);
@@ -77,7 +77,7 @@ public sealed class QemuCatalogueTests
     }
 
     [Fact]
-    public void EveryAdvertisedTypeHasItsPropertiesRecorded()
+    public void Every_advertised_type_has_its_properties_recorded()
     {
         var catalogue = QemuCatalogue.Qemu72;
         Assert.True(catalogue.TryGetReply("qom-list-types", Args("""{"abstract": true}"""), out var all));
@@ -134,7 +134,7 @@ public sealed class QemuCatalogueTests
     }
 
     [Fact]
-    public void NoCommittedFileCarriesQemusProse()
+    public void No_committed_file_carries_qemus_prose()
     {
         var files = Directory.GetFiles(Folder, "*.json");
         Assert.NotEmpty(files);
@@ -173,7 +173,7 @@ public sealed class QemuCatalogueTests
     }
 
     [RecordableQemuFact]
-    public async Task TheRecorderGivesTheCommittedFilesByteForByte()
+    public async Task The_recorder_gives_the_committed_files_byte_for_byte()
     {
         var dir = Directory.CreateTempSubdirectory("qmp-catalogues-");
         try
