@@ -253,6 +253,7 @@ public static partial class SpecBuilder
                 SchemaArguments = command.Arguments?.Name,
                 SuccessResponse = command.Flags.SuccessResponse,
                 AllowOob = command.Flags.AllowOob,
+                Generated = command.Flags.Generated,
             };
         }
 

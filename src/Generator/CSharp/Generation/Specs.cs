@@ -141,6 +141,12 @@ public sealed record CommandGenerationSpec(
 
     /// <summary>QAPI's <c>allow-oob</c>: the command may run out of band.</summary>
     public bool AllowOob { get; init; }
+
+    /// <summary>
+    /// QAPI's <c>gen</c>: false, QEMU's handler takes the arguments as they come (<c>device_add</c>'s
+    /// driver properties), so a server checks no more than the typed read does.
+    /// </summary>
+    public bool Generated { get; init; } = true;
 }
 
 /// <summary>An event to emit: its wire name, its record and its docs.</summary>
