@@ -23,9 +23,6 @@ public static class GeneratorDiagnostics
     public static readonly SchemaDiagnosticDescriptor FilterMatchesNothing = new("QMP0106", SchemaSeverity.Warning, "A QmpSchema filter pattern matches nothing",
         "QmpSchema Commands pattern '{pattern}' matches no command of the schema",
         "QmpSchema Events pattern '{pattern}' matches no event of the schema");
-    public static readonly SchemaDiagnosticDescriptor QapiServerNotGenerated = new("QMP0110", SchemaSeverity.Warning, "No server for a QAPI schema",
-        "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only the client and its types",
-        "Generate=\"Server\" is not available for a QAPI schema yet: no server is generated for '{namespace}', only its types");
     public static readonly SchemaDiagnosticDescriptor QapiNotAlone = new("QMP0111", SchemaSeverity.Error, "A QAPI schema generates alone",
         "'{file}' shares Namespace '{namespace}' with the QAPI schema '{top}'; a QAPI schema generates alone, so this file is ignored");
     public static readonly SchemaDiagnosticDescriptor UnknownFormatValue = new("QMP0120", SchemaSeverity.Warning, "Unknown QmpSchema Format value",

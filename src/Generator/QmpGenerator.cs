@@ -230,8 +230,6 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
             problems.Add(GeneratorDiagnostics.InvalidNamespace.Report(StartOf((main ?? group.Files[0]).Path), group.Namespace));
             return new ParsedSchema(null, problems.ToEquatableArray());
         }
-        if (main is not null && group.Server)
-            problems.Add(GeneratorDiagnostics.QapiServerNotGenerated.Report(StartOf(main.Path), group.Client ? 0 : 1, group.Namespace));
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var include in group.Includes)
             texts[include.Path] = include.Text;
@@ -242,8 +240,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         ct.ThrowIfCancellationRequested();
         var schema = Filter(read.Schema, main is null ? group.Files : new[] { main }, problems);
         var naming = new List<SchemaDiagnostic>();
-        // QAPI schemas generate no server yet (QMP0110 above says so).
-        var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server && main is null, naming, group.Internal);
+        var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming, group.Internal);
+        // A QAPI schema's or saved answer's server checks arguments as QEMU 7.2 does, against its types' shapes.
+        if (main is not null && group.Server)
+            spec = spec with { QapiShapes = QapiShapeLines.Of(schema) };
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
         return new ParsedSchema(spec, problems.Concat(read.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema);
     }

@@ -19,6 +19,12 @@ public interface IQmpCommandDispatcher
     bool AllowsOutOfBand(string name) => false;
 
     /// <summary>
+    /// The dialect this dispatcher's schema speaks when <see cref="QmpServerOptions.Dialect"/> is not set:
+    /// a server generated from a QAPI schema says <see cref="QmpDialect.Modern"/>. Null (the default): QEMU 2.1's.
+    /// </summary>
+    QmpDialect? PreferredDialect => null;
+
+    /// <summary>
     /// Runs a command. <paramref name="arguments"/> is the <c>arguments</c> object, or
     /// <c>default(JsonElement)</c> (ValueKind Undefined) when absent; it is valid only during the call
     /// (Clone() to keep it). Throw <see cref="QmpException"/> for an error reply; any other exception

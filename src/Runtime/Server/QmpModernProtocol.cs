@@ -198,7 +198,10 @@ internal sealed class QmpModernProtocol(IQmpCommandDispatcher dispatcher, QmpSer
 
         if (request.OutOfBand)
         {
-            connection.Enqueue(await ReplyAsync(connection, request.Command, request.Arguments, id, outOfBand: true).ConfigureAwait(false));
+            if (await ReplyAsync(connection, request.Command, request.Arguments, id, outOfBand: true).ConfigureAwait(false) is { } line)
+            {
+                connection.Enqueue(line);
+            }
             return;
         }
 

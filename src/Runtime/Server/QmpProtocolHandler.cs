@@ -45,7 +45,10 @@ internal abstract class QmpProtocolHandler(IQmpCommandDispatcher dispatcher, Qmp
         session.BeginCommand();
         try
         {
-            connection.Enqueue(await ReplyAsync(connection, command, arguments, id, outOfBand: false).ConfigureAwait(false));
+            if (await ReplyAsync(connection, command, arguments, id, outOfBand: false).ConfigureAwait(false) is { } line)
+            {
+                connection.Enqueue(line);
+            }
         }
         finally
         {
@@ -53,12 +56,17 @@ internal abstract class QmpProtocolHandler(IQmpCommandDispatcher dispatcher, Qmp
         }
     }
 
-    /// <summary>Runs the command (or negotiation) and builds its reply line.</summary>
-    protected async ValueTask<byte[]> ReplyAsync(QmpConnection connection, string command, JsonElement arguments, JsonElement id, bool outOfBand)
+    /// <summary>Runs the command (or negotiation) and builds its reply line; null when it answers <see cref="QmpReturn.NoReply"/>.</summary>
+    protected async ValueTask<byte[]?> ReplyAsync(QmpConnection connection, string command, JsonElement arguments, JsonElement id, bool outOfBand)
     {
         try
         {
             var result = await ExecuteAsync(connection, command, arguments, outOfBand).ConfigureAwait(false);
+            if (result.IsNoReply)
+            {
+                return null;
+            }
+
             return QmpWire.BuildServerLine((result, id), static (w, s) =>
             {
                 w.WriteStartObject();

@@ -15,6 +15,15 @@ public readonly struct QmpReturn
     /// <summary>Writes <c>{}</c>, QMP's "nothing to return".</summary>
     public static QmpReturn Empty => default;
 
+    /// <summary>
+    /// No reply at all: what a QAPI command with <c>success-response: false</c> answers when it succeeds
+    /// (QEMU sends nothing; an error is still answered).
+    /// </summary>
+    public static QmpReturn NoReply { get; } = new(new RawWriter(ReadOnlyMemory<byte>.Empty));
+
+    /// <summary>Whether this is <see cref="NoReply"/>.</summary>
+    public bool IsNoReply => ReferenceEquals(_writer, NoReply._writer);
+
     /// <summary>A typed value and the generated writer for it.</summary>
     public static QmpReturn Create<T>(T value, QmpJsonWriter<T> writeValue)
     {

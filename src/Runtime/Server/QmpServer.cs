@@ -34,6 +34,7 @@ public sealed class QmpServer : IAsyncDisposable
 {
     private readonly IQmpCommandDispatcher _dispatcher;
     private readonly QmpServerOptions _options;
+    private readonly QmpDialect _dialect;
     private readonly ILogger _logger;
     private readonly byte[] _greetingLine;
     private readonly CancellationTokenSource _shutdown = new();
@@ -53,7 +54,8 @@ public sealed class QmpServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxClientsPerListener, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnections, 1);
         // The modern dialect offers oob, as QEMU does on every socket monitor.
-        var greeting = _options.Dialect == QmpDialect.Modern ? _options.Greeting with { Capabilities = ["oob"] } : _options.Greeting;
+        _dialect = _options.DialectIfSet ?? dispatcher.PreferredDialect ?? QmpDialect.Qemu21;
+        var greeting = _dialect == QmpDialect.Modern ? _options.Greeting with { Capabilities = ["oob"] } : _options.Greeting;
         _greetingLine = QmpWire.BuildServerLine(greeting, static (w, g) => g.WriteTo(w));
         _budget = new QmpOutputBudget(_options.MaxTotalQueuedBytes, _connections);
         _listeners = new QmpListenerSet(_options, _logger,
@@ -246,7 +248,7 @@ public sealed class QmpServer : IAsyncDisposable
         RunConnectionAsync(stream, socket, peer, null, cancellationToken);
 
     /// <summary>One connection's protocol handler in the configured dialect.</summary>
-    private QmpProtocolHandler CreateProtocol() => _options.Dialect switch
+    private QmpProtocolHandler CreateProtocol() => _dialect switch
     {
         QmpDialect.Modern => new QmpModernProtocol(_dispatcher, _options, _logger, _greetingLine),
         _ => new Qemu21Protocol(_dispatcher, _options, _logger, _greetingLine),

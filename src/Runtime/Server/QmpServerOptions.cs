@@ -14,7 +14,17 @@ public sealed class QmpServerOptions
     /// (QEMU 7.2 and 10.0: negotiation, <c>exec-oob</c>, 7.2's error messages). Set <see cref="Greeting"/>'s
     /// version to the QEMU the server stands for.
     /// </summary>
-    public QmpDialect Dialect { get; set; } = QmpDialect.Qemu21;
+    /// <remarks>Not set, a server takes its dispatcher's <see cref="IQmpCommandDispatcher.PreferredDialect"/> (a server generated from a QAPI schema: Modern).</remarks>
+    public QmpDialect Dialect
+    {
+        get => _dialect ?? QmpDialect.Qemu21;
+        set => _dialect = value;
+    }
+
+    private QmpDialect? _dialect;
+
+    /// <summary>The dialect as set, null when it was not.</summary>
+    internal QmpDialect? DialectIfSet => _dialect;
 
     /// <summary>
     /// Most bytes of tokens one request may gather (QEMU's 64 MiB). Past it the request's tokens are

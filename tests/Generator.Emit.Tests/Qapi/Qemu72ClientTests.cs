@@ -28,9 +28,9 @@ public static class Qemu72Fixture
         var files = QapiHarness.Folder(qapi);
         var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
         var schema = QapiReader.Read(top, files);
-        var spec = SpecBuilder.Build(schema, Ns, true, false, new List<Model.SchemaDiagnostic>());
+        var spec = SpecBuilder.Build(schema, Ns, true, true, new List<Model.SchemaDiagnostic>());
         var watch = Stopwatch.StartNew();
-        var (compilation, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(top, files, Ns), Qemu72ExampleTests.CheckerSource(spec));
+        var (compilation, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(top, files, Ns, "Client;Server"), Qemu72ExampleTests.CheckerSource(spec));
         var first = watch.ElapsedMilliseconds;
         // A second, fresh driver: the generator's full run with the JIT warm (a figure, not an assertion).
         var allocated = GC.GetAllocatedBytesForCurrentThread();

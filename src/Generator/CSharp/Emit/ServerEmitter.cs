@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
@@ -70,7 +71,10 @@ public static class ServerEmitter
 
         writer.Line("/// <summary>");
         writer.Line("/// The server side of the schema: override the members of the commands you serve, hand an instance to the QMP server.");
-        writer.Line("/// <see cref=\"DispatchAsync\"/> validates arguments exactly as QEMU 2.1 did before calling a handler.");
+        var qapi = !spec.QapiShapes.IsEmpty;
+        writer.Line(qapi
+            ? "/// <see cref=\"DispatchAsync\"/> checks arguments as QEMU 7.2's QAPI input visitor does, with its words, before calling a handler; it speaks QEMU's modern QMP unless the server is told otherwise."
+            : "/// <see cref=\"DispatchAsync\"/> validates arguments exactly as QEMU 2.1 did before calling a handler.");
         writer.Line("/// Throw <see cref=\"global::Qmp.Runtime.QmpException\"/> from a handler to send an error reply.");
         writer.Line("/// </summary>");
         writer.Open("public abstract partial class " + name + " : " + handlers + ", global::Qmp.Runtime.IQmpCommandDispatcher");
@@ -98,6 +102,8 @@ public static class ServerEmitter
         writer.Line();
         writer.Line("/// <inheritdoc/>");
         writer.Line("public bool HasCommand(string name) => _servedSet.Contains(name);");
+        if (qapi)
+            EmitQapiMembers(writer, spec, commands);
         writer.Line();
         writer.Open("private string[] FindServed()");
         writer.Line("var served = new global::System.Collections.Generic.List<string>();");
@@ -121,12 +127,17 @@ public static class ServerEmitter
         foreach (var command in commands)
         {
             writer.Open("case " + CSharpText.Literal(command.Name) + ":");
-            writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
+            if (qapi && !command.Generated)
+                writer.Line("// gen: false: QEMU's handler takes the arguments as they come; the typed read checks what it reads.");
+            else if (qapi)
+                writer.Line("s_shapes.Check(args, " + (command.SchemaArguments is null ? "null" : CSharpText.Literal(command.SchemaArguments)) + ");");
+            else
+                writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
             var call = command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : "global::Qmp.Runtime.QmpArguments.Read(args, " + command.ArgumentsType + ".Read), ") + "session, cancellationToken)";
             if (command.Result is null)
             {
                 writer.Line("await " + call + ".ConfigureAwait(false);");
-                writer.Line("return global::Qmp.Runtime.QmpReturn.Empty;");
+                writer.Line("return global::Qmp.Runtime.QmpReturn." + (command.SuccessResponse ? "Empty" : "NoReply") + ";");
             }
             else
             {
@@ -141,7 +152,7 @@ public static class ServerEmitter
         writer.Close();
 
         // One check table per command, named after it: what QEMU 2.1's monitor checks before the handler runs.
-        foreach (var command in commands)
+        foreach (var command in qapi ? new List<CommandGenerationSpec>() : commands)
         {
             writer.Line();
             writer.Line("private static readonly global::Qmp.Runtime.QmpArgumentCheck[] " + ChecksOf(command) + " =");
@@ -152,6 +163,30 @@ public static class ServerEmitter
         }
         writer.Close();
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// A QAPI server's own members: its dialect, its out-of-band commands and the shapes of the
+    /// schema's types, which <c>QapiShapeSet</c> (Qmp.Runtime) checks arguments against.
+    /// </summary>
+    private static void EmitQapiMembers(SourceWriter writer, ServerOutputSpec spec, List<CommandGenerationSpec> commands)
+    {
+        writer.Line();
+        writer.Line("/// <summary>QEMU's modern QMP (a QAPI schema's), unless <see cref=\"global::Qmp.Runtime.QmpServerOptions.Dialect\"/> is set.</summary>");
+        writer.Line("public global::Qmp.Runtime.QmpDialect? PreferredDialect => global::Qmp.Runtime.QmpDialect.Modern;");
+        writer.Line();
+        var oob = commands.Where(c => c.AllowOob).Select(c => CSharpText.Literal(c.Name)).ToList();
+        writer.Line("/// <summary>The commands the schema marks <c>allow-oob</c>.</summary>");
+        writer.Line("public bool AllowsOutOfBand(string name) => " + (oob.Count == 0 ? "false" : "name is " + string.Join(" or ", oob)) + ";");
+        writer.Line();
+        writer.Line("private static readonly global::Qmp.Runtime.Qapi.QapiShapeSet s_shapes = new(new global::System.Collections.Generic.Dictionary<string, string>(global::System.StringComparer.Ordinal)");
+        writer.Line("{");
+        foreach (var entry in spec.QapiShapes)
+        {
+            var tab = entry.IndexOf('\t');
+            writer.Line("    [" + CSharpText.Literal(entry.Substring(0, tab)) + "] = " + CSharpText.Literal(entry.Substring(tab + 1)) + ",");
+        }
+        writer.Line("});");
     }
 
     private static string ReturnType(CommandGenerationSpec command) =>

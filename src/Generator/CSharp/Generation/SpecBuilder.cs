@@ -248,7 +248,13 @@ public static partial class SpecBuilder
             var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result), command.Features, command.Condition);
             return new CommandGenerationSpec(command.Name, methodName, argumentsType, properties, result,
                 acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
-                Array.IndexOf(FileDescriptorCommands, command.Name) >= 0, boxed, AttributesOf(command.Features, command.Name));
+                Array.IndexOf(FileDescriptorCommands, command.Name) >= 0, boxed, AttributesOf(command.Features, command.Name))
+            {
+                SchemaArguments = command.Arguments?.Name,
+                SuccessResponse = command.Flags.SuccessResponse,
+                AllowOob = command.Flags.AllowOob,
+                Generated = command.Flags.Generated,
+            };
         }
 
         private readonly HashSet<string> _usedMethods = new(StringComparer.Ordinal);

@@ -131,7 +131,23 @@ public sealed record CommandGenerationSpec(
     string? Condition,
     bool TakesFileDescriptor = false,
     bool Boxed = false,
-    EquatableArray<string> Attributes = default);
+    EquatableArray<string> Attributes = default)
+{
+    /// <summary>The schema's name of the arguments' object type (what a QAPI server checks them against); null without arguments.</summary>
+    public string? SchemaArguments { get; init; }
+
+    /// <summary>QAPI's <c>success-response</c>: false, a success is not answered at all.</summary>
+    public bool SuccessResponse { get; init; } = true;
+
+    /// <summary>QAPI's <c>allow-oob</c>: the command may run out of band.</summary>
+    public bool AllowOob { get; init; }
+
+    /// <summary>
+    /// QAPI's <c>gen</c>: false, QEMU's handler takes the arguments as they come (<c>device_add</c>'s
+    /// driver properties), so a server checks no more than the typed read does.
+    /// </summary>
+    public bool Generated { get; init; } = true;
+}
 
 /// <summary>An event to emit: its wire name, its record and its docs.</summary>
 public sealed record EventGenerationSpec(string Name, string MethodName, RecordSpec Record, DocSpec Doc);
@@ -169,7 +185,13 @@ public sealed record GenerationSpec(
     /// <summary>The client's core (the connection, the events' members); its commands are in the modules' files.</summary>
     public ClientOutputSpec? ClientOutput => Client ? new(Namespace, Stem, !Events.IsEmpty) { Internal = Internal } : null;
 
-    public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) { Internal = Internal } : null;
+    /// <summary>
+    /// A QAPI schema's (or saved answer's) types as a generated server checks arguments against them
+    /// (<see cref="QapiShapeLines"/>); empty for .hx files, whose server checks as QEMU 2.1 did.
+    /// </summary>
+    public EquatableArray<string> QapiShapes { get; init; } = EquatableArray<string>.Empty;
+
+    public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) { Internal = Internal, QapiShapes = QapiShapes } : null;
 
     public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events) { Internal = Internal };
 }
@@ -184,6 +206,9 @@ public sealed record ClientOutputSpec(string Namespace, string Stem, bool HasEve
 public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableArray<CommandGenerationSpec> Commands)
 {
     public bool Internal { get; init; }
+
+    /// <summary>Non-empty: a QAPI server (QEMU 7.2's checks and dialect); see <see cref="GenerationSpec.QapiShapes"/>.</summary>
+    public EquatableArray<string> QapiShapes { get; init; } = EquatableArray<string>.Empty;
 }
 
 public sealed record EventsOutputSpec(string Namespace, string Stem, bool Client, bool Server, EquatableArray<EventGenerationSpec> Events)

@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace Qmp.Runtime.Qapi;
+
+/// <summary>
+/// The shapes of a QAPI schema's types, as a server generated from the schema describes them, and the
+/// walk that checks a command's <c>arguments</c> against them through <see cref="QapiInputReader"/> the
+/// way QEMU 7.2's generated <c>visit_type_*</c> code drives its QObject input visitor: members in the
+/// schema's order (a base's first), a union's branch after its members, unexpected members at the
+/// end of each object. The first failure throws QEMU's <c>GenericError</c> with its words.
+/// <para>
+/// Each type is one line, written by the generator (parsed once, on first use):
+/// <c>S m1:type *m2:type [|tag case=Type case=Type]</c> for an object (<c>*</c>: optional,
+/// <c>[T]</c>: a list), <c>E v1 v2</c> for an enum, <c>A Number=int String=Enum Object=T</c> for an
+/// alternate (a branch per JSON type it takes). The walk recurses through recursive types, bounded by
+/// the reader's nesting limit.
+/// </para>
+/// </summary>
+public sealed class QapiShapeSet
+{
+    private readonly IReadOnlyDictionary<string, string> _lines;
+    private readonly ConcurrentDictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
+
+    /// <summary>A set of the lines <paramref name="lines"/>, by type name.</summary>
+    /// <param name="lines">Each type's line, as the generator writes it.</param>
+    public QapiShapeSet(IReadOnlyDictionary<string, string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        _lines = lines;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="arguments"/> as the arguments object of type <paramref name="type"/>
+    /// (null: a command without arguments, which takes <c>{}</c> only).
+    /// </summary>
+    /// <param name="arguments">The request's <c>arguments</c> (null or undefined: none).</param>
+    /// <param name="type">The arguments' object type; null when the command takes none.</param>
+    /// <param name="maxDepth">The nesting limit.</param>
+    /// <exception cref="QmpException">GenericError in QEMU 7.2's words.</exception>
+    public void Check(JsonElement? arguments, string? type, int maxDepth = QmpLimits.DefaultServerMaxDepth)
+    {
+        var reader = new QapiInputReader(arguments, maxDepth);
+        reader.StartObject(null);
+        if (type is not null)
+        {
+            VisitMembers(reader, (ObjectShape)Get(type));
+        }
+
+        reader.EndObject();
+    }
+
+    private Shape Get(string type) => _shapes.GetOrAdd(type, static (name, lines) =>
+        lines.TryGetValue(name, out var line) ? Parse(line) : throw new InvalidOperationException($"No shape for QAPI type '{name}'."), _lines);
+
+    private static Shape Parse(string line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        switch (parts[0])
+        {
+            case "E":
+                return new EnumShape(parts[1..]);
+            case "A":
+                var branches = new Dictionary<QapiJsonType, string>();
+                foreach (var part in parts[1..])
+                {
+                    int eq = part.IndexOf('=', StringComparison.Ordinal);
+                    branches[Enum.Parse<QapiJsonType>(part[..eq])] = part[(eq + 1)..];
+                }
+
+                return new AlternateShape(branches);
+            default:
+                var members = new List<(string Name, bool Optional, string Type)>();
+                string? tag = null;
+                Dictionary<string, string>? cases = null;
+                int i = 1;
+                for (; i < parts.Length && parts[i] != "|"; i++)
+                {
+                    bool optional = parts[i][0] == '*';
+                    int colon = parts[i].IndexOf(':', StringComparison.Ordinal);
+                    members.Add((parts[i][(optional ? 1 : 0)..colon], optional, parts[i][(colon + 1)..]));
+                }
+
+                if (i + 1 < parts.Length)
+                {
+                    tag = parts[i + 1];
+                    cases = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var part in parts[(i + 2)..])
+                    {
+                        int eq = part.IndexOf('=', StringComparison.Ordinal);
+                        cases[part[..eq]] = part[(eq + 1)..];
+                    }
+                }
+
+                return new ObjectShape(members.ToArray(), tag, cases);
+        }
+    }
+
+    /// <summary>QEMU's <c>visit_type_T_members</c>: the members in order, then the union's branch.</summary>
+    private void VisitMembers(QapiInputReader reader, ObjectShape type)
+    {
+        string? tag = null;
+        foreach (var (name, optional, memberType) in type.Members)
+        {
+            if (optional && !reader.IsPresent(name))
+            {
+                continue;
+            }
+
+            var value = Visit(reader, name, memberType);
+            if (name == type.Tag)
+            {
+                tag = value;
+            }
+        }
+
+        // A branch the schema leaves without members (a case not listed) has nothing more to read.
+        if (type.Cases is not null && tag is not null && type.Cases.TryGetValue(tag, out var branch))
+        {
+            VisitMembers(reader, (ObjectShape)Get(branch));
+        }
+    }
+
+    /// <summary>QEMU's <c>visit_type_T</c>; returns an enum's value (a union reads its tag through it).</summary>
+    private string? Visit(QapiInputReader reader, string? name, string type)
+    {
+        switch (type)
+        {
+            case "str":
+                reader.ReadString(name);
+                return null;
+            case "bool":
+                reader.ReadBool(name);
+                return null;
+            case "int" or "int64":
+                reader.ReadInt64(name);
+                return null;
+            case "int8":
+                reader.ReadInt8(name);
+                return null;
+            case "int16":
+                reader.ReadInt16(name);
+                return null;
+            case "int32":
+                reader.ReadInt32(name);
+                return null;
+            case "uint8":
+                reader.ReadUInt8(name);
+                return null;
+            case "uint16":
+                reader.ReadUInt16(name);
+                return null;
+            case "uint32":
+                reader.ReadUInt32(name);
+                return null;
+            case "uint64":
+                reader.ReadUInt64(name);
+                return null;
+            case "size":
+                reader.ReadSize(name);
+                return null;
+            case "number":
+                reader.ReadNumber(name);
+                return null;
+            case "any":
+                reader.ReadAny(name);
+                return null;
+            case "null":
+                reader.ReadNull(name);
+                return null;
+        }
+
+        if (type[0] == '[')
+        {
+            reader.StartList(name);
+            while (reader.NextElement())
+            {
+                Visit(reader, null, type[1..^1]);
+            }
+
+            reader.EndList();
+            return null;
+        }
+
+        switch (Get(type))
+        {
+            case EnumShape values:
+                return values.Values[reader.ReadEnum(name, values.Values)];
+            case ObjectShape members:
+                reader.StartObject(name);
+                VisitMembers(reader, members);
+                reader.EndObject();
+                return null;
+            case AlternateShape alternate:
+                var kind = reader.StartAlternate(name);
+                if (!alternate.Branches.TryGetValue(kind, out var branch))
+                {
+                    throw QapiInputReader.NoBranch(name, type);
+                }
+
+                return Visit(reader, name, branch);
+            default:
+                throw new InvalidOperationException(type);
+        }
+    }
+
+    private abstract class Shape;
+
+    private sealed class EnumShape(string[] values) : Shape
+    {
+        public string[] Values { get; } = values;
+    }
+
+    private sealed class AlternateShape(Dictionary<QapiJsonType, string> branches) : Shape
+    {
+        public Dictionary<QapiJsonType, string> Branches { get; } = branches;
+    }
+
+    private sealed class ObjectShape((string Name, bool Optional, string Type)[] members, string? tag, Dictionary<string, string>? cases) : Shape
+    {
+        public (string Name, bool Optional, string Type)[] Members { get; } = members;
+
+        public string? Tag { get; } = tag;
+
+        public Dictionary<string, string>? Cases { get; } = cases;
+    }
+}
