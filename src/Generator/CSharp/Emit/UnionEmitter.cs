@@ -89,6 +89,11 @@ public static class UnionEmitter
             WriteCarriedBranch(writer, union, branch, data, json);
             return;
         }
+        if (branch.Properties.IsEmpty)
+        {
+            WriteEmptyBranch(writer, union, branch, json);
+            return;
+        }
         WriteProperties(writer, branch.Properties);
         writer.Line("/// <inheritdoc/>");
         writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
@@ -125,6 +130,24 @@ public static class UnionEmitter
         writer.Open("return new " + branch.Name);
         BaseInitializers(writer, union, json);
         writer.Line(data.ClrName + " = " + type + ".Read(ref reader),");
+        writer.Close("};");
+        writer.Close();
+        writer.Close();
+    }
+
+    /// <summary>The rest of a branch with no members of its own: only the base's to read, the rest of the object skipped.</summary>
+    private static void WriteEmptyBranch(SourceWriter writer, UnionSpec union, UnionBranchSpec branch, string json)
+    {
+        writer.Line("/// <inheritdoc/>");
+        writer.Line("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
+        writer.Line("{");
+        writer.Line("}");
+        writer.Line();
+        writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
+        writer.Line("var base__ = ReadBase(reader);");
+        writer.Line("reader.Skip();");
+        writer.Open("return new " + branch.Name);
+        BaseInitializers(writer, union, json);
         writer.Close("};");
         writer.Close();
         writer.Close();
@@ -223,7 +246,7 @@ public static class UnionEmitter
         writer.Line("    return false;");
         writer.Line("return true;");
         writer.Close();
-        if (union.Branches.Any(b => b.Data is not null))
+        if (union.Branches.Any(b => b.Data is not null || b.Properties.IsEmpty))
         {
             writer.Line();
             WriteBaseOnCopy(writer);

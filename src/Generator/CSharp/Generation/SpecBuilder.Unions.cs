@@ -61,9 +61,10 @@ public static partial class SpecBuilder
                 var unknownMembers = Naming.Unique("BranchMembers", new HashSet<string>(used, StringComparer.Ordinal) { unknown });
                 var branches = new List<UnionBranchSpec>();
                 // Every branch's name first: a branch's member must not hide another branch's record.
-                // A branch record named as a member of some branch gets "Branch" added, so members keep their names (Qcow2.File, BlockdevOptions.FileBranch).
+                // A branch record named as a member of a branch that copies its members gets "Branch" added, so members keep their names.
+                // Only branches that copy their members count: a branch carrying its record has one member, Data.
                 var memberNames = new HashSet<string>(variants.Branches
-                    .SelectMany(v => _index.Type(v.Type.Name) is { } vt && vt is SchemaObjectType vo ? _index.AllMembers(vo) : Enumerable.Empty<SchemaMember>())
+                    .SelectMany(v => _index.Type(v.Type.Name) is { } vt && vt is SchemaObjectType vo && !IsBranchRecord(vo) ? _index.AllMembers(vo) : Enumerable.Empty<SchemaMember>())
                     .Select(m => Naming.Pascal(m.Name)), StringComparer.Ordinal);
                 var branchNames = cases.Select(c => Naming.Pascal(c)).Select(n => Naming.Unique(memberNames.Contains(n) ? n + "Branch" : n, used)).ToList();
                 for (var i = 0; i < cases.Count; i++)

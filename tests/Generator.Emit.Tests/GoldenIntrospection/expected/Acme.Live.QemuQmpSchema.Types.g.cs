@@ -552,18 +552,12 @@ public abstract partial record AddWidgetArguments
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
-            var value = this;
         }
 
         internal static Lever ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
+            reader.Skip();
             return new Lever
             {
                 Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
@@ -583,18 +577,12 @@ public abstract partial record AddWidgetArguments
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
-            var value = this;
         }
 
         internal static OldCrank ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
+            reader.Skip();
             return new OldCrank
             {
                 Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),

@@ -412,18 +412,12 @@ public abstract partial record Shape
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
-            var value = this;
         }
 
         internal static Dot ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
+            reader.Skip();
             return new Dot
             {
                 Name = base__.Name,
