@@ -31,7 +31,7 @@ public sealed class BlockAndEventTests
         {
             NodeName = "typed-qcow2",
             ReadOnly = true,
-            File = new BlockdevOptions.FileBranch { Filename = image, NodeName = "typed-file" },
+            Data = new() { File = new BlockdevOptions.File { NodeName = "typed-file", Data = new() { Filename = image } } },
         }, timeout.Token);
         var nodes = await client.QueryNamedBlockNodesAsync(cancellationToken: timeout.Token);
         var node = Assert.Single(nodes, n => n.NodeName == "typed-qcow2");

@@ -33,7 +33,7 @@ public sealed class BlockJobTests(Xunit.Abstractions.ITestOutputHelper output)
         await client.BlockdevAddAsync(new BlockdevOptions.Qcow2
         {
             NodeName = "backup-target",
-            File = new BlockdevOptions.FileBranch { Filename = target },
+            Data = new() { File = new BlockdevOptions.File { Data = new() { Filename = target } } },
         }, timeout.Token);
 
         // Both subscribed before the command: QEMU sends the first status changes before its reply.

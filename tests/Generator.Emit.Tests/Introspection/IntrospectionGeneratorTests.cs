@@ -58,7 +58,7 @@ public class IntrospectionGeneratorTests
                 log.AppendLine($"{newer.Kind} {newer.Kind.IsKnown}");
                 // The union by its tag, an empty branch, and a branch the file lacks kept whole.
                 var gear = Read("""{"teeth":12,"id":"g","kind":"gear"}""", AddWidgetArguments.Read);
-                log.AppendLine(gear is AddWidgetArguments.Gear { Teeth: 12L, Id: "g" } ? "gear 12" : "wrong");
+                log.AppendLine(gear is AddWidgetArguments.Gear { Data.Teeth: 12L, Id: "g" } ? "gear 12" : "wrong");
                 log.AppendLine(Write(gear, AddWidgetArguments.Write));
                 log.AppendLine(Read("""{"id":"l","kind":"lever"}""", AddWidgetArguments.Read).GetType().Name);
                 log.AppendLine(Read("""{"id":"s","kind":"spring","coils":3}""", AddWidgetArguments.Read) is AddWidgetArguments.Unknown u ? "unknown " + u.Kind + " " + u.BranchMembers.Count : "wrong");

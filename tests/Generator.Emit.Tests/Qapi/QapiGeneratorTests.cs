@@ -57,7 +57,7 @@ public class QapiGeneratorTests
                 var log = new StringBuilder();
                 // A branch after its members, an empty branch, an unknown branch kept whole.
                 var circle = Read("""{"radius":7,"name":"c","kind":"circle"}""", Shape.Read);
-                log.AppendLine(circle is Shape.Circle { Radius: 7u, Name: "c" } c ? "circle " + c.Kind : "wrong");
+                log.AppendLine(circle is Shape.Circle { Data.Radius: 7u, Name: "c" } c ? "circle " + c.Kind : "wrong");
                 log.AppendLine(Write(circle, Shape.Write));
                 var dot = Read("""{"kind":"dot"}""", Shape.Read);
                 log.AppendLine(dot.GetType().Name + " " + Write(dot, Shape.Write));
@@ -68,7 +68,7 @@ public class QapiGeneratorTests
                 // The alternate by JSON type.
                 log.AppendLine(Read("\"s1\"", ShapeRef.Read).Reference);
                 log.AppendLine(Read("null", ShapeRef.Read).IsNull.ToString());
-                log.AppendLine(Read("""{"kind":"square","side":-3}""", ShapeRef.Read).Definition is Shape.Square { Side: -3 } ? "square" : "wrong");
+                log.AppendLine(Read("""{"kind":"square","side":-3}""", ShapeRef.Read).Definition is Shape.Square { Data.Side: -3 } ? "square" : "wrong");
                 log.AppendLine(Try("true", ShapeRef.Read));
                 ShapeRef byName = "s2";
                 log.AppendLine(Write(byName, ShapeRef.Write) + Write(ShapeRef.Null, ShapeRef.Write));
@@ -145,7 +145,7 @@ public class QapiGeneratorTests
                 try { ShapeRef.Write(new Utf8JsonWriter(new System.IO.MemoryStream()), impossible); log.AppendLine("no exception"); }
                 catch (System.InvalidOperationException e) { log.AppendLine(e.Message); }
                 // The discriminator: one value per branch, the same instance's value each time.
-                var circle = new Shape.Circle { Name = "c", Radius = 1 };
+                var circle = new Shape.Circle { Name = "c", Data = new() { Radius = 1 } };
                 log.AppendLine(Shape.Circle.Case.Value + " " + (circle.Kind == Shape.Circle.Case) + " " + (circle.Kind == ShapeKind.Circle) + " " + Shape.Square.Case.Value);
                 return log.ToString();
             }

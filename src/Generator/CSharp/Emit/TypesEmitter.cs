@@ -118,6 +118,17 @@ public static class TypesEmitter
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
         writer.Line("writer.WriteStartObject();");
+        if (record.IsBranch)
+        {
+            writer.Line("WriteMembers(writer, value);");
+            writer.Line("writer.WriteEndObject();");
+            writer.Close();
+            writer.Line();
+            writer.Line("/// <summary>Writes the members of <paramref name=\"value\"/> into the object being written (a union's branch writes them beside the base's).</summary>");
+            writer.Open("public static void WriteMembers(" + Json + ".Utf8JsonWriter writer, " + record.Name + " value)");
+            writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
+            writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
+        }
         foreach (var property in record.Properties)
         {
             var local = LocalOf(property);
@@ -145,7 +156,10 @@ public static class TypesEmitter
             writer.Close();
             writer.Close();
         }
-        writer.Line("writer.WriteEndObject();");
+        if (!record.IsBranch)
+        {
+            writer.Line("writer.WriteEndObject();");
+        }
         writer.Close();
         writer.Line();
 

@@ -84,6 +84,16 @@ public static class UnionEmitter
         writer.Line("/// <inheritdoc/>");
         writer.Line("public override " + tag.Type.RecordName + " " + tag.ClrName + " => " + constant + ";");
         writer.Line();
+        if (branch.Data is { } data)
+        {
+            WriteCarriedBranch(writer, union, branch, data, json);
+            return;
+        }
+        if (branch.Properties.IsEmpty)
+        {
+            WriteEmptyBranch(writer, union, branch, json);
+            return;
+        }
         WriteProperties(writer, branch.Properties);
         writer.Line("/// <inheritdoc/>");
         writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
@@ -96,6 +106,48 @@ public static class UnionEmitter
         writer.Open("return new " + branch.Name);
         BaseInitializers(writer, union, json);
         Initializers(writer, branch.Properties, json);
+        writer.Close("};");
+        writer.Close();
+        writer.Close();
+    }
+
+    /// <summary>
+    /// The rest of a branch that carries its type's record (<c>Qcow2.Data</c> is a <c>BlockdevOptionsQcow2</c>):
+    /// that record writes and reads the branch's members, the union its base members, in the same JSON object.
+    /// </summary>
+    private static void WriteCarriedBranch(SourceWriter writer, UnionSpec union, UnionBranchSpec branch, PropertySpec data, string json)
+    {
+        var type = data.Type.ClrType;
+        writer.Line("/// <summary>The branch's members (in the JSON object beside the base's) as a <see cref=\"" + type + "\"/>.</summary>");
+        writer.Line("public required " + type + " " + data.ClrName + " { get; init; }");
+        writer.Line();
+        writer.Line("/// <inheritdoc/>");
+        writer.Line("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer) => " + type + ".WriteMembers(writer, " + data.ClrName + ");");
+        writer.Line();
+        writer.Line("/// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>");
+        writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
+        writer.Line("var base__ = ReadBase(reader);");
+        writer.Open("return new " + branch.Name);
+        BaseInitializers(writer, union, json);
+        writer.Line(data.ClrName + " = " + type + ".Read(ref reader),");
+        writer.Close("};");
+        writer.Close();
+        writer.Close();
+    }
+
+    /// <summary>The rest of a branch with no members of its own: only the base's to read, the rest of the object skipped.</summary>
+    private static void WriteEmptyBranch(SourceWriter writer, UnionSpec union, UnionBranchSpec branch, string json)
+    {
+        writer.Line("/// <inheritdoc/>");
+        writer.Line("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
+        writer.Line("{");
+        writer.Line("}");
+        writer.Line();
+        writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
+        writer.Line("var base__ = ReadBase(reader);");
+        writer.Line("reader.Skip();");
+        writer.Open("return new " + branch.Name);
+        BaseInitializers(writer, union, json);
         writer.Close("};");
         writer.Close();
         writer.Close();
@@ -193,6 +245,28 @@ public static class UnionEmitter
         writer.Line("else");
         writer.Line("    return false;");
         writer.Line("return true;");
+        writer.Close();
+        if (union.Branches.Any(b => b.Data is not null || b.Properties.IsEmpty))
+        {
+            writer.Line();
+            WriteBaseOnCopy(writer);
+        }
+    }
+
+    /// <summary>
+    /// The base members of the object the reader (a copy: passed by value) is on, for a branch whose
+    /// record then reads the same object and skips them.
+    /// </summary>
+    private static void WriteBaseOnCopy(SourceWriter writer)
+    {
+        writer.Line("/// <summary>The base members of the object <paramref name=\"reader\"/> (a copy) is on; the other members are skipped.</summary>");
+        writer.Open("private protected static " + BaseMembers + " ReadBase(" + Json + ".Utf8JsonReader reader)");
+        writer.Line("var members = default(" + BaseMembers + ");");
+        writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
+        writer.Line("if (!ReadBase(ref reader, ref members))");
+        writer.Line("    reader.Skip();");
+        writer.Close();
+        writer.Line("return members;");
         writer.Close();
     }
 

@@ -61,9 +61,10 @@ public static partial class SpecBuilder
                 var unknownMembers = Naming.Unique("BranchMembers", new HashSet<string>(used, StringComparer.Ordinal) { unknown });
                 var branches = new List<UnionBranchSpec>();
                 // Every branch's name first: a branch's member must not hide another branch's record.
-                // A branch record named as a member of some branch gets "Branch" added, so members keep their names (Qcow2.File, BlockdevOptions.FileBranch).
+                // A branch record named as a member of a branch that copies its members gets "Branch" added, so members keep their names.
+                // Only branches that copy their members count: a branch carrying its record has one member, Data.
                 var memberNames = new HashSet<string>(variants.Branches
-                    .SelectMany(v => _index.Type(v.Type.Name) is { } vt && vt is SchemaObjectType vo ? _index.AllMembers(vo) : Enumerable.Empty<SchemaMember>())
+                    .SelectMany(v => _index.Type(v.Type.Name) is { } vt && vt is SchemaObjectType vo && !IsBranchRecord(vo) ? _index.AllMembers(vo) : Enumerable.Empty<SchemaMember>())
                     .Select(m => Naming.Pascal(m.Name)), StringComparer.Ordinal);
                 var branchNames = cases.Select(c => Naming.Pascal(c)).Select(n => Naming.Unique(memberNames.Contains(n) ? n + "Branch" : n, used)).ToList();
                 for (var i = 0; i < cases.Count; i++)
@@ -75,17 +76,48 @@ public static partial class SpecBuilder
                     foreach (var p in baseProperties)
                         branchUsed.Add(p.ClrName);
                     var properties = new List<PropertySpec>();
-                    if (variant is not null && _index.Type(variant.Type.Name) is { } bt && bt is SchemaObjectType branchType)
+                    PropertySpec? data = null;
+                    if (variant is not null && _index.Type(variant.Type.Name) is SchemaObjectType carried && IsBranchRecord(carried))
+                    {
+                        // The branch carries its type's generated record rather than a copy of its members.
+                        data = Property("data", TypeOf(variant.Type), false, null, branchUsed);
+                    }
+                    else if (variant is not null && _index.Type(variant.Type.Name) is { } bt && bt is SchemaObjectType branchType)
                     {
                         foreach (var member in _index.AllMembers(branchType))
                             properties.Add(Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), branchUsed));
                     }
                     var summary = "The branch of " + name + " for " + tag.JsonName + " \"" + @case + "\"."
                         + (variant?.Condition is { } c ? " " + XmlDocRenderer.ConditionSentence(c) : string.Empty);
-                    branches.Add(new UnionBranchSpec(@case, branchName, summary, properties.ToEquatableArray()));
+                    branches.Add(new UnionBranchSpec(@case, branchName, summary, properties.ToEquatableArray(), data));
                 }
                 yield return new UnionSpec(name, TypeSummary(union), tag, baseProperties.ToEquatableArray(), branches.ToEquatableArray(), unknown, unknownMembers);
             }
+        }
+
+        private HashSet<string>? _branchRecords;
+
+        /// <summary>
+        /// True for a type a union's branch carries as one property: a generated record (not a union,
+        /// nor an event's data, nor open to any member: its reader would take the base's members too)
+        /// with members, used as a branch by a union that is generated.
+        /// </summary>
+        private bool IsBranchRecord(SchemaObjectType type)
+        {
+            if (_branchRecords is null)
+            {
+                _branchRecords = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var t in _schema.Types)
+                {
+                    if (t is SchemaObjectType { IsUnion: true } u && _clrNames.TryGetValue(u.Name, out var un) && !_eventTypes.Contains(un))
+                    {
+                        foreach (var b in u.Variants!.Branches)
+                            _branchRecords.Add(b.Type.Name);
+                    }
+                }
+            }
+            return _branchRecords.Contains(type.Name) && !type.IsUnion && !type.AcceptsAnyMember && !type.IsImplicit
+                && _clrNames.TryGetValue(type.Name, out var name) && !_eventTypes.Contains(name) && _index.AllMembers(type).Any();
         }
 
         /// <summary>Every alternate, in schema order.</summary>

@@ -211,7 +211,7 @@ public static partial class SpecBuilder
                 }
                 properties.Add(property);
             }
-            return new RecordSpec(name, summary, properties.ToEquatableArray(), type.AcceptsAnyMember, eventName);
+            return new RecordSpec(name, summary, properties.ToEquatableArray(), type.AcceptsAnyMember, eventName, eventName is null && IsBranchRecord(type));
         }
 
         /// <summary>

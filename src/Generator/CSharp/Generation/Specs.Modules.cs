@@ -21,8 +21,12 @@ public sealed record UnionSpec(
     string UnknownName,
     string UnknownMembersName);
 
-/// <summary>One branch of a union: the tag value it is for, its record's name, its own members (after the base's).</summary>
-public sealed record UnionBranchSpec(string Case, string Name, string? Summary, EquatableArray<PropertySpec> Properties);
+/// <summary>
+/// One branch of a union: the tag value it is for, its record's name, its own members (after the base's).
+/// <see cref="Data"/>: the branch's members are a generated record's (QAPI's branch type), carried as one
+/// property of that type instead of copied into the branch (<see cref="Properties"/> is then empty).
+/// </summary>
+public sealed record UnionBranchSpec(string Case, string Name, string? Summary, EquatableArray<PropertySpec> Properties, PropertySpec? Data = null);
 
 /// <summary>A QAPI alternate: one of several types, chosen by the JSON token type.</summary>
 public sealed record AlternateSpec(string Name, string? Summary, EquatableArray<AlternateBranchSpec> Branches);

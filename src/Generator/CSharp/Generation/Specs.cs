@@ -77,13 +77,16 @@ public sealed record PropertySpec(
 /// carries the members nobody documented (the rest of an <c>O</c> option list, or of an argument
 /// object the docs describe only in part), read into <c>Extra</c> and written back.
 /// <see cref="EventName"/>: the record is a typed event with this wire name.
+/// <see cref="IsBranch"/>: a union's branch carries the record, so it also has <c>WriteMembers</c>
+/// (its members without the braces, written beside the union's base members).
 /// </summary>
 public sealed record RecordSpec(
     string Name,
     string? Summary,
     EquatableArray<PropertySpec> Properties,
     bool HasExtra,
-    string? EventName);
+    string? EventName,
+    bool IsBranch = false);
 
 /// <summary>A generated enum: a string-backed record struct with a constant per known value.</summary>
 public sealed record EnumSpec(string Name, string? Summary, EquatableArray<EnumValueSpec> Values);

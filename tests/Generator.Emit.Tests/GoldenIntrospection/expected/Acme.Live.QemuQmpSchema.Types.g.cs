@@ -365,8 +365,16 @@ public sealed partial record AddWidgetArgumentsGear
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
-        writer.WriteNumber("teeth"u8, value.Teeth);
+        WriteMembers(writer, value);
         writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
+    public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, AddWidgetArgumentsGear value)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        global::System.ArgumentNullException.ThrowIfNull(value);
+        writer.WriteNumber("teeth"u8, value.Teeth);
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
@@ -493,6 +501,18 @@ public abstract partial record AddWidgetArguments
         return true;
     }
 
+    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped.</summary>
+    private protected static BaseMembers__ ReadBase(global::System.Text.Json.Utf8JsonReader reader)
+    {
+        var members = default(BaseMembers__);
+        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+        {
+            if (!ReadBase(ref reader, ref members))
+                reader.Skip();
+        }
+        return members;
+    }
+
     /// <summary>The branch of AddWidgetArguments for kind "gear".</summary>
     public sealed partial record Gear : AddWidgetArguments
     {
@@ -502,33 +522,20 @@ public abstract partial record AddWidgetArguments
         /// <inheritdoc/>
         public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => Case;
 
-        /// <summary>Teeth. (JSON <c>teeth</c>)</summary>
-        public required long Teeth { get; init; }
+        /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Live.AddWidgetArgumentsGear"/>.</summary>
+        public required global::Acme.Live.AddWidgetArgumentsGear Data { get; init; }
 
         /// <inheritdoc/>
-        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
-        {
-            var value = this;
-            writer.WriteNumber("teeth"u8, value.Teeth);
-        }
+        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Live.AddWidgetArgumentsGear.WriteMembers(writer, Data);
 
+        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
         internal static Gear ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            long? teeth = null;
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                if (reader.ValueTextEquals("teeth"u8))
-                    teeth = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? teeth : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "teeth");
-                else
-                    global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
             return new Gear
             {
                 Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
-                Teeth = teeth ?? throw global::Qmp.Runtime.QmpJson.Missing("teeth"),
+                Data = global::Acme.Live.AddWidgetArgumentsGear.Read(ref reader),
             };
         }
     }
@@ -545,18 +552,12 @@ public abstract partial record AddWidgetArguments
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
-            var value = this;
         }
 
         internal static Lever ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
+            reader.Skip();
             return new Lever
             {
                 Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
@@ -576,18 +577,12 @@ public abstract partial record AddWidgetArguments
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
-            var value = this;
         }
 
         internal static OldCrank ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
+            reader.Skip();
             return new OldCrank
             {
                 Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),

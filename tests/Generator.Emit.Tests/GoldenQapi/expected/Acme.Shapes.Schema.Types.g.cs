@@ -129,8 +129,16 @@ public sealed partial record Circle
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
-        writer.WriteNumber("radius"u8, value.Radius);
+        WriteMembers(writer, value);
         writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
+    public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, Circle value)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        global::System.ArgumentNullException.ThrowIfNull(value);
+        writer.WriteNumber("radius"u8, value.Radius);
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
@@ -168,10 +176,18 @@ public sealed partial record Square
         global::System.ArgumentNullException.ThrowIfNull(writer);
         global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteStartObject();
+        WriteMembers(writer, value);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
+    public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, Square value)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        global::System.ArgumentNullException.ThrowIfNull(value);
         writer.WriteNumber("side"u8, value.Side);
         if (value.Color is { } color)
             global::Qmp.Runtime.QmpJson.WriteMember(writer, "color"u8, color, global::Acme.Shapes.Color.Write);
-        writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
@@ -318,6 +334,18 @@ public abstract partial record Shape
         return true;
     }
 
+    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped.</summary>
+    private protected static BaseMembers__ ReadBase(global::System.Text.Json.Utf8JsonReader reader)
+    {
+        var members = default(BaseMembers__);
+        while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+        {
+            if (!ReadBase(ref reader, ref members))
+                reader.Skip();
+        }
+        return members;
+    }
+
     /// <summary>The branch of Shape for kind "circle".</summary>
     public sealed partial record Circle : Shape
     {
@@ -327,33 +355,20 @@ public abstract partial record Shape
         /// <inheritdoc/>
         public override global::Acme.Shapes.ShapeKind Kind => Case;
 
-        /// <summary>in pixels (JSON <c>radius</c>)</summary>
-        public required uint Radius { get; init; }
+        /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Shapes.Circle"/>.</summary>
+        public required global::Acme.Shapes.Circle Data { get; init; }
 
         /// <inheritdoc/>
-        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
-        {
-            var value = this;
-            writer.WriteNumber("radius"u8, value.Radius);
-        }
+        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Shapes.Circle.WriteMembers(writer, Data);
 
+        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
         internal static Circle ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            uint? radius = null;
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                if (reader.ValueTextEquals("radius"u8))
-                    radius = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? radius : global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "radius");
-                else
-                    global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
             return new Circle
             {
                 Name = base__.Name,
-                Radius = radius ?? throw global::Qmp.Runtime.QmpJson.Missing("radius"),
+                Data = global::Acme.Shapes.Circle.Read(ref reader),
             };
         }
     }
@@ -367,42 +382,20 @@ public abstract partial record Shape
         /// <inheritdoc/>
         public override global::Acme.Shapes.ShapeKind Kind => Case;
 
-        /// <summary>in pixels (JSON <c>side</c>)</summary>
-        public required short Side { get; init; }
-
-        /// <summary>its color (JSON <c>color</c>, optional)</summary>
-        public global::Acme.Shapes.Color? Color { get; init; }
+        /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Shapes.Square"/>.</summary>
+        public required global::Acme.Shapes.Square Data { get; init; }
 
         /// <inheritdoc/>
-        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
-        {
-            var value = this;
-            writer.WriteNumber("side"u8, value.Side);
-            if (value.Color is { } color)
-                global::Qmp.Runtime.QmpJson.WriteMember(writer, "color"u8, color, global::Acme.Shapes.Color.Write);
-        }
+        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Shapes.Square.WriteMembers(writer, Data);
 
+        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
         internal static Square ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            short? side = null;
-            global::Acme.Shapes.Color? color = null;
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                if (reader.ValueTextEquals("side"u8))
-                    side = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? side : global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "side");
-                else if (reader.ValueTextEquals("color"u8))
-                    color = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? color : new global::Acme.Shapes.Color(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "color"));
-                else
-                    global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
             return new Square
             {
                 Name = base__.Name,
-                Side = side ?? throw global::Qmp.Runtime.QmpJson.Missing("side"),
-                Color = color,
+                Data = global::Acme.Shapes.Square.Read(ref reader),
             };
         }
     }
@@ -419,18 +412,12 @@ public abstract partial record Shape
         /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
-            var value = this;
         }
 
         internal static Dot ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = default(BaseMembers__);
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-            {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
-                global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-            }
+            var base__ = ReadBase(reader);
+            reader.Skip();
             return new Dot
             {
                 Name = base__.Name,
