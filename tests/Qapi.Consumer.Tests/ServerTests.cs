@@ -107,21 +107,21 @@ public sealed class ServerTests : IAsyncLifetime, IDisposable
         Assert.Equal((true, RunState.Running), (status.Running, status.Status));
 
         // A qcow2 node over a node given by name, then over an inline file node.
-        await _client.BlockdevAddAsync(new BlockdevOptions.Qcow2 { NodeName = "by-name", File = "disk0" }, _timeout.Token);
+        await _client.BlockdevAddAsync(new BlockdevOptions.Qcow2 { NodeName = "by-name", Data = new() { File = "disk0" } }, _timeout.Token);
         await _client.BlockdevAddAsync(new BlockdevOptions.Qcow2
         {
             NodeName = "inline",
             ReadOnly = true,
-            File = new BlockdevOptions.FileBranch { Filename = "/images/a.qcow2", NodeName = "inline-file" },
+            Data = new() { File = new BlockdevOptions.File { NodeName = "inline-file", Data = new() { Filename = "/images/a.qcow2" } } },
         }, _timeout.Token);
         Assert.Collection(_served.Added,
-            first => Assert.Equal("disk0", Assert.IsType<BlockdevOptions.Qcow2>(first).File.Reference),
+            first => Assert.Equal("disk0", Assert.IsType<BlockdevOptions.Qcow2>(first).Data.File.Reference),
             second =>
             {
                 var qcow2 = Assert.IsType<BlockdevOptions.Qcow2>(second);
                 Assert.Equal(("inline", true), (qcow2.NodeName, qcow2.ReadOnly));
-                var file = Assert.IsType<BlockdevOptions.FileBranch>(qcow2.File.Definition);
-                Assert.Equal(("/images/a.qcow2", "inline-file"), (file.Filename, file.NodeName));
+                var file = Assert.IsType<BlockdevOptions.File>(qcow2.Data.File.Definition);
+                Assert.Equal(("/images/a.qcow2", "inline-file"), (file.Data.Filename, file.NodeName));
             });
 
         await _client.DeviceAddAsync(driver: "virtio-blk-pci", id: "vd0", cancellationToken: _timeout.Token);
