@@ -36,7 +36,10 @@ internal static class IntrospectCommands
             var file = parse.GetValue(output)!;
             var saved = await Fetch(parse.GetValue(address)!, parse.GetValue(timeout), async client => await client.SaveSchemaAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             if (saved is null)
+            {
                 return 2;
+            }
+
             var schema = SchemaInfoReader.Read(saved, out var version);
             // The generator refuses such an answer (QMP0305): a name outside QMP's character set is
             // not QEMU's, and a file that would carry it into generated C# is not written at all.
@@ -89,7 +92,10 @@ internal static class IntrospectCommands
         {
             var client = SchemaInputs.Describe(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (client is null)
+            {
                 return 2;
+            }
+
             var target = parse.GetValue(against)!;
             SchemaInfo? server;
             if (File.Exists(target))
@@ -101,7 +107,10 @@ internal static class IntrospectCommands
                 server = await Fetch(target, parse.GetValue(timeout), client => client.QueryQmpSchemaAsync(ct), ct).ConfigureAwait(false);
             }
             if (server is null)
+            {
                 return 2;
+            }
+
             var report = SchemaCompatibilityReport.Compare(client, server);
             Console.Out.Write(report.ToString());
             return report.IsCompatible ? 0 : 1;

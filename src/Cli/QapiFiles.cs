@@ -51,7 +51,9 @@ internal sealed class QapiFiles : IDisposable
     public void Dispose()
     {
         foreach (var (_, handle) in _folders)
+        {
             handle?.Dispose();
+        }
     }
 
     /// <summary>
@@ -122,7 +124,10 @@ internal sealed class QapiFiles : IDisposable
             refusal = e is FileNotFoundException or DirectoryNotFoundException ? null : e.Message;
         }
         if (refusal is not null)
+        {
             Console.Error.WriteLine($"qmp-codegen: include '{Qmp.Runtime.Introspection.TerminalText.Escape(path)}': {refusal}");
+        }
+
         return null;
     }
 
@@ -174,10 +179,15 @@ internal sealed class QapiFiles : IDisposable
             at = Path.Combine(at, part);
             var info = new FileInfo(at);
             if (info.LinkTarget is not null)
+            {
                 throw new UnauthorizedAccessException("refused: a symbolic link");
+            }
         }
         if (!File.Exists(full) || (File.GetAttributes(full) & (FileAttributes.Device | FileAttributes.Directory)) != 0)
+        {
             throw new FileNotFoundException(null, full);
+        }
+
         using var handle = File.OpenHandle(full);
         return ReadAtMost(handle, allowed);
     }
@@ -192,12 +202,18 @@ internal sealed class QapiFiles : IDisposable
             if (length == buffer.Length)
             {
                 if (length > limit)
+                {
                     return null;
+                }
+
                 Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
             }
             var read = RandomAccess.Read(handle, buffer.AsSpan(length), length);
             if (read == 0)
+            {
                 return length > limit ? null : buffer[..length];
+            }
+
             length += read;
         }
     }

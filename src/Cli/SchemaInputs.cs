@@ -1,6 +1,5 @@
 using System.Text;
 using Qmp.Codegen.Model;
-using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
 using Qmp.Runtime.Introspection;
 
@@ -31,7 +30,9 @@ internal static class SchemaInputs
 
         var file = files[0];
         if (QapiFiles.ReadTop(file) is not { } text)
+        {
             return null;
+        }
 
         if (IsSavedSchema(text))
         {
@@ -48,7 +49,10 @@ internal static class SchemaInputs
 
         // QAPI: includes are relative to the top file, read from disk here, confined (the reader itself does no I/O).
         if (QapiFiles.Read(file, text, includeDirs ?? []) is not { } qapi)
+        {
             return null;
+        }
+
         return FromModel(qapi.Read.Schema, file.DirectoryName!);
     }
 
@@ -59,7 +63,9 @@ internal static class SchemaInputs
     {
         var errors = schema.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error).ToList();
         foreach (var error in errors)
+        {
             Console.Error.WriteLine(error.Format(root is null ? null : Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(root, error.Location.Path))));
+        }
         // The generator compiles its own copy of the SchemaInfo types; its JSON is the runtime's input.
         return errors.Count > 0 ? null : SchemaInfoReader.Read(Encoding.UTF8.GetBytes(Qmp.Codegen.Introspection.SchemaInfoBuilder.Describe(schema)));
     }

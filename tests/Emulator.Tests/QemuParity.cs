@@ -118,7 +118,7 @@ internal sealed class Target : IAsyncDisposable
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(Patience); ;)
         {
-            bool last = DateTime.UtcNow > deadline;
+            var last = DateTime.UtcNow > deadline;
             if (last && !File.Exists(path))
             {
                 break;
@@ -206,7 +206,7 @@ internal sealed class Line : IAsyncDisposable
     public async Task SendAsync(byte[] bytes)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Target.Patience));
-        for (int sent = 0; sent < bytes.Length;)
+        for (var sent = 0; sent < bytes.Length;)
         {
             sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
         }
@@ -219,12 +219,12 @@ internal sealed class Line : IAsyncDisposable
         while (true)
         {
             var data = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
-            int lf = data.IndexOf((byte)'\n');
+            var lf = data.IndexOf((byte)'\n');
             if (lf >= 0)
             {
                 Assert.True(lf > 0 && data[lf - 1] == (byte)'\r', "lines end with CRLF");
-                string line = Encoding.UTF8.GetString(data[..(lf - 1)]);
-                byte[] rest = data[(lf + 1)..].ToArray();
+                var line = Encoding.UTF8.GetString(data[..(lf - 1)]);
+                var rest = data[(lf + 1)..].ToArray();
                 _pending.SetLength(0);
                 _pending.Write(rest);
                 return line;
@@ -255,7 +255,7 @@ internal sealed class Line : IAsyncDisposable
     /// <summary>Reads the greeting and negotiates; returns the greeting.</summary>
     public async Task<string> NegotiateAsync()
     {
-        string greeting = await ReadLineAsync();
+        var greeting = await ReadLineAsync();
         Assert.StartsWith("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": ", greeting, StringComparison.Ordinal);
         await SendAsync("{\"execute\":\"qmp_capabilities\"}\r\n");
         Assert.Equal("{\"return\": {}}", await ReadLineAsync());
@@ -270,7 +270,7 @@ internal sealed class Line : IAsyncDisposable
     {
         using var doc = System.Text.Json.JsonDocument.Parse(line, new System.Text.Json.JsonDocumentOptions { MaxDepth = 2048 });
         var root = doc.RootElement;
-        string id = root.TryGetProperty("id", out var value) ? " " + value.GetRawText() : "";
+        var id = root.TryGetProperty("id", out var value) ? " " + value.GetRawText() : "";
         return root.TryGetProperty("event", out var name) ? name.GetString()!
             : root.TryGetProperty("return", out _) ? "return" + id
             : "error" + id;

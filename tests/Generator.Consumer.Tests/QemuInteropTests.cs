@@ -10,7 +10,9 @@ public sealed class QemuFactAttribute : FactAttribute
     public QemuFactAttribute()
     {
         if (QemuBinary is null)
+        {
             Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+        }
     }
 
     public static string? QemuBinary => Qmp.Testing.RealQemu.Binary;
@@ -78,7 +80,10 @@ public sealed class QemuInteropTests
         finally
         {
             if (!qemu.HasExited)
+            {
                 qemu.Kill();
+            }
+
             await qemu.WaitForExitAsync(CancellationToken.None);
             dir.Delete(recursive: true);
         }

@@ -1,9 +1,9 @@
-using Qmp.Testing;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Qmp.Codegen.Emit.Tests.Qapi;
 using Qmp.Codegen.Schema;
+using Qmp.Testing;
 
 namespace Qmp.Codegen.Emit.Tests;
 
@@ -207,7 +207,10 @@ public class FilterTests
             foreach (var type in symbol.GetTypeMembers())
             {
                 if (type.DeclaringSyntaxReferences.Any(r => generated.Contains(r.SyntaxTree)))
+                {
                     all.Add(type);
+                }
+
                 Add(type);
             }
         }
@@ -228,22 +231,22 @@ public class Qemu72FilterTests(Xunit.Abstractions.ITestOutputHelper output)
         var qapi = Path.Combine(QemuSources.Get("bookworm").Dir!, "qapi");
         var files = QapiHarness.Folder(qapi);
         var top = Path.GetFullPath(Path.Combine(qapi, "qapi-schema.json"));
-        const string Ns = "Acme.Qemu72";
-        var (compilation, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(top, files, Ns, commands: "query-*;blockdev-*"));
+        const string ns = "Acme.Qemu72";
+        var (compilation, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(top, files, ns, commands: "query-*;blockdev-*"));
         Assert.True(diagnostics.IsEmpty, string.Join(Environment.NewLine, diagnostics.Take(30)));
         FilterTests.AssertCompilesClean(compilation);
 
         var schema = Qmp.Codegen.Qapi.QapiReader.Read(top, files);
         var expected = schema.Commands.Select(c => c.Name).Where(n => SchemaFilter.Matches("query-*", n) || SchemaFilter.Matches("blockdev-*", n)).ToList();
-        var commands = FilterTests.CommandMethods(compilation, Ns + ".Qemu72Client");
+        var commands = FilterTests.CommandMethods(compilation, ns + ".Qemu72Client");
         Assert.Equal(expected.Count, commands.Count);
         Assert.Contains("BlockdevAddAsync", commands);
         Assert.DoesNotContain("StopAsync", commands);
 
         var full = Qemu72Fixture.Get();
-        var fullTypes = FilterTests.TypesOf(full.Compilation, Ns).Count;
-        var types = FilterTests.TypesOf(compilation, Ns).Count;
-        var fullCommands = FilterTests.CommandMethods(full.Compilation, Ns + ".Qemu72Client").Count;
+        var fullTypes = FilterTests.TypesOf(full.Compilation, ns).Count;
+        var types = FilterTests.TypesOf(compilation, ns).Count;
+        var fullCommands = FilterTests.CommandMethods(full.Compilation, ns + ".Qemu72Client").Count;
         output.WriteLine($"full client: {full.Run.GeneratedTrees.Length} files, {fullTypes} types, {fullCommands} commands, {full.Run.GeneratedTrees.Sum(t => t.GetText().Lines.Count)} lines");
         output.WriteLine($"Commands=\"query-*;blockdev-*\": {run.GeneratedTrees.Length} files, {types} types, {commands.Count} commands, {run.GeneratedTrees.Sum(t => t.GetText().Lines.Count)} lines");
         Assert.True(types < fullTypes && commands.Count < fullCommands, $"{types} of {fullTypes} types, {commands.Count} of {fullCommands} commands");

@@ -27,7 +27,7 @@ internal sealed class Emu : IAsyncDisposable
 
     public static async Task<Emu> StartAsync()
     {
-        string root = Directory.CreateTempSubdirectory("qmprob-").FullName;
+        var root = Directory.CreateTempSubdirectory("qmprob-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "data"));
         Directory.CreateDirectory(Path.Combine(root, "outside"));
         var emulator = await QemuEmulator.StartAsync(new EmulatorOptions
@@ -98,7 +98,7 @@ internal sealed class Peer : IAsyncDisposable
     {
         // Generous: 64 MiB through the lexer's byte-by-byte path takes seconds on a loaded machine.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Wait.Patience));
-        for (int sent = 0; sent < bytes.Length;)
+        for (var sent = 0; sent < bytes.Length;)
         {
             sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
         }
@@ -107,7 +107,7 @@ internal sealed class Peer : IAsyncDisposable
     /// <summary>The next line without its CRLF; fails if none arrives within the time or the peer closes.</summary>
     public async Task<string> ReadLineAsync(int seconds = Wait.Patience)
     {
-        string? line = await TryReadLineAsync(seconds);
+        var line = await TryReadLineAsync(seconds);
         Assert.True(line is not null, "the server closed the connection");
         return line;
     }
@@ -119,12 +119,12 @@ internal sealed class Peer : IAsyncDisposable
         while (true)
         {
             var data = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
-            int lf = data.IndexOf((byte)'\n');
+            var lf = data.IndexOf((byte)'\n');
             if (lf >= 0)
             {
                 Assert.True(lf > 0 && data[lf - 1] == (byte)'\r', "server lines end with CRLF");
-                string line = Encoding.UTF8.GetString(data[..(lf - 1)]);
-                byte[] rest = data[(lf + 1)..].ToArray();
+                var line = Encoding.UTF8.GetString(data[..(lf - 1)]);
+                var rest = data[(lf + 1)..].ToArray();
                 _pending.SetLength(0);
                 _pending.Write(rest);
                 return line;
@@ -154,7 +154,7 @@ internal sealed class Peer : IAsyncDisposable
     {
         while (true)
         {
-            string line = await ReadLineAsync(seconds);
+            var line = await ReadLineAsync(seconds);
             if (!line.StartsWith("{\"timestamp\": ", StringComparison.Ordinal))
             {
                 return line;
@@ -184,7 +184,7 @@ internal sealed class Peer : IAsyncDisposable
         {
             while (true)
             {
-                int n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
+                var n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
                 if (n == 0)
                 {
                     return true;

@@ -64,7 +64,10 @@ public sealed class SampleTests
         finally
         {
             if (!qemu.HasExited)
+            {
                 qemu.Kill();
+            }
+
             await qemu.WaitForExitAsync(CancellationToken.None);
             dir.Delete(recursive: true);
         }
@@ -172,7 +175,10 @@ public sealed class SampleTests
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
+        {
             start.ArgumentList.Add(arg);
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -190,7 +196,9 @@ public sealed class QemuFactAttribute : FactAttribute
     public QemuFactAttribute()
     {
         if (QemuBinary is null)
+        {
             Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+        }
     }
 
     public static string? QemuBinary { get; } =

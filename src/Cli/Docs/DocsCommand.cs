@@ -24,10 +24,16 @@ internal static class DocsCommand
             var files = parse.GetValue(schema)!;
             var directory = parse.GetValue(output)!;
             if (!files.All(f => string.Equals(f.Extension, ".hx", StringComparison.OrdinalIgnoreCase)))
+            {
                 return RenderQapi(files, directory, parse.GetValue(includeDirs) ?? []);
+            }
+
             var read = Commands.Read(files, out var failed);
             if (read is null)
+            {
                 return 2;
+            }
+
             var written = Write(read, files.Select(f => f.Name), directory.FullName);
             Console.Error.WriteLine($"qmp-codegen docs: {string.Join(", ", written)} ({read.Schema.Commands.Count} commands, {read.Schema.Events.Count} events)");
             return failed ? 1 : 0;
@@ -58,7 +64,10 @@ internal static class DocsCommand
         }
         var input = ReadQapi(files[0], includeDirs);
         if (input is null)
+        {
             return 2;
+        }
+
         var (read, texts) = input.Value;
         var page = DocsBuilder.BuildQapi(read, files[0].Name, texts);
         var written = Write(page, directory.FullName);

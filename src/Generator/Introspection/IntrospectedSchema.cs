@@ -31,7 +31,10 @@ public static class IntrospectedSchema
     public static QmpSchema Build(SchemaInfo info, string path, QmpSchema? source = null)
     {
         if (info is null)
+        {
             throw new ArgumentNullException(nameof(info));
+        }
+
         return new Converter(info, path ?? string.Empty, source).Run();
     }
 
@@ -67,22 +70,41 @@ public static class IntrospectedSchema
         {
             // Names that are not masked, then the source's, are taken before any is made up.
             foreach (var e in _info.Entries)
+            {
                 if (IsNamedType(e) && !IsMasked(e.Name))
+                {
                     Name(e.Name, e.Name);
+                }
+            }
+
             if (_source is not null)
+            {
                 AlignWithSource(_source);
+            }
+
             NameByUse();
 
             var types = new List<SchemaType>();
             foreach (var t in _order)
+            {
                 Convert(_info.Find(t)!, types);
+            }
+
             for (var i = 0; i < _info.Entries.Count; i++)
+            {
                 _index[_info.Entries[i].Name] = i;
+            }
+
             var commands = _info.Commands.Select(Command).ToEquatableArray();
             var events = _info.Events.Select(Event).ToEquatableArray();
             foreach (var e in _info.Entries)
+            {
                 if (e is SchemaInfoUnknown)
+                {
                     _diagnostics.Add(IntrospectionDiagnostics.Unsupported.Create(_location, "entry '" + e.Name + "' of meta-type '" + e.MetaType + "' is left out"));
+                }
+            }
+
             return new QmpSchema(commands, events, types.ToEquatableArray(), EquatableArray<SchemaProse>.Empty, _diagnostics.ToEquatableArray());
         }
 
@@ -93,12 +115,17 @@ public static class IntrospectedSchema
             var described = SchemaInfoBuilder.Build(source);
             var alignment = SchemaInfoAlignment.Align(described, _info);
             foreach (var conflict in alignment.Conflicts)
+            {
                 _diagnostics.Add(IntrospectionDiagnostics.AlignmentConflict.Create(_location, conflict.ToString()));
+            }
+
             foreach (var pair in alignment.Pairs)
             {
                 // Pairs come in the order met, so a type met twice keeps its first partner's name.
                 if (IsNamedType(_info.Find(pair.ServerType)!) && !_names.ContainsKey(pair.ServerType) && !_taken.Contains(pair.ClientType))
+                {
                     Name(pair.ServerType, pair.ClientType);
+                }
             }
         }
 
@@ -111,10 +138,17 @@ public static class IntrospectedSchema
         private string Unique(string wanted)
         {
             if (!_taken.Contains(wanted))
+            {
                 return wanted;
+            }
+
             for (var i = 2; ; i++)
+            {
                 if (!_taken.Contains(wanted + i))
+                {
                     return wanted + i;
+                }
+            }
         }
 
         private void NameByUse()
@@ -144,31 +178,52 @@ public static class IntrospectedSchema
                     entry = _info.Find(type);
                 }
                 if (entry is null || !IsNamedType(entry) || !visited.Add(type))
+                {
                     continue;
+                }
+
                 if (!_names.ContainsKey(type))
+                {
                     Name(type, Unique(IsEmptyObject(entry) ? SchemaInfoBuilder.EmptyObject : suggested));
+                }
+
                 _order.Add(type);
                 var parent = _names[type];
                 switch (entry)
                 {
                     case SchemaInfoObject o:
                         foreach (var m in o.Members)
+                        {
                             queue.Enqueue((m.Type, parent + Camel(m.Name)));
+                        }
+
                         foreach (var v in o.Variants)
+                        {
                             queue.Enqueue((v.Type, parent + Camel(v.Case)));
+                        }
+
                         break;
                     case SchemaInfoAlternate alt:
                         foreach (var t in alt.MemberTypes)
+                        {
                             queue.Enqueue((t, parent + Camel(_info.JsonTypeOf(t) ?? "member")));
+                        }
+
                         break;
                 }
             }
             foreach (var e in _info.Entries)
             {
                 if (!IsNamedType(e) || !visited.Add(e.Name))
+                {
                     continue;
+                }
+
                 if (!_names.ContainsKey(e.Name))
+                {
                     Name(e.Name, Unique("Unreferenced" + e.Name));
+                }
+
                 _order.Add(e.Name);
             }
         }
@@ -182,7 +237,10 @@ public static class IntrospectedSchema
                 case SchemaInfoArray a:
                     var element = _info.Find(a.ElementType);
                     if (element is SchemaInfoArray or null or SchemaInfoUnknown)
+                    {
                         return Unsupported(type, "an array of " + (element?.MetaType ?? "a type the schema lacks"));
+                    }
+
                     return SchemaTypeRef.ArrayOf(Ref(a.ElementType).Name);
                 case SchemaInfoEntry e when _names.TryGetValue(e.Name, out var name):
                     return SchemaTypeRef.Of(name);
@@ -200,7 +258,9 @@ public static class IntrospectedSchema
         private static string BuiltinName(SchemaInfoBuiltin b)
         {
             if (SchemaBuiltins.IsBuiltin(b.Name))
+            {
                 return b.Name;
+            }
             // A builtin this model does not name (a newer QEMU's): by its JSON type.
             return b.JsonType switch
             {
@@ -292,9 +352,15 @@ public static class IntrospectedSchema
         private string? SourceJsonType(SchemaTypeRef type)
         {
             if (type.IsArray)
+            {
                 return "array";
+            }
+
             if (SchemaBuiltins.JsonTypeOf(type.Name) is { } j)
+            {
                 return type.Name == SchemaBuiltins.QType ? "string" : SchemaInfoBuilder.JsonTypeName(j);
+            }
+
             return SourceType(type.Name) switch
             {
                 SchemaEnumType => "string",
@@ -309,7 +375,9 @@ public static class IntrospectedSchema
             foreach (var m in _sourceIndex!.AllMembers(o))
             {
                 if (!members.ContainsKey(m.Name))
+                {
                     members.Add(m.Name, m);
+                }
             }
             return members;
         }

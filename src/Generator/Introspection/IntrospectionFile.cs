@@ -61,32 +61,56 @@ public sealed class IntrospectionFile
     public static bool LooksLikeIntrospection(string text)
     {
         if (text is null)
+        {
             return false;
+        }
+
         var i = 0;
         while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == '\uFEFF'))
+        {
             i++;
+        }
+
         if (i == text.Length)
+        {
             return false;
+        }
+
         if (text[i] == '[')
+        {
             return true;
+        }
+
         if (text[i] != '{')
+        {
             return false;
+        }
+
         i++;
         while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
             i++;
+        }
+
         return i < text.Length && text[i] == '"';
     }
 
     public static IntrospectionFile Read(string text, string path)
     {
         if (text is null)
+        {
             throw new ArgumentNullException(nameof(text));
+        }
+
         var diagnostics = new List<SchemaDiagnostic>();
         var location = new SchemaLocation(path ?? string.Empty, 0, 0, 1, 1, 1, 1);
         var result = LenientJsonReader.Read(text, 0, text.Length);
         var end = result.End;
         while (end < text.Length && char.IsWhiteSpace(text[end]))
+        {
             end++;
+        }
+
         if (result.Value is null || result.Repairs.Count > 0 || end < text.Length)
         {
             var why = result.Error?.Message ?? (result.Repairs.Count > 0 ? result.Repairs[0].Message : "text follows the JSON value");
@@ -107,17 +131,25 @@ public sealed class IntrospectionFile
             {
                 array = root["return"] ?? root["query-qmp-schema"];
                 if (root["query-version"] is { Kind: LenientJsonKind.Object } v)
+                {
                     version = ReadVersion(v);
+                }
             }
             if (array is null || array.Kind != LenientJsonKind.Array)
+            {
                 throw new FormatException("expected query-qmp-schema's array of SchemaInfo, its reply {\"return\": [...]}, or a saved {\"query-qmp-schema\": [...]}");
+            }
+
             var entries = new List<SchemaInfoEntry>(array.Items.Count);
             var bad = new List<BadName>();
             for (var i = 0; i < array.Items.Count; i++)
             {
                 var first = bad.Count;
                 if (ReadEntry(array.Items[i], i, bad) is { } entry)
+                {
                     entries.Add(entry);
+                }
+
                 for (var b = first; b < bad.Count; b++)
                 {
                     var name = bad[b];
@@ -127,7 +159,10 @@ public sealed class IntrospectionFile
             }
             var info = new SchemaInfo(entries);
             foreach (var problem in info.Problems)
+            {
                 diagnostics.Add(IntrospectionDiagnostics.Problem.Create(location, problem));
+            }
+
             return new IntrospectionFile(path ?? string.Empty, info, version, diagnostics);
         }
         catch (FormatException e)
@@ -147,7 +182,10 @@ public sealed class IntrospectionFile
     public QmpSchema ToSchema(QmpSchema? source = null)
     {
         if (Info is null)
+        {
             return QmpSchema.Empty with { Diagnostics = new Helpers.EquatableArray<SchemaDiagnostic>(Diagnostics) };
+        }
+
         var schema = IntrospectedSchema.Build(Info, Path, source);
         var all = new List<SchemaDiagnostic>(Diagnostics);
         all.AddRange(schema.Diagnostics);
@@ -208,16 +246,25 @@ public sealed class IntrospectionFile
     private static SchemaInfoEntry ParseEntry(LenientJsonValue e, int index, List<BadName> bad)
     {
         if (e.Kind != LenientJsonKind.Object)
+        {
             throw Bad(index, null, "it is not an object");
+        }
+
         var name = Str(e, "name", index, null, null, null) ?? throw Bad(index, null, "it has no 'name'");
         var metaType = Str(e, "meta-type", index, name, null, null) ?? throw Bad(index, name, "it has no 'meta-type'");
         // Printable: a bad name is shown as \uXXXX escapes in the message, never as it is.
         var owner = SchemaNames.Printable(metaType) + " '" + SchemaNames.Printable(name) + "'";
         var valid = metaType == SchemaMetaType.Array ? SchemaNames.IsTypeName(name) && name[0] == '[' : SchemaNames.IsName(name);
         if (!valid)
+        {
             bad.Add(new BadName(SchemaNames.IsName(metaType) ? metaType : "entry", name, e["name"]!.Offset));
+        }
+
         if (!SchemaNames.IsName(metaType))
+        {
             bad.Add(new BadName("meta-type of entry " + index, metaType, e["meta-type"]!.Offset));
+        }
+
         var features = Strings(e["features"], "features", index, name, bad, "feature of " + owner);
         switch (metaType)
         {
@@ -236,14 +283,18 @@ public sealed class IntrospectionFile
                     if (e["members"] is { } members)
                     {
                         foreach (var m in Items(members, "members", index, name))
+                        {
                             list.Add(new SchemaInfoEnumMember(Str(m, "name", index, name, bad, "value of " + owner) ?? throw Bad(index, name, "an enum member has no 'name'"),
                                 Strings(m["features"], "features", index, name, bad, "feature of a value of " + owner)));
+                        }
                     }
                     else if (e["values"] is { } values)
                     {
                         // Before QEMU 6.2 an enum had only "values".
                         foreach (var v in Strings(values, "values", index, name, bad, "value of " + owner) ?? new List<string>())
+                        {
                             list.Add(new SchemaInfoEnumMember(v));
+                        }
                     }
                     else
                     {
@@ -268,19 +319,27 @@ public sealed class IntrospectionFile
                     {
                         variants = new List<SchemaInfoVariant>();
                         foreach (var v in Items(vs, "variants", index, name))
+                        {
                             variants.Add(new SchemaInfoVariant(
                                 Str(v, "case", index, name, bad, "branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"),
                                 Str(v, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'")));
+                        }
                     }
                     if ((tag is null) != (variants is null))
+                    {
                         throw Bad(index, name, "'tag' and 'variants' come together");
+                    }
+
                     return new SchemaInfoObject(name, members, tag, variants, features);
                 }
             case SchemaMetaType.Alternate:
                 {
                     var types = new List<string>();
                     foreach (var m in Items(e["members"] ?? throw Bad(index, name, "it has no 'members'"), "members", index, name))
+                    {
                         types.Add(Str(m, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "an alternate member has no 'type'"));
+                    }
+
                     return new SchemaInfoAlternate(name, types, features);
                 }
             default:
@@ -298,41 +357,73 @@ public sealed class IntrospectionFile
     private static string? Str(LenientJsonValue e, string key, int index, string? name, List<BadName>? bad, string? what)
     {
         if (e.Kind != LenientJsonKind.Object)
+        {
             throw Bad(index, name, "'" + key + "' is looked up in something that is not an object");
+        }
+
         var v = e[key];
         if (v is null)
+        {
             return null;
+        }
+
         if (v.Kind != LenientJsonKind.String)
+        {
             throw Bad(index, name, "'" + key + "' is not a string");
+        }
+
         var isType = key is "type" or "arg-type" or "ret-type" or "element-type";
         if (bad is not null && what is not null && !(isType ? SchemaNames.IsTypeName(v.Text) : SchemaNames.IsName(v.Text)))
+        {
             bad.Add(new BadName(what, v.Text, v.Offset));
+        }
+
         return v.Text;
     }
 
     private static List<LenientJsonValue> Items(LenientJsonValue v, string key, int index, string name)
     {
         if (v.Kind != LenientJsonKind.Array)
+        {
             throw Bad(index, name, "'" + key + "' is not an array");
+        }
+
         foreach (var item in v.Items)
+        {
             if (item.Kind != LenientJsonKind.Object)
+            {
                 throw Bad(index, name, "an element of '" + key + "' is not an object");
+            }
+        }
+
         return v.Items;
     }
 
     private static List<string>? Strings(LenientJsonValue? v, string key, int index, string name, List<BadName> bad, string what)
     {
         if (v is null)
+        {
             return null;
+        }
+
         if (v.Kind != LenientJsonKind.Array)
+        {
             throw Bad(index, name, "'" + key + "' is not an array");
+        }
+
         var list = new List<string>(v.Items.Count);
         foreach (var item in v.Items)
         {
             if (item.Kind != LenientJsonKind.String)
+            {
                 throw Bad(index, name, "an element of '" + key + "' is not a string");
+            }
+
             if (!SchemaNames.IsName(item.Text))
+            {
                 bad.Add(new BadName(what, item.Text, item.Offset));
+            }
+
             list.Add(item.Text);
         }
         return list;
@@ -357,9 +448,15 @@ public sealed class IntrospectionFile
     {
         var root = SkipWhiteSpace(text, 0);
         if (root >= text.Length)
+        {
             return -1;
+        }
+
         if (text[root] == '[')
+        {
             return ElementStart(text, root, index);
+        }
+
         int returned = -1, saved = -1;
         // The root object's keys and where each value starts.
         var i = SkipWhiteSpace(text, root + 1);
@@ -371,13 +468,19 @@ public sealed class IntrospectionFile
             if (value < text.Length && text[value] == '[')
             {
                 if (key == "return" && returned < 0)
+                {
                     returned = value;
+                }
                 else if (key == "query-qmp-schema" && saved < 0)
+                {
                     saved = value;
+                }
             }
             i = SkipWhiteSpace(text, ValueEnd(text, value));
             if (i < text.Length && text[i] == ',')
+            {
                 i = SkipWhiteSpace(text, i + 1);
+            }
         }
         var array = returned >= 0 ? returned : saved;
         return array < 0 ? -1 : ElementStart(text, array, index);
@@ -390,10 +493,15 @@ public sealed class IntrospectionFile
         for (var n = 0; i < text.Length && text[i] != ']'; n++)
         {
             if (n == index)
+            {
                 return i;
+            }
+
             i = SkipWhiteSpace(text, ValueEnd(text, i));
             if (i < text.Length && text[i] == ',')
+            {
                 i = SkipWhiteSpace(text, i + 1);
+            }
         }
         return -1;
     }
@@ -401,7 +509,10 @@ public sealed class IntrospectionFile
     private static int SkipWhiteSpace(string text, int i)
     {
         while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
             i++;
+        }
+
         return i;
     }
 
@@ -410,7 +521,10 @@ public sealed class IntrospectionFile
     {
         var i = open + 1;
         while (i < text.Length && text[i] != '"')
+        {
             i += text[i] == '\\' ? 2 : 1;
+        }
+
         return Math.Min(i, text.Length);
     }
 
@@ -418,14 +532,23 @@ public sealed class IntrospectionFile
     private static int ValueEnd(string text, int start)
     {
         if (start >= text.Length)
+        {
             return text.Length;
+        }
+
         if (text[start] == '"')
+        {
             return StringEnd(text, start) + 1;
+        }
+
         if (text[start] is not ('[' or '{'))
         {
             var i = start;
             while (i < text.Length && text[i] is not (',' or ']' or '}') && !char.IsWhiteSpace(text[i]))
+            {
                 i++;
+            }
+
             return i;
         }
         var depth = 0;
@@ -443,7 +566,10 @@ public sealed class IntrospectionFile
                 case ']':
                 case '}':
                     if (--depth == 0)
+                    {
                         return i + 1;
+                    }
+
                     break;
             }
         }

@@ -109,7 +109,7 @@ public static class SchemaInfoReader
     private static SchemaInfoEntry ReadEntry(ref Utf8JsonReader reader, int index)
     {
         string? name = null, metaType = null, jsonType = null, elementType = null, argType = null, retType = null, tag = null, condition = null;
-        bool allowOob = false;
+        var allowOob = false;
         IReadOnlyList<string>? features = null;
         List<SchemaInfoEnumMember>? enumMembers = null;
         List<string>? values = null;
@@ -239,7 +239,8 @@ public static class SchemaInfoReader
                 return new SchemaInfoAlternate(name, alternateMembers, features) { Condition = condition };
             case SchemaMetaType.Command:
                 return new SchemaInfoCommand(name, argType ?? throw Missing(index, name, "arg-type"),
-                    retType ?? throw Missing(index, name, "ret-type"), allowOob, features) { Condition = condition };
+                    retType ?? throw Missing(index, name, "ret-type"), allowOob, features)
+                { Condition = condition };
             case SchemaMetaType.Event:
                 return new SchemaInfoEvent(name, argType ?? throw Missing(index, name, "arg-type"), features) { Condition = condition };
             default:
@@ -411,9 +412,18 @@ public static class SchemaInfoReader
                         continue;
                     }
 
-                    if (which == 0) major = n;
-                    else if (which == 1) minor = n;
-                    else micro = n;
+                    if (which == 0)
+                    {
+                        major = n;
+                    }
+                    else if (which == 1)
+                    {
+                        minor = n;
+                    }
+                    else
+                    {
+                        micro = n;
+                    }
                 }
             }
             else if (reader.ValueTextEquals("package"u8))

@@ -114,16 +114,16 @@ public sealed class QmpServer : IAsyncDisposable
         if (!parsed.Server)
         {
             var (stream, client) = ConnectAsClient(parsed);
-            string peer = parsed.Kind == QmpTransportKind.Unix ? "unix:" + parsed.Path : client.RemoteEndPoint?.ToString() ?? "tcp";
+            var peer = parsed.Kind == QmpTransportKind.Unix ? "unix:" + parsed.Path : client.RemoteEndPoint?.ToString() ?? "tcp";
             Track(RunConnectionAsync(stream, client, peer, null, _shutdown.Token));
             return this;
         }
 
         Socket socket;
-        bool createdPath = false;
+        var createdPath = false;
         if (parsed.Kind == QmpTransportKind.Unix)
         {
-            string path = parsed.Path!;
+            var path = parsed.Path!;
             RemoveStaleSocket(path);
             socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
@@ -230,7 +230,7 @@ public sealed class QmpServer : IAsyncDisposable
     public Task RunSocketSessionAsync(Socket connected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connected);
-        string peer = connected.AddressFamily == AddressFamily.Unix ? "unix:socket" : connected.RemoteEndPoint?.ToString() ?? "tcp";
+        var peer = connected.AddressFamily == AddressFamily.Unix ? "unix:socket" : connected.RemoteEndPoint?.ToString() ?? "tcp";
         return Track(RunConnectionAsync(new NetworkStream(connected, ownsSocket: true), connected, peer, null, cancellationToken));
     }
 
@@ -252,7 +252,7 @@ public sealed class QmpServer : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            string target = address.Kind == QmpTransportKind.Unix ? address.Path! : $"{address.Host}:{address.Port}";
+            var target = address.Kind == QmpTransportKind.Unix ? address.Path! : $"{address.Host}:{address.Port}";
             throw new IOException($"Failed to connect to '{target}': {ex.Message}", ex);
         }
     }
@@ -293,7 +293,7 @@ public sealed class QmpServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         var timestamp = _options.TimeProvider.GetUtcNow();
-        byte[] line = QmpWire.BuildServerLine((name, writeData, timestamp), static (w, s) =>
+        var line = QmpWire.BuildServerLine((name, writeData, timestamp), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteString("event", s.name);
@@ -338,7 +338,7 @@ public sealed class QmpServer : IAsyncDisposable
                 // One slot per client this monitor serves at a time (QEMU: one); later clients wait in
                 // the kernel's backlog and get their greeting when a slot frees.
                 await listener.Slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
-                bool serverSlot = false;
+                var serverSlot = false;
                 Socket socket;
                 try
                 {
@@ -367,7 +367,7 @@ public sealed class QmpServer : IAsyncDisposable
                     socket.NoDelay = true;
                 }
 
-                string remote = socket.AddressFamily == AddressFamily.Unix
+                var remote = socket.AddressFamily == AddressFamily.Unix
                     ? "unix:" + listener.Address.Path
                     : socket.RemoteEndPoint?.ToString() ?? "tcp";
                 _ = Track(RunConnectionAsync(new NetworkStream(socket, ownsSocket: true), socket, remote, () =>
@@ -389,7 +389,7 @@ public sealed class QmpServer : IAsyncDisposable
     /// <summary>Accepts; out of file descriptors (EMFILE/ENFILE), logs and retries after a pause instead of giving up.</summary>
     private async Task<Socket> AcceptAsync(Listener listener)
     {
-        int backoffMs = 0;
+        var backoffMs = 0;
         while (true)
         {
             try
@@ -428,7 +428,7 @@ public sealed class QmpServer : IAsyncDisposable
     private async Task ServeConnectionAsync(Stream stream, Socket? socket, string remote, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        long id = Interlocked.Increment(ref _nextSessionId);
+        var id = Interlocked.Increment(ref _nextSessionId);
         using var connection = new Connection(this, stream, socket, id, remote, cancellationToken);
         var session = connection.Session;
         _connections[id] = connection;
@@ -552,7 +552,7 @@ public sealed class QmpServer : IAsyncDisposable
         Connection? oldest = null;
         foreach (var candidate in _connections.Values)
         {
-            long since = candidate.StalledSince;
+            var since = candidate.StalledSince;
             if (since != 0 && (oldest is null || since < oldest.StalledSince))
             {
                 oldest = candidate;
@@ -586,7 +586,7 @@ public sealed class QmpServer : IAsyncDisposable
         var received = new List<SafeFileHandle>();
         return async (buffer, ct) =>
         {
-            int n = await UnixFdInterop.ReceiveAsync(socket, buffer, received, ct).ConfigureAwait(false);
+            var n = await UnixFdInterop.ReceiveAsync(socket, buffer, received, ct).ConfigureAwait(false);
             foreach (var fd in received)
             {
                 if (!session.AddFileDescriptor(fd, _options.MaxFileDescriptorsPerSession))
@@ -635,7 +635,7 @@ public sealed class QmpServer : IAsyncDisposable
             string? command = null;
             JsonElement arguments = default;
             JsonElement id = default;
-            bool oob = session.Capabilities.Contains("oob");
+            var oob = session.Capabilities.Contains("oob");
             foreach (var member in root.EnumerateObject())
             {
                 switch (member.Name)
@@ -835,7 +835,7 @@ public sealed class QmpServer : IAsyncDisposable
                 // A unix peer that closed hangs up; one that only shut down its sending side (as socat does
                 // at the end of its input) is still reading its reply and is left alone. Checked now, then
                 // after a pause of 10 ms doubling to 200 ms while the command runs.
-                for (int pause = 10; !UnixFdInterop.HasHungUp(socket); pause = Math.Min(pause * 2, 200))
+                for (var pause = 10; !UnixFdInterop.HasHungUp(socket); pause = Math.Min(pause * 2, 200))
                 {
                     await Task.Delay(pause, stop).ConfigureAwait(false);
                 }
@@ -881,7 +881,7 @@ public sealed class QmpServer : IAsyncDisposable
 
                 foreach (var capability in member.Value.EnumerateArray())
                 {
-                    string? name = capability.ValueKind == JsonValueKind.String ? capability.GetString() : null;
+                    var name = capability.ValueKind == JsonValueKind.String ? capability.GetString() : null;
                     if (name is null || !_options.Greeting.HasCapability(name))
                     {
                         throw QmpException.Generic($"Capability '{name ?? capability.GetRawText()}' not available");

@@ -19,7 +19,9 @@ public class SchemaInfoBuilderTests
         // Every type comes after the first entry that refers to it.
         var position = Info.Entries.Select((e, i) => (e.Name, i)).ToDictionary(p => p.Name, p => p.i);
         foreach (var e in Info.Entries.Skip(7))
+        {
             Assert.Contains(Info.Entries.Take(position[e.Name]), earlier => SchemaReferences(earlier).Contains(e.Name));
+        }
     }
 
     private static IEnumerable<string> SchemaReferences(SchemaInfoEntry e) => e switch
@@ -252,7 +254,9 @@ public class IntrospectionRobustnessTests
         {
             Try(text[..i]);
             foreach (var c in "\"}]0x")
+            {
                 Try(text[..i] + c + text[(i + 1)..]);
+            }
         }
         Assert.True(readable > 0);
 
@@ -264,7 +268,10 @@ public class IntrospectionRobustnessTests
             // string) is an error too (QMP0305), its entry left out of a model that is still built.
             Assert.Equal(file.Info is null, schema.Diagnostics.Any(d => d.Severity == SchemaSeverity.Error && d.Id != "QMP0305"));
             if (file.Info is null)
+            {
                 return;
+            }
+
             readable++;
             _ = SchemaInfoBuilder.Describe(schema);
         }

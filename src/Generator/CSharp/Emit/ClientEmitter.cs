@@ -54,7 +54,10 @@ public static class ClientEmitter
             }
             writer.Open(head);
             foreach (var line in Body)
+            {
                 writer.Line(line);
+            }
+
             writer.Close();
         }
 
@@ -138,7 +141,10 @@ public static class ClientEmitter
         foreach (var member in Members(spec))
         {
             if (!first)
+            {
                 writer.Line();
+            }
+
             first = false;
             member.WriteDeclaration(writer);
         }
@@ -173,7 +179,10 @@ public static class ClientEmitter
         foreach (var member in members)
         {
             if (!first)
+            {
                 writer.Line();
+            }
+
             first = false;
             member.WriteImplementation(writer);
         }
@@ -184,7 +193,10 @@ public static class ClientEmitter
         foreach (var member in members)
         {
             if (!first)
+            {
                 writer.Line();
+            }
+
             first = false;
             member.WriteDeclaration(writer);
         }
@@ -197,9 +209,15 @@ public static class ClientEmitter
         var json = TypesEmitter.JsonClass(spec.Stem);
         var members = new List<Member>();
         if (spec.HasEvents)
+        {
             members.AddRange(EventMembers(spec.Stem));
+        }
+
         foreach (var command in spec.Commands)
+        {
             members.AddRange(CommandMembers(command, json));
+        }
+
         return members;
     }
 
@@ -207,8 +225,8 @@ public static class ClientEmitter
     {
         var baseType = stem + "Event";
         var parse = stem + "Events.Parse";
-        const string Predicate = "<param name=\"predicate\">Which of those events; null takes the first.</param>";
-        const string Timeout = "<param name=\"timeout\">How long to wait, on <see cref=\"global::Qmp.Runtime.QmpClientOptions.TimeProvider\"/>'s clock; null waits until cancelled.</param>";
+        const string predicate = "<param name=\"predicate\">Which of those events; null takes the first.</param>";
+        const string timeout = "<param name=\"timeout\">How long to wait, on <see cref=\"global::Qmp.Runtime.QmpClientOptions.TimeProvider\"/>'s clock; null waits until cancelled.</param>";
 
         yield return new Member(
             w =>
@@ -245,8 +263,8 @@ public static class ClientEmitter
                 w.Line("/// the subscription is made before it returns, so a command sent after it cannot outrun it.");
                 w.Line("/// </summary>");
                 w.Line("/// <typeparam name=\"TEvent\">The typed event, e.g. <c>StopEvent</c>.</typeparam>");
-                w.Line("/// " + Predicate);
-                w.Line("/// " + Timeout);
+                w.Line("/// " + predicate);
+                w.Line("/// " + timeout);
                 w.Line("/// <param name=\"cancellationToken\">Stops waiting.</param>");
                 w.Line("/// <returns>The event.</returns>");
                 w.Line("/// <exception cref=\"global::System.TimeoutException\">No such event within <paramref name=\"timeout\"/>.</exception>");
@@ -256,19 +274,19 @@ public static class ClientEmitter
             false,
             "Client.WaitForEventAsync<TEvent>(" + parse + ", predicate, timeout, cancellationToken);");
 
-        const string ExecuteSummary = "/// Runs a command and waits for the event it causes, subscribed <em>before</em> the command is sent, so an event that comes with or before the reply is not missed:";
+        const string executeSummary = "/// Runs a command and waits for the event it causes, subscribed <em>before</em> the command is sent, so an event that comes with or before the reply is not missed:";
         yield return new Member(
             w =>
             {
                 w.Line("/// <summary>");
-                w.Line(ExecuteSummary);
+                w.Line(executeSummary);
                 w.Line("/// <c>var (status, stop) = await qemu.ExecuteAndWaitForEventAsync(ct =&gt; qemu.QueryStatusAsync(ct), (StopEvent e) =&gt; true, timeout)</c>.");
                 w.Line("/// A command that fails throws its <see cref=\"global::Qmp.Runtime.QmpException\"/> and stops waiting.");
                 w.Line("/// </summary>");
                 w.Line("/// <typeparam name=\"TResult\">What the command returns.</typeparam>");
                 w.Line("/// <typeparam name=\"TEvent\">The typed event.</typeparam>");
                 w.Line("/// <param name=\"command\">Sends the command with the token it is given, e.g. <c>ct =&gt; qemu.QueryStatusAsync(ct)</c>.</param>");
-                w.Line("/// " + Predicate);
+                w.Line("/// " + predicate);
                 w.Line("/// <param name=\"timeout\">For the reply and the event together; null waits until cancelled.</param>");
                 w.Line("/// <param name=\"cancellationToken\">Stops waiting.</param>");
                 w.Line("/// <returns>The command's reply and the event.</returns>");
@@ -281,13 +299,13 @@ public static class ClientEmitter
             w =>
             {
                 w.Line("/// <summary>");
-                w.Line(ExecuteSummary);
+                w.Line(executeSummary);
                 w.Line("/// <c>await qemu.ExecuteAndWaitForEventAsync(ct =&gt; qemu.DeviceDelAsync(\"nic1\", ct), (DeviceDeletedEvent e) =&gt; e.Device == \"nic1\", timeout)</c>.");
                 w.Line("/// A command that fails throws its <see cref=\"global::Qmp.Runtime.QmpException\"/> and stops waiting.");
                 w.Line("/// </summary>");
                 w.Line("/// <typeparam name=\"TEvent\">The typed event.</typeparam>");
                 w.Line("/// <param name=\"command\">Sends the command with the token it is given, e.g. <c>ct =&gt; qemu.DeviceDelAsync(\"nic1\", ct)</c>.</param>");
-                w.Line("/// " + Predicate);
+                w.Line("/// " + predicate);
                 w.Line("/// <param name=\"timeout\">For the reply and the event together; null waits until cancelled.</param>");
                 w.Line("/// <param name=\"cancellationToken\">Stops waiting.</param>");
                 w.Line("/// <returns>The event.</returns>");
@@ -306,7 +324,7 @@ public static class ClientEmitter
         var awaitPrefix = resultType is null ? "await " : "return await ";
         var name = CSharpText.Literal(command.Name);
         var fd = command.Parameters.Any(p => p.ParameterName == "fileDescriptor") ? "fileDescriptor_" : "fileDescriptor";
-        const string FdDoc = "The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its SafeHandle.";
+        const string fdDoc = "The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its SafeHandle.";
 
         // The command as the runtime sends it, with or without the descriptor.
         string Execute(string arguments, string writer, bool withFd) => withFd
@@ -325,7 +343,10 @@ public static class ClientEmitter
                     {
                         DocComments.Member(w, command.Doc);
                         if (withFd)
-                            DocComments.Param(w, fd, FdDoc);
+                        {
+                            DocComments.Param(w, fd, fdDoc);
+                        }
+
                         DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                         DocComments.Returns(w, command.Doc);
                         Attributes(w, command);
@@ -341,11 +362,17 @@ public static class ClientEmitter
             var ordered = command.Parameters.Where(p => !p.Optional).Concat(command.Parameters.Where(p => p.Optional)).ToList();
             var parameters = ordered.Select(p => p.Optional ? p.DeclaredType + " " + p.ParameterName + " = null" : p.DeclaredType + " " + p.ParameterName).ToList();
             if (command.AcceptsAnyKey)
+            {
                 parameters.Add("global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null");
+            }
+
             parameters.Add(Ct + " cancellationToken = default");
             var initializers = command.Parameters.Select(p => p.ClrName + " = " + p.ParameterName).ToList();
             if (command.AcceptsAnyKey)
+            {
                 initializers.Add("Extra = extra");
+            }
+
             var recordOverload = command.MethodName + "(" + (withFd ? SafeHandle + ", " : string.Empty) + command.ArgumentsType + ", " + Ct + ")";
             if (!command.Boxed)
             {
@@ -354,11 +381,20 @@ public static class ClientEmitter
                     {
                         DocComments.InheritFrom(w, recordOverload);
                         if (withFd)
-                            DocComments.Param(w, fd, FdDoc);
+                        {
+                            DocComments.Param(w, fd, fdDoc);
+                        }
+
                         foreach (var parameter in ordered)
+                        {
                             DocComments.Param(w, parameter.ParameterName, parameter.Doc ?? "JSON member " + parameter.JsonName + ".");
+                        }
+
                         if (command.AcceptsAnyKey)
+                        {
                             DocComments.Param(w, "extra", "Further members of the option list, sent beside the others.");
+                        }
+
                         DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                         Attributes(w, command);
                     },
@@ -373,7 +409,10 @@ public static class ClientEmitter
                 {
                     DocComments.Member(w, command.Doc);
                     if (withFd)
-                        DocComments.Param(w, fd, FdDoc);
+                    {
+                        DocComments.Param(w, fd, fdDoc);
+                    }
+
                     DocComments.Param(w, "arguments", command.Boxed ? "The command's arguments (QAPI boxed: one object)." : "The command's arguments.");
                     DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                     DocComments.Returns(w, command.Doc);
@@ -389,6 +428,8 @@ public static class ClientEmitter
     private static void Attributes(SourceWriter writer, CommandGenerationSpec command)
     {
         foreach (var attribute in command.Attributes)
+        {
             writer.Line(attribute);
+        }
     }
 }

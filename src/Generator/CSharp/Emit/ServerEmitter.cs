@@ -48,7 +48,10 @@ public static class ServerEmitter
             writer.Line();
             DocComments.Member(writer, command.Doc);
             if (command.ArgumentsType is not null)
+            {
                 DocComments.Param(writer, "arguments", "The validated arguments.");
+            }
+
             DocComments.Param(writer, "session", "The client connection the command came from.");
             DocComments.Param(writer, "cancellationToken", "Cancelled when the connection closes.");
             DocComments.Returns(writer, command.Doc);
@@ -78,7 +81,10 @@ public static class ServerEmitter
         writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]");
         writer.Line("{");
         foreach (var command in commands)
+        {
             writer.Line("    " + CSharpText.Literal(command.Name) + ",");
+        }
+
         writer.Line("};");
         writer.Line();
         writer.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<global::System.Type, string[]> s_servedByType = new();");
@@ -147,7 +153,10 @@ public static class ServerEmitter
             writer.Line("private static readonly global::Qmp.Runtime.QmpArgumentCheck[] " + ChecksOf(command) + " =");
             writer.Line("{");
             foreach (var check in command.Checks)
+            {
                 writer.Line("    new(" + CSharpText.Literal(check.Name) + ", " + (check.Optional ? "true" : "false") + ", " + (check.JsonType is null ? "null" : CSharpText.Literal(check.JsonType)) + "),");
+            }
+
             writer.Line("};");
         }
         writer.Close();

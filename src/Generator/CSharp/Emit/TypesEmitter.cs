@@ -24,9 +24,15 @@ public static class TypesEmitter
     {
         var areas = new System.Collections.Generic.SortedDictionary<string, (System.Collections.Generic.List<EnumSpec> Enums, System.Collections.Generic.List<RecordSpec> Records)>(System.StringComparer.Ordinal);
         foreach (var e in spec.Enums)
+        {
             AreaOf(areas, e.Name).Enums.Add(e);
+        }
+
         foreach (var record in spec.Records)
+        {
             AreaOf(areas, record.Name).Records.Add(record);
+        }
+
         foreach (var area in areas)
         {
             var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
@@ -34,14 +40,20 @@ public static class TypesEmitter
             foreach (var e in area.Value.Enums)
             {
                 if (!first)
+                {
                     writer.Line();
+                }
+
                 first = false;
                 WriteEnum(writer, e);
             }
             foreach (var record in area.Value.Records)
             {
                 if (!first)
+                {
                     writer.Line();
+                }
+
                 first = false;
                 WriteRecord(writer, record, spec.Stem);
             }
@@ -65,12 +77,21 @@ public static class TypesEmitter
     {
         var end = 1;
         while (end < typeName.Length && !char.IsUpper(typeName[end]) && typeName[end] != '_')
+        {
             end++;
+        }
+
         var area = typeName.Substring(0, end).TrimStart('_');
         if (area.Length == 0 || area == "Events")
+        {
             area = "Other";
+        }
+
         if (!areas.TryGetValue(area, out var lists))
+        {
             areas[area] = lists = (new System.Collections.Generic.List<EnumSpec>(), new System.Collections.Generic.List<RecordSpec>());
+        }
+
         return lists;
     }
 
@@ -84,17 +105,27 @@ public static class TypesEmitter
     internal static void WriteEnum(SourceWriter writer, EnumSpec e)
     {
         if (e.Summary is not null)
+        {
             DocComments.Summary(writer, e.Summary);
+        }
         else
+        {
             writer.Line("/// <summary>A string from a known set of values; other values are kept as they arrive.</summary>");
+        }
+
         writer.Line("/// <param name=\"Value\">The value as it travels on the wire.</param>");
         writer.Open("public readonly partial record struct " + e.Name + "(string Value)");
         foreach (var value in e.Values)
         {
             if (value.Doc is null)
+            {
                 DocComments.SummaryXml(writer, "The value <c>" + CSharpText.Xml(value.JsonName) + "</c>.");
+            }
             else
+            {
                 DocComments.Summary(writer, value.Doc + " (JSON \"" + value.JsonName + "\")");
+            }
+
             writer.Line("public static readonly " + e.Name + " " + value.ClrName + " = new(" + CSharpText.Literal(value.JsonName) + ");");
             writer.Line();
         }
@@ -148,7 +179,10 @@ public static class TypesEmitter
         // XML already: the spec builder escaped the schema's text (guessing by "<c>" here let a doc
         // that merely said "<c>" through as markup).
         if (!string.IsNullOrWhiteSpace(record.Summary))
+        {
             DocComments.SummaryXml(writer, record.Summary!);
+        }
+
         var isEvent = record.EventName is not null;
         writer.Open("public sealed partial record " + record.Name + (isEvent ? " : " + stem + "Event" : string.Empty));
         if (isEvent)
@@ -200,7 +234,10 @@ public static class TypesEmitter
             writer.Open("if (value.Extra is { } extra)");
             writer.Open("foreach (var pair in extra)");
             if (!record.Properties.IsEmpty)
+            {
                 writer.Line("if (" + string.Join(" || ", record.Properties.Select(p => "pair.Key == " + CSharpText.Literal(p.JsonName))) + ")").Line("    continue;");
+            }
+
             writer.Line("writer.WritePropertyName(pair.Key);");
             writer.Line("pair.Value.WriteTo(writer);");
             writer.Close();
@@ -216,9 +253,15 @@ public static class TypesEmitter
         writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.StartObject)");
         writer.Line("    throw global::Qmp.Runtime.QmpJson.InvalidType(null, \"QDict\");");
         foreach (var property in record.Properties)
+        {
             writer.Line(property.Type.ClrType + "? " + LocalOf(property) + " = null;");
+        }
+
         if (record.HasExtra)
+        {
             writer.Line("global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>? extra = null;");
+        }
+
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
         var first = true;
         foreach (var property in record.Properties)
@@ -251,9 +294,15 @@ public static class TypesEmitter
             writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + CSharpText.Literal(property.JsonName) + ")") + ",");
         }
         if (record.HasExtra)
+        {
             writer.Line("Extra = extra,");
+        }
+
         if (isEvent)
+        {
             writer.Line("Timestamp = timestamp,");
+        }
+
         writer.Close("};");
         writer.Close();
         writer.Close();

@@ -33,26 +33,37 @@ public static partial class SpecBuilder
         void Note(string path)
         {
             if (!order.Contains(path))
+            {
                 order.Add(path);
+            }
         }
         foreach (var type in schema.Types)
         {
             if (builder.ClrNameOf(type.Name) is { } name && !typeModule.ContainsKey(name))
+            {
                 typeModule[name] = type.Location.Path;
+            }
+
             Note(type.Location.Path);
         }
         var commandModule = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var command in schema.Commands)
         {
             if (!commandModule.ContainsKey(command.Name))
+            {
                 commandModule[command.Name] = command.Location.Path;
+            }
+
             Note(command.Location.Path);
         }
         foreach (var e in schema.Events)
         {
             // An event's record is named for the event; it belongs where the event is written.
             if (builder.ClrNameOf("event:" + e.Name) is { } name)
+            {
                 typeModule[name] = e.Location.Path;
+            }
+
             Note(e.Location.Path);
         }
 
@@ -87,7 +98,9 @@ public static partial class SpecBuilder
                 Internal = @internal,
             };
             if (!module.Enums.IsEmpty || !module.Records.IsEmpty || !module.Unions.IsEmpty || !module.Alternates.IsEmpty || !module.Commands.IsEmpty || !module.EventRecords.IsEmpty)
+            {
                 result.Add(module);
+            }
         }
         var shared = spec with
         {

@@ -61,7 +61,10 @@ public static partial class SpecBuilder
         private TypeRef QapiTypeOf(SchemaTypeRef type)
         {
             if (type.IsArray)
+            {
                 return TypeRef.ListOf(QapiTypeOf(type.Element));
+            }
+
             switch (type.Name)
             {
                 case SchemaBuiltins.Str: return TypeRef.String;
@@ -117,7 +120,9 @@ public static partial class SpecBuilder
                 {
                     properties = Record(o, argumentsType, null, null).Properties;
                     foreach (var member in _index.AllMembers(o))
+                    {
                         checks.Add(new ArgumentCheck(member.Name, member.Optional, null));
+                    }
                 }
             }
             var result = command.Returns is null ? null : TypeOf(command.Returns);
@@ -147,7 +152,10 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is not SchemaObjectType { IsUnion: true } union || !_clrNames.TryGetValue(union.Name, out var name) || _eventTypes.Contains(name))
+                {
                     continue;
+                }
+
                 var variants = union.Variants!;
                 var used = NewMemberSet(name);
                 used.Add("WriteBranch");
@@ -160,12 +168,19 @@ public static partial class SpecBuilder
                 {
                     var property = Property(member.Name, TypeOf(member.Type), member.Optional, QapiMemberDoc(member), used);
                     if (member.Name == variants.Tag)
+                    {
                         tag = property;
+                    }
                     else
+                    {
                         baseProperties.Add(property);
+                    }
                 }
                 if (tag is null || tag.Type.Kind != ValueKind.Enum)
+                {
                     continue; // the reader reports a discriminator that is not an enum member of the base
+                }
+
                 var cases = _index.Type(baseMembers.First(m => m.Name == variants.Tag).Type.Name) is { } tagType && tagType is SchemaEnumType tagEnum
                     ? tagEnum.Values.Select(v => v.Name).ToList()
                     : variants.Branches.Select(b => b.Case).ToList();
@@ -184,12 +199,17 @@ public static partial class SpecBuilder
                     var variant = variants.Branches.FirstOrDefault(b => b.Case == @case);
                     var branchUsed = new HashSet<string>(used, StringComparer.Ordinal) { branchName };
                     foreach (var p in baseProperties)
+                    {
                         branchUsed.Add(p.ClrName);
+                    }
+
                     var properties = new List<PropertySpec>();
                     if (variant is not null && _index.Type(variant.Type.Name) is { } bt && bt is SchemaObjectType branchType)
                     {
                         foreach (var member in _index.AllMembers(branchType))
+                        {
                             properties.Add(Property(member.Name, TypeOf(member.Type), member.Optional, QapiMemberDoc(member), branchUsed));
+                        }
                     }
                     var summary = "The branch of " + name + " for " + tag.JsonName + " \"" + @case + "\"."
                         + (variant?.Condition is { } c ? " " + XmlDocRenderer.ConditionSentence(c) : string.Empty);
@@ -205,7 +225,10 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is not SchemaAlternateType alternate || !_clrNames.TryGetValue(alternate.Name, out var name))
+                {
                     continue;
+                }
+
                 var used = new HashSet<string>(StringComparer.Ordinal) { name, "Read", "Write", "IsNull", "Null", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "Clone" };
                 var branches = alternate.Branches.Select(b =>
                 {
@@ -223,7 +246,10 @@ public static partial class SpecBuilder
             var extra = FeatureSentences(type.Features, type.Condition);
             var body = type.Doc?.Body;
             if (string.IsNullOrWhiteSpace(body))
+            {
                 return extra.Length == 0 ? null : extra;
+            }
+
             return extra.Length == 0 ? body : body + " " + extra;
         }
 
@@ -231,7 +257,10 @@ public static partial class SpecBuilder
         {
             var extra = FeatureSentences(member.Features, member.Condition);
             if (extra.Length == 0)
+            {
                 return member.Doc;
+            }
+
             return string.IsNullOrWhiteSpace(member.Doc) ? extra : member.Doc + " " + extra;
         }
     }
@@ -241,11 +270,20 @@ public static partial class SpecBuilder
     {
         var parts = new List<string>();
         if (SchemaFeature.Has(features, SchemaFeature.Deprecated))
+        {
             parts.Add("Deprecated.");
+        }
+
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
+        {
             parts.Add("Unstable (experimental in QEMU).");
+        }
+
         if (condition is not null)
+        {
             parts.Add(XmlDocRenderer.ConditionSentence(condition));
+        }
+
         return string.Join(" ", parts);
     }
 
@@ -254,9 +292,15 @@ public static partial class SpecBuilder
     {
         var attributes = new List<string>();
         if (SchemaFeature.Has(features, SchemaFeature.Deprecated))
+        {
             attributes.Add("[global::System.Obsolete(" + CSharpText.Literal("QMP command '" + name + "' is deprecated in the schema.") + ")]");
+        }
+
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
+        {
             attributes.Add("[global::System.Diagnostics.CodeAnalysis.Experimental(\"" + UnstableDiagnosticId + "\")]");
+        }
+
         return attributes.ToEquatableArray();
     }
 

@@ -68,7 +68,9 @@ public static partial class SpecBuilder
             foreach (var member in schema.Types.OfType<SchemaObjectType>().SelectMany(t => t.Members))
             {
                 if (!string.IsNullOrWhiteSpace(member.Doc) && !_memberDocs.ContainsKey(DocKey(member)))
+                {
                     _memberDocs[DocKey(member)] = member.Doc!;
+                }
             }
             var used = new HashSet<string>(StringComparer.Ordinal)
             {
@@ -83,12 +85,16 @@ public static partial class SpecBuilder
             {
                 var methodStem = Naming.Unique(Naming.Pascal(command.Name), methods);
                 if (command.Arguments is { } arguments && IsImplicit(arguments.Name) && !_clrNames.ContainsKey(arguments.Name))
+                {
                     _clrNames[arguments.Name] = Naming.Unique(methodStem + "Arguments", used);
+                }
             }
             foreach (var type in schema.Types)
             {
                 if (!_clrNames.ContainsKey(type.Name) && !IsImplicit(type.Name))
+                {
                     _clrNames[type.Name] = Naming.Unique(Naming.Pascal(type.Name), used);
+                }
             }
             foreach (var e in schema.Events)
             {
@@ -101,7 +107,10 @@ public static partial class SpecBuilder
                 _eventTypes.Add(name);
                 // An event may name a type used elsewhere too: only an implicit one becomes the event's record.
                 if (e.Data is { } data && IsImplicit(data.Name))
+                {
                     _clrNames[data.Name] = name;
+                }
+
                 _clrNames["event:" + e.Name] = name;
             }
         }
@@ -122,7 +131,9 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is SchemaObjectType o && !o.IsUnion && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
+                {
                     yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : _qapi ? XmlOf(TypeSummary(o)) : XmlOf(DocText.Meaningful(o.Doc?.Body)) ?? ReturnedBy(o.Name), null);
+                }
             }
         }
 
@@ -132,7 +143,10 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is not SchemaEnumType e)
+                {
                     continue;
+                }
+
                 var name = _clrNames[e.Name];
                 var used = new HashSet<string>(ReservedEnumMemberNames, StringComparer.Ordinal) { name };
                 var values = e.Values.Select(v => new EnumValueSpec(v.Name, Naming.Unique(Naming.Pascal(v.Name), used), v.Doc)).ToEquatableArray();
@@ -148,12 +162,18 @@ public static partial class SpecBuilder
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Returns?.Name == typeName);
             if (command is not null)
+            {
                 return $"What <c>{CSharpText.Xml(command.Name)}</c> returns.";
+            }
+
             foreach (var owner in _schema.Types.OfType<SchemaObjectType>())
             {
                 var member = owner.Members.FirstOrDefault(m => m.Type.Name == typeName);
                 if (member is null || !_clrNames.TryGetValue(owner.Name, out var ownerName))
+                {
                     continue;
+                }
+
                 var text = DocText.WithoutTrailingLeadIn(member.Doc);
                 var doc = text is null ? "." : ": " + CSharpText.Xml(text.TrimEnd('.')) + ".";
                 return $"The <c>{CSharpText.Xml(member.Name)}</c> member of <see cref=\"{ownerName}\"/>{doc}";
@@ -193,7 +213,10 @@ public static partial class SpecBuilder
         public CommandGenerationSpec Command(SchemaCommand command)
         {
             if (_qapi)
+            {
                 return QapiCommand(command);
+            }
+
             var result = command.Returns is null ? null : TypeOf(command.Returns);
             var methodName = Naming.Pascal(command.Name);
             string? argumentsType = null;
@@ -206,7 +229,9 @@ public static partial class SpecBuilder
                 properties = Record(o, argumentsType, null, null).Properties;
                 acceptsAnyKey = o.AcceptsAnyMember;
                 foreach (var member in o.Members)
+                {
                     checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));
+                }
             }
             var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result));
             return new CommandGenerationSpec(command.Name, MethodName(command), argumentsType, properties, result,
@@ -231,7 +256,10 @@ public static partial class SpecBuilder
         public EventGenerationSpec Event(SchemaEvent e)
         {
             if (_qapi)
+            {
                 return QapiEvent(e);
+            }
+
             var name = _clrNames["event:" + e.Name];
             var doc = DocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.");
             var data = e.Data is { } d && _index.Type(d.Name) is { } t && t is SchemaObjectType o ? o : null;
@@ -247,9 +275,15 @@ public static partial class SpecBuilder
         private TypeRef TypeOf(SchemaTypeRef type)
         {
             if (_qapi)
+            {
                 return QapiTypeOf(type);
+            }
+
             if (type.IsArray)
+            {
                 return TypeRef.ListOf(TypeOf(type.Element));
+            }
+
             if (SchemaBuiltins.JsonTypeOf(type.Name) is { } json)
             {
                 return json switch
@@ -290,9 +324,15 @@ public static partial class SpecBuilder
             var name = Naming.Unique(pascal, used);
             var parameter = Naming.Camel(jsonName);
             if (parameter == "cancellationToken")
+            {
                 parameter = "cancellationToken_";
+            }
+
             if (name != pascal)
+            {
                 parameter = Naming.Camel(name);
+            }
+
             return new PropertySpec(jsonName, name, parameter, type, optional, string.IsNullOrWhiteSpace(doc) ? null : doc);
         }
 
@@ -311,7 +351,10 @@ public static partial class SpecBuilder
     private static DocSpec DocOf(SchemaDoc? doc, string fallback)
     {
         if (doc is null)
+        {
             return new DocSpec(fallback, null, null, null, null, SummaryIsXml: true);
+        }
+
         var example = doc.Examples.FirstOrDefault(e => !e.Messages.IsEmpty);
         var notes = doc.Section("Notes");
         var (first, rest) = DocText.FirstSentence(DocText.Meaningful(doc.Body));

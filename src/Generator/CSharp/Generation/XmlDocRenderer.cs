@@ -47,7 +47,10 @@ public static class XmlDocRenderer
             });
         }
         if (xml.IndexOf("``", StringComparison.Ordinal) >= 0)
+        {
             xml = Literal.Replace(xml, m => "<c>" + m.Groups["text"].Value + "</c>");
+        }
+
         return xml;
     }
 
@@ -59,7 +62,10 @@ public static class XmlDocRenderer
     {
         var (lead, items) = Items(text);
         if (items.Count == 0)
+        {
             return Inline(text.Trim(), parameterOf);
+        }
+
         return (lead.Length == 0 ? string.Empty : Inline(lead, parameterOf) + " ") + List(items.Select(i => Inline(i, parameterOf)));
     }
 
@@ -75,20 +81,29 @@ public static class XmlDocRenderer
     public static (string? Returns, string? Errors) Returns(string? text, Func<string, string?>? parameterOf = null)
     {
         if (string.IsNullOrWhiteSpace(text))
+        {
             return (null, null);
+        }
+
         var (lead, items) = Items(text!);
         if (items.Count == 0)
+        {
             return (Inline(text!.Trim(), parameterOf), null);
+        }
+
         var errors = items.Where(i => ErrorCase.IsMatch(i)).ToList();
         var returns = items.Where(i => !ErrorCase.IsMatch(i)).ToList();
-        string? returnsXml = returns.Count switch
+        var returnsXml = returns.Count switch
         {
             0 => null,
             1 => Inline(returns[0], parameterOf),
             _ => List(returns.Select(r => Inline(r, parameterOf))),
         };
         if (lead.Length > 0)
+        {
             returnsXml = Inline(lead, parameterOf) + (returnsXml is null ? string.Empty : " " + returnsXml);
+        }
+
         return (returnsXml, errors.Count == 0 ? null : ErrorList(errors, parameterOf));
     }
 
@@ -96,7 +111,10 @@ public static class XmlDocRenderer
     public static string? Errors(string? text, Func<string, string?>? parameterOf = null)
     {
         if (string.IsNullOrWhiteSpace(text))
+        {
             return null;
+        }
+
         var (lead, items) = Items(text!);
         return items.Count == 0 ? Inline(text!.Trim(), parameterOf) : (lead.Length == 0 ? string.Empty : Inline(lead, parameterOf) + " ") + ErrorList(items, parameterOf);
     }
@@ -113,7 +131,10 @@ public static class XmlDocRenderer
         var matches = Bullet.Matches(trimmed);
         // A list is at least one bullet at the very start or two bullets: a lone " - " mid-sentence is a dash.
         if (matches.Count == 0 || (matches[0].Index != 0 && matches.Count < 2))
+        {
             return (trimmed, new List<string>());
+        }
+
         var items = new List<string>();
         for (var i = 0; i < matches.Count; i++)
         {
@@ -121,7 +142,9 @@ public static class XmlDocRenderer
             var end = i + 1 < matches.Count ? matches[i + 1].Index : trimmed.Length;
             var item = trimmed.Substring(start, end - start).Trim();
             if (item.Length > 0)
+            {
                 items.Add(item);
+            }
         }
         return (trimmed.Substring(0, matches[0].Index).Trim(), items);
     }
@@ -153,18 +176,33 @@ public static class XmlDocRenderer
     {
         var paragraphs = new List<string>();
         if (!string.IsNullOrWhiteSpace(rest))
+        {
             paragraphs.Add(Block(rest!));
+        }
+
         paragraphs.AddRange(notes.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => Block(n.Trim())));
         if (featureSentences.Length > 0)
+        {
             paragraphs.Add(CSharpText.Xml(featureSentences));
+        }
+
         paragraphs.AddRange(featureDocs.Where(f => !string.IsNullOrWhiteSpace(f.Text)).Select(f => "Feature <c>" + CSharpText.Xml(f.Name) + "</c>: " + Block(f.Text.Trim())));
         if (!string.IsNullOrWhiteSpace(since))
+        {
             paragraphs.Add("Since QEMU " + CSharpText.Xml(since!.Trim()) + ".");
+        }
+
         if (paragraphs.Count == 0)
+        {
             return null;
+        }
+
         var xml = new StringBuilder();
         foreach (var paragraph in paragraphs)
+        {
             xml.Append(xml.Length == 0 ? string.Empty : "\n").Append(paragraphs.Count == 1 ? paragraph : "<para>" + paragraph + "</para>");
+        }
+
         return xml.ToString();
     }
 
@@ -190,9 +228,15 @@ public static class XmlDocRenderer
     {
         var summary = doc.SummaryIsXml ? doc.Summary : CSharpText.Xml(doc.Summary);
         if (doc.Remarks is null)
+        {
             return summary;
+        }
+
         if (!doc.RemarksIsXml)
+        {
             return summary + " " + CSharpText.Xml(doc.Remarks);
+        }
+
         return summary + string.Concat(doc.Remarks.Split('\n').Select(p => p.StartsWith("<para>", StringComparison.Ordinal) ? p : "<para>" + p + "</para>"));
     }
 }

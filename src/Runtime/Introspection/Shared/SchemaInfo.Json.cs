@@ -23,7 +23,10 @@ public sealed partial class SchemaInfo
         for (var i = 0; i < _entries.Count; i++)
         {
             if (i > 0)
+            {
                 w.Append(',');
+            }
+
             WriteEntry(w, _entries[i]);
         }
         w.Append(']');
@@ -55,7 +58,10 @@ public sealed partial class SchemaInfo
                 for (var i = 0; i < e.Members.Count; i++)
                 {
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     w.Append("{\"name\":");
                     Str(w, e.Members[i].Name);
                     Features(w, e.Members[i].Features);
@@ -66,7 +72,10 @@ public sealed partial class SchemaInfo
                 for (var i = 0; i < e.Members.Count; i++)
                 {
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     Str(w, e.Members[i].Name);
                 }
                 w.Append(']');
@@ -81,13 +90,19 @@ public sealed partial class SchemaInfo
                 {
                     var m = o.Members[i];
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     w.Append("{\"name\":");
                     Str(w, m.Name);
                     w.Append(",\"type\":");
                     Str(w, m.Type);
                     if (m.IsOptional)
+                    {
                         w.Append(",\"default\":null");
+                    }
+
                     Features(w, m.Features);
                     Condition(w, m.Condition);
                     w.Append('}');
@@ -101,7 +116,10 @@ public sealed partial class SchemaInfo
                     for (var i = 0; i < o.Variants.Count; i++)
                     {
                         if (i > 0)
+                        {
                             w.Append(',');
+                        }
+
                         w.Append("{\"case\":");
                         Str(w, o.Variants[i].Case);
                         w.Append(",\"type\":");
@@ -117,7 +135,10 @@ public sealed partial class SchemaInfo
                 for (var i = 0; i < alt.MemberTypes.Count; i++)
                 {
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     w.Append("{\"type\":");
                     Str(w, alt.MemberTypes[i]);
                     w.Append('}');
@@ -130,7 +151,10 @@ public sealed partial class SchemaInfo
                 w.Append(",\"ret-type\":");
                 Str(w, c.RetType);
                 if (c.AllowOob)
+                {
                     w.Append(",\"allow-oob\":true");
+                }
+
                 break;
             case SchemaInfoEvent ev:
                 w.Append(",\"arg-type\":");
@@ -147,7 +171,10 @@ public sealed partial class SchemaInfo
     private static void Condition(StringBuilder w, string? condition)
     {
         if (condition is null)
+        {
             return;
+        }
+
         w.Append(",\"if\":");
         Str(w, condition);
     }
@@ -155,12 +182,18 @@ public sealed partial class SchemaInfo
     private static void Features(StringBuilder w, IReadOnlyList<string> features)
     {
         if (features.Count == 0)
+        {
             return;
+        }
+
         w.Append(",\"features\":[");
         for (var i = 0; i < features.Count; i++)
         {
             if (i > 0)
+            {
                 w.Append(',');
+            }
+
             Str(w, features[i]);
         }
         w.Append(']');
@@ -180,9 +213,14 @@ public sealed partial class SchemaInfo
                 case '\t': w.Append("\\t"); break;
                 default:
                     if (c < ' ')
+                    {
                         w.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
                     else
+                    {
                         w.Append(c);
+                    }
+
                     break;
             }
         }
