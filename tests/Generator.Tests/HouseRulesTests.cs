@@ -30,7 +30,7 @@ public sealed partial class HouseRulesTests
                 count++;
                 var name = match.Groups["name"].Value;
                 // One word needs no separator; two or more are joined by underscores.
-                if (!name.Contains('_') && Regex.Matches(name, "[A-Z]").Count > 1)
+                if (!name.Contains('_') && Regex.Count(name, "[A-Z]") > 1)
                 {
                     offenders.Add($"{Path.GetRelativePath(Repository.Root, file)}: {name}");
                 }
