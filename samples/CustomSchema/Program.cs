@@ -11,7 +11,9 @@ await using var client = await ThermalClient.ConnectAsync($"unix:{socket}");
 Console.WriteLine($"connected to {socket}; the server greets as QEMU {client.Greeting.Version}");
 
 foreach (var fan in await client.QueryFansAsync())
+{
     Console.WriteLine($"  {fan.Name,-6} {fan.Rpm,5} rpm  {(fan.Auto ? "auto" : "fixed")}  {fan.Label ?? ""}");
+}
 
 // Subscribed before the command is sent, so the event it causes cannot be missed.
 var changed = await client.Client.ExecuteAndWaitForEventAsync(
@@ -45,9 +47,15 @@ internal sealed class Chassis : ThermalCommandsBase
     public override ValueTask SetFanSpeedAsync(SetFanSpeedArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         if (!_fans.TryGetValue(arguments.Name, out var fan))
+        {
             throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{arguments.Name}' not found");
+        }
+
         if (arguments.Rpm < 500 && arguments.Force != true)
+        {
             throw new QmpException(QmpErrorClass.GenericError, $"Speed {arguments.Rpm} is below the safe minimum of 500 rpm (use force)");
+        }
+
         _fans[arguments.Name] = fan with { Rpm = arguments.Rpm, Auto = false };
         Server?.EmitFanSpeedChanged(name: arguments.Name, rpm: arguments.Rpm);
         return ValueTask.CompletedTask;

@@ -12,7 +12,7 @@ using System.Text.Json;
 using DriftQemu.Qemu100;
 using Qmp.Runtime;
 
-string? address = args switch
+var address = args switch
 {
     [] => null,
     ["--connect", var a] => a,
@@ -60,7 +60,10 @@ try
         _ = qemu.StandardOutput.ReadToEndAsync();
         _ = qemu.StandardError.ReadToEndAsync();
         for (var i = 0; i < 300 && !File.Exists(socket) && !qemu.HasExited; i++)
+        {
             await Task.Delay(20);
+        }
+
         address = "unix:" + socket;
     }
 
@@ -104,7 +107,9 @@ try
     }
     Console.WriteLine($"query-block: {drives.Count} drive(s)");
     foreach (var drive in drives)
+    {
         Console.WriteLine($"  {drive.Device,-10} {drive.Type,-8} removable={drive.Removable,-5} {drive.File ?? "(empty)"}");
+    }
 
     try
     {
@@ -149,7 +154,10 @@ try
                 j.GetProperty("offset").GetInt64(), j.GetProperty("len").GetInt64())).ToList();
         }
         foreach (var job in jobs)
+        {
             Console.WriteLine($"  {job.Type} on {job.Device}: {100.0 * job.Offset / Math.Max(1, job.Len),5:F1}% of {job.Len >> 20} MiB");
+        }
+
         await Task.WhenAny(completed, Task.Delay(400, ct));
     }
     var done = await completed;

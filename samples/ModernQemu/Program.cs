@@ -5,7 +5,7 @@
 using System.Diagnostics;
 using ModernQemu.Qemu72;
 
-string? address = args switch
+var address = args switch
 {
     [] => null,
     ["--connect", var a] => a,
@@ -50,7 +50,10 @@ try
             RedirectStandardError = true,
         })!;
         for (var i = 0; i < 300 && !File.Exists(socket) && !qemu.HasExited; i++)
+        {
             await Task.Delay(20);
+        }
+
         address = "unix:" + socket;
     }
 
@@ -66,7 +69,9 @@ try
     var status = await client.QueryStatusAsync(ct);
     Console.WriteLine($"status: {status.Status} (running: {status.Running})");
     foreach (var drive in await client.QueryBlockAsync(ct))
+    {
         Console.WriteLine($"drive {drive.Device}: {drive.Inserted?.File ?? "(empty)"}");
+    }
 
     // Subscribed before the command is sent: QEMU sends STOP before the reply.
     var stop = await client.ExecuteAndWaitForEventAsync(c => client.StopAsync(c), (StopEvent e) => true, TimeSpan.FromSeconds(10), ct);

@@ -35,7 +35,10 @@ internal sealed record CommandInfo(string Name, IReadOnlyList<ArgInfo> Arguments
             var text = Doc?.Body.Trim() ?? string.Empty;
             var end = text.IndexOf(". ", StringComparison.Ordinal);
             if (end >= 0)
+            {
                 text = text[..(end + 1)];
+            }
+
             return text;
         }
     }
@@ -53,11 +56,16 @@ internal sealed class CommandCatalog
         Schema = schema;
         _types = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
         foreach (var type in schema.Types)
+        {
             _types.TryAdd(type.Name, type);
+        }
+
         Commands = schema.Commands.Select(Describe).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
         _byName = new Dictionary<string, CommandInfo>(StringComparer.Ordinal);
         foreach (var command in Commands)
+        {
             _byName.TryAdd(command.Name, command);
+        }
     }
 
     public QmpSchema Schema { get; }
@@ -90,7 +98,9 @@ internal sealed class CommandCatalog
         if (ObjectType(command.Arguments) is { } type)
         {
             foreach (var member in type.Members)
+            {
                 arguments.Add(new ArgInfo(member.Name, TypeOf(member.Type), member.Optional, member.Type.ToString(), member.Doc));
+            }
         }
         return new CommandInfo(command.Name, arguments, command.Doc, command.Returns);
     }

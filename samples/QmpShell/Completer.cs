@@ -11,13 +11,19 @@ internal sealed record CompletionResult(int Start, IReadOnlyList<string> Candida
         get
         {
             if (Candidates.Count == 0)
+            {
                 return string.Empty;
+            }
+
             var prefix = Candidates[0];
             foreach (var candidate in Candidates.Skip(1))
             {
                 var n = 0;
                 while (n < prefix.Length && n < candidate.Length && prefix[n] == candidate[n])
+                {
                     n++;
+                }
+
                 prefix = prefix[..n];
             }
             return prefix;
@@ -41,7 +47,10 @@ internal sealed class Completer(CommandCatalog catalog)
         cursor = Math.Clamp(cursor, 0, line.Length);
         var start = cursor;
         while (start > 0 && !char.IsWhiteSpace(line[start - 1]))
+        {
             start--;
+        }
+
         var word = line[start..cursor];
         var before = line[..start].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
@@ -51,18 +60,25 @@ internal sealed class Completer(CommandCatalog catalog)
             return Result(start, names, word);
         }
         if (before[0] == "help")
+        {
             return before.Length == 1 ? Result(start, catalog.Commands.Select(c => c.Name), word) : CompletionResult.None;
+        }
 
         var command = catalog.Find(before[0].TrimStart('!'));
         if (command is null)
+        {
             return CompletionResult.None;
+        }
 
         var eq = word.IndexOf('=', StringComparison.Ordinal);
         if (eq >= 0)
         {
             var argument = command.FindArgument(word[..eq]);
             if (argument?.Type != ArgValueType.Bool)
+            {
                 return CompletionResult.None;
+            }
+
             return Result(start + eq + 1, ["true", "false"], word[(eq + 1)..]);
         }
         var given = before.Skip(1).Select(t => t.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);

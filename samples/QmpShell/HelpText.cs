@@ -20,9 +20,15 @@ internal static class HelpText
         table.AddColumn(new TableColumn("name").NoWrap().PadLeft(0).PadRight(2));
         table.AddColumn(new TableColumn("summary").PadLeft(0).PadRight(0));
         foreach (var command in catalog.Commands)
+        {
             table.AddRow(new Text(command.Name), new Text(command.Summary));
+        }
+
         foreach (var line in SpectreText.Render(table, Math.Max(40, width - 2), colors: false).Split('\n'))
+        {
             sb.AppendLine(("  " + line).TrimEnd());
+        }
+
         sb.AppendLine();
         sb.AppendLine("Shell: NAME arg=value ... runs a command; quit, exit or Ctrl-D leaves (!quit sends QMP's quit);");
         sb.Append("values: true/false, integers, {...}/[...] JSON, \"quoted\" strings, else text.");
@@ -34,17 +40,25 @@ internal static class HelpText
         ArgumentNullException.ThrowIfNull(catalog);
         var command = catalog.Find(name);
         if (command is null)
+        {
             return $"error: no command '{name}' in the schema (help lists them)";
+        }
+
         var sb = new StringBuilder();
         sb.AppendLine(command.Name);
         var doc = command.Doc;
         if (doc is not null && doc.Body.Length > 0)
+        {
             sb.AppendLine(Indent(doc.Body, "  "));
+        }
 
         sb.AppendLine();
         sb.Append("Usage: ").Append(command.Name);
         foreach (var argument in command.Arguments.OrderBy(a => a.Optional))
+        {
             sb.Append(' ').Append(argument.Optional ? $"[{argument.Name}=...]" : $"{argument.Name}=...");
+        }
+
         sb.AppendLine();
 
         if (command.Arguments.Count > 0)
@@ -57,9 +71,14 @@ internal static class HelpText
             table.AddColumn(new TableColumn("optional").NoWrap().PadLeft(0).PadRight(2));
             table.AddColumn(new TableColumn("description").PadLeft(0).PadRight(0));
             foreach (var argument in command.Arguments)
+            {
                 table.AddRow(new Text(argument.Name), new Text(argument.TypeName), new Text(argument.Optional ? "yes" : ""), new Text(argument.Description ?? ""));
+            }
+
             foreach (var line in SpectreText.Render(table, Math.Max(40, width - 2), colors: false).Split('\n'))
+            {
                 sb.AppendLine(("  " + line).TrimEnd());
+            }
         }
 
         var returnsText = doc?.Section(SchemaDoc.Returns);
@@ -68,9 +87,14 @@ internal static class HelpText
             sb.AppendLine();
             sb.AppendLine("Returns: " + returns);
             if (returnsText is { Length: > 0 } && returnsText != doc!.Body)
+            {
                 sb.AppendLine(Indent(returnsText, "  "));
+            }
+
             if (catalog.ObjectType(returns) is { } type)
+            {
                 AppendMembers(sb, catalog, type, "  ", [type.Name]);
+            }
         }
 
         if (doc is not null)
@@ -80,7 +104,9 @@ internal static class HelpText
                 sb.AppendLine();
                 sb.AppendLine(example.Caption is { Length: > 0 } caption ? $"Example ({caption}):" : "Example:");
                 foreach (var message in example.Messages)
+                {
                     sb.AppendLine((message.Direction == ExampleDirection.ToServer ? "  -> " : "  <- ") + Compact(message.Json ?? message.Text));
+                }
             }
             if (doc.Section("Notes") is { Length: > 0 } notes)
             {

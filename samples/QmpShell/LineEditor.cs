@@ -75,7 +75,10 @@ internal sealed class LineEditor : IShellConsole
                     if (cancellationToken.IsCancellationRequested)
                     {
                         lock (Sync)
+                        {
                             _out.Write("\n");
+                        }
+
                         return null;
                     }
                     Thread.Sleep(15);
@@ -87,7 +90,10 @@ internal sealed class LineEditor : IShellConsole
                     if (done)
                     {
                         if (!string.IsNullOrWhiteSpace(line))
+                        {
                             _history.Add(line);
+                        }
+
                         return line;
                     }
                 }
@@ -96,7 +102,9 @@ internal sealed class LineEditor : IShellConsole
         finally
         {
             lock (Sync)
+            {
                 _editing = false;
+            }
         }
     }
 
@@ -105,94 +113,100 @@ internal sealed class LineEditor : IShellConsole
     {
         line = null;
         var ctrl = (key.Modifiers & ConsoleModifiers.Control) != 0;
-            switch (key.Key)
-            {
-                case ConsoleKey.Enter:
-                    line = _buffer.ToString();
+        switch (key.Key)
+        {
+            case ConsoleKey.Enter:
+                line = _buffer.ToString();
+                Finish("\n");
+                return true;
+            case ConsoleKey.D when ctrl:
+                if (_buffer.Length == 0)
+                {
                     Finish("\n");
                     return true;
-                case ConsoleKey.D when ctrl:
-                    if (_buffer.Length == 0)
-                    {
-                        Finish("\n");
-                        return true;
-                    }
-                    Delete();
-                    return false;
-                case ConsoleKey.C when ctrl:
-                    Finish("^C\n");
-                    line = string.Empty;
-                    return true;
-                case ConsoleKey.Tab:
-                    Tab();
-                    return false;
-                case ConsoleKey.Backspace:
-                case ConsoleKey.H when ctrl:
-                    if (_cursor > 0)
-                    {
-                        _buffer.Remove(--_cursor, 1);
-                        Redraw();
-                    }
-                    return false;
-                case ConsoleKey.Delete:
-                    Delete();
-                    return false;
-                case ConsoleKey.LeftArrow:
-                case ConsoleKey.B when ctrl:
-                    MoveTo(_cursor - 1);
-                    return false;
-                case ConsoleKey.RightArrow:
-                case ConsoleKey.F when ctrl:
-                    MoveTo(_cursor + 1);
-                    return false;
-                case ConsoleKey.Home:
-                case ConsoleKey.A when ctrl:
-                    MoveTo(0);
-                    return false;
-                case ConsoleKey.End:
-                case ConsoleKey.E when ctrl:
-                    MoveTo(_buffer.Length);
-                    return false;
-                case ConsoleKey.UpArrow:
-                case ConsoleKey.P when ctrl:
-                    HistoryMove(-1);
-                    return false;
-                case ConsoleKey.DownArrow:
-                case ConsoleKey.N when ctrl:
-                    HistoryMove(+1);
-                    return false;
-                case ConsoleKey.U when ctrl:
-                    _buffer.Remove(0, _cursor);
-                    _cursor = 0;
+                }
+                Delete();
+                return false;
+            case ConsoleKey.C when ctrl:
+                Finish("^C\n");
+                line = string.Empty;
+                return true;
+            case ConsoleKey.Tab:
+                Tab();
+                return false;
+            case ConsoleKey.Backspace:
+            case ConsoleKey.H when ctrl:
+                if (_cursor > 0)
+                {
+                    _buffer.Remove(--_cursor, 1);
                     Redraw();
-                    return false;
-                case ConsoleKey.K when ctrl:
-                    _buffer.Length = _cursor;
-                    Redraw();
-                    return false;
-                case ConsoleKey.W when ctrl:
+                }
+                return false;
+            case ConsoleKey.Delete:
+                Delete();
+                return false;
+            case ConsoleKey.LeftArrow:
+            case ConsoleKey.B when ctrl:
+                MoveTo(_cursor - 1);
+                return false;
+            case ConsoleKey.RightArrow:
+            case ConsoleKey.F when ctrl:
+                MoveTo(_cursor + 1);
+                return false;
+            case ConsoleKey.Home:
+            case ConsoleKey.A when ctrl:
+                MoveTo(0);
+                return false;
+            case ConsoleKey.End:
+            case ConsoleKey.E when ctrl:
+                MoveTo(_buffer.Length);
+                return false;
+            case ConsoleKey.UpArrow:
+            case ConsoleKey.P when ctrl:
+                HistoryMove(-1);
+                return false;
+            case ConsoleKey.DownArrow:
+            case ConsoleKey.N when ctrl:
+                HistoryMove(+1);
+                return false;
+            case ConsoleKey.U when ctrl:
+                _buffer.Remove(0, _cursor);
+                _cursor = 0;
+                Redraw();
+                return false;
+            case ConsoleKey.K when ctrl:
+                _buffer.Length = _cursor;
+                Redraw();
+                return false;
+            case ConsoleKey.W when ctrl:
                 {
                     var start = _cursor;
                     while (start > 0 && _buffer[start - 1] == ' ')
+                    {
                         start--;
+                    }
+
                     while (start > 0 && _buffer[start - 1] != ' ')
+                    {
                         start--;
+                    }
+
                     _buffer.Remove(start, _cursor - start);
                     _cursor = start;
                     Redraw();
                     return false;
                 }
-                case ConsoleKey.L when ctrl:
-                    _cursorRow = 0;
-                    Render(new StringBuilder("\x1b[H\x1b[2J"));
-                    return false;
-            }
-            if (!ctrl && key.KeyChar >= ' ' && !char.IsControl(key.KeyChar))
-            {
-                _buffer.Insert(_cursor++, key.KeyChar);
-                Redraw();
-            }
-            return false;
+            case ConsoleKey.L when ctrl:
+                _cursorRow = 0;
+                Render(new StringBuilder("\x1b[H\x1b[2J"));
+                return false;
+        }
+        if (!ctrl && key.KeyChar >= ' ' && !char.IsControl(key.KeyChar))
+        {
+            _buffer.Insert(_cursor++, key.KeyChar);
+            Redraw();
+        }
+        return false;
     }
 
     private void Delete()
@@ -215,9 +229,15 @@ internal sealed class LineEditor : IShellConsole
         var lines = _history.Lines;
         var index = _historyIndex + delta;
         if (index < 0 || index > lines.Count)
+        {
             return;
+        }
+
         if (_historyIndex == lines.Count)
+        {
             _draft = _buffer.ToString();
+        }
+
         _historyIndex = index;
         _buffer.Clear().Append(index == lines.Count ? _draft : lines[index]);
         _cursor = _buffer.Length;
@@ -229,7 +249,10 @@ internal sealed class LineEditor : IShellConsole
         var text = _buffer.ToString();
         var result = _complete(text, _cursor);
         if (result.Candidates.Count == 0)
+        {
             return;
+        }
+
         var typed = text[result.Start.._cursor];
         if (result.Candidates.Count == 1)
         {
@@ -277,7 +300,10 @@ internal sealed class LineEditor : IShellConsole
         for (var i = 0; i < items.Count; i++)
         {
             if (i > 0 && i % perLine == 0)
+            {
                 sb.Append('\n');
+            }
+
             sb.Append(i % perLine == perLine - 1 || i == items.Count - 1 ? items[i] : items[i].PadRight(column));
         }
         return sb.ToString();
@@ -310,7 +336,10 @@ internal sealed class LineEditor : IShellConsole
     private void ClearEditArea(StringBuilder sb)
     {
         if (_cursorRow > 0)
+        {
             sb.Append("\x1b[").Append(_cursorRow).Append('A');
+        }
+
         sb.Append("\r\x1b[J");
         _cursorRow = 0;
     }
@@ -322,10 +351,16 @@ internal sealed class LineEditor : IShellConsole
         var length = _prompt.Length + _buffer.Length;
         var endRow = length / width;
         if (endRow > _cursorRow)
+        {
             sb.Append("\x1b[").Append(endRow - _cursorRow).Append('B');
+        }
+
         sb.Append('\r');
         if (length % width > 0)
+        {
             sb.Append("\x1b[").Append(length % width).Append('C');
+        }
+
         _cursorRow = endRow;
     }
 
@@ -337,14 +372,23 @@ internal sealed class LineEditor : IShellConsole
         sb.Append(text);
         var endRow = text.Length / width;
         if (text.Length > 0 && text.Length % width == 0)
+        {
             sb.Append(" \r\x1b[K"); // leave the pending-wrap state: the cursor goes to the next row
+        }
+
         var target = _prompt.Length + _cursor;
         var row = target / width;
         if (endRow > row)
+        {
             sb.Append("\x1b[").Append(endRow - row).Append('A');
+        }
+
         sb.Append('\r');
         if (target % width > 0)
+        {
             sb.Append("\x1b[").Append(target % width).Append('C');
+        }
+
         _cursorRow = row;
         _out.Write(sb.ToString());
         _out.Flush();
@@ -362,7 +406,10 @@ internal sealed class History
     {
         _path = path;
         if (path is null || !File.Exists(path))
+        {
             return;
+        }
+
         try
         {
             _lines.AddRange(File.ReadAllLines(path).Where(l => l.Length > 0).TakeLast(MaxLines));
@@ -383,10 +430,16 @@ internal sealed class History
     {
         line = line.Trim();
         if (line.Length == 0 || (_lines.Count > 0 && _lines[^1] == line))
+        {
             return;
+        }
+
         _lines.Add(line);
         if (_path is null)
+        {
             return;
+        }
+
         try
         {
             File.AppendAllText(_path, line + "\n");

@@ -1,6 +1,5 @@
 // qmp-shell in C#: an interactive QMP shell on the generated client and the schema.
 //   dotnet run --project samples/QmpShell -- unix:/path/to/qmp.sock   (or tcp:HOST:PORT)
-using Qmp.Runtime;
 using QmpShell;
 using QmpShell.Qemu;
 
@@ -18,7 +17,9 @@ if (args.Length != 1 || args[0] is "-h" or "--help")
 
 var address = args[0];
 if (!address.StartsWith("unix:", StringComparison.Ordinal) && !address.StartsWith("tcp:", StringComparison.Ordinal))
+{
     address = "unix:" + address;
+}
 
 var catalog = CommandCatalog.Load();
 QemuClient qemu;

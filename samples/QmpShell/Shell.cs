@@ -28,10 +28,16 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
             {
                 var line = console.ReadLine(stop.Token);
                 if (line is null)
+                {
                     break;
+                }
+
                 var outcome = await ExecuteLineAsync(line, subscription, stop.Token).ConfigureAwait(false);
                 if (outcome == Outcome.Quit)
+                {
                     break;
+                }
+
                 if (outcome == Outcome.Disconnected)
                 {
                     exitCode = 1;
@@ -42,7 +48,10 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
         finally
         {
             lock (console.Sync)
+            {
                 Drain(subscription);
+            }
+
             await stop.CancelAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(false);
         }
@@ -60,7 +69,10 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
     {
         var text = line.Trim();
         if (text.Length == 0 || text.StartsWith('#'))
+        {
             return Outcome.Continue;
+        }
+
         var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         switch (words[0])
         {
@@ -74,7 +86,9 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
                 return Outcome.Continue;
         }
         if (text.StartsWith('!'))
+        {
             text = text[1..];
+        }
 
         ParsedCommand? command;
         try
@@ -88,7 +102,9 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
             return Outcome.Continue;
         }
         if (command is null)
+        {
             return Outcome.Continue;
+        }
 
         JsonElement? arguments = command.Arguments is null ? null : JsonSerializer.SerializeToElement(command.Arguments);
         string output;
@@ -130,7 +146,9 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
             while (await subscription.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
             {
                 lock (console.Sync)
+                {
                     Drain(subscription);
+                }
             }
             // The stream completes when the connection closes.
             if (!stop.IsCancellationRequested)
@@ -147,7 +165,9 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
     private void Drain(QmpEventSubscription subscription)
     {
         while (subscription.Reader.TryRead(out var qmpEvent))
+        {
             console.WriteLine(FormatEvent(qmpEvent));
+        }
     }
 
     /// <summary><c>event STOP at 12:00:01.123 {}</c>; events the schema does not know are marked.</summary>

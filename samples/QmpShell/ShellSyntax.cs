@@ -32,7 +32,7 @@ internal static class ShellSyntax
         var tokens = new List<string>();
         var current = new StringBuilder();
         var depth = 0;
-        char quote = '\0';
+        var quote = '\0';
         var inToken = false;
         for (var i = 0; i < line.Length; i++)
         {
@@ -41,15 +41,23 @@ internal static class ShellSyntax
             {
                 current.Append(c);
                 if (c == '\\' && quote == '"' && i + 1 < line.Length)
+                {
                     current.Append(line[++i]);
+                }
                 else if (c == quote)
+                {
                     quote = '\0';
+                }
+
                 continue;
             }
             if (char.IsWhiteSpace(c) && depth == 0)
             {
                 if (inToken)
+                {
                     tokens.Add(current.ToString());
+                }
+
                 current.Clear();
                 inToken = false;
                 continue;
@@ -57,18 +65,33 @@ internal static class ShellSyntax
             inToken = true;
             current.Append(c);
             if (c is '"' or '\'')
+            {
                 quote = c;
+            }
             else if (c is '{' or '[')
+            {
                 depth++;
+            }
             else if (c is '}' or ']' && depth > 0)
+            {
                 depth--;
+            }
         }
         if (quote != '\0')
+        {
             throw new ShellSyntaxException($"unterminated {quote} quote");
+        }
+
         if (depth != 0)
+        {
             throw new ShellSyntaxException("unbalanced { or [");
+        }
+
         if (inToken)
+        {
             tokens.Add(current.ToString());
+        }
+
         return tokens;
     }
 
@@ -77,20 +100,32 @@ internal static class ShellSyntax
     {
         var tokens = Tokenize(line);
         if (tokens.Count == 0)
+        {
             return null;
+        }
+
         var name = tokens[0];
         var command = catalog?.Find(name);
         if (tokens.Count == 1)
+        {
             return new ParsedCommand(name, null);
+        }
+
         var arguments = new JsonObject();
         foreach (var token in tokens.Skip(1))
         {
             var eq = token.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
+            {
                 throw new ShellSyntaxException($"expected name=value, got '{token}'");
+            }
+
             var key = token[..eq];
             if (arguments.ContainsKey(key))
+            {
                 throw new ShellSyntaxException($"argument '{key}' given twice");
+            }
+
             var type = command?.FindArgument(key)?.Type ?? ArgValueType.Any;
             arguments[key] = Coerce(key, token[(eq + 1)..], type);
         }
@@ -102,7 +137,10 @@ internal static class ShellSyntax
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length >= 2 && (text[0] is '"' or '\'') && text[^1] == text[0])
+        {
             return JsonValue.Create(Unquote(text));
+        }
+
         if (text.Length > 0 && text[0] is '{' or '[')
         {
             try
@@ -134,14 +172,26 @@ internal static class ShellSyntax
     private static JsonValue? Guess(string text)
     {
         if (text is "true" or "false")
+        {
             return JsonValue.Create(text == "true");
+        }
+
         if (text == "null")
+        {
             return null;
+        }
+
         if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+        {
             return JsonValue.Create(l);
+        }
+
         if (text.Length > 0 && (char.IsAsciiDigit(text[0]) || (text[0] == '-' && text.Length > 1 && char.IsAsciiDigit(text[1])))
             && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
             return JsonValue.Create(d);
+        }
+
         return JsonValue.Create(text);
     }
 
@@ -149,7 +199,10 @@ internal static class ShellSyntax
     {
         var inner = text[1..^1];
         if (text[0] == '\'')
+        {
             return inner;
+        }
+
         var sb = new StringBuilder(inner.Length);
         for (var i = 0; i < inner.Length; i++)
         {

@@ -37,7 +37,10 @@ internal static class SpectreText
     {
         var plain = JsonText.Pretty(value);
         if (!colors || plain is "{}" or "[]" || value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+        {
             return plain;
+        }
+
         return Render(new Spectre.Console.Json.JsonText(plain), width, colors: true);
     }
 }

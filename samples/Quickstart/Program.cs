@@ -49,7 +49,9 @@ try
     var drives = await qemu.QueryBlockAsync(ct);
     Console.WriteLine($"query-block: {drives.Count} drive(s)");
     foreach (var drive in drives)
+    {
         Console.WriteLine($"  {drive.Device,-10} {drive.Type,-8} removable={drive.Removable,-5} {drive.Inserted?.File ?? "(empty)"}");
+    }
 
     try
     {
@@ -77,7 +79,10 @@ try
     while (!done.IsCompleted)
     {
         foreach (var job in await qemu.QueryBlockJobsAsync(ct))
+        {
             Console.WriteLine($"  {job.Type} on {job.Device}: {100.0 * job.Offset / Math.Max(1, job.Len),5:F1}% of {job.Len >> 20} MiB");
+        }
+
         await Task.WhenAny(done, Task.Delay(400, ct));
     }
     Console.WriteLine($"event {await done}");
@@ -91,7 +96,10 @@ catch (Exception e) when (e is QmpException or IOException or OperationCanceledE
 finally
 {
     if (emulator is not null)
+    {
         await emulator.DisposeAsync();
+    }
+
     work.Delete(recursive: true);
 }
 

@@ -28,9 +28,14 @@ internal static class ModelJsonWriter
             _ => "introspection",
         });
         if (read.Hx is { } hx)
+        {
             WriteHxEntries(writer, hx, read.Schema);
+        }
         else
+        {
             WriteEntries(writer, read.Schema);
+        }
+
         WriteTypes(writer, read.Schema);
         writer.WriteStartArray("diagnostics");
         foreach (var diagnostic in read.Diagnostics)
@@ -189,7 +194,10 @@ internal static class ModelJsonWriter
         {
             writer.WriteStartObject();
             if (example.Caption is not null)
+            {
                 writer.WriteString("caption", example.Caption);
+            }
+
             WriteJson(writer, "request", example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json);
             WriteJson(writer, "reply", example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json);
             var repairs = example.Messages.SelectMany(m => m.Repairs).ToList();
@@ -198,7 +206,10 @@ internal static class ModelJsonWriter
             {
                 writer.WriteStartArray("repairs");
                 foreach (var repair in repairs)
+                {
                     writer.WriteStringValue(repair);
+                }
+
                 writer.WriteEndArray();
             }
             writer.WriteEndObject();
@@ -222,9 +233,15 @@ internal static class ModelJsonWriter
             {
                 case SchemaObjectType o:
                     if (o.IsImplicit)
+                    {
                         writer.WriteBoolean("implicit", true);
+                    }
+
                     if (o.AcceptsAnyMember)
+                    {
                         writer.WriteBoolean("open", true);
+                    }
+
                     writer.WriteStartArray("members");
                     foreach (var member in o.Members)
                     {
@@ -239,7 +256,10 @@ internal static class ModelJsonWriter
                 case SchemaEnumType e:
                     writer.WriteStartArray("values");
                     foreach (var value in e.Values)
+                    {
                         writer.WriteStringValue(value.Name);
+                    }
+
                     writer.WriteEndArray();
                     break;
                 case SchemaAlternateType a:
@@ -302,7 +322,10 @@ internal static class ModelJsonWriter
         {
             writer.WriteStartObject();
             if (example.Caption is not null)
+            {
                 writer.WriteString("caption", example.Caption);
+            }
+
             WriteJson(writer, "request", example.Request);
             WriteJson(writer, "reply", example.Reply);
             writer.WriteBoolean("repaired", example.Repaired);
@@ -310,7 +333,10 @@ internal static class ModelJsonWriter
             {
                 writer.WriteStartArray("repairs");
                 foreach (var repair in example.Repairs)
+                {
                     writer.WriteStringValue(repair);
+                }
+
                 writer.WriteEndArray();
             }
             writer.WriteEndObject();
@@ -324,9 +350,13 @@ internal static class ModelJsonWriter
     {
         writer.WritePropertyName(name);
         if (json is null)
+        {
             writer.WriteNullValue();
+        }
         else
+        {
             writer.WriteRawValue(json, skipInputValidation: false);
+        }
     }
 
     private static void WriteMembers(Utf8JsonWriter writer, Helpers.EquatableArray<DocMember> members)

@@ -163,7 +163,7 @@ internal static class Catalog
     internal static bool Implements(string type, string ancestor)
     {
         var parents = AllTypes().GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().Parent, StringComparer.Ordinal);
-        for (string? t = type; t is not null; t = parents.GetValueOrDefault(t))
+        for (var t = type; t is not null; t = parents.GetValueOrDefault(t))
         {
             if (t == ancestor)
             {

@@ -88,7 +88,7 @@ internal static class EmulatorProgram
             return 0;
         }
 
-        bool daemonChild = line.Daemonize && Environment.GetEnvironmentVariable(DaemonChildVariable) is not null;
+        var daemonChild = line.Daemonize && Environment.GetEnvironmentVariable(DaemonChildVariable) is not null;
         if (line.Daemonize && !daemonChild)
         {
             return await DaemonizeAsync(args).ConfigureAwait(false);
@@ -191,7 +191,7 @@ internal static class EmulatorProgram
         child.StandardInput.Close();
         using var stderr = Console.OpenStandardError();
         var forwarded = child.StandardError.BaseStream.CopyToAsync(stderr);
-        string? ready = await child.StandardOutput.ReadLineAsync().ConfigureAwait(false);
+        var ready = await child.StandardOutput.ReadLineAsync().ConfigureAwait(false);
 
         // The child closes its end of both pipes when it puts /dev/null over its descriptors (or exits).
         await forwarded.ConfigureAwait(false);
@@ -215,7 +215,7 @@ internal static class EmulatorProgram
         Console.Out.Flush();
         Console.Error.Flush();
         var launchers = new HashSet<(ulong Device, ulong Inode)>();
-        for (int fd = 0; fd <= 2; fd++)
+        for (var fd = 0; fd <= 2; fd++)
         {
             if (Interop.Stat(new SafeFileHandle(fd, ownsHandle: false), "", out var stream) == 0)
             {
@@ -226,7 +226,7 @@ internal static class EmulatorProgram
         using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite);
         foreach (var entry in Directory.GetFileSystemEntries("/proc/self/fd"))
         {
-            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int fd)
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var fd)
                 && (fd <= 2 || (Interop.Stat(new SafeFileHandle(fd, ownsHandle: false), "", out var open) == 0 && launchers.Contains((open.Device, open.Inode))))
                 && Interop.DuplicateOnto(devNull, fd) != 0)
             {
@@ -286,12 +286,12 @@ internal static class EmulatorProgram
         string? name = null, uuid = null, machineFile = null, dataDir = null, pidFile = null;
         var imageDirs = new List<string>();
         int? cpus = null, maxCpus = null;
-        int maxClients = 1;
-        long dataDirQuota = EmulatorLimits.DefaultDataDirQuota;
+        var maxClients = 1;
+        var dataDirQuota = EmulatorLimits.DefaultDataDirQuota;
         long? memory = null;
-        for (int i = 0; i < args.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            string arg = args[i];
+            var arg = args[i];
 
             // The emulator's own long options, then QEMU's (which accepts -opt and --opt alike).
             switch (arg)
@@ -327,41 +327,41 @@ internal static class EmulatorProgram
                 continue;
             }
 
-            string option = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
+            var option = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
             switch (option)
             {
                 case "qmp":
                     qmp.Add(Value());
                     break;
                 case "chardev":
-                {
-                    var properties = SplitOptions(Value(), "backend");
-                    if (!properties.TryGetValue("id", out string? id))
                     {
-                        throw new FormatException($"{arg}: Parameter 'id' is missing");
-                    }
+                        var properties = SplitOptions(Value(), "backend");
+                        if (!properties.TryGetValue("id", out var id))
+                        {
+                            throw new FormatException($"{arg}: Parameter 'id' is missing");
+                        }
 
-                    chardevs[id] = properties;
-                    break;
-                }
+                        chardevs[id] = properties;
+                        break;
+                    }
 
                 case "mon":
-                {
-                    string value = Value();
-                    var properties = SplitOptions(value, "chardev");
-                    string mode = properties.GetValueOrDefault("mode", "readline");
-                    string chardev = properties.TryGetValue("chardev", out string? c) ? c : throw new FormatException($"{arg}: Parameter 'chardev' is missing");
-                    if (mode == "control")
                     {
-                        monitors.Add((chardev, $"{arg} {value}"));
-                    }
-                    else
-                    {
-                        warnings.WriteLine($"qmp-emulator: -mon chardev={chardev},mode={mode}: only mode=control (QMP) is served; ignored");
-                    }
+                        var value = Value();
+                        var properties = SplitOptions(value, "chardev");
+                        var mode = properties.GetValueOrDefault("mode", "readline");
+                        var chardev = properties.TryGetValue("chardev", out var c) ? c : throw new FormatException($"{arg}: Parameter 'chardev' is missing");
+                        if (mode == "control")
+                        {
+                            monitors.Add((chardev, $"{arg} {value}"));
+                        }
+                        else
+                        {
+                            warnings.WriteLine($"qmp-emulator: -mon chardev={chardev},mode={mode}: only mode=control (QMP) is served; ignored");
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case "S":
                     paused = true;
@@ -461,7 +461,7 @@ internal static class EmulatorProgram
     /// <summary>A <c>-mon mode=control</c> on a chardev: its socket as a -qmp address, an inherited fd, or stdio.</summary>
     private static void AddMonitor(string id, Dictionary<string, string> chardev, List<string> qmp, List<int> fds)
     {
-        string backend = chardev.GetValueOrDefault("backend", "");
+        var backend = chardev.GetValueOrDefault("backend", "");
         if (backend == "stdio")
         {
             qmp.Add("stdio");
@@ -473,17 +473,17 @@ internal static class EmulatorProgram
             throw new FormatException($"-chardev {backend},id={id}: only 'socket' and 'stdio' chardevs can carry a monitor here");
         }
 
-        bool server = chardev.TryGetValue("server", out string? s) && s is "" or "on" or "yes" or "true";
-        string flags = server ? ",server=on,wait=off" : "";
-        if (chardev.TryGetValue("fd", out string? fd))
+        var server = chardev.TryGetValue("server", out var s) && s is "" or "on" or "yes" or "true";
+        var flags = server ? ",server=on,wait=off" : "";
+        if (chardev.TryGetValue("fd", out var fd))
         {
             fds.Add(int.Parse(fd, NumberStyles.None, CultureInfo.InvariantCulture));
         }
-        else if (chardev.TryGetValue("path", out string? path))
+        else if (chardev.TryGetValue("path", out var path))
         {
             qmp.Add("unix:" + path.Replace(",", ",,", StringComparison.Ordinal) + flags);
         }
-        else if (chardev.TryGetValue("port", out string? port))
+        else if (chardev.TryGetValue("port", out var port))
         {
             qmp.Add($"tcp:{chardev.GetValueOrDefault("host", "")}:{port}{flags}");
         }
@@ -499,7 +499,7 @@ internal static class EmulatorProgram
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         var parts = new List<string>();
         var current = new System.Text.StringBuilder();
-        for (int i = 0; i < text.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
             if (text[i] == ',' && i + 1 < text.Length && text[i + 1] == ',')
             {
@@ -518,9 +518,9 @@ internal static class EmulatorProgram
         }
 
         parts.Add(current.ToString());
-        for (int i = 0; i < parts.Count; i++)
+        for (var i = 0; i < parts.Count; i++)
         {
-            int eq = parts[i].IndexOf('=', StringComparison.Ordinal);
+            var eq = parts[i].IndexOf('=', StringComparison.Ordinal);
             if (eq >= 0)
             {
                 result[parts[i][..eq]] = parts[i][(eq + 1)..];
@@ -557,10 +557,10 @@ internal static class EmulatorProgram
             throw new FormatException("empty size");
         }
 
-        char suffix = char.ToUpperInvariant(text[^1]);
-        long multiplier = suffix switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, 'T' => 1L << 40, 'B' => 1, _ => 0 };
-        string digits = multiplier == 0 ? text : text[..^1];
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+        var suffix = char.ToUpperInvariant(text[^1]);
+        var multiplier = suffix switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, 'T' => 1L << 40, 'B' => 1, _ => 0 };
+        var digits = multiplier == 0 ? text : text[..^1];
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             throw new FormatException($"invalid size '{text}'");
         }

@@ -72,7 +72,7 @@ public sealed class QemuEmulator : IAsyncDisposable
                 emulator.Server.AddListener(address);
             }
 
-            foreach (int fd in options.QmpFds)
+            foreach (var fd in options.QmpFds)
             {
                 emulator.AddInheritedMonitor(fd);
             }

@@ -36,7 +36,7 @@ public sealed class VirtualMachine
         RunState = options.StartPaused ? "prelaunch" : "running";
         Display.VncEnabled = description.Vnc ?? true;
         Display.SpiceEnabled = description.Spice ?? true;
-        for (int i = 0; i < Cpus; i++)
+        for (var i = 0; i < Cpus; i++)
         {
             OnlineCpus.Add(i);
         }
@@ -51,7 +51,7 @@ public sealed class VirtualMachine
             VirtualFiles[image.Filename] = image;
         }
 
-        int slot = 0;
+        var slot = 0;
         foreach (var builtin in new[] { "i440FX", "PIIX3", "piix3-ide", "PIIX4_PM", "VGA" })
         {
             Devices.Add(new Device { Driver = builtin, BuiltIn = true, Index = NextDeviceIndex(hotplugged: false), PciSlot = builtin is "piix3-ide" or "PIIX4_PM" ? 1 : slot++, PciFunction = builtin == "piix3-ide" ? 1 : builtin == "PIIX4_PM" ? 3 : 0 });
@@ -59,7 +59,7 @@ public sealed class VirtualMachine
 
         foreach (var nic in description.Nics ?? [])
         {
-            string netdev = nic.Netdev ?? "hub0port0";
+            var netdev = nic.Netdev ?? "hub0port0";
             Nics.Add(new Nic { Id = nic.Id, Model = nic.Model, Mac = nic.Mac ?? $"52:54:00:12:34:{0x56 + Nics.Count:x2}", Netdev = netdev });
             if (!Netdevs.ContainsKey(netdev))
             {
@@ -346,7 +346,7 @@ public sealed class VirtualMachine
                 below = below.Backing;
             }
 
-            int n = 0;
+            var n = 0;
             foreach (var name in d.Snapshots ?? [])
             {
                 n++;
@@ -358,7 +358,7 @@ public sealed class VirtualMachine
             }
         }
 
-        bool removable = d.Removable ?? d.Media is "cdrom" or "floppy" or "sd";
+        var removable = d.Removable ?? d.Media is "cdrom" or "floppy" or "sd";
         return new Drive
         {
             Id = d.Id,
@@ -378,7 +378,7 @@ public sealed class VirtualMachine
 
     internal int NextPciSlot()
     {
-        int slot = 0;
+        var slot = 0;
         while (Devices.Any(d => d.PciSlot == slot))
         {
             slot++;
@@ -524,7 +524,7 @@ public sealed class VirtualMachine
         var drives = Drives.Select(d => d.Clone()).ToList();
         var jobs = Jobs.ToDictionary(p => p.Key, p => p.Value.Clone(), StringComparer.Ordinal);
         var files = new Dictionary<string, ImageDescription>(VirtualFiles, StringComparer.Ordinal);
-        long retained = RetainedBytes;
+        var retained = RetainedBytes;
         _deferring = true;
         try
         {
@@ -560,7 +560,7 @@ public sealed class VirtualMachine
 
     internal static void FillMemory(long address, Span<byte> destination)
     {
-        for (int i = 0; i < destination.Length; i++)
+        for (var i = 0; i < destination.Length; i++)
         {
             destination[i] = MemoryByte(address + i);
         }

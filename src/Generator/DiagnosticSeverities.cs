@@ -43,15 +43,24 @@ public sealed record DiagnosticSeverities(EquatableArray<DiagnosticsSetting> Set
             };
             var path = diagnostic.Location.Path ?? string.Empty;
             if (severity == DiagnosticSeverity.Info && all.Contains(path))
+            {
                 severity = DiagnosticSeverity.Warning;
+            }
+
             if (configs is not null && path.Length > 0)
             {
                 if (!byPath.TryGetValue(path, out var options))
+                {
                     byPath[path] = options = configs.GetOptionsForSourcePath(path);
+                }
+
                 if (options.TreeOptions.TryGetValue(diagnostic.Id, out var configured))
                 {
                     if (configured == ReportDiagnostic.Suppress)
+                    {
                         continue;
+                    }
+
                     severity = configured switch
                     {
                         ReportDiagnostic.Error => DiagnosticSeverity.Error,

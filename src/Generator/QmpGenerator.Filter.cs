@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Generation;
-using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 
@@ -27,9 +26,15 @@ public sealed partial class QmpGenerator
         var events = files.SelectMany(f => SchemaFilter.Patterns(f.Events)).Distinct(StringComparer.Ordinal).ToList();
         var result = SchemaFilter.Apply(schema, commands, events);
         foreach (var pattern in result.UnmatchedCommands)
+        {
             problems.Add(GeneratorDiagnostics.FilterMatchesNothing.Report(StartOf(files.First(f => SchemaFilter.Patterns(f.Commands).Contains(pattern)).Path), 0, pattern));
+        }
+
         foreach (var pattern in result.UnmatchedEvents)
+        {
             problems.Add(GeneratorDiagnostics.FilterMatchesNothing.Report(StartOf(files.First(f => SchemaFilter.Patterns(f.Events).Contains(pattern)).Path), 1, pattern));
+        }
+
         return result.Schema;
     }
 

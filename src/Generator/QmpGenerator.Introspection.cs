@@ -1,10 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using Qmp.Codegen.Generation;
-using Qmp.Codegen.Helpers;
-using Qmp.Codegen.Introspection;
 using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen;
@@ -42,7 +39,9 @@ public sealed partial class QmpGenerator
         {
             if (!list.Any(i => string.Equals(i.Path, source, StringComparison.Ordinal))
                 && files.FirstOrDefault(f => string.Equals(NormalizedPath(f.Path), source, StringComparison.Ordinal)) is { } own)
+            {
                 list.Add(new QapiIncludeInput(source, own.Text, source));
+            }
         }
         return list;
     }

@@ -2,11 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
 
 namespace Qmp.Codegen;
@@ -38,7 +36,10 @@ public sealed partial class QmpGenerator
             {
                 var options = pair.Right.GetOptions(pair.Left);
                 if (!(IsSchemaInclude(pair.Left.Path, options) || IsSchemaSourceTop(pair.Left.Path, options)) || !options.TryGetValue(QapiTopMetadata, out var top))
+                {
                     return null;
+                }
+
                 var text = pair.Left.GetText(ct)?.ToString();
                 return text is null ? null : new QapiIncludeInput(NormalizedPath(pair.Left.Path), text, NormalizedPath(top));
             })

@@ -55,12 +55,21 @@ public static class SchemaInput
     public static SchemaInputKind KindOf(string path, string text, string? format = null)
     {
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
             return SchemaInputKind.Hx;
+        }
+
         var trimmed = format?.Trim() ?? string.Empty;
         if (trimmed.Equals("Introspection", StringComparison.OrdinalIgnoreCase))
+        {
             return SchemaInputKind.Introspection;
+        }
+
         if (trimmed.Equals("Qapi", StringComparison.OrdinalIgnoreCase))
+        {
             return SchemaInputKind.Qapi;
+        }
+
         return IntrospectionFile.LooksLikeIntrospection(text) ? SchemaInputKind.Introspection : SchemaInputKind.Qapi;
     }
 
@@ -109,11 +118,16 @@ public static class SchemaInput
             // Its warnings are the QAPI schema's own business and are not repeated here.
             problems.AddRange(source.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error));
             if (problems.Count > 0)
+            {
                 source = null;
+            }
         }
         var schema = IntrospectionFile.Read(main.Text, main.Path).ToSchema(source);
         if (problems.Count > 0)
+        {
             schema = schema with { Diagnostics = problems.Concat(schema.Diagnostics).ToEquatableArray() };
+        }
+
         return new SchemaReadResult(SchemaInputKind.Introspection, schema, null, new[] { main.Path }.ToEquatableArray());
     }
 }

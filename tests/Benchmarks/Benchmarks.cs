@@ -43,7 +43,9 @@ public class RoundTrip
         var qemuSocket = Servers.SocketPath("qemu");
         _qemu = Servers.StartQemu(qemuSocket);
         if (_qemu is not null)
+        {
             _qemuClient = await QemuClient.ConnectAsync($"unix:{qemuSocket}");
+        }
     }
 
     [GlobalCleanup]
@@ -51,9 +53,15 @@ public class RoundTrip
     {
         _floor?.Dispose();
         if (_client is not null)
+        {
             await _client.DisposeAsync();
+        }
+
         if (_qemuClient is not null)
+        {
             await _qemuClient.DisposeAsync();
+        }
+
         Servers.Stop(_floorServer);
         Servers.Stop(_qmpServer);
         Servers.Stop(_qemu);
@@ -67,7 +75,9 @@ public class RoundTrip
         {
             var read = await _floor.ReceiveAsync(_buffer);
             if (read == 0 || _buffer[read - 1] == '\n')
+            {
                 return;
+            }
         }
     }
 
@@ -100,7 +110,10 @@ public class Pipelined
     public async Task Cleanup()
     {
         if (_client is not null)
+        {
             await _client.DisposeAsync();
+        }
+
         Servers.Stop(_server);
     }
 
@@ -108,7 +121,10 @@ public class Pipelined
     public async Task QueryStatusPipelined()
     {
         for (var i = 0; i < _tasks.Length; i++)
+        {
             _tasks[i] = _client!.QueryStatusAsync();
+        }
+
         await Task.WhenAll(_tasks);
     }
 }
@@ -145,11 +161,19 @@ public class Broadcast
     public async Task Cleanup()
     {
         foreach (var client in _clients)
+        {
             await client.DisposeAsync();
+        }
+
         if (_controller is not null)
+        {
             await _controller.DisposeAsync();
+        }
+
         if (_emulator is not null)
+        {
             await _emulator.DisposeAsync();
+        }
     }
 
     [IterationCleanup]
@@ -160,7 +184,10 @@ public class Broadcast
     {
         var pending = new Task<bool>[_events.Count];
         for (var i = 0; i < pending.Length; i++)
+        {
             pending[i] = _events[i].MoveNextAsync().AsTask();
+        }
+
         await _controller!.StopAsync();
         await Task.WhenAll(pending);
     }
@@ -189,9 +216,12 @@ public class Parser
     [Benchmark(Description = "parse 5 pathological shapes (~1 MB)")]
     public int ParsePathological()
     {
-        int diagnostics = 0;
+        var diagnostics = 0;
         foreach (var text in _pathological)
+        {
             diagnostics += SchemaParser.Parse("shape.hx", text).Diagnostics.Count;
+        }
+
         return diagnostics;
     }
 }

@@ -33,7 +33,7 @@ internal static class Limits
             {
                 var watch = Stopwatch.StartNew();
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
-                string reply = (await reader.ReadLineAsync())!;
+                var reply = (await reader.ReadLineAsync())!;
                 watch.Stop();
                 Report($"{what}: {reply.Length:N0}-byte reply in {watch.Elapsed.TotalMilliseconds:F0} ms", server.Id);
             }
@@ -52,7 +52,7 @@ internal static class Limits
 
     private static void Report(string what, int pid)
     {
-        string status = File.ReadAllText($"/proc/{pid}/status");
+        var status = File.ReadAllText($"/proc/{pid}/status");
         string Field(string name) => status.Split('\n').First(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim();
         long Mib(string name) => long.Parse(Field(name).Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
         Console.WriteLine($"  {what,-60} RSS {Mib("VmRSS"),5} MiB, peak {Mib("VmHWM"),5} MiB");

@@ -67,14 +67,20 @@ public class QapiGenerator
         var tracked = NewDriver(track: true).RunGenerators(_compilation);
         var generated = tracked.GetRunResult().Results[0];
         if (generated.Exception is not null || generated.GeneratedSources.Length == 0)
+        {
             throw new InvalidOperationException("the generator made nothing of QEMU 7.2's schema: " + generated.Exception);
+        }
+
         var rerun = tracked.RunGenerators(_edited).GetRunResult().Results[0];
         var reasons = rerun.TrackedSteps.Concat(rerun.TrackedOutputSteps)
             .SelectMany(step => step.Value.SelectMany(run => run.Outputs).Select(output => (step.Key, output.Reason)))
             .ToList();
         var recomputed = reasons.Where(r => r.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged)).ToList();
         if (recomputed.Count > 0)
+        {
             throw new InvalidOperationException("the re-run after an unrelated edit recomputed: " + string.Join(", ", recomputed.Select(r => r.Key + " " + r.Reason)));
+        }
+
         Console.WriteLine($"// QEMU 7.2: {generated.GeneratedSources.Length} files, {generated.GeneratedSources.Sum(s => s.SourceText.Length):N0} characters; "
             + $"re-run after an unrelated edit: all {reasons.Count} outputs of {reasons.Select(r => r.Key).Distinct().Count()} tracked steps Cached or Unchanged");
     }
@@ -133,9 +139,15 @@ internal static class QemuSchema
         // BenchmarkDotNet runs this from a generated project below bin/: walk up to the repository.
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "eng", "get-qemu-schema.sh")))
+        {
             root = root.Parent;
+        }
+
         if (root is null)
+        {
             throw new InvalidOperationException("eng/get-qemu-schema.sh not found above " + AppContext.BaseDirectory);
+        }
+
         var script = Path.Combine(root.FullName, "eng", "get-qemu-schema.sh");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true };
         start.ArgumentList.Add(script);
@@ -144,7 +156,10 @@ internal static class QemuSchema
         var dir = process.StandardOutput.ReadToEnd().Trim();
         process.WaitForExit();
         if (process.ExitCode != 0 || !File.Exists(Path.Combine(dir, "qapi", "qapi-schema.json")))
+        {
             throw new InvalidOperationException($"QEMU's schema for {suite} cannot be had (eng/get-qemu-schema.sh {suite} failed); this benchmark needs it");
+        }
+
         return dir;
     }
 }

@@ -31,9 +31,12 @@ public class SchemaCheck
         var socket = Servers.SocketPath("schema");
         _qemu = Servers.StartQemu(socket);
         if (_qemu is not null)
+        {
             _client = await QmpClient.ConnectAsync($"unix:{socket}");
+        }
+
         var file = Environment.GetEnvironmentVariable("QMP_SCHEMA_FILE");
-        byte[] saved = !string.IsNullOrEmpty(file) ? await File.ReadAllBytesAsync(file)
+        var saved = !string.IsNullOrEmpty(file) ? await File.ReadAllBytesAsync(file)
             : _client is not null ? await _client.SaveSchemaAsync()
             : throw new InvalidOperationException("qemu-system-x86_64 is not installed and QMP_SCHEMA_FILE is not set");
         // QEMU's own text (its spacing: 207 KB for 7.2) when QEMU runs here, else the saved file's.
@@ -53,7 +56,10 @@ public class SchemaCheck
     public async Task Cleanup()
     {
         if (_client is not null)
+        {
             await _client.DisposeAsync();
+        }
+
         Servers.Stop(_qemu);
     }
 

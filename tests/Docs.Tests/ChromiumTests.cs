@@ -1,4 +1,3 @@
-using Qmp.Testing;
 using System.Diagnostics;
 
 namespace Qmp.Codegen.Docs.Tests;
@@ -9,7 +8,9 @@ public sealed class ChromiumFactAttribute : FactAttribute
     public ChromiumFactAttribute()
     {
         if (Chromium.Path is null)
+        {
             Skip = "chromium is not installed (apt-get install chromium); the HTML was not opened in a browser";
+        }
     }
 }
 
@@ -19,9 +20,13 @@ public sealed class ChromiumQemu72FactAttribute : FactAttribute
     public ChromiumQemu72FactAttribute()
     {
         if (Chromium.Path is null)
+        {
             Skip = "chromium is not installed (apt-get install chromium); the HTML was not opened in a browser";
+        }
         else if (Qmp.Testing.QemuSources.Get("bookworm") is { Dir: null, Reason: var reason })
+        {
             Skip = reason;
+        }
     }
 }
 
@@ -38,7 +43,9 @@ internal static class Chromium
             {
                 var candidate = System.IO.Path.Combine(dir, name);
                 if (File.Exists(candidate))
+                {
                     return candidate;
+                }
             }
         }
         return null;
@@ -62,9 +69,15 @@ internal static class Chromium
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + profile.FullName,
             })
+            {
                 start.ArgumentList.Add(flag);
+            }
+
             foreach (var arg in args)
+            {
                 start.ArgumentList.Add(arg);
+            }
+
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
@@ -96,7 +109,10 @@ public class ChromiumTests
 
         Assert.Contains("<nav id=\"index\"", dom, StringComparison.Ordinal);
         foreach (var area in new[] { "Run state", "Block devices", "Block jobs", "Migration", "Devices &amp; objects", "Character devices", "Display", "File descriptors", "Queries", "Misc", "Events" })
+        {
             Assert.Contains(">" + area + "</a></h2>", dom, StringComparison.Ordinal);
+        }
+
         Assert.Contains("<li><a href=\"#query-status\">query-status</a></li>", dom, StringComparison.Ordinal);
 
         var start = dom.IndexOf("<section class=\"entry command\" id=\"query-status\">", StringComparison.Ordinal);

@@ -11,7 +11,10 @@ public class GoldenTests
     {
         var data = new TheoryData<string>();
         foreach (var file in Directory.GetFiles(RepoFiles.CasesDir, "*.hx").Order(StringComparer.Ordinal))
+        {
             data.Add(Path.GetFileNameWithoutExtension(file));
+        }
+
         return data;
     }
 
@@ -19,7 +22,10 @@ public class GoldenTests
     {
         var data = new TheoryData<string>();
         foreach (var file in Directory.GetFiles(RepoFiles.CasesDir, "*.json").Order(StringComparer.Ordinal))
+        {
             data.Add(Path.GetFileNameWithoutExtension(file));
+        }
+
         return data;
     }
 
@@ -62,7 +68,10 @@ public class GoldenTests
             var a = actual.Split('\n');
             var line = 0;
             while (line < Math.Min(e.Length, a.Length) && e[line] == a[line])
+            {
                 line++;
+            }
+
             Assert.Fail($"{Path.GetFileName(path)} differs at line {line + 1}:\n  expected: {(line < e.Length ? e[line] : "<end>")}\n  actual:   {(line < a.Length ? a[line] : "<end>")}\n(QMP_UPDATE_GOLDEN=1 rewrites the expected files)");
         }
     }

@@ -1,8 +1,8 @@
-using Qmp.Testing;
 using System.Text.RegularExpressions;
 using Qmp.Codegen.Cli.Docs;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Docs.Tests;
@@ -98,7 +98,10 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
             foreach (Match block in DocBlock().Matches(text.Replace("\r\n", "\n", StringComparison.Ordinal)))
             {
                 if (!block.Groups["body"].Value.StartsWith("# @", StringComparison.Ordinal))
+                {
                     continue; // free-form text: the reader keeps its examples out of the definitions'
+                }
+
                 exampleDirectives += ExampleDirective().Count(block.Value);
                 noteDirectives += NoteDirective().Count(block.Value);
             }

@@ -1,7 +1,7 @@
-using Qmp.Testing;
 using System.Text.RegularExpressions;
 using Qmp.Codegen.Cli.Docs;
 using Qmp.Codegen.Schema;
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Docs.Tests;
@@ -39,18 +39,24 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
         foreach (var c in schema.Commands)
         {
             if (!ids.Contains(c.Name) || !anchors.Contains(c.Name) || !html.Contains($"<section class=\"entry command\" id=\"{c.Name}\">", StringComparison.Ordinal))
+            {
                 missing.Add("command " + c.Name);
+            }
         }
         foreach (var e in schema.Events)
         {
             if (!ids.Contains("event-" + e.Name) || !anchors.Contains("event-" + e.Name))
+            {
                 missing.Add("event " + e.Name);
+            }
         }
         foreach (var t in named)
         {
             var kind = t switch { SchemaObjectType { IsUnion: true } => "union", SchemaObjectType => "struct", SchemaEnumType => "enum", _ => "alternate" };
             if (!html.Contains($"<section class=\"entry {kind}\" id=\"type-{t.Name}\">", StringComparison.Ordinal) || !anchors.Contains("type-" + t.Name))
+            {
                 missing.Add(kind + " " + t.Name);
+            }
         }
         Assert.True(missing.Count == 0, "no section for: " + string.Join(", ", missing));
 

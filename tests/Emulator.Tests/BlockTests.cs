@@ -55,7 +55,7 @@ public sealed class BlockTests
         await vm.FailsWith("change", """{"device": "ide1-cd0", "target": "/no/such.iso"}""", "Could not open '/no/such.iso': Permission denied");
         await vm.FailsWith("change", """{"device": "ide1-cd0", "target": "no-such.iso"}""", "Could not open 'no-such.iso': No such file or directory");
         await vm.FailsWith("change", """{"device": "ide1-cd0", "target": "other.iso", "arg": "bogus"}""", "Invalid block format 'bogus'");
-        string real = Path.Combine(vm.DataDir, "real.iso");
+        var real = Path.Combine(vm.DataDir, "real.iso");
         await File.WriteAllBytesAsync(real, new byte[4096]);
         await vm.Run("change", JsonSerializer.Serialize(new { device = "ide1-cd0", target = real }));
         Assert.Equal(real, Drive(await vm.Run("query-block"), "ide1-cd0").GetProperty("inserted").GetProperty("file").GetString());
@@ -147,7 +147,7 @@ public sealed class BlockTests
         await using var vm = await TestVm.StartAsync();
         await vm.FailsWith("blockdev-add", """{"options": {"driver": "qcow2", "file": {"driver": "file", "filename": "x.qcow2"}}}""", "Block device needs an ID");
         await vm.FailsWith("blockdev-add", """{"options": {"driver": "qcow2", "id": "d1", "file": {"driver": "file", "filename": "x.qcow2"}}}""", "Could not open 'x.qcow2': No such file or directory");
-        string file = Path.Combine(vm.DataDir, "x.qcow2");
+        var file = Path.Combine(vm.DataDir, "x.qcow2");
         await File.WriteAllBytesAsync(file, new byte[] { (byte)'Q', (byte)'F', (byte)'I', 0xfb, 0, 0, 0, 3 });
         await vm.Run("blockdev-add", JsonSerializer.Serialize(new { options = new Dictionary<string, object> { ["driver"] = "qcow2", ["id"] = "d1", ["node-name"] = "n1", ["file"] = new { driver = "file", filename = file } } }));
         Assert.Equal("qcow2", Drive(await vm.Run("query-block"), "d1").GetProperty("inserted").GetProperty("drv").GetString());

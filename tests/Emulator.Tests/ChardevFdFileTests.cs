@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Qmp.Runtime;
 
 namespace Qmp.Emulator.Tests;
 
@@ -37,7 +36,7 @@ public sealed class ChardevFdFileTests
         await vm.Run("closefd", """{"fdname": "fd1"}""");
         await vm.FailsWith("closefd", """{"fdname": "fd1"}""", "File descriptor named 'fd1' not found");
         var added = await vm.RunWithFd("add-fd", """{"fdset-id": 1, "opaque": "rdonly:/x"}""");
-        long fd = added.GetProperty("fd").GetInt64();
+        var fd = added.GetProperty("fd").GetInt64();
         var sets = await vm.Run("query-fdsets");
         Assert.Equal("rdonly:/x", sets[0].GetProperty("fds")[0].GetProperty("opaque").GetString());
         await vm.FailsWith("remove-fd", """{"fdset-id": 1, "fd": 99999}""", "File descriptor named 'fdset-id:1, fd:99999' not found");
@@ -52,24 +51,24 @@ public sealed class ChardevFdFileTests
     {
         await using var vm = await TestVm.StartAsync();
         await vm.Run("screendump", """{"filename": "screen.ppm"}""");
-        byte[] ppm = await File.ReadAllBytesAsync(Path.Combine(vm.DataDir, "screen.ppm"));
+        var ppm = await File.ReadAllBytesAsync(Path.Combine(vm.DataDir, "screen.ppm"));
         Assert.StartsWith("P6\n720 400\n255\n", Encoding.ASCII.GetString(ppm, 0, 15));
         Assert.Equal(15 + (720 * 400 * 3), ppm.Length);
         await vm.Run("memsave", """{"val": 4096, "size": 100, "filename": "mem"}""");
-        byte[] mem = await File.ReadAllBytesAsync(Path.Combine(vm.DataDir, "mem"));
+        var mem = await File.ReadAllBytesAsync(Path.Combine(vm.DataDir, "mem"));
         Assert.Equal(100, mem.Length);
         Assert.Equal(VirtualMachine.MemoryByte(4096 + 7), mem[7]);
         await vm.Run("pmemsave", """{"val": 0, "size": 64, "filename": "pmem"}""");
         await vm.FailsWith("memsave", """{"val": 4096, "size": 1073741824, "filename": "mem"}""", "Invalid addr 0x0000000000001000/size 1073741824 specified");
         await vm.Run("dump-guest-memory", """{"paging": false, "protocol": "file:core", "begin": 0, "end": 8192}""");
-        byte[] core = await File.ReadAllBytesAsync(Path.Combine(vm.DataDir, "core"));
+        var core = await File.ReadAllBytesAsync(Path.Combine(vm.DataDir, "core"));
         Assert.Equal([0x7f, (byte)'E', (byte)'L', (byte)'F'], core[..4]);
         await vm.FailsWith("dump-guest-memory", """{"paging": false, "protocol": "ftp:core"}""", "Invalid parameter 'protocol'");
         await vm.Run("xen-save-devices-state", """{"filename": "state"}""");
         Assert.Equal("QEVM"u8.ToArray(), (await File.ReadAllBytesAsync(Path.Combine(vm.DataDir, "state")))[..4]);
         await vm.FailsWith("screendump", """{"filename": "../escape.ppm"}""", "Could not open '../escape.ppm': Permission denied");
         await vm.FailsWith("screendump", """{"filename": "/etc/passwd"}""", "Could not open '/etc/passwd': Permission denied");
-        string outside = Directory.CreateTempSubdirectory("qmpemu-outside-").FullName;
+        var outside = Directory.CreateTempSubdirectory("qmpemu-outside-").FullName;
         try
         {
             Directory.CreateSymbolicLink(Path.Combine(vm.DataDir, "link"), outside);

@@ -18,10 +18,10 @@ public class ClientStateLimitTests
         // The attack: chardev-add with 48 MiB ids (QEMU 7.2 accepts any id here, even "bad id" or a
         // 100,000-byte one, and keeps it). The emulator refuses past 1024 bytes, in QEMU's words for bounds.
         await using var vm = await TestVm.StartAsync();
-        long before = vm.Emulator.Vm.RetainedBytes;
-        int chardevs = vm.Emulator.Vm.Chardevs.Count;
+        var before = vm.Emulator.Vm.RetainedBytes;
+        var chardevs = vm.Emulator.Vm.Chardevs.Count;
         string huge = new('a', 48 << 20);
-        for (int i = 0; i < 3; i++)
+        for (var i = 0; i < 3; i++)
         {
             await vm.FailsWith("chardev-add", Chardev(huge + i), "Parameter 'id' expects at most 1024 bytes");
         }
@@ -45,7 +45,7 @@ public class ClientStateLimitTests
         // "id": "bad id"} answer {"class": "GenericError", "desc": "Parameter 'id' expects an identifier"};
         // "1abc" too (an id starts with a letter). A 300-byte device id is accepted.
         await using var vm = await TestVm.StartAsync();
-        foreach (string id in new[] { "bad id", "1abc", "" })
+        foreach (var id in new[] { "bad id", "1abc", "" })
         {
             await vm.FailsWith("device_add", JsonSerializer.Serialize(new { driver = "virtio-net-pci", id }), "Parameter 'id' expects an identifier");
             await vm.FailsWith("netdev_add", JsonSerializer.Serialize(new { type = "user", id }), "Parameter 'id' expects an identifier");
@@ -59,7 +59,7 @@ public class ClientStateLimitTests
     public async Task A_machine_keeps_at_most_its_budget_of_client_state_and_serves_a_fresh_client_after()
     {
         await using var vm = await TestVm.StartAsync();
-        long before = vm.Emulator.Vm.RetainedBytes;
+        var before = vm.Emulator.Vm.RetainedBytes;
 
         // Ring buffers count at their full size: 1 MiB each until the 64 MiB budget is spent, then smaller
         // ones down to 1 byte fill what is left.
@@ -69,7 +69,7 @@ public class ClientStateLimitTests
         {
             while (true)
             {
-                string id = "ring" + added.Count;
+                var id = "ring" + added.Count;
                 try
                 {
                     await vm.Run("chardev-add", Chardev(id, size));
@@ -104,7 +104,7 @@ public class ClientStateLimitTests
         // The client leaves; a fresh one is served, and removing what was added gives the budget back.
         await vm.Client.DisposeAsync();
         await using var fresh = await QmpClient.ConnectAsync($"unix:{vm.Socket}");
-        foreach (string id in added)
+        foreach (var id in added)
         {
             await fresh.ExecuteAsync("chardev-remove", TestVm.Json(JsonSerializer.Serialize(new { id })));
         }
@@ -119,7 +119,7 @@ public class ClientStateLimitTests
         // QEMU 7.2 keeps 255 bytes of an internal snapshot's name (a 65,536-byte name is listed with 255),
         // after checking that the whole name is new: two long names sharing 255 bytes make two snapshots.
         await using var vm = await TestVm.StartAsync();
-        long before = vm.Emulator.Vm.RetainedBytes;
+        var before = vm.Emulator.Vm.RetainedBytes;
         await vm.Run("blockdev-snapshot-internal-sync", JsonSerializer.Serialize(new { device = "ide0-hd0", name = new string('n', 65536) }));
         await vm.Run("blockdev-snapshot-internal-sync", JsonSerializer.Serialize(new { device = "ide0-hd0", name = new string('n', 65535) }));
         await vm.Run("blockdev-snapshot-internal-sync", JsonSerializer.Serialize(new { device = "ide0-hd0", name = new string('\u00e9', 200) }));
@@ -132,7 +132,7 @@ public class ClientStateLimitTests
         await vm.FailsWith("transaction", "{\"actions\":[{\"type\":\"blockdev-snapshot-internal-sync\",\"data\":{\"device\":\"ide0-hd0\",\"name\":\"t\"}},{\"type\":\"abort\",\"data\":{}}]}", "Transaction aborted using Abort action");
         Assert.Equal(before + (3 * EmulatorLimits.RetainedEntryBytes) + 255 + 255 + 254, vm.Emulator.Vm.RetainedBytes);
 
-        foreach (string id in new[] { "1", "2", "3" })
+        foreach (var id in new[] { "1", "2", "3" })
         {
             await vm.Run("blockdev-snapshot-delete-internal-sync", JsonSerializer.Serialize(new { device = "ide0-hd0", id }));
         }
@@ -153,7 +153,7 @@ public class ClientStateLimitTests
     public async Task Send_key_keeps_only_the_last_few_combinations()
     {
         await using var vm = await TestVm.StartAsync();
-        for (int i = 0; i < 100; i++)
+        for (var i = 0; i < 100; i++)
         {
             await vm.Run("send-key", "{\"keys\":[{\"type\":\"number\",\"data\":" + i + "}]}");
         }
@@ -167,12 +167,12 @@ public class ClientStateLimitTests
         // (so a later mode: existing finds it). drive-backup with a fresh 1 MiB name, block-job-cancel, again:
         // each round left a megabyte behind, uncharged, without end. Now each new name is charged as state.
         await using var vm = await TestVm.StartAsync(dataDir: false);
-        long before = vm.Emulator.Vm.RetainedBytes;
+        var before = vm.Emulator.Vm.RetainedBytes;
         QmpException? refusal = null;
-        int rounds = 0;
+        var rounds = 0;
         for (; rounds < 80 && refusal is null; rounds++)
         {
-            string target = rounds.ToString(System.Globalization.CultureInfo.InvariantCulture) + new string('t', 1 << 20);
+            var target = rounds.ToString(System.Globalization.CultureInfo.InvariantCulture) + new string('t', 1 << 20);
             try
             {
                 await vm.Run("drive-backup", JsonSerializer.Serialize(new { device = "ide0-hd0", target, sync = "full", format = "raw" }));
@@ -220,7 +220,7 @@ public class ClientStateLimitTests
         // The attack: getfd then add_client, again and again. The descriptor is let go at once, but each
         // round left an entry in query-vnc's (or query-spice's) list, without end. The last 16 are kept.
         await using var vm = await TestVm.StartAsync();
-        for (int i = 0; i < 40; i++)
+        for (var i = 0; i < 40; i++)
         {
             await vm.RunWithFd("getfd", "{\"fdname\": \"c\"}");
             await vm.Run("add_client", "{\"protocol\": \"vnc\", \"fdname\": \"c\"}");

@@ -67,11 +67,11 @@ public class MachineLockTests
         var table = new SnapshotTable(names);
         long before = 0;
         long mostForOne = 0;
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
-            string name = "snapshot-" + i;
+            var name = "snapshot-" + i;
             Assert.False(table.ContainsName(name));
-            long id = table.MaxId + 1;
+            var id = table.MaxId + 1;
             table = table.Add(new InternalSnapshot(id.ToString(System.Globalization.CultureInfo.InvariantCulture), name, 0, 0, 0, 0, 0));
             mostForOne = Math.Max(mostForOne, names.Calls - before);
             before = names.Calls;

@@ -19,8 +19,8 @@ public class QemuParityTests
 
     private static async Task EventOrderAndReplyBytes(string kind)
     {
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
         await using var target = Target.Start(kind, dir, ["-S", "-smp", "2", "-qmp", $"unix:{socket},server=on,wait=off"],
             qemuOnly: ["-machine", "pc", "-drive", "if=none,id=ide1-cd0,media=cdrom", "-device", "ide-cd,drive=ide1-cd0"]);
         await using var qmp = await target.ConnectAsync(socket);
@@ -75,8 +75,8 @@ public class QemuParityTests
 
     private static async Task SigtermSendsShutdownThenCloses(string kind)
     {
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
         await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
         await using var qmp = await target.ConnectAsync(socket);
         await qmp.NegotiateAsync();
@@ -118,8 +118,8 @@ public class QemuParityTests
         ]);
 
         // The server side of -chardev, as libvirt uses it.
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "mon.sock");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "mon.sock");
         await using (var target = Target.Start(kind, dir, ["-chardev", $"socket,id=m0,path={socket},server=on,wait=off", "-mon", "chardev=m0,mode=control"]))
         {
             await using var qmp = await target.ConnectAsync(socket);
@@ -131,7 +131,7 @@ public class QemuParityTests
         // An option QEMU does not know, a missing argument: refused in QEMU's words, exit 1.
         foreach (var (args, message) in new[] { (new[] { "-frobnicate" }, "-frobnicate: invalid option"), (["-m"], "-m: requires an argument") })
         {
-            string other = Target.NewDirectory();
+            var other = Target.NewDirectory();
             await using var target = Target.Start(kind, other, args);
             Assert.Equal(1, await target.WaitForExitAsync());
             Assert.Matches("^(qemu-system-x86_64|qmp-emulator): " + Regex.Escape(message) + "\\r?\\n", target.Stderr);
@@ -141,8 +141,8 @@ public class QemuParityTests
     /// <summary>A harness listens first; the target started with <paramref name="args"/> connects to it and is served.</summary>
     private static async Task ServedToAHarness(string kind, Func<string, string[]> args)
     {
-        string dir = Target.NewDirectory();
-        string harness = Path.Combine(dir, "harness.sock");
+        var dir = Target.NewDirectory();
+        var harness = Path.Combine(dir, "harness.sock");
         using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
         listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(harness));
         listener.Listen(1);
@@ -162,7 +162,7 @@ public class QemuParityTests
         Assert.True(File.Exists(harness));
 
         // Nobody listening: the target fails at startup, as QEMU does.
-        string absent = Path.Combine(dir, "absent.sock");
+        var absent = Path.Combine(dir, "absent.sock");
         await using var failed = Target.Start(kind, Target.NewDirectory(), ["-qmp", $"unix:{absent}"], qemuOnly: []);
         Assert.Equal(1, await failed.WaitForExitAsync());
         Assert.Contains($"Failed to connect to '{absent}'", failed.Stderr, StringComparison.Ordinal);
@@ -212,8 +212,8 @@ public class QemuParityTests
     private static async Task Framing(string kind, string name)
     {
         var (_, input, expected) = s_framing.Single(c => c.Name == name);
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
         await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
         await using var qmp = await target.ConnectAsync(socket);
         await qmp.NegotiateAsync();
@@ -222,7 +222,7 @@ public class QemuParityTests
         var seen = new List<string>();
         while (true)
         {
-            string kindOfLine = Line.Kind(await qmp.ReadLineAsync());
+            var kindOfLine = Line.Kind(await qmp.ReadLineAsync());
             if (kindOfLine == "return \"sync\"")
             {
                 break;
@@ -244,7 +244,7 @@ public class QemuParityTests
 
     private static async Task NoLostEvents(string kind)
     {
-        string dir = Target.NewDirectory();
+        var dir = Target.NewDirectory();
         string busy = Path.Combine(dir, "busy.sock"), idle = Path.Combine(dir, "idle.sock");
         await using var target = Target.Start(kind, dir,
             ["-qmp", $"unix:{busy},server=on,wait=off", "-qmp", $"unix:{idle},server=on,wait=off"]);
@@ -254,7 +254,7 @@ public class QemuParityTests
         await qmp.NegotiateAsync();
 
         var burst = new StringBuilder();
-        for (int i = 0; i < 2000; i++)
+        for (var i = 0; i < 2000; i++)
         {
             burst.Append("{\"execute\":\"stop\",\"id\":").Append(2 * i).Append("}{\"execute\":\"cont\",\"id\":").Append((2 * i) + 1).Append('}');
         }
@@ -263,7 +263,7 @@ public class QemuParityTests
         int replies = 0, stops = 0, resumes = 0;
         while (replies < 4000 || stops + resumes < 4000)
         {
-            string line = Line.Kind(await qmp.ReadLineAsync(60));
+            var line = Line.Kind(await qmp.ReadLineAsync(60));
             if (line.StartsWith("return ", StringComparison.Ordinal))
             {
                 Assert.Equal("return " + replies, line);
@@ -277,7 +277,7 @@ public class QemuParityTests
         }
 
         Assert.Equal((4000, 2000, 2000), (replies, stops, resumes));
-        for (int i = 0; i < 4000; i++)
+        for (var i = 0; i < 4000; i++)
         {
             Assert.Equal(i % 2 == 0 ? "STOP" : "RESUME", Line.Kind(await watcher.ReadLineAsync(60)));
         }
@@ -293,8 +293,8 @@ public class QemuParityTests
 
     private static async Task QomAndHmp(string kind)
     {
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
         await using var target = Target.Start(kind, dir, ["-S", "-smp", "2", "-qmp", $"unix:{socket},server=on,wait=off"], qemuOnly: ["-machine", "pc"]);
         await using var qmp = await target.ConnectAsync(socket);
         await qmp.NegotiateAsync();
@@ -310,7 +310,7 @@ public class QemuParityTests
         }
 
         // 'info' lists every subcommand, one "info NAME PARAMS -- HELP" line each.
-        string info = await Hmp("info");
+        var info = await Hmp("info");
         var lines = info.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, l => Assert.Matches("^info [a-z_-]+ .*-- .+$", l));
         foreach (var sub in new[] { "status", "version", "block", "cpus", "name", "uuid", "kvm", "pci", "chardev", "balloon", "migrate" })
@@ -336,8 +336,8 @@ public class QemuParityTests
 
     private static async Task SecondClientWaits(string kind)
     {
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
         await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
         var first = await target.ConnectAsync(socket);
         await first.NegotiateAsync();
@@ -361,9 +361,9 @@ public class QemuParityTests
 
     private static async Task QueryVncWithoutVnc(string kind)
     {
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
-        string machine = Path.Combine(dir, "machine.json");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
+        var machine = Path.Combine(dir, "machine.json");
         await File.WriteAllTextAsync(machine, "{\"vnc\": false, \"spice\": false}");
         await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"], emulatorOnly: ["--machine", machine]);
         await using var qmp = await target.ConnectAsync(socket);
@@ -391,8 +391,8 @@ public class QemuParityTests
     {
         // QEMU 7.2: {"error": {"class": "GenericError", "desc": "address resolution failed for
         // no-such-host.invalid:10809: Name or service not known"}}; a .invalid name fails without a network.
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
         await using var target = Target.Start(kind, dir, ["-qmp", $"unix:{socket},server=on,wait=off"]);
         await using var qmp = await target.ConnectAsync(socket);
         await qmp.NegotiateAsync();
@@ -418,9 +418,9 @@ public class QemuParityTests
 
     private static async Task IdsAndSnapshotNames(string kind)
     {
-        string dir = Target.NewDirectory();
-        string socket = Path.Combine(dir, "qmp.sock");
-        string image = Path.Combine(dir, "disk.qcow2");
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
+        var image = Path.Combine(dir, "disk.qcow2");
         if (kind == Target.Qemu)
         {
             using var create = System.Diagnostics.Process.Start("qemu-img", ["create", "-q", "-f", "qcow2", image, "16M"]);

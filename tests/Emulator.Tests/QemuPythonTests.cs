@@ -31,14 +31,14 @@ internal static class QemuPython
 
     private static (string?, string?, string?) Find()
     {
-        string? python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "python3")).FirstOrDefault(File.Exists);
         if (python is null)
         {
             return (null, null, "python3 not installed");
         }
 
-        string? root = AppContext.BaseDirectory;
+        var root = AppContext.BaseDirectory;
         while (root is not null && !File.Exists(Path.Combine(root, "eng", "get-qemu-schema.sh")))
         {
             root = Path.GetDirectoryName(root);
@@ -61,7 +61,7 @@ internal static class QemuPython
             return (null, null, "eng/get-qemu-schema.sh bookworm took too long");
         }
 
-        string tree = stdout.Result.Trim();
+        var tree = stdout.Result.Trim();
         if (process.ExitCode != 0 || !Directory.Exists(Path.Combine(tree, "python", "qemu", "machine")))
         {
             return (null, null, "QEMU 7.2's python/qemu is not available: " + stderr.Result.Trim());
@@ -152,11 +152,11 @@ public class QemuPythonTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task QEMUMachine_and_a_listening_QEMUMonitorProtocol_drive_the_emulator()
     {
-        string dir = Directory.CreateTempSubdirectory("qmp-python-").FullName;
+        var dir = Directory.CreateTempSubdirectory("qmp-python-").FullName;
         try
         {
             // QEMUMachine needs one binary path: a wrapper that execs the emulator.
-            string wrapper = Path.Combine(dir, "qmp-emulator");
+            var wrapper = Path.Combine(dir, "qmp-emulator");
             await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll")}' \"$@\"\n");
             File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Assert.Equal(Expected, await RunAsync(wrapper, dir, []));
@@ -175,7 +175,7 @@ public class QemuPythonTests
             return; // nothing to compare with; the emulator's run above stands alone
         }
 
-        string dir = Directory.CreateTempSubdirectory("qmp-python-").FullName;
+        var dir = Directory.CreateTempSubdirectory("qmp-python-").FullName;
         try
         {
             Assert.Equal(Expected, await RunAsync(Target.QemuBinary, dir, ["-machine", "none"]));
@@ -188,7 +188,7 @@ public class QemuPythonTests
 
     private static async Task<string> RunAsync(string binary, string dir, string[] extra)
     {
-        string script = Path.Combine(dir, "drive.py");
+        var script = Path.Combine(dir, "drive.py");
         await File.WriteAllTextAsync(script, Script);
         var start = new ProcessStartInfo(QemuPython.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);

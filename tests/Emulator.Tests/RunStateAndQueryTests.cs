@@ -82,7 +82,7 @@ public sealed class RunStateAndQueryTests
             await writer.WriteLineAsync($$"""{"execute": "{{command}}", "id": "{{command}}"}""");
             foreach (var expected in sequence)
             {
-                string line = await Line();
+                var line = await Line();
                 if (expected == "reply")
                 {
                     Assert.Equal($$"""{"return": {}, "id": "{{command}}"}""", line);
@@ -158,7 +158,7 @@ public sealed class RunStateAndQueryTests
     [Fact]
     public async Task Every_monitor_is_a_separate_connection_and_all_get_events()
     {
-        string second = Path.Combine(Path.GetTempPath(), $"qmpemu-{Guid.NewGuid():N}.sock");
+        var second = Path.Combine(Path.GetTempPath(), $"qmpemu-{Guid.NewGuid():N}.sock");
         await using var emulator = await QemuEmulator.StartAsync(new EmulatorOptions { Qmp = [$"unix:{second},server,nowait", "tcp:127.0.0.1:0,server,nowait"] });
         var tcp = (System.Net.IPEndPoint)emulator.EndPoints.OfType<System.Net.IPEndPoint>().Single();
         await using var a = await QmpClient.ConnectAsync($"unix:{second}");

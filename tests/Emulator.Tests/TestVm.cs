@@ -28,8 +28,8 @@ internal sealed class TestVm : IAsyncDisposable
     public static async Task<TestVm> StartAsync(MachineDescription? machine = null, bool paused = false, bool dataDir = true, string? name = null, long? memory = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        string socket = Path.Combine(Path.GetTempPath(), $"qmpemu-{Guid.NewGuid():N}.sock");
-        string dir = Directory.CreateTempSubdirectory("qmpemu-data-").FullName;
+        var socket = Path.Combine(Path.GetTempPath(), $"qmpemu-{Guid.NewGuid():N}.sock");
+        var dir = Directory.CreateTempSubdirectory("qmpemu-data-").FullName;
         var emulator = await QemuEmulator.StartAsync(new EmulatorOptions
         {
             Qmp = [$"unix:{socket},server,nowait"],
@@ -61,7 +61,7 @@ internal sealed class TestVm : IAsyncDisposable
 
     public Task<JsonElement> RunWithFd(string command, string arguments)
     {
-        string file = Path.Combine(DataDir, $"fd-{Guid.NewGuid():N}");
+        var file = Path.Combine(DataDir, $"fd-{Guid.NewGuid():N}");
         var handle = File.OpenHandle(file, FileMode.Create, FileAccess.ReadWrite);
         return RunWithHandle(command, arguments, handle);
     }

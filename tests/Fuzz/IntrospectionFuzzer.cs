@@ -40,13 +40,13 @@ internal static class IntrospectionFuzzer
     public static int Run(long inputs, int seed, Watchdog watchdog, string findings)
     {
         var seeds = new List<string>(s_seeds);
-        string golden = GoldenAnswer(out string goldenNote);
+        var golden = GoldenAnswer(out var goldenNote);
         if (golden.Length > 0)
         {
             seeds.Add(golden);
         }
 
-        string qemu = QemuAnswer(out string qemuNote);
+        var qemu = QemuAnswer(out var qemuNote);
         if (qemu.Length > 0)
         {
             seeds.AddRange(Runs(qemu));
@@ -55,8 +55,8 @@ internal static class IntrospectionFuzzer
         Console.WriteLine($"introspection: {s_seeds.Length} answers of our own, {goldenNote}, {qemuNote}: {seeds.Count} seeds");
         var random = new Random(seed);
         var mutator = new Mutator(random, [.. seeds.Select(Encoding.UTF8.GetBytes)], [.. s_tokens.Select(Encoding.UTF8.GetBytes), [0xed, 0xa0, 0x80], [0xff], [0xe2, 0x80, 0xa8]]);
-        byte[] whole = Encoding.UTF8.GetBytes(qemu);
-        int failures = 0;
+        var whole = Encoding.UTF8.GetBytes(qemu);
+        var failures = 0;
         long diagnostics = 0, entries = 0, wholeRuns = 0, reshaped = 0;
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < inputs; i++)
@@ -81,7 +81,7 @@ internal static class IntrospectionFuzzer
             watchdog.Arm("introspection", input);
             try
             {
-                diagnostics += IntrospectionAdapter.Read(Encoding.UTF8.GetString(input), out int read);
+                diagnostics += IntrospectionAdapter.Read(Encoding.UTF8.GetString(input), out var read);
                 entries += read;
             }
             catch (Exception ex)
@@ -133,7 +133,7 @@ internal static class IntrospectionFuzzer
             return seed;
         }
 
-        for (int round = 1 + random.Next(3); round > 0; round--)
+        for (var round = 1 + random.Next(3); round > 0; round--)
         {
             var nodes = new List<JsonNode>();
             var strings = new List<string>();
@@ -142,14 +142,14 @@ internal static class IntrospectionFuzzer
             switch (random.Next(6))
             {
                 case 0 or 1 when node is JsonValue && node.Parent is not null:
-                    string text = random.Next(3) == 0 || strings.Count == 0 ? s_names[random.Next(s_names.Length)] : strings[random.Next(strings.Count)];
+                    var text = random.Next(3) == 0 || strings.Count == 0 ? s_names[random.Next(s_names.Length)] : strings[random.Next(strings.Count)];
                     Replace(node, JsonValue.Create(text));
                     break;
                 case 2 when node is JsonObject o && o.Count > 0:
                     o.Remove(o.ElementAt(random.Next(o.Count)).Key);
                     break;
                 case 3 when node is JsonArray a && a.Count > 0:
-                    int at = random.Next(a.Count);
+                    var at = random.Next(a.Count);
                     if (random.Next(2) == 0)
                     {
                         a.RemoveAt(at);
@@ -226,9 +226,9 @@ internal static class IntrospectionFuzzer
         var all = array.EnumerateArray().Select(e => e.GetRawText()).ToList();
         var builtins = string.Join(", ", array.EnumerateArray().Where(e => e.GetProperty("meta-type").GetString() == "builtin").Select(e => e.GetRawText()));
         var runs = new List<string>();
-        for (int i = 0; i < all.Count; i++)
+        for (var i = 0; i < all.Count; i++)
         {
-            for (int run = 1; run <= 3 && i + run <= all.Count; run++)
+            for (var run = 1; run <= 3 && i + run <= all.Count; run++)
             {
                 runs.Add("[" + string.Join(", ", all.Skip(i).Take(run)) + (builtins.Length > 0 ? ", " + builtins : "") + "]");
             }
@@ -242,7 +242,7 @@ internal static class IntrospectionFuzzer
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string file = Path.Combine(dir.FullName, "tests", "Generator.Emit.Tests", "GoldenIntrospection", "live.json");
+            var file = Path.Combine(dir.FullName, "tests", "Generator.Emit.Tests", "GoldenIntrospection", "live.json");
             if (File.Exists(file))
             {
                 note = "the golden answer";
@@ -260,7 +260,7 @@ internal static class IntrospectionFuzzer
         string? script = null;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && script is null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "eng", "get-qemu-introspection.sh");
+            var candidate = Path.Combine(dir.FullName, "eng", "get-qemu-introspection.sh");
             script = File.Exists(candidate) ? candidate : null;
         }
 
@@ -270,12 +270,12 @@ internal static class IntrospectionFuzzer
             return "";
         }
 
-        string output = Path.Combine(Path.GetTempPath(), "qmp-fuzz-introspection", "qemu.qmp-schema.json");
+        var output = Path.Combine(Path.GetTempPath(), "qmp-fuzz-introspection", "qemu.qmp-schema.json");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(output);
         using var process = Process.Start(start)!;
-        string stderr = process.StandardError.ReadToEnd();
+        var stderr = process.StandardError.ReadToEnd();
         process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(120_000) || process.ExitCode != 0 || !File.Exists(output))
         {
@@ -283,7 +283,7 @@ internal static class IntrospectionFuzzer
             return "";
         }
 
-        string text = File.ReadAllText(output);
+        var text = File.ReadAllText(output);
         note = $"QEMU's answer ({text.Length:N0} characters)";
         return text;
     }

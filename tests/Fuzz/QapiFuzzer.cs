@@ -165,8 +165,8 @@ internal static class QapiFuzzer
 
     public static int Run(long inputs, int seed, Watchdog watchdog, string findings)
     {
-        var cases = CaseFiles(out string casesNote);
-        var qemu = QemuFiles(out string qemuNote);
+        var cases = CaseFiles(out var casesNote);
+        var qemu = QemuFiles(out var qemuNote);
 
         var seeds = new List<string>(s_seeds);
         seeds.AddRange(cases.Values);
@@ -174,9 +174,9 @@ internal static class QapiFuzzer
         {
             // QEMU's files cut at their top-level expressions (with the doc comment before each), alone and in runs of a few.
             var points = TopLevelStarts(text);
-            for (int i = 0; i + 1 < points.Count; i++)
+            for (var i = 0; i + 1 < points.Count; i++)
             {
-                for (int run = 1; run <= 3 && i + run < points.Count; run++)
+                for (var run = 1; run <= 3 && i + run < points.Count; run++)
                 {
                     seeds.Add(text[points[i]..points[i + run]]);
                 }
@@ -187,7 +187,7 @@ internal static class QapiFuzzer
         var random = new Random(seed);
         var mutator = new Mutator(random, [.. seeds.Where(s => s.Length is > 0 and < 20_000).Select(Encoding.UTF8.GetBytes)], [.. s_tokens.Select(Encoding.UTF8.GetBytes), [0xed, 0xa0, 0x80], [0xff]]);
         string[] qemuNames = [.. qemu.Keys.Order(StringComparer.Ordinal)];
-        int failures = 0;
+        var failures = 0;
         long diagnostics = 0, whole = 0, included = 0;
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < inputs; i++)
@@ -198,7 +198,7 @@ internal static class QapiFuzzer
             if (qemuNames.Length > 0 && i % 5000 == 4999)
             {
                 // QEMU's whole schema with one of its files mutated: the checks across files and includes.
-                string victim = qemuNames[random.Next(qemuNames.Length)];
+                var victim = qemuNames[random.Next(qemuNames.Length)];
                 input = mutator.Mutate(Encoding.UTF8.GetBytes(qemu[victim]));
                 files = new Dictionary<string, string>(qemu, StringComparer.Ordinal) { [victim] = Encoding.UTF8.GetString(input) };
                 top = "qapi/qapi-schema.json";
@@ -209,7 +209,7 @@ internal static class QapiFuzzer
                 // One text as fuzz.json; inc.json is another seed as it is, loop.json the text itself, and the
                 // corpus's sub-*.json files are there for its includes. Nothing else exists.
                 // One in eight includes inc.json first, so the include paths see mutants too.
-                byte[] chosen = mutator.Seed();
+                var chosen = mutator.Seed();
                 input = mutator.Mutate(random.Next(8) == 0 ? [.. s_include, .. chosen] : chosen);
                 files = new Dictionary<string, string>(cases, StringComparer.Ordinal)
                 {
@@ -223,7 +223,7 @@ internal static class QapiFuzzer
             watchdog.Arm("qapi", input);
             try
             {
-                diagnostics += QapiAdapter.Read(top, files, out int read);
+                diagnostics += QapiAdapter.Read(top, files, out var read);
                 included += read - 1;
             }
             catch (Exception ex)
@@ -249,10 +249,10 @@ internal static class QapiFuzzer
     private static List<int> TopLevelStarts(string text)
     {
         var points = new SortedSet<int> { 0, text.Length };
-        int docStart = -1;
-        for (int at = 0; at < text.Length;)
+        var docStart = -1;
+        for (var at = 0; at < text.Length;)
         {
-            int end = text.IndexOf('\n', at);
+            var end = text.IndexOf('\n', at);
             end = end < 0 ? text.Length : end + 1;
             if (text.AsSpan(at).StartsWith("##"))
             {
@@ -279,7 +279,7 @@ internal static class QapiFuzzer
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string cases = Path.Combine(dir.FullName, "tests", "Generator.Tests", "Qapi", "Cases");
+            var cases = Path.Combine(dir.FullName, "tests", "Generator.Tests", "Qapi", "Cases");
             if (Directory.Exists(cases))
             {
                 var files = Directory.GetFiles(cases, "*.json").Order(StringComparer.Ordinal).ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
@@ -295,7 +295,7 @@ internal static class QapiFuzzer
     /// <summary>QEMU 7.2's qapi/*.json keyed qapi/NAME, from eng/get-qemu-schema.sh's cache; none when it is not there.</summary>
     private static Dictionary<string, string> QemuFiles(out string note)
     {
-        string dir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "qmp-codegen", "qemu-7.2.0", "qapi");
+        var dir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "qmp-codegen", "qemu-7.2.0", "qapi");
         if (!File.Exists(Path.Combine(dir, "qapi-schema.json")))
         {
             note = $"no QEMU 7.2 schema ({dir} not there: run eng/get-qemu-schema.sh bookworm)";

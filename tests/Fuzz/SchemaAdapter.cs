@@ -1,4 +1,3 @@
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
 
 namespace Qmp.Fuzz;

@@ -56,8 +56,8 @@ public sealed class ClientApiTests
     public async Task ReadEventsAsync_subscribes_at_the_call_and_sees_nothing_from_before()
     {
         var (client, server) = await ConnectAsync();
-        await using var _s = server;
-        await using var _c = client;
+        await using var ownedServer = server;
+        await using var ownedClient = client;
         await EmitAndLetArriveAsync(client, server, "before");
 
         using var timeout = new CancellationTokenSource(Timeout);
@@ -72,8 +72,8 @@ public sealed class ClientApiTests
     public async Task With_the_backlog_opted_in_an_earlier_event_comes_first()
     {
         var (client, server) = await ConnectAsync(new QmpClientOptions { EventBacklogCapacity = 16 });
-        await using var _s = server;
-        await using var _c = client;
+        await using var ownedServer = server;
+        await using var ownedClient = client;
         await EmitAndLetArriveAsync(client, server, "before");
 
         using var timeout = new CancellationTokenSource(Timeout);
@@ -86,8 +86,8 @@ public sealed class ClientApiTests
     public async Task WaitForEventAsync_takes_the_next_matching_event_after_the_call()
     {
         var (client, server) = await ConnectAsync();
-        await using var _s = server;
-        await using var _c = client;
+        await using var ownedServer = server;
+        await using var ownedClient = client;
         await EmitAndLetArriveAsync(client, server, "disk0");
 
         var waiting = client.WaitForEventAsync<BlockJobCompletedEvent>(e => e.Device == "disk0", Timeout);
@@ -104,8 +104,8 @@ public sealed class ClientApiTests
     public async Task ExecuteAndWaitForEventAsync_catches_an_event_sent_before_the_reply()
     {
         var (client, server) = await ConnectAsync();
-        await using var _s = server;
-        await using var _c = client;
+        await using var ownedServer = server;
+        await using var ownedClient = client;
 
         var done = await client.ExecuteAndWaitForEventAsync(ct => client.EjectAsync("cd0", cancellationToken: ct), (BlockJobCompletedEvent e) => e.Device == "cd0", Timeout);
         Assert.Equal("cd0", done.Device);
@@ -133,7 +133,7 @@ public sealed class ClientApiTests
         Assert.Equal(Shapes(typeof(global::Consumer.Qemu.QemuClient)), Shapes(typeof(global::Consumer.Qemu.IQemuClient)));
 
         var (client, server) = await ConnectAsync();
-        await using var _s = server;
+        await using var ownedServer = server;
         await using ISmallClient qemu = client;
         Assert.Equal("running", (await qemu.QueryStatusAsync()).Status);
     }

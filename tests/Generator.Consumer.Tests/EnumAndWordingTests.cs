@@ -23,7 +23,10 @@ public sealed class EnumAndWordingTests
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
+        {
             write(writer, value);
+        }
+
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using Consumer.Qemu;
 using Qmp.Emulator;
@@ -38,7 +37,10 @@ public sealed class QueryEverythingTests
         foreach (var c in stem)
         {
             if (char.IsUpper(c) && builder.Length > 0)
+            {
                 builder.Append('-');
+            }
+
             builder.Append(char.ToLowerInvariant(c));
         }
         return builder.ToString();
@@ -97,7 +99,9 @@ public sealed class QueryEverythingTests
                 await task;
                 var result = task.GetType().GetProperty("Result")!.GetValue(task);
                 if (result is null)
+                {
                     failures.Add($"{name}: no typed result");
+                }
             }
             catch (QmpException e) when (e.ErrorClass == QmpErrorClass.CommandNotFound)
             {

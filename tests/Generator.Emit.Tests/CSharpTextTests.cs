@@ -37,7 +37,9 @@ public class CSharpTextTests
             var literal = CSharpText.Literal(text);
             Assert.True(literal.Length == 3 || literal.StartsWith("\"\\", StringComparison.Ordinal), $"U+{c:X4}");
             if (c % 97 == 0 || c < 0x3000 && !char.IsLetterOrDigit((char)c))
+            {
                 Assert.Equal(text, ((LiteralExpressionSyntax)SyntaxFactory.ParseExpression(literal)).Token.ValueText);
+            }
         }
         Assert.Equal("\"\\u000d\\u000a\\u0085\\u2028\\u2029\\\"\\\\\"", CSharpText.Literal("\r\n\u0085\u2028\u2029\"\\"));
     }

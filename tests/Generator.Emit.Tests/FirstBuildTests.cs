@@ -160,13 +160,17 @@ public class FirstBuildTests
                 if (member is INamespaceSymbol ns)
                 {
                     foreach (var t in All(ns))
+                    {
                         yield return t;
+                    }
                 }
                 else if (member is INamedTypeSymbol type)
                 {
                     yield return type;
                     foreach (var t in All(type))
+                    {
                         yield return t;
+                    }
                 }
             }
         }
@@ -178,7 +182,9 @@ public class FirstBuildTests
         for (ISymbol? s = type; s is INamedTypeSymbol t; s = t.ContainingType)
         {
             if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+            {
                 return false;
+            }
         }
         return true;
     }

@@ -78,20 +78,41 @@ internal static class GeneratorHarness
         public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
         {
             if (!files.TryGetValue(textFile.Path, out var file))
+            {
                 return Empty;
+            }
+
             var options = ImmutableDictionary<string, string>.Empty.Add(QmpGenerator.NamespaceMetadata, file.Namespace);
             if (file.Generate is not null)
+            {
                 options = options.Add(QmpGenerator.GenerateMetadata, file.Generate);
+            }
+
             if (file.Access is not null)
+            {
                 options = options.Add(QmpGenerator.AccessMetadata, file.Access);
+            }
+
             if (file.Diagnostics is not null)
+            {
                 options = options.Add(QmpGenerator.DiagnosticsMetadata, file.Diagnostics);
+            }
+
             if (file.Commands is not null)
+            {
                 options = options.Add(QmpGenerator.CommandsMetadata, file.Commands);
+            }
+
             if (file.Events is not null)
+            {
                 options = options.Add(QmpGenerator.EventsMetadata, file.Events);
+            }
+
             if (file.Format is not null)
+            {
                 options = options.Add(QmpGenerator.FormatMetadata, file.Format);
+            }
+
             return new DictionaryOptions(options);
         }
     }

@@ -1,5 +1,5 @@
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Tests;
 

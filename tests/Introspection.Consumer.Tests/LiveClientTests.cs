@@ -10,6 +10,9 @@ using Named = Introspection.Consumer.NamedQemu;
 
 namespace Qmp.Codegen.Introspection.Consumer.Tests;
 
+// Explicit local types are what these tests check: they compile only with the names and widths they state.
+#pragma warning disable IDE0007
+
 /// <summary>
 /// The client generated from the installed QEMU's <c>query-qmp-schema</c> answer alone (no QAPI
 /// source: types named from where they are used, every integer a long), driving that QEMU.
@@ -53,9 +56,13 @@ public sealed class LiveClientTests(Xunit.Abstractions.ITestOutputHelper output)
                 await task;
                 var result = task.GetType().GetProperty("Result")?.GetValue(task);
                 if (result is null)
+                {
                     failures.Add($"{method.Name}: no typed result");
+                }
                 else
+                {
                     typed.Add(method.Name);
+                }
             }
             catch (QmpException e)
             {
@@ -68,7 +75,10 @@ public sealed class LiveClientTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         _output.WriteLine($"{client.Greeting.Version}: {queries.Count} argument-less queries: {typed.Count} typed results, {errors.Count} error replies, {failures.Count} decode failures");
         foreach (var line in errors.Concat(failures))
+        {
             _output.WriteLine("  " + line);
+        }
+
         Assert.Empty(failures);
         Assert.True(typed.Count >= 40, $"only {typed.Count} typed results");
         // The schema is this QEMU's own: every command it lists is there (errors are what the machine lacks).

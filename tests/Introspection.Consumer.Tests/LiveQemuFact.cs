@@ -1,4 +1,3 @@
-using System.Reflection;
 
 namespace Qmp.Codegen.Introspection.Consumer.Tests;
 
@@ -9,7 +8,9 @@ public sealed class LiveQemuFactAttribute : FactAttribute
     {
 #if QEMU_LIVE_CLIENT
         if (RealQemu.Binary is null)
+        {
             Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+        }
 #else
         var reason = typeof(LiveQemuFactAttribute).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "QemuIntrospectionSkipReason")?.Value;
@@ -26,7 +27,9 @@ public sealed class NamedQemuFactAttribute : FactAttribute
     {
 #if QEMU_LIVE_NAMED_CLIENT
         if (RealQemu.Binary is null)
+        {
             Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+        }
 #else
         var reason = typeof(NamedQemuFactAttribute).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "QemuQapiSourceSkipReason")?.Value;

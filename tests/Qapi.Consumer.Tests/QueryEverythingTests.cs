@@ -43,9 +43,13 @@ public sealed class QueryEverythingTests(Xunit.Abstractions.ITestOutputHelper ou
                 await task;
                 var result = task.GetType().GetProperty("Result")?.GetValue(task);
                 if (result is null)
+                {
                     failures.Add($"{method.Name}: no typed result");
+                }
                 else
+                {
                     typed.Add(method.Name);
+                }
             }
             catch (QmpException e)
             {
@@ -58,7 +62,10 @@ public sealed class QueryEverythingTests(Xunit.Abstractions.ITestOutputHelper ou
         }
         _output.WriteLine($"{queries.Count} argument-less queries: {typed.Count} typed results, {errors.Count} error replies, {failures.Count} decode failures");
         foreach (var line in errors.Concat(failures))
+        {
             _output.WriteLine("  " + line);
+        }
+
         Assert.Empty(failures);
         Assert.True(typed.Count >= 40, $"only {typed.Count} typed results");
         // Only the commands of another target are missing from qemu-system-x86_64.

@@ -61,12 +61,12 @@ internal sealed class ChildEmulator : IAsyncDisposable
     /// <summary>Starts the emulator once <paramref name="prepare"/> has been given the root (to lay out what the emulator finds at start).</summary>
     public static async Task<ChildEmulator> StartAsync(int? openFileLimit, Action<string>? prepare, params string[] extra)
     {
-        string root = Directory.CreateTempSubdirectory("qmprob-child-").FullName;
+        var root = Directory.CreateTempSubdirectory("qmprob-child-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "data"));
         Directory.CreateDirectory(Path.Combine(root, "outside"));
         Directory.CreateDirectory(Path.Combine(root, "images"));
         prepare?.Invoke(root);
-        string dll = Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, "Qmp.Emulator.dll");
         var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardError = true,
@@ -81,7 +81,7 @@ internal sealed class ChildEmulator : IAsyncDisposable
 
         // Several clients at once (QEMU serves one per monitor): these tests show that one client never
         // blocks another, and the descriptor test needs the emulator to accept until EMFILE.
-        string maxClients = openFileLimit is null ? "4" : "1000";
+        var maxClients = openFileLimit is null ? "4" : "1000";
         foreach (var a in new[] { dll, "-qmp", $"unix:{Path.Combine(root, "qmp.sock")},server,nowait", "--data-dir", Path.Combine(root, "data"), "--max-clients", maxClients }.Concat(extra))
         {
             start.ArgumentList.Add(a.Replace("{root}", root, StringComparison.Ordinal));

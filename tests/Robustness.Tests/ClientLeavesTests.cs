@@ -74,11 +74,11 @@ public sealed class ClientLeavesTests
         // Under RLIMIT_NOFILE 128 the emulator holds at most a quarter, 32 descriptors, for clients.
         const int Limit = 32;
         await using var emu = await ChildEmulator.StartAsync(openFileLimit: 128);
-        string file = Path.Combine(emu.Root, "passed");
+        var file = Path.Combine(emu.Root, "passed");
         File.WriteAllText(file, "x");
         using var pipe = new AnonymousPipeServerStream(PipeDirection.In);
         var holder = await QmpClient.ConnectAsync($"unix:{emu.SocketPath}");
-        for (int i = 0; i < Limit - 1; i++)
+        for (var i = 0; i < Limit - 1; i++)
         {
             using var handle = File.OpenHandle(file);
             await holder.ExecuteWithFileDescriptorsAsync("getfd", Json("{\"fdname\":\"f" + i + "\"}"), [handle]);

@@ -35,7 +35,7 @@ public sealed class ConfinementLimitTests
         await using var peer = await emu.ConnectNegotiatedAsync();
         foreach (var name in s_names)
         {
-            string n = name.Replace("OUT", emu.Outside, StringComparison.Ordinal);
+            var n = name.Replace("OUT", emu.Outside, StringComparison.Ordinal);
             await peer.SendAsync("{\"execute\":\"memsave\",\"arguments\":{\"val\":0,\"size\":8,\"filename\":" + JsonSerializer.Serialize(n) + "}}");
             replies.Add(name + " => " + (await peer.ReadReplyAsync()).Replace(emu.Outside, "OUT", StringComparison.Ordinal));
             await peer.SendAsync("{\"execute\":\"change\",\"arguments\":{\"device\":\"ide1-cd0\",\"target\":" + JsonSerializer.Serialize(n) + "}}");
@@ -56,7 +56,7 @@ public sealed class ConfinementLimitTests
             Assert.Empty(Directory.GetFileSystemEntries(emu.Outside));
         }
 
-        bool saved = DataDirectory.UseOpenat2;
+        var saved = DataDirectory.UseOpenat2;
         DataDirectory.UseOpenat2 = false;
         try
         {
@@ -82,7 +82,7 @@ public sealed class ConfinementLimitTests
             });
             await using (var peer = await emu.ConnectNegotiatedAsync())
             {
-                for (int i = 0; i < 300; i++)
+                for (var i = 0; i < 300; i++)
                 {
                     await peer.SendAsync("{\"execute\":\"pmemsave\",\"arguments\":{\"val\":0,\"size\":64,\"filename\":\"r/race.bin\"}}");
                     Assert.Contains(await peer.ReadReplyAsync(), new[]
@@ -113,7 +113,7 @@ public sealed class ConfinementLimitTests
     public async Task Fd_sets_and_connections_hold_a_bounded_number_of_descriptors()
     {
         await using var emu = await Emu.StartAsync();
-        string file = Path.Combine(emu.Root, "passed");
+        var file = Path.Combine(emu.Root, "passed");
         File.WriteAllText(file, "x");
         await using var client = await QmpClient.ConnectAsync($"unix:{emu.SocketPath}");
 
@@ -131,7 +131,7 @@ public sealed class ConfinementLimitTests
             }
         }
 
-        for (int i = 0; i < EmulatorLimits.MaxFdsPerFdset; i++)
+        for (var i = 0; i < EmulatorLimits.MaxFdsPerFdset; i++)
         {
             Assert.Null(await AddAsync("add-fd", "{\"fdset-id\":1}"));
         }
@@ -139,21 +139,21 @@ public sealed class ConfinementLimitTests
         Assert.Equal($"fdset-id 1 already holds {EmulatorLimits.MaxFdsPerFdset} file descriptors, the most one fd set may hold", (await AddAsync("add-fd", "{\"fdset-id\":1}"))?.Description);
 
         // The connection's own cap: fd sets and getfd names together.
-        int held = EmulatorLimits.MaxFdsPerFdset;
-        for (int set = 2; held < EmulatorLimits.MaxFdsPerSession - 10; set++)
+        var held = EmulatorLimits.MaxFdsPerFdset;
+        for (var set = 2; held < EmulatorLimits.MaxFdsPerSession - 10; set++)
         {
-            for (int i = 0; i < EmulatorLimits.MaxFdsPerFdset && held < EmulatorLimits.MaxFdsPerSession - 10; i++, held++)
+            for (var i = 0; i < EmulatorLimits.MaxFdsPerFdset && held < EmulatorLimits.MaxFdsPerSession - 10; i++, held++)
             {
                 Assert.Null(await AddAsync("add-fd", "{\"fdset-id\":" + set + "}"));
             }
         }
 
-        for (int i = 0; held < EmulatorLimits.MaxFdsPerSession; i++, held++)
+        for (var i = 0; held < EmulatorLimits.MaxFdsPerSession; i++, held++)
         {
             Assert.Null(await AddAsync("getfd", "{\"fdname\":\"f" + i + "\"}"));
         }
 
-        string perSession = $"This monitor connection already holds {EmulatorLimits.MaxFdsPerSession} file descriptors, the most one connection may hold";
+        var perSession = $"This monitor connection already holds {EmulatorLimits.MaxFdsPerSession} file descriptors, the most one connection may hold";
         Assert.Equal(perSession, (await AddAsync("getfd", "{\"fdname\":\"one-more\"}"))?.Description);
         Assert.Equal(perSession, (await AddAsync("add-fd", "{\"fdset-id\":99}"))?.Description);
 
@@ -194,10 +194,10 @@ public sealed class ConfinementLimitTests
         await peer.SendAsync("{\"execute\":\"query-block\"}");
         using var block = JsonDocument.Parse(await peer.ReadReplyAsync());
         var hd = block.RootElement.GetProperty("return").EnumerateArray().First(d => d.GetProperty("device").GetString() == "ide0-hd0").GetProperty("inserted");
-        long size = hd.GetProperty("image").GetProperty("virtual-size").GetInt64();
-        string backing = hd.GetProperty("backing_file").GetString()!;
+        var size = hd.GetProperty("image").GetProperty("virtual-size").GetInt64();
+        var backing = hd.GetProperty("backing_file").GetString()!;
         Assert.Equal(size, new FileInfo(Path.Combine(emu.DataDir, "backup.raw")).Length);
-        byte[] snap = File.ReadAllBytes(Path.Combine(emu.DataDir, "snap.qcow2"));
+        var snap = File.ReadAllBytes(Path.Combine(emu.DataDir, "snap.qcow2"));
         Assert.Equal(new byte[] { (byte)'Q', (byte)'F', (byte)'I', 0xfb }, snap[..4]);
 
         if (QemuImg is null)
@@ -224,8 +224,8 @@ public sealed class ConfinementLimitTests
     private static string Run(string file, params string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)}: {error}{output}");
         return output;

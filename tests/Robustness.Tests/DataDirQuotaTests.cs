@@ -44,13 +44,13 @@ public sealed class DataDirQuotaTests
         Assert.Empty(Directory.GetFiles(emu.DataDir, ".qmp-*"));
 
         // Replacing its own file frees what the old one counted (four times 300 KiB would pass 1 MiB otherwise).
-        for (int i = 0; i < 4; i++)
+        for (var i = 0; i < 4; i++)
         {
             Assert.Equal("{\"return\": {}}", await AskAsync(peer, Pmemsave(300 << 10, "a")));
         }
 
         // Each file counts at least 4 KiB, so empty files run out too: at the open, in QEMU's open words.
-        int made = 0;
+        var made = 0;
         string reply;
         while ((reply = await AskAsync(peer, Pmemsave(1, $"e{made}"))) == "{\"return\": {}}" && made < 400)
         {
@@ -107,7 +107,7 @@ public sealed class DataDirQuotaTests
         {
             await using var emu = await ChildEmulator.StartAsync(null, root =>
             {
-                string data = Path.Combine(root, "data");
+                var data = Path.Combine(root, "data");
                 Directory.CreateDirectory(Path.Combine(data, "sub"));
                 foreach (var name in stale.Concat(others))
                 {

@@ -59,7 +59,7 @@ public sealed class FileConfinementTests
 
     private static void AssertOutsideUntouched(Emu emu)
     {
-        string[] entries = Directory.GetFileSystemEntries(emu.Outside).Select(e => Path.GetFileName(e)).ToArray();
+        var entries = Directory.GetFileSystemEntries(emu.Outside).Select(e => Path.GetFileName(e)).ToArray();
         Assert.Equal(new[] { "existing" }, entries);
         Assert.Equal("keep", File.ReadAllText(Path.Combine(emu.Outside, "existing")));
     }
@@ -74,10 +74,10 @@ public sealed class FileConfinementTests
         var wrong = new List<string>();
         foreach (var escape in s_escapes)
         {
-            string name = escape.Replace("OUT", emu.Outside, StringComparison.Ordinal);
+            var name = escape.Replace("OUT", emu.Outside, StringComparison.Ordinal);
             await peer.SendAsync(Request(template, name));
-            string reply = await peer.ReadLineAsync();
-            string expected = Wait.Error("GenericError", $"Could not open '{name}': Permission denied");
+            var reply = await peer.ReadLineAsync();
+            var expected = Wait.Error("GenericError", $"Could not open '{name}': Permission denied");
             if (reply != expected)
             {
                 wrong.Add($"{escape}: {reply}");
@@ -108,7 +108,7 @@ public sealed class FileConfinementTests
         Lay(emu);
         await using var peer = await emu.ConnectNegotiatedAsync();
         await peer.SendAsync(Request(template, "dirchain"));
-        string reply = await peer.ReadLineAsync();
+        var reply = await peer.ReadLineAsync();
         Assert.False(File.Exists(Path.Combine(emu.Outside, "dirchain-target")), "written outside the data dir: " + reply);
         Assert.Equal(Wait.Error("GenericError", "Could not open 'dirchain': Permission denied"), reply);
         AssertOutsideUntouched(emu);
@@ -118,15 +118,15 @@ public sealed class FileConfinementTests
     public async Task A_symlinked_data_dir_is_itself_fine_but_links_out_of_its_target_are_not()
     {
         // The data dir given as a link: writing into it is allowed, escaping the link's target is not.
-        string root = Directory.CreateTempSubdirectory("qmprob-link-").FullName;
+        var root = Directory.CreateTempSubdirectory("qmprob-link-").FullName;
         try
         {
-            string real = Directory.CreateDirectory(Path.Combine(root, "real")).FullName;
-            string outside = Directory.CreateDirectory(Path.Combine(root, "outside")).FullName;
-            string link = Path.Combine(root, "data-link");
+            var real = Directory.CreateDirectory(Path.Combine(root, "real")).FullName;
+            var outside = Directory.CreateDirectory(Path.Combine(root, "outside")).FullName;
+            var link = Path.Combine(root, "data-link");
             Directory.CreateSymbolicLink(link, real);
             Directory.CreateSymbolicLink(Path.Combine(real, "out"), outside);
-            string socket = Path.Combine(root, "q.sock");
+            var socket = Path.Combine(root, "q.sock");
             await using var emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket},server,nowait"], DataDir = link });
             await using var peer = await Peer.ConnectAsync(socket);
             await peer.NegotiateAsync();
@@ -156,7 +156,7 @@ public sealed class FileConfinementTests
         Lay(emu);
         await using var peer = await emu.ConnectNegotiatedAsync();
         string[] targets = ["../outside/backup.img", Path.Combine(emu.Outside, "abs.img"), "dirlink/linked.img", "filelink"];
-        int n = 0;
+        var n = 0;
         foreach (var target in targets)
         {
             foreach (var request in new[]
@@ -176,7 +176,7 @@ public sealed class FileConfinementTests
             }
         }
 
-        for (int i = 0; i < 50; i++)
+        for (var i = 0; i < 50; i++)
         {
             await peer.SendAsync("{\"execute\":\"query-block-jobs\"}");
             if (await peer.ReadReplyAsync() == "{\"return\": []}")

@@ -24,20 +24,20 @@ public sealed class FloodAndLeakTests
         await using var idle = await emu.ConnectNegotiatedAsync();
         await using var flooder = await emu.ConnectNegotiatedAsync();
         flooder.Socket.ReceiveBufferSize = 4096;
-        long memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
 
         // Each request is just under the 1 MiB message limit and its reply echoes the id: ~1 MB queued per request.
         // 64 MiB of replies are queued after ~70; 200 is the bound, well past the limit.
-        byte[] request = Encoding.UTF8.GetBytes("{\"execute\":\"query-status\",\"id\":\"" + new string('f', 1_000_000) + "\"}");
+        var request = Encoding.UTF8.GetBytes("{\"execute\":\"query-status\",\"id\":\"" + new string('f', 1_000_000) + "\"}");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2 * Wait.Patience));
-        int sent = 0;
+        var sent = 0;
         var flood = Task.Run(async () =>
         {
             try
             {
                 for (; sent < 200; sent++)
                 {
-                    for (int at = 0; at < request.Length;)
+                    for (var at = 0; at < request.Length;)
                     {
                         at += await flooder.Socket.SendAsync(request.AsMemory(at), SocketFlags.None, stop.Token);
                     }
@@ -50,7 +50,7 @@ public sealed class FloodAndLeakTests
         });
 
         // Round trips of the other client keep working during the flood.
-        int roundTrips = 0;
+        var roundTrips = 0;
         while (!flood.IsCompleted)
         {
             await bystander.AssertAliveAsync((++roundTrips).ToString());
@@ -80,15 +80,15 @@ public sealed class FloodAndLeakTests
         await using var peer = await emu.ConnectNegotiatedAsync();
         string pad = new('r', 1_000_000);
         var batch = new StringBuilder();
-        for (int i = 0; i < 40; i++)
+        for (var i = 0; i < 40; i++)
         {
             batch.Append("{\"execute\":\"query-status\",\"id\":[").Append(i).Append(",\"").Append(pad).Append("\"]}");
         }
 
         var send = peer.SendAsync(batch.ToString());
-        for (int i = 0; i < 40; i++)
+        for (var i = 0; i < 40; i++)
         {
-            string line = await peer.ReadLineAsync();
+            var line = await peer.ReadLineAsync();
             Assert.StartsWith(Peer.Status[..^1] + ", \"id\": [" + i + ", \"rrr", line);
         }
 
@@ -125,7 +125,7 @@ public sealed class FloodAndLeakTests
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(emu.SocketPath));
-            byte[] bytes = i % 8 == 7 ? RandomBytes(random, 4096) : garbage[i % garbage.Length];
+            var bytes = i % 8 == 7 ? RandomBytes(random, 4096) : garbage[i % garbage.Length];
             try
             {
                 await socket.SendAsync(bytes, SocketFlags.None);
@@ -146,7 +146,7 @@ public sealed class FloodAndLeakTests
         }
 
         // Warm up (thread pool, socket engine, JIT), then take the baseline.
-        for (int i = 0; i < 20; i++)
+        for (var i = 0; i < 20; i++)
         {
             await Cycle(i);
         }
@@ -155,7 +155,7 @@ public sealed class FloodAndLeakTests
         await bystander.AssertAliveAsync();
         int fdBefore = OpenDescriptors(), threadsBefore = Threads();
 
-        for (int i = 0; i < 200; i++)
+        for (var i = 0; i < 200; i++)
         {
             await Cycle(i);
             if (i % 50 == 0)
@@ -179,9 +179,9 @@ public sealed class FloodAndLeakTests
         const long Budget = 256L << 20;
         await using var emu = await ChildEmulator.StartAsync(null, "--max-clients", "16");
         var start = await emu.BaselineAsync();
-        byte[] unfinished = Encoding.ASCII.GetBytes("{\"execute\":\"nope\",\"arguments\":{\"s\":\"" + new string('a', 48 << 20));
+        var unfinished = Encoding.ASCII.GetBytes("{\"execute\":\"nope\",\"arguments\":{\"s\":\"" + new string('a', 48 << 20));
         var peers = new List<Peer>();
-        for (int i = 0; i < Clients; i++)
+        for (var i = 0; i < Clients; i++)
         {
             peers.Add(await emu.ConnectNegotiatedAsync());
         }
@@ -202,7 +202,7 @@ public sealed class FloodAndLeakTests
             try
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                for (int sent = 0; sent < unfinished.Length;)
+                for (var sent = 0; sent < unfinished.Length;)
                 {
                     sent += await peer.Socket.SendAsync(unfinished.AsMemory(sent), SocketFlags.None, cts.Token);
                 }
@@ -214,7 +214,7 @@ public sealed class FloodAndLeakTests
         }));
 
         // Each ends its request: the ones still connected get an answer, the others find the connection closed.
-        int answered = 0;
+        var answered = 0;
         foreach (var peer in peers)
         {
             try

@@ -124,14 +124,14 @@ public sealed class HostileInputTests
     public async Task Bad_input_gets_its_error_the_connection_survives_and_a_bystander_is_unaffected(string name)
     {
         var (build, reply) = s_survivable[name];
-        byte[] input = build();
+        var input = build();
         await using var emu = await Emu.StartAsync();
         await using var bystander = await emu.ConnectNegotiatedAsync();
         await using var peer = await emu.ConnectNegotiatedAsync();
         await bystander.AssertAliveAsync("\"before\"");
 
         await peer.SendAsync(input);
-        foreach (string line in reply.Split('\n'))
+        foreach (var line in reply.Split('\n'))
         {
             Assert.Equal(line, await peer.ReadLineAsync());
         }
@@ -167,14 +167,14 @@ public sealed class HostileInputTests
     public async Task Invalid_text_in_strings_gets_invalid_json_syntax_and_the_connection_survives(string name)
     {
         var (build, reply) = s_badText[name];
-        byte[] input = build();
+        var input = build();
         await using var emu = await Emu.StartAsync();
         await using var bystander = await emu.ConnectNegotiatedAsync();
         await using var peer = await emu.ConnectNegotiatedAsync();
         await peer.SendAsync(input);
-        foreach (string expected in reply.Split('\n'))
+        foreach (var expected in reply.Split('\n'))
         {
-            string? line = await peer.TryReadLineAsync();
+            var line = await peer.TryReadLineAsync();
             Assert.True(line is not null, "the server closed the connection instead of replying");
             Assert.Equal(expected, line);
         }
@@ -205,7 +205,7 @@ public sealed class HostileInputTests
         await using var emu = await Emu.StartAsync();
         await using var peer = await emu.ConnectNegotiatedAsync();
         await peer.SendAsync(new string('[', 200_000));
-        for (int i = 0; i < 200_000 / 1025; i++)
+        for (var i = 0; i < 200_000 / 1025; i++)
         {
             Assert.Equal(InvalidJson, await peer.ReadLineAsync());
         }
@@ -241,7 +241,7 @@ public sealed class HostileInputTests
     [MemberData(nameof(CutOff))]
     public async Task A_message_cut_off_by_a_disconnect_ends_only_that_session(string name)
     {
-        byte[] input = s_cutOff[name].Input();
+        var input = s_cutOff[name].Input();
         await using var emu = await Emu.StartAsync();
         await using var bystander = await emu.ConnectNegotiatedAsync();
         var peer = await emu.ConnectNegotiatedAsync();

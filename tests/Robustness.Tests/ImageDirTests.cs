@@ -34,7 +34,7 @@ public sealed class ImageDirTests
     {
         await using var emu = await ChildEmulator.StartAsync(null, "--image-dir", "{root}/images");
         var start = await emu.BaselineAsync();
-        string images = emu.ImageDir;
+        var images = emu.ImageDir;
         File.WriteAllBytes(Path.Combine(images, "disk.img"), new byte[12288]);
         File.WriteAllBytes(Path.Combine(images, "both.img"), new byte[20480]);
         File.WriteAllBytes(Path.Combine(emu.DataDir, "both.img"), new byte[4096]);
@@ -42,17 +42,17 @@ public sealed class ImageDirTests
         File.CreateSymbolicLink(Path.Combine(images, "secret-link"), Path.Combine(emu.Outside, "secret"));
         Directory.CreateSymbolicLink(Path.Combine(images, "out"), emu.Outside);
         await Process.Start("mkfifo", [Path.Combine(images, "fifo")])!.WaitForExitAsync();
-        string[] before = Listing(images);
+        var before = Listing(images);
 
         await using var peer = await emu.ConnectNegotiatedAsync();
         await using var other = await emu.ConnectNegotiatedAsync();
 
         // Readable by its name and by its absolute path; query-block shows it.
         Assert.Equal("{\"return\": {}}", await AskAsync(peer, Change("disk.img")));
-        string block = await AskAsync(peer, "{\"execute\":\"query-block\"}");
+        var block = await AskAsync(peer, "{\"execute\":\"query-block\"}");
         Assert.Contains("\"file\": \"disk.img\"", block);
         Assert.Contains("12288", block);
-        string absolute = Path.Combine(images, "disk.img");
+        var absolute = Path.Combine(images, "disk.img");
         Assert.Equal("{\"return\": {}}", await AskAsync(peer, BlockdevAdd("img", absolute)));
         Assert.Contains("\"file\": " + J(absolute), await AskAsync(peer, "{\"execute\":\"query-block\"}"));
 
@@ -71,7 +71,7 @@ public sealed class ImageDirTests
             Path.Combine(images, "..", "outside", "secret"), Path.Combine(emu.Outside, "secret"),
         })
         {
-            string denied = Wait.Error("GenericError", $"Could not open '{target}': Permission denied");
+            var denied = Wait.Error("GenericError", $"Could not open '{target}': Permission denied");
             Assert.Equal(denied, await AskAsync(peer, Change(target)));
             Assert.Equal(denied, await AskAsync(peer, BlockdevAdd("x", target)));
             Assert.Equal(Peer.Status, await AskAsync(other, "{\"execute\":\"query-status\"}"));
@@ -80,7 +80,7 @@ public sealed class ImageDirTests
         Assert.DoesNotContain("12345", await AskAsync(peer, "{\"execute\":\"query-block\"}"));
 
         // Writes into the image dir are refused; by a relative name they land in the data dir.
-        string imagePath = Path.Combine(images, "new.img");
+        var imagePath = Path.Combine(images, "new.img");
         Assert.Equal(
             Wait.Error("GenericError", $"Could not open '{imagePath}': Permission denied"),
             await AskAsync(peer, "{\"execute\":\"memsave\",\"arguments\":{\"val\":0,\"size\":16,\"filename\":" + J(imagePath) + "}}"));
@@ -109,7 +109,7 @@ public sealed class ImageDirTests
     [Fact]
     public async Task A_missing_image_dir_stops_the_emulator_at_start()
     {
-        string root = Directory.CreateTempSubdirectory("qmprob-imgdir-").FullName;
+        var root = Directory.CreateTempSubdirectory("qmprob-imgdir-").FullName;
         try
         {
             var error = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions
@@ -132,8 +132,8 @@ public sealed class ImageDirTests
     [InlineData(false)]
     public void Relative_names_try_the_data_dir_then_each_image_dir_and_only_absence_moves_on(bool openat2)
     {
-        string root = Directory.CreateTempSubdirectory("qmprob-imgdirs-").FullName;
-        bool saved = DataDirectory.UseOpenat2;
+        var root = Directory.CreateTempSubdirectory("qmprob-imgdirs-").FullName;
+        var saved = DataDirectory.UseOpenat2;
         DataDirectory.UseOpenat2 = openat2;
         try
         {

@@ -43,7 +43,7 @@ public sealed class LaunchSafetyTests
             int swaps = 0, started = 0;
             var swapper = Task.Run(() =>
             {
-                string staged = sock + ".link";
+                var staged = sock + ".link";
                 while (!stop.IsCancellationRequested)
                 {
                     var entry = new FileInfo(sock);
@@ -59,7 +59,7 @@ public sealed class LaunchSafetyTests
             try
             {
                 // A bounded number of starts, each checked at once.
-                for (int i = 0; i < 200; i++)
+                for (var i = 0; i < 200; i++)
                 {
                     File.Delete(sock);
                     try
@@ -211,7 +211,7 @@ public sealed class LaunchSafetyTests
                 ("dir.pid", "Is a directory"),
             })
             {
-                string pidfile = Path.Combine(dir, name);
+                var pidfile = Path.Combine(dir, name);
                 var (code, stderr) = await FailedStartAsync(Launch("-qmp", $"unix:{sock},server=on,wait=off", "-pidfile", pidfile));
                 Assert.Equal(1, code);
                 Assert.Equal($"qmp-emulator: cannot create PID file: Could not create '{pidfile}': {reason}\n", stderr);
@@ -289,7 +289,7 @@ public sealed class LaunchSafetyTests
     public async Task Daemonize_returns_once_the_daemon_listens_owns_its_session_and_holds_none_of_the_launchers_streams()
     {
         var root = Directory.CreateTempSubdirectory("qmprob-daemon-");
-        int daemon = 0;
+        var daemon = 0;
         try
         {
             string pidfile = Path.Combine(root.FullName, "qmp.pid"), sock = Path.Combine(root.FullName, "qmp.sock");
@@ -307,14 +307,14 @@ public sealed class LaunchSafetyTests
 
             daemon = int.Parse(File.ReadAllText(pidfile), CultureInfo.InvariantCulture);
             Assert.NotEqual(launcher.Id, daemon);
-            for (int fd = 0; fd <= 2; fd++)
+            for (var fd = 0; fd <= 2; fd++)
             {
                 Assert.Equal("/dev/null", new FileInfo($"/proc/{daemon}/fd/{fd}").LinkTarget);
             }
 
             // /proc/PID/stat: "pid (comm) state ppid pgrp session ...": the session is the daemon's own.
-            string stat = File.ReadAllText($"/proc/{daemon}/stat");
-            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var stat = File.ReadAllText($"/proc/{daemon}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             Assert.Equal(daemon.ToString(CultureInfo.InvariantCulture), fields[3]);
 
             await peer.SendAsync("{\"execute\":\"quit\"}");

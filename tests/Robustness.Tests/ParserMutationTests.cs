@@ -1,6 +1,6 @@
 using Qmp.Codegen.Helpers;
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
 
 namespace Qmp.Robustness.Tests;
 
@@ -38,7 +38,7 @@ public sealed class ParserMutationTests
         var source = sources.FirstOrDefault(s => s.Path == d.Location.Path);
         Assert.True(source is not null, $"{d.Id} '{d.Message}' names no source: '{d.Location.Path}'");
         var at = d.Location;
-        int length = source.Text.Length;
+        var length = source.Text.Length;
         Assert.True(at.Start >= 0 && at.Length >= 0 && at.Start + at.Length <= length, $"{d.Id} span {at.Start}+{at.Length} outside 0..{length}");
         var lines = lineMaps[source.Path];
         Assert.Equal(lines.GetPosition(at.Start), (at.Line, at.Column));
@@ -52,11 +52,11 @@ public sealed class ParserMutationTests
     {
         var texts = s_files.Select(Schema).ToArray();
         var random = new Random(2014);
-        for (int round = 0; round < 80; round++)
+        for (var round = 0; round < 80; round++)
         {
             string a = texts[random.Next(texts.Length)], b = texts[random.Next(texts.Length)];
             int cutA = random.Next(a.Length + 1), cutB = random.Next(b.Length + 1);
-            string spliced = a[..cutA] + b[cutB..];
+            var spliced = a[..cutA] + b[cutB..];
             ParseChecked(new SchemaSource("splice.hx", spliced));
 
             // And as two sources cut at the same points: each diagnostic must name the file it is in.
@@ -67,22 +67,22 @@ public sealed class ParserMutationTests
     [Fact]
     public void Duplicated_blocks_are_reported_as_duplicates_at_the_second_copy()
     {
-        string seed = Schema("qmp-commands.hx");
+        var seed = Schema("qmp-commands.hx");
         var random = new Random(21);
         var entries = System.Text.RegularExpressions.Regex.Matches(seed, @"\{\s*\.name\s*=\s*""([^""]+)""[^}]*\},");
         Assert.True(entries.Count > 100);
-        for (int round = 0; round < 40; round++)
+        for (var round = 0; round < 40; round++)
         {
             var entry = entries[random.Next(entries.Count)];
-            int insertAt = random.Next(2) == 0 ? seed.Length : entry.Index + entry.Length;
-            string text = seed.Insert(insertAt, " " + entry.Value + " ");
+            var insertAt = random.Next(2) == 0 ? seed.Length : entry.Index + entry.Length;
+            var text = seed.Insert(insertAt, " " + entry.Value + " ");
             var model = ParseChecked(new SchemaSource("dup.hx", text));
             var duplicate = Assert.Single(model.Diagnostics, d => d.Id == "QMP0002" && d.Message.Contains('"' + entry.Groups[1].Value + '"', StringComparison.Ordinal) || d.Id == "QMP0002" && d.Message.Contains(entry.Groups[1].Value, StringComparison.Ordinal));
             Assert.True(duplicate.Location.Start >= insertAt, $"duplicate reported at {duplicate.Location.Start}, the copy is at {insertAt}");
         }
 
         // Whole regions duplicated (doc blocks, entries and HXCOMM alike).
-        for (int round = 0; round < 30; round++)
+        for (var round = 0; round < 30; round++)
         {
             int start = random.Next(seed.Length), length = random.Next(1, 8000);
             length = Math.Min(length, seed.Length - start);
@@ -95,15 +95,15 @@ public sealed class ParserMutationTests
     {
         foreach (var file in s_files)
         {
-            string text = Schema(file);
+            var text = Schema(file);
             var markers = System.Text.RegularExpressions.Regex.Matches(text, @"\b[SE]QMP\b").Select(m => m.Index).ToArray();
             Assert.NotEmpty(markers);
             var random = new Random(file.Length);
-            for (int round = 0; round < 25; round++)
+            for (var round = 0; round < 25; round++)
             {
                 var chosen = markers.Where(_ => random.Next(6) == 0).OrderByDescending(i => i).ToArray();
                 string removed = text, doubled = text;
-                foreach (int at in chosen)
+                foreach (var at in chosen)
                 {
                     removed = removed.Remove(at, 4);
                     doubled = string.Concat(doubled.AsSpan(0, at), doubled.AsSpan(at, 4), " ", doubled.AsSpan(at));
@@ -124,16 +124,16 @@ public sealed class ParserMutationTests
     [Fact]
     public void Unicode_NUL_and_lone_surrogates_anywhere()
     {
-        string seed = Schema("qmp-commands.hx");
+        var seed = Schema("qmp-commands.hx");
         string[] pieces = ["\0", "\0\0\0\0", "é", "ü\u0301", "\u2028", "\u2029", "\u0085", "\uFEFF", "\uFFFD", "😀", "\ud800", "\udc00", "\u200b", "\r", "\r\n", "\n\r", "«»", "„\"", "\t\v\f", "\u00a0"];
         var random = new Random(1729);
-        for (int round = 0; round < 60; round++)
+        for (var round = 0; round < 60; round++)
         {
             var text = new System.Text.StringBuilder(seed);
-            for (int edit = 0; edit < 30; edit++)
+            for (var edit = 0; edit < 30; edit++)
             {
-                string piece = pieces[random.Next(pieces.Length)];
-                int at = random.Next(text.Length + 1);
+                var piece = pieces[random.Next(pieces.Length)];
+                var at = random.Next(text.Length + 1);
                 if (random.Next(3) == 0 && at < text.Length)
                 {
                     text.Remove(at, 1);

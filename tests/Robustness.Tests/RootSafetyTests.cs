@@ -31,7 +31,7 @@ public sealed class RootSafetyTests
     {
         await using var emu = await ChildEmulator.StartAsync();
         var start = await emu.BaselineAsync();
-        string victim = Path.Combine(emu.Outside, "victim");
+        var victim = Path.Combine(emu.Outside, "victim");
         File.WriteAllText(victim, "keep");
         File.WriteAllText(Path.Combine(emu.DataDir, "inside"), "keep too");
         File.CreateSymbolicLink(Path.Combine(emu.DataDir, "link"), victim);
@@ -56,7 +56,7 @@ public sealed class RootSafetyTests
             Assert.Equal(new[] { "victim" }, Directory.GetFileSystemEntries(emu.Outside).Select(Path.GetFileName));
 
             // Inside the data dir it works, and stop removes the socket it made.
-            string sock = Path.Combine(emu.DataDir, "nbd.sock");
+            var sock = Path.Combine(emu.DataDir, "nbd.sock");
             Assert.Equal("{\"return\": {}}", await AskAsync(peer, NbdStart("nbd.sock")));
             using (var nbd = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
             {
@@ -88,7 +88,7 @@ public sealed class RootSafetyTests
         string r = Path.Combine(emu.DataDir, "r"), aside = Path.Combine(emu.DataDir, "r.aside");
         Directory.CreateDirectory(r);
         using var stop = new CancellationTokenSource();
-        int swaps = 0;
+        var swaps = 0;
         var swapper = Task.Run(() =>
         {
             // r is a directory, then a link to the outside directory, then the directory again, as fast as it goes.
@@ -107,9 +107,9 @@ public sealed class RootSafetyTests
         await using (var peer = await emu.ConnectNegotiatedAsync())
         {
             // A bounded loop: 400 requests against the swapping.
-            for (int i = 0; i < 400; i++)
+            for (var i = 0; i < 400; i++)
             {
-                string reply = await AskAsync(peer, "{\"execute\":\"pmemsave\",\"arguments\":{\"val\":0,\"size\":64,\"filename\":\"r/race.bin\"}}");
+                var reply = await AskAsync(peer, "{\"execute\":\"pmemsave\",\"arguments\":{\"val\":0,\"size\":64,\"filename\":\"r/race.bin\"}}");
                 if (reply == "{\"return\": {}}")
                 {
                     written++;
@@ -138,7 +138,7 @@ public sealed class RootSafetyTests
     public async Task A_planted_hard_link_is_replaced_not_written_through()
     {
         await using var emu = await ChildEmulator.StartAsync();
-        string target = Path.Combine(emu.Outside, "target");
+        var target = Path.Combine(emu.Outside, "target");
         File.WriteAllText(target, "keep");
         foreach (var name in new[] { "mem", "screen", "dump", "state" })
         {
@@ -157,7 +157,7 @@ public sealed class RootSafetyTests
                 "{\"execute\":\"xen-save-devices-state\",\"arguments\":{\"filename\":\"state\"}}",
             })
             {
-                string reply = await AskAsync(peer, request);
+                var reply = await AskAsync(peer, request);
                 Assert.True(reply == "{\"return\": {}}", request + " => " + reply);
             }
         }
@@ -173,7 +173,7 @@ public sealed class RootSafetyTests
     {
         await using var emu = await ChildEmulator.StartAsync();
         var start = await emu.BaselineAsync();
-        string fifo = Path.Combine(emu.DataDir, "fifo");
+        var fifo = Path.Combine(emu.DataDir, "fifo");
         await Process.Start("mkfifo", [fifo])!.WaitForExitAsync();
         File.WriteAllText(Path.Combine(emu.Outside, "secret"), new string('s', 12345));
         File.CreateSymbolicLink(Path.Combine(emu.DataDir, "secret-link"), Path.Combine(emu.Outside, "secret"));
@@ -182,7 +182,7 @@ public sealed class RootSafetyTests
         await using var other = await emu.ConnectNegotiatedAsync();
         foreach (var target in new[] { "/etc/shadow", "/etc/no-such-file", "../outside/secret", "../outside/no-such", Path.Combine(emu.Outside, "secret"), "secret-link", "fifo" })
         {
-            string denied = Wait.Error("GenericError", $"Could not open '{target}': Permission denied");
+            var denied = Wait.Error("GenericError", $"Could not open '{target}': Permission denied");
             Assert.Equal(denied, await AskAsync(peer, "{\"execute\":\"change\",\"arguments\":{\"device\":\"ide1-cd0\",\"target\":" + J(target) + "}}"));
             Assert.Equal(denied, await AskAsync(peer, "{\"execute\":\"blockdev-add\",\"arguments\":{\"options\":{\"driver\":\"raw\",\"id\":\"x\",\"file\":{\"driver\":\"file\",\"filename\":" + J(target) + "}}}}"));
 
@@ -200,8 +200,8 @@ public sealed class RootSafetyTests
                 "{\"execute\":\"blockdev-snapshot-sync\",\"arguments\":{\"device\":\"ide0-hd0\",\"snapshot-file\":NAME,\"mode\":\"existing\"}}",
             })
             {
-                string ra = await AskAsync(peer, template.Replace("NAME", J(a), StringComparison.Ordinal));
-                string rb = await AskAsync(peer, template.Replace("NAME", J(b), StringComparison.Ordinal));
+                var ra = await AskAsync(peer, template.Replace("NAME", J(a), StringComparison.Ordinal));
+                var rb = await AskAsync(peer, template.Replace("NAME", J(b), StringComparison.Ordinal));
                 Assert.Equal(ra.Replace(a, "NAME", StringComparison.Ordinal), rb.Replace(b, "NAME", StringComparison.Ordinal));
                 Assert.StartsWith("{\"error\": ", ra);
             }
@@ -282,7 +282,7 @@ public sealed class RootSafetyTests
             "{\"execute\":\"transaction\",\"arguments\":{\"actions\":["
             + string.Join(",", Enumerable.Repeat("{\"type\":\"blockdev-snapshot-sync\",\"data\":{\"device\":\"ide0-hd0\",\"snapshot-file\":\"s.qcow2\",\"mode\":\"existing\",\"format\":\"qcow2\"}}", n))
             + "]}}";
-        string refused = Wait.Error("GenericError", $"Device 'ide0-hd0' has a backing chain of {Max} images, the most it may have");
+        var refused = Wait.Error("GenericError", $"Device 'ide0-hd0' has a backing chain of {Max} images, the most it may have");
         await using (var peer = await emu.ConnectNegotiatedAsync())
         {
             // The attack: transactions of thousands of snapshots, again and again; each past the limit fails whole.
@@ -292,7 +292,7 @@ public sealed class RootSafetyTests
             Assert.Equal("{\"return\": {}}", await AskAsync(peer, Transaction(Max - 1 - (Max / 2))));
             Assert.Equal(refused, await AskAsync(peer, Transaction(1)));
             Assert.Equal(refused, await AskAsync(peer, "{\"execute\":\"blockdev-snapshot-sync\",\"arguments\":{\"device\":\"ide0-hd0\",\"snapshot-file\":\"s.qcow2\",\"mode\":\"existing\"}}"));
-            string block = await AskAsync(peer, "{\"execute\":\"query-block\"}");
+            var block = await AskAsync(peer, "{\"execute\":\"query-block\"}");
             Assert.Contains($"\"backing_file_depth\": {Max - 1}", block);
         }
 
@@ -304,7 +304,7 @@ public sealed class RootSafetyTests
     {
         var top = new Qmp.Emulator.Model.BlockImage { Filename = "0" };
         var below = top;
-        for (int i = 1; i < 200_000; i++)
+        for (var i = 1; i < 200_000; i++)
         {
             below.Backing = new Qmp.Emulator.Model.BlockImage { Filename = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             below = below.Backing;
@@ -322,12 +322,12 @@ public sealed class RootSafetyTests
         // RLIMIT_NOFILE 256: the process-wide cap is a quarter of it (64 descriptors held for clients).
         await using var emu = await ChildEmulator.StartAsync(openFileLimit: 256);
         var start = await emu.BaselineAsync();
-        string file = Path.Combine(emu.Root, "passed");
+        var file = Path.Combine(emu.Root, "passed");
         File.WriteAllText(file, "x");
         int added = 0, refused = 0;
         await using (var client = await QmpClient.ConnectAsync($"unix:{emu.SocketPath}"))
         {
-            for (int i = 0; i < 2000; i++)
+            for (var i = 0; i < 2000; i++)
             {
                 using var handle = File.OpenHandle(file);
                 try
@@ -386,7 +386,7 @@ public sealed class RootSafetyTests
         await FloodAsync(emu);
         await Task.Delay(1000);
         var start = await emu.BaselineAsync();
-        int made = await FloodAsync(emu);
+        var made = await FloodAsync(emu);
         Assert.True(made > 128 - start.Fds, $"only {made} connections were made, {start.Fds} descriptors were in use of 128");
         await emu.AssertRecoveredAsync(start);
     }
@@ -400,7 +400,7 @@ public sealed class RootSafetyTests
         var peers = new List<Socket>();
         try
         {
-            for (int i = 0; i < 200; i++)
+            for (var i = 0; i < 200; i++)
             {
                 var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 peers.Add(s);
@@ -500,20 +500,20 @@ public sealed class RootSafetyTests
         // process, to read the machine's own account of what it keeps; the ids are 4 MiB here (48 MiB ones
         // are in Emulator.Tests), so the test process does not carry a gigabyte of parsed requests.
         await using var emu = await Emu.StartAsync();
-        long before = emu.Emulator.Vm.RetainedBytes;
+        var before = emu.Emulator.Vm.RetainedBytes;
         await using (var peer = await emu.ConnectNegotiatedAsync())
         {
-            for (int i = 0; i < 20; i++)
+            for (var i = 0; i < 20; i++)
             {
                 await peer.SendAsync(HugeChardevAdd(4 << 20, i));
                 Assert.Equal(Wait.Error("GenericError", "Parameter 'id' expects at most 1024 bytes"), await peer.ReadReplyAsync(60));
             }
 
-            int added = 0;
+            var added = 0;
             for (; added < 2000; added++)
             {
-                string id = "r" + added + new string('x', 1000);
-                string reply = await AskAsync(peer, "{\"execute\":\"chardev-add\",\"arguments\":{\"id\":\"" + id + "\",\"backend\":{\"type\":\"ringbuf\",\"data\":{\"size\":65536}}}}");
+                var id = "r" + added + new string('x', 1000);
+                var reply = await AskAsync(peer, "{\"execute\":\"chardev-add\",\"arguments\":{\"id\":\"" + id + "\",\"backend\":{\"type\":\"ringbuf\",\"data\":{\"size\":65536}}}}");
                 if (reply.Contains("\"error\"", StringComparison.Ordinal))
                 {
                     Assert.Contains("bytes of client state (ids, names, properties, ring buffers, snapshots)", reply, StringComparison.Ordinal);
@@ -539,8 +539,8 @@ public sealed class RootSafetyTests
     /// <summary>A chardev-add whose id has <paramref name="bytes"/> bytes, made without keeping a string of it.</summary>
     private static byte[] HugeChardevAdd(int bytes, int n)
     {
-        byte[] head = Encoding.UTF8.GetBytes("{\"execute\":\"chardev-add\",\"arguments\":{\"id\":\"");
-        byte[] tail = Encoding.UTF8.GetBytes(n + "\",\"backend\":{\"type\":\"null\",\"data\":{}}}}");
+        var head = Encoding.UTF8.GetBytes("{\"execute\":\"chardev-add\",\"arguments\":{\"id\":\"");
+        var tail = Encoding.UTF8.GetBytes(n + "\",\"backend\":{\"type\":\"null\",\"data\":{}}}}");
         var request = new byte[head.Length + bytes + tail.Length];
         head.CopyTo(request, 0);
         request.AsSpan(head.Length, bytes).Fill((byte)'a');

@@ -155,7 +155,7 @@ public sealed class ClientEventsAndLoggingTests : IAsyncDisposable
         await serverEnd.WriteAsync("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":0,\"minor\":1,\"major\":2},\"package\":\"\"},\"capabilities\":[]}}\r\n"u8.ToArray());
         await using var client = await connect.Within();
         var command = client.ExecuteAsync("echo", TestExtensions.Json("{\"text\":\"" + new string('x', 2000) + "\"}"));
-        long id = JsonDocument.Parse((await reader.ReadLineAsync().Within())!).RootElement.GetProperty("id").GetInt64();
+        var id = JsonDocument.Parse((await reader.ReadLineAsync().Within())!).RootElement.GetProperty("id").GetInt64();
         await serverEnd.WriteAsync(System.Text.Encoding.UTF8.GetBytes("@@bad@@\r\n{\"return\":{},\"id\":77777}\r\n{\"return\":{},\"id\":" + id + "}\r\n"));
         await command.Within();
 
@@ -179,7 +179,7 @@ public sealed class ClientEventsAndLoggingTests : IAsyncDisposable
         var logs = new ListLoggerFactory();
         await using var client = await QmpClient.ConnectAsync("unix:" + Socket, new QmpClientOptions { LoggerFactory = logs });
         using var small = client.SubscribeEvents(capacity: 2);
-        for (int i = 0; i < 10; i++)
+        for (var i = 0; i < 10; i++)
         {
             _server.EmitEvent("E" + i);
         }

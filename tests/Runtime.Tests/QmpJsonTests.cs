@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Qmp.Runtime;
 
 namespace Qmp.Runtime.Tests;
 
@@ -54,7 +53,10 @@ public sealed class QmpJsonTests
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
+        {
             QmpJson.WriteList(writer, ["a", "b"], QmpJson.WriteString);
+        }
+
         Assert.Equal("""["a","b"]""", Encoding.UTF8.GetString(stream.ToArray()));
         var absent = QmpJson.ReaderOf(null);
         Assert.Equal(JsonTokenType.StartObject, absent.TokenType);

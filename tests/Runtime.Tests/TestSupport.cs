@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Win32.SafeHandles;
 
 namespace Qmp.Runtime.Tests;
 
@@ -34,7 +33,7 @@ internal sealed class TestDispatcher : IQmpCommandDispatcher
                     w.WriteEndObject();
                 });
             case "getfd":
-                if (!session.TryTakeFileDescriptor(out SafeFileHandle? fd))
+                if (!session.TryTakeFileDescriptor(out var fd))
                 {
                     throw QmpException.Generic("No file descriptor supplied via SCM_RIGHTS");
                 }
@@ -42,7 +41,7 @@ internal sealed class TestDispatcher : IQmpCommandDispatcher
                 using (var stream = new FileStream(fd, FileAccess.Read, 1))
                 using (var reader = new StreamReader(stream))
                 {
-                    string line = await reader.ReadLineAsync(cancellationToken) ?? "";
+                    var line = await reader.ReadLineAsync(cancellationToken) ?? "";
                     return QmpReturn.Create(line, static (w, s) => w.WriteStringValue(s));
                 }
 
@@ -64,7 +63,7 @@ internal sealed class TestDispatcher : IQmpCommandDispatcher
                 session.AfterReply(() => throw new InvalidOperationException("after-reply work that fails is logged"));
                 throw QmpException.Generic("failed");
             case "big":
-                int size = arguments.GetProperty("size").GetInt32();
+                var size = arguments.GetProperty("size").GetInt32();
                 return QmpReturn.Create(size, static (w, n) => w.WriteStringValue(new string('x', n)));
             default:
                 throw QmpException.CommandNotFound(command);
@@ -106,14 +105,14 @@ internal sealed class RawPeer : IAsyncDisposable
     public async Task<string> ReadLineAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(TestExtensions.Patience));
-        string? line = await _reader.ReadLineAsync(cts.Token);
+        var line = await _reader.ReadLineAsync(cts.Token);
         Assert.NotNull(line);
         return line;
     }
 
     public async Task<JsonElement> ReadJsonAsync()
     {
-        string line = await ReadLineAsync();
+        var line = await ReadLineAsync();
         using var doc = JsonDocument.Parse(line);
         return doc.RootElement.Clone();
     }

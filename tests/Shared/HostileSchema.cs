@@ -36,7 +36,10 @@ internal static class HostileSchema
         {
             w.Append(",{\"name\":\"").Append(name(i)).Append("\",\"meta-type\":\"object\",\"members\":[");
             if (i + 1 < n)
+            {
                 w.Append("{\"name\":\"next\",\"type\":\"").Append(name(i + 1)).Append("\"},");
+            }
+
             var self = crossed && i + 1 < n ? i + 1 : i;
             w.Append("{\"name\":\"self\",\"type\":\"").Append(name(self)).Append("\"},");
             w.Append("{\"name\":\"").Append(own).Append("\",\"type\":\"str\"}]}");

@@ -18,7 +18,10 @@ internal static class QemuSources
     {
         var script = Path.Combine(RepositoryRoot(), "eng", "get-qemu-schema.sh");
         if (!File.Exists(script))
+        {
             return (null, "eng/get-qemu-schema.sh not found");
+        }
+
         try
         {
             var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -34,7 +37,10 @@ internal static class QemuSources
             }
             var dir = stdout.Result.Trim();
             if (process.ExitCode != 0 || !File.Exists(Path.Combine(dir, "qapi", "qapi-schema.json")))
+            {
                 return (null, $"eng/get-qemu-schema.sh {suite} could not get QEMU's sources: {stderr.Result.Trim()}");
+            }
+
             return (dir, "");
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
@@ -53,6 +59,8 @@ public sealed class QemuSchemaFactAttribute : FactAttribute
     {
         var (dir, reason) = QemuSources.Get(suite);
         if (dir is null)
+        {
             Skip = reason;
+        }
     }
 }

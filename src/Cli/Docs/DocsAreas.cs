@@ -38,35 +38,71 @@ internal static class DocsAreas
 
     private static readonly Dictionary<string, string> Explicit = new(StringComparer.Ordinal)
     {
-        ["quit"] = RunState, ["stop"] = RunState, ["cont"] = RunState, ["system_reset"] = RunState,
-        ["system_powerdown"] = RunState, ["system_wakeup"] = RunState, ["inject-nmi"] = RunState,
+        ["quit"] = RunState,
+        ["stop"] = RunState,
+        ["cont"] = RunState,
+        ["system_reset"] = RunState,
+        ["system_powerdown"] = RunState,
+        ["system_wakeup"] = RunState,
+        ["inject-nmi"] = RunState,
         ["query-status"] = RunState,
 
-        ["eject"] = Block, ["change"] = Block, ["transaction"] = Block, ["query-block"] = Block,
-        ["query-blockstats"] = Block, ["query-named-block-nodes"] = Block,
+        ["eject"] = Block,
+        ["change"] = Block,
+        ["transaction"] = Block,
+        ["query-block"] = Block,
+        ["query-blockstats"] = Block,
+        ["query-named-block-nodes"] = Block,
 
-        ["block-stream"] = BlockJobs, ["block-commit"] = BlockJobs, ["drive-backup"] = BlockJobs,
-        ["drive-mirror"] = BlockJobs, ["query-block-jobs"] = BlockJobs,
+        ["block-stream"] = BlockJobs,
+        ["block-commit"] = BlockJobs,
+        ["drive-backup"] = BlockJobs,
+        ["drive-mirror"] = BlockJobs,
+        ["query-block-jobs"] = BlockJobs,
 
-        ["client_migrate_info"] = Migration, ["xen-save-devices-state"] = Migration,
+        ["client_migrate_info"] = Migration,
+        ["xen-save-devices-state"] = Migration,
         ["xen-set-global-dirty-log"] = Migration,
 
-        ["set_link"] = Devices, ["cpu-add"] = Devices, ["balloon"] = Devices, ["query-balloon"] = Devices,
-        ["query-pci"] = Devices, ["query-memdev"] = Devices, ["query-memory-devices"] = Devices,
-        ["query-acpi-ospm-status"] = Devices, ["query-rx-filter"] = Devices, ["query-iothreads"] = Devices,
-        ["query-tpm"] = Devices, ["query-tpm-models"] = Devices, ["query-tpm-types"] = Devices,
+        ["set_link"] = Devices,
+        ["cpu-add"] = Devices,
+        ["balloon"] = Devices,
+        ["query-balloon"] = Devices,
+        ["query-pci"] = Devices,
+        ["query-memdev"] = Devices,
+        ["query-memory-devices"] = Devices,
+        ["query-acpi-ospm-status"] = Devices,
+        ["query-rx-filter"] = Devices,
+        ["query-iothreads"] = Devices,
+        ["query-tpm"] = Devices,
+        ["query-tpm-models"] = Devices,
+        ["query-tpm-types"] = Devices,
 
-        ["ringbuf-write"] = CharDevices, ["ringbuf-read"] = CharDevices,
+        ["ringbuf-write"] = CharDevices,
+        ["ringbuf-read"] = CharDevices,
 
-        ["screendump"] = Display, ["send-key"] = Display, ["set_password"] = Display,
-        ["expire_password"] = Display, ["change-vnc-password"] = Display, ["add_client"] = Display,
-        ["query-vnc"] = Display, ["query-spice"] = Display, ["query-mice"] = Display,
+        ["screendump"] = Display,
+        ["send-key"] = Display,
+        ["set_password"] = Display,
+        ["expire_password"] = Display,
+        ["change-vnc-password"] = Display,
+        ["add_client"] = Display,
+        ["query-vnc"] = Display,
+        ["query-spice"] = Display,
+        ["query-mice"] = Display,
 
-        ["getfd"] = FileDescriptors, ["closefd"] = FileDescriptors, ["add-fd"] = FileDescriptors,
-        ["remove-fd"] = FileDescriptors, ["query-fdsets"] = FileDescriptors,
+        ["getfd"] = FileDescriptors,
+        ["closefd"] = FileDescriptors,
+        ["add-fd"] = FileDescriptors,
+        ["remove-fd"] = FileDescriptors,
+        ["query-fdsets"] = FileDescriptors,
 
-        ["qmp_capabilities"] = Misc, ["human-monitor-command"] = Misc, ["cpu"] = Misc,
-        ["memsave"] = Misc, ["pmemsave"] = Misc, ["dump-guest-memory"] = Misc,
+        ["qmp_capabilities"] = Misc,
+        ["human-monitor-command"] = Misc,
+        ["cpu"] = Misc,
+        ["memsave"] = Misc,
+        ["pmemsave"] = Misc,
+        ["dump-guest-memory"] = Misc,
         ["query-dump-guest-memory-capability"] = Misc,
     };
 
@@ -87,11 +123,16 @@ internal static class DocsAreas
     public static string Of(string command)
     {
         if (Explicit.TryGetValue(command, out var area))
+        {
             return area;
+        }
+
         foreach (var (prefix, prefixArea) in Prefixes)
         {
             if (command.StartsWith(prefix, StringComparison.Ordinal))
+            {
                 return prefixArea;
+            }
         }
         return Misc;
     }

@@ -29,21 +29,33 @@ internal static partial class DocsText
     public static string Render(string? text, Func<string, string> plain, Func<string, string?, string> reference)
     {
         if (string.IsNullOrEmpty(text))
+        {
             return "";
+        }
+
         if (text.IndexOf(Start) < 0)
+        {
             return plain(text);
+        }
+
         var builder = new StringBuilder();
         var at = 0;
         foreach (Match m in Marker().Matches(text))
         {
             if (m.Index > at)
+            {
                 builder.Append(plain(text[at..m.Index]));
+            }
+
             var anchor = m.Groups["anchor"].Value;
             builder.Append(reference(m.Groups["name"].Value, anchor.Length == 0 ? null : anchor));
             at = m.Index + m.Length;
         }
         if (at < text.Length)
+        {
             builder.Append(plain(text[at..]));
+        }
+
         return builder.ToString();
     }
 

@@ -35,8 +35,8 @@ internal sealed class PidFile : IDisposable
             throw Failure($"Could not create '{path}': -pidfile needs Linux (openat, fcntl)");
         }
 
-        string full = Path.GetFullPath(path);
-        string name = Path.GetFileName(full);
+        var full = Path.GetFullPath(path);
+        var name = Path.GetFileName(full);
         if (name.Length == 0)
         {
             throw Failure($"Could not create '{path}': {Describe(EISDIR)}");
@@ -44,7 +44,7 @@ internal sealed class PidFile : IDisposable
 
         // The folder as the operator named it (links followed: the operator chose it), held so that exit
         // looks at the same folder whatever is renamed meanwhile.
-        int folderFd = OpenAt(new SafeFileHandle(AtFdCwd, ownsHandle: false), Path.GetDirectoryName(full)!, O_PATH | O_DIRECTORY);
+        var folderFd = OpenAt(new SafeFileHandle(AtFdCwd, ownsHandle: false), Path.GetDirectoryName(full)!, O_PATH | O_DIRECTORY);
         if (folderFd < 0)
         {
             throw Failure($"Could not create '{path}': {Describe(-folderFd)}");
@@ -56,7 +56,7 @@ internal sealed class PidFile : IDisposable
             var file = OpenLocked(folder, name, path);
             try
             {
-                byte[] text = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+                var text = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
                 try
                 {
                     RandomAccess.SetLength(file, 0);
@@ -95,9 +95,9 @@ internal sealed class PidFile : IDisposable
     /// <summary>QEMU's loop: open, lock, and make sure the name still leads to the locked file (another process may be racing).</summary>
     private static SafeFileHandle OpenLocked(SafeFileHandle folder, string name, string path)
     {
-        for (int attempt = 0; ; attempt++)
+        for (var attempt = 0; ; attempt++)
         {
-            int fd = OpenAt(folder, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0b110_000_000);
+            var fd = OpenAt(folder, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0b110_000_000);
             if (fd < 0)
             {
                 throw Failure($"Could not create '{path}': {Describe(-fd)}");
@@ -106,7 +106,7 @@ internal sealed class PidFile : IDisposable
             var file = new SafeFileHandle(fd, ownsHandle: true);
             try
             {
-                int result = Interop.Stat(file, "", out var opened);
+                var result = Interop.Stat(file, "", out var opened);
                 if (result != 0)
                 {
                     throw Failure($"Cannot stat file: {Describe(-result)}");

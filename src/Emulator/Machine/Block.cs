@@ -43,8 +43,18 @@ public sealed partial class QemuMachine
             BackingFile = image.Backing?.Filename,
             BackingFileDepth = image.Depth,
             Encrypted = image.Encrypted,
-            Bps = t.Bps, BpsRd = t.BpsRd, BpsWr = t.BpsWr, Iops = t.Iops, IopsRd = t.IopsRd, IopsWr = t.IopsWr,
-            BpsMax = IfSet(t.BpsMax), BpsRdMax = IfSet(t.BpsRdMax), BpsWrMax = IfSet(t.BpsWrMax), IopsMax = IfSet(t.IopsMax), IopsRdMax = IfSet(t.IopsRdMax), IopsWrMax = IfSet(t.IopsWrMax),
+            Bps = t.Bps,
+            BpsRd = t.BpsRd,
+            BpsWr = t.BpsWr,
+            Iops = t.Iops,
+            IopsRd = t.IopsRd,
+            IopsWr = t.IopsWr,
+            BpsMax = IfSet(t.BpsMax),
+            BpsRdMax = IfSet(t.BpsRdMax),
+            BpsWrMax = IfSet(t.BpsWrMax),
+            IopsMax = IfSet(t.IopsMax),
+            IopsRdMax = IfSet(t.IopsRdMax),
+            IopsWrMax = IfSet(t.IopsWrMax),
             IopsSize = IfSet(t.IopsSize),
             DetectZeroes = d.DetectZeroes,
             Image = ImageInfo(image),
@@ -65,7 +75,13 @@ public sealed partial class QemuMachine
         BackingFilenameFormat = image.Backing?.Format,
         Snapshots = image.Snapshots.Count == 0 ? null : image.Snapshots.Select(s => new BlockInsertedImageSnapshotInfo
         {
-            Id = s.Id, Name = s.Name, VmStateSize = s.VmStateSize, DateSec = s.DateSec, DateNsec = s.DateNsec, VmClockSec = s.VmClockSec, VmClockNsec = s.VmClockNsec,
+            Id = s.Id,
+            Name = s.Name,
+            VmStateSize = s.VmStateSize,
+            DateSec = s.DateSec,
+            DateNsec = s.DateNsec,
+            VmClockSec = s.VmClockSec,
+            VmClockNsec = s.VmClockNsec,
         }).ToList(),
         BackingImage = image.Backing is { } b ? new BlockInsertedImageBackingImageInfo { Filename = b.Filename, Format = b.Format, VirtualSize = b.VirtualSize } : null,
     };
@@ -79,17 +95,29 @@ public sealed partial class QemuMachine
                 Device = d.Id,
                 Stats = new BlockstatStatsInfo
                 {
-                    RdBytes = d.RdBytes, WrBytes = d.WrBytes, RdOperations = d.RdOperations, WrOperations = d.WrOperations,
-                    FlushOperations = d.FlushOperations, WrHighestOffset = d.WrHighestOffset,
-                    WrTotalTimeNs = d.WrOperations * 40_000, RdTotalTimeNs = d.RdOperations * 20_000, FlushTotalTimeNs = d.FlushOperations * 800,
+                    RdBytes = d.RdBytes,
+                    WrBytes = d.WrBytes,
+                    RdOperations = d.RdOperations,
+                    WrOperations = d.WrOperations,
+                    FlushOperations = d.FlushOperations,
+                    WrHighestOffset = d.WrHighestOffset,
+                    WrTotalTimeNs = d.WrOperations * 40_000,
+                    RdTotalTimeNs = d.RdOperations * 20_000,
+                    FlushTotalTimeNs = d.FlushOperations * 800,
                 },
                 Parent = d.Image is null ? null : new BlockstatInfo
                 {
                     Stats = new BlockstatStatsInfo
                     {
-                        RdBytes = d.RdBytes, WrBytes = d.WrBytes, RdOperations = d.RdOperations, WrOperations = d.WrOperations,
-                        FlushOperations = d.FlushOperations, WrHighestOffset = d.WrHighestOffset,
-                        WrTotalTimeNs = d.WrOperations * 40_000, RdTotalTimeNs = d.RdOperations * 20_000, FlushTotalTimeNs = d.FlushOperations * 800,
+                        RdBytes = d.RdBytes,
+                        WrBytes = d.WrBytes,
+                        RdOperations = d.RdOperations,
+                        WrOperations = d.WrOperations,
+                        FlushOperations = d.FlushOperations,
+                        WrHighestOffset = d.WrHighestOffset,
+                        WrTotalTimeNs = d.WrOperations * 40_000,
+                        RdTotalTimeNs = d.RdOperations * 20_000,
+                        FlushTotalTimeNs = d.FlushOperations * 800,
                     },
                 },
             }).ToList());
@@ -114,18 +142,42 @@ public sealed partial class QemuMachine
                     var info = ImageInfo(image);
                     nodes.Add(new NamedBlockNodeInfo
                     {
-                        Ro = d.ReadOnly, Drv = image.Format, Encrypted = image.Encrypted, File = image.Filename, NodeName = image.NodeName,
+                        Ro = d.ReadOnly,
+                        Drv = image.Format,
+                        Encrypted = image.Encrypted,
+                        File = image.Filename,
+                        NodeName = image.NodeName,
                         BackingFileDepth = image.Depth,
-                        Bps = t.Bps, BpsRd = t.BpsRd, BpsWr = t.BpsWr, Iops = t.Iops, IopsRd = t.IopsRd, IopsWr = t.IopsWr,
-                        BpsMax = IfSet(t.BpsMax), BpsRdMax = IfSet(t.BpsRdMax), BpsWrMax = IfSet(t.BpsWrMax), IopsMax = IfSet(t.IopsMax), IopsRdMax = IfSet(t.IopsRdMax), IopsWrMax = IfSet(t.IopsWrMax),
+                        Bps = t.Bps,
+                        BpsRd = t.BpsRd,
+                        BpsWr = t.BpsWr,
+                        Iops = t.Iops,
+                        IopsRd = t.IopsRd,
+                        IopsWr = t.IopsWr,
+                        BpsMax = IfSet(t.BpsMax),
+                        BpsRdMax = IfSet(t.BpsRdMax),
+                        BpsWrMax = IfSet(t.BpsWrMax),
+                        IopsMax = IfSet(t.IopsMax),
+                        IopsRdMax = IfSet(t.IopsRdMax),
+                        IopsWrMax = IfSet(t.IopsWrMax),
                         IopsSize = IfSet(t.IopsSize),
                         Image = new NamedBlockNodeImageInfo
                         {
-                            Filename = info.Filename, Format = info.Format, VirtualSize = info.VirtualSize, BackingFile = info.BackingFile,
-                            FullBackingFilename = info.FullBackingFilename, BackingFilenameFormat = info.BackingFilenameFormat,
+                            Filename = info.Filename,
+                            Format = info.Format,
+                            VirtualSize = info.VirtualSize,
+                            BackingFile = info.BackingFile,
+                            FullBackingFilename = info.FullBackingFilename,
+                            BackingFilenameFormat = info.BackingFilenameFormat,
                             Snapshots = image.Snapshots.Count == 0 ? null : image.Snapshots.Select(s => new NamedBlockNodeImageSnapshotInfo
                             {
-                                Id = s.Id, Name = s.Name, VmStateSize = s.VmStateSize, DateSec = s.DateSec, DateNsec = s.DateNsec, VmClockSec = s.VmClockSec, VmClockNsec = s.VmClockNsec,
+                                Id = s.Id,
+                                Name = s.Name,
+                                VmStateSize = s.VmStateSize,
+                                DateSec = s.DateSec,
+                                DateNsec = s.DateNsec,
+                                VmClockSec = s.VmClockSec,
+                                VmClockNsec = s.VmClockNsec,
                             }).ToList(),
                             BackingImage = image.Backing is { } b ? new NamedBlockNodeImageBackingImageInfo { Filename = b.Filename, Format = b.Format, VirtualSize = b.VirtualSize } : null,
                         },
@@ -176,7 +228,7 @@ public sealed partial class QemuMachine
             if (!drive.TrayOpen)
             {
                 drive.TrayOpen = true;
-                string id = drive.Id;
+                var id = drive.Id;
                 Vm.EmitNow(s => s.EmitDeviceTrayMoved(id, true));
             }
         }
@@ -205,7 +257,7 @@ public sealed partial class QemuMachine
             }
 
             var drive = FindDrive(arguments.Device);
-            string format = arguments.Arg ?? "";
+            var format = arguments.Arg ?? "";
             if (format.Length > 0 && !s_blockFormats.Contains(format))
             {
                 throw Generic($"Invalid block format '{format}'");
@@ -215,7 +267,7 @@ public sealed partial class QemuMachine
             var file = OpenImage(arguments.Target, format.Length > 0 ? format : null, probe!);
             drive.Image = file;
             drive.ReadOnly = drive.Media == "cdrom";
-            string id = drive.Id;
+            var id = drive.Id;
             drive.TrayOpen = false;
             Vm.EmitNow(s => s.EmitDeviceTrayMoved(id, false));
             if (file.Encrypted)
@@ -250,9 +302,9 @@ public sealed partial class QemuMachine
         try
         {
             using var handle = Vm.Images.OpenRead(filename);
-            long size = RandomAccess.GetLength(handle);
+            var size = RandomAccess.GetLength(handle);
             Span<byte> magic = stackalloc byte[4];
-            string detected = RandomAccess.Read(handle, magic, 0) == 4 && magic.SequenceEqual(s_qcow2Magic) ? "qcow2" : "raw";
+            var detected = RandomAccess.Read(handle, magic, 0) == 4 && magic.SequenceEqual(s_qcow2Magic) ? "qcow2" : "raw";
             return new ImageProbe(size, detected, null);
         }
         catch (ConfinementException e)
@@ -274,7 +326,7 @@ public sealed partial class QemuMachine
         }
 
         if (filename.StartsWith("/dev/fdset/", StringComparison.Ordinal)
-            && long.TryParse(filename.AsSpan(11), out long setId) && Vm.FdSets.TryGetValue(setId, out var set) && set.Fds.Count > 0)
+            && long.TryParse(filename.AsSpan(11), out var setId) && Vm.FdSets.TryGetValue(setId, out var set) && set.Fds.Count > 0)
         {
             return new BlockImage { Filename = filename, Format = format ?? "raw", VirtualSize = 1L << 30, ActualSize = 1L << 30 };
         }
@@ -538,8 +590,8 @@ public sealed partial class QemuMachine
         }
 
         var now = Vm.Time.GetUtcNow();
-        long id = image.Snapshots.MaxId + 1;
-        long clockNs = Vm.Milliseconds(0) * 1_000_000;
+        var id = image.Snapshots.MaxId + 1;
+        var clockNs = Vm.Milliseconds(0) * 1_000_000;
 
         // QEMU keeps 255 bytes of the name (its name[256]), after checking the whole name is new.
         var snapshot = new InternalSnapshot(Str(id), TruncateUtf8(name, MaxSnapshotNameBytes), 0, now.ToUnixTimeSeconds(), (now.Ticks % TimeSpan.TicksPerSecond) * 100, clockNs / 1_000_000_000, clockNs % 1_000_000_000);
@@ -558,8 +610,8 @@ public sealed partial class QemuMachine
             return text;
         }
 
-        int used = 0;
-        int end = 0;
+        var used = 0;
+        var end = 0;
         foreach (var rune in text.EnumerateRunes())
         {
             if (used + rune.Utf8SequenceLength > bytes)
@@ -602,8 +654,13 @@ public sealed partial class QemuMachine
             Vm.Release(VirtualMachine.RetainedCost(snapshot));
             return Done(new BlockdevSnapshotDeleteInternalSyncResult
             {
-                Id = snapshot.Id, Name = snapshot.Name, VmStateSize = snapshot.VmStateSize, DateSec = snapshot.DateSec, DateNsec = snapshot.DateNsec,
-                VmClockSec = snapshot.VmClockSec, VmClockNsec = snapshot.VmClockNsec,
+                Id = snapshot.Id,
+                Name = snapshot.Name,
+                VmStateSize = snapshot.VmStateSize,
+                DateSec = snapshot.DateSec,
+                DateNsec = snapshot.DateNsec,
+                VmClockSec = snapshot.VmClockSec,
+                VmClockNsec = snapshot.VmClockNsec,
             });
         }
     }
@@ -686,8 +743,8 @@ public sealed partial class QemuMachine
     public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var options = arguments.Options;
-        string? filename = options.File?.Filename ?? ExtraString(options.Extra, "filename");
-        string? backing = options.Backing?.File?.Filename;
+        var filename = options.File?.Filename ?? ExtraString(options.Extra, "filename");
+        var backing = options.Backing?.File?.Filename;
         var probe = filename is null ? null : ProbeImage(filename);
         var backingProbe = backing is null ? null : ProbeImage(backing);
         if (options.Id is { } given)
@@ -697,9 +754,9 @@ public sealed partial class QemuMachine
 
         lock (Gate)
         {
-            string? id = options.Id;
-            string? nodeName = ExtraString(options.Extra, "node-name");
-            string driver = options.Driver ?? throw MissingParameter("driver");
+            var id = options.Id;
+            var nodeName = ExtraString(options.Extra, "node-name");
+            var driver = options.Driver ?? throw MissingParameter("driver");
             if (id is null)
             {
                 throw Generic("Block device needs an ID");
@@ -728,7 +785,7 @@ public sealed partial class QemuMachine
                 image.Backing = OpenImage(backing, options.Backing!.Driver, backingProbe!);
             }
 
-            long retained = Vm.Retain(VirtualMachine.RetainedCost(id, filename, backing, nodeName));
+            var retained = Vm.Retain(VirtualMachine.RetainedCost(id, filename, backing, nodeName));
             var drive = new Drive { Id = id, Retained = retained, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };
             if (ExtraString(options.Extra, "detect-zeroes") is { } dz)
             {

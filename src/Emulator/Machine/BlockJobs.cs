@@ -16,8 +16,8 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            long now = Vm.Time.GetTimestamp();
-            double seconds = _lastTick < 0 ? 0 : Vm.Time.GetElapsedTime(_lastTick, now).TotalSeconds;
+            var now = Vm.Time.GetTimestamp();
+            var seconds = _lastTick < 0 ? 0 : Vm.Time.GetElapsedTime(_lastTick, now).TotalSeconds;
             _lastTick = now;
             TickJobs(seconds);
             TickMigration(seconds);
@@ -276,11 +276,11 @@ public sealed partial class QemuMachine
                 CheckChainDepth(drive, source.Depth + 1);
             }
 
-            string? format = a.Format;
+            var format = a.Format;
             PrepareTarget(a.Target, a.Sync, a.Mode, ref format, source);
-            string sync = a.Sync;
-            string target = a.Target;
-            string? nodeName = a.NodeName;
+            var sync = a.Sync;
+            var target = a.Target;
+            var nodeName = a.NodeName;
             AddJob(new BlockJob
             {
                 Type = "mirror",

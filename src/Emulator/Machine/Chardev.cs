@@ -26,7 +26,7 @@ public sealed partial class QemuMachine
         CheckId(arguments.Id);
         lock (Gate)
         {
-            string type = arguments.Backend.Type ?? throw MissingParameter("type");
+            var type = arguments.Backend.Type ?? throw MissingParameter("type");
             if (Vm.Chardevs.ContainsKey(arguments.Id))
             {
                 throw Generic($"Chardev '{arguments.Id}' already exists");
@@ -37,7 +37,7 @@ public sealed partial class QemuMachine
                 throw InvalidParameter("type");
             }
 
-            string filename = type;
+            var filename = type;
             string? pty = null;
             RingBuffer? ring = null;
             switch (type)
@@ -51,7 +51,7 @@ public sealed partial class QemuMachine
                     break;
                 case "ringbuf":
                 case "memory":
-                    long size = ExtraMember(data?.Extra, "size") is { } s ? IntMember(s, "size") : 65536;
+                    var size = ExtraMember(data?.Extra, "size") is { } s ? IntMember(s, "size") : 65536;
                     if (size <= 0 || (size & (size - 1)) != 0 || size > int.MaxValue)
                     {
                         throw Generic("ringbuf size must be power of two");
@@ -62,17 +62,17 @@ public sealed partial class QemuMachine
                     break;
                 case "socket":
                     var addr = ExtraMember(data?.Extra, "addr") ?? throw MissingParameter("addr");
-                    string? path = RawString(addr, "data", "path");
-                    string? host = RawString(addr, "data", "host");
-                    string? port = RawString(addr, "data", "port");
-                    bool server = ExtraMember(data?.Extra, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
+                    var path = RawString(addr, "data", "path");
+                    var host = RawString(addr, "data", "host");
+                    var port = RawString(addr, "data", "port");
+                    var server = ExtraMember(data?.Extra, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
                     filename = path is not null ? $"disconnected:unix:{path}{(server ? ",server" : "")}" : $"disconnected:tcp:{host}:{port}{(server ? ",server" : "")}";
                     break;
                 case "serial":
                 case "parallel":
                 case "tty":
                 case "parport":
-                    string device = ExtraString(data?.Extra, "device") ?? throw MissingParameter("device");
+                    var device = ExtraString(data?.Extra, "device") ?? throw MissingParameter("device");
                     if (MissingFile(device) is { } missing)
                     {
                         throw missing;
@@ -83,7 +83,7 @@ public sealed partial class QemuMachine
             }
 
             // A ring buffer counts at its full size: it grows to it with what is written.
-            long retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, filename) + (ring?.Size ?? 0));
+            var retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, filename) + (ring?.Size ?? 0));
             Vm.Chardevs[arguments.Id] = new Chardev { Id = arguments.Id, Backend = type, Filename = filename, Ring = ring, Retained = retained };
             return Done(new ChardevAddResult { Pty = pty });
         }
@@ -125,7 +125,7 @@ public sealed partial class QemuMachine
         lock (Gate)
         {
             var ring = FindRing(arguments.Device);
-            byte[] bytes = Decode(arguments.Data, arguments.Format);
+            var bytes = Decode(arguments.Data, arguments.Format);
             ring.Write(bytes);
         }
 
@@ -163,13 +163,13 @@ public sealed partial class QemuMachine
                 throw Generic("size must be greater than zero");
             }
 
-            string format = arguments.Format ?? "utf8";
+            var format = arguments.Format ?? "utf8";
             if (format is not ("utf8" or "base64"))
             {
                 throw InvalidParameter(format);
             }
 
-            byte[] bytes = ring.Read(arguments.Size);
+            var bytes = ring.Read(arguments.Size);
             return Done(format == "base64" ? Convert.ToBase64String(bytes) : Encoding.UTF8.GetString(bytes));
         }
     }

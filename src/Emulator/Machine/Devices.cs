@@ -66,7 +66,7 @@ public sealed partial class QemuMachine
             long dimmSlot = -1;
             if (arguments.Driver == "pc-dimm")
             {
-                string memdev = Prop("memdev") ?? throw Generic("'memdev' property is not set");
+                var memdev = Prop("memdev") ?? throw Generic("'memdev' property is not set");
                 if (!Vm.Objects.TryGetValue(memdev, out var backend) || !backend.Type.StartsWith("memory-backend", StringComparison.Ordinal))
                 {
                     throw Generic($"Property '{arguments.Driver}.memdev' can't find value '{memdev}'");
@@ -90,7 +90,7 @@ public sealed partial class QemuMachine
                 }
             }
 
-            long retained = VirtualMachine.RetainedCost(arguments.Id, arguments.Driver, arguments.Bus) + VirtualMachine.RetainedCost(props);
+            var retained = VirtualMachine.RetainedCost(arguments.Id, arguments.Driver, arguments.Bus) + VirtualMachine.RetainedCost(props);
             var device = new Device
             {
                 Retained = retained,
@@ -116,8 +116,8 @@ public sealed partial class QemuMachine
 
             if (dimmSlot >= 0)
             {
-                string id = arguments.Id;
-                string slot = Str(dimmSlot);
+                var id = arguments.Id;
+                var slot = Str(dimmSlot);
                 Vm.AcpiOst.RemoveAll(o => o.Slot == slot);
                 Vm.AcpiOst.Add((id, slot, "DIMM", 1, 0));
                 Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfo { Device = id, Slot = slot, SlotType = "DIMM", Source = 1, Status = 0 }));
@@ -144,7 +144,7 @@ public sealed partial class QemuMachine
             if (device.Properties.TryGetValue("drive", out var drive) && drive.ValueKind == JsonValueKind.String)
             {
                 // As in QEMU, a drive that was added for the device goes with it.
-                string driveId = drive.GetString()!;
+                var driveId = drive.GetString()!;
                 Vm.Jobs.Remove(driveId);
                 Vm.RemoveDrive(driveId);
             }
@@ -156,15 +156,15 @@ public sealed partial class QemuMachine
 
             if (device.Driver == "pc-dimm")
             {
-                string slot = Str(device.PciFunction);
+                var slot = Str(device.PciFunction);
                 Vm.AcpiOst.RemoveAll(o => o.Slot == slot);
                 Vm.AcpiOst.Add((device.Id!, slot, "DIMM", 3, 0));
                 Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfo { Device = device.Id, Slot = slot, SlotType = "DIMM", Source = 3, Status = 0 }));
             }
 
             Vm.RemoveQomValues(device.Path);
-            string path = device.Path;
-            string id = arguments.Id;
+            var path = device.Path;
+            var id = arguments.Id;
             Vm.Emit(s => s.EmitDeviceDeleted(path, id));
         }
 
@@ -229,7 +229,7 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            long id = arguments.Id;
+            var id = arguments.Id;
             if (id < 0)
             {
                 throw Generic($"Invalid CPU id: {id}");
@@ -265,7 +265,7 @@ public sealed partial class QemuMachine
                 throw new QmpException(QmpErrorClass.DeviceNotActive, "No balloon device has been activated");
             }
 
-            long actual = Math.Min(arguments.Value, Vm.RamSize);
+            var actual = Math.Min(arguments.Value, Vm.RamSize);
             if (actual != Vm.BalloonActual)
             {
                 Vm.BalloonActual = actual;
@@ -304,7 +304,7 @@ public sealed partial class QemuMachine
                 throw Generic($"Duplicate ID '{arguments.Id}' for netdev");
             }
 
-            long retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.Type));
+            var retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.Type));
             Vm.Netdevs[arguments.Id] = new Netdev { Id = arguments.Id, Type = arguments.Type, Retained = retained };
         }
 
@@ -332,7 +332,7 @@ public sealed partial class QemuMachine
     {
         foreach (var nic in Vm.Nics)
         {
-            int index = Vm.Nics.Where(n => n.Model == nic.Model).ToList().IndexOf(nic);
+            var index = Vm.Nics.Where(n => n.Model == nic.Model).ToList().IndexOf(nic);
             if (nic.Id == name || $"{nic.Model}.{index}" == name)
             {
                 return nic;
@@ -429,7 +429,7 @@ public sealed partial class QemuMachine
 
             if (arguments.QomType.StartsWith("memory-backend", StringComparison.Ordinal))
             {
-                if (!props.TryGetValue("size", out var size) || size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out long bytes) || bytes <= 0)
+                if (!props.TryGetValue("size", out var size) || size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out var bytes) || bytes <= 0)
                 {
                     throw Generic("Invalid parameter 'size'");
                 }
@@ -440,7 +440,7 @@ public sealed partial class QemuMachine
                 }
             }
 
-            long retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.QomType) + VirtualMachine.RetainedCost(props));
+            var retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.QomType) + VirtualMachine.RetainedCost(props));
             Vm.Objects[arguments.Id] = new QomObject { Id = arguments.Id, Type = arguments.QomType, Properties = props, Retained = retained };
         }
 
@@ -491,18 +491,25 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            long addr = 0x100000000;
+            var addr = 0x100000000;
             var list = new List<MemoryDeviceInfo>();
             foreach (var d in Vm.Devices.Where(d => d.Driver == "pc-dimm").OrderBy(d => d.PciFunction))
             {
-                string memdev = d.Properties.TryGetValue("memdev", out var md) && md.ValueKind == JsonValueKind.String ? md.GetString()! : "";
-                long size = Vm.Objects.TryGetValue(memdev, out var o) && o.Properties.TryGetValue("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out long n) ? n : 0;
+                var memdev = d.Properties.TryGetValue("memdev", out var md) && md.ValueKind == JsonValueKind.String ? md.GetString()! : "";
+                var size = Vm.Objects.TryGetValue(memdev, out var o) && o.Properties.TryGetValue("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : 0;
                 list.Add(new MemoryDeviceInfo
                 {
                     Type = "dimm",
                     Data = new MemoryDeviceDataInfo
                     {
-                        Id = d.Id, Addr = addr, Size = size, Slot = d.PciFunction, Node = 0, Memdev = "/objects/" + memdev, Hotplugged = d.Hotplugged, Hotpluggable = true,
+                        Id = d.Id,
+                        Addr = addr,
+                        Size = size,
+                        Slot = d.PciFunction,
+                        Node = 0,
+                        Memdev = "/objects/" + memdev,
+                        Hotplugged = d.Hotplugged,
+                        Hotpluggable = true,
                     },
                 });
                 addr += size;
@@ -517,9 +524,9 @@ public sealed partial class QemuMachine
         lock (Gate)
         {
             var list = new List<AcpiOspmStatusInfo>();
-            for (int slot = 0; slot < Vm.MemorySlots; slot++)
+            for (var slot = 0; slot < Vm.MemorySlots; slot++)
             {
-                string s = Str(slot);
+                var s = Str(slot);
                 var ost = Vm.AcpiOst.FirstOrDefault(o => o.Slot == s);
                 list.Add(new AcpiOspmStatusInfo { Device = ost.Device, Slot = s, SlotType = "DIMM", Source = ost.Slot is null ? 0 : ost.Source, Status = ost.Status });
             }

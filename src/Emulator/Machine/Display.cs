@@ -36,7 +36,7 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            string connected = arguments.Connected ?? "keep";
+            var connected = arguments.Connected ?? "keep";
             if (connected is not ("keep" or "fail" or "disconnect"))
             {
                 throw InvalidParameter("connected");
@@ -75,7 +75,7 @@ public sealed partial class QemuMachine
         {
             var now = Vm.Time.GetUtcNow();
             DateTimeOffset? when;
-            string time = arguments.Time;
+            var time = arguments.Time;
             if (time == "now")
             {
                 when = now;
@@ -84,12 +84,12 @@ public sealed partial class QemuMachine
             {
                 when = null;
             }
-            else if (time.StartsWith('+') && long.TryParse(time.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out long delta))
+            else if (time.StartsWith('+') && long.TryParse(time.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var delta))
             {
                 // Far enough ahead is never (QEMU keeps the number; .NET dates end in 9999).
                 when = delta >= (DateTimeOffset.MaxValue - now).TotalSeconds ? DateTimeOffset.MaxValue : now.AddSeconds(delta);
             }
-            else if (long.TryParse(time, NumberStyles.None, CultureInfo.InvariantCulture, out long absolute))
+            else if (long.TryParse(time, NumberStyles.None, CultureInfo.InvariantCulture, out var absolute))
             {
                 when = absolute > DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.MaxValue : DateTimeOffset.FromUnixTimeSeconds(absolute);
             }
@@ -132,7 +132,10 @@ public sealed partial class QemuMachine
             var d = Vm.Display;
             // QEMU (2.1 and 7.2) answers {"enabled": false} and nothing else when VNC is off.
             if (!d.VncEnabled)
+            {
                 return Done(new VncInfo { Enabled = false });
+            }
+
             return Done(new VncInfo
             {
                 Enabled = d.VncEnabled,
@@ -152,7 +155,10 @@ public sealed partial class QemuMachine
             var d = Vm.Display;
             // Without a SPICE server QEMU answers {"enabled": false} (7.2 adds its "migrated": false).
             if (!d.SpiceEnabled)
+            {
                 return Done(new SpiceInfo { Enabled = false });
+            }
+
             return Done(new SpiceInfo
             {
                 Enabled = d.SpiceEnabled,
@@ -162,7 +168,13 @@ public sealed partial class QemuMachine
                 Auth = d.SpicePassword is null ? "none" : "spice",
                 Channels = d.SpiceChannels.Select(c => new SpiceChannelInfo
                 {
-                    Host = c.Host, Port = c.Port, Family = "ipv4", ConnectionId = c.ConnectionId, ChannelType = c.ChannelType, ChannelId = 0, Tls = c.Tls,
+                    Host = c.Host,
+                    Port = c.Port,
+                    Family = "ipv4",
+                    ConnectionId = c.ConnectionId,
+                    ChannelType = c.ChannelType,
+                    ChannelId = 0,
+                    Tls = c.Tls,
                 }).ToList(),
             });
         }
@@ -203,12 +215,12 @@ public sealed partial class QemuMachine
             var pressed = new List<string>();
             foreach (var key in list)
             {
-                string? type = key.Type;
+                var type = key.Type;
                 var data = key.Data;
                 switch (type)
                 {
                     case "qcode" when data is { ValueKind: JsonValueKind.String } q:
-                        string code = q.GetString()!;
+                        var code = q.GetString()!;
                         if (!Catalog.QCodes.Contains(code))
                         {
                             throw InvalidParameter(code);
@@ -255,8 +267,8 @@ public sealed partial class QemuMachine
             using var fd = TakeNamedFd(session, arguments.Fdname);
             if (arguments.Protocol == "spice")
             {
-                long id = _nextSpiceConnection++;
-                bool tls = arguments.Tls == true;
+                var id = _nextSpiceConnection++;
+                var tls = arguments.Tls == true;
                 if (Vm.Display.SpiceChannels.Count >= Model.DisplayState.MaxClientsKept)
                 {
                     Vm.Display.SpiceChannels.RemoveAt(0);
@@ -267,14 +279,14 @@ public sealed partial class QemuMachine
             }
             else
             {
-                string service = (_nextVncService++).ToString(CultureInfo.InvariantCulture);
+                var service = (_nextVncService++).ToString(CultureInfo.InvariantCulture);
                 if (Vm.Display.VncClients.Count >= Model.DisplayState.MaxClientsKept)
                 {
                     Vm.Display.VncClients.RemoveAt(0);
                 }
 
                 Vm.Display.VncClients.Add(("127.0.0.1", service));
-                string auth = arguments.Skipauth == true ? "none" : Vm.Display.VncAuth;
+                var auth = arguments.Skipauth == true ? "none" : Vm.Display.VncAuth;
                 Vm.Emit(s => s.EmitVncConnected(new VncServerInfo { Host = "127.0.0.1", Service = "5900", Family = "ipv4", Auth = auth }, new VncClientInfo { Host = "127.0.0.1", Service = service, Family = "ipv4" }));
                 Vm.Emit(s => s.EmitVncInitialized(new VncServerInfo { Host = "127.0.0.1", Service = "5900", Family = "ipv4", Auth = auth }, new VncClientInfo { Host = "127.0.0.1", Service = service, Family = "ipv4" }));
             }

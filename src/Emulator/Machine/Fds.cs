@@ -29,7 +29,7 @@ public sealed partial class QemuMachine
     private void CheckFdCaps(QmpSession session, SafeFileHandle fd, FdSet? set)
     {
         string? refusal = null;
-        int named = _sessionFds.Values.Sum(f => f.Count) + _busyFds.Count;
+        var named = _sessionFds.Values.Sum(f => f.Count) + _busyFds.Count;
         if (set is not null && set.Fds.Count >= EmulatorLimits.MaxFdsPerFdset)
         {
             refusal = $"fdset-id {set.Id} already holds {EmulatorLimits.MaxFdsPerFdset} file descriptors, the most one fd set may hold";
@@ -167,11 +167,11 @@ public sealed partial class QemuMachine
     /// </summary>
     private static async ValueTask WriteToClientFdAsync(SafeFileHandle fd, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        int pause = 0;
+        var pause = 0;
         while (bytes.Length > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int n = Interop.Write(fd, bytes.Span);
+            var n = Interop.Write(fd, bytes.Span);
             if (n >= 0)
             {
                 bytes = bytes[n..];
@@ -205,7 +205,7 @@ public sealed partial class QemuMachine
             }
 
             CheckKeptText(fd, "opaque", arguments.Opaque);
-            long setId = arguments.FdsetId ?? Enumerable.Range(0, int.MaxValue).First(i => !Vm.FdSets.ContainsKey(i));
+            var setId = arguments.FdsetId ?? Enumerable.Range(0, int.MaxValue).First(i => !Vm.FdSets.ContainsKey(i));
             Vm.FdSets.TryGetValue(setId, out var existing);
             CheckFdCaps(session, fd, existing);
             if (existing is not { } set)
@@ -213,7 +213,7 @@ public sealed partial class QemuMachine
                 Vm.FdSets[setId] = set = new FdSet { Id = setId };
             }
 
-            long number = (long)fd.DangerousGetHandle();
+            var number = (long)fd.DangerousGetHandle();
             set.Fds.Add((number, arguments.Opaque, fd));
             _fdsetOwners[fd] = session.Id;
             return Done(new AddFdResult { FdsetId = setId, Fd = number });
@@ -224,7 +224,7 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            string what = arguments.Fd is { } n ? $"fdset-id:{arguments.FdsetId}, fd:{n}" : $"fdset-id:{arguments.FdsetId}";
+            var what = arguments.Fd is { } n ? $"fdset-id:{arguments.FdsetId}, fd:{n}" : $"fdset-id:{arguments.FdsetId}";
             if (!Vm.FdSets.TryGetValue(arguments.FdsetId, out var set))
             {
                 throw Generic($"File descriptor named '{what}' not found");

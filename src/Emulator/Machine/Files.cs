@@ -71,7 +71,7 @@ public sealed partial class QemuMachine
     /// <summary>Writes <paramref name="bytes"/> in chunks, checking <paramref name="cancellationToken"/> between them.</summary>
     private static void WriteChunked(Action<ReadOnlySpan<byte>> sink, ReadOnlySpan<byte> bytes, CancellationToken cancellationToken)
     {
-        for (int at = 0; at < bytes.Length; at += EmulatorLimits.WriteChunkBytes)
+        for (var at = 0; at < bytes.Length; at += EmulatorLimits.WriteChunkBytes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             sink(bytes.Slice(at, Math.Min(EmulatorLimits.WriteChunkBytes, bytes.Length - at)));
@@ -112,12 +112,12 @@ public sealed partial class QemuMachine
             "paused" or "prelaunch" => ((byte)0xaa, (byte)0xaa, (byte)0x00),
             _ => ((byte)0xaa, (byte)0x00, (byte)0x00),
         };
-        for (int y = 0; y < ScreenHeight; y++)
+        for (var y = 0; y < ScreenHeight; y++)
         {
-            for (int x = 0; x < ScreenWidth; x++)
+            for (var x = 0; x < ScreenWidth; x++)
             {
-                int i = ((y * ScreenWidth) + x) * 3;
-                (byte r, byte g, byte b) = y >= ScreenHeight - 16 ? status : ((byte)0x00, (byte)0x00, (byte)0xaa);
+                var i = ((y * ScreenWidth) + x) * 3;
+                (var r, var g, var b) = y >= ScreenHeight - 16 ? status : ((byte)0x00, (byte)0x00, (byte)0xaa);
                 pixels[i] = r;
                 pixels[i + 1] = g;
                 pixels[i + 2] = b;
@@ -195,11 +195,11 @@ public sealed partial class QemuMachine
         var buffer = new byte[Math.Min(EmulatorLimits.WriteChunkBytes, Math.Max(size, 1))];
         for (long done = 0; done < size;)
         {
-            int n = (int)Math.Min(buffer.Length, size - done);
-            long at = unchecked(address + done);
+            var n = (int)Math.Min(buffer.Length, size - done);
+            var at = unchecked(address + done);
             var chunk = buffer.AsMemory(0, n);
             VirtualMachine.FillMemory(at, chunk.Span);
-            long inRam = at >= 0 && at < ramSize ? Math.Min(n, ramSize - at) : 0;
+            var inRam = at >= 0 && at < ramSize ? Math.Min(n, ramSize - at) : 0;
             chunk.Span[(int)inRam..].Fill(0xff);
             yield return chunk;
             done += n;
@@ -305,10 +305,10 @@ public sealed partial class QemuMachine
     private byte[] ElfCoreHeader(long begin, long length)
     {
         const int ehdrSize = 64, phdrSize = 56, prstatusSize = 336;
-        int cpus = Vm.OnlineCpus.Count;
-        int noteSize = cpus * (12 + 8 + prstatusSize);
+        var cpus = Vm.OnlineCpus.Count;
+        var noteSize = cpus * (12 + 8 + prstatusSize);
         long notesOffset = ehdrSize + (2 * phdrSize);
-        long loadOffset = notesOffset + noteSize;
+        var loadOffset = notesOffset + noteSize;
         var header = new byte[loadOffset];
         var h = header.AsSpan();
         "\x7f"u8.CopyTo(h);
@@ -336,8 +336,8 @@ public sealed partial class QemuMachine
         BinaryPrimitives.WriteUInt64LittleEndian(load[24..], (ulong)begin);
         BinaryPrimitives.WriteUInt64LittleEndian(load[32..], (ulong)length);
         BinaryPrimitives.WriteUInt64LittleEndian(load[40..], (ulong)length);
-        int at = (int)notesOffset;
-        foreach (int cpu in Vm.OnlineCpus)
+        var at = (int)notesOffset;
+        foreach (var cpu in Vm.OnlineCpus)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(h[at..], 5); // namesz "CORE\0"
             BinaryPrimitives.WriteUInt32LittleEndian(h[(at + 4)..], prstatusSize);
@@ -370,13 +370,13 @@ public sealed partial class QemuMachine
             state.WriteByte(0x04); // QEMU_VM_SECTION_FULL
             BinaryPrimitives.WriteUInt32BigEndian(word, id++);
             state.Write(word);
-            byte[] idstr = Encoding.ASCII.GetBytes(name);
+            var idstr = Encoding.ASCII.GetBytes(name);
             state.WriteByte((byte)Math.Min(255, idstr.Length));
             state.Write(idstr, 0, Math.Min(255, idstr.Length));
         }
 
         state.WriteByte(0x00); // QEMU_VM_EOF
-        byte[] bytes = state.ToArray();
+        var bytes = state.ToArray();
         await WriteNewFileAsync(arguments.Filename, null, (sink, token) => WriteChunked(sink, bytes, token), cancellationToken).ConfigureAwait(false);
     }
 

@@ -51,8 +51,8 @@ public sealed partial class QemuMachine
     /// <summary>A subset of the human monitor; output lines end with CRLF as QEMU's monitor sends them over QMP.</summary>
     public override async ValueTask<string> HumanMonitorCommandAsync(HumanMonitorCommandArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        string line = arguments.CommandLine.Trim();
-        string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var line = arguments.CommandLine.Trim();
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0)
         {
             return "";
@@ -89,7 +89,7 @@ public sealed partial class QemuMachine
                 case "cpu":
                     // Checked as QEMU checks it; like QEMU's, each human-monitor-command runs in a fresh
                     // monitor, so the choice lasts for this command line only.
-                    if (words.Length < 2 || !int.TryParse(words[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int index) || !OnlineCpu(index))
+                    if (words.Length < 2 || !int.TryParse(words[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || !OnlineCpu(index))
                     {
                         Print("invalid CPU index");
                     }
@@ -114,8 +114,8 @@ public sealed partial class QemuMachine
                     await InjectNmiAsync(session, cancellationToken).ConfigureAwait(false);
                     break;
                 case "eject":
-                    bool force = words.Contains("-f");
-                    string? device = words.Skip(1).FirstOrDefault(w => w != "-f");
+                    var force = words.Contains("-f");
+                    var device = words.Skip(1).FirstOrDefault(w => w != "-f");
                     if (device is null)
                     {
                         Print("eject: missing argument");
@@ -124,7 +124,7 @@ public sealed partial class QemuMachine
 
                     await EjectAsync(new EjectArguments { Device = device, Force = force }, session, cancellationToken).ConfigureAwait(false);
                     break;
-                case "balloon" when words.Length > 1 && long.TryParse(words[1], CultureInfo.InvariantCulture, out long mb):
+                case "balloon" when words.Length > 1 && long.TryParse(words[1], CultureInfo.InvariantCulture, out var mb):
                     await BalloonAsync(new BalloonArguments { Value = mb * VirtualMachine.MiB }, session, cancellationToken).ConfigureAwait(false);
                     break;
                 case "help" or "?":
@@ -241,8 +241,8 @@ public sealed partial class QemuMachine
 
                     break;
                 case "cpus":
-                    int current = CurrentCpu(session);
-                    foreach (int cpu in Vm.OnlineCpus)
+                    var current = CurrentCpu(session);
+                    foreach (var cpu in Vm.OnlineCpus)
                     {
                         print($"{(cpu == current ? "*" : " ")} CPU #{cpu}: pc=0x{0xfff0 + (cpu * 0x100):x16}{(Vm.RunState == "running" && cpu == 0 ? "" : " (halted)")} thread_id={Environment.ProcessId + 1 + cpu}");
                     }

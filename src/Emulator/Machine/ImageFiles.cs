@@ -58,8 +58,8 @@ public sealed partial class QemuMachine
     internal static byte[] Qcow2Image(long size, BlockImage? backing)
     {
         const int cluster = 1 << Qcow2ClusterBits;
-        long l1Entries = (size + (1L << (Qcow2ClusterBits + Qcow2ClusterBits - 3)) - 1) >> (Qcow2ClusterBits + Qcow2ClusterBits - 3);
-        int l1Clusters = (int)Math.Max(1, ((l1Entries * 8) + cluster - 1) / cluster);
+        var l1Entries = (size + (1L << (Qcow2ClusterBits + Qcow2ClusterBits - 3)) - 1) >> (Qcow2ClusterBits + Qcow2ClusterBits - 3);
+        var l1Clusters = (int)Math.Max(1, ((l1Entries * 8) + cluster - 1) / cluster);
         var image = new byte[(3 * cluster) + (l1Entries * 8)];
         var h = image.AsSpan();
         "QFI"u8.CopyTo(h);
@@ -73,10 +73,10 @@ public sealed partial class QemuMachine
         BinaryPrimitives.WriteUInt32BigEndian(h[56..], 1);
         BinaryPrimitives.WriteUInt32BigEndian(h[96..], 4); // refcount_order: 16-bit refcounts
         BinaryPrimitives.WriteUInt32BigEndian(h[100..], 112); // header_length (with compression_type zlib)
-        int at = 112;
+        var at = 112;
         if (backing is not null)
         {
-            byte[] fmt = Encoding.UTF8.GetBytes(backing.Format);
+            var fmt = Encoding.UTF8.GetBytes(backing.Format);
             BinaryPrimitives.WriteUInt32BigEndian(h[at..], 0xe2792aca); // backing file format extension
             BinaryPrimitives.WriteUInt32BigEndian(h[(at + 4)..], (uint)fmt.Length);
             fmt.CopyTo(h[(at + 8)..]);
@@ -86,7 +86,7 @@ public sealed partial class QemuMachine
         at += 8; // end of extensions (type 0, length 0)
         if (backing is not null)
         {
-            byte[] name = Encoding.UTF8.GetBytes(backing.Filename);
+            var name = Encoding.UTF8.GetBytes(backing.Filename);
             if (at + name.Length > cluster)
             {
                 throw Generic("Backing file name too long");
@@ -98,7 +98,7 @@ public sealed partial class QemuMachine
         }
 
         BinaryPrimitives.WriteInt64BigEndian(h[cluster..], 2L * cluster); // refcount table -> block
-        for (int i = 0; i < 3 + l1Clusters; i++)
+        for (var i = 0; i < 3 + l1Clusters; i++)
         {
             BinaryPrimitives.WriteUInt16BigEndian(h[((2 * cluster) + (2 * i))..], 1);
         }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text.Json;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
 
@@ -20,16 +19,16 @@ public sealed partial class QemuMachine
                 throw Generic("There's a migration process in progress");
             }
 
-            string uri = arguments.Uri;
-            int colon = uri.IndexOf(':', StringComparison.Ordinal);
-            string scheme = colon < 0 ? "" : uri[..colon];
-            string rest = colon < 0 ? "" : uri[(colon + 1)..];
+            var uri = arguments.Uri;
+            var colon = uri.IndexOf(':', StringComparison.Ordinal);
+            var scheme = colon < 0 ? "" : uri[..colon];
+            var rest = colon < 0 ? "" : uri[(colon + 1)..];
             switch (scheme)
             {
                 case "tcp":
                 case "rdma":
-                    int portSep = rest.LastIndexOf(':');
-                    if (portSep < 0 || !int.TryParse(rest.AsSpan(portSep + 1), out int port) || port is < 0 or > 65535)
+                    var portSep = rest.LastIndexOf(':');
+                    if (portSep < 0 || !int.TryParse(rest.AsSpan(portSep + 1), out var port) || port is < 0 or > 65535)
                     {
                         throw Generic($"error parsing address '{rest}'");
                     }
@@ -90,16 +89,16 @@ public sealed partial class QemuMachine
             return;
         }
 
-        double budget = seconds * Math.Max(1, Vm.MigrationSpeed);
+        var budget = seconds * Math.Max(1, Vm.MigrationSpeed);
         if (m.Blk && m.DiskTransferred < m.DiskTotal)
         {
-            double disk = Math.Min(budget, m.DiskTotal - m.DiskTransferred);
+            var disk = Math.Min(budget, m.DiskTotal - m.DiskTransferred);
             m.DiskTransferred += disk;
             budget -= disk;
         }
 
         // Zero pages go as "duplicate" pages of a few bytes: a quarter of guest RAM is zero.
-        double ram = Math.Min(budget, m.Total - m.Transferred);
+        var ram = Math.Min(budget, m.Total - m.Transferred);
         m.Transferred += ram;
         m.Duplicate = (long)(m.Transferred / PageSize / 4);
         if (m.Transferred >= m.Total && (!m.Blk || m.DiskTransferred >= m.DiskTotal))
@@ -132,12 +131,12 @@ public sealed partial class QemuMachine
                 return Done(new MigrateInfo { Status = m.Status is { } status ? new MigrationStatus(status) : (MigrationStatus?)null });
             }
 
-            bool active = m.Status == "active";
-            long transferred = (long)m.Transferred;
-            long remaining = m.Total - transferred;
-            long elapsed = active ? Vm.Milliseconds(m.StartTimestamp) : m.TotalTimeMs;
-            long normalPages = (transferred / PageSize) - m.Duplicate;
-            long expected = active ? Math.Max(1, remaining * 1000 / Math.Max(1, Vm.MigrationSpeed)) : 0;
+            var active = m.Status == "active";
+            var transferred = (long)m.Transferred;
+            var remaining = m.Total - transferred;
+            var elapsed = active ? Vm.Milliseconds(m.StartTimestamp) : m.TotalTimeMs;
+            var normalPages = (transferred / PageSize) - m.Duplicate;
+            var expected = active ? Math.Max(1, remaining * 1000 / Math.Max(1, Vm.MigrationSpeed)) : 0;
             var ram = new MigrateRamInfo
             {
                 Transferred = transferred,
@@ -191,7 +190,7 @@ public sealed partial class QemuMachine
             var changes = new List<(string, bool)>();
             foreach (var item in capabilities)
             {
-                string name = item.Capability ?? throw MissingParameter("capability");
+                var name = item.Capability ?? throw MissingParameter("capability");
                 if (!Vm.MigrationCapabilities.ContainsKey(name))
                 {
                     throw InvalidParameter(name);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
@@ -34,7 +33,7 @@ public sealed partial class QemuMachine
 
         // A name is resolved before the machine lock is taken (DNS may take seconds); its failure is
         // answered after the checks QEMU makes first.
-        (IPEndPoint? EndPoint, QmpException? Error) inet = addr.Type == "inet" ? ResolveInet(addr.Data?.Host, addr.Data?.Port) : default;
+        var inet = addr.Type == "inet" ? ResolveInet(addr.Data?.Host, addr.Data?.Port) : default;
         lock (Gate)
         {
             if (_nbdListener is not null)
@@ -42,14 +41,14 @@ public sealed partial class QemuMachine
                 throw Generic("NBD server already running");
             }
 
-            string type = addr.Type ?? throw MissingParameter("type");
+            var type = addr.Type ?? throw MissingParameter("type");
             Socket socket;
             switch (type)
             {
                 case "inet":
                     var endPoint = inet.EndPoint ?? throw inet.Error!;
                     var ip = endPoint.Address;
-                    int port = endPoint.Port;
+                    var port = endPoint.Port;
                     socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                     try
                     {
@@ -66,7 +65,7 @@ public sealed partial class QemuMachine
                 case "unix":
                     // Confined to the data dir like every file the emulator creates; an entry already
                     // there (of any kind) is never removed: bind fails as on a path in use.
-                    string path = ExtraString(addr.Data?.Extra, "path") ?? throw MissingParameter("path");
+                    var path = ExtraString(addr.Data?.Extra, "path") ?? throw MissingParameter("path");
                     if (Vm.Files is not { } files)
                     {
                         throw Generic($"Failed to bind socket to {path}: Permission denied");
@@ -113,7 +112,7 @@ public sealed partial class QemuMachine
         }
 
         QmpException Failed(string reason) => Generic($"address resolution failed for {host}:{portText}: {reason}");
-        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port > 65535)
+        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
             return (null, Failed("Servname not supported for ai_socktype"));
         }

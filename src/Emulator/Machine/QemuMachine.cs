@@ -89,7 +89,7 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
 
     /// <summary>An int member read from raw JSON: anything but a JSON integer in range fails as QEMU's input visitor says it.</summary>
     private static long IntMember(JsonElement value, string name) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n) ? n : throw Generic($"Invalid parameter type for '{name}', expected: int");
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : throw Generic($"Invalid parameter type for '{name}', expected: int");
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 

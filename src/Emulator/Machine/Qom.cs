@@ -14,7 +14,7 @@ public sealed partial class QemuMachine
     private QomNode? ResolveQom(string path)
     {
         var container = new List<(string, string, JsonElement, bool)> { ("type", "string", ToJson("container"), false) };
-        string trimmed = path.TrimEnd('/');
+        var trimmed = path.TrimEnd('/');
         switch (trimmed)
         {
             case "":
@@ -134,7 +134,7 @@ public sealed partial class QemuMachine
                 JsonValueKind.Number => "int",
                 _ => "string",
             };
-            bool ok = expected switch
+            var ok = expected switch
             {
                 "boolean" => arguments.Value.ValueKind is JsonValueKind.True or JsonValueKind.False,
                 "int" => arguments.Value.ValueKind == JsonValueKind.Number,
@@ -145,7 +145,7 @@ public sealed partial class QemuMachine
                 throw Generic($"Invalid parameter type for '{arguments.Property}', expected: {expected}");
             }
 
-            string path = arguments.Path.TrimEnd('/');
+            var path = arguments.Path.TrimEnd('/');
             if (!Vm.QomValues.TryGetValue(path, out var values))
             {
                 Vm.QomValues[path] = values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -157,16 +157,16 @@ public sealed partial class QemuMachine
             }
 
             // A value replaced gives back what it charged; the new one is charged first, so a refusal changes nothing.
-            long charge = VirtualMachine.RetainedCost(path, arguments.Property, arguments.Value.GetRawText());
-            long refund = values.TryGetValue(arguments.Property, out var old) ? VirtualMachine.RetainedCost(path, arguments.Property, old.GetRawText()) : 0;
+            var charge = VirtualMachine.RetainedCost(path, arguments.Property, arguments.Value.GetRawText());
+            var refund = values.TryGetValue(arguments.Property, out var old) ? VirtualMachine.RetainedCost(path, arguments.Property, old.GetRawText()) : 0;
             Vm.Retain(Math.Max(0, charge - refund));
             Vm.Release(Math.Max(0, refund - charge));
             values[arguments.Property] = arguments.Value.Clone();
             if (arguments.Property == "mac" && Vm.Nics.FirstOrDefault(n => "/machine/peripheral/" + n.Id == path) is { } nic)
             {
                 nic.Mac = arguments.Value.GetString()!;
-                string nicPath = path;
-                string name = nic.Id;
+                var nicPath = path;
+                var name = nic.Id;
                 Vm.Emit(s => s.EmitNicRxFilterChanged(nicPath, name));
             }
         }

@@ -88,7 +88,7 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            int n = 0;
+            var n = 0;
             return Done<IReadOnlyList<IothreadInfo>>(Vm.Objects.Values.Where(o => o.Type == "iothread")
                 .Select(o => new IothreadInfo { Id = o.Id, ThreadId = Environment.ProcessId + 100 + n++ }).ToList());
         }
@@ -98,7 +98,7 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            int current = CurrentCpu(session);
+            var current = CurrentCpu(session);
             return Done<IReadOnlyList<CpuInfo>>(Vm.OnlineCpus.Select(i => new CpuInfo
             {
                 CPU = i,

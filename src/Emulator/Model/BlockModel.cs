@@ -106,13 +106,13 @@ internal sealed class SnapshotTable : IReadOnlyCollection<InternalSnapshot>
 
     public SnapshotTable Remove(InternalSnapshot snapshot)
     {
-        int index = _items.IndexOf(snapshot);
+        var index = _items.IndexOf(snapshot);
         if (index < 0)
         {
             return this;
         }
 
-        int count = _names.GetValueOrDefault(snapshot.Name);
+        var count = _names.GetValueOrDefault(snapshot.Name);
         return new(
             _items.RemoveAt(index),
             count <= 1 ? _names.Remove(snapshot.Name) : _names.SetItem(snapshot.Name, count - 1),
@@ -124,7 +124,7 @@ internal sealed class SnapshotTable : IReadOnlyCollection<InternalSnapshot>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     private static long? NumericId(InternalSnapshot snapshot) =>
-        long.TryParse(snapshot.Id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long id) ? id : null;
+        long.TryParse(snapshot.Id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
 }
 
 /// <summary>I/O limits of <c>block_set_io_throttle</c>.</summary>

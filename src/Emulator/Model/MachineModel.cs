@@ -52,7 +52,7 @@ internal sealed class RingBuffer(int size)
 
     public void Write(ReadOnlySpan<byte> data)
     {
-        foreach (byte b in data)
+        foreach (var b in data)
         {
             // Until it has its full size the buffer has never wrapped: positions are indices, and growing keeps them.
             if (_prod >= _buffer.Length && _buffer.Length < size)
@@ -70,9 +70,9 @@ internal sealed class RingBuffer(int size)
 
     public byte[] Read(long max)
     {
-        int n = (int)Math.Min(max, _prod - _cons);
+        var n = (int)Math.Min(max, _prod - _cons);
         var result = new byte[n];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             result[i] = _buffer[(int)(_cons++ & (_buffer.Length - 1))];
         }

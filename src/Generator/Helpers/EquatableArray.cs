@@ -38,7 +38,10 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
     {
         var hash = 17;
         foreach (var item in AsImmutableArray())
+        {
             hash = unchecked(hash * 31 + (item is null ? 0 : item.GetHashCode()));
+        }
+
         return hash;
     }
 

@@ -17,7 +17,10 @@ public sealed class LineMap
         for (var i = text.IndexOfAny(LineBreaks); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(LineBreaks, i + 1) : -1)
         {
             if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+            {
                 continue;
+            }
+
             _lineStarts.Add(i + 1);
         }
     }
@@ -32,7 +35,10 @@ public sealed class LineMap
     {
         var index = _lineStarts.BinarySearch(offset);
         if (index < 0)
+        {
             index = ~index - 1;
+        }
+
         return (index + 1, offset - _lineStarts[index] + 1);
     }
 }

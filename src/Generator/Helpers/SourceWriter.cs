@@ -98,7 +98,10 @@ public sealed class SourceWriter
     public SourceWriter Close(string closing = "}")
     {
         if (Indentation == 0)
+        {
             throw new InvalidOperationException("Unbalanced Close.");
+        }
+
         Indentation--;
         return Line(closing);
     }
@@ -107,7 +110,10 @@ public sealed class SourceWriter
     public SourceWriter Lines(string text)
     {
         foreach (var line in text.Replace("\r\n", "\n").Split('\n'))
+        {
             Line(line);
+        }
+
         return this;
     }
 
@@ -115,10 +121,16 @@ public sealed class SourceWriter
     public override string ToString()
     {
         if (_buffer is null)
+        {
             return _text ?? string.Empty;
+        }
+
         _text = new string(_buffer, 0, _length);
         if (_buffer.Length <= MaxSpareLength && (s_spare is null || s_spare.Length < _buffer.Length))
+        {
             s_spare = _buffer;
+        }
+
         _buffer = null;
         return _text;
     }
@@ -142,7 +154,9 @@ public sealed class SourceWriter
     private void Indent()
     {
         for (var i = 0; i < Indentation; i++)
+        {
             Append(IndentUnit, 0, IndentUnit.Length);
+        }
     }
 
     private void Append(char c)
@@ -169,13 +183,19 @@ public sealed class SourceWriter
             {
                 // Writing after ToString: the text so far goes back into a buffer first.
                 if (_buffer.Length < _text.Length)
+                {
                     _buffer = new char[_text.Length * 2];
+                }
+
                 _text.CopyTo(0, _buffer, 0, _text.Length);
                 _text = null;
             }
         }
         if (_length + count <= _buffer.Length)
+        {
             return;
+        }
+
         var grown = new char[Math.Max(_buffer.Length * 2, _length + count)];
         Array.Copy(_buffer, grown, _length);
         _buffer = grown;

@@ -20,7 +20,10 @@ internal static class ArgsTypeParser
             var comma = text.IndexOf(',', start);
             var end = comma < 0 ? text.Length : comma;
             if (end > start)
+            {
                 ParseOne(field, source, start, end, arguments, seen, diagnostics);
+            }
+
             start = end + 1;
         }
         return arguments;

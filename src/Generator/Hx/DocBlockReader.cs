@@ -88,9 +88,15 @@ internal sealed class DocBlockReader
         {
             var doc = ReadTitle(sqmpStart, bodyStart, bodyEnd, out var contentStart);
             if (doc is null)
+            {
                 continue;
+            }
+
             if (doc.Title.Length > 0)
+            {
                 BlankForeignText(doc, ref working, contentStart, bodyEnd, scanner);
+            }
+
             pending.Add((doc, contentStart, bodyEnd));
         }
         var blanked = working is null ? _text : new string(working);
@@ -98,7 +104,10 @@ internal sealed class DocBlockReader
         foreach (var (doc, contentStart, bodyEnd) in pending)
         {
             if (doc.Title.Length > 0)
+            {
                 ReadContent(doc, blanked, contentStart, bodyEnd);
+            }
+
             docs.Add(doc);
         }
         return docs;
@@ -156,7 +165,10 @@ internal sealed class DocBlockReader
             _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Report(_source.Locate(hx, hx + 6), 0, doc.Title));
             working ??= _text.ToCharArray();
             for (var k = hx; k < end; k++)
+            {
                 working[k] = ' ';
+            }
+
             commented = true;
             hx = end;
         }
@@ -174,7 +186,9 @@ internal sealed class DocBlockReader
             _diagnostics.Add(SchemaDiagnostics.ForeignTextInDocBlock.Report(_source.Locate(start, start + heading.Length), 1, title, doc.Title));
             working ??= _text.ToCharArray();
             for (var k = start; k < start + heading.Length; k++)
+            {
                 working[k] = ' ';
+            }
         }
     }
 
@@ -269,7 +283,9 @@ internal sealed class DocBlockReader
                         var after = doc.ArgumentsIntro.Substring(none.Length).Trim();
                         doc.ArgumentsIntro = string.Empty;
                         if (after.Length > 0)
+                        {
                             doc.ReturnsDescription = after;
+                        }
                     }
                     break;
                 case MarkKind.Examples:
@@ -299,7 +315,10 @@ internal sealed class DocBlockReader
                     }
                     var item = ReadItem(text, mark.ContentStart, itemEnd);
                     if (section == Section.Description)
+                    {
                         section = Section.Returns;
+                    }
+
                     var list = section == Section.Arguments ? doc.Arguments : doc.Returns;
                     if (item.Name is null && list.Count > 0)
                     {
@@ -314,23 +333,36 @@ internal sealed class DocBlockReader
                     else
                     {
                         if (section == Section.Arguments)
+                        {
                             doc.ArgumentsIntro = (doc.ArgumentsIntro + " - " + item.Description).Trim();
+                        }
                         else
+                        {
                             description = (description + " - " + item.Description).Trim();
+                        }
                     }
                     if (itemEnd != contentEnd)
+                    {
                         section = Section.Returns;
+                    }
+
                     break;
                 case MarkKind.Request:
                     if (section != Section.Notes)
+                    {
                         section = Section.Examples;
+                    }
+
                     example = new RawExample { Caption = pendingCaption, Request = mark.Json, RequestStart = mark.ContentStart, Start = mark.Start, End = mark.Json!.End };
                     doc.Examples.Add(example);
                     pendingCaption = NullIfEmpty(Segment(text, mark.Json.End, contentEnd));
                     break;
                 case MarkKind.Reply:
                     if (section != Section.Notes)
+                    {
                         section = Section.Examples;
+                    }
+
                     if (example is null || example.Reply is not null || pendingCaption is not null)
                     {
                         example = new RawExample { Caption = pendingCaption, Start = mark.Start };
@@ -344,7 +376,10 @@ internal sealed class DocBlockReader
             }
         }
         if (pendingCaption is not null)
+        {
             Append(notes, pendingCaption);
+        }
+
         doc.Description = description;
         doc.Notes = notes.ToString();
     }
@@ -358,9 +393,15 @@ internal sealed class DocBlockReader
     private static void Append(StringBuilder builder, string text)
     {
         if (text.Length == 0)
+        {
             return;
+        }
+
         if (builder.Length > 0)
+        {
             builder.Append(' ');
+        }
+
         builder.Append(text);
     }
 
@@ -400,16 +441,23 @@ internal sealed class DocBlockReader
             {
                 var token = HxText.Collapse(raw);
                 if (token.StartsWith("optional", System.StringComparison.Ordinal))
+                {
                     item.Optional = true;
+                }
                 else if (item.Type is null && IsTypeLike(token))
+                {
                     item.Type = CheckType(token, restStart + group.Start + 1 + inner.IndexOf(raw.TrimStart(), System.StringComparison.Ordinal));
+                }
             }
             rest = rest.Substring(0, group.Start) + " " + rest.Substring(group.End);
         }
         item.Description = HxText.Collapse(rest);
         if (item.Description.IndexOf("only present", System.StringComparison.OrdinalIgnoreCase) >= 0
             || item.Description.IndexOf("is an optional", System.StringComparison.OrdinalIgnoreCase) >= 0)
+        {
             item.Optional = true;
+        }
+
         return item;
     }
 
@@ -424,7 +472,10 @@ internal sealed class DocBlockReader
             if (text[i] == '(')
             {
                 if (depth == 0)
+                {
                     open = i;
+                }
+
                 depth++;
             }
             else if (text[i] == ')' && depth > 0)
@@ -461,7 +512,10 @@ internal sealed class DocBlockReader
     private string CheckType(string token, int offset)
     {
         if (System.Array.IndexOf(KnownTypes, token) >= 0 || char.IsUpper(token[0]))
+        {
             return token;
+        }
+
         var guess = Guess(token);
         _diagnostics.Add(guess is null
             ? SchemaDiagnostics.UnknownDocumentedType.Report(_source.Locate(offset, offset + token.Length), 0, token)
@@ -473,13 +527,21 @@ internal sealed class DocBlockReader
     {
         var normalized = token.Replace('_', '-');
         if (normalized.StartsWith("josn-", System.StringComparison.Ordinal))
+        {
             normalized = "json-" + normalized.Substring(5);
+        }
+
         if (System.Array.IndexOf(KnownTypes, normalized) >= 0)
+        {
             return normalized;
+        }
+
         foreach (var known in KnownTypes)
         {
             if (normalized.Length >= 7 && known.StartsWith(normalized, System.StringComparison.Ordinal))
+            {
                 return known;
+            }
         }
         return null;
     }

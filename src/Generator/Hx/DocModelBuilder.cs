@@ -33,10 +33,15 @@ internal static class DocModelBuilder
                     diagnostics.Add(SchemaDiagnostics.ExampleExecuteMismatch.Report(source.Locate(example.RequestStart, example.Request.End), name, executed.Text));
                 }
                 if (requestValue["arguments"] is { Kind: LenientJsonKind.Object } args)
+                {
                     requestArguments.Add(args);
+                }
             }
             if (example.Reply?.Value is { } replyValue && replyValue[isEvent ? "data" : "return"] is { } returned)
+            {
                 replyValues.Add(returned);
+            }
+
             var docExample = new DocExample(example.Caption, request, reply, repairs.ToEquatableArray(), source.Locate(example.Start, example.End));
             values?.Add(docExample, request is null ? null : example.Request?.Value, reply is null ? null : example.Reply?.Value);
             examples.Add(docExample);
@@ -97,12 +102,17 @@ internal static class DocModelBuilder
                 if (ReturnSentence.IsMatch(sentence))
                 {
                     if (sentenceStart == 0)
+                    {
                         return (text, text);
+                    }
+
                     return (text.Substring(0, sentenceStart).Trim(), text.Substring(sentenceStart).Trim());
                 }
                 sentenceStart = i + 2;
                 if (sentenceStart >= text.Length)
+                {
                     break;
+                }
             }
         }
         return (text, text);
@@ -111,7 +121,10 @@ internal static class DocModelBuilder
     private static string? Check(SchemaSource source, LenientJsonResult? result, int start, string name, string what, List<string> repairs, List<SchemaDiagnostic> diagnostics)
     {
         if (result is null)
+        {
             return null;
+        }
+
         foreach (var repair in result.Repairs)
         {
             repairs.Add(repair.Message);
@@ -156,7 +169,9 @@ internal static class DocModelBuilder
             // An item leaves this level when the example shows it in an enclosing object that does
             // not have it yet; an item no example shows stays where the text put it.
             if (depth > 0 && !(shape is not null && shape.Has(itemName)) && BelongsToAncestor(ancestors, itemName, frame))
+            {
                 break;
+            }
             // Without an example, the text alone: an object introduced by ':' ends where the next
             // object is introduced in the same words (pci_bridge's io_range, memory_range and
             // prefetchable_range are each "..., a json-object with the following members:"), or
@@ -164,19 +179,30 @@ internal static class DocModelBuilder
             if (byText && result.Count > 0
                 && ((opener is not null && IntroOf(item.Description) == opener)
                     || (previousSibling is { Count: > 0 } && previousSibling.Select(m => m.Name).SequenceEqual(result.Select(m => m.Name)))))
+            {
                 break;
+            }
+
             index++;
             frame.Used.Add(itemName);
             var childShape = shape?.Get(itemName);
             var children = new List<DocMember>();
             var nested = new List<Frame>(ancestors) { frame };
             if (childShape is { HasMembers: true })
+            {
                 children = Nest(source, items, ref index, childShape, nested, depth + 1);
+            }
             else if (childShape is null && item.Description.EndsWith(":", System.StringComparison.Ordinal))
+            {
                 lastByText = children = Nest(source, items, ref index, null, nested, depth + 1, lastByText, IntroOf(item.Description));
+            }
+
             var type = item.Type;
             if (type is null && children.Count > 0)
+            {
                 type = childShape is { IsArray: true } ? "json-array" : "json-object";
+            }
+
             result.Add(new DocMember(itemName, type, item.Optional, item.Description, children.ToEquatableArray(), source.Locate(item.NameStart, item.NameEnd)));
         }
         return result;
@@ -186,7 +212,10 @@ internal static class DocModelBuilder
     private static string? IntroOf(string description)
     {
         if (!description.EndsWith(":", System.StringComparison.Ordinal))
+        {
             return null;
+        }
+
         var comma = description.LastIndexOf(',');
         return description.Substring(comma + 1).Trim();
     }
@@ -194,12 +223,17 @@ internal static class DocModelBuilder
     private static bool BelongsToAncestor(List<Frame> ancestors, string name, Frame current)
     {
         if (current.Used.Contains(name))
+        {
             return true;
+        }
+
         for (var i = ancestors.Count - 1; i >= 0; i--)
         {
             var ancestor = ancestors[i];
             if (ancestor.Shape is not null && ancestor.Shape.Has(name) && !ancestor.Used.Contains(name))
+            {
                 return true;
+            }
         }
         return false;
     }
@@ -216,9 +250,15 @@ internal static class DocModelBuilder
         {
             var location = member.Location;
             if (unquoted.Contains(location.Start))
+            {
                 diagnostics.Add(SchemaDiagnostics.UnquotedArgumentName.Report(location, what, member.Name, name));
+            }
+
             if (argumentNames.Contains(member.Name))
+            {
                 continue;
+            }
+
             var similar = arguments.FirstOrDefault(a => !documentedNames.Contains(a.Name) && !explained.Contains(a.Name) && Similar(a.Name, member.Name));
             if (similar is not null)
             {
@@ -238,9 +278,15 @@ internal static class DocModelBuilder
         foreach (var argument in arguments)
         {
             if (documentedNames.Contains(argument.Name) || explained.Contains(argument.Name))
+            {
                 continue;
+            }
+
             if (argument.Kind == ArgumentKind.OptionList && insideOptionList)
+            {
                 continue;
+            }
+
             diagnostics.Add(SchemaDiagnostics.ArgumentNotDocumented.Report(argument.Location, what, argument.Name, name));
         }
     }
@@ -270,20 +316,29 @@ internal static class DocModelBuilder
         {
             var shape = new Shape();
             foreach (var value in values)
+            {
                 shape.Add(value, 0);
+            }
+
             return shape.HasMembers || shape.IsArray ? shape : null;
         }
 
         private void Add(LenientJsonValue value, int depth)
         {
             if (depth > LenientJsonReader.MaxDepth)
+            {
                 return;
+            }
+
             if (value.Kind == LenientJsonKind.Object)
             {
                 foreach (var member in value.Members)
                 {
                     if (!_members.TryGetValue(member.Key, out var list))
+                    {
                         _members[member.Key] = list = new List<LenientJsonValue>();
+                    }
+
                     list.Add(member.Value);
                 }
             }
@@ -291,7 +346,9 @@ internal static class DocModelBuilder
             {
                 IsArray = true;
                 foreach (var item in value.Items)
+                {
                     Add(item, depth + 1);
+                }
             }
         }
     }

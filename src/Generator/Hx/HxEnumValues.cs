@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -29,31 +28,48 @@ internal static class HxEnumValues
     {
         var values = new List<SchemaEnumValue>();
         if (string.IsNullOrEmpty(description))
+        {
             return values;
+        }
+
         var marker = Marker.Match(description);
         if (!marker.Success)
+        {
             return values;
+        }
+
         var at = marker.Index + marker.Length;
         var following = Following.Match(description, at);
         if (following.Success)
         {
             foreach (Match m in Described.Matches(description!.Substring(following.Index + following.Length)))
+            {
                 AddValue(values, m.Groups[1].Value, m.Groups[2].Value.Trim());
+            }
+
             return values;
         }
         for (var item = ListItem.Match(description, at); item.Success && item.Length > 0; item = ListItem.Match(description, item.Index + item.Length))
+        {
             AddValue(values, item.Groups[2].Value, null);
+        }
         // A single value is no set to choose from (query-block's deprecated "type": "unknown" says
         // what 2.1 happens to send, not what a newer QEMU may).
         if (values.Count < 2)
+        {
             values.Clear();
+        }
+
         return values;
     }
 
     private static void AddValue(List<SchemaEnumValue> values, string name, string? doc)
     {
         if (values.Any(v => v.Name == name))
+        {
             return;
+        }
+
         values.Add(new SchemaEnumValue(name, string.IsNullOrEmpty(doc) ? null : doc, null, EquatableArray<SchemaFeature>.Empty, SchemaLocation.None));
     }
 
@@ -84,7 +100,9 @@ internal static class HxEnumValues
         foreach (var (value, name) in KnownNames)
         {
             if (values.Any(v => v.Name == value))
+            {
                 return name;
+            }
         }
         return stem;
     }

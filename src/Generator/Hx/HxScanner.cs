@@ -36,7 +36,10 @@ internal sealed class HxScanner
         {
             pos = HxText.SkipWhitespace(_text, pos, length);
             if (pos >= length)
+            {
                 break;
+            }
+
             if (HxText.IsWordAt(_text, pos, "HXCOMM", length))
             {
                 pos = ScanComment(pos, length, inDocBlock: false);
@@ -61,7 +64,9 @@ internal sealed class HxScanner
             }
         }
         if (_conditions.Count > 0)
+        {
             Report(SchemaDiagnostics.UnbalancedConditional, length, length, 0, _conditions[_conditions.Count - 1]);
+        }
     }
 
     internal static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
@@ -81,7 +86,9 @@ internal sealed class HxScanner
         {
             var at = HxText.FindWord(_text, marker, start, end);
             if (at >= 0)
+            {
                 Report(SchemaDiagnostics.MarkerInComment, at, at + marker.Length, 0, marker);
+            }
         }
         return end;
     }
@@ -94,17 +101,35 @@ internal sealed class HxScanner
         {
             i = HxText.SkipWhitespace(_text, i, limit);
             if (i >= limit)
+            {
                 break;
+            }
+
             if (HxText.IsWordAt(_text, i, "HXCOMM", limit))
+            {
                 return i;
+            }
+
             if (inDocBlock && HxText.IsWordAt(_text, i, "EQMP", limit))
+            {
                 return i;
+            }
+
             if (HxText.IsWordAt(_text, i, "SQMP", limit) && (inDocBlock || StartsDocBlock(i, limit)))
+            {
                 return i;
+            }
+
             if (!inDocBlock && IsTableEntryStart(i, limit))
+            {
                 return i;
+            }
+
             if (!inDocBlock && _text[i] == '#' && IsDirective(i, limit))
+            {
                 return i;
+            }
+
             i = HxText.WordEnd(_text, i, limit);
         }
         return limit;
@@ -118,12 +143,21 @@ internal sealed class HxScanner
         {
             i = HxText.SkipWhitespace(_text, i, limit);
             if (i >= limit)
+            {
                 return false;
+            }
+
             var end = HxText.WordEnd(_text, i, limit);
             if (HxText.IsDashRun(_text, i, end))
+            {
                 return word > 0;
+            }
+
             if (HxText.IsWordAt(_text, i, "HXCOMM", limit) || HxText.IsWordAt(_text, i, "EQMP", limit) || HxText.IsWordAt(_text, i, "SQMP", limit))
+            {
                 return false;
+            }
+
             i = end;
         }
         return false;
@@ -132,7 +166,10 @@ internal sealed class HxScanner
     public bool IsTableEntryStart(int i, int limit)
     {
         if (_text[i] != '{')
+        {
             return false;
+        }
+
         var j = HxText.SkipWhitespace(_text, i + 1, limit);
         return j < limit && _text[j] == '.';
     }
@@ -182,9 +219,14 @@ internal sealed class HxScanner
                 break;
             default:
                 if (_conditions.Count == 0)
+                {
                     Report(SchemaDiagnostics.UnbalancedConditional, start, wordEnd, 2);
+                }
                 else
+                {
                     _conditions.RemoveAt(_conditions.Count - 1);
+                }
+
                 break;
         }
         return operandEnd;
@@ -217,11 +259,20 @@ internal sealed class HxScanner
         {
             i = HxText.SkipWhitespace(_text, i, limit);
             if (i >= limit)
+            {
                 break;
+            }
+
             if (HxText.IsWordAt(_text, i, "SQMP", limit))
+            {
                 return i;
+            }
+
             if (_text[i] == '{' && IsTableEntryStart(i, limit) && LooksLikeEntry(i, limit))
+            {
                 return i;
+            }
+
             i = HxText.WordEnd(_text, i, limit);
         }
         return -1;
@@ -242,7 +293,10 @@ internal sealed class HxScanner
         {
             pos = HxText.SkipWhitespace(_text, pos, length);
             if (pos >= length)
+            {
                 return Malformed(open, length, 4);
+            }
+
             var c = _text[pos];
             if (c == '}')
             {
@@ -255,18 +309,30 @@ internal sealed class HxScanner
                 continue;
             }
             if (c != '.')
+            {
                 return Malformed(open, pos, 5, c.ToString());
+            }
+
             var nameStart = pos + 1;
             var nameEnd = nameStart;
             while (nameEnd < length && (char.IsLetterOrDigit(_text[nameEnd]) || _text[nameEnd] is '_' or '.'))
+            {
                 nameEnd++;
+            }
+
             var field = _text.Substring(nameStart, nameEnd - nameStart);
             pos = HxText.SkipWhitespace(_text, nameEnd, length);
             if (field.Length == 0 || pos >= length || _text[pos] != '=')
+            {
                 return Malformed(open, pos, 6, field);
+            }
+
             pos = HxText.SkipWhitespace(_text, pos + 1, length);
             if (entry.FieldOffsets.ContainsKey(field))
+            {
                 return Malformed(open, nameStart - 1, 7, field);
+            }
+
             entry.FieldOffsets[field] = nameStart - 1;
             if (pos < length && _text[pos] == '"')
             {
@@ -281,13 +347,19 @@ internal sealed class HxScanner
                     while (pos < length && _text[pos] != '"')
                     {
                         if (_text[pos] == '\\' && pos + 1 < length)
+                        {
                             pos++;
+                        }
+
                         offsets.Add(pos);
                         value.Append(_text[pos]);
                         pos++;
                     }
                     if (pos >= length)
+                    {
                         return Malformed(open, first, 8, field);
+                    }
+
                     pos++;
                     pos = HxText.SkipWhitespace(_text, pos, length);
                 }
@@ -299,23 +371,34 @@ internal sealed class HxScanner
                 while (pos < length && _text[pos] != ',' && _text[pos] != '}')
                 {
                     if (_text[pos] == '{' || IsStructuralWord(pos))
+                    {
                         return Malformed(open, pos, 9, field);
+                    }
+
                     pos++;
                 }
                 var expression = HxText.Collapse(_text, valueStart, pos);
                 if (expression.Length == 0)
+                {
                     return Malformed(open, valueStart, 9, field);
+                }
+
                 entry.Expressions[field] = (expression, valueStart);
             }
             // C wants a comma between initializers; anything else means the entry is not what it seems.
             pos = HxText.SkipWhitespace(_text, pos, length);
             if (pos < length && _text[pos] != ',' && _text[pos] != '}')
+            {
                 return Malformed(open, pos, 10, field);
+            }
         }
         entry.End = pos;
         pos = HxText.SkipWhitespace(_text, pos, length);
         if (pos < length && _text[pos] == ',')
+        {
             pos++;
+        }
+
         Entries.Add(entry);
         return pos;
     }

@@ -13,11 +13,16 @@ public static class HxText
     public static bool IsQmpName(string name)
     {
         if (name.Length == 0 || !(IsAsciiLetter(name[0]) || name[0] == '_'))
+        {
             return false;
+        }
+
         foreach (var c in name)
         {
             if (!(IsAsciiLetter(c) || (c >= '0' && c <= '9') || c is '-' or '_' or '.'))
+            {
                 return false;
+            }
         }
         return true;
     }
@@ -31,9 +36,13 @@ public static class HxText
         foreach (var c in name)
         {
             if (c < ' ' || c > '~')
+            {
                 builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
             else
+            {
                 builder.Append(c);
+            }
         }
         return builder.ToString();
     }
@@ -42,11 +51,20 @@ public static class HxText
     public static bool IsWordAt(string text, int offset, string word, int limit)
     {
         if (offset < 0 || offset + word.Length > limit)
+        {
             return false;
+        }
+
         if (string.CompareOrdinal(text, offset, word, 0, word.Length) != 0)
+        {
             return false;
+        }
+
         if (offset > 0 && !char.IsWhiteSpace(text[offset - 1]))
+        {
             return false;
+        }
+
         var end = offset + word.Length;
         return end >= limit || char.IsWhiteSpace(text[end]);
     }
@@ -59,9 +77,15 @@ public static class HxText
         {
             i = text.IndexOf(word, i, limit - i, System.StringComparison.Ordinal);
             if (i < 0)
+            {
                 return -1;
+            }
+
             if (IsWordAt(text, i, word, limit))
+            {
                 return i;
+            }
+
             i += word.Length;
         }
         return -1;
@@ -70,7 +94,10 @@ public static class HxText
     public static int SkipWhitespace(string text, int offset, int limit)
     {
         while (offset < limit && char.IsWhiteSpace(text[offset]))
+        {
             offset++;
+        }
+
         return offset;
     }
 
@@ -78,7 +105,10 @@ public static class HxText
     public static int WordEnd(string text, int offset, int limit)
     {
         while (offset < limit && !char.IsWhiteSpace(text[offset]))
+        {
             offset++;
+        }
+
         return offset;
     }
 
@@ -89,18 +119,28 @@ public static class HxText
     public static string Collapse(string text, int start, int end)
     {
         while (start < end && char.IsWhiteSpace(text[start]))
+        {
             start++;
+        }
+
         while (end > start && char.IsWhiteSpace(text[end - 1]))
+        {
             end--;
+        }
         // Most text of the folded seed is collapsed already (single spaces): take it as it is.
         var collapsed = true;
         for (var i = start; i < end && collapsed; i++)
         {
             if (char.IsWhiteSpace(text[i]))
+            {
                 collapsed = text[i] == ' ' && !char.IsWhiteSpace(text[i + 1]);
+            }
         }
         if (collapsed)
+        {
             return start == 0 && end == text.Length ? text : text.Substring(start, end - start);
+        }
+
         var builder = new StringBuilder(end - start);
         var pendingSpace = false;
         for (var i = start; i < end; i++)
@@ -112,7 +152,10 @@ public static class HxText
                 continue;
             }
             if (pendingSpace)
+            {
                 builder.Append(' ');
+            }
+
             pendingSpace = false;
             builder.Append(c);
         }
@@ -124,14 +167,22 @@ public static class HxText
     public static bool IsDashRun(string text, int start, int end)
     {
         if (end - start < 2)
+        {
             return false;
+        }
+
         var first = text[start];
         if (first != '-' && first != '=')
+        {
             return false;
+        }
+
         for (var i = start; i < end; i++)
         {
             if (text[i] != first)
+            {
                 return false;
+            }
         }
         return true;
     }

@@ -52,7 +52,10 @@ public sealed class LenientJsonValue
     {
         var copy = Object();
         foreach (var member in Members)
+        {
             copy.Members.Add(new KeyValuePair<string, LenientJsonValue>(renames.TryGetValue(member.Key, out var name) ? name : member.Key, member.Value));
+        }
+
         return copy;
     }
 
@@ -64,7 +67,9 @@ public sealed class LenientJsonValue
             foreach (var member in Members)
             {
                 if (member.Key == name)
+                {
                     return member.Value;
+                }
             }
             return null;
         }
@@ -87,7 +92,10 @@ public sealed class LenientJsonValue
                 for (var i = 0; i < Members.Count; i++)
                 {
                     if (i > 0)
+                    {
                         builder.Append(',');
+                    }
+
                     builder.Append('"').Append(EscapeKey(Members[i].Key)).Append("\":");
                     Members[i].Value.Write(builder);
                 }
@@ -98,7 +106,10 @@ public sealed class LenientJsonValue
                 for (var i = 0; i < Items.Count; i++)
                 {
                     if (i > 0)
+                    {
                         builder.Append(',');
+                    }
+
                     Items[i].Write(builder);
                 }
                 builder.Append(']');
@@ -132,9 +143,14 @@ public sealed class LenientJsonValue
                 case '\\': builder.Append("\\\\"); break;
                 default:
                     if (c < ' ')
+                    {
                         builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
                     else
+                    {
                         builder.Append(c);
+                    }
+
                     break;
             }
         }
@@ -213,7 +229,9 @@ public sealed class LenientJsonReader
     private void SkipWhitespace()
     {
         while (!AtEnd && char.IsWhiteSpace(Current))
+        {
             _pos++;
+        }
     }
 
     private LenientJsonValue? Fail(int offset, string message)
@@ -234,9 +252,15 @@ public sealed class LenientJsonReader
         placeholder = false;
         SkipWhitespace();
         if (AtEnd)
+        {
             return Fail(_pos, "the text ends where a value was expected");
+        }
+
         if (depth > MaxDepth)
+        {
             return Fail(_pos, $"nesting deeper than {MaxDepth}");
+        }
+
         if (StartsWith("..."))
         {
             placeholder = true;
@@ -273,7 +297,10 @@ public sealed class LenientJsonReader
                 return ReadLiteral("null", LenientJsonKind.Null);
             default:
                 if (Current == '-' || char.IsDigit(Current))
+                {
                     return ReadNumber();
+                }
+
                 return Fail(_pos, $"unexpected '{Current}' where a value was expected");
         }
     }
@@ -290,7 +317,10 @@ public sealed class LenientJsonReader
                 return;
             }
             if (closeAt is null && (c == ',' || c == '}' || c == ']'))
+            {
                 return;
+            }
+
             _pos++;
         }
     }
@@ -298,7 +328,10 @@ public sealed class LenientJsonReader
     private LenientJsonValue? ReadLiteral(string literal, LenientJsonKind kind)
     {
         if (!StartsWith(literal))
+        {
             return Fail(_pos, $"unexpected '{Current}' where a value was expected");
+        }
+
         _pos += literal.Length;
         return LenientJsonValue.Literal(kind);
     }
@@ -311,10 +344,16 @@ public sealed class LenientJsonReader
         // JSON's own number grammar: what double.Parse would accept ("05", "1.") is not JSON.
         var match = NumberGrammar.Match(_text, _pos, _limit - _pos);
         if (!match.Success)
+        {
             return Fail(_pos, $"'{Current}' does not start a number");
+        }
+
         _pos += match.Length;
         if (!AtEnd && (char.IsDigit(Current) || Current is '.' or 'e' or 'E' or '+' or '-'))
+        {
             return Fail(match.Index, "malformed number");
+        }
+
         return LenientJsonValue.Number(match.Value);
     }
 
@@ -334,7 +373,10 @@ public sealed class LenientJsonReader
             if (c == '\\')
             {
                 if (_pos + 1 >= _limit)
+                {
                     break;
+                }
+
                 var e = _text[_pos + 1];
                 _pos += 2;
                 switch (e)
@@ -361,7 +403,10 @@ public sealed class LenientJsonReader
                 continue;
             }
             if (c < ' ')
+            {
                 return Fail(_pos, "control character in a string");
+            }
+
             decoded.Append(c);
             _pos++;
         }
@@ -379,7 +424,10 @@ public sealed class LenientJsonReader
             var keyStart = _pos;
             var key = ReadString();
             if (key is null)
+            {
                 return null;
+            }
+
             SkipWhitespace();
             LenientJsonValue? value;
             if (!AtEnd && Current == ':')
@@ -398,9 +446,15 @@ public sealed class LenientJsonReader
                 // "name:"value" : the quote that should close the name was typed after the colon.
                 var wordStart = _pos;
                 while (!AtEnd && Current != '"' && Current != ',' && Current != '}' && !char.IsWhiteSpace(Current))
+                {
                     _pos++;
+                }
+
                 if (AtEnd || Current != '"')
+                {
                     return Fail(wordStart, "expected ':' after a member name");
+                }
+
                 var word = _text.Substring(wordStart, _pos - wordStart);
                 _pos++;
                 var name = key.Text.Substring(0, key.Text.Length - 1);
@@ -420,7 +474,10 @@ public sealed class LenientJsonReader
                 return Fail(_pos, "expected ':' after a member name");
             }
             if (value is null)
+            {
                 return null;
+            }
+
             result.Members.Add(new KeyValuePair<string, LenientJsonValue>(key.Text, value));
             expectMember = false;
         }
@@ -440,12 +497,18 @@ public sealed class LenientJsonReader
             if (placeholder)
             {
                 if (!StartsWithRepairAt(elementStart))
+                {
                     Repair(elementStart, "placeholder element removed");
+                }
+
                 expectElement = false;
                 continue;
             }
             if (value is null)
+            {
                 return null;
+            }
+
             result.Items.Add(value);
             expectElement = false;
         }
@@ -486,12 +549,18 @@ public sealed class LenientJsonReader
                     continue;
                 }
                 if (expectItem)
+                {
                     Repair(comma, "stray ',' removed");
+                }
+
                 expectItem = true;
                 continue;
             }
             if (!expectItem)
+            {
                 Repair(_pos, inObject ? "missing ',' between members inserted" : "missing ',' between elements inserted");
+            }
+
             return true;
         }
     }
@@ -501,7 +570,9 @@ public sealed class LenientJsonReader
         foreach (var repair in _repairs)
         {
             if (repair.Offset == offset)
+            {
                 return true;
+            }
         }
         return false;
     }

@@ -46,11 +46,16 @@ public static class SchemaParser
             {
                 var built = ReadEntry(source, entry, diagnostics);
                 if (built is not null)
+                {
                     (built.IsEvent ? events : commands).Add(built);
+                }
             }
             var reader = new DocBlockReader(source, diagnostics);
             foreach (var doc in reader.ReadAll(scanner.DocBlocks, scanner))
+            {
                 docs.Add((source, doc));
+            }
+
             prose.AddRange(reader.Prose);
         }
 
@@ -68,7 +73,9 @@ public static class SchemaParser
         }
 
         foreach (var (source, doc) in docs)
+        {
             Attach(source, doc, byName, diagnostics, examples);
+        }
 
         foreach (var entry in commands.Concat(events).Where(e => !e.Duplicate))
         {
@@ -195,12 +202,17 @@ public static class SchemaParser
             var executed = doc.Examples.Select(e => e.Request?.Value?["execute"]).FirstOrDefault(v => v is { Kind: LenientJsonKind.String })?.Text;
             CommandBuilder? alias = null;
             if (executed is not null && byName.TryGetValue(executed, out var byExample) && byExample.Doc is null)
+            {
                 alias = byExample;
+            }
+
             if (alias is null)
             {
                 var candidates = byName.Values.Where(c => c.Doc is null && !c.IsEvent && (c.Name.StartsWith(title + "-", System.StringComparison.Ordinal) || c.Name.StartsWith(title + "_", System.StringComparison.Ordinal))).ToList();
                 if (candidates.Count == 1)
+                {
                     alias = candidates[0];
+                }
             }
             if (alias is null)
             {

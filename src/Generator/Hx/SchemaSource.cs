@@ -22,11 +22,20 @@ public sealed class SchemaSource
     {
         _lines ??= new LineMap(Text);
         if (start > Text.Length)
+        {
             start = Text.Length;
+        }
+
         if (end < start)
+        {
             end = start;
+        }
+
         if (end > Text.Length)
+        {
             end = Text.Length;
+        }
+
         var (line, column) = _lines.GetPosition(start);
         var (endLine, endColumn) = _lines.GetPosition(end);
         return new SchemaLocation(Path, start, end - start, line, column, endLine, endColumn);

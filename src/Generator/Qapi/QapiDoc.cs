@@ -45,7 +45,9 @@ internal sealed class QapiDoc
         foreach (var arg in args)
         {
             if (arg.Name == name)
+            {
                 return arg;
+            }
         }
         return null;
     }

@@ -22,22 +22,37 @@ internal sealed partial class QapiDocParser
             var line = lines[i].Text;
             var lead = 0;
             while (lead < line.Length && char.IsWhiteSpace(line[lead]))
+            {
                 lead++;
+            }
+
             if (string.CompareOrdinal(line, lead, ".. ", 0, 3) != 0)
+            {
                 continue;
+            }
+
             var trimmed = line.Substring(lead);
             var isExample = trimmed.StartsWith(".. qmp-example::", StringComparison.Ordinal);
             var isNote = trimmed.StartsWith(".. note::", StringComparison.Ordinal);
             if (!isExample && !isNote)
+            {
                 continue;
+            }
+
             var header = lines[i];
             var indent = header.Indent;
             var argument = trimmed.Substring(trimmed.IndexOf("::", StringComparison.Ordinal) + 2).Trim();
             var end = i + 1;
             while (end < lines.Count && (lines[end].IsBlank || lines[end].Indent > indent))
+            {
                 end++;
+            }
+
             while (end > i + 1 && lines[end - 1].IsBlank)
+            {
                 end--;
+            }
+
             var content = lines.GetRange(i + 1, end - i - 1);
             lines.RemoveRange(i, end - i);
             i--;
@@ -60,7 +75,10 @@ internal sealed partial class QapiDocParser
             {
                 var text = Join(Dedent(content, headerText: false));
                 if (argument.Length > 0)
+                {
                     text = text.Length > 0 ? argument + "\n" + text : argument;
+                }
+
                 doc.Sections.Add(new SchemaDocSection(SchemaDoc.Note, text, Span(header)));
             }
         }
@@ -88,7 +106,10 @@ internal sealed partial class QapiDocParser
                 group.Add(lines[i]);
                 // The lines a message runs over belong to it, even when they do not look like JSON.
                 while (i + 1 < lines.Count && !lines[i + 1].IsBlank && !IsMessage(lines[i + 1].Text.TrimStart()))
+                {
                     group.Add(lines[++i]);
+                }
+
                 continue;
             }
             if (!lines[i].IsBlank && sawMessage)
@@ -101,7 +122,9 @@ internal sealed partial class QapiDocParser
             group.Add(lines[i]);
         }
         if (group.Exists(l => !l.IsBlank) || first)
+        {
             yield return (group, first);
+        }
     }
 
     /// <summary>QEMU 7.2's caption: the prose of an Example section before its first message.</summary>
@@ -112,9 +135,14 @@ internal sealed partial class QapiDocParser
         {
             var t = line.Text.Trim();
             if (IsMessage(t))
+            {
                 break;
+            }
+
             if (t.Length > 0)
+            {
                 prose.Add(t);
+            }
         }
         return prose.Count == 0 ? null : string.Join(" ", prose);
     }
@@ -133,19 +161,28 @@ internal sealed partial class QapiDocParser
         {
             var trimmed = lines[i].Text.TrimStart();
             if (!IsMessage(trimmed))
+            {
                 continue;
+            }
+
             var direction = trimmed[0] == '-' ? ExampleDirection.ToServer : ExampleDirection.FromServer;
             var text = new StringBuilder(trimmed.Substring(2).Trim());
             var j = i + 1;
             while (j < lines.Count && !lines[j].IsBlank && !IsMessage(lines[j].Text.TrimStart()))
+            {
                 text.Append('\n').Append(lines[j++].Text);
+            }
+
             var messageText = text.ToString();
             var result = Hx.LenientJsonReader.Read(messageText, 0, messageText.Length);
             var json = result.Value?.ToJson();
             var span = _block.File.Span(lines[i].Offset, lines[j - 1].Offset + lines[j - 1].Text.Length);
             // Examples of free-form text (QEMU 10's notation legend) illustrate, they are no message.
             if (json is null && symbol is not null)
+            {
                 _diagnostics.Add(QapiDiagnostics.Make(QapiDiagnostics.ExampleNotJson, span, symbol ?? "(free-form)", result.Error?.Message ?? "no JSON value"));
+            }
+
             messages.Add(new SchemaExampleMessage(direction, messageText, json, result.Repairs.Select(r => r.Message).ToEquatableArray(), span));
             i = j - 1;
         }

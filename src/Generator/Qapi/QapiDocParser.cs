@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 
@@ -44,7 +43,10 @@ internal sealed partial class QapiDocParser
             {
                 var i = 0;
                 while (i < Text.Length && char.IsWhiteSpace(Text[i]))
+                {
                     i++;
+                }
+
                 return i;
             }
         }
@@ -66,17 +68,28 @@ internal sealed partial class QapiDocParser
             }
             var start = raw.Offset + 1;
             if (source[start] != ' ')
+            {
                 parser.Report(raw.Offset, raw.End, "missing space after #");
+            }
             else
+            {
                 start++;
+            }
+
             var end = raw.End;
             while (end > start && char.IsWhiteSpace(source[end - 1]))
+            {
                 end--;
+            }
+
             parser._lines.Add(new Line(end == start ? string.Empty : source.Substring(start, end - start), start));
         }
         var first = parser._lines.FindIndex(l => !l.IsBlank);
         if (first >= 0 && parser._lines[first].Text.StartsWith("@", StringComparison.Ordinal) && first == 0)
+        {
             return new List<QapiDoc> { parser.Definition() };
+        }
+
         return parser.FreeForm();
     }
 
@@ -110,7 +123,10 @@ internal sealed partial class QapiDocParser
         foreach (var line in _lines)
         {
             if (AtName(line.Text) is { } name)
+            {
                 Report(line, "'@" + name + ":' not allowed in free-form documentation");
+            }
+
             if (line.Text.StartsWith("=", StringComparison.Ordinal))
             {
                 // QEMU 7.2 splits a block at a heading that follows text; QEMU 10 wants one heading first.
@@ -122,7 +138,10 @@ internal sealed partial class QapiDocParser
                 }
                 level = 0;
                 while (level < line.Text.Length && line.Text[level] == '=')
+                {
                     level++;
+                }
+
                 heading = line.Text.Substring(level).Trim();
                 continue;
             }
@@ -166,11 +185,19 @@ internal sealed partial class QapiDocParser
         var doc = new QapiDoc(BlockSpan(_block.Start, _block.End));
         var symbol = symbolLine.Text.Substring(1);
         if (!symbol.EndsWith(":", StringComparison.Ordinal))
+        {
             Report(symbolLine, "line should end with ':'");
+        }
         else
+        {
             symbol = symbol.Substring(0, symbol.Length - 1);
+        }
+
         if (symbol.Length == 0)
+        {
             Report(symbolLine, "a name is required after '@'");
+        }
+
         doc.Symbol = symbol;
         doc.SymbolLocation = Span(symbolLine);
 
@@ -193,7 +220,10 @@ internal sealed partial class QapiDocParser
         void EndArg()
         {
             if (arg is not null)
+            {
                 arg.Text = Join(Dedent(argLines, headerText: argHasText));
+            }
+
             arg = null;
             argLines.Clear();
             argTextColumn = 0;
@@ -204,9 +234,15 @@ internal sealed partial class QapiDocParser
             EndArg();
             var list = feature ? doc.Features : doc.Args;
             if (name.Length == 0)
+            {
                 Report(line, "a member name is required after '@'");
+            }
+
             if (list.Exists(a => a.Name == name))
+            {
                 Report(line, "'" + name + "' is described twice");
+            }
+
             arg = new QapiDocArg(name, Span(line));
             list.Add(arg);
             var text = line.Text.Substring(line.Text.IndexOf(':') + 1).Trim();
@@ -214,7 +250,10 @@ internal sealed partial class QapiDocParser
             argTextColumn = argHasText ? line.Text.IndexOf(text, line.Text.IndexOf(':'), StringComparison.Ordinal) : 0;
             argContinuations = 0;
             if (argHasText)
+            {
                 argLines.Add(new Line(text, line.Offset + argTextColumn));
+            }
+
             mode = feature ? Mode.Feature : Mode.Arg;
         }
 
@@ -222,7 +261,10 @@ internal sealed partial class QapiDocParser
         {
             EndArg();
             if ((tag == SchemaDoc.Returns || tag == SchemaDoc.Since || tag == SchemaDoc.Errors) && sections.Exists(s => s.Tag == tag))
+            {
                 Report(line, "duplicated '" + tag + "' section");
+            }
+
             section = new Section(tag, line);
             sections.Add(section);
             var text = line.Text.Substring(textStart).Trim();
@@ -232,7 +274,10 @@ internal sealed partial class QapiDocParser
                 section.HeaderText = true;
             }
             else
+            {
                 section.Absorbing = true;
+            }
+
             mode = tag.Length == 0 ? Mode.Untagged : Mode.Tagged;
             noMoreArgs = true;
         }
@@ -265,9 +310,15 @@ internal sealed partial class QapiDocParser
                 // the text after '@name: ' (QEMU 7.2's Section.append). Both dialects refuse that.
                 if (!wasBlank && argContinuations == 1 && argTextColumn > 0 && argFirstIndent > 0
                     && line.Indent < argFirstIndent && line.Indent < argTextColumn)
+                {
                     Report(line, "unexpected de-indent (expected at least " + argFirstIndent.ToString(System.Globalization.CultureInfo.InvariantCulture) + " spaces)");
+                }
+
                 if (argContinuations++ == 0)
+                {
                     argFirstIndent = wasBlank ? 0 : line.Indent;
+                }
+
                 if (indented || (!argHasText && !wasBlank))
                 {
                     argLines.Add(line);
@@ -284,7 +335,10 @@ internal sealed partial class QapiDocParser
             if (mode == Mode.Tagged && atName is null && tag is null)
             {
                 if (section!.Absorbing && !section.Lines.Exists(l => !l.IsBlank) && indented)
+                {
                     section.Absorbing = false;
+                }
+
                 if (section.Absorbing || indented)
                 {
                     if (!section.Absorbing || !IsDirective(line.Text))
@@ -302,7 +356,10 @@ internal sealed partial class QapiDocParser
             if (mode == Mode.Body && atName is null && tag is null && line.Text != "Features:")
             {
                 if (line.Text.StartsWith("=", StringComparison.Ordinal))
+                {
                     Report(line, "'=' heading markup is not allowed in a definition's documentation");
+                }
+
                 if (doc.Args.Count > 0 || doc.Features.Count > 0 || sections.Count > 0)
                 {
                     StartSection(line, SchemaDoc.Untagged, 0);
@@ -317,7 +374,10 @@ internal sealed partial class QapiDocParser
             {
                 EndArg();
                 if (sawFeatures)
+                {
                     Report(line, "duplicated 'Features:' line");
+                }
+
                 sawFeatures = true;
                 mode = Mode.Feature;
                 argHasText = true;
@@ -331,7 +391,10 @@ internal sealed partial class QapiDocParser
                     continue;
                 }
                 if (noMoreArgs || sawFeatures)
+                {
                     Report(line, "the description of '@" + atName + ":' follows a section; member descriptions come first");
+                }
+
                 StartArg(line, atName, feature: false);
                 continue;
             }
@@ -353,7 +416,10 @@ internal sealed partial class QapiDocParser
             if (s.Tag == "Example")
             {
                 foreach (var (group, first) in SplitExamples(lines))
+                {
                     doc.Examples.Add(ReadExample(symbol, Caption(group), group, first ? Span(s.Header) : Span(group[0])));
+                }
+
                 continue;
             }
             ExtractDirectives(doc, lines, symbol);
@@ -361,7 +427,10 @@ internal sealed partial class QapiDocParser
             if (text.Length == 0)
             {
                 if (s.Tag.Length > 0)
+                {
                     Report(s.Header, "the '" + s.Tag + "' section is empty");
+                }
+
                 continue;
             }
             doc.Sections.Add(new SchemaDocSection(s.Tag, text, Span(s.Header)));
@@ -373,7 +442,10 @@ internal sealed partial class QapiDocParser
     private static string? AtName(string text)
     {
         if (!text.StartsWith("@", StringComparison.Ordinal))
+        {
             return null;
+        }
+
         var space = text.IndexOf(' ');
         var word = space < 0 ? text : text.Substring(0, space);
         return word.EndsWith(":", StringComparison.Ordinal) ? word.Substring(1, word.Length - 2) : null;
@@ -414,15 +486,26 @@ internal sealed partial class QapiDocParser
         for (var i = first; i < lines.Count; i++)
         {
             if (!lines[i].IsBlank)
+            {
                 indent = Math.Min(indent, lines[i].Indent);
+            }
         }
         if (indent == int.MaxValue || indent == 0)
+        {
             return lines;
+        }
+
         var result = new List<Line>(lines.Count);
         for (var i = 0; i < first && i < lines.Count; i++)
+        {
             result.Add(lines[i]);
+        }
+
         for (var i = first; i < lines.Count; i++)
+        {
             result.Add(lines[i].IsBlank ? lines[i] : new Line(lines[i].Text.Substring(indent), lines[i].Offset + indent));
+        }
+
         return result;
     }
 
@@ -432,23 +515,37 @@ internal sealed partial class QapiDocParser
         var start = 0;
         var end = lines.Count;
         while (start < end && lines[start].IsBlank)
+        {
             start++;
+        }
+
         while (end > start && lines[end - 1].IsBlank)
+        {
             end--;
+        }
+
         if (end - start <= 1)
+        {
             return end == start ? string.Empty : lines[start].Text;
+        }
         // One builder per thread, kept: doc texts are joined by the thousand.
         var sb = t_join ??= new StringBuilder();
         sb.Clear();
         for (var i = start; i < end; i++)
         {
             if (i > start)
+            {
                 sb.Append('\n');
+            }
+
             sb.Append(lines[i].Text);
         }
         var text = sb.ToString();
         if (sb.Capacity > 1 << 16)
+        {
             t_join = null;
+        }
+
         return text;
     }
 

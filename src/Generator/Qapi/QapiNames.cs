@@ -14,7 +14,10 @@ internal static class QapiNames
     public static string? Stem(string name, out string? problem)
     {
         if (!IsPrintableAscii(name))
+        {
             return StemByRegex(name, out problem);
+        }
+
         var start = StemStart(name);
         if (start < 0)
         {
@@ -54,7 +57,9 @@ internal static class QapiNames
         foreach (var c in text)
         {
             if (c < ' ' || c >= 127)
+            {
                 return false;
+            }
         }
         return true;
     }
@@ -72,14 +77,23 @@ internal static class QapiNames
             // A downstream prefix: __, letters, digits, '.' or '-', then '_'. Nothing else can match a name starting with '_'.
             var j = 2;
             while (j < name.Length && (IsAsciiLetterOrDigit(name[j]) || name[j] is '.' or '-'))
+            {
                 j++;
+            }
+
             if (j == 2 || j >= name.Length || name[j] != '_')
+            {
                 return -1;
+            }
+
             i = j + 1;
         }
         // x- is taken as the experimental prefix when the rest is a stem; else it is part of the stem.
         if (i + 1 < name.Length && name[i] is 'x' or 'X' && name[i + 1] == '-' && IsStem(name, i + 2))
+        {
             return i + 2;
+        }
+
         return IsStem(name, i) ? i : -1;
     }
 
@@ -87,11 +101,16 @@ internal static class QapiNames
     private static bool IsStem(string name, int start)
     {
         if (start >= name.Length || !IsAsciiLetter(name[start]))
+        {
             return false;
+        }
+
         for (var i = start + 1; i < name.Length; i++)
         {
             if (!IsAsciiLetterOrDigit(name[i]) && name[i] is not ('_' or '-'))
+            {
                 return false;
+            }
         }
         return true;
     }
@@ -105,11 +124,16 @@ internal static class QapiNames
     {
         var stem = Stem(name, out var problem);
         if (stem is null)
+        {
             return problem;
+        }
+
         foreach (var c in stem)
         {
             if ((!permitUpper && c >= 'A' && c <= 'Z') || (!permitUnderscore && c == '_'))
+            {
                 return "must not use upper case or '_'";
+            }
         }
         return null;
     }
@@ -119,11 +143,16 @@ internal static class QapiNames
     {
         var stem = Stem(name, out var problem);
         if (stem is null)
+        {
             return problem;
+        }
+
         foreach (var c in stem)
         {
             if ((c >= 'a' && c <= 'z') || c == '-')
+            {
                 return "must not use lower case or '-'";
+            }
         }
         return null;
     }
@@ -133,11 +162,20 @@ internal static class QapiNames
     {
         var stem = Stem(name, out var problem);
         if (stem is null)
+        {
             return problem;
+        }
+
         if (!IsCamel(stem))
+        {
             return "must use CamelCase";
+        }
+
         if (name.EndsWith("List", System.StringComparison.Ordinal))
+        {
             return "must not end in 'List'";
+        }
+
         return null;
     }
 
@@ -145,15 +183,24 @@ internal static class QapiNames
     private static bool IsCamel(string stem)
     {
         if (!IsPrintableAscii(stem))
+        {
             return Camel.IsMatch(stem);
+        }
+
         if (stem.Length < 2 || stem[0] is not (>= 'A' and <= 'Z'))
+        {
             return false;
+        }
+
         var lower = false;
         for (var i = 1; i < stem.Length; i++)
         {
             var c = stem[i];
             if (!IsAsciiLetterOrDigit(c))
+            {
                 return false;
+            }
+
             lower |= c is >= 'a' and <= 'z';
         }
         return lower;
@@ -166,14 +213,22 @@ internal static class QapiNames
     {
         var first = 0;
         while (first < name.Length && IsAsciiLetterOrDigit(name[first]))
+        {
             first++;
+        }
+
         if (first == name.Length)
+        {
             return name;
+        }
+
         var chars = name.ToCharArray();
         for (var i = first; i < chars.Length; i++)
         {
             if (!IsAsciiLetterOrDigit(chars[i]))
+            {
                 chars[i] = '_';
+            }
         }
         return new string(chars);
     }

@@ -78,7 +78,10 @@ internal sealed class QapiParser
     internal static string Combine(string including, string include)
     {
         if (include.StartsWith("/", StringComparison.Ordinal))
+        {
             return NormalizePath(include);
+        }
+
         var slash = including.Replace('\\', '/').LastIndexOf('/');
         return NormalizePath(slash < 0 ? include : including.Substring(0, slash + 1) + include);
     }
@@ -91,11 +94,18 @@ internal sealed class QapiParser
         {
             var part = parts[i];
             if (part == "." || (part.Length == 0 && i > 0))
+            {
                 continue;
+            }
+
             if (part == ".." && kept.Count > 0 && kept[kept.Count - 1] != ".." && kept[kept.Count - 1].Length > 0)
+            {
                 kept.RemoveAt(kept.Count - 1);
+            }
             else
+            {
                 kept.Add(part);
+            }
         }
         return string.Join("/", kept);
     }
@@ -143,7 +153,10 @@ internal sealed class QapiParser
         {
             QapiDoc? current = null;
             if (!TryAdvance(skipComment: true))
+            {
                 Resync();
+            }
+
             while (_tok != Eof)
             {
                 if (_tok == Comment)
@@ -202,7 +215,9 @@ internal sealed class QapiParser
         private void RejectDoc(QapiDoc? doc)
         {
             if (doc?.Symbol is { } symbol)
+            {
                 Diagnostics.Add(QapiDiagnostics.Make(QapiDiagnostics.DocNotFollowed, doc.SymbolLocation, symbol));
+            }
         }
 
         private void Include(QapiValue expression, QapiMemberSyntax include)
@@ -228,7 +243,10 @@ internal sealed class QapiParser
                 }
             }
             if (_owner._included.Contains(path))
+            {
                 return;
+            }
+
             var text = SafeRead(_owner._readFile, path);
             if (text is null)
             {
@@ -258,9 +276,14 @@ internal sealed class QapiParser
                 {
                     case "doc-required":
                         if (value.Kind == QapiValueKind.Bool)
+                        {
                             pragmas.DocRequired = value.Bool;
+                        }
                         else
+                        {
                             Report(QapiDiagnostics.BadPragma, value.Start, value.End, member.Key, "must be true or false");
+                        }
+
                         break;
                     case "command-name-exceptions":
                         AddNames(member, pragmas.CommandNameExceptions);
@@ -286,7 +309,9 @@ internal sealed class QapiParser
             if (member.Value.Kind == QapiValueKind.Array && member.Value.Items.TrueForAll(i => i.Kind == QapiValueKind.String))
             {
                 foreach (var item in member.Value.Items)
+                {
                     names.Add(item.String!);
+                }
             }
             else
             {
@@ -313,7 +338,9 @@ internal sealed class QapiParser
                 {
                     _cursor = pos;
                     if (TryAdvance(skipComment: true))
+                    {
                         return;
+                    }
                 }
             }
         }
@@ -350,23 +377,39 @@ internal sealed class QapiParser
                 switch (c)
                 {
                     case '#':
-                    {
-                        var end = _text.IndexOf('\n', _cursor);
-                        if (end < 0) end = _text.Length;
-                        var isDoc = _cursor < _text.Length && _text[_cursor] == '#';
-                        _cursor = end;
-                        if (skipComment && !isDoc)
-                            continue;
-                        // The line is not cut out here: the doc block reader cuts what it keeps.
-                        _commentEnd = end > _tokStart && _text[end - 1] == '\r' ? end - 1 : end;
-                        return;
-                    }
-                    case '{': case '}': case ':': case ',': case '[': case ']':
+                        {
+                            var end = _text.IndexOf('\n', _cursor);
+                            if (end < 0)
+                            {
+                                end = _text.Length;
+                            }
+
+                            var isDoc = _cursor < _text.Length && _text[_cursor] == '#';
+                            _cursor = end;
+                            if (skipComment && !isDoc)
+                            {
+                                continue;
+                            }
+                            // The line is not cut out here: the doc block reader cuts what it keeps.
+                            _commentEnd = end > _tokStart && _text[end - 1] == '\r' ? end - 1 : end;
+                            return;
+                        }
+                    case '{':
+                    case '}':
+                    case ':':
+                    case ',':
+                    case '[':
+                    case ']':
                         return;
                     case '\'':
                         _val = ReadString();
                         return;
-                    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
+                    case ' ':
+                    case '\t':
+                    case '\n':
+                    case '\r':
+                    case '\f':
+                    case '\v':
                         continue;
                 }
                 if (string.CompareOrdinal(_text, _tokStart, "true", 0, 4) == 0)
@@ -385,9 +428,15 @@ internal sealed class QapiParser
                 }
                 var stray = _tokStart;
                 while (stray < _text.Length && "[]{}:,'\" \t\r\n\f\v".IndexOf(_text[stray]) < 0)
+                {
                     stray++;
+                }
+
                 if (stray == _tokStart)
+                {
                     stray++;
+                }
+
                 throw new SyntaxError(_tokStart, "stray '" + Printable(_text.Substring(_tokStart, Math.Min(stray - _tokStart, 40))) + "'");
             }
         }
@@ -406,20 +455,28 @@ internal sealed class QapiParser
                     return cut;
                 }
                 if (c == '\\' || c < ' ' || c >= 127)
+                {
                     break;
+                }
             }
             var value = new StringBuilder();
             var escaped = false;
             while (true)
             {
                 if (_cursor >= _text.Length || _text[_cursor] == '\n' || _text[_cursor] == '\r')
+                {
                     throw new SyntaxError(_tokStart, "missing terminating \"'\"");
+                }
+
                 var c = _text[_cursor++];
                 if (escaped)
                 {
                     // Only \\ is an escape: the schema has no use for other characters.
                     if (c != '\\')
+                    {
                         throw new SyntaxError(_cursor - 2, "unknown escape \\" + Printable(c.ToString()));
+                    }
+
                     escaped = false;
                 }
                 else if (c == '\\')
@@ -432,7 +489,10 @@ internal sealed class QapiParser
                     return value.ToString();
                 }
                 if (c < ' ' || c >= 127)
+                {
                     throw new SyntaxError(_cursor - 1, "funny character in string");
+                }
+
                 value.Append(c);
             }
         }
@@ -441,43 +501,49 @@ internal sealed class QapiParser
         {
             var sb = new StringBuilder(text.Length);
             foreach (var c in text)
+            {
                 sb.Append(c < ' ' || c >= 127 ? "\\u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) : c.ToString());
+            }
+
             return sb.ToString();
         }
 
         private QapiValue ReadValue(int depth)
         {
             if (depth >= MaxDepth)
+            {
                 throw new SyntaxError(_tokStart, "nested deeper than " + MaxDepth + " levels");
+            }
+
             var start = _tokStart;
             switch (_tok)
             {
                 case '{':
-                {
-                    var obj = QapiValue.Object(_file, start);
-                    Advance(true);
-                    ReadMembers(obj, depth);
-                    return obj;
-                }
+                    {
+                        var obj = QapiValue.Object(_file, start);
+                        Advance(true);
+                        ReadMembers(obj, depth);
+                        return obj;
+                    }
                 case '[':
-                {
-                    var array = QapiValue.Array(_file, start);
-                    Advance(true);
-                    ReadItems(array, depth);
-                    return array;
-                }
+                    {
+                        var array = QapiValue.Array(_file, start);
+                        Advance(true);
+                        ReadItems(array, depth);
+                        return array;
+                    }
                 case Str:
-                {
-                    var value = QapiValue.Str(_file, start, _cursor, _val!);
-                    Advance(true);
-                    return value;
-                }
+                    {
+                        var value = QapiValue.Str(_file, start, _cursor, _val!);
+                        Advance(true);
+                        return value;
+                    }
                 case Bool:
-                {
-                    var value = QapiValue.Boolean(_file, start, _cursor, _bool);
-                    Advance(true);
-                    return value;
-                }
+                    {
+                        var value = QapiValue.Boolean(_file, start, _cursor, _bool);
+                        Advance(true);
+                        return value;
+                    }
                 default:
                     throw new SyntaxError(start, "expected '{', '[', string or boolean" + Found());
             }
@@ -501,7 +567,10 @@ internal sealed class QapiParser
                 return;
             }
             if (_tok != Str)
+            {
                 throw new SyntaxError(_tokStart, "expected string or '}'" + Found());
+            }
+
             while (true)
             {
                 var key = _val!;
@@ -509,13 +578,21 @@ internal sealed class QapiParser
                 var keyEnd = _cursor;
                 Advance(true);
                 if (_tok != ':')
+                {
                     throw new SyntaxError(_tokStart, "expected ':'" + Found());
+                }
+
                 Advance(true);
                 var value = ReadValue(depth + 1);
                 if (obj.Member(key) is not null)
+                {
                     Report(QapiDiagnostics.DuplicateKey, keyStart, keyEnd, key);
+                }
                 else
+                {
                     obj.Members.Add(new QapiMemberSyntax(key, keyStart, keyEnd, value));
+                }
+
                 if (_tok == '}')
                 {
                     obj.End = _cursor;
@@ -523,10 +600,15 @@ internal sealed class QapiParser
                     return;
                 }
                 if (_tok != ',')
+                {
                     throw new SyntaxError(_tokStart, "expected ',' or '}'" + Found());
+                }
+
                 Advance(true);
                 if (_tok != Str)
+                {
                     throw new SyntaxError(_tokStart, "expected string" + Found());
+                }
             }
         }
 
@@ -548,7 +630,10 @@ internal sealed class QapiParser
                     return;
                 }
                 if (_tok != ',')
+                {
                     throw new SyntaxError(_tokStart, "expected ',' or ']'" + Found());
+                }
+
                 Advance(true);
             }
         }
@@ -558,7 +643,10 @@ internal sealed class QapiParser
         {
             var block = new QapiDocBlock(_file, _tokStart);
             if (_commentEnd - _tokStart != 2)
+            {
                 Report(QapiDiagnostics.DocSyntax, _tokStart, _commentEnd, "junk after '##' at the start of a documentation comment");
+            }
+
             var closed = false;
             while (true)
             {
@@ -576,17 +664,26 @@ internal sealed class QapiParser
                 if (_tokStart + 1 < _commentEnd && _text[_tokStart + 1] == '#')
                 {
                     if (_commentEnd - _tokStart != 2)
+                    {
                         Report(QapiDiagnostics.DocSyntax, _tokStart, _commentEnd, "junk after '##' at the end of a documentation comment");
+                    }
+
                     block.End = _tokStart + 2;
                     closed = true;
                     if (!TryAdvance(skipComment: true))
+                    {
                         Resync();
+                    }
+
                     break;
                 }
                 block.Lines.Add(new QapiDocLine(_tokStart, _commentEnd));
             }
             if (!closed)
+            {
                 block.End = block.Lines.Count > 0 ? block.Lines[block.Lines.Count - 1].End : block.Start + 2;
+            }
+
             return QapiDocParser.Parse(block, Diagnostics);
         }
     }

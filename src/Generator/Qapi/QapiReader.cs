@@ -30,7 +30,10 @@ public static class QapiReader
     {
         var normalized = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
+        {
             normalized[QapiParser.NormalizePath(file.Key)] = file.Value;
+        }
+
         return Read(path, p => normalized.TryGetValue(p, out var text) ? text : null);
     }
 

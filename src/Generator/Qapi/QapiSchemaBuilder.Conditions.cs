@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Schema;
@@ -12,7 +11,10 @@ internal sealed partial class QapiSchemaBuilder
     private SchemaCondition? Condition(QapiValue? node, string source)
     {
         if (node is null)
+        {
             return null;
+        }
+
         return ConditionOf(node, source, 0);
     }
 
@@ -22,7 +24,10 @@ internal sealed partial class QapiSchemaBuilder
         {
             case QapiValueKind.String:
                 if (QapiNames.IsConfigSymbol(node.String!))
+                {
                     return SchemaCondition.Symbol(node.String!);
+                }
+
                 Report(QapiDiagnostics.BadCondition, node.Location, source, "'" + node.String + "' is not a valid configuration symbol (upper case, digits, '_')");
                 return null;
             case QapiValueKind.Object:
@@ -52,7 +57,10 @@ internal sealed partial class QapiSchemaBuilder
                         foreach (var item in member.Value.Items)
                         {
                             if (ConditionOf(item, source, depth + 1) is not { } operand)
+                            {
                                 return null;
+                            }
+
                             operands.Add(operand);
                         }
                         return member.Key == "all" ? SchemaCondition.AllOf(operands.ToArray()) : SchemaCondition.AnyOf(operands.ToArray());
@@ -70,7 +78,10 @@ internal sealed partial class QapiSchemaBuilder
     private EquatableArray<SchemaFeature> Features(QapiValue? node, Definition d, string source)
     {
         if (node is null)
+        {
             return EquatableArray<SchemaFeature>.Empty;
+        }
+
         if (node.Kind != QapiValueKind.Array)
         {
             Report(QapiDiagnostics.BadValue, node.Location, "'features' of " + source, "an array");
@@ -84,7 +95,10 @@ internal sealed partial class QapiSchemaBuilder
             if (item.Kind == QapiValueKind.Object)
             {
                 if (!CheckKeys(item, "a feature of " + source, Keys.Name, Keys.If))
+                {
                     continue;
+                }
+
                 nameNode = item["name"]!;
                 condition = Condition(item["if"], "feature of " + source);
             }
@@ -95,7 +109,10 @@ internal sealed partial class QapiSchemaBuilder
             }
             var name = nameNode.String!;
             if (QapiNames.CheckLower(name, false, false) is { } problem)
+            {
                 Report(QapiDiagnostics.BadName, nameNode.Location, "feature", name, problem);
+            }
+
             if (features.Exists(f => f.Name == name))
             {
                 Report(QapiDiagnostics.MemberClash, nameNode.Location, "feature '" + name + "' of " + source, "feature '" + name + "'");

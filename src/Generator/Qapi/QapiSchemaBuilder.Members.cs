@@ -25,16 +25,28 @@ internal sealed partial class QapiSchemaBuilder
             var name = optional ? member.Key.Substring(1) : member.Key;
             var source = "member '" + name + "' of " + owner;
             if (QapiNames.CheckLower(name, permissive, permissive) is { } problem)
+            {
                 Report(QapiDiagnostics.BadName, member.KeyLocation, "member", name, problem);
+            }
+
             var cname = QapiNames.CName(name);
             if (cname == "u" || cname.StartsWith("has_", StringComparison.Ordinal))
+            {
                 Report(QapiDiagnostics.BadName, member.KeyLocation, "member", name, "is a name the generated C reserves ('u', 'has_*')");
+            }
+
             var (typeNode, condition, featuresNode) = NormalizeWithFeatures(member, source);
             if (typeNode is null)
+            {
                 continue;
+            }
+
             var type = TypeRef(typeNode, source);
             if (type is null)
+            {
                 continue;
+            }
+
             var features = Features(featuresNode, d, source);
             if (seen.TryGetValue(cname, out var other))
             {
@@ -43,7 +55,10 @@ internal sealed partial class QapiSchemaBuilder
             }
             seen[cname] = name;
             if (documented)
+            {
                 d.DocumentedMembers.Add((name, member.KeyLocation));
+            }
+
             members.Add(new SchemaMember(name, type, optional, null, condition, features, member.KeyLocation));
         }
         return members.ToEquatableArray();
@@ -53,9 +68,15 @@ internal sealed partial class QapiSchemaBuilder
     private (QapiValue? Type, SchemaCondition? Condition) Normalize(QapiMemberSyntax member, string source, string[] optional)
     {
         if (member.Value.Kind != QapiValueKind.Object)
+        {
             return (member.Value, null);
+        }
+
         if (!CheckKeys(member.Value, source, Keys.Type, optional))
+        {
             return (null, null);
+        }
+
         return (member.Value["type"], Condition(member.Value["if"], source));
     }
 
@@ -69,9 +90,15 @@ internal sealed partial class QapiSchemaBuilder
     private SchemaTypeRef? TypeRef(QapiValue node, string source)
     {
         if (node.Kind == QapiValueKind.String)
+        {
             return SchemaTypeRef.Of(Use(node, source));
+        }
+
         if (node.Kind == QapiValueKind.Array && node.Items.Count == 1 && node.Items[0].Kind == QapiValueKind.String)
+        {
             return SchemaTypeRef.ArrayOf(Use(node.Items[0], source));
+        }
+
         Report(QapiDiagnostics.BadValue, node.Location, "the type of " + source, "a type name or an array of one type name");
         return null;
     }
@@ -79,9 +106,15 @@ internal sealed partial class QapiSchemaBuilder
     private string? TypeName(QapiValue? node, string source)
     {
         if (node is null)
+        {
             return null;
+        }
+
         if (node.Kind == QapiValueKind.String)
+        {
             return Use(node, source);
+        }
+
         Report(QapiDiagnostics.BadValue, node.Location, source, "a type name");
         return null;
     }

@@ -28,10 +28,26 @@ internal sealed class QapiFile
 
     public SchemaLocation Span(int start, int end)
     {
-        if (start < 0) start = 0;
-        if (start > Text.Length) start = Text.Length;
-        if (end < start) end = start;
-        if (end > Text.Length) end = Text.Length;
+        if (start < 0)
+        {
+            start = 0;
+        }
+
+        if (start > Text.Length)
+        {
+            start = Text.Length;
+        }
+
+        if (end < start)
+        {
+            end = start;
+        }
+
+        if (end > Text.Length)
+        {
+            end = Text.Length;
+        }
+
         var (line, column) = Lines.GetPosition(start);
         var (endLine, endColumn) = Lines.GetPosition(end);
         return new SchemaLocation(Path, start, end - start, line, column, endLine, endColumn);
@@ -93,11 +109,16 @@ internal sealed class QapiValue
     public QapiMemberSyntax? Member(string key)
     {
         if (_members is null)
+        {
             return null;
+        }
+
         foreach (var member in _members)
         {
             if (member.Key == key)
+            {
                 return member;
+            }
         }
         return null;
     }

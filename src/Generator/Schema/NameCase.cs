@@ -15,7 +15,10 @@ public static class NameCase
     public static string Pascal(string name, bool shouting = false)
     {
         if (shouting && !name.Any(char.IsLower))
+        {
             name = name.ToLowerInvariant();
+        }
+
         var builder = new StringBuilder(name.Length);
         var upper = true;
         foreach (var c in name)

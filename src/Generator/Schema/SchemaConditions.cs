@@ -61,7 +61,9 @@ public sealed record SchemaFeature(string Name, SchemaCondition? Condition)
         foreach (var feature in features)
         {
             if (string.Equals(feature.Name, name, StringComparison.Ordinal))
+            {
                 return true;
+            }
         }
         return false;
     }

@@ -51,7 +51,10 @@ public static class SchemaFilter
             }
         }
         while (p < pattern.Length && pattern[p] == '*')
+        {
             p++;
+        }
+
         return p == pattern.Length;
     }
 
@@ -65,7 +68,10 @@ public static class SchemaFilter
     public static Result Apply(QmpSchema schema, IReadOnlyList<string> commands, IReadOnlyList<string> events)
     {
         if (commands.Count == 0 && events.Count == 0)
+        {
             return new Result(schema, Array.Empty<string>(), Array.Empty<string>());
+        }
+
         var keptCommands = Select(schema.Commands, c => c.Name, commands, out var unmatchedCommands);
         var keptEvents = Select(schema.Events, e => e.Name, events, out var unmatchedEvents);
 
@@ -75,7 +81,9 @@ public static class SchemaFilter
         void Reach(SchemaTypeRef? type)
         {
             if (type is not null && index.Type(type.Name) is not null && reached.Add(type.Name))
+            {
                 pending.Push(type.Name);
+            }
         }
         foreach (var command in keptCommands)
         {
@@ -83,22 +91,37 @@ public static class SchemaFilter
             Reach(command.Returns);
         }
         foreach (var e in keptEvents)
+        {
             Reach(e.Data);
+        }
+
         while (pending.Count > 0)
         {
             switch (index.Type(pending.Pop()))
             {
                 case SchemaObjectType o:
                     if (o.Base is not null)
+                    {
                         Reach(SchemaTypeRef.Of(o.Base));
+                    }
+
                     foreach (var member in o.Members)
+                    {
                         Reach(member.Type);
+                    }
+
                     foreach (var variant in o.Variants?.Branches ?? EquatableArray<SchemaVariant>.Empty)
+                    {
                         Reach(variant.Type);
+                    }
+
                     break;
                 case SchemaAlternateType a:
                     foreach (var branch in a.Branches)
+                    {
                         Reach(branch.Type);
+                    }
+
                     break;
             }
         }
@@ -116,7 +139,10 @@ public static class SchemaFilter
     {
         unmatched = new List<string>();
         if (patterns.Count == 0)
+        {
             return all.ToList();
+        }
+
         var matched = new bool[patterns.Count];
         var kept = new List<T>();
         foreach (var item in all)
@@ -125,15 +151,21 @@ public static class SchemaFilter
             for (var i = 0; i < patterns.Count; i++)
             {
                 if (Matches(patterns[i], nameOf(item)))
+                {
                     keep = matched[i] = true;
+                }
             }
             if (keep)
+            {
                 kept.Add(item);
+            }
         }
         for (var i = 0; i < patterns.Count; i++)
         {
             if (!matched[i])
+            {
                 unmatched.Add(patterns[i]);
+            }
         }
         return kept;
     }

@@ -29,17 +29,23 @@ public sealed class SchemaIndex
         foreach (var type in schema.Types)
         {
             if (!_types.ContainsKey(type.Name))
+            {
                 _types[type.Name] = type;
+            }
         }
         foreach (var command in schema.Commands)
         {
             if (!_commands.ContainsKey(command.Name))
+            {
                 _commands[command.Name] = command;
+            }
         }
         foreach (var e in schema.Events)
         {
             if (!_events.ContainsKey(e.Name))
+            {
                 _events[e.Name] = e;
+            }
         }
     }
 
@@ -67,7 +73,10 @@ public sealed class SchemaIndex
         var chain = new List<SchemaObjectType>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var t = type; t is not null && seen.Add(t.Name); t = ObjectType(t.Base))
+        {
             chain.Add(t);
+        }
+
         chain.Reverse();
         return chain;
     }
@@ -76,7 +85,10 @@ public sealed class SchemaIndex
     public bool InBaseCycle(SchemaType type)
     {
         if (type is not SchemaObjectType o || o.Base is null)
+        {
             return false;
+        }
+
         var chain = BaseChain(o);
         // The chain stopped at its root for a reason: the root has no base, or a base already in the chain.
         return chain[0].Base is { } b && ObjectType(b) is not null && chain.Any(t => t.Name == b);
@@ -86,17 +98,24 @@ public sealed class SchemaIndex
     public IReadOnlyList<SchemaMember> AllMembers(SchemaObjectType type)
     {
         if (type.Base is null)
+        {
             return type.Members;
+        }
+
         lock (_members)
         {
             if (_members.TryGetValue(type.Name, out var known) && ReferenceEquals(Type(type.Name), type))
+            {
                 return known;
+            }
         }
         var members = BaseChain(type).SelectMany(t => t.Members).ToList();
         if (ReferenceEquals(Type(type.Name), type))
         {
             lock (_members)
+            {
                 _members[type.Name] = members;
+            }
         }
         return members;
     }
@@ -120,7 +139,10 @@ public sealed class SchemaIndex
     public IReadOnlyList<string> EmptyBranches(SchemaObjectType union)
     {
         if (TagEnum(union) is not { } tagEnum)
+        {
             return Array.Empty<string>();
+        }
+
         var cases = new HashSet<string>(union.Variants!.Branches.Select(b => b.Case), StringComparer.Ordinal);
         return tagEnum.Values.Select(v => v.Name).Where(v => !cases.Contains(v)).ToList();
     }

@@ -85,7 +85,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     public static Task<QmpClient> ConnectAsync(Stream duplex, QmpClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(duplex);
-        Socket? socket = (duplex as NetworkStream)?.Socket;
+        var socket = (duplex as NetworkStream)?.Socket;
         return HandshakeAsync(new QmpClient(duplex, socket, options ?? new QmpClientOptions()), cancellationToken);
     }
 
@@ -123,13 +123,14 @@ public sealed partial class QmpClient : IAsyncDisposable
             client._readLoop = Task.Run(client.ReadLoopAsync, CancellationToken.None);
             if (client._options.Negotiate)
             {
-                bool oob = client._options.EnableOob && client.Greeting.HasCapability("oob");
+                var oob = client._options.EnableOob && client.Greeting.HasCapability("oob");
                 try
                 {
                     await client.ExecuteCoreAsync(
                         "qmp_capabilities",
                         oob,
-                        oob ? static (w, _) => { w.WriteStartObject(); w.WriteStartArray("enable"); w.WriteStringValue("oob"); w.WriteEndArray(); w.WriteEndObject(); } : null,
+                        oob ? static (w, _) => { w.WriteStartObject(); w.WriteStartArray("enable"); w.WriteStringValue("oob"); w.WriteEndArray(); w.WriteEndObject(); }
+                    : null,
                         ReadElement,
                         NoFds,
                         linked.Token).ConfigureAwait(false);
@@ -243,7 +244,7 @@ public sealed partial class QmpClient : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfClosed();
 
-        long id = Interlocked.Increment(ref _nextId);
+        var id = Interlocked.Increment(ref _nextId);
         var pending = new PendingCommand<TResult>(command, readResult);
         _pending[id] = pending;
         if (!IsConnected && _pending.TryRemove(id, out _))
@@ -410,7 +411,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// </summary>
     private void FailOldestPending(QmpFrameKind kind)
     {
-        long oldest = long.MaxValue;
+        var oldest = long.MaxValue;
         foreach (var key in _pending.Keys)
         {
             oldest = Math.Min(oldest, key);
@@ -418,7 +419,7 @@ public sealed partial class QmpClient : IAsyncDisposable
 
         if (oldest != long.MaxValue && _pending.TryRemove(oldest, out var pending))
         {
-            string limit = kind == QmpFrameKind.TooLarge
+            var limit = kind == QmpFrameKind.TooLarge
                 ? $"MaxMessageBytes ({_options.MaxMessageBytes})"
                 : $"MaxDepth ({_options.MaxDepth})";
             pending.Fail(new QmpProtocolException($"The reply to {pending.Command} exceeded {limit}."));
@@ -462,8 +463,8 @@ public sealed partial class QmpClient : IAsyncDisposable
                 return;
             }
 
-            bool isReturn = root.TryGetProperty("return", out var returnValue);
-            bool isError = root.TryGetProperty("error", out var error);
+            var isReturn = root.TryGetProperty("return", out var returnValue);
+            var isError = root.TryGetProperty("error", out var error);
             if (!isReturn && !isError)
             {
                 QmpClientLog.UnexpectedMessage(_logger, Truncate(root.GetRawText()));
@@ -491,7 +492,7 @@ public sealed partial class QmpClient : IAsyncDisposable
                 return;
             }
 
-            if (!idElement.TryGetInt64(out long id) || !_pending.TryRemove(id, out var pending))
+            if (!idElement.TryGetInt64(out var id) || !_pending.TryRemove(id, out var pending))
             {
                 // Ids are ours and increase: one we issued is a reply to a cancelled or timed-out command.
                 if (idElement.ValueKind == JsonValueKind.Number && id > 0 && id <= Interlocked.Read(ref _nextId))
@@ -521,7 +522,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     {
         lock (_eventLock)
         {
-            bool delivered = false;
+            var delivered = false;
             foreach (var subscriber in _subscribers)
             {
                 if (subscriber.Matches(qmpEvent.Name))

@@ -27,7 +27,7 @@ public sealed class QmpEventSubscription : IAsyncEnumerable<QmpEvent>, IDisposab
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true },
             _ =>
             {
-                long dropped = Interlocked.Increment(ref _dropped);
+                var dropped = Interlocked.Increment(ref _dropped);
 
                 // Said once, then at 2, 4, 8, ... drops: a consumer that stays behind does not flood the log.
                 if ((dropped & (dropped - 1)) == 0)

@@ -28,23 +28,33 @@ public static class QmpArguments
         foreach (var check in checks)
         {
             if (!check.Optional && !(hasObject && arguments!.Value.TryGetProperty(check.Name, out _)))
+            {
                 throw QmpException.Generic($"Parameter '{check.Name}' is missing");
+            }
         }
         if (!hasObject)
+        {
             return;
+        }
+
         if (!acceptsAnyKey)
         {
             foreach (var member in arguments!.Value.EnumerateObject())
             {
                 if (IndexOf(checks, member.Name) < 0)
+                {
                     throw QmpException.Generic($"Invalid parameter '{member.Name}'");
+                }
             }
         }
         foreach (var member in arguments!.Value.EnumerateObject())
         {
             var index = IndexOf(checks, member.Name);
             if (index < 0 || checks[index].Type is not { } type)
+            {
                 continue;
+            }
+
             var ok = type switch
             {
                 "string" => member.Value.ValueKind == JsonValueKind.String,
@@ -54,7 +64,9 @@ public static class QmpArguments
                 _ => true,
             };
             if (!ok)
+            {
                 throw QmpException.Generic($"Invalid parameter type for '{member.Name}', expected: {type}");
+            }
         }
     }
 
@@ -80,7 +92,9 @@ public static class QmpArguments
         for (var i = 0; i < checks.Length; i++)
         {
             if (checks[i].Name == name)
+            {
                 return i;
+            }
         }
         return -1;
     }

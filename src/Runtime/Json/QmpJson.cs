@@ -26,8 +26,8 @@ public static class QmpJson
     /// </summary>
     private static JsonException Within(JsonException inner, string? member, int? index)
     {
-        string prefix = index is { } i ? "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]" : member ?? "";
-        string path = inner.Path is null or "" ? prefix : inner.Path.StartsWith('[') || prefix.Length == 0 ? prefix + inner.Path : prefix + "." + inner.Path;
+        var prefix = index is { } i ? "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]" : member ?? "";
+        var path = inner.Path is null or "" ? prefix : inner.Path.StartsWith('[') || prefix.Length == 0 ? prefix + inner.Path : prefix + "." + inner.Path;
         return new JsonException(inner.Message, path, null, null, inner.InnerException);
     }
 
@@ -66,7 +66,10 @@ public static class QmpJson
     public static T ReadObject<T>(ref Utf8JsonReader reader, string? member, QmpJsonReader<T> read)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
+        {
             throw InvalidType(member, "QDict");
+        }
+
         try
         {
             return read(ref reader);
@@ -81,7 +84,10 @@ public static class QmpJson
     public static IReadOnlyList<T> ReadList<T>(ref Utf8JsonReader reader, string? member, QmpJsonReader<T> item)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
+        {
             throw InvalidType(member, "list");
+        }
+
         var list = new List<T>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -163,7 +169,10 @@ public static class QmpJson
         ArgumentNullException.ThrowIfNull(values);
         writer.WriteStartArray();
         foreach (var value in values)
+        {
             item(writer, value);
+        }
+
         writer.WriteEndArray();
     }
 

@@ -16,7 +16,7 @@ public static class QmpJsonQapi
 
     private static long Ranged(ref Utf8JsonReader reader, string? member, long min, long max, string qapiType)
     {
-        long value = QmpJson.ReadInt64(ref reader, member);
+        var value = QmpJson.ReadInt64(ref reader, member);
         return value < min || value > max ? throw OutOfRange(member, qapiType) : value;
     }
 
@@ -43,10 +43,15 @@ public static class QmpJsonQapi
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
-            if (reader.TryGetUInt64(out ulong value))
+            if (reader.TryGetUInt64(out var value))
+            {
                 return value;
-            if (reader.TryGetInt64(out long signed))
+            }
+
+            if (reader.TryGetInt64(out var signed))
+            {
                 return unchecked((ulong)signed);
+            }
         }
         throw QmpJson.InvalidType(member, "integer");
     }
@@ -98,13 +103,19 @@ public static class QmpJsonQapi
     {
         // The reader is a copy (a struct passed by value): scanning it leaves the caller's where it was.
         if (reader.TokenType != JsonTokenType.StartObject)
+        {
             throw QmpJson.InvalidType(null, "QDict");
+        }
+
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            bool isTag = reader.ValueTextEquals(tag);
+            var isTag = reader.ValueTextEquals(tag);
             reader.Read();
             if (isTag)
+            {
                 return QmpJson.ReadString(ref reader, tagName);
+            }
+
             reader.Skip();
         }
         return null;

@@ -95,7 +95,7 @@ internal sealed class QmpFrameReader
             }
 
             MakeRoom();
-            int n = await _read(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            var n = await _read(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (n <= 0)
             {
                 // Peer gone: whatever partial value is buffered is dropped, nothing stays behind.
@@ -135,31 +135,31 @@ internal sealed class QmpFrameReader
             switch (_mode)
             {
                 case Mode.SkipLine:
-                {
-                    int lf = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
-                    if (lf < 0)
                     {
-                        _start = _end;
-                        return null;
-                    }
+                        var lf = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+                        if (lf < 0)
+                        {
+                            _start = _end;
+                            return null;
+                        }
 
-                    _start += lf + 1;
-                    _mode = Mode.Normal;
-                    continue;
-                }
+                        _start += lf + 1;
+                        _mode = Mode.Normal;
+                        continue;
+                    }
 
                 case Mode.SkipValue:
-                {
-                    bool done = Skip(_buffer.AsSpan(_start, _end - _start), out int consumed);
-                    _start += consumed;
-                    if (!done)
                     {
-                        return null;
-                    }
+                        var done = Skip(_buffer.AsSpan(_start, _end - _start), out var consumed);
+                        _start += consumed;
+                        if (!done)
+                        {
+                            return null;
+                        }
 
-                    _mode = Mode.Normal;
-                    continue;
-                }
+                        _mode = Mode.Normal;
+                        continue;
+                    }
             }
 
             if (!_inValue)
@@ -204,7 +204,7 @@ internal sealed class QmpFrameReader
 
                     if (_open == 0)
                     {
-                        int length = _scanned + (int)reader.BytesConsumed;
+                        var length = _scanned + (int)reader.BytesConsumed;
                         _inValue = false;
                         if (length > _maxMessageBytes)
                         {
@@ -253,9 +253,9 @@ internal sealed class QmpFrameReader
     /// <summary>Lenient skipper: follows strings and brackets only, so it never needs to buffer.</summary>
     private bool Skip(ReadOnlySpan<byte> data, out int consumed)
     {
-        for (int i = 0; i < data.Length; i++)
+        for (var i = 0; i < data.Length; i++)
         {
-            byte b = data[i];
+            var b = data[i];
             if (_skipInString)
             {
                 if (_skipEscape)

@@ -57,7 +57,7 @@ public sealed record QmpGreeting(QmpVersion Version, IReadOnlyList<string> Capab
         }
 
         int major = 0, minor = 0, micro = 0;
-        string package = "";
+        var package = "";
         if (qmp.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.Object)
         {
             if (version.TryGetProperty("qemu", out var qemu) && qemu.ValueKind == JsonValueKind.Object)
@@ -89,5 +89,5 @@ public sealed record QmpGreeting(QmpVersion Version, IReadOnlyList<string> Capab
     }
 
     private static int GetInt(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.TryGetInt32(out int i) ? i : 0;
+        obj.TryGetProperty(name, out var v) && v.TryGetInt32(out var i) ? i : 0;
 }

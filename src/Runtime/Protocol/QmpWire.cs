@@ -29,24 +29,24 @@ internal static class QmpWire
             return true;
         }
 
-        int at = utf8.IndexOf("\\u"u8);
+        var at = utf8.IndexOf("\\u"u8);
         while (at >= 0)
         {
             // Count the backslashes before this one: "\\u" is an escaped backslash, then a 'u'.
-            int start = at;
+            var start = at;
             while (start > 0 && utf8[start - 1] == (byte)'\\')
             {
                 start--;
             }
 
-            int next = at + 2;
-            if ((at - start) % 2 == 0 && TryHex4(utf8, at + 2, out int unit))
+            var next = at + 2;
+            if ((at - start) % 2 == 0 && TryHex4(utf8, at + 2, out var unit))
             {
                 next = at + 6;
                 if (unit is >= 0xD800 and <= 0xDBFF)
                 {
                     if (!(utf8.Length >= at + 12 && utf8[at + 6] == (byte)'\\' && utf8[at + 7] == (byte)'u'
-                        && TryHex4(utf8, at + 8, out int low) && low is >= 0xDC00 and <= 0xDFFF))
+                        && TryHex4(utf8, at + 8, out var low) && low is >= 0xDC00 and <= 0xDFFF))
                     {
                         return true;
                     }
@@ -59,7 +59,7 @@ internal static class QmpWire
                 }
             }
 
-            int rest = utf8[next..].IndexOf("\\u"u8);
+            var rest = utf8[next..].IndexOf("\\u"u8);
             at = rest < 0 ? -1 : next + rest;
         }
 
@@ -74,9 +74,9 @@ internal static class QmpWire
             return false;
         }
 
-        for (int i = offset; i < offset + 4; i++)
+        for (var i = offset; i < offset + 4; i++)
         {
-            int digit = utf8[i] switch
+            var digit = utf8[i] switch
             {
                 >= (byte)'0' and <= (byte)'9' => utf8[i] - '0',
                 >= (byte)'a' and <= (byte)'f' => utf8[i] - 'a' + 10,
@@ -149,7 +149,7 @@ internal static class QmpWire
     /// </summary>
     internal static void WriteQemuStyle(ReadOnlySpan<byte> compact, IBufferWriter<byte> output)
     {
-        int end = WriteQemuValue(compact, 0, output, 0);
+        var end = WriteQemuValue(compact, 0, output, 0);
         if (end < compact.Length)
         {
             output.Write(compact[end..]);
@@ -166,83 +166,83 @@ internal static class QmpWire
             case (byte)'"':
                 return WriteQemuString(json, at, output);
             case (byte)'[':
-            {
-                WriteByte(output, (byte)'[');
-                int i = SkipSpace(json, at + 1);
-                bool first = true;
-                while (json[i] != (byte)']')
                 {
-                    if (!first)
+                    WriteByte(output, (byte)'[');
+                    var i = SkipSpace(json, at + 1);
+                    var first = true;
+                    while (json[i] != (byte)']')
                     {
-                        WriteAscii(output, ", ");
+                        if (!first)
+                        {
+                            WriteAscii(output, ", ");
+                        }
+
+                        first = false;
+                        i = SkipSpace(json, WriteQemuValue(json, i, output, depth + 1));
+                        if (json[i] == (byte)',')
+                        {
+                            i = SkipSpace(json, i + 1);
+                        }
                     }
 
-                    first = false;
-                    i = SkipSpace(json, WriteQemuValue(json, i, output, depth + 1));
-                    if (json[i] == (byte)',')
-                    {
-                        i = SkipSpace(json, i + 1);
-                    }
+                    WriteByte(output, (byte)']');
+                    return i + 1;
                 }
-
-                WriteByte(output, (byte)']');
-                return i + 1;
-            }
 
             case (byte)'{':
-            {
-                // Small objects near the top (nearly all) sort on the stack; deep ones on the heap.
-                Span<Member> members = depth < 32 ? stackalloc Member[16] : new Member[16];
-                int count = 0;
-                int i = SkipSpace(json, at + 1);
-                while (json[i] != (byte)'}')
                 {
-                    int keyStart = i;
-                    int keyEnd = SkipValue(json, i);
-                    int valueStart = SkipSpace(json, SkipSpace(json, keyEnd) + 1); // past ':'
-                    int valueEnd = SkipValue(json, valueStart);
-                    if (count == members.Length)
+                    // Small objects near the top (nearly all) sort on the stack; deep ones on the heap.
+                    var members = depth < 32 ? stackalloc Member[16] : new Member[16];
+                    var count = 0;
+                    var i = SkipSpace(json, at + 1);
+                    while (json[i] != (byte)'}')
                     {
-                        var larger = new Member[members.Length * 2];
-                        members.CopyTo(larger);
-                        members = larger;
+                        var keyStart = i;
+                        var keyEnd = SkipValue(json, i);
+                        var valueStart = SkipSpace(json, SkipSpace(json, keyEnd) + 1); // past ':'
+                        var valueEnd = SkipValue(json, valueStart);
+                        if (count == members.Length)
+                        {
+                            var larger = new Member[members.Length * 2];
+                            members.CopyTo(larger);
+                            members = larger;
+                        }
+
+                        members[count] = new Member(keyStart, valueStart, valueEnd, QdictBucket(json[(keyStart + 1)..(keyEnd - 1)]), count);
+                        count++;
+                        i = SkipSpace(json, valueEnd);
+                        if (json[i] == (byte)',')
+                        {
+                            i = SkipSpace(json, i + 1);
+                        }
                     }
 
-                    members[count] = new Member(keyStart, valueStart, valueEnd, QdictBucket(json[(keyStart + 1)..(keyEnd - 1)]), count);
-                    count++;
-                    i = SkipSpace(json, valueEnd);
-                    if (json[i] == (byte)',')
+                    // Bucket by bucket; within a bucket the last inserted first.
+                    members = members[..count];
+                    members.Sort(static (a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : b.Index.CompareTo(a.Index));
+                    WriteByte(output, (byte)'{');
+                    for (var m = 0; m < count; m++)
                     {
-                        i = SkipSpace(json, i + 1);
+                        if (m > 0)
+                        {
+                            WriteAscii(output, ", ");
+                        }
+
+                        WriteQemuString(json, members[m].KeyStart, output);
+                        WriteAscii(output, ": ");
+                        WriteQemuValue(json, members[m].ValueStart, output, depth + 1);
                     }
+
+                    WriteByte(output, (byte)'}');
+                    return i + 1;
                 }
-
-                // Bucket by bucket; within a bucket the last inserted first.
-                members = members[..count];
-                members.Sort(static (a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : b.Index.CompareTo(a.Index));
-                WriteByte(output, (byte)'{');
-                for (int m = 0; m < count; m++)
-                {
-                    if (m > 0)
-                    {
-                        WriteAscii(output, ", ");
-                    }
-
-                    WriteQemuString(json, members[m].KeyStart, output);
-                    WriteAscii(output, ": ");
-                    WriteQemuValue(json, members[m].ValueStart, output, depth + 1);
-                }
-
-                WriteByte(output, (byte)'}');
-                return i + 1;
-            }
 
             default:
-            {
-                int end = SkipValue(json, at);
-                output.Write(json[at..end]);
-                return end;
-            }
+                {
+                    var end = SkipValue(json, at);
+                    output.Write(json[at..end]);
+                    return end;
+                }
         }
     }
 
@@ -263,11 +263,11 @@ internal static class QmpWire
     /// <summary>The index just past the JSON value starting at <paramref name="at"/>.</summary>
     private static int SkipValue(ReadOnlySpan<byte> json, int at)
     {
-        int depth = 0;
-        bool inString = false;
-        for (int i = at; i < json.Length; i++)
+        var depth = 0;
+        var inString = false;
+        for (var i = at; i < json.Length; i++)
         {
-            byte b = json[i];
+            var b = json[i];
             if (inString)
             {
                 if (b == (byte)'\\')
@@ -322,8 +322,8 @@ internal static class QmpWire
     /// <summary>QEMU's QDict bucket of a key: tdb_hash modulo 512.</summary>
     internal static uint QdictBucket(ReadOnlySpan<byte> key)
     {
-        uint value = unchecked(0x238F13AFu * (uint)key.Length);
-        for (int i = 0; i < key.Length; i++)
+        var value = unchecked(0x238F13AFu * (uint)key.Length);
+        for (var i = 0; i < key.Length; i++)
         {
             value = unchecked(value + ((uint)key[i] << (i * 5 % 24)));
         }
@@ -337,20 +337,20 @@ internal static class QmpWire
         var text = output.GetSpan(2);
         text[0] = (byte)'"';
         output.Advance(1);
-        int i = start + 1;
+        var i = start + 1;
         while (i < json.Length)
         {
-            byte b = json[i];
+            var b = json[i];
             if (b == (byte)'"')
             {
                 WriteByte(output, (byte)'"');
                 return i + 1;
             }
 
-            int plain = json[i..].IndexOfAny(s_stringSpecial);
+            var plain = json[i..].IndexOfAny(s_stringSpecial);
             if (plain != 0)
             {
-                int run = plain < 0 ? json.Length - i : plain;
+                var run = plain < 0 ? json.Length - i : plain;
                 output.Write(json.Slice(i, run));
                 i += run;
                 continue;
@@ -359,7 +359,7 @@ internal static class QmpWire
             int codePoint;
             if (b == (byte)'\\' && i + 1 < json.Length)
             {
-                byte e = json[i + 1];
+                var e = json[i + 1];
                 i += 2;
                 switch (e)
                 {
@@ -368,11 +368,11 @@ internal static class QmpWire
                     case (byte)'n': codePoint = '\n'; break;
                     case (byte)'r': codePoint = '\r'; break;
                     case (byte)'t': codePoint = '\t'; break;
-                    case (byte)'u' when TryHex4(json, i, out int unit):
+                    case (byte)'u' when TryHex4(json, i, out var unit):
                         i += 4;
                         codePoint = unit;
                         if (unit is >= 0xD800 and <= 0xDBFF && i + 6 <= json.Length && json[i] == (byte)'\\'
-                            && json[i + 1] == (byte)'u' && TryHex4(json, i + 2, out int low) && low is >= 0xDC00 and <= 0xDFFF)
+                            && json[i + 1] == (byte)'u' && TryHex4(json, i + 2, out var low) && low is >= 0xDC00 and <= 0xDFFF)
                         {
                             codePoint = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
                             i += 6;
@@ -389,7 +389,7 @@ internal static class QmpWire
             }
             else
             {
-                var status = System.Text.Rune.DecodeFromUtf8(json[i..], out var rune, out int used);
+                var status = System.Text.Rune.DecodeFromUtf8(json[i..], out var rune, out var used);
                 codePoint = status == OperationStatus.Done ? rune.Value : 0xFFFD;
                 i += Math.Max(used, 1);
             }
@@ -436,7 +436,7 @@ internal static class QmpWire
     private static void WriteAscii(IBufferWriter<byte> output, string text)
     {
         var span = output.GetSpan(text.Length);
-        for (int i = 0; i < text.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
             span[i] = (byte)text[i];
         }
@@ -450,7 +450,7 @@ internal static class QmpWire
     /// </summary>
     public static void WriteVerbatim(Utf8JsonWriter writer, JsonElement element)
     {
-        ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(element);
+        var raw = JsonMarshal.GetRawUtf8Value(element);
         if (raw.IndexOfAny(" \t\r\n"u8) < 0)
         {
             writer.WriteRawValue(raw, skipInputValidation: true);
@@ -458,9 +458,9 @@ internal static class QmpWire
         }
 
         var compact = new byte[raw.Length];
-        int n = 0;
+        var n = 0;
         bool inString = false, escape = false;
-        foreach (byte b in raw)
+        foreach (var b in raw)
         {
             if (inString)
             {
@@ -485,7 +485,7 @@ internal static class QmpWire
 
     public static void WriteTimestamp(Utf8JsonWriter writer, DateTimeOffset timestamp)
     {
-        long ticks = timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var ticks = timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         writer.WriteStartObject("timestamp");
         writer.WriteNumber("seconds", ticks / TimeSpan.TicksPerSecond);
         writer.WriteNumber("microseconds", ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond);
@@ -495,8 +495,8 @@ internal static class QmpWire
     public static DateTimeOffset ReadTimestamp(JsonElement timestamp)
     {
         if (timestamp.ValueKind == JsonValueKind.Object
-            && timestamp.TryGetProperty("seconds", out var s) && s.TryGetInt64(out long seconds)
-            && timestamp.TryGetProperty("microseconds", out var us) && us.TryGetInt64(out long micros))
+            && timestamp.TryGetProperty("seconds", out var s) && s.TryGetInt64(out var seconds)
+            && timestamp.TryGetProperty("microseconds", out var us) && us.TryGetInt64(out var micros))
         {
             try
             {

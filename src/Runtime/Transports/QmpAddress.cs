@@ -28,13 +28,13 @@ public sealed record QmpAddress(QmpTransportKind Kind, string? Path, string? Hos
     {
         ArgumentNullException.ThrowIfNull(address);
         var parts = SplitOptions(address);
-        string main = parts[0];
+        var main = parts[0];
         bool server = false, wait = true;
-        for (int i = 1; i < parts.Count; i++)
+        for (var i = 1; i < parts.Count; i++)
         {
-            string option = parts[i];
+            var option = parts[i];
             string name = option, value = "on";
-            int eq = option.IndexOf('=', StringComparison.Ordinal);
+            var eq = option.IndexOf('=', StringComparison.Ordinal);
             if (eq >= 0)
             {
                 name = option[..eq];
@@ -60,7 +60,7 @@ public sealed record QmpAddress(QmpTransportKind Kind, string? Path, string? Hos
 
         if (main.StartsWith("unix:", StringComparison.Ordinal))
         {
-            string path = main["unix:".Length..];
+            var path = main["unix:".Length..];
             if (path.Length == 0)
             {
                 throw new FormatException($"QMP address '{address}': unix socket path is empty.");
@@ -71,20 +71,20 @@ public sealed record QmpAddress(QmpTransportKind Kind, string? Path, string? Hos
 
         if (main.StartsWith("tcp:", StringComparison.Ordinal))
         {
-            string rest = main["tcp:".Length..];
-            int colon = rest.LastIndexOf(':');
+            var rest = main["tcp:".Length..];
+            var colon = rest.LastIndexOf(':');
             if (colon < 0)
             {
                 throw new FormatException($"QMP address '{address}': expected tcp:HOST:PORT.");
             }
 
-            string host = rest[..colon];
+            var host = rest[..colon];
             if (host.StartsWith('[') && host.EndsWith(']'))
             {
                 host = host[1..^1];
             }
 
-            if (!int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
+            if (!int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
             {
                 throw new FormatException($"QMP address '{address}': invalid port '{rest[(colon + 1)..]}'.");
             }
@@ -98,7 +98,7 @@ public sealed record QmpAddress(QmpTransportKind Kind, string? Path, string? Hos
     /// <summary>Round-trips to the <c>-qmp</c> syntax.</summary>
     public override string ToString()
     {
-        string main = Kind switch
+        var main = Kind switch
         {
             QmpTransportKind.Unix => "unix:" + Path!.Replace(",", ",,", StringComparison.Ordinal),
             QmpTransportKind.Tcp => "tcp:" + (Host!.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture),
@@ -121,7 +121,7 @@ public sealed record QmpAddress(QmpTransportKind Kind, string? Path, string? Hos
     {
         var parts = new List<string>();
         var current = new System.Text.StringBuilder();
-        for (int i = 0; i < address.Length; i++)
+        for (var i = 0; i < address.Length; i++)
         {
             if (address[i] == ',')
             {

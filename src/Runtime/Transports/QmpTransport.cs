@@ -12,43 +12,43 @@ internal static class QmpTransport
         switch (address.Kind)
         {
             case QmpTransportKind.Unix:
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
                 {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(address.Path!), cancellationToken).ConfigureAwait(false);
-                    return (new NetworkStream(socket, ownsSocket: true), socket);
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(address.Path!), cancellationToken).ConfigureAwait(false);
+                        return (new NetworkStream(socket, ownsSocket: true), socket);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
                 }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            }
 
             case QmpTransportKind.Tcp:
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
                 {
-                    string host = string.IsNullOrEmpty(address.Host) ? "localhost" : address.Host;
-                    if (IPAddress.TryParse(host, out var ip))
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    try
                     {
-                        await socket.ConnectAsync(new IPEndPoint(ip, address.Port), cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await socket.ConnectAsync(host, address.Port, cancellationToken).ConfigureAwait(false);
-                    }
+                        var host = string.IsNullOrEmpty(address.Host) ? "localhost" : address.Host;
+                        if (IPAddress.TryParse(host, out var ip))
+                        {
+                            await socket.ConnectAsync(new IPEndPoint(ip, address.Port), cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await socket.ConnectAsync(host, address.Port, cancellationToken).ConfigureAwait(false);
+                        }
 
-                    return (new NetworkStream(socket, ownsSocket: true), socket);
+                        return (new NetworkStream(socket, ownsSocket: true), socket);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
                 }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            }
 
             default:
                 return (OpenStdio(), null);

@@ -83,7 +83,7 @@ internal static partial class UnixFdInterop
     {
         const short PollErr = 0x8, PollHup = 0x10;
         EnsureSupported();
-        bool added = false;
+        var added = false;
         try
         {
             socket.SafeHandle.DangerousAddRef(ref added);
@@ -111,7 +111,7 @@ internal static partial class UnixFdInterop
         int sent;
         while (true)
         {
-            sent = TrySend(socket, data.Span, fds, out int errno);
+            sent = TrySend(socket, data.Span, fds, out var errno);
             if (sent >= 0)
             {
                 break;
@@ -145,7 +145,7 @@ internal static partial class UnixFdInterop
         EnsureSupported();
         while (true)
         {
-            int n = TryReceive(socket, buffer.Span, fds, out int errno);
+            var n = TryReceive(socket, buffer.Span, fds, out var errno);
             if (n >= 0)
             {
                 return n;
@@ -169,12 +169,12 @@ internal static partial class UnixFdInterop
 
     private static unsafe int TrySend(Socket socket, ReadOnlySpan<byte> data, IReadOnlyList<SafeHandle> fds, out int errno)
     {
-        int count = fds.Count;
-        nuint controlLength = count == 0 ? 0 : HeaderSize + Align((nuint)(count * sizeof(int)));
-        byte* control = stackalloc byte[(int)controlLength + 1];
+        var count = fds.Count;
+        var controlLength = count == 0 ? 0 : HeaderSize + Align((nuint)(count * sizeof(int)));
+        var control = stackalloc byte[(int)controlLength + 1];
         new Span<byte>(control, (int)controlLength).Clear();
         var refs = new bool[count];
-        bool socketRef = false;
+        var socketRef = false;
         try
         {
             socket.SafeHandle.DangerousAddRef(ref socketRef);
@@ -184,8 +184,8 @@ internal static partial class UnixFdInterop
                 header->Length = HeaderSize + (nuint)(count * sizeof(int));
                 header->Level = SolSocket;
                 header->Type = ScmRights;
-                int* slots = (int*)(control + HeaderSize);
-                for (int i = 0; i < count; i++)
+                var slots = (int*)(control + HeaderSize);
+                for (var i = 0; i < count; i++)
                 {
                     fds[i].DangerousAddRef(ref refs[i]);
                     slots[i] = checked((int)fds[i].DangerousGetHandle());
@@ -196,14 +196,14 @@ internal static partial class UnixFdInterop
             {
                 var iov = new IoVec { Base = p, Length = (nuint)data.Length };
                 var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = count > 0 ? control : null, ControlLength = controlLength };
-                nint result = SendMsg(socket.SafeHandle.DangerousGetHandle(), &message, MsgDontwait | MsgNosignal);
+                var result = SendMsg(socket.SafeHandle.DangerousGetHandle(), &message, MsgDontwait | MsgNosignal);
                 errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
                 return (int)result;
             }
         }
         finally
         {
-            for (int i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 if (refs[i])
                 {
@@ -220,9 +220,9 @@ internal static partial class UnixFdInterop
 
     private static unsafe int TryReceive(Socket socket, Span<byte> buffer, List<SafeFileHandle> fds, out int errno)
     {
-        nuint controlLength = HeaderSize + Align((nuint)(MaxFdsPerMessage * sizeof(int)));
-        byte* control = stackalloc byte[(int)controlLength];
-        bool socketRef = false;
+        var controlLength = HeaderSize + Align((nuint)(MaxFdsPerMessage * sizeof(int)));
+        var control = stackalloc byte[(int)controlLength];
+        var socketRef = false;
         try
         {
             socket.SafeHandle.DangerousAddRef(ref socketRef);
@@ -230,7 +230,7 @@ internal static partial class UnixFdInterop
             {
                 var iov = new IoVec { Base = p, Length = (nuint)buffer.Length };
                 var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = controlLength };
-                nint result = RecvMsg(socket.SafeHandle.DangerousGetHandle(), &message, MsgDontwait | MsgCmsgCloexec);
+                var result = RecvMsg(socket.SafeHandle.DangerousGetHandle(), &message, MsgDontwait | MsgCmsgCloexec);
                 if (result < 0)
                 {
                     errno = Marshal.GetLastPInvokeError();
@@ -259,9 +259,9 @@ internal static partial class UnixFdInterop
 
     private static unsafe void CollectFds(MsgHdr* message, List<SafeFileHandle> fds)
     {
-        byte* start = (byte*)message->Control;
-        byte* end = start + message->ControlLength;
-        byte* current = message->ControlLength >= (nuint)sizeof(CmsgHdr) ? start : null;
+        var start = (byte*)message->Control;
+        var end = start + message->ControlLength;
+        var current = message->ControlLength >= (nuint)sizeof(CmsgHdr) ? start : null;
         while (current != null && current + sizeof(CmsgHdr) <= end)
         {
             var header = (CmsgHdr*)current;
@@ -272,9 +272,9 @@ internal static partial class UnixFdInterop
 
             if (header->Level == SolSocket && header->Type == ScmRights)
             {
-                int count = (int)((header->Length - HeaderSize) / sizeof(int));
-                int* slots = (int*)(current + HeaderSize);
-                for (int i = 0; i < count; i++)
+                var count = (int)((header->Length - HeaderSize) / sizeof(int));
+                var slots = (int*)(current + HeaderSize);
+                for (var i = 0; i < count; i++)
                 {
                     fds.Add(new SafeFileHandle(slots[i], ownsHandle: true));
                 }

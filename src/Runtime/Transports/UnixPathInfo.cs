@@ -29,14 +29,14 @@ internal static partial class UnixPathInfo
             return File.Exists(path) || Directory.Exists(path) ? Kind.Other : Kind.Missing;
         }
 
-        byte* buffer = stackalloc byte[256];
+        var buffer = stackalloc byte[256];
         if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType, buffer) != 0)
         {
             // ENOENT: nothing there; any other failure: treat as someone else's.
             return Marshal.GetLastPInvokeError() == 2 ? Kind.Missing : Kind.Other;
         }
 
-        ushort mode = *(ushort*)(buffer + ModeOffset);
+        var mode = *(ushort*)(buffer + ModeOffset);
         return (mode & TypeMask) == SocketType ? Kind.Socket : Kind.Other;
     }
 }

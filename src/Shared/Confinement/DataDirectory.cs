@@ -52,20 +52,20 @@ internal sealed class DataDirectory : IDisposable
     /// </summary>
     public static DataDirectory Open(string path, bool readOnly = false, WriteQuota? quota = null)
     {
-        string what = readOnly ? "image directory" : "data directory";
-        string full = System.IO.Path.GetFullPath(path);
+        var what = readOnly ? "image directory" : "data directory";
+        var full = System.IO.Path.GetFullPath(path);
         if (!IsSupported)
         {
             throw new PlatformNotSupportedException(readOnly ? "--image-dir needs Linux (openat, statx)" : "--data-dir needs Linux (openat, statx)");
         }
 
-        int fd = OpenAt(new SafeFileHandle(-100, ownsHandle: false), full, O_RDONLY | O_DIRECTORY); // AT_FDCWD; the path is absolute
+        var fd = OpenAt(new SafeFileHandle(-100, ownsHandle: false), full, O_RDONLY | O_DIRECTORY); // AT_FDCWD; the path is absolute
         if (fd < 0)
         {
             throw new DirectoryNotFoundException($"{what} '{path}' cannot be opened: {Describe(-fd)}");
         }
 
-        string real = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        var real = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
         var root = new SafeFileHandle(fd, ownsHandle: true);
         if (!readOnly)
         {
@@ -107,7 +107,7 @@ internal sealed class DataDirectory : IDisposable
                 continue;
             }
 
-            int fd = OpenAt(root, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+            var fd = OpenAt(root, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
             if (fd < 0)
             {
                 continue;
@@ -161,7 +161,7 @@ internal sealed class DataDirectory : IDisposable
         if (UseOpenat2)
         {
             // RESOLVE_NO_SYMLINKS refuses a link anywhere, the last name included (ELOOP).
-            int fd = OpenAt2(_root, relative, flags, mode, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+            var fd = OpenAt2(_root, relative, flags, mode, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
             if (fd != -ENOSYS)
             {
                 return Handle(fd);
@@ -170,7 +170,7 @@ internal sealed class DataDirectory : IDisposable
             UseOpenat2 = false;
         }
 
-        using var parent = Walk(relative, out string leaf);
+        using var parent = Walk(relative, out var leaf);
         return (flags & O_DIRECTORY) != 0 ? OpenDirectory(parent.Top, leaf) : Handle(OpenAt(parent.Top, leaf, flags | O_NOFOLLOW, mode));
     }
 
@@ -182,7 +182,7 @@ internal sealed class DataDirectory : IDisposable
     private static SafeFileHandle OpenDirectory(SafeFileHandle dir, string name)
     {
         var handle = Handle(OpenAt(dir, name, O_PATH | O_NOFOLLOW));
-        int result = Interop.Stat(handle, "", out var status);
+        var result = Interop.Stat(handle, "", out var status);
         if (result != 0 || status.Type != S_IFDIR)
         {
             handle.Dispose();
@@ -205,7 +205,7 @@ internal sealed class DataDirectory : IDisposable
         var stack = new DirectoryStack(_root);
         try
         {
-            for (int i = 0; i < parts.Count - 1; i++)
+            for (var i = 0; i < parts.Count - 1; i++)
             {
                 stack.Enter(parts[i]);
             }
@@ -260,7 +260,7 @@ internal sealed class DataDirectory : IDisposable
     /// <summary>What the entry is, without following a link; null when there is nothing by that name.</summary>
     public Status? Stat(string name)
     {
-        string relative = Relative(name);
+        var relative = Relative(name);
         SafeFileHandle parent;
         string leaf;
         try
@@ -274,7 +274,7 @@ internal sealed class DataDirectory : IDisposable
 
         using (parent)
         {
-            int result = Interop.Stat(parent, leaf, out var status);
+            var result = Interop.Stat(parent, leaf, out var status);
             return result == 0 ? status : result is -ENOENT or -ENOTDIR ? null : throw new ConfinementException(-result);
         }
     }
@@ -295,10 +295,10 @@ internal sealed class DataDirectory : IDisposable
     /// <summary>The directory that will hold <paramref name="relative"/>'s last component (a handle the caller disposes).</summary>
     private SafeFileHandle OpenParent(string relative, out string leaf)
     {
-        string trimmed = relative.TrimEnd('/');
-        int slash = trimmed.LastIndexOf('/');
+        var trimmed = relative.TrimEnd('/');
+        var slash = trimmed.LastIndexOf('/');
         leaf = slash < 0 ? trimmed : trimmed[(slash + 1)..];
-        string dir = slash < 0 ? "." : trimmed[..slash];
+        var dir = slash < 0 ? "." : trimmed[..slash];
         if (leaf is "" or "." or "..")
         {
             throw new ConfinementException(leaf == "" ? ENOENT : EISDIR);
@@ -311,7 +311,7 @@ internal sealed class DataDirectory : IDisposable
     public SafeFileHandle OpenRead(string name)
     {
         var handle = OpenBeneath(Relative(name), O_RDONLY | O_NONBLOCK | O_NOCTTY);
-        int result = Interop.Stat(handle, "", out var status);
+        var result = Interop.Stat(handle, "", out var status);
         if (result != 0 || status.Type != S_IFREG)
         {
             handle.Dispose();
@@ -329,10 +329,10 @@ internal sealed class DataDirectory : IDisposable
     public NewFile Create(string name)
     {
         RefuseWriteIfReadOnly();
-        var parent = OpenParent(Relative(name), out string leaf);
+        var parent = OpenParent(Relative(name), out var leaf);
         try
         {
-            int result = Interop.Stat(parent, leaf, out var existing);
+            var result = Interop.Stat(parent, leaf, out var existing);
             if (result == 0 && existing.Type != S_IFREG)
             {
                 throw new ConfinementException(existing.Type == S_IFDIR ? EISDIR : EACCES);
@@ -347,10 +347,10 @@ internal sealed class DataDirectory : IDisposable
             try
             {
                 // O_EXCL makes a guessed or planted name harmless (EEXIST): another name is tried.
-                for (int attempt = 0; ; attempt++)
+                for (var attempt = 0; ; attempt++)
                 {
-                    string temporary = ".qmp-" + Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
-                    int fd = OpenAt(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0b110_100_100);
+                    var temporary = ".qmp-" + Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+                    var fd = OpenAt(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0b110_100_100);
                     if (fd != -EEXIST || attempt == 16)
                     {
                         var handle = Handle(fd);
@@ -416,7 +416,7 @@ internal sealed class DataDirectory : IDisposable
         {
             if (_quota is not null && Length + bytes.Length > _counted)
             {
-                long more = Length + bytes.Length - _counted;
+                var more = Length + bytes.Length - _counted;
                 try
                 {
                     _quota.Reserve(Handle, more);
@@ -443,11 +443,11 @@ internal sealed class DataDirectory : IDisposable
 
         public void Commit()
         {
-            int statted = Interop.Stat(Handle, "", out var written);
+            var statted = Interop.Stat(Handle, "", out var written);
             Status? replaced = Interop.Stat(_parent, _name, out var existing) == 0 ? existing : null;
 
             // Renamed while still open, so still locked: no other emulator's start-up takes it for stale.
-            int result = RenameAt(_parent, _temporary, _name);
+            var result = RenameAt(_parent, _temporary, _name);
             if (result != 0)
             {
                 throw new ConfinementException(-result);
@@ -483,18 +483,18 @@ internal sealed class DataDirectory : IDisposable
     public BoundSocket BindSocket(string name)
     {
         RefuseWriteIfReadOnly();
-        var parent = OpenParent(Relative(name), out string leaf);
+        var parent = OpenParent(Relative(name), out var leaf);
         System.Net.Sockets.Socket? socket = null;
         try
         {
-            int fd = BindUnixSocket($"/proc/self/fd/{parent.DangerousGetHandle()}/{leaf}");
+            var fd = BindUnixSocket($"/proc/self/fd/{parent.DangerousGetHandle()}/{leaf}");
             if (fd < 0)
             {
                 throw new ConfinementException(-fd is EEXIST ? EADDRINUSE : -fd is ELOOP or EXDEV ? EACCES : -fd);
             }
 
             socket = new System.Net.Sockets.Socket(new System.Net.Sockets.SafeSocketHandle(fd, ownsHandle: true));
-            int result = Interop.Stat(parent, leaf, out var status);
+            var result = Interop.Stat(parent, leaf, out var status);
             if (result != 0)
             {
                 throw new ConfinementException(-result);

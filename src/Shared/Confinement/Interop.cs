@@ -113,25 +113,25 @@ internal static partial class Interop
     public static unsafe int BindUnixSocket(string path)
     {
         const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000, SunPathLength = 108;
-        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(path);
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(path);
         if (utf8.Length >= SunPathLength)
         {
             return -ENAMETOOLONG;
         }
 
-        int fd = SocketCore(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        var fd = SocketCore(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
             return -Marshal.GetLastPInvokeError();
         }
 
-        byte* address = stackalloc byte[2 + SunPathLength];
+        var address = stackalloc byte[2 + SunPathLength];
         new Span<byte>(address, 2 + SunPathLength).Clear();
         *(ushort*)address = AF_UNIX;
         utf8.CopyTo(new Span<byte>(address + 2, SunPathLength));
         if (BindCore(fd, address, (uint)(2 + utf8.Length + 1)) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastPInvokeError();
             _ = CloseCore(fd);
             return -errno;
         }
@@ -161,7 +161,7 @@ internal static partial class Interop
         const int F_SETLK = 6;
         const short F_WRLCK = 1;
         var flock = new Flock { Type = F_WRLCK, Whence = 0, Start = 0, Length = 0 };
-        bool added = false;
+        var added = false;
         file.DangerousAddRef(ref added);
         try
         {
@@ -183,8 +183,8 @@ internal static partial class Interop
     public static unsafe (long Available, long Size)? FreeSpace(SafeFileHandle file)
     {
         // struct statvfs on 64-bit Linux: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ... (8 bytes each).
-        byte* buffer = stackalloc byte[256];
-        bool added = false;
+        var buffer = stackalloc byte[256];
+        var added = false;
         file.DangerousAddRef(ref added);
         try
         {
@@ -208,7 +208,7 @@ internal static partial class Interop
     /// <summary>setsid(2): a new session (and process group) led by this process; its id, or -errno.</summary>
     public static int NewSession()
     {
-        int sid = SetSidCore();
+        var sid = SetSidCore();
         return sid >= 0 ? sid : -Marshal.GetLastPInvokeError();
     }
 
@@ -233,20 +233,20 @@ internal static partial class Interop
     /// <summary>Sets O_NONBLOCK on <paramref name="handle"/> (its open file description, shared with the client); 0 or -errno.</summary>
     public static int SetNonBlocking(SafeFileHandle handle) => WithFd(handle, fd =>
     {
-        int flags = FcntlCore(fd, F_GETFL, 0);
+        var flags = FcntlCore(fd, F_GETFL, 0);
         return flags < 0 ? flags : FcntlCore(fd, F_SETFL, flags | O_NONBLOCK);
     });
 
     /// <summary>One write(2): the bytes written, or -errno (-EAGAIN when a non-blocking pipe or socket is full).</summary>
     public static unsafe int Write(SafeFileHandle handle, ReadOnlySpan<byte> bytes)
     {
-        bool added = false;
+        var added = false;
         handle.DangerousAddRef(ref added);
         try
         {
             fixed (byte* p = bytes)
             {
-                nint n = WriteCore((int)handle.DangerousGetHandle(), p, (nuint)bytes.Length);
+                var n = WriteCore((int)handle.DangerousGetHandle(), p, (nuint)bytes.Length);
                 return n >= 0 ? (int)n : -Marshal.GetLastPInvokeError();
             }
         }
@@ -262,19 +262,19 @@ internal static partial class Interop
     /// <summary>openat(2); a descriptor, or -errno.</summary>
     public static int OpenAt(SafeFileHandle dir, string path, int flags, int mode = 0)
     {
-        bool added = false;
+        var added = false;
         dir.DangerousAddRef(ref added);
         try
         {
             while (true)
             {
-                int fd = OpenAtCore((int)dir.DangerousGetHandle(), path, flags | O_CLOEXEC, mode);
+                var fd = OpenAtCore((int)dir.DangerousGetHandle(), path, flags | O_CLOEXEC, mode);
                 if (fd >= 0)
                 {
                     return fd;
                 }
 
-                int errno = Marshal.GetLastPInvokeError();
+                var errno = Marshal.GetLastPInvokeError();
                 if (errno != EINTR)
                 {
                     return -errno;
@@ -290,10 +290,10 @@ internal static partial class Interop
     /// <summary>openat2(2) with a resolve mask; a descriptor, or -errno (-ENOSYS where the kernel lacks it).</summary>
     public static unsafe int OpenAt2(SafeFileHandle dir, string path, int flags, int mode, ulong resolve)
     {
-        byte[] utf8 = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
+        var utf8 = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
         System.Text.Encoding.UTF8.GetBytes(path, utf8);
         var how = new OpenHow { Flags = (ulong)(uint)(flags | O_CLOEXEC), Mode = (ulong)mode, Resolve = resolve };
-        bool added = false;
+        var added = false;
         dir.DangerousAddRef(ref added);
         try
         {
@@ -301,13 +301,13 @@ internal static partial class Interop
             {
                 while (true)
                 {
-                    long fd = Syscall(SYS_openat2, (long)dir.DangerousGetHandle(), p, &how, (nuint)sizeof(OpenHow));
+                    var fd = Syscall(SYS_openat2, (long)dir.DangerousGetHandle(), p, &how, (nuint)sizeof(OpenHow));
                     if (fd >= 0)
                     {
                         return (int)fd;
                     }
 
-                    int errno = Marshal.GetLastPInvokeError();
+                    var errno = Marshal.GetLastPInvokeError();
                     if (errno != EINTR)
                     {
                         return -errno;
@@ -324,12 +324,12 @@ internal static partial class Interop
     /// <summary>statx of <paramref name="path"/> under <paramref name="dir"/> (the handle itself for ""), never following a link.</summary>
     public static unsafe int Stat(SafeFileHandle dir, string path, out Status status)
     {
-        byte* buffer = stackalloc byte[256];
-        bool added = false;
+        var buffer = stackalloc byte[256];
+        var added = false;
         dir.DangerousAddRef(ref added);
         try
         {
-            int flags = AT_SYMLINK_NOFOLLOW | (path.Length == 0 ? AT_EMPTY_PATH : 0);
+            var flags = AT_SYMLINK_NOFOLLOW | (path.Length == 0 ? AT_EMPTY_PATH : 0);
             if (StatxCore((int)dir.DangerousGetHandle(), path, flags, STATX_BASIC_STATS, buffer) != 0)
             {
                 status = default;
@@ -342,11 +342,11 @@ internal static partial class Interop
         }
 
         // struct statx: nlink at 16, mode at 28, ino at 32, size at 40, dev_major/minor at 136/140.
-        uint links = *(uint*)(buffer + 16);
+        var links = *(uint*)(buffer + 16);
         int mode = *(ushort*)(buffer + 28);
-        ulong inode = *(ulong*)(buffer + 32);
-        long size = *(long*)(buffer + 40);
-        ulong device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
+        var inode = *(ulong*)(buffer + 32);
+        var size = *(long*)(buffer + 40);
+        var device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
         status = new Status(mode, device, inode, size, links);
         return 0;
     }
@@ -357,7 +357,7 @@ internal static partial class Interop
 
     private static int WithFd(SafeFileHandle handle, Func<int, int> call)
     {
-        bool added = false;
+        var added = false;
         handle.DangerousAddRef(ref added);
         try
         {

@@ -79,7 +79,7 @@ internal sealed class WriteQuota(long limit)
     {
         lock (_gate)
         {
-            if (replaced is { } old && _named.Remove((old.Device, old.Inode), out long oldBytes))
+            if (replaced is { } old && _named.Remove((old.Device, old.Inode), out var oldBytes))
             {
                 _used -= oldBytes;
             }

@@ -29,9 +29,15 @@ internal static class QapiHarness
             .Add(QmpGenerator.GenerateMetadata, generate)
             .Add(QmpGenerator.QapiTopMetadata, top);
         if (commands is not null)
+        {
             metadata = metadata.Add(QmpGenerator.CommandsMetadata, commands.Replace(';', ','));
+        }
+
         if (events is not null)
+        {
             metadata = metadata.Add(QmpGenerator.EventsMetadata, events.Replace(';', ','));
+        }
+
         return new Options(texts.Select(t => t.Path).ToDictionary(k => k, _ => metadata));
     }
 
@@ -99,13 +105,20 @@ internal static class QapiHarness
         {
             Directory.CreateDirectory(expectedDir);
             foreach (var old in Directory.GetFiles(expectedDir))
+            {
                 File.Delete(old);
+            }
+
             foreach (var (name, text) in generated)
+            {
                 File.WriteAllText(Path.Combine(expectedDir, name), text);
+            }
         }
         var expected = Directory.GetFiles(expectedDir).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();
         Assert.Equal(expected, generated.Keys.OrderBy(n => n, StringComparer.Ordinal));
         foreach (var name in expected)
+        {
             Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, name!)).ReplaceLineEndings(), generated[name!].ReplaceLineEndings());
+        }
     }
 }

@@ -87,7 +87,9 @@ public sealed class TrimmedSchemaTests(ITestOutputHelper output)
         var run = assembly.GetType("Consumer.TrimmedDriver")!.GetMethod("RunAsync")!;
         var seen = await (Task<IReadOnlyList<string>>)run.Invoke(null, [qemu.Address, timeout.Token])!;
         foreach (var line in seen)
+        {
             output.WriteLine(line);
+        }
 
         Assert.Equal("status paused known=False running=False", seen[0]);
         // The disk (qcow2) arrives as the Unknown branch, its members kept; the empty CD-ROM has none.

@@ -15,7 +15,10 @@ public class GoldenCaseTests
     {
         var data = new TheoryData<string>();
         foreach (var file in Directory.GetFiles(TestFiles.Dir("Cases"), "*.hx").OrderBy(f => f, StringComparer.Ordinal))
+        {
             data.Add(Path.GetFileNameWithoutExtension(file));
+        }
+
         return data;
     }
 
@@ -27,7 +30,10 @@ public class GoldenCaseTests
         var actual = Describe(name + ".hx", text);
         var expectedPath = Path.Combine(SourceDir(), "Cases", name + ".out");
         if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
+        {
             File.WriteAllText(expectedPath, actual);
+        }
+
         Assert.True(File.Exists(expectedPath), $"no expected output for {name}; run with QMP_UPDATE_GOLDEN=1 and review it");
         Assert.Equal(File.ReadAllText(expectedPath), actual);
     }
@@ -64,13 +70,18 @@ public class GoldenCaseTests
         {
             output.Append("command ").Append(command.Name);
             if (command.Condition is not null)
+            {
                 output.Append(" if ").Append(command.Condition);
+            }
+
             output.Append(" (").Append(string.Join(", ", command.Arguments.Select(a => $"{a.Name}: {a.ClrType}{(a.Optional ? "?" : "")}"))).Append(')');
             output.Append(command.Doc is null ? " undocumented" : $" documented by '{command.Doc.Title}'").Append('\n');
             if (command.Doc is { } doc)
             {
                 foreach (var example in doc.Examples)
+                {
                     output.Append("  example ").Append(example.Request ?? "-").Append(" => ").Append(example.Reply ?? "-").Append('\n');
+                }
             }
         }
         foreach (var @event in model.Events)
@@ -79,7 +90,10 @@ public class GoldenCaseTests
             output.Append(@event.Doc is null ? " undocumented" : " documented").Append('\n');
         }
         foreach (var diagnostic in model.Diagnostics)
+        {
             output.Append(diagnostic.Format()).Append('\n');
+        }
+
         output.Append("--- model\n");
         output.Append(SchemaPrinter.Print(HxSchemaBuilder.Build(model) with { Diagnostics = default }));
         return output.ToString();

@@ -79,10 +79,15 @@ public class LenientJsonTests
         {
             var chars = new char[random.Next(0, 40)];
             for (var j = 0; j < chars.Length; j++)
+            {
                 chars[j] = alphabet[random.Next(alphabet.Length)];
+            }
+
             var result = Read(new string(chars));
             if (result.Value is not null)
+            {
                 using (JsonDocument.Parse(result.Value.ToJson())) { }
+            }
         }
     }
 }

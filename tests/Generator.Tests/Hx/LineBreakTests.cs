@@ -1,10 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Qmp.Codegen.Cli;
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Tests.Hx;
 
@@ -65,7 +64,10 @@ public class LineBreakTests
     {
         var end = index;
         while (end < text.Length && !char.IsWhiteSpace(text[end]))
+        {
             end++;
+        }
+
         return text[index..end];
     }
 

@@ -18,7 +18,10 @@ public class ModelGoldenTests
         var actual = SchemaPrinter.Print(schema with { Diagnostics = default }, docs: false);
         var expectedPath = Path.Combine(SourceDir(), "qemu-2.1.model");
         if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
+        {
             File.WriteAllText(expectedPath, actual);
+        }
+
         Assert.True(File.Exists(expectedPath), "no expected model; run with QMP_UPDATE_GOLDEN=1 and review it");
         Assert.Equal(File.ReadAllText(expectedPath), actual);
     }

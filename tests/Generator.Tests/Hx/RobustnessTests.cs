@@ -1,5 +1,5 @@
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Tests.Hx;
 
@@ -29,9 +29,13 @@ public class RobustnessTests
             {
                 var at = random.Next(chars.Count);
                 if (random.Next(2) == 0)
+                {
                     chars.RemoveRange(at, Math.Min(random.Next(1, 200), chars.Count - at));
+                }
                 else
+                {
                     chars.Insert(at, (char)random.Next(0, 128));
+                }
             }
             var model = SchemaParser.Parse("mutated.hx", new string(chars.ToArray()));
             Assert.NotNull(model);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Tests.Hx;
 
@@ -44,7 +44,9 @@ public class SeedTests
             Assert.Equal(expected.Select(e => e.Name), command.Arguments.Select(a => a.Name));
             Assert.Equal(expected.Select(e => e.Code), command.Arguments.Select(a => a.Code));
             foreach (var (argument, (_, code)) in command.Arguments.Zip(expected))
+            {
                 Assert.Equal(code.EndsWith('?') || code.StartsWith('-'), argument.Optional);
+            }
         }
     }
 
@@ -170,9 +172,14 @@ public class SeedTests
         {
             // What the model keeps is strict JSON, whatever the docs had.
             if (example.Request is not null)
+            {
                 using (JsonDocument.Parse(example.Request)) { }
+            }
+
             if (example.Reply is not null)
+            {
                 using (JsonDocument.Parse(example.Reply)) { }
+            }
         }
         var repaired = examples.Where(e => e.Example.Repaired).Select(e => e.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal);
         Assert.Equal(new[] { "query-balloon", "query-block", "query-blockstats", "query-cpus", "query-dump-guest-memory-capability", "query-named-block-nodes", "query-spice" }, repaired);
@@ -202,7 +209,9 @@ public class SeedTests
             }
             Assert.Equal(strictOk, candidate.Repairs.Count == 0);
             if (!strictOk)
+            {
                 strictFailures++;
+            }
         }
         Assert.Equal(7, strictFailures);
     }

@@ -43,7 +43,10 @@ public sealed class HostileServerCliTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_server is not null)
+        {
             await _server.DisposeAsync();
+        }
+
         Directory.Delete(_dir, true);
     }
 

@@ -34,7 +34,10 @@ public sealed class IntrospectRefusalTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_server is not null)
+        {
             await _server.DisposeAsync();
+        }
+
         Directory.Delete(_dir, true);
     }
 

@@ -27,7 +27,10 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var server in _servers)
+        {
             await server.DisposeAsync();
+        }
+
         Directory.Delete(_dir, true);
     }
 
@@ -45,7 +48,9 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
     private static void AssertNoControls(string text)
     {
         foreach (var c in text)
+        {
             Assert.False(c is < ' ' and not '\n' or (>= '\u007f' and <= '\u009f') or '\u202e', $"U+{(int)c:X4} printed raw in: {text}");
+        }
     }
 
     [Fact]

@@ -24,7 +24,10 @@ public class QapiCaseTests
         var data = new TheoryData<string>();
         // Files only included by other cases are named sub-*.json and have no .out of their own.
         foreach (var name in Names())
+        {
             data.Add(name);
+        }
+
         return data;
     }
 
@@ -38,7 +41,10 @@ public class QapiCaseTests
         });
         var text = new StringBuilder(SchemaPrinter.Print(result.Schema));
         if (result.Files.Count > 1)
+        {
             text.Append("files ").Append(string.Join(" ", result.Files)).Append('\n');
+        }
+
         return text.ToString();
     }
 
@@ -49,7 +55,10 @@ public class QapiCaseTests
         var actual = Describe(name);
         var expectedPath = Path.Combine(CasesDir(), name + ".out");
         if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
+        {
             File.WriteAllText(expectedPath, actual);
+        }
+
         Assert.True(File.Exists(expectedPath), $"no expected output for {name}; run with QMP_UPDATE_GOLDEN=1 and review it");
         Assert.Equal(File.ReadAllText(expectedPath), actual);
     }

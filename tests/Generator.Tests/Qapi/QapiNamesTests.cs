@@ -21,7 +21,10 @@ public class QapiNamesTests
         for (var i = 0; i <= length; i++)
         {
             foreach (var s in level)
+            {
                 yield return s;
+            }
+
             level = level.SelectMany(s => alphabet.Select(c => s + c)).ToList();
         }
     }
@@ -41,7 +44,10 @@ public class QapiNamesTests
             var match = ValidName.Match(name);
             string? expected = null;
             if (match.Success && !Reference.CName(name).StartsWith("q_", StringComparison.Ordinal))
+            {
                 expected = match.Groups[3].Value;
+            }
+
             var stem = QapiNames.Stem(name, out var problem);
             Assert.True(expected == stem, $"'{name}': expected stem '{expected}', got '{stem}' ({problem})");
             Assert.Equal(stem is null, problem is not null);
@@ -69,7 +75,9 @@ public class QapiNamesTests
     public void CName_replaces_what_is_not_an_ASCII_letter_or_digit()
     {
         foreach (var name in Strings("", "aZ1-_.é", 3))
+        {
             Assert.Equal(Reference.CName(name), QapiNames.CName(name));
+        }
     }
 
     private static class Reference
@@ -78,7 +86,10 @@ public class QapiNamesTests
         {
             var sb = new StringBuilder(name.Length);
             foreach (var c in name)
+            {
                 sb.Append(char.IsLetterOrDigit(c) && c < 128 ? c : '_');
+            }
+
             return sb.ToString();
         }
     }

@@ -1,6 +1,6 @@
-using Qmp.Testing;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
+using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests.Qapi;
 
@@ -63,7 +63,10 @@ public class QapiRobustnessTests
         {
             var chars = new char[random.Next(200)];
             for (var c = 0; c < chars.Length; c++)
+            {
                 chars[c] = Alphabet[random.Next(Alphabet.Length)];
+            }
+
             ReadsCleanly(new string(chars));
         }
     }

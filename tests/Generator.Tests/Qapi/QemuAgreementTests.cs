@@ -1,7 +1,7 @@
-using Qmp.Testing;
 using System.Diagnostics;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Tests.Qapi;
@@ -44,9 +44,13 @@ public sealed class QemuAgreementTests(ITestOutputHelper output)
             var theirs = qemu.TryGetValue(name, out var verdict) ? verdict : "(no verdict)";
             output.WriteLine($"{name}: ours {(ours is null ? "ok" : ours.Id + " " + ours.Message)} | QEMU {theirs}");
             if ((ours is null) != (theirs == "ok"))
+            {
                 disagreements.Add(name);
+            }
             else if (ours is not null && SameWords.Contains(name) && TheirLineAndWords(name, theirs) != (ours.Location.Line, ours.Message))
+            {
                 disagreements.Add(name + ": QEMU says " + theirs + ", we say " + ours.Location.Line + ": " + ours.Message);
+            }
         }
         Assert.Empty(disagreements);
     }
@@ -83,14 +87,20 @@ public sealed class QemuAgreementTests(ITestOutputHelper output)
             start.ArgumentList.Add(Path.Combine(Path.GetDirectoryName(CasesDir())!, "qapi_check.py"));
             start.ArgumentList.Add(qemuDir);
             foreach (var file in files)
+            {
                 start.ArgumentList.Add(Path.GetFileName(file));
+            }
+
             using var process = Process.Start(start)!;
             var stderr = process.StandardError.ReadToEndAsync();
             var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
             process.WaitForExit();
             _ = stderr.Result;
             if (process.ExitCode != 0)
+            {
                 return null;
+            }
+
             return lines.Select(l => l.Split(' ', 2)).ToDictionary(p => p[0], p => p[1]);
         }
         catch (System.ComponentModel.Win32Exception)

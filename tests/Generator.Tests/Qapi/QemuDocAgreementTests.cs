@@ -1,8 +1,8 @@
-using Qmp.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Qmp.Codegen.Schema;
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Tests.Qapi;
@@ -43,9 +43,15 @@ public sealed class QemuDocAgreementTests(ITestOutputHelper output)
         Dictionary<string, string?> MembersOf(string? typeName) =>
             index.ObjectType(typeName) is { IsImplicit: true } o ? o.Members.ToDictionary(m => m.Name, m => m.Doc) : new();
         foreach (var c in schema.Commands)
+        {
             ours[c.Name] = (c.Doc, MembersOf(c.Arguments?.Name));
+        }
+
         foreach (var e in schema.Events)
+        {
             ours[e.Name] = (e.Doc, MembersOf(e.Data?.Name));
+        }
+
         foreach (var t in schema.Types)
         {
             ours[t.Name] = (t.Doc, t switch
@@ -70,22 +76,31 @@ public sealed class QemuDocAgreementTests(ITestOutputHelper output)
             {
                 compared++;
                 if (!mine.Members.TryGetValue(name, out var our) || Normal(our) != Normal(text))
+                {
                     differences.Add($"{suite} {symbol} @{name}: ours \"{Normal(our)}\" | QEMU \"{Normal(text)}\"");
+                }
             }
             foreach (var (name, text) in theirs.Features)
             {
                 compared++;
                 var our = mine.Doc.Features.FirstOrDefault(f => f.Name == name)?.Text;
                 if (Normal(our) != Normal(text))
+                {
                     differences.Add($"{suite} {symbol} feature @{name}: ours \"{Normal(our)}\" | QEMU \"{Normal(text)}\"");
+                }
             }
             compared++;
             if (Normal(mine.Doc.SinceVersion) != Normal(theirs.Since))
+            {
                 differences.Add($"{suite} {symbol} Since: ours \"{Normal(mine.Doc.SinceVersion)}\" | QEMU \"{Normal(theirs.Since)}\"");
+            }
         }
         output.WriteLine($"{suite}: {qemu.Count} definition docs, {compared} descriptions and Since sections compared, {differences.Count} differ");
         foreach (var d in differences.Take(40))
+        {
             output.WriteLine("  " + d);
+        }
+
         var unexpected = differences.Where(d => !Deliberate.Any(k => d.StartsWith(k + ":", StringComparison.Ordinal))).ToList();
         Assert.Empty(unexpected);
         // The deliberate differences still happen (else the list above is stale).
@@ -108,7 +123,10 @@ public sealed class QemuDocAgreementTests(ITestOutputHelper output)
             process.WaitForExit();
             _ = stderr.Result;
             if (process.ExitCode != 0)
+            {
                 return null;
+            }
+
             using var document = JsonDocument.Parse(json);
             return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => new QemuDoc(
                 p.Value.GetProperty("args").EnumerateObject().ToDictionary(a => a.Name, a => a.Value.GetString()!),

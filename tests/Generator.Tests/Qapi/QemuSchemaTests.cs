@@ -1,10 +1,9 @@
-using Qmp.Testing;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Tests.Qapi;
@@ -50,7 +49,9 @@ public sealed class QemuSchemaTests(ITestOutputHelper output)
         Assert.Empty(result.Schema.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error).Select(d => d.Format()));
         Assert.Equal(new Counts(220, 52, 418, 39, 155, 6, 930), Count(result));
         if (QemusOwnCounts("bookworm") is { } qemu)
+        {
             Assert.Equal(qemu, Count(result));
+        }
     }
 
     [QemuSchemaFact("trixie")]
@@ -63,7 +64,9 @@ public sealed class QemuSchemaTests(ITestOutputHelper output)
             $"({messages.Count(m => m.Message.Json is not null && !m.Message.Repairs.IsEmpty)} of them repaired)");
         Assert.Empty(result.Schema.Diagnostics.Where(d => d.Severity == SchemaSeverity.Error).Select(d => d.Format()));
         if (QemusOwnCounts("trixie") is { } qemu)
+        {
             Assert.Equal(qemu, Count(result));
+        }
     }
 
     /// <summary>Every example message of every definition's doc, with the definition's name.</summary>
@@ -84,12 +87,20 @@ public sealed class QemuSchemaTests(ITestOutputHelper output)
         var repaired = messages.Count(m => m.Message.Json is not null && !m.Message.Repairs.IsEmpty);
         output.WriteLine($"QEMU 7.2 example messages: {json} of {messages.Count} read as JSON ({repaired} of them repaired)");
         foreach (var (name, message) in messages.Where(m => m.Message.Json is null))
+        {
             output.WriteLine($"  not JSON, in {name} at {message.Location}: {message.Text}");
+        }
+
         foreach (var (name, message) in messages.Where(m => !m.Message.Repairs.IsEmpty))
+        {
             output.WriteLine($"  repaired, in {name} at {message.Location}: {string.Join("; ", message.Repairs)}");
+        }
         // Every message the lenient reader returns is JSON a strict reader accepts.
         foreach (var (_, message) in messages.Where(m => m.Message.Json is not null))
+        {
             JsonDocument.Parse(message.Json!).Dispose();
+        }
+
         Assert.True(messages.Count > 400, $"only {messages.Count} messages found");
         Assert.Equal(messages.Count, json);
     }
@@ -99,9 +110,14 @@ public sealed class QemuSchemaTests(ITestOutputHelper output)
         output.WriteLine($"{what}: {Count(result)}; {result.Files.Count} files; " +
             $"{result.Schema.Diagnostics.Count(d => d.Severity == SchemaSeverity.Error)} errors, {result.Schema.Diagnostics.Count(d => d.Severity == SchemaSeverity.Warning)} warnings");
         foreach (var d in result.Schema.Diagnostics.Take(50))
+        {
             output.WriteLine("  " + d.Format());
+        }
+
         if (QemusOwnCounts(what.Contains("7.2") ? "bookworm" : "trixie") is { } qemu)
+        {
             output.WriteLine($"{what} by QEMU's own scripts/qapi: {qemu}");
+        }
     }
 
     /// <summary>The counts QEMU's scripts/qapi (parser.py, schema.py) give for the same files, by qapi_counts.py; null without python3.</summary>
@@ -109,7 +125,10 @@ public sealed class QemuSchemaTests(ITestOutputHelper output)
     {
         var dir = QemuSources.Get(suite).Dir;
         if (dir is null)
+        {
             return null;
+        }
+
         var script = Path.Combine(QemuSources.RepositoryRoot(), "tests", "Generator.Tests", "Qapi", "qapi_counts.py");
         try
         {
@@ -120,7 +139,10 @@ public sealed class QemuSchemaTests(ITestOutputHelper output)
             var stdout = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             if (process.ExitCode != 0)
+            {
                 return null;
+            }
+
             var n = stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
             return new Counts(n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
         }

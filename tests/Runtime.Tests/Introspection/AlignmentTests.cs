@@ -54,9 +54,16 @@ public class AlignmentTests
         Assert.Empty(a.Conflicts);
         var expected = new Dictionary<string, string>
         {
-            ["0"] = "q_empty", ["1"] = "BlockdevOptions", ["2"] = "BlockdevDriver", ["3"] = "BlockdevOptionsFile",
-            ["4"] = "BlockdevOptionsQcow2", ["5"] = "BlockdevRef", ["9"] = "BlockInfo", ["6"] = "BlockDeviceInfo",
-            ["7"] = "BlockDeviceIoStatus", ["8"] = "q_obj_BLOCK_IO_ERROR-arg",
+            ["0"] = "q_empty",
+            ["1"] = "BlockdevOptions",
+            ["2"] = "BlockdevDriver",
+            ["3"] = "BlockdevOptionsFile",
+            ["4"] = "BlockdevOptionsQcow2",
+            ["5"] = "BlockdevRef",
+            ["9"] = "BlockInfo",
+            ["6"] = "BlockDeviceInfo",
+            ["7"] = "BlockDeviceIoStatus",
+            ["8"] = "q_obj_BLOCK_IO_ERROR-arg",
         };
         Assert.Equal(expected.OrderBy(p => p.Key), a.ServerToClient.OrderBy(p => p.Key));
         Assert.Equal(expected.Count, a.ClientToServer.Count);

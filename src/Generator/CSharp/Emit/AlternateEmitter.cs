@@ -20,7 +20,10 @@ public static class AlternateEmitter
         var hasNull = alternate.Branches.Any(b => b.Type is null);
         var typed = alternate.Branches.Where(b => b.Type is not null).ToList();
         if (alternate.Summary is not null)
+        {
             DocComments.Summary(writer, alternate.Summary);
+        }
+
         writer.Line("/// <remarks>One of several types (a QAPI alternate), told apart by the JSON type: exactly one property is set" + (hasNull ? ", or <see cref=\"IsNull\"/>" : string.Empty) + "; <c>Match</c> and <c>Switch</c> take a function or action per branch.</remarks>");
         writer.Open("public sealed partial record " + name);
         writer.Line("private " + name + "()");
@@ -62,7 +65,10 @@ public static class AlternateEmitter
         {
             var type = branch.Type!;
             foreach (var token in TokensOf(type))
+            {
                 writer.Line("case " + Json + ".JsonTokenType." + token + ":");
+            }
+
             writer.Line("    return new(" + ReadValue(type, json) + ");");
         }
         if (hasNull)
@@ -108,7 +114,10 @@ public static class AlternateEmitter
         var parameters = typed.Select(b => (Name: ParameterOf(b), Type: b.Type!.ClrType, Branch: b)).ToList();
         var nullName = "whenNull";
         while (parameters.Any(p => p.Name == nullName))
+        {
             nullName += "_";
+        }
+
         foreach (var (function, result) in new[] { (true, "TResult"), (false, "void") })
         {
             writer.Line();
@@ -116,18 +125,32 @@ public static class AlternateEmitter
                 ? "/// <summary>The result of the function for the branch that is set.</summary>"
                 : "/// <summary>Calls the action for the branch that is set.</summary>");
             foreach (var p in parameters)
+            {
                 writer.Line("/// <param name=\"" + p.Name + "\">For branch <c>" + CSharpText.Xml(p.Branch.JsonName) + "</c>.</param>");
+            }
+
             if (hasNull)
+            {
                 writer.Line("/// <param name=\"" + nullName + "\">For JSON <c>null</c>.</param>");
+            }
+
             writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">No branch is set (a state the constructors cannot make).</exception>");
             var list = parameters.Select(p => (function ? "global::System.Func<" + p.Type + ", TResult> " : "global::System.Action<" + p.Type + "> ") + p.Name).ToList();
             if (hasNull)
+            {
                 list.Add((function ? "global::System.Func<TResult> " : "global::System.Action ") + nullName);
+            }
+
             writer.Open("public " + result + " " + (function ? "Match<TResult>" : "Switch") + "(" + string.Join(", ", list) + ")");
             foreach (var p in parameters)
+            {
                 writer.Line("global::System.ArgumentNullException.ThrowIfNull(" + p.Name + ");");
+            }
+
             if (hasNull)
+            {
                 writer.Line("global::System.ArgumentNullException.ThrowIfNull(" + nullName + ");");
+            }
             // Match returns from each branch; Switch is one if/else chain.
             var keyword = "if";
             foreach (var p in parameters)

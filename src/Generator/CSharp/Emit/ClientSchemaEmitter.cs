@@ -32,7 +32,10 @@ public static class ClientSchemaEmitter
         var entries = spec.Entries;
         writer.Line("\"[\" +");
         for (var i = 0; i < entries.Count; i++)
+        {
             writer.Line(CSharpText.Literal(entries[i] + (i + 1 < entries.Count ? "," : "")) + " +");
+        }
+
         writer.Line("\"]\";");
         writer.Indentation--;
         writer.Line();

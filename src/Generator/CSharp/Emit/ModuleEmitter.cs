@@ -21,7 +21,10 @@ public static class ModuleEmitter
             void Separate()
             {
                 if (!first)
+                {
                     writer.Line();
+                }
+
                 first = false;
             }
             foreach (var e in spec.Enums)
@@ -47,7 +50,10 @@ public static class ModuleEmitter
             yield return ("Types", writer.ToString());
         }
         if (!spec.Commands.IsEmpty)
+        {
             yield return ("Commands", ClientEmitter.EmitCommands(spec, spec.File + " (commands)"));
+        }
+
         if (!spec.EventRecords.IsEmpty)
         {
             var writer = SourceHeader.Start(spec.Namespace, spec.Internal, spec.File + " (events)");
@@ -55,7 +61,10 @@ public static class ModuleEmitter
             foreach (var record in spec.EventRecords)
             {
                 if (!first)
+                {
                     writer.Line();
+                }
+
                 first = false;
                 TypesEmitter.WriteRecord(writer, record, spec.Stem);
             }

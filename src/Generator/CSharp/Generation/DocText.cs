@@ -30,7 +30,10 @@ public static class DocText
     public static string? Meaningful(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
+        {
             return null;
+        }
+
         var kept = SentenceBreak.Split(text!.Trim()).Where(s => !IsLeadIn(s)).ToList();
         var joined = string.Join(" ", kept).Trim();
         return joined.Length == 0 ? null : joined;
@@ -43,13 +46,22 @@ public static class DocText
     public static string? WithoutTrailingLeadIn(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
+        {
             return null;
+        }
+
         var trimmed = text!.Trim();
         if (!IsLeadIn(trimmed))
+        {
             return trimmed;
+        }
+
         var cut = trimmed.LastIndexOfAny(ClauseBreaks, trimmed.Length - 2);
         while (cut > 0 && IsLeadIn(trimmed.Substring(cut + 1)) && IsLeadIn(trimmed.Substring(0, cut) + ":"))
+        {
             cut = trimmed.LastIndexOfAny(ClauseBreaks, cut - 1);
+        }
+
         return cut <= 0 ? null : trimmed.Substring(0, cut).Trim();
     }
 
@@ -59,7 +71,10 @@ public static class DocText
     public static (string? First, string? Others) FirstSentence(string? text)
     {
         if (text is null)
+        {
             return (null, null);
+        }
+
         var parts = SentenceBreak.Split(text, 2);
         return (parts[0].Trim(), parts.Length > 1 && parts[1].Trim().Length > 0 ? parts[1].Trim() : null);
     }
@@ -69,7 +84,10 @@ public static class DocText
     {
         var words = name.Replace('-', ' ').Replace('_', ' ').Trim();
         if (words.Length == 0)
+        {
             return name;
+        }
+
         return char.ToUpperInvariant(words[0]) + words.Substring(1) + ".";
     }
 
@@ -79,10 +97,10 @@ public static class DocText
     /// </summary>
     public static string CommandFallback(string command, TypeRef? result)
     {
-        const string Query = "query-";
-        if (result is not null && command.StartsWith(Query, StringComparison.Ordinal) && command.Length > Query.Length)
+        const string queryPrefix = "query-";
+        if (result is not null && command.StartsWith(queryPrefix, StringComparison.Ordinal) && command.Length > queryPrefix.Length)
         {
-            var what = command.Substring(Query.Length).Replace('-', ' ').Replace('_', ' ');
+            var what = command.Substring(queryPrefix.Length).Replace('-', ' ').Replace('_', ' ');
             return "Returns the " + CSharpText.Xml(what) + " (<c>" + CSharpText.Xml(command) + "</c>) as " + Describe(result) + ".";
         }
         return "Runs <c>" + CSharpText.Xml(command) + "</c>" + (result is null ? "." : " and returns " + Describe(result) + ".");

@@ -37,7 +37,10 @@ public static class Naming
     {
         var candidate = name;
         for (var i = 2; !used.Add(candidate); i++)
+        {
             candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return candidate;
     }
 
