@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen.Cli;
 
@@ -22,9 +22,15 @@ internal static class Commands
         {
             var read = SchemaLoader.Load(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (read is null)
+            {
                 return 2;
+            }
+
             foreach (var diagnostic in read.Diagnostics)
+            {
                 Console.Out.WriteLine(diagnostic.Format());
+            }
+
             var model = read.Schema;
             var errors = read.Diagnostics.Count(d => d.Severity == SchemaSeverity.Error);
             var warnings = read.Diagnostics.Count(d => d.Severity == SchemaSeverity.Warning);
@@ -44,7 +50,10 @@ internal static class Commands
         {
             var read = SchemaLoader.Load(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (read is null)
+            {
                 return 2;
+            }
+
             using var stdout = Console.OpenStandardOutput();
             ModelJsonWriter.Write(stdout, read);
             stdout.Flush();
@@ -68,7 +77,9 @@ internal static class Commands
             {
                 Console.Out.WriteLine($"{descriptor.Id} {descriptor.Severity.ToString().ToLowerInvariant()}: {descriptor.Title}");
                 foreach (var form in descriptor.Messages)
+                {
                     Console.Out.WriteLine("    " + form);
+                }
             }
             return 0;
         });

@@ -36,7 +36,10 @@ internal static class IntrospectCommands
             var file = parse.GetValue(output)!;
             var saved = await Fetch(parse.GetValue(address)!, parse.GetValue(timeout), async client => await client.SaveSchemaAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             if (saved is null)
+            {
                 return 2;
+            }
+
             var schema = SchemaInfoReader.Read(saved, out var version);
             // The generator refuses such an answer (QMP0305): a name outside QMP's character set is
             // not QEMU's, and a file that would carry it into generated C# is not written at all.
@@ -89,7 +92,10 @@ internal static class IntrospectCommands
         {
             var client = Describe(parse.GetValue(schema)!, parse.GetValue(includeDirs));
             if (client is null)
+            {
                 return 2;
+            }
+
             var target = parse.GetValue(against)!;
             SchemaInfo? server;
             if (File.Exists(target))
@@ -101,7 +107,10 @@ internal static class IntrospectCommands
                 server = await Fetch(target, parse.GetValue(timeout), client => client.QueryQmpSchemaAsync(ct), ct).ConfigureAwait(false);
             }
             if (server is null)
+            {
                 return 2;
+            }
+
             var report = SchemaCompatibilityReport.Compare(client, server);
             Console.Out.Write(report.ToString());
             return report.IsCompatible ? 0 : 1;
@@ -119,13 +128,22 @@ internal static class IntrospectCommands
     {
         var loaded = SchemaLoader.LoadWithTexts(files, includeDirs);
         if (loaded is null)
+        {
             return null;
+        }
+
         var read = loaded.Read;
         var errors = read.Diagnostics.Where(d => d.Severity == Model.SchemaSeverity.Error).ToList();
         foreach (var error in errors)
+        {
             Console.Error.WriteLine(error.Format());
+        }
+
         if (errors.Count > 0)
+        {
             return null;
+        }
+
         return read.Kind == SchemaInputKind.Introspection
             ? SchemaInfoReader.Read(loaded.Texts[read.Files[0]])
             : Introspection.SchemaInfoBuilder.Build(read.Schema);

@@ -51,7 +51,9 @@ internal sealed class QapiFiles : IDisposable
     public void Dispose()
     {
         foreach (var (_, handle) in _folders)
+        {
             handle?.Dispose();
+        }
     }
 
     /// <summary>Every file read so far, the top file's too, by the reader's path.</summary>
@@ -103,7 +105,10 @@ internal sealed class QapiFiles : IDisposable
     public string? ReadFile(string path)
     {
         if (path == _topName)
+        {
             return _topText;
+        }
+
         string? refusal;
         try
         {
@@ -180,10 +185,15 @@ internal sealed class QapiFiles : IDisposable
             at = Path.Combine(at, part);
             var info = new FileInfo(at);
             if (info.LinkTarget is not null)
+            {
                 throw new UnauthorizedAccessException("refused: a symbolic link");
+            }
         }
         if (!File.Exists(full) || (File.GetAttributes(full) & (FileAttributes.Device | FileAttributes.Directory)) != 0)
+        {
             throw new FileNotFoundException(null, full);
+        }
+
         using var handle = File.OpenHandle(full);
         return ReadAtMost(handle, allowed);
     }
@@ -198,12 +208,18 @@ internal sealed class QapiFiles : IDisposable
             if (length == buffer.Length)
             {
                 if (length > limit)
+                {
                     return null;
+                }
+
                 Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
             }
             var read = RandomAccess.Read(handle, buffer.AsSpan(length), length);
             if (read == 0)
+            {
                 return length > limit ? null : buffer[..length];
+            }
+
             length += read;
         }
     }

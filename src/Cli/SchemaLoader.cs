@@ -29,7 +29,10 @@ internal static class SchemaLoader
         foreach (var file in files)
         {
             if (QapiFiles.ReadTop(file) is not { } text)
+            {
                 return null;
+            }
+
             inputs.Add(new SchemaInputFile(DisplayPath(file, pathBase), text));
         }
         if (inputs.Count > 1 && inputs.Any(i => SchemaInput.KindOf(i.Path, i.Text) != SchemaInputKind.Hx))
@@ -45,7 +48,10 @@ internal static class SchemaLoader
         // QAPI: includes are read beneath the top file's folder and the --include-dir folders only (the reader itself does no I/O).
         using var includes = QapiFiles.Open(files[0], inputs[0].Path, inputs[0].Text, pathBase, includeDirs ?? []);
         if (includes is null)
+        {
             return null;
+        }
+
         var read = SchemaInput.Read(inputs, includes.ReadFile);
         return new LoadedSchema(read, new Dictionary<string, string>(includes.Texts, StringComparer.Ordinal));
     }

@@ -11,8 +11,8 @@ using Microsoft.CodeAnalysis.Text;
 using Qmp.Codegen.Emit;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Hx;
+using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen;
 
@@ -74,7 +74,9 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(diagnostics.Combine(severities), static (spc, pair) =>
         {
             foreach (var diagnostic in pair.Right.Apply(pair.Left))
+            {
                 spc.ReportDiagnostic(diagnostic);
+            }
         });
 
         // Step 4: one spec per generated file, so a schema edit regenerates only the files it changes.
@@ -101,7 +103,9 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(modules, static (spc, s) =>
         {
             foreach (var (kind, text) in ModuleEmitter.EmitFiles(s))
+            {
                 spc.AddSource(s.Namespace + "." + s.Name + "." + kind + ".g.cs", SourceText.From(text, System.Text.Encoding.UTF8));
+            }
         });
 
         var events = specs.Select(static (s, _) => s.EventsOutput).Where(static s => !s.Events.IsEmpty).WithTrackingName(TrackingNames.EventsOutput);
@@ -111,7 +115,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     private static SchemaFileInput? ReadFile(AdditionalText text, AnalyzerConfigOptions options, CancellationToken ct)
     {
         if (!options.TryGetValue(NamespaceMetadata, out var ns) || string.IsNullOrWhiteSpace(ns) || IsSchemaInclude(text.Path, options))
+        {
             return null;
+        }
+
         options.TryGetValue(GenerateMetadata, out var generate);
         options.TryGetValue(AccessMetadata, out var access);
         options.TryGetValue(DiagnosticsMetadata, out var diagnostics);
@@ -122,7 +129,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         var (client, server) = ParseGenerate(generate);
         var content = text.GetText(ct)?.ToString();
         if (content is null)
+        {
             return null;
+        }
+
         return new SchemaFileInput(text.Path, content, ns.Trim(), generate, client, server, access, diagnostics)
         {
             Commands = commands,
@@ -153,7 +163,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     public static (bool Client, bool Server) ParseGenerate(string? generate)
     {
         if (string.IsNullOrWhiteSpace(generate))
+        {
             return (true, true);
+        }
+
         var parts = generate!.Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToList();
         return (parts.Any(p => p.Equals("Client", StringComparison.OrdinalIgnoreCase)),
             parts.Any(p => p.Equals("Server", StringComparison.OrdinalIgnoreCase)));
@@ -202,13 +215,24 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         {
             var at = StartOf(file.Path);
             if (UnknownGenerate(file) is { } unknown)
+            {
                 problems.Add(unknown);
+            }
+
             if (ParseInternal(file.Access) is null)
+            {
                 problems.Add(GeneratorDiagnostics.UnknownAccessValue.Report(at, file.Access!.Trim(), group.Internal ? "internal" : "public"));
+            }
+
             if (!string.IsNullOrWhiteSpace(file.Diagnostics) && !file.Diagnostics!.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) && !file.Diagnostics.Trim().Equals("default", StringComparison.OrdinalIgnoreCase))
+            {
                 problems.Add(GeneratorDiagnostics.UnknownDiagnosticsValue.Report(at, file.Diagnostics.Trim()));
+            }
+
             if (main is not null && !ReferenceEquals(file, main))
+            {
                 problems.Add(GeneratorDiagnostics.QapiNotAlone.Report(at, file.Path, group.Namespace, main.Path));
+            }
         }
         return problems;
     }
@@ -232,7 +256,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         }
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var include in group.Includes)
+        {
             texts[include.Path] = include.Text;
+        }
+
         var read = SchemaInput.Read(
             mainInput is null ? inputs : new[] { mainInput },
             path => texts.TryGetValue(NormalizedPath(path), out var text) ? text : null,
@@ -243,7 +270,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         var spec = SpecBuilder.Build(schema, group.Namespace, group.Client, group.Server, naming, group.Internal);
         // A QAPI schema's or saved answer's server checks arguments as QEMU 7.2 does, against its types' shapes.
         if (main is not null && group.Server)
+        {
             spec = spec with { QapiShapes = QapiShapeLines.Of(schema) };
+        }
+
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;
         return new ParsedSchema(spec, problems.Concat(read.Diagnostics).Concat(naming).ToEquatableArray(), clientSchema);
     }

@@ -15,7 +15,10 @@ public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severi
     public SchemaDiagnostic Report(SchemaLocation location, params string[] args)
     {
         if (Messages.Length != 1)
+        {
             throw new System.InvalidOperationException(Id + " has " + Messages.Length + " message forms; name the form");
+        }
+
         return new(Id, Severity, Format(0, args), location);
     }
 
@@ -51,12 +54,18 @@ public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severi
                 names.Add(name);
             }
             if (index >= args.Length)
+            {
                 throw new System.ArgumentException(Id + ": no value for '{" + name + "}'", nameof(args));
+            }
+
             builder.Append(args[index]);
             i = close + 1;
         }
         if (names.Count != args.Length)
+        {
             throw new System.ArgumentException(Id + ": " + args.Length + " values for " + names.Count + " placeholders", nameof(args));
+        }
+
         return builder.ToString();
     }
 

@@ -8,13 +8,24 @@ using Qmp.Benchmarks;
 
 // Server modes: the benchmarks start this same program as the server process they talk to.
 if (args is ["serve-emulator", var emulatorSocket])
+{
     return await Servers.ServeEmulatorAsync(emulatorSocket);
+}
+
 if (args is ["serve-floor", var floorSocket])
+{
     return await Servers.ServeFloorAsync(floorSocket);
+}
+
 if (args is ["serve-schema", var schemaSocket])
+{
     return await Servers.ServeSchemaAsync(schemaSocket, SchemaCheckHostile.Links);
+}
+
 if (args is ["limits"])
+{
     return await Limits.MeasureAsync();
+}
 
 var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(Job.ShortRun)
@@ -44,15 +55,27 @@ internal static class Figures
         var floor = Ns("'socket ping-pong (floor)'") ?? Ns("socket ping-pong (floor)");
         var client = Ns("'generated client, query-status, emulator'") ?? Ns("generated client, query-status, emulator");
         foreach (var key in reports.Keys.Order(StringComparer.Ordinal))
+        {
             Console.WriteLine($"  {key,-50} {Us(key),12}  {(Bytes(key) is { } b ? b + " B allocated/op" : "")}");
+        }
+
         if (floor is { } f && client is { } c)
+        {
             Console.WriteLine($"  round trip: generated client to emulator {c / 1000:F1} us = {c / f:F2}x the socket floor {f / 1000:F1} us (goal: at most 2x)");
+        }
+
         var qemu = Ns("'generated client, query-status, real QEMU'") ?? Ns("generated client, query-status, real QEMU");
         if (qemu is { } q)
+        {
             Console.WriteLine($"  round trip: generated client to real QEMU {q / 1000:F1} us");
+        }
+
         var pipelined = reports.Keys.FirstOrDefault(k => k.Contains("pipelined", StringComparison.Ordinal));
         if (pipelined is not null)
+        {
             Console.WriteLine($"  pipelined: {1e9 / Ns(pipelined)!.Value:N0} commands/s (goal: 100,000; QEMU 7.2 about 2,400)");
+        }
+
         var hostile = reports.Keys.FirstOrDefault(k => k.Contains("CheckSchemaAsync, hostile", StringComparison.Ordinal));
         if (hostile is not null && Bytes(hostile) is { } hb)
         {

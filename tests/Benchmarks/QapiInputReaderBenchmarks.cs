@@ -51,7 +51,7 @@ public class QapiArguments
     private static int ReadBlockdevAdd(QapiInputReader reader)
     {
         reader.StartObject(null);
-        int checksum = ReadBlockdevOptionsMembers(reader);
+        var checksum = ReadBlockdevOptionsMembers(reader);
         reader.EndObject();
         return checksum;
     }
@@ -59,9 +59,9 @@ public class QapiArguments
     /// <summary>What generated code does for BlockdevOptions' members: the base, then the branch of its driver.</summary>
     private static int ReadBlockdevOptionsMembers(QapiInputReader reader)
     {
-        int driver = reader.ReadEnum("driver", s_drivers);
-        string? nodeName = reader.IsPresent("node-name") ? reader.ReadString("node-name") : null;
-        int discard = reader.IsPresent("discard") ? reader.ReadEnum("discard", s_discard) : -1;
+        var driver = reader.ReadEnum("driver", s_drivers);
+        var nodeName = reader.IsPresent("node-name") ? reader.ReadString("node-name") : null;
+        var discard = reader.IsPresent("discard") ? reader.ReadEnum("discard", s_discard) : -1;
         bool direct = false, noFlush = false;
         if (reader.IsPresent("cache"))
         {
@@ -71,11 +71,11 @@ public class QapiArguments
             reader.EndObject();
         }
 
-        bool readOnly = reader.IsPresent("read-only") && reader.ReadBool("read-only");
-        bool autoReadOnly = reader.IsPresent("auto-read-only") && reader.ReadBool("auto-read-only");
-        bool forceShare = reader.IsPresent("force-share") && reader.ReadBool("force-share");
-        int detectZeroes = reader.IsPresent("detect-zeroes") ? reader.ReadEnum("detect-zeroes", s_detectZeroes) : -1;
-        int checksum = driver + (nodeName?.Length ?? 0) + discard + detectZeroes + (direct ? 1 : 0) + (noFlush ? 2 : 0) + (readOnly ? 4 : 0) + (autoReadOnly ? 8 : 0) + (forceShare ? 16 : 0);
+        var readOnly = reader.IsPresent("read-only") && reader.ReadBool("read-only");
+        var autoReadOnly = reader.IsPresent("auto-read-only") && reader.ReadBool("auto-read-only");
+        var forceShare = reader.IsPresent("force-share") && reader.ReadBool("force-share");
+        var detectZeroes = reader.IsPresent("detect-zeroes") ? reader.ReadEnum("detect-zeroes", s_detectZeroes) : -1;
+        var checksum = driver + (nodeName?.Length ?? 0) + discard + detectZeroes + (direct ? 1 : 0) + (noFlush ? 2 : 0) + (readOnly ? 4 : 0) + (autoReadOnly ? 8 : 0) + (forceShare ? 16 : 0);
         return s_drivers[driver] switch
         {
             "qcow2" => checksum + ReadQcow2(reader),
@@ -86,7 +86,7 @@ public class QapiArguments
 
     private static int ReadQcow2(QapiInputReader reader)
     {
-        int checksum = ReadBlockdevRef(reader, "file");
+        var checksum = ReadBlockdevRef(reader, "file");
         if (reader.IsPresent("backing"))
         {
             checksum += reader.StartAlternate("backing") == QapiJsonType.Null ? 0 : ReadBlockdevRef(reader, "backing");
@@ -111,7 +111,7 @@ public class QapiArguments
         {
             case QapiJsonType.Object:
                 reader.StartObject(name);
-                int checksum = ReadBlockdevOptionsMembers(reader);
+                var checksum = ReadBlockdevOptionsMembers(reader);
                 reader.EndObject();
                 return checksum;
             case QapiJsonType.String:
@@ -123,13 +123,13 @@ public class QapiArguments
 
     private static int ReadFile(QapiInputReader reader)
     {
-        string filename = reader.ReadString("filename");
-        string? prManager = reader.IsPresent("pr-manager") ? reader.ReadString("pr-manager") : null;
-        int locking = reader.IsPresent("locking") ? reader.ReadEnum("locking", s_onOffAuto) : -1;
-        int aio = reader.IsPresent("aio") ? reader.ReadEnum("aio", s_aio) : -1;
-        long batch = reader.IsPresent("aio-max-batch") ? reader.ReadInt64("aio-max-batch") : 0;
-        bool dropCache = reader.IsPresent("drop-cache") && reader.ReadBool("drop-cache");
-        bool checkDropped = reader.IsPresent("x-check-cache-dropped") && reader.ReadBool("x-check-cache-dropped");
+        var filename = reader.ReadString("filename");
+        var prManager = reader.IsPresent("pr-manager") ? reader.ReadString("pr-manager") : null;
+        var locking = reader.IsPresent("locking") ? reader.ReadEnum("locking", s_onOffAuto) : -1;
+        var aio = reader.IsPresent("aio") ? reader.ReadEnum("aio", s_aio) : -1;
+        var batch = reader.IsPresent("aio-max-batch") ? reader.ReadInt64("aio-max-batch") : 0;
+        var dropCache = reader.IsPresent("drop-cache") && reader.ReadBool("drop-cache");
+        var checkDropped = reader.IsPresent("x-check-cache-dropped") && reader.ReadBool("x-check-cache-dropped");
         return filename.Length + (prManager?.Length ?? 0) + locking + aio + (int)batch + (dropCache ? 1 : 0) + (checkDropped ? 2 : 0);
     }
 }

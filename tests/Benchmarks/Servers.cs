@@ -14,7 +14,10 @@ internal static class Servers
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
             start.ArgumentList.Add(typeof(Servers).Assembly.Location);
+        }
+
         start.ArgumentList.Add(mode);
         start.ArgumentList.Add(socket);
         var process = Process.Start(start)!;
@@ -27,10 +30,16 @@ internal static class Servers
     {
         var qemu = Executables.Qemu;
         if (qemu is null)
+        {
             return null;
+        }
+
         var start = new ProcessStartInfo(qemu) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-machine", "none", "-nodefaults", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" })
+        {
             start.ArgumentList.Add(arg);
+        }
+
         var process = Process.Start(start)!;
         WaitForSocket(socket, process);
         return process;
@@ -39,7 +48,10 @@ internal static class Servers
     public static void Stop(Process? process)
     {
         if (process is null)
+        {
             return;
+        }
+
         try
         {
             process.Kill(entireProcessTree: true);
@@ -57,7 +69,10 @@ internal static class Servers
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
+            {
                 throw new InvalidOperationException($"server process exited with {process.ExitCode}");
+            }
+
             try
             {
                 using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -136,11 +151,16 @@ internal static class Servers
         {
             var read = await connection.ReceiveAsync(buffer);
             if (read == 0)
+            {
                 return;
+            }
+
             for (var i = 0; i < read; i++)
             {
                 if (buffer[i] == '\n')
+                {
                     await connection.SendAsync(FloorReply);
+                }
             }
         }
     }

@@ -10,7 +10,9 @@ public sealed class LinuxFactAttribute : FactAttribute
     public LinuxFactAttribute()
     {
         if (!OperatingSystem.IsLinux())
+        {
             Skip = "needs Linux (mkfifo, /dev/zero)";
+        }
     }
 }
 
@@ -166,7 +168,10 @@ public sealed class CliFilesTests : IDisposable
         Assert.Contains("include 'zero.json': refused", stderr, StringComparison.Ordinal);
         var markdown = File.ReadAllText(Path.Combine(_dir, "out", DocsRenderer.MarkdownFile));
         foreach (var (line, name) in new[] { (1, "fifo.json"), (2, "zero.json"), (3, "folder.json") })
+        {
             Assert.Contains($"error QMP0202 at `top.json({line},14)`: cannot read include file '{name}'", markdown, StringComparison.Ordinal);
+        }
+
         Assert.Contains("After", markdown, StringComparison.Ordinal);
     }
 

@@ -141,7 +141,7 @@ public sealed class ConformanceTests(ITestOutputHelper output)
                 break;
             case "query-spice":
                 await Run("set_password", """{"protocol": "spice", "password": "p"}""");
-                foreach (bool tls in new[] { true, false })
+                foreach (var tls in new[] { true, false })
                 {
                     await vm.RunWithFd("getfd", """{"fdname": "c"}""");
                     await Run("add_client", $$"""{"protocol": "spice", "fdname": "c", "tls": {{(tls ? "true" : "false")}}}""");
@@ -244,7 +244,9 @@ public sealed class ConformanceTests(ITestOutputHelper output)
                     // (in "parent" too, the same type): the member list wins (QEMU 2.1 sends *_time_ns).
                     var listed = member.Name.Replace("_times_ns", "_time_ns", StringComparison.Ordinal);
                     if (!actual.TryGetProperty(listed, out _))
+                    {
                         problems.Add($"{path}: missing '{listed}'");
+                    }
                 }
                 else if (HxCorrections.IsSometimesAbsent(s_command + Regex.Replace(path, @"\[\d+\]", "").Substring("return".Length).Replace('.', '/') + "/" + member.Name))
                 {
@@ -258,7 +260,7 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         }
         else if (expected.ValueKind == JsonValueKind.Array)
         {
-            int i = 0;
+            var i = 0;
             foreach (var item in expected.EnumerateArray())
             {
                 List<string>? best = null;
@@ -284,17 +286,17 @@ public sealed class ConformanceTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_example_of_the_docs_replays()
     {
-        string root = RepoRoot();
+        var root = RepoRoot();
         var model = SchemaParser.Parse(Directory.GetFiles(Path.Combine(root, "schema"), "*.hx").Order(StringComparer.Ordinal)
             .Select(f => new SchemaSource("schema/" + Path.GetFileName(f), File.ReadAllText(f))));
         int total = 0, replayed = 0;
         var failures = new List<string>();
         foreach (var command in model.Commands)
         {
-            int index = 0;
+            var index = 0;
             foreach (var example in command.Doc?.Examples ?? [])
             {
-                int exampleIndex = index++;
+                var exampleIndex = index++;
                 if (example.Request is null)
                 {
                     continue;
@@ -302,7 +304,7 @@ public sealed class ConformanceTests(ITestOutputHelper output)
 
                 total++;
                 var request = JsonNode.Parse(example.Request)!.AsObject();
-                string name = request["execute"]!.GetValue<string>();
+                var name = request["execute"]!.GetValue<string>();
                 if (name == "qmp_capabilities")
                 {
                     // The client's own negotiation sends exactly this request and checks its {} reply.

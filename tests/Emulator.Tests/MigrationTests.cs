@@ -17,7 +17,7 @@ public sealed class MigrationTests
         vm.Advance(TimeSpan.FromSeconds(1));
         var active = await vm.Run("query-migrate");
         Assert.Equal("active", active.GetProperty("status").GetString());
-        long transferred = active.GetProperty("ram").GetProperty("transferred").GetInt64();
+        var transferred = active.GetProperty("ram").GetProperty("transferred").GetInt64();
         Assert.InRange(transferred, 32L << 20, 64L << 20);
         Assert.Equal(128L << 20, active.GetProperty("ram").GetProperty("total").GetInt64());
         Assert.True(active.TryGetProperty("expected-downtime", out _));

@@ -105,7 +105,7 @@ internal sealed class Target : IAsyncDisposable
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(Patience); ;)
         {
-            bool last = DateTime.UtcNow > deadline;
+            var last = DateTime.UtcNow > deadline;
             if (last && !File.Exists(path))
             {
                 break;
@@ -178,7 +178,7 @@ internal sealed class Line : QmpLinePeer
     /// <summary>Reads the greeting and negotiates; returns the greeting.</summary>
     public async Task<string> NegotiateAsync()
     {
-        string greeting = await ReadLineAsync();
+        var greeting = await ReadLineAsync();
         Assert.StartsWith("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": ", greeting, StringComparison.Ordinal);
         await SendAsync("{\"execute\":\"qmp_capabilities\"}\r\n");
         Assert.Equal("{\"return\": {}}", await ReadLineAsync());
@@ -193,7 +193,7 @@ internal sealed class Line : QmpLinePeer
     {
         using var doc = System.Text.Json.JsonDocument.Parse(line, new System.Text.Json.JsonDocumentOptions { MaxDepth = 2048 });
         var root = doc.RootElement;
-        string id = root.TryGetProperty("id", out var value) ? " " + value.GetRawText() : "";
+        var id = root.TryGetProperty("id", out var value) ? " " + value.GetRawText() : "";
         return root.TryGetProperty("event", out var name) ? name.GetString()!
             : root.TryGetProperty("return", out _) ? "return" + id
             : "error" + id;

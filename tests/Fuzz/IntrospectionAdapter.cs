@@ -1,9 +1,9 @@
 using Qmp.Codegen.Emit;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Introspection;
-using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
 
 namespace Qmp.Fuzz;
 

@@ -8,13 +8,13 @@ using Qmp.Fuzz;
 using Qmp.Runtime;
 
 // dotnet run -c Release --project tests/Fuzz -- [qmp|schema|qapi|introspection|visitor|all] [inputs per target] [seed]
-string mode = args.Length > 0 ? args[0] : "all";
-long inputs = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
-int seed = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2026;
-string findings = Path.Combine(Path.GetTempPath(), "qmp-fuzz-findings");
+var mode = args.Length > 0 ? args[0] : "all";
+var inputs = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+var seed = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2026;
+var findings = Path.Combine(Path.GetTempPath(), "qmp-fuzz-findings");
 Directory.CreateDirectory(findings);
 using var watchdog = new Watchdog(TimeSpan.FromSeconds(10), findings);
-int failures = 0;
+var failures = 0;
 if (mode is "qmp" or "all")
 {
     failures += await QmpFuzzer.RunAsync(inputs, seed, watchdog, findings);
@@ -81,10 +81,10 @@ internal sealed class Watchdog : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             Thread.Sleep(200);
-            long armed = Volatile.Read(ref _armedAt);
+            var armed = Volatile.Read(ref _armedAt);
             if (armed != 0 && Stopwatch.GetElapsedTime(armed) > _timeout)
             {
-                string file = Path.Combine(_findings, $"hang-{_target}-{DateTime.UtcNow:HHmmss}.bin");
+                var file = Path.Combine(_findings, $"hang-{_target}-{DateTime.UtcNow:HHmmss}.bin");
                 File.WriteAllBytes(file, _input ?? []);
                 Console.Error.WriteLine($"HANG: one {_target} input ran over {_timeout.TotalSeconds} s; saved to {file}");
                 Environment.Exit(3);
@@ -114,10 +114,10 @@ internal sealed class Mutator(Random random, IReadOnlyList<byte[]> seeds, IReadO
     public byte[] Mutate(byte[] input)
     {
         var data = new List<byte>(input);
-        int rounds = 1 + random.Next(4);
-        for (int r = 0; r < rounds; r++)
+        var rounds = 1 + random.Next(4);
+        for (var r = 0; r < rounds; r++)
         {
-            int at = data.Count == 0 ? 0 : random.Next(data.Count + 1);
+            var at = data.Count == 0 ? 0 : random.Next(data.Count + 1);
             switch (random.Next(10))
             {
                 case 0 when data.Count > 0:
@@ -130,7 +130,7 @@ internal sealed class Mutator(Random random, IReadOnlyList<byte[]> seeds, IReadO
                     data.InsertRange(at, tokens[random.Next(tokens.Count)]);
                     break;
                 case 3 when data.Count > 0:
-                    int length = random.Next(Math.Min(64, data.Count - Math.Min(at, data.Count - 1)) + 1);
+                    var length = random.Next(Math.Min(64, data.Count - Math.Min(at, data.Count - 1)) + 1);
                     data.RemoveRange(Math.Min(at, data.Count - 1), Math.Min(length, data.Count - Math.Min(at, data.Count - 1)));
                     break;
                 case 4 when data.Count > 0:
@@ -139,7 +139,7 @@ internal sealed class Mutator(Random random, IReadOnlyList<byte[]> seeds, IReadO
                     break;
                 case 5:
                     var other = Seed();
-                    int cut = random.Next(other.Length + 1);
+                    var cut = random.Next(other.Length + 1);
                     data.RemoveRange(at, data.Count - at);
                     data.AddRange(other.AsSpan(cut).ToArray());
                     break;
@@ -148,7 +148,7 @@ internal sealed class Mutator(Random random, IReadOnlyList<byte[]> seeds, IReadO
                     break;
                 case 7:
                     // Nesting: wrap a stretch in brackets many times.
-                    int depth = 1 + random.Next(random.Next(2) == 0 ? 8 : 2000);
+                    var depth = 1 + random.Next(random.Next(2) == 0 ? 8 : 2000);
                     data.InsertRange(at, Enumerable.Repeat((byte)'[', depth));
                     data.InsertRange(Math.Min(data.Count, at + depth + random.Next(16)), Enumerable.Repeat((byte)']', random.Next(depth + 1)));
                     break;
@@ -368,7 +368,7 @@ internal static class QmpFuzzer
                 server = QmpServer.Create(new ContainedDispatcher(emulator.Machine), new QmpServerOptions { Logger = logger });
             }
 
-            byte[] mutant = mutator.Mutate(mutator.Seed());
+            var mutant = mutator.Mutate(mutator.Seed());
             byte[] input = [.. s_negotiate, .. mutant, (byte)'\n'];
             var duplex = new Duplex(input);
             watchdog.Arm("qmp", input);
@@ -386,7 +386,7 @@ internal static class QmpFuzzer
                 watchdog.Disarm();
             }
 
-            string? problem = CheckOutput(duplex.Output.ToArray(), ref replies, ref returns);
+            var problem = CheckOutput(duplex.Output.ToArray(), ref replies, ref returns);
             if (problem is null && logger.Errors.Count > 0)
             {
                 problem = string.Join("\n", logger.Errors);
@@ -421,8 +421,8 @@ internal static class QmpFuzzer
     /// <summary>Every line out is one JSON object: a greeting, a return, an error without .NET's words, or an event.</summary>
     private static string? CheckOutput(byte[] output, ref long replies, ref long returns)
     {
-        int start = 0;
-        for (int i = 0; i < output.Length; i++)
+        var start = 0;
+        for (var i = 0; i < output.Length; i++)
         {
             if (output[i] != (byte)'\n')
             {
@@ -463,7 +463,7 @@ internal static class QmpFuzzer
 
     internal static int Save(string findings, string kind, byte[] input, string problem)
     {
-        string name = Path.Combine(findings, $"{kind}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(input))[..12]}");
+        var name = Path.Combine(findings, $"{kind}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(input))[..12]}");
         File.WriteAllBytes(name + ".bin", input);
         File.WriteAllText(name + ".txt", problem);
         Console.Error.WriteLine($"{kind}: {problem.Split('\n')[0]} ({name}.bin)");
@@ -485,16 +485,16 @@ internal static class SchemaFuzzer
             var cuts = new SortedSet<int> { 0, text.Length };
             foreach (var marker in new[] { "{ .name", "{\n", "SQMP", "EQMP", "#if", "#endif", "{ .event" })
             {
-                for (int at = text.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + 1, StringComparison.Ordinal))
+                for (var at = text.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + 1, StringComparison.Ordinal))
                 {
                     cuts.Add(at);
                 }
             }
 
             var points = cuts.ToList();
-            for (int i = 0; i + 1 < points.Count; i++)
+            for (var i = 0; i + 1 < points.Count; i++)
             {
-                for (int run = 1; run <= 3 && i + run < points.Count; run++)
+                for (var run = 1; run <= 3 && i + run < points.Count; run++)
                 {
                     chunks.Add(text[points[i]..points[i + run]]);
                 }
@@ -510,7 +510,7 @@ internal static class SchemaFuzzer
         }.Select(Encoding.UTF8.GetBytes), [0xed, 0xa0, 0x80], [0xff]];
         var random = new Random(seed);
         var mutator = new Mutator(random, seeds, tokens);
-        int failures = 0;
+        var failures = 0;
         long diagnostics = 0, whole = 0;
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < inputs; i++)
@@ -529,7 +529,7 @@ internal static class SchemaFuzzer
             }
 
             // Invalid UTF-8 becomes U+FFFD, as a file read does.
-            string hx = Encoding.UTF8.GetString(input);
+            var hx = Encoding.UTF8.GetString(input);
             watchdog.Arm("schema", input);
             try
             {

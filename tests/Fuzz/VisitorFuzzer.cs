@@ -73,8 +73,8 @@ internal static class VisitorFuzzer
     private static byte[] Reshape(Random random, byte[] seed)
     {
         var root = JsonNode.Parse(seed)!;
-        int changes = 1 + random.Next(3);
-        for (int c = 0; c < changes; c++)
+        var changes = 1 + random.Next(3);
+        for (var c = 0; c < changes; c++)
         {
             var nodes = new List<JsonNode>();
             Collect(root, nodes);
@@ -142,15 +142,15 @@ internal static class VisitorFuzzer
             command => new Mutator(random, [.. s_seeds.Where(s => s.Command == command).Select(s => Encoding.UTF8.GetBytes(s.Arguments))], [.. s_tokens.Select(Encoding.UTF8.GetBytes)]));
         var reader = new QapiInputReader(null);
         var options = new JsonDocumentOptions { MaxDepth = QmpLimits.DefaultServerMaxDepth + 2 };
-        int failures = 0;
+        var failures = 0;
         long notJson = 0, refused = 0, accepted = 0;
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < inputs; i++)
         {
-            string command = commands[random.Next(commands.Length)];
+            var command = commands[random.Next(commands.Length)];
             var mutator = mutators[command];
             // Half the inputs stay JSON (a value, a member or an element changed), so they reach the reader.
-            byte[] input = random.Next(2) == 0 ? mutator.Mutate(mutator.Seed()) : Reshape(random, mutator.Seed());
+            var input = random.Next(2) == 0 ? mutator.Mutate(mutator.Seed()) : Reshape(random, mutator.Seed());
             watchdog.Arm("visitor", input);
             try
             {

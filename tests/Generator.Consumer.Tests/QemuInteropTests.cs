@@ -66,7 +66,10 @@ public sealed class QemuInteropTests
         finally
         {
             if (!qemu.HasExited)
+            {
                 qemu.Kill();
+            }
+
             await qemu.WaitForExitAsync(CancellationToken.None);
             dir.Delete(recursive: true);
         }

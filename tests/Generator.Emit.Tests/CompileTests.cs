@@ -23,7 +23,9 @@ public class CompileTests
         {
             Directory.CreateDirectory(dump);
             foreach (var tree in run.GeneratedTrees)
+            {
                 File.WriteAllText(Path.Combine(dump, Path.GetFileName(tree.FilePath)), tree.ToString());
+            }
         }
 
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

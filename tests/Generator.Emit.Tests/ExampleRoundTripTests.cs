@@ -43,7 +43,10 @@ public class ExampleRoundTripTests
             foreach (var example in command.Doc?.Examples ?? default)
             {
                 if (example.Request is null || JsonNode.Parse(example.Request) is not JsonObject request || (string?)request["execute"] != command.Name || request["arguments"] is not JsonObject arguments)
+                {
                     continue;
+                }
+
                 if (RefusedByQemu.Contains(command.Name))
                 {
                     Assert.Throws<TargetInvocationException>(() => args(command.Name, arguments.ToJsonString()));
@@ -54,7 +57,9 @@ public class ExampleRoundTripTests
                 {
                     var written = JsonNode.Parse(args(command.Name, arguments.ToJsonString()));
                     if (!JsonNode.DeepEquals(Normalize(arguments), Normalize(written)))
+                    {
                         failures.Add($"{command.Name}: {arguments.ToJsonString()} -> {written!.ToJsonString()}");
+                    }
                 }
                 catch (TargetInvocationException e)
                 {
@@ -77,9 +82,15 @@ public class ExampleRoundTripTests
             foreach (var example in command.Doc?.Examples ?? default)
             {
                 if (example.Reply is null || JsonNode.Parse(example.Reply) is not JsonObject reply || !reply.ContainsKey("return"))
+                {
                     continue;
+                }
+
                 if (example.Request is not null && JsonNode.Parse(example.Request) is JsonObject request && (string?)request["execute"] != command.Name)
+                {
                     continue;
+                }
+
                 if (NeverSentByQemu.Contains(command.Name))
                 {
                     var refused = Assert.Throws<TargetInvocationException>(() => result(command.Name, reply["return"]!.ToJsonString()));
@@ -174,15 +185,22 @@ public class ExampleRoundTripTests
         probe.AppendLine("static T Read<T>(string text, global::Qmp.Runtime.QmpJsonReader<T> read) { var r = new global::System.Text.Json.Utf8JsonReader(global::System.Text.Encoding.UTF8.GetBytes(text)); r.Read(); return read(ref r); }");
         probe.AppendLine("public static string Args(string command, string text) { switch (command) {");
         foreach (var c in spec.Commands.Where(c => c.ArgumentsType is not null))
+        {
             probe.AppendLine($"case \"{c.Name}\": return Json(Read(text, {c.ArgumentsType}.Read), {c.ArgumentsType}.Write);");
+        }
+
         probe.AppendLine("default: throw new global::System.InvalidOperationException(\"no arguments record\"); } }");
         probe.AppendLine("public static string Result(string command, string text) { switch (command) {");
         foreach (var c in spec.Commands)
         {
             if (c.Result is null)
+            {
                 probe.AppendLine($"case \"{c.Name}\": return Read(text, {json}.Skip).ToString();");
+            }
             else
+            {
                 probe.AppendLine($"case \"{c.Name}\": {{ global::Qmp.Runtime.QmpJsonReader<{c.Result.ClrType}> read = {TypesEmitter.ReaderFor(c.Result, json)}; global::Qmp.Runtime.QmpJsonWriter<{c.Result.ClrType}> write = {TypesEmitter.WriterFor(c.Result, json)}; return Json(Read(text, read), write); }}");
+            }
         }
         probe.AppendLine("default: throw new global::System.InvalidOperationException(\"unknown command\"); } } }");
 

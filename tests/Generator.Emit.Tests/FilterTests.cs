@@ -1,9 +1,9 @@
-using Qmp.Testing;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Qmp.Codegen.Emit.Tests.Qapi;
 using Qmp.Codegen.Schema;
+using Qmp.Testing;
 
 namespace Qmp.Codegen.Emit.Tests;
 
@@ -207,7 +207,10 @@ public class FilterTests
             foreach (var type in symbol.GetTypeMembers())
             {
                 if (type.DeclaringSyntaxReferences.Any(r => generated.Contains(r.SyntaxTree)))
+                {
                     all.Add(type);
+                }
+
                 Add(type);
             }
         }

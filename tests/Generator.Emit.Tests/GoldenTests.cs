@@ -19,7 +19,10 @@ public class GoldenTests
     {
         var data = new TheoryData<string>();
         foreach (var dir in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "Golden")).OrderBy(d => d, StringComparer.Ordinal))
+        {
             data.Add(Path.GetFileName(dir));
+        }
+
         return data;
     }
 
@@ -34,7 +37,9 @@ public class GoldenTests
             .ToList();
 
         if (Environment.GetEnvironmentVariable("QMP_UPDATE_GOLDEN") == "1")
+        {
             Update(name, schemas);
+        }
 
         var expectedDir = Path.Combine(caseDir, "expected");
         var test = new CSharpSourceGeneratorTest<QmpGenerator, DefaultVerifier>
@@ -52,12 +57,17 @@ public class GoldenTests
         }
         test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", config.ToString()));
         foreach (var file in Directory.GetFiles(expectedDir, "*.g.cs").OrderBy(p => p, StringComparer.Ordinal))
+        {
             test.TestState.GeneratedSources.Add((typeof(QmpGenerator), Path.GetFileName(file), SourceText.From(File.ReadAllText(file), Encoding.UTF8)));
+        }
+
         var diagnosticsFile = Path.Combine(expectedDir, "diagnostics.txt");
         if (File.Exists(diagnosticsFile))
         {
             foreach (var line in File.ReadAllLines(diagnosticsFile).Where(l => l.Length > 0))
+            {
                 test.TestState.ExpectedDiagnostics.Add(ParseDiagnostic(line));
+            }
         }
         await test.RunAsync();
     }
@@ -81,12 +91,18 @@ public class GoldenTests
         var target = Path.Combine(GeneratorHarness.SourceDirectory(), "Golden", name, "expected");
         Directory.CreateDirectory(target);
         foreach (var old in Directory.GetFiles(target))
+        {
             File.Delete(old);
+        }
+
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class Placeholder { }");
         var driver = GeneratorHarness.CreateDriver(schemas, trackSteps: false).RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         foreach (var source in result.GeneratedSources)
+        {
             File.WriteAllText(Path.Combine(target, source.HintName), source.SourceText.ToString());
+        }
+
         var lines = result.Diagnostics.Select(d =>
         {
             var span = d.Location.GetLineSpan();
@@ -98,8 +114,13 @@ public class GoldenTests
         var copy = Path.Combine(AppContext.BaseDirectory, "Golden", name, "expected");
         Directory.CreateDirectory(copy);
         foreach (var old in Directory.GetFiles(copy))
+        {
             File.Delete(old);
+        }
+
         foreach (var file in Directory.GetFiles(target))
+        {
             File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
     }
 }

@@ -25,7 +25,9 @@ public class IncrementalTests
             foreach (var step in result.TrackedSteps[name])
             {
                 foreach (var (_, reason) in step.Outputs)
+                {
                     Assert.True(Reused.Contains(reason), $"step {name}: {reason}");
+                }
             }
         }
         Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
@@ -81,25 +83,38 @@ public class IncrementalTests
         foreach (var name in TrackingNames.All)
         {
             foreach (var output in result.TrackedSteps[name].SelectMany(s => s.Outputs))
+            {
                 AssertNoRoslyn(output.Value, name, new HashSet<Type>());
+            }
         }
     }
 
     private static void AssertNoRoslyn(object? value, string step, HashSet<Type> seen)
     {
         if (value is null)
+        {
             return;
+        }
+
         var type = value.GetType();
         Assert.False(value is Compilation or ISymbol or SyntaxNode or Diagnostic or Location, $"step {step} holds a {type}");
         if (type.IsPrimitive || value is string || !seen.Add(type))
+        {
             return;
+        }
+
         if (value is System.Collections.IEnumerable items)
         {
             foreach (var item in items)
+            {
                 AssertNoRoslyn(item, step, seen);
+            }
+
             return;
         }
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+        {
             AssertNoRoslyn(property.GetValue(value), step, seen);
+        }
     }
 }

@@ -42,7 +42,9 @@ public sealed class CliSchemaLoaderTests : IDisposable
         var (exit, _, stderr) = QmpCodegenCli.Run("compat", saved, "--against", server);
         Assert.Equal(2, exit);
         foreach (var error in errors)
+        {
             Assert.Contains(error, stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -53,7 +55,9 @@ public sealed class CliSchemaLoaderTests : IDisposable
         var (exit, _, stderr) = QmpCodegenCli.Run("compat", top, "--against", Write("server.json", Server));
         Assert.Equal(2, exit);
         foreach (var error in errors)
+        {
             Assert.Contains(error, stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using Qmp.Testing;
 using System.Text.Json;
+using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests;
 
@@ -55,17 +55,25 @@ public class CliTests
         Assert.False(force.TryGetProperty("clrType", out _));
         var doc = eject.GetProperty("doc");
         foreach (var member in new[] { "title", "description", "arguments", "returns", "examples", "notes" })
+        {
             Assert.True(doc.TryGetProperty(member, out _), member);
+        }
+
         var docArgument = doc.GetProperty("arguments")[0];
         foreach (var member in new[] { "name", "type", "optional", "description" })
+        {
             Assert.True(docArgument.TryGetProperty(member, out _), member);
+        }
+
         var example = doc.GetProperty("examples")[0];
         Assert.Equal("eject", example.GetProperty("request").GetProperty("execute").GetString());
         Assert.False(example.GetProperty("repaired").GetBoolean());
         foreach (var diagnostic in root.GetProperty("diagnostics").EnumerateArray())
         {
             foreach (var member in new[] { "id", "severity", "line", "column", "message" })
+            {
                 Assert.True(diagnostic.TryGetProperty(member, out _), member);
+            }
         }
         Assert.True(root.TryGetProperty("prose", out _));
     }
@@ -167,7 +175,9 @@ public class CliTests
             else if (element.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in element.EnumerateArray())
+                {
                     Walk(item, path + "[]");
+                }
             }
         }
         Walk(root, "");

@@ -61,7 +61,9 @@ public sealed class BlockAndEventTests
         {
             seen.Add(Qemu72Events.Parse(e));
             if (seen.Count == 3)
+            {
                 break;
+            }
         }
         Assert.IsType<StopEvent>(seen[0]);
         Assert.IsType<ResumeEvent>(seen[1]);

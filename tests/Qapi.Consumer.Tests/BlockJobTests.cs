@@ -65,7 +65,9 @@ public sealed class BlockJobTests(Xunit.Abstractions.ITestOutputHelper output)
             }
             // With auto-finalize and auto-dismiss (the defaults) the job ends in 'null'.
             if (e is JobStatusChangeEvent { Status: var status } && status == JobStatus.Null)
+            {
                 break;
+            }
         }
         _output.WriteLine("QEMU 7.2 sent: " + string.Join(", ", seen));
 

@@ -15,17 +15,25 @@ public sealed class QemuTests : IDisposable
         var socket = Path.Combine(_home, "qmp.sock");
         var start = new ProcessStartInfo("qemu-system-x86_64") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in new[] { "-machine", "none", "-nodefaults", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" })
+        {
             start.ArgumentList.Add(argument);
+        }
+
         using var qemu = Process.Start(start)!;
         try
         {
             var waited = Stopwatch.StartNew();
             while (!File.Exists(socket) && waited.Elapsed < TimeSpan.FromSeconds(60))
+            {
                 await Task.Delay(50);
+            }
+
             Assert.True(File.Exists(socket), "QEMU did not create its QMP socket");
             // The file exists before QEMU listens on it.
             using (var listening = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
                 await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socket, listening.Token);
+            }
 
             var (exitCode, output, error) = await ShellProcess.RunPipedAsync($"unix:{socket}",
                 "query-status\nstop\nquery-status\neject device=ide1-cd0 force=true\n", _home);

@@ -9,7 +9,9 @@ public sealed class TmuxFactAttribute : FactAttribute
     public TmuxFactAttribute()
     {
         if (Executables.Find("tmux") is null)
+        {
             Skip = "tmux is not installed (apt-get install -y tmux): the terminal tests type into the shell through it";
+        }
     }
 }
 
@@ -35,9 +37,15 @@ public sealed class TerminalTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Executables.Find("tmux") is not null)
+        {
             await TmuxAsync("kill-session", "-t", _session).ConfigureAwait(false);
+        }
+
         if (_server is not null)
+        {
             await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
         Directory.Delete(_home, recursive: true);
     }
 
@@ -147,7 +155,10 @@ public sealed class TerminalTests : IAsyncLifetime
             (_, screen) = await TmuxAsync("capture-pane", "-p", "-t", _session);
             screen = string.Join('\n', screen.Split('\n').Select(l => l.TrimEnd())).TrimEnd() + "\n";
             if (regex.IsMatch(screen.TrimEnd('\n')) || regex.IsMatch(screen))
+            {
                 return screen;
+            }
+
             await Task.Delay(100);
         }
         Assert.Fail($"the screen never showed /{pattern}/; it shows:\n{screen}");
@@ -164,7 +175,10 @@ public sealed class TerminalTests : IAsyncLifetime
     {
         var start = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
+        {
             start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.StandardError.ReadToEndAsync();

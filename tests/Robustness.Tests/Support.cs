@@ -28,7 +28,7 @@ internal sealed class Emu : IAsyncDisposable
 
     public static async Task<Emu> StartAsync()
     {
-        string root = Directory.CreateTempSubdirectory("qmprob-").FullName;
+        var root = Directory.CreateTempSubdirectory("qmprob-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "data"));
         Directory.CreateDirectory(Path.Combine(root, "outside"));
         var emulator = await QemuEmulator.StartAsync(new EmulatorOptions
@@ -82,7 +82,7 @@ internal sealed class Peer : QmpLinePeer
     {
         while (true)
         {
-            string line = await ReadLineAsync(seconds);
+            var line = await ReadLineAsync(seconds);
             if (!line.StartsWith("{\"timestamp\": ", StringComparison.Ordinal))
             {
                 return line;

@@ -9,11 +9,11 @@ public class ClientTests
 
     private static readonly QmpJsonReader<StatusInfo> ReadStatus = static (ref Utf8JsonReader r) =>
     {
-        bool running = false;
-        string status = "";
+        var running = false;
+        var status = "";
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
-            string name = r.GetString()!;
+            var name = r.GetString()!;
             r.Read();
             switch (name)
             {
@@ -35,7 +35,7 @@ public class ClientTests
         Assert.Empty(client.Greeting.Capabilities);
         var status = await client.ExecuteAsync<object?, StatusInfo>("query-status", null, null, ReadStatus).Within();
         Assert.Equal(new StatusInfo(true, "running"), status);
-        string echoed = await client.ExecuteAsync("echo", "ide1-cd0", static (w, d) => { w.WriteStartObject(); w.WriteString("device", d); w.WriteEndObject(); },
+        var echoed = await client.ExecuteAsync("echo", "ide1-cd0", static (w, d) => { w.WriteStartObject(); w.WriteString("device", d); w.WriteEndObject(); },
             static (ref Utf8JsonReader r) => { r.Read(); r.Read(); return r.GetString()!; }).Within();
         Assert.Equal("ide1-cd0", echoed);
     }
@@ -82,7 +82,7 @@ public class ClientTests
         await using var client = await fx.ConnectClientAsync();
         using var all = client.SubscribeEvents();
         using var stops = client.SubscribeEvents(["STOP"]);
-        for (int i = 0; i < 100; i++)
+        for (var i = 0; i < 100; i++)
         {
             fx.Server.EmitEvent(i % 2 == 0 ? "STOP" : "RESUME", w => { w.WriteStartObject(); w.WriteNumber("i", i); w.WriteEndObject(); });
         }
@@ -96,7 +96,7 @@ public class ClientTests
 
         Assert.Equal(Enumerable.Range(0, 100), received.Select(e => e.Data!.Value.GetProperty("i").GetInt32()));
         Assert.True(received.All(e => e.Timestamp > DateTimeOffset.UnixEpoch));
-        for (int i = 0; i < 50; i++)
+        for (var i = 0; i < 50; i++)
         {
             var e = await stops.Reader.ReadAsync().AsTask().Within();
             Assert.Equal("STOP", e.Name);
@@ -109,7 +109,7 @@ public class ClientTests
     {
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync(new QmpClientOptions { EventBacklogCapacity = 3 });
-        for (int i = 0; i < 5; i++)
+        for (var i = 0; i < 5; i++)
         {
             fx.Server.EmitEvent(i == 4 ? "RESUME" : "STOP", w => { w.WriteStartObject(); w.WriteNumber("i", i); w.WriteEndObject(); });
         }
@@ -130,7 +130,7 @@ public class ClientTests
         await using var fx = new ServerFixture();
         await using var client = await fx.ConnectClientAsync();
         using var small = client.SubscribeEvents(capacity: 2);
-        for (int i = 0; i < 10; i++)
+        for (var i = 0; i < 10; i++)
         {
             fx.Server.EmitEvent("E" + i);
         }
@@ -218,8 +218,8 @@ public class ClientTests
         Assert.Equal("7.2.0 (Debian)", client.Greeting.Version.ToString());
         Assert.True(client.Greeting.HasCapability("oob"));
         var command = client.ExecuteAsync("query-status");
-        string request = (await reader.ReadLineAsync().Within())!;
-        long id = JsonDocument.Parse(request).RootElement.GetProperty("id").GetInt64();
+        var request = (await reader.ReadLineAsync().Within())!;
+        var id = JsonDocument.Parse(request).RootElement.GetProperty("id").GetInt64();
         await serverEnd.WriteAsync(System.Text.Encoding.UTF8.GetBytes(
             "{\"error\":{\"class\":\"GenericError\",\"desc\":\"JSON parse error\"}}\r\n@@bad@@\r\n[1]\r\n{\"return\":{},\"id\":99999}\r\n{\"return\":{\"ok\":1},\"id\":" + id + "}\r\n"));
         Assert.Equal(1, (await command.Within()).GetProperty("ok").GetInt32());

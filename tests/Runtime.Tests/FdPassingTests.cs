@@ -53,7 +53,7 @@ public class FdPassingTests
     public async Task Fd_passing_needs_a_unix_socket()
     {
         await using var server = QmpServer.Listen("tcp:127.0.0.1:0,server,nowait", new TestDispatcher());
-        int port = ((System.Net.IPEndPoint)server.LocalEndPoints[0]).Port;
+        var port = ((System.Net.IPEndPoint)server.LocalEndPoints[0]).Port;
         await using var client = await QmpClient.ConnectAsync($"tcp:127.0.0.1:{port}");
         using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
         await Assert.ThrowsAsync<NotSupportedException>(() => client.ExecuteWithFileDescriptorsAsync("getfd", (JsonElement?)null, new SafeHandle[] { pipe.ClientSafePipeHandle }));

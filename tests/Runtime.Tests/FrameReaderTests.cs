@@ -17,7 +17,7 @@ public class FrameReaderTests
             }
 
             // A chunk larger than the buffer is handed over in pieces.
-            int n = Math.Min(chunk.Length, buffer.Length);
+            var n = Math.Min(chunk.Length, buffer.Length);
             chunk.AsSpan(0, n).CopyTo(buffer.Span);
             if (n < chunk.Length)
             {
@@ -58,7 +58,7 @@ public class FrameReaderTests
     [Fact]
     public async Task One_value_over_many_reads()
     {
-        string text = "{\"execute\":\"eject\",\"arguments\":{\"device\":\"ide1-cd0\",\"force\":true},\"id\":\"a\\\"b\"}";
+        var text = "{\"execute\":\"eject\",\"arguments\":{\"device\":\"ide1-cd0\",\"force\":true},\"id\":\"a\\\"b\"}";
         var chunks = text.Select(c => B(c.ToString())).ToList();
         Assert.Equal([text], await ReadAll(ReaderOver(chunks)));
     }
@@ -75,9 +75,9 @@ public class FrameReaderTests
         var random = new Random(seed);
         var values = new List<string>();
         var all = new StringBuilder();
-        for (int i = 0; i < 200; i++)
+        for (var i = 0; i < 200; i++)
         {
-            string value = random.Next(5) switch
+            var value = random.Next(5) switch
             {
                 0 => $"{{\"execute\":\"cmd{i}\",\"id\":{i}}}",
                 1 => $"{{\"s\":\"br{{ace\\\"s]\",\"n\":[1,2,{{\"x\":null}}],\"u\":\"\u00e9\u4e2d\"}}",
@@ -89,11 +89,11 @@ public class FrameReaderTests
             all.Append(value).Append(random.Next(3) switch { 0 => "\r\n", 1 => " ", _ => "\n\t " });
         }
 
-        byte[] bytes = B(all.ToString());
+        var bytes = B(all.ToString());
         var chunks = new List<byte[]>();
-        for (int at = 0; at < bytes.Length;)
+        for (var at = 0; at < bytes.Length;)
         {
-            int n = Math.Min(bytes.Length - at, random.Next(1, 64));
+            var n = Math.Min(bytes.Length - at, random.Next(1, 64));
             chunks.Add(bytes[at..(at + n)]);
             at += n;
         }
@@ -111,7 +111,7 @@ public class FrameReaderTests
     [Fact]
     public async Task Oversized_value_is_skipped_and_reading_continues()
     {
-        string big = "{\"s\":\"" + new string('x', 5000) + "\",\"a\":[{\"b\":\"]}\"}]}";
+        var big = "{\"s\":\"" + new string('x', 5000) + "\",\"a\":[{\"b\":\"]}\"}]}";
         var frames = await ReadAll(ReaderOver([B("{\"a\":1}"), B(big[..3000]), B(big[3000..] + "{\"b\":2}\n")], maxBytes: 1000));
         Assert.Equal(["{\"a\":1}", "!TooLarge", "{\"b\":2}"], frames);
     }
@@ -126,7 +126,7 @@ public class FrameReaderTests
     [Fact]
     public async Task Too_deep_value_is_skipped()
     {
-        string deep = new string('[', 20) + new string(']', 20);
+        var deep = new string('[', 20) + new string(']', 20);
         var frames = await ReadAll(ReaderOver([B(deep + " {\"ok\":true}\n")], maxDepth: 10));
         Assert.Equal(["!TooDeep", "{\"ok\":true}"], frames);
     }
@@ -140,8 +140,8 @@ public class FrameReaderTests
     [Fact]
     public async Task Large_value_of_many_megabytes_is_read_whole()
     {
-        string big = "{\"return\":\"" + new string('y', 20 * 1024 * 1024) + "\"}";
-        byte[] bytes = B(big + "\r\n");
+        var big = "{\"return\":\"" + new string('y', 20 * 1024 * 1024) + "\"}";
+        var bytes = B(big + "\r\n");
         var chunks = bytes.Chunk(64 * 1024).ToList();
         var frames = await ReadAll(ReaderOver(chunks, maxBytes: 64 * 1024 * 1024));
         Assert.Single(frames);

@@ -16,7 +16,7 @@ public class InputBudgetTests
         long Held() => fx.Server.QueuedBytes + fx.Server.BufferedInputBytes;
 
         // Each sends 3 MiB of a string and never ends it: its buffer holds 4 MiB, two of them fill the budget.
-        string unfinished = "{\"execute\":\"nope\",\"arguments\":{\"s\":\"" + new string('a', 3 << 20);
+        var unfinished = "{\"execute\":\"nope\",\"arguments\":{\"s\":\"" + new string('a', 3 << 20);
         await using var first = await fx.ConnectNegotiatedAsync();
         await first.SendAsync(unfinished);
         Assert.True(await Until(() => fx.Server.BufferedInputBytes >= 3L << 20), $"the first request is buffered ({fx.Server.BufferedInputBytes} bytes)");
@@ -46,8 +46,8 @@ public class InputBudgetTests
     public async Task A_large_request_from_one_client_still_fits_once_the_others_are_done()
     {
         await using var fx = new ServerFixture(new QmpServerOptions { MaxTotalQueuedBytes = Budget, MaxClientsPerListener = 8 });
-        string big = "{\"execute\":\"echo\",\"arguments\":{\"s\":\"" + new string('b', 3 << 20) + "\"},\"id\":1}\n";
-        for (int i = 0; i < 4; i++)
+        var big = "{\"execute\":\"echo\",\"arguments\":{\"s\":\"" + new string('b', 3 << 20) + "\"},\"id\":1}\n";
+        for (var i = 0; i < 4; i++)
         {
             // One after another: each request's buffer is let go after it, so the budget is never spent.
             await using var peer = await fx.ConnectNegotiatedAsync();

@@ -20,12 +20,12 @@ public class ModernDialectFuzzTests
         var random = new Random(seed);
         var seeds = ModernDialectParityTests.BeforeNegotiation.Concat(ModernDialectParityTests.AfterNegotiation)
             .Select(Encoding.UTF8.GetBytes).ToArray();
-        for (int i = 0; i < count; i++)
+        for (var i = 0; i < count; i++)
         {
             var bytes = new List<byte>(seeds[random.Next(seeds.Length)]);
-            for (int edits = random.Next(1, 4); edits > 0; edits--)
+            for (var edits = random.Next(1, 4); edits > 0; edits--)
             {
-                int at = random.Next(bytes.Count + 1);
+                var at = random.Next(bytes.Count + 1);
                 switch (random.Next(3))
                 {
                     case 0:
@@ -52,13 +52,13 @@ public class ModernDialectFuzzTests
     [Fact]
     public async Task TheParserNeverThrowsAndAgreesWithSystemTextJson()
     {
-        int messages = 0;
-        foreach (byte[] input in Mutants(50_000, 2026))
+        var messages = 0;
+        foreach (var input in Mutants(50_000, 2026))
         {
-            int offered = 0;
+            var offered = 0;
             using var streamer = new QmpJsonStreamer((buffer, _) =>
             {
-                int n = Math.Min(buffer.Length, input.Length - offered);
+                var n = Math.Min(buffer.Length, input.Length - offered);
                 input.AsSpan(offered, n).CopyTo(buffer.Span);
                 offered += n;
                 return ValueTask.FromResult(n);
@@ -71,7 +71,7 @@ public class ModernDialectFuzzTests
                 }
 
                 messages++;
-                string? error = QmpJsonSyntax.Check(found.Json.Span);
+                var error = QmpJsonSyntax.Check(found.Json.Span);
                 if (error is null)
                 {
                     var text = Encoding.UTF8.GetString(found.Json.Span);
@@ -97,7 +97,7 @@ public class ModernDialectFuzzTests
         await peer.SendAsync("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n");
         Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
         var all = new List<byte>();
-        foreach (byte[] input in Mutants(3_000, 7))
+        foreach (var input in Mutants(3_000, 7))
         {
             // Each mutant on its own line; a quote left open would swallow the rest, so one is closed here.
             all.AddRange(input);

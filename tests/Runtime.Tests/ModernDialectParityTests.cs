@@ -85,7 +85,7 @@ public class ModernDialectParityTests
         using var greeting = JsonDocument.Parse(qemuGreeting);
         await using var fx = new ModernFixture(new QmpServerOptions { Greeting = QmpGreeting.Parse(greeting.RootElement) });
         await using var peer = await fx.ConnectRawAsync();
-        string ours = await peer.ReadLineAsync();
+        var ours = await peer.ReadLineAsync();
         var replies = await RunCasesAsync(peer);
 
         Assert.Equal(qemuGreeting, ours);
@@ -105,7 +105,7 @@ public class ModernDialectParityTests
     {
         await using var qemu = await BareQemu.StartAsync();
         await using var peer = await RawPeer.ConnectAsync(qemu.Socket);
-        string greeting = await peer.ReadLineAsync();
+        var greeting = await peer.ReadLineAsync();
         return (greeting, await RunCasesAsync(peer));
     }
 

@@ -46,10 +46,10 @@ internal static class Transcript
     public static async Task<List<string>> RunAsync(RawPeer peer, IEnumerable<string> cases)
     {
         var replies = new List<string>();
-        int n = 0;
-        foreach (string request in cases)
+        var n = 0;
+        foreach (var request in cases)
         {
-            string sentinel = $"sync-{n++}";
+            var sentinel = $"sync-{n++}";
             await peer.SendAsync(request + "\n{\"execute\":\"query-status\",\"id\":\"" + sentinel + "\"}\n");
             var lines = new List<string>();
             while (true)
@@ -97,7 +97,7 @@ internal sealed class BareQemu : IAsyncDisposable
     public static async Task<BareQemu> StartAsync()
     {
         var dir = Directory.CreateTempSubdirectory("qmp-modern-");
-        string socket = Path.Combine(dir.FullName, "qmp.sock");
+        var socket = Path.Combine(dir.FullName, "qmp.sock");
         var process = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
         {
             ArgumentList = { "-display", "none", "-machine", "none", "-qmp", $"unix:{socket},server=on,wait=off" },
@@ -110,7 +110,7 @@ internal sealed class BareQemu : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                string stderr = await process.StandardError.ReadToEndAsync();
+                var stderr = await process.StandardError.ReadToEndAsync();
                 await qemu.DisposeAsync();
                 Assert.Fail("QEMU exited early: " + stderr);
             }

@@ -91,7 +91,7 @@ public class ModernDialectTests
 
         // 20,000 answers of about 70 bytes are 1.4 MB: far past the queue's 64 KiB unless the client reads.
         var flood = new StringBuilder();
-        for (int i = 0; i < 20_000; i++)
+        for (var i = 0; i < 20_000; i++)
         {
             flood.Append("{\"exec-oob\":\"query-yank\",\"id\":").Append(i).Append("}\n");
         }
@@ -120,7 +120,7 @@ public class ModernDialectTests
         Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
         await peer.SendAsync("{\"execute\":\"slow\"}\n");
         await fx.Dispatcher.SlowStarted.Task.Within();
-        string padded = "{\"execute\":\"query-status\",\"id\":\"" + new string('p', 1000) + "\"}\n";
+        var padded = "{\"execute\":\"query-status\",\"id\":\"" + new string('p', 1000) + "\"}\n";
         await peer.SendAsync(string.Concat(Enumerable.Repeat(padded, Qmp.Runtime.Server.QmpModernProtocol.InBandQueueLength)));
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(Patience.Seconds));
         while (fx.Server.BufferedInputBytes < Qmp.Runtime.Server.QmpModernProtocol.InBandQueueLength * 1000L)
@@ -130,7 +130,7 @@ public class ModernDialectTests
         }
 
         fx.Dispatcher.Gate.SetResult();
-        for (int i = 0; i <= Qmp.Runtime.Server.QmpModernProtocol.InBandQueueLength; i++)
+        for (var i = 0; i <= Qmp.Runtime.Server.QmpModernProtocol.InBandQueueLength; i++)
         {
             await peer.ReadLineAsync();
         }
@@ -147,7 +147,7 @@ public class ModernDialectTests
     [QemuQmpPythonFact]
     public async Task QemusPythonClientNegotiatesAndRunsCommands()
     {
-        string python = QemuQmpPython.Find().Python!;
+        var python = QemuQmpPython.Find().Python!;
 
         await using var fx = new ModernFixture(new QmpServerOptions { Greeting = new QmpGreeting(new QmpVersion(7, 2, 22), []) });
         const string script = """
@@ -203,7 +203,7 @@ internal static class QemuQmpPython
 
     public static (string? Python, string Reason) Find()
     {
-        string? python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "python3")).FirstOrDefault(File.Exists);
         if (python is null)
         {

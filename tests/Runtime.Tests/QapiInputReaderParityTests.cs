@@ -142,7 +142,7 @@ public class QapiInputReaderParityTests
     public async Task QEMU_7_2_answers_the_same_bytes_with_the_same_class_and_desc()
     {
         var dir = Directory.CreateTempSubdirectory("qmp-visitor-parity-");
-        string socketPath = Path.Combine(dir.FullName, "qmp.sock");
+        var socketPath = Path.Combine(dir.FullName, "qmp.sock");
         using var qemu = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(QemuFactAttribute.QemuBinary!)
         {
             ArgumentList = { "-display", "none", "-machine", "none", "-nodefaults", "-qmp", $"unix:{socketPath},server=on,wait=off" },
@@ -169,21 +169,21 @@ public class QapiInputReaderParityTests
             Assert.Contains("\"return\"", await lines.ReadLineAsync(patience.Token));
 
             var differences = new List<string>();
-            foreach (object[] row in Cases)
+            foreach (var row in Cases)
             {
                 string command = (string)row[0], arguments = (string)row[1];
                 await SendAsync(stream, $$"""{"execute":"{{command}}","arguments":{{arguments}}}""", patience.Token);
                 JsonElement reply;
                 do
                 {
-                    string line = await lines.ReadLineAsync(patience.Token) ?? throw new EndOfStreamException("QEMU closed the connection");
+                    var line = await lines.ReadLineAsync(patience.Token) ?? throw new EndOfStreamException("QEMU closed the connection");
                     reply = JsonDocument.Parse(line).RootElement;
                 }
                 while (reply.TryGetProperty("event", out _));
 
                 var error = reply.GetProperty("error");
                 string qemuClass = error.GetProperty("class").GetString()!, qemuDesc = error.GetProperty("desc").GetString()!;
-                string ours = OurDesc(command, arguments);
+                var ours = OurDesc(command, arguments);
                 if (qemuClass != "GenericError" || qemuDesc != ours)
                 {
                     differences.Add($"{command} {arguments}: QEMU {qemuClass} '{qemuDesc}', ours GenericError '{ours}'");

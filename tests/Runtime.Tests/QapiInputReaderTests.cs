@@ -114,7 +114,7 @@ public class QapiInputReaderTests
     public void Two_hundred_thousand_unknown_members_get_one_error()
     {
         var text = new System.Text.StringBuilder("{\"device\":\"cd0\"");
-        for (int i = 0; i < 200_000; i++)
+        for (var i = 0; i < 200_000; i++)
         {
             text.Append(",\"m").Append(i).Append("\":").Append(i);
         }
@@ -204,7 +204,7 @@ public class QapiInputReaderTests
     {
         // <XX> stands for the byte 0xXX, which is not UTF-8 there.
         var bytes = new List<byte>();
-        for (int i = 0; i < arguments.Length; i++)
+        for (var i = 0; i < arguments.Length; i++)
         {
             if (arguments[i] == '<')
             {

@@ -8,9 +8,9 @@ public class QemuInteropTests
     [QemuFact]
     public async Task Talks_to_real_qemu()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "qmp-qemu-" + Guid.NewGuid().ToString("N")[..8]);
+        var dir = Path.Combine(Path.GetTempPath(), "qmp-qemu-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
-        string socketPath = Path.Combine(dir, "qmp.sock");
+        var socketPath = Path.Combine(dir, "qmp.sock");
         using var qemu = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
         {
             ArgumentList = { "-machine", "none", "-nodefaults", "-display", "none", "-S", "-qmp", $"unix:{socketPath},server=on,wait=off" },
@@ -48,7 +48,7 @@ public class QemuInteropTests
             Assert.Equal("paused", (await client.ExecuteAsync("query-status").Within()).GetProperty("status").GetString());
             await client.ExecuteAsync("cont").Within();
             var names = new List<string>();
-            for (int i = 0; i < 3; i++)
+            for (var i = 0; i < 3; i++)
             {
                 names.Add((await events.Reader.ReadAsync().AsTask().Within()).Name);
             }

@@ -34,13 +34,13 @@ public class ServerLayoutTests
     public void NoServerMethodIsOver80Lines()
     {
         var tooLong = new List<string>();
-        int methods = 0;
+        var methods = 0;
         foreach (var file in ServerSources())
         {
             var root = CSharpSyntaxTree.ParseText(File.ReadAllText(file)).GetRoot();
             foreach (var node in root.DescendantNodes())
             {
-                string? name = node switch
+                var name = node switch
                 {
                     BaseMethodDeclarationSyntax m when m.Body is not null || m.ExpressionBody is not null => m switch
                     {
@@ -60,7 +60,7 @@ public class ServerLayoutTests
 
                 methods++;
                 var span = node.GetLocation().GetLineSpan();
-                int lines = span.EndLinePosition.Line - span.StartLinePosition.Line + 1;
+                var lines = span.EndLinePosition.Line - span.StartLinePosition.Line + 1;
                 if (lines > MaxMethodLines)
                 {
                     tooLong.Add($"{Path.GetFileName(file)}:{span.StartLinePosition.Line + 1} {name}: {lines} lines");

@@ -20,7 +20,7 @@ public class ServerProtocolTests
         await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(fx.SocketPath));
         using var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
         var buffer = new byte[4096];
-        int total = 0;
+        var total = 0;
         while (total < 2 || buffer[total - 1] != (byte)'\n')
         {
             total += await stream.ReadAsync(buffer.AsMemory(total)).AsTask().Within();
@@ -188,7 +188,7 @@ public class ServerProtocolTests
 
         // Outside a command there is nothing to wait for.
         Assert.Null(QmpSession.Current);
-        bool ran = false;
+        var ran = false;
         fx.Server.Sessions.First().AfterReply(() => ran = true);
         Assert.True(ran);
     }
@@ -218,7 +218,7 @@ public class ServerProtocolTests
         // Depth 8 is served; the bracket that opens level 9 is refused, then each stray ']' on its own.
         await peer.SendAsync("{\"execute\":\"echo\",\"id\":[[[[[[[1]]]]]]]}" + new string('[', 9) + new string(']', 9) + "{\"execute\":\"echo\",\"id\":4}");
         Assert.Equal("{\"return\": {}, \"id\": [[[[[[[1]]]]]]]}", await peer.ReadLineAsync());
-        for (int i = 0; i < 10; i++)
+        for (var i = 0; i < 10; i++)
         {
             Assert.Equal(invalid, await peer.ReadLineAsync());
         }
@@ -259,15 +259,15 @@ public class ServerProtocolTests
         var payload = new string('p', 1000);
 
         // In rounds the reading client keeps up with; the stalled one never reads.
-        for (int round = 0; round < 20; round++)
+        for (var round = 0; round < 20; round++)
         {
-            for (int i = round * 100; i < (round + 1) * 100; i++)
+            for (var i = round * 100; i < (round + 1) * 100; i++)
             {
                 fx.Server.EmitEvent("BIG", w => { w.WriteStartObject(); w.WriteNumber("n", i); w.WriteString("p", payload); w.WriteEndObject(); });
             }
 
             // The reading client has every event, in order.
-            for (int i = round * 100; i < (round + 1) * 100; i++)
+            for (var i = round * 100; i < (round + 1) * 100; i++)
             {
                 var e = await events.Reader.ReadAsync().AsTask().Within();
                 Assert.Equal(i, e.Data!.Value.GetProperty("n").GetInt32());
@@ -289,12 +289,15 @@ public class ServerProtocolTests
         var log = new ListLogger();
         await using var fx = new ServerFixture(new QmpServerOptions
         {
-            MaxQueuedBytes = 16 * 1024 * 1024, MaxTotalQueuedBytes = 1024 * 1024, MaxClientsPerListener = 3, Logger = log,
+            MaxQueuedBytes = 16 * 1024 * 1024,
+            MaxTotalQueuedBytes = 1024 * 1024,
+            MaxClientsPerListener = 3,
+            Logger = log,
         });
         var payload = new string('p', 4000);
         void Emit(int count)
         {
-            for (int i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 fx.Server.EmitEvent("BIG", w => { w.WriteStartObject(); w.WriteString("p", payload); w.WriteEndObject(); });
             }
@@ -313,7 +316,7 @@ public class ServerProtocolTests
         Assert.Contains(log.Messages, m => m.Contains("budget of 1048576 bytes for unsent output and unfinished requests is spent and this client holds the output stalled longest", StringComparison.Ordinal));
 
         // The newer one keeps every event and its connection.
-        for (int i = 0; i < 150; i++)
+        for (var i = 0; i < 150; i++)
         {
             Assert.Contains("\"event\": \"BIG\"", await newer.ReadLineAsync().Within(), StringComparison.Ordinal);
         }
@@ -326,8 +329,8 @@ public class ServerProtocolTests
     [Fact]
     public async Task One_client_per_listener_by_default_the_next_gets_its_greeting_when_the_first_leaves()
     {
-        string dir = Directory.CreateTempSubdirectory("qmp-one-").FullName;
-        string path = Path.Combine(dir, "qmp.sock");
+        var dir = Directory.CreateTempSubdirectory("qmp-one-").FullName;
+        var path = Path.Combine(dir, "qmp.sock");
         try
         {
             await using var server = QmpServer.Listen($"unix:{path},server=on,wait=off", new TestDispatcher());
@@ -374,8 +377,8 @@ public class ServerProtocolTests
     [Fact]
     public async Task Without_server_the_address_is_connected_to_as_qemus_client_mode()
     {
-        string dir = Directory.CreateTempSubdirectory("qmp-client-mode-").FullName;
-        string path = Path.Combine(dir, "harness.sock");
+        var dir = Directory.CreateTempSubdirectory("qmp-client-mode-").FullName;
+        var path = Path.Combine(dir, "harness.sock");
         try
         {
             using var harness = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
@@ -402,15 +405,15 @@ public class ServerProtocolTests
     [Fact]
     public async Task Listening_never_removes_a_path_it_did_not_create_except_a_stale_socket()
     {
-        string dir = Directory.CreateTempSubdirectory("qmp-paths-").FullName;
+        var dir = Directory.CreateTempSubdirectory("qmp-paths-").FullName;
         try
         {
-            string file = Path.Combine(dir, "file");
+            var file = Path.Combine(dir, "file");
             File.WriteAllText(file, "keep");
             Assert.Throws<IOException>(() => QmpServer.Listen($"unix:{file},server,nowait", new TestDispatcher()));
             Assert.Equal("keep", File.ReadAllText(file));
 
-            string live = Path.Combine(dir, "live.sock");
+            var live = Path.Combine(dir, "live.sock");
             await using (var owner = QmpServer.Listen($"unix:{live},server,nowait", new TestDispatcher()))
             {
                 Assert.Throws<IOException>(() => QmpServer.Listen($"unix:{live},server,nowait", new TestDispatcher()));
@@ -419,7 +422,7 @@ public class ServerProtocolTests
             }
 
             // A socket left behind with nobody listening is replaced.
-            string stale = Path.Combine(dir, "stale.sock");
+            var stale = Path.Combine(dir, "stale.sock");
             using (var dead = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
             {
                 dead.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(stale));
@@ -458,7 +461,7 @@ public class ServerProtocolTests
         var request = "{\"execute\":\"big\",\"arguments\":{\"size\":60000}}\n";
         try
         {
-            for (int i = 0; i < 200; i++)
+            for (var i = 0; i < 200; i++)
             {
                 await peer.SendAsync(request);
             }

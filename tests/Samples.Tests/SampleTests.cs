@@ -64,7 +64,10 @@ public sealed class SampleTests
         finally
         {
             if (!qemu.HasExited)
+            {
                 qemu.Kill();
+            }
+
             await qemu.WaitForExitAsync(CancellationToken.None);
             dir.Delete(recursive: true);
         }
@@ -172,7 +175,10 @@ public sealed class SampleTests
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
+        {
             start.ArgumentList.Add(arg);
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -214,8 +214,8 @@ internal static class QapiShapes
         string? tag = null;
         foreach (var declared in type.Members)
         {
-            int colon = declared.IndexOf(':');
-            bool optional = declared[0] == '*';
+            var colon = declared.IndexOf(':');
+            var optional = declared[0] == '*';
             string name = declared[(optional ? 1 : 0)..colon], memberType = declared[(colon + 1)..];
             if (optional && !reader.IsPresent(name))
             {

@@ -41,7 +41,7 @@ internal class QmpLinePeer : IAsyncDisposable
     {
         // Generous: 64 MiB through the lexer's byte-by-byte path takes seconds on a loaded machine.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Patience.Seconds));
-        for (int sent = 0; sent < bytes.Length;)
+        for (var sent = 0; sent < bytes.Length;)
         {
             sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cts.Token);
         }
@@ -54,12 +54,12 @@ internal class QmpLinePeer : IAsyncDisposable
         while (true)
         {
             var data = _pending.GetBuffer().AsSpan(0, (int)_pending.Length);
-            int lf = data.IndexOf((byte)'\n');
+            var lf = data.IndexOf((byte)'\n');
             if (lf >= 0)
             {
                 Assert.True(lf > 0 && data[lf - 1] == (byte)'\r', "server lines end with CRLF");
-                string line = Encoding.UTF8.GetString(data[..(lf - 1)]);
-                byte[] rest = data[(lf + 1)..].ToArray();
+                var line = Encoding.UTF8.GetString(data[..(lf - 1)]);
+                var rest = data[(lf + 1)..].ToArray();
                 _pending.SetLength(0);
                 _pending.Write(rest);
                 return line;
@@ -96,7 +96,7 @@ internal class QmpLinePeer : IAsyncDisposable
         {
             while (true)
             {
-                int n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
+                var n = await Socket.ReceiveAsync(_buffer, SocketFlags.None, cts.Token);
                 if (n == 0)
                 {
                     return true;

@@ -87,7 +87,10 @@ internal sealed class RealQemu : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
+        {
             _process.Kill();
+        }
+
         await _process.WaitForExitAsync(CancellationToken.None);
         _process.Dispose();
         _dir.Delete(recursive: true);

@@ -38,14 +38,25 @@ internal static partial class DocsBuilder
         var client = spec.Stem + "Client";
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)
+        {
             commandSpecs.TryAdd(c.Name, c);
+        }
+
         var eventSpecs = new Dictionary<string, EventGenerationSpec>(StringComparer.Ordinal);
         foreach (var e in spec.Events)
+        {
             eventSpecs.TryAdd(e.Name, e);
+        }
+
         foreach (var c in schema.Commands.Where(c => cyclic.Contains(c.Arguments?.Name ?? "") || cyclic.Contains(c.Returns?.Name ?? "")))
+        {
             commandSpecs.Remove(c.Name);
+        }
+
         foreach (var e in schema.Events.Where(e => cyclic.Contains(e.Data?.Name ?? "")))
+        {
             eventSpecs.Remove(e.Name);
+        }
 
         var files = read.Files.ToList();
         var documentOrder = DocumentOrder(schema);
@@ -93,14 +104,25 @@ internal static partial class DocsBuilder
         foreach (var (anchor, name) in commands.Select(c => (c.Name, c.Name))
             .Concat(events.Select(e => ("event-" + e.Name, e.Name)))
             .Concat(shownTypes.Select(t => (TypeAnchorPrefix + t.Name, t.Name))))
+        {
             named.TryAdd(name, anchor);
+        }
+
         var context = new QapiContext(types, index, Link, new References(named), definitions.Select(d => d.Anchor).ToHashSet(StringComparer.Ordinal));
         foreach (var c in commands.OrderBy(c => FileIndex(c.Location.Path)).ThenBy(c => c.Location.Start))
+        {
             SectionOf(c.Location).Commands.Add(QapiCommand(c, context, commandSpecs.GetValueOrDefault(c.Name), client, DiagnosticsOf(c.Name)));
+        }
+
         foreach (var e in events.OrderBy(e => FileIndex(e.Location.Path)).ThenBy(e => e.Location.Start))
+        {
             SectionOf(e.Location).Events.Add(QapiEvent(e, context, eventSpecs.GetValueOrDefault(e.Name), DiagnosticsOf("event-" + e.Name)));
+        }
+
         foreach (var t in shownTypes.OrderBy(t => FileIndex(t.Location.Path)).ThenBy(t => t.Location.Start))
+        {
             SectionOf(t.Location).Types.Add(QapiType(t, context, DiagnosticsOf(TypeAnchorPrefix + t.Name)));
+        }
 
         // Free-form text: under its section when that section has entries; otherwise (QEMU's
         // introduction in the top file) it opens the page.
@@ -108,11 +130,18 @@ internal static partial class DocsBuilder
         foreach (var p in schema.Prose.OrderBy(p => FileIndex(p.Location.Path)).ThenBy(p => p.Location.Start))
         {
             if (string.IsNullOrWhiteSpace(p.Text))
+            {
                 continue;
+            }
+
             if (sections.TryGetValue(Find(p.Location, self: true).Key, out var section))
+            {
                 section.Paragraphs.AddRange(QapiParagraphs(p.Text, context.Refs));
+            }
             else
+            {
                 prose.Add(new DocsProse(string.IsNullOrWhiteSpace(p.Heading) ? "Introduction" : Clean(p.Heading), Sections(QapiText(p.Text, context.Refs))));
+            }
         }
 
         var areas = new List<DocsArea>();
@@ -121,16 +150,29 @@ internal static partial class DocsBuilder
         {
             var id = Slug(section.Title);
             for (var n = 2; !ids.Add(id); n++)
+            {
                 id = Slug(section.Title) + "-" + n;
+            }
+
             var counts = new List<string>();
             if (section.Commands.Count > 0)
+            {
                 counts.Add(Count(section.Commands.Count, "command"));
+            }
+
             if (section.Events.Count > 0)
+            {
                 counts.Add(Count(section.Events.Count, "event"));
+            }
+
             if (section.Types.Count > 0)
+            {
                 counts.Add(Count(section.Types.Count, "type"));
+            }
+
             areas.Add(new DocsArea(id, section.Title, FileName(section.Path) + ": " + string.Join(", ", counts) + ".",
-                [.. section.Commands, .. section.Events, .. section.Types]) { Paragraphs = section.Paragraphs });
+                [.. section.Commands, .. section.Events, .. section.Types])
+            { Paragraphs = section.Paragraphs });
         }
 
         return new DocsPage("QMP reference", FileName(topFile), commands.Count, events.Count, prose, areas, other)
@@ -150,16 +192,27 @@ internal static partial class DocsBuilder
         var order = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var modules = new Dictionary<string, SchemaModule>(StringComparer.Ordinal);
         foreach (var module in schema.Modules)
+        {
             modules.TryAdd(module.Path, module);
+        }
+
         void Walk(string path, List<int> at)
         {
             if (!order.TryAdd(path, at) || !modules.TryGetValue(path, out var module))
+            {
                 return;
+            }
+
             foreach (var include in module.Includes)
+            {
                 Walk(include.Path, [.. at, include.Location.Start]);
+            }
         }
         if (schema.Modules.Count > 0)
+        {
             Walk(schema.Modules[0].Path, []);
+        }
+
         return order;
     }
 
@@ -176,7 +229,9 @@ internal static partial class DocsBuilder
             for (var i = 0; i < Math.Min(x!.Count, y!.Count); i++)
             {
                 if (x[i] != y[i])
+                {
                     return x[i].CompareTo(y[i]);
+                }
             }
             return x.Count.CompareTo(y.Count);
         }
@@ -194,34 +249,52 @@ internal static partial class DocsBuilder
         void Boundary(string path, int at)
         {
             if (!boundaries.TryGetValue(path, out var list))
+            {
                 boundaries[path] = list = [];
+            }
+
             list.Add(at);
         }
         foreach (var (_, location, doc) in definitions)
         {
             Boundary(location.Path, location.Start);
             if (doc is not null)
+            {
                 Boundary(doc.Location.Path, doc.Location.Start);
+            }
         }
         foreach (var p in schema.Prose)
+        {
             Boundary(p.Location.Path, p.Location.Start);
+        }
+
         foreach (var (path, text) in texts ?? new Dictionary<string, string>())
         {
             foreach (Match directive in Directive().Matches(text))
+            {
                 Boundary(path, directive.Index);
+            }
         }
         foreach (var list in boundaries.Values)
+        {
             list.Sort();
+        }
+
         var spans = new List<(string Anchor, string Path, int Start, int End)>();
         foreach (var (anchor, _, doc) in definitions)
         {
             if (doc is not null && doc.Location.Path.Length > 0)
+            {
                 spans.Add((anchor, doc.Location.Path, doc.Location.Start, doc.Location.Start + Math.Max(doc.Location.Length, 1)));
+            }
         }
         foreach (var (anchor, location, _) in definitions)
         {
             if (location.Path.Length == 0)
+            {
                 continue;
+            }
+
             var next = boundaries[location.Path].FirstOrDefault(b => b > location.Start, int.MaxValue);
             spans.Add((anchor, location.Path, location.Start, next));
         }
@@ -232,11 +305,17 @@ internal static partial class DocsBuilder
             var view = new DocsDiagnostic(d.Id, d.Severity.ToString().ToLowerInvariant(), Where(d.Location), d.Message);
             var owner = spans.FirstOrDefault(s => s.Path == d.Location.Path && d.Location.Start >= s.Start && d.Location.Start < s.End);
             if (owner.Anchor is null)
+            {
                 other.Add(view);
+            }
             else if (byAnchor.TryGetValue(owner.Anchor, out var list))
+            {
                 list.Add(view);
+            }
             else
+            {
                 byAnchor[owner.Anchor] = [view];
+            }
         }
         return (byAnchor, other);
     }
@@ -276,7 +355,9 @@ internal static partial class DocsBuilder
             foreach (var name in names)
             {
                 if (!anchors.ContainsKey(name) && Ids.Add(entryAnchor + "." + name))
+                {
                     anchors[name] = entryAnchor + "." + name;
+                }
             }
             return (Refs.With(anchors), anchors);
         }
@@ -298,7 +379,10 @@ internal static partial class DocsBuilder
         var (refs, anchors) = context.Scope(command.Name, arguments is null ? [] : context.Index.AllMembers(arguments).Select(m => m.Name));
         var parts = Synopsis(arguments, context.Types);
         if (arguments is { IsUnion: true })
+        {
             parts.Add("...");
+        }
+
         var synopsis = Envelope("-> { \"execute\": " + Quote(command.Name), "\"arguments\"", parts);
 
         string signature = "", call = "";
@@ -355,7 +439,10 @@ internal static partial class DocsBuilder
         var (refs, anchors) = context.Scope("event-" + e.Name, data is null ? [] : context.Index.AllMembers(data).Select(m => m.Name));
         var parts = Synopsis(data, context.Types);
         if (data is { IsUnion: true })
+        {
             parts.Add("...");
+        }
+
         var synopsis = Envelope("<- { \"event\": " + Quote(e.Name), "\"data\"", parts, ", \"timestamp\": { \"seconds\": int, \"microseconds\": int }");
         string signature = "", call = "";
         if (spec is not null)
@@ -390,7 +477,7 @@ internal static partial class DocsBuilder
             SchemaEnumType => "enum",
             _ => "alternate",
         };
-        IEnumerable<string> names = type switch
+        var names = type switch
         {
             SchemaObjectType o => context.Index.AllMembers(o).Select(m => m.Name),
             SchemaEnumType en => en.Values.Select(v => v.Name),
@@ -451,9 +538,13 @@ internal static partial class DocsBuilder
         {
             var valueDoc = tagEnum?.Values.FirstOrDefault(v => v.Name == value)?.Doc;
             if (written.TryGetValue(value, out var branch))
+            {
                 branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), WithCondition(DocText(valueDoc, refs, ""), branch.Condition), ConditionSentence(branch.Condition)));
+            }
             else
+            {
                 branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, refs, ""), null));
+            }
         }
         return branches;
     }
@@ -498,7 +589,10 @@ internal static partial class DocsBuilder
             ConditionSentence(f.Condition))).ToList();
         // Features the doc describes for members (QEMU documents a member's feature on its definition).
         foreach (var fd in featureDocs.Where(fd => !list.Exists(f => f.Name == fd.Name) && !string.IsNullOrWhiteSpace(fd.Text)))
+        {
             list.Add(new DocsFeature(fd.Name, Clean(QapiText(fd.Text, refs)), fd.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable, null));
+        }
+
         return new DocsQapi(kind, since, Badges(features), ConditionSentence(condition), list,
             null, null, null, [], null, null, [], null, [], [], []);
     }
@@ -508,11 +602,20 @@ internal static partial class DocsBuilder
     {
         var sentences = new List<string>();
         if (flags.AllowOob)
+        {
             sentences.Add("May be sent out-of-band (exec-oob), once the oob capability is on.");
+        }
+
         if (flags.AllowPreconfig)
+        {
             sentences.Add("Allowed before the machine is configured (--preconfig).");
+        }
+
         if (!flags.SuccessResponse)
+        {
             sentences.Add("QEMU sends no reply when it succeeds.");
+        }
+
         return sentences;
     }
 
@@ -520,9 +623,15 @@ internal static partial class DocsBuilder
     {
         var badges = new List<string>();
         if (SchemaFeature.Has(features, SchemaFeature.Deprecated))
+        {
             badges.Add(SchemaFeature.Deprecated);
+        }
+
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
+        {
             badges.Add(SchemaFeature.Unstable);
+        }
+
         return badges;
     }
 
@@ -534,10 +643,16 @@ internal static partial class DocsBuilder
     private static List<string> Description(SchemaDoc? doc, References refs)
     {
         if (doc is null)
+        {
             return [];
+        }
+
         var paragraphs = QapiParagraphs(doc.Body, refs);
         foreach (var section in doc.Sections.Where(s => s.Tag == SchemaDoc.Untagged))
+        {
             paragraphs.AddRange(QapiParagraphs(section.Text, refs));
+        }
+
         return paragraphs;
     }
 
@@ -575,7 +690,10 @@ internal static partial class DocsBuilder
     private static string Directives(string text)
     {
         if (!text.Contains(".. ", StringComparison.Ordinal))
+        {
             return text;
+        }
+
         text = DirectiveLine().Replace(text, m =>
         {
             var name = m.Groups["name"].Value;
@@ -597,7 +715,10 @@ internal static partial class DocsBuilder
     private static List<DocsQapiExample> QapiExamples(SchemaDoc? doc, References refs)
     {
         if (doc is null)
+        {
             return [];
+        }
+
         return doc.Examples.Select(example =>
         {
             var messages = example.Messages

@@ -41,16 +41,27 @@ internal static partial class DocsBuilder
         var client = spec.Stem + "Client";
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)
+        {
             commandSpecs.TryAdd(c.Name, c);
+        }
+
         var eventSpecs = new Dictionary<string, EventGenerationSpec>(StringComparer.Ordinal);
         foreach (var e in spec.Events)
+        {
             eventSpecs.TryAdd(e.Name, e);
+        }
+
         var types = new ShownTypes(SchemaIndex.Of(schema));
         var entries = new Dictionary<(string, bool), (string ArgsType, bool Async)>();
         foreach (var c in read.Hx.Commands)
+        {
             entries.TryAdd((c.Name, false), (c.ArgsType, c.Async));
+        }
+
         foreach (var e in read.Hx.Events)
+        {
             entries.TryAdd((e.Name, true), (e.ArgsType, false));
+        }
 
         // Each diagnostic goes to the first entry whose table entry or doc block contains it.
         var spans = new List<(string Name, bool IsEvent, SchemaLocation Location)>();
@@ -58,13 +69,17 @@ internal static partial class DocsBuilder
         {
             spans.Add((c.Name, false, c.Location));
             if (c.Doc is not null)
+            {
                 spans.Add((c.Name, false, c.Doc.Location));
+            }
         }
         foreach (var e in schema.Events)
         {
             spans.Add((e.Name, true, e.Location));
             if (e.Doc is not null)
+            {
                 spans.Add((e.Name, true, e.Doc.Location));
+            }
         }
         var byEntry = new Dictionary<(string, bool), List<DocsDiagnostic>>();
         var other = new List<DocsDiagnostic>();
@@ -78,7 +93,10 @@ internal static partial class DocsBuilder
                 continue;
             }
             if (!byEntry.TryGetValue((owner.Name, owner.IsEvent), out var list))
+            {
                 byEntry[(owner.Name, owner.IsEvent)] = list = [];
+            }
+
             list.Add(view);
         }
         IReadOnlyList<DocsDiagnostic> DiagnosticsOf(string name, bool isEvent) =>
@@ -90,7 +108,7 @@ internal static partial class DocsBuilder
         var areas = new List<DocsArea>();
         foreach (var (id, title, summary) in DocsAreas.All)
         {
-            List<DocsEntry> list = id == DocsAreas.Events
+            var list = id == DocsAreas.Events
                 ? schema.Events.GroupBy(e => e.Name, StringComparer.Ordinal).Select(g => g.First())
                     .OrderBy(e => e.Name, StringComparer.Ordinal)
                     .Select(e => Event(e, types, entries.GetValueOrDefault((e.Name, true)).ArgsType ?? "", eventSpecs.GetValueOrDefault(e.Name), DiagnosticsOf(e.Name, true)))
@@ -99,7 +117,9 @@ internal static partial class DocsBuilder
                     .Select(c => Command(c, types, entries.GetValueOrDefault((c.Name, false)), commandSpecs.GetValueOrDefault(c.Name), client, DiagnosticsOf(c.Name, false)))
                     .ToList();
             if (list.Count > 0)
+            {
                 areas.Add(new DocsArea(id, title, summary, list));
+            }
         }
 
         var prose = schema.Prose
@@ -115,7 +135,10 @@ internal static partial class DocsBuilder
         var description = doc is null ? [] : Paragraphs(doc.Body);
         var returnsDescription = doc?.Section(SchemaDoc.Returns) is { } returnsText ? Paragraphs(returnsText) : [];
         if (returnsDescription.SequenceEqual(description, StringComparer.Ordinal))
+        {
             returnsDescription = [];
+        }
+
         var arguments = ObjectOf(command.Arguments, types);
         var synopsis = Envelope("-> { \"execute\": " + Quote(command.Name), "\"arguments\"", Synopsis(arguments, types));
 
@@ -186,10 +209,16 @@ internal static partial class DocsBuilder
     private static List<string> Synopsis(SchemaObjectType? type, ShownTypes types)
     {
         if (type is null)
+        {
             return [];
+        }
+
         var parts = types.Index.AllMembers(type).Select(m => Quote(m.Name) + (m.Optional ? "?" : "") + ": " + JsonTypeName(m.Type, types)).ToList();
         if (type.AcceptsAnyMember)
+        {
             parts.Add("...");
+        }
+
         return parts;
     }
 
@@ -208,7 +237,10 @@ internal static partial class DocsBuilder
     private static string JsonTypeName(SchemaTypeRef type, ShownTypes types)
     {
         if (type.IsArray)
+        {
             return "array";
+        }
+
         if (SchemaBuiltins.JsonTypeOf(type.Name) is { } json)
         {
             return json switch
@@ -240,10 +272,16 @@ internal static partial class DocsBuilder
     {
         var rows = new List<DocsRow>();
         if (type is null)
+        {
             return rows;
+        }
+
         AddMembers(rows, type, types, 0, new HashSet<string>(StringComparer.Ordinal) { type.Name });
         if (argumentList && type.AcceptsAnyMember)
+        {
             rows.Add(new DocsRow("...", 0, "any", true, "An option list: other members travel flattened at the top level of \"arguments\", and any key is accepted."));
+        }
+
         return rows;
     }
 
@@ -264,14 +302,23 @@ internal static partial class DocsBuilder
     private static string Envelope(string head, string key, List<string> parts, string tail = "")
     {
         if (parts.Count == 0)
+        {
             return head + tail + " }";
+        }
+
         var oneLine = head + ", " + key + ": { " + string.Join(", ", parts) + " }" + tail + " }";
         if (oneLine.Length <= 96)
+        {
             return oneLine;
+        }
+
         var builder = new StringBuilder();
         builder.Append(head).Append(", ").Append(key).Append(": {\n");
         for (var i = 0; i < parts.Count; i++)
+        {
             builder.Append("       ").Append(parts[i]).Append(i < parts.Count - 1 ? ",\n" : "\n");
+        }
+
         builder.Append("     }").Append(tail).Append(" }");
         return builder.ToString();
     }
@@ -290,7 +337,10 @@ internal static partial class DocsBuilder
     internal static string? Pretty(string? json)
     {
         if (json is null)
+        {
             return null;
+        }
+
         try
         {
             var node = JsonNode.Parse(json);

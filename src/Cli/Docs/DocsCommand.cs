@@ -27,7 +27,10 @@ internal static class DocsCommand
             // check, with paths from the first file's folder, as the page names files (not from wherever it is run).
             var loaded = SchemaLoader.LoadWithTexts(files, parse.GetValue(includeDirs), files[0].DirectoryName);
             if (loaded is null)
+            {
                 return 2;
+            }
+
             var read = loaded.Read;
             var page = read.Kind == SchemaInputKind.Hx
                 ? DocsBuilder.Build(new Hx.QmpSchemaResult(read.Hx!, read.Schema), files.Select(f => f.Name))
@@ -67,7 +70,10 @@ internal static class DocsCommand
             return null;
         }
         if (SchemaLoader.LoadWithTexts([top], includeDirs, top.DirectoryName) is not { } loaded)
+        {
             return null;
+        }
+
         return (new Qmp.Codegen.Qapi.QapiReadResult(loaded.Read.Schema, loaded.Read.Files, DocBlocks: 0), loaded.Texts);
     }
 

@@ -30,7 +30,10 @@ internal static partial class DocsRenderer
         var path = Path.Combine(TemplateDirectory, name);
         var template = Template.Parse(File.ReadAllText(path), path);
         if (template.HasErrors)
+        {
             throw new InvalidOperationException($"template {path}: {string.Join("; ", template.Messages)}");
+        }
+
         return template;
     }
 
@@ -78,7 +81,10 @@ internal static partial class DocsRenderer
         public static string MdText(string? text)
         {
             if (string.IsNullOrEmpty(text))
+            {
                 return "";
+            }
+
             var escaped = EntityStart().Replace(text, "&amp;");
             escaped = MarkdownSpecial().Replace(escaped, m => "\\" + m.Value);
             escaped = escaped.Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
@@ -93,7 +99,10 @@ internal static partial class DocsRenderer
         public static string MdCode(string? text)
         {
             if (string.IsNullOrEmpty(text))
+            {
                 return "";
+            }
+
             var fence = text.Contains('`', StringComparison.Ordinal) ? "``" : "`";
             var pad = text.StartsWith('`') || text.EndsWith('`') ? " " : "";
             return fence + pad + text + pad + fence;
@@ -104,7 +113,10 @@ internal static partial class DocsRenderer
         {
             var longest = 0;
             foreach (Match run in BacktickRun().Matches((text ?? "") + "\n" + (more ?? "")))
+            {
                 longest = Math.Max(longest, run.Length);
+            }
+
             return new string('`', Math.Max(3, longest + 1));
         }
 
@@ -123,7 +135,10 @@ internal static partial class DocsRenderer
         {
             var result = text ?? "";
             while (result.Contains("--", StringComparison.Ordinal))
+            {
                 result = result.Replace("--", "- -", StringComparison.Ordinal);
+            }
+
             return result;
         }
 
@@ -131,7 +146,10 @@ internal static partial class DocsRenderer
         public static string MdLink(string? type, string? link)
         {
             if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(link))
+            {
                 return MdCell(type);
+            }
+
             var array = type.StartsWith('[') && type.EndsWith(']');
             var name = array ? type[1..^1] : type;
             var text = "[" + MdCell(name) + "](" + MdHref(link) + ")";
@@ -142,7 +160,10 @@ internal static partial class DocsRenderer
         public static string HtmlLink(string? type, string? link)
         {
             if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(link))
+            {
                 return System.Net.WebUtility.HtmlEncode(type ?? "");
+            }
+
             var array = type.StartsWith('[') && type.EndsWith(']');
             var name = array ? type[1..^1] : type;
             var text = "<a href=\"#" + System.Net.WebUtility.HtmlEncode(link) + "\">" + System.Net.WebUtility.HtmlEncode(name) + "</a>";

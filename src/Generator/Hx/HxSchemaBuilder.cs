@@ -36,10 +36,16 @@ public static class HxSchemaBuilder
     public static SchemaCondition? ConditionOf(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
+        {
             return null;
+        }
+
         var match = Regex.Match(text!.Trim(), @"^(!)?\s*(?:defined\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)|([A-Za-z_][A-Za-z0-9_]*))$");
         if (!match.Success)
+        {
             return SchemaCondition.Symbol(text.Trim());
+        }
+
         var symbol = SchemaCondition.Symbol(match.Groups[2].Success ? match.Groups[2].Value : match.Groups[3].Value);
         return match.Groups[1].Success ? SchemaCondition.NotOf(symbol) : symbol;
     }
@@ -48,20 +54,35 @@ public static class HxSchemaBuilder
     public static SchemaDoc? DocOf(DocBlock? doc)
     {
         if (doc is null)
+        {
             return null;
+        }
+
         var sections = new List<SchemaDocSection>();
         if (doc.Returns is { } returns && !string.IsNullOrWhiteSpace(returns.Description))
+        {
             sections.Add(new SchemaDocSection(SchemaDoc.Returns, returns.Description, doc.Location));
+        }
+
         if (!string.IsNullOrWhiteSpace(doc.Notes))
+        {
             sections.Add(new SchemaDocSection("Notes", doc.Notes, doc.Location));
+        }
+
         var examples = new List<SchemaExample>();
         foreach (var example in doc.Examples)
         {
             var messages = new List<SchemaExampleMessage>();
             if (example.Request is not null)
+            {
                 messages.Add(new SchemaExampleMessage(ExampleDirection.ToServer, example.Request, example.Request, example.Repairs, example.Location));
+            }
+
             if (example.Reply is not null)
+            {
                 messages.Add(new SchemaExampleMessage(ExampleDirection.FromServer, example.Reply, example.Reply, example.Repairs, example.Location));
+            }
+
             examples.Add(new SchemaExample(example.Caption, messages.ToEquatableArray(), example.Location));
         }
         return new SchemaDoc(doc.Description, sections.ToEquatableArray(), EquatableArray<SchemaFeatureDoc>.Empty, examples.ToEquatableArray(), doc.Location);
@@ -134,7 +155,10 @@ public static class HxSchemaBuilder
                 {
                     // A doc name that misspells an args_type name (send-key documents "key" for "keys") is not an option.
                     if (command.Arguments.Any(a => Same(a.Name, member.Name) || Same(Singular(a.Name), member.Name)) || members.Any(p => p.Name == member.Name))
+                    {
                         continue;
+                    }
+
                     var samples = requests.Select(r => r["arguments"]?[member.Name]).Where(v => v is not null).ToList();
                     var type = TypeOf(member.Type, member.Members, samples!, stem + NameCase.Pascal(member.Name), input: true, path: null);
                     members.Add(Member(member.Name, type, member.Optional, member.Description, member.Location));
@@ -188,7 +212,10 @@ public static class HxSchemaBuilder
         {
             var doc = command.Doc;
             if (doc is null)
+            {
                 return Builtin(SchemaBuiltins.Any);
+            }
+
             var samples = Samples(_examples, doc, command.Name, request: false, member: "return");
             var members = doc.Returns?.Members ?? EquatableArray<DocMember>.Empty;
             var isQuery = command.Name.StartsWith("query-", StringComparison.Ordinal);
@@ -196,22 +223,32 @@ public static class HxSchemaBuilder
             var suffix = isQuery ? "Info" : "Result";
             // "Return a json-value: ..." (qom-get): any JSON value, whatever the examples happen to show.
             if (members.IsEmpty && doc.Returns is { } described && AnyValue.IsMatch(described.Description))
+            {
                 return Builtin(SchemaBuiltins.Any);
+            }
             // Items before "Arguments:" in a doc that never says it returns anything, and whose replies
             // are all {} (or not shown), are no reply members (migrate-set-capabilities lists its
             // capabilities there): the command returns {}.
             if (!members.IsEmpty && samples.All(s => s.Kind == LenientJsonKind.Object && s.Members.Count == 0) && !ReturnWording.IsMatch(doc.Returns!.Description))
+            {
                 return null;
+            }
+
             if (members.IsEmpty)
             {
                 var meaningful = samples.Where(s => !(s.Kind == LenientJsonKind.Object && s.Members.Count == 0)).ToList();
                 if (meaningful.Count == 0)
+                {
                     return doc.Returns is null || samples.Count > 0 ? null : Builtin(SchemaBuiltins.Any);
+                }
+
                 return Infer(meaningful, resultStem, suffix, input: false, path: command.Name);
             }
             // The replies are scalars although the docs list a member (query-migrate-cache-size returns a bare int).
             if (samples.Count > 0 && samples.All(s => s.Kind is not (LenientJsonKind.Object or LenientJsonKind.Array)))
+            {
                 return Infer(samples, resultStem, suffix, input: false, path: command.Name);
+            }
             // Where the member list and an example disagree on where a member sits, the member list wins.
             _displaced.Clear();
             Displaced(members, samples.SelectMany(s => s.Kind == LenientJsonKind.Array ? s.Items : new List<LenientJsonValue> { s }).Where(s => s.Kind == LenientJsonKind.Object).ToList(), _displaced);
@@ -251,7 +288,10 @@ public static class HxSchemaBuilder
             foreach (var member in members)
             {
                 if (!seen.Add(member.Name))
+                {
                     continue;
+                }
+
                 var values = samples.Select(s => s[member.Name]).Where(v => v is not null).ToList();
                 var absent = samples.Count > 0 && values.Count < samples.Count;
                 var memberPath = path is null ? null : path + "/" + member.Name;
@@ -271,7 +311,10 @@ public static class HxSchemaBuilder
                 foreach (var pair in sample.Members)
                 {
                     if (_displaced.Contains(pair.Key) || !seen.Add(pair.Key))
+                    {
                         continue;
+                    }
+
                     var values = samples.Select(s => s[pair.Key]).Where(v => v is not null).ToList();
                     var type = isUnion && pair.Key == "data"
                         ? UnionData(EquatableArray<DocMember>.Empty, values!, Nested(stem, pair.Key))
@@ -291,7 +334,10 @@ public static class HxSchemaBuilder
         private static List<LenientJsonValue> Respell(IReadOnlyList<DocMember> members, List<LenientJsonValue> samples)
         {
             if (members.Count == 0 || samples.Count == 0)
+            {
                 return samples;
+            }
+
             var listed = new HashSet<string>(members.Select(m => m.Name), StringComparer.Ordinal);
             List<LenientJsonValue>? result = null;
             for (var i = 0; i < samples.Count; i++)
@@ -301,13 +347,21 @@ public static class HxSchemaBuilder
                 foreach (var pair in sample.Members)
                 {
                     if (listed.Contains(pair.Key))
+                    {
                         continue;
+                    }
+
                     var match = members.FirstOrDefault(m => sample[m.Name] is null && IsMisspelling(pair.Key, m.Name));
                     if (match is not null)
+                    {
                         (renames ??= new Dictionary<string, string>(StringComparer.Ordinal))[pair.Key] = match.Name;
+                    }
                 }
                 if (renames is null)
+                {
                     continue;
+                }
+
                 result ??= new List<LenientJsonValue>(samples);
                 result[i] = sample.WithRenamedMembers(renames);
             }
@@ -318,11 +372,17 @@ public static class HxSchemaBuilder
         private static bool IsMisspelling(string a, string b)
         {
             if (Math.Abs(a.Length - b.Length) != 1)
+            {
                 return false;
+            }
+
             var (longer, shorter) = a.Length > b.Length ? (a, b) : (b, a);
             var i = 0;
             while (i < shorter.Length && longer[i] == shorter[i])
+            {
                 i++;
+            }
+
             return string.CompareOrdinal(longer, i + 1, shorter, i, shorter.Length - i) == 0 && shorter.Length >= 6;
         }
 
@@ -330,7 +390,10 @@ public static class HxSchemaBuilder
         private SchemaTypeRef UnionData(EquatableArray<DocMember> members, List<LenientJsonValue> samples, string stem)
         {
             if (members.Count > 0 || (samples.Count > 0 && samples.All(s => s.Kind == LenientJsonKind.Object)))
+            {
                 return SchemaTypeRef.Of(Object(stem, "Info", null, members, samples, input: true, path: null, open: true));
+            }
+
             return Builtin(SchemaBuiltins.Any);
         }
 
@@ -344,9 +407,14 @@ public static class HxSchemaBuilder
             {
                 var values = samples.Select(s => s[member.Name]).Where(v => v is not null).ToList();
                 if (samples.Count > 0 && values.Count == 0)
+                {
                     into.Add(member.Name);
+                }
+
                 if (member.Members.Count > 0)
+                {
                     Displaced(member.Members, values.SelectMany(v => v!.Kind == LenientJsonKind.Array ? v.Items : new List<LenientJsonValue> { v }).Where(v => v.Kind == LenientJsonKind.Object).ToList(), into);
+                }
             }
         }
 
@@ -369,19 +437,25 @@ public static class HxSchemaBuilder
                     return Builtin(SchemaBuiltins.Any);
                 case "json-object":
                 case "json-dict":
-                {
-                    var objects = samples.Where(s => s.Kind == LenientJsonKind.Object).ToList();
-                    if (members.Count > 0 || objects.Any(o => o.Members.Count > 0))
-                        return SchemaTypeRef.Of(Object(stem, "Info", null, members, objects, input, path));
-                    return Builtin(SchemaBuiltins.Any);
-                }
+                    {
+                        var objects = samples.Where(s => s.Kind == LenientJsonKind.Object).ToList();
+                        if (members.Count > 0 || objects.Any(o => o.Members.Count > 0))
+                        {
+                            return SchemaTypeRef.Of(Object(stem, "Info", null, members, objects, input, path));
+                        }
+
+                        return Builtin(SchemaBuiltins.Any);
+                    }
                 case "json-array":
-                {
-                    var items = samples.Where(s => s.Kind == LenientJsonKind.Array).SelectMany(s => s.Items).ToList();
-                    if (members.Count > 0)
-                        return SchemaTypeRef.ArrayOf(Object(Singular(stem), "Info", null, members, items.Where(i => i.Kind == LenientJsonKind.Object).ToList(), input, path));
-                    return items.Count > 0 ? ArrayOf(Infer(items, Singular(stem), "Info", input, path)) : SchemaTypeRef.ArrayOf(SchemaBuiltins.Any);
-                }
+                    {
+                        var items = samples.Where(s => s.Kind == LenientJsonKind.Array).SelectMany(s => s.Items).ToList();
+                        if (members.Count > 0)
+                        {
+                            return SchemaTypeRef.ArrayOf(Object(Singular(stem), "Info", null, members, items.Where(i => i.Kind == LenientJsonKind.Object).ToList(), input, path));
+                        }
+
+                        return items.Count > 0 ? ArrayOf(Infer(items, Singular(stem), "Info", input, path)) : SchemaTypeRef.ArrayOf(SchemaBuiltins.Any);
+                    }
                 case "":
                     if (samples.Count > 0)
                     {
@@ -404,7 +478,10 @@ public static class HxSchemaBuilder
         {
             var values = HxEnumValues.Read(description, members);
             if (values.Count == 0)
+            {
                 return Builtin(orAny ? SchemaBuiltins.Any : SchemaBuiltins.Str);
+            }
+
             var name = HxEnumValues.NameOf(stem, values);
             if (_types.TryGetValue(name, out var existing))
             {
@@ -424,10 +501,16 @@ public static class HxSchemaBuilder
         private SchemaTypeRef Infer(List<LenientJsonValue> samples, string stem, string suffix, bool input, string? path)
         {
             if (samples.Count == 0)
+            {
                 return Builtin(SchemaBuiltins.Any);
+            }
+
             var kinds = samples.Select(s => s.Kind is LenientJsonKind.True or LenientJsonKind.False ? LenientJsonKind.True : s.Kind).Distinct().ToList();
             if (kinds.Count != 1)
+            {
                 return Builtin(SchemaBuiltins.Any);
+            }
+
             switch (kinds[0])
             {
                 case LenientJsonKind.String:
@@ -439,10 +522,10 @@ public static class HxSchemaBuilder
                 case LenientJsonKind.Object:
                     return SchemaTypeRef.Of(Object(stem, suffix, null, Array.Empty<DocMember>(), samples, input, path));
                 case LenientJsonKind.Array:
-                {
-                    var items = samples.SelectMany(s => s.Items).ToList();
-                    return items.Count > 0 ? ArrayOf(Infer(items, Singular(stem), suffix, input, path)) : SchemaTypeRef.ArrayOf(SchemaBuiltins.Any);
-                }
+                    {
+                        var items = samples.SelectMany(s => s.Items).ToList();
+                        return items.Count > 0 ? ArrayOf(Infer(items, Singular(stem), suffix, input, path)) : SchemaTypeRef.ArrayOf(SchemaBuiltins.Any);
+                    }
                 default:
                     return Builtin(SchemaBuiltins.Any);
             }
@@ -467,7 +550,10 @@ public static class HxSchemaBuilder
                         merged.Add(other is null || (other.Optional && !k.Optional) ? k with { Optional = true } : k with { Doc = k.Doc ?? other.Doc });
                     }
                     foreach (var m in members.Where(m => !known.Members.Any(k => k.Name == m.Name)))
+                    {
                         merged.Add(m with { Optional = true });
+                    }
+
                     _types[name] = known with { Members = merged.ToEquatableArray() };
                     return name;
                 }
@@ -482,18 +568,24 @@ public static class HxSchemaBuilder
         {
             var candidate = name;
             for (var i = 2; _types.ContainsKey(candidate); i++)
+            {
                 candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return candidate;
         }
 
         private void Add(SchemaType type)
         {
             if (_types.ContainsKey(type.Name))
+            {
                 type = type switch
                 {
                     SchemaObjectType o => o with { Name = Unique(o.Name) },
                     _ => type,
                 };
+            }
+
             _order.Add(type.Name);
             _types[type.Name] = type;
         }
@@ -518,7 +610,10 @@ public static class HxSchemaBuilder
         var pascal = NameCase.Pascal(member);
         var area = 1;
         while (area < stem.Length && !char.IsUpper(stem[area]))
+        {
             area++;
+        }
+
         return pascal.Length > area && pascal.StartsWith(stem.Substring(0, area), StringComparison.Ordinal) && char.IsUpper(pascal[area]) ? pascal : stem + pascal;
     }
 
@@ -535,16 +630,23 @@ public static class HxSchemaBuilder
     private static DocMember? FindDoc(EquatableArray<DocMember>? members, string name)
     {
         if (members is null)
+        {
             return null;
+        }
+
         foreach (var member in members.Value)
         {
             if (member.Name == name)
+            {
                 return member;
+            }
         }
         foreach (var member in members.Value)
         {
             if (Same(member.Name, name))
+            {
                 return member;
+            }
         }
         return null;
     }
@@ -553,10 +655,16 @@ public static class HxSchemaBuilder
     internal static string Singular(string stem)
     {
         if (stem.EndsWith("ies", StringComparison.Ordinal) && stem.Length > 4)
+        {
             return stem.Substring(0, stem.Length - 3) + "y";
+        }
+
         if (stem.EndsWith("s", StringComparison.Ordinal) && !stem.EndsWith("ss", StringComparison.Ordinal)
             && !stem.EndsWith("atus", StringComparison.Ordinal) && !stem.EndsWith("Bus", StringComparison.Ordinal) && !stem.EndsWith("is", StringComparison.Ordinal) && stem.Length > 3)
+        {
             return stem.Substring(0, stem.Length - 1);
+        }
+
         return stem;
     }
 
@@ -572,7 +680,10 @@ public static class HxSchemaBuilder
     {
         var values = new List<LenientJsonValue>();
         if (doc is null)
+        {
             return values;
+        }
+
         foreach (var example in doc.Examples)
         {
             (LenientJsonValue? Request, LenientJsonValue? Reply) read = default;
@@ -580,22 +691,36 @@ public static class HxSchemaBuilder
             var requestValue = known ? read.Request : Parse(example.Request);
             var executes = requestValue?["execute"]?.Text;
             if (executes is not null && executes != name)
+            {
                 continue;
+            }
+
             if (request)
             {
                 if (requestValue is not null)
+                {
                     values.Add(requestValue);
+                }
+
                 continue;
             }
             var reply = known ? read.Reply : Parse(example.Reply);
             if (reply is null)
+            {
                 continue;
+            }
+
             var eventName = reply["event"]?.Text;
             if (eventName is not null && eventName != name)
+            {
                 continue;
+            }
+
             var value = reply[member];
             if (value is not null)
+            {
                 values.Add(value);
+            }
         }
         return values;
     }

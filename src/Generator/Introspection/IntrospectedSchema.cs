@@ -37,7 +37,10 @@ static class IntrospectedSchema
     public static QmpSchema Build(SchemaInfo info, string path, QmpSchema? source = null)
     {
         if (info is null)
+        {
             throw new ArgumentNullException(nameof(info));
+        }
+
         return new Converter(info, path ?? string.Empty, source).Run();
     }
 
@@ -73,22 +76,41 @@ static class IntrospectedSchema
         {
             // Names that are not masked, then the source's, are taken before any is made up.
             foreach (var e in _info.Entries)
+            {
                 if (IsNamedType(e) && !IsMasked(e.Name))
+                {
                     Name(e.Name, e.Name);
+                }
+            }
+
             if (_source is not null)
+            {
                 AlignWithSource(_source);
+            }
+
             NameByUse();
 
             var types = new List<SchemaType>();
             foreach (var t in _order)
+            {
                 Convert(_info.Find(t)!, types);
+            }
+
             for (var i = 0; i < _info.Entries.Count; i++)
+            {
                 _index[_info.Entries[i].Name] = i;
+            }
+
             var commands = _info.Commands.Select(Command).ToEquatableArray();
             var events = _info.Events.Select(Event).ToEquatableArray();
             foreach (var e in _info.Entries)
+            {
                 if (e is SchemaInfoUnknown)
+                {
                     _diagnostics.Add(IntrospectionDiagnostics.Unsupported.Report(_location, 0, e.Name, e.MetaType));
+                }
+            }
+
             return new QmpSchema(commands, events, types.ToEquatableArray(), EquatableArray<SchemaProse>.Empty, _diagnostics.ToEquatableArray());
         }
 
@@ -99,12 +121,17 @@ static class IntrospectedSchema
             var described = SchemaInfoBuilder.Build(source);
             var alignment = SchemaInfoAlignment.Align(described, _info);
             foreach (var conflict in alignment.Conflicts)
+            {
                 _diagnostics.Add(IntrospectionDiagnostics.AlignmentConflict.Report(_location, conflict.ToString()));
+            }
+
             foreach (var pair in alignment.Pairs)
             {
                 // Pairs come in the order met, so a type met twice keeps its first partner's name.
                 if (IsNamedType(_info.Find(pair.ServerType)!) && !_names.ContainsKey(pair.ServerType) && !_taken.Contains(pair.ClientType))
+                {
                     Name(pair.ServerType, pair.ClientType);
+                }
             }
         }
 
@@ -117,10 +144,17 @@ static class IntrospectedSchema
         private string Unique(string wanted)
         {
             if (!_taken.Contains(wanted))
+            {
                 return wanted;
+            }
+
             for (var i = 2; ; i++)
+            {
                 if (!_taken.Contains(wanted + i))
+                {
                     return wanted + i;
+                }
+            }
         }
 
         private void NameByUse()
@@ -150,31 +184,52 @@ static class IntrospectedSchema
                     entry = _info.Find(type);
                 }
                 if (entry is null || !IsNamedType(entry) || !visited.Add(type))
+                {
                     continue;
+                }
+
                 if (!_names.ContainsKey(type))
+                {
                     Name(type, Unique(IsEmptyObject(entry) ? SchemaInfoBuilder.EmptyObject : suggested));
+                }
+
                 _order.Add(type);
                 var parent = _names[type];
                 switch (entry)
                 {
                     case SchemaInfoObject o:
                         foreach (var m in o.Members)
+                        {
                             queue.Enqueue((m.Type, parent + Camel(m.Name)));
+                        }
+
                         foreach (var v in o.Variants)
+                        {
                             queue.Enqueue((v.Type, parent + Camel(v.Case)));
+                        }
+
                         break;
                     case SchemaInfoAlternate alt:
                         foreach (var t in alt.MemberTypes)
+                        {
                             queue.Enqueue((t, parent + Camel(_info.JsonTypeOf(t) ?? "member")));
+                        }
+
                         break;
                 }
             }
             foreach (var e in _info.Entries)
             {
                 if (!IsNamedType(e) || !visited.Add(e.Name))
+                {
                     continue;
+                }
+
                 if (!_names.ContainsKey(e.Name))
+                {
                     Name(e.Name, Unique("Unreferenced" + e.Name));
+                }
+
                 _order.Add(e.Name);
             }
         }
@@ -188,7 +243,10 @@ static class IntrospectedSchema
                 case SchemaInfoArray a:
                     var element = _info.Find(a.ElementType);
                     if (element is SchemaInfoArray or null or SchemaInfoUnknown)
+                    {
                         return Unsupported(type, "an array of " + (element?.MetaType ?? "a type the schema lacks"));
+                    }
+
                     return SchemaTypeRef.ArrayOf(Ref(a.ElementType).Name);
                 case SchemaInfoEntry e when _names.TryGetValue(e.Name, out var name):
                     return SchemaTypeRef.Of(name);
@@ -206,7 +264,9 @@ static class IntrospectedSchema
         private static string BuiltinName(SchemaInfoBuiltin b)
         {
             if (SchemaBuiltins.IsBuiltin(b.Name))
+            {
                 return b.Name;
+            }
             // A builtin this model does not name (a newer QEMU's): by its JSON type.
             return b.JsonType switch
             {
@@ -298,9 +358,15 @@ static class IntrospectedSchema
         private string? SourceJsonType(SchemaTypeRef type)
         {
             if (type.IsArray)
+            {
                 return "array";
+            }
+
             if (SchemaBuiltins.JsonTypeOf(type.Name) is { } j)
+            {
                 return type.Name == SchemaBuiltins.QType ? "string" : SchemaInfoBuilder.JsonTypeName(j);
+            }
+
             return SourceType(type.Name) switch
             {
                 SchemaEnumType => "string",
@@ -315,7 +381,9 @@ static class IntrospectedSchema
             foreach (var m in _sourceIndex!.AllMembers(o))
             {
                 if (!members.ContainsKey(m.Name))
+                {
                     members.Add(m.Name, m);
+                }
             }
             return members;
         }

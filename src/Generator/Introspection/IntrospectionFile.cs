@@ -72,32 +72,56 @@ sealed class IntrospectionFile
     public static bool LooksLikeIntrospection(string text)
     {
         if (text is null)
+        {
             return false;
+        }
+
         var i = 0;
         while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == '\uFEFF'))
+        {
             i++;
+        }
+
         if (i == text.Length)
+        {
             return false;
+        }
+
         if (text[i] == '[')
+        {
             return true;
+        }
+
         if (text[i] != '{')
+        {
             return false;
+        }
+
         i++;
         while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
             i++;
+        }
+
         return i < text.Length && text[i] == '"';
     }
 
     public static IntrospectionFile Read(string text, string path)
     {
         if (text is null)
+        {
             throw new ArgumentNullException(nameof(text));
+        }
+
         var diagnostics = new List<SchemaDiagnostic>();
         var location = new SchemaLocation(path ?? string.Empty, 0, 0, 1, 1, 1, 1);
         var result = LenientJsonReader.Read(text, 0, text.Length);
         var end = result.End;
         while (end < text.Length && char.IsWhiteSpace(text[end]))
+        {
             end++;
+        }
+
         if (result.Value is null || result.Repairs.Count > 0 || end < text.Length)
         {
             var why = result.Error?.Message ?? (result.Repairs.Count > 0 ? result.Repairs[0].Message : "text follows the JSON value");
@@ -111,7 +135,10 @@ sealed class IntrospectionFile
             var array = SchemaInfoJsonReader.SchemaArray(root);
             IntrospectedVersion? version = null;
             if (SchemaInfoJsonReader.TryVersion(root, out var v))
+            {
                 version = new IntrospectedVersion(v.Major, v.Minor, v.Micro, v.Package);
+            }
+
             var bad = new List<(int Index, SchemaInfoBadName Name)>();
             var info = SchemaInfoJsonReader.Entries(array, bad);
             foreach (var (index, name) in bad)
@@ -120,7 +147,10 @@ sealed class IntrospectionFile
                     index.ToString(CultureInfo.InvariantCulture)));
             }
             foreach (var problem in info.Problems)
+            {
                 diagnostics.Add(IntrospectionDiagnostics.Problem.Report(location, problem));
+            }
+
             return new IntrospectionFile(path ?? string.Empty, info, version, diagnostics);
         }
         catch (SchemaInfoFormatException e)
@@ -159,7 +189,10 @@ sealed class IntrospectionFile
             {
                 var items = new List<Node>(_value.Items.Count);
                 foreach (var item in _value.Items)
+                {
                     items.Add(new Node(item));
+                }
+
                 return items;
             }
         }
@@ -184,7 +217,10 @@ sealed class IntrospectionFile
     public QmpSchema ToSchema(QmpSchema? source = null)
     {
         if (Info is null)
+        {
             return QmpSchema.Empty with { Diagnostics = new Helpers.EquatableArray<SchemaDiagnostic>(Diagnostics) };
+        }
+
         var schema = IntrospectedSchema.Build(Info, Path, source);
         var all = new List<SchemaDiagnostic>(Diagnostics);
         all.AddRange(schema.Diagnostics);
@@ -219,9 +255,15 @@ sealed class IntrospectionFile
     {
         var root = SkipWhiteSpace(text, 0);
         if (root >= text.Length)
+        {
             return -1;
+        }
+
         if (text[root] == '[')
+        {
             return ElementStart(text, root, index);
+        }
+
         int returned = -1, saved = -1;
         // The root object's keys and where each value starts.
         var i = SkipWhiteSpace(text, root + 1);
@@ -233,13 +275,19 @@ sealed class IntrospectionFile
             if (value < text.Length && text[value] == '[')
             {
                 if (key == "return" && returned < 0)
+                {
                     returned = value;
+                }
                 else if (key == "query-qmp-schema" && saved < 0)
+                {
                     saved = value;
+                }
             }
             i = SkipWhiteSpace(text, ValueEnd(text, value));
             if (i < text.Length && text[i] == ',')
+            {
                 i = SkipWhiteSpace(text, i + 1);
+            }
         }
         var array = returned >= 0 ? returned : saved;
         return array < 0 ? -1 : ElementStart(text, array, index);
@@ -252,10 +300,15 @@ sealed class IntrospectionFile
         for (var n = 0; i < text.Length && text[i] != ']'; n++)
         {
             if (n == index)
+            {
                 return i;
+            }
+
             i = SkipWhiteSpace(text, ValueEnd(text, i));
             if (i < text.Length && text[i] == ',')
+            {
                 i = SkipWhiteSpace(text, i + 1);
+            }
         }
         return -1;
     }
@@ -263,7 +316,10 @@ sealed class IntrospectionFile
     private static int SkipWhiteSpace(string text, int i)
     {
         while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
             i++;
+        }
+
         return i;
     }
 
@@ -272,7 +328,10 @@ sealed class IntrospectionFile
     {
         var i = open + 1;
         while (i < text.Length && text[i] != '"')
+        {
             i += text[i] == '\\' ? 2 : 1;
+        }
+
         return Math.Min(i, text.Length);
     }
 
@@ -280,14 +339,23 @@ sealed class IntrospectionFile
     private static int ValueEnd(string text, int start)
     {
         if (start >= text.Length)
+        {
             return text.Length;
+        }
+
         if (text[start] == '"')
+        {
             return StringEnd(text, start) + 1;
+        }
+
         if (text[start] is not ('[' or '{'))
         {
             var i = start;
             while (i < text.Length && text[i] is not (',' or ']' or '}') && !char.IsWhiteSpace(text[i]))
+            {
                 i++;
+            }
+
             return i;
         }
         var depth = 0;
@@ -305,7 +373,10 @@ sealed class IntrospectionFile
                 case ']':
                 case '}':
                     if (--depth == 0)
+                    {
                         return i + 1;
+                    }
+
                     break;
             }
         }

@@ -36,7 +36,10 @@ static class SchemaInfoBuilder
     public static SchemaInfo Build(QmpSchema schema)
     {
         if (schema is null)
+        {
             throw new ArgumentNullException(nameof(schema));
+        }
+
         return new Builder(schema).Run();
     }
 
@@ -61,7 +64,10 @@ static class SchemaInfoBuilder
             var entities = _schema.Commands.Select(c => (c.Location, Command: (SchemaCommand?)c, Event: (SchemaEvent?)null))
                 .Concat(_schema.Events.Select(e => (e.Location, Command: (SchemaCommand?)null, Event: (SchemaEvent?)e))).ToList();
             if (entities.Select(x => x.Location.Path).Distinct(StringComparer.Ordinal).Count() == 1)
+            {
                 entities = entities.OrderBy(x => x.Location.Start).ToList();
+            }
+
             foreach (var (_, c, e) in entities)
             {
                 if (c is not null)
@@ -77,14 +83,19 @@ static class SchemaInfoBuilder
             }
             // Emitting a type uses more types; the list grows as it is walked, as in introspect.py.
             for (var i = 0; i < _used.Count; i++)
+            {
                 Emit(_used[i]);
+            }
+
             return new SchemaInfo(_entries);
         }
 
         private string Use(SchemaTypeRef type)
         {
             if (!type.IsArray)
+            {
                 return Use(type.Name);
+            }
             // As introspect.py: the array is used before its element.
             var name = "[" + (SchemaBuiltins.JsonTypeOf(type.Name) == JsonType.Int ? SchemaBuiltins.Int : type.Name) + "]";
             Mark(name);
@@ -95,7 +106,10 @@ static class SchemaInfoBuilder
         private string Use(string name)
         {
             if (SchemaBuiltins.JsonTypeOf(name) == JsonType.Int)
+            {
                 name = SchemaBuiltins.Int;
+            }
+
             Mark(name);
             return name;
         }
@@ -103,7 +117,9 @@ static class SchemaInfoBuilder
         private void Mark(string name)
         {
             if (_usedSet.Add(name))
+            {
                 _used.Add(name);
+            }
         }
 
         private void Emit(string name)
@@ -129,12 +145,16 @@ static class SchemaInfoBuilder
                 return;
             }
             if (_index.Type(name) is not { } type)
+            {
                 return; // a name the model lacks: SchemaInfo records it as a problem
+            }
+
             switch (type)
             {
                 case SchemaEnumType e:
                     _entries.Add(new SchemaInfoEnum(name, e.Values.Select(v => new SchemaInfoEnumMember(v.Name, Features(v.Features)) { Condition = If(v.Condition) }).ToList(),
-                        Features(e.Features)) { Condition = If(e.Condition) });
+                        Features(e.Features))
+                    { Condition = If(e.Condition) });
                     break;
                 case SchemaAlternateType a:
                     _entries.Add(new SchemaInfoAlternate(name, a.Branches.Select(b => Use(b.Type)).ToList(), Features(a.Features)) { Condition = If(a.Condition) });
@@ -149,7 +169,10 @@ static class SchemaInfoBuilder
         {
             var members = new List<SchemaInfoObjectMember>();
             foreach (var m in _index.AllMembers(o))
+            {
                 members.Add(new SchemaInfoObjectMember(m.Name, Use(m.Type), m.Optional, Features(m.Features)) { Condition = If(m.Condition) });
+            }
+
             string? tag = null;
             List<SchemaInfoVariant>? variants = null;
             if (o.Variants is { } v)
@@ -161,10 +184,14 @@ static class SchemaInfoBuilder
                 SchemaCondition? ValueCondition(string value) =>
                     tagEnum?.Values.FirstOrDefault(x => string.Equals(x.Name, value, StringComparison.Ordinal))?.Condition;
                 foreach (var b in v.Branches)
+                {
                     variants.Add(new SchemaInfoVariant(b.Case, Use(b.Type)) { Condition = If(b.Condition ?? ValueCondition(b.Case)) });
+                }
                 // QAPI gives every tag value without a branch the empty branch.
                 foreach (var value in _index.EmptyBranches(o))
+                {
                     variants.Add(new SchemaInfoVariant(value, Use(EmptyObject)) { Condition = If(ValueCondition(value)) });
+                }
             }
             _entries.Add(new SchemaInfoObject(o.Name, members, tag, variants, Features(o.Features)) { Condition = If(o.Condition) });
         }

@@ -57,7 +57,10 @@ public static class QapiDiagnostics
     {
         var values = new string[args.Length];
         for (var i = 0; i < args.Length; i++)
+        {
             values[i] = System.Convert.ToString(args[i], System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        }
+
         return descriptor.Report(location, form, values);
     }
 }

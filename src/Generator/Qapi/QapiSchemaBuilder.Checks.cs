@@ -13,9 +13,15 @@ internal sealed partial class QapiSchemaBuilder
     private string DescribeType(SchemaTypeRef type)
     {
         if (type.IsArray)
+        {
             return "an array of '" + type.Name + "'";
+        }
+
         if (SchemaBuiltins.IsBuiltin(type.Name))
+        {
             return "builtin type '" + type.Name + "'";
+        }
+
         return _index.Type(type.Name) is { } t ? Kind(t) + " '" + type.Name + "'" : "'" + type.Name + "'";
     }
 
@@ -67,24 +73,36 @@ internal sealed partial class QapiSchemaBuilder
                 }
             }
             foreach (var (member, owner) in AllMembers(b))
+            {
                 members[QapiNames.CName(member.Name)] = "member '" + member.Name + "' of base '" + owner + "'";
+            }
         }
         foreach (var member in o.Members)
         {
             if (members.TryGetValue(QapiNames.CName(member.Name), out var other))
+            {
                 Report(QapiDiagnostics.MemberClash, member.Location, "member '" + member.Name + "' of '" + o.Name + "'", other);
+            }
         }
         if (o.Variants is { } variants)
+        {
             CheckUnion(o, variants, members);
+        }
     }
 
     private void CheckUnion(SchemaObjectType union, SchemaVariants variants, Dictionary<string, string> baseMembers)
     {
         if (union.Base is null || ObjectType(union.Base) is not { IsUnion: false } b)
+        {
             return;
+        }
+
         var tagNode = _unionTags[union.Name];
         if (variants.Tag.Length == 0)
+        {
             return;
+        }
+
         var tag = AllMembers(b).Select(m => m.Member).FirstOrDefault(m => m.Name == variants.Tag);
         SchemaEnumType? tagEnum = null;
         if (tag is null)
@@ -95,22 +113,39 @@ internal sealed partial class QapiSchemaBuilder
         {
             tagEnum = !tag.Type.IsArray && _index.Type(tag.Type.Name) is { } t ? t as SchemaEnumType : null;
             if (tagEnum is null)
+            {
                 Report(QapiDiagnostics.BadDiscriminator, tagNode.Location, variants.Tag, union.Name, "must be a member of enum type, not of " + DescribeType(tag.Type));
+            }
+
             if (tag.Optional)
+            {
                 Report(QapiDiagnostics.BadDiscriminator, tagNode.Location, variants.Tag, union.Name, "must not be an optional member");
+            }
+
             if (tag.Condition is not null)
+            {
                 Report(QapiDiagnostics.BadDiscriminator, tagNode.Location, variants.Tag, union.Name, "must not be a conditional member");
+            }
         }
         // schema.py: the enum's values without a branch get an empty one, so only an enum without
         // values and a union without branches leave it with none.
         if (tagEnum is not null && tagEnum.Values.Count == 0 && variants.Branches.Count == 0)
+        {
             Report(QapiDiagnostics.UnionNoBranches, union.Location);
+        }
+
         foreach (var branch in variants.Branches)
         {
             if (tagEnum is not null && !tagEnum.Values.Any(v => v.Name == branch.Case))
+            {
                 Report(QapiDiagnostics.BranchNotInEnum, branch.Location, branch.Case, union.Name, tagEnum.Name);
+            }
+
             if (_index.Type(branch.Type.Name) is not { } type)
+            {
                 continue;
+            }
+
             if (type is not SchemaObjectType branchType)
             {
                 Report(QapiDiagnostics.BadBranchType, branch.Location, branch.Case, union.Name, DescribeType(branch.Type) + " (a branch must be an object type)");
@@ -119,7 +154,9 @@ internal sealed partial class QapiSchemaBuilder
             foreach (var (member, owner) in AllMembers(branchType))
             {
                 if (baseMembers.TryGetValue(QapiNames.CName(member.Name), out var other))
+                {
                     Report(QapiDiagnostics.MemberClash, branch.Location, "member '" + member.Name + "' of branch '" + branch.Case + "' ('" + owner + "')", other);
+                }
             }
         }
     }
@@ -158,9 +195,14 @@ internal sealed partial class QapiSchemaBuilder
                 if (_index.Type(branch.Type.Name) is { } e && e is SchemaEnumType enumType)
                 {
                     if (enumType.Values.Any(v => v.Name is "on" or "off"))
+                    {
                         kinds.Add("boolean");
+                    }
+
                     if (enumType.Values.Any(v => v.Name.Length > 0 && "-+0123456789.".IndexOf(v.Name[0]) >= 0))
+                    {
                         kinds.Add("number");
+                    }
                 }
             }
             else if (_index.Type(branch.Type.Name) is { } other)
@@ -187,7 +229,9 @@ internal sealed partial class QapiSchemaBuilder
             foreach (var kind in kinds)
             {
                 if (!seen.ContainsKey(kind))
+                {
                     seen[kind] = branch.Name;
+                }
             }
         }
     }
@@ -196,22 +240,37 @@ internal sealed partial class QapiSchemaBuilder
     {
         CheckData("command", command.Name, command.Arguments, command.Flags.Boxed, command.Location);
         if (command.Returns is not { } returns || _pragmas.CommandReturnsExceptions.Contains(command.Name))
+        {
             return;
+        }
+
         if (SchemaBuiltins.IsBuiltin(returns.Name) || _index.Type(returns.Name) is { } type && type is not SchemaObjectType)
+        {
             Report(QapiDiagnostics.BadReturns, command.Location, command.Name, DescribeType(returns) + " (only objects or arrays of objects, unless pragma 'command-returns-exceptions' names it)");
+        }
     }
 
     private void CheckData(string meta, string name, SchemaTypeRef? data, bool boxed, SchemaLocation location)
     {
         if (data is null)
+        {
             return;
+        }
+
         var type = _index.Type(data.Name);
         if (type is null && !SchemaBuiltins.IsBuiltin(data.Name))
+        {
             return;
+        }
+
         if (type is not SchemaObjectType o)
+        {
             Report(QapiDiagnostics.BadData, location, meta, name, DescribeType(data) + " (it must be an object type)");
+        }
         else if (o.IsUnion && !boxed)
+        {
             Report(QapiDiagnostics.BadData, location, meta, name, DescribeType(data) + " without 'boxed': true");
+        }
     }
 
     // ---- docs ----
@@ -221,28 +280,48 @@ internal sealed partial class QapiSchemaBuilder
     {
         var doc = d.Doc;
         if (doc is null || doc.Symbol != d.Name)
+        {
             return;
+        }
+
         var exceptions = _pragmas.DocumentationExceptions;
         foreach (var (name, location) in d.DocumentedMembers)
         {
             if (doc.Arg(name) is { } arg)
+            {
                 arg.Connected = true;
+            }
             else if (exceptions is not null && !exceptions.Contains(d.Name))
+            {
                 Report(QapiDiagnostics.DocMissing, location, "member", name);
+            }
         }
         foreach (var (name, location) in d.Features)
         {
             if (doc.Feature(name) is { } feature)
+            {
                 feature.Connected = true;
+            }
             else
+            {
                 Report(QapiDiagnostics.DocMissing, location, "feature", name);
+            }
         }
         foreach (var arg in doc.Args.Where(a => !a.Connected))
+        {
             Report(QapiDiagnostics.DocNamesAbsent, arg.Location, "member", arg.Name);
+        }
+
         foreach (var feature in doc.Features.Where(a => !a.Connected))
+        {
             Report(QapiDiagnostics.DocNamesAbsent, feature.Location, "feature", feature.Name);
+        }
+
         if (d.Meta != "command" && doc.Sections.FirstOrDefault(s => s.Tag == SchemaDoc.Returns) is { } returns)
+        {
             Report(QapiDiagnostics.ReturnsNotCommand, returns.Location, d.Meta, d.Name);
+        }
+
         d.ModelDoc = new SchemaDoc(doc.Body, doc.Sections.ToEquatableArray(),
             doc.Features.Select(f => new SchemaFeatureDoc(f.Name, f.Text)).ToEquatableArray(),
             doc.Examples.ToEquatableArray(), doc.Location);
@@ -257,12 +336,16 @@ internal sealed partial class QapiSchemaBuilder
         for (var i = 0; i < _commands.Count; i++)
         {
             if (_defined.TryGetValue(_commands[i].Name, out var d) && d.ModelDoc is not null)
+            {
                 _commands[i] = _commands[i] with { Doc = d.ModelDoc };
+            }
         }
         for (var i = 0; i < _events.Count; i++)
         {
             if (_defined.TryGetValue(_events[i].Name, out var d) && d.ModelDoc is not null)
+            {
                 _events[i] = _events[i] with { Doc = d.ModelDoc };
+            }
         }
         var result = new List<SchemaType>(types.Count);
         foreach (var type in types)

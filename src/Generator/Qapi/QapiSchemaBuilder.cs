@@ -103,24 +103,42 @@ internal sealed partial class QapiSchemaBuilder
     {
         // Pass 1: the shape of each definition, and its name registered (QEMU's check_exprs and _def_*).
         foreach (var expression in _parsed.Expressions)
+        {
             Declare(expression);
+        }
+
         foreach (var definition in _definitions)
+        {
             Define(definition);
+        }
         // Pass 2: what needs every name known (QEMU's QAPISchema.check).
         _index = new SchemaIndex(QmpSchema.Empty with { Types = _types.ToEquatableArray() });
         foreach (var use in _uses)
         {
             if (!SchemaBuiltins.IsBuiltin(use.Name) && _index.Type(use.Name) is null)
+            {
                 Report(QapiDiagnostics.UnknownType, use.Node.Location, use.Source, use.Name);
+            }
         }
         foreach (var type in _types)
+        {
             CheckType(type);
+        }
+
         foreach (var command in _commands)
+        {
             CheckCommand(command);
+        }
+
         foreach (var e in _events)
+        {
             CheckData("event", e.Name, e.Data, e.Boxed, e.Location);
+        }
+
         foreach (var definition in _definitions)
+        {
             CheckDoc(definition);
+        }
 
         var prose = _parsed.Docs.Where(d => d.Symbol is null)
             .Select(d => new SchemaProse(d.Heading, d.HeadingLevel, d.Body, d.Location)).ToEquatableArray();
@@ -173,13 +191,19 @@ internal sealed partial class QapiSchemaBuilder
             _ => QapiNames.CheckCamel(name),
         };
         if (problem is not null)
+        {
             Report(QapiDiagnostics.BadName, nameNode.Location, meta, name, problem);
+        }
 
         var definition = new Definition(meta, name, expression, nameNode);
         if (expression.Doc is { } doc && doc.Symbol != name)
+        {
             Report(QapiDiagnostics.DocForOther, doc.SymbolLocation, doc.Symbol ?? "", name);
+        }
         else if (expression.Doc is null && _pragmas.DocRequired)
+        {
             Report(QapiDiagnostics.DocRequired, nameNode.Location);
+        }
 
         var keysOk = meta switch
         {
@@ -192,7 +216,9 @@ internal sealed partial class QapiSchemaBuilder
             _ => CheckKeys(value, meta, Keys.Event, Keys.DataBoxedIfFeatures),
         };
         if (!keysOk)
+        {
             return;
+        }
 
         // Commands, events and types share one namespace with the predefined types (schema.py's
         // _def_entity), which QEMU describes by their meta: built-in type 'int', enum type 'QType'.
@@ -242,19 +268,22 @@ internal sealed partial class QapiSchemaBuilder
         var location = d.NameNode.Location;
         // schema.py's QAPISchemaType.check: the special features mark commands, events and members.
         if (d.Meta is not ("command" or "event") && features.FirstOrDefault(f => f.Name is SchemaFeature.Deprecated or SchemaFeature.Unstable) is { } special)
+        {
             Report(QapiDiagnostics.SpecialFeatureOnType, location, special.Name);
+        }
+
         switch (d.Meta)
         {
             case "enum":
                 DefineEnum(d, condition, features, location);
                 break;
             case "struct":
-            {
-                var members = Members(value["data"]!, d, "struct '" + d.Name + "'", d.Name, documented: true);
-                var baseName = TypeName(value["base"], "the base of struct '" + d.Name + "'");
-                AddType(new SchemaObjectType(d.Name, baseName, members, null, false, false, condition, features, null, location), d);
-                break;
-            }
+                {
+                    var members = Members(value["data"]!, d, "struct '" + d.Name + "'", d.Name, documented: true);
+                    var baseName = TypeName(value["base"], "the base of struct '" + d.Name + "'");
+                    AddType(new SchemaObjectType(d.Name, baseName, members, null, false, false, condition, features, null, location), d);
+                    break;
+                }
             case "union":
                 DefineUnion(d, condition, features, location);
                 break;
@@ -265,12 +294,12 @@ internal sealed partial class QapiSchemaBuilder
                 DefineCommand(d, condition, features, location);
                 break;
             default:
-            {
-                var boxed = Flag(value, "boxed", true);
-                var data = Data(d, condition, boxed);
-                _events.Add(new SchemaEvent(d.Name, data, boxed, condition, features, null, location));
-                break;
-            }
+                {
+                    var boxed = Flag(value, "boxed", true);
+                    var data = Data(d, condition, boxed);
+                    _events.Add(new SchemaEvent(d.Name, data, boxed, condition, features, null, location));
+                    break;
+                }
         }
     }
 
@@ -290,9 +319,13 @@ internal sealed partial class QapiSchemaBuilder
         if (value["prefix"] is { } prefixNode)
         {
             if (prefixNode.Kind == QapiValueKind.String)
+            {
                 prefix = prefixNode.String;
+            }
             else
+            {
                 Report(QapiDiagnostics.BadValue, prefixNode.Location, "'prefix' of enum '" + d.Name + "'", "a string");
+            }
         }
         var data = value["data"]!;
         var values = new List<SchemaEnumValue>();
@@ -306,13 +339,16 @@ internal sealed partial class QapiSchemaBuilder
             var seen = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var item in data.Items)
             {
-                QapiValue? nameNode = item;
+                var nameNode = item;
                 SchemaCondition? valueCondition = null;
                 var valueFeatures = EquatableArray<SchemaFeature>.Empty;
                 if (item.Kind == QapiValueKind.Object)
                 {
                     if (!CheckKeys(item, "value of enum '" + d.Name + "'", Keys.Name, Keys.IfFeatures))
+                    {
                         continue;
+                    }
+
                     nameNode = item["name"]!;
                 }
                 if (nameNode.Kind != QapiValueKind.String)
@@ -330,12 +366,20 @@ internal sealed partial class QapiSchemaBuilder
                 // Enum values may start with a digit (QEMU hides it behind a letter to check the rest).
                 var checkedName = name.Length > 0 && char.IsDigit(name[0]) ? "d" + name : name;
                 if (QapiNames.CheckLower(checkedName, permissive, permissive) is { } problem)
+                {
                     Report(QapiDiagnostics.BadName, nameNode.Location, "enum value", name, problem);
+                }
+
                 var cname = QapiNames.CName(name);
                 if (seen.TryGetValue(cname, out var other))
+                {
                     Report(QapiDiagnostics.MemberClash, nameNode.Location, "value '" + name + "' of enum '" + d.Name + "'", "value '" + other + "'");
+                }
                 else
+                {
                     seen[cname] = name;
+                }
+
                 d.DocumentedMembers.Add((name, nameNode.Location));
                 values.Add(new SchemaEnumValue(name, null, valueCondition, valueFeatures, nameNode.Location));
             }
@@ -365,9 +409,14 @@ internal sealed partial class QapiSchemaBuilder
         var discriminator = value["discriminator"]!;
         string? tag = null;
         if (discriminator.Kind == QapiValueKind.String)
+        {
             tag = discriminator.String;
+        }
         else
+        {
             Report(QapiDiagnostics.BadValue, discriminator.Location, "'discriminator' of union '" + d.Name + "'", "a string");
+        }
+
         var data = value["data"]!;
         var branches = new List<SchemaVariant>();
         if (data.Kind != QapiValueKind.Object)
@@ -381,7 +430,10 @@ internal sealed partial class QapiSchemaBuilder
                 var source = "branch '" + member.Key + "' of union '" + d.Name + "'";
                 var (typeNode, branchCondition) = Normalize(member, source, Keys.If);
                 if (typeNode is null)
+                {
                     continue;
+                }
+
                 if (typeNode.Kind != QapiValueKind.String)
                 {
                     Report(QapiDiagnostics.BadValue, typeNode.Location, "the type of " + source, "a type name");
@@ -416,13 +468,22 @@ internal sealed partial class QapiSchemaBuilder
             {
                 var source = "branch '" + member.Key + "' of alternate '" + d.Name + "'";
                 if (QapiNames.CheckLower(member.Key, false, false) is { } problem)
+                {
                     Report(QapiDiagnostics.BadName, member.KeyLocation, "alternate branch", member.Key, problem);
+                }
+
                 var (typeNode, branchCondition) = Normalize(member, source, Keys.If);
                 if (typeNode is null)
+                {
                     continue;
+                }
+
                 var type = TypeRef(typeNode, source);
                 if (type is null)
+                {
                     continue;
+                }
+
                 d.DocumentedMembers.Add((member.Key, member.KeyLocation));
                 branches.Add(new SchemaAlternateBranch(member.Key, type, null, branchCondition, member.KeyLocation));
             }
@@ -441,11 +502,17 @@ internal sealed partial class QapiSchemaBuilder
             Coroutine: Flag(value, "coroutine", true),
             Generated: !Flag(value, "gen", false));
         if (flags.AllowOob && flags.Coroutine)
+        {
             Report(QapiDiagnostics.BadFlag, value.Member("coroutine")!.KeyLocation, "flags 'allow-oob' and 'coroutine' cannot be used together");
+        }
+
         var arguments = Data(d, condition, flags.Boxed);
         SchemaTypeRef? returns = null;
         if (value["returns"] is { } returnsNode)
+        {
             returns = TypeRef(returnsNode, "'returns' of command '" + d.Name + "'");
+        }
+
         _commands.Add(new SchemaCommand(d.Name, arguments, returns, flags, condition, features, null, location));
     }
 
@@ -456,12 +523,18 @@ internal sealed partial class QapiSchemaBuilder
         if (data is null)
         {
             if (boxed)
+            {
                 Report(QapiDiagnostics.BadFlag, d.Value.Member("boxed")!.KeyLocation, "'boxed': true needs 'data'");
+            }
+
             return null;
         }
         var source = "'data' of " + d.Describe;
         if (data.Kind == QapiValueKind.String)
+        {
             return SchemaTypeRef.Of(Use(data, source));
+        }
+
         if (boxed)
         {
             Report(QapiDiagnostics.BadValue, data.Location, source + " with 'boxed': true", "a type name");
@@ -474,7 +547,10 @@ internal sealed partial class QapiSchemaBuilder
         }
         var members = Members(data, d, d.Describe, null, documented: true);
         if (members.IsEmpty)
+        {
             return null;
+        }
+
         var name = SchemaObjectType.ImplicitName(d.Name);
         AddType(new SchemaObjectType(name, null, members, null, true, false, condition, EquatableArray<SchemaFeature>.Empty, null, data.Location), d);
         return SchemaTypeRef.Of(name);
@@ -485,7 +561,10 @@ internal sealed partial class QapiSchemaBuilder
     {
         var node = value[key];
         if (node is null)
+        {
             return false;
+        }
+
         if (node.Kind != QapiValueKind.Bool || node.Bool != onlyValue)
         {
             Report(QapiDiagnostics.BadFlag, node.Location, "flag '" + key + "' may only use " + (onlyValue ? "true" : "false") + " value");

@@ -159,8 +159,8 @@ internal sealed class QmpJsonStreamer : IDisposable
             if (_state is State.DqString or State.SqString)
             {
                 var rest = _input.AsSpan(_inputStart, _inputEnd - _inputStart);
-                int plain = rest.IndexOfAny(s_stringSpecial);
-                int take = plain < 0 ? rest.Length : plain;
+                var plain = rest.IndexOfAny(s_stringSpecial);
+                var take = plain < 0 ? rest.Length : plain;
 
                 // Never past the byte that makes the token one too long: QEMU cuts exactly there.
                 take = Math.Min(take, _maxMessageBytes + 1 - (_length - _tokenStart));
@@ -179,7 +179,7 @@ internal sealed class QmpJsonStreamer : IDisposable
                 }
             }
 
-            byte b = _input[_inputStart];
+            var b = _input[_inputStart];
             QmpInput? output = null;
             if (Feed(b, ref output) == Step.Consumed)
             {
@@ -258,37 +258,37 @@ internal sealed class QmpJsonStreamer : IDisposable
                 return Step.Consumed;
 
             case State.DqString or State.SqString:
-            {
-                byte quote = _state == State.DqString ? (byte)'"' : (byte)'\'';
-                if (b == quote)
                 {
-                    Append((byte)'"');
-                    _state = State.Start;
-                    output = EndToken(0);
+                    var quote = _state == State.DqString ? (byte)'"' : (byte)'\'';
+                    if (b == quote)
+                    {
+                        Append((byte)'"');
+                        _state = State.Start;
+                        output = EndToken(0);
+                        return Step.Consumed;
+                    }
+
+                    if (b == (byte)'\\')
+                    {
+                        _state = _state == State.DqString ? State.DqEscape : State.SqEscape;
+                        return Step.Consumed;
+                    }
+
+                    if (b < 0x20 || b >= 0xFE)
+                    {
+                        output = LexicalError(b, inToken: true);
+                        return Step.Consumed;
+                    }
+
+                    // A double quote inside single quotes must be escaped in standard JSON.
+                    if (b == (byte)'"')
+                    {
+                        Append((byte)'\\');
+                    }
+
+                    Append(b);
                     return Step.Consumed;
                 }
-
-                if (b == (byte)'\\')
-                {
-                    _state = _state == State.DqString ? State.DqEscape : State.SqEscape;
-                    return Step.Consumed;
-                }
-
-                if (b < 0x20 || b >= 0xFE)
-                {
-                    output = LexicalError(b, inToken: true);
-                    return Step.Consumed;
-                }
-
-                // A double quote inside single quotes must be escaped in standard JSON.
-                if (b == (byte)'"')
-                {
-                    Append((byte)'\\');
-                }
-
-                Append(b);
-                return Step.Consumed;
-            }
 
             case State.DqEscape or State.SqEscape:
                 if (b < 0x20 || b >= 0xFE)
@@ -500,7 +500,7 @@ internal sealed class QmpJsonStreamer : IDisposable
     private QmpInput LexicalError(byte b, bool inToken)
     {
         // In an escape the backslash is not in the message yet.
-        bool escape = _state is State.DqEscape or State.SqEscape;
+        var escape = _state is State.DqEscape or State.SqEscape;
         _state = State.Recovery;
         var token = inToken ? _message.Memory[_tokenStart.._length].Span : default;
         if (token.Length >= MaxStrayBytes - 2)
@@ -554,8 +554,8 @@ internal sealed class QmpJsonStreamer : IDisposable
     private void Grow(int needed)
     {
         // Doubling, but never far past what the limit lets a message hold.
-        long size = Math.Max(Math.Min((long)_message.Length * 2, (long)_maxMessageBytes + ReadSize), (long)_length + needed);
-        int newSize = (int)Math.Min(size, Array.MaxLength);
+        var size = Math.Max(Math.Min((long)_message.Length * 2, (long)_maxMessageBytes + ReadSize), (long)_length + needed);
+        var newSize = (int)Math.Min(size, Array.MaxLength);
         if (_account is not null && !_account(newSize - _message.Length))
         {
             throw new OperationCanceledException("The input budget closed the connection.");

@@ -132,7 +132,7 @@ public sealed class QapiInputReader
         frame.IsList = false;
         frame.Count = value.GetPropertyCount();
         frame.VisitedOffset = _visitedTop;
-        int words = (frame.Count + 63) / 64;
+        var words = (frame.Count + 63) / 64;
         if (_visitedTop + words > _visited.Length)
         {
             Array.Resize(ref _visited, Math.Max(_visited.Length * 2, _visitedTop + words));
@@ -151,7 +151,7 @@ public sealed class QapiInputReader
     {
         ref var frame = ref Top(list: false);
         var seen = _visited.AsSpan(frame.VisitedOffset);
-        int index = 0;
+        var index = 0;
         foreach (var member in frame.Value.EnumerateObject())
         {
             if ((seen[index >> 6] & (1UL << (index & 63))) == 0)
@@ -179,7 +179,7 @@ public sealed class QapiInputReader
             names.Add(Encoding.UTF8.GetBytes(NameOf(member)));
         }
 
-        int first = QemuMemberOrder.FirstUnread(names, _consumed.AsSpan(frame.ConsumedOffset, _consumedTop - frame.ConsumedOffset));
+        var first = QemuMemberOrder.FirstUnread(names, _consumed.AsSpan(frame.ConsumedOffset, _consumedTop - frame.ConsumedOffset));
         return Encoding.UTF8.GetString(names[first >= 0 ? first : firstUnread]);
     }
 
@@ -290,7 +290,7 @@ public sealed class QapiInputReader
     public long ReadInt64(string? name)
     {
         var value = Get(name, consume: true);
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long result))
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var result))
         {
             return result;
         }
@@ -321,12 +321,12 @@ public sealed class QapiInputReader
         var value = Get(name, consume: true);
         if (value.ValueKind == JsonValueKind.Number)
         {
-            if (value.TryGetUInt64(out ulong result))
+            if (value.TryGetUInt64(out var result))
             {
                 return result;
             }
 
-            if (value.TryGetInt64(out long signed))
+            if (value.TryGetInt64(out var signed))
             {
                 return unchecked((ulong)signed);
             }
@@ -361,7 +361,7 @@ public sealed class QapiInputReader
             throw InvalidType(name, "number");
         }
 
-        return value.TryGetDouble(out double result)
+        return value.TryGetDouble(out var result)
             ? result
             : double.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
@@ -398,7 +398,7 @@ public sealed class QapiInputReader
         string text;
         try
         {
-            for (int i = 0; i < values.Length; i++)
+            for (var i = 0; i < values.Length; i++)
             {
                 if (value.ValueEquals(values[i]))
                 {
@@ -414,19 +414,19 @@ public sealed class QapiInputReader
         }
 
         // QEMU prints the value as a C string: it ends at the first NUL.
-        int nul = text.IndexOf('\0', StringComparison.Ordinal);
+        var nul = text.IndexOf('\0', StringComparison.Ordinal);
         throw Error($"Parameter '{name ?? "null"}' does not accept value '{(nul < 0 ? text : text[..nul])}'");
     }
 
     private long ReadSigned(string? name, long min, long max, string type)
     {
-        long value = ReadInt64(name);
+        var value = ReadInt64(name);
         return value < min || value > max ? throw Error($"Parameter '{name ?? "null"}' expects {type}") : value;
     }
 
     private ulong ReadUnsigned(string? name, ulong max, string type)
     {
-        ulong value = ReadUInt64(name);
+        var value = ReadUInt64(name);
         return value > max ? throw Error($"Parameter '{name ?? "null"}' expects {type}") : value;
     }
 
@@ -493,8 +493,8 @@ public sealed class QapiInputReader
             return false;
         }
 
-        ref ulong word = ref _visited[frame.VisitedOffset + (index >> 6)];
-        ulong bit = 1UL << (index & 63);
+        ref var word = ref _visited[frame.VisitedOffset + (index >> 6)];
+        var bit = 1UL << (index & 63);
         if (consume && (word & bit) == 0)
         {
             // QEMU's order of reading decides which unread member it names (QemuMemberOrder).
@@ -516,10 +516,10 @@ public sealed class QapiInputReader
         // Compare the raw UTF-8 of each name with the wanted one's; only a name written with escapes
         // needs System.Text.Json's unescaping comparison.
         Span<byte> buffer = stackalloc byte[256];
-        int length = Encoding.UTF8.GetMaxByteCount(name.Length);
+        var length = Encoding.UTF8.GetMaxByteCount(name.Length);
         var wanted = length <= buffer.Length ? buffer : new byte[length];
         wanted = wanted[..Encoding.UTF8.GetBytes(name, wanted)];
-        int index = 0;
+        var index = 0;
         foreach (var member in obj.EnumerateObject())
         {
             var raw = JsonMarshal.GetRawUtf8PropertyName(member);
@@ -612,7 +612,7 @@ public sealed class QapiInputReader
     {
         var text = _name ??= new StringBuilder();
         text.Clear();
-        for (int i = _depth - 1; i >= 0; i--)
+        for (var i = _depth - 1; i >= 0; i--)
         {
             ref var frame = ref _frames[i];
             if (frame.IsList)

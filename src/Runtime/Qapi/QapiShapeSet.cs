@@ -64,7 +64,7 @@ public sealed class QapiShapeSet
                 var branches = new Dictionary<QapiJsonType, string>();
                 foreach (var part in parts[1..])
                 {
-                    int eq = part.IndexOf('=', StringComparison.Ordinal);
+                    var eq = part.IndexOf('=', StringComparison.Ordinal);
                     branches[Enum.Parse<QapiJsonType>(part[..eq])] = part[(eq + 1)..];
                 }
 
@@ -73,11 +73,11 @@ public sealed class QapiShapeSet
                 var members = new List<(string Name, bool Optional, string Type)>();
                 string? tag = null;
                 Dictionary<string, string>? cases = null;
-                int i = 1;
+                var i = 1;
                 for (; i < parts.Length && parts[i] != "|"; i++)
                 {
-                    bool optional = parts[i][0] == '*';
-                    int colon = parts[i].IndexOf(':', StringComparison.Ordinal);
+                    var optional = parts[i][0] == '*';
+                    var colon = parts[i].IndexOf(':', StringComparison.Ordinal);
                     members.Add((parts[i][(optional ? 1 : 0)..colon], optional, parts[i][(colon + 1)..]));
                 }
 
@@ -87,7 +87,7 @@ public sealed class QapiShapeSet
                     cases = new Dictionary<string, string>(StringComparer.Ordinal);
                     foreach (var part in parts[(i + 2)..])
                     {
-                        int eq = part.IndexOf('=', StringComparison.Ordinal);
+                        var eq = part.IndexOf('=', StringComparison.Ordinal);
                         cases[part[..eq]] = part[(eq + 1)..];
                     }
                 }

@@ -29,12 +29,12 @@ internal static class QemuMemberOrder
     public static int FirstUnread(IReadOnlyList<byte[]> names, ReadOnlySpan<int> readOrder)
     {
         var table = new Table();
-        foreach (int member in QDictOrder(names))
+        foreach (var member in QDictOrder(names))
         {
             table.Insert(member, StrHash(names[member]), names);
         }
 
-        foreach (int member in readOrder)
+        foreach (var member in readOrder)
         {
             table.Remove(member, StrHash(names[member]), names);
         }
@@ -49,7 +49,7 @@ internal static class QemuMemberOrder
     private static List<int> QDictOrder(IReadOnlyList<byte[]> names)
     {
         var buckets = new List<int>?[QDictBuckets];
-        for (int i = 0; i < names.Count; i++)
+        for (var i = 0; i < names.Count; i++)
         {
             (buckets[QDictHash(names[i]) % QDictBuckets] ??= []).Add(i);
         }
@@ -60,7 +60,7 @@ internal static class QemuMemberOrder
             if (bucket is not null)
             {
                 // Newest first: each name was put at its bucket's head.
-                for (int i = bucket.Count - 1; i >= 0; i--)
+                for (var i = bucket.Count - 1; i >= 0; i--)
                 {
                     order.Add(bucket[i]);
                 }
@@ -73,8 +73,8 @@ internal static class QemuMemberOrder
     /// <summary>QDict's hash (gdbm's, by way of tdb): bytes unsigned, 32-bit arithmetic.</summary>
     private static uint QDictHash(byte[] name)
     {
-        uint value = unchecked(0x238F13AFu * (uint)name.Length);
-        for (int i = 0; i < name.Length; i++)
+        var value = unchecked(0x238F13AFu * (uint)name.Length);
+        for (var i = 0; i < name.Length; i++)
         {
             value = unchecked(value + ((uint)name[i] << (i * 5 % 24)));
         }
@@ -86,7 +86,7 @@ internal static class QemuMemberOrder
     private static uint StrHash(byte[] name)
     {
         uint hash = 5381;
-        foreach (byte b in name)
+        foreach (var b in name)
         {
             hash = unchecked((hash << 5) + hash + (uint)(sbyte)b);
         }
@@ -107,13 +107,13 @@ internal static class QemuMemberOrder
 
         public void Insert(int member, uint hash, IReadOnlyList<byte[]> names)
         {
-            int slot = Lookup(member, hash, names);
+            var slot = Lookup(member, hash, names);
             if (_hashes[slot] >= 2)
             {
                 return; // the same name twice (QEMU's parser refuses it): the table keeps one
             }
 
-            bool wasUnused = _hashes[slot] == Unused;
+            var wasUnused = _hashes[slot] == Unused;
             _hashes[slot] = hash;
             _members[slot] = member;
             _nodes++;
@@ -126,7 +126,7 @@ internal static class QemuMemberOrder
 
         public void Remove(int member, uint hash, IReadOnlyList<byte[]> names)
         {
-            int slot = Lookup(member, hash, names);
+            var slot = Lookup(member, hash, names);
             if (_hashes[slot] < 2)
             {
                 return;
@@ -139,7 +139,7 @@ internal static class QemuMemberOrder
 
         public int First()
         {
-            for (int slot = 0; slot < _size; slot++)
+            for (var slot = 0; slot < _size; slot++)
             {
                 if (_hashes[slot] >= 2)
                 {
@@ -186,9 +186,9 @@ internal static class QemuMemberOrder
         /// <summary>GLib's in-place rehash: each key not yet placed is carried to its new slot, evicting what it finds there.</summary>
         private void Resize()
         {
-            int oldSize = _size;
-            int shift = 0;
-            for (int n = (int)(_nodes * 1.333); n != 0; n >>= 1)
+            var oldSize = _size;
+            var shift = 0;
+            for (var n = (int)(_nodes * 1.333); n != 0; n >>= 1)
             {
                 shift++;
             }
@@ -204,9 +204,9 @@ internal static class QemuMemberOrder
             }
 
             var placed = new bool[Math.Max(_size, oldSize)];
-            for (int i = 0; i < oldSize; i++)
+            for (var i = 0; i < oldSize; i++)
             {
-                uint hash = _hashes[i];
+                var hash = _hashes[i];
                 if (hash < 2)
                 {
                     _hashes[i] = Unused;
@@ -219,7 +219,7 @@ internal static class QemuMemberOrder
                 }
 
                 _hashes[i] = Unused;
-                int member = _members[i];
+                var member = _members[i];
                 while (true)
                 {
                     int slot = Index(hash), step = 0;
@@ -230,8 +230,8 @@ internal static class QemuMemberOrder
                     }
 
                     placed[slot] = true;
-                    uint replaced = _hashes[slot];
-                    int evicted = _members[slot];
+                    var replaced = _hashes[slot];
+                    var evicted = _members[slot];
                     _hashes[slot] = hash;
                     _members[slot] = member;
                     if (replaced < 2)

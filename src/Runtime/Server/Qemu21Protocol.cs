@@ -81,7 +81,7 @@ internal sealed class Qemu21Protocol(IQmpCommandDispatcher dispatcher, QmpServer
         string? command = null;
         JsonElement arguments = default;
         JsonElement id = default;
-        bool oob = session.Capabilities.Contains("oob");
+        var oob = session.Capabilities.Contains("oob");
         foreach (var member in root.EnumerateObject())
         {
             switch (member.Name)
@@ -160,7 +160,7 @@ internal sealed class Qemu21Protocol(IQmpCommandDispatcher dispatcher, QmpServer
 
                 foreach (var capability in member.Value.EnumerateArray())
                 {
-                    string? name = capability.ValueKind == JsonValueKind.String ? capability.GetString() : null;
+                    var name = capability.ValueKind == JsonValueKind.String ? capability.GetString() : null;
                     if (name is null || !Options.Greeting.HasCapability(name))
                     {
                         throw QmpException.Generic($"Capability '{name ?? capability.GetRawText()}' not available");

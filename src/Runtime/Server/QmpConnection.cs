@@ -141,7 +141,7 @@ internal sealed partial class QmpConnection : IDisposable
         var received = new List<SafeFileHandle>();
         return async (buffer, ct) =>
         {
-            int n = await UnixFdInterop.ReceiveAsync(socket, buffer, received, ct).ConfigureAwait(false);
+            var n = await UnixFdInterop.ReceiveAsync(socket, buffer, received, ct).ConfigureAwait(false);
             foreach (var fd in received)
             {
                 if (!Session.AddFileDescriptor(fd, _options.MaxFileDescriptorsPerSession))

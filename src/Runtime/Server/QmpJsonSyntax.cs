@@ -53,7 +53,7 @@ internal ref struct QmpJsonSyntax
             return Fail("nesting depth limit exceeded");
         }
 
-        byte first = Peek();
+        var first = Peek();
         switch (first)
         {
             case 0:
@@ -65,13 +65,13 @@ internal ref struct QmpJsonSyntax
             case (byte)'"':
                 return ParseString(out key);
             case >= (byte)'a' and <= (byte)'z':
-                int start = _at;
+                var start = _at;
                 while (_at < _json.Length && _json[_at] is >= (byte)'a' and <= (byte)'z')
                 {
                     _at++;
                 }
 
-                string word = Encoding.UTF8.GetString(_json[start.._at]);
+                var word = Encoding.UTF8.GetString(_json[start.._at]);
                 return word is "true" or "false" or "null" || Fail($"invalid keyword '{word}'");
             case (byte)'-' or >= (byte)'0' and <= (byte)'9':
                 _at++;
@@ -90,7 +90,7 @@ internal ref struct QmpJsonSyntax
     private bool ParseObject()
     {
         _at++;
-        byte next = Peek();
+        var next = Peek();
         if (next == 0)
         {
             return Fail("premature EOI");
@@ -110,7 +110,7 @@ internal ref struct QmpJsonSyntax
                 return false;
             }
 
-            byte token = Peek();
+            var token = Peek();
             if (token == 0)
             {
                 return Fail("premature EOI");
@@ -136,7 +136,7 @@ internal ref struct QmpJsonSyntax
             return Fail("premature EOI");
         }
 
-        if (!ParseValue(out string? key))
+        if (!ParseValue(out var key))
         {
             return false;
         }
@@ -146,7 +146,7 @@ internal ref struct QmpJsonSyntax
             return Fail("key is not a string in object");
         }
 
-        byte token = Peek();
+        var token = Peek();
         if (token == 0)
         {
             return Fail("premature EOI");
@@ -169,7 +169,7 @@ internal ref struct QmpJsonSyntax
     private bool ParseArray()
     {
         _at++;
-        byte next = Peek();
+        var next = Peek();
         if (next == 0)
         {
             return Fail("premature EOI");
@@ -188,7 +188,7 @@ internal ref struct QmpJsonSyntax
                 return Fail("expecting value");
             }
 
-            byte token = Peek();
+            var token = Peek();
             if (token == 0)
             {
                 return Fail("premature EOI");
@@ -211,8 +211,8 @@ internal ref struct QmpJsonSyntax
     private bool ParseString(out string? value)
     {
         value = null;
-        int start = ++_at;
-        int end = start;
+        var start = ++_at;
+        var end = start;
         while (end < _json.Length && _json[end] != (byte)'"')
         {
             end += _json[end] == (byte)'\\' ? 2 : 1;
@@ -222,10 +222,10 @@ internal ref struct QmpJsonSyntax
         var token = _json[start..Math.Min(end + 1, _json.Length)];
         _at = Math.Min(end + 1, _json.Length);
         var text = new StringBuilder(token.Length);
-        int i = 0;
+        var i = 0;
         while (i < token.Length - 1)
         {
-            byte b = token[i];
+            var b = token[i];
             if (b == (byte)'\\')
             {
                 if (!Unescape(token, ref i, text))
@@ -236,7 +236,7 @@ internal ref struct QmpJsonSyntax
                 continue;
             }
 
-            if (System.Text.Rune.DecodeFromUtf8(token[i..^1], out var rune, out int length) != System.Buffers.OperationStatus.Done
+            if (System.Text.Rune.DecodeFromUtf8(token[i..^1], out var rune, out var length) != System.Buffers.OperationStatus.Done
                 || !IsValidCodePoint(rune.Value))
             {
                 return Fail("invalid UTF-8 sequence in string");
@@ -252,8 +252,8 @@ internal ref struct QmpJsonSyntax
 
     private bool Unescape(ReadOnlySpan<byte> token, ref int i, StringBuilder text)
     {
-        int begin = i;
-        byte kind = i + 1 < token.Length ? token[i + 1] : (byte)0;
+        var begin = i;
+        var kind = i + 1 < token.Length ? token[i + 1] : (byte)0;
         i += 2;
         switch (kind)
         {
@@ -266,11 +266,11 @@ internal ref struct QmpJsonSyntax
             case (byte)'r': text.Append('\r'); return true;
             case (byte)'t': text.Append('\t'); return true;
             case (byte)'u':
-                int cp = Hex4(token, i);
+                var cp = Hex4(token, i);
                 i += 4;
                 if (cp is >= 0xD800 and <= 0xDBFF && i + 1 < token.Length && token[i] == (byte)'\\' && token[i + 1] == (byte)'u')
                 {
-                    int trailing = Hex4(token, i + 2);
+                    var trailing = Hex4(token, i + 2);
                     if (trailing is >= 0xDC00 and <= 0xDFFF)
                     {
                         cp = 0x10000 + ((cp & 0x3FF) << 10) | (trailing & 0x3FF);
@@ -285,7 +285,7 @@ internal ref struct QmpJsonSyntax
                 if (!IsValidCodePoint(cp))
                 {
                     // QEMU quotes the escape as far as it read it, stopping at the token's end.
-                    int shown = Math.Min(i, token.Length) - begin;
+                    var shown = Math.Min(i, token.Length) - begin;
                     return Fail($"{Encoding.UTF8.GetString(token.Slice(begin, shown))} is not a valid Unicode character");
                 }
 
@@ -299,8 +299,8 @@ internal ref struct QmpJsonSyntax
     /// <summary>cvt4hex: four hex digits, or -1 (a digit past the token's end is its NUL).</summary>
     private static int Hex4(ReadOnlySpan<byte> token, int at)
     {
-        int cp = 0;
-        for (int k = 0; k < 4; k++)
+        var cp = 0;
+        for (var k = 0; k < 4; k++)
         {
             if (at + k >= token.Length || !char.IsAsciiHexDigit((char)token[at + k]))
             {

@@ -36,7 +36,7 @@ internal sealed class QmpListenerSet(QmpServerOptions options, ILogger logger, Q
     /// <summary>Binds a <c>server</c> address (unix or TCP) and starts accepting; returns the accept loop.</summary>
     public Task Listen(QmpAddress address)
     {
-        bool createdPath = address.Kind == QmpTransportKind.Unix;
+        var createdPath = address.Kind == QmpTransportKind.Unix;
         var socket = createdPath ? BindUnix(address.Path!) : BindTcp(address);
         return Start(address, socket, createdPath);
     }
@@ -63,7 +63,7 @@ internal sealed class QmpListenerSet(QmpServerOptions options, ILogger logger, Q
         }
         catch (SocketException ex)
         {
-            string target = address.Kind == QmpTransportKind.Unix ? address.Path! : $"{address.Host}:{address.Port}";
+            var target = address.Kind == QmpTransportKind.Unix ? address.Path! : $"{address.Host}:{address.Port}";
             throw new IOException($"Failed to connect to '{target}': {ex.Message}", ex);
         }
     }
@@ -108,7 +108,7 @@ internal sealed class QmpListenerSet(QmpServerOptions options, ILogger logger, Q
     {
         RemoveStaleSocket(path);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        bool createdPath = false;
+        var createdPath = false;
         try
         {
             // Owner-only from the start: Linux gives the socket file the mode of the socket's own inode
@@ -217,7 +217,7 @@ internal sealed class QmpListenerSet(QmpServerOptions options, ILogger logger, Q
                     socket.NoDelay = true;
                 }
 
-                string remote = socket.AddressFamily == AddressFamily.Unix
+                var remote = socket.AddressFamily == AddressFamily.Unix
                     ? "unix:" + listener.Address.Path
                     : socket.RemoteEndPoint?.ToString() ?? "tcp";
                 serve(new NetworkStream(socket, ownsSocket: true), socket, remote, () =>
@@ -239,7 +239,7 @@ internal sealed class QmpListenerSet(QmpServerOptions options, ILogger logger, Q
     /// <summary>Takes a server-wide slot (logging when the server is full) and accepts; gives the slots back on failure.</summary>
     private async Task<Socket> AdmitAsync(Listener listener)
     {
-        bool serverSlot = false;
+        var serverSlot = false;
         try
         {
             if (!_connectionSlots.Wait(0))
@@ -266,7 +266,7 @@ internal sealed class QmpListenerSet(QmpServerOptions options, ILogger logger, Q
     /// <summary>Accepts; out of file descriptors (EMFILE/ENFILE), logs and retries after a pause instead of giving up.</summary>
     private async Task<Socket> AcceptAsync(Listener listener)
     {
-        int backoffMs = 0;
+        var backoffMs = 0;
         while (true)
         {
             try

@@ -189,8 +189,8 @@ internal sealed class QmpModernProtocol(IQmpCommandDispatcher dispatcher, QmpSer
         }
 
         var id = root.TryGetProperty("id", out var value) ? value : default;
-        bool oobEnabled = connection.Session.Capabilities.Contains("oob");
-        if (QmpModernRequest.Check(root, oobEnabled, out string? error) is not { } request)
+        var oobEnabled = connection.Session.Capabilities.Contains("oob");
+        if (QmpModernRequest.Check(root, oobEnabled, out var error) is not { } request)
         {
             connection.Enqueue(ErrorLine(id, "GenericError", error!));
             return;
@@ -211,7 +211,7 @@ internal sealed class QmpModernProtocol(IQmpCommandDispatcher dispatcher, QmpSer
     protected override async ValueTask<QmpReturn> ExecuteAsync(QmpConnection connection, string command, JsonElement arguments, bool outOfBand)
     {
         var session = connection.Session;
-        bool capabilities = command == "qmp_capabilities";
+        var capabilities = command == "qmp_capabilities";
         if (!session.IsNegotiated && !capabilities)
         {
             // monitor_qmp_dispatch's "more useful" words for any CommandNotFound before negotiation.

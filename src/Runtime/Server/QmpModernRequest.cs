@@ -20,7 +20,7 @@ internal readonly record struct QmpModernRequest(string Command, JsonElement Arg
         JsonElement arguments = default;
         foreach (var member in InQdictOrder(root))
         {
-            string name = member.Name;
+            var name = member.Name;
             if (name == "execute" || (name == "exec-oob" && oobEnabled))
             {
                 if (member.Value.ValueKind != JsonValueKind.String)
@@ -83,7 +83,7 @@ internal readonly record struct QmpModernRequest(string Command, JsonElement Arg
                 throw QmpException.Generic("Invalid parameter type for 'enable', expected: array");
             }
 
-            int index = 0;
+            var index = 0;
             foreach (var capability in enable.EnumerateArray())
             {
                 if (capability.ValueKind != JsonValueKind.String)
@@ -91,7 +91,7 @@ internal readonly record struct QmpModernRequest(string Command, JsonElement Arg
                     throw QmpException.Generic($"Invalid parameter type for 'enable[{index}]', expected: string");
                 }
 
-                string name = capability.GetString()!;
+                var name = capability.GetString()!;
                 if (name != "oob")
                 {
                     throw QmpException.Generic($"Parameter 'null' does not accept value '{name}'");

@@ -85,7 +85,7 @@ internal sealed class QmpOutputBudget(long limit, ConcurrentDictionary<long, Qmp
         QmpConnection? oldest = null;
         foreach (var candidate in connections.Values)
         {
-            long since = candidate.StalledSince;
+            var since = candidate.StalledSince;
             if (since != 0 && (oldest is null || since < oldest.StalledSince))
             {
                 oldest = candidate;

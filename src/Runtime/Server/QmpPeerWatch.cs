@@ -52,7 +52,7 @@ internal static class QmpPeerWatch
                 // A unix peer that closed hangs up; one that only shut down its sending side (as socat does
                 // at the end of its input) is still reading its reply and is left alone. Checked now, then
                 // after a pause of 10 ms doubling to 200 ms while the command runs.
-                for (int pause = 10; !UnixFdInterop.HasHungUp(socket); pause = Math.Min(pause * 2, 200))
+                for (var pause = 10; !UnixFdInterop.HasHungUp(socket); pause = Math.Min(pause * 2, 200))
                 {
                     await Task.Delay(pause, stop).ConfigureAwait(false);
                 }

@@ -122,7 +122,7 @@ public sealed class QmpServer : IAsyncDisposable
         if (!parsed.Server)
         {
             var (stream, client) = QmpListenerSet.ConnectAsClient(parsed);
-            string peer = parsed.Kind == QmpTransportKind.Unix ? "unix:" + parsed.Path : client.RemoteEndPoint?.ToString() ?? "tcp";
+            var peer = parsed.Kind == QmpTransportKind.Unix ? "unix:" + parsed.Path : client.RemoteEndPoint?.ToString() ?? "tcp";
             Track(RunConnectionAsync(stream, client, peer, null, _shutdown.Token));
             return this;
         }
@@ -154,7 +154,7 @@ public sealed class QmpServer : IAsyncDisposable
     public Task RunSocketSessionAsync(Socket connected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connected);
-        string peer = connected.AddressFamily == AddressFamily.Unix ? "unix:socket" : connected.RemoteEndPoint?.ToString() ?? "tcp";
+        var peer = connected.AddressFamily == AddressFamily.Unix ? "unix:socket" : connected.RemoteEndPoint?.ToString() ?? "tcp";
         return Track(RunConnectionAsync(new NetworkStream(connected, ownsSocket: true), connected, peer, null, cancellationToken));
     }
 
@@ -163,7 +163,7 @@ public sealed class QmpServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         var timestamp = _options.TimeProvider.GetUtcNow();
-        byte[] line = QmpWire.BuildServerLine((name, writeData, timestamp), static (w, s) =>
+        var line = QmpWire.BuildServerLine((name, writeData, timestamp), static (w, s) =>
         {
             w.WriteStartObject();
             w.WriteString("event", s.name);
@@ -260,7 +260,7 @@ public sealed class QmpServer : IAsyncDisposable
         try
         {
             await Task.Yield();
-            long id = Interlocked.Increment(ref _nextSessionId);
+            var id = Interlocked.Increment(ref _nextSessionId);
             var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var session = new QmpSession(id, remote, cts.Token);
             using var connection = new QmpConnection(stream, socket, session, cts, _options, _budget, _logger);

@@ -178,7 +178,9 @@ public class IntrospectionGeneratorTests
         {
             var text = source.SourceText.ToString();
             foreach (var payload in new[] { "ModuleInitializer", "Pwn", "\u2028", "</c></summary>" })
+            {
                 Assert.False(text.Contains(payload, StringComparison.Ordinal), source.HintName + " holds " + payload);
+            }
         }
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
@@ -236,26 +238,40 @@ public class IntrospectionGeneratorTests
         foreach (var e in entries)
         {
             if (e!["meta-type"]!.GetValue<string>() is "object" or "enum" or "alternate")
+            {
                 masks[e["name"]!.GetValue<string>()] = masks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
         string Mask(string name) =>
             name.StartsWith('[') ? "[" + Mask(name[1..^1]) + "]" : masks.TryGetValue(name, out var masked) ? masked : name;
         void Rename(System.Text.Json.Nodes.JsonNode? node, string key)
         {
             if (node?[key] is { } value)
+            {
                 node[key] = Mask(value.GetValue<string>());
+            }
         }
         foreach (var e in entries)
         {
             if (e!["meta-type"]!.GetValue<string>() is not ("command" or "event"))
+            {
                 Rename(e, "name");
+            }
+
             foreach (var key in new[] { "arg-type", "ret-type", "element-type" })
+            {
                 Rename(e, key);
+            }
+
             foreach (var list in new[] { "members", "variants" })
             {
                 if (e[list] is System.Text.Json.Nodes.JsonArray items && e["meta-type"]!.GetValue<string>() != "enum")
+                {
                     foreach (var item in items)
+                    {
                         Rename(item, "type");
+                    }
+                }
             }
         }
         return "{\"return\": " + entries.ToJsonString() + "}";

@@ -1,8 +1,8 @@
-using Qmp.Testing;
 using System.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Qapi;
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Emit.Tests.Qapi;
@@ -54,7 +54,9 @@ public class Qemu72ClientTests(ITestOutputHelper output)
         {
             Directory.CreateDirectory(dump);
             foreach (var tree in run.GeneratedTrees)
+            {
                 File.WriteAllText(Path.Combine(dump, Path.GetFileName(tree.FilePath)), tree.ToString());
+            }
         }
         Assert.True(diagnostics.IsEmpty, string.Join(Environment.NewLine, diagnostics.Take(30)));
         var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

@@ -1,10 +1,10 @@
-using Qmp.Testing;
 using System.Text;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
+using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Emit.Tests.Qapi;
@@ -33,7 +33,9 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
         {
             total++;
             if (problem is not null)
+            {
                 failures.Add(what + ": " + problem);
+            }
         }
 
         var entities = schema.Commands.Select(c => (c.Name, c.Doc)).Concat(schema.Events.Select(e => (e.Name, e.Doc)))
@@ -79,7 +81,10 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
         }
         output.WriteLine($"{total - failures.Count} of {total} example messages read into the typed arguments, returns and events");
         foreach (var failure in failures)
+        {
             output.WriteLine("  " + failure);
+        }
+
         Assert.True(total > 300, $"only {total} example messages found");
         // What does not read is QEMU's docs lagging its schema: each of those examples leaves out a
         // member the schema requires (the example predates the member). The client is right to
@@ -155,7 +160,10 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
         source.AppendLine("            switch (name)");
         source.AppendLine("            {");
         foreach (var e in spec.Events)
+        {
             source.AppendLine("                case " + Qmp.Codegen.Helpers.CSharpText.Literal(e.Name) + ": global::" + spec.Namespace + "." + e.Record.Name + ".Read(ref reader); return null;");
+        }
+
         source.AppendLine("                default: return \"no such event\";");
         source.AppendLine("            }");
         source.AppendLine("        }");

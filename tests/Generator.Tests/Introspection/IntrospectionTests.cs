@@ -1,7 +1,7 @@
 using Qmp.Codegen.Introspection;
-using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
 using static Qmp.Codegen.Tests.Introspection.SchemaFixtures;
 
 namespace Qmp.Codegen.Tests.Introspection;
@@ -20,7 +20,9 @@ public class SchemaInfoBuilderTests
         // Every type comes after the first entry that refers to it.
         var position = Info.Entries.Select((e, i) => (e.Name, i)).ToDictionary(p => p.Name, p => p.i);
         foreach (var e in Info.Entries.Skip(7))
+        {
             Assert.Contains(Info.Entries.Take(position[e.Name]), earlier => SchemaReferences(earlier).Contains(e.Name));
+        }
     }
 
     private static IEnumerable<string> SchemaReferences(SchemaInfoEntry e) => e switch
@@ -253,7 +255,9 @@ public class IntrospectionRobustnessTests
         {
             Try(text[..i]);
             foreach (var c in "\"}]0x")
+            {
                 Try(text[..i] + c + text[(i + 1)..]);
+            }
         }
         Assert.True(readable > 0);
 
@@ -265,7 +269,10 @@ public class IntrospectionRobustnessTests
             // string) is an error too (QMP0305), its entry left out of a model that is still built.
             Assert.Equal(file.Info is null, schema.Diagnostics.Any(d => d.Severity == SchemaSeverity.Error && d.Id != "QMP0305"));
             if (file.Info is null)
+            {
                 return;
+            }
+
             readable++;
             _ = SchemaInfoBuilder.Describe(schema);
         }

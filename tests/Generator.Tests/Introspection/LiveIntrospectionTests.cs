@@ -1,10 +1,10 @@
-using Qmp.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using Qmp.Codegen.Introspection;
-using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
+using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests.Introspection;
 
@@ -14,7 +14,9 @@ public sealed class QemuIntrospectionFactAttribute : FactAttribute
     public QemuIntrospectionFactAttribute()
     {
         if (Binary is null)
+        {
             Skip = "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)";
+        }
     }
 
     public static string? Binary { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "")
@@ -65,7 +67,10 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         public async Task InitializeAsync()
         {
             if (QemuIntrospectionFactAttribute.Binary is null)
+            {
                 return;
+            }
+
             Directory.CreateDirectory(Dir);
             _qemu = Process.Start(new ProcessStartInfo(QemuIntrospectionFactAttribute.Binary)
             {
@@ -78,7 +83,10 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
             while (!File.Exists(Socket))
             {
                 if (_qemu.HasExited)
+                {
                     throw new InvalidOperationException("QEMU exited: " + await _qemu.StandardError.ReadToEndAsync());
+                }
+
                 await Task.Delay(25, started.Token);
             }
             // The file exists before QEMU listens on it; the CLI connects once and would be refused.
@@ -95,7 +103,9 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
             }
             _qemu?.Dispose();
             if (Directory.Exists(Dir))
+            {
                 Directory.Delete(Dir, true);
+            }
         }
     }
 
@@ -181,7 +191,9 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         Assert.Equal(Count("object") + unions, schema.Types.OfType<SchemaObjectType>().Count());
         Assert.Equal(info.Entries.Count, entries.Count);
         if (file.Version is { Major: 7, Minor: 2 })
+        {
             Assert.Equal((216, 52), (schema.Commands.Count, schema.Events.Count));
+        }
 
         // Named where used; no masked name is left.
         Assert.Equal("BlockdevAddArguments", schema.Commands.Single(c => c.Name == "blockdev-add").Arguments!.Name);
@@ -227,7 +239,9 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         var liveUsed = live.Entries.Where(e => e is not (SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate) || alignment.ClientNameOf(e.Name) is not null).ToList();
         Assert.Equal(liveUsed.Count, renamed.Entries.Count);
         foreach (var e in renamed.Entries)
+        {
             Assert.Equal(new SchemaInfo([live.Find(e.Name)!]).ToJson(), new SchemaInfo([e]).ToJson());
+        }
 
         // Commands and events in the same order; types in the same order but for the displaced few.
         Assert.Equal(live.Entries.Where(e => e is SchemaInfoCommand or SchemaInfoEvent).Select(e => e.Name),
@@ -256,19 +270,30 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
             {
                 var mid = (lo + hi) / 2;
                 if (values[tails[mid]] < values[i])
+                {
                     lo = mid + 1;
+                }
                 else
+                {
                     hi = mid;
+                }
             }
             previous[i] = lo > 0 ? tails[lo - 1] : -1;
             if (lo == tails.Count)
+            {
                 tails.Add(i);
+            }
             else
+            {
                 tails[lo] = i;
+            }
         }
         var result = new HashSet<int>();
         for (var i = tails.Count > 0 ? tails[^1] : -1; i >= 0; i = previous[i])
+        {
             result.Add(i);
+        }
+
         return result;
     }
 
@@ -341,7 +366,10 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         var explained = compared.Differences.Select(d => (Difference: d, Condition: ConditionOf(schema, d))).ToList();
         _output.WriteLine($"QEMU 7.2's source against the live QEMU {live.Commands.Count}-command schema: {explained.Count} build-configuration branches");
         foreach (var (d, c) in explained)
+        {
             _output.WriteLine($"  {d.Kind,-17} {d.Path,-60} if {c?.Condition.ToQapi() ?? "(none)"}   {(c is null ? "" : Path.GetFileName(c.Value.Location.Path) + ":" + c.Value.Location.Line)}");
+        }
+
         Assert.Equal(37, explained.Count);
         // The report's condition is the 'if' in the source that explains the difference.
         Assert.All(explained, e => Assert.Equal(e.Condition?.Condition.ToQapi(), e.Difference.Condition));
@@ -364,9 +392,15 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
         static (SchemaCondition, Qmp.Codegen.Model.SchemaLocation)? Of(SchemaCondition? c, Qmp.Codegen.Model.SchemaLocation at) => c is null ? null : (c, at);
         var entity = d.Path.Split('/')[0];
         if (schema.Commands.FirstOrDefault(c => c.Name == entity) is { Condition: { } cc } command)
+        {
             return (cc, command.Location);
+        }
+
         if (schema.Events.FirstOrDefault(e => e.Name == entity) is { Condition: { } ec } ev)
+        {
             return (ec, ev.Location);
+        }
+
         var type = schema.Types.FirstOrDefault(t => t.Name == d.ClientType);
         var own = (d.Kind, type) switch
         {
@@ -386,9 +420,13 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
 
     private static IEnumerable<SchemaMember> MembersOf(QmpSchema schema, SchemaObjectType type)
     {
-        for (SchemaObjectType? t = type; t is not null; t = t.Base is null ? null : schema.Types.OfType<SchemaObjectType>().FirstOrDefault(b => b.Name == t.Base))
+        for (var t = type; t is not null; t = t.Base is null ? null : schema.Types.OfType<SchemaObjectType>().FirstOrDefault(b => b.Name == t.Base))
+        {
             foreach (var m in t.Members)
+            {
                 yield return m;
+            }
+        }
     }
 
     [QemuAndSourcesFact("trixie")]

@@ -1,8 +1,8 @@
 using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Introspection;
-using Qmp.Runtime.Introspection;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
+using Qmp.Runtime.Introspection;
 
 namespace Qmp.Codegen.Tests.Introspection;
 
@@ -71,8 +71,13 @@ internal static class SchemaFixtures
     {
         var numbers = new Dictionary<string, string>();
         foreach (var e in real.Entries)
+        {
             if (e is SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate)
+            {
                 numbers[e.Name] = numbers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
         string N(string name) => numbers.TryGetValue(name, out var n) ? n
             : name.StartsWith('[') ? "[" + N(name[1..^1]) + "]" : name;
         return Rename(real, N);

@@ -54,7 +54,10 @@ public static class ClientEmitter
             }
             writer.Open(head);
             foreach (var line in Body)
+            {
                 writer.Line(line);
+            }
+
             writer.Close();
         }
 
@@ -138,7 +141,10 @@ public static class ClientEmitter
         foreach (var member in Members(spec))
         {
             if (!first)
+            {
                 writer.Line();
+            }
+
             first = false;
             member.WriteDeclaration(writer);
         }
@@ -173,7 +179,10 @@ public static class ClientEmitter
         foreach (var member in members)
         {
             if (!first)
+            {
                 writer.Line();
+            }
+
             first = false;
             member.WriteImplementation(writer);
         }
@@ -184,7 +193,10 @@ public static class ClientEmitter
         foreach (var member in members)
         {
             if (!first)
+            {
                 writer.Line();
+            }
+
             first = false;
             member.WriteDeclaration(writer);
         }
@@ -324,7 +336,10 @@ public static class ClientEmitter
                     {
                         DocComments.Member(w, command.Doc);
                         if (withFd)
+                        {
                             DocComments.Param(w, fd, FdDoc);
+                        }
+
                         DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                         DocComments.Returns(w, command.Doc);
                         Attributes(w, command);
@@ -340,11 +355,17 @@ public static class ClientEmitter
             var ordered = command.Parameters.Where(p => !p.Optional).Concat(command.Parameters.Where(p => p.Optional)).ToList();
             var parameters = ordered.Select(p => p.Optional ? p.DeclaredType + " " + p.ParameterName + " = null" : p.DeclaredType + " " + p.ParameterName).ToList();
             if (command.AcceptsAnyKey)
+            {
                 parameters.Add("global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null");
+            }
+
             parameters.Add(Ct + " cancellationToken = default");
             var initializers = command.Parameters.Select(p => p.ClrName + " = " + p.ParameterName).ToList();
             if (command.AcceptsAnyKey)
+            {
                 initializers.Add("Extra = extra");
+            }
+
             var recordOverload = command.MethodName + "(" + (withFd ? SafeHandle + ", " : string.Empty) + command.ArgumentsType + ", " + Ct + ")";
             if (!command.Boxed)
             {
@@ -353,11 +374,20 @@ public static class ClientEmitter
                     {
                         DocComments.InheritFrom(w, recordOverload);
                         if (withFd)
+                        {
                             DocComments.Param(w, fd, FdDoc);
+                        }
+
                         foreach (var parameter in ordered)
+                        {
                             DocComments.Param(w, parameter.ParameterName, parameter.Doc ?? "JSON member " + parameter.JsonName + ".");
+                        }
+
                         if (command.AcceptsAnyKey)
+                        {
                             DocComments.Param(w, "extra", "Further members of the option list, sent beside the others.");
+                        }
+
                         DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                         Attributes(w, command);
                     },
@@ -372,7 +402,10 @@ public static class ClientEmitter
                 {
                     DocComments.Member(w, command.Doc);
                     if (withFd)
+                    {
                         DocComments.Param(w, fd, FdDoc);
+                    }
+
                     DocComments.Param(w, "arguments", command.Boxed ? "The command's arguments (QAPI boxed: one object)." : "The command's arguments.");
                     DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
                     DocComments.Returns(w, command.Doc);
@@ -388,6 +421,8 @@ public static class ClientEmitter
     private static void Attributes(SourceWriter writer, CommandGenerationSpec command)
     {
         foreach (var attribute in command.Attributes)
+        {
             writer.Line(attribute);
+        }
     }
 }

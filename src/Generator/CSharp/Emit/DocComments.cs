@@ -43,7 +43,9 @@ internal static class DocComments
         writer.Line("/// " + open);
         // Words are separated by one space on the wrapped lines, however many the text has.
         while (xml.IndexOf("  ", StringComparison.Ordinal) >= 0)
+        {
             xml = xml.Replace("  ", " ");
+        }
         // Lines are cut from the text in place (no word list, no line strings): a line runs from
         // its first word to the end of the last word that fits.
         var lineStart = -1;
@@ -58,19 +60,28 @@ internal static class DocComments
             }
             var wordEnd = xml.IndexOf(' ', at);
             if (wordEnd < 0)
+            {
                 wordEnd = xml.Length;
+            }
+
             if (lineStart >= 0 && wordEnd - lineStart > Width)
             {
                 writer.Line("/// ", xml, lineStart, lineEnd - lineStart);
                 lineStart = -1;
             }
             if (lineStart < 0)
+            {
                 lineStart = at;
+            }
+
             lineEnd = wordEnd;
             at = wordEnd;
         }
         if (lineStart >= 0)
+        {
             writer.Line("/// ", xml, lineStart, lineEnd - lineStart);
+        }
+
         writer.Line("/// " + close);
     }
 
@@ -96,7 +107,10 @@ internal static class DocComments
         var prose = (text!.Substring(0, match.Index) + " " + text.Substring(match.Index + match.Length)).Trim().TrimEnd('-', ' ');
         writer.Line("/// <summary>");
         foreach (var line in Wrap((prose.Length == 0 ? string.Empty : XmlDocRenderer.Inline(prose) + " ") + suffixXml))
+        {
             writer.Line("/// " + line);
+        }
+
         writer.Line("/// <list type=\"bullet\">");
         foreach (Match value in ListedValue.Matches(match.Groups["values"].Value))
         {
@@ -118,11 +132,16 @@ internal static class DocComments
                 line.Clear();
             }
             if (line.Length > 0)
+            {
                 line.Append(' ');
+            }
+
             line.Append(word);
         }
         if (line.Length > 0)
+        {
             yield return line.ToString();
+        }
     }
 
     /// <summary>A summary whose text is already XML (it may contain <c>&lt;c&gt;</c>).</summary>
@@ -137,11 +156,16 @@ internal static class DocComments
         // Paragraphs on lines of their own ("Since QEMU 1.1." apart from the sentence before it).
         writer.Line("/// <summary>");
         foreach (var line in Wrap(xml.Substring(0, para)))
+        {
             writer.Line("/// " + line);
+        }
+
         foreach (var paragraph in xml.Substring(para).Replace("</para><para>", "</para>\n<para>").Split('\n'))
         {
             foreach (var line in Wrap(paragraph))
+            {
                 writer.Line("/// " + line);
+            }
         }
         writer.Line("/// </summary>");
     }
@@ -187,7 +211,9 @@ internal static class DocComments
             foreach (var paragraph in doc.Remarks.Split('\n'))
             {
                 foreach (var line in Wrap(paragraph))
+                {
                     writer.Line("/// " + line);
+                }
             }
             writer.Line("/// </remarks>");
         }
@@ -196,9 +222,15 @@ internal static class DocComments
             writer.Line("/// <example>");
             writer.Line("/// <code>");
             if (doc.ExampleRequest is not null)
+            {
                 writer.Line("/// -> " + CSharpText.Xml(doc.ExampleRequest));
+            }
+
             if (doc.ExampleReply is not null)
+            {
                 writer.Line("/// &lt;- " + CSharpText.Xml(doc.ExampleReply));
+            }
+
             writer.Line("/// </code>");
             writer.Line("/// </example>");
         }
@@ -219,11 +251,16 @@ internal static class DocComments
     {
         var (returns, errors) = XmlDocRenderer.Returns(doc.Returns, references);
         if (returns is not null)
+        {
             Element(writer, "returns", returns);
+        }
+
         foreach (var xml in new[] { errors, doc.ErrorsXml })
         {
             if (xml is not null)
+            {
                 Element(writer, "exception", xml, " cref=\"" + XmlDocRenderer.ErrorException + "\"");
+            }
         }
     }
 }

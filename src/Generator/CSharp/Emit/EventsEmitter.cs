@@ -29,7 +29,10 @@ public static class EventsEmitter
         writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> Names { get; } = new string[]");
         writer.Line("{");
         foreach (var e in spec.Events)
+        {
             writer.Line("    " + CSharpText.Literal(e.Name) + ",");
+        }
+
         writer.Line("};");
         writer.Line();
         writer.Line("/// <summary>Turns a raw event into its typed record; an event the schema does not know, or whose data does not fit, stays untyped.</summary>");
@@ -65,7 +68,10 @@ public static class EventsEmitter
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
         writer.Open("switch (value)");
         foreach (var e in spec.Events.Where(e => !e.Record.Properties.IsEmpty))
+        {
             writer.Line("case " + e.Record.Name + " typed: return ToElement(typed, " + e.Record.Name + ".Write);");
+        }
+
         writer.Line("case " + untyped + " raw: return raw.Raw.Data;");
         writer.Line("default: return null;");
         writer.Close();
@@ -102,9 +108,13 @@ public static class EventsEmitter
         foreach (var e in spec.Events)
         {
             if (e.Record.Properties.IsEmpty)
+            {
                 writer.Line("case " + e.Record.Name + ": server.EmitEvent(" + e.Record.Name + ".WireName); break;");
+            }
             else
+            {
                 writer.Line("case " + e.Record.Name + " typed: server.EmitEvent(" + e.Record.Name + ".WireName, typed, " + e.Record.Name + ".Write); break;");
+            }
         }
         writer.Line("default:");
         writer.Line("    var data = " + spec.Stem + "Events.DataOf(value);");
@@ -119,7 +129,10 @@ public static class EventsEmitter
             var ordered = e.Record.Properties.Where(p => !p.Optional).Concat(e.Record.Properties.Where(p => p.Optional)).ToList();
             DocComments.Param(writer, "qmpServer", "The server whose sessions receive the event.");
             foreach (var p in ordered)
+            {
                 DocComments.Param(writer, p.ParameterName, p.Doc ?? "JSON member " + p.JsonName + ".");
+            }
+
             var parameters = new List<string> { "this global::Qmp.Runtime.QmpServer qmpServer" };
             parameters.AddRange(ordered.Select(p => p.Optional ? p.DeclaredType + " " + p.ParameterName + " = null" : p.DeclaredType + " " + p.ParameterName));
             writer.Open("public static void " + e.MethodName + "(" + string.Join(", ", parameters) + ")");

@@ -49,7 +49,10 @@ public static class ServerEmitter
             writer.Line();
             DocComments.Member(writer, command.Doc);
             if (command.ArgumentsType is not null)
+            {
                 DocComments.Param(writer, "arguments", "The validated arguments.");
+            }
+
             DocComments.Param(writer, "session", "The client connection the command came from.");
             DocComments.Param(writer, "cancellationToken", "Cancelled when the connection closes.");
             DocComments.Returns(writer, command.Doc);
@@ -82,7 +85,10 @@ public static class ServerEmitter
         writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> CommandNames { get; } = new string[]");
         writer.Line("{");
         foreach (var command in commands)
+        {
             writer.Line("    " + CSharpText.Literal(command.Name) + ",");
+        }
+
         writer.Line("};");
         writer.Line();
         writer.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<global::System.Type, string[]> s_servedByType = new();");
@@ -103,7 +109,10 @@ public static class ServerEmitter
         writer.Line("/// <inheritdoc/>");
         writer.Line("public bool HasCommand(string name) => _servedSet.Contains(name);");
         if (qapi)
+        {
             EmitQapiMembers(writer, spec, commands);
+        }
+
         writer.Line();
         writer.Open("private string[] FindServed()");
         writer.Line("var served = new global::System.Collections.Generic.List<string>();");
@@ -128,11 +137,18 @@ public static class ServerEmitter
         {
             writer.Open("case " + CSharpText.Literal(command.Name) + ":");
             if (qapi && !command.Generated)
+            {
                 writer.Line("// gen: false: QEMU's handler takes the arguments as they come; the typed read checks what it reads.");
+            }
             else if (qapi)
+            {
                 writer.Line("s_shapes.Check(args, " + (command.SchemaArguments is null ? "null" : CSharpText.Literal(command.SchemaArguments)) + ");");
+            }
             else
+            {
                 writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
+            }
+
             var call = command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : "global::Qmp.Runtime.QmpArguments.Read(args, " + command.ArgumentsType + ".Read), ") + "session, cancellationToken)";
             if (command.Result is null)
             {
@@ -158,7 +174,10 @@ public static class ServerEmitter
             writer.Line("private static readonly global::Qmp.Runtime.QmpArgumentCheck[] " + ChecksOf(command) + " =");
             writer.Line("{");
             foreach (var check in command.Checks)
+            {
                 writer.Line("    new(" + CSharpText.Literal(check.Name) + ", " + (check.Optional ? "true" : "false") + ", " + (check.JsonType is null ? "null" : CSharpText.Literal(check.JsonType)) + "),");
+            }
+
             writer.Line("};");
         }
         writer.Close();

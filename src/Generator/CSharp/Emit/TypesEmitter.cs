@@ -23,17 +23,27 @@ public static class TypesEmitter
     internal static void WriteEnum(SourceWriter writer, EnumSpec e)
     {
         if (e.Summary is not null)
+        {
             DocComments.Summary(writer, e.Summary);
+        }
         else
+        {
             writer.Line("/// <summary>A string from a known set of values; other values are kept as they arrive.</summary>");
+        }
+
         writer.Line("/// <param name=\"Value\">The value as it travels on the wire.</param>");
         writer.Open("public readonly partial record struct " + e.Name + "(string Value)");
         foreach (var value in e.Values)
         {
             if (value.Doc is null)
+            {
                 DocComments.SummaryXml(writer, "The value <c>" + CSharpText.Xml(value.JsonName) + "</c>.");
+            }
             else
+            {
                 DocComments.Summary(writer, value.Doc + " (JSON \"" + value.JsonName + "\")");
+            }
+
             writer.Line("public static readonly " + e.Name + " " + value.ClrName + " = new(" + CSharpText.Literal(value.JsonName) + ");");
             writer.Line();
         }
@@ -87,7 +97,10 @@ public static class TypesEmitter
         // XML already: the spec builder escaped the schema's text (guessing by "<c>" here let a doc
         // that merely said "<c>" through as markup).
         if (!string.IsNullOrWhiteSpace(record.Summary))
+        {
             DocComments.SummaryXml(writer, record.Summary!);
+        }
+
         var isEvent = record.EventName is not null;
         writer.Open("public sealed partial record " + record.Name + (isEvent ? " : " + stem + "Event" : string.Empty));
         if (isEvent)
@@ -150,7 +163,10 @@ public static class TypesEmitter
             writer.Open("if (value.Extra is { } extra)");
             writer.Open("foreach (var pair in extra)");
             if (!record.Properties.IsEmpty)
+            {
                 writer.Line("if (" + string.Join(" || ", record.Properties.Select(p => "pair.Key == " + CSharpText.Literal(p.JsonName))) + ")").Line("    continue;");
+            }
+
             writer.Line("writer.WritePropertyName(pair.Key);");
             writer.Line("pair.Value.WriteTo(writer);");
             writer.Close();
@@ -169,9 +185,15 @@ public static class TypesEmitter
         writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.StartObject)");
         writer.Line("    throw global::Qmp.Runtime.QmpJson.InvalidType(null, \"QDict\");");
         foreach (var property in record.Properties)
+        {
             writer.Line(property.Type.ClrType + "? " + LocalOf(property) + " = null;");
+        }
+
         if (record.HasExtra)
+        {
             writer.Line("global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>? extra = null;");
+        }
+
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
         var first = true;
         foreach (var property in record.Properties)
@@ -204,9 +226,15 @@ public static class TypesEmitter
             writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + CSharpText.Literal(property.JsonName) + ")") + ",");
         }
         if (record.HasExtra)
+        {
             writer.Line("Extra = extra,");
+        }
+
         if (isEvent)
+        {
             writer.Line("Timestamp = timestamp,");
+        }
+
         writer.Close("};");
         writer.Close();
         writer.Close();

@@ -22,7 +22,10 @@ public static class UnionEmitter
         var tag = union.Tag;
         var tagType = tag.Type.RecordName!;
         if (union.Summary is not null)
+        {
             DocComments.Summary(writer, union.Summary);
+        }
+
         writer.Line("/// <remarks>A union on <c>" + CSharpText.Xml(tag.JsonName) + "</c>: a nested record per value, <see cref=\"" + union.Unknown() + "\"/> for a value this client does not know.</remarks>");
         writer.Open("public abstract partial record " + union.Name);
         writer.Line("private protected " + union.Name + "()");
@@ -54,7 +57,10 @@ public static class UnionEmitter
         writer.Line("var tag = " + QapiJson.Class + ".PeekTag(reader, " + Utf8(tag.JsonName) + ", " + CSharpText.Literal(tag.JsonName) + ") ?? throw " + json + ".Missing(" + CSharpText.Literal(tag.JsonName) + ");");
         writer.Open("return tag switch");
         foreach (var branch in union.Branches)
+        {
             writer.Line(CSharpText.Literal(branch.Case) + " => " + branch.Name + ".ReadBranch(ref reader),");
+        }
+
         writer.Line("_ => " + union.UnknownName + ".ReadBranch(ref reader, new " + tagType + "(tag)),");
         writer.Close("};");
         writer.Close();
@@ -75,7 +81,10 @@ public static class UnionEmitter
     {
         var tag = union.Tag;
         if (branch.Summary is not null)
+        {
             DocComments.Summary(writer, branch.Summary);
+        }
+
         writer.Open("public sealed partial record " + branch.Name + " : " + union.Name);
         var constant = CaseConstant(union, branch);
         writer.Line("/// <summary>The value of <c>" + CSharpText.Xml(tag.JsonName) + "</c> that selects this branch: <c>" + CSharpText.Xml(branch.Case) + "</c>.</summary>");
@@ -233,7 +242,10 @@ public static class UnionEmitter
         writer.Line("/// <summary>The base members as read so far (a branch's reader holds one while it reads its object).</summary>");
         writer.Open("private protected struct " + BaseMembers);
         foreach (var property in union.BaseProperties)
+        {
             writer.Line("public " + property.Type.ClrType + "? " + property.ClrName + ";");
+        }
+
         writer.Close();
         writer.Line();
         writer.Line("/// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>");
@@ -241,7 +253,10 @@ public static class UnionEmitter
         writer.Line("if (reader.ValueTextEquals(" + Utf8(tag.JsonName) + "))");
         writer.Line("    " + json + ".SkipMember(ref reader);");
         foreach (var property in union.BaseProperties)
+        {
             TypesEmitter.ReadMember(writer, property, "else if", "members." + property.ClrName, json);
+        }
+
         writer.Line("else");
         writer.Line("    return false;");
         writer.Line("return true;");
@@ -278,9 +293,15 @@ public static class UnionEmitter
     {
         writer.Line("var base__ = default(" + BaseMembers + ");");
         foreach (var property in properties)
+        {
             writer.Line(property.Type.ClrType + "? " + TypesEmitter.LocalOf(property) + " = null;");
+        }
+
         if (rest is not null)
+        {
             writer.Line("var " + rest + " = new global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>();");
+        }
+
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
         writer.Line("if (ReadBase(ref reader, ref base__))");
         writer.Line("    continue;");
@@ -301,7 +322,10 @@ public static class UnionEmitter
         else
         {
             if (!first)
+            {
                 writer.Line("else");
+            }
+
             writer.Line((first ? string.Empty : "    ") + json + ".SkipMember(ref reader);");
         }
         writer.Close();
@@ -322,7 +346,10 @@ public static class UnionEmitter
         var name = "Case";
         while (branch.Name == name || union.Name == name || union.Tag.ClrName == name
             || union.BaseProperties.Any(p => p.ClrName == name) || branch.Properties.Any(p => p.ClrName == name))
+        {
             name += "_";
+        }
+
         return name;
     }
 

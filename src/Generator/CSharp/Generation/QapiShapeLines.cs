@@ -26,10 +26,15 @@ public static class QapiShapeLines
                 _ => null,
             };
             if (line is not null)
+            {
                 lines.Add(type.Name + "\t" + line);
+            }
         }
         if (index.Type(SchemaBuiltins.QType) is null)
+        {
             lines.Add(SchemaBuiltins.QType + "\tE " + string.Join(" ", SchemaBuiltins.QTypeEnum.Values.Select(v => v.Name)));
+        }
+
         return lines.ToEquatableArray();
     }
 
@@ -40,7 +45,10 @@ public static class QapiShapeLines
             .Select(m => (m.Optional ? "*" : string.Empty) + m.Name + ":" + m.Type);
         var line = "S " + string.Join(" ", members);
         if (type.Variants is { } variants)
+        {
             line += " | " + variants.Tag + " " + string.Join(" ", variants.Branches.Select(b => b.Case + "=" + b.Type.Name));
+        }
+
         return line;
     }
 
@@ -48,7 +56,10 @@ public static class QapiShapeLines
     private static string KindOf(SchemaIndex index, SchemaTypeRef type)
     {
         if (type.IsArray)
+        {
             return "Array";
+        }
+
         return SchemaBuiltins.JsonTypeOf(type.Name) switch
         {
             JsonType.String => "String",

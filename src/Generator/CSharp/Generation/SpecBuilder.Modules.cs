@@ -102,7 +102,9 @@ public static partial class SpecBuilder
                 Internal = spec.Internal,
             };
             if (!module.Enums.IsEmpty || !module.Records.IsEmpty || !module.Unions.IsEmpty || !module.Alternates.IsEmpty || !module.Commands.IsEmpty || !module.EventRecords.IsEmpty)
+            {
                 result.Add(module);
+            }
         }
         return result.ToEquatableArray();
     }

@@ -36,7 +36,10 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is not SchemaObjectType { IsUnion: true } union || !_clrNames.TryGetValue(union.Name, out var name) || _eventTypes.Contains(name))
+                {
                     continue;
+                }
+
                 var variants = union.Variants!;
                 var used = NewMemberSet(name);
                 used.Add("WriteBranch");
@@ -49,12 +52,19 @@ public static partial class SpecBuilder
                 {
                     var property = Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), used);
                     if (member.Name == variants.Tag)
+                    {
                         tag = property;
+                    }
                     else
+                    {
                         baseProperties.Add(property);
+                    }
                 }
                 if (tag is null || tag.Type.Kind != ValueKind.Enum)
+                {
                     continue; // the reader reports a discriminator that is not an enum member of the base
+                }
+
                 var cases = _index.Type(baseMembers.First(m => m.Name == variants.Tag).Type.Name) is { } tagType && tagType is SchemaEnumType tagEnum
                     ? tagEnum.Values.Select(v => v.Name).ToList()
                     : variants.Branches.Select(b => b.Case).ToList();
@@ -74,7 +84,10 @@ public static partial class SpecBuilder
                     var variant = variants.Branches.FirstOrDefault(b => b.Case == @case);
                     var branchUsed = new HashSet<string>(used, StringComparer.Ordinal) { branchName };
                     foreach (var p in baseProperties)
+                    {
                         branchUsed.Add(p.ClrName);
+                    }
+
                     var properties = new List<PropertySpec>();
                     PropertySpec? data = null;
                     if (variant is not null && _index.Type(variant.Type.Name) is SchemaObjectType carried && IsBranchRecord(carried))
@@ -85,7 +98,9 @@ public static partial class SpecBuilder
                     else if (variant is not null && _index.Type(variant.Type.Name) is { } bt && bt is SchemaObjectType branchType)
                     {
                         foreach (var member in _index.AllMembers(branchType))
+                        {
                             properties.Add(Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), branchUsed));
+                        }
                     }
                     var summary = "The branch of " + name + " for " + tag.JsonName + " \"" + @case + "\"."
                         + (variant?.Condition is { } c ? " " + XmlDocRenderer.ConditionSentence(c) : string.Empty);
@@ -112,7 +127,9 @@ public static partial class SpecBuilder
                     if (t is SchemaObjectType { IsUnion: true } u && _clrNames.TryGetValue(u.Name, out var un) && !_eventTypes.Contains(un))
                     {
                         foreach (var b in u.Variants!.Branches)
+                        {
                             _branchRecords.Add(b.Type.Name);
+                        }
                     }
                 }
             }
@@ -126,7 +143,10 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is not SchemaAlternateType alternate || !_clrNames.TryGetValue(alternate.Name, out var name))
+                {
                     continue;
+                }
+
                 var used = new HashSet<string>(StringComparer.Ordinal) { name, "Read", "Write", "IsNull", "Null", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "Clone" };
                 var branches = alternate.Branches.Select(b =>
                 {
@@ -156,11 +176,20 @@ public static partial class SpecBuilder
     {
         var parts = new List<string>();
         if (SchemaFeature.Has(features, SchemaFeature.Deprecated))
+        {
             parts.Add("Deprecated.");
+        }
+
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
+        {
             parts.Add("Unstable (experimental in QEMU).");
+        }
+
         if (condition is not null)
+        {
             parts.Add(XmlDocRenderer.ConditionSentence(condition));
+        }
+
         return string.Join(" ", parts);
     }
 
@@ -169,9 +198,15 @@ public static partial class SpecBuilder
     {
         var attributes = new List<string>();
         if (SchemaFeature.Has(features, SchemaFeature.Deprecated))
+        {
             attributes.Add("[global::System.Obsolete(" + CSharpText.Literal("QMP command '" + name + "' is deprecated in the schema.") + ")]");
+        }
+
         if (SchemaFeature.Has(features, SchemaFeature.Unstable))
+        {
             attributes.Add("[global::System.Diagnostics.CodeAnalysis.Experimental(\"" + UnstableDiagnosticId + "\")]");
+        }
+
         return attributes.ToEquatableArray();
     }
 }

@@ -88,7 +88,9 @@ public static partial class SpecBuilder
             foreach (var member in schema.Types.OfType<SchemaObjectType>().SelectMany(t => t.Members))
             {
                 if (!string.IsNullOrWhiteSpace(member.Doc) && !_memberDocs.ContainsKey(DocKey(member)))
+                {
                     _memberDocs[DocKey(member)] = member.Doc!;
+                }
             }
             var used = new HashSet<string>(StringComparer.Ordinal)
             {
@@ -103,12 +105,16 @@ public static partial class SpecBuilder
             {
                 var methodStem = Naming.Unique(Naming.Pascal(command.Name), methods);
                 if (command.Arguments is { } arguments && IsImplicit(arguments.Name) && !_clrNames.ContainsKey(arguments.Name))
+                {
                     _clrNames[arguments.Name] = Naming.Unique(methodStem + "Arguments", used);
+                }
             }
             foreach (var type in schema.Types)
             {
                 if (!_clrNames.ContainsKey(type.Name) && !IsImplicit(type.Name))
+                {
                     _clrNames[type.Name] = Naming.Unique(Naming.Pascal(type.Name), used);
+                }
             }
             foreach (var e in schema.Events)
             {
@@ -121,7 +127,10 @@ public static partial class SpecBuilder
                 _eventTypes.Add(name);
                 // An event may name a type used elsewhere too: only an implicit one becomes the event's record.
                 if (e.Data is { } data && IsImplicit(data.Name))
+                {
                     _clrNames[data.Name] = name;
+                }
+
                 _clrNames["event:" + e.Name] = name;
             }
         }
@@ -149,7 +158,9 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is SchemaObjectType o && !o.IsUnion && _clrNames.TryGetValue(o.Name, out var name) && !_eventTypes.Contains(name))
+                {
                     yield return Record(o, name, o.IsImplicit ? ArgumentsSummary(o.Name) : XmlOf(TypeSummary(o)) ?? ReturnedBy(o.Name), null);
+                }
             }
         }
 
@@ -159,7 +170,10 @@ public static partial class SpecBuilder
             foreach (var type in _schema.Types)
             {
                 if (type is not SchemaEnumType e)
+                {
                     continue;
+                }
+
                 var name = _clrNames[e.Name];
                 var used = new HashSet<string>(ReservedEnumMemberNames, StringComparer.Ordinal) { name };
                 var values = e.Values.Select(v => new EnumValueSpec(v.Name, Naming.Unique(Naming.Pascal(v.Name), used), v.Doc)).ToEquatableArray();
@@ -175,12 +189,18 @@ public static partial class SpecBuilder
         {
             var command = _schema.Commands.FirstOrDefault(c => c.Returns?.Name == typeName);
             if (command is not null)
+            {
                 return $"What <c>{CSharpText.Xml(command.Name)}</c> returns.";
+            }
+
             foreach (var owner in _schema.Types.OfType<SchemaObjectType>())
             {
                 var member = owner.Members.FirstOrDefault(m => m.Type.Name == typeName);
                 if (member is null || !_clrNames.TryGetValue(owner.Name, out var ownerName))
+                {
                     continue;
+                }
+
                 var text = DocText.WithoutTrailingLeadIn(member.Doc);
                 var doc = text is null ? "." : ": " + CSharpText.Xml(text.TrimEnd('.')) + ".";
                 return $"The <c>{CSharpText.Xml(member.Name)}</c> member of <see cref=\"{ownerName}\"/>{doc}";
@@ -354,9 +374,15 @@ public static partial class SpecBuilder
             var name = Naming.Unique(pascal, used);
             var parameter = Naming.Camel(jsonName);
             if (parameter == "cancellationToken")
+            {
                 parameter = "cancellationToken_";
+            }
+
             if (name != pascal)
+            {
                 parameter = Naming.Camel(name);
+            }
+
             return new PropertySpec(jsonName, name, parameter, type, optional, string.IsNullOrWhiteSpace(doc) ? null : doc);
         }
 

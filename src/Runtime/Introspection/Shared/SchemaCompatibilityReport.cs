@@ -231,10 +231,18 @@ sealed class SchemaCompatibilityReport
         // A difference inside a shared type is reported once, at the first path met; any command or
         // event that reaches the type is affected too.
         if (d.ClientType is null)
+        {
             return false;
+        }
+
         foreach (var name in wanted)
+        {
             if (Reachable(name).Contains(d.ClientType))
+            {
                 return true;
+            }
+        }
+
         return false;
     }
 
@@ -244,26 +252,41 @@ sealed class SchemaCompatibilityReport
     {
         // The report is otherwise immutable; this cache is its only state, so it is locked.
         lock (_reachable)
+        {
             return ReachableLocked(entity);
+        }
     }
 
     private HashSet<string> ReachableLocked(string entity)
     {
         if (_reachable.TryGetValue(entity, out var set))
+        {
             return set;
+        }
+
         set = new HashSet<string>(StringComparer.Ordinal);
         var client = Alignment.Client;
         var stack = new Stack<string>();
         if (client.Find(entity) is { } e)
+        {
             foreach (var t in SchemaInfo.ReferencedTypes(e))
+            {
                 stack.Push(t);
+            }
+        }
+
         while (stack.Count > 0)
         {
             var t = stack.Pop();
             if (!set.Add(t) || client.Find(t) is not { } te)
+            {
                 continue;
+            }
+
             foreach (var u in SchemaInfo.ReferencedTypes(te))
+            {
                 stack.Push(u);
+            }
         }
         _reachable.Add(entity, set);
         return set;
@@ -304,7 +327,9 @@ sealed class SchemaCompatibilityReport
             var serverSide = kind is not (SchemaDifferenceKind.MemberMissing or SchemaDifferenceKind.VariantMissing
                 or SchemaDifferenceKind.EnumValueMissing or SchemaDifferenceKind.AlternateMemberMissing or SchemaDifferenceKind.FeatureRemoved);
             if (!_reported.Add((kind, clientSide ? clientType ?? "" : "", serverSide ? serverType ?? "" : "", rest ?? "", name, direction)))
+            {
                 return;
+            }
         }
         _differences.Add(new SchemaDifference(kind, at.Root, at.Pair, rest, name, clientType, serverType, direction,
             breaking && condition is null, detail, condition));
@@ -319,9 +344,13 @@ sealed class SchemaCompatibilityReport
         foreach (var conflict in Alignment.Conflicts)
         {
             if (conflict.IsServerType)
+            {
                 (_pairedTwiceServer ??= new HashSet<string>(StringComparer.Ordinal)).Add(conflict.Name);
+            }
             else
+            {
                 (_pairedTwiceClient ??= new HashSet<string>(StringComparer.Ordinal)).Add(conflict.Name);
+            }
         }
 
         foreach (var c in client.Commands)
@@ -337,8 +366,13 @@ sealed class SchemaCompatibilityReport
             Shape(at, "ret-type", "ret-type", c.RetType, s.RetType, null, null, SchemaDirection.Output);
         }
         foreach (var s in server.Commands)
+        {
             if (!client.HasCommand(s.Name))
+            {
                 Add(SchemaDifferenceKind.CommandAdded, new At(s.Name, null), null, s.Name, null, null, SchemaDirection.None, false, "");
+            }
+        }
+
         foreach (var c in client.Events)
         {
             var at = new At(c.Name, null);
@@ -351,15 +385,22 @@ sealed class SchemaCompatibilityReport
             Shape(at, "arg-type", "arg-type", c.ArgType, s.ArgType, null, null, SchemaDirection.Output);
         }
         foreach (var s in server.Events)
+        {
             if (!client.HasEvent(s.Name))
+            {
                 Add(SchemaDifferenceKind.EventAdded, new At(s.Name, null), null, s.Name, null, null, SchemaDirection.None, false, "");
+            }
+        }
 
         foreach (var pair in Alignment.Pairs)
         {
             var ce = client.Find(pair.ClientType);
             var se = server.Find(pair.ServerType);
             if (ce is null || se is null || ce is SchemaInfoArray)
+            {
                 continue;
+            }
+
             var at = new At(pair.Root, pair);
             var ct = pair.ClientType;
             var st = pair.ServerType;
@@ -377,34 +418,49 @@ sealed class SchemaCompatibilityReport
                     foreach (var v in cen.Members)
                     {
                         if (sen.FindMember(v.Name) is { } sv)
+                        {
                             Features(at, "^" + v.Name, v.Features, sv.Features, ct, st, dir);
+                        }
                         else
+                        {
                             Add(SchemaDifferenceKind.EnumValueMissing, at, "^" + v.Name, v.Name, ct, st, dir, input,
                                 input ? "the client may send it" : "", v.Condition);
+                        }
                     }
                     foreach (var v in sen.Members)
+                    {
                         if (cen.FindMember(v.Name) is null)
+                        {
                             Add(SchemaDifferenceKind.EnumValueUnknown, at, "^" + v.Name, v.Name, ct, st, dir, false,
                                 output ? "kept as an unknown value" : "");
+                        }
+                    }
+
                     break;
                 case SchemaInfoAlternate calt:
                     foreach (var (cm, sm) in Alignment.AlternateMembers(calt, (SchemaInfoAlternate)se))
                     {
                         if (sm is null && cm is not null)
+                        {
                             Add(SchemaDifferenceKind.AlternateMemberMissing, at, null, cm, ct, st, dir, input,
                                 "the server takes no " + (client.JsonTypeOf(cm) ?? cm));
+                        }
                         else if (cm is null && sm is not null)
+                        {
                             Add(SchemaDifferenceKind.AlternateMemberAdded, at, null, sm, ct, st, dir, output,
                                 "the server may send " + (server.JsonTypeOf(sm) ?? sm));
+                        }
                     }
                     break;
             }
         }
 
         foreach (var conflict in Alignment.Conflicts)
+        {
             _differences.Add(new SchemaDifference(SchemaDifferenceKind.Conflict, conflict.Root, conflict.Parent, conflict.Component, conflict.Name,
                 conflict.IsServerType ? conflict.Second : conflict.Name, conflict.IsServerType ? conflict.Name : conflict.Second,
                 SchemaDirection.None, false, conflict.Sentence));
+        }
     }
 
     private void Object(At at, SchemaInfoObject c, SchemaInfoObject s, SchemaDirection dir, bool input, bool output)
@@ -434,7 +490,10 @@ sealed class SchemaCompatibilityReport
         foreach (var sm in s.Members)
         {
             if (c.FindMember(sm.Name) is not null)
+            {
                 continue;
+            }
+
             var breaking = input && !sm.IsOptional;
             Add(SchemaDifferenceKind.MemberAdded, at, sm.Name, sm.Name, ct, st, dir, breaking,
                 breaking ? "required by the server, unknown to the client" : sm.IsOptional ? "optional" : "ignored by the client");
@@ -445,13 +504,22 @@ sealed class SchemaCompatibilityReport
                 (c.Tag ?? "no tag") + " became " + (s.Tag ?? "no tag"));
         }
         foreach (var cv in c.Variants)
+        {
             if (s.FindVariant(cv.Case) is null)
+            {
                 Add(SchemaDifferenceKind.VariantMissing, at, "+" + cv.Case, cv.Case, ct, st, dir, input,
                     input ? "the client may send it" : "", cv.Condition);
+            }
+        }
+
         foreach (var sv in s.Variants)
+        {
             if (c.FindVariant(sv.Case) is null)
+            {
                 Add(SchemaDifferenceKind.VariantAdded, at, "+" + sv.Case, sv.Case, ct, st, dir, false,
                     output ? "arrives as an unknown variant" : "");
+            }
+        }
     }
 
     private void Shape(At at, string rest, string name, string clientType, string serverType, string? ct, string? st, SchemaDirection dir)
@@ -459,7 +527,10 @@ sealed class SchemaCompatibilityReport
         var cs = SchemaInfoAlignment.ShapeOf(Alignment.Client, clientType);
         var ss = SchemaInfoAlignment.ShapeOf(Alignment.Server, serverType);
         if (cs is null || ss is null || string.Equals(cs, ss, StringComparison.Ordinal))
+        {
             return;
+        }
+
         Add(SchemaDifferenceKind.TypeChanged, at, rest, name, ct, st, dir, true, Describe(cs, clientType) + " became " + ss);
     }
 
@@ -469,11 +540,20 @@ sealed class SchemaCompatibilityReport
     private void Features(At at, string? prefix, IReadOnlyList<string> client, IReadOnlyList<string> server, string? ct, string? st, SchemaDirection dir)
     {
         foreach (var f in server)
+        {
             if (!SchemaInfo.Contains(client, f))
+            {
                 Add(SchemaDifferenceKind.FeatureAdded, at, Under(prefix, "$" + f), f, ct, st, dir, false, "");
+            }
+        }
+
         foreach (var f in client)
+        {
             if (!SchemaInfo.Contains(server, f))
+            {
                 Add(SchemaDifferenceKind.FeatureRemoved, at, Under(prefix, "$" + f), f, ct, st, dir, false, "");
+            }
+        }
     }
 
     private static readonly (SchemaDifferenceKind Kind, string Heading)[] Headings =
@@ -520,7 +600,10 @@ sealed class SchemaCompatibilityReport
             .Append(breaking == 0 ? "Compatible" : "NOT compatible").Append(": ")
             .Append(_differences.Count).Append(" difference(s), ").Append(breaking).Append(" breaking");
         if (conditional > 0)
+        {
             w.Append(", ").Append(conditional).Append(" under conditions this build lacks");
+        }
+
         w.Append(".\n");
         var room = MaxPrinted;
         var left = 0;
@@ -528,7 +611,9 @@ sealed class SchemaCompatibilityReport
         {
             var items = OfKind(kind).Where(d => d.Condition is null).ToList();
             if (items.Count > 0)
+            {
                 Section(w, heading, "", items, ref room, ref left);
+            }
         }
         var byCondition = _differences.Where(d => d.Condition is not null).GroupBy(d => d.Condition!, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
@@ -536,10 +621,15 @@ sealed class SchemaCompatibilityReport
         {
             w.Append("what the server lacks under a condition (its build left it out, or it is older), by condition (").Append(conditional).Append("):\n");
             foreach (var group in byCondition)
+            {
                 Section(w, "if " + group.Key, "  ", group.ToList(), ref room, ref left);
+            }
         }
         if (left > 0)
+        {
             w.Append('(').Append(left).Append(" difference(s) not printed: at most ").Append(MaxPrinted).Append(" are; Differences has them all)\n");
+        }
+
         return w.ToString();
     }
 
@@ -553,14 +643,19 @@ sealed class SchemaCompatibilityReport
         var names = items.Take(shown).Where(IsEntity).ToList();
         var scratch = new List<string>();
         if (names.Count > 0)
+        {
             w.Append(indent).Append("  ").Append(TerminalText.Escape(string.Join(", ", names.Select(d => d.Name)))).Append('\n');
+        }
+
         foreach (var d in items.Take(shown).Where(d => !IsEntity(d)))
         {
             d.WriteTo(w.Append(indent), scratch);
             w.Append('\n');
         }
         if (shown < items.Count)
+        {
             w.Append(indent).Append("  ... ").Append(items.Count - shown).Append(" more not printed\n");
+        }
     }
 
     private static bool IsEntity(SchemaDifference d) => d.Kind is SchemaDifferenceKind.CommandMissing or SchemaDifferenceKind.CommandAdded

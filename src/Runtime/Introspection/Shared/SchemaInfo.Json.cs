@@ -24,7 +24,10 @@ sealed partial class SchemaInfo
         for (var i = 0; i < _entries.Count; i++)
         {
             if (i > 0)
+            {
                 w.Append(',');
+            }
+
             WriteEntry(w, _entries[i]);
         }
         w.Append(']');
@@ -48,7 +51,10 @@ sealed partial class SchemaInfo
                 for (var i = 0; i < e.Members.Count; i++)
                 {
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     w.Append("{\"name\":");
                     Str(w, e.Members[i].Name);
                     Features(w, e.Members[i].Features);
@@ -59,7 +65,10 @@ sealed partial class SchemaInfo
                 for (var i = 0; i < e.Members.Count; i++)
                 {
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     Str(w, e.Members[i].Name);
                 }
                 w.Append(']');
@@ -74,13 +83,19 @@ sealed partial class SchemaInfo
                 {
                     var m = o.Members[i];
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     w.Append("{\"name\":");
                     Str(w, m.Name);
                     w.Append(",\"type\":");
                     Str(w, m.Type);
                     if (m.IsOptional)
+                    {
                         w.Append(",\"default\":null");
+                    }
+
                     Features(w, m.Features);
                     Condition(w, m.Condition);
                     w.Append('}');
@@ -94,7 +109,10 @@ sealed partial class SchemaInfo
                     for (var i = 0; i < o.Variants.Count; i++)
                     {
                         if (i > 0)
+                        {
                             w.Append(',');
+                        }
+
                         w.Append("{\"case\":");
                         Str(w, o.Variants[i].Case);
                         w.Append(",\"type\":");
@@ -110,7 +128,10 @@ sealed partial class SchemaInfo
                 for (var i = 0; i < alt.MemberTypes.Count; i++)
                 {
                     if (i > 0)
+                    {
                         w.Append(',');
+                    }
+
                     w.Append("{\"type\":");
                     Str(w, alt.MemberTypes[i]);
                     w.Append('}');
@@ -123,7 +144,10 @@ sealed partial class SchemaInfo
                 w.Append(",\"ret-type\":");
                 Str(w, c.RetType);
                 if (c.AllowOob)
+                {
                     w.Append(",\"allow-oob\":true");
+                }
+
                 break;
             case SchemaInfoEvent ev:
                 w.Append(",\"arg-type\":");
@@ -140,7 +164,10 @@ sealed partial class SchemaInfo
     private static void Condition(StringBuilder w, string? condition)
     {
         if (condition is null)
+        {
             return;
+        }
+
         w.Append(",\"if\":");
         Str(w, condition);
     }
@@ -148,12 +175,18 @@ sealed partial class SchemaInfo
     private static void Features(StringBuilder w, IReadOnlyList<string> features)
     {
         if (features.Count == 0)
+        {
             return;
+        }
+
         w.Append(",\"features\":[");
         for (var i = 0; i < features.Count; i++)
         {
             if (i > 0)
+            {
                 w.Append(',');
+            }
+
             Str(w, features[i]);
         }
         w.Append(']');
@@ -173,9 +206,14 @@ sealed partial class SchemaInfo
                 case '\t': w.Append("\\t"); break;
                 default:
                     if (c < ' ')
+                    {
                         w.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
                     else
+                    {
                         w.Append(c);
+                    }
+
                     break;
             }
         }

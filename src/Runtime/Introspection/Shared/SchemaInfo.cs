@@ -437,7 +437,10 @@ sealed partial class SchemaInfo
         foreach (var entry in entries)
         {
             if (entry is null)
+            {
                 continue;
+            }
+
             if (_byName.ContainsKey(entry.Name))
             {
                 _problems.Add("entry '" + entry.Name + "' appears more than once; the first is kept");
@@ -446,14 +449,24 @@ sealed partial class SchemaInfo
             _byName.Add(entry.Name, entry);
             _entries.Add(entry);
             if (entry is SchemaInfoCommand c)
+            {
                 _commands.Add(c);
+            }
             else if (entry is SchemaInfoEvent e)
+            {
                 _events.Add(e);
+            }
         }
         foreach (var entry in _entries)
+        {
             foreach (var type in ReferencedTypes(entry))
+            {
                 if (!_byName.ContainsKey(type))
+                {
                     _problems.Add(entry.MetaType + " '" + entry.Name + "' refers to type '" + type + "', which the schema does not define");
+                }
+            }
+        }
     }
 
     /// <summary>Every entry, in the order read.</summary>
@@ -523,16 +536,30 @@ sealed partial class SchemaInfo
         SchemaInfo.NotNull(path, nameof(path));
         var components = path.Split('/');
         foreach (var c in components)
+        {
             if (c.Length == 0)
+            {
                 throw new ArgumentException("the schema path '" + path + "' has an empty component", nameof(path));
+            }
+        }
+
         if (Find(components[0]) is null)
+        {
             return false;
+        }
+
         var walk = new PathWalk(this, components);
         var rc = walk.Traverse(components[0]);
         if (rc == PathWalk.Malformed)
+        {
             throw new ArgumentException("the schema path '" + path + "' continues after its boolean component '" + walk.Previous + "'", nameof(path));
+        }
+
         if (rc == PathWalk.Found)
+        {
             entry = walk.Result;
+        }
+
         return rc == PathWalk.Found;
     }
 
@@ -556,8 +583,13 @@ sealed partial class SchemaInfo
         if (items.Count < IndexFrom)
         {
             foreach (var item in items)
+            {
                 if (string.Equals(nameOf(item), name, StringComparison.Ordinal))
+                {
                     return item;
+                }
+            }
+
             return null;
         }
         if (index is null)
@@ -565,8 +597,13 @@ sealed partial class SchemaInfo
             // Built aside and published whole: two threads may both build it, never see half of one.
             var built = new Dictionary<string, T>(items.Count, StringComparer.Ordinal);
             foreach (var item in items)
+            {
                 if (!built.ContainsKey(nameOf(item)))
+                {
                     built.Add(nameOf(item), item);
+                }
+            }
+
             index = built;
         }
         return name is not null && index.TryGetValue(name, out var found) ? found : null;
@@ -575,8 +612,13 @@ sealed partial class SchemaInfo
     internal static bool Contains(IReadOnlyList<string> list, string value)
     {
         foreach (var s in list)
+        {
             if (string.Equals(s, value, StringComparison.Ordinal))
+            {
                 return true;
+            }
+        }
+
         return false;
     }
 
@@ -589,13 +631,22 @@ sealed partial class SchemaInfo
                 break;
             case SchemaInfoObject o:
                 foreach (var m in o.Members)
+                {
                     yield return m.Type;
+                }
+
                 foreach (var v in o.Variants)
+                {
                     yield return v.Type;
+                }
+
                 break;
             case SchemaInfoAlternate alt:
                 foreach (var t in alt.MemberTypes)
+                {
                     yield return t;
+                }
+
                 break;
             case SchemaInfoCommand c:
                 yield return c.ArgType;
@@ -642,10 +693,16 @@ sealed partial class SchemaInfo
         public int Traverse(string typeName)
         {
             if (_steps++ > MaxTraversalSteps)
+            {
                 return BadSchema;
+            }
+
             var cur = _schema.Find(typeName);
             if (cur is null)
+            {
                 return BadSchema;
+            }
+
             if (!HasNext)
             {
                 Result = cur;
@@ -676,9 +733,15 @@ sealed partial class SchemaInfo
         {
             var modifier = Modifier(Next(), out var name);
             if (modifier is '^' or '!')
+            {
                 return NotFound;
+            }
+
             if (modifier == '$')
+            {
                 return HasNext ? Malformed : (o.HasFeature(name) ? Found : NotFound);
+            }
+
             string? type;
             if (modifier == '+')
             {
@@ -688,7 +751,10 @@ sealed partial class SchemaInfo
             {
                 var member = o.FindMember(name);
                 if (modifier == '*' && member is { IsOptional: false })
+                {
                     return NotFound;
+                }
+
                 type = member?.Type;
             }
             return type is null ? NotFound : Traverse(type);
@@ -698,9 +764,15 @@ sealed partial class SchemaInfo
         {
             var modifier = Modifier(Next(), out var name);
             if (modifier is '^' or '!' or '+' or '*')
+            {
                 return NotFound;
+            }
+
             if (modifier == '$')
+            {
                 return HasNext ? Malformed : (entity.HasFeature(name) ? Found : NotFound);
+            }
+
             var type = name switch
             {
                 "arg-type" => argType,
@@ -714,19 +786,28 @@ sealed partial class SchemaInfo
         {
             var query = Next();
             if (query[0] != '^')
+            {
                 return NotFound;
+            }
+
             string? feature = null;
             if (HasNext)
             {
                 // Only a feature of the value may follow a value.
                 var featureQuery = Next();
                 if (featureQuery[0] != '$' || HasNext)
+                {
                     return Malformed;
+                }
+
                 feature = featureQuery.Substring(1);
             }
             var member = e.FindMember(query.Substring(1));
             if (member is null)
+            {
                 return NotFound;
+            }
+
             return feature is null || Contains(member.Features, feature) ? Found : NotFound;
         }
 
@@ -734,9 +815,15 @@ sealed partial class SchemaInfo
         {
             var query = Next();
             if (query[0] != '!')
+            {
                 return NotFound;
+            }
+
             if (HasNext)
+            {
                 return Malformed;
+            }
+
             return string.Equals(b.JsonType, query.Substring(1), StringComparison.Ordinal) ? Found : NotFound;
         }
 
@@ -750,7 +837,9 @@ sealed partial class SchemaInfo
                 Previous = savePrevious;
                 var rc = Traverse(type);
                 if (rc != NotFound)
+                {
                     return rc;
+                }
             }
             return NotFound;
         }

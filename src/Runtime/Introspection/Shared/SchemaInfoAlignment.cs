@@ -73,7 +73,10 @@ sealed class SchemaTypePair
     internal static string PathOf(string root, SchemaTypePair? pair, string? rest)
     {
         if (pair is null)
+        {
             return rest is null ? root : root + "/" + rest;
+        }
+
         var w = new StringBuilder();
         AppendPath(w, root, pair, rest, escape: false, new List<string>());
         return w.ToString();
@@ -87,20 +90,34 @@ sealed class SchemaTypePair
     {
         parents.Clear();
         for (var p = pair; p is not null; p = p.Parent)
+        {
             if (p.Component is not null)
+            {
                 parents.Add(p.Component);
+            }
+        }
+
         Append(w, root, escape);
         for (var i = parents.Count - 1; i >= 0; i--)
+        {
             Append(w.Append('/'), parents[i], escape);
+        }
+
         if (rest is not null)
+        {
             Append(w.Append('/'), rest, escape);
+        }
 
         static void Append(StringBuilder w, string text, bool escape)
         {
             if (escape)
+            {
                 TerminalText.Append(w, text);
+            }
             else
+            {
                 w.Append(text);
+            }
         }
     }
 
@@ -260,7 +277,10 @@ sealed class SchemaInfoAlignment
         static string Wrap(string shape, int depth)
         {
             for (var i = 0; i < depth; i++)
+            {
                 shape = "[" + shape + "]";
+            }
+
             return shape;
         }
     }
@@ -271,14 +291,19 @@ sealed class SchemaInfoAlignment
         foreach (var c in Client.Commands)
         {
             if (Server.FindCommand(c.Name) is not { } s)
+            {
                 continue;
+            }
+
             queue.Enqueue((c.ArgType, s.ArgType, SchemaDirection.Input, c.Name, null, "arg-type"));
             queue.Enqueue((c.RetType, s.RetType, SchemaDirection.Output, c.Name, null, "ret-type"));
         }
         foreach (var e in Client.Events)
         {
             if (Server.FindEvent(e.Name) is { } s)
+            {
                 queue.Enqueue((e.ArgType, s.ArgType, SchemaDirection.Output, e.Name, null, "arg-type"));
+            }
         }
 
         while (queue.Count > 0)
@@ -287,13 +312,21 @@ sealed class SchemaInfoAlignment
             var ce = Client.Find(c);
             var se = Server.Find(s);
             if (ce is null || se is null || ce is SchemaInfoBuiltin || se is SchemaInfoBuiltin)
+            {
                 continue;
+            }
+
             if (!string.Equals(ShapeOf(Client, c), ShapeOf(Server, s), StringComparison.Ordinal))
+            {
                 continue;
+            }
 
             var known = _pairs.TryGetValue((c, s), out var pair);
             if (known && (pair!.Direction | direction) == pair.Direction)
+            {
                 continue;
+            }
+
             var clientWalked = _clientWalked.TryGetValue(c, out var cw) ? cw : SchemaDirection.None;
             var serverWalked = _serverWalked.TryGetValue(s, out var sw) ? sw : SchemaDirection.None;
             if ((clientWalked | direction) == clientWalked && (serverWalked | direction) == serverWalked)
@@ -301,9 +334,14 @@ sealed class SchemaInfoAlignment
                 // Both types were walked this way already, each with another type (else the pair
                 // would be known): a crossing, reported as a conflict and not walked again.
                 if (known)
+                {
                     pair!.Direction |= direction;
+                }
                 else if (ce is not SchemaInfoArray)
+                {
                     Map(c, s, root, parent, component);
+                }
+
                 continue;
             }
             _clientWalked[c] = clientWalked | direction;
@@ -321,7 +359,9 @@ sealed class SchemaInfoAlignment
                 _pairs.Add((c, s), pair);
                 _pairList.Add(pair);
                 if (ce is not SchemaInfoArray)
+                {
                     Map(c, s, root, pair, null);
+                }
             }
 
             switch (ce)
@@ -332,16 +372,31 @@ sealed class SchemaInfoAlignment
                 case SchemaInfoObject co:
                     var so = (SchemaInfoObject)se;
                     foreach (var cm in co.Members)
+                    {
                         if (so.FindMember(cm.Name) is { } sm)
+                        {
                             queue.Enqueue((cm.Type, sm.Type, direction, root, pair, cm.Name));
+                        }
+                    }
+
                     foreach (var cv in co.Variants)
+                    {
                         if (so.FindVariant(cv.Case) is { } sv)
+                        {
                             queue.Enqueue((cv.Type, sv.Type, direction, root, pair, "+" + cv.Case));
+                        }
+                    }
+
                     break;
                 case SchemaInfoAlternate calt:
                     foreach (var (ct, st) in AlternateMembers(calt, (SchemaInfoAlternate)se))
+                    {
                         if (ct is not null && st is not null)
+                        {
                             queue.Enqueue((ct, st, direction, root, pair, null));
+                        }
+                    }
+
                     break;
             }
         }
@@ -366,8 +421,12 @@ sealed class SchemaInfoAlignment
             yield return (ct, match);
         }
         for (var i = 0; i < used.Length; i++)
+        {
             if (!used[i])
+            {
                 yield return (null, server.MemberTypes[i]);
+            }
+        }
     }
 
     // A new pair records where it was met as its own path (parent = the pair itself, no component);
@@ -377,7 +436,9 @@ sealed class SchemaInfoAlignment
         if (_clientToServer.TryGetValue(c, out var knownServer))
         {
             if (!string.Equals(knownServer, s, StringComparison.Ordinal) && _conflictKeys.Add((false, c, s)))
+            {
                 _conflicts.Add(new SchemaAlignmentConflict(false, c, knownServer, s, root, at, component));
+            }
         }
         else
         {
@@ -386,7 +447,9 @@ sealed class SchemaInfoAlignment
         if (_serverToClient.TryGetValue(s, out var knownClient))
         {
             if (!string.Equals(knownClient, c, StringComparison.Ordinal) && _conflictKeys.Add((true, s, c)))
+            {
                 _conflicts.Add(new SchemaAlignmentConflict(true, s, knownClient, c, root, at, component));
+            }
         }
         else
         {

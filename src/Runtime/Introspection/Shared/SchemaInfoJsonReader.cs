@@ -170,7 +170,8 @@ internal static class SchemaInfoJsonReader
                 return new SchemaInfoArray(name, Required(e, "element-type", index, name, bad, "element-type of " + owner), features) { Condition = condition };
             case SchemaMetaType.Command:
                 return new SchemaInfoCommand(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), Required(e, "ret-type", index, name, bad, "ret-type of " + owner),
-                    Bool(e, "allow-oob", index, name), features) { Condition = condition };
+                    Bool(e, "allow-oob", index, name), features)
+                { Condition = condition };
             case SchemaMetaType.Event:
                 return new SchemaInfoEvent(name, Required(e, "arg-type", index, name, bad, "arg-type of " + owner), features) { Condition = condition };
             case SchemaMetaType.Enum:
@@ -181,7 +182,8 @@ internal static class SchemaInfoJsonReader
                         foreach (var m in Objects(members, "members", index, name))
                         {
                             list.Add(new SchemaInfoEnumMember(Str(m, "name", index, name, bad, "value of " + owner) ?? throw Bad(index, name, "an enum member has no 'name'"),
-                                Strings(m, "features", index, name, bad, "feature of a value of " + owner)) { Condition = Condition(m) });
+                                Strings(m, "features", index, name, bad, "feature of a value of " + owner))
+                            { Condition = Condition(m) });
                         }
                     }
                     else if (Strings(e, "values", index, name, bad, "value of " + owner) is { } values)
@@ -207,7 +209,8 @@ internal static class SchemaInfoJsonReader
                             Str(m, "name", index, name, bad, "member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
                             Str(m, "type", index, name, bad, "type of a member of " + owner) ?? throw Bad(index, name, "an object member lacks 'name' or 'type'"),
                             m.TryGet("default", out _),
-                            Strings(m, "features", index, name, bad, "feature of a member of " + owner)) { Condition = Condition(m) });
+                            Strings(m, "features", index, name, bad, "feature of a member of " + owner))
+                        { Condition = Condition(m) });
                     }
                     var tag = Str(e, "tag", index, name, bad, "tag of " + owner);
                     List<SchemaInfoVariant>? variants = null;
@@ -218,7 +221,8 @@ internal static class SchemaInfoJsonReader
                         {
                             variants.Add(new SchemaInfoVariant(
                                 Str(v, "case", index, name, bad, "branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"),
-                                Str(v, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'")) { Condition = Condition(v) });
+                                Str(v, "type", index, name, bad, "type of a branch of " + owner) ?? throw Bad(index, name, "a variant lacks 'case' or 'type'"))
+                            { Condition = Condition(v) });
                         }
                     }
                     if ((tag is null) != (variants is null))

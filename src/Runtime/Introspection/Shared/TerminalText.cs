@@ -26,12 +26,21 @@ static class TerminalText
     public static string Escape(string? text)
     {
         if (text is null)
+        {
             return "";
+        }
+
         var i = 0;
         while (i < text.Length && !NeedsEscape(text, i))
+        {
             i++;
+        }
+
         if (i == text.Length)
+        {
             return text;
+        }
+
         var w = new StringBuilder(text.Length + 16);
         Append(w, text);
         return w.ToString();
@@ -44,13 +53,21 @@ static class TerminalText
         for (var i = 0; i < text.Length; i++)
         {
             if (!NeedsEscape(text, i))
+            {
                 continue;
+            }
+
             w.Append(text, start, i - start);
             var c = text[i];
             if (c == '\\')
+            {
                 w.Append("\\\\");
+            }
             else
+            {
                 w.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+
             start = i + 1;
         }
         w.Append(text, start, text.Length - start);
@@ -60,13 +77,25 @@ static class TerminalText
     {
         var c = text[i];
         if (c == '\\')
+        {
             return true;
+        }
+
         if (c >= ' ' && c < '\u007f')
+        {
             return false;
+        }
+
         if (char.IsHighSurrogate(c))
+        {
             return i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]);
+        }
+
         if (char.IsLowSurrogate(c))
+        {
             return i == 0 || !char.IsHighSurrogate(text[i - 1]);
+        }
+
         return CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
             or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
     }
