@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Generation;
-using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen;
 

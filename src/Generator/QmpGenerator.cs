@@ -11,7 +11,6 @@ using Microsoft.CodeAnalysis.Text;
 using Qmp.Codegen.Emit;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
-using Qmp.Codegen.Hx;
 using Qmp.Codegen.Model;
 
 namespace Qmp.Codegen;

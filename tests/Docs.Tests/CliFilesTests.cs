@@ -1,6 +1,5 @@
 using Qmp.Codegen.Cli;
 using Qmp.Codegen.Cli.Docs;
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Docs.Tests;
 

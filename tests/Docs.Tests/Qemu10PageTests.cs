@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Qmp.Codegen.Cli.Docs;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
-using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Docs.Tests;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Qmp.Emulator.Catalogues;
-using Qmp.Testing;
 
 namespace Qmp.Emulator.Tests;
 

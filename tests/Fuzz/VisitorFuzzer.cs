@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Qmp.Runtime;
 using Qmp.Runtime.Qapi;
-using Qmp.Testing;
 
 namespace Qmp.Fuzz;
 

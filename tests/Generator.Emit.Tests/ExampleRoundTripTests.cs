@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis;
-using Qmp.Codegen.Emit;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Hx;
 

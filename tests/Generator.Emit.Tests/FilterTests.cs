@@ -3,7 +3,6 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Qmp.Codegen.Emit.Tests.Qapi;
 using Qmp.Codegen.Schema;
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Emit.Tests;
 

@@ -1,4 +1,3 @@
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests;
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests;
 

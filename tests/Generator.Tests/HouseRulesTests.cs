@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests;
 

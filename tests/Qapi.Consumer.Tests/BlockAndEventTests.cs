@@ -1,6 +1,5 @@
 #if QEMU72_CLIENT
 using Qapi.Consumer.Qemu72;
-using Qmp.Runtime;
 #endif
 
 namespace Qmp.Codegen.Qapi.Consumer.Tests;

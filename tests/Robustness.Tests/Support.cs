@@ -1,7 +1,5 @@
 using System.Net.Sockets;
-using System.Text;
 using Qmp.Emulator;
-using Qmp.Testing;
 
 namespace Qmp.Robustness.Tests;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Qmp.Testing;
 
 namespace Qmp.Runtime.Tests;
 

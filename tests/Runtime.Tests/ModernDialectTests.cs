@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Qmp.Testing;
 
 namespace Qmp.Runtime.Tests;
 

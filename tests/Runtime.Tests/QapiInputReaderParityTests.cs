@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Qmp.Runtime.Qapi;
-using Qmp.Testing;
 
 namespace Qmp.Runtime.Tests;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Qmp.Runtime.Qapi;
-using Qmp.Testing;
 
 namespace Qmp.Runtime.Tests;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Qapi;
-using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Emit.Tests.Qapi;

@@ -2,9 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
 using Qmp.Codegen.Generation;
-using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
-using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Emit.Tests.Qapi;

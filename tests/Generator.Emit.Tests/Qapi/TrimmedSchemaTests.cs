@@ -1,4 +1,3 @@
-using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Emit.Tests.Qapi;

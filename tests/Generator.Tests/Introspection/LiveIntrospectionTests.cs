@@ -4,7 +4,6 @@ using Qmp.Codegen.Introspection;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
 using Qmp.Runtime.Introspection;
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests.Introspection;
 

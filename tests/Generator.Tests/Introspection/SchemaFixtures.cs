@@ -1,5 +1,4 @@
 using Qmp.Codegen.Helpers;
-using Qmp.Codegen.Introspection;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 using Qmp.Runtime.Introspection;

@@ -1,6 +1,5 @@
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
-using Qmp.Testing;
 
 namespace Qmp.Codegen.Tests.Qapi;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
-using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Tests.Qapi;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Qmp.Codegen.Model;
 using Qmp.Codegen.Qapi;
 using Qmp.Codegen.Schema;
-using Qmp.Testing;
 using Xunit.Abstractions;
 
 namespace Qmp.Codegen.Tests.Qapi;

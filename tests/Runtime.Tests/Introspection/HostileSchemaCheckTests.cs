@@ -1,6 +1,5 @@
 using System.Text;
 using Qmp.Runtime.Introspection;
-using Qmp.Testing;
 
 namespace Qmp.Runtime.Tests.Introspection;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Helpers;
-using Qmp.Codegen.Model;
 using Qmp.Codegen.Schema;
 
 namespace Qmp.Codegen.Generation;

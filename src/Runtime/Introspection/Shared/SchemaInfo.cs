@@ -567,7 +567,9 @@ sealed partial class SchemaInfo
     {
 #if NETSTANDARD2_0
         if (value is null)
+        {
             throw new ArgumentNullException(name);
+        }
 #else
         ArgumentNullException.ThrowIfNull(value, name);
 #endif
