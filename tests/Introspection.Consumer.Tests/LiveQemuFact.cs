@@ -1,3 +1,4 @@
+using System.Reflection;
 
 namespace Qmp.Codegen.Introspection.Consumer.Tests;
 

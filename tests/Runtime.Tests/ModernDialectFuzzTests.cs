@@ -50,7 +50,7 @@ public class ModernDialectFuzzTests
     }
 
     [Fact]
-    public async Task TheParserNeverThrowsAndAgreesWithSystemTextJson()
+    public async Task The_parser_never_throws_and_agrees_with_System_Text_Json()
     {
         var messages = 0;
         foreach (var input in Mutants(50_000, 2026))
@@ -89,7 +89,7 @@ public class ModernDialectFuzzTests
     }
 
     [Fact]
-    public async Task ASessionAnswersEveryMutantAndGoesOn()
+    public async Task A_session_answers_every_mutant_and_goes_on()
     {
         await using var fx = new ModernFixture();
         await using var peer = await fx.ConnectRawAsync();

@@ -78,7 +78,7 @@ public class ModernDialectParityTests
     private const string Negotiate = """{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}""";
 
     [QemuFact]
-    public async Task EveryMalformedRequestGetsQemu72sReply()
+    public async Task Every_malformed_request_gets_QEMU_7_2s_reply()
     {
         var (qemuGreeting, qemu) = await RunOnQemuAsync();
         using var greeting = JsonDocument.Parse(qemuGreeting);

@@ -9,7 +9,7 @@ public class ModernDialectTests
     private const string EnableOob = "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n";
 
     [Fact]
-    public async Task GreetingOffersOobWithTheConfiguredVersion()
+    public async Task The_greeting_offers_oob_with_the_configured_version()
     {
         await using var fx = new ModernFixture(new QmpServerOptions { Greeting = new QmpGreeting(new QmpVersion(7, 2, 22, "Debian 1:7.2+dfsg-7"), []) });
         await using var peer = await fx.ConnectRawAsync();
@@ -19,7 +19,7 @@ public class ModernDialectTests
     }
 
     [Fact]
-    public async Task TheDefaultDialectIsStillQemu21()
+    public async Task The_default_dialect_is_still_QEMU_2_1()
     {
         Assert.Equal(QmpDialect.Qemu21, new QmpServerOptions().Dialect);
         await using var fx = new ServerFixture();
@@ -31,7 +31,7 @@ public class ModernDialectTests
 
     /// <summary>Every malformed request of the parity list gets an answer and the connection goes on (QEMU or not).</summary>
     [Fact]
-    public async Task EveryMalformedRequestIsAnsweredAndTheConnectionGoesOn()
+    public async Task Every_malformed_request_is_answered_and_the_connection_goes_on()
     {
         await using var fx = new ModernFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -47,7 +47,7 @@ public class ModernDialectTests
     }
 
     [Fact]
-    public async Task ExecOobIsRefusedUntilOobIsEnabled()
+    public async Task Exec_oob_is_refused_until_oob_is_enabled()
     {
         await using var fx = new ModernFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -58,7 +58,7 @@ public class ModernDialectTests
     }
 
     [Fact]
-    public async Task AnOutOfBandCommandIsAnsweredWhileAnInBandOneRuns()
+    public async Task An_out_of_band_command_is_answered_while_an_in_band_one_runs()
     {
         await using var fx = new ModernFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -77,7 +77,7 @@ public class ModernDialectTests
 
     /// <summary>Out-of-band replies go through the same bounded output queue: a client that floods and never reads is closed.</summary>
     [Fact]
-    public async Task AnExecOobFloodThatIsNotReadIsBoundedByTheOutputQueue()
+    public async Task An_exec_oob_flood_that_is_not_read_is_bounded_by_the_output_queue()
     {
         const int maxQueued = 64 * 1024;
         await using var fx = new ModernFixture(new QmpServerOptions { MaxQueuedBytes = maxQueued });
@@ -110,7 +110,7 @@ public class ModernDialectTests
     }
 
     [Fact]
-    public async Task QueuedInBandRequestsAreCountedInTheServersBudget()
+    public async Task Queued_in_band_requests_are_counted_in_the_servers_budget()
     {
         await using var fx = new ModernFixture();
         await using var peer = await fx.ConnectRawAsync();
@@ -144,7 +144,7 @@ public class ModernDialectTests
 
     /// <summary>QEMU's own Python client (qemu.qmp of QEMU 7.2's source tree) negotiates oob and runs commands, exec-oob included.</summary>
     [QemuQmpPythonFact]
-    public async Task QemusPythonClientNegotiatesAndRunsCommands()
+    public async Task QEMUs_python_client_negotiates_and_runs_commands()
     {
         var python = QemuQmpPython.Find().Python!;
 

@@ -17,7 +17,7 @@ public class ServerLayoutTests
         Directory.EnumerateFiles(Repository.PathOf("src", "Runtime", "Server"), "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
 
     [Fact]
-    public void NoServerFileIsOver400Lines()
+    public void No_server_file_is_over_400_lines()
     {
         var files = ServerSources().ToList();
         Assert.NotEmpty(files);
@@ -30,7 +30,7 @@ public class ServerLayoutTests
     }
 
     [Fact]
-    public void NoServerMethodIsOver80Lines()
+    public void No_server_method_is_over_80_lines()
     {
         var tooLong = new List<string>();
         var methods = 0;
