@@ -133,7 +133,6 @@ internal static class VisitorFuzzer
 
     public static int Run(long inputs, int seed, Watchdog watchdog, string findings)
     {
-        QapiShapes.TreatUndescribedBranchesAsEmpty();
         var random = new Random(seed);
         var commands = s_seeds.Select(s => s.Command).Distinct().ToArray();
         var mutators = commands.ToDictionary(

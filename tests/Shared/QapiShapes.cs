@@ -7,18 +7,16 @@ namespace Qmp.Testing;
 /// Hand-written descriptions of a few QEMU 7.2 QAPI types (as <c>qapi/*.json</c> of 7.2 declares them,
 /// members in the schema's order, bases flattened first) and a walker that drives
 /// <see cref="QapiInputReader"/> over them the way QEMU's generated <c>visit_type_*</c> code drives its
-/// visitor: the stand-in for the generated server until the generator emits these calls. Members are
-/// written as the schema writes them: <c>*name:type</c> for an optional member, <c>[type]</c> for a list.
-/// Linked into the tests, the fuzzer and the benchmarks.
+/// visitor. The descriptions are ours, written from the schema; the walk is the runtime's
+/// <see cref="QapiShapeSet"/>, the one a generated server uses, given them as its lines. Members are
+/// written as the schema writes them: <c>*name:type</c> for an optional member, <c>[type]</c> for a list;
+/// a union's cases left out have no members. Linked into the tests, the fuzzer and the benchmarks.
 /// </summary>
 internal static class QapiShapes
 {
     private sealed record Struct(string[] Members, string? Discriminator = null, Dictionary<string, string>? Branches = null);
 
     private sealed record Alternate(Dictionary<QapiJsonType, string> Branches);
-
-    // The fuzzer reaches branches the cases do not describe: it takes them as empty.
-    private static bool s_undescribedIsEmpty;
 
     private static readonly Dictionary<string, string[]> s_enums = new()
     {
@@ -181,10 +179,30 @@ internal static class QapiShapes
         ]),
     };
 
-    static QapiShapes()
+    /// <summary>The descriptions as <see cref="QapiShapeSet"/>'s lines (blockdev-add is boxed: its arguments are a BlockdevOptions).</summary>
+    private static readonly QapiShapeSet s_shapes = new(Lines());
+
+    private static Dictionary<string, string> Lines()
     {
-        // blockdev-add is boxed: its arguments are a BlockdevOptions.
-        s_types["blockdev-add"] = s_types["BlockdevOptions"];
+        var lines = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, values) in s_enums)
+        {
+            lines[name] = "E " + string.Join(' ', values);
+        }
+
+        foreach (var (name, type) in s_types)
+        {
+            lines[name] = type switch
+            {
+                Struct o => string.Join(' ', new[] { "S" }.Concat(o.Members)
+                    .Concat(o.Discriminator is null ? [] : new[] { "|", o.Discriminator }.Concat(o.Branches!.Select(b => b.Key + "=" + b.Value)))),
+                Alternate a => "A " + string.Join(' ', a.Branches.Select(b => b.Key + "=" + b.Value)),
+                _ => throw new NotSupportedException(name),
+            };
+        }
+
+        lines["blockdev-add"] = lines["BlockdevOptions"];
+        return lines;
     }
 
     /// <summary>The described commands (and <c>widths</c>), for the fuzzer.</summary>
@@ -197,137 +215,8 @@ internal static class QapiShapes
 
     /// <summary>Checks <paramref name="arguments"/> of <paramref name="command"/> as QEMU 7.2's generated marshaller does.</summary>
     public static void Check(string command, JsonElement? arguments, int maxDepth = Qmp.Runtime.QmpLimits.DefaultServerMaxDepth) =>
-        Check(new QapiInputReader(arguments, maxDepth), command);
+        s_shapes.Check(arguments, command, maxDepth);
 
     /// <summary>The same on a reader given its arguments (reused across calls).</summary>
-    public static void Check(QapiInputReader reader, string command)
-    {
-        var type = (Struct)s_types[command];
-        reader.StartObject(null);
-        VisitMembers(reader, type);
-        reader.EndObject();
-    }
-
-    /// <summary>QEMU's <c>visit_type_T_members</c>: the members in order, then the union's branch.</summary>
-    private static void VisitMembers(QapiInputReader reader, Struct type)
-    {
-        string? tag = null;
-        foreach (var declared in type.Members)
-        {
-            var colon = declared.IndexOf(':');
-            var optional = declared[0] == '*';
-            string name = declared[(optional ? 1 : 0)..colon], memberType = declared[(colon + 1)..];
-            if (optional && !reader.IsPresent(name))
-            {
-                continue;
-            }
-
-            var value = Visit(reader, name, memberType);
-            if (name == type.Discriminator)
-            {
-                tag = value;
-            }
-        }
-
-        if (type.Branches is not null && tag is not null)
-        {
-            if (type.Branches.TryGetValue(tag, out var branch))
-            {
-                VisitMembers(reader, (Struct)s_types[branch]);
-            }
-            else if (!s_undescribedIsEmpty)
-            {
-                throw new NotSupportedException($"branch '{tag}' is not described");
-            }
-        }
-    }
-
-    /// <summary>Takes branches not described here as empty ones (for the fuzzer) instead of failing the test.</summary>
-    public static void TreatUndescribedBranchesAsEmpty() => s_undescribedIsEmpty = true;
-
-    /// <summary>QEMU's <c>visit_type_T</c>; returns an enum's value (a union reads its tag through it).</summary>
-    private static string? Visit(QapiInputReader reader, string? name, string type)
-    {
-        switch (type)
-        {
-            case "str":
-                reader.ReadString(name);
-                return null;
-            case "bool":
-                reader.ReadBool(name);
-                return null;
-            case "int" or "int64":
-                reader.ReadInt64(name);
-                return null;
-            case "int8":
-                reader.ReadInt8(name);
-                return null;
-            case "int16":
-                reader.ReadInt16(name);
-                return null;
-            case "int32":
-                reader.ReadInt32(name);
-                return null;
-            case "uint8":
-                reader.ReadUInt8(name);
-                return null;
-            case "uint16":
-                reader.ReadUInt16(name);
-                return null;
-            case "uint32":
-                reader.ReadUInt32(name);
-                return null;
-            case "uint64":
-                reader.ReadUInt64(name);
-                return null;
-            case "size":
-                reader.ReadSize(name);
-                return null;
-            case "number":
-                reader.ReadNumber(name);
-                return null;
-            case "any":
-                reader.ReadAny(name);
-                return null;
-            case "null":
-                reader.ReadNull(name);
-                return null;
-        }
-
-        if (type[0] == '[')
-        {
-            reader.StartList(name);
-            while (reader.NextElement())
-            {
-                Visit(reader, null, type[1..^1]);
-            }
-
-            reader.EndList();
-            return null;
-        }
-
-        if (s_enums.TryGetValue(type, out var values))
-        {
-            return values[reader.ReadEnum(name, values)];
-        }
-
-        switch (s_types[type])
-        {
-            case Struct members:
-                reader.StartObject(name);
-                VisitMembers(reader, members);
-                reader.EndObject();
-                return null;
-            case Alternate alternate:
-                var kind = reader.StartAlternate(name);
-                if (!alternate.Branches.TryGetValue(kind, out var branch))
-                {
-                    throw QapiInputReader.NoBranch(name, type);
-                }
-
-                return Visit(reader, name, branch);
-            default:
-                throw new NotSupportedException(type);
-        }
-    }
+    public static void Check(QapiInputReader reader, string command) => s_shapes.Check(reader, command);
 }

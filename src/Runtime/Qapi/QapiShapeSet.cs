@@ -38,9 +38,16 @@ public sealed class QapiShapeSet
     /// <param name="type">The arguments' object type; null when the command takes none.</param>
     /// <param name="maxDepth">The nesting limit.</param>
     /// <exception cref="QmpException">GenericError in QEMU 7.2's words.</exception>
-    public void Check(JsonElement? arguments, string? type, int maxDepth = QmpLimits.DefaultServerMaxDepth)
+    public void Check(JsonElement? arguments, string? type, int maxDepth = QmpLimits.DefaultServerMaxDepth) =>
+        Check(new QapiInputReader(arguments, maxDepth), type);
+
+    /// <summary>The same on a reader already given its arguments, so one reader serves many requests.</summary>
+    /// <param name="reader">The reader, at the start of the arguments (<see cref="QapiInputReader.Reset"/>).</param>
+    /// <param name="type">The arguments' object type; null when the command takes none.</param>
+    /// <exception cref="QmpException">GenericError in QEMU 7.2's words.</exception>
+    public void Check(QapiInputReader reader, string? type)
     {
-        var reader = new QapiInputReader(arguments, maxDepth);
+        ArgumentNullException.ThrowIfNull(reader);
         reader.StartObject(null);
         if (type is not null)
         {
