@@ -19,6 +19,9 @@ namespace Qmp.Runtime.Qapi;
 /// </summary>
 public sealed class QapiShapeSet
 {
+    [ThreadStatic]
+    private static QapiInputReader? t_reader;
+
     private readonly IReadOnlyDictionary<string, string> _lines;
     private readonly ConcurrentDictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
 
@@ -38,8 +41,30 @@ public sealed class QapiShapeSet
     /// <param name="type">The arguments' object type; null when the command takes none.</param>
     /// <param name="maxDepth">The nesting limit.</param>
     /// <exception cref="QmpException">GenericError in QEMU 7.2's words.</exception>
-    public void Check(JsonElement? arguments, string? type, int maxDepth = QmpLimits.DefaultServerMaxDepth) =>
-        Check(new QapiInputReader(arguments, maxDepth), type);
+    public void Check(JsonElement? arguments, string? type, int maxDepth = QmpLimits.DefaultServerMaxDepth)
+    {
+        // One reader per thread, reset per request: a generated server checks every request here, and
+        // the reader's buffers are all it would allocate. The check is synchronous, so nothing else
+        // on this thread uses the reader meanwhile.
+        var reader = t_reader;
+        if (reader is null || reader.MaxDepth != maxDepth)
+        {
+            t_reader = reader = new QapiInputReader(arguments, maxDepth);
+        }
+        else
+        {
+            reader.Reset(arguments);
+        }
+
+        try
+        {
+            Check(reader, type);
+        }
+        finally
+        {
+            reader.Reset(null); // holds no request's document past the check
+        }
+    }
 
     /// <summary>The same on a reader already given its arguments, so one reader serves many requests.</summary>
     /// <param name="reader">The reader, at the start of the arguments (<see cref="QapiInputReader.Reset"/>).</param>

@@ -1,3 +1,5 @@
+using Qmp.Runtime.Protocol;
+
 namespace Qmp.Runtime.Qapi;
 
 /// <summary>
@@ -51,7 +53,7 @@ internal static class QemuMemberOrder
         var buckets = new List<int>?[QDictBuckets];
         for (var i = 0; i < names.Count; i++)
         {
-            (buckets[QDictHash(names[i]) % QDictBuckets] ??= []).Add(i);
+            (buckets[QmpWire.QdictBucket(names[i])] ??= []).Add(i);
         }
 
         var order = new List<int>(names.Count);
@@ -68,18 +70,6 @@ internal static class QemuMemberOrder
         }
 
         return order;
-    }
-
-    /// <summary>QDict's hash (gdbm's, by way of tdb): bytes unsigned, 32-bit arithmetic.</summary>
-    private static uint QDictHash(byte[] name)
-    {
-        var value = unchecked(0x238F13AFu * (uint)name.Length);
-        for (var i = 0; i < name.Length; i++)
-        {
-            value = unchecked(value + ((uint)name[i] << (i * 5 % 24)));
-        }
-
-        return unchecked((1103515243u * value) + 12345u);
     }
 
     /// <summary>GLib's g_str_hash (djb2 over signed chars), never below 2 as the table stores it.</summary>

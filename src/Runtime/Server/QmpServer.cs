@@ -115,7 +115,7 @@ public sealed class QmpServer : IAsyncDisposable
         var parsed = QmpAddress.Parse(address);
         if (parsed.Kind == QmpTransportKind.Stdio)
         {
-            Track(RunSessionCoreAsync(QmpTransport.OpenStdio(), null, "stdio", _shutdown.Token));
+            Track(RunConnectionAsync(QmpTransport.OpenStdio(), null, "stdio", null, _shutdown.Token));
             return this;
         }
 
@@ -147,7 +147,7 @@ public sealed class QmpServer : IAsyncDisposable
     public Task RunSessionAsync(Stream duplex, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(duplex);
-        return Track(RunSessionCoreAsync(duplex, null, "stream", cancellationToken));
+        return Track(RunConnectionAsync(duplex, null, "stream", null, cancellationToken));
     }
 
     /// <summary>Serves one QMP session on an already connected socket (an inherited <c>fd=N</c>); the server owns it.</summary>
@@ -243,9 +243,6 @@ public sealed class QmpServer : IAsyncDisposable
         _ = task.ContinueWith(t => _tasks.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return task;
     }
-
-    private Task RunSessionCoreAsync(Stream stream, Socket? socket, string peer, CancellationToken cancellationToken) =>
-        RunConnectionAsync(stream, socket, peer, null, cancellationToken);
 
     /// <summary>One connection's protocol handler in the configured dialect.</summary>
     private QmpProtocolHandler CreateProtocol() => _dialect switch

@@ -167,19 +167,24 @@ public static class ServerEmitter
         writer.Close();
         writer.Close();
 
-        // One check table per command, named after it: what QEMU 2.1's monitor checks before the handler runs.
-        foreach (var command in qapi ? new List<CommandGenerationSpec>() : commands)
+        // One check table per command, named after it: what QEMU 2.1's monitor checks before the handler runs
+        // (a QAPI server checks through its shapes instead).
+        if (!qapi)
         {
-            writer.Line();
-            writer.Line("private static readonly global::Qmp.Runtime.QmpArgumentCheck[] " + ChecksOf(command) + " =");
-            writer.Line("{");
-            foreach (var check in command.Checks)
+            foreach (var command in commands)
             {
-                writer.Line("    new(" + CSharpText.Literal(check.Name) + ", " + (check.Optional ? "true" : "false") + ", " + (check.JsonType is null ? "null" : CSharpText.Literal(check.JsonType)) + "),");
-            }
+                writer.Line();
+                writer.Line("private static readonly global::Qmp.Runtime.QmpArgumentCheck[] " + ChecksOf(command) + " =");
+                writer.Line("{");
+                foreach (var check in command.Checks)
+                {
+                    writer.Line("    new(" + CSharpText.Literal(check.Name) + ", " + (check.Optional ? "true" : "false") + ", " + (check.JsonType is null ? "null" : CSharpText.Literal(check.JsonType)) + "),");
+                }
 
-            writer.Line("};");
+                writer.Line("};");
+            }
         }
+
         writer.Close();
         return writer.ToString();
     }
