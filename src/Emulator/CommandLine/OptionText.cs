@@ -177,6 +177,11 @@ internal static class OptionText
     /// </summary>
     public static JsonObject ParseJson(string text)
     {
+        if (Depth(text) > CommandLineLimits.MaxJsonDepth)
+        {
+            throw new QemuOptionException($"JSON nested deeper than {CommandLineLimits.MaxJsonDepth} levels (the emulator's limit)");
+        }
+
         var bytes = Encoding.UTF8.GetBytes(text);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = CommandLineLimits.MaxJsonDepth, CommentHandling = JsonCommentHandling.Disallow });
         JsonNode? node;
@@ -195,6 +200,42 @@ internal static class OptionText
         }
 
         return node as JsonObject ?? throw new QemuOptionException("JSON parse error, expecting value");
+    }
+
+    /// <summary>The deepest nesting of objects and arrays, strings skipped.</summary>
+    private static int Depth(string text)
+    {
+        int depth = 0, deepest = 0;
+        var inString = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (inString)
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else if (c is '{' or '[')
+            {
+                deepest = Math.Max(deepest, ++depth);
+            }
+            else if (c is '}' or ']')
+            {
+                depth--;
+            }
+        }
+
+        return deepest;
     }
 
     /// <summary>What QEMU's parser says for the place System.Text.Json stopped at.</summary>

@@ -161,6 +161,19 @@ public sealed class Qemu72CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task The_inherited_monitor_socket_stays_open_and_listening_after_the_line_is_read()
+    {
+        _ = Parse(LibvirtLine());
+        _ = Parse("-chardev", $"socket,id=c,fd={MonitorFd},server=on,wait=off", "-mon", "chardev=c,mode=control");
+
+        // libvirt connects once, to the socket it passed: it must still accept.
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(_dir, "monitor.sock")));
+        using var accepted = await _monitor.AcceptAsync();
+        Assert.True(accepted.Connected);
+    }
+
+    [Fact]
     public void The_capability_probes_line_is_read()
     {
         var config = Parse(
