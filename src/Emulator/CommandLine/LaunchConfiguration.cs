@@ -33,6 +33,9 @@ public sealed record LaunchConfiguration
     /// <summary>The machine type as given (<c>-machine TYPE</c>, an alias kept as written); <c>pc-i440fx-7.2</c> when not given.</summary>
     public string MachineType { get; init; } = "pc-i440fx-7.2";
 
+    /// <summary>The machine type's own name: <see cref="MachineType"/> with an alias resolved (<c>pc</c> is <c>pc-i440fx-7.2</c>).</summary>
+    public string MachineTypeName { get; init; } = "pc-i440fx-7.2";
+
     /// <summary><c>-machine</c>'s other properties (<c>usb=off</c>, <c>memory-backend=pc.ram</c>, ...), as given.</summary>
     public ImmutableDictionary<string, string> MachineProperties { get; init; } = ImmutableDictionary<string, string>.Empty;
 

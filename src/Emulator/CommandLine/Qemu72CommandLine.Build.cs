@@ -41,6 +41,7 @@ public static partial class Qemu72CommandLine
             var devices = BuildDevices(netdevs);
             return _config with
             {
+                MachineTypeName = machineName,
                 Smp = smp,
                 Chardevs = chardevs,
                 Monitors = monitors,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
 using Qmp.Emulator.CommandLine;
@@ -18,6 +19,7 @@ public sealed class Qemu72CommandLineTests : IDisposable
         _monitor.Bind(new UnixDomainSocketEndPoint(Path.Combine(_dir, "monitor.sock")));
         _monitor.Listen();
         File.WriteAllBytes(Image, QemuMachine.Qcow2Image(10L << 30, null));
+        File.WriteAllBytes(Path.Combine(_dir, "master-key.aes"), new byte[32]);
     }
 
     private string Image => Path.Combine(_dir, "disk.qcow2");
@@ -125,6 +127,61 @@ public sealed class Qemu72CommandLineTests : IDisposable
         .. c.Audiodevs.Select(a => $"audiodev {OptionValues.GetString(a, "driver")} {OptionValues.GetString(a, "id")}"),
     ]);
 
+    public static TheoryData<string> AcceptedLines => ["libvirt", "libvirt-keyval", "libvirt-defaults", "probe", "qemumachine"];
+
+    /// <summary>A line both read; the monitor on stdio, so that QEMU can be told to quit.</summary>
+    private string[] AcceptedLine(string name) => name switch
+    {
+        "libvirt" => StdioMonitor(LibvirtLine()),
+        "libvirt-keyval" => StdioMonitor(LibvirtLine(keyval: true)),
+        "libvirt-defaults" =>
+        [
+            "-machine", "pc-i440fx-7.2,usb=off", "-nodefaults", "-display", "none", "-qmp", "stdio",
+            "-netdev", """{"type":"user","id":"hostnet0"}""",
+            "-device", """{"driver":"piix3-usb-uhci","id":"usb","bus":"pci.0","addr":"0x1.0x2"}""",
+            "-device", """{"driver":"ide-cd","bus":"ide.0","unit":0,"id":"ide0-0-0"}""",
+            "-device", """{"driver":"virtio-net-pci","netdev":"hostnet0","id":"net0","mac":"52:54:00:12:34:56","bus":"pci.0","addr":"0x3"}""",
+            "-device", """{"driver":"virtio-balloon-pci","id":"balloon0","bus":"pci.0","addr":"0x4"}""",
+        ],
+        "probe" => ["-S", "-no-user-config", "-nodefaults", "-nographic", "-machine", "none,accel=kvm:tcg", "-qmp", "stdio"],
+        _ => ["-display", "none", "-vga", "none", "-chardev", "stdio,id=mon", "-mon", "chardev=mon,mode=control", "-machine", "pc"],
+    };
+
+    private string[] StdioMonitor(string[] line) =>
+        [.. line.Select(a => a == $"socket,id=charmonitor,fd={MonitorFd},server=on,wait=off" ? "stdio,id=charmonitor" : a)];
+
+    [Theory]
+    [MemberData(nameof(AcceptedLines))]
+    public void The_emulator_reads_the_lines_QEMU_accepts(string name) => Parse(AcceptedLine(name));
+
+    [QemuTheory]
+    [MemberData(nameof(AcceptedLines))]
+    public async Task QEMU_7_2_accepts_the_same_lines(string name)
+    {
+        var start = new ProcessStartInfo(Executables.Qemu!)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = _dir,
+        };
+        foreach (var arg in AcceptedLine(name))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var qemu = Process.Start(start)!;
+        var stderr = qemu.StandardError.ReadToEndAsync();
+        var stdout = qemu.StandardOutput.ReadToEndAsync();
+        await qemu.StandardInput.WriteAsync("{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n");
+        qemu.StandardInput.Close();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(Patience.Seconds));
+        await qemu.WaitForExitAsync(patience.Token);
+        Assert.True(qemu.ExitCode == 0, await stderr);
+        Assert.Contains("host-qmp-quit", await stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Libvirts_JSON_options_and_their_key_value_forms_give_the_same_machine()
     {
@@ -216,7 +273,7 @@ public sealed class Qemu72CommandLineTests : IDisposable
             Assert.Equal(new MonitorConfiguration(null, "mon", "control", false), Assert.Single(config.Monitors));
             Assert.False(config.Chardevs[0].Server);
             Assert.Equal<string>(["-vga none"], config.Ignored);
-            Assert.Equal("pc", config.MachineType);
+            Assert.Equal(("pc", "pc-i440fx-7.2"), (config.MachineType, config.MachineTypeName));
             Assert.Equal(128L << 20, config.MemoryBytes);
         }
 
