@@ -63,6 +63,11 @@ public static partial class Qemu72CommandLine
                 throw new UnlocatedException("unsupported machine type");
             }
 
+            if (_machineAccel && _accelOption is not null)
+            {
+                throw new UnlocatedException("The -accel and \"-machine accel=\" options are incompatible");
+            }
+
             return MachineCpuMax(_config.MachineType);
         }
 

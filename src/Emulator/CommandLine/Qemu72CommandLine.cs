@@ -141,6 +141,7 @@ public static partial class Qemu72CommandLine
         private Option? _accelOption;
         private Option? _machineOption;
         private int _compatMonitors;
+        private bool _machineAccel;
 
         public LaunchConfiguration Read()
         {
@@ -389,7 +390,10 @@ public static partial class Qemu72CommandLine
             if (opts.TryGetValue("size", out var size))
             {
                 var bytes = OptionText.ParseSize(size, 'M') ?? throw new QemuOptionException("Parameter 'size' expects a non-negative number below 2^64");
-                _config = _config with { MemoryBytes = (long)Math.Min(bytes, long.MaxValue) };
+
+                // As QEMU's set_memory_options: 0 is the default size, and RAM comes in 8 KiB pages.
+                bytes = bytes == 0 ? 128UL << 20 : Math.Min(bytes, long.MaxValue - 8191);
+                _config = _config with { MemoryBytes = (long)((bytes + 8191) & ~8191UL) };
             }
 
             if (opts.TryGetValue("slots", out var slots) && !ulong.TryParse(slots, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -411,6 +415,7 @@ public static partial class Qemu72CommandLine
             opts.Remove("type");
             if (opts.Remove("accel", out var accel))
             {
+                _machineAccel = true;
                 _config = _config with { Accelerators = [.. accel.Split(':')] };
             }
 

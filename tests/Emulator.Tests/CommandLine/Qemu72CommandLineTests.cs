@@ -288,6 +288,8 @@ public sealed class Qemu72CommandLineTests : IDisposable
     [InlineData("1.5G", 3L << 29)]
     [InlineData("2048k", 2L << 20)]
     [InlineData("64,slots=4,maxmem=1G", 64L << 20)]
+    [InlineData("0", 128L << 20)]
+    [InlineData("1001k", 126L * 8192)]
     public void Memory_is_MiB_or_a_suffixed_size(string value, long bytes) => Assert.Equal(bytes, Parse("-m", value).MemoryBytes);
 
     [Theory]

@@ -47,6 +47,7 @@ public sealed class Qemu72RefusalTests : IDisposable
         { "-machine|bogus", "unsupported machine type" },
         { "-machine|none,accel=foo", "invalid accelerator foo" },
         { "-accel|foo", "-accel foo: invalid accelerator foo" },
+        { "-machine|none,accel=tcg|-accel|tcg", "The -accel and \"-machine accel=\" options are incompatible" },
         { "-accel|tcg,bogus=1", "-accel tcg,bogus=1: Property 'tcg-accel.bogus' not found" },
         { "-cpu|bogus", "unable to find CPU model 'bogus'" },
         { "-uuid|xyz", "-uuid xyz: failed to parse UUID string: wrong format" },
