@@ -393,7 +393,8 @@ public static partial class Qemu72CommandLine
             {
                 var o = device.Option;
                 var properties = device.Properties;
-                var driver = properties["driver"] is { } d ? (d.GetValueKind() == JsonValueKind.String ? d.GetValue<string>() : d.ToJsonString()) : throw o.Refuse("Parameter 'driver' is missing");
+                // As QEMU, a driver that is no string is no driver.
+                var driver = properties["driver"] is JsonValue d && d.GetValueKind() == JsonValueKind.String ? d.GetValue<string>() : throw o.Refuse("Parameter 'driver' is missing");
                 if (!DeviceTypes.Value.Contains(driver))
                 {
                     throw o.Refuse($"'{driver}' is not a valid device model name");

@@ -603,19 +603,17 @@ public static partial class Qemu72CommandLine
 
             foreach (var member in new[] { "read-only", "auto-read-only", "force-share" })
             {
-                if (options[member] is not { } flag)
-                {
-                    continue;
-                }
+                CheckMember(options, member, JsonValueKind.True, keyval);
+            }
 
-                if (keyval)
-                {
-                    OptionText.ParseBool(member, flag.GetValue<string>());
-                }
-                else if (flag.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    throw new QemuOptionException($"Invalid parameter type for '{member}', expected: boolean");
-                }
+            foreach (var member in new[] { "node-name", "filename", "discard", "cache" })
+            {
+                CheckMember(options, member, JsonValueKind.String, keyval);
+            }
+
+            foreach (var member in new[] { "size", "offset" })
+            {
+                CheckMember(options, member, JsonValueKind.Number, keyval);
             }
 
             if (FileDrivers.Contains(name) && options["filename"] is null)
@@ -640,6 +638,63 @@ public static partial class Qemu72CommandLine
             }
         }
 
+        /// <summary>
+        /// A member's type as QEMU's visitors check it: in JSON its kind (<c>Invalid parameter type for
+        /// 'x', expected: boolean</c>), in key=value form its text (<c>Parameter 'x' expects 'on' or 'off'</c>)
+        /// and never an object (<c>Parameters 'x.*' are unexpected</c>). <paramref name="kind"/> True means boolean.
+        /// </summary>
+        private static void CheckMember(JsonObject options, string member, JsonValueKind kind, bool keyval)
+        {
+            if (options[member] is not { } value)
+            {
+                if (options.ContainsKey(member))
+                {
+                    throw new QemuOptionException($"Invalid parameter type for '{member}', expected: {TypeName(kind)}");
+                }
+
+                return;
+            }
+
+            if (keyval && value is JsonObject)
+            {
+                throw new QemuOptionException($"Parameters '{member}.*' are unexpected");
+            }
+
+            if (keyval && value.GetValueKind() == JsonValueKind.String)
+            {
+                var text = value.GetValue<string>();
+                if (kind == JsonValueKind.True)
+                {
+                    OptionText.ParseBool(member, text);
+                }
+                else if (kind == JsonValueKind.Number && !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+                {
+                    throw new QemuOptionException($"Parameter '{member}' expects integer");
+                }
+
+                return;
+            }
+
+            var actual = value.GetValueKind();
+            var fits = kind switch
+            {
+                JsonValueKind.True => actual is JsonValueKind.True or JsonValueKind.False,
+                JsonValueKind.Number => actual == JsonValueKind.Number && value.AsValue().TryGetValue<long>(out _),
+                _ => actual == kind,
+            };
+            if (!fits)
+            {
+                throw new QemuOptionException($"Invalid parameter type for '{member}', expected: {TypeName(kind)}");
+            }
+        }
+
+        private static string TypeName(JsonValueKind kind) => kind switch
+        {
+            JsonValueKind.True => "boolean",
+            JsonValueKind.Number => "integer",
+            _ => "string",
+        };
+
         /// <summary>-object, -netdev, -audiodev: the type member and an id are required; a type QEMU does not know is refused.</summary>
         private static JsonObject ReadBackend(string value, string typeKey, bool keyval, FrozenSet? types = null)
         {
@@ -651,11 +706,12 @@ public static partial class Qemu72CommandLine
                 throw new QemuOptionException($"Parameter '{typeKey}' does not accept value '{name}'");
             }
 
-            if (options["id"] is null)
+            if (!options.ContainsKey("id"))
             {
                 throw new QemuOptionException("Parameter 'id' is missing");
             }
 
+            CheckMember(options, "id", JsonValueKind.String, keyval && !value.StartsWith('{'));
             return options;
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Qmp.Emulator.CommandLine;
 
 namespace Qmp.Emulator.Tests.CommandLine;
@@ -222,6 +223,65 @@ public sealed class Qemu72CommandLineLimitTests
         Assert.Equal($"qmp-emulator: -blockdev {deep}: JSON nested deeper than 32 levels (the emulator's limit)\n", Refuse("-blockdev", deep));
         var deepest = string.Concat(Enumerable.Repeat("{\"a\":", CommandLineLimits.MaxJsonDepth - 1)) + "1" + new string('}', CommandLineLimits.MaxJsonDepth - 1);
         Assert.NotNull(Qemu72CommandLine.Parse(["-blockdev", "{\"driver\":\"null-co\",\"node-name\":\"n\",\"x\":" + deepest + "}"], TextWriter.Null));
+    }
+
+    /// <summary>Every member libvirt's options use, given every JSON kind and a nested key=value form: refused or read, never thrown.</summary>
+    [Fact]
+    public void Members_of_every_JSON_kind_are_refused_or_read_never_thrown()
+    {
+        var dir = Directory.CreateTempSubdirectory("qmp-argv72-").FullName;
+        try
+        {
+            var image = Path.Combine(dir, "d.qcow2");
+            File.WriteAllBytes(image, QemuMachine.Qcow2Image(1 << 20, null));
+            var bases = new (string Option, string Json)[]
+            {
+                ("-blockdev", $$"""{"driver":"file","filename":"{{image}}","node-name":"s","auto-read-only":true,"discard":"unmap"}"""),
+                ("-blockdev", """{"driver":"qcow2","file":"s","node-name":"f","read-only":false}"""),
+                ("-blockdev", """{"driver":"raw","node-name":"r","file":{"driver":"null-co","size":4096}}"""),
+                ("-device", """{"driver":"virtio-blk-pci","bus":"pci.0","addr":"0x2","drive":"f","id":"disk","bootindex":1}"""),
+                ("-device", """{"driver":"virtio-net-pci","netdev":"n","id":"net0"}"""),
+                ("-object", """{"qom-type":"memory-backend-ram","id":"pc.ram","size":67108864}"""),
+                ("-netdev", """{"type":"user","id":"n"}"""),
+                ("-audiodev", """{"id":"a","driver":"none"}"""),
+            };
+            string[] kinds = ["1", "-1", "1.5", "true", "null", "[]", "[1]", "{}", """{"x":1}""", "\"\"", "\"x y\"", "\"/dev/null\""];
+            var tried = 0;
+            for (var b = 0; b < bases.Length; b++)
+            {
+                var members = JsonNode.Parse(bases[b].Json)!.AsObject().Select(m => m.Key).ToList();
+                foreach (var member in members)
+                {
+                    foreach (var kind in kinds)
+                    {
+                        var changed = JsonNode.Parse(bases[b].Json)!.AsObject();
+                        changed[member] = JsonNode.Parse(kind);
+                        tried += Try(bases, b, changed.ToJsonString());
+                    }
+
+                    // The key=value form with the member nested (member.x=1), as QEMU's keyval allows.
+                    var flat = string.Join(',', JsonNode.Parse(bases[b].Json)!.AsObject()
+                        .Where(m => m.Value is JsonValue)
+                        .Select(m => m.Key == member ? $"{m.Key}.x=1" : $"{m.Key}={m.Value!.ToString().Replace(",", ",,", StringComparison.Ordinal)}"));
+                    tried += Try(bases, b, flat);
+                }
+            }
+
+            Assert.True(tried > 300, $"{tried} lines tried");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        static int Try((string Option, string Json)[] bases, int changedIndex, string changed)
+        {
+            var args = bases.SelectMany((b, i) => new[] { b.Option, i == changedIndex ? changed : b.Json }).ToArray();
+            var error = new StringWriter();
+            var config = Qemu72CommandLine.Parse(args, error);
+            Assert.True(config is not null || error.ToString().Count(c => c == '\n') == 1, $"{string.Join(' ', args)}: {error}");
+            return 1;
+        }
     }
 
     [Fact]
