@@ -131,7 +131,7 @@ public sealed record GlobalProperty(string Driver, string Property, string Value
 public sealed record ChardevConfiguration(string Id, string Backend, ImmutableDictionary<string, string> Options)
 {
     /// <summary>The inherited descriptor of <c>fd=N</c>, or null.</summary>
-    public int? Fd => Options.TryGetValue("fd", out var fd) ? int.Parse(fd, System.Globalization.CultureInfo.InvariantCulture) : null;
+    public int? Fd => Options.TryGetValue("fd", out var fd) && int.TryParse(fd, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
     /// <summary><c>path=</c> of a unix socket, or null.</summary>
     public string? Path => Options.GetValueOrDefault("path");

@@ -22,14 +22,14 @@ namespace Qmp.Emulator.CommandLine;
 public static partial class Qemu72CommandLine
 {
     /// <summary>QEMU 7.2 x86_64 options that take no argument.</summary>
-    private static readonly FrozenSet Flags = new(
+    private static readonly NameSet Flags = new(
         "S", "async-teardown", "audio-help", "daemonize", "enable-kvm", "enable-sync-profile", "full-screen", "h", "help",
         "mem-prealloc", "no-acpi", "no-fd-bootchk", "no-hpet", "no-reboot", "no-shutdown", "no-user-config", "nodefaults",
         "nographic", "old-param", "only-migratable", "portrait", "preconfig", "s", "semihosting", "singlestep", "snapshot",
         "usb", "version", "win2k-hack", "xen-attach", "xen-domid-restrict");
 
     /// <summary>QEMU 7.2 x86_64 options that take one argument.</summary>
-    private static readonly FrozenSet WithArgument = new(
+    private static readonly NameSet WithArgument = new(
         "D", "L", "M", "accel", "acpitable", "action", "add-fd", "append", "audio", "audiodev", "bios", "blockdev", "boot",
         "cdrom", "chardev", "chroot", "compat", "cpu", "d", "debugcon", "device", "dfilter", "display", "drive", "dtb",
         "dump-vmstate", "echr", "fda", "fdb", "fsdev", "fw_cfg", "g", "gdb", "global", "hda", "hdb", "hdc", "hdd", "icount",
@@ -40,34 +40,34 @@ public static partial class Qemu72CommandLine
         "uuid", "vga", "virtfs", "vnc", "watchdog-action", "xen-domid");
 
     /// <summary>The emulator's own options that may stand among QEMU's (each takes a value).</summary>
-    private static readonly FrozenSet EmulatorOptions = new("--data-dir", "--image-dir", "--data-dir-quota", "--max-clients", "--qemu");
+    private static readonly NameSet EmulatorOptions = new("--data-dir", "--image-dir", "--data-dir-quota", "--max-clients", "--qemu");
 
     /// <summary>BlockdevDriver of QEMU 7.2's schema (this build's).</summary>
-    private static readonly FrozenSet BlockDrivers = new(
+    private static readonly NameSet BlockDrivers = new(
         "blkdebug", "blklogwrites", "blkreplay", "blkverify", "bochs", "cloop", "compress", "copy-before-write", "copy-on-read",
         "dmg", "file", "snapshot-access", "ftp", "ftps", "gluster", "host_cdrom", "host_device", "http", "https", "io_uring",
         "iscsi", "luks", "nbd", "nfs", "null-aio", "null-co", "nvme", "parallels", "preallocate", "qcow", "qcow2", "qed",
         "quorum", "raw", "rbd", "replication", "ssh", "throttle", "vdi", "vhdx", "vmdk", "vpc", "vvfat");
 
     /// <summary>Protocol drivers that read a host file by <c>filename</c>.</summary>
-    private static readonly FrozenSet FileDrivers = new("file", "host_device", "host_cdrom");
+    private static readonly NameSet FileDrivers = new("file", "host_device", "host_cdrom");
 
     /// <summary>Format and filter drivers whose <c>file</c> member is required.</summary>
-    private static readonly FrozenSet NeedFile = new(
+    private static readonly NameSet NeedFile = new(
         "bochs", "cloop", "compress", "copy-before-write", "copy-on-read", "dmg", "luks", "parallels", "preallocate", "qcow",
         "qcow2", "qed", "raw", "vdi", "vhdx", "vmdk", "vpc", "blklogwrites", "blkreplay");
 
-    private static readonly FrozenSet ChardevBackends = new(
+    private static readonly NameSet ChardevBackends = new(
         "null", "socket", "udp", "msmouse", "wctablet", "vc", "ringbuf", "memory", "file", "pipe", "pty", "stdio", "serial",
         "tty", "parallel", "parport", "spicevmc", "spiceport", "qemu-vdagent", "dbus", "braille", "testdev");
 
-    private static readonly FrozenSet NetdevTypes = new(
+    private static readonly NameSet NetdevTypes = new(
         "user", "tap", "l2tpv3", "socket", "stream", "dgram", "vde", "bridge", "hubport", "vhost-user", "vhost-vdpa");
 
-    private static readonly FrozenSet AudioDrivers = new(
+    private static readonly NameSet AudioDrivers = new(
         "none", "alsa", "coreaudio", "dbus", "dsound", "jack", "oss", "pa", "sdl", "sndio", "spice", "wav");
 
-    private static readonly FrozenSet DisplayTypes = new("none", "gtk", "sdl", "curses", "egl-headless", "dbus", "spice-app", "vnc");
+    private static readonly NameSet DisplayTypes = new("none", "gtk", "sdl", "curses", "egl-headless", "dbus", "spice-app", "vnc");
 
     /// <summary>
     /// Reads <paramref name="args"/> (QEMU's options, and the emulator's own <c>--data-dir</c>,
@@ -696,7 +696,7 @@ public static partial class Qemu72CommandLine
         };
 
         /// <summary>-object, -netdev, -audiodev: the type member and an id are required; a type QEMU does not know is refused.</summary>
-        private static JsonObject ReadBackend(string value, string typeKey, bool keyval, FrozenSet? types = null)
+        private static JsonObject ReadBackend(string value, string typeKey, bool keyval, NameSet? types = null)
         {
             var options = OptionText.ParseEither(value, typeKey, keyval);
             var type = options[typeKey] ?? throw new QemuOptionException($"Parameter '{typeKey}' is missing");
@@ -758,7 +758,7 @@ public static partial class Qemu72CommandLine
     private sealed class UnlocatedException(string message) : QemuOptionException(message);
 
     /// <summary>A tiny ordinal set, built once.</summary>
-    private sealed class FrozenSet(params string[] items)
+    private sealed class NameSet(params string[] items)
     {
         private readonly HashSet<string> _items = new(items, StringComparer.Ordinal);
 
