@@ -68,6 +68,12 @@ internal static class EmulatorProgram
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // --qemu 7.2: QEMU 7.2's command line (CommandLine/), refused in QEMU's words before anything starts.
+        if (Qmp.Emulator.CommandLine.Qemu72CommandLine.IsRequested(args) && Qmp.Emulator.CommandLine.Qemu72CommandLine.Parse(args, Console.Error) is null)
+        {
+            return 1;
+        }
+
         EmulatorOptions? options;
         CommandLine? line;
         try
