@@ -61,12 +61,13 @@ internal sealed partial class Qemu72Machine : Qemu72CommandsBase, IQmpCommandDis
         JsonElement? args = arguments.ValueKind == JsonValueKind.Undefined ? null : arguments;
         if (command == "query-qmp-schema" && QemuCatalogue.CanonicalArguments(args).Length == 0)
         {
-            return ValueTask.FromResult(QmpReturn.FromJson(Catalogue.QmpSchema));
+            return ValueTask.FromResult(QmpReturn.FromUtf8(_schemaReply.Value));
         }
 
         if (_recorded.Contains(command) && Catalogue.TryGetReply(command, args, out var exchange))
         {
-            return ValueTask.FromResult(Reply(exchange));
+            ThrowIfError(exchange);
+            return ValueTask.FromResult(QmpReturn.FromUtf8(AsInserted(exchange.Return!.Value)));
         }
 
         return base.DispatchAsync(command, arguments, session, cancellationToken);
@@ -75,9 +76,62 @@ internal sealed partial class Qemu72Machine : Qemu72CommandsBase, IQmpCommandDis
     /// <summary>SHUTDOWN for SIGTERM/SIGINT/SIGHUP, in QEMU 7.2's words.</summary>
     internal static void EmitSignalShutdown(QmpServer server) => server.EmitShutdown(false, ShutdownDataReason.HostSignal);
 
-    private static QmpReturn Reply(CatalogueExchange exchange) => exchange.Error is { } error
-        ? throw new QmpException(error.GetProperty("class").GetString()!, error.GetProperty("desc").GetString()!)
-        : QmpReturn.FromJson(exchange.Return!.Value);
+    private readonly Lazy<byte[]> _schemaReply = new(() => AsInserted(QemuCatalogue.Qemu72.QmpSchema));
+
+    /// <summary>
+    /// A reply QEMU printed, in an order that prints the same again. The server prints members in QEMU's QDict
+    /// order (by hash bucket, a bucket's newest member first) from the order they are written; QEMU's output is
+    /// already in that order, so each object's members are written reversed: same-bucket members come out as QEMU
+    /// printed them, the others are sorted by bucket anyway.
+    /// </summary>
+    internal static byte[] AsInserted(JsonElement value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = 2048 }))
+        {
+            Write(writer, value);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+
+        static void Write(Utf8JsonWriter writer, JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    writer.WriteStartObject();
+                    foreach (var member in value.EnumerateObject().Reverse())
+                    {
+                        writer.WritePropertyName(member.Name);
+                        Write(writer, member.Value);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case JsonValueKind.Array:
+                    writer.WriteStartArray();
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        Write(writer, item);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                default:
+                    value.WriteTo(writer);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A recorded error, sent with QEMU's class and words.</summary>
+    private static void ThrowIfError(CatalogueExchange exchange)
+    {
+        if (exchange.Error is { } error)
+        {
+            throw new QmpException(error.GetProperty("class").GetString()!, error.GetProperty("desc").GetString()!);
+        }
+    }
 
     /// <summary>The recorded reply to a request without arguments, read as the generated type.</summary>
     private ValueTask<T> Recorded<T>(string command, QmpJsonReader<T> read)
@@ -87,7 +141,7 @@ internal sealed partial class Qemu72Machine : Qemu72CommandsBase, IQmpCommandDis
             throw QmpException.Generic($"The emulator has no recording of {command}");
         }
 
-        _ = Reply(exchange);
+        ThrowIfError(exchange);
         return ValueTask.FromResult(Read(exchange.Return!.Value, read));
     }
 
