@@ -144,6 +144,23 @@ public sealed class Qemu72PersonaTests
         }
     }
 
+    /// <summary>
+    /// The domcaps step of ../shared/tools/libvirt-check.sh: libvirt 9.0 runs the persona with its probe command line
+    /// (-daemonize, -pidfile, -qmp unix:...,server=on,wait=off) and builds the domain capabilities from its answers.
+    /// </summary>
+    [LibvirtFact]
+    public async Task Libvirt_9_takes_the_persona_for_a_qemu_7_2_in_its_capability_probe()
+    {
+        using var libvirt = new EmbeddedLibvirt();
+        var emulator = libvirt.EmulatorWrapper("qemu72", "--qemu", "7.2");
+        var (code, output) = await libvirt.VirshAsync(TimeSpan.FromSeconds(240), "domcapabilities", "--emulatorbin", emulator, "--arch", "x86_64", "--virttype", "qemu");
+        Assert.True(code == 0, $"virsh domcapabilities: exit {code}\n{output}\n{libvirt.Diagnostics()}");
+        Assert.Contains("<domainCapabilities>", output, StringComparison.Ordinal);
+        Assert.Contains("<machine>pc-i440fx-7.2</machine>", output, StringComparison.Ordinal);
+        Assert.Contains("<disk supported='yes'>", output, StringComparison.Ordinal);
+        Assert.Contains("<model usable=", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Query_kvm_is_enabled_when_kvm_comes_first_and_dev_kvm_opens()
     {
