@@ -161,6 +161,88 @@ public sealed class Qemu72PersonaTests
         Assert.Contains("<model usable=", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// What libvirt sends when it starts a domain and on every reconnect, in its order: every command answers, with the
+    /// members libvirt reads (bold in libvirt-notes.md), and cont/stop say RESUME/STOP before their replies.
+    /// </summary>
+    [Fact]
+    public async Task A_domain_start_and_reconnect_as_libvirt_sends_them_all_answer()
+    {
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
+        try
+        {
+            await using var emulator = await QemuEmulator.StartAsync(new EmulatorOptions { Qemu = EmulatorOptions.Qemu72, StartPaused = true, Qmp = [$"unix:{socket},server=on,wait=off"] });
+            await using var line = await Line.ConnectAsync(socket);
+            await line.NegotiateAsync();
+            async Task<JsonElement> Run(string request, params string[] eventsFirst)
+            {
+                await line.SendAsync(request.Insert(request.Length - 1, ",\"id\":\"x\"") + "\r\n");
+                foreach (var expected in eventsFirst)
+                {
+                    var message = JsonDocument.Parse(await line.ReadLineAsync()).RootElement;
+                    Assert.Equal(expected, message.GetProperty("event").GetString());
+                }
+
+                var reply = JsonDocument.Parse(await line.ReadLineAsync(), new JsonDocumentOptions { MaxDepth = 2048 }).RootElement.Clone();
+                Assert.True(reply.TryGetProperty("return", out var value), $"{request}: {reply}");
+                return value;
+            }
+
+            var capabilities = await Run("""{"execute":"query-migrate-capabilities"}""");
+            Assert.False(capabilities.EnumerateArray().Single(c => c.GetProperty("capability").GetString() == "events").GetProperty("state").GetBoolean());
+            await Run("""{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capability":"events","state":true}]}}""");
+            capabilities = await Run("""{"execute":"query-migrate-capabilities"}""");
+            Assert.True(capabilities.EnumerateArray().Single(c => c.GetProperty("capability").GetString() == "events").GetProperty("state").GetBoolean());
+            Assert.Equal(21, capabilities.GetArrayLength());
+
+            Assert.All((await Run("""{"execute":"query-chardev"}""")).EnumerateArray(), c => { _ = c.GetProperty("label"); _ = c.GetProperty("filename"); });
+            var hotpluggable = await Run("""{"execute":"query-hotpluggable-cpus"}""");
+            Assert.All(hotpluggable.EnumerateArray(), c =>
+            {
+                Assert.Equal("qemu64-x86_64-cpu", c.GetProperty("type").GetString());
+                Assert.Equal(1, c.GetProperty("vcpus-count").GetInt32());
+                Assert.Equal(JsonValueKind.Object, c.GetProperty("props").ValueKind);
+            });
+            var cpus = await Run("""{"execute":"query-cpus-fast"}""");
+            var cpu = cpus.EnumerateArray().First();
+            Assert.Equal("x86_64", cpu.GetProperty("target").GetString());
+            Assert.True(Directory.Exists($"/proc/self/task/{cpu.GetProperty("thread-id").GetInt64()}"), "thread-id is a thread of the process");
+            var path = cpu.GetProperty("qom-path").GetString()!;
+            Assert.Contains((await Run($$$"""{"execute":"qom-list","arguments":{"path":"{{{path}}}"}}""")).EnumerateArray(), p => p.GetProperty("name").GetString() == "unavailable-features");
+            Assert.Equal(0, (await Run($$$"""{"execute":"qom-get","arguments":{"path":"{{{path}}}","property":"unavailable-features"}}""")).GetArrayLength());
+            await Run("""{"execute":"query-iothreads"}""");
+            var nodes = await Run("""{"execute":"query-named-block-nodes","arguments":{"flat":true}}""");
+            Assert.NotEqual(0, nodes.GetArrayLength());
+            Assert.All(nodes.EnumerateArray(), n => { _ = n.GetProperty("node-name"); _ = n.GetProperty("image").GetProperty("virtual-size").GetInt64(); });
+            Assert.Equal("type", (await Run("""{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}""")).EnumerateArray().First().GetProperty("name").GetString());
+            Assert.All((await Run("""{"execute":"query-block"}""")).EnumerateArray(), b => { _ = b.GetProperty("device"); _ = b.GetProperty("removable").GetBoolean(); });
+            Assert.Equal(0, (await Run("""{"execute":"query-jobs"}""")).GetArrayLength());
+            await Run("""{"execute":"cont"}""", "RESUME");
+            Assert.Equal("running", (await Run("""{"execute":"query-status"}""")).GetProperty("status").GetString());
+
+            // domstats and domblkinfo
+            await Run("""{"execute":"query-stats","arguments":{"target":"vm"}}""");
+            await Run("""{"execute":"query-stats-schemas"}""");
+            Assert.All((await Run("""{"execute":"query-blockstats"}""")).EnumerateArray(), b => _ = b.GetProperty("stats").GetProperty("rd_bytes").GetInt64());
+            Assert.All((await Run("""{"execute":"query-blockstats","arguments":{"query-nodes":true}}""")).EnumerateArray(), b => _ = b.GetProperty("stats").GetProperty("wr_operations").GetInt64());
+            Assert.Equal("unstarted", (await Run("""{"execute":"query-dirty-rate"}""")).GetProperty("status").GetString());
+
+            // suspend, resume, shutdown
+            await Run("""{"execute":"stop"}""", "STOP");
+            Assert.Equal("paused", (await Run("""{"execute":"query-status"}""")).GetProperty("status").GetString());
+            await Run("""{"execute":"cont"}""", "RESUME");
+            await Run("""{"execute":"system_powerdown"}""", "POWERDOWN");
+            var shutdown = JsonDocument.Parse(await line.ReadLineAsync()).RootElement;
+            Assert.Equal("SHUTDOWN", shutdown.GetProperty("event").GetString());
+            Assert.Equal("""{"guest":true,"reason":"guest-shutdown"}""", shutdown.GetProperty("data").GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void Query_kvm_is_enabled_when_kvm_comes_first_and_dev_kvm_opens()
     {

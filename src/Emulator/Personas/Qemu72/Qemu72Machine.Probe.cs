@@ -42,9 +42,6 @@ internal sealed partial class Qemu72Machine
     public override ValueTask<IReadOnlyList<QueryTpmTypesResult>> QueryTpmTypesAsync(QmpSession session, CancellationToken cancellationToken) =>
         Recorded("query-tpm-types", ListOf(QueryTpmTypesResult.Read));
 
-    public override ValueTask<IReadOnlyList<QueryMigrateCapabilitiesResult>> QueryMigrateCapabilitiesAsync(QmpSession session, CancellationToken cancellationToken) =>
-        Recorded("query-migrate-capabilities", ListOf(QueryMigrateCapabilitiesResult.Read));
-
     public override ValueTask<QuerySevCapabilitiesResult> QuerySevCapabilitiesAsync(QmpSession session, CancellationToken cancellationToken) =>
         Recorded("query-sev-capabilities", QuerySevCapabilitiesResult.Read);
 

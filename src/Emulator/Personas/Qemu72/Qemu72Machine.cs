@@ -28,8 +28,10 @@ internal sealed partial class Qemu72Machine : Qemu72CommandsBase, IQmpCommandDis
         Catalogue = QemuCatalogue.Qemu72;
         KvmEnabled = KvmWins(accelerators, KvmUsable);
 
-        // Served straight from the recording when the request is one that was recorded; query-kvm is the host's truth.
-        _recorded = [.. Catalogue.Commands.Where(c => c != "query-kvm" && HasCommand(c))];
+        // Served straight from the recording when the request is one that was recorded; query-kvm is the host's
+        // truth and the migration capabilities are the machine's.
+        _recorded = [.. Catalogue.Commands.Where(c => c is not ("query-kvm" or "query-migrate-capabilities") && HasCommand(c))];
+        InitMigrationCapabilities();
         var version = Catalogue.Exchanges("query-version")[0].Return!.Value.GetProperty("qemu");
         Greeting = new QmpGreeting(
             new QmpVersion(version.GetProperty("major").GetInt32(), version.GetProperty("minor").GetInt32(), version.GetProperty("micro").GetInt32(), Catalogue.Package),
