@@ -112,9 +112,12 @@ internal sealed class EmbeddedLibvirt : IDisposable
         return (process.ExitCode, output.ToString());
     }
 
+    // Errors libvirt logs on every run in a container, whatever the emulator does.
+    private static readonly string[] s_noise = ["virAccessManagerGetDefault", "dmidecode", "virConnectSetKeepAlive", "virCgroupDetectControllers"];
+
     /// <summary>libvirt's error lines of its debug log, for a failure message.</summary>
     public string Diagnostics() => File.Exists(LogFile)
-        ? string.Join("\n", File.ReadLines(LogFile).Where(l => l.Contains(" error : ", StringComparison.Ordinal)).TakeLast(5))
+        ? string.Join("\n", File.ReadLines(LogFile).Where(l => l.Contains(" error : ", StringComparison.Ordinal) && !s_noise.Any(n => l.Contains(n, StringComparison.Ordinal))).TakeLast(5))
         : "(no libvirt log)";
 
     public void Dispose()
