@@ -244,6 +244,17 @@ public sealed class Qemu72PersonaTests
     }
 
     [Fact]
+    public async Task The_command_line_picks_the_persona_and_its_accelerators()
+    {
+        Assert.Equal(EmulatorOptions.Qemu21, EmulatorProgram.Parse([])!.Qemu);
+        var options = EmulatorProgram.Parse(["--qemu", "7.2", "-machine", "none,accel=kvm:tcg", "-accel", "xen", "-enable-kvm"])!;
+        Assert.Equal(EmulatorOptions.Qemu72, options.Qemu);
+        Assert.Equal(["kvm", "tcg", "xen", "kvm"], options.Accelerators);
+        Assert.Equal("--qemu 9.9: not emulated (2.1 or 7.2)", Assert.Throws<FormatException>(() => EmulatorProgram.Parse(["--qemu", "9.9"])).Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => QemuEmulator.StartAsync(new EmulatorOptions { Qemu = "9.9" }));
+    }
+
+    [Fact]
     public void Query_kvm_is_enabled_when_kvm_comes_first_and_dev_kvm_opens()
     {
         Assert.False(Qemu72Machine.KvmWins([], () => true));
