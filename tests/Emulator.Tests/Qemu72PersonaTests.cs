@@ -244,6 +244,37 @@ public sealed class Qemu72PersonaTests
     }
 
     [Fact]
+    public async Task Quit_and_a_signal_say_shutdown_in_qemu_7_2s_words()
+    {
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
+        try
+        {
+            await using (var emulator = await QemuEmulator.StartAsync(new EmulatorOptions { Qemu = EmulatorOptions.Qemu72, Qmp = [$"unix:{socket},server=on,wait=off"] }))
+            {
+                await using var line = await Line.ConnectAsync(socket);
+                await line.NegotiateAsync();
+                emulator.TerminateOnSignal();
+                Assert.EndsWith("\"event\": \"SHUTDOWN\", \"data\": {\"guest\": false, \"reason\": \"host-signal\"}}", await line.ReadLineAsync(), StringComparison.Ordinal);
+            }
+
+            await using (var emulator = await QemuEmulator.StartAsync(new EmulatorOptions { Qemu = EmulatorOptions.Qemu72, Qmp = [$"unix:{socket},server=on,wait=off"] }))
+            {
+                await using var line = await Line.ConnectAsync(socket);
+                await line.NegotiateAsync();
+                await line.SendAsync("""{"execute":"quit"}""" + "\r\n");
+                Assert.EndsWith("\"event\": \"SHUTDOWN\", \"data\": {\"guest\": false, \"reason\": \"host-qmp-quit\"}}", await line.ReadLineAsync(), StringComparison.Ordinal);
+                Assert.Equal("""{"return": {}}""", await line.ReadLineAsync());
+                await emulator.Exited.WaitAsync(TimeSpan.FromSeconds(Target.Patience));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_command_line_picks_the_persona_and_its_accelerators()
     {
         Assert.Equal(EmulatorOptions.Qemu21, EmulatorProgram.Parse([])!.Qemu);
