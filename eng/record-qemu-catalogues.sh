@@ -32,7 +32,10 @@
 # Output, deterministic: one pretty-printed JSON file per command, each a list of exchanges
 # {"arguments": {...}, "return": ...} or {"arguments": ..., "error": {"class", "desc"}} (no
 # "arguments" when the command took none), plus manifest.json (QEMU's version and the date the
-# files were recorded, carried over unchanged while every file stays the same). Lists whose order
+# files were recorded, carried over unchanged while every file stays the same), plus
+# qemu.qmp-schema.json: the binary's query-qmp-schema answer as `qmp-codegen introspect` saves it
+# ({"query-version": ..., "query-qmp-schema": [...]}, one entry a line), which the emulator's QEMU 7.2
+# persona is generated from (QmpSchema Generate="Server") and serves. Lists whose order
 # QEMU takes from a hash table are sorted by name; query-machines and query-cpu-definitions keep
 # QEMU's order (libvirt lists them in that order). Exit 0 on success, 1 when QEMU is absent or fails.
 set -euo pipefail
@@ -138,6 +141,12 @@ def strip_prose(props):
     return by_name([{k: v for k, v in p.items() if k not in ("description", "help")} for p in props])
 
 version = record("query-version")[0]["return"]
+# The schema the persona's server is generated from and answers query-qmp-schema with: names and types
+# only (QEMU masks type names as numbers and keeps no docs), in QEMU's order.
+schema = monitor.send({"execute": "query-qmp-schema"})
+if schema is None or "return" not in schema:
+    monitor.fail("query-qmp-schema failed: %r" % schema)
+schema = schema["return"]
 record("query-target")
 record("query-kvm")
 types = record("qom-list-types", None, {"abstract": True}, {"implements": "device"},
@@ -220,10 +229,16 @@ def pretty(value, indent):
 def dump(value):
     return pretty(value, 0) + "\n"
 
+def dump_schema():
+    """What `qmp-codegen introspect` saves ({"query-version", "query-qmp-schema"}), one schema entry a line."""
+    entries = ",\n".join("    " + compact(entry) for entry in schema)
+    return '{\n  "query-version": %s,\n  "query-qmp-schema": [\n%s\n  ]\n}\n' % (compact(version), entries)
+
+outputs = [(command + ".json", dump(exchanges)) for command, exchanges in files.items()]
+outputs.append(("qemu.qmp-schema.json", dump_schema()))
 changed = False
-for command, exchanges in files.items():
-    target = os.path.join(out, command + ".json")
-    text = dump(exchanges)
+for name, text in outputs:
+    target = os.path.join(out, name)
     old = open(target, encoding="utf-8").read() if os.path.exists(target) else None
     if old != text:
         changed = True

@@ -5,6 +5,27 @@ namespace Qmp.Emulator;
 /// <summary>How to start a <see cref="QemuEmulator"/>; mirrors <c>qemu-system-x86_64</c>'s options.</summary>
 public sealed class EmulatorOptions
 {
+    /// <summary>
+    /// Which QEMU the emulator is (<c>--qemu VERSION</c>): <see cref="Qemu21"/> (the default: QEMU 2.1's schema,
+    /// protocol and machine) or <see cref="Qemu72"/> (<c>qemu-system-x86_64</c> 7.2 on TCG as libvirt probes it:
+    /// its recorded schema and catalogues, QEMU's modern QMP). Both serve the same machine state.
+    /// </summary>
+    public string Qemu { get; init; } = Qemu21;
+
+    /// <summary>The QEMU 2.1 persona.</summary>
+    public const string Qemu21 = "2.1";
+
+    /// <summary>The QEMU 7.2 persona.</summary>
+    public const string Qemu72 = "7.2";
+
+    /// <summary>
+    /// The accelerators to try in order, as QEMU's <c>-machine accel=kvm:tcg</c> or repeated <c>-accel</c> name them;
+    /// empty is QEMU's default (<c>tcg</c> first). The emulator runs no guest code: this only decides what
+    /// <c>query-kvm</c> answers (enabled when <c>kvm</c> comes before <c>tcg</c> and <c>/dev/kvm</c> opens read-write).
+    /// Read by the QEMU 7.2 persona.
+    /// </summary>
+    public IReadOnlyList<string> Accelerators { get; init; } = [];
+
     /// <summary><c>-qmp</c> addresses, each a separate monitor: <c>unix:PATH,server,nowait</c> or <c>tcp:HOST:PORT,server,nowait</c>.</summary>
     public IReadOnlyList<string> Qmp { get; init; } = [];
 

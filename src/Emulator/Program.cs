@@ -12,6 +12,8 @@ internal static class EmulatorProgram
 {
     internal const string Usage = """
         usage: qmp-emulator [options]
+          --qemu VERSION          which QEMU to be: 2.1 (the default) or 7.2 (qemu-system-x86_64 7.2 on
+                                  TCG: its recorded schema and catalogues, QEMU's modern QMP)
           -qmp unix:PATH,server,nowait | tcp:HOST:PORT,server,nowait   a QMP monitor (repeatable);
                                   without 'server' it connects to PATH (QEMU's client mode)
           -chardev socket,id=ID,path=PATH|fd=N|host=H,port=P[,server=on|off][,wait=off]
@@ -41,7 +43,7 @@ internal static class EmulatorProgram
     /// <summary>QEMU 2.1 options that change nothing in the emulator (display, defaults, machine type, ...): value taken, ignored.</summary>
     private static readonly HashSet<string> s_ignoredWithValue = new(StringComparer.Ordinal)
     {
-        "display", "vga", "machine", "M", "accel", "k", "boot", "cpu", "rtc", "global", "L", "bios", "msg",
+        "display", "vga", "k", "boot", "cpu", "rtc", "global", "L", "bios", "msg",
         "serial", "parallel", "D", "d", "icount", "watchdog", "watchdog-action", "sandbox",
         "runas", "chroot", "mem-path", "realtime", "readconfig", "writeconfig", "option-rom",
         "soundhw", "balloon", "echr", "g", "trace", "qtest", "qtest-log", "incoming",
@@ -59,7 +61,7 @@ internal static class EmulatorProgram
     /// <summary>QEMU 2.1 flags that change nothing here.</summary>
     private static readonly HashSet<string> s_ignoredFlags = new(StringComparer.Ordinal)
     {
-        "no-shutdown", "nodefaults", "nographic", "no-user-config", "nodefconfig", "no-reboot", "enable-kvm",
+        "no-shutdown", "nodefaults", "nographic", "no-user-config", "nodefconfig", "no-reboot",
         "no-kvm", "no-hpet", "no-acpi", "snapshot", "full-screen", "sdl", "curses", "s", "usb", "localtime",
         "win2k-hack", "no-fd-bootchk", "no-quit", "no-frame", "alt-grab", "ctrl-grab", "enable-fips",
         "semihosting", "old-param", "singlestep", "no-kvm-irqchip", "no-kvm-pit-reinjection",
@@ -291,6 +293,8 @@ internal static class EmulatorProgram
         bool paused = false, daemonize = false;
         string? name = null, uuid = null, machineFile = null, dataDir = null, pidFile = null;
         var imageDirs = new List<string>();
+        var qemu = EmulatorOptions.Qemu21;
+        var accelerators = new List<string>();
         int? cpus = null, maxCpus = null;
         var maxClients = 1;
         var dataDirQuota = EmulatorLimits.DefaultDataDirQuota;
@@ -310,6 +314,14 @@ internal static class EmulatorProgram
                     continue;
                 case "--image-dir":
                     imageDirs.Add(Value());
+                    continue;
+                case "--qemu":
+                    qemu = Value();
+                    if (qemu is not (EmulatorOptions.Qemu21 or EmulatorOptions.Qemu72))
+                    {
+                        throw new FormatException($"--qemu {qemu}: not emulated (2.1 or 7.2)");
+                    }
+
                     continue;
                 case "--data-dir-quota":
                     dataDirQuota = ParseBytes(Value());
@@ -371,6 +383,20 @@ internal static class EmulatorProgram
 
                 case "S":
                     paused = true;
+                    break;
+                case "machine" or "M":
+                    // Only its accelerators matter here (query-kvm): -machine TYPE,accel=kvm:tcg.
+                    if (SplitOptions(Value(), "type").TryGetValue("accel", out var accel))
+                    {
+                        accelerators.AddRange(accel.Split(':'));
+                    }
+
+                    break;
+                case "accel":
+                    accelerators.Add(SplitOptions(Value(), "accel")["accel"]);
+                    break;
+                case "enable-kvm":
+                    accelerators.Add("kvm");
                     break;
                 case "daemonize":
                     daemonize = true;
@@ -447,6 +473,8 @@ internal static class EmulatorProgram
 
         var options = new EmulatorOptions
         {
+            Qemu = qemu,
+            Accelerators = accelerators,
             Qmp = qmp,
             QmpFds = fds,
             MaxClients = maxClients,

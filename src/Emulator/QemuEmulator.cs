@@ -1,4 +1,5 @@
 using System.Net;
+using Qmp.Emulator.Personas.Qemu72;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
 
@@ -19,13 +20,24 @@ public sealed class QemuEmulator : IAsyncDisposable
         Options = options;
         Vm = new VirtualMachine(options);
         Machine = new QemuMachine(Vm);
-        Server = QmpServer.Create(Machine, new QmpServerOptions
+        var serverOptions = new QmpServerOptions
         {
             TimeProvider = options.TimeProvider,
             Logger = options.Logger,
             MaxClientsPerListener = options.MaxClients,
             MaxConnections = EmulatorLimits.EffectiveMaxConnections,
-        });
+        };
+        IQmpCommandDispatcher persona = Machine;
+        if (options.Qemu == EmulatorOptions.Qemu72)
+        {
+            // The same machine (and its 2.1 services, which keep the jobs' clock), served with 7.2's schema and protocol.
+            Qemu72 = new Qemu72Machine(Vm, Machine, options.Accelerators);
+            persona = Qemu72;
+            serverOptions.Dialect = QmpDialect.Modern;
+            serverOptions.Greeting = Qemu72.Greeting;
+        }
+
+        Server = QmpServer.Create(persona, serverOptions);
         Vm.Server = Server;
         Vm.QuitRequested = () => _exited.TrySetResult();
         _timer = options.TimeProvider.CreateTimer(_ => Machine.Tick(), null, options.TickInterval, options.TickInterval);
@@ -39,6 +51,9 @@ public sealed class QemuEmulator : IAsyncDisposable
 
     /// <summary>The command implementations.</summary>
     public QemuMachine Machine { get; }
+
+    /// <summary>The QEMU 7.2 persona when <see cref="EmulatorOptions.Qemu"/> is 7.2 (it then serves every monitor); else null.</summary>
+    internal Qemu72Machine? Qemu72 { get; }
 
     /// <summary>The QMP server behind every monitor; serve more streams with <see cref="QmpServer.RunSessionAsync"/>.</summary>
     public QmpServer Server { get; }
@@ -54,6 +69,11 @@ public sealed class QemuEmulator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
+        if (options.Qemu is not (EmulatorOptions.Qemu21 or EmulatorOptions.Qemu72))
+        {
+            throw new ArgumentException($"QEMU {options.Qemu} is not emulated (--qemu {EmulatorOptions.Qemu21} or {EmulatorOptions.Qemu72})", nameof(options));
+        }
+
         if (options.DataDir is not null && !Directory.Exists(options.DataDir))
         {
             throw new DirectoryNotFoundException($"data directory '{options.DataDir}' does not exist");
@@ -112,7 +132,7 @@ public sealed class QemuEmulator : IAsyncDisposable
         {
             try
             {
-                Vm.EmitNow(s => s.EmitShutdown());
+                Vm.EmitNow(EmitSignalShutdown);
             }
             finally
             {
@@ -121,10 +141,23 @@ public sealed class QemuEmulator : IAsyncDisposable
         }
         else
         {
-            Server.EmitShutdown();
+            EmitSignalShutdown(Server);
         }
 
         _exited.TrySetResult();
+    }
+
+    /// <summary>SHUTDOWN as the persona's QEMU words it for a signal (7.2: <c>{"guest": false, "reason": "host-signal"}</c>).</summary>
+    private void EmitSignalShutdown(QmpServer server)
+    {
+        if (Qemu72 is not null)
+        {
+            Qemu72Machine.EmitSignalShutdown(server);
+        }
+        else
+        {
+            server.EmitShutdown();
+        }
     }
 
     /// <summary>How long a signal lets a command in progress finish before SHUTDOWN goes out anyway.</summary>

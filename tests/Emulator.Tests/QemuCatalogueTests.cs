@@ -22,8 +22,8 @@ public sealed class QemuCatalogueTests
         Assert.Contains("7.2", QemuCatalogue.Versions);
         Assert.StartsWith("7.2.", catalogue.QemuVersion);
 
-        // Every file of the folder is a command the manifest names, embedded and loaded.
-        var files = Directory.GetFiles(Folder, "*.json").Select(Path.GetFileNameWithoutExtension).Where(name => name != "manifest").Order(StringComparer.Ordinal);
+        // Every file of the folder is a command the manifest names, embedded and loaded (but the schema, read apart).
+        var files = Directory.GetFiles(Folder, "*.json").Select(Path.GetFileNameWithoutExtension).Where(name => name is not ("manifest" or "qemu.qmp-schema")).Order(StringComparer.Ordinal);
         Assert.Equal(files, catalogue.Commands);
         string[] probed =
         [

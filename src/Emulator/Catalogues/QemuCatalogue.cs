@@ -25,6 +25,7 @@ internal sealed class QemuCatalogue
         Package = manifest.GetProperty("package").GetString()!;
         Recorded = DateOnly.ParseExact(manifest.GetProperty("recorded").GetString()!, "yyyy-MM-dd");
         _exchanges = exchanges;
+        _schema = new Lazy<JsonElement>(() => Parse(version, "qemu.qmp-schema").GetProperty("query-qmp-schema"));
         _byArguments = new Dictionary<(string, string), CatalogueExchange>();
         foreach (var (command, list) in exchanges)
         {
@@ -47,6 +48,14 @@ internal sealed class QemuCatalogue
 
     /// <summary>The day the files were recorded.</summary>
     public DateOnly Recorded { get; }
+
+    /// <summary>
+    /// The binary's <c>query-qmp-schema</c> answer (qemu.qmp-schema.json, the array), read on first use: what the
+    /// persona's server is generated from and what it answers <c>query-qmp-schema</c> with.
+    /// </summary>
+    public JsonElement QmpSchema => _schema.Value;
+
+    private readonly Lazy<JsonElement> _schema;
 
     /// <summary>Every recorded command, sorted.</summary>
     public IReadOnlyList<string> Commands => [.. _exchanges.Keys.Order(StringComparer.Ordinal)];

@@ -1,0 +1,417 @@
+using System.Globalization;
+using System.Text.Json;
+using Qmp.Emulator.Model;
+using Qmp.Emulator.Qemu72;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator.Personas.Qemu72;
+
+/// <summary>
+/// What libvirt 9.0 asks of a running domain, at start and on every reconnect (libvirt-notes.md "Starting a
+/// domain", "Every later verb"): answered from the shared machine state in QEMU 7.2's reply shapes.
+/// </summary>
+internal sealed partial class Qemu72Machine
+{
+    /// <summary>QEMU 7.2's default CPU model for the pc machines (until -cpu is read from the command line).</summary>
+    private const string CpuType = "qemu64-x86_64-cpu";
+
+    /// <summary>The migration capabilities in QEMU 7.2's order (the recorded list); their state is the machine's.</summary>
+    private IReadOnlyList<string> MigrationCapabilityNames { get; set; } = [];
+
+    /// <summary>Seeds the machine's migration capabilities with 7.2's (all off, as recorded).</summary>
+    private void InitMigrationCapabilities()
+    {
+        var names = new List<string>();
+        foreach (var capability in Catalogue.Exchanges("query-migrate-capabilities")[0].Return!.Value.EnumerateArray())
+        {
+            var name = capability.GetProperty("capability").GetString()!;
+            names.Add(name);
+            Vm.MigrationCapabilities.TryAdd(name, capability.GetProperty("state").GetBoolean());
+        }
+
+        MigrationCapabilityNames = names;
+    }
+
+    public override ValueTask<IReadOnlyList<QueryMigrateCapabilitiesResult>> QueryMigrateCapabilitiesAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<QueryMigrateCapabilitiesResult>>([.. MigrationCapabilityNames.Select(n => new QueryMigrateCapabilitiesResult
+            {
+                Capability = new QueryMigrateCapabilitiesResultCapability(n),
+                State = Vm.MigrationCapabilities.GetValueOrDefault(n),
+            })]);
+        }
+    }
+
+    public override ValueTask MigrateSetCapabilitiesAsync(MigrateSetCapabilitiesArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (Vm.Migration.Status is "setup" or "active")
+            {
+                throw QmpException.Generic("There's a migration process in progress");
+            }
+
+            foreach (var capability in arguments.Capabilities)
+            {
+                Vm.MigrationCapabilities[capability.Capability.Value] = capability.State;
+            }
+        }
+
+        return Done();
+    }
+
+    public override ValueTask<IReadOnlyList<QueryChardevResult>> QueryChardevAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<QueryChardevResult>>([.. Vm.Chardevs.Values.Select(c => new QueryChardevResult { Label = c.Id, Filename = c.Filename, FrontendOpen = c.Busy })]);
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QueryHotpluggableCpusResult>> QueryHotpluggableCpusAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            // QEMU lists the possible CPUs highest socket first; a plugged one names its QOM path.
+            return Done<IReadOnlyList<QueryHotpluggableCpusResult>>([.. Enumerable.Range(0, Vm.MaxCpus).Reverse().Select(i => new QueryHotpluggableCpusResult
+            {
+                Type = CpuType,
+                VcpusCount = 1,
+                Props = CpuProps(i),
+                QomPath = Vm.OnlineCpus.Contains(i) ? CpuPath(i) : null,
+            })]);
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QueryCpusFastResult>> QueryCpusFastAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        var threads = ThreadIds();
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<QueryCpusFastResult>>([.. Vm.OnlineCpus.Select(i => new QueryCpusFastResult.X8664
+            {
+                CpuIndex = i,
+                QomPath = CpuPath(i),
+                ThreadId = threads[i % threads.Count],
+                Props = CpuProps(i),
+            })]);
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QomListResult>> QomListAsync(QomListArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (arguments.Path == "/machine/peripheral")
+            {
+                return Done<IReadOnlyList<QomListResult>>([
+                    new QomListResult { Name = "type", Type = "string" },
+                    .. Vm.Devices.Where(d => d.Id is not null).Select(d => new QomListResult { Name = d.Id!, Type = $"child<{d.Driver}>" }),
+                ]);
+            }
+
+            if (CpuAt(arguments.Path) is not null)
+            {
+                return Done<IReadOnlyList<QomListResult>>([
+                    new QomListResult { Name = "type", Type = "string" },
+                    new QomListResult { Name = "realized", Type = "bool" },
+                    new QomListResult { Name = "unavailable-features", Type = "strList" },
+                    new QomListResult { Name = "filtered-features", Type = "X86CPUFeatureWordInfo" },
+                ]);
+            }
+
+            throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{arguments.Path}' not found");
+        }
+    }
+
+    public override ValueTask<JsonElement> QomGetAsync(QomGetArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (CpuAt(arguments.Path) is null)
+            {
+                throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{arguments.Path}' not found");
+            }
+
+            // TCG's qemu64 model lacks nothing it asks for.
+            return Done(arguments.Property switch
+            {
+                "type" => JsonSerializer.SerializeToElement(CpuType),
+                "realized" => JsonSerializer.SerializeToElement(true),
+                "unavailable-features" or "filtered-features" => JsonSerializer.SerializeToElement(Array.Empty<string>()),
+                _ => throw QmpException.Generic($"Property '{CpuType}.{arguments.Property}' not found"),
+            });
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QueryIothreadsResult>> QueryIothreadsAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        var threads = ThreadIds();
+        lock (Gate)
+        {
+            var n = 0;
+            return Done<IReadOnlyList<QueryIothreadsResult>>([.. Vm.Objects.Values.Where(o => o.Type == "iothread").Select(o => new QueryIothreadsResult
+            {
+                Id = o.Id,
+                ThreadId = threads[n++ % threads.Count],
+                PollMaxNs = 32768,
+                PollGrow = 0,
+                PollShrink = 0,
+                AioMaxBatch = 0,
+            })]);
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QueryNamedBlockNodesResult>> QueryNamedBlockNodesAsync(QueryNamedBlockNodesArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            // Every node of the graph, backing nodes too (flat or not: the emulator keeps no implicit nodes).
+            return Done<IReadOnlyList<QueryNamedBlockNodesResult>>([.. BlockNodes().Select(n => NodeInfo(n.Drive, n.Image))]);
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QueryBlockResult>> QueryBlockAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<QueryBlockResult>>([.. Vm.Drives.Select(d => new QueryBlockResult
+            {
+                Device = d.Id,
+                Qdev = QdevOf(d),
+                Type = "unknown",
+                Removable = d.Removable,
+                Locked = d.Locked,
+                TrayOpen = d.Removable ? d.TrayOpen : null,
+                IoStatus = new QueryBlockResultIoStatus(d.IoStatus),
+                Inserted = d.Image is { } image ? NodeInfo(d, image) : null,
+            })]);
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QueryBlockstatsResult>> QueryBlockstatsAsync(QueryBlockstatsArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (arguments.QueryNodes == true)
+            {
+                return Done<IReadOnlyList<QueryBlockstatsResult>>([.. BlockNodes().Select(n => new QueryBlockstatsResult
+                {
+                    NodeName = NodeName(n.Image),
+                    Stats = Stats(n.Image == n.Drive?.Image ? n.Drive : null),
+                })]);
+            }
+
+            return Done<IReadOnlyList<QueryBlockstatsResult>>([.. Vm.Drives.Select(d => new QueryBlockstatsResult
+            {
+                Device = d.Id,
+                Qdev = QdevOf(d),
+                NodeName = d.Image is { } image ? NodeName(image) : null,
+                Stats = Stats(d),
+            })]);
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<QueryJobsResult>> QueryJobsAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<QueryJobsResult>>([.. Vm.Jobs.Select(j => new QueryJobsResult
+            {
+                Id = j.Key,
+                Type = new BlockJobCompletedDataType(j.Value.Type),
+                Status = new QueryBlockJobsResultStatus(j.Value.Paused ? "paused" : j.Value.Ready ? "ready" : "running"),
+                CurrentProgress = (long)j.Value.Offset,
+                TotalProgress = j.Value.Len,
+            })]);
+        }
+    }
+
+    /// <summary>TCG has no statistics provider (only KVM has): nothing, as QEMU 7.2 on TCG answers.</summary>
+    public override ValueTask<IReadOnlyList<QueryStatsResult>> QueryStatsAsync(QueryStatsArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        Done<IReadOnlyList<QueryStatsResult>>([]);
+
+    public override ValueTask<IReadOnlyList<QueryStatsSchemasResult>> QueryStatsSchemasAsync(QueryStatsSchemasArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        Done<IReadOnlyList<QueryStatsSchemasResult>>([]);
+
+    /// <summary>No dirty-rate measurement was ever started.</summary>
+    public override ValueTask<QueryDirtyRateResult> QueryDirtyRateAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done(new QueryDirtyRateResult
+        {
+            Status = new QueryDirtyRateResultStatus("unstarted"),
+            StartTime = 0,
+            CalcTime = 0,
+            SamplePages = 0,
+            Mode = new CalcDirtyRateArgumentsMode("page-sampling"),
+        });
+
+    public override ValueTask SystemPowerdownAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            // POWERDOWN before the reply; a running guest answers the ACPI button by shutting down, later
+            // (after the reply), and with -no-shutdown the VM stops in "shutdown".
+            Vm.EmitNow(s => s.EmitPowerdown());
+            if (Vm.RunState == "running")
+            {
+                Vm.RunState = "shutdown";
+                Vm.Emit(s => s.EmitShutdown(true, ShutdownDataReason.GuestShutdown));
+                Vm.Emit(s => s.EmitStop());
+            }
+        }
+
+        return Done();
+    }
+
+    /// <summary>
+    /// The block nodes this persona reports: each drive's image and its backing chain, with the drive the top
+    /// node backs. The seam for the -blockdev graph of a launcher's command line, which will fill the same list.
+    /// </summary>
+    private IEnumerable<(Drive? Drive, BlockImage Image)> BlockNodes()
+    {
+        foreach (var drive in Vm.Drives)
+        {
+            for (var image = drive.Image; image is not null; image = image.Backing)
+            {
+                yield return (image == drive.Image ? drive : null, image);
+            }
+        }
+    }
+
+    /// <summary>A node's name; QEMU names a node nobody named <c>#blockNNN</c>.</summary>
+    private string NodeName(BlockImage image)
+    {
+        if (image.NodeName is { } name)
+        {
+            return name;
+        }
+
+        var index = BlockNodes().Select(n => n.Image).TakeWhile(i => i != image).Count();
+        return "#block" + (index + 1).ToString("D3", CultureInfo.InvariantCulture);
+    }
+
+    private QueryNamedBlockNodesResult NodeInfo(Drive? drive, BlockImage image)
+    {
+        var throttle = drive?.Throttle ?? default;
+        var depth = 0;
+        for (var below = image.Backing; below is not null; below = below.Backing)
+        {
+            depth++;
+        }
+
+        return new QueryNamedBlockNodesResult
+        {
+            File = image.Filename,
+            NodeName = NodeName(image),
+            Ro = drive?.ReadOnly ?? false,
+            Drv = image.Format,
+            BackingFile = image.Backing?.Filename,
+            BackingFileDepth = depth,
+            Encrypted = image.Encrypted,
+            DetectZeroes = new QueryNamedBlockNodesResultDetectZeroes(drive?.DetectZeroes ?? "off"),
+            Bps = throttle.Bps,
+            BpsRd = throttle.BpsRd,
+            BpsWr = throttle.BpsWr,
+            Iops = throttle.Iops,
+            IopsRd = throttle.IopsRd,
+            IopsWr = throttle.IopsWr,
+            Image = ImageInfo(image),
+            Cache = new QueryNamedBlockNodesResultCache { Writeback = true, Direct = false, NoFlush = false },
+            WriteThreshold = 0,
+        };
+    }
+
+    private static QueryNamedBlockNodesResultImage ImageInfo(BlockImage image) => new()
+    {
+        Filename = image.Filename,
+        Format = image.Format,
+        DirtyFlag = false,
+        ActualSize = image.ActualSize,
+        VirtualSize = image.VirtualSize,
+        ClusterSize = image.Format == "qcow2" ? 65536 : null,
+        BackingFilename = image.Backing?.Filename,
+        FullBackingFilename = image.Backing?.Filename,
+        BackingFilenameFormat = image.Backing?.Format,
+        BackingImage = image.Backing is { } backing ? ImageInfo(backing) : null,
+    };
+
+    private static QueryBlockstatsResultStats Stats(Drive? drive) => new()
+    {
+        RdBytes = drive?.RdBytes ?? 0,
+        WrBytes = drive?.WrBytes ?? 0,
+        UnmapBytes = 0,
+        RdOperations = drive?.RdOperations ?? 0,
+        WrOperations = drive?.WrOperations ?? 0,
+        FlushOperations = drive?.FlushOperations ?? 0,
+        UnmapOperations = 0,
+        RdTotalTimeNs = 0,
+        WrTotalTimeNs = 0,
+        FlushTotalTimeNs = 0,
+        UnmapTotalTimeNs = 0,
+        WrHighestOffset = drive?.WrHighestOffset ?? 0,
+        RdMerged = 0,
+        WrMerged = 0,
+        UnmapMerged = 0,
+        FailedRdOperations = 0,
+        FailedWrOperations = 0,
+        FailedFlushOperations = 0,
+        FailedUnmapOperations = 0,
+        InvalidRdOperations = 0,
+        InvalidWrOperations = 0,
+        InvalidFlushOperations = 0,
+        InvalidUnmapOperations = 0,
+        AccountInvalid = drive is not null,
+        AccountFailed = drive is not null,
+        TimedStats = [],
+    };
+
+    /// <summary>The QOM path of the device a drive is attached to (a virtio disk's backend), or null.</summary>
+    private string? QdevOf(Drive drive)
+    {
+        var device = Vm.Devices.FirstOrDefault(d => d.Id is not null
+            && d.Properties.TryGetValue("drive", out var value) && value.ValueKind == JsonValueKind.String && value.GetString() == drive.Id);
+        return device is null ? null : $"/machine/peripheral/{device.Id}" + (device.Driver.StartsWith("virtio-blk", StringComparison.Ordinal) ? "/virtio-backend" : "");
+    }
+
+    private static QueryCpusFastResultProps CpuProps(int index) => new() { CoreId = 0, ThreadId = 0, SocketId = index };
+
+    /// <summary>QEMU's path of vCPU <paramref name="index"/>, built with the machine: /machine/unattached/device[N].</summary>
+    private static string CpuPath(int index) => $"/machine/unattached/device[{index}]";
+
+    private int? CpuAt(string path)
+    {
+        foreach (var cpu in Vm.OnlineCpus)
+        {
+            if (path == CpuPath(cpu))
+            {
+                return cpu;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The process's real thread ids, main thread first (libvirt pins and reads /proc/PID/task/TID of these).</summary>
+    private static List<long> ThreadIds()
+    {
+        var ids = new List<long>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                if (long.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                {
+                    ids.Add(id);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        ids.Sort();
+        return ids.Count > 0 ? ids : [Environment.ProcessId];
+    }
+}
