@@ -59,17 +59,13 @@ try
         })!;
         _ = qemu.StandardOutput.ReadToEndAsync();
         _ = qemu.StandardError.ReadToEndAsync();
-        for (var i = 0; i < 300 && !File.Exists(socket) && !qemu.HasExited; i++)
-        {
-            await Task.Delay(20);
-        }
-
         address = "unix:" + socket;
     }
 
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
     var ct = timeout.Token;
-    await using var client = await ConnectAsync(address, ct);
+    // A QEMU just started creates its socket a moment before it listens: the client waits for it.
+    await using var client = await Qemu100Client.ConnectAsync(address, new Qmp.Runtime.QmpClientOptions { ConnectTimeout = TimeSpan.FromSeconds(30) }, ct);
     Console.WriteLine($"connected: QEMU {client.Greeting.Version}, capabilities [{string.Join(", ", client.Greeting.Capabilities)}]; client generated from QEMU 10.0's schema");
 
     // 1. What this QEMU lacks of the client's schema, before using it.
@@ -180,21 +176,6 @@ finally
     work.Delete(recursive: true);
 }
 
-static async Task<Qemu100Client> ConnectAsync(string address, CancellationToken ct)
-{
-    // QEMU creates the socket file before it listens: retry briefly.
-    for (var attempt = 0; ; attempt++)
-    {
-        try
-        {
-            return await Qemu100Client.ConnectAsync(address, cancellationToken: ct);
-        }
-        catch (System.Net.Sockets.SocketException) when (attempt < 50)
-        {
-            await Task.Delay(50, ct);
-        }
-    }
-}
 /// <summary>What the session reads of a drive, from the typed reply or from the raw one.</summary>
 internal sealed record Drive(string Device, string Type, bool Removable, string? File, long? VirtualSize)
 {

@@ -49,17 +49,13 @@ try
             },
             RedirectStandardError = true,
         })!;
-        for (var i = 0; i < 300 && !File.Exists(socket) && !qemu.HasExited; i++)
-        {
-            await Task.Delay(20);
-        }
-
         address = "unix:" + socket;
     }
 
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
     var ct = timeout.Token;
-    await using var client = await ConnectAsync(address, ct);
+    // A QEMU just started creates its socket a moment before it listens: the client waits for it.
+    await using var client = await Qemu72Client.ConnectAsync(address, new Qmp.Runtime.QmpClientOptions { ConnectTimeout = TimeSpan.FromSeconds(30) }, ct);
     Console.WriteLine($"connected: QEMU {client.Greeting.Version}");
 
     // What this QEMU lacks of the schema the client was generated from, before using it.
@@ -96,21 +92,6 @@ finally
     dir?.Delete(recursive: true);
 }
 
-static async Task<Qemu72Client> ConnectAsync(string address, CancellationToken ct)
-{
-    // QEMU creates the socket file before it listens: retry briefly.
-    for (var attempt = 0; ; attempt++)
-    {
-        try
-        {
-            return await Qemu72Client.ConnectAsync(address, cancellationToken: ct);
-        }
-        catch (System.Net.Sockets.SocketException) when (attempt < 50)
-        {
-            await Task.Delay(50, ct);
-        }
-    }
-}
 #else
 Console.Error.WriteLine("ModernQemu: built without a client: QEMU 7.2's QAPI schema could not be had at build time. "
     + "Run eng/get-qemu-schema.sh bookworm (it needs apt and Debian's deb-src entries; see obj/qemu72-error.txt), then build again.");

@@ -2,7 +2,11 @@ using System.CommandLine;
 using Qmp.Codegen.Cli;
 using Qmp.Codegen.Cli.Docs;
 
-var root = new RootCommand("qmp-codegen: the QMP schema toolchain (check, model, generate, docs) for QEMU qmp-commands.hx files.");
+// No command generates C#: the Qmp.Codegen package's generator does, at build time, from the same schemas.
+var root = new RootCommand(
+    "qmp-codegen: checks, models and documents QMP schemas, and saves a running QEMU's: QEMU's QAPI schemas "
+    + "(qapi/qapi-schema.json), saved query-qmp-schema answers (qmp-codegen introspect's files) and QEMU 2.1's "
+    + "qmp-commands.hx. C# clients and servers are generated at build time by the Qmp.Codegen package from a QmpSchema item.");
 root.Subcommands.Add(Commands.Check());
 root.Subcommands.Add(Commands.Model());
 root.Subcommands.Add(Commands.Diagnostics());

@@ -22,7 +22,9 @@ public static class GeneratorDiagnostics
         "QmpSchema Diagnostics value '{value}' is not all or default");
     public static readonly SchemaDiagnosticDescriptor FilterMatchesNothing = new("QMP0106", SchemaSeverity.Warning, "A QmpSchema filter pattern matches nothing",
         "QmpSchema Commands pattern '{pattern}' matches no command of the schema",
-        "QmpSchema Events pattern '{pattern}' matches no event of the schema");
+        "QmpSchema Events pattern '{pattern}' matches no event of the schema",
+        "QmpSchema Commands pattern '{pattern}' matches no command of the schema; did you mean '{name}'?",
+        "QmpSchema Events pattern '{pattern}' matches no event of the schema; did you mean '{name}'?");
     public static readonly SchemaDiagnosticDescriptor QapiNotAlone = new("QMP0111", SchemaSeverity.Error, "A QAPI schema generates alone",
         "'{file}' shares Namespace '{namespace}' with the QAPI schema '{top}'; a QAPI schema generates alone, so this file is ignored");
     public static readonly SchemaDiagnosticDescriptor UnknownFormatValue = new("QMP0120", SchemaSeverity.Warning, "Unknown QmpSchema Format value",

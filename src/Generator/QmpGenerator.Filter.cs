@@ -27,12 +27,18 @@ public sealed partial class QmpGenerator
         var result = SchemaFilter.Apply(schema, commands, events);
         foreach (var pattern in result.UnmatchedCommands)
         {
-            problems.Add(GeneratorDiagnostics.FilterMatchesNothing.Report(StartOf(files.First(f => SchemaFilter.Patterns(f.Commands).Contains(pattern)).Path), 0, pattern));
+            var location = StartOf(files.First(f => SchemaFilter.Patterns(f.Commands).Contains(pattern)).Path);
+            problems.Add(SchemaFilter.Nearest(pattern, schema.Commands.Select(c => c.Name)) is { } name
+                ? GeneratorDiagnostics.FilterMatchesNothing.Report(location, 2, pattern, name)
+                : GeneratorDiagnostics.FilterMatchesNothing.Report(location, 0, pattern));
         }
 
         foreach (var pattern in result.UnmatchedEvents)
         {
-            problems.Add(GeneratorDiagnostics.FilterMatchesNothing.Report(StartOf(files.First(f => SchemaFilter.Patterns(f.Events).Contains(pattern)).Path), 1, pattern));
+            var location = StartOf(files.First(f => SchemaFilter.Patterns(f.Events).Contains(pattern)).Path);
+            problems.Add(SchemaFilter.Nearest(pattern, schema.Events.Select(e => e.Name)) is { } name
+                ? GeneratorDiagnostics.FilterMatchesNothing.Report(location, 3, pattern, name)
+                : GeneratorDiagnostics.FilterMatchesNothing.Report(location, 1, pattern));
         }
 
         return result.Schema;

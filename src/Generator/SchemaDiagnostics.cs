@@ -75,8 +75,12 @@ public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severi
             "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(form), @"\\\{[^}]*}", ".*") + "$",
             System.Text.RegularExpressions.RegexOptions.Singleline));
 
-    /// <summary>Where every diagnostic is explained: its row of the README's diagnostics table (anchor <c>qmpNNNN</c>).</summary>
-    public const string HelpLinkBase = "README.md#";
+    /// <summary>
+    /// Where every diagnostic is explained: its row of the README's diagnostics table (anchor
+    /// <c>qmpNNNN</c>) on the repository's site, an absolute address, as a help link in a package's
+    /// consumer must be (the repository's RepositoryUrl in Directory.Build.props; a test keeps them equal).
+    /// </summary>
+    public const string HelpLinkBase = "https://github.com/qmp-codegen/qmp-codegen/blob/main/README.md#";
 
     /// <summary>This diagnostic's row in the README's diagnostics table: its Roslyn descriptor's <c>helpLinkUri</c>.</summary>
     public string HelpLinkUri => HelpLinkBase + Id.ToLowerInvariant();

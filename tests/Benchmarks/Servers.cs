@@ -34,15 +34,7 @@ internal static class Servers
             return null;
         }
 
-        var start = new ProcessStartInfo(qemu) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-machine", "none", "-nodefaults", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
-        WaitForSocket(socket, process);
-        return process;
+        return QemuProcess.StartAsync(socket, ["-machine", "none", "-nodefaults"]).GetAwaiter().GetResult().Process;
     }
 
     public static void Stop(Process? process)

@@ -247,6 +247,17 @@ public sealed class RecordableQemuFactAttribute : FactAttribute
         using var process = Process.Start(new ProcessStartInfo(qemu, "--version") { RedirectStandardOutput = true })!;
         var installed = process.StandardOutput.ReadLine() ?? "";
         process.WaitForExit();
-        return installed == recorded ? null : $"installed QEMU is '{installed}', the catalogues were recorded from '{recorded}'";
+        if (installed != recorded)
+        {
+            return $"installed QEMU is '{installed}', the catalogues were recorded from '{recorded}'";
+        }
+
+        // Debian's qemu-system-gui (recommended by qemu-system-x86) adds modules, and with them devices
+        // (virtio-gpu-gl-device, whose siblings the manifest records as aborted), that the catalogues were
+        // recorded without.
+        var modules = Environment.GetEnvironmentVariable("QEMU_MODULE_DIR") is { Length: > 0 } dir ? dir : "/usr/lib/x86_64-linux-gnu/qemu";
+        return File.Exists(Path.Combine(modules, "hw-display-virtio-gpu-gl.so"))
+            ? "qemu-system-gui's modules are installed (hw-display-virtio-gpu-gl adds devices); the catalogues were recorded with qemu-system-x86's alone"
+            : null;
     }
 }

@@ -65,11 +65,8 @@ internal sealed class Target : IAsyncDisposable
         ProcessStartInfo start;
         if (kind == Qemu)
         {
-            start = new ProcessStartInfo(QemuBinary!);
-            foreach (var arg in new[] { "-nodefaults", "-display", "none" }.Concat(qemuOnly ?? ["-machine", "none"]))
-            {
-                start.ArgumentList.Add(arg);
-            }
+            // Headless through the tests' one QEMU start (QemuProcess); this class waits for its sockets itself.
+            start = QemuProcess.StartInfo(new[] { "-nodefaults" }.Concat(qemuOnly ?? ["-machine", "none"]));
         }
         else
         {

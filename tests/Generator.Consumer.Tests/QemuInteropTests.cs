@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Consumer.Qemu;
 using Qmp.Runtime;
 
@@ -15,24 +14,11 @@ public sealed class QemuInteropTests
     {
         var dir = Directory.CreateTempSubdirectory("qmp-qemu-");
         var socket = Path.Combine(dir.FullName, "qmp.sock");
-        using var qemu = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
-        {
-            ArgumentList = { "-machine", "none", "-nodefaults", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ct = timeout.Token;
         try
         {
-            while (!File.Exists(socket))
-            {
-                Assert.False(qemu.HasExited, "QEMU exited early");
-                await Task.Delay(20, ct);
-            }
-
-            // The file exists before QEMU listens on it (failed CI once with "Connection refused").
-            await RealQemu.WaitUntilListeningAsync(socket, ct);
+            await using var qemu = await QemuProcess.StartAsync(socket, ["-machine", "none", "-nodefaults"], ct);
             await using var client = await QemuClient.ConnectAsync($"unix:{socket}", cancellationToken: ct);
             Assert.True(client.Greeting.Version.Major >= 2);
 
@@ -65,12 +51,6 @@ public sealed class QemuInteropTests
         }
         finally
         {
-            if (!qemu.HasExited)
-            {
-                qemu.Kill();
-            }
-
-            await qemu.WaitForExitAsync(CancellationToken.None);
             dir.Delete(recursive: true);
         }
     }

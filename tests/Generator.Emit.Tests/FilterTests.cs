@@ -88,6 +88,39 @@ public class FilterTests
     }
 
     [Fact]
+    public void A_misspelt_name_is_QMP0106_with_the_name_it_most_likely_meant()
+    {
+        var (output, diagnostics, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes", commands: "draw;get_widths", events: "SHAPE_DRAWM"));
+        Assert.Equal(new[]
+        {
+            "QmpSchema Commands pattern 'get_widths' matches no command of the schema; did you mean 'get-widths'?",
+            "QmpSchema Events pattern 'SHAPE_DRAWM' matches no event of the schema; did you mean 'SHAPE_DRAWN'?",
+        }, diagnostics.Select(d => d.GetMessage(CultureInfo.InvariantCulture)));
+        Assert.All(diagnostics, d => Assert.True(GeneratorDiagnostics.FilterMatchesNothing.Describes(d.GetMessage(CultureInfo.InvariantCulture))));
+        Assert.Equal(new[] { "DrawAsync" }, CommandMethods(output, "Acme.Shapes.ShapesClient"));
+    }
+
+    [Theory]
+    [InlineData("blockdev-backp", "blockdev-backup")]   // a letter left out
+    [InlineData("block_resize", "block-resize")]        // QMP's two separators
+    [InlineData("query-statsu", "query-status")]        // two letters swapped: distance 2, within a third of 12
+    [InlineData("query-*", null)]                      // a wildcard is a choice, not a spelling
+    [InlineData("quit-now", null)]                     // nothing close
+    [InlineData("stoq", "stop")]
+    [InlineData("qux", null)]                          // 'quit' is 2 away: too far for 3 letters
+    public void Nearest_is_the_closest_name_within_a_third_of_the_pattern(string pattern, string? expected)
+    {
+        string[] names = ["blockdev-backup", "blockdev-add", "drive-backup", "block-resize", "query-status", "query-block", "stop", "cont", "quit"];
+        Assert.Equal(expected, SchemaFilter.Nearest(pattern, names));
+    }
+
+    [Fact]
+    public void Nearest_names_none_when_two_are_as_close()
+    {
+        Assert.Null(SchemaFilter.Nearest("stap", ["stop", "step"]));
+    }
+
+    [Fact]
     public void A_filter_that_keeps_nothing_leaves_a_client_that_compiles()
     {
         var (output, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes", commands: "nope", events: "NOPE"));

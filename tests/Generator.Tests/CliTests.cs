@@ -18,6 +18,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Help_says_what_the_tool_reads_and_lists_its_real_commands()
+    {
+        var (exit, stdout, _) = Run("--help");
+        Assert.Equal(0, exit);
+        var description = stdout.Split("Usage:")[0];
+        Assert.Contains("QAPI schemas", description, StringComparison.Ordinal);
+        Assert.Contains("query-qmp-schema answers", description, StringComparison.Ordinal);
+        Assert.Contains("qmp-commands.hx", description, StringComparison.Ordinal);
+        // There is no generate command: the package's generator makes the C# at build time.
+        Assert.DoesNotContain("generate,", description, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^\s+generate\b", stdout);
+        var commands = stdout[stdout.IndexOf("Commands:", StringComparison.Ordinal)..];
+        foreach (var command in new[] { "check", "model", "diagnostics", "docs", "introspect", "compat" })
+        {
+            Assert.Matches($@"(?m)^\s+{command}\b", commands);
+        }
+    }
+
+    [Fact]
     public void Check_exits_1_when_any_diagnostic_is_an_error()
     {
         var (exit, stdout, _) = Run("check", "Cases/unknown-code.hx");
@@ -234,6 +253,25 @@ public class DiagnosticsCatalogueTests
             // The row says the id's default severity.
             Assert.Contains($"| <a id=\"{anchor}\"></a>{descriptor.Id} | {descriptor.Severity.ToString().ToLowerInvariant()} |", readme, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// Help links work where a package's user sees them (an IDE, a build log): absolute, on the
+    /// repository's address as its RepositoryUrl gives it, the generator's and the build files' alike.
+    /// </summary>
+    [Fact]
+    public void Help_links_are_absolute_on_the_repositorys_address()
+    {
+        var props = File.ReadAllText(Path.Combine(RepoRoot(), "Directory.Build.props"));
+        var repository = System.Text.RegularExpressions.Regex.Match(props, "<RepositoryUrl>([^<]+)</RepositoryUrl>").Groups[1].Value;
+        Assert.StartsWith("https://github.com/", repository, StringComparison.Ordinal);
+        Assert.Equal(SchemaDiagnosticDescriptor.HelpLinkBase, repository + "/blob/main/README.md#");
+        Assert.Equal(repository + "/blob/main/README.md#qmp0106", GeneratorDiagnostics.FilterMatchesNothing.HelpLinkUri);
+        Assert.True(Uri.TryCreate(QmpGenerator.HelpLinkOf("QMP0001"), UriKind.Absolute, out _));
+        var buildFiles = Directory.GetFiles(Path.Combine(RepoRoot(), "src", "Generator", "build"), "*.*", SearchOption.AllDirectories);
+        var links = buildFiles.SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), "HelpLink=\"([^\"]*)\"").Select(m => m.Groups[1].Value)).ToList();
+        Assert.True(links.Count >= 4, string.Join(", ", links));
+        Assert.All(links, link => Assert.Matches("^" + System.Text.RegularExpressions.Regex.Escape(SchemaDiagnosticDescriptor.HelpLinkBase) + "qmp1\\d{3}$", link));
     }
 
     /// <summary>Every id written anywhere in the generator or the CLI has a descriptor in the one catalogue, and the IDE shows its title, not its id.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Qmp.Runtime.Tests;
@@ -81,58 +80,34 @@ internal static class Transcript
 /// <summary>QEMU 7.2 with <c>-machine none</c> and one QMP socket, killed on dispose.</summary>
 internal sealed class BareQemu : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly QemuProcess _process;
     private readonly DirectoryInfo _dir;
 
-    private BareQemu(Process process, DirectoryInfo dir, string socket)
+    private BareQemu(QemuProcess process, DirectoryInfo dir)
     {
         _process = process;
         _dir = dir;
-        Socket = socket;
     }
 
-    public string Socket { get; }
+    public string Socket => _process.Socket;
 
     public static async Task<BareQemu> StartAsync()
     {
         var dir = Directory.CreateTempSubdirectory("qmp-modern-");
-        var socket = Path.Combine(dir.FullName, "qmp.sock");
-        var process = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
+        try
         {
-            ArgumentList = { "-display", "none", "-machine", "none", "-qmp", $"unix:{socket},server=on,wait=off" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        var qemu = new BareQemu(process, dir, socket);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Patience.Seconds));
-        while (!File.Exists(socket))
-        {
-            if (process.HasExited)
-            {
-                var stderr = await process.StandardError.ReadToEndAsync();
-                await qemu.DisposeAsync();
-                Assert.Fail("QEMU exited early: " + stderr);
-            }
-
-            await Task.Delay(20, timeout.Token);
+            return new BareQemu(await QemuProcess.StartAsync(Path.Combine(dir.FullName, "qmp.sock"), ["-machine", "none"]), dir);
         }
-
-        await RealQemu.WaitUntilListeningAsync(socket, timeout.Token);
-        return qemu;
+        catch
+        {
+            dir.Delete(recursive: true);
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         _dir.Delete(recursive: true);
     }
 }

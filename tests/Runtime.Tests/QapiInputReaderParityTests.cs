@@ -142,23 +142,10 @@ public class QapiInputReaderParityTests
     {
         var dir = Directory.CreateTempSubdirectory("qmp-visitor-parity-");
         var socketPath = Path.Combine(dir.FullName, "qmp.sock");
-        using var qemu = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(QemuFactAttribute.QemuBinary!)
-        {
-            ArgumentList = { "-display", "none", "-machine", "none", "-nodefaults", "-qmp", $"unix:{socketPath},server=on,wait=off" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
         try
         {
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(Patience.Seconds));
-            while (!File.Exists(socketPath))
-            {
-                Assert.False(qemu.HasExited, "QEMU exited before it listened");
-                await Task.Delay(25, patience.Token);
-            }
-
-            await RealQemu.WaitUntilListeningAsync(socketPath, patience.Token);
+            await using var qemu = await QemuProcess.StartAsync(socketPath, ["-machine", "none", "-nodefaults"], patience.Token);
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), patience.Token);
             await using var stream = new NetworkStream(socket);
@@ -193,8 +180,6 @@ public class QapiInputReaderParityTests
         }
         finally
         {
-            qemu.Kill();
-            await qemu.WaitForExitAsync(CancellationToken.None);
             dir.Delete(recursive: true);
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Qmp.Runtime.Tests;
@@ -11,28 +10,9 @@ public class QemuInteropTests
         var dir = Path.Combine(Path.GetTempPath(), "qmp-qemu-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         var socketPath = Path.Combine(dir, "qmp.sock");
-        using var qemu = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
-        {
-            ArgumentList = { "-machine", "none", "-nodefaults", "-display", "none", "-S", "-qmp", $"unix:{socketPath},server=on,wait=off" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
         try
         {
-            using var started = new CancellationTokenSource(TimeSpan.FromSeconds(TestExtensions.Patience));
-            while (!File.Exists(socketPath))
-            {
-                if (qemu.HasExited)
-                {
-                    Assert.Fail("QEMU exited: " + await qemu.StandardError.ReadToEndAsync());
-                }
-
-                await Task.Delay(25, started.Token);
-            }
-
-            // The file exists before QEMU listens on it.
-            await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socketPath, started.Token);
+            await using var qemu = await QemuProcess.StartAsync(socketPath, ["-machine", "none", "-nodefaults", "-S"]);
             await using var client = await QmpClient.ConnectAsync($"unix:{socketPath}", new QmpClientOptions { EnableOob = true, CommandTimeout = TimeSpan.FromSeconds(TestExtensions.Patience) }).Within();
             Assert.True(client.Greeting.Version.Major >= 2);
             Assert.Contains("oob", client.Greeting.Capabilities);
@@ -72,15 +52,10 @@ public class QemuInteropTests
             Assert.True(schema.GetArrayLength() > 100);
 
             await client.ExecuteAsync("quit").Within();
-            await qemu.WaitForExitAsync().Within();
+            await qemu.Process.WaitForExitAsync().Within();
         }
         finally
         {
-            if (!qemu.HasExited)
-            {
-                qemu.Kill();
-            }
-
             Directory.Delete(dir, recursive: true);
         }
     }

@@ -32,26 +32,13 @@ public sealed class SampleTests
             await img.WaitForExitAsync();
             Assert.Equal(0, img.ExitCode);
         }
-        using var qemu = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary!)
-        {
-            ArgumentList =
-            {
-                "-M", "pc", "-m", "128", "-display", "none",
-                "-drive", $"file={disk},if=ide,id=disk0", "-drive", "if=ide,media=cdrom,id=cd0",
-                "-qmp", $"unix:{socket},server=on,wait=off",
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (!File.Exists(socket))
-            {
-                Assert.False(qemu.HasExited, "QEMU exited early");
-                await Task.Delay(20, timeout.Token);
-            }
-            await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socket, timeout.Token);
+            await using var qemu = await QemuProcess.StartAsync(socket,
+            [
+                "-M", "pc", "-m", "128",
+                "-drive", $"file={disk},if=ide,id=disk0", "-drive", "if=ide,media=cdrom,id=cd0",
+            ]);
             var (exit, output) = await RunAsync("Quickstart", "--connect", "unix:" + socket);
             Assert.True(exit == 0, output);
             Assert.Contains("query-status: running (running: True)", output, StringComparison.Ordinal);
@@ -63,12 +50,6 @@ public sealed class SampleTests
         }
         finally
         {
-            if (!qemu.HasExited)
-            {
-                qemu.Kill();
-            }
-
-            await qemu.WaitForExitAsync(CancellationToken.None);
             dir.Delete(recursive: true);
         }
     }

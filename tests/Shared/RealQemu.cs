@@ -4,25 +4,24 @@ namespace Qmp.Testing;
 
 /// <summary>
 /// A real QEMU as a user starts one: <c>-M pc</c> with a qcow2 disk (made with qemu-img) and an
-/// empty CD-ROM on IDE, QMP on a unix socket. Killed and its folder deleted on dispose. One file,
+/// empty CD-ROM on IDE, QMP on a unix socket, started through <see cref="QemuProcess"/>. Killed and its folder deleted on dispose. One file,
 /// linked into each test project that drives QEMU.
 /// </summary>
 internal sealed class RealQemu : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly QemuProcess _process;
     private readonly DirectoryInfo _dir;
 
-    private RealQemu(Process process, DirectoryInfo dir, string socket)
+    private RealQemu(QemuProcess process, DirectoryInfo dir)
     {
         _process = process;
         _dir = dir;
-        Socket = socket;
     }
 
     /// <summary><c>qemu-system-x86_64</c> on PATH, or null when QEMU is not installed.</summary>
     public static string? Binary => Executables.Qemu;
 
-    public string Socket { get; }
+    public string Socket => _process.Socket;
 
     public string Address => "unix:" + Socket;
 
@@ -36,63 +35,25 @@ internal sealed class RealQemu : IAsyncDisposable
             Assert.Equal(0, img.ExitCode);
         }
         var socket = Path.Combine(dir.FullName, "qmp.sock");
-        var process = Process.Start(new ProcessStartInfo(Binary ?? throw new InvalidOperationException("qemu-system-x86_64 is not installed"))
+        try
         {
-            ArgumentList =
-            {
-                "-M", "pc", "-m", "128", "-display", "none",
+            var process = await QemuProcess.StartAsync(socket,
+            [
+                "-M", "pc", "-m", "128",
                 "-drive", $"file={disk},if=ide,id=disk0", "-drive", "if=ide,media=cdrom,id=cd0",
-                "-qmp", $"unix:{socket},server=on,wait=off",
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        var qemu = new RealQemu(process, dir, socket);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!File.Exists(socket))
-        {
-            if (process.HasExited)
-            {
-                var stderr = await process.StandardError.ReadToEndAsync();
-                await qemu.DisposeAsync();
-                Assert.Fail("QEMU exited early: " + stderr);
-            }
-            await Task.Delay(20, timeout.Token);
+            ]);
+            return new RealQemu(process, dir);
         }
-        await WaitUntilListeningAsync(socket, timeout.Token);
-        return qemu;
-    }
-
-    /// <summary>
-    /// QEMU creates the socket file before it listens on it: connect (and close) until it accepts.
-    /// The monitor takes the next client as soon as this one leaves.
-    /// </summary>
-    public static async Task WaitUntilListeningAsync(string socket, CancellationToken cancellationToken)
-    {
-        while (true)
+        catch
         {
-            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-            try
-            {
-                await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), cancellationToken);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(20, cancellationToken);
-            }
+            dir.Delete(recursive: true);
+            throw;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-        }
-
-        await _process.WaitForExitAsync(CancellationToken.None);
-        _process.Dispose();
+        await _process.DisposeAsync();
         _dir.Delete(recursive: true);
     }
 }

@@ -23,6 +23,69 @@ public static class SchemaFilter
             ? Array.Empty<string>()
             : value!.Split(Separators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// The name a pattern that matched nothing was most likely meant to be: the closest by edit distance
+    /// (letters inserted, deleted or replaced; case and <c>-</c>/<c>_</c> count as differences), when it is
+    /// within a third of the pattern's length (at least 1, at most 3) and no other name is as close.
+    /// A pattern with <c>*</c> gets none: it is a choice, not a spelling.
+    /// </summary>
+    public static string? Nearest(string pattern, IEnumerable<string> names)
+    {
+        if (pattern.IndexOf('*') >= 0)
+        {
+            return null;
+        }
+
+        var limit = Math.Min(3, Math.Max(1, pattern.Length / 3));
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        var tie = false;
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            if (Math.Abs(name.Length - pattern.Length) > limit)
+            {
+                continue;
+            }
+
+            var distance = EditDistance(pattern, name);
+            if (distance < bestDistance)
+            {
+                (best, bestDistance, tie) = (name, distance, false);
+            }
+            else if (distance == bestDistance)
+            {
+                tie = true;
+            }
+        }
+
+        return bestDistance <= limit && !tie ? best : null;
+    }
+
+    /// <summary>Levenshtein distance, two rows: names are short (QMP's longest is under 40 characters).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var replace = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(replace, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
     /// <summary>True when <paramref name="name"/> matches <paramref name="pattern"/> (<c>*</c> is any run of characters, the rest literal).</summary>
     public static bool Matches(string pattern, string name)
     {

@@ -73,12 +73,15 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <summary>
     /// Connects to <c>unix:/path</c>, <c>tcp:HOST:PORT</c> or <c>stdio</c> (QEMU <c>-qmp</c> syntax;
     /// <c>,server,nowait</c> style options are tolerated and ignored), then greets and negotiates.
+    /// A server that is not listening yet is waited for up to <see cref="QmpClientOptions.ConnectTimeout"/>;
+    /// a failed connect throws <see cref="QmpConnectException"/> naming the address.
     /// </summary>
     public static async Task<QmpClient> ConnectAsync(string address, QmpClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         var parsed = QmpAddress.Parse(address);
-        var (stream, socket) = await QmpTransport.ConnectAsync(parsed, cancellationToken).ConfigureAwait(false);
-        return await HandshakeAsync(new QmpClient(stream, socket, options ?? new QmpClientOptions()), cancellationToken).ConfigureAwait(false);
+        options ??= new QmpClientOptions();
+        var (stream, socket) = await QmpTransport.ConnectAsync(parsed, options.ConnectTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        return await HandshakeAsync(new QmpClient(stream, socket, options), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs QMP over any duplex stream (the client owns and disposes it).</summary>

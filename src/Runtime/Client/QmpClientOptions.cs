@@ -20,6 +20,15 @@ public sealed class QmpClientOptions
     /// <summary>Per-command timeout (measured with <see cref="TimeProvider"/>); null means none.</summary>
     public TimeSpan? CommandTimeout { get; set; }
 
+    /// <summary>
+    /// How long <see cref="QmpClient.ConnectAsync(string, QmpClientOptions?, CancellationToken)"/> waits for a
+    /// server that does not listen yet (a QEMU still starting: its unix socket not there yet, or there and
+    /// refusing; a TCP port that refuses), trying again after a short pause (10 ms, doubling up to 250 ms,
+    /// measured with <see cref="TimeProvider"/>). Null, the default, tries once. Either way a failure is a
+    /// <see cref="QmpConnectException"/> naming the address.
+    /// </summary>
+    public TimeSpan? ConnectTimeout { get; set; }
+
     /// <summary>Time allowed for greeting plus negotiation.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -85,6 +85,36 @@ public class QmpDisconnectedException : IOException
     public QmpDisconnectedException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
+/// <summary>
+/// No connection could be made to a QMP address (nothing there, or nothing listening before
+/// <see cref="QmpClientOptions.ConnectTimeout"/> ran out). The message names the address in QEMU's words
+/// (<c>Failed to connect to '/run/vm1/qmp.sock': No such file or directory</c>); the socket error is the
+/// inner exception.
+/// </summary>
+public class QmpConnectException : IOException
+{
+    /// <summary>A connect that failed.</summary>
+    public QmpConnectException() : base("Failed to connect.") { }
+
+    /// <summary>A connect that failed, as <paramref name="message"/> says.</summary>
+    /// <param name="message">Where and why.</param>
+    public QmpConnectException(string message) : base(message) { }
+
+    /// <summary>A connect that failed, as <paramref name="message"/> says, because of <paramref name="innerException"/>.</summary>
+    /// <param name="message">Where and why.</param>
+    /// <param name="innerException">The socket error.</param>
+    public QmpConnectException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>A connect to <paramref name="address"/> that failed, as <paramref name="message"/> says, because of <paramref name="innerException"/>.</summary>
+    /// <param name="address">Where the client tried to connect.</param>
+    /// <param name="message">Where and why.</param>
+    /// <param name="innerException">The socket error.</param>
+    public QmpConnectException(QmpAddress address, string message, Exception? innerException) : base(message, innerException) => Address = address;
+
+    /// <summary>Where the client tried to connect, when known.</summary>
+    public QmpAddress? Address { get; }
+}
+
 /// <summary>The peer broke the protocol (bad greeting, a message over a limit, ...).</summary>
 public class QmpProtocolException : IOException
 {

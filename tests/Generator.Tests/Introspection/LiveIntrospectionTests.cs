@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Qmp.Codegen.Introspection;
 using Qmp.Codegen.Qapi;
@@ -53,7 +52,7 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
 
     public sealed class SavedSchema : IAsyncLifetime
     {
-        private Process? _qemu;
+        private QemuProcess? _qemu;
 
         public string Dir { get; } = Path.Combine(Path.GetTempPath(), "qmp-introspect-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -71,36 +70,18 @@ public sealed class LiveIntrospectionTests : IClassFixture<LiveIntrospectionTest
             }
 
             Directory.CreateDirectory(Dir);
-            _qemu = Process.Start(new ProcessStartInfo(QemuIntrospectionFactAttribute.Binary)
-            {
-                ArgumentList = { "-M", "pc", "-m", "128", "-display", "none", "-nodefaults", "-S", "-qmp", $"unix:{Socket},server=on,wait=off" },
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            })!;
-            using var started = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (!File.Exists(Socket))
-            {
-                if (_qemu.HasExited)
-                {
-                    throw new InvalidOperationException("QEMU exited: " + await _qemu.StandardError.ReadToEndAsync());
-                }
-
-                await Task.Delay(25, started.Token);
-            }
-            // The file exists before QEMU listens on it; the CLI connects once and would be refused.
-            await Qmp.Testing.RealQemu.WaitUntilListeningAsync(Socket, started.Token);
+            // The CLI connects once: it would be refused before QEMU listens.
+            _qemu = await QemuProcess.StartAsync(Socket, ["-M", "pc", "-m", "128", "-nodefaults", "-S"]);
             Saving = Cli("introspect", "unix:" + Socket, "-o", File72);
         }
 
         public async Task DisposeAsync()
         {
-            if (_qemu is { HasExited: false })
+            if (_qemu is not null)
             {
-                _qemu.Kill();
-                await _qemu.WaitForExitAsync();
+                await _qemu.DisposeAsync();
             }
-            _qemu?.Dispose();
+
             if (Directory.Exists(Dir))
             {
                 Directory.Delete(Dir, true);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Qmp.Runtime.Introspection;
@@ -18,7 +17,7 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
 
     public sealed class LiveQemu : IAsyncLifetime
     {
-        private Process? _process;
+        private QemuProcess? _qemu;
         private string? _dir;
 
         public QmpClient? Client { get; private set; }
@@ -38,26 +37,7 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
             _dir = Path.Combine(Path.GetTempPath(), "qmp-schema-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(_dir);
             var socket = Path.Combine(_dir, "qmp.sock");
-            _process = Process.Start(new ProcessStartInfo(QemuFactAttribute.QemuBinary)
-            {
-                ArgumentList = { "-M", "pc", "-m", "128", "-display", "none", "-nodefaults", "-S", "-qmp", $"unix:{socket},server=on,wait=off" },
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            })!;
-            using var started = new CancellationTokenSource(TimeSpan.FromSeconds(TestExtensions.Patience));
-            while (!File.Exists(socket))
-            {
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException("QEMU exited: " + await _process.StandardError.ReadToEndAsync());
-                }
-
-                await Task.Delay(25, started.Token);
-            }
-
-            // The file exists before QEMU listens on it.
-            await Qmp.Testing.RealQemu.WaitUntilListeningAsync(socket, started.Token);
+            _qemu = await QemuProcess.StartAsync(socket, ["-M", "pc", "-m", "128", "-nodefaults", "-S"]);
             Client = await QmpClient.ConnectAsync($"unix:{socket}", new QmpClientOptions { CommandTimeout = TimeSpan.FromSeconds(TestExtensions.Patience) }).Within();
             Schema = await Client.QueryQmpSchemaAsync().Within();
             Saved = await Client.SaveSchemaAsync().Within();
@@ -70,13 +50,11 @@ public sealed class LiveSchemaTests : IClassFixture<LiveSchemaTests.LiveQemu>
                 await Client.DisposeAsync();
             }
 
-            if (_process is { HasExited: false })
+            if (_qemu is not null)
             {
-                _process.Kill();
-                await _process.WaitForExitAsync();
+                await _qemu.DisposeAsync();
             }
 
-            _process?.Dispose();
             if (_dir is not null)
             {
                 Directory.Delete(_dir, true);
