@@ -156,14 +156,14 @@ public static class ServerEmitter
             {
                 writer.Line("s_shapes.Check(args, " + (command.SchemaArguments is null ? "null" : CSharpText.Literal(command.SchemaArguments)) + ");");
             }
+            else
+            {
+                writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
+            }
 
             if (answered.Contains(command))
             {
                 EmitOwnAnswer(writer, command);
-            }
-            else
-            {
-                writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
             }
 
             var call = command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : "global::Qmp.Runtime.QmpArguments.Read(args, " + command.ArgumentsType + ".Read), ") + "session, cancellationToken)";
