@@ -145,4 +145,72 @@ public class QapiIntrospectionTests
         // The default build (Debian's QEMU 7.2 x86_64) has neither symbol.
         Assert.Equal(Answer("!CONFIG_DISK"), Answer(null));
     }
+
+    // A saved answer as a QEMU newer than 9.0 sends it (enums without "values"), keys in no particular order.
+    private const string Saved = """
+        {"query-version": {"qemu": {"major": 10, "minor": 0, "micro": 13}, "package": "Debian 1:10.0.13"},
+         "query-qmp-schema": [
+          {"meta-type": "command", "name": "query-qmp-schema", "arg-type": "0", "ret-type": "[1]"},
+          {"name": "query-commands", "meta-type": "command", "arg-type": "0", "ret-type": "[2]"},
+          {"name": "query-version", "meta-type": "command", "arg-type": "0", "ret-type": "3"},
+          {"name": "stop", "meta-type": "command", "arg-type": "0", "ret-type": "0", "allow-oob": true},
+          {"name": "tidy", "meta-type": "command", "arg-type": "4", "ret-type": "0", "features": ["unstable"]},
+          {"name": "0", "meta-type": "object", "members": []},
+          {"name": "[1]", "meta-type": "array", "element-type": "1"},
+          {"name": "1", "meta-type": "object", "members": [{"name": "name", "type": "str"}, {"name": "meta-type", "type": "str"}]},
+          {"name": "[2]", "meta-type": "array", "element-type": "2"},
+          {"name": "2", "meta-type": "object", "members": [{"name": "name", "type": "str"}]},
+          {"name": "3", "meta-type": "object", "members": [{"name": "qemu", "type": "5"}, {"name": "package", "type": "str"}]},
+          {"name": "4", "meta-type": "object", "members": [{"name": "mode", "type": "6", "default": null}]},
+          {"name": "5", "meta-type": "object", "members": [{"name": "major", "type": "int"}, {"name": "minor", "type": "int"}, {"name": "micro", "type": "int"}]},
+          {"name": "6", "meta-type": "enum", "members": [{"name": "quick"}, {"name": "deep", "features": ["deprecated"]}]},
+          {"name": "str", "meta-type": "builtin", "json-type": "string"},
+          {"name": "int", "meta-type": "builtin", "json-type": "int"},
+          {"name": "9", "meta-type": "object", "members": []}
+         ]}
+        """;
+
+    private const string SavedProbe = """"
+        using System.Text;
+        using System.Text.Json;
+        using System.Threading;
+        using Acme.Saved;
+        using Qmp.Runtime;
+
+        namespace Consumer;
+
+        public sealed class Served : SavedCommandsBase
+        {
+        }
+
+        public static class Probe
+        {
+            public static string[] Run()
+            {
+                IQmpCommandDispatcher server = new Served();
+                var result = server.DispatchAsync("query-qmp-schema", default, null!, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                using var stream = new System.IO.MemoryStream();
+                using (var writer = new Utf8JsonWriter(stream))
+                {
+                    result.WriteTo(writer);
+                }
+                return [Encoding.UTF8.GetString(stream.ToArray()), server.PreferredVersion!.ToString()];
+            }
+        }
+        """";
+
+    [Fact]
+    public void A_saved_answers_server_answers_the_saved_entries_as_they_are_and_greets_with_the_saved_version()
+    {
+        var driver = GeneratorHarness.CreateDriver([new GeneratorHarness.SchemaFile("/live/saved.json", Saved, "Acme.Saved", "Server")]);
+        var (output, diagnostics, _) = QapiHarness.Generate(driver, SavedProbe);
+        Assert.DoesNotContain(diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        var log = (string[])QapiHarness.Load(output).GetType("Consumer.Probe")!.GetMethod("Run")!.Invoke(null, null)!;
+        var saved = JsonDocument.Parse(Saved).RootElement.GetProperty("query-qmp-schema");
+        // Every entry, the unreferenced "9" too, in the saved order, with the saved members (no enum "values" added).
+        Assert.True(JsonElement.DeepEquals(saved, JsonDocument.Parse(log[0]).RootElement), log[0]);
+        Assert.Equal("10.0.13 (Debian 1:10.0.13)", log[1]);
+    }
 }
