@@ -26,6 +26,7 @@ public static class ServerEmitter
         var commands = spec.Commands.Where(Handles).ToList();
         var handlers = spec.Stem + "CommandHandlers";
         var name = spec.Stem + "CommandsBase";
+        var answered = AnsweredHere(spec, commands);
 
         // Every command is a virtual member whose default answers as QEMU does for a command it
         // lacks. Which ones a server overrides is found without reflection (AOT-safe): a delegate
@@ -56,6 +57,11 @@ public static class ServerEmitter
             DocComments.Param(writer, "session", "The client connection the command came from.");
             DocComments.Param(writer, "cancellationToken", "Cancelled when the connection closes.");
             DocComments.Returns(writer, command.Doc);
+            if (answered.Contains(command))
+            {
+                writer.Line("/// <remarks>Not overridden, <see cref=\"" + name + "\"/> answers this command itself, as QEMU would for this schema (see the README's \"Serving QMP\"); this member is not called then.</remarks>");
+            }
+
             writer.Line("/// <exception cref=\"global::Qmp.Runtime.QmpException\">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>");
             writer.Line("public virtual " + Signature(command) + " =>");
             writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(" + CSharpText.Literal(command.Name) + ");");

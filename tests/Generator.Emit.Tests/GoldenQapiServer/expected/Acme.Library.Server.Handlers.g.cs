@@ -24,6 +24,7 @@ public abstract partial class LibraryCommandHandlers
     /// </summary>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    /// <remarks>Not overridden, <see cref="LibraryCommandsBase"/> answers this command itself, as QEMU would for this schema (see the README's "Serving QMP"); this member is not called then.</remarks>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
     public virtual global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Acme.Library.SchemaInfo>> QueryQmpSchemaAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-qmp-schema");
@@ -34,6 +35,7 @@ public abstract partial class LibraryCommandHandlers
     /// </summary>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    /// <remarks>Not overridden, <see cref="LibraryCommandsBase"/> answers this command itself, as QEMU would for this schema (see the README's "Serving QMP"); this member is not called then.</remarks>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
     public virtual global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Acme.Library.CommandInfo>> QueryCommandsAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-commands");
@@ -43,6 +45,7 @@ public abstract partial class LibraryCommandHandlers
     /// </summary>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    /// <remarks>Not overridden, <see cref="LibraryCommandsBase"/> answers this command itself, as QEMU would for this schema (see the README's "Serving QMP"); this member is not called then.</remarks>
     /// <exception cref="global::Qmp.Runtime.QmpException">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>
     public virtual global::System.Threading.Tasks.ValueTask<global::Acme.Library.VersionInfo> QueryVersionAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-version");
