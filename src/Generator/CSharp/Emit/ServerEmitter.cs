@@ -114,7 +114,9 @@ public static class ServerEmitter
         }
         writer.Close();
         writer.Line();
-        writer.Line("/// <summary>The commands this server serves (those whose member it overrides, and the introspection commands it answers itself), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>");
+        writer.Line(AnsweredHere(spec, commands).Count == 0
+            ? "/// <summary>The commands this server serves (those whose member it overrides), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>"
+            : "/// <summary>The commands this server serves (those whose member it overrides, and the introspection commands it answers itself), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>");
         writer.Line("public global::System.Collections.Generic.IReadOnlyList<string> ServedCommandNames => _served;");
         writer.Line();
         writer.Line("/// <inheritdoc/>");
