@@ -213,4 +213,15 @@ public class QapiIntrospectionTests
         Assert.True(JsonElement.DeepEquals(saved, JsonDocument.Parse(log[0]).RootElement), log[0]);
         Assert.Equal("10.0.13 (Debian 1:10.0.13)", log[1]);
     }
+
+    [Fact]
+    public void A_filtered_saved_answers_server_answers_the_entries_its_kept_commands_reach()
+    {
+        var driver = GeneratorHarness.CreateDriver([new GeneratorHarness.SchemaFile("/live/saved.json", Saved, "Acme.Saved", "Server", Commands: "query-*;tidy")]);
+        var (output, _, _) = QapiHarness.Generate(driver, SavedProbe);
+        var log = (string[])QapiHarness.Load(output).GetType("Consumer.Probe")!.GetMethod("Run")!.Invoke(null, null)!;
+        var names = JsonDocument.Parse(log[0]).RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+        // stop and what only it reached go; the rest keeps its saved order and masks.
+        Assert.Equal(["query-qmp-schema", "query-commands", "query-version", "tidy", "0", "[1]", "1", "[2]", "2", "3", "4", "5", "6", "str", "int"], names);
+    }
 }
