@@ -30,6 +30,9 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     public const string AccessMetadata = "build_metadata.AdditionalFiles.QmpAccess";
     public const string DiagnosticsMetadata = "build_metadata.AdditionalFiles.QmpDiagnostics";
 
+    /// <summary>The build configuration a QAPI server's <c>query-qmp-schema</c> answers for (see <see cref="Schema.SchemaBuildConfig"/>).</summary>
+    public const string QemuConfigMetadata = "build_metadata.AdditionalFiles.QmpQemuConfig";
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         // Step 1: the .hx files that carry our metadata, as plain values (path, text, namespace,
@@ -125,6 +128,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         options.TryGetValue(EventsMetadata, out var events);
         options.TryGetValue(FormatMetadata, out var format);
         options.TryGetValue(QapiSourceMetadata, out var qapiSource);
+        options.TryGetValue(QemuConfigMetadata, out var qemuConfig);
         var (client, server) = ParseGenerate(generate);
         var content = text.GetText(ct)?.ToString();
         if (content is null)
@@ -138,6 +142,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
             Events = events,
             Format = format,
             QapiSource = string.IsNullOrWhiteSpace(qapiSource) ? null : qapiSource!.Trim(),
+            QemuConfig = string.IsNullOrWhiteSpace(qemuConfig) ? null : qemuConfig!.Trim(),
         };
     }
 
@@ -270,7 +275,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         // A QAPI schema's or saved answer's server checks arguments as QEMU 7.2 does, against its types' shapes.
         if (main is not null && group.Server)
         {
-            spec = spec with { QapiShapes = QapiShapeLines.Of(schema) };
+            spec = spec with { QapiShapes = QapiShapeLines.Of(schema), ServerIntrospection = ServerIntrospectionOf(schema, read, main) };
         }
 
         var clientSchema = group.Client ? new ClientSchemaSpec(group.Namespace, spec.Stem, DescribeEntries(schema)) : null;

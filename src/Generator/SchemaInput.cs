@@ -35,6 +35,9 @@ public sealed record SchemaInputFile(string Path, string Text, string? Format = 
 public sealed record SchemaReadResult(SchemaInputKind Kind, QmpSchema Schema, SchemaModel? Hx, EquatableArray<string> Files)
 {
     public EquatableArray<SchemaDiagnostic> Diagnostics => Schema.Diagnostics;
+
+    /// <summary>A saved answer as read (its entries as saved, its <c>query-version</c>): what a server generated from it answers. Null for other inputs.</summary>
+    internal IntrospectionFile? Introspection { get; init; }
 }
 
 /// <summary>
@@ -122,12 +125,13 @@ public static class SchemaInput
                 source = null;
             }
         }
-        var schema = IntrospectionFile.Read(main.Text, main.Path).ToSchema(source);
+        var file = IntrospectionFile.Read(main.Text, main.Path);
+        var schema = file.ToSchema(source);
         if (problems.Count > 0)
         {
             schema = schema with { Diagnostics = problems.Concat(schema.Diagnostics).ToEquatableArray() };
         }
 
-        return new SchemaReadResult(SchemaInputKind.Introspection, schema, null, new[] { main.Path }.ToEquatableArray());
+        return new SchemaReadResult(SchemaInputKind.Introspection, schema, null, new[] { main.Path }.ToEquatableArray()) { Introspection = file };
     }
 }

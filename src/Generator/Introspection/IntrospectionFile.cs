@@ -15,6 +15,9 @@ public sealed record IntrospectedVersion(int Major, int Minor, int Micro, string
         Major + "." + Minor + "." + Micro + (string.IsNullOrWhiteSpace(Package) ? "" : " (" + Package.Trim() + ")");
 }
 
+/// <summary>One entry of a saved answer: its <c>name</c> and its JSON as saved (compact).</summary>
+public sealed record SavedEntry(string Name, string Json);
+
 /// <summary>The diagnostics of a saved introspection file (ids kept apart from the .hx and QAPI readers').</summary>
 public static class IntrospectionDiagnostics
 {
@@ -59,6 +62,12 @@ sealed class IntrospectionFile
     public SchemaInfo? Info { get; }
 
     public IntrospectedVersion? Version { get; }
+
+    /// <summary>
+    /// The answer's entries as saved, in its order, each as compact JSON with every member it has (a
+    /// server generated from the file answers them as they are); empty when the file could not be read.
+    /// </summary>
+    public IReadOnlyList<SavedEntry> SavedEntries { get; private init; } = Array.Empty<SavedEntry>();
 
     public IReadOnlyList<SchemaDiagnostic> Diagnostics { get; }
 
@@ -151,7 +160,13 @@ sealed class IntrospectionFile
                 diagnostics.Add(IntrospectionDiagnostics.Problem.Report(location, problem));
             }
 
-            return new IntrospectionFile(path ?? string.Empty, info, version, diagnostics);
+            var saved = new List<SavedEntry>(array.Items.Count);
+            foreach (var item in array.Items)
+            {
+                saved.Add(new SavedEntry(item.TryGet("name", out var name) && name.Kind == SchemaJsonKind.String ? name.Text : string.Empty, item.ToJson()));
+            }
+
+            return new IntrospectionFile(path ?? string.Empty, info, version, diagnostics) { SavedEntries = saved };
         }
         catch (SchemaInfoFormatException e)
         {
@@ -182,6 +197,9 @@ sealed class IntrospectionFile
         public string Text => _value.Text;
 
         public int Offset => _value.Offset;
+
+        /// <summary>The value as compact JSON, as it was saved.</summary>
+        public string ToJson() => _value.ToJson();
 
         public IReadOnlyList<Node> Items
         {

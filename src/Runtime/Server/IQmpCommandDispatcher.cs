@@ -25,6 +25,13 @@ public interface IQmpCommandDispatcher
     QmpDialect? PreferredDialect => null;
 
     /// <summary>
+    /// The QEMU version this dispatcher's schema was recorded from, greeted with when
+    /// <see cref="QmpServerOptions.Greeting"/> is not set: a server generated from a saved answer that
+    /// carries <c>query-version</c> says it. Null (the default): the options' greeting (QEMU 2.1.0).
+    /// </summary>
+    QmpVersion? PreferredVersion => null;
+
+    /// <summary>
     /// Runs a command. <paramref name="arguments"/> is the <c>arguments</c> object, or
     /// <c>default(JsonElement)</c> (ValueKind Undefined) when absent; it is valid only during the call
     /// (Clone() to keep it). Throw <see cref="QmpException"/> for an error reply; any other exception

@@ -37,6 +37,7 @@ public sealed class QmpServer : IAsyncDisposable
     private readonly QmpDialect _dialect;
     private readonly ILogger _logger;
     private readonly byte[] _greetingLine;
+    private readonly QmpVersion _version;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<long, QmpConnection> _connections = new();
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
@@ -55,7 +56,10 @@ public sealed class QmpServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnections, 1);
         // The modern dialect offers oob, as QEMU does on every socket monitor.
         _dialect = _options.DialectIfSet ?? dispatcher.PreferredDialect ?? QmpDialect.Qemu21;
-        var greeting = _dialect == QmpDialect.Modern ? _options.Greeting with { Capabilities = ["oob"] } : _options.Greeting;
+        // A saved answer's server stands for the QEMU it was recorded from, unless told which.
+        var greeting = _options.GreetingIfSet ?? (dispatcher.PreferredVersion is { } version ? new QmpGreeting(version, []) : _options.Greeting);
+        greeting = _dialect == QmpDialect.Modern ? greeting with { Capabilities = ["oob"] } : greeting;
+        _version = greeting.Version;
         _greetingLine = QmpWire.BuildServerLine(greeting, static (w, g) => g.WriteTo(w));
         _budget = new QmpOutputBudget(_options.MaxTotalQueuedBytes, _connections);
         _listeners = new QmpListenerSet(_options, _logger,
@@ -259,7 +263,7 @@ public sealed class QmpServer : IAsyncDisposable
             await Task.Yield();
             var id = Interlocked.Increment(ref _nextSessionId);
             var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var session = new QmpSession(id, remote, cts.Token);
+            var session = new QmpSession(id, remote, _version, cts.Token);
             using var connection = new QmpConnection(stream, socket, session, cts, _options, _budget, _logger);
             _connections[id] = connection;
             QmpLog.SessionStarted(_logger, id, remote);

@@ -6,8 +6,18 @@ namespace Qmp.Runtime;
 public sealed class QmpServerOptions
 {
     /// <summary>Greeting sent on connect; QEMU 2.1.0 with no capabilities by default. Offer <c>oob</c> to allow <c>exec-oob</c>.</summary>
-    /// <remarks>In the <see cref="QmpDialect.Modern"/> dialect only its version is used: the capabilities are QEMU's, <c>["oob"]</c>.</remarks>
-    public QmpGreeting Greeting { get; set; } = QmpGreeting.Qemu21;
+    /// <remarks>In the <see cref="QmpDialect.Modern"/> dialect only its version is used: the capabilities are QEMU's, <c>["oob"]</c>.
+    /// The version is also what <c>query-version</c> answers in a generated QAPI server. Not set, a server takes its dispatcher's <see cref="IQmpCommandDispatcher.PreferredVersion"/> when it has one (a server generated from a saved answer that carries <c>query-version</c>).</remarks>
+    public QmpGreeting Greeting
+    {
+        get => _greeting ?? QmpGreeting.Qemu21;
+        set => _greeting = value;
+    }
+
+    private QmpGreeting? _greeting;
+
+    /// <summary>The greeting as set, null when it was not.</summary>
+    internal QmpGreeting? GreetingIfSet => _greeting;
 
     /// <summary>
     /// The protocol and its words: <see cref="QmpDialect.Qemu21"/> (the default) or <see cref="QmpDialect.Modern"/>

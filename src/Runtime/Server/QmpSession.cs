@@ -15,12 +15,19 @@ public sealed class QmpSession
     private volatile bool _negotiated;
     private IReadOnlyList<string> _capabilities = [];
 
-    internal QmpSession(long id, string remoteEndPoint, CancellationToken closed)
+    internal QmpSession(long id, string remoteEndPoint, QmpVersion serverVersion, CancellationToken closed)
     {
         Id = id;
         RemoteEndPoint = remoteEndPoint;
         Closed = closed;
+        ServerVersion = serverVersion;
     }
+
+    /// <summary>
+    /// The version the server announced in this session's greeting: what <c>query-version</c> answers
+    /// (QEMU's greeting is built from the same answer).
+    /// </summary>
+    public QmpVersion ServerVersion { get; }
 
     /// <summary>Server-unique session number.</summary>
     public long Id { get; }

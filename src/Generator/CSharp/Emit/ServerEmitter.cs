@@ -26,6 +26,7 @@ public static class ServerEmitter
         var commands = spec.Commands.Where(Handles).ToList();
         var handlers = spec.Stem + "CommandHandlers";
         var name = spec.Stem + "CommandsBase";
+        var answered = AnsweredHere(spec, commands);
 
         // Every command is a virtual member whose default answers as QEMU does for a command it
         // lacks. Which ones a server overrides is found without reflection (AOT-safe): a delegate
@@ -56,6 +57,11 @@ public static class ServerEmitter
             DocComments.Param(writer, "session", "The client connection the command came from.");
             DocComments.Param(writer, "cancellationToken", "Cancelled when the connection closes.");
             DocComments.Returns(writer, command.Doc);
+            if (answered.Contains(command))
+            {
+                writer.Line("/// <remarks>Not overridden, <see cref=\"" + name + "\"/> answers this command itself, as QEMU would for this schema (see the README's \"Serving QMP\"); this member is not called then.</remarks>");
+            }
+
             writer.Line("/// <exception cref=\"global::Qmp.Runtime.QmpException\">Not overridden: <c>CommandNotFound</c>, the command is not served.</exception>");
             writer.Line("public virtual " + Signature(command) + " =>");
             writer.Line("    throw global::Qmp.Runtime.QmpException.CommandNotFound(" + CSharpText.Literal(command.Name) + ");");
@@ -101,9 +107,16 @@ public static class ServerEmitter
         writer.Open("protected " + name + "()");
         writer.Line("_served = s_servedByType.GetOrAdd(GetType(), static (_, self) => self.FindServed(), this);");
         writer.Line("_servedSet = new(_served, global::System.StringComparer.Ordinal);");
+        foreach (var command in AnsweredHere(spec, commands))
+        {
+            var type = DelegateType(command);
+            writer.Line(AnswersField(command) + " = new " + type + "(" + command.MethodName + ").Equals(new " + type + "(base." + command.MethodName + "));");
+        }
         writer.Close();
         writer.Line();
-        writer.Line("/// <summary>The commands this server serves (those whose member it overrides), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>");
+        writer.Line(AnsweredHere(spec, commands).Count == 0
+            ? "/// <summary>The commands this server serves (those whose member it overrides), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>"
+            : "/// <summary>The commands this server serves (those whose member it overrides, and the introspection commands it answers itself), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>");
         writer.Line("public global::System.Collections.Generic.IReadOnlyList<string> ServedCommandNames => _served;");
         writer.Line();
         writer.Line("/// <inheritdoc/>");
@@ -116,8 +129,15 @@ public static class ServerEmitter
         writer.Line();
         writer.Open("private string[] FindServed()");
         writer.Line("var served = new global::System.Collections.Generic.List<string>();");
+        var answered = AnsweredHere(spec, commands);
         foreach (var command in commands)
         {
+            if (answered.Contains(command))
+            {
+                writer.Line("served.Add(" + CSharpText.Literal(command.Name) + "); // answered by this class unless overridden");
+                continue;
+            }
+
             var type = DelegateType(command);
             writer.Line("if (!new " + type + "(" + command.MethodName + ").Equals(new " + type + "(base." + command.MethodName + ")))");
             writer.Line("    served.Add(" + CSharpText.Literal(command.Name) + ");");
@@ -147,6 +167,11 @@ public static class ServerEmitter
             else
             {
                 writer.Line("global::Qmp.Runtime.QmpArguments.Check(args, " + ChecksOf(command) + ", acceptsAnyKey: " + (command.AcceptsAnyKey ? "true" : "false") + ");");
+            }
+
+            if (answered.Contains(command))
+            {
+                EmitOwnAnswer(writer, command);
             }
 
             var call = command.MethodName + "(" + (command.ArgumentsType is null ? string.Empty : "global::Qmp.Runtime.QmpArguments.Read(args, " + command.ArgumentsType + ".Read), ") + "session, cancellationToken)";
@@ -211,6 +236,100 @@ public static class ServerEmitter
             writer.Line("    [" + CSharpText.Literal(entry.Substring(0, tab)) + "] = " + CSharpText.Literal(entry.Substring(tab + 1)) + ",");
         }
         writer.Line("});");
+        var answered = AnsweredHere(spec, commands);
+        if (answered.Count > 0)
+        {
+            EmitIntrospectionMembers(writer, spec, answered);
+        }
+    }
+
+    /// <summary>The introspection commands a QAPI server answers itself unless overridden.</summary>
+    private static readonly string[] IntrospectionCommands = { "query-qmp-schema", "query-commands", "query-version" };
+
+    /// <summary>The schema's introspection commands this server answers itself (none for a .hx schema's server).</summary>
+    private static List<CommandGenerationSpec> AnsweredHere(ServerOutputSpec spec, List<CommandGenerationSpec> commands) =>
+        spec.Introspection is null || spec.QapiShapes.IsEmpty
+            ? new List<CommandGenerationSpec>()
+            : commands.Where(c => IntrospectionCommands.Contains(c.Name)).ToList();
+
+    /// <summary><c>_answersQueryVersion</c>: whether the member is left as it is, so that this class answers.</summary>
+    private static string AnswersField(CommandGenerationSpec command)
+    {
+        var stem = command.MethodName.Substring(0, command.MethodName.Length - "Async".Length);
+        return "_answers" + stem;
+    }
+
+    /// <summary>The answer of an introspection command whose member is not overridden.</summary>
+    private static void EmitOwnAnswer(SourceWriter writer, CommandGenerationSpec command)
+    {
+        writer.Line("if (" + AnswersField(command) + ")");
+        switch (command.Name)
+        {
+            case "query-qmp-schema":
+                writer.Line("    return global::Qmp.Runtime.QmpIntrospectionAnswers.Schema(s_schemaAnswer);");
+                break;
+            case "query-commands":
+                writer.Line("    return global::Qmp.Runtime.QmpReturn.FromUtf8(_commandsAnswer ??= global::Qmp.Runtime.QmpIntrospectionAnswers.Commands(s_queryCommandsOrder, name => name == \"qmp_capabilities\" || _servedSet.Contains(name)));");
+                break;
+            default:
+                writer.Line("    return global::Qmp.Runtime.QmpIntrospectionAnswers.Version(session.ServerVersion);");
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The constants of the introspection answers: <c>query-qmp-schema</c>'s answer as UTF-8 (one
+    /// entry a line, joined at compile time into one array), <c>query-commands</c>'s order, and the
+    /// saved answer's version, which the server greets with unless told otherwise.
+    /// </summary>
+    private static void EmitIntrospectionMembers(SourceWriter writer, ServerOutputSpec spec, List<CommandGenerationSpec> answered)
+    {
+        var introspection = spec.Introspection!;
+        foreach (var command in answered)
+        {
+            writer.Line();
+            writer.Line("private readonly bool " + AnswersField(command) + ";");
+        }
+
+        if (introspection.Version is { } version)
+        {
+            writer.Line();
+            writer.Line("/// <summary>The QEMU the saved answer was recorded from: the greeting's version unless <see cref=\"global::Qmp.Runtime.QmpServerOptions.Greeting\"/> is set.</summary>");
+            writer.Line("public global::Qmp.Runtime.QmpVersion? PreferredVersion => new(" + version.Major + ", " + version.Minor + ", " + version.Micro + ", " + CSharpText.Literal(version.Package) + ");");
+        }
+
+        if (answered.Any(c => c.Name == "query-commands"))
+        {
+            writer.Line();
+            writer.Line("/// <summary>The schema's commands in the order QEMU's <c>query-commands</c> lists them (the reverse of registration).</summary>");
+            writer.Line("private static readonly string[] s_queryCommandsOrder =");
+            writer.Line("{");
+            foreach (var name in introspection.CommandOrder)
+            {
+                writer.Line("    " + CSharpText.Literal(name) + ",");
+            }
+
+            writer.Line("};");
+            writer.Line();
+            writer.Line("private byte[]? _commandsAnswer;");
+        }
+
+        if (answered.Any(c => c.Name == "query-qmp-schema"))
+        {
+            var entries = introspection.SchemaAnswer;
+            writer.Line();
+            writer.Line("/// <summary>What <c>query-qmp-schema</c> answers: what QEMU answers for this schema in the build it stands for, or the saved answer itself.</summary>");
+            writer.Line("private static readonly byte[] s_schemaAnswer = (");
+            writer.Indentation++;
+            writer.Line("\"[\"u8 +");
+            for (var i = 0; i < entries.Count; i++)
+            {
+                writer.Line(CSharpText.Literal(entries[i] + (i + 1 < entries.Count ? "," : "")) + "u8 +");
+            }
+
+            writer.Line("\"]\"u8).ToArray();");
+            writer.Indentation--;
+        }
     }
 
     private static string ReturnType(CommandGenerationSpec command) =>

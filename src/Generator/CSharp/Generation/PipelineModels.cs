@@ -17,6 +17,9 @@ public sealed record SchemaFileInput(string Path, string Text, string Namespace,
 
     /// <summary>For a saved query-qmp-schema answer: the full path of the QAPI top file its names and docs come from (<c>QapiSource</c>); null when none.</summary>
     public string? QapiSource { get; init; }
+
+    /// <summary>The <c>QemuConfig</c> metadata: the build configuration a QAPI server's <c>query-qmp-schema</c> answers for (<see cref="Schema.SchemaBuildConfig.Parse"/>).</summary>
+    public string? QemuConfig { get; init; }
 }
 
 /// <summary>The schema files that generate into one namespace.</summary>

@@ -194,7 +194,10 @@ public sealed record GenerationSpec(
     /// </summary>
     public EquatableArray<string> QapiShapes { get; init; } = EquatableArray<string>.Empty;
 
-    public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) { Internal = Internal, QapiShapes = QapiShapes } : null;
+    /// <summary>What a QAPI server answers to the introspection commands itself (null for .hx files).</summary>
+    public ServerIntrospectionSpec? ServerIntrospection { get; init; }
+
+    public ServerOutputSpec? ServerOutput => Server ? new(Namespace, Stem, Commands) { Internal = Internal, QapiShapes = QapiShapes, Introspection = ServerIntrospection } : null;
 
     public EventsOutputSpec EventsOutput => new(Namespace, Stem, Client, Server, Events) { Internal = Internal };
 }
@@ -212,7 +215,20 @@ public sealed record ServerOutputSpec(string Namespace, string Stem, EquatableAr
 
     /// <summary>Non-empty: a QAPI server (QEMU 7.2's checks and dialect); see <see cref="GenerationSpec.QapiShapes"/>.</summary>
     public EquatableArray<string> QapiShapes { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>A QAPI server's own answers to <c>query-qmp-schema</c>, <c>query-commands</c> and <c>query-version</c>.</summary>
+    public ServerIntrospectionSpec? Introspection { get; init; }
 }
+
+/// <summary>
+/// What a generated QAPI server answers itself unless a member is overridden: <see cref="SchemaAnswer"/>
+/// holds the entries of <c>query-qmp-schema</c>'s <c>return</c>, each as compact JSON (what QEMU answers for the schema in
+/// the build, or the saved answer itself); <see cref="CommandOrder"/> the schema's commands in the
+/// order QEMU's <c>query-commands</c> lists them (the reverse of registration: generated commands in
+/// schema order, then those with <c>gen: false</c>); <see cref="Version"/> the saved answer's
+/// <c>query-version</c>, null when there is none.
+/// </summary>
+public sealed record ServerIntrospectionSpec(EquatableArray<string> SchemaAnswer, EquatableArray<string> CommandOrder, Qmp.Codegen.Introspection.IntrospectedVersion? Version);
 
 public sealed record EventsOutputSpec(string Namespace, string Stem, bool Client, bool Server, EquatableArray<EventGenerationSpec> Events)
 {
