@@ -11,7 +11,7 @@ namespace Qmp.Codegen.Emit;
 internal static class DocComments
 {
     /// <summary>Where a doc comment line wraps: the text after <c>/// </c> stays within this many characters.</summary>
-    private const int Width = 100;
+    private const int Width = 120;
 
     /// <summary>
     /// Writes <c>&lt;tag&gt;xml&lt;/tag&gt;</c>: on one line when it fits, else the element's text

@@ -42,10 +42,7 @@ public static class EventsEmitter
         writer.Open("switch (qmpEvent.Name)");
         foreach (var e in spec.Events)
         {
-            writer.Open("case " + e.Record.Name + ".WireName:");
-            writer.Line("var reader = " + json + ".ReaderOf(qmpEvent.Data);");
-            writer.Line("return " + e.Record.Name + ".Read(ref reader, qmpEvent.Timestamp);");
-            writer.Close();
+            writer.Line("case " + e.Record.Name + ".WireName: return " + json + ".ReadEvent(qmpEvent, " + e.Record.Name + ".Read);");
         }
         writer.Close();
         writer.Close();
