@@ -92,21 +92,22 @@ internal static class DocComments
 
     /// <summary>
     /// A summary from doc text (escaped here) and an XML suffix; a value list in the text
-    /// (<c>Possible values: "a", "b"</c>) becomes a <c>&lt;list type="bullet"&gt;</c> after it.
+    /// (<c>Possible values: "a", "b"</c>) becomes a <c>&lt;list type="bullet"&gt;</c> after it;
+    /// <paramref name="references"/> says what an <c>@name</c> is (<see cref="XmlDocRenderer.References"/>).
     /// </summary>
-    public static void SummaryWithValues(SourceWriter writer, string? text, string suffixXml)
+    public static void SummaryWithValues(SourceWriter writer, string? text, string suffixXml, Func<string, string?>? references = null)
     {
         // The regex is run only on text that has its words: most summaries have neither.
         var match = text is null || (text.IndexOf("ossible values", StringComparison.Ordinal) < 0 && text.IndexOf("one of", StringComparison.Ordinal) < 0)
             ? Match.Empty : ValueList.Match(text);
         if (!match.Success)
         {
-            Element(writer, "summary", (text is null ? string.Empty : XmlDocRenderer.Inline(text) + " ") + suffixXml);
+            Element(writer, "summary", (text is null ? string.Empty : XmlDocRenderer.Inline(text, references) + " ") + suffixXml);
             return;
         }
         var prose = (text!.Substring(0, match.Index) + " " + text.Substring(match.Index + match.Length)).Trim().TrimEnd('-', ' ');
         writer.Line("/// <summary>");
-        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : XmlDocRenderer.Inline(prose) + " ") + suffixXml))
+        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : XmlDocRenderer.Inline(prose, references) + " ") + suffixXml))
         {
             writer.Line("/// " + line);
         }

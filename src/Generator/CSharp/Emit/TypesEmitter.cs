@@ -108,9 +108,11 @@ public static class TypesEmitter
             writer.Line("public override string EventName => WireName;");
             writer.Line();
         }
+        // @name in a member's doc: another member of this record (<see cref>).
+        var references = XmlDocRenderer.MemberReferences(record.Name, record.Properties);
         foreach (var property in record.Properties)
         {
-            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")");
+            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")", references);
             writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
         }
         // The members are listed without blank lines between them (each begins with its doc comment), as a list.

@@ -6,7 +6,10 @@
 
 namespace Acme.Shapes;
 
-/// <summary>Emitted when a shape is drawn.</summary>
+/// <summary>
+/// Emitted when a shape is drawn. <see cref="ShapeDrawnEvent.Count"/> says how often <see cref="ShapeDrawnEvent.Shape"/>
+/// was drawn.
+/// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ShapeDrawnEvent : ShapesEvent
 {
@@ -18,7 +21,7 @@ public sealed partial record ShapeDrawnEvent : ShapesEvent
 
     /// <summary>the shape (JSON <c>shape</c>)</summary>
     public required global::Acme.Shapes.Shape Shape { get; init; }
-    /// <summary>how many times (JSON <c>count</c>)</summary>
+    /// <summary>how many times <see cref="ShapeDrawnEvent.Shape"/> was drawn (JSON <c>count</c>)</summary>
     public required ulong Count { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>

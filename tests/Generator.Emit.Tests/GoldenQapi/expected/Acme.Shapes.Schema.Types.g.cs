@@ -183,7 +183,7 @@ public sealed partial record DrawArguments
 {
     /// <summary>what to draw (JSON <c>shapes</c>)</summary>
     public required global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> Shapes { get; init; }
-    /// <summary>how much bigger (JSON <c>scale</c>, optional)</summary>
+    /// <summary>how much bigger than <see cref="DrawArguments.Shapes"/> say (JSON <c>scale</c>, optional)</summary>
     public double? Scale { get; init; }
     /// <summary>a shape to draw into (JSON <c>where</c>, optional)</summary>
     public global::Acme.Shapes.ShapeRef? Where { get; init; }
