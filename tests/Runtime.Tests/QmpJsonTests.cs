@@ -98,4 +98,89 @@ public sealed class QmpJsonTests
         Assert.Equal(QmpErrorClass.GenericError, error.ErrorClass);
         Assert.Equal("Invalid parameter type for 'type', expected: string", error.Description);
     }
+
+    /// <summary>A member as a generated reader reads it: the reader on the member's name, the value into a local.</summary>
+    private static Utf8JsonReader OnMember(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        reader.Read();
+        return reader;
+    }
+
+    private readonly record struct Format(string Value)
+    {
+        public static Format Read(ref Utf8JsonReader reader) => new(QmpJson.ReadString(ref reader));
+    }
+
+    [Fact]
+    public void Member_helpers_read_one_member_null_as_absent_and_name_it_in_errors()
+    {
+        var reader = OnMember("""{"speed": 5}""");
+        long? speed = null;
+        QmpJson.ReadMember(ref reader, "speed", ref speed);
+        Assert.Equal(5, speed);
+
+        // JSON null is an absent member: the local keeps what it had (QEMU's input visitor does the same).
+        reader = OnMember("""{"speed": null}""");
+        QmpJson.ReadMember(ref reader, "speed", ref speed);
+        Assert.Equal(5, speed);
+        Assert.Equal(JsonTokenType.Null, reader.TokenType);
+
+        reader = OnMember("""{"format": "qcow2"}""");
+        Format? format = null;
+        QmpJson.ReadEnumMember(ref reader, "format", ref format, Format.Read);
+        Assert.Equal(new Format("qcow2"), format);
+
+        // The enum's own Read names no member (it reads array elements too); the member helper names it.
+        var error = Assert.Throws<JsonException>(() =>
+        {
+            var r = OnMember("""{"format": 2}""");
+            Format? f = null;
+            QmpJson.ReadEnumMember(ref r, "format", ref f, Format.Read);
+        });
+        Assert.Equal("Invalid parameter type for 'format', expected: string", error.Message);
+
+        error = Assert.Throws<JsonException>(() =>
+        {
+            var r = OnMember("""{"ids": [1, "x"]}""");
+            IReadOnlyList<long>? ids = null;
+            QmpJson.ReadListMember(ref r, "ids", ref ids, QmpJson.ReadInt64);
+        });
+        Assert.Equal("Invalid parameter type for 'null', expected: integer", error.Message);
+        Assert.Equal("ids[1]", error.Path);
+
+        error = Assert.Throws<JsonException>(() =>
+        {
+            var r = OnMember("""{"size": 256}""");
+            byte? size = null;
+            QmpJsonQapi.ReadMember(ref r, "size", ref size);
+        });
+        Assert.Equal("Parameter 'size' expects uint8", error.Message);
+    }
+
+    [Fact]
+    public void Optional_writers_write_a_set_member_and_nothing_for_an_absent_one()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            QmpJson.WriteStartObject(writer, "value");
+            QmpJson.WriteOptional(writer, "a"u8, (string?)null);
+            QmpJson.WriteOptional(writer, "b"u8, (long?)7);
+            QmpJson.WriteOptional(writer, "c"u8, (bool?)null);
+            QmpJson.WriteOptional(writer, "d"u8, (Format?)new Format("raw"), static (w, v) => w.WriteStringValue(v.Value));
+            QmpJson.WriteOptional(writer, "e"u8, (Format?)null, static (w, v) => w.WriteStringValue(v.Value));
+            QmpJson.WriteOptionalList(writer, "f"u8, (IReadOnlyList<long>?)[1, 2], QmpJson.WriteInt64);
+            QmpJson.WriteOptionalList(writer, "g"u8, (IReadOnlyList<long>?)null, QmpJson.WriteInt64);
+            writer.WriteEndObject();
+        }
+
+        Assert.Equal("""{"b":7,"d":"raw","f":[1,2]}""", Encoding.UTF8.GetString(stream.ToArray()));
+
+        // The writer's own parameter names, as the three statements it replaces gave.
+        Assert.Equal("writer", Assert.Throws<ArgumentNullException>(() => QmpJson.WriteStartObject(null!, "value")).ParamName);
+        using var any = new Utf8JsonWriter(new MemoryStream());
+        Assert.Equal("value", Assert.Throws<ArgumentNullException>(() => QmpJson.WriteStartObject<string>(any, null!)).ParamName);
+    }
 }

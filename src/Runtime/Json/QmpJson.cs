@@ -10,7 +10,7 @@ namespace Qmp.Runtime;
 /// <c>Invalid parameter type for 'speed', expected: integer</c>. A value with no member name (an
 /// element of an array) is named <c>null</c>, as QEMU does.
 /// </summary>
-public static class QmpJson
+public static partial class QmpJson
 {
     /// <summary>A required member that is absent (its <see cref="JsonException.Path"/> is the member).</summary>
     public static JsonException Missing(string member) => new($"Parameter '{member}' is missing", member, null, null);

@@ -77,6 +77,69 @@ public static class QmpJsonQapi
     /// <summary>A QAPI <c>uint64</c> (or <c>size</c>), as an array element.</summary>
     public static ulong ReadUInt64(ref Utf8JsonReader reader) => ReadUInt64(ref reader, null);
 
+    /// <summary>The QAPI <c>int8</c> member the reader is on the name of into <paramref name="value"/>; JSON <c>null</c> leaves it as it was (absent).</summary>
+    public static void ReadMember(ref Utf8JsonReader reader, string member, ref sbyte? value)
+    {
+        if (!QmpJson.NextIsNull(ref reader))
+        {
+            value = ReadInt8(ref reader, member);
+        }
+    }
+
+    /// <summary>The QAPI <c>uint8</c> member the reader is on the name of into <paramref name="value"/>; JSON <c>null</c> leaves it as it was (absent).</summary>
+    public static void ReadMember(ref Utf8JsonReader reader, string member, ref byte? value)
+    {
+        if (!QmpJson.NextIsNull(ref reader))
+        {
+            value = ReadUInt8(ref reader, member);
+        }
+    }
+
+    /// <summary>The QAPI <c>int16</c> member the reader is on the name of into <paramref name="value"/>; JSON <c>null</c> leaves it as it was (absent).</summary>
+    public static void ReadMember(ref Utf8JsonReader reader, string member, ref short? value)
+    {
+        if (!QmpJson.NextIsNull(ref reader))
+        {
+            value = ReadInt16(ref reader, member);
+        }
+    }
+
+    /// <summary>The QAPI <c>uint16</c> member the reader is on the name of into <paramref name="value"/>; JSON <c>null</c> leaves it as it was (absent).</summary>
+    public static void ReadMember(ref Utf8JsonReader reader, string member, ref ushort? value)
+    {
+        if (!QmpJson.NextIsNull(ref reader))
+        {
+            value = ReadUInt16(ref reader, member);
+        }
+    }
+
+    /// <summary>The QAPI <c>int32</c> member the reader is on the name of into <paramref name="value"/>; JSON <c>null</c> leaves it as it was (absent).</summary>
+    public static void ReadMember(ref Utf8JsonReader reader, string member, ref int? value)
+    {
+        if (!QmpJson.NextIsNull(ref reader))
+        {
+            value = ReadInt32(ref reader, member);
+        }
+    }
+
+    /// <summary>The QAPI <c>uint32</c> member the reader is on the name of into <paramref name="value"/>; JSON <c>null</c> leaves it as it was (absent).</summary>
+    public static void ReadMember(ref Utf8JsonReader reader, string member, ref uint? value)
+    {
+        if (!QmpJson.NextIsNull(ref reader))
+        {
+            value = ReadUInt32(ref reader, member);
+        }
+    }
+
+    /// <summary>The QAPI <c>uint64</c> member the reader is on the name of into <paramref name="value"/>; JSON <c>null</c> leaves it as it was (absent).</summary>
+    public static void ReadMember(ref Utf8JsonReader reader, string member, ref ulong? value)
+    {
+        if (!QmpJson.NextIsNull(ref reader))
+        {
+            value = ReadUInt64(ref reader, member);
+        }
+    }
+
     /// <summary>Writes a QAPI <c>int8</c>.</summary>
     public static void WriteInt8(Utf8JsonWriter writer, sbyte value) => writer.WriteNumberValue(value);
 

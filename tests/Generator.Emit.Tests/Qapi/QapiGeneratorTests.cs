@@ -232,6 +232,28 @@ public class QapiGeneratorTests
     }
 
     [Fact]
+    public void At_name_in_docs_is_a_paramref_of_the_method_or_a_see_cref_to_the_member()
+    {
+        var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes", "Client;Server"));
+        Assert.Empty(diagnostics);
+        string Source(string hint) => run.Results.Single().GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
+        var commands = Source("Acme.Shapes.Schema.Commands.g.cs");
+        // The overload that takes the record: @shapes is the record's member.
+        Assert.Contains("<para>Each of <see cref=\"DrawArguments.Shapes\"/> is drawn <see cref=\"DrawArguments.Scale\"/> times bigger.</para>", commands, StringComparison.Ordinal);
+        Assert.Contains("<returns>the <see cref=\"DrawArguments.Shapes\"/> drawn</returns>", commands, StringComparison.Ordinal);
+        // The flat overload: @shapes is its own parameter.
+        Assert.Contains("<param name=\"scale\">how much bigger than <paramref name=\"shapes\"/> say</param>", commands, StringComparison.Ordinal);
+        Assert.DoesNotContain("<c>shapes</c>", commands, StringComparison.Ordinal);
+
+        // An event: the record's docs name its members, the server's Emit method its parameters.
+        var events = Source("Acme.Shapes.Schema.Events.g.cs");
+        Assert.Contains("<see cref=\"ShapeDrawnEvent.Count\"/> says how often <see cref=\"ShapeDrawnEvent.Shape\"/>", events, StringComparison.Ordinal);
+        Assert.Contains("<summary>how many times <see cref=\"ShapeDrawnEvent.Shape\"/> was drawn (JSON <c>count</c>)</summary>", events, StringComparison.Ordinal);
+        var emit = string.Concat(run.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
+        Assert.Contains("<param name=\"count\">how many times <paramref name=\"shape\"/> was drawn</param>", emit, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unstable_is_experimental_and_deprecated_is_obsolete()
     {
         const string uses = """

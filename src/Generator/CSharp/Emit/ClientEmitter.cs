@@ -367,6 +367,10 @@ public static class ClientEmitter
             }
 
             var recordOverload = command.MethodName + "(" + (withFd ? SafeHandle + ", " : string.Empty) + command.ArgumentsType + ", " + Ct + ")";
+            // @name in the docs: the arguments record's member (<see cref>) in the overload that takes the
+            // record; in the flat overload's parameter docs, the parameter itself (<paramref>).
+            var memberReferences = XmlDocRenderer.MemberReferences(command.ArgumentsType, command.Parameters);
+            var parameterReferences = XmlDocRenderer.MemberReferences(command.ArgumentsType, command.Parameters, ordered.Select(p => (p.JsonName, p.ParameterName)));
             if (!command.Boxed)
             {
                 yield return new Member(
@@ -380,7 +384,7 @@ public static class ClientEmitter
 
                         foreach (var parameter in ordered)
                         {
-                            DocComments.Param(w, parameter.ParameterName, parameter.Doc ?? "JSON member " + parameter.JsonName + ".");
+                            DocComments.Param(w, parameter.ParameterName, parameter.Doc ?? "JSON member " + parameter.JsonName + ".", parameterReferences);
                         }
 
                         if (command.AcceptsAnyKey)
@@ -400,7 +404,7 @@ public static class ClientEmitter
             yield return new Member(
                 w =>
                 {
-                    DocComments.Member(w, command.Doc);
+                    DocComments.Member(w, command.Doc, memberReferences);
                     if (withFd)
                     {
                         DocComments.Param(w, fd, FdDoc);
@@ -408,7 +412,7 @@ public static class ClientEmitter
 
                     DocComments.Param(w, "arguments", command.Boxed ? "The command's arguments (QAPI boxed: one object)." : "The command's arguments.");
                     DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");
-                    DocComments.Returns(w, command.Doc);
+                    DocComments.Returns(w, command.Doc, memberReferences);
                     Attributes(w, command);
                 },
                 taskType + " " + command.MethodName + "(" + fdParameter + command.ArgumentsType + " arguments, " + Ct + " cancellationToken = default)",

@@ -11,7 +11,7 @@ namespace Qmp.Codegen.Emit;
 internal static class DocComments
 {
     /// <summary>Where a doc comment line wraps: the text after <c>/// </c> stays within this many characters.</summary>
-    private const int Width = 100;
+    private const int Width = 120;
 
     /// <summary>
     /// Writes <c>&lt;tag&gt;xml&lt;/tag&gt;</c>: on one line when it fits, else the element's text
@@ -92,21 +92,22 @@ internal static class DocComments
 
     /// <summary>
     /// A summary from doc text (escaped here) and an XML suffix; a value list in the text
-    /// (<c>Possible values: "a", "b"</c>) becomes a <c>&lt;list type="bullet"&gt;</c> after it.
+    /// (<c>Possible values: "a", "b"</c>) becomes a <c>&lt;list type="bullet"&gt;</c> after it;
+    /// <paramref name="references"/> says what an <c>@name</c> is (<see cref="XmlDocRenderer.References"/>).
     /// </summary>
-    public static void SummaryWithValues(SourceWriter writer, string? text, string suffixXml)
+    public static void SummaryWithValues(SourceWriter writer, string? text, string suffixXml, Func<string, string?>? references = null)
     {
         // The regex is run only on text that has its words: most summaries have neither.
         var match = text is null || (text.IndexOf("ossible values", StringComparison.Ordinal) < 0 && text.IndexOf("one of", StringComparison.Ordinal) < 0)
             ? Match.Empty : ValueList.Match(text);
         if (!match.Success)
         {
-            Element(writer, "summary", (text is null ? string.Empty : XmlDocRenderer.Inline(text) + " ") + suffixXml);
+            Element(writer, "summary", (text is null ? string.Empty : XmlDocRenderer.Inline(text, references) + " ") + suffixXml);
             return;
         }
         var prose = (text!.Substring(0, match.Index) + " " + text.Substring(match.Index + match.Length)).Trim().TrimEnd('-', ' ');
         writer.Line("/// <summary>");
-        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : XmlDocRenderer.Inline(prose) + " ") + suffixXml))
+        foreach (var line in Wrap((prose.Length == 0 ? string.Empty : XmlDocRenderer.Inline(prose, references) + " ") + suffixXml))
         {
             writer.Line("/// " + line);
         }

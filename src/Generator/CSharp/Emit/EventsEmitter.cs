@@ -42,10 +42,7 @@ public static class EventsEmitter
         writer.Open("switch (qmpEvent.Name)");
         foreach (var e in spec.Events)
         {
-            writer.Open("case " + e.Record.Name + ".WireName:");
-            writer.Line("var reader = " + json + ".ReaderOf(qmpEvent.Data);");
-            writer.Line("return " + e.Record.Name + ".Read(ref reader, qmpEvent.Timestamp);");
-            writer.Close();
+            writer.Line("case " + e.Record.Name + ".WireName: return " + json + ".ReadEvent(qmpEvent, " + e.Record.Name + ".Read);");
         }
         writer.Close();
         writer.Close();
@@ -125,12 +122,14 @@ public static class EventsEmitter
         foreach (var e in spec.Events)
         {
             writer.Line();
-            DocComments.Member(writer, e.Doc);
             var ordered = e.Record.Properties.Where(p => !p.Optional).Concat(e.Record.Properties.Where(p => p.Optional)).ToList();
+            // @name in the docs is a parameter of this method (<paramref>).
+            var references = XmlDocRenderer.MemberReferences(e.Record.Name, e.Record.Properties, ordered.Select(p => (p.JsonName, p.ParameterName)));
+            DocComments.Member(writer, e.Doc, references);
             DocComments.Param(writer, "qmpServer", "The server whose sessions receive the event.");
             foreach (var p in ordered)
             {
-                DocComments.Param(writer, p.ParameterName, p.Doc ?? "JSON member " + p.JsonName + ".");
+                DocComments.Param(writer, p.ParameterName, p.Doc ?? "JSON member " + p.JsonName + ".", references);
             }
 
             var parameters = new List<string> { "this global::Qmp.Runtime.QmpServer qmpServer" };

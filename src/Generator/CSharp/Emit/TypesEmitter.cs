@@ -45,23 +45,19 @@ public static class TypesEmitter
             }
 
             writer.Line("public static readonly " + e.Name + " " + value.ClrName + " = new(" + CSharpText.Literal(value.JsonName) + ");");
-            writer.Line();
         }
+        writer.Line();
+        // One-line members (a doc comment and a declaration each) follow each other without blank lines.
         writer.Line("/// <summary>The values this schema knows, in its order.</summary>");
         writer.Line("public static global::System.Collections.Generic.IReadOnlyList<" + e.Name + "> Values { get; } = new " + e.Name + "[] { " + string.Join(", ", e.Values.Select(v => v.ClrName)) + " };");
-        writer.Line();
         writer.Line("/// <summary>True for a value this schema knows.</summary>");
         writer.Line("public bool IsKnown => Value switch { " + string.Join(" ", e.Values.Select(v => CSharpText.Literal(v.JsonName) + " => true,")) + " _ => false };");
-        writer.Line();
         writer.Line("/// <summary>The value as it travels on the wire.</summary>");
         writer.Line("public override string ToString() => Value ?? string.Empty;");
-        writer.Line();
         writer.Line("/// <summary>Any string is a value, known or not.</summary>");
         writer.Line("public static implicit operator " + e.Name + "(string value) => new(value);");
-        writer.Line();
         writer.Line("/// <summary>Reads a JSON string.</summary>");
         writer.Line("public static " + e.Name + " Read(ref " + Json + ".Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));");
-        writer.Line();
         writer.Line("/// <summary>Writes the value as a JSON string.</summary>");
         writer.Line("public static void Write(" + Json + ".Utf8JsonWriter writer, " + e.Name + " value) => writer.WriteStringValue(value.Value ?? string.Empty);");
         writer.Close();
@@ -112,10 +108,16 @@ public static class TypesEmitter
             writer.Line("public override string EventName => WireName;");
             writer.Line();
         }
+        // @name in a member's doc: another member of this record (<see cref>).
+        var references = XmlDocRenderer.MemberReferences(record.Name, record.Properties);
         foreach (var property in record.Properties)
         {
-            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")");
+            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")", references);
             writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
+        }
+        // The members are listed without blank lines between them (each begins with its doc comment), as a list.
+        if (!record.Properties.IsEmpty)
+        {
             writer.Line();
         }
         if (record.HasExtra)
@@ -128,9 +130,7 @@ public static class TypesEmitter
         // Write
         writer.Line("/// <summary>Writes <paramref name=\"value\"/> as a JSON object.</summary>");
         writer.Open("public static void Write(" + Json + ".Utf8JsonWriter writer, " + record.Name + " value)");
-        writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
-        writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
-        writer.Line("writer.WriteStartObject();");
+        writer.Line(json + ".WriteStartObject(writer, value);");
         if (record.IsBranch)
         {
             writer.Line("WriteMembers(writer, value);");
@@ -139,24 +139,11 @@ public static class TypesEmitter
             writer.Line();
             writer.Line("/// <summary>Writes the members of <paramref name=\"value\"/> into the object being written (a union's branch writes them beside the base's).</summary>");
             writer.Open("public static void WriteMembers(" + Json + ".Utf8JsonWriter writer, " + record.Name + " value)");
-            writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
-            writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
+            writer.Line(json + ".CheckWrite(writer, value);");
         }
         foreach (var property in record.Properties)
         {
-            var local = LocalOf(property);
-            var name = Utf8(property.JsonName);
-            if (property.Optional)
-            {
-                writer.Line("if (value." + property.ClrName + " is { } " + local + ")");
-                writer.Indentation++;
-                WriteMember(writer, property.Type, name, local, json);
-                writer.Indentation--;
-            }
-            else
-            {
-                WriteMember(writer, property.Type, name, "value." + property.ClrName, json);
-            }
+            WriteProperty(writer, property, json);
         }
         if (record.HasExtra)
         {
@@ -182,8 +169,7 @@ public static class TypesEmitter
         // Read
         writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are " + (record.HasExtra ? "kept in <c>Extra</c>" : "skipped") + ".</summary>");
         writer.Open("public static " + record.Name + " Read(ref " + Json + ".Utf8JsonReader reader" + (isEvent ? ", global::System.DateTimeOffset timestamp = default" : string.Empty) + ")");
-        writer.Line("if (reader.TokenType != " + Json + ".JsonTokenType.StartObject)");
-        writer.Line("    throw global::Qmp.Runtime.QmpJson.InvalidType(null, \"QDict\");");
+        writer.Line(json + ".ExpectObject(ref reader);");
         foreach (var property in record.Properties)
         {
             writer.Line(property.Type.ClrType + "? " + LocalOf(property) + " = null;");
@@ -215,8 +201,7 @@ public static class TypesEmitter
         }
         else
         {
-            writer.Line("else");
-            writer.Line("    reader.Skip();");
+            writer.Line("else reader.Skip();");
         }
         writer.Close();
         writer.Open("return new " + record.Name);
@@ -241,26 +226,63 @@ public static class TypesEmitter
     }
 
     /// <summary>
-    /// One member of a reader's loop, the reader on the member's name: its value into <paramref name="target"/>,
-    /// JSON <c>null</c> taken as absent (the target keeps what it had) through the runtime's
-    /// <c>NextIsNull</c>, so a member costs two lines, not six.
+    /// One member of a reader's loop, on one line, the reader on the member's name: its value into
+    /// <paramref name="target"/> through the runtime's <c>ReadMember</c> helpers, which take JSON
+    /// <c>null</c> as absent (the target keeps what it had) and name the member in errors.
     /// </summary>
     internal static void ReadMember(SourceWriter writer, PropertySpec property, string keyword, string target, string json)
     {
-        writer.Line(keyword + " (reader.ValueTextEquals(" + Utf8(property.JsonName) + "))");
-        var read = ReadExpression(property.Type, json, property.JsonName);
-        if (property.Type.AcceptsNull)
+        writer.Line(keyword + " (reader.ValueTextEquals(" + Utf8(property.JsonName) + ")) " + ReadMemberStatement(property.Type, property.JsonName, target, json));
+    }
+
+    /// <summary>The statement reading a member's value (the reader on its name) into <paramref name="target"/>.</summary>
+    internal static string ReadMemberStatement(TypeRef type, string member, string target, string json)
+    {
+        var name = CSharpText.Literal(member);
+        switch (type.Kind)
         {
-            // An alternate with a null branch reads JSON null as that branch, not as an absent member.
-            writer.Open();
-            writer.Line("reader.Read();");
-            writer.Line(target + " = " + read + ";");
-            writer.Close();
+            case ValueKind.String:
+            case ValueKind.Number:
+            case ValueKind.Bool:
+            case ValueKind.Json:
+                return json + ".ReadMember(ref reader, " + name + ", ref " + target + ");";
+            case ValueKind.Int:
+                return (type.Width is null ? json : QapiJson.Class) + ".ReadMember(ref reader, " + name + ", ref " + target + ");";
+            case ValueKind.Enum:
+                return json + ".ReadEnumMember(ref reader, " + name + ", ref " + target + ", " + type.RecordName + ".Read);";
+            case ValueKind.List:
+                return json + ".ReadListMember(ref reader, " + name + ", ref " + target + ", " + ReaderFor(type.Element!, json) + ");";
+            case ValueKind.Object when !type.IsAlternate:
+                return json + ".ReadObjectMember(ref reader, " + name + ", ref " + target + ", " + type.RecordName + ".Read);";
+            case ValueKind.Object when type.AcceptsNull:
+                // An alternate with a null branch reads JSON null as that branch, not as an absent member.
+                return "{ reader.Read(); " + target + " = " + ReadExpression(type, json, member) + "; }";
+            default:
+                return target + " = " + json + ".NextIsNull(ref reader) ? " + target + " : " + ReadExpression(type, json, member) + ";";
         }
-        else
+    }
+
+    /// <summary>
+    /// One member of a writer: a required one as the writer's own call (or the runtime's <c>WriteMember</c>),
+    /// an optional one as one call to the runtime's <c>WriteOptional</c>, which writes nothing when it is not set.
+    /// </summary>
+    internal static void WriteProperty(SourceWriter writer, PropertySpec property, string json)
+    {
+        var name = Utf8(property.JsonName);
+        var value = "value." + property.ClrName;
+        if (!property.Optional)
         {
-            writer.Line("    " + target + " = " + json + ".NextIsNull(ref reader) ? " + target + " : " + read + ";");
+            WriteMember(writer, property.Type, name, value, json);
+            return;
         }
+        var type = property.Type;
+        writer.Line(type.Kind switch
+        {
+            ValueKind.String or ValueKind.Number or ValueKind.Bool => json + ".WriteOptional(writer, " + name + ", " + value + ");",
+            ValueKind.Int when type.Width is null => json + ".WriteOptional(writer, " + name + ", " + value + ");",
+            ValueKind.List => json + ".WriteOptionalList(writer, " + name + ", " + value + ", " + WriterFor(type.Element!, json) + ");",
+            _ => json + ".WriteOptional(writer, " + name + ", " + value + ", " + WriterFor(type, json) + ");",
+        });
     }
 
     internal static void WriteMember(SourceWriter writer, TypeRef type, string name, string value, string json)
@@ -277,8 +299,11 @@ public static class TypesEmitter
             case ValueKind.Bool:
                 writer.Line("writer.WriteBoolean(" + name + ", " + value + ");");
                 break;
+            case ValueKind.List:
+                writer.Line(json + ".WriteList(writer, " + name + ", " + value + ", " + WriterFor(type.Element!, json) + ");");
+                break;
             default:
-                // One statement (the runtime's WriteMember: name, then value), so an optional member is an if and one line.
+                // One statement (the runtime's WriteMember: name, then value).
                 writer.Line(json + ".WriteMember(writer, " + name + ", " + value + ", " + WriterFor(type, json) + ");");
                 break;
         }

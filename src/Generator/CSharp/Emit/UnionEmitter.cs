@@ -39,9 +39,7 @@ public static class UnionEmitter
 
         writer.Line("/// <summary>Writes <paramref name=\"value\"/> as a JSON object: the discriminator, the base members, the branch's.</summary>");
         writer.Open("public static void Write(" + Json + ".Utf8JsonWriter writer, " + union.Name + " value)");
-        writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
-        writer.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
-        writer.Line("writer.WriteStartObject();");
+        writer.Line(json + ".WriteStartObject(writer, value);");
         writer.Line("writer.WritePropertyName(" + Utf8(tag.JsonName) + ");");
         writer.Line(tagType + ".Write(writer, value." + tag.ClrName + ");");
         WriteMembers(writer, union.BaseProperties, json);
@@ -89,22 +87,20 @@ public static class UnionEmitter
         var constant = CaseConstant(union, branch);
         writer.Line("/// <summary>The value of <c>" + CSharpText.Xml(tag.JsonName) + "</c> that selects this branch: <c>" + CSharpText.Xml(branch.Case) + "</c>.</summary>");
         writer.Line("public static readonly " + tag.Type.RecordName + " " + constant + " = new(" + CSharpText.Literal(branch.Case) + ");");
-        writer.Line();
         writer.Line("/// <inheritdoc/>");
         writer.Line("public override " + tag.Type.RecordName + " " + tag.ClrName + " => " + constant + ";");
-        writer.Line();
         if (branch.Data is { } data)
         {
             WriteCarriedBranch(writer, union, branch, data, json);
             return;
         }
+        writer.Line();
         if (branch.Properties.IsEmpty)
         {
             WriteEmptyBranch(writer, union, branch, json);
             return;
         }
         WriteProperties(writer, branch.Properties);
-        writer.Line("/// <inheritdoc/>");
         writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
         writer.Line("var value = this;");
         WriteMembers(writer, branch.Properties, json);
@@ -130,35 +126,37 @@ public static class UnionEmitter
         writer.Line("/// <summary>The branch's members (in the JSON object beside the base's) as a <see cref=\"" + type + "\"/>.</summary>");
         writer.Line("public required " + type + " " + data.ClrName + " { get; init; }");
         writer.Line();
-        writer.Line("/// <inheritdoc/>");
+        // The two marshaling members are private to the union (no docs): the union's Write and Read call them.
         writer.Line("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer) => " + type + ".WriteMembers(writer, " + data.ClrName + ");");
-        writer.Line();
-        writer.Line("/// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>");
-        writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
-        writer.Line("var base__ = ReadBase(reader);");
-        writer.Open("return new " + branch.Name);
-        BaseInitializers(writer, union, json);
-        writer.Line(data.ClrName + " = " + type + ".Read(ref reader),");
-        writer.Close("};");
-        writer.Close();
+        if (union.BaseProperties.All(p => p.Optional))
+        {
+            writer.Line("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader) => new() { " + BaseSetter + " = ReadBase(reader), " + data.ClrName + " = " + type + ".Read(ref reader) };");
+        }
+        else
+        {
+            writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
+            writer.Line("var base__ = ReadBase(reader);");
+            writer.Line("return new " + branch.Name + " { " + BaseInitializerList(union, json) + ", " + data.ClrName + " = " + type + ".Read(ref reader) };");
+            writer.Close();
+        }
         writer.Close();
     }
 
     /// <summary>The rest of a branch with no members of its own: only the base's to read, the rest of the object skipped.</summary>
     private static void WriteEmptyBranch(SourceWriter writer, UnionSpec union, UnionBranchSpec branch, string json)
     {
-        writer.Line("/// <inheritdoc/>");
-        writer.Line("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
-        writer.Line("{");
-        writer.Line("}");
-        writer.Line();
-        writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
-        writer.Line("var base__ = ReadBase(reader);");
-        writer.Line("reader.Skip();");
-        writer.Open("return new " + branch.Name);
-        BaseInitializers(writer, union, json);
-        writer.Close("};");
-        writer.Close();
+        writer.Line("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer) { }");
+        if (union.BaseProperties.All(p => p.Optional))
+        {
+            writer.Line("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader) => new() { " + BaseSetter + " = ReadBaseOnly(ref reader) };");
+        }
+        else
+        {
+            writer.Open("internal static " + branch.Name + " ReadBranch(ref " + Json + ".Utf8JsonReader reader)");
+            writer.Line("var base__ = ReadBaseOnly(ref reader);");
+            writer.Line("return new " + branch.Name + " { " + BaseInitializerList(union, json) + " };");
+            writer.Close();
+        }
         writer.Close();
     }
 
@@ -180,7 +178,6 @@ public static class UnionEmitter
         writer.Line("/// <summary>The branch's members (all but the base's), as they arrived.</summary>");
         writer.Line("public global::System.Collections.Generic.IReadOnlyDictionary<string, " + Json + ".JsonElement> " + members + " { get; init; } = new global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>();");
         writer.Line();
-        writer.Line("/// <inheritdoc/>");
         writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
         writer.Open("foreach (var pair in " + members + ")");
         var names = union.BaseProperties.Select(p => p.JsonName).Concat(new[] { tag.JsonName }).ToList();
@@ -201,13 +198,16 @@ public static class UnionEmitter
         writer.Close();
     }
 
-    internal static void WriteProperties(SourceWriter writer, IEnumerable<PropertySpec> properties)
+    internal static void WriteProperties(SourceWriter writer, IReadOnlyCollection<PropertySpec> properties)
     {
         foreach (var property in properties)
         {
             var doc = (property.Doc is null ? string.Empty : CSharpText.Xml(property.Doc) + " ") + "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")";
             DocComments.Element(writer, "summary", doc);
             writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
+        }
+        if (properties.Count > 0)
+        {
             writer.Line();
         }
     }
@@ -216,19 +216,7 @@ public static class UnionEmitter
     {
         foreach (var property in properties)
         {
-            var local = TypesEmitter.LocalOf(property);
-            var name = Utf8(property.JsonName);
-            if (property.Optional)
-            {
-                writer.Line("if (value." + property.ClrName + " is { } " + local + ")");
-                writer.Indentation++;
-                TypesEmitter.WriteMember(writer, property.Type, name, local, json);
-                writer.Indentation--;
-            }
-            else
-            {
-                TypesEmitter.WriteMember(writer, property.Type, name, "value." + property.ClrName, json);
-            }
+            TypesEmitter.WriteProperty(writer, property, json);
         }
     }
 
@@ -250,21 +238,26 @@ public static class UnionEmitter
         writer.Line();
         writer.Line("/// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>");
         writer.Open("private protected static bool ReadBase(ref " + Json + ".Utf8JsonReader reader, ref " + BaseMembers + " members)");
-        writer.Line("if (reader.ValueTextEquals(" + Utf8(tag.JsonName) + "))");
-        writer.Line("    " + json + ".SkipMember(ref reader);");
+        writer.Line("if (reader.ValueTextEquals(" + Utf8(tag.JsonName) + ")) " + json + ".SkipMember(ref reader);");
         foreach (var property in union.BaseProperties)
         {
             TypesEmitter.ReadMember(writer, property, "else if", "members." + property.ClrName, json);
         }
 
-        writer.Line("else");
-        writer.Line("    return false;");
+        writer.Line("else return false;");
         writer.Line("return true;");
         writer.Close();
+        writer.Line();
+        WriteBaseSetter(writer, union, json);
         if (union.Branches.Any(b => b.Data is not null || b.Properties.IsEmpty))
         {
             writer.Line();
             WriteBaseOnCopy(writer);
+        }
+        if (union.Branches.Any(b => b.Data is null && b.Properties.IsEmpty))
+        {
+            writer.Line();
+            WriteBaseOnly(writer);
         }
     }
 
@@ -274,13 +267,23 @@ public static class UnionEmitter
     /// </summary>
     private static void WriteBaseOnCopy(SourceWriter writer)
     {
-        writer.Line("/// <summary>The base members of the object <paramref name=\"reader\"/> (a copy) is on; the other members are skipped.</summary>");
+        writer.Line("/// <summary>The base members of the object <paramref name=\"reader\"/> (a copy) is on; the other members are skipped (a branch that carries its record reads them so, then the record from the same object).</summary>");
         writer.Open("private protected static " + BaseMembers + " ReadBase(" + Json + ".Utf8JsonReader reader)");
         writer.Line("var members = default(" + BaseMembers + ");");
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
-        writer.Line("if (!ReadBase(ref reader, ref members))");
-        writer.Line("    reader.Skip();");
+        writer.Line("if (!ReadBase(ref reader, ref members)) reader.Skip();");
         writer.Close();
+        writer.Line("return members;");
+        writer.Close();
+    }
+
+    /// <summary>The base members of the object the reader is on, the reader left on its <c>}</c>: all a branch with no members of its own reads.</summary>
+    private static void WriteBaseOnly(SourceWriter writer)
+    {
+        writer.Line("/// <summary>The base members of the object the reader is on, the reader left on its <c>}</c> (a branch with no members of its own).</summary>");
+        writer.Open("private protected static " + BaseMembers + " ReadBaseOnly(ref " + Json + ".Utf8JsonReader reader)");
+        writer.Line("var members = ReadBase(reader);");
+        writer.Line("reader.Skip();");
         writer.Line("return members;");
         writer.Close();
     }
@@ -303,8 +306,7 @@ public static class UnionEmitter
         }
 
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
-        writer.Line("if (ReadBase(ref reader, ref base__))");
-        writer.Line("    continue;");
+        writer.Line("if (ReadBase(ref reader, ref base__)) continue;");
         var first = true;
         foreach (var property in properties)
         {
@@ -321,23 +323,45 @@ public static class UnionEmitter
         }
         else
         {
-            if (!first)
-            {
-                writer.Line("else");
-            }
-
-            writer.Line((first ? string.Empty : "    ") + json + ".SkipMember(ref reader);");
+            writer.Line((first ? string.Empty : "else ") + json + ".SkipMember(ref reader);");
         }
         writer.Close();
     }
 
+    /// <summary>A branch's initializer sets the base members it read in one assignment (<see cref="WriteBaseSetter"/>).</summary>
     private static void BaseInitializers(SourceWriter writer, UnionSpec union, string json)
     {
-        foreach (var property in union.BaseProperties)
+        writer.Line(BaseInitializerList(union, json) + ",");
+    }
+
+    /// <summary>
+    /// The base members in a branch's initializer: the optional ones through <see cref="BaseSetter"/>, the
+    /// required ones each by name (C# wants a required member set in the initializer itself).
+    /// </summary>
+    private static string BaseInitializerList(UnionSpec union, string json) =>
+        string.Join(", ", new[] { BaseSetter + " = base__" }.Concat(union.BaseProperties.Where(p => !p.Optional)
+            .Select(p => p.ClrName + " = base__." + p.ClrName + " ?? throw " + json + ".Missing(" + CSharpText.Literal(p.JsonName) + ")")));
+
+    /// <summary>The init-only property that takes the base members a branch's reader read.</summary>
+    private const string BaseSetter = "Base__";
+
+    /// <summary>
+    /// An init-only property that sets the base members from what a branch's reader read: each branch's
+    /// initializer assigns it once (<c>Base__ = ReadBase(reader)</c>) instead of repeating every base member;
+    /// the required ones are set by name beside it (C# checks those in the initializer).
+    /// </summary>
+    private static void WriteBaseSetter(SourceWriter writer, UnionSpec union, string json)
+    {
+        writer.Line("/// <summary>Sets the base members from what a branch's reader read (a branch's initializer assigns it once).</summary>");
+        writer.Open("private protected " + BaseMembers + " " + BaseSetter);
+        writer.Open("init");
+        foreach (var property in union.BaseProperties.Where(p => p.Optional))
         {
-            var local = "base__." + property.ClrName;
-            writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + CSharpText.Literal(property.JsonName) + ")") + ",");
+            writer.Line(property.ClrName + " = value." + property.ClrName + ";");
         }
+
+        writer.Close();
+        writer.Close();
     }
 
     /// <summary>The branch's static field holding its discriminator value: <c>Case</c>, unless a member already has that name.</summary>

@@ -265,7 +265,9 @@ public static partial class SpecBuilder
                     }
                 }
             }
-            var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result), command.Features, command.Condition);
+            // @name in the remarks and errors: a member of the arguments record, as <see cref>.
+            var doc = DocOf(command.Doc, DocText.CommandFallback(command.Name, result), command.Features, command.Condition,
+                XmlDocRenderer.MemberReferences(argumentsType, properties));
             return new CommandGenerationSpec(command.Name, methodName, argumentsType, properties, result,
                 acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
                 Array.IndexOf(FileDescriptorCommands, command.Name) >= 0, boxed, AttributesOf(command.Features, command.Name))
@@ -295,14 +297,16 @@ public static partial class SpecBuilder
         public EventGenerationSpec Event(SchemaEvent e)
         {
             var name = _clrNames["event:" + e.Name];
-            var doc = DocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.", e.Features, e.Condition);
             var data = e.Data is { } d && _index.Type(d.Name) is { } t && t is SchemaObjectType { IsUnion: false } o ? o : null;
             // A union as an event's data (boxed) has no flat record: its members are kept in Extra.
             var unionData = data is null && e.Data is not null;
-            var summary = XmlDocRenderer.EventSummary(doc);
             var record = data is null
-                ? new RecordSpec(name, summary, EquatableArray<PropertySpec>.Empty, unionData, e.Name)
-                : Record(data, name, summary, e.Name);
+                ? new RecordSpec(name, null, EquatableArray<PropertySpec>.Empty, unionData, e.Name)
+                : Record(data, name, null, e.Name);
+            // @name in the remarks: a member of the event's record, as <see cref>.
+            var doc = DocOf(e.Doc, "The QMP event <c>" + CSharpText.Xml(e.Name) + "</c>.", e.Features, e.Condition,
+                XmlDocRenderer.MemberReferences(name, record.Properties));
+            record = record with { Summary = XmlDocRenderer.EventSummary(doc, XmlDocRenderer.MemberReferences(name, record.Properties)) };
             // Two events that are one identifier (FOO_BAR, FOO-BAR) get distinct Emit methods too (no CS0111).
             var emit = Naming.Unique("Emit" + Naming.Pascal(e.Name.ToLowerInvariant()), _usedEmits);
             return new EventGenerationSpec(e.Name, emit, record, doc);
@@ -399,8 +403,8 @@ public static partial class SpecBuilder
     /// else gets <paramref name="fallback"/> (XML). Then, through the one renderer, the remarks as XML
     /// paragraphs with what the features and condition say and "Since" last, the errors apart.
     /// </summary>
-    private static DocSpec DocOf(SchemaDoc? doc, string fallback, EquatableArray<SchemaFeature> features, SchemaCondition? condition) =>
-        XmlDocRenderer.Qapi(Sentences(doc, fallback), doc, FeatureSentences(features, condition));
+    private static DocSpec DocOf(SchemaDoc? doc, string fallback, EquatableArray<SchemaFeature> features, SchemaCondition? condition, Func<string, string?>? references) =>
+        XmlDocRenderer.Qapi(Sentences(doc, fallback), doc, FeatureSentences(features, condition), references);
 
     private static DocSpec Sentences(SchemaDoc? doc, string fallback)
     {

@@ -39,6 +39,28 @@ public static class XmlDocRenderer
     }
 
     /// <summary>
+    /// <see cref="References"/> for a member whose schema members are the properties of <paramref name="typeName"/>
+    /// (a command's arguments record, an event's record): <c>@device</c> is <c>&lt;see cref="BlockResizeArguments.Device"/&gt;</c>,
+    /// or <c>&lt;paramref&gt;</c> when it is one of <paramref name="parameters"/> (the method's own).
+    /// </summary>
+    public static Func<string, string?>? MemberReferences(string? typeName, IEnumerable<PropertySpec> properties, IEnumerable<(string SchemaName, string ParameterName)>? parameters = null)
+    {
+        var members = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (typeName is not null)
+        {
+            foreach (var property in properties)
+            {
+                members[property.JsonName] = typeName + "." + property.ClrName;
+            }
+        }
+        if (members.Count == 0 && parameters is null)
+        {
+            return null;
+        }
+        return References(parameters ?? Array.Empty<(string, string)>(), name => members.TryGetValue(name, out var cref) ? cref : null);
+    }
+
+    /// <summary>
     /// Doc text as XML: escaped, <c>@name</c> what <paramref name="parameterOf"/> gives for the schema name
     /// (a <c>&lt;paramref&gt;</c> or <c>&lt;see cref&gt;</c>, see <see cref="References"/>), else
     /// <c>&lt;c&gt;name&lt;/c&gt;</c>; <c>``x``</c> a <c>&lt;c&gt;</c>.
@@ -159,9 +181,9 @@ public static class XmlDocRenderer
     /// first sentence, then each paragraph of the remarks as a <c>&lt;para&gt;</c>, so "Since QEMU 1.1."
     /// does not run on from "Emitted when a block job has completed".
     /// </summary>
-    public static string EventSummary(DocSpec doc)
+    public static string EventSummary(DocSpec doc, Func<string, string?>? references = null)
     {
-        var summary = doc.SummaryIsXml ? doc.Summary : CSharpText.Xml(doc.Summary);
+        var summary = doc.SummaryIsXml ? doc.Summary : Inline(doc.Summary, references);
         if (doc.Remarks is null)
         {
             return summary;

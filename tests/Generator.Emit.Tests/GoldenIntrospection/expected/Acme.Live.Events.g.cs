@@ -43,16 +43,8 @@ public static partial class LiveEvents
         {
             switch (qmpEvent.Name)
             {
-                case WidgetAddedEvent.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return WidgetAddedEvent.Read(ref reader, qmpEvent.Timestamp);
-                }
-                case ResetEvent.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return ResetEvent.Read(ref reader, qmpEvent.Timestamp);
-                }
+                case WidgetAddedEvent.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, WidgetAddedEvent.Read);
+                case ResetEvent.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, ResetEvent.Read);
             }
         }
         catch (global::System.Exception exception) when (exception is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException)

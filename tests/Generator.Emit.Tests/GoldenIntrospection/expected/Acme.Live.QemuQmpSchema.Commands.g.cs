@@ -15,8 +15,7 @@ partial class LiveClient
         QueryWidgetsAsync(new QueryWidgetsArguments { Kind = kind }, cancellationToken);
 
     /// <summary>
-    /// Returns the widgets (<c>query-widgets</c>) as a list of <see
-    /// cref="global::Acme.Live.QueryWidgetsResult"/>.
+    /// Returns the widgets (<c>query-widgets</c>) as a list of <see cref="global::Acme.Live.QueryWidgetsResult"/>.
     /// </summary>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -43,9 +42,7 @@ partial class LiveClient
     public global::System.Threading.Tasks.Task<global::Acme.Live.ResizeWidgetResult> ResizeWidgetAsync(string id, global::Acme.Live.ResizeWidgetArgumentsSize size, global::System.Threading.CancellationToken cancellationToken = default) =>
         ResizeWidgetAsync(new ResizeWidgetArguments { Id = id, Size = size }, cancellationToken);
 
-    /// <summary>
-    /// Runs <c>resize-widget</c> and returns a <see cref="global::Acme.Live.ResizeWidgetResult"/>.
-    /// </summary>
+    /// <summary>Runs <c>resize-widget</c> and returns a <see cref="global::Acme.Live.ResizeWidgetResult"/>.</summary>
     /// <remarks>Unstable (experimental in QEMU).</remarks>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -56,9 +53,7 @@ partial class LiveClient
         return await Client.ExecuteAsync<ResizeWidgetArguments, global::Acme.Live.ResizeWidgetResult>("resize-widget", arguments, ResizeWidgetArguments.Write, global::Acme.Live.ResizeWidgetResult.Read, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Returns the gadget (<c>query-gadget</c>) as a <see cref="global::Acme.Live.QueryGadgetResult"/>.
-    /// </summary>
+    /// <summary>Returns the gadget (<c>query-gadget</c>) as a <see cref="global::Acme.Live.QueryGadgetResult"/>.</summary>
     /// <remarks>Deprecated.</remarks>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Obsolete("QMP command 'query-gadget' is deprecated in the schema.")]
@@ -76,8 +71,7 @@ partial interface ILiveClient
     global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Live.QueryWidgetsResult>> QueryWidgetsAsync(global::Acme.Live.QueryWidgetsArgumentsKind? kind = null, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Returns the widgets (<c>query-widgets</c>) as a list of <see
-    /// cref="global::Acme.Live.QueryWidgetsResult"/>.
+    /// Returns the widgets (<c>query-widgets</c>) as a list of <see cref="global::Acme.Live.QueryWidgetsResult"/>.
     /// </summary>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -95,18 +89,14 @@ partial interface ILiveClient
     [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
     global::System.Threading.Tasks.Task<global::Acme.Live.ResizeWidgetResult> ResizeWidgetAsync(string id, global::Acme.Live.ResizeWidgetArgumentsSize size, global::System.Threading.CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Runs <c>resize-widget</c> and returns a <see cref="global::Acme.Live.ResizeWidgetResult"/>.
-    /// </summary>
+    /// <summary>Runs <c>resize-widget</c> and returns a <see cref="global::Acme.Live.ResizeWidgetResult"/>.</summary>
     /// <remarks>Unstable (experimental in QEMU).</remarks>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Diagnostics.CodeAnalysis.Experimental("QMP0900")]
     global::System.Threading.Tasks.Task<global::Acme.Live.ResizeWidgetResult> ResizeWidgetAsync(ResizeWidgetArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Returns the gadget (<c>query-gadget</c>) as a <see cref="global::Acme.Live.QueryGadgetResult"/>.
-    /// </summary>
+    /// <summary>Returns the gadget (<c>query-gadget</c>) as a <see cref="global::Acme.Live.QueryGadgetResult"/>.</summary>
     /// <remarks>Deprecated.</remarks>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     [global::System.Obsolete("QMP command 'query-gadget' is deprecated in the schema.")]

@@ -18,16 +18,13 @@ public sealed partial record WidgetAddedEvent : LiveEvent
 
     /// <summary>Id. (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
-
     /// <summary>Kind. (JSON <c>kind</c>)</summary>
     public required global::Acme.Live.QueryWidgetsArgumentsKind Kind { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, WidgetAddedEvent value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("id"u8, value.Id);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteEndObject();
@@ -36,18 +33,14 @@ public sealed partial record WidgetAddedEvent : LiveEvent
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static WidgetAddedEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? id = null;
         global::Acme.Live.QueryWidgetsArgumentsKind? kind = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            else if (reader.ValueTextEquals("kind"u8))
-                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
+            else if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "kind", ref kind, global::Acme.Live.QueryWidgetsArgumentsKind.Read);
+            else reader.Skip();
         }
         return new WidgetAddedEvent
         {
@@ -71,17 +64,14 @@ public sealed partial record ResetEvent : LiveEvent
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ResetEvent value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static ResetEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             reader.Skip();

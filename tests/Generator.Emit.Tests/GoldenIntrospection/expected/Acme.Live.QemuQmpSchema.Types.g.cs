@@ -13,28 +13,21 @@ public readonly partial record struct QueryWidgetsArgumentsKind(string Value)
 {
     /// <summary>The value <c>gear</c>.</summary>
     public static readonly QueryWidgetsArgumentsKind Gear = new("gear");
-
     /// <summary>The value <c>lever</c>.</summary>
     public static readonly QueryWidgetsArgumentsKind Lever = new("lever");
-
     /// <summary>The value <c>old-crank</c>.</summary>
     public static readonly QueryWidgetsArgumentsKind OldCrank = new("old-crank");
 
     /// <summary>The values this schema knows, in its order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<QueryWidgetsArgumentsKind> Values { get; } = new QueryWidgetsArgumentsKind[] { Gear, Lever, OldCrank };
-
     /// <summary>True for a value this schema knows.</summary>
     public bool IsKnown => Value switch { "gear" => true, "lever" => true, "old-crank" => true, _ => false };
-
     /// <summary>The value as it travels on the wire.</summary>
     public override string ToString() => Value ?? string.Empty;
-
     /// <summary>Any string is a value, known or not.</summary>
     public static implicit operator QueryWidgetsArgumentsKind(string value) => new(value);
-
     /// <summary>Reads a JSON string.</summary>
     public static QueryWidgetsArgumentsKind Read(ref global::System.Text.Json.Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));
-
     /// <summary>Writes the value as a JSON string.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QueryWidgetsArgumentsKind value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }
@@ -48,26 +41,20 @@ public sealed partial record QueryWidgetsArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QueryWidgetsArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
-        if (value.Kind is { } kind)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "kind"u8, value.Kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static QueryWidgetsArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Live.QueryWidgetsArgumentsKind? kind = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("kind"u8))
-                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "kind", ref kind, global::Acme.Live.QueryWidgetsArgumentsKind.Read);
+            else reader.Skip();
         }
         return new QueryWidgetsArguments
         {
@@ -82,40 +69,31 @@ public sealed partial record QueryWidgetsResult
 {
     /// <summary>Id. (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
-
     /// <summary>Kind. (JSON <c>kind</c>)</summary>
     public required global::Acme.Live.QueryWidgetsArgumentsKind Kind { get; init; }
-
     /// <summary>Size. (JSON <c>size</c>)</summary>
     public required long Size { get; init; }
-
     /// <summary>Tags. (JSON <c>tags</c>, optional)</summary>
     public global::System.Collections.Generic.IReadOnlyList<string>? Tags { get; init; }
-
     /// <summary>Weight. Deprecated. (JSON <c>weight</c>, optional)</summary>
     public double? Weight { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QueryWidgetsResult value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("id"u8, value.Id);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteNumber("size"u8, value.Size);
-        if (value.Tags is { } tags)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "tags"u8, tags, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<string> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Qmp.Runtime.QmpJson.WriteString));
-        if (value.Weight is { } weight)
-            writer.WriteNumber("weight"u8, weight);
+        global::Qmp.Runtime.QmpJson.WriteOptionalList(writer, "tags"u8, value.Tags, global::Qmp.Runtime.QmpJson.WriteString);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "weight"u8, value.Weight);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static QueryWidgetsResult Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? id = null;
         global::Acme.Live.QueryWidgetsArgumentsKind? kind = null;
         long? size = null;
@@ -123,18 +101,12 @@ public sealed partial record QueryWidgetsResult
         double? weight = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            else if (reader.ValueTextEquals("kind"u8))
-                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            else if (reader.ValueTextEquals("size"u8))
-                size = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? size : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "size");
-            else if (reader.ValueTextEquals("tags"u8))
-                tags = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? tags : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "tags", global::Qmp.Runtime.QmpJson.ReadString);
-            else if (reader.ValueTextEquals("weight"u8))
-                weight = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? weight : global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "weight");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
+            else if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "kind", ref kind, global::Acme.Live.QueryWidgetsArgumentsKind.Read);
+            else if (reader.ValueTextEquals("size"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "size", ref size);
+            else if (reader.ValueTextEquals("tags"u8)) global::Qmp.Runtime.QmpJson.ReadListMember(ref reader, "tags", ref tags, global::Qmp.Runtime.QmpJson.ReadString);
+            else if (reader.ValueTextEquals("weight"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "weight", ref weight);
+            else reader.Skip();
         }
         return new QueryWidgetsResult
         {
@@ -153,17 +125,14 @@ public sealed partial record QEmpty
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QEmpty value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static QEmpty Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             reader.Skip();
@@ -179,16 +148,13 @@ public sealed partial record ResizeWidgetArguments
 {
     /// <summary>Id. (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
-
     /// <summary>Size. (JSON <c>size</c>)</summary>
     public required global::Acme.Live.ResizeWidgetArgumentsSize Size { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ResizeWidgetArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("id"u8, value.Id);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "size"u8, value.Size, global::Acme.Live.ResizeWidgetArgumentsSize.Write);
         writer.WriteEndObject();
@@ -197,18 +163,14 @@ public sealed partial record ResizeWidgetArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static ResizeWidgetArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? id = null;
         global::Acme.Live.ResizeWidgetArgumentsSize? size = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            else if (reader.ValueTextEquals("size"u8))
-                size = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? size : global::Acme.Live.ResizeWidgetArgumentsSize.Read(ref reader, "size");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
+            else if (reader.ValueTextEquals("size"u8)) size = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? size : global::Acme.Live.ResizeWidgetArgumentsSize.Read(ref reader, "size");
+            else reader.Skip();
         }
         return new ResizeWidgetArguments
         {
@@ -224,16 +186,13 @@ public sealed partial record ResizeWidgetResult
 {
     /// <summary>Previous. (JSON <c>previous</c>)</summary>
     public required long Previous { get; init; }
-
     /// <summary>Ok. (JSON <c>ok</c>)</summary>
     public required bool Ok { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ResizeWidgetResult value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteNumber("previous"u8, value.Previous);
         writer.WriteBoolean("ok"u8, value.Ok);
         writer.WriteEndObject();
@@ -242,18 +201,14 @@ public sealed partial record ResizeWidgetResult
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static ResizeWidgetResult Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         long? previous = null;
         bool? ok = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("previous"u8))
-                previous = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? previous : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "previous");
-            else if (reader.ValueTextEquals("ok"u8))
-                ok = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? ok : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "ok");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("previous"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "previous", ref previous);
+            else if (reader.ValueTextEquals("ok"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "ok", ref ok);
+            else reader.Skip();
         }
         return new ResizeWidgetResult
         {
@@ -269,37 +224,29 @@ public sealed partial record QueryGadgetResult
 {
     /// <summary>Name. (JSON <c>name</c>)</summary>
     public required string Name { get; init; }
-
     /// <summary>Data. (JSON <c>data</c>, optional)</summary>
     public global::System.Text.Json.JsonElement? Data { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QueryGadgetResult value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("name"u8, value.Name);
-        if (value.Data is { } data)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "data"u8, data, global::Qmp.Runtime.QmpJson.WriteElement);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "data"u8, value.Data, global::Qmp.Runtime.QmpJson.WriteElement);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static QueryGadgetResult Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? name = null;
         global::System.Text.Json.JsonElement? data = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("name"u8))
-                name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-            else if (reader.ValueTextEquals("data"u8))
-                data = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? data : global::System.Text.Json.JsonElement.ParseValue(ref reader);
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("name"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "name", ref name);
+            else if (reader.ValueTextEquals("data"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "data", ref data);
+            else reader.Skip();
         }
         return new QueryGadgetResult
         {
@@ -314,16 +261,13 @@ public sealed partial record WidgetAddedData
 {
     /// <summary>Id. (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
-
     /// <summary>Kind. (JSON <c>kind</c>)</summary>
     public required global::Acme.Live.QueryWidgetsArgumentsKind Kind { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, WidgetAddedData value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("id"u8, value.Id);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Live.QueryWidgetsArgumentsKind.Write);
         writer.WriteEndObject();
@@ -332,18 +276,14 @@ public sealed partial record WidgetAddedData
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static WidgetAddedData Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? id = null;
         global::Acme.Live.QueryWidgetsArgumentsKind? kind = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            else if (reader.ValueTextEquals("kind"u8))
-                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Live.QueryWidgetsArgumentsKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
+            else if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "kind", ref kind, global::Acme.Live.QueryWidgetsArgumentsKind.Read);
+            else reader.Skip();
         }
         return new WidgetAddedData
         {
@@ -362,9 +302,7 @@ public sealed partial record AddWidgetArgumentsGear
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, AddWidgetArgumentsGear value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         WriteMembers(writer, value);
         writer.WriteEndObject();
     }
@@ -372,23 +310,19 @@ public sealed partial record AddWidgetArgumentsGear
     /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
     public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, AddWidgetArgumentsGear value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
+        global::Qmp.Runtime.QmpJson.CheckWrite(writer, value);
         writer.WriteNumber("teeth"u8, value.Teeth);
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static AddWidgetArgumentsGear Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         long? teeth = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("teeth"u8))
-                teeth = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? teeth : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "teeth");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("teeth"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "teeth", ref teeth);
+            else reader.Skip();
         }
         return new AddWidgetArgumentsGear
         {
@@ -402,16 +336,13 @@ public sealed partial record ResizeWidgetArgumentsSizeObject
 {
     /// <summary>Width. (JSON <c>width</c>)</summary>
     public required long Width { get; init; }
-
     /// <summary>Height. (JSON <c>height</c>)</summary>
     public required long Height { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ResizeWidgetArgumentsSizeObject value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteNumber("width"u8, value.Width);
         writer.WriteNumber("height"u8, value.Height);
         writer.WriteEndObject();
@@ -420,18 +351,14 @@ public sealed partial record ResizeWidgetArgumentsSizeObject
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static ResizeWidgetArgumentsSizeObject Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         long? width = null;
         long? height = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("width"u8))
-                width = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? width : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "width");
-            else if (reader.ValueTextEquals("height"u8))
-                height = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? height : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "height");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("width"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "width", ref width);
+            else if (reader.ValueTextEquals("height"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "height", ref height);
+            else reader.Skip();
         }
         return new ResizeWidgetArgumentsSizeObject
         {
@@ -458,9 +385,7 @@ public abstract partial record AddWidgetArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object: the discriminator, the base members, the branch's.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, AddWidgetArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WritePropertyName("kind"u8);
         global::Acme.Live.QueryWidgetsArgumentsKind.Write(writer, value.Kind);
         writer.WriteString("id"u8, value.Id);
@@ -492,24 +417,36 @@ public abstract partial record AddWidgetArguments
     /// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>
     private protected static bool ReadBase(ref global::System.Text.Json.Utf8JsonReader reader, ref BaseMembers__ members)
     {
-        if (reader.ValueTextEquals("kind"u8))
-            global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-        else if (reader.ValueTextEquals("id"u8))
-            members.Id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? members.Id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-        else
-            return false;
+        if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
+        else if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref members.Id);
+        else return false;
         return true;
     }
 
-    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped.</summary>
+    /// <summary>Sets the base members from what a branch's reader read (a branch's initializer assigns it once).</summary>
+    private protected BaseMembers__ Base__
+    {
+        init
+        {
+        }
+    }
+
+    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped (a branch that carries its record reads them so, then the record from the same object).</summary>
     private protected static BaseMembers__ ReadBase(global::System.Text.Json.Utf8JsonReader reader)
     {
         var members = default(BaseMembers__);
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (!ReadBase(ref reader, ref members))
-                reader.Skip();
+            if (!ReadBase(ref reader, ref members)) reader.Skip();
         }
+        return members;
+    }
+
+    /// <summary>The base members of the object the reader is on, the reader left on its <c>}</c> (a branch with no members of its own).</summary>
+    private protected static BaseMembers__ ReadBaseOnly(ref global::System.Text.Json.Utf8JsonReader reader)
+    {
+        var members = ReadBase(reader);
+        reader.Skip();
         return members;
     }
 
@@ -518,25 +455,16 @@ public abstract partial record AddWidgetArguments
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>gear</c>.</summary>
         public static readonly global::Acme.Live.QueryWidgetsArgumentsKind Case = new("gear");
-
         /// <inheritdoc/>
         public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => Case;
-
         /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Live.AddWidgetArgumentsGear"/>.</summary>
         public required global::Acme.Live.AddWidgetArgumentsGear Data { get; init; }
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Live.AddWidgetArgumentsGear.WriteMembers(writer, Data);
-
-        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
         internal static Gear ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             var base__ = ReadBase(reader);
-            return new Gear
-            {
-                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
-                Data = global::Acme.Live.AddWidgetArgumentsGear.Read(ref reader),
-            };
+            return new Gear { Base__ = base__, Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"), Data = global::Acme.Live.AddWidgetArgumentsGear.Read(ref reader) };
         }
     }
 
@@ -545,23 +473,14 @@ public abstract partial record AddWidgetArguments
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>lever</c>.</summary>
         public static readonly global::Acme.Live.QueryWidgetsArgumentsKind Case = new("lever");
-
         /// <inheritdoc/>
         public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => Case;
 
-        /// <inheritdoc/>
-        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
-        {
-        }
-
+        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) { }
         internal static Lever ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = ReadBase(reader);
-            reader.Skip();
-            return new Lever
-            {
-                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
-            };
+            var base__ = ReadBaseOnly(ref reader);
+            return new Lever { Base__ = base__, Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id") };
         }
     }
 
@@ -570,23 +489,14 @@ public abstract partial record AddWidgetArguments
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>old-crank</c>.</summary>
         public static readonly global::Acme.Live.QueryWidgetsArgumentsKind Case = new("old-crank");
-
         /// <inheritdoc/>
         public override global::Acme.Live.QueryWidgetsArgumentsKind Kind => Case;
 
-        /// <inheritdoc/>
-        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
-        {
-        }
-
+        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) { }
         internal static OldCrank ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            var base__ = ReadBase(reader);
-            reader.Skip();
-            return new OldCrank
-            {
-                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
-            };
+            var base__ = ReadBaseOnly(ref reader);
+            return new OldCrank { Base__ = base__, Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id") };
         }
     }
 
@@ -604,7 +514,6 @@ public abstract partial record AddWidgetArguments
         /// <summary>The branch's members (all but the base's), as they arrived.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> BranchMembers { get; init; } = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
             foreach (var pair in BranchMembers)
@@ -622,8 +531,7 @@ public abstract partial record AddWidgetArguments
             var branchMembers__ = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
+                if (ReadBase(ref reader, ref base__)) continue;
                 {
                     var key = reader.GetString()!;
                     reader.Read();
@@ -632,7 +540,7 @@ public abstract partial record AddWidgetArguments
             }
             return new Unknown(tagValue__)
             {
-                Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
+                Base__ = base__, Id = base__.Id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
                 BranchMembers = branchMembers__,
             };
         }

@@ -13,40 +13,29 @@ public readonly partial record struct QType(string Value)
 {
     /// <summary>The value <c>none</c>.</summary>
     public static readonly QType None = new("none");
-
     /// <summary>The value <c>qnull</c>.</summary>
     public static readonly QType Qnull = new("qnull");
-
     /// <summary>The value <c>qnum</c>.</summary>
     public static readonly QType Qnum = new("qnum");
-
     /// <summary>The value <c>qstring</c>.</summary>
     public static readonly QType Qstring = new("qstring");
-
     /// <summary>The value <c>qdict</c>.</summary>
     public static readonly QType Qdict = new("qdict");
-
     /// <summary>The value <c>qlist</c>.</summary>
     public static readonly QType Qlist = new("qlist");
-
     /// <summary>The value <c>qbool</c>.</summary>
     public static readonly QType Qbool = new("qbool");
 
     /// <summary>The values this schema knows, in its order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<QType> Values { get; } = new QType[] { None, Qnull, Qnum, Qstring, Qdict, Qlist, Qbool };
-
     /// <summary>True for a value this schema knows.</summary>
     public bool IsKnown => Value switch { "none" => true, "qnull" => true, "qnum" => true, "qstring" => true, "qdict" => true, "qlist" => true, "qbool" => true, _ => false };
-
     /// <summary>The value as it travels on the wire.</summary>
     public override string ToString() => Value ?? string.Empty;
-
     /// <summary>Any string is a value, known or not.</summary>
     public static implicit operator QType(string value) => new(value);
-
     /// <summary>Reads a JSON string.</summary>
     public static QType Read(ref global::System.Text.Json.Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));
-
     /// <summary>Writes the value as a JSON string.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QType value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }

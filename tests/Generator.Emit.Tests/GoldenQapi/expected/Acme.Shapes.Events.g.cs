@@ -42,11 +42,7 @@ public static partial class ShapesEvents
         {
             switch (qmpEvent.Name)
             {
-                case ShapeDrawnEvent.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return ShapeDrawnEvent.Read(ref reader, qmpEvent.Timestamp);
-                }
+                case ShapeDrawnEvent.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, ShapeDrawnEvent.Read);
             }
         }
         catch (global::System.Exception exception) when (exception is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException)

@@ -10,14 +10,17 @@ partial class ShapesClient
 {
     /// <inheritdoc cref="DrawAsync(DrawArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="shapes">what to draw</param>
-    /// <param name="scale">how much bigger</param>
+    /// <param name="scale">how much bigger than <paramref name="shapes"/> say</param>
     /// <param name="where">a shape to draw into</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     public global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> shapes, double? scale = null, global::Acme.Shapes.ShapeRef? where = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         DrawAsync(new DrawArguments { Shapes = shapes, Scale = scale, Where = where }, cancellationToken);
 
     /// <summary>Draws shapes.</summary>
-    /// <remarks>Since QEMU 2.0.</remarks>
+    /// <remarks>
+    /// <para>Each of <see cref="DrawArguments.Shapes"/> is drawn <see cref="DrawArguments.Scale"/> times bigger.</para>
+    /// <para>Since QEMU 2.0.</para>
+    /// </remarks>
     /// <example>
     /// <code>
     /// -> {"execute":"draw","arguments":{"shapes":[{"kind":"circle","radius":3}],"scale":1.5}}
@@ -26,7 +29,7 @@ partial class ShapesClient
     /// </example>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>the shapes drawn</returns>
+    /// <returns>the <see cref="DrawArguments.Shapes"/> drawn</returns>
     public async global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(DrawArguments arguments, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(arguments);
@@ -64,13 +67,16 @@ partial interface IShapesClient
 {
     /// <inheritdoc cref="DrawAsync(DrawArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="shapes">what to draw</param>
-    /// <param name="scale">how much bigger</param>
+    /// <param name="scale">how much bigger than <paramref name="shapes"/> say</param>
     /// <param name="where">a shape to draw into</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> shapes, double? scale = null, global::Acme.Shapes.ShapeRef? where = null, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Draws shapes.</summary>
-    /// <remarks>Since QEMU 2.0.</remarks>
+    /// <remarks>
+    /// <para>Each of <see cref="DrawArguments.Shapes"/> is drawn <see cref="DrawArguments.Scale"/> times bigger.</para>
+    /// <para>Since QEMU 2.0.</para>
+    /// </remarks>
     /// <example>
     /// <code>
     /// -> {"execute":"draw","arguments":{"shapes":[{"kind":"circle","radius":3}],"scale":1.5}}
@@ -79,7 +85,7 @@ partial interface IShapesClient
     /// </example>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    /// <returns>the shapes drawn</returns>
+    /// <returns>the <see cref="DrawArguments.Shapes"/> drawn</returns>
     global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>> DrawAsync(DrawArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Adds a shape (its members are the arguments).</summary>

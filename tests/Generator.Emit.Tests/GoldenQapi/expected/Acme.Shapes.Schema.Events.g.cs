@@ -6,7 +6,10 @@
 
 namespace Acme.Shapes;
 
-/// <summary>Emitted when a shape is drawn.</summary>
+/// <summary>
+/// Emitted when a shape is drawn. <see cref="ShapeDrawnEvent.Count"/> says how often <see cref="ShapeDrawnEvent.Shape"/>
+/// was drawn.
+/// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record ShapeDrawnEvent : ShapesEvent
 {
@@ -18,16 +21,13 @@ public sealed partial record ShapeDrawnEvent : ShapesEvent
 
     /// <summary>the shape (JSON <c>shape</c>)</summary>
     public required global::Acme.Shapes.Shape Shape { get; init; }
-
-    /// <summary>how many times (JSON <c>count</c>)</summary>
+    /// <summary>how many times <see cref="ShapeDrawnEvent.Shape"/> was drawn (JSON <c>count</c>)</summary>
     public required ulong Count { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ShapeDrawnEvent value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "shape"u8, value.Shape, global::Acme.Shapes.Shape.Write);
         writer.WriteNumber("count"u8, value.Count);
         writer.WriteEndObject();
@@ -36,18 +36,14 @@ public sealed partial record ShapeDrawnEvent : ShapesEvent
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static ShapeDrawnEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Shapes.Shape? shape = null;
         ulong? count = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("shape"u8))
-                shape = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? shape : global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "shape", global::Acme.Shapes.Shape.Read);
-            else if (reader.ValueTextEquals("count"u8))
-                count = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? count : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "count");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("shape"u8)) global::Qmp.Runtime.QmpJson.ReadObjectMember(ref reader, "shape", ref shape, global::Acme.Shapes.Shape.Read);
+            else if (reader.ValueTextEquals("count"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "count", ref count);
+            else reader.Skip();
         }
         return new ShapeDrawnEvent
         {

@@ -13,28 +13,21 @@ public readonly partial record struct Color(string Value)
 {
     /// <summary>warm (JSON "red")</summary>
     public static readonly Color Red = new("red");
-
     /// <summary>calm (JSON "green")</summary>
     public static readonly Color Green = new("green");
-
     /// <summary>cold (JSON "blue")</summary>
     public static readonly Color Blue = new("blue");
 
     /// <summary>The values this schema knows, in its order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<Color> Values { get; } = new Color[] { Red, Green, Blue };
-
     /// <summary>True for a value this schema knows.</summary>
     public bool IsKnown => Value switch { "red" => true, "green" => true, "blue" => true, _ => false };
-
     /// <summary>The value as it travels on the wire.</summary>
     public override string ToString() => Value ?? string.Empty;
-
     /// <summary>Any string is a value, known or not.</summary>
     public static implicit operator Color(string value) => new(value);
-
     /// <summary>Reads a JSON string.</summary>
     public static Color Read(ref global::System.Text.Json.Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));
-
     /// <summary>Writes the value as a JSON string.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Color value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }
@@ -46,28 +39,21 @@ public readonly partial record struct ShapeKind(string Value)
 {
     /// <summary>round (JSON "circle")</summary>
     public static readonly ShapeKind Circle = new("circle");
-
     /// <summary>four sides (JSON "square")</summary>
     public static readonly ShapeKind Square = new("square");
-
     /// <summary>no members (JSON "dot")</summary>
     public static readonly ShapeKind Dot = new("dot");
 
     /// <summary>The values this schema knows, in its order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<ShapeKind> Values { get; } = new ShapeKind[] { Circle, Square, Dot };
-
     /// <summary>True for a value this schema knows.</summary>
     public bool IsKnown => Value switch { "circle" => true, "square" => true, "dot" => true, _ => false };
-
     /// <summary>The value as it travels on the wire.</summary>
     public override string ToString() => Value ?? string.Empty;
-
     /// <summary>Any string is a value, known or not.</summary>
     public static implicit operator ShapeKind(string value) => new(value);
-
     /// <summary>Reads a JSON string.</summary>
     public static ShapeKind Read(ref global::System.Text.Json.Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));
-
     /// <summary>Writes the value as a JSON string.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ShapeKind value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }
@@ -77,37 +63,29 @@ public sealed partial record ShapeBase
 {
     /// <summary>which shape (JSON <c>kind</c>)</summary>
     public required global::Acme.Shapes.ShapeKind Kind { get; init; }
-
     /// <summary>a name for it (JSON <c>name</c>, optional)</summary>
     public string? Name { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ShapeBase value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Shapes.ShapeKind.Write);
-        if (value.Name is { } name)
-            writer.WriteString("name"u8, name);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "name"u8, value.Name);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static ShapeBase Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Shapes.ShapeKind? kind = null;
         string? name = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("kind"u8))
-                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Shapes.ShapeKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            else if (reader.ValueTextEquals("name"u8))
-                name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "kind", ref kind, global::Acme.Shapes.ShapeKind.Read);
+            else if (reader.ValueTextEquals("name"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "name", ref name);
+            else reader.Skip();
         }
         return new ShapeBase
         {
@@ -126,9 +104,7 @@ public sealed partial record Circle
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Circle value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         WriteMembers(writer, value);
         writer.WriteEndObject();
     }
@@ -136,23 +112,19 @@ public sealed partial record Circle
     /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
     public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, Circle value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
+        global::Qmp.Runtime.QmpJson.CheckWrite(writer, value);
         writer.WriteNumber("radius"u8, value.Radius);
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static Circle Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         uint? radius = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("radius"u8))
-                radius = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? radius : global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "radius");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("radius"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "radius", ref radius);
+            else reader.Skip();
         }
         return new Circle
         {
@@ -166,16 +138,13 @@ public sealed partial record Square
 {
     /// <summary>in pixels (JSON <c>side</c>)</summary>
     public required short Side { get; init; }
-
     /// <summary>its color (JSON <c>color</c>, optional)</summary>
     public global::Acme.Shapes.Color? Color { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Square value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         WriteMembers(writer, value);
         writer.WriteEndObject();
     }
@@ -183,28 +152,22 @@ public sealed partial record Square
     /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
     public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, Square value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
+        global::Qmp.Runtime.QmpJson.CheckWrite(writer, value);
         writer.WriteNumber("side"u8, value.Side);
-        if (value.Color is { } color)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "color"u8, color, global::Acme.Shapes.Color.Write);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "color"u8, value.Color, global::Acme.Shapes.Color.Write);
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static Square Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         short? side = null;
         global::Acme.Shapes.Color? color = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("side"u8))
-                side = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? side : global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "side");
-            else if (reader.ValueTextEquals("color"u8))
-                color = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? color : new global::Acme.Shapes.Color(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "color"));
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("side"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "side", ref side);
+            else if (reader.ValueTextEquals("color"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "color", ref color, global::Acme.Shapes.Color.Read);
+            else reader.Skip();
         }
         return new Square
         {
@@ -220,48 +183,34 @@ public sealed partial record DrawArguments
 {
     /// <summary>what to draw (JSON <c>shapes</c>)</summary>
     public required global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> Shapes { get; init; }
-
-    /// <summary>how much bigger (JSON <c>scale</c>, optional)</summary>
+    /// <summary>how much bigger than <see cref="DrawArguments.Shapes"/> say (JSON <c>scale</c>, optional)</summary>
     public double? Scale { get; init; }
-
     /// <summary>a shape to draw into (JSON <c>where</c>, optional)</summary>
     public global::Acme.Shapes.ShapeRef? Where { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DrawArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
-        global::Qmp.Runtime.QmpJson.WriteMember(writer, "shapes"u8, value.Shapes, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Acme.Shapes.Shape.Write));
-        if (value.Scale is { } scale)
-            writer.WriteNumber("scale"u8, scale);
-        if (value.Where is { } where)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "where"u8, where, global::Acme.Shapes.ShapeRef.Write);
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
+        global::Qmp.Runtime.QmpJson.WriteList(writer, "shapes"u8, value.Shapes, global::Acme.Shapes.Shape.Write);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "scale"u8, value.Scale);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "where"u8, value.Where, global::Acme.Shapes.ShapeRef.Write);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static DrawArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::System.Collections.Generic.IReadOnlyList<global::Acme.Shapes.Shape>? shapes = null;
         double? scale = null;
         global::Acme.Shapes.ShapeRef? where = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("shapes"u8))
-                shapes = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? shapes : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "shapes", global::Acme.Shapes.Shape.Read);
-            else if (reader.ValueTextEquals("scale"u8))
-                scale = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? scale : global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "scale");
-            else if (reader.ValueTextEquals("where"u8))
-            {
-                reader.Read();
-                where = global::Acme.Shapes.ShapeRef.Read(ref reader, "where");
-            }
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("shapes"u8)) global::Qmp.Runtime.QmpJson.ReadListMember(ref reader, "shapes", ref shapes, global::Acme.Shapes.Shape.Read);
+            else if (reader.ValueTextEquals("scale"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "scale", ref scale);
+            else if (reader.ValueTextEquals("where"u8)) { reader.Read(); where = global::Acme.Shapes.ShapeRef.Read(ref reader, "where"); }
+            else reader.Skip();
         }
         return new DrawArguments
         {
@@ -290,13 +239,10 @@ public abstract partial record Shape
     /// <summary>Writes <paramref name="value"/> as a JSON object: the discriminator, the base members, the branch's.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Shape value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WritePropertyName("kind"u8);
         global::Acme.Shapes.ShapeKind.Write(writer, value.Kind);
-        if (value.Name is { } name)
-            writer.WriteString("name"u8, name);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "name"u8, value.Name);
         value.WriteBranch(writer);
         writer.WriteEndObject();
     }
@@ -325,24 +271,37 @@ public abstract partial record Shape
     /// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>
     private protected static bool ReadBase(ref global::System.Text.Json.Utf8JsonReader reader, ref BaseMembers__ members)
     {
-        if (reader.ValueTextEquals("kind"u8))
-            global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-        else if (reader.ValueTextEquals("name"u8))
-            members.Name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? members.Name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-        else
-            return false;
+        if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
+        else if (reader.ValueTextEquals("name"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "name", ref members.Name);
+        else return false;
         return true;
     }
 
-    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped.</summary>
+    /// <summary>Sets the base members from what a branch's reader read (a branch's initializer assigns it once).</summary>
+    private protected BaseMembers__ Base__
+    {
+        init
+        {
+            Name = value.Name;
+        }
+    }
+
+    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped (a branch that carries its record reads them so, then the record from the same object).</summary>
     private protected static BaseMembers__ ReadBase(global::System.Text.Json.Utf8JsonReader reader)
     {
         var members = default(BaseMembers__);
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (!ReadBase(ref reader, ref members))
-                reader.Skip();
+            if (!ReadBase(ref reader, ref members)) reader.Skip();
         }
+        return members;
+    }
+
+    /// <summary>The base members of the object the reader is on, the reader left on its <c>}</c> (a branch with no members of its own).</summary>
+    private protected static BaseMembers__ ReadBaseOnly(ref global::System.Text.Json.Utf8JsonReader reader)
+    {
+        var members = ReadBase(reader);
+        reader.Skip();
         return members;
     }
 
@@ -351,26 +310,13 @@ public abstract partial record Shape
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>circle</c>.</summary>
         public static readonly global::Acme.Shapes.ShapeKind Case = new("circle");
-
         /// <inheritdoc/>
         public override global::Acme.Shapes.ShapeKind Kind => Case;
-
         /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Shapes.Circle"/>.</summary>
         public required global::Acme.Shapes.Circle Data { get; init; }
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Shapes.Circle.WriteMembers(writer, Data);
-
-        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
-        internal static Circle ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            var base__ = ReadBase(reader);
-            return new Circle
-            {
-                Name = base__.Name,
-                Data = global::Acme.Shapes.Circle.Read(ref reader),
-            };
-        }
+        internal static Circle ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader) => new() { Base__ = ReadBase(reader), Data = global::Acme.Shapes.Circle.Read(ref reader) };
     }
 
     /// <summary>The branch of Shape for kind "square". Only in QEMU builds with CONFIG_SQUARES.</summary>
@@ -378,26 +324,13 @@ public abstract partial record Shape
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>square</c>.</summary>
         public static readonly global::Acme.Shapes.ShapeKind Case = new("square");
-
         /// <inheritdoc/>
         public override global::Acme.Shapes.ShapeKind Kind => Case;
-
         /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Shapes.Square"/>.</summary>
         public required global::Acme.Shapes.Square Data { get; init; }
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Shapes.Square.WriteMembers(writer, Data);
-
-        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
-        internal static Square ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            var base__ = ReadBase(reader);
-            return new Square
-            {
-                Name = base__.Name,
-                Data = global::Acme.Shapes.Square.Read(ref reader),
-            };
-        }
+        internal static Square ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader) => new() { Base__ = ReadBase(reader), Data = global::Acme.Shapes.Square.Read(ref reader) };
     }
 
     /// <summary>The branch of Shape for kind "dot".</summary>
@@ -405,24 +338,11 @@ public abstract partial record Shape
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>dot</c>.</summary>
         public static readonly global::Acme.Shapes.ShapeKind Case = new("dot");
-
         /// <inheritdoc/>
         public override global::Acme.Shapes.ShapeKind Kind => Case;
 
-        /// <inheritdoc/>
-        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
-        {
-        }
-
-        internal static Dot ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            var base__ = ReadBase(reader);
-            reader.Skip();
-            return new Dot
-            {
-                Name = base__.Name,
-            };
-        }
+        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) { }
+        internal static Dot ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader) => new() { Base__ = ReadBaseOnly(ref reader) };
     }
 
     /// <summary>A branch this client does not know (a newer QEMU's): its discriminator and members as they arrived, written back as they were.</summary>
@@ -439,7 +359,6 @@ public abstract partial record Shape
         /// <summary>The branch's members (all but the base's), as they arrived.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> BranchMembers { get; init; } = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
             foreach (var pair in BranchMembers)
@@ -457,8 +376,7 @@ public abstract partial record Shape
             var branchMembers__ = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
+                if (ReadBase(ref reader, ref base__)) continue;
                 {
                     var key = reader.GetString()!;
                     reader.Read();
@@ -467,7 +385,7 @@ public abstract partial record Shape
             }
             return new Unknown(tagValue__)
             {
-                Name = base__.Name,
+                Base__ = base__,
                 BranchMembers = branchMembers__,
             };
         }

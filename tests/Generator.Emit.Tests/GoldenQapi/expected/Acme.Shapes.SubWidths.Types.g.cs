@@ -15,9 +15,7 @@ public sealed partial record WidthsBase
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, WidthsBase value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("id"u8, value.Id);
         writer.WriteEndObject();
     }
@@ -25,15 +23,12 @@ public sealed partial record WidthsBase
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static WidthsBase Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? id = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
+            else reader.Skip();
         }
         return new WidthsBase
         {
@@ -48,61 +43,43 @@ public sealed partial record Widths
 {
     /// <summary>which one (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
-
     /// <summary>I8. (JSON <c>i8</c>)</summary>
     public required sbyte I8 { get; init; }
-
     /// <summary>U8. (JSON <c>u8</c>)</summary>
     public required byte U8 { get; init; }
-
     /// <summary>I16. (JSON <c>i16</c>)</summary>
     public required short I16 { get; init; }
-
     /// <summary>U16. (JSON <c>u16</c>)</summary>
     public required ushort U16 { get; init; }
-
     /// <summary>I32. (JSON <c>i32</c>)</summary>
     public required int I32 { get; init; }
-
     /// <summary>U32. (JSON <c>u32</c>)</summary>
     public required uint U32 { get; init; }
-
     /// <summary>I64. (JSON <c>i64</c>)</summary>
     public required long I64 { get; init; }
-
     /// <summary>U64. (JSON <c>u64</c>)</summary>
     public required ulong U64 { get; init; }
-
     /// <summary>I. (JSON <c>i</c>)</summary>
     public required long I { get; init; }
-
     /// <summary>Sz. (JSON <c>sz</c>)</summary>
     public required ulong Sz { get; init; }
-
     /// <summary>N. (JSON <c>n</c>)</summary>
     public required double N { get; init; }
-
     /// <summary>B. (JSON <c>b</c>)</summary>
     public required bool B { get; init; }
-
     /// <summary>S. (JSON <c>s</c>)</summary>
     public required string S { get; init; }
-
     /// <summary>A. (JSON <c>a</c>)</summary>
     public required global::System.Text.Json.JsonElement A { get; init; }
-
     /// <summary>Q. (JSON <c>q</c>, optional)</summary>
     public global::Acme.Shapes.QType? Q { get; init; }
-
     /// <summary>List. (JSON <c>list</c>, optional)</summary>
     public global::System.Collections.Generic.IReadOnlyList<byte>? List { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Widths value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("id"u8, value.Id);
         writer.WriteNumber("i8"u8, value.I8);
         writer.WriteNumber("u8"u8, value.U8);
@@ -118,18 +95,15 @@ public sealed partial record Widths
         writer.WriteBoolean("b"u8, value.B);
         writer.WriteString("s"u8, value.S);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "a"u8, value.A, global::Qmp.Runtime.QmpJson.WriteElement);
-        if (value.Q is { } q)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "q"u8, q, global::Acme.Shapes.QType.Write);
-        if (value.List is { } list)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "list"u8, list, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<byte> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Qmp.Runtime.QmpJsonQapi.WriteUInt8));
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "q"u8, value.Q, global::Acme.Shapes.QType.Write);
+        global::Qmp.Runtime.QmpJson.WriteOptionalList(writer, "list"u8, value.List, global::Qmp.Runtime.QmpJsonQapi.WriteUInt8);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static Widths Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? id = null;
         sbyte? i8 = null;
         byte? u8 = null;
@@ -149,42 +123,24 @@ public sealed partial record Widths
         global::System.Collections.Generic.IReadOnlyList<byte>? list = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
-            else if (reader.ValueTextEquals("i8"u8))
-                i8 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i8 : global::Qmp.Runtime.QmpJsonQapi.ReadInt8(ref reader, "i8");
-            else if (reader.ValueTextEquals("u8"u8))
-                u8 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u8 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt8(ref reader, "u8");
-            else if (reader.ValueTextEquals("i16"u8))
-                i16 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i16 : global::Qmp.Runtime.QmpJsonQapi.ReadInt16(ref reader, "i16");
-            else if (reader.ValueTextEquals("u16"u8))
-                u16 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u16 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt16(ref reader, "u16");
-            else if (reader.ValueTextEquals("i32"u8))
-                i32 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i32 : global::Qmp.Runtime.QmpJsonQapi.ReadInt32(ref reader, "i32");
-            else if (reader.ValueTextEquals("u32"u8))
-                u32 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u32 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt32(ref reader, "u32");
-            else if (reader.ValueTextEquals("i64"u8))
-                i64 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i64 : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "i64");
-            else if (reader.ValueTextEquals("u64"u8))
-                u64 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? u64 : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "u64");
-            else if (reader.ValueTextEquals("i"u8))
-                i = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? i : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "i");
-            else if (reader.ValueTextEquals("sz"u8))
-                sz = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? sz : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "sz");
-            else if (reader.ValueTextEquals("n"u8))
-                n = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? n : global::Qmp.Runtime.QmpJson.ReadDouble(ref reader, "n");
-            else if (reader.ValueTextEquals("b"u8))
-                b = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? b : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "b");
-            else if (reader.ValueTextEquals("s"u8))
-                s = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? s : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "s");
-            else if (reader.ValueTextEquals("a"u8))
-                a = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? a : global::System.Text.Json.JsonElement.ParseValue(ref reader);
-            else if (reader.ValueTextEquals("q"u8))
-                q = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? q : new global::Acme.Shapes.QType(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "q"));
-            else if (reader.ValueTextEquals("list"u8))
-                list = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? list : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "list", global::Qmp.Runtime.QmpJsonQapi.ReadUInt8);
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
+            else if (reader.ValueTextEquals("i8"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "i8", ref i8);
+            else if (reader.ValueTextEquals("u8"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "u8", ref u8);
+            else if (reader.ValueTextEquals("i16"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "i16", ref i16);
+            else if (reader.ValueTextEquals("u16"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "u16", ref u16);
+            else if (reader.ValueTextEquals("i32"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "i32", ref i32);
+            else if (reader.ValueTextEquals("u32"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "u32", ref u32);
+            else if (reader.ValueTextEquals("i64"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "i64", ref i64);
+            else if (reader.ValueTextEquals("u64"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "u64", ref u64);
+            else if (reader.ValueTextEquals("i"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "i", ref i);
+            else if (reader.ValueTextEquals("sz"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "sz", ref sz);
+            else if (reader.ValueTextEquals("n"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "n", ref n);
+            else if (reader.ValueTextEquals("b"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "b", ref b);
+            else if (reader.ValueTextEquals("s"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "s", ref s);
+            else if (reader.ValueTextEquals("a"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "a", ref a);
+            else if (reader.ValueTextEquals("q"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "q", ref q, global::Acme.Shapes.QType.Read);
+            else if (reader.ValueTextEquals("list"u8)) global::Qmp.Runtime.QmpJson.ReadListMember(ref reader, "list", ref list, global::Qmp.Runtime.QmpJsonQapi.ReadUInt8);
+            else reader.Skip();
         }
         return new Widths
         {

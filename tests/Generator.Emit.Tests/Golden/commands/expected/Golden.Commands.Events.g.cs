@@ -42,11 +42,7 @@ public static partial class CommandsEvents
         {
             switch (qmpEvent.Name)
             {
-                case BlockJobCompletedEvent.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return BlockJobCompletedEvent.Read(ref reader, qmpEvent.Timestamp);
-                }
+                case BlockJobCompletedEvent.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, BlockJobCompletedEvent.Read);
             }
         }
         catch (global::System.Exception exception) when (exception is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException)

@@ -54,9 +54,7 @@ partial class CommandsClient
         await Client.ExecuteAsync<DeviceAddArguments, bool>("device_add", arguments, DeviceAddArguments.Write, global::Qmp.Runtime.QmpJson.Skip, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Returns the status (<c>query-status</c>) as a <see cref="global::Golden.Commands.StatusInfo"/>.
-    /// </summary>
+    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="global::Golden.Commands.StatusInfo"/>.</summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}
@@ -121,9 +119,7 @@ partial interface ICommandsClient
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
     global::System.Threading.Tasks.Task DeviceAddAsync(DeviceAddArguments arguments, global::System.Threading.CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Returns the status (<c>query-status</c>) as a <see cref="global::Golden.Commands.StatusInfo"/>.
-    /// </summary>
+    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="global::Golden.Commands.StatusInfo"/>.</summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}

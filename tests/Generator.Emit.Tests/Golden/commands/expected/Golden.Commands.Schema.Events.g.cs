@@ -18,43 +18,34 @@ public sealed partial record BlockJobCompletedEvent : CommandsEvent
 
     /// <summary>job type (JSON <c>type</c>)</summary>
     public required string Type { get; init; }
-
     /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
-
     /// <summary>maximum progress value (JSON <c>len</c>)</summary>
     public required long Len { get; init; }
-
     /// <summary>current progress value (JSON <c>offset</c>)</summary>
     public required long Offset { get; init; }
-
     /// <summary>rate limit, bytes per second (JSON <c>speed</c>)</summary>
     public required long Speed { get; init; }
-
     /// <summary>error message, only present on failure (JSON <c>error</c>, optional)</summary>
     public string? Error { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, BlockJobCompletedEvent value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("type"u8, value.Type);
         writer.WriteString("device"u8, value.Device);
         writer.WriteNumber("len"u8, value.Len);
         writer.WriteNumber("offset"u8, value.Offset);
         writer.WriteNumber("speed"u8, value.Speed);
-        if (value.Error is { } error)
-            writer.WriteString("error"u8, error);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "error"u8, value.Error);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static BlockJobCompletedEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? type = null;
         string? device = null;
         long? len = null;
@@ -63,20 +54,13 @@ public sealed partial record BlockJobCompletedEvent : CommandsEvent
         string? error = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("type"u8))
-                type = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? type : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "type");
-            else if (reader.ValueTextEquals("device"u8))
-                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            else if (reader.ValueTextEquals("len"u8))
-                len = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? len : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "len");
-            else if (reader.ValueTextEquals("offset"u8))
-                offset = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? offset : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "offset");
-            else if (reader.ValueTextEquals("speed"u8))
-                speed = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? speed : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "speed");
-            else if (reader.ValueTextEquals("error"u8))
-                error = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? error : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "error");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("type"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "type", ref type);
+            else if (reader.ValueTextEquals("device"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "device", ref device);
+            else if (reader.ValueTextEquals("len"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "len", ref len);
+            else if (reader.ValueTextEquals("offset"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "offset", ref offset);
+            else if (reader.ValueTextEquals("speed"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "speed", ref speed);
+            else if (reader.ValueTextEquals("error"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "error", ref error);
+            else reader.Skip();
         }
         return new BlockJobCompletedEvent
         {

@@ -12,18 +12,14 @@ public sealed partial record EjectArguments
 {
     /// <summary>force ejection (JSON <c>force</c>, optional)</summary>
     public bool? Force { get; init; }
-
     /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, EjectArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
-        if (value.Force is { } force)
-            writer.WriteBoolean("force"u8, force);
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "force"u8, value.Force);
         writer.WriteString("device"u8, value.Device);
         writer.WriteEndObject();
     }
@@ -31,18 +27,14 @@ public sealed partial record EjectArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static EjectArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         bool? force = null;
         string? device = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("force"u8))
-                force = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? force : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "force");
-            else if (reader.ValueTextEquals("device"u8))
-                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("force"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "force", ref force);
+            else if (reader.ValueTextEquals("device"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "device", ref device);
+            else reader.Skip();
         }
         return new EjectArguments
         {
@@ -58,10 +50,8 @@ public sealed partial record DeviceAddArguments
 {
     /// <summary>the name of the new device's driver (JSON <c>driver</c>)</summary>
     public required string Driver { get; init; }
-
     /// <summary>the device's parent bus (JSON <c>bus</c>, optional)</summary>
     public string? Bus { get; init; }
-
     /// <summary>the device's ID, must be unique (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
 
@@ -71,12 +61,9 @@ public sealed partial record DeviceAddArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DeviceAddArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("driver"u8, value.Driver);
-        if (value.Bus is { } bus)
-            writer.WriteString("bus"u8, bus);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "bus"u8, value.Bus);
         writer.WriteString("id"u8, value.Id);
         if (value.Extra is { } extra)
         {
@@ -94,20 +81,16 @@ public sealed partial record DeviceAddArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are kept in <c>Extra</c>.</summary>
     public static DeviceAddArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? driver = null;
         string? bus = null;
         string? id = null;
         global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("driver"u8))
-                driver = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? driver : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "driver");
-            else if (reader.ValueTextEquals("bus"u8))
-                bus = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? bus : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "bus");
-            else if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "id");
+            if (reader.ValueTextEquals("driver"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "driver", ref driver);
+            else if (reader.ValueTextEquals("bus"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "bus", ref bus);
+            else if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
             else
             {
                 var key = reader.GetString()!;
@@ -131,16 +114,13 @@ public sealed partial record StatusInfo
 {
     /// <summary>true if the VM is running (JSON <c>running</c>)</summary>
     public required bool Running { get; init; }
-
     /// <summary>the VM run state (JSON <c>status</c>)</summary>
     public required string Status { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, StatusInfo value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteBoolean("running"u8, value.Running);
         writer.WriteString("status"u8, value.Status);
         writer.WriteEndObject();
@@ -149,18 +129,14 @@ public sealed partial record StatusInfo
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static StatusInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         bool? running = null;
         string? status = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("running"u8))
-                running = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? running : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "running");
-            else if (reader.ValueTextEquals("status"u8))
-                status = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? status : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "status");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("running"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "running", ref running);
+            else if (reader.ValueTextEquals("status"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "status", ref status);
+            else reader.Skip();
         }
         return new StatusInfo
         {
@@ -170,24 +146,19 @@ public sealed partial record StatusInfo
     }
 }
 
-/// <summary>
-/// The <c>inserted</c> member of <see cref="BlockInfo"/>: only present if the device is inserted.
-/// </summary>
+/// <summary>The <c>inserted</c> member of <see cref="BlockInfo"/>: only present if the device is inserted.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record BlockInsertedInfo
 {
     /// <summary>device file name (JSON <c>file</c>)</summary>
     public required string File { get; init; }
-
     /// <summary>number of files in the backing file chain (JSON <c>backing_file_depth</c>)</summary>
     public required long BackingFileDepth { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, BlockInsertedInfo value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("file"u8, value.File);
         writer.WriteNumber("backing_file_depth"u8, value.BackingFileDepth);
         writer.WriteEndObject();
@@ -196,18 +167,14 @@ public sealed partial record BlockInsertedInfo
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static BlockInsertedInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? file = null;
         long? backingFileDepth = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("file"u8))
-                file = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? file : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "file");
-            else if (reader.ValueTextEquals("backing_file_depth"u8))
-                backingFileDepth = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? backingFileDepth : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "backing_file_depth");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("file"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "file", ref file);
+            else if (reader.ValueTextEquals("backing_file_depth"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "backing_file_depth", ref backingFileDepth);
+            else reader.Skip();
         }
         return new BlockInsertedInfo
         {
@@ -223,45 +190,34 @@ public sealed partial record BlockInfo
 {
     /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
-
     /// <summary>true if the tray is open (JSON <c>tray_open</c>, optional)</summary>
     public bool? TrayOpen { get; init; }
-
     /// <summary>only present if the device is inserted (JSON <c>inserted</c>, optional)</summary>
     public global::Golden.Commands.BlockInsertedInfo? Inserted { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, BlockInfo value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("device"u8, value.Device);
-        if (value.TrayOpen is { } trayOpen)
-            writer.WriteBoolean("tray_open"u8, trayOpen);
-        if (value.Inserted is { } inserted)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "inserted"u8, inserted, global::Golden.Commands.BlockInsertedInfo.Write);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "tray_open"u8, value.TrayOpen);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "inserted"u8, value.Inserted, global::Golden.Commands.BlockInsertedInfo.Write);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static BlockInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? device = null;
         bool? trayOpen = null;
         global::Golden.Commands.BlockInsertedInfo? inserted = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("device"u8))
-                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            else if (reader.ValueTextEquals("tray_open"u8))
-                trayOpen = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? trayOpen : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "tray_open");
-            else if (reader.ValueTextEquals("inserted"u8))
-                inserted = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? inserted : global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "inserted", global::Golden.Commands.BlockInsertedInfo.Read);
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("device"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "device", ref device);
+            else if (reader.ValueTextEquals("tray_open"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "tray_open", ref trayOpen);
+            else if (reader.ValueTextEquals("inserted"u8)) global::Qmp.Runtime.QmpJson.ReadObjectMember(ref reader, "inserted", ref inserted, global::Golden.Commands.BlockInsertedInfo.Read);
+            else reader.Skip();
         }
         return new BlockInfo
         {

@@ -46,9 +46,7 @@ public abstract partial class CommandsCommandHandlers
     public virtual global::System.Threading.Tasks.ValueTask DeviceAddAsync(DeviceAddArguments arguments, global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("device_add");
 
-    /// <summary>
-    /// Returns the status (<c>query-status</c>) as a <see cref="global::Golden.Commands.StatusInfo"/>.
-    /// </summary>
+    /// <summary>Returns the status (<c>query-status</c>) as a <see cref="global::Golden.Commands.StatusInfo"/>.</summary>
     /// <example>
     /// <code>
     /// -> {"execute":"query-status"}

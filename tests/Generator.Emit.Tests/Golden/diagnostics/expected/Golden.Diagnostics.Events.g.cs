@@ -43,16 +43,8 @@ public static partial class DiagnosticsEvents
         {
             switch (qmpEvent.Name)
             {
-                case DiskFullEvent.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return DiskFullEvent.Read(ref reader, qmpEvent.Timestamp);
-                }
-                case DiskFullEvent2.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return DiskFullEvent2.Read(ref reader, qmpEvent.Timestamp);
-                }
+                case DiskFullEvent.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, DiskFullEvent.Read);
+                case DiskFullEvent2.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, DiskFullEvent2.Read);
             }
         }
         catch (global::System.Exception exception) when (exception is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException)

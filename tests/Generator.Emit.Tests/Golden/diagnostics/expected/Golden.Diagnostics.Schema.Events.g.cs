@@ -22,9 +22,7 @@ public sealed partial record DiskFullEvent : DiagnosticsEvent
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DiskFullEvent value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("device"u8, value.Device);
         writer.WriteEndObject();
     }
@@ -32,15 +30,12 @@ public sealed partial record DiskFullEvent : DiagnosticsEvent
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static DiskFullEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? device = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("device"u8))
-                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("device"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "device", ref device);
+            else reader.Skip();
         }
         return new DiskFullEvent
         {
@@ -66,9 +61,7 @@ public sealed partial record DiskFullEvent2 : DiagnosticsEvent
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DiskFullEvent2 value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("device"u8, value.Device);
         writer.WriteEndObject();
     }
@@ -76,15 +69,12 @@ public sealed partial record DiskFullEvent2 : DiagnosticsEvent
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static DiskFullEvent2 Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? device = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("device"u8))
-                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("device"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "device", ref device);
+            else reader.Skip();
         }
         return new DiskFullEvent2
         {

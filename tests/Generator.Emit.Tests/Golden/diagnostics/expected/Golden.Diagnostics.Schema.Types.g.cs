@@ -12,45 +12,34 @@ public sealed partial record DriveMirrorArguments
 {
     /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
-
     /// <summary>bytes in flight (JSON <c>buf-size</c>, optional)</summary>
     public long? BufSize { get; init; }
-
     /// <summary>Granularity. (JSON <c>granularity</c>, optional)</summary>
     public long? Granularity { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DriveMirrorArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("device"u8, value.Device);
-        if (value.BufSize is { } bufSize)
-            writer.WriteNumber("buf-size"u8, bufSize);
-        if (value.Granularity is { } granularity)
-            writer.WriteNumber("granularity"u8, granularity);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "buf-size"u8, value.BufSize);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "granularity"u8, value.Granularity);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static DriveMirrorArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? device = null;
         long? bufSize = null;
         long? granularity = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("device"u8))
-                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            else if (reader.ValueTextEquals("buf-size"u8))
-                bufSize = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? bufSize : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "buf-size");
-            else if (reader.ValueTextEquals("granularity"u8))
-                granularity = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? granularity : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "granularity");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("device"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "device", ref device);
+            else if (reader.ValueTextEquals("buf-size"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "buf-size", ref bufSize);
+            else if (reader.ValueTextEquals("granularity"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "granularity", ref granularity);
+            else reader.Skip();
         }
         return new DriveMirrorArguments
         {
@@ -67,16 +56,13 @@ public sealed partial record SnapshotCopyArguments
 {
     /// <summary>Clone. (JSON <c>clone</c>)</summary>
     public required string Clone2 { get; init; }
-
     /// <summary>device name (JSON <c>device</c>)</summary>
     public required string Device { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, SnapshotCopyArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("clone"u8, value.Clone2);
         writer.WriteString("device"u8, value.Device);
         writer.WriteEndObject();
@@ -85,18 +71,14 @@ public sealed partial record SnapshotCopyArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static SnapshotCopyArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? clone2 = null;
         string? device = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("clone"u8))
-                clone2 = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? clone2 : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "clone");
-            else if (reader.ValueTextEquals("device"u8))
-                device = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? device : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "device");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("clone"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "clone", ref clone2);
+            else if (reader.ValueTextEquals("device"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "device", ref device);
+            else reader.Skip();
         }
         return new SnapshotCopyArguments
         {

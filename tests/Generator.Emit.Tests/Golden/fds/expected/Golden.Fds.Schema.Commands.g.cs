@@ -31,8 +31,8 @@ partial class FdsClient
 
     /// <inheritdoc cref="GetfdAsync(global::System.Runtime.InteropServices.SafeHandle, GetfdArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="fdname">file descriptor name</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -47,8 +47,8 @@ partial class FdsClient
     /// </code>
     /// </example>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -104,8 +104,8 @@ partial class FdsClient
 
     /// <inheritdoc cref="AddFdAsync(global::System.Runtime.InteropServices.SafeHandle, AddFdArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="fdsetId">The ID of the fd set to add the file descriptor to.</param>
     /// <param name="opaque">A free-form string that can be used to describe the fd.</param>
@@ -121,8 +121,8 @@ partial class FdsClient
     /// </code>
     /// </example>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -154,8 +154,8 @@ partial interface IFdsClient
 
     /// <inheritdoc cref="GetfdAsync(global::System.Runtime.InteropServices.SafeHandle, GetfdArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="fdname">file descriptor name</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -169,8 +169,8 @@ partial interface IFdsClient
     /// </code>
     /// </example>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
@@ -211,8 +211,8 @@ partial interface IFdsClient
 
     /// <inheritdoc cref="AddFdAsync(global::System.Runtime.InteropServices.SafeHandle, AddFdArguments, global::System.Threading.CancellationToken)"/>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="fdsetId">The ID of the fd set to add the file descriptor to.</param>
     /// <param name="opaque">A free-form string that can be used to describe the fd.</param>
@@ -227,8 +227,8 @@ partial interface IFdsClient
     /// </code>
     /// </example>
     /// <param name="fileDescriptor">
-    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A
-    /// socket passes as its SafeHandle.
+    /// The descriptor passed with the command (SCM_RIGHTS over a unix socket); it stays the caller's. A socket passes as its
+    /// SafeHandle.
     /// </param>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>

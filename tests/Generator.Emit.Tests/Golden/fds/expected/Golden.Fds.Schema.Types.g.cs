@@ -16,9 +16,7 @@ public sealed partial record GetfdArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, GetfdArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("fdname"u8, value.Fdname);
         writer.WriteEndObject();
     }
@@ -26,15 +24,12 @@ public sealed partial record GetfdArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static GetfdArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? fdname = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("fdname"u8))
-                fdname = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fdname : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "fdname");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("fdname"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "fdname", ref fdname);
+            else reader.Skip();
         }
         return new GetfdArguments
         {
@@ -53,9 +48,7 @@ public sealed partial record ClosefdArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, ClosefdArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("fdname"u8, value.Fdname);
         writer.WriteEndObject();
     }
@@ -63,15 +56,12 @@ public sealed partial record ClosefdArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static ClosefdArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? fdname = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("fdname"u8))
-                fdname = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fdname : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "fdname");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("fdname"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "fdname", ref fdname);
+            else reader.Skip();
         }
         return new ClosefdArguments
         {
@@ -84,44 +74,31 @@ public sealed partial record ClosefdArguments
 [global::System.CodeDom.Compiler.GeneratedCode("Qmp.Codegen", "0.1.0")]
 public sealed partial record AddFdArguments
 {
-    /// <summary>
-    /// The ID of the fd set to add the file descriptor to. (JSON <c>fdset-id</c>, optional)
-    /// </summary>
+    /// <summary>The ID of the fd set to add the file descriptor to. (JSON <c>fdset-id</c>, optional)</summary>
     public long? FdsetId { get; init; }
-
-    /// <summary>
-    /// A free-form string that can be used to describe the fd. (JSON <c>opaque</c>, optional)
-    /// </summary>
+    /// <summary>A free-form string that can be used to describe the fd. (JSON <c>opaque</c>, optional)</summary>
     public string? Opaque { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, AddFdArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
-        if (value.FdsetId is { } fdsetId)
-            writer.WriteNumber("fdset-id"u8, fdsetId);
-        if (value.Opaque is { } opaque)
-            writer.WriteString("opaque"u8, opaque);
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "fdset-id"u8, value.FdsetId);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "opaque"u8, value.Opaque);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static AddFdArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         long? fdsetId = null;
         string? opaque = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("fdset-id"u8))
-                fdsetId = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fdsetId : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fdset-id");
-            else if (reader.ValueTextEquals("opaque"u8))
-                opaque = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? opaque : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "opaque");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("fdset-id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "fdset-id", ref fdsetId);
+            else if (reader.ValueTextEquals("opaque"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "opaque", ref opaque);
+            else reader.Skip();
         }
         return new AddFdArguments
         {
@@ -137,18 +114,13 @@ public sealed partial record AddFdResult
 {
     /// <summary>The ID of the fd set that the fd was added to. (JSON <c>fdset-id</c>)</summary>
     public required long FdsetId { get; init; }
-
-    /// <summary>
-    /// The file descriptor that was received via SCM rights and added to the fd set. (JSON <c>fd</c>)
-    /// </summary>
+    /// <summary>The file descriptor that was received via SCM rights and added to the fd set. (JSON <c>fd</c>)</summary>
     public required long Fd { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, AddFdResult value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteNumber("fdset-id"u8, value.FdsetId);
         writer.WriteNumber("fd"u8, value.Fd);
         writer.WriteEndObject();
@@ -157,18 +129,14 @@ public sealed partial record AddFdResult
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static AddFdResult Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         long? fdsetId = null;
         long? fd = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("fdset-id"u8))
-                fdsetId = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fdsetId : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fdset-id");
-            else if (reader.ValueTextEquals("fd"u8))
-                fd = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? fd : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "fd");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("fdset-id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "fdset-id", ref fdsetId);
+            else if (reader.ValueTextEquals("fd"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "fd", ref fd);
+            else reader.Skip();
         }
         return new AddFdResult
         {
