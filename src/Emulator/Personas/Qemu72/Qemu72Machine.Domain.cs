@@ -260,9 +260,11 @@ internal sealed partial class Qemu72Machine
         lock (Gate)
         {
             // POWERDOWN before the reply; a running guest answers the ACPI button by shutting down, later
-            // (after the reply), and with -no-shutdown the VM stops in "shutdown".
+            // (after the reply), and with -no-shutdown the VM stops in "shutdown". A machine from a QEMU command
+            // line runs no guest code (its disks hold whatever the launcher gave): nothing answers the button,
+            // as QEMU with a disk without an operating system (libvirt then keeps the domain running).
             Vm.EmitNow(s => s.EmitPowerdown());
-            if (Vm.RunState == "running")
+            if (Vm.RunState == "running" && Vm.Launch is null)
             {
                 Vm.RunState = "shutdown";
                 Vm.Emit(s => s.EmitShutdown(true, ShutdownDataReason.GuestShutdown));
