@@ -59,6 +59,12 @@ public sealed class EmulatorOptions
     /// <summary>The virtual hardware (<c>--machine FILE</c>); null is QEMU 2.1's default PC with a disk and a CD-ROM.</summary>
     public MachineDescription? Machine { get; init; }
 
+    /// <summary>
+    /// The machine a QEMU 7.2 command line describes (<c>--qemu 7.2</c>: -blockdev, -device, -chardev, -cpu, ...);
+    /// when set, it is the hardware instead of <see cref="Machine"/> (no 2.1 default drives, NICs or balloon).
+    /// </summary>
+    public CommandLine.LaunchConfiguration? Launch { get; init; }
+
     /// <summary>Where commands may write files (<c>--data-dir</c>); without it every file-writing command is refused.</summary>
     public string? DataDir { get; init; }
 

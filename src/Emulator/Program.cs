@@ -70,17 +70,32 @@ internal static class EmulatorProgram
 
     public static async Task<int> RunAsync(string[] args)
     {
-        // --qemu 7.2: QEMU 7.2's command line (CommandLine/), refused in QEMU's words before anything starts.
-        if (Qmp.Emulator.CommandLine.Qemu72CommandLine.IsRequested(args) && Qmp.Emulator.CommandLine.Qemu72CommandLine.Parse(args, Console.Error) is null)
-        {
-            return 1;
-        }
-
         EmulatorOptions? options;
         CommandLine? line;
         try
         {
-            line = Parse(args, Console.Error);
+            // --qemu 7.2: QEMU 7.2's command line (CommandLine/), refused in QEMU's words before anything starts;
+            // the machine, monitors and process options all come from it.
+            if (Qmp.Emulator.CommandLine.Qemu72CommandLine.IsRequested(args))
+            {
+                if (args.Any(a => a is "-h" or "--help" or "-help"))
+                {
+                    Console.WriteLine(Usage);
+                    return 0;
+                }
+
+                if (Qmp.Emulator.CommandLine.Qemu72CommandLine.Parse(args, Console.Error) is not { } launch)
+                {
+                    return 1;
+                }
+
+                line = FromLaunch(launch, args);
+            }
+            else
+            {
+                line = Parse(args, Console.Error);
+            }
+
             options = line?.Options;
         }
         catch (Exception ex) when (ex is FormatException or OverflowException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
@@ -490,6 +505,65 @@ internal static class EmulatorProgram
             ImageDirs = imageDirs,
         };
         return new CommandLine(options, pidFile, daemonize);
+    }
+
+    /// <summary>
+    /// The emulator's options from a QEMU 7.2 command line: its control monitors (an inherited listening fd,
+    /// a unix or TCP address, stdio), -S, -name, -uuid, -m, -smp, accelerators, and the machine itself
+    /// (<see cref="EmulatorOptions.Launch"/>); the emulator's own --max-clients and --data-dir-quota.
+    /// </summary>
+    internal static CommandLine FromLaunch(Qmp.Emulator.CommandLine.LaunchConfiguration launch, string[] args)
+    {
+        var qmp = new List<string>();
+        var fds = new List<int>();
+        foreach (var monitor in launch.Monitors)
+        {
+            if (monitor.Mode != "control")
+            {
+                continue;
+            }
+
+            var chardev = launch.Chardevs.First(c => c.Id == monitor.Chardev);
+            AddMonitor(chardev.Id, new Dictionary<string, string>(chardev.Options) { ["backend"] = chardev.Backend }, qmp, fds);
+        }
+
+        var maxClients = 1;
+        var dataDirQuota = EmulatorLimits.DefaultDataDirQuota;
+        for (var i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == "--max-clients")
+            {
+                maxClients = int.Parse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture);
+                if (maxClients < 1)
+                {
+                    throw new FormatException("--max-clients: at least 1");
+                }
+            }
+            else if (args[i] == "--data-dir-quota")
+            {
+                dataDirQuota = ParseBytes(args[i + 1]);
+            }
+        }
+
+        var options = new EmulatorOptions
+        {
+            Qemu = EmulatorOptions.Qemu72,
+            Launch = launch,
+            Accelerators = launch.Accelerators,
+            Qmp = qmp,
+            QmpFds = fds,
+            MaxClients = maxClients,
+            StartPaused = launch.StartPaused,
+            Name = launch.Name,
+            Uuid = launch.Uuid,
+            Cpus = launch.Smp.Cpus,
+            MaxCpus = launch.Smp.MaxCpus,
+            MemoryBytes = launch.MemoryBytes,
+            DataDir = launch.DataDir,
+            DataDirQuota = dataDirQuota,
+            ImageDirs = launch.ImageDirs,
+        };
+        return new CommandLine(options, launch.PidFile, launch.Daemonize);
     }
 
     /// <summary>A <c>-mon mode=control</c> on a chardev: its socket as a -qmp address, an inherited fd, or stdio.</summary>

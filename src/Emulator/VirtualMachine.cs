@@ -18,7 +18,8 @@ public sealed class VirtualMachine
 
     internal VirtualMachine(EmulatorOptions options)
     {
-        var description = options.Machine ?? MachineDescription.Default();
+        Launch = options.Launch;
+        var description = Launch is { } launch ? CommandLine.LaunchMachine.Describe(launch) : options.Machine ?? MachineDescription.Default();
         Time = options.TimeProvider;
         DataDir = options.DataDir is null ? null : Path.GetFullPath(options.DataDir);
         Files = options.DataDir is null ? null : Confinement.DataDirectory.Open(options.DataDir, quota: new Confinement.WriteQuota(options.DataDirQuota));
@@ -46,6 +47,32 @@ public sealed class VirtualMachine
             AddDrive(CreateDrive(d));
         }
 
+        if (Launch is not null)
+        {
+            // The images' allocated sizes as the command line read them (the 2.1 description has only virtual sizes).
+            foreach (var image in _drives.SelectMany(d => d.Image?.Chain() ?? []))
+            {
+                if (image.NodeName is { } node && Launch.FindNode(node) is { } config)
+                {
+                    image.ActualSize = config.ActualSize > 0 ? config.ActualSize : config.File is { } file ? Launch.FindNode(file)?.ActualSize ?? 0 : 0;
+                }
+            }
+
+            var monitorChardevs = Launch.Monitors.Select(m => m.Chardev).ToHashSet(StringComparer.Ordinal);
+            foreach (var chardev in Launch.Chardevs)
+            {
+                var monitor = monitorChardevs.Contains(chardev.Id);
+                Chardevs[chardev.Id] = new Chardev
+                {
+                    Id = chardev.Id,
+                    Backend = chardev.Backend,
+                    Filename = CommandLine.LaunchMachine.ChardevFilename(chardev, connected: monitor),
+                    Ring = chardev.Backend is "ringbuf" or "memory" ? new RingBuffer((int)Math.Min(OptionSize(chardev), 1 << 20)) : null,
+                    Busy = monitor,
+                };
+            }
+        }
+
         foreach (var image in description.Images ?? [])
         {
             VirtualFiles[image.Filename] = image;
@@ -69,7 +96,7 @@ public sealed class VirtualMachine
             Devices.Add(new Device { Driver = nic.Model, Id = nic.Id, PciSlot = NextPciSlot(), BuiltIn = true });
         }
 
-        if (BalloonPresent)
+        if (BalloonPresent && Launch is null)
         {
             Devices.Add(new Device { Driver = "virtio-balloon-pci", Id = "balloon0", PciSlot = NextPciSlot(), BuiltIn = true });
         }
@@ -99,6 +126,13 @@ public sealed class VirtualMachine
             };
         }
     }
+
+    /// <summary>The ringbuf size of a command line's chardev (QEMU's default 64 KiB).</summary>
+    private static long OptionSize(CommandLine.ChardevConfiguration chardev) =>
+        chardev.Options.TryGetValue("size", out var size) && long.TryParse(size, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 65536;
+
+    /// <summary>The QEMU 7.2 command line the machine was built from, or null (a machine description's).</summary>
+    internal CommandLine.LaunchConfiguration? Launch { get; }
 
     /// <summary>The lock that guards all state.</summary>
     internal Lock Gate { get; } = new();

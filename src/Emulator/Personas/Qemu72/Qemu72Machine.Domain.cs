@@ -12,8 +12,8 @@ namespace Qmp.Emulator.Personas.Qemu72;
 /// </summary>
 internal sealed partial class Qemu72Machine
 {
-    /// <summary>QEMU 7.2's default CPU model for the pc machines (until -cpu is read from the command line).</summary>
-    private const string CpuType = "qemu64-x86_64-cpu";
+    /// <summary>The vCPUs' QOM type: <c>-cpu MODEL</c>'s (QEMU 7.2's default for the pc machines is qemu64).</summary>
+    private string CpuType => (Vm.Launch?.CpuModel.Split(',')[0] ?? "qemu64") + "-x86_64-cpu";
 
     /// <summary>The migration capabilities in QEMU 7.2's order (the recorded list); their state is the machine's.</summary>
     private IReadOnlyList<string> MigrationCapabilityNames { get; set; } = [];
@@ -179,7 +179,8 @@ internal sealed partial class Qemu72Machine
         {
             return Done<IReadOnlyList<QueryBlockResult>>([.. Vm.Drives.Select(d => new QueryBlockResult
             {
-                Device = d.Id,
+                // A disk whose medium is a -blockdev node has no drive name: QEMU reports "" and the qdev path.
+                Device = Vm.Launch?.FindNode(d.Id) is not null ? "" : d.Id,
                 Qdev = QdevOf(d),
                 Type = "unknown",
                 Removable = d.Removable,
@@ -206,7 +207,7 @@ internal sealed partial class Qemu72Machine
 
             return Done<IReadOnlyList<QueryBlockstatsResult>>([.. Vm.Drives.Select(d => new QueryBlockstatsResult
             {
-                Device = d.Id,
+                Device = Vm.Launch?.FindNode(d.Id) is not null ? "" : d.Id,
                 Qdev = QdevOf(d),
                 NodeName = d.Image is { } image ? NodeName(image) : null,
                 Stats = Stats(d),
@@ -236,6 +237,13 @@ internal sealed partial class Qemu72Machine
     public override ValueTask<IReadOnlyList<QueryStatsSchemasResult>> QueryStatsSchemasAsync(QueryStatsSchemasArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
         Done<IReadOnlyList<QueryStatsSchemasResult>>([]);
 
+    /// <summary>The balloon of a <c>virtio-balloon-pci</c> device: the shared machine's (DeviceNotActive without one).</summary>
+    public override ValueTask BalloonAsync(BalloonArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.BalloonAsync(new Qmp.Emulator.Qemu.BalloonArguments { Value = arguments.Value }, session, cancellationToken);
+
+    public override async ValueTask<QueryBalloonResult> QueryBalloonAsync(QmpSession session, CancellationToken cancellationToken) =>
+        new() { Actual = (await _services.QueryBalloonAsync(session, cancellationToken).ConfigureAwait(false)).Actual };
+
     /// <summary>No dirty-rate measurement was ever started.</summary>
     public override ValueTask<QueryDirtyRateResult> QueryDirtyRateAsync(QmpSession session, CancellationToken cancellationToken) =>
         Done(new QueryDirtyRateResult
@@ -252,9 +260,11 @@ internal sealed partial class Qemu72Machine
         lock (Gate)
         {
             // POWERDOWN before the reply; a running guest answers the ACPI button by shutting down, later
-            // (after the reply), and with -no-shutdown the VM stops in "shutdown".
+            // (after the reply), and with -no-shutdown the VM stops in "shutdown". A machine from a QEMU command
+            // line runs no guest code (its disks hold whatever the launcher gave): nothing answers the button,
+            // as QEMU with a disk without an operating system (libvirt then keeps the domain running).
             Vm.EmitNow(s => s.EmitPowerdown());
-            if (Vm.RunState == "running")
+            if (Vm.RunState == "running" && Vm.Launch is null)
             {
                 Vm.RunState = "shutdown";
                 Vm.Emit(s => s.EmitShutdown(true, ShutdownDataReason.GuestShutdown));
@@ -276,8 +286,36 @@ internal sealed partial class Qemu72Machine
             for (var image = drive.Image; image is not null; image = image.Backing)
             {
                 yield return (image == drive.Image ? drive : null, image);
+                if (ProtocolNode(image) is { } file)
+                {
+                    yield return (null, file);
+                }
             }
         }
+    }
+
+    private readonly Dictionary<string, BlockImage> _protocolNodes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The protocol node a command line's format node sits on (<c>"file": "libvirt-1-storage"</c>): QEMU lists it
+    /// as a node of its own, driver <c>file</c>, its size the host file's. Null for a node without one.
+    /// </summary>
+    private BlockImage? ProtocolNode(BlockImage image)
+    {
+        if (Vm.Launch is not { } launch || image.NodeName is not { } name || launch.FindNode(name)?.File is not { } fileName
+            || launch.FindNode(fileName) is not { } file)
+        {
+            return null;
+        }
+
+        if (!_protocolNodes.TryGetValue(fileName, out var node))
+        {
+            var length = Math.Max(file.ActualSize, file.VirtualSize);
+            node = new BlockImage { Filename = file.Filename ?? image.Filename, Format = file.Driver, VirtualSize = length, ActualSize = file.ActualSize, NodeName = file.NodeName };
+            _protocolNodes[fileName] = node;
+        }
+
+        return node;
     }
 
     /// <summary>A node's name; QEMU names a node nobody named <c>#blockNNN</c>.</summary>
@@ -370,6 +408,11 @@ internal sealed partial class Qemu72Machine
     /// <summary>The QOM path of the device a drive is attached to (a virtio disk's backend), or null.</summary>
     private string? QdevOf(Drive drive)
     {
+        if (Vm.Launch?.Devices.FirstOrDefault(d => d.Drive == drive.Id) is { } configured)
+        {
+            return configured.BlockQdevPath;
+        }
+
         var device = Vm.Devices.FirstOrDefault(d => d.Id is not null
             && d.Properties.TryGetValue("drive", out var value) && value.ValueKind == JsonValueKind.String && value.GetString() == drive.Id);
         return device is null ? null : $"/machine/peripheral/{device.Id}" + (device.Driver.StartsWith("virtio-blk", StringComparison.Ordinal) ? "/virtio-backend" : "");

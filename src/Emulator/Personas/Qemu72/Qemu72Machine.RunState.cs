@@ -14,6 +14,12 @@ internal sealed partial class Qemu72Machine
         }
     }
 
+    /// <summary><c>-name guest=NAME</c> (no member without one, as QEMU).</summary>
+    public override ValueTask<QueryNameResult> QueryNameAsync(QmpSession session, CancellationToken cancellationToken) => Done(new QueryNameResult { Name = Vm.Name });
+
+    /// <summary><c>-uuid</c> (all zeros without one, as QEMU).</summary>
+    public override ValueTask<QueryUuidResult> QueryUuidAsync(QmpSession session, CancellationToken cancellationToken) => Done(new QueryUuidResult { UUID = Vm.Uuid });
+
     // STOP and RESUME carry no data in either QEMU: the 2.1 services' behaviour is 7.2's.
     public override ValueTask StopAsync(QmpSession session, CancellationToken cancellationToken) => _services.StopAsync(session, cancellationToken);
 
