@@ -38,7 +38,7 @@ public sealed class TerminalTests : IAsyncLifetime
     {
         if (Executables.Find("tmux") is not null)
         {
-            await TmuxAsync("kill-session", "-t", _session).ConfigureAwait(false);
+            await TmuxAsync("kill-server").ConfigureAwait(false);
         }
 
         if (_server is not null)
@@ -125,8 +125,8 @@ public sealed class TerminalTests : IAsyncLifetime
     private async Task StartShellAsync()
     {
         var command = $"HOME='{_home}' dotnet '{ShellProcess.Dll}' '{Server.Address}'; echo \"shell exited $?\"; sleep 30";
-        var (exit, _) = await TmuxAsync("new-session", "-d", "-s", _session, "-x", "120", "-y", "40", command);
-        Assert.Equal(0, exit);
+        var (exit, output) = await TmuxAsync("new-session", "-d", "-s", _session, "-x", "120", "-y", "40", command);
+        Assert.True(exit == 0, output);
         await ScreenShowsAsync(@"Welcome to the QMP low-level shell! Connected to QEMU 2\.1\.0(.|\n)*\(QEMU\)$");
     }
 
@@ -171,18 +171,25 @@ public sealed class TerminalTests : IAsyncLifetime
         return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<(int ExitCode, string Output)> TmuxAsync(params string[] arguments)
+    /// <summary>
+    /// tmux on a server of this test's own (its socket in the test's folder): with the shared default
+    /// server, a test starting its session while another's last session ends meets a server on its
+    /// way out, and new-session fails.
+    /// </summary>
+    private async Task<(int ExitCode, string Output)> TmuxAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-S");
+        start.ArgumentList.Add(Path.Combine(_home, "tmux.sock"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return (process.ExitCode, output);
+        return (process.ExitCode, process.ExitCode == 0 ? await output : await output + error);
     }
 }

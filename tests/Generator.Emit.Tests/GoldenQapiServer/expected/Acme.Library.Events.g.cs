@@ -43,16 +43,8 @@ public static partial class LibraryEvents
         {
             switch (qmpEvent.Name)
             {
-                case StopEvent.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return StopEvent.Read(ref reader, qmpEvent.Timestamp);
-                }
-                case MediaChangedEvent.WireName:
-                {
-                    var reader = global::Qmp.Runtime.QmpJson.ReaderOf(qmpEvent.Data);
-                    return MediaChangedEvent.Read(ref reader, qmpEvent.Timestamp);
-                }
+                case StopEvent.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, StopEvent.Read);
+                case MediaChangedEvent.WireName: return global::Qmp.Runtime.QmpJson.ReadEvent(qmpEvent, MediaChangedEvent.Read);
             }
         }
         catch (global::System.Exception exception) when (exception is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException)

@@ -22,9 +22,7 @@ public sealed partial record MediaChangedEvent : LibraryEvent
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, MediaChangedEvent value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "media"u8, value.Media, global::Acme.Library.Media.Write);
         writer.WriteEndObject();
     }
@@ -32,15 +30,12 @@ public sealed partial record MediaChangedEvent : LibraryEvent
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static MediaChangedEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Library.Media? media = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("media"u8))
-                media = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? media : global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "media", global::Acme.Library.Media.Read);
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("media"u8)) global::Qmp.Runtime.QmpJson.ReadObjectMember(ref reader, "media", ref media, global::Acme.Library.Media.Read);
+            else reader.Skip();
         }
         return new MediaChangedEvent
         {

@@ -16,19 +16,14 @@ public readonly partial record struct QMPCapability(string Value)
 
     /// <summary>The values this schema knows, in its order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<QMPCapability> Values { get; } = new QMPCapability[] { Oob };
-
     /// <summary>True for a value this schema knows.</summary>
     public bool IsKnown => Value switch { "oob" => true, _ => false };
-
     /// <summary>The value as it travels on the wire.</summary>
     public override string ToString() => Value ?? string.Empty;
-
     /// <summary>Any string is a value, known or not.</summary>
     public static implicit operator QMPCapability(string value) => new(value);
-
     /// <summary>Reads a JSON string.</summary>
     public static QMPCapability Read(ref global::System.Text.Json.Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));
-
     /// <summary>Writes the value as a JSON string.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QMPCapability value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }
@@ -40,28 +35,21 @@ public readonly partial record struct MediaKind(string Value)
 {
     /// <summary>The value <c>disk</c>.</summary>
     public static readonly MediaKind Disk = new("disk");
-
     /// <summary>The value <c>tape</c>.</summary>
     public static readonly MediaKind Tape = new("tape");
-
     /// <summary>The value <c>none</c>.</summary>
     public static readonly MediaKind None = new("none");
 
     /// <summary>The values this schema knows, in its order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<MediaKind> Values { get; } = new MediaKind[] { Disk, Tape, None };
-
     /// <summary>True for a value this schema knows.</summary>
     public bool IsKnown => Value switch { "disk" => true, "tape" => true, "none" => true, _ => false };
-
     /// <summary>The value as it travels on the wire.</summary>
     public override string ToString() => Value ?? string.Empty;
-
     /// <summary>Any string is a value, known or not.</summary>
     public static implicit operator MediaKind(string value) => new(value);
-
     /// <summary>Reads a JSON string.</summary>
     public static MediaKind Read(ref global::System.Text.Json.Utf8JsonReader reader) => new(global::Qmp.Runtime.QmpJson.ReadString(ref reader));
-
     /// <summary>Writes the value as a JSON string.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, MediaKind value) => writer.WriteStringValue(value.Value ?? string.Empty);
 }
@@ -76,26 +64,20 @@ public sealed partial record QmpCapabilitiesArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, QmpCapabilitiesArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
-        if (value.Enable is { } enable)
-            global::Qmp.Runtime.QmpJson.WriteMember(writer, "enable"u8, enable, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<global::Acme.Library.QMPCapability> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Acme.Library.QMPCapability.Write));
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
+        global::Qmp.Runtime.QmpJson.WriteOptionalList(writer, "enable"u8, value.Enable, global::Acme.Library.QMPCapability.Write);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static QmpCapabilitiesArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::System.Collections.Generic.IReadOnlyList<global::Acme.Library.QMPCapability>? enable = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("enable"u8))
-                enable = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? enable : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "enable", global::Acme.Library.QMPCapability.Read);
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("enable"u8)) global::Qmp.Runtime.QmpJson.ReadListMember(ref reader, "enable", ref enable, global::Acme.Library.QMPCapability.Read);
+            else reader.Skip();
         }
         return new QmpCapabilitiesArguments
         {
@@ -109,37 +91,29 @@ public sealed partial record MediaBase
 {
     /// <summary>Kind. (JSON <c>kind</c>)</summary>
     public required global::Acme.Library.MediaKind Kind { get; init; }
-
     /// <summary>Label. (JSON <c>label</c>, optional)</summary>
     public string? Label { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, MediaBase value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "kind"u8, value.Kind, global::Acme.Library.MediaKind.Write);
-        if (value.Label is { } label)
-            writer.WriteString("label"u8, label);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "label"u8, value.Label);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static MediaBase Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Library.MediaKind? kind = null;
         string? label = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("kind"u8))
-                kind = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? kind : new global::Acme.Library.MediaKind(global::Qmp.Runtime.QmpJson.ReadString(ref reader, "kind"));
-            else if (reader.ValueTextEquals("label"u8))
-                label = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? label : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "label");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.ReadEnumMember(ref reader, "kind", ref kind, global::Acme.Library.MediaKind.Read);
+            else if (reader.ValueTextEquals("label"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "label", ref label);
+            else reader.Skip();
         }
         return new MediaBase
         {
@@ -154,16 +128,13 @@ public sealed partial record Disk
 {
     /// <summary>Sectors. (JSON <c>sectors</c>)</summary>
     public required ulong Sectors { get; init; }
-
     /// <summary>Heads. (JSON <c>heads</c>)</summary>
     public required global::System.Collections.Generic.IReadOnlyList<byte> Heads { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Disk value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         WriteMembers(writer, value);
         writer.WriteEndObject();
     }
@@ -171,27 +142,22 @@ public sealed partial record Disk
     /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
     public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, Disk value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
+        global::Qmp.Runtime.QmpJson.CheckWrite(writer, value);
         writer.WriteNumber("sectors"u8, value.Sectors);
-        global::Qmp.Runtime.QmpJson.WriteMember(writer, "heads"u8, value.Heads, static (global::System.Text.Json.Utf8JsonWriter w, global::System.Collections.Generic.IReadOnlyList<byte> v) => global::Qmp.Runtime.QmpJson.WriteList(w, v, global::Qmp.Runtime.QmpJsonQapi.WriteUInt8));
+        global::Qmp.Runtime.QmpJson.WriteList(writer, "heads"u8, value.Heads, global::Qmp.Runtime.QmpJsonQapi.WriteUInt8);
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static Disk Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         ulong? sectors = null;
         global::System.Collections.Generic.IReadOnlyList<byte>? heads = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("sectors"u8))
-                sectors = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? sectors : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "sectors");
-            else if (reader.ValueTextEquals("heads"u8))
-                heads = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? heads : global::Qmp.Runtime.QmpJson.ReadList(ref reader, "heads", global::Qmp.Runtime.QmpJsonQapi.ReadUInt8);
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("sectors"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "sectors", ref sectors);
+            else if (reader.ValueTextEquals("heads"u8)) global::Qmp.Runtime.QmpJson.ReadListMember(ref reader, "heads", ref heads, global::Qmp.Runtime.QmpJsonQapi.ReadUInt8);
+            else reader.Skip();
         }
         return new Disk
         {
@@ -211,9 +177,7 @@ public sealed partial record Tape
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Tape value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         WriteMembers(writer, value);
         writer.WriteEndObject();
     }
@@ -221,23 +185,19 @@ public sealed partial record Tape
     /// <summary>Writes the members of <paramref name="value"/> into the object being written (a union's branch writes them beside the base's).</summary>
     public static void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, Tape value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
+        global::Qmp.Runtime.QmpJson.CheckWrite(writer, value);
         writer.WriteNumber("length"u8, value.Length);
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static Tape Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         ulong? length = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("length"u8))
-                length = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? length : global::Qmp.Runtime.QmpJsonQapi.ReadUInt64(ref reader, "length");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("length"u8)) global::Qmp.Runtime.QmpJsonQapi.ReadMember(ref reader, "length", ref length);
+            else reader.Skip();
         }
         return new Tape
         {
@@ -252,45 +212,34 @@ public sealed partial record InsertArguments
 {
     /// <summary>Where. (JSON <c>where</c>)</summary>
     public required global::Acme.Library.MediaRef Where { get; init; }
-
     /// <summary>Force. (JSON <c>force</c>, optional)</summary>
     public bool? Force { get; init; }
-
     /// <summary>Speed. Only in QEMU builds with CONFIG_TAPE. (JSON <c>speed</c>, optional)</summary>
     public long? Speed { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, InsertArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "where"u8, value.Where, global::Acme.Library.MediaRef.Write);
-        if (value.Force is { } force)
-            writer.WriteBoolean("force"u8, force);
-        if (value.Speed is { } speed)
-            writer.WriteNumber("speed"u8, speed);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "force"u8, value.Force);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "speed"u8, value.Speed);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static InsertArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Library.MediaRef? where = null;
         bool? force = null;
         long? speed = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("where"u8))
-                where = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? where : global::Acme.Library.MediaRef.Read(ref reader, "where");
-            else if (reader.ValueTextEquals("force"u8))
-                force = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? force : global::Qmp.Runtime.QmpJson.ReadBoolean(ref reader, "force");
-            else if (reader.ValueTextEquals("speed"u8))
-                speed = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? speed : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "speed");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("where"u8)) where = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? where : global::Acme.Library.MediaRef.Read(ref reader, "where");
+            else if (reader.ValueTextEquals("force"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "force", ref force);
+            else if (reader.ValueTextEquals("speed"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "speed", ref speed);
+            else reader.Skip();
         }
         return new InsertArguments
         {
@@ -311,9 +260,7 @@ public sealed partial record RewindArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, RewindArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "tape"u8, value.Tape, global::Acme.Library.Tape.Write);
         writer.WriteEndObject();
     }
@@ -321,15 +268,12 @@ public sealed partial record RewindArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static RewindArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Library.Tape? tape = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("tape"u8))
-                tape = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? tape : global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "tape", global::Acme.Library.Tape.Read);
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("tape"u8)) global::Qmp.Runtime.QmpJson.ReadObjectMember(ref reader, "tape", ref tape, global::Acme.Library.Tape.Read);
+            else reader.Skip();
         }
         return new RewindArguments
         {
@@ -348,9 +292,7 @@ public sealed partial record TapeOnly
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, TapeOnly value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteNumber("id"u8, value.Id);
         writer.WriteEndObject();
     }
@@ -358,15 +300,12 @@ public sealed partial record TapeOnly
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static TapeOnly Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         long? id = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("id"u8))
-                id = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? id : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "id");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
+            else reader.Skip();
         }
         return new TapeOnly
         {
@@ -385,9 +324,7 @@ public sealed partial record AddAnyArguments
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, AddAnyArguments value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("driver"u8, value.Driver);
         writer.WriteEndObject();
     }
@@ -395,15 +332,12 @@ public sealed partial record AddAnyArguments
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static AddAnyArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? driver = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("driver"u8))
-                driver = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? driver : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "driver");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("driver"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "driver", ref driver);
+            else reader.Skip();
         }
         return new AddAnyArguments
         {
@@ -429,13 +363,10 @@ public abstract partial record Media
     /// <summary>Writes <paramref name="value"/> as a JSON object: the discriminator, the base members, the branch's.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, Media value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WritePropertyName("kind"u8);
         global::Acme.Library.MediaKind.Write(writer, value.Kind);
-        if (value.Label is { } label)
-            writer.WriteString("label"u8, label);
+        global::Qmp.Runtime.QmpJson.WriteOptional(writer, "label"u8, value.Label);
         value.WriteBranch(writer);
         writer.WriteEndObject();
     }
@@ -464,24 +395,37 @@ public abstract partial record Media
     /// <summary>Reads the member the reader is on when it is the discriminator (skipped: the branch fixes it) or a base member; false for any other.</summary>
     private protected static bool ReadBase(ref global::System.Text.Json.Utf8JsonReader reader, ref BaseMembers__ members)
     {
-        if (reader.ValueTextEquals("kind"u8))
-            global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
-        else if (reader.ValueTextEquals("label"u8))
-            members.Label = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? members.Label : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "label");
-        else
-            return false;
+        if (reader.ValueTextEquals("kind"u8)) global::Qmp.Runtime.QmpJson.SkipMember(ref reader);
+        else if (reader.ValueTextEquals("label"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "label", ref members.Label);
+        else return false;
         return true;
     }
 
-    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped.</summary>
+    /// <summary>Sets the base members from what a branch's reader read (a branch's initializer assigns it once).</summary>
+    private protected BaseMembers__ Base__
+    {
+        init
+        {
+            Label = value.Label;
+        }
+    }
+
+    /// <summary>The base members of the object <paramref name="reader"/> (a copy) is on; the other members are skipped (a branch that carries its record reads them so, then the record from the same object).</summary>
     private protected static BaseMembers__ ReadBase(global::System.Text.Json.Utf8JsonReader reader)
     {
         var members = default(BaseMembers__);
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (!ReadBase(ref reader, ref members))
-                reader.Skip();
+            if (!ReadBase(ref reader, ref members)) reader.Skip();
         }
+        return members;
+    }
+
+    /// <summary>The base members of the object the reader is on, the reader left on its <c>}</c> (a branch with no members of its own).</summary>
+    private protected static BaseMembers__ ReadBaseOnly(ref global::System.Text.Json.Utf8JsonReader reader)
+    {
+        var members = ReadBase(reader);
+        reader.Skip();
         return members;
     }
 
@@ -490,26 +434,13 @@ public abstract partial record Media
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>disk</c>.</summary>
         public static readonly global::Acme.Library.MediaKind Case = new("disk");
-
         /// <inheritdoc/>
         public override global::Acme.Library.MediaKind Kind => Case;
-
         /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Library.Disk"/>.</summary>
         public required global::Acme.Library.Disk Data { get; init; }
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Library.Disk.WriteMembers(writer, Data);
-
-        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
-        internal static Disk ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            var base__ = ReadBase(reader);
-            return new Disk
-            {
-                Label = base__.Label,
-                Data = global::Acme.Library.Disk.Read(ref reader),
-            };
-        }
+        internal static Disk ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader) => new() { Base__ = ReadBase(reader), Data = global::Acme.Library.Disk.Read(ref reader) };
     }
 
     /// <summary>The branch of Media for kind "tape". Only in QEMU builds with CONFIG_TAPE.</summary>
@@ -517,26 +448,13 @@ public abstract partial record Media
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>tape</c>.</summary>
         public static readonly global::Acme.Library.MediaKind Case = new("tape");
-
         /// <inheritdoc/>
         public override global::Acme.Library.MediaKind Kind => Case;
-
         /// <summary>The branch's members (in the JSON object beside the base's) as a <see cref="global::Acme.Library.Tape"/>.</summary>
         public required global::Acme.Library.Tape Data { get; init; }
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) => global::Acme.Library.Tape.WriteMembers(writer, Data);
-
-        /// <summary>Reads the base members on a copy of the reader, then the branch's record from the object.</summary>
-        internal static Tape ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            var base__ = ReadBase(reader);
-            return new Tape
-            {
-                Label = base__.Label,
-                Data = global::Acme.Library.Tape.Read(ref reader),
-            };
-        }
+        internal static Tape ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader) => new() { Base__ = ReadBase(reader), Data = global::Acme.Library.Tape.Read(ref reader) };
     }
 
     /// <summary>The branch of Media for kind "none".</summary>
@@ -544,24 +462,11 @@ public abstract partial record Media
     {
         /// <summary>The value of <c>kind</c> that selects this branch: <c>none</c>.</summary>
         public static readonly global::Acme.Library.MediaKind Case = new("none");
-
         /// <inheritdoc/>
         public override global::Acme.Library.MediaKind Kind => Case;
 
-        /// <inheritdoc/>
-        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
-        {
-        }
-
-        internal static None ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            var base__ = ReadBase(reader);
-            reader.Skip();
-            return new None
-            {
-                Label = base__.Label,
-            };
-        }
+        private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer) { }
+        internal static None ReadBranch(ref global::System.Text.Json.Utf8JsonReader reader) => new() { Base__ = ReadBaseOnly(ref reader) };
     }
 
     /// <summary>A branch this client does not know (a newer QEMU's): its discriminator and members as they arrived, written back as they were.</summary>
@@ -578,7 +483,6 @@ public abstract partial record Media
         /// <summary>The branch's members (all but the base's), as they arrived.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement> BranchMembers { get; init; } = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
 
-        /// <inheritdoc/>
         private protected override void WriteBranch(global::System.Text.Json.Utf8JsonWriter writer)
         {
             foreach (var pair in BranchMembers)
@@ -596,8 +500,7 @@ public abstract partial record Media
             var branchMembers__ = new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>();
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (ReadBase(ref reader, ref base__))
-                    continue;
+                if (ReadBase(ref reader, ref base__)) continue;
                 {
                     var key = reader.GetString()!;
                     reader.Read();
@@ -606,7 +509,7 @@ public abstract partial record Media
             }
             return new Unknown(tagValue__)
             {
-                Label = base__.Label,
+                Base__ = base__,
                 BranchMembers = branchMembers__,
             };
         }

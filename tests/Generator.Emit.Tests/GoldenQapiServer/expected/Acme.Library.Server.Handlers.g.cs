@@ -19,8 +19,7 @@ public abstract partial class LibraryCommandHandlers
     }
 
     /// <summary>
-    /// Returns the qmp schema (<c>query-qmp-schema</c>) as a list of <see
-    /// cref="global::Acme.Library.SchemaInfo"/>.
+    /// Returns the qmp schema (<c>query-qmp-schema</c>) as a list of <see cref="global::Acme.Library.SchemaInfo"/>.
     /// </summary>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
@@ -30,8 +29,7 @@ public abstract partial class LibraryCommandHandlers
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-qmp-schema");
 
     /// <summary>
-    /// Returns the commands (<c>query-commands</c>) as a list of <see
-    /// cref="global::Acme.Library.CommandInfo"/>.
+    /// Returns the commands (<c>query-commands</c>) as a list of <see cref="global::Acme.Library.CommandInfo"/>.
     /// </summary>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
@@ -40,9 +38,7 @@ public abstract partial class LibraryCommandHandlers
     public virtual global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Acme.Library.CommandInfo>> QueryCommandsAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-commands");
 
-    /// <summary>
-    /// Returns the version (<c>query-version</c>) as a <see cref="global::Acme.Library.VersionInfo"/>.
-    /// </summary>
+    /// <summary>Returns the version (<c>query-version</c>) as a <see cref="global::Acme.Library.VersionInfo"/>.</summary>
     /// <param name="session">The client connection the command came from.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
     /// <remarks>Not overridden, <see cref="LibraryCommandsBase"/> answers this command itself, as QEMU would for this schema (see the README's "Serving QMP"); this member is not called then.</remarks>
@@ -50,9 +46,7 @@ public abstract partial class LibraryCommandHandlers
     public virtual global::System.Threading.Tasks.ValueTask<global::Acme.Library.VersionInfo> QueryVersionAsync(global::Qmp.Runtime.QmpSession session, global::System.Threading.CancellationToken cancellationToken) =>
         throw global::Qmp.Runtime.QmpException.CommandNotFound("query-version");
 
-    /// <summary>
-    /// Runs <c>insert</c> and returns a list of <see cref="global::Acme.Library.Media"/>.
-    /// </summary>
+    /// <summary>Runs <c>insert</c> and returns a list of <see cref="global::Acme.Library.Media"/>.</summary>
     /// <remarks>Unstable (experimental in QEMU).</remarks>
     /// <param name="arguments">The validated arguments.</param>
     /// <param name="session">The client connection the command came from.</param>

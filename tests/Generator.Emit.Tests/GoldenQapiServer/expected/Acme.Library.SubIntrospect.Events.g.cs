@@ -19,17 +19,14 @@ public sealed partial record StopEvent : LibraryEvent
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, StopEvent value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteEndObject();
     }
 
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static StopEvent Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.DateTimeOffset timestamp = default)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             reader.Skip();

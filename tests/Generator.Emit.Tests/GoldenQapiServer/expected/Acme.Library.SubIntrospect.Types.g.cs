@@ -12,16 +12,13 @@ public sealed partial record SchemaInfo
 {
     /// <summary>Name. (JSON <c>name</c>)</summary>
     public required string Name { get; init; }
-
     /// <summary>Meta type. (JSON <c>meta-type</c>)</summary>
     public required string MetaType { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, SchemaInfo value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("name"u8, value.Name);
         writer.WriteString("meta-type"u8, value.MetaType);
         writer.WriteEndObject();
@@ -30,18 +27,14 @@ public sealed partial record SchemaInfo
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static SchemaInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? name = null;
         string? metaType = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("name"u8))
-                name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-            else if (reader.ValueTextEquals("meta-type"u8))
-                metaType = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? metaType : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "meta-type");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("name"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "name", ref name);
+            else if (reader.ValueTextEquals("meta-type"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "meta-type", ref metaType);
+            else reader.Skip();
         }
         return new SchemaInfo
         {
@@ -61,9 +54,7 @@ public sealed partial record CommandInfo
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, CommandInfo value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("name"u8, value.Name);
         writer.WriteEndObject();
     }
@@ -71,15 +62,12 @@ public sealed partial record CommandInfo
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static CommandInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? name = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("name"u8))
-                name = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? name : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "name");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("name"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "name", ref name);
+            else reader.Skip();
         }
         return new CommandInfo
         {
@@ -94,19 +82,15 @@ public sealed partial record VersionTriple
 {
     /// <summary>Major. (JSON <c>major</c>)</summary>
     public required long Major { get; init; }
-
     /// <summary>Minor. (JSON <c>minor</c>)</summary>
     public required long Minor { get; init; }
-
     /// <summary>Micro. (JSON <c>micro</c>)</summary>
     public required long Micro { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, VersionTriple value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteNumber("major"u8, value.Major);
         writer.WriteNumber("minor"u8, value.Minor);
         writer.WriteNumber("micro"u8, value.Micro);
@@ -116,21 +100,16 @@ public sealed partial record VersionTriple
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static VersionTriple Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         long? major = null;
         long? minor = null;
         long? micro = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("major"u8))
-                major = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? major : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "major");
-            else if (reader.ValueTextEquals("minor"u8))
-                minor = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? minor : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "minor");
-            else if (reader.ValueTextEquals("micro"u8))
-                micro = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? micro : global::Qmp.Runtime.QmpJson.ReadInt64(ref reader, "micro");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("major"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "major", ref major);
+            else if (reader.ValueTextEquals("minor"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "minor", ref minor);
+            else if (reader.ValueTextEquals("micro"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "micro", ref micro);
+            else reader.Skip();
         }
         return new VersionTriple
         {
@@ -147,16 +126,13 @@ public sealed partial record VersionInfo
 {
     /// <summary>Qemu. (JSON <c>qemu</c>)</summary>
     public required global::Acme.Library.VersionTriple Qemu { get; init; }
-
     /// <summary>Package. (JSON <c>package</c>)</summary>
     public required string Package { get; init; }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, VersionInfo value)
     {
-        global::System.ArgumentNullException.ThrowIfNull(writer);
-        global::System.ArgumentNullException.ThrowIfNull(value);
-        writer.WriteStartObject();
+        global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         global::Qmp.Runtime.QmpJson.WriteMember(writer, "qemu"u8, value.Qemu, global::Acme.Library.VersionTriple.Write);
         writer.WriteString("package"u8, value.Package);
         writer.WriteEndObject();
@@ -165,18 +141,14 @@ public sealed partial record VersionInfo
     /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
     public static VersionInfo Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
-        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
-            throw global::Qmp.Runtime.QmpJson.InvalidType(null, "QDict");
+        global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         global::Acme.Library.VersionTriple? qemu = null;
         string? package = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("qemu"u8))
-                qemu = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? qemu : global::Qmp.Runtime.QmpJson.ReadObject(ref reader, "qemu", global::Acme.Library.VersionTriple.Read);
-            else if (reader.ValueTextEquals("package"u8))
-                package = global::Qmp.Runtime.QmpJson.NextIsNull(ref reader) ? package : global::Qmp.Runtime.QmpJson.ReadString(ref reader, "package");
-            else
-                reader.Skip();
+            if (reader.ValueTextEquals("qemu"u8)) global::Qmp.Runtime.QmpJson.ReadObjectMember(ref reader, "qemu", ref qemu, global::Acme.Library.VersionTriple.Read);
+            else if (reader.ValueTextEquals("package"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "package", ref package);
+            else reader.Skip();
         }
         return new VersionInfo
         {
