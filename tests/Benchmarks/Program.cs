@@ -31,7 +31,7 @@ var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(Job.ShortRun)
     .AddDiagnoser(MemoryDiagnoser.Default)
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-var types = new[] { typeof(RoundTrip), typeof(Pipelined), typeof(Broadcast), typeof(Parser), typeof(Generator), typeof(QapiFrontEnd), typeof(QapiGenerator), typeof(SchemaCheck), typeof(SchemaCheckHostile), typeof(QapiArguments), typeof(GeneratedMarshaling) };
+var types = new[] { typeof(RoundTrip), typeof(Pipelined), typeof(Broadcast), typeof(Parser), typeof(Generator), typeof(QapiFrontEnd), typeof(QapiGenerator), typeof(SchemaCheck), typeof(SchemaCheckHostile), typeof(QapiArguments), typeof(GeneratedMarshaling), typeof(Dispatch) };
 var summaries = args.Length > 0
     ? BenchmarkSwitcher.FromTypes(types).Run(args, config).ToArray()
     : types.Select(t => BenchmarkRunner.Run(t, config)).ToArray();

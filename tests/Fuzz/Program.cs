@@ -7,7 +7,7 @@ using Qmp.Emulator;
 using Qmp.Fuzz;
 using Qmp.Runtime;
 
-// dotnet run -c Release --project tests/Fuzz -- [qmp|schema|qapi|introspection|visitor|all] [inputs per target] [seed]
+// dotnet run -c Release --project tests/Fuzz -- [qmp|schema|qapi|introspection|visitor|dispatch|all] [inputs per target] [seed]
 var mode = args.Length > 0 ? args[0] : "all";
 var inputs = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
 var seed = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2026;
@@ -38,6 +38,11 @@ if (mode is "introspection" or "all")
 if (mode is "visitor" or "all")
 {
     failures += VisitorFuzzer.Run(inputs, seed, watchdog, findings);
+}
+
+if (mode is "dispatch" or "all")
+{
+    failures += await DispatchFuzzer.RunAsync(inputs, seed, watchdog, findings);
 }
 
 Console.WriteLine(failures == 0 ? "no crash, no hang, no finding" : $"{failures} findings in {findings}");

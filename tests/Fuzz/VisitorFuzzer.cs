@@ -69,7 +69,7 @@ internal static class VisitorFuzzer
     private static readonly string[] s_names = ["driver", "file", "filename", "type", "data", "bogus", "node-name", "backing", "children", "capabilities", "x"];
 
     /// <summary><paramref name="seed"/> with one to three changes that keep it JSON.</summary>
-    private static byte[] Reshape(Random random, byte[] seed)
+    internal static byte[] Reshape(Random random, byte[] seed)
     {
         var root = JsonNode.Parse(seed)!;
         var changes = 1 + random.Next(3);

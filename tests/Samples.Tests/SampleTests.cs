@@ -72,6 +72,22 @@ public sealed class SampleTests
         Assert.Contains("refused as expected: GenericError: Speed 100 is below the safe minimum", output, StringComparison.Ordinal);
     }
 
+    /// <summary>Issue 22 item 6: the sample's QAPI schema (schema/cooling.json) served by its generated server and called with its generated client.</summary>
+    [Fact]
+    public async Task CustomSchema_serves_and_calls_its_QAPI_schema_in_the_modern_dialect()
+    {
+        var (exit, output) = await RunAsync("CustomSchema");
+        Assert.True(exit == 0, output);
+        output = output.ReplaceLineEndings("\n");
+        Assert.Contains("connected to the cooling controller; capabilities [oob]", output, StringComparison.Ordinal);
+        Assert.Contains("  cpu0   61.0 C  fan  CPU socket 0\n  gpu0   74.5 C  liquid", output, StringComparison.Ordinal);
+        Assert.Contains("event ZONE_OVERHEAT: gpu0 at 74500 above 50000", output, StringComparison.Ordinal);
+        Assert.Contains("set-limit refused: GenericError: Parameter 'zone' is missing", output, StringComparison.Ordinal);
+        Assert.Contains("set-cooling refused: GenericError: Parameter 'rpm' expects uint16_t", output, StringComparison.Ordinal);
+        Assert.Contains("set-cooling refused: GenericError: Parameter 'mode' does not accept value 'ice'", output, StringComparison.Ordinal);
+        Assert.Contains("query-qmp-schema: 20 entities, commands query-zones, set-cooling, set-limit, query-qmp-schema", output, StringComparison.Ordinal);
+    }
+
     [QemuFact]
     public async Task ModernQemu_drives_qemu_with_the_client_generated_from_its_qapi_schema()
     {
