@@ -9,7 +9,7 @@ namespace Qmp.Testing;
 /// The projects' own peers (Robustness.Tests' Peer, Emulator.Tests' Line) add their protocol
 /// steps on top. Linked into the test projects that talk raw QMP.
 /// </summary>
-internal class QmpLinePeer : IAsyncDisposable
+internal abstract class QmpLinePeer : IAsyncDisposable
 {
     private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly MemoryStream _pending = new();
