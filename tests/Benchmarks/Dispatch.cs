@@ -8,7 +8,7 @@ namespace Qmp.Benchmarks;
 /// <summary>
 /// One request through a generated server's dispatch (parse, check, call, reply), in-process over a
 /// unix socket with a raw client (write the request's bytes, read the reply's line), so what differs
-/// is the server: the QAPI server generated from qapi/dispatch.json (QEMU 7.2's query-status and
+/// is the server: the server generated from QEMU 7.2's recorded schema (src/Emulator/Catalogues, Commands="query-status;blockdev-add"; its query-status and
 /// blockdev-add, modern dialect) against the 2.1 server generated from schema/*.hx (its query-status,
 /// and its blockdev-add whose one argument `options` carries the same qcow2-over-file object).
 /// </summary>
@@ -111,10 +111,10 @@ public class Dispatch
 
     private sealed class ModernMachine : Modern.ModernCommandsBase
     {
-        public override ValueTask<Modern.StatusInfo> QueryStatusAsync(QmpSession session, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new Modern.StatusInfo { Running = true, Singlestep = false, Status = Modern.RunState.Running });
+        public override ValueTask<Modern.QueryStatusResult> QueryStatusAsync(QmpSession session, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new Modern.QueryStatusResult { Running = true, Singlestep = false, Status = new Modern.QueryStatusResultStatus("running") });
 
-        public override ValueTask BlockdevAddAsync(Modern.BlockdevOptions arguments, QmpSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public override ValueTask BlockdevAddAsync(Modern.BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private sealed class LegacyMachine : Qemu.QemuCommandsBase

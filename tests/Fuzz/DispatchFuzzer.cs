@@ -8,7 +8,7 @@ namespace Qmp.Fuzz;
 
 /// <summary>
 /// Fuzzes the argument checks of generated QAPI servers through their dispatch: a <see cref="QmpServer"/>
-/// serving the servers generated from tests/Benchmarks/qapi/dispatch.json (7.2's query-status and
+/// serving the servers generated from QEMU 7.2's recorded schema filtered to query-status and
 /// blockdev-add: a union taken boxed, its file an alternate) and samples/CustomSchema's cooling.json
 /// (integer widths, an alternate with null, a union whose branch has no members), called over a unix
 /// socket with mutants of good arguments. Only mutants that are JSON are sent (the others never reach
@@ -220,10 +220,10 @@ internal static class DispatchFuzzer
 
     private sealed class BlockMachine : Modern.ModernCommandsBase
     {
-        public override ValueTask<Modern.StatusInfo> QueryStatusAsync(QmpSession session, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new Modern.StatusInfo { Running = true, Singlestep = false, Status = Modern.RunState.Running });
+        public override ValueTask<Modern.QueryStatusResult> QueryStatusAsync(QmpSession session, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new Modern.QueryStatusResult { Running = true, Singlestep = false, Status = new Modern.QueryStatusResultStatus("running") });
 
-        public override ValueTask BlockdevAddAsync(Modern.BlockdevOptions arguments, QmpSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public override ValueTask BlockdevAddAsync(Modern.BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private sealed class CoolingMachine : Cooling.CoolingCommandsBase
