@@ -20,8 +20,12 @@ public sealed class PackageSmokeTests
     public async Task A_project_outside_the_solution_builds_against_the_packed_packages()
     {
         var script = Path.Combine(RepositoryRoot(), "tests", "Package.Smoke", "run.sh");
+        var (feed, clone, version) = await PackedFeed.GetAsync();
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
+        start.Environment["QMP_PACKED_FEED"] = feed;
+        start.Environment["QMP_PACKED_CLONE"] = clone;
+        start.Environment["QMP_PACKED_VERSION"] = version;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

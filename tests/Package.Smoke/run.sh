@@ -12,20 +12,22 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "== a clean copy of the repository"
-mkdir "$work/clone"
-if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
-  git -C "$repo" ls-files -co --exclude-standard -z | (cd "$repo" && tar cf - --null -T -) | tar xf - -C "$work/clone"
+echo "== the README's pack command in a clean copy of the repository (ContinuousIntegrationBuild, as CI packs)"
+# (QMP_PACKED_FEED, QMP_PACKED_CLONE and QMP_PACKED_VERSION: pack-clean-copy.sh's folders and version
+# from an earlier step of the same test run, so one run packs once.)
+if [ -n "${QMP_PACKED_FEED:-}" ]; then
+  mkdir "$work/feed"
+  cp "$QMP_PACKED_FEED"/* "$work/feed/"
+  clone="$QMP_PACKED_CLONE"
+  version="$QMP_PACKED_VERSION"
 else
-  (cd "$repo" && tar cf - --exclude=bin --exclude=obj --exclude=TestResults .) | tar xf - -C "$work/clone"
+  clone="$work/clone"
+  "$repo/tests/Package.Smoke/pack-clean-copy.sh" "$work/feed" "$clone" | tee "$work/pack.txt"
+  version=$(sed -n 's/^version: //p' "$work/pack.txt")
 fi
-
-echo "== the README's pack command (ContinuousIntegrationBuild, as CI packs)"
-# The copy has no .git: it packs as the repository's commit would (0.1.0-dev.<commits>.g<sha>).
-version=$(dotnet msbuild "$repo/src/Runtime/Qmp.Runtime.csproj" -t:QmpVersion -getProperty:PackageVersion)
-(cd "$work/clone" && eng/pack.sh "$work/feed" -p:Version="$version" -p:ContinuousIntegrationBuild=true)
+test -n "$version"
 # A Qmp.Runtime of another version, for the QMP1002 check below.
-(cd "$work/clone" && dotnet pack src/Runtime -o "$work/feed" --nologo -v:q -p:Version=0.2.0)
+(cd "$clone" && dotnet pack src/Runtime -o "$work/feed" --nologo -v:q -p:Version=0.2.0)
 # Packing restores only third-party packages (the packages reference each other as projects); from
 # here on every restore goes to a folder of its own, never the user's NuGet cache, so no package of
 # the same version packed earlier can stand in for these.
