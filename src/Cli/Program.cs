@@ -6,10 +6,11 @@ using Qmp.Codegen.Cli.Docs;
 var root = new RootCommand(
     "qmp-codegen: checks, models and documents QMP schemas, and saves a running QEMU's: QEMU's QAPI schemas "
     + "(qapi/qapi-schema.json), saved query-qmp-schema answers (qmp-codegen introspect's files) and QEMU 2.1's "
-    + "qmp-commands.hx. C# clients and servers are generated at build time by the Qmp.Codegen package from a QmpSchema item.");
+    + "qmp-commands.hx; qemu-schema gets QEMU's QAPI schema for a version. C# clients and servers are generated at build time by the Qmp.Codegen package from a QmpSchema item.");
 root.Subcommands.Add(Commands.Check());
 root.Subcommands.Add(Commands.Model());
 root.Subcommands.Add(Commands.Diagnostics());
 root.Subcommands.Add(DocsCommand.Create());
 IntrospectCommands.AddTo(root);
+root.Subcommands.Add(QemuSchemaCommand.Create());
 return await root.Parse(args).InvokeAsync();

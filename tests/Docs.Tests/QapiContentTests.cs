@@ -271,6 +271,61 @@ public sealed partial class QapiContentTests
         Assert.Contains("Nowhere", DocsRenderer.RenderMarkdown(page), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An example is "checked" only when the typed client keeps every member it sends: a member the
+    /// schema does not declare is dropped (badged, and listed), except in open arguments
+    /// (<c>'gen': false</c>, whose record keeps the rest in <c>AdditionalProperties</c>).
+    /// </summary>
+    [Fact]
+    public void An_example_is_checked_only_when_every_member_it_sends_survives_the_typed_client()
+    {
+        var page = Page(("top.json", """
+            { 'enum': 'Kind', 'data': [ 'disk' ] }
+            { 'struct': 'Disk', 'data': { 'path': 'str' } }
+            { 'union': 'Node', 'base': { 'kind': 'Kind' }, 'discriminator': 'kind', 'data': { 'disk': 'Disk' } }
+
+            ##
+            # @add-device:
+            #
+            # Adds a device; QEMU takes its properties too.
+            #
+            # @driver: the driver
+            #
+            # Example:
+            #
+            # -> { "execute": "add-device", "arguments": { "driver": "e1000", "mac": "52:54:00:12:34:56" } }
+            # <- { "return": {} }
+            ##
+            { 'command': 'add-device', 'data': { 'driver': 'str' }, 'gen': false }
+
+            ##
+            # @add-node:
+            #
+            # Adds a node.
+            #
+            # Example:
+            #
+            # -> { "execute": "add-node", "arguments": { "kind": "disk", "path": "/a", "size": 1 } }
+            # <- { "return": {} }
+            #
+            # Example:
+            #
+            # -> { "execute": "add-node", "arguments": { "kind": "disk", "path": "/a" } }
+            # <- { "return": {} }
+            ##
+            { 'command': 'add-node', 'data': 'Node', 'boxed': true }
+            """));
+        var open = Assert.Single(Entry(page, "add-device").Qapi!.Examples);
+        Assert.Equal("checked", open.Status);
+        Assert.Empty(open.Dropped);
+        var node = Entry(page, "add-node").Qapi!.Examples;
+        Assert.Equal(("dropped", "size"), (node[0].Status, Assert.Single(node[0].Dropped)));
+        Assert.Equal("checked", node[1].Status);
+        Assert.Contains("Not kept by the typed client", DocsRenderer.RenderHtml(page), StringComparison.Ordinal);
+        Assert.Contains("(dropped)", DocsRenderer.RenderMarkdown(page), StringComparison.Ordinal);
+        Assert.Contains("JsonObject? additionalProperties = null", Entry(page, "add-device").ClientSignature, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_base_cycle_is_reported_and_its_types_render_nothing()
     {

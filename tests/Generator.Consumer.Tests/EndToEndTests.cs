@@ -20,7 +20,7 @@ public sealed class EndToEndTests
 
         public override ValueTask DeviceAddAsync(DeviceAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
         {
-            Calls.Add($"device_add {arguments.Driver} {arguments.Id} {string.Join(",", (arguments.Extra ?? new Dictionary<string, JsonElement>()).Select(p => p.Key + "=" + p.Value.GetRawText()))}");
+            Calls.Add($"device_add {arguments.Driver} {arguments.Id} {string.Join(",", arguments.AdditionalProperties.Select(p => p.Key + "=" + p.Value!.ToJsonString()))}");
             return ValueTask.CompletedTask;
         }
 
@@ -57,7 +57,7 @@ public sealed class EndToEndTests
         Assert.Equal("running", status.Status);
 
         await client.EjectAsync(device: "ide1-cd0", force: true);
-        await client.DeviceAddAsync("e1000", "net1", extra: new Dictionary<string, JsonElement> { ["mac"] = JsonDocument.Parse("\"52:54:00:12:34:56\"").RootElement });
+        await client.DeviceAddAsync("e1000", "net1", additionalProperties: new() { ["mac"] = "52:54:00:12:34:56" });
         var blocks = await client.QueryBlockAsync();
 
         Assert.Equal(2, blocks.Count);

@@ -113,7 +113,7 @@ public class ExampleRoundTripTests
 
     /// <summary>
     /// Requests with members the docs' examples never show (they only describe the arguments in
-    /// part): the typed records keep them (in <c>Extra</c>) and write them back, nothing lost.
+    /// part): the typed records keep them (in <c>AdditionalProperties</c>) and write them back, nothing lost.
     /// </summary>
     [Theory]
     [InlineData("chardev-add", """{"id":"r","backend":{"type":"ringbuf","data":{"size":8}}}""")]

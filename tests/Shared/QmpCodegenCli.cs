@@ -12,7 +12,11 @@ internal static class QmpCodegenCli
     public static (int Exit, string Stdout, string Stderr) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
 
     /// <summary>As <see cref="Run(string[])"/>, with <paramref name="environment"/> added to the process's.</summary>
-    public static (int Exit, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static (int Exit, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Run(TimeSpan.FromSeconds(60), environment, args);
+
+    /// <summary>As <see cref="Run(IReadOnlyDictionary{string, string}, string[])"/>, killed after <paramref name="limit"/> (a command that downloads).</summary>
+    public static (int Exit, string Stdout, string Stderr) Run(TimeSpan limit, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         foreach (var (name, value) in environment)
@@ -29,11 +33,11 @@ internal static class QmpCodegenCli
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            Assert.Fail("qmp-codegen did not exit within 60 s: qmp-codegen " + string.Join(' ', args));
+            Assert.Fail($"qmp-codegen did not exit within {limit.TotalSeconds} s: qmp-codegen " + string.Join(' ', args));
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);

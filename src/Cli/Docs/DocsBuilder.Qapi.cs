@@ -399,6 +399,11 @@ internal static partial class DocsBuilder
                 var ordered = spec.Parameters.Where(p => !p.Optional).Concat(spec.Parameters.Where(p => p.Optional)).ToList();
                 declared = ordered.Select(p => QapiShort(p.DeclaredType) + " " + p.ParameterName + (p.Optional ? " = null" : "")).ToList();
                 passed = ordered.Select(p => p.ParameterName).ToList();
+                if (spec.AcceptsAnyKey)
+                {
+                    declared.Add("JsonObject? additionalProperties = null");
+                    passed.Add("additionalProperties");
+                }
             }
             declared.Add("CancellationToken cancellationToken = default");
             passed.Add("cancellationToken");
@@ -420,7 +425,7 @@ internal static partial class DocsBuilder
             ArgumentsLink = named is null ? null : context.Link(named.Name),
             ReturnsLink = command.Returns is null ? null : context.Link(command.Returns.Name),
             Errors = errors,
-            Examples = QapiExamples(doc, refs),
+            Examples = QapiExamples(doc, refs, (context.Index.ObjectType(command.Arguments), spec?.AcceptsAnyKey ?? !command.Flags.Generated, context.Index)),
             Flags = FlagSentences(command.Flags),
         };
         return new DocsEntry(
@@ -712,7 +717,12 @@ internal static partial class DocsBuilder
             .Select(line => string.Join(", ", TableCellGap().Split(line.Trim())))));
     }
 
-    private static List<DocsQapiExample> QapiExamples(SchemaDoc? doc, References refs)
+    /// <summary>
+    /// The examples, pretty-printed and badged. <paramref name="request"/> (a command's): its arguments'
+    /// type, whether they are open, and the index, to check that the typed client keeps every member
+    /// an example sends (<see cref="DocsExampleCheck"/>).
+    /// </summary>
+    private static List<DocsQapiExample> QapiExamples(SchemaDoc? doc, References refs, (SchemaObjectType? Arguments, bool Open, SchemaIndex Index)? request = null)
     {
         if (doc is null)
         {
@@ -725,8 +735,11 @@ internal static partial class DocsBuilder
                 .Select(m => new DocsMessage(m.Direction == ExampleDirection.ToServer ? "->" : "<-", Pretty(m.Json) ?? m.Text.Trim()))
                 .ToList();
             var repairs = example.Messages.SelectMany(m => m.Repairs).Distinct(StringComparer.Ordinal).ToList();
-            var status = example.Messages.Any(m => m.Json is null) ? "unreadable" : repairs.Count > 0 ? "repaired" : "checked";
-            return new DocsQapiExample(example.Caption is null ? null : Clean(QapiText(example.Caption, refs)), messages, status, repairs);
+            var dropped = request is { } r
+                ? example.Messages.Where(m => m.Direction == ExampleDirection.ToServer).SelectMany(m => DocsExampleCheck.Dropped(m.Json, r.Arguments, r.Open, r.Index)).Distinct(StringComparer.Ordinal).ToList()
+                : [];
+            var status = example.Messages.Any(m => m.Json is null) ? "unreadable" : repairs.Count > 0 ? "repaired" : dropped.Count > 0 ? "dropped" : "checked";
+            return new DocsQapiExample(example.Caption is null ? null : Clean(QapiText(example.Caption, refs)), messages, status, repairs) { Dropped = dropped };
         }).ToList();
     }
 

@@ -154,8 +154,8 @@ internal static partial class DocsBuilder
             var passed = ordered.Select(p => p.ParameterName).ToList();
             if (spec.AcceptsAnyKey)
             {
-                declared.Add("IReadOnlyDictionary<string, JsonElement>? extra = null");
-                passed.Add("extra");
+                declared.Add("JsonObject? additionalProperties = null");
+                passed.Add("additionalProperties");
             }
             declared.Add("CancellationToken cancellationToken = default");
             passed.Add("cancellationToken");
@@ -174,7 +174,7 @@ internal static partial class DocsBuilder
             returnsDescription,
             command.Returns?.ToString(),
             returned is null ? [] : Rows(returned, types, argumentList: false),
-            doc is null ? [] : doc.Examples.Select(Example).ToList(),
+            doc is null ? [] : doc.Examples.Select(x => Example(x, (arguments, spec?.AcceptsAnyKey ?? arguments?.AcceptsAnyMember ?? false, types.Index))).ToList(),
             doc?.Section("Notes") is { } notes ? Paragraphs(notes) : [],
             diagnostics, signature, call);
     }
@@ -197,7 +197,7 @@ internal static partial class DocsBuilder
             synopsis, argsType, e.Condition?.ToString(), false,
             Rows(data, types, argumentList: false),
             [], null, [],
-            doc is null ? [] : doc.Examples.Select(Example).ToList(),
+            doc is null ? [] : doc.Examples.Select(x => Example(x, null)).ToList(),
             doc?.Section("Notes") is { } notes ? Paragraphs(notes) : [],
             diagnostics, signature, call);
     }
@@ -323,14 +323,16 @@ internal static partial class DocsBuilder
         return builder.ToString();
     }
 
-    private static DocsExample Example(SchemaExample example)
+    /// <summary>An example, badged; a command's (<paramref name="check"/>) "checked" only when the typed client keeps every member it sends.</summary>
+    private static DocsExample Example(SchemaExample example, (SchemaObjectType? Arguments, bool Open, SchemaIndex Index)? check)
     {
         var request = example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.ToServer)?.Json;
         var reply = example.Messages.FirstOrDefault(m => m.Direction == ExampleDirection.FromServer)?.Json;
         // The .hx reader gives each message of an example the repairs of the whole example: count them once.
         var repairs = example.Messages.Select(m => m.Repairs).Distinct().SelectMany(r => r).ToList();
-        var status = repairs.Count > 0 ? "repaired" : request is null && reply is null ? "unreadable" : "checked";
-        return new DocsExample(example.Caption is null ? null : Clean(example.Caption), Pretty(request), Pretty(reply), status, repairs);
+        var dropped = check is { } c ? DocsExampleCheck.Dropped(request, c.Arguments, c.Open, c.Index) : [];
+        var status = repairs.Count > 0 ? "repaired" : request is null && reply is null ? "unreadable" : dropped.Count > 0 ? "dropped" : "checked";
+        return new DocsExample(example.Caption is null ? null : Clean(example.Caption), Pretty(request), Pretty(reply), status, repairs) { Dropped = dropped };
     }
 
     /// <summary>System.Text.Json's indented form of a compact JSON string; the text itself when it is not JSON.</summary>

@@ -120,7 +120,11 @@ internal sealed record DocsValue(string Name, string Description, IReadOnlyList<
 }
 
 /// <summary>A QAPI example: every message in order, each pretty-printed with its arrow.</summary>
-internal sealed record DocsQapiExample(string? Caption, IReadOnlyList<DocsMessage> Messages, string Status, IReadOnlyList<string> Repairs);
+internal sealed record DocsQapiExample(string? Caption, IReadOnlyList<DocsMessage> Messages, string Status, IReadOnlyList<string> Repairs)
+{
+    /// <summary>Members the example sends that the typed client would not keep (status "dropped").</summary>
+    public IReadOnlyList<string> Dropped { get; init; } = [];
+}
 
 /// <summary>One message of an example: <c>-&gt;</c> or <c>&lt;-</c> and its text (indented JSON, or the text as written when unreadable).</summary>
 internal sealed record DocsMessage(string Arrow, string Text);
@@ -141,13 +145,20 @@ internal sealed record DocsRow(string Name, int Depth, string Type, bool Optiona
     public string? Anchor { get; init; }
 }
 
-/// <summary>An example, pretty-printed; <see cref="Status"/> is checked, repaired or unreadable.</summary>
+/// <summary>
+/// An example, pretty-printed; <see cref="Status"/> is checked, repaired, unreadable, or dropped (the
+/// typed client would not keep the members in <see cref="Dropped"/>).
+/// </summary>
 internal sealed record DocsExample(
     string? Caption,
     string? Request,
     string? Reply,
     string Status,
-    IReadOnlyList<string> Repairs);
+    IReadOnlyList<string> Repairs)
+{
+    /// <summary>Members the example sends that the typed client would not keep.</summary>
+    public IReadOnlyList<string> Dropped { get; init; } = [];
+}
 
 /// <summary>A schema diagnostic as the docs show it.</summary>
 internal sealed record DocsDiagnostic(string Id, string Severity, string Location, string Message);

@@ -714,7 +714,7 @@ public sealed partial class QemuMachine
         foreach (var typed in actions)
         {
             var d = typed.Data ?? new TransactionActionDataInfo();
-            var data = d.Extra;
+            var data = d.AdditionalProperties;
             switch (typed.Type)
             {
                 case "blockdev-snapshot-sync":
@@ -743,7 +743,7 @@ public sealed partial class QemuMachine
     public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var options = arguments.Options;
-        var filename = options.File?.Filename ?? ExtraString(options.Extra, "filename");
+        var filename = options.File?.Filename ?? ExtraString(options.AdditionalProperties, "filename");
         var backing = options.Backing?.File?.Filename;
         var probe = filename is null ? null : ProbeImage(filename);
         var backingProbe = backing is null ? null : ProbeImage(backing);
@@ -755,7 +755,7 @@ public sealed partial class QemuMachine
         lock (Gate)
         {
             var id = options.Id;
-            var nodeName = ExtraString(options.Extra, "node-name");
+            var nodeName = ExtraString(options.AdditionalProperties, "node-name");
             var driver = options.Driver ?? throw MissingParameter("driver");
             if (id is null)
             {
@@ -786,8 +786,8 @@ public sealed partial class QemuMachine
             }
 
             var retained = Vm.Retain(VirtualMachine.RetainedCost(id, filename, backing, nodeName));
-            var drive = new Drive { Id = id, Retained = retained, Media = "disk", Image = image, ReadOnly = ExtraMember(options.Extra, "read-only") is { ValueKind: JsonValueKind.True } };
-            if (ExtraString(options.Extra, "detect-zeroes") is { } dz)
+            var drive = new Drive { Id = id, Retained = retained, Media = "disk", Image = image, ReadOnly = ExtraMember(options.AdditionalProperties, "read-only") is { ValueKind: JsonValueKind.True } };
+            if (ExtraString(options.AdditionalProperties, "detect-zeroes") is { } dz)
             {
                 drive.DetectZeroes = dz;
             }

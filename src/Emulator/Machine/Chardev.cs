@@ -51,7 +51,7 @@ public sealed partial class QemuMachine
                     break;
                 case "ringbuf":
                 case "memory":
-                    var size = ExtraMember(data?.Extra, "size") is { } s ? IntMember(s, "size") : 65536;
+                    var size = ExtraMember(data?.AdditionalProperties, "size") is { } s ? IntMember(s, "size") : 65536;
                     if (size <= 0 || (size & (size - 1)) != 0 || size > int.MaxValue)
                     {
                         throw Generic("ringbuf size must be power of two");
@@ -61,18 +61,18 @@ public sealed partial class QemuMachine
                     filename = "memory";
                     break;
                 case "socket":
-                    var addr = ExtraMember(data?.Extra, "addr") ?? throw MissingParameter("addr");
+                    var addr = ExtraMember(data?.AdditionalProperties, "addr") ?? throw MissingParameter("addr");
                     var path = RawString(addr, "data", "path");
                     var host = RawString(addr, "data", "host");
                     var port = RawString(addr, "data", "port");
-                    var server = ExtraMember(data?.Extra, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
+                    var server = ExtraMember(data?.AdditionalProperties, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
                     filename = path is not null ? $"disconnected:unix:{path}{(server ? ",server" : "")}" : $"disconnected:tcp:{host}:{port}{(server ? ",server" : "")}";
                     break;
                 case "serial":
                 case "parallel":
                 case "tty":
                 case "parport":
-                    var device = ExtraString(data?.Extra, "device") ?? throw MissingParameter("device");
+                    var device = ExtraString(data?.AdditionalProperties, "device") ?? throw MissingParameter("device");
                     if (MissingFile(device) is { } missing)
                     {
                         throw missing;

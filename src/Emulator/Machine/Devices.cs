@@ -28,7 +28,7 @@ public sealed partial class QemuMachine
                 throw Generic($"Duplicate ID '{arguments.Id}' for device");
             }
 
-            var props = new Dictionary<string, JsonElement>(arguments.Extra ?? new Dictionary<string, JsonElement>(), StringComparer.Ordinal);
+            var props = arguments.AdditionalProperties.ToDictionary(p => p.Key, p => QmpJson.ToElement(p.Value), StringComparer.Ordinal);
             var known = Catalog.DeviceProperties.GetValueOrDefault(arguments.Driver) ?? [];
             foreach (var key in props.Keys)
             {

@@ -65,7 +65,7 @@ public sealed partial class QemuMachine
                 case "unix":
                     // Confined to the data dir like every file the emulator creates; an entry already
                     // there (of any kind) is never removed: bind fails as on a path in use.
-                    var path = ExtraString(addr.Data?.Extra, "path") ?? throw MissingParameter("path");
+                    var path = ExtraString(addr.Data?.AdditionalProperties, "path") ?? throw MissingParameter("path");
                     if (Vm.Files is not { } files)
                     {
                         throw Generic($"Failed to bind socket to {path}: Permission denied");

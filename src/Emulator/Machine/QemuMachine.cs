@@ -93,12 +93,12 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A member the docs do not name, kept in a generated record's <c>Extra</c>.</summary>
-    private static JsonElement? ExtraMember(IReadOnlyDictionary<string, JsonElement>? extra, string name) =>
-        extra is not null && extra.TryGetValue(name, out var value) ? value : null;
+    /// <summary>A member the docs do not name, kept in a generated record's <c>AdditionalProperties</c>.</summary>
+    private static JsonElement? ExtraMember(System.Text.Json.Nodes.JsonObject? extra, string name) =>
+        extra is not null && extra.TryGetPropertyValue(name, out var value) ? QmpJson.ToElement(value) : null;
 
-    /// <summary>A string member kept in <c>Extra</c>.</summary>
-    private static string? ExtraString(IReadOnlyDictionary<string, JsonElement>? extra, string name) =>
+    /// <summary>A string member kept in <c>AdditionalProperties</c>.</summary>
+    private static string? ExtraString(System.Text.Json.Nodes.JsonObject? extra, string name) =>
         ExtraMember(extra, name) is { ValueKind: JsonValueKind.String } e ? e.GetString() : null;
 
     private static JsonElement? RawMember(JsonElement element, params string[] path)

@@ -26,6 +26,39 @@ public class IntrospectionGeneratorTests
         QapiHarness.AssertMatchesGolden("GoldenIntrospection", run);
     }
 
+    /// <summary>
+    /// One rule for a union's branch records: each is named as its case. A branch that copies its
+    /// members (its type is implicit, as a saved answer's <c>q_obj_</c> names are) may have a member
+    /// named as another branch (declared <c>new</c>, it keeps its name) or as its own (it gets a number);
+    /// the records were <c>FileBranch</c> and <c>HashBranch</c> then, beside <c>Plain</c>.
+    /// </summary>
+    [Fact]
+    public void Union_branch_records_are_named_as_their_case_whatever_their_members()
+    {
+        const string answer = """
+            {"query-qmp-schema": [
+              {"name": "set-shape", "meta-type": "command", "arg-type": "q_obj_set-shape-arg", "ret-type": "0"},
+              {"name": "0", "meta-type": "object", "members": []},
+              {"name": "Kind", "meta-type": "enum", "values": ["file", "hash", "plain"], "members": [{"name": "file"}, {"name": "hash"}, {"name": "plain"}]},
+              {"name": "q_obj_set-shape-arg", "meta-type": "object", "members": [{"name": "kind", "type": "Kind"}], "tag": "kind",
+               "variants": [{"case": "file", "type": "FileOpts"}, {"case": "hash", "type": "q_obj_hash-wrapper"}, {"case": "plain", "type": "FileOpts"}]},
+              {"name": "FileOpts", "meta-type": "object", "members": [{"name": "path", "type": "str"}]},
+              {"name": "q_obj_hash-wrapper", "meta-type": "object", "members": [{"name": "hash", "type": "str"}, {"name": "file", "type": "str"}, {"name": "plain", "type": "int", "default": null}]},
+              {"name": "str", "meta-type": "builtin", "json-type": "string"},
+              {"name": "int", "meta-type": "builtin", "json-type": "int"}
+            ]}
+            """;
+        var (output, diagnostics, run) = QapiHarness.Generate(Driver(answer));
+        Assert.Empty(diagnostics);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        var assembly = QapiHarness.Load(output);
+        var union = assembly.GetType("Acme.Live.SetShapeArguments")!;
+        Assert.Equal(["File", "Hash", "Plain", "Unknown"], union.GetNestedTypes().Select(t => t.Name).Order());
+        var hash = union.GetNestedType("Hash")!;
+        Assert.Equal(["File", "Hash2", "Kind", "Plain"], hash.GetProperties().Select(p => p.Name).Where(n => n != "EqualityContract").Order());
+    }
+
     private const string Consumer = """"
         #pragma warning disable QMP0900, CS0618
         using System.Text;

@@ -254,6 +254,50 @@ public class QapiGeneratorTests
     }
 
     [Fact]
+    public void At_name_in_a_unions_base_member_docs_is_a_see_cref_to_the_member()
+    {
+        // UnionEmitter wrote a union's base members' docs escaped but not rendered: @name stayed <c>name</c>.
+        const string schema = """
+            { 'enum': 'Kind', 'data': [ 'disk', 'net' ] }
+
+            ##
+            # @Disk:
+            #
+            # @path: where the disk is
+            ##
+            { 'struct': 'Disk', 'data': { 'path': 'str' } }
+
+            ##
+            # @Device:
+            #
+            # A device.
+            #
+            # @kind: what it is
+            #
+            # @id: names the device; @kind says which branch, ``id`` is unique
+            #
+            # @bus: the bus @id is on
+            ##
+            { 'union': 'Device', 'base': { 'kind': 'Kind', 'id': 'str', '*bus': 'str' },
+              'discriminator': 'kind', 'data': { 'disk': 'Disk' } }
+
+            ##
+            # @add-device:
+            #
+            # Adds one.
+            ##
+            { 'command': 'add-device', 'data': 'Device', 'boxed': true }
+            """;
+        var (output, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver("/q/top.json", new Dictionary<string, string> { ["/q/top.json"] = schema }, "Acme.Refs"));
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var text = string.Concat(run.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
+        Assert.Contains("names the device; <see cref=\"Device.Kind\"/> says which branch, <c>id</c> is unique (JSON <c>id</c>)", text, StringComparison.Ordinal);
+        Assert.Contains("the bus <see cref=\"Device.Id\"/> is on (JSON <c>bus</c>, optional)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<c>kind</c> says", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unstable_is_experimental_and_deprecated_is_obsolete()
     {
         const string uses = """

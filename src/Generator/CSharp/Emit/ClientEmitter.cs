@@ -356,14 +356,14 @@ public static class ClientEmitter
             var parameters = ordered.Select(p => p.Optional ? p.DeclaredType + " " + p.ParameterName + " = null" : p.DeclaredType + " " + p.ParameterName).ToList();
             if (command.AcceptsAnyKey)
             {
-                parameters.Add("global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null");
+                parameters.Add("global::System.Text.Json.Nodes.JsonObject? additionalProperties = null");
             }
 
             parameters.Add(Ct + " cancellationToken = default");
             var initializers = command.Parameters.Select(p => p.ClrName + " = " + p.ParameterName).ToList();
             if (command.AcceptsAnyKey)
             {
-                initializers.Add("Extra = extra");
+                initializers.Add("AdditionalProperties = additionalProperties ?? new()");
             }
 
             var recordOverload = command.MethodName + "(" + (withFd ? SafeHandle + ", " : string.Empty) + command.ArgumentsType + ", " + Ct + ")";
@@ -389,7 +389,7 @@ public static class ClientEmitter
 
                         if (command.AcceptsAnyKey)
                         {
-                            DocComments.Param(w, "extra", "Further members of the option list, sent beside the others.");
+                            DocComments.Param(w, "additionalProperties", "Members the schema does not name (the arguments are open), sent after the others.");
                         }
 
                         DocComments.Param(w, "cancellationToken", "Cancels waiting for the reply.");

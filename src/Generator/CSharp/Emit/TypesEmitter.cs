@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Qmp.Codegen.Generation;
 using Qmp.Codegen.Helpers;
@@ -122,9 +123,7 @@ public static class TypesEmitter
         }
         if (record.HasExtra)
         {
-            writer.Line("/// <summary>Members not named above, as they arrived; written back beside them, so nothing is lost in a round trip.</summary>");
-            writer.Line("public global::System.Collections.Generic.IReadOnlyDictionary<string, " + Json + ".JsonElement>? Extra { get; init; }");
-            writer.Line();
+            WriteAdditionalMembers(writer, record);
         }
 
         // Write
@@ -147,17 +146,8 @@ public static class TypesEmitter
         }
         if (record.HasExtra)
         {
-            writer.Open("if (value.Extra is { } extra)");
-            writer.Open("foreach (var pair in extra)");
-            if (!record.Properties.IsEmpty)
-            {
-                writer.Line("if (" + string.Join(" || ", record.Properties.Select(p => "pair.Key == " + CSharpText.Literal(p.JsonName))) + ")").Line("    continue;");
-            }
-
-            writer.Line("writer.WritePropertyName(pair.Key);");
-            writer.Line("pair.Value.WriteTo(writer);");
-            writer.Close();
-            writer.Close();
+            // After the declared members; a declared name among them is an error (it would be sent twice).
+            writer.Line("global::Qmp.Runtime.QmpJson.WriteAdditional(writer, value.AdditionalProperties, " + CSharpText.Literal(record.Name) + ", " + IsDeclared(record) + ");");
         }
         if (!record.IsBranch)
         {
@@ -167,7 +157,7 @@ public static class TypesEmitter
         writer.Line();
 
         // Read
-        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are " + (record.HasExtra ? "kept in <c>Extra</c>" : "skipped") + ".</summary>");
+        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are " + (record.HasExtra ? "kept in <see cref=\"AdditionalProperties\"/>" : "skipped") + ".</summary>");
         writer.Open("public static " + record.Name + " Read(ref " + Json + ".Utf8JsonReader reader" + (isEvent ? ", global::System.DateTimeOffset timestamp = default" : string.Empty) + ")");
         writer.Line(json + ".ExpectObject(ref reader);");
         foreach (var property in record.Properties)
@@ -177,7 +167,7 @@ public static class TypesEmitter
 
         if (record.HasExtra)
         {
-            writer.Line("global::System.Collections.Generic.Dictionary<string, " + Json + ".JsonElement>? extra = null;");
+            writer.Line(JsonObject + "? additional = null;");
         }
 
         writer.Open("while (reader.Read() && reader.TokenType != " + Json + ".JsonTokenType.EndObject)");
@@ -189,11 +179,7 @@ public static class TypesEmitter
         }
         if (record.HasExtra)
         {
-            writer.Open(first ? null : "else");
-            writer.Line("var key = reader.GetString()!;");
-            writer.Line("reader.Read();");
-            writer.Line("(extra ??= new())[key] = " + Json + ".JsonElement.ParseValue(ref reader);");
-            writer.Close();
+            writer.Line((first ? string.Empty : "else ") + "global::Qmp.Runtime.QmpJson.ReadAdditional(ref reader, additional ??= new());");
         }
         else if (first)
         {
@@ -212,7 +198,7 @@ public static class TypesEmitter
         }
         if (record.HasExtra)
         {
-            writer.Line("Extra = extra,");
+            writer.Line("AdditionalProperties = additional ?? new(),");
         }
 
         if (isEvent)
@@ -224,6 +210,53 @@ public static class TypesEmitter
         writer.Close();
         writer.Close();
     }
+
+    private const string JsonObject = "global::System.Text.Json.Nodes.JsonObject";
+
+    /// <summary>
+    /// The bag of an open record (the members its schema does not name: <c>device_add</c>'s device
+    /// properties), and the equality that goes with it: a <c>JsonObject</c> compares by reference, so the
+    /// record's value equality compares the bags' JSON instead.
+    /// </summary>
+    private static void WriteAdditionalMembers(SourceWriter writer, RecordSpec record)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Members the schema does not name (the object is open: QEMU takes more than it declares), as they");
+        writer.Line("/// arrived, written after the declared ones: <c>AdditionalProperties = { [\"drive\"] = \"disk1\" }</c>. A name");
+        writer.Line("/// declared above is refused on write (<see cref=\"global::System.ArgumentException\"/>).");
+        writer.Line("/// </summary>");
+        writer.Line("public " + JsonObject + " AdditionalProperties { get; init; } = new();");
+        writer.Line();
+        writer.Line("/// <summary>Equal members, <see cref=\"AdditionalProperties\"/> compared as JSON.</summary>");
+        writer.Open("public bool Equals(" + record.Name + "? other)");
+        // An event's base record compares what it holds (the timestamp) and the type.
+        var terms = record.EventName is null
+            ? new List<string> { "other is not null", "EqualityContract == other.EqualityContract" }
+            : new List<string> { "base.Equals(other)" };
+        foreach (var property in record.Properties)
+        {
+            terms.Add("global::System.Collections.Generic.EqualityComparer<" + property.DeclaredType + ">.Default.Equals(" + property.ClrName + ", other." + property.ClrName + ")");
+        }
+        terms.Add("global::Qmp.Runtime.QmpJson.SameAdditional(AdditionalProperties, other.AdditionalProperties)");
+        writer.Line("return ReferenceEquals(this, other) || (" + string.Join(" && ", terms) + ");");
+        writer.Close();
+        writer.Line();
+        writer.Line("/// <summary>A hash of the declared members (the bag's JSON does not take part).</summary>");
+        writer.Open("public override int GetHashCode()");
+        writer.Line("var hash = new global::System.HashCode();");
+        foreach (var property in record.Properties)
+        {
+            writer.Line("hash.Add(" + property.ClrName + ");");
+        }
+        writer.Line("return hash.ToHashCode();");
+        writer.Close();
+        writer.Line();
+    }
+
+    /// <summary>A static lambda that is true for the record's declared JSON names.</summary>
+    private static string IsDeclared(RecordSpec record) => record.Properties.IsEmpty
+        ? "static _ => false"
+        : "static name => name is " + string.Join(" or ", record.Properties.Select(p => CSharpText.Literal(p.JsonName)));
 
     /// <summary>
     /// One member of a reader's loop, on one line, the reader on the member's name: its value into

@@ -35,7 +35,8 @@ public static class UnionEmitter
         DocComments.Element(writer, "summary", (tag.Doc is null ? string.Empty : CSharpText.Xml(tag.Doc) + " ") + "(JSON <c>" + CSharpText.Xml(tag.JsonName) + "</c>, the discriminator: fixed by the branch)");
         writer.Line("public abstract " + tagType + " " + tag.ClrName + " { get; }");
         writer.Line();
-        WriteProperties(writer, union.BaseProperties);
+        // @name in a base member's doc: another base member (<see cref>), as in a record's docs.
+        WriteProperties(writer, union.BaseProperties, XmlDocRenderer.MemberReferences(union.Name, union.BaseProperties.Concat(new[] { tag })));
 
         writer.Line("/// <summary>Writes <paramref name=\"value\"/> as a JSON object: the discriminator, the base members, the branch's.</summary>");
         writer.Open("public static void Write(" + Json + ".Utf8JsonWriter writer, " + union.Name + " value)");
@@ -100,7 +101,12 @@ public static class UnionEmitter
             WriteEmptyBranch(writer, union, branch, json);
             return;
         }
-        WriteProperties(writer, branch.Properties);
+        // @name in a branch member's doc: a member of the branch, else of the base.
+        var branchReferences = XmlDocRenderer.MemberReferences(union.Name + "." + branch.Name, branch.Properties);
+        var baseReferences = XmlDocRenderer.MemberReferences(union.Name, union.BaseProperties.Concat(new[] { tag }));
+        // A member named as another branch's record hides that inherited nested record: `new` says so (no CS0108).
+        var branchRecords = new HashSet<string>(union.Branches.Select(b => b.Name).Concat(new[] { union.UnknownName }), System.StringComparer.Ordinal);
+        WriteProperties(writer, branch.Properties, name => branchReferences?.Invoke(name) ?? baseReferences?.Invoke(name), branchRecords);
         writer.Open("private protected override void WriteBranch(" + Json + ".Utf8JsonWriter writer)");
         writer.Line("var value = this;");
         WriteMembers(writer, branch.Properties, json);
@@ -198,13 +204,17 @@ public static class UnionEmitter
         writer.Close();
     }
 
-    internal static void WriteProperties(SourceWriter writer, IReadOnlyCollection<PropertySpec> properties)
+    /// <summary>
+    /// The members' properties, their docs through the one renderer (<c>@name</c> what
+    /// <paramref name="references"/> gives, <c>``x``</c> code, value lists as lists), as a record's are.
+    /// </summary>
+    internal static void WriteProperties(SourceWriter writer, IReadOnlyCollection<PropertySpec> properties, System.Func<string, string?>? references = null, ISet<string>? hidden = null)
     {
         foreach (var property in properties)
         {
-            var doc = (property.Doc is null ? string.Empty : CSharpText.Xml(property.Doc) + " ") + "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")";
-            DocComments.Element(writer, "summary", doc);
-            writer.Line("public " + (property.Optional ? string.Empty : "required ") + property.DeclaredType + " " + property.ClrName + " { get; init; }");
+            DocComments.SummaryWithValues(writer, property.Doc, "(JSON <c>" + CSharpText.Xml(property.JsonName) + "</c>" + (property.Optional ? ", optional" : string.Empty) + ")", references);
+            var modifiers = (hidden is not null && hidden.Contains(property.ClrName) ? "new " : string.Empty) + (property.Optional ? string.Empty : "required ");
+            writer.Line("public " + modifiers + property.DeclaredType + " " + property.ClrName + " { get; init; }");
         }
         if (properties.Count > 0)
         {

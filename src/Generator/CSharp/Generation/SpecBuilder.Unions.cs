@@ -69,19 +69,18 @@ public static partial class SpecBuilder
                     : variants.Branches.Select(b => b.Case).ToList();
                 var unknownMembers = Naming.Unique("BranchMembers", new HashSet<string>(used, StringComparer.Ordinal) { unknown });
                 var branches = new List<UnionBranchSpec>();
-                // Every branch's name first: a branch's member must not hide another branch's record.
-                // A branch record named as a member of a branch that copies its members gets "Branch" added, so members keep their names.
-                // Only branches that copy their members count: a branch carrying its record has one member, Data.
-                var memberNames = new HashSet<string>(variants.Branches
-                    .SelectMany(v => _index.Type(v.Type.Name) is { } vt && vt is SchemaObjectType vo && !IsBranchRecord(vo) ? _index.AllMembers(vo) : Enumerable.Empty<SchemaMember>())
-                    .Select(m => Naming.Pascal(m.Name)), StringComparer.Ordinal);
-                var branchNames = cases.Select(c => Naming.Pascal(c)).Select(n => Naming.Unique(memberNames.Contains(n) ? n + "Branch" : n, used)).ToList();
+                // One rule for every branch: its record is named as its case (BlockdevOptions.File,
+                // BlockdevOptions.Qcow2), clear of the union's own members. A member of a branch that copies
+                // its members may share another branch's name: it is declared `new` (it hides the inherited
+                // nested record, see UnionEmitter), and keeps its name; one named as its own branch gets a number.
+                var memberUsed = new HashSet<string>(used, StringComparer.Ordinal);
+                var branchNames = cases.Select(c => Naming.Unique(Naming.Pascal(c), used)).ToList();
                 for (var i = 0; i < cases.Count; i++)
                 {
                     var @case = cases[i];
                     var branchName = branchNames[i];
                     var variant = variants.Branches.FirstOrDefault(b => b.Case == @case);
-                    var branchUsed = new HashSet<string>(used, StringComparer.Ordinal) { branchName };
+                    var branchUsed = new HashSet<string>(memberUsed, StringComparer.Ordinal) { branchName };
                     foreach (var p in baseProperties)
                     {
                         branchUsed.Add(p.ClrName);

@@ -17,7 +17,7 @@ namespace Qmp.Codegen.Generation;
 public static partial class SpecBuilder
 {
     /// <summary>Member names a generated record keeps for itself; a JSON member with such a C# name gets a suffix.</summary>
-    private static readonly string[] ReservedMemberNames = { "Read", "Write", "Extra", "WireName", "Timestamp", "EventName", "Clone", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
+    private static readonly string[] ReservedMemberNames = { "Read", "Write", "AdditionalProperties", "WireName", "Timestamp", "EventName", "Clone", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
     /// <summary>Member names a generated enum keeps for itself.</summary>
     private static readonly string[] ReservedEnumMemberNames = { "Value", "Values", "IsKnown", "Read", "Write", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
@@ -231,7 +231,30 @@ public static partial class SpecBuilder
                 }
                 properties.Add(property);
             }
-            return new RecordSpec(name, summary, properties.ToEquatableArray(), type.AcceptsAnyMember, eventName, eventName is null && IsBranchRecord(type));
+            return new RecordSpec(name, summary, properties.ToEquatableArray(), IsOpen(type), eventName, eventName is null && IsBranchRecord(type));
+        }
+
+        private HashSet<string>? _openArguments;
+
+        /// <summary>
+        /// True for an object whose members are more than it declares, so its record keeps the rest in
+        /// <c>AdditionalProperties</c>: an .hx option list (<c>O</c>) or an argument object the docs describe
+        /// only in part (<see cref="SchemaObjectType.AcceptsAnyMember"/>), and the implicit arguments of a
+        /// QAPI command with <c>'gen': false</c> (QEMU's handler takes the arguments as they come:
+        /// <c>device_add</c>'s device properties). A member of type <c>any</c> does not open its object:
+        /// its value is any JSON already, and QEMU's visitor still refuses a member nobody declared.
+        /// </summary>
+        private bool IsOpen(SchemaObjectType type)
+        {
+            if (type.AcceptsAnyMember)
+            {
+                return true;
+            }
+
+            _openArguments ??= new HashSet<string>(
+                _schema.Commands.Where(c => !c.Flags.Generated && c.Arguments is not null).Select(c => c.Arguments!.Name),
+                StringComparer.Ordinal);
+            return type.IsImplicit && !type.IsUnion && _openArguments.Contains(type.Name);
         }
 
         /// <summary>
@@ -258,7 +281,7 @@ public static partial class SpecBuilder
                 else if (type is SchemaObjectType o)
                 {
                     properties = Record(o, argumentsType, null, null).Properties;
-                    acceptsAnyKey = o.AcceptsAnyMember;
+                    acceptsAnyKey = IsOpen(o);
                     foreach (var member in _index.AllMembers(o))
                     {
                         checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));

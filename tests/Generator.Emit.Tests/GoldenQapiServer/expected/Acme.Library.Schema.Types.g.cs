@@ -321,27 +321,51 @@ public sealed partial record AddAnyArguments
     /// <summary>Driver. (JSON <c>driver</c>)</summary>
     public required string Driver { get; init; }
 
+    /// <summary>
+    /// Members the schema does not name (the object is open: QEMU takes more than it declares), as they
+    /// arrived, written after the declared ones: <c>AdditionalProperties = { ["drive"] = "disk1" }</c>. A name
+    /// declared above is refused on write (<see cref="global::System.ArgumentException"/>).
+    /// </summary>
+    public global::System.Text.Json.Nodes.JsonObject AdditionalProperties { get; init; } = new();
+
+    /// <summary>Equal members, <see cref="AdditionalProperties"/> compared as JSON.</summary>
+    public bool Equals(AddAnyArguments? other)
+    {
+        return ReferenceEquals(this, other) || (other is not null && EqualityContract == other.EqualityContract && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Driver, other.Driver) && global::Qmp.Runtime.QmpJson.SameAdditional(AdditionalProperties, other.AdditionalProperties));
+    }
+
+    /// <summary>A hash of the declared members (the bag's JSON does not take part).</summary>
+    public override int GetHashCode()
+    {
+        var hash = new global::System.HashCode();
+        hash.Add(Driver);
+        return hash.ToHashCode();
+    }
+
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, AddAnyArguments value)
     {
         global::Qmp.Runtime.QmpJson.WriteStartObject(writer, value);
         writer.WriteString("driver"u8, value.Driver);
+        global::Qmp.Runtime.QmpJson.WriteAdditional(writer, value.AdditionalProperties, "AddAnyArguments", static name => name is "driver");
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are skipped.</summary>
+    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are kept in <see cref="AdditionalProperties"/>.</summary>
     public static AddAnyArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? driver = null;
+        global::System.Text.Json.Nodes.JsonObject? additional = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("driver"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "driver", ref driver);
-            else reader.Skip();
+            else global::Qmp.Runtime.QmpJson.ReadAdditional(ref reader, additional ??= new());
         }
         return new AddAnyArguments
         {
             Driver = driver ?? throw global::Qmp.Runtime.QmpJson.Missing("driver"),
+            AdditionalProperties = additional ?? new(),
         };
     }
 }

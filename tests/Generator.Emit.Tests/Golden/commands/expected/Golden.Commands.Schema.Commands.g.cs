@@ -34,10 +34,12 @@ partial class CommandsClient
     /// <param name="driver">the name of the new device's driver</param>
     /// <param name="id">the device's ID, must be unique</param>
     /// <param name="bus">the device's parent bus</param>
-    /// <param name="extra">Further members of the option list, sent beside the others.</param>
+    /// <param name="additionalProperties">
+    /// Members the schema does not name (the arguments are open), sent after the others.
+    /// </param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    public global::System.Threading.Tasks.Task DeviceAddAsync(string driver, string id, string? bus = null, global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        DeviceAddAsync(new DeviceAddArguments { Driver = driver, Bus = bus, Id = id, Extra = extra }, cancellationToken);
+    public global::System.Threading.Tasks.Task DeviceAddAsync(string driver, string id, string? bus = null, global::System.Text.Json.Nodes.JsonObject? additionalProperties = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        DeviceAddAsync(new DeviceAddArguments { Driver = driver, Bus = bus, Id = id, AdditionalProperties = additionalProperties ?? new() }, cancellationToken);
 
     /// <summary>Add a device.</summary>
     /// <example>
@@ -104,9 +106,11 @@ partial interface ICommandsClient
     /// <param name="driver">the name of the new device's driver</param>
     /// <param name="id">the device's ID, must be unique</param>
     /// <param name="bus">the device's parent bus</param>
-    /// <param name="extra">Further members of the option list, sent beside the others.</param>
+    /// <param name="additionalProperties">
+    /// Members the schema does not name (the arguments are open), sent after the others.
+    /// </param>
     /// <param name="cancellationToken">Cancels waiting for the reply.</param>
-    global::System.Threading.Tasks.Task DeviceAddAsync(string driver, string id, string? bus = null, global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? extra = null, global::System.Threading.CancellationToken cancellationToken = default);
+    global::System.Threading.Tasks.Task DeviceAddAsync(string driver, string id, string? bus = null, global::System.Text.Json.Nodes.JsonObject? additionalProperties = null, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Add a device.</summary>
     /// <example>

@@ -55,8 +55,28 @@ public sealed partial record DeviceAddArguments
     /// <summary>the device's ID, must be unique (JSON <c>id</c>)</summary>
     public required string Id { get; init; }
 
-    /// <summary>Members not named above, as they arrived; written back beside them, so nothing is lost in a round trip.</summary>
-    public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? Extra { get; init; }
+    /// <summary>
+    /// Members the schema does not name (the object is open: QEMU takes more than it declares), as they
+    /// arrived, written after the declared ones: <c>AdditionalProperties = { ["drive"] = "disk1" }</c>. A name
+    /// declared above is refused on write (<see cref="global::System.ArgumentException"/>).
+    /// </summary>
+    public global::System.Text.Json.Nodes.JsonObject AdditionalProperties { get; init; } = new();
+
+    /// <summary>Equal members, <see cref="AdditionalProperties"/> compared as JSON.</summary>
+    public bool Equals(DeviceAddArguments? other)
+    {
+        return ReferenceEquals(this, other) || (other is not null && EqualityContract == other.EqualityContract && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Driver, other.Driver) && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Bus, other.Bus) && global::System.Collections.Generic.EqualityComparer<string>.Default.Equals(Id, other.Id) && global::Qmp.Runtime.QmpJson.SameAdditional(AdditionalProperties, other.AdditionalProperties));
+    }
+
+    /// <summary>A hash of the declared members (the bag's JSON does not take part).</summary>
+    public override int GetHashCode()
+    {
+        var hash = new global::System.HashCode();
+        hash.Add(Driver);
+        hash.Add(Bus);
+        hash.Add(Id);
+        return hash.ToHashCode();
+    }
 
     /// <summary>Writes <paramref name="value"/> as a JSON object.</summary>
     public static void Write(global::System.Text.Json.Utf8JsonWriter writer, DeviceAddArguments value)
@@ -65,45 +85,31 @@ public sealed partial record DeviceAddArguments
         writer.WriteString("driver"u8, value.Driver);
         global::Qmp.Runtime.QmpJson.WriteOptional(writer, "bus"u8, value.Bus);
         writer.WriteString("id"u8, value.Id);
-        if (value.Extra is { } extra)
-        {
-            foreach (var pair in extra)
-            {
-                if (pair.Key == "driver" || pair.Key == "bus" || pair.Key == "id")
-                    continue;
-                writer.WritePropertyName(pair.Key);
-                pair.Value.WriteTo(writer);
-            }
-        }
+        global::Qmp.Runtime.QmpJson.WriteAdditional(writer, value.AdditionalProperties, "DeviceAddArguments", static name => name is "driver" or "bus" or "id");
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are kept in <c>Extra</c>.</summary>
+    /// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are kept in <see cref="AdditionalProperties"/>.</summary>
     public static DeviceAddArguments Read(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         global::Qmp.Runtime.QmpJson.ExpectObject(ref reader);
         string? driver = null;
         string? bus = null;
         string? id = null;
-        global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
+        global::System.Text.Json.Nodes.JsonObject? additional = null;
         while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("driver"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "driver", ref driver);
             else if (reader.ValueTextEquals("bus"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "bus", ref bus);
             else if (reader.ValueTextEquals("id"u8)) global::Qmp.Runtime.QmpJson.ReadMember(ref reader, "id", ref id);
-            else
-            {
-                var key = reader.GetString()!;
-                reader.Read();
-                (extra ??= new())[key] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
-            }
+            else global::Qmp.Runtime.QmpJson.ReadAdditional(ref reader, additional ??= new());
         }
         return new DeviceAddArguments
         {
             Driver = driver ?? throw global::Qmp.Runtime.QmpJson.Missing("driver"),
             Bus = bus,
             Id = id ?? throw global::Qmp.Runtime.QmpJson.Missing("id"),
-            Extra = extra,
+            AdditionalProperties = additional ?? new(),
         };
     }
 }

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Qmp.Codegen.Consumer.Tests;
+
+/// <summary>
+/// The repository packed once per test run as a user packs it (tests/Package.Smoke/pack-clean-copy.sh:
+/// a clean copy, the README's eng/pack.sh): the feed folder, the clean copy and the version, shared by
+/// the tests that build projects from the packages. Removed when the test process exits.
+/// </summary>
+internal static class PackedFeed
+{
+    private static readonly Lazy<Task<(string Feed, string Clone, string Version)>> Packed = new(PackAsync);
+
+    public static Task<(string Feed, string Clone, string Version)> GetAsync() => Packed.Value;
+
+    private static async Task<(string Feed, string Clone, string Version)> PackAsync()
+    {
+        var work = Directory.CreateTempSubdirectory("qmp-packed-");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => work.Delete(recursive: true);
+        var feed = Path.Combine(work.FullName, "feed");
+        var clone = Path.Combine(work.FullName, "clone");
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(Repository.Root, "tests", "Package.Smoke", "pack-clean-copy.sh"));
+        start.ArgumentList.Add(feed);
+        start.ArgumentList.Add(clone);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // A hang guard, not a timing: packing builds five projects, many minutes on a loaded 2-core machine.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("pack-clean-copy.sh failed: " + output + await stderr);
+        }
+        var version = output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("version: ", StringComparison.Ordinal))["version: ".Length..];
+        return (feed, clone, version);
+    }
+}
