@@ -78,6 +78,8 @@ internal sealed class QmpFrameReader
     }
 
     /// <summary>Returns the next frame; <see cref="QmpFrameKind.EndOfStream"/> once the peer is gone.</summary>
+    /// <remarks>Pooled: a read that waits for the socket would otherwise allocate its state per message.</remarks>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<QmpFrame> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (_pendingDrop > 0)
