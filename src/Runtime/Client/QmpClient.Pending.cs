@@ -200,13 +200,13 @@ public sealed partial class QmpClient
                 _error = new QmpProtocolException($"Could not read the reply to {Command}: {ex.Message}", ex);
             }
 
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
 
         public override void Fail(Exception exception)
         {
             _error = exception;
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
 
         public override void Execute()

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -44,7 +43,7 @@ public sealed partial class QmpClient : IAsyncDisposable
         _socket = socket;
         _options = options;
         _logger = options.Logger ?? options.LoggerFactory?.CreateLogger("Qmp.Runtime.QmpClient") ?? NullLogger.Instance;
-        _reader = new QmpFrameReader(stream, options.MaxMessageBytes, options.MaxDepth);
+        _reader = new QmpFrameReader(stream, options.MaxMessageBytes, options.MaxDepth) { ReleaseWhenIdle = stream is NetworkStream };
         _replyReaderOptions = new JsonReaderOptions { MaxDepth = options.MaxDepth + 2 };
     }
 
@@ -304,72 +303,6 @@ public sealed partial class QmpClient : IAsyncDisposable
 
         return await reply.ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// Writes one request. The message is built under the write lock into one buffer and writer
-    /// kept for the connection's life, so a round trip allocates no per-request buffers.
-    /// </summary>
-    private async Task SendAsync<TArgs>(string command, TArgs arguments, QmpJsonWriter<TArgs>? writeArguments, long id, IReadOnlyList<SafeHandle> fds, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfClosed();
-            var buffer = _sendBuffer;
-            buffer.ResetWrittenCount();
-            var writer = _sendWriter ??= new Utf8JsonWriter(buffer, QmpWire.WriterOptions);
-            writer.Reset(buffer);
-            writer.WriteStartObject();
-            writer.WriteString("execute"u8, command);
-            if (writeArguments is not null)
-            {
-                writer.WritePropertyName("arguments"u8);
-                writeArguments(writer, arguments);
-            }
-
-            writer.WriteNumber("id"u8, id);
-            writer.WriteEndObject();
-            writer.Flush();
-            if (_logger.IsEnabled(LogLevel.Trace))
-            {
-                QmpClientLog.Sent(_logger, QmpClientLog.Excerpt(buffer.WrittenSpan));
-            }
-
-            buffer.Write("\r\n"u8);
-
-            // Once writing starts it is not cancelled: half a message would desynchronise the stream.
-            if (fds.Count > 0)
-            {
-                await UnixFdInterop.SendAsync(_socket!, buffer.WrittenMemory, fds, CancellationToken.None).ConfigureAwait(false);
-            }
-            else
-            {
-                await _stream.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-                await _stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            // A huge request (tens of MB of arguments) should not pin its buffer for the connection's life.
-            if (buffer.Capacity > MaxRetainedSendBuffer)
-            {
-                _sendBuffer = new ArrayBufferWriter<byte>(InitialSendBuffer);
-                _sendWriter = null;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && ex is not QmpDisconnectedException)
-        {
-            Close(QmpDisconnectReason.ConnectionLost, ex);
-            throw _closeError!;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private const int InitialSendBuffer = 1024;
-    private const int MaxRetainedSendBuffer = 1 << 20;
-    private ArrayBufferWriter<byte> _sendBuffer = new(InitialSendBuffer);
-    private Utf8JsonWriter? _sendWriter;
 
     private void ThrowIfClosed()
     {
