@@ -110,11 +110,15 @@ public sealed partial class QmpClient
         {
             if (Client.RemovePending(this))
             {
-                Fail(_timeout?.IsCancellationRequested == true && !_callerToken.IsCancellationRequested
-                    ? new TimeoutException($"QMP command {Command} got no reply within {Client._options.CommandTimeout}.")
-                    : new OperationCanceledException(_callerToken));
+                FailCancelled();
             }
         }
+
+        /// <summary>Fails with a timeout or a cancellation, whichever fired; the caller has removed it.</summary>
+        public void FailCancelled() =>
+            Fail(_timeout?.IsCancellationRequested == true && !_callerToken.IsCancellationRequested
+                ? new TimeoutException($"QMP command {Command} got no reply within {Client._options.CommandTimeout}.")
+                : new OperationCanceledException(_callerToken));
 
         /// <summary>Reads the <c>return</c> value (on the read loop, while the frame is valid) and completes.</summary>
         public abstract void Complete(ReadOnlySpan<byte> returnValue, JsonReaderOptions options);

@@ -276,14 +276,14 @@ public sealed partial class QmpClient : IAsyncDisposable
             return reply;
         }
 
+        // Cancelled while being added: its callback found nothing to remove. (Only by id from here: once
+        // in the table the command may complete and its state be reused at any moment.)
         if (token.IsCancellationRequested)
         {
-            // Cancelled while being added: its callback found nothing to remove.
-            pending.Cancelled();
+            RemovePending(id)?.FailCancelled();
             return reply;
         }
 
-        // From here the command may complete (and its state be reused) at any moment: only id is ours.
         var send = SendAsync(command, arguments, writeArguments, id, fds, token);
         return send.IsCompletedSuccessfully ? reply : AfterSendAsync(send, reply, id);
     }
