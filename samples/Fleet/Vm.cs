@@ -65,7 +65,7 @@ internal sealed class Vm(string name, string address) : IAsyncDisposable
         catch (Exception e) when (e is QmpDisconnectedException or TimeoutException or QmpException)
         {
             Failures++;
-            State = e is QmpException error ? error.ErrorClass : "dropped";
+            State = e is QmpException error ? error.ErrorClass.ToString() : "dropped";
         }
     }
 
