@@ -89,12 +89,18 @@ public class RoundTrip
         _qemuClient is null ? throw new InvalidOperationException("qemu-system-x86_64 is not installed") : _qemuClient.QueryStatusAsync();
 }
 
-/// <summary>Thousands of commands in flight from one client.</summary>
+/// <summary>
+/// Thousands of commands in flight from one client, beside the raw C burst (native/qmp-burst.c: the
+/// same requests written in one go, replies counted by line feed, no JSON) against the same server,
+/// built with cc when there is one.
+/// </summary>
+[MemoryDiagnoser]
 public class Pipelined
 {
     public const int InFlight = 2000;
 
     private System.Diagnostics.Process? _server;
+    private System.Diagnostics.Process? _burst;
     private QemuClient? _client;
     private readonly Task<StatusInfo>[] _tasks = new Task<StatusInfo>[InFlight];
 
@@ -104,6 +110,7 @@ public class Pipelined
         var socket = Servers.SocketPath("pipelined");
         _server = Servers.Start("serve-emulator", socket);
         _client = await QemuClient.ConnectAsync($"unix:{socket}");
+        _burst = Servers.StartBurst(socket, InFlight);
     }
 
     [GlobalCleanup]
@@ -114,7 +121,24 @@ public class Pipelined
             await _client.DisposeAsync();
         }
 
+        Servers.Stop(_burst);
         Servers.Stop(_server);
+    }
+
+    [Benchmark(OperationsPerInvoke = InFlight, Description = "raw C burst, 2000 in flight")]
+    public void RawBurst()
+    {
+        if (_burst is null)
+        {
+            throw new InvalidOperationException("no C compiler (cc) to build native/qmp-burst.c");
+        }
+
+        _burst.StandardInput.Write('g');
+        _burst.StandardInput.Flush();
+        if (_burst.StandardOutput.ReadLine() != "done")
+        {
+            throw new InvalidOperationException("qmp-burst failed");
+        }
     }
 
     [Benchmark(OperationsPerInvoke = InFlight, Description = "pipelined query-status, 2000 in flight")]

@@ -10,7 +10,7 @@ internal static class Servers
     public static string SocketPath(string name) => Path.Combine(Path.GetTempPath(), $"qmp-bench-{name}-{Environment.ProcessId}.sock");
 
     /// <summary>Starts this program in a server mode and waits until its socket accepts connections.</summary>
-    public static Process Start(string mode, string socket)
+    public static Process Start(string mode, string socket, int? maxClients = null)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
@@ -20,6 +20,11 @@ internal static class Servers
 
         start.ArgumentList.Add(mode);
         start.ArgumentList.Add(socket);
+        if (maxClients is { } clients)
+        {
+            start.ArgumentList.Add(clients.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         var process = Process.Start(start)!;
         WaitForSocket(socket, process);
         return process;
@@ -35,6 +40,34 @@ internal static class Servers
         }
 
         return QemuProcess.StartAsync(socket, ["-machine", "none", "-nodefaults"]).GetAwaiter().GetResult().Process;
+    }
+
+    /// <summary>
+    /// Builds native/qmp-burst.c with cc and starts it against <paramref name="socket"/>; null when
+    /// there is no C compiler. Each line written to its stdin runs one burst of <paramref name="count"/>.
+    /// </summary>
+    public static Process? StartBurst(string socket, int count)
+    {
+        var cc = Qmp.Testing.Executables.Find("cc");
+        if (cc is null)
+        {
+            return null;
+        }
+
+        var binary = Path.Combine(Path.GetTempPath(), $"qmp-burst-{Environment.ProcessId}");
+        using (var build = Process.Start(cc, ["-O2", "-o", binary, Path.Combine(AppContext.BaseDirectory, "native", "qmp-burst.c")]))
+        {
+            build.WaitForExit();
+            if (build.ExitCode != 0)
+            {
+                return null;
+            }
+        }
+
+        var start = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(socket);
+        start.ArgumentList.Add(count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Process.Start(start);
     }
 
     public static void Stop(Process? process)
@@ -79,10 +112,13 @@ internal static class Servers
         throw new TimeoutException($"{socket} did not accept connections");
     }
 
-    /// <summary>Server mode "emulator": the reference emulator with one QMP monitor.</summary>
-    public static async Task<int> ServeEmulatorAsync(string socket)
+    /// <summary>
+    /// Server mode "emulator": the reference emulator with one QMP monitor that takes
+    /// <paramref name="maxClients"/> clients at once (the pipelined benchmark's C burst is a second).
+    /// </summary>
+    public static async Task<int> ServeEmulatorAsync(string socket, int maxClients = 4)
     {
-        await using var emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket},server,nowait"] });
+        await using var emulator = await Qmp.Emulator.QemuEmulator.StartAsync(new Qmp.Emulator.EmulatorOptions { Qmp = [$"unix:{socket},server,nowait"], MaxClients = maxClients });
         await WaitForParentAsync();
         return 0;
     }

@@ -227,6 +227,56 @@ public class ClientTests
     }
 
     [Fact]
+    public async Task Reply_with_an_id_that_is_not_a_number_is_ignored_and_the_client_continues()
+    {
+        // The id used to be read as a number unconditionally: a string id threw inside the read loop
+        // and the connection was dropped as lost.
+        var (clientEnd, serverEnd) = await ServerProtocolTests.SocketPairAsync();
+        var connect = QmpClient.ConnectAsync(clientEnd, new QmpClientOptions { Negotiate = false });
+        using var reader = new StreamReader(serverEnd);
+        await serverEnd.WriteAsync("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":0,\"minor\":2,\"major\":7},\"package\":\"\"},\"capabilities\":[]}}\r\n"u8.ToArray());
+        await using var client = await connect.Within();
+        var command = client.ExecuteAsync("query-status");
+        var request = (await reader.ReadLineAsync().Within())!;
+        var id = JsonDocument.Parse(request).RootElement.GetProperty("id").GetInt64();
+        await serverEnd.WriteAsync(System.Text.Encoding.UTF8.GetBytes(
+            "{\"return\":{},\"id\":\"" + id + "\"}\r\n{\"return\":{},\"id\":{\"n\":1}}\r\n{\"return\":{\"ok\":1},\"id\":" + id + "}\r\n"));
+        Assert.Equal(1, (await command.Within()).GetProperty("ok").GetInt32());
+        Assert.True(client.IsConnected);
+        serverEnd.Dispose();
+    }
+
+    [Fact]
+    public async Task Reply_nested_within_MaxDepth_reads_beyond_the_json_default_of_64()
+    {
+        // The typed result used to be read with the default reader options (depth 64), so a reply
+        // the frame reader had accepted under MaxDepth (128) failed as unreadable.
+        var (clientEnd, serverEnd) = await ServerProtocolTests.SocketPairAsync();
+        var connect = QmpClient.ConnectAsync(clientEnd, new QmpClientOptions { Negotiate = false });
+        using var reader = new StreamReader(serverEnd);
+        await serverEnd.WriteAsync("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":0,\"minor\":2,\"major\":7},\"package\":\"\"},\"capabilities\":[]}}\r\n"u8.ToArray());
+        await using var client = await connect.Within();
+        var depth = 0;
+        var command = client.ExecuteAsync<object?, int>("query-deep", null, null, (ref Utf8JsonReader r) =>
+        {
+            while (r.TokenType == JsonTokenType.StartArray)
+            {
+                depth++;
+                r.Read();
+            }
+
+            r.Skip();
+            return depth;
+        });
+        var request = (await reader.ReadLineAsync().Within())!;
+        var id = JsonDocument.Parse(request).RootElement.GetProperty("id").GetInt64();
+        await serverEnd.WriteAsync(System.Text.Encoding.UTF8.GetBytes(
+            "{\"return\":" + new string('[', 100) + new string(']', 100) + ",\"id\":" + id + "}\r\n"));
+        Assert.Equal(100, await command.Within());
+        serverEnd.Dispose();
+    }
+
+    [Fact]
     public async Task Greeting_must_arrive_before_the_handshake_timeout()
     {
         var (clientEnd, serverEnd) = await ServerProtocolTests.SocketPairAsync();

@@ -164,7 +164,7 @@ public sealed class SampleTests
         Assert.True(output.Contains("usage: DriftQemu", StringComparison.Ordinal) || output.Contains("built without a client", StringComparison.Ordinal), output);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string sample, params string[] args)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string sample, params string[] args)
     {
         var configuration = typeof(SampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
         var dll = Path.Combine(RepositoryRoot(), "samples", sample, "bin", configuration, "net10.0", sample + ".dll");

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -28,7 +26,6 @@ public sealed partial class QmpClient : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly QmpFrameReader _reader;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, PendingCommand> _pending = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _eventLock = new();
     private readonly List<QmpEventSubscription> _subscribers = [];
@@ -46,8 +43,12 @@ public sealed partial class QmpClient : IAsyncDisposable
         _socket = socket;
         _options = options;
         _logger = options.Logger ?? options.LoggerFactory?.CreateLogger("Qmp.Runtime.QmpClient") ?? NullLogger.Instance;
-        _reader = new QmpFrameReader(stream, options.MaxMessageBytes, options.MaxDepth);
+        _reader = new QmpFrameReader(stream, options.MaxMessageBytes, options.MaxDepth) { ReleaseWhenIdle = stream is NetworkStream };
+        _replyReaderOptions = new JsonReaderOptions { MaxDepth = options.MaxDepth + 2 };
     }
+
+    // Replies are read with the same depth allowance the frame reader checked them against.
+    private readonly JsonReaderOptions _replyReaderOptions;
 
     /// <summary>The server's greeting.</summary>
     public QmpGreeting Greeting { get; private set; } = QmpGreeting.Qemu21;
@@ -68,7 +69,16 @@ public sealed partial class QmpClient : IAsyncDisposable
     public long EventBacklogDropped => Interlocked.Read(ref _backlogDropped);
 
     /// <summary>Number of commands awaiting a reply.</summary>
-    public int PendingCommandCount => _pending.Count;
+    public int PendingCommandCount
+    {
+        get
+        {
+            lock (_pendingLock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
 
     /// <summary>
     /// Connects to <c>unix:/path</c>, <c>tcp:HOST:PORT</c> or <c>stdio</c> (QEMU <c>-qmp</c> syntax;
@@ -240,119 +250,59 @@ public sealed partial class QmpClient : IAsyncDisposable
         }
     }
 
-    private async Task<TResult> ExecuteCoreAsync<TArgs, TResult>(string command, TArgs arguments, QmpJsonWriter<TArgs>? writeArguments, QmpJsonReader<TResult> readResult, IReadOnlyList<SafeHandle> fds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a command and returns the task of its reply. Not an async method: when the request goes
+    /// out at once (the usual case) the caller's task is all a call allocates.
+    /// </summary>
+    private Task<TResult> ExecuteCoreAsync<TArgs, TResult>(string command, TArgs arguments, QmpJsonWriter<TArgs>? writeArguments, QmpJsonReader<TResult> readResult, IReadOnlyList<SafeHandle> fds, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(command);
-        ArgumentNullException.ThrowIfNull(readResult);
-        cancellationToken.ThrowIfCancellationRequested();
-        ThrowIfClosed();
-
-        var id = Interlocked.Increment(ref _nextId);
-        var pending = new PendingCommand<TResult>(command, readResult);
-        _pending[id] = pending;
-        if (!IsConnected && _pending.TryRemove(id, out _))
+        // Failures come back as the task's, as they did when this was an async method.
+        if (command is null || readResult is null)
         {
-            ThrowIfClosed();
+            return Task.FromException<TResult>(new ArgumentNullException(command is null ? nameof(command) : nameof(readResult)));
         }
 
-        using var timeout = _options.CommandTimeout is { } limit ? new CancellationTokenSource(limit, _options.TimeProvider) : null;
-        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var token = linked?.Token ?? cancellationToken;
-        using var registration = token.CanBeCanceled
-            ? token.Register(() =>
-            {
-                if (_pending.TryRemove(id, out var p))
-                {
-                    p.Fail(timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested
-                        ? new TimeoutException($"QMP command {command} got no reply within {_options.CommandTimeout}.")
-                        : new OperationCanceledException(cancellationToken));
-                }
-            })
-            : default;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<TResult>(cancellationToken);
+        }
 
+        var pending = PendingCommand<TResult>.Rent(this, command, readResult);
+        var reply = pending.Task;
+        var token = pending.Arm(_options.CommandTimeout, _options.TimeProvider, cancellationToken);
+        if (!TryAddPending(pending, out var id))
+        {
+            pending.Fail(_closeError ?? new QmpDisconnectedException());
+            return reply;
+        }
+
+        // Cancelled while being added: its callback found nothing to remove. (Only by id from here: once
+        // in the table the command may complete and its state be reused at any moment.)
+        if (token.IsCancellationRequested)
+        {
+            RemovePending(id)?.FailCancelled();
+            return reply;
+        }
+
+        var send = SendAsync(command, arguments, writeArguments, id, fds, token);
+        return send.IsCompletedSuccessfully ? reply : AfterSendAsync(send, reply, id);
+    }
+
+    /// <summary>The request is still going out (the write lock was busy) or failed to.</summary>
+    private async Task<TResult> AfterSendAsync<TResult>(Task send, Task<TResult> reply, long id)
+    {
         try
         {
-            await SendAsync(command, arguments, writeArguments, id, fds, token).ConfigureAwait(false);
+            await send.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            _pending.TryRemove(id, out _);
-            if (ex is OperationCanceledException && pending.Task.IsCompleted)
-            {
-                return await pending.Task.ConfigureAwait(false); // surfaces timeout vs cancel as decided above
-            }
-
-            throw;
+            // Not sent: fail the command with why, unless a cancellation, timeout or close got there first.
+            RemovePending(id)?.Fail(ex);
         }
 
-        return await pending.Task.ConfigureAwait(false);
+        return await reply.ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// Writes one request. The message is built under the write lock into one buffer and writer
-    /// kept for the connection's life, so a round trip allocates no per-request buffers.
-    /// </summary>
-    private async Task SendAsync<TArgs>(string command, TArgs arguments, QmpJsonWriter<TArgs>? writeArguments, long id, IReadOnlyList<SafeHandle> fds, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfClosed();
-            var buffer = _sendBuffer;
-            buffer.ResetWrittenCount();
-            var writer = _sendWriter ??= new Utf8JsonWriter(buffer, QmpWire.WriterOptions);
-            writer.Reset(buffer);
-            writer.WriteStartObject();
-            writer.WriteString("execute", command);
-            if (writeArguments is not null)
-            {
-                writer.WritePropertyName("arguments");
-                writeArguments(writer, arguments);
-            }
-
-            writer.WriteNumber("id", id);
-            writer.WriteEndObject();
-            writer.Flush();
-            if (_logger.IsEnabled(LogLevel.Trace))
-            {
-                QmpClientLog.Sent(_logger, QmpClientLog.Excerpt(buffer.WrittenSpan));
-            }
-
-            buffer.Write("\r\n"u8);
-
-            // Once writing starts it is not cancelled: half a message would desynchronise the stream.
-            if (fds.Count > 0)
-            {
-                await UnixFdInterop.SendAsync(_socket!, buffer.WrittenMemory, fds, CancellationToken.None).ConfigureAwait(false);
-            }
-            else
-            {
-                await _stream.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-                await _stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            // A huge request (tens of MB of arguments) should not pin its buffer for the connection's life.
-            if (buffer.Capacity > MaxRetainedSendBuffer)
-            {
-                _sendBuffer = new ArrayBufferWriter<byte>(InitialSendBuffer);
-                _sendWriter = null;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && ex is not QmpDisconnectedException)
-        {
-            Close(QmpDisconnectReason.ConnectionLost, ex);
-            throw _closeError!;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private const int InitialSendBuffer = 1024;
-    private const int MaxRetainedSendBuffer = 1 << 20;
-    private ArrayBufferWriter<byte> _sendBuffer = new(InitialSendBuffer);
-    private Utf8JsonWriter? _sendWriter;
 
     private void ThrowIfClosed()
     {
@@ -414,13 +364,24 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// </summary>
     private void FailOldestPending(QmpFrameKind kind)
     {
-        var oldest = long.MaxValue;
-        foreach (var key in _pending.Keys)
+        PendingCommand? pending = null;
+        lock (_pendingLock)
         {
-            oldest = Math.Min(oldest, key);
+            foreach (var (key, candidate) in _pending)
+            {
+                if (pending is null || key < pending.Id)
+                {
+                    pending = candidate;
+                }
+            }
+
+            if (pending is not null)
+            {
+                _pending.Remove(pending.Id);
+            }
         }
 
-        if (oldest != long.MaxValue && _pending.TryRemove(oldest, out var pending))
+        if (pending is not null)
         {
             var limit = kind == QmpFrameKind.TooLarge
                 ? $"MaxMessageBytes ({_options.MaxMessageBytes})"
@@ -429,19 +390,63 @@ public sealed partial class QmpClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One message from the server. A reply is read where it lies in the read buffer: one pass over
+    /// the top-level members finds <c>return</c>, <c>error</c> and <c>id</c>, and the command's reader
+    /// turns the <c>return</c> bytes into its result; no document is built and nothing is copied.
+    /// When a member appears twice the last one counts, as with <see cref="JsonDocument"/>.
+    /// </summary>
     private void HandleMessage(ReadOnlyMemory<byte> utf8)
     {
+        var span = utf8.Span;
+
         // A message whose strings are not text would throw when read; drop it like invalid JSON.
-        if (QmpWire.HasInvalidText(utf8.Span))
+        if (QmpWire.HasInvalidText(span))
         {
             QmpClientLog.InvalidJson(_logger);
             return;
         }
 
-        JsonDocument doc;
+        Range returnValue = default, error = default, id = default;
+        bool isReturn = false, isError = false, hasId = false, isEvent = false;
         try
         {
-            doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = _options.MaxDepth + 2 });
+            var reader = new Utf8JsonReader(span, _replyReaderOptions);
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                QmpClientLog.UnexpectedMessage(_logger, Truncate(System.Text.Encoding.UTF8.GetString(span)));
+                return;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var member = reader.ValueTextEquals("return"u8) ? 1
+                    : reader.ValueTextEquals("error"u8) ? 2
+                    : reader.ValueTextEquals("id"u8) ? 3
+                    : reader.ValueTextEquals("event"u8) ? 4
+                    : 0;
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                var isString = reader.TokenType == JsonTokenType.String;
+                reader.Skip();
+                var value = new Range(start, (int)reader.BytesConsumed);
+                switch (member)
+                {
+                    case 1:
+                        (isReturn, returnValue) = (true, value);
+                        break;
+                    case 2:
+                        (isError, error) = (true, value);
+                        break;
+                    case 3:
+                        (hasId, id) = (true, value);
+                        break;
+                    case 4:
+                        isEvent = isString;
+                        break;
+                }
+            }
         }
         catch (JsonException)
         {
@@ -449,76 +454,99 @@ public sealed partial class QmpClient : IAsyncDisposable
             return;
         }
 
-        using (doc)
+        if (isEvent)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            PublishEvent(utf8);
+            return;
+        }
+
+        if (!isReturn && !isError)
+        {
+            QmpClientLog.UnexpectedMessage(_logger, Truncate(System.Text.Encoding.UTF8.GetString(span)));
+            return;
+        }
+
+        string errorClass = "GenericError", description = "";
+        if (isError)
+        {
+            ReadError(span[error], ref errorClass, ref description);
+        }
+
+        if (!hasId)
+        {
+            // A parse error reply: QEMU could not read our id. Not fatal; nothing to match.
+            QmpClientLog.ErrorWithoutId(_logger, errorClass, isError ? description : "(return without id)");
+            return;
+        }
+
+        var idReader = new Utf8JsonReader(span[id]);
+        idReader.Read();
+        var isNumber = idReader.TokenType == JsonTokenType.Number;
+        var pending = isNumber && idReader.TryGetInt64(out var number) ? RemovePending(number) : null;
+        if (pending is null)
+        {
+            // Ids are ours and increase: one we issued is a reply to a cancelled or timed-out command.
+            if (isNumber && idReader.TryGetInt64(out number) && number > 0 && number <= Interlocked.Read(ref _nextId))
             {
-                QmpClientLog.UnexpectedMessage(_logger, Truncate(root.GetRawText()));
-                return;
-            }
-
-            if (root.TryGetProperty("event", out var name) && name.ValueKind == JsonValueKind.String)
-            {
-                var data = root.TryGetProperty("data", out var d) ? d.Clone() : (JsonElement?)null;
-                var timestamp = root.TryGetProperty("timestamp", out var t) ? QmpWire.ReadTimestamp(t) : _options.TimeProvider.GetUtcNow();
-                PublishEvent(new QmpEvent(name.GetString()!, data, timestamp));
-                return;
-            }
-
-            var isReturn = root.TryGetProperty("return", out var returnValue);
-            var isError = root.TryGetProperty("error", out var error);
-            if (!isReturn && !isError)
-            {
-                QmpClientLog.UnexpectedMessage(_logger, Truncate(root.GetRawText()));
-                return;
-            }
-
-            string errorClass = "GenericError", description = "";
-            if (isError && error.ValueKind == JsonValueKind.Object)
-            {
-                if (error.TryGetProperty("class", out var c) && c.ValueKind == JsonValueKind.String)
-                {
-                    errorClass = c.GetString()!;
-                }
-
-                if (error.TryGetProperty("desc", out var ds) && ds.ValueKind == JsonValueKind.String)
-                {
-                    description = ds.GetString()!;
-                }
-            }
-
-            if (!root.TryGetProperty("id", out var idElement))
-            {
-                // A parse error reply: QEMU could not read our id. Not fatal; nothing to match.
-                QmpClientLog.ErrorWithoutId(_logger, errorClass, isError ? description : "(return without id)");
-                return;
-            }
-
-            if (!idElement.TryGetInt64(out var id) || !_pending.TryRemove(id, out var pending))
-            {
-                // Ids are ours and increase: one we issued is a reply to a cancelled or timed-out command.
-                if (idElement.ValueKind == JsonValueKind.Number && id > 0 && id <= Interlocked.Read(ref _nextId))
-                {
-                    QmpClientLog.LateReply(_logger, id);
-                }
-                else
-                {
-                    QmpClientLog.UnmatchedReply(_logger, Truncate(idElement.GetRawText()));
-                }
-
-                return;
-            }
-
-            if (isError)
-            {
-                pending.Fail(new QmpException(errorClass, description, pending.Command));
+                QmpClientLog.LateReply(_logger, number);
             }
             else
             {
-                pending.Complete(returnValue);
+                QmpClientLog.UnmatchedReply(_logger, Truncate(System.Text.Encoding.UTF8.GetString(span[id])));
             }
+
+            return;
         }
+
+        if (isError)
+        {
+            pending.Fail(new QmpException(errorClass, description, pending.Command));
+        }
+        else
+        {
+            pending.Complete(span[returnValue], _replyReaderOptions);
+        }
+    }
+
+    /// <summary>Reads <c>class</c> and <c>desc</c> of an error object (anything else keeps the defaults).</summary>
+    private void ReadError(ReadOnlySpan<byte> error, ref string errorClass, ref string description)
+    {
+        var reader = new Utf8JsonReader(error, _replyReaderOptions);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isClass = reader.ValueTextEquals("class"u8);
+            var isDescription = reader.ValueTextEquals("desc"u8);
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String && (isClass || isDescription))
+            {
+                if (isClass)
+                {
+                    errorClass = reader.GetString()!;
+                }
+                else
+                {
+                    description = reader.GetString()!;
+                }
+            }
+
+            reader.Skip();
+        }
+    }
+
+    /// <summary>An event: read into a document, since <see cref="QmpEvent.Data"/> outlives the buffer.</summary>
+    private void PublishEvent(ReadOnlyMemory<byte> utf8)
+    {
+        using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = _options.MaxDepth + 2 });
+        var root = doc.RootElement;
+        var data = root.TryGetProperty("data", out var d) ? d.Clone() : (JsonElement?)null;
+        var timestamp = root.TryGetProperty("timestamp", out var t) ? QmpWire.ReadTimestamp(t) : _options.TimeProvider.GetUtcNow();
+        PublishEvent(new QmpEvent(root.GetProperty("event").GetString()!, data, timestamp));
     }
 
     private void PublishEvent(QmpEvent qmpEvent)
@@ -569,12 +597,9 @@ public sealed partial class QmpClient : IAsyncDisposable
         {
             QmpClientLog.Closed(_logger, reason);
         }
-        foreach (var id in _pending.Keys)
+        foreach (var pending in RemoveAllPending())
         {
-            if (_pending.TryRemove(id, out var pending))
-            {
-                pending.Fail(_closeError);
-            }
+            pending.Fail(_closeError);
         }
 
         lock (_eventLock)
@@ -608,51 +633,4 @@ public sealed partial class QmpClient : IAsyncDisposable
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "...";
-
-    private abstract class PendingCommand(string command)
-    {
-        public string Command { get; } = command;
-
-        public abstract void Complete(JsonElement returnValue);
-
-        public abstract void Fail(Exception exception);
-    }
-
-    private sealed class PendingCommand<T>(string command, QmpJsonReader<T> read) : PendingCommand(command)
-    {
-        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<T> Task => _completion.Task;
-
-        public override void Complete(JsonElement returnValue)
-        {
-            try
-            {
-                var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(returnValue));
-                reader.Read();
-                _completion.TrySetResult(read(ref reader));
-            }
-            catch (JsonException ex)
-            {
-                var path = ex.Path is null or "" ? "return" : ex.Path.StartsWith('[') ? "return" + ex.Path : "return." + ex.Path;
-                _completion.TrySetException(new QmpReplyException(Command, path, returnValue.GetRawText(), ex));
-            }
-            catch (Exception ex)
-            {
-                _completion.TrySetException(new QmpProtocolException($"Could not read the reply to {Command}: {ex.Message}", ex));
-            }
-        }
-
-        public override void Fail(Exception exception)
-        {
-            if (exception is OperationCanceledException oce)
-            {
-                _completion.TrySetCanceled(oce.CancellationToken);
-            }
-            else
-            {
-                _completion.TrySetException(exception);
-            }
-        }
-    }
 }

@@ -48,7 +48,7 @@ public static partial class QmpJson
 
     /// <summary>The string value of <paramref name="member"/>; any other JSON type is QEMU's "expected: string".</summary>
     public static string ReadString(ref Utf8JsonReader reader, string? member) =>
-        reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw InvalidType(member, "string");
+        reader.TokenType == JsonTokenType.String ? QmpJsonStrings.Get(ref reader) : throw InvalidType(member, "string");
 
     /// <summary>The integer value of <paramref name="member"/>; any other JSON type, a fraction or a value beyond 64 bits is QEMU's "expected: integer".</summary>
     public static long ReadInt64(ref Utf8JsonReader reader, string? member) =>

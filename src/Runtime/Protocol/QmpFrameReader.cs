@@ -42,7 +42,9 @@ internal sealed class QmpFrameReader
     private readonly int _maxDepth;
     private readonly JsonReaderOptions _readerOptions;
 
-    private byte[] _buffer = new byte[16 * 1024];
+    private const int InitialBuffer = 16 * 1024;
+
+    private byte[] _buffer = new byte[InitialBuffer];
     private int _start; // first unconsumed byte
     private int _end;   // end of valid data
     private int _pendingDrop; // length of the message returned last time
@@ -77,7 +79,30 @@ internal sealed class QmpFrameReader
     {
     }
 
+    /// <summary>
+    /// Holds no buffer while nothing is buffered: waits for input with a zero-byte read and takes a
+    /// buffer from the shared pool only when input is there (as Kestrel does). For a process that keeps
+    /// a thousand idle connections. Only for reads that wait on a zero-byte read (sockets); a stream
+    /// that answers one with 0 at once would spin.
+    /// </summary>
+    public bool ReleaseWhenIdle
+    {
+        get => _releaseWhenIdle;
+        init
+        {
+            _releaseWhenIdle = value;
+            if (value)
+            {
+                _buffer = [];
+            }
+        }
+    }
+
+    private readonly bool _releaseWhenIdle;
+
     /// <summary>Returns the next frame; <see cref="QmpFrameKind.EndOfStream"/> once the peer is gone.</summary>
+    /// <remarks>Pooled: a read that waits for the socket would otherwise allocate its state per message.</remarks>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<QmpFrame> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (_pendingDrop > 0)
@@ -92,6 +117,21 @@ internal sealed class QmpFrameReader
             if (frame is { } found)
             {
                 return found;
+            }
+
+            if (_releaseWhenIdle && _start == _end)
+            {
+                // Nothing buffered: give the buffer back and wait for input without one. The zero-byte
+                // read ends when input is there or the peer is gone; the read below tells which.
+                if (_buffer.Length == InitialBuffer)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+                }
+
+                _buffer = [];
+                _start = _end = 0;
+                await _read(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                _buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(InitialBuffer);
             }
 
             MakeRoom();
