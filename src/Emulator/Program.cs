@@ -152,9 +152,9 @@ internal static class EmulatorProgram
         {
             emulator = await QemuEmulator.StartAsync(options).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
-            // As QEMU fails at startup: one line naming what could not be opened.
+            // As QEMU fails at startup: one line naming what could not be opened (or the address that cannot be one).
             await Console.Error.WriteLineAsync("qmp-emulator: " + ex.Message).ConfigureAwait(false);
             return 1;
         }
