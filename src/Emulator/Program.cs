@@ -201,7 +201,8 @@ internal static class EmulatorProgram
         };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
         {
-            start.ArgumentList.Add(typeof(EmulatorProgram).Assembly.Location);
+            // Run by the dotnet host (a native or apphost build is its own ProcessPath): the same assembly again.
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(EmulatorProgram).Assembly.GetName().Name + ".dll"));
         }
 
         foreach (var arg in args)
