@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Qmp.Runtime;
 
 namespace Qmp.Emulator.Tests;
