@@ -4,12 +4,14 @@
 // query-qmp-schema) and prints the report; then it runs the Quickstart's session with the 10.0
 // client: query-status, stop/cont with their events, query-block, an eject that fails with its
 // error class, and a backup job followed to BLOCK_JOB_COMPLETED. With no argument it starts
-// qemu-system-x86_64 (-M pc, a qcow2 disk, an empty CD-ROM); with --connect unix:PATH it drives
-// a QEMU that is already running.
+// qemu-system-x86_64 (-M pc, a qcow2 disk, an empty CD-ROM), or, where no QEMU is installed, the
+// reference emulator's QEMU 7.2 persona in-process; with --connect unix:PATH it drives a QEMU that
+// is already running.
 #if QEMU100_CLIENT
 using System.Diagnostics;
 using System.Text.Json;
 using DriftQemu.Qemu100;
+using Qmp.Emulator;
 using Qmp.Runtime;
 
 var address = args switch
@@ -25,19 +27,24 @@ if (args.Length > 0 && address is null)
 }
 
 Process? qemu = null;
+QemuEmulator? emulator = null;
 var work = Directory.CreateTempSubdirectory("drift-qemu-");
 try
 {
-    if (address is null)
+    var binary = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Select(d => Path.Combine(d, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+    if (address is null && binary is null)
     {
-        var binary = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
-        if (binary is null)
-        {
-            Console.Error.WriteLine("DriftQemu: no QEMU here: install it (apt-get install qemu-system-x86 qemu-utils), or pass --connect unix:PATH of a running one");
-            return 2;
-        }
-
+        // No QEMU here: the reference emulator answers as qemu-system-x86_64 7.2 (its recorded schema and
+        // catalogues), in this process, with its default PC (a disk and an empty CD-ROM); block jobs write
+        // into its data directory.
+        var socket = Path.Combine(work.FullName, "qmp.sock");
+        emulator = await QemuEmulator.StartAsync(new EmulatorOptions { Qemu = EmulatorOptions.Qemu72, Qmp = [$"unix:{socket},server=on,wait=off"], DataDir = work.FullName });
+        Console.WriteLine("no qemu-system-x86_64 on PATH: started the reference emulator's QEMU 7.2 persona in-process");
+        address = "unix:" + socket;
+    }
+    else if (address is null)
+    {
         var disk = Path.Combine(work.FullName, "disk.qcow2");
         using (var img = Process.Start(new ProcessStartInfo("qemu-img") { ArgumentList = { "create", "-q", "-f", "qcow2", disk, "64M" } })!)
         {
@@ -45,7 +52,7 @@ try
         }
 
         var socket = Path.Combine(work.FullName, "qmp.sock");
-        qemu = Process.Start(new ProcessStartInfo(binary)
+        qemu = Process.Start(new ProcessStartInfo(binary!)
         {
             ArgumentList =
             {
@@ -171,6 +178,11 @@ finally
     {
         qemu.Kill();
         await qemu.WaitForExitAsync();
+    }
+
+    if (emulator is not null)
+    {
+        await emulator.DisposeAsync();
     }
 
     work.Delete(recursive: true);

@@ -1,9 +1,11 @@
 // The QEMU people run today, through the client generated from its own QAPI schema (QEMU 7.2).
 // With no argument it starts qemu-system-x86_64 (-M pc, a qcow2 disk, an empty CD-ROM) and drives
-// it; with --connect unix:PATH it drives a QEMU that is already running.
+// it, or, where no QEMU is installed, the reference emulator's QEMU 7.2 persona in-process; with
+// --connect unix:PATH it drives a QEMU that is already running.
 #if QEMU72_CLIENT
 using System.Diagnostics;
 using ModernQemu.Qemu72;
+using Qmp.Emulator;
 
 var address = args switch
 {
@@ -18,19 +20,24 @@ if (args.Length > 0 && address is null)
 }
 
 Process? qemu = null;
+QemuEmulator? emulator = null;
 DirectoryInfo? dir = null;
 try
 {
-    if (address is null)
+    var binary = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Select(d => Path.Combine(d, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
+    if (address is null && binary is null)
     {
-        var binary = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, "qemu-system-x86_64")).FirstOrDefault(File.Exists);
-        if (binary is null)
-        {
-            Console.Error.WriteLine("ModernQemu: no QEMU here: install it (apt-get install qemu-system-x86 qemu-utils), or pass --connect unix:PATH of a running one");
-            return 2;
-        }
-
+        // No QEMU here: the reference emulator answers as qemu-system-x86_64 7.2 (its recorded schema and
+        // catalogues), in this process, with its default PC (a disk and an empty CD-ROM).
+        dir = Directory.CreateTempSubdirectory("modern-qemu-");
+        var socket = Path.Combine(dir.FullName, "qmp.sock");
+        emulator = await QemuEmulator.StartAsync(new EmulatorOptions { Qemu = EmulatorOptions.Qemu72, Qmp = [$"unix:{socket},server=on,wait=off"] });
+        Console.WriteLine("no qemu-system-x86_64 on PATH: started the reference emulator's QEMU 7.2 persona in-process");
+        address = "unix:" + socket;
+    }
+    else if (address is null)
+    {
         dir = Directory.CreateTempSubdirectory("modern-qemu-");
         var disk = Path.Combine(dir.FullName, "disk.qcow2");
         using (var img = Process.Start(new ProcessStartInfo("qemu-img") { ArgumentList = { "create", "-q", "-f", "qcow2", disk, "64M" } })!)
@@ -39,7 +46,7 @@ try
         }
 
         var socket = Path.Combine(dir.FullName, "qmp.sock");
-        qemu = Process.Start(new ProcessStartInfo(binary)
+        qemu = Process.Start(new ProcessStartInfo(binary!)
         {
             ArgumentList =
             {
@@ -87,6 +94,11 @@ finally
     {
         qemu.Kill();
         await qemu.WaitForExitAsync();
+    }
+
+    if (emulator is not null)
+    {
+        await emulator.DisposeAsync();
     }
 
     dir?.Delete(recursive: true);

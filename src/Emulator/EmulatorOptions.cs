@@ -19,6 +19,26 @@ public sealed class EmulatorOptions
     public const string Qemu72 = "7.2";
 
     /// <summary>
+    /// The QEMU 7.2 persona with the machine and monitors a QEMU 7.2 command line describes, read as
+    /// <c>qmp-emulator --qemu 7.2 ARGS</c> reads it: the line a launcher under test writes, in a test.
+    /// <code>
+    /// await using var qemu = await QemuEmulator.StartAsync(EmulatorOptions.FromQemuCommandLine(
+    ///     "-machine", "pc", "-m", "64", "-blockdev", $"driver=file,filename={image},node-name=disk0",
+    ///     "-device", "virtio-blk-pci,drive=disk0,id=virtio-disk0", "-qmp", $"unix:{socket},server=on,wait=off"));
+    /// </code>
+    /// <c>-pidfile</c> and <c>-daemonize</c> concern a process and are not applied in-process.
+    /// </summary>
+    /// <exception cref="ArgumentException">QEMU 7.2 would refuse the line: the message is its words.</exception>
+    public static EmulatorOptions FromQemuCommandLine(params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var error = new StringWriter();
+        var launch = CommandLine.Qemu72CommandLine.Parse(arguments, error, "qemu-system-x86_64")
+            ?? throw new ArgumentException(error.ToString().TrimEnd(), nameof(arguments));
+        return EmulatorProgram.FromLaunch(launch, arguments).Options;
+    }
+
+    /// <summary>
     /// The accelerators to try in order, as QEMU's <c>-machine accel=kvm:tcg</c> or repeated <c>-accel</c> name them;
     /// empty is QEMU's default (<c>tcg</c> first). The emulator runs no guest code: this only decides what
     /// <c>query-kvm</c> answers (enabled when <c>kvm</c> comes before <c>tcg</c> and <c>/dev/kvm</c> opens read-write).

@@ -42,11 +42,11 @@ public sealed class MachineDescription
     };
 
     public static MachineDescription Parse(string json) =>
-        JsonSerializer.Deserialize<MachineDescription>(json, JsonOptions) ?? throw new JsonException("The machine description is null.");
+        JsonSerializer.Deserialize(json, EmulatorJsonContext.Default.MachineDescription) ?? throw new JsonException("The machine description is null.");
 
     public static MachineDescription Load(string path) => Parse(File.ReadAllText(path));
 
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    public string ToJson() => JsonSerializer.Serialize(this, EmulatorJsonContext.Default.MachineDescription);
 
     /// <summary>
     /// What <c>qemu-system-x86_64 -hda disk.qcow2 -cdrom</c> gives in QEMU 2.1: ide0-hd0 (qcow2), ide1-cd0

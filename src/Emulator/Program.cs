@@ -152,9 +152,9 @@ internal static class EmulatorProgram
         {
             emulator = await QemuEmulator.StartAsync(options).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
-            // As QEMU fails at startup: one line naming what could not be opened.
+            // As QEMU fails at startup: one line naming what could not be opened (or the address that cannot be one).
             await Console.Error.WriteLineAsync("qmp-emulator: " + ex.Message).ConfigureAwait(false);
             return 1;
         }
@@ -201,7 +201,8 @@ internal static class EmulatorProgram
         };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
         {
-            start.ArgumentList.Add(typeof(EmulatorProgram).Assembly.Location);
+            // Run by the dotnet host (a native or apphost build is its own ProcessPath): the same assembly again.
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(EmulatorProgram).Assembly.GetName().Name + ".dll"));
         }
 
         foreach (var arg in args)

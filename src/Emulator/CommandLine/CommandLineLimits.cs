@@ -24,4 +24,7 @@ public static class CommandLineLimits
 
     /// <summary><c>-object</c>, <c>-netdev</c>, <c>-audiodev</c>, <c>-chardev</c>, <c>-mon</c> and <c>-global</c> options, each kind counted apart.</summary>
     public const int MaxBackends = 1024;
+
+    /// <summary>Bytes of a unix socket's path: QEMU's limit, the size of Linux's <c>sun_path</c> (longer is refused in QEMU's words).</summary>
+    internal const int UnixSocketPathBytes = 108;
 }

@@ -206,10 +206,68 @@ public static partial class Qemu72CommandLine
                     throw chardev.Option!.Refuse($"File descriptor '{fd}' is not a socket");
                 }
 
+                if (chardev.Backend == "socket" && chardev.Options.TryGetValue("path", out var path))
+                {
+                    CheckSocketPath(chardev, path);
+                }
+
                 result.Add(new ChardevConfiguration(chardev.Id, chardev.Backend, chardev.Options.ToImmutableDictionary(StringComparer.Ordinal)));
             }
 
             return result.ToImmutable();
+        }
+
+        /// <summary>
+        /// A unix socket's <c>path=</c> as QEMU 7.2's unix_listen_saddr and unix_connect_saddr take it: at most 108 bytes
+        /// (sun_path), an empty one for a server a fresh <c>$TMPDIR/qemu-socket-XXXXXX</c> (written back into the options,
+        /// so the monitor and query-chardev use it), and a server's folder that must exist. An existing directory at the
+        /// path is refused as QEMU's unlink refuses it; any other file there is handled when the socket is bound.
+        /// </summary>
+        private static void CheckSocketPath(PendingChardev chardev, string path)
+        {
+            var server = chardev.Options.TryGetValue("server", out var s) && s is "" or "on" or "yes" or "true";
+            if (server && path.Length == 0)
+            {
+                var tmp = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp";
+                chardev.Options["path"] = path = System.IO.Path.Combine(tmp, "qemu-socket-" + RandomSuffix());
+            }
+
+            if (System.Text.Encoding.UTF8.GetByteCount(path) > CommandLineLimits.UnixSocketPathBytes)
+            {
+                throw Refuse(chardev, $"UNIX socket path '{path}' is too long\nPath must be less than {CommandLineLimits.UnixSocketPathBytes} bytes");
+            }
+
+            if (!server)
+            {
+                return;
+            }
+
+            if (Directory.Exists(path))
+            {
+                throw Refuse(chardev, $"Failed to unlink socket {path}: Is a directory");
+            }
+
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            if (folder is not null && !Directory.Exists(folder))
+            {
+                throw Refuse(chardev, $"Failed to bind socket to {path}: No such file or directory");
+            }
+        }
+
+        private static QemuOptionException Refuse(PendingChardev chardev, string message) =>
+            chardev.Option?.Refuse(message) ?? new QemuOptionException(message);
+
+        /// <summary>mkstemp's six characters.</summary>
+        private static string RandomSuffix()
+        {
+            const string Letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            return string.Create(6, 0, (span, _) =>
+            {
+                for (var i = 0; i < span.Length; i++)
+                {
+                    span[i] = Letters[System.Security.Cryptography.RandomNumberGenerator.GetInt32(Letters.Length)];
+                }
+            });
         }
 
         /// <summary><c>-machine accel=</c>'s names are checked once the machine exists (QEMU's configure_accelerators, no location).</summary>

@@ -117,7 +117,11 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     private static string? RawString(JsonElement element, params string[] path) =>
         RawMember(element, path) is { ValueKind: JsonValueKind.String } e ? e.GetString() : null;
 
-    private static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value);
+    private static JsonElement ToJson(string value) => JsonSerializer.SerializeToElement(value, EmulatorJsonContext.Default.String);
+
+    private static JsonElement ToJson(long value) => JsonSerializer.SerializeToElement(value, EmulatorJsonContext.Default.Int64);
+
+    private static JsonElement ToJson(bool value) => JsonSerializer.SerializeToElement(value, EmulatorJsonContext.Default.Boolean);
 
     /// <summary>A generated record as the JSON it writes: its typed members and its <c>Extra</c> together.</summary>
     private static JsonElement AsJson<T>(T value, QmpJsonWriter<T> write)

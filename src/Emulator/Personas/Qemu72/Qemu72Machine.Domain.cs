@@ -138,9 +138,9 @@ internal sealed partial class Qemu72Machine
             // TCG's qemu64 model lacks nothing it asks for.
             return Done(arguments.Property switch
             {
-                "type" => JsonSerializer.SerializeToElement(CpuType),
-                "realized" => JsonSerializer.SerializeToElement(true),
-                "unavailable-features" or "filtered-features" => JsonSerializer.SerializeToElement(Array.Empty<string>()),
+                "type" => JsonSerializer.SerializeToElement(CpuType, EmulatorJsonContext.Default.String),
+                "realized" => JsonSerializer.SerializeToElement(true, EmulatorJsonContext.Default.Boolean),
+                "unavailable-features" or "filtered-features" => JsonSerializer.SerializeToElement(Array.Empty<string>(), EmulatorJsonContext.Default.StringArray),
                 _ => throw QmpException.Generic($"Property '{CpuType}.{arguments.Property}' not found"),
             });
         }

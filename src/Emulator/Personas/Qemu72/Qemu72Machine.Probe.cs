@@ -20,10 +20,6 @@ internal sealed partial class Qemu72Machine
     public override ValueTask<QueryKvmResult> QueryKvmAsync(QmpSession session, CancellationToken cancellationToken) =>
         Done(new QueryKvmResult { Enabled = KvmEnabled, Present = true });
 
-    /// <summary>Only with arguments (which the generated check refuses): without, the recorded answer is sent.</summary>
-    public override ValueTask<IReadOnlyList<QueryQmpSchemaResult>> QueryQmpSchemaAsync(QmpSession session, CancellationToken cancellationToken) =>
-        Done(Read(Catalogue.QmpSchema, ListOf(QueryQmpSchemaResult.Read)));
-
     /// <summary>The commands of the recorded schema, as QEMU lists every command it has.</summary>
     public override ValueTask<IReadOnlyList<QueryCommandsResult>> QueryCommandsAsync(QmpSession session, CancellationToken cancellationToken) =>
         Done<IReadOnlyList<QueryCommandsResult>>([.. Catalogue.QmpSchema.EnumerateArray()

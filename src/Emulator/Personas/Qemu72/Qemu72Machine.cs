@@ -54,18 +54,14 @@ internal sealed partial class Qemu72Machine : Qemu72CommandsBase, IQmpCommandDis
 
     /// <summary>
     /// A recorded request gets QEMU's recorded reply (its return value, or its error class and words) as QEMU
-    /// sent it, member for member; query-qmp-schema gets the recorded answer. Anything else goes through the
-    /// generated dispatcher (argument checks in QEMU 7.2's words, then the typed members).
+    /// sent it, member for member. Anything else goes through the generated dispatcher (argument checks in QEMU
+    /// 7.2's words, then the typed members); query-qmp-schema is the generated server's own answer, the recording
+    /// it was generated from.
     /// </summary>
     public new ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         JsonElement? args = arguments.ValueKind == JsonValueKind.Undefined ? null : arguments;
-        if (command == "query-qmp-schema" && QemuCatalogue.CanonicalArguments(args).Length == 0)
-        {
-            return ValueTask.FromResult(QmpReturn.FromUtf8(_schemaReply.Value));
-        }
-
         if (_recorded.Contains(command) && Catalogue.TryGetReply(command, args, out var exchange))
         {
             ThrowIfError(exchange);
@@ -77,8 +73,6 @@ internal sealed partial class Qemu72Machine : Qemu72CommandsBase, IQmpCommandDis
 
     /// <summary>SHUTDOWN for SIGTERM/SIGINT/SIGHUP, in QEMU 7.2's words.</summary>
     internal static void EmitSignalShutdown(QmpServer server) => server.EmitShutdown(false, ShutdownDataReason.HostSignal);
-
-    private readonly Lazy<byte[]> _schemaReply = new(() => AsInserted(QemuCatalogue.Qemu72.QmpSchema));
 
     /// <summary>
     /// A reply QEMU printed, in an order that prints the same again. The server prints members in QEMU's QDict
