@@ -4,6 +4,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Qmp.Benchmarks;
 
 // Server modes: the benchmarks start this same program as the server process they talk to.
@@ -27,8 +28,12 @@ if (args is ["limits"])
     return await Limits.MeasureAsync();
 }
 
+// --inProcess: the ShortRun job in this process rather than beside it (BenchmarkDotNet would otherwise
+// add a second, out-of-process ShortRun, whose fresh build takes minutes on a loaded machine).
+var inProcess = args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase);
+args = [.. args.Where(a => !a.Equals("--inProcess", StringComparison.OrdinalIgnoreCase))];
 var config = ManualConfig.Create(DefaultConfig.Instance)
-    .AddJob(Job.ShortRun)
+    .AddJob(inProcess ? Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance) : Job.ShortRun)
     .AddDiagnoser(MemoryDiagnoser.Default)
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 var types = new[] { typeof(RoundTrip), typeof(Pipelined), typeof(Broadcast), typeof(Parser), typeof(Generator), typeof(QapiFrontEnd), typeof(QapiGenerator), typeof(SchemaCheck), typeof(SchemaCheckHostile), typeof(QapiArguments), typeof(GeneratedMarshaling), typeof(Dispatch) };
