@@ -166,6 +166,42 @@ public class ModernDialectFuzzTests
         Assert.True(refused > 10_000, $"only {refused} refused");
     }
 
+    /// <summary>
+    /// What the dispatch fuzzer (tests/Fuzz) expects: a name given twice or a lone surrogate escape is
+    /// one parse error, one reply, as on QEMU 7.2; only a byte 0xFE or 0xFF (a lexical error to QEMU's
+    /// lexer, taken by System.Text.Json) cuts a request, and then the lexer's error comes first.
+    /// </summary>
+    [Fact]
+    public async Task One_request_gets_one_reply_unless_the_lexer_cuts_it()
+    {
+        await using var fx = new ModernFixture();
+        await using var peer = await fx.ConnectRawAsync();
+        await peer.ReadLineAsync();
+        await peer.SendAsync("{\"execute\":\"qmp_capabilities\"}\n");
+        Assert.Equal("{\"return\": {}}", await peer.ReadLineAsync());
+
+        async Task<List<string>> RepliesAsync(byte[] request)
+        {
+            byte[] bytes = [.. request, .. "\n{\"execute\":\"query-status\",\"id\":\"sync\"}\n"u8];
+            await peer.Socket.SendAsync(bytes);
+            var replies = new List<string>();
+            for (var line = await peer.ReadLineAsync(); !line.Contains("\"id\": \"sync\"", StringComparison.Ordinal); line = await peer.ReadLineAsync())
+            {
+                replies.Add(line);
+            }
+
+            return replies;
+        }
+
+        Assert.Equal(["{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, duplicate key\"}}"],
+            await RepliesAsync("{\"id\":1,\"execute\":\"query-status\",\"arguments\":{\"a\":1,\"a\":2}}"u8.ToArray()));
+        Assert.Equal(["{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, \\\\ud800 is not a valid Unicode character\"}}"],
+            await RepliesAsync("{\"id\":2,\"execute\":\"query-status\",\"arguments\":{\"a\":\"\\ud800\"}}"u8.ToArray()));
+        var cut = await RepliesAsync([.. "{\"id\":3,\"execute\":\"query-status\",\"arguments\":{\"a\":\"x"u8, 0xFF, .. "\",\"b\":{\"c\":1}}}"u8]);
+        Assert.True(cut.Count > 1, string.Join("\n", cut));
+        Assert.StartsWith("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, stray '", cut[0], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_session_answers_every_mutant_and_goes_on()
     {
