@@ -104,6 +104,11 @@ public sealed class QapiInputReader
         _consumedTop = 0;
         _nameHashesTop = 0;
         _lastName = null;
+        if (_nameHashes.Length > 4096)
+        {
+            // A huge request's table is not kept for the next one (the reader lives per thread).
+            _nameHashes = new int[32];
+        }
     }
 
     /// <summary>
