@@ -8,9 +8,11 @@ namespace Qmp.Benchmarks;
 /// <summary>
 /// One request through a generated server's dispatch (parse, check, call, reply), in-process over a
 /// unix socket with a raw client (write the request's bytes, read the reply's line), so what differs
-/// is the server: the server generated from QEMU 7.2's recorded schema (src/Emulator/Catalogues, Commands="query-status;blockdev-add"; its query-status and
-/// blockdev-add, modern dialect) against the 2.1 server generated from schema/*.hx (its query-status,
-/// and its blockdev-add whose one argument `options` carries the same qcow2-over-file object).
+/// is the server: servers generated from QEMU 7.2's recorded schema (src/Emulator/Catalogues), the
+/// subset of query-status and blockdev-add (Commands="query-status;blockdev-add") and the whole
+/// schema (the emulator's, as its 7.2 persona serves it), both in the modern dialect, against the 2.1
+/// server generated from schema/*.hx (its query-status, and its blockdev-add whose one argument
+/// `options` carries the same qcow2-over-file object).
 /// </summary>
 [MemoryDiagnoser]
 public class Dispatch
@@ -24,8 +26,10 @@ public class Dispatch
     private readonly byte[] _buffer = new byte[4096];
     private readonly string _dir = Directory.CreateTempSubdirectory("qmp-bench-dispatch-").FullName;
     private QmpServer? _modernServer;
+    private QmpServer? _fullServer;
     private QmpServer? _legacyServer;
     private Socket? _modern;
+    private Socket? _full;
     private Socket? _legacy;
 
     [GlobalSetup]
@@ -35,12 +39,16 @@ public class Dispatch
         _modernServer = QmpServer.Listen($"unix:{modernSocket},server,nowait", new ModernMachine());
         _modern = await ConnectAsync(modernSocket);
 
+        var fullSocket = Path.Combine(_dir, "full.sock");
+        _fullServer = QmpServer.Listen($"unix:{fullSocket},server,nowait", new FullMachine());
+        _full = await ConnectAsync(fullSocket);
+
         var legacySocket = Path.Combine(_dir, "legacy.sock");
         _legacyServer = QmpServer.Listen($"unix:{legacySocket},server,nowait", new LegacyMachine());
         _legacy = await ConnectAsync(legacySocket);
 
         // Each request once, checked: a benchmark of an error reply would measure the wrong thing.
-        foreach (var (socket, request) in new[] { (_modern, QueryStatus), (_modern, ModernBlockdevAdd), (_legacy, QueryStatus), (_legacy, LegacyBlockdevAdd) })
+        foreach (var (socket, request) in new[] { (_modern, QueryStatus), (_modern, ModernBlockdevAdd), (_full, QueryStatus), (_full, ModernBlockdevAdd), (_legacy, QueryStatus), (_legacy, LegacyBlockdevAdd) })
         {
             var reply = Encoding.UTF8.GetString(_buffer, 0, await RoundTripAsync(socket, request));
             if (!reply.StartsWith("{\"return\"", StringComparison.Ordinal))
@@ -54,10 +62,15 @@ public class Dispatch
     public async Task Cleanup()
     {
         _modern?.Dispose();
+        _full?.Dispose();
         _legacy?.Dispose();
         if (_modernServer is not null)
         {
             await _modernServer.DisposeAsync();
+        }
+        if (_fullServer is not null)
+        {
+            await _fullServer.DisposeAsync();
         }
         if (_legacyServer is not null)
         {
@@ -72,11 +85,17 @@ public class Dispatch
     [Benchmark(Description = "QAPI server (modern): query-status")]
     public Task<int> ModernQueryStatus() => RoundTripAsync(_modern!, QueryStatus);
 
+    [Benchmark(Description = "QEMU 7.2 server (whole schema): query-status")]
+    public Task<int> FullQueryStatus() => RoundTripAsync(_full!, QueryStatus);
+
     [Benchmark(Description = "2.1 server: blockdev-add options (qcow2 over file)")]
     public Task<int> LegacyBlockdevAddQcow2() => RoundTripAsync(_legacy!, LegacyBlockdevAdd);
 
     [Benchmark(Description = "QAPI server (modern): blockdev-add qcow2 over file")]
     public Task<int> ModernBlockdevAddQcow2() => RoundTripAsync(_modern!, ModernBlockdevAdd);
+
+    [Benchmark(Description = "QEMU 7.2 server (whole schema): blockdev-add qcow2 over file")]
+    public Task<int> FullBlockdevAddQcow2() => RoundTripAsync(_full!, ModernBlockdevAdd);
 
     private async Task<Socket> ConnectAsync(string path)
     {
@@ -115,6 +134,15 @@ public class Dispatch
             ValueTask.FromResult(new Modern.QueryStatusResult { Running = true, Singlestep = false, Status = new Modern.QueryStatusResultStatus("running") });
 
         public override ValueTask BlockdevAddAsync(Modern.BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    /// <summary>On the server the emulator generates from the whole recorded 7.2 schema (its persona's base).</summary>
+    private sealed class FullMachine : Qmp.Emulator.Qemu72.Qemu72CommandsBase
+    {
+        public override ValueTask<Qmp.Emulator.Qemu72.QueryStatusResult> QueryStatusAsync(QmpSession session, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new Qmp.Emulator.Qemu72.QueryStatusResult { Running = true, Singlestep = false, Status = new Qmp.Emulator.Qemu72.QueryStatusResultStatus("running") });
+
+        public override ValueTask BlockdevAddAsync(Qmp.Emulator.Qemu72.BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private sealed class LegacyMachine : Qemu.QemuCommandsBase

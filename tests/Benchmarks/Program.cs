@@ -4,6 +4,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Qmp.Benchmarks;
 
 // Server modes: the benchmarks start this same program as the server process they talk to.
@@ -49,11 +50,13 @@ if (args is ["limits"])
     return await Limits.MeasureAsync();
 }
 
-// --short-in-process: a ShortRun in this process (no separate build, which times out on a loaded machine).
-var shortInProcess = args.Contains("--short-in-process");
-args = args.Where(a => a != "--short-in-process").ToArray();
+// --inProcess (or --short-in-process): the ShortRun job in this process rather than beside it
+// (BenchmarkDotNet's fresh build of a separate process takes minutes on a loaded machine).
+string[] inProcessFlags = ["--inProcess", "--short-in-process"];
+var inProcess = args.Any(a => inProcessFlags.Contains(a, StringComparer.OrdinalIgnoreCase));
+args = [.. args.Where(a => !inProcessFlags.Contains(a, StringComparer.OrdinalIgnoreCase))];
 var config = ManualConfig.Create(DefaultConfig.Instance)
-    .AddJob(shortInProcess ? Job.ShortRun.WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance) : Job.ShortRun)
+    .AddJob(inProcess ? Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance) : Job.ShortRun)
     .AddDiagnoser(MemoryDiagnoser.Default)
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 var types = new[] { typeof(RoundTrip), typeof(Pipelined), typeof(Broadcast), typeof(Parser), typeof(Generator), typeof(QapiFrontEnd), typeof(QapiGenerator), typeof(SchemaCheck), typeof(SchemaCheckHostile), typeof(QapiArguments), typeof(GeneratedMarshaling), typeof(Dispatch) };

@@ -12,8 +12,8 @@ namespace Qmp.Fuzz;
 /// blockdev-add: a union taken boxed, its file an alternate) and samples/CustomSchema's cooling.json
 /// (integer widths, an alternate with null, a union whose branch has no members), called over a unix
 /// socket with mutants of good arguments. Only mutants that are JSON are sent (the others never reach
-/// the checks). A finding is a connection that ends, or a reply other than a return or a GenericError
-/// in one of QEMU's forms.
+/// the checks). A finding is a connection that ends, a reply other than a return or a GenericError
+/// in one of QEMU's forms, or more than one reply to a request QEMU's lexer does not cut.
 /// </summary>
 internal static class DispatchFuzzer
 {
@@ -91,7 +91,15 @@ internal static class DispatchFuzzer
                 try
                 {
                     var connection = connections[command];
-                    foreach (var reply in await connection.RoundTripAsync(command, input, i))
+                    var replies = await connection.RoundTripAsync(command, input, i);
+                    if (SplitByLexer(input) ? !replies[0].Contains("JSON parse error, stray '", StringComparison.Ordinal) : replies.Count != 1)
+                    {
+                        // One request, one reply (as on QEMU), unless QEMU's lexer cuts the request.
+                        failures += QmpFuzzer.Save(findings, "dispatch-" + command, input, string.Join("\n", replies));
+                        continue;
+                    }
+
+                    foreach (var reply in replies)
                     {
                         using var answer = JsonDocument.Parse(reply);
                         if (answer.RootElement.TryGetProperty("return", out _))
@@ -146,6 +154,15 @@ internal static class DispatchFuzzer
         return failures;
     }
 
+    /// <summary>
+    /// Whether QEMU's JSON lexer cuts the request: System.Text.Json takes bytes 0xFE and 0xFF in a
+    /// string (it does not check UTF-8 there), while to QEMU's lexer (and the server's streamer) they
+    /// are a lexical error that drops the message so far, then tokens after it are read afresh, each
+    /// balanced run a message with its own error. A name given twice or a lone surrogate escape does
+    /// not cut it: QEMU's parser refuses the whole message with one error.
+    /// </summary>
+    internal static bool SplitByLexer(byte[] arguments) => arguments.AsSpan().IndexOfAny((byte)0xFE, (byte)0xFF) >= 0;
+
     /// <summary>A raw QMP connection: one request line out, one reply line in.</summary>
     private sealed class Connection : IDisposable
     {
@@ -172,9 +189,9 @@ internal static class DispatchFuzzer
         }
 
         /// <summary>
-        /// Sends one request with <paramref name="id"/> and gives its replies: one, unless text JsonDocument
-        /// takes is split by QEMU's JSON streamer (a lone surrogate escape ends the message early), when the
-        /// streamer's errors come first; then a ping (its reply dropped) says where the request's replies end.
+        /// Sends one request with <paramref name="id"/> and gives its replies: the first, when it carries the
+        /// id; otherwise (a parse error has none, or the lexer cut the request, see <see cref="SplitByLexer"/>)
+        /// every reply until that of a ping sent after it (dropped), so the caller sees how many there were.
         /// </summary>
         public async Task<List<string>> RoundTripAsync(string command, byte[] arguments, long id)
         {

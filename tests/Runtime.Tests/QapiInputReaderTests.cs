@@ -80,6 +80,27 @@ public class QapiInputReaderTests
             Assert.Throws<QmpException>(() => QapiShapes.Check("blockdev-add", document.RootElement)).Description);
     }
 
+    [Theory]
+    [InlineData("""{"f":"qc\u006fw2"}""", null)]
+    [InlineData("""{"f":"qcow2"}""", null)]
+    [InlineData("""{"f":"qc\u00f6w2"}""", "Parameter 'f' does not accept value 'qc\u00f6w2'")]
+    [InlineData("""{"f":"qcöw2"}""", "Parameter 'f' does not accept value 'qcöw2'")]
+    [InlineData("""{"f":"qcow"}""", "Parameter 'f' does not accept value 'qcow'")]
+    public void Enum_values_are_compared_as_text_escaped_or_not(string arguments, string? desc)
+    {
+        using var document = JsonDocument.Parse(arguments);
+        var reader = new QapiInputReader(document.RootElement);
+        reader.StartObject(null);
+        if (desc is null)
+        {
+            Assert.Equal(1, reader.ReadEnum("f", ["raw", "qcow2"]));
+        }
+        else
+        {
+            Assert.Equal(desc, Assert.Throws<QmpException>(() => reader.ReadEnum("f", ["raw", "qcow2"])).Description);
+        }
+    }
+
     [Fact]
     public void A_lookup_is_not_reused_across_objects_of_the_same_depth()
     {

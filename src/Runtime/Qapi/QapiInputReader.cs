@@ -68,6 +68,8 @@ public sealed class QapiInputReader
     private ulong[] _visited = new ulong[8];
     private int _visitedTop;
     private int[] _consumed = new int[32];
+    private int[] _nameHashes = new int[32];
+    private int _nameHashesTop;
     private int _consumedTop;
     private JsonElement _root;
     private bool _rootTaken;
@@ -100,7 +102,13 @@ public sealed class QapiInputReader
         _depth = 0;
         _visitedTop = 0;
         _consumedTop = 0;
+        _nameHashesTop = 0;
         _lastName = null;
+        if (_nameHashes.Length > 4096)
+        {
+            // A huge request's table is not kept for the next one (the reader lives per thread).
+            _nameHashes = new int[32];
+        }
     }
 
     /// <summary>
@@ -141,6 +149,20 @@ public sealed class QapiInputReader
         Array.Clear(_visited, _visitedTop, words);
         _visitedTop += words;
         frame.ConsumedOffset = _consumedTop;
+
+        // Each member's name hashed once, so a lookup (most find nothing: optional members left out)
+        // compares integers and looks at the document only on a match.
+        frame.NameHashOffset = _nameHashesTop;
+        if (_nameHashesTop + frame.Count > _nameHashes.Length)
+        {
+            Array.Resize(ref _nameHashes, Math.Max(_nameHashes.Length * 2, _nameHashesTop + frame.Count));
+        }
+
+        foreach (var member in value.EnumerateObject())
+        {
+            var raw = JsonMarshal.GetRawUtf8PropertyName(member);
+            _nameHashes[_nameHashesTop++] = raw.Contains((byte)'\\') ? EscapedName : NameHash(raw);
+        }
     }
 
     /// <summary>
@@ -164,6 +186,7 @@ public sealed class QapiInputReader
 
         _visitedTop = frame.VisitedOffset;
         _consumedTop = frame.ConsumedOffset;
+        _nameHashesTop = frame.NameHashOffset;
         _depth--;
     }
 
@@ -395,6 +418,19 @@ public sealed class QapiInputReader
             throw InvalidType(name, "string");
         }
 
+        // A value without escapes is compared as it was sent: ValueEquals would encode each candidate.
+        var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+        if (!raw.Contains((byte)'\\'))
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (Ascii.Equals(raw, values[i]))
+                {
+                    return i;
+                }
+            }
+        }
+
         string text;
         try
         {
@@ -481,7 +517,7 @@ public sealed class QapiInputReader
         }
         else
         {
-            index = IndexOf(frame.Value, name, out value);
+            index = IndexOf(ref frame, name, out value);
             _lastName = name;
             _lastGeneration = frame.Generation;
             _lastIndex = index;
@@ -510,30 +546,83 @@ public sealed class QapiInputReader
         return true;
     }
 
-    /// <summary>The position of member <paramref name="name"/> in <paramref name="obj"/> (-1: none) and its value.</summary>
-    private static int IndexOf(JsonElement obj, string name, out JsonElement value)
+    /// <summary>The position of member <paramref name="name"/> in the frame's object (-1: none) and its value.</summary>
+    private int IndexOf(ref Frame frame, string name, out JsonElement value)
     {
-        // Compare the raw UTF-8 of each name with the wanted one's; only a name written with escapes
-        // needs System.Text.Json's unescaping comparison.
-        Span<byte> buffer = stackalloc byte[256];
-        var length = Encoding.UTF8.GetMaxByteCount(name.Length);
-        var wanted = length <= buffer.Length ? buffer : new byte[length];
-        wanted = wanted[..Encoding.UTF8.GetBytes(name, wanted)];
-        var index = 0;
-        foreach (var member in obj.EnumerateObject())
+        var hash = NameHash(name);
+        var hashes = _nameHashes.AsSpan(frame.NameHashOffset, frame.Count);
+        for (var index = 0; index < hashes.Length; index++)
         {
-            var raw = JsonMarshal.GetRawUtf8PropertyName(member);
-            if (raw.SequenceEqual(wanted) || (raw.Contains((byte)'\\') && NameEquals(member, name)))
+            if ((hashes[index] == hash || hashes[index] == EscapedName) && MemberAt(frame.Value, index, name, out value))
             {
-                value = member.Value;
                 return index;
             }
-
-            index++;
         }
 
         value = default;
         return -1;
+    }
+
+    /// <summary>Whether the object's member at <paramref name="index"/> is named <paramref name="name"/>, and its value.</summary>
+    private static bool MemberAt(JsonElement obj, int index, string name, out JsonElement value)
+    {
+        var at = 0;
+        foreach (var member in obj.EnumerateObject())
+        {
+            if (at++ != index)
+            {
+                continue;
+            }
+
+            // Compare the raw UTF-8 with the wanted name's; only a name written with escapes needs
+            // System.Text.Json's unescaping comparison.
+            var raw = JsonMarshal.GetRawUtf8PropertyName(member);
+            value = member.Value;
+            return raw.Contains((byte)'\\') ? NameEquals(member, name) : Utf8Equals(raw, name);
+        }
+
+        value = default;
+        return false;
+    }
+
+    private static bool Utf8Equals(ReadOnlySpan<byte> raw, string name)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        var length = Encoding.UTF8.GetMaxByteCount(name.Length);
+        var wanted = length <= buffer.Length ? buffer : new byte[length];
+        return raw.SequenceEqual(wanted[..Encoding.UTF8.GetBytes(name, wanted)]);
+    }
+
+    /// <summary>The hash of a member whose name has escapes: compared whatever the wanted name's hash.</summary>
+    private const int EscapedName = -1;
+
+    /// <summary>FNV-1a over a name's UTF-8 bytes (never <see cref="EscapedName"/>).</summary>
+    private static int NameHash(ReadOnlySpan<byte> utf8)
+    {
+        var hash = 2166136261u;
+        foreach (var b in utf8)
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return (int)(hash & 0x7FFFFFFF);
+    }
+
+    /// <summary>The same over a name's UTF-8 encoding, without encoding an ASCII name.</summary>
+    private static int NameHash(string name)
+    {
+        if (!Ascii.IsValid(name))
+        {
+            return NameHash(Encoding.UTF8.GetBytes(name));
+        }
+
+        var hash = 2166136261u;
+        foreach (var c in name)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash & 0x7FFFFFFF);
     }
 
     private ref Frame Push(string? name, JsonElement value)
@@ -660,6 +749,9 @@ public sealed class QapiInputReader
 
         /// <summary>An object's first entry in <c>_consumed</c>: the members read, in the order read.</summary>
         public int ConsumedOffset;
+
+        /// <summary>An object's first entry in <c>_nameHashes</c>: its members' names, hashed.</summary>
+        public int NameHashOffset;
 
         /// <summary>Tells this object from an earlier one at the same depth (for the lookup reused).</summary>
         public int Generation;

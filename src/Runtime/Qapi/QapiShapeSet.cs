@@ -85,6 +85,9 @@ public sealed class QapiShapeSet
     private Shape Get(string type) => _shapes.GetOrAdd(type, static (name, lines) =>
         lines.TryGetValue(name, out var line) ? Parse(line) : throw new InvalidOperationException($"No shape for QAPI type '{name}'."), _lines);
 
+    /// <summary>A named type's shape, looked up once per reference.</summary>
+    private Shape Get(TypeRef type) => type.Shape ??= Get(type.Name);
+
     private static Shape Parse(string line)
     {
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -93,38 +96,38 @@ public sealed class QapiShapeSet
             case "E":
                 return new EnumShape(parts[1..]);
             case "A":
-                var branches = new Dictionary<QapiJsonType, string>();
+                var branches = new Dictionary<QapiJsonType, TypeRef>();
                 foreach (var part in parts[1..])
                 {
                     var eq = part.IndexOf('=', StringComparison.Ordinal);
-                    branches[Enum.Parse<QapiJsonType>(part[..eq])] = part[(eq + 1)..];
+                    branches[Enum.Parse<QapiJsonType>(part[..eq])] = new TypeRef(part[(eq + 1)..]);
                 }
 
                 return new AlternateShape(branches);
             default:
-                var members = new List<(string Name, bool Optional, string Type)>();
+                var members = new List<Member>();
                 string? tag = null;
-                Dictionary<string, string>? cases = null;
+                Dictionary<string, TypeRef>? cases = null;
                 var i = 1;
                 for (; i < parts.Length && parts[i] != "|"; i++)
                 {
                     var optional = parts[i][0] == '*';
                     var colon = parts[i].IndexOf(':', StringComparison.Ordinal);
-                    members.Add((parts[i][(optional ? 1 : 0)..colon], optional, parts[i][(colon + 1)..]));
+                    members.Add(new Member(parts[i][(optional ? 1 : 0)..colon], optional, new TypeRef(parts[i][(colon + 1)..])));
                 }
 
                 if (i + 1 < parts.Length)
                 {
                     tag = parts[i + 1];
-                    cases = new Dictionary<string, string>(StringComparer.Ordinal);
+                    cases = new Dictionary<string, TypeRef>(StringComparer.Ordinal);
                     foreach (var part in parts[(i + 2)..])
                     {
                         var eq = part.IndexOf('=', StringComparison.Ordinal);
-                        cases[part[..eq]] = part[(eq + 1)..];
+                        cases[part[..eq]] = new TypeRef(part[(eq + 1)..]);
                     }
                 }
 
-                return new ObjectShape(members.ToArray(), tag, cases);
+                return new ObjectShape([.. members], tag, cases);
         }
     }
 
@@ -132,15 +135,15 @@ public sealed class QapiShapeSet
     private void VisitMembers(QapiInputReader reader, ObjectShape type)
     {
         string? tag = null;
-        foreach (var (name, optional, memberType) in type.Members)
+        foreach (var member in type.Members)
         {
-            if (optional && !reader.IsPresent(name))
+            if (member.Optional && !reader.IsPresent(member.Name))
             {
                 continue;
             }
 
-            var value = Visit(reader, name, memberType);
-            if (name == type.Tag)
+            var value = Visit(reader, member.Name, member.Type);
+            if (member.IsTag)
             {
                 tag = value;
             }
@@ -154,64 +157,61 @@ public sealed class QapiShapeSet
     }
 
     /// <summary>QEMU's <c>visit_type_T</c>; returns an enum's value (a union reads its tag through it).</summary>
-    private string? Visit(QapiInputReader reader, string? name, string type)
+    private string? Visit(QapiInputReader reader, string? name, TypeRef type)
     {
-        switch (type)
+        switch (type.Kind)
         {
-            case "str":
+            case Builtin.Str:
                 reader.ReadString(name);
                 return null;
-            case "bool":
+            case Builtin.Bool:
                 reader.ReadBool(name);
                 return null;
-            case "int" or "int64":
+            case Builtin.Int64:
                 reader.ReadInt64(name);
                 return null;
-            case "int8":
+            case Builtin.Int8:
                 reader.ReadInt8(name);
                 return null;
-            case "int16":
+            case Builtin.Int16:
                 reader.ReadInt16(name);
                 return null;
-            case "int32":
+            case Builtin.Int32:
                 reader.ReadInt32(name);
                 return null;
-            case "uint8":
+            case Builtin.UInt8:
                 reader.ReadUInt8(name);
                 return null;
-            case "uint16":
+            case Builtin.UInt16:
                 reader.ReadUInt16(name);
                 return null;
-            case "uint32":
+            case Builtin.UInt32:
                 reader.ReadUInt32(name);
                 return null;
-            case "uint64":
+            case Builtin.UInt64:
                 reader.ReadUInt64(name);
                 return null;
-            case "size":
+            case Builtin.Size:
                 reader.ReadSize(name);
                 return null;
-            case "number":
+            case Builtin.Number:
                 reader.ReadNumber(name);
                 return null;
-            case "any":
+            case Builtin.Any:
                 reader.ReadAny(name);
                 return null;
-            case "null":
+            case Builtin.Null:
                 reader.ReadNull(name);
                 return null;
-        }
+            case Builtin.List:
+                reader.StartList(name);
+                while (reader.NextElement())
+                {
+                    Visit(reader, null, type.Element!);
+                }
 
-        if (type[0] == '[')
-        {
-            reader.StartList(name);
-            while (reader.NextElement())
-            {
-                Visit(reader, null, type[1..^1]);
-            }
-
-            reader.EndList();
-            return null;
+                reader.EndList();
+                return null;
         }
 
         switch (Get(type))
@@ -227,14 +227,77 @@ public sealed class QapiShapeSet
                 var kind = reader.StartAlternate(name);
                 if (!alternate.Branches.TryGetValue(kind, out var branch))
                 {
-                    throw QapiInputReader.NoBranch(name, type);
+                    throw QapiInputReader.NoBranch(name, type.Name);
                 }
 
                 return Visit(reader, name, branch);
             default:
-                throw new InvalidOperationException(type);
+                throw new InvalidOperationException(type.Name);
         }
     }
+
+    /// <summary>A built-in type, a list, or a named type (<see cref="Named"/>) whose shape is in the set.</summary>
+    private enum Builtin
+    {
+        Named,
+        List,
+        Str,
+        Bool,
+        Int64,
+        Int8,
+        Int16,
+        Int32,
+        UInt8,
+        UInt16,
+        UInt32,
+        UInt64,
+        Size,
+        Number,
+        Any,
+        Null,
+    }
+
+    /// <summary>A member's type as its line names it, resolved once: the walk switches on a kind, not a name.</summary>
+    private sealed class TypeRef
+    {
+        public TypeRef(string name)
+        {
+            Name = name;
+            Kind = name switch
+            {
+                "str" => Builtin.Str,
+                "bool" => Builtin.Bool,
+                "int" or "int64" => Builtin.Int64,
+                "int8" => Builtin.Int8,
+                "int16" => Builtin.Int16,
+                "int32" => Builtin.Int32,
+                "uint8" => Builtin.UInt8,
+                "uint16" => Builtin.UInt16,
+                "uint32" => Builtin.UInt32,
+                "uint64" => Builtin.UInt64,
+                "size" => Builtin.Size,
+                "number" => Builtin.Number,
+                "any" => Builtin.Any,
+                "null" => Builtin.Null,
+                _ when name[0] == '[' => Builtin.List,
+                _ => Builtin.Named,
+            };
+            Element = Kind == Builtin.List ? new TypeRef(name[1..^1]) : null;
+        }
+
+        public string Name { get; }
+
+        public Builtin Kind { get; }
+
+        /// <summary>A list's element type.</summary>
+        public TypeRef? Element { get; }
+
+        /// <summary>A named type's shape once looked up (a benign race: every thread finds the same one).</summary>
+        public Shape? Shape { get; set; }
+    }
+
+    /// <summary>An object's member; <paramref name="IsTag"/>: its union's discriminator.</summary>
+    private sealed record Member(string Name, bool Optional, TypeRef Type, bool IsTag = false);
 
     private abstract class Shape;
 
@@ -243,17 +306,21 @@ public sealed class QapiShapeSet
         public string[] Values { get; } = values;
     }
 
-    private sealed class AlternateShape(Dictionary<QapiJsonType, string> branches) : Shape
+    private sealed class AlternateShape(Dictionary<QapiJsonType, TypeRef> branches) : Shape
     {
-        public Dictionary<QapiJsonType, string> Branches { get; } = branches;
+        public Dictionary<QapiJsonType, TypeRef> Branches { get; } = branches;
     }
 
-    private sealed class ObjectShape((string Name, bool Optional, string Type)[] members, string? tag, Dictionary<string, string>? cases) : Shape
+    private sealed class ObjectShape : Shape
     {
-        public (string Name, bool Optional, string Type)[] Members { get; } = members;
+        public ObjectShape(Member[] members, string? tag, Dictionary<string, TypeRef>? cases)
+        {
+            Members = [.. members.Select(member => member with { IsTag = member.Name == tag })];
+            Cases = cases;
+        }
 
-        public string? Tag { get; } = tag;
+        public Member[] Members { get; }
 
-        public Dictionary<string, string>? Cases { get; } = cases;
+        public Dictionary<string, TypeRef>? Cases { get; }
     }
 }

@@ -45,22 +45,11 @@ internal sealed class QmpModernProtocol(IQmpCommandDispatcher dispatcher, QmpSer
                 return;
         }
 
-        if (QmpJsonSyntax.Check(input.Json.Span) is { } parseError)
+        // A queued request outlives the streamer's buffer (the document reads the memory it is given).
+        var json = Queuing(connection) ? input.Json.ToArray() : input.Json;
+        if (QmpModernJson.Parse(json, Options.MaxDepth + 2, out var parseError) is not { } request)
         {
-            await InBandAsync(connection, Error(parseError)).ConfigureAwait(false);
-            return;
-        }
-
-        JsonDocument request;
-        try
-        {
-            // A queued request outlives the streamer's buffer (the document reads the memory it is given).
-            var json = Queuing(connection) ? input.Json.ToArray() : input.Json;
-            request = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = Options.MaxDepth + 2 });
-        }
-        catch (JsonException)
-        {
-            await InBandAsync(connection, Error("JSON parse error, expecting value")).ConfigureAwait(false);
+            await InBandAsync(connection, Error(parseError!)).ConfigureAwait(false);
             return;
         }
 

@@ -14,6 +14,54 @@ internal readonly record struct QmpModernRequest(string Command, JsonElement Arg
     /// </summary>
     public static QmpModernRequest? Check(JsonElement root, bool oobEnabled, out string? error)
     {
+        // A well-formed request has one answer whatever the order: only a fault needs QEMU's order.
+        if (TryWellFormed(root, oobEnabled) is { } request)
+        {
+            error = null;
+            return request;
+        }
+
+        return CheckInQdictOrder(root, oobEnabled, out error);
+    }
+
+    /// <summary>The request when nothing in it is wrong (its members read once, in any order); otherwise null.</summary>
+    private static QmpModernRequest? TryWellFormed(JsonElement root, bool oobEnabled)
+    {
+        string? command = null;
+        var outOfBand = false;
+        JsonElement arguments = default;
+        foreach (var member in root.EnumerateObject())
+        {
+            if (member.NameEquals("execute"u8) || (oobEnabled && member.NameEquals("exec-oob"u8)))
+            {
+                if (command is not null || member.Value.ValueKind != JsonValueKind.String)
+                {
+                    return null;
+                }
+
+                outOfBand = !member.NameEquals("execute"u8);
+                command = member.Value.GetString();
+            }
+            else if (member.NameEquals("arguments"u8))
+            {
+                if (member.Value.ValueKind != JsonValueKind.Object)
+                {
+                    return null;
+                }
+
+                arguments = member.Value;
+            }
+            else if (!member.NameEquals("id"u8))
+            {
+                return null;
+            }
+        }
+
+        return command is null ? null : new QmpModernRequest(command, arguments, outOfBand);
+    }
+
+    private static QmpModernRequest? CheckInQdictOrder(JsonElement root, bool oobEnabled, out string? error)
+    {
         error = null;
         string? execKey = null;
         string? command = null;
