@@ -215,21 +215,6 @@ internal sealed partial class Qemu72Machine
         }
     }
 
-    public override ValueTask<IReadOnlyList<QueryJobsResult>> QueryJobsAsync(QmpSession session, CancellationToken cancellationToken)
-    {
-        lock (Gate)
-        {
-            return Done<IReadOnlyList<QueryJobsResult>>([.. Vm.Jobs.Select(j => new QueryJobsResult
-            {
-                Id = j.Key,
-                Type = new BlockJobCompletedDataType(j.Value.Type),
-                Status = new QueryBlockJobsResultStatus(j.Value.Paused ? "paused" : j.Value.Ready ? "ready" : "running"),
-                CurrentProgress = (long)j.Value.Offset,
-                TotalProgress = j.Value.Len,
-            })]);
-        }
-    }
-
     /// <summary>TCG has no statistics provider (only KVM has): nothing, as QEMU 7.2 on TCG answers.</summary>
     public override ValueTask<IReadOnlyList<QueryStatsResult>> QueryStatsAsync(QueryStatsArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
         Done<IReadOnlyList<QueryStatsResult>>([]);
@@ -281,16 +266,32 @@ internal sealed partial class Qemu72Machine
     /// </summary>
     private IEnumerable<(Drive? Drive, BlockImage Image)> BlockNodes()
     {
+        // QMP's nodes outside the drives' chains first, newest first (QEMU lists the newest node first), then the chains.
+        var chained = new List<(Drive? Drive, BlockImage Image)>();
         foreach (var drive in Vm.Drives)
         {
             for (var image = drive.Image; image is not null; image = image.Backing)
             {
-                yield return (image == drive.Image ? drive : null, image);
+                chained.Add((image == drive.Image ? drive : null, image));
                 if (ProtocolNode(image) is { } file)
                 {
-                    yield return (null, file);
+                    chained.Add((null, file));
                 }
             }
+        }
+
+        var seen = chained.Select(n => n.Image).ToHashSet(ReferenceEqualityComparer.Instance);
+        for (var i = Vm.Blockdev.Nodes.Count - 1; i >= 0; i--)
+        {
+            if (seen.Add(Vm.Blockdev.Nodes[i]))
+            {
+                yield return (null, Vm.Blockdev.Nodes[i]);
+            }
+        }
+
+        foreach (var node in chained)
+        {
+            yield return node;
         }
     }
 
@@ -302,6 +303,11 @@ internal sealed partial class Qemu72Machine
     /// </summary>
     private BlockImage? ProtocolNode(BlockImage image)
     {
+        if (image.File is { } child)
+        {
+            return child;
+        }
+
         if (Vm.Launch is not { } launch || image.NodeName is not { } name || launch.FindNode(name)?.File is not { } fileName
             || launch.FindNode(fileName) is not { } file)
         {
@@ -343,7 +349,7 @@ internal sealed partial class Qemu72Machine
         {
             File = image.Filename,
             NodeName = NodeName(image),
-            Ro = drive?.ReadOnly ?? false,
+            Ro = drive?.ReadOnly ?? image.ReadOnly,
             Drv = image.Format,
             BackingFile = image.Backing?.Filename,
             BackingFileDepth = depth,
