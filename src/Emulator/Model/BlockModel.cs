@@ -20,6 +20,11 @@ internal sealed class BlockImage
     /// <summary>The protocol node a format node sits on (<c>"file": "NODE"</c> of <c>blockdev-add</c>), or null.</summary>
     public BlockImage? File { get; set; }
 
+    /// <summary>The backing file and its format as the image's header names them (QEMU reports them even with no backing node open).</summary>
+    public string? HeaderBackingFile { get; set; }
+
+    public string? HeaderBackingFormat { get; set; }
+
     /// <summary>Read-only as a node (an image that became an overlay's backing); a drive's own flag wins for its top image.</summary>
     public bool ReadOnly { get; set; }
 

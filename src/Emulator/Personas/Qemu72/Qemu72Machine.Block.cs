@@ -94,7 +94,7 @@ internal sealed partial class Qemu72Machine
     private BlockImage OpenFileNode(string filename, string name, bool readOnly)
     {
         var length = Guard(filename, () => Files.Length(filename));
-        return new BlockImage { Filename = filename, Format = "file", VirtualSize = length, ActualSize = length, NodeName = name, ReadOnly = readOnly };
+        return new BlockImage { Filename = filename, Format = "file", VirtualSize = SectorLength(length), ActualSize = length, NodeName = name, ReadOnly = readOnly };
     }
 
     private BlockImage OpenFormatNode(JsonElement options, string driver, string name, bool readOnly)
@@ -114,6 +114,7 @@ internal sealed partial class Qemu72Machine
         }
 
         image.VirtualSize = BinaryPrimitives.ReadInt64BigEndian(header.AsSpan(24));
+        (image.HeaderBackingFile, image.HeaderBackingFormat) = Qcow2Backing(header);
 
         // "backing": null opens none and a node name puts that node under it. Without the member QEMU would open the
         // header's backing file; the emulator leaves the chain as the client builds it.
@@ -123,6 +124,39 @@ internal sealed partial class Qemu72Machine
         }
 
         return image;
+    }
+
+    /// <summary>The backing file name (header bytes 8-19) and the backing format extension (0xe2792aca) of a qcow2 header.</summary>
+    private static (string? File, string? Format) Qcow2Backing(byte[] header)
+    {
+        string? file = null, format = null;
+        var offset = BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(8));
+        var size = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16));
+        if (offset > 0 && size > 0 && offset + size <= (ulong)header.Length)
+        {
+            file = Encoding.UTF8.GetString(header, (int)offset, (int)size);
+        }
+
+        // Header extensions follow the header: version 3 says its length, version 2's is 72 bytes.
+        var at = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4)) >= 3 && header.Length >= 104 ? (long)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(100)) : 72;
+        while (at + 8 <= header.Length)
+        {
+            var type = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan((int)at));
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan((int)at + 4));
+            if (type == 0 || at + 8 + length > header.Length)
+            {
+                break;
+            }
+
+            if (type == 0xe2792aca)
+            {
+                format = Encoding.UTF8.GetString(header, (int)at + 8, (int)length);
+            }
+
+            at += 8 + ((length + 7) & ~7L);
+        }
+
+        return (file, format);
     }
 
     /// <summary>The node a member names (a reference; an inline definition is refused), or null when absent.</summary>
@@ -178,7 +212,8 @@ internal sealed partial class Qemu72Machine
         lock (Gate)
         {
             var node = FindNode(arguments.NodeName) ?? throw QmpException.Generic($"Failed to find node with node-name='{arguments.NodeName}'");
-            if (Vm.Drives.Any(d => d.Image == node))
+            // A device's or a job's BlockBackend on it (bdrv_has_blk), else another node's reference to it.
+            if (Vm.Drives.Any(d => d.Image == node) || Vm.Blockdev.Jobs.Any(j => Active(j) && (j.Source == node || j.Target == node)))
             {
                 throw QmpException.Generic($"Node {arguments.NodeName} is in use");
             }
@@ -202,7 +237,10 @@ internal sealed partial class Qemu72Machine
     private bool InUse(BlockImage node) =>
         BlockNodes().Any(n => n.Image.File == node || n.Image.Backing == node)
         || Vm.Drives.Any(d => d.Image?.Chain().Contains(node) == true)
-        || Vm.Blockdev.Jobs.Any(j => j.Status is not ("concluded" or "null") && (j.Source == node || j.Target == node));
+        || Vm.Blockdev.Jobs.Any(j => Active(j) && (j.Source == node || j.Target == node));
+
+    /// <summary>Whether a job still holds its nodes (until it concludes).</summary>
+    private static bool Active(Job job) => job.Status is not ("concluded" or "null");
 
     public override ValueTask BlockdevSnapshotAsync(BlockdevSnapshotArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
@@ -317,7 +355,8 @@ internal sealed partial class Qemu72Machine
             throw QmpException.Generic($"Could not create '{file.Filename}': {e.Message}");
         }
 
-        file.VirtualSize = file.ActualSize = driver == "qcow2" ? bytes.Length : size;
+        file.ActualSize = driver == "qcow2" ? bytes.Length : size;
+        file.VirtualSize = SectorLength(file.ActualSize);
     }
 
     /// <summary>A generated argument as the JSON QEMU would have received.</summary>

@@ -56,7 +56,7 @@ internal sealed partial class Qemu72Machine
             }
             catch (QmpException e)
             {
-                job.Error = e.Message;
+                job.Error = e.Description;
                 Abort(job);
             }
         }
@@ -71,9 +71,15 @@ internal sealed partial class Qemu72Machine
             var source = FindNode(arguments.Device) ?? Vm.Drives.FirstOrDefault(d => d.Id == arguments.Device && Vm.Launch?.FindNode(d.Id) is null)?.Image
                 ?? throw QmpException.Generic($"Cannot find device='{arguments.Device}' nor node-name='{arguments.Device}'");
             var target = FindNode(arguments.Target) ?? throw QmpException.Generic($"Cannot find device='{arguments.Target}' nor node-name='{arguments.Target}'");
+            if (Vm.Blockdev.Jobs.Any(j => Active(j) && j.Source == source))
+            {
+                // A mirror puts its filter node above its source: the source is no root any more.
+                throw QmpException.Generic("Need a root block node");
+            }
+
             var id = arguments.JobId ?? source.NodeName ?? arguments.Device;
             CheckNewJobId(id);
-            if (Vm.Blockdev.Jobs.FirstOrDefault(j => j.Status is not ("concluded" or "null") && (j.Source == source || j.Target == source || j.Source == target || j.Target == target)) is { } busy)
+            if (Vm.Blockdev.Jobs.FirstOrDefault(j => Active(j) && (j.Source == source || j.Target == source || j.Source == target || j.Target == target)) is { } busy)
             {
                 throw QmpException.Generic($"Node '{(busy.Source == source || busy.Target == source ? arguments.Device : arguments.Target)}' is busy: block device is in use by block job: {busy.Type}");
             }
