@@ -169,11 +169,15 @@ internal static class IntrospectCommands
     /// <summary>Connects, runs <paramref name="fetch"/>, disconnects; null (with the reason on stderr) when any step fails.</summary>
     private static async Task<T?> Fetch<T>(string address, int timeoutSeconds, Func<QmpClient, Task<T>> fetch, CancellationToken ct) where T : class
     {
+        var seconds = TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)));
+        // The connection and the answers get the time each: a QEMU started a moment ago has its
+        // socket file before it listens, and the tool waits for it as a user would, then asks.
+        timeout.CancelAfter(seconds * 2);
         try
         {
-            await using var client = await QmpClient.ConnectAsync(address, new QmpClientOptions { CommandTimeout = TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)) }, timeout.Token).ConfigureAwait(false);
+            var options = new QmpClientOptions { ConnectTimeout = seconds, CommandTimeout = seconds };
+            await using var client = await QmpClient.ConnectAsync(address, options, timeout.Token).ConfigureAwait(false);
             return await fetch(client).WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (QmpException e)

@@ -1,8 +1,8 @@
 namespace Qmp.Emulator;
 
 /// <summary>
-/// The emulator's limits against hostile clients, each answered with a QMP error (README.md, "The
-/// reference emulator", lists them with their numbers).
+/// The emulator's limits against hostile clients, each answered with a QMP error (docs/security.md lists them
+/// with their numbers).
 /// </summary>
 public static class EmulatorLimits
 {

@@ -294,7 +294,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     private static readonly Lazy<Dictionary<string, string>> Titles = new(() =>
         DiagnosticCatalogue.All.ToDictionary(d => d.Id, d => d.Title));
 
-    /// <summary>Where a diagnostic is explained: its row of the diagnostics table in the README.</summary>
+    /// <summary>Where a diagnostic is explained: its row of the diagnostics table in docs/diagnostics.md.</summary>
     public static string HelpLinkOf(string id) => SchemaDiagnosticDescriptor.HelpLinkBase + id.ToLowerInvariant();
 
     /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file, with the severity it has by default.</summary>

@@ -76,13 +76,13 @@ public sealed record SchemaDiagnosticDescriptor(string Id, SchemaSeverity Severi
             System.Text.RegularExpressions.RegexOptions.Singleline));
 
     /// <summary>
-    /// Where every diagnostic is explained: its row of the README's diagnostics table (anchor
+    /// Where every diagnostic is explained: its row of the diagnostics table in docs/diagnostics.md (anchor
     /// <c>qmpNNNN</c>) on the repository's site, an absolute address, as a help link in a package's
     /// consumer must be (the repository's RepositoryUrl in Directory.Build.props; a test keeps them equal).
     /// </summary>
-    public const string HelpLinkBase = "https://github.com/qmp-codegen/qmp-codegen/blob/main/README.md#";
+    public const string HelpLinkBase = "https://github.com/qmp-codegen/qmp-codegen/blob/main/docs/diagnostics.md#";
 
-    /// <summary>This diagnostic's row in the README's diagnostics table: its Roslyn descriptor's <c>helpLinkUri</c>.</summary>
+    /// <summary>This diagnostic's row in docs/diagnostics.md: its Roslyn descriptor's <c>helpLinkUri</c>.</summary>
     public string HelpLinkUri => HelpLinkBase + Id.ToLowerInvariant();
 }
 

@@ -5,9 +5,10 @@
 #
 # Makes a throw-away console project in a temporary folder that uses the generator and the runtime
 # the way samples/ModernQemu does (the props imported, the generator as an analyzer, the runtime as
-# a project reference; both built Release, as their NuGet packages are) in three variants: no QmpSchema, QEMU 2.1's schema/*.hx, and QEMU 7.2's full
+# a project reference; both built Release, as their NuGet packages are) in four variants: no QmpSchema, QEMU 2.1's schema/*.hx, QEMU 7.2's full
 # QAPI schema (through eng/Qemu72Schema.targets, which fetches it with eng/get-qemu-schema.sh
-# bookworm; without it that row says so). For each it times `dotnet build`:
+# bookworm; without it that row says so), and a program beside a library that holds 7.2's client
+# (the edit is in the program). For each it times `dotnet build`:
 #   clean        obj/ and bin/ removed (restore included; the generator and runtime already built)
 #   no change    the same build again
 #   one-line C#  after a one-line edit of Program.cs
@@ -43,19 +44,19 @@ summary() {
 }
 
 make_project() {
-  local name="$1" schema="$2" dir="$work/$1/$1"
+  local name="$1" schema="$2" kind="${3:-Exe}" dir="$work/$1/$1"
   mkdir -p "$dir"
   cat >"$dir/$name.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
   <Import Project="$root/src/Generator/build/Qmp.Codegen.props" />
   <PropertyGroup>
-    <OutputType>Exe</OutputType>
+    <OutputType>$kind</OutputType>
     <TargetFramework>net10.0</TargetFramework>
     <Nullable>enable</Nullable>
     <ImplicitUsings>enable</ImplicitUsings>
   </PropertyGroup>
   <ItemGroup>
-    <ProjectReference Include="$root/src/Generator/Qmp.Codegen.Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" SetConfiguration="Configuration=Release" />
+    <ProjectReference Include="$root/src/Generator/Qmp.Codegen.Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" SetConfiguration="Configuration=Release" SetTargetFramework="TargetFramework=netstandard2.0" />
     <ProjectReference Include="$root/src/Runtime/Qmp.Runtime.csproj" SetConfiguration="Configuration=Release" />
   </ItemGroup>
 $schema
@@ -76,6 +77,18 @@ qemu72=$(make_project Qemu72 "  <PropertyGroup>
   </PropertyGroup>
   <Import Project=\"$root/eng/Qemu72Schema.targets\" />")
 
+# The layout a project with a large client is meant to have: the client in a library of its own
+# (the QmpSchema item and nothing else), the program beside it. A C# edit in the program compiles
+# the program only; the library is up to date, so neither the generator nor the compiler reruns it.
+library=$(make_project Qemu72Library "  <PropertyGroup>
+    <Qemu72Namespace>Consumer.Qemu72</Qemu72Namespace>
+  </PropertyGroup>
+  <Import Project=\"$root/eng/Qemu72Schema.targets\" />" Library)
+rm -f "$library/Program.cs"
+app=$(make_project Qemu72App "  <ItemGroup>
+    <ProjectReference Include=\"$library/Qemu72Library.csproj\" />
+  </ItemGroup>")
+
 # The generator and the runtime built once beforehand, so no row pays for them; the schema fetched.
 echo "warming up (generator, runtime, QEMU 7.2's schema) ..." >&2
 build "$none"
@@ -83,11 +96,12 @@ bash "$root/eng/get-qemu-schema.sh" bookworm >/dev/null 2>"$work/schema-error.tx
 
 printf '\n%s\n' "== consumer build times: dotnet build -c $configuration, median of $runs (min-max), $(nproc) cores, $(date -u +%F)"
 printf '| %-30s | %-22s | %-22s | %-22s | %s\n' "project" "clean" "no change" "one-line C# edit" "output"
-for dir in "$none" "$qemu21" "$qemu72"; do
+for dir in "$none" "$qemu21" "$qemu72" "$app"; do
   name=$(basename "$dir")
   clean=(); again=(); edit=()
   for ((i = 1; i <= runs; i++)); do
     rm -rf "$dir/obj" "$dir/bin"
+    if [[ "$dir" == "$app" ]]; then rm -rf "$library/obj" "$library/bin"; fi
     echo 'Console.WriteLine("edit 0");' >"$dir/Program.cs"
     clean+=("$(timed "$dir")")
     again+=("$(timed "$dir")")
@@ -96,6 +110,10 @@ for dir in "$none" "$qemu21" "$qemu72"; do
   done
   dll=$(find "$dir/bin" -name "$name.dll" | head -1)
   generated="$(( $(stat -c %s "$dll") / 1024 )) KB assembly"
+  if [[ "$dir" == "$app" ]]; then
+    dll=$(find "$library/bin" -name "Qemu72Library.dll" | head -1)
+    generated="$generated; the client library $(( $(stat -c %s "$dll") / 1024 )) KB"
+  fi
   if [[ "$name" == Qemu72 ]] && ! [[ -s "$dir/obj/qemu72-dir.txt" ]]; then
     generated="no client: QEMU 7.2's schema could not be had ($(head -c 200 "$dir/obj/qemu72-error.txt" 2>/dev/null))"
   fi

@@ -87,9 +87,9 @@ public class FirstBuildTests
     }
 
     [Fact]
-    public void Every_reported_diagnostic_links_to_its_readme_row()
+    public void Every_reported_diagnostic_links_to_its_row_in_the_diagnostics_page()
     {
-        var readme = File.ReadAllText(Qmp.Testing.Repository.PathOf("README.md"));
+        var readme = File.ReadAllText(Qmp.Testing.Repository.PathOf(Path.Combine("docs", "diagnostics.md")));
         var (_, diagnostics) = Run(Schema(access: "Privat"));
         Assert.Contains(diagnostics, d => d.Id == "QMP0104");
         foreach (var diagnostic in diagnostics.DistinctBy(d => d.Id))

@@ -233,13 +233,13 @@ public class CliTests
     }
 }
 
-/// <summary>Every diagnostic id has its row in the README's table, where its help link points.</summary>
+/// <summary>Every diagnostic id has its row in docs/diagnostics.md, where its help link points.</summary>
 public class DiagnosticsCatalogueTests
 {
     [Fact]
-    public void Every_diagnostic_has_a_readme_row_its_help_link_points_at()
+    public void Every_diagnostic_has_a_row_in_the_diagnostics_page_its_help_link_points_at()
     {
-        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "diagnostics.md"));
         var descriptors = new[] { typeof(SchemaDiagnostics), typeof(GeneratorDiagnostics), typeof(Qmp.Codegen.Qapi.QapiDiagnostics), typeof(Qmp.Codegen.Introspection.IntrospectionDiagnostics) }
             .SelectMany(t => t.GetFields()).Where(f => f.FieldType == typeof(SchemaDiagnosticDescriptor))
             .Select(f => (SchemaDiagnosticDescriptor)f.GetValue(null)!).ToList();
@@ -265,8 +265,8 @@ public class DiagnosticsCatalogueTests
         var props = File.ReadAllText(Path.Combine(RepoRoot(), "Directory.Build.props"));
         var repository = System.Text.RegularExpressions.Regex.Match(props, "<RepositoryUrl>([^<]+)</RepositoryUrl>").Groups[1].Value;
         Assert.StartsWith("https://github.com/", repository, StringComparison.Ordinal);
-        Assert.Equal(SchemaDiagnosticDescriptor.HelpLinkBase, repository + "/blob/main/README.md#");
-        Assert.Equal(repository + "/blob/main/README.md#qmp0106", GeneratorDiagnostics.FilterMatchesNothing.HelpLinkUri);
+        Assert.Equal(SchemaDiagnosticDescriptor.HelpLinkBase, repository + "/blob/main/docs/diagnostics.md#");
+        Assert.Equal(repository + "/blob/main/docs/diagnostics.md#qmp0106", GeneratorDiagnostics.FilterMatchesNothing.HelpLinkUri);
         Assert.True(Uri.TryCreate(QmpGenerator.HelpLinkOf("QMP0001"), UriKind.Absolute, out _));
         var buildFiles = Directory.GetFiles(Path.Combine(RepoRoot(), "src", "Generator", "build"), "*.*", SearchOption.AllDirectories);
         var links = buildFiles.SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), "HelpLink=\"([^\"]*)\"").Select(m => m.Groups[1].Value)).ToList();

@@ -1,7 +1,7 @@
 namespace Qmp.Emulator.CommandLine;
 
 /// <summary>
-/// What one QEMU 7.2 command line may hold (README, "Untrusted clients: confinement and limits"). A
+/// What one QEMU 7.2 command line may hold (docs/security.md, "Untrusted clients: confinement and limits"). A
 /// launcher's command line is the operator's, but a test harness may build it from data: these bound
 /// the work and memory a parse takes. Each is far above what libvirt writes for a large domain.
 /// </summary>

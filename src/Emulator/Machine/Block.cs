@@ -673,7 +673,7 @@ public sealed partial class QemuMachine
 
     public override ValueTask TransactionAsync(TransactionArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        // QEMU sets no number; one request must not hold the machine lock for long (README's limits table).
+        // QEMU sets no number; one request must not hold the machine lock for long (the limits table in docs/security.md).
         if (arguments.Actions.Count > EmulatorLimits.MaxTransactionActions)
         {
             throw InvalidParameterValue("actions", $"at most {EmulatorLimits.MaxTransactionActions} actions");

@@ -172,7 +172,7 @@ public sealed class Qemu72ImageConfinementTests : IDisposable
     }
 }
 
-/// <summary>The command line's limits (README, "Untrusted clients: confinement and limits"): each is refused in one line, nothing more is read.</summary>
+/// <summary>The command line's limits (docs/security.md, "Untrusted clients: confinement and limits"): each is refused in one line, nothing more is read.</summary>
 public sealed class Qemu72CommandLineLimitTests
 {
     private static string Refuse(params string[] args)
