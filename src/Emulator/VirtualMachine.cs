@@ -24,6 +24,7 @@ public sealed class VirtualMachine
         DataDir = options.DataDir is null ? null : Path.GetFullPath(options.DataDir);
         Files = options.DataDir is null ? null : Confinement.DataDirectory.Open(options.DataDir, quota: new Confinement.WriteQuota(options.DataDirQuota));
         Images = new Confinement.ImageDirectories(Files, options.ImageDirs.Select(d => Confinement.DataDirectory.Open(d, readOnly: true)).ToList());
+        HasImageDirs = options.ImageDirs.Count > 0;
         Name = options.Name ?? description.Name;
         Uuid = options.Uuid ?? description.Uuid ?? "00000000-0000-0000-0000-000000000000";
         Cpus = options.Cpus ?? description.Cpus ?? 1;
@@ -145,6 +146,9 @@ public sealed class VirtualMachine
 
     /// <summary>Where existing images are read from: the data dir, then each <c>--image-dir</c>.</summary>
     internal Confinement.ImageDirectories Images { get; }
+
+    /// <summary>Whether <c>--image-dir</c> was given (images are then confined, with or without a data dir).</summary>
+    internal bool HasImageDirs { get; }
     internal QmpServer? Server { get; set; }
     internal Action? QuitRequested { get; set; }
 
@@ -202,6 +206,9 @@ public sealed class VirtualMachine
     }
 
     internal Dictionary<string, BlockJob> Jobs { get; private set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The block nodes QMP added (blockdev-add) and the jobs of QEMU's job API (the 7.2 persona's).</summary>
+    internal BlockGraph Blockdev { get; } = new();
     internal Dictionary<string, ImageDescription> VirtualFiles { get; private set; } = new(StringComparer.Ordinal);
     internal List<Nic> Nics { get; } = [];
     internal Dictionary<string, Netdev> Netdevs { get; } = new(StringComparer.Ordinal);

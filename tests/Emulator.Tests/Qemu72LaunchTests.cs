@@ -119,10 +119,10 @@ public sealed class Qemu72LaunchTests : IDisposable
         var size = new FileInfo(Image).Length;
         var nodes = (await Run("""{"execute":"query-named-block-nodes","arguments":{"flat":true}}""")).EnumerateArray()
             .Select(n => $"{n.GetProperty("node-name").GetString()} {n.GetProperty("drv").GetString()} {n.GetProperty("image").GetProperty("virtual-size").GetInt64()} {n.GetProperty("image").GetProperty("actual-size").GetInt64()}");
-        Assert.Equal([$"libvirt-1-format qcow2 {64L << 20} {size}", $"libvirt-1-storage file {size} {size}"], nodes);
+        Assert.Equal([$"libvirt-1-format qcow2 {64L << 20} {size}", $"libvirt-1-storage file {(size + 511) / 512 * 512} {size}"], nodes);
 
         var stats = (await Run("""{"execute":"query-blockstats","arguments":{"query-nodes":true}}""")).EnumerateArray().Select(s => s.GetProperty("node-name").GetString());
-        Assert.Equal(["libvirt-1-format", "libvirt-1-storage"], stats);
+        Assert.Equal(["libvirt-1-storage", "libvirt-1-format"], stats);
         var byDevice = Assert.Single((await Run("""{"execute":"query-blockstats"}""")).EnumerateArray());
         Assert.Equal(("/machine/peripheral/virtio-disk0/virtio-backend", "libvirt-1-format"), (byDevice.GetProperty("qdev").GetString(), byDevice.GetProperty("node-name").GetString()));
 

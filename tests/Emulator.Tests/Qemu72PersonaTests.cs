@@ -228,11 +228,35 @@ public sealed class Qemu72PersonaTests
         await Virsh("shutdown", "vm1");
         Assert.Equal("running", await State());
 
+        // An external disk snapshot and a block copy (libvirt-check.sh --extra), where libvirt's storage-file module is
+        // installed (package libvirt-daemon): libvirt creates each file, the persona formats it (blockdev-create), then
+        // puts the overlay on top (transaction) or mirrors into the copy until READY and cancels (the copy stays).
+        if (File.Exists("/usr/lib/x86_64-linux-gnu/libvirt/storage-file/libvirt_storage_file_fs.so"))
+        {
+            await Virsh("snapshot-create-as", "vm1", "snap1", "--disk-only", "--atomic", "--no-metadata");
+            var overlay = Path.Combine(libvirt.Work, "disk.snap1");
+            Assert.Matches($@"vda\s+{System.Text.RegularExpressions.Regex.Escape(overlay)}", await Virsh("domblklist", "vm1"));
+            Assert.Equal(image, QcowBacking(overlay));
+            var copy = Path.Combine(libvirt.Work, "copy.qcow2");
+            Assert.Contains("Successfully copied", await Virsh("blockcopy", "vm1", "vda", copy, "--format", "qcow2", "--wait", "--finish", "--transient-job"), StringComparison.Ordinal);
+            Assert.Equal(64L << 20, System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(File.ReadAllBytes(copy).AsSpan(24)));
+            Assert.Equal("running", await State());
+        }
+
         // A fresh virsh reconnects in the background and destroy does not wait for it: a job-taking verb goes first.
         Assert.Contains("Domain 'vm1' destroyed", await Virsh("domblkinfo vm1 vda ; destroy vm1"), StringComparison.Ordinal);
         Assert.Equal("shut off", await State());
         Assert.True(!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z'), "the emulator process has ended");
         await Virsh("undefine", "vm1");
+    }
+
+    /// <summary>The backing file a qcow2 image's header names (bytes 8-19).</summary>
+    private static string QcowBacking(string path)
+    {
+        var header = File.ReadAllBytes(path);
+        var offset = (int)System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(header.AsSpan(8));
+        var size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16));
+        return System.Text.Encoding.UTF8.GetString(header, offset, size);
     }
 
     /// <summary>

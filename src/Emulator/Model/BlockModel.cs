@@ -17,6 +17,17 @@ internal sealed class BlockImage
     public SnapshotTable Snapshots { get; set; } = SnapshotTable.Empty;
     public BlockImage? Backing { get; set; }
 
+    /// <summary>The protocol node a format node sits on (<c>"file": "NODE"</c> of <c>blockdev-add</c>), or null.</summary>
+    public BlockImage? File { get; set; }
+
+    /// <summary>The backing file and its format as the image's header names them (QEMU reports them even with no backing node open).</summary>
+    public string? HeaderBackingFile { get; set; }
+
+    public string? HeaderBackingFormat { get; set; }
+
+    /// <summary>Read-only as a node (an image that became an overlay's backing); a drive's own flag wins for its top image.</summary>
+    public bool ReadOnly { get; set; }
+
     /// <summary>How many backing files lie below (counted in a loop: chains can be long).</summary>
     public int Depth => Chain().Count() - 1;
 
@@ -47,6 +58,8 @@ internal sealed class BlockImage
                 Unlocked = image.Unlocked,
                 NodeName = image.NodeName,
                 Snapshots = image.Snapshots,
+                File = image.File,
+                ReadOnly = image.ReadOnly,
             };
             if (above is null)
             {

@@ -169,7 +169,7 @@ internal sealed partial class Qemu72Machine
         lock (Gate)
         {
             // Every node of the graph, backing nodes too (flat or not: the emulator keeps no implicit nodes).
-            return Done<IReadOnlyList<QueryNamedBlockNodesResult>>([.. BlockNodes().Select(n => NodeInfo(n.Drive, n.Image))]);
+            return Done<IReadOnlyList<QueryNamedBlockNodesResult>>([.. BlockNodes().Select(n => NodeInfo(n.Drive, n.Image, arguments.Flat == true))]);
         }
     }
 
@@ -198,37 +198,27 @@ internal sealed partial class Qemu72Machine
         {
             if (arguments.QueryNodes == true)
             {
-                return Done<IReadOnlyList<QueryBlockstatsResult>>([.. BlockNodes().Select(n => new QueryBlockstatsResult
-                {
-                    NodeName = NodeName(n.Image),
-                    Stats = Stats(n.Image == n.Drive?.Image ? n.Drive : null),
-                })]);
+                // Every node, oldest first (QEMU's bdrv_next_node), each with its file child's as "parent" and no backing.
+                return Done<IReadOnlyList<QueryBlockstatsResult>>([.. BlockNodes().Reverse().Select(n => NodeStats(n.Image, n.Image == n.Drive?.Image ? n.Drive : null, blockLevel: false))]);
             }
 
-            return Done<IReadOnlyList<QueryBlockstatsResult>>([.. Vm.Drives.Select(d => new QueryBlockstatsResult
+            return Done<IReadOnlyList<QueryBlockstatsResult>>([.. Vm.Drives.Select(d => (d.Image is { } image ? NodeStats(image, d, blockLevel: true) : new QueryBlockstatsResult { Stats = Stats(d) }) with
             {
                 Device = Vm.Launch?.FindNode(d.Id) is not null ? "" : d.Id,
                 Qdev = QdevOf(d),
-                NodeName = d.Image is { } image ? NodeName(image) : null,
-                Stats = Stats(d),
             })]);
         }
     }
 
-    public override ValueTask<IReadOnlyList<QueryJobsResult>> QueryJobsAsync(QmpSession session, CancellationToken cancellationToken)
+    /// <summary>A node's statistics as bdrv_query_bds_stats gives them: its file child's as <c>parent</c>, its backing's at the device level.</summary>
+    private QueryBlockstatsResult NodeStats(BlockImage image, Drive? drive, bool blockLevel) => new()
     {
-        lock (Gate)
-        {
-            return Done<IReadOnlyList<QueryJobsResult>>([.. Vm.Jobs.Select(j => new QueryJobsResult
-            {
-                Id = j.Key,
-                Type = new BlockJobCompletedDataType(j.Value.Type),
-                Status = new QueryBlockJobsResultStatus(j.Value.Paused ? "paused" : j.Value.Ready ? "ready" : "running"),
-                CurrentProgress = (long)j.Value.Offset,
-                TotalProgress = j.Value.Len,
-            })]);
-        }
-    }
+        NodeName = NodeName(image),
+        Stats = Stats(drive),
+        DriverSpecific = image.Format == "file" ? new QueryBlockstatsResultDriverSpecific.File { Data = new() { DiscardNbOk = 0, DiscardNbFailed = 0, DiscardBytesOk = 0 } } : null,
+        Parent = ProtocolNode(image) is { } file ? NodeStats(file, null, blockLevel: false) : null,
+        Backing = blockLevel && image.Backing is { } backing ? NodeStats(backing, null, blockLevel) : null,
+    };
 
     /// <summary>TCG has no statistics provider (only KVM has): nothing, as QEMU 7.2 on TCG answers.</summary>
     public override ValueTask<IReadOnlyList<QueryStatsResult>> QueryStatsAsync(QueryStatsArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
@@ -281,16 +271,37 @@ internal sealed partial class Qemu72Machine
     /// </summary>
     private IEnumerable<(Drive? Drive, BlockImage Image)> BlockNodes()
     {
-        foreach (var drive in Vm.Drives)
+        // Every node reachable from a drive or added by QMP, through backing and file children.
+        var all = new List<(Drive? Drive, BlockImage Image)>();
+        var seen = new HashSet<BlockImage>(ReferenceEqualityComparer.Instance);
+        var roots = Vm.Drives.Where(d => d.Image is not null).Select(d => (Drive: (Drive?)d, Image: d.Image!)).Concat(Vm.Blockdev.Nodes.Select(n => (Drive: (Drive?)null, Image: n)));
+        foreach (var (drive, top) in roots)
         {
-            for (var image = drive.Image; image is not null; image = image.Backing)
+            for (var image = top; image is not null && seen.Add(image); image = image.Backing)
             {
-                yield return (image == drive.Image ? drive : null, image);
-                if (ProtocolNode(image) is { } file)
+                all.Add((image == top ? drive : null, image));
+                if (ProtocolNode(image) is { } file && seen.Add(file))
                 {
-                    yield return (null, file);
+                    all.Add((null, file));
                 }
             }
+        }
+
+        // Newest first, as QEMU's list of named nodes: the command line's in its order, then QMP's in the order added.
+        var launch = Vm.Launch?.BlockNodes ?? [];
+        return all.OrderByDescending(n => Vm.Blockdev.Nodes.IndexOf(n.Image) is var added and >= 0 ? launch.Length + added : LaunchIndex(launch, n.Image.NodeName));
+
+        static int LaunchIndex(System.Collections.Immutable.ImmutableArray<CommandLine.BlockNodeConfiguration> launch, string? name)
+        {
+            for (var i = 0; i < launch.Length; i++)
+            {
+                if (launch[i].NodeName == name)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 
@@ -302,6 +313,11 @@ internal sealed partial class Qemu72Machine
     /// </summary>
     private BlockImage? ProtocolNode(BlockImage image)
     {
+        if (image.File is { } child)
+        {
+            return child;
+        }
+
         if (Vm.Launch is not { } launch || image.NodeName is not { } name || launch.FindNode(name)?.File is not { } fileName
             || launch.FindNode(fileName) is not { } file)
         {
@@ -311,12 +327,15 @@ internal sealed partial class Qemu72Machine
         if (!_protocolNodes.TryGetValue(fileName, out var node))
         {
             var length = Math.Max(file.ActualSize, file.VirtualSize);
-            node = new BlockImage { Filename = file.Filename ?? image.Filename, Format = file.Driver, VirtualSize = length, ActualSize = file.ActualSize, NodeName = file.NodeName };
+            node = new BlockImage { Filename = file.Filename ?? image.Filename, Format = file.Driver, VirtualSize = SectorLength(length), ActualSize = file.ActualSize, NodeName = file.NodeName };
             _protocolNodes[fileName] = node;
         }
 
         return node;
     }
+
+    /// <summary>A file node's size as QEMU reports it: the file's length rounded up to whole 512-byte sectors (bdrv_getlength).</summary>
+    private static long SectorLength(long length) => (length + 511) & ~511L;
 
     /// <summary>A node's name; QEMU names a node nobody named <c>#blockNNN</c>.</summary>
     private string NodeName(BlockImage image)
@@ -330,11 +349,12 @@ internal sealed partial class Qemu72Machine
         return "#block" + (index + 1).ToString("D3", CultureInfo.InvariantCulture);
     }
 
-    private QueryNamedBlockNodesResult NodeInfo(Drive? drive, BlockImage image)
+    /// <summary>A node as bdrv_block_device_info describes it; <paramref name="flat"/> walks no backing chain (depth 0, no backing-image).</summary>
+    private QueryNamedBlockNodesResult NodeInfo(Drive? drive, BlockImage image, bool flat = false)
     {
         var throttle = drive?.Throttle ?? default;
         var depth = 0;
-        for (var below = image.Backing; below is not null; below = below.Backing)
+        for (var below = flat ? null : image.Backing; below is not null; below = below.Backing)
         {
             depth++;
         }
@@ -343,7 +363,7 @@ internal sealed partial class Qemu72Machine
         {
             File = image.Filename,
             NodeName = NodeName(image),
-            Ro = drive?.ReadOnly ?? false,
+            Ro = drive?.ReadOnly ?? image.ReadOnly,
             Drv = image.Format,
             BackingFile = image.Backing?.Filename,
             BackingFileDepth = depth,
@@ -355,13 +375,13 @@ internal sealed partial class Qemu72Machine
             Iops = throttle.Iops,
             IopsRd = throttle.IopsRd,
             IopsWr = throttle.IopsWr,
-            Image = ImageInfo(image),
+            Image = ImageInfo(image, flat),
             Cache = new QueryNamedBlockNodesResultCache { Writeback = true, Direct = false, NoFlush = false },
             WriteThreshold = 0,
         };
     }
 
-    private static QueryNamedBlockNodesResultImage ImageInfo(BlockImage image) => new()
+    private static QueryNamedBlockNodesResultImage ImageInfo(BlockImage image, bool flat = false) => new()
     {
         Filename = image.Filename,
         Format = image.Format,
@@ -369,10 +389,28 @@ internal sealed partial class Qemu72Machine
         ActualSize = image.ActualSize,
         VirtualSize = image.VirtualSize,
         ClusterSize = image.Format == "qcow2" ? 65536 : null,
-        BackingFilename = image.Backing?.Filename,
-        FullBackingFilename = image.Backing?.Filename,
-        BackingFilenameFormat = image.Backing?.Format,
-        BackingImage = image.Backing is { } backing ? ImageInfo(backing) : null,
+        BackingFilename = image.Backing?.Filename ?? image.HeaderBackingFile,
+        FullBackingFilename = image.Backing?.Filename ?? image.HeaderBackingFile,
+        BackingFilenameFormat = image.Backing?.Format ?? image.HeaderBackingFormat,
+        FormatSpecific = image.Format == "qcow2" ? Qcow2Specific : null,
+        BackingImage = !flat && image.Backing is { } backing ? ImageInfo(backing) : null,
+    };
+
+    /// <summary>What QEMU 7.2 reports of a qcow2 v3 image as qemu-img 7.2 and the emulator write it.</summary>
+    private static readonly QueryNamedBlockNodesResultImageFormatSpecific Qcow2Specific = new QueryNamedBlockNodesResultImageFormatSpecific.Qcow2
+    {
+        Data = new()
+        {
+            Data = new()
+            {
+                Compat = "1.1",
+                CompressionType = new BlockdevCreateArgumentsOptionsQcow2CompressionType("zlib"),
+                LazyRefcounts = false,
+                RefcountBits = 16,
+                Corrupt = false,
+                ExtendedL2 = false,
+            },
+        },
     };
 
     private static QueryBlockstatsResultStats Stats(Drive? drive) => new()

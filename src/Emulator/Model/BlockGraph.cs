@@ -1,0 +1,62 @@
+namespace Qmp.Emulator.Model;
+
+/// <summary>
+/// The block graph's nodes that QMP added with <c>blockdev-add</c> (newest last; QEMU lists them newest first),
+/// beside the drives' chains (<see cref="VirtualMachine.Drives"/>), and the jobs of QEMU's job API
+/// (<c>blockdev-create</c>, <c>blockdev-mirror</c>) with their status as QEMU's job.c moves it. A node added by QMP
+/// that becomes part of a drive's chain (an overlay, a mirror's pivot) stays listed here until <c>blockdev-del</c>.
+/// </summary>
+internal sealed class BlockGraph
+{
+    /// <summary>Nodes added by QMP, in the order they were added.</summary>
+    public List<BlockImage> Nodes { get; } = [];
+
+    /// <summary>Jobs in the order they were created (query-jobs lists them so).</summary>
+    public List<Job> Jobs { get; } = [];
+
+    public Job? FindJob(string id) => Jobs.FirstOrDefault(j => j.Id == id);
+}
+
+/// <summary>
+/// A job of QEMU's job API: its type (<c>create</c>, <c>mirror</c>), its status (JobStatus), the block job
+/// members when it is one, and for a mirror its source and target nodes.
+/// </summary>
+internal sealed class Job
+{
+    public required string Id { get; init; }
+
+    public required string Type { get; init; }
+
+    public string Status { get; set; } = "created";
+
+    public bool AutoFinalize { get; init; } = true;
+
+    public bool AutoDismiss { get; init; } = true;
+
+    public long Len { get; set; }
+
+    public long Offset { get; set; }
+
+    public long Speed { get; set; }
+
+    /// <summary>Why it failed (query-jobs' <c>error</c>), or null.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>Whether it is a block job (query-block-jobs lists it, BLOCK_JOB_* events follow it).</summary>
+    public bool IsBlockJob => Type != "create";
+
+    /// <summary>A mirror's source node (the drive's image it copies).</summary>
+    public BlockImage? Source { get; init; }
+
+    /// <summary>A mirror's target node.</summary>
+    public BlockImage? Target { get; init; }
+
+    /// <summary>Whether it ends by pivoting to its target (job-complete) rather than leaving the copy (a soft cancel).</summary>
+    public bool Pivot { get; set; }
+
+    /// <summary>Whether it was cancelled by force (it ends aborting, with BLOCK_JOB_CANCELLED).</summary>
+    public bool Cancelled { get; set; }
+
+    /// <summary>The client state it charged.</summary>
+    public long Retained { get; init; }
+}

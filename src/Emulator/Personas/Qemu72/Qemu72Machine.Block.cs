@@ -1,0 +1,374 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Qmp.Emulator.CommandLine;
+using Qmp.Emulator.Confinement;
+using Qmp.Emulator.Model;
+using Qmp.Emulator.Qemu72;
+using Qmp.Runtime;
+
+namespace Qmp.Emulator.Personas.Qemu72;
+
+/// <summary>
+/// The block graph as QMP changes it (what libvirt 9.0 sends for an external snapshot and a block copy,
+/// libvirt-notes.md): <c>blockdev-add</c> of <c>file</c>, <c>qcow2</c> and <c>raw</c> nodes, <c>blockdev-del</c>,
+/// <c>blockdev-create</c> writing a real qcow2 image (a job: Qemu72Machine.Jobs.cs), and <c>blockdev-snapshot</c>
+/// alone or in a <c>transaction</c>. Nodes live in <see cref="BlockGraph"/> beside the drives' chains; files are
+/// opened by the rules of <see cref="QmpImageFiles"/>. Errors are QEMU 7.2's words.
+/// </summary>
+internal sealed partial class Qemu72Machine
+{
+    /// <summary>QEMU's node names are at most 31 characters (BlockDriverState.node_name[32]).</summary>
+    private const int MaxNodeName = 31;
+
+    /// <summary>How much of a qcow2 file is read for its header and backing file name (both lie in the first cluster).</summary>
+    private const int Qcow2HeaderBytes = 64 * 1024;
+
+    private QmpImageFiles? _files;
+
+    /// <summary>"QFI\xfb": a qcow2 image's first four bytes.</summary>
+    private static ReadOnlySpan<byte> Qcow2Magic => [0x51, 0x46, 0x49, 0xfb];
+
+    private QmpImageFiles Files => _files ??= QmpImageFiles.For(Vm);
+
+    public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var options = Json(arguments, BlockdevAddArguments.Write);
+        lock (Gate)
+        {
+            var name = CheckNewNodeName(OptionValues.GetString(options, "node-name"));
+            var node = OpenNode(options, name);
+            _retainedNodes[node] = Vm.Retain(VirtualMachine.RetainedCost(name, node.Filename));
+            Vm.Blockdev.Nodes.Add(node);
+        }
+
+        return Done();
+    }
+
+    private readonly Dictionary<BlockImage, long> _retainedNodes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>A node name QEMU would take for a new node, or its error.</summary>
+    private string CheckNewNodeName(string? name)
+    {
+        if (name is null)
+        {
+            throw QmpException.Generic("'node-name' must be specified for the root node");
+        }
+
+        if (!OptionText.IsIdentifier(name))
+        {
+            throw QmpException.Generic($"Invalid node-name: '{name}'");
+        }
+
+        if (name.Length > MaxNodeName)
+        {
+            throw QmpException.Generic("Node name too long");
+        }
+
+        if (FindNode(name) is not null)
+        {
+            throw QmpException.Generic($"Duplicate nodes with node-name='{name}'");
+        }
+
+        if (Vm.Drives.Any(d => d.Id == name && Vm.Launch?.FindNode(name) is null))
+        {
+            throw QmpException.Generic($"node-name={name} is conflicting with a device id");
+        }
+
+        return name;
+    }
+
+    private BlockImage OpenNode(JsonElement options, string name)
+    {
+        var driver = OptionValues.GetString(options, "driver")!;
+        var readOnly = OptionValues.GetBool(options, "read-only") ?? false;
+        return driver switch
+        {
+            "file" => OpenFileNode(OptionValues.GetString(options, "filename")!, name, readOnly),
+            "qcow2" or "raw" => OpenFormatNode(options, driver, name, readOnly),
+            _ => throw QmpException.Generic($"The emulator opens block nodes of the drivers file, qcow2 and raw, not '{driver}'"),
+        };
+    }
+
+    private BlockImage OpenFileNode(string filename, string name, bool readOnly)
+    {
+        var length = Guard(filename, () => Files.Length(filename));
+        return new BlockImage { Filename = filename, Format = "file", VirtualSize = SectorLength(length), ActualSize = length, NodeName = name, ReadOnly = readOnly };
+    }
+
+    private BlockImage OpenFormatNode(JsonElement options, string driver, string name, bool readOnly)
+    {
+        var file = ChildNode(options, "file") ?? throw QmpException.Generic("A block device must be specified for \"file\"");
+        var image = new BlockImage { Filename = file.Filename, Format = driver, NodeName = name, File = file, ActualSize = file.ActualSize, ReadOnly = readOnly };
+        if (driver == "raw")
+        {
+            image.VirtualSize = file.VirtualSize;
+            return image;
+        }
+
+        var header = Guard(file.Filename, () => Files.Head(file.Filename, Qcow2HeaderBytes));
+        if (header.Length < 32 || !header.AsSpan(0, 4).SequenceEqual(Qcow2Magic))
+        {
+            throw QmpException.Generic("Image is not in qcow2 format");
+        }
+
+        image.VirtualSize = BinaryPrimitives.ReadInt64BigEndian(header.AsSpan(24));
+        (image.HeaderBackingFile, image.HeaderBackingFormat) = Qcow2Backing(header);
+
+        // "backing": null opens none and a node name puts that node under it. Without the member QEMU would open the
+        // header's backing file; the emulator leaves the chain as the client builds it.
+        if (options.TryGetProperty("backing", out var backing) && backing.ValueKind == JsonValueKind.String)
+        {
+            image.Backing = ChildNode(options, "backing");
+        }
+
+        return image;
+    }
+
+    /// <summary>The backing file name (header bytes 8-19) and the backing format extension (0xe2792aca) of a qcow2 header.</summary>
+    private static (string? File, string? Format) Qcow2Backing(byte[] header)
+    {
+        string? file = null, format = null;
+        var offset = BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(8));
+        var size = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16));
+        if (offset > 0 && size > 0 && offset + size <= (ulong)header.Length)
+        {
+            file = Encoding.UTF8.GetString(header, (int)offset, (int)size);
+        }
+
+        // Header extensions follow the header: version 3 says its length, version 2's is 72 bytes.
+        var at = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4)) >= 3 && header.Length >= 104 ? (long)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(100)) : 72;
+        while (at + 8 <= header.Length)
+        {
+            var type = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan((int)at));
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan((int)at + 4));
+            if (type == 0 || at + 8 + length > header.Length)
+            {
+                break;
+            }
+
+            if (type == 0xe2792aca)
+            {
+                format = Encoding.UTF8.GetString(header, (int)at + 8, (int)length);
+            }
+
+            at += 8 + ((length + 7) & ~7L);
+        }
+
+        return (file, format);
+    }
+
+    /// <summary>The node a member names (a reference; an inline definition is refused), or null when absent.</summary>
+    private BlockImage? ChildNode(JsonElement options, string member)
+    {
+        if (!options.TryGetProperty(member, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw QmpException.Generic($"The emulator takes \"{member}\" as a node name, not a definition");
+        }
+
+        var reference = value.GetString()!;
+        return FindNode(reference) ?? throw QmpException.Generic($"Cannot find device='{reference}' nor node-name='{reference}'");
+    }
+
+    /// <summary>A file operation, with QEMU's <c>Could not open 'NAME': REASON</c> when it fails.</summary>
+    private static T Guard<T>(string filename, Func<T> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (ConfinementException e)
+        {
+            throw QmpException.Generic($"Could not open '{filename}': {e.Reason}");
+        }
+        catch (IOException e)
+        {
+            throw QmpException.Generic($"Could not open '{filename}': {e.Message}");
+        }
+    }
+
+    /// <summary>The node by that name: one QMP added, one of a drive's chain, or a command line's protocol node.</summary>
+    private BlockImage? FindNode(string name)
+    {
+        foreach (var (_, image) in BlockNodes())
+        {
+            if (image.NodeName == name)
+            {
+                return image;
+            }
+        }
+
+        return null;
+    }
+
+    public override ValueTask BlockdevDelAsync(BlockdevDelArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var node = FindNode(arguments.NodeName) ?? throw QmpException.Generic($"Failed to find node with node-name='{arguments.NodeName}'");
+            // A device's or a job's BlockBackend on it (bdrv_has_blk), else another node's reference to it.
+            if (Vm.Drives.Any(d => d.Image == node) || Vm.Blockdev.Jobs.Any(j => Active(j) && (j.Source == node || j.Target == node)))
+            {
+                throw QmpException.Generic($"Node {arguments.NodeName} is in use");
+            }
+
+            if (!Vm.Blockdev.Nodes.Contains(node) || InUse(node))
+            {
+                throw QmpException.Generic($"Block device {arguments.NodeName} is in use");
+            }
+
+            Vm.Blockdev.Nodes.Remove(node);
+            if (_retainedNodes.Remove(node, out var retained))
+            {
+                Vm.Release(retained);
+            }
+        }
+
+        return Done();
+    }
+
+    /// <summary>Whether another node sits on it (file or backing), a drive's chain holds it, or a job uses it.</summary>
+    private bool InUse(BlockImage node) =>
+        BlockNodes().Any(n => n.Image.File == node || n.Image.Backing == node)
+        || Vm.Drives.Any(d => d.Image?.Chain().Contains(node) == true)
+        || Vm.Blockdev.Jobs.Any(j => Active(j) && (j.Source == node || j.Target == node));
+
+    /// <summary>Whether a job still holds its nodes (until it concludes).</summary>
+    private static bool Active(Job job) => job.Status is not ("concluded" or "null");
+
+    public override ValueTask BlockdevSnapshotAsync(BlockdevSnapshotArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            Snapshot(PrepareSnapshot(arguments.Node, arguments.Overlay));
+        }
+
+        return Done();
+    }
+
+    /// <summary>
+    /// <c>transaction</c>: every action is checked before any is applied, so it is all or nothing as QEMU's. The
+    /// emulator's actions are <c>blockdev-snapshot</c> (libvirt's external snapshot); others are refused whole.
+    /// </summary>
+    public override ValueTask TransactionAsync(TransactionArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var prepared = new List<(Drive, BlockImage, BlockImage)>();
+            foreach (var action in arguments.Actions)
+            {
+                var json = Json(action, TransactionArgumentsActions.Write);
+                var type = OptionValues.GetString(json, "type");
+                if (type != "blockdev-snapshot")
+                {
+                    throw QmpException.Generic($"The emulator's transaction takes blockdev-snapshot actions, not '{type}'");
+                }
+
+                var data = json.GetProperty("data");
+                var snapshot = PrepareSnapshot(OptionValues.GetString(data, "node")!, OptionValues.GetString(data, "overlay")!);
+                if (prepared.Any(p => p.Item2 == snapshot.Item2 || p.Item3 == snapshot.Item3))
+                {
+                    throw QmpException.Generic($"Node '{OptionValues.GetString(data, "node")}' is busy: block device is in use by another operation");
+                }
+
+                prepared.Add(snapshot);
+            }
+
+            foreach (var snapshot in prepared)
+            {
+                Snapshot(snapshot);
+            }
+        }
+
+        return Done();
+    }
+
+    /// <summary>blockdev-snapshot's checks (external_snapshot_prepare): the node is a drive's top, the overlay a free node without backing.</summary>
+    private (Drive, BlockImage, BlockImage) PrepareSnapshot(string nodeName, string overlayName)
+    {
+        var node = FindNode(nodeName) ?? throw QmpException.Generic($"Cannot find device='{nodeName}' nor node-name='{nodeName}'");
+        var overlay = FindNode(overlayName) ?? throw QmpException.Generic($"Cannot find device='{overlayName}' nor node-name='{overlayName}'");
+        var drive = Vm.Drives.FirstOrDefault(d => d.Image == node) ?? throw QmpException.Generic($"Node '{nodeName}' is not attached to a device; the emulator snapshots a drive's top node");
+        if (overlay.Format == "file")
+        {
+            throw QmpException.Generic($"The overlay '{overlayName}' does not support backing images");
+        }
+
+        if (Vm.Drives.Any(d => d.Image?.Chain().Contains(overlay) == true) || InUse(overlay))
+        {
+            throw QmpException.Generic($"The overlay '{overlayName}' is already in use");
+        }
+
+        if (overlay.Backing is not null)
+        {
+            throw QmpException.Generic($"The overlay '{overlayName}' already has a backing image");
+        }
+
+        return (drive, node, overlay);
+    }
+
+    /// <summary>The overlay goes on top of the drive, the old node below it, read-only from now on.</summary>
+    private static void Snapshot((Drive Drive, BlockImage Node, BlockImage Overlay) snapshot)
+    {
+        snapshot.Overlay.Backing = snapshot.Node;
+        snapshot.Node.ReadOnly = true;
+        snapshot.Drive.Image = snapshot.Overlay;
+    }
+
+    /// <summary>
+    /// What blockdev-create writes: qcow2 (a header, refcounts and L1 as qemu-img 7.2 lays them out, with the backing
+    /// file and its format) or file (a sparse file of the size) into the file node's file, by <see cref="QmpImageFiles"/>'
+    /// rules. The file node then reports the new length.
+    /// </summary>
+    private void CreateImage(JsonElement options, BlockImage file, long size)
+    {
+        var driver = OptionValues.GetString(options, "driver");
+        byte[] bytes = [];
+        if (driver == "qcow2")
+        {
+            var backingFile = OptionValues.GetString(options, "backing-file");
+            var backing = backingFile is null ? null : new BlockImage { Filename = backingFile, Format = OptionValues.GetString(options, "backing-fmt") ?? "raw" };
+            if (backing is not null && Encoding.UTF8.GetByteCount(backing.Filename) > 1023)
+            {
+                throw QmpException.Generic("Backing file name too long");
+            }
+
+            bytes = QemuMachine.Qcow2Image(size, backing);
+        }
+
+        try
+        {
+            Files.Write(file.Filename, bytes, driver == "qcow2" ? bytes.Length : size);
+        }
+        catch (ConfinementException e)
+        {
+            throw QmpException.Generic($"Could not create '{file.Filename}': {e.Reason}");
+        }
+        catch (IOException e)
+        {
+            throw QmpException.Generic($"Could not create '{file.Filename}': {e.Message}");
+        }
+
+        file.ActualSize = driver == "qcow2" ? bytes.Length : size;
+        file.VirtualSize = SectorLength(file.ActualSize);
+    }
+
+    /// <summary>A generated argument as the JSON QEMU would have received.</summary>
+    private static JsonElement Json<T>(T value, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = 2048 }))
+        {
+            write(writer, value);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 2048 });
+        return document.RootElement.Clone();
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Qmp.Emulator.Tests;
+
+/// <summary>
+/// The 7.2 persona's block graph and jobs: what libvirt 9.0 sends for <c>snapshot-create-as --disk-only</c> and
+/// <c>blockcopy --finish</c> (../shared/reference/libvirt-notes.md), with the errors a client meets on the way, sent
+/// to the installed QEMU 7.2 and to the persona side by side: events (JOB_STATUS_CHANGE through each job's life,
+/// BLOCK_JOB_READY/COMPLETED/CANCELLED) equal in order and data, errors equal in class and words, replies equal in
+/// shape and in the members that tell the graph (node names, drivers, backing, read-only, job status).
+/// </summary>
+public sealed class Qemu72BlockTests
+{
+    /// <summary>Requests in order; <c>DIR</c> is the target's own folder. Each is followed by the events it causes.</summary>
+    private static readonly (string Request, int EventsAfter)[] Session =
+    [
+        ("""{"execute":"cont"}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/snap.qcow2","node-name":"libvirt-2-storage","auto-read-only":true,"discard":"unmap"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/none.qcow2","node-name":"x1"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/disk.qcow2","node-name":"libvirt-2-storage"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/disk.qcow2","node-name":"libvirt-1-storage"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/disk.qcow2"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/disk.qcow2","node-name":"1bad"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"qcow2","file":"nosuch","node-name":"q1"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"driver":"qcow2","file":"libvirt-2-storage","node-name":"q1"}}""", 0),
+        ("""{"execute":"blockdev-create","arguments":{"job-id":"create-libvirt-2-format","options":{"driver":"qcow2","file":"libvirt-2-storage","size":67108864,"cluster-size":65536,"backing-file":"DIR/disk.qcow2","backing-fmt":"qcow2"}}}""", 3),
+        ("""{"execute":"query-jobs"}""", 0),
+        ("""{"execute":"job-complete","arguments":{"id":"create-libvirt-2-format"}}""", 0),
+        ("""{"execute":"job-dismiss","arguments":{"id":"create-libvirt-2-format"}}""", 0),
+        ("""{"execute":"job-dismiss","arguments":{"id":"create-libvirt-2-format"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"node-name":"libvirt-2-format","read-only":false,"driver":"qcow2","file":"libvirt-2-storage","backing":null}}""", 0),
+        ("""{"execute":"query-named-block-nodes","arguments":{"flat":true}}""", 0),
+        ("""{"execute":"transaction","arguments":{"actions":[{"type":"blockdev-snapshot","data":{"node":"libvirt-1-format","overlay":"nosuch"}}]}}""", 0),
+        ("""{"execute":"transaction","arguments":{"actions":[{"type":"blockdev-snapshot","data":{"node":"libvirt-1-format","overlay":"libvirt-2-format"}}]}}""", 0),
+        ("""{"execute":"query-block"}""", 0),
+        ("""{"execute":"query-named-block-nodes","arguments":{"flat":true}}""", 0),
+        ("""{"execute":"blockdev-del","arguments":{"node-name":"libvirt-2-format"}}""", 0),
+        ("""{"execute":"blockdev-del","arguments":{"node-name":"nosuch"}}""", 0),
+        ("""{"execute":"blockdev-del","arguments":{"node-name":"libvirt-1-storage"}}""", 0),
+
+        // blockcopy --wait --finish: a copy, mirrored, READY, then a soft cancel leaves the copy.
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/copy.qcow2","node-name":"libvirt-3-storage","auto-read-only":true,"discard":"unmap"}}""", 0),
+        ("""{"execute":"blockdev-create","arguments":{"job-id":"create-libvirt-3-format","options":{"driver":"qcow2","file":"libvirt-3-storage","size":67108864,"cluster-size":65536}}}""", 3),
+        ("""{"execute":"job-dismiss","arguments":{"id":"create-libvirt-3-format"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"node-name":"libvirt-3-format","read-only":false,"driver":"qcow2","file":"libvirt-3-storage","backing":null}}""", 0),
+        ("""{"execute":"blockdev-mirror","arguments":{"job-id":"copy-vda-libvirt-2-format","device":"libvirt-2-format","target":"libvirt-3-format","sync":"full","auto-finalize":true,"auto-dismiss":false}}""", 2),
+        ("""{"execute":"query-block-jobs"}""", 0),
+        ("""{"execute":"query-jobs"}""", 0),
+        ("""{"execute":"job-dismiss","arguments":{"id":"copy-vda-libvirt-2-format"}}""", 0),
+        ("""{"execute":"blockdev-del","arguments":{"node-name":"libvirt-3-format"}}""", 0),
+        ("""{"execute":"block-job-cancel","arguments":{"device":"copy-vda-libvirt-2-format"}}""", 4),
+        ("""{"execute":"query-block-jobs"}""", 0),
+        ("""{"execute":"block-job-cancel","arguments":{"device":"copy-vda-libvirt-2-format"}}""", 0),
+        ("""{"execute":"job-dismiss","arguments":{"id":"copy-vda-libvirt-2-format"}}""", 0),
+        ("""{"execute":"block-job-cancel","arguments":{"device":"copy-vda-libvirt-2-format"}}""", 0),
+        ("""{"execute":"blockdev-del","arguments":{"node-name":"libvirt-3-storage"}}""", 0),
+        ("""{"execute":"blockdev-del","arguments":{"node-name":"libvirt-3-format"}}""", 0),
+        ("""{"execute":"blockdev-del","arguments":{"node-name":"libvirt-3-storage"}}""", 0),
+
+        // A mirror completed (the drive pivots to the copy), then one cancelled by force.
+        ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/copy.qcow2","node-name":"c-storage"}}""", 0),
+        ("""{"execute":"blockdev-add","arguments":{"node-name":"c-format","driver":"qcow2","file":"c-storage","backing":null}}""", 0),
+        ("""{"execute":"job-complete","arguments":{"id":"m1"}}""", 0),
+        ("""{"execute":"blockdev-mirror","arguments":{"job-id":"m1","device":"libvirt-2-format","target":"c-format","sync":"full"}}""", 2),
+        ("""{"execute":"blockdev-mirror","arguments":{"job-id":"m1","device":"libvirt-2-format","target":"c-format","sync":"full"}}""", 0),
+        ("""{"execute":"block-job-complete","arguments":{"device":"m1"}}""", 5),
+        ("""{"execute":"query-block"}""", 0),
+        ("""{"execute":"query-jobs"}""", 0),
+        ("""{"execute":"blockdev-mirror","arguments":{"job-id":"m2","device":"c-format","target":"libvirt-2-format","sync":"full"}}""", 2),
+        ("""{"execute":"job-cancel","arguments":{"id":"m2"}}""", 4),
+        ("""{"execute":"query-jobs"}""", 0),
+        ("""{"execute":"query-blockstats","arguments":{"query-nodes":true}}""", 0),
+    ];
+
+    [QemuFact]
+    public async Task Libvirts_snapshot_and_blockcopy_get_the_replies_and_events_qemu_7_2_gives()
+    {
+        var qemu = await RunAsync(Target.Qemu);
+        var persona = await RunAsync(Target.Emulator);
+        var differences = Enumerable.Range(0, Session.Length).Where(i => qemu[i] != persona[i]).Select(i => $"step {i}:\nqemu:    {qemu[i]}\npersona: {persona[i]}").ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    /// <summary>Runs <see cref="Session"/> on a disk of its own and gives each step as comparable text.</summary>
+    private static async Task<List<string>> RunAsync(string kind)
+    {
+        var dir = Target.NewDirectory();
+        var disk = Path.Combine(dir, "disk.qcow2");
+        File.WriteAllBytes(disk, QemuMachine.Qcow2Image(64L << 20, null));
+        File.WriteAllBytes(Path.Combine(dir, "snap.qcow2"), []);
+        File.WriteAllBytes(Path.Combine(dir, "copy.qcow2"), []);
+        var socket = Path.Combine(dir, "qmp.sock");
+        string[] line =
+        [
+            "-S", "-m", "64",
+            "-blockdev", $$"""{"driver":"file","filename":"{{disk}}","node-name":"libvirt-1-storage","auto-read-only":true,"discard":"unmap"}""",
+            "-blockdev", """{"node-name":"libvirt-1-format","read-only":false,"driver":"qcow2","file":"libvirt-1-storage"}""",
+            "-device", """{"driver":"virtio-blk-pci","bus":"pci.0","addr":"0x2","drive":"libvirt-1-format","id":"virtio-disk0","bootindex":1}""",
+            "-qmp", $"unix:{socket},server=on,wait=off",
+        ];
+        await using var target = Target.Start(kind, dir, line, qemuOnly: ["-machine", "pc-i440fx-7.2", "-accel", "tcg"], emulatorOnly: ["--qemu", "7.2", "-machine", "pc-i440fx-7.2", "-accel", "tcg", "-nodefaults"]);
+        await using var qmp = await target.ConnectAsync(socket);
+        await qmp.NegotiateAsync();
+        var steps = new List<string>();
+        foreach (var (request, eventsAfter) in Session)
+        {
+            await qmp.SendAsync(request.Replace("DIR", dir, StringComparison.Ordinal) + "\r\n");
+            var text = new StringBuilder(request).Append('\n');
+            var replied = false;
+            for (var after = 0; !replied || after < eventsAfter;)
+            {
+                var message = JsonDocument.Parse(await qmp.ReadLineAsync(), new JsonDocumentOptions { MaxDepth = 2048 }).RootElement.Clone();
+                if (message.TryGetProperty("event", out var name))
+                {
+                    text.Append("  ").Append(name.GetString()).Append(' ').Append(message.TryGetProperty("data", out var data) ? Canonical(data) : "").Append('\n');
+                    after += replied ? 1 : 0;
+                }
+                else
+                {
+                    text.Append("  ").Append(Reply(message)).Append('\n');
+                    replied = true;
+                }
+            }
+
+            steps.Add(text.ToString().Replace(dir, "DIR", StringComparison.Ordinal));
+        }
+
+        return steps;
+    }
+
+    /// <summary>An error as its class and words; a return as its shape and the members that tell the graph.</summary>
+    private static string Reply(JsonElement message) =>
+        message.TryGetProperty("error", out var error)
+            ? $"error {error.GetProperty("class").GetString()}: {error.GetProperty("desc").GetString()}"
+            : "return " + Shape(message.GetProperty("return"));
+
+    /// <summary>Members whose values are compared; every other member counts by its name and JSON kind only.</summary>
+    private static readonly HashSet<string> Compared = new(StringComparer.Ordinal)
+    {
+        "node-name", "drv", "ro", "backing_file", "backing_file_depth", "virtual-size", "format", "device", "qdev", "status", "type", "id",
+        "ready", "len", "offset", "auto-finalize", "auto-dismiss", "current-progress", "total-progress", "error", "backing-filename", "backing-filename-format",
+    };
+
+    private static string Shape(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "{" + string.Join(",", value.EnumerateObject().OrderBy(m => m.Name, StringComparer.Ordinal)
+            .Select(m => m.Name + ":" + (Compared.Contains(m.Name) && m.Value.ValueKind != JsonValueKind.Object && m.Value.ValueKind != JsonValueKind.Array ? m.Value.GetRawText() : Shape(m.Value)))) + "}",
+        JsonValueKind.Array => "[" + string.Join(",", value.EnumerateArray().Select(Shape)) + "]",
+        JsonValueKind.True or JsonValueKind.False => "bool",
+        _ => value.ValueKind.ToString(),
+    };
+
+    private static string Canonical(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "{" + string.Join(",", value.EnumerateObject().OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => m.Name + ":" + Canonical(m.Value))) + "}",
+        _ => value.GetRawText(),
+    };
+}
