@@ -332,7 +332,7 @@ internal static partial class DocsBuilder
         var repairs = example.Messages.Select(m => m.Repairs).Distinct().SelectMany(r => r).ToList();
         var dropped = check is { } c ? DocsExampleCheck.Dropped(request, c.Arguments, c.Open, c.Index) : [];
         var status = repairs.Count > 0 ? "repaired" : request is null && reply is null ? "unreadable" : dropped.Count > 0 ? "dropped" : "checked";
-        return new DocsExample(example.Caption is null ? null : Clean(example.Caption), Pretty(request), Pretty(reply), status, repairs) { Dropped = dropped };
+        return new DocsExample(Caption(example.Caption), Pretty(request), Pretty(reply), status, repairs) { Dropped = dropped };
     }
 
     /// <summary>System.Text.Json's indented form of a compact JSON string; the text itself when it is not JSON.</summary>
@@ -393,6 +393,24 @@ internal static partial class DocsBuilder
     }
 
     private static string Clean(string text) => Whitespace().Replace(text, " ").Trim();
+
+    /// <summary>
+    /// An example's caption without the schema's own numbering (<c>1. Change a removable medium</c>,
+    /// a bare <c>1.</c>): the page numbers its examples itself ("Example 1: 1." otherwise); null when nothing is left.
+    /// </summary>
+    private static string? Caption(string? caption)
+    {
+        if (caption is null)
+        {
+            return null;
+        }
+
+        var text = ExampleNumber().Replace(Clean(caption), "");
+        return text.Length == 0 ? null : text;
+    }
+
+    [GeneratedRegex(@"^(?:\(\d+\)|\d+[.)])\s*")]
+    private static partial Regex ExampleNumber();
 
     private static string Quote(string name) => "\"" + name + "\"";
 

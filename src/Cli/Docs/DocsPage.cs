@@ -110,6 +110,9 @@ internal sealed record DocsBranch(string Name, string Type, string? Link, string
 {
     /// <summary>The row's own anchor (an alternate's branch, <c>type-NAME.branch</c>), what <c>@branch</c> in its type's docs links to; null for a union's.</summary>
     public string? Anchor { get; init; }
+
+    /// <summary>A union branch's record in the generated C# (<c>BlockdevOptions.Qcow2</c>); null for an alternate's.</summary>
+    public string? ClrName { get; init; }
 }
 
 /// <summary>An enum value with its doc and marks.</summary>
