@@ -366,6 +366,29 @@ public sealed partial class QapiContentTests
         Assert.DoesNotContain("Example 1</strong>: 1.", DocsRenderer.RenderHtml(page), StringComparison.Ordinal);
     }
 
+    /// <summary>The snippets call the project's client: told its namespace, the page names its class, not a fixed QemuClient in Qemu.</summary>
+    [Fact]
+    public void Snippets_call_the_client_of_the_namespace_the_page_is_told()
+    {
+        const string schema = """
+            ##
+            # @stop:
+            #
+            # Stops.
+            ##
+            { 'command': 'stop' }
+            """;
+        var read = QapiReader.ReadDetailed("top.json", p => p == "top.json" ? schema : null);
+        var page = DocsBuilder.BuildQapi(read, "top.json", new Dictionary<string, string> { ["top.json"] = schema }, "Acme.Vm");
+        Assert.Equal("Task VmClient.StopAsync(CancellationToken cancellationToken = default)", Entry(page, "stop").ClientSignature);
+        var html = DocsRenderer.RenderHtml(page);
+        Assert.Contains("(<code>VmClient</code>, namespace <code>Acme.Vm</code>)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("QemuClient", html, StringComparison.Ordinal);
+        Assert.Contains("(`VmClient`, namespace `Acme.Vm`)", DocsRenderer.RenderMarkdown(page), StringComparison.Ordinal);
+        // Untold, the page keeps its default.
+        Assert.Contains("QemuClient.StopAsync", Entry(Page(("top.json", schema)), "stop").ClientSignature, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_base_cycle_is_reported_and_its_types_render_nothing()
     {

@@ -24,7 +24,7 @@ internal static partial class DocsBuilder
     /// includes), as QEMU's own manual does. <paramref name="texts"/> (the files' texts by the
     /// reader's paths) place diagnostics with the definitions whose text holds them.
     /// </summary>
-    public static DocsPage BuildQapi(QapiReadResult read, string topFile, IReadOnlyDictionary<string, string>? texts = null)
+    public static DocsPage BuildQapi(QapiReadResult read, string topFile, IReadOnlyDictionary<string, string>? texts = null, string? clientNamespace = null)
     {
         var schema = read.Schema;
         var index = SchemaIndex.Of(schema);
@@ -35,7 +35,7 @@ internal static partial class DocsBuilder
 
         // The generator's own names for the client's methods and event records.
         var spec = SpecBuilder.Build(schema, ClientNamespace, client: true, server: false, new List<SchemaDiagnostic>());
-        var client = spec.Stem + "Client";
+        var client = ClientClass(clientNamespace);
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)
         {
@@ -180,6 +180,8 @@ internal static partial class DocsBuilder
             Qapi = true,
             TypeCount = shownTypes.Count,
             FileCount = files.Count,
+            ClientClass = client,
+            ClientNamespace = clientNamespace ?? ClientNamespace,
         };
     }
 

@@ -18,8 +18,16 @@ namespace Qmp.Codegen.Cli.Docs;
 /// </summary>
 internal static partial class DocsBuilder
 {
-    /// <summary>The namespace the docs assume for the generated client: <c>QemuClient qemu</c>.</summary>
+    /// <summary>
+    /// The namespace the docs assume for the generated client unless told the project's
+    /// (<c>qmp-codegen docs --namespace</c>, the <c>QmpSchema</c> item's <c>Namespace</c> in the docs target):
+    /// <c>QemuClient qemu</c>. Type names in snippets are shown without a namespace, so only the client's
+    /// class (named from the namespace's last part, as the generator names it) follows it.
+    /// </summary>
     public const string ClientNamespace = "Qemu";
+
+    /// <summary>The generated client's class for a namespace: <c>Acme.Vm</c> gives <c>VmClient</c>.</summary>
+    internal static string ClientClass(string? clientNamespace) => Naming.StemOf(clientNamespace ?? ClientNamespace) + "Client";
 
     private static readonly JsonSerializerOptions Indented = new()
     {
@@ -34,11 +42,11 @@ internal static partial class DocsBuilder
     /// what is a fact of the .hx text itself: each entry's <c>args_type</c> string and whether its
     /// handler is asynchronous.
     /// </summary>
-    public static DocsPage Build(QmpSchemaResult read, IEnumerable<string> sources)
+    public static DocsPage Build(QmpSchemaResult read, IEnumerable<string> sources, string? clientNamespace = null)
     {
         var schema = read.Schema;
         var spec = SpecBuilder.Build(schema, ClientNamespace, client: true, server: false);
-        var client = spec.Stem + "Client";
+        var client = ClientClass(clientNamespace);
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)
         {
@@ -126,7 +134,11 @@ internal static partial class DocsBuilder
             .Where(p => !string.IsNullOrWhiteSpace(p.Text))
             .Select(p => new DocsProse(p.Heading ?? "", Sections(p.Text)))
             .ToList();
-        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), schema.Commands.Count, schema.Events.Count, prose, areas, other);
+        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), schema.Commands.Count, schema.Events.Count, prose, areas, other)
+        {
+            ClientClass = client,
+            ClientNamespace = clientNamespace ?? ClientNamespace,
+        };
     }
 
     private static DocsEntry Command(SchemaCommand command, ShownTypes types, (string? ArgsType, bool Async) entry, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)

@@ -20,6 +20,12 @@ internal sealed record DocsPage(
     /// <summary>Read from a QAPI schema: the areas are its sections, and the named types have sections too.</summary>
     public bool Qapi { get; init; }
 
+    /// <summary>The generated client's class the snippets call (<c>QemuClient</c>, or the project's).</summary>
+    public string ClientClass { get; init; } = "QemuClient";
+
+    /// <summary>The generated client's namespace (<c>Qemu</c>, or the project's).</summary>
+    public string ClientNamespace { get; init; } = "Qemu";
+
     /// <summary>The named types with a section (QAPI only).</summary>
     public int TypeCount { get; init; }
 
