@@ -326,6 +326,69 @@ public sealed partial class QapiContentTests
         Assert.Contains("JsonObject? additionalProperties = null", Entry(page, "add-device").ClientSignature, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Type sections show the generated C# (a union's branch records by case, <c>Node.Disk</c>), and an
+    /// example's caption loses the schema's own numbering (blockdev-add's read "Example 1: 1.").
+    /// </summary>
+    [Fact]
+    public void Types_show_their_csharp_names_and_example_captions_lose_their_numbers()
+    {
+        var page = Page(("top.json", """
+            { 'enum': 'Kind', 'data': [ 'disk', 'null-co' ] }
+            { 'struct': 'Disk', 'data': { 'path': 'str' } }
+            { 'union': 'Node', 'base': { 'kind': 'Kind' }, 'discriminator': 'kind', 'data': { 'disk': 'Disk' } }
+
+            ##
+            # @add-node:
+            #
+            # Adds a node.
+            #
+            # Examples:
+            #
+            # 1.
+            #
+            # -> { "execute": "add-node", "arguments": { "kind": "disk", "path": "/a" } }
+            # <- { "return": {} }
+            #
+            # 2. A null node
+            #
+            # -> { "execute": "add-node", "arguments": { "kind": "null-co" } }
+            # <- { "return": {} }
+            ##
+            { 'command': 'add-node', 'data': 'Node', 'boxed': true }
+            """));
+        var node = Entry(page, "type-Node");
+        Assert.Equal(["Node.Disk", "Node.NullCo"], node.Qapi!.Branches.Select(b => b.ClrName));
+        Assert.StartsWith("abstract record Node", node.ClientSignature, StringComparison.Ordinal);
+        Assert.Equal("sealed record Disk", Entry(page, "type-Disk").ClientSignature);
+        var examples = Entry(page, "add-node").Qapi!.Examples;
+        Assert.Equal([null, "A null node"], examples.Select(e => e.Caption));
+        Assert.DoesNotContain("Example 1</strong>: 1.", DocsRenderer.RenderHtml(page), StringComparison.Ordinal);
+    }
+
+    /// <summary>The snippets call the project's client: told its namespace, the page names its class, not a fixed QemuClient in Qemu.</summary>
+    [Fact]
+    public void Snippets_call_the_client_of_the_namespace_the_page_is_told()
+    {
+        const string schema = """
+            ##
+            # @stop:
+            #
+            # Stops.
+            ##
+            { 'command': 'stop' }
+            """;
+        var read = QapiReader.ReadDetailed("top.json", p => p == "top.json" ? schema : null);
+        var page = DocsBuilder.BuildQapi(read, "top.json", new Dictionary<string, string> { ["top.json"] = schema }, "Acme.Vm");
+        Assert.Equal("Task VmClient.StopAsync(CancellationToken cancellationToken = default)", Entry(page, "stop").ClientSignature);
+        var html = DocsRenderer.RenderHtml(page);
+        Assert.Contains("(<code>VmClient</code>, namespace <code>Acme.Vm</code>)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("QemuClient", html, StringComparison.Ordinal);
+        Assert.Contains("(`VmClient`, namespace `Acme.Vm`)", DocsRenderer.RenderMarkdown(page), StringComparison.Ordinal);
+        // Untold, the page keeps its default.
+        Assert.Contains("QemuClient.StopAsync", Entry(Page(("top.json", schema)), "stop").ClientSignature, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_base_cycle_is_reported_and_its_types_render_nothing()
     {

@@ -24,7 +24,7 @@ internal static partial class DocsBuilder
     /// includes), as QEMU's own manual does. <paramref name="texts"/> (the files' texts by the
     /// reader's paths) place diagnostics with the definitions whose text holds them.
     /// </summary>
-    public static DocsPage BuildQapi(QapiReadResult read, string topFile, IReadOnlyDictionary<string, string>? texts = null)
+    public static DocsPage BuildQapi(QapiReadResult read, string topFile, IReadOnlyDictionary<string, string>? texts = null, string? clientNamespace = null)
     {
         var schema = read.Schema;
         var index = SchemaIndex.Of(schema);
@@ -35,7 +35,7 @@ internal static partial class DocsBuilder
 
         // The generator's own names for the client's methods and event records.
         var spec = SpecBuilder.Build(schema, ClientNamespace, client: true, server: false, new List<SchemaDiagnostic>());
-        var client = spec.Stem + "Client";
+        var client = ClientClass(clientNamespace);
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)
         {
@@ -121,7 +121,7 @@ internal static partial class DocsBuilder
 
         foreach (var t in shownTypes.OrderBy(t => FileIndex(t.Location.Path)).ThenBy(t => t.Location.Start))
         {
-            SectionOf(t.Location).Types.Add(QapiType(t, context, DiagnosticsOf(TypeAnchorPrefix + t.Name)));
+            SectionOf(t.Location).Types.Add(QapiType(t, context, CSharpTypes.Of(t, spec), DiagnosticsOf(TypeAnchorPrefix + t.Name)));
         }
 
         // Free-form text: under its section when that section has entries; otherwise (QEMU's
@@ -180,6 +180,8 @@ internal static partial class DocsBuilder
             Qapi = true,
             TypeCount = shownTypes.Count,
             FileCount = files.Count,
+            ClientClass = client,
+            ClientNamespace = clientNamespace ?? ClientNamespace,
         };
     }
 
@@ -472,7 +474,7 @@ internal static partial class DocsBuilder
         { Qapi = qapi };
     }
 
-    private static DocsEntry QapiType(SchemaType type, QapiContext context, IReadOnlyList<DocsDiagnostic> diagnostics)
+    private static DocsEntry QapiType(SchemaType type, QapiContext context, CSharpTypes.Shape? csharp, IReadOnlyList<DocsDiagnostic> diagnostics)
     {
         var doc = type.Doc;
         var kind = type switch
@@ -502,7 +504,7 @@ internal static partial class DocsBuilder
                     BaseLink = baseType is null ? null : context.Link(baseType),
                     Members = MemberRows(o, context, refs, anchors),
                     Discriminator = o.Variants?.Tag,
-                    Branches = o.Variants is null ? [] : UnionBranches(o, context, refs),
+                    Branches = o.Variants is null ? [] : UnionBranches(o, context, refs, csharp),
                 };
                 break;
             case SchemaEnumType en:
@@ -528,12 +530,12 @@ internal static partial class DocsBuilder
             kind, type.Name, TypeAnchorPrefix + type.Name, doc is not null,
             Description(doc, refs), "", "", null, false,
             [], [], null, [], [],
-            NotesOf(doc, refs), diagnostics, "", "")
+            NotesOf(doc, refs), diagnostics, csharp?.Declaration ?? "", csharp?.Usage ?? "")
         { Qapi = qapi };
     }
 
     /// <summary>A union's branches in the order of its tag's enum, tag values without members of their own included.</summary>
-    private static List<DocsBranch> UnionBranches(SchemaObjectType union, QapiContext context, References refs)
+    private static List<DocsBranch> UnionBranches(SchemaObjectType union, QapiContext context, References refs, CSharpTypes.Shape? csharp)
     {
         var written = union.Variants!.Branches.GroupBy(v => v.Case, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var tagEnum = context.Index.TagEnum(union);
@@ -544,11 +546,14 @@ internal static partial class DocsBuilder
             var valueDoc = tagEnum?.Values.FirstOrDefault(v => v.Name == value)?.Doc;
             if (written.TryGetValue(value, out var branch))
             {
-                branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), WithCondition(DocText(valueDoc, refs, ""), branch.Condition), ConditionSentence(branch.Condition)));
+                branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), WithCondition(DocText(valueDoc, refs, ""), branch.Condition), ConditionSentence(branch.Condition))
+                {
+                    ClrName = csharp?.Branches.GetValueOrDefault(value),
+                });
             }
             else
             {
-                branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, refs, ""), null));
+                branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, refs, ""), null) { ClrName = csharp?.Branches.GetValueOrDefault(value) });
             }
         }
         return branches;
@@ -739,7 +744,7 @@ internal static partial class DocsBuilder
                 ? example.Messages.Where(m => m.Direction == ExampleDirection.ToServer).SelectMany(m => DocsExampleCheck.Dropped(m.Json, r.Arguments, r.Open, r.Index)).Distinct(StringComparer.Ordinal).ToList()
                 : [];
             var status = example.Messages.Any(m => m.Json is null) ? "unreadable" : repairs.Count > 0 ? "repaired" : dropped.Count > 0 ? "dropped" : "checked";
-            return new DocsQapiExample(example.Caption is null ? null : Clean(QapiText(example.Caption, refs)), messages, status, repairs) { Dropped = dropped };
+            return new DocsQapiExample(example.Caption is null ? null : Caption(QapiText(example.Caption, refs)), messages, status, repairs) { Dropped = dropped };
         }).ToList();
     }
 

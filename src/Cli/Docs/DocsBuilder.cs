@@ -18,8 +18,16 @@ namespace Qmp.Codegen.Cli.Docs;
 /// </summary>
 internal static partial class DocsBuilder
 {
-    /// <summary>The namespace the docs assume for the generated client: <c>QemuClient qemu</c>.</summary>
+    /// <summary>
+    /// The namespace the docs assume for the generated client unless told the project's
+    /// (<c>qmp-codegen docs --namespace</c>, the <c>QmpSchema</c> item's <c>Namespace</c> in the docs target):
+    /// <c>QemuClient qemu</c>. Type names in snippets are shown without a namespace, so only the client's
+    /// class (named from the namespace's last part, as the generator names it) follows it.
+    /// </summary>
     public const string ClientNamespace = "Qemu";
+
+    /// <summary>The generated client's class for a namespace: <c>Acme.Vm</c> gives <c>VmClient</c>.</summary>
+    internal static string ClientClass(string? clientNamespace) => Naming.StemOf(clientNamespace ?? ClientNamespace) + "Client";
 
     private static readonly JsonSerializerOptions Indented = new()
     {
@@ -34,11 +42,11 @@ internal static partial class DocsBuilder
     /// what is a fact of the .hx text itself: each entry's <c>args_type</c> string and whether its
     /// handler is asynchronous.
     /// </summary>
-    public static DocsPage Build(QmpSchemaResult read, IEnumerable<string> sources)
+    public static DocsPage Build(QmpSchemaResult read, IEnumerable<string> sources, string? clientNamespace = null)
     {
         var schema = read.Schema;
         var spec = SpecBuilder.Build(schema, ClientNamespace, client: true, server: false);
-        var client = spec.Stem + "Client";
+        var client = ClientClass(clientNamespace);
         var commandSpecs = new Dictionary<string, CommandGenerationSpec>(StringComparer.Ordinal);
         foreach (var c in spec.Commands)
         {
@@ -126,7 +134,11 @@ internal static partial class DocsBuilder
             .Where(p => !string.IsNullOrWhiteSpace(p.Text))
             .Select(p => new DocsProse(p.Heading ?? "", Sections(p.Text)))
             .ToList();
-        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), schema.Commands.Count, schema.Events.Count, prose, areas, other);
+        return new DocsPage("QMP reference", string.Join(", ", sources.Select(FileName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), schema.Commands.Count, schema.Events.Count, prose, areas, other)
+        {
+            ClientClass = client,
+            ClientNamespace = clientNamespace ?? ClientNamespace,
+        };
     }
 
     private static DocsEntry Command(SchemaCommand command, ShownTypes types, (string? ArgsType, bool Async) entry, CommandGenerationSpec? spec, string client, IReadOnlyList<DocsDiagnostic> diagnostics)
@@ -332,7 +344,7 @@ internal static partial class DocsBuilder
         var repairs = example.Messages.Select(m => m.Repairs).Distinct().SelectMany(r => r).ToList();
         var dropped = check is { } c ? DocsExampleCheck.Dropped(request, c.Arguments, c.Open, c.Index) : [];
         var status = repairs.Count > 0 ? "repaired" : request is null && reply is null ? "unreadable" : dropped.Count > 0 ? "dropped" : "checked";
-        return new DocsExample(example.Caption is null ? null : Clean(example.Caption), Pretty(request), Pretty(reply), status, repairs) { Dropped = dropped };
+        return new DocsExample(Caption(example.Caption), Pretty(request), Pretty(reply), status, repairs) { Dropped = dropped };
     }
 
     /// <summary>System.Text.Json's indented form of a compact JSON string; the text itself when it is not JSON.</summary>
@@ -393,6 +405,24 @@ internal static partial class DocsBuilder
     }
 
     private static string Clean(string text) => Whitespace().Replace(text, " ").Trim();
+
+    /// <summary>
+    /// An example's caption without the schema's own numbering (<c>1. Change a removable medium</c>,
+    /// a bare <c>1.</c>): the page numbers its examples itself ("Example 1: 1." otherwise); null when nothing is left.
+    /// </summary>
+    private static string? Caption(string? caption)
+    {
+        if (caption is null)
+        {
+            return null;
+        }
+
+        var text = ExampleNumber().Replace(Clean(caption), "");
+        return text.Length == 0 ? null : text;
+    }
+
+    [GeneratedRegex(@"^(?:\(\d+\)|\d+[.)])\s*")]
+    private static partial Regex ExampleNumber();
 
     private static string Quote(string name) => "\"" + name + "\"";
 

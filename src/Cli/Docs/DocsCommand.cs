@@ -18,7 +18,11 @@ internal static class DocsCommand
             Required = true,
         };
         var includeDirs = IncludeDirOption();
-        var command = new Command("docs", "Render the QMP reference (Markdown and single-page HTML) from the schema's documentation.") { schema, output, includeDirs };
+        var ns = new Option<string?>("--namespace")
+        {
+            Description = "The namespace of the project's generated client (the QmpSchema item's Namespace): the snippets call its client class, e.g. Acme.Vm gives VmClient. Default: Qemu (QemuClient).",
+        };
+        var command = new Command("docs", "Render the QMP reference (Markdown and single-page HTML) from the schema's documentation.") { schema, output, includeDirs, ns };
         command.SetAction(parse =>
         {
             var files = parse.GetValue(schema)!;
@@ -32,9 +36,10 @@ internal static class DocsCommand
             }
 
             var read = loaded.Read;
+            var clientNamespace = parse.GetValue(ns) is { Length: > 0 } given ? given : null;
             var page = read.Kind == SchemaInputKind.Hx
-                ? DocsBuilder.Build(new Hx.QmpSchemaResult(read.Hx!, read.Schema), files.Select(f => f.Name))
-                : DocsBuilder.BuildQapi(new Qapi.QapiReadResult(read.Schema, read.Files, DocBlocks: 0), files[0].Name, loaded.Texts);
+                ? DocsBuilder.Build(new Hx.QmpSchemaResult(read.Hx!, read.Schema), files.Select(f => f.Name), clientNamespace)
+                : DocsBuilder.BuildQapi(new Qapi.QapiReadResult(read.Schema, read.Files, DocBlocks: 0), files[0].Name, loaded.Texts, clientNamespace);
             var written = Write(page, directory.FullName);
             var errors = read.Diagnostics.Count(d => d.Severity == Qmp.Codegen.Model.SchemaSeverity.Error);
             var counts = read.Kind == SchemaInputKind.Hx

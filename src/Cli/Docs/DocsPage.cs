@@ -20,6 +20,12 @@ internal sealed record DocsPage(
     /// <summary>Read from a QAPI schema: the areas are its sections, and the named types have sections too.</summary>
     public bool Qapi { get; init; }
 
+    /// <summary>The generated client's class the snippets call (<c>QemuClient</c>, or the project's).</summary>
+    public string ClientClass { get; init; } = "QemuClient";
+
+    /// <summary>The generated client's namespace (<c>Qemu</c>, or the project's).</summary>
+    public string ClientNamespace { get; init; } = "Qemu";
+
     /// <summary>The named types with a section (QAPI only).</summary>
     public int TypeCount { get; init; }
 
@@ -110,6 +116,9 @@ internal sealed record DocsBranch(string Name, string Type, string? Link, string
 {
     /// <summary>The row's own anchor (an alternate's branch, <c>type-NAME.branch</c>), what <c>@branch</c> in its type's docs links to; null for a union's.</summary>
     public string? Anchor { get; init; }
+
+    /// <summary>A union branch's record in the generated C# (<c>BlockdevOptions.Qcow2</c>); null for an alternate's.</summary>
+    public string? ClrName { get; init; }
 }
 
 /// <summary>An enum value with its doc and marks.</summary>

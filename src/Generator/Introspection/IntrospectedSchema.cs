@@ -286,10 +286,24 @@ static class IntrospectedSchema
 
         private SchemaCommand Command(SchemaInfoCommand c)
         {
-            var doc = _source?.Commands.FirstOrDefault(s => string.Equals(s.Name, c.Name, StringComparison.Ordinal))?.Doc;
+            var sourceCommand = _source?.Commands.FirstOrDefault(s => string.Equals(s.Name, c.Name, StringComparison.Ordinal));
             var flags = c.AllowOob ? new SchemaCommandFlags(AllowOob: true) : SchemaCommandFlags.Default;
-            return new SchemaCommand(c.Name, Optional(c.ArgType), Optional(c.RetType), flags, null, Features(c.Features), doc, At(c.Name));
+            // Introspection does not say 'gen': false; the source does, else QEMU's own open commands.
+            if (!(sourceCommand?.Flags.Generated ?? !IsOpenCommand(c)))
+            {
+                flags = flags with { Generated = false };
+            }
+
+            return new SchemaCommand(c.Name, Optional(c.ArgType), Optional(c.RetType), flags, null, Features(c.Features), sourceCommand?.Doc, At(c.Name));
         }
+
+        /// <summary>
+        /// QEMU's commands whose handler takes its arguments as they come (QAPI's <c>'gen': false</c>), which
+        /// <c>query-qmp-schema</c> cannot say: <c>device_add</c> (a device's properties beside driver, bus and
+        /// id), and <c>netdev_add</c> before QEMU 5.2 made it the union <c>Netdev</c> (a plain object then).
+        /// </summary>
+        private bool IsOpenCommand(SchemaInfoCommand c) =>
+            c.Name == "device_add" || (c.Name == "netdev_add" && _info.Find(c.ArgType) is SchemaInfoObject { Tag: null });
 
         private SchemaEvent Event(SchemaInfoEvent e)
         {

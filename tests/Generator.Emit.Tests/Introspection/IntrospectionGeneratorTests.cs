@@ -27,6 +27,31 @@ public class IntrospectionGeneratorTests
     }
 
     /// <summary>
+    /// A saved answer does not say <c>'gen': false</c>: <c>device_add</c> is open all the same (QEMU's
+    /// handler takes any device property), so its record keeps them in <c>AdditionalProperties</c>.
+    /// </summary>
+    [Fact]
+    public void Device_add_from_a_saved_answer_takes_device_properties()
+    {
+        const string answer = """
+            {"query-qmp-schema": [
+              {"name": "device_add", "meta-type": "command", "arg-type": "12", "ret-type": "0"},
+              {"name": "device_del", "meta-type": "command", "arg-type": "13", "ret-type": "0"},
+              {"name": "0", "meta-type": "object", "members": []},
+              {"name": "12", "meta-type": "object", "members": [{"name": "driver", "type": "str"}, {"name": "bus", "type": "str", "default": null}, {"name": "id", "type": "str", "default": null}]},
+              {"name": "13", "meta-type": "object", "members": [{"name": "id", "type": "str"}]},
+              {"name": "str", "meta-type": "builtin", "json-type": "string"}
+            ]}
+            """;
+        var (output, diagnostics, run) = QapiHarness.Generate(Driver(answer));
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var assembly = QapiHarness.Load(output);
+        Assert.NotNull(assembly.GetType("Acme.Live.DeviceAddArguments")!.GetProperty("AdditionalProperties"));
+        Assert.Null(assembly.GetType("Acme.Live.DeviceDelArguments")!.GetProperty("AdditionalProperties"));
+    }
+
+    /// <summary>
     /// One rule for a union's branch records: each is named as its case. A branch that copies its
     /// members (its type is implicit, as a saved answer's <c>q_obj_</c> names are) may have a member
     /// named as another branch (declared <c>new</c>, it keeps its name) or as its own (it gets a number);

@@ -239,7 +239,7 @@ public static partial class SpecBuilder
         /// <summary>
         /// True for an object whose members are more than it declares, so its record keeps the rest in
         /// <c>AdditionalProperties</c>: an .hx option list (<c>O</c>) or an argument object the docs describe
-        /// only in part (<see cref="SchemaObjectType.AcceptsAnyMember"/>), and the implicit arguments of a
+        /// only in part (<see cref="SchemaObjectType.AcceptsAnyMember"/>), and the arguments of a
         /// QAPI command with <c>'gen': false</c> (QEMU's handler takes the arguments as they come:
         /// <c>device_add</c>'s device properties). A member of type <c>any</c> does not open its object:
         /// its value is any JSON already, and QEMU's visitor still refuses a member nobody declared.
@@ -254,7 +254,7 @@ public static partial class SpecBuilder
             _openArguments ??= new HashSet<string>(
                 _schema.Commands.Where(c => !c.Flags.Generated && c.Arguments is not null).Select(c => c.Arguments!.Name),
                 StringComparer.Ordinal);
-            return type.IsImplicit && !type.IsUnion && _openArguments.Contains(type.Name);
+            return !type.IsUnion && _openArguments.Contains(type.Name);
         }
 
         /// <summary>
