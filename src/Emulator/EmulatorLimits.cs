@@ -27,6 +27,15 @@ public static class EmulatorLimits
     /// </summary>
     public const int MaxTransactionActions = 1024;
 
+    /// <summary>Refuses a transaction of more than <see cref="MaxTransactionActions"/> actions, before any is looked at.</summary>
+    internal static void CheckTransactionActions(int count)
+    {
+        if (count > MaxTransactionActions)
+        {
+            throw Qmp.Runtime.QmpException.Generic($"Parameter 'actions' expects at most {MaxTransactionActions} actions");
+        }
+    }
+
     /// <summary>
     /// Bytes of an id a client names (<c>chardev-add</c>, <c>device_add</c>, <c>netdev_add</c>,
     /// <c>object-add</c>, <c>blockdev-add</c>): 1024. QEMU sets no length (only node names, 31 bytes,

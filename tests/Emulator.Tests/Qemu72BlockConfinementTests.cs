@@ -115,6 +115,31 @@ public sealed class Qemu72BlockConfinementTests : IDisposable
         Assert.Equal(_victimBytes, File.ReadAllBytes(Victim));
     }
 
+    /// <summary>The 2.1 persona's limits hold on the 7.2 persona's block commands too (docs/security.md's table).</summary>
+    [Fact]
+    public async Task A_huge_image_and_an_overlong_transaction_are_refused_and_the_connection_goes_on()
+    {
+        var (emulator, line) = await StartAsync();
+        await using (emulator)
+        await using (line)
+        {
+            var huge = Path.Combine(Images, "huge.qcow2");
+            File.WriteAllBytes(huge, []);
+            Assert.Null(await AddFileAsync(line, huge, "h-storage"));
+            var reply = await RunAsync(line, """{"execute":"blockdev-create","arguments":{"job-id":"c1","options":{"driver":"qcow2","file":"h-storage","size":1152921504606846976}}}""");
+            var jobs = await RunAsync(line, """{"execute":"query-jobs"}""");
+            var refusal = reply.TryGetProperty("error", out var error) ? error.GetProperty("desc").GetString() : jobs.GetProperty("return")[0].GetProperty("error").GetString();
+            Assert.Equal($"Could not create '{huge}': File too large", refusal);
+            Assert.True(new FileInfo(huge).Length < 1 << 20);
+
+            var action = """{"type":"blockdev-snapshot","data":{"node":"libvirt-1-format","overlay":"none"}}""";
+            var transaction = await RunAsync(line, """{"execute":"transaction","arguments":{"actions":[""" + string.Join(",", Enumerable.Repeat(action, EmulatorLimits.MaxTransactionActions + 1)) + "]}}");
+            Assert.Equal($"Parameter 'actions' expects at most {EmulatorLimits.MaxTransactionActions} actions", transaction.GetProperty("error").GetProperty("desc").GetString());
+            var status = await RunAsync(line, """{"execute":"query-status"}""");
+            Assert.True(status.TryGetProperty("return", out _), status.ToString());
+        }
+    }
+
     [Fact]
     public async Task Blockdev_create_replaces_a_planted_hard_link_and_never_writes_through_it()
     {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
@@ -409,27 +408,9 @@ public static partial class Qemu72CommandLine
             return nodeName;
         }
 
-        /// <summary>"QFI\xfb": a qcow2 image's first four bytes.</summary>
-        private static ReadOnlySpan<byte> Qcow2Magic => [0x51, 0x46, 0x49, 0xfb];
-
-        /// <summary>The qcow2 header's size (bytes 24..31, big-endian) of the file under the node; QEMU's words when it is no qcow2 image.</summary>
-        private static long Qcow2VirtualSize(Option o, Node child)
-        {
-            var header = child.Header;
-            if (header is null || header.Length < 32 || !header.AsSpan(0, 4).SequenceEqual(Qcow2Magic))
-            {
-                throw o.Refuse("Image is not in qcow2 format");
-            }
-
-            var version = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4));
-            if (version is < 2 or > 3)
-            {
-                throw o.Refuse($"Unsupported qcow2 version {version}");
-            }
-
-            var size = BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(24));
-            return size > long.MaxValue ? throw o.Refuse("Image is too big") : (long)size;
-        }
+        /// <summary>The qcow2 header's size of the file under the node; QEMU's words when it is no qcow2 image.</summary>
+        private static long Qcow2VirtualSize(Option o, Node child) =>
+            Qcow2Header.VirtualSize(child.Header, out var refusal) ?? throw o.Refuse(refusal);
 
         private ImmutableArray<MonitorConfiguration> BuildMonitors(ImmutableArray<ChardevConfiguration> chardevs)
         {

@@ -279,8 +279,8 @@ public sealed partial class QemuMachine
         return Done();
     }
 
-    /// <summary>Refuses a backing chain longer than <see cref="EmulatorLimits.MaxBackingChainDepth"/> images.</summary>
-    private static void CheckChainDepth(Drive drive, int backingFiles)
+    /// <summary>Refuses a backing chain longer than <see cref="EmulatorLimits.MaxBackingChainDepth"/> images (both personas' snapshots).</summary>
+    internal static void CheckChainDepth(Drive drive, int backingFiles)
     {
         if (backingFiles + 1 > EmulatorLimits.MaxBackingChainDepth)
         {
@@ -674,10 +674,7 @@ public sealed partial class QemuMachine
     public override ValueTask TransactionAsync(TransactionArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         // QEMU sets no number; one request must not hold the machine lock for long (the limits table in docs/security.md).
-        if (arguments.Actions.Count > EmulatorLimits.MaxTransactionActions)
-        {
-            throw InvalidParameterValue("actions", $"at most {EmulatorLimits.MaxTransactionActions} actions");
-        }
+        EmulatorLimits.CheckTransactionActions(arguments.Actions.Count);
 
         lock (Gate)
         {

@@ -25,11 +25,7 @@ public sealed partial class QemuMachine
             return;
         }
 
-        if (size < 0 || (size >> (Qcow2ClusterBits + Qcow2ClusterBits - 3)) >= MaxQcow2L1Entries)
-        {
-            throw Generic($"Could not create '{filename}': File too large");
-        }
-
+        CheckCreatableSize(filename, size);
         try
         {
             using var file = files.Create(filename);
@@ -51,6 +47,18 @@ public sealed partial class QemuMachine
         catch (IOException e)
         {
             throw Generic($"Could not create '{filename}': {WriteFailure(e)}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses an image the emulator will not create (both personas' image creation): a negative size, or one whose
+    /// qcow2 L1 table would outgrow <see cref="MaxQcow2L1Entries"/> (the table is allocated whole, under the machine lock).
+    /// </summary>
+    internal static void CheckCreatableSize(string filename, long size)
+    {
+        if (size < 0 || (size >> (Qcow2ClusterBits + Qcow2ClusterBits - 3)) >= MaxQcow2L1Entries)
+        {
+            throw Generic($"Could not create '{filename}': File too large");
         }
     }
 

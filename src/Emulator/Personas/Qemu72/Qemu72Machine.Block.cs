@@ -27,8 +27,6 @@ internal sealed partial class Qemu72Machine
 
     private QmpImageFiles? _files;
 
-    /// <summary>"QFI\xfb": a qcow2 image's first four bytes.</summary>
-    private static ReadOnlySpan<byte> Qcow2Magic => [0x51, 0x46, 0x49, 0xfb];
 
     private QmpImageFiles Files => _files ??= QmpImageFiles.For(Vm);
 
@@ -108,12 +106,7 @@ internal sealed partial class Qemu72Machine
         }
 
         var header = Guard(file.Filename, () => Files.Head(file.Filename, Qcow2HeaderBytes));
-        if (header.Length < 32 || !header.AsSpan(0, 4).SequenceEqual(Qcow2Magic))
-        {
-            throw QmpException.Generic("Image is not in qcow2 format");
-        }
-
-        image.VirtualSize = BinaryPrimitives.ReadInt64BigEndian(header.AsSpan(24));
+        image.VirtualSize = Qcow2Header.VirtualSize(header, out var refusal) ?? throw QmpException.Generic(refusal);
         (image.HeaderBackingFile, image.HeaderBackingFormat) = Qcow2Backing(header);
 
         // "backing": null opens none and a node name puts that node under it. Without the member QEMU would open the
@@ -258,6 +251,7 @@ internal sealed partial class Qemu72Machine
     /// </summary>
     public override ValueTask TransactionAsync(TransactionArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        EmulatorLimits.CheckTransactionActions(arguments.Actions.Count);
         lock (Gate)
         {
             var prepared = new List<(Drive, BlockImage, BlockImage)>();
@@ -310,6 +304,7 @@ internal sealed partial class Qemu72Machine
             throw QmpException.Generic($"The overlay '{overlayName}' already has a backing image");
         }
 
+        QemuMachine.CheckChainDepth(drive, node.Depth + 1);
         return (drive, node, overlay);
     }
 
@@ -328,6 +323,7 @@ internal sealed partial class Qemu72Machine
     /// </summary>
     private void CreateImage(JsonElement options, BlockImage file, long size)
     {
+        QemuMachine.CheckCreatableSize(file.Filename, size);
         var driver = OptionValues.GetString(options, "driver");
         byte[] bytes = [];
         if (driver == "qcow2")
