@@ -21,20 +21,16 @@ public sealed class PackageSmokeTests
     {
         var script = Path.Combine(RepositoryRoot(), "tests", "Package.Smoke", "run.sh");
         var (feed, clone, version) = await PackedFeed.GetAsync();
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.Environment["QMP_PACKED_FEED"] = feed;
-        start.Environment["QMP_PACKED_CLONE"] = clone;
-        start.Environment["QMP_PACKED_VERSION"] = version;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
         // A hang guard, not a timing: the script packs, restores and builds several projects, which on a loaded
         // 2-core machine (another build on both cores) takes many times its usual minutes.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, output);
+        var (exit, stdout, stderr) = await Scripts.RunAsync(script, TimeSpan.FromMinutes(30), environment: new Dictionary<string, string>
+        {
+            ["QMP_PACKED_FEED"] = feed,
+            ["QMP_PACKED_CLONE"] = clone,
+            ["QMP_PACKED_VERSION"] = version,
+        });
+        var output = stdout + stderr;
+        Assert.True(exit == 0, output);
         Assert.Contains("QemuClient methods: ", output, StringComparison.Ordinal);
         Assert.Contains("event: BLOCK_JOB_COMPLETED", output, StringComparison.Ordinal);
         Assert.Contains("package contents and metadata: OK", output, StringComparison.Ordinal);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Qmp.Codegen.Consumer.Tests;
 
 /// <summary>
@@ -19,20 +17,12 @@ internal static class PackedFeed
         AppDomain.CurrentDomain.ProcessExit += (_, _) => work.Delete(recursive: true);
         var feed = Path.Combine(work.FullName, "feed");
         var clone = Path.Combine(work.FullName, "clone");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(Repository.Root, "tests", "Package.Smoke", "pack-clean-copy.sh"));
-        start.ArgumentList.Add(feed);
-        start.ArgumentList.Add(clone);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
         // A hang guard, not a timing: packing builds five projects, many minutes on a loaded 2-core machine.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout;
-        if (process.ExitCode != 0)
+        var (exit, output, stderr) = await Scripts.RunAsync(
+            Path.Combine(Repository.Root, "tests", "Package.Smoke", "pack-clean-copy.sh"), TimeSpan.FromMinutes(30), [feed, clone]);
+        if (exit != 0)
         {
-            throw new InvalidOperationException("pack-clean-copy.sh failed: " + output + await stderr);
+            throw new InvalidOperationException("pack-clean-copy.sh failed: " + output + stderr);
         }
         var version = output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("version: ", StringComparison.Ordinal))["version: ".Length..];
         return (feed, clone, version);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Qmp.Codegen.Consumer.Tests;
 
 /// <summary>
@@ -14,16 +12,10 @@ public sealed class ReadmeFirstDayTests
     public async Task The_readme_first_section_followed_verbatim_gives_a_typed_client_of_the_installed_qemu()
     {
         var script = Path.Combine(Qmp.Testing.Repository.Root, "tests", "Package.Smoke", "first-day.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A hang guard, not a timing: three packs, a tool install and a build on a loaded 2-core machine.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, output);
+        // A hang guard, not a timing: packs, a tool install and a build on a loaded 2-core machine.
+        var (exit, stdout, stderr) = await Scripts.RunAsync(script, TimeSpan.FromMinutes(30));
+        var output = stdout + stderr;
+        Assert.True(exit == 0, output);
         Assert.Matches(@"(?m)^QEMU \d+\.\d+\.\d+", output);
         Assert.Contains("status: prelaunch", output, StringComparison.Ordinal);
         Assert.Contains("first day: OK", output, StringComparison.Ordinal);
