@@ -31,7 +31,7 @@ internal static class Qcow2Header
         var size = BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(24));
         if (size > long.MaxValue)
         {
-            refusal = "Image is too big";
+            refusal = "Could not refresh total sector count: File too large";
             return null;
         }
 
