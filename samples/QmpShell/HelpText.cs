@@ -59,13 +59,26 @@ internal static class HelpText
         AppendDescription(sb, catalog, doc);
 
         sb.AppendLine();
-        sb.Append("Usage: ").Append(command.Name);
+        // Wrapped to the terminal, continued under the command's first argument.
+        var usage = new StringBuilder("Usage: " + command.Name);
+        var column = usage.Length;
+        var continuation = new string(' ', Math.Min(column + 1, 24));
         foreach (var argument in command.Arguments.OrderBy(a => a.Optional))
         {
-            sb.Append(' ').Append(argument.Optional ? $"[{argument.Name}=...]" : $"{argument.Name}=...");
+            var word = argument.Optional ? $"[{argument.Name}=...]" : $"{argument.Name}=...";
+            if (column + 1 + word.Length > width && column > continuation.Length)
+            {
+                usage.Append('\n').Append(continuation).Append(word);
+                column = continuation.Length + word.Length;
+            }
+            else
+            {
+                usage.Append(' ').Append(word);
+                column += 1 + word.Length;
+            }
         }
 
-        sb.AppendLine();
+        sb.AppendLine(usage.ToString());
 
         if (command.Arguments.Count > 0)
         {
