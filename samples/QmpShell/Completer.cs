@@ -33,8 +33,9 @@ internal sealed record CompletionResult(int Start, IReadOnlyList<string> Candida
 
 /// <summary>
 /// Completion from the schema: the first word is a command (or a shell word), the word after
-/// <c>help</c> a command, later words the command's arguments as <c>name=</c> (those not typed yet),
-/// and after <c>name=</c> of a boolean argument <c>true</c>/<c>false</c>.
+/// <c>help</c> a command, later words the command's arguments as <c>name=</c> (those not typed yet;
+/// a union's branch adds its own once the tag is typed), and after <c>name=</c> the argument's values
+/// (an enum's, <c>true</c>/<c>false</c> for a boolean).
 /// </summary>
 internal sealed class Completer(CommandCatalog catalog)
 {
@@ -70,19 +71,19 @@ internal sealed class Completer(CommandCatalog catalog)
             return CompletionResult.None;
         }
 
+        // A union's branch (blockdev-add driver=qcow2 ...) adds its own arguments once its tag is given.
+        var given = before.Skip(1).Select(t => t.Split('=', 2)).ToArray();
+        var tagValue = command.Tag is { } tag ? given.FirstOrDefault(g => g[0] == tag && g.Length == 2)?[1] : null;
+        var arguments = command.ArgumentsFor(tagValue).ToArray();
         var eq = word.IndexOf('=', StringComparison.Ordinal);
         if (eq >= 0)
         {
-            var argument = command.FindArgument(word[..eq]);
-            if (argument?.Type != ArgValueType.Bool)
-            {
-                return CompletionResult.None;
-            }
-
-            return Result(start + eq + 1, ["true", "false"], word[(eq + 1)..]);
+            var name = word[..eq];
+            var argument = arguments.FirstOrDefault(a => a.Name == name) ?? command.FindArgument(name);
+            return argument is null ? CompletionResult.None : Result(start + eq + 1, argument.Values, word[(eq + 1)..]);
         }
-        var given = before.Skip(1).Select(t => t.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
-        var offered = command.Arguments.Where(a => !given.Contains(a.Name)).Select(a => a.Name + "=");
+        var typed = given.Select(g => g[0]).ToHashSet(StringComparer.Ordinal);
+        var offered = arguments.Where(a => !typed.Contains(a.Name)).Select(a => a.Name + "=");
         return Result(start, offered, word);
     }
 

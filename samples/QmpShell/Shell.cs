@@ -7,7 +7,8 @@ namespace QmpShell;
 /// <summary>
 /// The read-execute-print loop: each line is a shell word (<c>help</c>, <c>quit</c>) or a command
 /// sent through the generated client's connection; replies are printed indented, errors as
-/// <c>error: CLASS: description</c>, events as <c>event NAME at TIME DATA</c> whenever they arrive.
+/// <c>error: CLASS: description</c>, events as <c>event NAME at TIME DATA</c> whenever they arrive
+/// (<see cref="EventText"/>).
 /// </summary>
 internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConsole console)
 {
@@ -166,19 +167,7 @@ internal sealed class Shell(QemuClient qemu, CommandCatalog catalog, IShellConso
     {
         while (subscription.Reader.TryRead(out var qmpEvent))
         {
-            console.WriteLine(FormatEvent(qmpEvent));
+            console.WriteLine(EventText.Format(qmpEvent, catalog));
         }
-    }
-
-    /// <summary><c>event STOP at 12:00:01.123 {}</c>; events the schema does not know are marked.</summary>
-    internal static string FormatEvent(QmpEvent qmpEvent)
-    {
-        ArgumentNullException.ThrowIfNull(qmpEvent);
-        var typed = QemuEvents.Parse(qmpEvent);
-        var note = typed is UntypedQemuEvent
-            ? QemuEvents.Names.Contains(qmpEvent.Name) ? " (data not as the schema says)" : " (not in the schema)"
-            : "";
-        var time = qmpEvent.Timestamp.ToLocalTime().ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
-        return $"event {typed.EventName} at {time} {JsonText.OneLine(qmpEvent.Data)}{note}";
     }
 }

@@ -6,15 +6,19 @@ namespace QmpShell.Tests;
 
 /// <summary>
 /// A small QMP server in-process: query-status, stop/cont (with STOP/RESUME events), query-version,
-/// and eject failing with DeviceNotFound. It records the arguments each command received.
+/// and eject failing with DeviceNotFound. It records the arguments each command received. Given a
+/// schema, it answers query-qmp-schema with that text (as a hostile server would, whatever it is).
 /// </summary>
 internal sealed class FakeQmpServer : IQmpCommandDispatcher, IAsyncDisposable
 {
     private readonly QmpServer _server;
     private volatile bool _running = true;
 
-    public FakeQmpServer()
+    private readonly byte[]? _schema;
+
+    public FakeQmpServer(string? schema = null)
     {
+        _schema = schema is null ? null : System.Text.Encoding.UTF8.GetBytes(schema);
         SocketPath = Path.Combine(Path.GetTempPath(), $"qmpshell-{Guid.NewGuid():N}.sock");
         _server = QmpServer.Listen($"unix:{SocketPath},server,nowait", this);
     }
@@ -28,7 +32,7 @@ internal sealed class FakeQmpServer : IQmpCommandDispatcher, IAsyncDisposable
 
     public void EmitEvent(string name) => _server.EmitEvent(name);
 
-    public bool HasCommand(string name) => name is "query-status" or "stop" or "cont" or "eject" or "query-version";
+    public bool HasCommand(string name) => name is "query-status" or "stop" or "cont" or "eject" or "query-version" || (name == "query-qmp-schema" && _schema is not null);
 
     public ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken)
     {
@@ -46,6 +50,8 @@ internal sealed class FakeQmpServer : IQmpCommandDispatcher, IAsyncDisposable
                 _running = true;
                 _server.EmitEvent("RESUME");
                 return ValueTask.FromResult(QmpReturn.Empty);
+            case "query-qmp-schema" when _schema is not null:
+                return ValueTask.FromResult(QmpReturn.FromUtf8(_schema));
             case "query-version":
                 return Json("""{"qemu": {"major": 2, "minor": 1, "micro": 0}, "package": " (fake)"}""");
             case "eject":

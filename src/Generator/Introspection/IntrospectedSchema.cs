@@ -63,6 +63,7 @@ static class IntrospectedSchema
         private readonly SchemaIndex? _sourceIndex;
         private readonly List<SchemaDiagnostic> _diagnostics = new();
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _nextNumber = new(StringComparer.Ordinal);
 
         public Converter(SchemaInfo info, string path, QmpSchema? source)
         {
@@ -148,13 +149,17 @@ static class IntrospectedSchema
                 return wanted;
             }
 
-            for (var i = 2; ; i++)
+            // Names are only ever taken, never given back: the search for a number goes on from where
+            // the last one for this name ended, so n names that collide cost n lookups, not n squared
+            // (a server's answer can make thousands collide).
+            var i = _nextNumber.TryGetValue(wanted, out var next) ? next : 2;
+            while (_taken.Contains(wanted + i))
             {
-                if (!_taken.Contains(wanted + i))
-                {
-                    return wanted + i;
-                }
+                i++;
             }
+
+            _nextNumber[wanted] = i;
+            return wanted + i;
         }
 
         private void NameByUse()
