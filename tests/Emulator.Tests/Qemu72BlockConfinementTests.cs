@@ -194,4 +194,53 @@ public sealed class Qemu72BlockConfinementTests : IDisposable
         Assert.Equal(1048576, System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(File.ReadAllBytes(Path.Combine(data, "snap.qcow2")).AsSpan(24)));
         Assert.Equal(_victimBytes, File.ReadAllBytes(Victim));
     }
+
+    /// <summary>
+    /// drive-backup's target is a client's file name like blockdev-add's: created only beneath the image folder, never
+    /// out of it, never through a planted symbolic link, and an existing file outside is never opened (mode existing).
+    /// </summary>
+    [Fact]
+    public async Task Drive_backup_writes_its_target_only_in_the_image_folder_and_never_through_a_link()
+    {
+        var link = Path.Combine(Images, "link.qcow2");
+        File.CreateSymbolicLink(link, Victim);
+        File.CreateSymbolicLink(Path.Combine(Images, "dirlink"), Outside);
+        var (emulator, line) = await StartAsync();
+        await using (emulator)
+        await using (line)
+        {
+            string[] refused =
+            [
+                Victim,
+                Path.Combine(Images, "..", "outside", "victim"),
+                Path.Combine(Images, "dirlink", "victim"),
+                "../outside/victim",
+            ];
+            var n = 0;
+            foreach (var name in refused)
+            {
+                var reply = await RunAsync(line, BackupRequest($"r{n++}", name, "absolute-paths"));
+                Assert.Equal($"Could not create '{name}': {Denied}", reply.GetProperty("error").GetProperty("desc").GetString());
+                reply = await RunAsync(line, BackupRequest($"r{n++}", name, "existing"));
+                Assert.Equal($"Could not open '{name}': {Denied}", reply.GetProperty("error").GetProperty("desc").GetString());
+            }
+
+            // A planted link is neither followed to read nor written through.
+            var existing = await RunAsync(line, BackupRequest("l1", link, "existing"));
+            Assert.Equal($"Could not open '{link}': {Denied}", existing.GetProperty("error").GetProperty("desc").GetString());
+            var created = await RunAsync(line, BackupRequest("l2", link, "absolute-paths"));
+            Assert.Equal($"Could not create '{link}': {Denied}", created.GetProperty("error").GetProperty("desc").GetString());
+
+            // Beside the disk, the target is written: a qcow2 image of the disk's size.
+            var beside = await RunAsync(line, BackupRequest("ok", Path.Combine(Images, "backup.qcow2"), "absolute-paths"));
+            Assert.True(beside.TryGetProperty("return", out _), beside.ToString());
+        }
+
+        Assert.Equal(_victimBytes, File.ReadAllBytes(Victim));
+        Assert.Equal(["victim"], Directory.GetFiles(Outside).Select(Path.GetFileName));
+        Assert.Equal(64L << 20, System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(File.ReadAllBytes(Path.Combine(Images, "backup.qcow2")).AsSpan(24)));
+    }
+
+    private static string BackupRequest(string job, string target, string mode) =>
+        $$$"""{"execute":"drive-backup","arguments":{"job-id":"{{{job}}}","device":"libvirt-1-format","sync":"full","mode":"{{{mode}}}","target":{{{JsonSerializer.Serialize(target)}}}}}""";
 }

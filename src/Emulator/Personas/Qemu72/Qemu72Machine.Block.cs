@@ -323,13 +323,23 @@ internal sealed partial class Qemu72Machine
     /// </summary>
     private void CreateImage(JsonElement options, BlockImage file, long size)
     {
-        QemuMachine.CheckCreatableSize(file.Filename, size);
-        var driver = OptionValues.GetString(options, "driver");
+        var driver = OptionValues.GetString(options, "driver")!;
+        var backingFile = OptionValues.GetString(options, "backing-file");
+        var backing = driver != "qcow2" || backingFile is null ? null : new BlockImage { Filename = backingFile, Format = OptionValues.GetString(options, "backing-fmt") ?? "raw" };
+        file.ActualSize = WriteImage(file.Filename, driver, size, backing);
+        file.VirtualSize = SectorLength(file.ActualSize);
+    }
+
+    /// <summary>
+    /// Writes a new image of <paramref name="format"/> (qcow2 over <paramref name="backing"/>, or raw: a sparse file)
+    /// by <see cref="QmpImageFiles"/>' rules, with QEMU's <c>Could not create</c> words; gives the file's length.
+    /// </summary>
+    private long WriteImage(string filename, string format, long size, BlockImage? backing)
+    {
+        QemuMachine.CheckCreatableSize(filename, size);
         byte[] bytes = [];
-        if (driver == "qcow2")
+        if (format == "qcow2")
         {
-            var backingFile = OptionValues.GetString(options, "backing-file");
-            var backing = backingFile is null ? null : new BlockImage { Filename = backingFile, Format = OptionValues.GetString(options, "backing-fmt") ?? "raw" };
             if (backing is not null && Encoding.UTF8.GetByteCount(backing.Filename) > 1023)
             {
                 throw QmpException.Generic("Backing file name too long");
@@ -338,21 +348,21 @@ internal sealed partial class Qemu72Machine
             bytes = QemuMachine.Qcow2Image(size, backing);
         }
 
+        var length = format == "qcow2" ? bytes.Length : size;
         try
         {
-            Files.Write(file.Filename, bytes, driver == "qcow2" ? bytes.Length : size);
+            Files.Write(filename, bytes, length);
         }
         catch (ConfinementException e)
         {
-            throw QmpException.Generic($"Could not create '{file.Filename}': {e.Reason}");
+            throw QmpException.Generic($"Could not create '{filename}': {e.Reason}");
         }
         catch (IOException e)
         {
-            throw QmpException.Generic($"Could not create '{file.Filename}': {e.Message}");
+            throw QmpException.Generic($"Could not create '{filename}': {e.Message}");
         }
 
-        file.ActualSize = driver == "qcow2" ? bytes.Length : size;
-        file.VirtualSize = SectorLength(file.ActualSize);
+        return length;
     }
 
     /// <summary>A generated argument as the JSON QEMU would have received.</summary>
