@@ -243,4 +243,35 @@ public sealed class Qemu72BlockConfinementTests : IDisposable
 
     private static string BackupRequest(string job, string target, string mode) =>
         $$$"""{"execute":"drive-backup","arguments":{"job-id":"{{{job}}}","device":"libvirt-1-format","sync":"full","mode":"{{{mode}}}","target":{{{JsonSerializer.Serialize(target)}}}}}""";
+
+    /// <summary>
+    /// blockdev-add's <c>backing</c> builds a chain one node at a time; the persona stops it at the 2.1 persona's limit
+    /// (EmulatorLimits.MaxBackingChainDepth images) and the connection goes on.
+    /// </summary>
+    [Fact]
+    public async Task A_backing_chain_built_with_blockdev_add_stops_at_the_chain_limit()
+    {
+        var (emulator, line) = await StartAsync();
+        await using (emulator)
+        await using (line)
+        {
+            string? backing = null;
+            for (var i = 0; i < EmulatorLimits.MaxBackingChainDepth; i++)
+            {
+                var added = await RunAsync(line, AddOverlay($"o{i}", backing));
+                Assert.True(added.TryGetProperty("return", out _), added.ToString());
+                backing = $"o{i}";
+            }
+
+            var refused = await RunAsync(line, AddOverlay("over", backing));
+            Assert.Equal(
+                $"Node 'over' would have a backing chain of more than {EmulatorLimits.MaxBackingChainDepth} images, the most it may have",
+                refused.GetProperty("error").GetProperty("desc").GetString());
+            var status = await RunAsync(line, """{"execute":"query-status"}""");
+            Assert.True(status.TryGetProperty("return", out _), status.ToString());
+        }
+    }
+
+    private static string AddOverlay(string name, string? backing) =>
+        $$$"""{"execute":"blockdev-add","arguments":{"node-name":"{{{name}}}","driver":"qcow2","read-only":true,"file":"libvirt-1-storage","backing":{{{(backing is null ? "null" : $"\"{backing}\"")}}}}}""";
 }
