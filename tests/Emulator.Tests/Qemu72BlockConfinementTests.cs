@@ -194,4 +194,84 @@ public sealed class Qemu72BlockConfinementTests : IDisposable
         Assert.Equal(1048576, System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(File.ReadAllBytes(Path.Combine(data, "snap.qcow2")).AsSpan(24)));
         Assert.Equal(_victimBytes, File.ReadAllBytes(Victim));
     }
+
+    /// <summary>
+    /// drive-backup's target is a client's file name like blockdev-add's: created only beneath the image folder, never
+    /// out of it, never through a planted symbolic link, and an existing file outside is never opened (mode existing).
+    /// </summary>
+    [Fact]
+    public async Task Drive_backup_writes_its_target_only_in_the_image_folder_and_never_through_a_link()
+    {
+        var link = Path.Combine(Images, "link.qcow2");
+        File.CreateSymbolicLink(link, Victim);
+        File.CreateSymbolicLink(Path.Combine(Images, "dirlink"), Outside);
+        var (emulator, line) = await StartAsync();
+        await using (emulator)
+        await using (line)
+        {
+            string[] refused =
+            [
+                Victim,
+                Path.Combine(Images, "..", "outside", "victim"),
+                Path.Combine(Images, "dirlink", "victim"),
+                "../outside/victim",
+            ];
+            var n = 0;
+            foreach (var name in refused)
+            {
+                var reply = await RunAsync(line, BackupRequest($"r{n++}", name, "absolute-paths"));
+                Assert.Equal($"Could not create '{name}': {Denied}", reply.GetProperty("error").GetProperty("desc").GetString());
+                reply = await RunAsync(line, BackupRequest($"r{n++}", name, "existing"));
+                Assert.Equal($"Could not open '{name}': {Denied}", reply.GetProperty("error").GetProperty("desc").GetString());
+            }
+
+            // A planted link is neither followed to read nor written through.
+            var existing = await RunAsync(line, BackupRequest("l1", link, "existing"));
+            Assert.Equal($"Could not open '{link}': {Denied}", existing.GetProperty("error").GetProperty("desc").GetString());
+            var created = await RunAsync(line, BackupRequest("l2", link, "absolute-paths"));
+            Assert.Equal($"Could not create '{link}': {Denied}", created.GetProperty("error").GetProperty("desc").GetString());
+
+            // Beside the disk, the target is written: a qcow2 image of the disk's size.
+            var beside = await RunAsync(line, BackupRequest("ok", Path.Combine(Images, "backup.qcow2"), "absolute-paths"));
+            Assert.True(beside.TryGetProperty("return", out _), beside.ToString());
+        }
+
+        Assert.Equal(_victimBytes, File.ReadAllBytes(Victim));
+        Assert.Equal(["victim"], Directory.GetFiles(Outside).Select(Path.GetFileName));
+        Assert.Equal(64L << 20, System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(File.ReadAllBytes(Path.Combine(Images, "backup.qcow2")).AsSpan(24)));
+    }
+
+    private static string BackupRequest(string job, string target, string mode) =>
+        $$$"""{"execute":"drive-backup","arguments":{"job-id":"{{{job}}}","device":"libvirt-1-format","sync":"full","mode":"{{{mode}}}","target":{{{JsonSerializer.Serialize(target)}}}}}""";
+
+    /// <summary>
+    /// blockdev-add's <c>backing</c> builds a chain one node at a time; the persona stops it at the 2.1 persona's limit
+    /// (EmulatorLimits.MaxBackingChainDepth images) and the connection goes on.
+    /// </summary>
+    [Fact]
+    public async Task A_backing_chain_built_with_blockdev_add_stops_at_the_chain_limit()
+    {
+        var (emulator, line) = await StartAsync();
+        await using (emulator)
+        await using (line)
+        {
+            string? backing = null;
+            for (var i = 0; i < EmulatorLimits.MaxBackingChainDepth; i++)
+            {
+                var added = await RunAsync(line, AddOverlay($"o{i}", backing));
+                Assert.True(added.TryGetProperty("return", out _), added.ToString());
+                backing = $"o{i}";
+            }
+
+            var refused = await RunAsync(line, AddOverlay("over", backing));
+            Assert.Equal(
+                $"Node 'over' would have a backing chain of more than {EmulatorLimits.MaxBackingChainDepth} images, the most it may have",
+                refused.GetProperty("error").GetProperty("desc").GetString());
+            var status = await RunAsync(line, """{"execute":"query-status"}""");
+            Assert.True(status.TryGetProperty("return", out _), status.ToString());
+        }
+    }
+
+    private static string AddOverlay(string name, string? backing) =>
+        $$$"""{"execute":"blockdev-add","arguments":{"node-name":"{{{name}}}","driver":"qcow2","read-only":true,"file":"libvirt-1-storage","backing":{{{(backing is null ? "null" : $"\"{backing}\"")}}}}}""";
 }

@@ -288,6 +288,15 @@ public sealed partial class QemuMachine
         }
     }
 
+    /// <summary>The same limit for a node the 7.2 persona's blockdev-add puts over a backing chain.</summary>
+    internal static void CheckChainDepth(string nodeName, int backingFiles)
+    {
+        if (backingFiles + 1 > EmulatorLimits.MaxBackingChainDepth)
+        {
+            throw Generic($"Node '{nodeName}' would have a backing chain of more than {EmulatorLimits.MaxBackingChainDepth} images, the most it may have");
+        }
+    }
+
     /// <summary>What a real file holds, looked at before the machine lock is taken (or why it cannot be opened).</summary>
     private sealed record ImageProbe(long Size, string Detected, string? Error);
 

@@ -18,8 +18,8 @@ internal sealed class BlockGraph
 }
 
 /// <summary>
-/// A job of QEMU's job API: its type (<c>create</c>, <c>mirror</c>), its status (JobStatus), the block job
-/// members when it is one, and for a mirror its source and target nodes.
+/// A job of QEMU's job API: its type (<c>create</c>, <c>mirror</c>, <c>backup</c>), its status (JobStatus), the
+/// block job members when it is one, and for a mirror or a backup its source and target nodes.
 /// </summary>
 internal sealed class Job
 {
@@ -45,10 +45,10 @@ internal sealed class Job
     /// <summary>Whether it is a block job (query-block-jobs lists it, BLOCK_JOB_* events follow it).</summary>
     public bool IsBlockJob => Type != "create";
 
-    /// <summary>A mirror's source node (the drive's image it copies).</summary>
+    /// <summary>A mirror's or a backup's source node (the image it copies).</summary>
     public BlockImage? Source { get; init; }
 
-    /// <summary>A mirror's target node.</summary>
+    /// <summary>A mirror's or a backup's target node.</summary>
     public BlockImage? Target { get; init; }
 
     /// <summary>Whether it ends by pivoting to its target (job-complete) rather than leaving the copy (a soft cancel).</summary>
@@ -56,6 +56,12 @@ internal sealed class Job
 
     /// <summary>Whether it was cancelled by force (it ends aborting, with BLOCK_JOB_CANCELLED).</summary>
     public bool Cancelled { get; set; }
+
+    /// <summary>Whether the client paused it (job-pause): it sits in paused or standby until job-resume.</summary>
+    public bool UserPaused { get; set; }
+
+    /// <summary>Whether job-complete came while it was paused: it completes when resumed.</summary>
+    public bool CompleteWhenResumed { get; set; }
 
     /// <summary>The client state it charged.</summary>
     public long Retained { get; init; }

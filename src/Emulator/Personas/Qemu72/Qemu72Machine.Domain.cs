@@ -289,7 +289,13 @@ internal sealed partial class Qemu72Machine
 
         // Newest first, as QEMU's list of named nodes: the command line's in its order, then QMP's in the order added.
         var launch = Vm.Launch?.BlockNodes ?? [];
-        return all.OrderByDescending(n => Vm.Blockdev.Nodes.IndexOf(n.Image) is var added and >= 0 ? launch.Length + added : LaunchIndex(launch, n.Image.NodeName));
+        var added = new Dictionary<BlockImage, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < Vm.Blockdev.Nodes.Count; i++)
+        {
+            added[Vm.Blockdev.Nodes[i]] = i;
+        }
+
+        return all.OrderByDescending(n => added.TryGetValue(n.Image, out var at) ? launch.Length + at : LaunchIndex(launch, n.Image.NodeName));
 
         static int LaunchIndex(System.Collections.Immutable.ImmutableArray<CommandLine.BlockNodeConfiguration> launch, string? name)
         {

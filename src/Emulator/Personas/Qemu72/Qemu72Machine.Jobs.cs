@@ -11,8 +11,9 @@ namespace Qmp.Emulator.Personas.Qemu72;
 /// side by side, tests/Emulator.Tests/Qemu72BlockTests.cs): created and running before the command's reply; a
 /// creation then waiting, pending, concluded; a mirror ready (BLOCK_JOB_READY) once it has copied, then on
 /// job-complete or a soft block-job-cancel waiting, pending, BLOCK_JOB_COMPLETED, concluded; on a forced cancel
-/// aborting, BLOCK_JOB_CANCELLED, concluded; null when dismissed (at once with auto-dismiss). The emulator copies
-/// nothing, so a job's work is done as soon as the command has replied.
+/// aborting, BLOCK_JOB_CANCELLED, concluded; null when dismissed (at once with auto-dismiss). A job the client
+/// pauses stops at once (standby from ready, paused from running) and goes back on job-resume, both before the
+/// reply. The emulator copies nothing, so a job's work is done as soon as the command has replied.
 /// </summary>
 internal sealed partial class Qemu72Machine
 {
@@ -57,7 +58,7 @@ internal sealed partial class Qemu72Machine
             catch (QmpException e)
             {
                 job.Error = e.Description;
-                Abort(job);
+                Abort(job, now: false);
             }
         }
 
@@ -143,10 +144,10 @@ internal sealed partial class Qemu72Machine
                 Len = j.Len,
                 Offset = j.Offset,
                 Busy = false,
-                Paused = false,
+                Paused = j.UserPaused,
                 Speed = j.Speed,
                 IoStatus = new QueryBlockResultIoStatus("ok"),
-                Ready = j.Status == "ready",
+                Ready = j.Status is "ready" or "standby",
                 Status = new QueryBlockJobsResultStatus(j.Status),
                 AutoFinalize = j.AutoFinalize,
                 AutoDismiss = j.AutoDismiss,
@@ -196,9 +197,17 @@ internal sealed partial class Qemu72Machine
         lock (Gate)
         {
             var job = find();
-            Verb(job, "complete", "ready");
+            Verb(job, "complete", "ready", "standby");
             job.Pivot = true;
-            Succeed(job);
+            if (job.UserPaused)
+            {
+                // A paused mirror takes the request but acts on it only when resumed.
+                job.CompleteWhenResumed = true;
+            }
+            else
+            {
+                Succeed(job);
+            }
         }
 
         return Done();
@@ -208,7 +217,20 @@ internal sealed partial class Qemu72Machine
     public override ValueTask JobCancelAsync(JobCancelArguments arguments, QmpSession session, CancellationToken cancellationToken) => Cancel(FindJob(arguments.Id), force: true);
 
     /// <summary>block-job-cancel: a ready mirror without <c>force</c> ends as completed, leaving its copy (no pivot).</summary>
-    public override ValueTask BlockJobCancelAsync(BlockJobCancelArguments arguments, QmpSession session, CancellationToken cancellationToken) => Cancel(FindBlockJob(arguments.Device), arguments.Force ?? false);
+    public override ValueTask BlockJobCancelAsync(BlockJobCancelArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var force = arguments.Force ?? false;
+        return Cancel(() =>
+        {
+            var job = FindBlockJob(arguments.Device)();
+            if (job.UserPaused && !force)
+            {
+                throw QmpException.Generic($"The block job for device '{arguments.Device}' is currently paused");
+            }
+
+            return job;
+        }, force);
+    }
 
     private ValueTask Cancel(Func<Job> find, bool force)
     {
@@ -216,6 +238,16 @@ internal sealed partial class Qemu72Machine
         {
             var job = find();
             Verb(job, "cancel", "created", "running", "paused", "ready", "standby", "waiting", "pending", "aborting");
+            if (job.UserPaused)
+            {
+                // A cancel (always forced here) lifts the client's pause; the job wakes and ends before the reply.
+                job.UserPaused = false;
+                Transition(job, job.Status == "standby" ? "ready" : "running", now: true);
+                job.Cancelled = true;
+                Abort(job, now: true);
+                return Done();
+            }
+
             if (job.Status is "waiting" or "aborting")
             {
                 // Already on its way out: QEMU ignores the request.
@@ -229,12 +261,79 @@ internal sealed partial class Qemu72Machine
             else
             {
                 job.Cancelled = true;
-                Abort(job);
+                Abort(job, now: false);
             }
         }
 
         return Done();
     }
+
+    public override ValueTask JobPauseAsync(JobPauseArguments arguments, QmpSession session, CancellationToken cancellationToken) => Pause(FindJob(arguments.Id));
+
+    public override ValueTask BlockJobPauseAsync(BlockJobPauseArguments arguments, QmpSession session, CancellationToken cancellationToken) => Pause(FindBlockJob(arguments.Device));
+
+    /// <summary>job_user_pause: the job stops at its next pause point, which the emulator's jobs reach at once.</summary>
+    private ValueTask Pause(Func<Job> find)
+    {
+        lock (Gate)
+        {
+            var job = find();
+            Verb(job, "pause", "created", "running", "paused", "ready", "standby");
+            if (job.UserPaused)
+            {
+                throw QmpException.Generic("Job is already paused");
+            }
+
+            job.UserPaused = true;
+            Transition(job, job.Status is "ready" or "standby" ? "standby" : "paused", now: true);
+        }
+
+        return Done();
+    }
+
+    public override ValueTask JobResumeAsync(JobResumeArguments arguments, QmpSession session, CancellationToken cancellationToken) => Resume(FindJob(arguments.Id));
+
+    public override ValueTask BlockJobResumeAsync(BlockJobResumeArguments arguments, QmpSession session, CancellationToken cancellationToken) => Resume(FindBlockJob(arguments.Device));
+
+    /// <summary>job_user_resume: back to ready or running before the reply; a completion asked for meanwhile goes on after it.</summary>
+    private ValueTask Resume(Func<Job> find)
+    {
+        lock (Gate)
+        {
+            var job = find();
+            if (!job.UserPaused)
+            {
+                throw QmpException.Generic("Can't resume a job that was not paused");
+            }
+
+            Verb(job, "resume", "created", "running", "paused", "ready", "standby");
+            job.UserPaused = false;
+            Transition(job, job.Status == "standby" ? "ready" : "running", now: true);
+            if (job.CompleteWhenResumed)
+            {
+                job.CompleteWhenResumed = false;
+                Succeed(job);
+            }
+        }
+
+        return Done();
+    }
+
+    /// <summary>block_job_set_speed: the verb's states first, then the value; query-block-jobs and the events carry it.</summary>
+    public override ValueTask BlockJobSetSpeedAsync(BlockJobSetSpeedArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var job = FindBlockJob(arguments.Device)();
+            Verb(job, "set-speed", "created", "running", "paused", "ready", "standby");
+            job.Speed = CheckSpeed(arguments.Speed);
+        }
+
+        return Done();
+    }
+
+    private static long CheckSpeed(long? speed) =>
+        speed is < 0 ? throw QmpException.Generic("Parameter 'speed' expects a non-negative value") : speed ?? 0;
 
     private Func<Job> FindJob(string id) => () => Vm.Blockdev.FindJob(id) ?? throw QmpException.Generic("Job not found");
 
@@ -272,11 +371,17 @@ internal sealed partial class Qemu72Machine
         return job;
     }
 
-    /// <summary>Its work done: waiting, pending, then finalized unless the client finalizes it.</summary>
+    /// <summary>Its work done: waiting, pending (BLOCK_JOB_PENDING when the client finalizes it), then finalized unless the client finalizes it.</summary>
     private void Succeed(Job job)
     {
         Transition(job, "waiting", now: false);
         Transition(job, "pending", now: false);
+        if (!job.AutoFinalize && job.IsBlockJob)
+        {
+            var (type, id) = (job.Type, job.Id);
+            Vm.Emit(s => s.EmitBlockJobPending(new BlockJobCompletedDataType(type), id));
+        }
+
         if (job.AutoFinalize)
         {
             Finish(job, now: false);
@@ -303,15 +408,16 @@ internal sealed partial class Qemu72Machine
     }
 
     /// <summary>Failed or cancelled: aborting, BLOCK_JOB_CANCELLED (a cancelled block job), concluded.</summary>
-    private void Abort(Job job)
+    private void Abort(Job job, bool now)
     {
-        Transition(job, "aborting", now: false);
+        Transition(job, "aborting", now);
         if (job.IsBlockJob && job.Cancelled)
         {
-            Vm.Emit(s => s.EmitBlockJobCancelled(new BlockJobCompletedDataType(job.Type), job.Id, job.Len, job.Offset, job.Speed));
+            var (type, id, len, offset, speed) = (job.Type, job.Id, job.Len, job.Offset, job.Speed);
+            Send(now, s => s.EmitBlockJobCancelled(new BlockJobCompletedDataType(type), id, len, offset, speed));
         }
 
-        Conclude(job, now: false);
+        Conclude(job, now);
     }
 
     private void Conclude(Job job, bool now)
