@@ -69,6 +69,96 @@ public sealed class Qemu72CommandWalkTests
         Assert.True(differences.Count == 0, string.Join("\n", differences));
     }
 
+    /// <summary>
+    /// Commands on state the machine has, in sequence (add, use, remove, remove again), and queries whose values
+    /// describe the machine: the same reply kinds and error words as QEMU 7.2's, and for the marked ones (*) the same
+    /// return value.
+    /// </summary>
+    private static readonly string[] Stateful =
+    [
+        """{"execute":"object-add","arguments":{"qom-type":"iothread","id":"io1"}}""",
+        """{"execute":"object-add","arguments":{"qom-type":"iothread","id":"io1"}}""",
+        """{"execute":"object-del","arguments":{"id":"io1"}}""",
+        """{"execute":"object-del","arguments":{"id":"io1"}}""",
+        """{"execute":"chardev-add","arguments":{"id":"r1","backend":{"type":"ringbuf","data":{"size":1024}}}}""",
+        """{"execute":"ringbuf-write","arguments":{"device":"r1","data":"hello"}}""",
+        """*{"execute":"ringbuf-read","arguments":{"device":"r1","size":5}}""",
+        """{"execute":"chardev-send-break","arguments":{"id":"r1"}}""",
+        """{"execute":"chardev-change","arguments":{"id":"nothere","backend":{"type":"null","data":{}}}}""",
+        """{"execute":"chardev-remove","arguments":{"id":"r1"}}""",
+        """{"execute":"chardev-remove","arguments":{"id":"r1"}}""",
+        """{"execute":"chardev-send-break","arguments":{"id":"r1"}}""",
+        """{"execute":"netdev_add","arguments":{"type":"user","id":"n1"}}""",
+        """{"execute":"netdev_del","arguments":{"id":"n1"}}""",
+        """{"execute":"netdev_del","arguments":{"id":"n1"}}""",
+        """*{"execute":"query-migrate-parameters"}""",
+        """{"execute":"migrate-set-parameters","arguments":{"downtime-limit":500,"max-bandwidth":1048576}}""",
+        """*{"execute":"query-migrate-parameters"}""",
+        """{"execute":"migrate-continue","arguments":{"state":"active"}}""",
+        """{"execute":"calc-dirty-rate","arguments":{"calc-time":61}}""",
+        """{"execute":"balloon","arguments":{"value":1048576}}""",
+        """{"execute":"system_wakeup"}""",
+        """*{"execute":"query-yank"}""",
+        """{"execute":"yank","arguments":{"instances":[{"type":"chardev","id":"nothere"}]}}""",
+        """{"execute":"yank","arguments":{"instances":[{"type":"migration"}]}}""",
+        """*{"execute":"query-memdev"}""",
+        """*{"execute":"query-mice"}""",
+        """*{"execute":"query-current-machine"}""",
+        """*{"execute":"query-memory-size-summary"}""",
+        """*{"execute":"query-vnc"}""",
+        """*{"execute":"query-spice"}""",
+        """*{"execute":"query-display-options"}""",
+        """*{"execute":"query-colo-status"}""",
+        """*{"execute":"query-sev"}""",
+        """*{"execute":"query-dump"}""",
+        """*{"execute":"query-replay"}""",
+        """*{"execute":"query-chardev-backends"}""",
+        """*{"execute":"query-dump-guest-memory-capability"}""",
+        """*{"execute":"query-tpm"}""",
+        """*{"execute":"query-block-exports"}""",
+        """{"execute":"nbd-server-stop"}""",
+        """{"execute":"memsave","arguments":{"val":0,"size":4096,"filename":"mem.bin"}}""",
+        """{"execute":"pmemsave","arguments":{"val":0,"size":4096,"filename":"pmem.bin"}}""",
+    ];
+
+    [QemuFact]
+    public async Task Commands_on_the_machines_state_behave_as_qemu_7_2s_side_by_side()
+    {
+        var qemu = await RunAsync(Target.Qemu, Stateful);
+        var persona = await RunAsync(Target.Emulator, Stateful);
+        var differences = new List<string>();
+        for (var i = 0; i < Stateful.Length; i++)
+        {
+            var (want, got) = (Describe(qemu[i]), Describe(persona[i]));
+            if (want != got || (Stateful[i][0] == '*' && !JsonElement.DeepEquals(qemu[i].GetProperty("return"), persona[i].GetProperty("return"))))
+            {
+                differences.Add($"{Stateful[i]}\n  QEMU:    {qemu[i]}\n  persona: {persona[i]}");
+            }
+        }
+
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    /// <summary>Starts <paramref name="kind"/> as <see cref="WalkAsync"/> does and sends each request (a leading * aside) in order.</summary>
+    private static async Task<List<JsonElement>> RunAsync(string kind, string[] requests)
+    {
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
+        var work = Directory.CreateDirectory(Path.Combine(dir, "files")).FullName;
+        string[] args = ["-machine", "pc-i440fx-7.2,accel=tcg", "-qmp", $"unix:{socket},server=on,wait=off"];
+        await using var target = Target.Start(kind, dir, args, qemuOnly: [], emulatorOnly: ["--qemu", "7.2", "--data-dir", work, "-nodefaults"], workingDirectory: work);
+        await using var line = await target.ConnectAsync(socket);
+        await line.NegotiateAsync();
+        var replies = new List<JsonElement>();
+        foreach (var request in requests)
+        {
+            var message = JsonNode.Parse(request.TrimStart('*'))!.AsObject();
+            replies.Add(await CallAsync(line, message["execute"]!.GetValue<string>(), message["arguments"]?.DeepClone().AsObject()));
+        }
+
+        return replies;
+    }
+
     private sealed record Walk(List<string> Commands, List<JsonElement> Schema, Dictionary<string, JsonElement> Replies);
 
     /// <summary>
