@@ -58,9 +58,10 @@ internal sealed class Target : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="kind"/> with QEMU options; <paramref name="qemuOnly"/> are added for QEMU (its
-    /// machine and drives), <paramref name="emulatorOnly"/> for the emulator (its own long options).
+    /// machine and drives), <paramref name="emulatorOnly"/> for the emulator (its own long options). A relative
+    /// file name a command gets lands in <paramref name="workingDirectory"/> when given (the test's own folder).
     /// </summary>
-    public static Target Start(string kind, string directory, IEnumerable<string> args, IEnumerable<string>? qemuOnly = null, IEnumerable<string>? emulatorOnly = null)
+    public static Target Start(string kind, string directory, IEnumerable<string> args, IEnumerable<string>? qemuOnly = null, IEnumerable<string>? emulatorOnly = null, string? workingDirectory = null)
     {
         ProcessStartInfo start;
         if (kind == Qemu)
@@ -81,6 +82,11 @@ internal sealed class Target : IAsyncDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
         }
 
         start.RedirectStandardError = true;

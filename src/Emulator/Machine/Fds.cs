@@ -131,6 +131,24 @@ public sealed partial class QemuMachine
         return Done();
     }
 
+    /// <summary>Takes a named descriptor if the session passed one by that name (the 7.2 persona's add_client looks first), else null.</summary>
+    internal SafeFileHandle? TryTakeNamedFd(QmpSession session, string name)
+    {
+        lock (Gate)
+        {
+            return SessionFds(session).Remove(name, out var fd) ? fd : null;
+        }
+    }
+
+    /// <summary>Whether the session passed a descriptor by that name.</summary>
+    internal bool HasNamedFd(QmpSession session, string name)
+    {
+        lock (Gate)
+        {
+            return SessionFds(session).ContainsKey(name);
+        }
+    }
+
     /// <summary>Takes a named descriptor (as add_client and migrate fd: do).</summary>
     private SafeFileHandle TakeNamedFd(QmpSession session, string name)
     {

@@ -227,9 +227,22 @@ internal sealed partial class Qemu72Machine
     public override ValueTask<IReadOnlyList<QueryStatsSchemasResult>> QueryStatsSchemasAsync(QueryStatsSchemasArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
         Done<IReadOnlyList<QueryStatsSchemasResult>>([]);
 
-    /// <summary>The balloon of a <c>virtio-balloon-pci</c> device: the shared machine's (DeviceNotActive without one).</summary>
-    public override ValueTask BalloonAsync(BalloonArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        _services.BalloonAsync(new Qmp.Emulator.Qemu.BalloonArguments { Value = arguments.Value }, session, cancellationToken);
+    /// <summary>
+    /// The balloon of a <c>virtio-balloon-pci</c> device: the shared machine's. QEMU 7.2 looks for the device before it
+    /// checks the size (2.1 the other way round): DeviceNotActive first without one.
+    /// </summary>
+    public override ValueTask BalloonAsync(BalloonArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (!Vm.BalloonPresent || !Vm.Devices.Any(d => d.Driver == "virtio-balloon-pci"))
+            {
+                throw new QmpException(QmpErrorClass.DeviceNotActive, "No balloon device has been activated");
+            }
+        }
+
+        return _services.BalloonAsync(new Qmp.Emulator.Qemu.BalloonArguments { Value = arguments.Value }, session, cancellationToken);
+    }
 
     public override async ValueTask<QueryBalloonResult> QueryBalloonAsync(QmpSession session, CancellationToken cancellationToken) =>
         new() { Actual = (await _services.QueryBalloonAsync(session, cancellationToken).ConfigureAwait(false)).Actual };

@@ -1,0 +1,363 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Qmp.Emulator.Model;
+using Qmp.Emulator.Qemu72;
+using Qmp.Runtime;
+using Qemu21 = Qmp.Emulator.Qemu;
+
+namespace Qmp.Emulator.Personas.Qemu72;
+
+/// <summary>
+/// Devices, objects, character devices, network backends, file descriptors and the display: the shared machine's
+/// state (the 2.1 services where the behaviour is the same), with 7.2's words where they differ. The persona parses
+/// no -vnc or -spice option: it has no VNC or SPICE server, and answers as QEMU 7.2 started without one.
+/// </summary>
+internal sealed partial class Qemu72Machine
+{
+    private int _anonymousDevices;
+
+    /// <summary>7.2's own check of the driver (its recorded QOM types), then the shared machine's hotplug.</summary>
+    public override ValueTask DeviceAddAsync(DeviceAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var types = Types();
+        if (!types.TryGetValue(arguments.Driver, out var type) || type.Abstract == true || !Descends(types, type.Name, "device"))
+        {
+            throw QmpException.Generic($"'{arguments.Driver}' is not a valid device model name");
+        }
+
+        // A device without an id is QEMU's anonymous peripheral; the shared machine names every device.
+        var id = arguments.Id ?? $"device[{Interlocked.Increment(ref _anonymousDevices) - 1}]";
+        return _services.DeviceAddAsync(new Qemu21.DeviceAddArguments { Driver = arguments.Driver, Bus = arguments.Bus, Id = id, AdditionalProperties = arguments.AdditionalProperties }, session, cancellationToken);
+    }
+
+    public override ValueTask DeviceDelAsync(DeviceDelArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.DeviceDelAsync(new Qemu21.DeviceDelArguments { Id = arguments.Id }, session, cancellationToken);
+
+    /// <summary>A user-creatable object under /objects, its properties kept as given.</summary>
+    public override ValueTask ObjectAddAsync(ObjectAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var members = AsJson(arguments, ObjectAddArguments.Write);
+        lock (Gate)
+        {
+            if (Vm.Objects.ContainsKey(arguments.Id))
+            {
+                throw QmpException.Generic($"attempt to add duplicate property '{arguments.Id}' to object (type 'container')");
+            }
+
+            var props = members.EnumerateObject().Where(m => m.Name is not ("qom-type" or "id")).ToDictionary(m => m.Name, m => m.Value.Clone(), StringComparer.Ordinal);
+            var qomType = arguments.QomType.Value;
+            var retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, qomType) + VirtualMachine.RetainedCost(props));
+            Vm.Objects[arguments.Id] = new QomObject { Id = arguments.Id, Type = qomType, Properties = props, Retained = retained };
+        }
+
+        return Done();
+    }
+
+    public override ValueTask ObjectDelAsync(ObjectDelArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (!Vm.Objects.TryGetValue(arguments.Id, out var removed))
+            {
+                throw QmpException.Generic($"object '{arguments.Id}' not found");
+            }
+
+            if (Vm.Devices.Any(d => d.Properties.Values.Any(v => v.ValueKind == JsonValueKind.String && v.GetString() == arguments.Id)))
+            {
+                throw QmpException.Generic($"object '{arguments.Id}' is in use, can not be deleted");
+            }
+
+            Vm.Objects.Remove(arguments.Id);
+            Vm.Release(removed.Retained);
+            Vm.RemoveQomValues("/objects/" + arguments.Id);
+        }
+
+        return Done();
+    }
+
+    public override ValueTask QomSetAsync(QomSetArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.QomSetAsync(new Qemu21.QomSetArguments { Path = arguments.Path, Property = arguments.Property, Value = arguments.Value }, session, cancellationToken);
+
+    /// <summary>The pc machine's PCI bus as QEMU 7.2 lists it, from the shared machine (its answer's shape is 2.1's and 7.2's alike).</summary>
+    public override async ValueTask<IReadOnlyList<QueryPciResult>> QueryPciAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        var buses = await _services.QueryPciAsync(session, cancellationToken).ConfigureAwait(false);
+        return [.. buses.Select(b => Parse(WithIrqPins(JsonNode.Parse(AsJson(b, Qemu21.PciInfo.Write).GetRawText())!).ToJsonString(), QueryPciResult.Read))];
+
+        // 7.2 names each function's interrupt pin (irq_pin, 1 for INTA; 0 without an interrupt), 2.1 did not.
+        static JsonNode WithIrqPins(JsonNode bus)
+        {
+            foreach (var device in bus["devices"]?.AsArray() ?? [])
+            {
+                if (device is JsonObject function)
+                {
+                    function["irq_pin"] ??= function.ContainsKey("irq") ? 1 : 0;
+                    if (function["pci_bridge"]?["devices"] is not null)
+                    {
+                        WithIrqPins(function["pci_bridge"]!);
+                    }
+                }
+            }
+
+            return bus;
+        }
+    }
+
+    /// <summary>The pc machine's PS/2 mouse (i8042 is built in, -nodefaults or not).</summary>
+    public override ValueTask<IReadOnlyList<QueryMiceResult>> QueryMiceAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done<IReadOnlyList<QueryMiceResult>>([new QueryMiceResult { Name = "QEMU PS/2 Mouse", Index = 2, Current = true, Absolute = false }]);
+
+    /// <summary>Keys go to the PS/2 keyboard; the shared machine checks them as QEMU does.</summary>
+    public override ValueTask SendKeyAsync(SendKeyArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.SendKeyAsync(Read(AsJson(arguments, SendKeyArguments.Write), Qemu21.SendKeyArguments.Read), session, cancellationToken);
+
+    public override ValueTask InputSendEventAsync(InputSendEventArguments arguments, QmpSession session, CancellationToken cancellationToken) => Done();
+
+    public override ValueTask<IReadOnlyList<QueryTpmResult>> QueryTpmAsync(QmpSession session, CancellationToken cancellationToken) => Done<IReadOnlyList<QueryTpmResult>>([]);
+
+    public override ValueTask<IReadOnlyList<QueryPrManagersResult>> QueryPrManagersAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<QueryPrManagersResult>>([.. Vm.Objects.Values.Where(o => o.Type == "pr-manager-helper").Select(o => new QueryPrManagersResult { Id = o.Id, Connected = false })]);
+        }
+    }
+
+    // The display: no VNC or SPICE server, no graphics console with -nodefaults.
+    public override ValueTask SetPasswordAsync(SetPasswordArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("Could not set password");
+
+    public override ValueTask ExpirePasswordAsync(ExpirePasswordArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("Could not set password expire time");
+
+    public override ValueTask ChangeVncPasswordAsync(ChangeVncPasswordArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("Could not set password");
+
+    public override ValueTask<QueryVncResult> QueryVncAsync(QmpSession session, CancellationToken cancellationToken) => Done(new QueryVncResult { Enabled = false });
+
+    public override ValueTask<IReadOnlyList<QueryVncServersResult>> QueryVncServersAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done<IReadOnlyList<QueryVncServersResult>>([]);
+
+    public override ValueTask<QuerySpiceResult> QuerySpiceAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done(new QuerySpiceResult { Enabled = false, Migrated = false, MouseMode = new QuerySpiceResultMouseMode("client") });
+
+    public override ValueTask<QueryDisplayOptionsResult> QueryDisplayOptionsAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done(Parse("""{"type": "none"}""", QueryDisplayOptionsResult.Read));
+
+    /// <summary>QEMU 7.2 reloads a VNC server's TLS credentials only when asked to (<c>tls-certs</c>); without it there is nothing to do.</summary>
+    public override ValueTask DisplayReloadAsync(DisplayReloadArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        if (arguments is DisplayReloadArguments.Vnc { Data.TlsCerts: true })
+        {
+            throw QmpException.Generic("Can not find vnc display");
+        }
+
+        return Done();
+    }
+
+    public override ValueTask DisplayUpdateAsync(DisplayUpdateArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("Can not find vnc display");
+
+    public override ValueTask ScreendumpAsync(ScreendumpArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            // The shared machine's built-in VGA is the pc machine's default device: -nodefaults leaves it out.
+            if (!Vm.Devices.Any(d => IsDisplay(d.Driver) && !(d.BuiltIn && Vm.Launch?.NoDefaults == true)))
+            {
+                throw QmpException.Generic("There is no console to take a screendump from");
+            }
+        }
+
+        return _services.ScreendumpAsync(new Qemu21.ScreendumpArguments { Filename = arguments.Filename }, session, cancellationToken);
+
+        static bool IsDisplay(string driver) => driver is "VGA" or "cirrus-vga" or "qxl-vga" or "virtio-vga" or "virtio-gpu-pci" or "bochs-display" or "vmware-svga" or "ramfb";
+    }
+
+    public override ValueTask ClientMigrateInfoAsync(ClientMigrateInfoArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic(arguments.Protocol == "spice" ? "No spice device has been activated" : "Parameter 'protocol' expects 'spice'");
+
+    /// <summary>QEMU 7.2 takes the descriptor first, then looks at the protocol (a display, or a chardev by name).</summary>
+    public override ValueTask AddClientAsync(AddClientArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        if (!_services.HasNamedFd(session, arguments.Fdname))
+        {
+            throw QmpException.Generic($"File descriptor named '{arguments.Fdname}' has not been found");
+        }
+
+        if (arguments.Protocol is "vnc" or "spice")
+        {
+            return _services.AddClientAsync(new Qemu21.AddClientArguments { Protocol = arguments.Protocol, Fdname = arguments.Fdname, Skipauth = arguments.Skipauth, Tls = arguments.Tls }, session, cancellationToken);
+        }
+
+        using var fd = _services.TryTakeNamedFd(session, arguments.Fdname);
+        lock (Gate)
+        {
+            if (Vm.Chardevs.ContainsKey(arguments.Protocol))
+            {
+                throw NotModelled("a client on a character device");
+            }
+        }
+
+        throw QmpException.Generic($"protocol '{arguments.Protocol}' is invalid");
+    }
+
+    // File descriptors passed over the monitor socket: the shared machine's.
+    public override ValueTask GetfdAsync(GetfdArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.GetfdAsync(new Qemu21.GetfdArguments { Fdname = arguments.Fdname }, session, cancellationToken);
+
+    public override ValueTask ClosefdAsync(ClosefdArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.ClosefdAsync(new Qemu21.ClosefdArguments { Fdname = arguments.Fdname }, session, cancellationToken);
+
+    public override async ValueTask<AddFdResult> AddFdAsync(AddFdArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var added = await _services.AddFdAsync(new Qemu21.AddFdArguments { FdsetId = arguments.FdsetId, Opaque = arguments.Opaque }, session, cancellationToken).ConfigureAwait(false);
+        return new AddFdResult { FdsetId = added.FdsetId, Fd = added.Fd };
+    }
+
+    public override ValueTask RemoveFdAsync(RemoveFdArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.RemoveFdAsync(new Qemu21.RemoveFdArguments { FdsetId = arguments.FdsetId, Fd = arguments.Fd }, session, cancellationToken);
+
+    public override async ValueTask<IReadOnlyList<QueryFdsetsResult>> QueryFdsetsAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        var sets = await _services.QueryFdsetsAsync(session, cancellationToken).ConfigureAwait(false);
+        return [.. sets.Select(s => Read(AsJson(s, Qemu21.FdsetInfo.Write), QueryFdsetsResult.Read))];
+    }
+
+    // Character devices.
+    public override ValueTask<IReadOnlyList<QueryChardevBackendsResult>> QueryChardevBackendsAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done<IReadOnlyList<QueryChardevBackendsResult>>([.. ChardevBackends.Select(n => new QueryChardevBackendsResult { Name = n })]);
+
+    /// <summary>QEMU 7.2's chardev types on x86_64 (Debian's build), in its order.</summary>
+    private static readonly string[] ChardevBackends =
+        ["testdev", "pty", "wctablet", "serial", "file", "memory", "udp", "parallel", "vc", "socket", "msmouse", "null", "qemu-vdagent", "pipe", "mux", "ringbuf", "stdio"];
+
+    /// <summary>The shared machine's chardev-add: the backends both QEMUs share carry the same members.</summary>
+    public override async ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var added = await _services.ChardevAddAsync(Read(AsJson(arguments, ChardevAddArguments.Write), Qemu21.ChardevAddArguments.Read), session, cancellationToken).ConfigureAwait(false);
+        return new ChardevAddResult { Pty = added.Pty };
+    }
+
+    /// <summary>A new backend for an existing chardev: the old one goes, the new one comes with the same id.</summary>
+    public override async ValueTask<ChardevAddResult> ChardevChangeAsync(ChardevChangeArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (!Vm.Chardevs.TryGetValue(arguments.Id, out var old))
+            {
+                throw QmpException.Generic($"Chardev '{arguments.Id}' does not exist");
+            }
+
+            if (old.Busy)
+            {
+                throw QmpException.Generic($"Chardev '{arguments.Id}' does not support switching backend");
+            }
+        }
+
+        await _services.ChardevRemoveAsync(new Qemu21.ChardevRemoveArguments { Id = arguments.Id }, session, cancellationToken).ConfigureAwait(false);
+        var added = await _services.ChardevAddAsync(Read(AsJson(arguments, ChardevChangeArguments.Write), Qemu21.ChardevAddArguments.Read), session, cancellationToken).ConfigureAwait(false);
+        return new ChardevAddResult { Pty = added.Pty };
+    }
+
+    public override ValueTask ChardevRemoveAsync(ChardevRemoveArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.ChardevRemoveAsync(new Qemu21.ChardevRemoveArguments { Id = arguments.Id }, session, cancellationToken);
+
+    public override ValueTask ChardevSendBreakAsync(ChardevSendBreakArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Vm.Chardevs.ContainsKey(arguments.Id) ? Done() : throw QmpException.Generic($"Chardev '{arguments.Id}' not found");
+        }
+    }
+
+    public override ValueTask RingbufWriteAsync(RingbufWriteArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.RingbufWriteAsync(new Qemu21.RingbufWriteArguments { Device = arguments.Device, Data = arguments.Data, Format = arguments.Format?.Value }, session, cancellationToken);
+
+    public override ValueTask<string> RingbufReadAsync(RingbufReadArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.RingbufReadAsync(new Qemu21.RingbufReadArguments { Device = arguments.Device, Size = arguments.Size, Format = arguments.Format?.Value }, session, cancellationToken);
+
+    // Network backends and NICs.
+    public override ValueTask NetdevAddAsync(NetdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var members = AsJson(arguments, NetdevAddArguments.Write);
+        var type = arguments.Type.Value;
+        if (type is "none" or "vde" or "netmap" or "vhost-vdpa" or "vmnet-host" or "vmnet-shared" or "vmnet-bridged")
+        {
+            throw QmpException.Generic($"network backend '{type}' is not compiled into this binary");
+        }
+
+        return _services.NetdevAddAsync(Read(members, Qemu21.NetdevAddArguments.Read), session, cancellationToken);
+    }
+
+    public override ValueTask NetdevDelAsync(NetdevDelArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.NetdevDelAsync(new Qemu21.NetdevDelArguments { Id = arguments.Id }, session, cancellationToken);
+
+    public override ValueTask SetLinkAsync(SetLinkArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        _services.SetLinkAsync(new Qemu21.SetLinkArguments { Name = arguments.Name, Up = arguments.Up }, session, cancellationToken);
+
+    public override async ValueTask<IReadOnlyList<QueryRxFilterResult>> QueryRxFilterAsync(QueryRxFilterArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var filters = await _services.QueryRxFilterAsync(new Qemu21.QueryRxFilterArguments { Name = arguments.Name }, session, cancellationToken).ConfigureAwait(false);
+        return [.. filters.Select(f => Read(AsJson(f, Qemu21.RxFilterInfo.Write), QueryRxFilterResult.Read))];
+    }
+
+    public override ValueTask AnnounceSelfAsync(AnnounceSelfArguments arguments, QmpSession session, CancellationToken cancellationToken) => Done();
+
+    // No rocker switch is modelled.
+    public override ValueTask<QueryRockerResult> QueryRockerAsync(QueryRockerArguments arguments, QmpSession session, CancellationToken cancellationToken) => throw NoRocker(arguments.Name);
+
+    public override ValueTask<IReadOnlyList<QueryRockerPortsResult>> QueryRockerPortsAsync(QueryRockerPortsArguments arguments, QmpSession session, CancellationToken cancellationToken) => throw NoRocker(arguments.Name);
+
+    public override ValueTask<IReadOnlyList<QueryRockerOfDpaFlowsResult>> QueryRockerOfDpaFlowsAsync(QueryRockerOfDpaFlowsArguments arguments, QmpSession session, CancellationToken cancellationToken) => throw NoRocker(arguments.Name);
+
+    public override ValueTask<IReadOnlyList<QueryRockerOfDpaGroupsResult>> QueryRockerOfDpaGroupsAsync(QueryRockerOfDpaGroupsArguments arguments, QmpSession session, CancellationToken cancellationToken) => throw NoRocker(arguments.Name);
+
+    private static QmpException NoRocker(string name) => QmpException.Generic($"rocker {name} not found");
+
+    // virtio introspection: the virtio devices of the machine, their queues not modelled.
+    public override ValueTask<IReadOnlyList<XQueryVirtioResult>> XQueryVirtioAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done<IReadOnlyList<XQueryVirtioResult>>([.. Vm.Devices.Where(d => d.Id is not null && d.Driver.StartsWith("virtio-", StringComparison.Ordinal))
+                .Select(d => new XQueryVirtioResult { Path = $"/machine/peripheral/{d.Id}/virtio-backend", Name = d.Driver.Replace("-pci", "", StringComparison.Ordinal) })]);
+        }
+    }
+
+    public override ValueTask<XQueryVirtioStatusResult> XQueryVirtioStatusAsync(XQueryVirtioStatusArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw NotVirtio(arguments.Path, "VirtIODevice");
+
+    public override ValueTask<XQueryVirtioQueueStatusResult> XQueryVirtioQueueStatusAsync(XQueryVirtioQueueStatusArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw NotVirtio(arguments.Path, "VirtIODevice");
+
+    public override ValueTask<XQueryVirtioVhostQueueStatusResult> XQueryVirtioVhostQueueStatusAsync(XQueryVirtioVhostQueueStatusArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw NotVirtio(arguments.Path, "VirtIODevice");
+
+    public override ValueTask<XQueryVirtioQueueElementResult> XQueryVirtioQueueElementAsync(XQueryVirtioQueueElementArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw NotVirtio(arguments.Path, "VirtIO device");
+
+    /// <summary>QEMU's words for a path that is no virtio device; for one that is, the emulator keeps no queue state to show.</summary>
+    private QmpException NotVirtio(string path, string what)
+    {
+        lock (Gate)
+        {
+            return Vm.Devices.Any(d => d.Id is not null && d.Driver.StartsWith("virtio-", StringComparison.Ordinal) && path == $"/machine/peripheral/{d.Id}/virtio-backend")
+                ? NotModelled($"the virtio queues of {path}")
+                : QmpException.Generic($"Path {path} is not a {what}");
+        }
+    }
+
+    /// <summary>A generated value as JSON (to hand it to the other schema's reader).</summary>
+    private static JsonElement AsJson<T>(T value, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer, value);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+}

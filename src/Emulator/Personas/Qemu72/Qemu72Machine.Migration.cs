@@ -1,0 +1,204 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Qmp.Emulator.Qemu72;
+using Qmp.Runtime;
+using Qemu21 = Qmp.Emulator.Qemu;
+
+namespace Qmp.Emulator.Personas.Qemu72;
+
+/// <summary>
+/// Migration: the shared machine's outgoing migration and its state, 7.2's parameters, and the postcopy, COLO,
+/// Xen, dirty-limit and snapshot commands answered as QEMU 7.2 on TCG does when none of those is under way.
+/// </summary>
+internal sealed partial class Qemu72Machine
+{
+    /// <summary>QEMU 7.2's migration parameters at start (as query-migrate-parameters gives them), then as set.</summary>
+    private readonly JsonObject _migrationParameters = (JsonObject)JsonNode.Parse("""
+        {"announce-initial": 50, "announce-max": 550, "announce-rounds": 5, "announce-step": 100, "compress-level": 1,
+         "compress-threads": 8, "compress-wait-thread": true, "decompress-threads": 2, "throttle-trigger-threshold": 50,
+         "cpu-throttle-initial": 20, "cpu-throttle-increment": 10, "cpu-throttle-tailslow": false, "tls-creds": "",
+         "tls-hostname": "", "tls-authz": "", "max-bandwidth": 134217728, "downtime-limit": 300, "x-checkpoint-delay": 20000,
+         "block-incremental": false, "multifd-channels": 2, "xbzrle-cache-size": 67108864, "max-postcopy-bandwidth": 0,
+         "max-cpu-throttle": 99, "multifd-compression": "none", "multifd-zlib-level": 1, "multifd-zstd-level": 1}
+        """)!;
+
+    public override ValueTask MigrateAsync(MigrateArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        if (arguments.Resume == true)
+        {
+            throw QmpException.Generic("Cannot resume if there is no paused migration");
+        }
+
+        return _services.MigrateAsync(new Qemu21.MigrateArguments { Uri = arguments.Uri, Blk = arguments.Blk, Inc = arguments.Inc, Detach = arguments.Detach }, session, cancellationToken);
+    }
+
+    /// <summary>The shared machine's migration state, its members as 7.2 names them (the same as 2.1's for what both report).</summary>
+    public override async ValueTask<QueryMigrateResult> QueryMigrateAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        var info = await _services.QueryMigrateAsync(session, cancellationToken).ConfigureAwait(false);
+        return Read(AsJson(info, Qemu21.MigrateInfo.Write), QueryMigrateResult.Read);
+    }
+
+    public override ValueTask MigrateCancelAsync(QmpSession session, CancellationToken cancellationToken) => _services.MigrateCancelAsync(session, cancellationToken);
+
+    /// <summary>Merges the given parameters into the machine's (checked and applied by QEMU in one step; the emulator keeps them).</summary>
+    public override ValueTask MigrateSetParametersAsync(MigrateSetParametersArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var given = AsJson(arguments, MigrateSetParametersArguments.Write);
+        lock (Gate)
+        {
+            foreach (var member in given.EnumerateObject())
+            {
+                // A null tls-* member resets it to "" (the StrOrNull alternate).
+                _migrationParameters[member.Name] = member.Value.ValueKind == JsonValueKind.Null ? JsonValue.Create("") : JsonNode.Parse(member.Value.GetRawText());
+            }
+        }
+
+        return Done();
+    }
+
+    public override ValueTask<QueryMigrateParametersResult> QueryMigrateParametersAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return Done(Parse(_migrationParameters.ToJsonString(), QueryMigrateParametersResult.Read));
+        }
+    }
+
+    /// <summary>Continues a migration paused in <c>state</c> (pause-before-switchover); the state must be the current one.</summary>
+    public override ValueTask MigrateContinueAsync(MigrateContinueArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var status = Vm.Migration.Status ?? "none";
+            if (status != arguments.State.Value)
+            {
+                throw QmpException.Generic($"Migration not in expected state: {status}");
+            }
+        }
+
+        return Done();
+    }
+
+    /// <summary>The persona is never started with <c>-incoming</c>.</summary>
+    public override ValueTask MigrateIncomingAsync(MigrateIncomingArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("'-incoming' was not specified on the command line");
+
+    public override ValueTask MigrateStartPostcopyAsync(QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (!Vm.MigrationCapabilities.GetValueOrDefault("postcopy-ram"))
+            {
+                throw QmpException.Generic("Enable postcopy with migrate_set_capability before the start of migration");
+            }
+
+            if (Vm.Migration.Status is not ("setup" or "active"))
+            {
+                throw QmpException.Generic("Postcopy must be started after migration has been started");
+            }
+        }
+
+        throw NotModelled("postcopy migration");
+    }
+
+    public override ValueTask MigrateRecoverAsync(MigrateRecoverArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("Migrate recover can only be run when postcopy is paused.");
+
+    /// <summary>Postcopy is never active on the emulator (see migrate-start-postcopy).</summary>
+    public override ValueTask MigratePauseAsync(QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("migrate-pause is currently only supported during postcopy-active state");
+
+    // COLO and Xen: the machine is not a COLO secondary nor a Xen guest; QEMU 7.2 accepts what needs neither.
+    public override ValueTask XColoLostHeartbeatAsync(QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("The feature 'colo' is not enabled");
+
+    public override ValueTask<QueryColoStatusResult> QueryColoStatusAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done(Parse("""{"mode": "none", "last-mode": "none", "reason": "none"}""", QueryColoStatusResult.Read));
+
+    public override ValueTask XenSaveDevicesStateAsync(XenSaveDevicesStateArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("The emulator has no device state to save");
+
+    public override ValueTask XenSetGlobalDirtyLogAsync(XenSetGlobalDirtyLogArguments arguments, QmpSession session, CancellationToken cancellationToken) => Done();
+
+    public override ValueTask XenLoadDevicesStateAsync(XenLoadDevicesStateArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (Vm.RunState == "running")
+            {
+                throw QmpException.Generic("Cannot update device state while vm is running");
+            }
+        }
+
+        throw QmpException.Generic("The emulator has no device state to load");
+    }
+
+    /// <summary>Replication starts only on a COLO primary; stopping it when none runs is accepted.</summary>
+    public override ValueTask XenSetReplicationAsync(XenSetReplicationArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        if (arguments.Enable)
+        {
+            throw NotModelled("COLO replication");
+        }
+
+        return Done();
+    }
+
+    public override ValueTask<QueryXenReplicationStatusResult> QueryXenReplicationStatusAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done(new QueryXenReplicationStatusResult { Error = false });
+
+    public override ValueTask XenColoDoCheckpointAsync(QmpSession session, CancellationToken cancellationToken) => Done();
+
+    /// <summary>A measurement takes <c>calc-time</c> seconds (1 to 60) in QEMU; the emulator's guest dirties nothing.</summary>
+    public override ValueTask CalcDirtyRateAsync(CalcDirtyRateArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        if (arguments.CalcTime is < 1 or > 60)
+        {
+            throw QmpException.Generic("calc-time is out of range[1, 60].");
+        }
+
+        throw NotModelled("dirty-rate measurement");
+    }
+
+    /// <summary>Dirty limits need KVM's dirty ring; on TCG QEMU refuses to set them and has none to cancel or list.</summary>
+    public override ValueTask SetVcpuDirtyLimitAsync(SetVcpuDirtyLimitArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        throw QmpException.Generic("dirty page limit feature requires KVM with accelerator property 'dirty-ring-size' set'");
+
+    public override ValueTask CancelVcpuDirtyLimitAsync(CancelVcpuDirtyLimitArguments arguments, QmpSession session, CancellationToken cancellationToken) => Done();
+
+    public override ValueTask<IReadOnlyList<QueryVcpuDirtyLimitResult>> QueryVcpuDirtyLimitAsync(QmpSession session, CancellationToken cancellationToken) =>
+        Done<IReadOnlyList<QueryVcpuDirtyLimitResult>>([]);
+    // Snapshots of the whole VM run as jobs (manual dismiss); the emulator keeps no VM state to save or load, so a
+    // job whose devices all exist fails with that, one naming a missing device with QEMU's words.
+    public override ValueTask SnapshotSaveAsync(SnapshotSaveArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        SnapshotJob("snapshot-save", arguments.JobId, arguments.Devices, stops: false);
+
+    public override ValueTask SnapshotLoadAsync(SnapshotLoadArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        SnapshotJob("snapshot-load", arguments.JobId, arguments.Devices, stops: true);
+
+    public override ValueTask SnapshotDeleteAsync(SnapshotDeleteArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        SnapshotJob("snapshot-delete", arguments.JobId, arguments.Devices, stops: false);
+
+    private ValueTask SnapshotJob(string type, string id, IReadOnlyList<string> devices, bool stops)
+    {
+        lock (Gate)
+        {
+            CheckNewJobId(id);
+            var job = StartJob(new Model.Job { Id = id, Type = type, AutoDismiss = false, Len = 1, Offset = 1 });
+
+            // Loading stops the guest first (QEMU's restore-vm state), and a failed load leaves it stopped.
+            if (stops && Vm.RunState == "running")
+            {
+                Vm.RunState = "restore-vm";
+                Vm.EmitNow(s => s.EmitStop());
+            }
+
+            var missing = devices.FirstOrDefault(d => FindNode(d) is null);
+            job.Error = missing is not null ? $"No block device node '{missing}'" : "The emulator does not model VM snapshots";
+            Abort(job);
+        }
+
+        return Done();
+    }
+}
