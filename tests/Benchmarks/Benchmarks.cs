@@ -13,9 +13,10 @@ namespace Qmp.Benchmarks;
 
 /// <summary>
 /// One query-status round trip at a time over a unix socket, each server in its own process:
-/// the bare socket ping-pong of the same bytes (the floor), the generated client against the
-/// reference emulator, and the generated client against real QEMU when it is installed.
-/// Allocations are the client process's own.
+/// the bare socket ping-pong of the same bytes (the floor), the same request's bytes to the reference
+/// emulator read back to the reply's line feed (no client: what is above the floor there is the
+/// server's), the generated client against the emulator (what is above that is the client's), and
+/// the generated client against real QEMU when it is installed. Allocations are the client process's own.
 /// </summary>
 [MemoryDiagnoser]
 public class RoundTrip
@@ -24,6 +25,7 @@ public class RoundTrip
     private System.Diagnostics.Process? _qmpServer;
     private System.Diagnostics.Process? _qemu;
     private Socket? _floor;
+    private Socket? _rawEmulator;
     private readonly byte[] _buffer = new byte[4096];
     private QemuClient? _client;
     private QemuClient? _qemuClient;
@@ -39,6 +41,11 @@ public class RoundTrip
         var qmpSocket = Servers.SocketPath("qmp");
         _qmpServer = Servers.Start("serve-emulator", qmpSocket);
         _client = await QemuClient.ConnectAsync($"unix:{qmpSocket}");
+        _rawEmulator = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await _rawEmulator.ConnectAsync(new UnixDomainSocketEndPoint(qmpSocket));
+        await ReadLineAsync(_rawEmulator);
+        await _rawEmulator.SendAsync("{\"execute\":\"qmp_capabilities\"}\r\n"u8.ToArray());
+        await ReadLineAsync(_rawEmulator);
 
         var qemuSocket = Servers.SocketPath("qemu");
         _qemu = Servers.StartQemu(qemuSocket);
@@ -52,6 +59,7 @@ public class RoundTrip
     public async Task Cleanup()
     {
         _floor?.Dispose();
+        _rawEmulator?.Dispose();
         if (_client is not null)
         {
             await _client.DisposeAsync();
@@ -71,9 +79,21 @@ public class RoundTrip
     public async Task SocketPingPong()
     {
         await _floor!.SendAsync(Servers.FloorRequest);
+        await ReadLineAsync(_floor);
+    }
+
+    [Benchmark(Description = "raw bytes, query-status, emulator")]
+    public async Task RawEmulator()
+    {
+        await _rawEmulator!.SendAsync(Servers.FloorRequest);
+        await ReadLineAsync(_rawEmulator);
+    }
+
+    private async Task ReadLineAsync(Socket socket)
+    {
         while (true)
         {
-            var read = await _floor.ReceiveAsync(_buffer);
+            var read = await socket.ReceiveAsync(_buffer);
             if (read == 0 || _buffer[read - 1] == '\n')
             {
                 return;

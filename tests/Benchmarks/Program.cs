@@ -90,6 +90,10 @@ internal static class Figures
         if (floor is { } f && client is { } c)
         {
             Console.WriteLine($"  round trip: generated client to emulator {c / 1000:F1} us = {c / f:F2}x the socket floor {f / 1000:F1} us (goal: at most 1.15x, 256 B)");
+            if ((Ns("'raw bytes, query-status, emulator'") ?? Ns("raw bytes, query-status, emulator")) is { } raw)
+            {
+                Console.WriteLine($"  round trip: of it the emulator's part (raw bytes to it, {raw / 1000:F1} us) {raw / f:F2}x the floor, the client's {c / raw:F2}x on top");
+            }
         }
 
         var qemu = Ns("'generated client, query-status, real QEMU'") ?? Ns("generated client, query-status, real QEMU");

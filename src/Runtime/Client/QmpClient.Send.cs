@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -85,8 +84,12 @@ public sealed partial class QmpClient
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && ex is not QmpDisconnectedException)
+        catch (Exception ex)
         {
+            // Whatever the stream threw (not only an IOException: a disposed or broken stream may throw
+            // anything), part of a batch may have gone out and the batches queued behind it never will:
+            // the connection is unusable, and every command waiting on it fails with it. Leaving
+            // _flushing set would have queued later commands behind a flush that never comes.
             lock (_outLock)
             {
                 _outBatch?.Return();
@@ -94,7 +97,6 @@ public sealed partial class QmpClient
                 _flushing = false;
             }
 
-            // Every command whose bytes were in the batch fails with the connection.
             Close(QmpDisconnectReason.ConnectionLost, ex);
             throw _closeError!;
         }
@@ -110,15 +112,20 @@ public sealed partial class QmpClient
         SendBuffer? send = null;
         try
         {
+            // A closed connection or a caller's argument writer that throws fails this command only.
             ThrowIfClosed();
             send = SendBuffer.Rent();
             WriteRequest(send, command, arguments, writeArguments, id);
-            await UnixFdInterop.SendAsync(_socket!, send.Buffer.WrittenMemory, fds, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && ex is not QmpDisconnectedException)
-        {
-            Close(QmpDisconnectReason.ConnectionLost, ex);
-            throw _closeError!;
+            try
+            {
+                await UnixFdInterop.SendAsync(_socket!, send.Buffer.WrittenMemory, fds, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // As in FlushAsync: after a failed send the stream's state is unknown.
+                Close(QmpDisconnectReason.ConnectionLost, ex);
+                throw _closeError!;
+            }
         }
         finally
         {

@@ -407,8 +407,9 @@ public sealed partial class QmpClient : IAsyncDisposable
             return;
         }
 
-        Range returnValue = default, error = default, id = default;
-        bool isReturn = false, isError = false, hasId = false, isEvent = false;
+        Range returnValue = default, error = default, id = default, data = default, timestamp = default;
+        bool isReturn = false, isError = false, hasId = false, hasData = false, hasTimestamp = false;
+        string? eventName = null;
         try
         {
             var reader = new Utf8JsonReader(span, _replyReaderOptions);
@@ -425,10 +426,17 @@ public sealed partial class QmpClient : IAsyncDisposable
                     : reader.ValueTextEquals("error"u8) ? 2
                     : reader.ValueTextEquals("id"u8) ? 3
                     : reader.ValueTextEquals("event"u8) ? 4
+                    : reader.ValueTextEquals("data"u8) ? 5
+                    : reader.ValueTextEquals("timestamp"u8) ? 6
                     : 0;
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
-                var isString = reader.TokenType == JsonTokenType.String;
+                if (member == 4)
+                {
+                    // Events repeat a few names: the per-thread table hands the same string out again.
+                    eventName = reader.TokenType == JsonTokenType.String ? QmpJsonStrings.Get(ref reader) : null;
+                }
+
                 reader.Skip();
                 var value = new Range(start, (int)reader.BytesConsumed);
                 switch (member)
@@ -442,8 +450,11 @@ public sealed partial class QmpClient : IAsyncDisposable
                     case 3:
                         (hasId, id) = (true, value);
                         break;
-                    case 4:
-                        isEvent = isString;
+                    case 5:
+                        (hasData, data) = (true, value);
+                        break;
+                    case 6:
+                        (hasTimestamp, timestamp) = (true, value);
                         break;
                 }
             }
@@ -454,9 +465,12 @@ public sealed partial class QmpClient : IAsyncDisposable
             return;
         }
 
-        if (isEvent)
+        if (eventName is not null)
         {
-            PublishEvent(utf8);
+            // Read here, in the same pass: the data's bytes are copied out of the read buffer as they
+            // are, to be read by the subscriber's typed reader (or into Data when asked for).
+            var time = hasTimestamp ? QmpWire.ReadTimestamp(span[timestamp]) : _options.TimeProvider.GetUtcNow();
+            PublishEvent(new QmpEvent(eventName, time, hasData ? span[data].ToArray() : null));
             return;
         }
 
@@ -537,16 +551,6 @@ public sealed partial class QmpClient : IAsyncDisposable
 
             reader.Skip();
         }
-    }
-
-    /// <summary>An event: read into a document, since <see cref="QmpEvent.Data"/> outlives the buffer.</summary>
-    private void PublishEvent(ReadOnlyMemory<byte> utf8)
-    {
-        using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = _options.MaxDepth + 2 });
-        var root = doc.RootElement;
-        var data = root.TryGetProperty("data", out var d) ? d.Clone() : (JsonElement?)null;
-        var timestamp = root.TryGetProperty("timestamp", out var t) ? QmpWire.ReadTimestamp(t) : _options.TimeProvider.GetUtcNow();
-        PublishEvent(new QmpEvent(root.GetProperty("event").GetString()!, data, timestamp));
     }
 
     private void PublishEvent(QmpEvent qmpEvent)

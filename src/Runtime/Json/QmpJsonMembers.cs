@@ -193,7 +193,11 @@ public static partial class QmpJson
     public static T ReadEvent<T>(QmpEvent qmpEvent, QmpJsonEventReader<T> read)
     {
         ArgumentNullException.ThrowIfNull(qmpEvent);
-        var reader = ReaderOf(qmpEvent.Data);
+
+        // The data's text as received: no JsonElement is built for a typed event.
+        var data = qmpEvent.DataUtf8;
+        var reader = new Utf8JsonReader(data.IsEmpty ? "{}"u8 : data, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        reader.Read();
         return read(ref reader, qmpEvent.Timestamp);
     }
 }

@@ -492,17 +492,52 @@ internal static class QmpWire
         writer.WriteEndObject();
     }
 
-    public static DateTimeOffset ReadTimestamp(JsonElement timestamp)
+    /// <summary>
+    /// An event's <c>timestamp</c> from its JSON text: the last <c>seconds</c> and <c>microseconds</c>
+    /// count, as a document's lookup would find them; the epoch when they are missing, not integers or
+    /// out of range (QEMU sends -1/-1 when its clock failed).
+    /// </summary>
+    public static DateTimeOffset ReadTimestamp(ReadOnlySpan<byte> timestamp)
     {
-        if (timestamp.ValueKind == JsonValueKind.Object
-            && timestamp.TryGetProperty("seconds", out var s) && s.TryGetInt64(out var seconds)
-            && timestamp.TryGetProperty("microseconds", out var us) && us.TryGetInt64(out var micros))
+        var reader = new Utf8JsonReader(timestamp, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        reader.Read();
+        long? seconds = null, micros = null;
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isSeconds = reader.ValueTextEquals("seconds"u8);
+                var isMicros = !isSeconds && reader.ValueTextEquals("microseconds"u8);
+                reader.Read();
+                if (isSeconds || isMicros)
+                {
+                    long? number = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n) ? n : null;
+                    if (isSeconds)
+                    {
+                        seconds = number;
+                    }
+                    else
+                    {
+                        micros = number;
+                    }
+                }
+
+                reader.Skip();
+            }
+        }
+
+        return Timestamp(seconds, micros);
+    }
+
+    private static DateTimeOffset Timestamp(long? seconds, long? micros)
+    {
+        if (seconds is { } s && micros is { } us)
         {
             try
             {
-                return DateTimeOffset.UnixEpoch.AddTicks(seconds * TimeSpan.TicksPerSecond + micros * TimeSpan.TicksPerMicrosecond);
+                return DateTimeOffset.UnixEpoch.AddTicks(checked(s * TimeSpan.TicksPerSecond + us * TimeSpan.TicksPerMicrosecond));
             }
-            catch (ArgumentOutOfRangeException)
+            catch (Exception ex) when (ex is ArgumentOutOfRangeException or OverflowException)
             {
                 // QEMU sends -1/-1 when the clock failed; fall through.
             }
