@@ -42,8 +42,8 @@ internal sealed class Job
     /// <summary>Why it failed (query-jobs' <c>error</c>), or null.</summary>
     public string? Error { get; set; }
 
-    /// <summary>Whether it is a block job (query-block-jobs lists it, BLOCK_JOB_* events follow it).</summary>
-    public bool IsBlockJob => Type != "create";
+    /// <summary>Whether it is a block job (query-block-jobs lists it, BLOCK_JOB_* events follow it): not blockdev-create, amend or the snapshot-* jobs.</summary>
+    public bool IsBlockJob => Type is "commit" or "stream" or "mirror" or "backup";
 
     /// <summary>A mirror's or a backup's source node (the image it copies).</summary>
     public BlockImage? Source { get; init; }

@@ -196,7 +196,7 @@ internal sealed partial class Qemu72Machine
 
             var missing = devices.FirstOrDefault(d => FindNode(d) is null);
             job.Error = missing is not null ? $"No block device node '{missing}'" : "The emulator does not model VM snapshots";
-            Abort(job);
+            Abort(job, now: false);
         }
 
         return Done();
