@@ -184,7 +184,11 @@ public sealed class Qemu72BlockTests
         {
             var pausing = PausedJob(request);
             await qmp.SendAsync(request.Replace("DIR", dir, StringComparison.Ordinal) + "\r\n");
-            var text = new StringBuilder(request).Append('\n');
+            var lines = new List<string> { request };
+
+            // The job being paused may meet a drain before the pause takes effect (seen under load: standby, ready,
+            // standby, then the reply); the pause-resume pairs among its changes before the reply are the drain's.
+            var pausingChanges = new List<(int Line, bool Pause)>();
             var replied = false;
             for (var after = 0; !replied || after < eventsAfter;)
             {
@@ -196,12 +200,17 @@ public sealed class Qemu72BlockTests
                         continue;
                     }
 
-                    text.Append("  ").Append(name.GetString()).Append(' ').Append(message.TryGetProperty("data", out var data) ? Canonical(data) : "").Append('\n');
+                    if (!replied && pausing is not null && ChangedJob(message) is ({ } id, { } status) && id == pausing)
+                    {
+                        pausingChanges.Add((lines.Count, status is "standby" or "paused"));
+                    }
+
+                    lines.Add("  " + name.GetString() + " " + (message.TryGetProperty("data", out var data) ? Canonical(data) : ""));
                     after += replied ? 1 : 0;
                 }
                 else
                 {
-                    text.Append("  ").Append(Reply(message)).Append('\n');
+                    lines.Add("  " + Reply(message));
                     replied = true;
                     if (pausing is not null && message.TryGetProperty("return", out _))
                     {
@@ -210,11 +219,37 @@ public sealed class Qemu72BlockTests
                 }
             }
 
+            var drainPairs = new HashSet<int>();
+            for (var i = 0; i + 1 < pausingChanges.Count; i++)
+            {
+                if (pausingChanges[i].Pause && !pausingChanges[i + 1].Pause)
+                {
+                    drainPairs.Add(pausingChanges[i].Line);
+                    drainPairs.Add(pausingChanges[i + 1].Line);
+                    i++;
+                }
+            }
+
+            var text = new StringBuilder();
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (!drainPairs.Contains(i))
+                {
+                    text.Append(lines[i]).Append('\n');
+                }
+            }
+
             steps.Add(text.ToString().Replace(dir, "DIR", StringComparison.Ordinal));
         }
 
         return steps;
     }
+
+    /// <summary>A JOB_STATUS_CHANGE's job and status, else nulls.</summary>
+    private static (string? Id, string? Status) ChangedJob(JsonElement message) =>
+        message.GetProperty("event").GetString() == "JOB_STATUS_CHANGE" && message.GetProperty("data") is var data
+            ? (data.GetProperty("id").GetString(), data.GetProperty("status").GetString())
+            : (null, null);
 
     /// <summary>The job a job-pause or block-job-pause request pauses, else null.</summary>
     private static string? PausedJob(string request)
