@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Qmp.Codegen.Consumer.Tests;
 
 /// <summary>
@@ -44,18 +42,8 @@ public sealed class SchemaItemTests : IDisposable
 
     private async Task<(int Exit, string Output)> BuildAsync(string project)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.FullName };
-        foreach (var arg in new[] { "build", project, "-nologo", "-v:q", "-p:NuGetAudit=false" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
         // A hang guard, not a timing: a restore and a build on a loaded machine.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var (exit, stdout, stderr) = await ChildProcess.RunAsync("dotnet", ["build", project, "-nologo", "-v:q", "-p:NuGetAudit=false"], TimeSpan.FromMinutes(10), _dir.FullName);
+        return (exit, stdout + stderr);
     }
 }

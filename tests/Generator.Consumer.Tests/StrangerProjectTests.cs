@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Qmp.Codegen.Consumer.Tests;
 
 /// <summary>
@@ -64,23 +62,9 @@ public sealed class StrangerProjectTests
 
     private static async Task<string> Run(IReadOnlyDictionary<string, string> environment, string directory, string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
         // A hang guard, not a timing: a restore and build on a loaded 2-core machine, or apt fetching QEMU's sources.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(20));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout;
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {output}{await stderr}");
+        var (exit, output, errors) = await ChildProcess.RunAsync(program, arguments, TimeSpan.FromMinutes(20), directory, environment);
+        Assert.True(exit == 0, $"{program} {string.Join(' ', arguments)} exited with {exit}: {output}{errors}");
         return output;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace Qmp.Samples.Tests;
@@ -24,34 +23,15 @@ public sealed class SampleTests
     [QemuFact]
     public async Task Quickstart_runs_its_session_against_qemu()
     {
-        var dir = Directory.CreateTempSubdirectory("qmp-quickstart-qemu-");
-        var disk = Path.Combine(dir.FullName, "disk.qcow2");
-        var socket = Path.Combine(dir.FullName, "qmp.sock");
-        using (var img = Process.Start(new ProcessStartInfo("qemu-img") { ArgumentList = { "create", "-q", "-f", "qcow2", disk, "64M" } })!)
-        {
-            await img.WaitForExitAsync();
-            Assert.Equal(0, img.ExitCode);
-        }
-        try
-        {
-            await using var qemu = await QemuProcess.StartAsync(socket,
-            [
-                "-M", "pc", "-m", "128",
-                "-drive", $"file={disk},if=ide,id=disk0", "-drive", "if=ide,media=cdrom,id=cd0",
-            ]);
-            var (exit, output) = await RunAsync("Quickstart", "--connect", "unix:" + socket);
-            Assert.True(exit == 0, output);
-            Assert.Contains("query-status: running (running: True)", output, StringComparison.Ordinal);
-            Assert.Contains("stop -> event STOP, status now paused", output, StringComparison.Ordinal);
-            Assert.Matches(@"disk0 +\S+ +removable=False \S*disk\.qcow2", output);
-            Assert.Matches(@"cd0 +\S+ +removable=True +\(empty\)", output);
-            Assert.Contains("eject ide9-cd0 -> DeviceNotFound:", output, StringComparison.Ordinal);
-            Assert.Contains("event BLOCK_JOB_COMPLETED (backup on disk0, 64 of 64 MiB)", output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        await using var qemu = await RealQemu.StartAsync();
+        var (exit, output) = await RunAsync("Quickstart", "--connect", qemu.Address);
+        Assert.True(exit == 0, output);
+        Assert.Contains("query-status: running (running: True)", output, StringComparison.Ordinal);
+        Assert.Contains("stop -> event STOP, status now paused", output, StringComparison.Ordinal);
+        Assert.Matches(@"disk0 +\S+ +removable=False \S*disk\.qcow2", output);
+        Assert.Matches(@"cd0 +\S+ +removable=True +\(empty\)", output);
+        Assert.Contains("eject ide9-cd0 -> DeviceNotFound:", output, StringComparison.Ordinal);
+        Assert.Contains("event BLOCK_JOB_COMPLETED (backup on disk0, 64 of 64 MiB)", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -257,24 +237,14 @@ public sealed class SampleTests
         var configuration = typeof(SampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
         var dll = Path.Combine(RepositoryRoot(), "samples", sample, "bin", configuration, "net10.0", sample + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is not built");
-        var start = new ProcessStartInfo(path is null ? "dotnet" : DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var environment = new Dictionary<string, string>();
         if (path is not null)
         {
-            start.Environment["PATH"] = path;
+            environment["PATH"] = path;
         }
 
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var (exit, stdout, stderr) = await ChildProcess.RunAsync(path is null ? "dotnet" : DotnetHost(), [dll, .. args], TimeSpan.FromSeconds(90), environment: environment);
+        return (exit, stdout + stderr);
     }
 
     /// <summary>The .NET host running these tests (the samples run on the same runtime).</summary>

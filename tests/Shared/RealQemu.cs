@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Qmp.Testing;
 
 /// <summary>
@@ -29,11 +27,8 @@ internal sealed class RealQemu : IAsyncDisposable
     {
         var dir = Directory.CreateTempSubdirectory("qmp-qemu-");
         var disk = Path.Combine(dir.FullName, "disk.qcow2");
-        using (var img = Process.Start(new ProcessStartInfo("qemu-img") { ArgumentList = { "create", "-q", "-f", "qcow2", disk, "64M" }, RedirectStandardOutput = true })!)
-        {
-            await img.WaitForExitAsync();
-            Assert.Equal(0, img.ExitCode);
-        }
+        var (exit, _, errors) = await ChildProcess.RunAsync("qemu-img", ["create", "-q", "-f", "qcow2", disk, "64M"], TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, "qemu-img create: " + errors);
         var socket = Path.Combine(dir.FullName, "qmp.sock");
         try
         {
