@@ -48,62 +48,12 @@ public sealed partial class QmpGenerator
             .Select(c => c.Name).Reverse().ToEquatableArray();
     }
 
-    /// <summary>The names of the entries the schema's (kept) commands and events reach in a saved answer.</summary>
+    /// <summary>The names of the schema's (kept) commands and events and of the entries they reach in a saved answer.</summary>
     private static HashSet<string> Reached(SchemaInfo info, QmpSchema schema)
     {
-        var reached = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>();
-        void Reach(string? name)
-        {
-            if (name is not null && reached.Add(name))
-            {
-                pending.Push(name);
-            }
-        }
-
-        foreach (var command in schema.Commands)
-        {
-            Reach(command.Name);
-        }
-
-        foreach (var e in schema.Events)
-        {
-            Reach(e.Name);
-        }
-
-        while (pending.Count > 0)
-        {
-            switch (info.Find(pending.Pop()))
-            {
-                case SchemaInfoCommand c:
-                    Reach(c.ArgType);
-                    Reach(c.RetType);
-                    break;
-                case SchemaInfoEvent e:
-                    Reach(e.ArgType);
-                    break;
-                case SchemaInfoArray a:
-                    Reach(a.ElementType);
-                    break;
-                case SchemaInfoAlternate alt:
-                    foreach (var type in alt.MemberTypes)
-                    {
-                        Reach(type);
-                    }
-                    break;
-                case SchemaInfoObject o:
-                    foreach (var member in o.Members)
-                    {
-                        Reach(member.Type);
-                    }
-
-                    foreach (var variant in o.Variants)
-                    {
-                        Reach(variant.Type);
-                    }
-                    break;
-            }
-        }
+        var roots = schema.Commands.Select(c => c.Name).Concat(schema.Events.Select(e => e.Name)).ToList();
+        var reached = info.TypesReachedFrom(roots);
+        reached.UnionWith(roots);
         return reached;
     }
 }

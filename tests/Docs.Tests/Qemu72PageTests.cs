@@ -129,6 +129,37 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     }
 
     /// <summary>The page's rendered @references: linked to a member's row (an anchor with a dot), to a section, or code.</summary>
+    [QemuSchemaFact(Suite)]
+    public void The_introduction_reads_as_QEMUs_manual_shows_it()
+    {
+        var (_, _, markdown, html) = Rendered.Value;
+        var intro = markdown[markdown.IndexOf("## Introduction", StringComparison.Ordinal)..markdown.IndexOf("<a id=\"area-", StringComparison.Ordinal)];
+        // The notation is a literal block (QEMU's '::'), not a paragraph run together; the list a list.
+        Assert.Contains("Example:\n\n```\n-> data issued by the Client\n<- Server data response\n```", intro, StringComparison.Ordinal);
+        Assert.DoesNotContain("::", intro, StringComparison.Ordinal);
+        Assert.Contains("\n2. DO NOT rely on anything which is not explicit documented\n", intro, StringComparison.Ordinal);
+        Assert.Contains("<pre><code>-&gt; data issued by the Client\n&lt;- Server data response</code></pre>", html, StringComparison.Ordinal);
+    }
+
+    [QemuSchemaFact(Suite)]
+    public void Blockdev_add_reaches_every_branch_of_BlockdevOptions()
+    {
+        var (page, schema, _, html) = Rendered.Value;
+        var command = page.Areas.SelectMany(a => a.Entries).Single(e => e.Anchor == "blockdev-add");
+        var union = (SchemaObjectType)schema.Types.Single(t => t.Name == "BlockdevOptions");
+        var ids = Ids(html);
+        var at = html.IndexOf("<section class=\"entry command\" id=\"blockdev-add\">", StringComparison.Ordinal);
+        var section = html[at..html.IndexOf("</section>", at, StringComparison.Ordinal)];
+        Assert.Equal("driver", command.Qapi!.Discriminator);
+        foreach (var branch in union.Variants!.Branches)
+        {
+            var row = "type-BlockdevOptions.driver." + branch.Case;
+            Assert.Contains(row, ids);
+            Assert.Contains("href=\"#" + row + "\"", section, StringComparison.Ordinal);
+            Assert.Contains("href=\"#type-" + branch.Type.Name + "\"", section, StringComparison.Ordinal);
+        }
+    }
+
     internal static (int ToRows, int ToSections, int Code) References(string html)
     {
         var targets = HtmlReference().Matches(html).Select(m => m.Groups[1].Value).ToList();

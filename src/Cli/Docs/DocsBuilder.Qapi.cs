@@ -108,7 +108,7 @@ internal static partial class DocsBuilder
             named.TryAdd(name, anchor);
         }
 
-        var context = new QapiContext(types, index, Link, new References(named), definitions.Select(d => d.Anchor).ToHashSet(StringComparer.Ordinal));
+        var context = new QapiContext(types, index, Link, new References(named), definitions.Select(d => d.Anchor).ToHashSet(StringComparer.Ordinal), t => CSharpTypes.Of(t, spec));
         foreach (var c in commands.OrderBy(c => FileIndex(c.Location.Path)).ThenBy(c => c.Location.Start))
         {
             SectionOf(c.Location).Commands.Add(QapiCommand(c, context, commandSpecs.GetValueOrDefault(c.Name), client, DiagnosticsOf(c.Name)));
@@ -121,7 +121,7 @@ internal static partial class DocsBuilder
 
         foreach (var t in shownTypes.OrderBy(t => FileIndex(t.Location.Path)).ThenBy(t => t.Location.Start))
         {
-            SectionOf(t.Location).Types.Add(QapiType(t, context, CSharpTypes.Of(t, spec), DiagnosticsOf(TypeAnchorPrefix + t.Name)));
+            SectionOf(t.Location).Types.Add(QapiType(t, context, context.CSharp(t), DiagnosticsOf(TypeAnchorPrefix + t.Name)));
         }
 
         // Free-form text: under its section when that section has entries; otherwise (QEMU's
@@ -140,7 +140,9 @@ internal static partial class DocsBuilder
             }
             else
             {
-                prose.Add(new DocsProse(string.IsNullOrWhiteSpace(p.Heading) ? "Introduction" : Clean(p.Heading), Sections(QapiText(p.Text, context.Refs))));
+                // Read as rST by the one doc reader, as QEMU's manual reads it: literal blocks, lists and
+                // paragraphs (the .hx page's folded prose needs Sections' own cutting; QAPI's does not).
+                prose.Add(new DocsProse(string.IsNullOrWhiteSpace(p.Heading) ? "Introduction" : Clean(p.Heading), [new DocsProseSection(null, QapiParagraphs(p.Text, context.Refs))]));
             }
         }
 
@@ -345,8 +347,25 @@ internal static partial class DocsBuilder
     /// What the entity builders share. <see cref="Refs"/> resolves @name to definitions only;
     /// <see cref="Ids"/> holds every anchor given out so far, so a member's anchor never takes one twice.
     /// </summary>
-    private sealed record QapiContext(ShownTypes Types, SchemaIndex Index, Func<string, string?> Link, References Refs, HashSet<string> Ids)
+    private sealed record QapiContext(ShownTypes Types, SchemaIndex Index, Func<string, string?> Link, References Refs, HashSet<string> Ids, Func<SchemaType, CSharpTypes.Shape?> CSharp)
     {
+        private readonly Dictionary<(string Union, string Value), string?> _branchAnchors = [];
+
+        /// <summary>
+        /// The anchor of a union branch's row (<c>type-UNION.TAG.VALUE</c>; a member name holds no dot,
+        /// so it takes no member's), the same for the union's section and every command that takes the
+        /// union, whichever asks first; null when taken.
+        /// </summary>
+        public string? BranchAnchor(SchemaObjectType union, string value)
+        {
+            if (!_branchAnchors.TryGetValue((union.Name, value), out var anchor))
+            {
+                anchor = TypeAnchorPrefix + union.Name + "." + union.Variants!.Tag + "." + value;
+                _branchAnchors[(union.Name, value)] = anchor = Ids.Add(anchor) ? anchor : null;
+            }
+            return anchor;
+        }
+
         /// <summary>
         /// The anchors of an entity's member rows (<c>ANCHOR.member</c>, each name once, none that is
         /// taken), and the references of its doc text: its own members first, then definitions.
@@ -427,13 +446,23 @@ internal static partial class DocsBuilder
             ArgumentsLink = named is null ? null : context.Link(named.Name),
             ReturnsLink = command.Returns is null ? null : context.Link(command.Returns.Name),
             Errors = errors,
-            Examples = QapiExamples(doc, refs, (context.Index.ObjectType(command.Arguments), spec?.AcceptsAnyKey ?? !command.Flags.Generated, context.Index)),
+            Examples = QapiExamples(doc, refs, (arguments, arguments is not null && context.Index.IsOpen(arguments), context.Index)),
             Flags = FlagSentences(command.Flags),
         };
+        if (arguments is { Variants: { } variants })
+        {
+            // The synopsis ends in "...": the branches say what comes, each linked to its row in the union's section and its type's.
+            qapi = qapi with
+            {
+                Discriminator = variants.Tag,
+                Branches = UnionBranches(arguments, context, refs, context.CSharp(arguments))
+                    .Select(b => b with { Anchor = null, ValueLink = b.Anchor }).ToList(),
+            };
+        }
         return new DocsEntry(
             "command", command.Name, command.Name, doc is not null,
             Description(doc, refs), synopsis, "", null, false,
-            arguments is null ? [] : MemberRows(arguments, context, refs, anchors),
+            arguments is null ? [] : [.. MemberRows(arguments, context, refs, anchors), .. context.Index.IsOpen(arguments) ? [OpenRow] : Array.Empty<DocsRow>()],
             returnsDescription, command.Returns?.ToString(), [], [],
             NotesOf(doc, refs), diagnostics, signature, call)
         { Qapi = qapi };
@@ -549,11 +578,12 @@ internal static partial class DocsBuilder
                 branches.Add(new DocsBranch(value, branch.Type.ToString(), context.Link(branch.Type.Name), WithCondition(DocText(valueDoc, refs, ""), branch.Condition), ConditionSentence(branch.Condition))
                 {
                     ClrName = csharp?.Branches.GetValueOrDefault(value),
+                    Anchor = context.BranchAnchor(union, value),
                 });
             }
             else
             {
-                branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, refs, ""), null) { ClrName = csharp?.Branches.GetValueOrDefault(value) });
+                branches.Add(new DocsBranch(value, "", null, DocText(valueDoc, refs, ""), null) { ClrName = csharp?.Branches.GetValueOrDefault(value), Anchor = context.BranchAnchor(union, value) });
             }
         }
         return branches;

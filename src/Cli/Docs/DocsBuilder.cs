@@ -186,7 +186,7 @@ internal static partial class DocsBuilder
             returnsDescription,
             command.Returns?.ToString(),
             returned is null ? [] : Rows(returned, types, argumentList: false),
-            doc is null ? [] : doc.Examples.Select(x => Example(x, (arguments, spec?.AcceptsAnyKey ?? arguments?.AcceptsAnyMember ?? false, types.Index))).ToList(),
+            doc is null ? [] : doc.Examples.Select(x => Example(x, (arguments, arguments is not null && types.Index.IsOpen(arguments), types.Index))).ToList(),
             doc?.Section("Notes") is { } notes ? Paragraphs(notes) : [],
             diagnostics, signature, call);
     }
@@ -226,7 +226,7 @@ internal static partial class DocsBuilder
         }
 
         var parts = types.Index.AllMembers(type).Select(m => Quote(m.Name) + (m.Optional ? "?" : "") + ": " + JsonTypeName(m.Type, types)).ToList();
-        if (type.AcceptsAnyMember)
+        if (types.Index.IsOpen(type))
         {
             parts.Add("...");
         }
@@ -273,6 +273,9 @@ internal static partial class DocsBuilder
         };
     }
 
+    /// <summary>The last row of an open arguments table (<see cref="SchemaIndex.IsOpen"/>): what it takes beyond the rows above.</summary>
+    private static readonly DocsRow OpenRow = new("...", 0, "any", true, "An option list: other members travel flattened at the top level of \"arguments\", and any key is accepted.");
+
     /// <summary>
     /// The rows of an object type's members, in the model's order; a member whose type (or item
     /// type) is a named object type is followed by that type's members, one level deeper (a type
@@ -289,9 +292,9 @@ internal static partial class DocsBuilder
         }
 
         AddMembers(rows, type, types, 0, new HashSet<string>(StringComparer.Ordinal) { type.Name });
-        if (argumentList && type.AcceptsAnyMember)
+        if (argumentList && types.Index.IsOpen(type))
         {
-            rows.Add(new DocsRow("...", 0, "any", true, "An option list: other members travel flattened at the top level of \"arguments\", and any key is accepted."));
+            rows.Add(OpenRow);
         }
 
         return rows;

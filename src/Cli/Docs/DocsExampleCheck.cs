@@ -65,7 +65,7 @@ internal static class DocsExampleCheck
             && index.ObjectType(branch.Type) is { } branchType)
         {
             members.AddRange(index.AllMembers(branchType));
-            open |= branchType.AcceptsAnyMember;
+            open |= index.IsOpen(branchType);
         }
 
         foreach (var property in value.EnumerateObject())
@@ -104,12 +104,12 @@ internal static class DocsExampleCheck
         switch (index.Type(type.Name))
         {
             case SchemaObjectType o when value.ValueKind == JsonValueKind.Object:
-                Walk(value, o, o.AcceptsAnyMember, path, index, dropped, depth);
+                Walk(value, o, index.IsOpen(o), path, index, dropped, depth);
                 break;
             case SchemaAlternateType a when value.ValueKind == JsonValueKind.Object
                 && a.Branches.Select(b => index.ObjectType(b.Type)).FirstOrDefault(t => t is not null) is { } inline:
                 // An alternate's object branch (BlockdevRef's inline definition).
-                Walk(value, inline, inline.AcceptsAnyMember, path, index, dropped, depth);
+                Walk(value, inline, index.IsOpen(inline), path, index, dropped, depth);
                 break;
         }
     }

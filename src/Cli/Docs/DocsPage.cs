@@ -114,8 +114,11 @@ internal sealed record DocsFeature(string Name, string Description, bool Special
 /// <summary>A union branch (tag value to a type) or an alternate branch (member name to a type); <see cref="Type"/> empty for a tag value with no members of its own.</summary>
 internal sealed record DocsBranch(string Name, string Type, string? Link, string Description, string? ConditionSentence)
 {
-    /// <summary>The row's own anchor (an alternate's branch, <c>type-NAME.branch</c>), what <c>@branch</c> in its type's docs links to; null for a union's.</summary>
+    /// <summary>The row's own anchor: an alternate's branch (<c>type-NAME.branch</c>, what <c>@branch</c> in its type's docs links to), a union's (<c>type-NAME.TAG.VALUE</c>); null on a command's table.</summary>
     public string? Anchor { get; init; }
+
+    /// <summary>On a command whose arguments are a union: the anchor of the branch's row in the union's section; null elsewhere.</summary>
+    public string? ValueLink { get; init; }
 
     /// <summary>A union branch's record in the generated C# (<c>BlockdevOptions.Qcow2</c>); null for an alternate's.</summary>
     public string? ClrName { get; init; }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Qmp.Codegen.Helpers;
 using Qmp.Codegen.Schema;
 using Qmp.Runtime.Introspection;
 
@@ -43,18 +44,19 @@ static class SchemaAnswerBuilder
             throw new ArgumentNullException(nameof(schema));
         }
 
-        return new Builder(schema, build ?? SchemaBuildConfig.Default).Run();
+        return new SchemaInfoBuilder.Walk(schema, build ?? SchemaBuildConfig.Default).Run();
     }
 
     /// <summary>
     /// The commands and events in QEMU's visiting order: by module (the order of
     /// <see cref="QmpSchema.Modules"/>, files first read first), then where each is defined. A schema
-    /// without modules (one file, or .hx) goes by location when all come from one file, else commands first.
+    /// without modules (one file, or .hx), or with <paramref name="byModule"/> false (the description's
+    /// schema order), goes by location when all come from one file, else commands first.
     /// </summary>
-    public static IReadOnlyList<(SchemaCommand? Command, SchemaEvent? Event)> VisitingOrder(QmpSchema schema)
+    public static IReadOnlyList<(SchemaCommand? Command, SchemaEvent? Event)> VisitingOrder(QmpSchema schema, bool byModule = true)
     {
         var modules = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var module in schema.Modules)
+        foreach (var module in byModule ? schema.Modules : EquatableArray<SchemaModule>.Empty)
         {
             if (!modules.ContainsKey(module.Path))
             {
@@ -75,199 +77,5 @@ static class SchemaAnswerBuilder
         }
 
         return entities.Select(x => (x.Command, x.Event)).ToList();
-    }
-
-    private sealed class Builder
-    {
-        private readonly SchemaIndex _index;
-        private readonly QmpSchema _schema;
-        private readonly SchemaBuildConfig _build;
-        private readonly List<SchemaInfoEntry> _entries = new();
-        private readonly List<string> _used = new();
-        private readonly HashSet<string> _usedSet = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> _masks = new(StringComparer.Ordinal);
-
-        public Builder(QmpSchema schema, SchemaBuildConfig build)
-        {
-            _schema = schema;
-            _build = build;
-            _index = SchemaIndex.Of(schema);
-        }
-
-        public SchemaInfo Run()
-        {
-            foreach (var (c, e) in VisitingOrder(_schema))
-            {
-                // Built whatever the build, so that numbers are given as QEMU gives them; kept when it holds.
-                if (c is not null)
-                {
-                    var arg = c.Arguments is null ? Use(SchemaInfoBuilder.EmptyObject) : Use(c.Arguments);
-                    var ret = c.Returns is null ? Use(SchemaInfoBuilder.EmptyObject) : Use(c.Returns);
-                    Add(new SchemaInfoCommand(c.Name, arg, ret, c.Flags.AllowOob, Features(c.Features)), c.Condition);
-                }
-                else if (e is not null)
-                {
-                    Add(new SchemaInfoEvent(e.Name, e.Data is null ? Use(SchemaInfoBuilder.EmptyObject) : Use(e.Data), Features(e.Features)), e.Condition);
-                }
-            }
-            // Emitting a type uses more types; the list grows as it is walked, as in introspect.py's visit_end.
-            for (var i = 0; i < _used.Count; i++)
-            {
-                Emit(_used[i]);
-            }
-
-            return new SchemaInfo(_entries);
-        }
-
-        private void Add(SchemaInfoEntry entry, SchemaCondition? condition)
-        {
-            if (_build.Holds(condition))
-            {
-                _entries.Add(entry);
-            }
-        }
-
-        /// <summary>introspect.py's _name: a type's number, given at its first use.</summary>
-        private string Mask(string name)
-        {
-            if (!_masks.TryGetValue(name, out var mask))
-            {
-                mask = _masks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                _masks[name] = mask;
-            }
-            return mask;
-        }
-
-        /// <summary>introspect.py's _use_type: queues the type (an array before its element) and returns its name in the answer.</summary>
-        private string Use(SchemaTypeRef type)
-        {
-            if (!type.IsArray)
-            {
-                return Use(type.Name);
-            }
-
-            var element = SchemaBuiltins.JsonTypeOf(type.Name) == JsonType.Int ? SchemaBuiltins.Int : type.Name;
-            Mark("[" + element + "]");
-            return "[" + Use(element) + "]";
-        }
-
-        private string Use(string name)
-        {
-            if (SchemaBuiltins.JsonTypeOf(name) == JsonType.Int)
-            {
-                name = SchemaBuiltins.Int;
-            }
-
-            Mark(name);
-            return IsBuiltin(name) ? name : Mask(name);
-        }
-
-        /// <summary>A builtin keeps its name; <c>QType</c> is an enum, masked like the schema's.</summary>
-        private bool IsBuiltin(string name) =>
-            SchemaBuiltins.IsBuiltin(name) && !string.Equals(name, SchemaBuiltins.QType, StringComparison.Ordinal) && _index.Type(name) is null;
-
-        private void Mark(string name)
-        {
-            if (_usedSet.Add(name))
-            {
-                _used.Add(name);
-            }
-        }
-
-        private void Emit(string name)
-        {
-            if (name.Length > 2 && name[0] == '[' && name[name.Length - 1] == ']')
-            {
-                var element = name.Substring(1, name.Length - 2);
-                var elementName = Use(element);
-                Add(new SchemaInfoArray("[" + elementName + "]", elementName), ConditionOf(element));
-                return;
-            }
-            if (string.Equals(name, SchemaBuiltins.QType, StringComparison.Ordinal) && _index.Type(name) is null)
-            {
-                Add(new SchemaInfoEnum(Mask(name), SchemaBuiltins.QTypeEnum.Values.Select(v => new SchemaInfoEnumMember(v.Name)).ToList()), null);
-                return;
-            }
-            if (IsBuiltin(name))
-            {
-                Add(new SchemaInfoBuiltin(name, SchemaInfoBuilder.JsonTypeName(SchemaBuiltins.JsonTypeOf(name)!.Value)), null);
-                return;
-            }
-            if (string.Equals(name, SchemaInfoBuilder.EmptyObject, StringComparison.Ordinal) && _index.Type(name) is null)
-            {
-                Add(new SchemaInfoObject(Mask(name), Array.Empty<SchemaInfoObjectMember>()), null);
-                return;
-            }
-            if (_index.Type(name) is not { } type)
-            {
-                return; // a name the model lacks: its readers have reported it
-            }
-
-            switch (type)
-            {
-                case SchemaEnumType e:
-                    Add(new SchemaInfoEnum(Mask(name),
-                        e.Values.Where(v => _build.Holds(v.Condition)).Select(v => new SchemaInfoEnumMember(v.Name, Features(v.Features))).ToList(),
-                        Features(e.Features)), e.Condition);
-                    break;
-                case SchemaAlternateType a:
-                    var branches = a.Branches.Select(b => (Type: Use(b.Type), b.Condition)).ToList();
-                    Add(new SchemaInfoAlternate(Mask(name), branches.Where(b => _build.Holds(b.Condition)).Select(b => b.Type).ToList(), Features(a.Features)), a.Condition);
-                    break;
-                case SchemaObjectType o:
-                    EmitObject(o);
-                    break;
-            }
-        }
-
-        private void EmitObject(SchemaObjectType o)
-        {
-            var members = new List<SchemaInfoObjectMember>();
-            foreach (var m in _index.AllMembers(o))
-            {
-                var type = Use(m.Type);
-                if (_build.Holds(m.Condition))
-                {
-                    members.Add(new SchemaInfoObjectMember(m.Name, type, m.Optional, Features(m.Features)));
-                }
-            }
-
-            string? tag = null;
-            List<SchemaInfoVariant>? variants = null;
-            if (o.Variants is { } v)
-            {
-                tag = v.Tag;
-                variants = new List<SchemaInfoVariant>();
-                foreach (var b in v.Branches)
-                {
-                    var type = Use(b.Type);
-                    if (_build.Holds(b.Condition))
-                    {
-                        variants.Add(new SchemaInfoVariant(b.Case, type));
-                    }
-                }
-                // QAPI gives every tag value without a branch the empty branch, with the value's condition.
-                var tagEnum = _index.TagEnum(o);
-                foreach (var value in _index.EmptyBranches(o))
-                {
-                    var type = Use(SchemaInfoBuilder.EmptyObject);
-                    var condition = tagEnum?.Values.FirstOrDefault(x => string.Equals(x.Name, value, StringComparison.Ordinal))?.Condition;
-                    if (_build.Holds(condition))
-                    {
-                        variants.Add(new SchemaInfoVariant(value, type));
-                    }
-                }
-            }
-            Add(new SchemaInfoObject(Mask(o.Name), members, tag, variants, Features(o.Features)), o.Condition);
-        }
-
-        /// <summary>An array exists when its element does (QAPISchemaArrayType.ifcond).</summary>
-        private SchemaCondition? ConditionOf(string name) => _index.Type(name)?.Condition;
-
-        private List<string>? Features(Helpers.EquatableArray<SchemaFeature> features)
-        {
-            var kept = features.Where(f => _build.Holds(f.Condition)).Select(f => f.Name).ToList();
-            return kept.Count == 0 ? null : kept;
-        }
     }
 }

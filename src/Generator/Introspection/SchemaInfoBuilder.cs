@@ -40,48 +40,51 @@ static class SchemaInfoBuilder
             throw new ArgumentNullException(nameof(schema));
         }
 
-        return new Builder(schema).Run();
+        return new Walk(schema, null).Run();
     }
 
-    private sealed class Builder
+    /// <summary>
+    /// The one walk of the model in introspect.py's order, for both outputs: with no
+    /// build, the description (real names, conditions as <c>"if"</c>, schema
+    /// order); with one, QEMU's answer for that build (<see cref="SchemaAnswerBuilder"/>: masked
+    /// names, what the build leaves out dropped, module order). Types are used, so numbered, whatever
+    /// the build: QEMU numbers them before the C compiler drops anything.
+    /// </summary>
+    internal sealed class Walk
     {
         private readonly SchemaIndex _index;
         private readonly QmpSchema _schema;
+        private readonly SchemaBuildConfig? _build;
         private readonly List<SchemaInfoEntry> _entries = new();
         private readonly List<string> _used = new();
         private readonly HashSet<string> _usedSet = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _masks = new(StringComparer.Ordinal);
 
-        public Builder(QmpSchema schema)
+        public Walk(QmpSchema schema, SchemaBuildConfig? build)
         {
             _schema = schema;
+            _build = build;
             _index = SchemaIndex.Of(schema);
         }
 
         public SchemaInfo Run()
         {
-            // QEMU lists commands and events in schema order, interleaved. The model keeps them apart;
-            // their locations restore the order when all come from one file, else commands come first.
-            var entities = _schema.Commands.Select(c => (c.Location, Command: (SchemaCommand?)c, Event: (SchemaEvent?)null))
-                .Concat(_schema.Events.Select(e => (e.Location, Command: (SchemaCommand?)null, Event: (SchemaEvent?)e))).ToList();
-            if (entities.Select(x => x.Location.Path).Distinct(StringComparer.Ordinal).Count() == 1)
-            {
-                entities = entities.OrderBy(x => x.Location.Start).ToList();
-            }
-
-            foreach (var (_, c, e) in entities)
+            // The description keeps schema order (by location in one file, else commands first); the
+            // answer goes module by module, as QEMU visits them.
+            foreach (var (c, e) in SchemaAnswerBuilder.VisitingOrder(_schema, byModule: _build is not null))
             {
                 if (c is not null)
                 {
                     var arg = c.Arguments is null ? Use(EmptyObject) : Use(c.Arguments);
                     var ret = c.Returns is null ? Use(EmptyObject) : Use(c.Returns);
-                    _entries.Add(new SchemaInfoCommand(c.Name, arg, ret, c.Flags.AllowOob, Features(c.Features)) { Condition = If(c.Condition) });
+                    Add(new SchemaInfoCommand(c.Name, arg, ret, c.Flags.AllowOob, Features(c.Features)) { Condition = If(c.Condition) }, c.Condition);
                 }
                 else if (e is not null)
                 {
-                    _entries.Add(new SchemaInfoEvent(e.Name, e.Data is null ? Use(EmptyObject) : Use(e.Data), Features(e.Features)) { Condition = If(e.Condition) });
+                    Add(new SchemaInfoEvent(e.Name, e.Data is null ? Use(EmptyObject) : Use(e.Data), Features(e.Features)) { Condition = If(e.Condition) }, e.Condition);
                 }
             }
-            // Emitting a type uses more types; the list grows as it is walked, as in introspect.py.
+            // Emitting a type uses more types; the list grows as it is walked, as in introspect.py's visit_end.
             for (var i = 0; i < _used.Count; i++)
             {
                 Emit(_used[i]);
@@ -90,17 +93,47 @@ static class SchemaInfoBuilder
             return new SchemaInfo(_entries);
         }
 
+        /// <summary>The answer keeps what the build has; the description keeps everything.</summary>
+        private bool Holds(SchemaCondition? condition) => _build?.Holds(condition) ?? true;
+
+        /// <summary>The condition as the description's <c>"if"</c>; the answer, for one build, has none.</summary>
+        private string? If(SchemaCondition? condition) => _build is null ? condition?.ToQapi() : null;
+
+        private void Add(SchemaInfoEntry entry, SchemaCondition? condition)
+        {
+            if (Holds(condition))
+            {
+                _entries.Add(entry);
+            }
+        }
+
+        /// <summary>A type's name in the output: itself in the description; in the answer introspect.py's _name, a number given at its first use.</summary>
+        private string Name(string name)
+        {
+            if (_build is null)
+            {
+                return name;
+            }
+
+            if (!_masks.TryGetValue(name, out var mask))
+            {
+                mask = _masks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                _masks[name] = mask;
+            }
+            return mask;
+        }
+
+        /// <summary>introspect.py's _use_type: queues the type (an array before its element) and returns its name in the output.</summary>
         private string Use(SchemaTypeRef type)
         {
             if (!type.IsArray)
             {
                 return Use(type.Name);
             }
-            // As introspect.py: the array is used before its element.
-            var name = "[" + (SchemaBuiltins.JsonTypeOf(type.Name) == JsonType.Int ? SchemaBuiltins.Int : type.Name) + "]";
-            Mark(name);
-            Use(type.Name);
-            return name;
+
+            var element = SchemaBuiltins.JsonTypeOf(type.Name) == JsonType.Int ? SchemaBuiltins.Int : type.Name;
+            Mark("[" + element + "]");
+            return "[" + Use(element) + "]";
         }
 
         private string Use(string name)
@@ -111,8 +144,12 @@ static class SchemaInfoBuilder
             }
 
             Mark(name);
-            return name;
+            return IsBuiltin(name) ? name : Name(name);
         }
+
+        /// <summary>A builtin keeps its name; <c>QType</c> is an enum, masked like the schema's.</summary>
+        private bool IsBuiltin(string name) =>
+            SchemaBuiltins.IsBuiltin(name) && !string.Equals(name, SchemaBuiltins.QType, StringComparison.Ordinal) && _index.Type(name) is null;
 
         private void Mark(string name)
         {
@@ -126,38 +163,43 @@ static class SchemaInfoBuilder
         {
             if (name.Length > 2 && name[0] == '[' && name[name.Length - 1] == ']')
             {
-                _entries.Add(new SchemaInfoArray(name, name.Substring(1, name.Length - 2)));
+                var element = name.Substring(1, name.Length - 2);
+                var elementName = Use(element);
+                // An array exists when its element does (QAPISchemaArrayType.ifcond); the description leaves that to the element.
+                Add(new SchemaInfoArray("[" + elementName + "]", elementName), _build is null ? null : _index.Type(element)?.Condition);
                 return;
             }
             if (string.Equals(name, SchemaBuiltins.QType, StringComparison.Ordinal) && _index.Type(name) is null)
             {
-                _entries.Add(new SchemaInfoEnum(name, SchemaBuiltins.QTypeEnum.Values.Select(v => new SchemaInfoEnumMember(v.Name)).ToList()));
+                Add(new SchemaInfoEnum(Name(name), SchemaBuiltins.QTypeEnum.Values.Select(v => new SchemaInfoEnumMember(v.Name)).ToList()), null);
                 return;
             }
-            if (SchemaBuiltins.JsonTypeOf(name) is { } jsonType && _index.Type(name) is null)
+            if (IsBuiltin(name))
             {
-                _entries.Add(new SchemaInfoBuiltin(name, JsonTypeName(jsonType)));
+                Add(new SchemaInfoBuiltin(name, JsonTypeName(SchemaBuiltins.JsonTypeOf(name)!.Value)), null);
                 return;
             }
             if (string.Equals(name, EmptyObject, StringComparison.Ordinal) && _index.Type(name) is null)
             {
-                _entries.Add(new SchemaInfoObject(name, Array.Empty<SchemaInfoObjectMember>()));
+                Add(new SchemaInfoObject(Name(name), Array.Empty<SchemaInfoObjectMember>()), null);
                 return;
             }
             if (_index.Type(name) is not { } type)
             {
-                return; // a name the model lacks: SchemaInfo records it as a problem
+                return; // a name the model lacks: its readers have reported it, and SchemaInfo records it as a problem
             }
 
             switch (type)
             {
                 case SchemaEnumType e:
-                    _entries.Add(new SchemaInfoEnum(name, e.Values.Select(v => new SchemaInfoEnumMember(v.Name, Features(v.Features)) { Condition = If(v.Condition) }).ToList(),
+                    Add(new SchemaInfoEnum(Name(name),
+                        e.Values.Where(v => Holds(v.Condition)).Select(v => new SchemaInfoEnumMember(v.Name, Features(v.Features)) { Condition = If(v.Condition) }).ToList(),
                         Features(e.Features))
-                    { Condition = If(e.Condition) });
+                    { Condition = If(e.Condition) }, e.Condition);
                     break;
                 case SchemaAlternateType a:
-                    _entries.Add(new SchemaInfoAlternate(name, a.Branches.Select(b => Use(b.Type)).ToList(), Features(a.Features)) { Condition = If(a.Condition) });
+                    var branches = a.Branches.Select(b => (Type: Use(b.Type), b.Condition)).ToList();
+                    Add(new SchemaInfoAlternate(Name(name), branches.Where(b => Holds(b.Condition)).Select(b => b.Type).ToList(), Features(a.Features)) { Condition = If(a.Condition) }, a.Condition);
                     break;
                 case SchemaObjectType o:
                     EmitObject(o);
@@ -170,7 +212,11 @@ static class SchemaInfoBuilder
             var members = new List<SchemaInfoObjectMember>();
             foreach (var m in _index.AllMembers(o))
             {
-                members.Add(new SchemaInfoObjectMember(m.Name, Use(m.Type), m.Optional, Features(m.Features)) { Condition = If(m.Condition) });
+                var type = Use(m.Type);
+                if (Holds(m.Condition))
+                {
+                    members.Add(new SchemaInfoObjectMember(m.Name, type, m.Optional, Features(m.Features)) { Condition = If(m.Condition) });
+                }
             }
 
             string? tag = null;
@@ -180,26 +226,37 @@ static class SchemaInfoBuilder
                 tag = v.Tag;
                 variants = new List<SchemaInfoVariant>();
                 var tagEnum = _index.TagEnum(o);
-                // A branch exists only when its tag value does: either's condition holds for it.
                 SchemaCondition? ValueCondition(string value) =>
                     tagEnum?.Values.FirstOrDefault(x => string.Equals(x.Name, value, StringComparison.Ordinal))?.Condition;
                 foreach (var b in v.Branches)
                 {
-                    variants.Add(new SchemaInfoVariant(b.Case, Use(b.Type)) { Condition = If(b.Condition ?? ValueCondition(b.Case)) });
+                    var type = Use(b.Type);
+                    // QEMU's answer has a written branch under its own condition; the description
+                    // says a branch exists only when its tag value does too.
+                    if (Holds(b.Condition))
+                    {
+                        variants.Add(new SchemaInfoVariant(b.Case, type) { Condition = If(b.Condition ?? ValueCondition(b.Case)) });
+                    }
                 }
-                // QAPI gives every tag value without a branch the empty branch.
+                // QAPI gives every tag value without a branch the empty branch, with the value's condition.
                 foreach (var value in _index.EmptyBranches(o))
                 {
-                    variants.Add(new SchemaInfoVariant(value, Use(EmptyObject)) { Condition = If(ValueCondition(value)) });
+                    var type = Use(EmptyObject);
+                    var condition = ValueCondition(value);
+                    if (Holds(condition))
+                    {
+                        variants.Add(new SchemaInfoVariant(value, type) { Condition = If(condition) });
+                    }
                 }
             }
-            _entries.Add(new SchemaInfoObject(o.Name, members, tag, variants, Features(o.Features)) { Condition = If(o.Condition) });
+            Add(new SchemaInfoObject(Name(o.Name), members, tag, variants, Features(o.Features)) { Condition = If(o.Condition) }, o.Condition);
         }
 
-        private static string? If(SchemaCondition? condition) => condition?.ToQapi();
-
-        private static List<string>? Features(Helpers.EquatableArray<SchemaFeature> features) =>
-            features.Count == 0 ? null : features.Select(f => f.Name).ToList();
+        private List<string>? Features(Helpers.EquatableArray<SchemaFeature> features)
+        {
+            var kept = features.Where(f => Holds(f.Condition)).Select(f => f.Name).ToList();
+            return kept.Count == 0 ? null : kept;
+        }
     }
 
     /// <summary>The JSON type as introspection spells it.</summary>

@@ -81,6 +81,42 @@ public sealed class SchemaIndex
         return chain;
     }
 
+    /// <summary>
+    /// Whether an object's members are more than it declares, so a client keeps the rest (a record's
+    /// <c>AdditionalProperties</c>), a server takes any key, and the docs show <c>...</c>: an .hx option
+    /// list (<c>O</c>) or an argument object the docs describe only in part
+    /// (<see cref="SchemaObjectType.AcceptsAnyMember"/>), and the arguments of a command with QAPI's
+    /// <c>'gen': false</c> (QEMU's handler takes them as they come: <c>device_add</c>'s device
+    /// properties); a union's are never open, its branches say what comes. A member of type <c>any</c>
+    /// does not open its object: its value is any JSON already, and QEMU's visitor still refuses a
+    /// member nobody declared. Decided here once; every output reads it.
+    /// </summary>
+    public bool IsOpen(SchemaObjectType type)
+    {
+        if (type.AcceptsAnyMember)
+        {
+            return true;
+        }
+
+        if (type.IsUnion)
+        {
+            return false;
+        }
+
+        lock (_members)
+        {
+            _openArguments ??= new HashSet<string>(
+                Schema.Commands.Where(c => !c.Flags.Generated && c.Arguments is not null).Select(c => c.Arguments!.Name),
+                StringComparer.Ordinal);
+            return _openArguments.Contains(type.Name);
+        }
+    }
+
+    /// <summary>Whether a command's arguments are open (<see cref="IsOpen(SchemaObjectType)"/>); false for a command without an arguments object.</summary>
+    public bool TakesOpenArguments(SchemaCommand command) => ObjectType(command.Arguments) is { } arguments && IsOpen(arguments);
+
+    private HashSet<string>? _openArguments;
+
     /// <summary>Whether the type's base chain comes back to a type already in it (QMP0222): such a type has no members to speak of.</summary>
     public bool InBaseCycle(SchemaType type)
     {

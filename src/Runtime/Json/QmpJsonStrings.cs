@@ -25,24 +25,12 @@ internal static class QmpJsonStrings
 
         var bytes = reader.ValueSpan;
         var slots = t_slots ??= new string?[Slots];
-        ref var slot = ref slots[Hash(bytes) & (Slots - 1)];
+        ref var slot = ref slots[Fnv1a.Hash(bytes) & (Slots - 1)];
         if (slot is { } cached && reader.ValueTextEquals(cached))
         {
             return cached;
         }
 
         return slot = reader.GetString()!;
-    }
-
-    // FNV-1a over the bytes: cheap for a few dozen bytes, spread well enough for a small table.
-    private static uint Hash(ReadOnlySpan<byte> bytes)
-    {
-        var hash = 2166136261u;
-        foreach (var b in bytes)
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        return hash;
     }
 }

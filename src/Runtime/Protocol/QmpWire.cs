@@ -94,17 +94,23 @@ internal static class QmpWire
         return true;
     }
 
-    /// <summary>Builds one message line: the JSON written by <paramref name="write"/> plus CRLF.</summary>
-    public static byte[] BuildLine<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    /// <summary>
+    /// The compact JSON <paramref name="write"/> writes, with the wire's writer options: what a server
+    /// builds once and sends inside its replies (<c>query-commands</c>' list). <paramref name="capacity"/>
+    /// is a first guess of its size.
+    /// </summary>
+    public static byte[] Build<TState>(TState state, Action<Utf8JsonWriter, TState> write, int capacity = 256)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            write(writer, state);
-        }
-
-        buffer.Write(Crlf);
+        var buffer = new ArrayBufferWriter<byte>(capacity);
+        WriteCompact(buffer, state, write);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The one place JSON meant for the wire is written: compact, with <see cref="WriterOptions"/>.</summary>
+    private static void WriteCompact<TState>(IBufferWriter<byte> buffer, TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        write(writer, state);
     }
 
     /// <summary>
@@ -118,10 +124,7 @@ internal static class QmpWire
     {
         var compact = t_compact ??= new ArrayBufferWriter<byte>(256);
         compact.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(compact, WriterOptions))
-        {
-            write(writer, state);
-        }
+        WriteCompact(compact, state, write);
 
         var line = new ArrayBufferWriter<byte>(compact.WrittenCount + compact.WrittenCount / 4 + 8);
         WriteQemuStyle(compact.WrittenSpan, line);

@@ -597,33 +597,10 @@ public sealed class QapiInputReader
     private const int EscapedName = -1;
 
     /// <summary>FNV-1a over a name's UTF-8 bytes (never <see cref="EscapedName"/>).</summary>
-    private static int NameHash(ReadOnlySpan<byte> utf8)
-    {
-        var hash = 2166136261u;
-        foreach (var b in utf8)
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
+    private static int NameHash(ReadOnlySpan<byte> utf8) => (int)(Fnv1a.Hash(utf8) & 0x7FFFFFFF);
 
-        return (int)(hash & 0x7FFFFFFF);
-    }
-
-    /// <summary>The same over a name's UTF-8 encoding, without encoding an ASCII name.</summary>
-    private static int NameHash(string name)
-    {
-        if (!Ascii.IsValid(name))
-        {
-            return NameHash(Encoding.UTF8.GetBytes(name));
-        }
-
-        var hash = 2166136261u;
-        foreach (var c in name)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)(hash & 0x7FFFFFFF);
-    }
+    /// <summary>The same over a name's UTF-8 encoding.</summary>
+    private static int NameHash(string name) => (int)(Fnv1a.Hash(name) & 0x7FFFFFFF);
 
     private ref Frame Push(string? name, JsonElement value)
     {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using Qmp.Runtime.Protocol;
 
 namespace Qmp.Runtime;
@@ -24,13 +22,12 @@ public static class QmpIntrospectionAnswers
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(served);
-        var buffer = new ArrayBufferWriter<byte>(order.Count * 32 + 2);
-        using (var writer = new Utf8JsonWriter(buffer, QmpWire.WriterOptions))
+        return QmpWire.Build((order, served), static (writer, s) =>
         {
             writer.WriteStartArray();
-            foreach (var name in order)
+            foreach (var name in s.order)
             {
-                if (served(name))
+                if (s.served(name))
                 {
                     writer.WriteStartObject();
                     writer.WriteString("name", name);
@@ -39,9 +36,7 @@ public static class QmpIntrospectionAnswers
             }
 
             writer.WriteEndArray();
-        }
-
-        return buffer.WrittenSpan.ToArray();
+        }, order.Count * 32 + 2);
     }
 
     /// <summary><c>query-version</c>: <c>{"qemu": {"major": ..., "minor": ..., "micro": ...}, "package": ...}</c>, as the greeting says it.</summary>

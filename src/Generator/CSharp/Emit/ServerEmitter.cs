@@ -23,10 +23,9 @@ public static class ServerEmitter
     public static string EmitHandlers(ServerOutputSpec spec)
     {
         var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
-        var commands = spec.Commands.Where(Handles).ToList();
+        var (commands, answered) = Handled(spec);
         var handlers = spec.Stem + "CommandHandlers";
         var name = spec.Stem + "CommandsBase";
-        var answered = AnsweredHere(spec, commands);
 
         // Every command is a virtual member whose default answers as QEMU does for a command it
         // lacks. Which ones a server overrides is found without reflection (AOT-safe): a delegate
@@ -74,7 +73,7 @@ public static class ServerEmitter
     {
         var writer = SourceHeader.Start(spec.Namespace, spec.Internal);
         var json = TypesEmitter.JsonClass(spec.Stem);
-        var commands = spec.Commands.Where(Handles).ToList();
+        var (commands, answered) = Handled(spec);
         var handlers = spec.Stem + "CommandHandlers";
         var name = spec.Stem + "CommandsBase";
 
@@ -107,14 +106,14 @@ public static class ServerEmitter
         writer.Open("protected " + name + "()");
         writer.Line("_served = s_servedByType.GetOrAdd(GetType(), static (_, self) => self.FindServed(), this);");
         writer.Line("_servedSet = new(_served, global::System.StringComparer.Ordinal);");
-        foreach (var command in AnsweredHere(spec, commands))
+        foreach (var command in answered)
         {
             var type = DelegateType(command);
             writer.Line(AnswersField(command) + " = new " + type + "(" + command.MethodName + ").Equals(new " + type + "(base." + command.MethodName + "));");
         }
         writer.Close();
         writer.Line();
-        writer.Line(AnsweredHere(spec, commands).Count == 0
+        writer.Line(answered.Count == 0
             ? "/// <summary>The commands this server serves (those whose member it overrides), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>"
             : "/// <summary>The commands this server serves (those whose member it overrides, and the introspection commands it answers itself), in schema order: what <c>query-commands</c> lists, besides <c>qmp_capabilities</c>.</summary>");
         writer.Line("public global::System.Collections.Generic.IReadOnlyList<string> ServedCommandNames => _served;");
@@ -123,13 +122,12 @@ public static class ServerEmitter
         writer.Line("public bool HasCommand(string name) => _servedSet.Contains(name);");
         if (qapi)
         {
-            EmitQapiMembers(writer, spec, commands);
+            EmitQapiMembers(writer, spec, commands, answered);
         }
 
         writer.Line();
         writer.Open("private string[] FindServed()");
         writer.Line("var served = new global::System.Collections.Generic.List<string>();");
-        var answered = AnsweredHere(spec, commands);
         foreach (var command in commands)
         {
             if (answered.Contains(command))
@@ -218,7 +216,7 @@ public static class ServerEmitter
     /// A QAPI server's own members: its dialect, its out-of-band commands and the shapes of the
     /// schema's types, which <c>QapiShapeSet</c> (Qmp.Runtime) checks arguments against.
     /// </summary>
-    private static void EmitQapiMembers(SourceWriter writer, ServerOutputSpec spec, List<CommandGenerationSpec> commands)
+    private static void EmitQapiMembers(SourceWriter writer, ServerOutputSpec spec, List<CommandGenerationSpec> commands, List<CommandGenerationSpec> answered)
     {
         writer.Line();
         writer.Line("/// <summary>QEMU's modern QMP (a QAPI schema's), unless <see cref=\"global::Qmp.Runtime.QmpServerOptions.Dialect\"/> is set.</summary>");
@@ -236,7 +234,6 @@ public static class ServerEmitter
             writer.Line("    [" + CSharpText.Literal(entry.Substring(0, tab)) + "] = " + CSharpText.Literal(entry.Substring(tab + 1)) + ",");
         }
         writer.Line("});");
-        var answered = AnsweredHere(spec, commands);
         if (answered.Count > 0)
         {
             EmitIntrospectionMembers(writer, spec, answered);
@@ -246,11 +243,18 @@ public static class ServerEmitter
     /// <summary>The introspection commands a QAPI server answers itself unless overridden.</summary>
     private static readonly string[] IntrospectionCommands = { "query-qmp-schema", "query-commands", "query-version" };
 
-    /// <summary>The schema's introspection commands this server answers itself (none for a .hx schema's server).</summary>
-    private static List<CommandGenerationSpec> AnsweredHere(ServerOutputSpec spec, List<CommandGenerationSpec> commands) =>
-        spec.Introspection is null || spec.QapiShapes.IsEmpty
+    /// <summary>
+    /// The commands the server has a member for, and among them the introspection commands it answers
+    /// itself unless overridden (none for a .hx schema's server): worked out once per output file.
+    /// </summary>
+    private static (List<CommandGenerationSpec> Commands, List<CommandGenerationSpec> Answered) Handled(ServerOutputSpec spec)
+    {
+        var commands = spec.Commands.Where(Handles).ToList();
+        var answered = spec.Introspection is null || spec.QapiShapes.IsEmpty
             ? new List<CommandGenerationSpec>()
             : commands.Where(c => IntrospectionCommands.Contains(c.Name)).ToList();
+        return (commands, answered);
+    }
 
     /// <summary><c>_answersQueryVersion</c>: whether the member is left as it is, so that this class answers.</summary>
     private static string AnswersField(CommandGenerationSpec command)

@@ -121,7 +121,7 @@ public static class TypesEmitter
         {
             writer.Line();
         }
-        if (record.HasExtra)
+        if (record.KeepsAdditionalProperties)
         {
             WriteAdditionalMembers(writer, record);
         }
@@ -144,7 +144,7 @@ public static class TypesEmitter
         {
             WriteProperty(writer, property, json);
         }
-        if (record.HasExtra)
+        if (record.KeepsAdditionalProperties)
         {
             // After the declared members; a declared name among them is an error (it would be sent twice).
             writer.Line("global::Qmp.Runtime.QmpJson.WriteAdditional(writer, value.AdditionalProperties, " + CSharpText.Literal(record.Name) + ", " + IsDeclared(record) + ");");
@@ -157,7 +157,7 @@ public static class TypesEmitter
         writer.Line();
 
         // Read
-        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are " + (record.HasExtra ? "kept in <see cref=\"AdditionalProperties\"/>" : "skipped") + ".</summary>");
+        writer.Line("/// <summary>Reads a JSON object; the reader is on its <c>{</c>. Members this schema does not know are " + (record.KeepsAdditionalProperties ? "kept in <see cref=\"AdditionalProperties\"/>" : "skipped") + ".</summary>");
         writer.Open("public static " + record.Name + " Read(ref " + Json + ".Utf8JsonReader reader" + (isEvent ? ", global::System.DateTimeOffset timestamp = default" : string.Empty) + ")");
         writer.Line(json + ".ExpectObject(ref reader);");
         foreach (var property in record.Properties)
@@ -165,7 +165,7 @@ public static class TypesEmitter
             writer.Line(property.Type.ClrType + "? " + LocalOf(property) + " = null;");
         }
 
-        if (record.HasExtra)
+        if (record.KeepsAdditionalProperties)
         {
             writer.Line(JsonObject + "? additional = null;");
         }
@@ -177,7 +177,7 @@ public static class TypesEmitter
             ReadMember(writer, property, first ? "if" : "else if", LocalOf(property), json);
             first = false;
         }
-        if (record.HasExtra)
+        if (record.KeepsAdditionalProperties)
         {
             writer.Line((first ? string.Empty : "else ") + "global::Qmp.Runtime.QmpJson.ReadAdditional(ref reader, additional ??= new());");
         }
@@ -196,7 +196,7 @@ public static class TypesEmitter
             var local = LocalOf(property);
             writer.Line(property.ClrName + " = " + (property.Optional ? local : local + " ?? throw " + json + ".Missing(" + CSharpText.Literal(property.JsonName) + ")") + ",");
         }
-        if (record.HasExtra)
+        if (record.KeepsAdditionalProperties)
         {
             writer.Line("AdditionalProperties = additional ?? new(),");
         }

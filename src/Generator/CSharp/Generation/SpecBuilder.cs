@@ -231,30 +231,7 @@ public static partial class SpecBuilder
                 }
                 properties.Add(property);
             }
-            return new RecordSpec(name, summary, properties.ToEquatableArray(), IsOpen(type), eventName, eventName is null && IsBranchRecord(type));
-        }
-
-        private HashSet<string>? _openArguments;
-
-        /// <summary>
-        /// True for an object whose members are more than it declares, so its record keeps the rest in
-        /// <c>AdditionalProperties</c>: an .hx option list (<c>O</c>) or an argument object the docs describe
-        /// only in part (<see cref="SchemaObjectType.AcceptsAnyMember"/>), and the arguments of a
-        /// QAPI command with <c>'gen': false</c> (QEMU's handler takes the arguments as they come:
-        /// <c>device_add</c>'s device properties). A member of type <c>any</c> does not open its object:
-        /// its value is any JSON already, and QEMU's visitor still refuses a member nobody declared.
-        /// </summary>
-        private bool IsOpen(SchemaObjectType type)
-        {
-            if (type.AcceptsAnyMember)
-            {
-                return true;
-            }
-
-            _openArguments ??= new HashSet<string>(
-                _schema.Commands.Where(c => !c.Flags.Generated && c.Arguments is not null).Select(c => c.Arguments!.Name),
-                StringComparer.Ordinal);
-            return !type.IsUnion && _openArguments.Contains(type.Name);
+            return new RecordSpec(name, summary, properties.ToEquatableArray(), _index.IsOpen(type), eventName, eventName is null && IsBranchRecord(type));
         }
 
         /// <summary>
@@ -281,7 +258,7 @@ public static partial class SpecBuilder
                 else if (type is SchemaObjectType o)
                 {
                     properties = Record(o, argumentsType, null, null).Properties;
-                    acceptsAnyKey = IsOpen(o);
+                    acceptsAnyKey = _index.IsOpen(o);
                     foreach (var member in _index.AllMembers(o))
                     {
                         checks.Add(new ArgumentCheck(member.Name, member.Optional, CheckedAs(member.Type)));

@@ -73,9 +73,10 @@ public sealed record PropertySpec(
 
 /// <summary>
 /// A generated record with hand-written marshaling. <see cref="Summary"/> is XML (schema text escaped
-/// by <c>CSharpText.Xml</c> where it is built, the fallbacks' <c>&lt;c&gt;</c> kept). <see cref="HasExtra"/>: the record also
-/// carries the members nobody documented (the rest of an <c>O</c> option list, or of an argument
-/// object the docs describe only in part), read into <c>Extra</c> and written back.
+/// by <c>CSharpText.Xml</c> where it is built, the fallbacks' <c>&lt;c&gt;</c> kept). <see cref="KeepsAdditionalProperties"/>: the
+/// object is open (<c>SchemaIndex.IsOpen</c>: an <c>O</c> option list, an argument object the docs
+/// describe only in part, a <c>'gen': false</c> command's arguments), so the record keeps the members
+/// it does not declare in <c>AdditionalProperties</c>, read and written back.
 /// <see cref="EventName"/>: the record is a typed event with this wire name.
 /// <see cref="IsBranch"/>: a union's branch carries the record, so it also has <c>WriteMembers</c>
 /// (its members without the braces, written beside the union's base members).
@@ -84,7 +85,7 @@ public sealed record RecordSpec(
     string Name,
     string? Summary,
     EquatableArray<PropertySpec> Properties,
-    bool HasExtra,
+    bool KeepsAdditionalProperties,
     string? EventName,
     bool IsBranch = false);
 

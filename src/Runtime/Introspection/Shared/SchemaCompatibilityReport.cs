@@ -264,30 +264,7 @@ sealed class SchemaCompatibilityReport
             return set;
         }
 
-        set = new HashSet<string>(StringComparer.Ordinal);
-        var client = Alignment.Client;
-        var stack = new Stack<string>();
-        if (client.Find(entity) is { } e)
-        {
-            foreach (var t in SchemaInfo.ReferencedTypes(e))
-            {
-                stack.Push(t);
-            }
-        }
-
-        while (stack.Count > 0)
-        {
-            var t = stack.Pop();
-            if (!set.Add(t) || client.Find(t) is not { } te)
-            {
-                continue;
-            }
-
-            foreach (var u in SchemaInfo.ReferencedTypes(te))
-            {
-                stack.Push(u);
-            }
-        }
+        set = Alignment.Client.TypesReachedFrom(new[] { entity });
         _reachable.Add(entity, set);
         return set;
     }

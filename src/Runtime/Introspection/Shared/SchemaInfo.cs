@@ -624,6 +624,49 @@ sealed partial class SchemaInfo
         return false;
     }
 
+    /// <summary>
+    /// Every type name the entries named in <paramref name="roots"/> lead to, transitively: a
+    /// command's arguments and returns, an event's data, an object's members and variants, an
+    /// alternate's branches, an array's element. A name no entry defines is listed and leads nowhere;
+    /// the roots are not listed unless something leads back to them. The one reachability for the
+    /// compatibility report (what lies under a command) and a filtered saved answer (what it keeps).
+    /// </summary>
+    internal HashSet<string> TypesReachedFrom(IEnumerable<string> roots)
+    {
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        void Follow(SchemaInfoEntry? entry)
+        {
+            if (entry is null)
+            {
+                return;
+            }
+
+            foreach (var type in ReferencedTypes(entry))
+            {
+                if (type is not null)
+                {
+                    pending.Push(type);
+                }
+            }
+        }
+
+        foreach (var root in roots)
+        {
+            Follow(Find(root));
+        }
+
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            if (reached.Add(name))
+            {
+                Follow(Find(name));
+            }
+        }
+        return reached;
+    }
+
     internal static IEnumerable<string> ReferencedTypes(SchemaInfoEntry entry)
     {
         switch (entry)
