@@ -232,4 +232,39 @@ public sealed class Qemu72HostileTests
         AssertUntouched(emu, victim);
         await peer.AssertAliveAsync();
     }
+
+    [Fact]
+    public async Task Snapshot_jobs_kept_until_dismissed_count_against_the_client_state_budget()
+    {
+        // snapshot-save/-load/-delete jobs conclude and stay until job-dismiss: each one's id is client state the
+        // machine keeps (MaxRetainedBytes, 64 MiB), as every other job's is.
+        await using var emu = await ChildEmulator.StartAsync(null, "--qemu", "7.2");
+        await using var peer = await emu.ConnectNegotiatedAsync();
+        var filler = new string('x', 2 << 20);
+        string? refused = null;
+        var accepted = 0;
+        for (var i = 0; i < 64 && refused is null; i++)
+        {
+            var command = (i % 3) switch { 0 => "snapshot-save", 1 => "snapshot-load", _ => "snapshot-delete" };
+            var vmstate = i % 3 == 2 ? "" : ",\"vmstate\":\"n\"";
+            var reply = await AskAsync(peer, Execute(command, "{\"job-id\":\"j" + i + filler + "\",\"tag\":\"t\"" + vmstate + ",\"devices\":[]}"));
+            if (reply.StartsWith("{\"error\": ", StringComparison.Ordinal))
+            {
+                refused = reply;
+            }
+            else
+            {
+                accepted++;
+            }
+        }
+
+        Assert.True(refused is not null, $"{accepted} jobs of 2 MiB ids kept");
+        Assert.Contains("more would pass the most it may hold, 67108864", refused);
+        Assert.InRange(accepted, 16, 32);
+
+        // Dismissing one gives its bytes back.
+        Assert.Equal("{\"return\": {}}", await AskAsync(peer, Execute("job-dismiss", "{\"id\":\"j0" + filler + "\"}")));
+        Assert.Equal("{\"return\": {}}", await AskAsync(peer, Execute("snapshot-delete", "{\"job-id\":\"again" + filler + "\",\"tag\":\"t\",\"devices\":[]}")));
+        Assert.StartsWith("{\"return\": {\"status\": ", await AskAsync(peer, "{\"execute\":\"query-status\"}"));
+    }
 }
