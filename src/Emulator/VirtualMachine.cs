@@ -332,6 +332,25 @@ public sealed class VirtualMachine
         }
     }
 
+    /// <summary>The run states only a reset leaves (qemu_system_reset then pauses the machine, as QEMU's runstate table says).</summary>
+    internal static bool NeedsReset(string runState) => runState is "internal-error" or "shutdown" or "guest-panicked";
+
+    /// <summary>
+    /// The run state after <c>system_reset</c> (each persona sends its own RESET first): a machine that needed the reset
+    /// is paused, a suspended guest runs again, any other state stays. Called under <see cref="Gate"/>.
+    /// </summary>
+    internal void ResetRunState()
+    {
+        if (NeedsReset(RunState))
+        {
+            RunState = "paused";
+        }
+        else if (RunState == "suspended")
+        {
+            RunState = "running";
+        }
+    }
+
     /// <summary>The guest suspends to RAM (S3): <c>suspended</c>, SUSPEND; <c>system_wakeup</c> resumes it.</summary>
     public void GuestSuspend()
     {

@@ -5,8 +5,6 @@ namespace Qmp.Emulator;
 
 public sealed partial class QemuMachine
 {
-    private static readonly HashSet<string> s_needsReset = ["internal-error", "shutdown", "guest-panicked"];
-
     public override ValueTask<StatusInfo> QueryStatusAsync(QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
@@ -53,7 +51,7 @@ public sealed partial class QemuMachine
 
     private void Cont()
     {
-        if (s_needsReset.Contains(Vm.RunState))
+        if (VirtualMachine.NeedsReset(Vm.RunState))
         {
             throw Generic("Resetting the Virtual Machine is required");
         }
@@ -92,14 +90,7 @@ public sealed partial class QemuMachine
         {
             // QEMU 7.2 raises RESET from its main loop while the command's dispatch waits for it: before the reply.
             Vm.EmitNow(s => s.EmitReset());
-            if (s_needsReset.Contains(Vm.RunState))
-            {
-                Vm.RunState = "paused";
-            }
-            else if (Vm.RunState == "suspended")
-            {
-                Vm.RunState = "running";
-            }
+            Vm.ResetRunState();
         }
 
         return Done();

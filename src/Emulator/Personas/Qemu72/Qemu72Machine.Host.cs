@@ -23,14 +23,7 @@ internal sealed partial class Qemu72Machine
         {
             // 7.2's RESET says who asked; the run state follows the shared machine's rules.
             Vm.EmitNow(s => s.EmitReset(false, ShutdownDataReason.HostQmpSystemReset));
-            if (Vm.RunState is "shutdown" or "guest-panicked" or "internal-error")
-            {
-                Vm.RunState = "paused";
-            }
-            else if (Vm.RunState == "suspended")
-            {
-                Vm.RunState = "running";
-            }
+            Vm.ResetRunState();
         }
 
         return Done();
