@@ -437,7 +437,16 @@ internal sealed class DataDirectory : IDisposable
         /// <summary>Makes the file exactly <paramref name="length"/> bytes (a sparse tail reads as zeros).</summary>
         public void SetLength(long length)
         {
-            RandomAccess.SetLength(Handle, length);
+            try
+            {
+                RandomAccess.SetLength(Handle, length);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // .NET's answer to ftruncate's EFBIG (past what the filesystem holds in one file): the errno's words.
+                throw new ConfinementException(Interop.EFBIG);
+            }
+
             Length = length;
         }
 

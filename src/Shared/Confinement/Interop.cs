@@ -21,6 +21,7 @@ internal static partial class Interop
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
     public const int EMFILE = 24;
+    public const int EFBIG = 27;
     public const int ENOSPC = 28;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
@@ -383,6 +384,7 @@ internal static partial class Interop
         EISDIR => "Is a directory",
         EMFILE => "Too many open files",
         ENAMETOOLONG => "File name too long",
+        EFBIG => "File too large",
         ENOSPC => "No space left on device",
         EADDRINUSE => "Address already in use",
         _ => Marshal.GetPInvokeErrorMessage(errno),

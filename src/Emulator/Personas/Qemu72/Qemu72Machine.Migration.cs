@@ -185,7 +185,8 @@ internal sealed partial class Qemu72Machine
         lock (Gate)
         {
             CheckNewJobId(id);
-            var job = StartJob(new Model.Job { Id = id, Type = type, AutoDismiss = false, Len = 1, Offset = 1 });
+            // Kept until job-dismiss: its id is client state, charged as every job's is.
+            var job = StartJob(new Model.Job { Id = id, Type = type, AutoDismiss = false, Len = 1, Offset = 1, Retained = Vm.Retain(VirtualMachine.RetainedCost(id)) });
 
             // Loading stops the guest first (QEMU's restore-vm state), and a failed load leaves it stopped.
             if (stops && Vm.RunState == "running")
