@@ -134,13 +134,8 @@ public sealed class Qemu72CommandWalkTests
     /// <summary>Starts <paramref name="kind"/> as <see cref="WalkAsync"/> does and sends each request (a leading * aside) in order.</summary>
     private static async Task<List<JsonElement>> RunAsync(string kind, string[] requests)
     {
-        var dir = Target.NewDirectory();
-        var socket = Path.Combine(dir, "qmp.sock");
-        var work = Directory.CreateDirectory(Path.Combine(dir, "files")).FullName;
-        string[] args = ["-machine", "pc-i440fx-7.2,accel=tcg", "-qmp", $"unix:{socket},server=on,wait=off"];
-        await using var target = Target.Start(kind, dir, args, qemuOnly: [], emulatorOnly: ["--qemu", "7.2", "--data-dir", work, "-nodefaults"], workingDirectory: work);
-        await using var line = await target.ConnectAsync(socket);
-        await line.NegotiateAsync();
+        await using var started = await StartAsync(kind);
+        var line = started.Line;
         var replies = new List<JsonElement>();
         foreach (var request in requests)
         {
@@ -153,19 +148,48 @@ public sealed class Qemu72CommandWalkTests
 
     private sealed record Walk(List<string> Commands, List<JsonElement> Schema, Dictionary<string, JsonElement> Replies);
 
+    /// <summary>A machine and its negotiated monitor; disposing ends both.</summary>
+    private sealed record Started(Target Target, Line Line) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Line.DisposeAsync();
+            await Target.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="kind"/> on a TCG pc machine (the persona without default devices, files in its data folder, QEMU
+    /// writing into the same folder), its monitor negotiated.
+    /// </summary>
+    private static async Task<Started> StartAsync(string kind)
+    {
+        var dir = Target.NewDirectory();
+        var socket = Path.Combine(dir, "qmp.sock");
+        var work = Directory.CreateDirectory(Path.Combine(dir, "files")).FullName;
+        string[] args = ["-machine", "pc-i440fx-7.2,accel=tcg", "-qmp", $"unix:{socket},server=on,wait=off"];
+        var target = Target.Start(kind, dir, args, qemuOnly: [], emulatorOnly: ["--qemu", "7.2", "--data-dir", work, "-nodefaults"], workingDirectory: work);
+        try
+        {
+            var line = await target.ConnectAsync(socket);
+            await line.NegotiateAsync();
+            return new Started(target, line);
+        }
+        catch
+        {
+            await target.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Starts <paramref name="kind"/> on a TCG pc machine without default devices, reads its query-commands and
     /// query-qmp-schema, calls each command (quit last) and after each checks that query-status still answers.
     /// </summary>
     private static async Task<Walk> WalkAsync(string kind)
     {
-        var dir = Target.NewDirectory();
-        var socket = Path.Combine(dir, "qmp.sock");
-        var work = Directory.CreateDirectory(Path.Combine(dir, "files")).FullName;
-        string[] args = ["-machine", "pc-i440fx-7.2,accel=tcg", "-qmp", $"unix:{socket},server=on,wait=off"];
-        await using var target = Target.Start(kind, dir, args, qemuOnly: [], emulatorOnly: ["--qemu", "7.2", "--data-dir", work, "-nodefaults"], workingDirectory: work);
-        await using var line = await target.ConnectAsync(socket);
-        await line.NegotiateAsync();
+        await using var started = await StartAsync(kind);
+        var line = started.Line;
 
         var commands = (await CallAsync(line, "query-commands", null)).GetProperty("return").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
         var schema = (await CallAsync(line, "query-qmp-schema", null)).GetProperty("return").EnumerateArray().ToList();
@@ -183,7 +207,7 @@ public sealed class Qemu72CommandWalkTests
             }
             catch (Xunit.Sdk.XunitException e)
             {
-                throw new InvalidOperationException($"{kind} ended at {command} {Arguments(schema, command)?.ToJsonString()}: {e.Message}\n{target.Stderr}", e);
+                throw new InvalidOperationException($"{kind} ended at {command} {Arguments(schema, command)?.ToJsonString()}: {e.Message}\n{started.Target.Stderr}", e);
             }
 
             AssertWellFormed(command, reply);
@@ -199,7 +223,7 @@ public sealed class Qemu72CommandWalkTests
 
         // quit answers, then the process ends.
         Assert.True(replies["quit"].TryGetProperty("return", out _), replies["quit"].ToString());
-        await target.WaitForExitAsync();
+        await started.Target.WaitForExitAsync();
         return new Walk(commands, schema, replies);
     }
 
