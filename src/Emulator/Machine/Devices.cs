@@ -299,13 +299,38 @@ public sealed partial class QemuMachine
                 throw InvalidParameterValue("type", "a netdev backend type");
             }
 
-            if (Vm.Netdevs.ContainsKey(arguments.Id))
+            AddNetdev(arguments.Id, arguments.Type, $"Duplicate ID '{arguments.Id}' for netdev", () => []);
+        }
+
+        return Done();
+    }
+
+    /// <summary>
+    /// Records a network backend (both personas' netdev_add, after their own checks), under the machine lock: a
+    /// duplicate id fails with <paramref name="duplicate"/>, then <paramref name="open"/> runs the backend's own checks
+    /// and takes the descriptors it names (closed if the budget refuses the backend, else kept until netdev_del).
+    /// </summary>
+    internal void AddNetdev(string id, string type, string duplicate, Func<IReadOnlyList<Microsoft.Win32.SafeHandles.SafeFileHandle>> open)
+    {
+        if (Vm.Netdevs.ContainsKey(id))
+        {
+            throw Generic(duplicate);
+        }
+
+        var fds = open();
+        long retained;
+        try
+        {
+            retained = Vm.Retain(VirtualMachine.RetainedCost(id, type));
+        }
+        catch
+        {
+            foreach (var fd in fds)
             {
-                throw Generic($"Duplicate ID '{arguments.Id}' for netdev");
+                ReleaseBusyFd(fd);
             }
 
-            var retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.Type));
-            Vm.Netdevs[arguments.Id] = new Netdev { Id = arguments.Id, Type = arguments.Type, Retained = retained };
+            throw;
         }
 
         return Done();
@@ -323,7 +348,7 @@ public sealed partial class QemuMachine
             Vm.Release(netdev.Retained);
         }
 
-        return Done();
+        Vm.Netdevs[id] = new Netdev { Id = id, Type = type, Retained = retained, Fds = fds };
     }
 
     private string NicName(Nic nic) => Vm.Nics.Where(n => n.Model == nic.Model).ToList() is var same && nic.Id.Length > 0 ? nic.Id : $"{nic.Model}.{same.IndexOf(nic)}";
@@ -335,6 +360,10 @@ public sealed partial class QemuMachine
             var index = Vm.Nics.Where(n => n.Model == nic.Model).ToList().IndexOf(nic);
             if (nic.Id == name || $"{nic.Model}.{index}" == name)
             {
+            foreach (var fd in netdev.Fds)
+            {
+                ReleaseBusyFd(fd);
+            }
                 return nic;
             }
         }

@@ -65,7 +65,7 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     /// bytes; with <paramref name="wellFormed"/>, also QEMU's id_wellformed (a letter, then letters, digits,
     /// '-', '.', '_'), which device_add and netdev_add apply and chardev-add does not.
     /// </summary>
-    private static void CheckId(string id, bool wellFormed = false)
+    internal static void CheckId(string id, bool wellFormed = false)
     {
         if (wellFormed && !(id.Length > 0 && char.IsAsciiLetter(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')))
         {

@@ -21,6 +21,9 @@ internal sealed class Netdev
     public required string Id { get; init; }
     public required string Type { get; init; }
     public bool LinkUp { get; set; } = true;
+
+    /// <summary>The descriptors it took from its client (the 7.2 persona's <c>fd=</c>, <c>fds=</c>, <c>vhostfd=</c>), closed with it.</summary>
+    public IReadOnlyList<SafeFileHandle> Fds { get; init; } = [];
 }
 
 /// <summary>A character device; ring buffers keep their bytes.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Win32.SafeHandles;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu72;
 using Qmp.Runtime;
@@ -282,12 +283,157 @@ internal sealed partial class Qemu72Machine
     {
         var members = AsJson(arguments, NetdevAddArguments.Write);
         var type = arguments.Type.Value;
-        if (type is "none" or "vde" or "netmap" or "vhost-vdpa" or "vmnet-host" or "vmnet-shared" or "vmnet-bridged")
+        var id = arguments.Id;
+        QemuMachine.CheckId(id, wellFormed: true);
+        if (type is "none" or "nic" or "netmap" or "vmnet-host" or "vmnet-shared" or "vmnet-bridged")
         {
             throw QmpException.Generic($"network backend '{type}' is not compiled into this binary");
         }
 
-        return _services.NetdevAddAsync(Read(members, Qemu21.NetdevAddArguments.Read), session, cancellationToken);
+        lock (Gate)
+        {
+            _services.AddNetdev(id, type, $"Duplicate ID '{id}'", () => type switch
+            {
+                "tap" => TapFds(session, id, members),
+                "socket" => SocketFds(session, id, members),
+                "vhost-vdpa" => VhostVdpaFds(session, id, members),
+                _ => [],
+            });
+        }
+
+        return Done();
+    }
+
+    /// <summary>
+    /// QEMU 7.2's net_init_tap: which members go with <c>fd=</c> or <c>fds=</c>, then each queue's descriptor and its
+    /// vhost descriptor (net_init_tap_one: taken when vhost is on, refused when it is off), in QEMU's order.
+    /// </summary>
+    private List<SafeFileHandle> TapFds(QmpSession session, string id, JsonElement tap)
+    {
+        bool Has(string name) => tap.TryGetProperty(name, out _);
+        string? Text(string name) => tap.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        bool VhostOn(bool named) => tap.TryGetProperty("vhost", out var v) ? v.ValueKind == JsonValueKind.True : named || (tap.TryGetProperty("vhostforce", out var f) && f.ValueKind == JsonValueKind.True);
+        var steps = new List<(string Name, string? Refusal)>();
+        void Queue(string fd, string? vhostfd)
+        {
+            steps.Add((fd, null));
+            if (vhostfd is not null)
+            {
+                steps.Add((vhostfd, VhostOn(true) ? null : "vhostfd(s)= is not valid without vhost"));
+            }
+        }
+
+        if (Text("fd") is { } fd)
+        {
+            if (Has("ifname") || Has("script") || Has("downscript") || Has("vnet_hdr") || Has("helper") || Has("queues") || Has("fds") || Has("vhostfds"))
+            {
+                throw QmpException.Generic("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=");
+            }
+
+            Queue(fd, Text("vhostfd"));
+        }
+        else if (Text("fds") is { } fds)
+        {
+            if (Has("ifname") || Has("script") || Has("downscript") || Has("vnet_hdr") || Has("helper") || Has("queues") || Has("vhostfd"))
+            {
+                throw QmpException.Generic("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=");
+            }
+
+            var queues = SplitFds(fds);
+            var vhostQueues = Text("vhostfds") is { } vhostfds ? SplitFds(vhostfds) : null;
+            if (vhostQueues is not null && vhostQueues.Count != queues.Count)
+            {
+                throw QmpException.Generic("The number of fds passed does not match the number of vhostfds passed");
+            }
+
+            for (var i = 0; i < queues.Count; i++)
+            {
+                Queue(queues[i], vhostQueues?[i]);
+            }
+        }
+
+        return TakeFds(session, id, steps);
+
+        // get_fds: names separated by ':', at most MAX_TAP_QUEUES (1024).
+        static List<string> SplitFds(string text)
+        {
+            var parts = text.Split(':');
+            return [.. (parts.Length > 1 && parts[^1].Length == 0 ? parts[..^1] : parts).Take(1024)];
+        }
+    }
+
+    /// <summary>
+    /// QEMU 7.2's net_init_vhost_vdpa: a host vDPA device by path (<c>vhostdev=</c>, which the emulator never opens:
+    /// refused as every device is) or by descriptor (<c>vhostfd=</c>, taken from getfd as QEMU takes it); no vDPA
+    /// device is modelled, so one that was passed is closed and said so.
+    /// </summary>
+    private List<SafeFileHandle> VhostVdpaFds(QmpSession session, string id, JsonElement vdpa)
+    {
+        string? Text(string name) => vdpa.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var (dev, fd) = (Text("vhostdev"), Text("vhostfd"));
+        if ((dev is null) == (fd is null))
+        {
+            throw QmpException.Generic(dev is null ? "vhost-vdpa: neither vhostdev= nor vhostfd= was specified" : "vhost-vdpa: vhostdev= and vhostfd= are mutually exclusive");
+        }
+
+        if (dev is not null)
+        {
+            throw QmpException.Generic($"Could not open '{dev}': Permission denied");
+        }
+
+        try
+        {
+            _services.ReleaseBusyFd(_services.TakeFdParameter(session, id, fd!));
+        }
+        catch (QmpException e)
+        {
+            throw QmpException.Generic("vhost-vdpa: unable to parse vhostfd: " + e.Description);
+        }
+
+        throw NotModelled("vhost-vdpa devices");
+    }
+
+    private static readonly string[] SocketPeers = ["fd", "listen", "connect", "mcast", "udp"];
+
+    /// <summary>QEMU 7.2's net_init_socket: exactly one way to reach the peer, then <c>fd=</c>'s descriptor.</summary>
+    private List<SafeFileHandle> SocketFds(QmpSession session, string id, JsonElement socket)
+    {
+        bool Has(string name) => socket.TryGetProperty(name, out _);
+        if (SocketPeers.Count(Has) != 1)
+        {
+            throw QmpException.Generic("exactly one of listen=, connect=, mcast= or udp= is required");
+        }
+
+        if (Has("localaddr") && !Has("mcast") && !Has("udp"))
+        {
+            throw QmpException.Generic("localaddr= is only valid with mcast= or udp=");
+        }
+
+        return socket.TryGetProperty("fd", out var fd) && fd.ValueKind == JsonValueKind.String ? TakeFds(session, id, [(fd.GetString()!, null)]) : [];
+    }
+
+    /// <summary>Takes each named descriptor in order (or stops at a refusal); when one fails, those taken before it are closed (QEMU has taken them too).</summary>
+    private List<SafeFileHandle> TakeFds(QmpSession session, string id, IEnumerable<(string Name, string? Refusal)> steps)
+    {
+        var taken = new List<SafeFileHandle>();
+        try
+        {
+            foreach (var (name, refusal) in steps)
+            {
+                taken.Add(refusal is null ? _services.TakeFdParameter(session, id, name) : throw QmpException.Generic(refusal));
+            }
+        }
+        catch
+        {
+            foreach (var fd in taken)
+            {
+                _services.ReleaseBusyFd(fd);
+            }
+
+            throw;
+        }
+
+        return taken;
     }
 
     public override ValueTask NetdevDelAsync(NetdevDelArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
