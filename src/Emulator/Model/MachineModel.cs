@@ -143,6 +143,9 @@ internal sealed class MigrationState
     public long DiskTotal { get; set; }
     public string Uri { get; set; } = "";
     public bool XbzrleUsed { get; set; }
+
+    /// <summary>Why the last migration failed (query-migrate's <c>error-desc</c> on the 7.2 persona), or null.</summary>
+    public string? Error { get; set; }
 }
 
 internal sealed class DisplayState
