@@ -233,15 +233,15 @@ internal sealed partial class Qemu72Machine
     private static readonly string[] ChardevBackends =
         ["testdev", "pty", "wctablet", "serial", "file", "memory", "udp", "parallel", "vc", "socket", "msmouse", "null", "qemu-vdagent", "pipe", "mux", "ringbuf", "stdio"];
 
-    /// <summary>The shared machine's chardev-add: the backends both QEMUs share carry the same members.</summary>
-    public override async ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
-    {
-        var added = await _services.ChardevAddAsync(Read(AsJson(arguments, ChardevAddArguments.Write), Qemu21.ChardevAddArguments.Read), session, cancellationToken).ConfigureAwait(false);
-        return new ChardevAddResult { Pty = added.Pty };
-    }
+    /// <summary>The shared machine's chardev-add (the backends both QEMUs share carry the same members), in QEMU 7.2's words.</summary>
+    public override ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        Done(AddChardev(arguments.Id, AsJson(arguments, ChardevAddArguments.Write)));
 
-    /// <summary>A new backend for an existing chardev: the old one goes, the new one comes with the same id.</summary>
-    public override async ValueTask<ChardevAddResult> ChardevChangeAsync(ChardevChangeArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// QEMU 7.2's qmp_chardev_change: a chardev no device or monitor uses is removed, then added anew as chardev-add
+    /// adds one (so a new backend that fails leaves none, as in QEMU); one in use cannot change here.
+    /// </summary>
+    public override ValueTask<ChardevAddResult> ChardevChangeAsync(ChardevChangeArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
@@ -252,13 +252,23 @@ internal sealed partial class Qemu72Machine
 
             if (old.Busy)
             {
-                throw QmpException.Generic($"Chardev '{arguments.Id}' does not support switching backend");
+                throw QmpException.Generic("Chardev user does not support chardev hotswap");
             }
         }
 
-        await _services.ChardevRemoveAsync(new Qemu21.ChardevRemoveArguments { Id = arguments.Id }, session, cancellationToken).ConfigureAwait(false);
-        var added = await _services.ChardevAddAsync(Read(AsJson(arguments, ChardevChangeArguments.Write), Qemu21.ChardevAddArguments.Read), session, cancellationToken).ConfigureAwait(false);
+    /// <summary>QEMU 7.2's qmp_chardev_add: its words for a duplicate, and the chardev's id before a backend's failure.</summary>
+    private ChardevAddResult AddChardev(string id, JsonElement request)
+    {
+        var added = _services.AddChardev(
+            Read(request, Qemu21.ChardevAddArguments.Read),
+            duplicate => QmpException.Generic($"Chardev with id '{duplicate}' already exists"),
+            failed => QmpException.Generic($"Failed to add chardev '{id}': {(failed.Description == "ringbuf size must be power of two" ? "size of ringbuf chardev must be power of two" : failed.Description)}"));
+
+            Vm.Chardevs.Remove(arguments.Id);
+            Vm.Release(old.Retained);
+            return Done(AddChardev(arguments.Id, AsJson(arguments, ChardevChangeArguments.Write)));
         return new ChardevAddResult { Pty = added.Pty };
+    }
     }
 
     public override ValueTask ChardevRemoveAsync(ChardevRemoveArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
@@ -273,16 +283,36 @@ internal sealed partial class Qemu72Machine
     }
 
     public override ValueTask RingbufWriteAsync(RingbufWriteArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        _services.RingbufWriteAsync(new Qemu21.RingbufWriteArguments { Device = arguments.Device, Data = arguments.Data, Format = arguments.Format?.Value }, session, cancellationToken);
+        RingbufWords(arguments.Device, () => _services.RingbufWriteAsync(new Qemu21.RingbufWriteArguments { Device = arguments.Device, Data = arguments.Data, Format = arguments.Format?.Value }, session, cancellationToken));
 
     public override ValueTask<string> RingbufReadAsync(RingbufReadArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        _services.RingbufReadAsync(new Qemu21.RingbufReadArguments { Device = arguments.Device, Size = arguments.Size, Format = arguments.Format?.Value }, session, cancellationToken);
+        RingbufWords(arguments.Device, () => _services.RingbufReadAsync(new Qemu21.RingbufReadArguments { Device = arguments.Device, Size = arguments.Size, Format = arguments.Format?.Value }, session, cancellationToken));
+
+    /// <summary>The shared machine's ring buffers answer synchronously; a chardev that is none is "not a ringbuf device" in 7.2 (2.1: "ringbuffer").</summary>
+    private static T RingbufWords<T>(string device, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (QmpException e) when (e.Description == $"{device} is not a ringbuffer device")
+        {
+            throw QmpException.Generic($"{device} is not a ringbuf device");
+        }
+    }
 
     // Network backends and NICs.
     public override ValueTask NetdevAddAsync(NetdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var members = AsJson(arguments, NetdevAddArguments.Write);
         var type = arguments.Type.Value;
+
+    /// <summary>
+    /// QEMU 7.2's qmp_netdev_add: the id, the backend compiled in, a duplicate, then the backend's own checks and the
+    /// descriptors it names (<c>fd=</c>, <c>fds=</c>, <c>vhostfd=</c>, <c>vhostfds=</c>), taken from the connection's
+    /// <c>getfd</c> descriptors as QEMU takes them and kept until netdev_del. Nothing is opened, bound, connected or
+    /// run: no tap device, no socket, no <c>script=</c> or <c>helper=</c> (docs/security.md).
+    /// </summary>
         var id = arguments.Id;
         QemuMachine.CheckId(id, wellFormed: true);
         if (type is "none" or "nic" or "netmap" or "vmnet-host" or "vmnet-shared" or "vmnet-bridged")
