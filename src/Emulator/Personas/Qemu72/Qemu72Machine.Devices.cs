@@ -15,9 +15,10 @@ namespace Qmp.Emulator.Personas.Qemu72;
 /// </summary>
 internal sealed partial class Qemu72Machine
 {
-    private int _anonymousDevices;
-
-    /// <summary>7.2's own check of the driver (its recorded QOM types), then the shared machine's hotplug.</summary>
+    /// <summary>
+    /// 7.2's own check of the driver (its recorded QOM types), then the shared machine's hotplug; a device without an
+    /// id is QEMU's anonymous peripheral (/machine/peripheral-anon/device[N]).
+    /// </summary>
     public override ValueTask DeviceAddAsync(DeviceAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var types = Types();
@@ -26,18 +27,21 @@ internal sealed partial class Qemu72Machine
             throw QmpException.Generic($"'{arguments.Driver}' is not a valid device model name");
         }
 
-        // A device without an id is QEMU's anonymous peripheral; the shared machine names every device.
-        var id = arguments.Id ?? $"device[{Interlocked.Increment(ref _anonymousDevices) - 1}]";
-        return _services.DeviceAddAsync(new Qemu21.DeviceAddArguments { Driver = arguments.Driver, Bus = arguments.Bus, Id = id, AdditionalProperties = arguments.AdditionalProperties }, session, cancellationToken);
+        _services.AddDevice(arguments.Driver, arguments.Bus, arguments.Id, arguments.AdditionalProperties.ToDictionary(p => p.Key, p => QmpJson.ToElement(p.Value), StringComparer.Ordinal));
+        return Done();
     }
 
     public override ValueTask DeviceDelAsync(DeviceDelArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
         _services.DeviceDelAsync(new Qemu21.DeviceDelArguments { Id = arguments.Id }, session, cancellationToken);
 
-    /// <summary>A user-creatable object under /objects, its properties kept as given.</summary>
+    /// <summary>
+    /// A user-creatable object under /objects, its properties kept as given. Its id is QEMU 7.2's identifier
+    /// (user_creatable_add_type) and at most <see cref="EmulatorLimits.MaxIdBytes"/> bytes, as every id a client names.
+    /// </summary>
     public override ValueTask ObjectAddAsync(ObjectAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var members = AsJson(arguments, ObjectAddArguments.Write);
+        QemuMachine.CheckId(arguments.Id, wellFormed: true);
         lock (Gate)
         {
             if (Vm.Objects.ContainsKey(arguments.Id))
@@ -254,7 +258,12 @@ internal sealed partial class Qemu72Machine
             {
                 throw QmpException.Generic("Chardev user does not support chardev hotswap");
             }
+
+            Vm.Chardevs.Remove(arguments.Id);
+            Vm.Release(old.Retained);
+            return Done(AddChardev(arguments.Id, AsJson(arguments, ChardevChangeArguments.Write)));
         }
+    }
 
     /// <summary>QEMU 7.2's qmp_chardev_add: its words for a duplicate, and the chardev's id before a backend's failure.</summary>
     private ChardevAddResult AddChardev(string id, JsonElement request)
@@ -263,12 +272,7 @@ internal sealed partial class Qemu72Machine
             Read(request, Qemu21.ChardevAddArguments.Read),
             duplicate => QmpException.Generic($"Chardev with id '{duplicate}' already exists"),
             failed => QmpException.Generic($"Failed to add chardev '{id}': {(failed.Description == "ringbuf size must be power of two" ? "size of ringbuf chardev must be power of two" : failed.Description)}"));
-
-            Vm.Chardevs.Remove(arguments.Id);
-            Vm.Release(old.Retained);
-            return Done(AddChardev(arguments.Id, AsJson(arguments, ChardevChangeArguments.Write)));
         return new ChardevAddResult { Pty = added.Pty };
-    }
     }
 
     public override ValueTask ChardevRemoveAsync(ChardevRemoveArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
@@ -302,10 +306,6 @@ internal sealed partial class Qemu72Machine
     }
 
     // Network backends and NICs.
-    public override ValueTask NetdevAddAsync(NetdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
-    {
-        var members = AsJson(arguments, NetdevAddArguments.Write);
-        var type = arguments.Type.Value;
 
     /// <summary>
     /// QEMU 7.2's qmp_netdev_add: the id, the backend compiled in, a duplicate, then the backend's own checks and the
@@ -313,6 +313,10 @@ internal sealed partial class Qemu72Machine
     /// <c>getfd</c> descriptors as QEMU takes them and kept until netdev_del. Nothing is opened, bound, connected or
     /// run: no tap device, no socket, no <c>script=</c> or <c>helper=</c> (docs/security.md).
     /// </summary>
+    public override ValueTask NetdevAddAsync(NetdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var members = AsJson(arguments, NetdevAddArguments.Write);
+        var type = arguments.Type.Value;
         var id = arguments.Id;
         QemuMachine.CheckId(id, wellFormed: true);
         if (type is "none" or "nic" or "netmap" or "vmnet-host" or "vmnet-shared" or "vmnet-bridged")
