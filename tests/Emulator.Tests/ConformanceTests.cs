@@ -122,6 +122,14 @@ public sealed class ConformanceTests(ITestOutputHelper output)
                 // New targets are created inside the data dir only: the docs' absolute paths become file names there.
                 InDataDir(request);
                 break;
+            case "chardev-add":
+                // A file chardev's output is made inside the data dir only: the docs' absolute path becomes a file name there.
+                if (args!["backend"]!["data"] is JsonObject data && data["out"] is JsonValue output)
+                {
+                    data["out"] = Path.GetFileName(output.GetValue<string>());
+                }
+
+                break;
             case "screendump" or "memsave" or "pmemsave" or "xen-save-devices-state":
                 args!["filename"] = Path.GetFileName(args["filename"]!.GetValue<string>());
                 break;

@@ -150,8 +150,8 @@ public sealed class FileConfinementTests
     [Fact]
     public async Task Block_targets_and_chardev_files_outside_create_nothing()
     {
-        // drive-backup, drive-mirror, blockdev-snapshot-sync and chardev file backends keep their targets virtual
-        // in the emulator: whatever they answer, no file may appear outside the data dir.
+        // drive-backup, drive-mirror, blockdev-snapshot-sync and chardev file backends write only inside the data dir
+        // (or keep their targets virtual): whatever they answer, no file may appear outside it.
         await using var emu = await Emu.StartAsync();
         Lay(emu);
         await using var peer = await emu.ConnectNegotiatedAsync();

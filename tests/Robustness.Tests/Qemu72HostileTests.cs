@@ -118,7 +118,7 @@ public sealed class Qemu72HostileTests
                 "{\"type\":\"socket\",\"data\":{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":" + J(target) + "}},\"server\":true,\"wait\":false}}",
             })
             {
-                // File backends are virtual (nothing is opened); whatever the answer, nothing outside changes.
+                // File backends open only inside the data dir; whatever the answer, nothing outside changes.
                 Assert.StartsWith("{\"", await AskAsync(peer, Execute("chardev-add", "{\"id\":\"c" + n + "\",\"backend\":" + backend + "}")));
                 await AskAsync(peer, Execute("chardev-remove", "{\"id\":\"c" + n + "\"}"));
                 AssertUntouched(emu, victim);
@@ -174,9 +174,13 @@ public sealed class Qemu72HostileTests
 
         Assert.False(File.Exists(marker));
 
-        // A ring buffer of an absurd size is counted at its full size against the client-state budget.
+        // A ring buffer of an absurd size is counted at its full size against the client-state budget (QEMU 7.2 would
+        // try to allocate 1 TiB); one whose size is no power of two is refused in QEMU 7.2's words.
         var ringbuf = await AskAsync(peer, Execute("chardev-add", "{\"id\":\"rb\",\"backend\":{\"type\":\"ringbuf\",\"data\":{\"size\":1099511627776}}}"));
-        Assert.Equal(Wait.Error("GenericError", "ringbuf size must be power of two"), ringbuf);
+        Assert.Contains("more would pass the most it may hold, 67108864", ringbuf);
+        Assert.Equal(
+            Wait.Error("GenericError", "Failed to add chardev 'rb': size of ringbuf chardev must be power of two"),
+            await AskAsync(peer, Execute("chardev-add", "{\"id\":\"rb\",\"backend\":{\"type\":\"ringbuf\",\"data\":{\"size\":3}}}")));
         Assert.Contains("more would pass the most it may hold, 67108864", await AskAsync(peer, Execute("chardev-add", "{\"id\":\"rb\",\"backend\":{\"type\":\"ringbuf\",\"data\":{\"size\":1073741824}}}")));
         Assert.Equal("{\"return\": {}}", await AskAsync(peer, Execute("chardev-add", "{\"id\":\"rb\",\"backend\":{\"type\":\"ringbuf\",\"data\":{\"size\":4096}}}")));
         Assert.Equal("{\"return\": \"\"}", await AskAsync(peer, Execute("ringbuf-read", "{\"device\":\"rb\",\"size\":9223372036854775807}")));
@@ -222,8 +226,12 @@ public sealed class Qemu72HostileTests
             Assert.Equal(Peer.Status, await AskAsync(other, "{\"execute\":\"query-status\"}"));
         }
 
-        // Past the emulator's own bound (64 TiB, docs/security.md), the same words before anything is made.
-        Assert.Equal("{\"return\": {}}", await AskAsync(peer, Execute("block_resize", "{\"node-name\":\"f\",\"size\":9223372036854775807}")));
+        // Past the emulator's own bound (64 TiB, docs/security.md), the same words before anything is made. The largest
+        // size QEMU 7.2 gives a node (BDRV_MAX_LENGTH, 2^63 - 2^30) is kept; one byte more is QEMU's refusal.
+        Assert.Equal(
+            Wait.Error("GenericError", "offset(9223372035781033985) exceeds maximum(9223372035781033984)"),
+            await AskAsync(peer, Execute("block_resize", "{\"node-name\":\"f\",\"size\":9223372035781033985}")));
+        Assert.Equal("{\"return\": {}}", await AskAsync(peer, Execute("block_resize", "{\"node-name\":\"f\",\"size\":9223372035781033984}")));
         Assert.Equal(
             Wait.Error("GenericError", "Could not create 'u.raw': File too large"),
             await AskAsync(peer, Execute("drive-backup", "{\"job-id\":\"u\",\"device\":\"f\",\"target\":\"u.raw\",\"format\":\"raw\",\"sync\":\"full\"}")));

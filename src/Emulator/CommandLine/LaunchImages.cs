@@ -91,6 +91,55 @@ internal sealed class LaunchImages : IDisposable
         }
     }
 
+    /// <summary>
+    /// A <c>-chardev file</c>'s <c>path=</c> as QEMU 7.2's qmp_chardev_open_file opens it: created, emptied or
+    /// (<c>append=on</c>) kept. Confined: inside the data dir alone, by its rules (an image dir is only read); otherwise
+    /// the operator's name as QEMU opens it, never blocking on a FIFO. No descriptor is kept: the emulator runs no guest
+    /// to write to it. QEMU's <c>Could not open 'NAME': REASON</c> else.
+    /// </summary>
+    public void OpenChardevFile(string output, bool append)
+    {
+        Open(output, () =>
+        {
+            if (_confined is null)
+            {
+                Unconfined(output, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+            }
+            else
+            {
+                (_dataDir ?? throw new ConfinementException(EACCES)).CreateOrKeep(output, truncate: !append);
+            }
+        });
+
+        static void Open(string name, Action open)
+        {
+            try
+            {
+                if (name.Length == 0 || name.Contains('\0', StringComparison.Ordinal))
+                {
+                    throw new ConfinementException(name.Length == 0 ? ENOENT : EACCES);
+                }
+
+                open();
+            }
+            catch (ConfinementException e)
+            {
+                throw new QemuOptionException($"Could not open '{name}': {e.Reason}");
+            }
+        }
+
+        static void Unconfined(string name, int flags)
+        {
+            var fd = OpenAt(new SafeFileHandle(AtFdCwd, ownsHandle: false), name, flags, 0b110_110_110);
+            if (fd < 0)
+            {
+                throw new ConfinementException(-fd);
+            }
+
+            new SafeFileHandle(fd, ownsHandle: true).Dispose();
+        }
+    }
+
     /// <summary>QEMU's open, links followed, but never blocking and never anything but a regular file.</summary>
     private static SafeFileHandle OpenUnconfined(string filename, string driver)
     {

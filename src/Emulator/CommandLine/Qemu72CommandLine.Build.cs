@@ -210,6 +210,11 @@ public static partial class Qemu72CommandLine
                     CheckSocketPath(chardev, path);
                 }
 
+                if (chardev.Backend == "file")
+                {
+                    OpenChardevFile(chardev);
+                }
+
                 result.Add(new ChardevConfiguration(chardev.Id, chardev.Backend, chardev.Options.ToImmutableDictionary(StringComparer.Ordinal)));
             }
 
@@ -250,6 +255,29 @@ public static partial class Qemu72CommandLine
             if (folder is not null && !Directory.Exists(folder))
             {
                 throw Refuse(chardev, $"Failed to bind socket to {path}: No such file or directory");
+            }
+        }
+
+        /// <summary>
+        /// QEMU 7.2's qemu_chr_parse_file_out and qmp_chardev_open_file: <c>path=</c> is required, then the files are
+        /// opened by the command line's rules (<see cref="LaunchImages.OpenChardevFile"/>).
+        /// </summary>
+        private void OpenChardevFile(PendingChardev chardev)
+        {
+            if (!chardev.Options.TryGetValue("path", out var output))
+            {
+                throw Refuse(chardev, "chardev: file: no filename given");
+            }
+
+            var append = chardev.Options.TryGetValue("append", out var a) && a is "" or "on" or "yes" or "true";
+            using var files = LaunchImages.Open(_config.DataDir, _imageDirs);
+            try
+            {
+                files.OpenChardevFile(output, append);
+            }
+            catch (QemuOptionException e)
+            {
+                throw Refuse(chardev, e.Message);
             }
         }
 

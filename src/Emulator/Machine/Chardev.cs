@@ -1,4 +1,5 @@
 using System.Text;
+using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu;
 using Qmp.Runtime;
@@ -20,7 +21,15 @@ public sealed partial class QemuMachine
     public override ValueTask<IReadOnlyList<ChardevBackendInfo>> QueryChardevBackendsAsync(QmpSession session, CancellationToken cancellationToken) =>
         Done<IReadOnlyList<ChardevBackendInfo>>(Catalog.ChardevBackends.Select(n => new ChardevBackendInfo { Name = n }).ToList());
 
-    public override ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    public override ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        Done(AddChardev(arguments, id => Generic($"Chardev '{id}' already exists"), failed => failed));
+
+    /// <summary>
+    /// Both personas' chardev-add: the id, a duplicate (<paramref name="duplicate"/>: each QEMU's words), then the
+    /// backend opened (a failure passed through <paramref name="openFailed"/>: QEMU 7.2 prefixes the chardev's id),
+    /// then the chardev recorded and charged to the client-state budget.
+    /// </summary>
+    internal ChardevAddResult AddChardev(ChardevAddArguments arguments, Func<string, QmpException> duplicate, Func<QmpException, QmpException> openFailed)
     {
         var data = arguments.Backend.Data;
         CheckId(arguments.Id);
@@ -29,7 +38,7 @@ public sealed partial class QemuMachine
             var type = arguments.Backend.Type ?? throw MissingParameter("type");
             if (Vm.Chardevs.ContainsKey(arguments.Id))
             {
-                throw Generic($"Chardev '{arguments.Id}' already exists");
+                throw duplicate(arguments.Id);
             }
 
             if (!Catalog.ChardevBackends.Contains(type))
@@ -37,55 +46,114 @@ public sealed partial class QemuMachine
                 throw InvalidParameter("type");
             }
 
-            var filename = type;
-            string? pty = null;
-            RingBuffer? ring = null;
-            switch (type)
+            string filename;
+            string? pty;
+            RingBuffer? ring;
+            try
             {
-                case "file":
-                    filename = "file:" + (data?.Out ?? throw MissingParameter("out"));
-                    break;
-                case "pty":
-                    pty = $"/dev/pts/{_nextPty++}";
-                    filename = "pty:" + pty;
-                    break;
-                case "ringbuf":
-                case "memory":
-                    var size = ExtraMember(data?.AdditionalProperties, "size") is { } s ? IntMember(s, "size") : 65536;
-                    if (size <= 0 || (size & (size - 1)) != 0 || size > int.MaxValue)
-                    {
-                        throw Generic("ringbuf size must be power of two");
-                    }
-
-                    ring = new RingBuffer((int)size);
-                    filename = "memory";
-                    break;
-                case "socket":
-                    var addr = ExtraMember(data?.AdditionalProperties, "addr") ?? throw MissingParameter("addr");
-                    var path = RawString(addr, "data", "path");
-                    var host = RawString(addr, "data", "host");
-                    var port = RawString(addr, "data", "port");
-                    var server = ExtraMember(data?.AdditionalProperties, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
-                    filename = path is not null ? $"disconnected:unix:{path}{(server ? ",server" : "")}" : $"disconnected:tcp:{host}:{port}{(server ? ",server" : "")}";
-                    break;
-                case "serial":
-                case "parallel":
-                case "tty":
-                case "parport":
-                    var device = ExtraString(data?.AdditionalProperties, "device") ?? throw MissingParameter("device");
-                    if (MissingFile(device) is { } missing)
-                    {
-                        throw missing;
-                    }
-
-                    filename = device;
-                    break;
+                (filename, pty, ring) = OpenChardevBackend(type, data?.Out, data?.AdditionalProperties);
+            }
+            catch (QmpException e)
+            {
+                throw openFailed(e);
             }
 
             // A ring buffer counts at its full size: it grows to it with what is written.
             var retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, filename) + (ring?.Size ?? 0));
             Vm.Chardevs[arguments.Id] = new Chardev { Id = arguments.Id, Backend = type, Filename = filename, Ring = ring, Retained = retained };
-            return Done(new ChardevAddResult { Pty = pty });
+            return new ChardevAddResult { Pty = pty };
+        }
+    }
+
+    /// <summary>A backend as QEMU opens it: what query-chardev calls it, a pty's path, a ring buffer's memory.</summary>
+    private (string Filename, string? Pty, RingBuffer? Ring) OpenChardevBackend(string type, string? fileOut, System.Text.Json.Nodes.JsonObject? extra)
+    {
+        var filename = type;
+        string? pty = null;
+        RingBuffer? ring = null;
+        switch (type)
+        {
+            case "file":
+                var output = fileOut ?? throw MissingParameter("out");
+                OpenChardevFile(output, ExtraMember(extra, "append") is { ValueKind: System.Text.Json.JsonValueKind.True }, ExtraString(extra, "in"));
+                filename = "file:" + output;
+                break;
+            case "pty":
+                pty = $"/dev/pts/{_nextPty++}";
+                filename = "pty:" + pty;
+                break;
+            case "ringbuf":
+            case "memory":
+                var size = ExtraMember(extra, "size") is { } s ? IntMember(s, "size") : 65536;
+                if (size <= 0 || (size & (size - 1)) != 0)
+                {
+                    throw Generic("ringbuf size must be power of two");
+                }
+
+                // Counted at its full size: a power of two past the budget is refused by it, before any buffer exists.
+                Vm.CheckRoom(size);
+
+                ring = new RingBuffer((int)size);
+                filename = "memory";
+                break;
+            case "socket":
+                var addr = ExtraMember(extra, "addr") ?? throw MissingParameter("addr");
+                var path = RawString(addr, "data", "path");
+                var host = RawString(addr, "data", "host");
+                var port = RawString(addr, "data", "port");
+                var server = ExtraMember(extra, "server") is { ValueKind: System.Text.Json.JsonValueKind.True };
+                filename = path is not null ? $"disconnected:unix:{path}{(server ? ",server" : "")}" : $"disconnected:tcp:{host}:{port}{(server ? ",server" : "")}";
+                break;
+            case "serial":
+            case "parallel":
+            case "tty":
+            case "parport":
+                var device = ExtraString(extra, "device") ?? throw MissingParameter("device");
+                if (MissingFile(device) is { } missing)
+                {
+                    throw missing;
+                }
+
+                filename = device;
+                break;
+        }
+
+        return (filename, pty, ring);
+    }
+
+    /// <summary>
+    /// QEMU's qmp_chardev_open_file inside the data dir: <paramref name="output"/> is made an empty file (QEMU's
+    /// O_CREAT|O_TRUNC: a fresh file renamed over the name, never written through) or, with <paramref name="append"/>,
+    /// a regular file already there is kept as it is; then <paramref name="input"/> must be a regular file to read. The
+    /// emulator's guest writes nothing to a chardev, so nothing more is ever written and no descriptor is kept. A link,
+    /// FIFO, device or name outside the data dir (or no data dir) fails in QEMU's words, as every file here does.
+    /// </summary>
+    private void OpenChardevFile(string output, bool append, string? input)
+    {
+        if (Vm.Files is not { } files)
+        {
+            throw OpenError(output, "Permission denied");
+        }
+
+        try
+        {
+            files.CreateOrKeep(output, truncate: !append);
+        }
+        catch (ConfinementException e)
+        {
+            throw OpenError(output, e.Reason);
+        }
+
+        if (input is not null)
+        {
+            try
+            {
+                files.OpenRead(input).Dispose();
+            }
+            catch (ConfinementException e)
+            {
+                throw OpenError(input, e.Reason);
+            }
         }
     }
 

@@ -14,7 +14,22 @@ public sealed partial class QemuMachine
 
     public override ValueTask DeviceAddAsync(DeviceAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        CheckId(arguments.Id, wellFormed: true);
+        AddDevice(arguments.Driver, arguments.Bus, arguments.Id, arguments.AdditionalProperties.ToDictionary(p => p.Key, p => QmpJson.ToElement(p.Value), StringComparer.Ordinal));
+        return Done();
+    }
+
+    /// <summary>
+    /// Both personas' device_add. A device without <paramref name="id"/> (QEMU 7.2 allows one) is anonymous, listed
+    /// under /machine/peripheral-anon as <c>device[N]</c>.
+    /// </summary>
+    internal void AddDevice(string driver, string? bus, string? id, Dictionary<string, JsonElement> props)
+    {
+        if (id is not null)
+        {
+            CheckId(id, wellFormed: true);
+        }
+
+        var arguments = (Driver: driver, Bus: bus, Id: id);
         lock (Gate)
         {
             var info = Catalog.FindDevice(arguments.Driver) ?? throw InvalidParameterValue("driver", "a driver name");
@@ -23,12 +38,11 @@ public sealed partial class QemuMachine
                 throw Generic($"Device '{arguments.Driver}' does not support hotplugging");
             }
 
-            if (Vm.Devices.Any(d => d.Id == arguments.Id) || Vm.Nics.Any(n => n.Id == arguments.Id))
+            if (id is not null && (Vm.Devices.Any(d => d.Id == id) || Vm.Nics.Any(n => n.Id == id)))
             {
                 throw Generic($"Duplicate ID '{arguments.Id}' for device");
             }
 
-            var props = arguments.AdditionalProperties.ToDictionary(p => p.Key, p => QmpJson.ToElement(p.Value), StringComparer.Ordinal);
             var known = Catalog.DeviceProperties.GetValueOrDefault(arguments.Driver) ?? [];
             foreach (var key in props.Keys)
             {
@@ -101,6 +115,9 @@ public sealed partial class QemuMachine
                 PciSlot = info.Vendor != 0 ? Vm.NextPciSlot() : -1,
                 PciFunction = dimmSlot >= 0 ? (int)dimmSlot : 0,
                 Hotplugged = true,
+
+                // QEMU names it device[*]: the lowest number no device in /machine/peripheral-anon has.
+                Index = id is null ? Enumerable.Range(0, int.MaxValue).First(i => !Vm.Devices.Any(d => d.Id is null && d.Hotplugged && d.Index == i)) : 0,
             };
             if (device.PciSlot >= 32)
             {
@@ -111,20 +128,17 @@ public sealed partial class QemuMachine
             Vm.Devices.Add(device);
             if (Catalog.IsPci(arguments.Driver) && arguments.Driver is "e1000" or "rtl8139" or "virtio-net-pci")
             {
-                Vm.Nics.Add(new Nic { Id = arguments.Id, Model = arguments.Driver, Mac = Prop("mac") ?? $"52:54:00:12:34:{0x56 + Vm.Nics.Count:x2}", Netdev = Prop("netdev") });
+                Vm.Nics.Add(new Nic { Id = id ?? "", Model = arguments.Driver, Mac = Prop("mac") ?? $"52:54:00:12:34:{0x56 + Vm.Nics.Count:x2}", Netdev = Prop("netdev") });
             }
 
             if (dimmSlot >= 0)
             {
-                var id = arguments.Id;
                 var slot = Str(dimmSlot);
                 Vm.AcpiOst.RemoveAll(o => o.Slot == slot);
-                Vm.AcpiOst.Add((id, slot, "DIMM", 1, 0));
+                Vm.AcpiOst.Add((id ?? "", slot, "DIMM", 1, 0));
                 Vm.Emit(s => s.EmitAcpiDeviceOst(new AcpiDeviceOstInfo { Device = id, Slot = slot, SlotType = "DIMM", Source = 1, Status = 0 }));
             }
         }
-
-        return Done();
     }
 
     public override ValueTask DeviceDelAsync(DeviceDelArguments arguments, QmpSession session, CancellationToken cancellationToken)
@@ -299,16 +313,41 @@ public sealed partial class QemuMachine
                 throw InvalidParameterValue("type", "a netdev backend type");
             }
 
-            if (Vm.Netdevs.ContainsKey(arguments.Id))
-            {
-                throw Generic($"Duplicate ID '{arguments.Id}' for netdev");
-            }
-
-            var retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Id, arguments.Type));
-            Vm.Netdevs[arguments.Id] = new Netdev { Id = arguments.Id, Type = arguments.Type, Retained = retained };
+            AddNetdev(arguments.Id, arguments.Type, $"Duplicate ID '{arguments.Id}' for netdev", () => []);
         }
 
         return Done();
+    }
+
+    /// <summary>
+    /// Records a network backend (both personas' netdev_add, after their own checks), under the machine lock: a
+    /// duplicate id fails with <paramref name="duplicate"/>, then <paramref name="open"/> runs the backend's own checks
+    /// and takes the descriptors it names (closed if the budget refuses the backend, else kept until netdev_del).
+    /// </summary>
+    internal void AddNetdev(string id, string type, string duplicate, Func<IReadOnlyList<Microsoft.Win32.SafeHandles.SafeFileHandle>> open)
+    {
+        if (Vm.Netdevs.ContainsKey(id))
+        {
+            throw Generic(duplicate);
+        }
+
+        var fds = open();
+        long retained;
+        try
+        {
+            retained = Vm.Retain(VirtualMachine.RetainedCost(id, type));
+        }
+        catch
+        {
+            foreach (var fd in fds)
+            {
+                ReleaseBusyFd(fd);
+            }
+
+            throw;
+        }
+
+        Vm.Netdevs[id] = new Netdev { Id = id, Type = type, Retained = retained, Fds = fds };
     }
 
     public override ValueTask NetdevDelAsync(NetdevDelArguments arguments, QmpSession session, CancellationToken cancellationToken)
@@ -321,6 +360,10 @@ public sealed partial class QemuMachine
             }
 
             Vm.Release(netdev.Retained);
+            foreach (var fd in netdev.Fds)
+            {
+                ReleaseBusyFd(fd);
+            }
         }
 
         return Done();

@@ -16,9 +16,9 @@ public sealed partial class QemuMachine
     private readonly Dictionary<SafeFileHandle, long> _fdsetOwners = [];
 
     /// <summary>
-    /// Descriptors a command took from a client and still writes to (<c>dump-guest-memory fd:NAME</c>),
-    /// with the connection that passed each: they count against the caps until closed, so repeating the
-    /// command cannot hold descriptors past them.
+    /// Descriptors a command took from a client and still holds (<c>dump-guest-memory fd:NAME</c> while it writes,
+    /// a 7.2 <c>netdev_add</c> backend's until <c>netdev_del</c>), with the connection that passed each: they count
+    /// against the caps until closed, so repeating the command cannot hold descriptors past them.
     /// </summary>
     private readonly Dictionary<SafeFileHandle, long> _busyFds = [];
 
@@ -168,8 +168,33 @@ public sealed partial class QemuMachine
         return fd;
     }
 
-    /// <summary>The command is done with a descriptor <see cref="TakeBusyFd"/> gave it: closed and no longer counted.</summary>
-    private void ReleaseBusyFd(SafeFileHandle fd)
+    /// <summary>
+    /// QEMU's monitor_fd_param for a backend that keeps the descriptor it names (the 7.2 persona's <c>netdev_add</c>
+    /// <c>fd=</c>, <c>fds=</c>, <c>vhostfd=</c>): a name is taken from the connection's <c>getfd</c> descriptors, as QEMU
+    /// takes it, and counted against the fd caps until <see cref="ReleaseBusyFd"/>. A number names one of QEMU's own
+    /// descriptors; here it would name the emulator's (its sockets and files), which no client may reach, so every
+    /// number is answered as a descriptor that is not open (<paramref name="owner"/> is the backend's id). Under the machine lock.
+    /// </summary>
+    internal SafeFileHandle TakeFdParameter(QmpSession session, string owner, string name)
+    {
+        if (name.Length > 0 && char.IsAsciiDigit(name[0]))
+        {
+            throw Generic(int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                ? $"{owner}: Can't use file descriptor {number}: Bad file descriptor"
+                : $"Invalid file descriptor number '{name}'");
+        }
+
+        if (!SessionFds(session).Remove(name, out var fd))
+        {
+            throw Generic($"File descriptor named '{name}' has not been found");
+        }
+
+        _busyFds[fd] = session.Id;
+        return fd;
+    }
+
+    /// <summary>The command is done with a descriptor <see cref="TakeBusyFd"/> or <see cref="TakeFdParameter"/> gave it: closed and no longer counted.</summary>
+    internal void ReleaseBusyFd(SafeFileHandle fd)
     {
         lock (Gate)
         {
@@ -212,14 +237,16 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            if (arguments.FdsetId is < 0)
-            {
-                throw InvalidParameterValue("fdset-id", "a non-negative value");
-            }
-
+            // QEMU takes the descriptor before it looks at the set.
             if (!session.TryTakeFileDescriptor(out var fd))
             {
                 throw Generic("No file descriptor supplied via SCM_RIGHTS");
+            }
+
+            if (arguments.FdsetId is < 0)
+            {
+                fd.Dispose();
+                throw InvalidParameterValue("fdset-id", "a non-negative value");
             }
 
             CheckKeptText(fd, "opaque", arguments.Opaque);

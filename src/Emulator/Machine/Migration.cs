@@ -8,7 +8,7 @@ public sealed partial class QemuMachine
 {
     private const long PageSize = 4096;
 
-    private bool MigrationRunning => Vm.Migration.Status is "setup" or "active";
+    internal bool MigrationRunning => Vm.Migration.Status is "setup" or "active";
 
     public override ValueTask MigrateAsync(MigrateArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
@@ -55,6 +55,7 @@ public sealed partial class QemuMachine
 
             var m = Vm.Migration;
             m.Status = "setup";
+            m.Error = null;
             m.Uri = uri;
             m.StartTimestamp = Vm.Time.GetTimestamp();
             m.SetupTimeMs = 0;
@@ -71,6 +72,19 @@ public sealed partial class QemuMachine
         }
 
         return Done();
+    }
+
+    /// <summary>
+    /// A migration that fails as it starts (QEMU's migrate_fd_error): <c>failed</c> with its reason, answered as the
+    /// command's error. Under the machine lock, after the check for one in progress.
+    /// </summary>
+    internal QmpException FailMigration(string uri, string error)
+    {
+        var m = Vm.Migration;
+        m.Status = "failed";
+        m.Uri = uri;
+        m.Error = error;
+        return Generic(error);
     }
 
     private void TickMigration(double seconds)

@@ -65,9 +65,9 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
     /// bytes; with <paramref name="wellFormed"/>, also QEMU's id_wellformed (a letter, then letters, digits,
     /// '-', '.', '_'), which device_add and netdev_add apply and chardev-add does not.
     /// </summary>
-    private static void CheckId(string id, bool wellFormed = false)
+    internal static void CheckId(string id, bool wellFormed = false)
     {
-        if (wellFormed && !(id.Length > 0 && char.IsAsciiLetter(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')))
+        if (wellFormed && !IsWellFormedId(id))
         {
             throw InvalidParameterValue("id", "an identifier");
         }
@@ -77,6 +77,10 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
             throw InvalidParameterValue("id", $"at most {EmulatorLimits.MaxIdBytes} bytes");
         }
     }
+
+    /// <summary>QEMU's id_wellformed: a letter, then letters, digits, '-', '.', '_'.</summary>
+    internal static bool IsWellFormedId(string id) =>
+        id.Length > 0 && char.IsAsciiLetter(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
 
     /// <summary>QEMU's node names: at most 31 bytes (its node_name[32]), else "Node name too long".</summary>
     private static void CheckNodeName(string? nodeName)

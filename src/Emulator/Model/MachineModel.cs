@@ -21,6 +21,9 @@ internal sealed class Netdev
     public required string Id { get; init; }
     public required string Type { get; init; }
     public bool LinkUp { get; set; } = true;
+
+    /// <summary>The descriptors it took from its client (the 7.2 persona's <c>fd=</c>, <c>fds=</c>, <c>vhostfd=</c>), closed with it.</summary>
+    public IReadOnlyList<SafeFileHandle> Fds { get; init; } = [];
 }
 
 /// <summary>A character device; ring buffers keep their bytes.</summary>
@@ -140,6 +143,9 @@ internal sealed class MigrationState
     public long DiskTotal { get; set; }
     public string Uri { get; set; } = "";
     public bool XbzrleUsed { get; set; }
+
+    /// <summary>Why the last migration failed (query-migrate's <c>error-desc</c> on the 7.2 persona), or null.</summary>
+    public string? Error { get; set; }
 }
 
 internal sealed class DisplayState

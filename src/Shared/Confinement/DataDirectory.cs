@@ -374,6 +374,29 @@ internal sealed class DataDirectory : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes sure a regular file by that name is there, as open(O_CREAT) would: a missing one is created empty; one
+    /// already there is replaced by an empty one when <paramref name="truncate"/> (O_TRUNC, never written through),
+    /// else kept as it is (O_APPEND with nothing appended). A link, directory, FIFO or device by that name is refused
+    /// as <see cref="Create"/> refuses it.
+    /// </summary>
+    public void CreateOrKeep(string name, bool truncate)
+    {
+        RefuseWriteIfReadOnly();
+        if (!truncate && Stat(name) is { } existing)
+        {
+            if (existing.Type != S_IFREG)
+            {
+                throw new ConfinementException(existing.Type == S_IFDIR ? EISDIR : EACCES);
+            }
+
+            return;
+        }
+
+        using var file = Create(name);
+        file.Commit();
+    }
+
     /// <summary>Nothing is created in an image directory, whatever a caller asks (the search for images is the only user of one).</summary>
     private void RefuseWriteIfReadOnly()
     {

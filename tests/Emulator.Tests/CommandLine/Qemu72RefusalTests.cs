@@ -98,6 +98,8 @@ public sealed class Qemu72RefusalTests : IDisposable
         { "-chardev|socket,id=c,fd=x,server=on,wait=off", "-chardev socket,id=c,fd=x,server=on,wait=off: Unable to parse FD number x" },
         { "-chardev|socket,id=c,fd=999,server=on,wait=off", "-chardev socket,id=c,fd=999,server=on,wait=off: File descriptor '999' is not a socket" },
         { "-chardev|null,id=a|-chardev|null,id=a", "-chardev null,id=a: Duplicate ID 'a' for chardev" },
+        { "-chardev|file,id=c", "-chardev file,id=c: chardev: file: no filename given" },
+        { "-chardev|file,id=c,path={dir}/nodir/out.log", "-chardev file,id=c,path={dir}/nodir/out.log: Could not open '{dir}/nodir/out.log': No such file or directory" },
         { "-mon|chardev=nosuch,mode=control", "-mon chardev=nosuch,mode=control: chardev \"nosuch\" not found" },
         { "-mon|mode=control", "-mon mode=control: Parameter 'chardev' is missing" },
         { "-mon|chardev=x,mode=bogus", "-mon chardev=x,mode=bogus: Parameter 'mode' does not accept value 'bogus'" },

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Win32.SafeHandles;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu72;
 using Qmp.Runtime;
@@ -14,9 +15,10 @@ namespace Qmp.Emulator.Personas.Qemu72;
 /// </summary>
 internal sealed partial class Qemu72Machine
 {
-    private int _anonymousDevices;
-
-    /// <summary>7.2's own check of the driver (its recorded QOM types), then the shared machine's hotplug.</summary>
+    /// <summary>
+    /// 7.2's own check of the driver (its recorded QOM types), then the shared machine's hotplug; a device without an
+    /// id is QEMU's anonymous peripheral (/machine/peripheral-anon/device[N]).
+    /// </summary>
     public override ValueTask DeviceAddAsync(DeviceAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var types = Types();
@@ -25,18 +27,21 @@ internal sealed partial class Qemu72Machine
             throw QmpException.Generic($"'{arguments.Driver}' is not a valid device model name");
         }
 
-        // A device without an id is QEMU's anonymous peripheral; the shared machine names every device.
-        var id = arguments.Id ?? $"device[{Interlocked.Increment(ref _anonymousDevices) - 1}]";
-        return _services.DeviceAddAsync(new Qemu21.DeviceAddArguments { Driver = arguments.Driver, Bus = arguments.Bus, Id = id, AdditionalProperties = arguments.AdditionalProperties }, session, cancellationToken);
+        _services.AddDevice(arguments.Driver, arguments.Bus, arguments.Id, arguments.AdditionalProperties.ToDictionary(p => p.Key, p => QmpJson.ToElement(p.Value), StringComparer.Ordinal));
+        return Done();
     }
 
     public override ValueTask DeviceDelAsync(DeviceDelArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
         _services.DeviceDelAsync(new Qemu21.DeviceDelArguments { Id = arguments.Id }, session, cancellationToken);
 
-    /// <summary>A user-creatable object under /objects, its properties kept as given.</summary>
+    /// <summary>
+    /// A user-creatable object under /objects, its properties kept as given. Its id is QEMU 7.2's identifier
+    /// (user_creatable_add_type) and at most <see cref="EmulatorLimits.MaxIdBytes"/> bytes, as every id a client names.
+    /// </summary>
     public override ValueTask ObjectAddAsync(ObjectAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var members = AsJson(arguments, ObjectAddArguments.Write);
+        QemuMachine.CheckId(arguments.Id, wellFormed: true);
         lock (Gate)
         {
             if (Vm.Objects.ContainsKey(arguments.Id))
@@ -232,15 +237,15 @@ internal sealed partial class Qemu72Machine
     private static readonly string[] ChardevBackends =
         ["testdev", "pty", "wctablet", "serial", "file", "memory", "udp", "parallel", "vc", "socket", "msmouse", "null", "qemu-vdagent", "pipe", "mux", "ringbuf", "stdio"];
 
-    /// <summary>The shared machine's chardev-add: the backends both QEMUs share carry the same members.</summary>
-    public override async ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
-    {
-        var added = await _services.ChardevAddAsync(Read(AsJson(arguments, ChardevAddArguments.Write), Qemu21.ChardevAddArguments.Read), session, cancellationToken).ConfigureAwait(false);
-        return new ChardevAddResult { Pty = added.Pty };
-    }
+    /// <summary>The shared machine's chardev-add (the backends both QEMUs share carry the same members), in QEMU 7.2's words.</summary>
+    public override ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
+        Done(AddChardev(arguments.Id, AsJson(arguments, ChardevAddArguments.Write)));
 
-    /// <summary>A new backend for an existing chardev: the old one goes, the new one comes with the same id.</summary>
-    public override async ValueTask<ChardevAddResult> ChardevChangeAsync(ChardevChangeArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// QEMU 7.2's qmp_chardev_change: a chardev no device or monitor uses is removed, then added anew as chardev-add
+    /// adds one (so a new backend that fails leaves none, as in QEMU); one in use cannot change here.
+    /// </summary>
+    public override ValueTask<ChardevAddResult> ChardevChangeAsync(ChardevChangeArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
@@ -251,12 +256,22 @@ internal sealed partial class Qemu72Machine
 
             if (old.Busy)
             {
-                throw QmpException.Generic($"Chardev '{arguments.Id}' does not support switching backend");
+                throw QmpException.Generic("Chardev user does not support chardev hotswap");
             }
-        }
 
-        await _services.ChardevRemoveAsync(new Qemu21.ChardevRemoveArguments { Id = arguments.Id }, session, cancellationToken).ConfigureAwait(false);
-        var added = await _services.ChardevAddAsync(Read(AsJson(arguments, ChardevChangeArguments.Write), Qemu21.ChardevAddArguments.Read), session, cancellationToken).ConfigureAwait(false);
+            Vm.Chardevs.Remove(arguments.Id);
+            Vm.Release(old.Retained);
+            return Done(AddChardev(arguments.Id, AsJson(arguments, ChardevChangeArguments.Write)));
+        }
+    }
+
+    /// <summary>QEMU 7.2's qmp_chardev_add: its words for a duplicate, and the chardev's id before a backend's failure.</summary>
+    private ChardevAddResult AddChardev(string id, JsonElement request)
+    {
+        var added = _services.AddChardev(
+            Read(request, Qemu21.ChardevAddArguments.Read),
+            duplicate => QmpException.Generic($"Chardev with id '{duplicate}' already exists"),
+            failed => QmpException.Generic($"Failed to add chardev '{id}': {(failed.Description == "ringbuf size must be power of two" ? "size of ringbuf chardev must be power of two" : failed.Description)}"));
         return new ChardevAddResult { Pty = added.Pty };
     }
 
@@ -272,22 +287,187 @@ internal sealed partial class Qemu72Machine
     }
 
     public override ValueTask RingbufWriteAsync(RingbufWriteArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        _services.RingbufWriteAsync(new Qemu21.RingbufWriteArguments { Device = arguments.Device, Data = arguments.Data, Format = arguments.Format?.Value }, session, cancellationToken);
+        RingbufWords(arguments.Device, () => _services.RingbufWriteAsync(new Qemu21.RingbufWriteArguments { Device = arguments.Device, Data = arguments.Data, Format = arguments.Format?.Value }, session, cancellationToken));
 
     public override ValueTask<string> RingbufReadAsync(RingbufReadArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        _services.RingbufReadAsync(new Qemu21.RingbufReadArguments { Device = arguments.Device, Size = arguments.Size, Format = arguments.Format?.Value }, session, cancellationToken);
+        RingbufWords(arguments.Device, () => _services.RingbufReadAsync(new Qemu21.RingbufReadArguments { Device = arguments.Device, Size = arguments.Size, Format = arguments.Format?.Value }, session, cancellationToken));
+
+    /// <summary>The shared machine's ring buffers answer synchronously; a chardev that is none is "not a ringbuf device" in 7.2 (2.1: "ringbuffer").</summary>
+    private static T RingbufWords<T>(string device, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (QmpException e) when (e.Description == $"{device} is not a ringbuffer device")
+        {
+            throw QmpException.Generic($"{device} is not a ringbuf device");
+        }
+    }
 
     // Network backends and NICs.
+
+    /// <summary>
+    /// QEMU 7.2's qmp_netdev_add: the id, the backend compiled in, a duplicate, then the backend's own checks and the
+    /// descriptors it names (<c>fd=</c>, <c>fds=</c>, <c>vhostfd=</c>, <c>vhostfds=</c>), taken from the connection's
+    /// <c>getfd</c> descriptors as QEMU takes them and kept until netdev_del. Nothing is opened, bound, connected or
+    /// run: no tap device, no socket, no <c>script=</c> or <c>helper=</c> (docs/security.md).
+    /// </summary>
     public override ValueTask NetdevAddAsync(NetdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var members = AsJson(arguments, NetdevAddArguments.Write);
         var type = arguments.Type.Value;
-        if (type is "none" or "vde" or "netmap" or "vhost-vdpa" or "vmnet-host" or "vmnet-shared" or "vmnet-bridged")
+        var id = arguments.Id;
+        QemuMachine.CheckId(id, wellFormed: true);
+        if (type is "none" or "nic" or "netmap" or "vmnet-host" or "vmnet-shared" or "vmnet-bridged")
         {
             throw QmpException.Generic($"network backend '{type}' is not compiled into this binary");
         }
 
-        return _services.NetdevAddAsync(Read(members, Qemu21.NetdevAddArguments.Read), session, cancellationToken);
+        lock (Gate)
+        {
+            _services.AddNetdev(id, type, $"Duplicate ID '{id}'", () => type switch
+            {
+                "tap" => TapFds(session, id, members),
+                "socket" => SocketFds(session, id, members),
+                "vhost-vdpa" => VhostVdpaFds(session, id, members),
+                _ => [],
+            });
+        }
+
+        return Done();
+    }
+
+    /// <summary>
+    /// QEMU 7.2's net_init_tap: which members go with <c>fd=</c> or <c>fds=</c>, then each queue's descriptor and its
+    /// vhost descriptor (net_init_tap_one: taken when vhost is on, refused when it is off), in QEMU's order.
+    /// </summary>
+    private List<SafeFileHandle> TapFds(QmpSession session, string id, JsonElement tap)
+    {
+        bool Has(string name) => tap.TryGetProperty(name, out _);
+        string? Text(string name) => tap.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        bool VhostOn(bool named) => tap.TryGetProperty("vhost", out var v) ? v.ValueKind == JsonValueKind.True : named || (tap.TryGetProperty("vhostforce", out var f) && f.ValueKind == JsonValueKind.True);
+        var steps = new List<(string Name, string? Refusal)>();
+        void Queue(string fd, string? vhostfd)
+        {
+            steps.Add((fd, null));
+            if (vhostfd is not null)
+            {
+                steps.Add((vhostfd, VhostOn(true) ? null : "vhostfd(s)= is not valid without vhost"));
+            }
+        }
+
+        if (Text("fd") is { } fd)
+        {
+            if (Has("ifname") || Has("script") || Has("downscript") || Has("vnet_hdr") || Has("helper") || Has("queues") || Has("fds") || Has("vhostfds"))
+            {
+                throw QmpException.Generic("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=");
+            }
+
+            Queue(fd, Text("vhostfd"));
+        }
+        else if (Text("fds") is { } fds)
+        {
+            if (Has("ifname") || Has("script") || Has("downscript") || Has("vnet_hdr") || Has("helper") || Has("queues") || Has("vhostfd"))
+            {
+                throw QmpException.Generic("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=");
+            }
+
+            var queues = SplitFds(fds);
+            var vhostQueues = Text("vhostfds") is { } vhostfds ? SplitFds(vhostfds) : null;
+            if (vhostQueues is not null && vhostQueues.Count != queues.Count)
+            {
+                throw QmpException.Generic("The number of fds passed does not match the number of vhostfds passed");
+            }
+
+            for (var i = 0; i < queues.Count; i++)
+            {
+                Queue(queues[i], vhostQueues?[i]);
+            }
+        }
+
+        return TakeFds(session, id, steps);
+
+        // get_fds: names separated by ':', at most MAX_TAP_QUEUES (1024).
+        static List<string> SplitFds(string text)
+        {
+            var parts = text.Split(':');
+            return [.. (parts.Length > 1 && parts[^1].Length == 0 ? parts[..^1] : parts).Take(1024)];
+        }
+    }
+
+    /// <summary>
+    /// QEMU 7.2's net_init_vhost_vdpa: a host vDPA device by path (<c>vhostdev=</c>, which the emulator never opens:
+    /// refused as every device is) or by descriptor (<c>vhostfd=</c>, taken from getfd as QEMU takes it); no vDPA
+    /// device is modelled, so one that was passed is closed and said so.
+    /// </summary>
+    private List<SafeFileHandle> VhostVdpaFds(QmpSession session, string id, JsonElement vdpa)
+    {
+        string? Text(string name) => vdpa.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var (dev, fd) = (Text("vhostdev"), Text("vhostfd"));
+        if ((dev is null) == (fd is null))
+        {
+            throw QmpException.Generic(dev is null ? "vhost-vdpa: neither vhostdev= nor vhostfd= was specified" : "vhost-vdpa: vhostdev= and vhostfd= are mutually exclusive");
+        }
+
+        if (dev is not null)
+        {
+            throw QmpException.Generic($"Could not open '{dev}': Permission denied");
+        }
+
+        try
+        {
+            _services.ReleaseBusyFd(_services.TakeFdParameter(session, id, fd!));
+        }
+        catch (QmpException e)
+        {
+            throw QmpException.Generic("vhost-vdpa: unable to parse vhostfd: " + e.Description);
+        }
+
+        throw NotModelled("vhost-vdpa devices");
+    }
+
+    private static readonly string[] SocketPeers = ["fd", "listen", "connect", "mcast", "udp"];
+
+    /// <summary>QEMU 7.2's net_init_socket: exactly one way to reach the peer, then <c>fd=</c>'s descriptor.</summary>
+    private List<SafeFileHandle> SocketFds(QmpSession session, string id, JsonElement socket)
+    {
+        bool Has(string name) => socket.TryGetProperty(name, out _);
+        if (SocketPeers.Count(Has) != 1)
+        {
+            throw QmpException.Generic("exactly one of listen=, connect=, mcast= or udp= is required");
+        }
+
+        if (Has("localaddr") && !Has("mcast") && !Has("udp"))
+        {
+            throw QmpException.Generic("localaddr= is only valid with mcast= or udp=");
+        }
+
+        return socket.TryGetProperty("fd", out var fd) && fd.ValueKind == JsonValueKind.String ? TakeFds(session, id, [(fd.GetString()!, null)]) : [];
+    }
+
+    /// <summary>Takes each named descriptor in order (or stops at a refusal); when one fails, those taken before it are closed (QEMU has taken them too).</summary>
+    private List<SafeFileHandle> TakeFds(QmpSession session, string id, IEnumerable<(string Name, string? Refusal)> steps)
+    {
+        var taken = new List<SafeFileHandle>();
+        try
+        {
+            foreach (var (name, refusal) in steps)
+            {
+                taken.Add(refusal is null ? _services.TakeFdParameter(session, id, name) : throw QmpException.Generic(refusal));
+            }
+        }
+        catch
+        {
+            foreach (var fd in taken)
+            {
+                _services.ReleaseBusyFd(fd);
+            }
+
+            throw;
+        }
+
+        return taken;
     }
 
     public override ValueTask NetdevDelAsync(NetdevDelArguments arguments, QmpSession session, CancellationToken cancellationToken) =>

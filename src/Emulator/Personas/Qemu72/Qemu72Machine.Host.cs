@@ -60,18 +60,29 @@ internal sealed partial class Qemu72Machine
     public override ValueTask PmemsaveAsync(PmemsaveArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
         _services.PmemsaveAsync(new Qemu21.PmemsaveArguments { Val = arguments.Val, Size = arguments.Size, Filename = arguments.Filename }, session, cancellationToken);
 
-    /// <summary>QEMU 7.2 knows file: and fd: only; the dump itself is the shared machine's.</summary>
-    public override ValueTask DumpGuestMemoryAsync(DumpGuestMemoryArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// QEMU 7.2 knows file: and fd: only; the dump itself is the shared machine's. An fd: name the connection did not
+    /// pass is refused in 7.2's words (monitor_get_fd), where the shared machine has QEMU 2.1's.
+    /// </summary>
+    public override async ValueTask DumpGuestMemoryAsync(DumpGuestMemoryArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        if (!arguments.Protocol.StartsWith("file:", StringComparison.Ordinal) && !arguments.Protocol.StartsWith("fd:", StringComparison.Ordinal))
+        var protocol = arguments.Protocol;
+        if (!protocol.StartsWith("file:", StringComparison.Ordinal) && !protocol.StartsWith("fd:", StringComparison.Ordinal))
         {
             throw QmpException.Generic("Invalid parameter 'protocol'");
         }
 
-        return _services.DumpGuestMemoryAsync(
-            new Qemu21.DumpGuestMemoryArguments { Paging = arguments.Paging, Protocol = arguments.Protocol, Begin = arguments.Begin, End = arguments.Length, Format = arguments.Format?.Value },
-            session,
-            cancellationToken);
+        try
+        {
+            await _services.DumpGuestMemoryAsync(
+                new Qemu21.DumpGuestMemoryArguments { Paging = arguments.Paging, Protocol = protocol, Begin = arguments.Begin, End = arguments.Length, Format = arguments.Format?.Value },
+                session,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (QmpException e) when (protocol.StartsWith("fd:", StringComparison.Ordinal) && e.Description == $"File descriptor named '{protocol[3..]}' not found")
+        {
+            throw QmpException.Generic($"File descriptor named '{protocol[3..]}' has not been found");
+        }
     }
 
     /// <summary>The emulator dumps synchronously: there is never a dump in progress to report.</summary>

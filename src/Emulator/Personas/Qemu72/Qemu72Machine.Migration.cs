@@ -22,6 +22,12 @@ internal sealed partial class Qemu72Machine
          "max-cpu-throttle": 99, "multifd-compression": "none", "multifd-zlib-level": 1, "multifd-zstd-level": 1}
         """)!;
 
+    /// <summary>
+    /// The shared machine's migration, with QEMU 7.2's words where its channels differ: <c>fd:NAME</c> takes the
+    /// connection's descriptor as QEMU does (monitor_get_fd) and closes it at once, so its reader sees the stream end;
+    /// <c>exec:COMMAND</c> runs nothing (QEMU runs <c>/bin/sh -c COMMAND</c>): it fails as QEMU's spawn fails,
+    /// in glib's words, and the migration is <c>failed</c> (docs/security.md).
+    /// </summary>
     public override ValueTask MigrateAsync(MigrateArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         if (arguments.Resume == true)
@@ -29,28 +35,78 @@ internal sealed partial class Qemu72Machine
             throw QmpException.Generic("Cannot resume if there is no paused migration");
         }
 
-        return _services.MigrateAsync(new Qemu21.MigrateArguments { Uri = arguments.Uri, Blk = arguments.Blk, Inc = arguments.Inc, Detach = arguments.Detach }, session, cancellationToken);
+        var uri = arguments.Uri;
+        lock (Gate)
+        {
+            if (!_services.MigrationRunning)
+            {
+                if (uri.StartsWith("exec:", StringComparison.Ordinal))
+                {
+                    throw _services.FailMigration(uri, "Failed to execute child process \u201c/bin/sh\u201d (Operation not permitted)");
+                }
+
+                if (uri.StartsWith("fd:", StringComparison.Ordinal) && !_services.HasNamedFd(session, uri[3..]))
+                {
+                    throw _services.FailMigration(uri, $"File descriptor named '{uri[3..]}' has not been found");
+                }
+            }
+
+            var started = _services.MigrateAsync(new Qemu21.MigrateArguments { Uri = uri, Blk = arguments.Blk, Inc = arguments.Inc, Detach = arguments.Detach }, session, cancellationToken);
+            if (uri.StartsWith("fd:", StringComparison.Ordinal))
+            {
+                _services.TryTakeNamedFd(session, uri[3..])?.Dispose();
+            }
+
+            return started;
+        }
     }
 
     /// <summary>The shared machine's migration state, its members as 7.2 names them (the same as 2.1's for what both report).</summary>
     public override async ValueTask<QueryMigrateResult> QueryMigrateAsync(QmpSession session, CancellationToken cancellationToken)
     {
         var info = await _services.QueryMigrateAsync(session, cancellationToken).ConfigureAwait(false);
-        return Read(AsJson(info, Qemu21.MigrateInfo.Write), QueryMigrateResult.Read);
+        var json = JsonNode.Parse(AsJson(info, Qemu21.MigrateInfo.Write).GetRawText())!.AsObject();
+        lock (Gate)
+        {
+            // 7.2 says why a migration failed.
+            if (Vm.Migration is { Status: "failed", Error: { } error })
+            {
+                json["error-desc"] = error;
+            }
+        }
+
+        return Parse(json.ToJsonString(), QueryMigrateResult.Read);
     }
 
     public override ValueTask MigrateCancelAsync(QmpSession session, CancellationToken cancellationToken) => _services.MigrateCancelAsync(session, cancellationToken);
 
-    /// <summary>Merges the given parameters into the machine's (checked and applied by QEMU in one step; the emulator keeps them).</summary>
+    /// <summary>What <see cref="_migrationParameters"/> charges to the client-state budget beyond QEMU's defaults.</summary>
+    private long _migrationParametersRetained;
+
+    /// <summary>
+    /// Merges the given parameters into the machine's (checked and applied by QEMU in one step; the emulator keeps
+    /// them). Their strings and lists (<c>tls-*</c>, <c>block-bitmap-mapping</c>) are client state: the whole set is
+    /// charged to the client-state budget, so a refusal leaves the parameters as they were.
+    /// </summary>
     public override ValueTask MigrateSetParametersAsync(MigrateSetParametersArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var given = AsJson(arguments, MigrateSetParametersArguments.Write);
         lock (Gate)
         {
+            var merged = (JsonObject)_migrationParameters.DeepClone();
             foreach (var member in given.EnumerateObject())
             {
                 // A null tls-* member resets it to "" (the StrOrNull alternate).
-                _migrationParameters[member.Name] = member.Value.ValueKind == JsonValueKind.Null ? JsonValue.Create("") : JsonNode.Parse(member.Value.GetRawText());
+                merged[member.Name] = member.Value.ValueKind == JsonValueKind.Null ? JsonValue.Create("") : JsonNode.Parse(member.Value.GetRawText());
+            }
+
+            var retained = VirtualMachine.RetainedCost(merged.ToJsonString());
+            Vm.Retain(Math.Max(0, retained - _migrationParametersRetained));
+            Vm.Release(Math.Max(0, _migrationParametersRetained - retained));
+            _migrationParametersRetained = retained;
+            foreach (var (name, value) in merged)
+            {
+                _migrationParameters[name] = value?.DeepClone();
             }
         }
 

@@ -105,18 +105,41 @@ internal sealed partial class Qemu72Machine
         return Done();
     }
 
-    /// <summary>A node's new virtual size (the image file keeps its header; the size is the machine's).</summary>
+    /// <summary>QEMU 7.2's BDRV_MAX_LENGTH: the largest size a node may have, INT64_MAX aligned down to 1 GiB.</summary>
+    private const long MaxNodeLength = long.MaxValue & ~((1L << 30) - 1);
+
+    /// <summary>
+    /// A node's new virtual size, checked as QEMU 7.2's qmp_block_resize and bdrv_co_truncate check it. The emulator
+    /// writes nothing (QEMU grows a raw file): the size is the machine's, and reaches the disk only through a later
+    /// copy or creation, which the emulator's image bounds cap (docs/security.md).
+    /// </summary>
     public override ValueTask BlockResizeAsync(BlockResizeArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
             var node = FindDeviceOrNode(arguments.Device, arguments.NodeName);
-            if (arguments.Size < 0)
+            var size = arguments.Size;
+            if (size < 0)
             {
                 throw QmpException.Generic("Parameter 'size' expects a >0 size");
             }
 
-            node.VirtualSize = arguments.Size;
+            if (node.ReadOnly)
+            {
+                throw QmpException.Generic("Image is read-only");
+            }
+
+            if (size > MaxNodeLength)
+            {
+                throw QmpException.Generic(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"offset({size}) exceeds maximum({MaxNodeLength})"));
+            }
+
+            if (node.Format == "qcow2" && size % 512 != 0)
+            {
+                throw QmpException.Generic("The new size must be a multiple of 512");
+            }
+
+            node.VirtualSize = size;
         }
 
         return Done();
@@ -191,20 +214,35 @@ internal sealed partial class Qemu72Machine
     }
 
     // Dirty bitmaps.
+
+    /// <summary>QEMU 7.2's qmp_block_dirty_bitmap_add and bdrv_create_dirty_bitmap: their checks, order and words.</summary>
     public override ValueTask BlockDirtyBitmapAddAsync(BlockDirtyBitmapAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
+        if (arguments.Name.Length == 0)
+        {
+            throw QmpException.Generic("Bitmap name cannot be empty");
+        }
+
         lock (Gate)
         {
             var node = FindDeviceOrNode(arguments.Node, arguments.Node);
-            if (arguments.Granularity is { } granularity && (granularity < 512 || granularity > (1L << 31) || (granularity & (granularity - 1)) != 0))
+
+            // A uint32: the reader refuses anything past 2^32 - 1.
+            if (arguments.Granularity is { } granularity && (granularity < 512 || (granularity & (granularity - 1)) != 0))
             {
-                throw QmpException.Generic("Granularity must be power of 2 between 512 and 2^31");
+                throw QmpException.Generic("Granularity must be power of 2 and at least 512");
             }
 
             var bitmaps = _bitmaps.TryGetValue(node, out var existing) ? existing : _bitmaps[node] = new(StringComparer.Ordinal);
             if (bitmaps.ContainsKey(arguments.Name))
             {
                 throw QmpException.Generic($"Bitmap already exists: {arguments.Name}");
+            }
+
+            // BDRV_BITMAP_MAX_NAME_SIZE: 1023 bytes.
+            if (System.Text.Encoding.UTF8.GetByteCount(arguments.Name) > 1023)
+            {
+                throw QmpException.Generic($"Bitmap name too long: {arguments.Name}");
             }
 
             // Charged to the machine's client-state budget, released with the bitmap.
@@ -378,7 +416,13 @@ internal sealed partial class Qemu72Machine
         return Read(AsJson(deleted, Qemu21.BlockdevSnapshotDeleteInternalSyncResult.Write), BlockdevSnapshotDeleteInternalSyncResult.Read);
     }
 
-    // NBD: the shared machine's server; an export is a drive's medium under the drive's name.
+    // NBD: the shared machine's server (it listens and greets); the exports are the persona's, by id as 7.2 keeps them.
+
+    /// <summary>Block exports (block-export-add, nbd-server-add), newest first as QEMU lists them, each charged to the client-state budget.</summary>
+    private readonly List<BlockExport> _exports = [];
+
+    private sealed record BlockExport(string Id, string Name, BlockImage Node, long Retained);
+
     public override ValueTask NbdServerStartAsync(NbdServerStartArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var addr = AsJson(arguments.Addr, NbdServerStartArgumentsAddr.Write);
@@ -386,63 +430,134 @@ internal sealed partial class Qemu72Machine
         return _services.NbdServerStartAsync(Parse(request.ToJsonString(), Qemu21.NbdServerStartArguments.Read), session, cancellationToken);
     }
 
-    public override ValueTask NbdServerAddAsync(NbdServerAddArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        Export(arguments.Device, arguments.Device, arguments.Writable, session, cancellationToken);
-
-    public override ValueTask BlockExportAddAsync(BlockExportAddArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        arguments.Type.Value == "nbd" ? Export(null, arguments.NodeName, arguments.Writable, session, cancellationToken) : throw QmpException.Generic($"Invalid parameter '{arguments.Type.Value}'");
-
-    private ValueTask Export(string? device, string nodeName, bool? writable, QmpSession session, CancellationToken cancellationToken)
+    /// <summary>QEMU 7.2's qmp_nbd_server_add: the device or node, then an export whose id and name are <c>name</c> (the device by default).</summary>
+    public override ValueTask NbdServerAddAsync(NbdServerAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        string drive;
         lock (Gate)
         {
-            var node = FindDeviceOrNode(device, nodeName);
-            if (_services.NbdEndPoint is null)
-            {
-                throw QmpException.Generic("NBD server not running");
-            }
+            var node = FindDeviceOrNode(arguments.Device, arguments.Device);
+            var name = arguments.Name ?? arguments.Device;
 
-            drive = Vm.Drives.FirstOrDefault(d => d.Image == node)?.Id ?? throw NotModelled("exporting a node no drive uses");
+            // nbd-server-add quietly exports a read-only node read-only.
+            Export(name, NodeName(node), node.ReadOnly ? false : arguments.Writable, name);
         }
 
-        return _services.NbdServerAddAsync(new Qemu21.NbdServerAddArguments { Device = drive, Writable = writable }, session, cancellationToken);
+        return Done();
+    }
+
+    public override ValueTask BlockExportAddAsync(BlockExportAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            var type = arguments.Type.Value;
+            if (type != "nbd")
+            {
+                // QEMU 7.2 has vhost-user-blk and FUSE exports (a socket server, a mount): not modelled, once found.
+                CheckExportId(arguments.Id);
+                _ = FindNode(arguments.NodeName) ?? throw QmpException.Generic($"Cannot find device='' nor node-name='{arguments.NodeName}'");
+                throw NotModelled($"{type} exports");
+            }
+
+            var members = AsJson(arguments, BlockExportAddArguments.Write);
+            var name = members.TryGetProperty("name", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString()! : arguments.NodeName;
+            Export(arguments.Id, arguments.NodeName, arguments.Writable, name);
+        }
+
+        return Done();
+    }
+
+    /// <summary>QEMU 7.2's blk_exp_add and nbd_export_create, their checks in their order. Under the machine lock.</summary>
+    private void Export(string id, string nodeName, bool? writable, string name)
+    {
+        CheckExportId(id);
+        var node = FindNode(nodeName) ?? throw QmpException.Generic($"Cannot find device='' nor node-name='{nodeName}'");
+        if (writable == true && node.ReadOnly)
+        {
+            throw QmpException.Generic("Cannot export read-only node as writable");
+        }
+
+        if (_services.NbdEndPoint is null)
+        {
+            throw QmpException.Generic("NBD server not running");
+        }
+
+        // NBD_MAX_STRING_SIZE: an export name is at most 4096 bytes.
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > 4096)
+        {
+            throw QmpException.Generic($"export name '{name}' too long");
+        }
+
+        if (_exports.Any(e => e.Name == name))
+        {
+            throw QmpException.Generic($"NBD server already has export named '{name}'");
+        }
+
+        _exports.Insert(0, new BlockExport(id, name, node, Vm.Retain(VirtualMachine.RetainedCost(id, name))));
+    }
+
+    private void CheckExportId(string id)
+    {
+        if (!QemuMachine.IsWellFormedId(id))
+        {
+            throw QmpException.Generic("Invalid block export id");
+        }
+
+        if (_exports.Any(e => e.Id == id))
+        {
+            throw QmpException.Generic($"Block export id '{id}' is already in use");
+        }
     }
 
     public override ValueTask NbdServerRemoveAsync(NbdServerRemoveArguments arguments, QmpSession session, CancellationToken cancellationToken) => Unexport(arguments.Name);
 
     public override ValueTask BlockExportDelAsync(BlockExportDelArguments arguments, QmpSession session, CancellationToken cancellationToken) => Unexport(arguments.Id);
 
-    private ValueTask Unexport(string name)
+    private ValueTask Unexport(string id)
     {
         lock (Gate)
         {
-            var drive = Vm.Drives.FirstOrDefault(d => d.Exported && d.Id == name) ?? throw QmpException.Generic($"Export '{name}' is not found");
-            drive.Exported = false;
+            var export = _exports.Find(e => e.Id == id) ?? throw QmpException.Generic($"Export '{id}' is not found");
+            Remove(export);
         }
 
         return Done();
     }
 
-    public override ValueTask NbdServerStopAsync(QmpSession session, CancellationToken cancellationToken)
+    /// <summary>Stopping the server ends every NBD export, as QEMU 7.2's nbd_server_stop does.</summary>
+    public override async ValueTask NbdServerStopAsync(QmpSession session, CancellationToken cancellationToken)
     {
         if (_services.NbdEndPoint is null)
         {
             throw QmpException.Generic("NBD server not running");
         }
 
-        return _services.NbdServerStopAsync(session, cancellationToken);
+        await _services.NbdServerStopAsync(session, cancellationToken).ConfigureAwait(false);
+        lock (Gate)
+        {
+            foreach (var export in _exports.ToList())
+            {
+                Remove(export);
+            }
+        }
+    }
+
+    /// <summary>An export ends: BLOCK_EXPORT_DELETED before the reply, as QEMU 7.2 sends it when no client holds the export.</summary>
+    private void Remove(BlockExport export)
+    {
+        _exports.Remove(export);
+        Vm.Release(export.Retained);
+        Vm.EmitNow(s => s.EmitBlockExportDeleted(export.Id));
     }
 
     public override ValueTask<IReadOnlyList<QueryBlockExportsResult>> QueryBlockExportsAsync(QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
-            return Done<IReadOnlyList<QueryBlockExportsResult>>([.. Vm.Drives.Where(d => d.Exported && d.Image is not null).Select(d => new QueryBlockExportsResult
+            return Done<IReadOnlyList<QueryBlockExportsResult>>([.. _exports.Select(e => new QueryBlockExportsResult
             {
-                Id = d.Id,
+                Id = e.Id,
                 Type = new BlockExportAddArgumentsType("nbd"),
-                NodeName = NodeName(d.Image!),
+                NodeName = NodeName(e.Node),
                 ShuttingDown = false,
             })]);
         }

@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace Qmp.Emulator.Tests;
+
+public sealed partial class Qemu72MonitorResourceTests
+{
+    [Fact]
+    public async Task Block_exports_are_kept_by_their_own_id()
+    {
+        await using var started = await StartAsync(Target.Emulator);
+        var client = started.Client;
+        Assert.Equal("return", await RunAsync(client, new Step("blockdev-add", """{"driver":"file","filename":"disk.raw","node-name":"f0"}""")));
+        Assert.Equal("return", await RunAsync(client, new Step("nbd-server-start", """{"addr":{"type":"unix","data":{"path":"nbd.sock"}}}""")));
+        Assert.Equal("return", await RunAsync(client, new Step("block-export-add", """{"type":"nbd","id":"exp0","node-name":"f0"}""")));
+        var exports = await client.ExecuteAsync("query-block-exports");
+        Assert.Equal("""[{"id":"exp0","node-name":"f0","shutting-down":false,"type":"nbd"}]""", Sorted(exports));
+        Assert.Equal("return", await RunAsync(client, new Step("block-export-del", """{"id":"exp0"}""")));
+        Assert.Equal("[]", JsonSerializer.Serialize(await client.ExecuteAsync("query-block-exports")));
+    }
+
+    [Fact]
+    public async Task Block_resize_grows_no_file_and_what_it_sizes_stays_capped_by_the_creatable_size()
+    {
+        // QEMU grows a raw file when its node is resized; the emulator writes nothing, and a copy of the node later
+        // meets the bound every image the emulator creates has (docs/security.md: no limit of block_resize's own).
+        await using var started = await StartAsync(Target.Emulator);
+        var client = started.Client;
+        var disk = Path.Combine(started.Work, "disk.raw");
+        Assert.Equal("return", await RunAsync(client, new Step("blockdev-add", """{"driver":"file","filename":"disk.raw","node-name":"f0"}""")));
+        Assert.Equal("return", await RunAsync(client, new Step("blockdev-add", """{"driver":"raw","file":"f0","node-name":"r0"}""")));
+        Assert.Equal("return", await RunAsync(client, new Step("block_resize", """{"node-name":"r0","size":9223372035781033984}""")));
+        Assert.Equal(65536, new FileInfo(disk).Length);
+        Assert.Equal(
+            "GenericError: Could not create 'copy.qcow2': File too large",
+            await RunAsync(client, new Step("drive-backup", """{"job-id":"j","device":"r0","target":"copy.qcow2","format":"qcow2","sync":"full"}""")));
+        Assert.False(File.Exists(Path.Combine(started.Work, "copy.qcow2")));
+        Assert.Empty(Directory.GetFiles(started.Work, ".qmp-*.tmp"));
+    }
+
+    [Fact]
+    public async Task Bitmap_names_are_bounded_as_qemu_7_2_bounds_them()
+    {
+        await using var started = await StartAsync(Target.Emulator);
+        var client = started.Client;
+        Assert.Equal("return", await RunAsync(client, new Step("blockdev-add", """{"driver":"file","filename":"disk.raw","node-name":"f0"}""")));
+        var longName = new string('b', 1024);
+        Assert.Equal("GenericError: Bitmap name too long: " + longName, await RunAsync(client, new Step("block-dirty-bitmap-add", JsonSerializer.Serialize(new { node = "f0", name = longName }))));
+        Assert.Equal("return", await RunAsync(client, new Step("block-dirty-bitmap-add", JsonSerializer.Serialize(new { node = "f0", name = longName[1..] }))));
+    }
+}
