@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using BenchmarkDotNet.Attributes;
 using Qmp.Benchmarks.Qemu;
 using Qmp.Runtime;
 
@@ -142,6 +145,109 @@ internal static class EventVolume
                         });
                         break;
                 }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Three typed subscribers made with the generated <c>ReadEventsAsync&lt;TEvent&gt;()</c>, of three
+/// event kinds or all of one, reading the same events: what the client allocates per event (all
+/// threads of this process: the events are written by a socket in it, as bytes made beforehand).
+/// Each operation writes STOP, RESUME and DEVICE_DELETED in turn and waits until every subscriber
+/// has its share; fewer events than a subscription's buffer holds, so none can be dropped.
+/// </summary>
+[MemoryDiagnoser]
+public class TypedSubscribers
+{
+    public const int Events = 900;
+
+    private static readonly byte[] Greeting = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": []}}\r\n"u8.ToArray();
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _consumers = new();
+    private byte[] _batch = [];
+    private Socket? _server;
+    private QemuClient? _client;
+    private int _remaining;
+    private TaskCompletionSource _done = new();
+
+    /// <summary>"kinds": one subscriber each of STOP, RESUME and DEVICE_DELETED; "same": three of DEVICE_DELETED.</summary>
+    [Params("kinds", "same")]
+    public string Subscribers { get; set; } = "kinds";
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < Events; i++)
+        {
+            var time = string.Create(CultureInfo.InvariantCulture, $"\"timestamp\": {{\"seconds\": 1700000000, \"microseconds\": {i}}}");
+            text.Append((i % 3) switch
+            {
+                0 => $"{{\"event\": \"STOP\", {time}}}\r\n",
+                1 => $"{{\"event\": \"RESUME\", {time}}}\r\n",
+                _ => $"{{\"event\": \"DEVICE_DELETED\", \"data\": {{\"device\": \"nic1\", \"path\": \"/machine/peripheral/nic1\"}}, {time}}}\r\n",
+            });
+        }
+
+        _batch = Encoding.UTF8.GetBytes(text.ToString());
+        var path = Servers.SocketPath("typed-events");
+        File.Delete(path);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        var connecting = QmpClient.ConnectAsync($"unix:{path}", new QmpClientOptions { Negotiate = false });
+        _server = await listener.AcceptAsync();
+        File.Delete(path);
+        await _server.SendAsync(Greeting);
+        _client = new QemuClient(await connecting);
+        if (Subscribers == "same")
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                _consumers.Add(ConsumeAsync(_client.ReadEventsAsync<DeviceDeletedEvent>(_stop.Token)));
+            }
+        }
+        else
+        {
+            _consumers.Add(ConsumeAsync(_client.ReadEventsAsync<StopEvent>(_stop.Token)));
+            _consumers.Add(ConsumeAsync(_client.ReadEventsAsync<ResumeEvent>(_stop.Token)));
+            _consumers.Add(ConsumeAsync(_client.ReadEventsAsync<DeviceDeletedEvent>(_stop.Token)));
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        await _stop.CancelAsync();
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
+        _server?.Dispose();
+        await Task.WhenAll(_consumers).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "three typed subscribers, per event")]
+    public async Task ThreeTypedSubscribers()
+    {
+        // Each subscriber has a third of the events ("kinds") or each has all the DEVICE_DELETED ("same").
+        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _remaining, Events);
+        await _server!.SendAsync(_batch);
+        await _done.Task;
+    }
+
+    private async Task ConsumeAsync<TEvent>(IAsyncEnumerable<TEvent> events)
+    {
+        await Task.Yield();
+        await foreach (var _ in events.WithCancellation(_stop.Token))
+        {
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                _done.TrySetResult();
             }
         }
     }

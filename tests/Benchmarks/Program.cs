@@ -35,6 +35,11 @@ if (args is ["events", .. var volume])
         volume.Length > 1 ? int.Parse(volume[1], CultureInfo.InvariantCulture) : 3);
 }
 
+if (args is ["round-trip-costs", .. var costs])
+{
+    return await RoundTripCosts.MeasureAsync(costs is [var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 20_000);
+}
+
 if (args is ["serve-floor", var floorSocket])
 {
     return await Servers.ServeFloorAsync(floorSocket);
@@ -59,7 +64,7 @@ var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(inProcess ? Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance) : Job.ShortRun)
     .AddDiagnoser(MemoryDiagnoser.Default)
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-var types = new[] { typeof(RoundTrip), typeof(Pipelined), typeof(Broadcast), typeof(Parser), typeof(Generator), typeof(QapiFrontEnd), typeof(QapiGenerator), typeof(SchemaCheck), typeof(SchemaCheckHostile), typeof(QapiArguments), typeof(GeneratedMarshaling), typeof(Dispatch) };
+var types = new[] { typeof(RoundTrip), typeof(Pipelined), typeof(Broadcast), typeof(Parser), typeof(Generator), typeof(QapiFrontEnd), typeof(QapiGenerator), typeof(SchemaCheck), typeof(SchemaCheckHostile), typeof(QapiArguments), typeof(GeneratedMarshaling), typeof(Dispatch), typeof(TypedSubscribers) };
 var summaries = args.Length > 0
     ? BenchmarkSwitcher.FromTypes(types).Run(args, config).ToArray()
     : types.Select(t => BenchmarkRunner.Run(t, config)).ToArray();

@@ -112,6 +112,8 @@ public static class ClientEmitter
             writer.Open("private static async global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadAsync<TEvent>(global::Qmp.Runtime.QmpEventSubscription subscription, [global::System.Runtime.CompilerServices.EnumeratorCancellation] " + Ct + " cancellationToken) where TEvent : " + spec.Stem + "Event");
             writer.Open("using (subscription)");
             writer.Open("await foreach (var qmpEvent in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(subscription, cancellationToken).ConfigureAwait(false))");
+            writer.Line("// Parse reads each event once, however many subscribers read it; the subscription has only the events");
+            writer.Line("// TEvent may be (its wire name, or any for the base and untyped records), so others are never read.");
             writer.Line("if (" + spec.Stem + "Events.Parse(qmpEvent) is TEvent typed)");
             writer.Line("    yield return typed;");
             writer.Close();
@@ -240,13 +242,16 @@ public static class ClientEmitter
         yield return new Member(
             w =>
             {
-                w.Line("/// <summary>Events of one typed kind from now on (subscribed at the call), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>");
+                w.Line("/// <summary>");
+                w.Line("/// Events of one typed kind from now on (subscribed at the call, to that event's wire name only), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.");
+                w.Line("/// Subscribers share each event's typed record (read once): treat it as read-only.");
+                w.Line("/// </summary>");
                 w.Line("/// <typeparam name=\"TEvent\">The typed event.</typeparam>");
                 w.Line("/// <param name=\"cancellationToken\">Ends the enumeration.</param>");
             },
             "global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>(" + Ct + " cancellationToken = default) where TEvent : " + baseType,
             false,
-            "ReadAsync<TEvent>(Client.SubscribeEvents(), cancellationToken);");
+            "ReadAsync<TEvent>(Client.SubscribeEvents(" + stem + "Events.WireNameOf(typeof(TEvent)) is { } name ? new[] { name } : null), cancellationToken);");
 
         yield return new Member(
             w =>

@@ -35,9 +35,19 @@ public static class EventsEmitter
 
         writer.Line("};");
         writer.Line();
-        writer.Line("/// <summary>Turns a raw event into its typed record; an event the schema does not know, or whose data does not fit, stays untyped.</summary>");
+        writer.Line("/// <summary>");
+        writer.Line("/// Turns a raw event into its typed record; an event the schema does not know, or whose data does not fit, stays untyped.");
+        writer.Line("/// Read once per event: every caller (each typed subscriber of the event) gets the same record.");
+        writer.Line("/// </summary>");
         writer.Open("public static " + baseType + " Parse(" + QmpEvent + " qmpEvent)");
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(qmpEvent);");
+        writer.Line("return qmpEvent.GetTyped(s_readTyped);");
+        writer.Close();
+        writer.Line();
+        writer.Line("// Parse's reader as one delegate: the event keeps what this delegate read of it.");
+        writer.Line("private static readonly global::System.Func<" + QmpEvent + ", " + baseType + "> s_readTyped = ReadTyped;");
+        writer.Line();
+        writer.Open("private static " + baseType + " ReadTyped(" + QmpEvent + " qmpEvent)");
         writer.Open("try");
         writer.Open("switch (qmpEvent.Name)");
         foreach (var e in spec.Events)
@@ -52,6 +62,18 @@ public static class EventsEmitter
         writer.Line("}");
         writer.Line("return new " + untyped + "(qmpEvent) { Timestamp = qmpEvent.Timestamp };");
         writer.Close();
+        writer.Line();
+        writer.Line("/// <summary>The wire name of <paramref name=\"type\"/> when it is one event's record; null for the others (the base and the untyped record), which any event may be.</summary>");
+        writer.Line("internal static string? WireNameOf(global::System.Type type) => s_wireNames.TryGetValue(type, out var name) ? name : null;");
+        writer.Line();
+        writer.Line("private static readonly global::System.Collections.Generic.Dictionary<global::System.Type, string> s_wireNames = new()");
+        writer.Line("{");
+        foreach (var e in spec.Events)
+        {
+            writer.Line("    [typeof(" + e.Record.Name + ")] = " + e.Record.Name + ".WireName,");
+        }
+
+        writer.Line("};");
         writer.Line();
         writer.Line("/// <summary>Parses every event of a raw stream (e.g. a <c>QmpEventSubscription</c>).</summary>");
         writer.Open("public static async global::System.Collections.Generic.IAsyncEnumerable<" + baseType + "> ParseAll(global::System.Collections.Generic.IAsyncEnumerable<" + QmpEvent + "> events, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)");

@@ -46,11 +46,14 @@ public partial class ShapesClient : global::System.IAsyncDisposable
     public global::System.Collections.Generic.IAsyncEnumerable<ShapesEvent> ReadEventsAsync(global::System.Collections.Generic.IEnumerable<string>? names = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         ReadAsync<ShapesEvent>(Client.SubscribeEvents(names), cancellationToken);
 
-    /// <summary>Events of one typed kind from now on (subscribed at the call), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>
+    /// <summary>
+    /// Events of one typed kind from now on (subscribed at the call, to that event's wire name only), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.
+    /// Subscribers share each event's typed record (read once): treat it as read-only.
+    /// </summary>
     /// <typeparam name="TEvent">The typed event.</typeparam>
     /// <param name="cancellationToken">Ends the enumeration.</param>
     public global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>(global::System.Threading.CancellationToken cancellationToken = default) where TEvent : ShapesEvent =>
-        ReadAsync<TEvent>(Client.SubscribeEvents(), cancellationToken);
+        ReadAsync<TEvent>(Client.SubscribeEvents(ShapesEvents.WireNameOf(typeof(TEvent)) is { } name ? new[] { name } : null), cancellationToken);
 
     /// <summary>
     /// Waits for the next <typeparamref name="TEvent"/> (that <paramref name="predicate"/> accepts) to arrive after this call;
@@ -101,6 +104,8 @@ public partial class ShapesClient : global::System.IAsyncDisposable
         {
             await foreach (var qmpEvent in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(subscription, cancellationToken).ConfigureAwait(false))
             {
+                // Parse reads each event once, however many subscribers read it; the subscription has only the events
+                // TEvent may be (its wire name, or any for the base and untyped records), so others are never read.
                 if (ShapesEvents.Parse(qmpEvent) is TEvent typed)
                     yield return typed;
             }

@@ -35,10 +35,21 @@ public static partial class LibraryEvents
         "MEDIA_CHANGED",
     };
 
-    /// <summary>Turns a raw event into its typed record; an event the schema does not know, or whose data does not fit, stays untyped.</summary>
+    /// <summary>
+    /// Turns a raw event into its typed record; an event the schema does not know, or whose data does not fit, stays untyped.
+    /// Read once per event: every caller (each typed subscriber of the event) gets the same record.
+    /// </summary>
     public static LibraryEvent Parse(global::Qmp.Runtime.QmpEvent qmpEvent)
     {
         global::System.ArgumentNullException.ThrowIfNull(qmpEvent);
+        return qmpEvent.GetTyped(s_readTyped);
+    }
+
+    // Parse's reader as one delegate: the event keeps what this delegate read of it.
+    private static readonly global::System.Func<global::Qmp.Runtime.QmpEvent, LibraryEvent> s_readTyped = ReadTyped;
+
+    private static LibraryEvent ReadTyped(global::Qmp.Runtime.QmpEvent qmpEvent)
+    {
         try
         {
             switch (qmpEvent.Name)
@@ -53,6 +64,15 @@ public static partial class LibraryEvents
         }
         return new UntypedLibraryEvent(qmpEvent) { Timestamp = qmpEvent.Timestamp };
     }
+
+    /// <summary>The wire name of <paramref name="type"/> when it is one event's record; null for the others (the base and the untyped record), which any event may be.</summary>
+    internal static string? WireNameOf(global::System.Type type) => s_wireNames.TryGetValue(type, out var name) ? name : null;
+
+    private static readonly global::System.Collections.Generic.Dictionary<global::System.Type, string> s_wireNames = new()
+    {
+        [typeof(StopEvent)] = StopEvent.WireName,
+        [typeof(MediaChangedEvent)] = MediaChangedEvent.WireName,
+    };
 
     /// <summary>Parses every event of a raw stream (e.g. a <c>QmpEventSubscription</c>).</summary>
     public static async global::System.Collections.Generic.IAsyncEnumerable<LibraryEvent> ParseAll(global::System.Collections.Generic.IAsyncEnumerable<global::Qmp.Runtime.QmpEvent> events, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)

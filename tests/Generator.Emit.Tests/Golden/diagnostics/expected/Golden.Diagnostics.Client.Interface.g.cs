@@ -22,7 +22,10 @@ public partial interface IDiagnosticsClient : global::System.IAsyncDisposable
     /// <param name="cancellationToken">Ends the enumeration.</param>
     global::System.Collections.Generic.IAsyncEnumerable<DiagnosticsEvent> ReadEventsAsync(global::System.Collections.Generic.IEnumerable<string>? names = null, global::System.Threading.CancellationToken cancellationToken = default);
 
-    /// <summary>Events of one typed kind from now on (subscribed at the call), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.</summary>
+    /// <summary>
+    /// Events of one typed kind from now on (subscribed at the call, to that event's wire name only), e.g. <c>ReadEventsAsync&lt;BlockJobCompletedEvent&gt;()</c>.
+    /// Subscribers share each event's typed record (read once): treat it as read-only.
+    /// </summary>
     /// <typeparam name="TEvent">The typed event.</typeparam>
     /// <param name="cancellationToken">Ends the enumeration.</param>
     global::System.Collections.Generic.IAsyncEnumerable<TEvent> ReadEventsAsync<TEvent>(global::System.Threading.CancellationToken cancellationToken = default) where TEvent : DiagnosticsEvent;
