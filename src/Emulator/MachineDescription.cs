@@ -105,6 +105,9 @@ public sealed class ImageDescription
     public bool Encrypted { get; set; }
     public string? Password { get; set; }
     public string? NodeName { get; set; }
+
+    /// <summary>Opened read-only as a node (a -blockdev backing node's <c>read-only</c>).</summary>
+    public bool ReadOnly { get; set; }
 }
 
 public sealed class NicDescription

@@ -402,7 +402,7 @@ public sealed class VirtualMachine
             var below = image;
             foreach (var b in d.Backing ?? [])
             {
-                below.Backing = new BlockImage { Filename = b.Filename, Format = b.Format, VirtualSize = b.Size, ActualSize = Math.Min(b.Size, 200 * MiB), NodeName = b.NodeName };
+                below.Backing = new BlockImage { Filename = b.Filename, Format = b.Format, VirtualSize = b.Size, ActualSize = Math.Min(b.Size, 200 * MiB), NodeName = b.NodeName, ReadOnly = b.ReadOnly };
                 below = below.Backing;
             }
 

@@ -182,7 +182,7 @@ public sealed class SampleTests
         Assert.Contains("query-block: the typed reply could not be read at return[0].inserted.active; read from the raw reply", output, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "the 7.2 persona answers eject and drive-backup with CommandNotFound until its block jobs land (issue 23, p72blk): the session stops there")]
+    [Fact]
     public async Task DriftQemu_runs_on_the_7_2_persona_in_process_where_no_qemu_is_installed()
     {
         var (exit, output) = await RunWithoutQemuAsync("DriftQemu");

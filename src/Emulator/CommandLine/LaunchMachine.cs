@@ -7,7 +7,7 @@ namespace Qmp.Emulator.CommandLine;
 /// <summary>
 /// The shared machine state from a QEMU 7.2 command line (<see cref="EmulatorOptions.Launch"/>): each
 /// <c>-device</c> with <c>drive=</c> is a drive whose medium is that <c>-blockdev</c> node (its backing chain
-/// from <c>backing</c>), every <c>-device</c> is a device under <c>/machine/peripheral</c>, every chardev is
+/// from <c>backing</c>), a CD-ROM without one an empty drive, every <c>-device</c> is a device under <c>/machine/peripheral</c>, every chardev is
 /// one, and the balloon exists only when a <c>virtio-balloon-*</c> device is given. Nothing of QEMU 2.1's
 /// default machine (its IDE disk, CD-ROM, NIC) is added: as QEMU with <c>-nodefaults</c>, the line is the machine.
 /// </summary>
@@ -18,6 +18,14 @@ internal static class LaunchMachine
         var drives = new List<DriveDescription>();
         foreach (var device in launch.Devices)
         {
+            if (device.Drive is null && device.Driver is "ide-cd" or "scsi-cd")
+            {
+                // An empty CD-ROM (libvirt's before a medium goes in): QEMU gives the device a drive of its own, without a
+                // name; the persona knows it by the device's path.
+                drives.Add(new DriveDescription { Id = device.QomPath, Media = "cdrom" });
+                continue;
+            }
+
             if (device.Drive is not { } nodeName || launch.FindNode(nodeName) is not { } node || drives.Any(d => d.Id == nodeName))
             {
                 continue;
@@ -34,7 +42,7 @@ internal static class LaunchMachine
                 Size = node.VirtualSize,
                 ReadOnly = node.ReadOnly,
                 NodeName = node.NodeName,
-                Backing = chain.Count == 0 ? null : [.. chain.Select(b => new ImageDescription { Filename = FileOf(launch, b) ?? b.NodeName, Format = b.Driver, Size = b.VirtualSize, NodeName = b.NodeName })],
+                Backing = chain.Count == 0 ? null : [.. chain.Select(b => new ImageDescription { Filename = FileOf(launch, b) ?? b.NodeName, Format = b.Driver, Size = b.VirtualSize, NodeName = b.NodeName, ReadOnly = b.ReadOnly })],
             });
         }
 

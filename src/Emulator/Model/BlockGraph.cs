@@ -45,11 +45,20 @@ internal sealed class Job
     /// <summary>Whether it is a block job (query-block-jobs lists it, BLOCK_JOB_* events follow it): not blockdev-create, amend or the snapshot-* jobs.</summary>
     public bool IsBlockJob => Type is "commit" or "stream" or "mirror" or "backup";
 
-    /// <summary>A mirror's or a backup's source node (the image it copies).</summary>
+    /// <summary>A mirror's or a backup's source node (the image it copies); a commit's top, a stream's node: the node its filter sits on.</summary>
     public BlockImage? Source { get; init; }
 
-    /// <summary>A mirror's or a backup's target node.</summary>
+    /// <summary>A mirror's or a backup's target node; a commit's base.</summary>
     public BlockImage? Target { get; init; }
+
+    /// <summary>The other nodes it blocks (a commit's or a stream's chain between its ends), as block_job_add_bdrv.</summary>
+    public IReadOnlyList<BlockImage> Nodes { get; init; } = [];
+
+    /// <summary>What it changes in the graph when it completes (a commit or a stream drops the nodes it merged), or null.</summary>
+    public Action? Completed { get; init; }
+
+    /// <summary>Whether it uses <paramref name="node"/> (its op blockers are on it).</summary>
+    public bool Holds(BlockImage node) => Source == node || Target == node || Nodes.Contains(node);
 
     /// <summary>Whether it ends by pivoting to its target (job-complete) rather than leaving the copy (a soft cancel).</summary>
     public bool Pivot { get; set; }

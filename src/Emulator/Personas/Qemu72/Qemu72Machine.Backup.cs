@@ -19,8 +19,8 @@ internal sealed partial class Qemu72Machine
     {
         lock (Gate)
         {
-            var source = FindNode(arguments.Device) ?? throw QmpException.Generic($"Cannot find device='{arguments.Device}' nor node-name='{arguments.Device}'");
-            var target = FindNode(arguments.Target) ?? throw QmpException.Generic($"Cannot find device='{arguments.Target}' nor node-name='{arguments.Target}'");
+            var source = FindDeviceOrNode(arguments.Device, arguments.Device);
+            var target = FindDeviceOrNode(arguments.Target, arguments.Target);
             StartBackup(new Backup(arguments.JobId, arguments.Device, source, arguments.Target, target, arguments.Sync.Value, arguments.Bitmap, arguments.Speed, arguments.AutoFinalize, arguments.AutoDismiss));
         }
 
@@ -35,7 +35,7 @@ internal sealed partial class Qemu72Machine
     {
         lock (Gate)
         {
-            var source = FindNode(arguments.Device) ?? throw QmpException.Generic($"Cannot find device='{arguments.Device}' nor node-name='{arguments.Device}'");
+            var source = FindDeviceOrNode(arguments.Device, arguments.Device);
             var existing = arguments.Mode?.Value == "existing";
             var format = arguments.Format ?? (existing ? null : source.Format);
             var sync = arguments.Sync.Value;
@@ -110,14 +110,14 @@ internal sealed partial class Qemu72Machine
             throw QmpException.Generic("Source and target image have different sizes");
         }
 
-        if (Vm.Blockdev.Jobs.FirstOrDefault(j => Active(j) && (j.Source == backup.Source || j.Target == backup.Source || j.Source == backup.Target || j.Target == backup.Target)) is { } busy)
+        if (Vm.Blockdev.Jobs.FirstOrDefault(j => Active(j) && (j.Holds(backup.Source) || j.Holds(backup.Target))) is { } busy)
         {
-            var name = busy.Source == backup.Source || busy.Target == backup.Source ? backup.Device : backup.TargetName;
+            var name = busy.Holds(backup.Source) ? backup.Device : backup.TargetName;
             throw QmpException.Generic($"Node '{name}' is busy: block device is in use by block job: {busy.Type}");
         }
 
         // Without a job-id the job takes the device's BlockBackend name: a -drive's id, else none at all.
-        var id = backup.JobId ?? Vm.Drives.FirstOrDefault(d => d.Image == backup.Source && Vm.Launch?.FindNode(d.Id) is null)?.Id ?? "";
+        var id = backup.JobId ?? DeviceName(backup.Source);
         CheckNewJobId(id);
         var job = new Job
         {

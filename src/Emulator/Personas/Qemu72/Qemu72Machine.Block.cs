@@ -39,12 +39,20 @@ internal sealed partial class Qemu72Machine
             var node = OpenNode(options, name);
             _retainedNodes[node] = Vm.Retain(VirtualMachine.RetainedCost(name, node.Filename));
             Vm.Blockdev.Nodes.Add(node);
+            Created(node);
         }
 
         return Done();
     }
 
     private readonly Dictionary<BlockImage, long> _retainedNodes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>When each node QMP made was made (blockdev-add's, blockdev-change-medium's unnamed ones): QEMU lists nodes newest first.</summary>
+    private readonly Dictionary<BlockImage, long> _createdAt = new(ReferenceEqualityComparer.Instance);
+
+    private long _nodesCreated;
+
+    private void Created(BlockImage node) => _createdAt[node] = _nodesCreated++;
 
     /// <summary>A node name QEMU would take for a new node, or its error.</summary>
     private string CheckNewNodeName(string? name)
@@ -69,7 +77,7 @@ internal sealed partial class Qemu72Machine
             throw QmpException.Generic($"Duplicate nodes with node-name='{name}'");
         }
 
-        if (Vm.Drives.Any(d => d.Id == name && Vm.Launch?.FindNode(name) is null))
+        if (NamedDrive(name) is not null)
         {
             throw QmpException.Generic($"node-name={name} is conflicting with a device id");
         }
@@ -222,13 +230,46 @@ internal sealed partial class Qemu72Machine
         }
     }
 
+    /// <summary>
+    /// Runs a change of the graph (a pivot, a commit, a medium removed) and keeps each node of the command line that
+    /// leaves every chain: QEMU's monitor owns a -blockdev node until blockdev-del (<paramref name="deleted"/>), so it stays
+    /// a node of its own, with its backing, listed where the command line put it. Nodes QMP added are listed anyway; a
+    /// -drive's own nodes go.
+    /// </summary>
+    private void ChangeGraph(Action change, BlockImage? deleted = null)
+    {
+        var launched = Vm.Launch is { } launch ? GraphNodes().Where(n => n != deleted && n.NodeName is { } name && launch.FindNode(name) is not null).ToList() : [];
+        change();
+        if (launched.Count == 0)
+        {
+            return;
+        }
+
+        var reachable = new HashSet<BlockImage>(GraphNodes(), ReferenceEqualityComparer.Instance);
+        foreach (var node in launched)
+        {
+            if (!reachable.Contains(node))
+            {
+                Vm.Blockdev.Nodes.Add(node);
+                foreach (var below in node.Chain())
+                {
+                    reachable.Add(below);
+                    if (ProtocolNode(below) is { } file)
+                    {
+                        reachable.Add(file);
+                    }
+                }
+            }
+        }
+    }
+
     public override ValueTask BlockdevDelAsync(BlockdevDelArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
             var node = FindNode(arguments.NodeName) ?? throw QmpException.Generic($"Failed to find node with node-name='{arguments.NodeName}'");
             // A device's or a job's BlockBackend on it (bdrv_has_blk), else another node's reference to it.
-            if (Vm.Drives.Any(d => d.Image == node) || Vm.Blockdev.Jobs.Any(j => Active(j) && (j.Source == node || j.Target == node)))
+            if (Vm.Drives.Any(d => d.Image == node) || Vm.Blockdev.Jobs.Any(j => Active(j) && j.Holds(node)))
             {
                 throw QmpException.Generic($"Node {arguments.NodeName} is in use");
             }
@@ -238,7 +279,9 @@ internal sealed partial class Qemu72Machine
                 throw QmpException.Generic($"Block device {arguments.NodeName} is in use");
             }
 
-            Vm.Blockdev.Nodes.Remove(node);
+            // The command line's file node under it stays the monitor's.
+            ChangeGraph(() => Vm.Blockdev.Nodes.Remove(node), deleted: node);
+            _createdAt.Remove(node);
             if (_retainedNodes.Remove(node, out var retained))
             {
                 Vm.Release(retained);
@@ -252,7 +295,7 @@ internal sealed partial class Qemu72Machine
     private bool InUse(BlockImage node) =>
         GraphNodes().Any(n => n.File == node || n.Backing == node)
         || Vm.Drives.Any(d => d.Image?.Chain().Contains(node) == true)
-        || Vm.Blockdev.Jobs.Any(j => Active(j) && (j.Source == node || j.Target == node));
+        || Vm.Blockdev.Jobs.Any(j => Active(j) && j.Holds(node));
 
     /// <summary>Whether a job still holds its nodes (until it concludes).</summary>
     private static bool Active(Job job) => job.Status is not ("concluded" or "null");

@@ -180,7 +180,7 @@ internal sealed partial class Qemu72Machine
             return Done<IReadOnlyList<QueryBlockResult>>([.. Vm.Drives.Select(d => new QueryBlockResult
             {
                 // A disk whose medium is a -blockdev node has no drive name: QEMU reports "" and the qdev path.
-                Device = Vm.Launch?.FindNode(d.Id) is not null ? "" : d.Id,
+                Device = DriveName(d),
                 Qdev = QdevOf(d),
                 Type = "unknown",
                 Removable = d.Removable,
@@ -204,7 +204,7 @@ internal sealed partial class Qemu72Machine
 
             return Done<IReadOnlyList<QueryBlockstatsResult>>([.. Vm.Drives.Select(d => (d.Image is { } image ? NodeStats(image, d, blockLevel: true) : new QueryBlockstatsResult { Stats = Stats(d) }) with
             {
-                Device = Vm.Launch?.FindNode(d.Id) is not null ? "" : d.Id,
+                Device = DriveName(d),
                 Qdev = QdevOf(d),
             })]);
         }
@@ -300,15 +300,9 @@ internal sealed partial class Qemu72Machine
             }
         }
 
-        // Newest first, as QEMU's list of named nodes: the command line's in its order, then QMP's in the order added.
+        // Newest first, as QEMU's list of named nodes: the command line's in its order, then QMP's in the order made.
         var launch = Vm.Launch?.BlockNodes ?? [];
-        var added = new Dictionary<BlockImage, int>(ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < Vm.Blockdev.Nodes.Count; i++)
-        {
-            added[Vm.Blockdev.Nodes[i]] = i;
-        }
-
-        return all.OrderByDescending(n => added.TryGetValue(n.Image, out var at) ? launch.Length + at : LaunchIndex(launch, n.Image.NodeName));
+        return all.OrderByDescending(n => _createdAt.TryGetValue(n.Image, out var at) ? launch.Length + at : LaunchIndex(launch, n.Image.NodeName));
 
         static int LaunchIndex(System.Collections.Immutable.ImmutableArray<CommandLine.BlockNodeConfiguration> launch, string? name)
         {
@@ -462,12 +456,15 @@ internal sealed partial class Qemu72Machine
         TimedStats = [],
     };
 
-    /// <summary>The QOM path of the device a drive is attached to (a virtio disk's backend), or null.</summary>
+    /// <summary>
+    /// blk_get_attached_dev_id: the id of the device a drive is attached to, else its QOM path (a virtio disk's drive is
+    /// its unnamed backend's), or null.
+    /// </summary>
     private string? QdevOf(Drive drive)
     {
-        if (Vm.Launch?.Devices.FirstOrDefault(d => d.Drive == drive.Id) is { } configured)
+        if (Vm.Launch?.Devices.FirstOrDefault(d => (d.Drive ?? d.QomPath) == drive.Id) is { } configured)
         {
-            return configured.BlockQdevPath;
+            return configured.BlockQdevPath != configured.QomPath ? configured.BlockQdevPath : configured.Id ?? configured.QomPath;
         }
 
         var device = Vm.Devices.FirstOrDefault(d => d.Id is not null

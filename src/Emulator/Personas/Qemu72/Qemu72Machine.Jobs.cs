@@ -69,7 +69,7 @@ internal sealed partial class Qemu72Machine
     {
         lock (Gate)
         {
-            var source = FindNode(arguments.Device) ?? Vm.Drives.FirstOrDefault(d => d.Id == arguments.Device && Vm.Launch?.FindNode(d.Id) is null)?.Image
+            var source = FindNode(arguments.Device) ?? NamedDrive(arguments.Device)?.Image
                 ?? throw QmpException.Generic($"Cannot find device='{arguments.Device}' nor node-name='{arguments.Device}'");
             var target = FindNode(arguments.Target) ?? throw QmpException.Generic($"Cannot find device='{arguments.Target}' nor node-name='{arguments.Target}'");
             if (Vm.Blockdev.Jobs.Any(j => Active(j) && j.Source == source))
@@ -80,9 +80,9 @@ internal sealed partial class Qemu72Machine
 
             var id = arguments.JobId ?? source.NodeName ?? arguments.Device;
             CheckNewJobId(id);
-            if (Vm.Blockdev.Jobs.FirstOrDefault(j => Active(j) && (j.Source == source || j.Target == source || j.Source == target || j.Target == target)) is { } busy)
+            if (Vm.Blockdev.Jobs.FirstOrDefault(j => Active(j) && (j.Holds(source) || j.Holds(target))) is { } busy)
             {
-                throw QmpException.Generic($"Node '{(busy.Source == source || busy.Target == source ? arguments.Device : arguments.Target)}' is busy: block device is in use by block job: {busy.Type}");
+                throw QmpException.Generic($"Node '{(busy.Holds(source) ? arguments.Device : arguments.Target)}' is busy: block device is in use by block job: {busy.Type}");
             }
 
             if (target == source || source.Chain().Contains(target))
@@ -254,7 +254,8 @@ internal sealed partial class Qemu72Machine
                 return Done();
             }
 
-            if (!force && job.Status == "ready" && job.Type == "mirror")
+            // A ready mirror or active commit cancelled softly completes, leaving the copy (no pivot).
+            if (!force && job.Status == "ready")
             {
                 Succeed(job);
             }
@@ -388,16 +389,24 @@ internal sealed partial class Qemu72Machine
         }
     }
 
-    /// <summary>Finalized: a mirror being completed pivots the drive to its target; BLOCK_JOB_COMPLETED; concluded.</summary>
+    /// <summary>
+    /// Finalized: a mirror or an active commit being completed pivots the drive to its target, a commit or a stream
+    /// drops what it merged; BLOCK_JOB_COMPLETED; concluded.
+    /// </summary>
     private void Finish(Job job, bool now)
     {
         if (job.Pivot && job.Source is { } source && job.Target is { } target)
         {
-            foreach (var drive in Vm.Drives.Where(d => d.Image == source))
+            ChangeGraph(() =>
             {
-                drive.Image = target;
-            }
+                foreach (var drive in Vm.Drives.Where(d => d.Image == source))
+                {
+                    drive.Image = target;
+                }
+            });
         }
+
+        job.Completed?.Invoke();
 
         if (job.IsBlockJob)
         {

@@ -34,25 +34,39 @@ internal sealed partial class Qemu72Machine
 
         if (id is not null)
         {
-            var attached = Vm.Devices.FirstOrDefault(d => d.Id == id) is { } plugged
-                && plugged.Properties.TryGetValue("drive", out var drive) && drive.ValueKind == JsonValueKind.String ? drive.GetString()
-                : Vm.Launch?.Devices.FirstOrDefault(d => d.Id == id)?.Drive;
-            if (attached is null)
+            // find_device_state: an id is a path below /machine/peripheral (or one from the root); blk_by_dev: a virtio PCI
+            // disk's drive is its virtio-backend child's, the proxy has none.
+            const string Backend = "/virtio-backend";
+            var path = id.StartsWith('/') ? id : "/machine/peripheral/" + id;
+            var proxy = path.EndsWith(Backend, StringComparison.Ordinal) ? path[..^Backend.Length] : null;
+            var plugged = Vm.Devices.FirstOrDefault(d => d.Id is not null && "/machine/peripheral/" + d.Id == (proxy ?? path));
+            var virtio = plugged is not null && plugged.Driver.StartsWith("virtio-", StringComparison.Ordinal) && plugged.Driver.EndsWith("-pci", StringComparison.Ordinal);
+            if (plugged is null || (proxy is not null && !virtio))
             {
-                throw Vm.Devices.Any(d => d.Id == id) || Vm.Launch?.Devices.Any(d => d.Id == id) == true
-                    ? QmpException.Generic("Device does not have a block device backend")
-                    : new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{id}' not found");
+                throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{id}' not found");
             }
 
+            var attached = virtio != (proxy is not null) ? null
+                : plugged.Properties.TryGetValue("drive", out var drive) && drive.ValueKind == JsonValueKind.String ? drive.GetString()
+                : path; // an empty CD-ROM's drive is known by its device's path
             return Vm.Drives.FirstOrDefault(d => d.Id == attached) ?? throw QmpException.Generic("Device does not have a block device backend");
         }
 
-        return Vm.Drives.FirstOrDefault(d => d.Id == device) ?? throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
+        return NamedDrive(device!) ?? throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
     }
+
+    /// <summary>
+    /// blk_by_name: the drive of that name. A drive of the command line's devices has none (QEMU's anonymous BlockBackend:
+    /// its medium is a -blockdev node, or it is an empty CD-ROM); the persona knows it by its node's name or device's path.
+    /// </summary>
+    private Drive? NamedDrive(string name) => Vm.Drives.FirstOrDefault(d => d.Id == name && DriveName(d).Length > 0);
+
+    /// <summary>blk_name: a drive's name as query-block and events give it, "" for a command line device's drive.</summary>
+    private string DriveName(Drive drive) => Vm.Launch is { } launch && (launch.FindNode(drive.Id) is not null || drive.Id.StartsWith('/')) ? "" : drive.Id;
 
     /// <summary>QEMU's bdrv_lookup_bs: a drive's medium by its name, else a node by its node name.</summary>
     private BlockImage FindDeviceOrNode(string? device, string? nodeName) =>
-        (device is null ? null : Vm.Drives.FirstOrDefault(d => d.Id == device)?.Image)
+        (device is null ? null : NamedDrive(device)?.Image)
         ?? (nodeName is null ? null : FindNode(nodeName))
         ?? throw QmpException.Generic($"Cannot find device='{device}' nor node-name='{nodeName}'");
 
