@@ -177,13 +177,9 @@ internal sealed partial class Qemu72Machine
         {
             return open();
         }
-        catch (ConfinementException e)
-        {
-            throw QmpException.Generic($"Could not open '{filename}': {e.Reason}");
-        }
         catch (IOException e)
         {
-            throw QmpException.Generic($"Could not open '{filename}': {e.Message}");
+            throw FileError("open", filename, e);
         }
     }
 
@@ -375,13 +371,9 @@ internal sealed partial class Qemu72Machine
         {
             Files.Write(filename, bytes, length);
         }
-        catch (ConfinementException e)
-        {
-            throw QmpException.Generic($"Could not create '{filename}': {e.Reason}");
-        }
         catch (IOException e)
         {
-            throw QmpException.Generic($"Could not create '{filename}': {e.Message}");
+            throw FileError("create", filename, e);
         }
 
         return length;
