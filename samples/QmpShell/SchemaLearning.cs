@@ -30,12 +30,6 @@ internal static class SchemaLearning
     /// <summary>The most entries read (QEMU 7.2's has 1,051).</summary>
     public const int MaxSchemaEntries = 20_000;
 
-    /// <summary>A QAPI file larger than this is not read (QEMU 7.2's largest, block-core.json, is 190 KB).</summary>
-    public const int MaxQapiFileBytes = 16 * 1024 * 1024;
-
-    /// <summary>All QAPI files together (QEMU 7.2's are about 1 MB).</summary>
-    public const long MaxQapiTotalBytes = 64L * 1024 * 1024;
-
     /// <summary>How long the server may take to answer <c>query-qmp-schema</c>.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -110,48 +104,36 @@ internal static class SchemaLearning
     /// <summary>
     /// QEMU's QAPI schema (<c>qapi-schema.json</c> and its includes, e.g. from
     /// <c>qmp-codegen qemu-schema 7.2</c>) for docs and type names, by the generator's QAPI reader.
-    /// Includes are read from the top file's folder only, each within <see cref="MaxQapiFileBytes"/>
-    /// and all within <see cref="MaxQapiTotalBytes"/>. Null and the reason when it cannot be used
-    /// (a schema with errors is no guide to names, as for the generator).
+    /// The files are read as <c>qmp-codegen</c> reads them (<see cref="QapiFiles"/>, the same code):
+    /// includes from beneath the top file's folder only, never through a symbolic link, regular files
+    /// only (a FIFO or a device is refused at once, never read), within its size and count limits.
+    /// Null and the reason (one line) when it cannot be used: a refused include, or a schema with
+    /// errors (no guide to names, as for the generator).
     /// </summary>
     public static (QmpSchema? Schema, string? Error) ReadQapi(string topFile)
     {
         ArgumentNullException.ThrowIfNull(topFile);
-        var top = Path.GetFullPath(topFile);
-        if (!File.Exists(top))
+        var top = new FileInfo(Path.GetFullPath(topFile));
+        if (!top.Exists)
         {
             return (null, $"{topFile}: no such file");
         }
 
-        var folder = Path.GetDirectoryName(top)! + Path.DirectorySeparatorChar;
-        long total = 0;
+        // The first refusal is the answer: the reader reports a refused include as a missing one.
         string? refusal = null;
-        string? ReadFile(string path)
+        void Refuse(string reason) => refusal ??= reason;
+        if (QapiFiles.ReadTop(top, Refuse) is not { } text)
         {
-            var full = Path.GetFullPath(path);
-            if (!full.StartsWith(folder, StringComparison.Ordinal))
-            {
-                refusal ??= $"{path}: outside {folder}";
-                return null;
-            }
-
-            var file = new FileInfo(full);
-            if (!file.Exists)
-            {
-                return null;
-            }
-
-            if (file.Length > MaxQapiFileBytes || total + file.Length > MaxQapiTotalBytes)
-            {
-                refusal ??= $"{path}: past the size limit ({MaxQapiFileBytes / (1024 * 1024)} MiB a file, {MaxQapiTotalBytes / (1024 * 1024)} MiB in all)";
-                return null;
-            }
-
-            total += file.Length;
-            return File.ReadAllText(full);
+            return (null, refusal);
         }
 
-        var read = QapiReader.ReadDetailed(top, ReadFile);
+        using var includes = QapiFiles.Open(top, top.FullName, text, top.DirectoryName!, includeDirs: null, Refuse);
+        if (includes is null)
+        {
+            return (null, refusal);
+        }
+
+        var read = QapiReader.ReadDetailed(top.FullName, includes.ReadFile);
         if (refusal is not null)
         {
             return (null, refusal);

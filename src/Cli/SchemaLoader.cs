@@ -1,3 +1,5 @@
+using Qmp.Codegen.Qapi;
+
 namespace Qmp.Codegen.Cli;
 
 /// <summary>What <see cref="SchemaLoader"/> read: the model with its diagnostics, and every file's text by the reader's path.</summary>
@@ -28,7 +30,7 @@ internal static class SchemaLoader
         var inputs = new List<SchemaInputFile>();
         foreach (var file in files)
         {
-            if (QapiFiles.ReadTop(file) is not { } text)
+            if (QapiFiles.ReadTop(file, Report) is not { } text)
             {
                 return null;
             }
@@ -46,7 +48,7 @@ internal static class SchemaLoader
             return new LoadedSchema(SchemaInput.Read(inputs, _ => null), inputs.ToDictionary(i => i.Path, i => i.Text, StringComparer.Ordinal));
         }
         // QAPI: includes are read beneath the top file's folder and the --include-dir folders only (the reader itself does no I/O).
-        using var includes = QapiFiles.Open(files[0], inputs[0].Path, inputs[0].Text, pathBase, includeDirs ?? []);
+        using var includes = QapiFiles.Open(files[0], inputs[0].Path, inputs[0].Text, pathBase, includeDirs ?? [], Report);
         if (includes is null)
         {
             return null;
@@ -55,6 +57,9 @@ internal static class SchemaLoader
         var read = SchemaInput.Read(inputs, includes.ReadFile);
         return new LoadedSchema(read, new Dictionary<string, string>(includes.Texts, StringComparer.Ordinal));
     }
+
+    /// <summary>Why a file was not read, on stderr.</summary>
+    private static void Report(string reason) => Console.Error.WriteLine("qmp-codegen: " + reason);
 
     /// <summary>Paths as the user gave them, relative to the current directory, like compilers print them.</summary>
     public static string DisplayPath(FileInfo file) => DisplayPath(file, Environment.CurrentDirectory);

@@ -1,5 +1,5 @@
-using Qmp.Codegen.Cli;
 using Qmp.Codegen.Cli.Docs;
+using Qmp.Codegen.Qapi;
 
 namespace Qmp.Codegen.Docs.Tests;
 

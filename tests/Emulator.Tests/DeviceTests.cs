@@ -53,6 +53,21 @@ public sealed class DeviceTests
         await vm.FailsWith("query-rx-filter", """{"name": "zz"}""", "Parameter 'name' expects net client name");
     }
 
+    /// <summary>
+    /// object-add keeps props as given, however deep the request nests them within the server's limit: the
+    /// generated record is written back to JSON as deep (System.Text.Json's default, 64 levels, was an
+    /// undefined error past it). One helper for both personas (QemuMachine.AsJson).
+    /// </summary>
+    [Fact]
+    public async Task Object_add_keeps_props_nested_deeper_than_64_levels()
+    {
+        await using var vm = await TestVm.StartAsync();
+        var deep = new string('[', 100) + new string(']', 100);
+        using var arguments = System.Text.Json.JsonDocument.Parse("{\"qom-type\": \"iothread\", \"id\": \"io-deep\", \"props\": {\"x\": " + deep + "}}", new() { MaxDepth = 128 });
+        await vm.Client.ExecuteAsync("object-add", arguments.RootElement);
+        Assert.Equal("io-deep", (await vm.Run("query-iothreads"))[0].GetProperty("id").GetString());
+    }
+
     [Fact]
     public async Task Cpus_balloon_memory_hotplug()
     {

@@ -17,8 +17,8 @@ internal static class ShellProcess
         }
     }
 
-    /// <summary>Runs the shell with <paramref name="input"/> piped to it; returns exit code, stdout, stderr.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunPipedAsync(string address, string input, string home)
+    /// <summary>Runs the shell with <paramref name="input"/> piped to it (and <paramref name="options"/> before the address); returns exit code, stdout, stderr.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunPipedAsync(string address, string input, string home, params string[] options)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -28,6 +28,11 @@ internal static class ShellProcess
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Dll);
+        foreach (var option in options)
+        {
+            start.ArgumentList.Add(option);
+        }
+
         start.ArgumentList.Add(address);
         start.Environment["HOME"] = home;
         using var process = Process.Start(start)!;

@@ -144,6 +144,35 @@ public class QapiInputReaderTests
         Assert.Matches("^Parameter 'm[0-9]+' is unexpected$", error.Description);
     }
 
+    /// <summary>
+    /// A lookup looks at the members of one bucket of the object's table, not at the whole object: an
+    /// object of n members costs its lookups in proportion to n at worst, so 16 times the members is at
+    /// most 16 times the members looked at (counted, never timed). Escaped names are the case that was
+    /// quadratic: each was compared by walking the object from its start, for every name looked up.
+    /// </summary>
+    [Fact]
+    public void An_object_of_many_escaped_members_is_read_in_linear_time()
+    {
+        static long Examined(int members)
+        {
+            var text = new System.Text.StringBuilder("{\"dri\\u0076er\":\"file\",\"filename\":\"a\"");
+            for (var i = 0; i < members; i++)
+            {
+                text.Append(",\"\\u006d").Append(i).Append("\":0");
+            }
+
+            using var document = JsonDocument.Parse(text.Append('}').ToString());
+            var reader = new QapiInputReader(document.RootElement);
+            var error = Assert.Throws<QmpException>(() => QapiShapes.Check(reader, "blockdev-add"));
+            Assert.Matches("^Parameter 'm[0-9]+' is unexpected$", error.Description);
+            return reader.MembersExamined;
+        }
+
+        var small = Examined(500);
+        var large = Examined(8_000);
+        Assert.True(large <= 16 * small, $"members looked at: {small} for 500 members, {large} for 8,000 (more than 16 times)");
+    }
+
     [Fact]
     public void No_arguments_read_as_an_empty_object_as_QEMU_reads_them()
     {

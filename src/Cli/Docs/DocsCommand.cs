@@ -54,7 +54,7 @@ internal static class DocsCommand
 
     /// <summary>
     /// <c>--include-dir DIR</c> (repeatable): a folder besides the top file's own that a QAPI include
-    /// may be read from (<see cref="QapiFiles"/>).
+    /// may be read from (<see cref="Qapi.QapiFiles"/>).
     /// </summary>
     internal static Option<DirectoryInfo[]> IncludeDirOption() => new("--include-dir")
     {

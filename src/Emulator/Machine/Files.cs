@@ -17,6 +17,13 @@ public sealed partial class QemuMachine
     /// <summary>QEMU's open() error for a name the data dir refuses or cannot create; the client's name only, never the data dir's path.</summary>
     private static QmpException OpenError(string filename, string reason) => Generic($"Could not open '{filename}': {reason}");
 
+    /// <summary>
+    /// QEMU's <c>Could not VERB 'NAME': REASON</c> for a file a client named that could not be opened, read
+    /// or written (both personas): a refusal's reason or the errno's words, never .NET's text nor a host path.
+    /// </summary>
+    internal static QmpException FileError(string verb, string filename, IOException e) =>
+        Generic($"Could not {verb} '{filename}': {(e is ConfinementException refused ? refused.Reason : WriteFailure(e))}");
+
     /// <summary>A fresh file in the data dir (see <see cref="DataDirectory.Create"/>), or QEMU's open() error.</summary>
     private DataDirectory.NewFile CreateFile(string filename)
     {

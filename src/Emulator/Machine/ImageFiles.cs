@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Model;
 
 namespace Qmp.Emulator;
@@ -40,13 +39,9 @@ public sealed partial class QemuMachine
 
             file.Commit();
         }
-        catch (ConfinementException e)
-        {
-            throw Generic($"Could not create '{filename}': {e.Reason}");
-        }
         catch (IOException e)
         {
-            throw Generic($"Could not create '{filename}': {WriteFailure(e)}");
+            throw FileError("create", filename, e);
         }
     }
 

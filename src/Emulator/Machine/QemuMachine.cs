@@ -127,16 +127,20 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
 
     private static JsonElement ToJson(bool value) => JsonSerializer.SerializeToElement(value, EmulatorJsonContext.Default.Boolean);
 
-    /// <summary>A generated record as the JSON it writes: its typed members and its <c>Extra</c> together.</summary>
-    private static JsonElement AsJson<T>(T value, QmpJsonWriter<T> write)
+    /// <summary>
+    /// A generated record as the JSON it writes (its typed members and its <c>Extra</c> together), to read
+    /// members by name or hand it to the other schema's reader; both personas' one copy. As deep as a
+    /// request may nest (the server reads 1024 levels; System.Text.Json's defaults stop at 64 and 1000).
+    /// </summary>
+    internal static JsonElement AsJson<T>(T value, QmpJsonWriter<T> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = 2048 }))
         {
             write(writer, value);
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 2048 });
         return document.RootElement.Clone();
     }
 

@@ -416,7 +416,7 @@ public sealed partial class QmpClient : IAsyncDisposable
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                QmpClientLog.UnexpectedMessage(_logger, Truncate(System.Text.Encoding.UTF8.GetString(span)));
+                QmpClientLog.UnexpectedMessage(_logger, QmpClientLog.Excerpt(span));
                 return;
             }
 
@@ -476,7 +476,7 @@ public sealed partial class QmpClient : IAsyncDisposable
 
         if (!isReturn && !isError)
         {
-            QmpClientLog.UnexpectedMessage(_logger, Truncate(System.Text.Encoding.UTF8.GetString(span)));
+            QmpClientLog.UnexpectedMessage(_logger, QmpClientLog.Excerpt(span));
             return;
         }
 
@@ -506,7 +506,7 @@ public sealed partial class QmpClient : IAsyncDisposable
             }
             else
             {
-                QmpClientLog.UnmatchedReply(_logger, Truncate(System.Text.Encoding.UTF8.GetString(span[id])));
+                QmpClientLog.UnmatchedReply(_logger, QmpClientLog.Excerpt(span[id]));
             }
 
             return;
@@ -635,6 +635,4 @@ public sealed partial class QmpClient : IAsyncDisposable
 
         _shutdown.Dispose();
     }
-
-    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "...";
 }

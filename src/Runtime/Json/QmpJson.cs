@@ -176,11 +176,17 @@ public static partial class QmpJson
         writer.WriteEndArray();
     }
 
-    /// <summary>A reader on the first token of <paramref name="element"/>'s UTF-8 text; an absent element reads as <c>{}</c>.</summary>
+    /// <summary>
+    /// A reader on the first token of <paramref name="element"/>'s UTF-8 text; an absent element reads as <c>{}</c>.
+    /// The element was parsed already, within its parser's nesting limit (a server's: 1024 levels): this reader
+    /// adds none of its own (System.Text.Json's default, 64, refused deeper arguments in .NET's words).
+    /// </summary>
     public static Utf8JsonReader ReaderOf(JsonElement? element)
     {
-        var reader = new Utf8JsonReader(element is { } value ? JsonMarshal.GetRawUtf8Value(value) : "{}"u8);
+        var reader = new Utf8JsonReader(element is { } value ? JsonMarshal.GetRawUtf8Value(value) : "{}"u8, s_alreadyParsed);
         reader.Read();
         return reader;
     }
+
+    private static readonly JsonReaderOptions s_alreadyParsed = new() { MaxDepth = int.MaxValue };
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -68,9 +69,18 @@ public sealed class QapiInputReader
     private ulong[] _visited = new ulong[8];
     private int _visitedTop;
     private int[] _consumed = new int[32];
-    private int[] _nameHashes = new int[32];
-    private int _nameHashesTop;
     private int _consumedTop;
+
+    // The open objects' members, each object's run beside the one it is in: the member, its name's
+    // hash, the next member whose hash shares its bucket; and each object's buckets (the first member
+    // of each, -1 for none). So a lookup looks at the members of one bucket only.
+    private JsonProperty[] _members = new JsonProperty[32];
+    private int[] _nameHashes = new int[32];
+    private int[] _nextInBucket = new int[32];
+    private int _membersTop;
+    private int _membersHighWater;
+    private int[] _buckets = new int[32];
+    private int _bucketsTop;
     private JsonElement _root;
     private bool _rootTaken;
     private StringBuilder? _name;
@@ -102,13 +112,25 @@ public sealed class QapiInputReader
         _depth = 0;
         _visitedTop = 0;
         _consumedTop = 0;
-        _nameHashesTop = 0;
+        _bucketsTop = 0;
+        _membersTop = 0;
         _lastName = null;
-        if (_nameHashes.Length > 4096)
+        _lastValue = default;
+        if (_members.Length > 4096)
         {
-            // A huge request's table is not kept for the next one (the reader lives per thread).
+            // A huge request's tables are not kept for the next one (the reader lives per thread).
+            _members = new JsonProperty[32];
             _nameHashes = new int[32];
+            _nextInBucket = new int[32];
+            _buckets = new int[32];
         }
+        else
+        {
+            // Nor are its documents: the members read last are let go.
+            Array.Clear(_members, 0, _membersHighWater);
+        }
+
+        _membersHighWater = 0;
     }
 
     /// <summary>
@@ -149,19 +171,61 @@ public sealed class QapiInputReader
         Array.Clear(_visited, _visitedTop, words);
         _visitedTop += words;
         frame.ConsumedOffset = _consumedTop;
+        IndexMembers(ref frame);
+    }
 
-        // Each member's name hashed once, so a lookup (most find nothing: optional members left out)
-        // compares integers and looks at the document only on a match.
-        frame.NameHashOffset = _nameHashesTop;
-        if (_nameHashesTop + frame.Count > _nameHashes.Length)
+    /// <summary>
+    /// Each member kept, its name hashed once (an escaped one by its unescaped text) and put in a bucket
+    /// of the object's hash table: a lookup (most find nothing: optional members left out) looks at one
+    /// bucket's members and compares names only where the hash matches, so reading an object of n
+    /// members takes time in proportion to n and the schema's members, never n times n.
+    /// </summary>
+    private void IndexMembers(ref Frame frame)
+    {
+        var offset = frame.MemberOffset = _membersTop;
+        var count = frame.Count;
+        if (offset + count > _members.Length)
         {
-            Array.Resize(ref _nameHashes, Math.Max(_nameHashes.Length * 2, _nameHashesTop + frame.Count));
+            var length = Math.Max(_members.Length * 2, offset + count);
+            Array.Resize(ref _members, length);
+            Array.Resize(ref _nameHashes, length);
+            Array.Resize(ref _nextInBucket, length);
         }
 
-        foreach (var member in value.EnumerateObject())
+        var at = offset;
+        foreach (var member in frame.Value.EnumerateObject())
         {
-            var raw = JsonMarshal.GetRawUtf8PropertyName(member);
-            _nameHashes[_nameHashesTop++] = raw.Contains((byte)'\\') ? EscapedName : NameHash(raw);
+            _members[at] = member;
+            _nameHashes[at++] = HashOf(member);
+        }
+
+        _membersTop = at;
+        _membersHighWater = Math.Max(_membersHighWater, at);
+
+        // At least as many buckets as members (a power of two, so a bucket is the hash's low bits).
+        var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(count, 1));
+        frame.BucketOffset = _bucketsTop;
+        frame.BucketMask = buckets - 1;
+        if (_bucketsTop + buckets > _buckets.Length)
+        {
+            Array.Resize(ref _buckets, Math.Max(_buckets.Length * 2, _bucketsTop + buckets));
+        }
+
+        var table = _buckets.AsSpan(_bucketsTop, buckets);
+        table.Fill(-1);
+        _bucketsTop += buckets;
+
+        // Put in from the last member to the first, each at its bucket's head: a bucket lists its members
+        // in the request's order, so of a name given twice the first is found (the second is unexpected).
+        for (var index = count - 1; index >= 0; index--)
+        {
+            var hash = _nameHashes[offset + index];
+            if (hash != NeverEqual)
+            {
+                ref var head = ref table[hash & frame.BucketMask];
+                _nextInBucket[offset + index] = head;
+                head = index;
+            }
         }
     }
 
@@ -173,20 +237,18 @@ public sealed class QapiInputReader
     {
         ref var frame = ref Top(list: false);
         var seen = _visited.AsSpan(frame.VisitedOffset);
-        var index = 0;
-        foreach (var member in frame.Value.EnumerateObject())
+        for (var index = 0; index < frame.Count; index++)
         {
             if ((seen[index >> 6] & (1UL << (index & 63))) == 0)
             {
                 throw Error($"Parameter '{FullName(UnexpectedMember(ref frame, index))}' is unexpected");
             }
-
-            index++;
         }
 
         _visitedTop = frame.VisitedOffset;
         _consumedTop = frame.ConsumedOffset;
-        _nameHashesTop = frame.NameHashOffset;
+        _membersTop = frame.MemberOffset;
+        _bucketsTop = frame.BucketOffset;
         _depth--;
     }
 
@@ -197,7 +259,7 @@ public sealed class QapiInputReader
     private string UnexpectedMember(ref Frame frame, int firstUnread)
     {
         var names = new List<byte[]>(frame.Count);
-        foreach (var member in frame.Value.EnumerateObject())
+        foreach (var member in _members.AsSpan(frame.MemberOffset, frame.Count))
         {
             names.Add(Encoding.UTF8.GetBytes(NameOf(member)));
         }
@@ -550,11 +612,13 @@ public sealed class QapiInputReader
     private int IndexOf(ref Frame frame, string name, out JsonElement value)
     {
         var hash = NameHash(name);
-        var hashes = _nameHashes.AsSpan(frame.NameHashOffset, frame.Count);
-        for (var index = 0; index < hashes.Length; index++)
+        var offset = frame.MemberOffset;
+        for (var index = _buckets[frame.BucketOffset + (hash & frame.BucketMask)]; index >= 0; index = _nextInBucket[offset + index])
         {
-            if ((hashes[index] == hash || hashes[index] == EscapedName) && MemberAt(frame.Value, index, name, out value))
+            MembersExamined++;
+            if (_nameHashes[offset + index] == hash && NameIs(_members[offset + index], name))
             {
+                value = _members[offset + index].Value;
                 return index;
             }
         }
@@ -563,26 +627,19 @@ public sealed class QapiInputReader
         return -1;
     }
 
-    /// <summary>Whether the object's member at <paramref name="index"/> is named <paramref name="name"/>, and its value.</summary>
-    private static bool MemberAt(JsonElement obj, int index, string name, out JsonElement value)
+    /// <summary>
+    /// How many members lookups have looked at since the reader was made (each member of the bucket
+    /// a wanted name falls in): what the tests count to show an object is read in linear time.
+    /// </summary>
+    internal long MembersExamined { get; private set; }
+
+    /// <summary>Whether the member is named <paramref name="name"/>.</summary>
+    private static bool NameIs(JsonProperty member, string name)
     {
-        var at = 0;
-        foreach (var member in obj.EnumerateObject())
-        {
-            if (at++ != index)
-            {
-                continue;
-            }
-
-            // Compare the raw UTF-8 with the wanted name's; only a name written with escapes needs
-            // System.Text.Json's unescaping comparison.
-            var raw = JsonMarshal.GetRawUtf8PropertyName(member);
-            value = member.Value;
-            return raw.Contains((byte)'\\') ? NameEquals(member, name) : Utf8Equals(raw, name);
-        }
-
-        value = default;
-        return false;
+        // Compare the raw UTF-8 with the wanted name's; only a name written with escapes needs
+        // System.Text.Json's unescaping comparison.
+        var raw = JsonMarshal.GetRawUtf8PropertyName(member);
+        return raw.Contains((byte)'\\') ? NameEquals(member, name) : Utf8Equals(raw, name);
     }
 
     private static bool Utf8Equals(ReadOnlySpan<byte> raw, string name)
@@ -593,10 +650,29 @@ public sealed class QapiInputReader
         return raw.SequenceEqual(wanted[..Encoding.UTF8.GetBytes(name, wanted)]);
     }
 
-    /// <summary>The hash of a member whose name has escapes: compared whatever the wanted name's hash.</summary>
-    private const int EscapedName = -1;
+    /// <summary>The hash of a member whose name is not Unicode text: in no bucket, as it equals no schema name.</summary>
+    private const int NeverEqual = -1;
 
-    /// <summary>FNV-1a over a name's UTF-8 bytes (never <see cref="EscapedName"/>).</summary>
+    /// <summary>A member's name hashed: its raw UTF-8, or where it has escapes its text's UTF-8, the bytes a wanted name hashes to.</summary>
+    private static int HashOf(JsonProperty member)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(member);
+        if (!raw.Contains((byte)'\\'))
+        {
+            return NameHash(raw);
+        }
+
+        try
+        {
+            return NameHash(member.Name);
+        }
+        catch (InvalidOperationException)
+        {
+            return NeverEqual;
+        }
+    }
+
+    /// <summary>FNV-1a over a name's UTF-8 bytes (never <see cref="NeverEqual"/>).</summary>
     private static int NameHash(ReadOnlySpan<byte> utf8) => (int)(Fnv1a.Hash(utf8) & 0x7FFFFFFF);
 
     /// <summary>The same over a name's UTF-8 encoding.</summary>
@@ -727,8 +803,12 @@ public sealed class QapiInputReader
         /// <summary>An object's first entry in <c>_consumed</c>: the members read, in the order read.</summary>
         public int ConsumedOffset;
 
-        /// <summary>An object's first entry in <c>_nameHashes</c>: its members' names, hashed.</summary>
-        public int NameHashOffset;
+        /// <summary>An object's first entry in <c>_members</c>, <c>_nameHashes</c> and <c>_nextInBucket</c>.</summary>
+        public int MemberOffset;
+
+        /// <summary>An object's first bucket in <c>_buckets</c>, and its bucket count less one.</summary>
+        public int BucketOffset;
+        public int BucketMask;
 
         /// <summary>Tells this object from an earlier one at the same depth (for the lookup reused).</summary>
         public int Generation;

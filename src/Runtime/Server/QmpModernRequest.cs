@@ -14,102 +14,95 @@ internal readonly record struct QmpModernRequest(string Command, JsonElement Arg
     /// </summary>
     public static QmpModernRequest? Check(JsonElement root, bool oobEnabled, out string? error)
     {
-        // A well-formed request has one answer whatever the order: only a fault needs QEMU's order.
-        if (TryWellFormed(root, oobEnabled) is { } request)
-        {
-            error = null;
-            return request;
-        }
-
-        return CheckInQdictOrder(root, oobEnabled, out error);
-    }
-
-    /// <summary>The request when nothing in it is wrong (its members read once, in any order); otherwise null.</summary>
-    private static QmpModernRequest? TryWellFormed(JsonElement root, bool oobEnabled)
-    {
-        string? command = null;
-        var outOfBand = false;
-        JsonElement arguments = default;
+        // A well-formed request has one answer whatever the order: its members are checked as they
+        // come, and only a fault has them checked again in QEMU's order, to report the fault it meets first.
+        var check = new MemberCheck(oobEnabled);
         foreach (var member in root.EnumerateObject())
         {
-            if (member.NameEquals("execute"u8) || (oobEnabled && member.NameEquals("exec-oob"u8)))
+            if (!check.Take(member))
             {
-                if (command is not null || member.Value.ValueKind != JsonValueKind.String)
+                check = new MemberCheck(oobEnabled);
+                foreach (var inOrder in InQdictOrder(root))
                 {
-                    return null;
+                    if (!check.Take(inOrder))
+                    {
+                        break;
+                    }
                 }
 
-                outOfBand = !member.NameEquals("execute"u8);
-                command = member.Value.GetString();
+                error = check.Error;
+                return null;
+            }
+        }
+
+        return check.Finish(out error);
+    }
+
+    /// <summary>qmp_dispatch_check_obj's checks, one member after another; the first fault ends them.</summary>
+    private struct MemberCheck(bool oobEnabled)
+    {
+        private string? _execKey;
+        private string? _command;
+        private JsonElement _arguments;
+
+        /// <summary>The fault met, in QEMU's words.</summary>
+        public string? Error { get; private set; }
+
+        /// <summary>Checks one member; false (and <see cref="Error"/>) at a fault.</summary>
+        public bool Take(JsonProperty member)
+        {
+            var execute = member.NameEquals("execute"u8);
+            if (execute || (oobEnabled && member.NameEquals("exec-oob"u8)))
+            {
+                var name = execute ? "execute" : "exec-oob";
+                if (member.Value.ValueKind != JsonValueKind.String)
+                {
+                    return Fail($"QMP input member '{name}' must be a string");
+                }
+
+                if (_execKey is not null)
+                {
+                    return Fail($"QMP input member '{name}' clashes with '{_execKey}'");
+                }
+
+                _execKey = name;
+                _command = member.Value.GetString();
             }
             else if (member.NameEquals("arguments"u8))
             {
                 if (member.Value.ValueKind != JsonValueKind.Object)
                 {
-                    return null;
+                    return Fail("QMP input member 'arguments' must be an object");
                 }
 
-                arguments = member.Value;
+                _arguments = member.Value;
             }
             else if (!member.NameEquals("id"u8))
             {
+                return Fail($"QMP input member '{member.Name}' is unexpected");
+            }
+
+            return true;
+        }
+
+        /// <summary>After the last member: the request, or null when it lacks <c>execute</c>.</summary>
+        public readonly QmpModernRequest? Finish(out string? error)
+        {
+            if (_command is null)
+            {
+                error = "QMP input lacks member 'execute'";
                 return null;
             }
+
+            error = null;
+            return new QmpModernRequest(_command, _arguments, _execKey == "exec-oob");
         }
 
-        return command is null ? null : new QmpModernRequest(command, arguments, outOfBand);
-    }
-
-    private static QmpModernRequest? CheckInQdictOrder(JsonElement root, bool oobEnabled, out string? error)
-    {
-        error = null;
-        string? execKey = null;
-        string? command = null;
-        JsonElement arguments = default;
-        foreach (var member in InQdictOrder(root))
+        private bool Fail(string error)
         {
-            var name = member.Name;
-            if (name == "execute" || (name == "exec-oob" && oobEnabled))
-            {
-                if (member.Value.ValueKind != JsonValueKind.String)
-                {
-                    error = $"QMP input member '{name}' must be a string";
-                    return null;
-                }
-
-                if (execKey is not null)
-                {
-                    error = $"QMP input member '{name}' clashes with '{execKey}'";
-                    return null;
-                }
-
-                execKey = name;
-                command = member.Value.GetString();
-            }
-            else if (name == "arguments")
-            {
-                if (member.Value.ValueKind != JsonValueKind.Object)
-                {
-                    error = "QMP input member 'arguments' must be an object";
-                    return null;
-                }
-
-                arguments = member.Value;
-            }
-            else if (name != "id")
-            {
-                error = $"QMP input member '{name}' is unexpected";
-                return null;
-            }
+            Error = error;
+            return false;
         }
-
-        if (command is null)
-        {
-            error = "QMP input lacks member 'execute'";
-            return null;
-        }
-
-        return new QmpModernRequest(command, arguments, execKey == "exec-oob");
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -7,6 +6,7 @@ using Qmp.Emulator.Confinement;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu72;
 using Qmp.Runtime;
+using static Qmp.Emulator.QemuMachine;
 
 namespace Qmp.Emulator.Personas.Qemu72;
 
@@ -32,7 +32,7 @@ internal sealed partial class Qemu72Machine
 
     public override ValueTask BlockdevAddAsync(BlockdevAddArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var options = Json(arguments, BlockdevAddArguments.Write);
+        var options = AsJson(arguments, BlockdevAddArguments.Write);
         lock (Gate)
         {
             var name = CheckNewNodeName(OptionValues.GetString(options, "node-name"));
@@ -185,13 +185,9 @@ internal sealed partial class Qemu72Machine
         {
             return open();
         }
-        catch (ConfinementException e)
-        {
-            throw QmpException.Generic($"Could not open '{filename}': {e.Reason}");
-        }
         catch (IOException e)
         {
-            throw QmpException.Generic($"Could not open '{filename}': {e.Message}");
+            throw FileError("open", filename, e);
         }
     }
 
@@ -322,7 +318,7 @@ internal sealed partial class Qemu72Machine
             var prepared = new List<(Drive, BlockImage, BlockImage)>();
             foreach (var action in arguments.Actions)
             {
-                var json = Json(action, TransactionArgumentsActions.Write);
+                var json = AsJson(action, TransactionArgumentsActions.Write);
                 var type = OptionValues.GetString(json, "type");
                 if (type != "blockdev-snapshot")
                 {
@@ -418,28 +414,11 @@ internal sealed partial class Qemu72Machine
         {
             Files.Write(filename, bytes, length);
         }
-        catch (ConfinementException e)
-        {
-            throw QmpException.Generic($"Could not create '{filename}': {e.Reason}");
-        }
         catch (IOException e)
         {
-            throw QmpException.Generic($"Could not create '{filename}': {e.Message}");
+            throw FileError("create", filename, e);
         }
 
         return length;
-    }
-
-    /// <summary>A generated argument as the JSON QEMU would have received.</summary>
-    private static JsonElement Json<T>(T value, Action<Utf8JsonWriter, T> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = 2048 }))
-        {
-            write(writer, value);
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 2048 });
-        return document.RootElement.Clone();
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Win32.SafeHandles;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu72;
 using Qmp.Runtime;
+using static Qmp.Emulator.QemuMachine;
 using Qemu21 = Qmp.Emulator.Qemu;
 
 namespace Qmp.Emulator.Personas.Qemu72;
@@ -526,18 +527,5 @@ internal sealed partial class Qemu72Machine
                 ? NotModelled($"the virtio queues of {path}")
                 : QmpException.Generic($"Path {path} is not a {what}");
         }
-    }
-
-    /// <summary>A generated value as JSON (to hand it to the other schema's reader).</summary>
-    private static JsonElement AsJson<T>(T value, Action<Utf8JsonWriter, T> write)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer, value);
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
     }
 }

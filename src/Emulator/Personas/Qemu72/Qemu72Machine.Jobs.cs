@@ -2,6 +2,7 @@ using Qmp.Emulator.CommandLine;
 using Qmp.Emulator.Model;
 using Qmp.Emulator.Qemu72;
 using Qmp.Runtime;
+using static Qmp.Emulator.QemuMachine;
 
 namespace Qmp.Emulator.Personas.Qemu72;
 
@@ -19,7 +20,7 @@ internal sealed partial class Qemu72Machine
 {
     public override ValueTask BlockdevCreateAsync(BlockdevCreateArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        var options = Json(arguments.Options, BlockdevCreateArgumentsOptions.Write);
+        var options = AsJson(arguments.Options, BlockdevCreateArgumentsOptions.Write);
         lock (Gate)
         {
             CheckNewJobId(arguments.JobId);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Qmp.Emulator.Qemu72;
 using Qmp.Runtime;
+using static Qmp.Emulator.QemuMachine;
 using Qemu21 = Qmp.Emulator.Qemu;
 
 namespace Qmp.Emulator.Personas.Qemu72;

@@ -2,16 +2,18 @@ using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Qmp.Emulator.Confinement;
 
-namespace Qmp.Codegen.Cli;
+namespace Qmp.Codegen.Qapi;
 
 /// <summary>
-/// Reads a QAPI top file's includes from disk for <see cref="SchemaLoader"/> (every command that reads a schema). The
-/// reader resolves an include as QEMU does (relative to the including file); this decides whether
-/// the file may be read at all. An include is read only when it lies beneath the top file's folder
-/// or a folder named with <c>--include-dir</c>, is reached through no symbolic link, is a regular
-/// file, and keeps within <see cref="MaxFileBytes"/> (and all of them within
-/// <see cref="MaxTotalBytes"/> and <see cref="MaxFiles"/>). Anything else is unreadable: the
-/// reader's QMP0202 on the include line, as for a missing file, with the reason on stderr.
+/// Reads a QAPI top file's includes from disk for the schema reader, shared as source by every program
+/// that reads a QAPI schema the user names: <c>qmp-codegen</c> (its <c>SchemaLoader</c>, every command
+/// that reads a schema) and the sample shell's <c>--qapi</c>. The reader resolves an include as QEMU
+/// does (relative to the including file); this decides whether the file may be read at all. An include
+/// is read only when it lies beneath the top file's folder or one of the include folders given (the
+/// CLI's <c>--include-dir</c>), is reached through no symbolic link, is a regular file, and keeps within
+/// <see cref="MaxFileBytes"/> (and all of them within <see cref="MaxTotalBytes"/> and
+/// <see cref="MaxFiles"/>). Anything else is unreadable: the reader's QMP0202 on the include line, as
+/// for a missing file, with the reason given to the program's <c>report</c> (one line each).
 /// </summary>
 /// <remarks>
 /// On Linux every check is made on what was opened, not on a name looked at before: each folder is
@@ -37,13 +39,17 @@ internal sealed class QapiFiles : IDisposable
     private readonly string _root;
     private readonly List<(string Path, DataDirectory? Handle)> _folders = [];
     private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
+    private readonly Action<string> _report;
+    private readonly bool _takesIncludeDirs;
     private long _total;
 
-    private QapiFiles(string topPath, string topText, string pathBase)
+    private QapiFiles(string topPath, string topText, string pathBase, bool takesIncludeDirs, Action<string> report)
     {
         _topName = topPath;
         _topText = topText;
         _root = pathBase;
+        _takesIncludeDirs = takesIncludeDirs;
+        _report = report;
         _total = Encoding.UTF8.GetByteCount(topText);
         _texts[topPath] = topText;
     }
@@ -63,13 +69,15 @@ internal sealed class QapiFiles : IDisposable
     /// The include reader for the top file <paramref name="top"/> (its text already read,
     /// <see cref="ReadTop"/>), which the schema reader names <paramref name="topPath"/>: the reader's
     /// paths are resolved against <paramref name="pathBase"/>. Includes are read from beneath the top
-    /// file's folder and the <paramref name="includeDirs"/> only. Null (the reason on stderr) when an
-    /// <c>--include-dir</c> cannot be opened.
+    /// file's folder and the <paramref name="includeDirs"/> only (null: the program takes no
+    /// <c>--include-dir</c>, and its refusals do not name one). Each refusal is one line, without the
+    /// program's name, to <paramref name="report"/>. Null (the reason reported) when an include folder
+    /// cannot be opened.
     /// </summary>
-    public static QapiFiles? Open(FileInfo top, string topPath, string topText, string pathBase, IReadOnlyList<DirectoryInfo> includeDirs)
+    public static QapiFiles? Open(FileInfo top, string topPath, string topText, string pathBase, IReadOnlyList<DirectoryInfo>? includeDirs, Action<string> report)
     {
-        var files = new QapiFiles(topPath, topText, pathBase);
-        foreach (var named in new[] { top.DirectoryName! }.Concat(includeDirs.Select(d => d.FullName)))
+        var files = new QapiFiles(topPath, topText, pathBase, includeDirs is not null, report);
+        foreach (var named in new[] { top.DirectoryName! }.Concat((includeDirs ?? []).Select(d => d.FullName)))
         {
             var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(named));
             try
@@ -78,7 +86,7 @@ internal sealed class QapiFiles : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"qmp-codegen: cannot open include folder {folder}: {e.Message}");
+                report($"cannot open include folder {folder}: {e.Message}");
                 files.Dispose();
                 return null;
             }
@@ -86,8 +94,8 @@ internal sealed class QapiFiles : IDisposable
         return files;
     }
 
-    /// <summary>The text of the file the user named, or null (the reason on stderr) when it cannot be read or passes <see cref="MaxFileBytes"/>.</summary>
-    public static string? ReadTop(FileInfo top)
+    /// <summary>The text of the file the user named, or null (the reason to <paramref name="report"/>) when it cannot be read or passes <see cref="MaxFileBytes"/>.</summary>
+    public static string? ReadTop(FileInfo top, Action<string> report)
     {
         try
         {
@@ -96,7 +104,7 @@ internal sealed class QapiFiles : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"qmp-codegen: cannot read {top}: {e.Message}");
+            report($"cannot read {top}: {e.Message}");
             return null;
         }
     }
@@ -132,7 +140,7 @@ internal sealed class QapiFiles : IDisposable
         {
             // Named from the top file's folder, as its include lines name it, whatever the reader's path base.
             var named = path.Contains('\0', StringComparison.Ordinal) ? path : Path.GetRelativePath(_folders[0].Path, Path.GetFullPath(Path.Combine(_root, path)));
-            Console.Error.WriteLine($"qmp-codegen: include '{Qmp.Runtime.Introspection.TerminalText.Escape(named)}': {refusal}");
+            _report($"include '{Qmp.Runtime.Introspection.TerminalText.Escape(named)}': {refusal}");
         }
         return null;
     }
@@ -149,7 +157,7 @@ internal sealed class QapiFiles : IDisposable
         var folder = full is null ? default : _folders.FirstOrDefault(f => full.StartsWith(f.Path + Path.DirectorySeparatorChar, StringComparison.Ordinal));
         if (folder.Path is null)
         {
-            refusal = "outside the top file's folder and the --include-dir folders";
+            refusal = _takesIncludeDirs ? "outside the top file's folder and the --include-dir folders" : "outside the top file's folder";
             return null;
         }
 
