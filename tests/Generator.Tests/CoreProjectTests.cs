@@ -16,8 +16,8 @@ public sealed class CoreProjectTests
     public void The_readers_the_model_and_the_emitters_live_in_the_core_assembly()
     {
         Assert.Equal("Qmp.Codegen.Core", typeof(SchemaParser).Assembly.GetName().Name);
-        Assert.Same(typeof(SchemaParser).Assembly, typeof(Schema.QmpSchema).Assembly);
-        Assert.Same(typeof(SchemaParser).Assembly, typeof(Emit.ClientEmitter).Assembly);
+        Assert.Same(typeof(SchemaParser).Assembly, typeof(global::Qmp.Codegen.Schema.QmpSchema).Assembly);
+        Assert.Same(typeof(SchemaParser).Assembly, typeof(global::Qmp.Codegen.Emit.ClientEmitter).Assembly);
         Assert.Same(typeof(SchemaParser).Assembly, typeof(DiagnosticCatalogue).Assembly);
         Assert.Equal("Qmp.Codegen.Generator", typeof(QmpGenerator).Assembly.GetName().Name);
     }
