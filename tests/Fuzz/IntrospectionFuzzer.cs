@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace Qmp.Fuzz;
 
 /// <summary>
-/// Fuzzes the saved-answer front end (src/Generator/Introspection, the reader the generator and
+/// Fuzzes the saved-answer front end (src/Core/Introspection, the reader the generator and
 /// <c>qmp-codegen introspect</c>'s files go through): mutants of small answers of our own, of the
 /// golden test's answer (tests/Generator.Emit.Tests/GoldenIntrospection/live.json, read at run time)
 /// and of the installed QEMU's answer (saved at run time by eng/get-qemu-introspection.sh into the temp

@@ -4,7 +4,7 @@ using System.Text;
 namespace Qmp.Fuzz;
 
 /// <summary>
-/// Fuzzes the QAPI front end (src/Generator/Qapi): mutants of small schema texts of our own, of the QAPI case
+/// Fuzzes the QAPI front end (src/Core/Qapi): mutants of small schema texts of our own, of the QAPI case
 /// corpus (tests/Generator.Tests/Qapi/Cases, read at run time) and, when eng/get-qemu-schema.sh has fetched
 /// it, of QEMU 7.2's qapi/*.json (read at run time from its cache, never copied here), cut at their top-level
 /// expressions; now and then QEMU's whole schema with one file mutated. Includes are served from memory only.

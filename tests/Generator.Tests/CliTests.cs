@@ -340,10 +340,10 @@ public class DiagnosticsCatalogueTests
     [Fact]
     public void The_hx_reader_and_the_generator_build_no_message_text_of_their_own()
     {
-        var sources = Path.Combine(RepoRoot(), "src", "Generator");
-        var files = Directory.GetFiles(Path.Combine(sources, "Hx"), "*.cs")
-            .Concat(Directory.GetFiles(Path.Combine(sources, "CSharp"), "*.cs", SearchOption.AllDirectories))
-            .Append(Path.Combine(sources, "QmpGenerator.cs"));
+        var core = Path.Combine(RepoRoot(), "src", "Core");
+        var files = Directory.GetFiles(Path.Combine(core, "Hx"), "*.cs")
+            .Concat(Directory.GetFiles(Path.Combine(core, "CSharp"), "*.cs", SearchOption.AllDirectories))
+            .Concat(Directory.GetFiles(Path.Combine(RepoRoot(), "src", "Generator"), "*.cs"));
         foreach (var file in files)
         {
             var text = File.ReadAllText(file);

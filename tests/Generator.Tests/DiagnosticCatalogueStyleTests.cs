@@ -17,8 +17,8 @@ public sealed partial class DiagnosticCatalogueStyleTests
     [Fact]
     public void Every_descriptor_is_declared_where_the_catalogue_looks_and_no_two_ids_collide()
     {
-        // The generator, the CLI and the runtime: wherever one could be declared.
-        var assemblies = new[] { typeof(DiagnosticCatalogue).Assembly, typeof(Cli.SchemaLoader).Assembly, typeof(Qmp.Runtime.Introspection.SchemaInfoReader).Assembly };
+        // The core, the generator, the CLI and the runtime: wherever one could be declared.
+        var assemblies = new[] { typeof(DiagnosticCatalogue).Assembly, typeof(QmpGenerator).Assembly, typeof(Cli.SchemaLoader).Assembly, typeof(Qmp.Runtime.Introspection.SchemaInfoReader).Assembly };
         var fields = assemblies.SelectMany(DescriptorFields).ToList();
         Assert.DoesNotContain(fields, f => !DiagnosticCatalogue.Declarers.Contains(f.DeclaringType!) || !f.IsStatic || !f.IsPublic);
         Assert.Equal(fields.Count, DiagnosticCatalogue.All.Count);
@@ -30,7 +30,7 @@ public sealed partial class DiagnosticCatalogueStyleTests
     public void No_descriptor_is_made_outside_the_declaring_files()
     {
         var declaring = new[] { "SchemaDiagnostics.cs", "GeneratorDiagnostics.cs", Path.Combine("Qapi", "QapiDiagnostics.cs"), Path.Combine("Introspection", "IntrospectionFile.cs") }
-            .Select(p => Path.Combine(Repository.PathOf("src", "Generator"), p)).ToHashSet(StringComparer.Ordinal);
+            .Select(p => Path.Combine(Repository.PathOf("src", "Core"), p)).ToHashSet(StringComparer.Ordinal);
         var makers = Directory.GetFiles(Repository.PathOf("src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Where(f => MakesDescriptor().IsMatch(File.ReadAllText(f)))

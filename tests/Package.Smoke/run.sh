@@ -38,6 +38,8 @@ export NUGET_PACKAGES="$work/nuget-packages"
 # cut off by SIGPIPE would fail the check now and then.)
 listing() { unzip -Z1 "$work/feed/$1" > "$work/listing.txt" || exit 1; cat "$work/listing.txt" || true; }
 listing Qmp.Codegen.$version.nupkg | grep -qx "analyzers/dotnet/cs/Qmp.Codegen.Generator.dll"
+# The Roslyn-free core the generator runs, beside it (the compiler loads it from there).
+listing Qmp.Codegen.$version.nupkg | grep -qx "analyzers/dotnet/cs/Qmp.Codegen.Core.dll"
 listing Qmp.Codegen.$version.nupkg | grep -qx "tools/cli/qmp-codegen.dll"
 ! listing Qmp.Codegen.$version.nupkg | grep -qx "tools/cli/qmp-codegen" || { echo "apphost in Qmp.Codegen tools/cli"; exit 1; }
 ! listing Qmp.Codegen.$version.nupkg | grep -q "tools/cli/[a-z][a-z]\(-[A-Za-z]*\)\?/.*resources.dll" || { echo "satellite resources in Qmp.Codegen tools/cli"; exit 1; }

@@ -23,18 +23,26 @@ public class OneFormatTests
     [Fact]
     public void The_analyzer_build_has_no_public_SchemaInfo_type()
     {
+        // Compiled into the core's analyzer build, in the runtime's namespace, internal; the generator
+        // beside it compiles no copy of its own.
+        var core = AnalyzerBuildTypes("Core", "Qmp.Codegen.Core.dll");
+        Assert.Contains(core, t => t is { Namespace: "Qmp.Runtime.Introspection", Name: "SchemaInfo", Public: false });
+        Assert.DoesNotContain(core, t => t.Public && t.Name.StartsWith("Schema", StringComparison.Ordinal) && t.Namespace.EndsWith(".Introspection", StringComparison.Ordinal));
+        Assert.DoesNotContain(AnalyzerBuildTypes("Generator", "Qmp.Codegen.Generator.dll"), t => t.Namespace == "Qmp.Runtime.Introspection");
+    }
+
+    /// <summary>The types of a project's netstandard2.0 build (the one the compiler loads), read from its dll.</summary>
+    internal static List<(string Namespace, string Name, bool Public)> AnalyzerBuildTypes(string project, string dll)
+    {
         // This test runs from tests/Generator.Tests/bin/<configuration>/net10.0/.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var analyzer = Qmp.Testing.Repository.PathOf("src", "Generator", "bin", configuration, "netstandard2.0", "Qmp.Codegen.Generator.dll");
-        Assert.True(File.Exists(analyzer), analyzer);
-        using var pe = new PEReader(File.OpenRead(analyzer));
+        var path = Qmp.Testing.Repository.PathOf("src", project, "bin", configuration, "netstandard2.0", dll);
+        Assert.True(File.Exists(path), path);
+        using var pe = new PEReader(File.OpenRead(path));
         var metadata = pe.GetMetadataReader();
-        var types = metadata.TypeDefinitions.Select(metadata.GetTypeDefinition)
+        return metadata.TypeDefinitions.Select(metadata.GetTypeDefinition)
             .Select(t => (Namespace: metadata.GetString(t.Namespace), Name: metadata.GetString(t.Name), Public: (t.Attributes & System.Reflection.TypeAttributes.VisibilityMask) == System.Reflection.TypeAttributes.Public))
             .ToList();
-        // Compiled in, in the runtime's namespace, internal.
-        Assert.Contains(types, t => t is { Namespace: "Qmp.Runtime.Introspection", Name: "SchemaInfo", Public: false });
-        Assert.DoesNotContain(types, t => t.Public && t.Name.StartsWith("Schema", StringComparison.Ordinal) && t.Namespace.EndsWith(".Introspection", StringComparison.Ordinal));
     }
 
     private const string Answer = """
