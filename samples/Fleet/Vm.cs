@@ -11,11 +11,11 @@ namespace Fleet;
 /// </summary>
 internal sealed class Vm(string name, string address) : IAsyncDisposable
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan s_lastRetry = TimeSpan.FromSeconds(5);
 
     // One options object for every client: a stuck VM gives up its slot after the command timeout.
-    private static readonly QmpClientOptions ClientOptions = new()
+    private static readonly QmpClientOptions s_clientOptions = new()
     {
         CommandTimeout = TimeSpan.FromSeconds(5),
         ConnectTimeout = TimeSpan.FromSeconds(1),
@@ -23,7 +23,7 @@ internal sealed class Vm(string name, string address) : IAsyncDisposable
 
     private QemuClient? _client;
     private bool _everConnected;
-    private TimeSpan _backoff = FirstRetry;
+    private TimeSpan _backoff = s_firstRetry;
     private long _nextAttempt;
 
     public string Name { get; } = name;
@@ -80,7 +80,7 @@ internal sealed class Vm(string name, string address) : IAsyncDisposable
 
         try
         {
-            _client = await QemuClient.ConnectAsync(address, ClientOptions, cancellationToken);
+            _client = await QemuClient.ConnectAsync(address, s_clientOptions, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {
@@ -90,7 +90,7 @@ internal sealed class Vm(string name, string address) : IAsyncDisposable
             State = "unreachable";
             var jittered = _backoff * (0.8 + 0.4 * Random.Shared.NextDouble());
             _nextAttempt = Stopwatch.GetTimestamp() + (long)(jittered.TotalSeconds * Stopwatch.Frequency);
-            _backoff = _backoff * 2 < LastRetry ? _backoff * 2 : LastRetry;
+            _backoff = _backoff * 2 < s_lastRetry ? _backoff * 2 : s_lastRetry;
             return false;
         }
 
@@ -100,7 +100,7 @@ internal sealed class Vm(string name, string address) : IAsyncDisposable
         }
 
         _everConnected = true;
-        _backoff = FirstRetry;
+        _backoff = s_firstRetry;
         return true;
     }
 

@@ -18,14 +18,14 @@ namespace Qmp.Codegen.Cli;
 internal static partial class QemuSchemaCommand
 {
     /// <summary>The Debian suites whose QEMU we know, by QEMU major.minor.</summary>
-    private static readonly Dictionary<string, string> Suites = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> s_suites = new(StringComparer.Ordinal)
     {
         ["7.2"] = "bookworm",
         ["10.0"] = "trixie",
     };
 
     /// <summary>How long apt may take to read a suite's index and download the source package.</summary>
-    private static readonly TimeSpan AptTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan s_aptTimeout = TimeSpan.FromMinutes(10);
 
     // A QEMU version (7.2, 7.2.0, 10.0.2) and a Debian suite name: what may become part of a path.
     [GeneratedRegex(@"^[0-9]{1,3}\.[0-9]{1,3}(\.[0-9]{1,3})?$")]
@@ -109,13 +109,13 @@ internal static partial class QemuSchemaCommand
         }
 
         string suite;
-        if (Suites.TryGetValue(what, out var known))
+        if (s_suites.TryGetValue(what, out var known))
         {
             suite = known;
         }
         else if (VersionPattern().IsMatch(what))
         {
-            throw new QemuSchemaException($"no Debian suite qmp-codegen knows ships QEMU {what} ({string.Join(", ", Suites.Select(s => s.Key + ": " + s.Value))}); "
+            throw new QemuSchemaException($"no Debian suite qmp-codegen knows ships QEMU {what} ({string.Join(", ", s_suites.Select(s => s.Key + ": " + s.Value))}); "
                 + $"pass QEMU's source tarball of {what} with --from, or run `qmp-codegen introspect` against that QEMU");
         }
         else if (SuitePattern().IsMatch(what))
@@ -139,7 +139,7 @@ internal static partial class QemuSchemaCommand
         }
 
         var archive = DownloadDebianSource(suite, root, ct);
-        var folder = FromArchive(archive, Suites.ContainsValue(suite) ? Suites.First(s => s.Value == suite).Key : null, root);
+        var folder = FromArchive(archive, s_suites.ContainsValue(suite) ? s_suites.First(s => s.Value == suite).Key : null, root);
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
         OutputFile.Write(marker, Path.GetFileName(folder)["qapi-".Length..] + "\n");
         return folder;
@@ -200,7 +200,7 @@ internal static partial class QemuSchemaCommand
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(AptTimeout);
+            timeout.CancelAfter(s_aptTimeout);
             try
             {
                 process.WaitForExitAsync(timeout.Token).GetAwaiter().GetResult();
@@ -208,7 +208,7 @@ internal static partial class QemuSchemaCommand
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new QemuSchemaException(failure + $" (no answer within {AptTimeout.TotalMinutes} minutes)");
+                throw new QemuSchemaException(failure + $" (no answer within {s_aptTimeout.TotalMinutes} minutes)");
             }
             if (process.ExitCode != 0)
             {

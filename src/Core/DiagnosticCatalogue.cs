@@ -18,11 +18,11 @@ public static class DiagnosticCatalogue
         typeof(SchemaDiagnostics), typeof(GeneratorDiagnostics), typeof(Qapi.QapiDiagnostics), typeof(Introspection.IntrospectionDiagnostics),
     };
 
-    private static readonly System.Lazy<IReadOnlyList<SchemaDiagnosticDescriptor>> Descriptors = new(() =>
+    private static readonly System.Lazy<IReadOnlyList<SchemaDiagnosticDescriptor>> s_descriptors = new(() =>
         Declarers.SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
             .Select(f => f.GetValue(null)).OfType<SchemaDiagnosticDescriptor>()
             .OrderBy(d => d.Id, System.StringComparer.Ordinal).ToList());
 
     /// <summary>Every descriptor, ordered by id.</summary>
-    public static IReadOnlyList<SchemaDiagnosticDescriptor> All => Descriptors.Value;
+    public static IReadOnlyList<SchemaDiagnosticDescriptor> All => s_descriptors.Value;
 }

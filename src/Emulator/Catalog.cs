@@ -4,7 +4,7 @@ namespace Qmp.Emulator;
 internal static class Catalog
 {
     /// <summary>Device drivers: name, parent type, hotpluggable, PCI vendor, PCI device, class, class description.</summary>
-    internal static readonly (string Name, string Parent, bool Hotplug, int Vendor, int DeviceId, int Class, string ClassDesc)[] Devices =
+    internal static readonly (string Name, string Parent, bool Hotplug, int Vendor, int DeviceId, int Class, string ClassDesc)[] s_devices =
     [
         ("e1000", "pci-device", true, 0x8086, 0x100e, 0x0200, "Ethernet controller"),
         ("rtl8139", "pci-device", true, 0x10ec, 0x8139, 0x0200, "Ethernet controller"),
@@ -42,7 +42,7 @@ internal static class Catalog
         ("qemu64-x86_64-cpu", "x86_64-cpu", true, 0, 0, 0, ""),
     ];
 
-    internal static readonly Dictionary<string, (string Name, string Type)[]> DeviceProperties = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, (string Name, string Type)[]> s_deviceProperties = new(StringComparer.Ordinal)
     {
         ["e1000"] = [("mac", "macaddr"), ("vlan", "vlan"), ("netdev", "netdev"), ("bootindex", "int32"), ("autonegotiation", "bool"), ("mitigation", "bool"), ("addr", "pci-devfn"), ("romfile", "str"), ("rombar", "uint32"), ("multifunction", "bool"), ("command_serr_enable", "bool")],
         ["rtl8139"] = [("mac", "macaddr"), ("vlan", "vlan"), ("netdev", "netdev"), ("bootindex", "int32"), ("addr", "pci-devfn"), ("romfile", "str")],
@@ -65,7 +65,7 @@ internal static class Catalog
         ["ich9-ahci"] = [("addr", "pci-devfn")],
     };
 
-    internal static readonly (string Name, string Parent, bool Abstract)[] ObjectTypes =
+    internal static readonly (string Name, string Parent, bool Abstract)[] s_objectTypes =
     [
         ("memory-backend-ram", "memory-backend", false),
         ("memory-backend-file", "memory-backend", false),
@@ -79,14 +79,14 @@ internal static class Catalog
         ("device", "object", true),
     ];
 
-    internal static readonly string[] CpuModels =
+    internal static readonly string[] s_cpuModels =
     [
         "qemu64", "phenom", "core2duo", "kvm64", "qemu32", "kvm32", "coreduo", "486", "pentium", "pentium2", "pentium3",
         "athlon", "n270", "Conroe", "Penryn", "Nehalem", "Westmere", "SandyBridge", "Haswell", "Broadwell", "Opteron_G1",
         "Opteron_G2", "Opteron_G3", "Opteron_G4", "Opteron_G5", "host",
     ];
 
-    internal static readonly (string Name, string? Alias, bool Default, long CpuMax)[] Machines =
+    internal static readonly (string Name, string? Alias, bool Default, long CpuMax)[] s_machines =
     [
         ("pc-i440fx-2.1", "pc", true, 255),
         ("pc-q35-2.1", "q35", false, 255),
@@ -98,7 +98,7 @@ internal static class Catalog
         ("none", null, false, 1),
     ];
 
-    internal static readonly Dictionary<string, (string Name, string Type, string? Help)[]> CommandLineOptions = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, (string Name, string Type, string? Help)[]> s_commandLineOptions = new(StringComparer.Ordinal)
     {
         ["option-rom"] = [("romfile", "string", null), ("bootindex", "number", null)],
         ["drive"] = [("bus", "number", "bus number"), ("unit", "number", "unit number (i.e. lun for scsi)"), ("if", "string", "interface (ide, scsi, sd, mtd, floppy, pflash, virtio)"), ("index", "number", "index number"), ("cyls", "number", "number of cylinders (ide disk geometry)"), ("media", "string", "media type (disk, cdrom)"), ("snapshot", "boolean", "enable/disable snapshot mode"), ("file", "string", "disk image"), ("cache", "string", "host cache usage"), ("aio", "string", "host AIO implementation (threads, native)"), ("format", "string", "disk format (raw, qcow2, ...)"), ("serial", "string", "disk serial number"), ("readonly", "boolean", "open drive file as read-only")],
@@ -120,15 +120,15 @@ internal static class Catalog
         ["sandbox"] = [("enable", "boolean", null)],
     };
 
-    internal static readonly string[] ChardevBackends =
+    internal static readonly string[] s_chardevBackends =
     [
         "null", "socket", "udp", "msmouse", "vc", "ringbuf", "memory", "file", "pipe", "pty", "stdio", "tty", "serial",
         "parallel", "parport", "spicevmc", "spiceport", "braille", "testdev",
     ];
 
-    internal static readonly string[] NetdevTypes = ["user", "tap", "socket", "vde", "bridge", "hubport", "netmap", "dump"];
+    internal static readonly string[] s_netdevTypes = ["user", "tap", "socket", "vde", "bridge", "hubport", "netmap", "dump"];
 
-    internal static readonly string[] QCodes =
+    internal static readonly string[] s_qCodes =
     [
         "shift", "shift_r", "alt", "alt_r", "altgr", "altgr_r", "ctrl", "ctrl_r", "menu", "esc", "1", "2", "3", "4", "5", "6", "7",
         "8", "9", "0", "minus", "equal", "backspace", "tab", "q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "bracket_left",
@@ -141,11 +141,11 @@ internal static class Catalog
         "compose", "pause", "ro", "kp_comma",
     ];
 
-    internal static bool IsPci(string driver) => Devices.Any(d => d.Name == driver && d.Vendor != 0);
+    internal static bool IsPci(string driver) => s_devices.Any(d => d.Name == driver && d.Vendor != 0);
 
     internal static (string Name, string Parent, bool Hotplug, int Vendor, int DeviceId, int Class, string ClassDesc)? FindDevice(string driver)
     {
-        foreach (var d in Devices)
+        foreach (var d in s_devices)
         {
             if (d.Name == driver)
             {
@@ -158,7 +158,7 @@ internal static class Catalog
 
     /// <summary>Every QOM type with its parent (devices and objects).</summary>
     internal static IEnumerable<(string Name, string Parent, bool Abstract)> AllTypes() =>
-        Devices.Select(d => (d.Name, d.Parent, false)).Concat(ObjectTypes);
+        s_devices.Select(d => (d.Name, d.Parent, false)).Concat(s_objectTypes);
 
     internal static bool Implements(string type, string ancestor)
     {

@@ -128,7 +128,7 @@ public sealed class QemuEmulator : IAsyncDisposable
     {
         // After the command in progress when it ends soon (never inside a transaction's deferred events),
         // but a signal never waits on the machine lock: a command holding it must not delay the exit.
-        if (Vm.Gate.TryEnter(SignalLockWait))
+        if (Vm.Gate.TryEnter(s_signalLockWait))
         {
             try
             {
@@ -161,7 +161,7 @@ public sealed class QemuEmulator : IAsyncDisposable
     }
 
     /// <summary>How long a signal lets a command in progress finish before SHUTDOWN goes out anyway.</summary>
-    internal static readonly TimeSpan SignalLockWait = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan s_signalLockWait = TimeSpan.FromMilliseconds(100);
 
     public async ValueTask DisposeAsync()
     {

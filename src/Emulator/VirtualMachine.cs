@@ -495,12 +495,12 @@ public sealed class VirtualMachine
     }
 
     /// <summary>QEMU 2.1 sends these at most once a second; the last one of a burst is kept.</summary>
-    internal static readonly IReadOnlySet<string> ThrottledEvents = new HashSet<string>(StringComparer.Ordinal)
+    internal static readonly IReadOnlySet<string> s_throttledEvents = new HashSet<string>(StringComparer.Ordinal)
     {
         "RTC_CHANGE", "WATCHDOG", "BALLOON_CHANGE", "QUORUM_REPORT_BAD", "QUORUM_FAILURE", "VSERPORT_CHANGE",
     };
 
-    internal static readonly TimeSpan ThrottleInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan s_throttleInterval = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, EventThrottle> _throttles = new(StringComparer.Ordinal);
 
@@ -512,7 +512,7 @@ public sealed class VirtualMachine
     /// </summary>
     internal void Emit(string name, Action<QmpServer> emit, string? key = null)
     {
-        if (!ThrottledEvents.Contains(name))
+        if (!s_throttledEvents.Contains(name))
         {
             Emit(emit);
             return;
@@ -533,13 +533,13 @@ public sealed class VirtualMachine
                 return;
             }
 
-            if (throttle.LastSent is { } last && now - last < ThrottleInterval)
+            if (throttle.LastSent is { } last && now - last < s_throttleInterval)
             {
                 throttle.Pending = emit;
                 // The timer's callback is nobody's command: it must not inherit this one's session.
                 using (ExecutionContext.SuppressFlow())
                 {
-                    throttle.Timer = Time.CreateTimer(_ => SendPending(throttle), null, last + ThrottleInterval - now, Timeout.InfiniteTimeSpan);
+                    throttle.Timer = Time.CreateTimer(_ => SendPending(throttle), null, last + s_throttleInterval - now, Timeout.InfiniteTimeSpan);
                 }
 
                 return;

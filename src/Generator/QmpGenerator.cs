@@ -152,7 +152,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         : access.Trim().Equals("Internal", StringComparison.OrdinalIgnoreCase) ? true
         : null;
 
-    private static readonly string[] KnownGenerateValues = { "Client", "Server", "Types" };
+    private static readonly string[] s_knownGenerateValues = { "Client", "Server", "Types" };
 
     /// <summary>Dotted C# identifiers (letters, digits, underscores; not starting with a digit; no keywords).</summary>
     public static bool IsValidNamespace(string ns) =>
@@ -161,7 +161,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
             && part.All(c => char.IsLetterOrDigit(c) || c == '_')
             && SyntaxFacts.GetKeywordKind(part) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None);
 
-    private static readonly char[] GenerateSeparators = { ';', ',' };
+    private static readonly char[] s_generateSeparators = { ';', ',' };
 
     /// <summary><c>Client;Server</c> (the default when empty), <c>Client</c>, <c>Server</c>, or <c>Types</c> for neither.</summary>
     public static (bool Client, bool Server) ParseGenerate(string? generate)
@@ -171,7 +171,7 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
             return (true, true);
         }
 
-        var parts = generate!.Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToList();
+        var parts = generate!.Split(s_generateSeparators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToList();
         return (parts.Any(p => p.Equals("Client", StringComparison.OrdinalIgnoreCase)),
             parts.Any(p => p.Equals("Server", StringComparison.OrdinalIgnoreCase)));
     }
@@ -193,8 +193,8 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     /// <summary>QMP0101 for the values of a file's Generate that are not Client, Server or Types; null when all are known.</summary>
     private static SchemaDiagnostic? UnknownGenerate(SchemaFileInput file)
     {
-        var unknown = (file.Generate ?? string.Empty).Split(GenerateSeparators, StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Trim()).Where(p => !KnownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
+        var unknown = (file.Generate ?? string.Empty).Split(s_generateSeparators, StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Trim()).Where(p => !s_knownGenerateValues.Contains(p, StringComparer.OrdinalIgnoreCase)).ToList();
         return unknown.Count == 0 ? null : GeneratorDiagnostics.UnknownGenerateValue.Report(StartOf(file.Path), string.Join(",", unknown));
     }
 
@@ -289,9 +289,9 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
         return info.Entries.Select(e => e.ToJson()).ToEquatableArray();
     }
 
-    private static readonly ConcurrentDictionary<(string, DiagnosticSeverity), DiagnosticDescriptor> Descriptors = new();
+    private static readonly ConcurrentDictionary<(string, DiagnosticSeverity), DiagnosticDescriptor> s_descriptors = new();
 
-    private static readonly Lazy<Dictionary<string, string>> Titles = new(() =>
+    private static readonly Lazy<Dictionary<string, string>> s_titles = new(() =>
         DiagnosticCatalogue.All.ToDictionary(d => d.Id, d => d.Title));
 
     /// <summary>Where a diagnostic is explained: its row of the diagnostics table in docs/diagnostics.md.</summary>
@@ -309,10 +309,10 @@ public sealed partial class QmpGenerator : IIncrementalGenerator
     /// <summary>Turns a value-type schema diagnostic into a Roslyn one located in the .hx file, with <paramref name="severity"/>.</summary>
     public static Diagnostic ToDiagnostic(SchemaDiagnostic diagnostic, DiagnosticSeverity severity)
     {
-        var descriptor = Descriptors.GetOrAdd((diagnostic.Id, severity), static key =>
+        var descriptor = s_descriptors.GetOrAdd((diagnostic.Id, severity), static key =>
             new DiagnosticDescriptor(
                 key.Item1,
-                Titles.Value.TryGetValue(key.Item1, out var title) ? title : key.Item1,
+                s_titles.Value.TryGetValue(key.Item1, out var title) ? title : key.Item1,
                 "{0}",
                 "QmpSchema",
                 key.Item2,

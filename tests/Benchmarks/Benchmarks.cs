@@ -313,13 +313,13 @@ public class Generator
 
     private sealed class Options : AnalyzerConfigOptionsProvider
     {
-        private static readonly SchemaOptions Schema = new();
+        private static readonly SchemaOptions s_schema = new();
 
-        public override AnalyzerConfigOptions GlobalOptions => Schema;
+        public override AnalyzerConfigOptions GlobalOptions => s_schema;
 
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Schema;
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => s_schema;
 
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Schema;
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => s_schema;
     }
 
     private sealed class SchemaOptions : AnalyzerConfigOptions

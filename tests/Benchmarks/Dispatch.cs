@@ -17,10 +17,10 @@ namespace Qmp.Benchmarks;
 [MemoryDiagnoser]
 public class Dispatch
 {
-    private static readonly byte[] QueryStatus = Encoding.UTF8.GetBytes("""{"execute":"query-status"}""" + "\n");
-    private static readonly byte[] ModernBlockdevAdd = Encoding.UTF8.GetBytes(
+    private static readonly byte[] s_queryStatus = Encoding.UTF8.GetBytes("""{"execute":"query-status"}""" + "\n");
+    private static readonly byte[] s_modernBlockdevAdd = Encoding.UTF8.GetBytes(
         """{"execute":"blockdev-add","arguments":{"driver":"qcow2","node-name":"disk0","read-only":true,"discard":"unmap","file":{"driver":"file","node-name":"disk0-file","filename":"/images/disk0.qcow2"}}}""" + "\n");
-    private static readonly byte[] LegacyBlockdevAdd = Encoding.UTF8.GetBytes(
+    private static readonly byte[] s_legacyBlockdevAdd = Encoding.UTF8.GetBytes(
         """{"execute":"blockdev-add","arguments":{"options":{"driver":"qcow2","node-name":"disk0","read-only":true,"discard":"unmap","file":{"driver":"file","node-name":"disk0-file","filename":"/images/disk0.qcow2"}}}}""" + "\n");
 
     private readonly byte[] _buffer = new byte[4096];
@@ -48,7 +48,7 @@ public class Dispatch
         _legacy = await ConnectAsync(legacySocket);
 
         // Each request once, checked: a benchmark of an error reply would measure the wrong thing.
-        foreach (var (socket, request) in new[] { (_modern, QueryStatus), (_modern, ModernBlockdevAdd), (_full, QueryStatus), (_full, ModernBlockdevAdd), (_legacy, QueryStatus), (_legacy, LegacyBlockdevAdd) })
+        foreach (var (socket, request) in new[] { (_modern, s_queryStatus), (_modern, s_modernBlockdevAdd), (_full, s_queryStatus), (_full, s_modernBlockdevAdd), (_legacy, s_queryStatus), (_legacy, s_legacyBlockdevAdd) })
         {
             var reply = Encoding.UTF8.GetString(_buffer, 0, await RoundTripAsync(socket, request));
             if (!reply.StartsWith("{\"return\"", StringComparison.Ordinal))
@@ -80,22 +80,22 @@ public class Dispatch
     }
 
     [Benchmark(Baseline = true, Description = "2.1 server: query-status")]
-    public Task<int> LegacyQueryStatus() => RoundTripAsync(_legacy!, QueryStatus);
+    public Task<int> LegacyQueryStatus() => RoundTripAsync(_legacy!, s_queryStatus);
 
     [Benchmark(Description = "QAPI server (modern): query-status")]
-    public Task<int> ModernQueryStatus() => RoundTripAsync(_modern!, QueryStatus);
+    public Task<int> ModernQueryStatus() => RoundTripAsync(_modern!, s_queryStatus);
 
     [Benchmark(Description = "QEMU 7.2 server (whole schema): query-status")]
-    public Task<int> FullQueryStatus() => RoundTripAsync(_full!, QueryStatus);
+    public Task<int> FullQueryStatus() => RoundTripAsync(_full!, s_queryStatus);
 
     [Benchmark(Description = "2.1 server: blockdev-add options (qcow2 over file)")]
-    public Task<int> LegacyBlockdevAddQcow2() => RoundTripAsync(_legacy!, LegacyBlockdevAdd);
+    public Task<int> LegacyBlockdevAddQcow2() => RoundTripAsync(_legacy!, s_legacyBlockdevAdd);
 
     [Benchmark(Description = "QAPI server (modern): blockdev-add qcow2 over file")]
-    public Task<int> ModernBlockdevAddQcow2() => RoundTripAsync(_modern!, ModernBlockdevAdd);
+    public Task<int> ModernBlockdevAddQcow2() => RoundTripAsync(_modern!, s_modernBlockdevAdd);
 
     [Benchmark(Description = "QEMU 7.2 server (whole schema): blockdev-add qcow2 over file")]
-    public Task<int> FullBlockdevAddQcow2() => RoundTripAsync(_full!, ModernBlockdevAdd);
+    public Task<int> FullBlockdevAddQcow2() => RoundTripAsync(_full!, s_modernBlockdevAdd);
 
     private async Task<Socket> ConnectAsync(string path)
     {

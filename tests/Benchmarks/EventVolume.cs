@@ -162,7 +162,7 @@ public class TypedSubscribers
 {
     public const int Events = 900;
 
-    private static readonly byte[] Greeting = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": []}}\r\n"u8.ToArray();
+    private static readonly byte[] s_greeting = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": []}}\r\n"u8.ToArray();
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _consumers = new();
@@ -200,7 +200,7 @@ public class TypedSubscribers
         var connecting = QmpClient.ConnectAsync($"unix:{path}", new QmpClientOptions { Negotiate = false });
         _server = await listener.AcceptAsync();
         File.Delete(path);
-        await _server.SendAsync(Greeting);
+        await _server.SendAsync(s_greeting);
         _client = new QemuClient(await connecting);
         if (Subscribers == "same")
         {

@@ -6,22 +6,22 @@ namespace Qmp.Codegen.Docs.Tests;
 /// <summary>What the page says about the real schema: areas, client calls, repairs, diagnostics.</summary>
 public class ContentTests
 {
-    private static readonly Lazy<DocsPage> Page = new(() =>
+    private static readonly Lazy<DocsPage> s_page = new(() =>
     {
         var files = RepoFiles.SchemaFiles();
         var read = SchemaParser.Read(files.Select(f => new SchemaSource(Path.GetRelativePath(RepoFiles.RepoRoot, f), File.ReadAllText(f))));
         return DocsBuilder.Build(read, files);
     });
 
-    private static DocsEntry Entry(string name) => Page.Value.Areas.SelectMany(a => a.Entries).Single(e => e.Name == name);
+    private static DocsEntry Entry(string name) => s_page.Value.Areas.SelectMany(a => a.Entries).Single(e => e.Name == name);
 
     [Fact]
     public void Every_command_is_in_exactly_one_area_and_events_have_their_own()
     {
-        var commands = Page.Value.Areas.Where(a => a.Id != DocsAreas.Events).SelectMany(a => a.Entries).Select(e => e.Name).ToList();
+        var commands = s_page.Value.Areas.Where(a => a.Id != DocsAreas.Events).SelectMany(a => a.Entries).Select(e => e.Name).ToList();
         Assert.Equal(108, commands.Count);
         Assert.Equal(commands.Count, commands.Distinct(StringComparer.Ordinal).Count());
-        var events = Page.Value.Areas.Single(a => a.Id == DocsAreas.Events).Entries;
+        var events = s_page.Value.Areas.Single(a => a.Id == DocsAreas.Events).Entries;
         Assert.Equal(32, events.Count);
         Assert.All(events, e => Assert.Equal("event", e.Kind));
     }
@@ -84,7 +84,7 @@ public class ContentTests
         Assert.Contains(Entry("dump-guest-memory").Diagnostics, d => d.Id == "QMP0013");
         Assert.Empty(Entry("query-status").Diagnostics);
         // The HXCOMM header mentions SQMP/EQMP: that belongs to no command.
-        Assert.Contains(Page.Value.OtherDiagnostics, d => d.Id == "QMP0017");
+        Assert.Contains(s_page.Value.OtherDiagnostics, d => d.Id == "QMP0017");
     }
 
     /// <summary>The tables show the QMP schema model: its types, its optionality, its nesting (issue 12).</summary>

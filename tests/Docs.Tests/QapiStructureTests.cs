@@ -120,7 +120,7 @@ public sealed class QapiStructureTests
         { 'command': 'wire', 'data': { 'plug': 'PlugArgs' } }
         """;
 
-    private static readonly Lazy<(DocsPage Page, string Markdown, string Html)> Rendered = new(() =>
+    private static readonly Lazy<(DocsPage Page, string Markdown, string Html)> s_rendered = new(() =>
     {
         var texts = new Dictionary<string, string>(StringComparer.Ordinal) { ["top.json"] = Schema };
         var read = QapiReader.ReadDetailed("top.json", p => texts.GetValueOrDefault(p));
@@ -129,7 +129,7 @@ public sealed class QapiStructureTests
         return (page, DocsRenderer.RenderMarkdown(page), DocsRenderer.RenderHtml(page));
     });
 
-    private static DocsEntry Entry(string anchor) => Rendered.Value.Page.Areas.SelectMany(a => a.Entries).Single(e => e.Anchor == anchor);
+    private static DocsEntry Entry(string anchor) => s_rendered.Value.Page.Areas.SelectMany(a => a.Entries).Single(e => e.Anchor == anchor);
 
     /// <summary>The text of one entry's section on the page (from its anchor to the next entry's).</summary>
     private static string Section(string page, string start)
@@ -143,7 +143,7 @@ public sealed class QapiStructureTests
     [Fact]
     public void The_introduction_shows_its_literal_block_as_code_and_its_list_as_a_list()
     {
-        var (_, markdown, html) = Rendered.Value;
+        var (_, markdown, html) = s_rendered.Value;
         var intro = markdown[markdown.IndexOf("## Introduction", StringComparison.Ordinal)..markdown.IndexOf("## Lamps", StringComparison.Ordinal)];
         Assert.DoesNotContain("::", intro, StringComparison.Ordinal);
         Assert.Contains("Example:\n\n```\n-> data issued by the Client\n<- Server data response\n```", intro, StringComparison.Ordinal);
@@ -158,7 +158,7 @@ public sealed class QapiStructureTests
     [Fact]
     public void A_boxed_union_command_lists_the_branches_each_linked_to_its_row_and_its_type()
     {
-        var (_, markdown, html) = Rendered.Value;
+        var (_, markdown, html) = s_rendered.Value;
         var command = Entry("lamp-add").Qapi!;
         Assert.Equal("kind", command.Discriminator);
         Assert.Equal(["bulb", "tube"], command.Branches.Select(b => b.Name));
@@ -175,7 +175,7 @@ public sealed class QapiStructureTests
     [Fact]
     public void Open_arguments_are_decided_once_shown_in_the_synopsis_and_kept_nested()
     {
-        var (_, markdown, _) = Rendered.Value;
+        var (_, markdown, _) = s_rendered.Value;
         var plug = Entry("plug");
         Assert.EndsWith("\"socket\": string, ... } }", plug.Synopsis, StringComparison.Ordinal);
         Assert.Equal("...", plug.Arguments[^1].Name);

@@ -16,7 +16,7 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
 {
     private const string Suite = "trixie";
 
-    private static readonly Lazy<(DocsPage Page, QmpSchema Schema, IReadOnlyDictionary<string, string> Texts, string Markdown, string Html)> Rendered = new(() =>
+    private static readonly Lazy<(DocsPage Page, QmpSchema Schema, IReadOnlyDictionary<string, string> Texts, string Markdown, string Html)> s_rendered = new(() =>
     {
         var top = Path.Combine(QemuSources.Get(Suite).Dir!, "qapi", "qapi-schema.json");
         var input = DocsCommand.ReadQapi(new FileInfo(top)) ?? throw new FileNotFoundException(top);
@@ -29,7 +29,7 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
     [QemuSchemaFact(Suite)]
     public void Every_command_event_and_named_type_has_a_section()
     {
-        var (page, schema, _, markdown, html) = Rendered.Value;
+        var (page, schema, _, markdown, html) = s_rendered.Value;
         Assert.DoesNotContain(schema.Diagnostics, d => d.Severity == SchemaSeverity.Error);
         var sections = Section().Matches(html).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         var anchors = PageText.MarkdownAnchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
@@ -55,7 +55,7 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
     [QemuSchemaFact(Suite)]
     public void Every_link_resolves_and_no_id_is_used_twice()
     {
-        var (_, _, _, markdown, html) = Rendered.Value;
+        var (_, _, _, markdown, html) = s_rendered.Value;
         var idList = PageText.HtmlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
         var ids = idList.ToHashSet(StringComparer.Ordinal);
         var twice = idList.GroupBy(i => i, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -81,7 +81,7 @@ public sealed partial class Qemu10PageTests(ITestOutputHelper output)
     [QemuSchemaFact(Suite)]
     public void Qmp_examples_and_notes_render_as_examples_and_notes_not_as_rst()
     {
-        var (page, _, texts, markdown, html) = Rendered.Value;
+        var (page, _, texts, markdown, html) = s_rendered.Value;
         // No directive is left as text, in any dialect of either page.
         foreach (var (name, text) in new[] { ("HTML", html), ("Markdown", markdown) })
         {

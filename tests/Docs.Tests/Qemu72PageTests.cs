@@ -14,7 +14,7 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
 {
     private const string Suite = "bookworm";
 
-    private static readonly Lazy<(DocsPage Page, QmpSchema Schema, string Markdown, string Html)> Rendered = new(() =>
+    private static readonly Lazy<(DocsPage Page, QmpSchema Schema, string Markdown, string Html)> s_rendered = new(() =>
     {
         var top = TopFile();
         var input = DocsCommand.ReadQapi(new FileInfo(top)) ?? throw new FileNotFoundException(top);
@@ -25,12 +25,12 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     internal static string TopFile() => Path.Combine(QemuSources.Get(Suite).Dir!, "qapi", "qapi-schema.json");
 
     /// <summary>The rendered HTML page, for the Chromium tests.</summary>
-    internal static string Html => Rendered.Value.Html;
+    internal static string Html => s_rendered.Value.Html;
 
     [QemuSchemaFact(Suite)]
     public void Every_command_event_and_named_type_has_a_section()
     {
-        var (page, schema, markdown, html) = Rendered.Value;
+        var (page, schema, markdown, html) = s_rendered.Value;
         var ids = Ids(html);
         var anchors = MarkdownAnchors(markdown);
         var named = schema.Types.Where(t => t is not SchemaObjectType { IsImplicit: true }).ToList();
@@ -73,7 +73,7 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     [QemuSchemaFact(Suite)]
     public void Every_link_resolves_to_an_anchor_on_the_page()
     {
-        var (_, _, markdown, html) = Rendered.Value;
+        var (_, _, markdown, html) = s_rendered.Value;
         var ids = Ids(html);
         var hrefs = PageText.HtmlHref().Matches(html).Select(m => m.Groups[1].Value).ToList();
         var broken = hrefs.Where(h => !ids.Contains(h)).Distinct(StringComparer.Ordinal).ToList();
@@ -100,7 +100,7 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     [QemuSchemaFact(Suite)]
     public void Members_link_their_types_and_features_conditions_and_examples_show()
     {
-        var (page, _, _, html) = Rendered.Value;
+        var (page, _, _, html) = s_rendered.Value;
         var entries = page.Areas.SelectMany(a => a.Entries).ToDictionary(e => e.Anchor, StringComparer.Ordinal);
 
         // blockdev-add is boxed: its arguments are the union BlockdevOptions, linked; the union has its branches.
@@ -132,7 +132,7 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     [QemuSchemaFact(Suite)]
     public void The_introduction_reads_as_QEMUs_manual_shows_it()
     {
-        var (_, _, markdown, html) = Rendered.Value;
+        var (_, _, markdown, html) = s_rendered.Value;
         var intro = markdown[markdown.IndexOf("## Introduction", StringComparison.Ordinal)..markdown.IndexOf("<a id=\"area-", StringComparison.Ordinal)];
         // The notation is a literal block (QEMU's '::'), not a paragraph run together; the list a list.
         Assert.Contains("Example:\n\n```\n-> data issued by the Client\n<- Server data response\n```", intro, StringComparison.Ordinal);
@@ -144,7 +144,7 @@ public sealed partial class Qemu72PageTests(ITestOutputHelper output)
     [QemuSchemaFact(Suite)]
     public void Blockdev_add_reaches_every_branch_of_BlockdevOptions()
     {
-        var (page, schema, _, html) = Rendered.Value;
+        var (page, schema, _, html) = s_rendered.Value;
         var command = page.Areas.SelectMany(a => a.Entries).Single(e => e.Anchor == "blockdev-add");
         var union = (SchemaObjectType)schema.Types.Single(t => t.Name == "BlockdevOptions");
         var ids = Ids(html);

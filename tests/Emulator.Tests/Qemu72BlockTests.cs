@@ -17,7 +17,7 @@ public sealed class Qemu72BlockTests
     /// Requests in order; <c>DIR</c> is the target's own folder. Each is followed by the events it causes after its reply
     /// (a negative number: the events it causes, before or after the reply).
     /// </summary>
-    private static readonly (string Request, int EventsAfter)[] Session =
+    private static readonly (string Request, int EventsAfter)[] s_session =
     [
         ("""{"execute":"cont"}""", 0),
         ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/snap.qcow2","node-name":"libvirt-2-storage","auto-read-only":true,"discard":"unmap"}}""", 0),
@@ -81,7 +81,7 @@ public sealed class Qemu72BlockTests
     /// A mirror paused, sped and completed while paused; backups (blockdev-backup into a node, drive-backup into a file
     /// the command creates or an existing one, sync full, top and none) with their errors; a paused backup cancelled.
     /// </summary>
-    private static readonly (string Request, int EventsAfter)[] JobSession =
+    private static readonly (string Request, int EventsAfter)[] s_jobSession =
     [
         ("""{"execute":"cont"}""", 0),
         ("""{"execute":"blockdev-add","arguments":{"driver":"file","filename":"DIR/copy.qcow2","node-name":"c-storage"}}""", 0),
@@ -148,7 +148,7 @@ public sealed class Qemu72BlockTests
     /// graph is after each. The graph is not queried while a commit or stream job sits concluded: QEMU 7.2 was seen to
     /// die on query-named-block-nodes then (a stream with auto-dismiss false).
     /// </summary>
-    private static readonly (string Request, int EventsAfter)[] CommitSession =
+    private static readonly (string Request, int EventsAfter)[] s_commitSession =
     [
         ("""{"execute":"cont"}""", 0),
         ("""{"execute":"block-commit","arguments":{"device":"nosuch"}}""", 0),
@@ -189,7 +189,7 @@ public sealed class Qemu72BlockTests
     ];
 
     /// <summary>block-stream on the same chain: its errors, a stream down to the base, then of the whole chain, finalized by hand.</summary>
-    private static readonly (string Request, int EventsAfter)[] StreamSession =
+    private static readonly (string Request, int EventsAfter)[] s_streamSession =
     [
         ("""{"execute":"cont"}""", 0),
         ("""{"execute":"block-stream","arguments":{"device":"nosuch"}}""", 0),
@@ -220,7 +220,7 @@ public sealed class Qemu72BlockTests
     /// A CD-ROM's tray and medium as libvirt 9.0 changes it (open, remove, insert, close, by the device's id), eject and
     /// blockdev-change-medium, with the errors on the way and on a disk that is not removable.
     /// </summary>
-    private static readonly (string Request, int EventsAfter)[] MediaSession =
+    private static readonly (string Request, int EventsAfter)[] s_mediaSession =
     [
         ("""{"execute":"query-block"}""", 0),
         ("""{"execute":"eject","arguments":{"device":"nosuch"}}""", 0),
@@ -282,19 +282,19 @@ public sealed class Qemu72BlockTests
     ];
 
     [QemuFact]
-    public async Task Commits_get_the_replies_events_and_graph_qemu_7_2_gives() => await CompareAsync(CommitSession, Chain);
+    public async Task Commits_get_the_replies_events_and_graph_qemu_7_2_gives() => await CompareAsync(s_commitSession, Chain);
 
     [QemuFact]
-    public async Task Streams_get_the_replies_events_and_graph_qemu_7_2_gives() => await CompareAsync(StreamSession, Chain);
+    public async Task Streams_get_the_replies_events_and_graph_qemu_7_2_gives() => await CompareAsync(s_streamSession, Chain);
 
     [QemuFact]
-    public async Task A_cd_roms_tray_and_medium_move_as_qemu_7_2_moves_them() => await CompareAsync(MediaSession, CdRom);
+    public async Task A_cd_roms_tray_and_medium_move_as_qemu_7_2_moves_them() => await CompareAsync(s_mediaSession, CdRom);
 
     [QemuFact]
-    public async Task Libvirts_snapshot_and_blockcopy_get_the_replies_and_events_qemu_7_2_gives() => await CompareAsync(Session);
+    public async Task Libvirts_snapshot_and_blockcopy_get_the_replies_and_events_qemu_7_2_gives() => await CompareAsync(s_session);
 
     [QemuFact]
-    public async Task Paused_sped_and_backup_jobs_get_the_replies_and_events_qemu_7_2_gives() => await CompareAsync(JobSession);
+    public async Task Paused_sped_and_backup_jobs_get_the_replies_and_events_qemu_7_2_gives() => await CompareAsync(s_jobSession);
 
     internal static async Task CompareAsync((string Request, int EventsAfter)[] session, Func<string, string[]>? devices = null)
     {
@@ -513,7 +513,7 @@ public sealed class Qemu72BlockTests
             : "return " + Shape(message.GetProperty("return"));
 
     /// <summary>Members whose values are compared; every other member counts by its name and JSON kind only.</summary>
-    private static readonly HashSet<string> Compared = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_compared = new(StringComparer.Ordinal)
     {
         "node-name", "drv", "ro", "backing_file", "backing_file_depth", "virtual-size", "format", "device", "qdev", "status", "type", "id",
         "ready", "len", "offset", "auto-finalize", "auto-dismiss", "current-progress", "total-progress", "error", "backing-filename", "backing-filename-format",
@@ -523,7 +523,7 @@ public sealed class Qemu72BlockTests
     private static string Shape(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "{" + string.Join(",", value.EnumerateObject().OrderBy(m => m.Name, StringComparer.Ordinal)
-            .Select(m => m.Name + ":" + (Compared.Contains(m.Name) && m.Value.ValueKind != JsonValueKind.Object && m.Value.ValueKind != JsonValueKind.Array ? Value(m.Value) : Shape(m.Value)))) + "}",
+            .Select(m => m.Name + ":" + (s_compared.Contains(m.Name) && m.Value.ValueKind != JsonValueKind.Object && m.Value.ValueKind != JsonValueKind.Array ? Value(m.Value) : Shape(m.Value)))) + "}",
         JsonValueKind.Array => "[" + string.Join(",", value.EnumerateArray().Select(Shape)) + "]",
         JsonValueKind.True or JsonValueKind.False => "bool",
         _ => value.ValueKind.ToString(),

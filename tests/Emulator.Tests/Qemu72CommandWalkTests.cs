@@ -15,14 +15,14 @@ public sealed class Qemu72CommandWalkTests
     /// Where the persona answers otherwise than QEMU 7.2 with these arguments, and why. Everything else must match
     /// QEMU's reply kind, and for an error its class and words.
     /// </summary>
-    private static readonly Dictionary<string, string> KnownDifferences = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> s_knownDifferences = new(StringComparer.Ordinal)
     {
         ["xen-save-devices-state"] = "QEMU writes its device state to the file; the emulator has none and says so",
         ["transaction"] = "the abort action: the persona's transaction (Qemu72Machine.Block.cs) takes blockdev-snapshot actions only",
     };
 
     /// <summary>Commands that end the monitor or the process: called last, once every other has answered.</summary>
-    private static readonly HashSet<string> Last = ["quit"];
+    private static readonly HashSet<string> s_last = ["quit"];
 
     [Fact]
     public async Task Every_command_in_query_commands_answers_and_the_monitor_stays_usable()
@@ -49,7 +49,7 @@ public sealed class Qemu72CommandWalkTests
         foreach (var (command, expected) in qemu.Replies)
         {
             var (want, got) = (Describe(expected), Describe(persona.Replies[command]));
-            if (want != got && !KnownDifferences.ContainsKey(command))
+            if (want != got && !s_knownDifferences.ContainsKey(command))
             {
                 differences.Add($"{command} {Arguments(persona.Schema, command)?.ToJsonString()}\n  QEMU:    {want}\n  persona: {got}");
             }
@@ -63,7 +63,7 @@ public sealed class Qemu72CommandWalkTests
     /// describe the machine: the same reply kinds and error words as QEMU 7.2's, and for the marked ones (*) the same
     /// return value.
     /// </summary>
-    private static readonly string[] Stateful =
+    private static readonly string[] s_stateful =
     [
         """{"execute":"object-add","arguments":{"qom-type":"iothread","id":"io1"}}""",
         """{"execute":"object-add","arguments":{"qom-type":"iothread","id":"io1"}}""",
@@ -116,15 +116,15 @@ public sealed class Qemu72CommandWalkTests
     [QemuFact]
     public async Task Commands_on_the_machines_state_behave_as_qemu_7_2s_side_by_side()
     {
-        var qemu = await RunAsync(Target.Qemu, Stateful);
-        var persona = await RunAsync(Target.Emulator, Stateful);
+        var qemu = await RunAsync(Target.Qemu, s_stateful);
+        var persona = await RunAsync(Target.Emulator, s_stateful);
         var differences = new List<string>();
-        for (var i = 0; i < Stateful.Length; i++)
+        for (var i = 0; i < s_stateful.Length; i++)
         {
             var (want, got) = (Describe(qemu[i]), Describe(persona[i]));
-            if (want != got || (Stateful[i][0] == '*' && !JsonElement.DeepEquals(qemu[i].GetProperty("return"), persona[i].GetProperty("return"))))
+            if (want != got || (s_stateful[i][0] == '*' && !JsonElement.DeepEquals(qemu[i].GetProperty("return"), persona[i].GetProperty("return"))))
             {
-                differences.Add($"{Stateful[i]}\n  QEMU:    {qemu[i]}\n  persona: {persona[i]}");
+                differences.Add($"{s_stateful[i]}\n  QEMU:    {qemu[i]}\n  persona: {persona[i]}");
             }
         }
 
@@ -198,7 +198,7 @@ public sealed class Qemu72CommandWalkTests
         // xen-load-devices-state aborts (an assertion in yank_unregister_instance) when it runs on a stopped
         // machine, as it would after stop in query-commands' order.
         var order = schema.Where(e => e.GetProperty("meta-type").GetString() == "command").Select(e => e.GetProperty("name").GetString()!).Where(commands.Contains);
-        foreach (var command in order.Where(c => !Last.Contains(c)).Append("quit"))
+        foreach (var command in order.Where(c => !s_last.Contains(c)).Append("quit"))
         {
             JsonElement reply;
             try
@@ -212,7 +212,7 @@ public sealed class Qemu72CommandWalkTests
 
             AssertWellFormed(command, reply);
             replies[command] = reply;
-            if (Last.Contains(command))
+            if (s_last.Contains(command))
             {
                 continue;
             }

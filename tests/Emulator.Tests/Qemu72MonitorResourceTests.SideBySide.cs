@@ -3,7 +3,7 @@ namespace Qmp.Emulator.Tests;
 // The requests of every topic in one sequence, beside QEMU 7.2.
 public sealed partial class Qemu72MonitorResourceTests
 {
-    private static readonly Step[] Steps =
+    private static readonly Step[] s_steps =
     [
         new("getfd", """{"fdname":"t1"}""", Fd: true),
         new("netdev_add", """{"type":"tap","id":"n1","fd":"nothere"}"""),
@@ -63,9 +63,9 @@ public sealed partial class Qemu72MonitorResourceTests
     [QemuFact]
     public async Task Descriptors_files_migration_and_exports_answer_as_qemu_7_2_side_by_side()
     {
-        var qemu = await RunAsync(Target.Qemu, Steps);
-        var persona = await RunAsync(Target.Emulator, Steps);
-        var differences = Steps.Select((step, i) => (step, i)).Where(s => qemu.Replies[s.i] != persona.Replies[s.i])
+        var qemu = await RunAsync(Target.Qemu, s_steps);
+        var persona = await RunAsync(Target.Emulator, s_steps);
+        var differences = s_steps.Select((step, i) => (step, i)).Where(s => qemu.Replies[s.i] != persona.Replies[s.i])
             .Select(s => $"{s.step.Command} {s.step.Arguments}\n  QEMU:    {qemu.Replies[s.i]}\n  persona: {persona.Replies[s.i]}").ToList();
         Assert.True(differences.Count == 0, string.Join("\n", differences));
 

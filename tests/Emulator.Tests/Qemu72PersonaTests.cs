@@ -15,7 +15,7 @@ public sealed class Qemu72PersonaTests
     /// libvirt 9.0's probe in its order (the 18 commands; device-list-properties for its 29 types, the TCG
     /// process's CPU expansions), then requests that were not recorded, which the persona must answer as QEMU does.
     /// </summary>
-    private static readonly string[] Probe =
+    private static readonly string[] s_probe =
     [
         """{"execute":"query-version"}""",
         """{"execute":"query-target"}""",
@@ -95,14 +95,14 @@ public sealed class Qemu72PersonaTests
     public async Task Libvirts_probe_gets_the_replies_qemu_7_2_gives()
     {
         var (persona, personaLines) = await ReplayAsync(Target.Emulator);
-        Assert.Equal(Probe.Length, persona.Count);
+        Assert.Equal(s_probe.Length, persona.Count);
 
         // Every probe answers; the errors are those QEMU 7.2 on TCG gives (recorded or in its words).
-        var errors = Probe.Zip(persona).Where(p => p.Second.TryGetProperty("error", out _)).ToDictionary(p => p.First, p => Error(p.Second));
+        var errors = s_probe.Zip(persona).Where(p => p.Second.TryGetProperty("error", out _)).ToDictionary(p => p.First, p => Error(p.Second));
         Assert.DoesNotContain(errors.Values, e => e.StartsWith("CommandNotFound", StringComparison.Ordinal));
         Assert.Equal("GenericError: KVM not enabled", errors["""{"execute":"query-sev-capabilities"}"""]);
-        Assert.Equal("DeviceNotFound: Device 'virtio-scsi-ccw' not found", errors[Probe.First(p => p.Contains("virtio-scsi-ccw", StringComparison.Ordinal))]);
-        Assert.Equal("DeviceNotFound: Device 'no-such-device' not found", errors[Probe.First(p => p.Contains("no-such-device", StringComparison.Ordinal))]);
+        Assert.Equal("DeviceNotFound: Device 'virtio-scsi-ccw' not found", errors[s_probe.First(p => p.Contains("virtio-scsi-ccw", StringComparison.Ordinal))]);
+        Assert.Equal("DeviceNotFound: Device 'no-such-device' not found", errors[s_probe.First(p => p.Contains("no-such-device", StringComparison.Ordinal))]);
         Assert.Equal("GenericError: Parameter 'bogus' is unexpected", errors["""{"execute":"query-qmp-schema","arguments":{"bogus":1}}"""]);
         var kvm = Return(persona, """{"execute":"query-kvm"}""");
         Assert.False(kvm.GetProperty("enabled").GetBoolean());
@@ -124,22 +124,22 @@ public sealed class Qemu72PersonaTests
 
         var (qemu, qemuLines) = await ReplayAsync(Target.Qemu);
         var differences = new List<string>();
-        for (var i = 0; i < Probe.Length; i++)
+        for (var i = 0; i < s_probe.Length; i++)
         {
             var (expected, actual) = (Describe(qemu[i]), Describe(persona[i]));
             if (expected != actual)
             {
-                differences.Add($"{Probe[i]}\n  QEMU:    {Cut(expected)}\n  persona: {Cut(actual)}");
+                differences.Add($"{s_probe[i]}\n  QEMU:    {Cut(expected)}\n  persona: {Cut(actual)}");
             }
         }
 
         Assert.True(differences.Count == 0, string.Join("\n", differences));
 
         // The very QEMU that was recorded: query-qmp-schema and query-version byte for byte.
-        var version = Array.IndexOf(Probe, """{"execute":"query-version"}""");
+        var version = Array.IndexOf(s_probe, """{"execute":"query-version"}""");
         if (qemuLines[version] == personaLines[version])
         {
-            var schemaAt = Array.IndexOf(Probe, """{"execute":"query-qmp-schema"}""");
+            var schemaAt = Array.IndexOf(s_probe, """{"execute":"query-qmp-schema"}""");
             Assert.True(qemuLines[schemaAt] == personaLines[schemaAt], "query-qmp-schema differs from the recorded QEMU's");
         }
     }
@@ -423,7 +423,7 @@ public sealed class Qemu72PersonaTests
         Assert.Equal(Qemu72Machine.KvmUsable(), answers[1].Contains("\"enabled\": true", StringComparison.Ordinal));
     }
 
-    /// <summary>Starts <paramref name="kind"/> as libvirt's TCG probe does, sends <see cref="Probe"/>, returns each reply.</summary>
+    /// <summary>Starts <paramref name="kind"/> as libvirt's TCG probe does, sends <see cref="s_probe"/>, returns each reply.</summary>
     private static async Task<(List<JsonElement> Replies, List<string> Lines)> ReplayAsync(string kind)
     {
         var dir = Target.NewDirectory();
@@ -435,9 +435,9 @@ public sealed class Qemu72PersonaTests
         Assert.EndsWith("\"capabilities\": [\"oob\"]}}", greeting, StringComparison.Ordinal);
         var replies = new List<JsonElement>();
         var lines = new List<string>();
-        for (var i = 0; i < Probe.Length; i++)
+        for (var i = 0; i < s_probe.Length; i++)
         {
-            var request = Probe[i].Insert(Probe[i].Length - 1, $",\"id\":{i}");
+            var request = s_probe[i].Insert(s_probe[i].Length - 1, $",\"id\":{i}");
             await line.SendAsync(request + "\r\n");
             while (true)
             {
@@ -456,7 +456,7 @@ public sealed class Qemu72PersonaTests
         return (replies, lines);
     }
 
-    private static JsonElement Return(List<JsonElement> replies, string request) => replies[Array.IndexOf(Probe, request)].GetProperty("return");
+    private static JsonElement Return(List<JsonElement> replies, string request) => replies[Array.IndexOf(s_probe, request)].GetProperty("return");
 
     private static string Error(JsonElement reply) =>
         $"{reply.GetProperty("error").GetProperty("class").GetString()}: {reply.GetProperty("error").GetProperty("desc").GetString()}";

@@ -11,7 +11,7 @@ namespace Qmp.Emulator.Tests;
 /// </summary>
 public sealed class QemuCatalogueTests
 {
-    private static readonly string Folder = Repository.PathOf("src", "Emulator", "Catalogues", "qemu-7.2");
+    private static readonly string s_folder = Repository.PathOf("src", "Emulator", "Catalogues", "qemu-7.2");
 
     private static JsonElement Args(string json) => JsonDocument.Parse(json).RootElement;
 
@@ -23,7 +23,7 @@ public sealed class QemuCatalogueTests
         Assert.StartsWith("7.2.", catalogue.QemuVersion);
 
         // Every file of the folder is a command the manifest names, embedded and loaded (but the schema, read apart).
-        var files = Directory.GetFiles(Folder, "*.json").Select(Path.GetFileNameWithoutExtension).Where(name => name is not ("manifest" or "qemu.qmp-schema")).Order(StringComparer.Ordinal);
+        var files = Directory.GetFiles(s_folder, "*.json").Select(Path.GetFileNameWithoutExtension).Where(name => name is not ("manifest" or "qemu.qmp-schema")).Order(StringComparer.Ordinal);
         Assert.Equal(files, catalogue.Commands);
         string[] probed =
         [
@@ -95,7 +95,7 @@ public sealed class QemuCatalogueTests
         }
 
         // The requests that make this QEMU abort (modules not installed) are listed, not recorded.
-        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "manifest.json"))).RootElement;
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(s_folder, "manifest.json"))).RootElement;
         var aborted = manifest.GetProperty("aborted").EnumerateArray()
             .Select(r => r.GetProperty("arguments").GetProperty("typename").GetString()!).ToHashSet();
 
@@ -135,7 +135,7 @@ public sealed class QemuCatalogueTests
     [Fact]
     public void No_committed_file_carries_qemus_prose()
     {
-        var files = Directory.GetFiles(Folder, "*.json");
+        var files = Directory.GetFiles(s_folder, "*.json");
         Assert.NotEmpty(files);
         foreach (var file in files)
         {
@@ -190,11 +190,11 @@ public sealed class QemuCatalogueTests
             await process.WaitForExitAsync(timeout.Token);
             Assert.True(process.ExitCode == 0, await stderr);
 
-            var committed = Directory.GetFiles(Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            var committed = Directory.GetFiles(s_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
             Assert.Equal(committed, Directory.GetFiles(dir.FullName).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             foreach (var name in committed)
             {
-                var expected = File.ReadAllText(Path.Combine(Folder, name!));
+                var expected = File.ReadAllText(Path.Combine(s_folder, name!));
                 var actual = File.ReadAllText(Path.Combine(dir.FullName, name!));
                 if (name == "manifest.json")
                 {

@@ -12,7 +12,7 @@ namespace Qmp.Codegen.Consumer.Tests;
 public sealed class ClientApiTests
 {
     // A bound on waits for events that will come, generous so a loaded machine does not fail them.
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Eject and query-block send BLOCK_JOB_COMPLETED before the reply, as a fast device_del does with DEVICE_DELETED.</summary>
     private sealed class Jobs : SmallCommandsBase
@@ -60,7 +60,7 @@ public sealed class ClientApiTests
         await using var ownedClient = client;
         await EmitAndLetArriveAsync(client, server, "before");
 
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(s_timeout);
         var events = client.ReadEventsAsync<BlockJobCompletedEvent>(timeout.Token);
         await EmitAndLetArriveAsync(client, server, "after"); // before the enumeration starts
         await using var reader = events.GetAsyncEnumerator(timeout.Token);
@@ -76,7 +76,7 @@ public sealed class ClientApiTests
         await using var ownedClient = client;
         await EmitAndLetArriveAsync(client, server, "before");
 
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(s_timeout);
         await using var reader = client.ReadEventsAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
         Assert.True(await reader.MoveNextAsync());
         Assert.Equal("before", Assert.IsType<BlockJobCompletedEvent>(reader.Current).Device);
@@ -90,7 +90,7 @@ public sealed class ClientApiTests
         await using var ownedClient = client;
         await EmitAndLetArriveAsync(client, server, "disk0");
 
-        var waiting = client.WaitForEventAsync<BlockJobCompletedEvent>(e => e.Device == "disk0", Timeout);
+        var waiting = client.WaitForEventAsync<BlockJobCompletedEvent>(e => e.Device == "disk0", s_timeout);
         await EmitAndLetArriveAsync(client, server, "disk1");
         Assert.False(waiting.IsCompleted);
         await EmitAndLetArriveAsync(client, server, "disk0");
@@ -107,15 +107,15 @@ public sealed class ClientApiTests
         await using var ownedServer = server;
         await using var ownedClient = client;
 
-        var done = await client.ExecuteAndWaitForEventAsync(ct => client.EjectAsync("cd0", cancellationToken: ct), (BlockJobCompletedEvent e) => e.Device == "cd0", Timeout);
+        var done = await client.ExecuteAndWaitForEventAsync(ct => client.EjectAsync("cd0", cancellationToken: ct), (BlockJobCompletedEvent e) => e.Device == "cd0", s_timeout);
         Assert.Equal("cd0", done.Device);
 
-        var (blocks, job) = await client.ExecuteAndWaitForEventAsync(ct => client.QueryBlockAsync(ct), (BlockJobCompletedEvent e) => true, Timeout);
+        var (blocks, job) = await client.ExecuteAndWaitForEventAsync(ct => client.QueryBlockAsync(ct), (BlockJobCompletedEvent e) => true, s_timeout);
         Assert.Equal("hd0", Assert.Single(blocks).Device);
         Assert.Equal("queried", job.Device);
 
         // A failing command stops waiting and throws what the server said.
-        var error = await Assert.ThrowsAsync<QmpException>(() => client.ExecuteAndWaitForEventAsync(ct => client.DeviceAddAsync("e1000", "n1", cancellationToken: ct), (BlockJobCompletedEvent e) => true, Timeout));
+        var error = await Assert.ThrowsAsync<QmpException>(() => client.ExecuteAndWaitForEventAsync(ct => client.DeviceAddAsync("e1000", "n1", cancellationToken: ct), (BlockJobCompletedEvent e) => true, s_timeout));
         Assert.Equal(QmpErrorClass.CommandNotFound, error.ErrorClass);
     }
 

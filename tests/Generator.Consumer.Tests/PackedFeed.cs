@@ -7,9 +7,9 @@ namespace Qmp.Codegen.Consumer.Tests;
 /// </summary>
 internal static class PackedFeed
 {
-    private static readonly Lazy<Task<(string Feed, string Clone, string Version)>> Packed = new(PackAsync);
+    private static readonly Lazy<Task<(string Feed, string Clone, string Version)>> s_packed = new(PackAsync);
 
-    public static Task<(string Feed, string Clone, string Version)> GetAsync() => Packed.Value;
+    public static Task<(string Feed, string Clone, string Version)> GetAsync() => s_packed.Value;
 
     private static async Task<(string Feed, string Clone, string Version)> PackAsync()
     {

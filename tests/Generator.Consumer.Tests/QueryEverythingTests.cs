@@ -14,7 +14,7 @@ namespace Qmp.Codegen.Consumer.Tests;
 public sealed class QueryEverythingTests
 {
     /// <summary>The argument-less commands of 2.1 that QEMU 7.2 no longer has.</summary>
-    private static readonly HashSet<string> RemovedIn72 = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_removedIn72 = new(StringComparer.Ordinal)
     {
         "query-cpus", "query-events", "query-migrate-cache-size",
     };
@@ -62,7 +62,7 @@ public sealed class QueryEverythingTests
         await using var qemu = await RealQemu.StartAsync();
         var (failures, notFound, errors) = await CallAllAsync(qemu.Address);
         Assert.Empty(failures);
-        Assert.Equal(RemovedIn72.Order(StringComparer.Ordinal), notFound.Order(StringComparer.Ordinal));
+        Assert.Equal(s_removedIn72.Order(StringComparer.Ordinal), notFound.Order(StringComparer.Ordinal));
         Assert.All(errors, e => Assert.NotEqual(QmpErrorClass.CommandNotFound, e.Class));
     }
 

@@ -36,7 +36,7 @@ public sealed class ToleranceTests
         }
     }
 
-    private static readonly Dictionary<string, string> Replies = new()
+    private static readonly Dictionary<string, string> s_replies = new()
     {
         ["query-status"] = "{\"running\": false, \"singlestep\": false, \"status\": \"colo\", \"x-added-in-9.0\": {\"a\": [1]}}",
         ["query-kvm"] = "{\"enabled\": true}",
@@ -52,7 +52,7 @@ public sealed class ToleranceTests
         try
         {
             var socket = Path.Combine(dir.FullName, "qmp.sock");
-            var dispatcher = new HandMadeServer(Replies);
+            var dispatcher = new HandMadeServer(s_replies);
             await using var server = QmpServer.Listen($"unix:{socket},server,nowait", dispatcher);
             dispatcher.Server = server;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -12,7 +12,7 @@ namespace Qmp.Codegen.Consumer.Tests;
 public sealed class TypedEventSharingTests
 {
     // A bound on waits for events that will come, generous so a loaded machine does not fail them.
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     private const int Count = 200;
 
@@ -51,7 +51,7 @@ public sealed class TypedEventSharingTests
         var (raw, server) = await ConnectAsync();
         await using var ownedServer = server;
         await using var client = new SmallClient(raw);
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(s_timeout);
 
         // Subscribed at the call; read on the thread pool, each at its own pace.
         var typed = Enumerable.Range(0, 3).Select(_ => client.ReadEventsAsync<BlockJobCompletedEvent>(timeout.Token)).ToArray();
@@ -80,7 +80,7 @@ public sealed class TypedEventSharingTests
         var (raw, server) = await ConnectAsync();
         await using var ownedServer = server;
         await using var client = new Qemu.QemuClient(raw);
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(s_timeout);
 
         var stops = client.ReadEventsAsync<Qemu.StopEvent>(timeout.Token);
         var resumes = client.ReadEventsAsync<Qemu.ResumeEvent>(timeout.Token);
@@ -122,7 +122,7 @@ public sealed class TypedEventSharingTests
         var (raw, server) = await ConnectAsync(new QmpClientOptions { EventBacklogCapacity = 16 });
         await using var ownedServer = server;
         await using var client = new Qemu.QemuClient(raw);
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(s_timeout);
 
         await using var stops = client.ReadEventsAsync<Qemu.StopEvent>(timeout.Token).GetAsyncEnumerator(timeout.Token);
         server.EmitEvent("DEVICE_DELETED", w =>

@@ -21,20 +21,20 @@ public class ExampleRoundTripTests
     /// Examples QEMU 2.1 itself would refuse: dump-guest-memory's example leaves out the required
     /// <c>paging</c> (args_type <c>paging:b</c>), which gets "Parameter 'paging' is missing".
     /// </summary>
-    private static readonly HashSet<string> RefusedByQemu = new(StringComparer.Ordinal) { "dump-guest-memory" };
+    private static readonly HashSet<string> s_refusedByQemu = new(StringComparer.Ordinal) { "dump-guest-memory" };
 
     /// <summary>
     /// Example replies QEMU 2.1 never sends: query-blockstats' examples spell <c>*_total_time_ns</c>
     /// as <c>*_total_times_ns</c>; the member list wins, so the typed reader refuses the typo.
     /// </summary>
-    private static readonly HashSet<string> NeverSentByQemu = new(StringComparer.Ordinal) { "query-blockstats" };
+    private static readonly HashSet<string> s_neverSentByQemu = new(StringComparer.Ordinal) { "query-blockstats" };
 
-    private static readonly Lazy<(Func<string, string, string> Args, Func<string, string, string> Result, List<Model.CommandSpec> Commands)> Probe = new(Build);
+    private static readonly Lazy<(Func<string, string, string> Args, Func<string, string, string> Result, List<Model.CommandSpec> Commands)> s_probe = new(Build);
 
     [Fact]
     public void Every_example_request_round_trips_through_its_arguments_record()
     {
-        var (args, _, commands) = Probe.Value;
+        var (args, _, commands) = s_probe.Value;
         var failures = new List<string>();
         var count = 0;
         foreach (var command in commands)
@@ -46,7 +46,7 @@ public class ExampleRoundTripTests
                     continue;
                 }
 
-                if (RefusedByQemu.Contains(command.Name))
+                if (s_refusedByQemu.Contains(command.Name))
                 {
                     Assert.Throws<TargetInvocationException>(() => args(command.Name, arguments.ToJsonString()));
                     continue;
@@ -73,7 +73,7 @@ public class ExampleRoundTripTests
     [Fact]
     public void Every_example_reply_reads_into_its_typed_return()
     {
-        var (_, result, commands) = Probe.Value;
+        var (_, result, commands) = s_probe.Value;
         var failures = new List<string>();
         var count = 0;
         foreach (var command in commands)
@@ -90,7 +90,7 @@ public class ExampleRoundTripTests
                     continue;
                 }
 
-                if (NeverSentByQemu.Contains(command.Name))
+                if (s_neverSentByQemu.Contains(command.Name))
                 {
                     var refused = Assert.Throws<TargetInvocationException>(() => result(command.Name, reply["return"]!.ToJsonString()));
                     Assert.Contains("total_time_ns", refused.InnerException!.Message, StringComparison.Ordinal);
@@ -128,7 +128,7 @@ public class ExampleRoundTripTests
     [InlineData("device_add", """{"driver":"e1000","id":"n1","mac":"52:54:00:12:34:57","netdev":"u"}""")]
     public void Requests_with_undocumented_members_round_trip(string command, string arguments)
     {
-        var (args, _, _) = Probe.Value;
+        var (args, _, _) = s_probe.Value;
         var written = JsonNode.Parse(args(command, arguments));
         Assert.True(JsonNode.DeepEquals(Normalize(JsonNode.Parse(arguments)), Normalize(written)), $"{arguments} -> {written!.ToJsonString()}");
     }

@@ -69,17 +69,17 @@ internal static class GeneratorHarness
 
     private sealed class OptionsProvider(Dictionary<string, SchemaFile> files) : AnalyzerConfigOptionsProvider
     {
-        private static readonly DictionaryOptions Empty = new(ImmutableDictionary<string, string>.Empty);
+        private static readonly DictionaryOptions s_empty = new(ImmutableDictionary<string, string>.Empty);
 
-        public override AnalyzerConfigOptions GlobalOptions => Empty;
+        public override AnalyzerConfigOptions GlobalOptions => s_empty;
 
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => s_empty;
 
         public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
         {
             if (!files.TryGetValue(textFile.Path, out var file))
             {
-                return Empty;
+                return s_empty;
             }
 
             var options = ImmutableDictionary<string, string>.Empty.Add(QmpGenerator.NamespaceMetadata, file.Namespace);

@@ -7,7 +7,7 @@ namespace Qmp.Codegen.Emit.Tests;
 /// <summary>The pipeline caches: C# edits reuse everything, schema edits redo only what they change.</summary>
 public class IncrementalTests
 {
-    private static readonly IncrementalStepRunReason[] Reused = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
+    private static readonly IncrementalStepRunReason[] s_reused = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
 
     [Fact]
     public void Editing_unrelated_csharp_leaves_every_step_cached_or_unchanged()
@@ -26,11 +26,11 @@ public class IncrementalTests
             {
                 foreach (var (_, reason) in step.Outputs)
                 {
-                    Assert.True(Reused.Contains(reason), $"step {name}: {reason}");
+                    Assert.True(s_reused.Contains(reason), $"step {name}: {reason}");
                 }
             }
         }
-        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, s_reused));
     }
 
     [Fact]
@@ -48,8 +48,8 @@ public class IncrementalTests
         var result = driver.RunGenerators(compilation).GetRunResult().Results.Single();
 
         Assert.Contains(result.TrackedSteps[TrackingNames.EventsOutput].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.All(result.TrackedSteps[TrackingNames.ClientOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
-        Assert.All(result.TrackedSteps[TrackingNames.ServerOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
+        Assert.All(result.TrackedSteps[TrackingNames.ClientOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, s_reused));
+        Assert.All(result.TrackedSteps[TrackingNames.ServerOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, s_reused));
     }
 
     [Fact]
@@ -68,10 +68,10 @@ public class IncrementalTests
 
         // The command's docs are in its module's files (qmp-commands.hx: QmpCommands) and the server's; the client's core and the events stay.
         Assert.Contains(result.TrackedSteps[TrackingNames.ModulesOutput].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified && ((Generation.ModuleOutputSpec)o.Value).Name == "QmpCommands");
-        Assert.All(result.TrackedSteps[TrackingNames.ModulesOutput].SelectMany(s => s.Outputs).Where(o => ((Generation.ModuleOutputSpec)o.Value).Name == "QmpEvents"), o => Assert.Contains(o.Reason, Reused));
+        Assert.All(result.TrackedSteps[TrackingNames.ModulesOutput].SelectMany(s => s.Outputs).Where(o => ((Generation.ModuleOutputSpec)o.Value).Name == "QmpEvents"), o => Assert.Contains(o.Reason, s_reused));
         Assert.Contains(result.TrackedSteps[TrackingNames.ServerOutput].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.All(result.TrackedSteps[TrackingNames.ClientOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
-        Assert.All(result.TrackedSteps[TrackingNames.EventsOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
+        Assert.All(result.TrackedSteps[TrackingNames.ClientOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, s_reused));
+        Assert.All(result.TrackedSteps[TrackingNames.EventsOutput].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, s_reused));
         Assert.Contains("tray permitting", result.GeneratedSources.Single(s => s.HintName.EndsWith(".QmpCommands.Commands.g.cs", StringComparison.Ordinal)).SourceText.ToString(), StringComparison.Ordinal);
     }
 

@@ -18,7 +18,7 @@ public sealed class QueryEverythingTests(Xunit.Abstractions.ITestOutputHelper ou
     private readonly Xunit.Abstractions.ITestOutputHelper _output = output;
 
     /// <summary>Argument-less queries under <c>'if': 'TARGET_ARM'</c> (or another target): absent from an x86_64 QEMU.</summary>
-    private static readonly string[] OtherTargets = { "QueryGicCapabilitiesAsync" };
+    private static readonly string[] s_otherTargets = { "QueryGicCapabilitiesAsync" };
 
     [Qemu72Fact]
     public async Task Every_argument_less_query_returns_typed_data()
@@ -69,7 +69,7 @@ public sealed class QueryEverythingTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Empty(failures);
         Assert.True(typed.Count >= 40, $"only {typed.Count} typed results");
         // Only the commands of another target are missing from qemu-system-x86_64.
-        Assert.Equal(OtherTargets, errors.Where(e => e.Contains("CommandNotFound", StringComparison.Ordinal)).Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]));
+        Assert.Equal(s_otherTargets, errors.Where(e => e.Contains("CommandNotFound", StringComparison.Ordinal)).Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]));
 #else
         await Task.CompletedTask;
 #endif

@@ -2,16 +2,16 @@ namespace QmpShell.Tests;
 
 public sealed class CompletionAndHelpTests
 {
-    private static readonly CommandCatalog Catalog = CommandCatalog.Load();
-    private static readonly Completer Completer = new(Catalog);
+    private static readonly CommandCatalog s_catalog = CommandCatalog.Load();
+    private static readonly Completer s_completer = new(s_catalog);
 
-    private static CompletionResult Complete(string line) => Completer.Complete(line, line.Length);
+    private static CompletionResult Complete(string line) => s_completer.Complete(line, line.Length);
 
     [Fact]
     public void Catalog_ReadsTheSchemaCopiedNextToTheProgram()
     {
-        Assert.Equal(108, Catalog.Commands.Count);
-        var eject = Catalog.Find("eject")!;
+        Assert.Equal(108, s_catalog.Commands.Count);
+        var eject = s_catalog.Find("eject")!;
         Assert.Equal(["force", "device"], eject.Arguments.Select(a => a.Name));
         Assert.Equal(ArgValueType.Bool, eject.FindArgument("force")!.Type);
         Assert.True(eject.FindArgument("force")!.Optional);
@@ -60,7 +60,7 @@ public sealed class CompletionAndHelpTests
     public void CursorInTheMiddle_CompletesTheWordBeforeIt()
     {
         var line = "eject dev force=true";
-        var result = Completer.Complete(line, "eject dev".Length);
+        var result = s_completer.Complete(line, "eject dev".Length);
         Assert.Equal(["device="], result.Candidates);
     }
 
@@ -74,7 +74,7 @@ public sealed class CompletionAndHelpTests
     [Fact]
     public void HelpForACommand_ShowsItsDocBlock()
     {
-        var help = HelpText.Command(Catalog, "eject");
+        var help = HelpText.Command(s_catalog, "eject");
         Assert.Contains("Eject a removable medium.", help, StringComparison.Ordinal);
         Assert.Contains("Usage: eject device=... [force=...]", help, StringComparison.Ordinal);
         Assert.Matches(@"device\s+str\s+device name", help);
@@ -87,11 +87,11 @@ public sealed class CompletionAndHelpTests
     [Fact]
     public void HelpForACommand_ShowsReturnMembers()
     {
-        var help = HelpText.Command(Catalog, "query-status");
+        var help = HelpText.Command(s_catalog, "query-status");
         Assert.Contains("Returns: StatusInfo", help, StringComparison.Ordinal);
         Assert.Contains("- running (bool): true if the VM is running", help, StringComparison.Ordinal);
         // Members of a named object type follow it, indented; optionality is the model's.
-        var vnc = HelpText.Command(Catalog, "query-vnc");
+        var vnc = HelpText.Command(s_catalog, "query-vnc");
         Assert.Contains("- host (str, optional)", vnc, StringComparison.Ordinal);
         Assert.Contains("- clients ([VncClientInfo], optional)", vnc, StringComparison.Ordinal);
         Assert.Contains("    - x509_dname (str, optional)", vnc, StringComparison.Ordinal);
@@ -100,9 +100,9 @@ public sealed class CompletionAndHelpTests
     [Fact]
     public void HelpList_NamesEveryCommandWithItsSummary()
     {
-        var list = HelpText.List(Catalog);
+        var list = HelpText.List(s_catalog);
         Assert.StartsWith("108 commands", list, StringComparison.Ordinal);
         Assert.Matches(@"\n  eject\s+Eject a removable medium\.", list);
-        Assert.Equal("error: no command 'nope' in the schema (help lists them)", HelpText.Command(Catalog, "nope"));
+        Assert.Equal("error: no command 'nope' in the schema (help lists them)", HelpText.Command(s_catalog, "nope"));
     }
 }

@@ -4,10 +4,10 @@ namespace QmpShell.Tests;
 
 public sealed class SyntaxTests
 {
-    private static readonly CommandCatalog Catalog = CommandCatalog.Load();
+    private static readonly CommandCatalog s_catalog = CommandCatalog.Load();
 
     private static string Args(string line) =>
-        ShellSyntax.Parse(line, Catalog)?.Arguments?.ToJsonString(JsonText.Compact) ?? "null";
+        ShellSyntax.Parse(line, s_catalog)?.Arguments?.ToJsonString(JsonText.Compact) ?? "null";
 
     [Fact]
     public void Tokenize_KeepsQuotedTextAndJsonTogether()
@@ -19,11 +19,11 @@ public sealed class SyntaxTests
     [Fact]
     public void CommandAlone_HasNoArguments()
     {
-        var parsed = ShellSyntax.Parse("query-status", Catalog);
+        var parsed = ShellSyntax.Parse("query-status", s_catalog);
         Assert.NotNull(parsed);
         Assert.Equal("query-status", parsed.Name);
         Assert.Null(parsed.Arguments);
-        Assert.Null(ShellSyntax.Parse("   ", Catalog));
+        Assert.Null(ShellSyntax.Parse("   ", s_catalog));
     }
 
     [Fact]
@@ -73,21 +73,21 @@ public sealed class SyntaxTests
     [InlineData("eject device=\"abc", "unterminated \" quote")]
     public void BadLines_SayWhy(string line, string message)
     {
-        var e = Assert.Throws<ShellSyntaxException>(() => ShellSyntax.Parse(line, Catalog));
+        var e = Assert.Throws<ShellSyntaxException>(() => ShellSyntax.Parse(line, s_catalog));
         Assert.Equal(message, e.Message);
     }
 
     [Fact]
     public void InvalidJsonLiteral_IsReported()
     {
-        var e = Assert.Throws<ShellSyntaxException>(() => ShellSyntax.Parse("qom-set value={a}", Catalog));
+        var e = Assert.Throws<ShellSyntaxException>(() => ShellSyntax.Parse("qom-set value={a}", s_catalog));
         Assert.StartsWith("argument 'value': invalid JSON", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Arguments_serialize_for_the_client()
     {
-        var parsed = ShellSyntax.Parse("eject device=ide1-cd0 force=true", Catalog)!;
+        var parsed = ShellSyntax.Parse("eject device=ide1-cd0 force=true", s_catalog)!;
         var element = JsonSerializer.SerializeToElement(parsed.Arguments);
         Assert.True(element.GetProperty("force").GetBoolean());
     }

@@ -12,7 +12,7 @@ namespace Qmp.Robustness.Tests;
 [Collection(nameof(Alone))]
 public sealed class Qemu72HostileTests
 {
-    private static readonly byte[] VictimBytes = "victim: must stay as it is\n"u8.ToArray();
+    private static readonly byte[] s_victimBytes = "victim: must stay as it is\n"u8.ToArray();
 
     private static string J(string s) => JsonSerializer.Serialize(s);
 
@@ -36,7 +36,7 @@ public sealed class Qemu72HostileTests
     {
         var emu = await ChildEmulator.StartAsync(null, "--qemu", "7.2");
         var victim = Path.Combine(emu.Outside, "victim");
-        File.WriteAllBytes(victim, VictimBytes);
+        File.WriteAllBytes(victim, s_victimBytes);
         File.CreateSymbolicLink(Path.Combine(emu.DataDir, "link"), victim);
         Directory.CreateSymbolicLink(Path.Combine(emu.DataDir, "out"), emu.Outside);
         await MkfifoAsync(Path.Combine(emu.DataDir, "fifo"));
@@ -53,7 +53,7 @@ public sealed class Qemu72HostileTests
 
     private static void AssertUntouched(ChildEmulator emu, string victim)
     {
-        Assert.Equal(VictimBytes, File.ReadAllBytes(victim));
+        Assert.Equal(s_victimBytes, File.ReadAllBytes(victim));
         Assert.Equal(["victim"], Directory.GetFileSystemEntries(emu.Outside).Select(Path.GetFileName));
         Assert.Equal(FileAttributes.ReparsePoint, File.GetAttributes(Path.Combine(emu.DataDir, "link")) & FileAttributes.ReparsePoint);
     }

@@ -7,7 +7,7 @@ public class ClientEventVolumeTests
 {
     private sealed record Numbered(string Name, int Seq, string? Device, DateTimeOffset Timestamp);
 
-    private static readonly string[] Names = ["STOP", "RESUME", "DEVICE_DELETED"];
+    private static readonly string[] s_names = ["STOP", "RESUME", "DEVICE_DELETED"];
 
     [Fact]
     public async Task A_burst_of_100000_events_reaches_three_typed_subscribers_with_none_lost()
@@ -18,14 +18,14 @@ public class ClientEventVolumeTests
 
         // Each buffer holds its subscriber's whole share, so none may be dropped by design: an event
         // missing is one the client lost. How fast anything goes is not asserted (tests/Benchmarks).
-        var subscriptions = Names.Select(n => client.SubscribeEvents([n], capacity: Total / 3 + 1)).ToArray();
-        var consumers = subscriptions.Select((s, i) => Task.Run(() => ConsumeAsync(s, Names[i], Total / 3 + (i < Total % 3 ? 1 : 0)))).ToArray();
+        var subscriptions = s_names.Select(n => client.SubscribeEvents([n], capacity: Total / 3 + 1)).ToArray();
+        var consumers = subscriptions.Select((s, i) => Task.Run(() => ConsumeAsync(s, s_names[i], Total / 3 + (i < Total % 3 ? 1 : 0)))).ToArray();
         var emit = Task.Run(() =>
         {
             for (var i = 0; i < Total; i++)
             {
                 var seq = i;
-                fx.Server.EmitEvent(Names[i % 3], w =>
+                fx.Server.EmitEvent(s_names[i % 3], w =>
                 {
                     w.WriteStartObject();
                     w.WriteNumber("seq", seq);
@@ -49,7 +49,7 @@ public class ClientEventVolumeTests
     /// <summary>Reads every event typed, checks it is the next of its kind, and counts.</summary>
     private static async Task<int> ConsumeAsync(QmpEventSubscription subscription, string name, int expected)
     {
-        var index = Array.IndexOf(Names, name);
+        var index = Array.IndexOf(s_names, name);
         var count = 0;
         while (count < expected)
         {

@@ -7,7 +7,7 @@ public class ClientTests
 {
     private sealed record StatusInfo(bool Running, string Status);
 
-    private static readonly QmpJsonReader<StatusInfo> ReadStatus = static (ref Utf8JsonReader r) =>
+    private static readonly QmpJsonReader<StatusInfo> s_readStatus = static (ref Utf8JsonReader r) =>
     {
         var running = false;
         var status = "";
@@ -33,7 +33,7 @@ public class ClientTests
         await using var client = await fx.ConnectClientAsync();
         Assert.Equal(new QmpVersion(2, 1, 0), client.Greeting.Version);
         Assert.Empty(client.Greeting.Capabilities);
-        var status = await client.ExecuteAsync<object?, StatusInfo>("query-status", null, null, ReadStatus).Within();
+        var status = await client.ExecuteAsync<object?, StatusInfo>("query-status", null, null, s_readStatus).Within();
         Assert.Equal(new StatusInfo(true, "running"), status);
         var echoed = await client.ExecuteAsync("echo", "ide1-cd0", static (w, d) => { w.WriteStartObject(); w.WriteString("device", d); w.WriteEndObject(); },
             static (ref Utf8JsonReader r) => { r.Read(); r.Read(); return r.GetString()!; }).Within();

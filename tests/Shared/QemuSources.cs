@@ -10,9 +10,9 @@ namespace Qmp.Testing;
 /// </summary>
 internal static class QemuSources
 {
-    private static readonly ConcurrentDictionary<string, (string? Dir, string Reason)> Trees = new();
+    private static readonly ConcurrentDictionary<string, (string? Dir, string Reason)> s_trees = new();
 
-    public static (string? Dir, string Reason) Get(string suite) => Trees.GetOrAdd(suite, Fetch);
+    public static (string? Dir, string Reason) Get(string suite) => s_trees.GetOrAdd(suite, Fetch);
 
     private static (string? Dir, string Reason) Fetch(string suite)
     {

@@ -12,7 +12,7 @@ internal static class CSharpTypes
 {
     internal sealed record Shape(string Declaration, string Usage, IReadOnlyDictionary<string, string> Branches);
 
-    private static readonly IReadOnlyDictionary<string, string> NoBranches = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, string> s_noBranches = new Dictionary<string, string>();
 
     public static Shape? Of(SchemaType type, GenerationSpec spec)
     {
@@ -30,17 +30,17 @@ internal static class CSharpTypes
                 return new Shape("abstract record " + union.Name + " (a sealed record per branch, " + union.Name + "." + union.UnknownName + " for a value this client does not know)",
                     first is null ? "" : union.Name + " value = new " + union.Name + "." + first.Name + " { ... };", branches);
             case SchemaObjectType:
-                return spec.Records.Any(r => r.Name == name) ? new Shape("sealed record " + name, "var value = new " + name + " { ... };", NoBranches) : null;
+                return spec.Records.Any(r => r.Name == name) ? new Shape("sealed record " + name, "var value = new " + name + " { ... };", s_noBranches) : null;
             case SchemaEnumType:
                 if (spec.Enums.FirstOrDefault(e => e.Name == name) is not { } e)
                 {
                     return null;
                 }
 
-                return new Shape("readonly record struct " + name + "(string Value)", e.Values.IsEmpty ? "" : name + " value = " + name + "." + e.Values[0].ClrName + ";", NoBranches);
+                return new Shape("readonly record struct " + name + "(string Value)", e.Values.IsEmpty ? "" : name + " value = " + name + "." + e.Values[0].ClrName + ";", s_noBranches);
             case SchemaAlternateType:
                 return spec.Alternates.FirstOrDefault(a => a.Name == name) is { } alternate
-                    ? new Shape("sealed record " + name + " (one of: " + string.Join(", ", alternate.Branches.Select(b => b.ClrName)) + ")", "", NoBranches)
+                    ? new Shape("sealed record " + name + " (one of: " + string.Join(", ", alternate.Branches.Select(b => b.ClrName)) + ")", "", s_noBranches)
                     : null;
             default:
                 return null;

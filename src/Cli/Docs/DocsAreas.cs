@@ -36,7 +36,7 @@ internal static class DocsAreas
         (Events, "Events", "Asynchronous messages QEMU sends after capabilities negotiation."),
     ];
 
-    private static readonly Dictionary<string, string> Explicit = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> s_explicit = new(StringComparer.Ordinal)
     {
         ["quit"] = RunState,
         ["stop"] = RunState,
@@ -107,7 +107,7 @@ internal static class DocsAreas
     };
 
     /// <summary>Prefix rules, first match wins; tried after the table.</summary>
-    private static readonly (string Prefix, string Area)[] Prefixes =
+    private static readonly (string Prefix, string Area)[] s_prefixes =
     [
         ("block-job-", BlockJobs),
         ("block_", Block), ("block-", Block), ("blockdev-", Block), ("drive-", Block), ("nbd-server-", Block),
@@ -122,12 +122,12 @@ internal static class DocsAreas
     /// <summary>The area of a command.</summary>
     public static string Of(string command)
     {
-        if (Explicit.TryGetValue(command, out var area))
+        if (s_explicit.TryGetValue(command, out var area))
         {
             return area;
         }
 
-        foreach (var (prefix, prefixArea) in Prefixes)
+        foreach (var (prefix, prefixArea) in s_prefixes)
         {
             if (command.StartsWith(prefix, StringComparison.Ordinal))
             {

@@ -462,7 +462,7 @@ internal static partial class DocsBuilder
         return new DocsEntry(
             "command", command.Name, command.Name, doc is not null,
             Description(doc, refs), synopsis, "", null, false,
-            arguments is null ? [] : [.. MemberRows(arguments, context, refs, anchors), .. context.Index.IsOpen(arguments) ? [OpenRow] : Array.Empty<DocsRow>()],
+            arguments is null ? [] : [.. MemberRows(arguments, context, refs, anchors), .. context.Index.IsOpen(arguments) ? [s_openRow] : Array.Empty<DocsRow>()],
             returnsDescription, command.Returns?.ToString(), [], [],
             NotesOf(doc, refs), diagnostics, signature, call)
         { Qapi = qapi };

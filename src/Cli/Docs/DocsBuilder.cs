@@ -29,7 +29,7 @@ internal static partial class DocsBuilder
     /// <summary>The generated client's class for a namespace: <c>Acme.Vm</c> gives <c>VmClient</c>.</summary>
     internal static string ClientClass(string? clientNamespace) => Naming.StemOf(clientNamespace ?? ClientNamespace) + "Client";
 
-    private static readonly JsonSerializerOptions Indented = new()
+    private static readonly JsonSerializerOptions s_indented = new()
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -274,7 +274,7 @@ internal static partial class DocsBuilder
     }
 
     /// <summary>The last row of an open arguments table (<see cref="SchemaIndex.IsOpen"/>): what it takes beyond the rows above.</summary>
-    private static readonly DocsRow OpenRow = new("...", 0, "any", true, "An option list: other members travel flattened at the top level of \"arguments\", and any key is accepted.");
+    private static readonly DocsRow s_openRow = new("...", 0, "any", true, "An option list: other members travel flattened at the top level of \"arguments\", and any key is accepted.");
 
     /// <summary>
     /// The rows of an object type's members, in the model's order; a member whose type (or item
@@ -294,7 +294,7 @@ internal static partial class DocsBuilder
         AddMembers(rows, type, types, 0, new HashSet<string>(StringComparer.Ordinal) { type.Name });
         if (argumentList && types.Index.IsOpen(type))
         {
-            rows.Add(OpenRow);
+            rows.Add(s_openRow);
         }
 
         return rows;
@@ -361,7 +361,7 @@ internal static partial class DocsBuilder
         try
         {
             var node = JsonNode.Parse(json);
-            return node is null ? "null" : node.ToJsonString(Indented);
+            return node is null ? "null" : node.ToJsonString(s_indented);
         }
         catch (JsonException)
         {

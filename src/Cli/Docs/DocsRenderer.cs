@@ -18,12 +18,12 @@ internal static partial class DocsRenderer
     /// <summary>Where the templates are: copied to the output directory by the CLI's project.</summary>
     public static string TemplateDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "Templates");
 
-    private static readonly Lazy<Template> Markdown = new(() => Load("qmp-reference.md.scriban"));
-    private static readonly Lazy<Template> Html = new(() => Load("qmp-reference.html.scriban"));
+    private static readonly Lazy<Template> s_markdown = new(() => Load("qmp-reference.md.scriban"));
+    private static readonly Lazy<Template> s_html = new(() => Load("qmp-reference.html.scriban"));
 
-    public static string RenderMarkdown(DocsPage page) => Render(Markdown.Value, page);
+    public static string RenderMarkdown(DocsPage page) => Render(s_markdown.Value, page);
 
-    public static string RenderHtml(DocsPage page) => Render(Html.Value, page);
+    public static string RenderHtml(DocsPage page) => Render(s_html.Value, page);
 
     private static Template Load(string name)
     {

@@ -17,21 +17,21 @@ namespace Qmp.Codegen.Docs;
 public static class DocReader
 {
     /// <summary><c>@name</c> not inside a word or an address (<c>user@host</c> stays); never ending in '-'.</summary>
-    private static readonly Regex NameReference = new(@"(?<![\w@.])@(?<name>[A-Za-z_](?:[\w-]*\w)?)", RegexOptions.CultureInvariant);
+    private static readonly Regex s_nameReference = new(@"(?<![\w@.])@(?<name>[A-Za-z_](?:[\w-]*\w)?)", RegexOptions.CultureInvariant);
 
     /// <summary>An rST inline literal: <c>``text``</c>.</summary>
-    private static readonly Regex Literal = new(@"``(?<text>[^`]+)``", RegexOptions.CultureInvariant);
+    private static readonly Regex s_literal = new(@"``(?<text>[^`]+)``", RegexOptions.CultureInvariant);
 
     /// <summary>A line that starts a list item: a bullet (<c>-</c>, <c>*</c>) or a number (<c>1.</c>, <c>2)</c>, <c>#.</c>).</summary>
-    private static readonly Regex ItemStart = new(@"^[ \t]*(?:(?<bullet>[-*])|(?<number>\d{1,3}[.)]|#\.))[ \t]+(?<text>\S.*)$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_itemStart = new(@"^[ \t]*(?:(?<bullet>[-*])|(?<number>\d{1,3}[.)]|#\.))[ \t]+(?<text>\S.*)$", RegexOptions.CultureInvariant);
 
     /// <summary>Where a bullet item begins in text the reader joined onto one line: <c>- </c> or <c>* </c> at the start or after white space.</summary>
-    private static readonly Regex JoinedBullet = new(@"(?:^|\s)[-*]\s+", RegexOptions.CultureInvariant);
+    private static readonly Regex s_joinedBullet = new(@"(?:^|\s)[-*]\s+", RegexOptions.CultureInvariant);
 
     /// <summary>An error case: "If the device is not found, DeviceNotFound" (the class last, after a comma).</summary>
-    private static readonly Regex ErrorCase = new(@"^(?<when>[Ii]f\b.+?),?\s+(?<class>[A-Z][A-Za-z]+)\.?$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+    private static readonly Regex s_errorCase = new(@"^(?<when>[Ii]f\b.+?),?\s+(?<class>[A-Z][A-Za-z]+)\.?$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
 
-    private static readonly Regex Whitespace = new(@"\s+", RegexOptions.CultureInvariant);
+    private static readonly Regex s_whitespace = new(@"\s+", RegexOptions.CultureInvariant);
 
     /// <summary>Doc text as blocks (none for empty text).</summary>
     public static IReadOnlyList<DocBlock> Blocks(string? text)
@@ -61,7 +61,7 @@ public static class DocReader
     {
         var inlines = new List<DocInline>();
         var at = 0;
-        foreach (Match literal in Literal.Matches(text))
+        foreach (Match literal in s_literal.Matches(text))
         {
             AddReferences(inlines, text.Substring(at, literal.Index - at));
             inlines.Add(new DocCode(literal.Groups["text"].Value));
@@ -74,7 +74,7 @@ public static class DocReader
     private static void AddReferences(List<DocInline> inlines, string text)
     {
         var at = 0;
-        foreach (Match reference in NameReference.Matches(text))
+        foreach (Match reference in s_nameReference.Matches(text))
         {
             if (reference.Index > at)
             {
@@ -105,8 +105,8 @@ public static class DocReader
                 returns.Add(new DocCodeBlock(code));
                 continue;
             }
-            var kept = items.Where(i => !ErrorCase.IsMatch(i)).ToList();
-            errors.AddRange(items.Where(i => ErrorCase.IsMatch(i)).Select(Error));
+            var kept = items.Where(i => !s_errorCase.IsMatch(i)).ToList();
+            errors.AddRange(items.Where(i => s_errorCase.IsMatch(i)).Select(Error));
             if (lead.Length > 0)
             {
                 returns.Add(new DocParagraph(Inlines(lead)));
@@ -144,7 +144,7 @@ public static class DocReader
         return errors;
     }
 
-    private static DocErrorCase Error(string text) => ErrorCase.Match(text) is { Success: true } m
+    private static DocErrorCase Error(string text) => s_errorCase.Match(text) is { Success: true } m
         ? new DocErrorCase(Inlines(m.Groups["when"].Value), m.Groups["class"].Value)
         : new DocErrorCase(Inlines(text), null);
 
@@ -198,7 +198,7 @@ public static class DocReader
             .Where(f => !string.IsNullOrWhiteSpace(f.Text))
             .Select(f => new DocFeature(f.Name, Blocks(f.Text)))
             .ToList();
-        var since = doc?.SinceVersion is { } s && !string.IsNullOrWhiteSpace(s) ? Collapse(NameReference.Replace(s, "${name}")).TrimEnd('.') : null;
+        var since = doc?.SinceVersion is { } s && !string.IsNullOrWhiteSpace(s) ? Collapse(s_nameReference.Replace(s, "${name}")).TrimEnd('.') : null;
         return new EntityDoc(
             description, returns, errors, notes, features,
             condition is null ? null : ConditionSentence(condition),
@@ -283,7 +283,7 @@ public static class DocReader
         var first = 1;
         StringBuilder? item = null;
         // One line holding bullets is a list the reader joined ("- Nothing on success - If ..., DeviceNotFound"): cut at each.
-        if (lines.Count == 1 && ItemStart.Match(lines[0]) is { Success: true } single && single.Groups["bullet"].Success)
+        if (lines.Count == 1 && s_itemStart.Match(lines[0]) is { Success: true } single && single.Groups["bullet"].Success)
         {
             var (singleLead, singleItems) = JoinedItems(Collapse(lines[0]));
             chunks.Add((singleLead, singleItems, false, null, 1));
@@ -291,7 +291,7 @@ public static class DocReader
         }
         foreach (var line in lines)
         {
-            var start = ItemStart.Match(line);
+            var start = s_itemStart.Match(line);
             if (start.Success)
             {
                 var isNumber = start.Groups["number"].Success;
@@ -337,7 +337,7 @@ public static class DocReader
     /// <summary>The prose before a bullet list joined onto one line and its items (none when there is no list).</summary>
     private static (string Lead, List<string> Items) JoinedItems(string text)
     {
-        var matches = JoinedBullet.Matches(text);
+        var matches = s_joinedBullet.Matches(text);
         // A list is a bullet at the very start, or two bullets after a colon ("The modes: - one - two"):
         // dashes inside a sentence ("device type - deprecated - ...") are dashes.
         if (matches.Count == 0 || (matches[0].Index != 0 && (matches.Count < 2 || !text.Substring(0, matches[0].Index).TrimEnd().EndsWith(":", StringComparison.Ordinal))))
@@ -358,7 +358,7 @@ public static class DocReader
         return (text.Substring(0, matches[0].Index).Trim(), items);
     }
 
-    private static string Collapse(string text) => Whitespace.Replace(text, " ").Trim();
+    private static string Collapse(string text) => s_whitespace.Replace(text, " ").Trim();
 
     private static string Dedent(List<string> lines)
     {

@@ -14,7 +14,7 @@ public sealed class LineMap
     {
         // The line breaks Roslyn counts (SourceText.Lines): CR LF, CR, LF, NEL, LS, PS; so a
         // diagnostic's line and column are where the IDE shows them.
-        for (var i = text.IndexOfAny(LineBreaks); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(LineBreaks, i + 1) : -1)
+        for (var i = text.IndexOfAny(s_lineBreaks); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(s_lineBreaks, i + 1) : -1)
         {
             if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
             {
@@ -25,7 +25,7 @@ public sealed class LineMap
         }
     }
 
-    private static readonly char[] LineBreaks = { '\n', '\r', '\u0085', '\u2028', '\u2029' };
+    private static readonly char[] s_lineBreaks = { '\n', '\r', '\u0085', '\u2028', '\u2029' };
 
     /// <summary>A character that ends a line for Roslyn (and so for a C# comment or string literal).</summary>
     public static bool IsLineBreak(char c) => c is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029';

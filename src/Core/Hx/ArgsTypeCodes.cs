@@ -43,15 +43,15 @@ public static class ArgsTypeCodes
         new ArgsTypeCode("q", ArgumentKind.Any, SchemaBuiltins.Any, null),
     };
 
-    private static readonly Dictionary<string, ArgsTypeCode> ByCode = All.ToDictionary(c => c.Code);
+    private static readonly Dictionary<string, ArgsTypeCode> s_byCode = All.ToDictionary(c => c.Code);
 
-    private static readonly Dictionary<ArgumentKind, ArgsTypeCode> ByKind = All.Concat(new[] { Flag }).ToDictionary(c => c.Kind);
+    private static readonly Dictionary<ArgumentKind, ArgsTypeCode> s_byKind = All.Concat(new[] { Flag }).ToDictionary(c => c.Kind);
 
     /// <summary>The codes as an error message lists them: <c>s F B i l M o T b O q</c>.</summary>
     public static string Known => string.Join(" ", All.Select(c => c.Code));
 
     /// <summary>The row of a code (without its <c>?</c>); null for an unknown code.</summary>
-    public static ArgsTypeCode? Find(string code) => ByCode.TryGetValue(code, out var row) ? row : null;
+    public static ArgsTypeCode? Find(string code) => s_byCode.TryGetValue(code, out var row) ? row : null;
 
-    public static ArgsTypeCode Of(ArgumentKind kind) => ByKind[kind];
+    public static ArgsTypeCode Of(ArgumentKind kind) => s_byKind[kind];
 }

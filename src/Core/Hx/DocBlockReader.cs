@@ -54,12 +54,12 @@ internal sealed class RawDoc
 /// </summary>
 internal sealed class DocBlockReader
 {
-    private static readonly Regex HeadingPattern = new(@"(?<!\S)(\d+\.\s+[A-Z][A-Za-z ]*?)\s+(={3,}|-{3,})(?!\S)", RegexOptions.CultureInvariant);
-    private static readonly Regex QuotedName = new(@"^""([^""]+)""\s*:?", RegexOptions.CultureInvariant);
-    private static readonly Regex UnquotedName = new(@"^([A-Za-z][\w-]*)\s*:(?!\S)", RegexOptions.CultureInvariant);
-    private static readonly Regex ReturnPhrase = new(@"(?<!\S)Returns?\s+(a|an)\s+json-", RegexOptions.CultureInvariant);
-    private static readonly Regex NoArguments = new(@"^None\.?", RegexOptions.CultureInvariant);
-    private static readonly Regex ExampleNumber = new(@"^\(\d+\):$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_headingPattern = new(@"(?<!\S)(\d+\.\s+[A-Z][A-Za-z ]*?)\s+(={3,}|-{3,})(?!\S)", RegexOptions.CultureInvariant);
+    private static readonly Regex s_quotedName = new(@"^""([^""]+)""\s*:?", RegexOptions.CultureInvariant);
+    private static readonly Regex s_unquotedName = new(@"^([A-Za-z][\w-]*)\s*:(?!\S)", RegexOptions.CultureInvariant);
+    private static readonly Regex s_returnPhrase = new(@"(?<!\S)Returns?\s+(a|an)\s+json-", RegexOptions.CultureInvariant);
+    private static readonly Regex s_noArguments = new(@"^None\.?", RegexOptions.CultureInvariant);
+    private static readonly Regex s_exampleNumber = new(@"^\(\d+\):$", RegexOptions.CultureInvariant);
 
     private readonly SchemaSource _source;
     private readonly string _text;
@@ -176,8 +176,8 @@ internal sealed class DocBlockReader
         // comments, in the text itself (the match sees only the block: its start and end bound
         // the lookarounds as the ends of a string would).
         var heading = commented
-            ? HeadingPattern.Match(new string(working!, contentStart, bodyEnd - contentStart))
-            : HeadingPattern.Match(_text, contentStart, bodyEnd - contentStart);
+            ? s_headingPattern.Match(new string(working!, contentStart, bodyEnd - contentStart))
+            : s_headingPattern.Match(_text, contentStart, bodyEnd - contentStart);
         for (; heading.Success; heading = heading.NextMatch())
         {
             var start = (commented ? contentStart : 0) + heading.Index;
@@ -276,7 +276,7 @@ internal sealed class DocBlockReader
                 case MarkKind.Arguments:
                     section = Section.Arguments;
                     doc.ArgumentsIntro = Segment(text, mark.ContentStart, contentEnd);
-                    if (NoArguments.Match(doc.ArgumentsIntro) is { Success: true } none)
+                    if (s_noArguments.Match(doc.ArgumentsIntro) is { Success: true } none)
                     {
                         // "Arguments: None. Return a json-array ...": what follows describes the reply.
                         section = Section.Returns;
@@ -306,7 +306,7 @@ internal sealed class DocBlockReader
                     if (section == Section.Arguments)
                     {
                         // "(json-string, optional) Return a json-object with ...": the return part starts mid-item.
-                        var phrase = ReturnPhrase.Match(text.Substring(mark.ContentStart, contentEnd - mark.ContentStart));
+                        var phrase = s_returnPhrase.Match(text.Substring(mark.ContentStart, contentEnd - mark.ContentStart));
                         if (phrase.Success)
                         {
                             itemEnd = mark.ContentStart + phrase.Index;
@@ -387,7 +387,7 @@ internal sealed class DocBlockReader
     private static bool IsExampleNumber(string text, int at, int end)
     {
         var wordEnd = HxText.WordEnd(text, at, end);
-        return ExampleNumber.IsMatch(text.Substring(at, wordEnd - at));
+        return s_exampleNumber.IsMatch(text.Substring(at, wordEnd - at));
     }
 
     private static void Append(StringBuilder builder, string text)
@@ -415,8 +415,8 @@ internal sealed class DocBlockReader
         var content = text.Substring(start, end - start);
         var item = new RawItem { Start = start, End = end };
         var rest = content;
-        var quoted = QuotedName.Match(content);
-        var unquoted = quoted.Success ? Match.Empty : UnquotedName.Match(content);
+        var quoted = s_quotedName.Match(content);
+        var unquoted = quoted.Success ? Match.Empty : s_unquotedName.Match(content);
         if (quoted.Success)
         {
             item.Name = quoted.Groups[1].Value;
@@ -499,19 +499,19 @@ internal sealed class DocBlockReader
         return found;
     }
 
-    private static readonly Regex TypeLike = new(@"^(?:j[a-z]{2,4}[-_][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_typeLike = new(@"^(?:j[a-z]{2,4}[-_][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)$", RegexOptions.CultureInvariant);
 
-    internal static readonly string[] KnownTypes =
+    internal static readonly string[] s_knownTypes =
     {
         "json-string", "json-int", "json-bool", "json-number", "json-double", "json-object", "json-array", "json-value", "json-dict",
     };
 
-    private static bool IsTypeLike(string token) => TypeLike.IsMatch(token);
+    private static bool IsTypeLike(string token) => s_typeLike.IsMatch(token);
 
     /// <summary>Checks a documented type; a misspelt one is reported and read as the type it resembles.</summary>
     private string CheckType(string token, int offset)
     {
-        if (System.Array.IndexOf(KnownTypes, token) >= 0 || char.IsUpper(token[0]))
+        if (System.Array.IndexOf(s_knownTypes, token) >= 0 || char.IsUpper(token[0]))
         {
             return token;
         }
@@ -531,12 +531,12 @@ internal sealed class DocBlockReader
             normalized = "json-" + normalized.Substring(5);
         }
 
-        if (System.Array.IndexOf(KnownTypes, normalized) >= 0)
+        if (System.Array.IndexOf(s_knownTypes, normalized) >= 0)
         {
             return normalized;
         }
 
-        foreach (var known in KnownTypes)
+        foreach (var known in s_knownTypes)
         {
             if (normalized.Length >= 7 && known.StartsWith(normalized, System.StringComparison.Ordinal))
             {

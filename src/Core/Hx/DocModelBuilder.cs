@@ -13,7 +13,7 @@ namespace Qmp.Codegen.Hx;
 /// </summary>
 internal static class DocModelBuilder
 {
-    private static readonly Regex ArrayIntro = new(@"^(\S+) array:$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_arrayIntro = new(@"^(\S+) array:$", RegexOptions.CultureInvariant);
 
     public static DocBlock Build(SchemaSource source, RawDoc raw, string name, bool isEvent, List<ArgumentSpec> arguments, List<SchemaDiagnostic> diagnostics, HxExampleValues? values = null)
     {
@@ -50,7 +50,7 @@ internal static class DocModelBuilder
         // Arguments (an event's data members). "actions array:" puts the items inside that argument.
         var argumentShape = Shape.Of(isEvent ? replyValues : requestArguments);
         var documented = new List<DocMember>();
-        var intro = ArrayIntro.Match(raw.ArgumentsIntro);
+        var intro = s_arrayIntro.Match(raw.ArgumentsIntro);
         var argumentItems = raw.Arguments;
         if (intro.Success && arguments.Any(a => a.Name == intro.Groups[1].Value && a.Kind == ArgumentKind.Any))
         {
@@ -88,7 +88,7 @@ internal static class DocModelBuilder
             source.Locate(raw.SqmpStart, raw.End));
     }
 
-    private static readonly Regex ReturnSentence = new(@"\b(return|returns|returned|json-object|json-array|contains?|containing)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+    private static readonly Regex s_returnSentence = new(@"\b(return|returns|returned|json-object|json-array|contains?|containing)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
     /// <summary>Splits "Show QEMU version. Return a json-object with ..." into the summary and the return text.</summary>
     internal static (string Description, string Returns) SplitReturnSentence(string text)
@@ -99,7 +99,7 @@ internal static class DocModelBuilder
             if (i == text.Length || (text[i] == '.' && i + 1 < text.Length && text[i + 1] == ' '))
             {
                 var sentence = text.Substring(sentenceStart, System.Math.Min(i + 1, text.Length) - sentenceStart);
-                if (ReturnSentence.IsMatch(sentence))
+                if (s_returnSentence.IsMatch(sentence))
                 {
                     if (sentenceStart == 0)
                     {

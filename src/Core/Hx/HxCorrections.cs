@@ -16,7 +16,7 @@ namespace Qmp.Codegen.Hx;
 /// </summary>
 public static class HxCorrections
 {
-    private static readonly HashSet<string> SometimesAbsent = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_sometimesAbsent = new(StringComparer.Ordinal)
     {
         "query-block/inserted/bps_max",
         "query-block/inserted/bps_rd_max",
@@ -48,5 +48,5 @@ public static class HxCorrections
     };
 
     /// <summary>True when the member at <paramref name="path"/> is optional on the wire whatever the prose says.</summary>
-    public static bool IsSometimesAbsent(string path) => SometimesAbsent.Contains(path);
+    public static bool IsSometimesAbsent(string path) => s_sometimesAbsent.Contains(path);
 }

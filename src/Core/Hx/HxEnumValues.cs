@@ -16,13 +16,13 @@ namespace Qmp.Codegen.Hx;
 /// </summary>
 internal static class HxEnumValues
 {
-    private static readonly Regex Marker = new(@"\b(?:Possible values:|one of)\s*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+    private static readonly Regex s_marker = new(@"\b(?:Possible values:|one of)\s*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
-    private static readonly Regex Following = new(@"\Gthe following values\s*(?:\([^)]*\))?\s*", RegexOptions.CultureInvariant);
+    private static readonly Regex s_following = new(@"\Gthe following values\s*(?:\([^)]*\))?\s*", RegexOptions.CultureInvariant);
 
-    private static readonly Regex Described = new(@"""([^""\s]+)""\s+-\s+(.*?)(?=\s*""[^""\s]+""\s+-\s|$)", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+    private static readonly Regex s_described = new(@"""([^""\s]+)""\s+-\s+(.*?)(?=\s*""[^""\s]+""\s+-\s|$)", RegexOptions.CultureInvariant | RegexOptions.Singleline);
 
-    private static readonly Regex ListItem = new(@"\G\s*(?:or\s+)?(['""])([^'""\s]+)\1\s*(?:\([^)]*\))?\s*,?", RegexOptions.CultureInvariant);
+    private static readonly Regex s_listItem = new(@"\G\s*(?:or\s+)?(['""])([^'""\s]+)\1\s*(?:\([^)]*\))?\s*,?", RegexOptions.CultureInvariant);
 
     public static List<SchemaEnumValue> Read(string? description, EquatableArray<DocMember> members)
     {
@@ -32,24 +32,24 @@ internal static class HxEnumValues
             return values;
         }
 
-        var marker = Marker.Match(description);
+        var marker = s_marker.Match(description);
         if (!marker.Success)
         {
             return values;
         }
 
         var at = marker.Index + marker.Length;
-        var following = Following.Match(description, at);
+        var following = s_following.Match(description, at);
         if (following.Success)
         {
-            foreach (Match m in Described.Matches(description!.Substring(following.Index + following.Length)))
+            foreach (Match m in s_described.Matches(description!.Substring(following.Index + following.Length)))
             {
                 AddValue(values, m.Groups[1].Value, m.Groups[2].Value.Trim());
             }
 
             return values;
         }
-        for (var item = ListItem.Match(description, at); item.Success && item.Length > 0; item = ListItem.Match(description, item.Index + item.Length))
+        for (var item = s_listItem.Match(description, at); item.Success && item.Length > 0; item = s_listItem.Match(description, item.Index + item.Length))
         {
             AddValue(values, item.Groups[2].Value, null);
         }
@@ -77,7 +77,7 @@ internal static class HxEnumValues
     /// The names QEMU's own QAPI schema gives these enums, told by a value only that enum has;
     /// an enum not listed here is named after where it sits.
     /// </summary>
-    private static readonly (string Value, string Name)[] KnownNames =
+    private static readonly (string Value, string Name)[] s_knownNames =
     {
         ("running", "RunState"),
         ("ipv4", "NetworkAddressFamily"),
@@ -97,7 +97,7 @@ internal static class HxEnumValues
 
     public static string NameOf(string stem, List<SchemaEnumValue> values)
     {
-        foreach (var (value, name) in KnownNames)
+        foreach (var (value, name) in s_knownNames)
         {
             if (values.Any(v => v.Name == value))
             {

@@ -222,14 +222,14 @@ public static class HxSchemaBuilder
             var resultStem = isQuery ? NameCase.Pascal(command.Name.Substring(6)) : commandStem;
             var suffix = isQuery ? "Info" : "Result";
             // "Return a json-value: ..." (qom-get): any JSON value, whatever the examples happen to show.
-            if (members.IsEmpty && doc.Returns is { } described && AnyValue.IsMatch(described.Description))
+            if (members.IsEmpty && doc.Returns is { } described && s_anyValue.IsMatch(described.Description))
             {
                 return Builtin(SchemaBuiltins.Any);
             }
             // Items before "Arguments:" in a doc that never says it returns anything, and whose replies
             // are all {} (or not shown), are no reply members (migrate-set-capabilities lists its
             // capabilities there): the command returns {}.
-            if (!members.IsEmpty && samples.All(s => s.Kind == LenientJsonKind.Object && s.Members.Count == 0) && !ReturnWording.IsMatch(doc.Returns!.Description))
+            if (!members.IsEmpty && samples.All(s => s.Kind == LenientJsonKind.Object && s.Members.Count == 0) && !s_returnWording.IsMatch(doc.Returns!.Description))
             {
                 return null;
             }
@@ -297,7 +297,7 @@ public static class HxSchemaBuilder
                 var memberPath = path is null ? null : path + "/" + member.Name;
                 var corrected = memberPath is not null && HxCorrections.IsSometimesAbsent(memberPath);
                 // "Contains recursively the statistics of ..." (query-blockstats' parent): the enclosing type again.
-                var type = member.Members.IsEmpty && Recursive.IsMatch(member.Description)
+                var type = member.Members.IsEmpty && s_recursive.IsMatch(member.Description)
                     ? SchemaTypeRef.Of(NameOf(stem, suffix))
                     : isUnion && member.Name == "data"
                     ? UnionData(member.Members, values!, Nested(stem, member.Name))
@@ -617,13 +617,13 @@ public static class HxSchemaBuilder
         return pascal.Length > area && pascal.StartsWith(stem.Substring(0, area), StringComparison.Ordinal) && char.IsUpper(pascal[area]) ? pascal : stem + pascal;
     }
 
-    private static readonly Regex Recursive = new(@"\brecursively\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex s_recursive = new(@"\brecursively\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>A text that says the reply is any JSON value.</summary>
-    private static readonly Regex AnyValue = new(@"\bjson-value\b|\bany JSON value\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex s_anyValue = new(@"\bjson-value\b|\bany JSON value\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>A text that says what a command returns (as opposed to a description that happens to precede member items).</summary>
-    private static readonly Regex ReturnWording = new(@"\b(return|returns|returned|json-object|json-array|json-value)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex s_returnWording = new(@"\b(return|returns|returned|json-object|json-array|json-value)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static bool Same(string a, string b) => string.Equals(a.Replace('_', '-'), b.Replace('_', '-'), StringComparison.Ordinal);
 
@@ -668,9 +668,9 @@ public static class HxSchemaBuilder
         return stem;
     }
 
-    private static readonly char[] FloatMarks = { '.', 'e', 'E' };
+    private static readonly char[] s_floatMarks = { '.', 'e', 'E' };
 
-    private static bool IsInteger(string text) => text.IndexOfAny(FloatMarks) < 0 && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _);
+    private static bool IsInteger(string text) => text.IndexOfAny(s_floatMarks) < 0 && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _);
 
     /// <summary>
     /// The example values of a doc block: each request (when <paramref name="request"/>), or the

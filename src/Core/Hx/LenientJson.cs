@@ -336,13 +336,13 @@ public sealed class LenientJsonReader
         return LenientJsonValue.Literal(kind);
     }
 
-    private static readonly System.Text.RegularExpressions.Regex NumberGrammar =
+    private static readonly System.Text.RegularExpressions.Regex s_numberGrammar =
         new(@"\G-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private LenientJsonValue? ReadNumber()
     {
         // JSON's own number grammar: what double.Parse would accept ("05", "1.") is not JSON.
-        var match = NumberGrammar.Match(_text, _pos, _limit - _pos);
+        var match = s_numberGrammar.Match(_text, _pos, _limit - _pos);
         if (!match.Success)
         {
             return Fail(_pos, $"'{Current}' does not start a number");

@@ -121,7 +121,7 @@ public static class SchemaParser
         public EventSpec ToEvent() => new(Name, ArgsType, Arguments.ToEquatableArray(), Condition, Doc, Location);
     }
 
-    private static readonly HashSet<string> KnownFields = new()
+    private static readonly HashSet<string> s_knownFields = new()
     {
         "name", "event", "args_type", "params", "help", "user_print", "mhandler.cmd_new", "mhandler.cmd_async", "flags",
     };
@@ -131,7 +131,7 @@ public static class SchemaParser
         var location = source.Locate(entry.Start, entry.End);
         foreach (var field in entry.FieldOffsets)
         {
-            if (!KnownFields.Contains(field.Key))
+            if (!s_knownFields.Contains(field.Key))
             {
                 diagnostics.Add(SchemaDiagnostics.UnknownTableField.Report(source.Locate(field.Value, field.Value + field.Key.Length + 1), field.Key));
             }

@@ -451,13 +451,13 @@ internal sealed partial class QapiDocParser
         return word.EndsWith(":", StringComparison.Ordinal) ? word.Substring(1, word.Length - 2) : null;
     }
 
-    private static readonly string[] Tags = { "Returns", "Errors", "Since", "Notes", "Note", "Examples", "Example", "TODO" };
+    private static readonly string[] s_tags = { "Returns", "Errors", "Since", "Notes", "Note", "Examples", "Example", "TODO" };
 
     /// <summary>A section tag (<c>Returns:</c>, ...) at the start of a line, normalized (Notes -> Note, Examples -> Example); <c>Tag::</c> is rST, not a tag.</summary>
     private static string? Tag(string text, out int end)
     {
         end = 0;
-        foreach (var tag in Tags)
+        foreach (var tag in s_tags)
         {
             if (text.Length > tag.Length && text.StartsWith(tag, StringComparison.Ordinal) && text[tag.Length] == ':'
                 && (text.Length == tag.Length + 1 || text[tag.Length + 1] != ':'))
@@ -529,7 +529,7 @@ internal sealed partial class QapiDocParser
             return end == start ? string.Empty : lines[start].Text;
         }
         // One builder per thread, kept: doc texts are joined by the thousand.
-        var sb = t_join ??= new StringBuilder();
+        var sb = s_t_join ??= new StringBuilder();
         sb.Clear();
         for (var i = start; i < end; i++)
         {
@@ -543,12 +543,12 @@ internal sealed partial class QapiDocParser
         var text = sb.ToString();
         if (sb.Capacity > 1 << 16)
         {
-            t_join = null;
+            s_t_join = null;
         }
 
         return text;
     }
 
     [ThreadStatic]
-    private static StringBuilder? t_join;
+    private static StringBuilder? s_t_join;
 }

@@ -6,9 +6,9 @@ namespace Qmp.Codegen.Qapi;
 internal static class QapiNames
 {
     // An optional downstream prefix (__com.example_), an optional x- (experimental), then the stem.
-    private static readonly Regex ValidName = new(@"^(__[a-z0-9.-]+_)?(x-)?([a-z][a-z0-9_-]*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-    private static readonly Regex Camel = new(@"^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$", RegexOptions.CultureInvariant);
-    private static readonly Regex ConfigSymbol = new(@"^[A-Z][A-Z0-9_]*$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_validName = new(@"^(__[a-z0-9.-]+_)?(x-)?([a-z][a-z0-9_-]*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex s_camel = new(@"^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_configSymbol = new(@"^[A-Z][A-Z0-9_]*$", RegexOptions.CultureInvariant);
 
     /// <summary>The stem of a valid name, or null with why not.</summary>
     public static string? Stem(string name, out string? problem)
@@ -37,7 +37,7 @@ internal static class QapiNames
     /// <summary><see cref="Stem"/> by the regex itself, for text that is not printable ASCII (the parser lets no such string through).</summary>
     private static string? StemByRegex(string name, out string? problem)
     {
-        var match = ValidName.Match(name);
+        var match = s_validName.Match(name);
         if (!match.Success)
         {
             problem = "is not a valid name (letters, digits, '-' and '_', starting with a letter)";
@@ -65,7 +65,7 @@ internal static class QapiNames
     }
 
     /// <summary>
-    /// Where <see cref="ValidName"/>'s stem starts in <paramref name="name"/> (printable ASCII), or
+    /// Where <see cref="s_validName"/>'s stem starts in <paramref name="name"/> (printable ASCII), or
     /// -1 when it does not match: the pattern read by hand, since every name is checked and a regex
     /// match per name was a good part of the builder's time.
     /// </summary>
@@ -179,12 +179,12 @@ internal static class QapiNames
         return null;
     }
 
-    /// <summary><see cref="Camel"/> read by hand for printable ASCII: an upper-case letter, letters and digits, a lower-case letter after the first.</summary>
+    /// <summary><see cref="s_camel"/> read by hand for printable ASCII: an upper-case letter, letters and digits, a lower-case letter after the first.</summary>
     private static bool IsCamel(string stem)
     {
         if (!IsPrintableAscii(stem))
         {
-            return Camel.IsMatch(stem);
+            return s_camel.IsMatch(stem);
         }
 
         if (stem.Length < 2 || stem[0] is not (>= 'A' and <= 'Z'))
@@ -206,7 +206,7 @@ internal static class QapiNames
         return lower;
     }
 
-    public static bool IsConfigSymbol(string text) => ConfigSymbol.IsMatch(text);
+    public static bool IsConfigSymbol(string text) => s_configSymbol.IsMatch(text);
 
     /// <summary>The C name QEMU derives, which is what member and value clashes are judged by ('a-b' and 'a_b' clash).</summary>
     public static string CName(string name)

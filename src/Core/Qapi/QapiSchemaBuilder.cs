@@ -35,7 +35,7 @@ internal sealed partial class QapiSchemaBuilder
         public static readonly string[] UnionBaseDiscriminatorData = new[] { "union", "base", "discriminator", "data" };
     }
 
-    private static readonly string[] Metas = { "enum", "struct", "union", "alternate", "command", "event" };
+    private static readonly string[] s_metas = { "enum", "struct", "union", "alternate", "command", "event" };
 
     private readonly QapiParseResult _parsed;
     private readonly List<SchemaDiagnostic> _diagnostics;
@@ -169,7 +169,7 @@ internal sealed partial class QapiSchemaBuilder
     private void Declare(QapiExpression expression)
     {
         var value = expression.Value;
-        var metas = Metas.Where(m => value.Member(m) is not null).ToList();
+        var metas = s_metas.Where(m => value.Member(m) is not null).ToList();
         if (metas.Count != 1)
         {
             Report(QapiDiagnostics.ExpressionKind, value.File.Span(value.Start, value.Start + 1),

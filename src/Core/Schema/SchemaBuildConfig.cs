@@ -31,7 +31,7 @@ public sealed record SchemaBuildConfig(EquatableArray<string> Symbols)
         "CONFIG_ZSTD", "HAVE_HOST_BLOCK_DEVICE", "HAVE_IPPROTO_MPTCP", "TARGET_I386", "TARGET_X86_64",
     }.ToEquatableArray());
 
-    private static readonly char[] Separators = { ';', ',' };
+    private static readonly char[] s_separators = { ';', ',' };
 
     /// <summary>The configuration a <c>QemuConfig</c> value names; <see cref="Default"/> when it is empty.</summary>
     public static SchemaBuildConfig Parse(string? value)
@@ -43,7 +43,7 @@ public sealed record SchemaBuildConfig(EquatableArray<string> Symbols)
 
         var symbols = new List<string>();
         var removed = new List<string>();
-        foreach (var part in value!.Split(Separators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0))
+        foreach (var part in value!.Split(s_separators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0))
         {
             if (part.Equals("default", StringComparison.OrdinalIgnoreCase))
             {

@@ -15,13 +15,13 @@ namespace Qmp.Codegen.Schema;
 /// </summary>
 public static class SchemaFilter
 {
-    private static readonly char[] Separators = { ';', ',' };
+    private static readonly char[] s_separators = { ';', ',' };
 
     /// <summary>The patterns of a metadata value; empty when there is none (no filter).</summary>
     public static IReadOnlyList<string> Patterns(string? value) =>
         string.IsNullOrWhiteSpace(value)
             ? Array.Empty<string>()
-            : value!.Split(Separators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            : value!.Split(s_separators, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The name a pattern that matched nothing was most likely meant to be: the closest by edit distance

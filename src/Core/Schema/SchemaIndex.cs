@@ -16,7 +16,7 @@ namespace Qmp.Codegen.Schema;
 /// </summary>
 public sealed class SchemaIndex
 {
-    private static readonly ConditionalWeakTable<QmpSchema, SchemaIndex> Resolved = new();
+    private static readonly ConditionalWeakTable<QmpSchema, SchemaIndex> s_resolved = new();
 
     private readonly Dictionary<string, SchemaType> _types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SchemaCommand> _commands = new(StringComparer.Ordinal);
@@ -50,7 +50,7 @@ public sealed class SchemaIndex
     }
 
     /// <summary>The resolved view of <paramref name="schema"/>, built at its first use and kept while the schema lives.</summary>
-    public static SchemaIndex Of(QmpSchema schema) => Resolved.GetValue(schema, s => new SchemaIndex(s));
+    public static SchemaIndex Of(QmpSchema schema) => s_resolved.GetValue(schema, s => new SchemaIndex(s));
 
     public QmpSchema Schema { get; }
 

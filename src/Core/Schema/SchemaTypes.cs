@@ -59,7 +59,7 @@ public static class SchemaBuiltins
     public const string Null = "null";
     public const string QType = "QType";
 
-    private static readonly Dictionary<string, JsonType> JsonTypes = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, JsonType> s_jsonTypes = new(StringComparer.Ordinal)
     {
         [Str] = JsonType.String,
         [Number] = JsonType.Number,
@@ -80,7 +80,7 @@ public static class SchemaBuiltins
         [QType] = JsonType.String,
     };
 
-    public static IEnumerable<string> Names => JsonTypes.Keys;
+    public static IEnumerable<string> Names => s_jsonTypes.Keys;
 
     /// <summary>
     /// QEMU's predefined enum <c>QType</c>: the JSON types by QEMU's names for them, in QEMU's order
@@ -93,10 +93,10 @@ public static class SchemaBuiltins
         null, EquatableArray<SchemaFeature>.Empty,
         null, SchemaLocation.None);
 
-    public static bool IsBuiltin(string name) => JsonTypes.ContainsKey(name);
+    public static bool IsBuiltin(string name) => s_jsonTypes.ContainsKey(name);
 
     /// <summary>The JSON type of a builtin; null for a name that is not one.</summary>
-    public static JsonType? JsonTypeOf(string name) => JsonTypes.TryGetValue(name, out var type) ? type : null;
+    public static JsonType? JsonTypeOf(string name) => s_jsonTypes.TryGetValue(name, out var type) ? type : null;
 }
 
 /// <summary>A named type of the schema: an object (struct or union), an enum or an alternate.</summary>

@@ -12,8 +12,8 @@ namespace Qmp.Emulator.Catalogues;
 internal sealed class QemuCatalogue
 {
     private const string ResourcePrefix = "Qmp.Emulator.Catalogues.qemu-";
-    private static readonly Lock Gate = new();
-    private static readonly Dictionary<string, QemuCatalogue> Loaded = new(StringComparer.Ordinal);
+    private static readonly Lock s_gate = new();
+    private static readonly Dictionary<string, QemuCatalogue> s_loaded = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, CatalogueExchange[]> _exchanges;
     private readonly Dictionary<(string Command, string Arguments), CatalogueExchange> _byArguments;
@@ -75,12 +75,12 @@ internal sealed class QemuCatalogue
     /// <summary>The catalogue of a version in <see cref="Versions"/>, read once and kept.</summary>
     public static QemuCatalogue Load(string version)
     {
-        lock (Gate)
+        lock (s_gate)
         {
-            if (!Loaded.TryGetValue(version, out var catalogue))
+            if (!s_loaded.TryGetValue(version, out var catalogue))
             {
                 catalogue = Read(version);
-                Loaded[version] = catalogue;
+                s_loaded[version] = catalogue;
             }
             return catalogue;
         }

@@ -57,7 +57,7 @@ public static partial class Qemu72CommandLine
 
         private (string Name, int CpuMax) CheckMachine()
         {
-            if (!MachineTypes.Value.Contains(_config.MachineType))
+            if (!s_machineTypes.Value.Contains(_config.MachineType))
             {
                 throw new UnlocatedException("unsupported machine type");
             }
@@ -342,7 +342,7 @@ public static partial class Qemu72CommandLine
                 throw new UnlocatedException("CPU model 'host' requires KVM or HVF");
             }
 
-            if (_config.CpuModel != "host" && !CpuModels.Value.Contains(_config.CpuModel))
+            if (_config.CpuModel != "host" && !s_cpuModels.Value.Contains(_config.CpuModel))
             {
                 throw new UnlocatedException($"unable to find CPU model '{_config.CpuModel}'");
             }
@@ -385,10 +385,10 @@ public static partial class Qemu72CommandLine
             Node? child = null;
             switch (options["file"])
             {
-                case JsonObject inline when NeedFile.Contains(driver):
+                case JsonObject inline when s_needFile.Contains(driver):
                     child = _nodes[AddNode(o, inline, images, root: false)];
                     break;
-                case JsonValue reference when NeedFile.Contains(driver):
+                case JsonValue reference when s_needFile.Contains(driver):
                     {
                         var name = reference.GetValueKind() == JsonValueKind.String ? reference.GetValue<string>() : reference.ToJsonString();
                         child = _nodes.GetValueOrDefault(name) ?? throw o.Refuse($"Cannot find device='{name}' nor node-name='{name}'");
@@ -399,7 +399,7 @@ public static partial class Qemu72CommandLine
             var frozen = Freeze(options);
             BlockNodeConfiguration node = new(nodeName, driver, frozen) { File = child?.Configuration.NodeName };
             byte[]? header = null;
-            if (FileDrivers.Contains(driver))
+            if (s_fileDrivers.Contains(driver))
             {
                 var filename = OptionValues.GetString(frozen, "filename")!;
                 (long Length, byte[] Header) read;
@@ -462,7 +462,7 @@ public static partial class Qemu72CommandLine
                 var properties = device.Properties;
                 // As QEMU, a driver that is no string is no driver.
                 var driver = properties["driver"] is JsonValue d && d.GetValueKind() == JsonValueKind.String ? d.GetValue<string>() : throw o.Refuse("Parameter 'driver' is missing");
-                if (!DeviceTypes.Value.Contains(driver))
+                if (!s_deviceTypes.Value.Contains(driver))
                 {
                     throw o.Refuse($"'{driver}' is not a valid device model name");
                 }

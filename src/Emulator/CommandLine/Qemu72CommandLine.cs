@@ -22,14 +22,14 @@ namespace Qmp.Emulator.CommandLine;
 public static partial class Qemu72CommandLine
 {
     /// <summary>QEMU 7.2 x86_64 options that take no argument.</summary>
-    private static readonly NameSet Flags = new(
+    private static readonly NameSet s_flags = new(
         "S", "async-teardown", "audio-help", "daemonize", "enable-kvm", "enable-sync-profile", "full-screen", "h", "help",
         "mem-prealloc", "no-acpi", "no-fd-bootchk", "no-hpet", "no-reboot", "no-shutdown", "no-user-config", "nodefaults",
         "nographic", "old-param", "only-migratable", "portrait", "preconfig", "s", "semihosting", "singlestep", "snapshot",
         "usb", "version", "win2k-hack", "xen-attach", "xen-domid-restrict");
 
     /// <summary>QEMU 7.2 x86_64 options that take one argument.</summary>
-    private static readonly NameSet WithArgument = new(
+    private static readonly NameSet s_withArgument = new(
         "D", "L", "M", "accel", "acpitable", "action", "add-fd", "append", "audio", "audiodev", "bios", "blockdev", "boot",
         "cdrom", "chardev", "chroot", "compat", "cpu", "d", "debugcon", "device", "dfilter", "display", "drive", "dtb",
         "dump-vmstate", "echr", "fda", "fdb", "fsdev", "fw_cfg", "g", "gdb", "global", "hda", "hdb", "hdc", "hdd", "icount",
@@ -40,34 +40,34 @@ public static partial class Qemu72CommandLine
         "uuid", "vga", "virtfs", "vnc", "watchdog-action", "xen-domid");
 
     /// <summary>The emulator's own options that may stand among QEMU's (each takes a value).</summary>
-    private static readonly NameSet EmulatorOptions = new("--data-dir", "--image-dir", "--data-dir-quota", "--max-clients", "--qemu");
+    private static readonly NameSet s_emulatorOptions = new("--data-dir", "--image-dir", "--data-dir-quota", "--max-clients", "--qemu");
 
     /// <summary>BlockdevDriver of QEMU 7.2's schema (this build's).</summary>
-    private static readonly NameSet BlockDrivers = new(
+    private static readonly NameSet s_blockDrivers = new(
         "blkdebug", "blklogwrites", "blkreplay", "blkverify", "bochs", "cloop", "compress", "copy-before-write", "copy-on-read",
         "dmg", "file", "snapshot-access", "ftp", "ftps", "gluster", "host_cdrom", "host_device", "http", "https", "io_uring",
         "iscsi", "luks", "nbd", "nfs", "null-aio", "null-co", "nvme", "parallels", "preallocate", "qcow", "qcow2", "qed",
         "quorum", "raw", "rbd", "replication", "ssh", "throttle", "vdi", "vhdx", "vmdk", "vpc", "vvfat");
 
     /// <summary>Protocol drivers that read a host file by <c>filename</c>.</summary>
-    private static readonly NameSet FileDrivers = new("file", "host_device", "host_cdrom");
+    private static readonly NameSet s_fileDrivers = new("file", "host_device", "host_cdrom");
 
     /// <summary>Format and filter drivers whose <c>file</c> member is required.</summary>
-    private static readonly NameSet NeedFile = new(
+    private static readonly NameSet s_needFile = new(
         "bochs", "cloop", "compress", "copy-before-write", "copy-on-read", "dmg", "luks", "parallels", "preallocate", "qcow",
         "qcow2", "qed", "raw", "vdi", "vhdx", "vmdk", "vpc", "blklogwrites", "blkreplay");
 
-    private static readonly NameSet ChardevBackends = new(
+    private static readonly NameSet s_chardevBackends = new(
         "null", "socket", "udp", "msmouse", "wctablet", "vc", "ringbuf", "memory", "file", "pipe", "pty", "stdio", "serial",
         "tty", "parallel", "parport", "spicevmc", "spiceport", "qemu-vdagent", "dbus", "braille", "testdev");
 
-    private static readonly NameSet NetdevTypes = new(
+    private static readonly NameSet s_netdevTypes = new(
         "user", "tap", "l2tpv3", "socket", "stream", "dgram", "vde", "bridge", "hubport", "vhost-user", "vhost-vdpa");
 
-    private static readonly NameSet AudioDrivers = new(
+    private static readonly NameSet s_audioDrivers = new(
         "none", "alsa", "coreaudio", "dbus", "dsound", "jack", "oss", "pa", "sdl", "sndio", "spice", "wav");
 
-    private static readonly NameSet DisplayTypes = new("none", "gtk", "sdl", "curses", "egl-headless", "dbus", "spice-app", "vnc");
+    private static readonly NameSet s_displayTypes = new("none", "gtk", "sdl", "curses", "egl-headless", "dbus", "spice-app", "vnc");
 
     /// <summary>
     /// Reads <paramref name="args"/> (QEMU's options, and the emulator's own <c>--data-dir</c>,
@@ -165,7 +165,7 @@ public static partial class Qemu72CommandLine
             for (var i = 0; i < args.Length; i++)
             {
                 var arg = args[i];
-                if (EmulatorOptions.Contains(arg))
+                if (s_emulatorOptions.Contains(arg))
                 {
                     var value = i + 1 < args.Length ? args[++i] : throw new QemuOptionException($"{arg}: requires an argument");
                     options.Add(new Option(arg, arg, value));
@@ -180,11 +180,11 @@ public static partial class Qemu72CommandLine
                 }
 
                 var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
-                if (Flags.Contains(name))
+                if (s_flags.Contains(name))
                 {
                     options.Add(new Option(name, arg, null));
                 }
-                else if (WithArgument.Contains(name))
+                else if (s_withArgument.Contains(name))
                 {
                     if (i + 1 >= args.Length)
                     {
@@ -310,7 +310,7 @@ public static partial class Qemu72CommandLine
                     case "display":
                         {
                             var type = value.Split(',', '=')[0];
-                            if (!DisplayTypes.Contains(type))
+                            if (!s_displayTypes.Contains(type))
                             {
                                 throw new QemuOptionException($"Parameter 'type' does not accept value '{type}'");
                             }
@@ -345,11 +345,11 @@ public static partial class Qemu72CommandLine
                         break;
                     case "netdev":
                         Count(_netdevs.Count, CommandLineLimits.MaxBackends);
-                        _netdevs.Add((o, ReadBackend(value, "type", keyval: true, NetdevTypes)));
+                        _netdevs.Add((o, ReadBackend(value, "type", keyval: true, s_netdevTypes)));
                         break;
                     case "audiodev":
                         Count(_audiodevs.Count, CommandLineLimits.MaxBackends);
-                        _audiodevs.Add(ReadBackend(value, "driver", keyval: true, AudioDrivers));
+                        _audiodevs.Add(ReadBackend(value, "driver", keyval: true, s_audioDrivers));
                         break;
                     default:
                         // Accepted by QEMU 7.2; nothing the emulator serves changes (-vga none, -serial, -drive, ...).
@@ -497,7 +497,7 @@ public static partial class Qemu72CommandLine
             CheckIdentifier(id);
             var backend = opts.GetValueOrDefault("backend", "");
             opts.Remove("backend");
-            if (!ChardevBackends.Contains(backend))
+            if (!s_chardevBackends.Contains(backend))
             {
                 throw new QemuOptionException($"'{backend}' is not a valid char driver name");
             }
@@ -596,7 +596,7 @@ public static partial class Qemu72CommandLine
         {
             var driver = options["driver"] ?? throw new QemuOptionException("Parameter 'driver' is missing");
             var name = driver.GetValueKind() == JsonValueKind.String ? driver.GetValue<string>() : driver.ToJsonString();
-            if (!BlockDrivers.Contains(name))
+            if (!s_blockDrivers.Contains(name))
             {
                 throw new QemuOptionException($"Parameter 'driver' does not accept value '{name}'");
             }
@@ -616,12 +616,12 @@ public static partial class Qemu72CommandLine
                 CheckMember(options, member, JsonValueKind.Number, keyval);
             }
 
-            if (FileDrivers.Contains(name) && options["filename"] is null)
+            if (s_fileDrivers.Contains(name) && options["filename"] is null)
             {
                 throw new QemuOptionException("Parameter 'filename' is missing");
             }
 
-            if (NeedFile.Contains(name))
+            if (s_needFile.Contains(name))
             {
                 switch (options["file"])
                 {
@@ -701,7 +701,7 @@ public static partial class Qemu72CommandLine
             var options = OptionText.ParseEither(value, typeKey, keyval);
             var type = options[typeKey] ?? throw new QemuOptionException($"Parameter '{typeKey}' is missing");
             var name = type.GetValueKind() == JsonValueKind.String ? type.GetValue<string>() : type.ToJsonString();
-            if (types is not null ? !types.Contains(name) : !QomTypes.Value.Contains(name))
+            if (types is not null ? !types.Contains(name) : !s_qomTypes.Value.Contains(name))
             {
                 throw new QemuOptionException($"Parameter '{typeKey}' does not accept value '{name}'");
             }
@@ -766,14 +766,14 @@ public static partial class Qemu72CommandLine
     }
 
     /// <summary>Every QOM type name of QEMU 7.2 (the recorded catalogue): what -object's qom-type may name.</summary>
-    private static readonly Lazy<HashSet<string>> QomTypes = new(() => CatalogueNames("qom-list-types", a => a is null, "name"));
+    private static readonly Lazy<HashSet<string>> s_qomTypes = new(() => CatalogueNames("qom-list-types", a => a is null, "name"));
 
     /// <summary>Concrete device types (qom-list-types implements=device, not abstract): what -device's driver may name.</summary>
-    private static readonly Lazy<HashSet<string>> DeviceTypes = new(() => CatalogueNames(
+    private static readonly Lazy<HashSet<string>> s_deviceTypes = new(() => CatalogueNames(
         "qom-list-types", a => a is { } args && args.TryGetProperty("implements", out _) && !args.TryGetProperty("abstract", out _), "name"));
 
     /// <summary>Machine type names and aliases (query-machines).</summary>
-    private static readonly Lazy<HashSet<string>> MachineTypes = new(() =>
+    private static readonly Lazy<HashSet<string>> s_machineTypes = new(() =>
     {
         var names = CatalogueNames("query-machines", _ => true, "name");
         names.UnionWith(CatalogueNames("query-machines", _ => true, "alias"));
@@ -781,7 +781,7 @@ public static partial class Qemu72CommandLine
     });
 
     /// <summary>CPU models (query-cpu-definitions).</summary>
-    private static readonly Lazy<HashSet<string>> CpuModels = new(() => CatalogueNames("query-cpu-definitions", _ => true, "name"));
+    private static readonly Lazy<HashSet<string>> s_cpuModels = new(() => CatalogueNames("query-cpu-definitions", _ => true, "name"));
 
     private static HashSet<string> CatalogueNames(string command, Func<JsonElement?, bool> arguments, string member)
     {

@@ -19,7 +19,7 @@ public sealed partial class QemuMachine
     }
 
     public override ValueTask<IReadOnlyList<ChardevBackendInfo>> QueryChardevBackendsAsync(QmpSession session, CancellationToken cancellationToken) =>
-        Done<IReadOnlyList<ChardevBackendInfo>>(Catalog.ChardevBackends.Select(n => new ChardevBackendInfo { Name = n }).ToList());
+        Done<IReadOnlyList<ChardevBackendInfo>>(Catalog.s_chardevBackends.Select(n => new ChardevBackendInfo { Name = n }).ToList());
 
     public override ValueTask<ChardevAddResult> ChardevAddAsync(ChardevAddArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
         Done(AddChardev(arguments, id => Generic($"Chardev '{id}' already exists"), failed => failed));
@@ -41,7 +41,7 @@ public sealed partial class QemuMachine
                 throw duplicate(arguments.Id);
             }
 
-            if (!Catalog.ChardevBackends.Contains(type))
+            if (!Catalog.s_chardevBackends.Contains(type))
             {
                 throw InvalidParameter("type");
             }

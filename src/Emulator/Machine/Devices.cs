@@ -43,7 +43,7 @@ public sealed partial class QemuMachine
                 throw Generic($"Duplicate ID '{arguments.Id}' for device");
             }
 
-            var known = Catalog.DeviceProperties.GetValueOrDefault(arguments.Driver) ?? [];
+            var known = Catalog.s_deviceProperties.GetValueOrDefault(arguments.Driver) ?? [];
             foreach (var key in props.Keys)
             {
                 if (!known.Any(p => p.Name == key))
@@ -308,7 +308,7 @@ public sealed partial class QemuMachine
         CheckId(arguments.Id, wellFormed: true);
         lock (Gate)
         {
-            if (!Catalog.NetdevTypes.Contains(arguments.Type))
+            if (!Catalog.s_netdevTypes.Contains(arguments.Type))
             {
                 throw InvalidParameterValue("type", "a netdev backend type");
             }
@@ -445,7 +445,7 @@ public sealed partial class QemuMachine
         CheckId(arguments.Id);
         lock (Gate)
         {
-            var type = Catalog.ObjectTypes.FirstOrDefault(t => t.Name == arguments.QomType);
+            var type = Catalog.s_objectTypes.FirstOrDefault(t => t.Name == arguments.QomType);
             if (type.Name is null)
             {
                 throw Generic(Catalog.FindDevice(arguments.QomType) is null ? "invalid class name" : $"object type '{arguments.QomType}' isn't supported by object-add");

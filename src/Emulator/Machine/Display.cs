@@ -221,7 +221,7 @@ public sealed partial class QemuMachine
                 {
                     case "qcode" when data is { ValueKind: JsonValueKind.String } q:
                         var code = q.GetString()!;
-                        if (!Catalog.QCodes.Contains(code))
+                        if (!Catalog.s_qCodes.Contains(code))
                         {
                             throw InvalidParameter(code);
                         }

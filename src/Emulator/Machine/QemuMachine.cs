@@ -30,7 +30,7 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
 
         // Exit never waits on the machine lock (a command may hold it): without it, the NBD socket is
         // closed all the same, and what only the lock guards (export flags) no longer matters.
-        if (Gate.TryEnter(QemuEmulator.SignalLockWait))
+        if (Gate.TryEnter(QemuEmulator.s_signalLockWait))
         {
             try
             {

@@ -42,7 +42,7 @@ public sealed partial class QemuMachine
                 ("realized", "bool", ToJson(true), true),
                 ("hotpluggable", "bool", ToJson(Catalog.FindDevice(device.Driver)?.Hotplug ?? false), false),
             };
-            foreach (var (name, type) in Catalog.DeviceProperties.GetValueOrDefault(device.Driver) ?? [])
+            foreach (var (name, type) in Catalog.s_deviceProperties.GetValueOrDefault(device.Driver) ?? [])
             {
                 props.Add((name, type, QomValue(trimmed, name) ?? (device.Properties.TryGetValue(name, out var v) ? v : DefaultValue(device, name, type)), true));
             }
@@ -191,7 +191,7 @@ public sealed partial class QemuMachine
             throw DeviceNotFound(arguments.Typename);
         }
 
-        return Done<IReadOnlyList<DeviceListPropertyResult>>((Catalog.DeviceProperties.GetValueOrDefault(arguments.Typename) ?? [])
+        return Done<IReadOnlyList<DeviceListPropertyResult>>((Catalog.s_deviceProperties.GetValueOrDefault(arguments.Typename) ?? [])
             .Select(p => new DeviceListPropertyResult { Name = p.Name, Type = p.Type }).ToList());
     }
 }

@@ -27,19 +27,19 @@ public sealed partial class QemuMachine
         Done(new TargetInfo { Arch = "x86_64" });
 
     public override ValueTask<IReadOnlyList<MachineInfo>> QueryMachinesAsync(QmpSession session, CancellationToken cancellationToken) =>
-        Done<IReadOnlyList<MachineInfo>>(Catalog.Machines.Select(m => new MachineInfo { Name = m.Name, Alias = m.Alias, IsDefault = m.Default ? true : null, CpuMax = m.CpuMax }).ToList());
+        Done<IReadOnlyList<MachineInfo>>(Catalog.s_machines.Select(m => new MachineInfo { Name = m.Name, Alias = m.Alias, IsDefault = m.Default ? true : null, CpuMax = m.CpuMax }).ToList());
 
     public override ValueTask<IReadOnlyList<CpuDefinitionInfo>> QueryCpuDefinitionsAsync(QmpSession session, CancellationToken cancellationToken) =>
-        Done<IReadOnlyList<CpuDefinitionInfo>>(Catalog.CpuModels.Select(n => new CpuDefinitionInfo { Name = n }).ToList());
+        Done<IReadOnlyList<CpuDefinitionInfo>>(Catalog.s_cpuModels.Select(n => new CpuDefinitionInfo { Name = n }).ToList());
 
     public override ValueTask<IReadOnlyList<CommandLineOptionInfo>> QueryCommandLineOptionsAsync(QueryCommandLineOptionsArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
-        if (arguments.Option is { } option && !Catalog.CommandLineOptions.ContainsKey(option))
+        if (arguments.Option is { } option && !Catalog.s_commandLineOptions.ContainsKey(option))
         {
             throw InvalidParameterValue("option", "an option name");
         }
 
-        return Done<IReadOnlyList<CommandLineOptionInfo>>(Catalog.CommandLineOptions
+        return Done<IReadOnlyList<CommandLineOptionInfo>>(Catalog.s_commandLineOptions
             .Where(o => arguments.Option is null || o.Key == arguments.Option)
             .Select(o => new CommandLineOptionInfo
             {

@@ -16,9 +16,9 @@ namespace Qmp.Runtime;
 /// </summary>
 public sealed partial class QmpClient : IAsyncDisposable
 {
-    private static readonly QmpJsonReader<JsonElement> ReadElement = static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
-    private static readonly QmpJsonWriter<JsonElement?> WriteElement = static (writer, value) => value!.Value.WriteTo(writer);
-    private static readonly IReadOnlyList<SafeHandle> NoFds = [];
+    private static readonly QmpJsonReader<JsonElement> s_readElement = static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
+    private static readonly QmpJsonWriter<JsonElement?> s_writeElement = static (writer, value) => value!.Value.WriteTo(writer);
+    private static readonly IReadOnlyList<SafeHandle> s_noFds = [];
 
     private readonly Stream _stream;
     private readonly Socket? _socket;
@@ -144,8 +144,8 @@ public sealed partial class QmpClient : IAsyncDisposable
                         oob,
                         oob ? static (w, _) => { w.WriteStartObject(); w.WriteStartArray("enable"); w.WriteStringValue("oob"); w.WriteEndArray(); w.WriteEndObject(); }
                     : null,
-                        ReadElement,
-                        NoFds,
+                        s_readElement,
+                        s_noFds,
                         linked.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -172,11 +172,11 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// connection is lost. A cancelled command's late reply is discarded.
     /// </summary>
     public Task<TResult> ExecuteAsync<TArgs, TResult>(string command, TArgs arguments, QmpJsonWriter<TArgs>? writeArguments, QmpJsonReader<TResult> readResult, CancellationToken cancellationToken = default) =>
-        ExecuteCoreAsync(command, arguments, writeArguments, readResult, NoFds, cancellationToken);
+        ExecuteCoreAsync(command, arguments, writeArguments, readResult, s_noFds, cancellationToken);
 
     /// <summary>Untyped: <paramref name="arguments"/> must be a JSON object when given; returns the <c>return</c> value.</summary>
     public Task<JsonElement> ExecuteAsync(string command, JsonElement? arguments = null, CancellationToken cancellationToken = default) =>
-        ExecuteCoreAsync(command, arguments, arguments is null ? null : WriteElement, ReadElement, NoFds, cancellationToken);
+        ExecuteCoreAsync(command, arguments, arguments is null ? null : s_writeElement, s_readElement, s_noFds, cancellationToken);
 
     /// <summary>
     /// Runs a command with file descriptors attached (SCM_RIGHTS over a unix socket, Linux), as QEMU's
@@ -195,7 +195,7 @@ public sealed partial class QmpClient : IAsyncDisposable
 
     /// <summary>Untyped variant of <see cref="ExecuteWithFileDescriptorsAsync{TArgs, TResult}"/>.</summary>
     public Task<JsonElement> ExecuteWithFileDescriptorsAsync(string command, JsonElement? arguments, IReadOnlyList<SafeHandle> fileDescriptors, CancellationToken cancellationToken = default) =>
-        ExecuteWithFileDescriptorsAsync(command, arguments, arguments is null ? null : WriteElement, ReadElement, fileDescriptors, cancellationToken);
+        ExecuteWithFileDescriptorsAsync(command, arguments, arguments is null ? null : s_writeElement, s_readElement, fileDescriptors, cancellationToken);
 
     /// <summary>
     /// Subscribes to the events that arrive from now on, optionally only those named in

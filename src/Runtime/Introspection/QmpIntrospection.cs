@@ -13,10 +13,10 @@ namespace Qmp.Runtime.Introspection;
 public static class QmpIntrospection
 {
     // One live schema per connection, fetched on first use; a failed fetch is not kept.
-    private static readonly ConditionalWeakTable<QmpClient, Task<SchemaInfo>> LiveSchemas = new();
+    private static readonly ConditionalWeakTable<QmpClient, Task<SchemaInfo>> s_liveSchemas = new();
 
     // A generated client passes the same string constant each time: read it once.
-    private static readonly ConditionalWeakTable<string, SchemaInfo> Descriptions = new();
+    private static readonly ConditionalWeakTable<string, SchemaInfo> s_descriptions = new();
 
     /// <summary>
     /// The server's live schema, fetched with <see cref="QueryQmpSchemaAsync"/> on the first call for
@@ -26,14 +26,14 @@ public static class QmpIntrospection
     public static async Task<SchemaInfo> GetSchemaAsync(this QmpClient client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var fetch = LiveSchemas.GetValue(client, c => c.QueryQmpSchemaAsync(CancellationToken.None));
+        var fetch = s_liveSchemas.GetValue(client, c => c.QueryQmpSchemaAsync(CancellationToken.None));
         try
         {
             return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (fetch.IsFaulted || fetch.IsCanceled)
         {
-            LiveSchemas.Remove(client);
+            s_liveSchemas.Remove(client);
             throw;
         }
     }
@@ -65,7 +65,7 @@ public static class QmpIntrospection
     public static Task<SchemaCompatibilityReport> CheckSchemaAsync(this QmpClient client, string clientSchemaJson, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clientSchemaJson);
-        return client.CheckSchemaAsync(Descriptions.GetValue(clientSchemaJson, SchemaInfoReader.Read), cancellationToken);
+        return client.CheckSchemaAsync(s_descriptions.GetValue(clientSchemaJson, SchemaInfoReader.Read), cancellationToken);
     }
 
     /// <inheritdoc cref="CheckSchemaAsync(QmpClient, string, CancellationToken)"/>

@@ -10,7 +10,7 @@ namespace Qmp.Runtime;
 public sealed record QmpEvent
 {
     // While GetTyped's reader reads an event: the others wait for it rather than read again.
-    private static readonly object Reading = new();
+    private static readonly object s_reading = new();
 
     // An event the client received keeps its data's bytes as they came (a copy out of the read
     // buffer) and builds the JsonElement only when Data is asked for: a typed reader (the generated
@@ -117,7 +117,7 @@ public sealed record QmpEvent
         while (true)
         {
             var value = Volatile.Read(ref _typed);
-            if (value is null && Interlocked.CompareExchange(ref _typed, Reading, null) is null)
+            if (value is null && Interlocked.CompareExchange(ref _typed, s_reading, null) is null)
             {
                 T result;
                 try
@@ -135,7 +135,7 @@ public sealed record QmpEvent
                 return result;
             }
 
-            if (value is not null && !ReferenceEquals(value, Reading))
+            if (value is not null && !ReferenceEquals(value, s_reading))
             {
                 // Made by this reader or an equal one: the same method, so the same type.
                 return (T)value;

@@ -6,10 +6,10 @@ namespace Qmp.Runtime.Transports;
 /// <summary>Opens client connections for a <see cref="QmpAddress"/>.</summary>
 internal static class QmpTransport
 {
-    /// <summary>The first pause between attempts while waiting for a server; doubled up to <see cref="MaxRetryDelay"/>.</summary>
-    internal static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(10);
+    /// <summary>The first pause between attempts while waiting for a server; doubled up to <see cref="s_maxRetryDelay"/>.</summary>
+    internal static readonly TimeSpan s_firstRetryDelay = TimeSpan.FromMilliseconds(10);
 
-    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Connects as <see cref="ConnectAsync(QmpAddress, CancellationToken)"/>; with <paramref name="wait"/>,
@@ -21,7 +21,7 @@ internal static class QmpTransport
     public static async Task<(Stream Stream, Socket? Socket)> ConnectAsync(QmpAddress address, TimeSpan? wait, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var delay = FirstRetryDelay;
+        var delay = s_firstRetryDelay;
         while (true)
         {
             try
@@ -43,7 +43,7 @@ internal static class QmpTransport
 
                 var pause = delay < limit - waited ? delay : limit - waited;
                 await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
-                delay = delay * 2 < MaxRetryDelay ? delay * 2 : MaxRetryDelay;
+                delay = delay * 2 < s_maxRetryDelay ? delay * 2 : s_maxRetryDelay;
             }
         }
     }

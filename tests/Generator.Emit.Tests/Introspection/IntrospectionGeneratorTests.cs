@@ -197,7 +197,7 @@ public class IntrospectionGeneratorTests
     /// and the doc comment, then a real U+2028 (a line break to Roslyn) and a class with a module
     /// initializer; a type, a member and an enum value doing the same.
     /// </summary>
-    private static readonly string Hostile =
+    private static readonly string s_hostile =
         "{\"query-qmp-schema\": [\n" +
         "  {\"name\": \"query-widgets\", \"meta-type\": \"command\", \"arg-type\": \"0\", \"ret-type\": \"1\"},\n" +
         "  {\"name\": \"query-pwn\", \"meta-type\": \"command\", \"arg-type\": \"0\", \"ret-type\": \"Pwn\\u2028internal static class PwnType { }\"},\n" +
@@ -212,8 +212,8 @@ public class IntrospectionGeneratorTests
     [Fact]
     public void Names_outside_QMPs_character_set_are_located_errors_and_reach_no_generated_source()
     {
-        Assert.Contains('\u2028', Hostile);
-        var (output, diagnostics, run) = QapiHarness.Generate(Driver(Hostile));
+        Assert.Contains('\u2028', s_hostile);
+        var (output, diagnostics, run) = QapiHarness.Generate(Driver(s_hostile));
         Assert.Null(run.Results.Single().Exception);
         var errors = diagnostics.Where(d => d.Id == "QMP0305").ToList();
         Assert.All(errors, e => Assert.Equal((DiagnosticSeverity.Error, Live), (e.Severity, e.Location.GetLineSpan().Path)));

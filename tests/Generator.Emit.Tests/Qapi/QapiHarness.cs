@@ -78,14 +78,14 @@ internal static class QapiHarness
 
     private sealed class Options(Dictionary<string, ImmutableDictionary<string, string>> files) : AnalyzerConfigOptionsProvider
     {
-        private static readonly DictionaryOptions Empty = new(ImmutableDictionary<string, string>.Empty);
+        private static readonly DictionaryOptions s_empty = new(ImmutableDictionary<string, string>.Empty);
 
-        public override AnalyzerConfigOptions GlobalOptions => Empty;
+        public override AnalyzerConfigOptions GlobalOptions => s_empty;
 
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => s_empty;
 
         public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
-            files.TryGetValue(textFile.Path, out var values) ? new DictionaryOptions(values) : Empty;
+            files.TryGetValue(textFile.Path, out var values) ? new DictionaryOptions(values) : s_empty;
     }
 
     private sealed class DictionaryOptions(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions

@@ -14,9 +14,9 @@ public static class Qemu72Fixture
 {
     public const string Ns = "Acme.Qemu72";
 
-    private static readonly Lazy<Result> Shared = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Result> s_shared = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static Result Get() => Shared.Value;
+    public static Result Get() => s_shared.Value;
 
     public sealed record Result(Schema.QmpSchema Schema, GenerationSpec Spec, Compilation Compilation,
         System.Collections.Immutable.ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Run, string Figures);

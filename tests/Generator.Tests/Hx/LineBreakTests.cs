@@ -14,14 +14,14 @@ namespace Qmp.Codegen.Tests.Hx;
 /// </summary>
 public class LineBreakTests
 {
-    private static readonly Regex BreakBefore = new(
+    private static readonly Regex s_breakBefore = new(
         @" (?=SQMP |EQMP|HXCOMM |\{ \.name|\.args_type|\.params|\.help|\.user_print|\.mhandler|\.flags|\}, |#if|#endif|Arguments:|Examples?:|Notes?:|- |-> |<- |Return a json)",
         RegexOptions.CultureInvariant);
 
     /// <summary>Re-breaks the folded seed into lines the way QEMU's original is laid out.</summary>
     public static string Rebreak(string folded)
     {
-        var broken = BreakBefore.Replace(folded, "\n");
+        var broken = s_breakBefore.Replace(folded, "\n");
         // Table fields are indented in QEMU's file; JSON examples are spread over lines.
         broken = broken.Replace("\n.", "\n        .", StringComparison.Ordinal).Replace(", \"", ",\n          \"", StringComparison.Ordinal);
         return broken.Replace("\n", "\r\n", StringComparison.Ordinal) + "\n";

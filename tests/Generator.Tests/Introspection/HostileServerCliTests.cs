@@ -14,7 +14,7 @@ public sealed class HostileServerCliTests : IAsyncLifetime
     // ESC ] 0 ; title BEL retitles a terminal; U+202E turns the rest of the line around; U+2028 ends it.
     private const string Package = "evil\u001b]0;owned\u0007 \u202Etxt.exe\u2028tail";
 
-    private static readonly string Schema = JsonSerializer.Serialize(new object[]
+    private static readonly string s_schema = JsonSerializer.Serialize(new object[]
     {
         new Dictionary<string, object> { ["name"] = "query-status", ["meta-type"] = "command", ["arg-type"] = "0", ["ret-type"] = "1" },
         new Dictionary<string, object> { ["name"] = "run\u001b[2Jnow", ["meta-type"] = "command", ["arg-type"] = "0", ["ret-type"] = "0" },
@@ -92,6 +92,6 @@ public sealed class HostileServerCliTests : IAsyncLifetime
         public ValueTask<QmpReturn> DispatchAsync(string command, JsonElement arguments, QmpSession session, CancellationToken cancellationToken) =>
             ValueTask.FromResult(QmpReturn.FromUtf8(Encoding.UTF8.GetBytes(command == "query-version"
                 ? JsonSerializer.Serialize(new { qemu = new { major = 7, minor = 2, micro = 0 }, package = Package })
-                : Schema)));
+                : s_schema)));
     }
 }

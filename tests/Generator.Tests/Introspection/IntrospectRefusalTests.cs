@@ -18,7 +18,7 @@ public sealed class IntrospectRefusalTests : IAsyncLifetime
     private string Output => Path.Combine(_dir, "saved.json");
 
     /// <summary>An event whose name closes a literal and a doc comment, a real U+2028, then a class; a member with a quote; a valid command beside them.</summary>
-    private static readonly string Schema =
+    private static readonly string s_schema =
         "[{\"name\": \"query-status\", \"meta-type\": \"command\", \"arg-type\": \"0\", \"ret-type\": \"0\"}," +
         "{\"name\": \"X\\\";//</c></summary>\u2028internal static class Pwn { }\", \"meta-type\": \"event\", \"arg-type\": \"0\"}," +
         "{\"name\": \"0\", \"meta-type\": \"object\", \"members\": [{\"name\": \"a\\\"b\", \"type\": \"str\"}]}," +
@@ -27,7 +27,7 @@ public sealed class IntrospectRefusalTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
-        _server = QmpServer.Listen("unix:" + Socket + ",server=on,wait=off", new Answers(Schema));
+        _server = QmpServer.Listen("unix:" + Socket + ",server=on,wait=off", new Answers(s_schema));
         return Task.CompletedTask;
     }
 

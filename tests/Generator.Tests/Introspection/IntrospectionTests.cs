@@ -8,20 +8,20 @@ namespace Qmp.Codegen.Tests.Introspection;
 
 public class SchemaInfoBuilderTests
 {
-    private static readonly SchemaInfo Info = SchemaInfoBuilder.Build(Block());
+    private static readonly SchemaInfo s_info = SchemaInfoBuilder.Build(Block());
 
     [Fact]
     public void Commands_then_events_then_the_types_they_use_in_order_first_used()
     {
-        Assert.Empty(Info.Problems);
-        Assert.Equal(["blockdev-add", "query-block", "query-status", "qom-get", "x-oob", "BLOCK_IO_ERROR", "STOP"], Info.Entries.Take(7).Select(e => e.Name));
+        Assert.Empty(s_info.Problems);
+        Assert.Equal(["blockdev-add", "query-block", "query-status", "qom-get", "x-oob", "BLOCK_IO_ERROR", "STOP"], s_info.Entries.Take(7).Select(e => e.Name));
         Assert.Equal(["BlockdevOptions", "q_empty", "[BlockInfo]", "BlockInfo", "StatusInfo", "q_obj_qom-get-arg", "any", "q_obj_BLOCK_IO_ERROR-arg"],
-            Info.Entries.Skip(7).Take(8).Select(e => e.Name));
+            s_info.Entries.Skip(7).Take(8).Select(e => e.Name));
         // Every type comes after the first entry that refers to it.
-        var position = Info.Entries.Select((e, i) => (e.Name, i)).ToDictionary(p => p.Name, p => p.i);
-        foreach (var e in Info.Entries.Skip(7))
+        var position = s_info.Entries.Select((e, i) => (e.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        foreach (var e in s_info.Entries.Skip(7))
         {
-            Assert.Contains(Info.Entries.Take(position[e.Name]), earlier => SchemaReferences(earlier).Contains(e.Name));
+            Assert.Contains(s_info.Entries.Take(position[e.Name]), earlier => SchemaReferences(earlier).Contains(e.Name));
         }
     }
 
@@ -38,31 +38,31 @@ public class SchemaInfoBuilderTests
     [Fact]
     public void Shapes_follow_introspect_py()
     {
-        var add = Info.FindCommand("blockdev-add")!;
+        var add = s_info.FindCommand("blockdev-add")!;
         Assert.Equal(("BlockdevOptions", "q_empty"), (add.ArgType, add.RetType));
-        Assert.True(Info.FindCommand("x-oob")!.AllowOob);
-        Assert.True(Info.FindCommand("query-status")!.IsDeprecated);
-        Assert.Equal("q_empty", Info.FindEvent("STOP")!.ArgType);
+        Assert.True(s_info.FindCommand("x-oob")!.AllowOob);
+        Assert.True(s_info.FindCommand("query-status")!.IsDeprecated);
+        Assert.Equal("q_empty", s_info.FindEvent("STOP")!.ArgType);
 
         // A union: base members first and flat, its tag, a q_empty branch for the value without one.
-        var options = Assert.IsType<SchemaInfoObject>(Info.Find("BlockdevOptions"));
+        var options = Assert.IsType<SchemaInfoObject>(s_info.Find("BlockdevOptions"));
         Assert.Equal(["driver: BlockdevDriver", "*node-name: str", "*cache-size: int"], options.Members.Select(m => m.ToString()));
         Assert.Equal("driver", options.Tag);
         Assert.Equal(["file: BlockdevOptionsFile", "qcow2: BlockdevOptionsQcow2", "nbd: q_empty"], options.Variants.Select(v => v.ToString()));
-        Assert.Null(Info.Find("BlockdevOptionsBase"));
+        Assert.Null(s_info.Find("BlockdevOptionsBase"));
 
         // Every integer width is int, an array of one [int]; conditions are dropped, features kept.
-        Assert.Equal("[int]", Assert.IsType<SchemaInfoObject>(Info.Find("BlockInfo")).FindMember("sizes")!.Type);
-        Assert.Equal("int", Assert.IsType<SchemaInfoArray>(Info.Find("[int]")).ElementType);
-        Assert.DoesNotContain(Info.Entries, e => e.Name is "int32" or "uint64");
-        Assert.NotNull(Assert.IsType<SchemaInfoObject>(Info.Find("BlockdevOptionsFile")).FindMember("aio"));
-        Assert.Equal(["deprecated"], Assert.IsType<SchemaInfoObject>(Info.Find("BlockDeviceInfo")).FindMember("ro")!.Features);
+        Assert.Equal("[int]", Assert.IsType<SchemaInfoObject>(s_info.Find("BlockInfo")).FindMember("sizes")!.Type);
+        Assert.Equal("int", Assert.IsType<SchemaInfoArray>(s_info.Find("[int]")).ElementType);
+        Assert.DoesNotContain(s_info.Entries, e => e.Name is "int32" or "uint64");
+        Assert.NotNull(Assert.IsType<SchemaInfoObject>(s_info.Find("BlockdevOptionsFile")).FindMember("aio"));
+        Assert.Equal(["deprecated"], Assert.IsType<SchemaInfoObject>(s_info.Find("BlockDeviceInfo")).FindMember("ro")!.Features);
 
         // Builtins as QEMU lists them; QType is an enum.
         Assert.Equal(["any:value", "bool:boolean", "int:int", "str:string"],
-            Info.Entries.OfType<SchemaInfoBuiltin>().Select(b => b.Name + ":" + b.JsonType).OrderBy(s => s, StringComparer.Ordinal));
-        Assert.Equal(["none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool"], Assert.IsType<SchemaInfoEnum>(Info.Find("QType")).Members.Select(m => m.Name));
-        Assert.Equal(["BlockdevOptions", "str"], Assert.IsType<SchemaInfoAlternate>(Info.Find("BlockdevRef")).MemberTypes);
+            s_info.Entries.OfType<SchemaInfoBuiltin>().Select(b => b.Name + ":" + b.JsonType).OrderBy(s => s, StringComparer.Ordinal));
+        Assert.Equal(["none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool"], Assert.IsType<SchemaInfoEnum>(s_info.Find("QType")).Members.Select(m => m.Name));
+        Assert.Equal(["BlockdevOptions", "str"], Assert.IsType<SchemaInfoAlternate>(s_info.Find("BlockdevRef")).MemberTypes);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class SchemaInfoBuilderTests
         Assert.DoesNotContain("\n", json);
         var runtime = Qmp.Runtime.Introspection.SchemaInfoReader.Read(json);
         Assert.Empty(runtime.Problems);
-        Assert.Equal(Info.Entries.Count, runtime.Entries.Count);
+        Assert.Equal(s_info.Entries.Count, runtime.Entries.Count);
         Assert.True(runtime.Has("blockdev-add/arg-type/+file/aio/^io_uring"));
         Assert.Equal(json, runtime.ToJson());
     }
@@ -80,14 +80,14 @@ public class SchemaInfoBuilderTests
 
 public class IntrospectionFileTests
 {
-    private static readonly string Described = SchemaInfoBuilder.Describe(Block());
+    private static readonly string s_described = SchemaInfoBuilder.Describe(Block());
 
     [Fact]
     public void Reads_the_array_the_reply_and_the_saved_file()
     {
-        Assert.Equal(7, IntrospectionFile.Read(Described, "a.json").Info!.Commands.Count + IntrospectionFile.Read(Described, "a.json").Info!.Events.Count);
-        Assert.True(IntrospectionFile.Read("{\"return\": " + Described + ", \"id\": 1}", "r.json").Info!.HasCommand("qom-get"));
-        var saved = IntrospectionFile.Read("{\"query-version\": {\"qemu\": {\"micro\": 13, \"minor\": 0, \"major\": 10}, \"package\": \"Debian 1:10.0.13\"}, \"query-qmp-schema\": " + Described + "}", "s.json");
+        Assert.Equal(7, IntrospectionFile.Read(s_described, "a.json").Info!.Commands.Count + IntrospectionFile.Read(s_described, "a.json").Info!.Events.Count);
+        Assert.True(IntrospectionFile.Read("{\"return\": " + s_described + ", \"id\": 1}", "r.json").Info!.HasCommand("qom-get"));
+        var saved = IntrospectionFile.Read("{\"query-version\": {\"qemu\": {\"micro\": 13, \"minor\": 0, \"major\": 10}, \"package\": \"Debian 1:10.0.13\"}, \"query-qmp-schema\": " + s_described + "}", "s.json");
         Assert.Empty(saved.Diagnostics);
         Assert.Equal(new IntrospectedVersion(10, 0, 13, "Debian 1:10.0.13"), saved.Version);
         Assert.Equal("10.0.13 (Debian 1:10.0.13)", saved.Version!.ToString());
@@ -131,7 +131,7 @@ public class IntrospectionFileTests
 
 public class IntrospectedSchemaTests
 {
-    private static readonly SchemaInfo Masked = Mask(SchemaInfoBuilder.Build(Block()));
+    private static readonly SchemaInfo s_masked = Mask(SchemaInfoBuilder.Build(Block()));
 
     private static T Type<T>(QmpSchema schema, string name) where T : SchemaType =>
         Assert.IsType<T>(Assert.Single(schema.Types, t => t.Name == name));
@@ -139,8 +139,8 @@ public class IntrospectedSchemaTests
     [Fact]
     public void Masked_types_are_named_by_where_they_are_used()
     {
-        Assert.Contains(Masked.Entries, e => e.Name == "0");
-        var schema = IntrospectedSchema.Build(Masked, "live.json");
+        Assert.Contains(s_masked.Entries, e => e.Name == "0");
+        var schema = IntrospectedSchema.Build(s_masked, "live.json");
         Assert.Empty(schema.Diagnostics);
         Assert.Equal(
             ["BlockdevAddArguments", "q_empty", "QueryBlockResult", "QueryStatusResult", "QomGetArguments", "BlockIoErrorData",
@@ -164,7 +164,7 @@ public class IntrospectedSchemaTests
     [Fact]
     public void Unions_get_an_implicit_base_and_every_int_is_int()
     {
-        var schema = IntrospectedSchema.Build(Masked, "live.json");
+        var schema = IntrospectedSchema.Build(s_masked, "live.json");
         var union = Type<SchemaObjectType>(schema, "BlockdevAddArguments");
         Assert.Equal("q_obj_BlockdevAddArguments-base", union.Base);
         Assert.Empty(union.Members);
@@ -184,7 +184,7 @@ public class IntrospectedSchemaTests
     public void With_the_source_names_and_docs_come_from_it()
     {
         var source = Block();
-        var schema = IntrospectedSchema.Build(Masked, "live.json", source);
+        var schema = IntrospectedSchema.Build(s_masked, "live.json", source);
         Assert.Empty(schema.Diagnostics);
         var names = schema.Types.Select(t => t.Name).Where(n => !n.EndsWith("-base", StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal);
         var expected = source.Types.Select(t => t.Name).Where(n => n != "BlockdevOptionsBase").Append("q_empty").Append("QType").OrderBy(n => n, StringComparer.Ordinal);
@@ -203,14 +203,14 @@ public class IntrospectedSchemaTests
     public void Read_back_and_described_again_it_is_the_same_schema()
     {
         // Masked -> model named by use -> described: the alignment finds no difference and pairs every type.
-        var schema = IntrospectedSchema.Build(Masked, "live.json");
+        var schema = IntrospectedSchema.Build(s_masked, "live.json");
         var again = SchemaInfoBuilder.Build(schema);
-        var report = SchemaCompatibilityReport.Compare(again, Masked);
+        var report = SchemaCompatibilityReport.Compare(again, s_masked);
         Assert.Empty(report.Differences);
-        Assert.Equal(Masked.Entries.Count(e => e is SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate), report.Alignment.ServerToClient.Count);
+        Assert.Equal(s_masked.Entries.Count(e => e is SchemaInfoObject or SchemaInfoEnum or SchemaInfoAlternate), report.Alignment.ServerToClient.Count);
         // With the source, the names are the source's own: the description is the source's, byte for
         // byte, but for the source's conditions ("if"), which the live build has already applied.
-        var named = IntrospectedSchema.Build(Masked, "live.json", Block());
+        var named = IntrospectedSchema.Build(s_masked, "live.json", Block());
         var source = SchemaInfoBuilder.Describe(Block());
         Assert.Contains(",\"if\":\"CONFIG_LINUX_AIO\"", source, StringComparison.Ordinal);
         Assert.Equal(System.Text.RegularExpressions.Regex.Replace(source, ",\"if\":\"[^\"]*\"", ""), SchemaInfoBuilder.Describe(named));

@@ -8,27 +8,27 @@ namespace Qmp.Codegen.Tests.Introspection;
 /// <summary>A small QAPI-like schema built on the model by hand, and a masker that numbers its types as a live QEMU would.</summary>
 internal static class SchemaFixtures
 {
-    private static readonly SchemaLocation L = SchemaLocation.None;
+    private static readonly SchemaLocation s_l = SchemaLocation.None;
 
     public static EquatableArray<T> A<T>(params T[] items) where T : IEquatable<T> => items.ToEquatableArray();
 
     public static EquatableArray<SchemaFeature> F(params string[] names) => names.Select(n => new SchemaFeature(n, null)).ToEquatableArray();
 
-    public static SchemaDoc Doc(string body) => new(body, A<SchemaDocSection>(), A<SchemaFeatureDoc>(), A<SchemaExample>(), L);
+    public static SchemaDoc Doc(string body) => new(body, A<SchemaDocSection>(), A<SchemaFeatureDoc>(), A<SchemaExample>(), s_l);
 
     public static SchemaMember M(string name, string type, bool optional = false, bool array = false, string? doc = null, SchemaCondition? condition = null, params string[] features) =>
-        new(name, new SchemaTypeRef(type, array), optional, doc, condition, F(features), L);
+        new(name, new SchemaTypeRef(type, array), optional, doc, condition, F(features), s_l);
 
     public static SchemaObjectType Struct(string name, params SchemaMember[] members) =>
-        new(name, null, A(members), null, name.StartsWith("q_obj_", StringComparison.Ordinal), false, null, F(), null, L);
+        new(name, null, A(members), null, name.StartsWith("q_obj_", StringComparison.Ordinal), false, null, F(), null, s_l);
 
     public static SchemaEnumType Enum(string name, params string[] values) =>
-        new(name, null, values.Select(v => new SchemaEnumValue(v, "doc of " + v, null, F(), L)).ToEquatableArray(), null, F(), null, L);
+        new(name, null, values.Select(v => new SchemaEnumValue(v, "doc of " + v, null, F(), s_l)).ToEquatableArray(), null, F(), null, s_l);
 
     public static SchemaCommand Command(string name, SchemaTypeRef? arguments, SchemaTypeRef? returns, bool allowOob = false, params string[] features) =>
-        new(name, arguments, returns, allowOob ? new SchemaCommandFlags(AllowOob: true) : SchemaCommandFlags.Default, null, F(features), Doc("doc of " + name), L);
+        new(name, arguments, returns, allowOob ? new SchemaCommandFlags(AllowOob: true) : SchemaCommandFlags.Default, null, F(features), Doc("doc of " + name), s_l);
 
-    public static SchemaEvent Event(string name, SchemaTypeRef? data) => new(name, data, false, null, F(), Doc("doc of " + name), L);
+    public static SchemaEvent Event(string name, SchemaTypeRef? data) => new(name, data, false, null, F(), Doc("doc of " + name), s_l);
 
     /// <summary>Shaped like QEMU's block layer: a union with a base and a missing branch, an alternate, arrays, int widths, QType, conditions, features.</summary>
     public static QmpSchema Block()
@@ -38,14 +38,14 @@ internal static class SchemaFixtures
             Enum("BlockdevDriver", "file", "qcow2", "nbd"),
             Struct("BlockdevOptionsBase", M("driver", "BlockdevDriver"), M("node-name", "str", optional: true, doc: "the node name"), M("cache-size", "uint64", optional: true)),
             new SchemaObjectType("BlockdevOptions", "BlockdevOptionsBase", A<SchemaMember>(),
-                new SchemaVariants("driver", A(new SchemaVariant("file", SchemaTypeRef.Of("BlockdevOptionsFile"), null, L), new SchemaVariant("qcow2", SchemaTypeRef.Of("BlockdevOptionsQcow2"), null, L))),
-                false, false, null, F(), Doc("Options for creating a block device."), L),
+                new SchemaVariants("driver", A(new SchemaVariant("file", SchemaTypeRef.Of("BlockdevOptionsFile"), null, s_l), new SchemaVariant("qcow2", SchemaTypeRef.Of("BlockdevOptionsQcow2"), null, s_l))),
+                false, false, null, F(), Doc("Options for creating a block device."), s_l),
             Struct("BlockdevOptionsFile", M("filename", "str"), M("aio", "BlockdevAioOptions", optional: true, condition: SchemaCondition.Symbol("CONFIG_LINUX_AIO"))),
             Enum("BlockdevAioOptions", "threads", "native", "io_uring"),
             Struct("BlockdevOptionsQcow2", M("file", "BlockdevRef")),
             new SchemaAlternateType("BlockdevRef", A(
-                new SchemaAlternateBranch("definition", SchemaTypeRef.Of("BlockdevOptions"), "a new node", null, L),
-                new SchemaAlternateBranch("reference", SchemaTypeRef.Of("str"), "a node name", null, L)), null, F(), null, L),
+                new SchemaAlternateBranch("definition", SchemaTypeRef.Of("BlockdevOptions"), "a new node", null, s_l),
+                new SchemaAlternateBranch("reference", SchemaTypeRef.Of("str"), "a node name", null, s_l)), null, F(), null, s_l),
             Struct("BlockInfo", M("device", "str"), M("inserted", "BlockDeviceInfo", optional: true), M("sizes", "int32", array: true)),
             Struct("BlockDeviceInfo", M("file", "str"), M("ro", "bool", features: "deprecated")),
             Struct("StatusInfo", M("running", "bool"), M("status", "RunState"), M("kind", "QType")),

@@ -41,7 +41,7 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
         return "unix:" + socket;
     }
 
-    private static readonly string Schema =
+    private static readonly string s_schema =
         "[{\"name\": \"query-status\", \"meta-type\": \"command\", \"arg-type\": \"0\", \"ret-type\": \"0\"}," +
         "{\"name\": \"0\", \"meta-type\": \"object\", \"members\": []}]";
 
@@ -56,7 +56,7 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
     [Fact]
     public void Introspect_prints_the_servers_package_with_controls_escaped()
     {
-        var address = Serve("version", new Answers("{\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}, \"package\": " + JsonSerializer.Serialize(Hostile) + "}", Schema));
+        var address = Serve("version", new Answers("{\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}, \"package\": " + JsonSerializer.Serialize(Hostile) + "}", s_schema));
         var (exit, stdout, stderr) = LiveIntrospectionTests.Cli("introspect", address, "-o", Path.Combine(_dir, "saved.json"));
         Assert.Equal(0, exit);
         Assert.Contains("QEMU 7.2.0 (", stderr, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
     {
         // The temporary beside it is a dot-name with 128 random bits; from the target's whole name it
         // passed NAME_MAX (255 bytes) for any name over 216 bytes, so such a file could never be written.
-        var address = Serve("long", new Answers("{\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}, \"package\": \"\"}", Schema));
+        var address = Serve("long", new Answers("{\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}, \"package\": \"\"}", s_schema));
         var output = Path.Combine(_dir, new string('n', 250) + ".json");
         var (exit, _, stderr) = LiveIntrospectionTests.Cli("introspect", address, "-o", output);
         Assert.True(exit == 0, stderr);
@@ -87,7 +87,7 @@ public sealed class ServerTextOnTerminalTests : IAsyncLifetime
         AssertNoControls(stdout + stderr);
 
         var client = Path.Combine(_dir, "client.json");
-        File.WriteAllText(client, Schema);
+        File.WriteAllText(client, s_schema);
         (exit, stdout, stderr) = LiveIntrospectionTests.Cli("compat", client, "--against", address);
         Assert.Equal(2, exit);
         AssertNoControls(stdout + stderr);

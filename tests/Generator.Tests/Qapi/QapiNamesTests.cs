@@ -11,8 +11,8 @@ namespace Qmp.Codegen.Tests.Qapi;
 /// </summary>
 public class QapiNamesTests
 {
-    private static readonly Regex ValidName = new(@"^(__[a-z0-9.-]+_)?(x-)?([a-z][a-z0-9_-]*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-    private static readonly Regex Camel = new(@"^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_validName = new(@"^(__[a-z0-9.-]+_)?(x-)?([a-z][a-z0-9_-]*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex s_camel = new(@"^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$", RegexOptions.CultureInvariant);
 
     /// <summary>Every string up to <paramref name="length"/> characters over <paramref name="alphabet"/>, after <paramref name="prefix"/>.</summary>
     private static IEnumerable<string> Strings(string prefix, string alphabet, int length)
@@ -41,7 +41,7 @@ public class QapiNamesTests
         var checkedNames = 0;
         foreach (var name in Names())
         {
-            var match = ValidName.Match(name);
+            var match = s_validName.Match(name);
             string? expected = null;
             if (match.Success && !Reference.CName(name).StartsWith("q_", StringComparison.Ordinal))
             {
@@ -63,7 +63,7 @@ public class QapiNamesTests
         {
             var stem = QapiNames.Stem(name, out _);
             var expected = stem is null ? null
-                : !Camel.IsMatch(stem) ? "must use CamelCase"
+                : !s_camel.IsMatch(stem) ? "must use CamelCase"
                 : name.EndsWith("List", StringComparison.Ordinal) ? "must not end in 'List'"
                 : null;
             var actual = QapiNames.CheckCamel(name);

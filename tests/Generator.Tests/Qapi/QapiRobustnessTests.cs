@@ -10,7 +10,7 @@ namespace Qmp.Codegen.Tests.Qapi;
 /// </summary>
 public class QapiRobustnessTests
 {
-    private static readonly string[] Corpus = Directory.GetFiles(Path.Combine(QemuSources.RepositoryRoot(), "tests", "Generator.Tests", "Qapi", "Cases"), "*.json")
+    private static readonly string[] s_corpus = Directory.GetFiles(Path.Combine(QemuSources.RepositoryRoot(), "tests", "Generator.Tests", "Qapi", "Cases"), "*.json")
         .OrderBy(f => f, StringComparer.Ordinal).Select(File.ReadAllText).ToArray();
 
     private const string Alphabet = "{}[]:,'\"#@\\\n\n   *-_=.>< abcXYZ019:\t\r\u00e9";
@@ -33,7 +33,7 @@ public class QapiRobustnessTests
         var random = new Random(13);
         for (var i = 0; i < 3000; i++)
         {
-            var text = Corpus[random.Next(Corpus.Length)];
+            var text = s_corpus[random.Next(s_corpus.Length)];
             var mutations = 1 + random.Next(4);
             for (var m = 0; m < mutations && text.Length > 0; m++)
             {
@@ -47,7 +47,7 @@ public class QapiRobustnessTests
                         var from = random.Next(text.Length);
                         text = text.Insert(at, text.Substring(from, Math.Min(text.Length - from, 1 + random.Next(60))));
                         break;
-                    default: text = text.Insert(at, Corpus[random.Next(Corpus.Length)]); break;
+                    default: text = text.Insert(at, s_corpus[random.Next(s_corpus.Length)]); break;
                 }
             }
             ReadsCleanly(text);

@@ -46,7 +46,7 @@ public sealed class QemuAgreementTests(ITestOutputHelper output)
             {
                 disagreements.Add(name);
             }
-            else if (ours is not null && SameWords.Contains(name) && TheirLineAndWords(name, theirs) != (ours.Location.Line, ours.Message))
+            else if (ours is not null && s_sameWords.Contains(name) && TheirLineAndWords(name, theirs) != (ours.Location.Line, ours.Message))
             {
                 disagreements.Add(name + ": QEMU says " + theirs + ", we say " + ours.Location.Line + ": " + ours.Message);
             }
@@ -59,7 +59,7 @@ public sealed class QemuAgreementTests(ITestOutputHelper output)
     /// Others differ in words, or in line where we point at the member or line at fault and QEMU at the
     /// block or definition (bad-doc-absent-member, bad-doc-not-followed, bad-doc-unterminated).
     /// </summary>
-    private static readonly HashSet<string> SameWords = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_sameWords = new(StringComparer.Ordinal)
     {
         "bad-union-no-branches.json", "bad-redefine-builtin-command.json", "bad-feature-special-on-type.json",
         "bad-doc-deindent.json", "bad-doc-at-in-free-form.json", "bad-doc-duplicate-section.json",

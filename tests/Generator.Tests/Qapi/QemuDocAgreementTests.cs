@@ -24,7 +24,7 @@ public sealed class QemuDocAgreementTests(ITestOutputHelper output)
     /// Where we differ on purpose (Qapi/README.md): QEMU 10 ends a description at a line that is not
     /// indented and makes the rest a paragraph of the definition; its author meant it to go on.
     /// </summary>
-    private static readonly string[] Deliberate = { "trixie AudiodevDBusOptions @nsamples" };
+    private static readonly string[] s_deliberate = { "trixie AudiodevDBusOptions @nsamples" };
 
     private static string Normal(string? text) => text is null ? "" : Regex.Replace(text, @"\s+", " ").Trim();
 
@@ -100,10 +100,10 @@ public sealed class QemuDocAgreementTests(ITestOutputHelper output)
             output.WriteLine("  " + d);
         }
 
-        var unexpected = differences.Where(d => !Deliberate.Any(k => d.StartsWith(k + ":", StringComparison.Ordinal))).ToList();
+        var unexpected = differences.Where(d => !s_deliberate.Any(k => d.StartsWith(k + ":", StringComparison.Ordinal))).ToList();
         Assert.Empty(unexpected);
         // The deliberate differences still happen (else the list above is stale).
-        Assert.All(Deliberate.Where(k => k.StartsWith(suite + " ", StringComparison.Ordinal)),
+        Assert.All(s_deliberate.Where(k => k.StartsWith(suite + " ", StringComparison.Ordinal)),
             k => Assert.Contains(differences, d => d.StartsWith(k + ":", StringComparison.Ordinal)));
     }
 

@@ -7,7 +7,7 @@ namespace Qmp.Codegen.Tests.Schema;
 /// <summary>The model's text dump, which every reader's golden cases compare against.</summary>
 public class SchemaPrinterTests
 {
-    private static readonly SchemaLocation At = SchemaLocation.None;
+    private static readonly SchemaLocation s_at = SchemaLocation.None;
 
     [Fact]
     public void Prints_every_entity_member_flag_condition_and_doc()
@@ -19,44 +19,44 @@ public class SchemaPrinterTests
                 new SchemaCommand("eject", SchemaTypeRef.Of("q_obj_eject-arg"), null, SchemaCommandFlags.Default, null,
                     EquatableArray<SchemaFeature>.Empty,
                     new SchemaDoc("Eject a removable medium.\n\nSecond paragraph.",
-                        new[] { new SchemaDocSection(SchemaDoc.Since, "0.14", At) }.ToEquatableArray(),
+                        new[] { new SchemaDocSection(SchemaDoc.Since, "0.14", s_at) }.ToEquatableArray(),
                         EquatableArray<SchemaFeatureDoc>.Empty,
                         new[]
                         {
                             new SchemaExample(null, new[]
                             {
-                                new SchemaExampleMessage(ExampleDirection.ToServer, "{ \"execute\": \"eject\" }", "{\"execute\":\"eject\"}", EquatableArray<string>.Empty, At),
-                                new SchemaExampleMessage(ExampleDirection.FromServer, "{ \"return\": {}, }", "{\"return\":{}}", new[] { "trailing comma" }.ToEquatableArray(), At),
-                            }.ToEquatableArray(), At),
-                        }.ToEquatableArray(), At),
-                    At),
+                                new SchemaExampleMessage(ExampleDirection.ToServer, "{ \"execute\": \"eject\" }", "{\"execute\":\"eject\"}", EquatableArray<string>.Empty, s_at),
+                                new SchemaExampleMessage(ExampleDirection.FromServer, "{ \"return\": {}, }", "{\"return\":{}}", new[] { "trailing comma" }.ToEquatableArray(), s_at),
+                            }.ToEquatableArray(), s_at),
+                        }.ToEquatableArray(), s_at),
+                    s_at),
                 new SchemaCommand("query-spice", null, SchemaTypeRef.ArrayOf("SpiceInfo"), new SchemaCommandFlags(AllowOob: true), spice,
-                    new[] { new SchemaFeature(SchemaFeature.Deprecated, null) }.ToEquatableArray(), null, At),
+                    new[] { new SchemaFeature(SchemaFeature.Deprecated, null) }.ToEquatableArray(), null, s_at),
             }.ToEquatableArray(),
-            Events: new[] { new SchemaEvent("STOP", null, false, null, EquatableArray<SchemaFeature>.Empty, null, At) }.ToEquatableArray(),
+            Events: new[] { new SchemaEvent("STOP", null, false, null, EquatableArray<SchemaFeature>.Empty, null, s_at) }.ToEquatableArray(),
             Types: new SchemaType[]
             {
                 new SchemaObjectType("q_obj_eject-arg", null, new[]
                 {
-                    new SchemaMember("device", SchemaTypeRef.Of(SchemaBuiltins.Str), false, "the device's name", null, EquatableArray<SchemaFeature>.Empty, At),
+                    new SchemaMember("device", SchemaTypeRef.Of(SchemaBuiltins.Str), false, "the device's name", null, EquatableArray<SchemaFeature>.Empty, s_at),
                     new SchemaMember("force", SchemaTypeRef.Of(SchemaBuiltins.Bool), true, null, null,
-                        new[] { new SchemaFeature(SchemaFeature.Unstable, SchemaCondition.NotOf(spice)) }.ToEquatableArray(), At),
-                }.ToEquatableArray(), null, IsImplicit: true, AcceptsAnyMember: false, null, EquatableArray<SchemaFeature>.Empty, null, At),
+                        new[] { new SchemaFeature(SchemaFeature.Unstable, SchemaCondition.NotOf(spice)) }.ToEquatableArray(), s_at),
+                }.ToEquatableArray(), null, IsImplicit: true, AcceptsAnyMember: false, null, EquatableArray<SchemaFeature>.Empty, null, s_at),
                 new SchemaEnumType("RunState", null, new[]
                 {
-                    new SchemaEnumValue("running", null, null, EquatableArray<SchemaFeature>.Empty, At),
-                    new SchemaEnumValue("colo", "COLO", SchemaCondition.AllOf(spice, SchemaCondition.Symbol("CONFIG_REPLICATION")), EquatableArray<SchemaFeature>.Empty, At),
-                }.ToEquatableArray(), null, EquatableArray<SchemaFeature>.Empty, null, At),
+                    new SchemaEnumValue("running", null, null, EquatableArray<SchemaFeature>.Empty, s_at),
+                    new SchemaEnumValue("colo", "COLO", SchemaCondition.AllOf(spice, SchemaCondition.Symbol("CONFIG_REPLICATION")), EquatableArray<SchemaFeature>.Empty, s_at),
+                }.ToEquatableArray(), null, EquatableArray<SchemaFeature>.Empty, null, s_at),
                 new SchemaObjectType("BlockdevOptions", "BlockdevOptionsBase", EquatableArray<SchemaMember>.Empty,
-                    new SchemaVariants("driver", new[] { new SchemaVariant("qcow2", SchemaTypeRef.Of("BlockdevOptionsQcow2"), null, At) }.ToEquatableArray()),
-                    false, false, null, EquatableArray<SchemaFeature>.Empty, null, At),
+                    new SchemaVariants("driver", new[] { new SchemaVariant("qcow2", SchemaTypeRef.Of("BlockdevOptionsQcow2"), null, s_at) }.ToEquatableArray()),
+                    false, false, null, EquatableArray<SchemaFeature>.Empty, null, s_at),
                 new SchemaAlternateType("BlockdevRef", new[]
                 {
-                    new SchemaAlternateBranch("definition", SchemaTypeRef.Of("BlockdevOptions"), null, null, At),
-                    new SchemaAlternateBranch("reference", SchemaTypeRef.Of(SchemaBuiltins.Str), null, null, At),
-                }.ToEquatableArray(), null, EquatableArray<SchemaFeature>.Empty, null, At),
+                    new SchemaAlternateBranch("definition", SchemaTypeRef.Of("BlockdevOptions"), null, null, s_at),
+                    new SchemaAlternateBranch("reference", SchemaTypeRef.Of(SchemaBuiltins.Str), null, null, s_at),
+                }.ToEquatableArray(), null, EquatableArray<SchemaFeature>.Empty, null, s_at),
             }.ToEquatableArray(),
-            Prose: new[] { new SchemaProse("Block devices", 1, "", At) }.ToEquatableArray(),
+            Prose: new[] { new SchemaProse("Block devices", 1, "", s_at) }.ToEquatableArray(),
             Diagnostics: new[] { new SchemaDiagnostic("QMP0001", SchemaSeverity.Warning, "odd", new SchemaLocation("a.json", 3, 1, 2, 5, 2, 6)) }.ToEquatableArray());
 
         var expected = """

@@ -6,7 +6,7 @@ namespace Qmp.Runtime.Tests.Introspection;
 public class AlignmentTests
 {
     // A client's own description: real names, as a generated client carries it.
-    private static readonly SchemaInfo Client = Schema("""
+    private static readonly SchemaInfo s_client = Schema("""
         [{'name': 'query-block', 'meta-type': 'command', 'arg-type': 'q_empty', 'ret-type': '[BlockInfo]'},
          {'name': 'blockdev-add', 'meta-type': 'command', 'arg-type': 'BlockdevOptions', 'ret-type': 'q_empty'},
          {'name': 'BLOCK_IO_ERROR', 'meta-type': 'event', 'arg-type': 'q_obj_BLOCK_IO_ERROR-arg'},
@@ -27,7 +27,7 @@ public class AlignmentTests
         """);
 
     // The same schema as a live server masks it (numbered in another order, alternate members swapped).
-    private static readonly SchemaInfo Server = Schema("""
+    private static readonly SchemaInfo s_server = Schema("""
         [{'name': 'blockdev-add', 'meta-type': 'command', 'arg-type': '1', 'ret-type': '0'},
          {'name': 'query-block', 'meta-type': 'command', 'arg-type': '0', 'ret-type': '[9]'},
          {'name': 'BLOCK_IO_ERROR', 'meta-type': 'event', 'arg-type': '8'},
@@ -50,7 +50,7 @@ public class AlignmentTests
     [Fact]
     public void Real_names_unmask_a_live_schema()
     {
-        var a = SchemaInfoAlignment.Align(Client, Server);
+        var a = SchemaInfoAlignment.Align(s_client, s_server);
         Assert.Empty(a.Conflicts);
         var expected = new Dictionary<string, string>
         {
@@ -72,16 +72,16 @@ public class AlignmentTests
         // Arrays are paired too (not mapped); builtins are neither.
         Assert.Contains(a.Pairs, p => p.ClientType == "[BlockInfo]" && p.ServerType == "[9]");
         Assert.DoesNotContain(a.Pairs, p => p.ClientType == "str");
-        Assert.Empty(SchemaCompatibilityReport.Compare(Client, Server).Differences);
+        Assert.Empty(SchemaCompatibilityReport.Compare(s_client, s_server).Differences);
     }
 
     [Fact]
     public void Either_side_may_be_the_masked_one()
     {
-        var a = SchemaInfoAlignment.Align(Server, Client);
+        var a = SchemaInfoAlignment.Align(s_server, s_client);
         Assert.Equal("BlockInfo", a.ServerNameOf("9"));
         Assert.Empty(a.Conflicts);
-        var self = SchemaInfoAlignment.Align(Server, Server);
+        var self = SchemaInfoAlignment.Align(s_server, s_server);
         Assert.All(self.ServerToClient, p => Assert.Equal(p.Key, p.Value));
         Assert.Equal(10, self.ServerToClient.Count);
     }
@@ -89,7 +89,7 @@ public class AlignmentTests
     [Fact]
     public void Directions_and_first_paths_are_recorded()
     {
-        var a = SchemaInfoAlignment.Align(Client, Server);
+        var a = SchemaInfoAlignment.Align(s_client, s_server);
         var ioStatus = a.Pairs.Single(p => p.ClientType == "BlockDeviceIoStatus");
         Assert.Equal(SchemaDirection.Output, ioStatus.Direction);
         // Breadth first: the event's data is nearer than query-block's array of BlockInfo.
@@ -98,7 +98,7 @@ public class AlignmentTests
         Assert.Equal(SchemaDirection.Input, options.Direction);
         var file = a.Pairs.Single(p => p.ClientType == "BlockdevOptionsFile");
         Assert.Equal("blockdev-add/arg-type/+file", file.Path);
-        Assert.True(Client.Has(file.Path) && Server.Has(file.Path));
+        Assert.True(s_client.Has(file.Path) && s_server.Has(file.Path));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Qmp.Runtime.Tests.Introspection;
 /// </summary>
 public class ReachabilityTests
 {
-    private static readonly SchemaInfo Info = SchemaInfoReaderTests.Schema("""
+    private static readonly SchemaInfo s_info = SchemaInfoReaderTests.Schema("""
         [{'name': 'query-x', 'meta-type': 'command', 'arg-type': '0', 'ret-type': '1'},
          {'name': 'EV', 'meta-type': 'event', 'arg-type': '2'},
          {'name': 'other', 'meta-type': 'command', 'arg-type': '0', 'ret-type': '5'},
@@ -26,10 +26,10 @@ public class ReachabilityTests
     [Fact]
     public void A_command_reaches_its_types_through_members_variants_arrays_and_alternates_and_a_cycle_ends()
     {
-        Assert.Equal(["0", "1", "2", "3", "4", "[3]", "int", "str"], Info.TypesReachedFrom(["query-x"]).Order(StringComparer.Ordinal));
-        Assert.Equal(["2"], Info.TypesReachedFrom(["EV"]));
+        Assert.Equal(["0", "1", "2", "3", "4", "[3]", "int", "str"], s_info.TypesReachedFrom(["query-x"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["2"], s_info.TypesReachedFrom(["EV"]));
         // Several roots reach the union of what each reaches; the roots themselves are not types reached.
-        Assert.Equal(["0", "1", "2", "3", "4", "5", "[3]", "int", "str"], Info.TypesReachedFrom(["query-x", "other", "EV"]).Order(StringComparer.Ordinal));
-        Assert.Empty(Info.TypesReachedFrom(["no-such-command"]));
+        Assert.Equal(["0", "1", "2", "3", "4", "5", "[3]", "int", "str"], s_info.TypesReachedFrom(["query-x", "other", "EV"]).Order(StringComparer.Ordinal));
+        Assert.Empty(s_info.TypesReachedFrom(["no-such-command"]));
     }
 }

@@ -140,7 +140,7 @@ public class SchemaInfoRobustnessTests
          {"name":"str","meta-type":"builtin","json-type":"string"}]
         """;
 
-    private static readonly string[] Paths = ["c/arg-type/a/^x", "c/ret-type/!string", "c/ret-type/+x/*a", "E/arg-type/+x/a/^x/$deprecated", "c/$unstable", "str/!string"];
+    private static readonly string[] s_paths = ["c/arg-type/a/^x", "c/ret-type/!string", "c/ret-type/+x/*a", "E/arg-type/+x/a/^x/$deprecated", "c/$unstable", "str/!string"];
 
     [Fact]
     public void Cuts_and_flips_never_fail_otherwise()
@@ -174,7 +174,7 @@ public class SchemaInfoRobustnessTests
             }
 
             read++;
-            foreach (var path in Paths)
+            foreach (var path in s_paths)
             {
                 s.Has(path);
             }

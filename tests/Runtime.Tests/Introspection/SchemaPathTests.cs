@@ -7,7 +7,7 @@ namespace Qmp.Runtime.Tests.Introspection;
 public class SchemaPathTests
 {
     // A masked schema shaped like QEMU's blockdev-add, query-block, device_add and query-version.
-    private static readonly SchemaInfo S = Schema("""
+    private static readonly SchemaInfo s_s = Schema("""
         [{'name': 'blockdev-add', 'meta-type': 'command', 'arg-type': '1', 'ret-type': '0'},
          {'name': 'blockdev-reopen', 'meta-type': 'command', 'arg-type': '0', 'ret-type': '0'},
          {'name': 'device_add', 'meta-type': 'command', 'arg-type': '0', 'ret-type': '0', 'features': ['json-cli', 'json-cli-hotplug']},
@@ -35,12 +35,12 @@ public class SchemaPathTests
     [Fact]
     public void Commands_and_events_by_name()
     {
-        Assert.True(S.HasCommand("blockdev-reopen"));
-        Assert.False(S.HasCommand("SHUTDOWN"));
-        Assert.True(S.HasEvent("SHUTDOWN"));
-        Assert.False(S.HasCommand("query-cpus"));
-        Assert.True(S.Has("blockdev-reopen"));
-        Assert.False(S.Has("query-cpus"));
+        Assert.True(s_s.HasCommand("blockdev-reopen"));
+        Assert.False(s_s.HasCommand("SHUTDOWN"));
+        Assert.True(s_s.HasEvent("SHUTDOWN"));
+        Assert.False(s_s.HasCommand("query-cpus"));
+        Assert.True(s_s.Has("blockdev-reopen"));
+        Assert.False(s_s.Has("query-cpus"));
     }
 
     [Theory]
@@ -98,16 +98,16 @@ public class SchemaPathTests
     [InlineData("blockdev-add/arg-type/ 3d", false)]
     // the first component may name any entry
     [InlineData("str/!string", true)]
-    public void Libvirt_paths(string path, bool expected) => Assert.Equal(expected, S.Has(path));
+    public void Libvirt_paths(string path, bool expected) => Assert.Equal(expected, s_s.Has(path));
 
     [Fact]
     public void A_type_query_gives_the_entry_it_reaches()
     {
-        Assert.True(S.TryResolve("blockdev-add/arg-type/+file/aio", out var aio));
+        Assert.True(s_s.TryResolve("blockdev-add/arg-type/+file/aio", out var aio));
         Assert.Equal("6", Assert.IsType<SchemaInfoEnum>(aio).Name);
-        Assert.True(S.TryResolve("query-block/ret-type", out var ret));
+        Assert.True(s_s.TryResolve("query-block/ret-type", out var ret));
         Assert.Equal("[5]", ret!.Name);
-        Assert.True(S.TryResolve("device_add/$json-cli", out var none));
+        Assert.True(s_s.TryResolve("device_add/$json-cli", out var none));
         Assert.Null(none);
     }
 
@@ -120,7 +120,7 @@ public class SchemaPathTests
     [InlineData("blockdev-add//node-name")]
     [InlineData("")]
     public void A_boolean_component_with_followers_or_an_empty_component_is_an_error(string path) =>
-        Assert.Throws<ArgumentException>(() => S.Has(path));
+        Assert.Throws<ArgumentException>(() => s_s.Has(path));
 
     [Fact]
     public void A_schema_that_loops_answers_false()

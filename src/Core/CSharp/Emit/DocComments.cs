@@ -86,9 +86,9 @@ internal static class DocComments
     }
 
     /// <summary>A value list in doc text: <c>Possible values: "utf8" (default), "base64"</c>, <c>one of "report", "stop"</c>.</summary>
-    private static readonly Regex ValueList = new(@"(?:-\s*)?(?:[Pp]ossible values(?: are)?:?|one of)\s*(?<values>""[^""]*""(?:\s*\([^)]*\))?(?:\s*(?:,|or|and)\s*""[^""]*""(?:\s*\([^)]*\))?)+)\.?", RegexOptions.CultureInvariant);
+    private static readonly Regex s_valueList = new(@"(?:-\s*)?(?:[Pp]ossible values(?: are)?:?|one of)\s*(?<values>""[^""]*""(?:\s*\([^)]*\))?(?:\s*(?:,|or|and)\s*""[^""]*""(?:\s*\([^)]*\))?)+)\.?", RegexOptions.CultureInvariant);
 
-    private static readonly Regex ListedValue = new(@"""(?<value>[^""]*)""(?:\s*\((?<note>[^)]*)\))?", RegexOptions.CultureInvariant);
+    private static readonly Regex s_listedValue = new(@"""(?<value>[^""]*)""(?:\s*\((?<note>[^)]*)\))?", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// A summary from doc text (escaped here) and an XML suffix; a value list in the text
@@ -99,7 +99,7 @@ internal static class DocComments
     {
         // The regex is run only on text that has its words: most summaries have neither.
         var match = text is null || (text.IndexOf("ossible values", StringComparison.Ordinal) < 0 && text.IndexOf("one of", StringComparison.Ordinal) < 0)
-            ? Match.Empty : ValueList.Match(text);
+            ? Match.Empty : s_valueList.Match(text);
         if (!match.Success)
         {
             Element(writer, "summary", (text is null ? string.Empty : XmlDocRenderer.Inline(text, references) + " ") + suffixXml);
@@ -113,7 +113,7 @@ internal static class DocComments
         }
 
         writer.Line("/// <list type=\"bullet\">");
-        foreach (Match value in ListedValue.Matches(match.Groups["values"].Value))
+        foreach (Match value in s_listedValue.Matches(match.Groups["values"].Value))
         {
             var note = value.Groups["note"].Success ? " (" + CSharpText.Xml(value.Groups["note"].Value) + ")" : string.Empty;
             writer.Line("/// <item><description><c>" + CSharpText.Xml(value.Groups["value"].Value) + "</c>" + note + "</description></item>");

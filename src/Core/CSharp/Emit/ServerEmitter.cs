@@ -241,7 +241,7 @@ public static class ServerEmitter
     }
 
     /// <summary>The introspection commands a QAPI server answers itself unless overridden.</summary>
-    private static readonly string[] IntrospectionCommands = { "query-qmp-schema", "query-commands", "query-version" };
+    private static readonly string[] s_introspectionCommands = { "query-qmp-schema", "query-commands", "query-version" };
 
     /// <summary>
     /// The commands the server has a member for, and among them the introspection commands it answers
@@ -252,7 +252,7 @@ public static class ServerEmitter
         var commands = spec.Commands.Where(Handles).ToList();
         var answered = spec.Introspection is null || spec.QapiShapes.IsEmpty
             ? new List<CommandGenerationSpec>()
-            : commands.Where(c => IntrospectionCommands.Contains(c.Name)).ToList();
+            : commands.Where(c => s_introspectionCommands.Contains(c.Name)).ToList();
         return (commands, answered);
     }
 

@@ -12,7 +12,7 @@ namespace Qmp.Codegen.Generation;
 public static class DocText
 {
     /// <summary>Where one sentence ends and the next (capitalised) begins; "e.g. this" does not split.</summary>
-    private static readonly Regex SentenceBreak = new(@"(?<=[.!?:])\s+(?=[A-Z""'(])", RegexOptions.CultureInvariant);
+    private static readonly Regex s_sentenceBreak = new(@"(?<=[.!?:])\s+(?=[A-Z""'(])", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// A sentence that only introduces what follows: ends with a colon and speaks of JSON values or
@@ -34,7 +34,7 @@ public static class DocText
             return null;
         }
 
-        var kept = SentenceBreak.Split(text!.Trim()).Where(s => !IsLeadIn(s)).ToList();
+        var kept = s_sentenceBreak.Split(text!.Trim()).Where(s => !IsLeadIn(s)).ToList();
         var joined = string.Join(" ", kept).Trim();
         return joined.Length == 0 ? null : joined;
     }
@@ -56,16 +56,16 @@ public static class DocText
             return trimmed;
         }
 
-        var cut = trimmed.LastIndexOfAny(ClauseBreaks, trimmed.Length - 2);
+        var cut = trimmed.LastIndexOfAny(s_clauseBreaks, trimmed.Length - 2);
         while (cut > 0 && IsLeadIn(trimmed.Substring(cut + 1)) && IsLeadIn(trimmed.Substring(0, cut) + ":"))
         {
-            cut = trimmed.LastIndexOfAny(ClauseBreaks, cut - 1);
+            cut = trimmed.LastIndexOfAny(s_clauseBreaks, cut - 1);
         }
 
         return cut <= 0 ? null : trimmed.Substring(0, cut).Trim();
     }
 
-    private static readonly char[] ClauseBreaks = { ',', ';', '.' };
+    private static readonly char[] s_clauseBreaks = { ',', ';', '.' };
 
     /// <summary>The first sentence and the rest (null when none).</summary>
     public static (string? First, string? Others) FirstSentence(string? text)
@@ -75,7 +75,7 @@ public static class DocText
             return (null, null);
         }
 
-        var parts = SentenceBreak.Split(text, 2);
+        var parts = s_sentenceBreak.Split(text, 2);
         return (parts[0].Trim(), parts.Length > 1 && parts[1].Trim().Length > 0 ? parts[1].Trim() : null);
     }
 

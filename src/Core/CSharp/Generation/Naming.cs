@@ -6,7 +6,7 @@ namespace Qmp.Codegen.Generation;
 /// <summary>C# identifiers from QMP names: <c>block_set_io_throttle</c> -> <c>BlockSetIoThrottle</c>.</summary>
 public static class Naming
 {
-    private static readonly HashSet<string> Keywords = new()
+    private static readonly HashSet<string> s_keywords = new()
     {
         "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
         "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit",
@@ -29,7 +29,7 @@ public static class Naming
     {
         var pascal = Pascal(name);
         var camel = pascal[0] == '_' ? pascal : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
-        return Keywords.Contains(camel) ? "@" + camel : camel;
+        return s_keywords.Contains(camel) ? "@" + camel : camel;
     }
 
     /// <summary>Returns <paramref name="name"/>, or it with a number appended, so it is not in <paramref name="used"/>; records it.</summary>

@@ -17,17 +17,17 @@ namespace Qmp.Codegen.Generation;
 public static partial class SpecBuilder
 {
     /// <summary>Member names a generated record keeps for itself; a JSON member with such a C# name gets a suffix.</summary>
-    private static readonly string[] ReservedMemberNames = { "Read", "Write", "AdditionalProperties", "WireName", "Timestamp", "EventName", "Clone", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
+    private static readonly string[] s_reservedMemberNames = { "Read", "Write", "AdditionalProperties", "WireName", "Timestamp", "EventName", "Clone", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
     /// <summary>Member names a generated enum keeps for itself.</summary>
-    private static readonly string[] ReservedEnumMemberNames = { "Value", "Values", "IsKnown", "Read", "Write", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
+    private static readonly string[] s_reservedEnumMemberNames = { "Value", "Values", "IsKnown", "Read", "Write", "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType" };
 
     /// <summary>
     /// Commands that read a file descriptor sent with them as SCM_RIGHTS ancillary data (QEMU's
     /// monitor takes it from the socket, not from the arguments, so the schema cannot say so):
     /// <c>getfd</c> names it, <c>add-fd</c> adds it to an fd set. The client gets overloads that take it.
     /// </summary>
-    private static readonly string[] FileDescriptorCommands = { "getfd", "add-fd" };
+    private static readonly string[] s_fileDescriptorCommands = { "getfd", "add-fd" };
 
     public static GenerationSpec Build(QmpSchema schema, string ns, bool client, bool server) => Build(schema, ns, client, server, new List<SchemaDiagnostic>());
 
@@ -175,7 +175,7 @@ public static partial class SpecBuilder
                 }
 
                 var name = _clrNames[e.Name];
-                var used = new HashSet<string>(ReservedEnumMemberNames, StringComparer.Ordinal) { name };
+                var used = new HashSet<string>(s_reservedEnumMemberNames, StringComparer.Ordinal) { name };
                 var values = e.Values.Select(v => new EnumValueSpec(v.Name, Naming.Unique(Naming.Pascal(v.Name), used), v.Doc)).ToEquatableArray();
                 yield return new EnumSpec(name, TypeSummary(e), values);
             }
@@ -225,7 +225,7 @@ public static partial class SpecBuilder
             {
                 var property = Property(member.Name, TypeOf(member.Type), member.Optional, MemberDoc(member), used);
                 var pascal = Naming.Pascal(member.Name);
-                if (property.ClrName != pascal && Array.IndexOf(ReservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
+                if (property.ClrName != pascal && Array.IndexOf(s_reservedMemberNames, pascal) >= 0 && _reported.Add(name + "." + member.Name))
                 {
                     _diagnostics.Add(GeneratorDiagnostics.ReservedMemberName.Report(member.Location, Printable(member.Name), name, property.ClrName, pascal));
                 }
@@ -270,7 +270,7 @@ public static partial class SpecBuilder
                 XmlDocRenderer.MemberReferences(argumentsType, properties));
             return new CommandGenerationSpec(command.Name, methodName, argumentsType, properties, result,
                 acceptsAnyKey, checks.ToEquatableArray(), doc, command.Condition?.ToString(),
-                Array.IndexOf(FileDescriptorCommands, command.Name) >= 0, boxed, AttributesOf(command.Features, command.Name))
+                Array.IndexOf(s_fileDescriptorCommands, command.Name) >= 0, boxed, AttributesOf(command.Features, command.Name))
             {
                 SchemaArguments = command.Arguments?.Name,
                 SuccessResponse = command.Flags.SuccessResponse,
@@ -393,7 +393,7 @@ public static partial class SpecBuilder
         private static string Printable(string name) => Hx.HxText.Printable(name);
 
         private static HashSet<string> NewMemberSet(string typeName) =>
-            new(ReservedMemberNames, StringComparer.Ordinal) { typeName };
+            new(s_reservedMemberNames, StringComparer.Ordinal) { typeName };
     }
 
     /// <summary>

@@ -232,10 +232,10 @@ internal sealed partial class Qemu72Machine
 
     // Character devices.
     public override ValueTask<IReadOnlyList<QueryChardevBackendsResult>> QueryChardevBackendsAsync(QmpSession session, CancellationToken cancellationToken) =>
-        Done<IReadOnlyList<QueryChardevBackendsResult>>([.. ChardevBackends.Select(n => new QueryChardevBackendsResult { Name = n })]);
+        Done<IReadOnlyList<QueryChardevBackendsResult>>([.. s_chardevBackends.Select(n => new QueryChardevBackendsResult { Name = n })]);
 
     /// <summary>QEMU 7.2's chardev types on x86_64 (Debian's build), in its order.</summary>
-    private static readonly string[] ChardevBackends =
+    private static readonly string[] s_chardevBackends =
         ["testdev", "pty", "wctablet", "serial", "file", "memory", "udp", "parallel", "vc", "socket", "msmouse", "null", "qemu-vdagent", "pipe", "mux", "ringbuf", "stdio"];
 
     /// <summary>The shared machine's chardev-add (the backends both QEMUs share carry the same members), in QEMU 7.2's words.</summary>
@@ -428,13 +428,13 @@ internal sealed partial class Qemu72Machine
         throw NotModelled("vhost-vdpa devices");
     }
 
-    private static readonly string[] SocketPeers = ["fd", "listen", "connect", "mcast", "udp"];
+    private static readonly string[] s_socketPeers = ["fd", "listen", "connect", "mcast", "udp"];
 
     /// <summary>QEMU 7.2's net_init_socket: exactly one way to reach the peer, then <c>fd=</c>'s descriptor.</summary>
     private List<SafeFileHandle> SocketFds(QmpSession session, string id, JsonElement socket)
     {
         bool Has(string name) => socket.TryGetProperty(name, out _);
-        if (SocketPeers.Count(Has) != 1)
+        if (s_socketPeers.Count(Has) != 1)
         {
             throw QmpException.Generic("exactly one of listen=, connect=, mcast= or udp= is required");
         }

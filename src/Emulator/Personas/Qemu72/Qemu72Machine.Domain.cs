@@ -405,12 +405,12 @@ internal sealed partial class Qemu72Machine
         BackingFilename = image.Backing?.Filename ?? image.HeaderBackingFile,
         FullBackingFilename = image.Backing?.Filename ?? image.HeaderBackingFile,
         BackingFilenameFormat = image.Backing?.Format ?? image.HeaderBackingFormat,
-        FormatSpecific = image.Format == "qcow2" ? Qcow2Specific : null,
+        FormatSpecific = image.Format == "qcow2" ? s_qcow2Specific : null,
         BackingImage = !flat && image.Backing is { } backing ? ImageInfo(backing) : null,
     };
 
     /// <summary>What QEMU 7.2 reports of a qcow2 v3 image as qemu-img 7.2 and the emulator write it.</summary>
-    private static readonly QueryNamedBlockNodesResultImageFormatSpecific Qcow2Specific = new QueryNamedBlockNodesResultImageFormatSpecific.Qcow2
+    private static readonly QueryNamedBlockNodesResultImageFormatSpecific s_qcow2Specific = new QueryNamedBlockNodesResultImageFormatSpecific.Qcow2
     {
         Data = new()
         {

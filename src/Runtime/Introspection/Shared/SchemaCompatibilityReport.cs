@@ -533,7 +533,7 @@ sealed class SchemaCompatibilityReport
         }
     }
 
-    private static readonly (SchemaDifferenceKind Kind, string Heading)[] Headings =
+    private static readonly (SchemaDifferenceKind Kind, string Heading)[] s_headings =
     {
         (SchemaDifferenceKind.CommandMissing, "commands the server lacks"),
         (SchemaDifferenceKind.EventMissing, "events the server lacks"),
@@ -584,7 +584,7 @@ sealed class SchemaCompatibilityReport
         w.Append(".\n");
         var room = MaxPrinted;
         var left = 0;
-        foreach (var (kind, heading) in Headings)
+        foreach (var (kind, heading) in s_headings)
         {
             var items = OfKind(kind).Where(d => d.Condition is null).ToList();
             if (items.Count > 0)

@@ -57,13 +57,13 @@ public
 #endif
 abstract class SchemaInfoEntry
 {
-    private static readonly IReadOnlyList<string> NoFeatures = Array.Empty<string>();
+    private static readonly IReadOnlyList<string> s_noFeatures = Array.Empty<string>();
 
     /// <summary>Sets what every entry has: its name and its features (null for none).</summary>
     protected SchemaInfoEntry(string name, IReadOnlyList<string>? features)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
-        Features = features ?? NoFeatures;
+        Features = features ?? s_noFeatures;
     }
 
     /// <summary>The entry's name, masked or real.</summary>
