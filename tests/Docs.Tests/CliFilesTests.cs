@@ -3,18 +3,6 @@ using Qmp.Codegen.Qapi;
 
 namespace Qmp.Codegen.Docs.Tests;
 
-/// <summary>Runs on Linux only (mkfifo, /dev/zero); elsewhere skipped with the reason.</summary>
-public sealed class LinuxFactAttribute : FactAttribute
-{
-    public LinuxFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            Skip = "needs Linux (mkfifo, /dev/zero)";
-        }
-    }
-}
-
 /// <summary>What <c>qmp-codegen docs</c> reads and writes on disk: planted links, includes that lead out, FIFOs, sizes.</summary>
 public sealed class CliFilesTests : IDisposable
 {

@@ -90,9 +90,9 @@ public sealed class DocRenderingTests
     public void Since_and_the_condition_sentence_read_the_same_on_both_pages()
     {
         var (markdown, html) = Render();
-        const string facts = "Since 7.2. Only in QEMU builds without CONFIG_FIXED.";
-        Assert.Contains("\n" + facts + "\n", markdown, StringComparison.Ordinal);
-        Assert.Contains("<p class=\"facts\">" + facts + "</p>", html, StringComparison.Ordinal);
+        const string Facts = "Since 7.2. Only in QEMU builds without CONFIG_FIXED.";
+        Assert.Contains("\n" + Facts + "\n", markdown, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"facts\">" + Facts + "</p>", html, StringComparison.Ordinal);
     }
 
     [Fact]

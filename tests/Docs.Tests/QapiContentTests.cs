@@ -370,7 +370,7 @@ public sealed partial class QapiContentTests
     [Fact]
     public void Snippets_call_the_client_of_the_namespace_the_page_is_told()
     {
-        const string schema = """
+        const string Schema = """
             ##
             # @stop:
             #
@@ -378,21 +378,21 @@ public sealed partial class QapiContentTests
             ##
             { 'command': 'stop' }
             """;
-        var read = QapiReader.ReadDetailed("top.json", p => p == "top.json" ? schema : null);
-        var page = DocsBuilder.BuildQapi(read, "top.json", new Dictionary<string, string> { ["top.json"] = schema }, "Acme.Vm");
+        var read = QapiReader.ReadDetailed("top.json", p => p == "top.json" ? Schema : null);
+        var page = DocsBuilder.BuildQapi(read, "top.json", new Dictionary<string, string> { ["top.json"] = Schema }, "Acme.Vm");
         Assert.Equal("Task VmClient.StopAsync(CancellationToken cancellationToken = default)", Entry(page, "stop").ClientSignature);
         var html = DocsRenderer.RenderHtml(page);
         Assert.Contains("(<code>VmClient</code>, namespace <code>Acme.Vm</code>)", html, StringComparison.Ordinal);
         Assert.DoesNotContain("QemuClient", html, StringComparison.Ordinal);
         Assert.Contains("(`VmClient`, namespace `Acme.Vm`)", DocsRenderer.RenderMarkdown(page), StringComparison.Ordinal);
         // Untold, the page keeps its default.
-        Assert.Contains("QemuClient.StopAsync", Entry(Page(("top.json", schema)), "stop").ClientSignature, StringComparison.Ordinal);
+        Assert.Contains("QemuClient.StopAsync", Entry(Page(("top.json", Schema)), "stop").ClientSignature, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_base_cycle_is_reported_and_its_types_render_nothing()
     {
-        const string schema = """
+        const string Schema = """
             ##
             # = Loop
             ##
@@ -426,7 +426,7 @@ public sealed partial class QapiContentTests
         var dir = Directory.CreateTempSubdirectory("qmp-docs-cycle-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(dir, "top.json"), schema);
+            File.WriteAllText(Path.Combine(dir, "top.json"), Schema);
             var (exit, _, stderr) = Qmp.Testing.QmpCodegenCli.Run("docs", Path.Combine(dir, "top.json"), "-o", Path.Combine(dir, "out"));
             Assert.True(exit == 1, $"exit {exit}: {stderr}");
             Assert.Contains("2 schema errors", stderr, StringComparison.Ordinal);
@@ -438,7 +438,7 @@ public sealed partial class QapiContentTests
             Directory.Delete(dir, recursive: true);
         }
 
-        var page = Page(("top.json", schema));
+        var page = Page(("top.json", Schema));
         Assert.Equal(["QMP0222", "QMP0222"], page.OtherDiagnostics.Select(d => d.Id));
         Assert.Contains(page.OtherDiagnostics, d => d.Message == "base of 'Egg': 'Egg' contains itself through its bases");
         // No section for either type, no member of theirs, no link to them; the command still has its section.

@@ -62,12 +62,12 @@ public class MachineLockTests
     {
         // What blockdev-snapshot-internal-sync looks up per action: the name (unique?) and the next id.
         // The walk of the whole table this replaces made 30,000 creations O(n²): ~450 million comparisons.
-        const int n = 30_000;
+        const int N = 30_000;
         var names = new CountingComparer();
         var table = new SnapshotTable(names);
         long before = 0;
         long mostForOne = 0;
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < N; i++)
         {
             var name = "snapshot-" + i;
             Assert.False(table.ContainsName(name));
@@ -77,17 +77,17 @@ public class MachineLockTests
             before = names.Calls;
         }
 
-        Assert.Equal(n, table.Count);
-        Assert.Equal(n, table.MaxId);
+        Assert.Equal(N, table.Count);
+        Assert.Equal(N, table.MaxId);
         Assert.True(table.ContainsName("snapshot-0"));
         Assert.True(mostForOne <= 8, $"one creation made {mostForOne} name comparisons");
-        Assert.True(names.Calls <= 8L * n, $"{n} creations made {names.Calls} name comparisons");
+        Assert.True(names.Calls <= 8L * N, $"{N} creations made {names.Calls} name comparisons");
 
         // Deleting keeps the indexes: the name is free again, the next id is one above the largest left.
         var lastOne = table.Last();
         table = table.Remove(lastOne);
         Assert.False(table.ContainsName(lastOne.Name));
-        Assert.Equal(n - 1, table.MaxId);
+        Assert.Equal(N - 1, table.MaxId);
     }
 
     [Fact]

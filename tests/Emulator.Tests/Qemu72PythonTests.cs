@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Qmp.Emulator.Tests;
 
 /// <summary>
@@ -104,17 +102,6 @@ public class Qemu72PythonTests
     {
         var script = Path.Combine(dir, "launch.py");
         await File.WriteAllTextAsync(script, Script);
-        var start = new ProcessStartInfo(QemuPython.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(binary);
-        start.ArgumentList.Add(dir);
-        start.Environment["PYTHONPATH"] = QemuPython.PythonPath;
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"python exited {process.ExitCode}: {await stderr}\n{await stdout}");
-        return (await stdout).Replace("\r\n", "\n", StringComparison.Ordinal);
+        return await QemuPython.RunAsync(script, binary, dir);
     }
 }

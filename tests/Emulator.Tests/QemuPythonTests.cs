@@ -1,75 +1,4 @@
-using System.Diagnostics;
-
 namespace Qmp.Emulator.Tests;
-
-/// <summary>
-/// Runs when python3 and QEMU's Python package (python/qemu of QEMU 7.2's source tree, fetched by
-/// <c>eng/get-qemu-schema.sh bookworm</c>, never committed) are available; otherwise skipped with the reason.
-/// </summary>
-public sealed class QemuPythonFactAttribute : FactAttribute
-{
-    public QemuPythonFactAttribute()
-    {
-        if (QemuPython.Skip is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}
-
-/// <summary>Finds python3 and QEMU's python/ folder once.</summary>
-internal static class QemuPython
-{
-    private static readonly Lazy<(string? Python, string? Tree, string? Skip)> s_found = new(Find);
-
-    public static string Python => s_found.Value.Python!;
-
-    /// <summary>The folder to put on PYTHONPATH (holds <c>qemu/machine</c> and <c>qemu/qmp</c>).</summary>
-    public static string PythonPath => Path.Combine(s_found.Value.Tree!, "python");
-
-    public static string? Skip => s_found.Value.Skip;
-
-    private static (string?, string?, string?) Find()
-    {
-        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "python3")).FirstOrDefault(File.Exists);
-        if (python is null)
-        {
-            return (null, null, "python3 not installed");
-        }
-
-        var root = AppContext.BaseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root, "eng", "get-qemu-schema.sh")))
-        {
-            root = Path.GetDirectoryName(root);
-        }
-
-        if (root is null)
-        {
-            return (null, null, "eng/get-qemu-schema.sh not found above the test folder");
-        }
-
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(root, "eng", "get-qemu-schema.sh"));
-        start.ArgumentList.Add("bookworm");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            return (null, null, "eng/get-qemu-schema.sh bookworm took too long");
-        }
-
-        var tree = stdout.Result.Trim();
-        if (process.ExitCode != 0 || !Directory.Exists(Path.Combine(tree, "python", "qemu", "machine")))
-        {
-            return (null, null, "QEMU 7.2's python/qemu is not available: " + stderr.Result.Trim());
-        }
-
-        return (python, tree, null);
-    }
-}
 
 /// <summary>QEMU's own Python tools drive the emulator as they drive QEMU (and QEMU 7.2 itself, where installed).</summary>
 public class QemuPythonTests
@@ -191,22 +120,6 @@ public class QemuPythonTests
     {
         var script = Path.Combine(dir, "drive.py");
         await File.WriteAllTextAsync(script, Script);
-        var start = new ProcessStartInfo(QemuPython.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(binary);
-        start.ArgumentList.Add(dir);
-        foreach (var arg in extra)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["PYTHONPATH"] = QemuPython.PythonPath;
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"python exited {process.ExitCode}: {await stderr}");
-        return (await stdout).Replace("\r\n", "\n", StringComparison.Ordinal);
+        return await QemuPython.RunAsync([script, binary, dir, .. extra]);
     }
 }

@@ -49,8 +49,8 @@ public sealed class EndToEndTests
     public async Task Typed_calls_round_trip()
     {
         var (client, machine, server, _) = await ConnectAsync();
-        await using var _s = server;
-        await using var _c = client;
+        await using var serverScope = server;
+        await using var clientScope = client;
 
         var status = await client.QueryStatusAsync();
         Assert.True(status.Running);
@@ -75,8 +75,8 @@ public sealed class EndToEndTests
     public async Task Arguments_are_validated_as_qemu21_did(string command, string arguments, string message)
     {
         var (client, _, server, _) = await ConnectAsync();
-        await using var _s = server;
-        await using var _c = client;
+        await using var serverScope = server;
+        await using var clientScope = client;
         var error = await Assert.ThrowsAsync<QmpException>(() => client.Client.ExecuteAsync(command, JsonDocument.Parse(arguments).RootElement));
         Assert.Equal(QmpErrorClass.GenericError, error.ErrorClass);
         Assert.Equal(message, error.Description);
@@ -86,8 +86,8 @@ public sealed class EndToEndTests
     public async Task Option_list_commands_accept_any_key()
     {
         var (client, machine, server, _) = await ConnectAsync();
-        await using var _s = server;
-        await using var _c = client;
+        await using var serverScope = server;
+        await using var clientScope = client;
         await client.Client.ExecuteAsync("device_add", JsonDocument.Parse("{\"driver\": \"e1000\", \"id\": \"n\", \"anything\": 5}").RootElement);
         Assert.Equal("device_add e1000 n anything=5", Assert.Single(machine.Calls));
     }
@@ -110,8 +110,8 @@ public sealed class EndToEndTests
     public async Task Server_emits_typed_events_the_client_reads_typed()
     {
         var (client, _, server, _) = await ConnectAsync();
-        await using var _s = server;
-        await using var _c = client;
+        await using var serverScope = server;
+        await using var clientScope = client;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var events = client.ReadEventsAsync<BlockJobCompletedEvent>(timeout.Token).GetAsyncEnumerator(timeout.Token);
         var next = events.MoveNextAsync();

@@ -40,15 +40,15 @@ public sealed class OpenArgumentsTests
     [Fact]
     public void Device_properties_are_kept_on_read_and_round_trip()
     {
-        const string json = """{"mac":"52:54:00:12:34:56","driver":"e1000","id":"n1","netdev":null,"opts":{"a":[1,true]}}""";
-        var arguments = Read(json);
+        const string Json = """{"mac":"52:54:00:12:34:56","driver":"e1000","id":"n1","netdev":null,"opts":{"a":[1,true]}}""";
+        var arguments = Read(Json);
         Assert.Equal(("e1000", "n1"), (arguments.Driver, arguments.Id));
         Assert.Equal(["mac", "netdev", "opts"], arguments.AdditionalProperties.Select(p => p.Key));
         Assert.Equal("52:54:00:12:34:56", arguments.AdditionalProperties["mac"]!.GetValue<string>());
         Assert.Null(arguments.AdditionalProperties["netdev"]);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), JsonNode.Parse(Write(arguments))));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Json), JsonNode.Parse(Write(arguments))));
         // Value equality holds with the bag (compared as JSON), as it does for every generated record.
-        Assert.Equal(Read(json), arguments);
+        Assert.Equal(Read(Json), arguments);
         Assert.NotEqual(Read("""{"driver":"e1000","id":"n1","mac":"52:54:00:12:34:57"}"""), Read("""{"driver":"e1000","id":"n1","mac":"52:54:00:12:34:56"}"""));
     }
 

@@ -45,8 +45,7 @@ public sealed class ServerBaseTests
     [Fact]
     public async Task A_member_not_overridden_answers_as_qemu_does_for_a_command_it_lacks()
     {
-        var server = QmpServer.Create(new StatusOnly());
-        await using var _s = server;
+        await using var server = QmpServer.Create(new StatusOnly());
         var (a, b) = EndToEndTests.DuplexPair();
         _ = server.RunSessionAsync(a);
         await using var client = new SmallClient(await QmpClient.ConnectAsync(b));

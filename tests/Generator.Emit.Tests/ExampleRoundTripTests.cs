@@ -171,10 +171,10 @@ public class ExampleRoundTripTests
 
     private static (Func<string, string, string>, Func<string, string, string>, List<Model.CommandSpec>) Build()
     {
-        const string ns = "Acme.Qemu";
-        var schema = GeneratorHarness.RepositorySchema(ns);
+        const string Ns = "Acme.Qemu";
+        var schema = GeneratorHarness.RepositorySchema(Ns);
         var model = SchemaParser.Parse(schema.Select(s => new SchemaSource(s.Path, s.Text)));
-        var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), ns, client: true, server: true);
+        var spec = SpecBuilder.Build(Qmp.Codegen.Hx.HxSchemaBuilder.Build(model), Ns, client: true, server: true);
         var json = TypesEmitter.JsonClass(spec.Stem);
 
         var probe = new StringBuilder();

@@ -198,10 +198,10 @@ public class FilterTests
         var compilation = GeneratorHarness.Compilation("namespace Consumer; public static class A { }");
         var driver = QapiHarness.CreateDriver(Top, texts, "Acme.Shapes").RunGenerators(compilation);
 
-        const string include = "/qapi/sub/widths.json";
-        var edited = files[include].Replace("# Every builtin type.", "# Every builtin type, each once.", StringComparison.Ordinal);
-        Assert.NotEqual(files[include], edited);
-        driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == include), QapiHarness.TextOf(include, edited)).RunGenerators(compilation);
+        const string Include = "/qapi/sub/widths.json";
+        var edited = files[Include].Replace("# Every builtin type.", "# Every builtin type, each once.", StringComparison.Ordinal);
+        Assert.NotEqual(files[Include], edited);
+        driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == Include), QapiHarness.TextOf(Include, edited)).RunGenerators(compilation);
         var modules = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.ModulesOutput].SelectMany(s => s.Outputs)
             .Select(o => (((Generation.ModuleOutputSpec)o.Value).Name, o.Reason)).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
         Assert.Equal(new[] { ("Builtin", IncrementalStepRunReason.Unchanged), ("Schema", IncrementalStepRunReason.Unchanged), ("SubWidths", IncrementalStepRunReason.Modified) }, modules);

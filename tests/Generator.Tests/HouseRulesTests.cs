@@ -38,4 +38,14 @@ public sealed partial class HouseRulesTests
         Assert.True(count > 400, $"only {count} test methods found: the pattern no longer matches how tests are written");
         Assert.True(offenders.Count == 0, "test names in PascalCase (write them as sentences, Reads_nested_structs):\n" + string.Join("\n", offenders));
     }
+
+    // A command-line build reports naming (IDE1006) only when its diagnostic's severity is set, whatever
+    // severities the naming rules themselves give; without it the rules below are the IDE's only.
+    [Fact]
+    public void The_naming_rules_fail_the_build_as_warnings()
+    {
+        var lines = File.ReadAllLines(Repository.PathOf(".editorconfig")).Select(l => l.Trim()).ToList();
+        Assert.Contains(lines, l => l.StartsWith("dotnet_naming_rule.", StringComparison.Ordinal) && l.EndsWith(".severity = warning", StringComparison.Ordinal));
+        Assert.Contains("dotnet_diagnostic.IDE1006.severity = warning", lines);
+    }
 }

@@ -7,20 +7,13 @@ using Qmp.Runtime;
 
 namespace Qmp.Codegen.Qapi.Consumer.Tests;
 
-/// <summary>Runs when QEMU 7.2's server was generated, python3 is installed and QEMU 7.2's python tree (qemu.qmp, qmp-shell) can be had.</summary>
-public sealed class QemuPythonFactAttribute : FactAttribute
+/// <summary>Runs when QEMU 7.2's server was generated and QEMU 7.2's python tools can run (<see cref="QemuPython"/>).</summary>
+public sealed class Qemu72PythonFactAttribute : FactAttribute
 {
-    public QemuPythonFactAttribute()
+    public Qemu72PythonFactAttribute()
     {
 #if QEMU72_CLIENT
-        if (IntrospectionTests.Python is null)
-        {
-            Skip = "python3 not installed: QEMU's qemu.qmp and qmp-shell need it";
-        }
-        else if (IntrospectionTests.QemuPython.Dir is null)
-        {
-            Skip = "QEMU 7.2's python tree (qemu.qmp) could not be had: " + IntrospectionTests.QemuPython.Reason;
-        }
+        Skip = QemuPython.Skip;
 #else
         Skip = "QEMU 7.2's QAPI schema could not be had (eng/get-qemu-schema.sh bookworm failed at build time), so its server was not generated";
 #endif
@@ -38,17 +31,6 @@ public sealed class IntrospectionTests(Xunit.Abstractions.ITestOutputHelper outp
 {
     // Kept in a field so the class compiles whether or not the server was generated (CS9113).
     private readonly Xunit.Abstractions.ITestOutputHelper _output = output;
-
-    public static string? Python { get; } = Executables.Find("python3");
-
-    public static (string? Dir, string Reason) QemuPython
-    {
-        get
-        {
-            var (dir, reason) = QemuSources.Get("bookworm");
-            return dir is not null && Directory.Exists(Path.Combine(dir, "python", "qemu", "qmp")) ? (Path.Combine(dir, "python"), "") : (null, dir is null ? reason : "no python/qemu/qmp in " + dir);
-        }
-    }
 
 #if QEMU72_CLIENT
     /// <summary>Serves nothing but what the generated base answers itself, plus what the python clients call.</summary>
@@ -172,7 +154,7 @@ public sealed class IntrospectionTests(Xunit.Abstractions.ITestOutputHelper outp
 #endif
     }
 
-    [QemuPythonFact]
+    [Qemu72PythonFact]
     public async Task QEMUs_qemu_qmp_client_and_qmp_shell_negotiate_and_run_commands_with_exec_oob()
     {
 #if QEMU72_CLIENT
@@ -229,13 +211,13 @@ public sealed class IntrospectionTests(Xunit.Abstractions.ITestOutputHelper outp
     /// <summary>Runs python3 with QEMU 7.2's python tree on its path; its standard output, failing on a non-zero exit.</summary>
     private async Task<string> RunPythonAsync(IReadOnlyList<string> arguments, string stdin)
     {
-        var start = new ProcessStartInfo(Python!) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(QemuPython.Python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["PYTHONPATH"] = QemuPython.Dir!;
+        start.Environment["PYTHONPATH"] = QemuPython.PythonPath;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

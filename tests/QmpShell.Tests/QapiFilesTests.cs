@@ -1,17 +1,5 @@
 namespace QmpShell.Tests;
 
-/// <summary>Runs on Linux only (mkfifo, symbolic links); elsewhere skipped with the reason.</summary>
-public sealed class LinuxFactAttribute : FactAttribute
-{
-    public LinuxFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            Skip = "needs Linux (mkfifo, symbolic links)";
-        }
-    }
-}
-
 /// <summary>
 /// <c>--qapi FILE</c> reads a QAPI top file and its includes as <c>qmp-codegen</c> does (the same
 /// QapiFiles): an include that is a FIFO, a device or a link is refused, in one line, and never read.

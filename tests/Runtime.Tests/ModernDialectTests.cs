@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace Qmp.Runtime.Tests;
@@ -79,8 +78,8 @@ public class ModernDialectTests
     [Fact]
     public async Task An_exec_oob_flood_that_is_not_read_is_bounded_by_the_output_queue()
     {
-        const int maxQueued = 64 * 1024;
-        await using var fx = new ModernFixture(new QmpServerOptions { MaxQueuedBytes = maxQueued });
+        const int MaxQueued = 64 * 1024;
+        await using var fx = new ModernFixture(new QmpServerOptions { MaxQueuedBytes = MaxQueued });
         await using var peer = await fx.ConnectRawAsync();
         await peer.ReadLineAsync();
         await peer.SendAsync(EnableOob);
@@ -106,7 +105,7 @@ public class ModernDialectTests
         }
 
         Assert.True(await peer.IsClosedAsync(), "the server kept a client that floods exec-oob without reading");
-        Assert.True(fx.Server.QueuedBytes <= maxQueued, $"{fx.Server.QueuedBytes} bytes queued");
+        Assert.True(fx.Server.QueuedBytes <= MaxQueued, $"{fx.Server.QueuedBytes} bytes queued");
     }
 
     [Fact]
@@ -143,13 +142,11 @@ public class ModernDialectTests
     }
 
     /// <summary>QEMU's own Python client (qemu.qmp of QEMU 7.2's source tree) negotiates oob and runs commands, exec-oob included.</summary>
-    [QemuQmpPythonFact]
+    [QemuPythonFact]
     public async Task QEMUs_python_client_negotiates_and_runs_commands()
     {
-        var python = QemuQmpPython.Find().Python!;
-
         await using var fx = new ModernFixture(new QmpServerOptions { Greeting = new QmpGreeting(new QmpVersion(7, 2, 22), []) });
-        const string script = """
+        const string Script = """
             import asyncio, sys
             from qemu.qmp import QMPClient
             async def main():
@@ -165,57 +162,10 @@ public class ModernDialectTests
                 await client.disconnect()
             asyncio.run(main())
             """;
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(fx.SocketPath);
-        start.Environment["PYTHONPATH"] = QemuQmpPython.PythonPath!;
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Patience.Seconds));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"python exited {process.ExitCode}: {await stderr}");
+        var stdout = await QemuPython.RunAsync("-c", Script, fx.SocketPath);
         Assert.Equal(
             "['oob']\n{'status': 'running', 'singlestep': False, 'running': True}\n[{'type': 'chardev', 'id': 'compat_monitor0'}]\n"
             + "ExecuteError The command query-status does not support OOB\n",
-            (await stdout).Replace("\r\n", "\n", StringComparison.Ordinal));
-    }
-}
-
-/// <summary>Runs when python3 and QEMU 7.2's qemu.qmp can be had; otherwise skipped with the reason.</summary>
-public sealed class QemuQmpPythonFactAttribute : FactAttribute
-{
-    public QemuQmpPythonFactAttribute()
-    {
-        if (QemuQmpPython.Find() is (null, var reason))
-        {
-            Skip = reason;
-        }
-    }
-}
-
-/// <summary>python3 and QEMU 7.2's python/ folder (qemu.qmp), through eng/get-qemu-schema.sh; null with the reason otherwise.</summary>
-internal static class QemuQmpPython
-{
-    public static string? PythonPath { get; private set; }
-
-    public static (string? Python, string Reason) Find()
-    {
-        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "python3")).FirstOrDefault(File.Exists);
-        if (python is null)
-        {
-            return (null, "python3 not installed");
-        }
-
-        var (tree, reason) = QemuSources.Get("bookworm");
-        if (tree is null || !Directory.Exists(Path.Combine(tree, "python", "qemu", "qmp")))
-        {
-            return (null, "QEMU 7.2's python/qemu/qmp is not available: " + reason);
-        }
-
-        PythonPath = Path.Combine(tree, "python");
-        return (python, "");
+            stdout);
     }
 }

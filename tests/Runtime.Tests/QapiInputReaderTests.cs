@@ -106,15 +106,15 @@ public class QapiInputReaderTests
     {
         using var document = JsonDocument.Parse("""{"a":{"x":1},"b":{"y":2}}""");
         var reader = new QapiInputReader(document.RootElement);
-        const string x = "x";
+        const string X = "x";
         reader.StartObject(null);
         reader.StartObject("a");
-        Assert.True(reader.IsPresent(x));
-        reader.ReadInt64(x);
+        Assert.True(reader.IsPresent(X));
+        reader.ReadInt64(X);
         reader.EndObject();
         reader.StartObject("b");
-        Assert.False(reader.IsPresent(x));
-        Assert.Equal("Parameter 'b.x' is missing", Assert.Throws<QmpException>(() => reader.ReadInt64(x)).Description);
+        Assert.False(reader.IsPresent(X));
+        Assert.Equal("Parameter 'b.x' is missing", Assert.Throws<QmpException>(() => reader.ReadInt64(X)).Description);
     }
 
     /// <summary>

@@ -196,23 +196,23 @@ public class ServerProtocolTests
     [Fact]
     public async Task Oversized_and_too_deep_requests_get_an_error_and_reading_goes_on_as_in_qemu()
     {
-        const string invalid = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid JSON syntax\"}}";
+        const string Invalid = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid JSON syntax\"}}";
         await using var fx = new ServerFixture(new QmpServerOptions { MaxMessageBytes = 1000, MaxDepth = 8 });
         await using var peer = await fx.ConnectNegotiatedAsync();
 
         // A token one byte over the limit is cut there (error); the rest of the line is read afresh:
         // 'xx...' is a keyword token (error), the quote opens a string the CR ends (error).
         await peer.SendAsync("{\"execute\":\"echo\",\"id\":\"" + new string('x', 1500) + "\"}\r\n{\"execute\":\"echo\",\"id\":2}\r\n");
-        Assert.Equal(invalid, await peer.ReadLineAsync());
-        Assert.Equal(invalid, await peer.ReadLineAsync());
-        Assert.Equal(invalid, await peer.ReadLineAsync());
+        Assert.Equal(Invalid, await peer.ReadLineAsync());
+        Assert.Equal(Invalid, await peer.ReadLineAsync());
+        Assert.Equal(Invalid, await peer.ReadLineAsync());
         Assert.Equal("{\"return\": {}, \"id\": 2}", await peer.ReadLineAsync());
 
         // Many small tokens over the limit: the same, from the token that crossed it.
         await peer.SendAsync("{\"execute\":\"echo\",\"arguments\":{\"a\":\"" + new string('y', 900) + "\",\"b\":\"" + new string('z', 200) + "\"}}{\"execute\":\"echo\",\"id\":3}");
-        Assert.Equal(invalid, await peer.ReadLineAsync()); // at "zzz...", the tokens before it dropped
-        Assert.Equal(invalid, await peer.ReadLineAsync()); // the stray '}'
-        Assert.Equal(invalid, await peer.ReadLineAsync()); // the stray '}'
+        Assert.Equal(Invalid, await peer.ReadLineAsync()); // at "zzz...", the tokens before it dropped
+        Assert.Equal(Invalid, await peer.ReadLineAsync()); // the stray '}'
+        Assert.Equal(Invalid, await peer.ReadLineAsync()); // the stray '}'
         Assert.Equal("{\"return\": {}, \"id\": 3}", await peer.ReadLineAsync());
 
         // Depth 8 is served; the bracket that opens level 9 is refused, then each stray ']' on its own.
@@ -220,7 +220,7 @@ public class ServerProtocolTests
         Assert.Equal("{\"return\": {}, \"id\": [[[[[[[1]]]]]]]}", await peer.ReadLineAsync());
         for (var i = 0; i < 10; i++)
         {
-            Assert.Equal(invalid, await peer.ReadLineAsync());
+            Assert.Equal(Invalid, await peer.ReadLineAsync());
         }
 
         Assert.Equal("{\"return\": {}, \"id\": 4}", await peer.ReadLineAsync());

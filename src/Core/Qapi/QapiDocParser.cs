@@ -529,7 +529,7 @@ internal sealed partial class QapiDocParser
             return end == start ? string.Empty : lines[start].Text;
         }
         // One builder per thread, kept: doc texts are joined by the thousand.
-        var sb = s_t_join ??= new StringBuilder();
+        var sb = s_join ??= new StringBuilder();
         sb.Clear();
         for (var i = start; i < end; i++)
         {
@@ -543,12 +543,12 @@ internal sealed partial class QapiDocParser
         var text = sb.ToString();
         if (sb.Capacity > 1 << 16)
         {
-            s_t_join = null;
+            s_join = null;
         }
 
         return text;
     }
 
     [ThreadStatic]
-    private static StringBuilder? s_t_join;
+    private static StringBuilder? s_join;
 }

@@ -311,10 +311,10 @@ public sealed partial class QemuMachine
     /// <summary>An x86_64 ELF core: header, a PT_NOTE with one NT_PRSTATUS per CPU, one PT_LOAD of the range.</summary>
     private byte[] ElfCoreHeader(long begin, long length)
     {
-        const int ehdrSize = 64, phdrSize = 56, prstatusSize = 336;
+        const int EhdrSize = 64, PhdrSize = 56, PrstatusSize = 336;
         var cpus = Vm.OnlineCpus.Count;
-        var noteSize = cpus * (12 + 8 + prstatusSize);
-        long notesOffset = ehdrSize + (2 * phdrSize);
+        var noteSize = cpus * (12 + 8 + PrstatusSize);
+        long notesOffset = EhdrSize + (2 * PhdrSize);
         var loadOffset = notesOffset + noteSize;
         var header = new byte[loadOffset];
         var h = header.AsSpan();
@@ -326,16 +326,16 @@ public sealed partial class QemuMachine
         BinaryPrimitives.WriteUInt16LittleEndian(h[16..], 4); // ET_CORE
         BinaryPrimitives.WriteUInt16LittleEndian(h[18..], 62); // EM_X86_64
         BinaryPrimitives.WriteUInt32LittleEndian(h[20..], 1);
-        BinaryPrimitives.WriteUInt64LittleEndian(h[32..], ehdrSize); // e_phoff
-        BinaryPrimitives.WriteUInt16LittleEndian(h[52..], ehdrSize);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[54..], phdrSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[32..], EhdrSize); // e_phoff
+        BinaryPrimitives.WriteUInt16LittleEndian(h[52..], EhdrSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[54..], PhdrSize);
         BinaryPrimitives.WriteUInt16LittleEndian(h[56..], 2);
-        var note = h[ehdrSize..];
+        var note = h[EhdrSize..];
         BinaryPrimitives.WriteUInt32LittleEndian(note, 4); // PT_NOTE
         BinaryPrimitives.WriteUInt64LittleEndian(note[8..], (ulong)notesOffset);
         BinaryPrimitives.WriteUInt64LittleEndian(note[32..], (ulong)noteSize);
         BinaryPrimitives.WriteUInt64LittleEndian(note[40..], (ulong)noteSize);
-        var load = h[(ehdrSize + phdrSize)..];
+        var load = h[(EhdrSize + PhdrSize)..];
         BinaryPrimitives.WriteUInt32LittleEndian(load, 1); // PT_LOAD
         BinaryPrimitives.WriteUInt32LittleEndian(load[4..], 7);
         BinaryPrimitives.WriteUInt64LittleEndian(load[8..], (ulong)loadOffset);
@@ -347,11 +347,11 @@ public sealed partial class QemuMachine
         foreach (var cpu in Vm.OnlineCpus)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(h[at..], 5); // namesz "CORE\0"
-            BinaryPrimitives.WriteUInt32LittleEndian(h[(at + 4)..], prstatusSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(h[(at + 4)..], PrstatusSize);
             BinaryPrimitives.WriteUInt32LittleEndian(h[(at + 8)..], 1); // NT_PRSTATUS
             "CORE"u8.CopyTo(h[(at + 12)..]);
             BinaryPrimitives.WriteUInt32LittleEndian(h[(at + 20 + 32)..], (uint)(Environment.ProcessId + 1 + cpu)); // pr_pid
-            at += 20 + prstatusSize;
+            at += 20 + PrstatusSize;
         }
 
         return header;

@@ -60,10 +60,10 @@ public sealed partial class QemuMachine
     /// <summary>The bytes of an empty qcow2 v3 image as qemu-img 7.2 lays it out (header, refcounts at 64 and 128 KiB, L1 at 192 KiB).</summary>
     internal static byte[] Qcow2Image(long size, BlockImage? backing)
     {
-        const int cluster = 1 << Qcow2ClusterBits;
+        const int Cluster = 1 << Qcow2ClusterBits;
         var l1Entries = (size + (1L << (Qcow2ClusterBits + Qcow2ClusterBits - 3)) - 1) >> (Qcow2ClusterBits + Qcow2ClusterBits - 3);
-        var l1Clusters = (int)Math.Max(1, ((l1Entries * 8) + cluster - 1) / cluster);
-        var image = new byte[(3 * cluster) + (l1Entries * 8)];
+        var l1Clusters = (int)Math.Max(1, ((l1Entries * 8) + Cluster - 1) / Cluster);
+        var image = new byte[(3 * Cluster) + (l1Entries * 8)];
         var h = image.AsSpan();
         "QFI"u8.CopyTo(h);
         h[3] = 0xfb;
@@ -71,8 +71,8 @@ public sealed partial class QemuMachine
         BinaryPrimitives.WriteUInt32BigEndian(h[20..], Qcow2ClusterBits);
         BinaryPrimitives.WriteInt64BigEndian(h[24..], size);
         BinaryPrimitives.WriteUInt32BigEndian(h[36..], (uint)l1Entries);
-        BinaryPrimitives.WriteInt64BigEndian(h[40..], 3 * cluster); // L1 table
-        BinaryPrimitives.WriteInt64BigEndian(h[48..], cluster); // refcount table
+        BinaryPrimitives.WriteInt64BigEndian(h[40..], 3 * Cluster); // L1 table
+        BinaryPrimitives.WriteInt64BigEndian(h[48..], Cluster); // refcount table
         BinaryPrimitives.WriteUInt32BigEndian(h[56..], 1);
         BinaryPrimitives.WriteUInt32BigEndian(h[96..], 4); // refcount_order: 16-bit refcounts
         BinaryPrimitives.WriteUInt32BigEndian(h[100..], 112); // header_length (with compression_type zlib)
@@ -90,7 +90,7 @@ public sealed partial class QemuMachine
         if (backing is not null)
         {
             var name = Encoding.UTF8.GetBytes(backing.Filename);
-            if (at + name.Length > cluster)
+            if (at + name.Length > Cluster)
             {
                 throw Generic("Backing file name too long");
             }
@@ -100,10 +100,10 @@ public sealed partial class QemuMachine
             name.CopyTo(h[at..]);
         }
 
-        BinaryPrimitives.WriteInt64BigEndian(h[cluster..], 2L * cluster); // refcount table -> block
+        BinaryPrimitives.WriteInt64BigEndian(h[Cluster..], 2L * Cluster); // refcount table -> block
         for (var i = 0; i < 3 + l1Clusters; i++)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(h[((2 * cluster) + (2 * i))..], 1);
+            BinaryPrimitives.WriteUInt16BigEndian(h[((2 * Cluster) + (2 * i))..], 1);
         }
 
         return image;

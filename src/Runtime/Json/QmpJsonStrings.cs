@@ -14,7 +14,7 @@ internal static class QmpJsonStrings
     private const int Slots = 256;
 
     [ThreadStatic]
-    private static string?[]? s_t_slots;
+    private static string?[]? s_slots;
 
     public static string Get(ref Utf8JsonReader reader)
     {
@@ -24,7 +24,7 @@ internal static class QmpJsonStrings
         }
 
         var bytes = reader.ValueSpan;
-        var slots = s_t_slots ??= new string?[Slots];
+        var slots = s_slots ??= new string?[Slots];
         ref var slot = ref slots[Fnv1a.Hash(bytes) & (Slots - 1)];
         if (slot is { } cached && reader.ValueTextEquals(cached))
         {

@@ -29,15 +29,14 @@ public sealed record QmpEvent
     private object? _typed;
 
     /// <summary>An event with its data as an element (cloned or owned by the caller: it must outlive the event's use).</summary>
-    /// <param name="Name">The event's wire name, e.g. <c>STOP</c>.</param>
-    /// <param name="Data">Its <c>data</c> member; null when it has none.</param>
-    /// <param name="Timestamp">When the peer says it happened.</param>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1801", Justification = "Named as the positional record's parameters were.")]
-    public QmpEvent(string Name, JsonElement? Data, DateTimeOffset Timestamp)
+    /// <param name="name">The event's wire name, e.g. <c>STOP</c>.</param>
+    /// <param name="data">Its <c>data</c> member; null when it has none.</param>
+    /// <param name="timestamp">When the peer says it happened.</param>
+    public QmpEvent(string name, JsonElement? data, DateTimeOffset timestamp)
     {
-        this.Name = Name;
-        _data = Data;
-        this.Timestamp = Timestamp;
+        Name = name;
+        _data = data;
+        Timestamp = timestamp;
     }
 
     /// <summary>A received event: <paramref name="dataUtf8"/> is the data's JSON text, owned by the event from now on.</summary>
@@ -154,13 +153,12 @@ public sealed record QmpEvent
 
     private bool HasData => _dataUtf8 is not null || _data is not null;
 
-    /// <summary>Deconstructs as the positional record did.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1801", Justification = "Named as the positional record's parameters were.")]
-    public void Deconstruct(out string Name, out JsonElement? Data, out DateTimeOffset Timestamp)
+    /// <summary>Deconstructs as the positional record did (name, data, timestamp).</summary>
+    public void Deconstruct(out string name, out JsonElement? data, out DateTimeOffset timestamp)
     {
-        Name = this.Name;
-        Data = this.Data;
-        Timestamp = this.Timestamp;
+        name = Name;
+        data = Data;
+        timestamp = Timestamp;
     }
 
     /// <inheritdoc/>

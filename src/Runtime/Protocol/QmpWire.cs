@@ -122,7 +122,7 @@ internal static class QmpWire
     /// </summary>
     public static byte[] BuildServerLine<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var compact = s_t_compact ??= new ArrayBufferWriter<byte>(256);
+        var compact = s_compact ??= new ArrayBufferWriter<byte>(256);
         compact.ResetWrittenCount();
         WriteCompact(compact, state, write);
 
@@ -131,7 +131,7 @@ internal static class QmpWire
         line.Write(Crlf);
         if (compact.Capacity > 64 * 1024)
         {
-            s_t_compact = null;
+            s_compact = null;
         }
 
         return line.WrittenSpan.ToArray();
@@ -142,7 +142,7 @@ internal static class QmpWire
         [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x7F, 0x81).Select(b => (byte)b)]);
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? s_t_compact;
+    private static ArrayBufferWriter<byte>? s_compact;
 
     /// <summary>
     /// Rewrites JSON as Utf8JsonWriter writes it (whitespace in a raw value is dropped) in QEMU's layout,

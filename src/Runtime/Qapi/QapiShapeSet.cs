@@ -20,7 +20,7 @@ namespace Qmp.Runtime.Qapi;
 public sealed class QapiShapeSet
 {
     [ThreadStatic]
-    private static QapiInputReader? s_t_reader;
+    private static QapiInputReader? s_reader;
 
     private readonly IReadOnlyDictionary<string, string> _lines;
     private readonly ConcurrentDictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
@@ -46,10 +46,10 @@ public sealed class QapiShapeSet
         // One reader per thread, reset per request: a generated server checks every request here, and
         // the reader's buffers are all it would allocate. The check is synchronous, so nothing else
         // on this thread uses the reader meanwhile.
-        var reader = s_t_reader;
+        var reader = s_reader;
         if (reader is null || reader.MaxDepth != maxDepth)
         {
-            s_t_reader = reader = new QapiInputReader(arguments, maxDepth);
+            s_reader = reader = new QapiInputReader(arguments, maxDepth);
         }
         else
         {

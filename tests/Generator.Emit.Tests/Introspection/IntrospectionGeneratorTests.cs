@@ -33,7 +33,7 @@ public class IntrospectionGeneratorTests
     [Fact]
     public void Device_add_from_a_saved_answer_takes_device_properties()
     {
-        const string answer = """
+        const string Answer = """
             {"query-qmp-schema": [
               {"name": "device_add", "meta-type": "command", "arg-type": "12", "ret-type": "0"},
               {"name": "device_del", "meta-type": "command", "arg-type": "13", "ret-type": "0"},
@@ -43,7 +43,7 @@ public class IntrospectionGeneratorTests
               {"name": "str", "meta-type": "builtin", "json-type": "string"}
             ]}
             """;
-        var (output, diagnostics, run) = QapiHarness.Generate(Driver(answer));
+        var (output, diagnostics, run) = QapiHarness.Generate(Driver(Answer));
         Assert.Empty(diagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         var assembly = QapiHarness.Load(output);
@@ -60,7 +60,7 @@ public class IntrospectionGeneratorTests
     [Fact]
     public void Union_branch_records_are_named_as_their_case_whatever_their_members()
     {
-        const string answer = """
+        const string Answer = """
             {"query-qmp-schema": [
               {"name": "set-shape", "meta-type": "command", "arg-type": "q_obj_set-shape-arg", "ret-type": "0"},
               {"name": "0", "meta-type": "object", "members": []},
@@ -73,7 +73,7 @@ public class IntrospectionGeneratorTests
               {"name": "int", "meta-type": "builtin", "json-type": "int"}
             ]}
             """;
-        var (output, diagnostics, run) = QapiHarness.Generate(Driver(answer));
+        var (output, diagnostics, run) = QapiHarness.Generate(Driver(Answer));
         Assert.Empty(diagnostics);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
@@ -161,7 +161,7 @@ public class IntrospectionGeneratorTests
     [Fact]
     public void The_unstable_command_is_experimental_and_the_deprecated_one_obsolete()
     {
-        const string uses = """
+        const string Uses = """
             namespace Consumer;
             public static class Uses
             {
@@ -169,7 +169,7 @@ public class IntrospectionGeneratorTests
                 public static System.Threading.Tasks.Task B(Acme.Live.LiveClient c) => c.QueryGadgetAsync();
             }
             """;
-        var (output, _, _) = QapiHarness.Generate(Driver(LiveText()), uses);
+        var (output, _, _) = QapiHarness.Generate(Driver(LiveText()), Uses);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.Id).OrderBy(i => i, StringComparer.Ordinal).ToList();
         Assert.Equal(new[] { "CS0618", "QMP0900" }, problems);
     }

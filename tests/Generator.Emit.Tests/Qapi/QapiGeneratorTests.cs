@@ -196,7 +196,7 @@ public class QapiGeneratorTests
     {
         // A record's summary was written as XML whenever it contained "<c>", so schema text saying
         // "<c>" went in as markup, with its '&' and anything after it.
-        const string schema = """
+        const string Schema = """
             ##
             # @Thing:
             #
@@ -222,7 +222,7 @@ public class QapiGeneratorTests
             ##
             { 'event': 'THING_HAPPENED', 'data': { 'a': 'str' } }
             """;
-        var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver("/q/top.json", new Dictionary<string, string> { ["/q/top.json"] = schema }, "Acme.Markup"));
+        var (_, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver("/q/top.json", new Dictionary<string, string> { ["/q/top.json"] = Schema }, "Acme.Markup"));
         Assert.Empty(diagnostics);
         var text = string.Concat(run.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
         Assert.Contains("/// <summary>Use &lt;c&gt;x&lt;/c&gt; &amp; y.</summary>", text, StringComparison.Ordinal);
@@ -257,7 +257,7 @@ public class QapiGeneratorTests
     public void At_name_in_a_unions_base_member_docs_is_a_see_cref_to_the_member()
     {
         // UnionEmitter wrote a union's base members' docs escaped but not rendered: @name stayed <c>name</c>.
-        const string schema = """
+        const string Schema = """
             { 'enum': 'Kind', 'data': [ 'disk', 'net' ] }
 
             ##
@@ -288,7 +288,7 @@ public class QapiGeneratorTests
             ##
             { 'command': 'add-device', 'data': 'Device', 'boxed': true }
             """;
-        var (output, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver("/q/top.json", new Dictionary<string, string> { ["/q/top.json"] = schema }, "Acme.Refs"));
+        var (output, diagnostics, run) = QapiHarness.Generate(QapiHarness.CreateDriver("/q/top.json", new Dictionary<string, string> { ["/q/top.json"] = Schema }, "Acme.Refs"));
         Assert.Empty(diagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         var text = string.Concat(run.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
@@ -300,7 +300,7 @@ public class QapiGeneratorTests
     [Fact]
     public void Unstable_is_experimental_and_deprecated_is_obsolete()
     {
-        const string uses = """
+        const string Uses = """
             namespace Consumer;
             public static class Uses
             {
@@ -308,7 +308,7 @@ public class QapiGeneratorTests
                 public static System.Threading.Tasks.Task B(Acme.Shapes.ShapesClient c) => c.EraseAsync();
             }
             """;
-        var (output, _, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"), uses);
+        var (output, _, _) = QapiHarness.Generate(QapiHarness.CreateDriver(Top, Files(), "Acme.Shapes"), Uses);
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.Id).OrderBy(i => i, StringComparer.Ordinal).ToList();
         Assert.Equal(new[] { "CS0618", "QMP0900" }, problems);
     }
@@ -342,9 +342,9 @@ public class QapiGeneratorTests
         Assert.DoesNotContain("Extra2", driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Acme.Shapes.SubWidths.Types.g.cs").SourceText.ToString(), StringComparison.Ordinal);
 
         // An edit to the included file: parsed again, and the new member is in the output.
-        const string include = "/qapi/sub/widths.json";
-        var edited = files[include].Replace("'*list': [ 'uint8' ]", "'*list': [ 'uint8' ], '*extra2': 'int8'", StringComparison.Ordinal);
-        driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == include), new EditedText(include, edited));
+        const string Include = "/qapi/sub/widths.json";
+        var edited = files[Include].Replace("'*list': [ 'uint8' ]", "'*list': [ 'uint8' ], '*extra2': 'int8'", StringComparison.Ordinal);
+        driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == Include), new EditedText(Include, edited));
         driver = driver.RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         Assert.Contains(result.TrackedSteps[TrackingNames.ParsedSchemas].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);

@@ -96,7 +96,7 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
 
     internal static string CheckerSource(GenerationSpec spec)
     {
-        const string json = "global::Qmp.Runtime.QmpJson";
+        const string Json = "global::Qmp.Runtime.QmpJson";
         var source = new StringBuilder();
         source.AppendLine("#pragma warning disable QMP0900, CS0618");
         source.AppendLine("namespace Consumer;");
@@ -140,7 +140,7 @@ public class Qemu72ExampleTests(ITestOutputHelper output)
             else
             {
                 source.AppendLine("                {");
-                source.AppendLine("                    global::Qmp.Runtime.QmpJsonReader<" + command.Result.ClrType + "> read = " + TypesEmitter.ReaderFor(command.Result, json) + ";");
+                source.AppendLine("                    global::Qmp.Runtime.QmpJsonReader<" + command.Result.ClrType + "> read = " + TypesEmitter.ReaderFor(command.Result, Json) + ";");
                 source.AppendLine("                    read(ref reader); return null;");
                 source.AppendLine("                }");
             }

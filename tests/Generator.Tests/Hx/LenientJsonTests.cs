@@ -64,23 +64,23 @@ public class LenientJsonTests
     [Fact]
     public void Reading_stops_at_the_limit()
     {
-        const string text = """{ "a": 1 } EQMP { "b": 2 }""";
-        var result = LenientJsonReader.Read(text, 0, text.IndexOf("EQMP", StringComparison.Ordinal));
+        const string Text = """{ "a": 1 } EQMP { "b": 2 }""";
+        var result = LenientJsonReader.Read(Text, 0, Text.IndexOf("EQMP", StringComparison.Ordinal));
         Assert.Equal("""{"a":1}""", result.Value!.ToJson());
-        Assert.True(result.End <= text.IndexOf("EQMP", StringComparison.Ordinal));
+        Assert.True(result.End <= Text.IndexOf("EQMP", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Random_text_never_throws()
     {
         var random = new Random(1234);
-        const string alphabet = "{}[],:\"\\ .-0123456789aeflnrstu\n";
+        const string Alphabet = "{}[],:\"\\ .-0123456789aeflnrstu\n";
         for (var i = 0; i < 5_000; i++)
         {
             var chars = new char[random.Next(0, 40)];
             for (var j = 0; j < chars.Length; j++)
             {
-                chars[j] = alphabet[random.Next(alphabet.Length)];
+                chars[j] = Alphabet[random.Next(Alphabet.Length)];
             }
 
             var result = Read(new string(chars));

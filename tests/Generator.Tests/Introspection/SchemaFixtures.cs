@@ -82,18 +82,18 @@ internal static class SchemaFixtures
         return Rename(real, N);
     }
 
-    /// <summary>The schema with every type name passed through <paramref name="N"/>.</summary>
-    public static SchemaInfo Rename(SchemaInfo real, Func<string, string> N)
+    /// <summary>The schema with every type name passed through <paramref name="rename"/>.</summary>
+    public static SchemaInfo Rename(SchemaInfo real, Func<string, string> rename)
     {
         return new SchemaInfo(real.Entries.Select(e => (SchemaInfoEntry)(e switch
         {
-            SchemaInfoCommand c => new SchemaInfoCommand(c.Name, N(c.ArgType), N(c.RetType), c.AllowOob, c.Features),
-            SchemaInfoEvent ev => new SchemaInfoEvent(ev.Name, N(ev.ArgType), ev.Features),
-            SchemaInfoArray a => new SchemaInfoArray(N(a.Name), N(a.ElementType), a.Features),
-            SchemaInfoObject o => new SchemaInfoObject(N(o.Name), o.Members.Select(m => new SchemaInfoObjectMember(m.Name, N(m.Type), m.IsOptional, m.Features)).ToList(),
-                o.Tag, o.Tag is null ? null : o.Variants.Select(v => new SchemaInfoVariant(v.Case, N(v.Type))).ToList(), o.Features),
-            SchemaInfoEnum en => new SchemaInfoEnum(N(en.Name), en.Members, en.Features),
-            SchemaInfoAlternate alt => new SchemaInfoAlternate(N(alt.Name), alt.MemberTypes.Select(N).ToList(), alt.Features),
+            SchemaInfoCommand c => new SchemaInfoCommand(c.Name, rename(c.ArgType), rename(c.RetType), c.AllowOob, c.Features),
+            SchemaInfoEvent ev => new SchemaInfoEvent(ev.Name, rename(ev.ArgType), ev.Features),
+            SchemaInfoArray a => new SchemaInfoArray(rename(a.Name), rename(a.ElementType), a.Features),
+            SchemaInfoObject o => new SchemaInfoObject(rename(o.Name), o.Members.Select(m => new SchemaInfoObjectMember(m.Name, rename(m.Type), m.IsOptional, m.Features)).ToList(),
+                o.Tag, o.Tag is null ? null : o.Variants.Select(v => new SchemaInfoVariant(v.Case, rename(v.Type))).ToList(), o.Features),
+            SchemaInfoEnum en => new SchemaInfoEnum(rename(en.Name), en.Members, en.Features),
+            SchemaInfoAlternate alt => new SchemaInfoAlternate(rename(alt.Name), alt.MemberTypes.Select(rename).ToList(), alt.Features),
             _ => e,
         })));
     }

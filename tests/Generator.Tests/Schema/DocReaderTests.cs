@@ -87,8 +87,8 @@ public class DocReaderTests
     [Fact]
     public void The_source_writer_writes_blocks_the_reader_reads_back_the_same()
     {
-        const string text = "Lead @x with ``y``.\n\n- one\n- two\n\n1. a\n2. b\n\nSo::\n\n    code\n      more";
-        var blocks = DocReader.Blocks(text);
+        const string Text = "Lead @x with ``y``.\n\n- one\n- two\n\n1. a\n2. b\n\nSo::\n\n    code\n      more";
+        var blocks = DocReader.Blocks(Text);
         var again = DocReader.Blocks(DocSourceWriter.Instance.Write(blocks));
         Assert.Equal(DocSourceWriter.Instance.Write(blocks), DocSourceWriter.Instance.Write(again));
         Assert.Equal(blocks.Select(b => b.GetType()), again.Select(b => b.GetType()));

@@ -137,12 +137,12 @@ public class CompatibilityReportTests
     [Fact]
     public void Union_variants_and_tags()
     {
-        const string client = """
+        const string Client = """
             {'name': 'Args', 'meta-type': 'object', 'tag': 'kind', 'members': [{'name': 'kind', 'type': 'Kind'}], 'variants': [{'case': 'a', 'type': 'q_empty'}, {'case': 'b', 'type': 'q_empty'}]},
             {'name': 'Info', 'meta-type': 'object', 'tag': 'kind', 'members': [{'name': 'kind', 'type': 'Kind'}], 'variants': [{'case': 'a', 'type': 'q_empty'}]},
             {'name': 'Kind', 'meta-type': 'enum', 'members': [{'name': 'a'}, {'name': 'b'}]}
             """;
-        var r = Compare(SetGet + client, SetGet + """
+        var r = Compare(SetGet + Client, SetGet + """
             {'name': 'Args', 'meta-type': 'object', 'tag': 'kind', 'members': [{'name': 'kind', 'type': 'Kind'}], 'variants': [{'case': 'a', 'type': 'q_empty'}]},
             {'name': 'Info', 'meta-type': 'object', 'tag': 'kind', 'members': [{'name': 'kind', 'type': 'Kind'}], 'variants': [{'case': 'a', 'type': 'q_empty'}, {'case': 'c', 'type': 'q_empty'}]},
             {'name': 'Kind', 'meta-type': 'enum', 'members': [{'name': 'a'}, {'name': 'b'}, {'name': 'c'}]}
@@ -152,7 +152,7 @@ public class CompatibilityReportTests
         var added = Single(r, SchemaDifferenceKind.VariantAdded);
         Assert.Equal(("get/ret-type/+c", false), (added.Path, added.IsBreaking));
 
-        var retagged = Compare(SetGet + client, SetGet + client.Replace("'tag': 'kind'", "'tag': 'sort'"));
+        var retagged = Compare(SetGet + Client, SetGet + Client.Replace("'tag': 'kind'", "'tag': 'sort'"));
         Assert.Equal(2, retagged.OfKind(SchemaDifferenceKind.TagChanged).Count(d => d.IsBreaking && d.Detail == "kind became sort"));
     }
 

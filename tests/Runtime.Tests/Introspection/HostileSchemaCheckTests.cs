@@ -36,11 +36,11 @@ public class HostileSchemaCheckTests
     public void A_chain_whose_recursive_member_is_crossed_pairs_each_type_a_bounded_number_of_times()
     {
         // Client type i meets server types i, i+1, ... n-1: pairing everything met makes n*n/2 pairs.
-        const int n = 300;
+        const int N = 300;
         var report = SchemaCompatibilityReport.Compare(
-            SchemaInfoReader.Read(Encoding.UTF8.GetBytes(HostileSchema.Client(n))),
-            SchemaInfoReader.Read(Encoding.UTF8.GetBytes(HostileSchema.Server(n, crossed: true))));
-        Assert.InRange(report.Alignment.Pairs.Count, n, 4 * n);
-        Assert.InRange(report.Differences.Count, 1, 8 * n);
+            SchemaInfoReader.Read(Encoding.UTF8.GetBytes(HostileSchema.Client(N))),
+            SchemaInfoReader.Read(Encoding.UTF8.GetBytes(HostileSchema.Server(N, crossed: true))));
+        Assert.InRange(report.Alignment.Pairs.Count, N, 4 * N);
+        Assert.InRange(report.Differences.Count, 1, 8 * N);
     }
 }

@@ -48,9 +48,9 @@ public class SchemaInfoReaderTests
     [Fact]
     public void Reads_the_reply_and_the_saved_file_with_its_version()
     {
-        const string entries = "[{\"name\":\"stop\",\"meta-type\":\"command\",\"arg-type\":\"0\",\"ret-type\":\"0\"},{\"name\":\"0\",\"meta-type\":\"object\",\"members\":[]}]";
-        Assert.True(SchemaInfoReader.Read("{\"return\": " + entries + ", \"id\": 3}").HasCommand("stop"));
-        var saved = "{\"query-version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, \"package\": \"Debian 1:7.2\"}, \"query-qmp-schema\": " + entries + "}";
+        const string Entries = "[{\"name\":\"stop\",\"meta-type\":\"command\",\"arg-type\":\"0\",\"ret-type\":\"0\"},{\"name\":\"0\",\"meta-type\":\"object\",\"members\":[]}]";
+        Assert.True(SchemaInfoReader.Read("{\"return\": " + Entries + ", \"id\": 3}").HasCommand("stop"));
+        var saved = "{\"query-version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, \"package\": \"Debian 1:7.2\"}, \"query-qmp-schema\": " + Entries + "}";
         var schema = SchemaInfoReader.Read(Encoding.UTF8.GetBytes(saved), out var version);
         Assert.True(schema.HasCommand("stop"));
         Assert.Equal(new QmpVersion(7, 2, 22, "Debian 1:7.2"), version);

@@ -97,10 +97,10 @@ public static class DocText
     /// </summary>
     public static string CommandFallback(string command, TypeRef? result)
     {
-        const string queryPrefix = "query-";
-        if (result is not null && command.StartsWith(queryPrefix, StringComparison.Ordinal) && command.Length > queryPrefix.Length)
+        const string QueryPrefix = "query-";
+        if (result is not null && command.StartsWith(QueryPrefix, StringComparison.Ordinal) && command.Length > QueryPrefix.Length)
         {
-            var what = command.Substring(queryPrefix.Length).Replace('-', ' ').Replace('_', ' ');
+            var what = command.Substring(QueryPrefix.Length).Replace('-', ' ').Replace('_', ' ');
             return "Returns the " + CSharpText.Xml(what) + " (<c>" + CSharpText.Xml(command) + "</c>) as " + Describe(result) + ".";
         }
         return "Runs <c>" + CSharpText.Xml(command) + "</c>" + (result is null ? "." : " and returns " + Describe(result) + ".");

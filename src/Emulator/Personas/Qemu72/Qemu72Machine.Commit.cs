@@ -88,19 +88,7 @@ internal sealed partial class Qemu72Machine
                 }
 
                 // commit_active_start: a mirror of the active layer into its base, named after the device.
-                var id = a.JobId ?? DeviceName(root);
-                CheckNewJobId(id);
-                var job = StartBlockJob(new Job
-                {
-                    Id = id,
-                    Type = "commit",
-                    AutoFinalize = a.AutoFinalize ?? true,
-                    AutoDismiss = a.AutoDismiss ?? true,
-                    Source = top,
-                    Target = baseImage,
-                    Nodes = merged,
-                    Retained = Vm.Retain(VirtualMachine.RetainedCost(id)),
-                }, a.Speed);
+                var job = StartBlockJob("commit", a.JobId, root, a.AutoFinalize, a.AutoDismiss, a.Speed, source: top, target: baseImage, nodes: merged);
                 Transition(job, "ready", now: false);
                 Vm.Emit(s => s.EmitBlockJobReady(new BlockJobCompletedDataType(job.Type), job.Id, job.Len, job.Offset, job.Speed));
             }
@@ -108,21 +96,9 @@ internal sealed partial class Qemu72Machine
             {
                 var overlay = root.Chain().First(i => i.Backing == top);
                 CheckNotBlocked(overlay);
-                var id = a.JobId ?? DeviceName(root);
-                CheckNewJobId(id);
-                var job = StartBlockJob(new Job
-                {
-                    Id = id,
-                    Type = "commit",
-                    AutoFinalize = a.AutoFinalize ?? true,
-                    AutoDismiss = a.AutoDismiss ?? true,
-                    Len = top.VirtualSize,
-                    Source = top,
-                    Target = baseImage,
-                    Nodes = [root, .. merged],
-                    Completed = () => Rebase(overlay, baseImage, a.BackingFile),
-                    Retained = Vm.Retain(VirtualMachine.RetainedCost(id)),
-                }, a.Speed);
+                var job = StartBlockJob(
+                    "commit", a.JobId, root, a.AutoFinalize, a.AutoDismiss, a.Speed, source: top, target: baseImage, nodes: [root, .. merged],
+                    len: top.VirtualSize, completed: () => Rebase(overlay, baseImage, a.BackingFile));
                 job.Offset = job.Len;
                 Succeed(job);
             }
@@ -190,20 +166,9 @@ internal sealed partial class Qemu72Machine
                 throw QmpException.Generic("backing file specified, but streaming the entire chain");
             }
 
-            var id = a.JobId ?? DeviceName(node);
-            CheckNewJobId(id);
-            var job = StartBlockJob(new Job
-            {
-                Id = id,
-                Type = "stream",
-                AutoFinalize = a.AutoFinalize ?? true,
-                AutoDismiss = a.AutoDismiss ?? true,
-                Len = node.VirtualSize,
-                Source = node,
-                Nodes = streamed,
-                Completed = () => Rebase(node, baseImage, a.BackingFile),
-                Retained = Vm.Retain(VirtualMachine.RetainedCost(id)),
-            }, a.Speed);
+            var job = StartBlockJob(
+                "stream", a.JobId, node, a.AutoFinalize, a.AutoDismiss, a.Speed, source: node, target: null, nodes: streamed,
+                len: node.VirtualSize, completed: () => Rebase(node, baseImage, a.BackingFile));
             job.Offset = job.Len;
             Succeed(job);
         }
@@ -264,11 +229,30 @@ internal sealed partial class Qemu72Machine
         [.. top.Backing?.Chain().TakeWhile(i => i != bottom) ?? []];
 
     /// <summary>
-    /// block_job_create after its id was checked: a bad speed drops the job QEMU has already created (its two status
-    /// changes, its charge given back); else created and running before the reply.
+    /// block_job_create for block-commit and block-stream: the job's id (the one given, else the name of
+    /// <paramref name="device"/>'s drive) checked first, then the job made with the client's auto-finalize and
+    /// auto-dismiss (both true when not given) and charged. A bad speed drops the job QEMU has already created (its two
+    /// status changes, its charge given back); else created and running before the reply.
     /// </summary>
-    private Job StartBlockJob(Job job, long? speed)
+    private Job StartBlockJob(
+        string type, string? jobId, BlockImage device, bool? autoFinalize, bool? autoDismiss, long? speed,
+        BlockImage source, BlockImage? target, IReadOnlyList<BlockImage> nodes, long len = 0, Action? completed = null)
     {
+        var id = jobId ?? DeviceName(device);
+        CheckNewJobId(id);
+        var job = new Job
+        {
+            Id = id,
+            Type = type,
+            AutoFinalize = autoFinalize ?? true,
+            AutoDismiss = autoDismiss ?? true,
+            Len = len,
+            Source = source,
+            Target = target,
+            Nodes = nodes,
+            Completed = completed,
+            Retained = Vm.Retain(VirtualMachine.RetainedCost(id)),
+        };
         if (speed is < 0)
         {
             Vm.Blockdev.Jobs.Add(job);
