@@ -35,23 +35,23 @@ internal static class RoundTripCosts
             await using var client = await QemuClient.ConnectAsync($"unix:{emulatorSocket}");
 
             Console.WriteLine($"== query-status round trip costs, {count:N0} each, one at a time (load average {File.ReadAllText("/proc/loadavg").Trim()})");
-            Console.WriteLine("   per round trip: elapsed time (a glance only: BenchmarkDotNet's RoundTrip is the measurement), CPU of this process, context switches (voluntary + involuntary, all threads), thread pool work items, bytes allocated");
+            Console.WriteLine("   per round trip: elapsed time (a glance only: BenchmarkDotNet's RoundTrip is the measurement), CPU of this process (and of the server's), context switches (voluntary + involuntary, all threads), thread pool work items, bytes allocated");
             for (var pass = 0; pass < 2; pass++)
             {
                 // The first pass warms up (tiering, pools); the second is printed.
                 var print = pass == 1;
-                await MeasureAsync("socket ping-pong (floor)", count, print, async () =>
+                await MeasureAsync("socket ping-pong (floor)", floorServer, count, print, async () =>
                 {
                     await floor.SendAsync(Servers.FloorRequest);
                     await ReadLineAsync(floor, buffer);
                 });
-                await MeasureAsync("generated client, query-status, floor server", count, print, async () => await floorClient.QueryStatusAsync());
-                await MeasureAsync("raw bytes, query-status, emulator", count, print, async () =>
+                await MeasureAsync("generated client, query-status, floor server", floorServer, count, print, async () => await floorClient.QueryStatusAsync());
+                await MeasureAsync("raw bytes, query-status, emulator", emulator, count, print, async () =>
                 {
                     await raw.SendAsync(Servers.FloorRequest);
                     await ReadLineAsync(raw, buffer);
                 });
-                await MeasureAsync("generated client, query-status, emulator", count, print, async () => await client.QueryStatusAsync());
+                await MeasureAsync("generated client, query-status, emulator", emulator, count, print, async () => await client.QueryStatusAsync());
             }
 
             return 0;
@@ -63,12 +63,14 @@ internal static class RoundTripCosts
         }
     }
 
-    private static async Task MeasureAsync(string what, int count, bool print, Func<Task> roundTrip)
+    private static async Task MeasureAsync(string what, Process server, int count, bool print, Func<Task> roundTrip)
     {
         // Started from a thread pool thread, as a caller in a service would be.
         await Task.Yield();
         var (voluntary, involuntary) = ContextSwitches();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        server.Refresh();
+        var serverCpu = server.TotalProcessorTime;
         var items = ThreadPool.CompletedWorkItemCount;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var wall = Stopwatch.StartNew();
@@ -81,11 +83,13 @@ internal static class RoundTripCosts
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         var workItems = ThreadPool.CompletedWorkItemCount - items;
         var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        server.Refresh();
+        var serverCpuUsed = server.TotalProcessorTime - serverCpu;
         var (voluntaryAfter, involuntaryAfter) = ContextSwitches();
         if (print)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {what,-46} wall {elapsed.TotalMicroseconds / count,6:F1} us  CPU {cpuUsed.TotalMicroseconds / count,6:F1} us  switches {(double)(voluntaryAfter - voluntary) / count,5:F2} + {(double)(involuntaryAfter - involuntary) / count,4:F2}  work items {(double)workItems / count,5:F2}  {(double)bytes / count,6:F0} B"));
+                $"  {what,-46} wall {elapsed.TotalMicroseconds / count,6:F1} us  CPU {cpuUsed.TotalMicroseconds / count,6:F1} us (server's {serverCpuUsed.TotalMicroseconds / count,5:F1} us)  switches {(double)(voluntaryAfter - voluntary) / count,5:F2} + {(double)(involuntaryAfter - involuntary) / count,4:F2}  work items {(double)workItems / count,5:F2}  {(double)bytes / count,6:F0} B"));
         }
     }
 
