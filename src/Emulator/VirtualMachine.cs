@@ -121,7 +121,7 @@ public sealed class VirtualMachine
             {
                 Id = c.Id,
                 Backend = c.Backend,
-                Filename = c.Backend switch { "pty" => "pty:/dev/pts/0", "file" => "file:" + c.Path, "socket" => "disconnected:unix:" + c.Path + ",server", _ => c.Backend },
+                Filename = c.Backend switch { "pty" => "pty:/dev/pts/0", "socket" => "disconnected:unix:" + c.Path + ",server", _ => c.Backend },
                 Ring = c.Backend is "ringbuf" or "memory" ? new RingBuffer((int)(c.Size ?? 65536)) : null,
                 Busy = c.Id is "serial0" or "monitor" or "parallel0",
             };

@@ -13,7 +13,8 @@ namespace Qmp.Benchmarks;
 
 /// <summary>
 /// One query-status round trip at a time over a unix socket, each server in its own process:
-/// the bare socket ping-pong of the same bytes (the floor), the same request's bytes to the reference
+/// the bare socket ping-pong of the same bytes (the floor), the generated client against that same
+/// server (what is above the floor is the client's alone), the same request's bytes to the reference
 /// emulator read back to the reply's line feed (no client: what is above the floor there is the
 /// server's), the generated client against the emulator (what is above that is the client's), and
 /// the generated client against real QEMU when it is installed. Allocations are the client process's own.
@@ -28,6 +29,7 @@ public class RoundTrip
     private Socket? _rawEmulator;
     private readonly byte[] _buffer = new byte[4096];
     private QemuClient? _client;
+    private QemuClient? _floorClient;
     private QemuClient? _qemuClient;
 
     [GlobalSetup]
@@ -37,6 +39,8 @@ public class RoundTrip
         _floorServer = Servers.Start("serve-floor", floorSocket);
         _floor = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await _floor.ConnectAsync(new UnixDomainSocketEndPoint(floorSocket));
+        await ReadLineAsync(_floor);
+        _floorClient = await QemuClient.ConnectAsync($"unix:{floorSocket}");
 
         var qmpSocket = Servers.SocketPath("qmp");
         _qmpServer = Servers.Start("serve-emulator", qmpSocket);
@@ -65,6 +69,11 @@ public class RoundTrip
             await _client.DisposeAsync();
         }
 
+        if (_floorClient is not null)
+        {
+            await _floorClient.DisposeAsync();
+        }
+
         if (_qemuClient is not null)
         {
             await _qemuClient.DisposeAsync();
@@ -81,6 +90,9 @@ public class RoundTrip
         await _floor!.SendAsync(Servers.FloorRequest);
         await ReadLineAsync(_floor);
     }
+
+    [Benchmark(Description = "generated client, query-status, floor server")]
+    public Task<StatusInfo> GeneratedClientOnFloor() => _floorClient!.QueryStatusAsync();
 
     [Benchmark(Description = "raw bytes, query-status, emulator")]
     public async Task RawEmulator()

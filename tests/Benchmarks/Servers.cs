@@ -124,8 +124,10 @@ internal static class Servers
     }
 
     /// <summary>
-    /// Server mode "floor": the cheapest thing that can answer — read a line, write the reply
-    /// bytes. No JSON, no QMP; what is left is the socket round trip itself.
+    /// Server mode "floor": the cheapest thing that can answer — a greeting on connect, then for each
+    /// line the same reply bytes with the request's id copied in (found by a byte search, no JSON), and
+    /// an empty return for qmp_capabilities. Enough QMP for the generated client to run against it, so
+    /// the client's cost above the socket round trip is measured with no server work in between.
     /// </summary>
     public static async Task<int> ServeFloorAsync(string socket)
     {
@@ -167,30 +169,71 @@ internal static class Servers
             ValueTask.FromResult(Qmp.Runtime.QmpReturn.FromUtf8(answer));
     }
 
-    public static readonly byte[] FloorReply = Encoding.UTF8.GetBytes("{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}, \"id\": 1}\r\n");
+    public static readonly byte[] FloorGreeting = Encoding.UTF8.GetBytes("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n");
 
     public static readonly byte[] FloorRequest = Encoding.UTF8.GetBytes("{\"execute\":\"query-status\",\"id\":1}\r\n");
+
+    private static readonly byte[] s_statusReplyHead = Encoding.UTF8.GetBytes("{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}, \"id\": ");
+
+    private static readonly byte[] s_emptyReplyHead = Encoding.UTF8.GetBytes("{\"return\": {}, \"id\": ");
 
     private static async Task EchoReplies(Socket connection)
     {
         using var _ = connection;
-        var buffer = new byte[4096];
+        await connection.SendAsync(FloorGreeting);
+        var buffer = new byte[65536];
+        var reply = new byte[256];
+        var start = 0;
+        var end = 0;
         while (true)
         {
-            var read = await connection.ReceiveAsync(buffer);
+            if (end == buffer.Length)
+            {
+                // A line longer than the buffer: not this server's business; drop what is there.
+                start = end = 0;
+            }
+
+            var read = await connection.ReceiveAsync(buffer.AsMemory(end));
             if (read == 0)
             {
                 return;
             }
 
-            for (var i = 0; i < read; i++)
+            end += read;
+            int lf;
+            while ((lf = buffer.AsSpan(start, end - start).IndexOf((byte)'\n')) >= 0)
             {
-                if (buffer[i] == '\n')
-                {
-                    await connection.SendAsync(FloorReply);
-                }
+                var line = buffer.AsSpan(start, lf);
+                var head = line.IndexOf("qmp_capabilities"u8) >= 0 ? s_emptyReplyHead : s_statusReplyHead;
+                head.CopyTo(reply);
+                var length = head.Length + CopyId(line, reply.AsSpan(head.Length));
+                "}\r\n"u8.CopyTo(reply.AsSpan(length));
+                await connection.SendAsync(reply.AsMemory(0, length + 3));
+                start += lf + 1;
+            }
+
+            if (start == end)
+            {
+                start = end = 0;
             }
         }
+    }
+
+    /// <summary>The request's id as it was written (digits after <c>"id":</c>), or <c>null</c>.</summary>
+    private static int CopyId(ReadOnlySpan<byte> line, Span<byte> to)
+    {
+        var at = line.IndexOf("\"id\":"u8);
+        if (at < 0)
+        {
+            "null"u8.CopyTo(to);
+            return 4;
+        }
+
+        var digits = line[(at + 5)..].TrimStart(" "u8);
+        var length = digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+        length = length < 0 ? digits.Length : Math.Min(length, 20);
+        digits[..length].CopyTo(to);
+        return length;
     }
 
     /// <summary>Server processes live as long as the benchmark that started them.</summary>

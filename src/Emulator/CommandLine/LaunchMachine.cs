@@ -90,7 +90,8 @@ internal static class LaunchMachine
     /// <summary>
     /// What <c>query-chardev</c> reports as a chardev's <c>filename</c>, as QEMU 7.2's char-socket computes it: a
     /// listening unix socket is <c>disconnected:unix:PATH,server=on</c> until a client comes, then
-    /// <c>unix:PATH,server=on</c>; for an inherited socket the path is the one it is bound to. A monitor's
+    /// <c>unix:PATH,server=on</c>; for an inherited socket the path is the one it is bound to. A file is just
+    /// <c>file</c>: only backends that set a name of their own (sockets, ptys) say more. A monitor's
     /// chardev is <paramref name="connected"/>: query-chardev reaches it through its client.
     /// </summary>
     public static string ChardevFilename(ChardevConfiguration chardev, bool connected)
@@ -105,8 +106,6 @@ internal static class LaunchMachine
                 return $"{state}unix:{path}{listen}";
             case "socket":
                 return $"{state}tcp:{chardev.Options.GetValueOrDefault("host", "")}:{chardev.Options.GetValueOrDefault("port", "")}{listen}";
-            case "file":
-                return "file:" + chardev.Options.GetValueOrDefault("path", "");
             case "pty":
                 return "pty:/dev/pts/0";
             default:

@@ -61,6 +61,12 @@ public static partial class Qemu72CommandLine
         "null", "socket", "udp", "msmouse", "wctablet", "vc", "ringbuf", "memory", "file", "pipe", "pty", "stdio", "serial",
         "tty", "parallel", "parport", "spicevmc", "spiceport", "qemu-vdagent", "dbus", "braille", "testdev");
 
+    /// <summary>The keys -chardev takes (QEMU 7.2's qemu_chardev_opts besides id and backend), whatever the backend.</summary>
+    private static readonly NameSet s_chardevKeys = new(
+        "chardev", "path", "host", "port", "fd", "localaddr", "localport", "to", "ipv4", "ipv6", "wait", "server", "delay",
+        "nodelay", "reconnect", "telnet", "tn3270", "tls-creds", "tls-authz", "websocket", "width", "height", "cols", "rows",
+        "mux", "signal", "name", "debug", "size", "append", "logfile", "logappend", "mouse", "clipboard", "tight", "abstract");
+
     private static readonly NameSet s_netdevTypes = new(
         "user", "tap", "l2tpv3", "socket", "stream", "dgram", "vde", "bridge", "hubport", "vhost-user", "vhost-vdpa");
 
@@ -489,12 +495,23 @@ public static partial class Qemu72CommandLine
         {
             Count(_chardevs.Count, CommandLineLimits.MaxBackends);
             var opts = OptionText.ParseOpts(value, "backend");
+
+            // QemuOpts checks the id, then every key against -chardev's one list (any backend's keys are accepted,
+            // and ignored by the others); the backend and a missing id are looked at later.
+            if (opts.TryGetValue("id", out var given))
+            {
+                CheckIdentifier(given);
+            }
+
+            foreach (var key in opts.Keys.Where(k => k is not "id" and not "backend" && !s_chardevKeys.Contains(k)))
+            {
+                throw new QemuOptionException($"Invalid parameter '{key}'");
+            }
+
             if (!opts.Remove("id", out var id))
             {
                 throw new QemuOptionException("chardev: no id specified");
             }
-
-            CheckIdentifier(id);
             var backend = opts.GetValueOrDefault("backend", "");
             opts.Remove("backend");
             if (!s_chardevBackends.Contains(backend))

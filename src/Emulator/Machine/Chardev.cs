@@ -76,7 +76,7 @@ public sealed partial class QemuMachine
             case "file":
                 var output = fileOut ?? throw MissingParameter("out");
                 OpenChardevFile(output, ExtraMember(extra, "append") is { ValueKind: System.Text.Json.JsonValueKind.True }, ExtraString(extra, "in"));
-                filename = "file:" + output;
+                // QEMU names a backend by its type unless the backend sets a name (sockets, ptys): "file".
                 break;
             case "pty":
                 pty = $"/dev/pts/{_nextPty++}";
@@ -94,7 +94,6 @@ public sealed partial class QemuMachine
                 Vm.CheckRoom(size);
 
                 ring = new RingBuffer((int)size);
-                filename = "memory";
                 break;
             case "socket":
                 var addr = ExtraMember(extra, "addr") ?? throw MissingParameter("addr");

@@ -7,7 +7,10 @@ namespace Qmp.Runtime.Server;
 /// <summary>The connection's output queue, bounded in bytes here and counted in the server's budget.</summary>
 internal sealed partial class QmpConnection
 {
-    private readonly Channel<byte[]> _output = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: the writer wakes on the thread that queued the message and writes it there (a
+    // socket takes a line at once), so a reply goes out without a hop to another thread. A write that has to wait
+    // hands the writer back to the thread pool, and messages queued meanwhile follow it in order.
+    private readonly Channel<byte[]> _output = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _queuedBytes;
     private long _stalledSince;
@@ -45,6 +48,7 @@ internal sealed partial class QmpConnection
     /// </summary>
     public void Enqueue(byte[] line)
     {
+        var queued = false;
         lock (_accounting)
         {
             if (_closed)
@@ -52,11 +56,7 @@ internal sealed partial class QmpConnection
                 return;
             }
 
-            if (_queuedBytes + line.Length > _options.MaxQueuedBytes)
-            {
-                // Closed below, outside the lock.
-            }
-            else
+            if (_queuedBytes + line.Length <= _options.MaxQueuedBytes)
             {
                 if (_queuedBytes == 0)
                 {
@@ -65,13 +65,18 @@ internal sealed partial class QmpConnection
 
                 _queuedBytes += line.Length;
                 _budget.AddQueued(line.Length);
-                _output.Writer.TryWrite(line);
-                line = [];
+                queued = true;
             }
         }
 
-        if (line.Length > 0)
+        if (queued)
         {
+            // Outside the lock: the writer may run here and now.
+            _output.Writer.TryWrite(line);
+        }
+        else
+        {
+            // Closed outside the lock.
             Abort($"its output queue would exceed {_options.MaxQueuedBytes} bytes (the client is not reading)");
             return;
         }

@@ -139,6 +139,13 @@ internal sealed partial class Qemu72Machine
                 throw QmpException.Generic("Parameter 'size' expects a >0 size");
             }
 
+            // bdrv_op_is_blocked(RESIZE): a job holding the node refuses with QERR_DEVICE_IN_USE, which names the
+            // device argument and so reads "(null)" (glibc's printf of a null string) when a node name was given.
+            if (Vm.Blockdev.Jobs.Any(j => Active(j) && j.Holds(node)))
+            {
+                throw QmpException.Generic($"Device '{arguments.Device ?? "(null)"}' is in use");
+            }
+
             if (node.ReadOnly)
             {
                 throw QmpException.Generic("Image is read-only");
