@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Qmp.Emulator.CommandLine;
 
 namespace Qmp.Emulator.Tests;
 
@@ -44,13 +43,7 @@ public sealed class Qemu72BlockConfinementTests : IDisposable
             "-device", """{"driver":"virtio-blk-pci","drive":"libvirt-1-format","id":"virtio-disk0"}""",
             "-qmp", $"unix:{socket},server=on,wait=off",
         ];
-        var error = new StringWriter();
-        var launch = Qemu72CommandLine.Parse(args, error);
-        Assert.True(launch is not null, error.ToString());
-        var emulator = await QemuEmulator.StartAsync(EmulatorProgram.FromLaunch(launch!, args).Options);
-        var line = await Line.ConnectAsync(socket);
-        await line.NegotiateAsync();
-        return (emulator, line);
+        return await Qemu72InProcess.StartAsync(args, socket);
     }
 
     private static async Task<JsonElement> RunAsync(Line line, string request)

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Qmp.Emulator.Model;
 
 namespace Qmp.Emulator.Tests;
 
@@ -342,20 +341,7 @@ public sealed class Qemu72BlockTests
     private static async Task<List<string>> RunAsync(string kind, (string Request, int EventsAfter)[] session, Func<string, string[]> devices)
     {
         var dir = Target.NewDirectory();
-        File.WriteAllBytes(Path.Combine(dir, "disk.qcow2"), QemuMachine.Qcow2Image(64L << 20, null));
-        BlockImage? below = null;
-        foreach (var name in new[] { "base", "mid", "top" })
-        {
-            var file = Path.Combine(dir, name + ".qcow2");
-            File.WriteAllBytes(file, QemuMachine.Qcow2Image(64L << 20, below));
-            below = new BlockImage { Filename = file, Format = "qcow2" };
-        }
-
-        foreach (var name in new[] { "cd.iso", "cd2.iso" })
-        {
-            using var iso = File.Create(Path.Combine(dir, name));
-            iso.SetLength(1L << 20);
-        }
+        Qemu72InProcess.PlantBlockImages(dir);
 
         File.WriteAllBytes(Path.Combine(dir, "snap.qcow2"), []);
         File.WriteAllBytes(Path.Combine(dir, "copy.qcow2"), []);

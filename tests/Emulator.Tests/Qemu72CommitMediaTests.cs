@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Qmp.Emulator.CommandLine;
-using Qmp.Emulator.Model;
 
 namespace Qmp.Emulator.Tests;
 
@@ -15,20 +13,7 @@ public sealed class Qemu72CommitMediaTests : IDisposable
 
     public Qemu72CommitMediaTests()
     {
-        File.WriteAllBytes(Path.Combine(_dir, "disk.qcow2"), QemuMachine.Qcow2Image(64L << 20, null));
-        BlockImage? below = null;
-        foreach (var name in new[] { "base", "mid", "top" })
-        {
-            var file = Path.Combine(_dir, name + ".qcow2");
-            File.WriteAllBytes(file, QemuMachine.Qcow2Image(64L << 20, below));
-            below = new BlockImage { Filename = file, Format = "qcow2" };
-        }
-
-        foreach (var name in new[] { "cd.iso", "cd2.iso" })
-        {
-            using var iso = File.Create(Path.Combine(_dir, name));
-            iso.SetLength(1L << 20);
-        }
+        Qemu72InProcess.PlantBlockImages(_dir);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -168,13 +153,7 @@ public sealed class Qemu72CommitMediaTests : IDisposable
     {
         var socket = Path.Combine(_dir, "qmp.sock");
         string[] args = ["--qemu", "7.2", "-machine", "pc-i440fx-7.2", "-nodefaults", .. devices, "-qmp", $"unix:{socket},server=on,wait=off"];
-        var error = new StringWriter();
-        var launch = Qemu72CommandLine.Parse(args, error);
-        Assert.True(launch is not null, error.ToString());
-        var emulator = await QemuEmulator.StartAsync(EmulatorProgram.FromLaunch(launch!, args).Options);
-        var line = await Line.ConnectAsync(socket);
-        await line.NegotiateAsync();
-        return (emulator, line);
+        return await Qemu72InProcess.StartAsync(args, socket);
     }
 
     /// <summary>Sends a request; gives its reply and the events before it and the <paramref name="after"/> events that follow.</summary>

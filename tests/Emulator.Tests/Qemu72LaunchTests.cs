@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using Qmp.Emulator.CommandLine;
 
 namespace Qmp.Emulator.Tests;
 
@@ -39,13 +38,7 @@ public sealed class Qemu72LaunchTests : IDisposable
         .. more,
     ];
 
-    private static EmulatorProgram.CommandLine Read(string[] args)
-    {
-        var error = new StringWriter();
-        var launch = Qemu72CommandLine.Parse(args, error);
-        Assert.True(launch is not null, error.ToString());
-        return EmulatorProgram.FromLaunch(launch!, args);
-    }
+    private static EmulatorProgram.CommandLine Read(string[] args) => Qemu72InProcess.Read(args);
 
     [Fact]
     public void The_options_come_from_qemu_7_2s_command_line()
