@@ -194,6 +194,28 @@ public class ServerProtocolTests
     }
 
     [Fact]
+    public async Task A_peer_that_has_read_a_reply_finds_no_command_running()
+    {
+        // The writer may send a reply inline; the session must leave the command first, or work
+        // deferred from outside (a job's event) would wait for a command that has answered. Before the
+        // fix 15 of 5,000 round trips here lost the race, so the test runs many.
+        await using var fx = new ServerFixture();
+        await using var peer = await fx.ConnectNegotiatedAsync();
+        var session = fx.Server.Sessions.Single();
+        var queued = 0;
+        for (var i = 0; i < 5000; i++)
+        {
+            await peer.SendAsync("{\"execute\":\"echo\",\"id\":" + i + "}");
+            Assert.Equal("{\"return\": {}, \"id\": " + i + "}", await peer.ReadLineAsync().Within());
+            var ran = false;
+            session.AfterReply(() => ran = true);
+            queued += ran ? 0 : 1;
+        }
+
+        Assert.Equal(0, queued);
+    }
+
+    [Fact]
     public async Task Oversized_and_too_deep_requests_get_an_error_and_reading_goes_on_as_in_qemu()
     {
         const string Invalid = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid JSON syntax\"}}";

@@ -43,16 +43,22 @@ internal abstract class QmpProtocolHandler(IQmpCommandDispatcher dispatcher, Qmp
     {
         var session = connection.Session;
         session.BeginCommand();
+        byte[]? line = null;
         try
         {
-            if (await ReplyAsync(connection, command, arguments, id, outOfBand: false).ConfigureAwait(false) is { } line)
-            {
-                connection.Enqueue(line);
-            }
+            line = await ReplyAsync(connection, command, arguments, id, outOfBand: false).ConfigureAwait(false);
         }
         finally
         {
-            RunAfterReply(session.EndCommand());
+            // The session leaves the command before its reply can reach the peer (the writer may send
+            // it inline): a peer that has read the reply finds no command running.
+            var deferred = session.EndCommand();
+            if (line is not null)
+            {
+                connection.Enqueue(line);
+            }
+
+            RunAfterReply(deferred);
         }
     }
 

@@ -95,7 +95,7 @@ public sealed class QmpSession
         s_current.Value = this;
     }
 
-    /// <summary>The command's reply is queued: returns what <see cref="AfterReply"/> queued, for the caller to run.</summary>
+    /// <summary>The command has its reply: returns what <see cref="AfterReply"/> queued, for the caller to run once the reply is queued.</summary>
     internal List<Action>? EndCommand()
     {
         s_current.Value = null;
