@@ -6,17 +6,11 @@ namespace Qmp.Codegen.Docs.Tests;
 /// <summary>What <c>qmp-codegen docs</c> reads and writes on disk: planted links, includes that lead out, FIFOs, sizes.</summary>
 public sealed class CliFilesTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("qmp-docs-files-").FullName;
+    private readonly TempFolder _folder = new("qmp-docs-files-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _folder.Write(name, text);
 
     private const string Lamp = """
         ##
@@ -33,7 +27,7 @@ public sealed class CliFilesTests : IDisposable
     public void Docs_output_replaces_planted_links_and_never_writes_through_them()
     {
         var top = Write("schema/top.json", Lamp);
-        var output = Path.Combine(_dir, "out");
+        var output = Path.Combine(_folder.Path, "out");
         Directory.CreateDirectory(output);
         var victim = Write("victim.txt", "victim");
         // A link at the target itself, and one at each name a fixed temporary scheme would use.
@@ -66,9 +60,9 @@ public sealed class CliFilesTests : IDisposable
     public void Includes_that_lead_out_of_the_schema_folder_are_refused_on_their_line()
     {
         var victim = Victim();
-        Directory.CreateDirectory(Path.Combine(_dir, "schema", "sub"));
-        File.CreateSymbolicLink(Path.Combine(_dir, "schema", "link.json"), victim);
-        Directory.CreateSymbolicLink(Path.Combine(_dir, "schema", "sub", "up"), _dir);
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "schema", "sub"));
+        File.CreateSymbolicLink(Path.Combine(_folder.Path, "schema", "link.json"), victim);
+        Directory.CreateSymbolicLink(Path.Combine(_folder.Path, "schema", "sub", "up"), _folder.Path);
         Write("schema/inside.json", "{ 'struct': 'Inside', 'data': { 'x': 'int' } }\n");
         var top = Write("schema/top.json", $$"""
             { 'include': 'inside.json' }
@@ -96,7 +90,7 @@ public sealed class CliFilesTests : IDisposable
         var (exit, stdout, stderr) = QmpCodegenCli.Run("compat", top, "--against", victim);
         Assert.Equal(2, exit);
         // As check prints it: the include's path from where qmp-codegen runs, as QEMU names it.
-        Assert.Contains("error QMP0202: cannot read include file '" + Path.GetRelativePath(AppContext.BaseDirectory, Path.Combine(_dir, "schema", "link.json")) + "'", stderr, StringComparison.Ordinal);
+        Assert.Contains("error QMP0202: cannot read include file '" + Path.GetRelativePath(AppContext.BaseDirectory, Path.Combine(_folder.Path, "schema", "link.json")) + "'", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("victimsecret", stdout + stderr, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -105,7 +99,7 @@ public sealed class CliFilesTests : IDisposable
     {
         Victim();
         Write("lib/shared.json", "{ 'struct': 'Shared', 'data': { 'x': 'int' } }\n");
-        File.CreateSymbolicLink(Path.Combine(_dir, "lib", "link.json"), Path.Combine(_dir, "victim.json"));
+        File.CreateSymbolicLink(Path.Combine(_folder.Path, "lib", "link.json"), Path.Combine(_folder.Path, "victim.json"));
         var top = Write("schema/top.json", """
             { 'include': '../lib/shared.json' }
             { 'include': '../lib/link.json' }
@@ -117,28 +111,28 @@ public sealed class CliFilesTests : IDisposable
                 "top.json(2,14): error QMP0202: cannot read include file '../lib/link.json'",
                 "top.json(3,14): error QMP0202: cannot read include file '../victim.json'",
             ],
-            Diagnostics(top, Path.Combine(_dir, "lib")));
+            Diagnostics(top, Path.Combine(_folder.Path, "lib")));
         Assert.Equal(3, Diagnostics(top).Count); // without --include-dir, lib/ is outside too
         // The option on the command line, repeatable.
-        var (exit, _, stderr) = QmpCodegenCli.Run("docs", top, "-o", Path.Combine(_dir, "out"), "--include-dir", Path.Combine(_dir, "lib"), "--include-dir", Path.Combine(_dir, "schema"));
+        var (exit, _, stderr) = QmpCodegenCli.Run("docs", top, "-o", Path.Combine(_folder.Path, "out"), "--include-dir", Path.Combine(_folder.Path, "lib"), "--include-dir", Path.Combine(_folder.Path, "schema"));
         Assert.Equal(1, exit);
         Assert.Contains("2 schema errors", stderr, StringComparison.Ordinal);
         Assert.Contains("include '../victim.json': outside the top file's folder and the --include-dir folders", stderr, StringComparison.Ordinal);
-        Assert.Contains("Shared", File.ReadAllText(Path.Combine(_dir, "out", DocsRenderer.MarkdownFile)), StringComparison.Ordinal);
+        Assert.Contains("Shared", File.ReadAllText(Path.Combine(_folder.Path, "out", DocsRenderer.MarkdownFile)), StringComparison.Ordinal);
     }
 
     [LinuxFact]
     public void A_fifo_a_device_and_a_folder_are_refused_without_reading()
     {
         // A FIFO nobody writes (opening it to read would wait for ever), a link to an endless device, a folder.
-        Directory.CreateDirectory(Path.Combine(_dir, "schema"));
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(_dir, "schema", "fifo.json")))
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "schema"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(_folder.Path, "schema", "fifo.json")))
         {
             Assert.True(mkfifo.WaitForExit(60_000));
             Assert.Equal(0, mkfifo.ExitCode);
         }
-        File.CreateSymbolicLink(Path.Combine(_dir, "schema", "zero.json"), "/dev/zero");
-        Directory.CreateDirectory(Path.Combine(_dir, "schema", "folder.json"));
+        File.CreateSymbolicLink(Path.Combine(_folder.Path, "schema", "zero.json"), "/dev/zero");
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "schema", "folder.json"));
         var top = Write("schema/top.json", """
             { 'include': 'fifo.json' }
             { 'include': 'zero.json' }
@@ -148,12 +142,12 @@ public sealed class CliFilesTests : IDisposable
             """);
         // As a process, so a hang is killed (60 s) and a runaway read stops at a 256 MiB heap instead of the machine's memory.
         var (exit, _, stderr) = QmpCodegenCli.Run(new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" },
-            "docs", top, "-o", Path.Combine(_dir, "out"));
+            "docs", top, "-o", Path.Combine(_folder.Path, "out"));
         Assert.True(exit == 1, $"exit {exit}: {stderr}");
         Assert.Contains("3 schema errors", stderr, StringComparison.Ordinal);
         Assert.Contains("include 'fifo.json': refused", stderr, StringComparison.Ordinal);
         Assert.Contains("include 'zero.json': refused", stderr, StringComparison.Ordinal);
-        var markdown = File.ReadAllText(Path.Combine(_dir, "out", DocsRenderer.MarkdownFile));
+        var markdown = File.ReadAllText(Path.Combine(_folder.Path, "out", DocsRenderer.MarkdownFile));
         foreach (var (line, name) in new[] { (1, "fifo.json"), (2, "zero.json"), (3, "folder.json") })
         {
             Assert.Contains($"error QMP0202 at `top.json({line},14)`: cannot read include file '{name}'", markdown, StringComparison.Ordinal);

@@ -7,17 +7,11 @@ namespace Qmp.Codegen.Tests;
 /// </summary>
 public sealed class CliSchemaLoaderTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("qmp-loader-").FullName;
+    private readonly TempFolder _folder = new("qmp-loader-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _folder.Write(name, text);
 
     private const string Server = """[{"name": "query-x", "meta-type": "command", "arg-type": "q_empty", "ret-type": "q_empty"}, {"name": "q_empty", "meta-type": "object", "members": []}]""";
 
@@ -71,7 +65,7 @@ public sealed class CliSchemaLoaderTests : IDisposable
         Assert.DoesNotContain("VictimSecret", stdout, StringComparison.Ordinal);
         Assert.Contains("outside the top file's folder and the --include-dir folders", stderr, StringComparison.Ordinal);
         // With the folder allowed, check reads it.
-        var (allowed, _, _) = QmpCodegenCli.Run("check", top, "--include-dir", _dir);
+        var (allowed, _, _) = QmpCodegenCli.Run("check", top, "--include-dir", _folder.Path);
         Assert.Equal(0, allowed);
     }
 
@@ -79,7 +73,7 @@ public sealed class CliSchemaLoaderTests : IDisposable
     public void Docs_renders_a_saved_answer()
     {
         var saved = Write("live.json", Server);
-        var output = Path.Combine(_dir, "out");
+        var output = Path.Combine(_folder.Path, "out");
         var (exit, _, stderr) = QmpCodegenCli.Run("docs", saved, "-o", output);
         Assert.True(exit == 0, stderr);
         Assert.Contains("query-x", File.ReadAllText(Path.Combine(output, "qmp-reference.md")), StringComparison.Ordinal);

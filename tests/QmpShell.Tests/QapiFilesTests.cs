@@ -7,24 +7,18 @@ namespace QmpShell.Tests;
 /// </summary>
 public sealed class QapiFilesTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("qmpshell-qapi-").FullName;
+    private readonly TempFolder _folder = new("qmpshell-qapi-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _folder.Write(name, text);
 
     [LinuxFact]
     public async Task A_fifo_include_is_refused_in_one_line_without_waiting_for_a_writer()
     {
         // Nobody ever writes this FIFO: opening it to read would wait for ever.
-        Directory.CreateDirectory(Path.Combine(_dir, "qapi"));
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(_dir, "qapi", "fifo.json")))
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "qapi"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(_folder.Path, "qapi", "fifo.json")))
         {
             Assert.True(mkfifo.WaitForExit(60_000));
             Assert.Equal(0, mkfifo.ExitCode);
@@ -33,7 +27,7 @@ public sealed class QapiFilesTests : IDisposable
         var top = Write("qapi/qapi-schema.json", "{ 'include': 'fifo.json' }\n{ 'command': 'after' }\n");
         await using var server = new FakeQmpServer();
         // As a process: a hang is killed after 60 s (RunPipedAsync's bound) and fails the test.
-        var (exitCode, _, error) = await ShellProcess.RunPipedAsync(server.Address, "quit\n", _dir, "--qapi", top);
+        var (exitCode, _, error) = await ShellProcess.RunPipedAsync(server.Address, "quit\n", _folder.Path, "--qapi", top);
         Assert.Equal("qmp-shell: the QAPI schema is not used: include 'fifo.json': refused: a symbolic link, or not a regular file\n",
             error.Replace("\r\n", "\n", StringComparison.Ordinal));
         Assert.Equal(0, exitCode);
@@ -43,8 +37,8 @@ public sealed class QapiFilesTests : IDisposable
     public void A_link_or_a_name_out_of_the_folder_is_refused_one_beside_the_top_file_is_read()
     {
         var victim = Write("victim.json", "{ 'command': 'victim-secret' }\n");
-        Directory.CreateDirectory(Path.Combine(_dir, "qapi"));
-        File.CreateSymbolicLink(Path.Combine(_dir, "qapi", "out.json"), victim);
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "qapi"));
+        File.CreateSymbolicLink(Path.Combine(_folder.Path, "qapi", "out.json"), victim);
         var top = Write("qapi/qapi-schema.json", "{ 'include': 'out.json' }\n{ 'command': 'after' }\n");
         var (schema, problem) = SchemaLearning.ReadQapi(top);
         Assert.Null(schema);
