@@ -141,6 +141,55 @@ public class ClientStateLimitTests
     }
 
     [Fact]
+    public async Task A_node_that_goes_gives_back_what_its_dirty_bitmaps_were_charged()
+    {
+        // QEMU frees a node's bitmaps with the node; the 7.2 persona kept their charge after blockdev-del, so adding
+        // and deleting a node with a bitmap, over and over, spent the machine's budget.
+        using var folder = new TempFolder("qmp-bitmaps72-");
+        var socket = Path.Combine(folder.Path, "qmp.sock");
+        File.WriteAllBytes(Path.Combine(folder.Path, "disk.qcow2"), QemuMachine.Qcow2Image(64L << 20, null));
+        folder.Write("extra.raw", "");
+        var (emulator, line) = await Qemu72InProcess.StartAsync(
+        [
+            "--qemu", "7.2",
+            "-blockdev", $$"""{"driver":"file","filename":"{{Path.Combine(folder.Path, "disk.qcow2")}}","node-name":"libvirt-1-storage"}""",
+            "-blockdev", """{"node-name":"libvirt-1-format","driver":"qcow2","file":"libvirt-1-storage"}""",
+            "-device", """{"driver":"virtio-blk-pci","drive":"libvirt-1-format","id":"virtio-disk0"}""",
+            "-qmp", $"unix:{socket},server=on,wait=off",
+        ], socket);
+        await using var _ = emulator;
+        await using var __ = line;
+
+        async Task Run(string command, string arguments)
+        {
+            await line.SendAsync($$"""{"execute":"{{command}}","arguments":{{arguments}}}""" + "\r\n");
+            var reply = await line.ReadLineAsync();
+            Assert.True(reply == "{\"return\": {}}", $"{command} {arguments}: {reply}");
+        }
+
+        var before = emulator.Vm.RetainedBytes;
+        for (var i = 0; i < 3; i++)
+        {
+            await Run("blockdev-add", $$"""{"driver":"file","filename":"{{Path.Combine(folder.Path, "extra.raw")}}","node-name":"f9"}""");
+            await Run("block-dirty-bitmap-add", """{"node":"f9","name":"b9"}""");
+            await Run("block-dirty-bitmap-add", JsonSerializer.Serialize(new { node = "f9", name = new string('b', 1000) }));
+            Assert.True(emulator.Vm.RetainedBytes > before + 1000, $"{emulator.Vm.RetainedBytes} bytes held");
+            await Run("blockdev-del", """{"node-name":"f9"}""");
+            Assert.Equal(before, emulator.Vm.RetainedBytes);
+        }
+
+        // A bitmap on a node that stays is kept, and so is its charge.
+        await Run("block-dirty-bitmap-add", """{"node":"libvirt-1-format","name":"kept"}""");
+        var held = emulator.Vm.RetainedBytes;
+        Assert.True(held > before);
+        await Run("blockdev-add", $$"""{"driver":"file","filename":"{{Path.Combine(folder.Path, "extra.raw")}}","node-name":"f9"}""");
+        await Run("blockdev-del", """{"node-name":"f9"}""");
+        Assert.Equal(held, emulator.Vm.RetainedBytes);
+        await Run("block-dirty-bitmap-remove", """{"node":"libvirt-1-format","name":"kept"}""");
+        Assert.Equal(before, emulator.Vm.RetainedBytes);
+    }
+
+    [Fact]
     public async Task Node_names_are_at_most_31_bytes_as_in_qemu()
     {
         // QEMU 7.2: blockdev-snapshot-sync with a 40-byte snapshot-node-name answers "Node name too long".

@@ -230,12 +230,18 @@ internal sealed partial class Qemu72Machine
     /// Runs a change of the graph (a pivot, a commit, a medium removed) and keeps each node of the command line that
     /// leaves every chain: QEMU's monitor owns a -blockdev node until blockdev-del (<paramref name="deleted"/>), so it stays
     /// a node of its own, with its backing, listed where the command line put it. Nodes QMP added are listed anyway; a
-    /// -drive's own nodes go.
+    /// -drive's own nodes go, and a node that goes takes its dirty bitmaps with it.
     /// </summary>
     private void ChangeGraph(Action change, BlockImage? deleted = null)
     {
         var launched = Vm.Launch is { } launch ? GraphNodes().Where(n => n != deleted && n.NodeName is { } name && launch.FindNode(name) is not null).ToList() : [];
         change();
+        KeepLaunchedNodes(launched);
+        DropBitmapsOfGoneNodes();
+    }
+
+    private void KeepLaunchedNodes(List<BlockImage> launched)
+    {
         if (launched.Count == 0)
         {
             return;

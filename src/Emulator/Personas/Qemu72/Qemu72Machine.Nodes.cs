@@ -274,6 +274,29 @@ internal sealed partial class Qemu72Machine
         return Done();
     }
 
+    /// <summary>
+    /// QEMU frees a node's dirty bitmaps with the node: once no list or chain reaches a node, its bitmaps go and give
+    /// back what they were charged.
+    /// </summary>
+    private void DropBitmapsOfGoneNodes()
+    {
+        if (_bitmaps.Count == 0)
+        {
+            return;
+        }
+
+        var live = new HashSet<BlockImage>(GraphNodes(), ReferenceEqualityComparer.Instance);
+        foreach (var node in _bitmaps.Keys.Where(n => !live.Contains(n)).ToList())
+        {
+            foreach (var bitmap in _bitmaps[node].Values)
+            {
+                Vm.Release(bitmap.Retained);
+            }
+
+            _bitmaps.Remove(node);
+        }
+    }
+
     public override ValueTask BlockDirtyBitmapRemoveAsync(BlockDirtyBitmapRemoveArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         lock (Gate)
