@@ -37,6 +37,38 @@ public sealed partial class Qemu72MonitorResourceTests
         Assert.Empty(Directory.GetFiles(started.Work, ".qmp-*.tmp"));
     }
 
+    [QemuFact]
+    public async Task Blockdev_nodes_that_no_device_takes_are_named_nodes_as_in_qemu_7_2_side_by_side()
+    {
+        // A machine with no disk, only -blockdev nodes: the monitor owns them, lists them and finds them by name.
+        Step[] steps =
+        [
+            new("query-named-block-nodes", """{"flat":true}""", Value: true),
+            new("blockdev-add", """{"driver":"raw","file":"f0","node-name":"r0"}"""),
+            new("block-dirty-bitmap-add", """{"node":"r0","name":"b"}"""),
+            new("nbd-server-start", """{"addr":{"type":"unix","data":{"path":"nbd.sock"}}}"""),
+            new("block-export-add", """{"type":"nbd","id":"e1","node-name":"r0"}"""),
+            new("blockdev-del", """{"node-name":"r0"}"""),
+            new("block-export-del", """{"id":"e1"}"""),
+            new("nbd-server-stop"),
+            new("blockdev-del", """{"node-name":"f0"}"""),
+            new("blockdev-del", """{"node-name":"r0"}"""),
+            new("blockdev-del", """{"node-name":"f0"}"""),
+            new("query-named-block-nodes", """{"flat":true}""", Value: true),
+        ];
+        static string[] Nodes(string work) =>
+        [
+            "-blockdev", $$"""{"driver":"file","filename":"{{Path.Combine(work, "disk.raw")}}","node-name":"f0"}""",
+            "-blockdev", """{"driver":"raw","file":"f0","node-name":"r0"}""",
+        ];
+        var qemu = await RunAsync(Target.Qemu, steps, Nodes);
+        var persona = await RunAsync(Target.Emulator, steps, Nodes);
+        var differences = steps.Select((step, i) => (step, i)).Where(s => qemu.Replies[s.i] != persona.Replies[s.i])
+            .Select(s => $"{s.step.Command} {s.step.Arguments}\n  QEMU:    {qemu.Replies[s.i]}\n  persona: {persona.Replies[s.i]}").ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        Assert.Equal("return []", qemu.Replies[^1]);
+    }
+
     [Fact]
     public async Task Bitmap_names_are_bounded_as_qemu_7_2_bounds_them()
     {

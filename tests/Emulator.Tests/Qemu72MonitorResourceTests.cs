@@ -24,13 +24,14 @@ public sealed partial class Qemu72MonitorResourceTests
 
     private sealed record Run(List<string> Replies, List<string> Files);
 
-    private static async Task<Run> RunAsync(string kind, Step[] steps)
+    private static async Task<Run> RunAsync(string kind, Step[] steps, Func<string, string[]>? more = null)
     {
-        await using var started = await StartAsync(kind);
+        await using var started = await StartAsync(kind, more);
         var replies = new List<string>();
         foreach (var step in steps)
         {
-            replies.Add(await RunAsync(started.Client, step, Path.Combine(started.Target.Directory, "passed")));
+            // Each machine has a folder of its own: a path in a reply is compared from there.
+            replies.Add((await RunAsync(started.Client, step, Path.Combine(started.Target.Directory, "passed"))).Replace(started.Work, "FILES", StringComparison.Ordinal));
         }
 
         return new Run(replies, [.. Directory.GetFileSystemEntries(started.Work).Select(e => Path.GetFileName(e)).Where(n => n != "nbd.sock").Order(StringComparer.Ordinal)]);
@@ -79,13 +80,14 @@ public sealed partial class Qemu72MonitorResourceTests
         }
     }
 
-    private static async Task<Started> StartAsync(string kind)
+    /// <summary>The machine; <paramref name="more"/> gives more of its command line from the folder the files are in.</summary>
+    private static async Task<Started> StartAsync(string kind, Func<string, string[]>? more = null)
     {
         var dir = Target.NewDirectory();
         var socket = Path.Combine(dir, "qmp.sock");
         var work = Directory.CreateDirectory(Path.Combine(dir, "files")).FullName;
         File.WriteAllBytes(Path.Combine(work, "disk.raw"), new byte[65536]);
-        string[] args = ["-machine", "pc-i440fx-7.2,accel=tcg", "-qmp", $"unix:{socket},server=on,wait=off"];
+        string[] args = ["-machine", "pc-i440fx-7.2,accel=tcg", .. more?.Invoke(work) ?? [], "-qmp", $"unix:{socket},server=on,wait=off"];
         var target = Target.Start(kind, dir, args, qemuOnly: [], emulatorOnly: ["--qemu", "7.2", "--data-dir", work, "-nodefaults"], workingDirectory: work);
         try
         {

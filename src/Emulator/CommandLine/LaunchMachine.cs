@@ -68,7 +68,7 @@ internal static class LaunchMachine
     }
 
     /// <summary>The nodes below <paramref name="node"/> through <c>backing</c>, nearest first (a loop in the names ends it).</summary>
-    private static List<BlockNodeConfiguration> Chain(LaunchConfiguration launch, BlockNodeConfiguration node)
+    public static List<BlockNodeConfiguration> Chain(LaunchConfiguration launch, BlockNodeConfiguration node)
     {
         var chain = new List<BlockNodeConfiguration>();
         var seen = new HashSet<string>(StringComparer.Ordinal) { node.NodeName };

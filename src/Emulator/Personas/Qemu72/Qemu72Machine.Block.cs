@@ -47,6 +47,70 @@ internal sealed partial class Qemu72Machine
 
     private readonly Dictionary<BlockImage, long> _retainedNodes = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// A -blockdev node that no -device takes and no other node sits on is still QEMU's: the monitor owns it until
+    /// blockdev-del, query-named-block-nodes lists it and commands find it by name (an export of a machine that has
+    /// no disk, as a storage daemon would make). Its children come with it.
+    /// </summary>
+    private void AddUnattachedLaunchNodes()
+    {
+        if (Vm.Launch is not { } launch)
+        {
+            return;
+        }
+
+        var below = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in launch.BlockNodes)
+        {
+            if (node.File is { } file)
+            {
+                below.Add(file);
+            }
+
+            if (OptionValues.GetString(node.Options, "backing") is { } backing)
+            {
+                below.Add(backing);
+            }
+        }
+
+        var attached = GraphNodes().Select(n => n.NodeName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var node in launch.BlockNodes)
+        {
+            if (!below.Contains(node.NodeName) && !attached.Contains(node.NodeName))
+            {
+                Vm.Blockdev.Nodes.Add(LaunchImage(launch, node));
+            }
+        }
+    }
+
+    /// <summary>A command line node as an image, with its backing chain (its file child is found by <see cref="ProtocolNode"/>).</summary>
+    private static BlockImage LaunchImage(LaunchConfiguration launch, BlockNodeConfiguration node)
+    {
+        BlockImage? top = null, above = null;
+        foreach (var n in (IEnumerable<BlockNodeConfiguration>)[node, .. LaunchMachine.Chain(launch, node)])
+        {
+            var protocol = n.File is null;
+            var image = new BlockImage
+            {
+                Filename = LaunchMachine.FileOf(launch, n) ?? n.NodeName,
+                Format = n.Driver,
+                VirtualSize = protocol ? SectorLength(Math.Max(n.ActualSize, n.VirtualSize)) : n.VirtualSize,
+                ActualSize = n.ActualSize,
+                NodeName = n.NodeName,
+                ReadOnly = n.ReadOnly,
+            };
+            top ??= image;
+            if (above is not null)
+            {
+                above.Backing = image;
+            }
+
+            above = image;
+        }
+
+        return top!;
+    }
+
     /// <summary>When each node QMP made was made (blockdev-add's, blockdev-change-medium's unnamed ones): QEMU lists nodes newest first.</summary>
     private readonly Dictionary<BlockImage, long> _createdAt = new(ReferenceEqualityComparer.Instance);
 
@@ -270,8 +334,8 @@ internal sealed partial class Qemu72Machine
         lock (Gate)
         {
             var node = FindNode(arguments.NodeName) ?? throw QmpException.Generic($"Failed to find node with node-name='{arguments.NodeName}'");
-            // A device's or a job's BlockBackend on it (bdrv_has_blk), else another node's reference to it.
-            if (Vm.Drives.Any(d => d.Image == node) || Vm.Blockdev.Jobs.Any(j => Active(j) && j.Holds(node)))
+            // A device's, a job's or an export's BlockBackend on it (bdrv_has_blk), else another node's reference to it.
+            if (Vm.Drives.Any(d => d.Image == node) || Vm.Blockdev.Jobs.Any(j => Active(j) && j.Holds(node)) || _exports.Any(e => e.Node == node))
             {
                 throw QmpException.Generic($"Node {arguments.NodeName} is in use");
             }

@@ -32,6 +32,7 @@ internal sealed partial class Qemu72Machine : Qemu72CommandsBase, IQmpCommandDis
         // truth and the migration capabilities are the machine's.
         _recorded = [.. Catalogue.Commands.Where(c => c is not ("query-kvm" or "query-migrate-capabilities") && HasCommand(c))];
         InitMigrationCapabilities();
+        AddUnattachedLaunchNodes();
         var version = Catalogue.Exchanges("query-version")[0].Return!.Value.GetProperty("qemu");
         Greeting = new QmpGreeting(
             new QmpVersion(version.GetProperty("major").GetInt32(), version.GetProperty("minor").GetInt32(), version.GetProperty("micro").GetInt32(), Catalogue.Package),
