@@ -82,7 +82,7 @@ public sealed class VirtualMachine
         var slot = 0;
         foreach (var builtin in new[] { "i440FX", "PIIX3", "piix3-ide", "PIIX4_PM", "VGA" })
         {
-            Devices.Add(new Device { Driver = builtin, BuiltIn = true, Index = NextDeviceIndex(hotplugged: false), PciSlot = builtin is "piix3-ide" or "PIIX4_PM" ? 1 : slot++, PciFunction = builtin == "piix3-ide" ? 1 : builtin == "PIIX4_PM" ? 3 : 0 });
+            Devices.Add(new Device { Driver = builtin, BuiltIn = true, Index = NextDeviceIndex(peripheral: false), PciSlot = builtin is "piix3-ide" or "PIIX4_PM" ? 1 : slot++, PciFunction = builtin == "piix3-ide" ? 1 : builtin == "PIIX4_PM" ? 3 : 0 });
         }
 
         foreach (var nic in description.Nics ?? [])
@@ -108,7 +108,8 @@ public sealed class VirtualMachine
             {
                 Driver = device.Driver,
                 Id = device.Id,
-                Index = device.Id is null ? NextDeviceIndex(hotplugged: false) : 0,
+                Index = device.Id is null ? NextDeviceIndex(peripheral: true) : 0,
+                Peripheral = true,
                 Properties = device.Properties ?? [],
                 PciSlot = Catalog.IsPci(device.Driver) ? NextPciSlot() : -1,
                 BuiltIn = false,
@@ -434,7 +435,7 @@ public sealed class VirtualMachine
     private int _anonymousDevices;
 
     /// <summary>The next <c>device[N]</c> of /machine/unattached (built with the machine) or /machine/peripheral-anon (device_add).</summary>
-    internal int NextDeviceIndex(bool hotplugged) => hotplugged ? _anonymousDevices++ : _unattachedDevices++;
+    internal int NextDeviceIndex(bool peripheral) => peripheral ? _anonymousDevices++ : _unattachedDevices++;
 
     internal int NextPciSlot()
     {

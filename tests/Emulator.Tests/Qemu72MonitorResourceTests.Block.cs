@@ -69,6 +69,40 @@ public sealed partial class Qemu72MonitorResourceTests
         Assert.Equal("return []", qemu.Replies[^1]);
     }
 
+    [QemuFact]
+    public async Task Device_del_finds_a_device_by_its_path_as_qemu_7_2_does_side_by_side()
+    {
+        // A device without an id has only its path. QEMU, with no guest to acknowledge, leaves the device pending;
+        // the persona's guest acknowledges at once, so each device is deleted once here.
+        Step[] steps =
+        [
+            new("device_del", """{"id":"/machine/peripheral-anon/device[0]"}"""),
+            new("device_del", """{"id":"/machine/peripheral/ser0"}"""),
+            new("device_del", """{"id":"/machine/nothere"}"""),
+            new("device_del", """{"id":"/machine/peripheral/nothere"}"""),
+            new("device_del", """{"id":"device[0]"}"""),
+            new("device_del", """{"id":""}"""),
+            new("device_del", """{"id":"/machine/peripheral"}"""),
+            new("device_del", """{"id":"/machine"}"""),
+            new("device_del", """{"id":"/objects"}"""),
+            new("object-add", """{"qom-type":"iothread","id":"io1"}"""),
+            new("device_del", """{"id":"/objects/io1"}"""),
+            new("device_del", """{"id":"/objects/io2"}"""),
+            new("device_del", """{"id":"/machine/peripheral-anon/device[1]"}"""),
+        ];
+        static string[] Devices(string work) =>
+        [
+            "-device", "virtio-balloon-pci",
+            "-device", """{"driver":"virtio-serial-pci","id":"ser0"}""",
+        ];
+        var qemu = await RunAsync(Target.Qemu, steps, Devices);
+        var persona = await RunAsync(Target.Emulator, steps, Devices);
+        var differences = steps.Select((step, i) => (step, i)).Where(s => qemu.Replies[s.i] != persona.Replies[s.i])
+            .Select(s => $"{s.step.Command} {s.step.Arguments}\n  QEMU:    {qemu.Replies[s.i]}\n  persona: {persona.Replies[s.i]}").ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        Assert.Equal("return", qemu.Replies[0]);
+    }
+
     [Fact]
     public async Task Bitmap_names_are_bounded_as_qemu_7_2_bounds_them()
     {

@@ -115,9 +115,10 @@ public sealed partial class QemuMachine
                 PciSlot = info.Vendor != 0 ? Vm.NextPciSlot() : -1,
                 PciFunction = dimmSlot >= 0 ? (int)dimmSlot : 0,
                 Hotplugged = true,
+                Peripheral = true,
 
                 // QEMU names it device[*]: the lowest number no device in /machine/peripheral-anon has.
-                Index = id is null ? Enumerable.Range(0, int.MaxValue).First(i => !Vm.Devices.Any(d => d.Id is null && d.Hotplugged && d.Index == i)) : 0,
+                Index = id is null ? Enumerable.Range(0, int.MaxValue).First(i => !Vm.Devices.Any(d => d.Id is null && d.Peripheral && d.Index == i)) : 0,
             };
             if (device.PciSlot >= 32)
             {
@@ -145,7 +146,20 @@ public sealed partial class QemuMachine
     {
         lock (Gate)
         {
-            var device = Vm.Devices.FirstOrDefault(d => d.Id == arguments.Id) ?? throw DeviceNotFound(arguments.Id);
+            DeleteDevice(Vm.Devices.FirstOrDefault(d => d.Id == arguments.Id) ?? throw DeviceNotFound(arguments.Id));
+        }
+
+        return Done();
+    }
+
+    /// <summary>
+    /// Unplugs <paramref name="device"/> as a guest that acknowledges at once: gone, with what it held, and
+    /// DEVICE_DELETED (naming its id, if it has one, and its path) after the reply.
+    /// </summary>
+    internal void DeleteDevice(Device device)
+    {
+        lock (Gate)
+        {
             var info = Catalog.FindDevice(device.Driver);
             if (info is { Hotplug: false } || device.Driver is "i440FX" or "PIIX3" or "VGA")
             {
@@ -178,11 +192,9 @@ public sealed partial class QemuMachine
 
             Vm.RemoveQomValues(device.Path);
             var path = device.Path;
-            var id = arguments.Id;
+            var id = device.Id;
             Vm.Emit(s => s.EmitDeviceDeleted(path, id));
         }
-
-        return Done();
     }
 
     public override ValueTask<IReadOnlyList<PciInfo>> QueryPciAsync(QmpSession session, CancellationToken cancellationToken)

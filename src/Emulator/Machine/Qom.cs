@@ -25,9 +25,9 @@ public sealed partial class QemuMachine
             case "/machine/peripheral":
                 return new QomNode("container", container, Vm.Devices.Where(d => d.Id is not null).Select(d => (d.Id!, $"child<{d.Driver}>")).ToList());
             case "/machine/peripheral-anon":
-                return new QomNode("container", container, Vm.Devices.Where(d => d.Id is null && d.Hotplugged).Select(d => ($"device[{d.Index}]", $"child<{d.Driver}>")).ToList());
+                return new QomNode("container", container, Vm.Devices.Where(d => d.Id is null && d.Peripheral).Select(d => ($"device[{d.Index}]", $"child<{d.Driver}>")).ToList());
             case "/machine/unattached":
-                return new QomNode("container", container, Vm.Devices.Where(d => d.Id is null && !d.Hotplugged).Select(d => ($"device[{d.Index}]", $"child<{d.Driver}>")).ToList());
+                return new QomNode("container", container, Vm.Devices.Where(d => d.Id is null && !d.Peripheral).Select(d => ($"device[{d.Index}]", $"child<{d.Driver}>")).ToList());
             case "/machine/i440fx":
                 return new QomNode("i440FX-pcihost", [("type", "string", ToJson("i440FX-pcihost"), false), ("pci-hole64-size", "int", ToJson(1L << 31), true)], []);
             case "/objects":

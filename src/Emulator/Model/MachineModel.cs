@@ -99,15 +99,18 @@ internal sealed class Device
     public bool Hotplugged { get; init; }
     public bool BuiltIn { get; init; }
 
+    /// <summary>Made by <c>-device</c> or <c>device_add</c>: one of QEMU's peripherals, not a part the machine built.</summary>
+    public bool Peripheral { get; init; }
+
     /// <summary>N of <c>device[N]</c>, QEMU's name for a device without id: numbered in creation order per container.</summary>
     public int Index { get; init; }
 
     /// <summary>
     /// Where QOM shows it: <c>/machine/peripheral/ID</c>; without an id, <c>/machine/unattached/device[N]</c> for
-    /// what the machine built and <c>/machine/peripheral-anon/device[N]</c> for what device_add added.
+    /// what the machine built and <c>/machine/peripheral-anon/device[N]</c> for what -device or device_add made.
     /// </summary>
     public string Path => Id is not null ? $"/machine/peripheral/{Id}"
-        : Hotplugged ? $"/machine/peripheral-anon/device[{Index}]" : $"/machine/unattached/device[{Index}]";
+        : Peripheral ? $"/machine/peripheral-anon/device[{Index}]" : $"/machine/unattached/device[{Index}]";
 }
 
 /// <summary>A user-creatable object (<c>object-add</c>).</summary>

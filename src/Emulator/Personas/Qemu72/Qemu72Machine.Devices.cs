@@ -32,8 +32,32 @@ internal sealed partial class Qemu72Machine
         return Done();
     }
 
-    public override ValueTask DeviceDelAsync(DeviceDelArguments arguments, QmpSession session, CancellationToken cancellationToken) =>
-        _services.DeviceDelAsync(new Qemu21.DeviceDelArguments { Id = arguments.Id }, session, cancellationToken);
+    /// <summary>
+    /// QEMU 7.2's find_device_state: the id is a QOM path, absolute or from /machine/peripheral (so a plain id, and
+    /// <c>/machine/peripheral-anon/device[N]</c> for a device without one). A container or an object is not a
+    /// device; a path below a device (its bus, its backend) is not modelled and not found.
+    /// </summary>
+    public override ValueTask DeviceDelAsync(DeviceDelArguments arguments, QmpSession session, CancellationToken cancellationToken)
+    {
+        var id = arguments.Id;
+        var path = id.StartsWith('/') ? id : id.Length == 0 ? "/machine/peripheral" : "/machine/peripheral/" + id;
+        lock (Gate)
+        {
+            if (Vm.Devices.FirstOrDefault(d => d.Path == path) is { } device)
+            {
+                _services.DeleteDevice(device);
+                return Done();
+            }
+
+            if (path is "/" or "/machine" or "/machine/peripheral" or "/machine/peripheral-anon" or "/machine/unattached" or "/objects"
+                || (path.StartsWith("/objects/", StringComparison.Ordinal) && Vm.Objects.ContainsKey(path["/objects/".Length..])))
+            {
+                throw QmpException.Generic($"{id} is not a hotpluggable device");
+            }
+
+            throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{id}' not found");
+        }
+    }
 
     /// <summary>
     /// A user-creatable object under /objects, its properties kept as given. Its id is QEMU 7.2's identifier
