@@ -73,11 +73,7 @@ public sealed partial class Qemu72MonitorResourceTests
     [QemuFact]
     public async Task Descriptors_files_migration_and_exports_answer_as_qemu_7_2_side_by_side()
     {
-        var qemu = await RunAsync(Target.Qemu, s_steps);
-        var persona = await RunAsync(Target.Emulator, s_steps);
-        var differences = s_steps.Select((step, i) => (step, i)).Where(s => qemu.Replies[s.i] != persona.Replies[s.i])
-            .Select(s => $"{s.step.Command} {s.step.Arguments}\n  QEMU:    {qemu.Replies[s.i]}\n  persona: {persona.Replies[s.i]}").ToList();
-        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        var (qemu, persona) = await SideBySideAsync(s_steps);
 
         // Both made the same files in their folder: the chardev's output, and nothing for the refused ones.
         Assert.Equal(qemu.Files, persona.Files);

@@ -37,6 +37,17 @@ public sealed partial class Qemu72MonitorResourceTests
         return new Run(replies, [.. Directory.GetFileSystemEntries(started.Work).Select(e => Path.GetFileName(e)).Where(n => n != "nbd.sock").Order(StringComparer.Ordinal)]);
     }
 
+    /// <summary>Runs <paramref name="steps"/> on QEMU 7.2 and on the persona, each on its own machine; every reply must be the same.</summary>
+    private static async Task<(Run Qemu, Run Persona)> SideBySideAsync(Step[] steps, Func<string, string[]>? more = null)
+    {
+        var qemu = await RunAsync(Target.Qemu, steps, more);
+        var persona = await RunAsync(Target.Emulator, steps, more);
+        var differences = steps.Select((step, i) => (step, i)).Where(s => qemu.Replies[s.i] != persona.Replies[s.i])
+            .Select(s => $"{s.step.Command} {s.step.Arguments}\n  QEMU:    {qemu.Replies[s.i]}\n  persona: {persona.Replies[s.i]}").ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        return (qemu, persona);
+    }
+
     /// <summary>A reply as <c>return</c> (with the value for a <see cref="Step.Value"/> step) or <c>CLASS: words</c>.</summary>
     private static async Task<string> RunAsync(QmpClient client, Step step, string? passed = null)
     {
