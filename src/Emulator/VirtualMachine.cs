@@ -109,7 +109,6 @@ public sealed class VirtualMachine
                 Driver = device.Driver,
                 Id = device.Id,
                 Index = device.Id is null ? NextDeviceIndex(peripheral: true) : 0,
-                Peripheral = true,
                 Properties = device.Properties ?? [],
                 PciSlot = Catalog.IsPci(device.Driver) ? NextPciSlot() : -1,
                 BuiltIn = false,

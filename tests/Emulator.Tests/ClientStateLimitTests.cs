@@ -151,10 +151,7 @@ public class ClientStateLimitTests
         folder.Write("extra.raw", "");
         var (emulator, line) = await Qemu72InProcess.StartAsync(
         [
-            "--qemu", "7.2",
-            "-blockdev", $$"""{"driver":"file","filename":"{{Path.Combine(folder.Path, "disk.qcow2")}}","node-name":"libvirt-1-storage"}""",
-            "-blockdev", """{"node-name":"libvirt-1-format","driver":"qcow2","file":"libvirt-1-storage"}""",
-            "-device", """{"driver":"virtio-blk-pci","drive":"libvirt-1-format","id":"virtio-disk0"}""",
+            "--qemu", "7.2", .. Qemu72InProcess.OneDisk(Path.Combine(folder.Path, "disk.qcow2")),
             "-qmp", $"unix:{socket},server=on,wait=off",
         ], socket);
         await using var _ = emulator;

@@ -37,10 +37,7 @@ public sealed class Qemu72BlockConfinementTests : IDisposable
         var socket = Path.Combine(_root, "qmp.sock");
         string[] args =
         [
-            "--qemu", "7.2", .. more,
-            "-blockdev", $$"""{"driver":"file","filename":"{{Path.Combine(Images, "disk.qcow2")}}","node-name":"libvirt-1-storage"}""",
-            "-blockdev", """{"node-name":"libvirt-1-format","driver":"qcow2","file":"libvirt-1-storage"}""",
-            "-device", """{"driver":"virtio-blk-pci","drive":"libvirt-1-format","id":"virtio-disk0"}""",
+            "--qemu", "7.2", .. more, .. Qemu72InProcess.OneDisk(Path.Combine(Images, "disk.qcow2")),
             "-qmp", $"unix:{socket},server=on,wait=off",
         ];
         return await Qemu72InProcess.StartAsync(args, socket);

@@ -15,6 +15,14 @@ internal static class Qemu72InProcess
         return EmulatorProgram.FromLaunch(launch!, args);
     }
 
+    /// <summary>libvirt's one-disk line: a file node on <paramref name="image"/>, a qcow2 node on it, and a virtio-blk disk on that.</summary>
+    public static string[] OneDisk(string image) =>
+    [
+        "-blockdev", $$"""{"driver":"file","filename":"{{image}}","node-name":"libvirt-1-storage"}""",
+        "-blockdev", """{"node-name":"libvirt-1-format","driver":"qcow2","file":"libvirt-1-storage"}""",
+        "-device", """{"driver":"virtio-blk-pci","drive":"libvirt-1-format","id":"virtio-disk0"}""",
+    ];
+
     /// <summary>The persona started from <paramref name="args"/>, and a negotiated connection to its <paramref name="socket"/>.</summary>
     public static async Task<(QemuEmulator Emulator, Line Line)> StartAsync(string[] args, string socket)
     {

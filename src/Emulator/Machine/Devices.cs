@@ -115,7 +115,6 @@ public sealed partial class QemuMachine
                 PciSlot = info.Vendor != 0 ? Vm.NextPciSlot() : -1,
                 PciFunction = dimmSlot >= 0 ? (int)dimmSlot : 0,
                 Hotplugged = true,
-                Peripheral = true,
 
                 // QEMU names it device[*]: the lowest number no device in /machine/peripheral-anon has.
                 Index = id is null ? Enumerable.Range(0, int.MaxValue).First(i => !Vm.Devices.Any(d => d.Id is null && d.Peripheral && d.Index == i)) : 0,

@@ -50,7 +50,8 @@ public sealed partial class QemuMachine : QemuCommandsBase, IDisposable
         Vm.Files?.Dispose();
     }
 
-    private static QmpException DeviceNotFound(string device) => new(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
+    /// <summary>QEMU's <c>Device 'NAME' not found</c> (class DeviceNotFound), for whatever names a device, a node or a path.</summary>
+    internal static QmpException DeviceNotFound(string device) => new(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
 
     private static QmpException Generic(string message) => QmpException.Generic(message);
 

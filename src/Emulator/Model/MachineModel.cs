@@ -100,7 +100,7 @@ internal sealed class Device
     public bool BuiltIn { get; init; }
 
     /// <summary>Made by <c>-device</c> or <c>device_add</c>: one of QEMU's peripherals, not a part the machine built.</summary>
-    public bool Peripheral { get; init; }
+    public bool Peripheral => !BuiltIn;
 
     /// <summary>N of <c>device[N]</c>, QEMU's name for a device without id: numbered in creation order per container.</summary>
     public int Index { get; init; }

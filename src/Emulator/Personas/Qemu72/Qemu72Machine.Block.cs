@@ -89,16 +89,10 @@ internal sealed partial class Qemu72Machine
         BlockImage? top = null, above = null;
         foreach (var n in (IEnumerable<BlockNodeConfiguration>)[node, .. LaunchMachine.Chain(launch, node)])
         {
-            var protocol = n.File is null;
-            var image = new BlockImage
-            {
-                Filename = LaunchMachine.FileOf(launch, n) ?? n.NodeName,
-                Format = n.Driver,
-                VirtualSize = protocol ? SectorLength(Math.Max(n.ActualSize, n.VirtualSize)) : n.VirtualSize,
-                ActualSize = n.ActualSize,
-                NodeName = n.NodeName,
-                ReadOnly = n.ReadOnly,
-            };
+            var filename = LaunchMachine.FileOf(launch, n) ?? n.NodeName;
+            var image = n.File is null ? ProtocolImage(n, filename)
+                : new BlockImage { Filename = filename, Format = n.Driver, VirtualSize = n.VirtualSize, ActualSize = n.ActualSize, NodeName = n.NodeName };
+            image.ReadOnly = n.ReadOnly;
             top ??= image;
             if (above is not null)
             {

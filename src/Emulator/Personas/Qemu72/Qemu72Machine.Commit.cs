@@ -187,7 +187,7 @@ internal sealed partial class Qemu72Machine
         var node = drive is null ? FindNode(device) : drive.Image;
         if (node is null)
         {
-            throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
+            throw QemuMachine.DeviceNotFound(device);
         }
 
         if (!IsRoot(node))

@@ -32,6 +32,9 @@ internal sealed partial class Qemu72Machine
         return Done();
     }
 
+    /// <summary>A device's name as QEMU 7.2 takes it (find_device_state, qmp_get_blk): a QOM path, absolute or from /machine/peripheral.</summary>
+    private static string DevicePath(string id) => id.StartsWith('/') ? id : id.Length == 0 ? "/machine/peripheral" : "/machine/peripheral/" + id;
+
     /// <summary>
     /// QEMU 7.2's find_device_state: the id is a QOM path, absolute or from /machine/peripheral (so a plain id, and
     /// <c>/machine/peripheral-anon/device[N]</c> for a device without one). A container or an object is not a
@@ -40,7 +43,7 @@ internal sealed partial class Qemu72Machine
     public override ValueTask DeviceDelAsync(DeviceDelArguments arguments, QmpSession session, CancellationToken cancellationToken)
     {
         var id = arguments.Id;
-        var path = id.StartsWith('/') ? id : id.Length == 0 ? "/machine/peripheral" : "/machine/peripheral/" + id;
+        var path = DevicePath(id);
         lock (Gate)
         {
             if (Vm.Devices.FirstOrDefault(d => d.Path == path) is { } device)
@@ -55,7 +58,7 @@ internal sealed partial class Qemu72Machine
                 throw QmpException.Generic($"{id} is not a hotpluggable device");
             }
 
-            throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{id}' not found");
+            throw DeviceNotFound(id);
         }
     }
 

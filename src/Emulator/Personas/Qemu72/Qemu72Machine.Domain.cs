@@ -122,7 +122,7 @@ internal sealed partial class Qemu72Machine
                 ]);
             }
 
-            throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{arguments.Path}' not found");
+            throw QemuMachine.DeviceNotFound(arguments.Path);
         }
     }
 
@@ -132,7 +132,7 @@ internal sealed partial class Qemu72Machine
         {
             if (CpuAt(arguments.Path) is null)
             {
-                throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{arguments.Path}' not found");
+                throw QemuMachine.DeviceNotFound(arguments.Path);
             }
 
             // TCG's qemu64 model lacks nothing it asks for.
@@ -339,13 +339,22 @@ internal sealed partial class Qemu72Machine
 
         if (!_protocolNodes.TryGetValue(fileName, out var node))
         {
-            var length = Math.Max(file.ActualSize, file.VirtualSize);
-            node = new BlockImage { Filename = file.Filename ?? image.Filename, Format = file.Driver, VirtualSize = SectorLength(length), ActualSize = file.ActualSize, NodeName = file.NodeName };
+            node = ProtocolImage(file, file.Filename ?? image.Filename);
             _protocolNodes[fileName] = node;
         }
 
         return node;
     }
+
+    /// <summary>A command line's protocol node (<c>file</c>, <c>host_device</c>) as an image: its size is the host file's.</summary>
+    private static BlockImage ProtocolImage(CommandLine.BlockNodeConfiguration file, string filename) => new()
+    {
+        Filename = filename,
+        Format = file.Driver,
+        VirtualSize = SectorLength(Math.Max(file.ActualSize, file.VirtualSize)),
+        ActualSize = file.ActualSize,
+        NodeName = file.NodeName,
+    };
 
     /// <summary>A file node's size as QEMU reports it: the file's length rounded up to whole 512-byte sectors (bdrv_getlength).</summary>
     private static long SectorLength(long length) => (length + 511) & ~511L;

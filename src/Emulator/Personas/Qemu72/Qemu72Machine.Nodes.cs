@@ -38,13 +38,13 @@ internal sealed partial class Qemu72Machine
             // find_device_state: an id is a path below /machine/peripheral (or one from the root); blk_by_dev: a virtio PCI
             // disk's drive is its virtio-backend child's, the proxy has none.
             const string Backend = "/virtio-backend";
-            var path = id.StartsWith('/') ? id : "/machine/peripheral/" + id;
+            var path = DevicePath(id);
             var proxy = path.EndsWith(Backend, StringComparison.Ordinal) ? path[..^Backend.Length] : null;
             var plugged = Vm.Devices.FirstOrDefault(d => d.Id is not null && "/machine/peripheral/" + d.Id == (proxy ?? path));
             var virtio = plugged is not null && plugged.Driver.StartsWith("virtio-", StringComparison.Ordinal) && plugged.Driver.EndsWith("-pci", StringComparison.Ordinal);
             if (plugged is null || (proxy is not null && !virtio))
             {
-                throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{id}' not found");
+                throw DeviceNotFound(id);
             }
 
             var attached = virtio != (proxy is not null) ? null
@@ -53,7 +53,7 @@ internal sealed partial class Qemu72Machine
             return Vm.Drives.FirstOrDefault(d => d.Id == attached) ?? throw QmpException.Generic("Device does not have a block device backend");
         }
 
-        return NamedDrive(device!) ?? throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{device}' not found");
+        return NamedDrive(device!) ?? throw DeviceNotFound(device!);
     }
 
     /// <summary>

@@ -66,7 +66,7 @@ internal sealed partial class Qemu72Machine
         var types = Types();
         if (!types.TryGetValue(arguments.Typename, out var type))
         {
-            throw new QmpException(QmpErrorClass.DeviceNotFound, $"Device '{arguments.Typename}' not found");
+            throw QemuMachine.DeviceNotFound(arguments.Typename);
         }
 
         if (type.Abstract == true || !Descends(types, type.Name, "device"))
