@@ -95,6 +95,35 @@ public sealed partial class Qemu72MonitorResourceTests
         Assert.Equal("return", qemu.Replies[0]);
     }
 
+    [QemuFact]
+    public async Task A_disk_unplugged_leaves_its_blockdev_nodes_to_the_monitor_as_qemu_7_2_does_side_by_side()
+    {
+        // libvirt's detach: device_del, DEVICE_DELETED, then blockdev-del of the nodes. A SCSI disk goes without a guest's
+        // help in QEMU too; its -blockdev nodes, and the bitmap on them, stay until blockdev-del.
+        Step[] steps =
+        [
+            new("block-dirty-bitmap-add", """{"node":"libvirt-1-format","name":"b"}"""),
+            new("device_del", """{"id":"scsi0-0-0-0"}""", Event: "DEVICE_DELETED"),
+            new("query-named-block-nodes", """{"flat":true}""", Value: true),
+            new("block-dirty-bitmap-add", """{"node":"libvirt-1-format","name":"b"}"""),
+            new("block-dirty-bitmap-remove", """{"node":"libvirt-1-format","name":"b"}"""),
+            new("blockdev-del", """{"node-name":"libvirt-1-storage"}"""),
+            new("blockdev-del", """{"node-name":"libvirt-1-format"}"""),
+            new("blockdev-del", """{"node-name":"libvirt-1-storage"}"""),
+            new("query-named-block-nodes", """{"flat":true}""", Value: true),
+        ];
+        static string[] ScsiDisk(string work) =>
+        [
+            "-blockdev", $$"""{"driver":"file","filename":"{{Path.Combine(work, "disk.raw")}}","node-name":"libvirt-1-storage"}""",
+            "-blockdev", """{"node-name":"libvirt-1-format","driver":"raw","file":"libvirt-1-storage"}""",
+            "-device", """{"driver":"virtio-scsi-pci","id":"scsi0"}""",
+            "-device", """{"driver":"scsi-hd","bus":"scsi0.0","drive":"libvirt-1-format","id":"scsi0-0-0-0"}""",
+        ];
+        var (qemu, _) = await SideBySideAsync(steps, ScsiDisk);
+        Assert.Equal("GenericError: Bitmap already exists: b", qemu.Replies[3]);
+        Assert.Equal("return []", qemu.Replies[^1]);
+    }
+
     [Fact]
     public async Task Bitmap_names_are_bounded_as_qemu_7_2_bounds_them()
     {

@@ -12,8 +12,8 @@ namespace Qmp.Emulator.Tests;
 /// </summary>
 public sealed partial class Qemu72MonitorResourceTests
 {
-    /// <summary>A request; <c>Fd</c> sends a descriptor with it, <c>Value</c> compares the return value too.</summary>
-    private sealed record Step(string Command, string? Arguments = null, bool Fd = false, bool Value = false);
+    /// <summary>A request; <c>Fd</c> sends a descriptor with it, <c>Value</c> compares the return value too, <c>Event</c> waits for that event.</summary>
+    private sealed record Step(string Command, string? Arguments = null, bool Fd = false, bool Value = false, string? Event = null);
 
     private static Task<string> AddFileChardevAsync(QmpClient client, string id, string output, bool append = false) =>
         RunAsync(client, new Step("chardev-add", JsonSerializer.Serialize(new { id, backend = new { type = "file", data = new { @out = output, append } } })));
@@ -59,6 +59,11 @@ public sealed partial class Qemu72MonitorResourceTests
             {
                 using var handle = File.OpenHandle(passed!, FileMode.OpenOrCreate, FileAccess.ReadWrite);
                 result = await client.ExecuteWithFileDescriptorsAsync(step.Command, arguments, [handle]);
+            }
+            else if (step.Event is { } name)
+            {
+                // The reply, then the event the command causes (QEMU may send it later, from its main loop).
+                (result, _) = await client.ExecuteAndWaitForEventAsync(step.Command, arguments, name, timeout: TimeSpan.FromSeconds(Target.Patience));
             }
             else
             {

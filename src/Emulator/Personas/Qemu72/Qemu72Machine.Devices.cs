@@ -48,7 +48,8 @@ internal sealed partial class Qemu72Machine
         {
             if (Vm.Devices.FirstOrDefault(d => d.Path == path) is { } device)
             {
-                _services.DeleteDevice(device);
+                // Its drive goes with it, through the graph: the command line's nodes under it stay the monitor's.
+                ChangeGraph(() => _services.DeleteDevice(device));
                 return Done();
             }
 

@@ -398,6 +398,7 @@ internal sealed partial class Qemu72Machine
             IopsRd = throttle.IopsRd,
             IopsWr = throttle.IopsWr,
             Image = ImageInfo(image, flat),
+            DirtyBitmaps = DirtyBitmapInfo(image),
             Cache = new QueryNamedBlockNodesResultCache { Writeback = true, Direct = false, NoFlush = false },
             WriteThreshold = 0,
         };

@@ -23,6 +23,11 @@ internal sealed partial class Qemu72Machine
         public bool Enabled { get; set; } = true;
 
         public long Retained { get; init; }
+
+        /// <summary>Bytes per bit: as given, else QEMU's default for these images (their 64 KiB clusters, or 64 KiB).</summary>
+        public long Granularity { get; init; } = 65536;
+
+        public bool Persistent { get; init; }
     }
 
     /// <summary>QEMU's qmp_get_blk: a BlockBackend by drive name or by its device's id.</summary>
@@ -268,11 +273,31 @@ internal sealed partial class Qemu72Machine
             }
 
             // Charged to the machine's client-state budget, released with the bitmap.
-            bitmaps[arguments.Name] = new DirtyBitmap { Enabled = arguments.Disabled != true, Retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Name)) };
+            bitmaps[arguments.Name] = new DirtyBitmap
+            {
+                Enabled = arguments.Disabled != true,
+                Granularity = arguments.Granularity ?? 65536,
+                Persistent = arguments.Persistent == true,
+                Retained = Vm.Retain(VirtualMachine.RetainedCost(arguments.Name)),
+            };
         }
 
         return Done();
     }
+
+    /// <summary>A node's bitmaps as query-named-block-nodes lists them, newest first (nothing is ever dirty); null for none.</summary>
+    private List<QueryNamedBlockNodesResultDirtyBitmaps>? DirtyBitmapInfo(BlockImage node) =>
+        _bitmaps.GetValueOrDefault(node) is { Count: > 0 } bitmaps
+            ? [.. bitmaps.Reverse().Select(b => new QueryNamedBlockNodesResultDirtyBitmaps
+            {
+                Name = b.Key,
+                Count = 0,
+                Granularity = b.Value.Granularity,
+                Recording = b.Value.Enabled,
+                Busy = false,
+                Persistent = b.Value.Persistent,
+            })]
+            : null;
 
     /// <summary>
     /// QEMU frees a node's dirty bitmaps with the node: once no list or chain reaches a node, its bitmaps go and give
